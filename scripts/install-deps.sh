@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages and npm modules runnel needs to build and test.
+# Used by `make run`, `make test` and .ci/run alike. Idempotent: installs only
+# what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  libssl-dev libsimdjson-dev libasio-dev libnghttp2-dev libspdlog-dev libfmt-dev
+  libcli11-dev libsqlite3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-pytest python3-cbor2 curl nodejs npm
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The end-to-end tests drive the server with the AWS SDK for JavaScript v3.
+if [ "${RUNNEL_SKIP_NPM:-0}" != 1 ] && [ -f tests/e2e/node/package.json ] && [ ! -d tests/e2e/node/node_modules ]; then
+  (cd tests/e2e/node && npm ci --no-audit --no-fund --silent 2>/dev/null || npm install --no-audit --no-fund --silent)
+fi

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole suite, as `make test` and CI run it:
+#   1. release build, unit tests (GoogleTest via ctest)
+#   2. end-to-end suites against the real binary (boto3, AWS CLI, JS SDK v3,
+#      CBOR, bad input, kill -9 crash test)
+#   3. ASan+UBSan build, unit tests again
+#   4. libFuzzer targets, a few seconds each
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "release build"
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$JOBS"
+
+step "unit tests (release)"
+ctest --test-dir build/release -L unit --output-on-failure -j "$JOBS"
+
+step "end-to-end tests"
+bash tests/e2e/run.sh build/release/runnel
+
+step "ASan+UBSan build and unit tests"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$JOBS"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build/asan -L unit --output-on-failure -j "$JOBS"
+
+step "fuzz smoke (libFuzzer, ${FUZZ_SECONDS:-10}s per target)"
+bash scripts/fuzz-smoke.sh "${FUZZ_SECONDS:-10}"
+
+step "all tests passed"

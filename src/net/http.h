@@ -1,0 +1,65 @@
+#pragma once
+// The HTTP surface the rest of runnel sees. net/ turns bytes from a socket
+// (HTTP/1.1, h2c with prior knowledge, or either over TLS) into HttpRequest
+// values and hands each to the RequestHandler together with a ResponseSink.
+// Nothing above net/ knows which HTTP version carried a request.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace runnel::net {
+
+struct Header {
+  std::string name;   // lower-case
+  std::string value;
+};
+
+struct HttpRequest {
+  std::string method;              // "POST", "GET", "OPTIONS", ...
+  std::string path;                // request target up to '?', not decoded
+  std::string query;               // after '?', not decoded; empty if none
+  std::vector<Header> headers;     // names lower-cased, arrival order. HTTP/2
+                                   // requests also carry ":authority" here
+                                   // (the JS SDK signs it by that name), and
+                                   // a "host" header is synthesised from it
+                                   // when absent.
+  std::string body;
+  bool http2 = false;
+  std::string remote_address;      // "ip:port"
+
+  // First header with this lower-case name, or nullptr.
+  const std::string* header(std::string_view lower_name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<Header> headers;     // any case; content-length is added by net/
+  std::string body;
+};
+
+// Completes one request. Thread-safe: may be called from any thread; net/
+// marshals the call onto the connection's own thread. Use either send()
+// exactly once, or begin_stream() once, write_chunk() any number of times,
+// then end_stream() once (used by event-stream responses: HTTP/1.1 chunked,
+// HTTP/2 DATA frames). After the peer has gone, calls are ignored.
+class ResponseSink {
+ public:
+  virtual ~ResponseSink() = default;
+  virtual void send(HttpResponse response) = 0;
+  virtual void begin_stream(int status, std::vector<Header> headers) = 0;
+  virtual void write_chunk(std::string bytes) = 0;
+  virtual void end_stream() = 0;
+  // True once the peer closed the connection or reset the stream.
+  virtual bool closed() const = 0;
+};
+
+// Called on a connection's thread for every complete request (except OPTIONS
+// preflights, which net/ answers itself). It may complete the sink later, on
+// any thread.
+using RequestHandler = std::function<void(HttpRequest, std::shared_ptr<ResponseSink>)>;
+
+}  // namespace runnel::net

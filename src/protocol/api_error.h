@@ -1,0 +1,35 @@
+#pragma once
+// ApiError: an error as the client sees it, an AWS `__type`, a message and an
+// HTTP status. Every layer above storage reports failures as ApiError, and
+// protocol/dispatcher.cc is the one place that turns it into bytes.
+
+#include <expected>
+#include <string>
+
+namespace runnel::protocol {
+
+struct ApiError {
+  std::string type;      // e.g. "ResourceNotFoundException"
+  std::string message;   // AWS's wording where known
+  int http_status = 400;
+  // SerializationException is answered with a capital "Message" key, as AWS does.
+  bool capital_message_key = false;
+};
+
+template <class T>
+using ApiResult = std::expected<T, ApiError>;
+
+inline std::unexpected<ApiError> api_error(std::string type, std::string message, int status = 400) {
+  return std::unexpected<ApiError>(ApiError{std::move(type), std::move(message), status, false});
+}
+
+// Common constructors, named after the model's exception shapes.
+ApiError resource_not_found(std::string message);
+ApiError resource_in_use(std::string message);
+ApiError invalid_argument(std::string message);
+ApiError limit_exceeded(std::string message);
+ApiError validation_error(std::string message);
+ApiError serialization_error(std::string message);
+ApiError internal_failure(std::string message = "Internal Service Failure");
+
+}  // namespace runnel::protocol

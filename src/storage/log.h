@@ -1,0 +1,123 @@
+#pragma once
+// storage::Log: the durable record log behind Data Streams. This interface is
+// deliberately narrow (append, read by position, find by time, tail) so that a
+// replicated log can stand in for the local one later (see ARCHITECTURE.md).
+//
+// Records belong to shards identified by a ShardKey, a number that the
+// metadata store assigns once and never reuses. Within a shard, every record
+// gets a counter (1, 2, 3, ...; 0 means "before the first record") and an
+// arrival time in epoch milliseconds; both are non-decreasing in append order
+// and counters strictly increase, across restarts too.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace runnel::storage {
+
+using ShardKey = uint64_t;
+
+enum class FsyncPolicy {
+  kAlways,    // a batch is acknowledged only after write + fdatasync (default)
+  kInterval,  // acknowledged after write; fdatasync every interval
+  kNever,     // acknowledged after write; the OS decides
+};
+
+struct AppendRecord {
+  std::string partition_key;
+  std::string data;
+};
+
+struct ShardAppend {
+  ShardKey shard = 0;
+  std::vector<AppendRecord> records;
+};
+
+// What one ShardAppend got: counters first_counter .. first_counter+n-1, and
+// each record's arrival time.
+struct Appended {
+  uint64_t first_counter = 0;
+  std::vector<int64_t> arrival_ms;
+};
+
+struct StoredRecord {
+  uint64_t counter = 0;
+  int64_t arrival_ms = 0;
+  std::string partition_key;
+  std::string data;
+};
+
+struct ReadResult {
+  std::vector<StoredRecord> records;
+  // Where the next read should start: one past the last returned record, or
+  // the first retained counter if everything before it was trimmed.
+  uint64_t next_counter = 0;
+};
+
+struct ShardTail {
+  uint64_t last_counter = 0;      // 0 when the shard never had a record
+  int64_t last_arrival_ms = 0;    // 0 when the shard never had a record
+};
+
+class Log {
+ public:
+  virtual ~Log() = default;
+
+  // Appends the records of one or more shards as one group-commit unit.
+  // Counters and arrival times are assigned at call time, in call order per
+  // shard. `done` is called exactly once, on the log's writer thread, after
+  // the records are durable under the configured FsyncPolicy (with
+  // kAlways: written and fdatasync'd), or with the failure. Records become
+  // visible to read() only once durable, i.e. before `done` runs.
+  // Thread-safe.
+  using AppendDone = std::function<void(Result<std::vector<Appended>>)>;
+  virtual void append(std::vector<ShardAppend> appends, AppendDone done) = 0;
+
+  // Reads durable records of `shard` with counter >= from_counter, skipping
+  // records whose arrival_ms < min_arrival_ms (trimmed by retention), at most
+  // max_records records and at most max_bytes of data+partition key (always
+  // at least one record when one exists). Never returns a record whose
+  // checksum fails. Thread-safe.
+  virtual Result<ReadResult> read(ShardKey shard, uint64_t from_counter, uint32_t max_records,
+                                  uint64_t max_bytes, int64_t min_arrival_ms) = 0;
+
+  // The first counter whose arrival_ms >= ts_ms, or last_counter+1 if none.
+  virtual uint64_t counter_at_time(ShardKey shard, int64_t ts_ms) = 0;
+
+  // The newest durable record of the shard. Thread-safe.
+  virtual ShardTail tail(ShardKey shard) = 0;
+
+  // Forget a shard whose stream was deleted: its records are no longer
+  // readable and its space is reclaimed with the segments that hold it.
+  virtual void drop_shard(ShardKey shard) = 0;
+
+  // Flushes and fsyncs everything pending, stops the writer, and completes
+  // all outstanding appends. Called once at shutdown.
+  virtual Status close() = 0;
+};
+
+// Answers, for a shard, the arrival time before which its records may be
+// deleted (now - retention), or INT64_MAX if the shard is gone entirely.
+// Called from the log's background thread.
+using RetentionOracle = std::function<int64_t(ShardKey)>;
+
+struct LogOptions {
+  std::string dir;                          // created if missing
+  FsyncPolicy fsync = FsyncPolicy::kAlways;
+  uint32_t fsync_interval_ms = 1000;        // for kInterval
+  uint64_t segment_bytes = 128ull << 20;    // roll to a new segment past this size
+  RetentionOracle retention;                // may be empty: keep everything
+  uint32_t retention_check_ms = 60'000;     // how often to drop expired segments
+};
+
+class Env;  // storage/env.h: the file layer (real or fault-injecting)
+
+// Opens (recovering if needed) the log in options.dir. `env` may be null for
+// the real file system.
+Result<std::unique_ptr<Log>> open_log(const LogOptions& options, Env* env = nullptr);
+
+}  // namespace runnel::storage
