@@ -1,1 +1,48 @@
-int main() { return 0; }
+// runnel: one binary. `runnel serve` runs the server; more subcommands
+// (bench, ...) join it over time.
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "server/serve.h"
+
+int main(int argc, char** argv) {
+  using runnel::server::ServeConfig;
+  CLI::App app{"runnel: a streaming data platform that speaks the AWS Kinesis APIs"};
+  app.require_subcommand(1);
+  ServeConfig cfg;
+  CLI::App* serve = app.add_subcommand("serve", "Run the server");
+  serve->set_config("--config", "", "Read settings from a TOML/INI file (keys named like the flags)");
+  auto opt = [&](const char* name, auto& value, const char* help, const char* env) {
+    return serve->add_option(name, value, help)->envname(env)->capture_default_str();
+  };
+  opt("--host", cfg.host, "Address to listen on", "RUNNEL_HOST");
+  opt("--port", cfg.port, "Port for HTTP/1.1 and h2c (0: any free port)", "RUNNEL_PORT");
+  opt("--data-dir", cfg.data_dir, "Where streams and records are kept", "RUNNEL_DATA_DIR");
+  opt("--fsync", cfg.fsync, "When a put is acknowledged: always (after fsync), interval, never", "RUNNEL_FSYNC")
+      ->check(CLI::IsMember({"always", "interval", "never"}));
+  opt("--fsync-interval-ms", cfg.fsync_interval_ms, "fsync period for --fsync interval", "RUNNEL_FSYNC_INTERVAL_MS");
+  opt("--threads", cfg.threads, "Network threads (0: one per core)", "RUNNEL_THREADS");
+  opt("--tls-port", cfg.tls_port, "Port of the TLS listener (ALPN h2, http/1.1); 0: none", "RUNNEL_TLS_PORT");
+  opt("--tls-cert", cfg.tls_cert, "PEM certificate chain for TLS", "RUNNEL_TLS_CERT");
+  opt("--tls-key", cfg.tls_key, "PEM private key for TLS", "RUNNEL_TLS_KEY");
+  opt("--account-id", cfg.account_id, "The 12-digit account id in ARNs and messages", "RUNNEL_ACCOUNT_ID");
+  opt("--region", cfg.region, "Region used when a request's signature names none", "RUNNEL_REGION");
+  opt("--credentials-file", cfg.credentials_file,
+      "AWS shared-credentials file; when given, SigV4 signatures are verified", "RUNNEL_CREDENTIALS_FILE");
+  opt("--create-stream-ms", cfg.create_stream_ms, "Time a new stream spends CREATING", "RUNNEL_CREATE_STREAM_MS");
+  opt("--delete-stream-ms", cfg.delete_stream_ms, "Time a stream spends DELETING", "RUNNEL_DELETE_STREAM_MS");
+  opt("--update-stream-ms", cfg.update_stream_ms, "Time a stream spends UPDATING", "RUNNEL_UPDATE_STREAM_MS");
+  opt("--shard-limit", cfg.shard_limit, "Open shards allowed in the account", "RUNNEL_SHARD_LIMIT");
+  opt("--segment-mib", cfg.segment_mib, "Log segment size before rolling", "RUNNEL_SEGMENT_MIB");
+  opt("--retention-check-ms", cfg.retention_check_ms, "How often expired log segments are deleted",
+      "RUNNEL_RETENTION_CHECK_MS");
+  opt("--max-body-mib", cfg.max_body_mib, "Largest request body accepted", "RUNNEL_MAX_BODY_MIB");
+  opt("--log-level", cfg.log_level, "trace, debug, info, warn, error", "RUNNEL_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  if (serve->parsed()) return runnel::server::serve(cfg);
+  return 0;
+}

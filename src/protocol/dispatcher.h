@@ -1,0 +1,77 @@
+#pragma once
+// Dispatcher: the AWS protocol front door. It takes every HTTP request that
+// net/ hands over and, in this order: answers non-POST requests as AWS does,
+// parses (and, when a credential store is configured, verifies) SigV4, finds
+// the operation from X-Amz-Target, decodes the body (JSON 1.1 or CBOR, chosen
+// by Content-Type), validates it against the service model, calls the
+// service, and encodes the result or error in the request's encoding.
+//
+// This file is the one place where an ApiError becomes `__type` + message +
+// HTTP status on the wire.
+//
+// Thread-safety: handle() may be called concurrently from every net/ thread;
+// services must be registered before the server starts.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/http.h"
+#include "protocol/api_error.h"
+#include "protocol/model.h"
+#include "protocol/validator.h"
+#include "protocol/value.h"
+
+namespace runnel::protocol {
+
+class CredentialStore;
+
+// What a service learns about the caller.
+struct RequestContext {
+  std::string region;        // from the SigV4 credential scope, or the default
+  std::string account_id;    // from configuration
+  std::string request_id;    // the x-amzn-RequestId of this request
+  WireFormat format = WireFormat::kJson;
+};
+
+// Completes an operation: the output structure, or an error.
+using OperationReply = std::function<void(ApiResult<Value>)>;
+// Runs one operation whose input has been validated. May reply later, on any thread.
+using OperationHandler =
+    std::function<void(const OperationModel& op, Value input, const RequestContext& ctx, OperationReply reply)>;
+
+struct DispatcherOptions {
+  std::string default_region = "us-east-1";
+  std::string account_id = "000000000000";
+  const CredentialStore* credentials = nullptr;   // verify signatures when set
+};
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(DispatcherOptions options);
+
+  // Serves operations whose X-Amz-Target starts with model.target_prefix + ".".
+  void register_service(const ServiceModel& model, OperationHandler handler);
+
+  // The net::RequestHandler entry point.
+  void handle(net::HttpRequest request, std::shared_ptr<net::ResponseSink> sink) const;
+
+  // Encodes an error as AWS does for the given encoding (exposed for tests
+  // and for net-level errors).
+  static net::HttpResponse error_response(const ApiError& error, WireFormat format, const std::string& request_id);
+
+ private:
+  struct Service {
+    const ServiceModel* model;
+    OperationHandler handler;
+  };
+  DispatcherOptions options_;
+  std::vector<Service> services_;
+};
+
+// A fresh UUID v4, the form of x-amzn-RequestId.
+std::string new_request_id();
+
+}  // namespace runnel::protocol

@@ -1,0 +1,35 @@
+#pragma once
+// The settings of `runnel serve`. Each has one name, used three ways: a
+// command-line flag (--fsync), an environment variable (RUNNEL_FSYNC) and a
+// key in the optional config file (fsync = "always", TOML/INI as CLI11 reads
+// it). Precedence: flag, then environment, then file, then default.
+
+#include <cstdint>
+#include <string>
+
+namespace runnel::server {
+
+struct ServeConfig {
+  std::string host = "0.0.0.0";
+  uint16_t port = 4567;
+  std::string data_dir = "./runnel-data";
+  std::string fsync = "always";          // always | interval | never
+  uint32_t fsync_interval_ms = 1000;
+  unsigned threads = 0;                  // 0: one per core
+  uint16_t tls_port = 0;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string account_id = "000000000000";
+  std::string region = "us-east-1";
+  std::string credentials_file;          // when set, SigV4 signatures are verified
+  int64_t create_stream_ms = 0;
+  int64_t delete_stream_ms = 0;
+  int64_t update_stream_ms = 0;
+  uint32_t shard_limit = 20000;
+  uint64_t segment_mib = 128;
+  uint32_t retention_check_ms = 60'000;
+  size_t max_body_mib = 20;
+  std::string log_level = "info";
+};
+
+}  // namespace runnel::server

@@ -1,0 +1,159 @@
+#include "server/serve.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "net/server.h"
+#include "protocol/credentials.h"
+#include "protocol/dispatcher.h"
+#include "storage/log.h"
+#include "storage/metadata_store.h"
+#include "streams/kinesis_service.h"
+#include "streams/shard_iterator.h"
+
+namespace runnel::server {
+namespace {
+
+std::optional<storage::FsyncPolicy> parse_fsync(const std::string& s) {
+  if (s == "always") return storage::FsyncPolicy::kAlways;
+  if (s == "interval") return storage::FsyncPolicy::kInterval;
+  if (s == "never") return storage::FsyncPolicy::kNever;
+  return std::nullopt;
+}
+
+// Serves the paths that are not AWS operations: GET /health (readiness).
+bool serve_local_path(const net::HttpRequest& req, net::ResponseSink& sink) {
+  if (req.method == "GET" && req.path == "/health") {
+    net::HttpResponse resp;
+    resp.headers.push_back({"Content-Type", "application/json"});
+    resp.body = "{\"status\":\"ok\"}";
+    sink.send(std::move(resp));
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int serve(const ServeConfig& config) {
+  auto policy = parse_fsync(config.fsync);
+  if (!policy) {
+    spdlog::error("--fsync must be always, interval or never, not '{}'", config.fsync);
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    spdlog::error("cannot create data directory {}: {}", config.data_dir, ec.message());
+    return 1;
+  }
+  const std::filesystem::path dir(config.data_dir);
+
+  auto metadata = storage::MetadataStore::open((dir / "metadata.db").string());
+  if (!metadata) {
+    spdlog::error("{}", metadata.error().to_string());
+    return 1;
+  }
+  auto key = streams::load_or_create_iterator_key((dir / "iterator.key").string());
+  if (!key) {
+    spdlog::error("{}", key.error().to_string());
+    return 1;
+  }
+
+  // The log asks the service about retention; the service needs the log.
+  // The oracle keeps everything until the service has loaded.
+  std::atomic<streams::KinesisService*> service_ptr{nullptr};
+  storage::LogOptions log_options;
+  log_options.dir = (dir / "log").string();
+  log_options.fsync = *policy;
+  log_options.fsync_interval_ms = config.fsync_interval_ms;
+  log_options.segment_bytes = config.segment_mib << 20;
+  log_options.retention_check_ms = config.retention_check_ms;
+  log_options.retention = [&service_ptr](storage::ShardKey shard) -> int64_t {
+    streams::KinesisService* s = service_ptr.load();
+    return s ? s->retention_cutoff(shard) : INT64_MIN;
+  };
+  auto log = storage::open_log(log_options);
+  if (!log) {
+    spdlog::error("{}", log.error().to_string());
+    return 1;
+  }
+
+  streams::KinesisOptions kinesis_options;
+  kinesis_options.account_id = config.account_id;
+  kinesis_options.create_stream_ms = config.create_stream_ms;
+  kinesis_options.delete_stream_ms = config.delete_stream_ms;
+  kinesis_options.update_stream_ms = config.update_stream_ms;
+  kinesis_options.shard_limit = config.shard_limit;
+  streams::KinesisService kinesis(kinesis_options, **log, **metadata, *key);
+  if (Status st = kinesis.load(); !st) {
+    spdlog::error("{}", st.to_string());
+    return 1;
+  }
+  service_ptr = &kinesis;
+
+  std::optional<protocol::CredentialStore> credentials;
+  if (!config.credentials_file.empty()) {
+    auto loaded = protocol::CredentialStore::load(config.credentials_file);
+    if (!loaded) {
+      spdlog::error("{}", loaded.error().to_string());
+      return 1;
+    }
+    credentials = std::move(*loaded);
+  }
+  protocol::DispatcherOptions dispatch_options;
+  dispatch_options.default_region = config.region;
+  dispatch_options.account_id = config.account_id;
+  dispatch_options.credentials = credentials ? &*credentials : nullptr;
+  protocol::Dispatcher dispatcher(dispatch_options);
+  dispatcher.register_service(protocol::kinesis_model(),
+                              [&kinesis](const protocol::OperationModel& op, protocol::Value input,
+                                         const protocol::RequestContext& ctx, protocol::OperationReply reply) {
+                                kinesis.handle(op, std::move(input), ctx, std::move(reply));
+                              });
+
+  // Block the shutdown signals in every thread; this one waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  net::ServerOptions server_options;
+  server_options.host = config.host;
+  server_options.port = config.port;
+  server_options.threads = config.threads;
+  server_options.tls_port = config.tls_port;
+  server_options.tls_cert_file = config.tls_cert;
+  server_options.tls_key_file = config.tls_key;
+  server_options.max_body_bytes = config.max_body_mib << 20;
+  net::Server server(server_options, [&dispatcher](net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) {
+    if (serve_local_path(req, *sink)) return;
+    dispatcher.handle(std::move(req), std::move(sink));
+  });
+  if (Status st = server.start(); !st) {
+    spdlog::error("{}", st.to_string());
+    return 1;
+  }
+  spdlog::info("runnel serving Kinesis on {}:{} (data in {}, fsync {})", config.host, server.bound_port(),
+               config.data_dir, config.fsync);
+  if (config.tls_port) spdlog::info("TLS listener on {}:{}", config.host, server.bound_tls_port());
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("signal {}: shutting down", sig);
+  server.stop();
+  service_ptr = nullptr;
+  if (Status st = (*log)->close(); !st) {
+    spdlog::error("closing the log: {}", st.to_string());
+    return 1;
+  }
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace runnel::server

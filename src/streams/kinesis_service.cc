@@ -1,0 +1,230 @@
+#include "streams/kinesis_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <mutex>
+
+#include "protocol/json_codec.h"
+#include "streams/input.h"
+
+namespace runnel::streams {
+
+using protocol::ApiError;
+using protocol::Value;
+
+namespace {
+
+int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Operations of the model that this build does not serve yet.
+ApiError not_supported(std::string_view op) {
+  return ApiError{"NotImplementedException",
+                  "Operation " + std::string(op) + " is not supported by runnel yet.", 501, false};
+}
+
+}  // namespace
+
+KinesisService::KinesisService(KinesisOptions options, storage::Log& log, storage::MetadataStore& metadata,
+                               std::string iterator_key)
+    : now_ms(system_now_ms),
+      options_(std::move(options)),
+      log_(log),
+      metadata_(metadata),
+      iterators_(std::move(iterator_key)) {}
+
+Status KinesisService::load() {
+  auto docs = metadata_.load_all("stream");
+  if (!docs) return docs.error();
+  std::unique_lock lock(mu_);
+  for (const auto& [name, text] : *docs) {
+    auto value = protocol::decode_json(text);
+    std::optional<StreamState> s = value ? from_document(*value) : std::nullopt;
+    if (!s) return Status::corruption("metadata document of stream " + name + " is not readable");
+    names_by_uid_[s->uid] = s->name;
+    for (const auto& sh : s->shards) stream_of_shard_[sh.key] = s->name;
+    if (s->status != StreamStatus::kActive) schedule_transition_locked(s->transition_at_ms);
+    streams_.emplace(s->name, std::move(*s));
+  }
+  auto settings = metadata_.load_all("account");
+  if (settings && !settings->empty()) {
+    auto v = protocol::decode_json(settings->front().second);
+    if (v) account_settings_ = std::move(*v);
+  }
+  loaded_ = true;
+  spdlog::info("loaded {} streams", streams_.size());
+  return Status::ok();
+}
+
+void KinesisService::handle(const protocol::OperationModel& op, Value input, const Ctx& ctx,
+                            protocol::OperationReply reply) {
+  advance_transitions();
+  const std::string_view name = op.name;
+  ApiResult<Value> result = Value(protocol::Object{});
+  if (name == "PutRecord" || name == "PutRecords") {
+    put_records(input, ctx, name == "PutRecord", std::move(reply));
+    return;
+  } else if (name == "GetRecords") {
+    result = get_records(input, ctx);
+  } else if (name == "GetShardIterator") {
+    result = get_shard_iterator(input, ctx);
+  } else if (name == "CreateStream") {
+    result = create_stream(input, ctx);
+  } else if (name == "DeleteStream") {
+    result = delete_stream(input, ctx);
+  } else if (name == "DescribeStream") {
+    result = describe_stream(input, ctx);
+  } else if (name == "DescribeStreamSummary") {
+    result = describe_stream_summary(input, ctx);
+  } else if (name == "ListStreams") {
+    result = list_streams(input, ctx);
+  } else if (name == "ListShards") {
+    result = list_shards(input, ctx);
+  } else if (name == "IncreaseStreamRetentionPeriod") {
+    result = change_retention(input, ctx, true);
+  } else if (name == "DecreaseStreamRetentionPeriod") {
+    result = change_retention(input, ctx, false);
+  } else if (name == "AddTagsToStream") {
+    result = add_tags(input, ctx);
+  } else if (name == "RemoveTagsFromStream") {
+    result = remove_tags(input, ctx);
+  } else if (name == "ListTagsForStream") {
+    result = list_tags_for_stream(input, ctx);
+  } else if (name == "TagResource") {
+    result = tag_resource(input, ctx);
+  } else if (name == "UntagResource") {
+    result = untag_resource(input, ctx);
+  } else if (name == "ListTagsForResource") {
+    result = list_tags_for_resource(input, ctx);
+  } else if (name == "DescribeLimits") {
+    result = describe_limits(input, ctx);
+  } else if (name == "DescribeAccountSettings") {
+    result = describe_account_settings(input, ctx);
+  } else if (name == "UpdateAccountSettings") {
+    result = update_account_settings(input, ctx);
+  } else {
+    result = std::unexpected(not_supported(name));
+  }
+  reply(std::move(result));
+}
+
+std::string KinesisService::stream_arn(const StreamState& s) const {
+  return "arn:aws:kinesis:" + s.region + ":" + options_.account_id + ":stream/" + s.name;
+}
+
+std::string KinesisService::not_found_message(std::string_view name) const {
+  return "Stream " + std::string(name) + " under account " + options_.account_id + " not found.";
+}
+
+ApiResult<StreamState*> KinesisService::find_stream_by_arn_locked(const std::string& arn, const Ctx&) {
+  // arn:<partition>:kinesis:<region>:<account>:stream/<name>
+  size_t colons[5];
+  size_t pos = 0;
+  for (size_t i = 0; i < 5; ++i) {
+    pos = arn.find(':', i == 0 ? 0 : colons[i - 1] + 1);
+    if (pos == std::string::npos) return std::unexpected(protocol::invalid_argument("Invalid StreamARN " + arn + "."));
+    colons[i] = pos;
+  }
+  std::string account = arn.substr(colons[3] + 1, colons[4] - colons[3] - 1);
+  std::string resource = arn.substr(colons[4] + 1);
+  if (resource.rfind("stream/", 0) != 0 || resource.find("/consumer/") != std::string::npos)
+    return std::unexpected(protocol::invalid_argument("Invalid StreamARN " + arn + "."));
+  std::string name = resource.substr(7);
+  if (account != options_.account_id)
+    return std::unexpected(protocol::resource_not_found("Stream " + name + " under account " + account + " not found."));
+  auto it = streams_.find(name);
+  if (it == streams_.end()) return std::unexpected(protocol::resource_not_found(not_found_message(name)));
+  return &it->second;
+}
+
+ApiResult<StreamState*> KinesisService::find_stream_locked(const Value& in, const Ctx& ctx) {
+  const std::string* name = input_string(in, "StreamName");
+  const std::string* arn = input_string(in, "StreamARN");
+  if (arn) {
+    auto s = find_stream_by_arn_locked(*arn, ctx);
+    if (s && name && *name != (*s)->name)
+      return std::unexpected(protocol::invalid_argument("StreamARN " + *arn + " and StreamName " + *name +
+                                                        " do not refer to the same stream."));
+    return s;
+  }
+  if (!name)
+    return std::unexpected(
+        protocol::invalid_argument("Either StreamName or StreamARN must be provided."));
+  auto it = streams_.find(*name);
+  if (it == streams_.end()) return std::unexpected(protocol::resource_not_found(not_found_message(*name)));
+  return &it->second;
+}
+
+StreamState* KinesisService::find_stream_by_uid_locked(uint64_t uid) {
+  auto it = names_by_uid_.find(uid);
+  if (it == names_by_uid_.end()) return nullptr;
+  auto s = streams_.find(it->second);
+  return s == streams_.end() || s->second.uid != uid ? nullptr : &s->second;
+}
+
+Status KinesisService::persist_locked(const StreamState& s) {
+  return metadata_.put("stream", s.name, protocol::encode_json(to_document(s)));
+}
+
+void KinesisService::schedule_transition_locked(int64_t at_ms) {
+  int64_t cur = next_transition_ms_.load();
+  while (at_ms < cur && !next_transition_ms_.compare_exchange_weak(cur, at_ms)) {
+  }
+}
+
+void KinesisService::advance_transitions() {
+  int64_t now = now_ms();
+  if (now < next_transition_ms_.load(std::memory_order_relaxed)) return;
+  std::unique_lock lock(mu_);
+  advance_transitions_locked(now);
+}
+
+void KinesisService::advance_transitions_locked(int64_t now) {
+  int64_t next = INT64_MAX;
+  for (auto it = streams_.begin(); it != streams_.end();) {
+    StreamState& s = it->second;
+    if (s.status == StreamStatus::kActive) {
+      ++it;
+      continue;
+    }
+    if (s.transition_at_ms > now) {
+      next = std::min(next, s.transition_at_ms);
+      ++it;
+      continue;
+    }
+    if (s.status == StreamStatus::kDeleting) {
+      if (Status st = metadata_.remove("stream", s.name); !st) {
+        spdlog::error("deleting stream {}: {}", s.name, st.to_string());
+        next = std::min(next, now + 1000);
+        ++it;
+        continue;
+      }
+      for (const auto& sh : s.shards) {
+        log_.drop_shard(sh.key);
+        stream_of_shard_.erase(sh.key);
+      }
+      names_by_uid_.erase(s.uid);
+      it = streams_.erase(it);
+      continue;
+    }
+    s.status = StreamStatus::kActive;
+    if (Status st = persist_locked(s); !st) spdlog::error("persisting stream {}: {}", s.name, st.to_string());
+    ++it;
+  }
+  next_transition_ms_ = next;
+}
+
+int64_t KinesisService::retention_cutoff(storage::ShardKey shard) const {
+  if (!loaded_) return INT64_MIN;
+  std::shared_lock lock(mu_);
+  auto it = stream_of_shard_.find(shard);
+  if (it == stream_of_shard_.end()) return INT64_MAX;
+  auto s = streams_.find(it->second);
+  if (s == streams_.end()) return INT64_MAX;
+  return s->second.trim_horizon_ms(now_ms());
+}
+
+}  // namespace runnel::streams

@@ -1,0 +1,117 @@
+#pragma once
+// KinesisService: the Data Streams operations (Kinesis_20131202.*). It owns the
+// stream registry (all streams and shards in memory, persisted to the
+// MetadataStore on every change) and turns data-plane calls into appends to
+// and reads from storage::Log.
+//
+// Threads: handle() runs on net/ threads, concurrently. Stream metadata is
+// guarded by one reader-writer lock: data-plane calls take it shared for a
+// moment to route, control-plane calls take it exclusively. Puts complete on
+// the log's writer thread once their batch is durable.
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "protocol/dispatcher.h"
+#include "storage/log.h"
+#include "storage/metadata_store.h"
+#include "streams/shard_iterator.h"
+#include "streams/stream.h"
+
+namespace runnel::streams {
+
+struct KinesisOptions {
+  std::string account_id = "000000000000";
+  int64_t create_stream_ms = 0;    // time spent CREATING
+  int64_t delete_stream_ms = 0;    // time spent DELETING
+  int64_t update_stream_ms = 0;    // time spent UPDATING
+  uint32_t shard_limit = 20000;    // account-wide open shards (AWS's default in large regions)
+  uint32_t on_demand_stream_limit = 50;
+};
+
+class KinesisService {
+ public:
+  // `log` and `metadata` must outlive the service.
+  KinesisService(KinesisOptions options, storage::Log& log, storage::MetadataStore& metadata,
+                 std::string iterator_key);
+
+  // Loads the streams from the metadata store. Call once, before serving.
+  Status load();
+
+  // The protocol::OperationHandler for the Kinesis model.
+  void handle(const protocol::OperationModel& op, protocol::Value input, const protocol::RequestContext& ctx,
+              protocol::OperationReply reply);
+
+  // For storage::LogOptions::retention: the arrival time before which a
+  // shard's records may be deleted. Thread-safe.
+  int64_t retention_cutoff(storage::ShardKey shard) const;
+
+  // Wall clock in epoch ms; tests may override.
+  std::function<int64_t()> now_ms;
+
+ private:
+  using Value = protocol::Value;
+  using Ctx = protocol::RequestContext;
+  template <class T>
+  using ApiResult = protocol::ApiResult<T>;
+
+  // Control plane (ops_lifecycle.cc)
+  ApiResult<Value> create_stream(const Value& in, const Ctx& ctx);
+  ApiResult<Value> delete_stream(const Value& in, const Ctx& ctx);
+  ApiResult<Value> describe_stream(const Value& in, const Ctx& ctx);
+  ApiResult<Value> describe_stream_summary(const Value& in, const Ctx& ctx);
+  ApiResult<Value> list_streams(const Value& in, const Ctx& ctx);
+  ApiResult<Value> list_shards(const Value& in, const Ctx& ctx);
+  ApiResult<Value> change_retention(const Value& in, const Ctx& ctx, bool increase);
+  // Account (ops_account.cc)
+  ApiResult<Value> describe_limits(const Value& in, const Ctx& ctx);
+  ApiResult<Value> describe_account_settings(const Value& in, const Ctx& ctx);
+  ApiResult<Value> update_account_settings(const Value& in, const Ctx& ctx);
+  // Tags (ops_tags.cc)
+  ApiResult<Value> add_tags(const Value& in, const Ctx& ctx);
+  ApiResult<Value> remove_tags(const Value& in, const Ctx& ctx);
+  ApiResult<Value> list_tags_for_stream(const Value& in, const Ctx& ctx);
+  ApiResult<Value> tag_resource(const Value& in, const Ctx& ctx);
+  ApiResult<Value> untag_resource(const Value& in, const Ctx& ctx);
+  ApiResult<Value> list_tags_for_resource(const Value& in, const Ctx& ctx);
+  // Data plane (ops_data.cc)
+  void put_records(const Value& in, const Ctx& ctx, bool single, protocol::OperationReply reply);
+  ApiResult<Value> get_shard_iterator(const Value& in, const Ctx& ctx);
+  ApiResult<Value> get_records(const Value& in, const Ctx& ctx);
+
+  // --- shared helpers (kinesis_service.cc) ---
+  // The stream named by StreamName and/or StreamARN (AWS accepts either).
+  // Caller holds mu_ (shared or exclusive).
+  ApiResult<StreamState*> find_stream_locked(const Value& in, const Ctx& ctx);
+  ApiResult<StreamState*> find_stream_by_arn_locked(const std::string& arn, const Ctx& ctx);
+  StreamState* find_stream_by_uid_locked(uint64_t uid);
+  std::string stream_arn(const StreamState& s) const;
+  std::string not_found_message(std::string_view name) const;
+  // Writes the stream's document; caller holds mu_ exclusively.
+  Status persist_locked(const StreamState& s);
+  // Applies due CREATING/UPDATING/DELETING transitions.
+  void advance_transitions();
+  void advance_transitions_locked(int64_t now);
+  void schedule_transition_locked(int64_t at_ms);
+  Status tags_changed_locked(StreamState& s);
+
+  KinesisOptions options_;
+  storage::Log& log_;
+  storage::MetadataStore& metadata_;
+  ShardIteratorCodec iterators_;
+
+  mutable std::shared_mutex mu_;
+  std::map<std::string, StreamState, std::less<>> streams_;   // by name
+  std::unordered_map<uint64_t, std::string> names_by_uid_;
+  std::unordered_map<storage::ShardKey, std::string> stream_of_shard_;
+  std::atomic<int64_t> next_transition_ms_{INT64_MAX};
+  std::atomic<bool> loaded_{false};
+  protocol::Value account_settings_;  // guarded by mu_
+};
+
+}  // namespace runnel::streams

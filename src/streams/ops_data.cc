@@ -1,0 +1,275 @@
+// The data plane: PutRecord, PutRecords, GetShardIterator, GetRecords.
+
+#include <algorithm>
+#include <mutex>
+
+#include "streams/input.h"
+#include "streams/kinesis_service.h"
+#include "streams/sequence_number.h"
+#include "streams/shard_id.h"
+
+namespace runnel::streams {
+
+using protocol::Array;
+using protocol::Blob;
+using protocol::Object;
+using protocol::Timestamp;
+using protocol::Value;
+
+namespace {
+
+constexpr int64_t kIteratorLifetimeMs = 300'000;
+constexpr uint64_t kGetRecordsMaxBytes = 10ull << 20;
+constexpr uint64_t kPutRecordsMaxBytes = 10ull << 20;
+
+// Where one record of a put goes.
+struct Route {
+  uint32_t group;        // index into the ShardAppend list
+  uint32_t position;     // index within that group's records
+};
+
+struct ShardInfo {
+  uint32_t index;
+  int64_t created_secs;
+};
+
+}  // namespace
+
+void KinesisService::put_records(const Value& in, const Ctx& ctx, bool single, protocol::OperationReply reply) {
+  // Gather the records: PutRecord's single record, or PutRecords' list.
+  struct Entry {
+    const Value* source;
+  };
+  std::vector<const Value*> entries;
+  if (single) {
+    entries.push_back(&in);
+  } else {
+    for (const auto& r : in.find("Records")->as_array()) entries.push_back(&r);
+  }
+
+  std::vector<storage::ShardAppend> groups;
+  std::vector<ShardInfo> group_shards;
+  std::vector<Route> routes;
+  routes.reserve(entries.size());
+  std::string encryption;
+  {
+    std::shared_lock lock(mu_);
+    auto found = find_stream_locked(in, ctx);
+    if (!found) return reply(std::unexpected(found.error()));
+    const StreamState& s = **found;
+    if (s.status == StreamStatus::kCreating)
+      return reply(std::unexpected(protocol::resource_not_found(not_found_message(s.name))));
+    encryption = s.encryption_type;
+    const uint64_t max_record = uint64_t(s.max_record_kib) * 1024;
+
+    // Open shards sorted by their first hash key, for routing.
+    std::vector<const Shard*> open;
+    for (const auto& sh : s.shards)
+      if (sh.open()) open.push_back(&sh);
+    std::sort(open.begin(), open.end(), [](auto* a, auto* b) { return a->range.start < b->range.start; });
+    std::vector<int32_t> group_of(s.shards.size() + 1, -1);
+
+    uint64_t total = 0;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const Value& r = *entries[i];
+      const std::string& key = *input_string(r, "PartitionKey");
+      const std::string& data = r.find("Data")->as_blob().bytes;
+      if (data.size() + key.size() > max_record)
+        return reply(std::unexpected(protocol::invalid_argument(
+            "Record size " + std::to_string(data.size() + key.size()) + " bytes exceeds the stream's maximum of " +
+            std::to_string(max_record) + " bytes (MaxRecordSizeInKiB " + std::to_string(s.max_record_kib) + ").")));
+      total += data.size() + key.size();
+      HashKey hash;
+      if (const std::string* explicit_key = input_string(r, "ExplicitHashKey")) {
+        auto parsed = parse_hash_key(*explicit_key);
+        if (!parsed)
+          return reply(std::unexpected(protocol::invalid_argument(
+              "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was " +
+              *explicit_key)));
+        hash = *parsed;
+      } else {
+        hash = hash_partition_key(key);
+      }
+      auto it = std::upper_bound(open.begin(), open.end(), hash,
+                                 [](HashKey h, const Shard* sh) { return h < sh->range.start; });
+      if (it == open.begin()) return reply(std::unexpected(protocol::internal_failure()));
+      const Shard& shard = **(it - 1);
+      size_t slot = static_cast<size_t>(&shard - s.shards.data());
+      if (group_of[slot] < 0) {
+        group_of[slot] = static_cast<int32_t>(groups.size());
+        groups.push_back(storage::ShardAppend{shard.key, {}});
+        group_shards.push_back(ShardInfo{shard.index, shard.created_secs()});
+      }
+      auto& g = groups[static_cast<size_t>(group_of[slot])];
+      routes.push_back(Route{static_cast<uint32_t>(group_of[slot]), static_cast<uint32_t>(g.records.size())});
+      g.records.push_back(storage::AppendRecord{key, data});
+    }
+    if (!single && total > kPutRecordsMaxBytes)
+      return reply(std::unexpected(protocol::invalid_argument(
+          "Records size exceeds 10 MB limit. The total size of the records in a PutRecords request, " +
+          std::to_string(total) + " bytes, must not exceed " + std::to_string(kPutRecordsMaxBytes) + " bytes.")));
+    if (!single) {
+      // The sequence-number check of SequenceNumberForOrdering only applies
+      // to PutRecord.
+    } else if (const std::string* ordering = input_string(in, "SequenceNumberForOrdering")) {
+      if (!parse_sequence_number(*ordering))
+        return reply(std::unexpected(protocol::invalid_argument(
+            "ExclusiveMinimumSequenceNumber " + *ordering + " used in PutRecord on stream " + s.name +
+            " under account " + options_.account_id + " is invalid.")));
+      // Counters only grow within a shard, so every new record already
+      // sorts after any sequence number this client was given before.
+    }
+  }
+
+  log_.append(std::move(groups), [reply = std::move(reply), routes = std::move(routes),
+                                  group_shards = std::move(group_shards), single,
+                                  encryption](Result<std::vector<storage::Appended>> result) {
+    if (!result) return reply(std::unexpected(protocol::internal_failure()));
+    auto sequence_of = [&](const Route& r) {
+      const auto& a = (*result)[r.group];
+      const ShardInfo& sh = group_shards[r.group];
+      return format_sequence_number(SequenceNumber{sh.created_secs, sh.index, a.first_counter + r.position,
+                                                   a.arrival_ms[r.position] / 1000});
+    };
+    Value out = Object{};
+    if (single) {
+      const Route& r = routes.front();
+      out.set("ShardId", format_shard_id(group_shards[r.group].index));
+      out.set("SequenceNumber", sequence_of(r));
+      if (encryption != "NONE") out.set("EncryptionType", encryption);
+      return reply(std::move(out));
+    }
+    Array records;
+    records.reserve(routes.size());
+    for (const Route& r : routes) {
+      Value rec = Object{};
+      rec.set("SequenceNumber", sequence_of(r));
+      rec.set("ShardId", format_shard_id(group_shards[r.group].index));
+      records.push_back(std::move(rec));
+    }
+    out.set("FailedRecordCount", 0);
+    out.set("Records", std::move(records));
+    if (encryption != "NONE") out.set("EncryptionType", encryption);
+    reply(std::move(out));
+  });
+}
+
+protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, const Ctx& ctx) {
+  const std::string& shard_id = *input_string(in, "ShardId");
+  const std::string& type = *input_string(in, "ShardIteratorType");
+  const std::string* start_seq = input_string(in, "StartingSequenceNumber");
+  auto timestamp = input_timestamp_ms(in, "Timestamp");
+  const int64_t now = now_ms();
+
+  std::shared_lock lock(mu_);
+  auto found = find_stream_locked(in, ctx);
+  if (!found) return std::unexpected(found.error());
+  const StreamState& s = **found;
+  auto index = parse_shard_id(shard_id);
+  const Shard* shard = index ? s.find_shard(*index) : nullptr;
+  if (!shard || s.status == StreamStatus::kCreating)
+    return std::unexpected(protocol::resource_not_found("Shard " + shard_id + " in stream " + s.name +
+                                                        " under account " + options_.account_id +
+                                                        " does not exist"));
+  const int64_t horizon = s.trim_horizon_ms(now);
+  uint64_t position = 0;
+  if (type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER") {
+    if (!start_seq)
+      return std::unexpected(protocol::invalid_argument(
+          "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) "
+          "TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified " + type +
+          " and no StartingSequenceNumber."));
+    auto seq = parse_sequence_number(*start_seq);
+    const std::string where = "StartingSequenceNumber " + *start_seq + " used in GetShardIterator on shard " +
+                              format_shard_id(shard->index) + " in stream " + s.name + " under account " +
+                              options_.account_id + " is invalid";
+    if (!seq) return std::unexpected(protocol::invalid_argument(where + "."));
+    if (seq->shard_index != shard->index)
+      return std::unexpected(protocol::invalid_argument(
+          "Invalid StartingSequenceNumber. It encodes " + format_shard_id(seq->shard_index) +
+          ", while it was used in a call to a shard with " + format_shard_id(shard->index)));
+    if (seq->shard_create_secs != shard->created_secs())
+      return std::unexpected(protocol::invalid_argument(where + " because it did not come from this stream."));
+    position = type == "AT_SEQUENCE_NUMBER" ? std::max<uint64_t>(seq->counter, 1) : seq->counter + 1;
+  } else {
+    if (start_seq)
+      return std::unexpected(protocol::invalid_argument(
+          "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) "
+          "TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified " + type +
+          " and also a StartingSequenceNumber."));
+    if (type == "TRIM_HORIZON") {
+      position = log_.counter_at_time(shard->key, horizon);
+    } else if (type == "LATEST") {
+      position = shard->open() ? log_.tail(shard->key).last_counter + 1 : shard->ending_counter + 1;
+    } else {  // AT_TIMESTAMP
+      if (!timestamp)
+        return std::unexpected(protocol::invalid_argument(
+            "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no "
+            "timestamp parameter."));
+      if (*timestamp > now)
+        return std::unexpected(protocol::invalid_argument(
+            "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
+            "timestampInMillis: " + std::to_string(*timestamp) +
+            ", currentTimestampInMillis: " + std::to_string(now)));
+      position = log_.counter_at_time(shard->key, std::max(*timestamp, horizon));
+    }
+  }
+  Value out = Object{};
+  out.set("ShardIterator", iterators_.encode(IteratorPosition{s.uid, shard->index, position, now}));
+  return out;
+}
+
+protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ctx&) {
+  const std::string& iterator = *input_string(in, "ShardIterator");
+  auto pos = iterators_.decode(iterator);
+  if (!pos) return std::unexpected(protocol::invalid_argument("Invalid ShardIterator."));
+  const int64_t now = now_ms();
+  if (now - pos->issued_ms > kIteratorLifetimeMs)
+    return std::unexpected(protocol::ApiError{"ExpiredIteratorException",
+                                              iterator_expired_message(pos->issued_ms, now), 400});
+  auto limit = static_cast<uint32_t>(input_int(in, "Limit").value_or(10000));
+
+  Shard shard;
+  int64_t horizon;
+  {
+    std::shared_lock lock(mu_);
+    StreamState* s = find_stream_by_uid_locked(pos->stream_uid);
+    const Shard* sh = s ? s->find_shard(pos->shard_index) : nullptr;
+    if (!sh)
+      return std::unexpected(protocol::resource_not_found(
+          "Shard " + format_shard_id(pos->shard_index) + " in stream " + (s ? s->name : std::string("?")) +
+          " under account " + options_.account_id + " does not exist"));
+    shard = *sh;
+    horizon = s->trim_horizon_ms(now);
+  }
+  uint64_t max_counter = shard.open() ? UINT64_MAX : shard.ending_counter;
+  auto read = log_.read(shard.key, pos->counter, limit, kGetRecordsMaxBytes, horizon);
+  if (!read) return std::unexpected(protocol::internal_failure());
+
+  Array records;
+  records.reserve(read->records.size());
+  for (auto& r : read->records) {
+    if (r.counter > max_counter) break;
+    Value rec = Object{};
+    rec.set("SequenceNumber",
+            format_sequence_number(SequenceNumber{shard.created_secs(), shard.index, r.counter, r.arrival_ms / 1000}));
+    rec.set("ApproximateArrivalTimestamp", Timestamp{r.arrival_ms});
+    rec.set("Data", Blob{std::move(r.data)});
+    rec.set("PartitionKey", std::move(r.partition_key));
+    records.push_back(std::move(rec));
+  }
+  storage::ShardTail tail = log_.tail(shard.key);
+  uint64_t next = read->next_counter;
+  int64_t behind = 0;
+  if (next <= tail.last_counter && !read->records.empty())
+    behind = std::max<int64_t>(0, now - read->records.back().arrival_ms);
+
+  Value out = Object{};
+  out.set("Records", std::move(records));
+  if (shard.open() || next <= shard.ending_counter)
+    out.set("NextShardIterator", iterators_.encode(IteratorPosition{pos->stream_uid, shard.index, next, now}));
+  out.set("MillisBehindLatest", behind);
+  return out;
+}
+
+}  // namespace runnel::streams

@@ -1,0 +1,65 @@
+#pragma once
+// The metadata of a Kinesis data stream and its shards, as runnel keeps it:
+// in memory in the StreamRegistry, and durably as one document per stream in
+// the MetadataStore (kind "stream", key = stream name; format in
+// docs/metadata.md). Records are not here: they live in storage::Log, keyed
+// by each shard's ShardKey.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/value.h"
+#include "storage/log.h"
+#include "streams/hash_key.h"
+
+namespace runnel::streams {
+
+enum class StreamStatus { kCreating, kActive, kUpdating, kDeleting };
+std::string_view to_string(StreamStatus s);
+
+struct Shard {
+  uint32_t index = 0;              // shardId-<index, 12 digits>
+  storage::ShardKey key = 0;       // where its records live in the log; never reused
+  HashKeyRange range{};
+  int64_t created_ms = 0;          // also the time encoded in its sequence numbers
+  std::optional<uint32_t> parent;
+  std::optional<uint32_t> adjacent_parent;
+  // Set when the shard closed (resharding): it takes no more writes, and
+  // ending_counter is the last counter it holds.
+  std::optional<int64_t> closed_ms;
+  uint64_t ending_counter = 0;
+
+  bool open() const { return !closed_ms.has_value(); }
+  int64_t created_secs() const { return created_ms / 1000; }
+};
+
+struct StreamState {
+  uint64_t uid = 0;                // this incarnation of the name; never reused
+  std::string name;
+  std::string region;              // the region the stream was created in (for its ARN)
+  int64_t created_ms = 0;
+  StreamStatus status = StreamStatus::kCreating;
+  int64_t transition_at_ms = 0;    // CREATING/UPDATING ends, or DELETING completes, at this time
+  std::string mode = "PROVISIONED";
+  int32_t retention_hours = 24;
+  std::vector<Shard> shards;       // by index
+  std::map<std::string, std::string> tags;
+  std::string encryption_type = "NONE";
+  std::string key_id;
+  std::vector<std::string> shard_level_metrics;
+  int32_t max_record_kib = 1024;
+
+  size_t open_shard_count() const;
+  const Shard* find_shard(uint32_t index) const;
+  // The arrival time before which records are trimmed.
+  int64_t trim_horizon_ms(int64_t now_ms) const { return now_ms - int64_t{retention_hours} * 3600'000; }
+};
+
+// The persisted form of a stream (see docs/metadata.md).
+protocol::Value to_document(const StreamState& s);
+std::optional<StreamState> from_document(const protocol::Value& v);
+
+}  // namespace runnel::streams
