@@ -132,16 +132,9 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   }
   if (!op) return fail(unknown_operation());
 
-  auto auth = parse_sigv4(req);
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  auto auth = authenticate_sigv4(req, options_.credentials, now.count());
   if (!auth) return fail(auth.error());
-  if (options_.credentials) {
-    auto secret = options_.credentials->secret_for(auth->credential.access_key_id);
-    if (!secret)
-      return fail(ApiError{"UnrecognizedClientException", "The security token included in the request is invalid.",
-                           400, false});
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-    if (auto ok = verify_sigv4(req, *auth, *secret, now.count()); !ok) return fail(ok.error());
-  }
 
   auto input = format == WireFormat::kCbor ? decode_cbor(req.body) : decode_json(req.body);
   if (!input) return fail(input.error());
@@ -152,7 +145,7 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   ctx.account_id = options_.account_id;
   ctx.request_id = request_id;
   ctx.format = format;
-  bool empty_output = op->output == nullptr;
+  bool empty_output = op->output == kNoShape;
   service->handler(*op, std::move(*input), ctx,
                    [sink, format, request_id, empty_output](ApiResult<Value> result) {
                      if (result) {

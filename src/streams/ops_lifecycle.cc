@@ -377,6 +377,7 @@ protocol::ApiResult<Value> KinesisService::change_retention(const Value& in, con
         "Requested retention period (" + h + " hours) for stream " + s.name +
         " can not be longer than existing retention period (" + existing +
         " hours). Use IncreaseRetentionPeriod API."));
+  if (increase) s.trim_floor_ms = s.trim_horizon_ms(now_ms());
   s.retention_hours = static_cast<int32_t>(hours);
   if (Status st = persist_locked(s); !st) return std::unexpected(protocol::internal_failure());
   return Value();

@@ -88,6 +88,7 @@ Value to_document(const StreamState& s) {
   for (const auto& m : s.shard_level_metrics) metrics.emplace_back(m);
   doc.set("shard_level_metrics", std::move(metrics));
   doc.set("max_record_kib", s.max_record_kib);
+  doc.set("trim_floor_ms", s.trim_floor_ms);
   return doc;
 }
 
@@ -132,6 +133,7 @@ std::optional<StreamState> from_document(const Value& v) {
     for (const auto& m : metrics->as_array())
       if (m.is_string()) s.shard_level_metrics.push_back(m.as_string());
   s.max_record_kib = static_cast<int32_t>(get_int(v, "max_record_kib", 1024));
+  s.trim_floor_ms = get_int(v, "trim_floor_ms", 0);
   return s;
 }
 

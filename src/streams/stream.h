@@ -5,6 +5,7 @@
 // docs/metadata.md). Records are not here: they live in storage::Log, keyed
 // by each shard's ShardKey.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -51,11 +52,16 @@ struct StreamState {
   std::string key_id;
   std::vector<std::string> shard_level_metrics;
   int32_t max_record_kib = 1024;
+  // Records that arrived before this stay trimmed even after the retention
+  // period grows (AWS: "older data stays inaccessible after an increase").
+  int64_t trim_floor_ms = 0;
 
   size_t open_shard_count() const;
   const Shard* find_shard(uint32_t index) const;
   // The arrival time before which records are trimmed.
-  int64_t trim_horizon_ms(int64_t now_ms) const { return now_ms - int64_t{retention_hours} * 3600'000; }
+  int64_t trim_horizon_ms(int64_t now_ms) const {
+    return std::max(now_ms - int64_t{retention_hours} * 3600'000, trim_floor_ms);
+  }
 };
 
 // The persisted form of a stream (see docs/metadata.md).
