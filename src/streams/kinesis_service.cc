@@ -119,7 +119,7 @@ std::string KinesisService::not_found_message(std::string_view name) const {
   return "Stream " + std::string(name) + " under account " + options_.account_id + " not found.";
 }
 
-ApiResult<StreamState*> KinesisService::find_stream_by_arn_locked(const std::string& arn, const Ctx&) {
+protocol::ApiResult<StreamState*> KinesisService::find_stream_by_arn_locked(const std::string& arn, const Ctx&) {
   // arn:<partition>:kinesis:<region>:<account>:stream/<name>
   size_t colons[5];
   size_t pos = 0;
@@ -140,7 +140,7 @@ ApiResult<StreamState*> KinesisService::find_stream_by_arn_locked(const std::str
   return &it->second;
 }
 
-ApiResult<StreamState*> KinesisService::find_stream_locked(const Value& in, const Ctx& ctx) {
+protocol::ApiResult<StreamState*> KinesisService::find_stream_locked(const Value& in, const Ctx& ctx) {
   const std::string* name = input_string(in, "StreamName");
   const std::string* arn = input_string(in, "StreamARN");
   if (arn) {

@@ -18,7 +18,6 @@ using protocol::Value;
 
 namespace {
 
-constexpr int64_t kIteratorLifetimeMs = 300'000;
 constexpr uint64_t kGetRecordsMaxBytes = 10ull << 20;
 constexpr uint64_t kPutRecordsMaxBytes = 10ull << 20;
 
