@@ -92,7 +92,9 @@ class Log {
   virtual ShardTail tail(ShardKey shard) = 0;
 
   // Forget a shard whose stream was deleted: its records are no longer
-  // readable and its space is reclaimed with the segments that hold it.
+  // readable, appends to it fail, and its space is reclaimed with the
+  // segments that hold it. Blocks until the drop is durable (one small
+  // checkpoint write on the writer thread). Thread-safe.
   virtual void drop_shard(ShardKey shard) = 0;
 
   // Flushes and fsyncs everything pending, stops the writer, and completes
@@ -106,12 +108,20 @@ class Log {
 using RetentionOracle = std::function<int64_t(ShardKey)>;
 
 struct LogOptions {
-  std::string dir;                          // created if missing
+  // The log's own directory (created if missing): segment files and the
+  // shard-tail checkpoint live directly in it, e.g. <data-dir>/log.
+  std::string dir;
   FsyncPolicy fsync = FsyncPolicy::kAlways;
   uint32_t fsync_interval_ms = 1000;        // for kInterval
   uint64_t segment_bytes = 128ull << 20;    // roll to a new segment past this size
   RetentionOracle retention;                // may be empty: keep everything
   uint32_t retention_check_ms = 60'000;     // how often to drop expired segments
+  // Largest byte span one in-memory index entry may cover (see
+  // docs/storage.md, "Memory"): smaller means faster reads, more memory.
+  uint32_t index_span_bytes = 256u << 10;
+  // Source of arrival times (epoch ms); empty means the system clock. Tests
+  // inject a fake clock here.
+  std::function<int64_t()> now_ms;
 };
 
 class Env;  // storage/env.h: the file layer (real or fault-injecting)

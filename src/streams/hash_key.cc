@@ -59,13 +59,24 @@ HashKey hash_partition_key(std::string_view partition_key) {
 std::optional<HashKey> parse_hash_key(std::string_view s) {
   if (s.empty() || s.size() > kMaxHashKeyDigits) return std::nullopt;
   if (s[0] == '0' && s.size() > 1) return std::nullopt;
-  HashKey v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return std::nullopt;
-    const unsigned d = static_cast<unsigned>(c - '0');
-    // v * 10 + d <= kMaxHashKey  <=>  v <= (kMaxHashKey - d) / 10
-    if (v > (kMaxHashKey - d) / 10) return std::nullopt;
-    v = v * 10 + d;
+  }
+  // Only 39-digit values can exceed 2^128-1; equal-length digit strings
+  // compare like their values.
+  if (s.size() == kMaxHashKeyDigits && s > std::string_view("340282366920938463463374607431768211455")) {
+    return std::nullopt;
+  }
+  // Up to 19 digits at a time in 64-bit arithmetic: v = v * 10^k + chunk.
+  HashKey v = 0;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    uint64_t chunk = 0, scale = 1;
+    for (int k = 0; k < 19 && i < s.size(); ++k, ++i) {
+      chunk = chunk * 10 + static_cast<uint64_t>(s[i] - '0');
+      scale *= 10;
+    }
+    v = v * scale + chunk;
   }
   return v;
 }

@@ -49,7 +49,9 @@ class ServiceFixture : public ::testing::Test {
   }
   void close() {
     service_.reset();
-    if (log_) ASSERT_TRUE(log_->close());
+    if (log_) {
+      ASSERT_TRUE(log_->close());
+    }
     log_.reset();
     metadata_.reset();
   }

@@ -54,13 +54,26 @@ constexpr char kDigitPairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-// Writes `v` (< 10^19) as exactly 19 digits, zero-padded.
+// Writes `v` (< 10^8) as exactly 8 digits. The four digit pairs come from
+// independent multiplications, not one long chain of divisions.
+inline void write_8_digits(uint32_t v, char* out) {
+  const uint32_t hi = v / 10000, lo = v % 10000;
+  std::memcpy(out, kDigitPairs + 2 * (hi / 100), 2);
+  std::memcpy(out + 2, kDigitPairs + 2 * (hi % 100), 2);
+  std::memcpy(out + 4, kDigitPairs + 2 * (lo / 100), 2);
+  std::memcpy(out + 6, kDigitPairs + 2 * (lo % 100), 2);
+}
+
+// Writes `v` (< 10^19) as exactly 19 digits, zero-padded: 3 + 8 + 8.
 inline void write_19_digits(uint64_t v, char* out) {
-  for (int i = 17; i >= 1; i -= 2) {
-    std::memcpy(out + i, kDigitPairs + 2 * (v % 100), 2);
-    v /= 100;
-  }
-  out[0] = static_cast<char>('0' + v);
+  const uint64_t top11 = v / 100'000'000;
+  const uint32_t low8 = static_cast<uint32_t>(v % 100'000'000);
+  const uint32_t top3 = static_cast<uint32_t>(top11 / 100'000'000);
+  const uint32_t mid8 = static_cast<uint32_t>(top11 % 100'000'000);
+  out[0] = static_cast<char>('0' + top3 / 100);
+  std::memcpy(out + 1, kDigitPairs + 2 * (top3 % 100), 2);
+  write_8_digits(mid8, out + 3);
+  write_8_digits(low8, out + 11);
 }
 
 // Writes `v` without leading zeros ("0" for zero); returns the digit count.

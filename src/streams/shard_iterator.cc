@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
@@ -130,18 +130,6 @@ uint64_t get_be(const unsigned char* p, std::size_t bytes) {
   return v;
 }
 
-// The first kMacSize bytes of HMAC-SHA256(key, data).
-bool compute_mac(const std::string& key, const unsigned char* data, std::size_t n, unsigned char* mac) {
-  unsigned char full[EVP_MAX_MD_SIZE];
-  unsigned int full_len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data, n, full, &full_len) == nullptr ||
-      full_len < kMacSize) {
-    return false;
-  }
-  std::memcpy(mac, full, kMacSize);
-  return true;
-}
-
 std::size_t size_for_name_length(std::size_t name_length) {
   if (name_length > kMaxStreamNameLength) name_length = kMaxStreamNameLength;
   return kMinSize + kSizeStep * ((name_length + 2) / kSizeStep);
@@ -149,7 +137,82 @@ std::size_t size_for_name_length(std::size_t name_length) {
 
 }  // namespace
 
-ShardIteratorCodec::ShardIteratorCodec(std::string key) : key_(std::move(key)) {}
+// HMAC-SHA256 (RFC 2104) with the key's inner and outer SHA-256 states
+// computed once: each MAC then costs two context copies and two short
+// digests, several times cheaper than OpenSSL's one-shot HMAC(), which
+// fetches the digest and re-keys on every call.
+struct ShardIteratorCodec::MacState {
+  EVP_MD_CTX* inner = nullptr;  // SHA-256 after (key ^ ipad); never modified after construction
+  EVP_MD_CTX* outer = nullptr;  // SHA-256 after (key ^ opad); never modified after construction
+  bool ok = false;
+
+  explicit MacState(std::string_view key) {
+    EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (sha256 == nullptr) return;
+    constexpr std::size_t kBlock = 64;
+    unsigned char block[kBlock] = {};
+    unsigned int len = 0;
+    if (key.size() > kBlock) {
+      if (EVP_Digest(key.data(), key.size(), block, &len, sha256, nullptr) != 1) {
+        EVP_MD_free(sha256);
+        return;
+      }
+    } else {
+      std::memcpy(block, key.data(), key.size());
+    }
+    unsigned char ipad[kBlock], opad[kBlock];
+    for (std::size_t i = 0; i < kBlock; ++i) {
+      ipad[i] = block[i] ^ 0x36;
+      opad[i] = block[i] ^ 0x5c;
+    }
+    inner = EVP_MD_CTX_new();
+    outer = EVP_MD_CTX_new();
+    ok = inner != nullptr && outer != nullptr && EVP_DigestInit_ex2(inner, sha256, nullptr) == 1 &&
+         EVP_DigestUpdate(inner, ipad, kBlock) == 1 && EVP_DigestInit_ex2(outer, sha256, nullptr) == 1 &&
+         EVP_DigestUpdate(outer, opad, kBlock) == 1;
+    OPENSSL_cleanse(block, kBlock);
+    OPENSSL_cleanse(ipad, kBlock);
+    OPENSSL_cleanse(opad, kBlock);
+    EVP_MD_free(sha256);  // the contexts hold their own references
+  }
+  ~MacState() {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+  }
+  MacState(const MacState&) = delete;
+  MacState& operator=(const MacState&) = delete;
+
+  // The first kMacSize bytes of HMAC-SHA256(key, data[0, n)). Thread-safe:
+  // the keyed states are only read; each thread works in its own context.
+  bool compute(const unsigned char* data, std::size_t n, unsigned char* mac) const {
+    struct Scratch {
+      EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+      ~Scratch() { EVP_MD_CTX_free(ctx); }
+    };
+    thread_local Scratch scratch;
+    if (!ok || scratch.ctx == nullptr) return false;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_MD_CTX_copy_ex(scratch.ctx, inner) != 1 || EVP_DigestUpdate(scratch.ctx, data, n) != 1 ||
+        EVP_DigestFinal_ex(scratch.ctx, digest, &len) != 1 || EVP_MD_CTX_copy_ex(scratch.ctx, outer) != 1 ||
+        EVP_DigestUpdate(scratch.ctx, digest, len) != 1 || EVP_DigestFinal_ex(scratch.ctx, digest, &len) != 1 ||
+        len < kMacSize) {
+      return false;
+    }
+    std::memcpy(mac, digest, kMacSize);
+    return true;
+  }
+};
+
+ShardIteratorCodec::ShardIteratorCodec(std::string key) : mac_(std::make_shared<const MacState>(key)) {
+  OPENSSL_cleanse(key.data(), key.size());
+  if (!mac_->ok) {
+    // SHA-256 is in every OpenSSL provider set, FIPS included; without it
+    // no iterator could ever verify.
+    std::fprintf(stderr, "runnel: cannot set up HMAC-SHA256 for shard iterators\n");
+    std::abort();
+  }
+}
 
 std::string ShardIteratorCodec::encode(const IteratorPosition& pos, std::size_t stream_name_length) const {
   std::array<unsigned char, kMaxSize> buf{};
@@ -160,7 +223,7 @@ std::string ShardIteratorCodec::encode(const IteratorPosition& pos, std::size_t 
   put_be(buf.data() + kShardIndexAt, pos.shard_index, 4);
   put_be(buf.data() + kCounterAt, pos.counter, 8);
   put_be(buf.data() + kIssuedAt, static_cast<uint64_t>(pos.issued_ms), 8);
-  if (!compute_mac(key_, buf.data(), n - kMacSize, buf.data() + n - kMacSize)) {
+  if (!mac_->compute(buf.data(), n - kMacSize, buf.data() + n - kMacSize)) {
     // HMAC-SHA256 over a few hundred bytes fails only if OpenSSL is broken;
     // an iterator with a zero MAC never verifies, so the client gets
     // "Invalid ShardIterator." on its next call rather than a wrong read.
@@ -181,7 +244,7 @@ std::optional<IteratorPosition> ShardIteratorCodec::decode(std::string_view iter
   if (std::memcmp(buf.data(), kPrefix.data(), kPrefix.size()) != 0) return std::nullopt;
   if (buf[kVersionAt] != kFormatVersion) return std::nullopt;
   unsigned char mac[kMacSize];
-  if (!compute_mac(key_, buf.data(), n - kMacSize, mac)) return std::nullopt;
+  if (!mac_->compute(buf.data(), n - kMacSize, mac)) return std::nullopt;
   if (CRYPTO_memcmp(mac, buf.data() + n - kMacSize, kMacSize) != 0) return std::nullopt;
   for (std::size_t i = kPaddingAt; i < n - kMacSize; ++i) {
     if (buf[i] != 0) return std::nullopt;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,7 +33,8 @@ struct IteratorPosition {
 };
 
 // Encodes and verifies iterators under one key. Immutable after construction:
-// encode and decode are safe to call concurrently from any threads.
+// encode and decode are safe to call concurrently from any threads. Copies
+// share the keyed state and are cheap.
 class ShardIteratorCodec {
  public:
   // `key` is the secret (kIteratorKeySize random bytes, from
@@ -58,7 +60,8 @@ class ShardIteratorCodec {
   std::optional<IteratorPosition> decode(std::string_view iterator) const;
 
  private:
-  std::string key_;
+  struct MacState;  // HMAC-SHA256 inner and outer states, keyed once
+  std::shared_ptr<const MacState> mac_;
 };
 
 // AWS's ExpiredIteratorException message, with both times printed as Java's

@@ -1,0 +1,75 @@
+#include "net/connection.h"
+
+#include <vector>
+
+namespace runnel::net {
+
+void Worker::add(Connection* c) {
+  connections_.insert(c);
+  live_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+void Worker::remove(Connection* c) {
+  if (connections_.erase(c) > 0) live_.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+void Worker::drain_all() {
+  draining_ = true;
+  // drain() may close (and so remove) connections while we iterate.
+  std::vector<std::shared_ptr<Connection>> all;
+  for (Connection* c : connections_) all.push_back(c->shared_from_this());
+  for (auto& c : all) c->drain();
+}
+
+void Worker::abort_all() {
+  std::vector<std::shared_ptr<Connection>> all;
+  for (Connection* c : connections_) all.push_back(c->shared_from_this());
+  for (auto& c : all) c->abort();
+}
+
+Connection::Connection(std::shared_ptr<Worker> worker)
+    : worker_(std::move(worker)), idle_timer_(worker_->io()), last_activity_(std::chrono::steady_clock::now()) {}
+
+Connection::~Connection() = default;
+
+void Connection::register_with_worker() {
+  if (registered_) return;
+  registered_ = true;
+  worker_->add(this);
+  if (worker_->draining()) drain();
+}
+
+void Connection::unregister_from_worker() {
+  if (!registered_) return;
+  registered_ = false;
+  worker_->remove(this);
+}
+
+void Connection::start_idle_timer() {
+  timer_stopped_ = false;
+  touch();
+  arm_idle_timer(last_activity_ + worker_->config().idle_timeout());
+}
+
+void Connection::cancel_idle_timer() {
+  timer_stopped_ = true;
+  idle_timer_.cancel();
+}
+
+void Connection::arm_idle_timer(std::chrono::steady_clock::time_point at) {
+  idle_timer_.expires_at(at);
+  idle_timer_.async_wait([self = shared_from_this()](const std::error_code& ec) {
+    if (ec || self->timer_stopped_) return;
+    auto timeout = self->worker_->config().idle_timeout();
+    auto now = std::chrono::steady_clock::now();
+    if (self->busy()) {
+      self->arm_idle_timer(now + timeout);
+    } else if (now >= self->last_activity_ + timeout) {
+      self->on_idle_timeout();
+    } else {
+      self->arm_idle_timer(self->last_activity_ + timeout);
+    }
+  });
+}
+
+}  // namespace runnel::net

@@ -1,0 +1,59 @@
+#pragma once
+// Connection: the common base of everything that owns an accepted socket
+// (protocol sniffing, TLS handshake, HTTP/1.1, HTTP/2). It registers with its
+// Worker while the socket is open, so Server::stop() can drain and count it,
+// and it runs the idle timer.
+//
+// Threads: every method runs on the worker's thread. Objects are owned by
+// shared_ptr: outstanding async operations and ResponseSinks keep them alive.
+
+#include <chrono>
+#include <memory>
+
+#include "net/asio.h"
+#include "net/worker.h"
+
+namespace runnel::net {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  explicit Connection(std::shared_ptr<Worker> worker);
+  virtual ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Server is stopping: answer what is in flight, accept no new requests, close.
+  virtual void drain() = 0;
+  // Close the socket now; in-flight responses are dropped.
+  virtual void abort() = 0;
+
+  const std::shared_ptr<Worker>& worker() const { return worker_; }
+
+ protected:
+  // Adds this connection to the worker's live set (draining it at once if the
+  // server is stopping). Call after construction, once shared_from_this works.
+  void register_with_worker();
+  // Removes it; idempotent. Call when the socket is closed.
+  void unregister_from_worker();
+
+  // Records traffic; the idle timer measures from the last touch().
+  void touch() { last_activity_ = std::chrono::steady_clock::now(); }
+  // Starts the idle timer: on_idle_timeout() runs once idle_timeout has passed
+  // since the last touch() while busy() was false.
+  void start_idle_timer();
+  void cancel_idle_timer();
+  virtual bool busy() const = 0;
+  virtual void on_idle_timeout() = 0;
+
+  std::shared_ptr<Worker> worker_;  // first member: outlives the sockets of derived classes
+
+ private:
+  void arm_idle_timer(std::chrono::steady_clock::time_point at);
+
+  asio::steady_timer idle_timer_;
+  std::chrono::steady_clock::time_point last_activity_;
+  bool registered_ = false;
+  bool timer_stopped_ = false;
+};
+
+}  // namespace runnel::net

@@ -1,0 +1,349 @@
+#include "net/http1_connection.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "net/posting_sink.h"
+#include "net/responses.h"
+
+namespace runnel::net {
+namespace {
+
+constexpr size_t kInitialBuffer = 16 << 10;
+constexpr size_t kMinRead = 4 << 10;
+constexpr size_t kMaxAdaptiveBuffer = 1 << 20;  // reads grow up to this while they keep filling the buffer
+constexpr size_t kPipelineSlack = 64 << 10;     // extra buffered bytes tolerated beyond max_header_bytes
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+Http1Limits limits_from(const ServerOptions& o) {
+  Http1Limits l;
+  l.max_body_bytes = o.max_body_bytes;
+  l.max_header_bytes = o.max_header_bytes;
+  return l;
+}
+
+bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+}  // namespace
+
+using Sink = PostingSink<Http1Connection>;
+
+Http1Connection::Http1Connection(std::shared_ptr<Worker> worker, std::unique_ptr<Transport> transport)
+    : Connection(std::move(worker)),
+      transport_(std::move(transport)),
+      parser_(limits_from(worker_->config().options)),
+      linger_timer_(worker_->io()) {
+  remote_ = transport_->remote_address();
+}
+
+void Http1Connection::start(std::string_view initial) {
+  register_with_worker();
+  if (closed_) return;
+  buf_size_ = std::max(kInitialBuffer, initial.size() + kMinRead);
+  buf_.reset(new char[buf_size_]);
+  std::memcpy(buf_.get(), initial.data(), initial.size());
+  wpos_ = initial.size();
+  start_idle_timer();
+  process();
+}
+
+bool Http1Connection::busy() const { return state_ != RequestState::kIdle || write_in_flight_; }
+
+void Http1Connection::on_idle_timeout() { close_now(); }
+
+void Http1Connection::drain() {
+  draining_ = true;
+  keep_alive_ = false;
+  if (state_ == RequestState::kIdle) begin_close();
+}
+
+void Http1Connection::abort() { close_now(); }
+
+void Http1Connection::read_more() {
+  if (reading_ || closed_ || read_eof_) return;
+  if (lingering_) {
+    rpos_ = wpos_ = 0;
+  } else if (wpos_ - rpos_ >= worker_->config().options.max_header_bytes + kPipelineSlack) {
+    return;  // the parser takes no more until the current response is out
+  }
+  if (rpos_ == wpos_) {
+    rpos_ = wpos_ = 0;
+    // The buffer is empty, so it may be swapped: bigger while reads keep filling
+    // it (bulk bodies), back to the initial size once the connection goes quiet.
+    size_t want = buf_size_;
+    if (grow_next_) want = std::min(buf_size_ * 2, kMaxAdaptiveBuffer);
+    else if (state_ == RequestState::kIdle) want = kInitialBuffer;
+    if (want != buf_size_) {
+      buf_.reset(new char[want]);
+      buf_size_ = want;
+    }
+  }
+  grow_next_ = false;
+  if (buf_size_ - wpos_ < kMinRead) {
+    if (rpos_ > 0) {
+      std::memmove(buf_.get(), buf_.get() + rpos_, wpos_ - rpos_);
+      wpos_ -= rpos_;
+      rpos_ = 0;
+    }
+    if (buf_size_ - wpos_ < kMinRead) {
+      size_t size = std::max(buf_size_ * 2, wpos_ + kMinRead);
+      std::unique_ptr<char[]> bigger(new char[size]);
+      std::memcpy(bigger.get(), buf_.get(), wpos_);
+      buf_ = std::move(bigger);
+      buf_size_ = size;
+    }
+  }
+  reading_ = true;
+  size_t space = buf_size_ - wpos_;
+  transport_->async_read_some(asio::buffer(buf_.get() + wpos_, space),
+                              [self = std::static_pointer_cast<Http1Connection>(shared_from_this()), space](
+                                  const std::error_code& ec, size_t n) {
+                                if (!ec && n == space) self->grow_next_ = true;
+                                self->on_read(ec, n);
+                              });
+}
+
+void Http1Connection::on_read(const std::error_code& ec, size_t n) {
+  reading_ = false;
+  if (closed_) return;
+  if (ec) {
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+      read_eof_ = true;
+      on_eof();
+    } else {
+      close_now();
+    }
+    return;
+  }
+  touch();
+  if (lingering_) {
+    read_more();
+    return;
+  }
+  wpos_ += n;
+  process();
+}
+
+void Http1Connection::on_eof() {
+  if (lingering_) return close_now();
+  switch (state_) {
+    case RequestState::kIdle:
+      // A partial request, if any, can never complete.
+      begin_close();
+      break;
+    case RequestState::kAwaiting:
+      keep_alive_ = false;  // the client half-closed: answer, then close
+      break;
+    case RequestState::kStreaming:
+      close_now();  // nobody is listening to the event stream any more
+      break;
+  }
+}
+
+void Http1Connection::process() {
+  while (!closed_ && !closing_ && state_ == RequestState::kIdle) {
+    size_t consumed = 0;
+    auto result = parser_.feed(std::string_view(buf_.get() + rpos_, wpos_ - rpos_), &consumed);
+    rpos_ += consumed;
+    if (result == Http1Parser::Result::kNeedMore) {
+      if (read_eof_) begin_close();
+      break;
+    }
+    if (result == Http1Parser::Result::kError) {
+      send_parse_error(parser_.error());
+      break;
+    }
+    if (result == Http1Parser::Result::kHeadersDone) {
+      // Only when the body has not started arriving; otherwise the client already chose not to wait.
+      if (parser_.expects_continue() && parser_.has_body() && rpos_ == wpos_) queue(std::string(kContinue));
+      continue;
+    }
+    keep_alive_ = keep_alive_ && parser_.keep_alive() && !draining_;
+    chunked_ = parser_.http_minor() >= 1;
+    dispatch(parser_.take_request());
+  }
+  if (rpos_ == wpos_) rpos_ = wpos_ = 0;
+  flush();
+  read_more();
+}
+
+void Http1Connection::dispatch(HttpRequest request) {
+  request.remote_address = remote_;
+  head_request_ = request.method == "HEAD";
+  if (request.method == "OPTIONS") {
+    write_response(preflight_response(request));
+    if (!keep_alive_) begin_close();  // still kIdle: process() carries on with the next request
+    return;
+  }
+  state_ = RequestState::kAwaiting;
+  auto sink = std::make_shared<Sink>(std::static_pointer_cast<Http1Connection>(shared_from_this()), ++request_id_,
+                                     peer_closed_);
+  try {
+    worker_->config().handler(std::move(request), std::move(sink));
+  } catch (const std::exception& e) {
+    // The sink was destroyed during unwinding and reported on_abandoned (500).
+    spdlog::error("request handler threw: {}", e.what());
+  }
+}
+
+void Http1Connection::send_parse_error(const Http1Error& error) {
+  const auto& o = worker_->config().options;
+  HttpResponse r;
+  switch (error.status) {
+    case 413: r = body_too_large_response(error.body_bytes, o.max_body_bytes); break;
+    case 431: r = headers_too_large_response(error.message); break;
+    case 400: r = bad_request_response(error.message); break;
+    default: r = plain_error_response(error.status, error.message); break;
+  }
+  spdlog::debug("HTTP/1.1 framing error from {}: {} {}", remote_, error.status, error.message);
+  keep_alive_ = false;
+  head_request_ = false;
+  write_response(std::move(r));
+  lingering_ = true;  // unread request bytes must not turn our close into a reset that eats the answer
+  begin_close();
+}
+
+std::string Http1Connection::response_head(int status, std::vector<Header>& headers, std::string_view framing) {
+  add_standard_headers(headers);
+  std::string head;
+  size_t estimate = 64 + framing.size();
+  for (const auto& h : headers) estimate += h.name.size() + h.value.size() + 4;
+  head.reserve(estimate);
+  head += "HTTP/1.1 ";
+  head += std::to_string(status);
+  head += ' ';
+  head += reason_phrase(status);
+  head += "\r\n";
+  bool have_date = false;
+  for (const auto& h : headers) {
+    if (h.name.empty() || is_connection_header(h.name) || has_line_break(h.name) || has_line_break(h.value)) continue;
+    if (iequals_ascii(h.name, "date")) have_date = true;
+    head += h.name;
+    head += ": ";
+    head += h.value;
+    head += "\r\n";
+  }
+  if (!have_date) {
+    head += "Date: ";
+    head += http_date();
+    head += "\r\n";
+  }
+  head += framing;
+  if (!keep_alive_) head += "Connection: close\r\n";
+  head += "\r\n";
+  return head;
+}
+
+void Http1Connection::write_response(HttpResponse response) {
+  std::string framing = "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  queue(response_head(response.status, response.headers, framing));
+  if (!head_request_ && !response.body.empty()) queue(std::move(response.body));
+}
+
+void Http1Connection::after_response() {
+  state_ = RequestState::kIdle;
+  if (!keep_alive_) {
+    begin_close();
+    return;
+  }
+  process();
+}
+
+void Http1Connection::on_send(uint64_t id, HttpResponse response) {
+  if (closed_ || id != request_id_ || state_ != RequestState::kAwaiting) return;
+  write_response(std::move(response));
+  after_response();
+}
+
+void Http1Connection::on_begin_stream(uint64_t id, int status, std::vector<Header> headers) {
+  if (closed_ || id != request_id_ || state_ != RequestState::kAwaiting) return;
+  state_ = RequestState::kStreaming;
+  if (!chunked_) keep_alive_ = false;  // HTTP/1.0: the body ends when the connection does
+  queue(response_head(status, headers, chunked_ ? "Transfer-Encoding: chunked\r\n" : ""));
+  flush();
+}
+
+void Http1Connection::on_chunk(uint64_t id, std::string bytes) {
+  if (closed_ || id != request_id_ || state_ != RequestState::kStreaming || bytes.empty()) return;
+  if (head_request_) return;
+  if (chunked_) {
+    char size_line[24];
+    int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
+    queue(std::string(size_line, static_cast<size_t>(len)));
+    bytes += "\r\n";
+  }
+  queue(std::move(bytes));
+  flush();
+}
+
+void Http1Connection::on_end_stream(uint64_t id) {
+  if (closed_ || id != request_id_ || state_ != RequestState::kStreaming) return;
+  if (chunked_ && !head_request_) queue("0\r\n\r\n");
+  after_response();
+}
+
+void Http1Connection::on_abandoned(uint64_t id) {
+  if (closed_ || id != request_id_) return;
+  if (state_ == RequestState::kAwaiting) {
+    spdlog::error("request handler dropped its response sink without answering; sending 500");
+    on_send(id, abandoned_response());
+  } else if (state_ == RequestState::kStreaming) {
+    on_end_stream(id);
+  }
+}
+
+void Http1Connection::flush() {
+  if (write_in_flight_ || closed_) return;
+  if (pending_.empty()) {
+    if (closing_) {
+      if (lingering_ && !linger_started_) {
+        linger_started_ = true;
+        transport_->shutdown_send();
+        linger_timer_.expires_after(kLingerTime);
+        linger_timer_.async_wait([self = std::static_pointer_cast<Http1Connection>(shared_from_this())](
+                                     const std::error_code& ec) {
+          if (!ec) self->close_now();
+        });
+        read_more();
+      } else if (!lingering_) {
+        close_now();
+      }
+    }
+    return;
+  }
+  std::swap(pending_, writing_);
+  iov_.clear();
+  for (const auto& s : writing_) iov_.emplace_back(asio::buffer(s));
+  write_in_flight_ = true;
+  transport_->async_write(iov_, [self = std::static_pointer_cast<Http1Connection>(shared_from_this())](
+                                    const std::error_code& ec, size_t) { self->on_written(ec); });
+}
+
+void Http1Connection::on_written(const std::error_code& ec) {
+  write_in_flight_ = false;
+  writing_.clear();
+  if (closed_) return;
+  if (ec) return close_now();
+  touch();
+  flush();
+}
+
+void Http1Connection::begin_close() {
+  closing_ = true;
+  flush();
+}
+
+void Http1Connection::close_now() {
+  if (closed_) return;
+  closed_ = true;
+  peer_closed_->store(true, std::memory_order_release);
+  transport_->close();
+  linger_timer_.cancel();
+  cancel_idle_timer();
+  unregister_from_worker();
+}
+
+}  // namespace runnel::net

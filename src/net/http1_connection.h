@@ -1,0 +1,91 @@
+#pragma once
+// Http1Connection: serves HTTP/1.1 (and 1.0) on one transport, plain or TLS.
+// One request at a time: bytes of pipelined requests stay buffered until the
+// response to the current one has been queued. Responses go out as one
+// gathered write (head + body); event-stream responses as chunked encoding.
+//
+// Threads: everything runs on the worker's thread. The RequestHandler is
+// called there; its ResponseSink (PostingSink) posts back here from any thread.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/connection.h"
+#include "net/http1_parser.h"
+#include "net/transport.h"
+
+namespace runnel::net {
+
+class Http1Connection final : public Connection {
+ public:
+  Http1Connection(std::shared_ptr<Worker> worker, std::unique_ptr<Transport> transport);
+
+  // Begins serving; `initial` holds bytes already read (while sniffing).
+  void start(std::string_view initial);
+
+  void drain() override;
+  void abort() override;
+
+  // ResponseSink targets (see posting_sink.h); `id` names the request.
+  void on_send(uint64_t id, HttpResponse response);
+  void on_begin_stream(uint64_t id, int status, std::vector<Header> headers);
+  void on_chunk(uint64_t id, std::string bytes);
+  void on_end_stream(uint64_t id);
+  void on_abandoned(uint64_t id);
+
+ private:
+  enum class RequestState { kIdle, kAwaiting, kStreaming };
+
+  bool busy() const override;
+  void on_idle_timeout() override;
+
+  void read_more();
+  void on_read(const std::error_code& ec, size_t n);
+  void on_eof();
+  void process();
+  void dispatch(HttpRequest request);
+  void send_parse_error(const Http1Error& error);
+  void after_response();
+
+  // Serialises status line and headers (ours added) into one string.
+  std::string response_head(int status, std::vector<Header>& headers, std::string_view framing);
+  void write_response(HttpResponse response);
+  void queue(std::string bytes) { pending_.push_back(std::move(bytes)); }
+  void flush();
+  void on_written(const std::error_code& ec);
+  void begin_close();
+  void close_now();
+
+  std::unique_ptr<Transport> transport_;
+  std::string remote_;
+  Http1Parser parser_;
+
+  std::unique_ptr<char[]> buf_;
+  size_t buf_size_ = 0, rpos_ = 0, wpos_ = 0;  // unconsumed bytes are [rpos_, wpos_)
+  bool reading_ = false;
+  bool grow_next_ = false;  // the last read filled the buffer
+  bool read_eof_ = false;
+
+  std::vector<std::string> pending_, writing_;
+  std::vector<asio::const_buffer> iov_;
+  bool write_in_flight_ = false;
+
+  RequestState state_ = RequestState::kIdle;
+  uint64_t request_id_ = 0;
+  std::shared_ptr<std::atomic<bool>> peer_closed_ = std::make_shared<std::atomic<bool>>(false);
+  bool keep_alive_ = true;
+  bool head_request_ = false;
+  bool chunked_ = true;     // streaming framing: chunked for 1.1 clients, close-delimited for 1.0
+  bool closing_ = false;    // close once the queued bytes are written
+  bool lingering_ = false;  // half-closed after an error; discarding input until EOF or timeout
+  bool linger_started_ = false;
+  bool closed_ = false;
+  bool draining_ = false;
+  asio::steady_timer linger_timer_;
+};
+
+}  // namespace runnel::net

@@ -1,0 +1,416 @@
+#include "net/http2_connection.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "net/posting_sink.h"
+#include "net/responses.h"
+
+namespace runnel::net {
+namespace {
+
+constexpr size_t kReadBuffer = 64 << 10;
+constexpr size_t kWriteBatch = 256 << 10;          // stop gathering frames into one write past this
+constexpr uint32_t kMaxConcurrentStreams = 256;
+constexpr int32_t kStreamWindow = 1 << 20;         // per-stream receive window
+constexpr int32_t kConnectionWindow = 16 << 20;    // connection receive window
+
+std::string_view as_view(const uint8_t* p, size_t n) { return std::string_view(reinterpret_cast<const char*>(p), n); }
+
+}  // namespace
+
+struct Http2Connection::Stream {
+  int32_t id = 0;
+  HttpRequest request;
+  size_t header_bytes = 0;
+  bool headers_too_large = false;
+  bool rejected = false;    // we answered it ourselves (413, 431); DATA is dropped
+  bool dispatched = false;
+  std::shared_ptr<std::atomic<bool>> closed = std::make_shared<std::atomic<bool>>(false);
+
+  bool responded = false;   // response HEADERS submitted
+  bool streaming = false;   // event-stream: body comes from chunks
+  bool ended = false;       // streaming: end_stream() seen
+  bool deferred = false;    // the data provider returned NGHTTP2_ERR_DEFERRED
+  std::string body;
+  size_t body_offset = 0;
+  std::deque<std::string> chunks;
+  size_t chunk_offset = 0;
+};
+
+using Sink = PostingSink<Http2Connection>;
+
+// nghttp2's C callbacks, with access to the connection's internals.
+struct Http2Callbacks {
+  static Http2Connection& self(void* user_data) { return *static_cast<Http2Connection*>(user_data); }
+  static Http2Connection::Stream* stream(nghttp2_session* session, int32_t id) {
+    return static_cast<Http2Connection::Stream*>(nghttp2_session_get_stream_user_data(session, id));
+  }
+
+  static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+    if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST)
+      self(user_data).open_stream(frame->hd.stream_id);
+    return 0;
+  }
+
+  static int on_header(nghttp2_session* session, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
+                       const uint8_t* value, size_t valuelen, uint8_t, void* user_data) {
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;  // trailers dropped
+    Http2Connection::Stream* s = stream(session, frame->hd.stream_id);
+    if (!s || s->headers_too_large) return 0;
+    s->header_bytes += namelen + valuelen + 32;  // RFC 9113 6.5.2 accounting
+    if (s->header_bytes > self(user_data).worker_->config().options.max_header_bytes) {
+      s->headers_too_large = true;
+      return 0;
+    }
+    std::string_view n = as_view(name, namelen), v = as_view(value, valuelen);
+    HttpRequest& r = s->request;
+    if (n == ":method") {
+      r.method.assign(v);
+    } else if (n == ":path") {
+      size_t q = v.find('?');
+      r.path.assign(v.substr(0, q));
+      if (q != std::string_view::npos) r.query.assign(v.substr(q + 1));
+    } else if (n == ":authority") {
+      r.headers.push_back({":authority", std::string(v)});
+    } else if (!n.empty() && n.front() != ':') {
+      r.headers.push_back({std::string(n), std::string(v)});  // nghttp2 guarantees lower-case names
+    }
+    return 0;
+  }
+
+  static int on_data_chunk(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t* data, size_t len,
+                           void* user_data) {
+    Http2Connection::Stream* s = stream(session, stream_id);
+    if (!s || s->rejected || s->dispatched) return 0;
+    Http2Connection& c = self(user_data);
+    size_t limit = c.worker_->config().options.max_body_bytes;
+    if (len > limit - s->request.body.size()) {
+      c.reject(*s, body_too_large_response(s->request.body.size() + len, limit));
+      return 0;
+    }
+    s->request.body.append(reinterpret_cast<const char*>(data), len);
+    return 0;
+  }
+
+  static int on_frame_recv(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
+    if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+    Http2Connection::Stream* s = stream(session, frame->hd.stream_id);
+    if (!s || s->rejected) return 0;
+    Http2Connection& c = self(user_data);
+    if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+      const auto& o = c.worker_->config().options;
+      if (s->headers_too_large) {
+        c.reject(*s, headers_too_large_response("Request header list exceeds " + std::to_string(o.max_header_bytes) +
+                                                " bytes"));
+        return 0;
+      }
+      HttpRequest& r = s->request;
+      if (!r.header("host"))
+        if (const std::string* authority = r.header(":authority")) r.headers.push_back({"host", *authority});
+      if (const std::string* cl = r.header("content-length")) {
+        // nghttp2 has validated it as a number.
+        unsigned long long declared = std::strtoull(cl->c_str(), nullptr, 10);
+        if (declared > o.max_body_bytes) {
+          c.reject(*s, body_too_large_response(declared, o.max_body_bytes));
+          return 0;
+        }
+        r.body.reserve(std::min<unsigned long long>(declared, 1 << 20));
+      }
+    }
+    if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) c.dispatch(*s);
+    return 0;
+  }
+
+  static int on_stream_close(nghttp2_session*, int32_t stream_id, uint32_t, void* user_data) {
+    Http2Connection& c = self(user_data);
+    auto it = c.streams_.find(stream_id);
+    if (it == c.streams_.end()) return 0;
+    it->second->closed->store(true, std::memory_order_release);
+    c.streams_.erase(it);
+    return 0;
+  }
+
+  static ssize_t read_body(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* data_flags,
+                           nghttp2_data_source* source, void*) {
+    auto* s = static_cast<Http2Connection::Stream*>(source->ptr);
+    if (!s->streaming) {
+      size_t n = std::min(length, s->body.size() - s->body_offset);
+      std::memcpy(buf, s->body.data() + s->body_offset, n);
+      s->body_offset += n;
+      if (s->body_offset == s->body.size()) {
+        *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+        std::string().swap(s->body);
+      }
+      return static_cast<ssize_t>(n);
+    }
+    size_t copied = 0;
+    while (copied < length && !s->chunks.empty()) {
+      const std::string& chunk = s->chunks.front();
+      size_t n = std::min(length - copied, chunk.size() - s->chunk_offset);
+      std::memcpy(buf + copied, chunk.data() + s->chunk_offset, n);
+      copied += n;
+      s->chunk_offset += n;
+      if (s->chunk_offset == chunk.size()) {
+        s->chunks.pop_front();
+        s->chunk_offset = 0;
+      }
+    }
+    if (s->chunks.empty() && s->ended) {
+      *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    } else if (copied == 0) {
+      s->deferred = true;
+      return NGHTTP2_ERR_DEFERRED;
+    }
+    return static_cast<ssize_t>(copied);
+  }
+};
+
+Http2Connection::Http2Connection(std::shared_ptr<Worker> worker, std::unique_ptr<Transport> transport)
+    : Connection(std::move(worker)), transport_(std::move(transport)) {
+  remote_ = transport_->remote_address();
+  nghttp2_session_callbacks* callbacks = nullptr;
+  nghttp2_session_callbacks_new(&callbacks);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, &Http2Callbacks::on_begin_headers);
+  nghttp2_session_callbacks_set_on_header_callback(callbacks, &Http2Callbacks::on_header);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &Http2Callbacks::on_data_chunk);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &Http2Callbacks::on_frame_recv);
+  nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &Http2Callbacks::on_stream_close);
+  nghttp2_session_server_new(&session_, callbacks, this);
+  nghttp2_session_callbacks_del(callbacks);
+}
+
+Http2Connection::~Http2Connection() { nghttp2_session_del(session_); }
+
+void Http2Connection::start(std::string_view initial) {
+  register_with_worker();
+  if (closed_) return;
+  const auto& o = worker_->config().options;
+  nghttp2_settings_entry settings[] = {
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<uint32_t>(kStreamWindow)},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<uint32_t>(std::min<size_t>(o.max_header_bytes, UINT32_MAX))},
+  };
+  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
+  nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
+  read_buf_.reset(new uint8_t[kReadBuffer]);
+  start_idle_timer();
+  if (!initial.empty() && !receive(reinterpret_cast<const uint8_t*>(initial.data()), initial.size())) return;
+  flush();
+  read_more();
+}
+
+bool Http2Connection::busy() const { return !streams_.empty() || write_in_flight_; }
+
+void Http2Connection::on_idle_timeout() {
+  if (closed_) return;
+  nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);  // GOAWAY, then close once written
+  flush();
+}
+
+void Http2Connection::drain() {
+  if (closed_) return;
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
+                        NGHTTP2_NO_ERROR, nullptr, 0);
+  flush();
+}
+
+void Http2Connection::abort() { close_now(); }
+
+void Http2Connection::read_more() {
+  if (reading_ || closed_) return;
+  reading_ = true;
+  transport_->async_read_some(asio::buffer(read_buf_.get(), kReadBuffer),
+                              [self = std::static_pointer_cast<Http2Connection>(shared_from_this())](
+                                  const std::error_code& ec, size_t n) { self->on_read(ec, n); });
+}
+
+void Http2Connection::on_read(const std::error_code& ec, size_t n) {
+  reading_ = false;
+  if (closed_) return;
+  if (ec) return close_now();
+  touch();
+  if (!receive(read_buf_.get(), n)) return;
+  flush();
+  read_more();
+}
+
+bool Http2Connection::receive(const uint8_t* data, size_t n) {
+  receiving_ = true;
+  ssize_t rv = nghttp2_session_mem_recv(session_, data, n);
+  receiving_ = false;
+  if (rv < 0) {
+    spdlog::debug("HTTP/2 session error from {}: {}", remote_, nghttp2_strerror(static_cast<int>(rv)));
+    // nghttp2 may have queued a GOAWAY saying why: write it, then close.
+    close_after_write_ = true;
+    flush();
+    return false;
+  }
+  return true;
+}
+
+void Http2Connection::flush() {
+  // Callbacks run inside nghttp2_session_mem_recv, which must not be re-entered
+  // by mem_send; receive()'s caller flushes afterwards.
+  if (write_in_flight_ || closed_ || receiving_) return;
+  out_.clear();
+  while (out_.size() < kWriteBatch) {
+    const uint8_t* data = nullptr;
+    ssize_t n = nghttp2_session_mem_send(session_, &data);
+    if (n < 0) return close_now();
+    if (n == 0) break;
+    out_.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+  }
+  if (out_.empty()) {
+    if (close_after_write_ || (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)))
+      close_now();
+    return;
+  }
+  write_in_flight_ = true;
+  transport_->async_write({asio::buffer(out_)}, [self = std::static_pointer_cast<Http2Connection>(shared_from_this())](
+                                                    const std::error_code& ec, size_t) {
+    self->write_in_flight_ = false;
+    if (self->closed_) return;
+    if (ec) return self->close_now();
+    self->touch();
+    self->flush();
+  });
+}
+
+void Http2Connection::close_now() {
+  if (closed_) return;
+  closed_ = true;
+  for (auto& [id, s] : streams_) s->closed->store(true, std::memory_order_release);
+  transport_->close();
+  cancel_idle_timer();
+  unregister_from_worker();
+}
+
+Http2Connection::Stream* Http2Connection::find(uint64_t id) {
+  if (closed_ || id > INT32_MAX) return nullptr;
+  auto it = streams_.find(static_cast<int32_t>(id));
+  return it == streams_.end() ? nullptr : it->second.get();
+}
+
+Http2Connection::Stream* Http2Connection::open_stream(int32_t id) {
+  auto s = std::make_unique<Stream>();
+  s->id = id;
+  s->request.http2 = true;
+  s->request.remote_address = remote_;
+  Stream* raw = s.get();
+  streams_[id] = std::move(s);
+  nghttp2_session_set_stream_user_data(session_, id, raw);
+  return raw;
+}
+
+void Http2Connection::dispatch(Stream& s) {
+  if (s.dispatched) return;
+  s.dispatched = true;
+  if (s.request.method == "OPTIONS") {
+    HttpResponse r = preflight_response(s.request);
+    submit(s, r.status, std::move(r.headers), false);
+    return;
+  }
+  auto sink = std::make_shared<Sink>(std::static_pointer_cast<Http2Connection>(shared_from_this()),
+                                     static_cast<uint64_t>(s.id), s.closed);
+  try {
+    worker_->config().handler(std::move(s.request), std::move(sink));
+  } catch (const std::exception& e) {
+    spdlog::error("request handler threw: {}", e.what());  // the sink reported on_abandoned (500)
+  }
+}
+
+void Http2Connection::submit(Stream& s, int status, std::vector<Header> headers, bool has_body) {
+  s.responded = true;
+  add_standard_headers(headers);
+  std::vector<std::string> names;
+  names.reserve(headers.size());
+  std::string status_text = std::to_string(status);
+  std::vector<nghttp2_nv> nva;
+  nva.reserve(headers.size() + 2);
+  auto add = [&nva](const std::string& n, const std::string& v) {
+    nva.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(n.data())),
+                   reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), n.size(), v.size(), NGHTTP2_NV_FLAG_NONE});
+  };
+  static const std::string kStatus = ":status";
+  add(kStatus, status_text);
+  std::string length_text;
+  static const std::string kContentLength = "content-length";
+  if (!s.streaming) {
+    length_text = std::to_string(s.body.size());
+    add(kContentLength, length_text);
+  }
+  for (const Header& h : headers) {
+    if (h.name.empty() || h.name.front() == ':' || is_connection_header(h.name)) continue;
+    std::string& n = names.emplace_back(h.name);
+    std::transform(n.begin(), n.end(), n.begin(), [](char c) { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; });
+    add(n, h.value);
+  }
+  nghttp2_data_provider provider{};
+  provider.source.ptr = &s;
+  provider.read_callback = &Http2Callbacks::read_body;
+  int rv = nghttp2_submit_response(session_, s.id, nva.data(), nva.size(), has_body ? &provider : nullptr);
+  if (rv != 0) spdlog::debug("nghttp2_submit_response on stream {}: {}", s.id, nghttp2_strerror(rv));
+  flush();
+}
+
+void Http2Connection::reject(Stream& s, HttpResponse response) {
+  s.rejected = true;
+  std::string().swap(s.request.body);
+  if (s.responded) return;
+  s.body = std::move(response.body);
+  submit(s, response.status, std::move(response.headers), !s.body.empty());
+}
+
+void Http2Connection::on_send(uint64_t id, HttpResponse response) {
+  Stream* s = find(id);
+  if (!s || s->responded) return;
+  bool has_body = !response.body.empty() && s->request.method != "HEAD";
+  s->body = std::move(response.body);
+  if (!has_body) s->body.clear();
+  submit(*s, response.status, std::move(response.headers), has_body);
+}
+
+void Http2Connection::on_begin_stream(uint64_t id, int status, std::vector<Header> headers) {
+  Stream* s = find(id);
+  if (!s || s->responded) return;
+  s->streaming = true;
+  submit(*s, status, std::move(headers), true);
+}
+
+void Http2Connection::on_chunk(uint64_t id, std::string bytes) {
+  Stream* s = find(id);
+  if (!s || !s->streaming || s->ended || bytes.empty()) return;
+  s->chunks.push_back(std::move(bytes));
+  if (s->deferred) {
+    s->deferred = false;
+    nghttp2_session_resume_data(session_, s->id);
+  }
+  flush();
+}
+
+void Http2Connection::on_end_stream(uint64_t id) {
+  Stream* s = find(id);
+  if (!s || !s->streaming || s->ended) return;
+  s->ended = true;
+  if (s->deferred) {
+    s->deferred = false;
+    nghttp2_session_resume_data(session_, s->id);
+  }
+  flush();
+}
+
+void Http2Connection::on_abandoned(uint64_t id) {
+  Stream* s = find(id);
+  if (!s) return;
+  if (!s->responded) {
+    spdlog::error("request handler dropped its response sink without answering; sending 500");
+    on_send(id, abandoned_response());
+  } else if (s->streaming) {
+    on_end_stream(id);
+  }
+}
+
+}  // namespace runnel::net

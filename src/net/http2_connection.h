@@ -1,0 +1,82 @@
+#pragma once
+// Http2Connection: serves HTTP/2 on one transport, h2c (prior knowledge, on
+// the plaintext port) or h2 (TLS with ALPN), using libnghttp2's server
+// session. Many concurrent streams per connection; each complete request
+// (END_STREAM seen) is handed to the RequestHandler. Plain responses use a
+// data provider over the body; event-stream responses use a deferred data
+// provider fed by write_chunk() and resumed with nghttp2_session_resume_data.
+//
+// Threads: everything, nghttp2 callbacks included, runs on the worker's
+// thread. ResponseSinks (PostingSink) post back here from any thread.
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nghttp2/nghttp2.h>
+
+#include "net/connection.h"
+#include "net/transport.h"
+
+namespace runnel::net {
+
+class Http2Connection final : public Connection {
+ public:
+  Http2Connection(std::shared_ptr<Worker> worker, std::unique_ptr<Transport> transport);
+  ~Http2Connection() override;
+
+  // Begins serving; `initial` holds bytes already read (the client preface
+  // when sniffed on the plaintext port). Returns after queueing our SETTINGS.
+  void start(std::string_view initial);
+
+  void drain() override;
+  void abort() override;
+
+  // ResponseSink targets (see posting_sink.h); `id` is the stream id.
+  void on_send(uint64_t id, HttpResponse response);
+  void on_begin_stream(uint64_t id, int status, std::vector<Header> headers);
+  void on_chunk(uint64_t id, std::string bytes);
+  void on_end_stream(uint64_t id);
+  void on_abandoned(uint64_t id);
+
+  struct Stream;  // one request/response exchange; defined in the .cc
+
+ private:
+  friend struct Http2Callbacks;
+
+  bool busy() const override;
+  void on_idle_timeout() override;
+
+  void read_more();
+  void on_read(const std::error_code& ec, size_t n);
+  bool receive(const uint8_t* data, size_t n);
+  void flush();
+  void close_now();
+
+  Stream* find(uint64_t id);
+  Stream* open_stream(int32_t id);
+  void dispatch(Stream& s);
+  // Submits the response head; the body (if any) follows through the data provider.
+  void submit(Stream& s, int status, std::vector<Header> headers, bool has_body);
+  void reject(Stream& s, HttpResponse response);
+
+  std::unique_ptr<Transport> transport_;
+  std::string remote_;
+  nghttp2_session* session_ = nullptr;
+  std::unordered_map<int32_t, std::unique_ptr<Stream>> streams_;
+
+  std::unique_ptr<uint8_t[]> read_buf_;
+  bool reading_ = false;
+  std::string out_;          // bytes of the write in flight
+  bool write_in_flight_ = false;
+  bool receiving_ = false;          // inside nghttp2_session_mem_recv
+  bool close_after_write_ = false;  // fatal session error: write what is queued, then close
+  bool closed_ = false;
+};
+
+}  // namespace runnel::net

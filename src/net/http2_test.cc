@@ -1,0 +1,456 @@
+// HTTP/2 (h2c prior knowledge and h2 over TLS with ALPN) and TLS HTTP/1.1,
+// driven by an nghttp2 client session over a real socket.
+#include <nghttp2/nghttp2.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "net/server.h"
+#include "net/test_socket.h"
+
+namespace runnel::net {
+namespace {
+
+using testing::TestSocket;
+using namespace std::chrono_literals;
+
+// A blocking HTTP/2 client for tests.
+class H2Client {
+ public:
+  struct Response {
+    int status = 0;
+    std::map<std::string, std::string> headers;
+    std::string body;
+    int data_frames = 0;
+    bool closed = false;
+    uint32_t error_code = 0;
+  };
+
+  explicit H2Client(TestSocket& s, bool trickle_preface = false) : s_(s), trickle_(trickle_preface) {
+    nghttp2_session_callbacks* cb;
+    nghttp2_session_callbacks_new(&cb);
+    nghttp2_session_callbacks_set_send_callback(cb, [](nghttp2_session*, const uint8_t* data, size_t len, int,
+                                                       void* user) -> ssize_t {
+      auto* self = static_cast<H2Client*>(user);
+      std::string_view bytes(reinterpret_cast<const char*>(data), len);
+      if (self->trickle_ && !self->preface_sent_) {
+        self->preface_sent_ = true;
+        for (size_t i = 0; i < 24 && i < bytes.size(); ++i) {
+          if (!self->s_.write(bytes.substr(i, 1))) return NGHTTP2_ERR_CALLBACK_FAILURE;
+          std::this_thread::sleep_for(2ms);
+        }
+        bytes.remove_prefix(std::min<size_t>(24, bytes.size()));
+      }
+      return self->s_.write(bytes)
+                 ? static_cast<ssize_t>(len)
+                 : static_cast<ssize_t>(NGHTTP2_ERR_CALLBACK_FAILURE);
+    });
+    nghttp2_session_callbacks_set_on_header_callback(
+        cb, [](nghttp2_session*, const nghttp2_frame* f, const uint8_t* n, size_t nl, const uint8_t* v, size_t vl,
+               uint8_t, void* self) -> int {
+          auto& r = static_cast<H2Client*>(self)->responses_[f->hd.stream_id];
+          std::string name(reinterpret_cast<const char*>(n), nl), value(reinterpret_cast<const char*>(v), vl);
+          if (name == ":status") r.status = std::stoi(value);
+          else r.headers[name] = value;
+          return 0;
+        });
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(
+        cb, [](nghttp2_session*, uint8_t, int32_t id, const uint8_t* d, size_t len, void* self) -> int {
+          auto& r = static_cast<H2Client*>(self)->responses_[id];
+          r.body.append(reinterpret_cast<const char*>(d), len);
+          ++r.data_frames;
+          return 0;
+        });
+    nghttp2_session_callbacks_set_on_stream_close_callback(
+        cb, [](nghttp2_session*, int32_t id, uint32_t code, void* self) -> int {
+          auto& r = static_cast<H2Client*>(self)->responses_[id];
+          r.closed = true;
+          r.error_code = code;
+          return 0;
+        });
+    nghttp2_session_client_new(&session_, cb, this);
+    nghttp2_session_callbacks_del(cb);
+    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, nullptr, 0);
+  }
+  ~H2Client() { nghttp2_session_del(session_); }
+
+  int32_t submit(std::string method, std::string path, std::string body = "",
+                 std::vector<std::pair<std::string, std::string>> extra = {}, bool end_stream = true) {
+    std::vector<std::pair<std::string, std::string>> h = {
+        {":method", method}, {":path", path}, {":scheme", "http"}, {":authority", "example.test:4567"}};
+    for (auto& e : extra) h.push_back(e);
+    std::vector<nghttp2_nv> nv;
+    for (auto& [n, v] : h)
+      nv.push_back({reinterpret_cast<uint8_t*>(n.data()), reinterpret_cast<uint8_t*>(v.data()), n.size(), v.size(),
+                    NGHTTP2_NV_FLAG_NONE});
+    auto owned = std::make_unique<Body>();
+    owned->data = std::move(body);
+    owned->end_stream = end_stream;
+    nghttp2_data_provider prd{};
+    prd.source.ptr = owned.get();
+    prd.read_callback = [](nghttp2_session*, int32_t, uint8_t* buf, size_t len, uint32_t* flags,
+                           nghttp2_data_source* src, void*) -> ssize_t {
+      auto* b = static_cast<Body*>(src->ptr);
+      size_t n = std::min(len, b->data.size() - b->offset);
+      std::memcpy(buf, b->data.data() + b->offset, n);
+      b->offset += n;
+      if (b->offset == b->data.size()) {
+        if (!b->end_stream) return n > 0 ? static_cast<ssize_t>(n) : static_cast<ssize_t>(NGHTTP2_ERR_DEFERRED);
+        *flags |= NGHTTP2_DATA_FLAG_EOF;
+      }
+      return static_cast<ssize_t>(n);
+    };
+    bool has_body = !owned->data.empty() || !end_stream;
+    int32_t id = nghttp2_submit_request(session_, nullptr, nv.data(), nv.size(), has_body ? &prd : nullptr, nullptr);
+    bodies_.push_back(std::move(owned));
+    return id;
+  }
+
+  void reset(int32_t id) { nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL); }
+
+  // Pumps the session until `done()` or the timeout; false on timeout or connection loss.
+  template <class Pred>
+  bool run_until(Pred done, std::chrono::milliseconds timeout = 3000ms) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      if (nghttp2_session_send(session_) != 0) return false;
+      if (done()) return true;
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::string in;
+      ssize_t n = s_.read_some(in, 50);
+      if (n == 0) return done();
+      if (n > 0 && nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(in.data()), in.size()) < 0)
+        return false;
+    }
+  }
+  bool wait(int32_t id) {
+    return run_until([&] { return responses_[id].closed; });
+  }
+  Response& response(int32_t id) { return responses_[id]; }
+  bool goaway_received() const { return nghttp2_session_want_read(session_) == 0; }
+
+ private:
+  struct Body {
+    std::string data;
+    size_t offset = 0;
+    bool end_stream = true;
+  };
+  TestSocket& s_;
+  bool trickle_ = false;
+  bool preface_sent_ = false;
+  nghttp2_session* session_ = nullptr;
+  std::map<int32_t, Response> responses_;
+  std::vector<std::unique_ptr<Body>> bodies_;
+};
+
+class H2Server {
+ public:
+  explicit H2Server(ServerOptions o = {}) {
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.threads = 2;
+    server_ = std::make_unique<Server>(o, [this](HttpRequest r, std::shared_ptr<ResponseSink> sink) {
+      handle(std::move(r), std::move(sink));
+    });
+    Status s = server_->start();
+    EXPECT_TRUE(s.is_ok()) << s.to_string();
+  }
+  ~H2Server() {
+    server_->stop();
+    for (auto& t : threads_) t.join();
+  }
+  Server& server() { return *server_; }
+
+  std::mutex mu;
+  std::shared_ptr<ResponseSink> held;
+  std::vector<HttpRequest> seen;
+
+ private:
+  void handle(HttpRequest r, std::shared_ptr<ResponseSink> sink) {
+    {
+      std::lock_guard lock(mu);
+      seen.push_back(r);
+    }
+    if (r.path == "/stream") {
+      std::lock_guard lock(mu);
+      threads_.emplace_back([sink] {
+        sink->begin_stream(200, {{"Content-Type", "application/vnd.amazon.eventstream"}});
+        for (const char* part : {"one", "two", "three"}) {
+          std::this_thread::sleep_for(20ms);
+          sink->write_chunk(part);
+        }
+        sink->end_stream();
+      });
+    } else if (r.path == "/hold") {
+      sink->begin_stream(200, {});
+      std::lock_guard lock(mu);
+      held = sink;
+    } else if (r.path == "/slow") {
+      std::lock_guard lock(mu);
+      threads_.emplace_back([sink, body = r.body] {
+        std::this_thread::sleep_for(100ms);
+        sink->send({200, {}, "slow:" + body});
+      });
+    } else if (r.path == "/big") {
+      sink->send({200, {}, std::string(200000, 'z')});
+    } else {
+      const std::string* host = r.header("host");
+      sink->send({200, {{"X-Echo", "yes"}}, r.method + " " + r.path + "?" + r.query + "|" + (host ? *host : "-") +
+                                                "|" + r.body});
+    }
+  }
+
+  std::unique_ptr<Server> server_;
+  std::vector<std::thread> threads_;
+};
+
+TEST(ServerHttp2, H2cPriorKnowledgeRequests) {
+  H2Server srv;
+  TestSocket s(srv.server().bound_port());
+  ASSERT_TRUE(s.ok());
+  H2Client c(s);
+  int32_t id = c.submit("POST", "/echo?x=y", "payload", {{"x-amz-target", "Kinesis_20131202.ListStreams"}});
+  ASSERT_TRUE(c.wait(id));
+  auto& r = c.response(id);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "POST /echo?x=y|example.test:4567|payload");
+  EXPECT_EQ(r.headers["x-echo"], "yes");
+  EXPECT_EQ(r.headers["access-control-allow-origin"], "*");
+  EXPECT_EQ(r.headers["access-control-expose-headers"], "x-amzn-RequestId,x-amzn-ErrorType,x-amz-id-2,Date");
+  EXPECT_EQ(r.headers["x-amzn-requestid"].size(), 36u);
+  EXPECT_EQ(r.headers["content-length"], "40");
+
+  std::lock_guard lock(srv.mu);
+  ASSERT_EQ(srv.seen.size(), 1u);
+  const HttpRequest& seen = srv.seen[0];
+  EXPECT_TRUE(seen.http2);
+  ASSERT_NE(seen.header(":authority"), nullptr);
+  EXPECT_EQ(*seen.header(":authority"), "example.test:4567");
+  EXPECT_EQ(*seen.header("x-amz-target"), "Kinesis_20131202.ListStreams");
+  EXPECT_EQ(seen.query, "x=y");
+}
+
+// The client session writes the preface itself, normally together with its
+// first frames. Here it arrives byte by byte, which the sniffer must wait for.
+TEST(ServerHttp2, PrefaceSplitAcrossReads) {
+  H2Server srv;
+  TestSocket s(srv.server().bound_port());
+  H2Client c(s, /*trickle_preface=*/true);
+  int32_t id = c.submit("GET", "/echo");
+  ASSERT_TRUE(c.wait(id));
+  EXPECT_EQ(c.response(id).body, "GET /echo?|example.test:4567|");
+}
+
+TEST(ServerHttp2, ConcurrentStreamsOnOneConnection) {
+  H2Server srv;
+  TestSocket s(srv.server().bound_port());
+  H2Client c(s);
+  int32_t slow = c.submit("POST", "/slow", "a");
+  int32_t fast = c.submit("POST", "/echo", "b");
+  int32_t big = c.submit("GET", "/big");
+  ASSERT_TRUE(c.run_until([&] { return c.response(slow).closed && c.response(fast).closed && c.response(big).closed; }));
+  EXPECT_EQ(c.response(slow).body, "slow:a");
+  EXPECT_EQ(c.response(fast).body, "POST /echo?|example.test:4567|b");
+  // 200 000 bytes is more than the default 65 535-byte window: flow control has to work.
+  EXPECT_EQ(c.response(big).body, std::string(200000, 'z'));
+}
+
+TEST(ServerHttp2, StreamedResponseArrivesAsDataFrames) {
+  H2Server srv;
+  TestSocket s(srv.server().bound_port());
+  H2Client c(s);
+  int32_t id = c.submit("POST", "/stream", "{}");
+  ASSERT_TRUE(c.wait(id));
+  auto& r = c.response(id);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["content-type"], "application/vnd.amazon.eventstream");
+  EXPECT_EQ(r.headers.count("content-length"), 0u);
+  EXPECT_EQ(r.body, "onetwothree");
+  EXPECT_GE(r.data_frames, 3);
+  EXPECT_EQ(r.error_code, 0u);
+}
+
+TEST(ServerHttp2, ResetStreamMarksSinkClosed) {
+  H2Server srv;
+  TestSocket s(srv.server().bound_port());
+  H2Client c(s);
+  int32_t id = c.submit("POST", "/hold", "");
+  std::shared_ptr<ResponseSink> sink;
+  ASSERT_TRUE(c.run_until([&] {
+    std::lock_guard lock(srv.mu);
+    sink = srv.held;
+    return sink != nullptr && c.response(id).status == 200;
+  }));
+  EXPECT_FALSE(sink->closed());
+  c.reset(id);
+  ASSERT_TRUE(c.run_until([&] { return sink->closed(); }));
+  sink->write_chunk("dropped");
+  sink->end_stream();
+  // The connection carries on.
+  int32_t next = c.submit("GET", "/echo");
+  ASSERT_TRUE(c.wait(next));
+  EXPECT_EQ(c.response(next).status, 200);
+}
+
+TEST(ServerHttp2, BodyOverLimitIs413OnThatStream) {
+  ServerOptions o;
+  o.max_body_bytes = 100;
+  H2Server srv(o);
+  TestSocket s(srv.server().bound_port());
+  H2Client c(s);
+  int32_t id = c.submit("POST", "/echo", std::string(150, 'b'));
+  ASSERT_TRUE(c.wait(id));
+  EXPECT_EQ(c.response(id).status, 413);
+  EXPECT_EQ(c.response(id).body,
+            R"({"__type":"SerializationException","Message":"Request body of 150 bytes exceeds the limit of 100 bytes."})");
+  int32_t ok = c.submit("POST", "/echo", "small");
+  ASSERT_TRUE(c.wait(ok));
+  EXPECT_EQ(c.response(ok).status, 200);
+  std::lock_guard lock(srv.mu);
+  EXPECT_EQ(srv.seen.size(), 1u);
+}
+
+TEST(ServerHttp2, OptionsAnsweredWithoutHandler) {
+  H2Server srv;
+  TestSocket s(srv.server().bound_port());
+  H2Client c(s);
+  int32_t id = c.submit("OPTIONS", "/", "", {{"access-control-request-headers", "x-amz-target"}});
+  ASSERT_TRUE(c.wait(id));
+  auto& r = c.response(id);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["access-control-allow-headers"], "x-amz-target");
+  EXPECT_EQ(r.headers["access-control-allow-methods"], "GET,POST,PUT,DELETE,OPTIONS");
+  EXPECT_EQ(r.headers["access-control-max-age"], "172800");
+  std::lock_guard lock(srv.mu);
+  EXPECT_TRUE(srv.seen.empty());
+}
+
+TEST(ServerHttp2, GarbageAfterPrefaceClosesConnection) {
+  H2Server srv;
+  TestSocket s(srv.server().bound_port());
+  ASSERT_TRUE(s.write(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + std::string(64, '\xff')));
+  EXPECT_TRUE(s.closed_by_peer(3000));
+}
+
+TEST(ServerHttp2, StopSendsGoawayAfterInFlightStream) {
+  H2Server srv;
+  TestSocket s(srv.server().bound_port());
+  H2Client c(s);
+  int32_t id = c.submit("POST", "/slow", "z");
+  ASSERT_TRUE(c.run_until([&] {
+    std::lock_guard lock(srv.mu);
+    return !srv.seen.empty();
+  }));
+  std::thread stopper([&] { srv.server().stop(); });
+  bool done = c.wait(id);
+  stopper.join();
+  ASSERT_TRUE(done);
+  EXPECT_EQ(c.response(id).body, "slow:z");
+}
+
+// ---- TLS ----
+
+// Writes a fresh self-signed P-256 certificate for "localhost" and its key.
+bool write_self_signed(const std::string& cert_path, const std::string& key_path) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  if (!key) return false;
+  X509* x = X509_new();
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+  X509_gmtime_adj(X509_getm_notBefore(x), -60);
+  X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+  X509_set_pubkey(x, key);
+  X509_NAME* name = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  X509_set_issuer_name(x, name);
+  bool ok = X509_sign(x, key, EVP_sha256()) > 0;
+  FILE* f = std::fopen(cert_path.c_str(), "w");
+  ok = ok && f && PEM_write_X509(f, x);
+  if (f) std::fclose(f);
+  f = std::fopen(key_path.c_str(), "w");
+  ok = ok && f && PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+  if (f) std::fclose(f);
+  X509_free(x);
+  EVP_PKEY_free(key);
+  return ok;
+}
+
+class ServerTls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("runnel-tls-" + std::to_string(::getpid()) + "-" +
+            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    std::filesystem::create_directories(dir_);
+    ASSERT_TRUE(write_self_signed(cert(), key()));
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string cert() const { return (dir_ / "cert.pem").string(); }
+  std::string key() const { return (dir_ / "key.pem").string(); }
+  ServerOptions options() const {
+    ServerOptions o;
+    o.tls_cert_file = cert();
+    o.tls_key_file = key();
+    return o;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(ServerTls, AlpnH2) {
+  H2Server srv(options());
+  ASSERT_NE(srv.server().bound_tls_port(), 0);
+  std::string alpn("\x02h2\x08http/1.1", 12);
+  TestSocket s(srv.server().bound_tls_port(), &alpn);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s.alpn(), "h2");
+  H2Client c(s);
+  int32_t id = c.submit("POST", "/echo", "secret");
+  ASSERT_TRUE(c.wait(id));
+  EXPECT_EQ(c.response(id).body, "POST /echo?|example.test:4567|secret");
+  int32_t stream = c.submit("POST", "/stream", "");
+  ASSERT_TRUE(c.wait(stream));
+  EXPECT_EQ(c.response(stream).body, "onetwothree");
+}
+
+TEST_F(ServerTls, AlpnHttp11AndNoAlpnServeHttp1) {
+  H2Server srv(options());
+  for (std::string alpn : {std::string("\x08http/1.1", 9), std::string()}) {
+    TestSocket s(srv.server().bound_tls_port(), &alpn);
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s.alpn(), alpn.empty() ? "" : "http/1.1");
+    ASSERT_TRUE(s.write("POST /echo HTTP/1.1\r\nHost: tls\r\nContent-Length: 2\r\n\r\nhi"));
+    auto r = testing::read_response(s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "POST /echo?|tls|hi");
+  }
+  // The plaintext port keeps working next to TLS.
+  TestSocket plain(srv.server().bound_port());
+  ASSERT_TRUE(plain.write("GET /echo HTTP/1.1\r\nHost: p\r\n\r\n"));
+  auto r = testing::read_response(plain);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(ServerTls, BadCertificateFailsStart) {
+  ServerOptions o = options();
+  o.tls_cert_file = (dir_ / "missing.pem").string();
+  o.host = "127.0.0.1";
+  o.port = 0;
+  Server server(o, [](HttpRequest, std::shared_ptr<ResponseSink>) {});
+  Status s = server.start();
+  EXPECT_FALSE(s.is_ok());
+  EXPECT_NE(s.message().find("missing.pem"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace runnel::net

@@ -1,0 +1,76 @@
+#pragma once
+// PostingSink: the ResponseSink handed to the RequestHandler. Every call is
+// posted onto the connection's io_context, so handlers may complete from any
+// thread; the connection (Target) then applies it on its own thread, where it
+// drops calls for requests that are gone. A sink destroyed without having
+// completed its response reports on_abandoned(), so the client is not left
+// hanging.
+//
+// Target must provide, callable on its worker thread:
+//   on_send(uint64_t id, HttpResponse), on_begin_stream(uint64_t id, int, std::vector<Header>),
+//   on_chunk(uint64_t id, std::string), on_end_stream(uint64_t id), on_abandoned(uint64_t id)
+// and worker() returning std::shared_ptr<Worker>.
+//
+// Thread-safety: the methods may be called from any thread, but calls for one
+// sink must not race each other (the contract of ResponseSink is sequential use).
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "net/asio.h"
+#include "net/http.h"
+#include "net/worker.h"
+
+namespace runnel::net {
+
+template <class Target>
+class PostingSink final : public ResponseSink {
+ public:
+  PostingSink(std::shared_ptr<Target> target, uint64_t id, std::shared_ptr<std::atomic<bool>> closed)
+      : target_(std::move(target)), id_(id), closed_(std::move(closed)) {}
+
+  ~PostingSink() override {
+    if (!finished_.load(std::memory_order_acquire)) post([id = id_](Target& t) { t.on_abandoned(id); });
+  }
+
+  void send(HttpResponse response) override {
+    if (started_.load(std::memory_order_acquire) || finished_.exchange(true, std::memory_order_acq_rel)) return;
+    post([id = id_, r = std::move(response)](Target& t) mutable { t.on_send(id, std::move(r)); });
+  }
+
+  void begin_stream(int status, std::vector<Header> headers) override {
+    if (finished_.load(std::memory_order_acquire) || started_.exchange(true, std::memory_order_acq_rel)) return;
+    post([id = id_, status, h = std::move(headers)](Target& t) mutable { t.on_begin_stream(id, status, std::move(h)); });
+  }
+
+  void write_chunk(std::string bytes) override {
+    if (!started_.load(std::memory_order_acquire) || finished_.load(std::memory_order_acquire)) return;
+    if (closed()) return;
+    post([id = id_, b = std::move(bytes)](Target& t) mutable { t.on_chunk(id, std::move(b)); });
+  }
+
+  void end_stream() override {
+    if (!started_.load(std::memory_order_acquire) || finished_.exchange(true, std::memory_order_acq_rel)) return;
+    post([id = id_](Target& t) { t.on_end_stream(id); });
+  }
+
+  bool closed() const override { return closed_->load(std::memory_order_acquire); }
+
+ private:
+  template <class Fn>
+  void post(Fn fn) {
+    if (target_->worker()->stopped()) return;
+    asio::post(target_->worker()->io(), [t = target_, fn = std::move(fn)]() mutable { fn(*t); });
+  }
+
+  std::shared_ptr<Target> target_;
+  uint64_t id_;
+  std::shared_ptr<std::atomic<bool>> closed_;
+  std::atomic<bool> started_{false};
+  std::atomic<bool> finished_{false};
+};
+
+}  // namespace runnel::net

@@ -1,0 +1,158 @@
+#include "net/responses.h"
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <random>
+
+namespace runnel::net {
+namespace {
+
+constexpr std::string_view kExposeHeaders = "x-amzn-RequestId,x-amzn-ErrorType,x-amz-id-2,Date";
+
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+HttpResponse with_request_id(HttpResponse r) {
+  r.headers.push_back({"x-amzn-RequestId", make_request_id()});
+  return r;
+}
+
+}  // namespace
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 417: return "Expectation Failed";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+  }
+}
+
+std::string make_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t hi = rng(), lo = rng();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return std::string(buf, 36);
+}
+
+std::string_view http_date() {
+  static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached[32];
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::snprintf(cached, sizeof cached, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7], tm.tm_mday,
+                  kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached_second = now;
+  }
+  return std::string_view(cached, 29);
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+const Header* find_header(const std::vector<Header>& headers, std::string_view name) {
+  for (const Header& h : headers)
+    if (iequals_ascii(h.name, name)) return &h;
+  return nullptr;
+}
+
+bool is_connection_header(std::string_view n) {
+  for (std::string_view c : {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te",
+                             "content-length"})
+    if (iequals_ascii(n, c)) return true;
+  return false;
+}
+
+void add_standard_headers(std::vector<Header>& headers) {
+  if (!find_header(headers, "x-amzn-requestid")) headers.push_back({"x-amzn-RequestId", make_request_id()});
+  if (!find_header(headers, "access-control-allow-origin")) {
+    headers.push_back({"Access-Control-Allow-Origin", "*"});
+    headers.push_back({"Access-Control-Expose-Headers", std::string(kExposeHeaders)});
+  }
+}
+
+HttpResponse preflight_response(const HttpRequest& request) {
+  HttpResponse r;
+  r.status = 200;
+  const std::string* asked = request.header("access-control-request-headers");
+  r.headers.push_back({"Access-Control-Allow-Methods", "GET,POST,PUT,DELETE,OPTIONS"});
+  r.headers.push_back({"Access-Control-Allow-Headers", asked && !asked->empty() ? *asked : std::string("*")});
+  r.headers.push_back({"Access-Control-Max-Age", "172800"});
+  return with_request_id(std::move(r));
+}
+
+HttpResponse bad_request_response(std::string_view why) { return plain_error_response(400, why); }
+
+HttpResponse body_too_large_response(uint64_t body_bytes, uint64_t limit) {
+  HttpResponse r;
+  r.status = 413;
+  r.headers.push_back({"Content-Type", "application/x-amz-json-1.1"});
+  r.headers.push_back({"x-amzn-ErrorType", "SerializationException"});
+  r.body = "{\"__type\":\"SerializationException\",\"Message\":\"Request body of " + std::to_string(body_bytes) +
+           " bytes exceeds the limit of " + std::to_string(limit) + " bytes.\"}";
+  return with_request_id(std::move(r));
+}
+
+HttpResponse headers_too_large_response(std::string_view why) { return plain_error_response(431, why); }
+
+HttpResponse plain_error_response(int status, std::string_view why) {
+  HttpResponse r;
+  r.status = status;
+  r.headers.push_back({"Content-Type", "text/plain; charset=utf-8"});
+  r.body.reserve(why.size() + 32);
+  r.body.append(reason_phrase(status));
+  r.body.append(": ");
+  r.body.append(why);
+  r.body.append("\n");
+  return with_request_id(std::move(r));
+}
+
+HttpResponse abandoned_response() {
+  HttpResponse r;
+  r.status = 500;
+  r.headers.push_back({"Content-Type", "application/x-amz-json-1.1"});
+  r.headers.push_back({"x-amzn-ErrorType", "InternalFailure"});
+  r.body = R"({"__type":"InternalFailure","message":"Internal Service Failure"})";
+  return with_request_id(std::move(r));
+}
+
+}  // namespace runnel::net

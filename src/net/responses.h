@@ -1,0 +1,52 @@
+#pragma once
+// Responses net/ writes on its own (preflights, framing errors, limits) and
+// the headers it adds to every response, for both HTTP/1.1 and HTTP/2.
+// All functions are thread-safe (per-thread caches only).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/http.h"
+
+namespace runnel::net {
+
+// "OK", "Bad Request", ...; "Unknown" for codes we never send.
+std::string_view reason_phrase(int status);
+
+// A random (version 4) UUID, lower-case hex with dashes.
+std::string make_request_id();
+
+// The current time as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"),
+// recomputed at most once a second per thread.
+std::string_view http_date();
+
+bool iequals_ascii(std::string_view a, std::string_view b);
+
+// First header named `name` (compared case-insensitively), or nullptr.
+const Header* find_header(const std::vector<Header>& headers, std::string_view name);
+
+// Connection-specific headers (RFC 9110 7.6.1) and framing headers net/
+// computes itself; dropped from handler responses. Case-insensitive.
+bool is_connection_header(std::string_view name);
+
+// Adds x-amzn-RequestId when the handler set none, and the CORS headers every
+// response carries (unless the handler set its own Allow-Origin).
+void add_standard_headers(std::vector<Header>& headers);
+
+// The answer to an OPTIONS request (CORS preflight); the handler never sees those.
+HttpResponse preflight_response(const HttpRequest& request);
+
+// 400 with a short text/plain body.
+HttpResponse bad_request_response(std::string_view why);
+// 413 with AWS's SerializationException JSON body.
+HttpResponse body_too_large_response(uint64_t body_bytes, uint64_t limit);
+// 431, text/plain.
+HttpResponse headers_too_large_response(std::string_view why);
+// Any other status for a framing problem (501, 505), text/plain.
+HttpResponse plain_error_response(int status, std::string_view why);
+// 500 InternalFailure, for a handler that dropped its sink without answering.
+HttpResponse abandoned_response();
+
+}  // namespace runnel::net

@@ -1,0 +1,71 @@
+#pragma once
+// Server: the listening side of net/. Accepts TCP connections on a plaintext
+// port (HTTP/1.1 keep-alive, or HTTP/2 when the client opens with the h2c
+// prior-knowledge preface) and optionally on a TLS port (ALPN h2 or
+// http/1.1), turns requests into HttpRequest values and hands them to the
+// RequestHandler. See src/net/README.md for threads and docs/http.md for
+// what is accepted on the wire.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "net/http.h"
+
+namespace runnel::net {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  uint16_t port = 4567;                  // plaintext: HTTP/1.1 and h2c; 0 = ephemeral
+  uint16_t tls_port = 0;                 // TLS listener (ALPN h2, http/1.1) if != 0 or tls_cert_file set
+  std::string tls_cert_file, tls_key_file;  // PEM; the cert file may hold a chain
+  unsigned threads = 0;                  // 0 = std::thread::hardware_concurrency()
+  size_t max_body_bytes = 20 << 20;      // larger -> 413
+  size_t max_header_bytes = 64 << 10;    // larger -> 431
+  uint32_t idle_timeout_ms = 120000;     // connections without traffic or open requests are closed
+};
+
+class Worker;
+class Listener;
+
+class Server {
+ public:
+  Server(ServerOptions options, RequestHandler handler);
+  // Calls stop() if still running.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens (port 0 picks an ephemeral port, see bound_port()),
+  // loads the TLS certificate if a TLS listener is configured, and starts the
+  // worker threads. Fails (and leaves nothing running) if binding or loading
+  // the certificate fails. Call at most once.
+  Status start();
+
+  // The plaintext / TLS port actually bound; 0 before start() or if none.
+  uint16_t bound_port() const { return bound_port_; }
+  uint16_t bound_tls_port() const { return bound_tls_port_; }
+
+  // Graceful shutdown (e.g. on SIGTERM): stops accepting, lets requests that
+  // are in flight complete (HTTP/2 peers get GOAWAY) for up to about 5 s,
+  // then closes every connection and joins the worker threads. Idempotent.
+  // Must not be called from a worker thread (e.g. from inside the handler).
+  void stop();
+
+ private:
+  ServerOptions options_;
+  RequestHandler handler_;
+  std::vector<std::shared_ptr<Worker>> workers_;
+  std::vector<std::shared_ptr<Listener>> listeners_;
+  struct Runtime;  // TLS context, threads, work guards
+  std::unique_ptr<Runtime> runtime_;
+  uint16_t bound_port_ = 0;
+  uint16_t bound_tls_port_ = 0;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace runnel::net

@@ -1,0 +1,58 @@
+#pragma once
+// Worker: one event loop (asio::io_context) and the thread that runs it.
+// Each accepted connection lives on exactly one worker for its whole life.
+//
+// Threads: io() may be used from any thread (posting is thread-safe).
+// add/remove/drain_all/abort_all and draining() are for the worker's own
+// thread only. live_connections() and stopped() may be read from any thread.
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <unordered_set>
+
+#include "net/asio.h"
+#include "net/http.h"
+#include "net/server.h"
+
+namespace runnel::net {
+
+class Connection;
+
+// What every connection needs to know about the server; immutable once running.
+struct ServerConfig {
+  ServerOptions options;
+  RequestHandler handler;
+  std::chrono::milliseconds idle_timeout() const { return std::chrono::milliseconds(options.idle_timeout_ms); }
+};
+
+class Worker {
+ public:
+  explicit Worker(std::shared_ptr<const ServerConfig> config) : config_(std::move(config)) {}
+
+  asio::io_context& io() { return io_; }
+  const ServerConfig& config() const { return *config_; }
+
+  void add(Connection* c);
+  void remove(Connection* c);
+  // Asks every connection to finish what is in flight and close; connections
+  // added later are drained at once.
+  void drain_all();
+  void abort_all();
+  bool draining() const { return draining_; }
+
+  size_t live_connections() const { return live_.load(std::memory_order_acquire); }
+  // Set once the worker's thread has exited; sinks then drop their calls.
+  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
+  void mark_stopped() { stopped_.store(true, std::memory_order_release); }
+
+ private:
+  std::shared_ptr<const ServerConfig> config_;
+  asio::io_context io_{1};
+  std::unordered_set<Connection*> connections_;
+  bool draining_ = false;
+  std::atomic<size_t> live_{0};
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace runnel::net

@@ -1,0 +1,110 @@
+#include "protocol/base64.h"
+
+#include <array>
+#include <cstdint>
+
+namespace runnel::protocol {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Decoding tables: entry c of table k holds the 6-bit value of character c
+// already shifted to its place in a 24-bit group, so a quad decodes with four
+// loads and three ORs. Characters outside the alphabet (including '=') map
+// to kBad, a bit above the 24 data bits, so one compare checks all four.
+constexpr uint32_t kBad = 0x01000000;
+
+constexpr std::array<uint32_t, 256> make_table(int shift) {
+  std::array<uint32_t, 256> t{};
+  for (auto& e : t) e = kBad;
+  for (uint32_t i = 0; i < 64; ++i) t[static_cast<uint8_t>(kAlphabet[i])] = i << shift;
+  return t;
+}
+
+constexpr auto kD0 = make_table(18);
+constexpr auto kD1 = make_table(12);
+constexpr auto kD2 = make_table(6);
+constexpr auto kD3 = make_table(0);
+
+void encode_into(const uint8_t* src, std::size_t n, char* dst) {
+  std::size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    uint32_t x = uint32_t{src[i]} << 16 | uint32_t{src[i + 1]} << 8 | src[i + 2];
+    dst[0] = kAlphabet[x >> 18];
+    dst[1] = kAlphabet[(x >> 12) & 63];
+    dst[2] = kAlphabet[(x >> 6) & 63];
+    dst[3] = kAlphabet[x & 63];
+    dst += 4;
+  }
+  if (n - i == 1) {
+    uint32_t x = uint32_t{src[i]} << 16;
+    dst[0] = kAlphabet[x >> 18];
+    dst[1] = kAlphabet[(x >> 12) & 63];
+    dst[2] = '=';
+    dst[3] = '=';
+  } else if (n - i == 2) {
+    uint32_t x = uint32_t{src[i]} << 16 | uint32_t{src[i + 1]} << 8;
+    dst[0] = kAlphabet[x >> 18];
+    dst[1] = kAlphabet[(x >> 12) & 63];
+    dst[2] = kAlphabet[(x >> 6) & 63];
+    dst[3] = '=';
+  }
+}
+
+}  // namespace
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  base64_encode_append(bytes, out);
+  return out;
+}
+
+void base64_encode_append(std::string_view bytes, std::string& out) {
+  const std::size_t old = out.size();
+  const std::size_t add = base64_encoded_size(bytes.size());
+  // The size is returned explicitly: libstdc++ 12 passes the operation the
+  // capacity, not the requested size.
+  out.resize_and_overwrite(old + add, [&](char* p, std::size_t) {
+    encode_into(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), p + old);
+    return old + add;
+  });
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  const std::size_t n = text.size();
+  if (n == 0) return std::string();
+  if (n % 4 != 0) return std::nullopt;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const std::size_t pad = s[n - 1] != '=' ? 0 : s[n - 2] != '=' ? 1 : 2;
+  const std::size_t out_len = n / 4 * 3 - pad;
+  const std::size_t full_quads = pad == 0 ? n / 4 : n / 4 - 1;
+
+  bool ok = true;
+  std::string out;
+  out.resize_and_overwrite(out_len, [&](char* dst, std::size_t) -> std::size_t {
+    uint32_t bad = 0;
+    for (std::size_t q = 0; q < full_quads; ++q, s += 4, dst += 3) {
+      uint32_t x = kD0[s[0]] | kD1[s[1]] | kD2[s[2]] | kD3[s[3]];
+      bad |= x;
+      dst[0] = static_cast<char>(x >> 16);
+      dst[1] = static_cast<char>(x >> 8);
+      dst[2] = static_cast<char>(x);
+    }
+    if (pad == 1) {
+      uint32_t x = kD0[s[0]] | kD1[s[1]] | kD2[s[2]];
+      bad |= x;
+      dst[0] = static_cast<char>(x >> 16);
+      dst[1] = static_cast<char>(x >> 8);
+    } else if (pad == 2) {
+      uint32_t x = kD0[s[0]] | kD1[s[1]];
+      bad |= x;
+      dst[0] = static_cast<char>(x >> 16);
+    }
+    ok = bad < kBad;
+    return ok ? out_len : 0;
+  });
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+}  // namespace runnel::protocol

@@ -1,0 +1,123 @@
+#pragma once
+// The AWS service model (botocore's service-2.json) as C++ tables.
+//
+// tools/gen_model.py turns botocore's JSON into constexpr arrays of the
+// structs below at build time (<build>/gen/<service>_model.cc), so nothing is
+// parsed or allocated at startup. A ServiceModel and everything it points to
+// is immutable static data: safe to read from any thread without locking.
+//
+// Shapes refer to each other by index into ServiceModel::shapes (ShapeRef),
+// so recursive shapes need no pointers. Names are the model's names; wire
+// names are what appears on the wire (the same for AWS JSON 1.1 unless the
+// model sets jsonName/locationName).
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace runnel::protocol {
+
+enum class ShapeType : uint8_t {
+  kStructure,
+  kList,
+  kMap,
+  kString,
+  kBlob,
+  kBoolean,
+  kInteger,
+  kLong,
+  kFloat,
+  kDouble,
+  kTimestamp,
+};
+
+// Index of a shape in ServiceModel::shapes.
+using ShapeRef = uint16_t;
+inline constexpr ShapeRef kNoShape = 0xFFFF;
+
+struct MemberModel {
+  std::string_view name;       // model member name, e.g. "StreamName"
+  std::string_view wire_name;  // key on the wire (jsonName/locationName, else name)
+  ShapeRef shape = kNoShape;
+  bool required = false;       // listed in the structure's "required"
+};
+
+struct Shape {
+  std::string_view name;  // e.g. "StreamName", "PutRecordsInput"
+  ShapeType type = ShapeType::kString;
+  // Constraints. For string/blob/list/map they bound the length (UTF-16 code
+  // units for strings, bytes for blobs, entries for lists and maps); for
+  // integer/long they bound the value.
+  bool has_min = false;
+  bool has_max = false;
+  int64_t min = 0;
+  int64_t max = 0;
+  std::string_view pattern;                  // Java regex as written in the model; empty if none
+  std::span<const std::string_view> enum_values;  // in the order AWS prints them
+  // Structure members, in the order AWS reports their validation errors
+  // (the model's order unless tools/gen_model.py knows AWS's own order).
+  std::span<const MemberModel> members;
+  ShapeRef member = kNoShape;  // list element shape
+  ShapeRef key = kNoShape;     // map key shape
+  ShapeRef value = kNoShape;   // map value shape
+  bool exception = false;      // an error shape
+  bool event_stream = false;   // an event-stream union (SubscribeToShard output)
+
+  // The member whose wire name is `wire_name`, or nullptr.
+  const MemberModel* find_member(std::string_view wire_name) const;
+  bool has_constraints() const { return has_min || has_max || !pattern.empty() || !enum_values.empty(); }
+};
+
+struct OperationModel {
+  std::string_view name;       // e.g. "PutRecords"
+  ShapeRef input = kNoShape;   // kNoShape when the operation takes no input
+  ShapeRef output = kNoShape;
+  std::span<const std::string_view> errors;  // error shape names, as in the model
+};
+
+struct ServiceModel {
+  std::string_view service;         // botocore directory name, e.g. "kinesis"
+  std::string_view api_version;     // e.g. "2013-12-02"
+  std::string_view target_prefix;   // X-Amz-Target prefix, e.g. "Kinesis_20131202"
+  std::string_view signing_name;    // SigV4 service name, e.g. "kinesis"
+  std::string_view protocol;        // "json", "rest-json", ...
+  // Java package of the service's model classes, as AWS names them in
+  // validation messages: "com.amazonaws.kinesis.v20131202".
+  std::string_view java_package;
+  std::span<const Shape> shapes;          // sorted by name
+  std::span<const OperationModel> operations;  // sorted by name
+
+  const Shape& shape(ShapeRef ref) const { return shapes[ref]; }
+  // Lookups by exact name; nullptr when absent. O(log n).
+  const Shape* find_shape(std::string_view name) const;
+  const OperationModel* find_operation(std::string_view name) const;
+  // The operation's input structure, or nullptr when it takes none.
+  const Shape* input_shape(const OperationModel& op) const;
+  const Shape* output_shape(const OperationModel& op) const;
+};
+
+// Generated from botocore's data/kinesis/2013-12-02 (tools/gen_model.py).
+const ServiceModel& kinesis_model();
+
+// Whether `text` is a full match of the model's Java regular expression
+// `pattern`. Each distinct pattern is translated to ECMAScript and compiled
+// once, on first use; thread-safe. Simple single-character-class patterns
+// such as `[a-zA-Z0-9_.-]+` are matched without std::regex. Inputs longer
+// than kMaxPatternInput bytes are not run through std::regex (its recursion
+// depth grows with the input) and count as matching; every model string with
+// a pattern has a much smaller max length, which is reported instead.
+bool pattern_matches(std::string_view pattern, std::string_view text);
+inline constexpr size_t kMaxPatternInput = 4096;
+
+// The ECMAScript translation of a Java pattern (exposed for tests): Unicode
+// property classes \p{L}/\p{N}/\p{Z} and \uXXXX escapes become byte ranges
+// (any non-ASCII byte counts as a letter, digit or space), possessive
+// quantifiers become greedy ones, lookbehinds are dropped, and escapes
+// ECMAScript rejects (`\_`) become literals.
+std::string java_pattern_to_ecmascript(std::string_view pattern);
+
+// "structure", "list", ... as in the model.
+std::string_view shape_type_name(ShapeType t);
+
+}  // namespace runnel::protocol

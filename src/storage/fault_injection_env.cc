@@ -1,0 +1,197 @@
+#include "storage/fault_injection_env.h"
+
+#include <algorithm>
+
+namespace runnel::storage {
+namespace {
+
+std::string parent_dir(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+}  // namespace
+
+class FaultFile final : public File {
+ public:
+  FaultFile(FaultInjectionEnv* env, std::string path, std::unique_ptr<File> base)
+      : env_(env), path_(std::move(path)), base_(std::move(base)) {}
+
+  Result<size_t> read_at(uint64_t offset, size_t n, char* dst) const override {
+    {
+      std::lock_guard lock(env_->mu_);
+      if (auto s = env_->check_locked(); !s) return error(s);
+    }
+    return base_->read_at(offset, n, dst);
+  }
+
+  Status append(std::string_view data) override {
+    std::lock_guard lock(env_->mu_);
+    if (auto s = env_->check_locked(); !s) return s;
+    if (env_->fail_writes_ > 0) {
+      --env_->fail_writes_;
+      return Status::io_error("injected write failure " + path_);
+    }
+    if (auto s = base_->append(data); !s) return s;
+    env_->state_locked(path_, 0).size = base_->size();
+    return Status::ok();
+  }
+
+  Status sync() override {
+    std::lock_guard lock(env_->mu_);
+    if (auto s = env_->check_locked(); !s) return s;
+    if (env_->fail_writes_ > 0) {
+      --env_->fail_writes_;
+      return Status::io_error("injected sync failure " + path_);
+    }
+    if (env_->real_syncs_) {
+      if (auto s = base_->sync(); !s) return s;
+    }
+    auto& st = env_->state_locked(path_, 0);
+    st.synced = st.size;
+    return Status::ok();
+  }
+
+  Status truncate(uint64_t size) override {
+    std::lock_guard lock(env_->mu_);
+    if (auto s = env_->check_locked(); !s) return s;
+    if (auto s = base_->truncate(size); !s) return s;
+    auto& st = env_->state_locked(path_, 0);
+    st.size = size;
+    st.synced = std::min(st.synced, size);
+    return Status::ok();
+  }
+
+  uint64_t size() const override { return base_->size(); }
+
+ private:
+  FaultInjectionEnv* env_;
+  std::string path_;
+  std::unique_ptr<File> base_;
+};
+
+Status FaultInjectionEnv::check_locked() {
+  if (crashed_) return Status::io_error("simulated crash");
+  return Status::ok();
+}
+
+FaultInjectionEnv::FileState& FaultInjectionEnv::state_locked(const std::string& path, uint64_t size_if_new) {
+  auto [it, inserted] = files_.try_emplace(path);
+  if (inserted) it->second = FileState{size_if_new, size_if_new, true};
+  return it->second;
+}
+
+void FaultInjectionEnv::crash() {
+  std::lock_guard lock(mu_);
+  crashed_ = true;
+}
+
+void FaultInjectionEnv::fail_next_writes(int n) {
+  std::lock_guard lock(mu_);
+  fail_writes_ = n;
+}
+
+uint64_t FaultInjectionEnv::unsynced_bytes() {
+  std::lock_guard lock(mu_);
+  uint64_t total = 0;
+  for (const auto& [path, st] : files_) total += st.size > st.synced ? st.size - st.synced : 0;
+  return total;
+}
+
+Status FaultInjectionEnv::apply_crash(TornWrite mode) {
+  std::lock_guard lock(mu_);
+  for (const auto& [path, st] : files_) {
+    if (!st.entry_synced) {
+      if (base_->file_exists(path)) {
+        if (auto s = base_->remove_file(path); !s) return s;
+      }
+      continue;
+    }
+    if (st.size <= st.synced) continue;
+    auto file = base_->open_file(path, OpenMode::kAppend);
+    if (!file) return file.error();
+    const uint64_t unsynced = st.size - st.synced;
+    const uint64_t keep =
+        mode == TornWrite::kDropAll ? 0 : std::uniform_int_distribution<uint64_t>(0, unsynced)(rng_);
+    if (mode == TornWrite::kGarbage) {
+      if (auto s = (*file)->truncate(st.synced); !s) return s;
+      std::string garbage(keep, '\0');
+      for (auto& c : garbage) c = static_cast<char>(rng_());
+      if (!garbage.empty()) {
+        if (auto s = (*file)->append(garbage); !s) return s;
+      }
+    } else {
+      if (auto s = (*file)->truncate(st.synced + keep); !s) return s;
+    }
+    if (real_syncs_) {
+      if (auto s = (*file)->sync(); !s) return s;
+    }
+  }
+  return Status::ok();
+}
+
+void FaultInjectionEnv::reset() {
+  std::lock_guard lock(mu_);
+  crashed_ = false;
+  fail_writes_ = 0;
+  files_.clear();
+}
+
+Result<std::unique_ptr<File>> FaultInjectionEnv::open_file(const std::string& path, OpenMode mode) {
+  std::lock_guard lock(mu_);
+  if (auto s = check_locked(); !s) return error(s);
+  const bool existed = base_->file_exists(path);
+  auto base = base_->open_file(path, mode);
+  if (!base) return error(base.error());
+  if (mode != OpenMode::kRead) {
+    auto& st = state_locked(path, (*base)->size());
+    if (!existed) st.entry_synced = false;
+  }
+  return std::unique_ptr<File>(std::make_unique<FaultFile>(this, path, std::move(*base)));
+}
+
+Status FaultInjectionEnv::create_dirs(const std::string& path) {
+  std::lock_guard lock(mu_);
+  if (auto s = check_locked(); !s) return s;
+  return base_->create_dirs(path);
+}
+
+Result<std::vector<std::string>> FaultInjectionEnv::list_dir(const std::string& dir) {
+  std::lock_guard lock(mu_);
+  if (auto s = check_locked(); !s) return error(s);
+  return base_->list_dir(dir);
+}
+
+Status FaultInjectionEnv::remove_file(const std::string& path) {
+  std::lock_guard lock(mu_);
+  if (auto s = check_locked(); !s) return s;
+  files_.erase(path);
+  return base_->remove_file(path);
+}
+
+Status FaultInjectionEnv::rename_file(const std::string& from, const std::string& to) {
+  std::lock_guard lock(mu_);
+  if (auto s = check_locked(); !s) return s;
+  if (auto s = base_->rename_file(from, to); !s) return s;
+  auto node = files_.extract(from);
+  files_.erase(to);
+  if (!node.empty()) {
+    node.key() = to;
+    files_.insert(std::move(node));
+  }
+  return Status::ok();
+}
+
+Status FaultInjectionEnv::sync_dir(const std::string& dir) {
+  std::lock_guard lock(mu_);
+  if (auto s = check_locked(); !s) return s;
+  if (real_syncs_) {
+    if (auto s = base_->sync_dir(dir); !s) return s;
+  }
+  for (auto& [path, st] : files_) {
+    if (parent_dir(path) == dir) st.entry_synced = true;
+  }
+  return Status::ok();
+}
+
+}  // namespace runnel::storage

@@ -1,0 +1,367 @@
+// LocalLog: the append path, the writer thread and group commit.
+#include "storage/local_log.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+
+#include "storage/checkpoint.h"
+#include "storage/segment_name.h"
+
+namespace runnel::storage {
+
+struct LocalLog::Op {
+  std::vector<ShardAppend> appends;
+  std::vector<Appended> assigned;  // parallel to `appends`
+  AppendDone done;
+  Status reject;                   // not ok: fail without writing
+  std::function<void()> task;      // set: a job for the writer thread, no appends
+};
+
+struct LocalLog::Staged {
+  struct Piece {
+    const ShardAppend* append;
+    const Appended* assigned;
+  };
+  ShardKey shard = 0;
+  std::vector<Piece> pieces;
+};
+
+LocalLog::LocalLog(const LogOptions& options, Env* env) : options_(options), env_(env) {}
+
+LocalLog::~LocalLog() { (void)close(); }
+
+Result<std::unique_ptr<Log>> open_log(const LogOptions& options, Env* env) {
+  auto log = LocalLog::open(options, env);
+  if (!log) return error(log.error());
+  return std::unique_ptr<Log>(std::move(*log));
+}
+
+Result<std::unique_ptr<LocalLog>> LocalLog::open(const LogOptions& options, Env* env) {
+  if (options.dir.empty()) return error(Status::invalid_argument("log directory not set"));
+  if (options.segment_bytes < 4096 || options.segment_bytes > (1ull << 31)) {
+    return error(Status::invalid_argument("segment_bytes must be within [4 KiB, 2 GiB]"));
+  }
+  if (options.fsync == FsyncPolicy::kInterval && options.fsync_interval_ms == 0) {
+    return error(Status::invalid_argument("fsync_interval_ms must be > 0"));
+  }
+  std::unique_ptr<LocalLog> log(new LocalLog(options, env != nullptr ? env : Env::posix()));
+  if (auto s = log->recover(); !s) return error(s);
+  log->writer_ = std::thread([l = log.get()] { l->writer_loop(); });
+  return log;
+}
+
+int64_t LocalLog::now_ms() const {
+  if (options_.now_ms) return options_.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void LocalLog::append(std::vector<ShardAppend> appends, AppendDone done) {
+  Op op;
+  op.appends = std::move(appends);
+  op.done = std::move(done);
+  const int64_t now = now_ms();
+  std::unique_lock lock(mu_);
+  if (stopping_) {
+    lock.unlock();
+    op.done(error(Status::aborted("log is closed")));
+    return;
+  }
+  for (const auto& sa : op.appends) {
+    auto it = clocks_.find(sa.shard);
+    if (it != clocks_.end() && it->second.dropped) {
+      op.reject = Status::invalid_argument(fmt::format("shard {} was dropped", sa.shard));
+      break;
+    }
+  }
+  if (op.reject.is_ok()) {
+    op.assigned.reserve(op.appends.size());
+    for (const auto& sa : op.appends) {
+      Clock& c = clocks_[sa.shard];
+      const int64_t arrival = std::max(now, c.last_arrival_ms);
+      if (!sa.records.empty()) c.last_arrival_ms = arrival;
+      Appended a;
+      a.first_counter = c.next_counter;
+      a.arrival_ms.assign(sa.records.size(), arrival);
+      c.next_counter += sa.records.size();
+      op.assigned.push_back(std::move(a));
+    }
+  }
+  queue_.push_back(std::move(op));
+  if (writer_waiting_) cv_.notify_one();
+}
+
+void LocalLog::drop_shard(ShardKey shard) {
+  {
+    std::lock_guard lock(mu_);
+    clocks_[shard].dropped = true;
+  }
+  {
+    std::unique_lock lock(index_mu_);
+    shards_.erase(shard);
+    dropped_.insert(shard);
+  }
+  // Make the drop durable (the checkpoint lists dropped shards) so that a
+  // crash cannot bring the shard's records back.
+  if (auto s = run_on_writer([this] {
+        std::shared_lock lock(index_mu_);
+        return write_checkpoint_locked();
+      });
+      !s && s.code() != Status::Code::kAborted) {
+    spdlog::error("log {}: could not persist drop of shard {}: {}", options_.dir, shard, s.to_string());
+  }
+}
+
+Status LocalLog::run_on_writer(std::function<Status()> job) {
+  if (std::this_thread::get_id() == writer_.get_id()) return job();  // called from a `done` callback
+  std::promise<Status> promise;
+  auto result = promise.get_future();
+  Op op;
+  op.task = [&] { promise.set_value(job()); };
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return Status::aborted("log is closed");
+    queue_.push_back(std::move(op));
+    if (writer_waiting_) cv_.notify_one();
+  }
+  return result.get();
+}
+
+Status LocalLog::enforce_retention() {
+  return run_on_writer([this] { return run_retention(); });
+}
+
+Status LocalLog::close() {
+  {
+    std::unique_lock lock(mu_);
+    if (closed_) return close_status_;
+    closed_ = true;
+    stopping_ = true;
+    cv_.notify_one();
+  }
+  if (writer_.joinable()) writer_.join();
+  return close_status_;
+}
+
+LocalLog::Stats LocalLog::stats() {
+  std::shared_lock lock(index_mu_);
+  Stats s = stats_;
+  s.syncs = syncs_.load(std::memory_order_relaxed);
+  s.segments = segments_.size();
+  s.shards = shards_.size();
+  for (const auto& [key, st] : shards_) s.index_entries += st.index.entries().size();
+  return s;
+}
+
+void LocalLog::writer_loop() {
+  using Clock = std::chrono::steady_clock;
+  const auto sync_every = std::chrono::milliseconds(options_.fsync_interval_ms);
+  const auto retain_every = std::chrono::milliseconds(std::max<uint32_t>(options_.retention_check_ms, 1));
+  auto next_sync = Clock::now() + sync_every;
+  auto next_retention = Clock::now() + retain_every;
+  std::vector<Op> ops;
+  for (;;) {
+    bool stop = false;
+    {
+      std::unique_lock lock(mu_);
+      while (queue_.empty() && !stopping_) {
+        auto deadline = Clock::time_point::max();
+        if (options_.fsync == FsyncPolicy::kInterval && active_dirty_) deadline = std::min(deadline, next_sync);
+        if (options_.retention) deadline = std::min(deadline, next_retention);
+        writer_waiting_ = true;
+        bool timed_out = false;
+        if (deadline == Clock::time_point::max()) {
+          cv_.wait(lock);
+        } else {
+          timed_out = cv_.wait_until(lock, deadline) == std::cv_status::timeout;
+        }
+        writer_waiting_ = false;
+        if (timed_out) break;
+      }
+      ops.swap(queue_);
+      stop = stopping_ && ops.empty();
+    }
+    if (!ops.empty()) commit(ops);
+    ops.clear();
+    const auto now = Clock::now();
+    if (options_.fsync == FsyncPolicy::kInterval && now >= next_sync) {
+      if (active_dirty_) {
+        if (auto s = sync_active(); !s) {
+          spdlog::error("log {}: periodic fdatasync failed: {}", options_.dir, s.to_string());
+          if (failed_.is_ok()) failed_ = s;
+        }
+      }
+      next_sync = now + sync_every;
+    }
+    if (options_.retention && now >= next_retention) {
+      if (auto s = run_retention(); !s) spdlog::error("log {}: retention failed: {}", options_.dir, s.to_string());
+      next_retention = Clock::now() + retain_every;
+    }
+    if (stop) break;
+  }
+  // Shutdown: make everything written durable whatever the policy, and
+  // record the shard tails so the next open starts from a checkpoint.
+  Status s = failed_;
+  if (s.is_ok() && active_dirty_) s = sync_active();
+  if (s.is_ok()) {
+    std::shared_lock lock(index_mu_);
+    s = write_checkpoint_locked();
+  }
+  close_status_ = s;
+}
+
+void LocalLog::commit(std::vector<Op>& ops) {
+  const bool has_task = std::any_of(ops.begin(), ops.end(), [](const Op& op) { return bool(op.task); });
+  if (!has_task) {
+    commit_group(ops);
+    return;
+  }
+  // Tasks split the queue: appends before a task are committed before it runs.
+  std::vector<Op> group;
+  for (auto& op : ops) {
+    if (!op.task) {
+      group.push_back(std::move(op));
+      continue;
+    }
+    if (!group.empty()) commit_group(group);
+    group.clear();
+    op.task();
+  }
+  if (!group.empty()) commit_group(group);
+}
+
+void LocalLog::commit_group(std::vector<Op>& group) {
+  if (failed_.is_ok()) {
+    if (auto s = write_and_sync(group); !s) {
+      spdlog::error("log {}: write failed, refusing further appends: {}", options_.dir, s.to_string());
+      failed_ = s;
+    }
+  }
+  if (!failed_.is_ok()) {
+    fail_ops(group, failed_);
+    return;
+  }
+  for (auto& op : group) {
+    if (!op.reject.is_ok()) {
+      op.done(error(op.reject));
+    } else {
+      op.done(std::move(op.assigned));
+    }
+  }
+}
+
+void LocalLog::fail_ops(std::vector<Op>& ops, const Status& s) {
+  for (auto& op : ops) {
+    if (op.done) op.done(error(op.reject.is_ok() ? s : op.reject));
+  }
+}
+
+Status LocalLog::write_and_sync(std::vector<Op>& ops) {
+  // Group the records by shard, keeping each shard's records in counter order.
+  staged_.clear();
+  staged_pos_.clear();
+  for (const auto& op : ops) {
+    if (!op.reject.is_ok()) continue;
+    for (size_t i = 0; i < op.appends.size(); ++i) {
+      const ShardAppend& sa = op.appends[i];
+      if (sa.records.empty()) continue;
+      auto [it, inserted] = staged_pos_.try_emplace(sa.shard, staged_.size());
+      if (inserted) staged_.push_back(Staged{sa.shard, {}});
+      staged_[it->second].pieces.push_back({&sa, &op.assigned[i]});
+    }
+  }
+  if (staged_.empty()) return Status::ok();
+
+  // Serialise one buffer: per shard, batches of consecutive counters.
+  buf_.clear();
+  written_.clear();
+  batch::Builder builder;
+  for (const Staged& st : staged_) {
+    bool open = false;
+    uint64_t expected = 0;
+    uint32_t batch_offset = 0;
+    for (const auto& piece : st.pieces) {
+      const auto& records = piece.append->records;
+      for (size_t r = 0; r < records.size(); ++r) {
+        const uint64_t counter = piece.assigned->first_counter + r;
+        if (open && (counter != expected || builder.payload_size() >= batch::kTargetPayload)) {
+          written_.push_back({builder.finish(), batch_offset});
+          open = false;
+        }
+        if (!open) {
+          batch_offset = static_cast<uint32_t>(buf_.size());
+          builder.begin(&buf_, st.shard, counter);
+          open = true;
+        }
+        builder.add(piece.assigned->arrival_ms[r], records[r].partition_key, records[r].data);
+        expected = counter + 1;
+      }
+    }
+    if (open) written_.push_back({builder.finish(), batch_offset});
+  }
+  if (buf_.size() > UINT32_MAX / 2) return Status::resource_exhausted("group commit larger than 2 GiB");
+
+  if (active_->size() >= options_.segment_bytes || active_->size() + buf_.size() > UINT32_MAX) {
+    if (active_dirty_) {
+      if (auto s = sync_active(); !s) return s;
+    }
+    if (auto s = create_segment(active_id_ + 1); !s) return s;
+  }
+  const uint64_t base = active_->size();
+  if (auto s = active_->append(buf_); !s) return s;
+  active_dirty_ = true;
+  if (options_.fsync == FsyncPolicy::kAlways) {
+    if (auto s = sync_active(); !s) return s;
+  }
+
+  // Durable (per policy): publish to readers.
+  std::unique_lock lock(index_mu_);
+  Segment& seg = segments_[active_id_];
+  uint64_t records = 0;
+  for (const Written& w : written_) {
+    const batch::Header& h = w.header;
+    records += h.record_count;
+    SegmentShard& ss = seg.shards[h.shard];
+    ss.max_arrival_ms = std::max(ss.max_arrival_ms, h.last_arrival_ms);
+    ss.last_counter = std::max(ss.last_counter, h.last_counter());
+    if (dropped_.contains(h.shard)) continue;
+    ShardState& state = shards_[h.shard];
+    state.index.add(h, active_id_, static_cast<uint32_t>(base + w.offset), options_.index_span_bytes);
+    state.tail = ShardTail{h.last_counter(), h.last_arrival_ms};
+  }
+  ++stats_.commits;
+  stats_.batches += written_.size();
+  stats_.records += records;
+  stats_.bytes += buf_.size();
+  return Status::ok();
+}
+
+Status LocalLog::sync_active() {
+  if (auto s = active_->sync(); !s) return s;
+  active_dirty_ = false;
+  syncs_.fetch_add(1, std::memory_order_relaxed);
+  return Status::ok();
+}
+
+Status LocalLog::create_segment(uint32_t id) {
+  const std::string path = segment_path(options_.dir, id);
+  auto file = env_->open_file(path, Env::OpenMode::kCreate);
+  if (!file) return file.error();
+  if ((*file)->size() != 0) return Status::corruption("new segment already has data: " + path);
+  // The new directory entry must be durable before anything in it is acked.
+  if (auto s = env_->sync_dir(options_.dir); !s) return s;
+  std::shared_ptr<File> shared(std::move(*file));
+  {
+    std::unique_lock lock(index_mu_);
+    segments_[id].file = shared;
+  }
+  active_id_ = id;
+  active_ = std::move(shared);
+  active_dirty_ = false;
+  return Status::ok();
+}
+
+}  // namespace runnel::storage

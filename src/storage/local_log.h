@@ -1,0 +1,144 @@
+#pragma once
+// LocalLog: the single-node Log. One append-only log per directory, records of
+// all shards interleaved in segment files, group commit on one writer thread.
+// README.md (this folder) describes the threads; docs/storage.md the format.
+//
+// Threads and the state they touch:
+//  - callers of append()/drop_shard(): mu_ (shard clocks, the queue);
+//  - the writer thread: owns the active segment, the serialisation buffer,
+//    the fsync and retention timers; takes index_mu_ exclusively to publish
+//    committed batches and to apply retention; runs every `done` callback
+//    with no lock held;
+//  - readers (read/counter_at_time/tail): index_mu_ shared, only to copy a
+//    few index entries and File handles; the pread and decode run unlocked.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "storage/batch_format.h"
+#include "storage/env.h"
+#include "storage/log.h"
+#include "storage/shard_index.h"
+
+namespace runnel::storage {
+
+class LocalLog final : public Log {
+ public:
+  // Opens and recovers the log in options.dir (see docs/storage.md,
+  // "Recovery"), then starts the writer thread.
+  static Result<std::unique_ptr<LocalLog>> open(const LogOptions& options, Env* env);
+  ~LocalLog() override;  // close()s if the owner did not
+
+  void append(std::vector<ShardAppend> appends, AppendDone done) override;
+  Result<ReadResult> read(ShardKey shard, uint64_t from_counter, uint32_t max_records, uint64_t max_bytes,
+                          int64_t min_arrival_ms) override;
+  uint64_t counter_at_time(ShardKey shard, int64_t ts_ms) override;
+  ShardTail tail(ShardKey shard) override;
+  void drop_shard(ShardKey shard) override;
+  Status close() override;
+
+  // Runs one retention pass on the writer thread now and waits for it
+  // (tests, and an operator's "compact now"). Thread-safe.
+  Status enforce_retention();
+
+  struct Stats {
+    uint64_t commits = 0;        // group commits written
+    uint64_t batches = 0;        // batches written
+    uint64_t records = 0;        // records written
+    uint64_t bytes = 0;          // bytes written
+    uint64_t syncs = 0;          // fdatasyncs of segment files
+    uint64_t segments = 0;       // live segment files
+    uint64_t index_entries = 0;  // in-memory index entries, all shards
+    uint64_t shards = 0;         // shards with index state
+  };
+  Stats stats();
+
+ private:
+  struct Op;
+  struct Staged;
+  struct SegmentShard {
+    int64_t max_arrival_ms = 0;
+    uint64_t last_counter = 0;
+  };
+  struct Segment {
+    std::shared_ptr<File> file;
+    // Per shard with a batch here: what retention needs to decide.
+    std::unordered_map<ShardKey, SegmentShard> shards;
+  };
+  struct ShardState {
+    ShardIndex index;
+    ShardTail tail;              // newest durable record (or from the checkpoint)
+    uint64_t start_counter = 1;  // counters below were deleted by retention
+  };
+  struct Clock {                 // append-side view of a shard, under mu_
+    uint64_t next_counter = 1;
+    int64_t last_arrival_ms = 0;
+    bool dropped = false;
+  };
+
+  LocalLog(const LogOptions& options, Env* env);
+  Status recover();
+  Status recover_segment(uint32_t id, bool is_last, bool* sealed);
+  void index_batch(const batch::Header& h, uint32_t segment, uint32_t offset);
+  Status create_segment(uint32_t id);
+
+  int64_t now_ms() const;
+  void writer_loop();
+  void commit(std::vector<Op>& ops);
+  void commit_group(std::vector<Op>& group);
+  Status write_and_sync(std::vector<Op>& ops);
+  Status sync_active();
+  Status run_retention();
+  // Runs `job` on the writer thread between commits and waits for it.
+  Status run_on_writer(std::function<Status()> job);
+  Status write_checkpoint_locked();  // index_mu_ held (shared or exclusive)
+  void fail_ops(std::vector<Op>& ops, const Status& s);
+
+  const LogOptions options_;
+  Env* const env_;
+
+  // --- append side ---
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::unordered_map<ShardKey, Clock> clocks_;  // guarded by mu_
+  std::vector<Op> queue_;                       // guarded by mu_
+  bool writer_waiting_ = false;                 // guarded by mu_
+  bool stopping_ = false;                       // guarded by mu_
+  bool closed_ = false;                         // guarded by mu_
+
+  // --- published state ---
+  std::shared_mutex index_mu_;
+  std::unordered_map<ShardKey, ShardState> shards_;  // guarded by index_mu_
+  std::map<uint32_t, Segment> segments_;              // guarded by index_mu_
+  std::unordered_set<ShardKey> dropped_;              // guarded by index_mu_
+  Stats stats_;                                       // guarded by index_mu_
+
+  // --- writer thread only (and open() before it starts) ---
+  uint32_t active_id_ = 0;
+  std::shared_ptr<File> active_;
+  bool active_dirty_ = false;  // written since the last sync
+  Status failed_;              // set once a write or sync failed: no more appends
+  std::atomic<uint64_t> syncs_{0};
+  std::string buf_;
+  std::vector<Staged> staged_;
+  std::unordered_map<ShardKey, size_t> staged_pos_;
+  struct Written {
+    batch::Header header;
+    uint32_t offset;
+  };
+  std::vector<Written> written_;
+  std::thread writer_;
+  Status close_status_;
+};
+
+}  // namespace runnel::storage

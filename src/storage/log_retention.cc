@@ -1,0 +1,109 @@
+// LocalLog: retention. Runs on the writer thread, between group commits.
+#include <spdlog/spdlog.h>
+
+#include <unordered_set>
+
+#include "storage/checkpoint.h"
+#include "storage/local_log.h"
+#include "storage/segment_name.h"
+
+namespace runnel::storage {
+Status LocalLog::write_checkpoint_locked() {
+  Checkpoint cp;
+  cp.next_segment_id = uint64_t{active_id_} + 1;
+  cp.shards.reserve(shards_.size());
+  for (const auto& [key, st] : shards_) {
+    cp.shards.push_back({key, st.tail.last_counter, st.tail.last_arrival_ms, st.start_counter, false});
+  }
+  std::unordered_set<ShardKey> dropped_present;
+  for (const auto& [id, seg] : segments_) {
+    for (const auto& [key, ss] : seg.shards) {
+      if (dropped_.contains(key)) dropped_present.insert(key);
+    }
+  }
+  for (ShardKey key : dropped_present) cp.shards.push_back({key, 0, 0, 0, true});
+  return write_checkpoint(env_, options_.dir, cp);
+}
+
+// A sealed segment is deleted when, for every shard with a batch in it, the
+// shard was dropped or the segment's newest record of the shard is older than
+// the shard's cutoff. Before deleting, the checkpoint records each affected
+// shard's new first retained counter, so that neither counters nor trimmed
+// records come back after a restart.
+Status LocalLog::run_retention() {
+  if (!options_.retention) return Status::ok();
+  struct Candidate {
+    uint32_t id;
+    std::vector<std::pair<ShardKey, SegmentShard>> shards;
+  };
+  std::vector<Candidate> candidates;
+  std::unordered_set<ShardKey> dropped;
+  {
+    std::shared_lock lock(index_mu_);
+    for (const auto& [id, seg] : segments_) {
+      if (id == active_id_) continue;
+      Candidate c{id, {seg.shards.begin(), seg.shards.end()}};
+      for (const auto& [key, ss] : c.shards) {
+        if (dropped_.contains(key)) dropped.insert(key);
+      }
+      candidates.push_back(std::move(c));
+    }
+  }
+  // Ask the oracle with no lock held: it may consult the metadata store.
+  std::unordered_map<ShardKey, int64_t> cutoffs;
+  std::vector<uint32_t> doomed;
+  std::unordered_map<ShardKey, std::pair<uint32_t, uint64_t>> trims;  // shard -> (last doomed segment, new start)
+  for (const Candidate& c : candidates) {
+    bool expired = true;
+    for (const auto& [key, ss] : c.shards) {
+      if (dropped.contains(key)) continue;
+      auto [it, inserted] = cutoffs.try_emplace(key, 0);
+      if (inserted) it->second = options_.retention(key);
+      if (ss.max_arrival_ms >= it->second) {
+        expired = false;
+        break;
+      }
+    }
+    if (!expired) continue;
+    doomed.push_back(c.id);
+    for (const auto& [key, ss] : c.shards) {
+      if (dropped.contains(key)) continue;
+      auto& t = trims[key];
+      t.first = std::max(t.first, c.id);
+      t.second = std::max(t.second, ss.last_counter + 1);
+    }
+  }
+  if (doomed.empty()) return Status::ok();
+
+  // 1. Durably record the new start counters (and all tails).
+  {
+    std::unique_lock lock(index_mu_);
+    for (const auto& [key, t] : trims) {
+      auto it = shards_.find(key);
+      if (it == shards_.end()) continue;
+      it->second.start_counter = std::max(it->second.start_counter, t.second);
+      it->second.index.trim_through_segment(t.first);
+    }
+    // Forget the segments before writing the checkpoint so that it lists only
+    // the dropped shards still present in surviving segments. Readers holding
+    // a File keep it open; the unlink below does not disturb them.
+    std::vector<std::shared_ptr<File>> keep_alive;
+    for (uint32_t id : doomed) {
+      keep_alive.push_back(segments_[id].file);
+      segments_.erase(id);
+    }
+    if (auto s = write_checkpoint_locked(); !s) return s;
+  }
+  // 2. Delete the files. After a crash between 1 and 2 the next open scans
+  // these segments again; their batches lie below the recorded start
+  // counters, so nothing is indexed from them and the first retention pass
+  // deletes them.
+  for (uint32_t id : doomed) {
+    const std::string path = segment_path(options_.dir, id);
+    if (auto s = env_->remove_file(path); !s) spdlog::warn("log {}: {}", options_.dir, s.to_string());
+    spdlog::info("log {}: retention deleted segment {}", options_.dir, id);
+  }
+  return env_->sync_dir(options_.dir);
+}
+
+}  // namespace runnel::storage

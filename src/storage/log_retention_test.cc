@@ -1,0 +1,162 @@
+// Retention: whole segments are deleted once every batch in them has expired
+// (or belongs to a dropped shard), and counters never go backwards afterwards.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "storage/fault_injection_env.h"
+#include "storage/log_test_util.h"
+
+namespace runnel::storage {
+namespace {
+
+using testing::append_wait;
+using testing::FakeClock;
+using testing::make_append;
+using testing::read_all;
+using testing::TempDir;
+
+struct Cutoffs {
+  std::mutex mu;
+  std::map<ShardKey, int64_t> by_shard;  // missing: keep everything
+  RetentionOracle oracle() {
+    return [this](ShardKey s) {
+      std::lock_guard lock(mu);
+      auto it = by_shard.find(s);
+      return it == by_shard.end() ? INT64_MIN : it->second;
+    };
+  }
+  void set(ShardKey s, int64_t v) {
+    std::lock_guard lock(mu);
+    by_shard[s] = v;
+  }
+};
+
+LogOptions retention_options(const std::string& dir, FakeClock& clock, Cutoffs& cutoffs) {
+  LogOptions o;
+  o.dir = dir;
+  o.segment_bytes = 4096;
+  o.now_ms = clock.fn();
+  o.retention = cutoffs.oracle();
+  o.retention_check_ms = 3'600'000;  // tests call enforce_retention()
+  return o;
+}
+
+TEST(Retention, DeletesOnlySegmentsWhereEveryShardExpired) {
+  TempDir dir;
+  FakeClock clock;
+  Cutoffs cutoffs;
+  auto log = LocalLog::open(retention_options(dir.path(), clock, cutoffs), nullptr);
+  ASSERT_TRUE(log);
+  const int64_t t0 = clock.now;
+  for (int i = 0; i < 100; ++i) {
+    clock.now = t0 + i;
+    ASSERT_TRUE(append_wait(**log, {make_append(1, 2, "a"), make_append(2, 2, "b")}));
+  }
+  const auto before = (*log)->stats().segments;
+  ASSERT_GT(before, 4u);
+  cutoffs.set(1, t0 + 50);
+  ASSERT_TRUE((*log)->enforce_retention());
+  EXPECT_EQ((*log)->stats().segments, before);  // shard 2 still keeps every segment
+  cutoffs.set(2, t0 + 50);
+  ASSERT_TRUE((*log)->enforce_retention());
+  const auto after = (*log)->stats().segments;
+  EXPECT_LT(after, before);
+  for (ShardKey s : {1, 2}) {
+    auto visible = read_all(**log, s, t0 + 50);
+    ASSERT_EQ(visible.size(), 100u);  // arrivals t0+50 .. t0+99, two records each
+    EXPECT_EQ(visible.front().counter, 101u);
+    // Without the logical trim, some expired records of the partly expired segment remain.
+    auto all = read_all(**log, s);
+    EXPECT_LT(all.size(), 200u);
+    EXPECT_GE(all.size(), 100u);
+    EXPECT_EQ(all.back().counter, 200u);
+  }
+  EXPECT_EQ((*log)->counter_at_time(1, t0), read_all(**log, 1).front().counter);
+}
+
+TEST(Retention, CountersStayMonotonicAfterEverySegmentOfAShardIsGone) {
+  TempDir dir;
+  FakeClock clock;
+  Cutoffs cutoffs;
+  FaultInjectionEnv env(Env::posix());
+  auto opts = retention_options(dir.path(), clock, cutoffs);
+  {
+    auto log = LocalLog::open(opts, &env);
+    ASSERT_TRUE(log);
+    const int64_t t0 = clock.now;
+    for (int i = 0; i < 30; ++i) ASSERT_TRUE(append_wait(**log, {make_append(1, 3, "old")}));
+    // Shard 2 fills enough segments that shard 1 lives only in sealed ones.
+    for (int i = 0; i < 30; ++i) ASSERT_TRUE(append_wait(**log, {make_append(2, 3, "old2")}));
+    clock.now += 1000;
+    for (int i = 0; i < 40; ++i) ASSERT_TRUE(append_wait(**log, {make_append(2, 3, "new")}));
+    cutoffs.set(1, INT64_MAX);
+    cutoffs.set(2, t0 + 1);
+    ASSERT_TRUE((*log)->enforce_retention());
+    EXPECT_TRUE(read_all(**log, 1).empty());
+    EXPECT_EQ((*log)->tail(1).last_counter, 90u);
+    // Power loss: close() never writes its checkpoint, only retention's survives.
+    env.crash();
+  }
+  ASSERT_TRUE(env.apply_crash(FaultInjectionEnv::TornWrite::kDropAll));
+  env.reset();
+  cutoffs.set(1, INT64_MIN);
+  auto log = LocalLog::open(opts, &env);
+  ASSERT_TRUE(log) << log.error().to_string();
+  EXPECT_TRUE(read_all(**log, 1).empty());
+  EXPECT_EQ((*log)->tail(1).last_counter, 90u);
+  EXPECT_EQ(read_all(**log, 2, clock.now - 1).size(), 120u);
+  EXPECT_EQ((*log)->tail(2).last_counter, 210u);
+  auto r = append_wait(**log, {make_append(1, 1, "again")});
+  ASSERT_TRUE(r);
+  EXPECT_EQ((*r)[0].first_counter, 91u);
+  auto got = read_all(**log, 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].counter, 91u);
+}
+
+TEST(Retention, SegmentsOfDroppedShardsAreDeleted) {
+  TempDir dir;
+  FakeClock clock;
+  Cutoffs cutoffs;
+  auto opts = retention_options(dir.path(), clock, cutoffs);
+  {
+    auto log = LocalLog::open(opts, nullptr);
+    ASSERT_TRUE(log);
+    for (int i = 0; i < 60; ++i) ASSERT_TRUE(append_wait(**log, {make_append(7, 3, "doomed")}));
+    ASSERT_TRUE(append_wait(**log, {make_append(8, 1, "keep")}));
+    const auto before = (*log)->stats().segments;
+    ASSERT_GT(before, 2u);
+    (*log)->drop_shard(7);
+    ASSERT_TRUE((*log)->enforce_retention());
+    EXPECT_EQ((*log)->stats().segments, 1u);
+    EXPECT_EQ(read_all(**log, 8).size(), 1u);
+    ASSERT_TRUE((*log)->close());
+  }
+  auto log = LocalLog::open(opts, nullptr);
+  ASSERT_TRUE(log);
+  EXPECT_TRUE(read_all(**log, 7).empty());
+  EXPECT_EQ(read_all(**log, 8).size(), 1u);
+}
+
+TEST(Retention, BackgroundPassRunsOnItsOwn) {
+  TempDir dir;
+  FakeClock clock;
+  Cutoffs cutoffs;
+  auto opts = retention_options(dir.path(), clock, cutoffs);
+  opts.retention_check_ms = 10;
+  auto log = LocalLog::open(opts, nullptr);
+  ASSERT_TRUE(log);
+  for (int i = 0; i < 120; ++i) ASSERT_TRUE(append_wait(**log, {make_append(3, 3, "x")}));
+  ASSERT_GT((*log)->stats().segments, 2u);
+  cutoffs.set(3, INT64_MAX);
+  for (int i = 0; i < 300 && (*log)->stats().segments > 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ((*log)->stats().segments, 1u);
+}
+
+}  // namespace
+}  // namespace runnel::storage

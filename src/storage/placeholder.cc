@@ -1,1 +1,0 @@
-// Placeholder translation unit; replaced as the subsystem grows.
