@@ -44,7 +44,7 @@ void Http1Connection::start(std::string_view initial) {
   if (closed_) return;
   buf_size_ = std::max(kInitialBuffer, initial.size() + kMinRead);
   buf_.reset(new char[buf_size_]);
-  std::memcpy(buf_.get(), initial.data(), initial.size());
+  if (!initial.empty()) std::memcpy(buf_.get(), initial.data(), initial.size());
   wpos_ = initial.size();
   start_idle_timer();
   process();

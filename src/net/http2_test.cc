@@ -452,5 +452,50 @@ TEST_F(ServerTls, BadCertificateFailsStart) {
   EXPECT_NE(s.message().find("missing.pem"), std::string::npos);
 }
 
+// ---- a real client: curl, when it is built with HTTP/2 ----
+
+std::string run_command(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+bool curl_has_http2() { return run_command("curl -V 2>/dev/null").find("HTTP2") != std::string::npos; }
+
+TEST(CurlInterop, H2cPriorKnowledge) {
+  if (!curl_has_http2()) GTEST_SKIP() << "curl without HTTP/2";
+  H2Server srv;
+  std::string out = run_command("curl -s -i --max-time 5 --http2-prior-knowledge --data-binary hello http://127.0.0.1:" +
+                                std::to_string(srv.server().bound_port()) + "/echo?q=1 2>&1");
+  EXPECT_NE(out.find("HTTP/2 200"), std::string::npos) << out;
+  EXPECT_NE(out.find("POST /echo?q=1|127.0.0.1:"), std::string::npos) << out;
+  EXPECT_NE(out.find("|hello"), std::string::npos) << out;
+}
+
+TEST(CurlInterop, Http11KeepAliveReusesConnection) {
+  if (!curl_has_http2()) GTEST_SKIP() << "curl without HTTP/2";
+  H2Server srv;
+  std::string url = "http://127.0.0.1:" + std::to_string(srv.server().bound_port()) + "/echo";
+  std::string out = run_command("curl -sv --max-time 5 --http1.1 " + url + " " + url + " 2>&1");
+  EXPECT_NE(out.find("Re-using existing connection"), std::string::npos) << out;
+  size_t first = out.find("HTTP/1.1 200 OK");
+  ASSERT_NE(first, std::string::npos) << out;
+  EXPECT_NE(out.find("HTTP/1.1 200 OK", first + 1), std::string::npos) << out;
+}
+
+TEST_F(ServerTls, CurlNegotiatesH2) {
+  if (!curl_has_http2()) GTEST_SKIP() << "curl without HTTP/2";
+  H2Server srv(options());
+  std::string out = run_command("curl -sk -i --max-time 5 --http2 https://127.0.0.1:" +
+                                std::to_string(srv.server().bound_tls_port()) + "/echo 2>&1");
+  EXPECT_NE(out.find("HTTP/2 200"), std::string::npos) << out;
+  EXPECT_NE(out.find("GET /echo?|127.0.0.1:"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace runnel::net

@@ -6,10 +6,20 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <regex>
 #include <shared_mutex>
 #include <unordered_map>
 #include <vector>
+
+// g++ 12 reports false -Wmaybe-uninitialized warnings inside <regex> when
+// optimising with sanitizers on (libstdc++'s std::function moves).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <regex>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 namespace runnel::protocol {
 

@@ -39,19 +39,19 @@ class Value {
   enum class Kind { kNull, kBool, kInt, kDouble, kString, kBlob, kTimestamp, kArray, kObject };
 
   Value() = default;
-  Value(std::nullptr_t) {}
-  Value(bool b) : v_(b) {}
-  Value(int v) : v_(int64_t{v}) {}
-  Value(int64_t v) : v_(v) {}
-  Value(uint32_t v) : v_(int64_t{v}) {}
-  Value(double v) : v_(v) {}
-  Value(std::string s) : v_(std::move(s)) {}
-  Value(std::string_view s) : v_(std::string(s)) {}
-  Value(const char* s) : v_(std::string(s)) {}
-  Value(Blob b) : v_(std::move(b)) {}
-  Value(Timestamp t) : v_(t) {}
-  Value(Array a) : v_(std::move(a)) {}
-  Value(Object o) : v_(std::move(o)) {}
+  Value(std::nullptr_t);
+  Value(bool b);
+  Value(int v);
+  Value(int64_t v);
+  Value(uint32_t v);
+  Value(double v);
+  Value(std::string s);
+  Value(std::string_view s);
+  Value(const char* s);
+  Value(Blob b);
+  Value(Timestamp t);
+  Value(Array a);
+  Value(Object o);
 
   Kind kind() const { return static_cast<Kind>(v_.index()); }
   bool is_null() const { return kind() == Kind::kNull; }
@@ -96,6 +96,22 @@ struct Member {
   Value value;
   bool operator==(const Member&) const = default;
 };
+
+// Constructors are defined here, once Member is complete (clang instantiates
+// the variant's destructor at each constructor's definition).
+inline Value::Value(std::nullptr_t) {}
+inline Value::Value(bool b) : v_(b) {}
+inline Value::Value(int v) : v_(int64_t{v}) {}
+inline Value::Value(int64_t v) : v_(v) {}
+inline Value::Value(uint32_t v) : v_(int64_t{v}) {}
+inline Value::Value(double v) : v_(v) {}
+inline Value::Value(std::string s) : v_(std::move(s)) {}
+inline Value::Value(std::string_view s) : v_(std::string(s)) {}
+inline Value::Value(const char* s) : v_(std::string(s)) {}
+inline Value::Value(Blob b) : v_(std::move(b)) {}
+inline Value::Value(Timestamp t) : v_(t) {}
+inline Value::Value(Array a) : v_(std::move(a)) {}
+inline Value::Value(Object o) : v_(std::move(o)) {}
 
 // Name of a kind, for messages ("string", "integer", ...).
 std::string_view kind_name(Value::Kind k);
