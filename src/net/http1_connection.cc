@@ -165,7 +165,7 @@ void Http1Connection::process() {
     chunked_ = parser_.http_minor() >= 1;
     dispatch(parser_.take_request());
   }
-  if (rpos_ == wpos_) rpos_ = wpos_ = 0;
+  // The buffer is only rewound in read_more(), never while a read is writing into it.
   flush();
   read_more();
 }

@@ -343,7 +343,9 @@ void Http2Connection::submit(Stream& s, int status, std::vector<Header> headers,
     add(kContentLength, length_text);
   }
   for (const Header& h : headers) {
-    if (h.name.empty() || h.name.front() == ':' || is_connection_header(h.name)) continue;
+    if (h.name.empty() || h.name.front() == ':' || is_connection_header(h.name) ||
+        h.value.find_first_of("\r\n") != std::string::npos || h.name.find_first_of("\r\n") != std::string::npos)
+      continue;
     std::string& n = names.emplace_back(h.name);
     std::transform(n.begin(), n.end(), n.begin(), [](char c) { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; });
     add(n, h.value);

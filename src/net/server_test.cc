@@ -151,6 +151,40 @@ TEST(ServerHttp1, PipelinedRequestsAnsweredInOrder) {
   }
 }
 
+// Regression: the read buffer was rewound while a read into it was pending
+// (after the last pipelined request was answered), corrupting the next request.
+TEST(ServerHttp1, PipelinedThenMoreRequestsOnSameConnection) {
+  EchoServer srv;
+  TestSocket s(srv.port());
+  ASSERT_TRUE(s.write(post("/thread", "a") + post("/thread", "b")));
+  for (const char* want : {"POST /thread?|test|a", "POST /thread?|test|b"}) {
+    auto r = read_response(s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, want);
+  }
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(s.write(post("/echo", "next" + std::to_string(i))));
+    auto r = read_response(s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "POST /echo?|test|next" + std::to_string(i));
+  }
+}
+
+TEST(ServerHttp1, LargeBodyInSmallPieces) {
+  EchoServer srv;
+  TestSocket s(srv.port());
+  std::string body(3 << 20, 'q');
+  for (size_t i = 0; i < body.size(); i += 4096) body[i] = static_cast<char>('a' + (i / 4096) % 26);
+  std::string req = post("/echo", body);
+  ASSERT_TRUE(s.write(req.substr(0, 100)));
+  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(s.write(req.substr(100)));
+  auto r = read_response(s, 10000);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "POST /echo?|test|" + body);
+}
+
 TEST(ServerHttp1, ConnectionCloseIsHonoured) {
   EchoServer srv;
   TestSocket s(srv.port());

@@ -118,6 +118,7 @@ TEST(JsonDecode, MalformedJsonIsSerializationError) {
            "{\"a\":.5}", "{\"a\":+1}", "{\"a\":1e}", "{\"a\":-}", "{\"a\":\"unterminated}", "{a:1}",
            "{'a':1}", "{\"a\":\"bad escape \\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"raw\ttab\"}",
            "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":1e400}", "{\"a\":[}", "{\"a\":{\"b\":1}",
+           "\xef\xbb\xbf{}",  // a UTF-8 byte-order mark; no SDK sends one
        }) {
     SCOPED_TRACE(body);
     expect_serialization_error(body);

@@ -314,6 +314,12 @@ PatternCache& pattern_cache() {
 
 }  // namespace
 
+bool pattern_compiles(std::string_view pattern) {
+  if (pattern.empty()) return true;
+  const CompiledPattern& cp = pattern_cache().get(pattern);
+  return cp.simple.has_value() || cp.regex != nullptr;
+}
+
 bool pattern_matches(std::string_view pattern, std::string_view text) {
   if (pattern.empty()) return true;
   const CompiledPattern& cp = pattern_cache().get(pattern);

@@ -178,7 +178,7 @@ protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, c
           "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) "
           "TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified " + type +
           " and no StartingSequenceNumber."));
-    auto seq = parse_sequence_number(*start_seq);
+    auto seq = parse_sequence_number_any_version(*start_seq);
     const std::string where = "StartingSequenceNumber " + *start_seq + " used in GetShardIterator on shard " +
                               format_shard_id(shard->index) + " in stream " + s.name + " under account " +
                               options_.account_id + " is invalid";
@@ -187,7 +187,7 @@ protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, c
       return std::unexpected(protocol::invalid_argument(
           "Invalid StartingSequenceNumber. It encodes " + format_shard_id(seq->shard_index) +
           ", while it was used in a call to a shard with " + format_shard_id(shard->index)));
-    if (seq->shard_create_secs != shard->created_secs())
+    if (seq->version != 2 || seq->shard_create_secs != shard->created_secs())
       return std::unexpected(protocol::invalid_argument(where + " because it did not come from this stream."));
     position = type == "AT_SEQUENCE_NUMBER" ? std::max<uint64_t>(seq->counter, 1) : seq->counter + 1;
   } else {
@@ -214,7 +214,7 @@ protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, c
     }
   }
   Value out = Object{};
-  out.set("ShardIterator", iterators_.encode(IteratorPosition{s.uid, shard->index, position, now}));
+  out.set("ShardIterator", iterators_.encode(IteratorPosition{s.uid, shard->index, position, now}, s.name.size()));
   return out;
 }
 
@@ -230,6 +230,7 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
 
   Shard shard;
   int64_t horizon;
+  size_t name_length;
   {
     std::shared_lock lock(mu_);
     StreamState* s = find_stream_by_uid_locked(pos->stream_uid);
@@ -240,6 +241,7 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
           " under account " + options_.account_id + " does not exist"));
     shard = *sh;
     horizon = s->trim_horizon_ms(now);
+    name_length = s->name.size();
   }
   uint64_t max_counter = shard.open() ? UINT64_MAX : shard.ending_counter;
   auto read = log_.read(shard.key, pos->counter, limit, kGetRecordsMaxBytes, horizon);
@@ -266,7 +268,7 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
   Value out = Object{};
   out.set("Records", std::move(records));
   if (shard.open() || next <= shard.ending_counter)
-    out.set("NextShardIterator", iterators_.encode(IteratorPosition{pos->stream_uid, shard.index, next, now}));
+    out.set("NextShardIterator", iterators_.encode(IteratorPosition{pos->stream_uid, shard.index, next, now}, name_length));
   out.set("MillisBehindLatest", behind);
   return out;
 }

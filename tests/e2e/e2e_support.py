@@ -99,11 +99,12 @@ def make_client(url: str | None = None, validate: bool = True, retries: int = 1,
     """A boto3 Kinesis client bound to the server under test.
 
     retries=1 means a single attempt: the tests want to see each error the
-    server gives, not botocore's retry of it.
+    server gives, not botocore's retry of it. (botocore's `max_attempts` key
+    counts retries, not attempts; `total_max_attempts` is the total.)
     """
     config = Config(
         region_name=REGION,
-        retries={"max_attempts": retries, "mode": "standard"},
+        retries={"total_max_attempts": retries, "mode": "standard"},
         connect_timeout=5,
         read_timeout=read_timeout,
         parameter_validation=validate,

@@ -182,17 +182,22 @@ def test_no_authorization_is_missing_token():
     assert error_message(resp) == "Missing Authentication Token"
 
 
-@pytest.mark.parametrize("auth", [
-    "AWS4-HMAC-SHA256 garbage",
-    "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/kinesis/aws4_request",
-    "AWS4-HMAC-SHA256 SignedHeaders=host, Signature=abc",
+@pytest.mark.parametrize("auth,expected", [
+    # AWS's texts for a token without '=' and for missing components.
+    ("AWS4-HMAC-SHA256 garbage",
+     "'garbage' not a valid key=value pair (missing equal-sign) in Authorization header: "
+     "'AWS4-HMAC-SHA256 garbage'."),
+    ("AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/kinesis/aws4_request",
+     "Authorization header requires 'Signature' parameter."),
+    ("AWS4-HMAC-SHA256 SignedHeaders=host, Signature=abc",
+     "Authorization header requires 'Credential' parameter."),
 ])
-def test_malformed_authorization_is_incomplete_signature(auth):
+def test_malformed_authorization_is_incomplete_signature(auth, expected):
     resp = sup.raw_request(b"{}", target="ListStreams", sign=False,
                            extra_headers={"Authorization": auth, "X-Amz-Date": "20240101T000000Z"})
     assert resp.status == 400, resp
     assert error_type(resp) == "IncompleteSignatureException"
-    assert "Authorization header requires" in error_message(resp)
+    assert expected in error_message(resp)
 
 
 # --- Broken HTTP ------------------------------------------------------------------------

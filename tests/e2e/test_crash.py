@@ -204,7 +204,10 @@ def verify(by_shard: dict[str, list[dict]], attempts: dict[bytes, bytes],
                 problems.append(f"{shard}/{seq}: data differs from what was sent "
                                 f"({len(data)} vs {len(attempts[rid])} bytes)")
             if rid in seen:
-                problems.append(f"{shard}/{seq}: duplicate of record at {seen[rid]}")
+                ack = acks.get(rid)
+                status = f"acknowledged as {ack.shard}/{ack.seq}" if ack else "unacknowledged"
+                problems.append(f"{shard}/{seq}: duplicate of record at {seen[rid][0]}/{seen[rid][1]} "
+                                f"({status}, {len(data)} bytes)")
             seen[rid] = (shard, seq)
     for rid, ack in acks.items():
         where = seen.get(rid)
