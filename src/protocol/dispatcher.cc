@@ -86,7 +86,7 @@ void Dispatcher::register_service(const ServiceModel& model, OperationHandler ha
 net::HttpResponse Dispatcher::error_response(const ApiError& error, WireFormat format, const std::string& request_id) {
   Value body = Object{};
   body.set("__type", error.type);
-  if (!error.message.empty() || error.type != "UnknownOperationException")
+  if (!error.message.empty())
     body.set(error.capital_message_key ? "Message" : "message", error.message);
   net::HttpResponse resp;
   resp.status = error.http_status;

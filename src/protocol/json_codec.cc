@@ -14,6 +14,12 @@
 namespace runnel::protocol {
 namespace {
 
+// On-Demand rather than DOM: it hands out numbers as raw tokens, so integers
+// beyond 64 bits can become doubles (the DOM parser rejects them), and it
+// builds no intermediate tape. Its stage 1 (structure indexing and UTF-8
+// validation of the whole body) runs in simdjson's runtime-dispatched SIMD
+// kernel; the traversal below is inlined from the header and, built without
+// -march flags, uses simdjson's portable kernel (string copies are scalar).
 namespace od = simdjson::ondemand;
 
 // AWS (and kinesalite, which mirrors it) answer an unparseable body with a
