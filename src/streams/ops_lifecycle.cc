@@ -65,12 +65,9 @@ protocol::ApiResult<Value> KinesisService::create_stream(const Value& in, const 
   if (const Value* details = in.find("StreamModeDetails"))
     if (const std::string* m = input_string(*details, "StreamMode")) mode = *m;
   auto shard_count = input_int(in, "ShardCount");
-  if (mode == "PROVISIONED" && !shard_count)
-    return std::unexpected(protocol::validation_error(
-        "1 validation error detected: Value null at 'shardCount' failed to satisfy constraint: "
-        "Member must not be null"));
-  // On-demand streams start with 4 shards, as AWS's do.
-  uint32_t count = mode == "ON_DEMAND" ? 4 : static_cast<uint32_t>(*shard_count);
+  // On-demand streams, and provisioned ones created without ShardCount,
+  // start with 4 shards, as AWS's do.
+  uint32_t count = mode == "ON_DEMAND" || !shard_count ? 4 : static_cast<uint32_t>(*shard_count);
 
   std::unique_lock lock(mu_);
   if (streams_.contains(name))
@@ -264,6 +261,9 @@ protocol::ApiResult<Value> KinesisService::list_shards(const Value& in, const Ct
   Value query = in;
   std::optional<uint32_t> after;
   if (token) {
+    if (in.find("StreamCreationTimestamp"))
+      return std::unexpected(
+          protocol::invalid_argument("NextToken and StreamCreationTimestamp cannot be provided together."));
     if (in.find("StreamName") || in.find("StreamARN"))
       return std::unexpected(protocol::invalid_argument("NextToken and StreamName cannot be provided together."));
     auto t = decode_page_token(*token);
@@ -285,7 +285,7 @@ protocol::ApiResult<Value> KinesisService::list_shards(const Value& in, const Ct
   auto found = find_stream_locked(query, ctx);
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
-  if (auto created = input_timestamp_ms(in, "StreamCreationTimestamp"); created && *created != s.created_ms)
+  if (auto created = input_timestamp_ms(in, "StreamCreationTimestamp"); created && *created / 1000 != s.created_ms / 1000)
     return std::unexpected(protocol::resource_not_found(not_found_message(s.name)));
   if (s.status == StreamStatus::kCreating)
     return std::unexpected(protocol::resource_in_use("Stream " + s.name + " under account " + options_.account_id +
