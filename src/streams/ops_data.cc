@@ -36,9 +36,6 @@ struct ShardInfo {
 
 void KinesisService::put_records(const Value& in, const Ctx& ctx, bool single, protocol::OperationReply reply) {
   // Gather the records: PutRecord's single record, or PutRecords' list.
-  struct Entry {
-    const Value* source;
-  };
   std::vector<const Value*> entries;
   if (single) {
     entries.push_back(&in);

@@ -219,11 +219,8 @@ protocol::ApiResult<Value> KinesisService::list_streams(const Value& in, const C
   std::string after;
   const std::string* token = input_string(in, "NextToken");
   if (token) {
-    auto t = decode_page_token(*token);
-    if (!t || t->kind != "streams")
-      return std::unexpected(protocol::invalid_argument("Invalid NextToken."));
-    if (now_ms() - t->issued_ms > kNextTokenLifetimeMs)
-      return std::unexpected(protocol::ApiError{"ExpiredNextTokenException", "The NextToken has expired.", 400});
+    auto t = read_page_token(*token, "streams", now_ms());
+    if (!t) return std::unexpected(t.error());
     after = t->last_key;
   } else if (const std::string* start = input_string(in, "ExclusiveStartStreamName")) {
     after = *start;
@@ -266,10 +263,8 @@ protocol::ApiResult<Value> KinesisService::list_shards(const Value& in, const Ct
           protocol::invalid_argument("NextToken and StreamCreationTimestamp cannot be provided together."));
     if (in.find("StreamName") || in.find("StreamARN"))
       return std::unexpected(protocol::invalid_argument("NextToken and StreamName cannot be provided together."));
-    auto t = decode_page_token(*token);
-    if (!t || t->kind != "shards") return std::unexpected(protocol::invalid_argument("Invalid NextToken."));
-    if (now_ms() - t->issued_ms > kNextTokenLifetimeMs)
-      return std::unexpected(protocol::ApiError{"ExpiredNextTokenException", "The NextToken has expired.", 400});
+    auto t = read_page_token(*token, "shards", now_ms());
+    if (!t) return std::unexpected(t.error());
     query.set("StreamName", t->stream);
     after = parse_shard_id(t->last_key);
   }

@@ -34,4 +34,12 @@ std::optional<PageToken> decode_page_token(std::string_view token) {
   return t;
 }
 
+protocol::ApiResult<PageToken> read_page_token(std::string_view token, std::string_view kind, int64_t now_ms) {
+  auto t = decode_page_token(token);
+  if (!t || t->kind != kind) return std::unexpected(protocol::invalid_argument("Invalid NextToken."));
+  if (now_ms - t->issued_ms > kNextTokenLifetimeMs)
+    return std::unexpected(protocol::ApiError{"ExpiredNextTokenException", "The NextToken has expired.", 400});
+  return *t;
+}
+
 }  // namespace runnel::streams

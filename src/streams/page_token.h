@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/api_error.h"
+
 namespace runnel::streams {
 
 inline constexpr int64_t kNextTokenLifetimeMs = 300'000;
@@ -23,5 +25,9 @@ struct PageToken {
 std::string encode_page_token(const PageToken& t);
 // nullopt when the token is not one of ours.
 std::optional<PageToken> decode_page_token(std::string_view token);
+// A client's NextToken for a listing of `kind`: InvalidArgumentException when
+// it is not one of ours (or of another listing), ExpiredNextTokenException
+// when it is older than kNextTokenLifetimeMs at now_ms.
+protocol::ApiResult<PageToken> read_page_token(std::string_view token, std::string_view kind, int64_t now_ms);
 
 }  // namespace runnel::streams
