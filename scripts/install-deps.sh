@@ -9,9 +9,13 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-16 libclang-rt-16-dev
   libssl-dev libsimdjson-dev libasio-dev libnghttp2-dev libspdlog-dev libfmt-dev
   libcli11-dev libsqlite3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-pytest python3-cbor2 curl nodejs npm
+  python3 python3-pytest python3-cbor2 curl
 )
 missing=()
+# Node.js and npm may come from elsewhere than Debian (the machine image ships
+# its own); Debian's packages are only wanted when the commands are missing.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
