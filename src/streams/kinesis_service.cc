@@ -105,6 +105,21 @@ void KinesisService::handle(const protocol::OperationModel& op, Value input, con
     result = describe_account_settings(input, ctx);
   } else if (name == "UpdateAccountSettings") {
     result = update_account_settings(input, ctx);
+  } else if (name == "SplitShard") {
+    result = split_shard(input, ctx);
+  } else if (name == "MergeShards") {
+    result = merge_shards(input, ctx);
+  } else if (name == "RegisterStreamConsumer") {
+    result = register_consumer(input, ctx);
+  } else if (name == "DeregisterStreamConsumer") {
+    result = deregister_consumer(input, ctx);
+  } else if (name == "DescribeStreamConsumer") {
+    result = describe_consumer(input, ctx);
+  } else if (name == "ListStreamConsumers") {
+    result = list_consumers(input, ctx);
+  } else if (name == "SubscribeToShard") {
+    subscribe_to_shard(input, ctx, std::move(reply));
+    return;
   } else {
     result = std::unexpected(not_supported(name));
   }

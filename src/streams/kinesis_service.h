@@ -83,6 +83,18 @@ class KinesisService {
   void put_records(const Value& in, const Ctx& ctx, bool single, protocol::OperationReply reply);
   ApiResult<Value> get_shard_iterator(const Value& in, const Ctx& ctx);
   ApiResult<Value> get_records(const Value& in, const Ctx& ctx);
+  // Resharding (ops_reshard.cc)
+  ApiResult<Value> split_shard(const Value& in, const Ctx& ctx);
+  ApiResult<Value> merge_shards(const Value& in, const Ctx& ctx);
+  // Enhanced fan-out (ops_consumers.cc, ops_subscribe.cc)
+  ApiResult<Value> register_consumer(const Value& in, const Ctx& ctx);
+  ApiResult<Value> deregister_consumer(const Value& in, const Ctx& ctx);
+  ApiResult<Value> describe_consumer(const Value& in, const Ctx& ctx);
+  ApiResult<Value> list_consumers(const Value& in, const Ctx& ctx);
+  void subscribe_to_shard(const Value& in, const Ctx& ctx, protocol::OperationReply reply);
+  // Called on the log's writer thread once records of these shards are
+  // durable, before the puts that wrote them are acknowledged.
+  void records_durable(const std::vector<storage::ShardKey>& shards);
 
   // --- shared helpers (kinesis_service.cc) ---
   // The stream named by StreamName and/or StreamARN (AWS accepts either).

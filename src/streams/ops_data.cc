@@ -117,10 +117,14 @@ void KinesisService::put_records(const Value& in, const Ctx& ctx, bool single, p
     }
   }
 
-  log_.append(std::move(groups), [reply = std::move(reply), routes = std::move(routes),
-                                  group_shards = std::move(group_shards), single,
-                                  encryption](Result<std::vector<storage::Appended>> result) {
+  std::vector<storage::ShardKey> shard_keys;
+  shard_keys.reserve(groups.size());
+  for (const auto& g : groups) shard_keys.push_back(g.shard);
+  log_.append(std::move(groups), [this, reply = std::move(reply), routes = std::move(routes),
+                                  group_shards = std::move(group_shards), shard_keys = std::move(shard_keys),
+                                  single, encryption](Result<std::vector<storage::Appended>> result) {
     if (!result) return reply(std::unexpected(protocol::internal_failure()));
+    records_durable(shard_keys);
     auto sequence_of = [&](const Route& r) {
       const auto& a = (*result)[r.group];
       const ShardInfo& sh = group_shards[r.group];

@@ -3,7 +3,7 @@
 #
 #   tests/e2e/run.sh <path-to-runnel> [suite...]
 #
-# Suites: boto3 cli node cbor bad-input crash (default: all, in that order).
+# Suites: boto3 cli node cbor bad-input fanout crash (default: all, in that order).
 # Starts one shared server on a free port with a fresh temp data dir, waits for
 # GET /health, runs the suites against it (RUNNEL_ENDPOINT), stops it with
 # SIGTERM and requires exit code 0. The crash and signature tests start extra
@@ -12,7 +12,7 @@
 set -uo pipefail
 
 if [ $# -lt 1 ]; then
-  echo "usage: $0 <path-to-runnel> [boto3|cli|node|cbor|bad-input|crash ...]" >&2
+  echo "usage: $0 <path-to-runnel> [boto3|cli|node|cbor|bad-input|fanout|crash ...]" >&2
   exit 2
 fi
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -23,7 +23,7 @@ if [ ! -x "$BIN" ]; then
   exit 2
 fi
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input crash)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input fanout crash)
 PYTHON="${PYTHON:-python3}"
 
 # Clients see only dummy credentials and the loopback server; no proxies, no
@@ -121,17 +121,18 @@ run_node() {
   (cd "$HERE/node" && timeout --signal=KILL 300 node --test \
       --test-reporter=spec --test-reporter-destination=stdout \
       --test-reporter=junit --test-reporter-destination="$REPORTS/$suite.xml" \
-      kinesis.test.mjs)
+      kinesis.test.mjs fanout.test.mjs)
 }
 
 for suite in "${SUITES[@]}"; do
   printf '\n=== e2e suite: %s ===\n' "$suite"
   start=$(date +%s)
   case "$suite" in
-    boto3)     run_pytest "$suite" test_boto3_streams.py test_boto3_records.py test_boto3_admin.py ;;
+    boto3)     run_pytest "$suite" test_boto3_streams.py test_boto3_records.py test_boto3_admin.py test_reshard.py ;;
     cli)       run_pytest "$suite" test_cli.py ;;
     cbor)      run_pytest "$suite" test_cbor.py ;;
     bad-input) run_pytest "$suite" test_bad_input.py ;;
+    fanout)    run_pytest "$suite" test_fanout.py ;;
     crash)     run_pytest "$suite" -s test_crash.py ;;
     node)      run_node "$suite" ;;
     *) echo "e2e: unknown suite '$suite'" >&2; false ;;

@@ -1,0 +1,1 @@
+# Enhanced fan-out end-to-end tests (being written).

@@ -1,0 +1,1 @@
+# Resharding end-to-end tests (being written).
