@@ -1,6 +1,9 @@
 #include "net/connection.h"
 
+#include <algorithm>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 namespace runnel::net {
 
@@ -62,8 +65,12 @@ void Connection::arm_idle_timer(std::chrono::steady_clock::time_point at) {
     if (ec || self->timer_stopped_) return;
     auto timeout = self->worker_->config().idle_timeout();
     auto now = std::chrono::steady_clock::now();
-    if (self->busy()) {
-      self->arm_idle_timer(now + timeout);
+    if (self->write_pending_ && now >= self->write_since_ + timeout) {
+      spdlog::debug("closing a connection whose peer stopped reading (a write pending for {} ms)", timeout.count());
+      self->abort();
+    } else if (self->busy()) {
+      self->arm_idle_timer(self->write_pending_ ? std::min(now + timeout, self->write_since_ + timeout)
+                                                : now + timeout);
     } else if (now >= self->last_activity_ + timeout) {
       self->on_idle_timeout();
     } else {

@@ -2,7 +2,9 @@
 // Connection: the common base of everything that owns an accepted socket
 // (protocol sniffing, TLS handshake, HTTP/1.1, HTTP/2). It registers with its
 // Worker while the socket is open, so Server::stop() can drain and count it,
-// and it runs the idle timer.
+// and it runs the idle timer, which also closes connections whose peer has
+// stopped reading (a socket write that does not complete within the idle
+// timeout).
 //
 // Threads: every method runs on the worker's thread. Objects are owned by
 // shared_ptr: outstanding async operations and ResponseSinks keep them alive.
@@ -45,6 +47,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   virtual bool busy() const = 0;
   virtual void on_idle_timeout() = 0;
 
+  // Bracket every socket write. A write still pending idle_timeout after it
+  // began means the peer stopped reading: the idle timer then calls abort().
+  // Writes must therefore be bounded in size (a few hundred KiB).
+  void write_began() {
+    write_pending_ = true;
+    write_since_ = std::chrono::steady_clock::now();
+  }
+  void write_ended() { write_pending_ = false; }
+
   std::shared_ptr<Worker> worker_;  // first member: outlives the sockets of derived classes
 
  private:
@@ -52,6 +63,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   asio::steady_timer idle_timer_;
   std::chrono::steady_clock::time_point last_activity_;
+  std::chrono::steady_clock::time_point write_since_;
+  bool write_pending_ = false;
   bool registered_ = false;
   bool timer_stopped_ = false;
 };

@@ -46,6 +46,10 @@ struct HttpResponse {
 // exactly once, or begin_stream() once, write_chunk() any number of times,
 // then end_stream() once (used by event-stream responses: HTTP/1.1 chunked,
 // HTTP/2 DATA frames). After the peer has gone, calls are ignored.
+//
+// Backpressure: write_chunk() never blocks; bytes queue in the connection
+// until the peer takes them. A producer keeps memory bounded by watching
+// unsent_bytes() and pausing while it is above its own threshold.
 class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
@@ -53,8 +57,19 @@ class ResponseSink {
   virtual void begin_stream(int status, std::vector<Header> headers) = 0;
   virtual void write_chunk(std::string bytes) = 0;
   virtual void end_stream() = 0;
-  // True once the peer closed the connection or reset the stream.
+  // True once the response can no longer be delivered or is over: the peer
+  // closed the connection or reset the stream, the server is stopping (a
+  // begun stream is then ended by net/), or the exchange completed. Calls
+  // made after closed() turned true are dropped. Any thread.
   virtual bool closed() const = 0;
+  // Payload bytes passed to write_chunk() that have not left the process yet:
+  // HTTP/1.1, bytes whose socket write has not completed; HTTP/2, bytes not
+  // yet copied into DATA frames whose socket write has completed (so data
+  // held back by the peer's flow-control window counts). Chunk framing is
+  // not counted. Counted from the moment write_chunk() is called, on the
+  // caller's thread. 0 once closed(). Any thread (an atomic read); a
+  // snapshot, exact only up to the write in flight (at most ~256 KiB).
+  virtual uint64_t unsent_bytes() const { return 0; }
 };
 
 // Called on a connection's thread for every complete request (except OPTIONS

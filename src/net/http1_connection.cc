@@ -5,7 +5,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "net/posting_sink.h"
 #include "net/responses.h"
 
 namespace runnel::net {
@@ -16,6 +15,7 @@ constexpr size_t kMinRead = 4 << 10;
 constexpr size_t kMaxAdaptiveBuffer = 1 << 20;  // reads grow up to this while they keep filling the buffer
 constexpr size_t kPipelineSlack = 64 << 10;     // extra buffered bytes tolerated beyond max_header_bytes
 constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kWriteBatch = 256 << 10;       // stop gathering queued strings into one write past this
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 Http1Limits limits_from(const ServerOptions& o) {
@@ -58,6 +58,7 @@ void Http1Connection::drain() {
   draining_ = true;
   keep_alive_ = false;
   if (state_ == RequestState::kIdle) begin_close();
+  else if (state_ == RequestState::kStreaming) end_stream_now();
 }
 
 void Http1Connection::abort() { close_now(); }
@@ -179,8 +180,9 @@ void Http1Connection::dispatch(HttpRequest request) {
     return;
   }
   state_ = RequestState::kAwaiting;
+  sink_state_ = std::make_shared<SinkState>();
   auto sink = std::make_shared<Sink>(std::static_pointer_cast<Http1Connection>(shared_from_this()), ++request_id_,
-                                     peer_closed_);
+                                     sink_state_);
   try {
     worker_->config().handler(std::move(request), std::move(sink));
   } catch (const std::exception& e) {
@@ -245,6 +247,7 @@ void Http1Connection::write_response(HttpResponse response) {
 
 void Http1Connection::after_response() {
   state_ = RequestState::kIdle;
+  if (sink_state_) sink_state_->close();
   if (!keep_alive_) {
     begin_close();
     return;
@@ -263,24 +266,30 @@ void Http1Connection::on_begin_stream(uint64_t id, int status, std::vector<Heade
   state_ = RequestState::kStreaming;
   if (!chunked_) keep_alive_ = false;  // HTTP/1.0: the body ends when the connection does
   queue(response_head(status, headers, chunked_ ? "Transfer-Encoding: chunked\r\n" : ""));
+  if (draining_) return end_stream_now();  // the server is stopping: an empty stream, then close
   flush();
 }
 
-void Http1Connection::on_chunk(uint64_t id, std::string bytes) {
-  if (closed_ || id != request_id_ || state_ != RequestState::kStreaming || bytes.empty()) return;
-  if (head_request_) return;
+bool Http1Connection::on_chunk(uint64_t id, std::string bytes) {
+  if (closed_ || id != request_id_ || state_ != RequestState::kStreaming || bytes.empty()) return false;
+  if (head_request_) return false;
   if (chunked_) {
     char size_line[24];
     int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
     queue(std::string(size_line, static_cast<size_t>(len)));
-    bytes += "\r\n";
   }
-  queue(std::move(bytes));
+  queue(std::move(bytes), sink_state_);
+  if (chunked_) queue("\r\n");
   flush();
+  return true;
 }
 
 void Http1Connection::on_end_stream(uint64_t id) {
   if (closed_ || id != request_id_ || state_ != RequestState::kStreaming) return;
+  end_stream_now();
+}
+
+void Http1Connection::end_stream_now() {
   if (chunked_ && !head_request_) queue("0\r\n\r\n");
   after_response();
 }
@@ -314,9 +323,23 @@ void Http1Connection::flush() {
     }
     return;
   }
-  std::swap(pending_, writing_);
+  // Batches are bounded so unsent_bytes() moves in steps of at most
+  // kWriteBatch and a stalled write means a peer that stopped reading.
+  writing_.clear();
   iov_.clear();
-  for (const auto& s : writing_) iov_.emplace_back(asio::buffer(s));
+  size_t batch = 0;
+  while (!pending_.empty() && batch < kWriteBatch) {
+    Outgoing& o = pending_.front();
+    size_t left = o.bytes.size() - o.offset;
+    size_t take = std::min(left, kWriteBatch - batch);
+    if (take < left && batch > 0) break;  // a large string starts its own write
+    o.sending = take;
+    batch += take;
+    writing_.push_back(std::move(o));
+    pending_.pop_front();
+  }
+  for (const auto& o : writing_) iov_.emplace_back(asio::buffer(o.bytes.data() + o.offset, o.sending));
+  write_began();
   write_in_flight_ = true;
   transport_->async_write(iov_, [self = std::static_pointer_cast<Http1Connection>(shared_from_this())](
                                     const std::error_code& ec, size_t) { self->on_written(ec); });
@@ -324,9 +347,19 @@ void Http1Connection::flush() {
 
 void Http1Connection::on_written(const std::error_code& ec) {
   write_in_flight_ = false;
+  write_ended();
+  if (closed_ || ec) {
+    close_now();  // releases what writing_ still counts
+    writing_.clear();
+    return;
+  }
+  for (auto& o : writing_) {
+    if (o.counted) o.counted->release(o.sending);
+    o.offset += o.sending;
+  }
+  if (!writing_.empty() && writing_.back().offset < writing_.back().bytes.size())
+    pending_.push_front(std::move(writing_.back()));  // the rest of a sliced string
   writing_.clear();
-  if (closed_) return;
-  if (ec) return close_now();
   touch();
   flush();
 }
@@ -339,7 +372,16 @@ void Http1Connection::begin_close() {
 void Http1Connection::close_now() {
   if (closed_) return;
   closed_ = true;
-  peer_closed_->store(true, std::memory_order_release);
+  if (sink_state_) sink_state_->close();
+  // Queued chunks will never be written. Those of the write in flight stay
+  // allocated until its (aborted) completion, but are no longer counted.
+  for (auto& o : writing_) {
+    if (o.counted) o.counted->release(o.bytes.size() - o.offset);
+    o.counted.reset();
+  }
+  for (auto& o : pending_)
+    if (o.counted) o.counted->release(o.bytes.size() - o.offset);
+  pending_.clear();
   transport_->close();
   linger_timer_.cancel();
   cancel_idle_timer();

@@ -1,14 +1,17 @@
 #pragma once
 // Http1Connection: serves HTTP/1.1 (and 1.0) on one transport, plain or TLS.
 // One request at a time: bytes of pipelined requests stay buffered until the
-// response to the current one has been queued. Responses go out as one
-// gathered write (head + body); event-stream responses as chunked encoding.
+// response to the current one has been queued. Responses go out as gathered
+// writes (head + body); event-stream responses as chunked encoding (HTTP/1.1
+// clients) or close-delimited (HTTP/1.0). A read stays pending while a
+// response streams, so a client that goes away is noticed at once.
 //
 // Threads: everything runs on the worker's thread. The RequestHandler is
 // called there; its ResponseSink (PostingSink) posts back here from any thread.
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,6 +19,7 @@
 
 #include "net/connection.h"
 #include "net/http1_parser.h"
+#include "net/posting_sink.h"
 #include "net/transport.h"
 
 namespace runnel::net {
@@ -33,12 +37,23 @@ class Http1Connection final : public Connection {
   // ResponseSink targets (see posting_sink.h); `id` names the request.
   void on_send(uint64_t id, HttpResponse response);
   void on_begin_stream(uint64_t id, int status, std::vector<Header> headers);
-  void on_chunk(uint64_t id, std::string bytes);
+  // False if the chunk was dropped (its unsent bytes stay with the sink).
+  bool on_chunk(uint64_t id, std::string bytes);
   void on_end_stream(uint64_t id);
   void on_abandoned(uint64_t id);
 
  private:
   enum class RequestState { kIdle, kAwaiting, kStreaming };
+
+  // Bytes waiting for, or in, a socket write. `counted` is set for chunk
+  // payloads: their size is part of that sink's unsent_bytes() until written.
+  // A string larger than one write batch goes out in slices.
+  struct Outgoing {
+    std::string bytes;
+    std::shared_ptr<SinkState> counted;
+    size_t offset = 0;   // bytes already written
+    size_t sending = 0;  // bytes of the write in flight, from offset
+  };
 
   bool busy() const override;
   void on_idle_timeout() override;
@@ -54,7 +69,11 @@ class Http1Connection final : public Connection {
   // Serialises status line and headers (ours added) into one string.
   std::string response_head(int status, std::vector<Header>& headers, std::string_view framing);
   void write_response(HttpResponse response);
-  void queue(std::string bytes) { pending_.push_back(std::move(bytes)); }
+  void queue(std::string bytes, std::shared_ptr<SinkState> counted = nullptr) {
+    pending_.push_back({std::move(bytes), std::move(counted)});
+  }
+  // Ends a begun stream from our side (server stopping): terminator, then close.
+  void end_stream_now();
   void flush();
   void on_written(const std::error_code& ec);
   void begin_close();
@@ -70,13 +89,14 @@ class Http1Connection final : public Connection {
   bool grow_next_ = false;  // the last read filled the buffer
   bool read_eof_ = false;
 
-  std::vector<std::string> pending_, writing_;
+  std::deque<Outgoing> pending_;
+  std::vector<Outgoing> writing_;
   std::vector<asio::const_buffer> iov_;
   bool write_in_flight_ = false;
 
   RequestState state_ = RequestState::kIdle;
   uint64_t request_id_ = 0;
-  std::shared_ptr<std::atomic<bool>> peer_closed_ = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<SinkState> sink_state_;  // of the current request; closed once it is answered
   bool keep_alive_ = true;
   bool head_request_ = false;
   bool chunked_ = true;     // streaming framing: chunked for 1.1 clients, close-delimited for 1.0

@@ -5,7 +5,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "net/posting_sink.h"
 #include "net/responses.h"
 
 namespace runnel::net {
@@ -28,7 +27,7 @@ struct Http2Connection::Stream {
   bool headers_too_large = false;
   bool rejected = false;    // we answered it ourselves (413, 431); DATA is dropped
   bool dispatched = false;
-  std::shared_ptr<std::atomic<bool>> closed = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<SinkState> state = std::make_shared<SinkState>();
 
   bool responded = false;   // response HEADERS submitted
   bool streaming = false;   // event-stream: body comes from chunks
@@ -38,6 +37,14 @@ struct Http2Connection::Stream {
   size_t body_offset = 0;
   std::deque<std::string> chunks;
   size_t chunk_offset = 0;
+  uint64_t queued = 0;      // bytes in chunks not yet copied into frames (counted in state->unsent)
+
+  // The stream is over for its sink: calls are dropped, queued bytes no longer count.
+  void close_sink() {
+    state->close();
+    state->release(queued);
+    queued = 0;
+  }
 };
 
 using Sink = PostingSink<Http2Connection>;
@@ -128,13 +135,13 @@ struct Http2Callbacks {
     Http2Connection& c = self(user_data);
     auto it = c.streams_.find(stream_id);
     if (it == c.streams_.end()) return 0;
-    it->second->closed->store(true, std::memory_order_release);
+    it->second->close_sink();
     c.streams_.erase(it);
     return 0;
   }
 
   static ssize_t read_body(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* data_flags,
-                           nghttp2_data_source* source, void*) {
+                           nghttp2_data_source* source, void* user_data) {
     auto* s = static_cast<Http2Connection::Stream*>(source->ptr);
     if (!s->streaming) {
       size_t n = std::min(length, s->body.size() - s->body_offset);
@@ -157,6 +164,13 @@ struct Http2Callbacks {
         s->chunks.pop_front();
         s->chunk_offset = 0;
       }
+    }
+    if (copied > 0) {
+      // Still counted until out_, which this frame joins, has been written.
+      s->queued -= std::min<uint64_t>(s->queued, copied);
+      auto& credits = self(user_data).credits_;
+      if (!credits.empty() && credits.back().first == s->state) credits.back().second += copied;
+      else credits.emplace_back(s->state, copied);
     }
     if (s->chunks.empty() && s->ended) {
       *data_flags |= NGHTTP2_DATA_FLAG_EOF;
@@ -212,8 +226,11 @@ void Http2Connection::on_idle_timeout() {
 
 void Http2Connection::drain() {
   if (closed_) return;
+  draining_ = true;
   nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
                         NGHTTP2_NO_ERROR, nullptr, 0);
+  for (auto& [id, s] : streams_)
+    if (s->streaming && !s->ended) end_stream_now(*s);
   flush();
 }
 
@@ -259,7 +276,10 @@ void Http2Connection::flush() {
   while (out_.size() < kWriteBatch) {
     const uint8_t* data = nullptr;
     ssize_t n = nghttp2_session_mem_send(session_, &data);
-    if (n < 0) return close_now();
+    if (n < 0) {
+      release_credits();
+      return close_now();
+    }
     if (n == 0) break;
     out_.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
   }
@@ -269,9 +289,12 @@ void Http2Connection::flush() {
     return;
   }
   write_in_flight_ = true;
+  write_began();
   transport_->async_write({asio::buffer(out_)}, [self = std::static_pointer_cast<Http2Connection>(shared_from_this())](
                                                     const std::error_code& ec, size_t) {
     self->write_in_flight_ = false;
+    self->write_ended();
+    self->release_credits();
     if (self->closed_) return;
     if (ec) return self->close_now();
     self->touch();
@@ -282,7 +305,7 @@ void Http2Connection::flush() {
 void Http2Connection::close_now() {
   if (closed_) return;
   closed_ = true;
-  for (auto& [id, s] : streams_) s->closed->store(true, std::memory_order_release);
+  for (auto& [id, s] : streams_) s->close_sink();
   transport_->close();
   cancel_idle_timer();
   unregister_from_worker();
@@ -314,7 +337,7 @@ void Http2Connection::dispatch(Stream& s) {
     return;
   }
   auto sink = std::make_shared<Sink>(std::static_pointer_cast<Http2Connection>(shared_from_this()),
-                                     static_cast<uint64_t>(s.id), s.closed);
+                                     static_cast<uint64_t>(s.id), s.state);
   try {
     worker_->config().handler(std::move(s.request), std::move(sink));
   } catch (const std::exception& e) {
@@ -379,18 +402,25 @@ void Http2Connection::on_begin_stream(uint64_t id, int status, std::vector<Heade
   Stream* s = find(id);
   if (!s || s->responded) return;
   s->streaming = true;
+  if (draining_) {
+    // The server is stopping: an empty stream. Its sink is closed, so the producer stops.
+    s->ended = true;
+    s->state->close();
+  }
   submit(*s, status, std::move(headers), true);
 }
 
-void Http2Connection::on_chunk(uint64_t id, std::string bytes) {
+bool Http2Connection::on_chunk(uint64_t id, std::string bytes) {
   Stream* s = find(id);
-  if (!s || !s->streaming || s->ended || bytes.empty()) return;
+  if (!s || !s->streaming || s->ended || bytes.empty()) return false;
+  s->queued += bytes.size();
   s->chunks.push_back(std::move(bytes));
   if (s->deferred) {
     s->deferred = false;
     nghttp2_session_resume_data(session_, s->id);
   }
   flush();
+  return true;
 }
 
 void Http2Connection::on_end_stream(uint64_t id) {
@@ -402,6 +432,20 @@ void Http2Connection::on_end_stream(uint64_t id) {
     nghttp2_session_resume_data(session_, s->id);
   }
   flush();
+}
+
+void Http2Connection::end_stream_now(Stream& s) {
+  s.state->close();
+  s.ended = true;
+  if (s.deferred) {
+    s.deferred = false;
+    nghttp2_session_resume_data(session_, s.id);
+  }
+}
+
+void Http2Connection::release_credits() {
+  for (auto& [state, n] : credits_) state->release(n);
+  credits_.clear();
 }
 
 void Http2Connection::on_abandoned(uint64_t id) {

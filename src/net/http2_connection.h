@@ -5,6 +5,9 @@
 // (END_STREAM seen) is handed to the RequestHandler. Plain responses use a
 // data provider over the body; event-stream responses use a deferred data
 // provider fed by write_chunk() and resumed with nghttp2_session_resume_data.
+// A streamed chunk counts in its sink's unsent_bytes() until the DATA frames
+// carrying it have been written to the socket; chunks held back by the
+// peer's flow-control window therefore keep counting.
 //
 // Threads: everything, nghttp2 callbacks included, runs on the worker's
 // thread. ResponseSinks (PostingSink) post back here from any thread.
@@ -16,11 +19,13 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <nghttp2/nghttp2.h>
 
 #include "net/connection.h"
+#include "net/posting_sink.h"
 #include "net/transport.h"
 
 namespace runnel::net {
@@ -40,7 +45,8 @@ class Http2Connection final : public Connection {
   // ResponseSink targets (see posting_sink.h); `id` is the stream id.
   void on_send(uint64_t id, HttpResponse response);
   void on_begin_stream(uint64_t id, int status, std::vector<Header> headers);
-  void on_chunk(uint64_t id, std::string bytes);
+  // False if the chunk was dropped (its unsent bytes stay with the sink).
+  bool on_chunk(uint64_t id, std::string bytes);
   void on_end_stream(uint64_t id);
   void on_abandoned(uint64_t id);
 
@@ -64,6 +70,9 @@ class Http2Connection final : public Connection {
   // Submits the response head; the body (if any) follows through the data provider.
   void submit(Stream& s, int status, std::vector<Header> headers, bool has_body);
   void reject(Stream& s, HttpResponse response);
+  // Ends a begun stream from our side (server stopping): queued chunks, then END_STREAM.
+  void end_stream_now(Stream& s);
+  void release_credits();
 
   std::unique_ptr<Transport> transport_;
   std::string remote_;
@@ -73,9 +82,13 @@ class Http2Connection final : public Connection {
   std::unique_ptr<uint8_t[]> read_buf_;
   bool reading_ = false;
   std::string out_;          // bytes of the write in flight
+  // Chunk bytes copied into the DATA frames of out_, per sink: released
+  // from its unsent_bytes() when the write completes.
+  std::vector<std::pair<std::shared_ptr<SinkState>, uint64_t>> credits_;
   bool write_in_flight_ = false;
   bool receiving_ = false;          // inside nghttp2_session_mem_recv
   bool close_after_write_ = false;  // fatal session error: write what is queued, then close
+  bool draining_ = false;
   bool closed_ = false;
 };
 

@@ -1,10 +1,5 @@
 // HTTP/2 (h2c prior knowledge and h2 over TLS with ALPN) and TLS HTTP/1.1,
 // driven by an nghttp2 client session over a real socket.
-#include <nghttp2/nghttp2.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -16,142 +11,16 @@
 #include <thread>
 
 #include "net/server.h"
+#include "net/test_h2_client.h"
 #include "net/test_socket.h"
 
 namespace runnel::net {
 namespace {
 
+using testing::H2Client;
 using testing::TestSocket;
+using testing::write_self_signed;
 using namespace std::chrono_literals;
-
-// A blocking HTTP/2 client for tests.
-class H2Client {
- public:
-  struct Response {
-    int status = 0;
-    std::map<std::string, std::string> headers;
-    std::string body;
-    int data_frames = 0;
-    bool closed = false;
-    uint32_t error_code = 0;
-  };
-
-  explicit H2Client(TestSocket& s, bool trickle_preface = false) : s_(s), trickle_(trickle_preface) {
-    nghttp2_session_callbacks* cb;
-    nghttp2_session_callbacks_new(&cb);
-    nghttp2_session_callbacks_set_send_callback(cb, [](nghttp2_session*, const uint8_t* data, size_t len, int,
-                                                       void* user) -> ssize_t {
-      auto* self = static_cast<H2Client*>(user);
-      std::string_view bytes(reinterpret_cast<const char*>(data), len);
-      if (self->trickle_ && !self->preface_sent_) {
-        self->preface_sent_ = true;
-        for (size_t i = 0; i < 24 && i < bytes.size(); ++i) {
-          if (!self->s_.write(bytes.substr(i, 1))) return NGHTTP2_ERR_CALLBACK_FAILURE;
-          std::this_thread::sleep_for(2ms);
-        }
-        bytes.remove_prefix(std::min<size_t>(24, bytes.size()));
-      }
-      return self->s_.write(bytes)
-                 ? static_cast<ssize_t>(len)
-                 : static_cast<ssize_t>(NGHTTP2_ERR_CALLBACK_FAILURE);
-    });
-    nghttp2_session_callbacks_set_on_header_callback(
-        cb, [](nghttp2_session*, const nghttp2_frame* f, const uint8_t* n, size_t nl, const uint8_t* v, size_t vl,
-               uint8_t, void* self) -> int {
-          auto& r = static_cast<H2Client*>(self)->responses_[f->hd.stream_id];
-          std::string name(reinterpret_cast<const char*>(n), nl), value(reinterpret_cast<const char*>(v), vl);
-          if (name == ":status") r.status = std::stoi(value);
-          else r.headers[name] = value;
-          return 0;
-        });
-    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(
-        cb, [](nghttp2_session*, uint8_t, int32_t id, const uint8_t* d, size_t len, void* self) -> int {
-          auto& r = static_cast<H2Client*>(self)->responses_[id];
-          r.body.append(reinterpret_cast<const char*>(d), len);
-          ++r.data_frames;
-          return 0;
-        });
-    nghttp2_session_callbacks_set_on_stream_close_callback(
-        cb, [](nghttp2_session*, int32_t id, uint32_t code, void* self) -> int {
-          auto& r = static_cast<H2Client*>(self)->responses_[id];
-          r.closed = true;
-          r.error_code = code;
-          return 0;
-        });
-    nghttp2_session_client_new(&session_, cb, this);
-    nghttp2_session_callbacks_del(cb);
-    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, nullptr, 0);
-  }
-  ~H2Client() { nghttp2_session_del(session_); }
-
-  int32_t submit(std::string method, std::string path, std::string body = "",
-                 std::vector<std::pair<std::string, std::string>> extra = {}, bool end_stream = true) {
-    std::vector<std::pair<std::string, std::string>> h = {
-        {":method", method}, {":path", path}, {":scheme", "http"}, {":authority", "example.test:4567"}};
-    for (auto& e : extra) h.push_back(e);
-    std::vector<nghttp2_nv> nv;
-    for (auto& [n, v] : h)
-      nv.push_back({reinterpret_cast<uint8_t*>(n.data()), reinterpret_cast<uint8_t*>(v.data()), n.size(), v.size(),
-                    NGHTTP2_NV_FLAG_NONE});
-    auto owned = std::make_unique<Body>();
-    owned->data = std::move(body);
-    owned->end_stream = end_stream;
-    nghttp2_data_provider prd{};
-    prd.source.ptr = owned.get();
-    prd.read_callback = [](nghttp2_session*, int32_t, uint8_t* buf, size_t len, uint32_t* flags,
-                           nghttp2_data_source* src, void*) -> ssize_t {
-      auto* b = static_cast<Body*>(src->ptr);
-      size_t n = std::min(len, b->data.size() - b->offset);
-      std::memcpy(buf, b->data.data() + b->offset, n);
-      b->offset += n;
-      if (b->offset == b->data.size()) {
-        if (!b->end_stream) return n > 0 ? static_cast<ssize_t>(n) : static_cast<ssize_t>(NGHTTP2_ERR_DEFERRED);
-        *flags |= NGHTTP2_DATA_FLAG_EOF;
-      }
-      return static_cast<ssize_t>(n);
-    };
-    bool has_body = !owned->data.empty() || !end_stream;
-    int32_t id = nghttp2_submit_request(session_, nullptr, nv.data(), nv.size(), has_body ? &prd : nullptr, nullptr);
-    bodies_.push_back(std::move(owned));
-    return id;
-  }
-
-  void reset(int32_t id) { nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL); }
-
-  // Pumps the session until `done()` or the timeout; false on timeout or connection loss.
-  template <class Pred>
-  bool run_until(Pred done, std::chrono::milliseconds timeout = 3000ms) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-      if (nghttp2_session_send(session_) != 0) return false;
-      if (done()) return true;
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      std::string in;
-      ssize_t n = s_.read_some(in, 50);
-      if (n == 0) return done();
-      if (n > 0 && nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(in.data()), in.size()) < 0)
-        return false;
-    }
-  }
-  bool wait(int32_t id) {
-    return run_until([&] { return responses_[id].closed; });
-  }
-  Response& response(int32_t id) { return responses_[id]; }
-  bool goaway_received() const { return nghttp2_session_want_read(session_) == 0; }
-
- private:
-  struct Body {
-    std::string data;
-    size_t offset = 0;
-    bool end_stream = true;
-  };
-  TestSocket& s_;
-  bool trickle_ = false;
-  bool preface_sent_ = false;
-  nghttp2_session* session_ = nullptr;
-  std::map<int32_t, Response> responses_;
-  std::vector<std::unique_ptr<Body>> bodies_;
-};
 
 class H2Server {
  public:
@@ -359,31 +228,6 @@ TEST(ServerHttp2, StopSendsGoawayAfterInFlightStream) {
 }
 
 // ---- TLS ----
-
-// Writes a fresh self-signed P-256 certificate for "localhost" and its key.
-bool write_self_signed(const std::string& cert_path, const std::string& key_path) {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  if (!key) return false;
-  X509* x = X509_new();
-  X509_set_version(x, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-  X509_gmtime_adj(X509_getm_notBefore(x), -60);
-  X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-  X509_set_pubkey(x, key);
-  X509_NAME* name = X509_get_subject_name(x);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-  X509_set_issuer_name(x, name);
-  bool ok = X509_sign(x, key, EVP_sha256()) > 0;
-  FILE* f = std::fopen(cert_path.c_str(), "w");
-  ok = ok && f && PEM_write_X509(f, x);
-  if (f) std::fclose(f);
-  f = std::fopen(key_path.c_str(), "w");
-  ok = ok && f && PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-  if (f) std::fclose(f);
-  X509_free(x);
-  EVP_PKEY_free(key);
-  return ok;
-}
 
 class ServerTls : public ::testing::Test {
  protected:

@@ -8,13 +8,20 @@
 //
 // Target must provide, callable on its worker thread:
 //   on_send(uint64_t id, HttpResponse), on_begin_stream(uint64_t id, int, std::vector<Header>),
-//   on_chunk(uint64_t id, std::string), on_end_stream(uint64_t id), on_abandoned(uint64_t id)
+//   bool on_chunk(uint64_t id, std::string), on_end_stream(uint64_t id), on_abandoned(uint64_t id)
 // and worker() returning std::shared_ptr<Worker>.
+//
+// unsent_bytes accounting: write_chunk() adds the chunk's size to
+// SinkState::unsent before posting. If on_chunk() returns false (chunk
+// dropped) the sink subtracts it again; if it returns true the Target owns
+// those bytes and must subtract them once they have been written, or when it
+// discards them (stream or connection closed).
 //
 // Thread-safety: the methods may be called from any thread, but calls for one
 // sink must not race each other (the contract of ResponseSink is sequential use).
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -26,11 +33,24 @@
 
 namespace runnel::net {
 
+// What a connection shares with the sink of one response. Written by the
+// connection's thread (closed, unsent decrements) and the producer's thread
+// (unsent increments); read from any thread.
+struct SinkState {
+  std::atomic<bool> closed{false};
+  std::atomic<uint64_t> unsent{0};
+
+  void close() { closed.store(true, std::memory_order_release); }
+  void release(uint64_t n) {
+    if (n) unsent.fetch_sub(n, std::memory_order_acq_rel);
+  }
+};
+
 template <class Target>
 class PostingSink final : public ResponseSink {
  public:
-  PostingSink(std::shared_ptr<Target> target, uint64_t id, std::shared_ptr<std::atomic<bool>> closed)
-      : target_(std::move(target)), id_(id), closed_(std::move(closed)) {}
+  PostingSink(std::shared_ptr<Target> target, uint64_t id, std::shared_ptr<SinkState> state)
+      : target_(std::move(target)), id_(id), state_(std::move(state)) {}
 
   ~PostingSink() override {
     if (!finished_.load(std::memory_order_acquire)) post([id = id_](Target& t) { t.on_abandoned(id); });
@@ -48,8 +68,13 @@ class PostingSink final : public ResponseSink {
 
   void write_chunk(std::string bytes) override {
     if (!started_.load(std::memory_order_acquire) || finished_.load(std::memory_order_acquire)) return;
-    if (closed()) return;
-    post([id = id_, b = std::move(bytes)](Target& t) mutable { t.on_chunk(id, std::move(b)); });
+    if (bytes.empty() || closed()) return;
+    uint64_t n = bytes.size();
+    state_->unsent.fetch_add(n, std::memory_order_acq_rel);
+    bool posted = post([id = id_, b = std::move(bytes), state = state_, n](Target& t) mutable {
+      if (!t.on_chunk(id, std::move(b))) state->release(n);
+    });
+    if (!posted) state_->release(n);
   }
 
   void end_stream() override {
@@ -57,18 +82,24 @@ class PostingSink final : public ResponseSink {
     post([id = id_](Target& t) { t.on_end_stream(id); });
   }
 
-  bool closed() const override { return closed_->load(std::memory_order_acquire); }
+  bool closed() const override { return state_->closed.load(std::memory_order_acquire); }
+
+  uint64_t unsent_bytes() const override {
+    return closed() ? 0 : state_->unsent.load(std::memory_order_acquire);
+  }
 
  private:
+  // False if the worker has stopped (the call is dropped).
   template <class Fn>
-  void post(Fn fn) {
-    if (target_->worker()->stopped()) return;
+  bool post(Fn fn) {
+    if (target_->worker()->stopped()) return false;
     asio::post(target_->worker()->io(), [t = target_, fn = std::move(fn)]() mutable { fn(*t); });
+    return true;
   }
 
   std::shared_ptr<Target> target_;
   uint64_t id_;
-  std::shared_ptr<std::atomic<bool>> closed_;
+  std::shared_ptr<SinkState> state_;
   std::atomic<bool> started_{false};
   std::atomic<bool> finished_{false};
 };

@@ -1,18 +1,22 @@
 #pragma once
 // Test-only helpers (header-only, used by net/*_test.cc): a blocking client
-// socket with timeouts, optionally TLS with ALPN, and an HTTP/1.1 response
-// reader. Deliberately independent of the server code under test.
+// socket with timeouts, optionally TLS with ALPN, an HTTP/1.1 response
+// reader, and a self-signed certificate writer. Deliberately independent of the server code under test.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -196,6 +200,31 @@ inline std::optional<TestResponse> read_response(TestSocket& s, int timeout_ms =
   r.body = std::move(s.inbox);
   s.inbox.clear();
   return r;
+}
+
+// Writes a fresh self-signed P-256 certificate for "localhost" and its key.
+inline bool write_self_signed(const std::string& cert_path, const std::string& key_path) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  if (!key) return false;
+  X509* x = X509_new();
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+  X509_gmtime_adj(X509_getm_notBefore(x), -60);
+  X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+  X509_set_pubkey(x, key);
+  X509_NAME* name = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  X509_set_issuer_name(x, name);
+  bool ok = X509_sign(x, key, EVP_sha256()) > 0;
+  FILE* f = std::fopen(cert_path.c_str(), "w");
+  ok = ok && f && PEM_write_X509(f, x);
+  if (f) std::fclose(f);
+  f = std::fopen(key_path.c_str(), "w");
+  ok = ok && f && PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+  if (f) std::fclose(f);
+  X509_free(x);
+  EVP_PKEY_free(key);
+  return ok;
 }
 
 }  // namespace runnel::net::testing

@@ -146,6 +146,11 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   ctx.request_id = request_id;
   ctx.format = format;
   bool empty_output = op->output == kNoShape;
+  if (const Shape* out = service->model->output_shape(*op)) {
+    for (const auto& m : out->members)
+      if (service->model->shape(m.shape).event_stream)
+        ctx.events = std::make_shared<EventStreamResponse>(sink, format, request_id);
+  }
   service->handler(*op, std::move(*input), ctx,
                    [sink, format, request_id, empty_output](ApiResult<Value> result) {
                      if (result) {

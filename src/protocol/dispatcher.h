@@ -20,6 +20,7 @@
 
 #include "net/http.h"
 #include "protocol/api_error.h"
+#include "protocol/event_stream_response.h"
 #include "protocol/model.h"
 #include "protocol/validator.h"
 #include "protocol/value.h"
@@ -34,6 +35,11 @@ struct RequestContext {
   std::string account_id;    // from configuration
   std::string request_id;    // the x-amzn-RequestId of this request
   WireFormat format = WireFormat::kJson;
+  // Set only for operations whose output is an event stream
+  // (SubscribeToShard): the service replies an error through OperationReply
+  // before anything is sent, or takes the response over with events->begin()
+  // and then must not call the OperationReply.
+  std::shared_ptr<EventStreamResponse> events;
 };
 
 // Completes an operation: the output structure, or an error.

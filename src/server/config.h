@@ -26,6 +26,9 @@ struct ServeConfig {
   int64_t delete_stream_ms = 0;
   int64_t update_stream_ms = 0;
   uint32_t shard_limit = 20000;
+  int64_t consumer_create_ms = 0;
+  int64_t consumer_delete_ms = 0;
+  int64_t subscription_seconds = 300;   // how long a SubscribeToShard stream lasts
   uint64_t segment_mib = 128;
   uint32_t retention_check_ms = 60'000;
   size_t max_body_mib = 20;

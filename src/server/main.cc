@@ -33,6 +33,13 @@ int main(int argc, char** argv) {
   opt("--create-stream-ms", cfg.create_stream_ms, "Time a new stream spends CREATING", "RUNNEL_CREATE_STREAM_MS");
   opt("--delete-stream-ms", cfg.delete_stream_ms, "Time a stream spends DELETING", "RUNNEL_DELETE_STREAM_MS");
   opt("--update-stream-ms", cfg.update_stream_ms, "Time a stream spends UPDATING", "RUNNEL_UPDATE_STREAM_MS");
+  opt("--consumer-create-ms", cfg.consumer_create_ms, "Time a new consumer spends CREATING",
+      "RUNNEL_CONSUMER_CREATE_MS");
+  opt("--consumer-delete-ms", cfg.consumer_delete_ms, "Time a deregistered consumer spends DELETING",
+      "RUNNEL_CONSUMER_DELETE_MS");
+  opt("--subscription-seconds", cfg.subscription_seconds,
+      "How long a SubscribeToShard stream lasts before it ends cleanly (AWS: 300)", "RUNNEL_SUBSCRIPTION_SECONDS")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
   opt("--shard-limit", cfg.shard_limit, "Open shards allowed in the account", "RUNNEL_SHARD_LIMIT");
   opt("--segment-mib", cfg.segment_mib, "Log segment size before rolling", "RUNNEL_SEGMENT_MIB");
   opt("--retention-check-ms", cfg.retention_check_ms, "How often expired log segments are deleted",

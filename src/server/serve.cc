@@ -88,6 +88,9 @@ int serve(const ServeConfig& config) {
   kinesis_options.delete_stream_ms = config.delete_stream_ms;
   kinesis_options.update_stream_ms = config.update_stream_ms;
   kinesis_options.shard_limit = config.shard_limit;
+  kinesis_options.consumer_create_ms = config.consumer_create_ms;
+  kinesis_options.consumer_delete_ms = config.consumer_delete_ms;
+  kinesis_options.fanout.max_subscription_ms = config.subscription_seconds * 1000;
   streams::KinesisService kinesis(kinesis_options, **log, **metadata, *key);
   if (Status st = kinesis.load(); !st) {
     spdlog::error("{}", st.to_string());
@@ -146,6 +149,7 @@ int serve(const ServeConfig& config) {
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {}: shutting down", sig);
+  kinesis.shutdown();   // ends SubscribeToShard streams so the server can drain
   server.stop();
   service_ptr = nullptr;
   if (Status st = (*log)->close(); !st) {

@@ -94,6 +94,12 @@ void LocalLog::append(std::vector<ShardAppend> appends, AppendDone done) {
   if (writer_waiting_) cv_.notify_one();
 }
 
+uint64_t LocalLog::last_assigned_counter(ShardKey shard) {
+  std::lock_guard lock(mu_);
+  auto it = clocks_.find(shard);
+  return it == clocks_.end() ? 0 : it->second.next_counter - 1;
+}
+
 void LocalLog::drop_shard(ShardKey shard) {
   {
     std::lock_guard lock(mu_);

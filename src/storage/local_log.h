@@ -4,7 +4,8 @@
 // README.md (this folder) describes the threads; docs/storage.md the format.
 //
 // Threads and the state they touch:
-//  - callers of append()/drop_shard(): mu_ (shard clocks, the queue);
+//  - callers of append()/drop_shard()/last_assigned_counter(): mu_ (shard
+//    clocks, the queue);
 //  - the writer thread: owns the active segment, the serialisation buffer,
 //    the fsync and retention timers; takes index_mu_ exclusively to publish
 //    committed batches and to apply retention; runs every `done` callback
@@ -44,6 +45,7 @@ class LocalLog final : public Log {
                           int64_t min_arrival_ms) override;
   uint64_t counter_at_time(ShardKey shard, int64_t ts_ms) override;
   ShardTail tail(ShardKey shard) override;
+  uint64_t last_assigned_counter(ShardKey shard) override;
   void drop_shard(ShardKey shard) override;
   Status close() override;
 

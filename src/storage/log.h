@@ -91,6 +91,16 @@ class Log {
   // The newest durable record of the shard. Thread-safe.
   virtual ShardTail tail(ShardKey shard) = 0;
 
+  // The highest counter append() has assigned to `shard` so far (0 if none),
+  // durable or not: records up to it may still be on their way to disk, and
+  // become readable by the time their `done` runs. A caller that stops
+  // appending to a shard (resharding closes it) and reads this afterwards,
+  // with no append to that shard in flight, learns the last counter the
+  // shard will ever hold in this process. After a crash, counters that were
+  // assigned but never made durable are forgotten: on reopen this equals
+  // tail().last_counter. Thread-safe; takes only the append-side lock.
+  virtual uint64_t last_assigned_counter(ShardKey shard) = 0;
+
   // Forget a shard whose stream was deleted: its records are no longer
   // readable, appends to it fail, and its space is reclaimed with the
   // segments that hold it. Blocks until the drop is durable (one small

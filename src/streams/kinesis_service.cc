@@ -34,7 +34,15 @@ KinesisService::KinesisService(KinesisOptions options, storage::Log& log, storag
       options_(std::move(options)),
       log_(log),
       metadata_(metadata),
-      iterators_(std::move(iterator_key)) {}
+      iterators_(std::move(iterator_key)) {
+  fanout_ = std::make_unique<FanOut>(
+      log_, [this](const SubscriptionSpec& spec) { return subscription_view(spec); }, options_.fanout,
+      [this] { return now_ms(); });
+}
+
+void KinesisService::shutdown() { fanout_->stop(); }
+
+void KinesisService::records_durable(const std::vector<storage::ShardKey>& shards) { fanout_->notify(shards); }
 
 Status KinesisService::load() {
   auto docs = metadata_.load_all("stream");
@@ -201,6 +209,7 @@ void KinesisService::advance_transitions_locked(int64_t now) {
   int64_t next = INT64_MAX;
   for (auto it = streams_.begin(); it != streams_.end();) {
     StreamState& s = it->second;
+    advance_consumers_locked(s, now, next);
     if (s.status == StreamStatus::kActive) {
       ++it;
       continue;
@@ -230,6 +239,27 @@ void KinesisService::advance_transitions_locked(int64_t now) {
     ++it;
   }
   next_transition_ms_ = next;
+}
+
+void KinesisService::advance_consumers_locked(StreamState& s, int64_t now, int64_t& next) {
+  bool changed = false;
+  for (auto c = s.consumers.begin(); c != s.consumers.end();) {
+    if (c->status == ConsumerStatus::kActive) {
+      ++c;
+    } else if (c->transition_at_ms > now) {
+      next = std::min(next, c->transition_at_ms);
+      ++c;
+    } else if (c->status == ConsumerStatus::kDeleting) {
+      c = s.consumers.erase(c);
+      changed = true;
+    } else {
+      c->status = ConsumerStatus::kActive;
+      changed = true;
+      ++c;
+    }
+  }
+  if (changed && s.status != StreamStatus::kDeleting)
+    if (Status st = persist_locked(s); !st) spdlog::error("persisting stream {}: {}", s.name, st.to_string());
 }
 
 int64_t KinesisService::retention_cutoff(storage::ShardKey shard) const {

@@ -20,6 +20,7 @@
 #include "protocol/dispatcher.h"
 #include "storage/log.h"
 #include "storage/metadata_store.h"
+#include "streams/fanout.h"
 #include "streams/shard_iterator.h"
 #include "streams/stream.h"
 
@@ -32,6 +33,9 @@ struct KinesisOptions {
   int64_t update_stream_ms = 0;    // time spent UPDATING
   uint32_t shard_limit = 20000;    // account-wide open shards (AWS's default in large regions)
   uint32_t on_demand_stream_limit = 50;
+  int64_t consumer_create_ms = 0;  // time a consumer spends CREATING
+  int64_t consumer_delete_ms = 0;  // time a consumer spends DELETING
+  FanOutOptions fanout;
 };
 
 class KinesisService {
@@ -50,6 +54,10 @@ class KinesisService {
   // For storage::LogOptions::retention: the arrival time before which a
   // shard's records may be deleted. Thread-safe.
   int64_t retention_cutoff(storage::ShardKey shard) const;
+
+  // Ends every SubscribeToShard stream and stops the fan-out thread. Call
+  // before stopping the HTTP server and closing the log.
+  void shutdown();
 
   // Wall clock in epoch ms; tests may override.
   std::function<int64_t()> now_ms;
@@ -103,12 +111,24 @@ class KinesisService {
   ApiResult<StreamState*> find_stream_by_arn_locked(const std::string& arn, const Ctx& ctx);
   StreamState* find_stream_by_uid_locked(uint64_t uid);
   std::string stream_arn(const StreamState& s) const;
+  // Consumers (ops_consumers.cc). Callers hold mu_.
+  struct ConsumerRef {
+    StreamState* stream;
+    Consumer* consumer;
+  };
+  ApiResult<ConsumerRef> find_consumer_locked(const Value& in, const Ctx& ctx);
+  ApiResult<ConsumerRef> find_consumer_by_arn_locked(const std::string& arn, const Ctx& ctx);
+  std::string consumer_arn(const StreamState& s, const Consumer& c) const;
+  Value consumer_value(const StreamState& s, const Consumer& c, bool with_stream) const;
+  // The fan-out thread's view of a subscription's shard (ops_subscribe.cc).
+  ApiResult<ShardView> subscription_view(const SubscriptionSpec& spec);
   std::string not_found_message(std::string_view name) const;
   // Writes the stream's document; caller holds mu_ exclusively.
   Status persist_locked(const StreamState& s);
   // Applies due CREATING/UPDATING/DELETING transitions.
   void advance_transitions();
   void advance_transitions_locked(int64_t now);
+  void advance_consumers_locked(StreamState& s, int64_t now, int64_t& next);
   void schedule_transition_locked(int64_t at_ms);
   Status tags_changed_locked(StreamState& s);
 
@@ -124,6 +144,7 @@ class KinesisService {
   std::atomic<int64_t> next_transition_ms_{INT64_MAX};
   std::atomic<bool> loaded_{false};
   protocol::Value account_settings_;  // guarded by mu_
+  std::unique_ptr<FanOut> fanout_;
 };
 
 }  // namespace runnel::streams

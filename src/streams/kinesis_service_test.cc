@@ -59,7 +59,7 @@ class ServiceFixture : public ::testing::Test {
   protocol::ApiResult<Value> call(std::string_view op_name, Value input) {
     const protocol::OperationModel* op = protocol::kinesis_model().find_operation(op_name);
     EXPECT_NE(op, nullptr);
-    protocol::RequestContext ctx{"us-east-1", "000000000000", "req", protocol::WireFormat::kJson};
+    protocol::RequestContext ctx{"us-east-1", "000000000000", "req", protocol::WireFormat::kJson, nullptr};
     std::promise<protocol::ApiResult<Value>> done;
     service_->handle(*op, std::move(input), ctx, [&](protocol::ApiResult<Value> r) { done.set_value(std::move(r)); });
     return done.get_future().get();

@@ -1,14 +1,200 @@
-// Placeholder while being written.
+// Enhanced fan-out consumers: RegisterStreamConsumer, DeregisterStreamConsumer,
+// DescribeStreamConsumer, ListStreamConsumers. Consumers live in their
+// stream's document (docs/metadata.md), so they survive restarts and vanish
+// with the stream.
+
+#include <algorithm>
+#include <mutex>
+
+#include "streams/input.h"
 #include "streams/kinesis_service.h"
+#include "streams/page_token.h"
 
 namespace runnel::streams {
+
+using protocol::Array;
+using protocol::Object;
+using protocol::Timestamp;
+using protocol::Value;
+
 namespace {
-protocol::ApiError todo() { return protocol::ApiError{"NotImplementedException", "not yet", 501, false}; }
+
+constexpr size_t kMaxConsumersPerStream = 20;   // AWS's default quota
+constexpr size_t kMaxConsumersCreating = 5;     // AWS: at most 5 registering at once
+constexpr int64_t kDefaultListConsumers = 100;
+
 }  // namespace
-protocol::ApiResult<protocol::Value> KinesisService::register_consumer(const protocol::Value&, const Ctx&) { return std::unexpected(todo()); }
-protocol::ApiResult<protocol::Value> KinesisService::deregister_consumer(const protocol::Value&, const Ctx&) { return std::unexpected(todo()); }
-protocol::ApiResult<protocol::Value> KinesisService::describe_consumer(const protocol::Value&, const Ctx&) { return std::unexpected(todo()); }
-protocol::ApiResult<protocol::Value> KinesisService::list_consumers(const protocol::Value&, const Ctx&) { return std::unexpected(todo()); }
-void KinesisService::subscribe_to_shard(const protocol::Value&, const Ctx&, protocol::OperationReply reply) { reply(std::unexpected(todo())); }
-void KinesisService::records_durable(const std::vector<storage::ShardKey>&) {}
+
+std::string KinesisService::consumer_arn(const StreamState& s, const Consumer& c) const {
+  return stream_arn(s) + "/consumer/" + c.name + ":" + std::to_string(c.created_secs());
+}
+
+Value KinesisService::consumer_value(const StreamState& s, const Consumer& c, bool with_stream) const {
+  Value v = Object{};
+  v.set("ConsumerName", c.name);
+  v.set("ConsumerARN", consumer_arn(s, c));
+  v.set("ConsumerStatus", std::string(to_string(c.status)));
+  v.set("ConsumerCreationTimestamp", Timestamp{c.created_secs() * 1000});
+  if (with_stream) v.set("StreamARN", stream_arn(s));
+  return v;
+}
+
+protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_by_arn_locked(const std::string& arn,
+                                                                                           const Ctx& ctx) {
+  // <stream ARN>/consumer/<name>:<creation epoch seconds>
+  const size_t marker = arn.rfind("/consumer/");
+  const size_t colon = arn.rfind(':');
+  if (marker == std::string::npos || colon == std::string::npos || colon < marker)
+    return std::unexpected(protocol::invalid_argument("Invalid ConsumerARN " + arn + "."));
+  const std::string name = arn.substr(marker + 10, colon - marker - 10);
+  const std::string secs = arn.substr(colon + 1);
+  auto stream = find_stream_by_arn_locked(arn.substr(0, marker), ctx);
+  if (!stream) {
+    if (stream.error().type == "InvalidArgumentException")
+      return std::unexpected(protocol::invalid_argument("Invalid ConsumerARN " + arn + "."));
+    return std::unexpected(stream.error());
+  }
+  Consumer* c = (*stream)->find_consumer(name);
+  if (!c || std::to_string(c->created_secs()) != secs)
+    return std::unexpected(protocol::resource_not_found("Consumer " + arn + " under account " +
+                                                        options_.account_id + " not found."));
+  return ConsumerRef{*stream, c};
+}
+
+protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_locked(const Value& in,
+                                                                                    const Ctx& ctx) {
+  const std::string* arn = input_string(in, "ConsumerARN");
+  const std::string* stream_arn_in = input_string(in, "StreamARN");
+  const std::string* name = input_string(in, "ConsumerName");
+  if (arn) {
+    auto ref = find_consumer_by_arn_locked(*arn, ctx);
+    if (!ref) return ref;
+    if ((name && *name != ref->consumer->name) || (stream_arn_in && *stream_arn_in != stream_arn(*ref->stream)))
+      return std::unexpected(protocol::invalid_argument(
+          "ConsumerARN " + *arn + " does not match the StreamARN and ConsumerName given."));
+    return ref;
+  }
+  if (!stream_arn_in || !name)
+    return std::unexpected(protocol::invalid_argument(
+        "Either ConsumerARN or both StreamARN and ConsumerName must be provided."));
+  auto stream = find_stream_by_arn_locked(*stream_arn_in, ctx);
+  if (!stream) return std::unexpected(stream.error());
+  Consumer* c = (*stream)->find_consumer(*name);
+  if (!c)
+    return std::unexpected(protocol::resource_not_found("Consumer " + *name + " under stream " + (*stream)->name +
+                                                        " under account " + options_.account_id + " not found."));
+  return ConsumerRef{*stream, c};
+}
+
+protocol::ApiResult<Value> KinesisService::register_consumer(const Value& in, const Ctx& ctx) {
+  const std::string& name = *input_string(in, "ConsumerName");
+  const int64_t now = now_ms();
+  std::unique_lock lock(mu_);
+  auto found = find_stream_by_arn_locked(*input_string(in, "StreamARN"), ctx);
+  if (!found) return std::unexpected(found.error());
+  StreamState& s = **found;
+  if (s.status == StreamStatus::kCreating || s.status == StreamStatus::kDeleting)
+    return std::unexpected(protocol::resource_in_use("Stream " + s.name + " under account " + options_.account_id +
+                                                     " not ACTIVE, instead in state " +
+                                                     std::string(to_string(s.status))));
+  if (s.find_consumer(name))
+    return std::unexpected(protocol::resource_in_use("Consumer " + name + " under stream " + s.name +
+                                                     " already exists for account " + options_.account_id + "."));
+  if (s.consumers.size() >= kMaxConsumersPerStream)
+    return std::unexpected(protocol::limit_exceeded(
+        "Stream " + s.name + " under account " + options_.account_id + " already has " +
+        std::to_string(s.consumers.size()) + " registered consumers, the maximum allowed."));
+  size_t creating = 0;
+  for (const auto& c : s.consumers) creating += c.status == ConsumerStatus::kCreating;
+  if (creating >= kMaxConsumersCreating)
+    return std::unexpected(protocol::limit_exceeded(
+        "Stream " + s.name + " under account " + options_.account_id + " already has " +
+        std::to_string(creating) + " consumers in CREATING state; at most " +
+        std::to_string(kMaxConsumersCreating) + " may register at once."));
+
+  Consumer c;
+  c.name = name;
+  c.created_ms = now;
+  c.status = ConsumerStatus::kCreating;
+  c.transition_at_ms = now + options_.consumer_create_ms;
+  if (const Value* tags = in.find("Tags"); tags && tags->is_object())
+    for (const auto& m : tags->as_object()) c.tags[m.key] = m.value.is_string() ? m.value.as_string() : "";
+  s.consumers.push_back(c);
+  if (Status st = persist_locked(s); !st) {
+    s.consumers.pop_back();
+    return std::unexpected(protocol::internal_failure());
+  }
+  Value out = Object{};
+  // AWS answers CREATING; the consumer turns ACTIVE consumer_create_ms later.
+  out.set("Consumer", consumer_value(s, c, false));
+  schedule_transition_locked(c.transition_at_ms);
+  if (options_.consumer_create_ms == 0) advance_transitions_locked(now);
+  return out;
+}
+
+protocol::ApiResult<Value> KinesisService::deregister_consumer(const Value& in, const Ctx& ctx) {
+  const int64_t now = now_ms();
+  {
+    std::unique_lock lock(mu_);
+    auto ref = find_consumer_locked(in, ctx);
+    if (!ref) return std::unexpected(ref.error());
+    Consumer& c = *ref->consumer;
+    if (c.status != ConsumerStatus::kDeleting) {
+      c.status = ConsumerStatus::kDeleting;
+      c.transition_at_ms = now + options_.consumer_delete_ms;
+      if (Status st = persist_locked(*ref->stream); !st) return std::unexpected(protocol::internal_failure());
+      schedule_transition_locked(c.transition_at_ms);
+      if (options_.consumer_delete_ms == 0) advance_transitions_locked(now);
+    }
+  }
+  // Its subscriptions end with ResourceNotFoundException events.
+  fanout_->wake();
+  return Value();
+}
+
+protocol::ApiResult<Value> KinesisService::describe_consumer(const Value& in, const Ctx& ctx) {
+  std::shared_lock lock(mu_);
+  auto ref = find_consumer_locked(in, ctx);
+  if (!ref) return std::unexpected(ref.error());
+  Value out = Object{};
+  out.set("ConsumerDescription", consumer_value(*ref->stream, *ref->consumer, true));
+  return out;
+}
+
+protocol::ApiResult<Value> KinesisService::list_consumers(const Value& in, const Ctx& ctx) {
+  const int64_t now = now_ms();
+  const std::string& arn = *input_string(in, "StreamARN");
+  std::string after;
+  if (const std::string* token = input_string(in, "NextToken")) {
+    auto t = read_page_token(*token, "consumers", now);
+    if (!t) return std::unexpected(t.error());
+    if (t->stream != arn)
+      return std::unexpected(protocol::invalid_argument("NextToken " + *token + " was not issued for stream " +
+                                                        arn + "."));
+    after = t->last_key;
+  }
+  const int64_t max = input_int(in, "MaxResults").value_or(kDefaultListConsumers);
+
+  std::shared_lock lock(mu_);
+  auto found = find_stream_by_arn_locked(arn, ctx);
+  if (!found) return std::unexpected(found.error());
+  const StreamState& s = **found;
+  if (auto created = input_timestamp_ms(in, "StreamCreationTimestamp");
+      created && *created / 1000 != s.created_ms / 1000)
+    return std::unexpected(protocol::resource_not_found(not_found_message(s.name)));
+
+  std::vector<const Consumer*> sorted;
+  for (const auto& c : s.consumers)
+    if (c.name > after) sorted.push_back(&c);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  Array consumers;
+  for (size_t i = 0; i < sorted.size() && static_cast<int64_t>(i) < max; ++i)
+    consumers.push_back(consumer_value(s, *sorted[i], false));
+  Value out = Object{};
+  if (static_cast<int64_t>(sorted.size()) > max)
+    out.set("NextToken", encode_page_token(PageToken{"consumers", now, arn, sorted[static_cast<size_t>(max) - 1]->name}));
+  out.set("Consumers", std::move(consumers));
+  return out;
+}
+
 }  // namespace runnel::streams

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "streams/child_shards.h"
 #include "streams/input.h"
 #include "streams/kinesis_service.h"
 #include "streams/sequence_number.h"
@@ -48,8 +49,12 @@ void KinesisService::put_records(const Value& in, const Ctx& ctx, bool single, p
   std::vector<Route> routes;
   routes.reserve(entries.size());
   std::string encryption;
+  // Routing and log_.append happen under one shared hold of mu_: resharding
+  // closes a shard under the exclusive lock, so every append routed to a
+  // shard has its counters assigned before the shard's ending_counter is
+  // read, and none reaches it afterwards (docs/resharding.md).
+  std::shared_lock lock(mu_);
   {
-    std::shared_lock lock(mu_);
     auto found = find_stream_locked(in, ctx);
     if (!found) return reply(std::unexpected(found.error()));
     const StreamState& s = **found;
@@ -120,6 +125,9 @@ void KinesisService::put_records(const Value& in, const Ctx& ctx, bool single, p
   std::vector<storage::ShardKey> shard_keys;
   shard_keys.reserve(groups.size());
   for (const auto& g : groups) shard_keys.push_back(g.shard);
+  // append() only assigns counters and queues; durability and the reply
+  // follow on the log's writer thread, which never waits for mu_ while it
+  // holds a log lock.
   log_.append(std::move(groups), [this, reply = std::move(reply), routes = std::move(routes),
                                   group_shards = std::move(group_shards), shard_keys = std::move(shard_keys),
                                   single, encryption](Result<std::vector<storage::Appended>> result) {
@@ -232,6 +240,7 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
   Shard shard;
   int64_t horizon;
   size_t name_length;
+  Value children;  // ChildShards, for a closed shard
   {
     std::shared_lock lock(mu_);
     StreamState* s = find_stream_by_uid_locked(pos->stream_uid);
@@ -243,8 +252,9 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
     shard = *sh;
     horizon = s->trim_horizon_ms(now);
     name_length = s->name.size();
+    if (!shard.open()) children = child_shards(*s, shard);
   }
-  uint64_t max_counter = shard.open() ? UINT64_MAX : shard.ending_counter;
+  const uint64_t max_counter = closed_shard_end(log_, shard);
   auto read = log_.read(shard.key, pos->counter, limit, kGetRecordsMaxBytes, horizon);
   if (!read) return std::unexpected(protocol::internal_failure());
 
@@ -268,8 +278,14 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
 
   Value out = Object{};
   out.set("Records", std::move(records));
-  if (shard.open() || next <= shard.ending_counter)
-    out.set("NextShardIterator", iterators_.encode(IteratorPosition{pos->stream_uid, shard.index, next, now}, name_length));
+  if (next > max_counter) {
+    // The end of a closed shard: no iterator, the children to move on to,
+    // and nothing left behind (the KCL rejects any other combination).
+    out.set("ChildShards", std::move(children));
+    out.set("MillisBehindLatest", 0);
+    return out;
+  }
+  out.set("NextShardIterator", iterators_.encode(IteratorPosition{pos->stream_uid, shard.index, next, now}, name_length));
   out.set("MillisBehindLatest", behind);
   return out;
 }

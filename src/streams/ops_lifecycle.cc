@@ -31,9 +31,12 @@ Value shard_to_value(const Shard& sh) {
   Value seq = Object{};
   seq.set("StartingSequenceNumber",
           format_sequence_number(SequenceNumber{sh.created_secs(), sh.index, 0, sh.created_secs()}));
+  // A closed shard's EndingSequenceNumber sorts after every record it holds
+  // (docs/sequence-numbers.md): the largest counter, at the close time. An
+  // AT/AFTER_SEQUENCE_NUMBER iterator on it starts at the shard's end.
   if (sh.closed_ms)
     seq.set("EndingSequenceNumber", format_sequence_number(SequenceNumber{sh.created_secs(), sh.index,
-                                                                          sh.ending_counter, *sh.closed_ms / 1000}));
+                                                                          kMaxSequenceCounter, *sh.closed_ms / 1000}));
   v.set("SequenceNumberRange", std::move(seq));
   return v;
 }
@@ -138,14 +141,18 @@ protocol::ApiResult<Value> KinesisService::delete_stream(const Value& in, const 
   auto s = find_stream_locked(in, ctx);
   if (!s) return std::unexpected(s.error());
   StreamState& stream = **s;
-  // Consumers do not exist in this build, so EnforceConsumerDeletion has
-  // nothing to enforce.
   if (stream.status == StreamStatus::kDeleting) return Value();
+  if (!stream.consumers.empty() && !input_bool(in, "EnforceConsumerDeletion"))
+    return std::unexpected(protocol::resource_in_use(
+        "Stream " + stream.name + " under account " + options_.account_id + " has " +
+        std::to_string(stream.consumers.size()) +
+        " registered consumers. Deregister them first, or set EnforceConsumerDeletion to true."));
   stream.status = StreamStatus::kDeleting;
   stream.transition_at_ms = now_ms() + options_.delete_stream_ms;
   if (Status st = persist_locked(stream); !st) return std::unexpected(protocol::internal_failure());
   schedule_transition_locked(stream.transition_at_ms);
   if (options_.delete_stream_ms == 0) advance_transitions_locked(now_ms());
+  fanout_->wake();   // its subscriptions end with ResourceNotFoundException
   return Value();
 }
 
@@ -207,7 +214,7 @@ protocol::ApiResult<Value> KinesisService::describe_stream_summary(const Value& 
   d.set("EncryptionType", s.encryption_type);
   if (!s.key_id.empty()) d.set("KeyId", s.key_id);
   d.set("OpenShardCount", static_cast<int64_t>(s.status == StreamStatus::kCreating ? 0 : s.open_shard_count()));
-  d.set("ConsumerCount", 0);
+  d.set("ConsumerCount", static_cast<int64_t>(s.consumers.size()));
   d.set("MaxRecordSizeInKiB", s.max_record_kib);
   Value out = Object{};
   out.set("StreamDescriptionSummary", std::move(d));

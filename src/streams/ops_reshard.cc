@@ -1,15 +1,209 @@
-// SplitShard and MergeShards. (Being written; placeholder so the tree links.)
+// SplitShard and MergeShards: close one or two open shards and create their
+// children, in one exclusive hold of mu_ (docs/resharding.md).
+//
+// Why closing is exact: put_records routes and calls log_.append under a
+// shared hold of mu_, so once this file holds mu_ exclusively no append to
+// the closing shard is half-way through, and the log's last assigned counter
+// of that shard is final. It becomes the shard's ending_counter; records up
+// to it that are not yet durable become readable later, and readers see the
+// shard's end only once they are past it.
 
+#include <algorithm>
+#include <mutex>
+
+#include "streams/input.h"
 #include "streams/kinesis_service.h"
+#include "streams/shard_id.h"
 
 namespace runnel::streams {
 
-protocol::ApiResult<protocol::Value> KinesisService::split_shard(const protocol::Value&, const Ctx&) {
-  return std::unexpected(protocol::ApiError{"NotImplementedException", "SplitShard is not supported yet.", 501, false});
+using protocol::Value;
+
+namespace {
+
+// A shard id as AWS echoes it: normalised when it parses, verbatim when not.
+std::string echo_shard_id(const std::string& raw) {
+  auto index = parse_shard_id(raw);
+  return index ? format_shard_id(*index) : raw;
 }
 
-protocol::ApiResult<protocol::Value> KinesisService::merge_shards(const protocol::Value&, const Ctx&) {
-  return std::unexpected(protocol::ApiError{"NotImplementedException", "MergeShards is not supported yet.", 501, false});
+uint32_t next_shard_index(const StreamState& s) {
+  uint32_t next = 0;
+  for (const auto& sh : s.shards) next = std::max(next, sh.index + 1);
+  return next;
+}
+
+// The checks SplitShard and MergeShards share, in the order they apply: the
+// stream's mode, then each named shard exists. Returns the shards' positions
+// in s.shards. Caller holds mu_ exclusively.
+protocol::ApiResult<std::vector<size_t>> find_reshard_shards(const StreamState& s,
+                                                                    const std::vector<const std::string*>& ids,
+                                                                    const std::string& account) {
+  if (s.mode == "ON_DEMAND")
+    return std::unexpected(protocol::validation_error("Request is invalid. Stream " + s.name + " under account " +
+                                                      account + " is in On-Demand mode."));
+  std::vector<size_t> slots;
+  for (const std::string* id : ids) {
+    auto index = parse_shard_id(*id);
+    const Shard* sh = index ? s.find_shard(*index) : nullptr;
+    if (!sh || s.status == StreamStatus::kCreating)
+      return std::unexpected(protocol::resource_not_found("Could not find shard " + echo_shard_id(*id) +
+                                                          " in stream " + s.name + " under account " + account +
+                                                          "."));
+    slots.push_back(static_cast<size_t>(sh - s.shards.data()));
+  }
+  return slots;
+}
+
+// The state checks after the shards are known: the stream is ACTIVE and no
+// named shard has closed yet.
+std::optional<protocol::ApiError> check_reshardable(const StreamState& s, const std::vector<size_t>& slots,
+                                                           const std::string& account) {
+  if (s.status != StreamStatus::kActive)
+    return protocol::resource_in_use("Stream " + s.name + " under account " + account +
+                                     " not ACTIVE, instead in state " + std::string(to_string(s.status)));
+  for (size_t slot : slots) {
+    const Shard& sh = s.shards[slot];
+    if (!sh.open())
+      return protocol::invalid_argument("Shard " + format_shard_id(sh.index) + " in stream " + s.name +
+                                        " under account " + account +
+                                        " has already been merged or split, and thus is not eligible for merging "
+                                        "or splitting.");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+protocol::ApiResult<Value> KinesisService::split_shard(const Value& in, const Ctx& ctx) {
+  const std::string* shard_id = input_string(in, "ShardToSplit");
+  const std::string* new_start_text = input_string(in, "NewStartingHashKey");
+  if (!shard_id || !new_start_text)
+    return std::unexpected(protocol::validation_error("ShardToSplit and NewStartingHashKey are required."));
+
+  std::unique_lock lock(mu_);
+  auto found = find_stream_locked(in, ctx);
+  if (!found) return std::unexpected(found.error());
+  StreamState& s = **found;
+  auto slots = find_reshard_shards(s, {shard_id}, options_.account_id);
+  if (!slots) return std::unexpected(slots.error());
+  if (auto err = check_reshardable(s, *slots, options_.account_id)) return std::unexpected(*err);
+  const Shard& parent = s.shards[slots->front()];
+
+  // AWS's rule, as its message states it: StartingHashKey + 1 < new key <
+  // EndingHashKey. A key that does not parse (above 2^128-1) fails it too.
+  auto new_start = parse_hash_key(*new_start_text);
+  if (!new_start || *new_start <= parent.range.start || *new_start - parent.range.start <= 1 ||
+      *new_start >= parent.range.end)
+    return std::unexpected(protocol::invalid_argument(
+        "NewStartingHashKey " + *new_start_text + " used in SplitShard() on shard " + format_shard_id(parent.index) +
+        " in stream " + s.name + " under account " + options_.account_id +
+        " is not both greater than one plus the shard's StartingHashKey " + format_hash_key(parent.range.start) +
+        " and less than the shard's EndingHashKey " + format_hash_key(parent.range.end) + "."));
+
+  size_t open_shards = 0;
+  for (const auto& [_, other] : streams_) open_shards += other.open_shard_count();
+  if (open_shards + 1 > options_.shard_limit)
+    return std::unexpected(protocol::limit_exceeded(
+        "This request would exceed the shard limit for the account " + options_.account_id + " in " + ctx.region +
+        ". Current shard count for the account: " + std::to_string(open_shards) +
+        ". Limit: " + std::to_string(options_.shard_limit) +
+        ". Number of additional shards that would have resulted from this request: 1"
+        ". Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/"
+        "aws_service_limits.html) for current limits and how to request higher limits."));
+  const uint32_t first_index = next_shard_index(s);
+  if (first_index + 1 > kMaxShardIndex)
+    return std::unexpected(protocol::limit_exceeded("Stream " + s.name + " under account " + options_.account_id +
+                                                    " has used every shard id."));
+
+  auto first_key = metadata_.next_id("shard", 2);
+  if (!first_key) return std::unexpected(protocol::internal_failure());
+
+  // Build the new state on a copy, so that a failed persist leaves memory
+  // as it was.
+  const int64_t now = now_ms();
+  StreamState next = s;
+  Shard& closing = next.shards[slots->front()];
+  closing.closed_ms = now;
+  closing.ending_counter = log_.last_assigned_counter(closing.key);
+  const HashKeyRange halves[2] = {{closing.range.start, *new_start - 1}, {*new_start, closing.range.end}};
+  for (uint32_t i = 0; i < 2; ++i) {
+    Shard child;
+    child.index = first_index + i;
+    child.key = *first_key + i;
+    child.range = halves[i];
+    child.created_ms = now;
+    child.parent = closing.index;
+    next.shards.push_back(child);
+  }
+  if (options_.update_stream_ms > 0) {
+    next.status = StreamStatus::kUpdating;
+    next.transition_at_ms = now + options_.update_stream_ms;
+  }
+  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
+  s = std::move(next);
+  for (size_t i = s.shards.size() - 2; i < s.shards.size(); ++i) stream_of_shard_[s.shards[i].key] = s.name;
+  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  return Value();
+}
+
+protocol::ApiResult<Value> KinesisService::merge_shards(const Value& in, const Ctx& ctx) {
+  const std::string* shard_id = input_string(in, "ShardToMerge");
+  const std::string* adjacent_id = input_string(in, "AdjacentShardToMerge");
+  if (!shard_id || !adjacent_id)
+    return std::unexpected(protocol::validation_error("ShardToMerge and AdjacentShardToMerge are required."));
+
+  std::unique_lock lock(mu_);
+  auto found = find_stream_locked(in, ctx);
+  if (!found) return std::unexpected(found.error());
+  StreamState& s = **found;
+  auto slots = find_reshard_shards(s, {shard_id, adjacent_id}, options_.account_id);
+  if (!slots) return std::unexpected(slots.error());
+  if (auto err = check_reshardable(s, *slots, options_.account_id)) return std::unexpected(*err);
+
+  // Adjacent: the two ranges touch, in either order, and so form one
+  // contiguous range. A shard is never adjacent to itself.
+  const Shard& a = s.shards[(*slots)[0]];
+  const Shard& b = s.shards[(*slots)[1]];
+  const Shard& low = a.range.start < b.range.start ? a : b;
+  const Shard& high = &low == &a ? b : a;
+  if (a.index == b.index || low.range.end == kMaxHashKey || low.range.end + 1 != high.range.start)
+    return std::unexpected(protocol::invalid_argument(
+        "Shards " + format_shard_id(a.index) + " and " + format_shard_id(b.index) + " in stream " + s.name +
+        " under account " + options_.account_id + " are not an adjacent pair of shards eligible for merging"));
+  const HashKeyRange merged{low.range.start, high.range.end};
+
+  const uint32_t index = next_shard_index(s);
+  if (index > kMaxShardIndex)
+    return std::unexpected(protocol::limit_exceeded("Stream " + s.name + " under account " + options_.account_id +
+                                                    " has used every shard id."));
+  auto key = metadata_.next_id("shard", 1);
+  if (!key) return std::unexpected(protocol::internal_failure());
+
+  const int64_t now = now_ms();
+  StreamState next = s;
+  for (size_t slot : *slots) {
+    Shard& closing = next.shards[slot];
+    closing.closed_ms = now;
+    closing.ending_counter = log_.last_assigned_counter(closing.key);
+  }
+  Shard child;
+  child.index = index;
+  child.key = *key;
+  child.range = merged;
+  child.created_ms = now;
+  child.parent = a.index;
+  child.adjacent_parent = b.index;
+  next.shards.push_back(child);
+  if (options_.update_stream_ms > 0) {
+    next.status = StreamStatus::kUpdating;
+    next.transition_at_ms = now + options_.update_stream_ms;
+  }
+  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
+  s = std::move(next);
+  stream_of_shard_[s.shards.back().key] = s.name;
+  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  return Value();
 }
 
 }  // namespace runnel::streams

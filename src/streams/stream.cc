@@ -16,6 +16,21 @@ std::string_view to_string(StreamStatus s) {
   return "ACTIVE";
 }
 
+std::string_view to_string(ConsumerStatus s) {
+  switch (s) {
+    case ConsumerStatus::kCreating: return "CREATING";
+    case ConsumerStatus::kActive: return "ACTIVE";
+    case ConsumerStatus::kDeleting: return "DELETING";
+  }
+  return "ACTIVE";
+}
+
+Consumer* StreamState::find_consumer(std::string_view name) {
+  for (auto& c : consumers)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
 size_t StreamState::open_shard_count() const {
   size_t n = 0;
   for (const auto& s : shards) n += s.open() ? 1 : 0;
@@ -30,6 +45,13 @@ const Shard* StreamState::find_shard(uint32_t index) const {
 }
 
 namespace {
+
+std::optional<ConsumerStatus> parse_consumer_status(const std::string& s) {
+  if (s == "CREATING") return ConsumerStatus::kCreating;
+  if (s == "ACTIVE") return ConsumerStatus::kActive;
+  if (s == "DELETING") return ConsumerStatus::kDeleting;
+  return std::nullopt;
+}
 
 std::optional<StreamStatus> parse_status(const std::string& s) {
   if (s == "CREATING") return StreamStatus::kCreating;
@@ -89,6 +111,19 @@ Value to_document(const StreamState& s) {
   doc.set("shard_level_metrics", std::move(metrics));
   doc.set("max_record_kib", s.max_record_kib);
   doc.set("trim_floor_ms", s.trim_floor_ms);
+  Array consumers;
+  for (const auto& c : s.consumers) {
+    Value d = Object{};
+    d.set("name", c.name);
+    d.set("created_ms", c.created_ms);
+    d.set("status", std::string(to_string(c.status)));
+    d.set("transition_at_ms", c.transition_at_ms);
+    Value ctags = Object{};
+    for (const auto& [k, v] : c.tags) ctags.set(k, v);
+    d.set("tags", std::move(ctags));
+    consumers.push_back(std::move(d));
+  }
+  doc.set("consumers", std::move(consumers));
   return doc;
 }
 
@@ -134,6 +169,21 @@ std::optional<StreamState> from_document(const Value& v) {
       if (m.is_string()) s.shard_level_metrics.push_back(m.as_string());
   s.max_record_kib = static_cast<int32_t>(get_int(v, "max_record_kib", 1024));
   s.trim_floor_ms = get_int(v, "trim_floor_ms", 0);
+  if (const Value* consumers = v.find("consumers"); consumers && consumers->is_array()) {
+    for (const auto& d : consumers->as_array()) {
+      Consumer c;
+      c.name = get_str(d, "name");
+      c.created_ms = get_int(d, "created_ms");
+      auto status = parse_consumer_status(get_str(d, "status"));
+      if (c.name.empty() || !status) return std::nullopt;
+      c.status = *status;
+      c.transition_at_ms = get_int(d, "transition_at_ms");
+      if (const Value* ctags = d.find("tags"); ctags && ctags->is_object())
+        for (const auto& m : ctags->as_object())
+          if (m.value.is_string()) c.tags[m.key] = m.value.as_string();
+      s.consumers.push_back(std::move(c));
+    }
+  }
   return s;
 }
 

@@ -37,6 +37,22 @@ struct Shard {
   int64_t created_secs() const { return created_ms / 1000; }
 };
 
+enum class ConsumerStatus { kCreating, kActive, kDeleting };
+std::string_view to_string(ConsumerStatus s);
+
+// An enhanced fan-out consumer registered on a stream. Its ARN is
+// <stream ARN>/consumer/<name>:<created_ms / 1000>, so a consumer
+// re-registered under the same name gets a new ARN.
+struct Consumer {
+  std::string name;
+  int64_t created_ms = 0;
+  ConsumerStatus status = ConsumerStatus::kCreating;
+  int64_t transition_at_ms = 0;    // CREATING ends, or DELETING completes, at this time
+  std::map<std::string, std::string> tags;
+
+  int64_t created_secs() const { return created_ms / 1000; }
+};
+
 struct StreamState {
   uint64_t uid = 0;                // this incarnation of the name; never reused
   std::string name;
@@ -55,8 +71,10 @@ struct StreamState {
   // Records that arrived before this stay trimmed even after the retention
   // period grows (AWS: "older data stays inaccessible after an increase").
   int64_t trim_floor_ms = 0;
+  std::vector<Consumer> consumers;   // in registration order
 
   size_t open_shard_count() const;
+  Consumer* find_consumer(std::string_view name);
   const Shard* find_shard(uint32_t index) const;
   // The arrival time before which records are trimmed.
   int64_t trim_horizon_ms(int64_t now_ms) const {

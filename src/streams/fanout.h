@@ -1,0 +1,145 @@
+#pragma once
+// FanOut: the push side of enhanced fan-out. It owns every live
+// SubscribeToShard subscription and one delivery thread that reads new records
+// from storage::Log and writes them to the subscribers as SubscribeToShardEvent
+// frames.
+//
+// Push, not poll: the put path calls notify() once a batch is durable, which
+// wakes the delivery thread; it reads each woken subscription's shard from its
+// position and sends what it finds. Idle subscriptions get an event every
+// heartbeat_ms, and every subscription ends after max_subscription_ms.
+//
+// Bounds per subscription (AWS: 2 MiB/s per consumer per shard): a token
+// bucket of rate_bytes_per_sec limits what is read for it, and while net/
+// still holds more than max_unsent_bytes of its earlier events (a slow
+// reader) nothing more is read for it. Memory held for a subscriber is thus
+// about max_unsent_bytes + max_event_bytes, and a slow subscriber delays only
+// itself: producers never wait for subscribers.
+//
+// Exclusivity per (consumer, shard), as AWS documents it: a subscribe within
+// takeover_ms of the previous successful one is refused with
+// ResourceInUseException; a later one takes over, and the older subscription
+// ends with a ResourceInUseException event.
+//
+// Threads: subscribe(), notify(), wake() and stop() may be called from any
+// thread. The lookup callback runs on the delivery thread, never under
+// FanOut's own lock. Sinks are only touched by the delivery thread once a
+// subscription is admitted.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "protocol/api_error.h"
+#include "protocol/event_stream_response.h"
+#include "protocol/value.h"
+#include "storage/log.h"
+
+namespace runnel::streams {
+
+struct FanOutOptions {
+  int64_t max_subscription_ms = 300'000;   // AWS: a subscription lasts 5 minutes
+  int64_t heartbeat_ms = 5'000;            // an event at least this often
+  int64_t takeover_ms = 5'000;             // AWS's back-off window per consumer and shard
+  uint64_t rate_bytes_per_sec = 2u << 20;  // AWS: 2 MiB/s per consumer per shard
+  uint64_t max_event_bytes = 1u << 20;     // records per event, in bytes of data + key
+  uint32_t max_event_records = 10'000;
+  uint64_t max_unsent_bytes = 2u << 20;    // stop reading for a subscriber past this backlog
+};
+
+// What a subscription needs to know about its shard, looked up on every
+// delivery pass (so resharding, deregistration and deletion are seen).
+struct ShardView {
+  storage::ShardKey key = 0;
+  uint32_t index = 0;
+  int64_t created_secs = 0;
+  bool open = true;
+  uint64_t ending_counter = 0;       // when closed: the last counter it holds
+  int64_t horizon_ms = 0;            // records that arrived before are trimmed
+  protocol::Value child_shards;      // when closed: the ChildShards list
+  bool encrypted = false;            // records carry EncryptionType KMS
+};
+
+struct SubscriptionSpec {
+  std::string consumer_arn;          // the consumer incarnation
+  std::string consumer_label;        // for messages: "<account>:<stream>:<shardId>:<consumer>"
+  uint64_t stream_uid = 0;
+  uint32_t shard_index = 0;
+  storage::ShardKey shard_key = 0;
+  int64_t shard_created_secs = 0;
+  uint64_t position = 0;             // the next counter to deliver
+  int64_t before_arrival_secs = 0;   // arrival time (s) to print in a continuation before position
+  std::shared_ptr<protocol::EventStreamResponse> out;   // not begun yet
+};
+
+// Answers whether the subscription may go on and where its shard stands; an
+// error (consumer deregistered, stream or shard gone) ends it with that
+// error as an exception event.
+using ShardLookup = std::function<protocol::ApiResult<ShardView>(const SubscriptionSpec&)>;
+
+class FanOut {
+ public:
+  FanOut(storage::Log& log, ShardLookup lookup, FanOutOptions options, std::function<int64_t()> now_ms);
+  ~FanOut();
+  FanOut(const FanOut&) = delete;
+  FanOut& operator=(const FanOut&) = delete;
+
+  // Admits a subscription or refuses it (ResourceInUseException). Once
+  // admitted, the delivery thread sends the initial response and then owns
+  // spec.out.
+  protocol::ApiResult<void> subscribe(SubscriptionSpec spec);
+
+  // Records of these shards became durable. Cheap when nobody subscribes.
+  void notify(const std::vector<storage::ShardKey>& shards);
+
+  // Re-examine every subscription now (after deregistration, deletion,
+  // resharding).
+  void wake();
+
+  // Ends every subscription cleanly and joins the delivery thread. Idempotent.
+  void stop();
+
+  size_t live_subscriptions() const { return live_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Subscription;
+  struct Slot {
+    int64_t last_start_ms = 0;
+    std::weak_ptr<Subscription> live;
+  };
+
+  void run();
+  // Returns false when the subscription is over and must be dropped.
+  bool service(Subscription& sub, int64_t now);
+  void send_event(Subscription& sub, const ShardView& shard, protocol::Array records, uint64_t tail_counter,
+                  int64_t now);
+  void start_thread_locked();
+
+  storage::Log& log_;
+  ShardLookup lookup_;
+  FanOutOptions options_;
+  std::function<int64_t()> now_ms_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool wake_all_ = false;
+  std::unordered_set<storage::ShardKey> dirty_;
+  std::vector<std::shared_ptr<Subscription>> incoming_;
+  std::map<std::pair<std::string, uint32_t>, Slot> slots_;
+  std::thread thread_;
+  std::atomic<size_t> live_{0};
+
+  // Delivery thread only.
+  std::vector<std::shared_ptr<Subscription>> subs_;
+};
+
+}  // namespace runnel::streams
