@@ -131,6 +131,11 @@ class KinesisService {
   void advance_consumers_locked(StreamState& s, int64_t now, int64_t& next);
   void schedule_transition_locked(int64_t at_ms);
   Status tags_changed_locked(StreamState& s);
+  struct TaggedResource {
+    StreamState* stream;
+    std::map<std::string, std::string>* tags;
+  };
+  ApiResult<TaggedResource> find_tagged_locked(const std::string& arn, const Ctx& ctx);
 
   KinesisOptions options_;
   storage::Log& log_;

@@ -100,26 +100,60 @@ protocol::ApiResult<Value> KinesisService::list_tags_for_stream(const Value& in,
   return out;
 }
 
+// The tags of a stream ARN or of a consumer ARN (TagResource and friends
+// accept both), and the stream whose document holds them. Caller holds mu_.
+protocol::ApiResult<KinesisService::TaggedResource> KinesisService::find_tagged_locked(const std::string& arn,
+                                                                                     const Ctx& ctx) {
+  if (arn.find("/consumer/") != std::string::npos) {
+    auto ref = find_consumer_by_arn_locked(arn, ctx);
+    if (!ref) return std::unexpected(ref.error());
+    return TaggedResource{ref->stream, &ref->consumer->tags};
+  }
+  auto s = find_stream_by_arn_locked(arn, ctx);
+  if (!s) return std::unexpected(s.error());
+  return TaggedResource{*s, &(*s)->tags};
+}
+
 protocol::ApiResult<Value> KinesisService::tag_resource(const Value& in, const Ctx& ctx) {
-  Value request = Object{};
-  request.set("StreamARN", *input_string(in, "ResourceARN"));
-  request.set("Tags", *in.find("Tags"));
-  return add_tags(request, ctx);
+  const std::string& arn = *input_string(in, "ResourceARN");
+  if (arn.find("/consumer/") == std::string::npos) {
+    Value request = Object{};
+    request.set("StreamARN", arn);
+    request.set("Tags", *in.find("Tags"));
+    return add_tags(request, ctx);
+  }
+  const Value& tags = *in.find("Tags");
+  if (auto ok = check_tags(tags); !ok) return std::unexpected(ok.error());
+  std::unique_lock lock(mu_);
+  auto found = find_tagged_locked(arn, ctx);
+  if (!found) return std::unexpected(found.error());
+  auto merged = *found->tags;
+  for (const auto& m : tags.as_object()) merged[m.key] = m.value.is_string() ? m.value.as_string() : "";
+  if (merged.size() > kMaxTagsPerStream)
+    return std::unexpected(protocol::invalid_argument(
+        "Failed to add tags to " + arn + " because a resource cannot have more than " +
+        std::to_string(kMaxTagsPerStream) + " tags associated with it."));
+  *found->tags = std::move(merged);
+  if (Status st = tags_changed_locked(*found->stream); !st) return std::unexpected(protocol::internal_failure());
+  return Value();
 }
 
 protocol::ApiResult<Value> KinesisService::untag_resource(const Value& in, const Ctx& ctx) {
-  Value request = Object{};
-  request.set("StreamARN", *input_string(in, "ResourceARN"));
-  request.set("TagKeys", *in.find("TagKeys"));
-  return remove_tags(request, ctx);
+  std::unique_lock lock(mu_);
+  auto found = find_tagged_locked(*input_string(in, "ResourceARN"), ctx);
+  if (!found) return std::unexpected(found.error());
+  for (const auto& k : in.find("TagKeys")->as_array())
+    if (k.is_string()) found->tags->erase(k.as_string());
+  if (Status st = tags_changed_locked(*found->stream); !st) return std::unexpected(protocol::internal_failure());
+  return Value();
 }
 
 protocol::ApiResult<Value> KinesisService::list_tags_for_resource(const Value& in, const Ctx& ctx) {
   std::shared_lock lock(mu_);
-  auto found = find_stream_by_arn_locked(*input_string(in, "ResourceARN"), ctx);
+  auto found = find_tagged_locked(*input_string(in, "ResourceARN"), ctx);
   if (!found) return std::unexpected(found.error());
   Array tags;
-  for (const auto& [k, v] : (*found)->tags) {
+  for (const auto& [k, v] : *found->tags) {
     Value t = Object{};
     t.set("Key", k);
     t.set("Value", v);
