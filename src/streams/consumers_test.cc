@@ -285,10 +285,10 @@ class ConsumerTest : public ::testing::Test {
     ASSERT_FALSE(r) << "expected " << type;
     EXPECT_EQ(r.error().type, type) << r.error().message;
   }
-  static const Frame* last_exception(const std::vector<Frame>& frames) {
+  static std::optional<Frame> last_exception(const std::vector<Frame>& frames) {
     for (auto it = frames.rbegin(); it != frames.rend(); ++it)
-      if (it->message_type == "exception") return &*it;
-    return nullptr;
+      if (it->message_type == "exception") return *it;
+    return std::nullopt;
   }
 
   std::filesystem::path dir_;
@@ -314,7 +314,7 @@ TEST_F(ConsumerTest, RegisterAnswersCreatingWithAwsArnThenDescribesActive) {
   const std::string arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/c1:1700000000";
   EXPECT_EQ(c.find("ConsumerARN")->as_string(), arn);
   EXPECT_EQ(c.find("ConsumerStatus")->as_string(), "CREATING");
-  EXPECT_EQ(c.find("ConsumerCreationTimestamp")->as_timestamp().millis, 1'700'000'000'000);
+  EXPECT_EQ(c.find("ConsumerCreationTimestamp")->as_timestamp().millis / 1000, 1'700'000'000);
 
   auto by_arn = call("DescribeStreamConsumer", obj({{"ConsumerARN", arn}}));
   ASSERT_TRUE(by_arn) << by_arn.error().message;
@@ -323,7 +323,7 @@ TEST_F(ConsumerTest, RegisterAnswersCreatingWithAwsArnThenDescribesActive) {
   EXPECT_EQ(d.find("ConsumerARN")->as_string(), arn);
   EXPECT_EQ(d.find("ConsumerStatus")->as_string(), "ACTIVE");
   EXPECT_EQ(d.find("StreamARN")->as_string(), kStreamArn);
-  EXPECT_EQ(d.find("ConsumerCreationTimestamp")->as_timestamp().millis, 1'700'000'000'000);
+  EXPECT_EQ(d.find("ConsumerCreationTimestamp")->as_timestamp(), c.find("ConsumerCreationTimestamp")->as_timestamp());
 
   auto by_name = call("DescribeStreamConsumer", obj({{"StreamARN", kStreamArn}, {"ConsumerName", "c1"}}));
   ASSERT_TRUE(by_name);
@@ -445,19 +445,27 @@ TEST_F(ConsumerTest, DeregisterByArnAndByName) {
 
 TEST_F(ConsumerTest, DeregisteringConsumerIsDeletingUntilItsTimeIsUp) {
   use_fake_clock(1'700'000'000'000);
-  options_.consumer_delete_ms = 2'000;
+  options_.consumer_delete_ms = 10'000;
   open();
   create_stream("s");
   const std::string arn = register_consumer("c");
+  auto live = std::make_shared<FakeSink>();
+  ASSERT_FALSE(subscribe(arn, "shardId-000000000000", position("LATEST"), live));
+  ASSERT_TRUE(eventually([&] { return live->events().size() >= 1; }));
   ASSERT_TRUE(call("DeregisterStreamConsumer", obj({{"ConsumerARN", arn}})));
   auto d = call("DescribeStreamConsumer", obj({{"ConsumerARN", arn}}));
   ASSERT_TRUE(d);
   EXPECT_EQ(d->find("ConsumerDescription")->find("ConsumerStatus")->as_string(), "DELETING");
+  // Its subscription ends at once, not when the deletion completes.
+  ASSERT_TRUE(eventually([&] { return live->ends() == 1; }));
+  EXPECT_EQ(live->frames().back().exception_type, "ResourceNotFoundException");
+  fake_now_ += 6'000;   // past the takeover window
   auto sink = std::make_shared<FakeSink>();
   auto refused = subscribe(arn, "shardId-000000000000", position("LATEST"), sink);
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->type, "ResourceInUseException");
-  fake_now_ += 2'000;
+  EXPECT_EQ(sink->begins(), 0);
+  fake_now_ += 4'000;
   expect_error(call("DescribeStreamConsumer", obj({{"ConsumerARN", arn}})), "ResourceNotFoundException");
 }
 
@@ -682,8 +690,8 @@ TEST_F(ConsumerSubscribeTest, ResubscribingAfterTheContinuationHasNoGapOrDuplica
   ASSERT_FALSE(subscribe(arn, shard, position("AFTER_SEQUENCE_NUMBER", continuation), second));
   // The first one is taken over.
   ASSERT_TRUE(eventually([&] { return first->ends() == 1; }));
-  const Frame* ex = last_exception(first->frames());
-  ASSERT_NE(ex, nullptr);
+  auto ex = last_exception(first->frames());
+  ASSERT_TRUE(ex);
   EXPECT_EQ(ex->exception_type, "ResourceInUseException");
   EXPECT_EQ(first->frames().back().message_type, "exception");
 
@@ -876,8 +884,8 @@ TEST_F(ConsumerSubscribeTest, ShutdownEndsEveryStream) {
   service_->shutdown();
   EXPECT_EQ(a->ends(), 1);
   EXPECT_EQ(b->ends(), 1);
-  EXPECT_EQ(last_exception(a->frames()), nullptr);
-  EXPECT_EQ(last_exception(b->frames()), nullptr);
+  EXPECT_FALSE(last_exception(a->frames()));
+  EXPECT_FALSE(last_exception(b->frames()));
   // After shutdown a subscribe is refused through the reply.
   auto c = std::make_shared<FakeSink>();
   const std::string arn2 = register_consumer("d");
@@ -888,10 +896,15 @@ TEST_F(ConsumerSubscribeTest, ShutdownEndsEveryStream) {
 
 TEST_F(ConsumerSubscribeTest, SubscribeErrorsAreRepliedBeforeAnythingIsSent) {
   open();
-  create_stream("s");
-  create_stream("t");
+  create_stream("s", 2);
   const std::string arn = register_consumer("c");
-  const std::string seq_of_t = put("x", "t");
+  // A sequence number of the other shard of the stream.
+  auto put_r = call("PutRecord", obj({{"StreamName", "s"}, {"PartitionKey", "pk"}, {"Data", Blob{"x"}}}));
+  ASSERT_TRUE(put_r);
+  const std::string seq_of_other = put_r->find("SequenceNumber")->as_string();
+  const std::string other_shard = put_r->find("ShardId")->as_string() == "shardId-000000000000"
+                                      ? "shardId-000000000001"
+                                      : "shardId-000000000000";
   struct Case {
     std::string arn, shard;
     Value start;
@@ -904,7 +917,7 @@ TEST_F(ConsumerSubscribeTest, SubscribeErrorsAreRepliedBeforeAnythingIsSent) {
       {"not-an-arn", "shardId-000000000000", position("LATEST"), "InvalidArgumentException"},
       {arn, "shardId-000000000000", position("AT_SEQUENCE_NUMBER", "123"), "InvalidArgumentException"},
       {arn, "shardId-000000000000", position("AT_SEQUENCE_NUMBER"), "InvalidArgumentException"},
-      {arn, "shardId-000000000000", position("AFTER_SEQUENCE_NUMBER", seq_of_t), "InvalidArgumentException"},
+      {arn, other_shard, position("AFTER_SEQUENCE_NUMBER", seq_of_other), "InvalidArgumentException"},
       {arn, "shardId-000000000000", at_timestamp(system_ms() + 3'600'000), "InvalidArgumentException"},
       {arn, "shardId-000000000000", position("AT_TIMESTAMP"), "InvalidArgumentException"},
   };
@@ -948,7 +961,7 @@ TEST_F(ConsumerSubscribeTest, SplitEndsTheParentSubscriptionWithChildShards) {
   EXPECT_EQ(children[1].find("ShardId")->as_string(), "shardId-000000000002");
   EXPECT_EQ(children[0].find("ParentShards")->as_array().at(0).as_string(), "shardId-000000000000");
   EXPECT_EQ(datas(sink), (std::vector<std::string>{"p0", "p1"}));
-  EXPECT_EQ(last_exception(sink->frames()), nullptr);
+  EXPECT_FALSE(last_exception(sink->frames()));
 }
 
 TEST_F(ConsumerSubscribeTest, SubscribingToAClosedShardGetsItsTailThenChildShards) {
@@ -980,6 +993,32 @@ TEST_F(ConsumerSubscribeTest, SubscribingToAClosedShardGetsItsTailThenChildShard
   if (sink->ends() == 1) {
     EXPECT_NE(sink->events().back().payload.find("ChildShards"), nullptr);
     EXPECT_EQ(sink->events().back().payload.find("ContinuationSequenceNumber"), nullptr);
+  }
+}
+
+TEST_F(ConsumerSubscribeTest, MergeEndsBothParentSubscriptionsWithTheChild) {
+  options_.fanout.heartbeat_ms = 30'000;   // the end of the shard must not wait for a heartbeat
+  open();
+  create_stream("s", 2);
+  const std::string arn = register_consumer("c");
+  auto a = std::make_shared<FakeSink>();
+  auto b = std::make_shared<FakeSink>();
+  ASSERT_FALSE(subscribe(arn, "shardId-000000000000", position("LATEST"), a));
+  ASSERT_FALSE(subscribe(arn, "shardId-000000000001", position("LATEST"), b));
+  ASSERT_TRUE(eventually([&] { return a->events().size() >= 1 && b->events().size() >= 1; }));
+  auto merged = call("MergeShards", obj({{"StreamName", "s"},
+                                         {"ShardToMerge", "shardId-000000000000"},
+                                         {"AdjacentShardToMerge", "shardId-000000000001"}}));
+  ASSERT_TRUE(merged) << merged.error().type << ": " << merged.error().message;
+  for (const auto& sink : {a, b}) {
+    EXPECT_TRUE(eventually([&] { return sink->ends() == 1; })) << "MergeShards did not end a parent's subscription";
+    auto events = sink->events();
+    ASSERT_FALSE(events.empty());
+    const Value* children = events.back().payload.find("ChildShards");
+    ASSERT_NE(children, nullptr);
+    ASSERT_EQ(children->as_array().size(), 1u);
+    EXPECT_EQ(children->as_array()[0].find("ShardId")->as_string(), "shardId-000000000002");
+    EXPECT_EQ(children->as_array()[0].find("ParentShards")->as_array().size(), 2u);
   }
 }
 

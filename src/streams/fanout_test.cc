@@ -217,6 +217,8 @@ class FanOutTest : public ::testing::Test {
     storage::LogOptions opts;
     opts.dir = (dir_ / "log").string();
     opts.fsync = storage::FsyncPolicy::kNever;
+    // Arrival times follow FanOut's clock, fake or real.
+    opts.now_ms = [this] { return fake_clock_ ? clock_.load() : system_ms(); };
     auto log = storage::open_log(opts);
     ASSERT_TRUE(log.has_value()) << log.error().to_string();
     log_ = std::move(*log);
@@ -224,7 +226,9 @@ class FanOutTest : public ::testing::Test {
   }
   void TearDown() override {
     fanout_.reset();
-    if (log_) EXPECT_TRUE(log_->close());
+    if (log_) {
+      EXPECT_TRUE(log_->close());
+    }
     log_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -378,6 +382,21 @@ TEST_F(FanOutTest, DeliversEarlierAndLaterRecordsOnceInOrder) {
               rs.back().find("SequenceNumber")->as_string());
   }
   EXPECT_EQ(sink->misuse(), 0);
+}
+
+TEST_F(FanOutTest, MillisBehindLatestIsTheAgeOfTheLastRecordSentWhileBehind) {
+  FanOutOptions o = quick_options();
+  o.max_event_records = 3;
+  start(o, /*fake_clock=*/true);
+  append(kShard, 9, "m");   // all arrive at kFakeStartMs
+  clock_ += 4'000;
+  auto sink = std::make_shared<FakeSink>();
+  ASSERT_TRUE(fanout_->subscribe(spec(sink, 1)));
+  ASSERT_TRUE(eventually([&] { return all_records(sink->events()).size() == 9; }));
+  std::vector<int64_t> behind;
+  for (const auto& e : sink->events())
+    if (!e.payload.find("Records")->as_array().empty()) behind.push_back(e.payload.find("MillisBehindLatest")->as_int());
+  EXPECT_EQ(behind, (std::vector<int64_t>{4'000, 4'000, 0}));
 }
 
 TEST_F(FanOutTest, EncryptedShardMarksRecords) {
@@ -605,16 +624,18 @@ TEST_F(FanOutTest, TokenBucketBoundsBytesByTheClock) {
     return n;
   };
   auto settle = [&] {
-    // Delivery on a frozen clock stops once the bucket is empty.
+    // Delivery on a frozen clock stops once the bucket is empty. (Stopping
+    // early only makes the upper bounds below easier to meet.)
     size_t last = SIZE_MAX;
     while (sink->chunk_count() != last) {
       last = sink->chunk_count();
-      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      std::this_thread::sleep_for(std::chrono::milliseconds(80));
     }
   };
-  settle();
   // A full bucket to start with: one second's worth, plus the one record a
   // read always returns.
+  ASSERT_TRUE(eventually([&] { return delivered_bytes() >= kRate - kRecordBytes; }));
+  settle();
   uint64_t got = delivered_bytes();
   EXPECT_LE(got, kRate + kRecordBytes);
   EXPECT_GE(got, kRate - kRecordBytes);
@@ -637,6 +658,7 @@ TEST_F(FanOutTest, TokenBucketBoundsBytesByTheClock) {
     advance(1'000);
     settle();
   }
+  ASSERT_TRUE(eventually([&] { return all_records(sink->events()).size() >= static_cast<size_t>(kRecords); }));
   auto records = all_records(sink->events());
   ASSERT_EQ(records.size(), static_cast<size_t>(kRecords));
   for (size_t i = 0; i < records.size(); ++i)

@@ -264,7 +264,11 @@ void KinesisService::advance_consumers_locked(StreamState& s, int64_t now, int64
 
 int64_t KinesisService::retention_cutoff(storage::ShardKey shard) const {
   if (!loaded_) return INT64_MIN;
-  std::shared_lock lock(mu_);
+  // Never wait for mu_ here: this runs on the log's writer thread, and a
+  // holder of mu_ may be waiting for that thread (drop_shard when a deleted
+  // stream is removed). Retention is periodic, so skipping a round is fine.
+  std::shared_lock lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return INT64_MIN;
   auto it = stream_of_shard_.find(shard);
   if (it == stream_of_shard_.end()) return INT64_MAX;
   auto s = streams_.find(it->second);

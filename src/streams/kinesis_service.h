@@ -52,7 +52,8 @@ class KinesisService {
               protocol::OperationReply reply);
 
   // For storage::LogOptions::retention: the arrival time before which a
-  // shard's records may be deleted. Thread-safe.
+  // shard's records may be deleted, or INT64_MIN (keep all for now) when the
+  // registry is busy. Thread-safe; never blocks.
   int64_t retention_cutoff(storage::ShardKey shard) const;
 
   // Ends every SubscribeToShard stream and stops the fan-out thread. Call

@@ -35,10 +35,10 @@ uint32_t next_shard_index(const StreamState& s) {
 
 // The checks SplitShard and MergeShards share, in the order they apply: the
 // stream's mode, then each named shard exists. Returns the shards' positions
-// in s.shards. Caller holds mu_ exclusively.
+// in s.shards. Caller holds KinesisService::mu_ exclusively.
 protocol::ApiResult<std::vector<size_t>> find_reshard_shards(const StreamState& s,
-                                                                    const std::vector<const std::string*>& ids,
-                                                                    const std::string& account) {
+                                                             const std::vector<const std::string*>& ids,
+                                                             const std::string& account) {
   if (s.mode == "ON_DEMAND")
     return std::unexpected(protocol::validation_error("Request is invalid. Stream " + s.name + " under account " +
                                                       account + " is in On-Demand mode."));
@@ -58,7 +58,7 @@ protocol::ApiResult<std::vector<size_t>> find_reshard_shards(const StreamState& 
 // The state checks after the shards are known: the stream is ACTIVE and no
 // named shard has closed yet.
 std::optional<protocol::ApiError> check_reshardable(const StreamState& s, const std::vector<size_t>& slots,
-                                                           const std::string& account) {
+                                                    const std::string& account) {
   if (s.status != StreamStatus::kActive)
     return protocol::resource_in_use("Stream " + s.name + " under account " + account +
                                      " not ACTIVE, instead in state " + std::string(to_string(s.status)));
@@ -123,17 +123,19 @@ protocol::ApiResult<Value> KinesisService::split_shard(const Value& in, const Ct
   // as it was.
   const int64_t now = now_ms();
   StreamState next = s;
-  Shard& closing = next.shards[slots->front()];
-  closing.closed_ms = now;
-  closing.ending_counter = log_.last_assigned_counter(closing.key);
-  const HashKeyRange halves[2] = {{closing.range.start, *new_start - 1}, {*new_start, closing.range.end}};
+  {
+    Shard& closing = next.shards[slots->front()];  // invalidated by the push_backs below
+    closing.closed_ms = now;
+    closing.ending_counter = log_.last_assigned_counter(closing.key);
+  }
+  const HashKeyRange halves[2] = {{parent.range.start, *new_start - 1}, {*new_start, parent.range.end}};
   for (uint32_t i = 0; i < 2; ++i) {
     Shard child;
     child.index = first_index + i;
     child.key = *first_key + i;
     child.range = halves[i];
     child.created_ms = now;
-    child.parent = closing.index;
+    child.parent = parent.index;
     next.shards.push_back(child);
   }
   if (options_.update_stream_ms > 0) {
@@ -144,6 +146,7 @@ protocol::ApiResult<Value> KinesisService::split_shard(const Value& in, const Ct
   s = std::move(next);
   for (size_t i = s.shards.size() - 2; i < s.shards.size(); ++i) stream_of_shard_[s.shards[i].key] = s.name;
   if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  fanout_->wake();  // subscriptions to the parent deliver its tail, then ChildShards
   return Value();
 }
 
@@ -203,6 +206,7 @@ protocol::ApiResult<Value> KinesisService::merge_shards(const Value& in, const C
   s = std::move(next);
   stream_of_shard_[s.shards.back().key] = s.name;
   if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  fanout_->wake();  // subscriptions to either parent deliver its tail, then ChildShards
   return Value();
 }
 

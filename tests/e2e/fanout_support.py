@@ -12,10 +12,13 @@ server sends an exception event.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import queue
 import re
 import socket
+import subprocess
 import threading
 import time
 
@@ -46,6 +49,41 @@ def make_client(url: str | None = None, validate: bool = True, pool: int = 64):
     return boto3.client("kinesis", endpoint_url=url or sup.endpoint(),
                         aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="dummy-secret",
                         config=config)
+
+
+# --- private servers ---------------------------------------------------------------
+
+
+def _server_env_names() -> list[str]:
+    """The environment variables `runnel serve` reads (its --help lists them as Env:NAME)."""
+    out = subprocess.run([sup.runnel_bin(), "serve", "--help"], capture_output=True, text=True,
+                         timeout=30, stdin=subprocess.DEVNULL)
+    return sorted(set(re.findall(r"Env:(RUNNEL_[A-Z0-9_]+)", out.stdout + out.stderr)))
+
+
+@contextlib.contextmanager
+def _without(names: list[str]):
+    saved = {n: os.environ.pop(n) for n in names if n in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+def start_private_server(extra_args: list[str] | None = None) -> sup.RunnelServer:
+    """A RunnelServer with its own data dir, configured by extra_args ONLY: any
+    RUNNEL_* setting in this process's environment (run.sh exports
+    RUNNEL_E2E_TLS_CERT for its shared server, for one) is withheld from it."""
+    import tempfile
+    server = sup.RunnelServer(data_dir=tempfile.mkdtemp(prefix="runnel-fo-"), extra_args=extra_args)
+    with _without(_server_env_names()):
+        server.start()
+    return server
+
+
+def restart(server: sup.RunnelServer) -> None:
+    with _without(_server_env_names()):
+        server.start()
 
 
 # --- consumers -------------------------------------------------------------------
@@ -286,3 +324,61 @@ def check_event_shape(body: dict) -> None:
 
 def error_code(exc) -> str:
     return exc.response["Error"]["Code"] if isinstance(exc, ClientError) else repr(exc)
+
+
+# --- raw wire access ---------------------------------------------------------------
+
+
+class RawEventStream:
+    """SubscribeToShard sent by hand over one HTTP/1.1 connection, its body
+    split into event-stream messages with botocore's decoder (which checks both
+    CRCs). For wire-level checks boto3 hides: status, headers, the frames'
+    own headers and raw payloads."""
+
+    def __init__(self, payload: dict, cbor: bool = False, url: str | None = None, timeout: float = 15):
+        import http.client
+        import json
+
+        from botocore.eventstream import EventStreamBuffer
+
+        if cbor:
+            import cbor2
+            body = cbor2.dumps(payload)
+            content_type = sup.CBOR_CT
+        else:
+            body = json.dumps(payload).encode()
+            content_type = sup.JSON_CT
+        headers = sup.sign_headers(body, {"Content-Type": content_type,
+                                          "X-Amz-Target": sup.TARGET_PREFIX + "SubscribeToShard"}, url=url)
+        host, port = sup.host_port(url)
+        self.conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        self.conn.request("POST", "/", body=body, headers=headers)
+        self.resp = self.conn.getresponse()
+        self.status = self.resp.status
+        self.headers = {k.lower(): v for k, v in self.resp.getheaders()}
+        self._buffer = EventStreamBuffer()
+        self._pending: list = []
+
+    def next_message(self, timeout: float = 10.0):
+        """The next decoded message (botocore EventStreamMessage), or None at EOF."""
+        deadline = time.monotonic() + timeout
+        while not self._pending:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no event-stream message within {timeout}s")
+            chunk = self.resp.read1(65536)
+            if not chunk:
+                return None
+            self._buffer.add_data(chunk)
+            self._pending.extend(self._buffer)
+        return self._pending.pop(0)
+
+    def body(self) -> bytes:
+        return self.resp.read()
+
+    def close(self) -> None:
+        try:
+            if self.conn.sock is not None:
+                self.conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.conn.close()

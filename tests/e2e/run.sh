@@ -67,16 +67,16 @@ TLS_PORT="$(free_port)"
 export RUNNEL_ENDPOINT="http://127.0.0.1:$PORT"
 # A throw-away self-signed certificate for 127.0.0.1, so the TLS listener
 # (h2 and HTTP/1.1 over TLS) is tested too; clients trust it explicitly.
-export RUNNEL_TLS_CERT="$WORK/tls-cert.pem"
+export RUNNEL_E2E_TLS_CERT="$WORK/tls-cert.pem"
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
   -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
-  -keyout "$WORK/tls-key.pem" -out "$RUNNEL_TLS_CERT" >/dev/null 2>&1 || {
+  -keyout "$WORK/tls-key.pem" -out "$RUNNEL_E2E_TLS_CERT" >/dev/null 2>&1 || {
   echo "e2e: FAIL: could not create a test certificate with openssl" >&2; exit 1; }
-export RUNNEL_TLS_ENDPOINT="https://127.0.0.1:$TLS_PORT"
+export RUNNEL_E2E_TLS_ENDPOINT="https://127.0.0.1:$TLS_PORT"
 
 echo "e2e: starting $BIN on port $PORT (data dir $DATA_DIR)"
 "$BIN" serve --port "$PORT" --data-dir "$DATA_DIR" --host 127.0.0.1 --log-level warn \
-  --tls-port "$TLS_PORT" --tls-cert "$RUNNEL_TLS_CERT" --tls-key "$WORK/tls-key.pem" \
+  --tls-port "$TLS_PORT" --tls-cert "$RUNNEL_E2E_TLS_CERT" --tls-key "$WORK/tls-key.pem" \
   >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 
@@ -129,7 +129,7 @@ run_node() {
     echo "e2e: installing node test dependencies (npm ci)"
     (cd "$HERE/node" && npm ci --no-audit --no-fund --silent) || return 1
   fi
-  (cd "$HERE/node" && NODE_EXTRA_CA_CERTS="$RUNNEL_TLS_CERT" timeout --signal=KILL 300 node --test \
+  (cd "$HERE/node" && NODE_EXTRA_CA_CERTS="$RUNNEL_E2E_TLS_CERT" timeout --signal=KILL 300 node --test \
       --test-reporter=spec --test-reporter-destination=stdout \
       --test-reporter=junit --test-reporter-destination="$REPORTS/$suite.xml" \
       kinesis.test.mjs fanout.test.mjs tls.test.mjs)

@@ -23,7 +23,6 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 
@@ -148,6 +147,12 @@ def test_register_with_tags_visible_on_consumer_arn(client, make_stream):
     assert sorted((t["Key"], t["Value"]) for t in tags) == [("env", "e2e"), ("team", "fanout")]
     # The stream's own tags are separate.
     assert client.list_tags_for_resource(ResourceARN=arn)["Tags"] == []
+    # TagResource / UntagResource work on consumer ARNs too.
+    client.tag_resource(ResourceARN=consumer["ConsumerARN"], Tags={"extra": "1"})
+    client.untag_resource(ResourceARN=consumer["ConsumerARN"], TagKeys=["env"])
+    tags = client.list_tags_for_resource(ResourceARN=consumer["ConsumerARN"])["Tags"]
+    assert sorted((t["Key"], t["Value"]) for t in tags) == [("extra", "1"), ("team", "fanout")]
+    assert client.list_tags_for_resource(ResourceARN=arn)["Tags"] == []
 
 
 def test_describe_consumer_unknown_and_conflicting(client, client_raw, make_stream):
@@ -219,14 +224,22 @@ def test_twenty_consumers_limit_count_and_pagination(client, make_stream):
         paginated.extend(c["ConsumerName"] for c in page["Consumers"])
     assert sorted(paginated) == names
 
-    # StreamCreationTimestamp: accepted alone; not together with NextToken.
-    ts = created["StreamCreationTimestamp"]
-    alone = client.list_stream_consumers(StreamARN=arn, StreamCreationTimestamp=ts)
+    # StreamCreationTimestamp alone picks the same stream.
+    alone = client.list_stream_consumers(StreamARN=arn, StreamCreationTimestamp=created["StreamCreationTimestamp"])
     assert len(alone["Consumers"]) == 20
-    first = client.list_stream_consumers(StreamARN=arn, MaxResults=5)
+
+
+def test_list_consumers_next_token_with_creation_timestamp_is_invalid(client, make_stream):
+    # Model: "You can't specify this parameter [StreamCreationTimestamp] if you
+    # specify the NextToken parameter."
+    name, arn, _ = new_stream(make_stream, client, 1)
+    for n in ("a", "b", "c"):
+        client.register_stream_consumer(StreamARN=arn, ConsumerName=n)
+    ts = client.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamCreationTimestamp"]
+    first = client.list_stream_consumers(StreamARN=arn, MaxResults=2)
+    assert len(first["Consumers"]) == 2 and first.get("NextToken")
     with pytest.raises(ClientError) as e:
-        client.list_stream_consumers(StreamARN=arn, NextToken=first["NextToken"],
-                                     StreamCreationTimestamp=ts)
+        client.list_stream_consumers(StreamARN=arn, NextToken=first["NextToken"], StreamCreationTimestamp=ts)
     assert error_of(e)[0] == "InvalidArgumentException", error_of(e)
 
 
@@ -303,13 +316,20 @@ def test_delete_stream_with_consumers_needs_enforce(client, make_stream, subs):
         with pytest.raises(ClientError) as e:
             client.describe_stream_consumer(StreamARN=arn2, ConsumerName="blocker")
         assert error_of(e)[0] == "ResourceNotFoundException"
+        # The old consumer's ARN names the same stream name: it must not resolve.
+        with pytest.raises(ClientError) as e:
+            client.describe_stream_consumer(ConsumerARN=c["ConsumerARN"])
+        assert error_of(e)[0] == "ResourceNotFoundException"
+        with pytest.raises(ClientError) as e:
+            client.subscribe_to_shard(ConsumerARN=c["ConsumerARN"], ShardId=shards[0],
+                                      StartingPosition={"Type": "LATEST"})
+        assert error_of(e)[0] == "ResourceNotFoundException"
     finally:
         client.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
 
 
 def test_consumers_survive_restart_and_kill9():
-    server = sup.RunnelServer(data_dir=tempfile.mkdtemp(prefix="runnel-fo-"))
-    server.start()
+    server = fo.start_private_server()
     try:
         c = fo.make_client(server.url)
         name = sup.unique_name("fo-restart")
@@ -321,7 +341,7 @@ def test_consumers_survive_restart_and_kill9():
         put = fo.put_to_shard(c, name, 0, 1, b"written-before-restart")
 
         assert server.terminate() == 0
-        server.start()
+        fo.restart(server)
         c = fo.make_client(server.url)
         again = fo.describe_consumer(c, a["ConsumerARN"])
         assert again["ConsumerStatus"] == "ACTIVE"
@@ -330,7 +350,7 @@ def test_consumers_survive_restart_and_kill9():
         b = fo.register_active(c, arn, "before-kill9")
 
         server.kill9()
-        server.start()
+        fo.restart(server)
         c = fo.make_client(server.url)
         listed = {x["ConsumerName"]: x["ConsumerARN"]
                   for x in c.list_stream_consumers(StreamARN=arn)["Consumers"]}
@@ -345,6 +365,53 @@ def test_consumers_survive_restart_and_kill9():
             assert recs[0]["Data"] == b"written-before-restart"
         finally:
             s.close()
+    finally:
+        code = server.terminate()
+    assert code == 0, server.log_tail()
+
+
+def test_consumer_creating_and_deleting_states_with_delays():
+    """With --consumer-create-ms/--consumer-delete-ms the CREATING and DELETING
+    states last long enough to observe: "A consumer can't read data while in
+    the CREATING or DELETING states"; at most 5 consumers CREATING at once."""
+    server = fo.start_private_server(["--consumer-create-ms", "1500", "--consumer-delete-ms", "1000"])
+    try:
+        c = fo.make_client(server.url)
+        name = sup.unique_name("fo-states")
+        c.create_stream(StreamName=name, ShardCount=1)
+        sup.wait_active(c, name)
+        arn = fo.stream_arn_of(c, name)
+        shard = fo.shard_ids(c, name)[0]
+        t0 = time.monotonic()
+        made = [c.register_stream_consumer(StreamARN=arn, ConsumerName=f"s{i}")["Consumer"] for i in range(5)]
+        assert all(m["ConsumerStatus"] == "CREATING" for m in made)
+        with pytest.raises(ClientError) as e:
+            c.register_stream_consumer(StreamARN=arn, ConsumerName="sixth")
+        assert error_of(e)[0] == "LimitExceededException", error_of(e)
+        assert fo.describe_consumer(c, made[0]["ConsumerARN"])["ConsumerStatus"] == "CREATING"
+        assert time.monotonic() - t0 < 1.2, "setup too slow to observe CREATING reliably"
+        with pytest.raises(ClientError) as e:
+            c.subscribe_to_shard(ConsumerARN=made[0]["ConsumerARN"], ShardId=shard,
+                                 StartingPosition={"Type": "LATEST"})
+        assert error_of(e)[0] == "ResourceInUseException", error_of(e)
+
+        desc = fo.wait_consumer_active(c, made[0]["ConsumerARN"], timeout=5)
+        became_active = time.monotonic() - t0
+        assert 1.2 <= became_active <= 4.0, became_active
+        assert desc["ConsumerStatus"] == "ACTIVE"
+        sixth = fo.register_active(c, arn, "sixth")   # no longer 5 CREATING
+
+        c.deregister_stream_consumer(ConsumerARN=sixth["ConsumerARN"])
+        assert fo.describe_consumer(c, sixth["ConsumerARN"])["ConsumerStatus"] == "DELETING"
+        with pytest.raises(ClientError) as e:
+            c.subscribe_to_shard(ConsumerARN=sixth["ConsumerARN"], ShardId=shard,
+                                 StartingPosition={"Type": "LATEST"})
+        assert error_of(e)[0] in ("ResourceInUseException", "ResourceNotFoundException"), error_of(e)
+        # ListStreamConsumers shows it as DELETING until it is gone.
+        listed = {x["ConsumerName"]: x["ConsumerStatus"] for x in c.list_stream_consumers(StreamARN=arn)["Consumers"]}
+        assert listed.get("sixth") == "DELETING", listed
+        statuses = fo.wait_consumer_gone(c, sixth["ConsumerARN"], timeout=5)
+        assert statuses == ["DELETING"], statuses
     finally:
         code = server.terminate()
     assert code == 0, server.log_tail()
@@ -422,16 +489,19 @@ def test_at_and_after_sequence_number(client, make_stream, subs):
 
 
 def test_at_timestamp(client, make_stream, subs):
+    # boto3 sends JSON timestamps as whole epoch seconds, so the early and late
+    # records are put on either side of a second boundary.
     name, arn, shards = new_stream(make_stream, client, 1)
     c = fo.register_active(client, arn)
     for i in range(3):
         fo.put_to_shard(client, name, 0, 1, f"early-{i}".encode())
-    time.sleep(0.25)
+    boundary = int(time.time()) + 1
+    time.sleep(max(0.0, boundary + 0.05 - time.time()))
     late = [fo.put_to_shard(client, name, 0, 1, f"late-{i}".encode()) for i in range(3)]
-    # The arrival time of the first "late" record, as the server stamped it.
-    stamped = [r for r in sup.read_shard(client, name, shards[0]) if r["Data"] == b"late-0"][0]
-    ts = stamped["ApproximateArrivalTimestamp"]
-    s = open_sub(subs, client, c["ConsumerARN"], shards[0], "AT_TIMESTAMP", timestamp=ts)
+    stamped = [r for r in sup.read_shard(client, name, shards[0])]
+    assert [r["ApproximateArrivalTimestamp"].timestamp() >= boundary for r in stamped] == [False] * 3 + [True] * 3
+    s = open_sub(subs, client, c["ConsumerARN"], shards[0], "AT_TIMESTAMP",
+                 timestamp=dt.datetime.fromtimestamp(boundary, dt.timezone.utc))
     s.wait_records(3, timeout=5)
     time.sleep(0.3)
     assert [r["Data"] for r in s.snapshot()[0]] == [p["Data"] for p in late]
@@ -670,6 +740,127 @@ def test_large_binary_and_batched_records_arrive_intact(client, make_stream, sub
         fo.check_event_shape(body)
 
 
+def test_wire_format_json(client, make_stream):
+    """What boto3 hides: 200 + application/vnd.amazon.eventstream, streamed (no
+    Content-Length), initial-response first, then SubscribeToShardEvent frames
+    with JSON payloads (base64 Data, epoch-seconds timestamps)."""
+    import json
+    name, arn, shards = new_stream(make_stream, client, 1)
+    c = fo.register_active(client, arn)
+    put = fo.put_to_shard(client, name, 0, 1, b"\x00raw\xff")
+    raw = fo.RawEventStream({"ConsumerARN": c["ConsumerARN"], "ShardId": shards[0],
+                             "StartingPosition": {"Type": "TRIM_HORIZON"}})
+    try:
+        assert raw.status == 200, (raw.status, raw.body()[:500])
+        assert raw.headers.get("content-type") == "application/vnd.amazon.eventstream", raw.headers
+        assert "content-length" not in raw.headers, raw.headers
+        first = raw.next_message()
+        assert first is not None, "stream ended before any message"
+        assert first.headers.get(":message-type") == "event", first.headers
+        assert first.headers.get(":event-type") == "initial-response", first.headers
+        assert first.payload in (b"", b"{}"), first.payload
+        while True:
+            msg = raw.next_message()
+            assert msg is not None, "stream ended before the record arrived"
+            assert msg.headers.get(":message-type") == "event", (msg.headers, msg.payload[:300])
+            assert msg.headers.get(":event-type") == "SubscribeToShardEvent", msg.headers
+            assert msg.headers.get(":content-type") == "application/json", msg.headers
+            event = json.loads(msg.payload)
+            if event["Records"]:
+                break
+        rec = event["Records"][0]
+        assert base64.b64decode(rec["Data"]) == b"\x00raw\xff"
+        assert rec["SequenceNumber"] == put["SequenceNumber"]
+        assert isinstance(rec["ApproximateArrivalTimestamp"], (int, float))
+        assert abs(rec["ApproximateArrivalTimestamp"] - time.time()) < 60
+        assert SEQ_RE.match(event["ContinuationSequenceNumber"])
+    finally:
+        raw.close()
+
+
+def test_wire_cbor_request_gets_self_consistent_events(client, make_stream):
+    """A CBOR request (the Java SDK's default): the reply is an event stream
+    whose frames decode as their own :content-type says. (Which encoding AWS
+    uses for CBOR clients' events is unverified; see the reference notes.) In
+    CBOR, Data is a byte string and timestamps tag 1 + integer milliseconds,
+    as in runnel's other CBOR replies."""
+    import json
+
+    import cbor_codec
+    name, arn, shards = new_stream(make_stream, client, 1)
+    c = fo.register_active(client, arn)
+    put = fo.put_to_shard(client, name, 0, 1, b"cbor-sub")
+    raw = fo.RawEventStream({"ConsumerARN": c["ConsumerARN"], "ShardId": shards[0],
+                             "StartingPosition": {"Type": "TRIM_HORIZON"}}, cbor=True)
+    try:
+        assert raw.status == 200, (raw.status, raw.body()[:500])
+        assert raw.headers.get("content-type") == "application/vnd.amazon.eventstream", raw.headers
+        first = raw.next_message()
+        assert first is not None and first.headers.get(":event-type") == "initial-response", first
+        while True:
+            msg = raw.next_message()
+            assert msg is not None, "stream ended before the record arrived"
+            assert msg.headers.get(":event-type") == "SubscribeToShardEvent", msg.headers
+            ctype = msg.headers.get(":content-type")
+            cbor = ctype in ("application/cbor", sup.CBOR_CT)
+            if cbor:
+                event = cbor_codec.decode(msg.payload)
+            else:
+                assert ctype == "application/json", msg.headers
+                event = json.loads(msg.payload)
+            if event["Records"]:
+                break
+        rec = event["Records"][0]
+        assert rec["SequenceNumber"] == put["SequenceNumber"]
+        if cbor:
+            assert rec["Data"] == b"cbor-sub"
+            stamp = rec["ApproximateArrivalTimestamp"]
+            assert isinstance(stamp, cbor_codec.Tagged) and stamp.tag == 1, stamp
+            assert isinstance(stamp.value, int) and abs(stamp.value - time.time() * 1000) < 60_000, stamp
+        else:
+            assert base64.b64decode(rec["Data"]) == b"cbor-sub"
+    finally:
+        raw.close()
+
+
+def test_subscription_ends_cleanly_at_its_lifetime_and_resumes():
+    """AWS ends a subscription after 5 minutes; runnel's --subscription-seconds
+    shortens that. The stream ends cleanly (no exception event) and its last
+    ContinuationSequenceNumber resumes without gaps or duplicates."""
+    server = fo.start_private_server(["--subscription-seconds", "2"])
+    s = again = None
+    try:
+        c = fo.make_client(server.url)
+        name = sup.unique_name("fo-life")
+        c.create_stream(StreamName=name, ShardCount=1)
+        sup.wait_active(c, name)
+        arn = fo.stream_arn_of(c, name)
+        shard = fo.shard_ids(c, name)[0]
+        con = fo.register_active(c, arn)
+        first = [fo.put_to_shard(c, name, 0, 1, f"l{i}".encode()) for i in range(3)]
+        s = fo.subscribe(c, con["ConsumerARN"], shard)
+        s.wait_records(3)
+        end = s.wait_end(timeout=5)
+        lasted = time.monotonic() - s.started_at
+        assert end == "eof", f"expected a clean end, got {end!r}"
+        assert 1.5 <= lasted <= 3.5, lasted
+        checkpoint = s.last_continuation()
+        assert checkpoint and int(checkpoint) >= int(first[-1]["SequenceNumber"])
+
+        more = [fo.put_to_shard(c, name, 0, 1, f"m{i}".encode()) for i in range(2)]
+        sleep_until(s.started_at + TAKEOVER_S + 0.3)
+        again = fo.subscribe(c, con["ConsumerARN"], shard, "AFTER_SEQUENCE_NUMBER", sequence_number=checkpoint)
+        again.wait_records(2)
+        time.sleep(0.3)
+        assert [r["SequenceNumber"] for r in again.snapshot()[0]] == [p["SequenceNumber"] for p in more]
+    finally:
+        for sub in (s, again):
+            if sub is not None:
+                sub.close()
+        code = server.terminate()
+    assert code == 0, server.log_tail()
+
+
 # =============================================================================
 # Resharding
 # =============================================================================
@@ -691,7 +882,9 @@ def test_split_ends_parent_subscription_with_child_shards(client, make_stream, s
         if e.response["Error"]["Code"] == "NotImplementedException":
             pytest.skip("SplitShard answers NotImplementedException: resharding not in this build")
         raise
-    end = s.wait_end(timeout=15)
+    # The shard's end must reach the subscriber no later than the next
+    # keep-alive event would.
+    end = s.wait_end(timeout=IDLE_EVENT_S + 1.5)
     assert end == "eof", f"parent subscription should end cleanly after the final event, got {end!r}"
     records, events = s.snapshot()
     assert [r["SequenceNumber"] for r in records] == [p["SequenceNumber"] for p in before]

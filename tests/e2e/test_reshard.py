@@ -8,6 +8,7 @@ no iterator and non-empty ChildShards at it).
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import defaultdict
@@ -320,10 +321,14 @@ def test_on_demand_streams_cannot_be_resharded(kinesis, make_stream):
 
 
 @pytest.mark.timeout_seconds(90)
-def test_updating_state_blocks_reshards_and_survives_restart():
+def test_updating_state_blocks_reshards_and_survives_restart(monkeypatch):
     """A server of its own with --update-stream-ms: the stream is UPDATING for a
     while after a split, rejects further reshards meanwhile, and its closed
     shard and children survive a restart."""
+    # The shared server's TLS settings reach child processes through the
+    # environment (RUNNEL_TLS_*); this server is plain HTTP only.
+    for var in [v for v in list(os.environ) if v.startswith("RUNNEL_TLS")]:
+        monkeypatch.delenv(var)
     server = sup.RunnelServer(extra_args=["--update-stream-ms", "1500"]).start()
     try:
         client = sup.make_client(server.url)

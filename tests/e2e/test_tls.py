@@ -1,7 +1,7 @@
 """The TLS listener end to end: boto3 over HTTPS (HTTP/1.1 over TLS, ALPN
 http/1.1), including a SubscribeToShard event stream. run.sh gives the shared
-server a throw-away certificate for 127.0.0.1 (RUNNEL_TLS_CERT) and its
-address (RUNNEL_TLS_ENDPOINT); the client trusts exactly that certificate.
+server a throw-away certificate for 127.0.0.1 (RUNNEL_E2E_TLS_CERT) and its
+address (RUNNEL_E2E_TLS_ENDPOINT); the client trusts exactly that certificate.
 """
 
 import os
@@ -14,11 +14,11 @@ from botocore.config import Config
 
 from e2e_support import REGION, unique_name, wait_active
 
-TLS_ENDPOINT = os.environ.get("RUNNEL_TLS_ENDPOINT")
-TLS_CERT = os.environ.get("RUNNEL_TLS_CERT")
+TLS_ENDPOINT = os.environ.get("RUNNEL_E2E_TLS_ENDPOINT")
+TLS_CERT = os.environ.get("RUNNEL_E2E_TLS_CERT")
 
 pytestmark = pytest.mark.skipif(not TLS_ENDPOINT or not TLS_CERT,
-                                reason="run.sh provides RUNNEL_TLS_ENDPOINT and RUNNEL_TLS_CERT")
+                                reason="run.sh provides RUNNEL_E2E_TLS_ENDPOINT and RUNNEL_E2E_TLS_CERT")
 
 
 def tls_client(verify):

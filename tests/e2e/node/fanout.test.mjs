@@ -162,8 +162,12 @@ class Subscription {
   }
 
   async waitEnd(timeoutMs = 10000) {
-    const timer = sleep(timeoutMs).then(() => "timeout");
-    const r = await Promise.race([this.done.then(() => "ended"), timer]);
+    let timer;
+    const expired = new Promise((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    const r = await Promise.race([this.done.then(() => "ended"), expired]);
+    clearTimeout(timer);
     assert.equal(r, "ended", `${this.shardId}: stream still open after ${timeoutMs} ms`);
     return this.end;
   }
@@ -204,7 +208,14 @@ before(async () => {
 
 after(async () => {
   for (const s of openSubs) s.close();
-  await Promise.race([Promise.allSettled(openSubs.map((s) => s.done)), sleep(3000)]);
+  let timer;
+  await Promise.race([
+    Promise.allSettled(openSubs.map((s) => s.done)),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, 3000);
+    }),
+  ]);
+  clearTimeout(timer);
   try {
     await client.send(new DeleteStreamCommand({ StreamName: streamName, EnforceConsumerDeletion: true }));
   } catch {}

@@ -1,7 +1,7 @@
 // The JS SDK v3 over h2 with TLS (ALPN h2): the path Java and JS clients take
 // against https endpoints. run.sh gives the shared server a throw-away
-// certificate for 127.0.0.1 (RUNNEL_TLS_CERT) and its address
-// (RUNNEL_TLS_ENDPOINT).
+// certificate for 127.0.0.1 (RUNNEL_E2E_TLS_CERT) and its address
+// (RUNNEL_E2E_TLS_ENDPOINT).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -9,11 +9,11 @@ import {
   RegisterStreamConsumerCommand, DescribeStreamConsumerCommand, SubscribeToShardCommand, DeleteStreamCommand,
 } from '@aws-sdk/client-kinesis';
 
-const endpoint = process.env.RUNNEL_TLS_ENDPOINT;
+const endpoint = process.env.RUNNEL_E2E_TLS_ENDPOINT;
 // run.sh points NODE_EXTRA_CA_CERTS at the certificate, so the SDK's default
 // HTTP/2 handler trusts it.
 
-test('JS SDK over h2 + TLS: put, register, subscribe', { skip: !endpoint && 'RUNNEL_TLS_ENDPOINT not set' }, async () => {
+test('JS SDK over h2 + TLS: put, register, subscribe', { skip: !endpoint && 'RUNNEL_E2E_TLS_ENDPOINT not set' }, async () => {
   const client = new KinesisClient({
     endpoint, region: 'us-east-1', maxAttempts: 1,
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'dummy-secret' },
