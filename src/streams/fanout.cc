@@ -177,7 +177,7 @@ bool FanOut::service(Subscription& sub, int64_t now) {
 
   // A slow reader: deliver nothing more until net/ has written its backlog.
   if (out.unsent_bytes() > options_.max_unsent_bytes) {
-    sub.due_ms = std::min(sub.due_ms, now + 2);
+    sub.due_ms = std::min(sub.due_ms, now + 5);
     return true;
   }
   const double rate = static_cast<double>(options_.rate_bytes_per_sec);
@@ -216,9 +216,10 @@ bool FanOut::service(Subscription& sub, int64_t now) {
         sub.spec.position = std::max(sub.spec.position, read->next_counter);
       } else {
         sub.tokens -= static_cast<double>(bytes);
-        send_event(sub, *shard, std::move(records), tail.last_counter, now);
-        // More may be waiting: come back right after the others had a turn.
-        if (sub.spec.position <= last_readable) sub.due_ms = now;
+        send_event(sub, std::move(records), tail.last_counter, now);
+        // More may be waiting, or the end of a closed shard is reached: come
+        // back right after the others had a turn.
+        if (sub.spec.position <= last_readable || !shard->open) sub.due_ms = now;
         return true;
       }
     }
@@ -233,11 +234,11 @@ bool FanOut::service(Subscription& sub, int64_t now) {
     out.end();
     return false;
   }
-  if (now >= heartbeat_due) send_event(sub, *shard, Array{}, tail.last_counter, now);
+  if (now >= heartbeat_due) send_event(sub, Array{}, tail.last_counter, now);
   return true;
 }
 
-void FanOut::send_event(Subscription& sub, const ShardView&, Array records, uint64_t tail_counter,
+void FanOut::send_event(Subscription& sub, Array records, uint64_t tail_counter,
                         int64_t now) {
   // Behind when records past the ones sent exist already.
   int64_t behind = 0;

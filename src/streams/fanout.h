@@ -119,8 +119,7 @@ class FanOut {
   void run();
   // Returns false when the subscription is over and must be dropped.
   bool service(Subscription& sub, int64_t now);
-  void send_event(Subscription& sub, const ShardView& shard, protocol::Array records, uint64_t tail_counter,
-                  int64_t now);
+  void send_event(Subscription& sub, protocol::Array records, uint64_t tail_counter, int64_t now);
   void start_thread_locked();
 
   storage::Log& log_;

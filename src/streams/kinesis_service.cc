@@ -55,6 +55,8 @@ Status KinesisService::load() {
     names_by_uid_[s->uid] = s->name;
     for (const auto& sh : s->shards) stream_of_shard_[sh.key] = s->name;
     if (s->status != StreamStatus::kActive) schedule_transition_locked(s->transition_at_ms);
+    for (const auto& c : s->consumers)
+      if (c.status != ConsumerStatus::kActive) schedule_transition_locked(c.transition_at_ms);
     streams_.emplace(s->name, std::move(*s));
   }
   auto settings = metadata_.load_all("account");

@@ -166,6 +166,9 @@ protocol::ApiResult<Value> KinesisService::list_consumers(const Value& in, const
   const std::string& arn = *input_string(in, "StreamARN");
   std::string after;
   if (const std::string* token = input_string(in, "NextToken")) {
+    if (in.find("StreamCreationTimestamp"))
+      return std::unexpected(
+          protocol::invalid_argument("NextToken and StreamCreationTimestamp cannot be provided together."));
     auto t = read_page_token(*token, "consumers", now);
     if (!t) return std::unexpected(t.error());
     if (t->stream != arn)

@@ -6,6 +6,8 @@
 #include "streams/child_shards.h"
 #include "streams/input.h"
 #include "streams/kinesis_service.h"
+#include "streams/record_value.h"
+#include "streams/starting_position.h"
 #include "streams/sequence_number.h"
 #include "streams/shard_id.h"
 
@@ -166,7 +168,6 @@ protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, c
   const std::string& shard_id = *input_string(in, "ShardId");
   const std::string& type = *input_string(in, "ShardIteratorType");
   const std::string* start_seq = input_string(in, "StartingSequenceNumber");
-  auto timestamp = input_timestamp_ms(in, "Timestamp");
   const int64_t now = now_ms();
 
   std::shared_lock lock(mu_);
@@ -179,51 +180,12 @@ protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, c
     return std::unexpected(protocol::resource_not_found("Shard " + shard_id + " in stream " + s.name +
                                                         " under account " + options_.account_id +
                                                         " does not exist"));
-  const int64_t horizon = s.trim_horizon_ms(now);
-  uint64_t position = 0;
-  if (type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER") {
-    if (!start_seq)
-      return std::unexpected(protocol::invalid_argument(
-          "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) "
-          "TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified " + type +
-          " and no StartingSequenceNumber."));
-    auto seq = parse_sequence_number_any_version(*start_seq);
-    const std::string where = "StartingSequenceNumber " + *start_seq + " used in GetShardIterator on shard " +
-                              format_shard_id(shard->index) + " in stream " + s.name + " under account " +
-                              options_.account_id + " is invalid";
-    if (!seq) return std::unexpected(protocol::invalid_argument(where + "."));
-    if (seq->shard_index != shard->index)
-      return std::unexpected(protocol::invalid_argument(
-          "Invalid StartingSequenceNumber. It encodes " + format_shard_id(seq->shard_index) +
-          ", while it was used in a call to a shard with " + format_shard_id(shard->index)));
-    if (seq->version != 2 || seq->shard_create_secs != shard->created_secs())
-      return std::unexpected(protocol::invalid_argument(where + " because it did not come from this stream."));
-    position = type == "AT_SEQUENCE_NUMBER" ? std::max<uint64_t>(seq->counter, 1) : seq->counter + 1;
-  } else {
-    if (start_seq)
-      return std::unexpected(protocol::invalid_argument(
-          "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) "
-          "TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified " + type +
-          " and also a StartingSequenceNumber."));
-    if (type == "TRIM_HORIZON") {
-      position = log_.counter_at_time(shard->key, horizon);
-    } else if (type == "LATEST") {
-      position = shard->open() ? log_.tail(shard->key).last_counter + 1 : shard->ending_counter + 1;
-    } else {  // AT_TIMESTAMP
-      if (!timestamp)
-        return std::unexpected(protocol::invalid_argument(
-            "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no "
-            "timestamp parameter."));
-      if (*timestamp > now)
-        return std::unexpected(protocol::invalid_argument(
-            "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
-            "timestampInMillis: " + std::to_string(*timestamp) +
-            ", currentTimestampInMillis: " + std::to_string(now)));
-      position = log_.counter_at_time(shard->key, std::max(*timestamp, horizon));
-    }
-  }
+  auto position = resolve_starting_position(log_, s, *shard,
+                                            StartingPosition{type, start_seq, input_timestamp_ms(in, "Timestamp")},
+                                            now, "GetShardIterator", options_.account_id);
+  if (!position) return std::unexpected(position.error());
   Value out = Object{};
-  out.set("ShardIterator", iterators_.encode(IteratorPosition{s.uid, shard->index, position, now}, s.name.size()));
+  out.set("ShardIterator", iterators_.encode(IteratorPosition{s.uid, shard->index, *position, now}, s.name.size()));
   return out;
 }
 
@@ -262,13 +224,7 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
   records.reserve(read->records.size());
   for (auto& r : read->records) {
     if (r.counter > max_counter) break;
-    Value rec = Object{};
-    rec.set("SequenceNumber",
-            format_sequence_number(SequenceNumber{shard.created_secs(), shard.index, r.counter, r.arrival_ms / 1000}));
-    rec.set("ApproximateArrivalTimestamp", Timestamp{r.arrival_ms});
-    rec.set("Data", Blob{std::move(r.data)});
-    rec.set("PartitionKey", std::move(r.partition_key));
-    records.push_back(std::move(rec));
+    records.push_back(record_value(shard.created_secs(), shard.index, std::move(r)));
   }
   storage::ShardTail tail = log_.tail(shard.key);
   uint64_t next = read->next_counter;
