@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "bench/bench_command.h"
 #include "server/serve.h"
 
 int main(int argc, char** argv) {
@@ -48,8 +49,11 @@ int main(int argc, char** argv) {
   opt("--log-level", cfg.log_level, "trace, debug, info, warn, error", "RUNNEL_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 
+  runnel::bench::BenchCommand bench(app);
+
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   if (serve->parsed()) return runnel::server::serve(cfg);
+  if (bench.parsed()) return bench.run();
   return 0;
 }

@@ -1,0 +1,61 @@
+#pragma once
+// Consumer: reads every open shard of the stream and records, for each
+// record, whether it carries a latency stamp and how long after its stamp it
+// arrived. Two kinds: PollingConsumer (GetRecords, one loop per shard) and
+// SubscribingConsumer (SubscribeToShard, one subscription per shard).
+//
+// Thread-safety: run() is the body of the consumer thread; stop(), ready()
+// and fatal() may be called from any thread.
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bench/stats.h"
+
+namespace runnel::bench {
+
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+
+  // Reads until stop() is called.
+  virtual void run() = 0;
+  void stop() { stop_.store(true); }
+  // Every shard is being read from its starting position (GetShardIterator
+  // answered, or the subscription's initial-response arrived): records put
+  // from now on will be seen.
+  bool ready() const { return ready_.load(); }
+  // Non-empty when reading cannot work at all (e.g. the endpoint does not
+  // implement the operation); says why. run() returns soon after.
+  std::string fatal() const;
+
+ protected:
+  void set_fatal(std::string why);
+  bool stopping() const { return stop_.load(); }
+  void set_ready() { ready_.store(true); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> ready_{false};
+  mutable std::mutex mu_;
+  std::string fatal_;
+};
+
+// Accumulates the records of one answer or event, then hands them to
+// RunStats in one call.
+class ReceivedBatch {
+ public:
+  void add(std::string_view data, int64_t now_us);
+  void flush(RunStats& stats);
+
+ private:
+  std::vector<int64_t> latencies_;
+  uint64_t unstamped_ = 0;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace runnel::bench

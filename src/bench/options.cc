@@ -1,0 +1,116 @@
+#include "bench/options.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "bench/latency_stamp.h"
+
+namespace runnel::bench {
+namespace {
+
+Status bad(std::string m) { return Status::invalid_argument(std::move(m)); }
+
+}  // namespace
+
+int partition_key_bytes(const BenchOptions& o) {
+  if (o.hot_keys <= 0) return 16;  // 16 hex digits of a random 64-bit number
+  return static_cast<int>(fmt::format("key-{}", o.hot_keys - 1).size());
+}
+
+Status validate(BenchOptions& o) {
+  if (o.endpoint.starts_with("http://")) {
+    o.tls = false;
+  } else if (o.endpoint.starts_with("https://")) {
+    o.tls = true;
+  } else {
+    return bad("--endpoint must start with http:// or https://");
+  }
+  while (o.endpoint.ends_with('/')) o.endpoint.pop_back();
+  if (o.http_version == "1.1") {
+    o.http2 = false;
+  } else if (o.http_version == "2") {
+    o.http2 = true;
+  } else {
+    return bad("--http must be 1.1 or 2");
+  }
+  if (o.encoding_name == "json") {
+    o.encoding = Encoding::kJson;
+  } else if (o.encoding_name == "cbor") {
+    o.encoding = Encoding::kCbor;
+  } else {
+    return bad("--encoding must be json or cbor");
+  }
+  if (o.region.empty()) return bad("--region must not be empty");
+  if (o.access_key.empty() || o.secret_key.empty()) return bad("--access-key and --secret-key must not be empty");
+  if (o.request_timeout_ms < 100) return bad("--timeout-ms must be at least 100");
+
+  if (o.stream.empty() && (o.shards < 1 || o.shards > 10'000)) return bad("--shards must be in 1..10000");
+
+  if (o.api_name == "PutRecords") {
+    o.api = PutApi::kPutRecords;
+    if (o.batch == 0) o.batch = 100;
+    if (o.batch < 1 || o.batch > kMaxBatch) return bad(fmt::format("--batch must be in 1..{}", kMaxBatch));
+  } else if (o.api_name == "PutRecord") {
+    o.api = PutApi::kPutRecord;
+    if (o.batch == 0) o.batch = 1;
+    if (o.batch != 1) return bad("--batch must be 1 (or left out) with --api PutRecord");
+  } else {
+    return bad("--api must be PutRecords or PutRecord");
+  }
+  if (o.hot_keys < 0 || o.hot_keys > 1'000'000) return bad("--hot-keys must be in 0..1000000");
+  if (o.record_size < static_cast<int>(kStampBytes)) {
+    return bad(fmt::format("--record-size must be at least {} (the latency stamp)", kStampBytes));
+  }
+  const int64_t per_record = int64_t{o.record_size} + partition_key_bytes(o);
+  if (per_record > kMaxRecordBytes) {
+    return bad(fmt::format("--record-size: data plus partition key must be at most {} bytes", kMaxRecordBytes));
+  }
+  if (per_record * o.batch > kMaxPutRecordsBytes) {
+    return bad(fmt::format("--batch x --record-size: {} records of {} bytes exceed PutRecords' {} bytes", o.batch,
+                           per_record, kMaxPutRecordsBytes));
+  }
+  if (o.concurrency < 1 || o.concurrency > 4096) return bad("--concurrency must be in 1..4096");
+  if (o.connections < 0 || o.connections > 4096) return bad("--connections must be in 0..4096");
+  if (o.connections == 0) o.connections = o.http2 ? 1 : o.concurrency;
+  if (!(o.rate >= 0)) return bad("--rate must be >= 0 (0: as fast as possible)");
+  if (!(o.duration_s > 0) || o.duration_s > 86'400) return bad("--duration must be in (0, 86400] seconds");
+  if (o.max_retries < 0 || o.max_retries > 100) return bad("--max-retries must be in 0..100");
+
+  if (o.consume_name == "none") {
+    o.consume = ConsumeMode::kNone;
+  } else if (o.consume_name == "poll") {
+    o.consume = ConsumeMode::kPoll;
+  } else if (o.consume_name == "subscribe") {
+    o.consume = ConsumeMode::kSubscribe;
+  } else {
+    return bad("--consume must be none, poll or subscribe");
+  }
+  if (o.start_name == "latest") {
+    o.start = StartAt::kLatest;
+  } else if (o.start_name == "trim-horizon") {
+    o.start = StartAt::kTrimHorizon;
+  } else {
+    return bad("--start must be latest or trim-horizon");
+  }
+  if (!o.produce && o.consume == ConsumeMode::kNone) return bad("--no-produce needs --consume poll or subscribe");
+  if (!o.produce && o.stream.empty()) return bad("--no-produce needs --stream (an existing stream to read)");
+  if (o.poll_interval_ms < 0 || o.poll_interval_ms > 60'000) return bad("--poll-interval-ms must be in 0..60000");
+  if (o.poll_limit < 1 || o.poll_limit > 10'000) return bad("--poll-limit must be in 1..10000");
+  if (o.consumer_name.empty()) o.consumer_name = fmt::format("runnel-bench-{}", getpid());
+  if (!(o.drain_s >= 0) || o.drain_s > 600) return bad("--drain must be in 0..600 seconds");
+  return Status::ok();
+}
+
+std::string_view to_string(PutApi a) { return a == PutApi::kPutRecords ? "PutRecords" : "PutRecord"; }
+std::string_view to_string(Encoding e) { return e == Encoding::kJson ? "json" : "cbor"; }
+std::string_view to_string(ConsumeMode m) {
+  switch (m) {
+    case ConsumeMode::kNone: return "none";
+    case ConsumeMode::kPoll: return "poll";
+    case ConsumeMode::kSubscribe: return "subscribe";
+  }
+  return "?";
+}
+
+}  // namespace runnel::bench

@@ -1,0 +1,135 @@
+#include "bench/producer.h"
+
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "bench/fake_endpoint.h"
+#include "bench/kinesis_requests.h"
+#include "protocol/json_codec.h"
+
+namespace runnel::bench {
+namespace {
+
+using protocol::Array;
+using protocol::Object;
+using protocol::Value;
+
+class ProducerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+  BenchOptions Options(const std::string& url) {
+    BenchOptions o;
+    o.endpoint = url;
+    o.batch = 10;
+    o.rate = 2000;
+    o.concurrency = 2;
+    o.max_retries = 3;
+    EXPECT_TRUE(validate(o).is_ok());
+    return o;
+  }
+
+  // Runs a producer for `ms` milliseconds.
+  static void RunFor(Producer& p, int ms) {
+    std::thread t([&] { p.run(); });
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (std::chrono::steady_clock::now() < end && p.fatal().empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    p.stop();
+    t.join();
+  }
+};
+
+// Regression guard for the retry path: entries answered with an ErrorCode are
+// sent again, counted, and end up stored.
+TEST_F(ProducerTest, ThrottledEntriesAreRetriedUntilStored) {
+  std::mutex mu;
+  std::set<std::string> stored, throttled;
+  int requests = 0;
+  FakeEndpoint endpoint([&](const std::string& op, const std::string& body) -> FakeEndpoint::Answer {
+    EXPECT_EQ(op, "PutRecords");
+    auto v = protocol::decode_json(body);
+    if (!v) return {400, R"({"__type":"SerializationException"})"};
+    std::lock_guard lock(mu);
+    const bool throttle = requests++ % 2 == 0;  // every other request: throttle half its entries
+    Array results;
+    int failed = 0;
+    int i = 0;
+    for (const Value& r : v->find("Records")->as_array()) {
+      std::string key = r.find("PartitionKey")->as_string();
+      if (throttle && i++ % 2 == 0) {
+        throttled.insert(key);
+        failed++;
+        results.emplace_back(Object{{"ErrorCode", "ProvisionedThroughputExceededException"},
+                                    {"ErrorMessage", "Rate exceeded for shard shardId-000000000000"}});
+      } else {
+        stored.insert(key);
+        results.emplace_back(Object{{"SequenceNumber", "1"}, {"ShardId", "shardId-000000000000"}});
+      }
+    }
+    return {200, protocol::encode_json(Object{{"FailedRecordCount", failed}, {"Records", std::move(results)}})};
+  });
+  BenchOptions o = Options(endpoint.url());
+  RunStats stats;
+  Producer p(o, "s", stats);
+  RunFor(p, 600);
+  StatsSnapshot s = stats.snapshot();
+  EXPECT_TRUE(p.fatal().empty());
+  ASSERT_GT(s.put_requests, 5u);
+  const ErrorCount& e = s.errors["PutRecords ProvisionedThroughputExceededException"];
+  EXPECT_GT(e.count, 0u);
+  EXPECT_EQ(e.count, e.retried + e.gave_up);
+  // A retried error leads to a re-send, unless the run stopped first: then the
+  // record counts as failed, like one that ran out of retries.
+  EXPECT_EQ(e.retried + e.gave_up, s.records_retried + s.records_failed);
+  EXPECT_GT(s.records_retried, 0u);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(s.put_records, stored.size());
+  // Each throttled key was stored later, except those still waiting when the run stopped (failed).
+  size_t never_stored = 0;
+  for (const auto& k : throttled) never_stored += stored.count(k) == 0;
+  EXPECT_EQ(never_stored, s.records_failed);
+}
+
+TEST_F(ProducerTest, GivesUpWhenEveryRequestFails) {
+  FakeEndpoint endpoint([](const std::string&, const std::string&) -> FakeEndpoint::Answer {
+    return {400, R"({"__type":"com.amazon.coral.service#UnknownOperationException"})"};
+  });
+  BenchOptions o = Options(endpoint.url());
+  o.rate = 0;
+  RunStats stats;
+  Producer p(o, "s", stats);
+  RunFor(p, 2000);
+  EXPECT_NE(p.fatal().find("UnknownOperationException"), std::string::npos) << p.fatal();
+  StatsSnapshot s = stats.snapshot();
+  EXPECT_EQ(s.put_records, 0u);
+  EXPECT_GE(s.errors["PutRecords UnknownOperationException"].gave_up, 20u);
+}
+
+TEST_F(ProducerTest, RatePacesNewRecords) {
+  std::atomic<int> records{0};
+  FakeEndpoint endpoint([&](const std::string&, const std::string& body) -> FakeEndpoint::Answer {
+    auto v = protocol::decode_json(body);
+    Array results;
+    for (size_t i = 0; i < v->find("Records")->as_array().size(); ++i) {
+      results.emplace_back(Object{{"SequenceNumber", "1"}, {"ShardId", "shardId-000000000000"}});
+      records++;
+    }
+    return {200, protocol::encode_json(Object{{"FailedRecordCount", 0}, {"Records", std::move(results)}})};
+  });
+  BenchOptions o = Options(endpoint.url());
+  o.rate = 1000;
+  RunStats stats;
+  Producer p(o, "s", stats);
+  RunFor(p, 1000);
+  // 1000/s for 1 s, in batches of 10: about 1000 records (the first batch goes at t=0).
+  EXPECT_GE(records.load(), 900);
+  EXPECT_LE(records.load(), 1030);
+}
+
+}  // namespace
+}  // namespace runnel::bench

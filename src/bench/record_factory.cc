@@ -1,0 +1,25 @@
+#include "bench/record_factory.h"
+
+#include <fmt/format.h>
+
+#include "bench/latency_stamp.h"
+
+namespace runnel::bench {
+
+RecordFactory::RecordFactory(int record_size, int hot_keys, uint64_t seed)
+    : filler_(static_cast<size_t>(record_size), '\0'), hot_keys_(hot_keys), rng_(seed) {
+  for (char& c : filler_) c = static_cast<char>(rng_() & 0xff);
+}
+
+std::string RecordFactory::partition_key() {
+  if (hot_keys_ > 0) return fmt::format("key-{}", rng_() % static_cast<uint64_t>(hot_keys_));
+  return fmt::format("{:016x}", rng_());
+}
+
+std::string RecordFactory::data(int64_t stamp_us) const {
+  std::string d = filler_;
+  write_stamp(d, stamp_us);
+  return d;
+}
+
+}  // namespace runnel::bench

@@ -1,0 +1,39 @@
+#pragma once
+// What a bench run prints: a progress line per second (stderr), a human
+// summary and the JSON summary (its schema is in docs/bench.md).
+//
+// Thread-safety: pure functions.
+
+#include <string>
+
+#include "bench/options.h"
+#include "bench/stats.h"
+#include "protocol/value.h"
+
+namespace runnel::bench {
+
+// Facts about the run that are not measurements.
+struct RunInfo {
+  std::string stream;
+  bool stream_created = false;
+  int shards = 0;
+  std::string consumer_arn;   // SubscribeToShard runs
+  double elapsed_s = 0;       // from the first put (or first read) to the end of the run
+  double produce_s = 0;       // from the first put to the last answer
+  double consume_s = 0;       // from the start of producing (or reading) to the last record received
+  std::string failure;        // why the run failed, "" when it did not
+};
+
+// One line: elapsed seconds, rates over the last interval (from `prev` to
+// `cur`, `interval_s` apart), latency percentiles so far, error counts.
+std::string progress_line(const BenchOptions& o, double elapsed_s, double interval_s, const StatsSnapshot& prev,
+                          const StatsSnapshot& cur);
+
+std::string summary_text(const BenchOptions& o, const RunInfo& info, const StatsSnapshot& s);
+
+protocol::Value summary_json(const BenchOptions& o, const RunInfo& info, const StatsSnapshot& s);
+
+// {count, min, mean, p50, p90, p99, p99_9, max}, microseconds.
+protocol::Value latency_json(const Histogram& h);
+
+}  // namespace runnel::bench

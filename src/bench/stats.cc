@@ -1,0 +1,77 @@
+#include "bench/stats.h"
+
+#include "bench/latency_stamp.h"
+
+namespace runnel::bench {
+
+uint64_t StatsSnapshot::error_total() const {
+  uint64_t n = 0;
+  for (const auto& [k, v] : errors) n += v.count;
+  return n;
+}
+
+uint64_t StatsSnapshot::throttle_total() const {
+  uint64_t n = 0;
+  for (const auto& [k, v] : errors) {
+    if (k.find("ProvisionedThroughputExceeded") != std::string::npos || k.find("Throttl") != std::string::npos ||
+        k.find("LimitExceeded") != std::string::npos) {
+      n += v.count;
+    }
+  }
+  return n;
+}
+
+void RunStats::put_ok(int64_t latency_us, uint64_t records, uint64_t bytes) {
+  std::lock_guard lock(mu_);
+  s_.put_requests++;
+  s_.put_records += records;
+  s_.put_bytes += bytes;
+  s_.put_latency.record(latency_us);
+}
+
+void RunStats::records_retried(uint64_t n) {
+  std::lock_guard lock(mu_);
+  s_.records_retried += n;
+}
+
+void RunStats::records_failed(uint64_t n) {
+  std::lock_guard lock(mu_);
+  s_.records_failed += n;
+}
+
+void RunStats::error(std::string_view operation, std::string_view type, bool retried, uint64_t n) {
+  std::string key;
+  key.reserve(operation.size() + 1 + type.size());
+  key.append(operation).append(" ").append(type);
+  std::lock_guard lock(mu_);
+  ErrorCount& c = s_.errors[key];
+  c.count += n;
+  (retried ? c.retried : c.gave_up) += n;
+}
+
+void RunStats::consume_request() {
+  std::lock_guard lock(mu_);
+  s_.consume_requests++;
+}
+
+void RunStats::subscription_started() {
+  std::lock_guard lock(mu_);
+  s_.subscriptions++;
+}
+
+void RunStats::received(std::span<const int64_t> latencies_us, uint64_t unstamped, uint64_t bytes) {
+  const int64_t now = now_epoch_micros();
+  std::lock_guard lock(mu_);
+  s_.last_receive_us = now;
+  for (int64_t l : latencies_us) s_.e2e_latency.record(l);
+  s_.received_records += latencies_us.size() + unstamped;
+  s_.unstamped_records += unstamped;
+  s_.received_bytes += bytes;
+}
+
+StatsSnapshot RunStats::snapshot() const {
+  std::lock_guard lock(mu_);
+  return s_;
+}
+
+}  // namespace runnel::bench

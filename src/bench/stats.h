@@ -1,0 +1,72 @@
+#pragma once
+// RunStats: what one bench run has measured so far. Producer and consumer
+// threads record into it; the progress reporter and the final report read
+// snapshots of it.
+//
+// Thread-safety: every member function may be called from any thread; one
+// mutex guards everything (callers record once per request or received
+// batch, not per record, so it is rarely contended).
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include "bench/histogram.h"
+
+namespace runnel::bench {
+
+// Occurrences of one kind of error, by what became of them.
+struct ErrorCount {
+  uint64_t count = 0;    // failed requests, or failed entries of a PutRecords
+  uint64_t retried = 0;  // ... whose records were sent again
+  uint64_t gave_up = 0;  // ... whose records were dropped (not retryable, or out of retries)
+};
+
+// A consistent copy of RunStats at one instant.
+struct StatsSnapshot {
+  // Producer.
+  uint64_t put_requests = 0;      // answered 200
+  uint64_t put_records = 0;       // records the endpoint stored
+  uint64_t put_bytes = 0;         // their Data bytes
+  uint64_t records_retried = 0;   // sends of a record after its first
+  uint64_t records_failed = 0;    // records given up
+  Histogram put_latency;          // microseconds, per successful put request
+  // Consumer.
+  uint64_t consume_requests = 0;  // GetRecords answered, or SubscribeToShard events
+  uint64_t subscriptions = 0;     // SubscribeToShard calls that began streaming
+  uint64_t received_records = 0;
+  uint64_t received_bytes = 0;
+  uint64_t unstamped_records = 0;  // received without a bench latency stamp
+  Histogram e2e_latency;           // microseconds, stamp to receipt
+  int64_t last_receive_us = 0;     // epoch microseconds of the last receipt of records
+  // Errors by "<Operation> <ErrorType>".
+  std::map<std::string, ErrorCount> errors;
+
+  uint64_t error_total() const;
+  uint64_t throttle_total() const;  // errors whose type says throttled
+};
+
+class RunStats {
+ public:
+  // A put request answered 200 that stored `records` records of `bytes` Data bytes.
+  void put_ok(int64_t latency_us, uint64_t records, uint64_t bytes);
+  void records_retried(uint64_t n);
+  void records_failed(uint64_t n);
+  // One error of `type` on `operation`, `n` times, and whether its records were sent again.
+  void error(std::string_view operation, std::string_view type, bool retried, uint64_t n = 1);
+
+  void consume_request();
+  void subscription_started();
+  // Received records: `latencies_us` of the stamped ones, plus `unstamped` others, `bytes` of Data in all.
+  void received(std::span<const int64_t> latencies_us, uint64_t unstamped, uint64_t bytes);
+
+  StatsSnapshot snapshot() const;
+
+ private:
+  mutable std::mutex mu_;
+  StatsSnapshot s_;
+};
+
+}  // namespace runnel::bench

@@ -1,0 +1,122 @@
+#include "bench/subscribing_consumer.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "bench/kinesis_requests.h"
+#include "bench/latency_stamp.h"
+
+namespace runnel::bench {
+
+namespace {
+
+constexpr auto kErrorPause = std::chrono::seconds(1);
+// Kinesis refuses a subscription for the same consumer and shard within 5 s
+// of the previous one; wait a little longer.
+constexpr auto kResubscribeSpacing = std::chrono::milliseconds(5200);
+
+}  // namespace
+
+SubscribingConsumer::SubscribingConsumer(const BenchOptions& options, std::string consumer_arn,
+                                         std::vector<std::string> shard_ids, RunStats& stats)
+    : o_(options),
+      consumer_arn_(std::move(consumer_arn)),
+      stats_(stats),
+      loop_(options, options.http2 ? 1 : static_cast<int>(shard_ids.size()), static_cast<int>(shard_ids.size())) {
+  for (auto& id : shard_ids) {
+    Shard s;
+    s.id = std::move(id);
+    shards_.push_back(std::move(s));
+  }
+}
+
+void SubscribingConsumer::run() {
+  while (!stopping()) {
+    Clock::time_point now = Clock::now();
+    Clock::time_point wake = now + std::chrono::milliseconds(100);
+    for (Shard& s : shards_) {
+      if (s.live || s.ended) continue;
+      if (s.next <= now) {
+        subscribe(s);
+      } else {
+        wake = std::min(wake, s.next);
+      }
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
+    loop_.poll(static_cast<int>(std::clamp<int64_t>(ms, 1, 100)));
+  }
+  loop_.cancel_all();
+}
+
+void SubscribingConsumer::subscribe(Shard& s) {
+  std::string_view type = o_.start == StartAt::kLatest ? "LATEST" : "TRIM_HORIZON";
+  if (!s.continuation.empty()) type = "AFTER_SEQUENCE_NUMBER";
+  auto body = encode_body(subscribe_request(consumer_arn_, s.id, type, s.continuation), o_.encoding);
+  s.reader = std::make_unique<SubscriptionReader>([this](std::string_view data) {
+    batch_.add(data, now_epoch_micros());
+  });
+  s.live = true;
+  s.last_start = Clock::now();
+  loop_.start_stream(
+      "SubscribeToShard", std::move(body), [this, &s](std::string_view bytes) { return on_data(s, bytes); },
+      [this, &s](HttpResult&& r) { on_done(s, std::move(r)); });
+}
+
+bool SubscribingConsumer::on_data(Shard& s, std::string_view bytes) {
+  const bool had_initial = s.reader->got_initial_response();
+  Status st = s.reader->feed(bytes);
+  batch_.flush(stats_);
+  if (!had_initial && s.reader->got_initial_response()) {
+    stats_.subscription_started();
+    s.subscribed = true;
+    if (std::all_of(shards_.begin(), shards_.end(), [](const Shard& x) { return x.subscribed || x.ended; })) {
+      set_ready();
+    }
+  }
+  if (!s.reader->continuation().empty()) s.continuation = s.reader->continuation();
+  return st.is_ok();
+}
+
+void SubscribingConsumer::on_done(Shard& s, HttpResult&& r) {
+  s.live = false;
+  SubscriptionReader& reader = *s.reader;
+  const auto spaced = s.last_start + kResubscribeSpacing;
+  if (!r.ok() && r.network_error.empty()) {
+    // An ordinary error answer: the subscription never started.
+    std::string type = r.error_type(o_.encoding);
+    stats_.error("SubscribeToShard", type, true);
+    const bool permanent = !retryable(type) && type != "ResourceInUseException";
+    if (!s.subscribed && permanent) {
+      std::string msg = error_message(r.body, o_.encoding);
+      set_fatal("SubscribeToShard on " + s.id + " failed: " + type + (msg.empty() ? "" : ": " + msg) +
+                (type == "UnknownOperationException" ? " (this endpoint has no enhanced fan-out; try --consume poll)"
+                                                     : ""));
+      return;
+    }
+    s.next = type == "ResourceInUseException" ? std::max(spaced, Clock::now() + kErrorPause)
+                                              : Clock::now() + kErrorPause;
+    return;
+  }
+  if (!reader.exception_type().empty()) {
+    stats_.error("SubscribeToShard", reader.exception_type(), true);
+    if (!s.subscribed && reader.exception_type() == "ResourceNotFoundException") {
+      set_fatal("SubscribeToShard on " + s.id + ": " + reader.exception_type() + ": " + reader.exception_message());
+      return;
+    }
+  } else if (!reader.failure().is_ok()) {
+    stats_.error("SubscribeToShard", "damaged event stream", true);
+    spdlog::warn("SubscribeToShard on {}: {}", s.id, reader.failure().message());
+  } else if (!r.network_error.empty()) {
+    stats_.error("SubscribeToShard", r.error_type(o_.encoding), true);
+  }
+  if (reader.shard_ended()) {
+    s.ended = true;
+    return;
+  }
+  // A clean end (the subscription's lifetime is over) or a broken stream:
+  // carry on after the last event.
+  s.next = std::max(spaced, Clock::now() + (r.ok() ? std::chrono::milliseconds(0) : kErrorPause));
+}
+
+}  // namespace runnel::bench

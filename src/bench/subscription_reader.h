@@ -1,0 +1,64 @@
+#pragma once
+// SubscriptionReader: the client side of one SubscribeToShard answer body.
+// It is fed the body's bytes as they arrive, in pieces of any size, and
+// turns the event-stream messages (protocol/event_stream.h) into what the
+// bench consumer needs: the Data of each record, the last
+// ContinuationSequenceNumber (to resubscribe after it), whether the shard
+// ended, and the exception or error that ended the stream, if any.
+//
+// Payloads are decoded by their `:content-type`: application/json (AWS JSON,
+// blobs in base64) or application/x-amz-cbor-1.1 (CBOR).
+//
+// Thread-safety: one thread at a time.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "protocol/event_stream.h"
+
+namespace runnel::bench {
+
+class SubscriptionReader {
+ public:
+  using RecordCallback = std::function<void(std::string_view data)>;
+
+  // `on_record` receives the Data of every record, in order.
+  explicit SubscriptionReader(RecordCallback on_record);
+
+  // Consumes `bytes`. A non-ok Status when the stream is damaged (bad
+  // framing or CRC, an undecodable event payload, events before the
+  // initial-response); the reader then stays failed and ignores more bytes.
+  Status feed(std::string_view bytes);
+
+  // Why the stream was found damaged; ok while it is not.
+  const Status& failure() const { return failure_; }
+  bool got_initial_response() const { return initial_response_; }
+  // SubscribeToShardEvent messages seen.
+  uint64_t events() const { return events_; }
+  // The ContinuationSequenceNumber of the last event that had one ("" if none).
+  const std::string& continuation() const { return continuation_; }
+  // An event announced the end of the shard (ChildShards, or no continuation).
+  bool shard_ended() const { return shard_ended_; }
+  // ":exception-type" or ":error-code" of an exception/error message, "" if none came.
+  const std::string& exception_type() const { return exception_type_; }
+  const std::string& exception_message() const { return exception_message_; }
+
+ private:
+  Status handle(const protocol::eventstream::Message& m);
+  Status handle_event(std::string_view content_type, std::string_view payload);
+
+  RecordCallback on_record_;
+  protocol::eventstream::Decoder decoder_;
+  Status failure_;
+  bool initial_response_ = false;
+  bool shard_ended_ = false;
+  uint64_t events_ = 0;
+  std::string continuation_;
+  std::string exception_type_;
+  std::string exception_message_;
+};
+
+}  // namespace runnel::bench
