@@ -3,8 +3,9 @@
 #   1. release build, unit tests (GoogleTest via ctest)
 #   2. end-to-end suites against the real binary (boto3, AWS CLI, JS SDK v3,
 #      CBOR, bad input, kill -9 crash test)
-#   3. ASan+UBSan build, unit tests again
-#   4. libFuzzer targets, a few seconds each
+#   3. a few seconds of `runnel bench` (the load tool must keep working)
+#   4. ASan+UBSan build, unit tests again
+#   5. libFuzzer targets, a few seconds each
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
@@ -19,6 +20,9 @@ ctest --test-dir build/release -L unit --output-on-failure -j "$JOBS"
 
 step "end-to-end tests"
 bash tests/e2e/run.sh build/release/runnel
+
+step "runnel bench smoke"
+bash scripts/bench-smoke.sh build/release/runnel
 
 step "ASan+UBSan build and unit tests"
 cmake --preset asan >/dev/null

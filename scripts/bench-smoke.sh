@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# A few seconds of `runnel bench` against a fresh runnel, so the load tool
+# cannot rot unnoticed: PutRecords over HTTP/1.1 JSON read back through
+# SubscribeToShard, then over h2c CBOR read back through GetRecords. Fails
+# unless every record put was received. Not a measurement (see
+# docs/performance.md for those).
+#   scripts/bench-smoke.sh [path-to-runnel]
+set -euo pipefail
+BIN="${1:-build/release/runnel}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/runnel-bench-smoke.XXXXXX")"
+PID=""
+cleanup() {
+  [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+"$BIN" serve --port "$PORT" --host 127.0.0.1 --data-dir "$WORK/data" --log-level warn >"$WORK/server.log" 2>&1 &
+PID=$!
+for _ in $(seq 1 100); do
+  curl -fsS -o /dev/null --max-time 1 --noproxy '*' "http://127.0.0.1:$PORT/health" 2>/dev/null && break
+  sleep 0.1
+done
+
+check() {  # summary.json: every record acknowledged was received, and some were
+  python3 - "$1" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+acked = s["producer"]["records"]
+got = s["consumer"]["records"]
+print(f"bench smoke: {acked} acknowledged, {got} received")
+sys.exit(0 if acked > 0 and got >= acked else 1)
+PY
+}
+
+export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=dummy-secret
+"$BIN" bench --endpoint "http://127.0.0.1:$PORT" --shards 2 --duration 3 --rate 2000 --batch 50 \
+  --consume subscribe --drain 3 -q --json "$WORK/subscribe.json"
+check "$WORK/subscribe.json"
+"$BIN" bench --endpoint "http://127.0.0.1:$PORT" --shards 2 --duration 3 --batch 100 --http 2 --encoding cbor \
+  --consume poll --poll-interval-ms 50 --drain 3 -q --json "$WORK/poll.json"
+check "$WORK/poll.json"
