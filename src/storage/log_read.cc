@@ -17,11 +17,13 @@ struct EntryRef {
 };
 
 // Reads the span of index entry `e` and calls visit(const batch::RecordView&)
-// -> bool for each record of `shard` the entry covers, in counter order,
-// until visit returns false. Every batch passed to the visitor has had its
-// CRC verified; batches of other shards are skipped by their length.
+// -> bool for each record of `shard` with counter >= skip_below the entry
+// covers, in counter order, until visit returns false. Every batch passed to
+// the visitor has had its CRC verified; batches of other shards, and batches
+// of this shard that end below skip_below, are skipped by their header alone.
 template <class Visit>
-Status scan_entry(ShardKey shard, const IndexEntry& e, const File& file, std::string* buf, Visit&& visit) {
+Status scan_entry(ShardKey shard, const IndexEntry& e, const File& file, std::string* buf, uint64_t skip_below,
+                  Visit&& visit) {
   buf->resize(e.length);
   auto n = file.read_at(e.offset, e.length, buf->data());
   if (!n) return n.error();
@@ -34,7 +36,9 @@ Status scan_entry(ShardKey shard, const IndexEntry& e, const File& file, std::st
     if (!h || h->total_size() > e.length - pos) return Status::corruption("bad batch header");
     // A batch of this shard that the index does not expect (e.g. one that
     // recovery rejected as a duplicate) is skipped like another shard's.
-    if (h->shard == shard && h->first_counter == expected) {
+    if (h->shard == shard && h->first_counter == expected && expected + h->record_count <= skip_below) {
+      expected += h->record_count;
+    } else if (h->shard == shard && h->first_counter == expected) {
       if (!batch::crc_matches(*h, buf->data() + pos)) {
         return Status::corruption(fmt::format("checksum mismatch in segment {} at offset {}", e.segment,
                                               uint64_t{e.offset} + pos));
@@ -91,7 +95,7 @@ Result<ReadResult> LocalLog::read(ShardKey shard, uint64_t from_counter, uint32_
     }
     if (refs.empty()) break;
     for (const EntryRef& ref : refs) {
-      auto s = scan_entry(shard, ref.entry, *ref.file, &buf, [&](const batch::RecordView& r) {
+      auto s = scan_entry(shard, ref.entry, *ref.file, &buf, next, [&](const batch::RecordView& r) {
         if (r.counter < next) return true;
         if (r.arrival_ms < min_arrival_ms) {
           next = r.counter + 1;
@@ -144,7 +148,7 @@ uint64_t LocalLog::counter_at_time(ShardKey shard, int64_t ts_ms) {
   // counter: earlier than exact, so an iterator never skips a record.
   uint64_t result = ref.entry.first_counter;
   std::string buf;
-  auto s = scan_entry(shard, ref.entry, *ref.file, &buf, [&](const batch::RecordView& r) {
+  auto s = scan_entry(shard, ref.entry, *ref.file, &buf, 0, [&](const batch::RecordView& r) {
     if (r.arrival_ms < ts_ms) return true;
     result = r.counter;
     return false;
