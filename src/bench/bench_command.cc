@@ -58,7 +58,11 @@ BenchCommand::BenchCommand(CLI::App& app) {
       "Partition keys: 0 = a new random key per record (even spread over shards); N = N fixed keys chosen "
       "uniformly (skew: fewer keys than shards leaves shards idle)",
       kProduce);
-  opt("--concurrency", o.concurrency, "Put requests in flight at once", kProduce);
+  opt("--concurrency", o.concurrency, "Put requests in flight at once (across all producer threads)", kProduce);
+  opt("--producer-threads", o.producer_threads,
+      "Threads that build and send put requests, each with its own share of --concurrency and --connections "
+      "(at least one connection each) and one shared --rate budget",
+      kProduce);
   opt("--connections", o.connections,
       "Most connections opened for puts (0: one per in-flight request over HTTP/1.1, 1 over HTTP/2)", kProduce);
   opt("--rate", o.rate,

@@ -52,6 +52,11 @@ std::string_view string_member(const protocol::Value& v, std::string_view key);
 // the entry's ErrorCode. nullopt when the answer does not have exactly
 // `expected` entries in `Records`.
 std::optional<std::vector<std::string>> put_records_entry_errors(const protocol::Value& answer, size_t expected);
+// The same, from the answer's body in `e`. An AWS JSON answer in which every
+// entry was stored (no "ErrorCode", `expected` "SequenceNumber"s) is
+// recognised without decoding it into a Value (the producer reads one per
+// request); anything else is decoded in full.
+std::optional<std::vector<std::string>> put_records_entry_errors(std::string_view body, Encoding e, size_t expected);
 
 // The error type of a non-200 answer: the body's `__type` (its part after a
 // '#', as in "com.amazon.coral.service#UnknownOperationException"), else

@@ -100,6 +100,29 @@ TEST(PutRecordsAnswer, EntryErrorsLineUpWithRecords) {
   EXPECT_FALSE(put_records_entry_errors(*answer, 3).has_value()) << "a count mismatch is not trusted";
 }
 
+TEST(PutRecordsAnswer, FromTheBodyWithAndWithoutTheFastPath) {
+  const std::string stored =
+      R"({"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"},)"
+      R"({"SequenceNumber":"2","ShardId":"shardId-000000000001"}]})";
+  auto all = put_records_entry_errors(stored, Encoding::kJson, 2);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(*all, (std::vector<std::string>{"", ""}));
+  EXPECT_FALSE(put_records_entry_errors(stored, Encoding::kJson, 3).has_value());
+  EXPECT_FALSE(put_records_entry_errors(stored.substr(0, stored.size() - 1), Encoding::kJson, 2).has_value())
+      << "a cut-off answer is not trusted";
+  const std::string mixed =
+      R"({"FailedRecordCount":1,"Records":[{"ErrorCode":"ProvisionedThroughputExceededException",)"
+      R"("ErrorMessage":"Rate exceeded \"x\""},{"SequenceNumber":"2","ShardId":"shardId-000000000001"}]})";
+  auto some = put_records_entry_errors(mixed, Encoding::kJson, 2);
+  ASSERT_TRUE(some.has_value());
+  EXPECT_EQ(*some, (std::vector<std::string>{"ProvisionedThroughputExceededException", ""}));
+  // CBOR takes the full decode.
+  auto cbor = encode_body(*protocol::decode_json(mixed), Encoding::kCbor);
+  auto from_cbor = put_records_entry_errors(cbor, Encoding::kCbor, 2);
+  ASSERT_TRUE(from_cbor.has_value());
+  EXPECT_EQ(*from_cbor, *some);
+}
+
 TEST(ErrorAnswers, TypeFromBodyOrHeader) {
   EXPECT_EQ(error_type(R"({"__type":"ResourceNotFoundException","message":"no"})", Encoding::kJson, "", 400),
             "ResourceNotFoundException");

@@ -73,6 +73,10 @@ Status validate(BenchOptions& o) {
   if (o.concurrency < 1 || o.concurrency > 4096) return bad("--concurrency must be in 1..4096");
   if (o.connections < 0 || o.connections > 4096) return bad("--connections must be in 0..4096");
   if (o.connections == 0) o.connections = o.http2 ? 1 : o.concurrency;
+  if (o.producer_threads < 1 || o.producer_threads > 64) return bad("--producer-threads must be in 1..64");
+  if (o.producer_threads > o.concurrency) {
+    return bad("--producer-threads must be at most --concurrency (each thread keeps at least one request in flight)");
+  }
   if (!(o.rate >= 0)) return bad("--rate must be >= 0 (0: as fast as possible)");
   if (!(o.duration_s > 0) || o.duration_s > 86'400) return bad("--duration must be in (0, 86400] seconds");
   if (o.max_retries < 0 || o.max_retries > 100) return bad("--max-retries must be in 0..100");

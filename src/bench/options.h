@@ -38,7 +38,8 @@ struct BenchOptions {
   int batch = 0;            // records per PutRecords; 0: 100 (PutRecords) or 1 (PutRecord)
   int record_size = 100;    // bytes of Data per record, stamp included
   int hot_keys = 0;         // 0: a fresh random partition key per record; N: N keys
-  int concurrency = 4;      // requests in flight at once
+  int concurrency = 4;      // requests in flight at once, across all producer threads
+  int producer_threads = 1; // threads sending puts, each with its share of concurrency and connections
   int connections = 0;      // most connections opened; 0: concurrency (HTTP/1.1) or 1 (HTTP/2)
   double rate = 0;          // new records per second across the run; 0: as fast as possible
   double duration_s = 10;

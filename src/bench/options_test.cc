@@ -72,6 +72,17 @@ TEST(BenchOptions, RejectsBadCombinations) {
   EXPECT_NE(with([](auto& o) { o.rate = -1; }).find("--rate"), std::string::npos);
   EXPECT_NE(with([](auto& o) { o.duration_s = 0; }).find("--duration"), std::string::npos);
   EXPECT_NE(with([](auto& o) { o.concurrency = 0; }).find("--concurrency"), std::string::npos);
+  EXPECT_NE(with([](auto& o) { o.producer_threads = 0; }).find("--producer-threads"), std::string::npos);
+  EXPECT_NE(with([](auto& o) {
+              o.producer_threads = 5;
+              o.concurrency = 4;
+            }).find("--producer-threads"),
+            std::string::npos);
+  EXPECT_EQ(with([](auto& o) {
+              o.producer_threads = 4;
+              o.concurrency = 4;
+            }),
+            "");
   EXPECT_NE(with([](auto& o) { o.produce = false; }).find("--no-produce"), std::string::npos);
   EXPECT_NE(with([](auto& o) {
               o.produce = false;

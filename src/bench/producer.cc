@@ -4,9 +4,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
+#include <memory>
+#include <thread>
+#include <vector>
 
+#include "bench/http_client.h"
 #include "bench/kinesis_requests.h"
 #include "bench/latency_stamp.h"
+#include "bench/put_records_body.h"
+#include "bench/record_factory.h"
 
 namespace runnel::bench {
 
@@ -21,126 +28,204 @@ std::chrono::milliseconds backoff(int sends) {
   return std::chrono::milliseconds(std::min<int64_t>(1000, int64_t{20} << std::clamp(sends - 1, 0, 6)));
 }
 
+// Lane `i`'s share of `total` split over `lanes` (the first ones take the remainder).
+int share(int total, int lanes, int i) { return total / lanes + (i < total % lanes ? 1 : 0); }
+
 }  // namespace
 
+// One producer thread: its own HttpLoop, record factory and retry queue.
+// Everything here runs on that thread.
+class Producer::Lane {
+ public:
+  Lane(Producer& p, int index);
+  void run();
+
+ private:
+  struct Pending {
+    std::string key;
+    int64_t stamp_us = 0;  // first send, epoch microseconds
+    int sends = 0;
+    Clock::time_point not_before;
+  };
+
+  // Starts one request if one is due; returns whether it did.
+  bool send_due(Clock::time_point now);
+  std::string body(const std::vector<Pending>& batch);
+  void on_answer(std::vector<Pending> batch, HttpResult&& r);
+  void retry_or_fail(Pending p, std::string_view operation, std::string_view type, bool retryable_type);
+  void note_failure(std::string what);
+  int wait_ms(Clock::time_point now) const;
+
+  Producer& p_;
+  const BenchOptions& o_;
+  const int concurrency_;
+  RecordFactory factory_;
+  PutRecordsJsonWriter json_writer_;
+  HttpLoop loop_;
+  std::deque<Pending> retries_;
+  uint64_t successes_ = 0;
+  int failures_in_a_row_ = 0;
+};
+
 Producer::Producer(const BenchOptions& options, std::string stream, RunStats& stats)
-    : o_(options),
-      stream_(std::move(stream)),
-      stats_(stats),
-      factory_(options.record_size, options.hot_keys, static_cast<uint64_t>(now_epoch_micros()) ^ getpid()),
-      loop_(options, options.connections, options.concurrency) {}
+    : o_(options), stream_(std::move(stream)), stats_(stats) {}
 
 std::string Producer::fatal() const {
   std::lock_guard lock(fatal_mu_);
   return fatal_;
 }
 
+void Producer::set_fatal(std::string why) {
+  std::lock_guard lock(fatal_mu_);
+  if (fatal_.empty()) fatal_ = std::move(why);
+  stop_.store(true);
+}
+
+bool Producer::claim_fresh(uint64_t n, Clock::time_point now) {
+  if (o_.rate <= 0) {
+    fresh_claimed_.fetch_add(n, std::memory_order_relaxed);
+    return true;
+  }
+  const double allowed = o_.rate * std::chrono::duration<double>(now - start_).count();
+  uint64_t claimed = fresh_claimed_.load(std::memory_order_relaxed);
+  while (static_cast<double>(claimed) <= allowed) {
+    if (fresh_claimed_.compare_exchange_weak(claimed, claimed + n, std::memory_order_relaxed)) return true;
+  }
+  return false;
+}
+
+Producer::Clock::time_point Producer::next_fresh_due() const {
+  const auto claimed = static_cast<double>(fresh_claimed_.load(std::memory_order_relaxed));
+  return start_ + std::chrono::microseconds(static_cast<int64_t>(claimed / o_.rate * 1e6));
+}
+
 void Producer::run() {
   start_ = Clock::now();
-  while (!stop_.load()) {
+  const int lanes = std::max(1, o_.producer_threads);
+  std::vector<std::jthread> others;
+  for (int i = 1; i < lanes; ++i) {
+    others.emplace_back([this, i] { Lane(*this, i).run(); });
+  }
+  Lane(*this, 0).run();
+  // ~jthread joins the others.
+}
+
+Producer::Lane::Lane(Producer& p, int index)
+    : p_(p),
+      o_(p.o_),
+      concurrency_(share(o_.concurrency, std::max(1, o_.producer_threads), index)),
+      factory_(o_.record_size, o_.hot_keys,
+               (static_cast<uint64_t>(now_epoch_micros()) ^ static_cast<uint64_t>(getpid())) +
+                   static_cast<uint64_t>(index) * 0x9e3779b97f4a7c15ULL),
+      json_writer_(p.stream_, factory_.data(0)),
+      loop_(o_, std::max(1, share(o_.connections, std::max(1, o_.producer_threads), index)), concurrency_) {}
+
+void Producer::Lane::run() {
+  while (!p_.stop_.load()) {
     Clock::time_point now = Clock::now();
-    while (static_cast<int>(loop_.in_flight()) < o_.concurrency && send_due(now)) {
+    while (static_cast<int>(loop_.in_flight()) < concurrency_ && send_due(now)) {
     }
     loop_.poll(wait_ms(now));
   }
   const auto deadline = Clock::now() + std::chrono::milliseconds(o_.request_timeout_ms);
   while (loop_.in_flight() > 0 && Clock::now() < deadline) loop_.poll(50);
   loop_.cancel_all();
-  if (!retries_.empty()) stats_.records_failed(retries_.size());
+  if (!retries_.empty()) p_.stats_.records_failed(retries_.size());
   retries_.clear();
 }
 
-int Producer::wait_ms(Clock::time_point now) const {
-  if (static_cast<int>(loop_.in_flight()) >= o_.concurrency) return 100;
+int Producer::Lane::wait_ms(Clock::time_point now) const {
+  if (static_cast<int>(loop_.in_flight()) >= concurrency_) return 100;
   Clock::time_point next = now + std::chrono::milliseconds(100);
-  if (o_.rate > 0) {
-    auto due = start_ + std::chrono::microseconds(
-                            static_cast<int64_t>(static_cast<double>(fresh_sent_) / o_.rate * 1e6));
-    next = std::min(next, due);
-  }
+  if (o_.rate > 0) next = std::min(next, p_.next_fresh_due());
   if (!retries_.empty()) next = std::min(next, retries_.front().not_before);
-  auto ms = std::chrono::duration_cast<std::chrono::microseconds>(next - now).count();
-  return static_cast<int>(std::clamp<int64_t>((ms + 999) / 1000, 0, 100));
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(next - now).count();
+  return static_cast<int>(std::clamp<int64_t>((us + 999) / 1000, 0, 100));
 }
 
-bool Producer::send_due(Clock::time_point now) {
+bool Producer::Lane::send_due(Clock::time_point now) {
   std::vector<Pending> batch;
   const auto want = static_cast<size_t>(o_.batch);
+  batch.reserve(want);
   while (batch.size() < want && !retries_.empty() && retries_.front().not_before <= now) {
     batch.push_back(std::move(retries_.front()));
     retries_.pop_front();
   }
-  const bool fresh_due =
-      o_.rate <= 0 ||
-      static_cast<double>(fresh_sent_) <=
-          o_.rate * std::chrono::duration<double>(now - start_).count();
-  if (fresh_due && batch.size() < want) {
+  const size_t fresh = want - batch.size();
+  if (fresh > 0 && p_.claim_fresh(fresh, now)) {
     const int64_t stamp = now_epoch_micros();
-    const size_t fresh = want - batch.size();
     for (size_t i = 0; i < fresh; ++i) batch.push_back(Pending{factory_.partition_key(), stamp, 0, now});
-    fresh_sent_ += fresh;
   }
   if (batch.empty()) return false;
 
-  std::string body;
-  std::string_view operation;
-  if (o_.api == PutApi::kPutRecords) {
-    std::vector<OutRecord> records;
-    records.reserve(batch.size());
-    for (const Pending& p : batch) records.push_back(factory_.record(p.key, p.stamp_us));
-    body = encode_body(put_records_request(stream_, records), o_.encoding);
-    operation = "PutRecords";
-  } else {
-    body = encode_body(put_record_request(stream_, factory_.record(batch[0].key, batch[0].stamp_us)), o_.encoding);
-    operation = "PutRecord";
-  }
+  std::string request = body(batch);
+  uint64_t resent = 0;
   for (Pending& p : batch) {
-    if (p.sends++ > 0) stats_.records_retried(1);
+    if (p.sends++ > 0) resent++;
   }
-  loop_.start(operation, std::move(body),
+  if (resent > 0) p_.stats_.records_retried(resent);
+  loop_.start(to_string(o_.api), std::move(request),
               [this, batch = std::move(batch)](HttpResult&& r) mutable { on_answer(std::move(batch), std::move(r)); });
   return true;
 }
 
-void Producer::retry_or_fail(Pending p, std::string_view operation, std::string_view type, bool retryable_type) {
-  const bool retry = retryable_type && p.sends <= o_.max_retries && !stop_.load();
-  stats_.error(operation, type, retry);
+std::string Producer::Lane::body(const std::vector<Pending>& batch) {
+  std::string out;
+  if (o_.api == PutApi::kPutRecords && o_.encoding == Encoding::kJson) {
+    json_writer_.begin(out, batch.size());
+    for (const Pending& p : batch) json_writer_.add(out, p.key, p.stamp_us);
+    json_writer_.finish(out);
+  } else if (o_.api == PutApi::kPutRecords) {
+    std::vector<OutRecord> records;
+    records.reserve(batch.size());
+    for (const Pending& p : batch) records.push_back(factory_.record(p.key, p.stamp_us));
+    out = encode_body(put_records_request(p_.stream_, records), o_.encoding);
+  } else {
+    out = encode_body(put_record_request(p_.stream_, factory_.record(batch[0].key, batch[0].stamp_us)), o_.encoding);
+  }
+  return out;
+}
+
+void Producer::Lane::retry_or_fail(Pending p, std::string_view operation, std::string_view type,
+                                   bool retryable_type) {
+  const bool retry = retryable_type && p.sends <= o_.max_retries && !p_.stop_.load();
+  p_.stats_.error(operation, type, retry);
   if (!retry) {
-    stats_.records_failed(1);
+    p_.stats_.records_failed(1);
     return;
   }
   p.not_before = Clock::now() + backoff(p.sends);
   retries_.push_back(std::move(p));
 }
 
-void Producer::note_failure(std::string what) {
+void Producer::Lane::note_failure(std::string what) {
   if (successes_ > 0 || ++failures_in_a_row_ < kFailuresBeforeGivingUp) return;
-  std::lock_guard lock(fatal_mu_);
-  if (fatal_.empty()) {
-    fatal_ = "every one of the first " + std::to_string(kFailuresBeforeGivingUp) + " put requests failed; last: " + what;
-  }
-  stop_.store(true);
+  p_.set_fatal("every one of the first " + std::to_string(kFailuresBeforeGivingUp) +
+               " put requests failed; last: " + what);
 }
 
-void Producer::on_answer(std::vector<Pending> batch, HttpResult&& r) {
-  const std::string_view operation = o_.api == PutApi::kPutRecords ? "PutRecords" : "PutRecord";
+void Producer::Lane::on_answer(std::vector<Pending> batch, HttpResult&& r) {
+  const std::string_view operation = to_string(o_.api);
   const auto record_bytes = static_cast<uint64_t>(o_.record_size);
+  RunStats& stats = p_.stats_;
   if (!r.ok()) {
     std::string type = r.error_type(o_.encoding);
     // One request-level error, whatever the number of records in it.
     const bool retry_type = retryable(type);
     bool any_retried = false;
+    uint64_t failed = 0;
     for (Pending& p : batch) {
-      const bool retry = retry_type && p.sends <= o_.max_retries && !stop_.load();
+      const bool retry = retry_type && p.sends <= o_.max_retries && !p_.stop_.load();
       any_retried |= retry;
       if (retry) {
         p.not_before = Clock::now() + backoff(p.sends);
         retries_.push_back(std::move(p));
       } else {
-        stats_.records_failed(1);
+        failed++;
       }
     }
-    stats_.error(operation, type, any_retried);
+    if (failed > 0) stats.records_failed(failed);
+    stats.error(operation, type, any_retried);
     std::string msg = r.network_error.empty() ? error_message(r.body, o_.encoding) : std::string();
     note_failure(msg.empty() ? type : type + ": " + msg);
     return;
@@ -148,11 +233,10 @@ void Producer::on_answer(std::vector<Pending> batch, HttpResult&& r) {
   successes_++;
   failures_in_a_row_ = 0;
   if (o_.api == PutApi::kPutRecord) {
-    stats_.put_ok(r.latency_us, 1, record_bytes);
+    stats.put_ok(r.latency_us, 1, record_bytes);
     return;
   }
-  auto answer = decode_body(r.body, o_.encoding);
-  auto entries = answer ? put_records_entry_errors(*answer, batch.size()) : std::nullopt;
+  auto entries = put_records_entry_errors(r.body, o_.encoding, batch.size());
   if (!entries) {
     for (Pending& p : batch) retry_or_fail(std::move(p), operation, "undecodable answer", true);
     return;
@@ -165,7 +249,7 @@ void Producer::on_answer(std::vector<Pending> batch, HttpResult&& r) {
       retry_or_fail(std::move(batch[i]), operation, (*entries)[i], true);
     }
   }
-  stats_.put_ok(r.latency_us, stored, stored * record_bytes);
+  stats.put_ok(r.latency_us, stored, stored * record_bytes);
 }
 
 }  // namespace runnel::bench

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -129,6 +130,61 @@ TEST_F(ProducerTest, RatePacesNewRecords) {
   // 1000/s for 1 s, in batches of 10: about 1000 records (the first batch goes at t=0).
   EXPECT_GE(records.load(), 900);
   EXPECT_LE(records.load(), 1030);
+}
+
+// A FakeEndpoint answer storing every record of a PutRecords; `keys` (under
+// `mu`) collects their partition keys.
+FakeEndpoint::Answer StoreAll(const std::string& body, std::mutex& mu, std::multiset<std::string>& keys) {
+  auto v = protocol::decode_json(body);
+  if (!v) return {400, R"({"__type":"SerializationException"})"};
+  Array results;
+  std::lock_guard lock(mu);
+  for (const Value& r : v->find("Records")->as_array()) {
+    keys.insert(r.find("PartitionKey")->as_string());
+    results.emplace_back(Object{{"SequenceNumber", "1"}, {"ShardId", "shardId-000000000000"}});
+  }
+  return {200, protocol::encode_json(Object{{"FailedRecordCount", 0}, {"Records", std::move(results)}})};
+}
+
+TEST_F(ProducerTest, ThreadsShareOneRateBudget) {
+  std::mutex mu;
+  std::multiset<std::string> keys;
+  FakeEndpoint endpoint([&](const std::string&, const std::string& body) { return StoreAll(body, mu, keys); });
+  BenchOptions o = Options(endpoint.url());
+  o.producer_threads = 3;
+  o.concurrency = 6;
+  o.rate = 1000;
+  ASSERT_TRUE(validate(o).is_ok());
+  RunStats stats;
+  Producer p(o, "s", stats);
+  RunFor(p, 1000);
+  EXPECT_TRUE(p.fatal().empty()) << p.fatal();
+  std::lock_guard lock(mu);
+  // 1000/s in all, not per thread: each thread may send its first batch at t=0.
+  EXPECT_GE(keys.size(), 900u);
+  EXPECT_LE(keys.size(), 1050u);
+  EXPECT_EQ(stats.snapshot().put_records, keys.size());
+}
+
+TEST_F(ProducerTest, ThreadsUseDistinctKeysAndCountEveryRecord) {
+  std::mutex mu;
+  std::multiset<std::string> keys;
+  FakeEndpoint endpoint([&](const std::string&, const std::string& body) { return StoreAll(body, mu, keys); });
+  BenchOptions o = Options(endpoint.url());
+  o.producer_threads = 2;
+  o.concurrency = 4;
+  o.rate = 0;
+  ASSERT_TRUE(validate(o).is_ok());
+  RunStats stats;
+  Producer p(o, "s", stats);
+  RunFor(p, 500);
+  EXPECT_TRUE(p.fatal().empty()) << p.fatal();
+  StatsSnapshot s = stats.snapshot();
+  std::lock_guard lock(mu);
+  ASSERT_GT(keys.size(), 100u);
+  EXPECT_EQ(s.put_records, keys.size());
+  EXPECT_EQ(s.records_failed, 0u);
+  EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), keys.size()) << "the threads' keys repeat";
 }
 
 }  // namespace

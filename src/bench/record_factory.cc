@@ -13,7 +13,11 @@ RecordFactory::RecordFactory(int record_size, int hot_keys, uint64_t seed)
 
 std::string RecordFactory::partition_key() {
   if (hot_keys_ > 0) return fmt::format("key-{}", rng_() % static_cast<uint64_t>(hot_keys_));
-  return fmt::format("{:016x}", rng_());
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t v = rng_();
+  std::string key(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) key[static_cast<size_t>(i)] = kHex[v & 0xf];
+  return key;
 }
 
 std::string RecordFactory::data(int64_t stamp_us) const {

@@ -27,6 +27,15 @@ std::string latency_line(std::string_view what, const Histogram& h) {
 
 }  // namespace
 
+ActiveReceive active_receive(const RunInfo& info, const StatsSnapshot& s) {
+  ActiveReceive a;
+  if (s.first_receive_us == 0) return a;
+  a.first_s = static_cast<double>(s.first_receive_us - info.start_us) / 1e6;
+  a.last_s = static_cast<double>(s.last_receive_us - info.start_us) / 1e6;
+  a.records_per_s = per_s(s.received_records, a.last_s - a.first_s);
+  return a;
+}
+
 std::string progress_line(const BenchOptions& o, double elapsed_s, double interval_s, const StatsSnapshot& prev,
                           const StatsSnapshot& cur) {
   std::string line = fmt::format("[{:5.1f}s]", elapsed_s);
@@ -63,6 +72,13 @@ std::string summary_text(const BenchOptions& o, const RunInfo& info, const Stats
     out += fmt::format("  received {} records, {:.2f} MB ({}): {:.0f} records/s; {} unstamped\n", s.received_records,
                        mb(s.received_bytes), o.consume == ConsumeMode::kPoll ? "GetRecords" : "SubscribeToShard",
                        per_s(s.received_records, info.consume_s), s.unstamped_records);
+    if (const ActiveReceive a = active_receive(info, s); s.first_receive_us != 0) {
+      out += fmt::format("  records arrived from {:.2f} s to {:.2f} s: {:.0f} records/s while arriving\n", a.first_s,
+                         a.last_s, a.records_per_s);
+    }
+    for (const auto& [what, n] : s.consumer_warnings) {
+      out += fmt::format("  warning: {} ({} time{}; AWS would not do this)\n", what, n, n == 1 ? "" : "s");
+    }
     if (o.produce && s.received_records < s.put_records) {
       out += fmt::format("  {} records put were not received before the end of the run\n",
                          s.put_records - s.received_records);
@@ -93,6 +109,7 @@ Value summary_json(const BenchOptions& o, const RunInfo& info, const StatsSnapsh
       {"api", std::string(to_string(o.api))},
       {"batch", o.batch},               {"record_size", o.record_size},
       {"hot_keys", o.hot_keys},         {"concurrency", o.concurrency},
+      {"producer_threads", o.producer_threads},
       {"connections", o.connections},   {"rate", o.rate},
       {"duration_s", o.duration_s},     {"max_retries", o.max_retries},
       {"consume", std::string(to_string(o.consume))},
@@ -140,6 +157,13 @@ Value summary_json(const BenchOptions& o, const RunInfo& info, const StatsSnapsh
                      {"requests", u(s.consume_requests)},
                      {"subscriptions", u(s.subscriptions)},
                      {"end_to_end_latency_us", latency_json(s.e2e_latency)}};
+    const ActiveReceive a = active_receive(info, s);
+    c.set("first_receive_s", a.first_s);
+    c.set("last_receive_s", a.last_s);
+    c.set("records_per_s_active", a.records_per_s);
+    Value warnings = Object{};
+    for (const auto& [what, n] : s.consumer_warnings) warnings.set(what, u(n));
+    c.set("warnings", std::move(warnings));
     if (!info.consumer_arn.empty()) c.set("consumer_arn", info.consumer_arn);
     out.set("consumer", std::move(c));
   }

@@ -21,6 +21,9 @@ struct RunInfo {
   double elapsed_s = 0;       // from the first put (or first read) to the end of the run
   double produce_s = 0;       // from the first put to the last answer
   double consume_s = 0;       // from the start of producing (or reading) to the last record received
+  // Epoch microseconds the first/last receipt of records are reported from:
+  // the first put, or with --no-produce the start of the consumer.
+  int64_t start_us = 0;
   std::string failure;        // why the run failed, "" when it did not
 };
 
@@ -28,6 +31,16 @@ struct RunInfo {
 // `cur`, `interval_s` apart), latency percentiles so far, error counts.
 std::string progress_line(const BenchOptions& o, double elapsed_s, double interval_s, const StatsSnapshot& prev,
                           const StatsSnapshot& cur);
+
+// Records received over the active part of the consumer's run: from the
+// first receipt of records to the last (seconds since info.start_us), and
+// the rate between them (0 when fewer than two receipts were apart).
+struct ActiveReceive {
+  double first_s = 0;
+  double last_s = 0;
+  double records_per_s = 0;
+};
+ActiveReceive active_receive(const RunInfo& info, const StatsSnapshot& s);
 
 std::string summary_text(const BenchOptions& o, const RunInfo& info, const StatsSnapshot& s);
 

@@ -62,6 +62,51 @@ TEST(Report, JsonSummaryHasTheDocumentedShape) {
   EXPECT_EQ(e.find("gave_up")->as_int(), 0);
 }
 
+TEST(Report, ReadOnlyRunReportsTheActiveReceiveWindow) {
+  BenchOptions o;
+  o.produce = false;
+  o.stream = "s";
+  o.consume_name = "subscribe";
+  ASSERT_TRUE(validate(o).is_ok());
+  RunInfo info;
+  info.stream = "s";
+  info.elapsed_s = info.consume_s = 10;
+  info.start_us = 1'000'000;
+  StatsSnapshot s;
+  s.received_records = 3000;
+  s.first_receive_us = 3'000'000;  // 2 s after the start
+  s.last_receive_us = 4'500'000;   // 3.5 s after the start
+  s.consumer_warnings["no initial-response event"] = 4;
+  auto parsed = protocol::decode_json(protocol::encode_json(summary_json(o, info, s)));
+  ASSERT_TRUE(parsed.has_value());
+  const Value* c = parsed->find("consumer");
+  ASSERT_NE(c, nullptr);
+  EXPECT_DOUBLE_EQ(c->find("records_per_s")->as_double(), 300.0);
+  EXPECT_DOUBLE_EQ(c->find("first_receive_s")->as_double(), 2.0);
+  EXPECT_DOUBLE_EQ(c->find("last_receive_s")->as_double(), 3.5);
+  EXPECT_DOUBLE_EQ(c->find("records_per_s_active")->as_double(), 2000.0);
+  EXPECT_EQ(c->find("warnings")->find("no initial-response event")->as_int(), 4);
+  std::string text = summary_text(o, info, s);
+  EXPECT_NE(text.find("from 2.00 s to 3.50 s: 2000 records/s"), std::string::npos) << text;
+  EXPECT_NE(text.find("warning: no initial-response event (4 times"), std::string::npos) << text;
+}
+
+TEST(Report, NothingReceivedGivesZeroActiveRate) {
+  BenchOptions o;
+  o.consume_name = "poll";
+  ASSERT_TRUE(validate(o).is_ok());
+  RunInfo info;
+  info.start_us = 1'000'000;
+  ActiveReceive a = active_receive(info, StatsSnapshot());
+  EXPECT_EQ(a.records_per_s, 0);
+  EXPECT_EQ(a.first_s, 0);
+  const Value v = summary_json(o, info, StatsSnapshot());
+  const Value* c = v.find("consumer");
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->find("warnings")->is_object());
+  EXPECT_EQ(c->find("warnings")->as_object().size(), 0u);
+}
+
 TEST(Report, FailureIsReported) {
   BenchOptions o;
   ASSERT_TRUE(validate(o).is_ok());

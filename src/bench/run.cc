@@ -131,6 +131,9 @@ int run_bench(const BenchOptions& o) {
     consumer = std::make_unique<PollingConsumer>(o, info.stream, *shards, stats);
   }
 
+  // A read-only run's receipts are timed from here: a consumer starting at
+  // TRIM_HORIZON receives records while the run waits for it to be ready.
+  const int64_t read_start_us = now_epoch_micros();
   std::jthread consumer_thread;
   if (consumer) {
     consumer_thread = std::jthread([&] { consumer->run(); });
@@ -152,6 +155,7 @@ int run_bench(const BenchOptions& o) {
 
   const Clock::time_point start = Clock::now();
   const int64_t start_us = now_epoch_micros();
+  info.start_us = o.produce ? start_us : read_start_us;
   std::unique_ptr<Producer> producer;
   std::jthread producer_thread;
   if (o.produce) {

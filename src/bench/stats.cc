@@ -62,11 +62,18 @@ void RunStats::subscription_started() {
 void RunStats::received(std::span<const int64_t> latencies_us, uint64_t unstamped, uint64_t bytes) {
   const int64_t now = now_epoch_micros();
   std::lock_guard lock(mu_);
+  if (latencies_us.empty() && unstamped == 0) return;
+  if (s_.first_receive_us == 0) s_.first_receive_us = now;
   s_.last_receive_us = now;
   for (int64_t l : latencies_us) s_.e2e_latency.record(l);
   s_.received_records += latencies_us.size() + unstamped;
   s_.unstamped_records += unstamped;
   s_.received_bytes += bytes;
+}
+
+void RunStats::consumer_warning(std::string_view what) {
+  std::lock_guard lock(mu_);
+  s_.consumer_warnings[std::string(what)]++;
 }
 
 StatsSnapshot RunStats::snapshot() const {

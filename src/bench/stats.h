@@ -40,7 +40,11 @@ struct StatsSnapshot {
   uint64_t received_bytes = 0;
   uint64_t unstamped_records = 0;  // received without a bench latency stamp
   Histogram e2e_latency;           // microseconds, stamp to receipt
+  int64_t first_receive_us = 0;    // epoch microseconds of the first receipt of records (0: none yet)
   int64_t last_receive_us = 0;     // epoch microseconds of the last receipt of records
+  // Deviations from AWS's behaviour that were tolerated, by description
+  // (e.g. "no initial-response event"), with how often they were seen.
+  std::map<std::string, uint64_t> consumer_warnings;
   // Errors by "<Operation> <ErrorType>".
   std::map<std::string, ErrorCount> errors;
 
@@ -61,6 +65,8 @@ class RunStats {
   void subscription_started();
   // Received records: `latencies_us` of the stamped ones, plus `unstamped` others, `bytes` of Data in all.
   void received(std::span<const int64_t> latencies_us, uint64_t unstamped, uint64_t bytes);
+  // A tolerated deviation of the endpoint, seen once more.
+  void consumer_warning(std::string_view what);
 
   StatsSnapshot snapshot() const;
 

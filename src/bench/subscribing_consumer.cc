@@ -64,10 +64,11 @@ void SubscribingConsumer::subscribe(Shard& s) {
 }
 
 bool SubscribingConsumer::on_data(Shard& s, std::string_view bytes) {
-  const bool had_initial = s.reader->got_initial_response();
+  const bool had_started = s.reader->started();
   Status st = s.reader->feed(bytes);
   batch_.flush(stats_);
-  if (!had_initial && s.reader->got_initial_response()) {
+  if (!had_started && s.reader->started()) {
+    if (s.reader->missing_initial_response()) stats_.consumer_warning("no initial-response event");
     stats_.subscription_started();
     s.subscribed = true;
     if (std::all_of(shards_.begin(), shards_.end(), [](const Shard& x) { return x.subscribed || x.ended; })) {

@@ -26,7 +26,7 @@ Status SubscriptionReader::handle(const protocol::eventstream::Message& m) {
       return Status::ok();
     }
     if (type != "SubscribeToShardEvent") return Status::ok();  // unknown events are skipped, as SDKs do
-    if (!initial_response_) return Status::corruption("SubscribeToShardEvent before initial-response");
+    if (!initial_response_) missing_initial_response_ = true;
     return handle_event(m.string_header(":content-type"), m.payload);
   }
   if (kind == "exception") {

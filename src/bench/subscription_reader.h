@@ -9,6 +9,11 @@
 // Payloads are decoded by their `:content-type`: application/json (AWS JSON,
 // blobs in base64) or application/x-amz-cbor-1.1 (CBOR).
 //
+// AWS opens every stream with an `initial-response` event. Some emulators
+// (kinesis-mock, npm `kinesis-local`) start straight with
+// SubscribeToShardEvent; such a stream is accepted so the peer can still be
+// measured, and missing_initial_response() says so, for the caller to report.
+//
 // Thread-safety: one thread at a time.
 
 #include <cstdint>
@@ -29,13 +34,19 @@ class SubscriptionReader {
   explicit SubscriptionReader(RecordCallback on_record);
 
   // Consumes `bytes`. A non-ok Status when the stream is damaged (bad
-  // framing or CRC, an undecodable event payload, events before the
-  // initial-response); the reader then stays failed and ignores more bytes.
+  // framing or CRC, an undecodable event payload); the reader then stays
+  // failed and ignores more bytes.
   Status feed(std::string_view bytes);
 
   // Why the stream was found damaged; ok while it is not.
   const Status& failure() const { return failure_; }
   bool got_initial_response() const { return initial_response_; }
+  // A SubscribeToShardEvent came before any initial-response (the stream was
+  // accepted anyway; AWS always sends the initial-response first).
+  bool missing_initial_response() const { return missing_initial_response_; }
+  // The subscription is streaming: an initial-response or, without one, a
+  // first SubscribeToShardEvent arrived.
+  bool started() const { return initial_response_ || missing_initial_response_; }
   // SubscribeToShardEvent messages seen.
   uint64_t events() const { return events_; }
   // The ContinuationSequenceNumber of the last event that had one ("" if none).
@@ -54,6 +65,7 @@ class SubscriptionReader {
   protocol::eventstream::Decoder decoder_;
   Status failure_;
   bool initial_response_ = false;
+  bool missing_initial_response_ = false;
   bool shard_ended_ = false;
   uint64_t events_ = 0;
   std::string continuation_;

@@ -101,6 +101,32 @@ TEST_P(Reader, ShardEndIsRecognised) {
   EXPECT_EQ(reader.continuation(), "9") << "the last continuation is kept";
 }
 
+// kinesis-mock's streams: no initial-response, events straight away. They
+// are read like any other and flagged.
+TEST_P(Reader, StreamWithoutInitialResponseIsReadAndFlagged) {
+  const Encoding e = GetParam();
+  std::string stream = EventFrame(e, {Stamped(1), Stamped(2)}, "7") + EventFrame(e, {Stamped(3)}, "8");
+  std::vector<int64_t> stamps;
+  SubscriptionReader reader([&](std::string_view d) { stamps.push_back(*read_stamp(d)); });
+  EXPECT_FALSE(reader.started());
+  for (size_t i = 0; i < stream.size(); ++i) ASSERT_TRUE(reader.feed(stream.substr(i, 1)).is_ok()) << "at byte " << i;
+  EXPECT_TRUE(reader.started());
+  EXPECT_TRUE(reader.missing_initial_response());
+  EXPECT_FALSE(reader.got_initial_response());
+  EXPECT_EQ(reader.events(), 2u);
+  EXPECT_EQ(stamps, (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(reader.continuation(), "8");
+}
+
+TEST_P(Reader, InitialResponseFirstIsNotFlagged) {
+  const Encoding e = GetParam();
+  SubscriptionReader reader([](std::string_view) {});
+  ASSERT_TRUE(reader.feed(InitialResponse(e)).is_ok());
+  EXPECT_TRUE(reader.started());
+  ASSERT_TRUE(reader.feed(EventFrame(e, {Stamped(1)}, "1")).is_ok());
+  EXPECT_FALSE(reader.missing_initial_response());
+}
+
 INSTANTIATE_TEST_SUITE_P(Encodings, Reader, ::testing::Values(Encoding::kJson, Encoding::kCbor));
 
 TEST(SubscriptionReader, ErrorMessageFrame) {
@@ -119,10 +145,6 @@ TEST(SubscriptionReader, DamagedStreamFailsAndStaysFailed) {
   EXPECT_FALSE(reader.failure().is_ok());
 }
 
-TEST(SubscriptionReader, EventBeforeInitialResponseIsAnError) {
-  SubscriptionReader reader([](std::string_view) {});
-  EXPECT_FALSE(reader.feed(EventFrame(Encoding::kJson, {Stamped(1)}, "1")).is_ok());
-}
 
 TEST(SubscriptionReader, UndecodablePayloadIsAnError) {
   SubscriptionReader reader([](std::string_view) {});
