@@ -422,10 +422,15 @@ for t in targets:
                      failed=(p or {}).get("records_failed", 0))
         elif s == "E-read" and c:
             mean, peak = catchup_rate(t)
+            # Newer summaries carry the rate over the seconds records arrived
+            # in; the progress-line estimate is the fallback for older ones.
+            mean = c.get("records_per_s_active", mean)
             r.update(rec=mean, peak=peak, mb=None, p50=None, p99=None, n=c["records"], failed=0)
         errs = d.get("errors") or []
-        if errs:
-            r["errors"] = "; ".join(f"{e['operation']} {e['type']} x{e['count']}" for e in errs)
+        notes = [f"{e['operation']} {e['type']} x{e['count']}" for e in errs]
+        notes += [f"{k} x{v}" for k, v in ((c or {}).get("warnings") or {}).items()]
+        if notes:
+            r["errors"] = "; ".join(notes)
         rows[(s, t)] = r
 
 def f(x, nd=1):
