@@ -70,6 +70,12 @@ class ResponseSink {
   // caller's thread. 0 once closed(). Any thread (an atomic read); a
   // snapshot, exact only up to the write in flight (at most ~256 KiB).
   virtual uint64_t unsent_bytes() const { return 0; }
+  // Runs `work` later on the connection's own thread (inline where there is
+  // none, or once the server has stopped). Lets a handler that completes on
+  // a thread every request shares (the log's writer) build its response
+  // elsewhere. `work` may be dropped unrun while the server shuts down. Any
+  // thread.
+  virtual void run_on_connection_thread(std::function<void()> work) { work(); }
 };
 
 // Called on a connection's thread for every complete request (except OPTIONS

@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -80,6 +81,11 @@ class PostingSink final : public ResponseSink {
   void end_stream() override {
     if (!started_.load(std::memory_order_acquire) || finished_.exchange(true, std::memory_order_acq_rel)) return;
     post([id = id_](Target& t) { t.on_end_stream(id); });
+  }
+
+  void run_on_connection_thread(std::function<void()> work) override {
+    if (target_->worker()->stopped()) return work();
+    asio::post(target_->worker()->io(), [t = target_, w = std::move(work)]() mutable { w(); });
   }
 
   bool closed() const override { return state_->closed.load(std::memory_order_acquire); }

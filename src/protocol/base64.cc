@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace runnel::protocol {
 namespace {
@@ -51,6 +52,43 @@ void encode_into(const uint8_t* src, std::size_t n, char* dst) {
   }
 }
 
+// The shape of a base64 text: how many '=' end it and how many quads carry
+// no padding. Only for a non-empty length that is a multiple of 4.
+struct Layout {
+  std::size_t pad;
+  std::size_t full_quads;
+  std::size_t out_len;
+};
+
+Layout layout_of(const uint8_t* s, std::size_t n) {
+  const std::size_t pad = s[n - 1] != '=' ? 0 : s[n - 2] != '=' ? 1 : 2;
+  return Layout{pad, pad == 0 ? n / 4 : n / 4 - 1, n / 4 * 3 - pad};
+}
+
+// Decodes `s` (laid out as `l`) into `dst`; false if a character is outside
+// the alphabet (`dst` then holds garbage).
+bool decode_into(const uint8_t* s, const Layout& l, char* dst) {
+  uint32_t bad = 0;
+  for (std::size_t q = 0; q < l.full_quads; ++q, s += 4, dst += 3) {
+    uint32_t x = kD0[s[0]] | kD1[s[1]] | kD2[s[2]] | kD3[s[3]];
+    bad |= x;
+    dst[0] = static_cast<char>(x >> 16);
+    dst[1] = static_cast<char>(x >> 8);
+    dst[2] = static_cast<char>(x);
+  }
+  if (l.pad == 1) {
+    uint32_t x = kD0[s[0]] | kD1[s[1]] | kD2[s[2]];
+    bad |= x;
+    dst[0] = static_cast<char>(x >> 16);
+    dst[1] = static_cast<char>(x >> 8);
+  } else if (l.pad == 2) {
+    uint32_t x = kD0[s[0]] | kD1[s[1]];
+    bad |= x;
+    dst[0] = static_cast<char>(x >> 16);
+  }
+  return bad < kBad;
+}
+
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
@@ -75,36 +113,32 @@ std::optional<std::string> base64_decode(std::string_view text) {
   if (n == 0) return std::string();
   if (n % 4 != 0) return std::nullopt;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const std::size_t pad = s[n - 1] != '=' ? 0 : s[n - 2] != '=' ? 1 : 2;
-  const std::size_t out_len = n / 4 * 3 - pad;
-  const std::size_t full_quads = pad == 0 ? n / 4 : n / 4 - 1;
-
+  const Layout l = layout_of(s, n);
   bool ok = true;
   std::string out;
-  out.resize_and_overwrite(out_len, [&](char* dst, std::size_t) -> std::size_t {
-    uint32_t bad = 0;
-    for (std::size_t q = 0; q < full_quads; ++q, s += 4, dst += 3) {
-      uint32_t x = kD0[s[0]] | kD1[s[1]] | kD2[s[2]] | kD3[s[3]];
-      bad |= x;
-      dst[0] = static_cast<char>(x >> 16);
-      dst[1] = static_cast<char>(x >> 8);
-      dst[2] = static_cast<char>(x);
-    }
-    if (pad == 1) {
-      uint32_t x = kD0[s[0]] | kD1[s[1]] | kD2[s[2]];
-      bad |= x;
-      dst[0] = static_cast<char>(x >> 16);
-      dst[1] = static_cast<char>(x >> 8);
-    } else if (pad == 2) {
-      uint32_t x = kD0[s[0]] | kD1[s[1]];
-      bad |= x;
-      dst[0] = static_cast<char>(x >> 16);
-    }
-    ok = bad < kBad;
-    return ok ? out_len : 0;
+  out.resize_and_overwrite(l.out_len, [&](char* dst, std::size_t) -> std::size_t {
+    ok = decode_into(s, l, dst);
+    return ok ? l.out_len : 0;
   });
   if (!ok) return std::nullopt;
   return out;
+}
+
+bool base64_decode_in_place(std::string& text) {
+  const std::size_t n = text.size();
+  if (n == 0) return true;
+  if (n % 4 != 0) return false;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const Layout l = layout_of(s, n);
+  // Decoded into a per-thread scratch buffer first, so that a rejected text
+  // is left as it was at the cost of one memcpy (a second lookup pass costs
+  // more). The buffer keeps the largest blob this thread has decoded.
+  thread_local std::string scratch;
+  if (scratch.size() < l.out_len) scratch.resize(l.out_len);
+  if (!decode_into(s, l, scratch.data())) return false;
+  std::memcpy(text.data(), scratch.data(), l.out_len);
+  text.resize(l.out_len);
+  return true;
 }
 
 }  // namespace runnel::protocol

@@ -28,6 +28,11 @@ void base64_encode_append(std::string_view bytes, std::string& out);
 // validator checks for it before calling this. "" decodes to "".
 std::optional<std::string> base64_decode(std::string_view text);
 
+// Decodes `text` in place, accepting exactly what base64_decode accepts:
+// true with `text` holding the bytes, or false with `text` unchanged. Saves
+// allocating a separate output (the JSON blob path). Thread-safe.
+bool base64_decode_in_place(std::string& text);
+
 // Number of characters base64_encode produces for `n` bytes.
 constexpr std::size_t base64_encoded_size(std::size_t n) { return (n + 2) / 3 * 4; }
 

@@ -94,5 +94,25 @@ TEST(Base64, RejectsEveryNonAlphabetByteInEveryPosition) {
   }
 }
 
+TEST(Base64, InPlaceDecodingAcceptsAndRejectsWhatDecodeDoes) {
+  std::mt19937 rng(11);
+  for (std::size_t n = 0; n < 200; ++n) {
+    std::string bytes(n, '\0');
+    for (auto& c : bytes) c = static_cast<char>(rng());
+    std::string text = base64_encode(bytes);
+    ASSERT_TRUE(base64_decode_in_place(text)) << "length " << n;
+    ASSERT_EQ(text, bytes) << "length " << n;
+  }
+  for (std::string bad : {"QUJ", "QUJDR!VG", "QUJDREVG=", "QU=D", "Q===", "====", "QUJDREV=QUJD", "QUJD\n"}) {
+    const std::string before = bad;
+    EXPECT_EQ(base64_decode(bad), std::nullopt) << before;
+    EXPECT_FALSE(base64_decode_in_place(bad)) << before;
+    EXPECT_EQ(bad, before) << "a rejected text is left unchanged";
+  }
+  std::string empty;
+  EXPECT_TRUE(base64_decode_in_place(empty));
+  EXPECT_EQ(empty, "");
+}
+
 }  // namespace
 }  // namespace runnel::protocol

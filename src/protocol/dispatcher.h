@@ -40,6 +40,11 @@ struct RequestContext {
   // before anything is sent, or takes the response over with events->begin()
   // and then must not call the OperationReply.
   std::shared_ptr<EventStreamResponse> events;
+  // Runs work on the thread serving the request's connection; unset means
+  // "inline". For an operation that completes on a thread shared by all
+  // requests (the log's writer): it builds its output there instead, so
+  // that thread only hands over results. Callable from any thread.
+  std::function<void(std::function<void()>)> run_on_request_thread = {};
 };
 
 // Completes an operation: the output structure, or an error.

@@ -58,7 +58,12 @@ bool convert_value(od::value v, int depth, Value& out);
 // `depth` is the nesting level of the object itself (the root object is 1).
 bool convert_object(od::object obj, int depth, Value& out) {
   if (depth > kMaxNestingDepth) return false;
+  // Sized up front: one allocation per object rather than one per doubling
+  // (and no large reallocations for the 500-record PutRecords list).
+  std::size_t count = 0;
+  if (obj.count_fields().get(count) != simdjson::SUCCESS) return false;
   Object members;
+  members.reserve(count);
   for (auto field_result : obj) {
     od::field field;
     if (std::move(field_result).get(field) != simdjson::SUCCESS) return false;
@@ -74,7 +79,10 @@ bool convert_object(od::object obj, int depth, Value& out) {
 
 bool convert_array(od::array arr, int depth, Value& out) {
   if (depth > kMaxNestingDepth) return false;
+  std::size_t count = 0;
+  if (arr.count_elements().get(count) != simdjson::SUCCESS) return false;
   Array items;
+  items.reserve(count);
   for (auto item_result : arr) {
     od::value item;
     if (std::move(item_result).get(item) != simdjson::SUCCESS) return false;
@@ -204,11 +212,31 @@ constexpr std::array<bool, 256> kNeedsEscape = [] {
   return t;
 }();
 
+// True if any of the 8 bytes of `w` is one kNeedsEscape marks. Each test is
+// the exact "some byte is zero / below n" bit trick: a false positive can
+// only occur in a word that also holds a true match.
+bool word_needs_escape(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t backslash = w ^ (kOnes * '\\');
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w;
+  return ((below_space | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash)) & kHigh) != 0;
+}
+
 void append_string(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   std::size_t run = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
+    // Skip whole words without escapes (sequence numbers, ids, base64 text).
+    while (i + 8 <= s.size()) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, sizeof w);
+      if (word_needs_escape(w)) break;
+      i += 8;
+    }
+    if (i == s.size()) break;
     const auto c = static_cast<uint8_t>(s[i]);
     if (!kNeedsEscape[c]) continue;
     out.append(s.data() + run, i - run);

@@ -233,6 +233,46 @@ TEST(JsonEncode, StringEscaping) {
   EXPECT_EQ(encode_json(obj), R"({"k\"ey":1})");
 }
 
+// The encoder skips 8 bytes at a time when none needs escaping; every byte
+// value, at every offset of a word and past the last whole word, must still
+// be escaped exactly as the one-byte-at-a-time rule says.
+TEST(JsonEncode, StringEscapingAtEveryOffsetOfLongStrings) {
+  auto reference = [](const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (c < 0x20) {
+            static constexpr char kHex[] = "0123456789abcdef";
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+          } else {
+            out += static_cast<char>(c);
+          }
+      }
+    }
+    return out + "\"";
+  };
+  for (int c = 0; c < 256; ++c) {
+    for (std::size_t pos = 0; pos < 21; ++pos) {
+      std::string s(21, 'a');
+      s[pos] = static_cast<char>(c);
+      ASSERT_EQ(encode_json(Value(s)), reference(s)) << "byte " << c << " at " << pos;
+    }
+  }
+  // Bytes next to a match (borrows in the word test) and high bytes.
+  const std::string mixed = std::string("\x80\x1f\xff\"\x21\x5c\x5d\x1f\x20\x00\xe9" "abcdefgh\x01", 20);
+  EXPECT_EQ(encode_json(Value(mixed)), reference(mixed));
+}
+
 TEST(JsonRoundTrip, DecodeEncodeDecodeIsIdentity) {
   const std::string body =
       R"({"Records":[{"Data":"aGk=","PartitionKey":"p\u0000\"\\"},{"Data":"","ExplicitHashKey":"1"}],)"

@@ -87,6 +87,14 @@ std::string_view utf8_char_at(std::string_view s, size_t i) {
   return s.substr(i, j - i);
 }
 
+// True when a base64 text whose padding is `pads` '=' ends in a character
+// carrying no bits beyond the decoded bytes (the form AWS accepts).
+bool canonical_tail(std::string_view text, size_t pads) {
+  if (pads == 0) return true;
+  unsigned last = base64_value(static_cast<unsigned char>(text[text.size() - 1 - pads]));
+  return (last & (pads == 1 ? 0x3u : 0xFu)) == 0;
+}
+
 // Decodes a JSON blob as AWS does, with AWS's messages for each way it fails.
 std::optional<std::string> decode_blob(std::string_view text, Blob& out) {
   auto fail = [&](std::string_view why) { return fmt::format("'{}' can not be converted to a Blob: {}", text, why); };
@@ -104,16 +112,28 @@ std::optional<std::string> decode_blob(std::string_view text, Blob& out) {
   // Padding and the bits the last character carries must be canonical.
   size_t pads = 0;
   while (pads < text.size() && text[text.size() - 1 - pads] == '=') ++pads;
-  bool canonical = pads <= 2 && (pads == 0 || pads < text.size());
-  if (canonical && pads > 0) {
-    unsigned last = base64_value(static_cast<unsigned char>(text[text.size() - 1 - pads]));
-    canonical = (last & (pads == 1 ? 0x3u : 0xFu)) == 0;
-  }
+  bool canonical = pads <= 2 && (pads == 0 || pads < text.size()) && canonical_tail(text, pads);
   std::optional<std::string> bytes;
   if (canonical) bytes = base64_decode(text);
   if (!bytes) return fail("Invalid last non-pad Base64 character dectected");
   out.bytes = std::move(*bytes);
   return std::nullopt;
+}
+
+// The common case of decode_blob, without its checks' cost: turns `v` (a
+// string) into a Blob in place when it is valid, canonical base64, and
+// returns false leaving `v` unchanged otherwise (decode_blob then words the
+// error). base64_decode accepts only a multiple of 4 alphabet characters
+// with at most two trailing '=' (or is ""), which passes every check of
+// decode_blob but the canonical last character, checked here.
+bool decode_valid_blob(Value& v) {
+  std::string& text = v.as_string();
+  const size_t n = text.size();
+  const size_t pads = n < 2 || text[n - 1] != '=' ? 0 : text[n - 2] != '=' ? 1 : 2;
+  if (n % 4 != 0 || (n > 0 && !canonical_tail(text, pads))) return false;
+  if (!base64_decode_in_place(text)) return false;
+  v = Value(Blob{std::move(text)});
+  return true;
 }
 
 int64_t clamp_double(double d, int64_t lo, int64_t hi) {
@@ -171,6 +191,7 @@ class Converter {
       case ShapeType::kBlob:
         if (k == Value::Kind::kBlob) return std::nullopt;
         if (k == Value::Kind::kString) {
+          if (decode_valid_blob(v)) return std::nullopt;
           Blob blob;
           if (auto err = decode_blob(v.as_string(), blob)) return err;
           v = Value(std::move(blob));
@@ -183,22 +204,26 @@ class Converter {
   }
 
  private:
+  // Keeps the known, non-null members, converted, in first-occurrence order;
+  // compacts the object in place (no new allocation per structure).
   std::optional<std::string> convert_structure(const Shape& shape, Value& v) {
-    Object& in = v.as_object();
-    Object out;
-    out.reserve(std::min(in.size(), shape.members.size()));
-    for (Member& m : in) {
+    Object& members = v.as_object();
+    size_t kept = 0;
+    for (size_t i = 0; i < members.size(); ++i) {
+      Member& m = members[i];
       const MemberModel* mm = shape.find_member(m.key);
       if (mm == nullptr || m.value.is_null()) continue;  // AWS ignores unknown members
       if (auto err = convert(model_.shape(mm->shape), m.value)) return err;
-      auto dup = std::find_if(out.begin(), out.end(), [&](const Member& o) { return o.key == m.key; });
-      if (dup != out.end()) {
+      auto end = members.begin() + static_cast<std::ptrdiff_t>(kept);
+      auto dup = std::find_if(members.begin(), end, [&](const Member& o) { return o.key == m.key; });
+      if (dup != end) {
         dup->value = std::move(m.value);  // the last occurrence wins
       } else {
-        out.push_back(std::move(m));
+        if (kept != i) members[kept] = std::move(m);
+        ++kept;
       }
     }
-    in = std::move(out);
+    members.erase(members.begin() + static_cast<std::ptrdiff_t>(kept), members.end());
     return std::nullopt;
   }
 
@@ -309,6 +334,31 @@ uint32_t content_hash(std::string_view s) {
   return h;
 }
 
+// Where a value sits in the input, as AWS names it in a validation message
+// ("records.1.member.data"). Built on the stack while walking the input and
+// rendered only when an error is reported, so a valid request allocates no
+// path strings.
+struct Path {
+  enum class Kind { kRoot, kMember, kListItem, kMapValue };
+  const Path* parent = nullptr;
+  Kind kind = Kind::kRoot;
+  std::string_view name;  // kMember: the model member's name; kMapValue: the key
+  size_t index = 0;       // kListItem: 1-based position
+
+  std::string render() const {
+    switch (kind) {
+      case Kind::kRoot: return "";
+      case Kind::kMember: {
+        std::string p = parent->render();
+        return p.empty() ? lower_first(name) : p + "." + lower_first(name);
+      }
+      case Kind::kListItem: return fmt::format("{}.{}.member", parent->render(), index);
+      case Kind::kMapValue: return fmt::format("{}.{}.member", parent->render(), name);
+    }
+    return "";
+  }
+};
+
 class Checker {
  public:
   explicit Checker(const ServiceModel& model) : model_(model) {}
@@ -316,10 +366,10 @@ class Checker {
   bool full() const { return errors_.size() >= static_cast<size_t>(kMaxValidationErrors); }
   const std::vector<std::string>& errors() const { return errors_; }
 
-  void check_structure(const Shape& shape, const Value& v, const std::string& path) {
+  void check_structure(const Shape& shape, const Value& v, const Path& path) {
     for (const MemberModel& m : shape.members) {
       if (full()) return;
-      std::string child = path.empty() ? lower_first(m.name) : path + "." + lower_first(m.name);
+      const Path child{&path, Path::Kind::kMember, m.name};
       const Value* mv = v.find(m.wire_name);
       if (mv == nullptr || mv->is_null()) {
         if (m.required) add(nullptr, nullptr, child, "Member must not be null");
@@ -329,7 +379,7 @@ class Checker {
     }
   }
 
-  void check_value(const Shape& shape, const Value& v, const std::string& path) {
+  void check_value(const Shape& shape, const Value& v, const Path& path) {
     switch (shape.type) {
       case ShapeType::kStructure:
         check_structure(shape, v, path);
@@ -349,7 +399,7 @@ class Checker {
   }
 
  private:
-  void check_list(const Shape& shape, const Value& v, const std::string& path) {
+  void check_list(const Shape& shape, const Value& v, const Path& path) {
     const Array& items = v.as_array();
     check_count(shape, v, items.size(), path);
     const Shape& member = model_.shape(shape.member);
@@ -364,7 +414,7 @@ class Checker {
       return;
     }
     for (size_t i = 0; i < items.size() && !full(); ++i) {
-      std::string child = fmt::format("{}.{}.member", path, i + 1);
+      const Path child{&path, Path::Kind::kListItem, {}, i + 1};
       if (items[i].is_null()) {
         add(nullptr, nullptr, child, "Member must not be null");
         continue;
@@ -373,7 +423,7 @@ class Checker {
     }
   }
 
-  void check_map(const Shape& shape, const Value& v, const std::string& path) {
+  void check_map(const Shape& shape, const Value& v, const Path& path) {
     const Object& entries = v.as_object();
     check_count(shape, v, entries.size(), path);
     const Shape& key = model_.shape(shape.key);
@@ -399,11 +449,11 @@ class Checker {
     for (const Member& e : entries) {
       if (full()) return;
       if (e.value.is_null()) continue;
-      check_value(value, e.value, fmt::format("{}.{}.member", path, e.key));
+      check_value(value, e.value, Path{&path, Path::Kind::kMapValue, e.key});
     }
   }
 
-  void check_count(const Shape& shape, const Value& v, size_t n, const std::string& path) {
+  void check_count(const Shape& shape, const Value& v, size_t n, const Path& path) {
     auto count = static_cast<int64_t>(n);
     if (shape.has_min && count < shape.min && !full())
       add(&shape, &v, path, fmt::format("Member must have length greater than or equal to {}", shape.min));
@@ -550,9 +600,10 @@ class Checker {
     return "null";
   }
 
-  void add(const Shape* shape, const Value* v, std::string_view path, std::string_view constraint) {
+  void add(const Shape* shape, const Value* v, const Path& path, std::string_view constraint) {
     std::string value = v == nullptr || v->is_null() ? "null" : "'" + value_text(shape, *v) + "'";
-    errors_.push_back(fmt::format("Value {} at '{}' failed to satisfy constraint: {}", value, path, constraint));
+    errors_.push_back(
+        fmt::format("Value {} at '{}' failed to satisfy constraint: {}", value, path.render(), constraint));
   }
 
   const ServiceModel& model_;
@@ -574,7 +625,7 @@ ApiResult<void> validate_input(const ServiceModel& model, const OperationModel& 
   if (auto err = converter.convert(*shape, input)) return std::unexpected(serialization_error(std::move(*err)));
 
   Checker checker(model);
-  checker.check_structure(*shape, input, "");
+  checker.check_structure(*shape, input, Path{});
   const auto& errors = checker.errors();
   if (errors.empty()) return {};
   std::string message = fmt::format("{} validation error{} detected: ", errors.size(), errors.size() == 1 ? "" : "s");

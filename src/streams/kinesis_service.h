@@ -89,7 +89,8 @@ class KinesisService {
   ApiResult<Value> untag_resource(const Value& in, const Ctx& ctx);
   ApiResult<Value> list_tags_for_resource(const Value& in, const Ctx& ctx);
   // Data plane (ops_data.cc)
-  void put_records(const Value& in, const Ctx& ctx, bool single, protocol::OperationReply reply);
+  // Takes (moves out) each record's PartitionKey and Data from `in`.
+  void put_records(Value& in, const Ctx& ctx, bool single, protocol::OperationReply reply);
   ApiResult<Value> get_shard_iterator(const Value& in, const Ctx& ctx);
   ApiResult<Value> get_records(const Value& in, const Ctx& ctx);
   // Resharding (ops_reshard.cc)

@@ -35,15 +35,57 @@ struct ShardInfo {
   int64_t created_secs;
 };
 
+// A put's answer, built once its records are durable: the sequence number
+// and shard of each record, in request order.
+struct PutReply {
+  protocol::OperationReply reply;
+  std::vector<Route> routes;
+  std::vector<ShardInfo> group_shards;  // parallel to the appends
+  bool single;
+  std::string encryption;
+
+  void operator()(const std::vector<storage::Appended>& appended) {
+    auto sequence_of = [&](const Route& r) {
+      const auto& a = appended[r.group];
+      const ShardInfo& sh = group_shards[r.group];
+      return format_sequence_number(SequenceNumber{sh.created_secs, sh.index, a.first_counter + r.position,
+                                                   a.arrival_ms[r.position] / 1000});
+    };
+    Value out = Object{};
+    if (single) {
+      const Route& r = routes.front();
+      out.set("ShardId", format_shard_id(group_shards[r.group].index));
+      out.set("SequenceNumber", sequence_of(r));
+      if (encryption != "NONE") out.set("EncryptionType", encryption);
+      return reply(std::move(out));
+    }
+    Array records;
+    records.reserve(routes.size());
+    for (const Route& r : routes) {
+      Object rec;
+      rec.reserve(2);
+      rec.push_back(protocol::Member{"SequenceNumber", sequence_of(r)});
+      rec.push_back(protocol::Member{"ShardId", format_shard_id(group_shards[r.group].index)});
+      records.emplace_back(std::move(rec));
+    }
+    out.set("FailedRecordCount", 0);
+    out.set("Records", std::move(records));
+    if (encryption != "NONE") out.set("EncryptionType", encryption);
+    reply(std::move(out));
+  }
+};
+
 }  // namespace
 
-void KinesisService::put_records(const Value& in, const Ctx& ctx, bool single, protocol::OperationReply reply) {
+void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protocol::OperationReply reply) {
   // Gather the records: PutRecord's single record, or PutRecords' list.
-  std::vector<const Value*> entries;
+  std::vector<Value*> entries;
   if (single) {
     entries.push_back(&in);
   } else {
-    for (const auto& r : in.find("Records")->as_array()) entries.push_back(&r);
+    auto& list = in.find("Records")->as_array();
+    entries.reserve(list.size());
+    for (auto& r : list) entries.push_back(&r);
   }
 
   std::vector<storage::ShardAppend> groups;
@@ -74,9 +116,9 @@ void KinesisService::put_records(const Value& in, const Ctx& ctx, bool single, p
 
     uint64_t total = 0;
     for (size_t i = 0; i < entries.size(); ++i) {
-      const Value& r = *entries[i];
-      const std::string& key = *input_string(r, "PartitionKey");
-      const std::string& data = r.find("Data")->as_blob().bytes;
+      Value& r = *entries[i];
+      std::string& key = r.find("PartitionKey")->as_string();
+      std::string& data = r.find("Data")->as_blob().bytes;
       if (data.size() + key.size() > max_record)
         return reply(std::unexpected(protocol::invalid_argument(
             "Record size " + std::to_string(data.size() + key.size()) + " bytes exceeds the stream's maximum of " +
@@ -105,7 +147,8 @@ void KinesisService::put_records(const Value& in, const Ctx& ctx, bool single, p
       }
       auto& g = groups[static_cast<size_t>(group_of[slot])];
       routes.push_back(Route{static_cast<uint32_t>(group_of[slot]), static_cast<uint32_t>(g.records.size())});
-      g.records.push_back(storage::AppendRecord{key, data});
+      // The input is not read past this point, so the bytes move rather than copy.
+      g.records.push_back(storage::AppendRecord{std::move(key), std::move(data)});
     }
     if (!single && total > kPutRecordsMaxBytes)
       return reply(std::unexpected(protocol::invalid_argument(
@@ -127,40 +170,21 @@ void KinesisService::put_records(const Value& in, const Ctx& ctx, bool single, p
   std::vector<storage::ShardKey> shard_keys;
   shard_keys.reserve(groups.size());
   for (const auto& g : groups) shard_keys.push_back(g.shard);
-  // append() only assigns counters and queues; durability and the reply
+  // append() only assigns counters and queues; durability and the callback
   // follow on the log's writer thread, which never waits for mu_ while it
-  // holds a log lock.
-  log_.append(std::move(groups), [this, reply = std::move(reply), routes = std::move(routes),
-                                  group_shards = std::move(group_shards), shard_keys = std::move(shard_keys),
-                                  single, encryption](Result<std::vector<storage::Appended>> result) {
-    if (!result) return reply(std::unexpected(protocol::internal_failure()));
+  // holds a log lock. The callback runs only after the batch is durable (per
+  // --fsync); it only notifies readers there and hands the response's
+  // construction and encoding to the request's own thread, so the single
+  // writer thread is free for the next group commit sooner.
+  PutReply respond{std::move(reply), std::move(routes), std::move(group_shards), single, std::move(encryption)};
+  log_.append(std::move(groups), [this, respond = std::move(respond), shard_keys = std::move(shard_keys),
+                                  run_on_request_thread = ctx.run_on_request_thread](
+                                     Result<std::vector<storage::Appended>> result) mutable {
+    if (!result) return respond.reply(std::unexpected(protocol::internal_failure()));
     records_durable(shard_keys);
-    auto sequence_of = [&](const Route& r) {
-      const auto& a = (*result)[r.group];
-      const ShardInfo& sh = group_shards[r.group];
-      return format_sequence_number(SequenceNumber{sh.created_secs, sh.index, a.first_counter + r.position,
-                                                   a.arrival_ms[r.position] / 1000});
-    };
-    Value out = Object{};
-    if (single) {
-      const Route& r = routes.front();
-      out.set("ShardId", format_shard_id(group_shards[r.group].index));
-      out.set("SequenceNumber", sequence_of(r));
-      if (encryption != "NONE") out.set("EncryptionType", encryption);
-      return reply(std::move(out));
-    }
-    Array records;
-    records.reserve(routes.size());
-    for (const Route& r : routes) {
-      Value rec = Object{};
-      rec.set("SequenceNumber", sequence_of(r));
-      rec.set("ShardId", format_shard_id(group_shards[r.group].index));
-      records.push_back(std::move(rec));
-    }
-    out.set("FailedRecordCount", 0);
-    out.set("Records", std::move(records));
-    if (encryption != "NONE") out.set("EncryptionType", encryption);
-    reply(std::move(out));
+    if (!run_on_request_thread) return respond(*result);
+    run_on_request_thread(
+        [respond = std::move(respond), appended = std::move(*result)]() mutable { respond(appended); });
   });
 }
 
