@@ -350,6 +350,21 @@ TEST_F(ConsumerTest, RegisterErrors) {
             std::string("arn:aws:kinesis:us-east-1:000000000000:").size());
 }
 
+TEST_F(ConsumerTest, RegisterChecksTagsLikeTagResource) {
+  open();
+  create_stream("s");
+  auto reserved = call("RegisterStreamConsumer", obj({{"StreamARN", kStreamArn}, {"ConsumerName", "c1"},
+                                                      {"Tags", obj({{"aws:owner", Value("x")}})}}));
+  expect_error(reserved, "InvalidArgumentException");
+  auto bad_chars = call("RegisterStreamConsumer", obj({{"StreamARN", kStreamArn}, {"ConsumerName", "c1"},
+                                                       {"Tags", obj({{"team", Value("a<b>")}})}}));
+  expect_error(bad_chars, "InvalidArgumentException");
+  // Neither attempt registered anything.
+  auto ok = call("RegisterStreamConsumer", obj({{"StreamARN", kStreamArn}, {"ConsumerName", "c1"},
+                                                {"Tags", obj({{"team", Value("payments")}})}}));
+  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+}
+
 TEST_F(ConsumerTest, TwentyFirstConsumerIsLimitExceeded) {
   open();
   create_stream("s");

@@ -9,6 +9,7 @@
 #include "streams/input.h"
 #include "streams/kinesis_service.h"
 #include "streams/page_token.h"
+#include "streams/tags.h"
 
 namespace runnel::streams {
 
@@ -88,6 +89,8 @@ protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_l
 
 protocol::ApiResult<Value> KinesisService::register_consumer(const Value& in, const Ctx& ctx) {
   const std::string& name = *input_string(in, "ConsumerName");
+  if (const Value* tags = in.find("Tags"))
+    if (auto ok = check_tags(*tags); !ok) return std::unexpected(ok.error());
   const int64_t now = now_ms();
   std::unique_lock lock(mu_);
   auto found = find_stream_by_arn_locked(*input_string(in, "StreamARN"), ctx);

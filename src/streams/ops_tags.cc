@@ -5,6 +5,7 @@
 
 #include "streams/input.h"
 #include "streams/kinesis_service.h"
+#include "streams/tags.h"
 
 namespace runnel::streams {
 
@@ -27,6 +28,8 @@ bool valid_tag_text(std::string_view s) {
   return true;
 }
 
+}  // namespace
+
 protocol::ApiResult<void> check_tags(const Value& tags) {
   for (const auto& m : tags.as_object()) {
     if (!valid_tag_text(m.key) || (m.value.is_string() && !valid_tag_text(m.value.as_string())))
@@ -38,8 +41,6 @@ protocol::ApiResult<void> check_tags(const Value& tags) {
   }
   return {};
 }
-
-}  // namespace
 
 Status KinesisService::tags_changed_locked(StreamState& s) { return persist_locked(s); }
 
