@@ -1,4 +1,5 @@
 #include "bench/polling_consumer.h"
+#include "bench/shard_rounds.h"
 
 #include <algorithm>
 
@@ -25,21 +26,9 @@ PollingConsumer::PollingConsumer(const BenchOptions& options, std::string stream
 }
 
 void PollingConsumer::run() {
-  while (!stopping()) {
-    Clock::time_point now = Clock::now();
-    Clock::time_point wake = now + std::chrono::milliseconds(100);
-    for (Shard& s : shards_) {
-      if (s.busy || s.closed) continue;
-      if (s.next <= now) {
-        step(s);
-      } else {
-        wake = std::min(wake, s.next);
-      }
-    }
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
-    loop_.poll(static_cast<int>(std::clamp<int64_t>(ms, 1, 100)));
-  }
-  loop_.cancel_all();
+  run_shard_rounds(
+      shards_, loop_, [this] { return stopping(); }, [](const Shard& s) { return !s.busy && !s.closed; },
+      [this](Shard& s) { step(s); });
 }
 
 void PollingConsumer::step(Shard& s) {

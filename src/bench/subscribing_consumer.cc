@@ -1,4 +1,5 @@
 #include "bench/subscribing_consumer.h"
+#include "bench/shard_rounds.h"
 
 #include <algorithm>
 
@@ -32,21 +33,9 @@ SubscribingConsumer::SubscribingConsumer(const BenchOptions& options, std::strin
 }
 
 void SubscribingConsumer::run() {
-  while (!stopping()) {
-    Clock::time_point now = Clock::now();
-    Clock::time_point wake = now + std::chrono::milliseconds(100);
-    for (Shard& s : shards_) {
-      if (s.live || s.ended) continue;
-      if (s.next <= now) {
-        subscribe(s);
-      } else {
-        wake = std::min(wake, s.next);
-      }
-    }
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
-    loop_.poll(static_cast<int>(std::clamp<int64_t>(ms, 1, 100)));
-  }
-  loop_.cancel_all();
+  run_shard_rounds(
+      shards_, loop_, [this] { return stopping(); }, [](const Shard& s) { return !s.live && !s.ended; },
+      [this](Shard& s) { subscribe(s); });
 }
 
 void SubscribingConsumer::subscribe(Shard& s) {
