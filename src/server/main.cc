@@ -42,6 +42,11 @@ int main(int argc, char** argv) {
       "How long a SubscribeToShard stream lasts before it ends cleanly (AWS: 300)", "RUNNEL_SUBSCRIPTION_SECONDS")
       ->check(CLI::Range(int64_t{1}, int64_t{86400}));
   opt("--shard-limit", cfg.shard_limit, "Open shards allowed in the account", "RUNNEL_SHARD_LIMIT");
+  opt("--throughput-limits", cfg.throughput_limits,
+      "Per-shard limits as AWS enforces them (writes 1 MiB/s and 1,000 records/s, reads 2 MiB/s and "
+      "5 GetRecords/s): on, or off for raw speed",
+      "RUNNEL_THROUGHPUT_LIMITS")
+      ->check(CLI::IsMember({"on", "off"}));
   opt("--segment-mib", cfg.segment_mib, "Log segment size before rolling", "RUNNEL_SEGMENT_MIB");
   opt("--retention-check-ms", cfg.retention_check_ms, "How often expired log segments are deleted",
       "RUNNEL_RETENTION_CHECK_MS");

@@ -23,6 +23,7 @@
 #include "streams/fanout.h"
 #include "streams/shard_iterator.h"
 #include "streams/stream.h"
+#include "streams/throughput.h"
 
 namespace runnel::streams {
 
@@ -33,6 +34,8 @@ struct KinesisOptions {
   int64_t update_stream_ms = 0;    // time spent UPDATING
   uint32_t shard_limit = 20000;    // account-wide open shards (AWS's default in large regions)
   uint32_t on_demand_stream_limit = 50;
+  // Per-shard read and write limits (streams/throughput.h); off for raw speed.
+  bool throughput_limits = true;
   int64_t consumer_create_ms = 0;  // time a consumer spends CREATING
   int64_t consumer_delete_ms = 0;  // time a consumer spends DELETING
   FanOutOptions fanout;
@@ -152,6 +155,7 @@ class KinesisService {
   std::atomic<bool> loaded_{false};
   protocol::Value account_settings_;  // guarded by mu_
   std::unique_ptr<FanOut> fanout_;
+  ShardThroughput throughput_;
 };
 
 }  // namespace runnel::streams

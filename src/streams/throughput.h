@@ -1,0 +1,23 @@
+#pragma once
+// Per-shard throughput limits as Kinesis Data Streams enforces them on
+// provisioned shards: writes 1 MiB/s and 1,000 records/s, reads 2 MiB/s and
+// 5 GetRecords calls/s. The write rates it measures also feed on-demand
+// scaling. Implementation and policy: throughput.cc, docs/throughput.md.
+//
+// Thread-safety: every member is safe to call from any thread.
+
+#include <cstdint>
+
+#include "storage/log.h"
+
+namespace runnel::streams {
+
+class ShardThroughput {
+ public:
+  ShardThroughput();
+  ~ShardThroughput();
+  ShardThroughput(const ShardThroughput&) = delete;
+  ShardThroughput& operator=(const ShardThroughput&) = delete;
+};
+
+}  // namespace runnel::streams
