@@ -34,7 +34,8 @@ KinesisService::KinesisService(KinesisOptions options, storage::Log& log, storag
       options_(std::move(options)),
       log_(log),
       metadata_(metadata),
-      iterators_(std::move(iterator_key)) {
+      iterators_(std::move(iterator_key)),
+      cipher_(options_.key_file) {
   fanout_ = std::make_unique<FanOut>(
       log_, [this](const SubscriptionSpec& spec) { return subscription_view(spec); }, options_.fanout,
       [this] { return now_ms(); });
@@ -130,6 +131,10 @@ void KinesisService::handle(const protocol::OperationModel& op, Value input, con
   } else if (name == "SubscribeToShard") {
     subscribe_to_shard(input, ctx, std::move(reply));
     return;
+  } else if (name == "StartStreamEncryption") {
+    result = start_stream_encryption(input, ctx);
+  } else if (name == "StopStreamEncryption") {
+    result = stop_stream_encryption(input, ctx);
   } else {
     result = std::unexpected(not_supported(name));
   }

@@ -21,6 +21,7 @@
 #include "storage/log.h"
 #include "storage/metadata_store.h"
 #include "streams/fanout.h"
+#include "streams/record_cipher.h"
 #include "streams/shard_iterator.h"
 #include "streams/stream.h"
 #include "streams/throughput.h"
@@ -39,6 +40,8 @@ struct KinesisOptions {
   int64_t consumer_create_ms = 0;  // time a consumer spends CREATING
   int64_t consumer_delete_ms = 0;  // time a consumer spends DELETING
   FanOutOptions fanout;
+  // The local key file standing in for KMS (streams/record_cipher.h).
+  std::string key_file = "kms.key";
 };
 
 class KinesisService {
@@ -105,6 +108,9 @@ class KinesisService {
   ApiResult<Value> describe_consumer(const Value& in, const Ctx& ctx);
   ApiResult<Value> list_consumers(const Value& in, const Ctx& ctx);
   void subscribe_to_shard(const Value& in, const Ctx& ctx, protocol::OperationReply reply);
+  // Encryption at rest (ops_encryption.cc)
+  ApiResult<Value> start_stream_encryption(const Value& in, const Ctx& ctx);
+  ApiResult<Value> stop_stream_encryption(const Value& in, const Ctx& ctx);
   // Called on the log's writer thread once records of these shards are
   // durable, before the puts that wrote them are acknowledged.
   void records_durable(const std::vector<storage::ShardKey>& shards);
@@ -156,6 +162,7 @@ class KinesisService {
   protocol::Value account_settings_;  // guarded by mu_
   std::unique_ptr<FanOut> fanout_;
   ShardThroughput throughput_;
+  RecordCipher cipher_;
 };
 
 }  // namespace runnel::streams
