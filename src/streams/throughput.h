@@ -18,6 +18,15 @@ class ShardThroughput {
   ~ShardThroughput();
   ShardThroughput(const ShardThroughput&) = delete;
   ShardThroughput& operator=(const ShardThroughput&) = delete;
+
+  // What was written to `shard` recently, per second, averaged over the last
+  // minute (or since the shard's first write, if later). Counted whether the
+  // limits are on or off: on-demand scaling reads it.
+  struct WriteRate {
+    double bytes_per_s = 0;
+    double records_per_s = 0;
+  };
+  WriteRate write_rate(storage::ShardKey shard, int64_t now_ms) const;
 };
 
 }  // namespace runnel::streams
