@@ -49,6 +49,7 @@ Result<std::unique_ptr<LocalLog>> LocalLog::open(const LogOptions& options, Env*
   }
   std::unique_ptr<LocalLog> log(new LocalLog(options, env != nullptr ? env : Env::posix()));
   if (auto s = log->recover(); !s) return error(s);
+  if (options.fsync == FsyncPolicy::kAlways) log->syncer_ = std::thread([l = log.get()] { l->syncer_loop(); });
   log->writer_ = std::thread([l = log.get()] { l->writer_loop(); });
   return log;
 }
@@ -208,8 +209,19 @@ void LocalLog::writer_loop() {
     }
     if (stop) break;
   }
-  // Shutdown: make everything written durable whatever the policy, and
-  // record the shard tails so the next open starts from a checkpoint.
+  // Shutdown: let the sync thread finish what was handed to it, make
+  // everything written durable whatever the policy, and record the shard
+  // tails so the next open starts from a checkpoint.
+  if (syncer_.joinable()) {
+    {
+      std::lock_guard lock(sync_mu_);
+      sync_stop_ = true;
+    }
+    sync_cv_.notify_one();
+    syncer_.join();
+    std::lock_guard lock(sync_mu_);
+    if (failed_.is_ok()) failed_ = sync_failed_;
+  }
   Status s = failed_;
   if (s.is_ok() && active_dirty_) s = sync_active();
   if (s.is_ok()) {
@@ -240,8 +252,15 @@ void LocalLog::commit(std::vector<Op>& ops) {
 }
 
 void LocalLog::commit_group(std::vector<Op>& group) {
+  const bool pipelined = syncer_.joinable();
+  if (pipelined && failed_.is_ok()) {
+    std::lock_guard lock(sync_mu_);
+    failed_ = sync_failed_;
+  }
+  uint64_t base = 0;
+  bool wrote = false;
   if (failed_.is_ok()) {
-    if (auto s = write_and_sync(group); !s) {
+    if (auto s = write_group(group, &base, &wrote); !s) {
       spdlog::error("log {}: write failed, refusing further appends: {}", options_.dir, s.to_string());
       failed_ = s;
     }
@@ -250,13 +269,90 @@ void LocalLog::commit_group(std::vector<Op>& group) {
     fail_ops(group, failed_);
     return;
   }
-  for (auto& op : group) {
+  if (wrote && pipelined) {
+    // The sync thread fdatasyncs, publishes and acknowledges; meanwhile
+    // this thread goes on with the next group. The records' bytes are in
+    // the page cache now, so only the counters travel on.
+    for (auto& op : group) op.appends.clear();
+    Pending p{std::move(group), std::move(written_), active_, active_id_, base};
+    group.clear();
+    {
+      std::lock_guard lock(sync_mu_);
+      ++unpublished_[p.segment];
+      pending_.push_back(std::move(p));
+    }
+    sync_cv_.notify_one();
+    return;
+  }
+  if (wrote) {
+    if (options_.fsync == FsyncPolicy::kAlways) {
+      if (auto s = sync_active(); !s) {
+        failed_ = s;
+        fail_ops(group, failed_);
+        return;
+      }
+    }
+    std::unique_lock lock(index_mu_);
+    publish_locked(written_, active_id_, base);
+  }
+  finish_ops(group, Status::ok());  // no lock held
+}
+
+void LocalLog::finish_ops(std::vector<Op>& ops, const Status& failure) {
+  for (auto& op : ops) {
     if (!op.reject.is_ok()) {
       op.done(error(op.reject));
+    } else if (!failure.is_ok()) {
+      op.done(error(failure));
     } else {
       op.done(std::move(op.assigned));
     }
   }
+}
+
+void LocalLog::syncer_loop() {
+  std::vector<Pending> work;
+  for (;;) {
+    Status failed;
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_cv_.wait(lock, [&] { return !pending_.empty() || sync_stop_; });
+      if (pending_.empty()) break;  // stopping, and nothing left
+      work.swap(pending_);
+      failed = sync_failed_;
+    }
+    // One fdatasync covers every group written before it starts. After a
+    // roll the groups can span two files; the older one was synced at the
+    // roll, so this only repeats a cheap sync.
+    const File* synced = nullptr;
+    for (const Pending& p : work) {
+      if (!failed.is_ok() || p.file.get() == synced) continue;
+      failed = p.file->sync();
+      syncs_.fetch_add(1, std::memory_order_relaxed);
+      synced = p.file.get();
+    }
+    if (failed.is_ok()) {
+      std::unique_lock lock(index_mu_);
+      for (const Pending& p : work) publish_locked(p.written, p.segment, p.base);
+    } else {
+      spdlog::error("log {}: fdatasync failed, refusing further appends: {}", options_.dir, failed.to_string());
+    }
+    {
+      std::lock_guard lock(sync_mu_);
+      if (!failed.is_ok() && sync_failed_.is_ok()) sync_failed_ = failed;
+      for (const Pending& p : work) {
+        auto it = unpublished_.find(p.segment);
+        if (--it->second == 0) unpublished_.erase(it);
+      }
+    }
+    for (Pending& p : work) finish_ops(p.ops, failed);
+    work.clear();
+  }
+}
+
+uint32_t LocalLog::oldest_unpublished_segment() {
+  std::lock_guard lock(sync_mu_);
+  return unpublished_.empty() ? UINT32_MAX : unpublished_.begin()->first;
 }
 
 void LocalLog::fail_ops(std::vector<Op>& ops, const Status& s) {
@@ -265,7 +361,8 @@ void LocalLog::fail_ops(std::vector<Op>& ops, const Status& s) {
   }
 }
 
-Status LocalLog::write_and_sync(std::vector<Op>& ops) {
+Status LocalLog::write_group(std::vector<Op>& ops, uint64_t* base_out, bool* wrote) {
+  *wrote = false;
   // Group the records by shard, keeping each shard's records in counter order.
   staged_.clear();
   staged_pos_.clear();
@@ -319,15 +416,16 @@ Status LocalLog::write_and_sync(std::vector<Op>& ops) {
   const uint64_t base = active_->size();
   if (auto s = active_->append(buf_); !s) return s;
   active_dirty_ = true;
-  if (options_.fsync == FsyncPolicy::kAlways) {
-    if (auto s = sync_active(); !s) return s;
-  }
+  *base_out = base;
+  *wrote = true;
+  return Status::ok();
+}
 
-  // Durable (per policy): publish to readers.
-  std::unique_lock lock(index_mu_);
-  Segment& seg = segments_[active_id_];
+void LocalLog::publish_locked(const std::vector<Written>& written, uint32_t segment, uint64_t base) {
+  Segment& seg = segments_[segment];
+  uint64_t bytes = 0;
   uint64_t records = 0;
-  for (const Written& w : written_) {
+  for (const Written& w : written) {
     const batch::Header& h = w.header;
     records += h.record_count;
     SegmentShard& ss = seg.shards[h.shard];
@@ -335,14 +433,14 @@ Status LocalLog::write_and_sync(std::vector<Op>& ops) {
     ss.last_counter = std::max(ss.last_counter, h.last_counter());
     if (dropped_.contains(h.shard)) continue;
     ShardState& state = shards_[h.shard];
-    state.index.add(h, active_id_, static_cast<uint32_t>(base + w.offset), options_.index_span_bytes);
+    state.index.add(h, segment, static_cast<uint32_t>(base + w.offset), options_.index_span_bytes);
     state.tail = ShardTail{h.last_counter(), h.last_arrival_ms};
   }
+  if (!written.empty()) bytes = written.back().offset + written.back().header.total_size();
   ++stats_.commits;
-  stats_.batches += written_.size();
+  stats_.batches += written.size();
   stats_.records += records;
-  stats_.bytes += buf_.size();
-  return Status::ok();
+  stats_.bytes += bytes;
 }
 
 Status LocalLog::sync_active() {

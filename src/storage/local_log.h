@@ -8,8 +8,12 @@
 //    clocks, the queue);
 //  - the writer thread: owns the active segment, the serialisation buffer,
 //    the fsync and retention timers; takes index_mu_ exclusively to publish
-//    committed batches and to apply retention; runs every `done` callback
-//    with no lock held;
+//    committed batches (kInterval, kNever) and to apply retention;
+//  - the sync thread (kAlways only): fdatasyncs what the writer has written,
+//    then publishes it under index_mu_ and runs its `done` callbacks, while
+//    the writer serialises and writes the next group (sync_mu_ guards the
+//    hand-off). With kInterval and kNever the writer runs the callbacks.
+//    Callbacks run with no lock held;
 //  - readers (read/counter_at_time/tail): index_mu_ shared, only to copy a
 //    few index entries and File handles; the pread and decode run unlocked.
 
@@ -68,6 +72,10 @@ class LocalLog final : public Log {
  private:
   struct Op;
   struct Staged;
+  struct Written {
+    batch::Header header;
+    uint32_t offset;
+  };
   struct SegmentShard {
     int64_t max_arrival_ms = 0;
     uint64_t last_counter = 0;
@@ -98,7 +106,15 @@ class LocalLog final : public Log {
   void writer_loop();
   void commit(std::vector<Op>& ops);
   void commit_group(std::vector<Op>& group);
-  Status write_and_sync(std::vector<Op>& ops);
+  // Serialises the group's records and writes them to the active segment
+  // (rolling it first if full). Sets *wrote when anything was written.
+  Status write_group(std::vector<Op>& ops, uint64_t* base, bool* wrote);
+  // Makes written batches readable: index entries, tails, segment summary.
+  void publish_locked(const std::vector<Written>& written, uint32_t segment, uint64_t base);  // index_mu_ held
+  static void finish_ops(std::vector<Op>& ops, const Status& failure);
+  void syncer_loop();
+  // The oldest segment with written batches not yet published (UINT32_MAX: none).
+  uint32_t oldest_unpublished_segment();
   Status sync_active();
   Status run_retention();
   // Runs `job` on the writer thread between commits and waits for it.
@@ -134,12 +150,24 @@ class LocalLog final : public Log {
   std::string buf_;
   std::vector<Staged> staged_;
   std::unordered_map<ShardKey, size_t> staged_pos_;
-  struct Written {
-    batch::Header header;
-    uint32_t offset;
-  };
   std::vector<Written> written_;
   std::thread writer_;
+
+  // --- hand-off to the sync thread (kAlways) ---
+  struct Pending {
+    std::vector<Op> ops;
+    std::vector<Written> written;
+    std::shared_ptr<File> file;
+    uint32_t segment = 0;
+    uint64_t base = 0;
+  };
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::vector<Pending> pending_;            // guarded by sync_mu_
+  std::map<uint32_t, int> unpublished_;     // segment -> pending groups; guarded by sync_mu_
+  Status sync_failed_;                      // guarded by sync_mu_
+  bool sync_stop_ = false;                  // guarded by sync_mu_
+  std::thread syncer_;
   Status close_status_;
 };
 

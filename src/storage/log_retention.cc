@@ -38,10 +38,13 @@ Status LocalLog::run_retention() {
   };
   std::vector<Candidate> candidates;
   std::unordered_set<ShardKey> dropped;
+  // Segments holding batches the sync thread has not published yet are
+  // skipped: their summaries do not show those batches.
+  const uint32_t unpublished = oldest_unpublished_segment();
   {
     std::shared_lock lock(index_mu_);
     for (const auto& [id, seg] : segments_) {
-      if (id == active_id_) continue;
+      if (id == active_id_ || id >= unpublished) continue;
       Candidate c{id, {seg.shards.begin(), seg.shards.end()}};
       for (const auto& [key, ss] : c.shards) {
         if (dropped_.contains(key)) dropped.insert(key);
