@@ -298,6 +298,7 @@ std::size_t size_estimate(const Value& v) {
       for (const auto& m : v.as_object()) n += m.key.size() + 9 + size_estimate(m.value);
       return n;
     }
+    case Value::Kind::kEncoded: return v.as_encoded().bytes.size();
     default: return 10;
   }
 }
@@ -339,10 +340,35 @@ void put_value(const Value& v, std::string& out) {
         put_value(m.value, out);
       }
       return;
+    case Value::Kind::kEncoded:
+      if (v.as_encoded().cbor) {
+        out.append(v.as_encoded().bytes);
+      } else {
+        out.push_back(static_cast<char>(0xf6));
+      }
+      return;
   }
 }
 
 }  // namespace
+
+void append_cbor_text(std::string_view s, std::string& out) {
+  put_head(kText, s.size(), out);
+  out.append(s);
+}
+
+void append_cbor_bytes(std::string_view b, std::string& out) {
+  put_head(kBytes, b.size(), out);
+  out.append(b);
+}
+
+void append_cbor_timestamp(int64_t millis, std::string& out) {
+  put_head(kTag, kTagEpoch, out);
+  put_int(millis, out);
+}
+
+void append_cbor_array_head(uint64_t n, std::string& out) { put_head(kArray, n, out); }
+void append_cbor_map_head(uint64_t n, std::string& out) { put_head(kMap, n, out); }
 
 ApiResult<Value> decode_cbor(std::string_view body) {
   Reader reader(body);

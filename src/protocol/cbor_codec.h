@@ -51,4 +51,12 @@ ApiResult<Value> decode_cbor(std::string_view body);
 //   Null -> 0xf6; Bool -> 0xf4 / 0xf5.
 std::string encode_cbor(const Value& v);
 
+// Pieces of encode_cbor, for operations that write part of their output
+// directly (see Encoded). Timestamps are tag 1 with integer milliseconds.
+void append_cbor_text(std::string_view s, std::string& out);
+void append_cbor_bytes(std::string_view b, std::string& out);
+void append_cbor_timestamp(int64_t millis, std::string& out);
+void append_cbor_array_head(uint64_t n, std::string& out);
+void append_cbor_map_head(uint64_t n, std::string& out);
+
 }  // namespace runnel::protocol

@@ -145,6 +145,7 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   ctx.account_id = options_.account_id;
   ctx.request_id = request_id;
   ctx.format = format;
+  ctx.direct_encoding = true;
   ctx.run_on_request_thread = [sink](std::function<void()> work) { sink->run_on_connection_thread(std::move(work)); };
   bool empty_output = op->output == kNoShape;
   if (const Shape* out = service->model->output_shape(*op)) {

@@ -45,6 +45,10 @@ struct RequestContext {
   // requests (the log's writer): it builds its output there instead, so
   // that thread only hands over results. Callable from any thread.
   std::function<void(std::function<void()>)> run_on_request_thread = {};
+  // The output will be encoded in `format` by the dispatcher, so an
+  // operation may put Encoded fragments (in that format) into it. Unset for
+  // callers that read the output as a Value tree (tests).
+  bool direct_encoding = false;
 };
 
 // Completes an operation: the output structure, or an error.

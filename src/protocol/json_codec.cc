@@ -339,6 +339,13 @@ void append_value(const Value& v, std::string& out) {
       out.push_back('}');
       return;
     }
+    case Value::Kind::kEncoded:
+      if (v.as_encoded().cbor) {
+        out.append("null");
+      } else {
+        out.append(v.as_encoded().bytes);
+      }
+      return;
   }
 }
 
@@ -359,6 +366,7 @@ std::size_t size_estimate(const Value& v) {
       for (const auto& m : v.as_object()) n += m.key.size() + 4 + size_estimate(m.value);
       return n;
     }
+    case Value::Kind::kEncoded: return v.as_encoded().bytes.size();
     default: return 24;
   }
 }
@@ -368,6 +376,9 @@ std::size_t size_estimate(const Value& v) {
 constexpr std::size_t kPairwiseDedupeLimit = 16;
 
 }  // namespace
+
+void append_json_string(std::string_view s, std::string& out) { append_string(s, out); }
+void append_json_timestamp(int64_t millis, std::string& out) { append_timestamp(millis, out); }
 
 void dedupe_members(Object& members) {
   const std::size_t n = members.size();

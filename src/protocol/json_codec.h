@@ -52,6 +52,12 @@ ApiResult<Value> decode_json(std::string_view body);
 //   Object -> members in order.
 std::string encode_json(const Value& v);
 
+// Pieces of encode_json, for operations that write part of their output
+// directly (see Encoded): a string with JSON escapes and quotes, and a
+// timestamp as epoch seconds with a millisecond fraction.
+void append_json_string(std::string_view s, std::string& out);
+void append_json_timestamp(int64_t millis, std::string& out);
+
 // Applies the duplicate-key rule above to a freshly decoded object: the last
 // value of a repeated key replaces the first one's value and the later
 // members are removed. Both decoders call it; exposed for the CBOR decoder.

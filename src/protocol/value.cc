@@ -39,6 +39,7 @@ std::string_view kind_name(Value::Kind k) {
     case Value::Kind::kTimestamp: return "timestamp";
     case Value::Kind::kArray: return "list";
     case Value::Kind::kObject: return "structure";
+    case Value::Kind::kEncoded: return "encoded";
   }
   return "unknown";
 }

@@ -29,6 +29,18 @@ struct Timestamp {
   bool operator==(const Timestamp&) const = default;
 };
 
+// Bytes already encoded in a response's wire format (JSON text or CBOR), for
+// an operation that writes a large part of its output directly (GetRecords'
+// Records) instead of building a tree: the encoders copy them verbatim. An
+// operation returns one only when RequestContext::direct_encoding allows it,
+// and only in that context's format; encoding it in the other format is a
+// bug and yields null.
+struct Encoded {
+  std::string bytes;
+  bool cbor = false;
+  bool operator==(const Encoded&) const = default;
+};
+
 class Value;
 struct Member;
 using Array = std::vector<Value>;
@@ -36,7 +48,7 @@ using Object = std::vector<Member>;
 
 class Value {
  public:
-  enum class Kind { kNull, kBool, kInt, kDouble, kString, kBlob, kTimestamp, kArray, kObject };
+  enum class Kind { kNull, kBool, kInt, kDouble, kString, kBlob, kTimestamp, kArray, kObject, kEncoded };
 
   Value() = default;
   Value(std::nullptr_t);
@@ -52,6 +64,7 @@ class Value {
   Value(Timestamp t);
   Value(Array a);
   Value(Object o);
+  Value(Encoded e);
 
   Kind kind() const { return static_cast<Kind>(v_.index()); }
   bool is_null() const { return kind() == Kind::kNull; }
@@ -64,6 +77,7 @@ class Value {
   bool is_timestamp() const { return kind() == Kind::kTimestamp; }
   bool is_array() const { return kind() == Kind::kArray; }
   bool is_object() const { return kind() == Kind::kObject; }
+  bool is_encoded() const { return kind() == Kind::kEncoded; }
 
   // Accessors; calling the wrong one is a bug (std::bad_variant_access).
   bool as_bool() const { return std::get<bool>(v_); }
@@ -78,6 +92,7 @@ class Value {
   Array& as_array() { return std::get<Array>(v_); }
   const Object& as_object() const { return std::get<Object>(v_); }
   Object& as_object() { return std::get<Object>(v_); }
+  const Encoded& as_encoded() const { return std::get<Encoded>(v_); }
 
   // Object member lookup; nullptr when this is not an object or has no such key.
   const Value* find(std::string_view key) const;
@@ -88,7 +103,7 @@ class Value {
   bool operator==(const Value& o) const;
 
  private:
-  std::variant<std::monostate, bool, int64_t, double, std::string, Blob, Timestamp, Array, Object> v_;
+  std::variant<std::monostate, bool, int64_t, double, std::string, Blob, Timestamp, Array, Object, Encoded> v_;
 };
 
 struct Member {
@@ -112,6 +127,7 @@ inline Value::Value(Blob b) : v_(std::move(b)) {}
 inline Value::Value(Timestamp t) : v_(t) {}
 inline Value::Value(Array a) : v_(std::move(a)) {}
 inline Value::Value(Object o) : v_(std::move(o)) {}
+inline Value::Value(Encoded e) : v_(std::move(e)) {}
 
 // Name of a kind, for messages ("string", "integer", ...).
 std::string_view kind_name(Value::Kind k);

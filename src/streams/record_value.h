@@ -1,10 +1,12 @@
 #pragma once
-// The Record structure (GetRecords and SubscribeToShardEvent) for a stored
-// record of a shard.
+// The Record structure (GetRecords and SubscribeToShardEvent) for stored
+// records of a shard.
 
 #include <cstdint>
 #include <utility>
+#include <vector>
 
+#include "protocol/validator.h"
 #include "protocol/value.h"
 #include "storage/log.h"
 #include "streams/sequence_number.h"
@@ -14,6 +16,7 @@ namespace runnel::streams {
 inline protocol::Value record_value(int64_t shard_created_secs, uint32_t shard_index, storage::StoredRecord&& r,
                                     bool encrypted = false) {
   protocol::Value rec = protocol::Object{};
+  rec.as_object().reserve(encrypted ? 5 : 4);
   rec.set("SequenceNumber",
           format_sequence_number(SequenceNumber{shard_created_secs, shard_index, r.counter, r.arrival_ms / 1000}));
   rec.set("ApproximateArrivalTimestamp", protocol::Timestamp{r.arrival_ms});
@@ -22,5 +25,18 @@ inline protocol::Value record_value(int64_t shard_created_secs, uint32_t shard_i
   if (encrypted) rec.set("EncryptionType", "KMS");
   return rec;
 }
+
+// How a Records list is built: as a Value tree, or (direct) encoded at once
+// in the response's wire format, which skips a tree of several allocations
+// per record. Both encode to the same bytes (record_value_test.cc).
+struct RecordsEncoding {
+  bool direct = false;
+  protocol::WireFormat format = protocol::WireFormat::kJson;
+};
+
+// The Records list for records[0, n). Moves out of the records it uses.
+protocol::Value records_value(int64_t shard_created_secs, uint32_t shard_index,
+                              std::vector<storage::StoredRecord>& records, size_t n, RecordsEncoding how,
+                              bool encrypted = false);
 
 }  // namespace runnel::streams
