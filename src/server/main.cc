@@ -2,12 +2,30 @@
 // (bench, ...) join it over time.
 
 #include <CLI/CLI.hpp>
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include "bench/bench_command.h"
 #include "server/serve.h"
 
+namespace {
+
+// glibc serves allocations above its mmap threshold (128 KiB at first) with
+// fresh mappings, and gives freed heap tops back to the kernel past 128 KiB.
+// A GetRecords or PutRecords body is megabytes, so every request paid for
+// mmap, page faults, zeroing and munmap (about 40% of the server's CPU in a
+// GetRecords catch-up, docs/performance.md). Keeping such blocks in the heap
+// trades up to the trim threshold of resident memory per malloc arena, once
+// reached, for none of that.
+void tune_malloc() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  tune_malloc();
   using runnel::server::ServeConfig;
   CLI::App app{"runnel: a streaming data platform that speaks the AWS Kinesis APIs"};
   app.require_subcommand(1);
