@@ -1,6 +1,7 @@
 #include "bench/consumer.h"
 
 #include "bench/latency_stamp.h"
+#include "bench/records_answer.h"
 
 namespace runnel::bench {
 
@@ -21,6 +22,18 @@ void ReceivedBatch::add(std::string_view data, int64_t now_us) {
   bytes_ += data.size();
   if (auto stamp = read_stamp(data)) {
     latencies_.push_back(now_us - *stamp);
+  } else {
+    unstamped_++;
+  }
+}
+
+void ReceivedBatch::add_base64(std::string_view b64, int64_t now_us) {
+  bytes_ += base64_decoded_size(b64);
+  char stamp[kStampBytes];
+  std::optional<int64_t> sent;
+  if (base64_prefix(b64, kStampBytes, stamp)) sent = read_stamp(std::string_view(stamp, kStampBytes));
+  if (sent) {
+    latencies_.push_back(now_us - *sent);
   } else {
     unstamped_++;
   }

@@ -50,6 +50,9 @@ class Consumer {
 class ReceivedBatch {
  public:
   void add(std::string_view data, int64_t now_us);
+  // The same for a record whose Data is still base64 (JSON answers): only
+  // the stamp's 16 characters are decoded.
+  void add_base64(std::string_view b64, int64_t now_us);
   void flush(RunStats& stats);
 
  private:

@@ -1,10 +1,11 @@
 #include "bench/polling_consumer.h"
-#include "bench/shard_rounds.h"
 
 #include <algorithm>
 
 #include "bench/kinesis_requests.h"
 #include "bench/latency_stamp.h"
+#include "bench/records_answer.h"
+#include "bench/shard_rounds.h"
 
 namespace runnel::bench {
 
@@ -78,6 +79,25 @@ void PollingConsumer::on_records(Shard& s, HttpResult&& r) {
     return;
   }
   stats_.consume_request();
+  if (o_.encoding == Encoding::kJson) {
+    // The fast path: no Value tree (records_answer.h).
+    data_.clear();
+    auto answer = scan_records_json(r.body, [this](std::string_view d) { data_.push_back(d); });
+    if (answer) {
+      const int64_t now_us = now_epoch_micros();
+      for (std::string_view d : data_) batch_.add_base64(d, now_us);
+      batch_.flush(stats_);
+      if (!answer->last_sequence.empty()) s.last_sequence = std::move(answer->last_sequence);
+      if (answer->next_iterator.empty()) {
+        s.closed = true;
+        return;
+      }
+      s.iterator = std::move(answer->next_iterator);
+      s.next = Clock::now() + (answer->records == 0 ? std::chrono::milliseconds(o_.poll_interval_ms)
+                                                    : std::chrono::milliseconds(0));
+      return;
+    }
+  }
   auto v = decode_body(r.body, o_.encoding);
   const protocol::Value* records = v ? v->find("Records") : nullptr;
   if (!records || !records->is_array()) {
