@@ -20,6 +20,29 @@ int64_t system_now_ms() {
       .count();
 }
 
+// AWS's documented call rates of the control-plane updates, per account
+// (docs/capacity.md). Enforced when KinesisOptions::control_plane_limits.
+struct CallRate {
+  std::string_view op;
+  int per_second;
+};
+constexpr CallRate kUpdateRates[] = {
+    {"CreateStream", 5},          {"DeleteStream", 5},           {"SplitShard", 5},
+    {"MergeShards", 5},           {"UpdateShardCount", 10},      {"UpdateStreamWarmThroughput", 5},
+    {"UpdateAccountSettings", 5}, {"AddTagsToStream", 5},        {"RemoveTagsFromStream", 5},
+    {"RegisterStreamConsumer", 5}, {"DeregisterStreamConsumer", 5},
+};
+
+// The stream an operation's input names, for messages.
+std::string stream_named_by(const Value& in) {
+  if (const std::string* name = input_string(in, "StreamName")) return *name;
+  if (const std::string* arn = input_string(in, "StreamARN")) {
+    const size_t slash = arn->find(":stream/");
+    if (slash != std::string::npos) return arn->substr(slash + 8);
+  }
+  return "";
+}
+
 // Operations of the model that this build does not serve yet.
 ApiError not_supported(std::string_view op) {
   return ApiError{"NotImplementedException",
@@ -35,13 +58,60 @@ KinesisService::KinesisService(KinesisOptions options, storage::Log& log, storag
       log_(log),
       metadata_(metadata),
       iterators_(std::move(iterator_key)),
-      cipher_(options_.key_file) {
+      cipher_(options_.key_file),
+      scaler_(options_.autoscale, [this](storage::ShardKey shard, int64_t now) { return shard_write_rate(shard, now); }) {
+  shard_write_rate = [this](storage::ShardKey shard, int64_t now) { return throughput_.write_rate(shard, now); };
   fanout_ = std::make_unique<FanOut>(
       log_, [this](const SubscriptionSpec& spec) { return subscription_view(spec); }, options_.fanout,
       [this] { return now_ms(); });
 }
 
-void KinesisService::shutdown() { fanout_->stop(); }
+KinesisService::~KinesisService() {
+  {
+    std::lock_guard lock(autoscale_mu_);
+    autoscale_stop_ = true;
+  }
+  autoscale_cv_.notify_all();
+  if (autoscale_thread_.joinable()) autoscale_thread_.join();
+}
+
+void KinesisService::shutdown() {
+  {
+    std::lock_guard lock(autoscale_mu_);
+    autoscale_stop_ = true;
+  }
+  autoscale_cv_.notify_all();
+  if (autoscale_thread_.joinable()) autoscale_thread_.join();
+  fanout_->stop();
+}
+
+void KinesisService::autoscale_loop() {
+  std::unique_lock lock(autoscale_mu_);
+  while (!autoscale_stop_) {
+    autoscale_cv_.wait_for(lock, std::chrono::milliseconds(options_.autoscale_interval_ms));
+    if (autoscale_stop_) break;
+    lock.unlock();
+    autoscale_once();
+    lock.lock();
+  }
+}
+
+std::optional<ApiError> KinesisService::rate_limit(std::string_view op, std::string_view scope, int per_second,
+                                                   std::string_view stream_for_message) {
+  if (!options_.control_plane_limits) return std::nullopt;
+  const int64_t now = now_ms();
+  std::lock_guard lock(rate_mu_);
+  auto& calls = recent_calls_[std::string(op) + "/" + std::string(scope)];
+  while (!calls.empty() && calls.front() <= now - 1000) calls.pop_front();
+  if (static_cast<int>(calls.size()) >= per_second) {
+    if (stream_for_message.empty())
+      return protocol::limit_exceeded("Rate exceeded for account " + options_.account_id + ".");
+    return protocol::limit_exceeded("Rate exceeded for stream " + std::string(stream_for_message) +
+                                    " under account " + options_.account_id + ".");
+  }
+  calls.push_back(now);
+  return std::nullopt;
+}
 
 void KinesisService::records_durable(const std::vector<storage::ShardKey>& shards) { fanout_->notify(shards); }
 
@@ -67,6 +137,9 @@ Status KinesisService::load() {
   }
   loaded_ = true;
   spdlog::info("loaded {} streams", streams_.size());
+  lock.unlock();
+  if (options_.autoscale_interval_ms > 0 && !autoscale_thread_.joinable())
+    autoscale_thread_ = std::thread([this] { autoscale_loop(); });
   return Status::ok();
 }
 
@@ -75,6 +148,13 @@ void KinesisService::handle(const protocol::OperationModel& op, Value input, con
   advance_transitions();
   const std::string_view name = op.name;
   ApiResult<Value> result = Value(protocol::Object{});
+  for (const CallRate& rate : kUpdateRates) {
+    if (rate.op != name) continue;
+    if (auto err = rate_limit(name, "", rate.per_second, stream_named_by(input))) {
+      reply(std::unexpected(std::move(*err)));
+      return;
+    }
+  }
   if (name == "PutRecord" || name == "PutRecords") {
     put_records(input, ctx, name == "PutRecord", std::move(reply));
     return;
@@ -135,6 +215,24 @@ void KinesisService::handle(const protocol::OperationModel& op, Value input, con
     result = start_stream_encryption(input, ctx);
   } else if (name == "StopStreamEncryption") {
     result = stop_stream_encryption(input, ctx);
+  } else if (name == "UpdateShardCount") {
+    result = update_shard_count(input, ctx);
+  } else if (name == "UpdateStreamMode") {
+    result = update_stream_mode(input, ctx);
+  } else if (name == "UpdateMaxRecordSize") {
+    result = update_max_record_size(input, ctx);
+  } else if (name == "UpdateStreamWarmThroughput") {
+    result = update_stream_warm_throughput(input, ctx);
+  } else if (name == "EnableEnhancedMonitoring") {
+    result = change_enhanced_monitoring(input, ctx, true);
+  } else if (name == "DisableEnhancedMonitoring") {
+    result = change_enhanced_monitoring(input, ctx, false);
+  } else if (name == "PutResourcePolicy") {
+    result = put_resource_policy(input, ctx);
+  } else if (name == "GetResourcePolicy") {
+    result = get_resource_policy(input, ctx);
+  } else if (name == "DeleteResourcePolicy") {
+    result = delete_resource_policy(input, ctx);
   } else {
     result = std::unexpected(not_supported(name));
   }
@@ -193,6 +291,28 @@ StreamState* KinesisService::find_stream_by_uid_locked(uint64_t uid) {
   if (it == names_by_uid_.end()) return nullptr;
   auto s = streams_.find(it->second);
   return s == streams_.end() || s->second.uid != uid ? nullptr : &s->second;
+}
+
+size_t KinesisService::account_open_shards_locked() const {
+  size_t open = 0;
+  for (const auto& [_, s] : streams_) open += s.open_shard_count();
+  return open;
+}
+
+ApiError KinesisService::shard_limit_error(size_t open_now, size_t additional, const std::string& region) const {
+  return protocol::limit_exceeded(
+      "This request would exceed the shard limit for the account " + options_.account_id + " in " + region +
+      ". Current shard count for the account: " + std::to_string(open_now) +
+      ". Limit: " + std::to_string(options_.shard_limit) +
+      ". Number of additional shards that would have resulted from this request: " + std::to_string(additional) +
+      ". Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/"
+      "aws_service_limits.html) for current limits and how to request higher limits.");
+}
+
+std::optional<ApiError> KinesisService::require_active(const StreamState& s) const {
+  if (s.status == StreamStatus::kActive) return std::nullopt;
+  return protocol::resource_in_use("Stream " + s.name + " under account " + options_.account_id +
+                                   " not ACTIVE, instead in state " + std::string(to_string(s.status)));
 }
 
 Status KinesisService::persist_locked(const StreamState& s) {

@@ -10,16 +10,22 @@
 // the log's writer thread once their batch is durable.
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "protocol/dispatcher.h"
 #include "storage/log.h"
 #include "storage/metadata_store.h"
+#include "streams/autoscale.h"
 #include "streams/fanout.h"
 #include "streams/record_cipher.h"
 #include "streams/shard_iterator.h"
@@ -42,15 +48,33 @@ struct KinesisOptions {
   FanOutOptions fanout;
   // The local key file standing in for KMS (streams/record_cipher.h).
   std::string key_file = "kms.key";
+  // On-demand scaling (streams/autoscale.h, docs/capacity.md): how often the
+  // scaler looks at on-demand streams; 0 turns it off.
+  int64_t autoscale_interval_ms = 1000;
+  AutoscalePolicy autoscale;
+  // AWS's per-account (or per-stream) call rates of the control-plane
+  // updates (docs/capacity.md); beyond them a call gets
+  // LimitExceededException. Off unless the server turns it on.
+  bool control_plane_limits = false;
 };
+
+// Why `text` is not an IAM-style JSON policy document, or nullopt when it
+// is one (ops_policy.cc; rules in docs/operations.md).
+std::optional<std::string> policy_document_problem(std::string_view text);
 
 class KinesisService {
  public:
   // `log` and `metadata` must outlive the service.
   KinesisService(KinesisOptions options, storage::Log& log, storage::MetadataStore& metadata,
                  std::string iterator_key);
+  // Stops the autoscaler thread if shutdown() has not.
+  ~KinesisService();
+  KinesisService(const KinesisService&) = delete;
+  KinesisService& operator=(const KinesisService&) = delete;
 
-  // Loads the streams from the metadata store. Call once, before serving.
+  // Loads the streams from the metadata store and starts the autoscaler
+  // thread (when options.autoscale_interval_ms > 0). Call once, before
+  // serving.
   Status load();
 
   // The protocol::OperationHandler for the Kinesis model.
@@ -62,12 +86,21 @@ class KinesisService {
   // registry is busy. Thread-safe; never blocks.
   int64_t retention_cutoff(storage::ShardKey shard) const;
 
-  // Ends every SubscribeToShard stream and stops the fan-out thread. Call
-  // before stopping the HTTP server and closing the log.
+  // Ends every SubscribeToShard stream and stops the fan-out and autoscaler
+  // threads. Call before stopping the HTTP server and closing the log.
   void shutdown();
+
+  // One round of on-demand scaling (streams/autoscale.h): splits the hot
+  // shards of ON_DEMAND streams. The autoscaler thread calls it every
+  // options.autoscale_interval_ms; tests may call it directly. Thread-safe
+  // (takes the registry lock exclusively while it splits).
+  void autoscale_once();
 
   // Wall clock in epoch ms; tests may override.
   std::function<int64_t()> now_ms;
+  // The write rate the autoscaler sees per shard; by default the measured
+  // ShardThroughput::write_rate. Tests may override before load().
+  ShardWriteRate shard_write_rate;
 
  private:
   using Value = protocol::Value;
@@ -102,6 +135,16 @@ class KinesisService {
   // Resharding (ops_reshard.cc)
   ApiResult<Value> split_shard(const Value& in, const Ctx& ctx);
   ApiResult<Value> merge_shards(const Value& in, const Ctx& ctx);
+  // Capacity and monitoring (ops_capacity.cc)
+  ApiResult<Value> update_shard_count(const Value& in, const Ctx& ctx);
+  ApiResult<Value> update_stream_mode(const Value& in, const Ctx& ctx);
+  ApiResult<Value> update_max_record_size(const Value& in, const Ctx& ctx);
+  ApiResult<Value> update_stream_warm_throughput(const Value& in, const Ctx& ctx);
+  ApiResult<Value> change_enhanced_monitoring(const Value& in, const Ctx& ctx, bool enable);
+  // Resource policies (ops_policy.cc)
+  ApiResult<Value> put_resource_policy(const Value& in, const Ctx& ctx);
+  ApiResult<Value> get_resource_policy(const Value& in, const Ctx& ctx);
+  ApiResult<Value> delete_resource_policy(const Value& in, const Ctx& ctx);
   // Enhanced fan-out (ops_consumers.cc, ops_subscribe.cc)
   ApiResult<Value> register_consumer(const Value& in, const Ctx& ctx);
   ApiResult<Value> deregister_consumer(const Value& in, const Ctx& ctx);
@@ -114,6 +157,31 @@ class KinesisService {
   // Called on the log's writer thread once records of these shards are
   // durable, before the puts that wrote them are acknowledged.
   void records_durable(const std::vector<storage::ShardKey>& shards);
+
+  // --- resharding mechanics (ops_reshard.cc); callers hold mu_ exclusively ---
+  // Replaces the open shards of `s` with `target` shards of uniform hash
+  // ranges, by splits and merges whose short-lived shards close at once
+  // (docs/resharding.md). Persists; the stream goes UPDATING for
+  // options_.update_stream_ms. On failure `s` is unchanged.
+  ApiResult<Value> reshard_uniform_locked(StreamState& s, uint32_t target);
+  // Splits the open shard `index` of `s` at `new_start` (already checked
+  // against SplitShard's rule), persists, and registers the children.
+  ApiResult<Value> split_locked(StreamState& s, uint32_t index, HashKey new_start, bool go_updating);
+  // Open shards in the whole account.
+  size_t account_open_shards_locked() const;
+  // AWS's LimitExceededException for going past the account shard limit.
+  protocol::ApiError shard_limit_error(size_t open_now, size_t additional, const std::string& region) const;
+  // ResourceInUseException unless `s` is ACTIVE (AWS's wording).
+  std::optional<protocol::ApiError> require_active(const StreamState& s) const;
+
+  // --- control-plane call rates (kinesis_service.cc) ---
+  // LimitExceededException when `op` has already been called `per_second`
+  // times within the last second (for `scope`: a stream name, or "" for the
+  // account); otherwise counts this call. No-op unless
+  // options_.control_plane_limits. Thread-safe.
+  std::optional<protocol::ApiError> rate_limit(std::string_view op, std::string_view scope, int per_second,
+                                               std::string_view stream_for_message);
+  void autoscale_loop();
 
   // --- shared helpers (kinesis_service.cc) ---
   // The stream named by StreamName and/or StreamARN (AWS accepts either).
@@ -163,6 +231,17 @@ class KinesisService {
   std::unique_ptr<FanOut> fanout_;
   ShardThroughput throughput_;
   RecordCipher cipher_;
+
+  // On-demand scaling: scaler_ is guarded by mu_ (exclusive); the thread
+  // sleeps on autoscale_cv_ between rounds.
+  OnDemandScaler scaler_;
+  std::mutex autoscale_mu_;
+  std::condition_variable autoscale_cv_;
+  bool autoscale_stop_ = false;   // guarded by autoscale_mu_
+  std::thread autoscale_thread_;
+  // Recent accepted calls per (operation, scope), for rate_limit().
+  std::mutex rate_mu_;
+  std::unordered_map<std::string, std::deque<int64_t>> recent_calls_;   // guarded by rate_mu_
 };
 
 }  // namespace runnel::streams

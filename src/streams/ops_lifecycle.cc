@@ -91,13 +91,22 @@ protocol::ApiResult<Value> KinesisService::create_stream(const Value& in, const 
         "This request would exceed the limit on on-demand streams for the account " + options_.account_id +
         ". Limit: " + std::to_string(options_.on_demand_stream_limit) + "."));
   if (open_shards + count > options_.shard_limit)
-    return std::unexpected(protocol::limit_exceeded(
-        "This request would exceed the shard limit for the account " + options_.account_id + " in " + ctx.region +
-        ". Current shard count for the account: " + std::to_string(open_shards) +
-        ". Limit: " + std::to_string(options_.shard_limit) +
-        ". Number of additional shards that would have resulted from this request: " + std::to_string(count) +
-        ". Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/"
-        "aws_service_limits.html) for current limits and how to request higher limits."));
+    return std::unexpected(shard_limit_error(open_shards, count, ctx.region));
+  auto warm = input_int(in, "WarmThroughputMiBps");
+  if (warm) {
+    const Value* c = account_settings_.find("MinimumThroughputBillingCommitment");
+    const std::string* status = c ? input_string(*c, "Status") : nullptr;
+    if (mode != "ON_DEMAND")
+      return std::unexpected(protocol::invalid_argument(
+          "WarmThroughputMiBps is only valid for streams in ON_DEMAND mode."));
+    if (!status || *status == "DISABLED")
+      return std::unexpected(protocol::invalid_argument(
+          "Warm throughput requires MinimumThroughputBillingCommitment to be enabled for account " +
+          options_.account_id + "."));
+    if (*warm > 10240)
+      return std::unexpected(protocol::invalid_argument("WarmThroughputMiBps " + std::to_string(*warm) +
+                                                        " is more than the maximum of 10240."));
+  }
 
   auto uid = metadata_.next_id("stream");
   auto first_key = metadata_.next_id("shard", count);
@@ -109,6 +118,7 @@ protocol::ApiResult<Value> KinesisService::create_stream(const Value& in, const 
   s.region = ctx.region;
   s.created_ms = now_ms();
   s.mode = mode;
+  if (warm) s.warm_throughput_mibps = static_cast<int32_t>(*warm);
   if (auto kib = input_int(in, "MaxRecordSizeInKiB")) s.max_record_kib = static_cast<int32_t>(*kib);
   if (const Value* tags = in.find("Tags"); tags && tags->is_object())
     for (const auto& m : tags->as_object())
@@ -215,6 +225,14 @@ protocol::ApiResult<Value> KinesisService::describe_stream_summary(const Value& 
   if (!s.key_id.empty()) d.set("KeyId", s.key_id);
   d.set("OpenShardCount", static_cast<int64_t>(s.status == StreamStatus::kCreating ? 0 : s.open_shard_count()));
   d.set("ConsumerCount", static_cast<int64_t>(s.consumers.size()));
+  // Present for on-demand streams with a warm throughput target, as the
+  // model describes it; CurrentMiBps is 1 MiB/s per open shard.
+  if (s.mode == "ON_DEMAND" && s.warm_throughput_mibps) {
+    Value warm = Object{};
+    warm.set("TargetMiBps", static_cast<int64_t>(*s.warm_throughput_mibps));
+    warm.set("CurrentMiBps", static_cast<int64_t>(s.status == StreamStatus::kCreating ? 0 : s.open_shard_count()));
+    d.set("WarmThroughput", std::move(warm));
+  }
   d.set("MaxRecordSizeInKiB", s.max_record_kib);
   Value out = Object{};
   out.set("StreamDescriptionSummary", std::move(d));

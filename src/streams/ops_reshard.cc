@@ -101,16 +101,17 @@ protocol::ApiResult<Value> KinesisService::split_shard(const Value& in, const Ct
         " is not both greater than one plus the shard's StartingHashKey " + format_hash_key(parent.range.start) +
         " and less than the shard's EndingHashKey " + format_hash_key(parent.range.end) + "."));
 
-  size_t open_shards = 0;
-  for (const auto& [_, other] : streams_) open_shards += other.open_shard_count();
+  return split_locked(s, parent.index, *new_start, options_.update_stream_ms > 0);
+}
+
+protocol::ApiResult<Value> KinesisService::split_locked(StreamState& s, uint32_t index, HashKey new_start,
+                                                        bool go_updating) {
+  const Shard* found = s.find_shard(index);
+  if (!found || !found->open()) return std::unexpected(protocol::internal_failure());
+  const size_t slot = static_cast<size_t>(found - s.shards.data());
+  const size_t open_shards = account_open_shards_locked();
   if (open_shards + 1 > options_.shard_limit)
-    return std::unexpected(protocol::limit_exceeded(
-        "This request would exceed the shard limit for the account " + options_.account_id + " in " + ctx.region +
-        ". Current shard count for the account: " + std::to_string(open_shards) +
-        ". Limit: " + std::to_string(options_.shard_limit) +
-        ". Number of additional shards that would have resulted from this request: 1"
-        ". Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/"
-        "aws_service_limits.html) for current limits and how to request higher limits."));
+    return std::unexpected(shard_limit_error(open_shards, 1, s.region));
   const uint32_t first_index = next_shard_index(s);
   if (first_index + 1 > kMaxShardIndex)
     return std::unexpected(protocol::limit_exceeded("Stream " + s.name + " under account " + options_.account_id +
@@ -123,12 +124,13 @@ protocol::ApiResult<Value> KinesisService::split_shard(const Value& in, const Ct
   // as it was.
   const int64_t now = now_ms();
   StreamState next = s;
+  const Shard parent = next.shards[slot];
   {
-    Shard& closing = next.shards[slots->front()];  // invalidated by the push_backs below
+    Shard& closing = next.shards[slot];  // invalidated by the push_backs below
     closing.closed_ms = now;
     closing.ending_counter = log_.last_assigned_counter(closing.key);
   }
-  const HashKeyRange halves[2] = {{parent.range.start, *new_start - 1}, {*new_start, parent.range.end}};
+  const HashKeyRange halves[2] = {{parent.range.start, new_start - 1}, {new_start, parent.range.end}};
   for (uint32_t i = 0; i < 2; ++i) {
     Shard child;
     child.index = first_index + i;
@@ -138,7 +140,7 @@ protocol::ApiResult<Value> KinesisService::split_shard(const Value& in, const Ct
     child.parent = parent.index;
     next.shards.push_back(child);
   }
-  if (options_.update_stream_ms > 0) {
+  if (go_updating) {
     next.status = StreamStatus::kUpdating;
     next.transition_at_ms = now + options_.update_stream_ms;
   }
@@ -207,6 +209,117 @@ protocol::ApiResult<Value> KinesisService::merge_shards(const Value& in, const C
   stream_of_shard_[s.shards.back().key] = s.name;
   if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
   fanout_->wake();  // subscriptions to either parent deliver its tail, then ChildShards
+  return Value();
+}
+
+}  // namespace runnel::streams
+
+namespace runnel::streams {
+
+// UpdateShardCount's resharding, in two passes over the open shards in hash
+// key order (docs/resharding.md):
+//  1. every open shard that straddles a boundary of the target ranges is
+//     split at each such boundary, left to right; a right part that is split
+//     again is a short-lived shard, closed at once;
+//  2. within each target range, its pieces are merged left to right; every
+//     partial merge is a short-lived shard, closed at once.
+// Each new shard names one parent (split) or two (merge, ParentShardId the
+// left piece, AdjacentParentShardId the right), so a reader that finishes
+// parents before children reads every record once. A short-lived shard
+// takes no writes: its ending_counter is 0, and readers pass it at once.
+protocol::ApiResult<Value> KinesisService::reshard_uniform_locked(StreamState& s, uint32_t target) {
+  std::vector<size_t> open_slots;
+  for (size_t i = 0; i < s.shards.size(); ++i)
+    if (s.shards[i].open()) open_slots.push_back(i);
+  std::sort(open_slots.begin(), open_slots.end(),
+            [&](size_t a, size_t b) { return s.shards[a].range.start < s.shards[b].range.start; });
+  const std::vector<HashKeyRange> targets = split_hash_space(target);
+
+  const int64_t now = now_ms();
+  StreamState next = s;
+  uint32_t next_index = next_shard_index(s);
+  std::vector<size_t> created;   // slots in next.shards of the new shards
+  const size_t existing = s.shards.size();
+  auto close = [&](size_t slot) {
+    Shard& sh = next.shards[slot];
+    sh.closed_ms = now;
+    // A shard created by this call never took a write.
+    sh.ending_counter = slot >= existing ? 0 : log_.last_assigned_counter(sh.key);
+  };
+  auto add = [&](HashKeyRange range, uint32_t parent, std::optional<uint32_t> adjacent) {
+    Shard child;
+    child.index = next_index++;
+    child.key = 0;   // assigned below, once the count is known
+    child.range = range;
+    child.created_ms = now;
+    child.parent = parent;
+    child.adjacent_parent = adjacent;
+    next.shards.push_back(child);
+    created.push_back(next.shards.size() - 1);
+    return next.shards.size() - 1;
+  };
+
+  // Pass 1: split at every target boundary inside an open shard.
+  std::vector<size_t> pieces;   // slots, in hash key order
+  size_t t = 0;
+  for (size_t slot : open_slots) {
+    size_t cur = slot;
+    while (true) {
+      const HashKeyRange range = next.shards[cur].range;
+      while (t < targets.size() && targets[t].end < range.start) ++t;
+      // The first target boundary strictly inside `range`, if any.
+      if (t >= targets.size() || targets[t].end >= range.end) break;
+      const HashKey boundary = targets[t].end + 1;
+      const uint32_t parent = next.shards[cur].index;
+      close(cur);
+      pieces.push_back(add({range.start, boundary - 1}, parent, std::nullopt));
+      cur = add({boundary, range.end}, parent, std::nullopt);
+    }
+    pieces.push_back(cur);
+  }
+  // Pass 2: merge the pieces within each target range.
+  for (size_t i = 0; i < pieces.size();) {
+    size_t acc = pieces[i];
+    size_t j = i + 1;
+    for (; j < pieces.size(); ++j) {
+      const HashKeyRange a = next.shards[acc].range;
+      const HashKeyRange b = next.shards[pieces[j]].range;
+      // Pieces of one target range: the target containing a.start also
+      // contains b.end.
+      auto in_target = [&](HashKey k) {
+        auto it = std::lower_bound(targets.begin(), targets.end(), k,
+                                   [](const HashKeyRange& r, HashKey key) { return r.end < key; });
+        return static_cast<size_t>(it - targets.begin());
+      };
+      if (in_target(a.start) != in_target(b.end)) break;
+      close(acc);
+      close(pieces[j]);
+      acc = add({a.start, b.end}, next.shards[acc].index, next.shards[pieces[j]].index);
+    }
+    i = j;
+  }
+
+  const size_t open_now = account_open_shards_locked();
+  const size_t open_after = open_now - s.open_shard_count() + target;
+  if (target > s.open_shard_count() && open_after > options_.shard_limit)
+    return std::unexpected(shard_limit_error(open_now, target - s.open_shard_count(), s.region));
+  if (next_index > kMaxShardIndex + 1)
+    return std::unexpected(protocol::limit_exceeded("Stream " + s.name + " under account " + options_.account_id +
+                                                    " has used every shard id."));
+  if (!created.empty()) {
+    auto first_key = metadata_.next_id("shard", static_cast<uint32_t>(created.size()));
+    if (!first_key) return std::unexpected(protocol::internal_failure());
+    for (size_t i = 0; i < created.size(); ++i) next.shards[created[i]].key = *first_key + i;
+  }
+  if (options_.update_stream_ms > 0) {
+    next.status = StreamStatus::kUpdating;
+    next.transition_at_ms = now + options_.update_stream_ms;
+  }
+  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
+  s = std::move(next);
+  for (size_t slot : created) stream_of_shard_[s.shards[slot].key] = s.name;
+  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  fanout_->wake();
   return Value();
 }
 

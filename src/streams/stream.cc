@@ -71,6 +71,20 @@ std::string get_str(const Value& v, std::string_view key, std::string dflt = "")
   return m && m->is_string() ? m->as_string() : dflt;
 }
 
+Value times_to_array(const std::vector<int64_t>& times) {
+  Array a;
+  for (int64_t t : times) a.emplace_back(t);
+  return a;
+}
+
+std::vector<int64_t> array_to_times(const Value* v) {
+  std::vector<int64_t> out;
+  if (v && v->is_array())
+    for (const auto& t : v->as_array())
+      if (t.is_int()) out.push_back(t.as_int());
+  return out;
+}
+
 }  // namespace
 
 Value to_document(const StreamState& s) {
@@ -121,9 +135,15 @@ Value to_document(const StreamState& s) {
     Value ctags = Object{};
     for (const auto& [k, v] : c.tags) ctags.set(k, v);
     d.set("tags", std::move(ctags));
+    if (!c.resource_policy.empty()) d.set("resource_policy", c.resource_policy);
     consumers.push_back(std::move(d));
   }
   doc.set("consumers", std::move(consumers));
+  // Added after version 1 shipped; absent members mean "none" on load.
+  if (!s.resource_policy.empty()) doc.set("resource_policy", s.resource_policy);
+  if (!s.shard_count_updates_ms.empty()) doc.set("shard_count_updates_ms", times_to_array(s.shard_count_updates_ms));
+  if (!s.mode_switches_ms.empty()) doc.set("mode_switches_ms", times_to_array(s.mode_switches_ms));
+  if (s.warm_throughput_mibps) doc.set("warm_throughput_mibps", *s.warm_throughput_mibps);
   return doc;
 }
 
@@ -181,9 +201,15 @@ std::optional<StreamState> from_document(const Value& v) {
       if (const Value* ctags = d.find("tags"); ctags && ctags->is_object())
         for (const auto& m : ctags->as_object())
           if (m.value.is_string()) c.tags[m.key] = m.value.as_string();
+      c.resource_policy = get_str(d, "resource_policy");
       s.consumers.push_back(std::move(c));
     }
   }
+  s.resource_policy = get_str(v, "resource_policy");
+  s.shard_count_updates_ms = array_to_times(v.find("shard_count_updates_ms"));
+  s.mode_switches_ms = array_to_times(v.find("mode_switches_ms"));
+  if (const Value* warm = v.find("warm_throughput_mibps"); warm && warm->is_int())
+    s.warm_throughput_mibps = static_cast<int32_t>(warm->as_int());
   return s;
 }
 

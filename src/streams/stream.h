@@ -49,6 +49,9 @@ struct Consumer {
   ConsumerStatus status = ConsumerStatus::kCreating;
   int64_t transition_at_ms = 0;    // CREATING ends, or DELETING completes, at this time
   std::map<std::string, std::string> tags;
+  // The resource policy attached with PutResourcePolicy, byte for byte as the
+  // client gave it; empty when none is attached.
+  std::string resource_policy;
 
   int64_t created_secs() const { return created_ms / 1000; }
 };
@@ -72,6 +75,17 @@ struct StreamState {
   // period grows (AWS: "older data stays inaccessible after an increase").
   int64_t trim_floor_ms = 0;
   std::vector<Consumer> consumers;   // in registration order
+  // The resource policy (PutResourcePolicy), byte for byte as given; empty
+  // when none is attached.
+  std::string resource_policy;
+  // When UpdateShardCount calls, and capacity-mode switches, were accepted,
+  // for AWS's per-stream quotas over a rolling 24 hours. Entries older than
+  // 24 h are dropped when the next one is added.
+  std::vector<int64_t> shard_count_updates_ms;
+  std::vector<int64_t> mode_switches_ms;
+  // UpdateStreamWarmThroughput's (or CreateStream's) target in MiB/s, for an
+  // on-demand stream; absent when never set.
+  std::optional<int32_t> warm_throughput_mibps;
 
   size_t open_shard_count() const;
   Consumer* find_consumer(std::string_view name);

@@ -1,0 +1,286 @@
+// Capacity and monitoring: UpdateShardCount, UpdateStreamMode,
+// UpdateMaxRecordSize, UpdateStreamWarmThroughput,
+// Enable/DisableEnhancedMonitoring, and the on-demand autoscaler's round.
+// Policy and limits: docs/capacity.md.
+
+#include <algorithm>
+#include <array>
+#include <mutex>
+#include <spdlog/spdlog.h>
+
+#include "streams/input.h"
+#include "streams/kinesis_service.h"
+
+namespace runnel::streams {
+
+using protocol::Array;
+using protocol::Object;
+using protocol::Value;
+
+namespace {
+
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+constexpr size_t kShardCountUpdatesPerDay = 10;
+constexpr size_t kModeSwitchesPerDay = 2;
+constexpr int64_t kMaxShardsPerStream = 10000;
+constexpr int64_t kMaxWarmThroughputMiBps = 10 * 1024;   // 10 GiB/s
+
+// The shard-level metrics in the model's order, without "ALL".
+constexpr std::array<std::string_view, 7> kShardLevelMetrics = {
+    "IncomingBytes",  "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded",
+    "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds"};
+
+// Drops the times older than 24 h before `now`.
+void prune_day(std::vector<int64_t>& times, int64_t now) {
+  std::erase_if(times, [&](int64_t t) { return t <= now - kDayMs; });
+}
+
+bool commitment_enabled(const Value& account_settings) {
+  const Value* c = account_settings.find("MinimumThroughputBillingCommitment");
+  const std::string* status = c ? input_string(*c, "Status") : nullptr;
+  return status && *status != "DISABLED";
+}
+
+}  // namespace
+
+protocol::ApiResult<Value> KinesisService::update_shard_count(const Value& in, const Ctx& ctx) {
+  auto target_in = input_int(in, "TargetShardCount");
+  const std::string* scaling = input_string(in, "ScalingType");
+  if (!target_in || !scaling || *scaling != "UNIFORM_SCALING" || *target_in < 1)
+    return std::unexpected(protocol::validation_error(
+        "TargetShardCount (at least 1) and ScalingType UNIFORM_SCALING are required."));
+  const int64_t target = *target_in;
+
+  std::unique_lock lock(mu_);
+  auto found = find_stream_locked(in, ctx);
+  if (!found) return std::unexpected(found.error());
+  StreamState& s = **found;
+  const std::string who = "UpdateShardCount failed for stream " + s.name + " under account " + options_.account_id + ".";
+  if (s.mode == "ON_DEMAND")
+    return std::unexpected(protocol::validation_error("Request is invalid. Stream " + s.name + " under account " +
+                                                      options_.account_id + " is in On-Demand mode."));
+  if (auto err = require_active(s)) return std::unexpected(*err);
+  const int64_t current = static_cast<int64_t>(s.open_shard_count());
+  const std::string t = std::to_string(target), c = std::to_string(current);
+  if (target > 2 * current)
+    return std::unexpected(protocol::invalid_argument(
+        who + " Target shard count " + t + " is more than double the current shard count " + c + "."));
+  if (2 * target < current)
+    return std::unexpected(protocol::invalid_argument(
+        who + " Target shard count " + t + " is less than half the current shard count " + c + "."));
+  if (target > kMaxShardsPerStream)
+    return std::unexpected(protocol::invalid_argument(who + " Target shard count " + t +
+                                                      " is more than the limit of 10000 shards per stream."));
+  const int64_t now = now_ms();
+  prune_day(s.shard_count_updates_ms, now);
+  if (s.shard_count_updates_ms.size() >= kShardCountUpdatesPerDay)
+    return std::unexpected(protocol::limit_exceeded(
+        who + " The stream has been scaled 10 times in the last 24 hours, the most allowed."));
+  const size_t open_now = account_open_shards_locked();
+  if (target > current && open_now + static_cast<size_t>(target - current) > options_.shard_limit)
+    return std::unexpected(shard_limit_error(open_now, static_cast<size_t>(target - current), ctx.region));
+
+  if (target != current) {
+    s.shard_count_updates_ms.push_back(now);
+    auto done = reshard_uniform_locked(s, static_cast<uint32_t>(target));
+    if (!done) {
+      s.shard_count_updates_ms.pop_back();
+      return std::unexpected(done.error());
+    }
+  }
+  Value out = Object{};
+  out.set("StreamName", s.name);
+  out.set("CurrentShardCount", current);
+  out.set("TargetShardCount", target);
+  out.set("StreamARN", stream_arn(s));
+  return out;
+}
+
+protocol::ApiResult<Value> KinesisService::update_stream_mode(const Value& in, const Ctx& ctx) {
+  const Value* details = in.find("StreamModeDetails");
+  const std::string* mode = details ? input_string(*details, "StreamMode") : nullptr;
+  if (!mode || (*mode != "PROVISIONED" && *mode != "ON_DEMAND") || !input_string(in, "StreamARN"))
+    return std::unexpected(protocol::validation_error("StreamARN and StreamModeDetails are required."));
+  auto warm = input_int(in, "WarmThroughputMiBps");
+
+  std::unique_lock lock(mu_);
+  auto found = find_stream_locked(in, ctx);
+  if (!found) return std::unexpected(found.error());
+  StreamState& s = **found;
+  const std::string stream_words = "Stream " + s.name + " under account " + options_.account_id;
+  if (auto err = require_active(s)) return std::unexpected(*err);
+  if (s.mode == *mode)
+    return std::unexpected(protocol::invalid_argument(stream_words + " is already in " + *mode + " mode."));
+  if (warm && *mode != "ON_DEMAND")
+    return std::unexpected(protocol::invalid_argument(
+        "WarmThroughputMiBps is only valid when the stream mode is being updated to ON_DEMAND."));
+  if (warm && !commitment_enabled(account_settings_))
+    return std::unexpected(protocol::invalid_argument(
+        "Warm throughput requires MinimumThroughputBillingCommitment to be enabled for account " +
+        options_.account_id + "."));
+  if (warm && *warm > kMaxWarmThroughputMiBps)
+    return std::unexpected(protocol::invalid_argument("WarmThroughputMiBps " + std::to_string(*warm) +
+                                                      " is more than the maximum of 10240."));
+  const int64_t now = now_ms();
+  prune_day(s.mode_switches_ms, now);
+  if (s.mode_switches_ms.size() >= kModeSwitchesPerDay)
+    return std::unexpected(protocol::limit_exceeded(
+        stream_words + " has switched its capacity mode twice in the last 24 hours, the most allowed."));
+  if (*mode == "ON_DEMAND") {
+    size_t on_demand = 0;
+    for (const auto& [_, other] : streams_) on_demand += other.mode == "ON_DEMAND";
+    if (on_demand >= options_.on_demand_stream_limit)
+      return std::unexpected(protocol::limit_exceeded(
+          "This request would exceed the limit on on-demand streams for the account " + options_.account_id +
+          ". Limit: " + std::to_string(options_.on_demand_stream_limit) + "."));
+  }
+  StreamState next = s;
+  next.mode = *mode;
+  next.mode_switches_ms.push_back(now);
+  if (*mode == "PROVISIONED") next.warm_throughput_mibps.reset();
+  if (warm) next.warm_throughput_mibps = static_cast<int32_t>(*warm);
+  if (options_.update_stream_ms > 0) {
+    next.status = StreamStatus::kUpdating;
+    next.transition_at_ms = now + options_.update_stream_ms;
+  }
+  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
+  s = std::move(next);
+  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  return Value();
+}
+
+protocol::ApiResult<Value> KinesisService::update_max_record_size(const Value& in, const Ctx& ctx) {
+  auto kib = input_int(in, "MaxRecordSizeInKiB");
+  if (!kib || *kib < 1024 || *kib > 10240)
+    return std::unexpected(protocol::invalid_argument(
+        "MaxRecordSizeInKiB must be between 1024 and 10240."));
+  std::unique_lock lock(mu_);
+  auto found = find_stream_locked(in, ctx);
+  if (!found) return std::unexpected(found.error());
+  StreamState& s = **found;
+  if (auto err = require_active(s)) return std::unexpected(*err);
+  StreamState next = s;
+  next.max_record_kib = static_cast<int32_t>(*kib);
+  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
+  s = std::move(next);
+  return Value();
+}
+
+protocol::ApiResult<Value> KinesisService::update_stream_warm_throughput(const Value& in, const Ctx& ctx) {
+  auto mibps = input_int(in, "WarmThroughputMiBps");
+  if (!mibps || *mibps < 0)
+    return std::unexpected(protocol::validation_error("WarmThroughputMiBps is required."));
+  std::unique_lock lock(mu_);
+  auto found = find_stream_locked(in, ctx);
+  if (!found) return std::unexpected(found.error());
+  StreamState& s = **found;
+  if (s.mode != "ON_DEMAND")
+    return std::unexpected(protocol::validation_error("Request is invalid. Stream " + s.name + " under account " +
+                                                      options_.account_id + " is in Provisioned mode."));
+  if (!commitment_enabled(account_settings_))
+    return std::unexpected(protocol::invalid_argument(
+        "Warm throughput requires MinimumThroughputBillingCommitment to be enabled for account " +
+        options_.account_id + "."));
+  if (*mibps > kMaxWarmThroughputMiBps)
+    return std::unexpected(protocol::invalid_argument("WarmThroughputMiBps " + std::to_string(*mibps) +
+                                                      " is more than the maximum of 10240."));
+  if (auto err = require_active(s)) return std::unexpected(*err);
+  const int64_t now = now_ms();
+  StreamState next = s;
+  next.warm_throughput_mibps = static_cast<int32_t>(*mibps);
+  if (options_.update_stream_ms > 0) {
+    next.status = StreamStatus::kUpdating;
+    next.transition_at_ms = now + options_.update_stream_ms;
+  }
+  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
+  s = std::move(next);
+  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  Value warm = Object{};
+  warm.set("TargetMiBps", static_cast<int64_t>(*s.warm_throughput_mibps));
+  warm.set("CurrentMiBps", static_cast<int64_t>(s.open_shard_count()));   // 1 MiB/s per open shard
+  Value out = Object{};
+  out.set("StreamARN", stream_arn(s));
+  out.set("StreamName", s.name);
+  out.set("WarmThroughput", std::move(warm));
+  return out;
+}
+
+protocol::ApiResult<Value> KinesisService::change_enhanced_monitoring(const Value& in, const Ctx& ctx, bool enable) {
+  const Value* list = in.find("ShardLevelMetrics");
+  if (!list || !list->is_array() || list->as_array().empty())
+    return std::unexpected(protocol::validation_error("ShardLevelMetrics is required."));
+  std::vector<std::string_view> named;
+  bool all = false;
+  for (const auto& m : list->as_array()) {
+    if (!m.is_string()) return std::unexpected(protocol::validation_error("ShardLevelMetrics holds strings."));
+    const std::string& name = m.as_string();
+    if (name == "ALL") {
+      all = true;
+      continue;
+    }
+    auto it = std::find(kShardLevelMetrics.begin(), kShardLevelMetrics.end(), name);
+    if (it == kShardLevelMetrics.end())
+      return std::unexpected(protocol::invalid_argument("Invalid shard-level metric " + name + "."));
+    named.push_back(*it);
+  }
+
+  std::unique_lock lock(mu_);
+  auto found = find_stream_locked(in, ctx);
+  if (!found) return std::unexpected(found.error());
+  StreamState& s = **found;
+  if (auto err = require_active(s)) return std::unexpected(*err);
+  auto has = [](const std::vector<std::string>& v, std::string_view m) {
+    return std::find(v.begin(), v.end(), m) != v.end();
+  };
+  // The desired set, kept in the model's order.
+  std::vector<std::string> desired;
+  for (std::string_view m : kShardLevelMetrics) {
+    const bool named_here = all || std::find(named.begin(), named.end(), m) != named.end();
+    const bool on = enable ? (has(s.shard_level_metrics, m) || named_here) : (has(s.shard_level_metrics, m) && !named_here);
+    if (on) desired.emplace_back(m);
+  }
+  StreamState next = s;
+  next.shard_level_metrics = desired;
+  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
+  Array current_v, desired_v;
+  for (const auto& m : s.shard_level_metrics) current_v.emplace_back(m);
+  for (const auto& m : desired) desired_v.emplace_back(m);
+  s = std::move(next);
+  Value out = Object{};
+  out.set("StreamName", s.name);
+  out.set("CurrentShardLevelMetrics", std::move(current_v));
+  out.set("DesiredShardLevelMetrics", std::move(desired_v));
+  out.set("StreamARN", stream_arn(s));
+  return out;
+}
+
+void KinesisService::autoscale_once() {
+  advance_transitions();
+  {
+    std::shared_lock peek(mu_);
+    bool any = false;
+    for (const auto& [_, s] : streams_) any = any || (s.mode == "ON_DEMAND" && s.status == StreamStatus::kActive);
+    if (!any) return;
+  }
+  std::unique_lock lock(mu_);
+  const int64_t now = now_ms();
+  size_t open = account_open_shards_locked();
+  std::vector<storage::ShardKey> live;
+  for (auto& [name, s] : streams_) {
+    const uint64_t headroom = options_.shard_limit > open ? options_.shard_limit - open : 0;
+    for (const SplitDecision& d : scaler_.decide(s, now, headroom)) {
+      auto done = split_locked(s, d.shard_index, d.new_starting_hash_key, false);
+      if (!done) {
+        spdlog::warn("on-demand scaling of stream {}: {}", name, done.error().message);
+        break;
+      }
+      ++open;
+      spdlog::info("on-demand scaling split shard {} of stream {}", d.shard_index, name);
+    }
+    for (const auto& sh : s.shards)
+      if (sh.open()) live.push_back(sh.key);
+  }
+  scaler_.forget_except(live);
+}
+
+}  // namespace runnel::streams
