@@ -1,19 +1,96 @@
-// StartStreamEncryption, StopStreamEncryption.
+// StartStreamEncryption, StopStreamEncryption (docs/encryption.md).
+//
+// Both change only the stream's encryption_type and key_id, under the
+// exclusive hold of mu_, and persist them before answering. put_records reads
+// the two under its shared hold, so every record appended after a Start
+// returns is encrypted under the new KeyId and every record appended after a
+// Stop returns is not; the change applies at once, not when UPDATING ends
+// (AWS allows up to 5 s of either). Records already written keep whatever
+// form they were written in: each encrypted one names its own KeyId.
 
+#include <mutex>
+
+#include "streams/input.h"
 #include "streams/kinesis_service.h"
 
 namespace runnel::streams {
 
-protocol::ApiResult<protocol::Value> KinesisService::start_stream_encryption(const Value&, const Ctx&) {
-  return std::unexpected(protocol::ApiError{"NotImplementedException",
-                                            "Operation StartStreamEncryption is not supported by runnel yet.", 501,
-                                            false});
+using protocol::Value;
+
+namespace {
+
+// The checks Start and Stop share before the stream is looked up: the only
+// EncryptionType either accepts is KMS, and the KeyId must be well formed.
+std::optional<protocol::ApiError> check_encryption_input(const std::string* type, const std::string* key_id) {
+  if (!type || !key_id) return protocol::validation_error("EncryptionType and KeyId are required.");
+  if (*type != "KMS") return protocol::invalid_argument("KMS is the only valid EncryptionType for this request");
+  return RecordCipher::check_key_id(*key_id);
 }
 
-protocol::ApiResult<protocol::Value> KinesisService::stop_stream_encryption(const Value&, const Ctx&) {
-  return std::unexpected(protocol::ApiError{"NotImplementedException",
-                                            "Operation StopStreamEncryption is not supported by runnel yet.", 501,
-                                            false});
+}  // namespace
+
+protocol::ApiResult<Value> KinesisService::start_stream_encryption(const Value& in, const Ctx& ctx) {
+  const std::string* type = input_string(in, "EncryptionType");
+  const std::string* key_id = input_string(in, "KeyId");
+  if (auto err = check_encryption_input(type, key_id)) return std::unexpected(*err);
+
+  std::unique_lock lock(mu_);
+  auto found = find_stream_locked(in, ctx);
+  if (!found) return std::unexpected(found.error());
+  StreamState& s = **found;
+  if (s.status != StreamStatus::kActive)
+    return std::unexpected(protocol::resource_in_use("Stream " + s.name + " under account " + options_.account_id +
+                                                     " not ACTIVE, instead in state " +
+                                                     std::string(to_string(s.status))));
+  // The key must be usable before any put relies on it: this loads (or
+  // creates) the key file now rather than on the first put.
+  if (Status st = cipher_.ready(); !st) return std::unexpected(RecordCipher::api_error(st));
+
+  StreamState next = s;
+  next.encryption_type = "KMS";
+  next.key_id = *key_id;
+  if (options_.update_stream_ms > 0) {
+    next.status = StreamStatus::kUpdating;
+    next.transition_at_ms = now_ms() + options_.update_stream_ms;
+  }
+  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
+  s = std::move(next);
+  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  return Value();
+}
+
+protocol::ApiResult<Value> KinesisService::stop_stream_encryption(const Value& in, const Ctx& ctx) {
+  const std::string* type = input_string(in, "EncryptionType");
+  const std::string* key_id = input_string(in, "KeyId");
+  if (auto err = check_encryption_input(type, key_id)) return std::unexpected(*err);
+
+  std::unique_lock lock(mu_);
+  auto found = find_stream_locked(in, ctx);
+  if (!found) return std::unexpected(found.error());
+  StreamState& s = **found;
+  if (s.status != StreamStatus::kActive)
+    return std::unexpected(protocol::resource_in_use("Stream " + s.name + " under account " + options_.account_id +
+                                                     " not ACTIVE, instead in state " +
+                                                     std::string(to_string(s.status))));
+  // Stopping what is not on changes nothing (and does not pass through
+  // UPDATING).
+  if (s.encryption_type == "NONE") return Value();
+  if (*key_id != s.key_id)
+    return std::unexpected(protocol::invalid_argument("KeyId " + *key_id + " does not match the KeyId " + s.key_id +
+                                                      " that stream " + s.name + " under account " +
+                                                      options_.account_id + " is encrypted with."));
+
+  StreamState next = s;
+  next.encryption_type = "NONE";
+  next.key_id.clear();
+  if (options_.update_stream_ms > 0) {
+    next.status = StreamStatus::kUpdating;
+    next.transition_at_ms = now_ms() + options_.update_stream_ms;
+  }
+  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
+  s = std::move(next);
+  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  return Value();
 }
 
 }  // namespace runnel::streams
