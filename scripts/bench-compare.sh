@@ -121,8 +121,9 @@ start_server() {
   case "$target" in
     runnel)
       SERVER_DATA="$(mktemp -d "$DATA_ROOT/runnel-bench-data.XXXXXX")"
+      # Throughput limits off: a benchmark measures raw speed (the peers have none).
       "$RUNNEL" serve --host 127.0.0.1 --port "$port" --data-dir "$SERVER_DATA" --log-level warn \
-        >"$OUT/$target.server.log" 2>&1 &
+        --throughput-limits off >"$OUT/$target.server.log" 2>&1 &
       ;;
     kinesalite)
       # Default store: in memory (memdown); --path would select LevelDB. --shardLimit only raises
@@ -243,7 +244,7 @@ many_shards() {
   local total=$((MANY_STREAMS * MANY_SHARDS_PER))
   local limit=$(( total > 20000 ? total : 20000 ))
   local serve=("$RUNNEL" serve --host 127.0.0.1 --port "$port" --data-dir "$SERVER_DATA" --log-level warn
-               --shard-limit "$limit")
+               --shard-limit "$limit" --throughput-limits off)
   log "many-shards: $MANY_STREAMS streams x $MANY_SHARDS_PER shards on $ENDPOINT"
   "${serve[@]}" >"$OUT/many-shards.server.log" 2>&1 &
   SERVER_PID=$!

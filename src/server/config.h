@@ -27,6 +27,7 @@ struct ServeConfig {
   int64_t update_stream_ms = 0;
   uint32_t shard_limit = 20000;
   std::string throughput_limits = "on";  // on | off: per-shard read/write limits
+  std::string control_plane_limits = "on";  // on | off: AWS's control-plane call rates
   int64_t consumer_create_ms = 0;
   int64_t consumer_delete_ms = 0;
   int64_t subscription_seconds = 300;   // how long a SubscribeToShard stream lasts

@@ -65,6 +65,11 @@ int main(int argc, char** argv) {
       "5 GetRecords/s): on, or off for raw speed",
       "RUNNEL_THROUGHPUT_LIMITS")
       ->check(CLI::IsMember({"on", "off"}));
+  opt("--control-plane-limits", cfg.control_plane_limits,
+      "AWS's control-plane call rates (e.g. CreateStream 5/s per account; LimitExceededException beyond): "
+      "on, or off for test suites that create streams in bursts",
+      "RUNNEL_CONTROL_PLANE_LIMITS")
+      ->check(CLI::IsMember({"on", "off"}));
   opt("--segment-mib", cfg.segment_mib, "Log segment size before rolling", "RUNNEL_SEGMENT_MIB");
   opt("--retention-check-ms", cfg.retention_check_ms, "How often expired log segments are deleted",
       "RUNNEL_RETENTION_CHECK_MS");

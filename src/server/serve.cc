@@ -89,6 +89,7 @@ int serve(const ServeConfig& config) {
   kinesis_options.update_stream_ms = config.update_stream_ms;
   kinesis_options.shard_limit = config.shard_limit;
   kinesis_options.throughput_limits = config.throughput_limits == "on";
+  kinesis_options.control_plane_limits = config.control_plane_limits == "on";
   kinesis_options.key_file = (dir / "kms.key").string();
   kinesis_options.consumer_create_ms = config.consumer_create_ms;
   kinesis_options.consumer_delete_ms = config.consumer_delete_ms;

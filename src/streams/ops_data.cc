@@ -24,10 +24,13 @@ namespace {
 constexpr uint64_t kGetRecordsMaxBytes = 10ull << 20;
 constexpr uint64_t kPutRecordsMaxBytes = 10ull << 20;
 
-// Where one record of a put goes.
+// Where one record of a put goes: a position in one of the ShardAppend
+// groups, or, for a record the shard's write budget throttled, no group and
+// the shard's index (for the error message).
+constexpr uint32_t kThrottled = UINT32_MAX;
 struct Route {
-  uint32_t group;        // index into the ShardAppend list
-  uint32_t position;     // index within that group's records
+  uint32_t group;        // index into the ShardAppend list, or kThrottled
+  uint32_t position;     // index within that group's records, or the shard index
 };
 
 struct ShardInfo {
@@ -35,14 +38,33 @@ struct ShardInfo {
   int64_t created_secs;
 };
 
+constexpr const char* kThroughputExceeded = "ProvisionedThroughputExceededException";
+
+// AWS's text for a write over a shard's budget (a PutRecords entry's
+// ErrorMessage, or PutRecord's error).
+std::string write_throttled_message(uint32_t shard_index, std::string_view stream, std::string_view account) {
+  std::string m = "Rate exceeded for shard ";
+  m += format_shard_id(shard_index);
+  m += " in stream ";
+  m += stream;
+  m += " under account ";
+  m += account;
+  m += '.';
+  return m;
+}
+
 // A put's answer, built once its records are durable: the sequence number
-// and shard of each record, in request order.
+// and shard of each record, or its error, in request order.
 struct PutReply {
   protocol::OperationReply reply;
   std::vector<Route> routes;
   std::vector<ShardInfo> group_shards;  // parallel to the appends
   bool single;
   std::string encryption;
+  uint32_t failed = 0;
+  // Set only when some record was throttled.
+  std::string stream_name;
+  std::string account_id;
 
   void operator()(const std::vector<storage::Appended>& appended) {
     auto sequence_of = [&](const Route& r) {
@@ -64,11 +86,17 @@ struct PutReply {
     for (const Route& r : routes) {
       Object rec;
       rec.reserve(2);
-      rec.push_back(protocol::Member{"SequenceNumber", sequence_of(r)});
-      rec.push_back(protocol::Member{"ShardId", format_shard_id(group_shards[r.group].index)});
+      if (r.group == kThrottled) {
+        rec.push_back(protocol::Member{"ErrorCode", kThroughputExceeded});
+        rec.push_back(
+            protocol::Member{"ErrorMessage", write_throttled_message(r.position, stream_name, account_id)});
+      } else {
+        rec.push_back(protocol::Member{"SequenceNumber", sequence_of(r)});
+        rec.push_back(protocol::Member{"ShardId", format_shard_id(group_shards[r.group].index)});
+      }
       records.emplace_back(std::move(rec));
     }
-    out.set("FailedRecordCount", 0);
+    out.set("FailedRecordCount", static_cast<int64_t>(failed));
     out.set("Records", std::move(records));
     if (encryption != "NONE") out.set("EncryptionType", encryption);
     reply(std::move(out));
@@ -87,12 +115,15 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
     entries.reserve(list.size());
     for (auto& r : list) entries.push_back(&r);
   }
+  const int64_t now = now_ms();
 
   std::vector<storage::ShardAppend> groups;
   std::vector<ShardInfo> group_shards;
   std::vector<Route> routes;
   routes.reserve(entries.size());
   std::string encryption;
+  uint32_t failed = 0;
+  std::string throttled_stream;
   // Routing and log_.append happen under one shared hold of mu_: resharding
   // closes a shard under the exclusive lock, so every append routed to a
   // shard has its counters assigned before the shard's ending_counter is
@@ -112,13 +143,15 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
     for (const auto& sh : s.shards)
       if (sh.open()) open.push_back(&sh);
     std::sort(open.begin(), open.end(), [](auto* a, auto* b) { return a->range.start < b->range.start; });
-    std::vector<int32_t> group_of(s.shards.size() + 1, -1);
 
+    // 1. Validate and route every record. Nothing is charged or moved yet,
+    // so a request that fails validation costs no write budget.
+    std::vector<uint32_t> slot_of(entries.size());  // index into s.shards
     uint64_t total = 0;
     for (size_t i = 0; i < entries.size(); ++i) {
       Value& r = *entries[i];
-      std::string& key = r.find("PartitionKey")->as_string();
-      std::string& data = r.find("Data")->as_blob().bytes;
+      const std::string& key = r.find("PartitionKey")->as_string();
+      const std::string& data = r.find("Data")->as_blob().bytes;
       if (data.size() + key.size() > max_record)
         return reply(std::unexpected(protocol::invalid_argument(
             "Record size " + std::to_string(data.size() + key.size()) + " bytes exceeds the stream's maximum of " +
@@ -138,17 +171,7 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
       auto it = std::upper_bound(open.begin(), open.end(), hash,
                                  [](HashKey h, const Shard* sh) { return h < sh->range.start; });
       if (it == open.begin()) return reply(std::unexpected(protocol::internal_failure()));
-      const Shard& shard = **(it - 1);
-      size_t slot = static_cast<size_t>(&shard - s.shards.data());
-      if (group_of[slot] < 0) {
-        group_of[slot] = static_cast<int32_t>(groups.size());
-        groups.push_back(storage::ShardAppend{shard.key, {}});
-        group_shards.push_back(ShardInfo{shard.index, shard.created_secs()});
-      }
-      auto& g = groups[static_cast<size_t>(group_of[slot])];
-      routes.push_back(Route{static_cast<uint32_t>(group_of[slot]), static_cast<uint32_t>(g.records.size())});
-      // The input is not read past this point, so the bytes move rather than copy.
-      g.records.push_back(storage::AppendRecord{std::move(key), std::move(data)});
+      slot_of[i] = static_cast<uint32_t>(*(it - 1) - s.shards.data());
     }
     if (!single && total > kPutRecordsMaxBytes)
       return reply(std::unexpected(protocol::invalid_argument(
@@ -165,6 +188,73 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
       // Counters only grow within a shard, so every new record already
       // sorts after any sequence number this client was given before.
     }
+
+    // 2. With the limits on, charge each shard's write budget for its
+    // records, in request order, one shard lock at a time (a chain per shard
+    // through next_of). With them off, step 3 only counts the writes.
+    std::vector<uint8_t> throttled(entries.size(), 0);
+    if (options_.throughput_limits) {
+      constexpr uint32_t kEnd = UINT32_MAX;
+      std::vector<uint32_t> first_of(s.shards.size(), kEnd);
+      std::vector<uint32_t> next_of(entries.size());
+      for (size_t i = entries.size(); i-- > 0;) {
+        next_of[i] = first_of[slot_of[i]];
+        first_of[slot_of[i]] = static_cast<uint32_t>(i);
+      }
+      for (const Shard* sh : open) {
+        const uint32_t first = first_of[static_cast<size_t>(sh - s.shards.data())];
+        if (first == kEnd) continue;
+        auto budget = throughput_.writes(sh->key, now, /*enforce=*/true);
+        for (uint32_t i = first; i != kEnd; i = next_of[i]) {
+          Value& r = *entries[i];
+          if (!budget.admit(r.find("PartitionKey")->as_string().size() + r.find("Data")->as_blob().bytes.size()))
+            throttled[i] = 1;
+        }
+      }
+    }
+
+    // 3. Group the admitted records by shard, in request order.
+    std::vector<int32_t> group_of(s.shards.size(), -1);
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const size_t slot = slot_of[i];
+      const Shard& shard = s.shards[slot];
+      if (throttled[i]) {
+        if (single)
+          return reply(std::unexpected(protocol::ApiError{
+              kThroughputExceeded, write_throttled_message(shard.index, s.name, options_.account_id), 400}));
+        routes.push_back(Route{kThrottled, shard.index});
+        ++failed;
+        continue;
+      }
+      if (group_of[slot] < 0) {
+        group_of[slot] = static_cast<int32_t>(groups.size());
+        groups.push_back(storage::ShardAppend{shard.key, {}});
+        group_shards.push_back(ShardInfo{shard.index, shard.created_secs()});
+      }
+      auto& g = groups[static_cast<size_t>(group_of[slot])];
+      routes.push_back(Route{static_cast<uint32_t>(group_of[slot]), static_cast<uint32_t>(g.records.size())});
+      // The input is not read past this point, so the bytes move rather than copy.
+      Value& r = *entries[i];
+      g.records.push_back(storage::AppendRecord{std::move(r.find("PartitionKey")->as_string()),
+                                                std::move(r.find("Data")->as_blob().bytes)});
+    }
+    if (failed > 0) throttled_stream = s.name;
+    if (!options_.throughput_limits) {
+      // Counted for on-demand scaling (write_rate) even with the limits off.
+      for (const auto& g : groups) {
+        uint64_t bytes = 0;
+        for (const auto& rec : g.records) bytes += rec.partition_key.size() + rec.data.size();
+        throughput_.count_writes(g.shard, now, g.records.size(), bytes);
+      }
+    }
+  }
+
+  PutReply respond{std::move(reply), std::move(routes), std::move(group_shards), single, std::move(encryption),
+                   failed, std::move(throttled_stream), failed > 0 ? options_.account_id : std::string()};
+  // Every record throttled: nothing to append.
+  if (groups.empty()) {
+    lock.unlock();
+    return respond({});
   }
 
   std::vector<storage::ShardKey> shard_keys;
@@ -176,7 +266,6 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
   // --fsync); it only notifies readers there and hands the response's
   // construction and encoding to the request's own thread, so the single
   // writer thread is free for the next group commit sooner.
-  PutReply respond{std::move(reply), std::move(routes), std::move(group_shards), single, std::move(encryption)};
   log_.append(std::move(groups), [this, respond = std::move(respond), shard_keys = std::move(shard_keys),
                                   run_on_request_thread = ctx.run_on_request_thread](
                                      Result<std::vector<storage::Appended>> result) mutable {
@@ -235,6 +324,13 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
       return std::unexpected(protocol::resource_not_found(
           "Shard " + format_shard_id(pos->shard_index) + " in stream " + (s ? s->name : std::string("?")) +
           " under account " + options_.account_id + " does not exist"));
+    // GetRecords fails whole over the shard's read budget (5 calls/s, and
+    // no more reads while a large response's bytes are still being repaid).
+    if (options_.throughput_limits && !throughput_.admit_read(sh->key, now))
+      return std::unexpected(protocol::ApiError{kThroughputExceeded,
+                                                "Rate exceeded for Shard - " + options_.account_id + "/" + s->name +
+                                                    "/" + format_shard_id(sh->index),
+                                                400});
     shard = *sh;
     horizon = s->trim_horizon_ms(now);
     name_length = s->name.size();
@@ -246,10 +342,13 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
 
   Array records;
   records.reserve(read->records.size());
+  uint64_t bytes = 0;
   for (auto& r : read->records) {
     if (r.counter > max_counter) break;
+    bytes += r.partition_key.size() + r.data.size();
     records.push_back(record_value(shard.created_secs(), shard.index, std::move(r)));
   }
+  if (options_.throughput_limits) throughput_.read_done(shard.key, now, bytes);
   storage::ShardTail tail = log_.tail(shard.key);
   uint64_t next = read->next_counter;
   int64_t behind = 0;

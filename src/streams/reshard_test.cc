@@ -178,7 +178,13 @@ class ReshardTest : public ::testing::Test {
     return id ? id->as_string() : std::string("(put failed)");
   }
 
-  KinesisOptions options_;
+  // These tests read closed shards many times a second to check lineage, not
+  // throttling (throughput_service_test.cc), so the shard limits are off.
+  KinesisOptions options_ = [] {
+    KinesisOptions o;
+    o.throughput_limits = false;
+    return o;
+  }();
   std::shared_ptr<std::atomic<int64_t>> fake_now_;
   std::filesystem::path dir_;
   std::unique_ptr<storage::MetadataStore> metadata_;

@@ -154,15 +154,61 @@ def shard_for_hash(shards: list[dict], hash_value: int) -> str:
     raise AssertionError(f"no open shard covers hash {hash_value}")
 
 
+THROTTLED = "ProvisionedThroughputExceededException"
+
+
+def get_records_paced(client, pause: float = 0.2, **kwargs) -> dict:
+    """GetRecords that waits and tries again while the shard's read limit
+    (5 calls/s, 2 MiB/s) throttles it, as a polling consumer (the KCL) does."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return client.get_records(**kwargs)
+        except ClientError as e:
+            if e.response["Error"]["Code"] != THROTTLED or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+
+
+def put_records_resending(client, stream: str, records: list[dict], pause: float = 0.1,
+                          timeout: float = 60.0) -> tuple[list[dict], int]:
+    """PutRecords that sends the throttled entries again until every entry is
+    stored (botocore does not retry failed entries of a successful call).
+    Returns each entry's final result in request order, and how many resend
+    rounds it took. Other entry errors fail the call."""
+    results: list[dict | None] = [None] * len(records)
+    pending = list(range(len(records)))
+    rounds = 0
+    deadline = time.monotonic() + timeout
+    while pending:
+        out = client.put_records(StreamName=stream, Records=[records[i] for i in pending])
+        assert len(out["Records"]) == len(pending), out
+        failed = []
+        for i, res in zip(pending, out["Records"]):
+            if "SequenceNumber" in res:
+                results[i] = res
+            else:
+                assert res.get("ErrorCode") == THROTTLED, res
+                failed.append(i)
+        assert out["FailedRecordCount"] == len(failed), out
+        pending = failed
+        if pending:
+            rounds += 1
+            assert time.monotonic() < deadline, f"{len(pending)} entries still throttled after {timeout}s"
+            time.sleep(pause)
+    return results, rounds
+
+
 def read_shard(client, stream: str, shard_id: str, iterator_type: str = "TRIM_HORIZON",
                limit: int = 10000, max_empty: int = 3) -> list[dict]:
     """Every record of one shard from iterator_type, following NextShardIterator
-    until max_empty consecutive empty pages (the shard is caught up)."""
+    until max_empty consecutive empty pages (the shard is caught up). Throttled
+    reads wait and try again."""
     it = client.get_shard_iterator(StreamName=stream, ShardId=shard_id,
                                    ShardIteratorType=iterator_type)["ShardIterator"]
     records, empty = [], 0
     while it and empty < max_empty:
-        out = client.get_records(ShardIterator=it, Limit=limit)
+        out = get_records_paced(client, ShardIterator=it, Limit=limit)
         records.extend(out["Records"])
         it = out.get("NextShardIterator")
         if out["Records"]:
