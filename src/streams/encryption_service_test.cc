@@ -263,5 +263,110 @@ TEST_F(EncryptionServiceTest, UnusableKeyFileRefusesStart) {
   ASSERT_TRUE(start(kAlias));
 }
 
+// --- The data paths (need the wiring in ops_data.cc; see docs/encryption.md) ---
+
+TEST_F(EncryptionServiceTest, RecordsBeforeDuringAndAfterStayReadable) {
+  ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "s"}, {"ShardCount", 1}})));
+  auto put = [&](const std::string& pk, const std::string& data) {
+    auto r = call("PutRecord", obj({{"StreamName", "s"}, {"PartitionKey", pk}, {"Data", Blob{data}}}));
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+  };
+  put("before-key", "PLAINTEXT-BEFORE");
+  ASSERT_TRUE(start(kAlias));
+  put("during-key", "SECRET-DURING-ALIAS");
+  ASSERT_TRUE(start(kKeyArn));
+  auto batch = call("PutRecords", obj({{"StreamName", "s"},
+                                       {"Records", protocol::Array{obj({{"PartitionKey", "batch-key"},
+                                                                        {"Data", Blob{"SECRET-DURING-ARN"}}})}}}));
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(batch->find("EncryptionType")->as_string(), "KMS");
+  ASSERT_TRUE(stop(kKeyArn));
+  put("after-key", "PLAINTEXT-AFTER");
+
+  // What the log holds: envelopes for the two records written while on.
+  auto raw = log_->read(1, 0, 100, 1 << 20, 0);
+  ASSERT_TRUE(raw);
+  ASSERT_EQ(raw->records.size(), 4u);
+  EXPECT_FALSE(RecordCipher::is_encrypted(raw->records[0]));
+  EXPECT_TRUE(RecordCipher::is_encrypted(raw->records[1]));
+  EXPECT_TRUE(RecordCipher::is_encrypted(raw->records[2]));
+  EXPECT_FALSE(RecordCipher::is_encrypted(raw->records[3]));
+  EXPECT_EQ(raw->records[1].data.find("SECRET"), std::string::npos);
+
+  auto check = [&] {
+    auto it = call("GetShardIterator", obj({{"StreamName", "s"},
+                                            {"ShardId", "shardId-000000000000"},
+                                            {"ShardIteratorType", "TRIM_HORIZON"}}));
+    ASSERT_TRUE(it);
+    auto got = call("GetRecords", obj({{"ShardIterator", it->find("ShardIterator")->as_string()}}));
+    ASSERT_TRUE(got) << got.error().message;
+    const auto& recs = got->find("Records")->as_array();
+    ASSERT_EQ(recs.size(), 4u);
+    const char* keys[] = {"before-key", "during-key", "batch-key", "after-key"};
+    const char* datas[] = {"PLAINTEXT-BEFORE", "SECRET-DURING-ALIAS", "SECRET-DURING-ARN", "PLAINTEXT-AFTER"};
+    for (size_t i = 0; i < 4; ++i) {
+      EXPECT_EQ(recs[i].find("PartitionKey")->as_string(), keys[i]);
+      EXPECT_EQ(recs[i].find("Data")->as_blob().bytes, datas[i]);
+      const bool encrypted = i == 1 || i == 2;
+      EXPECT_EQ(recs[i].find("EncryptionType") != nullptr, encrypted) << i;
+      if (encrypted) {
+        EXPECT_EQ(recs[i].find("EncryptionType")->as_string(), "KMS");
+      }
+    }
+  };
+  check();
+  close();
+  open();
+  check();
+}
+
+TEST_F(EncryptionServiceTest, ChildShardsOfAnEncryptedStreamAreEncryptedToo) {
+  ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "s"}, {"ShardCount", 1}})));
+  ASSERT_TRUE(start(kAlias));
+  ASSERT_TRUE(call("PutRecord", obj({{"StreamName", "s"}, {"PartitionKey", "p"}, {"Data", Blob{"parent"}}})));
+  ASSERT_TRUE(call("SplitShard", obj({{"StreamName", "s"},
+                                      {"ShardToSplit", "shardId-000000000000"},
+                                      {"NewStartingHashKey", "170141183460469231731687303715884105728"}})));
+  auto put = call("PutRecord", obj({{"StreamName", "s"}, {"PartitionKey", "p"}, {"Data", Blob{"child"}}}));
+  ASSERT_TRUE(put);
+  const std::string child = put->find("ShardId")->as_string();
+  for (const std::string& shard : {std::string("shardId-000000000000"), child}) {
+    auto it = call("GetShardIterator",
+                   obj({{"StreamName", "s"}, {"ShardId", shard}, {"ShardIteratorType", "TRIM_HORIZON"}}));
+    ASSERT_TRUE(it);
+    auto got = call("GetRecords", obj({{"ShardIterator", it->find("ShardIterator")->as_string()}}));
+    ASSERT_TRUE(got) << got.error().message;
+    const auto& recs = got->find("Records")->as_array();
+    ASSERT_EQ(recs.size(), 1u) << shard;
+    EXPECT_EQ(recs[0].find("Data")->as_blob().bytes, shard == child ? "child" : "parent");
+    EXPECT_EQ(recs[0].find("EncryptionType")->as_string(), "KMS");
+  }
+}
+
+TEST_F(EncryptionServiceTest, ReplacedKeyFileFailsReadsWithKmsAccessDenied) {
+  ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "s"}, {"ShardCount", 1}})));
+  ASSERT_TRUE(start(kAlias));
+  ASSERT_TRUE(call("PutRecord", obj({{"StreamName", "s"}, {"PartitionKey", "p"}, {"Data", Blob{"x"}}})));
+  close();
+  std::filesystem::remove(key_file());  // a new key is created on next use
+  open();
+  auto it = call("GetShardIterator", obj({{"StreamName", "s"},
+                                          {"ShardId", "shardId-000000000000"},
+                                          {"ShardIteratorType", "TRIM_HORIZON"}}));
+  ASSERT_TRUE(it);
+  auto e = error_of(call("GetRecords", obj({{"ShardIterator", it->find("ShardIterator")->as_string()}})));
+  EXPECT_EQ(e.type, "KMSAccessDeniedException");
+}
+
+TEST_F(EncryptionServiceTest, CorruptKeyFileFailsPutsWithKmsInvalidState) {
+  ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "s"}, {"ShardCount", 1}})));
+  ASSERT_TRUE(start(kAlias));
+  close();
+  { std::ofstream(key_file(), std::ios::binary | std::ios::trunc) << "short"; }
+  open();
+  auto e = error_of(call("PutRecord", obj({{"StreamName", "s"}, {"PartitionKey", "p"}, {"Data", Blob{"x"}}})));
+  EXPECT_EQ(e.type, "KMSInvalidStateException");
+}
+
 }  // namespace
 }  // namespace runnel::streams

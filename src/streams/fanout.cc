@@ -204,12 +204,20 @@ bool FanOut::service(Subscription& sub, int64_t now) {
       uint64_t bytes = 0;
       for (auto& r : read->records) {
         if (r.counter > last_readable) break;
+        const bool encrypted = RecordCipher::is_encrypted(r);
+        if (encrypted && shard->cipher) {
+          if (Status st = shard->cipher->decrypt(r); !st) {
+            spdlog::error("fan-out read of shard {}: {}", shard->key, st.to_string());
+            out.fail(RecordCipher::api_error(st));
+            return false;
+          }
+        }
         bytes += r.data.size() + r.partition_key.size();
         sub.spec.position = r.counter + 1;
         sub.last_arrival_ms = r.arrival_ms;
         sub.continuation = format_sequence_number(
             SequenceNumber{shard->created_secs, shard->index, r.counter, r.arrival_ms / 1000});
-        records.push_back(record_value(shard->created_secs, shard->index, std::move(r), shard->encrypted));
+        records.push_back(record_value(shard->created_secs, shard->index, std::move(r), encrypted));
       }
       if (records.empty()) {
         // Everything up to next_counter was trimmed by retention.

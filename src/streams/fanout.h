@@ -42,6 +42,7 @@
 #include "protocol/event_stream_response.h"
 #include "protocol/value.h"
 #include "storage/log.h"
+#include "streams/record_cipher.h"
 
 namespace runnel::streams {
 
@@ -65,7 +66,7 @@ struct ShardView {
   uint64_t ending_counter = 0;       // when closed: the last counter it holds
   int64_t horizon_ms = 0;            // records that arrived before are trimmed
   protocol::Value child_shards;      // when closed: the ChildShards list
-  bool encrypted = false;            // records carry EncryptionType KMS
+  RecordCipher* cipher = nullptr;    // decrypts encrypted records; outlives the subscription
 };
 
 struct SubscriptionSpec {

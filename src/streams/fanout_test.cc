@@ -399,17 +399,27 @@ TEST_F(FanOutTest, MillisBehindLatestIsTheAgeOfTheLastRecordSentWhileBehind) {
   EXPECT_EQ(behind, (std::vector<int64_t>{4'000, 4'000, 0}));
 }
 
-TEST_F(FanOutTest, EncryptedShardMarksRecords) {
+TEST_F(FanOutTest, DecryptsEncryptedRecordsAndMarksOnlyThose) {
   start(quick_options(), /*fake_clock=*/false);
-  set_view([](ShardView& v) { v.encrypted = true; });
-  append(kShard, 2, "x");
+  RecordCipher cipher((dir_ / "kms.key").string());
+  set_view([&](ShardView& v) { v.cipher = &cipher; });
+  append(kShard, 1, "plain");
+  storage::ShardAppend sa{kShard, {{"pk", "secret"}}};
+  ASSERT_TRUE(cipher.encrypt("alias/aws/kinesis", sa.records[0]));
+  std::promise<Result<std::vector<storage::Appended>>> done;
+  log_->append({std::move(sa)}, [&](Result<std::vector<storage::Appended>> r) { done.set_value(std::move(r)); });
+  ASSERT_TRUE(done.get_future().get());
+  fanout_->notify({kShard});
   auto sink = std::make_shared<FakeSink>();
   ASSERT_TRUE(fanout_->subscribe(spec(sink, 1)));
   ASSERT_TRUE(eventually([&] { return all_records(sink->events()).size() >= 2; }));
-  for (const auto& r : all_records(sink->events())) {
-    ASSERT_NE(r.find("EncryptionType"), nullptr);
-    EXPECT_EQ(r.find("EncryptionType")->as_string(), "KMS");
-  }
+  auto records = all_records(sink->events());
+  EXPECT_EQ(records[0].find("EncryptionType"), nullptr);
+  EXPECT_EQ(record_data(records[0]), "plain0");
+  ASSERT_NE(records[1].find("EncryptionType"), nullptr);
+  EXPECT_EQ(records[1].find("EncryptionType")->as_string(), "KMS");
+  EXPECT_EQ(records[1].find("PartitionKey")->as_string(), "pk");
+  EXPECT_EQ(record_data(records[1]), "secret");
 }
 
 TEST_F(FanOutTest, SkipsRecordsBeforeTheRetentionHorizon) {

@@ -136,6 +136,9 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
     if (s.status == StreamStatus::kCreating)
       return reply(std::unexpected(protocol::resource_not_found(not_found_message(s.name))));
     encryption = s.encryption_type;
+    // The key must be usable before any write budget is charged.
+    if (encryption == "KMS")
+      if (Status st = cipher_.ready(); !st) return reply(std::unexpected(RecordCipher::api_error(st)));
     const uint64_t max_record = uint64_t(s.max_record_kib) * 1024;
 
     // Open shards sorted by their first hash key, for routing.
@@ -235,8 +238,14 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
       routes.push_back(Route{static_cast<uint32_t>(group_of[slot]), static_cast<uint32_t>(g.records.size())});
       // The input is not read past this point, so the bytes move rather than copy.
       Value& r = *entries[i];
-      g.records.push_back(storage::AppendRecord{std::move(r.find("PartitionKey")->as_string()),
-                                                std::move(r.find("Data")->as_blob().bytes)});
+      storage::AppendRecord record{std::move(r.find("PartitionKey")->as_string()),
+                                   std::move(r.find("Data")->as_blob().bytes)};
+      // Encrypted after routing, the size checks and the write budget, which
+      // all apply to the plaintext (docs/encryption.md).
+      if (encryption == "KMS")
+        if (Status st = cipher_.encrypt(s.key_id, record); !st)
+          return reply(std::unexpected(RecordCipher::api_error(st)));
+      g.records.push_back(std::move(record));
     }
     if (failed > 0) throttled_stream = s.name;
     if (!options_.throughput_limits) {
@@ -302,7 +311,7 @@ protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, c
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ctx&) {
+protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ctx& ctx) {
   const std::string& iterator = *input_string(in, "ShardIterator");
   auto pos = iterators_.decode(iterator);
   if (!pos) return std::unexpected(protocol::invalid_argument("Invalid ShardIterator."));
@@ -340,15 +349,23 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
   auto read = log_.read(shard.key, pos->counter, limit, kGetRecordsMaxBytes, horizon);
   if (!read) return std::unexpected(protocol::internal_failure());
 
-  Array records;
-  records.reserve(read->records.size());
+  size_t n = 0;
   uint64_t bytes = 0;
-  for (auto& r : read->records) {
+  std::vector<uint8_t> encrypted;  // per record, once one is found
+  for (; n < read->records.size(); ++n) {
+    storage::StoredRecord& r = read->records[n];
     if (r.counter > max_counter) break;
+    if (RecordCipher::is_encrypted(r)) {
+      if (Status st = cipher_.decrypt(r); !st) return std::unexpected(RecordCipher::api_error(st));
+      encrypted.resize(n + 1, 0);
+      encrypted[n] = 1;
+    }
     bytes += r.partition_key.size() + r.data.size();
-    records.push_back(record_value(shard.created_secs(), shard.index, std::move(r)));
   }
   if (options_.throughput_limits) throughput_.read_done(shard.key, now, bytes);
+  // Built straight in the response's encoding when the dispatcher allows.
+  Value records = records_value(shard.created_secs(), shard.index, read->records, n,
+                                RecordsEncoding{ctx.direct_encoding, ctx.format}, encrypted);
   storage::ShardTail tail = log_.tail(shard.key);
   uint64_t next = read->next_counter;
   int64_t behind = 0;

@@ -88,7 +88,7 @@ protocol::ApiResult<ShardView> KinesisService::subscription_view(const Subscript
   v.open = shard->open();
   v.ending_counter = v.open ? 0 : closed_shard_end(log_, *shard);
   v.horizon_ms = s->trim_horizon_ms(now_ms());
-  v.encrypted = s->encryption_type != "NONE";
+  v.cipher = &cipher_;
   if (!v.open) v.child_shards = child_shards(*s, *shard);
   return v;
 }

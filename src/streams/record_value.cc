@@ -11,8 +11,10 @@ namespace {
 using protocol::WireFormat;
 
 // Member names and their order are those of record_value().
+bool flagged(const std::vector<uint8_t>& encrypted, size_t i) { return i < encrypted.size() && encrypted[i] != 0; }
+
 void append_json_records(int64_t created_secs, uint32_t index, const std::vector<storage::StoredRecord>& records,
-                         size_t n, bool encrypted, std::string& out) {
+                         size_t n, const std::vector<uint8_t>& encrypted, std::string& out) {
   size_t reserve = 2;
   for (size_t i = 0; i < n; ++i)
     reserve += 160 + protocol::base64_encoded_size(records[i].data.size()) + records[i].partition_key.size();
@@ -30,14 +32,14 @@ void append_json_records(int64_t created_secs, uint32_t index, const std::vector
     protocol::base64_encode_append(r.data, out);
     out.append(R"(","PartitionKey":)");
     protocol::append_json_string(r.partition_key, out);
-    if (encrypted) out.append(R"(,"EncryptionType":"KMS")");
+    if (flagged(encrypted, i)) out.append(R"(,"EncryptionType":"KMS")");
     out.push_back('}');
   }
   out.push_back(']');
 }
 
 void append_cbor_records(int64_t created_secs, uint32_t index, const std::vector<storage::StoredRecord>& records,
-                         size_t n, bool encrypted, std::string& out) {
+                         size_t n, const std::vector<uint8_t>& encrypted, std::string& out) {
   size_t reserve = 9;
   for (size_t i = 0; i < n; ++i) reserve += 140 + records[i].data.size() + records[i].partition_key.size();
   out.reserve(reserve);
@@ -45,7 +47,7 @@ void append_cbor_records(int64_t created_secs, uint32_t index, const std::vector
   char seq[kMaxSequenceNumberDigits];
   for (size_t i = 0; i < n; ++i) {
     const storage::StoredRecord& r = records[i];
-    protocol::append_cbor_map_head(encrypted ? 5 : 4, out);
+    protocol::append_cbor_map_head(flagged(encrypted, i) ? 5 : 4, out);
     protocol::append_cbor_text("SequenceNumber", out);
     protocol::append_cbor_text(
         std::string_view(seq, format_sequence_number_to(
@@ -57,7 +59,7 @@ void append_cbor_records(int64_t created_secs, uint32_t index, const std::vector
     protocol::append_cbor_bytes(r.data, out);
     protocol::append_cbor_text("PartitionKey", out);
     protocol::append_cbor_text(r.partition_key, out);
-    if (encrypted) {
+    if (flagged(encrypted, i)) {
       protocol::append_cbor_text("EncryptionType", out);
       protocol::append_cbor_text("KMS", out);
     }
@@ -68,13 +70,13 @@ void append_cbor_records(int64_t created_secs, uint32_t index, const std::vector
 
 protocol::Value records_value(int64_t shard_created_secs, uint32_t shard_index,
                               std::vector<storage::StoredRecord>& records, size_t n, RecordsEncoding how,
-                              bool encrypted) {
+                              const std::vector<uint8_t>& encrypted) {
   n = std::min(n, records.size());
   if (!how.direct) {
     protocol::Array list;
     list.reserve(n);
     for (size_t i = 0; i < n; ++i)
-      list.push_back(record_value(shard_created_secs, shard_index, std::move(records[i]), encrypted));
+      list.push_back(record_value(shard_created_secs, shard_index, std::move(records[i]), flagged(encrypted, i)));
     return list;
   }
   protocol::Encoded e;

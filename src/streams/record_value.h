@@ -35,8 +35,10 @@ struct RecordsEncoding {
 };
 
 // The Records list for records[0, n). Moves out of the records it uses.
+// encrypted[i] != 0 marks record i as stored encrypted (EncryptionType KMS);
+// an empty vector marks none.
 protocol::Value records_value(int64_t shard_created_secs, uint32_t shard_index,
                               std::vector<storage::StoredRecord>& records, size_t n, RecordsEncoding how,
-                              bool encrypted = false);
+                              const std::vector<uint8_t>& encrypted = {});
 
 }  // namespace runnel::streams

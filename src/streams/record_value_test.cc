@@ -52,8 +52,12 @@ TEST_P(RecordsValueTest, DirectEncodingMatchesTheTree) {
       auto b = a;
       const int64_t created = 1764000000 + seed;
       const uint32_t index = seed * 1000;
-      Value tree = records_value(created, index, a, n, RecordsEncoding{false, format}, encrypted);
-      Value direct = records_value(created, index, b, n, RecordsEncoding{true, format}, encrypted);
+      // Encrypted: every other record is marked, as when encryption was
+      // switched on and off between writes.
+      std::vector<uint8_t> flags;
+      for (size_t i = 0; encrypted && i < n; ++i) flags.push_back(static_cast<uint8_t>(i % 2 == seed % 2));
+      Value tree = records_value(created, index, a, n, RecordsEncoding{false, format}, flags);
+      Value direct = records_value(created, index, b, n, RecordsEncoding{true, format}, flags);
       ASSERT_TRUE(tree.is_array());
       ASSERT_TRUE(direct.is_encoded());
       ASSERT_EQ(encode(tree, format), encode(direct, format)) << "seed " << seed << " n " << n;
@@ -65,8 +69,9 @@ TEST_P(RecordsValueTest, UsesOnlyTheFirstNRecords) {
   const auto [format, encrypted] = GetParam();
   auto a = sample_records(3, 10);
   auto b = a;
-  Value tree = records_value(1, 2, a, 4, RecordsEncoding{false, format}, encrypted);
-  Value direct = records_value(1, 2, b, 4, RecordsEncoding{true, format}, encrypted);
+  const std::vector<uint8_t> flags(encrypted ? 10 : 0, 1);
+  Value tree = records_value(1, 2, a, 4, RecordsEncoding{false, format}, flags);
+  Value direct = records_value(1, 2, b, 4, RecordsEncoding{true, format}, flags);
   ASSERT_EQ(tree.as_array().size(), 4u);
   EXPECT_EQ(encode(tree, format), encode(direct, format));
 }
