@@ -216,3 +216,32 @@ def test_shard_limit_and_not_active_on_a_server_of_our_own():
     finally:
         if server.proc and server.proc.poll() is None:
             server.terminate()
+
+
+def test_control_plane_call_rate_on_a_server_of_our_own():
+    """AWS allows CreateStream 5 times a second per account; the sixth call
+    within the second is LimitExceededException, and botocore's standard
+    retry mode (which treats it as throttling) gets every call through."""
+    server = sup.RunnelServer(extra_args=["--control-plane-limits", "on"]).start()
+    try:
+        k = sup.make_client(server.url)
+        errors = []
+        for i in range(12):
+            try:
+                k.create_stream(StreamName=f"burst-{i}", ShardCount=1)
+            except ClientError as e:
+                errors.append((e.response["Error"]["Code"], e.response["Error"]["Message"]))
+        assert errors, "12 CreateStream calls in a burst were all accepted"
+        assert all(code == "LimitExceededException" for code, _ in errors), errors
+        assert all(message.startswith("Rate exceeded for ") for _, message in errors), errors
+        created = {s for s in k.list_streams()["StreamNames"] if s.startswith("burst-")}
+        assert len(created) == 12 - len(errors)
+        retrying = sup.make_client(server.url, retries=10)
+        for i in range(12):
+            if f"burst-{i}" not in created:
+                retrying.create_stream(StreamName=f"burst-{i}", ShardCount=1)
+        names = {s for s in k.list_streams()["StreamNames"] if s.startswith("burst-")}
+        assert names == {f"burst-{i}" for i in range(12)}
+    finally:
+        if server.proc and server.proc.poll() is None:
+            server.terminate()
