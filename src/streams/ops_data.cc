@@ -65,6 +65,7 @@ struct PutReply {
   // Set only when some record was throttled.
   std::string stream_name;
   std::string account_id;
+  RecordsEncoding encoding;
 
   void operator()(const std::vector<storage::Appended>& appended) {
     auto sequence_of = [&](const Route& r) {
@@ -81,23 +82,24 @@ struct PutReply {
       if (encryption != "NONE") out.set("EncryptionType", encryption);
       return reply(std::move(out));
     }
-    Array records;
-    records.reserve(routes.size());
-    for (const Route& r : routes) {
-      Object rec;
-      rec.reserve(2);
+    std::vector<PutResultEntry> entries(routes.size());
+    for (size_t i = 0; i < routes.size(); ++i) {
+      const Route& r = routes[i];
+      PutResultEntry& e = entries[i];
       if (r.group == kThrottled) {
-        rec.push_back(protocol::Member{"ErrorCode", kThroughputExceeded});
-        rec.push_back(
-            protocol::Member{"ErrorMessage", write_throttled_message(r.position, stream_name, account_id)});
+        e.failed = true;
+        e.error_code = kThroughputExceeded;
+        e.error_message = write_throttled_message(r.position, stream_name, account_id);
       } else {
-        rec.push_back(protocol::Member{"SequenceNumber", sequence_of(r)});
-        rec.push_back(protocol::Member{"ShardId", format_shard_id(group_shards[r.group].index)});
+        const auto& a = appended[r.group];
+        const ShardInfo& sh = group_shards[r.group];
+        e.sequence = SequenceNumber{sh.created_secs, sh.index, a.first_counter + r.position,
+                                    a.arrival_ms[r.position] / 1000};
+        e.shard_index = sh.index;
       }
-      records.emplace_back(std::move(rec));
     }
     out.set("FailedRecordCount", static_cast<int64_t>(failed));
-    out.set("Records", std::move(records));
+    out.set("Records", put_results_value(entries, encoding));
     if (encryption != "NONE") out.set("EncryptionType", encryption);
     reply(std::move(out));
   }
@@ -259,7 +261,8 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
   }
 
   PutReply respond{std::move(reply), std::move(routes), std::move(group_shards), single, std::move(encryption),
-                   failed, std::move(throttled_stream), failed > 0 ? options_.account_id : std::string()};
+                   failed, std::move(throttled_stream), failed > 0 ? options_.account_id : std::string(),
+                   RecordsEncoding{ctx.direct_encoding, ctx.format}};
   // Every record throttled: nothing to append.
   if (groups.empty()) {
     lock.unlock();

@@ -3,6 +3,7 @@
 #include "protocol/base64.h"
 #include "protocol/cbor_codec.h"
 #include "protocol/json_codec.h"
+#include "streams/shard_id.h"
 
 namespace runnel::streams {
 
@@ -87,6 +88,77 @@ protocol::Value records_value(int64_t shard_created_secs, uint32_t shard_index,
     append_json_records(shard_created_secs, shard_index, records, n, encrypted, e.bytes);
   }
   return e;
+}
+
+protocol::Value put_results_value(const std::vector<PutResultEntry>& entries, RecordsEncoding how) {
+  if (!how.direct) {
+    protocol::Array list;
+    list.reserve(entries.size());
+    for (const PutResultEntry& e : entries) {
+      protocol::Object rec;
+      rec.reserve(2);
+      if (e.failed) {
+        rec.push_back(protocol::Member{"ErrorCode", e.error_code});
+        rec.push_back(protocol::Member{"ErrorMessage", e.error_message});
+      } else {
+        rec.push_back(protocol::Member{"SequenceNumber", format_sequence_number(e.sequence)});
+        rec.push_back(protocol::Member{"ShardId", format_shard_id(e.shard_index)});
+      }
+      list.emplace_back(std::move(rec));
+    }
+    return list;
+  }
+  protocol::Encoded out;
+  out.cbor = how.format == WireFormat::kCbor;
+  std::string& b = out.bytes;
+  b.reserve(2 + entries.size() * 110);
+  char seq[kMaxSequenceNumberDigits];
+  // Consecutive entries usually share a shard: format its id once per run.
+  uint32_t id_of = UINT32_MAX;
+  std::string shard_id;
+  if (out.cbor) {
+    protocol::append_cbor_array_head(entries.size(), b);
+  } else {
+    b.push_back('[');
+  }
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const PutResultEntry& e = entries[i];
+    if (!e.failed && e.shard_index != id_of) {
+      shard_id = format_shard_id(e.shard_index);
+      id_of = e.shard_index;
+    }
+    if (out.cbor) {
+      protocol::append_cbor_map_head(2, b);
+      if (e.failed) {
+        protocol::append_cbor_text("ErrorCode", b);
+        protocol::append_cbor_text(e.error_code, b);
+        protocol::append_cbor_text("ErrorMessage", b);
+        protocol::append_cbor_text(e.error_message, b);
+      } else {
+        protocol::append_cbor_text("SequenceNumber", b);
+        protocol::append_cbor_text(std::string_view(seq, format_sequence_number_to(e.sequence, seq)), b);
+        protocol::append_cbor_text("ShardId", b);
+        protocol::append_cbor_text(shard_id, b);
+      }
+      continue;
+    }
+    if (i != 0) b.push_back(',');
+    if (e.failed) {
+      b.append(R"({"ErrorCode":)");
+      protocol::append_json_string(e.error_code, b);
+      b.append(R"(,"ErrorMessage":)");
+      protocol::append_json_string(e.error_message, b);
+    } else {
+      b.append(R"({"SequenceNumber":")");
+      b.append(seq, format_sequence_number_to(e.sequence, seq));
+      b.append(R"(","ShardId":")");
+      b.append(shard_id);
+      b.push_back('"');
+    }
+    b.push_back('}');
+  }
+  if (!out.cbor) b.push_back(']');
+  return out;
 }
 
 }  // namespace runnel::streams

@@ -3,6 +3,7 @@
 // records of a shard.
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -40,5 +41,19 @@ struct RecordsEncoding {
 protocol::Value records_value(int64_t shard_created_secs, uint32_t shard_index,
                               std::vector<storage::StoredRecord>& records, size_t n, RecordsEncoding how,
                               const std::vector<uint8_t>& encrypted = {});
+
+// One entry of a PutRecords answer: the stored record's sequence number and
+// shard, or (failed) the error code and message.
+struct PutResultEntry {
+  SequenceNumber sequence;
+  uint32_t shard_index = 0;
+  bool failed = false;
+  std::string error_code;
+  std::string error_message;
+};
+
+// PutRecords' Records list, as a tree or encoded directly (like
+// records_value; both encode to the same bytes).
+protocol::Value put_results_value(const std::vector<PutResultEntry>& entries, RecordsEncoding how);
 
 }  // namespace runnel::streams

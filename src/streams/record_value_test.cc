@@ -80,6 +80,27 @@ INSTANTIATE_TEST_SUITE_P(Formats, RecordsValueTest,
                          ::testing::Combine(::testing::Values(WireFormat::kJson, WireFormat::kCbor),
                                             ::testing::Bool()));
 
+TEST_P(RecordsValueTest, PutResultsDirectEncodingMatchesTheTree) {
+  const auto [format, with_failures] = GetParam();
+  std::mt19937 rng(7);
+  for (size_t n : {size_t{0}, size_t{1}, size_t{3}, size_t{500}}) {
+    std::vector<PutResultEntry> entries(n);
+    for (auto& e : entries) {
+      if (with_failures && rng() % 3 == 0) {
+        e.failed = true;
+        e.error_code = "ProvisionedThroughputExceededException";
+        e.error_message = "Rate exceeded for shard shardId-000000000003 in stream \"s\" under account 1.";
+      } else {
+        e.sequence = SequenceNumber{1764000000, static_cast<uint32_t>(rng() % 5), rng() % 100000 + 1, 1764000100};
+        e.shard_index = e.sequence.shard_index;
+      }
+    }
+    EXPECT_EQ(encode(put_results_value(entries, RecordsEncoding{false, format}), format),
+              encode(put_results_value(entries, RecordsEncoding{true, format}), format))
+        << "n " << n;
+  }
+}
+
 TEST(RecordsValue, DirectJsonDecodesToTheRecords) {
   auto records = sample_records(9, 3);
   auto copy = records;
