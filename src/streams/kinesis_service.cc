@@ -355,6 +355,7 @@ void KinesisService::advance_transitions_locked(int64_t now) {
       }
       for (const auto& sh : s.shards) {
         log_.drop_shard(sh.key);
+        throughput_.forget(sh.key);
         stream_of_shard_.erase(sh.key);
       }
       names_by_uid_.erase(s.uid);
