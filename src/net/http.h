@@ -18,6 +18,11 @@ struct Header {
   std::string value;
 };
 
+// Spare capacity the servers leave after a request body they know the size
+// of, so that a parser that reads past the end of its input (simdjson, up to
+// 64 bytes) can parse the body where it lies instead of copying it.
+inline constexpr size_t kBodyPadding = 64;
+
 struct HttpRequest {
   std::string method;              // "POST", "GET", "OPTIONS", ...
   std::string path;                // request target up to '?', not decoded
@@ -27,7 +32,7 @@ struct HttpRequest {
                                    // (the JS SDK signs it by that name), and
                                    // a "host" header is synthesised from it
                                    // when absent.
-  std::string body;
+  std::string body;                // capacity() usually >= size() + kBodyPadding
   bool http2 = false;
   std::string remote_address;      // "ip:port"
 

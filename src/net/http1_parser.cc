@@ -243,7 +243,9 @@ bool Http1Parser::finish_headers() {
     if (length > limits_.max_body_bytes)
       return reject(413, "Request body too large", length);
     remaining_ = length;
-    request_.body.reserve(std::min<uint64_t>(length, 1 << 20));
+    // A declared length is not trusted with more than 1 MiB up front; once
+    // that much has arrived, the body grows to its full size in one step.
+    request_.body.reserve(std::min<uint64_t>(length, 1 << 20) + kBodyPadding);
     state_ = State::kBody;
   } else {
     state_ = State::kDone;
@@ -270,7 +272,10 @@ Http1Parser::Result Http1Parser::parse_body(std::string_view input, size_t* cons
       case State::kBody:
       case State::kChunkData: {
         size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, input.size() - pos));
-        request_.body.append(input.data() + pos, take);
+        std::string& body = request_.body;
+        if (state_ == State::kBody && body.size() + take > body.capacity())
+          body.reserve(body.size() + remaining_ + kBodyPadding);
+        body.append(input.data() + pos, take);
         pos += take;
         remaining_ -= take;
         if (remaining_ > 0) return need_more(false);

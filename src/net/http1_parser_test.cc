@@ -241,5 +241,23 @@ TEST(Http1Parser, ErrorIsSticky) {
   EXPECT_EQ(p.feed("GET / HTTP/1.1\r\n\r\n", &consumed), R::kError);
 }
 
+
+TEST(Http1Parser, BodyKeepsPaddingForInPlaceParsers) {
+  // Small and large declared bodies, fed in pieces: the body arrives whole,
+  // with kBodyPadding of spare capacity (simdjson parses it where it lies).
+  for (size_t size : {size_t{5}, size_t{(1 << 20) - 10}, size_t{3 << 20}}) {
+    std::string body(size, 'b');
+    body[size / 2] = 'x';
+    std::string req = "POST / HTTP/1.1\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n" + body;
+    auto o = run(req, 64 << 10);
+    ASSERT_FALSE(o.error) << o.err.message;
+    ASSERT_EQ(o.requests.size(), 1u);
+    EXPECT_EQ(o.requests[0].body, body);
+    EXPECT_GE(o.requests[0].body.capacity(), size + kBodyPadding) << size;
+    // Grown in one step past the first MiB: at most twice the declared size.
+    EXPECT_LE(o.requests[0].body.capacity(), 2 * size + kBodyPadding + 64) << size;
+  }
+}
+
 }  // namespace
 }  // namespace runnel::net

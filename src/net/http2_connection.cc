@@ -98,7 +98,16 @@ struct Http2Callbacks {
       c.reject(*s, body_too_large_response(s->request.body.size() + len, limit));
       return 0;
     }
-    s->request.body.append(reinterpret_cast<const char*>(data), len);
+    std::string& body = s->request.body;
+    if (body.size() + len > body.capacity()) {
+      // Grow to the declared length in one step (it was checked against the
+      // limit with the headers); without one, double.
+      size_t want = std::max(body.capacity() * 2, body.size() + len);
+      if (const std::string* cl = s->request.header("content-length"))
+        want = std::max<size_t>(want, std::min<unsigned long long>(std::strtoull(cl->c_str(), nullptr, 10), limit));
+      body.reserve(want + kBodyPadding);
+    }
+    body.append(reinterpret_cast<const char*>(data), len);
     return 0;
   }
 
@@ -124,7 +133,7 @@ struct Http2Callbacks {
           c.reject(*s, body_too_large_response(declared, o.max_body_bytes));
           return 0;
         }
-        r.body.reserve(std::min<unsigned long long>(declared, 1 << 20));
+        r.body.reserve(std::min<unsigned long long>(declared, 1 << 20) + kBodyPadding);
       }
     }
     if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) c.dispatch(*s);

@@ -136,7 +136,7 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   auto auth = authenticate_sigv4(req, options_.credentials, now.count());
   if (!auth) return fail(auth.error());
 
-  auto input = format == WireFormat::kCbor ? decode_cbor(req.body) : decode_json(req.body);
+  auto input = format == WireFormat::kCbor ? decode_cbor(req.body) : decode_json_in_place(req.body);
   if (!input) return fail(input.error());
   if (auto ok = validate_input(*service->model, *op, *input, format); !ok) return fail(ok.error());
 

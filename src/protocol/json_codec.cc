@@ -9,6 +9,7 @@
 #include <memory>
 #include <numeric>
 
+#include "net/http.h"
 #include "protocol/base64.h"
 
 namespace runnel::protocol {
@@ -421,10 +422,11 @@ void dedupe_members(Object& members) {
   members.resize(out);
 }
 
-ApiResult<Value> decode_json(std::string_view body) {
-  ThreadState& state = thread_state();
+namespace {
+
+ApiResult<Value> decode_padded(od::parser& parser, simdjson::padded_string_view input) {
   od::document doc;
-  if (state.parser.iterate(state.pad(body)).get(doc) != simdjson::SUCCESS) return std::unexpected(malformed());
+  if (parser.iterate(input).get(doc) != simdjson::SUCCESS) return std::unexpected(malformed());
   od::object root;
   if (doc.get_object().get(root) != simdjson::SUCCESS) return std::unexpected(malformed());
   Value out;
@@ -433,6 +435,25 @@ ApiResult<Value> decode_json(std::string_view body) {
   // iterator reports OUT_OF_BOUNDS exactly when every token was consumed.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return std::unexpected(malformed());
   return out;
+}
+
+}  // namespace
+
+ApiResult<Value> decode_json(std::string_view body) {
+  ThreadState& state = thread_state();
+  return decode_padded(state.parser, state.pad(body));
+}
+
+static_assert(net::kBodyPadding >= simdjson::SIMDJSON_PADDING, "request bodies must be parseable in place");
+
+ApiResult<Value> decode_json_in_place(std::string& body) {
+  const std::size_t n = body.size();
+  if (body.capacity() - n < simdjson::SIMDJSON_PADDING) return decode_json(body);
+  // Zeroed padding inside the existing allocation: no reallocation, no copy.
+  body.append(simdjson::SIMDJSON_PADDING, '\0');
+  auto result = decode_padded(thread_state().parser, simdjson::padded_string_view(body.data(), n, body.size()));
+  body.resize(n);
+  return result;
 }
 
 std::string encode_json(const Value& v) {

@@ -37,6 +37,10 @@ inline constexpr int kMaxNestingDepth = 64;
 // deeper than kMaxNestingDepth, trailing content, or a number out of double's
 // range.
 ApiResult<Value> decode_json(std::string_view body);
+// The same, parsing `body` where it lies when its spare capacity holds
+// simdjson's padding (net::kBodyPadding), instead of copying it. `body` is
+// unchanged on return.
+ApiResult<Value> decode_json_in_place(std::string& body);
 
 // Encodes a Value as compact JSON (no whitespace):
 //   Blob -> base64 string (padded, standard alphabet);

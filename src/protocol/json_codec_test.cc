@@ -283,5 +283,27 @@ TEST(JsonRoundTrip, DecodeEncodeDecodeIsIdentity) {
   EXPECT_EQ(encode_json(first), encode_json(second));
 }
 
+TEST(JsonDecodeInPlace, SameAnswerAndBodyUnchanged) {
+  const std::vector<std::string> bodies = {
+      R"({"Records":[{"Data":"aGk=","PartitionKey":"p\u0000"}],"StreamName":"s"})",
+      R"({"a":1} trailing)", R"({"a":)", "[]", "", R"({"U":"\ud83d\ude00","N":-7})"};
+  for (const std::string& text : bodies) {
+    for (size_t spare : {size_t{0}, size_t{63}, size_t{64}, size_t{4096}}) {
+      std::string body = text;
+      body.reserve(text.size() + spare);
+      const std::string before = body;
+      auto in_place = decode_json_in_place(body);
+      auto copied = decode_json(text);
+      EXPECT_EQ(body, before);
+      ASSERT_EQ(in_place.has_value(), copied.has_value()) << text;
+      if (copied) {
+        EXPECT_EQ(*in_place, *copied) << text;
+      } else {
+        EXPECT_EQ(in_place.error().type, copied.error().type) << text;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace runnel::protocol
