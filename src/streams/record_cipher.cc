@@ -149,6 +149,16 @@ Status RecordCipher::load_or_create_locked() {
   if (!aes_gcm_) {
     aes_gcm_ = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
     if (!aes_gcm_) return Status::io_error("OpenSSL has no AES-256-GCM");
+    // Nonces: a random 32-bit field and a 64-bit counter from a random start
+    // (NIST SP 800-38D 8.2.1, deterministic construction). Unique within a
+    // process for 2^64 records; two processes collide only with the same
+    // field and overlapping counter windows, about N / 2^95 for N records.
+    uint8_t seed[12];
+    if (RAND_bytes(seed, sizeof seed) != 1) return Status::io_error("RAND_bytes failed");
+    std::memcpy(nonce_field_.data(), seed, 4);
+    uint64_t start = 0;
+    std::memcpy(&start, seed + 4, 8);
+    nonce_counter_.store(start, std::memory_order_relaxed);
   }
   int fd = ::open(key_file_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) {
@@ -258,8 +268,9 @@ Status RecordCipher::encrypt(std::string_view key_id, storage::AppendRecord& r) 
   header.append(key_id);
   const size_t nonce_at = header.size();
   header.resize(nonce_at + kNonceSize);
-  if (RAND_bytes(bytes(header) + nonce_at, static_cast<int>(kNonceSize)) != 1)
-    return Status::io_error("RAND_bytes failed");
+  const uint64_t count = nonce_counter_.fetch_add(1, std::memory_order_relaxed);
+  std::memcpy(bytes(header) + nonce_at, nonce_field_.data(), 4);
+  for (int i = 0; i < 8; ++i) header[nonce_at + 4 + i] = static_cast<char>(count >> (56 - 8 * i));
 
   std::string plain;
   plain.reserve(2 + r.partition_key.size() + r.data.size());

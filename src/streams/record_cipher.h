@@ -110,6 +110,8 @@ class RecordCipher {
   std::atomic<bool> loaded_{false};  // master_ is set and never changes again
   Key master_{};
   EVP_CIPHER* aes_gcm_ = nullptr;    // fetched with the key; read-only afterwards
+  std::array<uint8_t, 4> nonce_field_{};      // set with aes_gcm_; read-only afterwards
+  std::atomic<uint64_t> nonce_counter_{0};    // the nonce's other 8 bytes
 
   std::shared_mutex keys_mu_;
   std::map<std::string, Key, std::less<>> keys_;  // guarded by keys_mu_; bounded (kMaxCachedKeys)

@@ -9,7 +9,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
+#include <vector>
 
 namespace runnel::streams {
 namespace {
@@ -82,6 +84,27 @@ TEST_F(RecordCipherTest, SamePlaintextEncryptsDifferentlyEachTime) {
   ASSERT_TRUE(cipher.encrypt(kAlias, b));
   EXPECT_NE(a.partition_key, b.partition_key);  // fresh nonce
   EXPECT_NE(a.data, b.data);
+}
+
+TEST_F(RecordCipherTest, NoncesNeverRepeatWithinAProcess) {
+  // The nonce is the header's last 12 bytes: a per-process field and a
+  // counter, so 10,000 records on 4 threads get 10,000 distinct nonces that
+  // share their first 4 bytes.
+  RecordCipher cipher(key_path());
+  std::vector<std::string> nonces(10000);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (size_t i = static_cast<size_t>(t); i < nonces.size(); i += 4) {
+        storage::AppendRecord r{"k", "v"};
+        ASSERT_TRUE(cipher.encrypt(kAlias, r));
+        nonces[i] = r.partition_key.substr(r.partition_key.size() - 12);
+      }
+    });
+  for (auto& th : threads) th.join();
+  std::set<std::string> distinct(nonces.begin(), nonces.end());
+  EXPECT_EQ(distinct.size(), nonces.size());
+  for (const auto& n : nonces) EXPECT_EQ(n.substr(0, 4), nonces[0].substr(0, 4));
 }
 
 TEST_F(RecordCipherTest, TamperingWithAnyByteFailsCleanly) {
