@@ -16,6 +16,7 @@
 #include "protocol/model.h"
 #include "streams/hash_key.h"
 #include "streams/kinesis_service.h"
+#include "streams/service_test_base.h"
 #include "streams/shard_id.h"
 
 namespace runnel::streams {
@@ -29,67 +30,24 @@ using protocol::Value;
 const std::string kAccount = "000000000000";
 constexpr int64_t kStart = 1'764'000'000'000;
 
-class CapacityTest : public ::testing::Test {
+class CapacityTest : public ServiceTestBase {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("runnel-capacity-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    make_dir("runnel-capacity");
     options_.throughput_limits = false;
     options_.autoscale_interval_ms = 0;   // rounds run only when a test calls autoscale_once
     open();
   }
-  void TearDown() override {
-    close();
-    std::filesystem::remove_all(dir_);
-  }
-  void open() {
-    auto meta = storage::MetadataStore::open((dir_ / "meta.db").string());
-    ASSERT_TRUE(meta.has_value());
-    metadata_ = std::move(*meta);
-    storage::LogOptions opts;
-    opts.dir = (dir_ / "log").string();
-    auto log = storage::open_log(opts);
-    ASSERT_TRUE(log.has_value()) << log.error().to_string();
-    log_ = std::move(*log);
-    service_ = std::make_unique<KinesisService>(options_, *log_, *metadata_, std::string(32, 'k'));
-    service_->now_ms = [now = now_] { return now->load(); };
-    service_->shard_write_rate = [rates = rates_](storage::ShardKey key, int64_t) {
+  void configure(KinesisService& service) override {
+    service.now_ms = [now = now_] { return now->load(); };
+    service.shard_write_rate = [rates = rates_](storage::ShardKey key, int64_t) {
       auto it = rates->find(key);
       return it == rates->end() ? ShardThroughput::WriteRate{} : it->second;
     };
-    ASSERT_TRUE(service_->load());
-  }
-  void close() {
-    service_.reset();
-    if (log_) {
-      ASSERT_TRUE(log_->close());
-    }
-    log_.reset();
-    metadata_.reset();
   }
   void restart() {
     close();
     open();
-  }
-
-  protocol::ApiResult<Value> call(std::string_view op_name, Value input) {
-    const protocol::OperationModel* op = protocol::kinesis_model().find_operation(op_name);
-    EXPECT_NE(op, nullptr) << op_name;
-    protocol::RequestContext ctx;
-    ctx.region = "us-east-1";
-    ctx.account_id = kAccount;
-    ctx.request_id = "req";
-    std::promise<protocol::ApiResult<Value>> done;
-    service_->handle(*op, std::move(input), ctx, [&](protocol::ApiResult<Value> r) { done.set_value(std::move(r)); });
-    return done.get_future().get();
-  }
-  static Value obj(std::initializer_list<std::pair<const char*, Value>> members) {
-    Value v = Object{};
-    for (const auto& [k, m] : members) v.set(k, m);
-    return v;
   }
   static std::string arn(const std::string& stream) {
     return "arn:aws:kinesis:us-east-1:" + kAccount + ":stream/" + stream;
@@ -225,14 +183,9 @@ class CapacityTest : public ::testing::Test {
     for (size_t i = 1; i < open.size(); ++i) EXPECT_EQ(open[i - 1].end + 1, open[i].start);
   }
 
-  KinesisOptions options_;
   std::shared_ptr<std::atomic<int64_t>> now_ = std::make_shared<std::atomic<int64_t>>(kStart);
   std::shared_ptr<std::map<storage::ShardKey, ShardThroughput::WriteRate>> rates_ =
       std::make_shared<std::map<storage::ShardKey, ShardThroughput::WriteRate>>();
-  std::filesystem::path dir_;
-  std::unique_ptr<storage::MetadataStore> metadata_;
-  std::unique_ptr<storage::Log> log_;
-  std::unique_ptr<KinesisService> service_;
 };
 
 void expect_uniform(const std::vector<HashKeyRange>& open, uint32_t n) {

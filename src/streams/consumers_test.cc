@@ -22,6 +22,7 @@
 #include "protocol/json_codec.h"
 #include "streams/kinesis_service.h"
 #include "streams/sequence_number.h"
+#include "streams/service_test_base.h"
 
 namespace runnel::streams {
 namespace {
@@ -197,54 +198,19 @@ Value position(const char* type) { return obj({{"Type", type}}); }
 Value position(const char* type, const std::string& seq) { return obj({{"Type", type}, {"SequenceNumber", seq}}); }
 Value at_timestamp(int64_t ms) { return obj({{"Type", "AT_TIMESTAMP"}, {"Timestamp", Timestamp{ms}}}); }
 
-class ConsumerTest : public ::testing::Test {
+// Tests open() after setting options_ / use_fake_clock().
+class ConsumerTest : public ServiceTestBase {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("runnel-consumers-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    make_dir("runnel-consumers");
+    fsync_ = storage::FsyncPolicy::kNever;
   }
-  void TearDown() override {
-    close();
-    std::filesystem::remove_all(dir_);
-  }
-  // Call after setting options_ / fake_now_.
-  void open() {
-    auto meta = storage::MetadataStore::open((dir_ / "meta.db").string());
-    ASSERT_TRUE(meta.has_value());
-    metadata_ = std::move(*meta);
-    storage::LogOptions opts;
-    opts.dir = (dir_ / "log").string();
-    opts.fsync = storage::FsyncPolicy::kNever;
-    auto log = storage::open_log(opts);
-    ASSERT_TRUE(log.has_value()) << log.error().to_string();
-    log_ = std::move(*log);
-    service_ = std::make_unique<KinesisService>(options_, *log_, *metadata_, std::string(32, 'k'));
-    if (use_fake_clock_) service_->now_ms = [this] { return fake_now_.load(); };
-    ASSERT_TRUE(service_->load());
-  }
-  void close() {
-    service_.reset();
-    if (log_) {
-      EXPECT_TRUE(log_->close());
-    }
-    log_.reset();
-    metadata_.reset();
+  void configure(KinesisService& service) override {
+    if (use_fake_clock_) service.now_ms = [this] { return fake_now_.load(); };
   }
   void use_fake_clock(int64_t start_ms) {
     use_fake_clock_ = true;
     fake_now_ = start_ms;
-  }
-
-  protocol::ApiResult<Value> call(std::string_view op_name, Value input) {
-    const protocol::OperationModel* op = protocol::kinesis_model().find_operation(op_name);
-    EXPECT_NE(op, nullptr);
-    protocol::RequestContext ctx{"us-east-1", kAccount, "req", WireFormat::kJson, nullptr};
-    std::promise<protocol::ApiResult<Value>> done;
-    service_->handle(*op, std::move(input), ctx, [&](protocol::ApiResult<Value> r) { done.set_value(std::move(r)); });
-    return done.get_future().get();
   }
 
   // SubscribeToShard as the dispatcher would run it. nullopt when the
@@ -291,13 +257,8 @@ class ConsumerTest : public ::testing::Test {
     return std::nullopt;
   }
 
-  std::filesystem::path dir_;
-  KinesisOptions options_;
   bool use_fake_clock_ = false;
   std::atomic<int64_t> fake_now_{0};
-  std::unique_ptr<storage::MetadataStore> metadata_;
-  std::unique_ptr<storage::Log> log_;
-  std::unique_ptr<KinesisService> service_;
 };
 
 // ---------------------------------------------------------------------------

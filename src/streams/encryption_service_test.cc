@@ -12,6 +12,7 @@
 #include <future>
 
 #include "streams/kinesis_service.h"
+#include "streams/service_test_base.h"
 
 namespace runnel::streams {
 namespace {
@@ -23,63 +24,15 @@ using protocol::Value;
 constexpr const char* kAlias = "alias/aws/kinesis";
 constexpr const char* kKeyArn = "arn:aws:kms:us-east-1:123456789012:key/12345678-1234-1234-1234-123456789012";
 
-class EncryptionServiceTest : public ::testing::Test {
+class EncryptionServiceTest : public ServiceTestBase {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("runnel-enc-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    make_dir("runnel-enc");
     options_.key_file = key_file();
     open();
   }
-  void TearDown() override {
-    close();
-    std::filesystem::remove_all(dir_);
-  }
-  void open() {
-    auto meta = storage::MetadataStore::open((dir_ / "meta.db").string());
-    ASSERT_TRUE(meta.has_value());
-    metadata_ = std::move(*meta);
-    storage::LogOptions opts;
-    opts.dir = (dir_ / "log").string();
-    auto log = storage::open_log(opts);
-    ASSERT_TRUE(log.has_value()) << log.error().to_string();
-    log_ = std::move(*log);
-    service_ = std::make_unique<KinesisService>(options_, *log_, *metadata_, std::string(32, 'k'));
-    service_->now_ms = [this] { return now_.load(); };
-    ASSERT_TRUE(service_->load());
-  }
-  void close() {
-    service_.reset();
-    if (log_) {
-      ASSERT_TRUE(log_->close());
-    }
-    log_.reset();
-    metadata_.reset();
-  }
-  void restart_with(KinesisOptions options) {
-    close();
-    options_ = std::move(options);
-    open();
-  }
+  void configure(KinesisService& service) override { service.now_ms = [this] { return now_.load(); }; }
   std::string key_file() const { return (dir_ / "kms.key").string(); }
-
-  protocol::ApiResult<Value> call(std::string_view op_name, Value input) {
-    const protocol::OperationModel* op = protocol::kinesis_model().find_operation(op_name);
-    EXPECT_NE(op, nullptr);
-    protocol::RequestContext ctx{"us-east-1", "000000000000", "req", protocol::WireFormat::kJson, nullptr};
-    std::promise<protocol::ApiResult<Value>> done;
-    service_->handle(*op, std::move(input), ctx, [&](protocol::ApiResult<Value> r) { done.set_value(std::move(r)); });
-    return done.get_future().get();
-  }
-
-  static Value obj(std::initializer_list<std::pair<const char*, Value>> members) {
-    Value v = Object{};
-    for (const auto& [k, m] : members) v.set(k, m);
-    return v;
-  }
 
   protocol::ApiResult<Value> start(const std::string& key_id, const std::string& type = "KMS",
                                    const std::string& stream = "s") {
@@ -103,12 +56,7 @@ class EncryptionServiceTest : public ::testing::Test {
   }
   std::string status() { return summary().find("StreamStatus")->as_string(); }
 
-  std::filesystem::path dir_;
-  KinesisOptions options_;
   std::atomic<int64_t> now_{1'764'000'000'000};
-  std::unique_ptr<storage::MetadataStore> metadata_;
-  std::unique_ptr<storage::Log> log_;
-  std::unique_ptr<KinesisService> service_;
 };
 
 TEST_F(EncryptionServiceTest, StartReportsKmsAndKeyIdEverywhere) {

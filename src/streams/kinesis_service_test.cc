@@ -12,6 +12,7 @@
 
 #include "streams/hash_key.h"
 #include "streams/sequence_number.h"
+#include "streams/service_test_base.h"
 
 namespace runnel::streams {
 namespace {
@@ -21,60 +22,12 @@ using protocol::Blob;
 using protocol::Object;
 using protocol::Value;
 
-class ServiceFixture : public ::testing::Test {
+class ServiceFixture : public ServiceTestBase {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("runnel-svc-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    make_dir("runnel-svc");
     open();
   }
-  void TearDown() override {
-    close();
-    std::filesystem::remove_all(dir_);
-  }
-  void open() {
-    auto meta = storage::MetadataStore::open((dir_ / "meta.db").string());
-    ASSERT_TRUE(meta.has_value());
-    metadata_ = std::move(*meta);
-    storage::LogOptions opts;
-    opts.dir = (dir_ / "log").string();
-    auto log = storage::open_log(opts);
-    ASSERT_TRUE(log.has_value()) << log.error().to_string();
-    log_ = std::move(*log);
-    service_ = std::make_unique<KinesisService>(KinesisOptions{}, *log_, *metadata_, std::string(32, 'k'));
-    ASSERT_TRUE(service_->load());
-  }
-  void close() {
-    service_.reset();
-    if (log_) {
-      ASSERT_TRUE(log_->close());
-    }
-    log_.reset();
-    metadata_.reset();
-  }
-
-  protocol::ApiResult<Value> call(std::string_view op_name, Value input) {
-    const protocol::OperationModel* op = protocol::kinesis_model().find_operation(op_name);
-    EXPECT_NE(op, nullptr);
-    protocol::RequestContext ctx{"us-east-1", "000000000000", "req", protocol::WireFormat::kJson, nullptr};
-    std::promise<protocol::ApiResult<Value>> done;
-    service_->handle(*op, std::move(input), ctx, [&](protocol::ApiResult<Value> r) { done.set_value(std::move(r)); });
-    return done.get_future().get();
-  }
-
-  static Value obj(std::initializer_list<std::pair<const char*, Value>> members) {
-    Value v = Object{};
-    for (const auto& [k, m] : members) v.set(k, m);
-    return v;
-  }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<storage::MetadataStore> metadata_;
-  std::unique_ptr<storage::Log> log_;
-  std::unique_ptr<KinesisService> service_;
 };
 
 TEST_F(ServiceFixture, CreateDescribeAndDuplicate) {

@@ -17,6 +17,7 @@
 #include "streams/hash_key.h"
 #include "streams/kinesis_service.h"
 #include "streams/sequence_number.h"
+#include "streams/service_test_base.h"
 #include "streams/shard_id.h"
 
 namespace runnel::streams {
@@ -29,63 +30,17 @@ using protocol::Value;
 
 const std::string kAccount = "000000000000";
 
-class ReshardTest : public ::testing::Test {
+class ReshardTest : public ServiceTestBase {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("runnel-reshard-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    make_dir("runnel-reshard");
+    // These tests read closed shards many times a second to check lineage,
+    // not throttling (throughput_service_test.cc), so the shard limits are off.
+    options_.throughput_limits = false;
     open();
   }
-  void TearDown() override {
-    close();
-    std::filesystem::remove_all(dir_);
-  }
-  void open() {
-    auto meta = storage::MetadataStore::open((dir_ / "meta.db").string());
-    ASSERT_TRUE(meta.has_value());
-    metadata_ = std::move(*meta);
-    storage::LogOptions opts;
-    opts.dir = (dir_ / "log").string();
-    auto log = storage::open_log(opts);
-    ASSERT_TRUE(log.has_value()) << log.error().to_string();
-    log_ = std::move(*log);
-    service_ = std::make_unique<KinesisService>(options_, *log_, *metadata_, std::string(32, 'k'));
-    if (fake_now_) service_->now_ms = [now = fake_now_] { return now->load(); };
-    ASSERT_TRUE(service_->load());
-  }
-  void close() {
-    service_.reset();
-    if (log_) {
-      ASSERT_TRUE(log_->close());
-    }
-    log_.reset();
-    metadata_.reset();
-  }
-  void restart_with(KinesisOptions options) {
-    close();
-    options_ = std::move(options);
-    open();
-  }
-
-  protocol::ApiResult<Value> call(std::string_view op_name, Value input) {
-    const protocol::OperationModel* op = protocol::kinesis_model().find_operation(op_name);
-    EXPECT_NE(op, nullptr);
-    protocol::RequestContext ctx;
-    ctx.region = "us-east-1";
-    ctx.account_id = kAccount;
-    ctx.request_id = "req";
-    std::promise<protocol::ApiResult<Value>> done;
-    service_->handle(*op, std::move(input), ctx, [&](protocol::ApiResult<Value> r) { done.set_value(std::move(r)); });
-    return done.get_future().get();
-  }
-
-  static Value obj(std::initializer_list<std::pair<const char*, Value>> members) {
-    Value v = Object{};
-    for (const auto& [k, m] : members) v.set(k, m);
-    return v;
+  void configure(KinesisService& service) override {
+    if (fake_now_) service.now_ms = [now = fake_now_] { return now->load(); };
   }
 
   Array shards(const std::string& stream) {
@@ -178,18 +133,7 @@ class ReshardTest : public ::testing::Test {
     return id ? id->as_string() : std::string("(put failed)");
   }
 
-  // These tests read closed shards many times a second to check lineage, not
-  // throttling (throughput_service_test.cc), so the shard limits are off.
-  KinesisOptions options_ = [] {
-    KinesisOptions o;
-    o.throughput_limits = false;
-    return o;
-  }();
   std::shared_ptr<std::atomic<int64_t>> fake_now_;
-  std::filesystem::path dir_;
-  std::unique_ptr<storage::MetadataStore> metadata_;
-  std::unique_ptr<storage::Log> log_;
-  std::unique_ptr<KinesisService> service_;
 };
 
 std::string id(uint32_t index) { return format_shard_id(index); }

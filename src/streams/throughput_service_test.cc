@@ -11,6 +11,7 @@
 
 #include "streams/hash_key.h"
 #include "streams/kinesis_service.h"
+#include "streams/service_test_base.h"
 
 namespace runnel::streams {
 namespace {
@@ -28,58 +29,18 @@ std::string write_message(int shard) {
          " in stream s under account 000000000000.";
 }
 
-class ThroughputServiceTest : public ::testing::Test {
+class ThroughputServiceTest : public ServiceTestBase {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("runnel-thr-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    make_dir("runnel-thr");
+    fsync_ = storage::FsyncPolicy::kNever;
   }
-  void TearDown() override {
-    service_.reset();
-    if (log_) {
-      ASSERT_TRUE(log_->close());
-    }
-    log_.reset();
-    metadata_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void configure(KinesisService& service) override { service.now_ms = [this] { return now_.load(); }; }
   // Opens the service with the limits on or off and a two-shard stream "s".
   void start(bool limits = true) {
-    auto meta = storage::MetadataStore::open((dir_ / "meta.db").string());
-    ASSERT_TRUE(meta.has_value());
-    metadata_ = std::move(*meta);
-    storage::LogOptions opts;
-    opts.dir = (dir_ / "log").string();
-    opts.fsync = storage::FsyncPolicy::kNever;
-    auto log = storage::open_log(opts);
-    ASSERT_TRUE(log.has_value()) << log.error().to_string();
-    log_ = std::move(*log);
-    KinesisOptions options;
-    options.throughput_limits = limits;
-    service_ = std::make_unique<KinesisService>(options, *log_, *metadata_, std::string(32, 'k'));
-    service_->now_ms = [this] { return now_.load(); };
-    ASSERT_TRUE(service_->load());
+    options_.throughput_limits = limits;
+    open();
     ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "s"}, {"ShardCount", 2}})));
-  }
-
-  protocol::ApiResult<Value> call(std::string_view op_name, Value input) {
-    const protocol::OperationModel* op = protocol::kinesis_model().find_operation(op_name);
-    EXPECT_NE(op, nullptr);
-    protocol::RequestContext ctx;
-    ctx.region = "us-east-1";
-    ctx.account_id = "000000000000";
-    ctx.request_id = "req";
-    std::promise<protocol::ApiResult<Value>> done;
-    service_->handle(*op, std::move(input), ctx, [&](protocol::ApiResult<Value> r) { done.set_value(std::move(r)); });
-    return done.get_future().get();
-  }
-  static Value obj(std::initializer_list<std::pair<const char*, Value>> members) {
-    Value v = Object{};
-    for (const auto& [k, m] : members) v.set(k, m);
-    return v;
   }
   // A record routed to shard 0 or 1 of the two-shard stream.
   static Value record(int shard, std::string data) {
@@ -119,10 +80,6 @@ class ThroughputServiceTest : public ::testing::Test {
   }
 
   std::atomic<int64_t> now_{kT0};
-  std::filesystem::path dir_;
-  std::unique_ptr<storage::MetadataStore> metadata_;
-  std::unique_ptr<storage::Log> log_;
-  std::unique_ptr<KinesisService> service_;
 };
 
 TEST_F(ThroughputServiceTest, PutRecordsThrottlesEntriesOfAFullShardOnly) {
