@@ -315,6 +315,18 @@ std::optional<ApiError> KinesisService::require_active(const StreamState& s) con
                                    " not ACTIVE, instead in state " + std::string(to_string(s.status)));
 }
 
+std::optional<ApiError> KinesisService::commit_update_locked(StreamState& s, StreamState next, int64_t now,
+                                                             bool go_updating) {
+  if (go_updating) {
+    next.status = StreamStatus::kUpdating;
+    next.transition_at_ms = now + options_.update_stream_ms;
+  }
+  if (Status st = persist_locked(next); !st) return protocol::internal_failure();
+  s = std::move(next);
+  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  return std::nullopt;
+}
+
 Status KinesisService::persist_locked(const StreamState& s) {
   return metadata_.put("stream", s.name, protocol::encode_json(to_document(s)));
 }

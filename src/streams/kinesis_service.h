@@ -173,6 +173,11 @@ class KinesisService {
   protocol::ApiError shard_limit_error(size_t open_now, size_t additional, const std::string& region) const;
   // ResourceInUseException unless `s` is ACTIVE (AWS's wording).
   std::optional<protocol::ApiError> require_active(const StreamState& s) const;
+  // Makes `next` the stream `s`: UPDATING until now + update_stream_ms when
+  // `go_updating`, persisted, and its transition scheduled. Caller holds mu_
+  // exclusively. On failure (InternalFailure) `s` is unchanged.
+  std::optional<protocol::ApiError> commit_update_locked(StreamState& s, StreamState next, int64_t now,
+                                                         bool go_updating);
 
   // --- control-plane call rates (kinesis_service.cc) ---
   // LimitExceededException when `op` has already been called `per_second`

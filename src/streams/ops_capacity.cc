@@ -139,13 +139,8 @@ protocol::ApiResult<Value> KinesisService::update_stream_mode(const Value& in, c
   next.mode_switches_ms.push_back(now);
   if (*mode == "PROVISIONED") next.warm_throughput_mibps.reset();
   if (warm) next.warm_throughput_mibps = static_cast<int32_t>(*warm);
-  if (options_.update_stream_ms > 0) {
-    next.status = StreamStatus::kUpdating;
-    next.transition_at_ms = now + options_.update_stream_ms;
-  }
-  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
-  s = std::move(next);
-  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  if (auto err = commit_update_locked(s, std::move(next), now, options_.update_stream_ms > 0))
+    return std::unexpected(*err);
   return Value();
 }
 
@@ -188,13 +183,8 @@ protocol::ApiResult<Value> KinesisService::update_stream_warm_throughput(const V
   const int64_t now = now_ms();
   StreamState next = s;
   next.warm_throughput_mibps = static_cast<int32_t>(*mibps);
-  if (options_.update_stream_ms > 0) {
-    next.status = StreamStatus::kUpdating;
-    next.transition_at_ms = now + options_.update_stream_ms;
-  }
-  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
-  s = std::move(next);
-  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  if (auto err = commit_update_locked(s, std::move(next), now, options_.update_stream_ms > 0))
+    return std::unexpected(*err);
   Value warm = Object{};
   warm.set("TargetMiBps", static_cast<int64_t>(*s.warm_throughput_mibps));
   warm.set("CurrentMiBps", static_cast<int64_t>(s.open_shard_count()));   // 1 MiB/s per open shard

@@ -38,10 +38,7 @@ protocol::ApiResult<Value> KinesisService::start_stream_encryption(const Value& 
   auto found = find_stream_locked(in, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
-  if (s.status != StreamStatus::kActive)
-    return std::unexpected(protocol::resource_in_use("Stream " + s.name + " under account " + options_.account_id +
-                                                     " not ACTIVE, instead in state " +
-                                                     std::string(to_string(s.status))));
+  if (auto err = require_active(s)) return std::unexpected(*err);
   // The key must be usable before any put relies on it: this loads (or
   // creates) the key file now rather than on the first put.
   if (Status st = cipher_.ready(); !st) return std::unexpected(RecordCipher::api_error(st));
@@ -49,13 +46,8 @@ protocol::ApiResult<Value> KinesisService::start_stream_encryption(const Value& 
   StreamState next = s;
   next.encryption_type = "KMS";
   next.key_id = *key_id;
-  if (options_.update_stream_ms > 0) {
-    next.status = StreamStatus::kUpdating;
-    next.transition_at_ms = now_ms() + options_.update_stream_ms;
-  }
-  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
-  s = std::move(next);
-  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  if (auto err = commit_update_locked(s, std::move(next), now_ms(), options_.update_stream_ms > 0))
+    return std::unexpected(*err);
   return Value();
 }
 
@@ -68,10 +60,7 @@ protocol::ApiResult<Value> KinesisService::stop_stream_encryption(const Value& i
   auto found = find_stream_locked(in, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
-  if (s.status != StreamStatus::kActive)
-    return std::unexpected(protocol::resource_in_use("Stream " + s.name + " under account " + options_.account_id +
-                                                     " not ACTIVE, instead in state " +
-                                                     std::string(to_string(s.status))));
+  if (auto err = require_active(s)) return std::unexpected(*err);
   // Stopping what is not on changes nothing (and does not pass through
   // UPDATING).
   if (s.encryption_type == "NONE") return Value();
@@ -83,13 +72,8 @@ protocol::ApiResult<Value> KinesisService::stop_stream_encryption(const Value& i
   StreamState next = s;
   next.encryption_type = "NONE";
   next.key_id.clear();
-  if (options_.update_stream_ms > 0) {
-    next.status = StreamStatus::kUpdating;
-    next.transition_at_ms = now_ms() + options_.update_stream_ms;
-  }
-  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
-  s = std::move(next);
-  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
+  if (auto err = commit_update_locked(s, std::move(next), now_ms(), options_.update_stream_ms > 0))
+    return std::unexpected(*err);
   return Value();
 }
 

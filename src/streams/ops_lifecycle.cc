@@ -382,10 +382,7 @@ protocol::ApiResult<Value> KinesisService::change_retention(const Value& in, con
   if (hours > 8760)
     return std::unexpected(protocol::invalid_argument(
         "Maximum allowed retention period is 8760 hours. Requested retention period (" + h + " hours) is too long."));
-  if (s.status != StreamStatus::kActive)
-    return std::unexpected(protocol::resource_in_use("Stream " + s.name + " under account " + options_.account_id +
-                                                     " not ACTIVE, instead in state " +
-                                                     std::string(to_string(s.status))));
+  if (auto err = require_active(s)) return std::unexpected(*err);
   const std::string existing = std::to_string(s.retention_hours);
   if (increase && hours < s.retention_hours)
     return std::unexpected(protocol::invalid_argument(

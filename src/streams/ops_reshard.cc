@@ -140,14 +140,8 @@ protocol::ApiResult<Value> KinesisService::split_locked(StreamState& s, uint32_t
     child.parent = parent.index;
     next.shards.push_back(child);
   }
-  if (go_updating) {
-    next.status = StreamStatus::kUpdating;
-    next.transition_at_ms = now + options_.update_stream_ms;
-  }
-  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
-  s = std::move(next);
+  if (auto err = commit_update_locked(s, std::move(next), now, go_updating)) return std::unexpected(*err);
   for (size_t i = s.shards.size() - 2; i < s.shards.size(); ++i) stream_of_shard_[s.shards[i].key] = s.name;
-  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
   fanout_->wake();  // subscriptions to the parent deliver its tail, then ChildShards
   return Value();
 }
@@ -200,14 +194,9 @@ protocol::ApiResult<Value> KinesisService::merge_shards(const Value& in, const C
   child.parent = a.index;
   child.adjacent_parent = b.index;
   next.shards.push_back(child);
-  if (options_.update_stream_ms > 0) {
-    next.status = StreamStatus::kUpdating;
-    next.transition_at_ms = now + options_.update_stream_ms;
-  }
-  if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
-  s = std::move(next);
+  if (auto err = commit_update_locked(s, std::move(next), now, options_.update_stream_ms > 0))
+    return std::unexpected(*err);
   stream_of_shard_[s.shards.back().key] = s.name;
-  if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
   fanout_->wake();  // subscriptions to either parent deliver its tail, then ChildShards
   return Value();
 }
