@@ -266,7 +266,7 @@ void LocalLog::commit_group(std::vector<Op>& group) {
     }
   }
   if (!failed_.is_ok()) {
-    fail_ops(group, failed_);
+    finish_ops(group, failed_);
     return;
   }
   if (wrote && pipelined) {
@@ -288,7 +288,7 @@ void LocalLog::commit_group(std::vector<Op>& group) {
     if (options_.fsync == FsyncPolicy::kAlways) {
       if (auto s = sync_active(); !s) {
         failed_ = s;
-        fail_ops(group, failed_);
+        finish_ops(group, failed_);
         return;
       }
     }
@@ -300,6 +300,7 @@ void LocalLog::commit_group(std::vector<Op>& group) {
 
 void LocalLog::finish_ops(std::vector<Op>& ops, const Status& failure) {
   for (auto& op : ops) {
+    if (!op.done) continue;
     if (!op.reject.is_ok()) {
       op.done(error(op.reject));
     } else if (!failure.is_ok()) {
@@ -353,12 +354,6 @@ void LocalLog::syncer_loop() {
 uint32_t LocalLog::oldest_unpublished_segment() {
   std::lock_guard lock(sync_mu_);
   return unpublished_.empty() ? UINT32_MAX : unpublished_.begin()->first;
-}
-
-void LocalLog::fail_ops(std::vector<Op>& ops, const Status& s) {
-  for (auto& op : ops) {
-    if (op.done) op.done(error(op.reject.is_ok() ? s : op.reject));
-  }
 }
 
 Status LocalLog::write_group(std::vector<Op>& ops, uint64_t* base_out, bool* wrote) {

@@ -111,6 +111,8 @@ class LocalLog final : public Log {
   Status write_group(std::vector<Op>& ops, uint64_t* base, bool* wrote);
   // Makes written batches readable: index entries, tails, segment summary.
   void publish_locked(const std::vector<Written>& written, uint32_t segment, uint64_t base);  // index_mu_ held
+  // Runs each op's `done`: its own rejection, else `failure`, else its
+  // assigned counters.
   static void finish_ops(std::vector<Op>& ops, const Status& failure);
   void syncer_loop();
   // The oldest segment with written batches not yet published (UINT32_MAX: none).
@@ -120,7 +122,6 @@ class LocalLog final : public Log {
   // Runs `job` on the writer thread between commits and waits for it.
   Status run_on_writer(std::function<Status()> job);
   Status write_checkpoint_locked();  // index_mu_ held (shared or exclusive)
-  void fail_ops(std::vector<Op>& ops, const Status& s);
 
   const LogOptions options_;
   Env* const env_;
