@@ -42,6 +42,12 @@ class File {
   // moves with it. Durable after the next sync().
   virtual Status truncate(uint64_t size) = 0;
 
+  // Writes zero bytes over [size(), end) without moving the tracked end, so
+  // that later appends overwrite blocks the file already has (see
+  // LocalLog's runway). Durable after the next sync(). A later truncate()
+  // below `end` drops them.
+  virtual Status zero_fill(uint64_t end) = 0;
+
   // The tracked size in bytes.
   virtual uint64_t size() const = 0;
 };

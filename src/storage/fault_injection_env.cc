@@ -49,6 +49,7 @@ class FaultFile final : public File {
     }
     auto& st = env_->state_locked(path_, 0);
     st.synced = st.size;
+    st.zero_synced = st.zero_end;
     return Status::ok();
   }
 
@@ -59,6 +60,21 @@ class FaultFile final : public File {
     auto& st = env_->state_locked(path_, 0);
     st.size = size;
     st.synced = std::min(st.synced, size);
+    st.zero_end = std::min(st.zero_end, size);
+    st.zero_synced = std::min(st.zero_synced, size);
+    return Status::ok();
+  }
+
+  Status zero_fill(uint64_t end) override {
+    std::lock_guard lock(env_->mu_);
+    if (auto s = env_->check_locked(); !s) return s;
+    if (env_->fail_writes_ > 0) {
+      --env_->fail_writes_;
+      return Status::io_error("injected write failure " + path_);
+    }
+    if (auto s = base_->zero_fill(end); !s) return s;
+    auto& st = env_->state_locked(path_, 0);
+    st.zero_end = std::max(st.zero_end, end);
     return Status::ok();
   }
 
@@ -122,6 +138,9 @@ Status FaultInjectionEnv::apply_crash(TornWrite mode) {
       }
     } else {
       if (auto s = (*file)->truncate(st.synced + keep); !s) return s;
+    }
+    if (st.zero_synced > (*file)->size()) {
+      if (auto s = (*file)->truncate(st.zero_synced); !s) return s;  // extends with zeros
     }
     if (real_syncs_) {
       if (auto s = (*file)->sync(); !s) return s;

@@ -10,6 +10,8 @@
 // Modelled on LevelDB's fault_injection_test.cc. Limitations: renames and
 // removals are treated as durable at once (the log only renames with a
 // sync_dir right after); unsynced data is assumed to be lost as a suffix.
+// Zeros from File::zero_fill() that a sync made durable stay in the file:
+// lost writes over them read back as zeros.
 // Thread-safe.
 
 #include <cstdint>
@@ -66,6 +68,8 @@ class FaultInjectionEnv final : public Env {
     uint64_t size = 0;         // current length
     uint64_t synced = 0;       // durable length
     bool entry_synced = true;  // directory entry durable
+    uint64_t zero_end = 0;     // zero_fill()ed up to here (past `size`)
+    uint64_t zero_synced = 0;  // durable zeros up to here: a crash reverts lost writes below it to zeros
   };
 
   // Both called with mu_ held.

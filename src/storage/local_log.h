@@ -118,6 +118,13 @@ class LocalLog final : public Log {
   // The oldest segment with written batches not yet published (UINT32_MAX: none).
   uint32_t oldest_unpublished_segment();
   Status sync_active();
+  // Between commits at low write rates: tops up the active segment's runway
+  // of synced zeros (docs/storage.md, "Runway").
+  void maybe_extend_runway();
+  // Counts appended bytes into the one-second rate windows.
+  void count_rate(uint64_t bytes);
+  // Before a roll: cuts the unused runway off the active segment.
+  Status trim_runway();
   Status run_retention();
   // Runs `job` on the writer thread between commits and waits for it.
   Status run_on_writer(std::function<Status()> job);
@@ -146,6 +153,10 @@ class LocalLog final : public Log {
   uint32_t active_id_ = 0;
   std::shared_ptr<File> active_;
   bool active_dirty_ = false;  // written since the last sync
+  uint64_t runway_end_ = 0;    // the active segment holds zeros up to here (0: none past its end)
+  int64_t rate_window_ms_ = 0; // start of the current one-second window of appended bytes
+  uint64_t rate_bytes_ = 0;    // bytes appended in that window
+  uint64_t rate_prev_bytes_ = 0;  // ... and in the window before it
   Status failed_;              // set once a write or sync failed: no more appends
   std::atomic<uint64_t> syncs_{0};
   std::string buf_;

@@ -124,6 +124,12 @@ struct LogOptions {
   FsyncPolicy fsync = FsyncPolicy::kAlways;
   uint32_t fsync_interval_ms = 1000;        // for kInterval
   uint64_t segment_bytes = 128ull << 20;    // roll to a new segment past this size
+  // With kAlways, while appends are slow (under runway_max_rate bytes per
+  // second), keep up to this many bytes of synced zeros past the end of the
+  // active segment so that a commit's fdatasync does not also have to write
+  // the file's new size and block map (docs/storage.md, "Runway"). 0: off.
+  uint64_t runway_bytes = 1ull << 20;
+  uint64_t runway_max_rate = 4ull << 20;
   RetentionOracle retention;                // may be empty: keep everything
   uint32_t retention_check_ms = 60'000;     // how often to drop expired segments
   // Largest byte span one in-memory index entry may cover (see

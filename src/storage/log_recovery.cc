@@ -89,6 +89,20 @@ bool search_intact_batches(const File& file, uint64_t from, uint64_t size, Visit
   return true;
 }
 
+// True when every byte of [from, size) is zero: the unused part of a
+// runway (LocalLog::maybe_extend_runway), where the segment's data ends.
+bool zeros_to_end(const File& file, uint64_t from, uint64_t size) {
+  std::string chunk;
+  for (uint64_t at = from; at < size;) {
+    chunk.resize(static_cast<size_t>(std::min<uint64_t>(kReadChunk, size - at)));
+    auto got = file.read_at(at, chunk.size(), chunk.data());
+    if (!got || *got != chunk.size()) return false;
+    if (chunk.find_first_not_of('\0') != std::string::npos) return false;
+    at += chunk.size();
+  }
+  return true;
+}
+
 }  // namespace
 
 Status LocalLog::recover() {
@@ -159,6 +173,14 @@ Status LocalLog::recover_segment(uint32_t id, bool is_last, bool* sealed) {
       index_batch(h, id, static_cast<uint32_t>(pos));
       pos += h.total_size();
       continue;
+    }
+    if (zeros_to_end(*file, pos, size)) {
+      // The unused runway, or lost writes that landed on it: data ends here.
+      if (is_last) {
+        if (auto s = file->truncate(pos); !s) return s;
+        if (auto s = file->sync(); !s) return s;
+      }
+      break;
     }
     bool intact_after = false;
     std::vector<batch::Header> found;

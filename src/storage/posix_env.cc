@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -62,6 +63,21 @@ class PosixFile final : public File {
   Status truncate(uint64_t size) override {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return posix_error("ftruncate", path_, errno);
     size_.store(size, std::memory_order_release);
+    return Status::ok();
+  }
+
+  Status zero_fill(uint64_t end) override {
+    static constexpr size_t kChunk = 256u << 10;
+    static const std::string zeros(kChunk, '\0');
+    for (uint64_t at = size_.load(std::memory_order_relaxed); at < end;) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, end - at));
+      const ssize_t r = ::pwrite(fd_, zeros.data(), n, static_cast<off_t>(at));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return posix_error("pwrite", path_, errno);
+      }
+      at += static_cast<uint64_t>(r);
+    }
     return Status::ok();
   }
 
