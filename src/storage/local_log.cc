@@ -437,6 +437,7 @@ void LocalLog::publish_locked(const std::vector<Written>& written, uint32_t segm
     if (dropped_.contains(h.shard)) continue;
     ShardState& state = shards_[h.shard];
     state.index.add(h, segment, static_cast<uint32_t>(base + w.offset), options_.index_span_bytes);
+    state.note_batch(h.first_counter, segment, static_cast<uint32_t>(base + w.offset));
     state.tail = ShardTail{h.last_counter(), h.last_arrival_ms};
   }
   if (!written.empty()) bytes = written.back().offset + written.back().header.total_size();

@@ -17,6 +17,7 @@
 //  - readers (read/counter_at_time/tail): index_mu_ shared, only to copy a
 //    few index entries and File handles; the pread and decode run unlocked.
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -89,6 +90,25 @@ class LocalLog final : public Log {
     ShardIndex index;
     ShardTail tail;              // newest durable record (or from the checkpoint)
     uint64_t start_counter = 1;  // counters below were deleted by retention
+    // Where the shard's newest few batches start. A reader close behind the
+    // tail (a SubscribeToShard, a consumer polling often) begins its scan at
+    // the batch it needs instead of at the start of the index entry's span,
+    // which can be index_span_bytes (256 KiB) earlier.
+    struct BatchStart {
+      uint64_t first_counter = 0;
+      uint32_t segment = 0;
+      uint32_t offset = 0;
+    };
+    std::array<BatchStart, 4> recent{};
+    uint8_t recent_next = 0;
+
+    void note_batch(uint64_t first_counter, uint32_t segment, uint32_t offset) {
+      recent[recent_next] = BatchStart{first_counter, segment, offset};
+      recent_next = static_cast<uint8_t>((recent_next + 1) % recent.size());
+    }
+    // Narrows `e` to start at the latest known batch of its span that begins
+    // at or before counter `from`.
+    void narrow(IndexEntry& e, uint64_t from) const;
   };
   struct Clock {                 // append-side view of a shard, under mu_
     uint64_t next_counter = 1;

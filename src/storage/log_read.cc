@@ -62,6 +62,22 @@ Status scan_entry(ShardKey shard, const IndexEntry& e, const File& file, std::st
 
 }  // namespace
 
+void LocalLog::ShardState::narrow(IndexEntry& e, uint64_t from) const {
+  const BatchStart* best = nullptr;
+  for (const BatchStart& b : recent) {
+    if (b.segment != e.segment || b.offset <= e.offset || b.first_counter > from) continue;
+    if (b.first_counter <= e.first_counter || b.first_counter > e.last_counter()) continue;
+    if (!best || b.first_counter > best->first_counter) best = &b;
+  }
+  if (!best) return;
+  const uint32_t end = e.offset + e.length;
+  e.record_count = static_cast<uint32_t>(e.last_counter() - best->first_counter + 1);
+  e.first_counter = best->first_counter;
+  e.offset = best->offset;
+  e.length = end - best->offset;
+  // (first_arrival_ms stays: readers do not rely on it after find_arrival.)
+}
+
 Result<ReadResult> LocalLog::read(ShardKey shard, uint64_t from_counter, uint32_t max_records, uint64_t max_bytes,
                                   int64_t min_arrival_ms) {
   ReadResult out;
@@ -88,6 +104,7 @@ Result<ReadResult> LocalLog::read(ShardKey shard, uint64_t from_counter, uint32_
         auto seg = segments_.find(entries[i].segment);
         if (seg == segments_.end()) continue;
         refs.push_back({entries[i], seg->second.file});
+        if (refs.size() == 1) st.narrow(refs.back().entry, next);  // only the first can start before `next`
         span_bytes += entries[i].length;
         if (entries[i].record_count >= want || span_bytes >= max_bytes - std::min(max_bytes, bytes)) break;
         want -= entries[i].record_count;

@@ -236,6 +236,7 @@ void LocalLog::index_batch(const batch::Header& h, uint32_t segment, uint32_t of
   }
   note();
   st.index.add(h, segment, offset, options_.index_span_bytes);
+  st.note_batch(h.first_counter, segment, offset);
   if (h.last_counter() > st.tail.last_counter) st.tail = ShardTail{h.last_counter(), h.last_arrival_ms};
   st.tail.last_arrival_ms = std::max(st.tail.last_arrival_ms, h.last_arrival_ms);
 }

@@ -306,3 +306,92 @@ TEST(Log, RejectsBadOptions) {
 
 }  // namespace
 }  // namespace runnel::storage
+
+namespace runnel::storage {
+namespace {
+
+using testing::append_wait;
+using testing::options_for;
+using testing::TempDir;
+
+// Counts the bytes read from segment files.
+class CountingEnv final : public Env {
+ public:
+  std::atomic<uint64_t> read_bytes{0};
+
+  Result<std::unique_ptr<File>> open_file(const std::string& path, OpenMode mode) override {
+    auto f = Env::posix()->open_file(path, mode);
+    if (!f) return f;
+    return std::unique_ptr<File>(std::make_unique<CountingFile>(std::move(*f), this));
+  }
+  bool file_exists(const std::string& p) override { return Env::posix()->file_exists(p); }
+  Status create_dirs(const std::string& p) override { return Env::posix()->create_dirs(p); }
+  Result<std::vector<std::string>> list_dir(const std::string& d) override { return Env::posix()->list_dir(d); }
+  Status remove_file(const std::string& p) override { return Env::posix()->remove_file(p); }
+  Status rename_file(const std::string& a, const std::string& b) override { return Env::posix()->rename_file(a, b); }
+  Status sync_dir(const std::string& d) override { return Env::posix()->sync_dir(d); }
+
+ private:
+  class CountingFile final : public File {
+   public:
+    CountingFile(std::unique_ptr<File> base, CountingEnv* env) : base_(std::move(base)), env_(env) {}
+    Result<size_t> read_at(uint64_t offset, size_t n, char* dst) const override {
+      env_->read_bytes += n;
+      return base_->read_at(offset, n, dst);
+    }
+    Status append(std::string_view d) override { return base_->append(d); }
+    Status sync() override { return base_->sync(); }
+    Status truncate(uint64_t s) override { return base_->truncate(s); }
+    Status zero_fill(uint64_t end) override { return base_->zero_fill(end); }
+    uint64_t size() const override { return base_->size(); }
+
+   private:
+    std::unique_ptr<File> base_;
+    CountingEnv* env_;
+  };
+};
+
+// A reader just behind the tail (SubscribeToShard) reads the batches it
+// needs, not the whole index span they sit in; a reader further back still
+// gets every record.
+TEST(Log, ReadNearTheTailStartsAtTheBatchItNeeds) {
+  TempDir dir;
+  CountingEnv env;
+  auto opts = options_for(dir.path());
+  for (int restart = 0; restart < 2; ++restart) {
+    auto log = open_log(opts, &env);
+    ASSERT_TRUE(log);
+    if (restart == 0) {
+      for (int i = 0; i < 150; ++i) {
+        std::vector<ShardAppend> appends;
+        for (ShardKey s = 1; s <= 4; ++s) {
+          ShardAppend sa;
+          sa.shard = s;
+          for (int k = 0; k < 3; ++k) sa.records.push_back({"pk", std::to_string(i * 3 + k) + std::string(100, 'x')});
+          appends.push_back(std::move(sa));
+        }
+        ASSERT_TRUE(append_wait(**log, std::move(appends)));
+      }
+    }
+    ASSERT_EQ((*log)->tail(2).last_counter, 450u);
+    ASSERT_EQ(static_cast<LocalLog*>(log->get())->stats().index_entries, 4u) << "one span per shard";
+    for (uint64_t from : {449u, 445u, 1u, 200u}) {
+      env.read_bytes = 0;
+      auto r = (*log)->read(2, from, 1000, UINT64_MAX, INT64_MIN);
+      ASSERT_TRUE(r);
+      ASSERT_EQ(r->records.size(), 451 - from);
+      for (size_t k = 0; k < r->records.size(); ++k) {
+        EXPECT_EQ(r->records[k].counter, from + k);
+        EXPECT_EQ(r->records[k].data, std::to_string(from + k - 1) + std::string(100, 'x'));
+      }
+      if (from >= 445) {
+        EXPECT_LT(env.read_bytes.load(), 8u << 10) << "from " << from << " after " << restart << " restarts";
+      } else {
+        EXPECT_GT(env.read_bytes.load(), 100u << 10) << "the whole span, from " << from;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace runnel::storage
