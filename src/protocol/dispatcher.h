@@ -21,6 +21,7 @@
 #include "net/http.h"
 #include "protocol/api_error.h"
 #include "protocol/event_stream_response.h"
+#include "protocol/fast_input.h"
 #include "protocol/model.h"
 #include "protocol/validator.h"
 #include "protocol/value.h"
@@ -81,6 +82,7 @@ class Dispatcher {
   struct Service {
     const ServiceModel* model;
     OperationHandler handler;
+    std::shared_ptr<const FastInput> fast;  // one-pass decoders of its hottest inputs
   };
   DispatcherOptions options_;
   std::vector<Service> services_;

@@ -95,6 +95,16 @@ bool canonical_tail(std::string_view text, size_t pads) {
   return (last & (pads == 1 ? 0x3u : 0xFu)) == 0;
 }
 
+}  // namespace
+
+bool canonical_base64_form(std::string_view text) {
+  const size_t n = text.size();
+  const size_t pads = n < 2 || text[n - 1] != '=' ? 0 : text[n - 2] != '=' ? 1 : 2;
+  return n % 4 == 0 && (n == 0 || canonical_tail(text, pads));
+}
+
+namespace {
+
 // Decodes a JSON blob as AWS does, with AWS's messages for each way it fails.
 std::optional<std::string> decode_blob(std::string_view text, Blob& out) {
   auto fail = [&](std::string_view why) { return fmt::format("'{}' can not be converted to a Blob: {}", text, why); };
@@ -128,9 +138,7 @@ std::optional<std::string> decode_blob(std::string_view text, Blob& out) {
 // decode_blob but the canonical last character, checked here.
 bool decode_valid_blob(Value& v) {
   std::string& text = v.as_string();
-  const size_t n = text.size();
-  const size_t pads = n < 2 || text[n - 1] != '=' ? 0 : text[n - 2] != '=' ? 1 : 2;
-  if (n % 4 != 0 || (n > 0 && !canonical_tail(text, pads))) return false;
+  if (!canonical_base64_form(text)) return false;
   if (!base64_decode_in_place(text)) return false;
   v = Value(Blob{std::move(text)});
   return true;

@@ -48,6 +48,12 @@ ApiResult<void> validate_input(const ServiceModel& model, const OperationModel& 
 // The maximum number of violations AWS lists in one ValidationException.
 inline constexpr int kMaxValidationErrors = 10;
 
+// True when `text` has a length that is a multiple of 4 and, if padded, a
+// last character that carries no bits past the decoded bytes: with
+// base64_decode() succeeding, the blob text AWS accepts (the JSON
+// conversion's fast path, and fast_input.h's).
+bool canonical_base64_form(std::string_view text);
+
 // Length of `s` as Java counts it: UTF-16 code units of the UTF-8 text.
 size_t utf16_length(std::string_view s);
 
