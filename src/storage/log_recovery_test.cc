@@ -20,21 +20,9 @@ using testing::append_wait;
 using testing::make_append;
 using testing::options_for;
 using testing::read_all;
+using testing::segment_paths;
+using testing::slurp;
 using testing::TempDir;
-
-std::vector<std::string> segment_paths(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (parse_segment_file_name(e.path().filename().string())) out.push_back(e.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 void append_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::app);

@@ -18,23 +18,11 @@ using testing::append_wait;
 using testing::make_append;
 using testing::options_for;
 using testing::read_all;
+using testing::segment_paths;
+using testing::slurp;
 using testing::TempDir;
 
-std::vector<std::string> segment_paths(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (parse_segment_file_name(e.path().filename().string())) out.push_back(e.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 uint64_t file_size(const std::string& path) { return std::filesystem::file_size(path); }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Waits until the file on disk is at least `size` bytes (the runway is laid
 // down by the writer after the commit that triggered it was acknowledged).

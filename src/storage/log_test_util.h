@@ -4,15 +4,18 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <string>
 #include <vector>
 
 #include "storage/local_log.h"
 #include "storage/log.h"
+#include "storage/segment_name.h"
 
 namespace runnel::storage::testing {
 
@@ -64,6 +67,22 @@ inline std::vector<StoredRecord> read_all(Log& log, ShardKey shard, int64_t min_
     from = r->next_counter;
   }
   return all;
+}
+
+// The segment files of a log directory, oldest first.
+inline std::vector<std::string> segment_paths(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (parse_segment_file_name(e.path().filename().string())) out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A whole file's bytes.
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 inline LogOptions options_for(const std::string& dir) {
