@@ -145,6 +145,9 @@ class LocalLog final : public Log {
   void count_rate(uint64_t bytes);
   // Before a roll: cuts the unused runway off the active segment.
   Status trim_runway();
+  // kAlways: queues an fdatasync of `file` to the sync thread, after the
+  // commits handed over before it.
+  void hand_off_sync(std::shared_ptr<File> file, uint32_t segment);
   Status run_retention();
   // Runs `job` on the writer thread between commits and waits for it.
   Status run_on_writer(std::function<Status()> job);
