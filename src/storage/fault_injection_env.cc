@@ -27,11 +27,7 @@ class FaultFile final : public File {
 
   Status append(std::string_view data) override {
     std::lock_guard lock(env_->mu_);
-    if (auto s = env_->check_locked(); !s) return s;
-    if (env_->fail_writes_ > 0) {
-      --env_->fail_writes_;
-      return Status::io_error("injected write failure " + path_);
-    }
+    if (auto s = env_->check_write_locked("write", path_); !s) return s;
     if (auto s = base_->append(data); !s) return s;
     env_->state_locked(path_, 0).size = base_->size();
     return Status::ok();
@@ -39,11 +35,7 @@ class FaultFile final : public File {
 
   Status sync() override {
     std::lock_guard lock(env_->mu_);
-    if (auto s = env_->check_locked(); !s) return s;
-    if (env_->fail_writes_ > 0) {
-      --env_->fail_writes_;
-      return Status::io_error("injected sync failure " + path_);
-    }
+    if (auto s = env_->check_write_locked("sync", path_); !s) return s;
     if (env_->real_syncs_) {
       if (auto s = base_->sync(); !s) return s;
     }
@@ -67,11 +59,7 @@ class FaultFile final : public File {
 
   Status zero_fill(uint64_t end) override {
     std::lock_guard lock(env_->mu_);
-    if (auto s = env_->check_locked(); !s) return s;
-    if (env_->fail_writes_ > 0) {
-      --env_->fail_writes_;
-      return Status::io_error("injected write failure " + path_);
-    }
+    if (auto s = env_->check_write_locked("write", path_); !s) return s;
     if (auto s = base_->zero_fill(end); !s) return s;
     auto& st = env_->state_locked(path_, 0);
     st.zero_end = std::max(st.zero_end, end);
@@ -88,6 +76,15 @@ class FaultFile final : public File {
 
 Status FaultInjectionEnv::check_locked() {
   if (crashed_) return Status::io_error("simulated crash");
+  return Status::ok();
+}
+
+Status FaultInjectionEnv::check_write_locked(std::string_view what, const std::string& path) {
+  if (auto s = check_locked(); !s) return s;
+  if (fail_writes_ > 0) {
+    --fail_writes_;
+    return Status::io_error("injected " + std::string(what) + " failure " + path);
+  }
   return Status::ok();
 }
 

@@ -21,6 +21,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "storage/env.h"
 
@@ -74,6 +75,8 @@ class FaultInjectionEnv final : public Env {
 
   // Both called with mu_ held.
   Status check_locked();
+  // check_locked, then one of the failures fail_next_writes() asked for.
+  Status check_write_locked(std::string_view what, const std::string& path);
   FileState& state_locked(const std::string& path, uint64_t size_if_new);
 
   Env* base_;

@@ -278,14 +278,8 @@ void LocalLog::commit_group(std::vector<Op>& group) {
     // this thread goes on with the next group. The records' bytes are in
     // the page cache now, so only the counters travel on.
     for (auto& op : group) op.appends.clear();
-    Pending p{std::move(group), std::move(written_), active_, active_id_, base};
+    hand_off(Pending{std::move(group), std::move(written_), active_, active_id_, base});
     group.clear();
-    {
-      std::lock_guard lock(sync_mu_);
-      ++unpublished_[p.segment];
-      pending_.push_back(std::move(p));
-    }
-    sync_cv_.notify_one();
     return;
   }
   if (wrote) {
@@ -536,10 +530,13 @@ void LocalLog::maybe_extend_runway() {
 // writeback error once per open file description, so one call could see it
 // and the other, which then acknowledges, not.
 void LocalLog::hand_off_sync(std::shared_ptr<File> file, uint32_t segment) {
-  Pending p{{}, {}, std::move(file), segment, 0};
+  hand_off(Pending{{}, {}, std::move(file), segment, 0});
+}
+
+void LocalLog::hand_off(Pending p) {
   {
     std::lock_guard lock(sync_mu_);
-    ++unpublished_[segment];
+    ++unpublished_[p.segment];
     pending_.push_back(std::move(p));
   }
   sync_cv_.notify_one();

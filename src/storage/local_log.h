@@ -148,6 +148,9 @@ class LocalLog final : public Log {
   // kAlways: queues an fdatasync of `file` to the sync thread, after the
   // commits handed over before it.
   void hand_off_sync(std::shared_ptr<File> file, uint32_t segment);
+  struct Pending;
+  // Queues `p` (a written commit, or only a sync) for the sync thread.
+  void hand_off(Pending p);
   Status run_retention();
   // Runs `job` on the writer thread between commits and waits for it.
   Status run_on_writer(std::function<Status()> job);

@@ -39,16 +39,8 @@ class PosixFile final : public File {
   }
 
   Status append(std::string_view data) override {
-    uint64_t at = size_.load(std::memory_order_relaxed);
-    size_t done = 0;
-    while (done < data.size()) {
-      const ssize_t r = ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(at + done));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return posix_error("pwrite", path_, errno);
-      }
-      done += static_cast<size_t>(r);
-    }
+    const uint64_t at = size_.load(std::memory_order_relaxed);
+    if (auto s = write_at(data, at); !s) return s;
     size_.store(at + data.size(), std::memory_order_release);
     return Status::ok();
   }
@@ -69,14 +61,9 @@ class PosixFile final : public File {
   Status zero_fill(uint64_t end) override {
     static constexpr size_t kChunk = 256u << 10;
     static const std::string zeros(kChunk, '\0');
-    for (uint64_t at = size_.load(std::memory_order_relaxed); at < end;) {
+    for (uint64_t at = size_.load(std::memory_order_relaxed); at < end; at += kChunk) {
       const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, end - at));
-      const ssize_t r = ::pwrite(fd_, zeros.data(), n, static_cast<off_t>(at));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return posix_error("pwrite", path_, errno);
-      }
-      at += static_cast<uint64_t>(r);
+      if (auto s = write_at(std::string_view(zeros.data(), n), at); !s) return s;
     }
     return Status::ok();
   }
@@ -84,6 +71,20 @@ class PosixFile final : public File {
   uint64_t size() const override { return size_.load(std::memory_order_acquire); }
 
  private:
+  // pwrite of all of `data` at `at`, through short writes and EINTR.
+  Status write_at(std::string_view data, uint64_t at) {
+    size_t done = 0;
+    while (done < data.size()) {
+      const ssize_t r = ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(at + done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return posix_error("pwrite", path_, errno);
+      }
+      done += static_cast<size_t>(r);
+    }
+    return Status::ok();
+  }
+
   std::string path_;
   int fd_;
   std::atomic<uint64_t> size_;
