@@ -80,7 +80,7 @@ std::string new_request_id() {
 Dispatcher::Dispatcher(DispatcherOptions options) : options_(std::move(options)) {}
 
 void Dispatcher::register_service(const ServiceModel& model, OperationHandler handler) {
-  services_.push_back(Service{&model, std::move(handler), std::make_shared<const FastInput>(model)});
+  services_.push_back(Service{&model, std::move(handler), FastInput(model)});
 }
 
 net::HttpResponse Dispatcher::error_response(const ApiError& error, WireFormat format, const std::string& request_id) {
@@ -139,7 +139,7 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   // PutRecords in JSON takes a one-pass decoder when its body is the plain
   // case; it declines anything else, which the general path then handles.
   std::optional<Value> fast;
-  if (format == WireFormat::kJson && service->fast->covers(*op)) fast = service->fast->decode(*op, req.body);
+  if (format == WireFormat::kJson) fast = service->fast.decode(*op, req.body);
   ApiResult<Value> input = fast ? ApiResult<Value>(std::move(*fast))
                            : format == WireFormat::kCbor ? decode_cbor(req.body)
                                                          : decode_json_in_place(req.body);

@@ -82,7 +82,7 @@ class Dispatcher {
   struct Service {
     const ServiceModel* model;
     OperationHandler handler;
-    std::shared_ptr<const FastInput> fast;  // one-pass decoders of its hottest inputs
+    FastInput fast;  // one-pass decoders of its hottest inputs
   };
   DispatcherOptions options_;
   std::vector<Service> services_;
