@@ -6,6 +6,8 @@
 #include <strings.h>
 
 #include "bench/kinesis_requests.h"
+#include "net/http.h"
+#include "protocol/sigv4.h"
 
 namespace runnel::bench {
 
@@ -65,24 +67,51 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return bytes;
 }
 
+// The endpoint's host[:port], sent as Host (HTTP/2: :authority) and signed.
+std::string authority_of(std::string_view endpoint) {
+  if (auto scheme = endpoint.find("://"); scheme != std::string_view::npos) endpoint.remove_prefix(scheme + 3);
+  return std::string(endpoint.substr(0, endpoint.find('/')));
+}
+
+// The request's headers, signed. We sign rather than set CURLOPT_AWS_SIGV4:
+// libcurl 7.88 derives the day's key again and re-parses its settings for
+// every request, which cost about 100 us of CPU per request here
+// (docs/performance.md, "Fourth round"); SigV4Signer keeps the key and
+// hashes the body once.
+curl_slist* signed_headers(const BenchOptions& o, protocol::SigV4Signer& signer, std::string& body,
+                           std::string_view operation) {
+  net::HttpRequest req;
+  req.method = "POST";
+  req.path = "/";
+  req.headers = {{"host", authority_of(o.endpoint)},
+                 {"content-type", std::string(content_type(o.encoding))},
+                 {"x-amz-target", "Kinesis_20131202." + std::string(operation)}};
+  req.body = std::move(body);  // hashed in place, then given back
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  req.headers.push_back({"authorization", signer.sign(req, now.count())});
+  body = std::move(req.body);
+  curl_slist* list = nullptr;
+  for (const net::Header& h : req.headers) {
+    std::string line = h.name + ": " + h.value;
+    list = curl_slist_append(list, line.c_str());
+  }
+  return list;
+}
+
 // Prepares t->easy for a signed POST of `operation`.
-void configure(const BenchOptions& o, Transfer& t, std::string_view operation) {
-  CURL* e = t.easy = curl_easy_init();
+// `reuse`: a handle of an earlier transfer, reset, or null for a new one.
+void configure(const BenchOptions& o, protocol::SigV4Signer& signer, Transfer& t, std::string_view operation,
+               CURL* reuse = nullptr) {
+  CURL* e = t.easy = reuse ? reuse : curl_easy_init();
   std::string url = o.endpoint + "/";
   curl_easy_setopt(e, CURLOPT_URL, url.c_str());
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_POST, 1L);
+  t.headers = signed_headers(o, signer, t.request_body, operation);
   curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.request_body.size()));
   curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.request_body.data());
-  std::string ct = "Content-Type: " + std::string(content_type(o.encoding));
-  std::string target = "X-Amz-Target: Kinesis_20131202." + std::string(operation);
-  t.headers = curl_slist_append(t.headers, ct.c_str());
-  t.headers = curl_slist_append(t.headers, target.c_str());
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
-  std::string sigv4 = "aws:amz:" + o.region + ":kinesis";
-  curl_easy_setopt(e, CURLOPT_AWS_SIGV4, sigv4.c_str());
-  curl_easy_setopt(e, CURLOPT_USERNAME, o.access_key.c_str());
-  curl_easy_setopt(e, CURLOPT_PASSWORD, o.secret_key.c_str());
   if (o.http2 && o.tls) {
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2TLS});
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
@@ -133,7 +162,11 @@ std::string HttpResult::error_type(Encoding e) const {
 }
 
 HttpLoop::HttpLoop(const BenchOptions& options, int max_connections, int streams_per_connection)
-    : options_(options), max_connections_(std::max(1, max_connections)), multi_(curl_multi_init()) {
+    : options_(options),
+      max_connections_(std::max(1, max_connections)),
+      signer_(std::make_unique<protocol::SigV4Signer>(options.access_key, options.secret_key, options.region,
+                                                      "kinesis")),
+      multi_(curl_multi_init()) {
   CURLM* m = static_cast<CURLM*>(multi_);
   curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_connections));
   curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(max_connections));
@@ -144,6 +177,7 @@ HttpLoop::HttpLoop(const BenchOptions& options, int max_connections, int streams
 
 HttpLoop::~HttpLoop() {
   cancel_all();
+  for (void* e : idle_handles_) curl_easy_cleanup(static_cast<CURL*>(e));
   curl_multi_cleanup(static_cast<CURLM*>(multi_));
 }
 
@@ -167,7 +201,12 @@ void HttpLoop::add(std::unique_ptr<Transfer> t) {
     openers_++;
   }
   t->loop = this;
-  configure(options_, *t, t->operation);
+  CURL* reuse = nullptr;
+  if (!idle_handles_.empty()) {
+    reuse = static_cast<CURL*>(idle_handles_.back());
+    idle_handles_.pop_back();
+  }
+  configure(options_, *signer_, *t, t->operation, reuse);
   curl_multi_add_handle(static_cast<CURLM*>(multi_), t->easy);
   void* key = t->easy;
   transfers_.emplace(key, std::move(t));
@@ -234,6 +273,11 @@ void HttpLoop::poll(int timeout_ms) {
         if (code == CURLE_OK && version == CURL_HTTP_VERSION_2_0) h2_ready_ = true;
       }
       if (code != CURLE_OK && code != CURLE_WRITE_ERROR) h2_ready_ = false;
+      // Keep the handle for the next transfer: a fresh one costs an
+      // allocation and a full set of defaults each time.
+      curl_easy_reset(t->easy);
+      idle_handles_.push_back(t->easy);
+      t->easy = nullptr;
       // The callback may start new transfers; `t` is already out of the map.
       if (t->done) t->done(std::move(t->result));
     }
@@ -257,7 +301,8 @@ HttpResult call(const BenchOptions& options, std::string_view operation, std::st
   t.request_body = std::move(body);
   t.opener = true;  // a fresh handle never reuses a connection
   t.started = std::chrono::steady_clock::now();
-  configure(options, t, operation);
+  protocol::SigV4Signer signer(options.access_key, options.secret_key, options.region, "kinesis");
+  configure(options, signer, t, operation);
   CURLcode code = curl_easy_perform(t.easy);
   finish(t, code);
   return std::move(t.result);

@@ -21,8 +21,13 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "bench/options.h"
+
+namespace runnel::protocol {
+class SigV4Signer;
+}
 
 namespace runnel::bench {
 
@@ -80,8 +85,10 @@ class HttpLoop {
 
   const BenchOptions& options_;
   int max_connections_;
+  std::unique_ptr<protocol::SigV4Signer> signer_;
   void* multi_;  // CURLM*
   std::unordered_map<void*, std::unique_ptr<Transfer>> transfers_;  // by CURL*, handed to libcurl
+  std::vector<void*> idle_handles_;  // CURL* of finished transfers, reset, for reuse
   std::deque<std::unique_ptr<Transfer>> waiting_;  // h2c: held back until a connection speaks HTTP/2
   int openers_ = 0;
   bool h2_ready_ = false;

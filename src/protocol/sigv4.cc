@@ -468,24 +468,46 @@ std::vector<std::string> payload_hashes(const net::HttpRequest& req, const SigV4
   return {body_hash};
 }
 
-ApiResult<void> check_signature(const net::HttpRequest& req, const SigV4Request& auth, std::string_view secret) {
-  const SigV4Credential& c = auth.credential;
+// The key of one day's scope: HMAC chain from "AWS4" + secret over date,
+// region, service and terminator.
+Digest signing_key(std::string_view secret, const SigV4Credential& c) {
   std::string k_secret = "AWS4";
   k_secret += secret;
   Digest k_date = hmac(k_secret, c.date);
   Digest k_region = hmac(as_view(k_date), c.region);
   Digest k_service = hmac(as_view(k_region), c.service);
-  Digest k_signing = hmac(as_view(k_service), c.terminator);
+  Digest key = hmac(as_view(k_service), c.terminator);
   OPENSSL_cleanse(k_secret.data(), k_secret.size());
+  OPENSSL_cleanse(k_date.data(), k_date.size());
+  OPENSSL_cleanse(k_region.data(), k_region.size());
+  OPENSSL_cleanse(k_service.data(), k_service.size());
+  return key;
+}
 
-  std::string scope = c.date + "/" + c.region + "/" + c.service + "/" + c.terminator;
+std::string scope_of(const SigV4Credential& c) {
+  return c.date + "/" + c.region + "/" + c.service + "/" + c.terminator;
+}
+
+std::string string_to_sign(std::string_view amz_date, std::string_view scope, std::string_view canonical) {
+  std::string out(kAlgorithm);
+  out += '\n';
+  out += amz_date;
+  out += '\n';
+  out += scope;
+  out += '\n';
+  out += sha256_hex(canonical);
+  return out;
+}
+
+ApiResult<void> check_signature(const net::HttpRequest& req, const SigV4Request& auth, std::string_view secret) {
+  Digest k_signing = signing_key(secret, auth.credential);
+  std::string scope = scope_of(auth.credential);
   std::string prefix = canonical_prefix(req, auth);
   std::string first_canonical, first_string_to_sign;
   for (const std::string& payload : payload_hashes(req, auth)) {
     std::string canonical = prefix + payload;
-    std::string string_to_sign =
-        std::string(kAlgorithm) + "\n" + auth.amz_date + "\n" + scope + "\n" + sha256_hex(canonical);
-    Digest sig = hmac(as_view(k_signing), string_to_sign);
+    std::string to_sign = string_to_sign(auth.amz_date, scope, canonical);
+    Digest sig = hmac(as_view(k_signing), to_sign);
     std::string expected = hex(sig.data(), sig.size());
     if (auth.signature.size() == expected.size() &&
         CRYPTO_memcmp(auth.signature.data(), expected.data(), expected.size()) == 0) {
@@ -493,7 +515,7 @@ ApiResult<void> check_signature(const net::HttpRequest& req, const SigV4Request&
     }
     if (first_canonical.empty()) {
       first_canonical = std::move(canonical);
-      first_string_to_sign = std::move(string_to_sign);
+      first_string_to_sign = std::move(to_sign);
     }
   }
   return std::unexpected(invalid_signature(
@@ -580,6 +602,66 @@ ApiResult<SigV4Request> authenticate_sigv4(const net::HttpRequest& req, const Cr
   if (!secret) return std::unexpected(unrecognized_client());
   if (auto ok = check_signature(req, *auth, *secret); !ok) return std::unexpected(ok.error());
   return auth;
+}
+
+SigV4Signer::SigV4Signer(std::string access_key_id, std::string_view secret_access_key, std::string region,
+                         std::string service)
+    : secret_(secret_access_key) {
+  credential_.access_key_id = std::move(access_key_id);
+  credential_.region = std::move(region);
+  credential_.service = std::move(service);
+  credential_.terminator = std::string(kTerminator);
+}
+
+SigV4Signer::~SigV4Signer() {
+  OPENSSL_cleanse(secret_.data(), secret_.size());
+  OPENSSL_cleanse(key_.data(), key_.size());
+}
+
+std::string SigV4Signer::sign(net::HttpRequest& req, int64_t now_epoch_seconds) {
+  const std::string amz_date = format_basic(now_epoch_seconds);
+  auto date = std::find_if(req.headers.begin(), req.headers.end(), [](const net::Header& h) {
+    return h.name == "x-amz-date";
+  });
+  if (date == req.headers.end()) {
+    req.headers.push_back({"x-amz-date", amz_date});
+  } else {
+    date->value = amz_date;
+  }
+  SigV4Request auth;
+  for (const net::Header& h : req.headers) {
+    if (h.name != "authorization") auth.signed_headers.push_back(h.name);
+  }
+  std::sort(auth.signed_headers.begin(), auth.signed_headers.end());
+  auth.signed_headers.erase(std::unique(auth.signed_headers.begin(), auth.signed_headers.end()),
+                            auth.signed_headers.end());
+
+  const std::string_view day = std::string_view(amz_date).substr(0, 8);
+  if (credential_.date != day) {
+    credential_.date = std::string(day);
+    Digest key = signing_key(secret_, credential_);
+    std::copy(key.begin(), key.end(), key_.begin());
+    OPENSSL_cleanse(key.data(), key.size());
+  }
+  const std::string scope = scope_of(credential_);
+  std::string canonical = canonical_prefix(req, auth);
+  canonical += sha256_hex(req.body);
+  Digest sig = hmac(std::string_view(reinterpret_cast<const char*>(key_.data()), key_.size()),
+                    string_to_sign(amz_date, scope, canonical));
+
+  std::string out(kAlgorithm);
+  out += " Credential=";
+  out += credential_.access_key_id;
+  out += '/';
+  out += scope;
+  out += ", SignedHeaders=";
+  for (std::size_t i = 0; i < auth.signed_headers.size(); ++i) {
+    if (i) out += ';';
+    out += auth.signed_headers[i];
+  }
+  out += ", Signature=";
+  out += hex(sig.data(), sig.size());
+  return out;
 }
 
 }  // namespace runnel::protocol

@@ -8,8 +8,10 @@
 // AWS's `__type` and wording, as Kinesis returns them (all HTTP 400); the full
 // list, and where our wording is a guess, is in docs/auth.md.
 //
-// Thread-safety: every function here is pure; call from any thread.
+// Thread-safety: every function here is pure; call from any thread. A
+// SigV4Signer belongs to one thread.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -71,6 +73,29 @@ ApiResult<SigV4Request> authenticate_sigv4(const net::HttpRequest& req, const Cr
 
 // The error for an access key the store does not know.
 ApiError unrecognized_client();
+
+// Signs requests in the header form, as the AWS SDKs do (runnel bench signs
+// with it). It keeps the key of the day it last signed on, so a request costs
+// a SHA-256 of its body and of its canonical request, and one HMAC.
+// Thread-safety: one signer per thread.
+class SigV4Signer {
+ public:
+  SigV4Signer(std::string access_key_id, std::string_view secret_access_key, std::string region,
+              std::string service);
+  ~SigV4Signer();  // wipes the secret and the key
+  SigV4Signer(const SigV4Signer&) = delete;
+  SigV4Signer& operator=(const SigV4Signer&) = delete;
+
+  // Sets req's x-amz-date to `now_epoch_seconds` (adding the header if absent)
+  // and returns the Authorization header's value, signing every header req
+  // has (lower-case names, as net::HttpRequest keeps them) but authorization.
+  std::string sign(net::HttpRequest& req, int64_t now_epoch_seconds);
+
+ private:
+  std::string secret_;
+  SigV4Credential credential_;                // date: the day key_ belongs to
+  std::array<unsigned char, 32> key_{};
+};
 
 // Building blocks, exposed for tests and tools.
 // The canonical URI of a raw (undecoded) request path: dot segments and empty segments removed, then each byte
