@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <array>
+#include <string>
 
 namespace runnel::bench {
 
@@ -61,47 +62,90 @@ size_t base64_decoded_size(std::string_view b64) {
   return n;
 }
 
-std::optional<RecordsAnswer> scan_records_json(std::string& body,
-                                               const std::function<void(std::string_view)>& on_data) {
+namespace {
+
+// A string member that may be null: "" for null.
+bool nullable_string(od::value v, std::string* out) {
+  bool is_null = false;
+  if (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
+    out->clear();
+    return true;
+  }
+  std::string_view s;
+  if (v.get_string().get(s) != simdjson::SUCCESS) return false;
+  *out = std::string(s);
+  return true;
+}
+
+// Walks the top-level object of `text`: "Records" goes record by record to
+// on_data (the last SequenceNumber into *last_sequence), any other member to
+// on_member. False when `text` is not one JSON object with a Records array.
+bool scan_object(std::string& text, const std::function<void(std::string_view)>& on_data, size_t* records,
+                 std::string* last_sequence, const std::function<bool(std::string_view, od::value)>& on_member) {
   thread_local od::parser parser;
-  const size_t size = body.size();
-  if (body.capacity() < size + simdjson::SIMDJSON_PADDING) body.reserve(size + simdjson::SIMDJSON_PADDING);
+  const size_t size = text.size();
+  if (text.capacity() < size + simdjson::SIMDJSON_PADDING) text.reserve(size + simdjson::SIMDJSON_PADDING);
   od::document doc;
-  if (parser.iterate(simdjson::padded_string_view(body.data(), size, body.capacity())).get(doc) !=
+  if (parser.iterate(simdjson::padded_string_view(text.data(), size, text.capacity())).get(doc) !=
       simdjson::SUCCESS)
-    return std::nullopt;
+    return false;
   od::object top;
-  if (doc.get_object().get(top) != simdjson::SUCCESS) return std::nullopt;
-  RecordsAnswer answer;
+  if (doc.get_object().get(top) != simdjson::SUCCESS) return false;
   bool saw_records = false;
   for (auto field : top) {
     std::string_view key;
-    if (field.unescaped_key().get(key) != simdjson::SUCCESS) return std::nullopt;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS) return false;
     if (key == "Records") {
       od::array list;
-      if (field.value().get_array().get(list) != simdjson::SUCCESS) return std::nullopt;
+      if (field.value().get_array().get(list) != simdjson::SUCCESS) return false;
       for (auto item : list) {
         od::object rec;
-        if (item.get_object().get(rec) != simdjson::SUCCESS) return std::nullopt;
+        if (item.get_object().get(rec) != simdjson::SUCCESS) return false;
         std::string_view data, seq;
-        if (!read_record(rec, &data, &seq)) return std::nullopt;
+        if (!read_record(rec, &data, &seq)) return false;
         on_data(data);
-        if (!seq.empty()) answer.last_sequence = std::string(seq);
-        ++answer.records;
+        if (!seq.empty()) *last_sequence = std::string(seq);
+        ++*records;
       }
       saw_records = true;
-    } else if (key == "NextShardIterator") {
+    } else {
       od::value v;
-      if (field.value().get(v) != simdjson::SUCCESS) return std::nullopt;
-      bool is_null = false;
-      if (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) continue;
-      std::string_view it;
-      if (v.get_string().get(it) != simdjson::SUCCESS) return std::nullopt;
-      answer.next_iterator = std::string(it);
+      if (field.value().get(v) != simdjson::SUCCESS || !on_member(key, v)) return false;
     }
   }
   // OUT_OF_BOUNDS: every token was consumed (nothing after the closing brace).
-  if (!saw_records || doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return std::nullopt;
+  return saw_records && doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+}
+
+}  // namespace
+
+std::optional<RecordsAnswer> scan_records_json(std::string& body,
+                                               const std::function<void(std::string_view)>& on_data) {
+  RecordsAnswer answer;
+  auto member = [&](std::string_view key, od::value v) {
+    return key != "NextShardIterator" || nullable_string(v, &answer.next_iterator);
+  };
+  if (!scan_object(body, on_data, &answer.records, &answer.last_sequence, member)) return std::nullopt;
+  return answer;
+}
+
+std::optional<EventAnswer> scan_subscribe_event_json(std::string& payload,
+                                                     const std::function<void(std::string_view)>& on_data) {
+  EventAnswer answer;
+  std::string last_sequence;
+  auto member = [&](std::string_view key, od::value v) {
+    if (key == "ContinuationSequenceNumber") return nullable_string(v, &answer.continuation);
+    if (key != "ChildShards") return true;
+    bool is_null = false;
+    if (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) return true;
+    od::array children;
+    if (v.get_array().get(children) != simdjson::SUCCESS) return false;
+    size_t n = 0;
+    if (children.count_elements().get(n) != simdjson::SUCCESS) return false;
+    answer.child_shards = n > 0;
+    return true;
+  };
+  if (!scan_object(payload, on_data, &answer.records, &last_sequence, member)) return std::nullopt;
   return answer;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// A fast reader of GetRecords answers in AWS JSON for the polling consumer:
+// A fast reader of GetRecords answers and SubscribeToShard events in AWS
+// JSON for the consumers:
 // it walks the body with simdjson's on-demand API and hands over each
 // record's Data (still base64) instead of building a protocol::Value tree,
 // which cost the tool more CPU than the server spent producing the answer
@@ -27,6 +28,20 @@ struct RecordsAnswer {
 // some records already). `body` gains capacity for simdjson's padding.
 std::optional<RecordsAnswer> scan_records_json(std::string& body,
                                                const std::function<void(std::string_view)>& on_data);
+
+// What the bench consumer needs of a SubscribeToShardEvent.
+struct EventAnswer {
+  size_t records = 0;
+  std::string continuation;    // ContinuationSequenceNumber; "" when null or absent
+  bool child_shards = false;   // a non-empty ChildShards list (the shard ended)
+};
+
+// The same walk over a SubscribeToShardEvent payload in AWS JSON: on_data
+// gets each record's Data (still base64). nullopt when `payload` is not such
+// an event (on_data may have been called already). `payload` gains capacity
+// for simdjson's padding.
+std::optional<EventAnswer> scan_subscribe_event_json(std::string& payload,
+                                                     const std::function<void(std::string_view)>& on_data);
 
 // The first `n` (<= 12) bytes of base64 text `b64`, decoded into out; false
 // when the text is shorter or not base64.

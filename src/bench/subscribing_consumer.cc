@@ -42,8 +42,12 @@ void SubscribingConsumer::subscribe(Shard& s) {
   std::string_view type = o_.start == StartAt::kLatest ? "LATEST" : "TRIM_HORIZON";
   if (!s.continuation.empty()) type = "AFTER_SEQUENCE_NUMBER";
   auto body = encode_body(subscribe_request(consumer_arn_, s.id, type, s.continuation), o_.encoding);
-  s.reader = std::make_unique<SubscriptionReader>([this](std::string_view data) {
-    batch_.add(data, now_epoch_micros());
+  s.reader = std::make_unique<SubscriptionReader>([this](std::string_view data, bool base64) {
+    if (base64) {
+      batch_.add_base64(data, now_epoch_micros());
+    } else {
+      batch_.add(data, now_epoch_micros());
+    }
   });
   s.live = true;
   s.last_start = Clock::now();

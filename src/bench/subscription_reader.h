@@ -7,7 +7,9 @@
 // ended, and the exception or error that ended the stream, if any.
 //
 // Payloads are decoded by their `:content-type`: application/json (AWS JSON,
-// blobs in base64) or application/x-amz-cbor-1.1 (CBOR).
+// blobs in base64) or application/x-amz-cbor-1.1 (CBOR). JSON events take
+// the on-demand walk of records_answer.h; anything it declines, the generic
+// decoder.
 //
 // AWS opens every stream with an `initial-response` event. Some emulators
 // (kinesis-mock, npm `kinesis-local`) start straight with
@@ -20,6 +22,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "protocol/event_stream.h"
@@ -28,7 +31,9 @@ namespace runnel::bench {
 
 class SubscriptionReader {
  public:
-  using RecordCallback = std::function<void(std::string_view data)>;
+  // `data` is a record's Data: still base64 when `base64` (AWS JSON events,
+  // read without decoding the whole blob), else its bytes.
+  using RecordCallback = std::function<void(std::string_view data, bool base64)>;
 
   // `on_record` receives the Data of every record, in order.
   explicit SubscriptionReader(RecordCallback on_record);
@@ -71,6 +76,8 @@ class SubscriptionReader {
   std::string continuation_;
   std::string exception_type_;
   std::string exception_message_;
+  std::string scratch_;                  // a JSON event's payload, padded for simdjson
+  std::vector<std::string_view> data_;   // its records' Data, into scratch_
 };
 
 }  // namespace runnel::bench
