@@ -152,11 +152,15 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
     // 1. Validate and route every record. Nothing is charged or moved yet,
     // so a request that fails validation costs no write budget.
     std::vector<uint32_t> slot_of(entries.size());  // index into s.shards
+    std::vector<uint32_t> per_slot(s.shards.size(), 0);
+    // Each record's key and data, looked up once (members are found by name).
+    std::vector<std::pair<std::string*, std::string*>> fields(entries.size());
     uint64_t total = 0;
     for (size_t i = 0; i < entries.size(); ++i) {
       Value& r = *entries[i];
-      const std::string& key = r.find("PartitionKey")->as_string();
-      const std::string& data = r.find("Data")->as_blob().bytes;
+      fields[i] = {&r.find("PartitionKey")->as_string(), &r.find("Data")->as_blob().bytes};
+      const std::string& key = *fields[i].first;
+      const std::string& data = *fields[i].second;
       if (data.size() + key.size() > max_record)
         return reply(std::unexpected(protocol::invalid_argument(
             "Record size " + std::to_string(data.size() + key.size()) + " bytes exceeds the stream's maximum of " +
@@ -177,6 +181,7 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
                                  [](HashKey h, const Shard* sh) { return h < sh->range.start; });
       if (it == open.begin()) return reply(std::unexpected(protocol::internal_failure()));
       slot_of[i] = static_cast<uint32_t>(*(it - 1) - s.shards.data());
+      ++per_slot[slot_of[i]];
     }
     if (!single && total > kPutRecordsMaxBytes)
       return reply(std::unexpected(protocol::invalid_argument(
@@ -211,9 +216,7 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
         if (first == kEnd) continue;
         auto budget = throughput_.writes(sh->key, now, /*enforce=*/true);
         for (uint32_t i = first; i != kEnd; i = next_of[i]) {
-          Value& r = *entries[i];
-          if (!budget.admit(r.find("PartitionKey")->as_string().size() + r.find("Data")->as_blob().bytes.size()))
-            throttled[i] = 1;
+          if (!budget.admit(fields[i].first->size() + fields[i].second->size())) throttled[i] = 1;
         }
       }
     }
@@ -234,14 +237,13 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
       if (group_of[slot] < 0) {
         group_of[slot] = static_cast<int32_t>(groups.size());
         groups.push_back(storage::ShardAppend{shard.key, {}});
+        groups.back().records.reserve(per_slot[slot]);
         group_shards.push_back(ShardInfo{shard.index, shard.created_secs()});
       }
       auto& g = groups[static_cast<size_t>(group_of[slot])];
       routes.push_back(Route{static_cast<uint32_t>(group_of[slot]), static_cast<uint32_t>(g.records.size())});
       // The input is not read past this point, so the bytes move rather than copy.
-      Value& r = *entries[i];
-      storage::AppendRecord record{std::move(r.find("PartitionKey")->as_string()),
-                                   std::move(r.find("Data")->as_blob().bytes)};
+      storage::AppendRecord record{std::move(*fields[i].first), std::move(*fields[i].second)};
       // Encrypted after routing, the size checks and the write budget, which
       // all apply to the plaintext (docs/encryption.md).
       if (encryption == "KMS")
