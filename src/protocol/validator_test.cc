@@ -456,6 +456,13 @@ TEST(Helpers, Utf16LengthAndLowerFirst) {
   EXPECT_EQ(utf16_length("\xc3\xa9"), 1u);
   EXPECT_EQ(utf16_length("\xe2\x82\xac"), 1u);
   EXPECT_EQ(utf16_length("\xf0\x9f\x98\x80"), 2u);
+  // Past the eight-byte ASCII runs: multi-byte characters at every offset.
+  for (size_t ascii = 0; ascii < 20; ++ascii) {
+    const std::string prefix(ascii, 'k');
+    EXPECT_EQ(utf16_length(prefix), ascii);
+    EXPECT_EQ(utf16_length(prefix + "\xc3\xa9" + prefix), 2 * ascii + 1) << ascii;
+    EXPECT_EQ(utf16_length(prefix + "\xf0\x9f\x98\x80" + "abcdefghij"), ascii + 12) << ascii;
+  }
   EXPECT_EQ(lower_first("StreamName"), "streamName");
   EXPECT_EQ(lower_first("streamName"), "streamName");
   EXPECT_EQ(lower_first(""), "");
