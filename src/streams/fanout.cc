@@ -199,31 +199,39 @@ bool FanOut::service(Subscription& sub, int64_t now) {
         out.fail(protocol::internal_failure());
         return false;
       }
-      Array records;
-      records.reserve(read->records.size());
+      size_t n = 0;
       uint64_t bytes = 0;
-      for (auto& r : read->records) {
+      std::vector<uint8_t> encrypted;  // per record, once one is found
+      for (; n < read->records.size(); ++n) {
+        storage::StoredRecord& r = read->records[n];
         if (r.counter > last_readable) break;
-        const bool encrypted = RecordCipher::is_encrypted(r);
-        if (encrypted && shard->cipher) {
-          if (Status st = shard->cipher->decrypt(r); !st) {
-            spdlog::error("fan-out read of shard {}: {}", shard->key, st.to_string());
-            out.fail(RecordCipher::api_error(st));
-            return false;
+        if (RecordCipher::is_encrypted(r)) {
+          encrypted.resize(n + 1, 0);
+          encrypted[n] = 1;
+          if (shard->cipher) {
+            if (Status st = shard->cipher->decrypt(r); !st) {
+              spdlog::error("fan-out read of shard {}: {}", shard->key, st.to_string());
+              out.fail(RecordCipher::api_error(st));
+              return false;
+            }
           }
         }
         bytes += r.data.size() + r.partition_key.size();
-        sub.spec.position = r.counter + 1;
-        sub.last_arrival_ms = r.arrival_ms;
-        sub.continuation = format_sequence_number(
-            SequenceNumber{shard->created_secs, shard->index, r.counter, r.arrival_ms / 1000});
-        records.push_back(record_value(shard->created_secs, shard->index, std::move(r), encrypted));
       }
-      if (records.empty()) {
+      if (n == 0) {
         // Everything up to next_counter was trimmed by retention.
         sub.spec.position = std::max(sub.spec.position, read->next_counter);
       } else {
+        const storage::StoredRecord& last = read->records[n - 1];
+        sub.spec.position = last.counter + 1;
+        sub.last_arrival_ms = last.arrival_ms;
+        sub.continuation = format_sequence_number(
+            SequenceNumber{shard->created_secs, shard->index, last.counter, last.arrival_ms / 1000});
         sub.tokens -= static_cast<double>(bytes);
+        // Encoded straight in the subscriber's format, as GetRecords does:
+        // no Value tree of several allocations per record.
+        Value records = records_value(shard->created_secs, shard->index, read->records, n,
+                                      RecordsEncoding{true, out.format()}, encrypted);
         send_event(sub, std::move(records), tail.last_counter, now);
         // More may be waiting, or the end of a closed shard is reached: come
         // back right after the others had a turn.
@@ -242,12 +250,11 @@ bool FanOut::service(Subscription& sub, int64_t now) {
     out.end();
     return false;
   }
-  if (now >= heartbeat_due) send_event(sub, Array{}, tail.last_counter, now);
+  if (now >= heartbeat_due) send_event(sub, Value(Array{}), tail.last_counter, now);
   return true;
 }
 
-void FanOut::send_event(Subscription& sub, Array records, uint64_t tail_counter,
-                        int64_t now) {
+void FanOut::send_event(Subscription& sub, Value records, uint64_t tail_counter, int64_t now) {
   // Behind when records past the ones sent exist already.
   int64_t behind = 0;
   if (sub.spec.position <= tail_counter && sub.last_arrival_ms > 0)

@@ -120,7 +120,8 @@ class FanOut {
   void run();
   // Returns false when the subscription is over and must be dropped.
   bool service(Subscription& sub, int64_t now);
-  void send_event(Subscription& sub, protocol::Array records, uint64_t tail_counter, int64_t now);
+  // `records`: the Records list, a tree or already encoded (records_value).
+  void send_event(Subscription& sub, protocol::Value records, uint64_t tail_counter, int64_t now);
   void start_thread_locked();
 
   storage::Log& log_;
