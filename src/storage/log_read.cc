@@ -24,7 +24,10 @@ struct EntryRef {
 template <class Visit>
 Status scan_entry(ShardKey shard, const IndexEntry& e, const File& file, std::string* buf, uint64_t skip_below,
                   Visit&& visit) {
-  buf->resize(e.length);
+  // Sized without zero-filling what pread overwrites at once (a resize()
+  // cleared the whole span on every read). The size is returned
+  // explicitly: libstdc++ 12 passes the operation the capacity.
+  buf->resize_and_overwrite(e.length, [&](char*, size_t) { return static_cast<size_t>(e.length); });
   auto n = file.read_at(e.offset, e.length, buf->data());
   if (!n) return n.error();
   if (*n != e.length) return Status::corruption("segment shorter than its index");
