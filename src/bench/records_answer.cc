@@ -96,6 +96,7 @@ bool scan_object(std::string& text, const std::function<void(std::string_view)>&
     std::string_view key;
     if (field.unescaped_key().get(key) != simdjson::SUCCESS) return false;
     if (key == "Records") {
+      if (saw_records) return false;  // twice: leave such a text to the generic decoder
       od::array list;
       if (field.value().get_array().get(list) != simdjson::SUCCESS) return false;
       for (auto item : list) {
