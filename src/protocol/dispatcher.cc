@@ -1,10 +1,8 @@
 #include "protocol/dispatcher.h"
 
-#include <openssl/rand.h>
-
 #include <chrono>
-#include <cstdio>
 
+#include "net/responses.h"
 #include "protocol/base64.h"
 #include "protocol/cbor_codec.h"
 #include "protocol/credentials.h"
@@ -25,7 +23,7 @@ WireFormat format_of(const net::HttpRequest& req) {
 
 std::string random_id2() {
   unsigned char bytes[54];
-  RAND_bytes(bytes, sizeof bytes);
+  net::random_bytes(bytes, sizeof bytes);
   return base64_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
@@ -66,17 +64,6 @@ ApiError unknown_operation() { return ApiError{"UnknownOperationException", "", 
 
 }  // namespace
 
-std::string new_request_id() {
-  unsigned char b[16];
-  RAND_bytes(b, sizeof b);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  char out[37];
-  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-  return out;
-}
-
 Dispatcher::Dispatcher(DispatcherOptions options) : options_(std::move(options)) {}
 
 void Dispatcher::register_service(const ServiceModel& model, OperationHandler handler) {
@@ -103,7 +90,7 @@ net::HttpResponse Dispatcher::error_response(const ApiError& error, WireFormat f
 }
 
 void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) const {
-  std::string request_id = new_request_id();
+  std::string request_id = net::make_request_id();
   WireFormat format = format_of(req);
   auto fail = [&](const ApiError& e) { sink->send(error_response(e, format, request_id)); };
 

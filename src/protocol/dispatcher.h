@@ -88,7 +88,4 @@ class Dispatcher {
   std::vector<Service> services_;
 };
 
-// A fresh UUID v4, the form of x-amzn-RequestId.
-std::string new_request_id();
-
 }  // namespace runnel::protocol
