@@ -199,25 +199,13 @@ bool FanOut::service(Subscription& sub, int64_t now) {
         out.fail(protocol::internal_failure());
         return false;
       }
-      size_t n = 0;
-      uint64_t bytes = 0;
-      std::vector<uint8_t> encrypted;  // per record, once one is found
-      for (; n < read->records.size(); ++n) {
-        storage::StoredRecord& r = read->records[n];
-        if (r.counter > last_readable) break;
-        if (RecordCipher::is_encrypted(r)) {
-          encrypted.resize(n + 1, 0);
-          encrypted[n] = 1;
-          if (shard->cipher) {
-            if (Status st = shard->cipher->decrypt(r); !st) {
-              spdlog::error("fan-out read of shard {}: {}", shard->key, st.to_string());
-              out.fail(RecordCipher::api_error(st));
-              return false;
-            }
-          }
-        }
-        bytes += r.data.size() + r.partition_key.size();
+      auto readable = readable_records(read->records, last_readable, shard->cipher);
+      if (!readable) {
+        spdlog::error("fan-out read of shard {}: {}", shard->key, readable.error().to_string());
+        out.fail(RecordCipher::api_error(readable.error()));
+        return false;
       }
+      const size_t n = readable->n;
       if (n == 0) {
         // Everything up to next_counter was trimmed by retention.
         sub.spec.position = std::max(sub.spec.position, read->next_counter);
@@ -227,11 +215,11 @@ bool FanOut::service(Subscription& sub, int64_t now) {
         sub.last_arrival_ms = last.arrival_ms;
         sub.continuation = format_sequence_number(
             SequenceNumber{shard->created_secs, shard->index, last.counter, last.arrival_ms / 1000});
-        sub.tokens -= static_cast<double>(bytes);
+        sub.tokens -= static_cast<double>(readable->bytes);
         // Encoded straight in the subscriber's format, as GetRecords does:
         // no Value tree of several allocations per record.
         Value records = records_value(shard->created_secs, shard->index, read->records, n,
-                                      RecordsEncoding{true, out.format()}, encrypted);
+                                      RecordsEncoding{true, out.format()}, readable->encrypted);
         send_event(sub, std::move(records), tail.last_counter, now);
         // More may be waiting, or the end of a closed shard is reached: come
         // back right after the others had a turn.

@@ -354,23 +354,12 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
   auto read = log_.read(shard.key, pos->counter, limit, kGetRecordsMaxBytes, horizon);
   if (!read) return std::unexpected(protocol::internal_failure());
 
-  size_t n = 0;
-  uint64_t bytes = 0;
-  std::vector<uint8_t> encrypted;  // per record, once one is found
-  for (; n < read->records.size(); ++n) {
-    storage::StoredRecord& r = read->records[n];
-    if (r.counter > max_counter) break;
-    if (RecordCipher::is_encrypted(r)) {
-      if (Status st = cipher_.decrypt(r); !st) return std::unexpected(RecordCipher::api_error(st));
-      encrypted.resize(n + 1, 0);
-      encrypted[n] = 1;
-    }
-    bytes += r.partition_key.size() + r.data.size();
-  }
-  if (options_.throughput_limits) throughput_.read_done(shard.key, now, bytes);
+  auto readable = readable_records(read->records, max_counter, &cipher_);
+  if (!readable) return std::unexpected(RecordCipher::api_error(readable.error()));
+  if (options_.throughput_limits) throughput_.read_done(shard.key, now, readable->bytes);
   // Built straight in the response's encoding when the dispatcher allows.
-  Value records = records_value(shard.created_secs(), shard.index, read->records, n,
-                                RecordsEncoding{ctx.direct_encoding, ctx.format}, encrypted);
+  Value records = records_value(shard.created_secs(), shard.index, read->records, readable->n,
+                                RecordsEncoding{ctx.direct_encoding, ctx.format}, readable->encrypted);
   storage::ShardTail tail = log_.tail(shard.key);
   uint64_t next = read->next_counter;
   int64_t behind = 0;

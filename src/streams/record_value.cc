@@ -90,6 +90,24 @@ protocol::Value records_value(int64_t shard_created_secs, uint32_t shard_index,
   return e;
 }
 
+Result<ReadableRecords> readable_records(std::vector<storage::StoredRecord>& records, uint64_t last_counter,
+                                         RecordCipher* cipher) {
+  ReadableRecords out;
+  for (; out.n < records.size(); ++out.n) {
+    storage::StoredRecord& r = records[out.n];
+    if (r.counter > last_counter) break;
+    if (RecordCipher::is_encrypted(r)) {
+      out.encrypted.resize(out.n + 1, 0);
+      out.encrypted[out.n] = 1;
+      if (cipher) {
+        if (Status st = cipher->decrypt(r); !st) return std::unexpected(st);
+      }
+    }
+    out.bytes += r.partition_key.size() + r.data.size();
+  }
+  return out;
+}
+
 protocol::Value put_results_value(const std::vector<PutResultEntry>& entries, RecordsEncoding how) {
   if (!how.direct) {
     protocol::Array list;

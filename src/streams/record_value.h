@@ -10,6 +10,7 @@
 #include "protocol/validator.h"
 #include "protocol/value.h"
 #include "storage/log.h"
+#include "streams/record_cipher.h"
 #include "streams/sequence_number.h"
 
 namespace runnel::streams {
@@ -41,6 +42,21 @@ struct RecordsEncoding {
 protocol::Value records_value(int64_t shard_created_secs, uint32_t shard_index,
                               std::vector<storage::StoredRecord>& records, size_t n, RecordsEncoding how,
                               const std::vector<uint8_t>& encrypted = {});
+
+// What of a read goes into a Records list: records[0, n) are the ones up to
+// `last_counter`, decrypted where they were stored encrypted; encrypted[i]
+// marks those (as records_value takes it); bytes counts their data and keys.
+struct ReadableRecords {
+  size_t n = 0;
+  uint64_t bytes = 0;
+  std::vector<uint8_t> encrypted;
+};
+
+// Fills that in for GetRecords and the fan-out, decrypting with `cipher`
+// (null: encrypted records are left as stored, still marked). The first
+// decryption failure is returned.
+Result<ReadableRecords> readable_records(std::vector<storage::StoredRecord>& records, uint64_t last_counter,
+                                         RecordCipher* cipher);
 
 // One entry of a PutRecords answer: the stored record's sequence number and
 // shard, or (failed) the error code and message.
