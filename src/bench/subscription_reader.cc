@@ -61,8 +61,7 @@ Status SubscriptionReader::handle_event(std::string_view content_type, std::stri
     if (fast) {
       events_++;
       for (std::string_view d : data_) on_record_(d, true);
-      if (fast->continuation.empty() || fast->child_shards) shard_ended_ = true;
-      if (!fast->continuation.empty()) continuation_ = std::move(fast->continuation);
+      note_position(fast->continuation, fast->child_shards);
       return Status::ok();
     }
   }
@@ -77,11 +76,15 @@ Status SubscriptionReader::handle_event(std::string_view content_type, std::stri
       on_record_(*bytes, false);
     }
   }
-  std::string_view cont = string_member(*event, "ContinuationSequenceNumber");
-  if (!cont.empty()) continuation_ = std::string(cont);
   const protocol::Value* children = event->find("ChildShards");
-  if (cont.empty() || (children && children->is_array() && !children->as_array().empty())) shard_ended_ = true;
+  note_position(string_member(*event, "ContinuationSequenceNumber"),
+                children && children->is_array() && !children->as_array().empty());
   return Status::ok();
+}
+
+void SubscriptionReader::note_position(std::string_view continuation, bool child_shards) {
+  if (continuation.empty() || child_shards) shard_ended_ = true;
+  if (!continuation.empty()) continuation_ = std::string(continuation);
 }
 
 }  // namespace runnel::bench

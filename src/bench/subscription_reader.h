@@ -65,6 +65,9 @@ class SubscriptionReader {
  private:
   Status handle(const protocol::eventstream::Message& m);
   Status handle_event(std::string_view content_type, std::string_view payload);
+  // An event's ContinuationSequenceNumber ("" if none) and whether it listed
+  // child shards: the shard ended when either says so.
+  void note_position(std::string_view continuation, bool child_shards);
 
   RecordCallback on_record_;
   protocol::eventstream::Decoder decoder_;
