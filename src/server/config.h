@@ -32,6 +32,7 @@ struct ServeConfig {
   int64_t consumer_delete_ms = 0;
   int64_t subscription_seconds = 300;   // how long a SubscribeToShard stream lasts
   uint64_t segment_mib = 128;
+  uint64_t page_cache_window_mib = 256;  // storage::LogOptions::cache_window_bytes, in MiB
   uint32_t retention_check_ms = 60'000;
   size_t max_body_mib = 20;
   std::string log_level = "info";

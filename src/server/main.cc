@@ -71,6 +71,10 @@ int main(int argc, char** argv) {
       "RUNNEL_CONTROL_PLANE_LIMITS")
       ->check(CLI::IsMember({"on", "off"}));
   opt("--segment-mib", cfg.segment_mib, "Log segment size before rolling", "RUNNEL_SEGMENT_MIB");
+  opt("--page-cache-window-mib", cfg.page_cache_window_mib,
+      "Newest log data kept in the page cache; older data is dropped from it once fsynced, and read "
+      "back from disk (0: leave it to the kernel)",
+      "RUNNEL_PAGE_CACHE_WINDOW_MIB");
   opt("--retention-check-ms", cfg.retention_check_ms, "How often expired log segments are deleted",
       "RUNNEL_RETENTION_CHECK_MS");
   opt("--max-body-mib", cfg.max_body_mib, "Largest request body accepted", "RUNNEL_MAX_BODY_MIB");

@@ -71,6 +71,7 @@ int serve(const ServeConfig& config) {
   log_options.fsync = *policy;
   log_options.fsync_interval_ms = config.fsync_interval_ms;
   log_options.segment_bytes = config.segment_mib << 20;
+  log_options.cache_window_bytes = config.page_cache_window_mib << 20;
   log_options.retention_check_ms = config.retention_check_ms;
   log_options.retention = [&service_ptr](storage::ShardKey shard) -> int64_t {
     streams::KinesisService* s = service_ptr.load();

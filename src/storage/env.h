@@ -50,6 +50,11 @@ class File {
 
   // The tracked size in bytes.
   virtual uint64_t size() const = 0;
+
+  // Advice only: the bytes [offset, offset + length), already synced, need
+  // not stay in the page cache (LocalLog's cache window). Later reads of
+  // them stay correct. By default nothing happens.
+  virtual void drop_cache(uint64_t /*offset*/, uint64_t /*length*/) {}
 };
 
 class Env {

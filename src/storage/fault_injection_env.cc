@@ -68,11 +68,31 @@ class FaultFile final : public File {
 
   uint64_t size() const override { return base_->size(); }
 
+  void drop_cache(uint64_t offset, uint64_t length) override {
+    {
+      std::lock_guard lock(env_->mu_);
+      auto& st = env_->state_locked(path_, 0);
+      env_->dropped_bytes_ += length;
+      if (offset + length > st.synced) ++env_->unsynced_drops_;
+    }
+    base_->drop_cache(offset, length);
+  }
+
  private:
   FaultInjectionEnv* env_;
   std::string path_;
   std::unique_ptr<File> base_;
 };
+
+uint64_t FaultInjectionEnv::dropped_bytes() {
+  std::lock_guard lock(mu_);
+  return dropped_bytes_;
+}
+
+uint64_t FaultInjectionEnv::unsynced_drops() {
+  std::lock_guard lock(mu_);
+  return unsynced_drops_;
+}
 
 Status FaultInjectionEnv::check_locked() {
   if (crashed_) return Status::io_error("simulated crash");

@@ -55,6 +55,11 @@ class FaultInjectionEnv final : public Env {
   // Bytes written but not yet synced, summed over all files.
   uint64_t unsynced_bytes();
 
+  // File::drop_cache: bytes it was asked to drop, and how many calls named
+  // bytes not yet synced (the log must never: their pages are dirty).
+  uint64_t dropped_bytes();
+  uint64_t unsynced_drops();
+
   Result<std::unique_ptr<File>> open_file(const std::string& path, OpenMode mode) override;
   bool file_exists(const std::string& path) override { return base_->file_exists(path); }
   Status create_dirs(const std::string& path) override;
@@ -84,6 +89,8 @@ class FaultInjectionEnv final : public Env {
   std::mutex mu_;
   bool crashed_ = false;
   int fail_writes_ = 0;
+  uint64_t dropped_bytes_ = 0;
+  uint64_t unsynced_drops_ = 0;
   std::map<std::string, FileState> files_;
   std::mt19937_64 rng_;
 };

@@ -29,7 +29,8 @@ struct LocalLog::Staged {
   std::vector<Piece> pieces;
 };
 
-LocalLog::LocalLog(const LogOptions& options, Env* env) : options_(options), env_(env) {}
+LocalLog::LocalLog(const LogOptions& options, Env* env)
+    : options_(options), env_(env), cache_window_(options.cache_window_bytes) {}
 
 LocalLog::~LocalLog() { (void)close(); }
 
@@ -349,6 +350,12 @@ void LocalLog::syncer_loop() {
       }
     }
     for (Pending& p : work) finish_ops(p.ops, failed);
+    // After the acknowledgements, not before: dropping pages takes time.
+    if (failed.is_ok()) {
+      for (const Pending& p : work) {
+        if (!p.written.empty()) cache_window_.synced(p.file, p.base, p.base + commit_bytes(p.written));
+      }
+    }
     work.clear();
   }
 }
@@ -420,6 +427,13 @@ Status LocalLog::write_group(std::vector<Op>& ops, uint64_t* base_out, bool* wro
   const uint64_t base = active_->size();
   if (auto s = active_->append(buf_); !s) return s;
   active_dirty_ = true;
+  if (!syncer_.joinable()) {
+    if (!unsynced_.empty() && unsynced_.back().end == base) {
+      unsynced_.back().end = base + buf_.size();
+    } else {
+      unsynced_.push_back({base, base + buf_.size()});
+    }
+  }
   count_rate(buf_.size());
   *base_out = base;
   *wrote = true;
@@ -428,7 +442,6 @@ Status LocalLog::write_group(std::vector<Op>& ops, uint64_t* base_out, bool* wro
 
 void LocalLog::publish_locked(const std::vector<Written>& written, uint32_t segment, uint64_t base) {
   Segment& seg = segments_[segment];
-  uint64_t bytes = 0;
   uint64_t records = 0;
   for (const Written& w : written) {
     const batch::Header& h = w.header;
@@ -442,17 +455,22 @@ void LocalLog::publish_locked(const std::vector<Written>& written, uint32_t segm
     state.note_batch(h.first_counter, segment, static_cast<uint32_t>(base + w.offset));
     state.tail = ShardTail{h.last_counter(), h.last_arrival_ms};
   }
-  if (!written.empty()) bytes = written.back().offset + written.back().header.total_size();
   ++stats_.commits;
   stats_.batches += written.size();
   stats_.records += records;
-  stats_.bytes += bytes;
+  stats_.bytes += commit_bytes(written);
+}
+
+uint64_t LocalLog::commit_bytes(const std::vector<Written>& written) {
+  return written.empty() ? 0 : written.back().offset + written.back().header.total_size();
 }
 
 Status LocalLog::sync_active() {
   if (auto s = active_->sync(); !s) return s;
   active_dirty_ = false;
   syncs_.fetch_add(1, std::memory_order_relaxed);
+  for (const WrittenRange& r : unsynced_) cache_window_.synced(active_, r.begin, r.end);
+  unsynced_.clear();
   return Status::ok();
 }
 

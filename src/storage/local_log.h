@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "storage/batch_format.h"
+#include "storage/cache_window.h"
 #include "storage/env.h"
 #include "storage/log.h"
 #include "storage/shard_index.h"
@@ -134,6 +135,8 @@ class LocalLog final : public Log {
   // Runs each op's `done`: its own rejection, else `failure`, else its
   // assigned counters.
   static void finish_ops(std::vector<Op>& ops, const Status& failure);
+  // The bytes a commit's batches take, from its first batch's offset.
+  static uint64_t commit_bytes(const std::vector<Written>& written);
   void syncer_loop();
   // The oldest segment with written batches not yet published (UINT32_MAX: none).
   uint32_t oldest_unpublished_segment();
@@ -189,7 +192,19 @@ class LocalLog final : public Log {
   std::vector<Staged> staged_;
   std::unordered_map<ShardKey, size_t> staged_pos_;
   std::vector<Written> written_;
+  // Without a sync thread (kInterval, kNever): the active segment's ranges
+  // written since its last fdatasync, for the cache window.
+  struct WrittenRange {
+    uint64_t begin;
+    uint64_t end;
+  };
+  std::vector<WrittenRange> unsynced_;
   std::thread writer_;
+
+  // The page cache window (docs/storage.md, "Page cache window"), fed by
+  // the thread that fdatasyncs commits: the sync thread under kAlways, else
+  // the writer (which also owns it after the sync thread has stopped).
+  CacheWindow cache_window_;
 
   // --- hand-off to the sync thread (kAlways) ---
   struct Pending {

@@ -130,6 +130,12 @@ struct LogOptions {
   // the file's new size and block map (docs/storage.md, "Runway"). 0: off.
   uint64_t runway_bytes = 1ull << 20;
   uint64_t runway_max_rate = 4ull << 20;
+  // How many of the newest synced bytes are left in the page cache; older
+  // ones are dropped from it once synced, so that the log's page cache stays
+  // about this size and new writes reuse pages freed a moment ago
+  // (docs/storage.md, "Page cache window"). Reads further back than this go
+  // to the disk. 0: leave the page cache to the kernel.
+  uint64_t cache_window_bytes = 256ull << 20;
   RetentionOracle retention;                // may be empty: keep everything
   uint32_t retention_check_ms = 60'000;     // how often to drop expired segments
   // Largest byte span one in-memory index entry may cover (see
