@@ -213,6 +213,11 @@ Status LocalLog::recover_segment(uint32_t id, bool is_last, bool* sealed) {
     }
     break;
   }
+  // The scan read the whole segment through the page cache. Counting it into
+  // the cache window keeps only the newest bytes of the log cached, as they
+  // were before the restart, and lets the scan of the next segments reuse
+  // pages freed a moment ago (docs/storage.md, "Page cache window").
+  cache_window_.synced(file, 0, file->size());
   return Status::ok();
 }
 
