@@ -279,7 +279,13 @@ void LocalLog::commit_group(std::vector<Op>& group) {
     // this thread goes on with the next group. The records' bytes are in
     // the page cache now, so only the counters travel on.
     for (auto& op : group) op.appends.clear();
-    hand_off(Pending{std::move(group), std::move(written_), active_, active_id_, base});
+    Pending p;
+    p.ops = std::move(group);
+    p.written = std::move(written_);
+    p.file = active_;
+    p.segment = active_id_;
+    p.base = base;
+    hand_off(std::move(p));
     group.clear();
     return;
   }
@@ -354,6 +360,7 @@ void LocalLog::syncer_loop() {
     if (failed.is_ok()) {
       for (const Pending& p : work) {
         if (!p.written.empty()) cache_window_.synced(p.file, p.base, p.base + commit_bytes(p.written));
+        if (p.sealing) write_summary(p.segment, p.seal_bytes, p.seal);
       }
     }
     work.clear();
@@ -417,16 +424,27 @@ Status LocalLog::write_group(std::vector<Op>& ops, uint64_t* base_out, bool* wro
       // The sync thread fdatasyncs the files of its work in order, the old
       // segment first, before it publishes anything: so acknowledged data
       // never sits after unsynced bytes, the roll does not wait, and only
-      // that thread fdatasyncs segment files.
-      if (active_dirty_) hand_off_sync(active_, active_id_);
-    } else if (active_dirty_) {
-      if (auto s = sync_active(); !s) return s;
+      // that thread fdatasyncs segment files. After that sync it writes the
+      // old segment's summary.
+      Pending seal;
+      seal.file = active_;
+      seal.segment = active_id_;
+      seal.sealing = true;
+      seal.seal_bytes = active_->size();
+      seal.seal = std::move(summary_);
+      hand_off(std::move(seal));
+    } else {
+      if (active_dirty_) {
+        if (auto s = sync_active(); !s) return s;
+      }
+      write_summary(active_id_, active_->size(), summary_);
     }
     if (auto s = create_segment(active_id_ + 1); !s) return s;
   }
   const uint64_t base = active_->size();
   if (auto s = active_->append(buf_); !s) return s;
   active_dirty_ = true;
+  for (const Written& w : written_) summary_.push_back({static_cast<uint32_t>(base + w.offset), w.header});
   if (!syncer_.joinable()) {
     if (!unsynced_.empty() && unsynced_.back().end == base) {
       unsynced_.back().end = base + buf_.size();
@@ -490,7 +508,19 @@ Status LocalLog::create_segment(uint32_t id) {
   active_ = std::move(shared);
   active_dirty_ = false;
   runway_end_ = 0;
+  summary_.clear();
   return Status::ok();
+}
+
+void LocalLog::write_summary(uint32_t id, uint64_t segment_bytes, const std::vector<SummaryEntry>& entries) {
+  auto file = env_->open_file(summary_path(options_.dir, id), Env::OpenMode::kCreate);
+  Status s = file ? Status::ok() : file.error();
+  if (s.is_ok() && (*file)->size() != 0) s = (*file)->truncate(0);
+  if (s.is_ok()) s = (*file)->append(encode_segment_summary(id, segment_bytes, entries));
+  if (!s) {
+    spdlog::warn("log {}: could not write the summary of segment {} (it will be read whole at the next open): {}",
+                 options_.dir, id, s.to_string());
+  }
 }
 
 // The runway. An fdatasync after an append that grows the file must also
@@ -548,7 +578,10 @@ void LocalLog::maybe_extend_runway() {
 // writeback error once per open file description, so one call could see it
 // and the other, which then acknowledges, not.
 void LocalLog::hand_off_sync(std::shared_ptr<File> file, uint32_t segment) {
-  hand_off(Pending{{}, {}, std::move(file), segment, 0});
+  Pending p;
+  p.file = std::move(file);
+  p.segment = segment;
+  hand_off(std::move(p));
 }
 
 void LocalLog::hand_off(Pending p) {

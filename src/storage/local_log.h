@@ -35,6 +35,7 @@
 #include "storage/cache_window.h"
 #include "storage/env.h"
 #include "storage/log.h"
+#include "storage/segment_summary.h"
 #include "storage/shard_index.h"
 
 namespace runnel::storage {
@@ -68,6 +69,7 @@ class LocalLog final : public Log {
     uint64_t segments = 0;       // live segment files
     uint64_t index_entries = 0;  // in-memory index entries, all shards
     uint64_t shards = 0;         // shards with index state
+    uint64_t summaries_used = 0; // sealed segments indexed from their summary at open, unread
   };
   Stats stats();
 
@@ -120,6 +122,12 @@ class LocalLog final : public Log {
   LocalLog(const LogOptions& options, Env* env);
   Status recover();
   Status recover_segment(uint32_t id, bool is_last, bool* sealed);
+  // Indexes sealed segment `id` from its summary; false (nothing indexed) when
+  // there is none or it does not match the segment.
+  bool recover_from_summary(uint32_t id, const std::shared_ptr<File>& file);
+  // Writes segment `id`'s summary (not synced: docs/storage.md §3a); a failure
+  // is only logged, and the segment is scanned at the next open.
+  void write_summary(uint32_t id, uint64_t segment_bytes, const std::vector<SummaryEntry>& entries);
   void index_batch(const batch::Header& h, uint32_t segment, uint32_t offset);
   Status create_segment(uint32_t id);
 
@@ -199,6 +207,8 @@ class LocalLog final : public Log {
     uint64_t end;
   };
   std::vector<WrittenRange> unsynced_;
+  // Every batch of the active segment, for its summary when it is sealed.
+  std::vector<SummaryEntry> summary_;
   std::thread writer_;
 
   // The page cache window (docs/storage.md, "Page cache window"), fed by
@@ -213,6 +223,11 @@ class LocalLog final : public Log {
     std::shared_ptr<File> file;
     uint32_t segment = 0;
     uint64_t base = 0;
+    // A roll: once `file` is synced, write its summary (`seal`, covering
+    // seal_bytes).
+    bool sealing = false;
+    uint64_t seal_bytes = 0;
+    std::vector<SummaryEntry> seal;
   };
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;

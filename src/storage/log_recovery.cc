@@ -129,10 +129,19 @@ Status LocalLog::recover() {
   auto names = env_->list_dir(options_.dir);
   if (!names) return names.error();
   std::vector<uint32_t> ids;
+  std::vector<uint32_t> summaries;
   for (const auto& name : *names) {
     if (auto id = parse_segment_file_name(name)) ids.push_back(*id);
+    if (auto id = parse_summary_file_name(name)) summaries.push_back(*id);
   }
   std::sort(ids.begin(), ids.end());
+  // A summary whose segment is gone (retention stopped between the two
+  // deletes), or of the last segment, which is appended to from now on, is
+  // removed: only a sealed segment's summary is trusted.
+  for (uint32_t id : summaries) {
+    if (std::binary_search(ids.begin(), ids.end(), id) && id != ids.back()) continue;
+    if (auto s = env_->remove_file(summary_path(options_.dir, id)); !s) return s;
+  }
   bool last_sealed = false;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (auto s = recover_segment(ids[i], i + 1 == ids.size(), &last_sealed); !s) return s;
@@ -160,9 +169,11 @@ Status LocalLog::recover_segment(uint32_t id, bool is_last, bool* sealed) {
   if (!opened) return opened.error();
   std::shared_ptr<File> file(std::move(*opened));
   segments_[id].file = file;
+  if (!is_last && recover_from_summary(id, file)) return Status::ok();
   const uint64_t size = file->size();
   SegmentReader reader(*file, size);
   uint64_t pos = 0;
+  std::vector<SummaryEntry> scanned;
   while (pos < size) {
     batch::Header h;
     Status io;
@@ -171,6 +182,7 @@ Status LocalLog::recover_segment(uint32_t id, bool is_last, bool* sealed) {
     if (!io.is_ok()) return io;
     if (bad.empty()) {
       index_batch(h, id, static_cast<uint32_t>(pos));
+      scanned.push_back({static_cast<uint32_t>(pos), h});
       pos += h.total_size();
       continue;
     }
@@ -218,7 +230,32 @@ Status LocalLog::recover_segment(uint32_t id, bool is_last, bool* sealed) {
   // were before the restart, and lets the scan of the next segments reuse
   // pages freed a moment ago (docs/storage.md, "Page cache window").
   cache_window_.synced(file, 0, file->size());
+  // Every byte of the segment was a valid batch (a torn tail or runway is
+  // gone now): the active segment's summary goes on from these, and a
+  // sealed segment without a summary (or with a bad one) gets one.
+  if (pos == file->size()) {
+    if (is_last) {
+      summary_ = std::move(scanned);
+    } else {
+      write_summary(id, pos, scanned);
+    }
+  }
   return Status::ok();
+}
+
+bool LocalLog::recover_from_summary(uint32_t id, const std::shared_ptr<File>& file) {
+  const std::string path = summary_path(options_.dir, id);
+  if (!env_->file_exists(path)) return false;
+  auto bytes = read_whole_file(env_, path);
+  if (!bytes) return false;
+  auto entries = decode_segment_summary(*bytes, id, file->size());
+  if (!entries) {
+    spdlog::warn("log {}: segment {}: {}; reading the segment instead", options_.dir, id, entries.error().to_string());
+    return false;
+  }
+  for (const SummaryEntry& e : *entries) index_batch(e.header, id, e.offset);
+  ++stats_.summaries_used;
+  return true;
 }
 
 void LocalLog::index_batch(const batch::Header& h, uint32_t segment, uint32_t offset) {

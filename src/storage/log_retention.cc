@@ -102,6 +102,10 @@ Status LocalLog::run_retention() {
   // counters, so nothing is indexed from them and the first retention pass
   // deletes them.
   for (uint32_t id : doomed) {
+    const std::string summary = summary_path(options_.dir, id);
+    if (env_->file_exists(summary)) {
+      if (auto s = env_->remove_file(summary); !s) spdlog::warn("log {}: {}", options_.dir, s.to_string());
+    }
     const std::string path = segment_path(options_.dir, id);
     if (auto s = env_->remove_file(path); !s) spdlog::warn("log {}: {}", options_.dir, s.to_string());
     spdlog::info("log {}: retention deleted segment {}", options_.dir, id);
