@@ -1,6 +1,7 @@
 """Durability: kill -9 under load, and clean restarts.
 
-test_kill9_under_load starts its own server with --fsync always, runs several
+test_kill9_under_load starts its own server with --fsync always (and 4 MiB
+segments, so that restarts open sealed segments from their summaries), runs several
 producer threads (PutRecord and PutRecords, many partition keys, random binary
 payloads up to ~900 KiB) that remember every ACKNOWLEDGED record, kills the
 server with SIGKILL at random moments five times (restarting it on the same
@@ -129,8 +130,12 @@ def test_kill9_under_load():
     seed = int(os.environ.get("RUNNEL_CRASH_SEED", time.time_ns() % 1_000_000_007))
     print(f"RUNNEL_CRASH_SEED={seed}")
     rng = random.Random(seed)
-    # The most load the clients can make, not the shard limits' worth.
-    server = sup.RunnelServer(extra_args=["--fsync", "always", "--throughput-limits", "off"])
+    # The most load the clients can make, not the shard limits' worth. Small
+    # segments and a small page cache window, so that segments are sealed and
+    # summarised, restarts index them from their summaries, and synced pages
+    # are dropped from the page cache while readers read.
+    server = sup.RunnelServer(extra_args=["--fsync", "always", "--throughput-limits", "off",
+                                          "--segment-mib", "4", "--page-cache-window-mib", "8"])
     server.start()
     stream = sup.unique_name("crash")
     try:
