@@ -1,5 +1,7 @@
 #include "protocol/base64.h"
 
+#include <immintrin.h>
+
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -65,11 +67,78 @@ Layout layout_of(const uint8_t* s, std::size_t n) {
   return Layout{pad, pad == 0 ? n / 4 : n / 4 - 1, n / 4 * 3 - pad};
 }
 
+// AVX2: 32 characters to 24 bytes per step, after Wojciech Mula and Daniel
+// Lemire, "Faster Base64 Encoding and Decoding Using AVX2 Instructions"
+// (ACM TOPS, 2018). No Debian package offers a vectorised base64 (libb64,
+// libmodpbase64 and OpenSSL's EVP_DecodeBlock are all scalar), and decoding
+// was a quarter of the server's CPU when ingesting 64 KiB records
+// (docs/performance.md, fifth round). Returns how many quads it decoded:
+// it stops while at least 11 quads are left, so that its 32-byte stores
+// (24 bytes of output each) stay inside the output; the scalar loop does the
+// rest. *bad is set when a step met a character outside the alphabet.
+__attribute__((target("avx2"))) std::size_t decode_quads_avx2(const uint8_t* s, std::size_t quads, char* dst,
+                                                               bool* bad) {
+  // Each character is classified by its low and its high nibble: the two
+  // tables give bit sets whose AND is empty exactly for A-Z a-z 0-9 + /.
+  const __m256i lo_classes = _mm256_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13,
+                                              0x1A, 0x1B, 0x1B, 0x1B, 0x1A, 0x15, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                              0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
+  const __m256i hi_classes = _mm256_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10,
+                                              0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x01, 0x02, 0x04, 0x08,
+                                              0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+  // What to add to a valid character to get its 6-bit value, by its high
+  // nibble ('/' shares '+''s nibble and is told apart below).
+  const __m256i offsets = _mm256_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 19, 4,
+                                           -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i slash = _mm256_set1_epi8(0x2F);
+  const __m256i nibble = _mm256_set1_epi8(0x0F);
+  // Within each 32-bit group of four 6-bit values: pairs merged, then pairs
+  // of pairs, giving 24 bits; then the 3 bytes of each group gathered, and
+  // the two 12-byte lanes joined.
+  const __m256i pair_weights = _mm256_set1_epi32(0x01400140);
+  const __m256i quad_weights = _mm256_set1_epi32(0x00011000);
+  const __m256i gather = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1, 2, 1, 0, 6, 5, 4,
+                                          10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+  const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 6, 7);
+  std::size_t done = 0;
+  for (; quads - done >= 11; done += 8, s += 32, dst += 24) {
+    const __m256i in = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s));
+    const __m256i hi = _mm256_and_si256(_mm256_srli_epi32(in, 4), nibble);
+    const __m256i lo = _mm256_and_si256(in, nibble);
+    const __m256i classes =
+        _mm256_and_si256(_mm256_shuffle_epi8(lo_classes, lo), _mm256_shuffle_epi8(hi_classes, hi));
+    if (!_mm256_testz_si256(classes, classes)) {
+      *bad = true;
+      return done;
+    }
+    const __m256i is_slash = _mm256_cmpeq_epi8(in, slash);
+    const __m256i values = _mm256_add_epi8(in, _mm256_shuffle_epi8(offsets, _mm256_add_epi8(is_slash, hi)));
+    const __m256i pairs = _mm256_maddubs_epi16(values, pair_weights);
+    const __m256i groups = _mm256_madd_epi16(pairs, quad_weights);
+    const __m256i packed = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(groups, gather), join);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), packed);
+  }
+  return done;
+}
+
+bool have_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+}
+
 // Decodes `s` (laid out as `l`) into `dst`; false if a character is outside
 // the alphabet (`dst` then holds garbage).
 bool decode_into(const uint8_t* s, const Layout& l, char* dst) {
   uint32_t bad = 0;
-  for (std::size_t q = 0; q < l.full_quads; ++q, s += 4, dst += 3) {
+  std::size_t q = 0;
+  if (l.full_quads >= 11 && have_avx2()) {
+    bool simd_bad = false;
+    q = decode_quads_avx2(s, l.full_quads, dst, &simd_bad);
+    if (simd_bad) return false;
+    s += q * 4;
+    dst += q * 3;
+  }
+  for (; q < l.full_quads; ++q, s += 4, dst += 3) {
     uint32_t x = kD0[s[0]] | kD1[s[1]] | kD2[s[2]] | kD3[s[3]];
     bad |= x;
     dst[0] = static_cast<char>(x >> 16);
