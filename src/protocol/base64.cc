@@ -29,8 +29,52 @@ constexpr auto kD1 = make_table(12);
 constexpr auto kD2 = make_table(6);
 constexpr auto kD3 = make_table(0);
 
+bool have_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+}
+
+// AVX2: 24 bytes to 32 characters per step (Mula and Lemire, as the decoder
+// below; why our own: see there). Each 128-bit lane takes 12 bytes: spread
+// to 16, each 3-byte group's four 6-bit fields moved into bytes of their own
+// with two multiplies, then mapped to the alphabet by adding a per-range
+// offset looked up with one shuffle. Reads 4 bytes past each step's 24, so
+// it stops while fewer than 28 remain. Returns how many bytes it encoded.
+__attribute__((target("avx2"))) std::size_t encode_avx2(const uint8_t* src, std::size_t n, char* dst) {
+  const __m256i spread =
+      _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+  const __m256i fields_ac = _mm256_set1_epi32(0x0FC0FC00);
+  const __m256i shift_ac = _mm256_set1_epi32(0x04000040);
+  const __m256i fields_bd = _mm256_set1_epi32(0x003F03F0);
+  const __m256i shift_bd = _mm256_set1_epi32(0x01000010);
+  // Offsets from a 6-bit value to its character, by range: A-Z +65, a-z +71,
+  // 0-9 -4, '+' -19, '/' -16.
+  const __m256i to_ascii = _mm256_setr_epi8(65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0, 65, 71, -4,
+                                            -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0);
+  const __m256i v51 = _mm256_set1_epi8(51);
+  const __m256i v25 = _mm256_set1_epi8(25);
+  std::size_t done = 0;
+  for (; n - done >= 28; done += 24, src += 24, dst += 32) {
+    const __m256i in = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(src + 12),
+                                           reinterpret_cast<const __m128i*>(src));
+    const __m256i groups = _mm256_shuffle_epi8(in, spread);
+    const __m256i ac = _mm256_mulhi_epu16(_mm256_and_si256(groups, fields_ac), shift_ac);
+    const __m256i bd = _mm256_mullo_epi16(_mm256_and_si256(groups, fields_bd), shift_bd);
+    const __m256i values = _mm256_or_si256(ac, bd);
+    // Range index: 0 for A-Z, 1 for a-z, 2-11 for digits, 12 '+', 13 '/'.
+    const __m256i index = _mm256_sub_epi8(_mm256_subs_epu8(values, v51), _mm256_cmpgt_epi8(values, v25));
+    const __m256i chars = _mm256_add_epi8(values, _mm256_shuffle_epi8(to_ascii, index));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), chars);
+  }
+  return done;
+}
+
 void encode_into(const uint8_t* src, std::size_t n, char* dst) {
   std::size_t i = 0;
+  if (n >= 28 && have_avx2()) {
+    i = encode_avx2(src, n, dst);
+    dst += i / 3 * 4;
+  }
   for (; i + 3 <= n; i += 3) {
     uint32_t x = uint32_t{src[i]} << 16 | uint32_t{src[i + 1]} << 8 | src[i + 2];
     dst[0] = kAlphabet[x >> 18];
@@ -119,11 +163,6 @@ __attribute__((target("avx2"))) std::size_t decode_quads_avx2(const uint8_t* s, 
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), packed);
   }
   return done;
-}
-
-bool have_avx2() {
-  static const bool yes = __builtin_cpu_supports("avx2");
-  return yes;
 }
 
 // Decodes `s` (laid out as `l`) into `dst`; false if a character is outside
