@@ -3,7 +3,9 @@
 // `A-Z a-z 0-9 + /`) with `=` padding, no line breaks.
 //
 // All functions are pure and thread-safe. Decoding is on the PutRecords hot
-// path (500 records per call), so it is table-driven and allocates once.
+// path (500 records per call), so it allocates once and, on CPUs with AVX2
+// (checked at run time), works 32 characters at a time; the rest, and other
+// CPUs, take a table-driven loop. Encoding likewise, 24 bytes at a time.
 
 #include <cstddef>
 #include <optional>
