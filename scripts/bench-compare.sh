@@ -243,8 +243,10 @@ many_shards() {
   SERVER_DATA="$(mktemp -d "$DATA_ROOT/runnel-bench-data.XXXXXX")"
   local total=$((MANY_STREAMS * MANY_SHARDS_PER))
   local limit=$(( total > 20000 ? total : 20000 ))
+  # The step creates its streams in a burst: AWS's control-plane rates (CreateStream 5/s per
+  # account), which runnel enforces by default, would refuse most of them.
   local serve=("$RUNNEL" serve --host 127.0.0.1 --port "$port" --data-dir "$SERVER_DATA" --log-level warn
-               --shard-limit "$limit" --throughput-limits off)
+               --shard-limit "$limit" --throughput-limits off --control-plane-limits off)
   log "many-shards: $MANY_STREAMS streams x $MANY_SHARDS_PER shards on $ENDPOINT"
   "${serve[@]}" >"$OUT/many-shards.server.log" 2>&1 &
   SERVER_PID=$!
@@ -255,7 +257,7 @@ many_shards() {
 #       few in nearly every shard) into each.
 # read: reads every shard of every stream from TRIM_HORIZON and counts the records (after the
 #       restart: proves the data is back and makes the server open every shard).
-import base64, concurrent.futures as cf, json, os, sys, time, urllib.request
+import base64, concurrent.futures as cf, json, os, sys, time, urllib.error, urllib.request
 mode, endpoint, streams, shards = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 def call(op, body):
     now = time.gmtime()
@@ -264,8 +266,11 @@ def call(op, body):
         "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", now),
         "Authorization": "AWS4-HMAC-SHA256 Credential=dummy/%s/us-east-1/kinesis/aws4_request, "
                          "SignedHeaders=host;x-amz-date, Signature=0000" % time.strftime("%Y%m%d", now)})
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return json.loads(r.read() or b"{}")
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        sys.exit("%s %s: HTTP %d: %s" % (op, body.get("StreamName", ""), e.code, e.read().decode(errors="replace")))
 names = ["many-%03d" % i for i in range(streams)]
 t0 = time.time()
 if mode == "fill":
