@@ -3,20 +3,10 @@
 #include <cstring>
 
 #include "storage/crc32c.h"
+#include "storage/fixed_le.h"
 
 namespace runnel::storage::batch {
 namespace {
-
-template <class T>
-void put_fixed(char* p, T v) {
-  std::memcpy(p, &v, sizeof(T));  // little-endian hosts only (x86-64, aarch64)
-}
-template <class T>
-T get_fixed(const char* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
 
 void put_varint(std::string* out, uint64_t v) {
   char buf[10];
@@ -112,11 +102,14 @@ std::optional<Header> parse_header(const char* p) {
       get_fixed<uint32_t>(p + 44) != 0) {
     return std::nullopt;
   }
-  if (h.payload_length > kMaxPayload || h.record_count == 0 || h.record_count > h.payload_length / 3 || h.first_counter == 0 ||
-      h.first_counter > UINT64_MAX - h.record_count || h.last_arrival_ms < h.first_arrival_ms) {
-    return std::nullopt;
-  }
+  if (!plausible(h)) return std::nullopt;
   return h;
+}
+
+bool plausible(const Header& h) {
+  return h.payload_length <= kMaxPayload && h.record_count != 0 && h.record_count <= h.payload_length / 3 &&
+         h.first_counter != 0 && h.first_counter <= UINT64_MAX - h.record_count &&
+         h.last_arrival_ms >= h.first_arrival_ms;
 }
 
 bool crc_matches(const Header& h, const char* batch) {

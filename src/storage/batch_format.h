@@ -61,6 +61,10 @@ class Builder {
 // reserved bytes and the sanity of lengths/counts; does NOT check the CRC.
 std::optional<Header> parse_header(const char* p);
 
+// The checks parse_header makes of the fields themselves: lengths and
+// counts within bounds, counters that do not wrap, arrivals in order.
+bool plausible(const Header& h);
+
 // True when the CRC in `h` matches header bytes [8, 64) and the payload.
 // `batch` points at the header start and spans h.total_size() bytes.
 bool crc_matches(const Header& h, const char* batch);

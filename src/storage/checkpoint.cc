@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "storage/crc32c.h"
+#include "storage/fixed_le.h"
 
 namespace runnel::storage {
 namespace {
@@ -13,37 +14,24 @@ constexpr size_t kHeaderSize = 32;
 constexpr size_t kEntrySize = 40;
 constexpr uint32_t kFlagDropped = 1;
 
-template <class T>
-void put(std::string* out, T v) {
-  char b[sizeof(T)];
-  std::memcpy(b, &v, sizeof(T));
-  out->append(b, sizeof(T));
-}
-template <class T>
-T get(const char* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
-
 }  // namespace
 
 std::string encode_checkpoint(const Checkpoint& cp) {
   std::string out;
   out.reserve(kHeaderSize + cp.shards.size() * kEntrySize);
-  put<uint32_t>(&out, kMagic);
-  put<uint32_t>(&out, kVersion);
-  put<uint32_t>(&out, 0);  // crc, filled below
-  put<uint32_t>(&out, 0);
-  put<uint64_t>(&out, cp.next_segment_id);
-  put<uint64_t>(&out, cp.shards.size());
+  append_fixed<uint32_t>(&out, kMagic);
+  append_fixed<uint32_t>(&out, kVersion);
+  append_fixed<uint32_t>(&out, 0);  // crc, filled below
+  append_fixed<uint32_t>(&out, 0);
+  append_fixed<uint64_t>(&out, cp.next_segment_id);
+  append_fixed<uint64_t>(&out, cp.shards.size());
   for (const auto& s : cp.shards) {
-    put<uint64_t>(&out, s.shard);
-    put<uint64_t>(&out, s.last_counter);
-    put<int64_t>(&out, s.last_arrival_ms);
-    put<uint64_t>(&out, s.start_counter);
-    put<uint32_t>(&out, s.dropped ? kFlagDropped : 0);
-    put<uint32_t>(&out, 0);
+    append_fixed<uint64_t>(&out, s.shard);
+    append_fixed<uint64_t>(&out, s.last_counter);
+    append_fixed<int64_t>(&out, s.last_arrival_ms);
+    append_fixed<uint64_t>(&out, s.start_counter);
+    append_fixed<uint32_t>(&out, s.dropped ? kFlagDropped : 0);
+    append_fixed<uint32_t>(&out, 0);
   }
   const uint32_t crc = crc32c::value(out.data() + 12, out.size() - 12);
   std::memcpy(out.data() + 8, &crc, 4);
@@ -51,14 +39,14 @@ std::string encode_checkpoint(const Checkpoint& cp) {
 }
 
 Result<Checkpoint> decode_checkpoint(std::string_view b) {
-  if (b.size() < kHeaderSize || get<uint32_t>(b.data()) != kMagic) return error(Status::corruption("checkpoint: bad magic"));
-  if (get<uint32_t>(b.data() + 4) != kVersion) return error(Status::corruption("checkpoint: unknown version"));
-  if (crc32c::value(b.data() + 12, b.size() - 12) != get<uint32_t>(b.data() + 8)) {
+  if (b.size() < kHeaderSize || get_fixed<uint32_t>(b.data()) != kMagic) return error(Status::corruption("checkpoint: bad magic"));
+  if (get_fixed<uint32_t>(b.data() + 4) != kVersion) return error(Status::corruption("checkpoint: unknown version"));
+  if (crc32c::value(b.data() + 12, b.size() - 12) != get_fixed<uint32_t>(b.data() + 8)) {
     return error(Status::corruption("checkpoint: checksum mismatch"));
   }
   Checkpoint cp;
-  cp.next_segment_id = get<uint64_t>(b.data() + 16);
-  const uint64_t n = get<uint64_t>(b.data() + 24);
+  cp.next_segment_id = get_fixed<uint64_t>(b.data() + 16);
+  const uint64_t n = get_fixed<uint64_t>(b.data() + 24);
   if (n > (b.size() - kHeaderSize) / kEntrySize || b.size() != kHeaderSize + n * kEntrySize) {
     return error(Status::corruption("checkpoint: bad length"));
   }
@@ -66,11 +54,11 @@ Result<Checkpoint> decode_checkpoint(std::string_view b) {
   for (uint64_t i = 0; i < n; ++i) {
     const char* p = b.data() + kHeaderSize + i * kEntrySize;
     CheckpointShard s;
-    s.shard = get<uint64_t>(p);
-    s.last_counter = get<uint64_t>(p + 8);
-    s.last_arrival_ms = get<int64_t>(p + 16);
-    s.start_counter = get<uint64_t>(p + 24);
-    s.dropped = (get<uint32_t>(p + 32) & kFlagDropped) != 0;
+    s.shard = get_fixed<uint64_t>(p);
+    s.last_counter = get_fixed<uint64_t>(p + 8);
+    s.last_arrival_ms = get_fixed<int64_t>(p + 16);
+    s.start_counter = get_fixed<uint64_t>(p + 24);
+    s.dropped = (get_fixed<uint32_t>(p + 32) & kFlagDropped) != 0;
     cp.shards.push_back(s);
   }
   return cp;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "storage/crc32c.h"
+#include "storage/fixed_le.h"
 
 namespace runnel::storage {
 namespace {
@@ -12,19 +13,6 @@ constexpr uint32_t kVersion = 1;
 constexpr size_t kHeaderSize = 32;
 constexpr size_t kEntrySize = 56;
 
-template <class T>
-void put(std::string* out, T v) {
-  char b[sizeof(T)];
-  std::memcpy(b, &v, sizeof(T));
-  out->append(b, sizeof(T));
-}
-template <class T>
-T get(const char* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
-
 Status bad(const char* why) { return Status::corruption(std::string("segment summary: ") + why); }
 
 }  // namespace
@@ -32,24 +20,24 @@ Status bad(const char* why) { return Status::corruption(std::string("segment sum
 std::string encode_segment_summary(uint32_t id, uint64_t segment_bytes, const std::vector<SummaryEntry>& entries) {
   std::string out;
   out.reserve(kHeaderSize + entries.size() * kEntrySize);
-  put<uint32_t>(&out, kMagic);
-  put<uint32_t>(&out, 0);  // crc, filled below
-  put<uint32_t>(&out, kVersion);
-  put<uint32_t>(&out, id);
-  put<uint64_t>(&out, segment_bytes);
-  put<uint32_t>(&out, static_cast<uint32_t>(entries.size()));
-  put<uint32_t>(&out, 0);
+  append_fixed<uint32_t>(&out, kMagic);
+  append_fixed<uint32_t>(&out, 0);  // crc, filled below
+  append_fixed<uint32_t>(&out, kVersion);
+  append_fixed<uint32_t>(&out, id);
+  append_fixed<uint64_t>(&out, segment_bytes);
+  append_fixed<uint32_t>(&out, static_cast<uint32_t>(entries.size()));
+  append_fixed<uint32_t>(&out, 0);
   for (const SummaryEntry& e : entries) {
     const batch::Header& h = e.header;
-    put<uint32_t>(&out, e.offset);
-    put<uint32_t>(&out, h.payload_length);
-    put<uint64_t>(&out, h.shard);
-    put<uint64_t>(&out, h.first_counter);
-    put<uint32_t>(&out, h.record_count);
-    put<uint32_t>(&out, 0);
-    put<int64_t>(&out, h.first_arrival_ms);
-    put<int64_t>(&out, h.last_arrival_ms);
-    put<uint64_t>(&out, h.leader_epoch);
+    append_fixed<uint32_t>(&out, e.offset);
+    append_fixed<uint32_t>(&out, h.payload_length);
+    append_fixed<uint64_t>(&out, h.shard);
+    append_fixed<uint64_t>(&out, h.first_counter);
+    append_fixed<uint32_t>(&out, h.record_count);
+    append_fixed<uint32_t>(&out, 0);
+    append_fixed<int64_t>(&out, h.first_arrival_ms);
+    append_fixed<int64_t>(&out, h.last_arrival_ms);
+    append_fixed<uint64_t>(&out, h.leader_epoch);
   }
   const uint32_t crc = crc32c::value(out.data() + 8, out.size() - 8);
   std::memcpy(out.data() + 4, &crc, 4);
@@ -57,12 +45,12 @@ std::string encode_segment_summary(uint32_t id, uint64_t segment_bytes, const st
 }
 
 Result<std::vector<SummaryEntry>> decode_segment_summary(std::string_view b, uint32_t id, uint64_t segment_bytes) {
-  if (b.size() < kHeaderSize || get<uint32_t>(b.data()) != kMagic) return error(bad("bad magic"));
-  if (crc32c::value(b.data() + 8, b.size() - 8) != get<uint32_t>(b.data() + 4)) return error(bad("checksum mismatch"));
-  if (get<uint32_t>(b.data() + 8) != kVersion) return error(bad("unknown version"));
-  if (get<uint32_t>(b.data() + 12) != id) return error(bad("names another segment"));
-  if (get<uint64_t>(b.data() + 16) != segment_bytes) return error(bad("segment size differs"));
-  const uint32_t count = get<uint32_t>(b.data() + 24);
+  if (b.size() < kHeaderSize || get_fixed<uint32_t>(b.data()) != kMagic) return error(bad("bad magic"));
+  if (crc32c::value(b.data() + 8, b.size() - 8) != get_fixed<uint32_t>(b.data() + 4)) return error(bad("checksum mismatch"));
+  if (get_fixed<uint32_t>(b.data() + 8) != kVersion) return error(bad("unknown version"));
+  if (get_fixed<uint32_t>(b.data() + 12) != id) return error(bad("names another segment"));
+  if (get_fixed<uint64_t>(b.data() + 16) != segment_bytes) return error(bad("segment size differs"));
+  const uint32_t count = get_fixed<uint32_t>(b.data() + 24);
   if (b.size() != kHeaderSize + uint64_t{count} * kEntrySize) return error(bad("length does not match its count"));
   std::vector<SummaryEntry> entries(count);
   uint64_t expect = 0;
@@ -70,20 +58,16 @@ Result<std::vector<SummaryEntry>> decode_segment_summary(std::string_view b, uin
     const char* p = b.data() + kHeaderSize + size_t{i} * kEntrySize;
     SummaryEntry& e = entries[i];
     batch::Header& h = e.header;
-    e.offset = get<uint32_t>(p);
-    h.payload_length = get<uint32_t>(p + 4);
-    h.shard = get<uint64_t>(p + 8);
-    h.first_counter = get<uint64_t>(p + 16);
-    h.record_count = get<uint32_t>(p + 24);
-    h.first_arrival_ms = get<int64_t>(p + 32);
-    h.last_arrival_ms = get<int64_t>(p + 40);
-    h.leader_epoch = get<uint64_t>(p + 48);
+    e.offset = get_fixed<uint32_t>(p);
+    h.payload_length = get_fixed<uint32_t>(p + 4);
+    h.shard = get_fixed<uint64_t>(p + 8);
+    h.first_counter = get_fixed<uint64_t>(p + 16);
+    h.record_count = get_fixed<uint32_t>(p + 24);
+    h.first_arrival_ms = get_fixed<int64_t>(p + 32);
+    h.last_arrival_ms = get_fixed<int64_t>(p + 40);
+    h.leader_epoch = get_fixed<uint64_t>(p + 48);
     if (e.offset != expect) return error(bad("batches do not follow one another"));
-    if (h.payload_length > batch::kMaxPayload || h.record_count == 0 || h.record_count > h.payload_length / 3 ||
-        h.first_counter == 0 || h.first_counter > UINT64_MAX - h.record_count ||
-        h.last_arrival_ms < h.first_arrival_ms) {
-      return error(bad("implausible batch header"));
-    }
+    if (!batch::plausible(h)) return error(bad("implausible batch header"));
     expect += h.total_size();
   }
   if (expect != segment_bytes) return error(bad("batches do not fill the segment"));

@@ -123,18 +123,25 @@ LogOptions small_segments(const std::string& dir, FsyncPolicy fsync) {
   return o;
 }
 
+using Written = std::map<std::pair<ShardKey, uint64_t>, std::string>;
+
+// A log of 60 commits in tiny segments, closed cleanly: every segment but
+// the last is sealed and summarised.
+Written write_and_close(const LogOptions& opts) {
+  auto log = LocalLog::open(opts, nullptr);
+  EXPECT_TRUE(log);
+  if (!log) return {};
+  auto data = fill(**log, 60, "a");
+  EXPECT_TRUE((*log)->close());
+  return data;
+}
+
 class LogSummaries : public ::testing::TestWithParam<FsyncPolicy> {};
 
 TEST_P(LogSummaries, SealedSegmentsOpenFromTheirSummaries) {
   TempDir dir;
   const auto opts = small_segments(dir.path(), GetParam());
-  auto data = [&] {
-    auto log = LocalLog::open(opts, nullptr);
-    EXPECT_TRUE(log);
-    auto d = fill(**log, 60, "a");
-    EXPECT_TRUE((*log)->close());
-    return d;
-  }();
+  auto data = write_and_close(opts);
   const size_t segments = segment_paths(dir.path()).size();
   ASSERT_GE(segments, 4u);
   for (uint32_t id = 1; id < segments; ++id) EXPECT_TRUE(std::filesystem::exists(summary_path(dir.path(), id))) << id;
@@ -164,13 +171,7 @@ INSTANTIATE_TEST_SUITE_P(Policies, LogSummaries,
 TEST(LogSummaries, ABadOrMissingSummaryMeansTheSegmentIsReadAndSummarisedAgain) {
   TempDir dir;
   const auto opts = small_segments(dir.path(), FsyncPolicy::kAlways);
-  std::map<std::pair<ShardKey, uint64_t>, std::string> data;
-  {
-    auto log = LocalLog::open(opts, nullptr);
-    ASSERT_TRUE(log);
-    data = fill(**log, 60, "a");
-    ASSERT_TRUE((*log)->close());
-  }
+  const auto data = write_and_close(opts);
   const size_t segments = segment_paths(dir.path()).size();
   ASSERT_GE(segments, 4u);
   {
@@ -204,13 +205,7 @@ TEST(LogSummaries, ABadOrMissingSummaryMeansTheSegmentIsReadAndSummarisedAgain) 
 TEST(LogSummaries, DamageInASummarisedSegmentIsCaughtAtRead) {
   TempDir dir;
   const auto opts = small_segments(dir.path(), FsyncPolicy::kAlways);
-  std::map<std::pair<ShardKey, uint64_t>, std::string> data;
-  {
-    auto log = LocalLog::open(opts, nullptr);
-    ASSERT_TRUE(log);
-    data = fill(**log, 60, "a");
-    ASSERT_TRUE((*log)->close());
-  }
+  const auto data = write_and_close(opts);
   const std::string seg = segment_paths(dir.path())[0];
   const std::string bytes = slurp(seg);
   auto first = batch::parse_header(bytes.data());
