@@ -444,7 +444,7 @@ Status LocalLog::write_group(std::vector<Op>& ops, uint64_t* base_out, bool* wro
   const uint64_t base = active_->size();
   if (auto s = active_->append(buf_); !s) return s;
   active_dirty_ = true;
-  for (const Written& w : written_) summary_.push_back({static_cast<uint32_t>(base + w.offset), w.header});
+  for (const Written& w : written_) summary_.add(static_cast<uint32_t>(base + w.offset), w.header);
   if (!syncer_.joinable()) {
     if (!unsynced_.empty() && unsynced_.back().end == base) {
       unsynced_.back().end = base + buf_.size();
@@ -512,11 +512,12 @@ Status LocalLog::create_segment(uint32_t id) {
   return Status::ok();
 }
 
-void LocalLog::write_summary(uint32_t id, uint64_t segment_bytes, const std::vector<SummaryEntry>& entries) {
+void LocalLog::write_summary(uint32_t id, uint64_t segment_bytes, const SummaryBuilder& summary) {
+  if (!summary.complete()) return;  // too many batches: the segment is read at open
   auto file = env_->open_file(summary_path(options_.dir, id), Env::OpenMode::kCreate);
   Status s = file ? Status::ok() : file.error();
   if (s.is_ok() && (*file)->size() != 0) s = (*file)->truncate(0);
-  if (s.is_ok()) s = (*file)->append(encode_segment_summary(id, segment_bytes, entries));
+  if (s.is_ok()) s = (*file)->append(summary.finish(id, segment_bytes));
   if (!s) {
     spdlog::warn("log {}: could not write the summary of segment {} (it will be read whole at the next open): {}",
                  options_.dir, id, s.to_string());

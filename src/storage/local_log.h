@@ -127,7 +127,8 @@ class LocalLog final : public Log {
   bool recover_from_summary(uint32_t id, const std::shared_ptr<File>& file);
   // Writes segment `id`'s summary (not synced: docs/storage.md §3a); a failure
   // is only logged, and the segment is scanned at the next open.
-  void write_summary(uint32_t id, uint64_t segment_bytes, const std::vector<SummaryEntry>& entries);
+  // A builder past SummaryBuilder::kMaxBatches writes nothing.
+  void write_summary(uint32_t id, uint64_t segment_bytes, const SummaryBuilder& summary);
   void index_batch(const batch::Header& h, uint32_t segment, uint32_t offset);
   Status create_segment(uint32_t id);
 
@@ -208,7 +209,7 @@ class LocalLog final : public Log {
   };
   std::vector<WrittenRange> unsynced_;
   // Every batch of the active segment, for its summary when it is sealed.
-  std::vector<SummaryEntry> summary_;
+  SummaryBuilder summary_;
   std::thread writer_;
 
   // The page cache window (docs/storage.md, "Page cache window"), fed by
@@ -227,7 +228,7 @@ class LocalLog final : public Log {
     // seal_bytes).
     bool sealing = false;
     uint64_t seal_bytes = 0;
-    std::vector<SummaryEntry> seal;
+    SummaryBuilder seal;
   };
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;

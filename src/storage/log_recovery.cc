@@ -173,7 +173,7 @@ Status LocalLog::recover_segment(uint32_t id, bool is_last, bool* sealed) {
   const uint64_t size = file->size();
   SegmentReader reader(*file, size);
   uint64_t pos = 0;
-  std::vector<SummaryEntry> scanned;
+  SummaryBuilder scanned;
   while (pos < size) {
     batch::Header h;
     Status io;
@@ -182,7 +182,7 @@ Status LocalLog::recover_segment(uint32_t id, bool is_last, bool* sealed) {
     if (!io.is_ok()) return io;
     if (bad.empty()) {
       index_batch(h, id, static_cast<uint32_t>(pos));
-      scanned.push_back({static_cast<uint32_t>(pos), h});
+      scanned.add(static_cast<uint32_t>(pos), h);
       pos += h.total_size();
       continue;
     }

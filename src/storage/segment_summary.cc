@@ -17,31 +17,51 @@ Status bad(const char* why) { return Status::corruption(std::string("segment sum
 
 }  // namespace
 
-std::string encode_segment_summary(uint32_t id, uint64_t segment_bytes, const std::vector<SummaryEntry>& entries) {
+void SummaryBuilder::add(uint32_t offset, const batch::Header& h) {
+  if (overflow_) return;
+  if (count_ == kMaxBatches) {
+    overflow_ = true;
+    std::string().swap(entries_);
+    return;
+  }
+  append_fixed<uint32_t>(&entries_, offset);
+  append_fixed<uint32_t>(&entries_, h.payload_length);
+  append_fixed<uint64_t>(&entries_, h.shard);
+  append_fixed<uint64_t>(&entries_, h.first_counter);
+  append_fixed<uint32_t>(&entries_, h.record_count);
+  append_fixed<uint32_t>(&entries_, 0);
+  append_fixed<int64_t>(&entries_, h.first_arrival_ms);
+  append_fixed<int64_t>(&entries_, h.last_arrival_ms);
+  append_fixed<uint64_t>(&entries_, h.leader_epoch);
+  ++count_;
+}
+
+void SummaryBuilder::clear() {
+  entries_.clear();
+  count_ = 0;
+  overflow_ = false;
+}
+
+std::string SummaryBuilder::finish(uint32_t id, uint64_t segment_bytes) const {
   std::string out;
-  out.reserve(kHeaderSize + entries.size() * kEntrySize);
+  out.reserve(kHeaderSize + entries_.size());
   append_fixed<uint32_t>(&out, kMagic);
   append_fixed<uint32_t>(&out, 0);  // crc, filled below
   append_fixed<uint32_t>(&out, kVersion);
   append_fixed<uint32_t>(&out, id);
   append_fixed<uint64_t>(&out, segment_bytes);
-  append_fixed<uint32_t>(&out, static_cast<uint32_t>(entries.size()));
+  append_fixed<uint32_t>(&out, static_cast<uint32_t>(count_));
   append_fixed<uint32_t>(&out, 0);
-  for (const SummaryEntry& e : entries) {
-    const batch::Header& h = e.header;
-    append_fixed<uint32_t>(&out, e.offset);
-    append_fixed<uint32_t>(&out, h.payload_length);
-    append_fixed<uint64_t>(&out, h.shard);
-    append_fixed<uint64_t>(&out, h.first_counter);
-    append_fixed<uint32_t>(&out, h.record_count);
-    append_fixed<uint32_t>(&out, 0);
-    append_fixed<int64_t>(&out, h.first_arrival_ms);
-    append_fixed<int64_t>(&out, h.last_arrival_ms);
-    append_fixed<uint64_t>(&out, h.leader_epoch);
-  }
+  out += entries_;
   const uint32_t crc = crc32c::value(out.data() + 8, out.size() - 8);
   std::memcpy(out.data() + 4, &crc, 4);
   return out;
+}
+
+std::string encode_segment_summary(uint32_t id, uint64_t segment_bytes, const std::vector<SummaryEntry>& entries) {
+  SummaryBuilder b;
+  for (const SummaryEntry& e : entries) b.add(e.offset, e.header);
+  return b.finish(id, segment_bytes);
 }
 
 Result<std::vector<SummaryEntry>> decode_segment_summary(std::string_view b, uint32_t id, uint64_t segment_bytes) {

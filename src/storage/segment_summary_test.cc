@@ -89,6 +89,24 @@ TEST(SegmentSummary, AnyFlippedByteOrMismatchIsRejected) {
   EXPECT_FALSE(decode_segment_summary(encode_segment_summary(4, size, empty_batch), 4, size));
 }
 
+TEST(SegmentSummary, ABuilderPastItsLimitGivesNoSummary) {
+  SummaryBuilder b;
+  batch::Header h = three_batches()[0].header;
+  uint32_t offset = 0;
+  for (size_t i = 0; i < SummaryBuilder::kMaxBatches; ++i) {
+    b.add(offset, h);
+    offset += static_cast<uint32_t>(h.total_size());
+  }
+  EXPECT_TRUE(b.complete());
+  EXPECT_EQ(b.batches(), SummaryBuilder::kMaxBatches);
+  EXPECT_TRUE(decode_segment_summary(b.finish(3, offset), 3, offset));
+  b.add(offset, h);
+  EXPECT_FALSE(b.complete()) << "one batch too many: the segment will be read at open";
+  b.clear();
+  EXPECT_TRUE(b.complete());
+  EXPECT_EQ(b.batches(), 0u);
+}
+
 // Commits of 3 records alternating over two shards, in tiny segments.
 std::map<std::pair<ShardKey, uint64_t>, std::string> fill(Log& log, int commits, const std::string& tag) {
   std::map<std::pair<ShardKey, uint64_t>, std::string> data;
