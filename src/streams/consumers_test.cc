@@ -20,6 +20,7 @@
 #include "protocol/event_stream.h"
 #include "protocol/event_stream_response.h"
 #include "protocol/json_codec.h"
+#include "streams/fake_sink_test_util.h"
 #include "streams/kinesis_service.h"
 #include "streams/sequence_number.h"
 #include "streams/service_test_base.h"
@@ -52,113 +53,8 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::mill
   return pred();
 }
 
-struct Frame {
-  std::string message_type;
-  std::string event_type;
-  std::string exception_type;
-  std::string content_type;
-  Value payload;
-};
-
-// A thread-safe ResponseSink that keeps what it was given; like net/'s sinks
-// it is closed() once the stream ended and then drops calls.
-class FakeSink : public net::ResponseSink {
- public:
-  void send(net::HttpResponse) override {
-    std::lock_guard lock(mu_);
-    ++misuse_;
-  }
-  void begin_stream(int status, std::vector<net::Header> headers) override {
-    std::lock_guard lock(mu_);
-    if (closed_) return;
-    ++begins_;
-    status_ = status;
-    headers_ = std::move(headers);
-  }
-  void write_chunk(std::string bytes) override {
-    std::lock_guard lock(mu_);
-    if (closed_) return;
-    if (begins_ == 0) ++misuse_;
-    chunks_.push_back(std::move(bytes));
-  }
-  void end_stream() override {
-    std::lock_guard lock(mu_);
-    if (closed_) return;
-    ++ends_;
-    closed_ = true;
-  }
-  bool closed() const override { return closed_.load(); }
-  uint64_t unsent_bytes() const override { return 0; }
-
-  void set_closed() { closed_ = true; }
-  int status() const {
-    std::lock_guard lock(mu_);
-    return status_;
-  }
-  std::string header(std::string_view name) const {
-    std::lock_guard lock(mu_);
-    for (const auto& h : headers_)
-      if (h.name == name) return h.value;
-    return "";
-  }
-  int begins() const {
-    std::lock_guard lock(mu_);
-    return begins_;
-  }
-  int ends() const {
-    std::lock_guard lock(mu_);
-    return ends_;
-  }
-  int misuse() const {
-    std::lock_guard lock(mu_);
-    return misuse_;
-  }
-
-  std::vector<Frame> frames(WireFormat format = WireFormat::kJson) const {
-    std::vector<std::string> chunks;
-    {
-      std::lock_guard lock(mu_);
-      chunks = chunks_;
-    }
-    std::vector<Frame> out;
-    protocol::eventstream::Decoder decoder;
-    for (const auto& c : chunks) {
-      decoder.feed(c);
-      for (;;) {
-        auto m = decoder.next();
-        EXPECT_TRUE(m.has_value()) << "undecodable event-stream bytes";
-        if (!m || !m->has_value()) break;
-        Frame f;
-        f.message_type = std::string((*m)->string_header(":message-type"));
-        f.event_type = std::string((*m)->string_header(":event-type"));
-        f.exception_type = std::string((*m)->string_header(":exception-type"));
-        f.content_type = std::string((*m)->string_header(":content-type"));
-        auto v = format == WireFormat::kCbor ? protocol::decode_cbor((*m)->payload)
-                                             : protocol::decode_json((*m)->payload);
-        EXPECT_TRUE(v.has_value()) << "undecodable payload of a " << f.event_type << " frame";
-        if (v) f.payload = std::move(*v);
-        out.push_back(std::move(f));
-      }
-    }
-    return out;
-  }
-  std::vector<Frame> events(WireFormat format = WireFormat::kJson) const {
-    std::vector<Frame> out;
-    for (auto& f : frames(format))
-      if (f.message_type == "event" && f.event_type == "SubscribeToShardEvent") out.push_back(std::move(f));
-    return out;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::atomic<bool> closed_{false};
-  int status_ = 0;
-  std::vector<net::Header> headers_;
-  std::vector<std::string> chunks_;
-  int begins_ = 0;
-  int ends_ = 0;
-  int misuse_ = 0;
-};
+using testing::FakeSink;
+using testing::Frame;
 
 std::string record_data(const Value& r) {
   const Value* d = r.find("Data");
