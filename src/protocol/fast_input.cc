@@ -151,8 +151,15 @@ std::optional<Value> FastInput::put_records(std::string& body) const {
           if (seen_data) return std::nullopt;
           seen_data = true;
           // Straight from the body's bytes into the record's: no unescaped copy.
-          auto text = plain_string(m.value());
-          if (!text || !canonical_base64_form(*text)) return std::nullopt;
+          // raw_json_token() does not consume the value, so it is consumed
+          // next: left to the object's iteration to skip, a malformed
+          // member after it (`"Data": "QUJD": 1`) went unnoticed
+          // (fast_input_fuzz, fuzz/corpus/fast_input_fuzz/regression-data-colon).
+          od::value& data_value = m.value();
+          auto text = plain_string(data_value);
+          simdjson::ondemand::raw_json_string consumed;
+          if (!text || data_value.get_raw_json_string().get(consumed) != simdjson::SUCCESS) return std::nullopt;
+          if (!canonical_base64_form(*text)) return std::nullopt;
           auto bytes = base64_decode(*text);
           if (!bytes || static_cast<int64_t>(bytes->size()) > data_max_) return std::nullopt;
           members.push_back(Member{"Data", Value(Blob{std::move(*bytes)})});

@@ -133,6 +133,12 @@ TEST(FastInput, DeclinesWhatItDoesNotTake) {
       {"no PartitionKey", body(R"({"Data":"aGk="})")},
       {"Data a number", body(R"({"Data":1,"PartitionKey":"k"})")},
       {"Data null", body(R"({"Data":null,"PartitionKey":"k"})")},
+      // Malformed JSON right after Data's string (found by fast_input_fuzz).
+      {"colon after Data", body(R"({"PartitionKey":"k","Data":"QUJD":"061"},"ExplicitHashKey":"123")")},
+      {"colon after Data, last", body(R"({"PartitionKey":"k","Data":"QUJD":"061"})")},
+      {"colon after Data, as fuzzed",
+       "{\"StreamName\": \"my-stream\", \"Records\": [{\"PartitionKey\": \"\xc3\xa9\xf0\x9f\x98\x80\", "
+       "\"Data\": \"AAFplicitHashKey\": \"061\"}, \"ExplicitHashKey\": \"123\"}]}"},
       {"Data with an escape", body(R"({"Data":"a\/8=","PartitionKey":"k"})")},
       {"Data not canonical", body(R"({"Data":"aGl=","PartitionKey":"k"})")},
       {"Data length", body(R"({"Data":"aGk","PartitionKey":"k"})")},
