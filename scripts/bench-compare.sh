@@ -457,7 +457,7 @@ what = {"A": "PutRecords 500 x 100 B, 16 shards (put latency)",
         "D-poll": "fixed rate, GetRecords every 20 ms (end-to-end latency)",
         "D-subscribe": "fixed rate, SubscribeToShard (end-to-end latency)",
         "E-write": "catch-up: writing the backlog (put latency)",
-        "E-read": "catch-up: GetRecords from TRIM_HORIZON (rec/s over active seconds; peak)"}
+        "E-read": "catch-up: GetRecords from TRIM_HORIZON (rec/s from first to last record received; peak second)"}
 if not many_only:
     print("| Scenario | Target | records/s | MB/s | p50 ms | p99 ms | records | runnel/peer rec/s | runnel/peer p99 (peer ÷ runnel) |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
