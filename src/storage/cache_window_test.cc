@@ -153,6 +153,7 @@ TEST_P(LogCacheWindow, DropsOnlySyncedBytesAndEveryRecordReadsBack) {
   size_t read = 0;
   for (ShardKey s = 1; s <= 3; ++s) read += read_all(**log, s).size();
   EXPECT_EQ(read, written);
+  EXPECT_EQ(env.unsynced_drops(), 0u) << "recovery counts only synced bytes into the window";
 }
 
 INSTANTIATE_TEST_SUITE_P(Policies, LogCacheWindow,

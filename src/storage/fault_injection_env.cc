@@ -71,9 +71,10 @@ class FaultFile final : public File {
   void drop_cache(uint64_t offset, uint64_t length) override {
     {
       std::lock_guard lock(env_->mu_);
-      auto& st = env_->state_locked(path_, 0);
       env_->dropped_bytes_ += length;
-      if (offset + length > st.synced) ++env_->unsynced_drops_;
+      // A file never written through this Env counts as fully synced.
+      auto it = env_->files_.find(path_);
+      if (it != env_->files_.end() && offset + length > it->second.synced) ++env_->unsynced_drops_;
     }
     base_->drop_cache(offset, length);
   }

@@ -350,9 +350,10 @@ void LocalLog::syncer_loop() {
     {
       std::lock_guard lock(sync_mu_);
       if (!failed.is_ok() && sync_failed_.is_ok()) sync_failed_ = failed;
+      // A seal stays counted until its summary is written (below), so that
+      // retention cannot delete the segment first and leave the summary behind.
       for (const Pending& p : work) {
-        auto it = unpublished_.find(p.segment);
-        if (--it->second == 0) unpublished_.erase(it);
+        if (!p.sealing) release_locked(p.segment);
       }
     }
     for (Pending& p : work) finish_ops(p.ops, failed);
@@ -363,8 +364,19 @@ void LocalLog::syncer_loop() {
         if (p.sealing) write_summary(p.segment, p.seal_bytes, p.seal);
       }
     }
+    if (std::any_of(work.begin(), work.end(), [](const Pending& p) { return p.sealing; })) {
+      std::lock_guard lock(sync_mu_);
+      for (const Pending& p : work) {
+        if (p.sealing) release_locked(p.segment);
+      }
+    }
     work.clear();
   }
+}
+
+void LocalLog::release_locked(uint32_t segment) {
+  auto it = unpublished_.find(segment);
+  if (--it->second == 0) unpublished_.erase(it);
 }
 
 uint32_t LocalLog::oldest_unpublished_segment() {

@@ -147,8 +147,11 @@ class LocalLog final : public Log {
   // The bytes a commit's batches take, from its first batch's offset.
   static uint64_t commit_bytes(const std::vector<Written>& written);
   void syncer_loop();
-  // The oldest segment with written batches not yet published (UINT32_MAX: none).
+  // The oldest segment with written batches not yet published, or with a
+  // seal whose summary is not written yet (UINT32_MAX: none).
   uint32_t oldest_unpublished_segment();
+  // Takes one handed-off Pending of `segment` off unpublished_ (sync_mu_ held).
+  void release_locked(uint32_t segment);
   Status sync_active();
   // Between commits at low write rates: tops up the active segment's runway
   // of synced zeros (docs/storage.md, "Runway").

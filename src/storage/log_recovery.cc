@@ -203,8 +203,7 @@ Status LocalLog::recover_segment(uint32_t id, bool is_last, bool* sealed) {
     if (is_last && !intact_after) {
       spdlog::warn("log {}: segment {}: {} at offset {}: truncating a torn tail of {} bytes", options_.dir, id, bad,
                    pos, size - pos);
-      if (auto s = file->truncate(pos); !s) return s;
-      if (auto s = file->sync(); !s) return s;
+      if (auto s = file->truncate(pos); !s) return s;  // made durable by the sync below
     } else {
       spdlog::error("log {}: segment {}: {} at offset {}; the remaining {} bytes of this segment are not trusted "
                     "and will not be served",
@@ -225,6 +224,12 @@ Status LocalLog::recover_segment(uint32_t id, bool is_last, bool* sealed) {
     }
     break;
   }
+  // What the scan found is served from now on, so it is made durable first.
+  // After a process crash (not a power loss) the scan reads bytes that may
+  // be only in the page cache, and nothing syncs a sealed segment again; its
+  // summary, written below, must describe durable bytes (docs/storage.md
+  // §3a). A file with no dirty pages costs one flush of the disk's cache.
+  if (auto s = file->sync(); !s) return s;
   // The scan read the whole segment through the page cache. Counting it into
   // the cache window keeps only the newest bytes of the log cached, as they
   // were before the restart, and lets the scan of the next segments reuse

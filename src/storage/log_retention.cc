@@ -39,7 +39,8 @@ Status LocalLog::run_retention() {
   std::vector<Candidate> candidates;
   std::unordered_set<ShardKey> dropped;
   // Segments holding batches the sync thread has not published yet are
-  // skipped: their summaries do not show those batches.
+  // skipped: their summaries do not show those batches. So are segments
+  // whose seal's summary is not written yet, which would outlive them.
   const uint32_t unpublished = oldest_unpublished_segment();
   {
     std::shared_lock lock(index_mu_);

@@ -71,6 +71,7 @@ Result<std::vector<SummaryEntry>> decode_segment_summary(std::string_view b, uin
   if (get_fixed<uint32_t>(b.data() + 12) != id) return error(bad("names another segment"));
   if (get_fixed<uint64_t>(b.data() + 16) != segment_bytes) return error(bad("segment size differs"));
   const uint32_t count = get_fixed<uint32_t>(b.data() + 24);
+  if (get_fixed<uint32_t>(b.data() + 28) != 0) return error(bad("reserved field not zero"));
   if (b.size() != kHeaderSize + uint64_t{count} * kEntrySize) return error(bad("length does not match its count"));
   std::vector<SummaryEntry> entries(count);
   uint64_t expect = 0;
@@ -86,6 +87,7 @@ Result<std::vector<SummaryEntry>> decode_segment_summary(std::string_view b, uin
     h.first_arrival_ms = get_fixed<int64_t>(p + 32);
     h.last_arrival_ms = get_fixed<int64_t>(p + 40);
     h.leader_epoch = get_fixed<uint64_t>(p + 48);
+    if (get_fixed<uint32_t>(p + 28) != 0) return error(bad("reserved field not zero"));
     if (e.offset != expect) return error(bad("batches do not follow one another"));
     if (!batch::plausible(h)) return error(bad("implausible batch header"));
     expect += h.total_size();
