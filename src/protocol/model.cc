@@ -273,7 +273,16 @@ std::optional<ClassPattern> parse_class_pattern(std::string_view p) {
 struct CompiledPattern {
   std::optional<ClassPattern> simple;
   std::unique_ptr<std::regex> regex;  // null when the pattern could not be compiled
+  bool unbounded = true;              // may match text of any length
 };
+
+// Whether `pattern` may match text of any length: it has a `*`, a `+` or a
+// `{n,}` somewhere. Counted even inside a class or after a backslash, where
+// they are literal: erring towards "unbounded" only keeps the long-input
+// shortcut of pattern_matches.
+bool unbounded_pattern(std::string_view pattern) {
+  return pattern.find_first_of("*+") != std::string_view::npos || pattern.find(",}") != std::string_view::npos;
+}
 
 class PatternCache {
  public:
@@ -285,6 +294,7 @@ class PatternCache {
     }
     auto compiled = std::make_unique<CompiledPattern>();
     compiled->simple = parse_class_pattern(pattern);
+    compiled->unbounded = unbounded_pattern(pattern);
     if (!compiled->simple) {
       try {
         compiled->regex = std::make_unique<std::regex>(java_pattern_to_ecmascript(pattern),
@@ -329,7 +339,10 @@ bool pattern_matches(std::string_view pattern, std::string_view text) {
       if (!cp.simple->allowed.test(c)) return false;
     return true;
   }
-  if (!cp.regex || text.size() > kMaxPatternInput) return true;
+  if (!cp.regex) return true;
+  // A bounded pattern (HashKey's `0|([1-9]\d{0,38})`, say) recurses at most
+  // as deep as its longest match, so any input may go through the regex.
+  if (text.size() > kMaxPatternInput && cp.unbounded) return true;
   return std::regex_match(text.begin(), text.end(), *cp.regex);
 }
 

@@ -104,10 +104,13 @@ const ServiceModel& kinesis_model();
 // `pattern`. Each distinct pattern is translated to ECMAScript and compiled
 // once, on first use; thread-safe. Simple single-character-class patterns
 // such as `[a-zA-Z0-9_.-]+` are matched without std::regex. Inputs longer
-// than kMaxPatternInput bytes are not run through std::regex (its recursion
+// than kMaxPatternInput bytes are not run through std::regex when the
+// pattern can match text of any length (`*`, `+`, `{n,}`): its recursion
 // depth grows with the input, and `.*`-heavy ARN patterns backtrack
-// quadratically: ~20 ms at 2 KiB) and count as matching; every Kinesis
-// string with such a pattern has max length 2048, which is reported instead.
+// quadratically (~20 ms at 2 KiB). They count as matching; every Kinesis
+// string with such a pattern has a max length of at most 2048, which is
+// reported instead. Bounded patterns (HashKey, SequenceNumber: no max length
+// in the model) always go through the regex, whose depth they bound.
 bool pattern_matches(std::string_view pattern, std::string_view text);
 inline constexpr size_t kMaxPatternInput = 2048;
 

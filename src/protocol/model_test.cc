@@ -201,6 +201,16 @@ TEST(Pattern, OverlongInputSkipsTheRegex) {
   std::string max_len = "arn:aws:kinesis:us-east-1:123456789012:stream/" + std::string(2000, 'a');
   EXPECT_TRUE(pattern_matches(arn, max_len));
   EXPECT_FALSE(pattern_matches(arn, std::string(kMaxPatternInput, 'x')));
+  // HashKey and SequenceNumber have a pattern but no max length in the
+  // model: a long value must fail the pattern, not pass it unchecked.
+  for (const char* shape : {"HashKey", "SequenceNumber"}) {
+    std::string_view p = M().find_shape(shape)->pattern;
+    ASSERT_FALSE(p.empty()) << shape;
+    EXPECT_FALSE(pattern_matches(p, "1" + std::string(kMaxPatternInput, '0'))) << shape;
+    EXPECT_FALSE(pattern_matches(p, std::string(1 << 20, '9'))) << shape;
+    EXPECT_FALSE(pattern_matches(p, std::string(kMaxPatternInput + 1, 'x'))) << shape;
+    EXPECT_TRUE(pattern_matches(p, "12345")) << shape;
+  }
 }
 
 TEST(Pattern, ConcurrentFirstUse) {

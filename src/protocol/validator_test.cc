@@ -132,6 +132,19 @@ TEST(Validation, PutRecordTooLong) {
             "Member must have length less than or equal to 128");
 }
 
+// HashKey has a pattern and no max length: a value past the pattern
+// matcher's long-input shortcut (kMaxPatternInput) must still fail it.
+TEST(Validation, OverlongExplicitHashKeyFailsThePattern) {
+  const std::string key = "1" + std::string(2048, '0');
+  EXPECT_EQ(validation("PutRecord", Object{{"StreamName", "s"},
+                                           {"PartitionKey", "k"},
+                                           {"Data", "aGk="},
+                                           {"ExplicitHashKey", key}}),
+            "1 validation error detected: Value '" + key +
+                "' at 'explicitHashKey' failed to satisfy constraint: "
+                "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})");
+}
+
 TEST(Validation, LengthCountsUtf16CodeUnits) {
   std::string e_acute;  // 256 x U+00E9: 512 bytes, 256 UTF-16 units
   for (int i = 0; i < 256; ++i) e_acute += "\xc3\xa9";

@@ -81,6 +81,17 @@ def test_put_record_explicit_hash_key_out_of_range(kinesis, stream):
         f"Specified value was {too_big}")
 
 
+def test_put_record_overlong_explicit_hash_key_is_validation_error(kinesis_raw, stream):
+    # HashKey has a pattern and no max length in the model: 2,049 digits fail the pattern.
+    key = "1" + "0" * 2048
+    with pytest.raises(ClientError) as e:
+        kinesis_raw.put_record(StreamName=stream, Data=b"x", PartitionKey="k", ExplicitHashKey=key)
+    assert error_of(e) == (
+        "ValidationException",
+        f"1 validation error detected: Value '{key}' at 'explicitHashKey' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})")
+
+
 def test_put_record_sequence_number_for_ordering(kinesis, make_stream):
     name = make_stream(1)
     first = kinesis.put_record(StreamName=name, Data=b"1", PartitionKey="k")
