@@ -99,9 +99,9 @@ Result<ReadableRecords> readable_records(std::vector<storage::StoredRecord>& rec
     if (RecordCipher::is_encrypted(r)) {
       out.encrypted.resize(out.n + 1, 0);
       out.encrypted[out.n] = 1;
-      if (cipher) {
-        if (Status st = cipher->decrypt(r); !st) return std::unexpected(st);
-      }
+      // Never serve an envelope as if it were the record.
+      if (!cipher) return std::unexpected(Status::aborted("an encrypted record was read with no key service"));
+      if (Status st = cipher->decrypt(r); !st) return std::unexpected(st);
     }
     out.bytes += r.partition_key.size() + r.data.size();
   }

@@ -52,9 +52,9 @@ struct ReadableRecords {
   std::vector<uint8_t> encrypted;
 };
 
-// Fills that in for GetRecords and the fan-out, decrypting with `cipher`
-// (null: encrypted records are left as stored, still marked). The first
-// decryption failure is returned.
+// Fills that in for GetRecords and the fan-out, decrypting with `cipher`.
+// The first decryption failure is returned; so is an encrypted record when
+// `cipher` is null (it is never served as stored).
 Result<ReadableRecords> readable_records(std::vector<storage::StoredRecord>& records, uint64_t last_counter,
                                          RecordCipher* cipher);
 

@@ -9,6 +9,7 @@
 
 #include "protocol/cbor_codec.h"
 #include "protocol/json_codec.h"
+#include "streams/record_cipher.h"
 
 namespace runnel::streams {
 namespace {
@@ -120,6 +121,20 @@ TEST(RecordsValue, EncodedInTheOtherFormatIsNull) {
   EXPECT_EQ(protocol::encode_cbor(v), std::string(1, static_cast<char>(0xf6)));
   Value c = protocol::Encoded{"\x80", true};
   EXPECT_EQ(protocol::encode_json(c), "null");
+}
+
+TEST(ReadableRecords, AnEncryptedRecordWithNoCipherIsAnError) {
+  std::vector<storage::StoredRecord> records(2);
+  records[0].counter = 1;
+  records[0].partition_key = "k";
+  records[0].data = "plain";
+  records[1].counter = 2;
+  records[1].partition_key = std::string(1, static_cast<char>(RecordCipher::kMarker)) + "envelope";
+  records[1].data = "ciphertext";
+  auto plain_only = readable_records(records, 1, nullptr);
+  ASSERT_TRUE(plain_only);
+  EXPECT_EQ(plain_only->n, 1u);
+  EXPECT_FALSE(readable_records(records, 2, nullptr)) << "the envelope must not be served as the record";
 }
 
 }  // namespace
