@@ -64,8 +64,12 @@ int64_t Histogram::percentile(double p) const {
   if (count_ == 0) return 0;
   if (p >= 100.0) return max_;
   p = std::max(p, 0.0);
-  // The rank of the wanted value, 1-based: at least one value is always taken.
-  auto rank = static_cast<uint64_t>(std::ceil(p / 100.0 * static_cast<double>(count_)));
+  // The rank of the wanted value, 1-based: at least one value is always
+  // taken. In whole numbers (p in thousandths of a percent), since in
+  // doubles 99.9 / 100 is 0.9990000000000001 and ceil() of it times 1,000
+  // samples would take the 1,000th value instead of the 999th.
+  const auto milli = static_cast<uint64_t>(std::llround(p * 1000.0));
+  auto rank = static_cast<uint64_t>((static_cast<unsigned __int128>(milli) * count_ + 99'999) / 100'000);
   rank = std::clamp<uint64_t>(rank, 1, count_);
   uint64_t seen = 0;
   for (size_t i = 0; i < kBucketCount; ++i) {

@@ -70,10 +70,22 @@ TEST(Histogram, ExponentialDistributionMatchesSortedSamples) {
   }
   std::sort(samples.begin(), samples.end());
   for (double p : {50.0, 90.0, 99.0, 99.9}) {
-    auto rank = static_cast<size_t>(std::ceil(p / 100.0 * samples.size())) - 1;
+    // Nearest rank in whole numbers (p in thousandths of a percent).
+    auto rank = static_cast<size_t>((std::llround(p * 1000) * samples.size() + 99'999) / 100'000) - 1;
     ExpectWithinPrecision(h.percentile(p), static_cast<double>(samples[rank]));
   }
   EXPECT_EQ(h.max(), samples.back());
+}
+
+// Nearest rank, exactly: of 1,000 values p99.9 is the 999th, not the largest.
+TEST(Histogram, P999OfAThousandIsTheNineHundredNinetyNinth) {
+  Histogram h;
+  for (int i = 0; i < 999; ++i) h.record(10);
+  h.record(1'000'000);
+  EXPECT_EQ(h.percentile(99.9), 10);
+  EXPECT_EQ(h.percentile(100.0), 1'000'000);
+  h.record(1'000'000);  // 1,001 values: rank 1,000 is the first of the large ones
+  EXPECT_GT(h.percentile(99.9), 900'000);
 }
 
 TEST(Histogram, BimodalTailIsSeen) {

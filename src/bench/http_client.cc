@@ -1,6 +1,8 @@
 #include "bench/http_client.h"
 
 #include <curl/curl.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <strings.h>
@@ -176,6 +178,7 @@ HttpLoop::HttpLoop(const BenchOptions& options, int max_connections, int streams
 }
 
 HttpLoop::~HttpLoop() {
+  if (timer_fd_ >= 0) close(timer_fd_);
   cancel_all();
   for (void* e : idle_handles_) curl_easy_cleanup(static_cast<CURL*>(e));
   curl_multi_cleanup(static_cast<CURLM*>(multi_));
@@ -247,8 +250,24 @@ void HttpLoop::start_stream(std::string_view operation, std::string body, DataCa
   add(std::move(t));
 }
 
-void HttpLoop::poll(int timeout_ms) {
+void HttpLoop::poll(int timeout_ms, std::chrono::steady_clock::time_point wake_at) {
   CURLM* m = static_cast<CURLM*>(multi_);
+  // libstdc++'s steady_clock is CLOCK_MONOTONIC, so wake_at arms the timerfd as is.
+  curl_waitfd timer{};
+  unsigned extra = 0;
+  if (wake_at != std::chrono::steady_clock::time_point::max()) {
+    if (timer_fd_ < 0) timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    const auto ns = std::max<int64_t>(
+        1, std::chrono::duration_cast<std::chrono::nanoseconds>(wake_at.time_since_epoch()).count());
+    itimerspec at{};
+    at.it_value.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+    at.it_value.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+    if (timer_fd_ >= 0 && timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &at, nullptr) == 0) {
+      timer.fd = timer_fd_;
+      timer.events = CURL_WAIT_POLLIN;
+      extra = 1;
+    }
+  }
   int running = 0;
   release_waiting();
   curl_multi_perform(m, &running);
@@ -282,7 +301,13 @@ void HttpLoop::poll(int timeout_ms) {
       if (t->done) t->done(std::move(t->result));
     }
     if (any_done || round == 1) break;
-    curl_multi_poll(m, nullptr, 0, timeout_ms, nullptr);
+    curl_multi_poll(m, extra ? &timer : nullptr, extra, timeout_ms, nullptr);
+    if (extra && (timer.revents & CURL_WAIT_POLLIN)) {
+      uint64_t expirations = 0;
+      if (read(timer_fd_, &expirations, sizeof expirations) < 0) {
+        // Nothing to do: the timer was only a wake-up, and it is re-armed next time.
+      }
+    }
     curl_multi_perform(m, &running);
   }
   release_waiting();

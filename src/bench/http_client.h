@@ -14,6 +14,7 @@
 // fresh handle, callable from any thread. curl_global_init must have run
 // (BenchCommand::run does it) before either is used.
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -68,9 +69,12 @@ class HttpLoop {
   // Transfers started and not yet done.
   size_t in_flight() const { return transfers_.size() + waiting_.size(); }
 
-  // Moves transfers forward, waiting up to `timeout_ms` for network activity,
-  // and runs the callbacks of the transfers that ended.
-  void poll(int timeout_ms);
+  // Moves transfers forward, waiting up to `timeout_ms` for network activity
+  // (and no later than `wake_at`, to the microsecond: a timerfd joins the
+  // wait, since libcurl's timeout counts whole milliseconds), and runs the
+  // callbacks of the transfers that ended.
+  void poll(int timeout_ms,
+            std::chrono::steady_clock::time_point wake_at = std::chrono::steady_clock::time_point::max());
 
   // Abandons every transfer (their callbacks do not run).
   void cancel_all();
@@ -92,6 +96,7 @@ class HttpLoop {
   std::deque<std::unique_ptr<Transfer>> waiting_;  // h2c: held back until a connection speaks HTTP/2
   int openers_ = 0;
   bool h2_ready_ = false;
+  int timer_fd_ = -1;  // CLOCK_MONOTONIC timerfd for poll()'s wake_at; made on first use
 };
 
 // One synchronous request (the control plane: CreateStream, ListShards, ...).

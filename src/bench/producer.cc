@@ -54,6 +54,9 @@ class Producer::Lane {
   void on_answer(std::vector<Pending> batch, HttpResult&& r);
   void retry_or_fail(Pending p, std::string_view operation, std::string_view type, bool retryable_type);
   void note_failure(std::string what);
+  // When this thread may next start a request (max(): only an answer can
+  // change that), and the same as a poll timeout in whole milliseconds.
+  Clock::time_point next_send() const;
   int wait_ms(Clock::time_point now) const;
 
   Producer& p_;
@@ -81,17 +84,24 @@ void Producer::set_fatal(std::string why) {
   stop_.store(true);
 }
 
-bool Producer::claim_fresh(uint64_t n, Clock::time_point now) {
+bool Producer::claim_fresh(uint64_t n, Clock::time_point now, uint64_t* first) {
   if (o_.rate <= 0) {
-    fresh_claimed_.fetch_add(n, std::memory_order_relaxed);
+    *first = fresh_claimed_.fetch_add(n, std::memory_order_relaxed);
     return true;
   }
   const double allowed = o_.rate * std::chrono::duration<double>(now - start_).count();
   uint64_t claimed = fresh_claimed_.load(std::memory_order_relaxed);
   while (static_cast<double>(claimed) <= allowed) {
-    if (fresh_claimed_.compare_exchange_weak(claimed, claimed + n, std::memory_order_relaxed)) return true;
+    if (fresh_claimed_.compare_exchange_weak(claimed, claimed + n, std::memory_order_relaxed)) {
+      *first = claimed;
+      return true;
+    }
   }
   return false;
+}
+
+int64_t Producer::due_epoch_micros(uint64_t index) const {
+  return start_epoch_us_ + std::llround(static_cast<double>(index) / o_.rate * 1e6);
 }
 
 Producer::Clock::time_point Producer::next_fresh_due() const {
@@ -101,6 +111,7 @@ Producer::Clock::time_point Producer::next_fresh_due() const {
 
 void Producer::run() {
   start_ = Clock::now();
+  start_epoch_us_ = now_epoch_micros();
   const int lanes = std::max(1, o_.producer_threads);
   std::vector<std::jthread> others;
   for (int i = 1; i < lanes; ++i) {
@@ -125,7 +136,7 @@ void Producer::Lane::run() {
     Clock::time_point now = Clock::now();
     while (static_cast<int>(loop_.in_flight()) < concurrency_ && send_due(now)) {
     }
-    loop_.poll(wait_ms(now));
+    loop_.poll(wait_ms(now), next_send());
   }
   const auto deadline = Clock::now() + std::chrono::milliseconds(o_.request_timeout_ms);
   while (loop_.in_flight() > 0 && Clock::now() < deadline) loop_.poll(50);
@@ -134,11 +145,16 @@ void Producer::Lane::run() {
   retries_.clear();
 }
 
-int Producer::Lane::wait_ms(Clock::time_point now) const {
-  if (static_cast<int>(loop_.in_flight()) >= concurrency_) return 100;
-  Clock::time_point next = now + std::chrono::milliseconds(100);
-  if (o_.rate > 0) next = std::min(next, p_.next_fresh_due());
+Producer::Clock::time_point Producer::Lane::next_send() const {
+  if (static_cast<int>(loop_.in_flight()) >= concurrency_) return Clock::time_point::max();
+  Clock::time_point next = Clock::time_point::max();
+  if (o_.rate > 0) next = p_.next_fresh_due();
   if (!retries_.empty()) next = std::min(next, retries_.front().not_before);
+  return next;
+}
+
+int Producer::Lane::wait_ms(Clock::time_point now) const {
+  const Clock::time_point next = std::min(now + std::chrono::milliseconds(100), next_send());
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(next - now).count();
   return static_cast<int>(std::clamp<int64_t>((us + 999) / 1000, 0, 100));
 }
@@ -152,8 +168,12 @@ bool Producer::Lane::send_due(Clock::time_point now) {
     retries_.pop_front();
   }
   const size_t fresh = want - batch.size();
-  if (fresh > 0 && p_.claim_fresh(fresh, now)) {
-    const int64_t stamp = now_epoch_micros();
+  uint64_t first = 0;
+  if (fresh > 0 && p_.claim_fresh(fresh, now, &first)) {
+    // Under --rate the batch carries the due time of its first record: the
+    // time it waited in the tool counts (see producer.h). The due time is
+    // never after now, since only due records are claimed.
+    const int64_t stamp = o_.rate > 0 ? std::min(p_.due_epoch_micros(first), now_epoch_micros()) : now_epoch_micros();
     for (size_t i = 0; i < fresh; ++i) batch.push_back(Pending{factory_.partition_key(), stamp, 0, now});
   }
   if (batch.empty()) return false;

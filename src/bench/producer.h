@@ -7,11 +7,14 @@
 // --max-retries times by the thread that sent them.
 //
 // Pacing is open-loop: the n-th new record is due at n / rate seconds after
-// the start, whether or not earlier requests have been answered, so a slow
-// endpoint is seen as latency (and a catch-up burst), not hidden by a
-// slower send rate. The threads draw new records from one shared count, so
-// the budget is the run's, not each thread's. Retried records do not count
-// against --rate.
+// the start, whether or not earlier requests have been answered, and it is
+// stamped with that due time, not with the moment it is sent. So a slow
+// endpoint (or a tool that fell behind, all its --concurrency requests
+// waiting) is seen as latency of every record that had to wait, not only
+// of those in flight: no coordinated omission. The threads draw new records
+// from one shared count, so the budget is the run's, not each thread's.
+// Without --rate, records are stamped when sent. Retried records do not
+// count against --rate and keep their first stamp.
 //
 // Thread-safety: run() is called once, from the thread that owns the
 // producer (it runs one lane there and starts the others); stop() and
@@ -47,8 +50,11 @@ class Producer {
   class Lane;  // one thread's share: defined in producer.cc
 
   // Takes `n` new records from the rate budget if they are due at `now`
-  // (always, without --rate); false when they are not due yet.
-  bool claim_fresh(uint64_t n, Clock::time_point now);
+  // (always, without --rate); false when they are not due yet. *first: the
+  // run-wide index of the first one taken.
+  bool claim_fresh(uint64_t n, Clock::time_point now, uint64_t* first);
+  // With --rate: when new record `index` was due, in epoch microseconds.
+  int64_t due_epoch_micros(uint64_t index) const;
   // When the next new record is due (meaningful with --rate only).
   Clock::time_point next_fresh_due() const;
   void set_fatal(std::string why);
@@ -57,6 +63,7 @@ class Producer {
   std::string stream_;
   RunStats& stats_;
   Clock::time_point start_;
+  int64_t start_epoch_us_ = 0;  // start_ on the stamps' clock
   std::atomic<uint64_t> fresh_claimed_{0};
   std::atomic<bool> stop_{false};
   mutable std::mutex fatal_mu_;

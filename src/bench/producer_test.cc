@@ -5,10 +5,13 @@
 
 #include <mutex>
 #include <set>
+#include <vector>
 #include <thread>
 
 #include "bench/fake_endpoint.h"
 #include "bench/kinesis_requests.h"
+#include "bench/latency_stamp.h"
+#include "protocol/base64.h"
 #include "protocol/json_codec.h"
 
 namespace runnel::bench {
@@ -130,6 +133,53 @@ TEST_F(ProducerTest, RatePacesNewRecords) {
   // 1000/s for 1 s, in batches of 10: about 1000 records (the first batch goes at t=0).
   EXPECT_GE(records.load(), 900);
   EXPECT_LE(records.load(), 1030);
+}
+
+// No coordinated omission: while the endpoint stalls and every request slot
+// is taken, records keep falling due, and when they finally go out each
+// batch carries the time it was due, not the time it was sent, so the wait
+// shows up in the end-to-end latency of every record that waited.
+TEST_F(ProducerTest, RecordsThatWaitedInTheToolKeepTheirDueTime) {
+  struct Seen {
+    int64_t stamp_us;
+    int64_t arrived_us;
+  };
+  std::mutex mu;
+  std::vector<Seen> batches;
+  FakeEndpoint endpoint([&](const std::string&, const std::string& body) -> FakeEndpoint::Answer {
+    auto v = protocol::decode_json(body);
+    const Array& recs = v->find("Records")->as_array();
+    auto data = protocol::base64_decode(recs.front().find("Data")->as_string());
+    auto stamp = data ? read_stamp(*data) : std::nullopt;
+    bool first = false;
+    {
+      std::lock_guard lock(mu);
+      batches.push_back(Seen{stamp.value_or(-1), now_epoch_micros()});
+      first = batches.size() == 1;
+    }
+    if (first) std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a stall
+    Array results;
+    for (size_t i = 0; i < recs.size(); ++i)
+      results.emplace_back(Object{{"SequenceNumber", "1"}, {"ShardId", "shardId-000000000000"}});
+    return {200, protocol::encode_json(Object{{"FailedRecordCount", 0}, {"Records", std::move(results)}})};
+  });
+  BenchOptions o = Options(endpoint.url());
+  o.rate = 1000;  // a batch of 10 due every 10 ms
+  o.concurrency = 1;
+  RunStats stats;
+  Producer p(o, "s", stats);
+  RunFor(p, 400);
+  std::lock_guard lock(mu);
+  ASSERT_GE(batches.size(), 5u);
+  const int64_t t0 = batches[0].stamp_us;
+  // The second batch was due 10 ms in, but could only be sent after the
+  // 200 ms stall: it arrives late and still says when it was due.
+  EXPECT_GE(batches[1].arrived_us - t0, 150'000);
+  EXPECT_NEAR(static_cast<double>(batches[1].stamp_us - t0), 10'000.0, 3'000.0);
+  for (size_t i = 1; i < batches.size(); ++i) {
+    EXPECT_NEAR(static_cast<double>(batches[i].stamp_us - batches[i - 1].stamp_us), 10'000.0, 3'000.0) << i;
+    EXPECT_LE(batches[i].stamp_us, batches[i].arrived_us) << i;
+  }
 }
 
 // A FakeEndpoint answer storing every record of a PutRecords; `keys` (under
