@@ -49,9 +49,10 @@ void RunStats::error(std::string_view operation, std::string_view type, bool ret
   (retried ? c.retried : c.gave_up) += n;
 }
 
-void RunStats::consume_request() {
+void RunStats::consume_request(uint64_t n) {
+  if (n == 0) return;
   std::lock_guard lock(mu_);
-  s_.consume_requests++;
+  s_.consume_requests += n;
 }
 
 void RunStats::subscription_started() {
@@ -63,7 +64,10 @@ void RunStats::received(std::span<const int64_t> latencies_us, uint64_t unstampe
   const int64_t now = now_epoch_micros();
   std::lock_guard lock(mu_);
   if (latencies_us.empty() && unstamped == 0) return;
-  if (s_.first_receive_us == 0) s_.first_receive_us = now;
+  if (s_.first_receive_us == 0) {
+    s_.first_receive_us = now;
+    s_.first_receipt_records = latencies_us.size() + unstamped;
+  }
   s_.last_receive_us = now;
   for (int64_t l : latencies_us) s_.e2e_latency.record(l);
   s_.received_records += latencies_us.size() + unstamped;

@@ -41,6 +41,7 @@ struct StatsSnapshot {
   uint64_t unstamped_records = 0;  // received without a bench latency stamp
   Histogram e2e_latency;           // microseconds, stamp to receipt
   int64_t first_receive_us = 0;    // epoch microseconds of the first receipt of records (0: none yet)
+  uint64_t first_receipt_records = 0;  // records in that first receipt
   int64_t last_receive_us = 0;     // epoch microseconds of the last receipt of records
   // Deviations from AWS's behaviour that were tolerated, by description
   // (e.g. "no initial-response event"), with how often they were seen.
@@ -61,7 +62,7 @@ class RunStats {
   // One error of `type` on `operation`, `n` times, and whether its records were sent again.
   void error(std::string_view operation, std::string_view type, bool retried, uint64_t n = 1);
 
-  void consume_request();
+  void consume_request(uint64_t n = 1);
   void subscription_started();
   // Received records: `latencies_us` of the stamped ones, plus `unstamped` others, `bytes` of Data in all.
   void received(std::span<const int64_t> latencies_us, uint64_t unstamped, uint64_t bytes);

@@ -58,7 +58,9 @@ void SubscribingConsumer::subscribe(Shard& s) {
 
 bool SubscribingConsumer::on_data(Shard& s, std::string_view bytes) {
   const bool had_started = s.reader->started();
+  const uint64_t events_before = s.reader->events();
   Status st = s.reader->feed(bytes);
+  stats_.consume_request(s.reader->events() - events_before);
   batch_.flush(stats_);
   if (!had_started && s.reader->started()) {
     if (s.reader->missing_initial_response()) stats_.consumer_warning("no initial-response event");

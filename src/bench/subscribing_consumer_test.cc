@@ -78,6 +78,8 @@ TEST_F(SubscribingConsumerTest, ReceivesStampedRecordsFromEachShard) {
   EXPECT_EQ(s.received_records, 4u);
   EXPECT_EQ(s.unstamped_records, 2u);
   EXPECT_EQ(s.subscriptions, 2u);
+  EXPECT_GE(s.consume_requests, 2u) << "events are counted as the consumer's requests";
+  EXPECT_LE(s.consume_requests, 4u);
   ASSERT_EQ(s.e2e_latency.count(), 2u);
   EXPECT_GE(s.e2e_latency.min(), 3000);
   EXPECT_LT(s.e2e_latency.max(), 1'000'000);
