@@ -100,13 +100,14 @@ bool Producer::claim_fresh(uint64_t n, Clock::time_point now, uint64_t* first) {
   return false;
 }
 
-int64_t Producer::due_epoch_micros(uint64_t index) const {
-  return start_epoch_us_ + std::llround(static_cast<double>(index) / o_.rate * 1e6);
+std::chrono::microseconds Producer::due_after_start(uint64_t index) const {
+  return std::chrono::microseconds(static_cast<int64_t>(static_cast<double>(index) / o_.rate * 1e6));
 }
 
+int64_t Producer::due_epoch_micros(uint64_t index) const { return start_epoch_us_ + due_after_start(index).count(); }
+
 Producer::Clock::time_point Producer::next_fresh_due() const {
-  const auto claimed = static_cast<double>(fresh_claimed_.load(std::memory_order_relaxed));
-  return start_ + std::chrono::microseconds(static_cast<int64_t>(claimed / o_.rate * 1e6));
+  return start_ + due_after_start(fresh_claimed_.load(std::memory_order_relaxed));
 }
 
 void Producer::run() {

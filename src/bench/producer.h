@@ -53,7 +53,9 @@ class Producer {
   // (always, without --rate); false when they are not due yet. *first: the
   // run-wide index of the first one taken.
   bool claim_fresh(uint64_t n, Clock::time_point now, uint64_t* first);
-  // With --rate: when new record `index` was due, in epoch microseconds.
+  // With --rate: when new record `index` is due, after the start, and in
+  // epoch microseconds (the stamps' clock).
+  std::chrono::microseconds due_after_start(uint64_t index) const;
   int64_t due_epoch_micros(uint64_t index) const;
   // When the next new record is due (meaningful with --rate only).
   Clock::time_point next_fresh_due() const;
