@@ -8,6 +8,8 @@
 #   5. libFuzzer targets, a few seconds each
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache: paths relative to the checkout, so every clone shares one cache.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 JOBS=${JOBS:-$(nproc)}
 step() { printf '\n=== %s ===\n' "$*"; }
 
