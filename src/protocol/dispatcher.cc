@@ -1,5 +1,6 @@
 #include "protocol/dispatcher.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "net/responses.h"
@@ -14,15 +15,48 @@ namespace {
 
 constexpr std::string_view kCborType = "application/x-amz-cbor-1.1";
 constexpr std::string_view kJsonType = "application/x-amz-json-1.1";
+constexpr std::string_view kPlainJsonType = "application/json";
 
-WireFormat format_of(const net::HttpRequest& req) {
+// What a request's Content-Type asks for. AWS's JSON endpoint serves
+// x-amz-json-1.1 and CBOR; it answers plain application/json in the old
+// "Output"/"Version" envelope without serving it, and anything else (none,
+// x-amz-json-1.0, text/plain...) with a 403 in XML.
+enum class ContentKind { kJson, kCbor, kPlainJson, kOther };
+
+ContentKind content_kind(const net::HttpRequest& req) {
   const std::string* ct = req.header("content-type");
-  if (ct && ct->find("cbor") != std::string::npos) return WireFormat::kCbor;
-  return WireFormat::kJson;
+  if (!ct) return ContentKind::kOther;
+  std::string media = ct->substr(0, ct->find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.pop_back();
+  std::size_t start = media.find_first_not_of(" \t");
+  media.erase(0, start == std::string::npos ? media.size() : start);
+  for (char& c : media)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  if (media == kJsonType) return ContentKind::kJson;
+  if (media == kCborType) return ContentKind::kCbor;
+  if (media == kPlainJsonType) return ContentKind::kPlainJson;
+  return ContentKind::kOther;
 }
 
+// Whether the request carries any SigV4 authentication, well-formed or not:
+// an Authorization header or the X-Amz-Algorithm query key.
+bool has_authentication(const net::HttpRequest& req) {
+  const std::string* header = req.header("authorization");
+  if (header && header->find_first_not_of(" \t") != std::string::npos) return true;
+  std::string_view q = req.query;
+  while (!q.empty()) {
+    std::string_view pair = q.substr(0, q.find('&'));
+    if (pair.substr(0, pair.find('=')) == "X-Amz-Algorithm") return true;
+    if (pair.size() == q.size()) break;
+    q.remove_prefix(pair.size() + 1);
+  }
+  return false;
+}
+
+// x-amz-id-2 as AWS sends it: base64 of 72 random bytes (AWS's decode to
+// 72-80 bytes).
 std::string random_id2() {
-  unsigned char bytes[54];
+  unsigned char bytes[72];
   net::random_bytes(bytes, sizeof bytes);
   return base64_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
@@ -47,18 +81,39 @@ net::HttpResponse encode_ok(const Value& output, WireFormat format, bool empty_o
   return resp;
 }
 
-// AWS's answer to anything but POST on the JSON endpoint.
-net::HttpResponse access_denied_xml(const std::string& request_id) {
+// AWS's answer to a request that is not a POST of a content type it serves:
+// 403 in XML, without a Content-Type header. Which exception depends only on
+// whether the request tried to authenticate.
+net::HttpResponse forbidden_xml(bool authenticated, const std::string& request_id) {
   net::HttpResponse resp;
   resp.status = 403;
-  resp.headers.push_back({"Content-Type", "application/xml"});
-  resp.body =
-      "<AccessDeniedException>\n"
-      "  <Message>Unable to determine service/operation name to be authorized</Message>\n"
-      "</AccessDeniedException>\n";
+  resp.body = authenticated ? "<AccessDeniedException>\n"
+                              "  <Message>Unable to determine service/operation name to be authorized</Message>\n"
+                              "</AccessDeniedException>\n"
+                            : "<MissingAuthenticationTokenException>\n"
+                              "  <Message>Missing Authentication Token</Message>\n"
+                              "</MissingAuthenticationTokenException>\n";
   add_common_headers(resp, request_id);
   return resp;
 }
+
+// AWS's answer to Content-Type: application/json: HTTP 200 and the error in
+// the envelope of the retired JSON 1.0 protocol, e.g.
+// {"Output":{"__type":"com.amazon.coral.service#UnknownOperationException","message":null},"Version":"1.0"}.
+net::HttpResponse plain_json_error(std::string_view type, std::string_view message_key, const std::string& request_id) {
+  net::HttpResponse resp;
+  resp.status = 200;
+  resp.headers.push_back({"Content-Type", std::string(kPlainJsonType)});
+  resp.body = "{\"Output\":{\"__type\":\"com.amazon.coral.service#" + std::string(type) + "\",\"" +
+              std::string(message_key) + "\":null},\"Version\":\"1.0\"}";
+  add_common_headers(resp, request_id);
+  return resp;
+}
+
+// Bodies up to this size are read before authentication (see check_head).
+constexpr std::size_t kHeadCheckedBodyBytes = 64 << 10;
+
+ApiError serialization_error() { return ApiError{"SerializationException", "", 400, true}; }
 
 ApiError unknown_operation() { return ApiError{"UnknownOperationException", "", 400, false}; }
 
@@ -89,39 +144,66 @@ net::HttpResponse Dispatcher::error_response(const ApiError& error, WireFormat f
   return resp;
 }
 
-void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) const {
-  std::string request_id = net::make_request_id();
-  WireFormat format = format_of(req);
-  auto fail = [&](const ApiError& e) { sink->send(error_response(e, format, request_id)); };
-
-  if (req.method != "POST") {
-    sink->send(access_denied_xml(request_id));
-    return;
-  }
-
-  // Find the operation before checking auth, as AWS does: an unknown target
-  // is reported even on an unsigned request.
+const Dispatcher::Service* Dispatcher::find_service(const net::HttpRequest& req, const OperationModel** op) const {
+  *op = nullptr;
   const std::string* target = req.header("x-amz-target");
-  const Service* service = nullptr;
-  const OperationModel* op = nullptr;
-  if (target) {
-    auto dot = target->find('.');
-    if (dot != std::string::npos) {
-      std::string_view prefix(target->data(), dot);
-      for (const auto& s : services_) {
-        if (s.model->target_prefix == prefix) {
-          service = &s;
-          op = s.model->find_operation(std::string_view(*target).substr(dot + 1));
-          break;
-        }
-      }
+  if (!target) return nullptr;
+  auto dot = target->find('.');
+  if (dot == std::string::npos) return nullptr;
+  std::string_view prefix(target->data(), dot);
+  for (const auto& s : services_) {
+    if (s.model->target_prefix == prefix) {
+      *op = s.model->find_operation(std::string_view(*target).substr(dot + 1));
+      return *op ? &s : nullptr;
     }
   }
-  if (!op) return fail(unknown_operation());
+  return nullptr;
+}
 
+std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& head) const {
+  if (!options_.credentials || head.method != "POST") return std::nullopt;
+  ContentKind kind = content_kind(head);
+  if (kind != ContentKind::kJson && kind != ContentKind::kCbor) return std::nullopt;
+  // A small body is read first, so that its syntax errors come before
+  // authentication errors as on AWS; a large or unannounced one (chunked,
+  // HTTP/2 without content-length) is not read for an unauthenticated client.
+  if (const std::string* length = head.header("content-length")) {
+    if (!length->empty() && length->size() < 7 && std::all_of(length->begin(), length->end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+        std::stoul(*length) <= kHeadCheckedBodyBytes) {
+      return std::nullopt;
+    }
+  }
   auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  auto auth = authenticate_sigv4(req, options_.credentials, now.count());
-  if (!auth) return fail(auth.error());
+  auto auth = authenticate_sigv4_head(head, options_.credentials, now.count());
+  if (auth) return std::nullopt;
+  return error_response(auth.error(), kind == ContentKind::kCbor ? WireFormat::kCbor : WireFormat::kJson,
+                        net::make_request_id());
+}
+
+// The order of checks is AWS's (kinesalite's recorded answers): the method
+// and content type, then the target, then the body's syntax, and only then
+// the authentication, so an unsigned request with a bad body learns about
+// the body first. Validation against the model comes last.
+void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) const {
+  std::string request_id = net::make_request_id();
+  ContentKind kind = content_kind(req);
+  if (req.method != "POST" || kind == ContentKind::kOther) {
+    sink->send(forbidden_xml(has_authentication(req), request_id));
+    return;
+  }
+  if (kind == ContentKind::kPlainJson) {
+    bool parses = req.body.empty() || decode_json_in_place(req.body).has_value();
+    sink->send(parses ? plain_json_error("UnknownOperationException", "message", request_id)
+                      : plain_json_error("SerializationException", "Message", request_id));
+    return;
+  }
+  WireFormat format = kind == ContentKind::kCbor ? WireFormat::kCbor : WireFormat::kJson;
+  auto fail = [&](const ApiError& e) { sink->send(error_response(e, format, request_id)); };
+
+  const OperationModel* op = nullptr;
+  const Service* service = find_service(req, &op);
+  if (!service) return fail(unknown_operation());
+  if (req.body.empty()) return fail(serialization_error());
 
   // PutRecords in JSON takes a one-pass decoder when its body is the plain
   // case; it declines anything else, which the general path then handles.
@@ -131,6 +213,10 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
                            : format == WireFormat::kCbor ? decode_cbor(req.body)
                                                          : decode_json_in_place(req.body);
   if (!input) return fail(input.error());
+
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  auto auth = authenticate_sigv4(req, options_.credentials, now.count());
+  if (!auth) return fail(auth.error());
   if (!fast) {
     if (auto ok = validate_input(*service->model, *op, *input, format); !ok) return fail(ok.error());
   }

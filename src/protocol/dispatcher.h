@@ -1,10 +1,11 @@
 #pragma once
 // Dispatcher: the AWS protocol front door. It takes every HTTP request that
-// net/ hands over and, in this order: answers non-POST requests as AWS does,
-// parses (and, when a credential store is configured, verifies) SigV4, finds
-// the operation from X-Amz-Target, decodes the body (JSON 1.1 or CBOR, chosen
-// by Content-Type), validates it against the service model, calls the
-// service, and encodes the result or error in the request's encoding.
+// net/ hands over and, in AWS's order: answers requests that are not a POST
+// of a served content type as AWS does (403 XML), finds the operation from
+// X-Amz-Target, decodes the body (JSON 1.1 or CBOR, chosen by Content-Type),
+// parses (and, when a credential store is configured, verifies) SigV4,
+// validates the input against the service model, calls the service, and
+// encodes the result or error in the request's encoding.
 //
 // This file is the one place where an ApiError becomes `__type` + message +
 // HTTP status on the wire.
@@ -14,6 +15,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,6 +76,14 @@ class Dispatcher {
   // The net::RequestHandler entry point.
   void handle(net::HttpRequest request, std::shared_ptr<net::ResponseSink> sink) const;
 
+  // For net/'s head hook: given a request's head (no body yet), the error
+  // answer when a credential store is configured and the head alone shows the
+  // request cannot authenticate (no or malformed auth, clock, unsigned x-amz-*
+  // headers, unknown key); nullopt to go on reading the body. Without a store,
+  // or for requests handle() answers before authentication, always nullopt.
+  // Callable from any thread.
+  std::optional<net::HttpResponse> check_head(const net::HttpRequest& head) const;
+
   // Encodes an error as AWS does for the given encoding (exposed for tests
   // and for net-level errors).
   static net::HttpResponse error_response(const ApiError& error, WireFormat format, const std::string& request_id);
@@ -84,6 +94,8 @@ class Dispatcher {
     OperationHandler handler;
     FastInput fast;  // one-pass decoders of its hottest inputs
   };
+  const Service* find_service(const net::HttpRequest& req, const OperationModel** op) const;
+
   DispatcherOptions options_;
   std::vector<Service> services_;
 };

@@ -353,6 +353,21 @@ ApiResult<SigV4Request> parse_header_form(const net::HttpRequest& req, const std
   return finish_parse(std::move(out), algorithm, *date, credential, /*date_may_be_imf=*/date == http_date);
 }
 
+// X-Amz-Expires: whole seconds, 0 to 7 days. Anything else is refused (a
+// lifetime that cannot be read must not default to a long one).
+ApiResult<int64_t> parse_expires(std::string_view value) {
+  if (!value.empty() && value.front() == '-' && value.size() > 1 && digits(value.substr(1))) {
+    return std::unexpected(incomplete("X-Amz-Expires must be non-negative"));
+  }
+  if (value.empty() || !digits(value)) return std::unexpected(incomplete("X-Amz-Expires should be a number"));
+  std::string_view significant = value.substr(std::min(value.find_first_not_of('0'), value.size()));
+  if (significant.size() > 7 || (significant.empty() ? 0 : std::stoll(std::string(significant))) > kMaxExpiresSeconds) {
+    return std::unexpected(
+        incomplete("X-Amz-Expires must be less than a week (in seconds) that is " + std::to_string(kMaxExpiresSeconds)));
+  }
+  return significant.empty() ? 0 : std::stoll(std::string(significant));
+}
+
 ApiResult<SigV4Request> parse_query_form(const net::HttpRequest& req, const Params& params) {
   static constexpr std::string_view kRequired[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature",
                                                    "X-Amz-SignedHeaders", "X-Amz-Date"};
@@ -372,9 +387,10 @@ ApiResult<SigV4Request> parse_query_form(const net::HttpRequest& req, const Para
   } else if (const std::string* header = req.header("x-amz-security-token")) {
     out.security_token = *header;
   }
-  if (const std::string* expires = find_param(params, "X-Amz-Expires");
-      expires && !expires->empty() && expires->size() <= 7 && digits(*expires)) {
-    out.expires_seconds = std::min<int64_t>(to_int(*expires), kMaxExpiresSeconds);
+  if (const std::string* expires = find_param(params, "X-Amz-Expires")) {
+    auto seconds = parse_expires(*expires);
+    if (!seconds) return std::unexpected(seconds.error());
+    out.expires_seconds = *seconds;
   }
   return finish_parse(std::move(out), *find_param(params, "X-Amz-Algorithm"), *find_param(params, "X-Amz-Date"),
                       *find_param(params, "X-Amz-Credential"), /*date_may_be_imf=*/false);
@@ -390,7 +406,7 @@ std::string minutes_or_seconds(int64_t seconds) {
 ApiResult<void> check_envelope(const SigV4Request& auth, int64_t now) {
   auto when = parse_basic(auth.amz_date);
   if (!when) return std::unexpected(date_format_error(auth.amz_date));
-  int64_t past = auth.from_query && auth.expires_seconds > 0 ? auth.expires_seconds : kSkewSeconds;
+  int64_t past = auth.from_query && auth.expires_seconds >= 0 ? auth.expires_seconds : kSkewSeconds;
   if (*when < now - past) {
     return std::unexpected(invalid_signature("Signature expired: " + auth.amz_date + " is now earlier than " +
                                              format_basic(now - past) + " (" + format_basic(now) + " - " +
@@ -454,18 +470,62 @@ std::string canonical_prefix(const net::HttpRequest& req, const SigV4Request& au
   return out;
 }
 
+// The payload hashes a signature may have been computed over. A request with
+// a body is bound to it: its hash is the body's SHA-256, whatever
+// x-amz-content-sha256 claims (check_payload_claim refuses a claim that
+// differs). UNSIGNED-PAYLOAD is accepted only for an empty body: the JSON and
+// CBOR protocols define no unsigned or streaming payloads (S3 does; its
+// service will pass its own rule when it exists).
 std::vector<std::string> payload_hashes(const net::HttpRequest& req, const SigV4Request& auth) {
   std::string body_hash = sha256_hex(req.body);
+  if (!req.body.empty()) return {body_hash};
   const std::string* claimed = req.header("x-amz-content-sha256");
   bool claims_unsigned = claimed && trim(*claimed) == kUnsignedPayload;
-  if (auth.from_query) {
-    if (claims_unsigned) return {std::string(kUnsignedPayload)};
-    return {body_hash, std::string(kUnsignedPayload)};
-  }
-  bool claim_signed = std::find(auth.signed_headers.begin(), auth.signed_headers.end(), "x-amz-content-sha256") !=
-                      auth.signed_headers.end();
-  if (claims_unsigned && claim_signed) return {std::string(kUnsignedPayload)};
+  if (claims_unsigned) return {std::string(kUnsignedPayload)};
+  if (auth.from_query) return {body_hash, std::string(kUnsignedPayload)};
   return {body_hash};
+}
+
+// x-amz-content-sha256, when sent, must describe the body that arrived.
+ApiResult<void> check_payload_claim(const net::HttpRequest& req) {
+  const std::string* claimed = req.header("x-amz-content-sha256");
+  if (!claimed) return {};
+  std::string_view value = trim(*claimed);
+  if (value == kUnsignedPayload) {
+    if (req.body.empty()) return {};
+    return std::unexpected(invalid_signature(
+        "UNSIGNED-PAYLOAD is not accepted for a request with a body: sign the SHA-256 of the body."));
+  }
+  if (lower(value) == sha256_hex(req.body)) return {};
+  return std::unexpected(
+      invalid_signature("The provided 'x-amz-content-sha256' header does not match what was computed."));
+}
+
+// Every part of the request that chooses what it does must be signed: host,
+// the header that gave the request time, and every x-amz-* header it carries
+// (the operation in x-amz-target, the payload hash, the session token). An
+// unsigned one could be changed in flight without breaking the signature.
+ApiResult<void> check_signed_headers(const net::HttpRequest& req, const SigV4Request& auth) {
+  auto is_signed = [&](std::string_view name) {
+    return std::find(auth.signed_headers.begin(), auth.signed_headers.end(), name) != auth.signed_headers.end();
+  };
+  std::vector<std::string> unsigned_headers;
+  auto note = [&](const std::string& name) {
+    if (!is_signed(name) &&
+        std::find(unsigned_headers.begin(), unsigned_headers.end(), name) == unsigned_headers.end()) {
+      unsigned_headers.push_back(name);
+    }
+  };
+  for (const net::Header& h : req.headers) {
+    if (h.name.starts_with("x-amz-")) note(h.name);
+  }
+  if (!auth.from_query && !req.header("x-amz-date") && req.header("date")) note("date");
+  if (unsigned_headers.empty()) return {};
+  std::string list;
+  for (const auto& name : unsigned_headers) list += (list.empty() ? "" : ", ") + name;
+  return std::unexpected(invalid_signature(
+      "There were headers present in the request which were not signed: " + list +
+      ". Sign every x-amz-* header the request carries (and Date when it gives the request time)."));
 }
 
 // The key of one day's scope: HMAC chain from "AWS4" + secret over date,
@@ -576,6 +636,26 @@ ApiResult<SigV4Request> parse_sigv4(const net::HttpRequest& req) {
   const std::string* header = req.header("authorization");
   bool has_header = header && !trim(*header).empty();
   Params params = parse_query(req.query);
+  // Two copies of a part of the authentication leave open which one a check
+  // reads; refuse them rather than pick one.
+  if (std::count_if(req.headers.begin(), req.headers.end(),
+                    [](const net::Header& h) { return h.name == "authorization"; }) > 1) {
+    return std::unexpected(incomplete("Found more than one 'Authorization' header. Send exactly one."));
+  }
+  for (std::string_view name : {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders",
+                                "X-Amz-Date", "X-Amz-Expires", "X-Amz-Security-Token"}) {
+    if (std::count_if(params.begin(), params.end(), [&](const auto& p) { return p.first == name; }) > 1) {
+      return std::unexpected(incomplete("Found more than one '" + std::string(name) +
+                                        "' query-string parameter. Send each at most once."));
+    }
+  }
+  for (std::string_view name : {"x-amz-date", "x-amz-security-token", "x-amz-content-sha256"}) {
+    if (std::count_if(req.headers.begin(), req.headers.end(), [&](const net::Header& h) { return h.name == name; }) >
+        1) {
+      return std::unexpected(
+          incomplete("Found more than one '" + std::string(name) + "' header. Send each at most once."));
+    }
+  }
   bool has_query = find_param(params, "X-Amz-Algorithm") != nullptr;
   if (has_header && has_query) {
     return std::unexpected(
@@ -587,20 +667,39 @@ ApiResult<SigV4Request> parse_sigv4(const net::HttpRequest& req) {
   return has_header ? parse_header_form(req, *header) : parse_query_form(req, params);
 }
 
+namespace {
+// Everything verify_sigv4 checks that needs neither the secret nor the body.
+ApiResult<void> check_sigv4_headers(const net::HttpRequest& req, const SigV4Request& auth,
+                                    int64_t now_epoch_seconds) {
+  if (auto ok = check_envelope(auth, now_epoch_seconds); !ok) return ok;
+  return check_signed_headers(req, auth);
+}
+}  // namespace
+
 ApiResult<void> verify_sigv4(const net::HttpRequest& req, const SigV4Request& auth,
                              std::string_view secret_access_key, int64_t now_epoch_seconds) {
-  if (auto ok = check_envelope(auth, now_epoch_seconds); !ok) return ok;
+  if (auto ok = check_sigv4_headers(req, auth, now_epoch_seconds); !ok) return ok;
+  if (auto ok = check_payload_claim(req); !ok) return ok;
   return check_signature(req, auth, secret_access_key);
 }
 
 ApiResult<SigV4Request> authenticate_sigv4(const net::HttpRequest& req, const CredentialStore* store,
                                            int64_t now_epoch_seconds) {
-  auto auth = parse_sigv4(req);
+  auto auth = authenticate_sigv4_head(req, store, now_epoch_seconds);
   if (!auth || !store) return auth;
-  if (auto ok = check_envelope(*auth, now_epoch_seconds); !ok) return std::unexpected(ok.error());
   auto secret = store->secret_for(auth->credential.access_key_id);
   if (!secret) return std::unexpected(unrecognized_client());
+  if (auto ok = check_payload_claim(req); !ok) return std::unexpected(ok.error());
   if (auto ok = check_signature(req, *auth, *secret); !ok) return std::unexpected(ok.error());
+  return auth;
+}
+
+ApiResult<SigV4Request> authenticate_sigv4_head(const net::HttpRequest& head, const CredentialStore* store,
+                                                int64_t now_epoch_seconds) {
+  auto auth = parse_sigv4(head);
+  if (!auth || !store) return auth;
+  if (auto ok = check_sigv4_headers(head, *auth, now_epoch_seconds); !ok) return std::unexpected(ok.error());
+  if (!store->secret_for(auth->credential.access_key_id)) return std::unexpected(unrecognized_client());
   return auth;
 }
 

@@ -41,7 +41,7 @@ struct SigV4Request {
                                             // Date header converted to this form
   bool from_query = false;                  // presigned / query-string form
   std::string security_token;               // X-Amz-Security-Token, may be empty
-  int64_t expires_seconds = 0;              // X-Amz-Expires of the query form; 0 if absent
+  int64_t expires_seconds = -1;             // X-Amz-Expires of the query form (0..604800); -1 if absent
 };
 
 // Reads the Authorization header (`AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`) or the
@@ -56,20 +56,29 @@ ApiResult<SigV4Request> parse_sigv4(const net::HttpRequest& req);
 //  1. the request time is within 5 minutes of now (for the query form, or until X-Amz-Expires has passed);
 //  2. `host` or `:authority` is among the signed headers;
 //  3. the credential scope ends in aws4_request and its date is the request's date;
-//  4. the signature: HMAC-SHA256 over AWS's string to sign, compared in constant time.
+//  4. every x-amz-* header the request carries is signed (and `date` when it gives the request time);
+//  5. x-amz-content-sha256, if sent, is the body's SHA-256 (or UNSIGNED-PAYLOAD with an empty body);
+//  6. the signature: HMAC-SHA256 over AWS's string to sign, compared in constant time.
 // Failures are InvalidSignatureException; a signature mismatch carries AWS's explanation followed by the
-// canonical request and string to sign runnel computed, as Kinesis does. The payload hash is SHA-256 of the body
-// (whatever x-amz-content-sha256 claims), except that UNSIGNED-PAYLOAD is accepted for the query form and, when
-// the x-amz-content-sha256 header says so and is itself signed, for the header form. Neither the region nor the
+// canonical request and string to sign runnel computed, as Kinesis does. The payload hash of a request with a body
+// is always the body's SHA-256; UNSIGNED-PAYLOAD is accepted only for an empty body. Neither the region nor the
 // service in the scope is checked against anything.
 ApiResult<void> verify_sigv4(const net::HttpRequest& req, const SigV4Request& auth,
                              std::string_view secret_access_key, int64_t now_epoch_seconds);
 
 // The whole authentication step, in AWS's order: parse; then, if `store` is non-null, the checks of
-// verify_sigv4() steps 1-3, the access key lookup (unknown -> UnrecognizedClientException "The security token
+// verify_sigv4() steps 1-4, the access key lookup (unknown -> UnrecognizedClientException "The security token
 // included in the request is invalid."), and the signature. With a null store, any well-formed auth passes.
 ApiResult<SigV4Request> authenticate_sigv4(const net::HttpRequest& req, const CredentialStore* store,
                                            int64_t now_epoch_seconds);
+
+// The part of authenticate_sigv4() that needs only the request's head (no
+// body): parse; then, with a store, the clock, host and scope checks, that
+// every x-amz-* header is signed, and that the access key is known. Lets a
+// server refuse an unauthenticated request before reading a large body; the
+// full authenticate_sigv4() must still run once the body is in.
+ApiResult<SigV4Request> authenticate_sigv4_head(const net::HttpRequest& head, const CredentialStore* store,
+                                                int64_t now_epoch_seconds);
 
 // The error for an access key the store does not know.
 ApiError unrecognized_client();

@@ -280,23 +280,39 @@ TEST(SigV4Clients, BotocoreQueryFormVerifies) {
                "(20150830T124101Z - 5 min.)");
 }
 
-TEST(SigV4Clients, QueryFormAcceptsUnsignedPayload) {
-  // A presigned URL signed over UNSIGNED-PAYLOAD (as S3-style presigners do),
-  // with a body present. Signature computed independently with Python's
-  // hmac/hashlib from the SigV4 definition.
-  auto req = make_request("POST", "/",
-                          "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2F"
-                          "kinesis%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host"
-                          "&X-Amz-Signature=dd110289fccf443ef0a6d269cba5a061caafb92bde7d8c777914e9b992169f30",
-                          {{"host", "localhost:4567"}}, "{}");
+// A presigned URL signed over UNSIGNED-PAYLOAD (as S3-style presigners do),
+// signing only host. Signature computed independently with Python's
+// hmac/hashlib from the SigV4 definition.
+net::HttpRequest presigned_unsigned_payload(std::string body) {
+  return make_request("POST", "/",
+                      "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2F"
+                      "kinesis%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host"
+                      "&X-Amz-Signature=dd110289fccf443ef0a6d269cba5a061caafb92bde7d8c777914e9b992169f30",
+                      {{"host", "localhost:4567"}}, std::move(body));
+}
+
+TEST(SigV4Clients, QueryFormAcceptsUnsignedPayloadOnlyWithoutABody) {
+  auto req = presigned_unsigned_payload("");
   auto auth = parse_sigv4(req);
   ASSERT_TRUE(auth.has_value()) << auth.error().message;
-  EXPECT_EQ(auth->expires_seconds, 0);
+  EXPECT_EQ(auth->expires_seconds, -1);
   auto ok = verify_sigv4(req, *auth, kSecret, kSuiteTime);
   EXPECT_TRUE(ok.has_value()) << ok.error().message;
   // A signed header changed after signing still fails.
   req.headers[0].value = "localhost:4568";
   EXPECT_FALSE(verify_sigv4(req, *auth, kSecret, kSuiteTime).has_value());
+}
+
+// Regression (issue 14, item 1): a presigned URL over UNSIGNED-PAYLOAD that
+// signed only `host` was a bearer token for every operation with any body.
+TEST(SigV4Clients, PresignedUnsignedPayloadIsNotABearerTokenForAnyBodyOrOperation) {
+  auto req = presigned_unsigned_payload("{}");
+  EXPECT_FALSE(parse_and_verify(req).has_value());
+  req = presigned_unsigned_payload("");
+  req.headers.push_back({"x-amz-target", "Kinesis_20131202.DeleteStream"});
+  expect_error(parse_and_verify(req), "InvalidSignatureException",
+               "There were headers present in the request which were not signed: x-amz-target. Sign every x-amz-* "
+               "header the request carries (and Date when it gives the request time).");
 }
 
 // @aws-sdk/signature-v4 (JS SDK v3) signing an h2c request: it signs the
@@ -345,7 +361,10 @@ TEST(SigV4Clients, BodyIsHashedWhateverContentSha256Claims) {
   EXPECT_EQ(r.error().type, "InvalidSignatureException");
 }
 
-TEST(SigV4Clients, SignedUnsignedPayloadHeaderIsHonoured) {
+// Regression (issue 14, item 1): a signed `x-amz-content-sha256:
+// UNSIGNED-PAYLOAD` left the body free to change. Kinesis defines no unsigned
+// payloads, so a request with a body is always bound to its hash.
+TEST(SigV4Clients, SignedUnsignedPayloadHeaderDoesNotUnbindTheBody) {
   // botocore with X-Amz-Content-SHA256: UNSIGNED-PAYLOAD (signed) over https://localhost:4567/.
   auto req = make_request(
       "POST", "/", "",
@@ -359,8 +378,62 @@ TEST(SigV4Clients, SignedUnsignedPayloadHeaderIsHonoured) {
         "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target, "
         "Signature=d6dcf445dda2f5f8b8128e3773215cbf9653f9448305057223e3bdfc5b4403b0"}},
       "{}");
+  expect_error(parse_and_verify(req), "InvalidSignatureException",
+               "UNSIGNED-PAYLOAD is not accepted for a request with a body: sign the SHA-256 of the body.");
+  // The same signature over an empty body is what the client signed for.
+  req.body.clear();
   auto ok = parse_and_verify(req);
   EXPECT_TRUE(ok.has_value()) << ok.error().message;
+}
+
+TEST(SigV4Clients, ContentSha256MustDescribeTheBody) {
+  auto req = js_sdk_put_record();
+  for (auto& h : req.headers)
+    if (h.name == "x-amz-content-sha256") h.value = std::string(64, 'a');
+  expect_error(parse_and_verify(req), "InvalidSignatureException",
+               "The provided 'x-amz-content-sha256' header does not match what was computed.");
+}
+
+// Regression (issue 14, item 1): with SignedHeaders=host;x-amz-date, a request
+// signed for DescribeStreamSummary was served as DeleteStream once its
+// X-Amz-Target header was changed.
+TEST(SigV4Clients, UnsignedTargetCannotChooseTheOperation) {
+  auto req = make_request("POST", "/", "", {{"host", "localhost:4567"}}, R"({"StreamName":"s"})");
+  SigV4Signer signer(std::string(kKeyId), kSecret, "us-east-1", "kinesis");
+  const std::string auth = signer.sign(req, kSuiteTime);  // signs host and x-amz-date
+  req.headers.push_back({"x-amz-target", "Kinesis_20131202.DeleteStream"});
+  req.headers.push_back({"authorization", auth});
+  expect_error(parse_and_verify(req), "InvalidSignatureException",
+               "There were headers present in the request which were not signed: x-amz-target. Sign every x-amz-* "
+               "header the request carries (and Date when it gives the request time).");
+  auto store = CredentialStore::from_pairs({{std::string(kKeyId), std::string(kSecret)}});
+  EXPECT_FALSE(authenticate_sigv4(req, &store, kSuiteTime).has_value());
+  EXPECT_FALSE(authenticate_sigv4_head(req, &store, kSuiteTime).has_value());
+  // Signed, the same request verifies.
+  auto good = make_request("POST", "/", "",
+                           {{"host", "localhost:4567"}, {"x-amz-target", "Kinesis_20131202.DeleteStream"}},
+                           R"({"StreamName":"s"})");
+  good.headers.push_back({"authorization", signer.sign(good, kSuiteTime)});
+  auto ok = authenticate_sigv4(good, &store, kSuiteTime);
+  EXPECT_TRUE(ok.has_value()) << ok.error().message;
+}
+
+TEST(SigV4Verify, HeadChecksNeedNoBodyNorSecret) {
+  auto store = CredentialStore::from_pairs({{std::string(kKeyId), std::string(kSecret)}});
+  auto req = make_request("POST", "/", "", {{"host", "localhost:4567"}, {"x-amz-target", "Kinesis_20131202.X"}}, "");
+  SigV4Signer signer(std::string(kKeyId), kSecret, "us-east-1", "kinesis");
+  req.headers.push_back({"authorization", signer.sign(req, kSuiteTime)});
+  EXPECT_TRUE(authenticate_sigv4_head(req, &store, kSuiteTime).has_value());
+  auto other = CredentialStore::from_pairs({{"AKIDOTHER", "x"}});
+  auto unknown = authenticate_sigv4_head(req, &other, kSuiteTime);
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().type, "UnrecognizedClientException");
+  auto late = authenticate_sigv4_head(req, &store, kSuiteTime + 3600);
+  ASSERT_FALSE(late.has_value());
+  EXPECT_EQ(late.error().type, "InvalidSignatureException");
+  auto none = authenticate_sigv4_head(make_request("POST", "/", "", {{"host", "h"}}), &store, kSuiteTime);
+  ASSERT_FALSE(none.has_value());
+  EXPECT_EQ(none.error().type, "MissingAuthenticationTokenException");
 }
 
 // ---- verification errors ----------------------------------------------------
@@ -594,6 +667,51 @@ TEST(SigV4Parse, FieldsAndSecurityToken) {
   EXPECT_EQ(q->security_token, "T+OK");
   EXPECT_EQ(q->expires_seconds, 60);
   EXPECT_EQ(q->credential.service, "kinesis");
+}
+
+// Regression (issue 14, item 1): X-Amz-Expires=-1 or abc was accepted.
+TEST(SigV4Parse, ExpiresMustBeAWholeNumberOfSecondsUpToAWeek) {
+  auto with_expires = [](std::string value) {
+    return auth_request("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK%2F20150830%2Fus-east-1%2F"
+                        "kinesis%2Faws4_request&X-Amz-Signature=abc&X-Amz-SignedHeaders=host"
+                        "&X-Amz-Date=20150830T123600Z&X-Amz-Expires=" + value,
+                        {});
+  };
+  expect_parse_error(with_expires("-1"), "IncompleteSignatureException", "X-Amz-Expires must be non-negative");
+  for (std::string bad : {"abc", "", "1.5", "%2B60", "60s"}) {
+    SCOPED_TRACE(bad);
+    expect_parse_error(with_expires(bad), "IncompleteSignatureException", "X-Amz-Expires should be a number");
+  }
+  for (std::string big : {"604801", "99999999999999999999999"}) {
+    SCOPED_TRACE(big);
+    expect_parse_error(with_expires(big), "IncompleteSignatureException",
+                       "X-Amz-Expires must be less than a week (in seconds) that is 604800");
+  }
+  auto week = parse_sigv4(with_expires("604800"));
+  ASSERT_TRUE(week.has_value()) << week.error().message;
+  EXPECT_EQ(week->expires_seconds, 604800);
+  auto zero = parse_sigv4(with_expires("0000"));
+  ASSERT_TRUE(zero.has_value()) << zero.error().message;
+  EXPECT_EQ(zero->expires_seconds, 0);
+}
+
+// Regression (issue 14, item 1): with two Authorization headers the first was used.
+TEST(SigV4Parse, DuplicatedAuthenticationPartsAreRefused) {
+  const std::string auth = "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/kinesis/aws4_request, "
+                           "SignedHeaders=host, Signature=abc";
+  expect_parse_error(
+      auth_request("", {{"x-amz-date", "20150830T123600Z"}, {"authorization", auth}, {"authorization", auth}}),
+      "IncompleteSignatureException", "Found more than one 'Authorization' header. Send exactly one.");
+  expect_parse_error(auth_request("", {{"x-amz-date", "20150830T123600Z"},
+                                       {"x-amz-date", "20150830T123700Z"},
+                                       {"authorization", auth}}),
+                     "IncompleteSignatureException", "Found more than one 'x-amz-date' header. Send each at most once.");
+  expect_parse_error(auth_request("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK%2F20150830%2Fus-east-1%2F"
+                                  "kinesis%2Faws4_request&X-Amz-Signature=abc&X-Amz-SignedHeaders=host"
+                                  "&X-Amz-Date=20150830T123600Z&X-Amz-Expires=60&X-Amz-Expires=600000",
+                                  {}),
+                     "IncompleteSignatureException",
+                     "Found more than one 'X-Amz-Expires' query-string parameter. Send each at most once.");
 }
 
 // ---- canonical forms ----------------------------------------------------------

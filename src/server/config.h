@@ -10,7 +10,8 @@
 namespace runnel::server {
 
 struct ServeConfig {
-  std::string host = "0.0.0.0";
+  std::string host = "127.0.0.1";        // loopback: see server/exposure.h
+  bool allow_anonymous = false;          // serve a non-loopback host without a credentials file
   uint16_t port = 4567;
   std::string data_dir = "./runnel-data";
   std::string fsync = "always";          // always | interval | never

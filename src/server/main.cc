@@ -35,7 +35,13 @@ int main(int argc, char** argv) {
   auto opt = [&](const char* name, auto& value, const char* help, const char* env) {
     return serve->add_option(name, value, help)->envname(env)->capture_default_str();
   };
-  opt("--host", cfg.host, "Address to listen on", "RUNNEL_HOST");
+  opt("--host", cfg.host,
+      "Address to listen on; beyond loopback it needs --credentials-file or --allow-anonymous", "RUNNEL_HOST");
+  serve
+      ->add_flag("--allow-anonymous", cfg.allow_anonymous,
+                 "Listen on a non-loopback --host without a credentials file, accepting any signature "
+                 "(only on a network that is yours alone, e.g. in a container)")
+      ->envname("RUNNEL_ALLOW_ANONYMOUS");
   opt("--port", cfg.port, "Port for HTTP/1.1 and h2c (0: any free port)", "RUNNEL_PORT");
   opt("--data-dir", cfg.data_dir, "Where streams and records are kept", "RUNNEL_DATA_DIR");
   opt("--fsync", cfg.fsync, "When a put is acknowledged: always (after fsync), interval, never", "RUNNEL_FSYNC")

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "net/server.h"
+#include "server/exposure.h"
 #include "protocol/credentials.h"
 #include "protocol/dispatcher.h"
 #include "storage/log.h"
@@ -43,6 +44,13 @@ int serve(const ServeConfig& config) {
   if (!policy) {
     spdlog::error("--fsync must be always, interval or never, not '{}'", config.fsync);
     return 2;
+  }
+  if (auto refusal = exposure_refusal(config.host, !config.credentials_file.empty(), config.allow_anonymous)) {
+    spdlog::error("{}", *refusal);
+    return 2;
+  }
+  if (config.credentials_file.empty() && !is_loopback_host(config.host)) {
+    spdlog::warn("--allow-anonymous: listening on {} and accepting any signature", config.host);
   }
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);

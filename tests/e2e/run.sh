@@ -23,7 +23,7 @@ if [ ! -x "$BIN" ]; then
   exit 2
 fi
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input fanout crash)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout crash)
 PYTHON="${PYTHON:-python3}"
 
 # Clients see only dummy credentials and the loopback server; no proxies, no
@@ -149,6 +149,8 @@ for suite in "${SUITES[@]}"; do
     cli)       run_pytest "$suite" test_cli.py ;;
     cbor)      run_pytest "$suite" test_cbor.py ;;
     bad-input) run_pytest "$suite" test_bad_input.py ;;
+    conformance) run_pytest "$suite" test_wire_answers.py test_transitions.py ;;
+    security)  run_pytest "$suite" test_security.py ;;
     fanout)    run_pytest "$suite" test_fanout.py test_tls.py ;;
     crash)     run_pytest "$suite" -s test_crash.py ;;
     node)      run_node "$suite" ;;

@@ -165,7 +165,7 @@ def test_unknown_target_is_unknown_operation(target):
 
 
 def test_get_root_is_403_access_denied_xml():
-    resp = sup.raw_request(b"", method="GET", content_type=None, sign=False)
+    resp = sup.raw_request(b"", method="GET", content_type=None, sign=True)
     assert resp.status == 403, resp
     text = resp.body.decode("utf-8", "replace")
     assert "<AccessDeniedException>" in text
