@@ -54,5 +54,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)protocol::verify_sigv4(req, *auth, "secret", 1440938160);
   (void)protocol::verify_sigv4(req, *auth, "secret", -62135596800);  // 0001-01-01
   (void)protocol::authenticate_sigv4(req, &store, 253402300799);     // 9999-12-31T23:59:59Z
+  (void)protocol::authenticate_sigv4_head(req, &store, 1440938160);
   return 0;
 }
