@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-16 libclang-rt-16-dev
   libssl-dev libsimdjson-dev libasio-dev libnghttp2-dev libspdlog-dev libfmt-dev
   libcli11-dev libsqlite3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-pytest python3-cbor2 curl openssl libcurl4-openssl-dev ccache
+  python3 python3-pytest python3-cbor2 python3-h2 curl openssl libcurl4-openssl-dev ccache
 )
 missing=()
 # Node.js and npm may come from elsewhere than Debian (the machine image ships
