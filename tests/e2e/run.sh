@@ -148,7 +148,7 @@ for suite in "${SUITES[@]}"; do
                  test_throughput.py test_capacity.py test_policies.py test_encryption.py ;;
     cli)       run_pytest "$suite" test_cli.py ;;
     cbor)      run_pytest "$suite" test_cbor.py ;;
-    bad-input) run_pytest "$suite" test_bad_input.py ;;
+    bad-input) run_pytest "$suite" test_bad_input.py test_kinesalite_parity.py ;;
     fanout)    run_pytest "$suite" test_fanout.py test_tls.py ;;
     crash)     run_pytest "$suite" -s test_crash.py ;;
     node)      run_node "$suite" ;;
