@@ -297,16 +297,28 @@ protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, c
   const std::string* start_seq = input_string(in, "StartingSequenceNumber");
   const int64_t now = now_ms();
 
+  // AWS reads the shard id before it looks for the stream: an id that names
+  // no shard is "Could not find shard <id as given>", known stream or not,
+  // and an unknown stream is reported as a missing shard.
+  const std::optional<std::string> stream_name = requested_stream_name(in);
+  auto index = parse_shard_id(shard_id);
+  if (!index && stream_name)
+    return std::unexpected(protocol::resource_not_found("Could not find shard " + shard_id + " in stream " +
+                                                        *stream_name + " under account " + options_.account_id +
+                                                        "."));
   std::shared_lock lock(mu_);
   auto found = find_stream_locked(in, ctx);
+  if (!found && found.error().type == "ResourceNotFoundException" && stream_name && index)
+    return std::unexpected(protocol::resource_not_found("Shard " + format_shard_id(*index) + " in stream " +
+                                                        *stream_name + " under account " + options_.account_id +
+                                                        " does not exist"));
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
-  auto index = parse_shard_id(shard_id);
   const Shard* shard = index ? s.find_shard(*index) : nullptr;
   if (!shard || s.status == StreamStatus::kCreating)
-    return std::unexpected(protocol::resource_not_found("Shard " + shard_id + " in stream " + s.name +
-                                                        " under account " + options_.account_id +
-                                                        " does not exist"));
+    return std::unexpected(protocol::resource_not_found("Shard " + (index ? format_shard_id(*index) : shard_id) +
+                                                        " in stream " + s.name + " under account " +
+                                                        options_.account_id + " does not exist"));
   auto position = resolve_starting_position(log_, s, *shard,
                                             StartingPosition{type, start_seq, input_timestamp_ms(in, "Timestamp")},
                                             now, "GetShardIterator", options_.account_id);

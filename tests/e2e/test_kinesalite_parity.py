@@ -8,6 +8,7 @@ kinesalite test it mirrors.
 """
 from __future__ import annotations
 
+import uuid
 
 import pytest
 from botocore.exceptions import ClientError
@@ -127,3 +128,118 @@ def test_too_many_tags(kinesis, stream):
     assert code == "ValidationException"
     assert message.endswith("at 'tags' failed to satisfy constraint: Member must have length less than or "
                             "equal to 200"), message
+
+
+# --- Shard ids before streams (getShardIterator.js, splitShard.js, mergeShards.js) --
+
+# Shard ids that name index 2147483647, the largest there is, and ids that name none.
+NAMING_MAX_INDEX = ["2147483647", "x9f3-2147483647", "a-00002147483647", "-00002147483647"]
+NAMING_NONE = ["2147483648", "shardId-002147483648", "ABKLFD8", "2.14E4"]
+
+
+def random_prefix() -> str:
+    """A random shard-id prefix without '-' (only the text after the first '-' counts)."""
+    return "x" + uuid.uuid4().hex[:10]
+
+
+def could_not_find(shard: str, stream: str) -> str:
+    return f"Could not find shard {shard} in stream {stream} under account {ACCOUNT}."
+
+
+def shard_missing(shard: str, stream: str) -> str:
+    return f"Shard {shard} in stream {stream} under account {ACCOUNT} does not exist"
+
+
+@pytest.mark.parametrize("shard_id", NAMING_MAX_INDEX)
+def test_get_shard_iterator_unknown_stream_is_a_missing_shard(kinesis, shard_id):
+    # "should return ResourceNotFoundException if unknown stream and shard ID just small
+    # enough / random shard name / short prefix / no prefix"
+    name = sup.unique_name("parity-missing")
+    expect_error(lambda: kinesis.get_shard_iterator(StreamName=name, ShardId=shard_id, ShardIteratorType="LATEST"),
+                 "ResourceNotFoundException", shard_missing("shardId-002147483647", name))
+
+
+@pytest.mark.parametrize("shard_id", NAMING_NONE)
+def test_get_shard_iterator_unknown_stream_and_unparsable_shard(kinesis, stream, shard_id):
+    # "should return ResourceNotFoundException if unknown stream and shard ID too big / raw
+    # shard ID too big / string shard ID / exponent shard ID"; the id is read first, so a
+    # known stream gets the same answer.
+    for name in (sup.unique_name("parity-missing"), stream):
+        expect_error(lambda: kinesis.get_shard_iterator(StreamName=name, ShardId=shard_id,
+                                                        ShardIteratorType="LATEST"),
+                     "ResourceNotFoundException", could_not_find(shard_id, name))
+
+
+def test_get_shard_iterator_known_stream_missing_shard_is_normalised(kinesis, stream):
+    # "should return ResourceNotFoundException if known stream and raw shard ID does not exist"
+    expect_error(lambda: kinesis.get_shard_iterator(StreamName=stream, ShardId="shardId-5",
+                                                    ShardIteratorType="AT_SEQUENCE_NUMBER",
+                                                    StartingSequenceNumber="5"),
+                 "ResourceNotFoundException", shard_missing("shardId-000000000005", stream))
+
+
+def test_get_shard_iterator_with_any_prefix(kinesis, stream):
+    # "should work with random shard ID with hyphen"
+    for kind in ("LATEST", "TRIM_HORIZON"):
+        it = kinesis.get_shard_iterator(StreamName=stream, ShardId=random_prefix() + "-0",
+                                        ShardIteratorType=kind)["ShardIterator"]
+        assert kinesis.get_records(ShardIterator=it)["Records"] == []
+
+
+@pytest.mark.parametrize("shard_id", NAMING_MAX_INDEX)
+def test_split_shard_unknown_stream_with_a_parsable_shard_id(kinesis, shard_id):
+    # splitShard.js: "...unknown stream and shard ID just small enough / random shard name / ..."
+    name = sup.unique_name("parity-missing")
+    expect_error(lambda: kinesis.split_shard(StreamName=name, ShardToSplit=shard_id, NewStartingHashKey="0"),
+                 "ResourceNotFoundException", sup.not_found_message(name))
+
+
+@pytest.mark.parametrize("shard_id", NAMING_NONE)
+def test_split_shard_unparsable_shard_id_wins_over_unknown_stream(kinesis, shard_id):
+    # splitShard.js: "...unknown stream and shard ID too big / raw shard ID too big / string /
+    # exponent shard ID"
+    name = sup.unique_name("parity-missing")
+    expect_error(lambda: kinesis.split_shard(StreamName=name, ShardToSplit=shard_id, NewStartingHashKey="0"),
+                 "ResourceNotFoundException", could_not_find(shard_id, name))
+
+
+def test_split_shard_known_stream_missing_shard(kinesis, stream):
+    # splitShard.js: "...known stream and raw shard ID does not exist"
+    expect_error(lambda: kinesis.split_shard(StreamName=stream, ShardToSplit="shardId-5", NewStartingHashKey="0"),
+                 "ResourceNotFoundException", could_not_find("shardId-000000000005", stream))
+
+
+@pytest.mark.parametrize("adjacent", [False, True])
+def test_merge_shards_unknown_stream_and_odd_shard_ids(kinesis, stream, adjacent):
+    # mergeShards.js: the "unknown stream and ..." cases, with the odd id in either place ("ADJ")
+    def merge(name, shard_id):
+        other = random_prefix() + "-0"
+        pair = (other, shard_id) if adjacent else (shard_id, other)
+        return lambda: kinesis.merge_shards(StreamName=name, ShardToMerge=pair[0], AdjacentShardToMerge=pair[1])
+    name = sup.unique_name("parity-missing")
+    for shard_id in NAMING_MAX_INDEX:
+        expect_error(merge(name, shard_id), "ResourceNotFoundException", sup.not_found_message(name))
+    for shard_id in NAMING_NONE:
+        expect_error(merge(name, shard_id), "ResourceNotFoundException", could_not_find(shard_id, name))
+    # "...known stream and raw shard ID does not exist"
+    expect_error(merge(stream, "shardId-5"), "ResourceNotFoundException",
+                 could_not_find("shardId-000000000005", stream))
+
+
+def test_merge_shards_adjacency(kinesis, make_stream):
+    # mergeShards.js: "should return InvalidArgumentException if shards not adjacent" and
+    # "...if adjacency is inverted"
+    name = make_stream(3)
+
+    def not_adjacent(a, b):
+        return (f"Shards shardId-00000000000{a} and shardId-00000000000{b} in stream {name} under account "
+                f"{ACCOUNT} are not an adjacent pair of shards eligible for merging")
+    expect_error(lambda: kinesis.merge_shards(StreamName=name, ShardToMerge="x-0", AdjacentShardToMerge="y-2"),
+                 "InvalidArgumentException", not_adjacent(0, 2))
+    expect_error(lambda: kinesis.merge_shards(StreamName=name, ShardToMerge="x-1", AdjacentShardToMerge="y-0"),
+                 "InvalidArgumentException", not_adjacent(1, 0))
+    kinesis.merge_shards(StreamName=name, ShardToMerge="x-0", AdjacentShardToMerge="y-1")
+    sup.wait_active(kinesis, name)
+    child = [s for s in kinesis.list_shards(StreamName=name)["Shards"] if s["ShardId"] == "shardId-000000000003"]
+    assert child[0]["ParentShardId"] == "shardId-000000000000"
+    assert child[0]["AdjacentParentShardId"] == "shardId-000000000001"
