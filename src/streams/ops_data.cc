@@ -191,10 +191,16 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
       // The sequence-number check of SequenceNumberForOrdering only applies
       // to PutRecord.
     } else if (const std::string* ordering = input_string(in, "SequenceNumberForOrdering")) {
-      if (!parse_sequence_number(*ordering))
-        return reply(std::unexpected(protocol::invalid_argument(
-            "ExclusiveMinimumSequenceNumber " + *ordering + " used in PutRecord on stream " + s.name +
-            " under account " + options_.account_id + " is invalid.")));
+      switch (check_sequence_number_for_ordering(*ordering, now)) {
+        case OrderingVerdict::kAccepted:
+          break;
+        case OrderingVerdict::kInternalFailure:
+          return reply(std::unexpected(protocol::internal_failure()));
+        case OrderingVerdict::kInvalid:
+          return reply(std::unexpected(protocol::invalid_argument(
+              "ExclusiveMinimumSequenceNumber " + *ordering + " used in PutRecord on stream " + s.name +
+              " under account " + options_.account_id + " is invalid.")));
+      }
       // Counters only grow within a shard, so every new record already
       // sorts after any sequence number this client was given before.
     }

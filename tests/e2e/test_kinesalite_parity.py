@@ -8,6 +8,7 @@ kinesalite test it mirrors.
 """
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -186,6 +187,38 @@ def test_get_shard_iterator_with_any_prefix(kinesis, stream):
         assert kinesis.get_records(ShardIterator=it)["Records"] == []
 
 
+def invalid_start(seq: str, stream: str) -> str:
+    return (f"StartingSequenceNumber {seq} used in GetShardIterator on shard shardId-000000000000 in stream "
+            f"{stream} under account {ACCOUNT} is invalid.")
+
+
+def from_hex(h: str) -> str:
+    return str(int(h, 16))
+
+
+def test_get_shard_iterator_sequence_number_edge_cases(kinesis, stream):
+    def start_at(seq):
+        return lambda: kinesis.get_shard_iterator(StreamName=stream, ShardId="shardId-0",
+                                                  ShardIteratorType="AT_SEQUENCE_NUMBER",
+                                                  StartingSequenceNumber=seq)
+    # "should return InvalidArgumentException if shard mismatches simple sequence"
+    expect_error(start_at("5"), "InvalidArgumentException",
+                 "Invalid StartingSequenceNumber. It encodes shardId-000000000005, while it was used in a call "
+                 "to a shard with shardId-000000000000")
+    # "should return InternalFailure if using small (old?) sequence number"
+    expect_error(start_at("0"), "InternalFailure")
+    # "should return InvalidArgumentException if using sequence number with large date"
+    seq = from_hex("13bb2cc3d80000000000000000000000")
+    expect_error(start_at(seq), "InvalidArgumentException", invalid_start(seq, stream))
+    # "should return InvalidArgumentException for 8 in index in StartingSequenceNumber"
+    seq = from_hex("20000000000800000000000000000000000000000000002")
+    expect_error(start_at(seq), "InvalidArgumentException", invalid_start(seq, stream))
+    # "should return InvalidArgumentException for 8 near end of StartingSequenceNumber"
+    expect_error(start_at(from_hex("20000000000000000000000000000000000000800000002")), "InvalidArgumentException",
+                 "Invalid StartingSequenceNumber. It encodes shardId--02147483648, while it was used in a call "
+                 "to a shard with shardId-000000000000")
+
+
 @pytest.mark.parametrize("shard_id", NAMING_MAX_INDEX)
 def test_split_shard_unknown_stream_with_a_parsable_shard_id(kinesis, shard_id):
     # splitShard.js: "...unknown stream and shard ID just small enough / random shard name / ..."
@@ -243,3 +276,54 @@ def test_merge_shards_adjacency(kinesis, make_stream):
     child = [s for s in kinesis.list_shards(StreamName=name)["Shards"] if s["ShardId"] == "shardId-000000000003"]
     assert child[0]["ParentShardId"] == "shardId-000000000000"
     assert child[0]["AdjacentParentShardId"] == "shardId-000000000001"
+
+
+# --- PutRecord's SequenceNumberForOrdering (putRecord.js) ---------------------------
+
+
+def now_hex(offset: int) -> str:
+    return format(int(time.time()) + offset, "08x")
+
+
+@pytest.mark.parametrize("hex_seq", [
+    "2ffffffffff7fffffffffffffff000000000007fffffff2",   # "all f"
+    "20000000000000000000000000000000000000000000002",   # "all 0"
+    "20000000000000000000000000000000000000000000001",   # "all 0 with version 1"
+    "20000000000000000000000000000000000000800000002",   # "if 8 near end"
+    "time is now",
+])
+def test_sequence_number_for_ordering_accepted(kinesis, stream, hex_seq):
+    if hex_seq == "time is now":
+        hex_seq = "2ffffffffff7fffffff7fffffff000" + now_hex(-2) + "7fffffff2"
+    out = kinesis.put_record(StreamName=stream, PartitionKey="a", Data=b"",
+                             SequenceNumberForOrdering=from_hex(hex_seq))
+    assert sup.SEQ_RE.match(out["SequenceNumber"])
+
+
+@pytest.mark.parametrize("hex_seq", [
+    "20000000000000000000000000000000000000000000000",   # "version 0"
+    "20000000000000000000000000000000000000000000004",   # "version 4"
+    "30000000000000000000000000000000000000000000001",   # "initial 3"
+    "1ffffffffff7fffffffffffffff000000000007fffffff2",   # "initial 1"
+    "20000000000800000000000000000000000000000000002",   # "8 in index"
+    "13bb2cc3d80000000000000000000000",                  # "sequence number with large date"
+    "future time",
+])
+def test_sequence_number_for_ordering_refused(kinesis, stream, hex_seq):
+    if hex_seq == "future time":
+        hex_seq = "200000000000000000000000000000" + now_hex(+2) + "000000002"
+    seq = from_hex(hex_seq)
+    expect_error(lambda: kinesis.put_record(StreamName=stream, PartitionKey="a", Data=b"",
+                                            SequenceNumberForOrdering=seq),
+                 "InvalidArgumentException",
+                 f"ExclusiveMinimumSequenceNumber {seq} used in PutRecord on stream {stream} under account "
+                 f"{ACCOUNT} is invalid.")
+
+
+def test_sequence_number_for_ordering_version_3_is_an_internal_failure(kinesis, stream):
+    # "should return InternalFailure for version 3 in SequenceNumberForOrdering"
+    with pytest.raises(ClientError) as excinfo:
+        kinesis.put_record(StreamName=stream, PartitionKey="a", Data=b"",
+                           SequenceNumberForOrdering=from_hex("20000000000000000000000000000000000000000000003"))
+    assert sup.error_of(excinfo)[0] == "InternalFailure"
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
