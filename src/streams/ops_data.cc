@@ -195,7 +195,8 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
         case OrderingVerdict::kAccepted:
           break;
         case OrderingVerdict::kInternalFailure:
-          return reply(std::unexpected(protocol::internal_failure()));
+          // AWS's body is {"__type":"InternalFailure"}, without a message.
+          return reply(std::unexpected(protocol::internal_failure("")));
         case OrderingVerdict::kInvalid:
           return reply(std::unexpected(protocol::invalid_argument(
               "ExclusiveMinimumSequenceNumber " + *ordering + " used in PutRecord on stream " + s.name +

@@ -32,8 +32,9 @@ protocol::ApiResult<uint64_t> resolve_starting_position(storage::Log& log, const
           "Invalid StartingSequenceNumber. It encodes " + format_encoded_shard_id(encoded) +
           ", while it was used in a call to a shard with " + format_shard_id(shard.index)));
     // An old-layout (version 0) number naming this very shard makes AWS fail
-    // inside, as kinesalite recorded ("0" on shardId-000000000000).
-    if (seq->version == 0) return std::unexpected(protocol::internal_failure());
+    // inside, as kinesalite recorded ("0" on shardId-000000000000): HTTP 500,
+    // {"__type":"InternalFailure"} without a message.
+    if (seq->version == 0) return std::unexpected(protocol::internal_failure(""));
     if (seq->version != 2 || seq->shard_create_secs != shard.created_secs())
       return std::unexpected(protocol::invalid_argument(where + " because it did not come from this stream."));
     return type == "AT_SEQUENCE_NUMBER" ? std::max<uint64_t>(seq->counter, 1) : seq->counter + 1;
