@@ -36,4 +36,16 @@ inline std::optional<int64_t> input_timestamp_ms(const protocol::Value& in, std:
   return std::nullopt;
 }
 
+// The name of the stream a request names, for the messages AWS words before
+// it looks the stream up: its StreamName, else the part of its StreamARN after
+// ":stream/", else nullopt.
+inline std::optional<std::string> requested_stream_name(const protocol::Value& in) {
+  if (const std::string* name = input_string(in, "StreamName")) return *name;
+  if (const std::string* arn = input_string(in, "StreamARN")) {
+    const auto at = arn->find(":stream/");
+    if (at != std::string::npos) return arn->substr(at + 8);
+  }
+  return std::nullopt;
+}
+
 }  // namespace runnel::streams

@@ -191,10 +191,17 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
       // The sequence-number check of SequenceNumberForOrdering only applies
       // to PutRecord.
     } else if (const std::string* ordering = input_string(in, "SequenceNumberForOrdering")) {
-      if (!parse_sequence_number(*ordering))
-        return reply(std::unexpected(protocol::invalid_argument(
-            "ExclusiveMinimumSequenceNumber " + *ordering + " used in PutRecord on stream " + s.name +
-            " under account " + options_.account_id + " is invalid.")));
+      switch (check_sequence_number_for_ordering(*ordering, now)) {
+        case OrderingVerdict::kAccepted:
+          break;
+        case OrderingVerdict::kInternalFailure:
+          // AWS's body is {"__type":"InternalFailure"}, without a message.
+          return reply(std::unexpected(protocol::internal_failure("")));
+        case OrderingVerdict::kInvalid:
+          return reply(std::unexpected(protocol::invalid_argument(
+              "ExclusiveMinimumSequenceNumber " + *ordering + " used in PutRecord on stream " + s.name +
+              " under account " + options_.account_id + " is invalid.")));
+      }
       // Counters only grow within a shard, so every new record already
       // sorts after any sequence number this client was given before.
     }
@@ -297,16 +304,28 @@ protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, c
   const std::string* start_seq = input_string(in, "StartingSequenceNumber");
   const int64_t now = now_ms();
 
+  // AWS reads the shard id before it looks for the stream: an id that names
+  // no shard is "Could not find shard <id as given>", known stream or not,
+  // and an unknown stream is reported as a missing shard.
+  const std::optional<std::string> stream_name = requested_stream_name(in);
+  auto index = parse_shard_id(shard_id);
+  if (!index && stream_name)
+    return std::unexpected(protocol::resource_not_found("Could not find shard " + shard_id + " in stream " +
+                                                        *stream_name + " under account " + options_.account_id +
+                                                        "."));
   std::shared_lock lock(mu_);
   auto found = find_stream_locked(in, ctx);
+  if (!found && found.error().type == "ResourceNotFoundException" && stream_name && index)
+    return std::unexpected(protocol::resource_not_found("Shard " + format_shard_id(*index) + " in stream " +
+                                                        *stream_name + " under account " + options_.account_id +
+                                                        " does not exist"));
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
-  auto index = parse_shard_id(shard_id);
   const Shard* shard = index ? s.find_shard(*index) : nullptr;
   if (!shard || s.status == StreamStatus::kCreating)
-    return std::unexpected(protocol::resource_not_found("Shard " + shard_id + " in stream " + s.name +
-                                                        " under account " + options_.account_id +
-                                                        " does not exist"));
+    return std::unexpected(protocol::resource_not_found("Shard " + (index ? format_shard_id(*index) : shard_id) +
+                                                        " in stream " + s.name + " under account " +
+                                                        options_.account_id + " does not exist"));
   auto position = resolve_starting_position(log_, s, *shard,
                                             StartingPosition{type, start_seq, input_timestamp_ms(in, "Timestamp")},
                                             now, "GetShardIterator", options_.account_id);

@@ -10,6 +10,9 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "streams/input.h"
 #include "streams/kinesis_service.h"
@@ -25,6 +28,21 @@ namespace {
 std::string echo_shard_id(const std::string& raw) {
   auto index = parse_shard_id(raw);
   return index ? format_shard_id(*index) : raw;
+}
+
+// AWS reads the shard ids before it looks for the stream: an id that names no
+// shard ("ABKLFD8", "2147483648") is "Could not find shard <id as given>" even
+// when the stream does not exist. nullopt when every id parses (or the
+// request names no stream, which find_stream_locked then reports).
+std::optional<protocol::ApiError> unparsable_shard_error(const Value& in, const std::vector<const std::string*>& ids,
+                                                         const std::string& account) {
+  const std::optional<std::string> stream = requested_stream_name(in);
+  if (!stream) return std::nullopt;
+  for (const std::string* id : ids)
+    if (!parse_shard_id(*id))
+      return protocol::resource_not_found("Could not find shard " + *id + " in stream " + *stream +
+                                          " under account " + account + ".");
+  return std::nullopt;
 }
 
 uint32_t next_shard_index(const StreamState& s) {
@@ -80,6 +98,7 @@ protocol::ApiResult<Value> KinesisService::split_shard(const Value& in, const Ct
   const std::string* new_start_text = input_string(in, "NewStartingHashKey");
   if (!shard_id || !new_start_text)
     return std::unexpected(protocol::validation_error("ShardToSplit and NewStartingHashKey are required."));
+  if (auto err = unparsable_shard_error(in, {shard_id}, options_.account_id)) return std::unexpected(*err);
 
   std::unique_lock lock(mu_);
   auto found = find_stream_locked(in, ctx);
@@ -151,6 +170,8 @@ protocol::ApiResult<Value> KinesisService::merge_shards(const Value& in, const C
   const std::string* adjacent_id = input_string(in, "AdjacentShardToMerge");
   if (!shard_id || !adjacent_id)
     return std::unexpected(protocol::validation_error("ShardToMerge and AdjacentShardToMerge are required."));
+  if (auto err = unparsable_shard_error(in, {shard_id, adjacent_id}, options_.account_id))
+    return std::unexpected(*err);
 
   std::unique_lock lock(mu_);
   auto found = find_stream_locked(in, ctx);
@@ -160,17 +181,16 @@ protocol::ApiResult<Value> KinesisService::merge_shards(const Value& in, const C
   if (!slots) return std::unexpected(slots.error());
   if (auto err = check_reshardable(s, *slots, options_.account_id)) return std::unexpected(*err);
 
-  // Adjacent: the two ranges touch, in either order, and so form one
-  // contiguous range. A shard is never adjacent to itself.
+  // Adjacent: ShardToMerge's range ends just below AdjacentShardToMerge's
+  // (the pair the other way round is refused, as kinesalite recorded of AWS),
+  // so the two form one contiguous range. A shard is never adjacent to itself.
   const Shard& a = s.shards[(*slots)[0]];
   const Shard& b = s.shards[(*slots)[1]];
-  const Shard& low = a.range.start < b.range.start ? a : b;
-  const Shard& high = &low == &a ? b : a;
-  if (a.index == b.index || low.range.end == kMaxHashKey || low.range.end + 1 != high.range.start)
+  if (a.index == b.index || a.range.end == kMaxHashKey || a.range.end + 1 != b.range.start)
     return std::unexpected(protocol::invalid_argument(
         "Shards " + format_shard_id(a.index) + " and " + format_shard_id(b.index) + " in stream " + s.name +
         " under account " + options_.account_id + " are not an adjacent pair of shards eligible for merging"));
-  const HashKeyRange merged{low.range.start, high.range.end};
+  const HashKeyRange merged{a.range.start, b.range.end};
 
   const uint32_t index = next_shard_index(s);
   if (index > kMaxShardIndex)

@@ -1,7 +1,13 @@
 // Tags: AddTagsToStream, RemoveTagsFromStream, ListTagsForStream and the
 // ARN-based TagResource, UntagResource, ListTagsForResource.
 
+#include <algorithm>
+#include <map>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "streams/input.h"
 #include "streams/kinesis_service.h"
@@ -17,40 +23,159 @@ namespace {
 
 constexpr size_t kMaxTagsPerStream = 50;
 
-// AWS allows Unicode letters, digits, white space and _ . / = + - % @ (and :
-// for TagResource). Bytes of multi-byte UTF-8 sequences are accepted as
-// letters: we do not classify every Unicode code point.
-bool valid_tag_text(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c >= 0x80 || std::isalnum(c) || std::isspace(c)) continue;
-    if (std::string_view("_./=+-%@:").find(static_cast<char>(c)) == std::string_view::npos) return false;
+constexpr const char* kInvalidCharacters =
+    "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, "
+    "_ . / = + - % @ :.";
+
+// The code point starting at s[i], advancing i past it; nullopt for a byte
+// that does not start a well-formed UTF-8 sequence (i then moves one byte).
+std::optional<uint32_t> next_code_point(std::string_view s, size_t& i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b0 = byte(i);
+  size_t n = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) {
+    ++i;
+    return std::nullopt;
   }
-  return true;
+  uint32_t cp = n == 1 ? b0 : b0 & (0x7F >> n);
+  for (size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) {
+      ++i;
+      return std::nullopt;
+    }
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  static constexpr uint32_t kMinOfLength[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMinOfLength[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++i;
+    return std::nullopt;
+  }
+  i += n;
+  return cp;
+}
+
+// The UTF-16 code units of `s`; an invalid byte stands for itself.
+std::u16string utf16_units(std::string_view s) {
+  std::u16string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const size_t at = i;
+    const auto cp = next_code_point(s, i);
+    if (!cp) {
+      out.push_back(static_cast<char16_t>(static_cast<unsigned char>(s[at])));
+    } else if (*cp < 0x10000) {
+      out.push_back(static_cast<char16_t>(*cp));
+    } else {
+      out.push_back(static_cast<char16_t>(0xD800 + ((*cp - 0x10000) >> 10)));
+      out.push_back(static_cast<char16_t>(0xDC00 + ((*cp - 0x10000) & 0x3FF)));
+    }
+  }
+  return out;
+}
+
+// The stream's tags in AWS's order (tag_key_less).
+std::vector<std::pair<std::string, std::string>> sorted_tags(const std::map<std::string, std::string>& tags) {
+  std::vector<std::pair<std::string, std::string>> out(tags.begin(), tags.end());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return tag_key_less(a.first, b.first); });
+  return out;
+}
+
+// The tag-text problem of the worst of `texts`: an invalid character wins
+// over '%', as AWS runs the character check over all of them first.
+template <typename Texts>
+TagTextProblem worst_problem(const Texts& texts) {
+  TagTextProblem worst = TagTextProblem::kNone;
+  for (std::string_view t : texts) {
+    const TagTextProblem p = tag_text_problem(t);
+    if (p == TagTextProblem::kInvalidCharacter) return p;
+    if (p == TagTextProblem::kPercent) worst = p;
+  }
+  return worst;
+}
+
+std::vector<std::string_view> keys_and_values(const Value& tags) {
+  std::vector<std::string_view> texts;
+  for (const auto& m : tags.as_object()) texts.push_back(m.key);
+  for (const auto& m : tags.as_object())
+    if (m.value.is_string()) texts.push_back(m.value.as_string());
+  return texts;
+}
+
+std::vector<std::string_view> tag_keys(const Value& keys) {
+  std::vector<std::string_view> texts;
+  for (const auto& k : keys.as_array())
+    if (k.is_string()) texts.push_back(k.as_string());
+  return texts;
+}
+
+// AWS's answer to tag text with a problem, on a call that names a stream:
+// `verb` is "add tags to" or "remove tags from".
+protocol::ApiError tag_text_error(TagTextProblem p, std::string_view verb, const std::string& stream,
+                                  const std::string& account) {
+  if (p == TagTextProblem::kInvalidCharacter) return protocol::invalid_argument(kInvalidCharacters);
+  return protocol::invalid_argument("Failed to " + std::string(verb) + " stream " + stream + " under account " +
+                                    account +
+                                    " because some tags contained illegal characters. The allowed characters are "
+                                    "Unicode letters, white-spaces, '_',',','/','=','+','-','@',':'.");
+}
+
+std::optional<protocol::ApiError> reserved_key_error(const Value& tags) {
+  for (const auto& m : tags.as_object())
+    if (m.key.rfind("aws:", 0) == 0)
+      return protocol::invalid_argument("Tag keys starting with 'aws:' are reserved for AWS use.");
+  return std::nullopt;
 }
 
 }  // namespace
 
-protocol::ApiResult<void> check_tags(const Value& tags) {
-  for (const auto& m : tags.as_object()) {
-    if (!valid_tag_text(m.key) || (m.value.is_string() && !valid_tag_text(m.value.as_string())))
-      return std::unexpected(protocol::invalid_argument(
-          "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, "
-          "_ . / = + - % @."));
-    if (m.key.rfind("aws:", 0) == 0)
-      return std::unexpected(protocol::invalid_argument("Tag keys starting with 'aws:' are reserved for AWS use."));
+TagTextProblem tag_text_problem(std::string_view text) {
+  bool percent = false;
+  for (size_t i = 0; i < text.size();) {
+    const auto cp = next_code_point(text, i);
+    if (!cp) return TagTextProblem::kInvalidCharacter;
+    if (*cp < 0x80) {
+      const char c = static_cast<char>(*cp);
+      if (c == '%') percent = true;
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      std::string_view(" _./=+-%@:").find(c) != std::string_view::npos;
+      if (!ok) return TagTextProblem::kInvalidCharacter;
+    } else if (!((*cp >= 0xC0 && *cp <= 0x1FFF) || (*cp >= 0x2C00 && *cp <= 0xD7FF))) {
+      return TagTextProblem::kInvalidCharacter;
+    }
   }
+  return percent ? TagTextProblem::kPercent : TagTextProblem::kNone;
+}
+
+bool tag_key_less(std::string_view a, std::string_view b) {
+  // Byte order is UTF-16 order for ASCII; most keys never get further.
+  const size_t common = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i < common && a[i] == b[i] && static_cast<unsigned char>(a[i]) < 0x80) ++i;
+  if (i == common || (static_cast<unsigned char>(a[i]) < 0x80 && static_cast<unsigned char>(b[i]) < 0x80))
+    return a.substr(i) < b.substr(i);
+  return utf16_units(a) < utf16_units(b);
+}
+
+protocol::ApiResult<void> check_tags(const Value& tags) {
+  if (worst_problem(keys_and_values(tags)) != TagTextProblem::kNone)
+    return std::unexpected(protocol::invalid_argument(kInvalidCharacters));
+  if (auto err = reserved_key_error(tags)) return std::unexpected(*err);
   return {};
 }
 
 Status KinesisService::tags_changed_locked(StreamState& s) { return persist_locked(s); }
 
+// AddTagsToStream. AWS's order: the stream, then the characters of every key
+// and value, then '%', then the 50-tag limit on the merged set.
 protocol::ApiResult<Value> KinesisService::add_tags(const Value& in, const Ctx& ctx) {
   const Value& tags = *in.find("Tags");
-  if (auto ok = check_tags(tags); !ok) return std::unexpected(ok.error());
   std::unique_lock lock(mu_);
   auto found = find_stream_locked(in, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
+  if (auto p = worst_problem(keys_and_values(tags)); p != TagTextProblem::kNone)
+    return std::unexpected(tag_text_error(p, "add tags to", s.name, options_.account_id));
+  if (auto err = reserved_key_error(tags)) return std::unexpected(*err);
   auto merged = s.tags;
   for (const auto& m : tags.as_object()) merged[m.key] = m.value.is_string() ? m.value.as_string() : "";
   if (merged.size() > kMaxTagsPerStream)
@@ -63,17 +188,25 @@ protocol::ApiResult<Value> KinesisService::add_tags(const Value& in, const Ctx& 
   return Value();
 }
 
+// RemoveTagsFromStream: the keys are checked as AddTagsToStream checks them,
+// after the stream is found (an unknown stream wins over a bad key).
 protocol::ApiResult<Value> KinesisService::remove_tags(const Value& in, const Ctx& ctx) {
+  const Value& keys = *in.find("TagKeys");
   std::unique_lock lock(mu_);
   auto found = find_stream_locked(in, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
-  for (const auto& k : in.find("TagKeys")->as_array())
+  if (auto p = worst_problem(tag_keys(keys)); p != TagTextProblem::kNone)
+    return std::unexpected(tag_text_error(p, "remove tags from", s.name, options_.account_id));
+  for (const auto& k : keys.as_array())
     if (k.is_string()) s.tags.erase(k.as_string());
   if (Status st = tags_changed_locked(s); !st) return std::unexpected(protocol::internal_failure());
   return Value();
 }
 
+// ListTagsForStream: keys in Java's string order (tag_key_less), those after
+// ExclusiveStartTagKey in that order (it need not be a key of the stream),
+// at most Limit of them, and HasMoreTags when some were left out.
 protocol::ApiResult<Value> KinesisService::list_tags_for_stream(const Value& in, const Ctx& ctx) {
   std::shared_lock lock(mu_);
   auto found = find_stream_locked(in, ctx);
@@ -81,18 +214,18 @@ protocol::ApiResult<Value> KinesisService::list_tags_for_stream(const Value& in,
   const StreamState& s = **found;
   // AWS lists 10 tags unless asked for more (up to 50).
   size_t limit = static_cast<size_t>(input_int(in, "Limit").value_or(10));
-  auto it = s.tags.begin();
-  if (const std::string* start = input_string(in, "ExclusiveStartTagKey")) it = s.tags.upper_bound(*start);
+  const std::string* start = input_string(in, "ExclusiveStartTagKey");
   Array tags;
   bool more = false;
-  for (; it != s.tags.end(); ++it) {
+  for (auto& [key, value] : sorted_tags(s.tags)) {
+    if (start && !tag_key_less(*start, key)) continue;
     if (tags.size() == limit) {
       more = true;
       break;
     }
     Value t = Object{};
-    t.set("Key", it->first);
-    t.set("Value", it->second);
+    t.set("Key", std::move(key));
+    t.set("Value", std::move(value));
     tags.push_back(std::move(t));
   }
   Value out = Object{};
@@ -124,10 +257,10 @@ protocol::ApiResult<Value> KinesisService::tag_resource(const Value& in, const C
     return add_tags(request, ctx);
   }
   const Value& tags = *in.find("Tags");
-  if (auto ok = check_tags(tags); !ok) return std::unexpected(ok.error());
   std::unique_lock lock(mu_);
   auto found = find_tagged_locked(arn, ctx);
   if (!found) return std::unexpected(found.error());
+  if (auto ok = check_tags(tags); !ok) return std::unexpected(ok.error());
   auto merged = *found->tags;
   for (const auto& m : tags.as_object()) merged[m.key] = m.value.is_string() ? m.value.as_string() : "";
   if (merged.size() > kMaxTagsPerStream)
@@ -140,9 +273,18 @@ protocol::ApiResult<Value> KinesisService::tag_resource(const Value& in, const C
 }
 
 protocol::ApiResult<Value> KinesisService::untag_resource(const Value& in, const Ctx& ctx) {
+  const std::string& arn = *input_string(in, "ResourceARN");
+  if (arn.find("/consumer/") == std::string::npos) {
+    Value request = Object{};
+    request.set("StreamARN", arn);
+    request.set("TagKeys", *in.find("TagKeys"));
+    return remove_tags(request, ctx);
+  }
   std::unique_lock lock(mu_);
-  auto found = find_tagged_locked(*input_string(in, "ResourceARN"), ctx);
+  auto found = find_tagged_locked(arn, ctx);
   if (!found) return std::unexpected(found.error());
+  if (worst_problem(tag_keys(*in.find("TagKeys"))) != TagTextProblem::kNone)
+    return std::unexpected(protocol::invalid_argument(kInvalidCharacters));
   for (const auto& k : in.find("TagKeys")->as_array())
     if (k.is_string()) found->tags->erase(k.as_string());
   if (Status st = tags_changed_locked(*found->stream); !st) return std::unexpected(protocol::internal_failure());
@@ -154,7 +296,7 @@ protocol::ApiResult<Value> KinesisService::list_tags_for_resource(const Value& i
   auto found = find_tagged_locked(*input_string(in, "ResourceARN"), ctx);
   if (!found) return std::unexpected(found.error());
   Array tags;
-  for (const auto& [k, v] : *found->tags) {
+  for (const auto& [k, v] : sorted_tags(*found->tags)) {
     Value t = Object{};
     t.set("Key", k);
     t.set("Value", v);

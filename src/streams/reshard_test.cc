@@ -188,18 +188,24 @@ TEST_F(ReshardTest, SplitClosesParentAndCreatesTwoChildren) {
     EXPECT_EQ(shard_of(put("s", "k", "d", h)), h < mid ? id(2) : id(3));
 }
 
-TEST_F(ReshardTest, MergeInEitherOrderMakesOneChildWithBothParents) {
+TEST_F(ReshardTest, MergeMakesOneChildWithBothParentsAndRefusesTheInvertedPair) {
   ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "s"}, {"ShardCount", 3}})));
   auto ranges = split_hash_space(3);
-  merge("s", id(1), id(0));  // the higher range first
+  // AWS (as kinesalite recorded it) wants ShardToMerge's range just below
+  // AdjacentShardToMerge's: the higher range first is not an adjacent pair.
+  auto e = error_of(call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(1)}, {"AdjacentShardToMerge", id(0)}})));
+  EXPECT_EQ(e.type, "InvalidArgumentException");
+  EXPECT_EQ(e.message, "Shards shardId-000000000001 and shardId-000000000000 in stream s under account " +
+                           kAccount + " are not an adjacent pair of shards eligible for merging");
+  merge("s", id(0), id(1));
   Array all = shards("s");
   ASSERT_EQ(all.size(), 4u);
   EXPECT_TRUE(closed(*shard_named(all, id(0))));
   EXPECT_TRUE(closed(*shard_named(all, id(1))));
   EXPECT_FALSE(closed(*shard_named(all, id(2))));
   const Value& child = *shard_named(all, id(3));
-  EXPECT_EQ(child.find("ParentShardId")->as_string(), id(1));
-  EXPECT_EQ(child.find("AdjacentParentShardId")->as_string(), id(0));
+  EXPECT_EQ(child.find("ParentShardId")->as_string(), id(0));
+  EXPECT_EQ(child.find("AdjacentParentShardId")->as_string(), id(1));
   EXPECT_EQ(range_start(child), format_hash_key(ranges[0].start));
   EXPECT_EQ(range_end(child), format_hash_key(ranges[1].end));
 
@@ -271,8 +277,8 @@ TEST_F(ReshardTest, ErrorsUseAwsTypesAndTexts) {
   e = error_of(call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(0)}, {"AdjacentShardToMerge", "shardId-77"}})));
   EXPECT_EQ(e.type, "ResourceNotFoundException");
   EXPECT_EQ(e.message, "Could not find shard shardId-000000000077" + where + ".");
-  // Shard 0 and shard 1's lower child are adjacent.
-  merge("s", id(3), id(0));
+  // Shard 0 and shard 1's lower child are adjacent, shard 0 below.
+  merge("s", id(0), id(3));
 
   // On-demand streams cannot be resharded.
   ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "od"}, {"StreamModeDetails", obj({{"StreamMode", "ON_DEMAND"}})}})));

@@ -235,7 +235,7 @@ std::optional<SequenceNumber> parse_sequence_number_any_version(std::string_view
   assert(hex.size() == 47);
   const char version = hex[46];
   if (version == '2') {
-    if (hex[11] > '7' || hex[38] > '7') return std::nullopt;  // counter or shard index too high
+    if (hex[11] > '7') return std::nullopt;  // counter too high (kinesalite: "Sequence index too high")
     seq.version = 2;
     seq.shard_create_secs = static_cast<int64_t>(hex_field(hex, 1, 10));
     seq.counter = hex_field(hex, 11, 27);
@@ -249,7 +249,6 @@ std::optional<SequenceNumber> parse_sequence_number_any_version(std::string_view
     seq.arrival_secs = static_cast<int64_t>(hex_field(hex, 13, 22));
     seq.counter = hex_field(hex, 36, 38);
     seq.shard_index = static_cast<uint32_t>(hex_field(hex, 38, 46));
-    if (seq.shard_index > kMaxShardIndex) return std::nullopt;
     return seq;
   }
   return std::nullopt;
@@ -262,8 +261,26 @@ std::optional<SequenceNumber> parse_sequence_number(std::string_view decimal) {
   while (first < decimal.size() && decimal[first] == '0') ++first;
   if (decimal.size() - first != kSequenceNumberDigits) return std::nullopt;
   std::optional<SequenceNumber> seq = parse_sequence_number_any_version(decimal.substr(first));
-  if (!seq || seq->version != 2) return std::nullopt;
+  if (!seq || seq->version != 2 || seq->shard_index > kMaxShardIndex) return std::nullopt;
   return seq;
+}
+
+OrderingVerdict check_sequence_number_for_ordering(std::string_view decimal, int64_t now_ms) {
+  if (auto seq = parse_sequence_number_any_version(decimal)) {
+    // Version 0 (small numbers) is not accepted for ordering; versions 1 and
+    // 2 are, whatever stream or shard they name, unless they were issued in
+    // the future.
+    if (seq->version == 0) return OrderingVerdict::kInvalid;
+    return seq->arrival_secs > now_ms / 1000 ? OrderingVerdict::kInvalid : OrderingVerdict::kAccepted;
+  }
+  // The layout of versions 1 and 2 with version nibble 3: AWS fails inside.
+  const std::optional<U192> n = parse_decimal(decimal);
+  if (!n) return OrderingVerdict::kInvalid;
+  U192 upper = power_of_two(185);
+  upper.limb[2] |= uint64_t{1} << (184 - 128);
+  if (compare(*n, power_of_two(185)) > 0 && compare(*n, upper) < 0 && (n->limb[0] & 0xF) == 3)
+    return OrderingVerdict::kInternalFailure;
+  return OrderingVerdict::kInvalid;
 }
 
 int compare_sequence_numbers(std::string_view a, std::string_view b) {

@@ -30,7 +30,11 @@ constexpr std::size_t kMaxSequenceNumberDigits = 58;
 
 struct SequenceNumber {
   int64_t shard_create_secs = 0;  // the shard's creation time, epoch seconds
-  uint32_t shard_index = 0;       // <= kMaxShardIndex (2^31-1)
+  // <= kMaxShardIndex (2^31-1) in every number runnel issues. From
+  // parse_sequence_number_any_version, the field's 32 bits as they are: AWS
+  // reads them as a Java int, so 0x80000000 and above name a negative index
+  // (static_cast<int32_t>; see format_encoded_shard_id).
+  uint32_t shard_index = 0;
   uint64_t counter = 0;           // the record's position in the shard; 0 = before the first
   int64_t arrival_secs = 0;       // the record's arrival time, epoch seconds
   // 2 for every number runnel issues. 0 or 1 only from
@@ -55,7 +59,7 @@ std::size_t format_sequence_number_to(const SequenceNumber& seq, char* out);
 // A version-2 sequence number, or nullopt when `decimal` is not one: not all
 // ASCII digits, out of the version-2 range, a counter whose first hex digit is
 // above 7 ("Sequence index too high" in kinesalite), or a shard index above
-// 2^31-1. Leading zeros are tolerated (the model's pattern
+// 2^31-1 (a field of hex 80000000 or more). Leading zeros are tolerated (the model's pattern
 // `0|([1-9]\d{0,128})` rejects them earlier). Like kinesalite, it does not
 // check the two fixed-content fields (the '00' byte and the low nibble of the
 // shard index at hex 10); format_sequence_number(parse(x)) canonicalises them.
@@ -73,10 +77,24 @@ std::optional<SequenceNumber> parse_sequence_number(std::string_view decimal);
 //   - version 1: like version 2 but ending in hex '1'. Hex '2' |
 //     shardCreateSecs (9) | shardIndex & 0xF (1) | byte (2) | arrivalSecs (9) |
 //     random (14) | index (2) | shardIndex (8) | '1'; yields counter = index.
+// For versions 1 and 2 the shard index field is returned whole, even at hex
+// 80000000 and above (a negative Java int), as AWS still names it in its
+// "It encodes shardId--02147483648" message; the counter's first hex digit
+// must be <= 7.
 // No runnel shard has an old-layout number, so a caller that finds
 // version != 2 answers "... is invalid because it did not come from this
 // stream." once the shard index matched.
 std::optional<SequenceNumber> parse_sequence_number_any_version(std::string_view decimal);
+
+// What AWS answers for a PutRecord's SequenceNumberForOrdering, as kinesalite
+// recorded it: a version-1 or version-2 number is accepted whatever stream or
+// shard it names (even all 'f's, or a shard index field of hex 80000000 or
+// more) unless its arrival time is after `now_ms`; the same layout with version
+// nibble 3 makes AWS fail with InternalFailure; anything else (version 0,
+// nibbles 0 and 4+, a counter whose first hex digit is above 7, out of range)
+// is invalid.
+enum class OrderingVerdict { kAccepted, kInvalid, kInternalFailure };
+OrderingVerdict check_sequence_number_for_ordering(std::string_view decimal, int64_t now_ms);
 
 // Compares two decimal digit strings as unsigned big integers: <0, 0 or >0.
 // Leading zeros are ignored ("007" == "7"); an empty string counts as 0.

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -282,6 +283,79 @@ TEST(ParseSequenceNumberAnyVersion, AgreesWithStrictParseOnVersionTwo) {
     const std::string text = format_sequence_number(random_sequence(rng));
     EXPECT_EQ(parse_sequence_number_any_version(text), parse_sequence_number(text));
   }
+}
+
+// Hex digits to decimal, digit by digit.
+std::string hex_to_decimal(std::string_view hex) {
+  std::vector<int> digits{0};  // little-endian decimal
+  for (char c : hex) {
+    int carry = c <= '9' ? c - '0' : c - 'a' + 10;
+    for (int& d : digits) {
+      const int v = d * 16 + carry;
+      d = v % 10;
+      carry = v / 10;
+    }
+    while (carry) {
+      digits.push_back(carry % 10);
+      carry /= 10;
+    }
+  }
+  std::string out;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) out.push_back(static_cast<char>('0' + *it));
+  return out;
+}
+
+// The hex of a version-2 number with this arrival time and otherwise kinesalite's "time is now" fields.
+std::string arriving_at(int64_t secs) {
+  char hex[64];
+  std::snprintf(hex, sizeof hex, "2ffffffffff7fffffff7fffffff000%08llx7fffffff2", static_cast<unsigned long long>(secs));
+  return hex_to_decimal(hex);
+}
+
+// The SequenceNumberForOrdering cases of kinesalite's test/putRecord.js.
+TEST(CheckSequenceNumberForOrdering, AcceptsWhatAwsAccepted) {
+  const int64_t now_ms = 1'700'000'000'123;
+  for (const char* hex : {"2ffffffffff7fffffffffffffff000000000007fffffff2",    // all f
+                          "20000000000000000000000000000000000000000000002",    // all 0
+                          "20000000000000000000000000000000000000000000001",    // all 0, version 1
+                          "20000000000000000000000000000000000000800000002"}) {  // 8 near the end
+    EXPECT_EQ(check_sequence_number_for_ordering(hex_to_decimal(hex), now_ms), OrderingVerdict::kAccepted) << hex;
+  }
+  EXPECT_EQ(check_sequence_number_for_ordering(arriving_at(now_ms / 1000 - 2), now_ms), OrderingVerdict::kAccepted);
+  EXPECT_EQ(check_sequence_number_for_ordering(arriving_at(now_ms / 1000), now_ms), OrderingVerdict::kAccepted);
+}
+
+TEST(CheckSequenceNumberForOrdering, RefusesWhatAwsRefused) {
+  const int64_t now_ms = 1'700'000'000'123;
+  for (const char* hex : {"20000000000000000000000000000000000000000000000",    // version 0
+                          "20000000000000000000000000000000000000000000004",    // version 4
+                          "30000000000000000000000000000000000000000000001",    // initial 3
+                          "1ffffffffff7fffffffffffffff000000000007fffffff2",    // initial 1
+                          "20000000000800000000000000000000000000000000002",    // 8 in the counter
+                          "13bb2cc3d80000000000000000000000"}) {                // version 0, date too large
+    EXPECT_EQ(check_sequence_number_for_ordering(hex_to_decimal(hex), now_ms), OrderingVerdict::kInvalid) << hex;
+  }
+  EXPECT_EQ(check_sequence_number_for_ordering(arriving_at(now_ms / 1000 + 2), now_ms), OrderingVerdict::kInvalid);
+  EXPECT_EQ(check_sequence_number_for_ordering("5", now_ms), OrderingVerdict::kInvalid);
+  EXPECT_EQ(check_sequence_number_for_ordering(std::string(129, '9'), now_ms), OrderingVerdict::kInvalid);
+}
+
+TEST(CheckSequenceNumberForOrdering, VersionThreeIsAnInternalFailure) {
+  EXPECT_EQ(check_sequence_number_for_ordering(hex_to_decimal("20000000000000000000000000000000000000000000003"),
+                                               1'700'000'000'000),
+            OrderingVerdict::kInternalFailure);
+}
+
+TEST(ParseSequenceNumberAnyVersion, KeepsAShardIndexFieldAboveTheJavaIntRange) {
+  // kinesalite's "8 near end of StartingSequenceNumber": AWS answers that it
+  // encodes shardId--02147483648.
+  auto seq = parse_sequence_number_any_version(hex_to_decimal("20000000000000000000000000000000000000800000002"));
+  ASSERT_TRUE(seq.has_value());
+  EXPECT_EQ(seq->version, 2);
+  EXPECT_EQ(seq->shard_index, 0x80000000u);
+  EXPECT_EQ(format_encoded_shard_id(static_cast<int32_t>(seq->shard_index)), "shardId--02147483648");
+  // The strict parser still refuses it: runnel never issues such a number.
+  EXPECT_EQ(parse_sequence_number(hex_to_decimal("20000000000000000000000000000000000000800000002")), std::nullopt);
 }
 
 }  // namespace

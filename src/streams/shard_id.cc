@@ -1,5 +1,7 @@
 #include "streams/shard_id.h"
 
+#include <algorithm>
+
 namespace runnel::streams {
 
 std::string format_shard_id(uint32_t index) {
@@ -8,6 +10,13 @@ std::string format_shard_id(uint32_t index) {
   std::string id = "shardId-000000000000";
   for (std::size_t pos = id.size(); index != 0; index /= 10) id[--pos] = static_cast<char>('0' + index % 10);
   return id;
+}
+
+std::string format_encoded_shard_id(int32_t index) {
+  if (index >= 0) return format_shard_id(static_cast<uint32_t>(index));
+  // Java pads after the sign: 12 characters in all, the '-' included.
+  std::string digits = std::to_string(-static_cast<int64_t>(index));
+  return "shardId--" + std::string(11 - std::min<std::size_t>(11, digits.size()), '0') + digits;
 }
 
 std::optional<uint32_t> parse_shard_id(std::string_view s) {

@@ -18,6 +18,13 @@ constexpr uint32_t kMaxShardIndex = 0x7fff'ffff;
 // "shardId-" followed by `index` zero-padded to 12 digits.
 std::string format_shard_id(uint32_t index);
 
+// The shard id a sequence number "encodes", as AWS words it in "Invalid
+// StartingSequenceNumber. It encodes shardId-...": the index printed as Java's
+// "%012d" prints an int, so an index field of 0x80000000 or above (negative
+// as a Java int) reads "shardId--02147483648". Equal to format_shard_id for
+// 0..kMaxShardIndex.
+std::string format_encoded_shard_id(int32_t index);
+
 // The index a client's ShardId names, or nullopt when it names none. Follows
 // what kinesalite does and what its tests record of real AWS:
 //   - Without a '-', the whole string must be the digits: "3", "000003".

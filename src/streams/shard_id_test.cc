@@ -44,3 +44,18 @@ TEST(ParseShardId, RoundTripsFormat) {
 
 }  // namespace
 }  // namespace runnel::streams
+
+namespace runnel::streams {
+namespace {
+
+TEST(FormatEncodedShardId, PrintsNegativeIndicesAsJavaDoes) {
+  // kinesalite's recorded answer for an index field of hex 80000000:
+  // "It encodes shardId--02147483648".
+  EXPECT_EQ(format_encoded_shard_id(INT32_MIN), "shardId--02147483648");
+  EXPECT_EQ(format_encoded_shard_id(-5), "shardId--00000000005");
+  EXPECT_EQ(format_encoded_shard_id(5), "shardId-000000000005");
+  EXPECT_EQ(format_encoded_shard_id(INT32_MAX), "shardId-002147483647");
+}
+
+}  // namespace
+}  // namespace runnel::streams

@@ -24,10 +24,17 @@ protocol::ApiResult<uint64_t> resolve_starting_position(storage::Log& log, const
                               " on shard " + format_shard_id(shard.index) + " in stream " + s.name +
                               " under account " + std::string(account_id) + " is invalid";
     if (!seq) return std::unexpected(protocol::invalid_argument(where + "."));
-    if (seq->shard_index != shard.index)
+    // AWS reads the index field as a Java int: hex 80000000 and above are
+    // negative, and never any shard's.
+    const auto encoded = static_cast<int32_t>(seq->shard_index);
+    if (encoded < 0 || static_cast<uint32_t>(encoded) != shard.index)
       return std::unexpected(protocol::invalid_argument(
-          "Invalid StartingSequenceNumber. It encodes " + format_shard_id(seq->shard_index) +
+          "Invalid StartingSequenceNumber. It encodes " + format_encoded_shard_id(encoded) +
           ", while it was used in a call to a shard with " + format_shard_id(shard.index)));
+    // An old-layout (version 0) number naming this very shard makes AWS fail
+    // inside, as kinesalite recorded ("0" on shardId-000000000000): HTTP 500,
+    // {"__type":"InternalFailure"} without a message.
+    if (seq->version == 0) return std::unexpected(protocol::internal_failure(""));
     if (seq->version != 2 || seq->shard_create_secs != shard.created_secs())
       return std::unexpected(protocol::invalid_argument(where + " because it did not come from this stream."));
     return type == "AT_SEQUENCE_NUMBER" ? std::max<uint64_t>(seq->counter, 1) : seq->counter + 1;

@@ -149,7 +149,7 @@ for suite in "${SUITES[@]}"; do
     cli)       run_pytest "$suite" test_cli.py ;;
     cbor)      run_pytest "$suite" test_cbor.py ;;
     bad-input) run_pytest "$suite" test_bad_input.py ;;
-    conformance) run_pytest "$suite" test_wire_answers.py test_transitions.py ;;
+    conformance) run_pytest "$suite" test_wire_answers.py test_transitions.py test_kinesalite_parity.py ;;
     security)  run_pytest "$suite" test_security.py ;;
     fanout)    run_pytest "$suite" test_fanout.py test_tls.py ;;
     crash)     run_pytest "$suite" -s test_crash.py ;;

@@ -311,9 +311,15 @@ def test_reshard_errors_use_aws_types_and_messages(kinesis, make_stream):
         "InvalidArgumentException",
         f"Shards shardId-000000000000 and shardId-000000000003 {where} are not an adjacent pair of "
         "shards eligible for merging")
-    # By ARN, in the reverse order: shard 2 (lower child of 1) and shard 0 touch.
-    kinesis.merge_shards(StreamARN=sup.stream_arn(name), ShardToMerge="shardId-000000000002",
-                         AdjacentShardToMerge="shardId-000000000000")
+    # Shard 0 and shard 2 (lower child of 1) touch, shard 0 below: in the reverse
+    # order they are not an adjacent pair (as kinesalite recorded of AWS).
+    assert err(kinesis.merge_shards, ShardToMerge="shardId-000000000002",
+               AdjacentShardToMerge="shardId-000000000000") == (
+        "InvalidArgumentException",
+        f"Shards shardId-000000000002 and shardId-000000000000 {where} are not an adjacent pair of "
+        "shards eligible for merging")
+    kinesis.merge_shards(StreamARN=sup.stream_arn(name), ShardToMerge="shardId-000000000000",
+                         AdjacentShardToMerge="shardId-000000000002")
     sup.wait_active(kinesis, name)
     assert kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["OpenShardCount"] == 2
 
