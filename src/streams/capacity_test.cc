@@ -250,12 +250,18 @@ TEST_F(CapacityTest, UpdateShardCountToNonMultipleIsUniformAndReadableOnceInOrde
 
 TEST_F(CapacityTest, UpdateShardCountBounds) {
   create("s", 4);
+  // AWS's answers as kinesalite recorded them ("should return LimitExceededException if scaling
+  // above double / down below half open shards").
   auto e = error_of(update_count("s", 9));
-  EXPECT_EQ(e.type, "InvalidArgumentException");
-  EXPECT_NE(e.message.find("more than double the current shard count 4"), std::string::npos) << e.message;
+  EXPECT_EQ(e.type, "LimitExceededException");
+  EXPECT_EQ(e.message,
+            "UpdateShardCount cannot scale up over double your current open shard count. Current open shard "
+            "count: 4, Target shard count: 9");
   e = error_of(update_count("s", 1));
-  EXPECT_EQ(e.type, "InvalidArgumentException");
-  EXPECT_NE(e.message.find("less than half the current shard count 4"), std::string::npos) << e.message;
+  EXPECT_EQ(e.type, "LimitExceededException");
+  EXPECT_EQ(e.message,
+            "UpdateShardCount cannot scale down below half your current open shard count. Current open shard "
+            "count: 4, Target shard count: 1");
   EXPECT_TRUE(update_count("s", 8));
   EXPECT_TRUE(update_count("s", 4));
   EXPECT_TRUE(update_count("s", 2));
@@ -322,12 +328,17 @@ TEST_F(CapacityTest, ShardLimitAppliesToCreateUpdateAndSplit) {
             "count for the account: 6. Limit: 10. Number of additional shards that would have resulted from this "
             "request: 5. Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/"
             "aws_service_limits.html) for current limits and how to request higher limits.");
+  // UpdateShardCount words the account's limit its own way, and checks it before the doubling
+  // bound ("should return LimitExceededException if increasing over shards limit").
   e = error_of(update_count("a", 12));
   EXPECT_EQ(e.type, "LimitExceededException");
-  EXPECT_NE(e.message.find("Current shard count for the account: 6. Limit: 10. Number of additional shards that "
-                           "would have resulted from this request: 6."),
-            std::string::npos)
-      << e.message;
+  EXPECT_EQ(e.message,
+            "Target shard count or number of open shards cannot be greater than 10. Current open shard count: 6, "
+            "Target shard count: 12");
+  e = error_of(update_count("a", 13));
+  EXPECT_EQ(e.message,
+            "Target shard count or number of open shards cannot be greater than 10. Current open shard count: 6, "
+            "Target shard count: 13");
   create("b", 4);
   auto ranges = split_hash_space(4);
   e = error_of(call("SplitShard", obj({{"StreamName", "b"}, {"ShardToSplit", "shardId-000000000000"},

@@ -61,24 +61,29 @@ protocol::ApiResult<Value> KinesisService::update_shard_count(const Value& in, c
                                                       options_.account_id + " is in On-Demand mode."));
   if (auto err = require_active(s)) return std::unexpected(*err);
   const int64_t current = static_cast<int64_t>(s.open_shard_count());
-  const std::string t = std::to_string(target), c = std::to_string(current);
+  // AWS's answers as kinesalite recorded them: the account's shard limit is
+  // checked before the doubling and halving bounds, all three are
+  // LimitExceededException, and the counts are the stream's open shards.
+  const std::string counts =
+      "Current open shard count: " + std::to_string(current) + ", Target shard count: " + std::to_string(target);
+  const size_t open_now = account_open_shards_locked();
+  if (target > current && open_now + static_cast<size_t>(target - current) > options_.shard_limit)
+    return std::unexpected(protocol::limit_exceeded("Target shard count or number of open shards cannot be greater than " +
+                                                    std::to_string(options_.shard_limit) + ". " + counts));
   if (target > 2 * current)
-    return std::unexpected(protocol::invalid_argument(
-        who + " Target shard count " + t + " is more than double the current shard count " + c + "."));
+    return std::unexpected(protocol::limit_exceeded(
+        "UpdateShardCount cannot scale up over double your current open shard count. " + counts));
   if (2 * target < current)
-    return std::unexpected(protocol::invalid_argument(
-        who + " Target shard count " + t + " is less than half the current shard count " + c + "."));
+    return std::unexpected(protocol::limit_exceeded(
+        "UpdateShardCount cannot scale down below half your current open shard count. " + counts));
   if (target > kMaxShardsPerStream)
-    return std::unexpected(protocol::invalid_argument(who + " Target shard count " + t +
+    return std::unexpected(protocol::invalid_argument(who + " Target shard count " + std::to_string(target) +
                                                       " is more than the limit of 10000 shards per stream."));
   const int64_t now = now_ms();
   prune_day(s.shard_count_updates_ms, now);
   if (s.shard_count_updates_ms.size() >= kShardCountUpdatesPerDay)
     return std::unexpected(protocol::limit_exceeded(
         who + " The stream has been scaled 10 times in the last 24 hours, the most allowed."));
-  const size_t open_now = account_open_shards_locked();
-  if (target > current && open_now + static_cast<size_t>(target - current) > options_.shard_limit)
-    return std::unexpected(shard_limit_error(open_now, static_cast<size_t>(target - current), ctx.region));
 
   if (target != current) {
     s.shard_count_updates_ms.push_back(now);

@@ -9,6 +9,7 @@
 #include "streams/page_token.h"
 #include "streams/sequence_number.h"
 #include "streams/shard_id.h"
+#include "streams/tags.h"
 
 namespace runnel::streams {
 
@@ -71,6 +72,8 @@ protocol::ApiResult<Value> KinesisService::create_stream(const Value& in, const 
   // On-demand streams, and provisioned ones created without ShardCount,
   // start with 4 shards, as AWS's do.
   uint32_t count = mode == "ON_DEMAND" || !shard_count ? 4 : static_cast<uint32_t>(*shard_count);
+  if (const Value* tags = in.find("Tags"); tags && tags->is_object())
+    if (auto ok = check_new_stream_tags(*tags, name, options_.account_id); !ok) return std::unexpected(ok.error());
 
   std::unique_lock lock(mu_);
   if (streams_.contains(name))

@@ -119,6 +119,12 @@ protocol::ApiError tag_text_error(TagTextProblem p, std::string_view verb, const
                                     "Unicode letters, white-spaces, '_',',','/','=','+','-','@',':'.");
 }
 
+protocol::ApiError too_many_tags_error(const std::string& stream, const std::string& account) {
+  return protocol::invalid_argument("Failed to add tags to stream " + stream + " under account " + account +
+                                    " because a given stream cannot have more than " +
+                                    std::to_string(kMaxTagsPerStream) + " tags associated with it.");
+}
+
 std::optional<protocol::ApiError> reserved_key_error(const Value& tags) {
   for (const auto& m : tags.as_object())
     if (m.key.rfind("aws:", 0) == 0)
@@ -163,6 +169,15 @@ protocol::ApiResult<void> check_tags(const Value& tags) {
   return {};
 }
 
+protocol::ApiResult<void> check_new_stream_tags(const Value& tags, const std::string& stream,
+                                                const std::string& account) {
+  if (auto p = worst_problem(keys_and_values(tags)); p != TagTextProblem::kNone)
+    return std::unexpected(tag_text_error(p, "add tags to", stream, account));
+  if (auto err = reserved_key_error(tags)) return std::unexpected(*err);
+  if (tags.as_object().size() > kMaxTagsPerStream) return std::unexpected(too_many_tags_error(stream, account));
+  return {};
+}
+
 Status KinesisService::tags_changed_locked(StreamState& s) { return persist_locked(s); }
 
 // AddTagsToStream. AWS's order: the stream, then the characters of every key
@@ -179,10 +194,7 @@ protocol::ApiResult<Value> KinesisService::add_tags(const Value& in, const Ctx& 
   auto merged = s.tags;
   for (const auto& m : tags.as_object()) merged[m.key] = m.value.is_string() ? m.value.as_string() : "";
   if (merged.size() > kMaxTagsPerStream)
-    return std::unexpected(protocol::invalid_argument(
-        "Failed to add tags to stream " + s.name + " under account " + options_.account_id +
-        " because a given stream cannot have more than " + std::to_string(kMaxTagsPerStream) +
-        " tags associated with it."));
+    return std::unexpected(too_many_tags_error(s.name, options_.account_id));
   s.tags = std::move(merged);
   if (Status st = tags_changed_locked(s); !st) return std::unexpected(protocol::internal_failure());
   return Value();

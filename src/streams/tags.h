@@ -2,6 +2,7 @@
 // Tag checks and order shared by the operations that take tags (streams and
 // consumers). Pure functions, safe from any thread.
 
+#include <string>
 #include <string_view>
 
 #include "protocol/api_error.h"
@@ -42,5 +43,14 @@ bool tag_key_less(std::string_view a, std::string_view b);
 // the tags of RegisterStreamConsumer and TagResource on a consumer; the
 // stream operations word '%' with the stream's name themselves.
 protocol::ApiResult<void> check_tags(const protocol::Value& tags);
+
+// CreateStream's Tags (a map), checked as AddTagsToStream checks the tags it
+// adds to stream `stream` of `account`, with the same answers: a refused
+// character, then '%' ("Failed to add tags to stream ..."), then a key
+// starting with "aws:", then more than 50 tags. AWS's CreateStream documents
+// the same rules as AddTagsToStream; its exact answers were not recorded, so
+// the wording is AddTagsToStream's.
+protocol::ApiResult<void> check_new_stream_tags(const protocol::Value& tags, const std::string& stream,
+                                                const std::string& account);
 
 }  // namespace runnel::streams

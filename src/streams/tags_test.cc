@@ -63,5 +63,36 @@ TEST(TagKeyLess, AstralCodePointsSortBelowTheTopOfTheBasicPlane) {
   EXPECT_TRUE(tag_key_less("Za$Z%*(*&@,,.,,", "Zb"));
 }
 
+// CreateStream took any Tags without looking at them; it now checks them as
+// AddTagsToStream does, with AddTagsToStream's answers.
+TEST(CheckNewStreamTags, RefusesWhatAddTagsToStreamRefuses) {
+  using protocol::Object;
+  using protocol::Value;
+  auto error = [](Value tags) {
+    auto r = check_new_stream_tags(tags, "s", "000000000000");
+    return r ? std::string("ok") : r.error().type + ": " + r.error().message;
+  };
+  EXPECT_EQ(error(Value(Object{{"a", "b"}, {"\xC3\xBC" "0 _./=+-@:", ""}})), "ok");
+  const std::string invalid =
+      "InvalidArgumentException: Some tags contain invalid characters. Valid characters: Unicode letters, digits, "
+      "white space, _ . / = + - % @ :.";
+  EXPECT_EQ(error(Value(Object{{"a;b", "c"}})), invalid);
+  EXPECT_EQ(error(Value(Object{{"a", "b\tc"}})), invalid);
+  EXPECT_EQ(error(Value(Object{{"a%b", "c"}, {"d", "e,f"}})), invalid);
+  EXPECT_EQ(error(Value(Object{{"a%b", "c"}})),
+            "InvalidArgumentException: Failed to add tags to stream s under account 000000000000 because some tags "
+            "contained illegal characters. The allowed characters are Unicode letters, white-spaces, "
+            "'_',',','/','=','+','-','@',':'.");
+  EXPECT_EQ(error(Value(Object{{"aws:x", "c"}})),
+            "InvalidArgumentException: Tag keys starting with 'aws:' are reserved for AWS use.");
+  Object many;
+  for (int i = 0; i < 51; ++i) many.push_back(protocol::Member{"k" + std::to_string(i), Value("")});
+  EXPECT_EQ(error(Value(many)),
+            "InvalidArgumentException: Failed to add tags to stream s under account 000000000000 because a given "
+            "stream cannot have more than 50 tags associated with it.");
+  many.pop_back();
+  EXPECT_EQ(error(Value(many)), "ok");
+}
+
 }  // namespace
 }  // namespace runnel::streams

@@ -89,11 +89,11 @@ def test_update_shard_count_bounds(kinesis, make_stream):
     name = make_stream(4)
     with pytest.raises(ClientError) as e:
         kinesis.update_shard_count(StreamName=name, TargetShardCount=9, ScalingType="UNIFORM_SCALING")
-    assert error_of(e)[0] == "InvalidArgumentException"
-    assert "more than double the current shard count 4" in error_of(e)[1]
+    assert error_of(e)[0] == "LimitExceededException"
+    assert "cannot scale up over double your current open shard count" in error_of(e)[1]
     with pytest.raises(ClientError) as e:
         kinesis.update_shard_count(StreamName=name, TargetShardCount=1, ScalingType="UNIFORM_SCALING")
-    assert error_of(e)[0] == "InvalidArgumentException"
+    assert error_of(e)[0] == "LimitExceededException"
     with pytest.raises(ClientError) as e:
         kinesis.update_shard_count(StreamName="no-such-stream-x", TargetShardCount=1, ScalingType="UNIFORM_SCALING")
     assert error_of(e) == ("ResourceNotFoundException", sup.not_found_message("no-such-stream-x"))

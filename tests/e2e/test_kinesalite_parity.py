@@ -8,6 +8,7 @@ kinesalite test it mirrors.
 """
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -333,3 +334,439 @@ def test_sequence_number_for_ordering_version_3_is_an_internal_failure(stream):
     assert_internal_failure(sup.call_json("PutRecord", {
         "StreamName": stream, "PartitionKey": "a", "Data": "",
         "SequenceNumberForOrdering": from_hex("20000000000000000000000000000000000000000000003")}))
+
+
+# --- Shared by the stream-lifecycle, retention, limits and records sections ------
+
+def null(field: str) -> str:
+    return f"Value null at '{field}' failed to satisfy constraint: Member must not be null"
+
+
+def empty_name(field: str) -> list[str]:
+    return [f"Value '' at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+            "[a-zA-Z0-9_.-]+",
+            f"Value '' at '{field}' failed to satisfy constraint: Member must have length greater than or equal to 1"]
+
+
+def too_long(value: str, field: str, limit: int = 128) -> str:
+    return (f"Value '{value}' at '{field}' failed to satisfy constraint: Member must have length less than or "
+            f"equal to {limit}")
+
+
+def at_least(value, field: str, bound: int = 1) -> str:
+    return (f"Value '{value}' at '{field}' failed to satisfy constraint: Member must have value greater than or "
+            f"equal to {bound}")
+
+
+def at_most(value, field: str, bound: int = 10000) -> str:
+    return (f"Value '{value}' at '{field}' failed to satisfy constraint: Member must have value less than or "
+            f"equal to {bound}")
+
+
+def validation(errors: list[str]) -> str:
+    n = len(errors)
+    return f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(errors)
+
+
+def assert_raw_error(resp: sup.RawResponse, code: str, message: str) -> None:
+    # kinesalite's assertValidation / assertInvalidArgument / assertLimitExceeded: 400 and the body.
+    assert resp.status == 400, resp
+    assert resp.json() == {"__type": code, "message": message}, resp
+
+
+def assert_validation(op: str, payload: dict, errors: list[str]) -> None:
+    assert_raw_error(sup.call_json(op, payload), "ValidationException", validation(errors))
+
+
+LONG = "a" * 129
+HASH_RANGES_OF_3 = [("0", "113427455640312821154458202477256070484"),
+                    ("113427455640312821154458202477256070485", "226854911280625642308916404954512140969"),
+                    ("226854911280625642308916404954512140970", "340282366920938463463374607431768211455")]
+
+
+@pytest.fixture(scope="module")
+def limited():
+    """A server of our own with kinesalite's account shard limit of 10 and the CREATING and
+    UPDATING states lasting long enough to be seen: (url, boto3 client)."""
+    server = sup.RunnelServer(extra_args=["--shard-limit", "10", "--control-plane-limits", "off",
+                                          "--create-stream-ms", "300", "--update-stream-ms", "300"]).start()
+    try:
+        yield server.url, sup.make_client(url=server.url)
+    finally:
+        server.terminate()
+
+
+def create_and_wait(client, shards: int) -> str:
+    name = sup.unique_name("parity")
+    client.create_stream(StreamName=name, ShardCount=shards)
+    sup.wait_active(client, name)
+    return name
+
+
+def delete_now(client, name: str) -> None:
+    client.delete_stream(StreamName=name)
+    sup.wait_gone(client, name)
+
+
+# --- CreateStream (createStream.js) --------------------------------------------------
+
+
+def test_create_stream_validations():
+    # "should return ValidationException for no StreamName" (ShardCount is optional today),
+    # "... for empty StreamName", "... for long StreamName"
+    assert_validation("CreateStream", {}, [null("streamName")])
+    assert_validation("CreateStream", {"StreamName": "", "ShardCount": 0},
+                      [at_least(0, "shardCount"), *empty_name("streamName")])
+    assert_validation("CreateStream", {"StreamName": LONG, "ShardCount": 100000000000},
+                      [too_long(LONG, "streamName")])
+
+
+def test_create_stream_limit_and_a_basic_3_shard_stream(limited):
+    # "should return LimitExceededException for large ShardCount" (with the 3-shard test stream)
+    # and "should create a basic 3-shard stream"
+    url, client = limited
+    name = sup.unique_name("parity")
+    assert sup.call_json("CreateStream", {"StreamName": name, "ShardCount": 3}, url=url).body == b""
+    d = client.describe_stream(StreamName=name)["StreamDescription"]
+    assert (d["StreamStatus"], d["Shards"], d["HasMoreShards"]) == ("CREATING", [], False)
+    assert d["StreamARN"] == sup.stream_arn(name)
+    assert_raw_error(sup.call_json("CreateStream", {"StreamName": sup.unique_name("parity"), "ShardCount": 1000},
+                                   url=url),
+                     "LimitExceededException",
+                     f"This request would exceed the shard limit for the account {ACCOUNT} in us-east-1. Current "
+                     "shard count for the account: 3. Limit: 10. Number of additional shards that would have "
+                     "resulted from this request: 1000. Refer to the AWS Service Limits page "
+                     "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and "
+                     "how to request higher limits.")
+    sup.wait_active(client, name)
+    shards = client.describe_stream(StreamName=name)["StreamDescription"]["Shards"]
+    assert [s["ShardId"] for s in shards] == [f"shardId-00000000000{i}" for i in range(3)]
+    assert [(s["HashKeyRange"]["StartingHashKey"], s["HashKeyRange"]["EndingHashKey"]) for s in shards] == \
+        HASH_RANGES_OF_3
+    starts = [s["SequenceNumberRange"]["StartingSequenceNumber"] for s in shards]
+    assert all(sup.SEQ_RE.match(s) for s in starts)
+    assert int(starts[1]) - int(starts[0]) == 22300745198530623141535718272648361505980432
+    assert int(starts[2]) - int(starts[1]) == 22300745198530623141535718272648361505980432
+    # describeLimits.js: "should return current account limits"
+    limits = client.describe_limits()
+    assert (limits["OpenShardCount"], limits["ShardLimit"]) == (3, 10)
+    delete_now(client, name)
+
+
+def test_create_stream_checks_tags_like_add_tags_to_stream(kinesis):
+    # CreateStream used to store any Tags; it refuses what AddTagsToStream refuses, with
+    # AddTagsToStream's answers, and creates nothing then.
+    name = sup.unique_name("parity-tags")
+    for tags in ({"a;b": "1"}, {"a": "b\tc"}, {"\U0001F600": "1"}):
+        expect_error(lambda: kinesis.create_stream(StreamName=name, ShardCount=1, Tags=tags),
+                     "InvalidArgumentException", INVALID_CHARACTERS)
+    expect_error(lambda: kinesis.create_stream(StreamName=name, ShardCount=1, Tags={"a%b": "1"}),
+                 "InvalidArgumentException", percent_message("add tags to", name))
+    expect_error(lambda: kinesis.create_stream(StreamName=name, ShardCount=1, Tags={"aws:x": "1"}),
+                 "InvalidArgumentException", "Tag keys starting with 'aws:' are reserved for AWS use.")
+    expect_error(lambda: kinesis.create_stream(StreamName=name, ShardCount=1,
+                                               Tags={f"k{i}": "" for i in range(51)}),
+                 "InvalidArgumentException",
+                 f"Failed to add tags to stream {name} under account {ACCOUNT} because a given stream "
+                 "cannot have more than 50 tags associated with it.")
+    expect_error(lambda: kinesis.describe_stream_summary(StreamName=name), "ResourceNotFoundException",
+                 sup.not_found_message(name))
+    kinesis.create_stream(StreamName=name, ShardCount=1, Tags={"ü0 _./=+-@:": "v"})
+    try:
+        assert kinesis.list_tags_for_stream(StreamName=name)["Tags"] == [{"Key": "ü0 _./=+-@:", "Value": "v"}]
+    finally:
+        kinesis.delete_stream(StreamName=name)
+
+
+# --- DeleteStream, DescribeStream, DescribeStreamSummary (deleteStream.js, ...) --------
+
+
+@pytest.mark.parametrize("op", ["DeleteStream", "DescribeStreamSummary"])
+def test_stream_name_validations_and_missing_stream(op):
+    # "should return ValidationException for empty / long StreamName", "should return
+    # ResourceNotFoundException if stream does not exist"
+    assert_validation(op, {"StreamName": ""}, empty_name("streamName"))
+    assert_validation(op, {"StreamName": LONG}, [too_long(LONG, "streamName")])
+    name = sup.unique_name("parity-missing")
+    assert_raw_error(sup.call_json(op, {"StreamName": name}), "ResourceNotFoundException",
+                     sup.not_found_message(name))
+
+
+def test_describe_stream_validations():
+    assert_validation("DescribeStream", {"StreamName": "", "Limit": 0, "ExclusiveStartShardId": ""},
+                      [at_least(0, "limit"), *empty_name("exclusiveStartShardId"), *empty_name("streamName")])
+    assert_validation("DescribeStream", {"StreamName": LONG, "Limit": 100000, "ExclusiveStartShardId": LONG},
+                      [at_most(100000, "limit"), too_long(LONG, "exclusiveStartShardId"),
+                       too_long(LONG, "streamName")])
+
+
+def test_describe_stream_list_shards_and_summary_of_3_shards(kinesis, make_stream):
+    # describeStream.js "should return stream description", listShards.js "should return list
+    # of shards", describeStreamSummary.js "should return stream description summary"
+    before = time.time()
+    name = make_stream(3)
+    d = kinesis.describe_stream(StreamName=name)["StreamDescription"]
+    listed = kinesis.list_shards(StreamName=name)["Shards"]
+    for shards in (d["Shards"], listed):
+        assert all(sup.SEQ_RE.match(s["SequenceNumberRange"].pop("StartingSequenceNumber")) for s in shards)
+        assert shards == [{"ShardId": f"shardId-00000000000{i}", "SequenceNumberRange": {},
+                           "HashKeyRange": {"StartingHashKey": lo, "EndingHashKey": hi}}
+                          for i, (lo, hi) in enumerate(HASH_RANGES_OF_3)]
+    assert (d["StreamStatus"], d["StreamName"], d["StreamARN"], d["HasMoreShards"]) == \
+        ("ACTIVE", name, sup.stream_arn(name), False)
+    s = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+    assert before - 10 < s["StreamCreationTimestamp"].timestamp() < time.time() + 10
+    assert {k: s[k] for k in ("StreamStatus", "StreamName", "StreamARN", "RetentionPeriodHours", "EncryptionType",
+                              "EnhancedMonitoring", "OpenShardCount")} == {
+        "StreamStatus": "ACTIVE", "StreamName": name, "StreamARN": sup.stream_arn(name), "RetentionPeriodHours": 24,
+        "EncryptionType": "NONE", "EnhancedMonitoring": [{"ShardLevelMetrics": []}], "OpenShardCount": 3}
+
+
+# --- ListStreams, ListShards (listStreams.js, listShards.js) --------------------------
+
+
+def test_list_streams_validations_and_single_stream(kinesis, stream):
+    assert_validation("ListStreams", {"ExclusiveStartStreamName": "", "Limit": 0},
+                      [at_least(0, "limit"), *empty_name("exclusiveStartStreamName")])
+    assert_validation("ListStreams", {"ExclusiveStartStreamName": LONG, "Limit": 1000000},
+                      [at_most(1000000, "limit"), too_long(LONG, "exclusiveStartStreamName")])
+    # "should return single stream"
+    out = kinesis.list_streams(ExclusiveStartStreamName=stream[:-1], Limit=1)
+    assert out["StreamNames"] == [stream]
+
+
+def test_list_shards_validations_and_missing_stream():
+    # Today's ListShards has MaxResults where kinesalite sent Limit, which is now an unknown
+    # member and ignored.
+    assert_validation("ListShards", {"StreamName": "", "Limit": 0, "ExclusiveStartShardId": ""},
+                      [*empty_name("exclusiveStartShardId"), *empty_name("streamName")])
+    assert_validation("ListShards", {"StreamName": LONG, "Limit": 100000, "ExclusiveStartShardId": LONG},
+                      [too_long(LONG, "exclusiveStartShardId"), too_long(LONG, "streamName")])
+    name = sup.unique_name("parity-missing")
+    assert_raw_error(sup.call_json("ListShards", {"StreamName": name}), "ResourceNotFoundException",
+                     sup.not_found_message(name))
+
+
+# --- Retention (increaseStreamRetentionPeriod.js, decreaseStreamRetentionPeriod.js) ----
+
+
+@pytest.mark.parametrize("op", ["IncreaseStreamRetentionPeriod", "DecreaseStreamRetentionPeriod"])
+def test_retention_validations_and_bounds(op, stream):
+    assert_validation(op, {}, [null("retentionPeriodHours")])
+    # kinesalite also had "Value '-1' ... greater than or equal to 1": today's model has no minimum.
+    assert_validation(op, {"StreamName": "", "RetentionPeriodHours": -1}, empty_name("streamName"))
+    assert_validation(op, {"StreamName": LONG, "RetentionPeriodHours": 24}, [too_long(LONG, "streamName")])
+    assert_raw_error(sup.call_json(op, {"StreamName": stream, "RetentionPeriodHours": 23}),
+                     "InvalidArgumentException",
+                     "Minimum allowed retention period is 24 hours. Requested retention period (23 hours) is too "
+                     "short.")
+    assert_raw_error(sup.call_json(op, {"StreamName": stream, "RetentionPeriodHours": 8761}),
+                     "InvalidArgumentException",
+                     "Maximum allowed retention period is 8760 hours. Requested retention period (8761 hours) is too "
+                     "long.")
+    name = sup.unique_name("parity-missing")
+    assert_raw_error(sup.call_json(op, {"StreamName": name, "RetentionPeriodHours": 25}),
+                     "ResourceNotFoundException", sup.not_found_message(name))
+
+
+def test_retention_shorter_or_longer_than_current(kinesis, stream):
+    # "should return InvalidArgumentException for retention period less than / greater than current"
+    assert_raw_error(sup.call_json("DecreaseStreamRetentionPeriod", {"StreamName": stream, "RetentionPeriodHours": 25}),
+                     "InvalidArgumentException",
+                     f"Requested retention period (25 hours) for stream {stream} can not be longer than existing "
+                     "retention period (24 hours). Use IncreaseRetentionPeriod API.")
+    assert sup.call_json("IncreaseStreamRetentionPeriod", {"StreamName": stream, "RetentionPeriodHours": 25}).body == b""
+    assert_raw_error(sup.call_json("IncreaseStreamRetentionPeriod", {"StreamName": stream, "RetentionPeriodHours": 24}),
+                     "InvalidArgumentException",
+                     f"Requested retention period (24 hours) for stream {stream} can not be shorter than existing "
+                     "retention period (25 hours). Use DecreaseRetentionPeriod API.")
+    assert kinesis.describe_stream(StreamName=stream)["StreamDescription"]["RetentionPeriodHours"] == 25
+    kinesis.decrease_stream_retention_period(StreamName=stream, RetentionPeriodHours=24)
+    assert kinesis.describe_stream(StreamName=stream)["StreamDescription"]["RetentionPeriodHours"] == 24
+
+
+# --- UpdateShardCount (updateShardCount.js) -----------------------------------------
+
+
+def test_update_shard_count_validations():
+    assert_validation("UpdateShardCount", {}, [null("scalingType"), null("targetShardCount")])
+    assert_validation("UpdateShardCount", {"StreamName": "", "ScalingType": "", "TargetShardCount": 0},
+                      ["Value '' at 'scalingType' failed to satisfy constraint: Member must satisfy enum value set: "
+                       "[UNIFORM_SCALING]", *empty_name("streamName"), at_least(0, "targetShardCount")])
+    assert_validation("UpdateShardCount", {"StreamName": LONG, "ScalingType": "UNIFORM_SCALING",
+                                           "TargetShardCount": 1}, [too_long(LONG, "streamName")])
+    # kinesalite's "... for large TargetShardCount" (100001): today's model has no maximum.
+    name = sup.unique_name("parity-missing")
+    assert_raw_error(sup.call_json("UpdateShardCount", {"StreamName": name, "ScalingType": "UNIFORM_SCALING",
+                                                        "TargetShardCount": 100001}),
+                     "ResourceNotFoundException", sup.not_found_message(name))
+
+
+def test_update_shard_count_limits(limited):
+    # "should return LimitExceededException if increasing over shards limit / if scaling above
+    # double open shards / if scaling down below half open shards". runnel answered
+    # InvalidArgumentException with texts of its own for the last two and CreateStream's
+    # account-limit text for the first.
+    url, client = limited
+
+    def update(name, target):
+        return sup.call_json("UpdateShardCount", {"StreamName": name, "TargetShardCount": target,
+                                                  "ScalingType": "UNIFORM_SCALING"}, url=url)
+    name = create_and_wait(client, 2)
+    assert_raw_error(update(name, 12), "LimitExceededException",
+                     "Target shard count or number of open shards cannot be greater than 10. Current open shard "
+                     "count: 2, Target shard count: 12")
+    assert_raw_error(update(name, 6), "LimitExceededException",
+                     "UpdateShardCount cannot scale up over double your current open shard count. Current open "
+                     "shard count: 2, Target shard count: 6")
+    delete_now(client, name)
+    name = create_and_wait(client, 6)
+    assert_raw_error(update(name, 2), "LimitExceededException",
+                     "UpdateShardCount cannot scale down below half your current open shard count. Current open "
+                     "shard count: 6, Target shard count: 2")
+    delete_now(client, name)
+
+
+@pytest.mark.parametrize("start,target,closed", [(2, 4, 2), (4, 2, 4)])
+def test_update_shard_count_up_and_down(limited, start, target, closed):
+    # "should increase open stream shards to 4", "should decrease open stream shards to 2"
+    url, client = limited
+    name = create_and_wait(client, start)
+    resp = sup.call_json("UpdateShardCount", {"StreamName": name, "TargetShardCount": target,
+                                              "ScalingType": "UNIFORM_SCALING"}, url=url)
+    assert resp.status == 200, resp
+    assert client.describe_stream(StreamName=name)["StreamDescription"]["StreamStatus"] == "UPDATING"
+    sup.wait_active(client, name)
+    shards = client.describe_stream(StreamName=name)["StreamDescription"]["Shards"]
+    assert len(shards) == 6
+    assert sum("EndingSequenceNumber" in s["SequenceNumberRange"] for s in shards) == closed
+    delete_now(client, name)
+
+
+# --- PutRecord, PutRecords (putRecord.js, putRecords.js) ------------------------------
+
+BELOW_THIRD = str((2**128 // 3) * 2 - 1)   # the last hash key of shard 1 of 3
+ABOVE_THIRD = str((2**128 // 3) * 2)       # the first of shard 2
+TOP = str(2**128 - 1)
+OUT_OF_RANGE = str(2**128)
+EHK_PATTERN = "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})"
+
+
+def test_put_record_validations():
+    # "should return ValidationException for empty StreamName" (no StreamName and long Data are
+    # today's-AWS differences, see docs/operations.md)
+    assert_validation("PutRecord", {"StreamName": "", "PartitionKey": "", "Data": "", "ExplicitHashKey": "",
+                                    "SequenceNumberForOrdering": ""},
+                      ["Value '' at 'sequenceNumberForOrdering' failed to satisfy constraint: Member must satisfy "
+                       "regular expression pattern: 0|([1-9]\\d{0,128})",
+                       "Value '' at 'partitionKey' failed to satisfy constraint: Member must have length greater "
+                       "than or equal to 1",
+                       f"Value '' at 'explicitHashKey' failed to satisfy constraint: {EHK_PATTERN}",
+                       *empty_name("streamName")])
+    long_key = "a" * 257
+    assert_validation("PutRecord", {"StreamName": LONG, "PartitionKey": long_key, "Data": "", "ExplicitHashKey": ""},
+                      [too_long(long_key, "partitionKey", 256),
+                       f"Value '' at 'explicitHashKey' failed to satisfy constraint: {EHK_PATTERN}",
+                       too_long(LONG, "streamName")])
+    name = sup.unique_name("parity-missing")
+    assert_raw_error(sup.call_json("PutRecord", {"StreamName": name, "PartitionKey": "x", "Data": ""}),
+                     "ResourceNotFoundException", sup.not_found_message(name))
+
+
+def test_put_record_hash_keys(make_stream):
+    # "should return InvalidArgumentException for out of bounds ExplicitHashKey", "should work
+    # with empty Data / final ExplicitHashKey / ExplicitHashKey just below / above range"
+    name = make_stream(3)
+    assert_raw_error(sup.call_json("PutRecord", {"StreamName": name, "PartitionKey": "a", "Data": "",
+                                                 "ExplicitHashKey": OUT_OF_RANGE}),
+                     "InvalidArgumentException",
+                     "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value "
+                     f"was {OUT_OF_RANGE}")
+    for key, shard in ((None, 0), (TOP, 2), (BELOW_THIRD, 1), (ABOVE_THIRD, 2)):
+        payload = {"StreamName": name, "PartitionKey": "a", "Data": ""}
+        if key:
+            payload["ExplicitHashKey"] = key
+        body = sup.call_json("PutRecord", payload).json()
+        assert sup.SEQ_RE.match(body.pop("SequenceNumber"))
+        assert body == {"ShardId": f"shardId-00000000000{shard}"}
+
+
+def test_put_records_validations():
+    assert_validation("PutRecords", {}, [null("records")])
+    assert_validation("PutRecords", {"StreamName": "", "Records": []},
+                      ["Value '[]' at 'records' failed to satisfy constraint: Member must have length greater than "
+                       "or equal to 1", *empty_name("streamName")])
+    assert_validation("PutRecords", {"StreamName": "", "Records": [{"PartitionKey": "", "Data": "",
+                                                                    "ExplicitHashKey": ""}]},
+                      ["Value '' at 'records.1.member.partitionKey' failed to satisfy constraint: Member must have "
+                       "length greater than or equal to 1",
+                       f"Value '' at 'records.1.member.explicitHashKey' failed to satisfy constraint: {EHK_PATTERN}",
+                       *empty_name("streamName")])
+    # "should return ValidationException for too many records": the same ten errors, each
+    # element printed as Java prints the entry (the hash after '@' is AWS's own).
+    resp = sup.call_json("PutRecords", {"StreamName": "", "Records": [{"PartitionKey": "", "Data": ""}] * 501})
+    assert resp.status == 400
+    body = resp.json()
+    assert body["__type"] == "ValidationException"
+    message = re.sub(r"PutRecordsRequestEntry@[0-9a-f]+", "PutRecordsRequestEntry@H", body["message"])
+    assert message == validation(
+        ["Value '[" + ", ".join(["com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@H"] * 501) +
+         "]' at 'records' failed to satisfy constraint: Member must have length less than or equal to 500"] +
+        [f"Value '' at 'records.{i}.member.partitionKey' failed to satisfy constraint: Member must have length "
+         "greater than or equal to 1" for i in range(1, 10)])
+    name = sup.unique_name("parity-missing")
+    assert_raw_error(sup.call_json("PutRecords", {"StreamName": name, "Records": [{"PartitionKey": "a", "Data": ""}]}),
+                     "ResourceNotFoundException", sup.not_found_message(name))
+
+
+def test_put_records_hash_keys(make_stream):
+    # "should return InvalidArgumentException for out of bounds ExplicitHashKey", "should work
+    # with mixed values"
+    name = make_stream(3)
+    assert_raw_error(sup.call_json("PutRecords", {"StreamName": name, "Records": [
+        {"PartitionKey": "a", "Data": "", "ExplicitHashKey": OUT_OF_RANGE}, {"PartitionKey": "a", "Data": ""}]}),
+        "InvalidArgumentException",
+        f"Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was {OUT_OF_RANGE}")
+    records = [{"PartitionKey": k, "Data": ""} for k in "abef"] + \
+        [{"PartitionKey": "a", "Data": "", "ExplicitHashKey": k} for k in (TOP, BELOW_THIRD, ABOVE_THIRD)]
+    body = sup.call_json("PutRecords", {"StreamName": name, "Records": records}).json()
+    assert body["FailedRecordCount"] == 0
+    assert [r["ShardId"][-1] for r in body["Records"]] == list("0121212")
+    assert all(sup.SEQ_RE.match(r["SequenceNumber"]) for r in body["Records"])
+
+
+# --- GetRecords (getRecords.js) -------------------------------------------------------
+
+
+def test_get_records_validations_and_bad_iterator():
+    assert_validation("GetRecords", {}, [null("shardIterator")])
+    assert_validation("GetRecords", {"ShardIterator": "", "Limit": 0},
+                      [at_least(0, "limit"), "Value '' at 'shardIterator' failed to satisfy constraint: Member must "
+                       "have length greater than or equal to 1"])
+    long_iterator = "a" * 513
+    assert_validation("GetRecords", {"ShardIterator": long_iterator, "Limit": 100000},
+                      [at_most(100000, "limit"), too_long(long_iterator, "shardIterator", 512)])
+    # "should return InvalidArgumentException if ShardIterator is incorrect format"
+    assert_raw_error(sup.call_json("GetRecords", {"ShardIterator": sup.unique_name("parity")}),
+                     "InvalidArgumentException", "Invalid ShardIterator.")
+
+
+def test_get_records_with_limit(kinesis, make_stream):
+    # "should return correct records with Limit": an iterator can be read again, with any Limit
+    name = make_stream(3)
+    records = [{"PartitionKey": k, "Data": k.encode(), "ExplicitHashKey": "0"} for k in "abcde"]
+    put = kinesis.put_records(StreamName=name, Records=records)["Records"]
+    it = kinesis.get_shard_iterator(StreamName=name, ShardId="shardId-0", ShardIteratorType="AT_SEQUENCE_NUMBER",
+                                    StartingSequenceNumber=put[1]["SequenceNumber"])["ShardIterator"]
+
+    def read(iterator, limit=None):
+        out = kinesis.get_records(ShardIterator=iterator, **({"Limit": limit} if limit else {}))
+        return [(r["PartitionKey"], r["Data"], r["SequenceNumber"]) for r in out["Records"]], out["NextShardIterator"]
+
+    def expect(*indexes):
+        return [(records[i]["PartitionKey"], records[i]["Data"], put[i]["SequenceNumber"]) for i in indexes]
+    got, nxt = read(it, 2)
+    assert got == expect(1, 2)
+    assert read(nxt, 3)[0] == expect(3, 4)
+    assert read(nxt, 1)[0] == expect(3)
+    assert read(nxt)[0] == expect(3, 4)

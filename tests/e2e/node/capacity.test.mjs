@@ -86,7 +86,7 @@ test("updateShardCount beyond double is refused", async () => {
   const name = await makeStream({ ShardCount: 1 });
   await assert.rejects(
     client.send(new UpdateShardCountCommand({ StreamName: name, TargetShardCount: 3, ScalingType: "UNIFORM_SCALING" })),
-    (e) => e.name === "InvalidArgumentException" && /more than double/.test(e.message),
+    (e) => e.name === "LimitExceededException" && /cannot scale up over double/.test(e.message),
   );
 });
 
