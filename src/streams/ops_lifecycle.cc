@@ -177,7 +177,14 @@ protocol::ApiResult<Value> KinesisService::describe_stream(const Value& in, cons
   auto limit = *limit_or(in, "Limit", 100, 100);
   Array shards;
   bool more = false;
-  if (s.status != StreamStatus::kCreating) {
+  // A stream deleted while CREATING never had shards to show, as AWS answers
+  // (kinesalite's "should allow stream to be deleted while it is being
+  // created"): DeleteStream set transition_at_ms to its time plus
+  // delete_stream_ms, before CREATING would have ended.
+  const bool deleted_while_creating =
+      s.status == StreamStatus::kDeleting && options_.create_stream_ms > 0 &&
+      s.transition_at_ms - options_.delete_stream_ms < s.created_ms + options_.create_stream_ms;
+  if (s.status != StreamStatus::kCreating && !deleted_while_creating) {
     std::optional<uint32_t> after;
     if (const std::string* start = input_string(in, "ExclusiveStartShardId")) {
       auto idx = parse_shard_id(*start);

@@ -386,10 +386,11 @@ HASH_RANGES_OF_3 = [("0", "113427455640312821154458202477256070484"),
 
 @pytest.fixture(scope="module")
 def limited():
-    """A server of our own with kinesalite's account shard limit of 10 and the CREATING and
-    UPDATING states lasting long enough to be seen: (url, boto3 client)."""
+    """A server of our own with kinesalite's account shard limit of 10 and the CREATING,
+    UPDATING and DELETING states lasting long enough to be seen: (url, boto3 client)."""
     server = sup.RunnelServer(extra_args=["--shard-limit", "10", "--control-plane-limits", "off",
-                                          "--create-stream-ms", "300", "--update-stream-ms", "300"]).start()
+                                          "--create-stream-ms", "300", "--update-stream-ms", "300",
+                                          "--delete-stream-ms", "300"]).start()
     try:
         yield server.url, sup.make_client(url=server.url)
     finally:
@@ -479,6 +480,21 @@ def test_create_stream_checks_tags_like_add_tags_to_stream(kinesis):
 
 
 # --- DeleteStream, DescribeStream, DescribeStreamSummary (deleteStream.js, ...) --------
+
+
+def test_delete_stream_while_creating(limited):
+    # deleteStream.js "should allow stream to be deleted while it is being created": the
+    # DELETING stream shows no shards (runnel showed the shards it was about to activate).
+    url, client = limited
+    name = sup.unique_name("parity")
+    client.create_stream(StreamName=name, ShardCount=1)
+    assert client.describe_stream(StreamName=name)["StreamDescription"]["StreamStatus"] == "CREATING"
+    assert sup.call_json("DeleteStream", {"StreamName": name}, url=url).body == b""
+    d = sup.call_json("DescribeStream", {"StreamName": name}, url=url).json()["StreamDescription"]
+    assert {k: d[k] for k in ("StreamStatus", "StreamName", "StreamARN", "HasMoreShards", "Shards")} == {
+        "StreamStatus": "DELETING", "StreamName": name, "StreamARN": sup.stream_arn(name), "HasMoreShards": False,
+        "Shards": []}
+    sup.wait_gone(client, name)
 
 
 @pytest.mark.parametrize("op", ["DeleteStream", "DescribeStreamSummary"])
