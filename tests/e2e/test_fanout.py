@@ -937,6 +937,42 @@ def test_stalled_subscribers_cost_no_cpu_and_bounded_memory_and_slow_no_one():
     assert code == 0, server.log_tail()
 
 
+def test_reader_that_takes_nothing_is_ended_after_stall_seconds():
+    """--subscription-stall-seconds: a subscription whose reader took none of
+    its pending events for that long ends cleanly; a reader that comes back
+    finds its events, then the end of the body (no exception)."""
+    server = fo.start_private_server(["--throughput-limits", "off", "--fsync", "never",
+                                      "--subscription-stall-seconds", "2"])
+    stalled = None
+    try:
+        c = fo.make_client(server.url)
+        name = sup.unique_name("fo-stallend")
+        c.create_stream(StreamName=name, ShardCount=1)
+        sup.wait_active(c, name)
+        consumer = fo.register_active(c, fo.stream_arn_of(c, name))["ConsumerARN"]
+        for _ in range(2):   # 8 MiB: more than the kernel's socket buffers take
+            c.put_records(StreamName=name, Records=[{"Data": os.urandom(32 << 10), "PartitionKey": "p"}
+                                                    for _ in range(128)])
+        stalled = fo.StalledSubscriber(server.url, consumer, fo.shard_ids(c, name)[0])
+        time.sleep(4.0)
+        stalled.sock.settimeout(5)
+        got = b""
+        while not got.endswith(b"\r\n0\r\n\r\n"):
+            chunk = stalled.sock.recv(1 << 20)
+            if not chunk:
+                break
+            got += chunk
+        assert got.startswith(b"HTTP/1.1 200"), got[:200]
+        assert got.endswith(b"\r\n0\r\n\r\n"), f"the body did not end; {len(got)} bytes, last {got[-64:]!r}"
+        assert b"exception" not in got[-4096:], got[-4096:]
+        assert len(got) < 8 << 20, "everything was delivered: the reader never stalled"
+    finally:
+        if stalled is not None:
+            stalled.close()
+        code = server.terminate()
+    assert code == 0, server.log_tail()
+
+
 # =============================================================================
 # Resharding
 # =============================================================================
