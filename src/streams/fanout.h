@@ -36,7 +36,8 @@
 // Threads: subscribe(), notify(), wake() and stop() may be called from any
 // thread. The lookup callback runs on the delivery thread, never under
 // FanOut's own lock. Sinks are only touched by the delivery thread once a
-// subscription is admitted.
+// subscription is admitted. The backlog accounting is the delivery thread's;
+// live_subscriptions() and queued_bytes() may be read from any thread.
 
 #include <atomic>
 #include <condition_variable>

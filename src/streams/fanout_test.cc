@@ -774,9 +774,10 @@ TEST_F(FanOutTest, StalledSubscriberIsNotPolledAndAHealthyOneOnItsShardGetsEvery
   auto healthy = std::make_shared<FakeSink>();
   ASSERT_TRUE(fanout_->subscribe(spec(stalled, 1)));
   ASSERT_TRUE(fanout_->subscribe(spec(healthy, 1, kShard, 0, kConsumerArn + "-healthy")));
-  ASSERT_TRUE(eventually([&] { return stalled->events().size() == 1 && !healthy->events().empty(); }));
+  ASSERT_TRUE(eventually([&] { return !stalled->events().empty() && !healthy->events().empty(); }));
   stalled->set_unsent(1u << 30);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const size_t stalled_events = stalled->events().size();
 
   const uint64_t reads = stalled->unsent_reads();
   const int64_t cpu = process_cpu_us();
@@ -792,7 +793,7 @@ TEST_F(FanOutTest, StalledSubscriberIsNotPolledAndAHealthyOneOnItsShardGetsEvery
   // The healthy subscriber on the same shard is unaffected: every put reaches it.
   for (int i = 0; i < 5; ++i) append(kShard, 3, "b" + std::to_string(i) + "-");
   ASSERT_TRUE(eventually([&] { return all_records(healthy->events()).size() == 15; }));
-  EXPECT_EQ(stalled->events().size(), 1u) << "the stalled subscriber got events past its backlog cap";
+  EXPECT_EQ(stalled->events().size(), stalled_events) << "the stalled subscriber got events past its backlog cap";
   EXPECT_EQ(fanout_->live_subscriptions(), 2u);
 }
 
