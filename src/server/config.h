@@ -32,6 +32,9 @@ struct ServeConfig {
   int64_t consumer_create_ms = 0;
   int64_t consumer_delete_ms = 0;
   int64_t subscription_seconds = 300;   // how long a SubscribeToShard stream lasts
+  uint64_t subscription_buffer_kib = 1024;  // unsent events held for one subscriber (FanOutOptions)
+  uint64_t fanout_buffer_mib = 64;          // ... for all subscribers together
+  int64_t subscription_stall_seconds = 60;  // end a subscription whose reader took nothing (0: never)
   uint64_t segment_mib = 128;
   uint64_t page_cache_window_mib = 256;  // storage::LogOptions::cache_window_bytes, in MiB
   uint32_t retention_check_ms = 60'000;

@@ -65,6 +65,20 @@ int main(int argc, char** argv) {
   opt("--subscription-seconds", cfg.subscription_seconds,
       "How long a SubscribeToShard stream lasts before it ends cleanly (AWS: 300)", "RUNNEL_SUBSCRIPTION_SECONDS")
       ->check(CLI::Range(int64_t{1}, int64_t{86400}));
+  opt("--subscription-buffer-kib", cfg.subscription_buffer_kib,
+      "Events the server holds for one SubscribeToShard reader that has not taken them; no more are made "
+      "for it past this",
+      "RUNNEL_SUBSCRIPTION_BUFFER_KIB")
+      ->check(CLI::Range(uint64_t{16}, uint64_t{1} << 20));
+  opt("--fanout-buffer-mib", cfg.fanout_buffer_mib,
+      "Events held for all SubscribeToShard readers together; past this, readers that take nothing get "
+      "no more",
+      "RUNNEL_FANOUT_BUFFER_MIB")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
+  opt("--subscription-stall-seconds", cfg.subscription_stall_seconds,
+      "End a SubscribeToShard stream whose reader took none of its pending events for this long (0: never)",
+      "RUNNEL_SUBSCRIPTION_STALL_SECONDS")
+      ->check(CLI::Range(int64_t{0}, int64_t{86400}));
   opt("--shard-limit", cfg.shard_limit, "Open shards allowed in the account", "RUNNEL_SHARD_LIMIT");
   opt("--throughput-limits", cfg.throughput_limits,
       "Per-shard limits as AWS enforces them (writes 1 MiB/s and 1,000 records/s, reads 2 MiB/s and "

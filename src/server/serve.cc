@@ -103,6 +103,9 @@ int serve(const ServeConfig& config) {
   kinesis_options.consumer_create_ms = config.consumer_create_ms;
   kinesis_options.consumer_delete_ms = config.consumer_delete_ms;
   kinesis_options.fanout.max_subscription_ms = config.subscription_seconds * 1000;
+  kinesis_options.fanout.max_unsent_bytes = config.subscription_buffer_kib << 10;
+  kinesis_options.fanout.max_unsent_total_bytes = config.fanout_buffer_mib << 20;
+  kinesis_options.fanout.stall_timeout_ms = config.subscription_stall_seconds * 1000;
   streams::KinesisService kinesis(kinesis_options, **log, **metadata, *key);
   if (Status st = kinesis.load(); !st) {
     spdlog::error("{}", st.to_string());

@@ -51,6 +51,7 @@ class FakeSink : public net::ResponseSink {
     std::lock_guard lock(mu_);
     if (closed_) return note_dropped();
     if (begins_ == 0) ++misuse_;
+    if (never_drains_) unsent_ += bytes.size();
     chunks_.push_back(std::move(bytes));
   }
   void end_stream() override {
@@ -60,10 +61,22 @@ class FakeSink : public net::ResponseSink {
     closed_ = true;
   }
   bool closed() const override { return closed_.load(); }
-  uint64_t unsent_bytes() const override { return closed_ ? 0 : unsent_.load(); }
+  uint64_t unsent_bytes() const override {
+    ++unsent_reads_;
+    return closed_ ? 0 : unsent_.load();
+  }
 
   void set_closed() { closed_ = true; }
   void set_unsent(uint64_t n) { unsent_ = n; }
+  // From now on every chunk written counts as unsent for good: a reader
+  // that stopped reading (a full socket, a closed HTTP/2 window).
+  void stop_draining() {
+    std::lock_guard lock(mu_);
+    never_drains_ = true;
+  }
+  // How often the producer looked at unsent_bytes(): its polling.
+  uint64_t unsent_reads() const { return unsent_reads_.load(); }
+  uint64_t unsent() const { return unsent_.load(); }
 
   int status() const {
     std::lock_guard lock(mu_);
@@ -142,6 +155,8 @@ class FakeSink : public net::ResponseSink {
   mutable std::mutex mu_;
   std::atomic<bool> closed_{false};
   std::atomic<uint64_t> unsent_{0};
+  mutable std::atomic<uint64_t> unsent_reads_{0};
+  bool never_drains_ = false;
   int status_ = 0;
   std::vector<net::Header> headers_;
   std::vector<std::string> chunks_;

@@ -24,6 +24,10 @@ struct FanOut::Subscription {
   int64_t tokens_at_ms = 0;
   std::string continuation;            // ContinuationSequenceNumber of the last event
   int64_t last_arrival_ms = 0;         // of the last record delivered
+  uint64_t unsent = 0;                 // net/'s backlog at the last look (part of queued_bytes_)
+  bool drained_since_event = false;    // the backlog shrank (or was empty) since the last event
+  int64_t progress_ms = 0;             // when the backlog was last seen to shrink or be empty
+  int64_t backoff_ms = 0;              // the current re-check delay while held back
   bool begun = false;
   std::atomic<bool> taken_over{false};
 };
@@ -44,6 +48,7 @@ protocol::ApiResult<void> FanOut::subscribe(SubscriptionSpec spec) {
   sub->expires_ms = now + options_.max_subscription_ms;
   sub->tokens = static_cast<double>(options_.rate_bytes_per_sec);
   sub->tokens_at_ms = now;
+  sub->progress_ms = now;
   sub->continuation = format_sequence_number(
       SequenceNumber{spec.shard_created_secs, spec.shard_index, spec.position > 0 ? spec.position - 1 : 0, spec.before_arrival_secs});
   sub->spec = std::move(spec);
@@ -127,8 +132,9 @@ void FanOut::run() {
     for (size_t i = 0; i < subs_.size();) {
       Subscription& sub = *subs_[i];
       bool keep = true;
-      if (all || !sub.begun || sub.due_ms <= now || dirty.contains(sub.spec.shard_key)) keep = service(sub, now);
+      if (all || !sub.begun || sub.due_ms <= now || dirty.contains(sub.spec.shard_key)) keep = service(sub, now, all);
       if (!keep) {
+        forget(sub);
         subs_[i] = std::move(subs_.back());
         subs_.pop_back();
         live_.fetch_sub(1, std::memory_order_relaxed);
@@ -148,10 +154,28 @@ void FanOut::run() {
     s->spec.out->end();
   }
   live_.fetch_sub(subs_.size(), std::memory_order_relaxed);
+  for (auto& s : subs_) forget(*s);
   subs_.clear();
 }
 
-bool FanOut::service(Subscription& sub, int64_t now) {
+bool FanOut::observe(Subscription& sub, int64_t now) {
+  const uint64_t unsent = sub.spec.out->unsent_bytes();
+  const bool shrank = unsent == 0 || unsent < sub.unsent;
+  if (shrank) {
+    sub.progress_ms = now;
+    sub.drained_since_event = true;
+  }
+  queued_bytes_.store(queued_bytes_.load(std::memory_order_relaxed) - sub.unsent + unsent, std::memory_order_relaxed);
+  sub.unsent = unsent;
+  return shrank;
+}
+
+void FanOut::forget(Subscription& sub) {
+  queued_bytes_.store(queued_bytes_.load(std::memory_order_relaxed) - sub.unsent, std::memory_order_relaxed);
+  sub.unsent = 0;
+}
+
+bool FanOut::service(Subscription& sub, int64_t now, bool recheck) {
   protocol::EventStreamResponse& out = *sub.spec.out;
   if (!sub.begun) {
     out.begin();
@@ -163,23 +187,49 @@ bool FanOut::service(Subscription& sub, int64_t now) {
                                        sub.spec.consumer_label));
     return false;
   }
+  const bool shrank = observe(sub, now);
+  if (now >= sub.expires_ms) {
+    out.end();
+    return false;
+  }
+  if (options_.stall_timeout_ms > 0 && sub.unsent > 0 && now - sub.progress_ms >= options_.stall_timeout_ms) {
+    spdlog::info("SubscribeToShard {}: ended, its reader took no byte of its last {} for {} ms",
+                 sub.spec.consumer_label, sub.unsent, now - sub.progress_ms);
+    out.end();
+    return false;
+  }
+
+  // A slow or stalled reader: produce nothing for it until net/ has written
+  // enough of its backlog, and look again after a back-off, not a poll. When
+  // all backlogs together are over their cap, a reader that took nothing
+  // since its last event is held back even under its own cap.
+  const bool crowded = queued_bytes_.load(std::memory_order_relaxed) > options_.max_unsent_total_bytes;
+  if (sub.unsent > options_.max_unsent_bytes || (crowded && sub.unsent > 0 && !sub.drained_since_event)) {
+    if (recheck) {
+      // Deregistration, deletion: seen even while held back.
+      if (auto shard = lookup_(sub.spec); !shard) {
+        out.fail(shard.error());
+        return false;
+      }
+    }
+    sub.backoff_ms = shrank || sub.backoff_ms == 0
+                         ? options_.backoff_min_ms
+                         : std::min(options_.backoff_max_ms, sub.backoff_ms * 2);
+    sub.due_ms = std::min(now + sub.backoff_ms, sub.expires_ms);
+    if (options_.stall_timeout_ms > 0)
+      sub.due_ms = std::min(sub.due_ms, sub.progress_ms + options_.stall_timeout_ms);
+    return true;
+  }
+  sub.backoff_ms = 0;
+
   auto shard = lookup_(sub.spec);
   if (!shard) {
     out.fail(shard.error());
     return false;
   }
-  if (now >= sub.expires_ms) {
-    out.end();
-    return false;
-  }
   const int64_t heartbeat_due = sub.last_event_ms == INT64_MIN ? now : sub.last_event_ms + options_.heartbeat_ms;
   sub.due_ms = std::min(heartbeat_due, sub.expires_ms);
 
-  // A slow reader: deliver nothing more until net/ has written its backlog.
-  if (out.unsent_bytes() > options_.max_unsent_bytes) {
-    sub.due_ms = std::min(sub.due_ms, now + 5);
-    return true;
-  }
   const double rate = static_cast<double>(options_.rate_bytes_per_sec);
   sub.tokens = std::min(rate, sub.tokens + rate * static_cast<double>(now - sub.tokens_at_ms) / 1000.0);
   sub.tokens_at_ms = now;
@@ -192,7 +242,14 @@ bool FanOut::service(Subscription& sub, int64_t now) {
       const auto wait = static_cast<int64_t>((1.0 - sub.tokens) * 1000.0 / rate) + 1;
       sub.due_ms = std::min(sub.due_ms, now + wait);
     } else {
-      const auto budget = std::min<uint64_t>(options_.max_event_bytes, static_cast<uint64_t>(sub.tokens));
+      // What is left under the subscriber's cap (under the smaller event
+      // size when all backlogs are over theirs); a record larger than the
+      // budget still goes out alone.
+      uint64_t room = options_.max_unsent_bytes - std::min(sub.unsent, options_.max_unsent_bytes);
+      if (out.format() == protocol::WireFormat::kJson) room = room / 4 * 3;   // Data is base64 there
+      if (crowded) room = std::min(room, options_.min_event_bytes);
+      const uint64_t budget = std::min({options_.max_event_bytes, static_cast<uint64_t>(sub.tokens),
+                                        std::max(room, options_.min_event_bytes)});
       auto read = log_.read(shard->key, sub.spec.position, options_.max_event_records, budget, shard->horizon_ms);
       if (!read) {
         spdlog::error("fan-out read of shard {}: {}", shard->key, read.error().to_string());
@@ -252,6 +309,8 @@ void FanOut::send_event(Subscription& sub, Value records, uint64_t tail_counter,
   event.set("ContinuationSequenceNumber", sub.continuation);
   event.set("MillisBehindLatest", behind);
   sub.spec.out->event("SubscribeToShardEvent", event);
+  observe(sub, now);
+  sub.drained_since_event = false;
   sub.last_event_ms = now;
   sub.due_ms = std::min(now + options_.heartbeat_ms, sub.expires_ms);
 }

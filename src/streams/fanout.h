@@ -10,11 +10,23 @@
 // heartbeat_ms, and every subscription ends after max_subscription_ms.
 //
 // Bounds per subscription (AWS: 2 MiB/s per consumer per shard): a token
-// bucket of rate_bytes_per_sec limits what is read for it, and while net/
-// still holds more than max_unsent_bytes of its earlier events (a slow
-// reader) nothing more is read for it. Memory held for a subscriber is thus
-// about max_unsent_bytes + max_event_bytes, and a slow subscriber delays only
-// itself: producers never wait for subscribers.
+// bucket of rate_bytes_per_sec limits what is read for it. net/ keeps the
+// events a subscriber has not taken yet (ResponseSink::unsent_bytes(); over
+// HTTP/2 also the bytes its flow-control window holds back); while that
+// backlog is above max_unsent_bytes no event is produced for it, and an event
+// is sized to what is left under the cap (at least min_event_bytes, or one
+// record). Memory held for a subscriber is thus about max_unsent_bytes plus
+// one small event. Across all subscriptions: while their backlogs add up to
+// more than max_unsent_total_bytes, a subscription whose backlog has not
+// shrunk since its last event (a stalled reader) gets nothing more, and the
+// others get events of at most min_event_bytes. A subscription whose backlog
+// has not shrunk for stall_timeout_ms is ended.
+//
+// A held-back subscription costs no work: it is looked at again after a
+// back-off that doubles from backoff_min_ms to backoff_max_ms while its
+// backlog does not shrink (net/ has no drain callback), without a registry
+// lookup or a log read, and a slow subscriber delays only itself: producers
+// never wait for subscribers.
 //
 // Exclusivity per (consumer, shard), as AWS documents it: a subscribe within
 // takeover_ms of the previous successful one is refused with
@@ -24,7 +36,8 @@
 // Threads: subscribe(), notify(), wake() and stop() may be called from any
 // thread. The lookup callback runs on the delivery thread, never under
 // FanOut's own lock. Sinks are only touched by the delivery thread once a
-// subscription is admitted.
+// subscription is admitted. The backlog accounting is the delivery thread's;
+// live_subscriptions() and queued_bytes() may be read from any thread.
 
 #include <atomic>
 #include <condition_variable>
@@ -53,7 +66,12 @@ struct FanOutOptions {
   uint64_t rate_bytes_per_sec = 2u << 20;  // AWS: 2 MiB/s per consumer per shard
   uint64_t max_event_bytes = 1u << 20;     // records per event, in bytes of data + key
   uint32_t max_event_records = 10'000;
-  uint64_t max_unsent_bytes = 2u << 20;    // stop reading for a subscriber past this backlog
+  uint64_t max_unsent_bytes = 1u << 20;    // no event for a subscriber past this backlog
+  uint64_t min_event_bytes = 64u << 10;    // the smallest event budget under backpressure
+  uint64_t max_unsent_total_bytes = 64u << 20;  // all backlogs; past it stalled readers get nothing
+  int64_t stall_timeout_ms = 60'000;       // end a subscription whose backlog has not shrunk (0: never)
+  int64_t backoff_min_ms = 5;              // re-check of a held-back subscription: first delay
+  int64_t backoff_max_ms = 250;            // ... doubling up to this
 };
 
 // What a subscription needs to know about its shard, looked up on every
@@ -109,6 +127,9 @@ class FanOut {
   void stop();
 
   size_t live_subscriptions() const { return live_.load(std::memory_order_relaxed); }
+  // The bytes net/ held for live subscriptions when the delivery thread last
+  // looked at each (an upper bound: backlogs only shrink between looks).
+  uint64_t queued_bytes() const { return queued_bytes_.load(std::memory_order_relaxed); }
 
  private:
   struct Subscription;
@@ -119,7 +140,12 @@ class FanOut {
 
   void run();
   // Returns false when the subscription is over and must be dropped.
-  bool service(Subscription& sub, int64_t now);
+  // `recheck`: look the shard up even if the subscription is held back.
+  bool service(Subscription& sub, int64_t now, bool recheck);
+  // Reads net/'s backlog for `sub` into sub.unsent and queued_bytes_; true
+  // when it shrank (or is empty) since the last look.
+  bool observe(Subscription& sub, int64_t now);
+  void forget(Subscription& sub);
   // `records`: the Records list, a tree or already encoded (records_value).
   void send_event(Subscription& sub, protocol::Value records, uint64_t tail_counter, int64_t now);
   void start_thread_locked();
@@ -138,6 +164,7 @@ class FanOut {
   std::map<std::pair<std::string, uint32_t>, Slot> slots_;
   std::thread thread_;
   std::atomic<size_t> live_{0};
+  std::atomic<uint64_t> queued_bytes_{0};   // written by the delivery thread only
 
   // Delivery thread only.
   std::vector<std::shared_ptr<Subscription>> subs_;

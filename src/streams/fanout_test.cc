@@ -7,6 +7,7 @@
 #include "streams/fanout.h"
 
 #include <gtest/gtest.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -53,6 +54,14 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::mill
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return pred();
+}
+
+// CPU time of the whole test process (the delivery thread is its only busy one
+// while the test thread sleeps).
+int64_t process_cpu_us() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1'000;
 }
 
 using testing::FakeSink;
@@ -751,6 +760,126 @@ TEST_F(FanOutTest, ManySubscribersOnOneShardEachGetEverything) {
       ASSERT_EQ(counter_of(records[i].find("SequenceNumber")->as_string()), i + 1);
   }
   EXPECT_EQ(fanout_->live_subscriptions(), 8u);
+}
+
+// A subscriber that stopped reading once held the delivery thread in a busy
+// loop: re-checked every 5 ms, and with no wait at all once its heartbeat came
+// due (100% of a core, a registry lookup per turn). Now it costs a back-off.
+TEST_F(FanOutTest, StalledSubscriberIsNotPolledAndAHealthyOneOnItsShardGetsEverything) {
+  FanOutOptions o = quick_options();
+  o.heartbeat_ms = 20;   // comes due during the stall: the old busy loop
+  o.max_unsent_bytes = 1'000;
+  start(o, /*fake_clock=*/false);
+  auto stalled = std::make_shared<FakeSink>();
+  auto healthy = std::make_shared<FakeSink>();
+  ASSERT_TRUE(fanout_->subscribe(spec(stalled, 1)));
+  ASSERT_TRUE(fanout_->subscribe(spec(healthy, 1, kShard, 0, kConsumerArn + "-healthy")));
+  ASSERT_TRUE(eventually([&] { return !stalled->events().empty() && !healthy->events().empty(); }));
+  stalled->set_unsent(1u << 30);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const size_t stalled_events = stalled->events().size();
+
+  const uint64_t reads = stalled->unsent_reads();
+  const int64_t cpu = process_cpu_us();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const int64_t cpu_used_us = process_cpu_us() - cpu;
+  const uint64_t polls = stalled->unsent_reads() - reads;
+  // A back-off doubling to 250 ms looks about 3 times in 300 ms; 5 ms polling
+  // would look 60 times, the old busy loop millions of times.
+  EXPECT_LE(polls, 20u) << "the stalled subscription was polled " << polls << " times in 300 ms";
+  EXPECT_LT(cpu_used_us, 60'000) << "the process used " << cpu_used_us << " us of CPU in 300 ms with one "
+                                 << "stalled and one idle subscriber";
+
+  // The healthy subscriber on the same shard is unaffected: every put reaches it.
+  for (int i = 0; i < 5; ++i) append(kShard, 3, "b" + std::to_string(i) + "-");
+  ASSERT_TRUE(eventually([&] { return all_records(healthy->events()).size() == 15; }));
+  EXPECT_EQ(stalled->events().size(), stalled_events) << "the stalled subscriber got events past its backlog cap";
+  EXPECT_EQ(fanout_->live_subscriptions(), 2u);
+}
+
+// A reader that never drains holds at most its cap plus one small event,
+// not the cap plus a whole 1 MiB event (1.4 MB in JSON) as before.
+TEST_F(FanOutTest, StalledSubscriberBacklogStaysNearItsCap) {
+  constexpr uint64_t kCap = 256 << 10;
+  FanOutOptions o = quick_options();
+  o.max_unsent_bytes = kCap;
+  o.min_event_bytes = 16 << 10;
+  start(o, /*fake_clock=*/false);
+  append(kShard, 200, "big-", 10'000);   // 2 MB, more than the reader will ever take
+  auto sink = std::make_shared<FakeSink>();
+  sink->stop_draining();
+  ASSERT_TRUE(fanout_->subscribe(spec(sink, 1)));
+  ASSERT_TRUE(eventually([&] { return sink->unsent() > kCap; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_LE(sink->unsent(), kCap + (kCap >> 4)) << "held for one stalled reader";
+  EXPECT_LE(fanout_->queued_bytes(), sink->unsent());
+  EXPECT_GT(fanout_->queued_bytes(), kCap);
+}
+
+// Past the server-wide cap, readers that took nothing since their last event
+// get no more, whatever their own cap; a reader that drains still gets all.
+TEST_F(FanOutTest, StalledSubscribersStopBeingFedPastTheTotalCap) {
+  constexpr uint64_t kCap = 256 << 10;
+  constexpr uint64_t kTotal = 300 << 10;
+  FanOutOptions o = quick_options();
+  o.max_unsent_bytes = kCap;
+  o.max_unsent_total_bytes = kTotal;
+  o.min_event_bytes = 16 << 10;
+  start(o, /*fake_clock=*/false);
+  append(kShard, 200, "big-", 10'000);
+  std::vector<std::shared_ptr<FakeSink>> stalled;
+  for (int i = 0; i < 6; ++i) {
+    stalled.push_back(std::make_shared<FakeSink>());
+    stalled.back()->stop_draining();
+    ASSERT_TRUE(fanout_->subscribe(spec(stalled.back(), 1, kShard, 0, kConsumerArn + std::to_string(i))));
+  }
+  auto total = [&] {
+    uint64_t sum = 0;
+    for (const auto& s : stalled) sum += s->unsent();
+    return sum;
+  };
+  ASSERT_TRUE(eventually([&] { return total() > kTotal; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_LE(total(), kTotal + kCap + (kCap >> 4)) << "held for 6 stalled readers past the total cap";
+
+  auto healthy = std::make_shared<FakeSink>();
+  ASSERT_TRUE(fanout_->subscribe(spec(healthy, 1, kShard, 0, kConsumerArn + "-healthy")));
+  ASSERT_TRUE(eventually([&] { return all_records(healthy->events()).size() == 200; }));
+}
+
+TEST_F(FanOutTest, SubscriptionWhoseBacklogDoesNotShrinkForStallTimeoutEnds) {
+  FanOutOptions o = quick_options();
+  o.stall_timeout_ms = 10'000;
+  start(o, /*fake_clock=*/true);
+  auto sink = std::make_shared<FakeSink>();
+  sink->stop_draining();
+  ASSERT_TRUE(fanout_->subscribe(spec(sink, 1)));
+  ASSERT_TRUE(eventually([&] { return sink->events().size() == 1; }));
+  advance(9'000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(sink->ends(), 0);
+  advance(1'500);
+  ASSERT_TRUE(eventually([&] { return sink->ends() == 1; }));
+  EXPECT_TRUE(eventually([&] { return fanout_->live_subscriptions() == 0; }));
+  EXPECT_EQ(fanout_->queued_bytes(), 0u);
+  auto frames = sink->frames();
+  EXPECT_EQ(frames.back().message_type, "event") << "a clean end, no exception frame";
+}
+
+TEST_F(FanOutTest, ADrainingBacklogIsNotAStall) {
+  FanOutOptions o = quick_options();
+  o.stall_timeout_ms = 10'000;
+  start(o, /*fake_clock=*/true);
+  auto sink = std::make_shared<FakeSink>();
+  ASSERT_TRUE(fanout_->subscribe(spec(sink, 1)));
+  ASSERT_TRUE(eventually([&] { return sink->events().size() == 1; }));
+  for (uint64_t left = 5'000; left > 0; left -= 1'000) {
+    sink->set_unsent(left);   // a slow reader: less each time
+    advance(6'000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(sink->ends(), 0);
+  EXPECT_EQ(fanout_->live_subscriptions(), 1u);
 }
 
 }  // namespace

@@ -382,3 +382,108 @@ class RawEventStream:
         except OSError:
             pass
         self.conn.close()
+
+
+# --- subscribers that stop reading ---------------------------------------------------
+
+
+def _subscribe_request_body(consumer_arn: str, shard_id: str) -> bytes:
+    import json
+    return json.dumps({"ConsumerARN": consumer_arn, "ShardId": shard_id,
+                       "StartingPosition": {"Type": "TRIM_HORIZON"}}).encode()
+
+
+def _h2_frame(kind: int, flags: int, stream_id: int, payload: bytes) -> bytes:
+    return len(payload).to_bytes(3, "big") + bytes([kind, flags]) + stream_id.to_bytes(4, "big") + payload
+
+
+def _hpack_int(value: int, prefix_bits: int) -> bytes:
+    limit = (1 << prefix_bits) - 1
+    if value < limit:
+        return bytes([value])
+    out = bytearray([limit])
+    value -= limit
+    while value >= 128:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _hpack_literal(name: str, value: str) -> bytes:
+    """A literal header field without indexing, new name, no Huffman (RFC 7541 6.2.2)."""
+    n, v = name.lower().encode(), value.encode()
+    return b"\x00" + _hpack_int(len(n), 7) + n + _hpack_int(len(v), 7) + v
+
+
+class StalledSubscriber:
+    """A SubscribeToShard (TRIM_HORIZON) whose client never reads its events.
+
+    http1: one HTTP/1.1 connection with a tiny receive buffer; after sending
+      the request the socket is never read, so the server's writes stall
+      once the kernel's buffers are full.
+    http2: h2c with prior knowledge and SETTINGS_INITIAL_WINDOW_SIZE = 0: the
+      server may send the response head but not one byte of DATA, so every
+      event stays in the server process.
+    Nothing is read after the request (for h2, only up to the server's
+    SETTINGS, which must be acknowledged)."""
+
+    def __init__(self, url: str, consumer_arn: str, shard_id: str, http2: bool = False):
+        host, port = sup.host_port(url)
+        body = _subscribe_request_body(consumer_arn, shard_id)
+        headers = sup.sign_headers(body, {"Content-Type": sup.JSON_CT,
+                                          "X-Amz-Target": sup.TARGET_PREFIX + "SubscribeToShard"}, url=url)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.sock.settimeout(10)
+        self.sock.connect((host, port))
+        if http2:
+            self._start_h2(host, port, headers, body)
+        else:
+            head = [f"POST / HTTP/1.1", f"Host: {host}:{port}", f"Content-Length: {len(body)}"]
+            head += [f"{k}: {v}" for k, v in headers.items() if k.lower() not in ("host", "content-length")]
+            self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+
+    def _start_h2(self, host: str, port: int, headers: dict[str, str], body: bytes) -> None:
+        settings = (4).to_bytes(2, "big") + (0).to_bytes(4, "big")   # INITIAL_WINDOW_SIZE = 0
+        self.sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + _h2_frame(4, 0, 0, settings))
+        buf = b""
+        while True:   # up to the server's SETTINGS (not an ACK), which we acknowledge
+            while len(buf) < 9:
+                chunk = self.sock.recv(4096)
+                if not chunk:
+                    raise AssertionError("h2: connection closed before the server's SETTINGS")
+                buf += chunk
+            length, kind, flags = int.from_bytes(buf[:3], "big"), buf[3], buf[4]
+            while len(buf) < 9 + length:
+                buf += self.sock.recv(4096)
+            buf = buf[9 + length:]
+            if kind == 4 and not flags & 1:
+                break
+        block = b"".join(_hpack_literal(k, v) for k, v in
+                         [(":method", "POST"), (":scheme", "http"), (":path", "/"),
+                          (":authority", f"{host}:{port}")])
+        block += b"".join(_hpack_literal(k, v) for k, v in headers.items()
+                          if k.lower() not in ("host", "content-length"))
+        self.sock.sendall(_h2_frame(4, 1, 0, b"") + _h2_frame(1, 4, 1, block) + _h2_frame(0, 1, 1, body))
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_rss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError(f"no VmRSS for {pid}")

@@ -863,6 +863,116 @@ def test_subscription_ends_cleanly_at_its_lifetime_and_resumes():
     assert code == 0, server.log_tail()
 
 
+STALLED_PER_SHARD = 10        # consumers whose subscriptions never read, on each of two shards
+STALL_FILL_BYTES = 12 << 20   # data per shard: more than a socket's kernel buffers plus the server's cap
+
+
+def test_stalled_subscribers_cost_no_cpu_and_bounded_memory_and_slow_no_one():
+    """Twenty SubscribeToShard clients that never read (ten over HTTP/1.1 with a
+    full socket, ten over h2c with a zero flow-control window) on a shard with
+    more data than they will ever take: once their backlog is full the server
+    must not poll them (it spun at 100% of a core once the heartbeat came due),
+    must hold a bounded amount of memory for them (about 3 MiB each before),
+    and a normal subscriber and producer on the same shard must not notice."""
+    server = fo.start_private_server(["--throughput-limits", "off", "--control-plane-limits", "off",
+                                      "--fsync", "never"])
+    stalled: list[fo.StalledSubscriber] = []
+    healthy = None
+    try:
+        pid = server.proc.pid
+        c = fo.make_client(server.url)
+        name = sup.unique_name("fo-stall")
+        c.create_stream(StreamName=name, ShardCount=2)
+        sup.wait_active(c, name)
+        arn = fo.stream_arn_of(c, name)
+        shards = fo.shard_ids(c, name)
+        consumers = [fo.register_active(c, arn, f"stall{i}")["ConsumerARN"] for i in range(STALLED_PER_SHARD)]
+        reader = fo.register_active(c, arn, "reader")["ConsumerARN"]
+        record = 32 << 10
+        for index in range(2):
+            key = fo.hash_key_for_shard(index, 2)
+            for batch in range(STALL_FILL_BYTES // (128 * record)):
+                out = c.put_records(StreamName=name, Records=[
+                    {"Data": os.urandom(record), "PartitionKey": "p", "ExplicitHashKey": key}
+                    for _ in range(128)])
+                assert out["FailedRecordCount"] == 0
+        rss_before = fo.process_rss_bytes(pid)
+
+        for consumer in consumers:
+            stalled.append(fo.StalledSubscriber(server.url, consumer, shards[0]))
+            stalled.append(fo.StalledSubscriber(server.url, consumer, shards[1], http2=True))
+        # Long enough for every backlog to fill and for the 5 s heartbeat of
+        # the stalled subscriptions to come due (the old busy loop began then).
+        time.sleep(7.0)
+        cpu0, t0 = fo.process_cpu_seconds(pid), time.monotonic()
+        time.sleep(2.0)
+        cpu_share = (fo.process_cpu_seconds(pid) - cpu0) / (time.monotonic() - t0)
+        rss_growth = fo.process_rss_bytes(pid) - rss_before
+        print(f"\nstalled subscribers: server CPU {cpu_share:.1%} of a core, RSS growth {rss_growth / 2**20:.1f} MiB")
+
+        healthy = fo.subscribe(c, reader, shards[0], "LATEST")
+        time.sleep(0.3)
+        put_s, lag_s = [], []
+        for i in range(20):
+            t = time.monotonic()
+            fo.put_to_shard(c, name, 0, 2, f"live{i}".encode())
+            put_s.append(time.monotonic() - t)
+            lag_s.append(healthy.wait_record_with_data(f"live{i}".encode(), timeout=5) - t)
+        put_s.sort()
+        lag_s.sort()
+        print(f"with them: put p50 {put_s[10] * 1000:.1f} ms, push lag p50 {lag_s[10] * 1000:.1f} ms "
+              f"max {lag_s[-1] * 1000:.1f} ms")
+
+        assert cpu_share < 0.20, f"server used {cpu_share:.0%} of a core with only stalled subscribers"
+        assert rss_growth < 40 << 20, f"RSS grew {rss_growth / 2**20:.0f} MiB for 20 stalled subscribers"
+        assert lag_s[-1] < 2 * PUSH_BOUND_S, lag_s
+        assert healthy.end is None, healthy.end
+        assert server.proc.poll() is None
+    finally:
+        for s in stalled:
+            s.close()
+        if healthy is not None:
+            healthy.close()
+        code = server.terminate()
+    assert code == 0, server.log_tail()
+
+
+def test_reader_that_takes_nothing_is_ended_after_stall_seconds():
+    """--subscription-stall-seconds: a subscription whose reader took none of
+    its pending events for that long ends cleanly; a reader that comes back
+    finds its events, then the end of the body (no exception)."""
+    server = fo.start_private_server(["--throughput-limits", "off", "--fsync", "never",
+                                      "--subscription-stall-seconds", "2"])
+    stalled = None
+    try:
+        c = fo.make_client(server.url)
+        name = sup.unique_name("fo-stallend")
+        c.create_stream(StreamName=name, ShardCount=1)
+        sup.wait_active(c, name)
+        consumer = fo.register_active(c, fo.stream_arn_of(c, name))["ConsumerARN"]
+        for _ in range(2):   # 8 MiB: more than the kernel's socket buffers take
+            c.put_records(StreamName=name, Records=[{"Data": os.urandom(32 << 10), "PartitionKey": "p"}
+                                                    for _ in range(128)])
+        stalled = fo.StalledSubscriber(server.url, consumer, fo.shard_ids(c, name)[0])
+        time.sleep(4.0)
+        stalled.sock.settimeout(5)
+        got = b""
+        while not got.endswith(b"\r\n0\r\n\r\n"):
+            chunk = stalled.sock.recv(1 << 20)
+            if not chunk:
+                break
+            got += chunk
+        assert got.startswith(b"HTTP/1.1 200"), got[:200]
+        assert got.endswith(b"\r\n0\r\n\r\n"), f"the body did not end; {len(got)} bytes, last {got[-64:]!r}"
+        assert b"exception" not in got[-4096:], got[-4096:]
+        assert len(got) < 8 << 20, "everything was delivered: the reader never stalled"
+    finally:
+        if stalled is not None:
+            stalled.close()
+        code = server.terminate()
+    assert code == 0, server.log_tail()
+
+
 # =============================================================================
 # Resharding
 # =============================================================================
