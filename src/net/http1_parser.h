@@ -67,6 +67,8 @@ class Http1Parser {
   bool expects_continue() const { return expects_continue_; }
   bool has_body() const { return state_ != State::kDone; }
   int http_minor() const { return http_minor_; }
+  // True between requests and while a request line or headers are being read.
+  bool reading_head() const { return state_ == State::kHead; }
 
   const Http1Error& error() const { return error_; }
 

@@ -225,7 +225,14 @@ void Http2Connection::start(std::string_view initial) {
   read_more();
 }
 
-bool Http2Connection::busy() const { return !streams_.empty() || write_in_flight_; }
+// Streams whose request is still arriving do not count: a client that opens
+// a stream and then sends nothing is as idle as one that opens none.
+bool Http2Connection::busy() const {
+  if (write_in_flight_) return true;
+  for (const auto& [id, s] : streams_)
+    if (s->dispatched || s->responded) return true;
+  return false;
+}
 
 void Http2Connection::on_idle_timeout() {
   if (closed_) return;

@@ -1,0 +1,306 @@
+// Regression tests for the limits against hostile clients (issue 14,
+// docs/http.md "Limits against hostile clients"), over real sockets: the
+// header deadline, idle HTTP/2 streams, the connection limit, accept back-off.
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "net/server.h"
+#include "net/test_h2_client.h"
+#include "net/test_socket.h"
+
+namespace runnel::net {
+namespace {
+
+using testing::H2Client;
+using testing::read_response;
+using testing::TestSocket;
+using namespace std::chrono_literals;
+
+// /hold?TAG  begins an event stream and parks its sink under TAG (the connection stays busy).
+// /big?N     answers N bytes of 'b'.
+// other      answers "echo:<body>" at once.
+class HostileServer {
+ public:
+  explicit HostileServer(ServerOptions o = {}) {
+    o.host = "127.0.0.1";
+    o.port = 0;
+    if (o.threads == 0) o.threads = 1;
+    server_ = std::make_unique<Server>(o, [this](HttpRequest r, std::shared_ptr<ResponseSink> sink) {
+      ++calls;
+      if (r.path == "/hold") {
+        sink->begin_stream(200, {});
+        std::lock_guard lock(mu_);
+        sinks_[r.query] = std::move(sink);
+      } else if (r.path == "/big") {
+        sink->send({200, {}, std::string(std::stoul(r.query), 'b')});
+      } else {
+        sink->send({200, {}, "echo:" + r.body});
+      }
+    });
+    Status s = server_->start();
+    EXPECT_TRUE(s.is_ok()) << s.to_string();
+  }
+  ~HostileServer() { server_->stop(); }
+
+  uint16_t port() const { return server_->bound_port(); }
+  std::atomic<int> calls{0};
+
+  std::shared_ptr<ResponseSink> wait_sink(const std::string& tag) {
+    auto deadline = std::chrono::steady_clock::now() + 3s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(mu_);
+        if (auto it = sinks_.find(tag); it != sinks_.end()) return it->second;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    return nullptr;
+  }
+
+ private:
+  std::unique_ptr<Server> server_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<ResponseSink>> sinks_;
+};
+
+constexpr std::string_view kGetEcho = "GET /echo HTTP/1.1\r\nHost: t\r\n\r\n";
+
+// Writes `piece` every `every` until the server answers or closes, for at most `limit`.
+// Returns what the server sent (empty if nothing within the limit).
+std::string trickle(TestSocket& s, std::string_view piece, std::chrono::milliseconds every,
+                    std::chrono::milliseconds limit, bool* closed) {
+  std::string got;
+  *closed = false;
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!s.write(piece)) {
+      *closed = true;
+      break;
+    }
+    ssize_t n = s.read_some(got, static_cast<int>(every.count()));
+    if (n == 0) {
+      *closed = true;
+      break;
+    }
+  }
+  return got;
+}
+
+// ---- A: slowloris ----
+
+// One header line every 100 ms kept a connection open for as long as the
+// client liked (issue 14: one line every 10 s for 200 s).
+TEST(HostileSlowloris, HeaderLinesTrickledPastTheHeaderDeadlineGet408) {
+  ServerOptions o;
+  o.header_timeout_ms = 300;
+  HostileServer srv(o);
+  TestSocket s(srv.port());
+  ASSERT_TRUE(s.write("GET /echo HTTP/1.1\r\nHost: t\r\n"));
+  bool closed = false;
+  std::string got = trickle(s, "X-Slow: 1\r\n", 100ms, 5000ms, &closed);
+  ASSERT_EQ(got.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << got;
+  EXPECT_NE(got.find("Connection: close\r\n"), std::string::npos);
+  EXPECT_TRUE(closed || s.closed_by_peer(3000));
+  EXPECT_EQ(srv.calls.load(), 0);
+}
+
+// Empty lines before a request line are skipped (RFC 9112 2.2) but count
+// towards the deadline, so they cannot keep a connection open either.
+TEST(HostileSlowloris, EmptyLinesTrickledPastTheHeaderDeadlineGet408) {
+  ServerOptions o;
+  o.header_timeout_ms = 300;
+  HostileServer srv(o);
+  TestSocket s(srv.port());
+  bool closed = false;
+  std::string got = trickle(s, "\r\n", 100ms, 5000ms, &closed);
+  EXPECT_EQ(got.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << got;
+}
+
+// The first bytes are read by the h2c sniffer before any HTTP/1.1 parsing:
+// a preface trickled byte by byte is bounded by the same deadline.
+TEST(HostileSlowloris, PrefaceTrickledPastTheHeaderDeadlineIsClosed) {
+  ServerOptions o;
+  o.header_timeout_ms = 300;
+  HostileServer srv(o);
+  TestSocket s(srv.port());
+  std::string_view preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  auto began = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (size_t i = 0; i < preface.size() && !closed; ++i) {
+    if (!s.write(preface.substr(i, 1))) closed = true;
+    else closed = s.closed_by_peer(150);
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 3s);
+}
+
+// A keep-alive connection between requests is idle, not "reading a head":
+// it gets the idle timeout, not the header deadline.
+TEST(HostileSlowloris, KeepAliveConnectionIsNotCutByTheHeaderDeadline) {
+  ServerOptions o;
+  o.header_timeout_ms = 200;
+  HostileServer srv(o);
+  TestSocket s(srv.port());
+  ASSERT_TRUE(s.write(kGetEcho));
+  ASSERT_TRUE(read_response(s));
+  EXPECT_FALSE(s.closed_by_peer(600));
+  ASSERT_TRUE(s.write(kGetEcho));
+  auto r = read_response(s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+// An HTTP/2 stream whose request never ends (HEADERS without END_STREAM, no
+// DATA) counted as work in flight, so the idle timeout never closed the connection.
+TEST(HostileSlowloris, Http2StreamThatNeverEndsDoesNotHoldTheConnection) {
+  ServerOptions o;
+  o.idle_timeout_ms = 300;
+  HostileServer srv(o);
+  TestSocket s(srv.port());
+  H2Client c(s);
+  c.submit("POST", "/echo", "", {}, /*end_stream=*/false);
+  auto began = std::chrono::steady_clock::now();
+  c.run_until([] { return false; }, 4000ms);  // pumps until the server closes, or 4 s
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 3s) << "the connection was still open after 3 s";
+  EXPECT_TRUE(s.closed_by_peer(500));
+  EXPECT_EQ(srv.calls.load(), 0);
+}
+
+// ---- A: connection limit ----
+
+// Idle connections took every descriptor, so /health timed out (issue 14:
+// 400 idle connections under ulimit -n 256). At the limit, a new connection
+// closes the one idle longest.
+TEST(HostileConnections, NewConnectionAtTheLimitClosesTheOldestIdleOne) {
+  ServerOptions o;
+  o.max_connections = 4;
+  HostileServer srv(o);
+  std::vector<std::unique_ptr<TestSocket>> idle;
+  for (int i = 0; i < 4; ++i) {
+    idle.push_back(std::make_unique<TestSocket>(srv.port()));
+    ASSERT_TRUE(idle.back()->write(kGetEcho));
+    ASSERT_TRUE(read_response(*idle.back()));  // registered, now idle (keep-alive)
+    std::this_thread::sleep_for(5ms);
+  }
+  TestSocket fresh(srv.port());
+  ASSERT_TRUE(fresh.write(kGetEcho));
+  auto r = read_response(fresh);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(idle[0]->closed_by_peer(2000));
+  ASSERT_TRUE(idle[3]->write(kGetEcho));  // the newest idle one was kept
+  EXPECT_TRUE(read_response(*idle[3]));
+}
+
+// ...and when every connection has a request in flight, the new one is
+// closed at once instead of being served beyond the limit.
+TEST(HostileConnections, NewConnectionAtTheLimitIsClosedWhenAllAreBusy) {
+  ServerOptions o;
+  o.max_connections = 2;
+  HostileServer srv(o);
+  TestSocket a(srv.port()), b(srv.port());
+  ASSERT_TRUE(a.write("POST /hold?a HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"));
+  ASSERT_TRUE(b.write("POST /hold?b HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"));
+  ASSERT_TRUE(srv.wait_sink("a"));
+  ASSERT_TRUE(srv.wait_sink("b"));
+  TestSocket fresh(srv.port());
+  fresh.write(kGetEcho);
+  EXPECT_TRUE(fresh.closed_by_peer(2000));
+  EXPECT_EQ(srv.calls.load(), 2);
+}
+
+TEST(HostileConnections, DefaultLimitFollowsTheDescriptorLimit) {
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = std::min<rlim_t>(256, saved.rlim_max);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  EXPECT_EQ(default_max_connections(), static_cast<size_t>(low.rlim_cur) - 64);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+}
+
+// ---- A: accept back-off ----
+
+int highest_open_fd() {
+  int highest = 0;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (dirent* e = ::readdir(d))
+      if (e->d_name[0] != '.') highest = std::max(highest, std::atoi(e->d_name));
+    ::closedir(d);
+  }
+  return highest;
+}
+
+// Out of descriptors, accept() failed and was retried (and logged) every
+// 50 ms for as long as the condition lasted (issue 14). Now: one warning per
+// episode, a growing pause, and the waiting connections are served once
+// descriptors are free again.
+TEST(HostileConnections, AcceptOutOfDescriptorsWarnsOnceAndRecovers) {
+  std::ostringstream log;
+  auto saved_logger = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+  logger->set_level(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+  {
+    ServerOptions o;
+    o.max_connections = 1000;
+    HostileServer srv(o);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(srv.port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fds[3];
+    for (int& fd : fds) fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    rlimit saved{};
+    ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    rlimit low = saved;
+    low.rlim_cur = static_cast<rlim_t>(highest_open_fd() + 1);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+    std::vector<int> fillers;  // take the free numbers below the limit: no descriptor left for accept()
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;) fillers.push_back(fd);
+    for (int fd : fds) ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    std::this_thread::sleep_for(800ms);  // 16 retries at the old fixed 50 ms
+    for (int fd : fillers) ::close(fd);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    for (int fd : fds) {
+      ASSERT_EQ(::send(fd, kGetEcho.data(), kGetEcho.size(), MSG_NOSIGNAL), static_cast<ssize_t>(kGetEcho.size()));
+      std::string got;
+      pollfd p{fd, POLLIN, 0};
+      auto deadline = std::chrono::steady_clock::now() + 5s;
+      while (got.find("echo:") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        if (::poll(&p, 1, 100) <= 0) continue;
+        char buf[4096];
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        got.append(buf, static_cast<size_t>(n));
+      }
+      EXPECT_EQ(got.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << got;
+      ::close(fd);
+    }
+  }
+  spdlog::set_default_logger(saved_logger);
+  std::string text = log.str();
+  size_t warnings = 0;
+  for (size_t at = text.find("accept failed"); at != std::string::npos; at = text.find("accept failed", at + 1))
+    ++warnings;
+  EXPECT_EQ(warnings, 1u) << text;
+  EXPECT_NE(text.find("accepting connections again"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace runnel::net
