@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -166,6 +167,7 @@ void Http1Connection::process() {
     auto result = parser_.feed(std::string_view(buf_.get() + rpos_, wpos_ - rpos_), &consumed);
     rpos_ += consumed;
     if (result == Http1Parser::Result::kNeedMore) {
+      if (parser_.has_body() && !parser_.reading_head() && !charge_body()) break;
       if (read_eof_) begin_close();
       break;
     }
@@ -175,6 +177,7 @@ void Http1Connection::process() {
     }
     if (result == Http1Parser::Result::kHeadersDone) {
       cancel_deadline();
+      if (!admit_head()) break;
       // Only when the body has not started arriving; otherwise the client already chose not to wait.
       if (parser_.expects_continue() && parser_.has_body() && rpos_ == wpos_) queue(std::string(kContinue));
       continue;
@@ -190,7 +193,47 @@ void Http1Connection::process() {
   read_more();
 }
 
+bool Http1Connection::admit_head() {
+  HttpRequest& head = parser_.request();
+  head.remote_address = remote_;
+  const ServerConfig& config = worker_->config();
+  if (config.options.head_check && head.method != "OPTIONS") {
+    std::optional<HttpResponse> answer;
+    try {
+      answer = config.options.head_check(head);
+    } catch (const std::exception& e) {
+      spdlog::error("head check threw: {}", e.what());
+      answer = abandoned_response();
+    }
+    if (answer) {
+      send_error_and_close(std::move(*answer));
+      return false;
+    }
+  }
+  if (uint64_t declared = parser_.declared_length();
+      declared > 0 && !body_reservation_.grow(config.limits->bodies, declared)) {
+    spdlog::debug("request body of {} bytes from {} refused: body memory budget full", declared, remote_);
+    send_error_and_close(service_unavailable_response(
+        "The server is receiving too many request bodies at once; retry the request."));
+    return false;
+  }
+  return true;
+}
+
+bool Http1Connection::charge_body() {
+  size_t have = parser_.request().body.size();
+  if (have <= body_reservation_.bytes() ||
+      body_reservation_.grow(worker_->config().limits->bodies, have - body_reservation_.bytes()))
+    return true;
+  spdlog::debug("chunked request body from {} refused at {} bytes: body memory budget full", remote_, have);
+  body_reservation_.reset();
+  send_error_and_close(service_unavailable_response(
+      "The server is receiving too many request bodies at once; retry the request."));
+  return false;
+}
+
 void Http1Connection::dispatch(HttpRequest request) {
+  body_reservation_.reset();  // handed over
   request.remote_address = remote_;
   head_request_ = request.method == "HEAD";
   if (request.method == "OPTIONS") {
@@ -225,6 +268,7 @@ void Http1Connection::send_parse_error(const Http1Error& error) {
 
 void Http1Connection::send_error_and_close(HttpResponse response) {
   cancel_deadline();
+  body_reservation_.reset();
   keep_alive_ = false;
   head_request_ = false;
   write_response(std::move(response));
@@ -396,6 +440,7 @@ void Http1Connection::begin_close() {
 void Http1Connection::close_now() {
   if (closed_) return;
   closed_ = true;
+  body_reservation_.reset();
   if (sink_state_) sink_state_->close();
   // Queued chunks will never be written. Those of the write in flight stay
   // allocated until its (aborted) completion, but are no longer counted.

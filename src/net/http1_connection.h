@@ -20,6 +20,7 @@
 
 #include "net/connection.h"
 #include "net/http1_parser.h"
+#include "net/limits.h"
 #include "net/posting_sink.h"
 #include "net/transport.h"
 
@@ -68,6 +69,13 @@ class Http1Connection final : public Connection {
   void on_read(const std::error_code& ec, size_t n);
   void on_eof();
   void process();
+  // At the end of a request's head: runs ServerOptions::head_check and
+  // charges a declared body to the body-memory budget. False if the request
+  // was answered (and the connection is closing).
+  bool admit_head();
+  // While a body is read: charges what arrived beyond the reservation
+  // (chunked bodies). False if answered with 503.
+  bool charge_body();
   void dispatch(HttpRequest request);
   void send_parse_error(const Http1Error& error);
   // Answers with `response` (Connection: close), then half-closes and
@@ -91,6 +99,7 @@ class Http1Connection final : public Connection {
   std::unique_ptr<Transport> transport_;
   std::string remote_;
   Http1Parser parser_;
+  BodyReservation body_reservation_;  // the body being read, in the server's body-memory budget
 
   std::unique_ptr<char[]> buf_;
   size_t buf_size_ = 0, rpos_ = 0, wpos_ = 0;  // unconsumed bytes are [rpos_, wpos_)

@@ -116,6 +116,7 @@ HttpRequest Http1Parser::take_request() {
   scanned_ = 0;
   trailer_bytes_ = 0;
   remaining_ = 0;
+  declared_length_ = 0;
   http_minor_ = 1;
   keep_alive_ = true;
   expects_continue_ = false;
@@ -262,6 +263,7 @@ bool Http1Parser::finish_headers() {
     if (length > limits_.max_body_bytes)
       return reject(413, "Request body too large", length);
     remaining_ = length;
+    declared_length_ = length;
     // A declared length is not trusted with more than 1 MiB up front; once
     // that much has arrived, the body grows to its full size in one step.
     request_.body.reserve(std::min<uint64_t>(length, 1 << 20) + kBodyPadding);

@@ -65,6 +65,7 @@ class Http1Parser {
 
   // The request being parsed; complete apart from the body from kHeadersDone on.
   const HttpRequest& request() const { return request_; }
+  HttpRequest& request() { return request_; }
   // Moves the finished request out and resets for the next one. Only after kRequestDone.
   HttpRequest take_request();
 
@@ -72,6 +73,8 @@ class Http1Parser {
   bool keep_alive() const { return keep_alive_; }
   bool expects_continue() const { return expects_continue_; }
   bool has_body() const { return state_ != State::kDone; }
+  // The Content-Length of the request; 0 when chunked or none.
+  uint64_t declared_length() const { return declared_length_; }
   int http_minor() const { return http_minor_; }
   // True between requests and while a request line or headers are being read.
   bool reading_head() const { return state_ == State::kHead; }
@@ -96,6 +99,7 @@ class Http1Parser {
   size_t scanned_ = 0;          // bytes of the unconsumed input already searched for a terminator
   size_t trailer_bytes_ = 0;
   uint64_t remaining_ = 0;      // body bytes left (Content-Length) or in the current chunk
+  uint64_t declared_length_ = 0;
   int http_minor_ = 1;
   bool keep_alive_ = true;
   bool expects_continue_ = false;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -18,6 +19,10 @@ constexpr int32_t kConnectionWindow = 16 << 20;    // connection receive window
 
 std::string_view as_view(const uint8_t* p, size_t n) { return std::string_view(reinterpret_cast<const char*>(p), n); }
 
+HttpResponse body_budget_response() {
+  return service_unavailable_response("The server is receiving too many request bodies at once; retry the request.");
+}
+
 }  // namespace
 
 struct Http2Connection::Stream {
@@ -27,7 +32,9 @@ struct Http2Connection::Stream {
   bool headers_too_large = false;
   bool rejected = false;    // we answered it ourselves (413, 431); DATA is dropped
   bool dispatched = false;
+  bool request_ended = false;  // END_STREAM received from the client
   std::shared_ptr<SinkState> state = std::make_shared<SinkState>();
+  BodyReservation reservation;  // the request body, in the server's body-memory budget
 
   bool responded = false;   // response HEADERS submitted
   bool streaming = false;   // event-stream: body comes from chunks
@@ -99,6 +106,11 @@ struct Http2Callbacks {
       return 0;
     }
     std::string& body = s->request.body;
+    if (body.size() + len > s->reservation.bytes() &&
+        !s->reservation.grow(c.worker_->config().limits->bodies, body.size() + len - s->reservation.bytes())) {
+      c.reject(*s, body_budget_response());
+      return 0;
+    }
     if (body.size() + len > body.capacity()) {
       // Grow to the declared length in one step (it was checked against the
       // limit with the headers); without one, double.
@@ -114,6 +126,7 @@ struct Http2Callbacks {
   static int on_frame_recv(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
     if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
     Http2Connection::Stream* s = stream(session, frame->hd.stream_id);
+    if (s && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) s->request_ended = true;
     if (!s || s->rejected) return 0;
     Http2Connection& c = self(user_data);
     if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
@@ -126,6 +139,19 @@ struct Http2Callbacks {
       HttpRequest& r = s->request;
       if (!r.header("host"))
         if (const std::string* authority = r.header(":authority")) r.headers.push_back({"host", *authority});
+      if (o.head_check && r.method != "OPTIONS") {
+        std::optional<HttpResponse> answer;
+        try {
+          answer = o.head_check(r);
+        } catch (const std::exception& e) {
+          spdlog::error("head check threw: {}", e.what());
+          answer = abandoned_response();
+        }
+        if (answer) {
+          c.reject(*s, std::move(*answer));
+          return 0;
+        }
+      }
       if (const std::string* cl = r.header("content-length")) {
         // nghttp2 has validated it as a number.
         unsigned long long declared = std::strtoull(cl->c_str(), nullptr, 10);
@@ -133,10 +159,28 @@ struct Http2Callbacks {
           c.reject(*s, body_too_large_response(declared, o.max_body_bytes));
           return 0;
         }
+        if (declared > 0 && !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM) &&
+            !s->reservation.grow(c.worker_->config().limits->bodies, declared)) {
+          c.reject(*s, body_budget_response());
+          return 0;
+        }
         r.body.reserve(std::min<unsigned long long>(declared, 1 << 20) + kBodyPadding);
       }
     }
     if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) c.dispatch(*s);
+    return 0;
+  }
+
+  // A stream we answered before its request ended (413, 503, head_check):
+  // once the answer is out, RST_STREAM(NO_ERROR) tells the client to stop
+  // sending the body (RFC 9113 8.1).
+  static int on_frame_send(nghttp2_session* session, const nghttp2_frame* frame, void*) {
+    if ((frame->hd.type != NGHTTP2_DATA && frame->hd.type != NGHTTP2_HEADERS) ||
+        !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
+      return 0;
+    Http2Connection::Stream* s = stream(session, frame->hd.stream_id);
+    if (s && s->rejected && !s->request_ended)
+      nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
     return 0;
   }
 
@@ -201,6 +245,7 @@ Http2Connection::Http2Connection(std::shared_ptr<Worker> worker, std::unique_ptr
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &Http2Callbacks::on_data_chunk);
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &Http2Callbacks::on_frame_recv);
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &Http2Callbacks::on_stream_close);
+  nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &Http2Callbacks::on_frame_send);
   nghttp2_session_server_new(&session_, callbacks, this);
   nghttp2_session_callbacks_del(callbacks);
 }
@@ -321,7 +366,11 @@ void Http2Connection::flush() {
 void Http2Connection::close_now() {
   if (closed_) return;
   closed_ = true;
-  for (auto& [id, s] : streams_) s->close_sink();
+  for (auto& [id, s] : streams_) {
+    s->close_sink();
+    s->reservation.reset();
+    std::string().swap(s->request.body);
+  }
   transport_->close();
   cancel_idle_timer();
   unregister_from_worker();
@@ -352,6 +401,7 @@ void Http2Connection::dispatch(Stream& s) {
     submit(s, r.status, std::move(r.headers), false);
     return;
   }
+  s.reservation.reset();  // handed over
   auto sink = std::make_shared<Sink>(std::static_pointer_cast<Http2Connection>(shared_from_this()),
                                      static_cast<uint64_t>(s.id), s.state);
   try {
@@ -400,6 +450,7 @@ void Http2Connection::submit(Stream& s, int status, std::vector<Header> headers,
 void Http2Connection::reject(Stream& s, HttpResponse response) {
   s.rejected = true;
   std::string().swap(s.request.body);
+  s.reservation.reset();
   if (s.responded) return;
   s.body = std::move(response.body);
   submit(s, response.status, std::move(response.headers), !s.body.empty());
