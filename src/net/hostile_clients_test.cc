@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -33,6 +34,7 @@ using testing::TestSocket;
 using namespace std::chrono_literals;
 
 // /hold?TAG  begins an event stream and parks its sink under TAG (the connection stays busy).
+// /later?TAG parks its sink under TAG unanswered; the test answers it.
 // /big?N     answers N bytes of 'b'.
 // other      answers "echo:<body>" at once.
 class HostileServer {
@@ -45,6 +47,9 @@ class HostileServer {
       ++calls;
       if (r.path == "/hold") {
         sink->begin_stream(200, {});
+        std::lock_guard lock(mu_);
+        sinks_[r.query] = std::move(sink);
+      } else if (r.path == "/later") {
         std::lock_guard lock(mu_);
         sinks_[r.query] = std::move(sink);
       } else if (r.path == "/big") {
@@ -433,6 +438,79 @@ TEST(HostileHeadCheck, Http2AnswersAtTheEndOfHeaders) {
   ASSERT_TRUE(c.wait(ok));
   EXPECT_EQ(c.response(ok).body, "echo:hi");
   EXPECT_EQ(srv.calls.load(), 1);
+}
+
+// ---- D: HTTP/2 responses held by a shut window ----
+
+// 40 GetRecords of 10 MiB with SETTINGS_INITIAL_WINDOW_SIZE=0 added 578 MB
+// that stayed until the client left (issue 14). Once a connection holds
+// h2_max_queued_bytes, further responses are dropped (RST_STREAM
+// ENHANCE_YOUR_CALM) and new streams refused (REFUSED_STREAM, unprocessed).
+TEST(HostileH2Window, ResponsesHeldByAShutWindowAreBounded) {
+  ServerOptions o;
+  o.h2_max_queued_bytes = 1 << 20;
+  HostileServer srv(o);
+  TestSocket s(srv.port());
+  H2Client c(s, false, false, /*initial_window=*/0);
+  auto settled = [&](int32_t id) { return c.response(id).status != 0 || c.response(id).closed; };
+  // Four at once, answered only once all four are dispatched.
+  std::vector<int32_t> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(c.submit("GET", "/later?" + std::to_string(i)));
+  ASSERT_TRUE(c.run_until([&] { return srv.calls.load() == 4; }));
+  for (int i = 0; i < 4; ++i) {
+    auto sink = srv.wait_sink(std::to_string(i));
+    ASSERT_TRUE(sink);
+    sink->send({200, {}, std::string(400000, 'b')});
+  }
+  ASSERT_TRUE(c.run_until([&] { return std::all_of(ids.begin(), ids.end(), settled); }));
+  int held = 0, dropped = 0;
+  for (int32_t id : ids) {
+    if (c.response(id).status == 200) ++held;
+    else if (c.response(id).closed && c.response(id).error_code == NGHTTP2_ENHANCE_YOUR_CALM) ++dropped;
+  }
+  EXPECT_EQ(held, 3);  // 400 KB, 800 KB, then 1.2 MB queued
+  EXPECT_EQ(dropped, 1);
+  // The connection is full: new streams are refused without reaching the handler.
+  for (int i = 0; i < 3; ++i) {
+    int32_t id = c.submit("GET", "/big?400000");
+    ASSERT_TRUE(c.run_until([&] { return settled(id); }));
+    EXPECT_EQ(c.response(id).error_code, static_cast<uint32_t>(NGHTTP2_REFUSED_STREAM));
+  }
+  EXPECT_EQ(srv.calls.load(), 4);
+}
+
+// A connection whose window stays shut with bytes queued is closed after
+// h2_stall_timeout_ms; before, it stayed until the client left.
+TEST(HostileH2Window, ConnectionThatMakesNoProgressIsClosed) {
+  ServerOptions o;
+  o.h2_stall_timeout_ms = 300;
+  HostileServer srv(o);
+  TestSocket s(srv.port());
+  H2Client c(s, false, false, /*initial_window=*/0);
+  int32_t id = c.submit("GET", "/big?100000");
+  ASSERT_TRUE(c.run_until([&] { return c.response(id).status != 0; }));
+  auto began = std::chrono::steady_clock::now();
+  c.run_until([] { return false; }, 4000ms);  // pumps until the server closes, or 4 s
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 3s) << "the stalled connection was still open after 3 s";
+  EXPECT_TRUE(s.closed_by_peer(500));
+}
+
+// ...while one whose window opens, however slowly, is not.
+TEST(HostileH2Window, SlowlyOpenedWindowIsProgress) {
+  ServerOptions o;
+  o.h2_stall_timeout_ms = 400;
+  HostileServer srv(o);
+  TestSocket s(srv.port());
+  H2Client c(s, false, /*manual_window=*/true);
+  int32_t id = c.submit("GET", "/big?600000");
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!c.response(id).closed && std::chrono::steady_clock::now() < deadline) {
+    c.run_until([] { return false; }, 250ms);  // window shut for 250 ms at a time
+    c.grant(id);
+  }
+  ASSERT_TRUE(c.response(id).closed);
+  EXPECT_EQ(c.response(id).error_code, 0u);
+  EXPECT_EQ(c.response(id).body.size(), 600000u);
 }
 
 }  // namespace

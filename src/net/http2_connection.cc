@@ -46,6 +46,9 @@ struct Http2Connection::Stream {
   size_t chunk_offset = 0;
   uint64_t queued = 0;      // bytes in chunks not yet copied into frames (counted in state->unsent)
 
+  // Response bytes held here, waiting for the peer's flow-control window.
+  uint64_t pending() const { return (body_offset < body.size() ? body.size() - body_offset : 0) + queued; }
+
   // The stream is over for its sink: calls are dropped, queued bytes no longer count.
   void close_sink() {
     state->close();
@@ -64,8 +67,14 @@ struct Http2Callbacks {
   }
 
   static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
-    if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST)
-      self(user_data).open_stream(frame->hd.stream_id);
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+    Http2Connection& c = self(user_data);
+    if (c.queued_bytes() >= c.worker_->config().options.h2_max_queued_bytes) {
+      // Not processed, so safe for the client to retry (RFC 9113 8.7).
+      nghttp2_submit_rst_stream(c.session_, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_REFUSED_STREAM);
+      return 0;
+    }
+    c.open_stream(frame->hd.stream_id);
     return 0;
   }
 
@@ -200,6 +209,7 @@ struct Http2Callbacks {
       size_t n = std::min(length, s->body.size() - s->body_offset);
       std::memcpy(buf, s->body.data() + s->body_offset, n);
       s->body_offset += n;
+      if (n > 0) self(user_data).progress_at_ = std::chrono::steady_clock::now();
       if (s->body_offset == s->body.size()) {
         *data_flags |= NGHTTP2_DATA_FLAG_EOF;
         std::string().swap(s->body);
@@ -221,6 +231,7 @@ struct Http2Callbacks {
     if (copied > 0) {
       // Still counted until out_, which this frame joins, has been written.
       s->queued -= std::min<uint64_t>(s->queued, copied);
+      self(user_data).progress_at_ = std::chrono::steady_clock::now();
       auto& credits = self(user_data).credits_;
       if (!credits.empty() && credits.back().first == s->state) credits.back().second += copied;
       else credits.emplace_back(s->state, copied);
@@ -236,7 +247,7 @@ struct Http2Callbacks {
 };
 
 Http2Connection::Http2Connection(std::shared_ptr<Worker> worker, std::unique_ptr<Transport> transport)
-    : Connection(std::move(worker)), transport_(std::move(transport)) {
+    : Connection(std::move(worker)), transport_(std::move(transport)), stall_timer_(worker_->io()) {
   remote_ = transport_->remote_address();
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_session_callbacks_new(&callbacks);
@@ -265,6 +276,7 @@ void Http2Connection::start(std::string_view initial) {
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
   read_buf_.reset(new uint8_t[kReadBuffer]);
   start_idle_timer();
+  arm_stall_timer(std::chrono::steady_clock::now() + stall_timeout());
   if (!initial.empty() && !receive(reinterpret_cast<const uint8_t*>(initial.data()), initial.size())) return;
   flush();
   read_more();
@@ -373,7 +385,41 @@ void Http2Connection::close_now() {
   }
   transport_->close();
   cancel_idle_timer();
+  stall_timer_.cancel();
   unregister_from_worker();
+}
+
+std::chrono::milliseconds Http2Connection::stall_timeout() const {
+  return std::chrono::milliseconds(worker_->config().options.h2_stall_timeout_ms);
+}
+
+uint64_t Http2Connection::queued_bytes() const {
+  uint64_t n = 0;
+  for (const auto& [id, s] : streams_) n += s->pending();
+  return n;
+}
+
+void Http2Connection::note_queued(uint64_t before) {
+  if (before == 0) progress_at_ = std::chrono::steady_clock::now();  // the stall clock starts now
+}
+
+void Http2Connection::arm_stall_timer(std::chrono::steady_clock::time_point at) {
+  stall_timer_.expires_at(at);
+  stall_timer_.async_wait([self = std::static_pointer_cast<Http2Connection>(shared_from_this())](
+                              const std::error_code& ec) {
+    if (ec || self->closed_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (self->stalled_) return self->close_now();  // the GOAWAY could not be written in time
+    if (self->queued_bytes() == 0) return self->arm_stall_timer(now + self->stall_timeout());
+    if (now < self->progress_at_ + self->stall_timeout()) return self->arm_stall_timer(self->progress_at_ + self->stall_timeout());
+    spdlog::debug("closing HTTP/2 connection from {}: {} response bytes queued, none sent for {} ms", self->remote_,
+                  self->queued_bytes(), self->stall_timeout().count());
+    self->stalled_ = true;
+    nghttp2_session_terminate_session(self->session_, NGHTTP2_ENHANCE_YOUR_CALM);
+    self->close_after_write_ = true;
+    self->flush();
+    if (!self->closed_) self->arm_stall_timer(now + std::chrono::seconds(1));
+  });
 }
 
 Http2Connection::Stream* Http2Connection::find(uint64_t id) {
@@ -460,6 +506,19 @@ void Http2Connection::on_send(uint64_t id, HttpResponse response) {
   Stream* s = find(id);
   if (!s || s->responded) return;
   bool has_body = !response.body.empty() && s->request.method != "HEAD";
+  uint64_t before = queued_bytes();
+  if (has_body && before >= worker_->config().options.h2_max_queued_bytes) {
+    // The peer is not taking what it already has: drop this body rather than
+    // hold it (the stream is reset; the request was processed).
+    spdlog::debug("HTTP/2 response of {} bytes to {} dropped: {} bytes already queued on the connection",
+                  response.body.size(), remote_, before);
+    s->responded = true;
+    s->close_sink();
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_ENHANCE_YOUR_CALM);
+    flush();
+    return;
+  }
+  if (has_body) note_queued(before);
   s->body = std::move(response.body);
   if (!has_body) s->body.clear();
   submit(*s, response.status, std::move(response.headers), has_body);
@@ -480,6 +539,7 @@ void Http2Connection::on_begin_stream(uint64_t id, int status, std::vector<Heade
 bool Http2Connection::on_chunk(uint64_t id, std::string bytes) {
   Stream* s = find(id);
   if (!s || !s->streaming || s->ended || bytes.empty()) return false;
+  note_queued(queued_bytes());
   s->queued += bytes.size();
   s->chunks.push_back(std::move(bytes));
   if (s->deferred) {
