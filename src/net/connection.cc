@@ -22,8 +22,9 @@ void Worker::remove(Connection* c) {
 
 bool Worker::admit_new_connection() {
   ServerLimits& limits = *config_->limits;
+  // `open` includes the socket being admitted.
   size_t open = limits.connections.load(std::memory_order_acquire);
-  if (open < limits.max_connections) return true;
+  if (open <= limits.max_connections) return true;
   Connection* oldest = nullptr;
   for (Connection* c : connections_)
     if (c->evictable() && (!oldest || c->last_activity() < oldest->last_activity())) oldest = c;

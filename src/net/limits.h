@@ -42,7 +42,7 @@ struct ServerLimits {
       : max_connections(max_connections), bodies(body_memory_bytes) {}
 
   const size_t max_connections;
-  std::atomic<size_t> connections{0};  // registered connections (open sockets), all workers
+  std::atomic<size_t> connections{0};  // registered connections and accepted sockets on their way to a worker
   BodyBudget bodies;
 
   // True at most once per `period`: rate-limits the warnings of an episode.

@@ -26,6 +26,7 @@ constexpr auto kAcceptBackoffFirst = std::chrono::milliseconds(50);
 constexpr auto kAcceptBackoffMax = std::chrono::milliseconds(1000);
 constexpr size_t kDescriptorReserve = 64;  // for log segments, the metadata store, the log file
 constexpr size_t kMinConnections = 16;
+constexpr size_t kTransitSlack = 32;  // accepted sockets not yet admitted by a worker, beyond the limit
 constexpr size_t kMaxDefaultConnections = 65536;
 
 bool out_of_resources(const std::error_code& ec) {
@@ -103,8 +104,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
       std::error_code ignored;
       socket.set_option(asio::ip::tcp::no_delay(true), ignored);
       asio::ssl::context* tls = self->tls_;
+      // Counted from now on, so sockets on their way to a worker hold a
+      // place too (a burst of accepts can outrun the workers).
+      ServerLimits& limits = *worker->config().limits;
+      size_t open = limits.connections.fetch_add(1, std::memory_order_acq_rel) + 1;
       asio::post(worker->io(), [worker, tls, socket = std::move(socket)]() mutable {
-        if (!worker->admit_new_connection()) {
+        bool admitted = worker->admit_new_connection();
+        worker->config().limits->connections.fetch_sub(1, std::memory_order_acq_rel);  // registering counts it again
+        if (!admitted) {
           std::error_code e;
           socket.close(e);
           return;
@@ -112,6 +119,15 @@ class Listener : public std::enable_shared_from_this<Listener> {
         if (tls) serve_tls(worker, std::move(socket), *tls);
         else serve_plaintext(worker, std::move(socket));
       });
+      if (open > limits.max_connections + kTransitSlack) {
+        // The workers are behind on admitting (and closing) sockets: let them
+        // catch up before taking more descriptors.
+        self->retry_timer_.expires_after(kAcceptBackoffFirst);
+        self->retry_timer_.async_wait([self](const std::error_code& e) {
+          if (!e) self->accept();
+        });
+        return;
+      }
       self->accept();
     });
   }

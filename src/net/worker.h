@@ -43,7 +43,8 @@ class Worker {
   void drain_all();
   void abort_all();
   bool draining() const { return draining_; }
-  // Called for a newly accepted socket before it becomes a connection. Under
+  // Called for a newly accepted socket before it becomes a connection (the
+  // socket is already counted in ServerLimits::connections). Under or at
   // the connection limit: true. At or over it: closes this worker's
   // connection that has been idle longest (no request in flight, no write
   // pending) and returns true, or returns false (the caller closes the new
