@@ -187,6 +187,23 @@ TEST(HostileSlowloris, Http2StreamThatNeverEndsDoesNotHoldTheConnection) {
   EXPECT_EQ(srv.calls.load(), 0);
 }
 
+// The idle timeout applies to HTTP/2 connections between requests too
+// (checked for issue 14; this already held).
+TEST(HostileSlowloris, IdleHttp2ConnectionIsClosed) {
+  ServerOptions o;
+  o.idle_timeout_ms = 300;
+  HostileServer srv(o);
+  TestSocket s(srv.port());
+  H2Client c(s);
+  int32_t id = c.submit("GET", "/echo");
+  ASSERT_TRUE(c.wait(id));
+  auto began = std::chrono::steady_clock::now();
+  c.run_until([] { return false; }, 4000ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 3s);
+  EXPECT_GE(std::chrono::steady_clock::now() - began, 200ms);
+  EXPECT_TRUE(s.closed_by_peer(500));
+}
+
 // ---- A: connection limit ----
 
 // Idle connections took every descriptor, so /health timed out (issue 14:

@@ -498,6 +498,7 @@ void Http2Connection::reject(Stream& s, HttpResponse response) {
   std::string().swap(s.request.body);
   s.reservation.reset();
   if (s.responded) return;
+  if (!response.body.empty()) note_queued(queued_bytes());
   s.body = std::move(response.body);
   submit(s, response.status, std::move(response.headers), !s.body.empty());
 }
