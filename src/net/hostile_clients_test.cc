@@ -361,6 +361,7 @@ TEST(HostileBodies, Http1DeclaredBodyBeyondTheBudgetGets503AtOnce) {
   auto refused = read_response(b, 2000);
   ASSERT_TRUE(refused) << "no answer before the body was sent";
   expect_budget_503(*refused);
+  ASSERT_NE(refused->header("connection"), nullptr);
   EXPECT_EQ(*refused->header("connection"), "close");
   // a finishes; its reservation is released once the body is handed over.
   ASSERT_TRUE(a.write(std::string(700, 'a')));
@@ -434,6 +435,7 @@ TEST(HostileHeadCheck, Http1AnswersFromTheHeadWithoutReadingTheBody) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403);
   EXPECT_EQ(r->body, "denied POST");
+  ASSERT_NE(r->header("connection"), nullptr);
   EXPECT_EQ(*r->header("connection"), "close");
   EXPECT_TRUE(s.closed_by_peer(4000));
   TestSocket ok(srv.port());

@@ -287,6 +287,7 @@ TEST(ServerHttp1, Http10WithTransferEncodingIsAnsweredThenClosed) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "POST /echo?|-|hi");
+  ASSERT_NE(r->header("connection"), nullptr);
   EXPECT_EQ(*r->header("connection"), "close");
   EXPECT_TRUE(s.closed_by_peer(2000));
 }
