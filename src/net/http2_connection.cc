@@ -411,7 +411,8 @@ void Http2Connection::arm_stall_timer(std::chrono::steady_clock::time_point at) 
     auto now = std::chrono::steady_clock::now();
     if (self->stalled_) return self->close_now();  // the GOAWAY could not be written in time
     if (self->queued_bytes() == 0) return self->arm_stall_timer(now + self->stall_timeout());
-    if (now < self->progress_at_ + self->stall_timeout()) return self->arm_stall_timer(self->progress_at_ + self->stall_timeout());
+    auto stalled_at = self->progress_at_ + self->stall_timeout();
+    if (now < stalled_at) return self->arm_stall_timer(stalled_at);
     spdlog::debug("closing HTTP/2 connection from {}: {} response bytes queued, none sent for {} ms", self->remote_,
                   self->queued_bytes(), self->stall_timeout().count());
     self->stalled_ = true;

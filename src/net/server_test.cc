@@ -245,8 +245,8 @@ TEST(ServerHttp1, ChunkedBodyOverLimitIs413) {
   o.max_body_bytes = 16;
   EchoServer srv(o);
   TestSocket s(srv.port());
-  ASSERT_TRUE(
-      s.write("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n1\r\nx\r\n"));
+  ASSERT_TRUE(s.write("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "10\r\n0123456789abcdef\r\n1\r\nx\r\n"));
   auto r = read_response(s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);

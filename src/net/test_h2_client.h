@@ -41,7 +41,8 @@ class H2Client {
   // server stays limited by the initial 65 535-byte windows.
   // initial_window >= 0: announce SETTINGS_INITIAL_WINDOW_SIZE = that (0: the
   // server may send no DATA at all); implies manual_window.
-  explicit H2Client(TestSocket& s, bool trickle_preface = false, bool manual_window = false, int32_t initial_window = -1)
+  explicit H2Client(TestSocket& s, bool trickle_preface = false, bool manual_window = false,
+                    int32_t initial_window = -1)
       : s_(s), trickle_(trickle_preface) {
     if (initial_window >= 0) manual_window = true;
     nghttp2_session_callbacks* cb;
