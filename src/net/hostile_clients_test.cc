@@ -396,6 +396,37 @@ TEST(HostileBodies, Http1ChunkedBodiesCountAgainstTheBudget) {
   EXPECT_EQ(done->body, "echo:" + std::string(900, 'a'));
 }
 
+// A body abandoned half-way (the client closes, or resets its stream) gives
+// its share of the budget back.
+TEST(HostileBodies, AbandonedBodiesReleaseTheirShare) {
+  ServerOptions o;
+  o.body_memory_bytes = 1000;
+  HostileServer srv(o);
+  {
+    TestSocket gone(srv.port());
+    ASSERT_TRUE(gone.write(post_head("/echo", 800) + std::string(100, 'g')));
+    std::this_thread::sleep_for(50ms);
+  }
+  {
+    TestSocket s(srv.port());
+    H2Client c(s);
+    int32_t id = c.submit("POST", "/echo", std::string(100, 'r'), {{"content-length", "800"}}, /*end_stream=*/false);
+    c.run_until([] { return false; }, 100ms);
+    c.reset(id);
+    c.run_until([] { return false; }, 100ms);
+  }
+  auto deadline = std::chrono::steady_clock::now() + 3s;
+  int status = 0;
+  while (status != 200 && std::chrono::steady_clock::now() < deadline) {
+    TestSocket s(srv.port());
+    ASSERT_TRUE(s.write(post_head("/echo", 800) + std::string(800, 'n')));
+    auto r = read_response(s);
+    ASSERT_TRUE(r);
+    status = r->status;
+  }
+  EXPECT_EQ(status, 200);
+}
+
 // Many streams of one HTTP/2 connection share the budget with everyone else.
 TEST(HostileBodies, Http2StreamBodiesCountAgainstTheBudget) {
   ServerOptions o;
