@@ -10,10 +10,31 @@ namespace runnel::net {
 void Worker::add(Connection* c) {
   connections_.insert(c);
   live_.fetch_add(1, std::memory_order_acq_rel);
+  config_->limits->connections.fetch_add(1, std::memory_order_acq_rel);
 }
 
 void Worker::remove(Connection* c) {
-  if (connections_.erase(c) > 0) live_.fetch_sub(1, std::memory_order_acq_rel);
+  if (connections_.erase(c) > 0) {
+    live_.fetch_sub(1, std::memory_order_acq_rel);
+    config_->limits->connections.fetch_sub(1, std::memory_order_acq_rel);
+  }
+}
+
+bool Worker::admit_new_connection() {
+  ServerLimits& limits = *config_->limits;
+  // `open` includes the socket being admitted.
+  size_t open = limits.connections.load(std::memory_order_acquire);
+  if (open <= limits.max_connections) return true;
+  Connection* oldest = nullptr;
+  for (Connection* c : connections_)
+    if (c->evictable() && (!oldest || c->last_activity() < oldest->last_activity())) oldest = c;
+  if (limits.should_warn())
+    spdlog::warn("connection limit of {} reached ({} open): {}", limits.max_connections, open,
+                 oldest ? "closing the connection idle longest for each new one"
+                        : "new connections are closed at once while all are busy");
+  if (!oldest) return false;
+  oldest->shared_from_this()->abort();
+  return true;
 }
 
 void Worker::drain_all() {
@@ -31,7 +52,10 @@ void Worker::abort_all() {
 }
 
 Connection::Connection(std::shared_ptr<Worker> worker)
-    : worker_(std::move(worker)), idle_timer_(worker_->io()), last_activity_(std::chrono::steady_clock::now()) {}
+    : worker_(std::move(worker)),
+      idle_timer_(worker_->io()),
+      deadline_timer_(worker_->io()),
+      last_activity_(std::chrono::steady_clock::now()) {}
 
 Connection::~Connection() = default;
 
@@ -57,6 +81,25 @@ void Connection::start_idle_timer() {
 void Connection::cancel_idle_timer() {
   timer_stopped_ = true;
   idle_timer_.cancel();
+  cancel_deadline();
+}
+
+void Connection::arm_deadline(std::chrono::steady_clock::time_point at) {
+  deadline_armed_ = true;
+  uint64_t generation = ++deadline_generation_;
+  deadline_timer_.expires_at(at);
+  deadline_timer_.async_wait([self = shared_from_this(), generation](const std::error_code& ec) {
+    if (ec || !self->deadline_armed_ || generation != self->deadline_generation_) return;
+    self->deadline_armed_ = false;
+    self->on_deadline();
+  });
+}
+
+void Connection::cancel_deadline() {
+  if (!deadline_armed_) return;
+  deadline_armed_ = false;
+  ++deadline_generation_;
+  deadline_timer_.cancel();
 }
 
 void Connection::arm_idle_timer(std::chrono::steady_clock::time_point at) {

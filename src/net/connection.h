@@ -10,6 +10,7 @@
 // shared_ptr: outstanding async operations and ResponseSinks keep them alive.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "net/asio.h"
@@ -31,6 +32,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   const std::shared_ptr<Worker>& worker() const { return worker_; }
 
+  // For Worker::admit_new_connection: a connection with no request in flight
+  // and no write pending may be closed to make room for a new one.
+  bool evictable() const { return !busy() && !write_pending_; }
+  std::chrono::steady_clock::time_point last_activity() const { return last_activity_; }
+
  protected:
   // Adds this connection to the worker's live set (draining it at once if the
   // server is stopping). Call after construction, once shared_from_this works.
@@ -47,6 +53,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   virtual bool busy() const = 0;
   virtual void on_idle_timeout() = 0;
 
+  // A one-shot deadline beside the idle timer (the header deadline): at `at`,
+  // on_deadline() runs unless cancel_deadline() came first. Re-arming moves it.
+  void arm_deadline(std::chrono::steady_clock::time_point at);
+  void cancel_deadline();
+  bool deadline_armed() const { return deadline_armed_; }
+  virtual void on_deadline() { abort(); }
+
   // Bracket every socket write. A write still pending idle_timeout after it
   // began means the peer stopped reading: the idle timer then calls abort().
   // Writes must therefore be bounded in size (a few hundred KiB).
@@ -62,6 +75,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void arm_idle_timer(std::chrono::steady_clock::time_point at);
 
   asio::steady_timer idle_timer_;
+  asio::steady_timer deadline_timer_;
+  uint64_t deadline_generation_ = 0;
+  bool deadline_armed_ = false;
   std::chrono::steady_clock::time_point last_activity_;
   std::chrono::steady_clock::time_point write_since_;
   bool write_pending_ = false;

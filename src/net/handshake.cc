@@ -12,18 +12,22 @@
 namespace runnel::net {
 namespace {
 
+// `first_byte_at`: when the first byte of `initial` arrived (the HTTP/1.1
+// header deadline counts from there).
 void hand_over(const std::shared_ptr<Worker>& worker, std::unique_ptr<Transport> transport, bool http2,
-               std::string_view initial) {
+               std::string_view initial, std::chrono::steady_clock::time_point first_byte_at) {
   if (http2) {
     auto c = std::make_shared<Http2Connection>(worker, std::move(transport));
     c->start(initial);
   } else {
     auto c = std::make_shared<Http1Connection>(worker, std::move(transport));
-    c->start(initial);
+    c->start(initial, first_byte_at);
   }
 }
 
-// Reads until the first bytes either match the whole preface or diverge from it.
+// Reads until the first bytes either match the whole preface or diverge from
+// it. Bytes trickled one at a time are bounded by the header deadline, which
+// starts at the first byte; a silent connection by the idle timeout.
 class PrefaceSniffer final : public Connection {
  public:
   PrefaceSniffer(std::shared_ptr<Worker> worker, asio::ip::tcp::socket socket)
@@ -54,6 +58,10 @@ class PrefaceSniffer final : public Connection {
   void on_read(const std::error_code& ec, size_t n) {
     if (done_) return;
     if (ec) return close();
+    if (got_ == 0 && n > 0) {
+      first_byte_at_ = std::chrono::steady_clock::now();
+      arm_deadline(first_byte_at_ + worker_->config().header_timeout());
+    }
     got_ += n;
     if (std::memcmp(buf_, kHttp2Preface.data(), got_) != 0) return finish(false);
     if (got_ == sizeof buf_) return finish(true);
@@ -64,7 +72,7 @@ class PrefaceSniffer final : public Connection {
     done_ = true;
     cancel_idle_timer();
     unregister_from_worker();
-    hand_over(worker_, std::move(transport_), http2, std::string_view(buf_, got_));
+    hand_over(worker_, std::move(transport_), http2, std::string_view(buf_, got_), first_byte_at_);
   }
 
   void close() {
@@ -78,6 +86,7 @@ class PrefaceSniffer final : public Connection {
   std::unique_ptr<Transport> transport_;
   char buf_[kHttp2Preface.size()];
   size_t got_ = 0;
+  std::chrono::steady_clock::time_point first_byte_at_;
   bool done_ = false;
 };
 
@@ -90,6 +99,7 @@ class TlsHandshake final : public Connection {
     register_with_worker();
     if (done_) return;
     start_idle_timer();
+    arm_deadline(std::chrono::steady_clock::now() + worker_->config().header_timeout());
     transport_->async_handshake(
         [self = std::static_pointer_cast<TlsHandshake>(shared_from_this())](const std::error_code& ec) {
           self->on_handshake(ec);
@@ -113,7 +123,7 @@ class TlsHandshake final : public Connection {
     cancel_idle_timer();
     unregister_from_worker();
     bool http2 = transport_->alpn() == "h2";
-    hand_over(worker_, std::move(transport_), http2, {});
+    hand_over(worker_, std::move(transport_), http2, {}, std::chrono::steady_clock::now());
   }
 
   void close() {

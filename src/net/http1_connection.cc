@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -39,7 +40,7 @@ Http1Connection::Http1Connection(std::shared_ptr<Worker> worker, std::unique_ptr
   remote_ = transport_->remote_address();
 }
 
-void Http1Connection::start(std::string_view initial) {
+void Http1Connection::start(std::string_view initial, std::chrono::steady_clock::time_point first_byte_at) {
   register_with_worker();
   if (closed_) return;
   buf_size_ = std::max(kInitialBuffer, initial.size() + kMinRead);
@@ -47,12 +48,27 @@ void Http1Connection::start(std::string_view initial) {
   if (!initial.empty()) std::memcpy(buf_.get(), initial.data(), initial.size());
   wpos_ = initial.size();
   start_idle_timer();
+  if (!initial.empty()) note_head_bytes(first_byte_at);
   process();
 }
 
 bool Http1Connection::busy() const { return state_ != RequestState::kIdle || write_in_flight_; }
 
 void Http1Connection::on_idle_timeout() { close_now(); }
+
+void Http1Connection::note_head_bytes(std::chrono::steady_clock::time_point first_byte_at) {
+  if (deadline_armed() || closed_ || closing_ || state_ != RequestState::kIdle || !parser_.reading_head()) return;
+  arm_deadline(first_byte_at + worker_->config().header_timeout());
+}
+
+void Http1Connection::on_deadline() {
+  if (closed_ || closing_ || state_ != RequestState::kIdle || !parser_.reading_head()) return;
+  spdlog::debug("HTTP/1.1 request head from {} not complete within {} ms", remote_,
+                worker_->config().options.header_timeout_ms);
+  send_error_and_close(plain_error_response(
+      408, "Request header section not received within " +
+               std::to_string(worker_->config().options.header_timeout_ms) + " ms"));
+}
 
 void Http1Connection::drain() {
   draining_ = true;
@@ -125,6 +141,7 @@ void Http1Connection::on_read(const std::error_code& ec, size_t n) {
     return;
   }
   wpos_ += n;
+  note_head_bytes(std::chrono::steady_clock::now());
   process();
 }
 
@@ -150,6 +167,7 @@ void Http1Connection::process() {
     auto result = parser_.feed(std::string_view(buf_.get() + rpos_, wpos_ - rpos_), &consumed);
     rpos_ += consumed;
     if (result == Http1Parser::Result::kNeedMore) {
+      if (parser_.has_body() && !parser_.reading_head() && !charge_body()) break;
       if (read_eof_) begin_close();
       break;
     }
@@ -158,6 +176,8 @@ void Http1Connection::process() {
       break;
     }
     if (result == Http1Parser::Result::kHeadersDone) {
+      cancel_deadline();
+      if (!admit_head()) break;
       // Only when the body has not started arriving; otherwise the client already chose not to wait.
       if (parser_.expects_continue() && parser_.has_body() && rpos_ == wpos_) queue(std::string(kContinue));
       continue;
@@ -166,12 +186,54 @@ void Http1Connection::process() {
     chunked_ = parser_.http_minor() >= 1;
     dispatch(parser_.take_request());
   }
+  // Bytes of a next (pipelined) head already buffered: its deadline starts now.
+  if (rpos_ < wpos_) note_head_bytes(std::chrono::steady_clock::now());
   // The buffer is only rewound in read_more(), never while a read is writing into it.
   flush();
   read_more();
 }
 
+bool Http1Connection::admit_head() {
+  HttpRequest& head = parser_.request();
+  head.remote_address = remote_;
+  const ServerConfig& config = worker_->config();
+  if (config.options.head_check && head.method != "OPTIONS") {
+    std::optional<HttpResponse> answer;
+    try {
+      answer = config.options.head_check(head);
+    } catch (const std::exception& e) {
+      spdlog::error("head check threw: {}", e.what());
+      answer = abandoned_response();
+    }
+    if (answer) {
+      send_error_and_close(std::move(*answer));
+      return false;
+    }
+  }
+  if (uint64_t declared = parser_.declared_length();
+      declared > 0 && !body_reservation_.grow(config.limits->bodies, declared)) {
+    spdlog::debug("request body of {} bytes from {} refused: body memory budget full", declared, remote_);
+    send_error_and_close(service_unavailable_response(
+        "The server is receiving too many request bodies at once; retry the request."));
+    return false;
+  }
+  return true;
+}
+
+bool Http1Connection::charge_body() {
+  size_t have = parser_.request().body.size();
+  if (have <= body_reservation_.bytes() ||
+      body_reservation_.grow(worker_->config().limits->bodies, have - body_reservation_.bytes()))
+    return true;
+  spdlog::debug("chunked request body from {} refused at {} bytes: body memory budget full", remote_, have);
+  body_reservation_.reset();
+  send_error_and_close(service_unavailable_response(
+      "The server is receiving too many request bodies at once; retry the request."));
+  return false;
+}
+
 void Http1Connection::dispatch(HttpRequest request) {
+  body_reservation_.reset();  // handed over
   request.remote_address = remote_;
   head_request_ = request.method == "HEAD";
   if (request.method == "OPTIONS") {
@@ -201,9 +263,15 @@ void Http1Connection::send_parse_error(const Http1Error& error) {
     default: r = plain_error_response(error.status, error.message); break;
   }
   spdlog::debug("HTTP/1.1 framing error from {}: {} {}", remote_, error.status, error.message);
+  send_error_and_close(std::move(r));
+}
+
+void Http1Connection::send_error_and_close(HttpResponse response) {
+  cancel_deadline();
+  body_reservation_.reset();
   keep_alive_ = false;
   head_request_ = false;
-  write_response(std::move(r));
+  write_response(std::move(response));
   lingering_ = true;  // unread request bytes must not turn our close into a reset that eats the answer
   begin_close();
 }
@@ -372,6 +440,7 @@ void Http1Connection::begin_close() {
 void Http1Connection::close_now() {
   if (closed_) return;
   closed_ = true;
+  body_reservation_.reset();
   if (sink_state_) sink_state_->close();
   // Queued chunks will never be written. Those of the write in flight stay
   // allocated until its (aborted) completion, but are no longer counted.

@@ -10,6 +10,7 @@
 // called there; its ResponseSink (PostingSink) posts back here from any thread.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -19,6 +20,7 @@
 
 #include "net/connection.h"
 #include "net/http1_parser.h"
+#include "net/limits.h"
 #include "net/posting_sink.h"
 #include "net/transport.h"
 
@@ -28,8 +30,9 @@ class Http1Connection final : public Connection {
  public:
   Http1Connection(std::shared_ptr<Worker> worker, std::unique_ptr<Transport> transport);
 
-  // Begins serving; `initial` holds bytes already read (while sniffing).
-  void start(std::string_view initial);
+  // Begins serving; `initial` holds bytes already read (while sniffing), the
+  // first of which arrived at `first_byte_at` (the header deadline's start).
+  void start(std::string_view initial, std::chrono::steady_clock::time_point first_byte_at);
 
   void drain() override;
   void abort() override;
@@ -57,13 +60,27 @@ class Http1Connection final : public Connection {
 
   bool busy() const override;
   void on_idle_timeout() override;
+  // The header deadline: the head of a request must be complete within
+  // header_timeout of its first byte (empty lines before it count), else 408.
+  void on_deadline() override;
+  void note_head_bytes(std::chrono::steady_clock::time_point first_byte_at);
 
   void read_more();
   void on_read(const std::error_code& ec, size_t n);
   void on_eof();
   void process();
+  // At the end of a request's head: runs ServerOptions::head_check and
+  // charges a declared body to the body-memory budget. False if the request
+  // was answered (and the connection is closing).
+  bool admit_head();
+  // While a body is read: charges what arrived beyond the reservation
+  // (chunked bodies). False if answered with 503.
+  bool charge_body();
   void dispatch(HttpRequest request);
   void send_parse_error(const Http1Error& error);
+  // Answers with `response` (Connection: close), then half-closes and
+  // discards input until the peer closes or kLingerTime passes.
+  void send_error_and_close(HttpResponse response);
   void after_response();
 
   // Serialises status line and headers (ours added) into one string.
@@ -82,6 +99,7 @@ class Http1Connection final : public Connection {
   std::unique_ptr<Transport> transport_;
   std::string remote_;
   Http1Parser parser_;
+  BodyReservation body_reservation_;  // the body being read, in the server's body-memory budget
 
   std::unique_ptr<char[]> buf_;
   size_t buf_size_ = 0, rpos_ = 0, wpos_ = 0;  // unconsumed bytes are [rpos_, wpos_)

@@ -74,6 +74,16 @@ int hex_value(char c) {
   return -1;
 }
 
+// Offset of the first bare LF, or CR followed by something other than LF, in
+// `s` at or after `from` (a CR at the very end may still get its LF); npos if none.
+size_t bad_line_break(std::string_view s, size_t from) {
+  for (size_t i = s.find_first_of("\r\n", from); i != std::string_view::npos; i = s.find_first_of("\r\n", i + 1)) {
+    if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) return i;
+    if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] != '\n') return i;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 Http1Parser::Http1Parser(Http1Limits limits) : limits_(limits) {}
@@ -106,6 +116,7 @@ HttpRequest Http1Parser::take_request() {
   scanned_ = 0;
   trailer_bytes_ = 0;
   remaining_ = 0;
+  declared_length_ = 0;
   http_minor_ = 1;
   keep_alive_ = true;
   expects_continue_ = false;
@@ -122,6 +133,9 @@ Http1Parser::Result Http1Parser::parse_head(std::string_view input, size_t* cons
 
   size_t from = scanned_ > 3 ? scanned_ - 3 : 0;
   size_t end = input.find("\r\n\r\n", from);
+  size_t checked = end == std::string_view::npos ? input.size() : end + 4;
+  if (bad_line_break(input.substr(0, checked), from > 0 ? from - 1 : 0) != std::string_view::npos)
+    return fail(400, "Request head lines must end in CRLF");
   if (end == std::string_view::npos) {
     if (input.size() > limits_.max_header_bytes)
       return fail(431, "Request header section exceeds " + std::to_string(limits_.max_header_bytes) + " bytes");
@@ -209,6 +223,7 @@ bool Http1Parser::finish_headers() {
   bool have_length = false;
   bool chunked = false;
   bool have_te = false;
+  size_t hosts = 0;
   uint64_t length = 0;
   for (const Header& h : request_.headers) {
     if (h.name == "content-length") {
@@ -231,18 +246,24 @@ bool Http1Parser::finish_headers() {
         if (iequals(option, "close")) keep_alive_ = false;
         else if (iequals(option, "keep-alive") && http_minor_ == 0) keep_alive_ = true;
       });
+    } else if (h.name == "host") {
+      ++hosts;
     } else if (h.name == "expect") {
       if (iequals(h.value, "100-continue") && http_minor_ >= 1) expects_continue_ = true;
     }
   }
   if (have_te && !chunked) return reject(400, "Empty Transfer-Encoding");
   if (have_te && have_length) return reject(400, "Both Content-Length and Transfer-Encoding");
+  if (hosts > 1) return reject(400, "More than one Host header");
+  if (hosts == 0 && http_minor_ >= 1 && limits_.require_host) return reject(400, "Missing Host header");
+  if (have_te && http_minor_ == 0) keep_alive_ = false;  // RFC 9112 6.1: answer, then close
   if (chunked) {
     state_ = State::kChunkSize;
   } else if (length > 0) {
     if (length > limits_.max_body_bytes)
       return reject(413, "Request body too large", length);
     remaining_ = length;
+    declared_length_ = length;
     // A declared length is not trusted with more than 1 MiB up front; once
     // that much has arrived, the body grows to its full size in one step.
     request_.body.reserve(std::min<uint64_t>(length, 1 << 20) + kBodyPadding);
@@ -261,10 +282,14 @@ Http1Parser::Result Http1Parser::parse_body(std::string_view input, size_t* cons
     return Result::kNeedMore;
   };
   // Finds the CRLF ending the line at pos, resuming where the last call stopped.
+  size_t line_from = 0;  // where find_line_end() started searching
   auto find_line_end = [&]() {
-    size_t from = pos + (scanned_ > 1 ? scanned_ - 1 : 0);
+    line_from = pos + (scanned_ > 1 ? scanned_ - 1 : 0);
     scanned_ = 0;
-    return input.find(kCrlf, from);
+    return input.find(kCrlf, line_from);
+  };
+  auto bad_line = [&]() {
+    return bad_line_break(input.substr(pos), line_from > pos ? line_from - pos - 1 : 0) != std::string_view::npos;
   };
 
   while (true) {
@@ -293,6 +318,7 @@ Http1Parser::Result Http1Parser::parse_body(std::string_view input, size_t* cons
         size_t end = find_line_end();
         if (end == std::string_view::npos) {
           if (input.size() - pos > kMaxChunkLineBytes) return fail(400, "Chunk size line too long");
+          if (bad_line()) return fail(400, "Chunk size line must end in CRLF");
           return need_more(true);
         }
         std::string_view line = input.substr(pos, end - pos);
@@ -325,6 +351,7 @@ Http1Parser::Result Http1Parser::parse_body(std::string_view input, size_t* cons
         if (end == std::string_view::npos) {
           if (trailer_bytes_ + (input.size() - pos) > limits_.max_header_bytes)
             return fail(431, "Request trailer section too large");
+          if (bad_line()) return fail(400, "Trailer lines must end in CRLF");
           return need_more(true);
         }
         size_t line_len = end - pos;

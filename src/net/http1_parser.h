@@ -18,12 +18,15 @@
 //                   closed: the parser stays in the error state.
 //
 // Accepted: origin-form, absolute-form and "*" targets; HTTP/1.0 and 1.1;
-// CRLF line endings (a bare LF is rejected); Content-Length or
+// CRLF line endings (a bare LF, or a CR not followed by LF, is rejected as
+// soon as it arrives, not when the head is complete); Content-Length or
 // "Transfer-Encoding: chunked" bodies (chunk extensions and trailers are
 // skipped). Rejected: obs-fold, whitespace before ':', control characters
 // (including NUL) in names or values, both Content-Length and
 // Transfer-Encoding, conflicting Content-Length values, codings other than
-// chunked (501), versions other than 1.x (505).
+// chunked (501), versions other than 1.x (505), HTTP/1.1 without Host, more
+// than one Host. An HTTP/1.0 request with Transfer-Encoding is parsed (as
+// chunked) but keep_alive() is false (RFC 9112 6.1: its framing is suspect).
 //
 // Thread-safety: none; a parser belongs to one connection.
 
@@ -41,6 +44,9 @@ struct Http1Limits {
   size_t max_header_bytes = 64 << 10;
   size_t max_header_count = 256;
   size_t max_body_bytes = 20 << 20;
+  // RFC 9112 3.2: an HTTP/1.1 request without Host is a 400 (more than one
+  // Host is a 400 on any version, whatever this says).
+  bool require_host = true;
 };
 
 struct Http1Error {
@@ -59,6 +65,7 @@ class Http1Parser {
 
   // The request being parsed; complete apart from the body from kHeadersDone on.
   const HttpRequest& request() const { return request_; }
+  HttpRequest& request() { return request_; }
   // Moves the finished request out and resets for the next one. Only after kRequestDone.
   HttpRequest take_request();
 
@@ -66,7 +73,11 @@ class Http1Parser {
   bool keep_alive() const { return keep_alive_; }
   bool expects_continue() const { return expects_continue_; }
   bool has_body() const { return state_ != State::kDone; }
+  // The Content-Length of the request; 0 when chunked or none.
+  uint64_t declared_length() const { return declared_length_; }
   int http_minor() const { return http_minor_; }
+  // True between requests and while a request line or headers are being read.
+  bool reading_head() const { return state_ == State::kHead; }
 
   const Http1Error& error() const { return error_; }
 
@@ -88,6 +99,7 @@ class Http1Parser {
   size_t scanned_ = 0;          // bytes of the unconsumed input already searched for a terminator
   size_t trailer_bytes_ = 0;
   uint64_t remaining_ = 0;      // body bytes left (Content-Length) or in the current chunk
+  uint64_t declared_length_ = 0;
   int http_minor_ = 1;
   bool keep_alive_ = true;
   bool expects_continue_ = false;

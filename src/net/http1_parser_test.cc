@@ -22,7 +22,14 @@ struct Outcome {
   int continues = 0;
 };
 
-Outcome run(std::string_view input, size_t step = SIZE_MAX, Http1Limits limits = {}) {
+// Most cases here are about framing and leave Host out; Host has its own tests.
+Http1Limits no_host_check() {
+  Http1Limits l;
+  l.require_host = false;
+  return l;
+}
+
+Outcome run(std::string_view input, size_t step = SIZE_MAX, Http1Limits limits = no_host_check()) {
   Http1Parser p(limits);
   Outcome out;
   std::string buffered;
@@ -116,7 +123,7 @@ TEST(Http1Parser, KeepAliveRules) {
 }
 
 TEST(Http1Parser, ExpectContinueReportedAtHeaders) {
-  Http1Parser p;
+  Http1Parser p(no_host_check());
   size_t consumed = 0;
   std::string head = "PUT /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n";
   ASSERT_EQ(p.feed(head, &consumed), R::kHeadersDone);
@@ -137,7 +144,7 @@ TEST(Http1Parser, LeadingEmptyLinesIgnoredAndAbsoluteFormAccepted) {
 }
 
 TEST(Http1Parser, BodyOverLimitIs413BeforeBodyArrives) {
-  Http1Limits l;
+  Http1Limits l = no_host_check();
   l.max_body_bytes = 10;
   auto o = run("POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", SIZE_MAX, l);
   ASSERT_TRUE(o.error);
@@ -147,7 +154,7 @@ TEST(Http1Parser, BodyOverLimitIs413BeforeBodyArrives) {
 }
 
 TEST(Http1Parser, ChunkedBodyOverLimitIs413) {
-  Http1Limits l;
+  Http1Limits l = no_host_check();
   l.max_body_bytes = 10;
   auto o = run("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\nabcde\r\n0\r\n\r\n", SIZE_MAX,
                l);
@@ -157,7 +164,7 @@ TEST(Http1Parser, ChunkedBodyOverLimitIs413) {
 }
 
 TEST(Http1Parser, HeaderSectionOverLimitIs431) {
-  Http1Limits l;
+  Http1Limits l = no_host_check();
   l.max_header_bytes = 100;
   std::string big = "GET / HTTP/1.1\r\nX: " + std::string(200, 'a');
   auto o = run(big, 10, l);  // no terminator yet, but already too long
@@ -169,7 +176,7 @@ TEST(Http1Parser, HeaderSectionOverLimitIs431) {
 }
 
 TEST(Http1Parser, TooManyHeadersIs431) {
-  Http1Limits l;
+  Http1Limits l = no_host_check();
   l.max_header_count = 5;
   std::string req = "GET / HTTP/1.1\r\n";
   for (int i = 0; i < 6; ++i) req += "h" + std::to_string(i) + ": v\r\n";
@@ -179,7 +186,7 @@ TEST(Http1Parser, TooManyHeadersIs431) {
 }
 
 TEST(Http1Parser, TrailersOverLimitAre431) {
-  Http1Limits l;
+  Http1Limits l = no_host_check();
   l.max_header_bytes = 64;
   std::string req = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n";
   for (int i = 0; i < 10; ++i) req += "t: 0123456789\r\n";
@@ -230,9 +237,48 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"HugeChunkSize",
                   "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n", 400},
         Malformed{"ChunkTooLong", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n", 400},
+        // Bare line feeds are refused as they arrive, not once a CRLF CRLF
+        // comes (which never did: the connection waited for the idle timeout).
+        Malformed{"BareLfInRequestLine", "GET / HTTP/1.1\nHost: h\n", 400},
+        Malformed{"BareLfInHeaders", "GET / HTTP/1.1\r\nHost: h\nX: y\n", 400},
+        Malformed{"BareLfOnly", "\n", 400},
+        Malformed{"BareCrInRequestLine", "GET / HTTP/1.1\rHost: h", 400},
+        Malformed{"BareLfAfterChunkSize", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\n", 400},
+        Malformed{"BareLfInTrailers",
+                  "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: y\n", 400},
         Malformed{"ChunkLineTooLong",
                   "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1" + std::string(2000, ' '), 400}),
     [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Http1Parser, MissingHostOnHttp11Is400) {
+  auto o = run("GET / HTTP/1.1\r\nX: y\r\n\r\n", SIZE_MAX, Http1Limits{});
+  ASSERT_TRUE(o.error);
+  EXPECT_EQ(o.err.status, 400);
+  EXPECT_EQ(o.err.message, "Missing Host header");
+  // HTTP/1.0 had no Host requirement.
+  EXPECT_FALSE(run("GET / HTTP/1.0\r\n\r\n", SIZE_MAX, Http1Limits{}).error);
+}
+
+TEST(Http1Parser, TwoHostHeadersAre400) {
+  for (std::string_view version : {"1.1", "1.0"}) {
+    auto o = run("GET / HTTP/" + std::string(version) + "\r\nHost: a\r\nhost: b\r\n\r\n", SIZE_MAX, Http1Limits{});
+    ASSERT_TRUE(o.error) << version;
+    EXPECT_EQ(o.err.status, 400);
+    EXPECT_EQ(o.err.message, "More than one Host header");
+  }
+}
+
+// RFC 9112 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty
+// framing; it is answered, then the connection closes, even when it asks to
+// be kept alive.
+TEST(Http1Parser, Http10WithTransferEncodingIsNotKeptAlive) {
+  auto o = run("POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+  ASSERT_FALSE(o.error) << o.err.message;
+  ASSERT_EQ(o.requests.size(), 1u);
+  EXPECT_EQ(o.requests[0].body, "abc");
+  EXPECT_FALSE(o.keep_alive[0]);
+  EXPECT_TRUE(run("POST / HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n").keep_alive[0]);
+}
 
 TEST(Http1Parser, ErrorIsSticky) {
   Http1Parser p;

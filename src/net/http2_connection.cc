@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -18,6 +19,10 @@ constexpr int32_t kConnectionWindow = 16 << 20;    // connection receive window
 
 std::string_view as_view(const uint8_t* p, size_t n) { return std::string_view(reinterpret_cast<const char*>(p), n); }
 
+HttpResponse body_budget_response() {
+  return service_unavailable_response("The server is receiving too many request bodies at once; retry the request.");
+}
+
 }  // namespace
 
 struct Http2Connection::Stream {
@@ -27,7 +32,9 @@ struct Http2Connection::Stream {
   bool headers_too_large = false;
   bool rejected = false;    // we answered it ourselves (413, 431); DATA is dropped
   bool dispatched = false;
+  bool request_ended = false;  // END_STREAM received from the client
   std::shared_ptr<SinkState> state = std::make_shared<SinkState>();
+  BodyReservation reservation;  // the request body, in the server's body-memory budget
 
   bool responded = false;   // response HEADERS submitted
   bool streaming = false;   // event-stream: body comes from chunks
@@ -38,6 +45,9 @@ struct Http2Connection::Stream {
   std::deque<std::string> chunks;
   size_t chunk_offset = 0;
   uint64_t queued = 0;      // bytes in chunks not yet copied into frames (counted in state->unsent)
+
+  // Response bytes held here, waiting for the peer's flow-control window.
+  uint64_t pending() const { return (body_offset < body.size() ? body.size() - body_offset : 0) + queued; }
 
   // The stream is over for its sink: calls are dropped, queued bytes no longer count.
   void close_sink() {
@@ -57,8 +67,14 @@ struct Http2Callbacks {
   }
 
   static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
-    if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST)
-      self(user_data).open_stream(frame->hd.stream_id);
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+    Http2Connection& c = self(user_data);
+    if (c.queued_bytes() >= c.worker_->config().options.h2_max_queued_bytes) {
+      // Not processed, so safe for the client to retry (RFC 9113 8.7).
+      nghttp2_submit_rst_stream(c.session_, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_REFUSED_STREAM);
+      return 0;
+    }
+    c.open_stream(frame->hd.stream_id);
     return 0;
   }
 
@@ -99,6 +115,11 @@ struct Http2Callbacks {
       return 0;
     }
     std::string& body = s->request.body;
+    if (body.size() + len > s->reservation.bytes() &&
+        !s->reservation.grow(c.worker_->config().limits->bodies, body.size() + len - s->reservation.bytes())) {
+      c.reject(*s, body_budget_response());
+      return 0;
+    }
     if (body.size() + len > body.capacity()) {
       // Grow to the declared length in one step (it was checked against the
       // limit with the headers); without one, double.
@@ -114,6 +135,7 @@ struct Http2Callbacks {
   static int on_frame_recv(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
     if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
     Http2Connection::Stream* s = stream(session, frame->hd.stream_id);
+    if (s && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) s->request_ended = true;
     if (!s || s->rejected) return 0;
     Http2Connection& c = self(user_data);
     if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
@@ -126,6 +148,19 @@ struct Http2Callbacks {
       HttpRequest& r = s->request;
       if (!r.header("host"))
         if (const std::string* authority = r.header(":authority")) r.headers.push_back({"host", *authority});
+      if (o.head_check && r.method != "OPTIONS") {
+        std::optional<HttpResponse> answer;
+        try {
+          answer = o.head_check(r);
+        } catch (const std::exception& e) {
+          spdlog::error("head check threw: {}", e.what());
+          answer = abandoned_response();
+        }
+        if (answer) {
+          c.reject(*s, std::move(*answer));
+          return 0;
+        }
+      }
       if (const std::string* cl = r.header("content-length")) {
         // nghttp2 has validated it as a number.
         unsigned long long declared = std::strtoull(cl->c_str(), nullptr, 10);
@@ -133,10 +168,28 @@ struct Http2Callbacks {
           c.reject(*s, body_too_large_response(declared, o.max_body_bytes));
           return 0;
         }
+        if (declared > 0 && !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM) &&
+            !s->reservation.grow(c.worker_->config().limits->bodies, declared)) {
+          c.reject(*s, body_budget_response());
+          return 0;
+        }
         r.body.reserve(std::min<unsigned long long>(declared, 1 << 20) + kBodyPadding);
       }
     }
     if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) c.dispatch(*s);
+    return 0;
+  }
+
+  // A stream we answered before its request ended (413, 503, head_check):
+  // once the answer is out, RST_STREAM(NO_ERROR) tells the client to stop
+  // sending the body (RFC 9113 8.1).
+  static int on_frame_send(nghttp2_session* session, const nghttp2_frame* frame, void*) {
+    if ((frame->hd.type != NGHTTP2_DATA && frame->hd.type != NGHTTP2_HEADERS) ||
+        !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
+      return 0;
+    Http2Connection::Stream* s = stream(session, frame->hd.stream_id);
+    if (s && s->rejected && !s->request_ended)
+      nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
     return 0;
   }
 
@@ -156,6 +209,7 @@ struct Http2Callbacks {
       size_t n = std::min(length, s->body.size() - s->body_offset);
       std::memcpy(buf, s->body.data() + s->body_offset, n);
       s->body_offset += n;
+      if (n > 0) self(user_data).progress_at_ = std::chrono::steady_clock::now();
       if (s->body_offset == s->body.size()) {
         *data_flags |= NGHTTP2_DATA_FLAG_EOF;
         std::string().swap(s->body);
@@ -177,6 +231,7 @@ struct Http2Callbacks {
     if (copied > 0) {
       // Still counted until out_, which this frame joins, has been written.
       s->queued -= std::min<uint64_t>(s->queued, copied);
+      self(user_data).progress_at_ = std::chrono::steady_clock::now();
       auto& credits = self(user_data).credits_;
       if (!credits.empty() && credits.back().first == s->state) credits.back().second += copied;
       else credits.emplace_back(s->state, copied);
@@ -192,7 +247,7 @@ struct Http2Callbacks {
 };
 
 Http2Connection::Http2Connection(std::shared_ptr<Worker> worker, std::unique_ptr<Transport> transport)
-    : Connection(std::move(worker)), transport_(std::move(transport)) {
+    : Connection(std::move(worker)), transport_(std::move(transport)), stall_timer_(worker_->io()) {
   remote_ = transport_->remote_address();
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_session_callbacks_new(&callbacks);
@@ -201,6 +256,7 @@ Http2Connection::Http2Connection(std::shared_ptr<Worker> worker, std::unique_ptr
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &Http2Callbacks::on_data_chunk);
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &Http2Callbacks::on_frame_recv);
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &Http2Callbacks::on_stream_close);
+  nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &Http2Callbacks::on_frame_send);
   nghttp2_session_server_new(&session_, callbacks, this);
   nghttp2_session_callbacks_del(callbacks);
 }
@@ -220,12 +276,20 @@ void Http2Connection::start(std::string_view initial) {
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
   read_buf_.reset(new uint8_t[kReadBuffer]);
   start_idle_timer();
+  arm_stall_timer(std::chrono::steady_clock::now() + stall_timeout());
   if (!initial.empty() && !receive(reinterpret_cast<const uint8_t*>(initial.data()), initial.size())) return;
   flush();
   read_more();
 }
 
-bool Http2Connection::busy() const { return !streams_.empty() || write_in_flight_; }
+// Streams whose request is still arriving do not count: a client that opens
+// a stream and then sends nothing is as idle as one that opens none.
+bool Http2Connection::busy() const {
+  if (write_in_flight_) return true;
+  for (const auto& [id, s] : streams_)
+    if (s->dispatched || s->responded) return true;
+  return false;
+}
 
 void Http2Connection::on_idle_timeout() {
   if (closed_) return;
@@ -314,10 +378,49 @@ void Http2Connection::flush() {
 void Http2Connection::close_now() {
   if (closed_) return;
   closed_ = true;
-  for (auto& [id, s] : streams_) s->close_sink();
+  for (auto& [id, s] : streams_) {
+    s->close_sink();
+    s->reservation.reset();
+    std::string().swap(s->request.body);
+  }
   transport_->close();
   cancel_idle_timer();
+  stall_timer_.cancel();
   unregister_from_worker();
+}
+
+std::chrono::milliseconds Http2Connection::stall_timeout() const {
+  return std::chrono::milliseconds(worker_->config().options.h2_stall_timeout_ms);
+}
+
+uint64_t Http2Connection::queued_bytes() const {
+  uint64_t n = 0;
+  for (const auto& [id, s] : streams_) n += s->pending();
+  return n;
+}
+
+void Http2Connection::note_queued(uint64_t before) {
+  if (before == 0) progress_at_ = std::chrono::steady_clock::now();  // the stall clock starts now
+}
+
+void Http2Connection::arm_stall_timer(std::chrono::steady_clock::time_point at) {
+  stall_timer_.expires_at(at);
+  stall_timer_.async_wait([self = std::static_pointer_cast<Http2Connection>(shared_from_this())](
+                              const std::error_code& ec) {
+    if (ec || self->closed_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (self->stalled_) return self->close_now();  // the GOAWAY could not be written in time
+    if (self->queued_bytes() == 0) return self->arm_stall_timer(now + self->stall_timeout());
+    auto stalled_at = self->progress_at_ + self->stall_timeout();
+    if (now < stalled_at) return self->arm_stall_timer(stalled_at);
+    spdlog::debug("closing HTTP/2 connection from {}: {} response bytes queued, none sent for {} ms", self->remote_,
+                  self->queued_bytes(), self->stall_timeout().count());
+    self->stalled_ = true;
+    nghttp2_session_terminate_session(self->session_, NGHTTP2_ENHANCE_YOUR_CALM);
+    self->close_after_write_ = true;
+    self->flush();
+    if (!self->closed_) self->arm_stall_timer(now + std::chrono::seconds(1));
+  });
 }
 
 Http2Connection::Stream* Http2Connection::find(uint64_t id) {
@@ -345,6 +448,7 @@ void Http2Connection::dispatch(Stream& s) {
     submit(s, r.status, std::move(r.headers), false);
     return;
   }
+  s.reservation.reset();  // handed over
   auto sink = std::make_shared<Sink>(std::static_pointer_cast<Http2Connection>(shared_from_this()),
                                      static_cast<uint64_t>(s.id), s.state);
   try {
@@ -393,7 +497,9 @@ void Http2Connection::submit(Stream& s, int status, std::vector<Header> headers,
 void Http2Connection::reject(Stream& s, HttpResponse response) {
   s.rejected = true;
   std::string().swap(s.request.body);
+  s.reservation.reset();
   if (s.responded) return;
+  if (!response.body.empty()) note_queued(queued_bytes());
   s.body = std::move(response.body);
   submit(s, response.status, std::move(response.headers), !s.body.empty());
 }
@@ -402,6 +508,19 @@ void Http2Connection::on_send(uint64_t id, HttpResponse response) {
   Stream* s = find(id);
   if (!s || s->responded) return;
   bool has_body = !response.body.empty() && s->request.method != "HEAD";
+  uint64_t before = queued_bytes();
+  if (has_body && before >= worker_->config().options.h2_max_queued_bytes) {
+    // The peer is not taking what it already has: drop this body rather than
+    // hold it (the stream is reset; the request was processed).
+    spdlog::debug("HTTP/2 response of {} bytes to {} dropped: {} bytes already queued on the connection",
+                  response.body.size(), remote_, before);
+    s->responded = true;
+    s->close_sink();
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_ENHANCE_YOUR_CALM);
+    flush();
+    return;
+  }
+  if (has_body) note_queued(before);
   s->body = std::move(response.body);
   if (!has_body) s->body.clear();
   submit(*s, response.status, std::move(response.headers), has_body);
@@ -422,6 +541,7 @@ void Http2Connection::on_begin_stream(uint64_t id, int status, std::vector<Heade
 bool Http2Connection::on_chunk(uint64_t id, std::string bytes) {
   Stream* s = find(id);
   if (!s || !s->streaming || s->ended || bytes.empty()) return false;
+  note_queued(queued_bytes());
   s->queued += bytes.size();
   s->chunks.push_back(std::move(bytes));
   if (s->deferred) {

@@ -13,6 +13,7 @@
 // thread. ResponseSinks (PostingSink) post back here from any thread.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -74,6 +75,16 @@ class Http2Connection final : public Connection {
   void end_stream_now(Stream& s);
   void release_credits();
 
+  // Response bytes of all streams waiting for the peer's window (bodies and
+  // chunks not yet copied into frames). O(streams).
+  uint64_t queued_bytes() const;
+  // Before bytes are queued: `before` is queued_bytes() until now.
+  void note_queued(uint64_t before);
+  // The stall check: a connection with bytes queued and none sent for
+  // h2_stall_timeout_ms gets GOAWAY(ENHANCE_YOUR_CALM) and is closed.
+  void arm_stall_timer(std::chrono::steady_clock::time_point at);
+  std::chrono::milliseconds stall_timeout() const;
+
   std::unique_ptr<Transport> transport_;
   std::string remote_;
   nghttp2_session* session_ = nullptr;
@@ -90,6 +101,9 @@ class Http2Connection final : public Connection {
   bool close_after_write_ = false;  // fatal session error: write what is queued, then close
   bool draining_ = false;
   bool closed_ = false;
+  asio::steady_timer stall_timer_;
+  std::chrono::steady_clock::time_point progress_at_;  // last DATA bytes framed, or the queue filling from empty
+  bool stalled_ = false;
 };
 
 }  // namespace runnel::net

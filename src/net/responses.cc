@@ -173,6 +173,18 @@ HttpResponse plain_error_response(int status, std::string_view why) {
   return with_request_id(std::move(r));
 }
 
+HttpResponse service_unavailable_response(std::string_view message) {
+  HttpResponse r;
+  r.status = 503;
+  r.headers.push_back({"Content-Type", "application/x-amz-json-1.1"});
+  r.headers.push_back({"x-amzn-ErrorType", "ServiceUnavailableException"});
+  r.headers.push_back({"Retry-After", "1"});
+  r.body = "{\"__type\":\"ServiceUnavailableException\",\"Message\":\"";
+  r.body.append(message);  // our own fixed texts: nothing to escape
+  r.body += "\"}";
+  return with_request_id(std::move(r));
+}
+
 HttpResponse abandoned_response() {
   HttpResponse r;
   r.status = 500;

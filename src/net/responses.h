@@ -51,6 +51,9 @@ HttpResponse body_too_large_response(uint64_t body_bytes, uint64_t limit);
 HttpResponse headers_too_large_response(std::string_view why);
 // Any other status for a framing problem (501, 505), text/plain.
 HttpResponse plain_error_response(int status, std::string_view why);
+// 503 with the same JSON shape as the 413: __type ServiceUnavailableException
+// and `message`, plus Retry-After: 1. AWS SDKs retry 503s.
+HttpResponse service_unavailable_response(std::string_view message);
 // 500 InternalFailure, for a handler that dropped its sink without answering.
 HttpResponse abandoned_response();
 

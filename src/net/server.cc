@@ -1,6 +1,10 @@
 #include "net/server.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <thread>
 
@@ -16,8 +20,29 @@ namespace runnel::net {
 namespace {
 constexpr auto kDrainTimeout = std::chrono::seconds(5);
 constexpr auto kExitTimeout = std::chrono::seconds(2);
-constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
+// After EMFILE/ENFILE/ENOBUFS/ENOMEM from accept(), accepting pauses for a
+// delay that doubles from the first to the last of these.
+constexpr auto kAcceptBackoffFirst = std::chrono::milliseconds(50);
+constexpr auto kAcceptBackoffMax = std::chrono::milliseconds(1000);
+constexpr size_t kDescriptorReserve = 64;  // for log segments, the metadata store, the log file
+constexpr size_t kMinConnections = 16;
+constexpr size_t kTransitSlack = 32;  // accepted sockets not yet admitted by a worker, beyond the limit
+constexpr size_t kMaxDefaultConnections = 65536;
+
+bool out_of_resources(const std::error_code& ec) {
+  if (ec.category() != std::system_category() && ec.category() != asio::error::get_system_category()) return false;
+  int e = ec.value();
+  return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
+}
 }  // namespace
+
+size_t default_max_connections() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return kMaxDefaultConnections;
+  size_t nofile = static_cast<size_t>(rl.rlim_cur);
+  size_t n = nofile > kDescriptorReserve ? nofile - kDescriptorReserve : 0;
+  return std::clamp(n, kMinConnections, kMaxDefaultConnections);
+}
 
 // One listening socket. It lives on the first worker's io_context and deals
 // accepted sockets out to the workers round-robin.
@@ -70,23 +95,60 @@ class Listener : public std::enable_shared_from_this<Listener> {
     acceptor_.async_accept(worker->io(), [self = shared_from_this(), worker](const std::error_code& ec,
                                                                               asio::ip::tcp::socket socket) mutable {
       if (self->closed_ || ec == asio::error::operation_aborted) return;
-      if (ec) {
-        // Typically EMFILE: back off instead of spinning on the error.
-        spdlog::warn("accept failed: {}", ec.message());
-        self->retry_timer_.expires_after(kAcceptRetryDelay);
+      if (ec) return self->on_accept_error(ec);
+      if (self->failures_ > 0) {
+        spdlog::info("accepting connections again after {} failed attempt(s)", self->failures_);
+        self->failures_ = 0;
+        self->backoff_ = {};
+      }
+      std::error_code ignored;
+      socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+      asio::ssl::context* tls = self->tls_;
+      // Counted from now on, so sockets on their way to a worker hold a
+      // place too (a burst of accepts can outrun the workers).
+      ServerLimits& limits = *worker->config().limits;
+      size_t open = limits.connections.fetch_add(1, std::memory_order_acq_rel) + 1;
+      asio::post(worker->io(), [worker, tls, socket = std::move(socket)]() mutable {
+        bool admitted = worker->admit_new_connection();
+        worker->config().limits->connections.fetch_sub(1, std::memory_order_acq_rel);  // registering counts it again
+        if (!admitted) {
+          std::error_code e;
+          socket.close(e);
+          return;
+        }
+        if (tls) serve_tls(worker, std::move(socket), *tls);
+        else serve_plaintext(worker, std::move(socket));
+      });
+      if (open > limits.max_connections + kTransitSlack) {
+        // The workers are behind on admitting (and closing) sockets: let them
+        // catch up before taking more descriptors.
+        self->retry_timer_.expires_after(kAcceptBackoffFirst);
         self->retry_timer_.async_wait([self](const std::error_code& e) {
           if (!e) self->accept();
         });
         return;
       }
-      std::error_code ignored;
-      socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-      asio::ssl::context* tls = self->tls_;
-      asio::post(worker->io(), [worker, tls, socket = std::move(socket)]() mutable {
-        if (tls) serve_tls(worker, std::move(socket), *tls);
-        else serve_plaintext(worker, std::move(socket));
-      });
       self->accept();
+    });
+  }
+
+  // Out of descriptors or memory: pause accepting for a growing delay (the
+  // pending connections wait in the kernel's backlog) and warn once per
+  // episode, not at every retry. Other errors (a peer that reset before
+  // accept) are retried at once.
+  void on_accept_error(const std::error_code& ec) {
+    if (!out_of_resources(ec)) {
+      spdlog::debug("accept failed: {}", ec.message());
+      return accept();
+    }
+    if (failures_++ == 0)
+      spdlog::warn("accept failed: {}; pausing accepts (up to {} ms at a time) until it succeeds", ec.message(),
+                   kAcceptBackoffMax.count());
+    backoff_ = backoff_.count() == 0 ? std::chrono::milliseconds(kAcceptBackoffFirst)
+                                     : std::min<std::chrono::milliseconds>(backoff_ * 2, kAcceptBackoffMax);
+    retry_timer_.expires_after(backoff_);
+    retry_timer_.async_wait([self = shared_from_this()](const std::error_code& e) {
+      if (!e) self->accept();
     });
   }
 
@@ -95,6 +157,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   asio::steady_timer retry_timer_;
   asio::ssl::context* tls_;
   size_t next_ = 0;
+  size_t failures_ = 0;                 // accept errors since the last success
+  std::chrono::milliseconds backoff_{};  // current pause after an out-of-resources error
   bool closed_ = false;
 };
 
@@ -113,7 +177,9 @@ Server::~Server() { stop(); }
 Status Server::start() {
   if (started_) return Status::aborted("Server::start called twice");
   unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-  auto config = std::make_shared<ServerConfig>(ServerConfig{options_, handler_});
+  size_t max_connections = options_.max_connections ? options_.max_connections : default_max_connections();
+  auto limits = std::make_shared<ServerLimits>(max_connections, options_.body_memory_bytes);
+  auto config = std::make_shared<ServerConfig>(ServerConfig{options_, handler_, std::move(limits)});
   auto runtime = std::make_unique<Runtime>();
   std::vector<std::shared_ptr<Worker>> workers;
   for (unsigned i = 0; i < threads; ++i) workers.push_back(std::make_shared<Worker>(config));
@@ -160,8 +226,9 @@ Status Server::start() {
   runtime_ = std::move(runtime);
   for (auto& l : listeners_) l->start();
   started_ = true;
-  spdlog::info("listening on {}:{} (HTTP/1.1, h2c){}", options_.host, bound_port_,
-               bound_tls_port_ ? fmt::format(", TLS on port {} (h2, http/1.1)", bound_tls_port_) : std::string());
+  spdlog::info("listening on {}:{} (HTTP/1.1, h2c){}; at most {} connections", options_.host, bound_port_,
+               bound_tls_port_ ? fmt::format(", TLS on port {} (h2, http/1.1)", bound_tls_port_) : std::string(),
+               max_connections);
   return Status::ok();
 }
 

@@ -8,7 +8,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,15 @@
 #include "net/http.h"
 
 namespace runnel::net {
+
+// Looks at a request's head (method, path, query, headers, remote_address;
+// the body is empty and not yet read) and returns a response to answer it
+// with at once, or nothing to let the request proceed. When it answers, the
+// body is not read: HTTP/1.1 closes the connection after the answer, HTTP/2
+// discards the stream's DATA. Called on the connection's worker thread, once
+// per request (not for OPTIONS preflights), after net/'s own framing checks
+// and before the body-memory budget is charged; it must not block.
+using HeadCheck = std::function<std::optional<HttpResponse>(const HttpRequest& head)>;
 
 struct ServerOptions {
   std::string host = "0.0.0.0";
@@ -26,7 +37,19 @@ struct ServerOptions {
   size_t max_body_bytes = 20 << 20;      // larger -> 413
   size_t max_header_bytes = 64 << 10;    // larger -> 431
   uint32_t idle_timeout_ms = 120000;     // connections without traffic or open requests are closed
+  // Limits against hostile clients (docs/http.md, "Limits against hostile clients").
+  uint32_t header_timeout_ms = 20000;    // HTTP/1.1 head (and sniffing, TLS handshake) must finish within this -> 408
+  size_t max_connections = 0;            // open sockets, all listeners; 0 = RLIMIT_NOFILE - 64 (16..65536)
+  size_t body_memory_bytes = 256 << 20;  // request bodies being read, all connections together; beyond -> 503
+  size_t h2_max_queued_bytes = 64 << 20; // per HTTP/2 connection: response bytes waiting on flow control
+  uint32_t h2_stall_timeout_ms = 30000;  // HTTP/2 connection with bytes queued and none sent for this long -> closed
+  HeadCheck head_check;                  // optional; see HeadCheck
 };
+
+// The connection limit max_connections == 0 stands for: the soft
+// RLIMIT_NOFILE minus a reserve of 64 descriptors (log segments, the metadata
+// store, the log file), kept within [16, 65536].
+size_t default_max_connections();
 
 class Worker;
 class Listener;

@@ -245,7 +245,8 @@ TEST(ServerHttp1, ChunkedBodyOverLimitIs413) {
   o.max_body_bytes = 16;
   EchoServer srv(o);
   TestSocket s(srv.port());
-  ASSERT_TRUE(s.write("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n1\r\nx\r\n"));
+  ASSERT_TRUE(s.write("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "10\r\n0123456789abcdef\r\n1\r\nx\r\n"));
   auto r = read_response(s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
@@ -269,11 +270,51 @@ TEST(ServerHttp1, HugeHeadersAre431) {
   o.max_header_bytes = 1024;
   EchoServer srv(o);
   TestSocket s(srv.port());
-  ASSERT_TRUE(s.write("GET /echo HTTP/1.1\r\nX-Big: " + std::string(4000, 'a') + "\r\n\r\n"));
+  ASSERT_TRUE(s.write("GET /echo HTTP/1.1\r\nHost: h\r\nX-Big: " + std::string(4000, 'a') + "\r\n\r\n"));
   auto r = read_response(s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 431);
   EXPECT_TRUE(s.closed_by_peer(4000));
+}
+
+// RFC 9112 6.1 (issue 14): answered, then closed, though it asked for keep-alive.
+TEST(ServerHttp1, Http10WithTransferEncodingIsAnsweredThenClosed) {
+  EchoServer srv;
+  TestSocket s(srv.port());
+  ASSERT_TRUE(s.write("POST /echo HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "2\r\nhi\r\n0\r\n\r\n"));
+  auto r = read_response(s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "POST /echo?|-|hi");
+  ASSERT_NE(r->header("connection"), nullptr);
+  EXPECT_EQ(*r->header("connection"), "close");
+  EXPECT_TRUE(s.closed_by_peer(2000));
+}
+
+TEST(ServerHttp1, MissingOrRepeatedHostIs400) {
+  EchoServer srv;
+  for (std::string_view head : {"GET /echo HTTP/1.1\r\n\r\n", "GET /echo HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"}) {
+    TestSocket s(srv.port());
+    ASSERT_TRUE(s.write(head));
+    auto r = read_response(s);
+    ASSERT_TRUE(r) << head;
+    EXPECT_EQ(r->status, 400) << head;
+    EXPECT_TRUE(s.closed_by_peer(4000));
+  }
+  EXPECT_EQ(srv.calls.load(), 0);
+}
+
+// A bare LF never ends a line, so such a head never completed: the client
+// waited for the idle timeout (issue 14). Now it is a 400 at once.
+TEST(ServerHttp1, BareLineFeedIs400AtOnce) {
+  EchoServer srv;
+  TestSocket s(srv.port());
+  ASSERT_TRUE(s.write("GET /echo HTTP/1.1\nHost: t\n\n"));
+  auto r = read_response(s, 2000);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("CRLF"), std::string::npos) << r->body;
 }
 
 TEST(ServerHttp1, OptionsPreflightAnsweredWithoutHandler) {

@@ -39,8 +39,12 @@ class H2Client {
   // trickle_preface: send the 24-byte preface one byte at a time.
   // manual_window: send no WINDOW_UPDATE until grant() is called, so the
   // server stays limited by the initial 65 535-byte windows.
-  explicit H2Client(TestSocket& s, bool trickle_preface = false, bool manual_window = false)
+  // initial_window >= 0: announce SETTINGS_INITIAL_WINDOW_SIZE = that (0: the
+  // server may send no DATA at all); implies manual_window.
+  explicit H2Client(TestSocket& s, bool trickle_preface = false, bool manual_window = false,
+                    int32_t initial_window = -1)
       : s_(s), trickle_(trickle_preface) {
+    if (initial_window >= 0) manual_window = true;
     nghttp2_session_callbacks* cb;
     nghttp2_session_callbacks_new(&cb);
     nghttp2_session_callbacks_set_send_callback(cb, [](nghttp2_session*, const uint8_t* data, size_t len, int,
@@ -89,7 +93,9 @@ class H2Client {
     nghttp2_session_client_new2(&session_, cb, this, opt);
     nghttp2_option_del(opt);
     nghttp2_session_callbacks_del(cb);
-    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, nullptr, 0);
+    nghttp2_settings_entry window{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<uint32_t>(initial_window)};
+    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, initial_window >= 0 ? &window : nullptr,
+                            initial_window >= 0 ? 1 : 0);
   }
   ~H2Client() { nghttp2_session_del(session_); }
 

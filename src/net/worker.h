@@ -13,6 +13,7 @@
 
 #include "net/asio.h"
 #include "net/http.h"
+#include "net/limits.h"
 #include "net/server.h"
 
 namespace runnel::net {
@@ -23,7 +24,9 @@ class Connection;
 struct ServerConfig {
   ServerOptions options;
   RequestHandler handler;
+  std::shared_ptr<ServerLimits> limits;  // never null; shared by all workers
   std::chrono::milliseconds idle_timeout() const { return std::chrono::milliseconds(options.idle_timeout_ms); }
+  std::chrono::milliseconds header_timeout() const { return std::chrono::milliseconds(options.header_timeout_ms); }
 };
 
 class Worker {
@@ -40,6 +43,13 @@ class Worker {
   void drain_all();
   void abort_all();
   bool draining() const { return draining_; }
+  // Called for a newly accepted socket before it becomes a connection (the
+  // socket is already counted in ServerLimits::connections). Under or at
+  // the connection limit: true. At or over it: closes this worker's
+  // connection that has been idle longest (no request in flight, no write
+  // pending) and returns true, or returns false (the caller closes the new
+  // socket) if every connection here is busy.
+  bool admit_new_connection();
 
   size_t live_connections() const { return live_.load(std::memory_order_acquire); }
   // Set once the worker's thread has exited; sinks then drop their calls.

@@ -39,6 +39,12 @@ struct ServeConfig {
   uint64_t page_cache_window_mib = 256;  // storage::LogOptions::cache_window_bytes, in MiB
   uint32_t retention_check_ms = 60'000;
   size_t max_body_mib = 20;
+  // Limits against hostile clients (docs/http.md).
+  uint32_t header_timeout_ms = 20000;    // net::ServerOptions::header_timeout_ms
+  size_t max_connections = 0;            // 0: RLIMIT_NOFILE - 64
+  size_t body_memory_mib = 256;          // request bodies being read, all connections
+  size_t h2_max_queued_mib = 64;         // per HTTP/2 connection, responses held by flow control
+  uint32_t h2_stall_timeout_ms = 30000;  // HTTP/2 connection with bytes queued and none sent
   std::string log_level = "info";
 };
 

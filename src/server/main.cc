@@ -98,6 +98,23 @@ int main(int argc, char** argv) {
   opt("--retention-check-ms", cfg.retention_check_ms, "How often expired log segments are deleted",
       "RUNNEL_RETENTION_CHECK_MS");
   opt("--max-body-mib", cfg.max_body_mib, "Largest request body accepted", "RUNNEL_MAX_BODY_MIB");
+  opt("--header-timeout-ms", cfg.header_timeout_ms,
+      "An HTTP/1.1 request head must arrive within this of its first byte (else 408)", "RUNNEL_HEADER_TIMEOUT_MS")
+      ->check(CLI::Range(uint32_t{1}, uint32_t{3'600'000}));
+  opt("--max-connections", cfg.max_connections,
+      "Open connections allowed (0: the open-files limit minus 64); at the limit a new connection closes the one "
+      "idle longest",
+      "RUNNEL_MAX_CONNECTIONS");
+  opt("--body-memory-mib", cfg.body_memory_mib,
+      "Memory for request bodies being received, all connections together (beyond: 503, retryable)",
+      "RUNNEL_BODY_MEMORY_MIB");
+  opt("--h2-max-queued-mib", cfg.h2_max_queued_mib,
+      "Response bytes one HTTP/2 connection may hold waiting for the client's flow-control window",
+      "RUNNEL_H2_MAX_QUEUED_MIB");
+  opt("--h2-stall-timeout-ms", cfg.h2_stall_timeout_ms,
+      "An HTTP/2 connection with responses queued and no data sent for this long is closed",
+      "RUNNEL_H2_STALL_TIMEOUT_MS")
+      ->check(CLI::Range(uint32_t{1}, uint32_t{3'600'000}));
   opt("--log-level", cfg.log_level, "trace, debug, info, warn, error", "RUNNEL_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 

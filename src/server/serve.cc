@@ -149,6 +149,11 @@ int serve(const ServeConfig& config) {
   server_options.tls_cert_file = config.tls_cert;
   server_options.tls_key_file = config.tls_key;
   server_options.max_body_bytes = config.max_body_mib << 20;
+  server_options.header_timeout_ms = config.header_timeout_ms;
+  server_options.max_connections = config.max_connections;
+  server_options.body_memory_bytes = config.body_memory_mib << 20;
+  server_options.h2_max_queued_bytes = config.h2_max_queued_mib << 20;
+  server_options.h2_stall_timeout_ms = config.h2_stall_timeout_ms;
   net::Server server(server_options, [&dispatcher](net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) {
     if (serve_local_path(req, *sink)) return;
     dispatcher.handle(std::move(req), std::move(sink));
