@@ -197,7 +197,7 @@ bool Http1Connection::admit_head() {
   HttpRequest& head = parser_.request();
   head.remote_address = remote_;
   const ServerConfig& config = worker_->config();
-  if (config.options.head_check && head.method != "OPTIONS") {
+  if (config.options.head_check && !is_cors_preflight(head)) {
     std::optional<HttpResponse> answer;
     try {
       answer = config.options.head_check(head);
@@ -236,7 +236,7 @@ void Http1Connection::dispatch(HttpRequest request) {
   body_reservation_.reset();  // handed over
   request.remote_address = remote_;
   head_request_ = request.method == "HEAD";
-  if (request.method == "OPTIONS") {
+  if (is_cors_preflight(request)) {
     write_response(preflight_response(request));
     if (!keep_alive_) begin_close();  // still kIdle: process() carries on with the next request
     return;

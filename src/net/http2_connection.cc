@@ -148,7 +148,7 @@ struct Http2Callbacks {
       HttpRequest& r = s->request;
       if (!r.header("host"))
         if (const std::string* authority = r.header(":authority")) r.headers.push_back({"host", *authority});
-      if (o.head_check && r.method != "OPTIONS") {
+      if (o.head_check && !is_cors_preflight(r)) {
         std::optional<HttpResponse> answer;
         try {
           answer = o.head_check(r);
@@ -443,7 +443,7 @@ Http2Connection::Stream* Http2Connection::open_stream(int32_t id) {
 void Http2Connection::dispatch(Stream& s) {
   if (s.dispatched) return;
   s.dispatched = true;
-  if (s.request.method == "OPTIONS") {
+  if (is_cors_preflight(s.request)) {
     HttpResponse r = preflight_response(s.request);
     submit(s, r.status, std::move(r.headers), false);
     return;

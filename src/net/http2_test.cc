@@ -95,7 +95,8 @@ TEST(ServerHttp2, H2cPriorKnowledgeRequests) {
   EXPECT_EQ(r.body, "POST /echo?x=y|example.test:4567|payload");
   EXPECT_EQ(r.headers["x-echo"], "yes");
   EXPECT_EQ(r.headers["access-control-allow-origin"], "*");
-  EXPECT_EQ(r.headers["access-control-expose-headers"], "x-amzn-RequestId,x-amzn-ErrorType,x-amz-id-2,Date");
+  EXPECT_EQ(r.headers["access-control-expose-headers"],
+            "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,x-amz-request-id,x-amz-id-2,Date");
   EXPECT_EQ(r.headers["x-amzn-requestid"].size(), 36u);
   EXPECT_EQ(r.headers["content-length"], "40");
 
@@ -193,7 +194,7 @@ TEST(ServerHttp2, OptionsAnsweredWithoutHandler) {
   H2Server srv;
   TestSocket s(srv.server().bound_port());
   H2Client c(s);
-  int32_t id = c.submit("OPTIONS", "/", "", {{"access-control-request-headers", "x-amz-target"}});
+  int32_t id = c.submit("OPTIONS", "/", "", {{"origin", "http://x"}, {"access-control-request-headers", "x-amz-target"}});
   ASSERT_TRUE(c.wait(id));
   auto& r = c.response(id);
   EXPECT_EQ(r.status, 200);

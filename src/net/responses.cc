@@ -10,7 +10,11 @@
 namespace runnel::net {
 namespace {
 
-constexpr std::string_view kExposeHeaders = "x-amzn-RequestId,x-amzn-ErrorType,x-amz-id-2,Date";
+// What a browser script may read of an answer: AWS's request ids and error
+// headers (x-amz-request-id and x-amz-id-2 as AWS exposes them, the
+// x-amzn-* ones the SDKs read).
+constexpr std::string_view kExposeHeaders =
+    "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,x-amz-request-id,x-amz-id-2,Date";
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
@@ -137,11 +141,17 @@ void add_standard_headers(std::vector<Header>& headers) {
   }
 }
 
+bool is_cors_preflight(const HttpRequest& request) {
+  return request.method == "OPTIONS" && request.header("origin") != nullptr;
+}
+
 HttpResponse preflight_response(const HttpRequest& request) {
   HttpResponse r;
   r.status = 200;
   const std::string* asked = request.header("access-control-request-headers");
-  r.headers.push_back({"Access-Control-Allow-Methods", "GET,POST,PUT,DELETE,OPTIONS"});
+  const std::string* method = request.header("access-control-request-method");
+  r.headers.push_back(
+      {"Access-Control-Allow-Methods", method && !method->empty() ? *method : std::string("GET,POST,PUT,DELETE,OPTIONS")});
   r.headers.push_back({"Access-Control-Allow-Headers", asked && !asked->empty() ? *asked : std::string("*")});
   r.headers.push_back({"Access-Control-Max-Age", "172800"});
   return with_request_id(std::move(r));

@@ -40,7 +40,13 @@ bool is_connection_header(std::string_view name);
 // response carries (unless the handler set its own Allow-Origin).
 void add_standard_headers(std::vector<Header>& headers);
 
-// The answer to an OPTIONS request (CORS preflight); the handler never sees those.
+// Whether a request is a CORS preflight: OPTIONS with an Origin header.
+// net/ answers those itself (preflight_response); any other OPTIONS goes to
+// the handler like any request (AWS answers it as it answers a GET).
+bool is_cors_preflight(const HttpRequest& request);
+
+// The answer to a CORS preflight: the request's Access-Control-Request-Method
+// and -Headers reflected (else every method and `*`), max age 2 days.
 HttpResponse preflight_response(const HttpRequest& request);
 
 // 400 with a short text/plain body.

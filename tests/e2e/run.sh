@@ -150,7 +150,7 @@ for suite in "${SUITES[@]}"; do
     cbor)      run_pytest "$suite" test_cbor.py ;;
     bad-input) run_pytest "$suite" test_bad_input.py ;;
     conformance) run_pytest "$suite" test_wire_answers.py test_transitions.py test_kinesalite_parity.py ;;
-    security)  run_pytest "$suite" test_security.py ;;
+    security)  run_pytest "$suite" test_security.py test_abuse.py ;;
     fanout)    run_pytest "$suite" test_fanout.py test_tls.py ;;
     crash)     run_pytest "$suite" -s test_crash.py ;;
     node)      run_node "$suite" ;;

@@ -219,7 +219,6 @@ def test_request_signed_long_ago_is_refused(server):
     assert message.startswith("Signature expired: ")
 
 
-@pytest.mark.xfail(strict=True, reason="needs net/'s head hook (issue 14, item 3), being built")
 def test_unsigned_large_body_is_refused_before_it_is_read(server):
     """With credentials, an unauthenticated request is answered from its head: the
     client gets the error while it has sent only part of a 16 MiB body."""

@@ -46,11 +46,7 @@ def assert_answer(resp, status, content_type, body):
 # --- Not a POST of a served content type: 403 in XML -------------------------------------
 
 
-PENDING_NET = pytest.mark.xfail(strict=True, reason="net/ answers every OPTIONS as a preflight and "
-                                "exposes its own header list; being changed (issue 14)")
-
-
-@pytest.mark.parametrize("method", ["GET", "PUT", "POST", pytest.param("OPTIONS", marks=PENDING_NET)])
+@pytest.mark.parametrize("method", ["GET", "PUT", "POST", "OPTIONS"])
 def test_no_auth_is_missing_token_xml(method):
     assert_answer(request(method, sign=False), 403, None, MISSING_XML)
 
@@ -71,7 +67,6 @@ def test_signed_post_without_served_content_type_is_access_denied_xml(headers, b
     assert_answer(request("POST", body, headers), 403, None, DENIED_XML)
 
 
-@PENDING_NET
 def test_origin_gets_cors_headers_on_any_answer():
     resp = request("POST", headers={"Origin": "whatever"})
     assert_answer(resp, 403, None, DENIED_XML)
@@ -106,7 +101,6 @@ def test_preflight_reflects_requested_headers():
         {"access-control-allow-headers": "a, b, c"})
 
 
-@PENDING_NET
 def test_preflight_reflects_requested_headers_and_method():
     assert_preflight(request("OPTIONS", sign=False, headers={
         "Origin": "whatever", "Access-Control-Request-Headers": "a, b, c",
