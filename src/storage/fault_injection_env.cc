@@ -35,6 +35,7 @@ class FaultFile final : public File {
 
   Status sync() override {
     std::lock_guard lock(env_->mu_);
+    ++env_->counts_.file_syncs;
     if (auto s = env_->check_write_locked("sync", path_); !s) return s;
     if (env_->real_syncs_) {
       if (auto s = base_->sync(); !s) return s;
@@ -206,8 +207,38 @@ Status FaultInjectionEnv::remove_file(const std::string& path) {
   return base_->remove_file(path);
 }
 
-Status FaultInjectionEnv::rename_file(const std::string& from, const std::string& to) {
+FaultInjectionEnv::Counts FaultInjectionEnv::counts() {
   std::lock_guard lock(mu_);
+  return counts_;
+}
+
+void FaultInjectionEnv::hold_renames() {
+  std::lock_guard lock(hold_mu_);
+  hold_renames_ = true;
+}
+
+void FaultInjectionEnv::release_renames() {
+  {
+    std::lock_guard lock(hold_mu_);
+    hold_renames_ = false;
+  }
+  hold_cv_.notify_all();
+}
+
+int FaultInjectionEnv::renames_waiting() {
+  std::lock_guard lock(hold_mu_);
+  return renames_waiting_;
+}
+
+Status FaultInjectionEnv::rename_file(const std::string& from, const std::string& to) {
+  {
+    std::unique_lock hold(hold_mu_);
+    ++renames_waiting_;
+    hold_cv_.wait(hold, [&] { return !hold_renames_; });
+    --renames_waiting_;
+  }
+  std::lock_guard lock(mu_);
+  ++counts_.renames;
   if (auto s = check_locked(); !s) return s;
   if (auto s = base_->rename_file(from, to); !s) return s;
   auto node = files_.extract(from);
@@ -221,6 +252,7 @@ Status FaultInjectionEnv::rename_file(const std::string& from, const std::string
 
 Status FaultInjectionEnv::sync_dir(const std::string& dir) {
   std::lock_guard lock(mu_);
+  ++counts_.dir_syncs;
   if (auto s = check_locked(); !s) return s;
   if (real_syncs_) {
     if (auto s = base_->sync_dir(dir); !s) return s;

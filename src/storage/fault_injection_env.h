@@ -14,6 +14,7 @@
 // lost writes over them read back as zeros.
 // Thread-safe.
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -55,6 +56,23 @@ class FaultInjectionEnv final : public Env {
   // Bytes written but not yet synced, summed over all files.
   uint64_t unsynced_bytes();
 
+  // How many calls reached the Env so far (ok or not): File::sync,
+  // Env::sync_dir and Env::rename_file. Tests count what an operation costs.
+  struct Counts {
+    uint64_t file_syncs = 0;
+    uint64_t dir_syncs = 0;
+    uint64_t renames = 0;
+  };
+  Counts counts();
+
+  // While held, rename_file() waits (holding no lock of this Env) until
+  // release_renames(): a test stops an operation at the point where it
+  // commits a checkpoint, and checks what else keeps working meanwhile.
+  void hold_renames();
+  void release_renames();
+  // Renames waiting in a hold right now.
+  int renames_waiting();
+
   // File::drop_cache: bytes it was asked to drop, and how many calls named
   // bytes not yet synced (the log must never: their pages are dirty).
   uint64_t dropped_bytes();
@@ -92,6 +110,11 @@ class FaultInjectionEnv final : public Env {
   uint64_t dropped_bytes_ = 0;
   uint64_t unsynced_drops_ = 0;
   std::map<std::string, FileState> files_;
+  Counts counts_;
+  std::mutex hold_mu_;  // never taken with mu_ held
+  std::condition_variable hold_cv_;
+  bool hold_renames_ = false;  // guarded by hold_mu_
+  int renames_waiting_ = 0;    // guarded by hold_mu_
   std::mt19937_64 rng_;
 };
 

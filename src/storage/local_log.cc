@@ -102,25 +102,27 @@ uint64_t LocalLog::last_assigned_counter(ShardKey shard) {
   return it == clocks_.end() ? 0 : it->second.next_counter - 1;
 }
 
-void LocalLog::drop_shard(ShardKey shard) {
+Status LocalLog::drop_shards(const std::vector<ShardKey>& shards) {
   {
     std::lock_guard lock(mu_);
-    clocks_[shard].dropped = true;
+    for (ShardKey shard : shards) clocks_[shard].dropped = true;
   }
   {
     std::unique_lock lock(index_mu_);
-    shards_.erase(shard);
-    dropped_.insert(shard);
+    for (ShardKey shard : shards) {
+      shards_.erase(shard);
+      dropped_.insert(shard);
+    }
   }
-  // Make the drop durable (the checkpoint lists dropped shards) so that a
-  // crash cannot bring the shard's records back.
-  if (auto s = run_on_writer([this] {
-        std::shared_lock lock(index_mu_);
-        return write_checkpoint_locked();
-      });
-      !s && s.code() != Status::Code::kAborted) {
-    spdlog::error("log {}: could not persist drop of shard {}: {}", options_.dir, shard, s.to_string());
+  // One checkpoint for the whole set makes the drop durable (it lists the
+  // dropped shards that segments still hold), so that a crash cannot bring
+  // their records back. Written here, not on the writer thread: commits of
+  // other shards keep flowing while it syncs.
+  Status s = write_checkpoint();
+  if (!s) {
+    spdlog::error("log {}: could not persist the drop of {} shards: {}", options_.dir, shards.size(), s.to_string());
   }
+  return s;
 }
 
 Status LocalLog::run_on_writer(std::function<Status()> job) {
@@ -229,10 +231,7 @@ void LocalLog::writer_loop() {
   Status s = failed_;
   if (s.is_ok()) s = trim_runway();  // at rest a segment holds only batches
   if (s.is_ok() && active_dirty_) s = sync_active();
-  if (s.is_ok()) {
-    std::shared_lock lock(index_mu_);
-    s = write_checkpoint_locked();
-  }
+  if (s.is_ok()) s = write_checkpoint();
   close_status_ = s;
 }
 

@@ -4,8 +4,9 @@
 // README.md (this folder) describes the threads; docs/storage.md the format.
 //
 // Threads and the state they touch:
-//  - callers of append()/drop_shard()/last_assigned_counter(): mu_ (shard
-//    clocks, the queue);
+//  - callers of append()/drop_shards()/last_assigned_counter(): mu_ (shard
+//    clocks, the queue); drop_shards() also takes index_mu_ exclusively for
+//    a moment, then writes the checkpoint on its own thread (ckpt_mu_);
 //  - the writer thread: owns the active segment, the serialisation buffer,
 //    the fsync and retention timers; takes index_mu_ exclusively to publish
 //    committed batches (kInterval, kNever) and to apply retention;
@@ -33,6 +34,7 @@
 
 #include "storage/batch_format.h"
 #include "storage/cache_window.h"
+#include "storage/checkpoint.h"
 #include "storage/env.h"
 #include "storage/log.h"
 #include "storage/segment_summary.h"
@@ -53,7 +55,7 @@ class LocalLog final : public Log {
   uint64_t counter_at_time(ShardKey shard, int64_t ts_ms) override;
   ShardTail tail(ShardKey shard) override;
   uint64_t last_assigned_counter(ShardKey shard) override;
-  void drop_shard(ShardKey shard) override;
+  Status drop_shards(const std::vector<ShardKey>& shards) override;
   Status close() override;
 
   // Runs one retention pass on the writer thread now and waits for it
@@ -169,7 +171,12 @@ class LocalLog final : public Log {
   Status run_retention();
   // Runs `job` on the writer thread between commits and waits for it.
   Status run_on_writer(std::function<Status()> job);
-  Status write_checkpoint_locked();  // index_mu_ held (shared or exclusive)
+  // The checkpoint of the current state (docs/storage.md §3); index_mu_ held
+  // (shared or exclusive).
+  Checkpoint checkpoint_locked();
+  // Copies the state under index_mu_ (shared) and writes it with no log lock
+  // held. Takes ckpt_mu_, so call it without ckpt_mu_.
+  Status write_checkpoint();
 
   const LogOptions options_;
   Env* const env_;
@@ -188,6 +195,13 @@ class LocalLog final : public Log {
   std::unordered_map<ShardKey, ShardState> shards_;  // guarded by index_mu_
   std::map<uint32_t, Segment> segments_;              // guarded by index_mu_
   std::unordered_set<ShardKey> dropped_;              // guarded by index_mu_
+  // Checkpoint writers (drop_shards callers, retention and close on the
+  // writer thread) hold this from taking their copy of the state until the
+  // file is renamed into place, so a newer copy is never replaced by an
+  // older one. Lock order: ckpt_mu_ before index_mu_; never held with mu_.
+  std::mutex ckpt_mu_;
+  // The recovered checkpoint's next_segment_id: a lower bound for later ones.
+  uint64_t next_segment_floor_ = 1;                   // set by recover()
   Stats stats_;                                       // guarded by index_mu_
 
   // --- writer thread only (and open() before it starts) ---

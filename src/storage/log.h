@@ -101,11 +101,18 @@ class Log {
   // tail().last_counter. Thread-safe; takes only the append-side lock.
   virtual uint64_t last_assigned_counter(ShardKey shard) = 0;
 
-  // Forget a shard whose stream was deleted: its records are no longer
-  // readable, appends to it fail, and its space is reclaimed with the
-  // segments that hold it. Blocks until the drop is durable (one small
-  // checkpoint write on the writer thread). Thread-safe.
-  virtual void drop_shard(ShardKey shard) = 0;
+  // Forget shards whose stream was deleted: their records are no longer
+  // readable, appends to them fail, and their space is reclaimed with the
+  // segments that hold them (retention deletes those later, in the
+  // background). The whole set is made durable by ONE checkpoint write (one
+  // fdatasync, one rename, one directory fsync, whatever the number of
+  // shards), done on the calling thread with no log lock held while it
+  // syncs: appends, their acknowledgements and reads of other shards go on
+  // meanwhile. Returns ok once the drop is durable. On an error the shards
+  // are already gone in memory but a crash may bring them back: the caller
+  // retries (dropping a dropped shard again is harmless). Thread-safe; may be
+  // called from a `done` callback.
+  [[nodiscard]] virtual Status drop_shards(const std::vector<ShardKey>& shards) = 0;
 
   // Flushes and fsyncs everything pending, stops the writer, and completes
   // all outstanding appends. Called once at shutdown.

@@ -115,6 +115,7 @@ Status LocalLog::recover() {
   uint32_t next_id = 1;
   if (*cp) {
     next_id = static_cast<uint32_t>(std::min<uint64_t>((*cp)->next_segment_id, UINT32_MAX));
+    next_segment_floor_ = (*cp)->next_segment_id;
     for (const CheckpointShard& s : (*cp)->shards) {
       if (s.dropped) {
         dropped_.insert(s.shard);
