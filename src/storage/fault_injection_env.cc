@@ -28,6 +28,7 @@ class FaultFile final : public File {
   Status append(std::string_view data) override {
     std::lock_guard lock(env_->mu_);
     if (auto s = env_->check_write_locked("write", path_); !s) return s;
+    if (env_->no_space_ == FaultInjectionEnv::NoSpace::kWritesAndSyncs) return no_space("pwrite");
     if (auto s = base_->append(data); !s) return s;
     env_->state_locked(path_, 0).size = base_->size();
     return Status::ok();
@@ -37,6 +38,7 @@ class FaultFile final : public File {
     std::lock_guard lock(env_->mu_);
     ++env_->counts_.file_syncs;
     if (auto s = env_->check_write_locked("sync", path_); !s) return s;
+    if (env_->no_space_ != FaultInjectionEnv::NoSpace::kOff) return no_space("fdatasync");
     if (env_->real_syncs_) {
       if (auto s = base_->sync(); !s) return s;
     }
@@ -61,6 +63,7 @@ class FaultFile final : public File {
   Status zero_fill(uint64_t end) override {
     std::lock_guard lock(env_->mu_);
     if (auto s = env_->check_write_locked("write", path_); !s) return s;
+    if (env_->no_space_ == FaultInjectionEnv::NoSpace::kWritesAndSyncs) return no_space("pwrite");
     if (auto s = base_->zero_fill(end); !s) return s;
     auto& st = env_->state_locked(path_, 0);
     st.zero_end = std::max(st.zero_end, end);
@@ -81,6 +84,10 @@ class FaultFile final : public File {
   }
 
  private:
+  Status no_space(const char* what) const {
+    return Status::resource_exhausted(std::string(what) + " " + path_ + ": No space left on device (injected)");
+  }
+
   FaultInjectionEnv* env_;
   std::string path_;
   std::unique_ptr<File> base_;
@@ -119,6 +126,11 @@ FaultInjectionEnv::FileState& FaultInjectionEnv::state_locked(const std::string&
 void FaultInjectionEnv::crash() {
   std::lock_guard lock(mu_);
   crashed_ = true;
+}
+
+void FaultInjectionEnv::set_no_space(NoSpace mode) {
+  std::lock_guard lock(mu_);
+  no_space_ = mode;
 }
 
 void FaultInjectionEnv::fail_next_writes(int n) {
@@ -172,6 +184,7 @@ void FaultInjectionEnv::reset() {
   std::lock_guard lock(mu_);
   crashed_ = false;
   fail_writes_ = 0;
+  no_space_ = NoSpace::kOff;
   files_.clear();
 }
 

@@ -53,6 +53,13 @@ class FaultInjectionEnv final : public Env {
   // caller sees the error and the process goes on).
   void fail_next_writes(int n);
 
+  // A full disk, until set back to kOff: File::append and zero_fill (kWrites)
+  // and File::sync fail with ResourceExhausted, as ENOSPC does. A failed
+  // append writes nothing; a failed sync makes nothing durable and leaves
+  // the written bytes in the file (as Linux leaves them in the page cache).
+  enum class NoSpace { kOff, kSyncs, kWritesAndSyncs };
+  void set_no_space(NoSpace mode);
+
   // Bytes written but not yet synced, summed over all files.
   uint64_t unsynced_bytes();
 
@@ -107,6 +114,7 @@ class FaultInjectionEnv final : public Env {
   std::mutex mu_;
   bool crashed_ = false;
   int fail_writes_ = 0;
+  NoSpace no_space_ = NoSpace::kOff;
   uint64_t dropped_bytes_ = 0;
   uint64_t unsynced_drops_ = 0;
   std::map<std::string, FileState> files_;

@@ -19,6 +19,7 @@
 //    few index entries and File handles; the pread and decode run unlocked.
 
 #include <array>
+#include <chrono>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -56,6 +57,7 @@ class LocalLog final : public Log {
   ShardTail tail(ShardKey shard) override;
   uint64_t last_assigned_counter(ShardKey shard) override;
   Status drop_shards(const std::vector<ShardKey>& shards) override;
+  Status writable() override;
   Status close() override;
 
   // Runs one retention pass on the writer thread now and waits for it
@@ -72,6 +74,7 @@ class LocalLog final : public Log {
     uint64_t index_entries = 0;  // in-memory index entries, all shards
     uint64_t shards = 0;         // shards with index state
     uint64_t summaries_used = 0; // sealed segments indexed from their summary at open, unread
+    uint64_t write_recoveries = 0;  // times appends resumed after a failed write or fdatasync
   };
   Stats stats();
 
@@ -169,6 +172,23 @@ class LocalLog final : public Log {
   // Queues `p` (a written commit, or only a sync) for the sync thread.
   void hand_off(Pending p);
   Status run_retention();
+  // Writer thread. Records a failed write or fdatasync: appends fail with `s`
+  // until recover_writes() succeeds, tried at once or failure_retry_ms later.
+  void fail_writes(const Status& s, bool retry_at_once);
+  // Writer thread: recover_writes(), and on failure the next try later.
+  void retry_writes();
+  // recover_writes() writes and syncs this many zeros past the end to learn
+  // whether the disk takes writes again.
+  static constexpr uint64_t kWriteProbeBytes = 64u << 10;
+  // Writer thread. True when appends are failing: the writer's own failure,
+  // or the sync thread's (which it takes over).
+  bool writes_failing();
+  // Writer thread, while writes_failing(): waits for the sync thread to be
+  // idle, cuts every segment back to the end of the last published commit
+  // (the bytes after it belong to failed commits, never acknowledged), makes
+  // that durable, checks that the disk takes a write, and clears the failure
+  // (docs/storage.md §6a).
+  Status recover_writes();
   // Runs `job` on the writer thread between commits and waits for it.
   Status run_on_writer(std::function<Status()> job);
   // The checkpoint of the current state (docs/storage.md §3); index_mu_ held
@@ -195,6 +215,9 @@ class LocalLog final : public Log {
   std::unordered_map<ShardKey, ShardState> shards_;  // guarded by index_mu_
   std::map<uint32_t, Segment> segments_;              // guarded by index_mu_
   std::unordered_set<ShardKey> dropped_;              // guarded by index_mu_
+  // (segment, end) of the newest published commit: every byte after it
+  // belongs to commits not (yet) acknowledged. guarded by index_mu_.
+  std::pair<uint32_t, uint64_t> published_end_{0, 0};
   // Checkpoint writers (drop_shards callers, retention and close on the
   // writer thread) hold this from taking their copy of the state until the
   // file is renamed into place, so a newer copy is never replaced by an
@@ -212,7 +235,8 @@ class LocalLog final : public Log {
   int64_t rate_window_ms_ = 0; // start of the current one-second window of appended bytes
   uint64_t rate_bytes_ = 0;    // bytes appended in that window
   uint64_t rate_prev_bytes_ = 0;  // ... and in the window before it
-  Status failed_;              // set once a write or sync failed: no more appends
+  Status failed_;              // set when a write or sync failed: appends fail until recover_writes()
+  std::chrono::steady_clock::time_point next_retry_{};  // when recover_writes() may run next
   std::atomic<uint64_t> syncs_{0};
   std::string buf_;
   std::vector<Staged> staged_;
@@ -252,6 +276,10 @@ class LocalLog final : public Log {
   std::vector<Pending> pending_;            // guarded by sync_mu_
   std::map<uint32_t, int> unpublished_;     // segment -> pending groups; guarded by sync_mu_
   Status sync_failed_;                      // guarded by sync_mu_
+  Status writer_failed_;                    // failed_'s copy for writable(); guarded by sync_mu_
+  bool sync_busy_ = false;                  // the sync thread is working on a batch; guarded by sync_mu_
+  std::condition_variable sync_idle_cv_;    // signalled when it finished one
+  std::atomic<bool> write_failure_{false};  // some failure is set: the writer wakes to retry
   bool sync_stop_ = false;                  // guarded by sync_mu_
   std::thread syncer_;
   Status close_status_;

@@ -114,6 +114,14 @@ class Log {
   // called from a `done` callback.
   [[nodiscard]] virtual Status drop_shards(const std::vector<ShardKey>& shards) = 0;
 
+  // Ok while appends can succeed; otherwise why they fail now (a write or
+  // fdatasync failed, e.g. ResourceExhausted for a full disk). Appends fail
+  // fast with that status until the log has recovered by itself: it retries
+  // every LogOptions::failure_retry_ms, cutting the failed, never
+  // acknowledged bytes off and checking that the disk takes writes again
+  // (docs/storage.md §6a). For health checks. Thread-safe.
+  virtual Status writable() = 0;
+
   // Flushes and fsyncs everything pending, stops the writer, and completes
   // all outstanding appends. Called once at shutdown.
   virtual Status close() = 0;
@@ -145,6 +153,9 @@ struct LogOptions {
   uint64_t cache_window_bytes = 256ull << 20;
   RetentionOracle retention;                // may be empty: keep everything
   uint32_t retention_check_ms = 60'000;     // how often to drop expired segments
+  // After a failed write or fdatasync (a full disk), how long the log waits
+  // before it tries to write again (docs/storage.md §6a). 0: at once.
+  uint32_t failure_retry_ms = 1000;
   // Largest byte span one in-memory index entry may cover (see
   // docs/storage.md, "Memory"): smaller means faster reads, more memory.
   uint32_t index_span_bytes = 256u << 10;

@@ -157,10 +157,12 @@ Status LocalLog::recover() {
 
   if (ids.empty() || last_sealed) {
     const uint32_t id = std::max(next_id, ids.empty() ? 1u : ids.back() + 1);
+    published_end_ = {id, 0};
     return create_segment(id);
   }
   active_id_ = ids.back();
   active_ = segments_[active_id_].file;
+  published_end_ = {active_id_, active_->size()};  // every byte left in it is served
   return Status::ok();
 }
 
