@@ -6,6 +6,7 @@
 // intact, failed ones are never served, before or after a reopen.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -123,6 +124,31 @@ TEST_P(LogDiskFullTest, AReopenAfterClosingWhileTheDiskIsFullServesNoFailedRecor
   EXPECT_EQ(data_of(**log, 1), expected({{"a", 40}}));
   ASSERT_TRUE(append_wait(**log, {make_append(1, 1, "c")}));
   EXPECT_EQ(data_of(**log, 1), expected({{"a", 40}, {"c", 1}}));
+}
+
+// Retention is what frees space on a full disk. Its checkpoint write failed
+// there, and the segments it meant to delete were forgotten, never deleted
+// until a restart; now the next pass deletes them.
+TEST(LogDiskFull, RetentionThatCouldNotWriteItsCheckpointDeletesTheSegmentsOnTheNextPass) {
+  TempDir dir;
+  FaultInjectionEnv env(Env::posix(), 1, /*real_syncs=*/false);
+  LogOptions o = testing::options_for(dir.path());
+  o.segment_bytes = 8 << 10;
+  o.retention_check_ms = 3'600'000;  // only enforce_retention() below
+  std::atomic<bool> expired{false};
+  o.retention = [&](ShardKey) { return expired.load() ? INT64_MAX : INT64_MIN; };
+  auto log = LocalLog::open(o, &env);
+  ASSERT_TRUE(log) << log.error().to_string();
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(append_wait(**log, {make_append(1, 40, "r" + std::to_string(i))}));
+  const size_t segments = testing::segment_paths(dir.path()).size();
+  ASSERT_GT(segments, 2u);
+  expired = true;
+  env.set_no_space(FaultInjectionEnv::NoSpace::kWritesAndSyncs);
+  EXPECT_FALSE((*log)->enforce_retention());
+  EXPECT_EQ(testing::segment_paths(dir.path()).size(), segments);
+  env.set_no_space(FaultInjectionEnv::NoSpace::kOff);
+  ASSERT_TRUE((*log)->enforce_retention());
+  EXPECT_EQ(testing::segment_paths(dir.path()).size(), 1u);  // only the active one is left
 }
 
 INSTANTIATE_TEST_SUITE_P(

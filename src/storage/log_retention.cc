@@ -97,7 +97,7 @@ Status LocalLog::run_retention() {
   // 1. Durably record the new start counters (and all tails). The state is
   // changed and copied under index_mu_; the file is written after releasing
   // it, so that reads and acknowledgements do not wait for its fsyncs.
-  std::vector<std::shared_ptr<File>> keep_alive;
+  std::vector<std::pair<uint32_t, Segment>> forgotten;
   {
     std::lock_guard ckpt(ckpt_mu_);
     Checkpoint cp;
@@ -113,12 +113,19 @@ Status LocalLog::run_retention() {
       // the dropped shards still present in surviving segments. Readers holding
       // a File keep it open; the unlink below does not disturb them.
       for (uint32_t id : doomed) {
-        keep_alive.push_back(segments_[id].file);
-        segments_.erase(id);
+        auto node = segments_.extract(id);
+        forgotten.emplace_back(id, std::move(node.mapped()));
       }
       cp = checkpoint_locked();
     }
-    if (auto s = storage::write_checkpoint(env_, options_.dir, cp); !s) return s;
+    if (auto s = storage::write_checkpoint(env_, options_.dir, cp); !s) {
+      // Not deleted after all (e.g. the disk is full): the next pass tries
+      // again, and deleting is what frees the space. The raised start
+      // counters stay; the records below them have expired anyway.
+      std::unique_lock lock(index_mu_);
+      for (auto& [id, seg] : forgotten) segments_.emplace(id, std::move(seg));
+      return s;
+    }
   }
   // 2. Delete the files. After a crash between 1 and 2 the next open scans
   // these segments again; their batches lie below the recorded start
