@@ -532,8 +532,11 @@ void LocalLog::fail_writes(const Status& s, bool retry_at_once) {
     writer_failed_ = s;
   }
   write_failure_ = true;
-  next_retry_ = std::chrono::steady_clock::now() +
-                std::chrono::milliseconds(retry_at_once ? 0 : std::max<uint32_t>(options_.failure_retry_ms, 1));
+  // At once only for the first failure in a while: a disk that takes the
+  // probe but fails the next commit again is retried at the normal pace.
+  const auto now = std::chrono::steady_clock::now();
+  const auto pace = std::chrono::milliseconds(std::max<uint32_t>(options_.failure_retry_ms, 1));
+  next_retry_ = retry_at_once && now - last_recovery_ >= pace ? now : now + pace;
 }
 
 bool LocalLog::writes_failing() {
@@ -608,6 +611,7 @@ Status LocalLog::recover_writes() {
     writer_failed_ = Status::ok();
   }
   write_failure_ = false;
+  last_recovery_ = std::chrono::steady_clock::now();
   std::unique_lock lock(index_mu_);
   ++stats_.write_recoveries;
   return Status::ok();

@@ -237,6 +237,7 @@ class LocalLog final : public Log {
   uint64_t rate_prev_bytes_ = 0;  // ... and in the window before it
   Status failed_;              // set when a write or sync failed: appends fail until recover_writes()
   std::chrono::steady_clock::time_point next_retry_{};  // when recover_writes() may run next
+  std::chrono::steady_clock::time_point last_recovery_{};  // when it last succeeded
   std::atomic<uint64_t> syncs_{0};
   std::string buf_;
   std::vector<Staged> staged_;

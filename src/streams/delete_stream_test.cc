@@ -89,7 +89,9 @@ TEST_F(DeleteStreamTest, DeletingAStreamOfTwoThousandShardsWritesOneLogCheckpoin
   EXPECT_EQ(stream_names(), std::vector<std::string>{"other"});
   const auto after = fault_.counts();
   EXPECT_LE(after.renames - before.renames, 1u);
-  EXPECT_LE(after.file_syncs - before.file_syncs, 2u);
+  // The checkpoint's fdatasync, and maybe the log's runway (synced zeros
+  // past its end, laid down by the sync thread after the last put).
+  EXPECT_LE(after.file_syncs - before.file_syncs, 3u);
   EXPECT_LE(after.dir_syncs - before.dir_syncs, 1u);
 }
 
