@@ -10,6 +10,7 @@
 #include "server/exposure.h"
 #include "protocol/credentials.h"
 #include "protocol/dispatcher.h"
+#include "protocol/json_codec.h"
 #include "storage/log.h"
 #include "storage/metadata_store.h"
 #include "streams/kinesis_service.h"
@@ -25,12 +26,24 @@ std::optional<storage::FsyncPolicy> parse_fsync(const std::string& s) {
   return std::nullopt;
 }
 
-// Serves the paths that are not AWS operations: GET /health (readiness).
-bool serve_local_path(const net::HttpRequest& req, net::ResponseSink& sink) {
+// Serves the paths that are not AWS operations: GET /health (readiness):
+// 200 {"status":"ok"}, or 503 {"status":"unavailable","log":"not writable",
+// "reason":...} while the record log cannot take appends (a full disk; it
+// recovers by itself, docs/storage.md §6a). Any thread.
+bool serve_local_path(const net::HttpRequest& req, net::ResponseSink& sink, storage::Log& log) {
   if (req.method == "GET" && req.path == "/health") {
     net::HttpResponse resp;
     resp.headers.push_back({"Content-Type", "application/json"});
-    resp.body = "{\"status\":\"ok\"}";
+    if (Status st = log.writable(); !st) {
+      protocol::Value body = protocol::Object{};
+      body.set("status", std::string("unavailable"));
+      body.set("log", std::string("not writable"));
+      body.set("reason", st.to_string());
+      resp.status = 503;
+      resp.body = protocol::encode_json(body);
+    } else {
+      resp.body = "{\"status\":\"ok\"}";
+    }
     sink.send(std::move(resp));
     return true;
   }
@@ -157,8 +170,8 @@ int serve(const ServeConfig& config) {
   // With a credentials file, a request that cannot authenticate is answered
   // from its head, before its body is read (issue 14, item 3).
   server_options.head_check = [&dispatcher](const net::HttpRequest& head) { return dispatcher.check_head(head); };
-  net::Server server(server_options, [&dispatcher](net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) {
-    if (serve_local_path(req, *sink)) return;
+  net::Server server(server_options, [&dispatcher, &log](net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) {
+    if (serve_local_path(req, *sink, **log)) return;
     dispatcher.handle(std::move(req), std::move(sink));
   });
   if (Status st = server.start(); !st) {

@@ -28,6 +28,7 @@ class FaultFile final : public File {
   Status append(std::string_view data) override {
     std::lock_guard lock(env_->mu_);
     if (auto s = env_->check_write_locked("write", path_); !s) return s;
+    if (env_->no_space_ == FaultInjectionEnv::NoSpace::kWritesAndSyncs) return no_space("pwrite");
     if (auto s = base_->append(data); !s) return s;
     env_->state_locked(path_, 0).size = base_->size();
     return Status::ok();
@@ -35,7 +36,9 @@ class FaultFile final : public File {
 
   Status sync() override {
     std::lock_guard lock(env_->mu_);
+    ++env_->counts_.file_syncs;
     if (auto s = env_->check_write_locked("sync", path_); !s) return s;
+    if (env_->no_space_ != FaultInjectionEnv::NoSpace::kOff) return no_space("fdatasync");
     if (env_->real_syncs_) {
       if (auto s = base_->sync(); !s) return s;
     }
@@ -60,6 +63,7 @@ class FaultFile final : public File {
   Status zero_fill(uint64_t end) override {
     std::lock_guard lock(env_->mu_);
     if (auto s = env_->check_write_locked("write", path_); !s) return s;
+    if (env_->no_space_ == FaultInjectionEnv::NoSpace::kWritesAndSyncs) return no_space("pwrite");
     if (auto s = base_->zero_fill(end); !s) return s;
     auto& st = env_->state_locked(path_, 0);
     st.zero_end = std::max(st.zero_end, end);
@@ -80,6 +84,10 @@ class FaultFile final : public File {
   }
 
  private:
+  Status no_space(const char* what) const {
+    return Status::resource_exhausted(std::string(what) + " " + path_ + ": No space left on device (injected)");
+  }
+
   FaultInjectionEnv* env_;
   std::string path_;
   std::unique_ptr<File> base_;
@@ -118,6 +126,11 @@ FaultInjectionEnv::FileState& FaultInjectionEnv::state_locked(const std::string&
 void FaultInjectionEnv::crash() {
   std::lock_guard lock(mu_);
   crashed_ = true;
+}
+
+void FaultInjectionEnv::set_no_space(NoSpace mode) {
+  std::lock_guard lock(mu_);
+  no_space_ = mode;
 }
 
 void FaultInjectionEnv::fail_next_writes(int n) {
@@ -171,6 +184,7 @@ void FaultInjectionEnv::reset() {
   std::lock_guard lock(mu_);
   crashed_ = false;
   fail_writes_ = 0;
+  no_space_ = NoSpace::kOff;
   files_.clear();
 }
 
@@ -206,8 +220,38 @@ Status FaultInjectionEnv::remove_file(const std::string& path) {
   return base_->remove_file(path);
 }
 
-Status FaultInjectionEnv::rename_file(const std::string& from, const std::string& to) {
+FaultInjectionEnv::Counts FaultInjectionEnv::counts() {
   std::lock_guard lock(mu_);
+  return counts_;
+}
+
+void FaultInjectionEnv::hold_renames() {
+  std::lock_guard lock(hold_mu_);
+  hold_renames_ = true;
+}
+
+void FaultInjectionEnv::release_renames() {
+  {
+    std::lock_guard lock(hold_mu_);
+    hold_renames_ = false;
+  }
+  hold_cv_.notify_all();
+}
+
+int FaultInjectionEnv::renames_waiting() {
+  std::lock_guard lock(hold_mu_);
+  return renames_waiting_;
+}
+
+Status FaultInjectionEnv::rename_file(const std::string& from, const std::string& to) {
+  {
+    std::unique_lock hold(hold_mu_);
+    ++renames_waiting_;
+    hold_cv_.wait(hold, [&] { return !hold_renames_; });
+    --renames_waiting_;
+  }
+  std::lock_guard lock(mu_);
+  ++counts_.renames;
   if (auto s = check_locked(); !s) return s;
   if (auto s = base_->rename_file(from, to); !s) return s;
   auto node = files_.extract(from);
@@ -221,6 +265,7 @@ Status FaultInjectionEnv::rename_file(const std::string& from, const std::string
 
 Status FaultInjectionEnv::sync_dir(const std::string& dir) {
   std::lock_guard lock(mu_);
+  ++counts_.dir_syncs;
   if (auto s = check_locked(); !s) return s;
   if (real_syncs_) {
     if (auto s = base_->sync_dir(dir); !s) return s;

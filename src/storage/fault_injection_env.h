@@ -14,6 +14,7 @@
 // lost writes over them read back as zeros.
 // Thread-safe.
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -52,8 +53,32 @@ class FaultInjectionEnv final : public Env {
   // caller sees the error and the process goes on).
   void fail_next_writes(int n);
 
+  // A full disk, until set back to kOff: File::append and zero_fill (kWrites)
+  // and File::sync fail with ResourceExhausted, as ENOSPC does. A failed
+  // append writes nothing; a failed sync makes nothing durable and leaves
+  // the written bytes in the file (as Linux leaves them in the page cache).
+  enum class NoSpace { kOff, kSyncs, kWritesAndSyncs };
+  void set_no_space(NoSpace mode);
+
   // Bytes written but not yet synced, summed over all files.
   uint64_t unsynced_bytes();
+
+  // How many calls reached the Env so far (ok or not): File::sync,
+  // Env::sync_dir and Env::rename_file. Tests count what an operation costs.
+  struct Counts {
+    uint64_t file_syncs = 0;
+    uint64_t dir_syncs = 0;
+    uint64_t renames = 0;
+  };
+  Counts counts();
+
+  // While held, rename_file() waits (holding no lock of this Env) until
+  // release_renames(): a test stops an operation at the point where it
+  // commits a checkpoint, and checks what else keeps working meanwhile.
+  void hold_renames();
+  void release_renames();
+  // Renames waiting in a hold right now.
+  int renames_waiting();
 
   // File::drop_cache: bytes it was asked to drop, and how many calls named
   // bytes not yet synced (the log must never: their pages are dirty).
@@ -89,9 +114,15 @@ class FaultInjectionEnv final : public Env {
   std::mutex mu_;
   bool crashed_ = false;
   int fail_writes_ = 0;
+  NoSpace no_space_ = NoSpace::kOff;
   uint64_t dropped_bytes_ = 0;
   uint64_t unsynced_drops_ = 0;
   std::map<std::string, FileState> files_;
+  Counts counts_;
+  std::mutex hold_mu_;  // never taken with mu_ held
+  std::condition_variable hold_cv_;
+  bool hold_renames_ = false;  // guarded by hold_mu_
+  int renames_waiting_ = 0;    // guarded by hold_mu_
   std::mt19937_64 rng_;
 };
 

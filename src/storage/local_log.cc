@@ -102,25 +102,27 @@ uint64_t LocalLog::last_assigned_counter(ShardKey shard) {
   return it == clocks_.end() ? 0 : it->second.next_counter - 1;
 }
 
-void LocalLog::drop_shard(ShardKey shard) {
+Status LocalLog::drop_shards(const std::vector<ShardKey>& shards) {
   {
     std::lock_guard lock(mu_);
-    clocks_[shard].dropped = true;
+    for (ShardKey shard : shards) clocks_[shard].dropped = true;
   }
   {
     std::unique_lock lock(index_mu_);
-    shards_.erase(shard);
-    dropped_.insert(shard);
+    for (ShardKey shard : shards) {
+      shards_.erase(shard);
+      dropped_.insert(shard);
+    }
   }
-  // Make the drop durable (the checkpoint lists dropped shards) so that a
-  // crash cannot bring the shard's records back.
-  if (auto s = run_on_writer([this] {
-        std::shared_lock lock(index_mu_);
-        return write_checkpoint_locked();
-      });
-      !s && s.code() != Status::Code::kAborted) {
-    spdlog::error("log {}: could not persist drop of shard {}: {}", options_.dir, shard, s.to_string());
+  // One checkpoint for the whole set makes the drop durable (it lists the
+  // dropped shards that segments still hold), so that a crash cannot bring
+  // their records back. Written here, not on the writer thread: commits of
+  // other shards keep flowing while it syncs.
+  Status s = write_checkpoint();
+  if (!s) {
+    spdlog::error("log {}: could not persist the drop of {} shards: {}", options_.dir, shards.size(), s.to_string());
   }
+  return s;
 }
 
 Status LocalLog::run_on_writer(std::function<Status()> job) {
@@ -179,6 +181,7 @@ void LocalLog::writer_loop() {
         auto deadline = Clock::time_point::max();
         if (options_.fsync == FsyncPolicy::kInterval && active_dirty_) deadline = std::min(deadline, next_sync);
         if (options_.retention) deadline = std::min(deadline, next_retention);
+        if (write_failure_.load()) deadline = std::min(deadline, next_retry_);
         writer_waiting_ = true;
         bool timed_out = false;
         if (deadline == Clock::time_point::max()) {
@@ -192,6 +195,9 @@ void LocalLog::writer_loop() {
       ops.swap(queue_);
       stop = stopping_ && ops.empty();
     }
+    // Before the commit, so that the first write after space came back
+    // succeeds.
+    if (!stop && writes_failing() && Clock::now() >= next_retry_) retry_writes();
     if (!ops.empty()) {
       commit(ops);
       maybe_extend_runway();
@@ -202,7 +208,7 @@ void LocalLog::writer_loop() {
       if (active_dirty_) {
         if (auto s = sync_active(); !s) {
           spdlog::error("log {}: periodic fdatasync failed: {}", options_.dir, s.to_string());
-          if (failed_.is_ok()) failed_ = s;
+          if (failed_.is_ok()) fail_writes(s, /*retry_at_once=*/true);
         }
       }
       next_sync = now + sync_every;
@@ -226,13 +232,13 @@ void LocalLog::writer_loop() {
     std::lock_guard lock(sync_mu_);
     if (failed_.is_ok()) failed_ = sync_failed_;
   }
+  // Cut off what failed commits left in the files, so that the next open
+  // does not serve records whose puts were answered with an error.
+  if (!failed_.is_ok()) (void)recover_writes();
   Status s = failed_;
   if (s.is_ok()) s = trim_runway();  // at rest a segment holds only batches
   if (s.is_ok() && active_dirty_) s = sync_active();
-  if (s.is_ok()) {
-    std::shared_lock lock(index_mu_);
-    s = write_checkpoint_locked();
-  }
+  if (s.is_ok()) s = write_checkpoint();
   close_status_ = s;
 }
 
@@ -258,16 +264,12 @@ void LocalLog::commit(std::vector<Op>& ops) {
 
 void LocalLog::commit_group(std::vector<Op>& group) {
   const bool pipelined = syncer_.joinable();
-  if (pipelined && failed_.is_ok()) {
-    std::lock_guard lock(sync_mu_);
-    failed_ = sync_failed_;
-  }
   uint64_t base = 0;
   bool wrote = false;
-  if (failed_.is_ok()) {
+  if (!writes_failing()) {
     if (auto s = write_group(group, &base, &wrote); !s) {
-      spdlog::error("log {}: write failed, refusing further appends: {}", options_.dir, s.to_string());
-      failed_ = s;
+      spdlog::error("log {}: write failed, failing appends until it recovers: {}", options_.dir, s.to_string());
+      fail_writes(s, /*retry_at_once=*/true);
     }
   }
   if (!failed_.is_ok()) {
@@ -292,7 +294,8 @@ void LocalLog::commit_group(std::vector<Op>& group) {
   if (wrote) {
     if (options_.fsync == FsyncPolicy::kAlways) {
       if (auto s = sync_active(); !s) {
-        failed_ = s;
+        spdlog::error("log {}: fdatasync failed, failing appends until it recovers: {}", options_.dir, s.to_string());
+        fail_writes(s, /*retry_at_once=*/true);
         finish_ops(group, failed_);
         return;
       }
@@ -326,6 +329,7 @@ void LocalLog::syncer_loop() {
       if (pending_.empty()) break;  // stopping, and nothing left
       work.swap(pending_);
       failed = sync_failed_;
+      sync_busy_ = true;
     }
     // One fdatasync covers every group written before it starts. After a
     // roll the work can span two files: they are synced in order, the older
@@ -345,11 +349,15 @@ void LocalLog::syncer_loop() {
         if (!p.written.empty()) publish_locked(p.written, p.segment, p.base);
       }
     } else {
-      spdlog::error("log {}: fdatasync failed, refusing further appends: {}", options_.dir, failed.to_string());
+      spdlog::error("log {}: fdatasync failed, failing appends until it recovers: {}", options_.dir,
+                    failed.to_string());
     }
     {
       std::lock_guard lock(sync_mu_);
-      if (!failed.is_ok() && sync_failed_.is_ok()) sync_failed_ = failed;
+      if (!failed.is_ok() && sync_failed_.is_ok()) {
+        sync_failed_ = failed;
+        write_failure_ = true;
+      }
       // A seal stays counted until its summary is written (below), so that
       // retention cannot delete the segment first and leave the summary behind.
       for (const Pending& p : work) {
@@ -364,11 +372,17 @@ void LocalLog::syncer_loop() {
         if (p.sealing) write_summary(p.segment, p.seal_bytes, p.seal);
       }
     }
-    if (std::any_of(work.begin(), work.end(), [](const Pending& p) { return p.sealing; })) {
+    {
       std::lock_guard lock(sync_mu_);
       for (const Pending& p : work) {
         if (p.sealing) release_locked(p.segment);
       }
+      sync_busy_ = false;
+    }
+    sync_idle_cv_.notify_all();
+    if (!failed.is_ok()) {
+      std::lock_guard lock(mu_);  // the writer retries from a timer: wake it to set one
+      cv_.notify_one();
     }
     work.clear();
   }
@@ -485,6 +499,8 @@ void LocalLog::publish_locked(const std::vector<Written>& written, uint32_t segm
     state.note_batch(h.first_counter, segment, static_cast<uint32_t>(base + w.offset));
     state.tail = ShardTail{h.last_counter(), h.last_arrival_ms};
   }
+  const std::pair<uint32_t, uint64_t> end{segment, base + commit_bytes(written)};
+  if (end > published_end_) published_end_ = end;
   ++stats_.commits;
   stats_.batches += written.size();
   stats_.records += records;
@@ -501,6 +517,103 @@ Status LocalLog::sync_active() {
   syncs_.fetch_add(1, std::memory_order_relaxed);
   for (const WrittenRange& r : unsynced_) cache_window_.synced(active_, r.begin, r.end);
   unsynced_.clear();
+  return Status::ok();
+}
+
+Status LocalLog::writable() {
+  std::lock_guard lock(sync_mu_);
+  return writer_failed_.is_ok() ? sync_failed_ : writer_failed_;
+}
+
+void LocalLog::fail_writes(const Status& s, bool retry_at_once) {
+  failed_ = s;
+  {
+    std::lock_guard lock(sync_mu_);
+    writer_failed_ = s;
+  }
+  write_failure_ = true;
+  // At once only for the first failure in a while: a disk that takes the
+  // probe but fails the next commit again is retried at the normal pace.
+  const auto now = std::chrono::steady_clock::now();
+  const auto pace = std::chrono::milliseconds(std::max<uint32_t>(options_.failure_retry_ms, 1));
+  next_retry_ = retry_at_once && now - last_recovery_ >= pace ? now : now + pace;
+}
+
+bool LocalLog::writes_failing() {
+  if (!failed_.is_ok()) return true;
+  if (!syncer_.joinable() || !write_failure_.load()) return false;
+  Status s;
+  {
+    std::lock_guard lock(sync_mu_);
+    s = sync_failed_;
+  }
+  if (s.is_ok()) return false;
+  fail_writes(s, /*retry_at_once=*/true);
+  return true;
+}
+
+void LocalLog::retry_writes() {
+  if (auto s = recover_writes(); !s) {
+    spdlog::warn("log {}: still not writable, retrying in {} ms: {}", options_.dir, options_.failure_retry_ms,
+                 s.to_string());
+    fail_writes(s, /*retry_at_once=*/false);
+    return;
+  }
+  spdlog::info("log {}: writable again", options_.dir);
+}
+
+// Recovery from a failed write or fdatasync without a restart (a full disk
+// that got space back). Only commits after the newest published one can be
+// in the files without having been acknowledged; each of them was answered
+// with an error, so their bytes go, whole or torn: cut back to where the
+// published data ends, fdatasync, and write again only once a probe of
+// zeros past the end was written and synced.
+Status LocalLog::recover_writes() {
+  if (syncer_.joinable()) {
+    std::unique_lock lock(sync_mu_);
+    sync_idle_cv_.wait(lock, [&] { return pending_.empty() && !sync_busy_; });
+  }
+  std::pair<uint32_t, uint64_t> keep;
+  std::vector<std::pair<uint32_t, std::shared_ptr<File>>> files;
+  {
+    std::shared_lock lock(index_mu_);
+    keep = published_end_;
+    for (auto it = segments_.lower_bound(keep.first); it != segments_.end(); ++it) {
+      files.emplace_back(it->first, it->second.file);
+    }
+  }
+  // Segments after the published one hold failed commits only (rolled to
+  // while failing); they stay, empty, until retention deletes them.
+  for (const auto& [id, file] : files) {
+    const uint64_t end = id == keep.first ? keep.second : 0;
+    if (file != active_ && file->size() <= end) continue;
+    if (auto s = file->truncate(end); !s) return s;  // the active one always: a torn write may lie past its size
+    if (auto s = file->sync(); !s) return s;
+    syncs_.fetch_add(1, std::memory_order_relaxed);
+  }
+  runway_end_ = 0;
+  active_dirty_ = false;
+  unsynced_.clear();
+  if (active_id_ == keep.first) {
+    summary_.truncate(keep.second);
+  } else {
+    summary_.clear();
+  }
+  const uint64_t probe_end = active_->size() + kWriteProbeBytes;
+  if (auto s = active_->zero_fill(probe_end); !s) return s;
+  if (auto s = active_->sync(); !s) return s;
+  syncs_.fetch_add(1, std::memory_order_relaxed);
+  runway_end_ = probe_end;  // the probe's zeros: a runway, cut at the next roll
+  failed_ = Status::ok();
+  {
+    std::lock_guard lock(sync_mu_);
+    sync_failed_ = Status::ok();
+    writer_failed_ = Status::ok();
+  }
+  write_failure_ = false;
+  last_recovery_ = std::chrono::steady_clock::now();
+  std::unique_lock lock(index_mu_);
+  ++stats_.write_recoveries;
   return Status::ok();
 }
 

@@ -4,8 +4,9 @@
 // README.md (this folder) describes the threads; docs/storage.md the format.
 //
 // Threads and the state they touch:
-//  - callers of append()/drop_shard()/last_assigned_counter(): mu_ (shard
-//    clocks, the queue);
+//  - callers of append()/drop_shards()/last_assigned_counter(): mu_ (shard
+//    clocks, the queue); drop_shards() also takes index_mu_ exclusively for
+//    a moment, then writes the checkpoint on its own thread (ckpt_mu_);
 //  - the writer thread: owns the active segment, the serialisation buffer,
 //    the fsync and retention timers; takes index_mu_ exclusively to publish
 //    committed batches (kInterval, kNever) and to apply retention;
@@ -18,6 +19,7 @@
 //    few index entries and File handles; the pread and decode run unlocked.
 
 #include <array>
+#include <chrono>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -33,6 +35,7 @@
 
 #include "storage/batch_format.h"
 #include "storage/cache_window.h"
+#include "storage/checkpoint.h"
 #include "storage/env.h"
 #include "storage/log.h"
 #include "storage/segment_summary.h"
@@ -53,7 +56,8 @@ class LocalLog final : public Log {
   uint64_t counter_at_time(ShardKey shard, int64_t ts_ms) override;
   ShardTail tail(ShardKey shard) override;
   uint64_t last_assigned_counter(ShardKey shard) override;
-  void drop_shard(ShardKey shard) override;
+  Status drop_shards(const std::vector<ShardKey>& shards) override;
+  Status writable() override;
   Status close() override;
 
   // Runs one retention pass on the writer thread now and waits for it
@@ -70,6 +74,7 @@ class LocalLog final : public Log {
     uint64_t index_entries = 0;  // in-memory index entries, all shards
     uint64_t shards = 0;         // shards with index state
     uint64_t summaries_used = 0; // sealed segments indexed from their summary at open, unread
+    uint64_t write_recoveries = 0;  // times appends resumed after a failed write or fdatasync
   };
   Stats stats();
 
@@ -167,9 +172,31 @@ class LocalLog final : public Log {
   // Queues `p` (a written commit, or only a sync) for the sync thread.
   void hand_off(Pending p);
   Status run_retention();
+  // Writer thread. Records a failed write or fdatasync: appends fail with `s`
+  // until recover_writes() succeeds, tried at once or failure_retry_ms later.
+  void fail_writes(const Status& s, bool retry_at_once);
+  // Writer thread: recover_writes(), and on failure the next try later.
+  void retry_writes();
+  // recover_writes() writes and syncs this many zeros past the end to learn
+  // whether the disk takes writes again.
+  static constexpr uint64_t kWriteProbeBytes = 64u << 10;
+  // Writer thread. True when appends are failing: the writer's own failure,
+  // or the sync thread's (which it takes over).
+  bool writes_failing();
+  // Writer thread, while writes_failing(): waits for the sync thread to be
+  // idle, cuts every segment back to the end of the last published commit
+  // (the bytes after it belong to failed commits, never acknowledged), makes
+  // that durable, checks that the disk takes a write, and clears the failure
+  // (docs/storage.md §6a).
+  Status recover_writes();
   // Runs `job` on the writer thread between commits and waits for it.
   Status run_on_writer(std::function<Status()> job);
-  Status write_checkpoint_locked();  // index_mu_ held (shared or exclusive)
+  // The checkpoint of the current state (docs/storage.md §3); index_mu_ held
+  // (shared or exclusive).
+  Checkpoint checkpoint_locked();
+  // Copies the state under index_mu_ (shared) and writes it with no log lock
+  // held. Takes ckpt_mu_, so call it without ckpt_mu_.
+  Status write_checkpoint();
 
   const LogOptions options_;
   Env* const env_;
@@ -188,6 +215,16 @@ class LocalLog final : public Log {
   std::unordered_map<ShardKey, ShardState> shards_;  // guarded by index_mu_
   std::map<uint32_t, Segment> segments_;              // guarded by index_mu_
   std::unordered_set<ShardKey> dropped_;              // guarded by index_mu_
+  // (segment, end) of the newest published commit: every byte after it
+  // belongs to commits not (yet) acknowledged. guarded by index_mu_.
+  std::pair<uint32_t, uint64_t> published_end_{0, 0};
+  // Checkpoint writers (drop_shards callers, retention and close on the
+  // writer thread) hold this from taking their copy of the state until the
+  // file is renamed into place, so a newer copy is never replaced by an
+  // older one. Lock order: ckpt_mu_ before index_mu_; never held with mu_.
+  std::mutex ckpt_mu_;
+  // The recovered checkpoint's next_segment_id: a lower bound for later ones.
+  uint64_t next_segment_floor_ = 1;                   // set by recover()
   Stats stats_;                                       // guarded by index_mu_
 
   // --- writer thread only (and open() before it starts) ---
@@ -198,7 +235,9 @@ class LocalLog final : public Log {
   int64_t rate_window_ms_ = 0; // start of the current one-second window of appended bytes
   uint64_t rate_bytes_ = 0;    // bytes appended in that window
   uint64_t rate_prev_bytes_ = 0;  // ... and in the window before it
-  Status failed_;              // set once a write or sync failed: no more appends
+  Status failed_;              // set when a write or sync failed: appends fail until recover_writes()
+  std::chrono::steady_clock::time_point next_retry_{};  // when recover_writes() may run next
+  std::chrono::steady_clock::time_point last_recovery_{};  // when it last succeeded
   std::atomic<uint64_t> syncs_{0};
   std::string buf_;
   std::vector<Staged> staged_;
@@ -238,6 +277,10 @@ class LocalLog final : public Log {
   std::vector<Pending> pending_;            // guarded by sync_mu_
   std::map<uint32_t, int> unpublished_;     // segment -> pending groups; guarded by sync_mu_
   Status sync_failed_;                      // guarded by sync_mu_
+  Status writer_failed_;                    // failed_'s copy for writable(); guarded by sync_mu_
+  bool sync_busy_ = false;                  // the sync thread is working on a batch; guarded by sync_mu_
+  std::condition_variable sync_idle_cv_;    // signalled when it finished one
+  std::atomic<bool> write_failure_{false};  // some failure is set: the writer wakes to retry
   bool sync_stop_ = false;                  // guarded by sync_mu_
   std::thread syncer_;
   Status close_status_;

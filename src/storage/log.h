@@ -101,11 +101,26 @@ class Log {
   // tail().last_counter. Thread-safe; takes only the append-side lock.
   virtual uint64_t last_assigned_counter(ShardKey shard) = 0;
 
-  // Forget a shard whose stream was deleted: its records are no longer
-  // readable, appends to it fail, and its space is reclaimed with the
-  // segments that hold it. Blocks until the drop is durable (one small
-  // checkpoint write on the writer thread). Thread-safe.
-  virtual void drop_shard(ShardKey shard) = 0;
+  // Forget shards whose stream was deleted: their records are no longer
+  // readable, appends to them fail, and their space is reclaimed with the
+  // segments that hold them (retention deletes those later, in the
+  // background). The whole set is made durable by ONE checkpoint write (one
+  // fdatasync, one rename, one directory fsync, whatever the number of
+  // shards), done on the calling thread with no log lock held while it
+  // syncs: appends, their acknowledgements and reads of other shards go on
+  // meanwhile. Returns ok once the drop is durable. On an error the shards
+  // are already gone in memory but a crash may bring them back: the caller
+  // retries (dropping a dropped shard again is harmless). Thread-safe; may be
+  // called from a `done` callback.
+  [[nodiscard]] virtual Status drop_shards(const std::vector<ShardKey>& shards) = 0;
+
+  // Ok while appends can succeed; otherwise why they fail now (a write or
+  // fdatasync failed, e.g. ResourceExhausted for a full disk). Appends fail
+  // fast with that status until the log has recovered by itself: it retries
+  // every LogOptions::failure_retry_ms, cutting the failed, never
+  // acknowledged bytes off and checking that the disk takes writes again
+  // (docs/storage.md §6a). For health checks. Thread-safe.
+  virtual Status writable() = 0;
 
   // Flushes and fsyncs everything pending, stops the writer, and completes
   // all outstanding appends. Called once at shutdown.
@@ -138,6 +153,9 @@ struct LogOptions {
   uint64_t cache_window_bytes = 256ull << 20;
   RetentionOracle retention;                // may be empty: keep everything
   uint32_t retention_check_ms = 60'000;     // how often to drop expired segments
+  // After a failed write or fdatasync (a full disk), how long the log waits
+  // before it tries to write again (docs/storage.md §6a). 0: at once.
+  uint32_t failure_retry_ms = 1000;
   // Largest byte span one in-memory index entry may cover (see
   // docs/storage.md, "Memory"): smaller means faster reads, more memory.
   uint32_t index_span_bytes = 256u << 10;

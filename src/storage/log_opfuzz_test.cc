@@ -184,7 +184,7 @@ class OpFuzz {
     if (dropped + 2 >= static_cast<long>(kShards)) return;  // keep live shards to append to
     model_[s].dropped = true;
     model_[s].dropped_in = generation_;
-    log_->drop_shard(s);
+    (void)log_->drop_shards({s});
   }
 
   std::mt19937_64 rng_;

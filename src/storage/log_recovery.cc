@@ -115,6 +115,7 @@ Status LocalLog::recover() {
   uint32_t next_id = 1;
   if (*cp) {
     next_id = static_cast<uint32_t>(std::min<uint64_t>((*cp)->next_segment_id, UINT32_MAX));
+    next_segment_floor_ = (*cp)->next_segment_id;
     for (const CheckpointShard& s : (*cp)->shards) {
       if (s.dropped) {
         dropped_.insert(s.shard);
@@ -156,10 +157,12 @@ Status LocalLog::recover() {
 
   if (ids.empty() || last_sealed) {
     const uint32_t id = std::max(next_id, ids.empty() ? 1u : ids.back() + 1);
+    published_end_ = {id, 0};
     return create_segment(id);
   }
   active_id_ = ids.back();
   active_ = segments_[active_id_].file;
+  published_end_ = {active_id_, active_->size()};  // every byte left in it is served
   return Status::ok();
 }
 

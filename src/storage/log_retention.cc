@@ -1,6 +1,7 @@
 // LocalLog: retention. Runs on the writer thread, between group commits.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "storage/checkpoint.h"
@@ -8,9 +9,13 @@
 #include "storage/segment_name.h"
 
 namespace runnel::storage {
-Status LocalLog::write_checkpoint_locked() {
+Checkpoint LocalLog::checkpoint_locked() {
   Checkpoint cp;
-  cp.next_segment_id = uint64_t{active_id_} + 1;
+  // The active segment is never deleted and is the newest in segments_ (a
+  // new one is entered there before it becomes active), so this is at least
+  // active_id_ + 1 without reading the writer's own state.
+  cp.next_segment_id = next_segment_floor_;
+  if (!segments_.empty()) cp.next_segment_id = std::max<uint64_t>(cp.next_segment_id, uint64_t{segments_.rbegin()->first} + 1);
   cp.shards.reserve(shards_.size());
   for (const auto& [key, st] : shards_) {
     cp.shards.push_back({key, st.tail.last_counter, st.tail.last_arrival_ms, st.start_counter, false});
@@ -22,7 +27,17 @@ Status LocalLog::write_checkpoint_locked() {
     }
   }
   for (ShardKey key : dropped_present) cp.shards.push_back({key, 0, 0, 0, true});
-  return write_checkpoint(env_, options_.dir, cp);
+  return cp;
+}
+
+Status LocalLog::write_checkpoint() {
+  std::lock_guard ckpt(ckpt_mu_);
+  Checkpoint cp;
+  {
+    std::shared_lock lock(index_mu_);
+    cp = checkpoint_locked();
+  }
+  return storage::write_checkpoint(env_, options_.dir, cp);
 }
 
 // A sealed segment is deleted when, for every shard with a batch in it, the
@@ -79,24 +94,38 @@ Status LocalLog::run_retention() {
   }
   if (doomed.empty()) return Status::ok();
 
-  // 1. Durably record the new start counters (and all tails).
+  // 1. Durably record the new start counters (and all tails). The state is
+  // changed and copied under index_mu_; the file is written after releasing
+  // it, so that reads and acknowledgements do not wait for its fsyncs.
+  std::vector<std::pair<uint32_t, Segment>> forgotten;
   {
-    std::unique_lock lock(index_mu_);
-    for (const auto& [key, t] : trims) {
-      auto it = shards_.find(key);
-      if (it == shards_.end()) continue;
-      it->second.start_counter = std::max(it->second.start_counter, t.second);
-      it->second.index.trim_through_segment(t.first);
+    std::lock_guard ckpt(ckpt_mu_);
+    Checkpoint cp;
+    {
+      std::unique_lock lock(index_mu_);
+      for (const auto& [key, t] : trims) {
+        auto it = shards_.find(key);
+        if (it == shards_.end()) continue;
+        it->second.start_counter = std::max(it->second.start_counter, t.second);
+        it->second.index.trim_through_segment(t.first);
+      }
+      // Forget the segments before writing the checkpoint so that it lists only
+      // the dropped shards still present in surviving segments. Readers holding
+      // a File keep it open; the unlink below does not disturb them.
+      for (uint32_t id : doomed) {
+        auto node = segments_.extract(id);
+        forgotten.emplace_back(id, std::move(node.mapped()));
+      }
+      cp = checkpoint_locked();
     }
-    // Forget the segments before writing the checkpoint so that it lists only
-    // the dropped shards still present in surviving segments. Readers holding
-    // a File keep it open; the unlink below does not disturb them.
-    std::vector<std::shared_ptr<File>> keep_alive;
-    for (uint32_t id : doomed) {
-      keep_alive.push_back(segments_[id].file);
-      segments_.erase(id);
+    if (auto s = storage::write_checkpoint(env_, options_.dir, cp); !s) {
+      // Not deleted after all (e.g. the disk is full): the next pass tries
+      // again, and deleting is what frees the space. The raised start
+      // counters stay; the records below them have expired anyway.
+      std::unique_lock lock(index_mu_);
+      for (auto& [id, seg] : forgotten) segments_.emplace(id, std::move(seg));
+      return s;
     }
-    if (auto s = write_checkpoint_locked(); !s) return s;
   }
   // 2. Delete the files. After a crash between 1 and 2 the next open scans
   // these segments again; their batches lie below the recorded start

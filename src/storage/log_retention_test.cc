@@ -165,7 +165,7 @@ TEST(Retention, SegmentsOfDroppedShardsAreDeleted) {
     ASSERT_TRUE(append_wait(**log, {make_append(8, 1, "keep")}));
     const auto before = (*log)->stats().segments;
     ASSERT_GT(before, 2u);
-    (*log)->drop_shard(7);
+    ASSERT_TRUE((*log)->drop_shards({7}));
     ASSERT_TRUE((*log)->enforce_retention());
     EXPECT_EQ((*log)->stats().segments, 1u);
     EXPECT_EQ(read_all(**log, 8).size(), 1u);

@@ -183,7 +183,7 @@ TEST(Log, DropShardHidesRecordsAndSurvivesRestart) {
     auto log = open_log(opts);
     ASSERT_TRUE(log);
     ASSERT_TRUE(append_wait(**log, {make_append(1, 5, "a"), make_append(2, 5, "b")}));
-    (*log)->drop_shard(1);
+    ASSERT_TRUE((*log)->drop_shards({1}));
     EXPECT_TRUE(read_all(**log, 1).empty());
     EXPECT_EQ((*log)->tail(1).last_counter, 0u);
     EXPECT_EQ(read_all(**log, 2).size(), 5u);

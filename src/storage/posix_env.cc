@@ -15,8 +15,12 @@
 namespace runnel::storage {
 namespace {
 
+// A full disk (or quota) is ResourceExhausted: it passes once space is
+// freed, and the log recovers from it by itself (docs/storage.md §6a).
 Status posix_error(const std::string& what, const std::string& path, int err) {
-  return Status::io_error(what + " " + path + ": " + std::strerror(err));
+  std::string m = what + " " + path + ": " + std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT) return Status::resource_exhausted(std::move(m));
+  return Status::io_error(std::move(m));
 }
 
 class PosixFile final : public File {

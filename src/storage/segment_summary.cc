@@ -36,6 +36,14 @@ void SummaryBuilder::add(uint32_t offset, const batch::Header& h) {
   ++count_;
 }
 
+void SummaryBuilder::truncate(uint64_t end) {
+  if (overflow_) return;  // no summary for this segment anyway
+  size_t keep = 0;
+  while (keep < count_ && get_fixed<uint32_t>(entries_.data() + keep * kEntrySize) < end) ++keep;
+  entries_.resize(keep * kEntrySize);
+  count_ = keep;
+}
+
 void SummaryBuilder::clear() {
   entries_.clear();
   count_ = 0;

@@ -33,6 +33,8 @@ class SummaryBuilder {
   // Adds the batch at `offset`; batches come in file order.
   void add(uint32_t offset, const batch::Header& h);
   void clear();
+  // Forgets the batches at offsets >= end (a failed commit cut off).
+  void truncate(uint64_t end);
   // False once more than kMaxBatches were added (until clear()).
   bool complete() const { return !overflow_; }
   size_t batches() const { return count_; }

@@ -339,9 +339,41 @@ void KinesisService::schedule_transition_locked(int64_t at_ms) {
 
 void KinesisService::advance_transitions() {
   int64_t now = now_ms();
-  if (now < next_transition_ms_.load(std::memory_order_relaxed)) return;
-  std::unique_lock lock(mu_);
-  advance_transitions_locked(now);
+  if (now >= next_transition_ms_.load(std::memory_order_relaxed)) {
+    std::unique_lock lock(mu_);
+    advance_transitions_locked(now);
+  }
+  if (purges_queued_.load()) run_purges();
+}
+
+void KinesisService::run_purges() {
+  std::vector<Purge> work;
+  {
+    std::unique_lock lock(mu_);
+    work.swap(purges_);
+    purges_queued_ = false;
+  }
+  for (Purge& p : work) {
+    // One checkpoint for all of the stream's shards, written while no lock
+    // of ours is held: the log's writer keeps committing other streams' puts.
+    Status st = log_.drop_shards(p.shards);
+    std::unique_lock lock(mu_);
+    purging_.erase(p.uid);
+    auto it = streams_.find(p.name);
+    if (it == streams_.end() || it->second.uid != p.uid) continue;
+    if (st) st = metadata_.remove("stream", p.name);
+    if (!st) {
+      spdlog::error("deleting stream {}: {}", p.name, st.to_string());
+      schedule_transition_locked(now_ms() + 1000);  // advance_transitions_locked queues it again
+      continue;
+    }
+    for (storage::ShardKey key : p.shards) {
+      throughput_.forget(key);
+      stream_of_shard_.erase(key);
+    }
+    names_by_uid_.erase(p.uid);
+    streams_.erase(it);
+  }
 }
 
 void KinesisService::advance_transitions_locked(int64_t now) {
@@ -359,19 +391,15 @@ void KinesisService::advance_transitions_locked(int64_t now) {
       continue;
     }
     if (s.status == StreamStatus::kDeleting) {
-      if (Status st = metadata_.remove("stream", s.name); !st) {
-        spdlog::error("deleting stream {}: {}", s.name, st.to_string());
-        next = std::min(next, now + 1000);
-        ++it;
-        continue;
+      // run_purges() finishes it, or on failure schedules the next try.
+      if (purging_.insert(s.uid).second) {
+        Purge p{s.name, s.uid, {}};
+        p.shards.reserve(s.shards.size());
+        for (const auto& sh : s.shards) p.shards.push_back(sh.key);
+        purges_.push_back(std::move(p));
+        purges_queued_ = true;
       }
-      for (const auto& sh : s.shards) {
-        log_.drop_shard(sh.key);
-        throughput_.forget(sh.key);
-        stream_of_shard_.erase(sh.key);
-      }
-      names_by_uid_.erase(s.uid);
-      it = streams_.erase(it);
+      ++it;
       continue;
     }
     s.status = StreamStatus::kActive;
@@ -405,8 +433,8 @@ void KinesisService::advance_consumers_locked(StreamState& s, int64_t now, int64
 int64_t KinesisService::retention_cutoff(storage::ShardKey shard) const {
   if (!loaded_) return INT64_MIN;
   // Never wait for mu_ here: this runs on the log's writer thread, and a
-  // holder of mu_ may be waiting for that thread (drop_shard when a deleted
-  // stream is removed). Retention is periodic, so skipping a round is fine.
+  // holder of mu_ may be waiting for that thread (a put's append while the
+  // writer is busy). Retention is periodic, so skipping a round is fine.
   std::shared_lock lock(mu_, std::try_to_lock);
   if (!lock.owns_lock()) return INT64_MIN;
   auto it = stream_of_shard_.find(shard);

@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "protocol/dispatcher.h"
 #include "storage/log.h"
@@ -211,7 +212,15 @@ class KinesisService {
   Status persist_locked(const StreamState& s);
   // Applies due CREATING/UPDATING/DELETING transitions.
   void advance_transitions();
+  // Under mu_ (exclusive). A stream whose DELETING time is up is queued in
+  // purges_, not removed: run_purges() removes it once mu_ is released.
   void advance_transitions_locked(int64_t now);
+  // Removes the streams queued in purges_: drops all their shards from the
+  // log in one durable step with no lock held (other streams' requests go on
+  // meanwhile), then removes the metadata document and the registry entries
+  // under mu_. Call with mu_ NOT held. Log first: a crash in between leaves a
+  // DELETING stream whose deletion the next start finishes.
+  void run_purges();
   void advance_consumers_locked(StreamState& s, int64_t now, int64_t& next);
   void schedule_transition_locked(int64_t at_ms);
   Status tags_changed_locked(StreamState& s);
@@ -231,6 +240,14 @@ class KinesisService {
   std::unordered_map<uint64_t, std::string> names_by_uid_;
   std::unordered_map<storage::ShardKey, std::string> stream_of_shard_;
   std::atomic<int64_t> next_transition_ms_{INT64_MAX};
+  struct Purge {
+    std::string name;
+    uint64_t uid = 0;
+    std::vector<storage::ShardKey> shards;
+  };
+  std::vector<Purge> purges_;                // due deletions to run; guarded by mu_
+  std::unordered_set<uint64_t> purging_;     // stream uids queued or being purged; guarded by mu_
+  std::atomic<bool> purges_queued_{false};   // purges_ is not empty
   std::atomic<bool> loaded_{false};
   protocol::Value account_settings_;  // guarded by mu_
   std::unique_ptr<FanOut> fanout_;

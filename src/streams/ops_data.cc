@@ -105,6 +105,18 @@ struct PutReply {
   }
 };
 
+// The one place where a failed log append becomes the client's error. A full
+// disk answers 503 ServiceUnavailable: AWS SDKs retry it, and the log takes
+// writes again by itself once space is freed (docs/storage.md §6a). Any other
+// failure is InternalFailure (500), which SDKs retry too.
+protocol::ApiError append_failure(const Status& s) {
+  if (s.code() == Status::Code::kResourceExhausted) {
+    return protocol::ApiError{"ServiceUnavailable",
+                              "The record log cannot be written now (" + s.message() + "). Retry later.", 503, false};
+  }
+  return protocol::internal_failure();
+}
+
 }  // namespace
 
 void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protocol::OperationReply reply) {
@@ -290,7 +302,7 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
   log_.append(std::move(groups), [this, respond = std::move(respond), shard_keys = std::move(shard_keys),
                                   run_on_request_thread = ctx.run_on_request_thread](
                                      Result<std::vector<storage::Appended>> result) mutable {
-    if (!result) return respond.reply(std::unexpected(protocol::internal_failure()));
+    if (!result) return respond.reply(std::unexpected(append_failure(result.error())));
     records_durable(shard_keys);
     if (!run_on_request_thread) return respond(*result);
     run_on_request_thread(

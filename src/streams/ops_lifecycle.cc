@@ -165,6 +165,8 @@ protocol::ApiResult<Value> KinesisService::delete_stream(const Value& in, const 
   if (Status st = persist_locked(stream); !st) return std::unexpected(protocol::internal_failure());
   schedule_transition_locked(stream.transition_at_ms);
   if (options_.delete_stream_ms == 0) advance_transitions_locked(now_ms());
+  lock.unlock();
+  if (purges_queued_.load()) run_purges();   // the log's drop, with mu_ released
   fanout_->wake();   // its subscriptions end with ResourceNotFoundException
   return Value();
 }

@@ -38,7 +38,7 @@ class ServiceTestBase : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  // Opens the metadata store, the log (with fsync_) and a service with
+  // Opens the metadata store, the log (with fsync_, on env_) and a service with
   // options_ on dir_, then configure()s and load()s the service.
   void open() {
     auto meta = storage::MetadataStore::open((dir_ / "meta.db").string());
@@ -47,7 +47,7 @@ class ServiceTestBase : public ::testing::Test {
     storage::LogOptions opts;
     opts.dir = (dir_ / "log").string();
     opts.fsync = fsync_;
-    auto log = storage::open_log(opts);
+    auto log = storage::open_log(opts, env_);
     ASSERT_TRUE(log.has_value()) << log.error().to_string();
     log_ = std::move(*log);
     service_ = std::make_unique<KinesisService>(options_, *log_, *metadata_, std::string(32, 'k'));
@@ -92,6 +92,7 @@ class ServiceTestBase : public ::testing::Test {
   std::filesystem::path dir_;
   KinesisOptions options_;
   storage::FsyncPolicy fsync_ = storage::FsyncPolicy::kAlways;
+  storage::Env* env_ = nullptr;  // the log's file layer; null: the real one
   std::unique_ptr<storage::MetadataStore> metadata_;
   std::unique_ptr<storage::Log> log_;
   std::unique_ptr<KinesisService> service_;
