@@ -149,6 +149,7 @@ def test_body_flood_stays_within_the_body_budget(server, watch, client, stream):
                 except OSError:
                     pass
         peak = watch.rss_mib()
+        print(f"\nabuse: body flood: RSS {base:.0f} -> {peak:.0f} MiB")
         assert peak - base < BODY_BUDGET_MIB + RSS_SLACK_MIB, (base, peak)
         for s in socks:
             s.settimeout(0.2)
@@ -192,6 +193,8 @@ def test_h2_zero_window_queues_are_bounded_and_stalled_connections_closed(server
                 closed = True
                 break
             peak = max(peak, watch.rss_mib())
+        print(f"\nabuse: h2 zero window: RSS {base:.0f} -> {peak:.0f} MiB, closed after "
+              f"{time.monotonic() - t0:.1f}s: {closed}")
         assert peak - base < H2_QUEUE_MIB + RSS_SLACK_MIB, (base, peak)
         assert closed, "a connection that made no progress for the stall timeout must be closed"
     finally:
@@ -223,6 +226,7 @@ def test_stalled_subscribers_cost_no_cpu_and_bounded_memory(server, watch, clien
     try:
         time.sleep(1)
         share = watch.cpu_share(2.0)
+        print(f"\nabuse: stalled subscribers: CPU {share:.1%} of a core, RSS {base:.0f} -> {watch.rss_mib():.0f} MiB")
         assert share < IDLE_CPU_SHARE, f"server used {share:.0%} of a core with only stalled readers"
         assert watch.rss_mib() - base < 16 + RSS_SLACK_MIB
         assert put_ms(client, name) < 2000
@@ -258,8 +262,9 @@ def test_deleting_many_shards_does_not_stall_other_streams(server, client, strea
     finally:
         stop.set()
         t.join()
-    assert delete_ms < 2000, delete_ms
-    assert worst[0] < 2000, worst[0]
+    print(f"\nabuse: DeleteStream of 2,000 shards: {delete_ms:.0f} ms, slowest put beside it {worst[0]:.0f} ms")
+    assert delete_ms < 1000, delete_ms
+    assert worst[0] < 1000, worst[0]
 
 
 # --- item 7: file descriptors --------------------------------------------------------------
@@ -289,6 +294,7 @@ def test_many_idle_connections_under_a_low_fd_limit_keep_health_answering():
         time.sleep(0.5)
         assert health_ms(url) < 2000
         share = ab.ProcWatch(proc.pid).cpu_share(1.0)
+        print(f"\nabuse: {len(socks)} idle connections under ulimit -n 256: CPU {share:.1%}")
         assert share < IDLE_CPU_SHARE, f"{share:.0%} of a core with idle connections"
     finally:
         for s in socks:
