@@ -293,6 +293,12 @@ StreamState* KinesisService::find_stream_by_uid_locked(uint64_t uid) {
   return s == streams_.end() || s->second.uid != uid ? nullptr : &s->second;
 }
 
+std::string KinesisService::stream_name_of_uid_locked(uint64_t uid) const {
+  if (auto it = names_by_uid_.find(uid); it != names_by_uid_.end()) return it->second;
+  if (auto it = deleted_names_.find(uid); it != deleted_names_.end()) return it->second;
+  return "?";
+}
+
 size_t KinesisService::account_open_shards_locked() const {
   size_t open = 0;
   for (const auto& [_, s] : streams_) open += s.open_shard_count();
@@ -372,6 +378,8 @@ void KinesisService::run_purges() {
       stream_of_shard_.erase(key);
     }
     names_by_uid_.erase(p.uid);
+    deleted_names_[p.uid] = p.name;
+    if (deleted_names_.size() > kDeletedNamesKept) deleted_names_.erase(deleted_names_.begin());
     streams_.erase(it);
   }
 }

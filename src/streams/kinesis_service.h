@@ -195,6 +195,9 @@ class KinesisService {
   ApiResult<StreamState*> find_stream_locked(const Value& in, const Ctx& ctx);
   ApiResult<StreamState*> find_stream_by_arn_locked(const std::string& arn, const Ctx& ctx);
   StreamState* find_stream_by_uid_locked(uint64_t uid);
+  // The name of stream incarnation `uid`, live or recently deleted; "?" when
+  // runnel no longer knows it (deleted before a restart, or long ago).
+  std::string stream_name_of_uid_locked(uint64_t uid) const;
   std::string stream_arn(const StreamState& s) const;
   // Consumers (ops_consumers.cc). Callers hold mu_.
   struct ConsumerRef {
@@ -238,6 +241,11 @@ class KinesisService {
   mutable std::shared_mutex mu_;
   std::map<std::string, StreamState, std::less<>> streams_;   // by name
   std::unordered_map<uint64_t, std::string> names_by_uid_;
+  // Names of the most recently deleted stream incarnations (at most
+  // kDeletedNamesKept, oldest uid forgotten first; not persisted), so an
+  // iterator of a deleted stream is answered with the stream's name.
+  std::map<uint64_t, std::string> deleted_names_;
+  static constexpr size_t kDeletedNamesKept = 10'000;
   std::unordered_map<storage::ShardKey, std::string> stream_of_shard_;
   std::atomic<int64_t> next_transition_ms_{INT64_MAX};
   struct Purge {

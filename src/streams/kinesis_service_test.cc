@@ -179,6 +179,9 @@ TEST_F(ServiceFixture, DeletedStreamIsGoneAndNameReusable) {
   auto old = call("GetRecords", obj({{"ShardIterator", it->find("ShardIterator")->as_string()}}));
   ASSERT_FALSE(old);
   EXPECT_EQ(old.error().type, "ResourceNotFoundException");
+  // It names the stream, as AWS does (it said "in stream ?").
+  EXPECT_EQ(old.error().message,
+            "Shard shardId-000000000000 in stream s under account 000000000000 does not exist");
 }
 
 }  // namespace

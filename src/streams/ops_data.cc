@@ -367,7 +367,7 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
     const Shard* sh = s ? s->find_shard(pos->shard_index) : nullptr;
     if (!sh)
       return std::unexpected(protocol::resource_not_found(
-          "Shard " + format_shard_id(pos->shard_index) + " in stream " + (s ? s->name : std::string("?")) +
+          "Shard " + format_shard_id(pos->shard_index) + " in stream " + stream_name_of_uid_locked(pos->stream_uid) +
           " under account " + options_.account_id + " does not exist"));
     // GetRecords fails whole over the shard's read budget (5 calls/s, and
     // no more reads while a large response's bytes are still being repaid).
