@@ -274,6 +274,13 @@ int highest_open_fd() {
 // episode, a growing pause, and the waiting connections are served once
 // descriptors are free again.
 TEST(HostileConnections, AcceptOutOfDescriptorsWarnsOnceAndRecovers) {
+#ifdef RUNNEL_SANITIZE_BUILD
+  // UBSan's vptr check probes memory through a pipe (sanitizer_common's
+  // IsAccessibleMemoryRange); with every descriptor taken it cannot make one
+  // and reports a false "invalid vptr" in whatever asio call it checks then
+  // (seen under load). The release run of this test covers the behaviour.
+  GTEST_SKIP() << "needs every file descriptor, which UBSan's own checks need too";
+#endif
   std::ostringstream log;
   auto saved_logger = spdlog::default_logger();
   auto logger = std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
