@@ -110,9 +110,6 @@ net::HttpResponse plain_json_error(std::string_view type, std::string_view messa
   return resp;
 }
 
-// Bodies up to this size are read before authentication (see check_head).
-constexpr std::size_t kHeadCheckedBodyBytes = 64 << 10;
-
 ApiError serialization_error() { return ApiError{"SerializationException", "", 400, true}; }
 
 ApiError unknown_operation() { return ApiError{"UnknownOperationException", "", 400, false}; }
@@ -161,23 +158,26 @@ const Dispatcher::Service* Dispatcher::find_service(const net::HttpRequest& req,
 }
 
 std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& head) const {
-  if (!options_.credentials || head.method != "POST") return std::nullopt;
+  // Without credentials anyone may send bodies; the body-memory budget in
+  // net/ bounds them. With credentials, no body is read for a request whose
+  // answer the head already decides, so an unauthenticated client cannot
+  // hold body memory: what handle() answers without the body (method and
+  // content type, the plain-JSON envelope, the target), then the
+  // authentication that needs no body. This puts authentication before the
+  // body's syntax for unsigned requests, the one difference from AWS's order
+  // (docs/auth.md).
+  if (!options_.credentials) return std::nullopt;
+  std::string request_id = net::make_request_id();
   ContentKind kind = content_kind(head);
-  if (kind != ContentKind::kJson && kind != ContentKind::kCbor) return std::nullopt;
-  // A small body is read first, so that its syntax errors come before
-  // authentication errors as on AWS; a large or unannounced one (chunked,
-  // HTTP/2 without content-length) is not read for an unauthenticated client.
-  if (const std::string* length = head.header("content-length")) {
-    if (!length->empty() && length->size() < 7 && std::all_of(length->begin(), length->end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-        std::stoul(*length) <= kHeadCheckedBodyBytes) {
-      return std::nullopt;
-    }
-  }
+  if (head.method != "POST" || kind == ContentKind::kOther) return forbidden_xml(has_authentication(head), request_id);
+  if (kind == ContentKind::kPlainJson) return plain_json_error("UnknownOperationException", "message", request_id);
+  WireFormat format = kind == ContentKind::kCbor ? WireFormat::kCbor : WireFormat::kJson;
+  const OperationModel* op = nullptr;
+  if (!find_service(head, &op)) return error_response(unknown_operation(), format, request_id);
   auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   auto auth = authenticate_sigv4_head(head, options_.credentials, now.count());
   if (auth) return std::nullopt;
-  return error_response(auth.error(), kind == ContentKind::kCbor ? WireFormat::kCbor : WireFormat::kJson,
-                        net::make_request_id());
+  return error_response(auth.error(), format, request_id);
 }
 
 // The order of checks is AWS's (kinesalite's recorded answers): the method

@@ -76,12 +76,13 @@ class Dispatcher {
   // The net::RequestHandler entry point.
   void handle(net::HttpRequest request, std::shared_ptr<net::ResponseSink> sink) const;
 
-  // For net/'s head hook: given a request's head (no body yet), the error
-  // answer when a credential store is configured and the head alone shows the
-  // request cannot authenticate (no or malformed auth, clock, unsigned x-amz-*
-  // headers, unknown key); nullopt to go on reading the body. Without a store,
-  // or for requests handle() answers before authentication, always nullopt.
-  // Callable from any thread.
+  // For net/'s head hook: given a request's head (no body yet), the answer
+  // to send without reading the body, or nullopt to go on reading it. Only
+  // when a credential store is configured (else always nullopt): what
+  // handle() answers without looking at the body (403 XML, the plain-JSON
+  // envelope, UnknownOperationException), then the authentication checks
+  // that need no body (no or malformed auth, clock, unsigned x-amz-* headers,
+  // unknown key). Callable from any thread.
   std::optional<net::HttpResponse> check_head(const net::HttpRequest& head) const;
 
   // Encodes an error as AWS does for the given encoding (exposed for tests

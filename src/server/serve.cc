@@ -30,8 +30,10 @@ std::optional<storage::FsyncPolicy> parse_fsync(const std::string& s) {
 // 200 {"status":"ok"}, or 503 {"status":"unavailable","log":"not writable",
 // "reason":...} while the record log cannot take appends (a full disk; it
 // recovers by itself, docs/storage.md §6a). Any thread.
+bool is_local_path(const net::HttpRequest& req) { return req.method == "GET" && req.path == "/health"; }
+
 bool serve_local_path(const net::HttpRequest& req, net::ResponseSink& sink, storage::Log& log) {
-  if (req.method == "GET" && req.path == "/health") {
+  if (is_local_path(req)) {
     net::HttpResponse resp;
     resp.headers.push_back({"Content-Type", "application/json"});
     if (Status st = log.writable(); !st) {
@@ -169,7 +171,10 @@ int serve(const ServeConfig& config) {
   server_options.h2_stall_timeout_ms = config.h2_stall_timeout_ms;
   // With a credentials file, a request that cannot authenticate is answered
   // from its head, before its body is read (issue 14, item 3).
-  server_options.head_check = [&dispatcher](const net::HttpRequest& head) { return dispatcher.check_head(head); };
+  server_options.head_check = [&dispatcher](const net::HttpRequest& head) -> std::optional<net::HttpResponse> {
+    if (is_local_path(head)) return std::nullopt;
+    return dispatcher.check_head(head);
+  };
   net::Server server(server_options, [&dispatcher, &log](net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) {
     if (serve_local_path(req, *sink, **log)) return;
     dispatcher.handle(std::move(req), std::move(sink));

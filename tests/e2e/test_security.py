@@ -233,6 +233,22 @@ def test_unsigned_large_body_is_refused_before_it_is_read(server):
     assert b"MissingAuthenticationTokenException" in data
 
 
+@pytest.mark.parametrize("head,answer", [
+    ("Content-Type: text/plain\r\n", b"<MissingAuthenticationTokenException>"),
+    (f"Content-Type: {sup.JSON_CT}\r\nX-Amz-Target: Nope.Nope\r\n", b"UnknownOperationException"),
+    ("Content-Type: application/json\r\n", b"UnknownOperationException"),
+], ids=["other-content-type", "unknown-target", "plain-json"])
+def test_heads_that_decide_their_answer_reserve_no_body(server, head, answer):
+    """A head whose answer needs no body is answered before the body comes, so
+    unauthenticated clients cannot hold the server's body memory."""
+    host, port = sup.host_port(server.url)
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.sendall((f"POST / HTTP/1.1\r\nHost: x\r\n{head}Content-Length: {2 << 20}\r\n\r\n").encode())
+        s.settimeout(10)
+        data = s.recv(65536)
+    assert answer in data, data[:300]
+
+
 # --- A safe default ------------------------------------------------------------------------
 
 
