@@ -598,6 +598,30 @@ TEST(HostileConnections, Http2ConnectionsHeldByAShutWindowCanBeEvicted) {
   EXPECT_TRUE(sockets[0]->closed_by_peer(2000));
 }
 
+// The HTTP/1.1 cousin: a client that asks for a large answer and never
+// reads kept a socket write pending, so its connection could not be evicted
+// for idle_timeout_ms. A write pending for stuck_write_ms no longer protects it.
+TEST(HostileConnections, ConnectionWhosePeerStoppedReadingCanBeEvicted) {
+  ServerOptions o;
+  o.max_connections = 2;
+  o.stuck_write_ms = 200;
+  HostileServer srv(o);
+  TestSocket busy(srv.port());
+  ASSERT_TRUE(busy.write("POST /hold?busy HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"));
+  ASSERT_TRUE(srv.wait_sink("busy"));
+  TestSocket stuck(srv.port());
+  ASSERT_TRUE(stuck.write("GET /big?67108864 HTTP/1.1\r\nHost: t\r\n\r\n"));  // 64 MiB, never read
+  std::this_thread::sleep_for(600ms);
+  TestSocket fresh(srv.port());
+  ASSERT_TRUE(fresh.write(kGetEcho));
+  auto r = read_response(fresh);
+  ASSERT_TRUE(r) << "the new connection was closed: a connection whose peer stopped reading counted as busy";
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(stuck.closed_by_peer(3000));  // after the bytes already in the kernel's buffers
+  EXPECT_FALSE(busy.closed_by_peer(100));
+  srv.wait_sink("busy")->end_stream();
+}
+
 // A request body that never ended held its share of the body-memory budget
 // for as long as the client kept the connection alive (any traffic, PING
 // included, refreshed the idle timer). Now the body must end within
