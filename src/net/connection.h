@@ -33,8 +33,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const std::shared_ptr<Worker>& worker() const { return worker_; }
 
   // For Worker::admit_new_connection: a connection with no request in flight
-  // and no write pending may be closed to make room for a new one.
-  bool evictable() const { return !busy() && !write_pending_; }
+  // and no write pending may be closed to make room for a new one; so may
+  // one whose socket write has been pending for stuck_write_ms (its peer
+  // stopped reading: it would otherwise hold its slot for idle_timeout_ms).
+  bool evictable() const {
+    if (write_pending_) return std::chrono::steady_clock::now() - write_since_ >= worker_->config().stuck_write();
+    return !busy();
+  }
   std::chrono::steady_clock::time_point last_activity() const { return last_activity_; }
 
  protected:

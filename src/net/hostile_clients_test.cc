@@ -570,5 +570,120 @@ TEST(HostileH2Window, SlowlyOpenedWindowIsProgress) {
   EXPECT_EQ(c.response(id).body.size(), 600000u);
 }
 
+// ---- E: connections held by a shut window, bodies that never end ----
+
+// Eight h2c connections with SETTINGS_INITIAL_WINDOW_SIZE=0 and one answered
+// request each locked every new client out at --max-connections 8 until the
+// stall timeout: a stream whose answer waited on the peer's window made its
+// connection busy, so none could be evicted. Now such a connection is idle.
+TEST(HostileConnections, Http2ConnectionsHeldByAShutWindowCanBeEvicted) {
+  ServerOptions o;
+  o.max_connections = 2;
+  HostileServer srv(o);
+  std::vector<std::unique_ptr<TestSocket>> sockets;
+  std::vector<std::unique_ptr<H2Client>> clients;
+  for (int i = 0; i < 2; ++i) {
+    sockets.push_back(std::make_unique<TestSocket>(srv.port()));
+    clients.push_back(std::make_unique<H2Client>(*sockets.back(), false, false, /*initial_window=*/0));
+    int32_t id = clients.back()->submit("GET", "/big?1000");
+    ASSERT_TRUE(clients.back()->run_until([&] { return clients.back()->response(id).status != 0; }));
+    EXPECT_TRUE(clients.back()->response(id).body.empty());  // the body waits for the window
+    std::this_thread::sleep_for(5ms);
+  }
+  TestSocket fresh(srv.port());
+  ASSERT_TRUE(fresh.write(kGetEcho));
+  auto r = read_response(fresh);
+  ASSERT_TRUE(r) << "the new connection was closed: both connections with a shut window counted as busy";
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(sockets[0]->closed_by_peer(2000));
+}
+
+// The HTTP/1.1 cousin: a client that asks for a large answer and never
+// reads kept a socket write pending, so its connection could not be evicted
+// for idle_timeout_ms. A write pending for stuck_write_ms no longer protects it.
+TEST(HostileConnections, ConnectionWhosePeerStoppedReadingCanBeEvicted) {
+  ServerOptions o;
+  o.max_connections = 2;
+  o.stuck_write_ms = 200;
+  HostileServer srv(o);
+  TestSocket busy(srv.port());
+  ASSERT_TRUE(busy.write("POST /hold?busy HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"));
+  ASSERT_TRUE(srv.wait_sink("busy"));
+  TestSocket stuck(srv.port());
+  ASSERT_TRUE(stuck.write("GET /big?67108864 HTTP/1.1\r\nHost: t\r\n\r\n"));  // 64 MiB, never read
+  std::this_thread::sleep_for(600ms);
+  TestSocket fresh(srv.port());
+  ASSERT_TRUE(fresh.write(kGetEcho));
+  auto r = read_response(fresh);
+  ASSERT_TRUE(r) << "the new connection was closed: a connection whose peer stopped reading counted as busy";
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(stuck.closed_by_peer(3000));  // after the bytes already in the kernel's buffers
+  EXPECT_FALSE(busy.closed_by_peer(100));
+  srv.wait_sink("busy")->end_stream();
+}
+
+// A request body that never ended held its share of the body-memory budget
+// for as long as the client kept the connection alive (any traffic, PING
+// included, refreshed the idle timer). Now the body must end within
+// body_timeout_ms of its head: 408 and close, and the share is released.
+TEST(HostileBodies, Http1BodyNotCompleteWithinTheBodyTimeoutGets408) {
+  ServerOptions o;
+  o.body_timeout_ms = 300;
+  o.body_memory_bytes = 1000;
+  HostileServer srv(o);
+  TestSocket s(srv.port());
+  ASSERT_TRUE(s.write(post_head("/echo", 800) + "abc"));  // the rest never comes
+  auto r = read_response(s, 3000);
+  ASSERT_TRUE(r) << "no answer 3 s after a body that stopped";
+  EXPECT_EQ(r->status, 408);
+  EXPECT_TRUE(s.closed_by_peer(2000));
+  TestSocket ok(srv.port());
+  ASSERT_TRUE(ok.write(post_head("/echo", 800) + std::string(800, 'x')));
+  auto r2 = read_response(ok);
+  ASSERT_TRUE(r2);
+  EXPECT_EQ(r2->status, 200) << "the abandoned body's share of the budget was not released";
+  EXPECT_EQ(srv.calls.load(), 1);
+}
+
+TEST(HostileBodies, Http2BodyNotCompleteWithinTheBodyTimeoutIsReset) {
+  ServerOptions o;
+  o.body_timeout_ms = 300;
+  o.body_memory_bytes = 1000;
+  HostileServer srv(o);
+  TestSocket s(srv.port());
+  H2Client c(s);
+  int32_t stuck = c.submit("POST", "/echo", "abc", {{"content-length", "800"}}, /*end_stream=*/false);
+  ASSERT_TRUE(c.run_until([&] { return c.response(stuck).closed; }, 3000ms))
+      << "the stream was still open 3 s after its body stopped";
+  EXPECT_EQ(c.response(stuck).error_code, static_cast<uint32_t>(NGHTTP2_CANCEL));
+  int32_t ok = c.submit("POST", "/echo", std::string(800, 'x'), {{"content-length", "800"}});
+  ASSERT_TRUE(c.wait(ok));
+  EXPECT_EQ(c.response(ok).status, 200) << "the reset stream's share of the budget was not released";
+  EXPECT_EQ(srv.calls.load(), 1);
+}
+
+// Event streams (SubscribeToShard) are responses: the body deadline ends
+// when the request is dispatched and does not touch them.
+TEST(HostileBodies, EventStreamsOutliveTheBodyTimeout) {
+  ServerOptions o;
+  o.body_timeout_ms = 100;
+  HostileServer srv(o);
+  TestSocket s1(srv.port());
+  ASSERT_TRUE(s1.write(post_head("/hold?h1", 5) + "hello"));
+  TestSocket s2(srv.port());
+  H2Client c(s2);
+  int32_t id = c.submit("POST", "/hold?h2", "hello", {{"content-length", "5"}});
+  ASSERT_TRUE(c.run_until([&] { return c.response(id).status != 0; }));
+  auto h1 = srv.wait_sink("h1"), h2 = srv.wait_sink("h2");
+  ASSERT_TRUE(h1 && h2);
+  c.run_until([] { return false; }, 500ms);
+  EXPECT_FALSE(s1.closed_by_peer(100));
+  EXPECT_FALSE(c.response(id).closed);
+  EXPECT_FALSE(h1->closed());
+  EXPECT_FALSE(h2->closed());
+  h1->end_stream();
+  h2->end_stream();
+}
+
 }  // namespace
 }  // namespace runnel::net

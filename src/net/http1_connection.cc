@@ -62,7 +62,16 @@ void Http1Connection::note_head_bytes(std::chrono::steady_clock::time_point firs
 }
 
 void Http1Connection::on_deadline() {
-  if (closed_ || closing_ || state_ != RequestState::kIdle || !parser_.reading_head()) return;
+  if (closed_ || closing_ || state_ != RequestState::kIdle) return;
+  if (!parser_.reading_head() && parser_.has_body()) {
+    spdlog::debug("HTTP/1.1 request body from {} not complete within {} ms of its head", remote_,
+                  worker_->config().options.body_timeout_ms);
+    send_error_and_close(plain_error_response(
+        408, "Request body not received within " + std::to_string(worker_->config().options.body_timeout_ms) +
+                 " ms of the request head"));
+    return;
+  }
+  if (!parser_.reading_head()) return;
   spdlog::debug("HTTP/1.1 request head from {} not complete within {} ms", remote_,
                 worker_->config().options.header_timeout_ms);
   send_error_and_close(plain_error_response(
@@ -178,6 +187,8 @@ void Http1Connection::process() {
     if (result == Http1Parser::Result::kHeadersDone) {
       cancel_deadline();
       if (!admit_head()) break;
+      // The body deadline: the body must be complete within body_timeout of the head (on_deadline).
+      if (parser_.has_body()) arm_deadline(std::chrono::steady_clock::now() + worker_->config().body_timeout());
       // Only when the body has not started arriving; otherwise the client already chose not to wait.
       if (parser_.expects_continue() && parser_.has_body() && rpos_ == wpos_) queue(std::string(kContinue));
       continue;
@@ -233,6 +244,7 @@ bool Http1Connection::charge_body() {
 }
 
 void Http1Connection::dispatch(HttpRequest request) {
+  cancel_deadline();  // the body deadline, if the request had a body
   body_reservation_.reset();  // handed over
   request.remote_address = remote_;
   head_request_ = request.method == "HEAD";

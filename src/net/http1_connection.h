@@ -62,6 +62,8 @@ class Http1Connection final : public Connection {
   void on_idle_timeout() override;
   // The header deadline: the head of a request must be complete within
   // header_timeout of its first byte (empty lines before it count), else 408.
+  // The body deadline (same timer): a body must be complete within
+  // body_timeout of the end of its head, else 408 and close.
   void on_deadline() override;
   void note_head_bytes(std::chrono::steady_clock::time_point first_byte_at);
 

@@ -35,6 +35,9 @@ struct Http2Connection::Stream {
   bool request_ended = false;  // END_STREAM received from the client
   std::shared_ptr<SinkState> state = std::make_shared<SinkState>();
   BodyReservation reservation;  // the request body, in the server's body-memory budget
+  // Set when the request head ended without END_STREAM: the body must end by
+  // then (ServerOptions::body_timeout_ms), else the stream is reset.
+  std::optional<std::chrono::steady_clock::time_point> body_deadline;
 
   bool responded = false;   // response HEADERS submitted
   bool streaming = false;   // event-stream: body comes from chunks
@@ -177,6 +180,8 @@ struct Http2Callbacks {
       }
     }
     if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) c.dispatch(*s);
+    else if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST)
+      c.start_body_deadline(*s);
     return 0;
   }
 
@@ -247,7 +252,10 @@ struct Http2Callbacks {
 };
 
 Http2Connection::Http2Connection(std::shared_ptr<Worker> worker, std::unique_ptr<Transport> transport)
-    : Connection(std::move(worker)), transport_(std::move(transport)), stall_timer_(worker_->io()) {
+    : Connection(std::move(worker)),
+      transport_(std::move(transport)),
+      stall_timer_(worker_->io()),
+      body_timer_(worker_->io()) {
   remote_ = transport_->remote_address();
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_session_callbacks_new(&callbacks);
@@ -283,11 +291,21 @@ void Http2Connection::start(std::string_view initial) {
 }
 
 // Streams whose request is still arriving do not count: a client that opens
-// a stream and then sends nothing is as idle as one that opens none.
+// a stream and then sends nothing is as idle as one that opens none. Nor do
+// answered streams whose remaining bytes wait only for the peer's
+// flow-control window (stream or connection window <= 0): a peer that keeps
+// its window shut must not make its connection unevictable at the
+// connection limit (it would otherwise hold its slot until the stall timeout).
 bool Http2Connection::busy() const {
   if (write_in_flight_) return true;
-  for (const auto& [id, s] : streams_)
-    if (s->dispatched || s->responded) return true;
+  int32_t connection_window = nghttp2_session_get_remote_window_size(session_);
+  for (const auto& [id, s] : streams_) {
+    if (!s->dispatched && !s->responded) continue;
+    if (s->responded && s->pending() > 0 &&
+        (connection_window <= 0 || nghttp2_session_get_stream_remote_window_size(session_, id) <= 0))
+      continue;
+    return true;
+  }
   return false;
 }
 
@@ -386,6 +404,7 @@ void Http2Connection::close_now() {
   transport_->close();
   cancel_idle_timer();
   stall_timer_.cancel();
+  body_timer_.cancel();
   unregister_from_worker();
 }
 
@@ -420,6 +439,42 @@ void Http2Connection::arm_stall_timer(std::chrono::steady_clock::time_point at) 
     self->close_after_write_ = true;
     self->flush();
     if (!self->closed_) self->arm_stall_timer(now + std::chrono::seconds(1));
+  });
+}
+
+void Http2Connection::start_body_deadline(Stream& s) {
+  auto at = std::chrono::steady_clock::now() + worker_->config().body_timeout();
+  s.body_deadline = at;
+  if (!body_timer_armed_) arm_body_timer(at);
+}
+
+void Http2Connection::arm_body_timer(std::chrono::steady_clock::time_point at) {
+  body_timer_armed_ = true;
+  body_timer_.expires_at(at);
+  body_timer_.async_wait([self = std::static_pointer_cast<Http2Connection>(shared_from_this())](
+                             const std::error_code& ec) {
+    self->body_timer_armed_ = false;
+    if (ec || self->closed_) return;
+    auto now = std::chrono::steady_clock::now();
+    std::optional<std::chrono::steady_clock::time_point> next;
+    bool reset = false;
+    for (auto& [id, s] : self->streams_) {
+      if (!s->body_deadline || s->request_ended || s->rejected || s->dispatched) continue;
+      if (*s->body_deadline > now) {
+        if (!next || *s->body_deadline < *next) next = s->body_deadline;
+        continue;
+      }
+      spdlog::debug("HTTP/2 request body on stream {} from {} not complete within {} ms of its head: reset", id,
+                    self->remote_, self->worker_->config().options.body_timeout_ms);
+      s->rejected = true;  // its DATA is dropped from now on
+      s->body_deadline.reset();
+      s->reservation.reset();
+      std::string().swap(s->request.body);
+      nghttp2_submit_rst_stream(self->session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+      reset = true;
+    }
+    if (next) self->arm_body_timer(*next);
+    if (reset) self->flush();
   });
 }
 

@@ -84,6 +84,12 @@ class Http2Connection final : public Connection {
   // h2_stall_timeout_ms gets GOAWAY(ENHANCE_YOUR_CALM) and is closed.
   void arm_stall_timer(std::chrono::steady_clock::time_point at);
   std::chrono::milliseconds stall_timeout() const;
+  // The body deadline: a stream whose request head ended without END_STREAM
+  // must receive the rest within body_timeout_ms, else RST_STREAM(CANCEL),
+  // its body dropped and its body-memory reservation released. One timer
+  // per connection, armed for the earliest deadline.
+  void start_body_deadline(Stream& s);
+  void arm_body_timer(std::chrono::steady_clock::time_point at);
 
   std::unique_ptr<Transport> transport_;
   std::string remote_;
@@ -104,6 +110,8 @@ class Http2Connection final : public Connection {
   asio::steady_timer stall_timer_;
   std::chrono::steady_clock::time_point progress_at_;  // last DATA bytes framed, or the queue filling from empty
   bool stalled_ = false;
+  asio::steady_timer body_timer_;
+  bool body_timer_armed_ = false;
 };
 
 }  // namespace runnel::net

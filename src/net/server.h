@@ -43,6 +43,8 @@ struct ServerOptions {
   size_t body_memory_bytes = 256 << 20;  // request bodies being read, all connections together; beyond -> 503
   size_t h2_max_queued_bytes = 64 << 20; // per HTTP/2 connection: response bytes waiting on flow control
   uint32_t h2_stall_timeout_ms = 30000;  // HTTP/2 connection with bytes queued and none sent for this long -> closed
+  uint32_t body_timeout_ms = 60000;      // a request body must end within this of its head -> 408 (h2: RST_STREAM)
+  uint32_t stuck_write_ms = 5000;        // a socket write pending this long makes its connection evictable at the limit
   HeadCheck head_check;                  // optional; see HeadCheck
 };
 

@@ -27,6 +27,8 @@ struct ServerConfig {
   std::shared_ptr<ServerLimits> limits;  // never null; shared by all workers
   std::chrono::milliseconds idle_timeout() const { return std::chrono::milliseconds(options.idle_timeout_ms); }
   std::chrono::milliseconds header_timeout() const { return std::chrono::milliseconds(options.header_timeout_ms); }
+  std::chrono::milliseconds body_timeout() const { return std::chrono::milliseconds(options.body_timeout_ms); }
+  std::chrono::milliseconds stuck_write() const { return std::chrono::milliseconds(options.stuck_write_ms); }
 };
 
 class Worker {

@@ -45,6 +45,7 @@ struct ServeConfig {
   size_t body_memory_mib = 256;          // request bodies being read, all connections
   size_t h2_max_queued_mib = 64;         // per HTTP/2 connection, responses held by flow control
   uint32_t h2_stall_timeout_ms = 30000;  // HTTP/2 connection with bytes queued and none sent
+  uint32_t body_timeout_ms = 60000;      // net::ServerOptions::body_timeout_ms
   std::string log_level = "info";
 };
 

@@ -101,6 +101,10 @@ int main(int argc, char** argv) {
   opt("--header-timeout-ms", cfg.header_timeout_ms,
       "An HTTP/1.1 request head must arrive within this of its first byte (else 408)", "RUNNEL_HEADER_TIMEOUT_MS")
       ->check(CLI::Range(uint32_t{1}, uint32_t{3'600'000}));
+  opt("--body-timeout-ms", cfg.body_timeout_ms,
+      "A request body must be complete within this of the end of its head (else 408; HTTP/2: stream reset)",
+      "RUNNEL_BODY_TIMEOUT_MS")
+      ->check(CLI::Range(uint32_t{1}, uint32_t{3'600'000}));
   opt("--max-connections", cfg.max_connections,
       "Open connections allowed (0: the open-files limit minus 64); at the limit a new connection closes the one "
       "idle longest",

@@ -169,6 +169,7 @@ int serve(const ServeConfig& config) {
   server_options.body_memory_bytes = config.body_memory_mib << 20;
   server_options.h2_max_queued_bytes = config.h2_max_queued_mib << 20;
   server_options.h2_stall_timeout_ms = config.h2_stall_timeout_ms;
+  server_options.body_timeout_ms = config.body_timeout_ms;
   // With a credentials file, a request that cannot authenticate is answered
   // from its head, before its body is read (issue 14, item 3).
   server_options.head_check = [&dispatcher](const net::HttpRequest& head) -> std::optional<net::HttpResponse> {
