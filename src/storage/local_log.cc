@@ -50,6 +50,7 @@ Result<std::unique_ptr<LocalLog>> LocalLog::open(const LogOptions& options, Env*
   }
   std::unique_ptr<LocalLog> log(new LocalLog(options, env != nullptr ? env : Env::posix()));
   if (auto s = log->recover(); !s) return error(s);
+  log->synced_end_ = log->published_end_;  // what recovery serves is on disk (or taken as such)
   if (options.fsync == FsyncPolicy::kAlways) log->syncer_ = std::thread([l = log.get()] { l->syncer_loop(); });
   log->writer_ = std::thread([l = log.get()] { l->writer_loop(); });
   return log;
@@ -512,8 +513,12 @@ uint64_t LocalLog::commit_bytes(const std::vector<Written>& written) {
 }
 
 Status LocalLog::sync_active() {
-  if (auto s = active_->sync(); !s) return s;
+  if (auto s = active_->sync(); !s) {
+    note_sync_failure(s);
+    return s;
+  }
   active_dirty_ = false;
+  synced_end_ = std::max(synced_end_, std::pair<uint32_t, uint64_t>{active_id_, active_->size()});
   syncs_.fetch_add(1, std::memory_order_relaxed);
   for (const WrittenRange& r : unsynced_) cache_window_.synced(active_, r.begin, r.end);
   unsynced_.clear();
@@ -552,8 +557,36 @@ bool LocalLog::writes_failing() {
   return true;
 }
 
+void LocalLog::note_sync_failure(const Status& s) {
+  if (options_.fsync == FsyncPolicy::kAlways || !unsynced_lost_.is_ok()) return;
+  std::pair<uint32_t, uint64_t> published;
+  {
+    std::shared_lock lock(index_mu_);
+    published = published_end_;
+  }
+  if (published <= synced_end_) return;  // nothing acknowledged was unsynced
+  const std::string range =
+      synced_end_.first == published.first
+          ? fmt::format("segment {} bytes [{}, {})", published.first, synced_end_.second, published.second)
+          : fmt::format("segment {} from byte {} to segment {} byte {}", synced_end_.first, synced_end_.second,
+                        published.first, published.second);
+  spdlog::error(
+      "log {}: fdatasync failed ({}) over acknowledged records not yet synced ({}): they may be lost; appends "
+      "fail until a restart",
+      options_.dir, s.to_string(), range);
+  std::string message = fmt::format(
+      "fdatasync failed over acknowledged records ({}); appends fail until a restart: {}", range, s.message());
+  unsynced_lost_ = s.code() == Status::Code::kResourceExhausted ? Status::resource_exhausted(std::move(message))
+                                                                 : Status::io_error(std::move(message));
+}
+
 void LocalLog::retry_writes() {
   if (auto s = recover_writes(); !s) {
+    if (!unsynced_lost_.is_ok()) {
+      fail_writes(s, /*retry_at_once=*/false);
+      next_retry_ = std::chrono::steady_clock::time_point::max();  // only a restart clears it
+      return;
+    }
     spdlog::warn("log {}: still not writable, retrying in {} ms: {}", options_.dir, options_.failure_retry_ms,
                  s.to_string());
     fail_writes(s, /*retry_at_once=*/false);
@@ -588,9 +621,16 @@ Status LocalLog::recover_writes() {
     const uint64_t end = id == keep.first ? keep.second : 0;
     if (file != active_ && file->size() <= end) continue;
     if (auto s = file->truncate(end); !s) return s;  // the active one always: a torn write may lie past its size
-    if (auto s = file->sync(); !s) return s;
+    if (auto s = file->sync(); !s) {
+      note_sync_failure(s);
+      return unsynced_lost_.is_ok() ? s : unsynced_lost_;
+    }
     syncs_.fetch_add(1, std::memory_order_relaxed);
+    synced_end_ = std::max(synced_end_, std::pair<uint32_t, uint64_t>{id, end});
   }
+  // A failed fdatasync over acknowledged bytes: this one succeeded, but it
+  // cannot vouch for pages that Linux may have dropped after the failure.
+  if (!unsynced_lost_.is_ok()) return unsynced_lost_;
   runway_end_ = 0;
   active_dirty_ = false;
   unsynced_.clear();
