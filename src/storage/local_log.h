@@ -176,6 +176,9 @@ class LocalLog final : public Log {
   // Queues `p` (a written commit, or only a sync) for the sync thread.
   void hand_off(Pending p);
   Status run_retention();
+  // Removes the segments' summaries and files (failures are logged), no
+  // directory sync. Writer thread, the segments already out of segments_.
+  void delete_segment_files(const std::vector<uint32_t>& ids);
   // Writer thread. Records a failed write or fdatasync: appends fail with `s`
   // until recover_writes() succeeds, tried at once or failure_retry_ms later.
   void fail_writes(const Status& s, bool retry_at_once);

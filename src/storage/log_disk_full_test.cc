@@ -160,6 +160,48 @@ TEST(LogDiskFull, RetentionThatCouldNotWriteItsCheckpointDeletesTheSegmentsOnThe
   EXPECT_EQ(testing::segment_paths(dir.path()).size(), 1u);  // only the active one is left
 }
 
+// A disk filled by the log itself: retention and DeleteStream's drop both
+// wrote a checkpoint (a new file, fdatasync, rename) before deleting
+// anything, so on a full disk neither could free a byte. Segments holding
+// only dropped shards are now deleted before any checkpoint is written.
+TEST(LogDiskFull, RetentionFreesTheSegmentsOfDroppedShardsWhileTheDiskIsFull) {
+  TempDir dir;
+  FaultInjectionEnv env(Env::posix(), 1, /*real_syncs=*/false);
+  LogOptions o = testing::options_for(dir.path());
+  o.segment_bytes = 8 << 10;
+  o.failure_retry_ms = 1;
+  o.retention_check_ms = 3'600'000;  // only enforce_retention() below
+  o.retention = [](ShardKey) { return INT64_MIN; };  // nothing expires by age
+  {
+    auto log = LocalLog::open(o, &env);
+    ASSERT_TRUE(log) << log.error().to_string();
+    for (int i = 0; i < 40; ++i) ASSERT_TRUE(append_wait(**log, {make_append(1, 40, "r" + std::to_string(i))}));
+    ASSERT_TRUE(append_wait(**log, {make_append(2, 1, "kept")}));  // in the active segment only
+    const size_t segments = testing::segment_paths(dir.path()).size();
+    ASSERT_GT(segments, 2u);
+
+    env.set_no_space(FaultInjectionEnv::NoSpace::kWritesAndSyncs);
+    ASSERT_FALSE(append_wait(**log, {make_append(2, 1, "failed")}));
+    EXPECT_FALSE((*log)->drop_shards({1}));  // its checkpoint cannot be written
+    EXPECT_TRUE((*log)->enforce_retention());
+    EXPECT_EQ(testing::segment_paths(dir.path()).size(), 1u);  // every sealed one held only shard 1
+
+    env.set_no_space(FaultInjectionEnv::NoSpace::kOff);
+    ASSERT_TRUE((*log)->drop_shards({1}));  // DeleteStream's retry
+    bool appended = false;
+    for (int i = 0; i < 1000 && !appended; ++i) {
+      appended = bool(append_wait(**log, {make_append(2, 1, "after")}));
+      if (!appended) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_TRUE(appended);
+    ASSERT_TRUE((*log)->close());
+  }
+  auto log = LocalLog::open(o, &env);
+  ASSERT_TRUE(log) << log.error().to_string();
+  EXPECT_TRUE(read_all(**log, 1).empty());
+  EXPECT_EQ(read_all(**log, 2).size(), 2u);
+}
+
 // Under kInterval/kNever a commit is acknowledged before any fdatasync. When
 // a later fdatasync failed, recovery cut back to the end of the published
 // data, which still held those acknowledged, never synced bytes, fdatasynced
