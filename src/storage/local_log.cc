@@ -178,7 +178,7 @@ void LocalLog::writer_loop() {
     bool stop = false;
     {
       std::unique_lock lock(mu_);
-      while (queue_.empty() && !stopping_) {
+      while (queue_.empty() && !stopping_ && !checkpoint_due_.load()) {
         auto deadline = Clock::time_point::max();
         if (options_.fsync == FsyncPolicy::kInterval && active_dirty_) deadline = std::min(deadline, next_sync);
         if (options_.retention) deadline = std::min(deadline, next_retention);
@@ -199,6 +199,16 @@ void LocalLog::writer_loop() {
     // Before the commit, so that the first write after space came back
     // succeeds.
     if (!stop && writes_failing() && Clock::now() >= next_retry_) retry_writes();
+    // Before the commit, so that a job queued after the publication (a
+    // test's barrier) runs after this checkpoint. A failure is not retried
+    // here (a full disk would spin): retention's and close()'s checkpoints
+    // cover it later.
+    if (checkpoint_due_.exchange(false)) {
+      if (auto s = write_checkpoint(); !s) {
+        spdlog::error("log {}: could not persist the drop of a shard whose batch was published after its drop: {}",
+                      options_.dir, s.to_string());
+      }
+    }
     if (!ops.empty()) {
       commit(ops);
       maybe_extend_runway();
@@ -381,7 +391,7 @@ void LocalLog::syncer_loop() {
       sync_busy_ = false;
     }
     sync_idle_cv_.notify_all();
-    if (!failed.is_ok()) {
+    if (!failed.is_ok() || checkpoint_due_.load()) {
       std::lock_guard lock(mu_);  // the writer retries from a timer: wake it to set one
       cv_.notify_one();
     }
@@ -494,7 +504,10 @@ void LocalLog::publish_locked(const std::vector<Written>& written, uint32_t segm
     SegmentShard& ss = seg.shards[h.shard];
     ss.max_arrival_ms = std::max(ss.max_arrival_ms, h.last_arrival_ms);
     ss.last_counter = std::max(ss.last_counter, h.last_counter());
-    if (dropped_.contains(h.shard)) continue;
+    if (dropped_.contains(h.shard)) {
+      checkpoint_due_ = true;
+      continue;
+    }
     ShardState& state = shards_[h.shard];
     state.index.add(h, segment, static_cast<uint32_t>(base + w.offset), options_.index_span_bytes);
     state.note_batch(h.first_counter, segment, static_cast<uint32_t>(base + w.offset));

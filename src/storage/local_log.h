@@ -255,6 +255,11 @@ class LocalLog final : public Log {
   std::chrono::steady_clock::time_point next_retry_{};  // when recover_writes() may run next
   std::chrono::steady_clock::time_point last_recovery_{};  // when it last succeeded
   std::atomic<uint64_t> syncs_{0};
+  // Set by publish_locked (writer or sync thread) when it publishes a batch
+  // of a dropped shard: a put accepted before the drop, published after the
+  // drop's checkpoint copied the segment table, so that checkpoint may not
+  // list the shard. The writer writes a new checkpoint between commits.
+  std::atomic<bool> checkpoint_due_{false};
   std::string buf_;
   std::vector<Staged> staged_;
   std::unordered_map<ShardKey, size_t> staged_pos_;
