@@ -192,6 +192,9 @@ Result<std::unique_ptr<File>> FaultInjectionEnv::open_file(const std::string& pa
   std::lock_guard lock(mu_);
   if (auto s = check_locked(); !s) return error(s);
   const bool existed = base_->file_exists(path);
+  if (!existed && mode == OpenMode::kCreate && no_space_ == NoSpace::kWritesAndSyncs) {
+    return error(Status::resource_exhausted("open " + path + ": No space left on device (injected)"));
+  }
   auto base = base_->open_file(path, mode);
   if (!base) return error(base.error());
   if (mode != OpenMode::kRead) {

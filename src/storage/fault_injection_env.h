@@ -53,8 +53,9 @@ class FaultInjectionEnv final : public Env {
   // caller sees the error and the process goes on).
   void fail_next_writes(int n);
 
-  // A full disk, until set back to kOff: File::append and zero_fill (kWrites)
-  // and File::sync fail with ResourceExhausted, as ENOSPC does. A failed
+  // A full disk, until set back to kOff: creating a file, File::append and
+  // zero_fill (kWritesAndSyncs) and File::sync fail with ResourceExhausted,
+  // as ENOSPC does. A failed
   // append writes nothing; a failed sync makes nothing durable and leaves
   // the written bytes in the file (as Linux leaves them in the page cache).
   enum class NoSpace { kOff, kSyncs, kWritesAndSyncs };

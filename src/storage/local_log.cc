@@ -50,6 +50,7 @@ Result<std::unique_ptr<LocalLog>> LocalLog::open(const LogOptions& options, Env*
   }
   std::unique_ptr<LocalLog> log(new LocalLog(options, env != nullptr ? env : Env::posix()));
   if (auto s = log->recover(); !s) return error(s);
+  log->synced_end_ = log->published_end_;  // what recovery serves is on disk (or taken as such)
   if (options.fsync == FsyncPolicy::kAlways) log->syncer_ = std::thread([l = log.get()] { l->syncer_loop(); });
   log->writer_ = std::thread([l = log.get()] { l->writer_loop(); });
   return log;
@@ -177,7 +178,7 @@ void LocalLog::writer_loop() {
     bool stop = false;
     {
       std::unique_lock lock(mu_);
-      while (queue_.empty() && !stopping_) {
+      while (queue_.empty() && !stopping_ && !checkpoint_due_.load()) {
         auto deadline = Clock::time_point::max();
         if (options_.fsync == FsyncPolicy::kInterval && active_dirty_) deadline = std::min(deadline, next_sync);
         if (options_.retention) deadline = std::min(deadline, next_retention);
@@ -198,6 +199,16 @@ void LocalLog::writer_loop() {
     // Before the commit, so that the first write after space came back
     // succeeds.
     if (!stop && writes_failing() && Clock::now() >= next_retry_) retry_writes();
+    // Before the commit, so that a job queued after the publication (a
+    // test's barrier) runs after this checkpoint. A failure is not retried
+    // here (a full disk would spin): retention's and close()'s checkpoints
+    // cover it later.
+    if (checkpoint_due_.exchange(false)) {
+      if (auto s = write_checkpoint(); !s) {
+        spdlog::error("log {}: could not persist the drop of a shard whose batch was published after its drop: {}",
+                      options_.dir, s.to_string());
+      }
+    }
     if (!ops.empty()) {
       commit(ops);
       maybe_extend_runway();
@@ -380,7 +391,7 @@ void LocalLog::syncer_loop() {
       sync_busy_ = false;
     }
     sync_idle_cv_.notify_all();
-    if (!failed.is_ok()) {
+    if (!failed.is_ok() || checkpoint_due_.load()) {
       std::lock_guard lock(mu_);  // the writer retries from a timer: wake it to set one
       cv_.notify_one();
     }
@@ -493,7 +504,10 @@ void LocalLog::publish_locked(const std::vector<Written>& written, uint32_t segm
     SegmentShard& ss = seg.shards[h.shard];
     ss.max_arrival_ms = std::max(ss.max_arrival_ms, h.last_arrival_ms);
     ss.last_counter = std::max(ss.last_counter, h.last_counter());
-    if (dropped_.contains(h.shard)) continue;
+    if (dropped_.contains(h.shard)) {
+      checkpoint_due_ = true;
+      continue;
+    }
     ShardState& state = shards_[h.shard];
     state.index.add(h, segment, static_cast<uint32_t>(base + w.offset), options_.index_span_bytes);
     state.note_batch(h.first_counter, segment, static_cast<uint32_t>(base + w.offset));
@@ -512,8 +526,12 @@ uint64_t LocalLog::commit_bytes(const std::vector<Written>& written) {
 }
 
 Status LocalLog::sync_active() {
-  if (auto s = active_->sync(); !s) return s;
+  if (auto s = active_->sync(); !s) {
+    note_sync_failure(s);
+    return s;
+  }
   active_dirty_ = false;
+  synced_end_ = std::max(synced_end_, std::pair<uint32_t, uint64_t>{active_id_, active_->size()});
   syncs_.fetch_add(1, std::memory_order_relaxed);
   for (const WrittenRange& r : unsynced_) cache_window_.synced(active_, r.begin, r.end);
   unsynced_.clear();
@@ -552,8 +570,36 @@ bool LocalLog::writes_failing() {
   return true;
 }
 
+void LocalLog::note_sync_failure(const Status& s) {
+  if (options_.fsync == FsyncPolicy::kAlways || !unsynced_lost_.is_ok()) return;
+  std::pair<uint32_t, uint64_t> published;
+  {
+    std::shared_lock lock(index_mu_);
+    published = published_end_;
+  }
+  if (published <= synced_end_) return;  // nothing acknowledged was unsynced
+  const std::string range =
+      synced_end_.first == published.first
+          ? fmt::format("segment {} bytes [{}, {})", published.first, synced_end_.second, published.second)
+          : fmt::format("segment {} from byte {} to segment {} byte {}", synced_end_.first, synced_end_.second,
+                        published.first, published.second);
+  spdlog::error(
+      "log {}: fdatasync failed ({}) over acknowledged records not yet synced ({}): they may be lost; appends "
+      "fail until a restart",
+      options_.dir, s.to_string(), range);
+  std::string message = fmt::format(
+      "fdatasync failed over acknowledged records ({}); appends fail until a restart: {}", range, s.message());
+  unsynced_lost_ = s.code() == Status::Code::kResourceExhausted ? Status::resource_exhausted(std::move(message))
+                                                                 : Status::io_error(std::move(message));
+}
+
 void LocalLog::retry_writes() {
   if (auto s = recover_writes(); !s) {
+    if (!unsynced_lost_.is_ok()) {
+      fail_writes(s, /*retry_at_once=*/false);
+      next_retry_ = std::chrono::steady_clock::time_point::max();  // only a restart clears it
+      return;
+    }
     spdlog::warn("log {}: still not writable, retrying in {} ms: {}", options_.dir, options_.failure_retry_ms,
                  s.to_string());
     fail_writes(s, /*retry_at_once=*/false);
@@ -588,9 +634,16 @@ Status LocalLog::recover_writes() {
     const uint64_t end = id == keep.first ? keep.second : 0;
     if (file != active_ && file->size() <= end) continue;
     if (auto s = file->truncate(end); !s) return s;  // the active one always: a torn write may lie past its size
-    if (auto s = file->sync(); !s) return s;
+    if (auto s = file->sync(); !s) {
+      note_sync_failure(s);
+      return unsynced_lost_.is_ok() ? s : unsynced_lost_;
+    }
     syncs_.fetch_add(1, std::memory_order_relaxed);
+    synced_end_ = std::max(synced_end_, std::pair<uint32_t, uint64_t>{id, end});
   }
+  // A failed fdatasync over acknowledged bytes: this one succeeded, but it
+  // cannot vouch for pages that Linux may have dropped after the failure.
+  if (!unsynced_lost_.is_ok()) return unsynced_lost_;
   runway_end_ = 0;
   active_dirty_ = false;
   unsynced_.clear();

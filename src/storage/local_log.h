@@ -158,6 +158,10 @@ class LocalLog final : public Log {
   // Takes one handed-off Pending of `segment` off unpublished_ (sync_mu_ held).
   void release_locked(uint32_t segment);
   Status sync_active();
+  // Writer thread, kInterval/kNever: records a failed fdatasync; when it
+  // covered acknowledged unsynced bytes, sets unsynced_lost_ and logs the
+  // range at error level.
+  void note_sync_failure(const Status& s);
   // Between commits at low write rates: tops up the active segment's runway
   // of synced zeros (docs/storage.md, "Runway").
   void maybe_extend_runway();
@@ -172,6 +176,9 @@ class LocalLog final : public Log {
   // Queues `p` (a written commit, or only a sync) for the sync thread.
   void hand_off(Pending p);
   Status run_retention();
+  // Removes the segments' summaries and files (failures are logged), no
+  // directory sync. Writer thread, the segments already out of segments_.
+  void delete_segment_files(const std::vector<uint32_t>& ids);
   // Writer thread. Records a failed write or fdatasync: appends fail with `s`
   // until recover_writes() succeeds, tried at once or failure_retry_ms later.
   void fail_writes(const Status& s, bool retry_at_once);
@@ -236,9 +243,23 @@ class LocalLog final : public Log {
   uint64_t rate_bytes_ = 0;    // bytes appended in that window
   uint64_t rate_prev_bytes_ = 0;  // ... and in the window before it
   Status failed_;              // set when a write or sync failed: appends fail until recover_writes()
+  // kInterval/kNever: (segment, end) up to which the segment files were last
+  // fdatasynced successfully. Acknowledged bytes after it are in the page
+  // cache only.
+  std::pair<uint32_t, uint64_t> synced_end_{0, 0};
+  // kInterval/kNever: set when an fdatasync failed while acknowledged bytes
+  // were unsynced (synced_end_ < published_end_). Linux may have dropped
+  // those pages, and a later fdatasync would succeed without them, so the
+  // log stays failed with this status until a restart (docs/storage.md §6a).
+  Status unsynced_lost_;
   std::chrono::steady_clock::time_point next_retry_{};  // when recover_writes() may run next
   std::chrono::steady_clock::time_point last_recovery_{};  // when it last succeeded
   std::atomic<uint64_t> syncs_{0};
+  // Set by publish_locked (writer or sync thread) when it publishes a batch
+  // of a dropped shard: a put accepted before the drop, published after the
+  // drop's checkpoint copied the segment table, so that checkpoint may not
+  // list the shard. The writer writes a new checkpoint between commits.
+  std::atomic<bool> checkpoint_due_{false};
   std::string buf_;
   std::vector<Staged> staged_;
   std::unordered_map<ShardKey, size_t> staged_pos_;

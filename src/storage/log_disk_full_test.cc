@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "storage/fault_injection_env.h"
@@ -70,6 +71,14 @@ TEST_P(LogDiskFullTest, AppendsResumeOnceSpaceIsBackAndFailedRecordsAreNeverServ
   ASSERT_TRUE(log) << log.error().to_string();
   const std::string a = append_until_acked(**log, 1, 40, "a");
   ASSERT_TRUE((*log)->writable());
+  if (GetParam().policy != FsyncPolicy::kAlways) {
+    // Synced first (close() fsyncs): a failed fdatasync over acknowledged
+    // unsynced records keeps these policies failed until a restart (the
+    // test below).
+    ASSERT_TRUE((*log)->close());
+    log = open_log(options(), &env_);
+    ASSERT_TRUE(log) << log.error().to_string();
+  }
 
   env_.set_no_space(GetParam().no_space);
   for (int i = 0; i < 5; ++i) {  // each a group commit, some past a roll
@@ -149,6 +158,92 @@ TEST(LogDiskFull, RetentionThatCouldNotWriteItsCheckpointDeletesTheSegmentsOnThe
   env.set_no_space(FaultInjectionEnv::NoSpace::kOff);
   ASSERT_TRUE((*log)->enforce_retention());
   EXPECT_EQ(testing::segment_paths(dir.path()).size(), 1u);  // only the active one is left
+}
+
+// A disk filled by the log itself: retention and DeleteStream's drop both
+// wrote a checkpoint (a new file, fdatasync, rename) before deleting
+// anything, so on a full disk neither could free a byte. Segments holding
+// only dropped shards are now deleted before any checkpoint is written.
+TEST(LogDiskFull, RetentionFreesTheSegmentsOfDroppedShardsWhileTheDiskIsFull) {
+  TempDir dir;
+  FaultInjectionEnv env(Env::posix(), 1, /*real_syncs=*/false);
+  LogOptions o = testing::options_for(dir.path());
+  o.segment_bytes = 8 << 10;
+  o.failure_retry_ms = 1;
+  o.retention_check_ms = 3'600'000;  // only enforce_retention() below
+  o.retention = [](ShardKey) { return INT64_MIN; };  // nothing expires by age
+  {
+    auto log = LocalLog::open(o, &env);
+    ASSERT_TRUE(log) << log.error().to_string();
+    for (int i = 0; i < 40; ++i) ASSERT_TRUE(append_wait(**log, {make_append(1, 40, "r" + std::to_string(i))}));
+    ASSERT_TRUE(append_wait(**log, {make_append(2, 1, "kept")}));  // in the active segment only
+    const size_t segments = testing::segment_paths(dir.path()).size();
+    ASSERT_GT(segments, 2u);
+
+    env.set_no_space(FaultInjectionEnv::NoSpace::kWritesAndSyncs);
+    ASSERT_FALSE(append_wait(**log, {make_append(2, 1, "failed")}));
+    EXPECT_FALSE((*log)->drop_shards({1}));  // its checkpoint cannot be written
+    EXPECT_TRUE((*log)->enforce_retention());
+    EXPECT_EQ(testing::segment_paths(dir.path()).size(), 1u);  // every sealed one held only shard 1
+
+    env.set_no_space(FaultInjectionEnv::NoSpace::kOff);
+    ASSERT_TRUE((*log)->drop_shards({1}));  // DeleteStream's retry
+    bool appended = false;
+    for (int i = 0; i < 1000 && !appended; ++i) {
+      appended = bool(append_wait(**log, {make_append(2, 1, "after")}));
+      if (!appended) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_TRUE(appended);
+    ASSERT_TRUE((*log)->close());
+  }
+  auto log = LocalLog::open(o, &env);
+  ASSERT_TRUE(log) << log.error().to_string();
+  EXPECT_TRUE(read_all(**log, 1).empty());
+  EXPECT_EQ(read_all(**log, 2).size(), 2u);
+}
+
+// Under kInterval/kNever a commit is acknowledged before any fdatasync. When
+// a later fdatasync failed, recovery cut back to the end of the published
+// data, which still held those acknowledged, never synced bytes, fdatasynced
+// again (which succeeds even if Linux dropped the pages after the failure)
+// and reported the log writable: records lost silently, or read back later
+// as Corruption. Now the log stays failed, naming the range, until a restart.
+TEST(LogDiskFull, AFailedFdatasyncOverAcknowledgedUnsyncedRecordsKeepsTheLogFailedUntilARestart) {
+  for (FsyncPolicy policy : {FsyncPolicy::kInterval, FsyncPolicy::kNever}) {
+    SCOPED_TRACE(policy == FsyncPolicy::kInterval ? "interval" : "never");
+    TempDir dir;
+    FaultInjectionEnv env(Env::posix(), 1, /*real_syncs=*/false);
+    LogOptions o = testing::options_for(dir.path());
+    o.fsync = policy;
+    o.fsync_interval_ms = 3'600'000;  // only the roll below syncs
+    o.failure_retry_ms = 1;
+    o.segment_bytes = 8 << 10;
+    {
+      auto log = open_log(o, &env);
+      ASSERT_TRUE(log) << log.error().to_string();
+      ASSERT_TRUE(append_wait(**log, {make_append(1, 600, "a")}));  // acknowledged, past segment_bytes, unsynced
+      ASSERT_GT(env.unsynced_bytes(), 0u);
+      env.set_no_space(FaultInjectionEnv::NoSpace::kSyncs);
+      ASSERT_GE(std::filesystem::file_size(testing::segment_paths(dir.path()).back()), o.segment_bytes);
+      ASSERT_FALSE(append_wait(**log, {make_append(1, 1, "b")}));  // rolls: the old segment's fdatasync fails
+      env.set_no_space(FaultInjectionEnv::NoSpace::kOff);
+      for (int i = 0; i < 20; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        auto r = append_wait(**log, {make_append(1, 1, "c" + std::to_string(i))});
+        ASSERT_FALSE(r) << "acknowledged after a failed fdatasync over unsynced acknowledged records";
+      }
+      const Status down = (*log)->writable();
+      ASSERT_FALSE(down);
+      EXPECT_NE(down.message().find("until a restart"), std::string::npos) << down.to_string();
+      EXPECT_FALSE((*log)->close());
+    }
+    // A restart starts from what is on disk (here the fault env kept the bytes).
+    auto log = open_log(o, &env);
+    ASSERT_TRUE(log) << log.error().to_string();
+    EXPECT_EQ(read_all(**log, 1).size(), 600u);
+    ASSERT_TRUE(append_wait(**log, {make_append(1, 1, "d")}));
+    EXPECT_TRUE((*log)->writable());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

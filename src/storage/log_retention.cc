@@ -94,6 +94,30 @@ Status LocalLog::run_retention() {
   }
   if (doomed.empty()) return Status::ok();
 
+  // 0. Segments that hold only dropped shards (or nothing) are deleted
+  // first, before any checkpoint, so that a full disk can be freed without
+  // writing a new file: nothing reads them (dropped shards have no index),
+  // and shard keys are never reused. A crash before the drop's own
+  // checkpoint was written can bring such a shard back from its other
+  // segments, without these ones' records: no stream maps to it, and
+  // retention deletes it later (docs/storage.md §7).
+  std::vector<uint32_t> freed;
+  for (const Candidate& c : candidates) {
+    const bool only_dropped = std::all_of(c.shards.begin(), c.shards.end(),
+                                          [&](const auto& kv) { return dropped.contains(kv.first); });
+    if (only_dropped && std::find(doomed.begin(), doomed.end(), c.id) != doomed.end()) freed.push_back(c.id);
+  }
+  if (!freed.empty()) {
+    {
+      std::unique_lock lock(index_mu_);
+      for (uint32_t id : freed) segments_.erase(id);
+    }
+    delete_segment_files(freed);
+    if (auto s = env_->sync_dir(options_.dir); !s) return s;
+    std::erase_if(doomed, [&](uint32_t id) { return std::find(freed.begin(), freed.end(), id) != freed.end(); });
+    if (doomed.empty()) return Status::ok();
+  }
+
   // 1. Durably record the new start counters (and all tails). The state is
   // changed and copied under index_mu_; the file is written after releasing
   // it, so that reads and acknowledgements do not wait for its fsyncs.
@@ -131,7 +155,12 @@ Status LocalLog::run_retention() {
   // these segments again; their batches lie below the recorded start
   // counters, so nothing is indexed from them and the first retention pass
   // deletes them.
-  for (uint32_t id : doomed) {
+  delete_segment_files(doomed);
+  return env_->sync_dir(options_.dir);
+}
+
+void LocalLog::delete_segment_files(const std::vector<uint32_t>& ids) {
+  for (uint32_t id : ids) {
     const std::string summary = summary_path(options_.dir, id);
     if (env_->file_exists(summary)) {
       if (auto s = env_->remove_file(summary); !s) spdlog::warn("log {}: {}", options_.dir, s.to_string());
@@ -140,7 +169,6 @@ Status LocalLog::run_retention() {
     if (auto s = env_->remove_file(path); !s) spdlog::warn("log {}: {}", options_.dir, s.to_string());
     spdlog::info("log {}: retention deleted segment {}", options_.dir, id);
   }
-  return env_->sync_dir(options_.dir);
 }
 
 }  // namespace runnel::storage

@@ -113,6 +113,35 @@ TEST_F(DeleteStreamTest, PutsAndReadsOfAnotherStreamAreServedWhileADeleteCommits
   EXPECT_EQ(stream_names(), std::vector<std::string>{"other"});
 }
 
+// The log's drop (a checkpoint's fdatasync, rename and directory fsync) ran
+// inside handle(), on the net worker that called it, blocking every
+// connection of that worker. handle() now returns at once; the answer comes
+// from the purge thread once the stream is gone.
+TEST_F(DeleteStreamTest, TheLogDropDoesNotRunOnTheThreadThatCallsHandle) {
+  fault_.hold_renames();  // the drop stops where its log checkpoint is committed
+  const protocol::OperationModel* op = protocol::kinesis_model().find_operation("DeleteStream");
+  ASSERT_NE(op, nullptr);
+  protocol::RequestContext ctx;
+  ctx.region = "us-east-1";
+  ctx.account_id = "000000000000";
+  ctx.request_id = "req";
+  std::promise<protocol::ApiResult<Value>> answered;
+  auto handled = std::async(std::launch::async, [&] {
+    service_->handle(*op, obj({{"StreamName", "big"}}), ctx,
+                     [&](protocol::ApiResult<Value> r) { answered.set_value(std::move(r)); });
+  });
+  ASSERT_TRUE(eventually([&] { return fault_.renames_waiting() == 1; }));
+  const bool returned = handled.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  EXPECT_TRUE(returned) << "handle() waited for the log's drop";
+  auto answer = answered.get_future();
+  EXPECT_EQ(answer.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout)
+      << "answered before the stream was gone";
+  fault_.release_renames();
+  handled.wait();
+  EXPECT_TRUE(answer.get());
+  EXPECT_EQ(stream_names(), std::vector<std::string>{"other"});
+}
+
 TEST_F(DeleteStreamTest, ACrashDuringTheDeleteLeavesAStreamTheNextStartRemoves) {
   fault_.hold_renames();
   auto del = std::async(std::launch::async, [&] { return call("DeleteStream", obj({{"StreamName", "big"}})); });

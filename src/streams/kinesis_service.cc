@@ -73,6 +73,7 @@ KinesisService::~KinesisService() {
   }
   autoscale_cv_.notify_all();
   if (autoscale_thread_.joinable()) autoscale_thread_.join();
+  stop_purge_thread();
 }
 
 void KinesisService::shutdown() {
@@ -82,7 +83,48 @@ void KinesisService::shutdown() {
   }
   autoscale_cv_.notify_all();
   if (autoscale_thread_.joinable()) autoscale_thread_.join();
+  stop_purge_thread();
   fanout_->stop();
+}
+
+void KinesisService::stop_purge_thread() {
+  {
+    std::lock_guard lock(purge_mu_);
+    purge_stop_ = true;
+  }
+  purge_cv_.notify_all();
+  if (purge_thread_.joinable()) purge_thread_.join();
+}
+
+void KinesisService::request_purge(protocol::OperationReply reply) {
+  std::unique_lock lock(purge_mu_);
+  if (purge_stop_) {  // shutting down: no thread to hand it to
+    lock.unlock();
+    run_purges();
+    fanout_->wake();
+    if (reply) reply(Value());
+    return;
+  }
+  purge_wanted_ = true;
+  if (reply) purge_replies_.push_back(std::move(reply));
+  if (!purge_thread_.joinable()) purge_thread_ = std::thread([this] { purge_loop(); });
+  purge_cv_.notify_one();
+}
+
+void KinesisService::purge_loop() {
+  std::unique_lock lock(purge_mu_);
+  for (;;) {
+    purge_cv_.wait(lock, [&] { return purge_wanted_ || purge_stop_; });
+    if (!purge_wanted_) break;  // stopping, nothing left
+    purge_wanted_ = false;
+    std::vector<protocol::OperationReply> replies;
+    replies.swap(purge_replies_);
+    lock.unlock();
+    run_purges();
+    fanout_->wake();  // their subscriptions end with ResourceNotFoundException
+    for (auto& reply : replies) reply(Value());
+    lock.lock();
+  }
 }
 
 void KinesisService::autoscale_loop() {
@@ -137,7 +179,11 @@ Status KinesisService::load() {
   }
   loaded_ = true;
   spdlog::info("loaded {} streams", streams_.size());
+  // Deletions that were due before the restart (a crash during the drop)
+  // finish here, on the loading thread, before anything is served.
+  advance_transitions_locked(now_ms());
   lock.unlock();
+  if (purges_queued_.load()) run_purges();
   if (options_.autoscale_interval_ms > 0 && !autoscale_thread_.joinable())
     autoscale_thread_ = std::thread([this] { autoscale_loop(); });
   return Status::ok();
@@ -166,6 +212,12 @@ void KinesisService::handle(const protocol::OperationModel& op, Value input, con
     result = create_stream(input, ctx);
   } else if (name == "DeleteStream") {
     result = delete_stream(input, ctx);
+    // Answered after the purge thread's next pass, which starts after the
+    // purge was queued: the stream is gone by then (unless its drop failed).
+    if (result && options_.delete_stream_ms == 0) {
+      request_purge(std::move(reply));
+      return;
+    }
   } else if (name == "DescribeStream") {
     result = describe_stream(input, ctx);
   } else if (name == "DescribeStreamSummary") {
@@ -349,7 +401,7 @@ void KinesisService::advance_transitions() {
     std::unique_lock lock(mu_);
     advance_transitions_locked(now);
   }
-  if (purges_queued_.load()) run_purges();
+  if (purges_queued_.load()) request_purge({});
 }
 
 void KinesisService::run_purges() {

@@ -68,7 +68,7 @@ class KinesisService {
   // `log` and `metadata` must outlive the service.
   KinesisService(KinesisOptions options, storage::Log& log, storage::MetadataStore& metadata,
                  std::string iterator_key);
-  // Stops the autoscaler thread if shutdown() has not.
+  // Stops the autoscaler and purge threads if shutdown() has not.
   ~KinesisService();
   KinesisService(const KinesisService&) = delete;
   KinesisService& operator=(const KinesisService&) = delete;
@@ -224,6 +224,15 @@ class KinesisService {
   // under mu_. Call with mu_ NOT held. Log first: a crash in between leaves a
   // DELETING stream whose deletion the next start finishes.
   void run_purges();
+  // Asks the purge thread (started at the first call) for a run_purges()
+  // pass; `reply`, if set, is answered with an empty result after that pass
+  // (DeleteStream with delete_stream_ms 0 answers once its stream is gone).
+  // After shutdown() the pass runs on the caller's thread. Never blocks on
+  // the log otherwise: net threads call it.
+  void request_purge(protocol::OperationReply reply);
+  void purge_loop();
+  // Stops and joins the purge thread after its last pass.
+  void stop_purge_thread();
   void advance_consumers_locked(StreamState& s, int64_t now, int64_t& next);
   void schedule_transition_locked(int64_t at_ms);
   Status tags_changed_locked(StreamState& s);
@@ -256,6 +265,14 @@ class KinesisService {
   std::vector<Purge> purges_;                // due deletions to run; guarded by mu_
   std::unordered_set<uint64_t> purging_;     // stream uids queued or being purged; guarded by mu_
   std::atomic<bool> purges_queued_{false};   // purges_ is not empty
+  // The purge thread runs run_purges() (the log's drop and its fsyncs) off
+  // the net threads.
+  std::mutex purge_mu_;
+  std::condition_variable purge_cv_;
+  bool purge_wanted_ = false;                                // guarded by purge_mu_
+  bool purge_stop_ = false;                                  // guarded by purge_mu_
+  std::vector<protocol::OperationReply> purge_replies_;      // answered after the next pass; guarded by purge_mu_
+  std::thread purge_thread_;                                 // started under purge_mu_
   std::atomic<bool> loaded_{false};
   protocol::Value account_settings_;  // guarded by mu_
   std::unique_ptr<FanOut> fanout_;

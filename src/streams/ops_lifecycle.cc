@@ -166,7 +166,7 @@ protocol::ApiResult<Value> KinesisService::delete_stream(const Value& in, const 
   schedule_transition_locked(stream.transition_at_ms);
   if (options_.delete_stream_ms == 0) advance_transitions_locked(now_ms());
   lock.unlock();
-  if (purges_queued_.load()) run_purges();   // the log's drop, with mu_ released
+  // The log's drop runs on the purge thread; handle() answers after it.
   fanout_->wake();   // its subscriptions end with ResourceNotFoundException
   return Value();
 }
