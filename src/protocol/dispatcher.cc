@@ -1,6 +1,5 @@
 #include "protocol/dispatcher.h"
 
-#include <algorithm>
 #include <chrono>
 
 #include "net/responses.h"
@@ -26,31 +25,13 @@ enum class ContentKind { kJson, kCbor, kPlainJson, kOther };
 ContentKind content_kind(const net::HttpRequest& req) {
   const std::string* ct = req.header("content-type");
   if (!ct) return ContentKind::kOther;
-  std::string media = ct->substr(0, ct->find(';'));
-  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.pop_back();
-  std::size_t start = media.find_first_not_of(" \t");
-  media.erase(0, start == std::string::npos ? media.size() : start);
-  for (char& c : media)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  if (media == kJsonType) return ContentKind::kJson;
-  if (media == kCborType) return ContentKind::kCbor;
-  if (media == kPlainJsonType) return ContentKind::kPlainJson;
+  std::string_view media = std::string_view(*ct).substr(0, ct->find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  if (net::iequals_ascii(media, kJsonType)) return ContentKind::kJson;
+  if (net::iequals_ascii(media, kCborType)) return ContentKind::kCbor;
+  if (net::iequals_ascii(media, kPlainJsonType)) return ContentKind::kPlainJson;
   return ContentKind::kOther;
-}
-
-// Whether the request carries any SigV4 authentication, well-formed or not:
-// an Authorization header or the X-Amz-Algorithm query key.
-bool has_authentication(const net::HttpRequest& req) {
-  const std::string* header = req.header("authorization");
-  if (header && header->find_first_not_of(" \t") != std::string::npos) return true;
-  std::string_view q = req.query;
-  while (!q.empty()) {
-    std::string_view pair = q.substr(0, q.find('&'));
-    if (pair.substr(0, pair.find('=')) == "X-Amz-Algorithm") return true;
-    if (pair.size() == q.size()) break;
-    q.remove_prefix(pair.size() + 1);
-  }
-  return false;
 }
 
 // x-amz-id-2 as AWS sends it: base64 of 72 random bytes (AWS's decode to
@@ -169,7 +150,7 @@ std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& 
   if (!options_.credentials) return std::nullopt;
   std::string request_id = net::make_request_id();
   ContentKind kind = content_kind(head);
-  if (head.method != "POST" || kind == ContentKind::kOther) return forbidden_xml(has_authentication(head), request_id);
+  if (head.method != "POST" || kind == ContentKind::kOther) return forbidden_xml(has_sigv4_authentication(head), request_id);
   if (kind == ContentKind::kPlainJson) return plain_json_error("UnknownOperationException", "message", request_id);
   WireFormat format = kind == ContentKind::kCbor ? WireFormat::kCbor : WireFormat::kJson;
   const OperationModel* op = nullptr;
@@ -188,7 +169,7 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   std::string request_id = net::make_request_id();
   ContentKind kind = content_kind(req);
   if (req.method != "POST" || kind == ContentKind::kOther) {
-    sink->send(forbidden_xml(has_authentication(req), request_id));
+    sink->send(forbidden_xml(has_sigv4_authentication(req), request_id));
     return;
   }
   if (kind == ContentKind::kPlainJson) {

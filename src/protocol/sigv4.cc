@@ -361,11 +361,12 @@ ApiResult<int64_t> parse_expires(std::string_view value) {
   }
   if (value.empty() || !digits(value)) return std::unexpected(incomplete("X-Amz-Expires should be a number"));
   std::string_view significant = value.substr(std::min(value.find_first_not_of('0'), value.size()));
-  if (significant.size() > 7 || (significant.empty() ? 0 : std::stoll(std::string(significant))) > kMaxExpiresSeconds) {
+  int64_t seconds = significant.size() > 7 ? kMaxExpiresSeconds + 1 : to_int(significant);
+  if (seconds > kMaxExpiresSeconds) {
     return std::unexpected(
         incomplete("X-Amz-Expires must be less than a week (in seconds) that is " + std::to_string(kMaxExpiresSeconds)));
   }
-  return significant.empty() ? 0 : std::stoll(std::string(significant));
+  return seconds;
 }
 
 ApiResult<SigV4Request> parse_query_form(const net::HttpRequest& req, const Params& params) {
@@ -630,6 +631,11 @@ std::string sigv4_canonical_query(std::string_view raw_query, bool drop_signatur
     out += value;
   }
   return out;
+}
+
+bool has_sigv4_authentication(const net::HttpRequest& req) {
+  const std::string* header = req.header("authorization");
+  return (header && !trim(*header).empty()) || find_param(parse_query(req.query), "X-Amz-Algorithm") != nullptr;
 }
 
 ApiResult<SigV4Request> parse_sigv4(const net::HttpRequest& req) {

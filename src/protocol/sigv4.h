@@ -44,6 +44,12 @@ struct SigV4Request {
   int64_t expires_seconds = -1;             // X-Amz-Expires of the query form (0..604800); -1 if absent
 };
 
+// Whether the request carries SigV4 authentication at all, well-formed or
+// not: a non-blank Authorization header or the X-Amz-Algorithm query key.
+// parse_sigv4() answers MissingAuthenticationTokenException exactly when this
+// is false.
+bool has_sigv4_authentication(const net::HttpRequest& req);
+
 // Reads the Authorization header (`AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`) or the
 // query-string form (X-Amz-Algorithm, X-Amz-Credential, X-Amz-SignedHeaders, X-Amz-Signature, X-Amz-Date).
 // Checks, in AWS's order: header and query both -> InvalidSignatureException; neither ->
