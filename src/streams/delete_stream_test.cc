@@ -43,25 +43,8 @@ class DeleteStreamTest : public ServiceTestBase {
     ASSERT_TRUE(put_other("before"));
   }
 
-  protocol::ApiResult<Value> put_other(const std::string& data) {
-    return call("PutRecord", obj({{"StreamName", "other"}, {"PartitionKey", "k"}, {"Data", Blob{data}}}));
-  }
-  // The data of every record of the other stream's only shard.
-  std::vector<std::string> read_other() {
-    auto it = call("GetShardIterator", obj({{"StreamName", "other"},
-                                            {"ShardId", "shardId-000000000000"},
-                                            {"ShardIteratorType", "TRIM_HORIZON"}}));
-    EXPECT_TRUE(it);
-    if (!it) return {};
-    auto page = call("GetRecords", obj({{"ShardIterator", it->find("ShardIterator")->as_string()}}));
-    EXPECT_TRUE(page);
-    std::vector<std::string> out;
-    if (!page) return out;
-    for (const auto& r : page->find("Records")->as_array()) {
-      out.push_back(r.find("Data")->as_blob().bytes);
-    }
-    return out;
-  }
+  protocol::ApiResult<Value> put_other(const std::string& data) { return put_record("other", data); }
+  std::vector<std::string> read_other() { return read_first_shard("other"); }
   std::vector<std::string> stream_names() {
     auto r = call("ListStreams", obj({}));
     EXPECT_TRUE(r);

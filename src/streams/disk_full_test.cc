@@ -25,50 +25,34 @@ class DiskFullTest : public ServiceTestBase {
     open();
     ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "s"}, {"ShardCount", 1}})));
   }
-  protocol::ApiResult<Value> put(const std::string& stream, const std::string& data) {
-    return call("PutRecord", obj({{"StreamName", stream}, {"PartitionKey", "k"}, {"Data", Blob{data}}}));
-  }
-  std::vector<std::string> read_all(const std::string& stream) {
-    auto it = call("GetShardIterator", obj({{"StreamName", stream},
-                                            {"ShardId", "shardId-000000000000"},
-                                            {"ShardIteratorType", "TRIM_HORIZON"}}));
-    EXPECT_TRUE(it);
-    if (!it) return {};
-    auto page = call("GetRecords", obj({{"ShardIterator", it->find("ShardIterator")->as_string()}}));
-    EXPECT_TRUE(page);
-    std::vector<std::string> out;
-    if (page)
-      for (const auto& r : page->find("Records")->as_array()) out.push_back(r.find("Data")->as_blob().bytes);
-    return out;
-  }
 
   storage::FaultInjectionEnv fault_{storage::Env::posix(), 1, /*real_syncs=*/false};
 };
 
 TEST_F(DiskFullTest, PutsAnswerARetryableErrorWhileTheDiskIsFullAndSucceedOnceSpaceIsBack) {
-  ASSERT_TRUE(put("s", "before"));
+  ASSERT_TRUE(put_record("s", "before"));
   fault_.set_no_space(storage::FaultInjectionEnv::NoSpace::kWritesAndSyncs);
   for (const char* data : {"lost-1", "lost-2"}) {
-    auto r = put("s", data);
+    auto r = put_record("s", data);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().type, "ServiceUnavailable");
     EXPECT_EQ(r.error().http_status, 503);
   }
   EXPECT_FALSE(log_->writable());
   ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "t"}, {"ShardCount", 1}})));  // metadata is elsewhere
-  EXPECT_FALSE(put("t", "lost-3"));
+  EXPECT_FALSE(put_record("t", "lost-3"));
 
   fault_.set_no_space(storage::FaultInjectionEnv::NoSpace::kOff);
   bool resumed = false;
   for (int i = 0; i < 600 && !resumed; ++i) {  // a client retrying; the log retries every second
-    resumed = bool(put("s", "after"));
+    resumed = bool(put_record("s", "after"));
     if (!resumed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_TRUE(resumed) << "puts never succeeded again after space came back";
   EXPECT_TRUE(log_->writable());
-  ASSERT_TRUE(put("t", "new stream"));
-  EXPECT_EQ(read_all("s"), (std::vector<std::string>{"before", "after"}));
-  EXPECT_EQ(read_all("t"), (std::vector<std::string>{"new stream"}));
+  ASSERT_TRUE(put_record("t", "new stream"));
+  EXPECT_EQ(read_first_shard("s"), (std::vector<std::string>{"before", "after"}));
+  EXPECT_EQ(read_first_shard("t"), (std::vector<std::string>{"new stream"}));
 }
 
 }  // namespace

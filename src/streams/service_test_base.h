@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "protocol/model.h"
 #include "streams/kinesis_service.h"
@@ -87,6 +88,25 @@ class ServiceTestBase : public ::testing::Test {
     protocol::Value v = protocol::Object{};
     for (const auto& [k, m] : members) v.set(k, m);
     return v;
+  }
+  // PutRecord of `data` to `stream` with partition key "k".
+  protocol::ApiResult<protocol::Value> put_record(const std::string& stream, const std::string& data) {
+    return call("PutRecord", obj({{"StreamName", stream}, {"PartitionKey", "k"}, {"Data", protocol::Blob{data}}}));
+  }
+  // The data of the records of `stream`'s first shard, from TRIM_HORIZON, in
+  // one GetRecords call (failures are test failures).
+  std::vector<std::string> read_first_shard(const std::string& stream) {
+    auto it = call("GetShardIterator", obj({{"StreamName", stream},
+                                            {"ShardId", "shardId-000000000000"},
+                                            {"ShardIteratorType", "TRIM_HORIZON"}}));
+    EXPECT_TRUE(it);
+    if (!it) return {};
+    auto page = call("GetRecords", obj({{"ShardIterator", it->find("ShardIterator")->as_string()}}));
+    EXPECT_TRUE(page);
+    std::vector<std::string> out;
+    if (page)
+      for (const auto& r : page->find("Records")->as_array()) out.push_back(r.find("Data")->as_blob().bytes);
+    return out;
   }
 
   std::filesystem::path dir_;
