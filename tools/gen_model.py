@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Turn a botocore service model into C++ tables (see src/protocol/model.h).
 
-Usage: gen_model.py SERVICE API_VERSION OUTPUT.cc
-  e.g. gen_model.py kinesis 2013-12-02 build/gen/kinesis_model.cc
+Usage: gen_model.py SERVICE API_VERSION OUTPUT.cc [NAMESPACE]
+  e.g. gen_model.py kinesis 2013-12-02 build/gen/kinesis_model.cc runnel::streams
 
 The model is read from botocore's data/SERVICE/API_VERSION/service-2.json(.gz).
 botocore is found by `import botocore`, then through `python3` on PATH, then
 in common install locations; RUNNEL_BOTOCORE_DATA=<botocore>/data overrides
-all of these. The output defines `const ServiceModel& SERVICE_model()`
-(non-identifier characters become '_') as constexpr arrays, so the tables cost
+all of these. The output defines `const runnel::protocol::ServiceModel&
+NAMESPACE::SERVICE_model()` (non-identifier characters become '_'; NAMESPACE
+defaults to runnel::protocol) over constexpr arrays, so the tables cost
 nothing at startup. The output is written atomically.
 """
 
@@ -172,7 +173,18 @@ def ordered_enum(service, name, values):
     return order
 
 
-def generate(service, version, model, source, digest):
+MEMBER_LOCATIONS = {
+    None: "MemberLocation::kBody", "header": "MemberLocation::kHeader", "headers": "MemberLocation::kHeaders",
+    "querystring": "MemberLocation::kQueryString", "uri": "MemberLocation::kUri",
+    "statusCode": "MemberLocation::kStatusCode",
+}
+
+
+def cxx_bool(v):
+    return "true" if v else "false"
+
+
+def generate(service, version, model, source, digest, namespace="runnel::protocol"):
     meta = model.get("metadata", {})
     shapes = model.get("shapes", {})
     names = sorted(shapes)
@@ -193,9 +205,9 @@ def generate(service, version, model, source, digest):
     w("// Source sha256: %s" % digest)
     w('#include "protocol/model.h"')
     w("")
-    w("namespace runnel::protocol {")
     w("namespace {")
     w("")
+    w("using namespace runnel::protocol;")
     w("using enum ShapeType;")
     w("")
 
@@ -217,9 +229,20 @@ def generate(service, version, model, source, digest):
             required = set(s.get("required", []))
             w("constexpr MemberModel kMembers%d[] = {" % i)
             for mname, m in ordered_members(service, name, s):
-                wire = m.get("jsonName") or m.get("locationName") or mname
-                w("    {%s, %s, %d, %s}," % (cxx_str(mname), cxx_str(wire), ref(m["shape"], name + "." + mname),
-                                           "true" if mname in required else "false"))
+                loc = m.get("location")
+                if loc not in MEMBER_LOCATIONS:
+                    fail("%s.%s has unsupported location %r" % (name, mname, loc))
+                # jsonName names the body key; locationName names the body
+                # key only for body members (else the header/query/label).
+                wire = m.get("jsonName") or (m.get("locationName") if loc is None else None) or mname
+                target = shapes.get(m["shape"], {})
+                w("    {.name = %s, .wire_name = %s, .shape = %d, .required = %s, .location = %s, "
+                  ".location_name = %s, .query_name = %s, .payload = %s, .streaming = %s, .xml_attribute = %s},"
+                  % (cxx_str(mname), cxx_str(wire), ref(m["shape"], name + "." + mname),
+                     cxx_bool(mname in required), MEMBER_LOCATIONS[loc],
+                     cxx_str(m.get("locationName", "") if loc is not None else ""),
+                     cxx_str(m.get("queryName", "")), cxx_bool(s.get("payload") == mname),
+                     cxx_bool(target.get("streaming") or m.get("streaming")), cxx_bool(m.get("xmlAttribute"))))
             w("};")
             members_ref = "kMembers%d" % i
         fields = [
@@ -237,6 +260,11 @@ def generate(service, version, model, source, digest):
             ".value = %s" % (ref(s["value"]["shape"], name) if t == "map" else "kNoShape"),
             ".exception = %s" % ("true" if s.get("exception") else "false"),
             ".event_stream = %s" % ("true" if s.get("eventstream") else "false"),
+            ".flattened = %s" % cxx_bool(s.get("flattened")),
+            ".list_member_name = %s" % cxx_str(s["member"].get("locationName", "member") if t == "list" else ""),
+            ".error_code = %s" % cxx_str(s.get("error", {}).get("code", "")),
+            ".error_status = %d" % int(s.get("error", {}).get("httpStatusCode", 0)),
+            ".sender_fault = %s" % cxx_bool(s.get("error", {}).get("senderFault", True)),
         ]
         shape_inits.append("    {%s},  // %d" % (", ".join(fields), i))
 
@@ -260,6 +288,10 @@ def generate(service, version, model, source, digest):
             ".input = %s" % (ref(o["input"]["shape"], oname) if "input" in o else "kNoShape"),
             ".output = %s" % (ref(o["output"]["shape"], oname) if "output" in o else "kNoShape"),
             ".errors = %s" % errors_ref,
+            ".http_method = %s" % cxx_str(o.get("http", {}).get("method", "POST")),
+            ".request_uri = %s" % cxx_str(o.get("http", {}).get("requestUri", "/")),
+            ".success_status = %d" % int(o.get("http", {}).get("responseCode", 200)),
+            ".result_wrapper = %s" % cxx_str(o.get("output", {}).get("resultWrapper", "")),
         ]
         op_inits.append("    {%s}," % ", ".join(fields))
     w("")
@@ -270,12 +302,20 @@ def generate(service, version, model, source, digest):
 
     endpoint = meta.get("endpointPrefix", service)
     java_package = "com.amazonaws.%s.v%s" % (re.sub(r"[^a-z0-9]", "", endpoint.lower()), version.replace("-", ""))
+    protocols = meta.get("protocols") or [meta.get("protocol", "")]
+    w("constexpr std::string_view kProtocols[] = {%s};" % ", ".join(cxx_str(p) for p in protocols))
+    w("")
     w("constexpr ServiceModel kModel{")
     w("    .service = %s," % cxx_str(service))
     w("    .api_version = %s," % cxx_str(meta.get("apiVersion", version)))
     w("    .target_prefix = %s," % cxx_str(meta.get("targetPrefix", "")))
     w("    .signing_name = %s," % cxx_str(meta.get("signingName", endpoint)))
     w("    .protocol = %s," % cxx_str(meta.get("protocol", "")))
+    w("    .protocols = kProtocols,")
+    w("    .json_version = %s," % cxx_str(meta.get("jsonVersion", "")))
+    w("    .endpoint_prefix = %s," % cxx_str(endpoint))
+    w("    .xml_namespace = %s," % cxx_str(meta.get("xmlNamespace", "")))
+    w("    .aws_query_compatible = %s," % cxx_bool("awsQueryCompatible" in meta))
     w("    .java_package = %s," % cxx_str(java_package))
     w("    .shapes = kShapes,")
     w("    .operations = kOperations,")
@@ -283,18 +323,23 @@ def generate(service, version, model, source, digest):
     w("")
     w("}  // namespace")
     w("")
-    w("const ServiceModel& %s() { return kModel; }" % fn)
+    w("namespace %s {" % namespace)
     w("")
-    w("}  // namespace runnel::protocol")
+    w("const runnel::protocol::ServiceModel& %s() { return kModel; }" % fn)
+    w("")
+    w("}  // namespace %s" % namespace)
     return "\n".join(out) + "\n"
 
 
 def main(argv):
-    if len(argv) != 4:
-        fail("usage: gen_model.py SERVICE API_VERSION OUTPUT.cc")
+    if len(argv) not in (4, 5):
+        fail("usage: gen_model.py SERVICE API_VERSION OUTPUT.cc [NAMESPACE]")
     service, version, output = argv[1], argv[2], argv[3]
+    namespace = argv[4] if len(argv) == 5 else "runnel::protocol"
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*", namespace):
+        fail("bad namespace %r" % namespace)
     model, source, digest = load_model(service, version)
-    text = generate(service, version, model, source, digest)
+    text = generate(service, version, model, source, digest, namespace)
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     tmp = output + ".tmp"
     with open(tmp, "w") as f:

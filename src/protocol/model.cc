@@ -49,6 +49,12 @@ const Shape* ServiceModel::output_shape(const OperationModel& op) const {
   return op.output == kNoShape ? nullptr : &shapes[op.output];
 }
 
+bool ServiceModel::speaks(std::string_view protocol_name) const {
+  for (std::string_view p : protocols)
+    if (p == protocol_name) return true;
+  return protocol == protocol_name;
+}
+
 std::string_view shape_type_name(ShapeType t) {
   switch (t) {
     case ShapeType::kStructure: return "structure";

@@ -36,11 +36,27 @@ enum class ShapeType : uint8_t {
 using ShapeRef = uint16_t;
 inline constexpr ShapeRef kNoShape = 0xFFFF;
 
+// Where a REST protocol carries a structure member (botocore's "location").
+enum class MemberLocation : uint8_t {
+  kBody,         // in the payload document (every member of the RPC protocols)
+  kHeader,       // an HTTP header named location_name
+  kHeaders,      // a map of headers whose names start with location_name
+  kQueryString,  // a query-string parameter named location_name
+  kUri,          // the {label} of the operation's URI template
+  kStatusCode,   // the response's HTTP status code
+};
+
 struct MemberModel {
   std::string_view name;       // model member name, e.g. "StreamName"
   std::string_view wire_name;  // key on the wire (jsonName/locationName, else name)
   ShapeRef shape = kNoShape;
   bool required = false;       // listed in the structure's "required"
+  MemberLocation location = MemberLocation::kBody;
+  std::string_view location_name;  // header, query or URI label name; empty in the body
+  std::string_view query_name;     // AWS Query's key when the model sets queryName
+  bool payload = false;            // the structure's "payload" member (REST)
+  bool streaming = false;          // a streaming blob (REST request or response body)
+  bool xml_attribute = false;      // an XML attribute (REST-XML)
 };
 
 struct Shape {
@@ -63,6 +79,14 @@ struct Shape {
   ShapeRef value = kNoShape;   // map value shape
   bool exception = false;      // an error shape
   bool event_stream = false;   // an event-stream union (SubscribeToShard output)
+  bool flattened = false;      // a list or map serialised without a wrapper (Query, XML)
+  std::string_view list_member_name;  // a list's element name (Query/XML), "member" unless set
+  // For error shapes (botocore's "error" trait): the code AWS Query and
+  // awsQueryCompatible services send (empty: the shape's name), the HTTP
+  // status (0: unset, 400) and whether the caller is at fault.
+  std::string_view error_code;
+  uint16_t error_status = 0;
+  bool sender_fault = true;
 
   // The member whose wire name is `wire_name`, or nullptr.
   const MemberModel* find_member(std::string_view wire_name) const;
@@ -74,6 +98,10 @@ struct OperationModel {
   ShapeRef input = kNoShape;   // kNoShape when the operation takes no input
   ShapeRef output = kNoShape;
   std::span<const std::string_view> errors;  // error shape names, as in the model
+  std::string_view http_method;    // "POST", "GET", ... (REST routing)
+  std::string_view request_uri;    // URI template, e.g. "/describeStream" or "/{Bucket}/{Key+}"
+  uint16_t success_status = 200;   // the HTTP status of a successful answer (REST)
+  std::string_view result_wrapper; // AWS Query: the output's wrapper element, e.g. "ListMetricsResult"
 };
 
 struct ServiceModel {
@@ -81,7 +109,16 @@ struct ServiceModel {
   std::string_view api_version;     // e.g. "2013-12-02"
   std::string_view target_prefix;   // X-Amz-Target prefix, e.g. "Kinesis_20131202"
   std::string_view signing_name;    // SigV4 service name, e.g. "kinesis"
-  std::string_view protocol;        // "json", "rest-json", ...
+  std::string_view protocol;        // botocore's default: "json", "rest-json", "smithy-rpc-v2-cbor", ...
+  // Every protocol the service speaks ("protocols"; just `protocol` when
+  // the model lists none), in the model's order of preference.
+  std::span<const std::string_view> protocols;
+  std::string_view json_version;    // "1.0" or "1.1" for the JSON protocols
+  std::string_view endpoint_prefix; // e.g. "kinesis", "monitoring"
+  std::string_view xml_namespace;   // AWS Query and REST-XML answers' xmlns
+  // The service's JSON and CBOR errors also carry their Query code
+  // (x-amzn-query-error), as services that moved off AWS Query do.
+  bool aws_query_compatible = false;
   // Java package of the service's model classes, as AWS names them in
   // validation messages: "com.amazonaws.kinesis.v20131202".
   std::string_view java_package;
@@ -95,6 +132,9 @@ struct ServiceModel {
   // The operation's input structure, or nullptr when it takes none.
   const Shape* input_shape(const OperationModel& op) const;
   const Shape* output_shape(const OperationModel& op) const;
+  // Position of `op` in `operations` (for dispatch tables).
+  size_t operation_index(const OperationModel& op) const { return static_cast<size_t>(&op - operations.data()); }
+  bool speaks(std::string_view protocol_name) const;
 };
 
 // Generated from botocore's data/kinesis/2013-12-02 (tools/gen_model.py).
