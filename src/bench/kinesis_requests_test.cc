@@ -4,6 +4,7 @@
 
 #include "bench/latency_stamp.h"
 #include "bench/record_factory.h"
+#include "protocol/test_models.h"
 #include "protocol/cbor_codec.h"
 #include "protocol/json_codec.h"
 #include "protocol/validator.h"

@@ -51,8 +51,8 @@ double half_to_double(uint16_t h) {
 // a length field can never make the reader allocate more than the body holds.
 class Reader {
  public:
-  explicit Reader(std::string_view body)
-      : p_(reinterpret_cast<const uint8_t*>(body.data())), end_(p_ + body.size()) {}
+  Reader(std::string_view body, CborEpoch epoch)
+      : p_(reinterpret_cast<const uint8_t*>(body.data())), end_(p_ + body.size()), epoch_(epoch) {}
 
   bool at_end() const { return p_ == end_; }
 
@@ -222,7 +222,12 @@ class Reader {
       // The AWS Java SDK writes integer epoch millis under tag 1; RFC 8949
       // (and other encoders) write seconds, as a float when fractional.
       if (inner.is_int()) {
-        out = Value(Timestamp{inner.as_int()});
+        if (epoch_ == CborEpoch::kMillis) {
+          out = Value(Timestamp{inner.as_int()});
+          return true;
+        }
+        if (std::abs(inner.as_int()) > static_cast<int64_t>(kMaxTimestampMillis / 1000)) return false;
+        out = Value(Timestamp{inner.as_int() * 1000});
         return true;
       }
       if (!inner.is_double()) return false;
@@ -257,6 +262,7 @@ class Reader {
 
   const uint8_t* p_;
   const uint8_t* end_;
+  CborEpoch epoch_;
 };
 
 void put_head(uint8_t major, uint64_t arg, std::string& out) {
@@ -303,7 +309,7 @@ std::size_t size_estimate(const Value& v) {
   }
 }
 
-void put_value(const Value& v, std::string& out) {
+void put_value(const Value& v, CborEpoch epoch, std::string& out) {
   switch (v.kind()) {
     case Value::Kind::kNull: out.push_back(static_cast<char>(0xf6)); return;
     case Value::Kind::kBool: out.push_back(static_cast<char>(v.as_bool() ? 0xf5 : 0xf4)); return;
@@ -326,18 +332,22 @@ void put_value(const Value& v, std::string& out) {
       return;
     case Value::Kind::kTimestamp:
       put_head(kTag, kTagEpoch, out);
-      put_int(v.as_timestamp().millis, out);
+      if (epoch == CborEpoch::kMillis) {
+        put_int(v.as_timestamp().millis, out);
+      } else {
+        put_value(Value(static_cast<double>(v.as_timestamp().millis) / 1000.0), epoch, out);
+      }
       return;
     case Value::Kind::kArray:
       put_head(kArray, v.as_array().size(), out);
-      for (const auto& item : v.as_array()) put_value(item, out);
+      for (const auto& item : v.as_array()) put_value(item, epoch, out);
       return;
     case Value::Kind::kObject:
       put_head(kMap, v.as_object().size(), out);
       for (const auto& m : v.as_object()) {
         put_head(kText, m.key.size(), out);
         out.append(m.key);
-        put_value(m.value, out);
+        put_value(m.value, epoch, out);
       }
       return;
     case Value::Kind::kEncoded:
@@ -370,17 +380,17 @@ void append_cbor_timestamp(int64_t millis, std::string& out) {
 void append_cbor_array_head(uint64_t n, std::string& out) { put_head(kArray, n, out); }
 void append_cbor_map_head(uint64_t n, std::string& out) { put_head(kMap, n, out); }
 
-ApiResult<Value> decode_cbor(std::string_view body) {
-  Reader reader(body);
+ApiResult<Value> decode_cbor(std::string_view body, CborEpoch epoch) {
+  Reader reader(body, epoch);
   Value out;
   if (!reader.item(out, 0) || !reader.at_end() || !out.is_object()) return std::unexpected(malformed());
   return out;
 }
 
-std::string encode_cbor(const Value& v) {
+std::string encode_cbor(const Value& v, CborEpoch epoch) {
   std::string out;
   out.reserve(size_estimate(v));
-  put_value(v, out);
+  put_value(v, epoch, out);
   return out;
 }
 

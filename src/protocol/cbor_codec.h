@@ -19,6 +19,12 @@
 
 namespace runnel::protocol {
 
+// What an integer under tag 1 counts. AWS's CBOR 1.1 (the Java SDK's
+// application/x-amz-cbor-1.1) puts epoch milliseconds there; Smithy RPC v2
+// CBOR puts epoch seconds, as RFC 8949 does, and runnel then encodes
+// timestamps as float64 seconds.
+enum class CborEpoch { kMillis, kSeconds };
+
 // Decodes a request body. The result is always an Object. Mapping:
 //   unsigned / negative integer -> Int (Double when beyond int64);
 //   byte string -> Blob; text string -> String (must be valid UTF-8);
@@ -27,7 +33,7 @@ namespace runnel::protocol {
 //   array -> Array, map -> Object (keys must be text strings), definite or
 //     indefinite length; duplicate keys as in decode_json (last value wins);
 //   tag 1 + integer -> Timestamp of that many epoch milliseconds (the Java
-//     SDK's form); tag 1 + float -> Timestamp of that many epoch seconds
+//     SDK's form; seconds with CborEpoch::kSeconds); tag 1 + float -> Timestamp of that many epoch seconds
 //     (RFC 8949's form), rounded to the millisecond;
 //   tags 2 / 3 (bignums) -> Double; any other tag is skipped (its content
 //     decodes as if untagged);
@@ -41,15 +47,16 @@ namespace runnel::protocol {
 // anything but a number in range, or nesting (arrays, maps and tags) deeper
 // than kMaxNestingDepth. Lengths are checked against the bytes that remain
 // before anything is allocated.
-ApiResult<Value> decode_cbor(std::string_view body);
+ApiResult<Value> decode_cbor(std::string_view body, CborEpoch epoch = CborEpoch::kMillis);
 
 // Encodes a Value as CBOR with definite lengths and the shortest argument
 // encodings (RFC 8949 §4.2.1 preferred serialization for integers):
 //   Int -> major type 0 or 1; Double -> float64 (0xfb); String -> text
 //   string; Blob -> byte string; Timestamp -> tag 1 (0xc1) + integer epoch
 //   milliseconds; Array / Object -> major types 4 / 5, members in order;
-//   Null -> 0xf6; Bool -> 0xf4 / 0xf5.
-std::string encode_cbor(const Value& v);
+//   Null -> 0xf6; Bool -> 0xf4 / 0xf5. With CborEpoch::kSeconds, Timestamp
+//   -> tag 1 + float64 epoch seconds.
+std::string encode_cbor(const Value& v, CborEpoch epoch = CborEpoch::kMillis);
 
 // Pieces of encode_cbor, for operations that write part of their output
 // directly (see Encoded). Timestamps are tag 1 with integer milliseconds.

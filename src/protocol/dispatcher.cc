@@ -1,26 +1,21 @@
 #include "protocol/dispatcher.h"
 
+#include <zlib.h>
+
 #include <chrono>
 
 #include "net/responses.h"
-#include "protocol/base64.h"
 #include "protocol/cbor_codec.h"
 #include "protocol/credentials.h"
 #include "protocol/json_codec.h"
 #include "protocol/sigv4.h"
+#include "protocol/wire_answers.h"
 
 namespace runnel::protocol {
 namespace {
 
-constexpr std::string_view kCborType = "application/x-amz-cbor-1.1";
-constexpr std::string_view kJsonType = "application/x-amz-json-1.1";
-constexpr std::string_view kPlainJsonType = "application/json";
-
-// What a request's Content-Type asks for. AWS's JSON endpoint serves
-// x-amz-json-1.1 and CBOR; it answers plain application/json in the old
-// "Output"/"Version" envelope without serving it, and anything else (none,
-// x-amz-json-1.0, text/plain...) with a 403 in XML.
-enum class ContentKind { kJson, kCbor, kPlainJson, kOther };
+// What a request's Content-Type names.
+enum class ContentKind { kJson11, kJson10, kAmzCbor, kPlainJson, kCbor, kForm, kOther };
 
 ContentKind content_kind(const net::HttpRequest& req) {
   const std::string* ct = req.header("content-type");
@@ -28,114 +23,194 @@ ContentKind content_kind(const net::HttpRequest& req) {
   std::string_view media = std::string_view(*ct).substr(0, ct->find(';'));
   while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
   while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
-  if (net::iequals_ascii(media, kJsonType)) return ContentKind::kJson;
-  if (net::iequals_ascii(media, kCborType)) return ContentKind::kCbor;
+  if (net::iequals_ascii(media, kAmzJson11Type)) return ContentKind::kJson11;
+  if (net::iequals_ascii(media, kAmzJson10Type)) return ContentKind::kJson10;
+  if (net::iequals_ascii(media, kAmzCborType)) return ContentKind::kAmzCbor;
   if (net::iequals_ascii(media, kPlainJsonType)) return ContentKind::kPlainJson;
+  if (net::iequals_ascii(media, kCborType)) return ContentKind::kCbor;
+  if (net::iequals_ascii(media, kFormType)) return ContentKind::kForm;
   return ContentKind::kOther;
 }
 
-// x-amz-id-2 as AWS sends it: base64 of 72 random bytes (AWS's decode to
-// 72-80 bytes).
-std::string random_id2() {
-  unsigned char bytes[72];
-  net::random_bytes(bytes, sizeof bytes);
-  return base64_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
-}
-
-void add_common_headers(net::HttpResponse& resp, const std::string& request_id) {
-  resp.headers.push_back({"x-amzn-RequestId", request_id});
-  resp.headers.push_back({"x-amz-id-2", random_id2()});
-}
-
-net::HttpResponse encode_ok(const Value& output, WireFormat format, bool empty_output, const std::string& request_id) {
-  net::HttpResponse resp;
-  resp.status = 200;
-  if (format == WireFormat::kCbor) {
-    resp.headers.push_back({"Content-Type", std::string(kCborType)});
-    resp.body = encode_cbor(output.is_null() ? Value(Object{}) : output);
-  } else {
-    resp.headers.push_back({"Content-Type", std::string(kJsonType)});
-    // AWS answers operations without output members with an empty body.
-    if (!empty_output) resp.body = encode_json(output.is_null() ? Value(Object{}) : output);
-  }
-  add_common_headers(resp, request_id);
-  return resp;
-}
-
-// AWS's answer to a request that is not a POST of a content type it serves:
-// 403 in XML, without a Content-Type header. Which exception depends only on
-// whether the request tried to authenticate.
-net::HttpResponse forbidden_xml(bool authenticated, const std::string& request_id) {
-  net::HttpResponse resp;
-  resp.status = 403;
-  resp.body = authenticated ? "<AccessDeniedException>\n"
-                              "  <Message>Unable to determine service/operation name to be authorized</Message>\n"
-                              "</AccessDeniedException>\n"
-                            : "<MissingAuthenticationTokenException>\n"
-                              "  <Message>Missing Authentication Token</Message>\n"
-                              "</MissingAuthenticationTokenException>\n";
-  add_common_headers(resp, request_id);
-  return resp;
-}
-
-// AWS's answer to Content-Type: application/json: HTTP 200 and the error in
-// the envelope of the retired JSON 1.0 protocol, e.g.
-// {"Output":{"__type":"com.amazon.coral.service#UnknownOperationException","message":null},"Version":"1.0"}.
-net::HttpResponse plain_json_error(std::string_view type, std::string_view message_key, const std::string& request_id) {
-  net::HttpResponse resp;
-  resp.status = 200;
-  resp.headers.push_back({"Content-Type", std::string(kPlainJsonType)});
-  resp.body = "{\"Output\":{\"__type\":\"com.amazon.coral.service#" + std::string(type) + "\",\"" +
-              std::string(message_key) + "\":null},\"Version\":\"1.0\"}";
-  add_common_headers(resp, request_id);
-  return resp;
-}
-
 ApiError serialization_error() { return ApiError{"SerializationException", "", 400, true}; }
-
 ApiError unknown_operation() { return ApiError{"UnknownOperationException", "", 400, false}; }
+
+int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The segments of an RPC v2 path, /service/<Service>/operation/<Op>, or
+// false when the path has another shape.
+bool rpc_v2_path(std::string_view path, std::string_view& service, std::string_view& op) {
+  constexpr std::string_view kService = "/service/", kOperation = "/operation/";
+  if (!path.starts_with(kService)) return false;
+  path.remove_prefix(kService.size());
+  size_t slash = path.find('/');
+  if (slash == std::string_view::npos || slash == 0) return false;
+  service = path.substr(0, slash);
+  path.remove_prefix(slash);
+  if (!path.starts_with(kOperation)) return false;
+  op = path.substr(kOperation.size());
+  return !op.empty() && op.find('/') == std::string_view::npos;
+}
+
+bool has_gzip_encoding(const net::HttpRequest& req) {
+  const std::string* enc = req.header("content-encoding");
+  return enc && net::iequals_ascii(*enc, "gzip");
+}
+
+// Inflates a gzip body into `out` (with net::kBodyPadding spare capacity for
+// the in-place JSON parser). False when it is not gzip or would exceed
+// `limit` bytes; `too_large` tells which.
+bool gunzip(std::string_view in, size_t limit, std::string& out, bool& too_large) {
+  too_large = false;
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return false;
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  out.clear();
+  char buf[64 * 1024];
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) break;
+    size_t produced = sizeof buf - zs.avail_out;
+    if (out.size() + produced > limit) {
+      too_large = true;
+      break;
+    }
+    out.append(buf, produced);
+    if (rc == Z_OK && produced == 0 && zs.avail_in == 0) break;  // truncated input
+  }
+  bool ok = rc == Z_STREAM_END && zs.avail_in == 0 && !too_large;
+  inflateEnd(&zs);
+  if (ok) out.reserve(out.size() + net::kBodyPadding);
+  return ok;
+}
 
 }  // namespace
 
+struct Dispatcher::Registered {
+  const ServiceModel* model;
+  OperationTable table;
+  std::unique_ptr<FastDecoder> fast;
+  bool takes_amz_cbor;  // application/x-amz-cbor-1.1 (Kinesis's Java SDK)
+};
+
+// What a request's head decides.
+struct Dispatcher::Route {
+  enum class Kind { kLocal, kForbidden, kPlainJson, kUnknownOperation, kOperation };
+  Kind kind = Kind::kForbidden;
+  const LocalRoute* local = nullptr;
+  const Registered* service = nullptr;
+  const OperationModel* op = nullptr;
+  AnswerFormat answer;
+};
+
 Dispatcher::Dispatcher(DispatcherOptions options) : options_(std::move(options)) {}
+Dispatcher::~Dispatcher() = default;
+
+void Dispatcher::register_service(Service& service) {
+  OperationTable table = service.operations();
+  const ServiceModel& model = table.model();
+  services_.push_back(std::make_unique<Registered>(
+      Registered{&model, std::move(table), service.fast_decoder(), service.takes_amz_cbor()}));
+  for (LocalRoute& r : service.local_routes()) add_route(std::move(r));
+}
 
 void Dispatcher::register_service(const ServiceModel& model, OperationHandler handler) {
-  services_.push_back(Service{&model, std::move(handler), FastInput(model)});
+  OperationTable table(model);
+  table.otherwise(std::move(handler));
+  services_.push_back(std::make_unique<Registered>(Registered{&model, std::move(table), nullptr, true}));
 }
+
+void Dispatcher::add_route(LocalRoute route) { routes_.push_back(std::move(route)); }
 
 net::HttpResponse Dispatcher::error_response(const ApiError& error, WireFormat format, const std::string& request_id) {
-  Value body = Object{};
-  body.set("__type", error.type);
-  if (!error.message.empty())
-    body.set(error.capital_message_key ? "Message" : "message", error.message);
-  net::HttpResponse resp;
-  resp.status = error.http_status;
-  if (format == WireFormat::kCbor) {
-    resp.headers.push_back({"Content-Type", std::string(kCborType)});
-    resp.body = encode_cbor(body);
-  } else {
-    resp.headers.push_back({"Content-Type", std::string(kJsonType)});
-    resp.body = encode_json(body);
-  }
-  resp.headers.push_back({"x-amzn-ErrorType", error.type});
-  add_common_headers(resp, request_id);
-  return resp;
+  AnswerFormat answer;
+  answer.protocol = format == WireFormat::kCbor ? Protocol::kAwsCbor : Protocol::kAwsJson;
+  answer.content_type = format == WireFormat::kCbor ? kAmzCborType : kAmzJson11Type;
+  return encode_error(answer, error, request_id);
 }
 
-const Dispatcher::Service* Dispatcher::find_service(const net::HttpRequest& req, const OperationModel** op) const {
+const Dispatcher::Registered* Dispatcher::find_by_target(std::string_view target, const OperationModel** op) const {
   *op = nullptr;
-  const std::string* target = req.header("x-amz-target");
-  if (!target) return nullptr;
-  auto dot = target->find('.');
-  if (dot == std::string::npos) return nullptr;
-  std::string_view prefix(target->data(), dot);
+  size_t dot = target.find('.');
+  if (dot == std::string_view::npos) return nullptr;
+  std::string_view prefix = target.substr(0, dot);
   for (const auto& s : services_) {
-    if (s.model->target_prefix == prefix) {
-      *op = s.model->find_operation(std::string_view(*target).substr(dot + 1));
-      return *op ? &s : nullptr;
-    }
+    if (s->model->target_prefix != prefix) continue;
+    *op = s->model->find_operation(target.substr(dot + 1));
+    return s.get();
   }
   return nullptr;
+}
+
+const LocalRoute* Dispatcher::find_local(const net::HttpRequest& req) const {
+  for (const LocalRoute& r : routes_)
+    if (r.method == req.method && r.path == req.path) return &r;
+  return nullptr;
+}
+
+// Routing, in the documented order (docs/protocols.md): local paths, then
+// X-Amz-Target, then the RPC v2 path. Everything the head can decide.
+std::optional<Dispatcher::Route> Dispatcher::route(const net::HttpRequest& req) const {
+  Route r;
+  if (const LocalRoute* local = find_local(req)) {
+    r.kind = Route::Kind::kLocal;
+    r.local = local;
+    return r;
+  }
+  if (req.method != "POST") return r;  // kForbidden
+  ContentKind kind = content_kind(req);
+  if (kind == ContentKind::kPlainJson) {
+    r.kind = Route::Kind::kPlainJson;
+    return r;
+  }
+
+  std::string_view rpc_service, rpc_op;
+  if (rpc_v2_path(req.path, rpc_service, rpc_op)) {
+    r.answer.protocol = Protocol::kRpcV2Cbor;
+    r.kind = Route::Kind::kUnknownOperation;
+    for (const auto& s : services_) {
+      if (s->model->target_prefix != rpc_service || !s->model->speaks("smithy-rpc-v2-cbor")) continue;
+      r.answer.model = s->model;
+      r.service = s.get();
+      r.op = s->model->find_operation(rpc_op);
+      if (r.op && s->table.find(*r.op)) r.kind = Route::Kind::kOperation;
+    }
+    return r;
+  }
+
+  if (kind != ContentKind::kJson11 && kind != ContentKind::kJson10 && kind != ContentKind::kAmzCbor) return r;
+  r.answer.protocol = kind == ContentKind::kAmzCbor ? Protocol::kAwsCbor : Protocol::kAwsJson;
+  r.answer.content_type = kind == ContentKind::kAmzCbor  ? kAmzCborType
+                          : kind == ContentKind::kJson10 ? kAmzJson10Type
+                                                         : kAmzJson11Type;
+  const std::string* target = req.header("x-amz-target");
+  const OperationModel* op = nullptr;
+  const Registered* service = target ? find_by_target(*target, &op) : nullptr;
+  if (!service) {
+    // No service claims the request: AWS JSON 1.1 and CBOR endpoints answer
+    // UnknownOperationException; JSON 1.0 is served only by the services
+    // whose model says so, so without one it is AWS's 403.
+    if (kind == ContentKind::kJson10) return r;
+    r.kind = Route::Kind::kUnknownOperation;
+    return r;
+  }
+  // A content type the service does not take is AWS's 403, as Kinesis
+  // answers x-amz-json-1.0.
+  bool fits = kind == ContentKind::kAmzCbor ? service->takes_amz_cbor
+                                            : service->model->json_version == (kind == ContentKind::kJson10 ? "1.0" : "1.1");
+  if (!fits) return r;
+  r.answer.model = service->model;
+  r.service = service;
+  r.op = op;
+  r.kind = op && service->table.find(*op) ? Route::Kind::kOperation : Route::Kind::kUnknownOperation;
+  return r;
 }
 
 std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& head) const {
@@ -149,16 +224,20 @@ std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& 
   // (docs/auth.md).
   if (!options_.credentials) return std::nullopt;
   std::string request_id = net::make_request_id();
-  ContentKind kind = content_kind(head);
-  if (head.method != "POST" || kind == ContentKind::kOther) return forbidden_xml(has_sigv4_authentication(head), request_id);
-  if (kind == ContentKind::kPlainJson) return plain_json_error("UnknownOperationException", "message", request_id);
-  WireFormat format = kind == ContentKind::kCbor ? WireFormat::kCbor : WireFormat::kJson;
-  const OperationModel* op = nullptr;
-  if (!find_service(head, &op)) return error_response(unknown_operation(), format, request_id);
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  auto auth = authenticate_sigv4_head(head, options_.credentials, now.count());
+  std::optional<Route> r = route(head);
+  switch (r->kind) {
+    case Route::Kind::kLocal:
+      if (r->local->open) return std::nullopt;
+      break;
+    case Route::Kind::kForbidden: return forbidden_xml(has_sigv4_authentication(head), request_id);
+    case Route::Kind::kPlainJson: return plain_json_error("UnknownOperationException", "message", request_id);
+    case Route::Kind::kUnknownOperation: return encode_error(r->answer, unknown_operation(), request_id);
+    case Route::Kind::kOperation: break;
+  }
+  auto auth = authenticate_sigv4_head(head, options_.credentials, now_seconds());
   if (auth) return std::nullopt;
-  return error_response(auth.error(), format, request_id);
+  if (r->kind == Route::Kind::kLocal) return forbidden_xml(has_sigv4_authentication(head), request_id);
+  return encode_error(r->answer, auth.error(), request_id);
 }
 
 // The order of checks is AWS's (kinesalite's recorded answers): the method
@@ -167,39 +246,62 @@ std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& 
 // the body first. Validation against the model comes last.
 void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) const {
   std::string request_id = net::make_request_id();
-  ContentKind kind = content_kind(req);
-  if (req.method != "POST" || kind == ContentKind::kOther) {
-    sink->send(forbidden_xml(has_sigv4_authentication(req), request_id));
-    return;
+  Route r = *route(req);
+  switch (r.kind) {
+    case Route::Kind::kLocal:
+      if (!r.local->open && options_.credentials && !authenticate_sigv4(req, options_.credentials, now_seconds())) {
+        sink->send(forbidden_xml(has_sigv4_authentication(req), request_id));
+        return;
+      }
+      r.local->handle(req, *sink);
+      return;
+    case Route::Kind::kForbidden: sink->send(forbidden_xml(has_sigv4_authentication(req), request_id)); return;
+    case Route::Kind::kPlainJson: {
+      bool parses = req.body.empty() || decode_json_in_place(req.body).has_value();
+      sink->send(parses ? plain_json_error("UnknownOperationException", "message", request_id)
+                        : plain_json_error("SerializationException", "Message", request_id));
+      return;
+    }
+    case Route::Kind::kUnknownOperation: sink->send(encode_error(r.answer, unknown_operation(), request_id)); return;
+    case Route::Kind::kOperation: break;
   }
-  if (kind == ContentKind::kPlainJson) {
-    bool parses = req.body.empty() || decode_json_in_place(req.body).has_value();
-    sink->send(parses ? plain_json_error("UnknownOperationException", "message", request_id)
-                      : plain_json_error("SerializationException", "Message", request_id));
-    return;
+  const AnswerFormat answer = r.answer;
+  auto fail = [&](const ApiError& e) { sink->send(encode_error(answer, e, request_id)); };
+  const Registered& service = *r.service;
+  const OperationModel& op = *r.op;
+  const bool rpc_v2 = answer.protocol == Protocol::kRpcV2Cbor;
+  const bool cbor = answer.protocol != Protocol::kAwsJson;
+
+  // A gzip body (botocore compresses PutMetricData) is inflated for the
+  // codecs; the signature stays over the bytes that were sent.
+  std::string inflated;
+  std::string* body = &req.body;
+  if (has_gzip_encoding(req) && !req.body.empty()) {
+    bool too_large = false;
+    if (!gunzip(req.body, options_.max_inflated_body_bytes, inflated, too_large)) {
+      if (too_large) return fail(ApiError{"SerializationException", "The request body inflates beyond the size limit",
+                                          413, true});
+      return fail(serialization_error());
+    }
+    body = &inflated;
   }
-  WireFormat format = kind == ContentKind::kCbor ? WireFormat::kCbor : WireFormat::kJson;
-  auto fail = [&](const ApiError& e) { sink->send(error_response(e, format, request_id)); };
+  // RPC v2 sends nothing for an operation without input members.
+  if (body->empty() && !rpc_v2) return fail(serialization_error());
 
-  const OperationModel* op = nullptr;
-  const Service* service = find_service(req, &op);
-  if (!service) return fail(unknown_operation());
-  if (req.body.empty()) return fail(serialization_error());
-
-  // PutRecords in JSON takes a one-pass decoder when its body is the plain
-  // case; it declines anything else, which the general path then handles.
   std::optional<Value> fast;
-  if (format == WireFormat::kJson) fast = service->fast.decode(*op, req.body);
-  ApiResult<Value> input = fast ? ApiResult<Value>(std::move(*fast))
-                           : format == WireFormat::kCbor ? decode_cbor(req.body)
-                                                         : decode_json_in_place(req.body);
+  if (!cbor && service.fast && service.fast->covers(op)) fast = service.fast->decode(op, *body);
+  ApiResult<Value> input = fast             ? ApiResult<Value>(std::move(*fast))
+                           : body->empty()  ? ApiResult<Value>(Value(Object{}))
+                           : rpc_v2         ? decode_cbor(*body, CborEpoch::kSeconds)
+                           : cbor           ? decode_cbor(*body)
+                                            : decode_json_in_place(*body);
   if (!input) return fail(input.error());
 
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  auto auth = authenticate_sigv4(req, options_.credentials, now.count());
+  auto auth = authenticate_sigv4(req, options_.credentials, now_seconds());
   if (!auth) return fail(auth.error());
+  const WireFormat format = cbor ? WireFormat::kCbor : WireFormat::kJson;
   if (!fast) {
-    if (auto ok = validate_input(*service->model, *op, *input, format); !ok) return fail(ok.error());
+    if (auto ok = validate_input(*service.model, op, *input, format); !ok) return fail(ok.error());
   }
 
   RequestContext ctx;
@@ -207,22 +309,22 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   ctx.account_id = options_.account_id;
   ctx.request_id = request_id;
   ctx.format = format;
-  ctx.direct_encoding = true;
+  ctx.protocol = answer.protocol;
+  ctx.direct_encoding = !rpc_v2;
   ctx.run_on_request_thread = [sink](std::function<void()> work) { sink->run_on_connection_thread(std::move(work)); };
-  bool empty_output = op->output == kNoShape;
-  if (const Shape* out = service->model->output_shape(*op)) {
+  if (const Shape* out = service.model->output_shape(op)) {
     for (const auto& m : out->members)
-      if (service->model->shape(m.shape).event_stream)
+      if (service.model->shape(m.shape).event_stream)
         ctx.events = std::make_shared<EventStreamResponse>(sink, format, request_id);
   }
-  service->handler(*op, std::move(*input), ctx,
-                   [sink, format, request_id, empty_output](ApiResult<Value> result) {
-                     if (result) {
-                       sink->send(encode_ok(*result, format, empty_output, request_id));
-                     } else {
-                       sink->send(error_response(result.error(), format, request_id));
-                     }
-                   });
+  (*service.table.find(op))(op, std::move(*input), ctx,
+                            [sink, answer, &op, request_id](ApiResult<Value> result) {
+                              if (result) {
+                                sink->send(encode_success(answer, op, *result, request_id));
+                              } else {
+                                sink->send(encode_error(answer, result.error(), request_id));
+                              }
+                            });
 }
 
 }  // namespace runnel::protocol

@@ -1,17 +1,24 @@
 #pragma once
-// Dispatcher: the AWS protocol front door. It takes every HTTP request that
-// net/ hands over and, in AWS's order: answers requests that are not a POST
-// of a served content type as AWS does (403 XML), finds the operation from
-// X-Amz-Target, decodes the body (JSON 1.1 or CBOR, chosen by Content-Type),
-// parses (and, when a credential store is configured, verifies) SigV4,
-// validates the input against the service model, calls the service, and
-// encodes the result or error in the request's encoding.
+// Dispatcher: the front door of every AWS service runnel serves. It takes
+// every HTTP request net/ hands over, finds the service and operation, picks
+// the protocol front end the request speaks, and:
+//   - local routes (GET /health, GET /metrics) by exact method and path;
+//   - X-Amz-Target: AWS JSON 1.0 / 1.1 (by the service model's jsonVersion)
+//     and AWS CBOR 1.1 (for services that take it);
+//   - POST /service/<Service>/operation/<Op>: Smithy RPC v2 CBOR;
+//   - a form body (application/x-www-form-urlencoded): AWS Query, the
+//     service chosen by the SigV4 credential scope's service name;
+//   - anything else: AWS's 403 in XML.
+// Then, in AWS's order: decodes the body (gzip Content-Encoding first),
+// parses and (with a credential store) verifies SigV4, validates the input
+// against the model, calls the service's handler, and encodes the result or
+// error in the request's protocol (docs/protocols.md).
 //
-// This file is the one place where an ApiError becomes `__type` + message +
-// HTTP status on the wire.
+// This file (with wire_answers.*) is the one place where an ApiError becomes
+// bytes on the wire.
 //
-// Thread-safety: handle() may be called concurrently from every net/ thread;
-// services must be registered before the server starts.
+// Thread-safety: handle() and check_head() may be called concurrently from
+// every net/ thread; services must be registered before the server starts.
 
 #include <functional>
 #include <memory>
@@ -23,14 +30,17 @@
 #include "net/http.h"
 #include "protocol/api_error.h"
 #include "protocol/event_stream_response.h"
-#include "protocol/fast_input.h"
 #include "protocol/model.h"
+#include "protocol/service.h"
 #include "protocol/validator.h"
 #include "protocol/value.h"
 
 namespace runnel::protocol {
 
 class CredentialStore;
+
+// The protocol a request speaks.
+enum class Protocol : uint8_t { kAwsJson, kAwsCbor, kRpcV2Cbor, kQuery };
 
 // What a service learns about the caller.
 struct RequestContext {
@@ -48,30 +58,36 @@ struct RequestContext {
   // requests (the log's writer): it builds its output there instead, so
   // that thread only hands over results. Callable from any thread.
   std::function<void(std::function<void()>)> run_on_request_thread = {};
-  // The output will be encoded in `format` by the dispatcher, so an
-  // operation may put Encoded fragments (in that format) into it. Unset for
-  // callers that read the output as a Value tree (tests).
+  // The output will be encoded in `format` (AWS JSON or AWS CBOR 1.1) by the
+  // dispatcher, so an operation may put Encoded fragments (in that format)
+  // into it. Unset for callers that read the output as a Value tree (tests)
+  // and for the protocols that re-encode (RPC v2, Query).
   bool direct_encoding = false;
+  Protocol protocol = Protocol::kAwsJson;  // the front end the request came through
 };
-
-// Completes an operation: the output structure, or an error.
-using OperationReply = std::function<void(ApiResult<Value>)>;
-// Runs one operation whose input has been validated. May reply later, on any thread.
-using OperationHandler =
-    std::function<void(const OperationModel& op, Value input, const RequestContext& ctx, OperationReply reply)>;
 
 struct DispatcherOptions {
   std::string default_region = "us-east-1";
   std::string account_id = "000000000000";
   const CredentialStore* credentials = nullptr;   // verify signatures when set
+  // The largest body a Content-Encoding: gzip request may inflate to (beyond:
+  // 413 in the request's protocol).
+  size_t max_inflated_body_bytes = 20u << 20;
 };
 
 class Dispatcher {
  public:
   explicit Dispatcher(DispatcherOptions options);
+  ~Dispatcher();
 
-  // Serves operations whose X-Amz-Target starts with model.target_prefix + ".".
+  // Serves `service`'s operations and local routes. The service must
+  // outlive the dispatcher. Its X-Amz-Target prefix and RPC v2 name
+  // (targetPrefix) must be unique.
+  void register_service(Service& service);
+  // Serves one model with one handler for all its operations (tests, tools).
   void register_service(const ServiceModel& model, OperationHandler handler);
+  // Serves a path outside the AWS APIs.
+  void add_route(LocalRoute route);
 
   // The net::RequestHandler entry point.
   void handle(net::HttpRequest request, std::shared_ptr<net::ResponseSink> sink) const;
@@ -80,25 +96,25 @@ class Dispatcher {
   // to send without reading the body, or nullopt to go on reading it. Only
   // when a credential store is configured (else always nullopt): what
   // handle() answers without looking at the body (403 XML, the plain-JSON
-  // envelope, UnknownOperationException), then the authentication checks
-  // that need no body (no or malformed auth, clock, unsigned x-amz-* headers,
-  // unknown key). Callable from any thread.
+  // envelope, an unknown target or RPC v2 path), then the authentication
+  // checks that need no body (no or malformed auth, clock, unsigned x-amz-*
+  // headers, unknown key). Callable from any thread.
   std::optional<net::HttpResponse> check_head(const net::HttpRequest& head) const;
 
-  // Encodes an error as AWS does for the given encoding (exposed for tests
+  // Encodes an error as AWS JSON 1.1 / AWS CBOR 1.1 do (exposed for tests
   // and for net-level errors).
   static net::HttpResponse error_response(const ApiError& error, WireFormat format, const std::string& request_id);
 
  private:
-  struct Service {
-    const ServiceModel* model;
-    OperationHandler handler;
-    FastInput fast;  // one-pass decoders of its hottest inputs
-  };
-  const Service* find_service(const net::HttpRequest& req, const OperationModel** op) const;
+  struct Registered;
+  struct Route;
+  std::optional<Route> route(const net::HttpRequest& req) const;
+  const Registered* find_by_target(std::string_view target, const OperationModel** op) const;
+  const LocalRoute* find_local(const net::HttpRequest& req) const;
 
   DispatcherOptions options_;
-  std::vector<Service> services_;
+  std::vector<std::unique_ptr<Registered>> services_;
+  std::vector<LocalRoute> routes_;
 };
 
 }  // namespace runnel::protocol

@@ -137,9 +137,6 @@ struct ServiceModel {
   bool speaks(std::string_view protocol_name) const;
 };
 
-// Generated from botocore's data/kinesis/2013-12-02 (tools/gen_model.py).
-const ServiceModel& kinesis_model();
-
 // Whether `text` is a full match of the model's Java regular expression
 // `pattern`. Each distinct pattern is translated to ECMAScript and compiled
 // once, on first use; thread-safe. Simple single-character-class patterns

@@ -1,4 +1,5 @@
 #include "protocol/model.h"
+#include "protocol/test_models.h"
 
 #include <gtest/gtest.h>
 

@@ -11,6 +11,7 @@
 #include "protocol/cbor_codec.h"
 #include "protocol/json_codec.h"
 #include "protocol/model.h"
+#include "protocol/test_models.h"
 #include "protocol/validator.h"
 
 using namespace runnel::protocol;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "protocol/base64.h"
+#include "protocol/test_models.h"
 
 // Expected messages are AWS's, as kinesalite's test suite asserts them against
 // the real service (mhart/kinesalite test/*.js), adapted where botocore's

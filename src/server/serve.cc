@@ -26,14 +26,16 @@ std::optional<storage::FsyncPolicy> parse_fsync(const std::string& s) {
   return std::nullopt;
 }
 
-// Serves the paths that are not AWS operations: GET /health (readiness):
-// 200 {"status":"ok"}, or 503 {"status":"unavailable","log":"not writable",
-// "reason":...} while the record log cannot take appends (a full disk; it
-// recovers by itself, docs/storage.md §6a). Any thread.
-bool is_local_path(const net::HttpRequest& req) { return req.method == "GET" && req.path == "/health"; }
-
-bool serve_local_path(const net::HttpRequest& req, net::ResponseSink& sink, storage::Log& log) {
-  if (is_local_path(req)) {
+// GET /health (readiness): 200 {"status":"ok"}, or 503
+// {"status":"unavailable","log":"not writable","reason":...} while the record
+// log cannot take appends (a full disk; it recovers by itself,
+// docs/storage.md §6a). Any thread.
+protocol::LocalRoute health_route(storage::Log& log, bool open) {
+  protocol::LocalRoute route;
+  route.method = "GET";
+  route.path = "/health";
+  route.open = open;
+  route.handle = [&log](const net::HttpRequest&, net::ResponseSink& sink) {
     net::HttpResponse resp;
     resp.headers.push_back({"Content-Type", "application/json"});
     if (Status st = log.writable(); !st) {
@@ -47,9 +49,8 @@ bool serve_local_path(const net::HttpRequest& req, net::ResponseSink& sink, stor
       resp.body = "{\"status\":\"ok\"}";
     }
     sink.send(std::move(resp));
-    return true;
-  }
-  return false;
+  };
+  return route;
 }
 
 }  // namespace
@@ -141,12 +142,12 @@ int serve(const ServeConfig& config) {
   dispatch_options.default_region = config.region;
   dispatch_options.account_id = config.account_id;
   dispatch_options.credentials = credentials ? &*credentials : nullptr;
+  dispatch_options.max_inflated_body_bytes = config.max_body_mib << 20;
   protocol::Dispatcher dispatcher(dispatch_options);
-  dispatcher.register_service(protocol::kinesis_model(),
-                              [&kinesis](const protocol::OperationModel& op, protocol::Value input,
-                                         const protocol::RequestContext& ctx, protocol::OperationReply reply) {
-                                kinesis.handle(op, std::move(input), ctx, std::move(reply));
-                              });
+  // The services served on the port, each a sibling folder under src/.
+  std::vector<protocol::Service*> services = {&kinesis};
+  for (protocol::Service* s : services) dispatcher.register_service(*s);
+  dispatcher.add_route(health_route(**log, true));
 
   // Block the shutdown signals in every thread; this one waits for them.
   sigset_t signals;
@@ -173,11 +174,9 @@ int serve(const ServeConfig& config) {
   // With a credentials file, a request that cannot authenticate is answered
   // from its head, before its body is read (issue 14, item 3).
   server_options.head_check = [&dispatcher](const net::HttpRequest& head) -> std::optional<net::HttpResponse> {
-    if (is_local_path(head)) return std::nullopt;
     return dispatcher.check_head(head);
   };
-  net::Server server(server_options, [&dispatcher, &log](net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) {
-    if (serve_local_path(req, *sink, **log)) return;
+  net::Server server(server_options, [&dispatcher](net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) {
     dispatcher.handle(std::move(req), std::move(sink));
   });
   if (Status st = server.start(); !st) {
@@ -191,8 +190,11 @@ int serve(const ServeConfig& config) {
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {}: shutting down", sig);
-  kinesis.shutdown();   // ends SubscribeToShard streams so the server can drain
+  for (protocol::Service* s : services) s->shutdown();  // ends event streams so the server can drain
   server.stop();
+  for (protocol::Service* s : services) {
+    if (Status st = s->close(); !st) spdlog::error("closing {}: {}", s->name(), st.to_string());
+  }
   service_ptr = nullptr;
   if (Status st = (*log)->close(); !st) {
     spdlog::error("closing the log: {}", st.to_string());

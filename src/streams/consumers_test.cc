@@ -20,6 +20,7 @@
 #include "protocol/event_stream.h"
 #include "protocol/event_stream_response.h"
 #include "protocol/json_codec.h"
+#include "streams/model.h"
 #include "streams/fake_sink_test_util.h"
 #include "streams/kinesis_service.h"
 #include "streams/sequence_number.h"
@@ -114,7 +115,7 @@ class ConsumerTest : public ServiceTestBase {
   std::optional<protocol::ApiError> subscribe(const std::string& consumer_arn, const std::string& shard_id,
                                               Value start, const std::shared_ptr<FakeSink>& sink,
                                               WireFormat format = WireFormat::kJson) {
-    const protocol::OperationModel* op = protocol::kinesis_model().find_operation("SubscribeToShard");
+    const protocol::OperationModel* op = kinesis_model().find_operation("SubscribeToShard");
     EXPECT_NE(op, nullptr);
     protocol::RequestContext ctx{"us-east-1", kAccount, "req-sub", format,
                                  std::make_shared<protocol::EventStreamResponse>(sink, format, "req-sub")};

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "storage/fault_injection_env.h"
+#include "streams/model.h"
 #include "streams/service_test_base.h"
 
 namespace runnel::streams {
@@ -102,7 +103,7 @@ TEST_F(DeleteStreamTest, PutsAndReadsOfAnotherStreamAreServedWhileADeleteCommits
 // from the purge thread once the stream is gone.
 TEST_F(DeleteStreamTest, TheLogDropDoesNotRunOnTheThreadThatCallsHandle) {
   fault_.hold_renames();  // the drop stops where its log checkpoint is committed
-  const protocol::OperationModel* op = protocol::kinesis_model().find_operation("DeleteStream");
+  const protocol::OperationModel* op = kinesis_model().find_operation("DeleteStream");
   ASSERT_NE(op, nullptr);
   protocol::RequestContext ctx;
   ctx.region = "us-east-1";

@@ -7,6 +7,8 @@
 
 #include "protocol/json_codec.h"
 #include "streams/input.h"
+#include "streams/model.h"
+#include "streams/put_records_decoder.h"
 
 namespace runnel::streams {
 
@@ -189,106 +191,108 @@ Status KinesisService::load() {
   return Status::ok();
 }
 
+// Each operation first moves time-driven transitions along (CREATING ->
+// ACTIVE, ...) and applies AWS's control-plane call rates; false when the
+// call was refused (and answered).
+bool KinesisService::admit(std::string_view op, const Value& input, protocol::OperationReply& reply) {
+  advance_transitions();
+  for (const CallRate& rate : kUpdateRates) {
+    if (rate.op != op) continue;
+    if (auto err = rate_limit(op, "", rate.per_second, stream_named_by(input))) {
+      reply(std::unexpected(std::move(*err)));
+      return false;
+    }
+  }
+  return true;
+}
+
+protocol::OperationTable KinesisService::operations() {
+  using Sync = ApiResult<Value> (KinesisService::*)(const Value&, const Ctx&);
+  // An operation answered before the handler returns.
+  auto sync = [this](Sync fn) -> protocol::OperationHandler {
+    return [this, fn](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
+      if (admit(op.name, in, reply)) reply((this->*fn)(in, ctx));
+    };
+  };
+  auto flag = [this](ApiResult<Value> (KinesisService::*fn)(const Value&, const Ctx&, bool),
+                     bool arg) -> protocol::OperationHandler {
+    return [this, fn, arg](const protocol::OperationModel& op, Value in, const Ctx& ctx,
+                           protocol::OperationReply reply) {
+      if (admit(op.name, in, reply)) reply((this->*fn)(in, ctx, arg));
+    };
+  };
+  auto put = [this](bool single) -> protocol::OperationHandler {
+    return [this, single](const protocol::OperationModel& op, Value in, const Ctx& ctx,
+                          protocol::OperationReply reply) {
+      if (admit(op.name, in, reply)) put_records(in, ctx, single, std::move(reply));
+    };
+  };
+  protocol::OperationTable table(kinesis_model());
+  table.on("PutRecord", put(true))
+      .on("PutRecords", put(false))
+      .on("GetRecords", sync(&KinesisService::get_records))
+      .on("GetShardIterator", sync(&KinesisService::get_shard_iterator))
+      .on("CreateStream", sync(&KinesisService::create_stream))
+      .on("DeleteStream",
+          [this](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
+            if (!admit(op.name, in, reply)) return;
+            ApiResult<Value> result = delete_stream(in, ctx);
+            // Answered after the purge thread's next pass, which starts after
+            // the purge was queued: the stream is gone by then (unless its
+            // drop failed).
+            if (result && options_.delete_stream_ms == 0) return request_purge(std::move(reply));
+            reply(std::move(result));
+          })
+      .on("DescribeStream", sync(&KinesisService::describe_stream))
+      .on("DescribeStreamSummary", sync(&KinesisService::describe_stream_summary))
+      .on("ListStreams", sync(&KinesisService::list_streams))
+      .on("ListShards", sync(&KinesisService::list_shards))
+      .on("IncreaseStreamRetentionPeriod", flag(&KinesisService::change_retention, true))
+      .on("DecreaseStreamRetentionPeriod", flag(&KinesisService::change_retention, false))
+      .on("AddTagsToStream", sync(&KinesisService::add_tags))
+      .on("RemoveTagsFromStream", sync(&KinesisService::remove_tags))
+      .on("ListTagsForStream", sync(&KinesisService::list_tags_for_stream))
+      .on("TagResource", sync(&KinesisService::tag_resource))
+      .on("UntagResource", sync(&KinesisService::untag_resource))
+      .on("ListTagsForResource", sync(&KinesisService::list_tags_for_resource))
+      .on("DescribeLimits", sync(&KinesisService::describe_limits))
+      .on("DescribeAccountSettings", sync(&KinesisService::describe_account_settings))
+      .on("UpdateAccountSettings", sync(&KinesisService::update_account_settings))
+      .on("SplitShard", sync(&KinesisService::split_shard))
+      .on("MergeShards", sync(&KinesisService::merge_shards))
+      .on("RegisterStreamConsumer", sync(&KinesisService::register_consumer))
+      .on("DeregisterStreamConsumer", sync(&KinesisService::deregister_consumer))
+      .on("DescribeStreamConsumer", sync(&KinesisService::describe_consumer))
+      .on("ListStreamConsumers", sync(&KinesisService::list_consumers))
+      .on("SubscribeToShard",
+          [this](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
+            if (admit(op.name, in, reply)) subscribe_to_shard(in, ctx, std::move(reply));
+          })
+      .on("StartStreamEncryption", sync(&KinesisService::start_stream_encryption))
+      .on("StopStreamEncryption", sync(&KinesisService::stop_stream_encryption))
+      .on("UpdateShardCount", sync(&KinesisService::update_shard_count))
+      .on("UpdateStreamMode", sync(&KinesisService::update_stream_mode))
+      .on("UpdateMaxRecordSize", sync(&KinesisService::update_max_record_size))
+      .on("UpdateStreamWarmThroughput", sync(&KinesisService::update_stream_warm_throughput))
+      .on("EnableEnhancedMonitoring", flag(&KinesisService::change_enhanced_monitoring, true))
+      .on("DisableEnhancedMonitoring", flag(&KinesisService::change_enhanced_monitoring, false))
+      .on("PutResourcePolicy", sync(&KinesisService::put_resource_policy))
+      .on("GetResourcePolicy", sync(&KinesisService::get_resource_policy))
+      .on("DeleteResourcePolicy", sync(&KinesisService::delete_resource_policy))
+      .otherwise([this](const protocol::OperationModel& op, Value in, const Ctx&, protocol::OperationReply reply) {
+        if (admit(op.name, in, reply)) reply(std::unexpected(not_supported(op.name)));
+      });
+  return table;
+}
+
+std::unique_ptr<protocol::FastDecoder> KinesisService::fast_decoder() {
+  return std::make_unique<PutRecordsDecoder>(kinesis_model());
+}
+
 void KinesisService::handle(const protocol::OperationModel& op, Value input, const Ctx& ctx,
                             protocol::OperationReply reply) {
-  advance_transitions();
-  const std::string_view name = op.name;
-  ApiResult<Value> result = Value(protocol::Object{});
-  for (const CallRate& rate : kUpdateRates) {
-    if (rate.op != name) continue;
-    if (auto err = rate_limit(name, "", rate.per_second, stream_named_by(input))) {
-      reply(std::unexpected(std::move(*err)));
-      return;
-    }
-  }
-  if (name == "PutRecord" || name == "PutRecords") {
-    put_records(input, ctx, name == "PutRecord", std::move(reply));
-    return;
-  } else if (name == "GetRecords") {
-    result = get_records(input, ctx);
-  } else if (name == "GetShardIterator") {
-    result = get_shard_iterator(input, ctx);
-  } else if (name == "CreateStream") {
-    result = create_stream(input, ctx);
-  } else if (name == "DeleteStream") {
-    result = delete_stream(input, ctx);
-    // Answered after the purge thread's next pass, which starts after the
-    // purge was queued: the stream is gone by then (unless its drop failed).
-    if (result && options_.delete_stream_ms == 0) {
-      request_purge(std::move(reply));
-      return;
-    }
-  } else if (name == "DescribeStream") {
-    result = describe_stream(input, ctx);
-  } else if (name == "DescribeStreamSummary") {
-    result = describe_stream_summary(input, ctx);
-  } else if (name == "ListStreams") {
-    result = list_streams(input, ctx);
-  } else if (name == "ListShards") {
-    result = list_shards(input, ctx);
-  } else if (name == "IncreaseStreamRetentionPeriod") {
-    result = change_retention(input, ctx, true);
-  } else if (name == "DecreaseStreamRetentionPeriod") {
-    result = change_retention(input, ctx, false);
-  } else if (name == "AddTagsToStream") {
-    result = add_tags(input, ctx);
-  } else if (name == "RemoveTagsFromStream") {
-    result = remove_tags(input, ctx);
-  } else if (name == "ListTagsForStream") {
-    result = list_tags_for_stream(input, ctx);
-  } else if (name == "TagResource") {
-    result = tag_resource(input, ctx);
-  } else if (name == "UntagResource") {
-    result = untag_resource(input, ctx);
-  } else if (name == "ListTagsForResource") {
-    result = list_tags_for_resource(input, ctx);
-  } else if (name == "DescribeLimits") {
-    result = describe_limits(input, ctx);
-  } else if (name == "DescribeAccountSettings") {
-    result = describe_account_settings(input, ctx);
-  } else if (name == "UpdateAccountSettings") {
-    result = update_account_settings(input, ctx);
-  } else if (name == "SplitShard") {
-    result = split_shard(input, ctx);
-  } else if (name == "MergeShards") {
-    result = merge_shards(input, ctx);
-  } else if (name == "RegisterStreamConsumer") {
-    result = register_consumer(input, ctx);
-  } else if (name == "DeregisterStreamConsumer") {
-    result = deregister_consumer(input, ctx);
-  } else if (name == "DescribeStreamConsumer") {
-    result = describe_consumer(input, ctx);
-  } else if (name == "ListStreamConsumers") {
-    result = list_consumers(input, ctx);
-  } else if (name == "SubscribeToShard") {
-    subscribe_to_shard(input, ctx, std::move(reply));
-    return;
-  } else if (name == "StartStreamEncryption") {
-    result = start_stream_encryption(input, ctx);
-  } else if (name == "StopStreamEncryption") {
-    result = stop_stream_encryption(input, ctx);
-  } else if (name == "UpdateShardCount") {
-    result = update_shard_count(input, ctx);
-  } else if (name == "UpdateStreamMode") {
-    result = update_stream_mode(input, ctx);
-  } else if (name == "UpdateMaxRecordSize") {
-    result = update_max_record_size(input, ctx);
-  } else if (name == "UpdateStreamWarmThroughput") {
-    result = update_stream_warm_throughput(input, ctx);
-  } else if (name == "EnableEnhancedMonitoring") {
-    result = change_enhanced_monitoring(input, ctx, true);
-  } else if (name == "DisableEnhancedMonitoring") {
-    result = change_enhanced_monitoring(input, ctx, false);
-  } else if (name == "PutResourcePolicy") {
-    result = put_resource_policy(input, ctx);
-  } else if (name == "GetResourcePolicy") {
-    result = get_resource_policy(input, ctx);
-  } else if (name == "DeleteResourcePolicy") {
-    result = delete_resource_policy(input, ctx);
-  } else {
-    result = std::unexpected(not_supported(name));
-  }
-  reply(std::move(result));
+  std::call_once(table_once_, [this] { table_ = std::make_unique<protocol::OperationTable>(operations()); });
+  (*table_->find(op))(op, std::move(input), ctx, std::move(reply));
 }
 
 std::string KinesisService::stream_arn(const StreamState& s) const {

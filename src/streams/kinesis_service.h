@@ -63,7 +63,7 @@ struct KinesisOptions {
 // is one (ops_policy.cc; rules in docs/operations.md).
 std::optional<std::string> policy_document_problem(std::string_view text);
 
-class KinesisService {
+class KinesisService final : public protocol::Service {
  public:
   // `log` and `metadata` must outlive the service.
   KinesisService(KinesisOptions options, storage::Log& log, storage::MetadataStore& metadata,
@@ -78,7 +78,15 @@ class KinesisService {
   // serving.
   Status load();
 
-  // The protocol::OperationHandler for the Kinesis model.
+  // protocol::Service: the Kinesis model's operations, each with its
+  // handler (built once; a table indexed by operation), the PutRecords
+  // one-pass decoder, and AWS CBOR 1.1 for the Java SDK.
+  std::string_view name() const override { return "kinesis"; }
+  protocol::OperationTable operations() override;
+  std::unique_ptr<protocol::FastDecoder> fast_decoder() override;
+  bool takes_amz_cbor() const override { return true; }
+
+  // Runs one operation through the same table (tests call this).
   void handle(const protocol::OperationModel& op, protocol::Value input, const protocol::RequestContext& ctx,
               protocol::OperationReply reply);
 
@@ -89,7 +97,7 @@ class KinesisService {
 
   // Ends every SubscribeToShard stream and stops the fan-out and autoscaler
   // threads. Call before stopping the HTTP server and closing the log.
-  void shutdown();
+  void shutdown() override;
 
   // One round of on-demand scaling (streams/autoscale.h): splits the hot
   // shards of ON_DEMAND streams. The autoscaler thread calls it every
@@ -246,6 +254,10 @@ class KinesisService {
   storage::Log& log_;
   storage::MetadataStore& metadata_;
   ShardIteratorCodec iterators_;
+
+  bool admit(std::string_view op, const Value& input, protocol::OperationReply& reply);
+  std::once_flag table_once_;
+  std::unique_ptr<protocol::OperationTable> table_;  // handle()'s, built on first use
 
   mutable std::shared_mutex mu_;
   std::map<std::string, StreamState, std::less<>> streams_;   // by name

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "protocol/model.h"
+#include "streams/model.h"
 #include "streams/kinesis_service.h"
 
 namespace runnel::streams {
@@ -73,7 +74,7 @@ class ServiceTestBase : public ::testing::Test {
 
   // One operation, as the dispatcher would run it after validation.
   protocol::ApiResult<protocol::Value> call(std::string_view op_name, protocol::Value input) {
-    const protocol::OperationModel* op = protocol::kinesis_model().find_operation(op_name);
+    const protocol::OperationModel* op = kinesis_model().find_operation(op_name);
     EXPECT_NE(op, nullptr) << op_name;
     protocol::RequestContext ctx;
     ctx.region = "us-east-1";

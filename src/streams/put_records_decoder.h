@@ -1,5 +1,5 @@
 #pragma once
-// FastInput: the hottest request, PutRecords in JSON, decoded and validated in
+// PutRecordsDecoder: the hottest request, PutRecords in JSON, decoded and validated in
 // one pass over the body, without the general path's Value tree conversion
 // (decode_json, then validate_input's deserialisation and constraint passes).
 //
@@ -12,7 +12,7 @@
 // validate_input would: fast_input_test.cc and the fast_input_fuzz target
 // check exactly that against the general path.
 //
-// The constraints are read from the service model when the FastInput is
+// The constraints are read from the service model when the PutRecordsDecoder is
 // built; if the model's PutRecords is not the shape this code expects (its
 // patterns or members changed), the fast path is off and every request takes
 // the general path.
@@ -23,30 +23,31 @@
 #include <string>
 
 #include "protocol/model.h"
+#include "protocol/service.h"
 #include "protocol/value.h"
 
-namespace runnel::protocol {
+namespace runnel::streams {
 
-class FastInput {
+class PutRecordsDecoder final : public protocol::FastDecoder {
  public:
-  explicit FastInput(const ServiceModel& model);
+  explicit PutRecordsDecoder(const protocol::ServiceModel& model);
 
   // Whether `op` has a fast path here.
-  bool covers(const OperationModel& op) const { return put_records_ && &op == put_records_; }
+  bool covers(const protocol::OperationModel& op) const override { return put_records_ && &op == put_records_; }
 
   // The validated input of `op`, or nullopt to take the general path.
   // `body` needs net::kBodyPadding bytes of spare capacity to be parsed in
   // place (as request bodies have); it is left as it was.
-  std::optional<Value> decode(const OperationModel& op, std::string& body) const;
+  std::optional<protocol::Value> decode(const protocol::OperationModel& op, std::string& body) const override;
 
  private:
-  std::optional<Value> put_records(std::string& body) const;
+  std::optional<protocol::Value> put_records(std::string& body) const;
 
-  const OperationModel* put_records_ = nullptr;
+  const protocol::OperationModel* put_records_ = nullptr;
   int64_t records_min_ = 0, records_max_ = 0;
   int64_t data_max_ = 0;
   int64_t key_min_ = 0, key_max_ = 0;
   int64_t name_min_ = 0, name_max_ = 0;
 };
 
-}  // namespace runnel::protocol
+}  // namespace runnel::streams

@@ -1,4 +1,4 @@
-// libFuzzer target for FastInput, differential: a body the fast PutRecords
+// libFuzzer target for PutRecordsDecoder, differential: a body the fast PutRecords
 // path accepts must be accepted by the general path (decode_json, then
 // validate_input) and turn into the same Value; a body it declines is the
 // general path's to answer, so nothing is checked then.
@@ -8,16 +8,19 @@
 #include <string>
 
 #include "net/http.h"
-#include "protocol/fast_input.h"
+#include "streams/model.h"
+#include "streams/put_records_decoder.h"
 #include "protocol/json_codec.h"
 #include "protocol/model.h"
 #include "protocol/validator.h"
 
 using namespace runnel::protocol;
+using runnel::streams::PutRecordsDecoder;
+using runnel::streams::kinesis_model;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const ServiceModel& model = kinesis_model();
-  static const FastInput fast(model);
+  static const PutRecordsDecoder fast(model);
   static const OperationModel& op = *model.find_operation("PutRecords");
   const std::string text(reinterpret_cast<const char*>(data), size);
   std::string body = text;

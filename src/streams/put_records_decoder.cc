@@ -1,4 +1,4 @@
-#include "protocol/fast_input.h"
+#include "streams/put_records_decoder.h"
 
 #include <simdjson.h>
 
@@ -6,7 +6,9 @@
 #include "protocol/base64.h"
 #include "protocol/validator.h"
 
-namespace runnel::protocol {
+namespace runnel::streams {
+
+using namespace protocol;  // NOLINT(google-build-using-namespace): the codec's vocabulary
 namespace {
 
 namespace od = simdjson::ondemand;
@@ -58,7 +60,7 @@ const Shape* member_shape(const ServiceModel& model, const Shape& structure, std
 
 }  // namespace
 
-FastInput::FastInput(const ServiceModel& model) {
+PutRecordsDecoder::PutRecordsDecoder(const ServiceModel& model) {
   if (model.target_prefix != "Kinesis_20131202") return;
   const OperationModel* op = model.find_operation("PutRecords");
   const Shape* in = op ? model.input_shape(*op) : nullptr;
@@ -88,12 +90,12 @@ FastInput::FastInput(const ServiceModel& model) {
   put_records_ = op;
 }
 
-std::optional<Value> FastInput::decode(const OperationModel& op, std::string& body) const {
+std::optional<Value> PutRecordsDecoder::decode(const OperationModel& op, std::string& body) const {
   if (!covers(op)) return std::nullopt;
   return put_records(body);
 }
 
-std::optional<Value> FastInput::put_records(std::string& body) const {
+std::optional<Value> PutRecordsDecoder::put_records(std::string& body) const {
   const size_t n = body.size();
   if (body.capacity() - n < simdjson::SIMDJSON_PADDING) return std::nullopt;
   thread_local od::parser parser;
@@ -191,4 +193,4 @@ std::optional<Value> FastInput::put_records(std::string& body) const {
   return Value(std::move(top));
 }
 
-}  // namespace runnel::protocol
+}  // namespace runnel::streams

@@ -1,7 +1,8 @@
-// FastInput against the general path: whatever it accepts, decode_json +
+// PutRecordsDecoder against the general path: whatever it accepts, decode_json +
 // validate_input accept too and turn into the same Value; everything else it
 // declines.
-#include "protocol/fast_input.h"
+#include "streams/model.h"
+#include "streams/put_records_decoder.h"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +14,9 @@
 #include "protocol/json_codec.h"
 #include "protocol/validator.h"
 
-namespace runnel::protocol {
+namespace runnel::streams {
+
+using namespace protocol;  // NOLINT(google-build-using-namespace): the codec's vocabulary
 namespace {
 
 const ServiceModel& M() { return kinesis_model(); }
@@ -26,7 +29,7 @@ std::string padded(std::string body) {
 }
 
 std::optional<Value> fast(const std::string& text) {
-  static const FastInput fi(M());
+  static const PutRecordsDecoder fi(M());
   std::string body = padded(text);
   auto out = fi.decode(put_records(), body);
   EXPECT_EQ(body, text) << "the body is left as it was";
@@ -85,14 +88,14 @@ std::string random_body(std::mt19937& rng, int* records_out = nullptr) {
   return body;
 }
 
-TEST(FastInput, CoversPutRecordsOnly) {
-  FastInput fi(M());
+TEST(PutRecordsDecoder, CoversPutRecordsOnly) {
+  PutRecordsDecoder fi(M());
   EXPECT_TRUE(fi.covers(put_records()));
   EXPECT_FALSE(fi.covers(*M().find_operation("PutRecord")));
   EXPECT_FALSE(fi.covers(*M().find_operation("GetRecords")));
 }
 
-TEST(FastInput, AcceptsPlainBodiesAsTheGeneralPathDoes) {
+TEST(PutRecordsDecoder, AcceptsPlainBodiesAsTheGeneralPathDoes) {
   std::mt19937 rng(7);
   for (int i = 0; i < 300; ++i) {
     int records = 0;
@@ -107,7 +110,7 @@ TEST(FastInput, AcceptsPlainBodiesAsTheGeneralPathDoes) {
   }
 }
 
-TEST(FastInput, DeclinesWhatItDoesNotTake) {
+TEST(PutRecordsDecoder, DeclinesWhatItDoesNotTake) {
   const std::string rec = R"({"Data":"aGk=","PartitionKey":"k"})";
   auto body = [](const std::string& records, const std::string& rest = R"(,"StreamName":"s")") {
     return "{\"Records\":[" + records + "]" + rest + "}";
@@ -176,7 +179,7 @@ TEST(FastInput, DeclinesWhatItDoesNotTake) {
   }
 }
 
-TEST(FastInput, MutatedBodiesNeverDisagree) {
+TEST(PutRecordsDecoder, MutatedBodiesNeverDisagree) {
   std::mt19937 rng(11);
   for (int i = 0; i < 3000; ++i) {
     std::string body = random_body(rng);
@@ -193,8 +196,8 @@ TEST(FastInput, MutatedBodiesNeverDisagree) {
   }
 }
 
-TEST(FastInput, LeavesAnUnpaddedBodyToTheGeneralPath) {
-  FastInput fi(M());
+TEST(PutRecordsDecoder, LeavesAnUnpaddedBodyToTheGeneralPath) {
+  PutRecordsDecoder fi(M());
   std::string body = R"({"Records":[{"Data":"aGk=","PartitionKey":"k"}],"StreamName":"s"})";
   body.shrink_to_fit();
   if (body.capacity() - body.size() < 64) {
@@ -203,4 +206,4 @@ TEST(FastInput, LeavesAnUnpaddedBodyToTheGeneralPath) {
 }
 
 }  // namespace
-}  // namespace runnel::protocol
+}  // namespace runnel::streams

@@ -16,14 +16,17 @@
 #include <string>
 
 #include "protocol/cbor_codec.h"
-#include "protocol/fast_input.h"
+#include "streams/model.h"
+#include "streams/put_records_decoder.h"
 #include "protocol/json_codec.h"
 #include "protocol/model.h"
 #include "protocol/validator.h"
 #include "protocol/value.h"
 
-namespace runnel::protocol {
+namespace runnel::streams {
 namespace {
+
+using namespace protocol;  // NOLINT(google-build-using-namespace)
 
 enum Encoding : int64_t { kJson = 0, kCbor = 1 };
 
@@ -124,18 +127,18 @@ void BM_PutRecordsDecodeValidate(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-// The same in one pass (FastInput, JSON only): what the Dispatcher runs for
+// The same in one pass (PutRecordsDecoder, JSON only): what the Dispatcher runs for
 // a plain PutRecords body instead of decode + validate_input. The body gets
 // the spare capacity request bodies have, so it is parsed in place.
 void BM_PutRecordsFastInput(benchmark::State& state) {
   std::string body = request_body(state);
   body.reserve(body.size() + 64);
-  const FastInput fast(kinesis_model());
+  const PutRecordsDecoder fast(kinesis_model());
   const OperationModel& op = put_records_op();
   for (auto _ : state) {
     auto v = fast.decode(op, body);
     if (!v) {
-      state.SkipWithError("FastInput declined the request");
+      state.SkipWithError("PutRecordsDecoder declined the request");
       break;
     }
     benchmark::DoNotOptimize(v);
@@ -244,4 +247,4 @@ void BM_Memcpy(benchmark::State& state) {
 BENCHMARK(BM_Memcpy)->Arg(1024)->Arg(1024 * 1024);
 
 }  // namespace
-}  // namespace runnel::protocol
+}  // namespace runnel::streams

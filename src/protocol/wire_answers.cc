@@ -1,0 +1,115 @@
+#include "protocol/wire_answers.h"
+
+#include "net/responses.h"
+#include "protocol/base64.h"
+#include "protocol/cbor_codec.h"
+#include "protocol/json_codec.h"
+
+namespace runnel::protocol {
+namespace {
+
+Value error_body(const ApiError& error) {
+  Value body = Object{};
+  body.set("__type", error.type);
+  if (!error.message.empty()) body.set(error.capital_message_key ? "Message" : "message", error.message);
+  return body;
+}
+
+}  // namespace
+
+void add_request_id_headers(net::HttpResponse& resp, const std::string& request_id) {
+  unsigned char bytes[72];
+  net::random_bytes(bytes, sizeof bytes);
+  resp.headers.push_back({"x-amzn-RequestId", request_id});
+  resp.headers.push_back(
+      {"x-amz-id-2", base64_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes))});
+}
+
+std::string query_error_code(const ServiceModel& model, const ApiError& error) {
+  if (const Shape* shape = model.find_shape(error.type); shape && shape->exception && !shape->error_code.empty())
+    return std::string(shape->error_code);
+  if (error.type == "ValidationException") return "ValidationError";
+  return error.type;
+}
+
+net::HttpResponse encode_success(const AnswerFormat& format, const OperationModel& op, const Value& output,
+                                 const std::string& request_id) {
+  net::HttpResponse resp;
+  resp.status = 200;
+  const bool empty_output = op.output == kNoShape;
+  static const Value kEmpty = Object{};
+  const Value& out = output.is_null() ? kEmpty : output;
+  switch (format.protocol) {
+    case Protocol::kAwsCbor:
+      resp.headers.push_back({"Content-Type", std::string(kAmzCborType)});
+      resp.body = encode_cbor(out);
+      break;
+    case Protocol::kRpcV2Cbor:
+      resp.headers.push_back({"smithy-protocol", "rpc-v2-cbor"});
+      if (!empty_output) {
+        resp.headers.push_back({"Content-Type", std::string(kCborType)});
+        resp.body = encode_cbor(out, CborEpoch::kSeconds);
+      }
+      break;
+    case Protocol::kAwsJson:
+    case Protocol::kQuery:  // answered by the query codec; never here
+      resp.headers.push_back({"Content-Type", std::string(format.content_type)});
+      if (!empty_output) resp.body = encode_json(out);
+      break;
+  }
+  add_request_id_headers(resp, request_id);
+  return resp;
+}
+
+net::HttpResponse encode_error(const AnswerFormat& format, const ApiError& error, const std::string& request_id) {
+  net::HttpResponse resp;
+  resp.status = error.http_status;
+  switch (format.protocol) {
+    case Protocol::kAwsCbor:
+      resp.headers.push_back({"Content-Type", std::string(kAmzCborType)});
+      resp.body = encode_cbor(error_body(error));
+      break;
+    case Protocol::kRpcV2Cbor:
+      resp.headers.push_back({"smithy-protocol", "rpc-v2-cbor"});
+      resp.headers.push_back({"Content-Type", std::string(kCborType)});
+      resp.body = encode_cbor(error_body(error), CborEpoch::kSeconds);
+      break;
+    case Protocol::kAwsJson:
+    case Protocol::kQuery:
+      resp.headers.push_back({"Content-Type", std::string(format.content_type)});
+      resp.body = encode_json(error_body(error));
+      break;
+  }
+  resp.headers.push_back({"x-amzn-ErrorType", error.type});
+  if (format.model && format.model->aws_query_compatible) {
+    resp.headers.push_back({"x-amzn-query-error", query_error_code(*format.model, error) + ";" +
+                                                      (error.http_status >= 500 ? "Receiver" : "Sender")});
+  }
+  add_request_id_headers(resp, request_id);
+  return resp;
+}
+
+net::HttpResponse forbidden_xml(bool authenticated, const std::string& request_id) {
+  net::HttpResponse resp;
+  resp.status = 403;
+  resp.body = authenticated ? "<AccessDeniedException>\n"
+                              "  <Message>Unable to determine service/operation name to be authorized</Message>\n"
+                              "</AccessDeniedException>\n"
+                            : "<MissingAuthenticationTokenException>\n"
+                              "  <Message>Missing Authentication Token</Message>\n"
+                              "</MissingAuthenticationTokenException>\n";
+  add_request_id_headers(resp, request_id);
+  return resp;
+}
+
+net::HttpResponse plain_json_error(std::string_view type, std::string_view message_key, const std::string& request_id) {
+  net::HttpResponse resp;
+  resp.status = 200;
+  resp.headers.push_back({"Content-Type", std::string(kPlainJsonType)});
+  resp.body = "{\"Output\":{\"__type\":\"com.amazon.coral.service#" + std::string(type) + "\",\"" +
+              std::string(message_key) + "\":null},\"Version\":\"1.0\"}";
+  add_request_id_headers(resp, request_id);
+  return resp;
+}
+
+}  // namespace runnel::protocol
