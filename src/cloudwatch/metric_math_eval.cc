@@ -155,7 +155,8 @@ Result<std::vector<int64_t>> grid_timestamps(const EvalContext& ctx, int64_t per
   if (ctx.window.end <= ctx.window.start) return out;
   // Overflow-safe count of start + k * period < end.
   const uint64_t span = static_cast<uint64_t>(ctx.window.end) - static_cast<uint64_t>(ctx.window.start);
-  const uint64_t count = (span + static_cast<uint64_t>(period) - 1) / static_cast<uint64_t>(period);
+  const uint64_t step = static_cast<uint64_t>(period);
+  const uint64_t count = span / step + (span % step != 0 ? 1 : 0);
   if (count > static_cast<uint64_t>(kMaxGridPoints)) {
     return invalid("the time range holds " + std::to_string(count) + " periods of " + std::to_string(period) +
                    " seconds; at most " + std::to_string(kMaxGridPoints) + " data points can be generated");

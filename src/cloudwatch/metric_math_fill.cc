@@ -30,8 +30,8 @@ std::optional<double> fill_value(const Filler& f, int64_t t, const Datapoint* pr
       return prev->value;
     case FillMode::kLinear:
       if (prev == nullptr || next == nullptr) return std::nullopt;
-      return prev->value + (next->value - prev->value) * static_cast<double>(t - prev->timestamp) /
-                               static_cast<double>(next->timestamp - prev->timestamp);
+      return prev->value + (next->value - prev->value) * (static_cast<double>(t) - static_cast<double>(prev->timestamp)) /
+                               (static_cast<double>(next->timestamp) - static_cast<double>(prev->timestamp));
   }
   return std::nullopt;
 }

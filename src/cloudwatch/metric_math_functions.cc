@@ -115,7 +115,7 @@ Result<MathValue> sequential(std::string_view name, const MathValue& v, EvalBudg
       } else {
         if (i == 0) continue;  // the first point has no predecessor
         const auto& q = s.points[i - 1];
-        const double dt = static_cast<double>(p.timestamp - q.timestamp);
+        const double dt = static_cast<double>(p.timestamp) - static_cast<double>(q.timestamp);
         if (name == "DIFF") r = p.value - q.value;
         else if (name == "DIFF_TIME") r = dt;
         else r = (p.value - q.value) / dt;  // RATE: per second
@@ -138,11 +138,16 @@ Result<MathValue> sequential(std::string_view name, const MathValue& v, EvalBudg
   return invalid(std::string(name) + " expects a time series or an array of time series, not a scalar");
 }
 
+constexpr int64_t kMaxCalendarSeconds = int64_t{1} << 40;
+
 // MINUTE, HOUR, DAY (1 = Monday ... 7 = Sunday), DATE, MONTH, YEAR, EPOCH of
 // each period of the series' range, in UTC.
 double time_field(std::string_view name, int64_t t) {
   using namespace std::chrono;
-  const int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+  // Beyond about 30,000 years from 1970 the calendar is not meaningful (and
+  // std::chrono's civil conversion would overflow): no value.
+  if (t > kMaxCalendarSeconds || t < -kMaxCalendarSeconds) return NAN;
+  const int64_t day = t / 86400 - (t % 86400 < 0 ? 1 : 0);
   const int64_t second_of_day = t - day * 86400;
   if (name == "EPOCH") return static_cast<double>(t);
   if (name == "MINUTE") return static_cast<double>((second_of_day / 60) % 60);
@@ -258,7 +263,10 @@ Result<MathValue> time_function(std::string_view name, const MathValue& v, EvalC
   auto grid = grid_timestamps(ctx, s->period);
   if (!grid) return error(grid.error());
   Series out{s->label, s->period, {}};
-  for (int64_t t : *grid) out.points.push_back({t, time_field(name, t)});
+  for (int64_t t : *grid) {
+    const double v = time_field(name, t);
+    if (std::isfinite(v)) out.points.push_back({t, v});
+  }
   ctx.budget.points += out.points.size();
   return out;
 }

@@ -328,6 +328,18 @@ TEST(MetricMath, TimeFieldsOfTheWindowInUtc) {
   EXPECT_EQ(points("MINUTE(m5)", extra, w).size(), 2u);  // non-sparse over the window
 }
 
+TEST(MetricMath, ExtremeTimestampsNeitherOverflowNorGiveCalendarNonsense) {
+  // A window spanning all of int64: the grid count must not wrap around.
+  auto queries = base();
+  queries.push_back(expr("e1", "TIME_SERIES(1)"));
+  auto r = evaluate_metric_math(queries, MetricMathWindow{INT64_MIN, INT64_MAX, 1'000'000'000'000'000'000});
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->at(0).points.size(), 19u);  // ceil((2^64 - 1) / 1e18)
+  std::vector<MetricMathQuery> extra = {metric("far", {{INT64_MIN, 1}, {INT64_MAX, 2}})};
+  EXPECT_THAT(points("RATE(far)", extra), ElementsAre(Datapoint{INT64_MAX, 1.0 / 18446744073709551615.0}));
+  EXPECT_THAT(points("YEAR(far)", extra, MetricMathWindow{INT64_MAX - 10, INT64_MAX, 5}), ElementsAre());
+}
+
 // --- expressions referring to expressions ---------------------------------------
 
 TEST(MetricMath, ExpressionsMayReferToExpressionsInAnyOrder) {
