@@ -162,7 +162,8 @@ Result<std::vector<int64_t>> grid_timestamps(const EvalContext& ctx, int64_t per
                    " seconds; at most " + std::to_string(kMaxGridPoints) + " data points can be generated");
   }
   out.reserve(count);
-  for (uint64_t k = 0; k < count; ++k) out.push_back(ctx.window.start + static_cast<int64_t>(k) * period);
+  // In uint64_t: k * step < span, and the sum wraps back into int64_t range.
+  for (uint64_t k = 0; k < count; ++k) out.push_back(static_cast<int64_t>(static_cast<uint64_t>(ctx.window.start) + k * step));
   return out;
 }
 
