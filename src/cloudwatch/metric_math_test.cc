@@ -436,6 +436,16 @@ TEST(MetricMath, LimitsAreErrorsNotCrashes) {
   EXPECT_THAT(r.error().message(), HasSubstr("at most 100800 data points"));
 }
 
+// Long flat chains of operators are not nesting: they parse as one level and
+// evaluate (the tree is deep, but its depth is bounded by the 2048 characters).
+TEST(MetricMath, LongFlatChainsOfOperatorsEvaluate) {
+  std::string e = "m2";
+  while (e.size() + 3 <= kMaxExpressionLength) e += "+m2";
+  auto p = points(e);
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p[0].value, static_cast<double>((e.size() + 1) / 3));
+}
+
 TEST(MetricMath, WorkIsBoundedOnRepeatedLargeOperands) {
   // 20,000 points per series; each reference and operation counts the points
   // it touches, so a long chain of them stops at kMaxEvaluatedPoints.
