@@ -7,10 +7,15 @@
 
 #include <cmath>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
 namespace runnel::cloudwatch {
+
+// Failures print points as {timestamp, value}, not as bytes.
+void PrintTo(const Datapoint& p, std::ostream* os) { *os << "{" << p.timestamp << ", " << p.value << "}"; }
+
 namespace {
 
 using ::testing::ElementsAre;
