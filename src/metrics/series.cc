@@ -47,13 +47,13 @@ bool Series::dropped() const {
   return dropped_;
 }
 
-Aggregate& Series::slot_for(int64_t start) {
+Aggregate& Series::slot_for(int64_t start, bool high_resolution) {
   // Nearly always the newest slot; late or back-dated values search the few
   // others.
   for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
-    if (it->start == start) return it->aggregate;
+    if (it->start == start && it->high_resolution == high_resolution) return it->aggregate;
   }
-  pending_.push_back(PendingSlot{start, {}});
+  pending_.push_back(PendingSlot{start, high_resolution, {}});
   return pending_.back().aggregate;
 }
 
@@ -83,7 +83,7 @@ void Series::apply(TimePoint t, F&& f) {
   if (dropped_) return;
   int64_t res = high_resolution_ ? 1 : 60;
   int64_t start = sec - ((sec % res) + res) % res;
-  f(slot_for(start));
+  f(slot_for(start, high_resolution_));
   mark_dirty();
 }
 
@@ -136,7 +136,7 @@ std::vector<PendingSlot> Series::take_pending() {
 
 void Series::restore_pending(std::vector<PendingSlot> slots) {
   std::lock_guard lock(mu_);
-  for (auto& s : slots) slot_for(s.start).merge(s.aggregate);
+  for (auto& s : slots) slot_for(s.start, s.high_resolution).merge(s.aggregate);
   if (!pending_.empty()) mark_dirty();
 }
 

@@ -49,6 +49,7 @@ struct SeriesOptions {
 // starting at `start` (Unix seconds).
 struct PendingSlot {
   int64_t start = 0;
+  bool high_resolution = false;  // a 1-second slot
   Aggregate aggregate;
 };
 
@@ -98,14 +99,16 @@ class Series : public std::enable_shared_from_this<Series> {
   std::vector<PendingSlot> take_pending();
   void restore_pending(std::vector<PendingSlot> slots);
   // The store's row id of this series, 0 until the flusher resolved it.
-  // Touched by the flusher thread only.
+  // Touched by the flusher thread only, as is store_last_seen (the last
+  // `series.last_seen` written, Unix seconds).
   int64_t store_id = 0;
+  int64_t store_last_seen = 0;
 
  private:
   friend class Registry;
   template <class F>
   void apply(TimePoint t, F&& f);
-  Aggregate& slot_for(int64_t start);  // mu_ held
+  Aggregate& slot_for(int64_t start, bool high_resolution);  // mu_ held
   void mark_dirty();                   // mu_ held
   void update_totals(double value, double count);  // mu_ held
 
