@@ -94,6 +94,14 @@ TEST(LogHistogram, EncodeDecodeRoundTripsAndRejectsGarbage) {
   EXPECT_FALSE(LogHistogram::decode(truncated).has_value());
 }
 
+TEST(LogHistogram, BlobBytesAreTheDocumentedOnes) {
+  // docs/metrics-store.md §3.3's example.
+  LogHistogram h;
+  h.add(1.0, 2);
+  h.add(3.0);
+  EXPECT_EQ(h.encode(), std::string("\x01\x02\xC0\xFF\x03\x02\x60\x01", 8));
+}
+
 TEST(Aggregate, StatisticSetsFollowCloudWatchsPercentileRules) {
   Aggregate single;
   single.add(StatisticSet{1, 5, 5, 5});
