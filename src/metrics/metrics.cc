@@ -30,6 +30,7 @@ Status Metrics::flush() {
     last_retention_ = now;
     auto r = store_->apply_retention(options_.clock());
     if (!r) spdlog::warn("metrics: retention failed: {}", r.error().to_string());
+    registry_.evict_unreferenced();
   }
   return s;
 }

@@ -5,7 +5,8 @@
 // Threads: one flusher thread (started by open(), stopped by close()) takes
 // the deltas every flush_interval_ms and writes them in one transaction;
 // about once per retention_interval_s (by the injected clock) and at open it
-// deletes rows past their retention. Recording (registry().series(...)
+// deletes rows past their retention and evicts the registry's series that
+// nobody holds (Registry::evict_unreferenced). Recording (registry().series(...)
 // handles) and queries (store()) may run on any thread meanwhile.
 //
 // Durability: values recorded before a flush returned OK survive kill -9;

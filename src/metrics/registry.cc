@@ -57,6 +57,17 @@ size_t Registry::size() const {
   return series_.size();
 }
 
+size_t Registry::evict_unreferenced() {
+  std::lock_guard lock(mu_);
+  // Under mu_ nobody can get a new handle from the map, so a use count of 1
+  // (the map's own) stays 1 while we look.
+  return std::erase_if(series_, [](const std::shared_ptr<Series>& s) {
+    if (s.use_count() != 1 || s->prometheus()) return false;
+    std::lock_guard series_lock(s->mu_);
+    return s->pending_.empty() && !s->queued_;
+  });
+}
+
 TimePoint Registry::now() const { return shared_->clock(); }
 const Clock& Registry::clock() const { return shared_->clock; }
 

@@ -48,6 +48,13 @@ class Registry {
   // for the same identity makes a new series.
   void drop(const std::shared_ptr<Series>& series);
   size_t size() const;
+  // Forgets the series that nobody else holds a handle to, that have no
+  // unflushed values and no Prometheus descriptor (custom metrics a
+  // PutMetricData made; series() makes them again when needed). Their
+  // values are in the store already. Returns how many went. The flusher
+  // calls it about hourly, so memory follows the metrics in use, not every
+  // metric ever put.
+  size_t evict_unreferenced();
 
   TimePoint now() const;
   const Clock& clock() const;

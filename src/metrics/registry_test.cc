@@ -165,3 +165,27 @@ TEST(Registry, HandlesOutliveTheRegistry) {
 
 }  // namespace
 }  // namespace runnel::metrics
+
+namespace runnel::metrics {
+namespace {
+
+TEST(Registry, EvictsOnlyUnheldFlushedSeriesWithoutDescriptor) {
+  Registry r;
+  auto held = r.series(*MetricId::make("Custom", "Held"), Unit::kNone);
+  r.series(*MetricId::make("Custom", "Put"), Unit::kNone)->record(1);   // a PutMetricData datum
+  r.series(*MetricId::make("Custom", "Gone"), Unit::kNone)->record(1);
+  auto descriptor = std::make_shared<PrometheusDescriptor>();
+  r.series(*MetricId::make("Custom", "Shown"), Unit::kNone, {.prometheus = descriptor});
+  EXPECT_EQ(r.evict_unreferenced(), 0u);  // the dirty list holds the recorded ones
+  auto deltas = r.take_deltas();
+  ASSERT_EQ(deltas.size(), 2u);
+  EXPECT_EQ(r.evict_unreferenced(), 0u);  // the flusher still holds them
+  deltas.clear();
+  EXPECT_EQ(r.evict_unreferenced(), 2u);
+  EXPECT_EQ(r.size(), 2u);
+  EXPECT_EQ(r.find(*MetricId::make("Custom", "Held"), Unit::kNone), held);
+  EXPECT_EQ(r.find(*MetricId::make("Custom", "Put"), Unit::kNone), nullptr);
+}
+
+}  // namespace
+}  // namespace runnel::metrics

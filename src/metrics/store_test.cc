@@ -249,6 +249,28 @@ TEST_F(StoreTest, ListMetricsFiltersAndPages) {
   EXPECT_TRUE(metrics_->store().list_metrics({})->metrics.empty());  // two weeks without data
 }
 
+TEST_F(StoreTest, AFailedFlushKeepsItsValuesForTheNextOne) {
+  auto exec = [&](const char* sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open(dir_.file("metrics.db").c_str(), &db);
+    int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    return rc;
+  };
+  auto s = metrics_->registry().series(stream_metric("IncomingBytes", "s"), Unit::kBytes);
+  s->record(10);
+  ASSERT_EQ(exec("ALTER TABLE datapoints RENAME TO hidden"), SQLITE_OK);
+  EXPECT_FALSE(metrics_->flush().is_ok());
+  s->record(5);
+  ASSERT_EQ(exec("ALTER TABLE hidden RENAME TO datapoints"), SQLITE_OK);
+  ASSERT_TRUE(metrics_->flush().is_ok());
+  auto minute = stats(s->id(), kT0, kT0 + 60, 60);
+  ASSERT_EQ(minute.size(), 1u);
+  EXPECT_EQ(minute[0].aggregate.sum, 15);
+  EXPECT_EQ(minute[0].aggregate.count, 2);
+  EXPECT_EQ(metrics_->store().list_metrics({})->metrics.size(), 1u);
+}
+
 TEST_F(StoreTest, QueryErrorsAreValues) {
   auto r = metrics_->store().statistics(stream_metric("X", "s"), std::nullopt, at(kT0 - 20 * kDay),
                                         at(kT0 - 19 * kDay), 60);
