@@ -1,0 +1,131 @@
+#pragma once
+// Series: the recording handle of one (metric, unit). The Registry hands it
+// out once (say when a stream is created); recording through it is the hot
+// path: no string is built and no map is searched, one small per-series
+// mutex is taken for a few additions.
+//
+// A series keeps in memory only what has not been flushed yet (one
+// Aggregate per minute, or per second for a high-resolution series, that
+// received values since the last flush) and its cumulative totals since
+// process start for the Prometheus page. The flusher (metrics/flusher.h)
+// moves the unflushed deltas to the store.
+//
+// Thread-safe: every method may be called from any thread. A handle stays
+// valid after the Registry dropped the series or was destroyed (values
+// recorded then are discarded).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "metrics/aggregate.h"
+#include "metrics/metric_id.h"
+#include "metrics/prometheus_descriptor.h"
+#include "metrics/unit.h"
+
+namespace runnel::metrics {
+
+using TimePoint = std::chrono::system_clock::time_point;
+// The time source; tests inject their own so they need not sleep.
+using Clock = std::function<TimePoint()>;
+Clock system_clock();
+
+// Seconds since the Unix epoch of `t`, rounded down.
+int64_t unix_seconds(TimePoint t);
+
+struct SeriesOptions {
+  // PutMetricData's StorageResolution=1: keep 1-second rows (for 3 hours)
+  // besides the 60-second ones.
+  bool high_resolution = false;
+  // How the series appears on /metrics; none: not shown.
+  std::shared_ptr<const PrometheusDescriptor> prometheus;
+};
+
+// The unflushed aggregate of one period (60 s; 1 s for high resolution)
+// starting at `start` (Unix seconds).
+struct PendingSlot {
+  int64_t start = 0;
+  bool high_resolution = false;  // a 1-second slot
+  Aggregate aggregate;
+};
+
+// Cumulative since process start (not restored after a restart: Prometheus
+// counters handle resets).
+struct SeriesTotals {
+  double count = 0;
+  double sum = 0;
+  double last = 0;                // the last value recorded (gauges)
+  std::vector<uint64_t> buckets;  // per descriptor bound, then +Inf; not cumulative
+};
+
+namespace detail {
+struct RegistryShared;
+}
+
+class Series : public std::enable_shared_from_this<Series> {
+ public:
+  struct Token {};  // only the Registry makes series
+  Series(Token, std::shared_ptr<detail::RegistryShared> shared, std::string key, Unit unit,
+         SeriesOptions options);
+
+  // `count` values equal to `value`, now (by the registry's clock). Non-finite
+  // values are ignored (the API layer rejects them first).
+  void record(double value, double count = 1);
+  // The same, at `t` (PutMetricData accepts two weeks back, two hours ahead;
+  // the API layer checks that range, the series takes any time).
+  void record_at(TimePoint t, double value, double count = 1);
+  // A statistic set (PutMetricData's StatisticValues).
+  void record_statistics(const StatisticSet& s);
+  void record_statistics_at(TimePoint t, const StatisticSet& s);
+
+  // Identity. key() is MetricId::key().
+  const std::string& key() const { return key_; }
+  MetricId id() const;
+  Unit unit() const { return unit_; }
+  bool high_resolution() const;
+  // From now on, keep 1-second rows too (a PutMetricData with
+  // StorageResolution=1 for an existing series).
+  void set_high_resolution();
+  const PrometheusDescriptor* prometheus() const { return prometheus_.get(); }
+  bool dropped() const;
+  SeriesTotals totals() const;
+
+  // Flusher side (metrics/flusher.cc): take the unflushed slots (leaving
+  // none), or give back slots a failed write could not store.
+  std::vector<PendingSlot> take_pending();
+  void restore_pending(std::vector<PendingSlot> slots);
+  // The store's row id of this series, 0 until the flusher resolved it.
+  // Touched by the flusher thread only, as is store_last_seen (the last
+  // `series.last_seen` written, Unix seconds).
+  int64_t store_id = 0;
+  int64_t store_last_seen = 0;
+
+ private:
+  friend class Registry;
+  template <class F>
+  void apply(TimePoint t, F&& f);
+  Aggregate& slot_for(int64_t start, bool high_resolution);  // mu_ held
+  void mark_dirty();                   // mu_ held
+  void update_totals(double value, double count);  // mu_ held
+
+  const std::shared_ptr<detail::RegistryShared> shared_;
+  const std::string key_;
+  const Unit unit_;
+  const std::shared_ptr<const PrometheusDescriptor> prometheus_;
+
+  mutable std::mutex mu_;
+  bool high_resolution_ = false;
+  bool dropped_ = false;
+  bool queued_ = false;  // in the registry's dirty list
+  std::vector<PendingSlot> pending_;
+  double total_count_ = 0;
+  double total_sum_ = 0;
+  double last_ = 0;
+  std::unique_ptr<uint64_t[]> buckets_;  // histograms only: bounds.size() + 1
+};
+
+}  // namespace runnel::metrics
