@@ -46,6 +46,9 @@ struct ServeConfig {
   size_t h2_max_queued_mib = 64;         // per HTTP/2 connection, responses held by flow control
   uint32_t h2_stall_timeout_ms = 30000;  // HTTP/2 connection with bytes queued and none sent
   uint32_t body_timeout_ms = 60000;      // net::ServerOptions::body_timeout_ms
+  // Metrics (cloudwatch/, metrics/).
+  bool open_metrics = false;             // GET /metrics and /health without a signature, with credentials
+  uint32_t metrics_flush_ms = 1000;      // how often recorded metrics are made durable
   std::string log_level = "info";
 };
 

@@ -119,6 +119,15 @@ int main(int argc, char** argv) {
       "An HTTP/2 connection with responses queued and no data sent for this long is closed",
       "RUNNEL_H2_STALL_TIMEOUT_MS")
       ->check(CLI::Range(uint32_t{1}, uint32_t{3'600'000}));
+  serve
+      ->add_flag("--open-metrics", cfg.open_metrics,
+                 "Serve GET /metrics and GET /health without a signature even with --credentials-file (they "
+                 "are always open without one)")
+      ->envname("RUNNEL_OPEN_METRICS");
+  opt("--metrics-flush-ms", cfg.metrics_flush_ms,
+      "How often recorded metrics are written to the metrics store (a kill -9 loses at most this much)",
+      "RUNNEL_METRICS_FLUSH_MS")
+      ->check(CLI::Range(uint32_t{10}, uint32_t{600'000}));
   opt("--log-level", cfg.log_level, "trace, debug, info, warn, error", "RUNNEL_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <memory>
 
+#include "cloudwatch/cloudwatch_service.h"
+#include "metrics/metrics.h"
 #include "net/server.h"
 #include "server/exposure.h"
 #include "protocol/credentials.h"
@@ -129,6 +131,18 @@ int serve(const ServeConfig& config) {
   }
   service_ptr = &kinesis;
 
+  metrics::MetricsOptions metrics_options;
+  metrics_options.path = (dir / "metrics.db").string();
+  metrics_options.flush_interval_ms = config.metrics_flush_ms;
+  auto metrics = metrics::Metrics::open(metrics_options);
+  if (!metrics) {
+    spdlog::error("{}", metrics.error().to_string());
+    return 1;
+  }
+  cloudwatch::CloudWatchOptions cloudwatch_options;
+  cloudwatch_options.open_metrics_page = config.open_metrics;
+  cloudwatch::CloudWatchService cloudwatch(cloudwatch_options, **metrics);
+
   std::optional<protocol::CredentialStore> credentials;
   if (!config.credentials_file.empty()) {
     auto loaded = protocol::CredentialStore::load(config.credentials_file);
@@ -145,9 +159,9 @@ int serve(const ServeConfig& config) {
   dispatch_options.max_inflated_body_bytes = config.max_body_mib << 20;
   protocol::Dispatcher dispatcher(dispatch_options);
   // The services served on the port, each a sibling folder under src/.
-  std::vector<protocol::Service*> services = {&kinesis};
+  std::vector<protocol::Service*> services = {&kinesis, &cloudwatch};
   for (protocol::Service* s : services) dispatcher.register_service(*s);
-  dispatcher.add_route(health_route(**log, true));
+  dispatcher.add_route(health_route(**log, config.open_metrics));
 
   // Block the shutdown signals in every thread; this one waits for them.
   sigset_t signals;
@@ -196,6 +210,7 @@ int serve(const ServeConfig& config) {
     if (Status st = s->close(); !st) spdlog::error("closing {}: {}", s->name(), st.to_string());
   }
   service_ptr = nullptr;
+  (*metrics)->close();
   if (Status st = (*log)->close(); !st) {
     spdlog::error("closing the log: {}", st.to_string());
     return 1;

@@ -367,7 +367,8 @@ def wait_health(url: str, timeout: float, proc: subprocess.Popen | None = None) 
         try:
             conn = http.client.HTTPConnection(host, port, timeout=2)
             conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
+            # 403: up, with a credentials file and no --open-metrics.
+            if conn.getresponse().status in (200, 403):
                 conn.close()
                 return
             conn.close()

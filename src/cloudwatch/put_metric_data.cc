@@ -1,0 +1,119 @@
+// PutMetricData: custom metrics into the registry, durable at the next
+// flush (docs/metrics-store.md). AWS's rules: no namespace under "AWS/",
+// one of Value, StatisticValues or Values per datum, Values and Counts of
+// the same length, timestamps from two weeks back to two hours ahead, a
+// StorageResolution of 1 or 60.
+
+#include <chrono>
+#include <cmath>
+
+#include "cloudwatch/cloudwatch_service.h"
+#include "cloudwatch/request_values.h"
+
+namespace runnel::cloudwatch {
+
+using protocol::Value;
+
+namespace {
+
+constexpr auto kMaxPast = std::chrono::hours(24 * 14);
+constexpr auto kMaxFuture = std::chrono::hours(2);
+
+std::string member(size_t i) { return "MetricData.member." + std::to_string(i + 1); }
+
+}  // namespace
+
+protocol::ApiResult<Value> CloudWatchService::put_metric_data(const Value& in) {
+  const std::string& ns = in.find("Namespace")->as_string();
+  if (ns.starts_with("AWS/"))
+    return std::unexpected(invalid_parameter_value("The value " + ns + " for parameter Namespace is invalid."));
+  const Value* data = in.find("MetricData");
+  if (!data || data->as_array().empty())
+    return std::unexpected(missing_parameter("The parameter MetricData is required."));
+  const metrics::TimePoint now = metrics_.registry().now();
+
+  // Checked whole before anything is recorded: a request is taken or refused as one.
+  struct Datum {
+    std::shared_ptr<metrics::Series> series;
+    metrics::TimePoint at;
+    const Value* datum;
+  };
+  std::vector<Datum> accepted;
+  const auto& items = data->as_array();
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Value& d = items[i];
+    const std::string where = member(i);
+    const Value* value = d.find("Value");
+    const Value* stats = d.find("StatisticValues");
+    const Value* values = d.find("Values");
+    const Value* counts = d.find("Counts");
+    if (value && stats)
+      return std::unexpected(invalid_parameter_combination("The parameters " + where + ".Value and " + where +
+                                                           ".StatisticValues are mutually exclusive and you have "
+                                                           "specified both."));
+    if (values && (value || stats))
+      return std::unexpected(invalid_parameter_combination("The parameters " + where + ".Values and " + where +
+                                                           (value ? ".Value" : ".StatisticValues") +
+                                                           " are mutually exclusive and you have specified both."));
+    if (!value && !stats && !values)
+      return std::unexpected(missing_parameter("At least one of the parameters " + where + ".Value, " + where +
+                                               ".StatisticValues and " + where + ".Values must be specified."));
+    if (counts && !values)
+      return std::unexpected(invalid_parameter_combination("The parameter " + where + ".Counts requires " + where +
+                                                           ".Values."));
+    if (counts && counts->as_array().size() != values->as_array().size())
+      return std::unexpected(invalid_parameter_value("The parameters " + where + ".Values and " + where +
+                                                     ".Counts must be of the same size."));
+    if (values && values->as_array().size() > 150)
+      return std::unexpected(invalid_parameter_value("The collection " + where +
+                                                     ".Values must not have a size greater than 150."));
+    if (stats && stats->find("SampleCount")->as_double() <= 0)
+      return std::unexpected(invalid_parameter_value("The parameter " + where +
+                                                     ".StatisticValues.SampleCount must be greater than 0."));
+    int64_t resolution = d.find("StorageResolution") ? d.find("StorageResolution")->as_int() : 60;
+    if (resolution != 1 && resolution != 60)
+      return std::unexpected(invalid_parameter_value("The value " + std::to_string(resolution) + " for parameter " +
+                                                     where + ".StorageResolution is invalid. Valid values are 1 "
+                                                     "and 60."));
+    metrics::TimePoint at = d.find("Timestamp") ? time_point(*d.find("Timestamp")) : now;
+    if (at < now - kMaxPast)
+      return std::unexpected(invalid_parameter_value("The parameter " + where +
+                                                     ".Timestamp must specify a time no more than two weeks in the "
+                                                     "past."));
+    if (at > now + kMaxFuture)
+      return std::unexpected(invalid_parameter_value("The parameter " + where +
+                                                     ".Timestamp must specify a time no more than two hours in the "
+                                                     "future."));
+    Value metric = protocol::Object{};
+    metric.set("Namespace", ns);
+    metric.set("MetricName", d.find("MetricName")->as_string());
+    if (const Value* dims = d.find("Dimensions")) metric.set("Dimensions", *dims);
+    auto id = metric_id_from(metric, where);
+    if (!id) return std::unexpected(id.error());
+    metrics::SeriesOptions options;
+    options.high_resolution = resolution == 1;
+    auto series = metrics_.registry().series(*id, unit_from(d).value_or(metrics::Unit::kNone), options);
+    if (options.high_resolution && !series->high_resolution()) series->set_high_resolution();
+    accepted.push_back({std::move(series), at, &d});
+  }
+
+  for (const Datum& a : accepted) {
+    const Value& d = *a.datum;
+    if (const Value* value = d.find("Value")) {
+      a.series->record_at(a.at, value->as_double());
+    } else if (const Value* stats = d.find("StatisticValues")) {
+      a.series->record_statistics_at(a.at, metrics::StatisticSet{stats->find("SampleCount")->as_double(),
+                                                                 stats->find("Sum")->as_double(),
+                                                                 stats->find("Minimum")->as_double(),
+                                                                 stats->find("Maximum")->as_double()});
+    } else {
+      const auto& values = d.find("Values")->as_array();
+      const Value* counts = d.find("Counts");
+      for (size_t i = 0; i < values.size(); ++i)
+        a.series->record_at(a.at, values[i].as_double(), counts ? counts->as_array()[i].as_double() : 1.0);
+    }
+  }
+  return Value(protocol::Object{});
+}
+
+}  // namespace runnel::cloudwatch
