@@ -95,9 +95,10 @@ ApiResult<Value> decode_query_input(const ServiceModel& model, const OperationMo
 // milliseconds only when non-zero (`2026-12-06T23:59:00Z`,
 // `2026-12-06T23:59:00.250Z`); doubles as Java's Double.toString writes them
 // (`1.0`, `0.25`, `1.0E-5`, `1.0E7`, `NaN`, `Infinity`), the shortest text
-// that reads back as the same double; blobs base64; strings XML-escaped
-// (`& < > " '` and control characters other than tab and newline as
-// character references). Encoded values (JSON/CBOR bytes) are not written.
+// that reads back as the same double (floats: the same float); blobs base64;
+// strings XML-escaped (`& < > " '` as entities, carriage return as `&#13;`,
+// other C0 controls but tab and newline, which XML 1.0 cannot carry, as
+// U+FFFD). Encoded values (JSON/CBOR bytes) are not written.
 std::string encode_query_output(const ServiceModel& model, const OperationModel& op, const Value& output,
                                 std::string_view request_id);
 

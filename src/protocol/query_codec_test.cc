@@ -23,6 +23,7 @@ namespace {
 // with t = datetime(2026, 12, 6, 23, 59, 0, tzinfo=utc), t2 = t + 1 s, and
 // params as the JSON bodies show (botocore's JSON serializer writes
 // timestamps as epoch seconds, its Query serializer as ISO 8601).
+// tools/query_botocore_check.py checks them against botocore again.
 constexpr std::string_view kPutMetricDataQuery =
     "Action=PutMetricData&Version=2010-08-01&Namespace=App%2FWeb&MetricData.member.1.MetricName=Latency&"
     "MetricData.member.1.Dimensions.member.1.Name=Host&"
