@@ -172,6 +172,35 @@ TEST(QueryDecode, BotocoreListMetricsMatchesJson) {
   EXPECT_EQ(*q.find("NextToken"), Value("abc+/="));
 }
 
+// What the AWS CLI v2 (Debian's awscli 2.9.19, its own botocore) sent to a
+// local listener for
+//   aws cloudwatch put-metric-data --namespace App/Web --metric-data '[{"MetricName":"Latency",
+//     "Dimensions":[{"Name":"Host","Value":"a b&c"}],"Timestamp":"2026-12-06T23:59:00Z",
+//     "Values":[1.5,0.00001,2],"Counts":[1,3,10],"Unit":"Milliseconds","StorageResolution":1},
+//     {"MetricName":"Requests","StatisticValues":{"SampleCount":4,"Sum":10,"Minimum":1,"Maximum":4}}]'
+// Whole numbers in double members arrive without a fraction ("2", "10").
+constexpr std::string_view kCliV2PutMetricData =
+    "Action=PutMetricData&Version=2010-08-01&Namespace=App%2FWeb&MetricData.member.1.MetricName=Latency&"
+    "MetricData.member.1.Dimensions.member.1.Name=Host&MetricData.member.1.Dimensions.member.1.Value=a+b%26c&"
+    "MetricData.member.1.Timestamp=2026-12-06T23%3A59%3A00Z&MetricData.member.1.Values.member.1=1.5&"
+    "MetricData.member.1.Values.member.2=1e-05&MetricData.member.1.Values.member.3=2&"
+    "MetricData.member.1.Counts.member.1=1&MetricData.member.1.Counts.member.2=3&"
+    "MetricData.member.1.Counts.member.3=10&MetricData.member.1.Unit=Milliseconds&"
+    "MetricData.member.1.StorageResolution=1&MetricData.member.2.MetricName=Requests&"
+    "MetricData.member.2.StatisticValues.SampleCount=4&MetricData.member.2.StatisticValues.Sum=10&"
+    "MetricData.member.2.StatisticValues.Minimum=1&MetricData.member.2.StatisticValues.Maximum=4";
+
+TEST(QueryDecode, AwsCliV2PutMetricData) {
+  Value q = via_query("PutMetricData", kCliV2PutMetricData);
+  const Value& first = q.find("MetricData")->as_array()[0];
+  EXPECT_EQ(*first.find("Values"), Value(Array{1.5, 1e-5, 2.0}));
+  EXPECT_EQ(*first.find("Counts"), Value(Array{1.0, 3.0, 10.0}));
+  EXPECT_EQ(*first.find("Timestamp"), Value(Timestamp{1796601540000}));
+  const Value& second = q.find("MetricData")->as_array()[1];
+  EXPECT_EQ(*second.find("StatisticValues"),
+            Value(Object{{"SampleCount", 4.0}, {"Sum", 10.0}, {"Minimum", 1.0}, {"Maximum", 4.0}}));
+}
+
 TEST(QueryDecode, MembersInModelOrder) {
   Value q = decode_ok(CW(), "ListMetrics", "Action=ListMetrics&Version=2010-08-01&NextToken=t&Namespace=n");
   ASSERT_EQ(q.as_object().size(), 2u);
