@@ -1,0 +1,26 @@
+// The bytes metrics/ reads back that a client can shape: a ListMetrics
+// NextToken decodes to a metric key (MetricId::from_key), and histogram
+// blobs (LogHistogram::decode). Neither may crash, and whatever decodes
+// must encode back to the same bytes.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "metrics/histogram.h"
+#include "metrics/metric_id.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view in(reinterpret_cast<const char*>(data), size);
+  if (auto id = runnel::metrics::MetricId::from_key(in)) {
+    auto again = runnel::metrics::MetricId::from_key(id->key());
+    if (!again || !(*again == *id)) std::abort();
+  }
+  if (auto h = runnel::metrics::LogHistogram::decode(in)) {
+    auto again = runnel::metrics::LogHistogram::decode(h->encode());
+    if (!again || !(*again == *h)) std::abort();
+    h->quantile(0.5);
+  }
+  return 0;
+}
