@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <map>
+#include <random>
 
 #include "metrics/metrics.h"
 #include "metrics/test_util.h"
@@ -115,6 +116,37 @@ TEST_F(StoreTest, SuccessiveFlushesIntoOnePeriodAddUp) {
   EXPECT_EQ(hour[0].aggregate.sum, 650);
   EXPECT_EQ(hour[0].aggregate.min, 10);
   EXPECT_FALSE(hour[0].aggregate.percentile(50).has_value());  // statistic sets without raw values
+}
+
+TEST_F(StoreTest, RowsMergedAcrossFlushesEqualOneAggregateOfAllValues) {
+  auto s = metrics_->registry().series(stream_metric("GetRecords.Latency", "s"), Unit::kMilliseconds);
+  Aggregate all;
+  std::mt19937_64 rng(3);
+  std::lognormal_distribution<double> d(2, 1.5);
+  for (int flush = 0; flush < 40; ++flush) {  // 40 flushes, 20 minutes
+    for (int i = 0; i < 250; ++i) {
+      double v = d(rng);
+      s->record(v);
+      all.add(v);
+    }
+    ASSERT_TRUE(metrics_->flush().is_ok());
+    clock_.advance(30);
+  }
+  auto hour = stats(s->id(), kT0, kT0 + 3600, 3600);
+  ASSERT_EQ(hour.size(), 1u);
+  EXPECT_EQ(hour[0].aggregate.histogram, all.histogram);  // hist_merge in SQL is exact
+  EXPECT_EQ(hour[0].aggregate.count, all.count);
+  EXPECT_EQ(hour[0].aggregate.min, all.min);
+  EXPECT_EQ(hour[0].aggregate.max, all.max);
+  EXPECT_NEAR(hour[0].aggregate.sum, all.sum, 1e-9 * all.sum);
+  for (double p : {50.0, 90.0, 99.0, 99.9}) EXPECT_EQ(hour[0].aggregate.percentile(p), all.percentile(p)) << p;
+  // Periods built from 5-minute rows, and from minute rows, answer the same.
+  auto fives = stats(s->id(), kT0, kT0 + 3600, 1200);
+  ASSERT_EQ(fives.size(), 1u);
+  EXPECT_EQ(fives[0].aggregate.histogram, all.histogram);
+  auto minutes = stats(s->id(), kT0 - 60, kT0 + 3600, 1320);
+  ASSERT_EQ(minutes.size(), 1u);
+  EXPECT_EQ(minutes[0].aggregate.histogram, all.histogram);
 }
 
 TEST_F(StoreTest, WithoutAUnitFilterEachUnitHasItsDatapoints) {
