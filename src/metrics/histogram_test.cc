@@ -94,6 +94,27 @@ TEST(LogHistogram, EncodeDecodeRoundTripsAndRejectsGarbage) {
   EXPECT_FALSE(LogHistogram::decode(truncated).has_value());
 }
 
+TEST(LogHistogram, MergingEncodedBlobsEqualsMergingHistograms) {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> d(1, 3);
+  for (int round = 0; round < 50; ++round) {
+    LogHistogram a, b;
+    for (int i = 0; i < round * 7; ++i) a.add(d(rng), 1 + i % 3);
+    for (int i = 0; i < (50 - round) * 5; ++i) b.add(d(rng));
+    auto merged = LogHistogram::merge_encoded(a.encode(), b.encode());
+    ASSERT_TRUE(merged.has_value());
+    LogHistogram want = a;
+    want.merge(b);
+    EXPECT_EQ(*merged, want.encode());
+  }
+  EXPECT_EQ(*LogHistogram::merge_encoded("", ""), LogHistogram().encode());
+  std::string truncated = LogHistogram().encode();
+  truncated[1] = 5;  // claims 5 buckets, holds none
+  EXPECT_FALSE(LogHistogram::merge_encoded(truncated, "").has_value());
+  std::string trailing = LogHistogram().encode() + "x";
+  EXPECT_FALSE(LogHistogram::merge_encoded("", trailing).has_value());
+}
+
 TEST(LogHistogram, BlobBytesAreTheDocumentedOnes) {
   // docs/metrics-store.md §3.3's example.
   LogHistogram h;

@@ -52,15 +52,12 @@ void hist_merge(sqlite3_context* ctx, int, sqlite3_value** argv) {
     int n = sqlite3_value_bytes(v);
     return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string_view();
   };
-  auto a = LogHistogram::decode(blob(argv[0]));
-  auto b = LogHistogram::decode(blob(argv[1]));
-  if (!a || !b) {
+  auto out = LogHistogram::merge_encoded(blob(argv[0]), blob(argv[1]));
+  if (!out) {
     sqlite3_result_error(ctx, "corrupt histogram blob", -1);
     return;
   }
-  a->merge(*b);
-  std::string out = a->encode();
-  sqlite3_result_blob(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+  sqlite3_result_blob(ctx, out->data(), static_cast<int>(out->size()), SQLITE_TRANSIENT);
 }
 
 Status exec(sqlite3* db, const char* sql) {
