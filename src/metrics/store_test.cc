@@ -5,6 +5,7 @@
 
 #include <map>
 #include <random>
+#include <thread>
 
 #include "metrics/metrics.h"
 #include "metrics/test_util.h"
@@ -301,6 +302,28 @@ TEST_F(StoreTest, AFailedFlushKeepsItsValuesForTheNextOne) {
   EXPECT_EQ(minute[0].aggregate.sum, 15);
   EXPECT_EQ(minute[0].aggregate.count, 2);
   EXPECT_EQ(metrics_->store().list_metrics({})->metrics.size(), 1u);
+}
+
+TEST(FlusherThread, WritesWithoutBeingAsked) {
+  TempDir dir;
+  ManualClock clock(kT0);
+  MetricsOptions o;
+  o.path = dir.file("metrics.db");
+  o.flush_interval_ms = 10;
+  o.clock = clock.clock();
+  auto m = Metrics::open(std::move(o));
+  ASSERT_TRUE(m.has_value());
+  auto s = (*m)->registry().series(stream_metric("IncomingRecords", "s"), Unit::kCount);
+  s->record(4);
+  // No flush() here: the flusher thread's own. Poll (not a timing test: the
+  // bound only keeps a broken flusher from hanging the suite).
+  bool seen = false;
+  for (int i = 0; i < 500 && !seen; ++i) {
+    auto r = (*m)->store().statistics(s->id(), std::nullopt, at(kT0), at(kT0 + 60), 60);
+    seen = r.has_value() && !r->empty() && (*r)[0].aggregate.sum == 4;
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(seen);
 }
 
 TEST_F(StoreTest, QueryErrorsAreValues) {
