@@ -145,6 +145,35 @@ TEST(Aggregate, StatisticSetsFollowCloudWatchsPercentileRules) {
   EXPECT_EQ(negative.min, -1);
 }
 
+TEST(Aggregate, TrimmedStatisticsAndPercentileRankWithinOnePercent) {
+  std::mt19937_64 rng(5);
+  std::lognormal_distribution<double> d(3, 1);
+  std::vector<double> values;
+  Aggregate a;
+  for (int i = 0; i < 100000; ++i) {
+    double v = d(rng);
+    values.push_back(v);
+    a.add(v);
+  }
+  std::sort(values.begin(), values.end());
+  // TM(10%:90%): the values of ranks 10,001 .. 90,000.
+  double sum = 0;
+  for (size_t i = 10000; i < 90000; ++i) sum += values[i];
+  auto t = a.trimmed(10, 90);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->count, 80000);
+  EXPECT_NEAR(t->sum, sum, 0.01 * sum);
+  EXPECT_NEAR(t->mean(), sum / 80000, 0.01 * sum / 80000);
+  auto whole = a.trimmed(0, 100);
+  EXPECT_EQ(whole->count, 100000);
+  EXPECT_NEAR(whole->sum, a.sum, 0.01 * a.sum);
+  EXPECT_FALSE(a.trimmed(50, 50).has_value());
+  // PR(:v) for v the true median: about 50 %.
+  EXPECT_NEAR(*a.percentile_rank(values[49999]), 50, 1);
+  EXPECT_EQ(*a.percentile_rank(values.back()), 100);
+  EXPECT_EQ(*a.percentile_rank(values.front() / 2), 0);
+}
+
 TEST(Aggregate, ValuesWithCountsWeighTheDistribution) {
   Aggregate a;
   a.add(1.0, 90);
