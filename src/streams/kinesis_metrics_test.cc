@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "metrics/metrics.h"
+#include "metrics/prometheus.h"
 #include "metrics/registry.h"
 #include "protocol/event_stream_response.h"
 #include "streams/fake_sink_test_util.h"
@@ -324,6 +326,40 @@ TEST_F(KinesisMetricsTest, NothingWithoutARegistrySeriesAgainAfterLoad) {
             nullptr);
   ASSERT_TRUE(put_record("s", "abcd"));
   expect("IncomingRecords", kShard0, {1, 1, 1, 1});
+}
+
+// Through the durable store, as GetMetricStatistics reads it, and on the
+// Prometheus page.
+TEST_F(KinesisMetricsTest, StoreAnswersGetMetricStatisticsAndPrometheusShowsTheFamilies) {
+  const metrics::TimePoint t0{std::chrono::seconds(1'800'000'000)};
+  auto opened = metrics::Metrics::open(metrics::MetricsOptions{(dir_ / "metrics.db").string(), 3'600'000, 3600, 1024,
+                                                              [t0] { return t0; }});
+  ASSERT_TRUE(opened.has_value()) << opened.error().to_string();
+  std::unique_ptr<metrics::Metrics> store = std::move(*opened);
+  options_.metrics = &store->registry();
+  open();
+  create_stream("s");
+  ASSERT_TRUE(put_record("s", std::string(9, 'a')));  // 10 bytes
+  ASSERT_TRUE(put_records("s", 4, 24));               // 100 bytes
+  ASSERT_TRUE(store->flush());
+
+  auto id = metrics::MetricId::make("AWS/Kinesis", "IncomingBytes", kStream);
+  auto points = store->store().statistics(*id, metrics::Unit::kBytes, t0 - std::chrono::minutes(1),
+                                          t0 + std::chrono::minutes(1), 60);
+  ASSERT_TRUE(points.has_value());
+  ASSERT_EQ(points->size(), 1u);
+  const Aggregate& a = points->front().aggregate;
+  EXPECT_EQ(a.count, 2);
+  EXPECT_EQ(a.sum, 110);
+  EXPECT_EQ(a.min, 10);
+  EXPECT_EQ(a.max, 100);
+
+  const std::string page = metrics::render_prometheus(store->registry());
+  EXPECT_NE(page.find("runnel_kinesis_incoming_bytes_total{stream=\"s\"} 110"), std::string::npos) << page;
+  EXPECT_NE(page.find("# TYPE runnel_kinesis_put_records_latency_milliseconds histogram"), std::string::npos);
+  EXPECT_NE(page.find("runnel_kinesis_put_records_latency_milliseconds_count{stream=\"s\"} 1"), std::string::npos);
+  EXPECT_NE(page.find("# TYPE runnel_kinesis_get_records_iterator_age_milliseconds gauge"), std::string::npos);
+  close();  // the service lets go of its handles before the store closes
 }
 
 }  // namespace
