@@ -190,6 +190,9 @@ int serve(const ServeConfig& config) {
   server_options.head_check = [&dispatcher](const net::HttpRequest& head) -> std::optional<net::HttpResponse> {
     return dispatcher.check_head(head);
   };
+  server_options.transport_error = [&dispatcher](const net::HttpRequest& head, net::TransportError e) {
+    return dispatcher.transport_error_response(head, e);
+  };
   net::Server server(server_options, [&dispatcher](net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) {
     dispatcher.handle(std::move(req), std::move(sink));
   });
