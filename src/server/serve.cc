@@ -89,9 +89,6 @@ int serve(const ServeConfig& config) {
     return 1;
   }
 
-  // The log asks the service about retention; the service needs the log.
-  // The oracle keeps everything until the service has loaded.
-  std::atomic<streams::KinesisService*> service_ptr{nullptr};
   storage::LogOptions log_options;
   log_options.dir = (dir / "log").string();
   log_options.fsync = *policy;
@@ -99,10 +96,10 @@ int serve(const ServeConfig& config) {
   log_options.segment_bytes = config.segment_mib << 20;
   log_options.cache_window_bytes = config.page_cache_window_mib << 20;
   log_options.retention_check_ms = config.retention_check_ms;
-  log_options.retention = [&service_ptr](storage::ShardKey shard) -> int64_t {
-    streams::KinesisService* s = service_ptr.load();
-    return s ? s->retention_cutoff(shard) : INT64_MIN;
-  };
+  // Retention: the Kinesis service pushes each shard's setting down
+  // (Log::set_retention); shards it has not set yet are kept until it has
+  // loaded.
+  log_options.retention = true;
   auto log = storage::open_log(log_options);
   if (!log) {
     spdlog::error("{}", log.error().to_string());
@@ -129,7 +126,6 @@ int serve(const ServeConfig& config) {
     spdlog::error("{}", st.to_string());
     return 1;
   }
-  service_ptr = &kinesis;
 
   metrics::MetricsOptions metrics_options;
   metrics_options.path = (dir / "metrics.db").string();
@@ -212,7 +208,6 @@ int serve(const ServeConfig& config) {
   for (protocol::Service* s : services) {
     if (Status st = s->close(); !st) spdlog::error("closing {}: {}", s->name(), st.to_string());
   }
-  service_ptr = nullptr;
   (*metrics)->close();
   if (Status st = (*log)->close(); !st) {
     spdlog::error("closing the log: {}", st.to_string());

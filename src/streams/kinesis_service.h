@@ -90,11 +90,6 @@ class KinesisService final : public protocol::Service {
   void handle(const protocol::OperationModel& op, protocol::Value input, const protocol::RequestContext& ctx,
               protocol::OperationReply reply);
 
-  // For storage::LogOptions::retention: the arrival time before which a
-  // shard's records may be deleted, or INT64_MIN (keep all for now) when the
-  // registry is busy. Thread-safe; never blocks.
-  int64_t retention_cutoff(storage::ShardKey shard) const;
-
   // Ends every SubscribeToShard stream and stops the fan-out and autoscaler
   // threads. Call before stopping the HTTP server and closing the log.
   void shutdown() override;
@@ -285,7 +280,6 @@ class KinesisService final : public protocol::Service {
   bool purge_stop_ = false;                                  // guarded by purge_mu_
   std::vector<protocol::OperationReply> purge_replies_;      // answered after the next pass; guarded by purge_mu_
   std::thread purge_thread_;                                 // started under purge_mu_
-  std::atomic<bool> loaded_{false};
   protocol::Value account_settings_;  // guarded by mu_
   std::unique_ptr<FanOut> fanout_;
   ShardThroughput throughput_;
