@@ -13,7 +13,8 @@
 //  - the sync thread (kAlways only): fdatasyncs what the writer has written,
 //    then publishes it under index_mu_ and runs its `done` callbacks, while
 //    the writer serialises and writes the next group (sync_mu_ guards the
-//    hand-off). With kInterval and kNever the writer runs the callbacks.
+//    hand-off). The writer runs the callbacks with kInterval and kNever, and
+//    with kAlways those of groups it did not write (Log::append).
 //    Callbacks run with no lock held;
 //  - readers (read/counter_at_time/tail): index_mu_ shared, only to copy a
 //    few index entries and File handles; the pread and decode run unlocked.

@@ -83,11 +83,19 @@ class Log {
 
   // Appends the records of one or more shards as one group-commit unit.
   // Counters and arrival times are assigned at call time, in call order per
-  // shard. `done` is called exactly once, on the log's writer thread, after
-  // the records are durable under the configured FsyncPolicy (with
-  // kAlways: written and fdatasync'd), or with the failure. Records become
-  // visible to read() only once durable, i.e. before `done` runs.
-  // Thread-safe.
+  // shard. `done` is called exactly once, after the records are durable
+  // under the configured FsyncPolicy (with kAlways: written and
+  // fdatasync'd), or with the failure. Records become visible to read()
+  // only once durable, i.e. before `done` runs. Which thread runs it:
+  //  - kAlways: the log's sync thread for every append of a group commit
+  //    that was written (it fdatasyncs while the writer writes the next
+  //    group), whether the fdatasync succeeds or not; the writer thread for a
+  //    group with nothing written (its write failed, writes are failing, or
+  //    it held only refused appends, e.g. to dropped shards);
+  //  - kInterval and kNever: the writer thread;
+  //  - the log already closed: the caller of append(), before it returns.
+  // Always with no log lock held; it must not block for long (it delays
+  // every later acknowledgement) and must not call close(). Thread-safe.
   using AppendDone = std::function<void(Result<std::vector<Appended>>)>;
   virtual void append(std::vector<ShardAppend> appends, AppendDone done) = 0;
 

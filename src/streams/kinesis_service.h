@@ -7,7 +7,8 @@
 // Threads: handle() runs on net/ threads, concurrently. Stream metadata is
 // guarded by one reader-writer lock: data-plane calls take it shared for a
 // moment to route, control-plane calls take it exclusively. Puts complete on
-// the log's writer thread once their batch is durable.
+// the log's completion thread once their batch is durable (the sync thread
+// under --fsync always, the writer thread otherwise: storage::Log::append).
 
 #include <atomic>
 #include <condition_variable>
@@ -158,8 +159,10 @@ class KinesisService final : public protocol::Service {
   // Encryption at rest (ops_encryption.cc)
   ApiResult<Value> start_stream_encryption(const Value& in, const Ctx& ctx);
   ApiResult<Value> stop_stream_encryption(const Value& in, const Ctx& ctx);
-  // Called on the log's writer thread once records of these shards are
-  // durable, before the puts that wrote them are acknowledged.
+  // Called from a put's append callback once records of these shards are
+  // durable, before the puts that wrote them are acknowledged: on the log's
+  // sync thread under --fsync always, its writer thread otherwise
+  // (storage::Log::append). Never blocks.
   void records_durable(const std::vector<storage::ShardKey>& shards);
 
   // --- resharding mechanics (ops_reshard.cc); callers hold mu_ exclusively ---
