@@ -24,6 +24,7 @@
 #include "net/server.h"
 #include "net/test_h2_client.h"
 #include "net/test_socket.h"
+#include "net/test_transport_errors.h"
 
 namespace runnel::net {
 namespace {
@@ -339,18 +340,41 @@ std::string post_head(std::string_view path, size_t length, std::string_view ext
          std::string(extra) + "\r\n";
 }
 
+// Without a transport_error hook (the protocol layer answers in AWS's
+// formats: protocol/transport_errors_test.cc), plain text.
+constexpr std::string_view kBudgetText =
+    "Service Unavailable: The server is receiving too many request bodies at once; retry the request.\n";
+
 void expect_budget_503(const testing::TestResponse& r) {
   EXPECT_EQ(r.status, 503);
-  ASSERT_NE(r.header("x-amzn-errortype"), nullptr);
-  EXPECT_EQ(*r.header("x-amzn-errortype"), "ServiceUnavailableException");
-  EXPECT_EQ(r.body.rfind(R"({"__type":"ServiceUnavailableException","Message":")", 0), 0u) << r.body;
+  EXPECT_EQ(r.body, kBudgetText);
   ASSERT_NE(r.header("retry-after"), nullptr);
+  EXPECT_EQ(*r.header("retry-after"), "1");
 }
 
 void expect_budget_503_h2(const H2Client::Response& r) {
   EXPECT_EQ(r.status, 503);
-  EXPECT_EQ(r.headers.count("x-amzn-errortype") ? r.headers.at("x-amzn-errortype") : "", "ServiceUnavailableException");
-  EXPECT_EQ(r.body.rfind(R"({"__type":"ServiceUnavailableException","Message":")", 0), 0u) << r.body;
+  EXPECT_EQ(r.body, kBudgetText);
+  EXPECT_EQ(r.headers.count("retry-after") ? r.headers.at("retry-after") : "", "1");
+}
+
+// The refusal is a transport error the protocol layer answers (issue 15).
+TEST(HostileBodies, BodyBeyondTheBudgetIsReportedToTheTransportErrorHook) {
+  testing::TransportErrorRecorder recorder;
+  ServerOptions o;
+  o.body_memory_bytes = 1000;
+  o.transport_error = recorder.hook();
+  HostileServer srv(o);
+  TestSocket b(srv.port());
+  ASSERT_TRUE(b.write(post_head("/echo", 1200, "x-probe: budget\r\n")));
+  auto refused = read_response(b, 2000);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->body, "hook:1:0/0");
+  auto seen = recorder.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].probe, "budget");
+  EXPECT_EQ(seen[0].error.kind, TransportErrorKind::kBodyMemoryExhausted);
 }
 
 // Partly sent bodies were held without a server-wide cap (issue 14: 30

@@ -214,7 +214,8 @@ bool Http1Connection::admit_head() {
       answer = config.options.head_check(head);
     } catch (const std::exception& e) {
       spdlog::error("head check threw: {}", e.what());
-      answer = abandoned_response();
+      answer = answer_transport_error(config.options.transport_error, head,
+                                      TransportError{TransportErrorKind::kAbandoned});
     }
     if (answer) {
       send_error_and_close(std::move(*answer));
@@ -224,8 +225,8 @@ bool Http1Connection::admit_head() {
   if (uint64_t declared = parser_.declared_length();
       declared > 0 && !body_reservation_.grow(config.limits->bodies, declared)) {
     spdlog::debug("request body of {} bytes from {} refused: body memory budget full", declared, remote_);
-    send_error_and_close(service_unavailable_response(
-        "The server is receiving too many request bodies at once; retry the request."));
+    send_error_and_close(answer_transport_error(config.options.transport_error, head,
+                                                TransportError{TransportErrorKind::kBodyMemoryExhausted}));
     return false;
   }
   return true;
@@ -238,8 +239,8 @@ bool Http1Connection::charge_body() {
     return true;
   spdlog::debug("chunked request body from {} refused at {} bytes: body memory budget full", remote_, have);
   body_reservation_.reset();
-  send_error_and_close(service_unavailable_response(
-      "The server is receiving too many request bodies at once; retry the request."));
+  send_error_and_close(answer_transport_error(worker_->config().options.transport_error, parser_.request(),
+                                              TransportError{TransportErrorKind::kBodyMemoryExhausted}));
   return false;
 }
 
@@ -254,6 +255,7 @@ void Http1Connection::dispatch(HttpRequest request) {
     return;
   }
   state_ = RequestState::kAwaiting;
+  if (worker_->config().options.transport_error) keep_head(request, abandon_head_);
   sink_state_ = std::make_shared<SinkState>();
   auto sink = std::make_shared<Sink>(std::static_pointer_cast<Http1Connection>(shared_from_this()), ++request_id_,
                                      sink_state_);
@@ -269,7 +271,10 @@ void Http1Connection::send_parse_error(const Http1Error& error) {
   const auto& o = worker_->config().options;
   HttpResponse r;
   switch (error.status) {
-    case 413: r = body_too_large_response(error.body_bytes, o.max_body_bytes); break;
+    case 413:  // the head is complete: the parser checks the length at its end, or while reading chunks
+      r = answer_transport_error(o.transport_error, parser_.request(),
+                                 TransportError{TransportErrorKind::kBodyTooLarge, error.body_bytes, o.max_body_bytes});
+      break;
     case 431: r = headers_too_large_response(error.message); break;
     case 400: r = bad_request_response(error.message); break;
     default: r = plain_error_response(error.status, error.message); break;
@@ -378,7 +383,8 @@ void Http1Connection::on_abandoned(uint64_t id) {
   if (closed_ || id != request_id_) return;
   if (state_ == RequestState::kAwaiting) {
     spdlog::error("request handler dropped its response sink without answering; sending 500");
-    on_send(id, abandoned_response());
+    on_send(id, answer_transport_error(worker_->config().options.transport_error, abandon_head_,
+                                       TransportError{TransportErrorKind::kAbandoned}));
   } else if (state_ == RequestState::kStreaming) {
     on_end_stream(id);
   }

@@ -117,6 +117,9 @@ class Http1Connection final : public Connection {
   RequestState state_ = RequestState::kIdle;
   uint64_t request_id_ = 0;
   std::shared_ptr<SinkState> sink_state_;  // of the current request; closed once it is answered
+  // A copy of the current request's head (no body), kept only when a
+  // transport_error hook is set: on_abandoned answers from it.
+  HttpRequest abandon_head_;
   bool keep_alive_ = true;
   bool head_request_ = false;
   bool chunked_ = true;     // streaming framing: chunked for 1.1 clients, close-delimited for 1.0

@@ -19,8 +19,8 @@ constexpr int32_t kConnectionWindow = 16 << 20;    // connection receive window
 
 std::string_view as_view(const uint8_t* p, size_t n) { return std::string_view(reinterpret_cast<const char*>(p), n); }
 
-HttpResponse body_budget_response() {
-  return service_unavailable_response("The server is receiving too many request bodies at once; retry the request.");
+HttpResponse body_budget_response(const ServerOptions& o, const HttpRequest& head) {
+  return answer_transport_error(o.transport_error, head, TransportError{TransportErrorKind::kBodyMemoryExhausted});
 }
 
 }  // namespace
@@ -28,6 +28,7 @@ HttpResponse body_budget_response() {
 struct Http2Connection::Stream {
   int32_t id = 0;
   HttpRequest request;
+  HttpRequest head;  // a copy of request's head once dispatched, kept only with a transport_error hook
   size_t header_bytes = 0;
   bool headers_too_large = false;
   bool rejected = false;    // we answered it ourselves (413, 431); DATA is dropped
@@ -114,13 +115,15 @@ struct Http2Callbacks {
     Http2Connection& c = self(user_data);
     size_t limit = c.worker_->config().options.max_body_bytes;
     if (len > limit - s->request.body.size()) {
-      c.reject(*s, body_too_large_response(s->request.body.size() + len, limit));
+      c.reject(*s, answer_transport_error(
+                       c.worker_->config().options.transport_error, s->request,
+                       TransportError{TransportErrorKind::kBodyTooLarge, s->request.body.size() + len, limit}));
       return 0;
     }
     std::string& body = s->request.body;
     if (body.size() + len > s->reservation.bytes() &&
         !s->reservation.grow(c.worker_->config().limits->bodies, body.size() + len - s->reservation.bytes())) {
-      c.reject(*s, body_budget_response());
+      c.reject(*s, body_budget_response(c.worker_->config().options, s->request));
       return 0;
     }
     if (body.size() + len > body.capacity()) {
@@ -157,7 +160,7 @@ struct Http2Callbacks {
           answer = o.head_check(r);
         } catch (const std::exception& e) {
           spdlog::error("head check threw: {}", e.what());
-          answer = abandoned_response();
+          answer = answer_transport_error(o.transport_error, r, TransportError{TransportErrorKind::kAbandoned});
         }
         if (answer) {
           c.reject(*s, std::move(*answer));
@@ -168,12 +171,14 @@ struct Http2Callbacks {
         // nghttp2 has validated it as a number.
         unsigned long long declared = std::strtoull(cl->c_str(), nullptr, 10);
         if (declared > o.max_body_bytes) {
-          c.reject(*s, body_too_large_response(declared, o.max_body_bytes));
+          c.reject(*s, answer_transport_error(o.transport_error, r,
+                                              TransportError{TransportErrorKind::kBodyTooLarge, declared,
+                                                             o.max_body_bytes}));
           return 0;
         }
         if (declared > 0 && !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM) &&
             !s->reservation.grow(c.worker_->config().limits->bodies, declared)) {
-          c.reject(*s, body_budget_response());
+          c.reject(*s, body_budget_response(o, r));
           return 0;
         }
         r.body.reserve(std::min<unsigned long long>(declared, 1 << 20) + kBodyPadding);
@@ -504,6 +509,7 @@ void Http2Connection::dispatch(Stream& s) {
     return;
   }
   s.reservation.reset();  // handed over
+  if (worker_->config().options.transport_error) keep_head(s.request, s.head);
   auto sink = std::make_shared<Sink>(std::static_pointer_cast<Http2Connection>(shared_from_this()),
                                      static_cast<uint64_t>(s.id), s.state);
   try {
@@ -637,7 +643,8 @@ void Http2Connection::on_abandoned(uint64_t id) {
   if (!s) return;
   if (!s->responded) {
     spdlog::error("request handler dropped its response sink without answering; sending 500");
-    on_send(id, abandoned_response());
+    on_send(id, answer_transport_error(worker_->config().options.transport_error, s->head,
+                                       TransportError{TransportErrorKind::kAbandoned}));
   } else if (s->streaming) {
     on_end_stream(id);
   }

@@ -13,6 +13,7 @@
 #include "net/server.h"
 #include "net/test_h2_client.h"
 #include "net/test_socket.h"
+#include "net/test_transport_errors.h"
 
 namespace runnel::net {
 namespace {
@@ -72,6 +73,8 @@ class H2Server {
       });
     } else if (r.path == "/big") {
       sink->send({200, {}, std::string(200000, 'z')});
+    } else if (r.path == "/drop") {
+      // The sink goes out of scope unanswered.
     } else {
       const std::string* host = r.header("host");
       sink->send({200, {{"X-Echo", "yes"}}, r.method + " " + r.path + "?" + r.query + "|" + (host ? *host : "-") +
@@ -181,8 +184,7 @@ TEST(ServerHttp2, BodyOverLimitIs413OnThatStream) {
   int32_t id = c.submit("POST", "/echo", std::string(150, 'b'));
   ASSERT_TRUE(c.wait(id));
   EXPECT_EQ(c.response(id).status, 413);
-  EXPECT_EQ(c.response(id).body,
-            R"({"__type":"SerializationException","Message":"Request body of 150 bytes exceeds the limit of 100 bytes."})");
+  EXPECT_EQ(c.response(id).body, "Payload Too Large: Request body of 150 bytes exceeds the limit of 100 bytes.\n");
   int32_t ok = c.submit("POST", "/echo", "small");
   ASSERT_TRUE(c.wait(ok));
   EXPECT_EQ(c.response(ok).status, 200);
@@ -340,6 +342,46 @@ TEST_F(ServerTls, CurlNegotiatesH2) {
                                 std::to_string(srv.server().bound_tls_port()) + "/echo 2>&1");
   EXPECT_NE(out.find("HTTP/2 200"), std::string::npos) << out;
   EXPECT_NE(out.find("GET /echo?|127.0.0.1:"), std::string::npos) << out;
+}
+
+// net/ wrote AWS JSON 1.1 errors itself (issue 15): on HTTP/2 too, a body
+// too large and an abandoned request are reported to the hook with the
+// stream's head, and its answer is sent on that stream.
+TEST(ServerHttp2, BodyOverLimitIsAnsweredByTheTransportErrorHook) {
+  testing::TransportErrorRecorder recorder;
+  ServerOptions o;
+  o.max_body_bytes = 100;
+  o.transport_error = recorder.hook();
+  H2Server srv(o);
+  TestSocket s(srv.server().bound_port());
+  H2Client c(s);
+  int32_t id = c.submit("POST", "/echo", std::string(150, 'b'), {{"x-probe", "rpcv2"}});
+  ASSERT_TRUE(c.wait(id));
+  EXPECT_EQ(c.response(id).status, 413);
+  EXPECT_EQ(c.response(id).body, "hook:0:150/100");
+  auto seen = recorder.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].path, "/echo");
+  EXPECT_EQ(seen[0].probe, "rpcv2");
+  EXPECT_EQ(seen[0].error.limit, 100u);
+}
+
+TEST(ServerHttp2, DroppedSinkIsAnsweredByTheHookFromTheStreamsHead) {
+  testing::TransportErrorRecorder recorder;
+  ServerOptions o;
+  o.transport_error = recorder.hook();
+  H2Server srv(o);
+  TestSocket s(srv.server().bound_port());
+  H2Client c(s);
+  int32_t id = c.submit("POST", "/drop", "x", {{"x-probe", "h2drop"}});
+  ASSERT_TRUE(c.wait(id));
+  EXPECT_EQ(c.response(id).status, 500);
+  EXPECT_EQ(c.response(id).body, "hook:2:0/0");
+  auto seen = recorder.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].path, "/drop");
+  EXPECT_EQ(seen[0].probe, "h2drop");
+  EXPECT_EQ(seen[0].error.kind, TransportErrorKind::kAbandoned);
 }
 
 }  // namespace

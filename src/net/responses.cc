@@ -7,6 +7,8 @@
 #include <ctime>
 #include <random>
 
+#include <spdlog/spdlog.h>
+
 namespace runnel::net {
 namespace {
 
@@ -159,16 +161,6 @@ HttpResponse preflight_response(const HttpRequest& request) {
 
 HttpResponse bad_request_response(std::string_view why) { return plain_error_response(400, why); }
 
-HttpResponse body_too_large_response(uint64_t body_bytes, uint64_t limit) {
-  HttpResponse r;
-  r.status = 413;
-  r.headers.push_back({"Content-Type", "application/x-amz-json-1.1"});
-  r.headers.push_back({"x-amzn-ErrorType", "SerializationException"});
-  r.body = "{\"__type\":\"SerializationException\",\"Message\":\"Request body of " + std::to_string(body_bytes) +
-           " bytes exceeds the limit of " + std::to_string(limit) + " bytes.\"}";
-  return with_request_id(std::move(r));
-}
-
 HttpResponse headers_too_large_response(std::string_view why) { return plain_error_response(431, why); }
 
 HttpResponse plain_error_response(int status, std::string_view why) {
@@ -183,25 +175,42 @@ HttpResponse plain_error_response(int status, std::string_view why) {
   return with_request_id(std::move(r));
 }
 
-HttpResponse service_unavailable_response(std::string_view message) {
-  HttpResponse r;
-  r.status = 503;
-  r.headers.push_back({"Content-Type", "application/x-amz-json-1.1"});
-  r.headers.push_back({"x-amzn-ErrorType", "ServiceUnavailableException"});
-  r.headers.push_back({"Retry-After", "1"});
-  r.body = "{\"__type\":\"ServiceUnavailableException\",\"Message\":\"";
-  r.body.append(message);  // our own fixed texts: nothing to escape
-  r.body += "\"}";
-  return with_request_id(std::move(r));
+HttpResponse plain_transport_error_response(const TransportError& error) {
+  switch (error.kind) {
+    case TransportErrorKind::kBodyTooLarge:
+      return plain_error_response(413, "Request body of " + std::to_string(error.body_bytes) +
+                                           " bytes exceeds the limit of " + std::to_string(error.limit) + " bytes.");
+    case TransportErrorKind::kBodyMemoryExhausted: {
+      HttpResponse r = plain_error_response(
+          503, "The server is receiving too many request bodies at once; retry the request.");
+      r.headers.push_back({"Retry-After", "1"});
+      return r;
+    }
+    case TransportErrorKind::kAbandoned: break;
+  }
+  return plain_error_response(500, "Internal Service Failure");
 }
 
-HttpResponse abandoned_response() {
-  HttpResponse r;
-  r.status = 500;
-  r.headers.push_back({"Content-Type", "application/x-amz-json-1.1"});
-  r.headers.push_back({"x-amzn-ErrorType", "InternalFailure"});
-  r.body = R"({"__type":"InternalFailure","message":"Internal Service Failure"})";
-  return with_request_id(std::move(r));
+void keep_head(const HttpRequest& request, HttpRequest& out) {
+  out.method = request.method;
+  out.path = request.path;
+  out.query = request.query;
+  out.headers = request.headers;
+  out.body.clear();
+  out.http2 = request.http2;
+  out.remote_address = request.remote_address;
+}
+
+HttpResponse answer_transport_error(const TransportErrorHook& hook, const HttpRequest& head,
+                                    const TransportError& error) {
+  if (hook) {
+    try {
+      return hook(head, error);
+    } catch (const std::exception& e) {
+      spdlog::error("transport error hook threw: {}", e.what());
+    }
+  }
+  return plain_transport_error_response(error);
 }
 
 }  // namespace runnel::net

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "net/http.h"
+#include "net/transport_error.h"
 
 namespace runnel::net {
 
@@ -51,16 +52,11 @@ HttpResponse preflight_response(const HttpRequest& request);
 
 // 400 with a short text/plain body.
 HttpResponse bad_request_response(std::string_view why);
-// 413 with AWS's SerializationException JSON body.
-HttpResponse body_too_large_response(uint64_t body_bytes, uint64_t limit);
 // 431, text/plain.
 HttpResponse headers_too_large_response(std::string_view why);
 // Any other status for a framing problem (501, 505), text/plain.
 HttpResponse plain_error_response(int status, std::string_view why);
-// 503 with the same JSON shape as the 413: __type ServiceUnavailableException
-// and `message`, plus Retry-After: 1. AWS SDKs retry 503s.
-HttpResponse service_unavailable_response(std::string_view message);
-// 500 InternalFailure, for a handler that dropped its sink without answering.
-HttpResponse abandoned_response();
+// The answers in AWS's formats (413, 503, 500) are not net/'s to write: see
+// net/transport_error.h.
 
 }  // namespace runnel::net

@@ -16,6 +16,7 @@
 
 #include "common/status.h"
 #include "net/http.h"
+#include "net/transport_error.h"
 
 namespace runnel::net {
 
@@ -46,6 +47,10 @@ struct ServerOptions {
   uint32_t body_timeout_ms = 60000;      // a request body must end within this of its head -> 408 (h2: RST_STREAM)
   uint32_t stuck_write_ms = 5000;        // a socket write pending this long makes its connection evictable at the limit
   HeadCheck head_check;                  // optional; see HeadCheck
+  // Optional: answers the transport errors net/ meets (body too large, body
+  // memory exhausted, a request abandoned by its handler) in the caller's
+  // protocol; see net/transport_error.h. Unset: plain text.
+  TransportErrorHook transport_error;
 };
 
 // The connection limit max_connections == 0 stands for: the soft

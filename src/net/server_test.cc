@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "net/test_socket.h"
+#include "net/test_transport_errors.h"
 
 namespace runnel::net {
 namespace {
@@ -234,11 +235,58 @@ TEST(ServerHttp1, BodyOverLimitIs413AndCloses) {
   auto r = read_response(s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
-  EXPECT_EQ(r->body, R"({"__type":"SerializationException","Message":"Request body of 30 bytes exceeds the limit of 16 bytes."})");
+  // Without a transport_error hook, net/ answers in plain text: it writes no AWS error.
+  EXPECT_EQ(r->body, "Payload Too Large: Request body of 30 bytes exceeds the limit of 16 bytes.\n");
+  EXPECT_EQ(*r->header("content-type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(r->header("x-amzn-errortype"), nullptr);
   EXPECT_EQ(*r->header("connection"), "close");
   expect_standard_headers(*r);
   EXPECT_TRUE(s.closed_by_peer(4000));
   EXPECT_EQ(srv.calls.load(), 0);
+}
+
+// net/ wrote AWS JSON 1.1 errors itself, whatever protocol the request spoke
+// (issue 15): it now reports the error with the request's head and sends
+// whatever the hook (the protocol layer) answers.
+TEST(ServerHttp1, BodyOverLimitIsAnsweredByTheTransportErrorHook) {
+  testing::TransportErrorRecorder recorder;
+  ServerOptions o;
+  o.max_body_bytes = 16;
+  o.transport_error = recorder.hook();
+  EchoServer srv(o);
+  TestSocket s(srv.port());
+  ASSERT_TRUE(s.write("POST /echo HTTP/1.1\r\nHost: h\r\nx-probe: json10\r\nContent-Length: 30\r\n\r\n"));
+  auto r = read_response(s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->body, "hook:0:30/16");
+  EXPECT_EQ(*r->header("connection"), "close");
+  expect_standard_headers(*r);
+  auto seen = recorder.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].path, "/echo");
+  EXPECT_EQ(seen[0].probe, "json10");
+  EXPECT_EQ(seen[0].error.kind, TransportErrorKind::kBodyTooLarge);
+  EXPECT_EQ(seen[0].error.body_bytes, 30u);
+  EXPECT_EQ(seen[0].error.limit, 16u);
+}
+
+TEST(ServerHttp1, ChunkedBodyOverLimitIsReportedWithItsHead) {
+  testing::TransportErrorRecorder recorder;
+  ServerOptions o;
+  o.max_body_bytes = 16;
+  o.transport_error = recorder.hook();
+  EchoServer srv(o);
+  TestSocket s(srv.port());
+  ASSERT_TRUE(s.write("POST /echo HTTP/1.1\r\nHost: h\r\nx-probe: c\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "10\r\n0123456789abcdef\r\n1\r\nx\r\n"));
+  auto r = read_response(s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->body, "hook:0:17/16");
+  auto seen = recorder.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].probe, "c");
 }
 
 TEST(ServerHttp1, ChunkedBodyOverLimitIs413) {
@@ -391,7 +439,30 @@ TEST(ServerHttp1, DroppedSinkGives500) {
   auto r = read_response(s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 500);
-  EXPECT_EQ(*r->header("x-amzn-errortype"), "InternalFailure");
+  EXPECT_EQ(r->body, "Internal Server Error: Internal Service Failure\n");
+}
+
+TEST(ServerHttp1, DroppedSinkIsAnsweredByTheHookFromTheRequestsHead) {
+  testing::TransportErrorRecorder recorder;
+  ServerOptions o;
+  o.transport_error = recorder.hook();
+  EchoServer srv(o);
+  TestSocket s(srv.port());
+  ASSERT_TRUE(s.write(post("/drop", "body", "x-probe: dropped\r\n")));
+  auto r = read_response(s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_EQ(r->body, "hook:2:0/0");
+  auto seen = recorder.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].path, "/drop");
+  EXPECT_EQ(seen[0].probe, "dropped");
+  EXPECT_EQ(seen[0].error.kind, TransportErrorKind::kAbandoned);
+  // The connection goes on serving.
+  ASSERT_TRUE(s.write(post("/echo", "next")));
+  auto next = read_response(s);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
 }
 
 TEST(ServerHttp1, HandlerRequestIdIsKept) {

@@ -398,4 +398,13 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
                             });
 }
 
+// For transport_errors.cc, where Route is incomplete.
+std::optional<AnswerFormat> Dispatcher::answer_format(const net::HttpRequest& head) const {
+  std::optional<Route> r = route(head);
+  if (r && (r->kind == Route::Kind::kOperation || r->kind == Route::Kind::kUnknownOperation ||
+            r->kind == Route::Kind::kQuery))
+    return r->answer;
+  return std::nullopt;
+}
+
 }  // namespace runnel::protocol

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "net/http.h"
+#include "net/transport_error.h"
 #include "protocol/api_error.h"
 #include "protocol/event_stream_response.h"
 #include "protocol/model.h"
@@ -40,6 +41,7 @@
 namespace runnel::protocol {
 
 class CredentialStore;
+struct AnswerFormat;
 
 // The protocol a request speaks.
 enum class Protocol : uint8_t { kAwsJson, kAwsCbor, kRpcV2Cbor, kQuery, kRestJson };
@@ -103,6 +105,14 @@ class Dispatcher {
   // headers, unknown key). Callable from any thread.
   std::optional<net::HttpResponse> check_head(const net::HttpRequest& head) const;
 
+  // For net/'s transport_error hook: the answer to a transport error (body
+  // too large -> 413 SerializationException, body memory exhausted -> 503
+  // ServiceUnavailableException with Retry-After: 1, abandoned -> 500
+  // InternalFailure) in the protocol the head speaks, routed as handle()
+  // routes it; AWS JSON 1.1 for a request that names no service. Callable
+  // from any thread. Defined in transport_errors.cc.
+  net::HttpResponse transport_error_response(const net::HttpRequest& head, net::TransportError error) const;
+
   // Encodes an error as AWS JSON 1.1 / AWS CBOR 1.1 do (exposed for tests
   // and for net-level errors).
   static net::HttpResponse error_response(const ApiError& error, WireFormat format, const std::string& request_id);
@@ -113,6 +123,9 @@ class Dispatcher {
   std::optional<Route> route(const net::HttpRequest& req) const;
   std::optional<Route> rest_route(const net::HttpRequest& req) const;
   Route query_route(const net::HttpRequest& req) const;
+  // The format route() picks for a head that names a service (an operation
+  // or an unknown one of a known front end), else nullopt.
+  std::optional<AnswerFormat> answer_format(const net::HttpRequest& head) const;
   const Registered* find_by_target(std::string_view target, const OperationModel** op) const;
   const LocalRoute* find_local(const net::HttpRequest& req) const;
 

@@ -89,9 +89,6 @@ int serve(const ServeConfig& config) {
     return 1;
   }
 
-  // The log asks the service about retention; the service needs the log.
-  // The oracle keeps everything until the service has loaded.
-  std::atomic<streams::KinesisService*> service_ptr{nullptr};
   storage::LogOptions log_options;
   log_options.dir = (dir / "log").string();
   log_options.fsync = *policy;
@@ -99,10 +96,10 @@ int serve(const ServeConfig& config) {
   log_options.segment_bytes = config.segment_mib << 20;
   log_options.cache_window_bytes = config.page_cache_window_mib << 20;
   log_options.retention_check_ms = config.retention_check_ms;
-  log_options.retention = [&service_ptr](storage::ShardKey shard) -> int64_t {
-    streams::KinesisService* s = service_ptr.load();
-    return s ? s->retention_cutoff(shard) : INT64_MIN;
-  };
+  // Retention: the Kinesis service pushes each shard's setting down
+  // (Log::set_retention); shards it has not set yet are kept until it has
+  // loaded.
+  log_options.retention = true;
   auto log = storage::open_log(log_options);
   if (!log) {
     spdlog::error("{}", log.error().to_string());
@@ -125,7 +122,6 @@ int serve(const ServeConfig& config) {
     spdlog::error("{}", st.to_string());
     return 1;
   }
-  service_ptr = &kinesis;
 
   cloudwatch::CloudWatchOptions cloudwatch_options;
   cloudwatch_options.open_metrics_page = config.cloudwatch.open_metrics;
@@ -178,6 +174,9 @@ int serve(const ServeConfig& config) {
   server_options.head_check = [&dispatcher](const net::HttpRequest& head) -> std::optional<net::HttpResponse> {
     return dispatcher.check_head(head);
   };
+  server_options.transport_error = [&dispatcher](const net::HttpRequest& head, net::TransportError e) {
+    return dispatcher.transport_error_response(head, e);
+  };
   net::Server server(server_options, [&dispatcher](net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) {
     dispatcher.handle(std::move(req), std::move(sink));
   });
@@ -197,7 +196,6 @@ int serve(const ServeConfig& config) {
   for (protocol::Service* s : services) {
     if (Status st = s->close(); !st) spdlog::error("closing {}: {}", s->name(), st.to_string());
   }
-  service_ptr = nullptr;
   (*metrics)->close();
   if (Status st = (*log)->close(); !st) {
     spdlog::error("closing the log: {}", st.to_string());

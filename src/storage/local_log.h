@@ -13,7 +13,8 @@
 //  - the sync thread (kAlways only): fdatasyncs what the writer has written,
 //    then publishes it under index_mu_ and runs its `done` callbacks, while
 //    the writer serialises and writes the next group (sync_mu_ guards the
-//    hand-off). With kInterval and kNever the writer runs the callbacks.
+//    hand-off). The writer runs the callbacks with kInterval and kNever, and
+//    with kAlways those of groups it did not write (Log::append).
 //    Callbacks run with no lock held;
 //  - readers (read/counter_at_time/tail): index_mu_ shared, only to copy a
 //    few index entries and File handles; the pread and decode run unlocked.
@@ -57,6 +58,9 @@ class LocalLog final : public Log {
   ShardTail tail(ShardKey shard) override;
   uint64_t last_assigned_counter(ShardKey shard) override;
   Status drop_shards(const std::vector<ShardKey>& shards) override;
+  void set_retention(const std::vector<ShardKey>& shards, ShardRetention retention) override;
+  void clear_retention(const std::vector<ShardKey>& shards) override;
+  void retention_settings_complete() override;
   Status writable() override;
   Status close() override;
 
@@ -230,6 +234,12 @@ class LocalLog final : public Log {
   // file is renamed into place, so a newer copy is never replaced by an
   // older one. Lock order: ckpt_mu_ before index_mu_; never held with mu_.
   std::mutex ckpt_mu_;
+  // --- retention settings (Log::set_retention), pushed by the shards' owner ---
+  // A leaf lock: taken by set/clear callers (with their own locks held) and
+  // by the writer's retention pass, never with another log lock.
+  std::mutex retention_mu_;
+  std::unordered_map<ShardKey, ShardRetention> retention_;  // guarded by retention_mu_
+  bool retention_complete_ = false;                         // guarded by retention_mu_
   // The recovered checkpoint's next_segment_id: a lower bound for later ones.
   uint64_t next_segment_floor_ = 1;                   // set by recover()
   Stats stats_;                                       // guarded by index_mu_

@@ -58,6 +58,20 @@ struct ReadResult {
   uint64_t next_counter = 0;
 };
 
+// A shard's retention: its records that arrived before
+// max(now - period_ms, floor_ms) expire. kKeepForever as the period makes
+// floor_ms an absolute cutoff.
+struct ShardRetention {
+  static constexpr int64_t kKeepForever = INT64_MAX;
+  int64_t period_ms = kKeepForever;
+  int64_t floor_ms = INT64_MIN;
+  // The cutoff at `now_ms` (saturating).
+  int64_t cutoff(int64_t now_ms) const {
+    const int64_t aged = (period_ms == kKeepForever || now_ms < INT64_MIN + period_ms) ? INT64_MIN : now_ms - period_ms;
+    return aged > floor_ms ? aged : floor_ms;
+  }
+};
+
 struct ShardTail {
   uint64_t last_counter = 0;      // 0 when the shard never had a record
   int64_t last_arrival_ms = 0;    // 0 when the shard never had a record
@@ -69,11 +83,19 @@ class Log {
 
   // Appends the records of one or more shards as one group-commit unit.
   // Counters and arrival times are assigned at call time, in call order per
-  // shard. `done` is called exactly once, on the log's writer thread, after
-  // the records are durable under the configured FsyncPolicy (with
-  // kAlways: written and fdatasync'd), or with the failure. Records become
-  // visible to read() only once durable, i.e. before `done` runs.
-  // Thread-safe.
+  // shard. `done` is called exactly once, after the records are durable
+  // under the configured FsyncPolicy (with kAlways: written and
+  // fdatasync'd), or with the failure. Records become visible to read()
+  // only once durable, i.e. before `done` runs. Which thread runs it:
+  //  - kAlways: the log's sync thread for every append of a group commit
+  //    that was written (it fdatasyncs while the writer writes the next
+  //    group), whether the fdatasync succeeds or not; the writer thread for a
+  //    group with nothing written (its write failed, writes are failing, or
+  //    it held only refused appends, e.g. to dropped shards);
+  //  - kInterval and kNever: the writer thread;
+  //  - the log already closed: the caller of append(), before it returns.
+  // Always with no log lock held; it must not block for long (it delays
+  // every later acknowledgement) and must not call close(). Thread-safe.
   using AppendDone = std::function<void(Result<std::vector<Appended>>)>;
   virtual void append(std::vector<ShardAppend> appends, AppendDone done) = 0;
 
@@ -114,6 +136,24 @@ class Log {
   // called from a `done` callback.
   [[nodiscard]] virtual Status drop_shards(const std::vector<ShardKey>& shards) = 0;
 
+  // Retention is pushed down by the owner of the shards (the Kinesis
+  // service), never asked for: set_retention() gives shards their retention
+  // (on stream creation, load, resharding, a retention change), and each
+  // retention pass (LogOptions::retention_check_ms, on the writer thread)
+  // computes every shard's cutoff from the log's own clock (LogOptions::now_ms):
+  // records that arrived before max(now - period_ms, floor_ms) may be deleted.
+  // Not durable: the owner sets them again after every open. Thread-safe and
+  // cheap (a map under a leaf mutex); callable with the owner's locks held.
+  virtual void set_retention(const std::vector<ShardKey>& shards, ShardRetention retention) = 0;
+  // The shards' setting is removed (their stream was deleted): once
+  // retention_settings_complete() was called they expire entirely.
+  virtual void clear_retention(const std::vector<ShardKey>& shards) = 0;
+  // The owner has set the retention of every live shard (it has loaded).
+  // Until then a shard without a setting keeps all its records; from then on
+  // such a shard (one a crash brought back after its drop, docs/storage.md
+  // §7) expires entirely. Thread-safe.
+  virtual void retention_settings_complete() = 0;
+
   // Ok while appends can succeed; otherwise why they fail now (a write or
   // fdatasync failed, e.g. ResourceExhausted for a full disk). Appends fail
   // fast with that status until the log has recovered by itself: it retries
@@ -127,10 +167,6 @@ class Log {
   virtual Status close() = 0;
 };
 
-// Answers, for a shard, the arrival time before which its records may be
-// deleted (now - retention), or INT64_MAX if the shard is gone entirely.
-// Called from the log's background thread.
-using RetentionOracle = std::function<int64_t(ShardKey)>;
 
 struct LogOptions {
   // The log's own directory (created if missing): segment files and the
@@ -151,7 +187,10 @@ struct LogOptions {
   // (docs/storage.md, "Page cache window"). Reads further back than this go
   // to the disk. 0: leave the page cache to the kernel.
   uint64_t cache_window_bytes = 256ull << 20;
-  RetentionOracle retention;                // may be empty: keep everything
+  // Off: segments are never deleted (not even dropped shards'). On: every
+  // retention_check_ms, segments whose shards all expired (Log::set_retention)
+  // or were dropped are deleted.
+  bool retention = false;
   uint32_t retention_check_ms = 60'000;     // how often to drop expired segments
   // After a failed write or fdatasync (a full disk), how long the log waits
   // before it tries to write again (docs/storage.md §6a). 0: at once.

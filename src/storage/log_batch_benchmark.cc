@@ -69,7 +69,8 @@ std::vector<ShardAppend> put_records_batch() {
   return out;
 }
 
-// Waits for an append's callback, which runs on the log's writer thread.
+// Waits for an append's callback, which runs on the log's sync thread
+// (fsync=always) or its writer thread (otherwise).
 class Completion {
  public:
   Log::AppendDone callback() {

@@ -144,14 +144,13 @@ TEST(LogDiskFull, RetentionThatCouldNotWriteItsCheckpointDeletesTheSegmentsOnThe
   LogOptions o = testing::options_for(dir.path());
   o.segment_bytes = 8 << 10;
   o.retention_check_ms = 3'600'000;  // only enforce_retention() below
-  std::atomic<bool> expired{false};
-  o.retention = [&](ShardKey) { return expired.load() ? INT64_MAX : INT64_MIN; };
+  o.retention = true;  // shard 1 has no setting: kept until the settings are complete
   auto log = LocalLog::open(o, &env);
   ASSERT_TRUE(log) << log.error().to_string();
   for (int i = 0; i < 40; ++i) ASSERT_TRUE(append_wait(**log, {make_append(1, 40, "r" + std::to_string(i))}));
   const size_t segments = testing::segment_paths(dir.path()).size();
   ASSERT_GT(segments, 2u);
-  expired = true;
+  (*log)->retention_settings_complete();  // shard 1 is no stream's: it expires
   env.set_no_space(FaultInjectionEnv::NoSpace::kWritesAndSyncs);
   EXPECT_FALSE((*log)->enforce_retention());
   EXPECT_EQ(testing::segment_paths(dir.path()).size(), segments);
@@ -171,7 +170,7 @@ TEST(LogDiskFull, RetentionFreesTheSegmentsOfDroppedShardsWhileTheDiskIsFull) {
   o.segment_bytes = 8 << 10;
   o.failure_retry_ms = 1;
   o.retention_check_ms = 3'600'000;  // only enforce_retention() below
-  o.retention = [](ShardKey) { return INT64_MIN; };  // nothing expires by age
+  o.retention = true;  // no settings, never complete: nothing expires by age
   {
     auto log = LocalLog::open(o, &env);
     ASSERT_TRUE(log) << log.error().to_string();

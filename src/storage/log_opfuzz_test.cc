@@ -35,7 +35,7 @@ class OpFuzz {
     opts_.segment_bytes = 4096;
     opts_.index_span_bytes = 1024;
     opts_.now_ms = clock_.fn();
-    opts_.retention = [this](ShardKey s) { return model_[s].dropped ? INT64_MAX : model_[s].cutoff; };
+    opts_.retention = true;
     opts_.retention_check_ms = 3'600'000;
     reopen();
   }
@@ -64,6 +64,11 @@ class OpFuzz {
     ASSERT_TRUE(log) << log.error().to_string();
     log_ = std::move(*log);
     ++generation_;
+    // As the service does on load: every live shard's cutoff, then dropped
+    // (unset) shards expire entirely.
+    for (ShardKey s = 0; s < kShards; ++s)
+      if (!model_[s].dropped) push_cutoff(s);
+    log_->retention_settings_complete();
   }
 
   void restart(bool crash) {
@@ -172,9 +177,15 @@ class OpFuzz {
   }
 
   void advance_cutoff() {
-    ModelShard& m = model_[pick()];
+    const ShardKey s = pick();
+    ModelShard& m = model_[s];
     if (m.records.empty()) return;
     m.cutoff = std::max(m.cutoff, m.records[rng_() % m.records.size()].arrival_ms);
+    if (!m.dropped) push_cutoff(s);
+  }
+
+  void push_cutoff(ShardKey s) {
+    log_->set_retention({s}, ShardRetention{ShardRetention::kKeepForever, model_[s].cutoff});
   }
 
   void drop() {
@@ -185,6 +196,7 @@ class OpFuzz {
     model_[s].dropped = true;
     model_[s].dropped_in = generation_;
     (void)log_->drop_shards({s});
+    log_->clear_retention({s});
   }
 
   std::mt19937_64 rng_;

@@ -1,4 +1,5 @@
-// LocalLog: retention. Runs on the writer thread, between group commits.
+// LocalLog: retention. Passes run on the writer thread, between group
+// commits; the settings (set_retention, ...) are set from any thread.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -28,6 +29,21 @@ Checkpoint LocalLog::checkpoint_locked() {
   }
   for (ShardKey key : dropped_present) cp.shards.push_back({key, 0, 0, 0, true});
   return cp;
+}
+
+void LocalLog::set_retention(const std::vector<ShardKey>& shards, ShardRetention retention) {
+  std::lock_guard lock(retention_mu_);
+  for (ShardKey key : shards) retention_[key] = retention;
+}
+
+void LocalLog::clear_retention(const std::vector<ShardKey>& shards) {
+  std::lock_guard lock(retention_mu_);
+  for (ShardKey key : shards) retention_.erase(key);
+}
+
+void LocalLog::retention_settings_complete() {
+  std::lock_guard lock(retention_mu_);
+  retention_complete_ = true;
 }
 
 Status LocalLog::write_checkpoint() {
@@ -68,17 +84,30 @@ Status LocalLog::run_retention() {
       candidates.push_back(std::move(c));
     }
   }
-  // Ask the oracle with no lock held: it may consult the metadata store.
+  // The cutoffs at this pass's time, from the settings the shards' owner
+  // pushed: a shard without one is kept until the owner has loaded, then
+  // expires entirely (no stream maps to it).
+  const int64_t now = now_ms();
   std::unordered_map<ShardKey, int64_t> cutoffs;
+  {
+    std::lock_guard lock(retention_mu_);
+    for (const Candidate& c : candidates) {
+      for (const auto& [key, ss] : c.shards) {
+        if (dropped.contains(key)) continue;
+        auto [it, inserted] = cutoffs.try_emplace(key, 0);
+        if (!inserted) continue;
+        auto r = retention_.find(key);
+        it->second = r != retention_.end() ? r->second.cutoff(now) : retention_complete_ ? INT64_MAX : INT64_MIN;
+      }
+    }
+  }
   std::vector<uint32_t> doomed;
   std::unordered_map<ShardKey, std::pair<uint32_t, uint64_t>> trims;  // shard -> (last doomed segment, new start)
   for (const Candidate& c : candidates) {
     bool expired = true;
     for (const auto& [key, ss] : c.shards) {
       if (dropped.contains(key)) continue;
-      auto [it, inserted] = cutoffs.try_emplace(key, 0);
-      if (inserted) it->second = options_.retention(key);
-      if (ss.max_arrival_ms >= it->second) {
+      if (ss.max_arrival_ms >= cutoffs.at(key)) {
         expired = false;
         break;
       }

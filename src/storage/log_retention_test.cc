@@ -20,28 +20,33 @@ using testing::make_append;
 using testing::read_all;
 using testing::TempDir;
 
+// Absolute cutoffs per shard, pushed into the log as settings whose period
+// never ends (ShardRetention::kKeepForever) and whose floor is the cutoff.
+// Shards never set keep everything: no test here calls
+// retention_settings_complete() unless it says so.
 struct Cutoffs {
   std::mutex mu;
-  std::map<ShardKey, int64_t> by_shard;  // missing: keep everything
-  RetentionOracle oracle() {
-    return [this](ShardKey s) {
-      std::lock_guard lock(mu);
-      auto it = by_shard.find(s);
-      return it == by_shard.end() ? INT64_MIN : it->second;
-    };
+  std::map<ShardKey, int64_t> by_shard;
+  LocalLog* log = nullptr;
+  // After every open: the log forgets its settings, as on a restart.
+  void attach(LocalLog& l) {
+    std::lock_guard lock(mu);
+    log = &l;
+    for (const auto& [s, v] : by_shard) log->set_retention({s}, ShardRetention{ShardRetention::kKeepForever, v});
   }
   void set(ShardKey s, int64_t v) {
     std::lock_guard lock(mu);
     by_shard[s] = v;
+    if (log) log->set_retention({s}, ShardRetention{ShardRetention::kKeepForever, v});
   }
 };
 
-LogOptions retention_options(const std::string& dir, FakeClock& clock, Cutoffs& cutoffs) {
+LogOptions retention_options(const std::string& dir, FakeClock& clock, Cutoffs&) {
   LogOptions o;
   o.dir = dir;
   o.segment_bytes = 4096;
   o.now_ms = clock.fn();
-  o.retention = cutoffs.oracle();
+  o.retention = true;
   o.retention_check_ms = 3'600'000;  // tests call enforce_retention()
   return o;
 }
@@ -52,6 +57,7 @@ TEST(Retention, DeletesOnlySegmentsWhereEveryShardExpired) {
   Cutoffs cutoffs;
   auto log = LocalLog::open(retention_options(dir.path(), clock, cutoffs), nullptr);
   ASSERT_TRUE(log);
+  cutoffs.attach(**log);
   const int64_t t0 = clock.now;
   for (int i = 0; i < 100; ++i) {
     clock.now = t0 + i;
@@ -90,6 +96,7 @@ TEST(Retention, NoSummaryOutlivesItsSegment) {
   {
     auto log = LocalLog::open(retention_options(dir.path(), clock, cutoffs), nullptr);
     ASSERT_TRUE(log);
+    cutoffs.attach(**log);
     for (int i = 0; i < 200; ++i) {
       clock.now = t0 + i;
       ASSERT_TRUE(append_wait(**log, {make_append(1, 2, "a"), make_append(2, 2, "b")}));
@@ -122,6 +129,7 @@ TEST(Retention, CountersStayMonotonicAfterEverySegmentOfAShardIsGone) {
   {
     auto log = LocalLog::open(opts, &env);
     ASSERT_TRUE(log);
+    cutoffs.attach(**log);
     const int64_t t0 = clock.now;
     for (int i = 0; i < 30; ++i) ASSERT_TRUE(append_wait(**log, {make_append(1, 3, "old")}));
     // Shard 2 fills enough segments that shard 1 lives only in sealed ones.
@@ -138,9 +146,11 @@ TEST(Retention, CountersStayMonotonicAfterEverySegmentOfAShardIsGone) {
   }
   ASSERT_TRUE(env.apply_crash(FaultInjectionEnv::TornWrite::kDropAll));
   env.reset();
+  cutoffs.log = nullptr;  // that log is gone
   cutoffs.set(1, INT64_MIN);
   auto log = LocalLog::open(opts, &env);
   ASSERT_TRUE(log) << log.error().to_string();
+  cutoffs.attach(**log);
   EXPECT_TRUE(read_all(**log, 1).empty());
   EXPECT_EQ((*log)->tail(1).last_counter, 90u);
   EXPECT_EQ(read_all(**log, 2, clock.now - 1).size(), 120u);
@@ -161,6 +171,7 @@ TEST(Retention, SegmentsOfDroppedShardsAreDeleted) {
   {
     auto log = LocalLog::open(opts, nullptr);
     ASSERT_TRUE(log);
+    cutoffs.attach(**log);
     for (int i = 0; i < 60; ++i) ASSERT_TRUE(append_wait(**log, {make_append(7, 3, "doomed")}));
     ASSERT_TRUE(append_wait(**log, {make_append(8, 1, "keep")}));
     const auto before = (*log)->stats().segments;
@@ -173,6 +184,7 @@ TEST(Retention, SegmentsOfDroppedShardsAreDeleted) {
   }
   auto log = LocalLog::open(opts, nullptr);
   ASSERT_TRUE(log);
+  cutoffs.attach(**log);
   EXPECT_TRUE(read_all(**log, 7).empty());
   EXPECT_EQ(read_all(**log, 8).size(), 1u);
 }
@@ -185,12 +197,87 @@ TEST(Retention, BackgroundPassRunsOnItsOwn) {
   opts.retention_check_ms = 10;
   auto log = LocalLog::open(opts, nullptr);
   ASSERT_TRUE(log);
+  cutoffs.attach(**log);
   for (int i = 0; i < 120; ++i) ASSERT_TRUE(append_wait(**log, {make_append(3, 3, "x")}));
   ASSERT_GT((*log)->stats().segments, 2u);
   cutoffs.set(3, INT64_MAX);
   for (int i = 0; i < 300 && (*log)->stats().segments > 1; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  EXPECT_EQ((*log)->stats().segments, 1u);
+}
+
+// Retention is pushed down (issue 15): the log computes each shard's cutoff
+// itself, max(now - period, floor), from its own clock at every pass, so a
+// setting made once keeps expiring records as time goes on.
+TEST(Retention, TheLogComputesTheCutoffFromItsClockAtEachPass) {
+  TempDir dir;
+  FakeClock clock;
+  Cutoffs unused;
+  auto log = LocalLog::open(retention_options(dir.path(), clock, unused), nullptr);
+  ASSERT_TRUE(log);
+  const int64_t t0 = clock.now;
+  (*log)->set_retention({1}, ShardRetention{1000, INT64_MIN});  // 1 s
+  for (int i = 0; i < 100; ++i) {
+    clock.now = t0 + i;
+    ASSERT_TRUE(append_wait(**log, {make_append(1, 2, "a")}));
+  }
+  const auto before = (*log)->stats().segments;
+  ASSERT_GT(before, 2u);
+  ASSERT_TRUE((*log)->enforce_retention());
+  EXPECT_EQ((*log)->stats().segments, before);  // nothing is a second old yet
+  clock.now = t0 + 1000 + 50;                   // cutoff t0 + 50
+  ASSERT_TRUE((*log)->enforce_retention());
+  EXPECT_LT((*log)->stats().segments, before);
+  auto all = read_all(**log, 1);
+  ASSERT_FALSE(all.empty());
+  EXPECT_GT(all.front().counter, 1u);
+  EXPECT_EQ(all.back().counter, 200u);
+  EXPECT_EQ(read_all(**log, 1, t0 + 50).size(), 100u);
+  clock.now = t0 + 1000 + 200;  // everything expired; the active segment stays
+  ASSERT_TRUE((*log)->enforce_retention());
+  EXPECT_EQ((*log)->stats().segments, 1u);
+}
+
+// The floor holds records trimmed before a retention increase trimmed.
+TEST(Retention, TheFloorExpiresRecordsTheLongerPeriodWouldKeep) {
+  TempDir dir;
+  FakeClock clock;
+  Cutoffs unused;
+  auto log = LocalLog::open(retention_options(dir.path(), clock, unused), nullptr);
+  ASSERT_TRUE(log);
+  const int64_t t0 = clock.now;
+  for (int i = 0; i < 100; ++i) {
+    clock.now = t0 + i;
+    ASSERT_TRUE(append_wait(**log, {make_append(1, 2, "a")}));
+  }
+  const auto before = (*log)->stats().segments;
+  (*log)->set_retention({1}, ShardRetention{48 * 3600'000LL, t0 + 50});
+  ASSERT_TRUE((*log)->enforce_retention());
+  EXPECT_LT((*log)->stats().segments, before);
+  EXPECT_EQ(read_all(**log, 1, t0 + 50).size(), 100u);
+}
+
+// Until the owner has pushed every live shard's setting (it is loading), a
+// shard without one keeps its records; afterwards such a shard (a cleared
+// one, or one a crash brought back after its drop) expires entirely.
+TEST(Retention, ShardsWithoutASettingAreKeptUntilTheSettingsAreComplete) {
+  TempDir dir;
+  FakeClock clock;
+  Cutoffs unused;
+  auto log = LocalLog::open(retention_options(dir.path(), clock, unused), nullptr);
+  ASSERT_TRUE(log);
+  for (int i = 0; i < 60; ++i) ASSERT_TRUE(append_wait(**log, {make_append(1, 2, "one"), make_append(2, 2, "two")}));
+  const auto before = (*log)->stats().segments;
+  ASSERT_GT(before, 2u);
+  (*log)->set_retention({2}, ShardRetention{});  // kept forever
+  ASSERT_TRUE((*log)->enforce_retention());
+  EXPECT_EQ((*log)->stats().segments, before);
+  (*log)->retention_settings_complete();
+  ASSERT_TRUE((*log)->enforce_retention());
+  EXPECT_EQ((*log)->stats().segments, before);  // shard 2 still holds every segment
+  (*log)->clear_retention({2});
+  ASSERT_TRUE((*log)->enforce_retention());
   EXPECT_EQ((*log)->stats().segments, 1u);
 }
 

@@ -11,6 +11,7 @@
 #include "streams/model.h"
 #include "streams/shard_id.h"
 #include "streams/put_records_decoder.h"
+#include "streams/shard_retention.h"
 
 namespace runnel::streams {
 
@@ -212,6 +213,7 @@ Status KinesisService::load() {
     names_by_uid_[s->uid] = s->name;
     for (const auto& sh : s->shards) stream_of_shard_[sh.key] = s->name;
     attach_metrics_locked(*s);
+    push_retention(log_, *s);
     if (s->status != StreamStatus::kActive) schedule_transition_locked(s->transition_at_ms);
     for (const auto& c : s->consumers)
       if (c.status != ConsumerStatus::kActive) schedule_transition_locked(c.transition_at_ms);
@@ -222,7 +224,8 @@ Status KinesisService::load() {
     auto v = protocol::decode_json(settings->front().second);
     if (v) account_settings_ = std::move(*v);
   }
-  loaded_ = true;
+  // Every live shard has its retention now: the log may expire the others.
+  log_.retention_settings_complete();
   spdlog::info("loaded {} streams", streams_.size());
   // Deletions that were due before the restart (a crash during the drop)
   // finish here, on the loading thread, before anything is served.
@@ -522,6 +525,7 @@ void KinesisService::run_purges() {
       throughput_.forget(key);
       stream_of_shard_.erase(key);
     }
+    log_.clear_retention(p.shards);
     names_by_uid_.erase(p.uid);
     // Values recorded so far are still flushed; later ones are discarded.
     drop_metrics(it->second);
@@ -584,20 +588,6 @@ void KinesisService::advance_consumers_locked(StreamState& s, int64_t now, int64
   }
   if (changed && s.status != StreamStatus::kDeleting)
     if (Status st = persist_locked(s); !st) spdlog::error("persisting stream {}: {}", s.name, st.to_string());
-}
-
-int64_t KinesisService::retention_cutoff(storage::ShardKey shard) const {
-  if (!loaded_) return INT64_MIN;
-  // Never wait for mu_ here: this runs on the log's writer thread, and a
-  // holder of mu_ may be waiting for that thread (a put's append while the
-  // writer is busy). Retention is periodic, so skipping a round is fine.
-  std::shared_lock lock(mu_, std::try_to_lock);
-  if (!lock.owns_lock()) return INT64_MIN;
-  auto it = stream_of_shard_.find(shard);
-  if (it == stream_of_shard_.end()) return INT64_MAX;
-  auto s = streams_.find(it->second);
-  if (s == streams_.end()) return INT64_MAX;
-  return s->second.trim_horizon_ms(now_ms());
 }
 
 }  // namespace runnel::streams

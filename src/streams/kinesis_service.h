@@ -7,7 +7,8 @@
 // Threads: handle() runs on net/ threads, concurrently. Stream metadata is
 // guarded by one reader-writer lock: data-plane calls take it shared for a
 // moment to route, control-plane calls take it exclusively. Puts complete on
-// the log's writer thread once their batch is durable.
+// the log's completion thread once their batch is durable (the sync thread
+// under --fsync always, the writer thread otherwise: storage::Log::append).
 
 #include <atomic>
 #include <condition_variable>
@@ -96,11 +97,6 @@ class KinesisService final : public protocol::Service {
   void handle(const protocol::OperationModel& op, protocol::Value input, const protocol::RequestContext& ctx,
               protocol::OperationReply reply);
 
-  // For storage::LogOptions::retention: the arrival time before which a
-  // shard's records may be deleted, or INT64_MIN (keep all for now) when the
-  // registry is busy. Thread-safe; never blocks.
-  int64_t retention_cutoff(storage::ShardKey shard) const;
-
   // Ends every SubscribeToShard stream and stops the fan-out and autoscaler
   // threads. Call before stopping the HTTP server and closing the log.
   void shutdown() override;
@@ -177,8 +173,10 @@ class KinesisService final : public protocol::Service {
   // Encryption at rest (ops_encryption.cc)
   ApiResult<Value> start_stream_encryption(const Value& in, const Ctx& ctx);
   ApiResult<Value> stop_stream_encryption(const Value& in, const Ctx& ctx);
-  // Called on the log's writer thread once records of these shards are
-  // durable, before the puts that wrote them are acknowledged.
+  // Called from a put's append callback once records of these shards are
+  // durable, before the puts that wrote them are acknowledged: on the log's
+  // sync thread under --fsync always, its writer thread otherwise
+  // (storage::Log::append). Never blocks.
   void records_durable(const std::vector<storage::ShardKey>& shards);
 
   // --- resharding mechanics (ops_reshard.cc); callers hold mu_ exclusively ---
@@ -315,7 +313,6 @@ class KinesisService final : public protocol::Service {
   bool purge_stop_ = false;                                  // guarded by purge_mu_
   std::vector<protocol::OperationReply> purge_replies_;      // answered after the next pass; guarded by purge_mu_
   std::thread purge_thread_;                                 // started under purge_mu_
-  std::atomic<bool> loaded_{false};
   protocol::Value account_settings_;  // guarded by mu_
   std::unique_ptr<FanOut> fanout_;
   ShardThroughput throughput_;

@@ -394,11 +394,12 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
   shard_keys.reserve(groups.size());
   for (const auto& g : groups) shard_keys.push_back(g.shard);
   // append() only assigns counters and queues; durability and the callback
-  // follow on the log's writer thread, which never waits for mu_ while it
-  // holds a log lock. The callback runs only after the batch is durable (per
-  // --fsync); it only notifies readers there and hands the response's
-  // construction and encoding to the request's own thread, so the single
-  // writer thread is free for the next group commit sooner.
+  // follow on the log's threads (the callback on the sync thread under
+  // --fsync always, the writer thread otherwise), which never wait for mu_
+  // while they hold a log lock. The callback runs only after the batch is
+  // durable (per --fsync); it only notifies readers there and hands the
+  // response's construction and encoding to the request's own thread, so the
+  // log's thread is free for the next acknowledgements sooner.
   log_.append(std::move(groups), [this, respond = std::move(respond), shard_keys = std::move(shard_keys),
                                   run_on_request_thread = ctx.run_on_request_thread](
                                      Result<std::vector<storage::Appended>> result) mutable {

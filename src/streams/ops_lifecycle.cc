@@ -9,6 +9,7 @@
 #include "streams/page_token.h"
 #include "streams/sequence_number.h"
 #include "streams/shard_id.h"
+#include "streams/shard_retention.h"
 #include "streams/tags.h"
 
 namespace runnel::streams {
@@ -146,6 +147,7 @@ protocol::ApiResult<Value> KinesisService::create_stream(const Value& in, const 
   names_by_uid_[s.uid] = name;
   for (const auto& sh : s.shards) stream_of_shard_[sh.key] = name;
   attach_metrics_locked(s);
+  push_retention(log_, s);
   streams_.emplace(name, std::move(s));
   return Value();
 }
@@ -409,6 +411,7 @@ protocol::ApiResult<Value> KinesisService::change_retention(const Value& in, con
         " hours). Use IncreaseRetentionPeriod API."));
   if (increase) s.trim_floor_ms = s.trim_horizon_ms(now_ms());
   s.retention_hours = static_cast<int32_t>(hours);
+  push_retention(log_, s);
   if (Status st = persist_locked(s); !st) return std::unexpected(protocol::internal_failure());
   return Value();
 }

@@ -17,6 +17,7 @@
 #include "streams/input.h"
 #include "streams/kinesis_service.h"
 #include "streams/shard_id.h"
+#include "streams/shard_retention.h"
 
 namespace runnel::streams {
 
@@ -161,6 +162,7 @@ protocol::ApiResult<Value> KinesisService::split_locked(StreamState& s, uint32_t
   }
   if (auto err = commit_update_locked(s, std::move(next), now, go_updating)) return std::unexpected(*err);
   for (size_t i = s.shards.size() - 2; i < s.shards.size(); ++i) stream_of_shard_[s.shards[i].key] = s.name;
+  push_retention(log_, s);
   fanout_->wake();  // subscriptions to the parent deliver its tail, then ChildShards
   return Value();
 }
@@ -217,6 +219,7 @@ protocol::ApiResult<Value> KinesisService::merge_shards(const Value& in, const C
   if (auto err = commit_update_locked(s, std::move(next), now, options_.update_stream_ms > 0))
     return std::unexpected(*err);
   stream_of_shard_[s.shards.back().key] = s.name;
+  push_retention(log_, s);
   fanout_->wake();  // subscriptions to either parent deliver its tail, then ChildShards
   return Value();
 }
@@ -328,6 +331,7 @@ protocol::ApiResult<Value> KinesisService::reshard_uniform_locked(StreamState& s
   s = std::move(next);
   attach_metrics_locked(s);
   for (size_t slot : created) stream_of_shard_[s.shards[slot].key] = s.name;
+  push_retention(log_, s);
   if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
   fanout_->wake();
   return Value();
