@@ -1,0 +1,173 @@
+"""Helpers for the CloudWatch end-to-end tests (test_cloudwatch_*.py).
+
+boto3 CloudWatch clients (AWS JSON 1.0 as botocore picks it, or forced to
+Smithy RPC v2 CBOR through a model copy), minute-aligned timestamps so a test's
+data falls into known periods, and polling: the server makes put metrics
+durable and queryable at its next flush (`--metrics-flush-ms`, 1 s by default,
+docs/metrics-store.md), so a test asks until the exact expected answer comes
+back, and fails with the last answer if it never does.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import gzip
+import json
+import os
+import time
+
+import boto3
+import botocore
+import botocore.session
+from botocore.config import Config
+
+import e2e_support as sup
+
+# How long a test waits for put data to become queryable. Flushes happen every
+# second on the shared server; this covers a slow, loaded 2-core machine.
+VISIBLE_WITHIN = 10.0
+
+
+def config(validate: bool = True, **extra) -> Config:
+    return Config(region_name=sup.REGION, retries={"total_max_attempts": 1, "mode": "standard"},
+                  connect_timeout=5, read_timeout=30, parameter_validation=validate, **extra)
+
+
+def client(url: str | None = None, validate: bool = True, session=None, **extra):
+    """A CloudWatch client for the server under test. botocore 1.43 resolves
+    CloudWatch's protocols ["smithy-rpc-v2-cbor", "json", "query"] by its own
+    priority to AWS JSON 1.0 (X-Amz-Target: GraniteServiceVersion20100801.*)."""
+    make = (session or boto3.session.Session()).client
+    return make("cloudwatch", endpoint_url=url or sup.endpoint(), region_name=sup.REGION,
+                aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="dummy-secret",
+                config=config(validate, **extra))
+
+
+def botocore_cloudwatch_model() -> dict:
+    path = os.path.join(os.path.dirname(botocore.__file__), "data", "cloudwatch", "2010-08-01",
+                        "service-2.json.gz")
+    with gzip.open(path) as f:
+        return json.load(f)
+
+
+def write_model_with_protocol(data_dir: str, protocol: str) -> str:
+    """Writes botocore's CloudWatch model with only `protocol` into
+    data_dir/cloudwatch/2010-08-01/ (a botocore data path, as AWS_DATA_PATH
+    names one) and returns data_dir."""
+    model = botocore_cloudwatch_model()
+    model["metadata"]["protocol"] = protocol
+    model["metadata"]["protocols"] = [protocol]
+    target = os.path.join(data_dir, "cloudwatch", "2010-08-01")
+    os.makedirs(target, exist_ok=True)
+    with open(os.path.join(target, "service-2.json"), "w") as f:
+        json.dump(model, f)
+    return data_dir
+
+
+def client_with_protocol(data_dir: str, protocol: str, url: str | None = None, validate: bool = True):
+    """A client whose botocore session loads the model from data_dir first
+    (what AWS_DATA_PATH does), with `protocols` reduced to [protocol]."""
+    write_model_with_protocol(data_dir, protocol)
+    core = botocore.session.Session()
+    core.get_component("data_loader").search_paths.insert(0, data_dir)
+    session = boto3.session.Session(botocore_session=core)
+    c = client(url, validate, session=session)
+    assert c.meta.service_model.resolved_protocol == protocol, c.meta.service_model.resolved_protocol
+    return c
+
+
+class WireLog:
+    """Records what botocore puts on the wire (its before-send event: the
+    final, signed request), for a client: url, headers, body."""
+
+    def __init__(self, c):
+        self.requests: list[dict] = []
+        c.meta.events.register("before-send.cloudwatch.*", self._record)
+
+    def _record(self, request, **kwargs):
+        body = request.body
+        if hasattr(body, "read"):
+            body = None
+        headers = {k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()}
+        self.requests.append({"url": request.url, "headers": headers,
+                              "body": body})
+
+
+# ---------------------------------------------------------------------------
+# Time
+
+
+def now_s() -> int:
+    return int(time.time())
+
+
+def minute_base(minutes_ago: int = 10) -> int:
+    """Unix seconds of a whole minute `minutes_ago` minutes back: data put
+    there falls into one known 60-second period."""
+    return (now_s() // 60 - minutes_ago) * 60
+
+
+def utc(seconds: float) -> _dt.datetime:
+    return _dt.datetime.fromtimestamp(seconds, tz=_dt.timezone.utc)
+
+
+def epoch(ts) -> int:
+    return int(ts.timestamp()) if isinstance(ts, _dt.datetime) else int(ts)
+
+
+# ---------------------------------------------------------------------------
+# Polling
+
+
+def wait_for(fetch, ok, timeout: float = VISIBLE_WITHIN, interval: float = 0.1, what: str = "answer"):
+    """Calls fetch() until ok(value) holds; returns that value. Fails with the
+    last value after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if ok(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not as expected after {timeout}s; last: {value!r}")
+        time.sleep(interval)
+
+
+def statistics(c, ns: str, name: str, start: int, end: int, period: int = 60, dims=None,
+               stats=("SampleCount", "Sum", "Average", "Minimum", "Maximum"), **kw) -> list[dict]:
+    """GetMetricStatistics' datapoints, sorted by timestamp (AWS answers them in
+    no particular order)."""
+    args = dict(Namespace=ns, MetricName=name, StartTime=utc(start), EndTime=utc(end), Period=period, **kw)
+    if dims is not None:
+        args["Dimensions"] = dims
+    if "ExtendedStatistics" not in kw:
+        args["Statistics"] = list(stats)
+    out = c.get_metric_statistics(**args)
+    return sorted(out["Datapoints"], key=lambda d: (d["Timestamp"], d.get("Unit", "")))
+
+
+def wait_statistics(c, ns, name, start, end, ok, **kw) -> list[dict]:
+    return wait_for(lambda: statistics(c, ns, name, start, end, **kw), ok,
+                    what=f"GetMetricStatistics {ns}/{name}")
+
+
+def total(points: list[dict], stat: str = "Sum") -> float:
+    return sum(p[stat] for p in points)
+
+
+def dims(**kv) -> list[dict]:
+    return [{"Name": k, "Value": v} for k, v in kv.items()]
+
+
+def nearest_rank(sorted_values: list[float], p: float) -> float:
+    """CloudWatch's percentile: the value of rank ceil(p/100 * n)."""
+    import math
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+# CloudWatch approximates percentiles; runnel's histogram answers within 0.8 %
+# of the exact nearest-rank value (docs/metrics-store.md §1). We allow 1 %.
+PERCENTILE_TOLERANCE = 0.01
+
+
+def close_to(actual: float, expected: float, rel: float = PERCENTILE_TOLERANCE) -> bool:
+    return abs(actual - expected) <= rel * abs(expected)
