@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <string>
 
+#include "cloudwatch/config.h"
+#include "streams/config.h"
+
 namespace runnel::server {
 
 struct ServeConfig {
@@ -23,18 +26,6 @@ struct ServeConfig {
   std::string account_id = "000000000000";
   std::string region = "us-east-1";
   std::string credentials_file;          // when set, SigV4 signatures are verified
-  int64_t create_stream_ms = 0;
-  int64_t delete_stream_ms = 0;
-  int64_t update_stream_ms = 0;
-  uint32_t shard_limit = 20000;
-  std::string throughput_limits = "on";  // on | off: per-shard read/write limits
-  std::string control_plane_limits = "on";  // on | off: AWS's control-plane call rates
-  int64_t consumer_create_ms = 0;
-  int64_t consumer_delete_ms = 0;
-  int64_t subscription_seconds = 300;   // how long a SubscribeToShard stream lasts
-  uint64_t subscription_buffer_kib = 1024;  // unsent events held for one subscriber (FanOutOptions)
-  uint64_t fanout_buffer_mib = 64;          // ... for all subscribers together
-  int64_t subscription_stall_seconds = 60;  // end a subscription whose reader took nothing (0: never)
   uint64_t segment_mib = 128;
   uint64_t page_cache_window_mib = 256;  // storage::LogOptions::cache_window_bytes, in MiB
   uint32_t retention_check_ms = 60'000;
@@ -46,9 +37,9 @@ struct ServeConfig {
   size_t h2_max_queued_mib = 64;         // per HTTP/2 connection, responses held by flow control
   uint32_t h2_stall_timeout_ms = 30000;  // HTTP/2 connection with bytes queued and none sent
   uint32_t body_timeout_ms = 60000;      // net::ServerOptions::body_timeout_ms
-  // Metrics (cloudwatch/, metrics/).
-  bool open_metrics = false;             // GET /metrics and /health without a signature, with credentials
-  uint32_t metrics_flush_ms = 1000;      // how often recorded metrics are made durable
+  // Each service's own section (its flags are declared in its folder).
+  streams::StreamsConfig streams;
+  cloudwatch::CloudWatchConfig cloudwatch;
   std::string log_level = "info";
 };
 

@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include "bench/bench_command.h"
+#include "cloudwatch/config.h"
+#include "streams/config.h"
 #include "server/serve.h"
 
 namespace {
@@ -55,41 +57,6 @@ int main(int argc, char** argv) {
   opt("--region", cfg.region, "Region used when a request's signature names none", "RUNNEL_REGION");
   opt("--credentials-file", cfg.credentials_file,
       "AWS shared-credentials file; when given, SigV4 signatures are verified", "RUNNEL_CREDENTIALS_FILE");
-  opt("--create-stream-ms", cfg.create_stream_ms, "Time a new stream spends CREATING", "RUNNEL_CREATE_STREAM_MS");
-  opt("--delete-stream-ms", cfg.delete_stream_ms, "Time a stream spends DELETING", "RUNNEL_DELETE_STREAM_MS");
-  opt("--update-stream-ms", cfg.update_stream_ms, "Time a stream spends UPDATING", "RUNNEL_UPDATE_STREAM_MS");
-  opt("--consumer-create-ms", cfg.consumer_create_ms, "Time a new consumer spends CREATING",
-      "RUNNEL_CONSUMER_CREATE_MS");
-  opt("--consumer-delete-ms", cfg.consumer_delete_ms, "Time a deregistered consumer spends DELETING",
-      "RUNNEL_CONSUMER_DELETE_MS");
-  opt("--subscription-seconds", cfg.subscription_seconds,
-      "How long a SubscribeToShard stream lasts before it ends cleanly (AWS: 300)", "RUNNEL_SUBSCRIPTION_SECONDS")
-      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
-  opt("--subscription-buffer-kib", cfg.subscription_buffer_kib,
-      "Events the server holds for one SubscribeToShard reader that has not taken them; no more are made "
-      "for it past this",
-      "RUNNEL_SUBSCRIPTION_BUFFER_KIB")
-      ->check(CLI::Range(uint64_t{16}, uint64_t{1} << 20));
-  opt("--fanout-buffer-mib", cfg.fanout_buffer_mib,
-      "Events held for all SubscribeToShard readers together; past this, readers that take nothing get "
-      "no more",
-      "RUNNEL_FANOUT_BUFFER_MIB")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
-  opt("--subscription-stall-seconds", cfg.subscription_stall_seconds,
-      "End a SubscribeToShard stream whose reader took none of its pending events for this long (0: never)",
-      "RUNNEL_SUBSCRIPTION_STALL_SECONDS")
-      ->check(CLI::Range(int64_t{0}, int64_t{86400}));
-  opt("--shard-limit", cfg.shard_limit, "Open shards allowed in the account", "RUNNEL_SHARD_LIMIT");
-  opt("--throughput-limits", cfg.throughput_limits,
-      "Per-shard limits as AWS enforces them (writes 1 MiB/s and 1,000 records/s, reads 2 MiB/s and "
-      "5 GetRecords/s): on, or off for raw speed",
-      "RUNNEL_THROUGHPUT_LIMITS")
-      ->check(CLI::IsMember({"on", "off"}));
-  opt("--control-plane-limits", cfg.control_plane_limits,
-      "AWS's control-plane call rates (e.g. CreateStream 5/s per account; LimitExceededException beyond): "
-      "on, or off for test suites that create streams in bursts",
-      "RUNNEL_CONTROL_PLANE_LIMITS")
-      ->check(CLI::IsMember({"on", "off"}));
   opt("--segment-mib", cfg.segment_mib, "Log segment size before rolling", "RUNNEL_SEGMENT_MIB");
   opt("--page-cache-window-mib", cfg.page_cache_window_mib,
       "Newest log data kept in the page cache; older data is dropped from it once fsynced, and read "
@@ -119,15 +86,8 @@ int main(int argc, char** argv) {
       "An HTTP/2 connection with responses queued and no data sent for this long is closed",
       "RUNNEL_H2_STALL_TIMEOUT_MS")
       ->check(CLI::Range(uint32_t{1}, uint32_t{3'600'000}));
-  serve
-      ->add_flag("--open-metrics", cfg.open_metrics,
-                 "Serve GET /metrics and GET /health without a signature even with --credentials-file (they "
-                 "are always open without one)")
-      ->envname("RUNNEL_OPEN_METRICS");
-  opt("--metrics-flush-ms", cfg.metrics_flush_ms,
-      "How often recorded metrics are written to the metrics store (a kill -9 loses at most this much)",
-      "RUNNEL_METRICS_FLUSH_MS")
-      ->check(CLI::Range(uint32_t{10}, uint32_t{600'000}));
+  runnel::streams::add_streams_options(*serve, cfg.streams);
+  runnel::cloudwatch::add_cloudwatch_options(*serve, cfg.cloudwatch);
   opt("--log-level", cfg.log_level, "trace, debug, info, warn, error", "RUNNEL_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 

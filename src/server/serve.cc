@@ -109,21 +109,8 @@ int serve(const ServeConfig& config) {
     return 1;
   }
 
-  streams::KinesisOptions kinesis_options;
-  kinesis_options.account_id = config.account_id;
-  kinesis_options.create_stream_ms = config.create_stream_ms;
-  kinesis_options.delete_stream_ms = config.delete_stream_ms;
-  kinesis_options.update_stream_ms = config.update_stream_ms;
-  kinesis_options.shard_limit = config.shard_limit;
-  kinesis_options.throughput_limits = config.throughput_limits == "on";
-  kinesis_options.control_plane_limits = config.control_plane_limits == "on";
-  kinesis_options.key_file = (dir / "kms.key").string();
-  kinesis_options.consumer_create_ms = config.consumer_create_ms;
-  kinesis_options.consumer_delete_ms = config.consumer_delete_ms;
-  kinesis_options.fanout.max_subscription_ms = config.subscription_seconds * 1000;
-  kinesis_options.fanout.max_unsent_bytes = config.subscription_buffer_kib << 10;
-  kinesis_options.fanout.max_unsent_total_bytes = config.fanout_buffer_mib << 20;
-  kinesis_options.fanout.stall_timeout_ms = config.subscription_stall_seconds * 1000;
+  streams::KinesisOptions kinesis_options =
+      streams::kinesis_options(config.streams, config.account_id, config.data_dir);
   streams::KinesisService kinesis(kinesis_options, **log, **metadata, *key);
   if (Status st = kinesis.load(); !st) {
     spdlog::error("{}", st.to_string());
@@ -133,14 +120,14 @@ int serve(const ServeConfig& config) {
 
   metrics::MetricsOptions metrics_options;
   metrics_options.path = (dir / "metrics.db").string();
-  metrics_options.flush_interval_ms = config.metrics_flush_ms;
+  metrics_options.flush_interval_ms = config.cloudwatch.metrics_flush_ms;
   auto metrics = metrics::Metrics::open(metrics_options);
   if (!metrics) {
     spdlog::error("{}", metrics.error().to_string());
     return 1;
   }
   cloudwatch::CloudWatchOptions cloudwatch_options;
-  cloudwatch_options.open_metrics_page = config.open_metrics;
+  cloudwatch_options.open_metrics_page = config.cloudwatch.open_metrics;
   cloudwatch::CloudWatchService cloudwatch(cloudwatch_options, **metrics);
 
   std::optional<protocol::CredentialStore> credentials;
@@ -161,7 +148,7 @@ int serve(const ServeConfig& config) {
   // The services served on the port, each a sibling folder under src/.
   std::vector<protocol::Service*> services = {&kinesis, &cloudwatch};
   for (protocol::Service* s : services) dispatcher.register_service(*s);
-  dispatcher.add_route(health_route(**log, config.open_metrics));
+  dispatcher.add_route(health_route(**log, config.cloudwatch.open_metrics));
 
   // Block the shutdown signals in every thread; this one waits for them.
   sigset_t signals;
