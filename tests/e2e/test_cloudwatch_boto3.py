@@ -7,6 +7,12 @@ to Smithy RPC v2 CBOR through a copy of botocore's model whose `protocols` is
 `/service/GraniteServiceVersion20100801/operation/<Op>` with
 `smithy-protocol: rpc-v2-cbor`.
 
+The tests run against a server of this module's own with
+`--metrics-flush-ms 100` (put data becomes queryable within 0.1 s instead of
+the default 1 s, which keeps the suite fast); the shared server's default
+flush is exercised by test_cloudwatch_cli.py, test_cloudwatch_kinesis.py and
+node/cloudwatch.test.mjs.
+
 Expected values come from CloudWatch's API reference (statistics, metric math,
 ListMetrics filters and its 500-metric pages) and from botocore's model
 (error codes: awsQueryCompatible `error.code`, reported by botocore from the
@@ -28,43 +34,67 @@ TARGET = "GraniteServiceVersion20100801"
 ALL_STATS = ("SampleCount", "Sum", "Average", "Minimum", "Maximum")
 
 
-def make_client(protocol: str, tmp_path, validate: bool = True):
-    if protocol == "json":
-        c = cw_sup.client(validate=validate)
-    else:
-        c = cw_sup.client_with_protocol(str(tmp_path / "botocore-data"), protocol, validate=validate)
-    return c, cw_sup.WireLog(c)
+FLUSH_MS = 100
 
 
-def check_wire(protocol: str, log: cw_sup.WireLog) -> None:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cw-boto3")
+    srv = sup.RunnelServer(data_dir=str(tmp / "data"), log_path=str(tmp / "server.log"),
+                           extra_args=["--metrics-flush-ms", str(FLUSH_MS)])
+    srv.start()
+    yield srv
+    code = srv.terminate()
+    assert code == 0, f"server exited {code}:\n{srv.log_tail()}"
+
+
+@pytest.fixture(scope="module")
+def clients(server, tmp_path_factory):
+    """(protocol, validate) -> (client, WireLog), made once per module."""
+    made = {}
+    data_dir = str(tmp_path_factory.mktemp("botocore-data"))
+
+    def get(protocol: str, validate: bool = True):
+        if (protocol, validate) not in made:
+            if protocol == "json":
+                c = cw_sup.client(server.url, validate=validate)
+            else:
+                c = cw_sup.client_with_protocol(data_dir, protocol, url=server.url, validate=validate)
+            made[(protocol, validate)] = (c, cw_sup.WireLog(c))
+        c, log = made[(protocol, validate)]
+        log.requests.clear()
+        return c, log
+    return get
+
+
+def check_wire(protocol: str, log: cw_sup.WireLog, url: str) -> None:
     assert log.requests, "no request was sent"
     for r in log.requests:
         op = r["headers"].get("x-amz-target", "")
         if protocol == "json":
-            assert r["url"].rstrip("/") == sup.endpoint(), r["url"]
+            assert r["url"].rstrip("/") == url, r["url"]
             assert op.startswith(TARGET + "."), r["headers"]
             assert r["headers"]["content-type"] == "application/x-amz-json-1.0", r["headers"]
         else:
-            assert r["url"].startswith(sup.endpoint() + f"/service/{TARGET}/operation/"), r["url"]
+            assert r["url"].startswith(url + f"/service/{TARGET}/operation/"), r["url"]
             assert r["headers"]["smithy-protocol"] == "rpc-v2-cbor", r["headers"]
             assert r["headers"]["content-type"] == "application/cbor", r["headers"]
             assert "x-amz-target" not in r["headers"], r["headers"]
 
 
 @pytest.fixture(params=PROTOCOLS)
-def cw(request, tmp_path):
-    c, log = make_client(request.param, tmp_path)
-    c.protocol = request.param
+def cw(request, clients, server):
+    c, log = clients(request.param)
     yield c
-    check_wire(request.param, log)
+    check_wire(request.param, log, server.url)
 
 
 @pytest.fixture(params=PROTOCOLS)
-def cw_raw(request, tmp_path):
+def cw_raw(request, clients, server):
     """No client-side validation: reaches the server's own checks."""
-    c, log = make_client(request.param, tmp_path, validate=False)
+    c, log = clients(request.param, validate=False)
     yield c
-    check_wire(request.param, log)
+    check_wire(request.param, log, server.url)
 
 
 def namespace(prefix: str = "E2E") -> str:
@@ -347,9 +377,9 @@ def test_list_metrics_pages_of_500(cw):
 # A body botocore compresses
 
 
-def test_large_put_metric_data_is_gzipped_and_counted_exactly(tmp_path):
+def test_large_put_metric_data_is_gzipped_and_counted_exactly(clients, server):
     for protocol in PROTOCOLS:
-        c, log = make_client(protocol, tmp_path)
+        c, log = clients(protocol)
         ns, base = namespace(), cw_sup.minute_base(10)
         assert c.meta.config.request_min_compression_size_bytes == 10240
         data = [{"MetricName": "Big", "Dimensions": dims(Part=str(i % 3)), "Timestamp": utc(base + 2),
@@ -358,7 +388,7 @@ def test_large_put_metric_data_is_gzipped_and_counted_exactly(tmp_path):
         put = log.requests[-1]
         assert put["headers"].get("content-encoding") == "gzip", (protocol, put["headers"])
         assert put["body"][:2] == b"\x1f\x8b", protocol
-        check_wire(protocol, log)
+        check_wire(protocol, log, server.url)
         for part in range(3):
             points = cw_sup.wait_statistics(c, ns, "Big", base, base + 60, dims=dims(Part=str(part)),
                                             ok=lambda p: len(p) == 1 and p[0]["SampleCount"] == 1500)
