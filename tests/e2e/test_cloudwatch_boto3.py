@@ -429,25 +429,39 @@ PUT_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("case,args,code", PUT_ERRORS, ids=[c[0] for c in PUT_ERRORS])
-def test_put_metric_data_errors(cw_raw, case, args, code):
-    ns = namespace()
-    args = {"Namespace": ns, **args}
+def put_error_args(ns: str, case: str, args: dict) -> dict:
+    """The case's request, with a good datum first (unless the case is about
+    the namespace or an empty list): a refused request must store none of it."""
+    import copy
+    args = {"Namespace": ns, **copy.deepcopy(args)}
     for d in args["MetricData"]:
         if d.get("Timestamp") == "PAST":
             d["Timestamp"] = utc(cw_sup.now_s() - 21 * 86400)
         elif d.get("Timestamp") == "FUTURE":
             d["Timestamp"] = utc(cw_sup.now_s() + 3 * 3600)
-    # A good datum first: a refused request stores none of its data.
     if case not in ("aws-namespace", "empty-metric-data"):
-        args["MetricData"] = [datum(Value=5.0)] + args["MetricData"]
+        args["MetricData"] = [{"MetricName": "Good", "Value": 5.0}] + args["MetricData"]
+    return args
+
+
+@pytest.mark.parametrize("case,args,code", PUT_ERRORS, ids=[c[0] for c in PUT_ERRORS])
+def test_put_metric_data_errors(cw_raw, case, args, code):
     with pytest.raises(ClientError) as e:
-        cw_raw.put_metric_data(**args)
+        cw_raw.put_metric_data(**put_error_args(namespace(), case, args))
     got_code, status, message = error(e)
     assert (got_code, status) == (code, 400), (got_code, status, message)
     assert message
-    if case != "aws-namespace":
-        assert listed(cw_raw, Namespace=ns) == []
+
+
+def test_a_refused_put_stores_none_of_its_data(cw_raw):
+    ns = namespace()
+    for case, args, _ in PUT_ERRORS[1:]:
+        with pytest.raises(ClientError):
+            cw_raw.put_metric_data(**put_error_args(ns, case, args))
+    # A put after them: once it is visible, a flush after the refused ones has happened.
+    cw_raw.put_metric_data(Namespace=ns, MetricData=[{"MetricName": "Marker", "Value": 1.0}])
+    assert cw_sup.wait_for(lambda: listed(cw_raw, Namespace=ns), lambda v: len(v) >= 1,
+                           what="ListMetrics") == [(ns, "Marker", ())]
 
 
 STAT_ERRORS = [
