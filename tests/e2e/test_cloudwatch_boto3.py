@@ -297,6 +297,21 @@ def test_get_metric_data_max_datapoints_marks_partial(cw):
     assert cut["StatusCode"] == "PartialData" and len(cut["Values"]) == 2, cut
 
 
+@pytest.mark.xfail(strict=True, reason="bug: GetMetricData applies GetMetricStatistics' 1,440-datapoint limit "
+                                      "(metrics/query_plan.cc via MetricStore::statistics) to each MetricStat")
+def test_get_metric_data_answers_more_than_1440_points(cw):
+    """GetMetricData's limit is 100,800 datapoints a call (its API reference);
+    the 1,440 limit is GetMetricStatistics'. Two days at 60 s: 2,880 periods."""
+    ns, end = namespace(), cw_sup.minute_base(0)
+    start = end - 2 * 86400
+    cw.put_metric_data(Namespace=ns, MetricData=[
+        {"MetricName": "A", "Timestamp": utc(end - 60 * k - 30), "Value": 1.0} for k in (1, 2000)])
+    q = [metric_stat("m1", ns, "A")]
+    r = cw_sup.wait_for(lambda: cw.get_metric_data(MetricDataQueries=q, StartTime=utc(start), EndTime=utc(end))
+                        ["MetricDataResults"][0], lambda r: len(r["Values"]) == 2, what="GetMetricData")
+    assert r["StatusCode"] == "Complete"
+
+
 # ---------------------------------------------------------------------------
 # ListMetrics
 
@@ -426,6 +441,14 @@ PUT_ERRORS = [
     ("duplicate-dimension", {"MetricData": [datum(Value=1.0, Dimensions=[
         {"Name": "A", "Value": "1"}, {"Name": "A", "Value": "2"}])]}, "InvalidParameterValue"),
     ("empty-metric-data", {"MetricData": []}, "MissingParameter"),
+    # PutMetricData's documentation: "Values must be in the range of -2^360 to
+    # 2^360"; "no more than 1000 different metrics" a request.
+    ("value-2^361", {"MetricData": [datum(Value=2.0 ** 361)]}, "InvalidParameterValue"),
+    ("values-minus-2^361", {"MetricData": [datum(Values=[1.0, -(2.0 ** 361)])]}, "InvalidParameterValue"),
+    ("statistic-sum-2^361", {"MetricData": [datum(StatisticValues={
+        "SampleCount": 2, "Sum": 2.0 ** 361, "Minimum": 1.0, "Maximum": 2.0})]}, "InvalidParameterValue"),
+    ("1001-metrics", {"MetricData": [{"MetricName": f"M{i}", "Value": 1.0} for i in range(1000)]},
+     "InvalidParameterValue"),
 ]
 
 
@@ -451,6 +474,35 @@ def test_put_metric_data_errors(cw_raw, case, args, code):
     got_code, status, message = error(e)
     assert (got_code, status) == (code, 400), (got_code, status, message)
     assert message
+
+
+def test_non_finite_values_are_refused(clients, server):
+    """NaN and ±Infinity (which CBOR, unlike JSON, can carry): PutMetricData's
+    documentation says "special values (for example, NaN, +Infinity,
+    -Infinity) are not supported"."""
+    c, log = clients("smithy-rpc-v2-cbor", validate=False)
+    ns = namespace()
+    for bad in (float("nan"), float("inf"), float("-inf")):
+        for d in (datum(Value=bad), datum(Values=[1.0, bad]), datum(Values=[1.0], Counts=[bad]),
+                  datum(StatisticValues={"SampleCount": 1, "Sum": bad, "Minimum": 1.0, "Maximum": 1.0})):
+            with pytest.raises(ClientError) as e:
+                c.put_metric_data(Namespace=ns, MetricData=[{"MetricName": "Good", "Value": 1.0}, d])
+            assert error(e)[:2] == ("InvalidParameterValue", 400), (d, error(e))
+    c.put_metric_data(Namespace=ns, MetricData=[{"MetricName": "Marker", "Value": 1.0}])
+    assert cw_sup.wait_for(lambda: listed(c, Namespace=ns), lambda v: len(v) >= 1,
+                           what="ListMetrics") == [(ns, "Marker", ())]
+    check_wire("smithy-rpc-v2-cbor", log, server.url)
+
+
+def test_the_largest_allowed_request_is_taken(cw):
+    ns, base = namespace(), cw_sup.minute_base(10)
+    cw.put_metric_data(Namespace=ns, MetricData=[
+        {"MetricName": f"M{i % 10}", "Timestamp": utc(base + 1), "Value": 2.0 ** 360 if i == 0 else 1.0}
+        for i in range(1000)])
+    points = cw_sup.wait_statistics(cw, ns, "M1", base, base + 60, ok=lambda p: len(p) == 1)
+    assert points[0]["SampleCount"] == 100
+    points = cw_sup.wait_statistics(cw, ns, "M0", base, base + 60, ok=lambda p: len(p) == 1)
+    assert points[0]["Maximum"] == 2.0 ** 360 and points[0]["SampleCount"] == 100
 
 
 def test_a_refused_put_stores_none_of_its_data(cw_raw):
