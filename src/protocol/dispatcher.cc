@@ -8,6 +8,7 @@
 #include "protocol/cbor_codec.h"
 #include "protocol/credentials.h"
 #include "protocol/json_codec.h"
+#include "protocol/rest_json.h"
 #include "protocol/sigv4.h"
 #include "protocol/wire_answers.h"
 
@@ -105,6 +106,7 @@ struct Dispatcher::Route {
   enum class Kind { kLocal, kForbidden, kPlainJson, kUnknownOperation, kOperation };
   Kind kind = Kind::kForbidden;
   const LocalRoute* local = nullptr;
+  UriLabels labels;  // REST
   const Registered* service = nullptr;
   const OperationModel* op = nullptr;
   AnswerFormat answer;
@@ -164,8 +166,11 @@ std::optional<Dispatcher::Route> Dispatcher::route(const net::HttpRequest& req) 
     r.local = local;
     return r;
   }
-  if (req.method != "POST") return r;  // kForbidden
   ContentKind kind = content_kind(req);
+  if (!req.header("x-amz-target") && kind != ContentKind::kForm) {
+    if (std::optional<Route> rest = rest_route(req)) return rest;
+  }
+  if (req.method != "POST") return r;  // kForbidden
   if (kind == ContentKind::kPlainJson) {
     r.kind = Route::Kind::kPlainJson;
     return r;
@@ -210,6 +215,33 @@ std::optional<Dispatcher::Route> Dispatcher::route(const net::HttpRequest& req) 
   r.service = service;
   r.op = op;
   r.kind = op && service->table.find(*op) ? Route::Kind::kOperation : Route::Kind::kUnknownOperation;
+  return r;
+}
+
+// REST-JSON: the service whose signing name the SigV4 credential scope
+// names (or the only REST service when the request names none), then the
+// operation by method and URI template. nullopt when no REST service
+// claims the request, so the rules for the RPC protocols apply.
+std::optional<Dispatcher::Route> Dispatcher::rest_route(const net::HttpRequest& req) const {
+  std::vector<const Registered*> rest;
+  for (const auto& s : services_)
+    if (s->model->speaks("rest-json")) rest.push_back(s.get());
+  if (rest.empty()) return std::nullopt;
+  std::string scope_service;
+  if (auto auth = parse_sigv4(req)) scope_service = auth->credential.service;
+  const Registered* service = nullptr;
+  for (const Registered* s : rest)
+    if (s->model->signing_name == scope_service) service = s;
+  if (!service && scope_service.empty() && rest.size() == 1) service = rest.front();
+  if (!service) return std::nullopt;
+  Route r;
+  r.answer.protocol = Protocol::kRestJson;
+  r.answer.content_type = kPlainJsonType;
+  r.answer.model = service->model;
+  r.service = service;
+  r.op = find_rest_operation(*service->model, req, r.labels);
+  if (!r.op) return std::nullopt;
+  r.kind = service->table.find(*r.op) ? Route::Kind::kOperation : Route::Kind::kUnknownOperation;
   return r;
 }
 
@@ -270,7 +302,7 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   const Registered& service = *r.service;
   const OperationModel& op = *r.op;
   const bool rpc_v2 = answer.protocol == Protocol::kRpcV2Cbor;
-  const bool cbor = answer.protocol != Protocol::kAwsJson;
+  const bool cbor = answer.protocol == Protocol::kAwsCbor || answer.protocol == Protocol::kRpcV2Cbor;
 
   // A gzip body (botocore compresses PutMetricData) is inflated for the
   // codecs; the signature stays over the bytes that were sent.
@@ -285,12 +317,15 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
     }
     body = &inflated;
   }
-  // RPC v2 sends nothing for an operation without input members.
-  if (body->empty() && !rpc_v2) return fail(serialization_error());
+  const bool rest = answer.protocol == Protocol::kRestJson;
+  // RPC v2 sends nothing for an operation without input members; REST
+  // requests often have no body at all.
+  if (body->empty() && !rpc_v2 && !rest) return fail(serialization_error());
 
   std::optional<Value> fast;
-  if (!cbor && service.fast && service.fast->covers(op)) fast = service.fast->decode(op, *body);
-  ApiResult<Value> input = fast             ? ApiResult<Value>(std::move(*fast))
+  if (!cbor && !rest && service.fast && service.fast->covers(op)) fast = service.fast->decode(op, *body);
+  ApiResult<Value> input = rest             ? decode_rest_json_input(*service.model, op, req, *body, r.labels)
+                           : fast           ? ApiResult<Value>(std::move(*fast))
                            : body->empty()  ? ApiResult<Value>(Value(Object{}))
                            : rpc_v2         ? decode_cbor(*body, CborEpoch::kSeconds)
                            : cbor           ? decode_cbor(*body)
@@ -310,7 +345,7 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   ctx.request_id = request_id;
   ctx.format = format;
   ctx.protocol = answer.protocol;
-  ctx.direct_encoding = !rpc_v2;
+  ctx.direct_encoding = answer.protocol == Protocol::kAwsJson || answer.protocol == Protocol::kAwsCbor;
   ctx.run_on_request_thread = [sink](std::function<void()> work) { sink->run_on_connection_thread(std::move(work)); };
   if (const Shape* out = service.model->output_shape(op)) {
     for (const auto& m : out->members)

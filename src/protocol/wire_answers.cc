@@ -4,6 +4,7 @@
 #include "protocol/base64.h"
 #include "protocol/cbor_codec.h"
 #include "protocol/json_codec.h"
+#include "protocol/rest_json.h"
 
 namespace runnel::protocol {
 namespace {
@@ -35,6 +36,11 @@ std::string query_error_code(const ServiceModel& model, const ApiError& error) {
 net::HttpResponse encode_success(const AnswerFormat& format, const OperationModel& op, const Value& output,
                                  const std::string& request_id) {
   net::HttpResponse resp;
+  if (format.protocol == Protocol::kRestJson && format.model) {
+    resp = encode_rest_json_output(*format.model, op, output);
+    add_request_id_headers(resp, request_id);
+    return resp;
+  }
   resp.status = 200;
   const bool empty_output = op.output == kNoShape;
   static const Value kEmpty = Object{};
@@ -52,7 +58,8 @@ net::HttpResponse encode_success(const AnswerFormat& format, const OperationMode
       }
       break;
     case Protocol::kAwsJson:
-    case Protocol::kQuery:  // answered by the query codec; never here
+    case Protocol::kRestJson:  // without a model: as JSON
+    case Protocol::kQuery:     // answered by the query codec; never here
       resp.headers.push_back({"Content-Type", std::string(format.content_type)});
       if (!empty_output) resp.body = encode_json(out);
       break;
@@ -63,6 +70,11 @@ net::HttpResponse encode_success(const AnswerFormat& format, const OperationMode
 
 net::HttpResponse encode_error(const AnswerFormat& format, const ApiError& error, const std::string& request_id) {
   net::HttpResponse resp;
+  if (format.protocol == Protocol::kRestJson) {
+    resp = encode_rest_json_error(error);
+    add_request_id_headers(resp, request_id);
+    return resp;
+  }
   resp.status = error.http_status;
   switch (format.protocol) {
     case Protocol::kAwsCbor:
@@ -75,6 +87,7 @@ net::HttpResponse encode_error(const AnswerFormat& format, const ApiError& error
       resp.body = encode_cbor(error_body(error), CborEpoch::kSeconds);
       break;
     case Protocol::kAwsJson:
+    case Protocol::kRestJson:
     case Protocol::kQuery:
       resp.headers.push_back({"Content-Type", std::string(format.content_type)});
       resp.body = encode_json(error_body(error));
