@@ -108,10 +108,10 @@ def test_prometheus_sees_the_workloads_record_count(prometheus, make_stream, kin
     work.run(kinesis, name)
     promql = f'runnel_kinesis_incoming_records_total{{stream="{name}"}}'
     assert cw_sup.wait_for(lambda: prometheus.value(promql), lambda v: v == work.records,
-                           timeout=20, what=promql) == work.records
+                           timeout=15, what=promql) == work.records
     promql = f'runnel_kinesis_incoming_bytes_total{{stream="{name}"}}'
-    assert cw_sup.wait_for(lambda: prometheus.value(promql), lambda v: v == work.data_bytes,
-                           timeout=10, what=promql) == work.data_bytes
+    assert cw_sup.wait_for(lambda: prometheus.value(promql), lambda v: v == work.incoming_bytes,
+                           timeout=10, what=promql) == work.incoming_bytes
 
 
 @pytest.mark.parametrize("open_metrics", [False, True], ids=["closed", "open-metrics"])

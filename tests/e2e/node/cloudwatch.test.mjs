@@ -227,13 +227,16 @@ test("AWS/Kinesis statistics equal a scripted workload", { skip: kinesisMetricsP
   try {
     await waitUntilStreamExists({ client: kinesis, minDelay: 1, maxWaitTime: 30 }, { StreamName: stream });
     const start = minuteBase(1);
-    const sizes = Array.from({ length: 5 + 2 * 20 }, (_, i) => ((i * 37) % 300) + 1);
+    // Records of known sizes; IncomingBytes counts data + partition key (docs/kinesis-metrics.md).
+    const keys = [...Array.from({ length: 5 }, (_, i) => `pk${i}`),
+      ...Array.from({ length: 40 }, (_, i) => `pk${Math.floor(i / 20)}-${i % 20}`)];
+    const sizes = keys.map((_, i) => ((i * 37) % 300) + 1);
     let n = 0;
-    for (let i = 0; i < 5; i++) {
-      await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: `pk${i}`, Data: new Uint8Array(sizes[n++]) }));
+    for (let i = 0; i < 5; i++, n++) {
+      await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: keys[n], Data: new Uint8Array(sizes[n]) }));
     }
     for (let j = 0; j < 2; j++) {
-      const Records = Array.from({ length: 20 }, (_, r) => ({ PartitionKey: `pk${j}-${r}`, Data: new Uint8Array(sizes[n++]) }));
+      const Records = Array.from({ length: 20 }, () => ({ PartitionKey: keys[n], Data: new Uint8Array(sizes[n++]) }));
       const out = await kinesis.send(new PutRecordsCommand({ StreamName: stream, Records }));
       assert.equal(out.FailedRecordCount ?? 0, 0);
     }
@@ -250,7 +253,7 @@ test("AWS/Kinesis statistics equal a scripted workload", { skip: kinesisMetricsP
     assert.equal(read, 45);
     const expected = {
       IncomingRecords: 45,
-      IncomingBytes: sizes.reduce((a, b) => a + b, 0),
+      IncomingBytes: sizes.reduce((a, b) => a + b, 0) + keys.reduce((a, k) => a + Buffer.byteLength(k), 0),
       "PutRecords.TotalRecords": 40,
       "GetRecords.Records": 45,
     };
