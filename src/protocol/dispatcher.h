@@ -112,6 +112,7 @@ class Dispatcher {
   struct Route;
   std::optional<Route> route(const net::HttpRequest& req) const;
   std::optional<Route> rest_route(const net::HttpRequest& req) const;
+  Route query_route(const net::HttpRequest& req) const;
   const Registered* find_by_target(std::string_view target, const OperationModel** op) const;
   const LocalRoute* find_local(const net::HttpRequest& req) const;
 

@@ -5,7 +5,8 @@
 
 #include "protocol/base64.h"
 #include "protocol/json_codec.h"
-#include "protocol/timestamp_text.h"
+#include "protocol/http_date.h"
+#include "protocol/iso8601.h"
 
 namespace runnel::protocol {
 namespace {
@@ -50,7 +51,7 @@ ApiResult<Value> text_value(const Shape& shape, std::string_view text, MemberLoc
       // Headers carry HTTP dates, query strings and labels ISO 8601 (the
       // protocol's defaults); both are accepted, and epoch seconds.
       std::optional<int64_t> ms = where == MemberLocation::kHeader ? parse_http_date_millis(text) : std::nullopt;
-      if (!ms) ms = parse_iso8601_millis(text);
+      if (!ms) ms = parse_iso8601(text);
       if (!ms) {
         double secs = 0;
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), secs);

@@ -1,4 +1,4 @@
-#include "protocol/timestamp_text.h"
+#include "protocol/http_date.h"
 
 #include <array>
 #include <chrono>
@@ -43,36 +43,6 @@ void civil(int64_t millis, int& y, unsigned& mo, unsigned& d, int64_t& sec_of_da
 
 }  // namespace
 
-std::optional<int64_t> parse_iso8601_millis(std::string_view t) {
-  int y, mo, d, h, mi, s, ms = 0;
-  if (!digits(t, 0, 4, y) || t.size() < 19 || t[4] != '-' || !digits(t, 5, 2, mo) || t[7] != '-' ||
-      !digits(t, 8, 2, d) || (t[10] != 'T' && t[10] != 't') || !digits(t, 11, 2, h) || t[13] != ':' ||
-      !digits(t, 14, 2, mi) || t[16] != ':' || !digits(t, 17, 2, s))
-    return std::nullopt;
-  size_t pos = 19;
-  if (pos < t.size() && t[pos] == '.') {
-    size_t start = ++pos;
-    while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') ++pos;
-    if (pos == start || pos - start > 9) return std::nullopt;
-    int scale = 100;
-    for (size_t i = start; i < pos && i < start + 3; ++i, scale /= 10) ms += (t[i] - '0') * scale;
-  }
-  int offset = 0;
-  if (pos < t.size() && (t[pos] == 'Z' || t[pos] == 'z')) {
-    ++pos;
-  } else if (pos < t.size() && (t[pos] == '+' || t[pos] == '-')) {
-    int oh, om;
-    if (!digits(t, pos + 1, 2, oh) || pos + 3 >= t.size() || t[pos + 3] != ':' || !digits(t, pos + 4, 2, om))
-      return std::nullopt;
-    offset = (t[pos] == '-' ? -1 : 1) * (oh * 60 + om);
-    pos += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (pos != t.size()) return std::nullopt;
-  return to_millis(y, mo, d, h, mi, s, ms, offset);
-}
-
 std::optional<int64_t> parse_http_date_millis(std::string_view t) {
   // "Mon, 07 Dec 2026 00:15:30 GMT"
   if (t.size() != 29 || t[3] != ',' || t[4] != ' ' || t[7] != ' ' || t[11] != ' ' || t[16] != ' ' ||
@@ -86,22 +56,6 @@ std::optional<int64_t> parse_http_date_millis(std::string_view t) {
       !digits(t, 20, 2, mi) || t[22] != ':' || !digits(t, 23, 2, s))
     return std::nullopt;
   return to_millis(y, mo, d, h, mi, s, 0, 0);
-}
-
-std::string format_iso8601(int64_t millis) {
-  int y;
-  unsigned mo, d;
-  int64_t sod, days;
-  civil(millis, y, mo, d, sod, days);
-  int64_t ms = ((millis % 1000) + 1000) % 1000;
-  char buf[40];
-  if (ms)
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, mo, d, static_cast<int>(sod / 3600),
-                  static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60), static_cast<int>(ms));
-  else
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, mo, d, static_cast<int>(sod / 3600),
-                  static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
-  return buf;
 }
 
 std::string format_http_date(int64_t millis) {
