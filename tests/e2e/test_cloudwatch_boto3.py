@@ -1,11 +1,11 @@
 """CloudWatch (PutMetricData, GetMetricStatistics, GetMetricData, ListMetrics)
-with boto3, twice: as botocore speaks it by default (AWS JSON 1.0) and forced
-to Smithy RPC v2 CBOR through a copy of botocore's model whose `protocols` is
-["smithy-rpc-v2-cbor"]. Every request of a test is checked on the wire
-(botocore's before-send event): JSON goes to `/` with
-`X-Amz-Target: GraniteServiceVersion20100801.<Op>`, CBOR to
+with boto3, three times: as botocore speaks it by default (AWS JSON 1.0), and
+forced to Smithy RPC v2 CBOR and to AWS Query through copies of botocore's
+model whose `protocols` is ["smithy-rpc-v2-cbor"] or ["query"]. Every request
+of a test is checked on the wire (botocore's before-send event): JSON goes to
+`/` with `X-Amz-Target: GraniteServiceVersion20100801.<Op>`, CBOR to
 `/service/GraniteServiceVersion20100801/operation/<Op>` with
-`smithy-protocol: rpc-v2-cbor`.
+`smithy-protocol: rpc-v2-cbor`, Query to `/` as a form without X-Amz-Target.
 
 The tests run against a server of this module's own with
 `--metrics-flush-ms 100` (put data becomes queryable within 0.1 s instead of
@@ -29,7 +29,7 @@ import cloudwatch_support as cw_sup
 import e2e_support as sup
 from cloudwatch_support import dims, utc
 
-PROTOCOLS = ["json", "smithy-rpc-v2-cbor"]
+PROTOCOLS = ["json", "smithy-rpc-v2-cbor", "query"]
 TARGET = "GraniteServiceVersion20100801"
 ALL_STATS = ("SampleCount", "Sum", "Average", "Minimum", "Maximum")
 
@@ -75,6 +75,10 @@ def check_wire(protocol: str, log: cw_sup.WireLog, url: str) -> None:
             assert r["url"].rstrip("/") == url, r["url"]
             assert op.startswith(TARGET + "."), r["headers"]
             assert r["headers"]["content-type"] == "application/x-amz-json-1.0", r["headers"]
+        elif protocol == "query":
+            assert r["url"].rstrip("/") == url, r["url"]
+            assert r["headers"]["content-type"].startswith("application/x-www-form-urlencoded"), r["headers"]
+            assert "x-amz-target" not in r["headers"], r["headers"]
         else:
             assert r["url"].startswith(url + f"/service/{TARGET}/operation/"), r["url"]
             assert r["headers"]["smithy-protocol"] == "rpc-v2-cbor", r["headers"]

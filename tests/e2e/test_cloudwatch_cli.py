@@ -70,11 +70,7 @@ class Cli:
         return json.loads(out) if out.strip() else {}
 
 
-QUERY_PENDING = pytest.mark.xfail(strict=False, reason="the AWS Query protocol (branch query-protocol) is not "
-                                                      "wired into the dispatcher in main yet")
-
-
-@pytest.fixture(params=[1, pytest.param(2, marks=QUERY_PENDING)], ids=["cli-v1-json", "cli-v2-query"])
+@pytest.fixture(params=[1, 2], ids=["cli-v1-json", "cli-v2-query"])
 def cli(request):
     return Cli(find_cli(request.param), request.param)
 

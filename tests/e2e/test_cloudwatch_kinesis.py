@@ -16,7 +16,7 @@ import pytest
 
 import cloudwatch_support as cw_sup
 import e2e_support as sup
-from test_cloudwatch_cli import QUERY_PENDING, Cli, find_cli
+from test_cloudwatch_cli import Cli, find_cli
 
 pytestmark = pytest.mark.xfail(strict=False, reason=cw_sup.KINESIS_METRICS_PENDING)
 
@@ -54,7 +54,7 @@ def test_boto3_statistics_equal_the_workload(workload_stream):
     assert set(expected) <= {m["MetricName"] for m in listed}
 
 
-@pytest.mark.parametrize("major", [1, pytest.param(2, marks=QUERY_PENDING)], ids=["cli-v1-json", "cli-v2-query"])
+@pytest.mark.parametrize("major", [1, 2], ids=["cli-v1-json", "cli-v2-query"])
 def test_cli_statistics_equal_the_workload(workload_stream, major):
     name, work, start, end = workload_stream
     cli = Cli(find_cli(major), major)
