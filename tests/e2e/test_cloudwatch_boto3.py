@@ -480,11 +480,12 @@ def test_put_metric_data_errors(cw_raw, case, args, code):
     assert message
 
 
-def test_non_finite_values_are_refused(clients, server):
-    """NaN and ±Infinity (which CBOR, unlike JSON, can carry): PutMetricData's
-    documentation says "special values (for example, NaN, +Infinity,
-    -Infinity) are not supported"."""
-    c, log = clients("smithy-rpc-v2-cbor", validate=False)
+@pytest.mark.parametrize("protocol", ["smithy-rpc-v2-cbor", "query"])
+def test_non_finite_values_are_refused(clients, server, protocol):
+    """NaN and ±Infinity (which CBOR and Query's text, unlike JSON, can carry):
+    PutMetricData's documentation says "special values (for example, NaN,
+    +Infinity, -Infinity) are not supported"."""
+    c, log = clients(protocol, validate=False)
     ns = namespace()
     for bad in (float("nan"), float("inf"), float("-inf")):
         for d in (datum(Value=bad), datum(Values=[1.0, bad]), datum(Values=[1.0], Counts=[bad]),
@@ -495,7 +496,7 @@ def test_non_finite_values_are_refused(clients, server):
     c.put_metric_data(Namespace=ns, MetricData=[{"MetricName": "Marker", "Value": 1.0}])
     assert cw_sup.wait_for(lambda: listed(c, Namespace=ns), lambda v: len(v) >= 1,
                            what="ListMetrics") == [(ns, "Marker", ())]
-    check_wire("smithy-rpc-v2-cbor", log, server.url)
+    check_wire(protocol, log, server.url)
 
 
 def test_the_largest_allowed_request_is_taken(cw):
@@ -577,3 +578,19 @@ def test_unserved_operation_is_refused_not_crashed(cw_raw):
         cw_raw.describe_alarms()
     code, status, _ = error(e)
     assert status == 400 and code == "InvalidAction"
+
+
+def test_names_and_values_with_reserved_and_unicode_characters_round_trip(cw):
+    """Form encoding (Query), JSON escapes and CBOR text strings all carry
+    these byte for byte."""
+    ns = namespace("E2E/ünï côdé")
+    name = "Lat ency&x=1+2%20/ü"
+    odd = {"Host": "a&b=c+d e%41", "Пуск": "日本語 \"quoted\" <tag>", "Empty-ish": " "}
+    base = cw_sup.minute_base(10)
+    cw.put_metric_data(Namespace=ns, MetricData=[
+        {"MetricName": name, "Dimensions": dims(**odd), "Timestamp": utc(base + 1), "Value": 3.0}])
+    got = cw_sup.wait_for(lambda: listed(cw, Namespace=ns), lambda v: len(v) == 1, what="ListMetrics")
+    assert got == [(ns, name, tuple(sorted(odd.items())))]
+    points = cw_sup.statistics(cw, ns, name, base, base + 60, dims=dims(**odd))
+    assert [(p["Sum"], p["SampleCount"]) for p in points] == [(3.0, 1.0)]
+    assert listed(cw, Namespace=ns, Dimensions=[{"Name": "Пуск", "Value": odd["Пуск"]}]) == got
