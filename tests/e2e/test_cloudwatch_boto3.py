@@ -594,3 +594,33 @@ def test_names_and_values_with_reserved_and_unicode_characters_round_trip(cw):
     points = cw_sup.statistics(cw, ns, name, base, base + 60, dims=dims(**odd))
     assert [(p["Sum"], p["SampleCount"]) for p in points] == [(3.0, 1.0)]
     assert listed(cw, Namespace=ns, Dimensions=[{"Name": "Пуск", "Value": odd["Пуск"]}]) == got
+
+
+def test_concurrent_puts_are_each_counted_once(clients):
+    """8 clients put into one metric at once (and flushes run meanwhile):
+    every value is counted exactly once."""
+    import threading
+    ns, base = namespace(), cw_sup.minute_base(10)
+    errors = []
+
+    def produce(t):
+        try:
+            c = cw_sup.client(clients("json")[0].meta.endpoint_url)
+            for i in range(40):
+                c.put_metric_data(Namespace=ns, MetricData=[
+                    {"MetricName": "N", "Timestamp": utc(base + 3), "Value": float(t * 1000 + i)},
+                    {"MetricName": "N", "Timestamp": utc(base + 3), "Values": [1.0, 2.0], "Counts": [2.0, 1.0]}])
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=produce, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    expected_sum = sum(t * 1000 + i for t in range(8) for i in range(40)) + 8 * 40 * 4.0
+    points = cw_sup.wait_statistics(clients("json")[0], ns, "N", base, base + 60,
+                                    ok=lambda p: len(p) == 1 and p[0]["SampleCount"] >= 8 * 40 * 4)
+    assert points[0]["SampleCount"] == 8 * 40 * 4 and points[0]["Sum"] == expected_sum, points
+    assert points[0]["Minimum"] == 0.0 and points[0]["Maximum"] == 7039.0
