@@ -77,11 +77,25 @@ def client_with_protocol(data_dir: str, protocol: str, url: str | None = None, v
 
 class WireLog:
     """Records what botocore puts on the wire (its before-send event: the
-    final, signed request), for a client: url, headers, body."""
+    final, signed request: url, headers, body) and the headers of each answer
+    (its needs-retry event, which sees every HTTP response)."""
 
     def __init__(self, c):
         self.requests: list[dict] = []
+        self.responses: list[dict] = []
         c.meta.events.register("before-send.cloudwatch.*", self._record)
+        c.meta.events.register("needs-retry.cloudwatch.*", self._record_response)
+
+    def clear(self) -> None:
+        self.requests.clear()
+        self.responses.clear()
+
+    def _record_response(self, response=None, **kwargs):
+        if response is not None:
+            http = response[0]
+            self.responses.append({"status": http.status_code,
+                                   "headers": {k.lower(): v for k, v in http.headers.items()}})
+        return None
 
     def _record(self, request, **kwargs):
         body = request.body

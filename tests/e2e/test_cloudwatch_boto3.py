@@ -62,7 +62,7 @@ def clients(server, tmp_path_factory):
                 c = cw_sup.client_with_protocol(data_dir, protocol, url=server.url, validate=validate)
             made[(protocol, validate)] = (c, cw_sup.WireLog(c))
         c, log = made[(protocol, validate)]
-        log.requests.clear()
+        log.clear()
         return c, log
     return get
 
@@ -84,6 +84,17 @@ def check_wire(protocol: str, log: cw_sup.WireLog, url: str) -> None:
             assert r["headers"]["smithy-protocol"] == "rpc-v2-cbor", r["headers"]
             assert r["headers"]["content-type"] == "application/cbor", r["headers"]
             assert "x-amz-target" not in r["headers"], r["headers"]
+    # The answers in the same protocol.
+    assert len(log.responses) == len(log.requests), (log.responses, log.requests)
+    for r in log.responses:
+        if protocol == "json":
+            assert r["headers"]["content-type"] == "application/x-amz-json-1.0", r
+        elif protocol == "query":
+            assert r["headers"]["content-type"].startswith("text/xml"), r
+        else:
+            assert r["headers"]["smithy-protocol"] == "rpc-v2-cbor", r
+            # An operation without output (PutMetricData) answers 200 with no body.
+            assert r["status"] == 200 or r["headers"].get("content-type") == "application/cbor", r
 
 
 @pytest.fixture(params=PROTOCOLS)
