@@ -1,4 +1,5 @@
 #include "streams/kinesis_service.h"
+#include "streams/stream_metrics.h"
 
 #include <spdlog/spdlog.h>
 
@@ -169,6 +170,7 @@ Status KinesisService::load() {
     if (!s) return Status::corruption("metadata document of stream " + name + " is not readable");
     names_by_uid_[s->uid] = s->name;
     for (const auto& sh : s->shards) stream_of_shard_[sh.key] = s->name;
+    attach_metrics_locked(*s);
     if (s->status != StreamStatus::kActive) schedule_transition_locked(s->transition_at_ms);
     for (const auto& c : s->consumers)
       if (c.status != ConsumerStatus::kActive) schedule_transition_locked(c.transition_at_ms);
@@ -385,8 +387,32 @@ std::optional<ApiError> KinesisService::commit_update_locked(StreamState& s, Str
   }
   if (Status st = persist_locked(next); !st) return protocol::internal_failure();
   s = std::move(next);
+  attach_metrics_locked(s);
   if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
   return std::nullopt;
+}
+
+void KinesisService::attach_metrics_locked(StreamState& s) {
+  metrics::Registry* registry = options_.metrics;
+  if (!registry) return;
+  if (!s.metrics) s.metrics = StreamMetrics::make(*registry, s.name);
+  for (Consumer& c : s.consumers)
+    if (!c.metrics) c.metrics = ConsumerMetrics::make(*registry, s.name, c.name);
+  const uint8_t mask = shard_metric_mask(s.shard_level_metrics);
+  for (Shard& sh : s.shards) {
+    const uint8_t have = sh.metrics ? sh.metrics->mask() : 0;
+    if (have != mask) sh.metrics = ShardMetrics::make(*registry, s.name, sh.index, mask, sh.metrics.get());
+  }
+}
+
+void KinesisService::drop_metrics(const StreamState& s) {
+  metrics::Registry* registry = options_.metrics;
+  if (!registry) return;
+  if (s.metrics) s.metrics->drop(*registry);
+  for (const Consumer& c : s.consumers)
+    if (c.metrics) c.metrics->drop(*registry);
+  for (const Shard& sh : s.shards)
+    if (sh.metrics) sh.metrics->drop(*registry);
 }
 
 Status KinesisService::persist_locked(const StreamState& s) {
@@ -434,6 +460,8 @@ void KinesisService::run_purges() {
       stream_of_shard_.erase(key);
     }
     names_by_uid_.erase(p.uid);
+    // Values recorded so far are still flushed; later ones are discarded.
+    drop_metrics(it->second);
     deleted_names_[p.uid] = p.name;
     if (deleted_names_.size() > kDeletedNamesKept) deleted_names_.erase(deleted_names_.begin());
     streams_.erase(it);
@@ -482,6 +510,7 @@ void KinesisService::advance_consumers_locked(StreamState& s, int64_t now, int64
       next = std::min(next, c->transition_at_ms);
       ++c;
     } else if (c->status == ConsumerStatus::kDeleting) {
+      if (c->metrics && options_.metrics) c->metrics->drop(*options_.metrics);
       c = s.consumers.erase(c);
       changed = true;
     } else {

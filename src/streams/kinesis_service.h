@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "metrics/registry.h"
 #include "protocol/dispatcher.h"
 #include "storage/log.h"
 #include "storage/metadata_store.h"
@@ -57,6 +58,10 @@ struct KinesisOptions {
   // updates (docs/capacity.md); beyond them a call gets
   // LimitExceededException. Off unless the server turns it on.
   bool control_plane_limits = false;
+  // Where the AWS/Kinesis CloudWatch metrics are recorded
+  // (docs/kinesis-metrics.md); null records nothing. Must outlive the
+  // service.
+  metrics::Registry* metrics = nullptr;
 };
 
 // Why `text` is not an IAM-style JSON policy document, or nullopt when it
@@ -219,6 +224,14 @@ class KinesisService final : public protocol::Service {
   // The fan-out thread's view of a subscription's shard (ops_subscribe.cc).
   ApiResult<ShardView> subscription_view(const SubscriptionSpec& spec);
   std::string not_found_message(std::string_view name) const;
+  // Metrics (stream_metrics.h). Gives `s`, its consumers and its shards the
+  // series handles they lack, and its shards those of its ShardLevelMetrics
+  // setting now (dropping the series of metrics turned off). Call after any
+  // change of the live stream's shards, consumers or settings, with mu_
+  // held exclusively. No-op without options_.metrics.
+  void attach_metrics_locked(StreamState& s);
+  // Registry::drop of every series of `s` (it was removed).
+  void drop_metrics(const StreamState& s);
   // Writes the stream's document; caller holds mu_ exclusively.
   Status persist_locked(const StreamState& s);
   // Applies due CREATING/UPDATING/DELETING transitions.
