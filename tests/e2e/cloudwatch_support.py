@@ -245,5 +245,3 @@ def kinesis_sums(c, stream: str, start: int, end: int, names) -> dict[str, float
         out[name] = total(points)
     return out
 
-
-KINESIS_METRICS_PENDING = "Kinesis's own metrics in AWS/Kinesis (branch kinesis-metrics) are not in main yet"

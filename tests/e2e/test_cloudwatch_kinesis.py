@@ -18,9 +18,6 @@ import cloudwatch_support as cw_sup
 import e2e_support as sup
 from test_cloudwatch_cli import Cli, find_cli
 
-pytestmark = pytest.mark.xfail(strict=False, reason=cw_sup.KINESIS_METRICS_PENDING)
-
-
 @pytest.fixture(scope="module")
 def workload_stream():
     """One stream with the workload done, shared by this module's tests."""

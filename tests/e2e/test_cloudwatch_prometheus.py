@@ -101,7 +101,6 @@ def test_prometheus_scrapes_the_metrics_page(prometheus):
                            timeout=20, what="up{job=runnel}") == 1.0
 
 
-@pytest.mark.xfail(strict=False, reason=cw_sup.KINESIS_METRICS_PENDING)
 def test_prometheus_sees_the_workloads_record_count(prometheus, make_stream, kinesis):
     name = make_stream(1)
     work = cw_sup.KinesisWorkload()

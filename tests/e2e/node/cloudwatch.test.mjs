@@ -218,10 +218,7 @@ test("a refused call is the SDK's typed InvalidParameterValueException, HTTP 400
 });
 
 // Kinesis's own metrics: see tests/e2e/test_cloudwatch_kinesis.py for the workload's expected values.
-const kinesisMetricsPending = process.env.RUNNEL_E2E_KINESIS_METRICS === "1" ? false
-  : "Kinesis's own metrics in AWS/Kinesis (branch kinesis-metrics) are not in main yet";
-
-test("AWS/Kinesis statistics equal a scripted workload", { skip: kinesisMetricsPending }, async () => {
+test("AWS/Kinesis statistics equal a scripted workload", async () => {
   const stream = `cwnode-${crypto.randomBytes(6).toString("hex")}`;
   await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
   try {
