@@ -108,6 +108,16 @@ def test_prometheus_sees_the_workloads_record_count(prometheus, make_stream, kin
     promql = f'runnel_kinesis_incoming_records_total{{stream="{name}"}}'
     assert cw_sup.wait_for(lambda: prometheus.value(promql), lambda v: v == work.records,
                            timeout=15, what=promql) == work.records
+    # The page itself, with this stream's families on it, parses for promtool.
+    # Its style lint (exit 3) is not asserted: it asks for seconds where the
+    # latency and age families keep CloudWatch's milliseconds (as
+    # metrics/prometheus_test.cc, only parse errors fail).
+    promtool = shutil.which("promtool")
+    if promtool:
+        _, _, page = get(sup.endpoint() + "/metrics")
+        assert f'stream="{name}"'.encode() in page
+        lint = subprocess.run([promtool, "check", "metrics"], input=page, capture_output=True, timeout=30)
+        assert lint.returncode in (0, 3) and b"error while linting" not in lint.stderr, lint.stdout + lint.stderr
     promql = f'runnel_kinesis_incoming_bytes_total{{stream="{name}"}}'
     assert cw_sup.wait_for(lambda: prometheus.value(promql), lambda v: v == work.incoming_bytes,
                            timeout=10, what=promql) == work.incoming_bytes
