@@ -305,6 +305,50 @@ TEST_F(KinesisMetricsTest, DeletedStreamSeriesAreDroppedAfterTheirValues) {
   expect("IncomingBytes", kStream, {1, 4, 4, 4});
 }
 
+// Throttling counted per shard: the shard whose budget is spent gets the 1,
+// the other one its 0.
+TEST_F(KinesisMetricsTest, WriteThrottlingIsCountedOnTheShardThatRefused) {
+  open();
+  create_stream("s", 2);
+  monitoring("EnableEnhancedMonitoring", "s", {"WriteProvisionedThroughputExceeded", "IncomingRecords"});
+  auto to = [](const char* hash_key, int n) {
+    Array records;
+    for (int i = 0; i < n; ++i)
+      records.push_back(obj({{"PartitionKey", "k"}, {"ExplicitHashKey", hash_key}, {"Data", Blob{"x"}}}));
+    return records;
+  };
+  const char* kFirst = "0";
+  const char* kSecond = "340282366920938463463374607431768211455";
+  ASSERT_TRUE(call("PutRecords", obj({{"StreamName", "s"}, {"Records", to(kFirst, 500)}})));
+  ASSERT_TRUE(call("PutRecords", obj({{"StreamName", "s"}, {"Records", to(kFirst, 500)}})));
+  Array mixed = to(kFirst, 1);
+  mixed.push_back(to(kSecond, 1).front());
+  auto r = call("PutRecords", obj({{"StreamName", "s"}, {"Records", std::move(mixed)}}));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->find("FailedRecordCount")->as_int(), 1);
+
+  const std::vector<Dimension> shard1 = {{"ShardId", "shardId-000000000001"}, {"StreamName", "s"}};
+  expect("WriteProvisionedThroughputExceeded", kStream, {1002, 1, 0, 1});
+  expect("WriteProvisionedThroughputExceeded", kShard0, {1001, 1, 0, 1});
+  expect("WriteProvisionedThroughputExceeded", shard1, {1, 0, 0, 0});
+  expect("IncomingRecords", kShard0, {2, 1000, 500, 500});
+  expect("IncomingRecords", shard1, {1, 1, 1, 1});
+  expect("IncomingRecords", kStream, {3, 1001, 1, 500});
+  expect("PutRecords.ThrottledRecords", kStream, {3, 1, 0, 1});
+}
+
+TEST_F(KinesisMetricsTest, DeregisteredConsumerSeriesAreDropped) {
+  open();
+  create_stream("s");
+  const std::string arn = register_consumer("s", "c");
+  const std::vector<Dimension> consumer = {{"ConsumerName", "c"}, {"StreamName", "s"}};
+  ASSERT_NE(find("SubscribeToShardEvent.Records", consumer, metrics::Unit::kCount), nullptr);
+  ASSERT_TRUE(call("DeregisterStreamConsumer", obj({{"ConsumerARN", arn}})));
+  ASSERT_TRUE(call("DescribeStreamSummary", obj({{"StreamName", "s"}})));  // the deletion completes
+  EXPECT_EQ(find("SubscribeToShardEvent.Records", consumer, metrics::Unit::kCount), nullptr);
+  EXPECT_NE(find("IncomingBytes", kStream, metrics::Unit::kBytes), nullptr);
+}
+
 TEST_F(KinesisMetricsTest, NothingWithoutARegistrySeriesAgainAfterLoad) {
   options_.metrics = nullptr;
   open();

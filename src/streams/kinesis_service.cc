@@ -9,6 +9,7 @@
 #include "protocol/json_codec.h"
 #include "streams/input.h"
 #include "streams/model.h"
+#include "streams/shard_id.h"
 #include "streams/put_records_decoder.h"
 
 namespace runnel::streams {
@@ -158,7 +159,47 @@ std::optional<ApiError> KinesisService::rate_limit(std::string_view op, std::str
   return std::nullopt;
 }
 
-void KinesisService::records_durable(const std::vector<storage::ShardKey>& shards) { fanout_->notify(shards); }
+void KinesisService::records_durable(const std::vector<storage::ShardKey>& shards) {
+  fanout_->notify(shards);
+  if (watcher_count_.load(std::memory_order_acquire) == 0) return;
+  for (storage::ShardKey key : shards) {
+    StreamEvent e;
+    e.kind = StreamEvent::Kind::kRecordsDurable;
+    e.shard_key = key;
+    emit(e);
+  }
+}
+
+int KinesisService::add_watcher(std::function<void(const StreamEvent&)> watcher) {
+  std::lock_guard lock(watch_mu_);
+  int id = next_watcher_++;
+  watchers_.emplace_back(id, std::move(watcher));
+  watcher_count_.store(static_cast<int>(watchers_.size()), std::memory_order_release);
+  return id;
+}
+
+void KinesisService::remove_watcher(int id) {
+  std::lock_guard lock(watch_mu_);
+  std::erase_if(watchers_, [id](const auto& w) { return w.first == id; });
+  watcher_count_.store(static_cast<int>(watchers_.size()), std::memory_order_release);
+}
+
+void KinesisService::emit(const StreamEvent& event) {
+  if (watcher_count_.load(std::memory_order_acquire) == 0) return;
+  std::lock_guard lock(watch_mu_);
+  for (const auto& [id, w] : watchers_) w(event);
+}
+
+std::optional<ShardLocation> KinesisService::locate_shard(storage::ShardKey key) const {
+  std::shared_lock lock(mu_);
+  auto it = stream_of_shard_.find(key);
+  if (it == stream_of_shard_.end()) return std::nullopt;
+  auto s = streams_.find(it->second);
+  if (s == streams_.end()) return std::nullopt;
+  for (const Shard& sh : s->second.shards)
+    if (sh.key == key) return ShardLocation{s->second.name, format_shard_id(sh.index)};
+  return std::nullopt;
+}
 
 Status KinesisService::load() {
   auto docs = metadata_.load_all("stream");
@@ -223,6 +264,27 @@ protocol::OperationTable KinesisService::operations() {
       if (admit(op.name, in, reply)) reply((this->*fn)(in, ctx, arg));
     };
   };
+  // Tells DataStreams' watchers about the stream an operation named.
+  auto emit_for = [this](const Value& in, StreamEvent::Kind kind) {
+    StreamEvent e;
+    e.kind = kind;
+    if (const std::string* name = input_string(in, "StreamName")) {
+      e.stream = *name;
+    } else if (const std::string* arn = input_string(in, "StreamARN")) {
+      e.stream = arn->substr(arn->find('/') + 1);
+    }
+    emit(e);
+  };
+  // An operation that changes a stream's existence or shape.
+  auto announce = [this, emit_for](Sync fn, StreamEvent::Kind kind) -> protocol::OperationHandler {
+    return [this, fn, kind, emit_for](const protocol::OperationModel& op, Value in, const Ctx& ctx,
+                                      protocol::OperationReply reply) {
+      if (!admit(op.name, in, reply)) return;
+      ApiResult<Value> result = (this->*fn)(in, ctx);
+      if (result) emit_for(in, kind);
+      reply(std::move(result));
+    };
+  };
   auto put = [this](bool single) -> protocol::OperationHandler {
     return [this, single](const protocol::OperationModel& op, Value in, const Ctx& ctx,
                           protocol::OperationReply reply) {
@@ -234,11 +296,12 @@ protocol::OperationTable KinesisService::operations() {
       .on("PutRecords", put(false))
       .on("GetRecords", sync(&KinesisService::get_records))
       .on("GetShardIterator", sync(&KinesisService::get_shard_iterator))
-      .on("CreateStream", sync(&KinesisService::create_stream))
+      .on("CreateStream", announce(&KinesisService::create_stream, StreamEvent::Kind::kCreated))
       .on("DeleteStream",
-          [this](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
+          [this, emit_for](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
             if (!admit(op.name, in, reply)) return;
             ApiResult<Value> result = delete_stream(in, ctx);
+            if (result) emit_for(in, StreamEvent::Kind::kDeleted);
             // Answered after the purge thread's next pass, which starts after
             // the purge was queued: the stream is gone by then (unless its
             // drop failed).
@@ -260,8 +323,8 @@ protocol::OperationTable KinesisService::operations() {
       .on("DescribeLimits", sync(&KinesisService::describe_limits))
       .on("DescribeAccountSettings", sync(&KinesisService::describe_account_settings))
       .on("UpdateAccountSettings", sync(&KinesisService::update_account_settings))
-      .on("SplitShard", sync(&KinesisService::split_shard))
-      .on("MergeShards", sync(&KinesisService::merge_shards))
+      .on("SplitShard", announce(&KinesisService::split_shard, StreamEvent::Kind::kResharded))
+      .on("MergeShards", announce(&KinesisService::merge_shards, StreamEvent::Kind::kResharded))
       .on("RegisterStreamConsumer", sync(&KinesisService::register_consumer))
       .on("DeregisterStreamConsumer", sync(&KinesisService::deregister_consumer))
       .on("DescribeStreamConsumer", sync(&KinesisService::describe_consumer))
@@ -272,7 +335,7 @@ protocol::OperationTable KinesisService::operations() {
           })
       .on("StartStreamEncryption", sync(&KinesisService::start_stream_encryption))
       .on("StopStreamEncryption", sync(&KinesisService::stop_stream_encryption))
-      .on("UpdateShardCount", sync(&KinesisService::update_shard_count))
+      .on("UpdateShardCount", announce(&KinesisService::update_shard_count, StreamEvent::Kind::kResharded))
       .on("UpdateStreamMode", sync(&KinesisService::update_stream_mode))
       .on("UpdateMaxRecordSize", sync(&KinesisService::update_max_record_size))
       .on("UpdateStreamWarmThroughput", sync(&KinesisService::update_stream_warm_throughput))

@@ -28,6 +28,7 @@
 #include "storage/log.h"
 #include "storage/metadata_store.h"
 #include "streams/autoscale.h"
+#include "streams/data_streams.h"
 #include "streams/fanout.h"
 #include "streams/record_cipher.h"
 #include "streams/shard_iterator.h"
@@ -109,6 +110,14 @@ class KinesisService final : public protocol::Service {
   // options.autoscale_interval_ms; tests may call it directly. Thread-safe
   // (takes the registry lock exclusively while it splits).
   void autoscale_once();
+
+  // Stream events for DataStreams (data_streams.h): watchers are called on
+  // the thread that caused the event; add and remove from any thread.
+  int add_watcher(std::function<void(const StreamEvent&)> watcher);
+  void remove_watcher(int id);
+  // The stream and shard of a log shard key (takes the registry lock shared:
+  // never from the log's thread).
+  std::optional<ShardLocation> locate_shard(storage::ShardKey key) const;
 
   // Wall clock in epoch ms; tests may override.
   std::function<int64_t()> now_ms;
@@ -268,7 +277,15 @@ class KinesisService final : public protocol::Service {
   storage::MetadataStore& metadata_;
   ShardIteratorCodec iterators_;
 
+  friend class DataStreams;
   bool admit(std::string_view op, const Value& input, protocol::OperationReply& reply);
+  void emit(const StreamEvent& event);
+  // Watchers of stream events; watcher_count_ lets the log's thread skip
+  // the lock when nobody watches.
+  mutable std::mutex watch_mu_;
+  std::vector<std::pair<int, std::function<void(const StreamEvent&)>>> watchers_;  // guarded by watch_mu_
+  int next_watcher_ = 1;                                                           // guarded by watch_mu_
+  std::atomic<int> watcher_count_{0};
   std::once_flag table_once_;
   std::unique_ptr<protocol::OperationTable> table_;  // handle()'s, built on first use
 

@@ -314,13 +314,18 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
       for (uint8_t t : throttled) refused += t;
       stream_metrics->record_statistics(StreamMetric::kWriteThrottled,
                                         throttled_set(static_cast<uint32_t>(entries.size()), refused));
+      // Refused records per shard, counted only when some were refused.
+      std::vector<uint32_t> refused_in;
+      if (refused > 0) {
+        refused_in.assign(s.shards.size(), 0);
+        for (size_t i = 0; i < entries.size(); ++i) refused_in[slot_of[i]] += throttled[i];
+      }
       for (const Shard* sh : open) {
         if (!sh->metrics || !sh->metrics->has(ShardMetric::kWriteThrottled)) continue;
         const size_t slot = static_cast<size_t>(sh - s.shards.data());
         if (per_slot[slot] == 0) continue;
-        uint32_t here = 0;
-        for (size_t i = 0; i < entries.size(); ++i) here += slot_of[i] == slot && throttled[i];
-        sh->metrics->record_statistics(ShardMetric::kWriteThrottled, throttled_set(per_slot[slot], here));
+        sh->metrics->record_statistics(ShardMetric::kWriteThrottled,
+                                       throttled_set(per_slot[slot], refused > 0 ? refused_in[slot] : 0));
       }
     }
 
