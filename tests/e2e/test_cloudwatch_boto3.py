@@ -312,6 +312,21 @@ def test_get_metric_data_max_datapoints_marks_partial(cw):
     assert cut["StatusCode"] == "PartialData" and len(cut["Values"]) == 2, cut
 
 
+@pytest.mark.xfail(strict=True, reason="gap: GetMetricData answers dynamic labels (${PROP(...)}, ${LABEL}) literally")
+def test_get_metric_data_dynamic_labels(cw):
+    """CloudWatch's "Use dynamic labels": ${PROP('Dim.<name>')} is the
+    dimension's value, ${PROP('MetricName')} the metric's name."""
+    ns, base = namespace(), cw_sup.minute_base(10)
+    cw.put_metric_data(Namespace=ns, MetricData=[
+        {"MetricName": "A", "Dimensions": dims(Host="h1"), "Timestamp": utc(base + 1), "Value": 1.0}])
+    q = [{"Id": "m1", "Label": "${PROP('MetricName')} on ${PROP('Dim.Host')}",
+          "MetricStat": {"Metric": {"Namespace": ns, "MetricName": "A", "Dimensions": dims(Host="h1")},
+                         "Period": 60, "Stat": "Sum"}}]
+    r = cw_sup.wait_for(lambda: cw.get_metric_data(MetricDataQueries=q, StartTime=utc(base), EndTime=utc(base + 60))
+                        ["MetricDataResults"][0], lambda r: r["Values"] == [1.0], what="GetMetricData")
+    assert r["Label"] == "A on h1"
+
+
 @pytest.mark.xfail(strict=True, reason="bug: GetMetricData applies GetMetricStatistics' 1,440-datapoint limit "
                                       "(metrics/query_plan.cc via MetricStore::statistics) to each MetricStat")
 def test_get_metric_data_answers_more_than_1440_points(cw):
