@@ -10,7 +10,8 @@ packages=(
   libssl-dev libsimdjson-dev libasio-dev libnghttp2-dev libspdlog-dev libfmt-dev
   libcli11-dev libsqlite3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-cbor2 python3-h2 curl openssl libcurl4-openssl-dev ccache
-  prometheus  # promtool checks the /metrics text in metrics/prometheus_test.cc
+  prometheus  # promtool checks the /metrics text in metrics/prometheus_test.cc; e2e scrapes /metrics with it
+  awscli      # /usr/bin/aws, the AWS CLI v2 (AWS Query to CloudWatch) in tests/e2e/test_cloudwatch_cli.py
 )
 missing=()
 # Node.js and npm may come from elsewhere than Debian (the machine image ships
@@ -29,6 +30,8 @@ if ((${#missing[@]})); then
 fi
 
 # The end-to-end tests drive the server with the AWS SDK for JavaScript v3.
-if [ "${RUNNEL_SKIP_NPM:-0}" != 1 ] && [ -f tests/e2e/node/package.json ] && [ ! -d tests/e2e/node/node_modules ]; then
+if [ "${RUNNEL_SKIP_NPM:-0}" != 1 ] && [ -f tests/e2e/node/package.json ] &&
+   { [ ! -d tests/e2e/node/node_modules/@aws-sdk/client-kinesis ] ||
+     [ ! -d tests/e2e/node/node_modules/@aws-sdk/client-cloudwatch ]; }; then
   (cd tests/e2e/node && npm ci --no-audit --no-fund --silent 2>/dev/null || npm install --no-audit --no-fund --silent)
 fi

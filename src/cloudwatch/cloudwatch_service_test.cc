@@ -134,6 +134,30 @@ TEST_F(CloudWatchTest, ParameterErrorsAreCloudWatchs) {
   EXPECT_TRUE(stats(R"(,"Statistics":["Sum"])").find("Datapoints")->as_array().empty());
 }
 
+// PutMetricData's documentation: values within -2^360..2^360 (about 2.35e108),
+// at most 1,000 metrics a request. Both were taken and stored before.
+TEST_F(CloudWatchTest, ValuesBeyondTwoToThe360AndOver1000DatumsAreRefused) {
+  for (const char* datum : {R"("Value":3e108)", R"("Values":[1,-3e108])", R"("Values":[1],"Counts":[3e108])",
+                            R"("StatisticValues":{"SampleCount":2,"Sum":3e108,"Minimum":1,"Maximum":2})"}) {
+    auto r = call("PutMetricData", std::string(R"({"Namespace":"App","MetricData":[
+        {"MetricName":"Lat","Dimensions":[{"Name":"Svc","Value":"a"}],"Value":7},{"MetricName":"x",)") +
+                                       datum + "}]}");
+    ASSERT_FALSE(r.has_value()) << datum;
+    EXPECT_EQ(r.error().type, "InvalidParameterValueException") << datum;
+    EXPECT_TRUE(r.error().message.find("MetricData.member.2.") != std::string::npos) << r.error().message;
+  }
+  std::string many = R"({"Namespace":"App","MetricData":[)";
+  for (int i = 0; i < 1001; ++i) many += std::string(i ? "," : "") + R"({"MetricName":"m)" + std::to_string(i) + R"(","Value":1})";
+  auto r = call("PutMetricData", many + "]}");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message, "The collection MetricData must not have a size greater than 1000.");
+  ASSERT_TRUE(metrics_->flush());
+  EXPECT_TRUE(stats(R"(,"Statistics":["Sum"])").find("Datapoints")->as_array().empty());
+
+  // The bounds themselves are taken.
+  ASSERT_TRUE(call("PutMetricData", R"({"Namespace":"App","MetricData":[{"MetricName":"x","Value":-2.3e108}]})"));
+}
+
 TEST_F(CloudWatchTest, GetMetricDataEvaluatesExpressionsNewestFirst) {
   for (int minute = 0; minute < 3; ++minute) {
     ASSERT_TRUE(call("PutMetricData", R"({"Namespace":"App","MetricData":[{"MetricName":"Lat",

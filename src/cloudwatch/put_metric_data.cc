@@ -2,10 +2,14 @@
 // flush (docs/metrics-store.md). AWS's rules: no namespace under "AWS/",
 // one of Value, StatisticValues or Values per datum, Values and Counts of
 // the same length, timestamps from two weeks back to two hours ahead, a
-// StorageResolution of 1 or 60.
+// StorageResolution of 1 or 60, at most 1,000 datums, and every number finite
+// and within -2^360..2^360 ("special values (for example, NaN, +Infinity,
+// -Infinity) are not supported").
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <optional>
 
 #include "cloudwatch/cloudwatch_service.h"
 #include "cloudwatch/request_values.h"
@@ -18,8 +22,36 @@ namespace {
 
 constexpr auto kMaxPast = std::chrono::hours(24 * 14);
 constexpr auto kMaxFuture = std::chrono::hours(2);
+constexpr size_t kMaxDatums = 1000;
+const double kMaxMagnitude = std::ldexp(1.0, 360);
 
 std::string member(size_t i) { return "MetricData.member." + std::to_string(i + 1); }
+
+// An InvalidParameterValue unless v is a number CloudWatch stores.
+std::optional<protocol::ApiError> check_number(double v, const std::string& parameter) {
+  if (std::isfinite(v) && std::fabs(v) <= kMaxMagnitude) return std::nullopt;
+  char number[32];
+  std::snprintf(number, sizeof number, "%.17g", v);
+  std::string shown = std::isnan(v) ? "NaN" : std::isinf(v) ? (v > 0 ? "Infinity" : "-Infinity") : number;
+  return invalid_parameter_value("The value " + shown + " for parameter " + parameter +
+                                 " is invalid: values must be finite and within -2^360 to 2^360.");
+}
+
+std::optional<protocol::ApiError> check_numbers(const Value& d, const std::string& where) {
+  if (const Value* v = d.find("Value"))
+    if (auto e = check_number(v->as_double(), where + ".Value")) return e;
+  for (const char* list : {"Values", "Counts"}) {
+    const Value* items = d.find(list);
+    if (!items) continue;
+    const auto& a = items->as_array();
+    for (size_t k = 0; k < a.size(); ++k)
+      if (auto e = check_number(a[k].as_double(), where + "." + list + ".member." + std::to_string(k + 1))) return e;
+  }
+  if (const Value* stats = d.find("StatisticValues"))
+    for (const char* field : {"SampleCount", "Sum", "Minimum", "Maximum"})
+      if (auto e = check_number(stats->find(field)->as_double(), where + ".StatisticValues." + field)) return e;
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -30,6 +62,9 @@ protocol::ApiResult<Value> CloudWatchService::put_metric_data(const Value& in) {
   const Value* data = in.find("MetricData");
   if (!data || data->as_array().empty())
     return std::unexpected(missing_parameter("The parameter MetricData is required."));
+  if (data->as_array().size() > kMaxDatums)
+    return std::unexpected(invalid_parameter_value("The collection MetricData must not have a size greater than " +
+                                                   std::to_string(kMaxDatums) + "."));
   const metrics::TimePoint now = metrics_.registry().now();
 
   // Checked whole before anything is recorded: a request is taken or refused as one.
@@ -67,6 +102,7 @@ protocol::ApiResult<Value> CloudWatchService::put_metric_data(const Value& in) {
     if (values && values->as_array().size() > 150)
       return std::unexpected(invalid_parameter_value("The collection " + where +
                                                      ".Values must not have a size greater than 150."));
+    if (auto e = check_numbers(d, where)) return std::unexpected(*e);
     if (stats && stats->find("SampleCount")->as_double() <= 0)
       return std::unexpected(invalid_parameter_value("The parameter " + where +
                                                      ".StatisticValues.SampleCount must be greater than 0."));

@@ -3,7 +3,8 @@
 #
 #   tests/e2e/run.sh <path-to-runnel> [suite...]
 #
-# Suites: boto3 cli node cbor bad-input fanout crash (default: all, in that order).
+# Suites: boto3 cli node cbor bad-input conformance security fanout cloudwatch crash
+# (default: all, in that order).
 # Starts one shared server on a free port with a fresh temp data dir, waits for
 # GET /health, runs the suites against it (RUNNEL_ENDPOINT), stops it with
 # SIGTERM and requires exit code 0. The crash and signature tests start extra
@@ -12,7 +13,7 @@
 set -uo pipefail
 
 if [ $# -lt 1 ]; then
-  echo "usage: $0 <path-to-runnel> [boto3|cli|node|cbor|bad-input|fanout|crash ...]" >&2
+  echo "usage: $0 <path-to-runnel> [boto3|cli|node|cbor|bad-input|conformance|security|fanout|cloudwatch|crash ...]" >&2
   exit 2
 fi
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -23,7 +24,7 @@ if [ ! -x "$BIN" ]; then
   exit 2
 fi
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout crash)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch crash)
 PYTHON="${PYTHON:-python3}"
 
 # Clients see only dummy credentials and the loopback server; no proxies, no
@@ -104,20 +105,22 @@ fi
 declare -A RESULT PASSED FAILED SKIPPED ELAPSED
 TOTAL_PASSED=0 TOTAL_FAILED=0 TOTAL_SKIPPED=0
 
-# count_junit FILE -> "passed failed skipped" from a JUnit XML report
+# count_junit FILE... -> "passed failed skipped" summed over JUnit XML reports
+# (a missing or unreadable report counts nothing)
 count_junit() {
-  "$PYTHON" - "$1" <<'EOF'
+  "$PYTHON" - "$@" <<'EOF'
 import sys, xml.etree.ElementTree as ET
-try:
-    root = ET.parse(sys.argv[1]).getroot()
-except Exception:
-    print("0 0 0"); sys.exit()
 p = f = s = 0
-for case in root.iter("testcase"):
-    tags = {child.tag for child in case}
-    if "failure" in tags or "error" in tags: f += 1
-    elif "skipped" in tags: s += 1
-    else: p += 1
+for path in sys.argv[1:]:
+    try:
+        root = ET.parse(path).getroot()
+    except Exception:
+        continue
+    for case in root.iter("testcase"):
+        tags = {child.tag for child in case}
+        if "failure" in tags or "error" in tags: f += 1
+        elif "skipped" in tags: s += 1
+        else: p += 1
 print(p, f, s)
 EOF
 }
@@ -128,16 +131,17 @@ run_pytest() {
       --junitxml="$REPORTS/$suite.xml" "$@")
 }
 
+# run_node REPORT FILE...: node --test on the files, JUnit report to $REPORTS/REPORT.xml
 run_node() {
-  local suite="$1"
-  if [ ! -d "$HERE/node/node_modules/@aws-sdk/client-kinesis" ]; then
+  local report="$1"; shift
+  if [ ! -d "$HERE/node/node_modules/@aws-sdk/client-kinesis" ] ||
+     [ ! -d "$HERE/node/node_modules/@aws-sdk/client-cloudwatch" ]; then
     echo "e2e: installing node test dependencies (npm ci)"
     (cd "$HERE/node" && npm ci --no-audit --no-fund --silent) || return 1
   fi
   (cd "$HERE/node" && NODE_EXTRA_CA_CERTS="$RUNNEL_E2E_TLS_CERT" timeout --signal=KILL 300 node --test \
       --test-reporter=spec --test-reporter-destination=stdout \
-      --test-reporter=junit --test-reporter-destination="$REPORTS/$suite.xml" \
-      kinesis.test.mjs fanout.test.mjs tls.test.mjs throughput.test.mjs capacity.test.mjs encryption.test.mjs)
+      --test-reporter=junit --test-reporter-destination="$REPORTS/$report.xml" "$@")
 }
 
 for suite in "${SUITES[@]}"; do
@@ -153,12 +157,19 @@ for suite in "${SUITES[@]}"; do
     security)  run_pytest "$suite" test_security.py test_abuse.py ;;
     fanout)    run_pytest "$suite" test_fanout.py test_tls.py ;;
     crash)     run_pytest "$suite" -s test_crash.py ;;
-    node)      run_node "$suite" ;;
+    node)      run_node "$suite" kinesis.test.mjs fanout.test.mjs tls.test.mjs throughput.test.mjs \
+                 capacity.test.mjs encryption.test.mjs ;;
+    cloudwatch) run_pytest "$suite" test_cloudwatch_boto3.py test_cloudwatch_cli.py test_cloudwatch_durability.py \
+                  test_cloudwatch_kinesis.py test_cloudwatch_prometheus.py
+                rc_py=$?
+                run_node "$suite.node" cloudwatch.test.mjs
+                rc_node=$?
+                [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
     *) echo "e2e: unknown suite '$suite'" >&2; false ;;
   esac
   rc=$?
   ELAPSED[$suite]=$(( $(date +%s) - start ))
-  read -r p f s < <(count_junit "$REPORTS/$suite.xml")
+  read -r p f s < <(count_junit "$REPORTS/$suite.xml" "$REPORTS/$suite.node.xml")
   # A suite that exits non-zero without reporting a failed test (crash, timeout,
   # collection error) still counts as one failure.
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
