@@ -97,7 +97,7 @@ protocol::ApiResult<Value> CloudWatchService::get_metric_data(const Value& in) {
       if (!id) return std::unexpected(id.error());
       mq.period = stat->find("Period")->as_int();
       if (mq.label.empty()) mq.label = id->name();
-      auto points = metrics_.store().statistics(*id, unit_from(*stat), start, end, mq.period);
+      auto points = metrics_.store().statistics(*id, unit_from(*stat), start, end, mq.period, kMaxGridPoints);
       if (!points) return std::unexpected(statistics_query_error(points.error()));
       // One value per period: the units the metric was recorded with, merged.
       for (size_t k = 0; k < points->size();) {

@@ -17,7 +17,7 @@ std::unexpected<QueryError> fail(QueryErrorCode code, std::string message) {
 }  // namespace
 
 std::expected<PeriodPlan, QueryError> plan_statistics(TimePoint now_tp, TimePoint start_tp, TimePoint end_tp,
-                                                      int64_t period) {
+                                                      int64_t period, int64_t max_datapoints) {
   if (period < 1 || (!is_sub_minute(period) && period % 60 != 0)) {
     return fail(QueryErrorCode::kInvalidPeriod,
                 "The parameter Period must be 1, 5, 10, 20, 30, or a multiple of 60.");
@@ -44,10 +44,10 @@ std::expected<PeriodPlan, QueryError> plan_statistics(TimePoint now_tp, TimePoin
   int64_t aligned = age > 63 * kDay ? floor_to(start, 3600) : age > 15 * kDay ? floor_to(start, 300) : floor_to(start, 60);
   if (period < 60) aligned = floor_to(start, period);
   int64_t periods = (end - aligned + period - 1) / period;
-  if (periods > kMaxDatapoints) {
+  if (periods > max_datapoints) {
     return fail(QueryErrorCode::kTooManyDatapoints,
-                "You have requested up to " + std::to_string(periods) +
-                    " datapoints, which exceeds the limit of 1440. You may reduce the datapoints requested by "
+                "You have requested up to " + std::to_string(periods) + " datapoints, which exceeds the limit of " +
+                    std::to_string(max_datapoints) + ". You may reduce the datapoints requested by "
                     "increasing Period, or decreasing the time range.");
   }
   PeriodPlan plan;

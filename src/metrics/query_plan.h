@@ -45,7 +45,9 @@ struct PeriodPlan {
   int64_t period = 60;
 };
 
+// `max_datapoints`: 1,440 for GetMetricStatistics; GetMetricData allows
+// 100,800 per call.
 std::expected<PeriodPlan, QueryError> plan_statistics(TimePoint now, TimePoint start, TimePoint end,
-                                                      int64_t period_seconds);
+                                                      int64_t period_seconds, int64_t max_datapoints = kMaxDatapoints);
 
 }  // namespace runnel::metrics

@@ -245,8 +245,8 @@ Result<int64_t> MetricStore::apply_retention(TimePoint now_tp) {
 
 std::expected<std::vector<Datapoint>, QueryError> MetricStore::statistics(const MetricId& metric,
                                                                           std::optional<Unit> unit, TimePoint start,
-                                                                          TimePoint end, int64_t period) {
-  auto plan = plan_statistics(clock_(), start, end, period);
+                                                                          TimePoint end, int64_t period, int64_t max_datapoints) {
+  auto plan = plan_statistics(clock_(), start, end, period, max_datapoints);
   if (!plan) return std::unexpected(plan.error());
   std::map<std::pair<int64_t, int>, Aggregate> periods;
   {

@@ -89,9 +89,11 @@ class MetricStore {
   // within a period). Without a unit filter each unit the metric was
   // recorded with has its own datapoints (CloudWatch returns each with its
   // unit); with one, only that unit's.
+  // `max_datapoints` bounds the periods asked for (query_plan.h).
   std::expected<std::vector<Datapoint>, QueryError> statistics(const MetricId& metric, std::optional<Unit> unit,
                                                                TimePoint start, TimePoint end,
-                                                               int64_t period_seconds);
+                                                               int64_t period_seconds,
+                                                               int64_t max_datapoints = kMaxDatapoints);
   // ListMetrics: metrics with data in the past two weeks (3 hours when
   // recently_active), filtered and paged. A malformed token is an error.
   Result<ListMetricsPage> list_metrics(const ListMetricsQuery& query);

@@ -327,8 +327,6 @@ def test_get_metric_data_dynamic_labels(cw):
     assert r["Label"] == "A on h1"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: GetMetricData applies GetMetricStatistics' 1,440-datapoint limit "
-                                      "(metrics/query_plan.cc via MetricStore::statistics) to each MetricStat")
 def test_get_metric_data_answers_more_than_1440_points(cw):
     """GetMetricData's limit is 100,800 datapoints a call (its API reference);
     the 1,440 limit is GetMetricStatistics'. Two days at 60 s: 2,880 periods."""
