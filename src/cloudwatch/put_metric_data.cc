@@ -12,8 +12,6 @@
 
 namespace runnel::cloudwatch {
 
-using protocol::Value;
-
 namespace {
 
 constexpr auto kMaxPast = std::chrono::hours(24 * 14);
@@ -23,12 +21,11 @@ std::string member(size_t i) { return "MetricData.member." + std::to_string(i + 
 
 }  // namespace
 
-protocol::ApiResult<Value> CloudWatchService::put_metric_data(const Value& in) {
-  const std::string& ns = in.find("Namespace")->as_string();
+protocol::ApiResult<protocol::NoOutput> CloudWatchService::put_metric_data(const api::PutMetricDataInput& in) {
+  const std::string& ns = in.namespace_;
   if (ns.starts_with("AWS/"))
     return std::unexpected(invalid_parameter_value("The value " + ns + " for parameter Namespace is invalid."));
-  const Value* data = in.find("MetricData");
-  if (!data || data->as_array().empty())
+  if (!in.metric_data || in.metric_data->empty())
     return std::unexpected(missing_parameter("The parameter MetricData is required."));
   const metrics::TimePoint now = metrics_.registry().now();
 
@@ -36,17 +33,17 @@ protocol::ApiResult<Value> CloudWatchService::put_metric_data(const Value& in) {
   struct Datum {
     std::shared_ptr<metrics::Series> series;
     metrics::TimePoint at;
-    const Value* datum;
+    const api::MetricDatum* datum;
   };
   std::vector<Datum> accepted;
-  const auto& items = data->as_array();
+  const std::vector<api::MetricDatum>& items = *in.metric_data;
   for (size_t i = 0; i < items.size(); ++i) {
-    const Value& d = items[i];
+    const api::MetricDatum& d = items[i];
     const std::string where = member(i);
-    const Value* value = d.find("Value");
-    const Value* stats = d.find("StatisticValues");
-    const Value* values = d.find("Values");
-    const Value* counts = d.find("Counts");
+    const bool value = d.value.has_value();
+    const bool stats = d.statistic_values.has_value();
+    const bool values = d.values.has_value();
+    const bool counts = d.counts.has_value();
     if (value && stats)
       return std::unexpected(invalid_parameter_combination("The parameters " + where + ".Value and " + where +
                                                            ".StatisticValues are mutually exclusive and you have "
@@ -61,21 +58,21 @@ protocol::ApiResult<Value> CloudWatchService::put_metric_data(const Value& in) {
     if (counts && !values)
       return std::unexpected(invalid_parameter_combination("The parameter " + where + ".Counts requires " + where +
                                                            ".Values."));
-    if (counts && counts->as_array().size() != values->as_array().size())
+    if (counts && d.counts->size() != d.values->size())
       return std::unexpected(invalid_parameter_value("The parameters " + where + ".Values and " + where +
                                                      ".Counts must be of the same size."));
-    if (values && values->as_array().size() > 150)
+    if (values && d.values->size() > 150)
       return std::unexpected(invalid_parameter_value("The collection " + where +
                                                      ".Values must not have a size greater than 150."));
-    if (stats && stats->find("SampleCount")->as_double() <= 0)
+    if (stats && d.statistic_values->sample_count <= 0)
       return std::unexpected(invalid_parameter_value("The parameter " + where +
                                                      ".StatisticValues.SampleCount must be greater than 0."));
-    int64_t resolution = d.find("StorageResolution") ? d.find("StorageResolution")->as_int() : 60;
+    int64_t resolution = d.storage_resolution.value_or(60);
     if (resolution != 1 && resolution != 60)
       return std::unexpected(invalid_parameter_value("The value " + std::to_string(resolution) + " for parameter " +
                                                      where + ".StorageResolution is invalid. Valid values are 1 "
                                                      "and 60."));
-    metrics::TimePoint at = d.find("Timestamp") ? time_point(*d.find("Timestamp")) : now;
+    metrics::TimePoint at = d.timestamp ? time_point(*d.timestamp) : now;
     if (at < now - kMaxPast)
       return std::unexpected(invalid_parameter_value("The parameter " + where +
                                                      ".Timestamp must specify a time no more than two weeks in the "
@@ -84,36 +81,28 @@ protocol::ApiResult<Value> CloudWatchService::put_metric_data(const Value& in) {
       return std::unexpected(invalid_parameter_value("The parameter " + where +
                                                      ".Timestamp must specify a time no more than two hours in the "
                                                      "future."));
-    Value metric = protocol::Object{};
-    metric.set("Namespace", ns);
-    metric.set("MetricName", d.find("MetricName")->as_string());
-    if (const Value* dims = d.find("Dimensions")) metric.set("Dimensions", *dims);
-    auto id = metric_id_from(metric, where);
+    auto id = metric_id_from(&ns, &d.metric_name, d.dimensions, where);
     if (!id) return std::unexpected(id.error());
     metrics::SeriesOptions options;
     options.high_resolution = resolution == 1;
-    auto series = metrics_.registry().series(*id, unit_from(d).value_or(metrics::Unit::kNone), options);
+    auto series = metrics_.registry().series(*id, unit_from(d.unit).value_or(metrics::Unit::kNone), options);
     if (options.high_resolution && !series->high_resolution()) series->set_high_resolution();
     accepted.push_back({std::move(series), at, &d});
   }
 
   for (const Datum& a : accepted) {
-    const Value& d = *a.datum;
-    if (const Value* value = d.find("Value")) {
-      a.series->record_at(a.at, value->as_double());
-    } else if (const Value* stats = d.find("StatisticValues")) {
-      a.series->record_statistics_at(a.at, metrics::StatisticSet{stats->find("SampleCount")->as_double(),
-                                                                 stats->find("Sum")->as_double(),
-                                                                 stats->find("Minimum")->as_double(),
-                                                                 stats->find("Maximum")->as_double()});
+    const api::MetricDatum& d = *a.datum;
+    if (d.value) {
+      a.series->record_at(a.at, *d.value);
+    } else if (const auto& stats = d.statistic_values) {
+      a.series->record_statistics_at(a.at,
+                                     metrics::StatisticSet{stats->sample_count, stats->sum, stats->minimum, stats->maximum});
     } else {
-      const auto& values = d.find("Values")->as_array();
-      const Value* counts = d.find("Counts");
-      for (size_t i = 0; i < values.size(); ++i)
-        a.series->record_at(a.at, values[i].as_double(), counts ? counts->as_array()[i].as_double() : 1.0);
+      const std::vector<double>& values = *d.values;
+      for (size_t i = 0; i < values.size(); ++i) a.series->record_at(a.at, values[i], d.counts ? (*d.counts)[i] : 1.0);
     }
   }
-  return Value(protocol::Object{});
+  return protocol::NoOutput{};
 }
 
 }  // namespace runnel::cloudwatch
