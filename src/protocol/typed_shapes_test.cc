@@ -14,14 +14,21 @@
 #include "cloudwatch_shapes_roundtrip.h"
 #include "kinesis_shapes.h"
 #include "kinesis_shapes_roundtrip.h"
+#include "shapes_shapes.h"
+#include "shapes_shapes_roundtrip.h"
 #include "protocol/dispatcher.h"
+#include "protocol/json_codec.h"
 #include "protocol/model.h"
 #include "protocol/typed_handler.h"
 
 namespace runnel::protocol {
 
+// Failures print Values as JSON.
+void PrintTo(const Value& v, std::ostream* os) { *os << encode_json(v); }
+
 const ServiceModel& kinesis_model();
 const ServiceModel& cloudwatch_model();
+const ServiceModel& shapes_model();  // tests/models/shapes
 
 namespace {
 
@@ -194,6 +201,32 @@ TEST(TypedShapes, WrongKindsAnywhereInCloudWatchShapesAreErrorsNamingTheMember) 
 
 TEST(TypedShapes, WrongKindsAnywhereInKinesisShapesAreErrorsNamingTheMember) {
   expect_wrong_kinds_fail(kinesis_model(), kinesis_api::kinesis_shape_round_trips());
+}
+
+TEST(TypedShapes, RecursiveShapesAndAwkwardNamesRoundTrip) {
+  expect_round_trips(shapes_model(), shapes_api::shapes_shape_round_trips(), 4);
+  // A structure that holds itself (directly or through another) by value is boxed.
+  static_assert(std::is_same_v<decltype(shapes_api::Node::next), std::unique_ptr<shapes_api::Node>>);
+  static_assert(std::is_same_v<decltype(shapes_api::Leaf::up), std::unique_ptr<shapes_api::Branch>>);
+  static_assert(std::is_same_v<decltype(shapes_api::Node::children), std::optional<std::vector<shapes_api::Node>>>);
+  // Keywords get an underscore; names equal in snake_case are told apart.
+  static_assert(std::is_same_v<decltype(shapes_api::Node::class_), std::optional<std::string>>);
+  static_assert(std::is_same_v<decltype(shapes_api::Node::arn), std::optional<std::string>>);   // ARN
+  static_assert(std::is_same_v<decltype(shapes_api::Node::arn_), std::optional<std::string>>);  // Arn
+  static_assert(shapes_api::Kind::k3d == "3d" && shapes_api::Kind::kOldOne == "OLD_ONE");
+
+  Value chain = Object{{"Name", Value("a")},
+                       {"Next", Value(Object{{"Name", Value("b")}, {"Next", Value(Object{{"Name", Value("c")}})}})}};
+  shapes_api::Node node;
+  ASSERT_TRUE(decode(chain, node).has_value());
+  ASSERT_TRUE(node.next && node.next->next);
+  EXPECT_EQ(node.next->next->name, "c");
+  EXPECT_EQ(encode(node), chain);
+  Value broken = chain;
+  broken.find("Next")->find("Next")->set("Name", Value(int64_t{1}));
+  auto r = decode(broken, node);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message, "Next.Next.Name: expected a string, found integer");
 }
 
 TEST(TypedShapes, TypesFollowTheModel) {
