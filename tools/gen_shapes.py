@@ -34,7 +34,8 @@ int long mutable namespace new noexcept not not_eq nullptr operator or or_eq pri
 reinterpret_cast requires return short signed sizeof static static_assert static_cast struct switch template
 this thread_local throw true try typedef typeid typename union unsigned using virtual void volatile wchar_t
 while xor xor_eq
-""".split())
+std
+""".split())  # and `std`: a member named so would hide the namespace in later members' types
 
 V = "::runnel::protocol::Value"
 
@@ -253,7 +254,7 @@ class Generator:
         w("// kind, a missing required member) is a SerializationException naming")
         w("// the member's path, never a crash. Members the shape lacks are ignored;")
         w("// a null member is absent; a null list item or map value decodes as a")
-        w("// value-initialised element (the validator lets them through).")
+        w("// value-initialised element (the validator refuses those anyway).")
         w("// encode(): the structure as a Value, members in the model's order,")
         w("// absent optionals left out. Both are callable from any thread.")
         for n in self.order:
@@ -281,10 +282,9 @@ class Generator:
         w("")
         w("namespace sc = ::runnel::protocol::shape_codec;")
         w("using ::runnel::protocol::Value;")
-        w("using sc::DecodeFailure;")
         w("")
         for n in self.order + self.containers:
-            w("bool dec_%s(const Value& v, %s& out, DecodeFailure& f);" % (type_ident(n), self.cxx_type(n)))
+            w("bool dec_%s(const Value& v, %s& out, sc::DecodeFailure& f);" % (type_ident(n), self.cxx_type(n)))
             w("void enc_%s(const %s& in, Value& out);" % (type_ident(n), self.cxx_type(n)))
         w("")
         for n in self.containers:
@@ -298,7 +298,7 @@ class Generator:
             t = type_ident(n)
             w("::runnel::protocol::ApiResult<void> decode(const Value& value, %s& out) {" % t)
             w("  out = %s{};" % t)
-            w("  DecodeFailure f;")
+            w("  sc::DecodeFailure f;")
             w("  if (!dec_%s(value, out, f)) return std::unexpected(sc::failure_error(f));" % t)
             w("  return {};")
             w("}")
@@ -317,7 +317,7 @@ class Generator:
         t, cxx = type_ident(n), self.cxx_type(n)
         if s["type"] == "list":
             item = s["member"]["shape"]
-            w("bool dec_%s(const Value& v, %s& out, DecodeFailure& f) {" % (t, cxx))
+            w("bool dec_%s(const Value& v, %s& out, sc::DecodeFailure& f) {" % (t, cxx))
             w("  const auto* items = sc::array_of(v, f);")
             w("  if (!items) return false;")
             w("  out.clear();")
@@ -335,7 +335,7 @@ class Generator:
             w("")
         else:
             val = s["value"]["shape"]
-            w("bool dec_%s(const Value& v, %s& out, DecodeFailure& f) {" % (t, cxx))
+            w("bool dec_%s(const Value& v, %s& out, sc::DecodeFailure& f) {" % (t, cxx))
             w('  const auto* entries = sc::object_of(v, "a map", f);')
             w("  if (!entries) return false;")
             w("  out.clear();")
@@ -358,7 +358,7 @@ class Generator:
     def struct_decode(self, n, w):
         t = type_ident(n)
         members = self.members(n)
-        w("bool dec_%s(const Value& v, %s& out, DecodeFailure& f) {" % (t, t))
+        w("bool dec_%s(const Value& v, %s& out, sc::DecodeFailure& f) {" % (t, t))
         w('  const auto* members = sc::object_of(v, "a structure", f);')
         w("  if (!members) return false;")
         required = [(mname, field) for mname, _, field, req in members if req]

@@ -11,7 +11,7 @@ protocol::ApiResult<metrics::MetricId> metric_id_from(const std::string* ns, con
   std::vector<metrics::Dimension> dims;
   if (dimensions) {
     for (const api::Dimension& d : *dimensions) {
-      // Empty only for a null list item: the model's minimum length is 1.
+      // Never empty in a validated input (the model's minimum length is 1).
       if (d.name.empty() || d.value.empty())
         return std::unexpected(missing_parameter("The parameter " + std::string(where) +
                                                  ".Dimensions.member.N.Name and Value are required."));

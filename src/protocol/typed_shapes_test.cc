@@ -264,7 +264,7 @@ TEST(TypedShapes, DecodeIgnoresUnknownAndNullMembersAndNeedsRequiredOnes) {
   EXPECT_EQ(d.metric_name, "Lat");
   EXPECT_FALSE(d.value.has_value());
   EXPECT_FALSE(d.unit.has_value());
-  // A null list item (the validator lets them through) is a value-initialised element.
+  // A null list item (the validator refuses them) is a value-initialised element.
   EXPECT_EQ(d.values, (std::vector<double>{1.5, 0, 2}));
 
   auto missing = decode(Value(Object{{"Value", Value(1.0)}}), d);
