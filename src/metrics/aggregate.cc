@@ -58,4 +58,39 @@ std::optional<double> Aggregate::percentile(double p) const {
   return std::clamp(*v, min, max);
 }
 
+std::optional<Aggregate::Trimmed> Aggregate::trimmed(double lo, double hi) const {
+  if (!has_percentiles() || !(lo < hi)) return std::nullopt;
+  double n = static_cast<double>(histogram.total());
+  // Ranks (1-based) kept: lo% · n < rank <= hi% · n.
+  double first = std::floor(std::clamp(lo, 0.0, 100.0) / 100 * n);
+  double last = std::floor(std::clamp(hi, 0.0, 100.0) / 100 * n);
+  Trimmed t;
+  double seen = 0;
+  for (const auto& b : histogram.buckets()) {
+    double from = seen;
+    seen += static_cast<double>(b.count);
+    double keep = std::min(seen, last) - std::max(from, first);
+    if (keep > 0) {
+      t.count += keep;
+      t.sum += keep * std::clamp(LogHistogram::bucket_value(b.index), min, max);
+    }
+    if (seen >= last) break;
+  }
+  return t;
+}
+
+std::optional<double> Aggregate::percentile_rank(double value) const {
+  if (!has_percentiles()) return std::nullopt;
+  double n = static_cast<double>(histogram.total());
+  if (value >= max) return 100.0;
+  if (value < min) return 0.0;
+  uint32_t limit = LogHistogram::bucket_of(std::max(value, 0.0));
+  double below = 0;
+  for (const auto& b : histogram.buckets()) {
+    if (b.index > limit) break;
+    below += static_cast<double>(b.count);
+  }
+  return 100 * below / n;
+}
+
 }  // namespace runnel::metrics

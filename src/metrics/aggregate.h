@@ -54,6 +54,20 @@ struct Aggregate {
   // minimum and p100 the maximum exactly); within 0.8% of the true value
   // otherwise. nullopt when has_percentiles() is false.
   std::optional<double> percentile(double p) const;
+
+  // GetMetricData's trimmed statistics over the values ranked above the
+  // lo-th and up to the hi-th percentile (0 <= lo < hi <= 100): TM is
+  // sum / count, TC the count, TS the sum. Computed from the distribution
+  // (each value as its bucket's midpoint, so sums are within 0.8 %).
+  // nullopt when has_percentiles() is false or lo >= hi.
+  struct Trimmed {
+    double count = 0;
+    double sum = 0;
+    double mean() const { return count > 0 ? sum / count : 0; }
+  };
+  std::optional<Trimmed> trimmed(double lo, double hi) const;
+  // PR(:v): the percentage of values <= v (within a bucket's width of v).
+  std::optional<double> percentile_rank(double value) const;
 };
 
 }  // namespace runnel::metrics

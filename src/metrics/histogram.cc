@@ -136,4 +136,87 @@ Result<LogHistogram> LogHistogram::decode(std::string_view blob) {
   return h;
 }
 
+namespace {
+
+// Reads one encoded histogram bucket by bucket.
+class BlobReader {
+ public:
+  bool open(std::string_view blob) {
+    in_ = blob;
+    if (in_.empty()) return true;
+    if (in_[0] != 1) return false;
+    in_.remove_prefix(1);
+    return get_varint(in_, left_) && left_ <= in_.size();
+  }
+  // Advances to the next bucket; false at the end or on a malformed blob
+  // (then bad() is true).
+  bool next() {
+    if (left_ == 0) {
+      bad_ = !in_.empty();
+      return false;
+    }
+    uint64_t delta = 0;
+    if (!get_varint(in_, delta) || !get_varint(in_, count_) || (started_ && delta == 0) || count_ == 0 ||
+        index_ + delta > UINT32_MAX) {
+      bad_ = true;
+      return false;
+    }
+    index_ += delta;
+    started_ = true;
+    --left_;
+    return true;
+  }
+  bool bad() const { return bad_; }
+  uint64_t index() const { return index_; }
+  uint64_t count() const { return count_; }
+
+ private:
+  std::string_view in_;
+  uint64_t left_ = 0;
+  uint64_t index_ = 0;
+  uint64_t count_ = 0;
+  bool started_ = false;
+  bool bad_ = false;
+};
+
+}  // namespace
+
+Result<std::string> LogHistogram::merge_encoded(std::string_view a, std::string_view b) {
+  BlobReader ra;
+  BlobReader rb;
+  if (!ra.open(a) || !rb.open(b)) return error(Status::corruption("bad histogram blob"));
+  std::string body;
+  body.reserve(a.size() + b.size());
+  uint64_t n = 0;
+  uint64_t prev = 0;
+  auto emit = [&](uint64_t index, uint64_t count) {
+    put_varint(body, index - prev);
+    put_varint(body, count);
+    prev = index;
+    ++n;
+  };
+  bool has_a = ra.next();
+  bool has_b = rb.next();
+  while (has_a || has_b) {
+    if (has_a && (!has_b || ra.index() < rb.index())) {
+      emit(ra.index(), ra.count());
+      has_a = ra.next();
+    } else if (has_b && (!has_a || rb.index() < ra.index())) {
+      emit(rb.index(), rb.count());
+      has_b = rb.next();
+    } else {
+      emit(ra.index(), ra.count() + rb.count());
+      has_a = ra.next();
+      has_b = rb.next();
+    }
+  }
+  if (ra.bad() || rb.bad()) return error(Status::corruption("bad histogram blob"));
+  std::string out;
+  out.reserve(body.size() + 4);
+  out.push_back(1);
+  put_varint(out, n);
+  out += body;
+  return out;
+}
+
 }  // namespace runnel::metrics

@@ -59,6 +59,9 @@ class LogHistogram {
   // bucket count, then per bucket a varint index delta and a varint count.
   std::string encode() const;
   static Result<LogHistogram> decode(std::string_view blob);
+  // encode(decode(a) merged with decode(b)), without building either: the
+  // store's hist_merge, run on every flush for every row it adds to.
+  static Result<std::string> merge_encoded(std::string_view a, std::string_view b);
 
   friend bool operator==(const LogHistogram&, const LogHistogram&) = default;
 

@@ -94,6 +94,27 @@ TEST(LogHistogram, EncodeDecodeRoundTripsAndRejectsGarbage) {
   EXPECT_FALSE(LogHistogram::decode(truncated).has_value());
 }
 
+TEST(LogHistogram, MergingEncodedBlobsEqualsMergingHistograms) {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> d(1, 3);
+  for (int round = 0; round < 50; ++round) {
+    LogHistogram a, b;
+    for (int i = 0; i < round * 7; ++i) a.add(d(rng), 1 + i % 3);
+    for (int i = 0; i < (50 - round) * 5; ++i) b.add(d(rng));
+    auto merged = LogHistogram::merge_encoded(a.encode(), b.encode());
+    ASSERT_TRUE(merged.has_value());
+    LogHistogram want = a;
+    want.merge(b);
+    EXPECT_EQ(*merged, want.encode());
+  }
+  EXPECT_EQ(*LogHistogram::merge_encoded("", ""), LogHistogram().encode());
+  std::string truncated = LogHistogram().encode();
+  truncated[1] = 5;  // claims 5 buckets, holds none
+  EXPECT_FALSE(LogHistogram::merge_encoded(truncated, "").has_value());
+  std::string trailing = LogHistogram().encode() + "x";
+  EXPECT_FALSE(LogHistogram::merge_encoded("", trailing).has_value());
+}
+
 TEST(LogHistogram, BlobBytesAreTheDocumentedOnes) {
   // docs/metrics-store.md §3.3's example.
   LogHistogram h;
@@ -122,6 +143,35 @@ TEST(Aggregate, StatisticSetsFollowCloudWatchsPercentileRules) {
   negative.add(5.0);
   EXPECT_FALSE(negative.percentile(50).has_value());
   EXPECT_EQ(negative.min, -1);
+}
+
+TEST(Aggregate, TrimmedStatisticsAndPercentileRankWithinOnePercent) {
+  std::mt19937_64 rng(5);
+  std::lognormal_distribution<double> d(3, 1);
+  std::vector<double> values;
+  Aggregate a;
+  for (int i = 0; i < 100000; ++i) {
+    double v = d(rng);
+    values.push_back(v);
+    a.add(v);
+  }
+  std::sort(values.begin(), values.end());
+  // TM(10%:90%): the values of ranks 10,001 .. 90,000.
+  double sum = 0;
+  for (size_t i = 10000; i < 90000; ++i) sum += values[i];
+  auto t = a.trimmed(10, 90);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->count, 80000);
+  EXPECT_NEAR(t->sum, sum, 0.01 * sum);
+  EXPECT_NEAR(t->mean(), sum / 80000, 0.01 * sum / 80000);
+  auto whole = a.trimmed(0, 100);
+  EXPECT_EQ(whole->count, 100000);
+  EXPECT_NEAR(whole->sum, a.sum, 0.01 * a.sum);
+  EXPECT_FALSE(a.trimmed(50, 50).has_value());
+  // PR(:v) for v the true median: about 50 %.
+  EXPECT_NEAR(*a.percentile_rank(values[49999]), 50, 1);
+  EXPECT_EQ(*a.percentile_rank(values.back()), 100);
+  EXPECT_EQ(*a.percentile_rank(values.front() / 2), 0);
 }
 
 TEST(Aggregate, ValuesWithCountsWeighTheDistribution) {

@@ -4,7 +4,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <unistd.h>
 
@@ -94,6 +96,51 @@ void BM_FlushActiveSeries(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_FlushActiveSeries)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// Four hours of 1,000 series each getting 60 lognormal values a minute,
+// flushed once a minute (clock injected): the flusher's cost per flush
+// once the 5-minute and hour rows hold rich histograms, and the disk each
+// series-day takes (counter bytes_per_series_day).
+void BM_FlushLognormalMinutes(benchmark::State& state) {
+  std::string dir = std::filesystem::temp_directory_path() / ("metrics_bench_ln_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto now = std::make_shared<std::atomic<int64_t>>(1'700'006'400);
+  MetricsOptions o;
+  o.path = dir + "/metrics.db";
+  o.flush_interval_ms = 3'600'000;
+  o.clock = [now] { return TimePoint(std::chrono::seconds(now->load())); };
+  auto m = Metrics::open(o);
+  if (!m) {
+    state.SkipWithError("cannot open the store");
+    return;
+  }
+  constexpr int kSeries = 1000;
+  std::vector<std::shared_ptr<Series>> series;
+  for (int i = 0; i < kSeries; ++i) {
+    series.push_back((*m)->registry().series(
+        *MetricId::make("AWS/Kinesis", "PutRecord.Latency",
+                        {{"StreamName", "stream-" + std::to_string(i)}, {"ShardId", "shardId-000000000001"}}),
+        Unit::kMilliseconds));
+  }
+  std::mt19937 rng(1);
+  std::lognormal_distribution<double> latency(3, 1);
+  for (auto _ : state) {
+    state.PauseTiming();
+    for (int k = 0; k < 60; ++k) {
+      for (auto& s : series) s->record(latency(rng));
+    }
+    state.ResumeTiming();
+    if (!(*m)->flush().is_ok()) state.SkipWithError("flush failed");
+    *now += 60;
+  }
+  (*m)->close();
+  double days = static_cast<double>(state.iterations()) / 1440;
+  state.counters["bytes_per_series_day"] =
+      static_cast<double>(std::filesystem::file_size(o.path)) / kSeries / days;
+  m->reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_FlushLognormalMinutes)->Iterations(240)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace runnel::metrics

@@ -39,7 +39,8 @@ const char* const kSchema[] = {
     " maximum REAL NOT NULL,"
     " flags INTEGER NOT NULL,"
     " hist BLOB NOT NULL,"
-    " PRIMARY KEY(period, series_id, start)) WITHOUT ROWID",
+    " PRIMARY KEY(period, start, series_id)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS datapoints_by_series ON datapoints(series_id, period, start)",
 };
 
 int64_t floor_to(int64_t t, int64_t step) { return t - (((t % step) + step) % step); }
@@ -51,15 +52,12 @@ void hist_merge(sqlite3_context* ctx, int, sqlite3_value** argv) {
     int n = sqlite3_value_bytes(v);
     return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string_view();
   };
-  auto a = LogHistogram::decode(blob(argv[0]));
-  auto b = LogHistogram::decode(blob(argv[1]));
-  if (!a || !b) {
+  auto out = LogHistogram::merge_encoded(blob(argv[0]), blob(argv[1]));
+  if (!out) {
     sqlite3_result_error(ctx, "corrupt histogram blob", -1);
     return;
   }
-  a->merge(*b);
-  std::string out = a->encode();
-  sqlite3_result_blob(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+  sqlite3_result_blob(ctx, out->data(), static_cast<int>(out->size()), SQLITE_TRANSIENT);
 }
 
 Status exec(sqlite3* db, const char* sql) {
@@ -194,7 +192,7 @@ Status MetricStore::write(std::vector<Registry::Delta>& deltas) {
   Statement upsert(writer_,
                    "INSERT INTO datapoints(period, series_id, start, count, total, minimum, maximum, flags, hist) "
                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-                   "ON CONFLICT(period, series_id, start) DO UPDATE SET "
+                   "ON CONFLICT(period, start, series_id) DO UPDATE SET "
                    "count = count + excluded.count, total = total + excluded.total, "
                    "minimum = min(minimum, excluded.minimum), maximum = max(maximum, excluded.maximum), "
                    "flags = flags | excluded.flags, hist = hist_merge(hist, excluded.hist)");
@@ -255,8 +253,8 @@ std::expected<std::vector<Datapoint>, QueryError> MetricStore::statistics(const 
     std::lock_guard lock(read_mu_);
     Statement st(reader_,
                  "SELECT s.unit, d.start, d.count, d.total, d.minimum, d.maximum, d.flags, d.hist "
-                 "FROM series s JOIN datapoints d ON d.period = ?1 AND d.series_id = s.id "
-                 "AND d.start >= ?2 AND d.start < ?3 "
+                 "FROM series s JOIN datapoints d INDEXED BY datapoints_by_series "
+                 "ON d.series_id = s.id AND d.period = ?1 AND d.start >= ?2 AND d.start < ?3 "
                  "WHERE s.namespace = ?4 AND s.name = ?5 AND s.dims = ?6 AND (?7 < 0 OR s.unit = ?7)");
     auto storage_error = [&] {
       return std::unexpected(QueryError{QueryErrorCode::kStorage, st.error("metrics store: statistics").message()});

@@ -8,6 +8,8 @@
 #include "protocol/cbor_codec.h"
 #include "protocol/credentials.h"
 #include "protocol/json_codec.h"
+#include "protocol/query_codec.h"
+#include "protocol/rest_json.h"
 #include "protocol/sigv4.h"
 #include "protocol/wire_answers.h"
 
@@ -102,9 +104,11 @@ struct Dispatcher::Registered {
 
 // What a request's head decides.
 struct Dispatcher::Route {
-  enum class Kind { kLocal, kForbidden, kPlainJson, kUnknownOperation, kOperation };
+  // kQuery: an AWS Query service; its operation is in the body (Action).
+  enum class Kind { kLocal, kForbidden, kPlainJson, kUnknownOperation, kOperation, kQuery };
   Kind kind = Kind::kForbidden;
   const LocalRoute* local = nullptr;
+  UriLabels labels;  // REST
   const Registered* service = nullptr;
   const OperationModel* op = nullptr;
   AnswerFormat answer;
@@ -164,8 +168,11 @@ std::optional<Dispatcher::Route> Dispatcher::route(const net::HttpRequest& req) 
     r.local = local;
     return r;
   }
-  if (req.method != "POST") return r;  // kForbidden
   ContentKind kind = content_kind(req);
+  if (!req.header("x-amz-target") && kind != ContentKind::kForm) {
+    if (std::optional<Route> rest = rest_route(req)) return rest;
+  }
+  if (req.method != "POST") return r;  // kForbidden
   if (kind == ContentKind::kPlainJson) {
     r.kind = Route::Kind::kPlainJson;
     return r;
@@ -185,6 +192,7 @@ std::optional<Dispatcher::Route> Dispatcher::route(const net::HttpRequest& req) 
     return r;
   }
 
+  if (kind == ContentKind::kForm) return query_route(req);
   if (kind != ContentKind::kJson11 && kind != ContentKind::kJson10 && kind != ContentKind::kAmzCbor) return r;
   r.answer.protocol = kind == ContentKind::kAmzCbor ? Protocol::kAwsCbor : Protocol::kAwsJson;
   r.answer.content_type = kind == ContentKind::kAmzCbor  ? kAmzCborType
@@ -213,6 +221,55 @@ std::optional<Dispatcher::Route> Dispatcher::route(const net::HttpRequest& req) 
   return r;
 }
 
+// AWS Query: the service that speaks it whose signing name the SigV4
+// credential scope names, or the only one when the request names none.
+// None: AWS's 403.
+Dispatcher::Route Dispatcher::query_route(const net::HttpRequest& req) const {
+  Route r;
+  std::string scope_service;
+  if (auto auth = parse_sigv4(req)) scope_service = auth->credential.service;
+  std::vector<const Registered*> query;
+  for (const auto& s : services_)
+    if (s->model->speaks("query")) query.push_back(s.get());
+  const Registered* service = nullptr;
+  for (const Registered* s : query)
+    if (s->model->signing_name == scope_service) service = s;
+  if (!service && query.size() == 1 && scope_service.empty()) service = query.front();
+  if (!service) return r;
+  r.kind = Route::Kind::kQuery;
+  r.service = service;
+  r.answer.protocol = Protocol::kQuery;
+  r.answer.model = service->model;
+  return r;
+}
+
+// REST-JSON: the service whose signing name the SigV4 credential scope
+// names (or the only REST service when the request names none), then the
+// operation by method and URI template. nullopt when no REST service
+// claims the request, so the rules for the RPC protocols apply.
+std::optional<Dispatcher::Route> Dispatcher::rest_route(const net::HttpRequest& req) const {
+  std::vector<const Registered*> rest;
+  for (const auto& s : services_)
+    if (s->model->speaks("rest-json")) rest.push_back(s.get());
+  if (rest.empty()) return std::nullopt;
+  std::string scope_service;
+  if (auto auth = parse_sigv4(req)) scope_service = auth->credential.service;
+  const Registered* service = nullptr;
+  for (const Registered* s : rest)
+    if (s->model->signing_name == scope_service) service = s;
+  if (!service && scope_service.empty() && rest.size() == 1) service = rest.front();
+  if (!service) return std::nullopt;
+  Route r;
+  r.answer.protocol = Protocol::kRestJson;
+  r.answer.content_type = kPlainJsonType;
+  r.answer.model = service->model;
+  r.service = service;
+  r.op = find_rest_operation(*service->model, req, r.labels);
+  if (!r.op) return std::nullopt;
+  r.kind = service->table.find(*r.op) ? Route::Kind::kOperation : Route::Kind::kUnknownOperation;
+  return r;
+}
+
 std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& head) const {
   // Without credentials anyone may send bodies; the body-memory budget in
   // net/ bounds them. With credentials, no body is read for a request whose
@@ -232,7 +289,8 @@ std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& 
     case Route::Kind::kForbidden: return forbidden_xml(has_sigv4_authentication(head), request_id);
     case Route::Kind::kPlainJson: return plain_json_error("UnknownOperationException", "message", request_id);
     case Route::Kind::kUnknownOperation: return encode_error(r->answer, unknown_operation(), request_id);
-    case Route::Kind::kOperation: break;
+    case Route::Kind::kOperation:
+    case Route::Kind::kQuery: break;
   }
   auto auth = authenticate_sigv4_head(head, options_.credentials, now_seconds());
   if (auth) return std::nullopt;
@@ -263,14 +321,14 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
       return;
     }
     case Route::Kind::kUnknownOperation: sink->send(encode_error(r.answer, unknown_operation(), request_id)); return;
-    case Route::Kind::kOperation: break;
+    case Route::Kind::kOperation:
+    case Route::Kind::kQuery: break;
   }
   const AnswerFormat answer = r.answer;
   auto fail = [&](const ApiError& e) { sink->send(encode_error(answer, e, request_id)); };
   const Registered& service = *r.service;
-  const OperationModel& op = *r.op;
   const bool rpc_v2 = answer.protocol == Protocol::kRpcV2Cbor;
-  const bool cbor = answer.protocol != Protocol::kAwsJson;
+  const bool cbor = answer.protocol == Protocol::kAwsCbor || answer.protocol == Protocol::kRpcV2Cbor;
 
   // A gzip body (botocore compresses PutMetricData) is inflated for the
   // codecs; the signature stays over the bytes that were sent.
@@ -285,12 +343,25 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
     }
     body = &inflated;
   }
-  // RPC v2 sends nothing for an operation without input members.
-  if (body->empty() && !rpc_v2) return fail(serialization_error());
+  const bool query = answer.protocol == Protocol::kQuery;
+  if (query) {
+    // The operation is the form's Action (MissingAction, InvalidAction).
+    auto found = find_query_operation(*service.model, *body);
+    if (!found) return fail(found.error());
+    if (!service.table.find(**found)) return fail(unknown_operation());
+    r.op = *found;
+  }
+  const OperationModel& op = *r.op;
+  const bool rest = answer.protocol == Protocol::kRestJson;
+  // RPC v2 sends nothing for an operation without input members; REST
+  // requests often have no body at all.
+  if (body->empty() && !rpc_v2 && !rest && !query) return fail(serialization_error());
 
   std::optional<Value> fast;
-  if (!cbor && service.fast && service.fast->covers(op)) fast = service.fast->decode(op, *body);
-  ApiResult<Value> input = fast             ? ApiResult<Value>(std::move(*fast))
+  if (!cbor && !rest && !query && service.fast && service.fast->covers(op)) fast = service.fast->decode(op, *body);
+  ApiResult<Value> input = query            ? decode_query_input(*service.model, op, *body)
+                           : rest           ? decode_rest_json_input(*service.model, op, req, *body, r.labels)
+                           : fast           ? ApiResult<Value>(std::move(*fast))
                            : body->empty()  ? ApiResult<Value>(Value(Object{}))
                            : rpc_v2         ? decode_cbor(*body, CborEpoch::kSeconds)
                            : cbor           ? decode_cbor(*body)
@@ -310,7 +381,7 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   ctx.request_id = request_id;
   ctx.format = format;
   ctx.protocol = answer.protocol;
-  ctx.direct_encoding = !rpc_v2;
+  ctx.direct_encoding = answer.protocol == Protocol::kAwsJson || answer.protocol == Protocol::kAwsCbor;
   ctx.run_on_request_thread = [sink](std::function<void()> work) { sink->run_on_connection_thread(std::move(work)); };
   if (const Shape* out = service.model->output_shape(op)) {
     for (const auto& m : out->members)

@@ -8,6 +8,8 @@
 //   - POST /service/<Service>/operation/<Op>: Smithy RPC v2 CBOR;
 //   - a form body (application/x-www-form-urlencoded): AWS Query, the
 //     service chosen by the SigV4 credential scope's service name;
+//   - REST-JSON: the service named by the SigV4 credential scope (or the
+//     only REST service), the operation by method and URI template;
 //   - anything else: AWS's 403 in XML.
 // Then, in AWS's order: decodes the body (gzip Content-Encoding first),
 // parses and (with a credential store) verifies SigV4, validates the input
@@ -40,7 +42,7 @@ namespace runnel::protocol {
 class CredentialStore;
 
 // The protocol a request speaks.
-enum class Protocol : uint8_t { kAwsJson, kAwsCbor, kRpcV2Cbor, kQuery };
+enum class Protocol : uint8_t { kAwsJson, kAwsCbor, kRpcV2Cbor, kQuery, kRestJson };
 
 // What a service learns about the caller.
 struct RequestContext {
@@ -109,6 +111,8 @@ class Dispatcher {
   struct Registered;
   struct Route;
   std::optional<Route> route(const net::HttpRequest& req) const;
+  std::optional<Route> rest_route(const net::HttpRequest& req) const;
+  Route query_route(const net::HttpRequest& req) const;
   const Registered* find_by_target(std::string_view target, const OperationModel** op) const;
   const LocalRoute* find_local(const net::HttpRequest& req) const;
 

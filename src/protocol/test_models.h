@@ -10,4 +10,8 @@ namespace runnel::protocol {
 // botocore's kinesis/2013-12-02: the model with the richest constraints.
 const ServiceModel& kinesis_model();
 
+// botocore's cloudwatch/2010-08-01: AWS Query, JSON 1.0 and RPC v2 CBOR,
+// awsQueryCompatible.
+const ServiceModel& cloudwatch_model();
+
 }  // namespace runnel::protocol

@@ -19,6 +19,7 @@
 #include "protocol/dispatcher.h"
 #include "protocol/json_codec.h"
 #include "protocol/model.h"
+#include "protocol/test_models.h"
 #include "protocol/typed_handler.h"
 
 namespace runnel::protocol {
@@ -26,9 +27,7 @@ namespace runnel::protocol {
 // Failures print Values as JSON.
 void PrintTo(const Value& v, std::ostream* os) { *os << encode_json(v); }
 
-const ServiceModel& kinesis_model();
-const ServiceModel& cloudwatch_model();
-const ServiceModel& shapes_model();  // tests/models/shapes
+const ServiceModel& shapes_model();  // tests/models/shapes (CMakeLists.txt)
 
 namespace {
 

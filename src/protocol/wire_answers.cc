@@ -4,6 +4,8 @@
 #include "protocol/base64.h"
 #include "protocol/cbor_codec.h"
 #include "protocol/json_codec.h"
+#include "protocol/query_codec.h"
+#include "protocol/rest_json.h"
 
 namespace runnel::protocol {
 namespace {
@@ -25,16 +27,21 @@ void add_request_id_headers(net::HttpResponse& resp, const std::string& request_
       {"x-amz-id-2", base64_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes))});
 }
 
-std::string query_error_code(const ServiceModel& model, const ApiError& error) {
-  if (const Shape* shape = model.find_shape(error.type); shape && shape->exception && !shape->error_code.empty())
-    return std::string(shape->error_code);
-  if (error.type == "ValidationException") return "ValidationError";
-  return error.type;
-}
-
 net::HttpResponse encode_success(const AnswerFormat& format, const OperationModel& op, const Value& output,
                                  const std::string& request_id) {
   net::HttpResponse resp;
+  if (format.protocol == Protocol::kRestJson && format.model) {
+    resp = encode_rest_json_output(*format.model, op, output);
+    add_request_id_headers(resp, request_id);
+    return resp;
+  }
+  if (format.protocol == Protocol::kQuery && format.model) {
+    resp.status = 200;
+    resp.headers.push_back({"Content-Type", std::string(kQueryContentType)});
+    resp.body = encode_query_output(*format.model, op, output, request_id);
+    add_request_id_headers(resp, request_id);
+    return resp;
+  }
   resp.status = 200;
   const bool empty_output = op.output == kNoShape;
   static const Value kEmpty = Object{};
@@ -52,7 +59,8 @@ net::HttpResponse encode_success(const AnswerFormat& format, const OperationMode
       }
       break;
     case Protocol::kAwsJson:
-    case Protocol::kQuery:  // answered by the query codec; never here
+    case Protocol::kRestJson:  // without a model: as JSON
+    case Protocol::kQuery:     // answered by the query codec; never here
       resp.headers.push_back({"Content-Type", std::string(format.content_type)});
       if (!empty_output) resp.body = encode_json(out);
       break;
@@ -63,6 +71,19 @@ net::HttpResponse encode_success(const AnswerFormat& format, const OperationMode
 
 net::HttpResponse encode_error(const AnswerFormat& format, const ApiError& error, const std::string& request_id) {
   net::HttpResponse resp;
+  if (format.protocol == Protocol::kRestJson) {
+    resp = encode_rest_json_error(error);
+    add_request_id_headers(resp, request_id);
+    return resp;
+  }
+  if (format.protocol == Protocol::kQuery && format.model) {
+    QueryErrorResponse q = encode_query_error(*format.model, error, request_id);
+    resp.status = q.http_status;
+    resp.headers.push_back({"Content-Type", std::string(kQueryContentType)});
+    resp.body = std::move(q.body);
+    add_request_id_headers(resp, request_id);
+    return resp;
+  }
   resp.status = error.http_status;
   switch (format.protocol) {
     case Protocol::kAwsCbor:
@@ -75,15 +96,16 @@ net::HttpResponse encode_error(const AnswerFormat& format, const ApiError& error
       resp.body = encode_cbor(error_body(error), CborEpoch::kSeconds);
       break;
     case Protocol::kAwsJson:
+    case Protocol::kRestJson:
     case Protocol::kQuery:
       resp.headers.push_back({"Content-Type", std::string(format.content_type)});
       resp.body = encode_json(error_body(error));
       break;
   }
   resp.headers.push_back({"x-amzn-ErrorType", error.type});
-  if (format.model && format.model->aws_query_compatible) {
-    resp.headers.push_back({"x-amzn-query-error", query_error_code(*format.model, error) + ";" +
-                                                      (error.http_status >= 500 ? "Receiver" : "Sender")});
+  if (format.model) {
+    if (std::string q = query_error_header(*format.model, error); !q.empty())
+      resp.headers.push_back({"x-amzn-query-error", std::move(q)});
   }
   add_request_id_headers(resp, request_id);
   return resp;

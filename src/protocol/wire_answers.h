@@ -44,13 +44,9 @@ net::HttpResponse encode_success(const AnswerFormat& format, const OperationMode
 
 // An error in the request's protocol. For services the model marks
 // awsQueryCompatible, the JSON and CBOR answers also carry
-// `x-amzn-query-error: <Code>;<Sender|Receiver>`.
+// `x-amzn-query-error: <Code>;<Sender|Receiver>` (query_codec.h). AWS Query
+// answers are XML (query_codec.h) in the request's protocol.
 net::HttpResponse encode_error(const AnswerFormat& format, const ApiError& error, const std::string& request_id);
-
-// The code an AWS Query service (or an awsQueryCompatible one) sends for
-// `error`: the error shape's `error.code` in `model` when it has one,
-// ValidationError for ValidationException, else the type itself.
-std::string query_error_code(const ServiceModel& model, const ApiError& error);
 
 // AWS's answer to a request that is not a POST of a content type it serves:
 // 403 in XML, without a Content-Type header. Which exception depends only on

@@ -15,10 +15,12 @@
 #include "protocol/cbor_codec.h"
 #include "protocol/dispatcher.h"
 #include "protocol/json_codec.h"
+#include "protocol/rest_json.h"
 #include "protocol/service.h"
 
 namespace runnel::testing {
 const protocol::ServiceModel& toy_model();
+const protocol::ServiceModel& toyrest_model();
 }
 
 namespace runnel::server {
@@ -66,6 +68,31 @@ class ToyService final : public protocol::Service {
 };
 // ---- End of the toy service.
 
+// A REST-JSON toy: members bound to the URI, query, headers and a raw payload.
+class ToyRestService final : public protocol::Service {
+ public:
+  std::string_view name() const override { return "toyrest"; }
+  protocol::OperationTable operations() override {
+    protocol::OperationTable table(testing::toyrest_model());
+    table.on("GetToy", [](const protocol::OperationModel&, Value in, const protocol::RequestContext&,
+                          protocol::OperationReply reply) {
+      if (in.find("Name")->as_string() == "lost")
+        return reply(protocol::api_error("NoSuchToyException", "No toy named lost.", 404));
+      reply(std::move(in));  // every member back: the output shape has the same names
+    });
+    table.on("ListToys", [](const protocol::OperationModel&, Value in, const protocol::RequestContext&,
+                            protocol::OperationReply reply) { reply(std::move(in)); });
+    table.on("PutToyData", [](const protocol::OperationModel&, Value in, const protocol::RequestContext&,
+                              protocol::OperationReply reply) {
+      Value out = protocol::Object{};
+      const Value* data = in.find("Data");
+      out.set("Echo", data ? *data : Value(protocol::Blob{}));
+      reply(std::move(out));
+    });
+    return table;
+  }
+};
+
 // Well-formed SigV4 (no credentials file: any signature passes).
 constexpr const char* kAuth =
     "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261206/us-east-1/toy/aws4_request, "
@@ -82,6 +109,7 @@ class ToyServer : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     ASSERT_TRUE(net::testing::write_self_signed((dir_ / "c.pem").string(), (dir_ / "k.pem").string()));
     dispatcher_.register_service(toy_);
+    dispatcher_.register_service(toy_rest_);
     net::ServerOptions o;
     o.host = "127.0.0.1";
     o.port = 0;
@@ -113,6 +141,7 @@ class ToyServer : public ::testing::Test {
 
   std::filesystem::path dir_;
   ToyService toy_;
+  ToyRestService toy_rest_;
   protocol::Dispatcher dispatcher_{protocol::DispatcherOptions{}};
   std::unique_ptr<net::Server> server_;
 };
@@ -247,6 +276,63 @@ TEST_F(ToyServer, LocalRoutesAndUnknownPaths) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 403);
   EXPECT_NE(r->body.find("MissingAuthenticationTokenException"), std::string::npos);
+}
+
+// One raw HTTP/1.1 exchange signed for the toyrest service.
+net::testing::TestResponse rest(TestSocket& s, const std::string& head_line, const std::vector<std::string>& headers,
+                                const std::string& body = "") {
+  std::string req = head_line + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) +
+                    "\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261206/us-east-1/toyrest/"
+                    "aws4_request, SignedHeaders=host;x-amz-date, Signature=00\r\n" + kDate + "\r\n";
+  for (const auto& h : headers) req += h + "\r\n";
+  EXPECT_TRUE(s.write(req + "\r\n" + body));
+  auto r = net::testing::read_response(s);
+  EXPECT_TRUE(r.has_value());
+  return r ? *r : net::testing::TestResponse{};
+}
+
+TEST_F(ToyServer, RestJsonBindsUriQueryHeadersAndPayload) {
+  TestSocket s(server_->bound_port());
+  auto r = rest(s, "GET /toys/big%20bear?verbose=true&tag=a&tag=b",
+                {"X-Toy-Color: blue", "X-Toy-Since: Mon, 07 Dec 2026 00:15:30 GMT"});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(*r.header("x-toy-color"), "blue");
+  EXPECT_EQ(r.body, R"({"Name":"big bear","Verbose":true,"Tags":["a","b"],"Since":1796602530})");
+  // The longer literal wins: /toys is ListToys, /toys/{Name} GetToy.
+  r = rest(s, "GET /toys?limit=7", {});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"Limit":7})");
+  // A raw payload in, a raw payload out, and the model's success status.
+  r = rest(s, "PUT /toys/bear/data", {}, std::string("\x00\xffraw", 5));
+  EXPECT_EQ(r.status, 201);
+  EXPECT_EQ(r.body, std::string("\x00\xffraw", 5));
+  // Errors: the status of the error, x-amzn-ErrorType, a JSON message.
+  r = rest(s, "GET /toys/lost", {});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(*r.header("x-amzn-errortype"), "NoSuchToyException");
+  EXPECT_EQ(r.body, R"({"__type":"NoSuchToyException","message":"No toy named lost."})");
+  // Validation applies to bound members too; bad header values are refused.
+  r = rest(s, "GET /toys/bear", {"X-Toy-Color: green"});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("Member must satisfy enum value set: [red, blue]"), std::string::npos);
+  r = rest(s, "GET /toys?limit=seven", {});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(*r.header("x-amzn-errortype"), "SerializationException");
+  // A path no template has: not a toyrest operation, AWS's 403.
+  r = rest(s, "GET /games", {});
+  EXPECT_EQ(r.status, 403);
+}
+
+TEST(RestJson, UriTemplates) {
+  auto m = protocol::match_request_uri("/{Bucket}/{Key+}", "/b/a/b%2Fc.txt", "");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ((*m)[0].second, "b");
+  EXPECT_EQ((*m)[1].second, "a/b/c.txt");
+  EXPECT_FALSE(protocol::match_request_uri("/{Bucket}?tagging", "/b", "x=1").has_value());
+  EXPECT_TRUE(protocol::match_request_uri("/{Bucket}?tagging", "/b", "tagging").has_value());
+  EXPECT_FALSE(protocol::match_request_uri("/toys/{Name}", "/toys/", "").has_value());
+  EXPECT_FALSE(protocol::match_request_uri("/toys/{Name}", "/toys/a/b", "").has_value());
+  EXPECT_FALSE(protocol::match_request_uri("/toys/{Name}", "/toys/%zz", "").has_value());
 }
 
 TEST(OperationTable, RefusesOperationsTheModelLacks) {
