@@ -249,7 +249,8 @@ class Generator:
                 w("  %s %s%s;  // %s%s" % (t, field, init, mname, ", required" if required else ""))
             w("};")
             w("")
-        w("// decode(): `value` into `out`, replacing what it held. Total: a")
+        w("// decode(): `value` into `out`, replacing what it held; from an rvalue")
+        w("// it moves strings and blobs out instead of copying them. Total: a")
         w("// validated input always decodes; anything else (a member of the wrong")
         w("// kind, a missing required member) is a SerializationException naming")
         w("// the member's path, never a crash. Members the shape lacks are ignored;")
@@ -259,6 +260,8 @@ class Generator:
         w("// absent optionals left out. Both are callable from any thread.")
         for n in self.order:
             w("[[nodiscard]] ::runnel::protocol::ApiResult<void> decode(const %s& value, %s& out);"
+              % (V, type_ident(n)))
+            w("[[nodiscard]] ::runnel::protocol::ApiResult<void> decode(%s&& value, %s& out);"
               % (V, type_ident(n)))
             w("%s encode(const %s& in);" % (V, type_ident(n)))
         w("")
@@ -284,7 +287,7 @@ class Generator:
         w("using ::runnel::protocol::Value;")
         w("")
         for n in self.order + self.containers:
-            w("bool dec_%s(const Value& v, %s& out, sc::DecodeFailure& f);" % (type_ident(n), self.cxx_type(n)))
+            w("bool dec_%s(const Value& v, %s& out, sc::DecodeState& f);" % (type_ident(n), self.cxx_type(n)))
             w("void enc_%s(const %s& in, Value& out);" % (type_ident(n), self.cxx_type(n)))
         w("")
         for n in self.containers:
@@ -298,9 +301,15 @@ class Generator:
             t = type_ident(n)
             w("::runnel::protocol::ApiResult<void> decode(const Value& value, %s& out) {" % t)
             w("  out = %s{};" % t)
-            w("  sc::DecodeFailure f;")
-            w("  if (!dec_%s(value, out, f)) return std::unexpected(sc::failure_error(f));" % t)
-            w("  return {};")
+            w("  sc::DecodeState f;")
+            w("  return sc::result(dec_%s(value, out, f), f);" % t)
+            w("}")
+            w("")
+            w("::runnel::protocol::ApiResult<void> decode(Value&& value, %s& out) {" % t)
+            w("  out = %s{};" % t)
+            w("  sc::DecodeState f;")
+            w("  f.take = true;")
+            w("  return sc::result(dec_%s(value, out, f), f);" % t)
             w("}")
             w("")
             w("Value encode(const %s& in) {" % t)
@@ -317,7 +326,7 @@ class Generator:
         t, cxx = type_ident(n), self.cxx_type(n)
         if s["type"] == "list":
             item = s["member"]["shape"]
-            w("bool dec_%s(const Value& v, %s& out, sc::DecodeFailure& f) {" % (t, cxx))
+            w("bool dec_%s(const Value& v, %s& out, sc::DecodeState& f) {" % (t, cxx))
             w("  const auto* items = sc::array_of(v, f);")
             w("  if (!items) return false;")
             w("  out.clear();")
@@ -335,7 +344,7 @@ class Generator:
             w("")
         else:
             val = s["value"]["shape"]
-            w("bool dec_%s(const Value& v, %s& out, sc::DecodeFailure& f) {" % (t, cxx))
+            w("bool dec_%s(const Value& v, %s& out, sc::DecodeState& f) {" % (t, cxx))
             w('  const auto* entries = sc::object_of(v, "a map", f);')
             w("  if (!entries) return false;")
             w("  out.clear();")
@@ -358,7 +367,7 @@ class Generator:
     def struct_decode(self, n, w):
         t = type_ident(n)
         members = self.members(n)
-        w("bool dec_%s(const Value& v, %s& out, sc::DecodeFailure& f) {" % (t, t))
+        w("bool dec_%s(const Value& v, %s& out, sc::DecodeState& f) {" % (t, t))
         w('  const auto* members = sc::object_of(v, "a structure", f);')
         w("  if (!members) return false;")
         required = [(mname, field) for mname, _, field, req in members if req]

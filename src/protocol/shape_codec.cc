@@ -5,27 +5,27 @@
 
 namespace runnel::protocol::shape_codec {
 
-bool wrong_kind(DecodeFailure& f, std::string_view expected, const Value& v) {
+bool wrong_kind(DecodeState& f, std::string_view expected, const Value& v) {
   f.what = "expected " + std::string(expected) + ", found " + std::string(kind_name(v.kind()));
   return false;
 }
 
-bool at(DecodeFailure& f, std::string_view member) {
+bool at(DecodeState& f, std::string_view member) {
   f.path.emplace_back(member);
   return false;
 }
 
-bool at_index(DecodeFailure& f, size_t i) {
+bool at_index(DecodeState& f, size_t i) {
   f.path.push_back("[" + std::to_string(i) + "]");
   return false;
 }
 
-bool missing(DecodeFailure& f, std::string_view member) {
+bool missing(DecodeState& f, std::string_view member) {
   f.what = "a required member is missing";
   return at(f, member);
 }
 
-ApiError failure_error(const DecodeFailure& f) {
+ApiError failure_error(const DecodeState& f) {
   std::string where;
   for (auto it = f.path.rbegin(); it != f.path.rend(); ++it) {
     if (!where.empty() && !it->starts_with('[')) where += '.';
@@ -34,44 +34,52 @@ ApiError failure_error(const DecodeFailure& f) {
   return serialization_error(where.empty() ? f.what : where + ": " + f.what);
 }
 
-const Object* object_of(const Value& v, std::string_view expected, DecodeFailure& f) {
+ApiResult<void> result(bool ok, const DecodeState& f) {
+  if (ok) return {};
+  return std::unexpected(failure_error(f));
+}
+
+const Object* object_of(const Value& v, std::string_view expected, DecodeState& f) {
   if (v.is_object()) return &v.as_object();
   wrong_kind(f, expected, v);
   return nullptr;
 }
 
-const Array* array_of(const Value& v, DecodeFailure& f) {
+const Array* array_of(const Value& v, DecodeState& f) {
   if (v.is_array()) return &v.as_array();
   wrong_kind(f, "a list", v);
   return nullptr;
 }
 
-bool read(const Value& v, std::string& out, DecodeFailure& f) {
+bool read(const Value& v, std::string& out, DecodeState& f) {
   if (!v.is_string()) return wrong_kind(f, "a string", v);
-  out = v.as_string();
+  if (f.take)
+    out = std::move(const_cast<Value&>(v).as_string());
+  else
+    out = v.as_string();
   return true;
 }
 
-bool read(const Value& v, bool& out, DecodeFailure& f) {
+bool read(const Value& v, bool& out, DecodeState& f) {
   if (!v.is_bool()) return wrong_kind(f, "a boolean", v);
   out = v.as_bool();
   return true;
 }
 
-bool read(const Value& v, int32_t& out, DecodeFailure& f) {
+bool read(const Value& v, int32_t& out, DecodeState& f) {
   if (!v.is_int()) return wrong_kind(f, "an integer", v);
   out = static_cast<int32_t>(std::clamp<int64_t>(v.as_int(), std::numeric_limits<int32_t>::min(),
                                                  std::numeric_limits<int32_t>::max()));
   return true;
 }
 
-bool read(const Value& v, int64_t& out, DecodeFailure& f) {
+bool read(const Value& v, int64_t& out, DecodeState& f) {
   if (!v.is_int()) return wrong_kind(f, "an integer", v);
   out = v.as_int();
   return true;
 }
 
-bool read(const Value& v, double& out, DecodeFailure& f) {
+bool read(const Value& v, double& out, DecodeState& f) {
   if (v.is_int()) {
     out = static_cast<double>(v.as_int());
     return true;
@@ -81,20 +89,26 @@ bool read(const Value& v, double& out, DecodeFailure& f) {
   return true;
 }
 
-bool read(const Value& v, Blob& out, DecodeFailure& f) {
+bool read(const Value& v, Blob& out, DecodeState& f) {
   if (!v.is_blob()) return wrong_kind(f, "a blob", v);
-  out = v.as_blob();
+  if (f.take)
+    out = std::move(const_cast<Value&>(v).as_blob());
+  else
+    out = v.as_blob();
   return true;
 }
 
-bool read(const Value& v, Timestamp& out, DecodeFailure& f) {
+bool read(const Value& v, Timestamp& out, DecodeState& f) {
   if (!v.is_timestamp()) return wrong_kind(f, "a timestamp", v);
   out = v.as_timestamp();
   return true;
 }
 
-bool read(const Value& v, Value& out, DecodeFailure&) {
-  out = v;
+bool read(const Value& v, Value& out, DecodeState& f) {
+  if (f.take)
+    out = std::move(const_cast<Value&>(v));
+  else
+    out = v;
   return true;
 }
 

@@ -21,38 +21,44 @@
 
 namespace runnel::protocol::shape_codec {
 
-// Why a decode failed: what was wrong, and where (innermost step first:
-// member names and "[i]" list indices).
-struct DecodeFailure {
+// One decode() call's state: whether strings and blobs may be moved out of
+// the Value (decoding from an rvalue), and, once it has failed, what was
+// wrong and where (innermost step first: member names and "[i]" indices).
+struct DecodeState {
+  bool take = false;
   std::string what;
   std::vector<std::string> path;
 };
 
 // Records that `v` is not `expected` ("a string"); returns false.
-bool wrong_kind(DecodeFailure& f, std::string_view expected, const Value& v);
+bool wrong_kind(DecodeState& f, std::string_view expected, const Value& v);
 // Adds a step to the failure's path; returns false.
-bool at(DecodeFailure& f, std::string_view member);
-bool at_index(DecodeFailure& f, size_t i);
+bool at(DecodeState& f, std::string_view member);
+bool at_index(DecodeState& f, size_t i);
 // Records that a required member is absent; returns false.
-bool missing(DecodeFailure& f, std::string_view member);
+bool missing(DecodeState& f, std::string_view member);
 // The failure as the client sees it: a SerializationException
 // "MetricData[0].Value: expected a number, found string".
-ApiError failure_error(const DecodeFailure& f);
+ApiError failure_error(const DecodeState& f);
+// decode()'s answer: success, or failure_error(f).
+ApiResult<void> result(bool ok, const DecodeState& f);
 
 // The object or array `v` holds, or nullptr (and a failure) for another kind.
-const Object* object_of(const Value& v, std::string_view expected, DecodeFailure& f);
-const Array* array_of(const Value& v, DecodeFailure& f);
+const Object* object_of(const Value& v, std::string_view expected, DecodeState& f);
+const Array* array_of(const Value& v, DecodeState& f);
 
 // Scalars. An integer is clamped into int32_t (the validator already
-// clamps `integer` members); a double member also takes an Int.
-bool read(const Value& v, std::string& out, DecodeFailure& f);
-bool read(const Value& v, bool& out, DecodeFailure& f);
-bool read(const Value& v, int32_t& out, DecodeFailure& f);
-bool read(const Value& v, int64_t& out, DecodeFailure& f);
-bool read(const Value& v, double& out, DecodeFailure& f);
-bool read(const Value& v, Blob& out, DecodeFailure& f);
-bool read(const Value& v, Timestamp& out, DecodeFailure& f);
-bool read(const Value& v, Value& out, DecodeFailure& f);  // documents: any Value
+// clamps `integer` members); a double member also takes an Int. With
+// `f.take`, strings, blobs and documents are moved out of `v`, which must
+// then be a Value the caller gave up (decode(Value&&, T&)).
+bool read(const Value& v, std::string& out, DecodeState& f);
+bool read(const Value& v, bool& out, DecodeState& f);
+bool read(const Value& v, int32_t& out, DecodeState& f);
+bool read(const Value& v, int64_t& out, DecodeState& f);
+bool read(const Value& v, double& out, DecodeState& f);
+bool read(const Value& v, Blob& out, DecodeState& f);
+bool read(const Value& v, Timestamp& out, DecodeState& f);
+bool read(const Value& v, Value& out, DecodeState& f);  // documents: any Value
 
 // Makes `slot` an empty object/array with room for `n` entries.
 Object& make_object(Value& slot, size_t n);

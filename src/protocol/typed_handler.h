@@ -4,9 +4,10 @@
 //
 //   ApiResult<Output> fn(const Input& in, const RequestContext& ctx);
 //
-// The handler decodes the validated input Value into Input (a failure there
-// is a SerializationException: only a bug upstream of the validator can
-// cause one), calls fn on the calling thread, and encodes its Output back
+// The handler decodes the validated input Value into Input, moving its
+// strings and blobs rather than copying them (a failure there is a
+// SerializationException: only a bug upstream of the validator can cause
+// one), calls fn on the calling thread, and encodes its Output back
 // into the Value the dispatcher writes in the request's protocol.
 // Operations without an output shape return NoOutput (answered as {}).
 // Nothing checks that Input is the operation's input shape (each generated
@@ -35,7 +36,7 @@ OperationHandler typed(Fn fn) {
   return [fn = std::move(fn)](const OperationModel&, Value input, const RequestContext& ctx,
                               OperationReply reply) {
     Input in;
-    if (auto decoded = decode(input, in); !decoded) {
+    if (auto decoded = decode(std::move(input), in); !decoded) {
       reply(std::unexpected(std::move(decoded.error())));
       return;
     }

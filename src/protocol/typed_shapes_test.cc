@@ -280,6 +280,23 @@ TEST(TypedShapes, DecodeIgnoresUnknownAndNullMembersAndNeedsRequiredOnes) {
   EXPECT_EQ(bad.error().message, "MetricDataQueries[1].Id: expected a string, found integer");
 }
 
+TEST(TypedShapes, DecodeFromAnRvalueMovesBlobsAndStringsInsteadOfCopying) {
+  const std::string big(4096, 'x');
+  Value in = Object{{"StreamName", Value("s")}, {"PartitionKey", Value(std::string(100, 'k'))},
+                    {"Data", Value(Blob{big})}};
+  const char* data = in.find("Data")->as_blob().bytes.data();
+  const char* key = in.find("PartitionKey")->as_string().data();
+  kinesis_api::PutRecordInput copied, moved;
+  ASSERT_TRUE(decode(in, copied).has_value());
+  EXPECT_NE(copied.data.bytes.data(), data);
+  EXPECT_EQ(in.find("Data")->as_blob().bytes, big);  // a const Value is left as it was
+  ASSERT_TRUE(decode(std::move(in), moved).has_value());
+  EXPECT_EQ(moved.data.bytes.data(), data);  // the same buffers
+  EXPECT_EQ(moved.partition_key.data(), key);
+  EXPECT_EQ(moved.data.bytes, big);
+  EXPECT_EQ(encode(moved), encode(copied));
+}
+
 TEST(TypedShapes, EncodeLeavesOutAbsentOptionalsAndKeepsEmptyLists) {
   cloudwatch_api::Metric m;
   m.metric_name = "Lat";
