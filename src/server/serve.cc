@@ -109,15 +109,6 @@ int serve(const ServeConfig& config) {
     return 1;
   }
 
-  streams::KinesisOptions kinesis_options =
-      streams::kinesis_options(config.streams, config.account_id, config.data_dir);
-  streams::KinesisService kinesis(kinesis_options, **log, **metadata, *key);
-  if (Status st = kinesis.load(); !st) {
-    spdlog::error("{}", st.to_string());
-    return 1;
-  }
-  service_ptr = &kinesis;
-
   metrics::MetricsOptions metrics_options;
   metrics_options.path = (dir / "metrics.db").string();
   metrics_options.flush_interval_ms = config.cloudwatch.metrics_flush_ms;
@@ -126,6 +117,16 @@ int serve(const ServeConfig& config) {
     spdlog::error("{}", metrics.error().to_string());
     return 1;
   }
+  streams::KinesisOptions kinesis_options =
+      streams::kinesis_options(config.streams, config.account_id, config.data_dir);
+  kinesis_options.metrics = &(*metrics)->registry();
+  streams::KinesisService kinesis(kinesis_options, **log, **metadata, *key);
+  if (Status st = kinesis.load(); !st) {
+    spdlog::error("{}", st.to_string());
+    return 1;
+  }
+  service_ptr = &kinesis;
+
   cloudwatch::CloudWatchOptions cloudwatch_options;
   cloudwatch_options.open_metrics_page = config.cloudwatch.open_metrics;
   cloudwatch::CloudWatchService cloudwatch(cloudwatch_options, **metrics);

@@ -1,4 +1,5 @@
 #include "streams/fanout.h"
+#include "streams/stream_metrics.h"
 
 #include <spdlog/spdlog.h>
 
@@ -277,7 +278,7 @@ bool FanOut::service(Subscription& sub, int64_t now, bool recheck) {
         // no Value tree of several allocations per record.
         Value records = records_value(shard->created_secs, shard->index, read->records, n,
                                       RecordsEncoding{true, out.format()}, readable->encrypted);
-        send_event(sub, std::move(records), tail.last_counter, now);
+        send_event(sub, std::move(records), tail.last_counter, now, n, readable->bytes, *shard);
         // More may be waiting, or the end of a closed shard is reached: come
         // back right after the others had a turn.
         if (sub.spec.position <= last_readable || !shard->open) sub.due_ms = now;
@@ -295,11 +296,12 @@ bool FanOut::service(Subscription& sub, int64_t now, bool recheck) {
     out.end();
     return false;
   }
-  if (now >= heartbeat_due) send_event(sub, Value(Array{}), tail.last_counter, now);
+  if (now >= heartbeat_due) send_event(sub, Value(Array{}), tail.last_counter, now, 0, 0, *shard);
   return true;
 }
 
-void FanOut::send_event(Subscription& sub, Value records, uint64_t tail_counter, int64_t now) {
+void FanOut::send_event(Subscription& sub, Value records, uint64_t tail_counter, int64_t now, size_t count,
+                        uint64_t bytes, const ShardView& shard) {
   // Behind when records past the ones sent exist already.
   int64_t behind = 0;
   if (sub.spec.position <= tail_counter && sub.last_arrival_ms > 0)
@@ -309,6 +311,18 @@ void FanOut::send_event(Subscription& sub, Value records, uint64_t tail_counter,
   event.set("ContinuationSequenceNumber", sub.continuation);
   event.set("MillisBehindLatest", behind);
   sub.spec.out->event("SubscribeToShardEvent", event);
+  // A sample per event published, heartbeats included (AWS: emitted every
+  // time an event is published); the shard's Outgoing* only for records.
+  if (const ConsumerMetrics* m = sub.spec.metrics.get()) {
+    m->record(ConsumerMetric::kEventBytes, double(bytes));
+    m->record(ConsumerMetric::kEventRecords, double(count));
+    m->record(ConsumerMetric::kEventMillisBehindLatest, double(behind));
+    m->record(ConsumerMetric::kEventSuccess, 1);
+  }
+  if (shard.metrics && count > 0) {
+    shard.metrics->record(ShardMetric::kOutgoingBytes, double(bytes));
+    shard.metrics->record(ShardMetric::kOutgoingRecords, double(count));
+  }
   observe(sub, now);
   sub.drained_since_event = false;
   sub.last_event_ms = now;

@@ -59,6 +59,9 @@
 
 namespace runnel::streams {
 
+class ConsumerMetrics;  // streams/stream_metrics.h
+class ShardMetrics;
+
 struct FanOutOptions {
   int64_t max_subscription_ms = 300'000;   // AWS: a subscription lasts 5 minutes
   int64_t heartbeat_ms = 5'000;            // an event at least this often
@@ -85,6 +88,8 @@ struct ShardView {
   int64_t horizon_ms = 0;            // records that arrived before are trimmed
   protocol::Value child_shards;      // when closed: the ChildShards list
   RecordCipher* cipher = nullptr;    // decrypts encrypted records; outlives the subscription
+  // The shard's enhanced metrics (OutgoingBytes/Records), or null.
+  std::shared_ptr<const ShardMetrics> metrics;
 };
 
 struct SubscriptionSpec {
@@ -97,6 +102,9 @@ struct SubscriptionSpec {
   uint64_t position = 0;             // the next counter to deliver
   int64_t before_arrival_secs = 0;   // arrival time (s) to print in a continuation before position
   std::shared_ptr<protocol::EventStreamResponse> out;   // not begun yet
+  // The consumer's SubscribeToShardEvent.* series, or null (metrics off);
+  // recorded by the delivery thread for every event it sends.
+  std::shared_ptr<const ConsumerMetrics> metrics;
 };
 
 // Answers whether the subscription may go on and where its shard stands; an
@@ -147,7 +155,9 @@ class FanOut {
   bool observe(Subscription& sub, int64_t now);
   void forget(Subscription& sub);
   // `records`: the Records list, a tree or already encoded (records_value).
-  void send_event(Subscription& sub, protocol::Value records, uint64_t tail_counter, int64_t now);
+  // `count` records of `bytes` (data + key) are in it, read from `shard`.
+  void send_event(Subscription& sub, protocol::Value records, uint64_t tail_counter, int64_t now, size_t count,
+                  uint64_t bytes, const ShardView& shard);
   void start_thread_locked();
 
   storage::Log& log_;

@@ -1,4 +1,5 @@
 #include "streams/kinesis_service.h"
+#include "streams/stream_metrics.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,6 +9,7 @@
 #include "protocol/json_codec.h"
 #include "streams/input.h"
 #include "streams/model.h"
+#include "streams/shard_id.h"
 #include "streams/put_records_decoder.h"
 
 namespace runnel::streams {
@@ -157,7 +159,47 @@ std::optional<ApiError> KinesisService::rate_limit(std::string_view op, std::str
   return std::nullopt;
 }
 
-void KinesisService::records_durable(const std::vector<storage::ShardKey>& shards) { fanout_->notify(shards); }
+void KinesisService::records_durable(const std::vector<storage::ShardKey>& shards) {
+  fanout_->notify(shards);
+  if (watcher_count_.load(std::memory_order_acquire) == 0) return;
+  for (storage::ShardKey key : shards) {
+    StreamEvent e;
+    e.kind = StreamEvent::Kind::kRecordsDurable;
+    e.shard_key = key;
+    emit(e);
+  }
+}
+
+int KinesisService::add_watcher(std::function<void(const StreamEvent&)> watcher) {
+  std::lock_guard lock(watch_mu_);
+  int id = next_watcher_++;
+  watchers_.emplace_back(id, std::move(watcher));
+  watcher_count_.store(static_cast<int>(watchers_.size()), std::memory_order_release);
+  return id;
+}
+
+void KinesisService::remove_watcher(int id) {
+  std::lock_guard lock(watch_mu_);
+  std::erase_if(watchers_, [id](const auto& w) { return w.first == id; });
+  watcher_count_.store(static_cast<int>(watchers_.size()), std::memory_order_release);
+}
+
+void KinesisService::emit(const StreamEvent& event) {
+  if (watcher_count_.load(std::memory_order_acquire) == 0) return;
+  std::lock_guard lock(watch_mu_);
+  for (const auto& [id, w] : watchers_) w(event);
+}
+
+std::optional<ShardLocation> KinesisService::locate_shard(storage::ShardKey key) const {
+  std::shared_lock lock(mu_);
+  auto it = stream_of_shard_.find(key);
+  if (it == stream_of_shard_.end()) return std::nullopt;
+  auto s = streams_.find(it->second);
+  if (s == streams_.end()) return std::nullopt;
+  for (const Shard& sh : s->second.shards)
+    if (sh.key == key) return ShardLocation{s->second.name, format_shard_id(sh.index)};
+  return std::nullopt;
+}
 
 Status KinesisService::load() {
   auto docs = metadata_.load_all("stream");
@@ -169,6 +211,7 @@ Status KinesisService::load() {
     if (!s) return Status::corruption("metadata document of stream " + name + " is not readable");
     names_by_uid_[s->uid] = s->name;
     for (const auto& sh : s->shards) stream_of_shard_[sh.key] = s->name;
+    attach_metrics_locked(*s);
     if (s->status != StreamStatus::kActive) schedule_transition_locked(s->transition_at_ms);
     for (const auto& c : s->consumers)
       if (c.status != ConsumerStatus::kActive) schedule_transition_locked(c.transition_at_ms);
@@ -221,6 +264,27 @@ protocol::OperationTable KinesisService::operations() {
       if (admit(op.name, in, reply)) reply((this->*fn)(in, ctx, arg));
     };
   };
+  // Tells DataStreams' watchers about the stream an operation named.
+  auto emit_for = [this](const Value& in, StreamEvent::Kind kind) {
+    StreamEvent e;
+    e.kind = kind;
+    if (const std::string* name = input_string(in, "StreamName")) {
+      e.stream = *name;
+    } else if (const std::string* arn = input_string(in, "StreamARN")) {
+      e.stream = arn->substr(arn->find('/') + 1);
+    }
+    emit(e);
+  };
+  // An operation that changes a stream's existence or shape.
+  auto announce = [this, emit_for](Sync fn, StreamEvent::Kind kind) -> protocol::OperationHandler {
+    return [this, fn, kind, emit_for](const protocol::OperationModel& op, Value in, const Ctx& ctx,
+                                      protocol::OperationReply reply) {
+      if (!admit(op.name, in, reply)) return;
+      ApiResult<Value> result = (this->*fn)(in, ctx);
+      if (result) emit_for(in, kind);
+      reply(std::move(result));
+    };
+  };
   auto put = [this](bool single) -> protocol::OperationHandler {
     return [this, single](const protocol::OperationModel& op, Value in, const Ctx& ctx,
                           protocol::OperationReply reply) {
@@ -232,11 +296,12 @@ protocol::OperationTable KinesisService::operations() {
       .on("PutRecords", put(false))
       .on("GetRecords", sync(&KinesisService::get_records))
       .on("GetShardIterator", sync(&KinesisService::get_shard_iterator))
-      .on("CreateStream", sync(&KinesisService::create_stream))
+      .on("CreateStream", announce(&KinesisService::create_stream, StreamEvent::Kind::kCreated))
       .on("DeleteStream",
-          [this](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
+          [this, emit_for](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
             if (!admit(op.name, in, reply)) return;
             ApiResult<Value> result = delete_stream(in, ctx);
+            if (result) emit_for(in, StreamEvent::Kind::kDeleted);
             // Answered after the purge thread's next pass, which starts after
             // the purge was queued: the stream is gone by then (unless its
             // drop failed).
@@ -258,8 +323,8 @@ protocol::OperationTable KinesisService::operations() {
       .on("DescribeLimits", sync(&KinesisService::describe_limits))
       .on("DescribeAccountSettings", sync(&KinesisService::describe_account_settings))
       .on("UpdateAccountSettings", sync(&KinesisService::update_account_settings))
-      .on("SplitShard", sync(&KinesisService::split_shard))
-      .on("MergeShards", sync(&KinesisService::merge_shards))
+      .on("SplitShard", announce(&KinesisService::split_shard, StreamEvent::Kind::kResharded))
+      .on("MergeShards", announce(&KinesisService::merge_shards, StreamEvent::Kind::kResharded))
       .on("RegisterStreamConsumer", sync(&KinesisService::register_consumer))
       .on("DeregisterStreamConsumer", sync(&KinesisService::deregister_consumer))
       .on("DescribeStreamConsumer", sync(&KinesisService::describe_consumer))
@@ -270,7 +335,7 @@ protocol::OperationTable KinesisService::operations() {
           })
       .on("StartStreamEncryption", sync(&KinesisService::start_stream_encryption))
       .on("StopStreamEncryption", sync(&KinesisService::stop_stream_encryption))
-      .on("UpdateShardCount", sync(&KinesisService::update_shard_count))
+      .on("UpdateShardCount", announce(&KinesisService::update_shard_count, StreamEvent::Kind::kResharded))
       .on("UpdateStreamMode", sync(&KinesisService::update_stream_mode))
       .on("UpdateMaxRecordSize", sync(&KinesisService::update_max_record_size))
       .on("UpdateStreamWarmThroughput", sync(&KinesisService::update_stream_warm_throughput))
@@ -385,8 +450,32 @@ std::optional<ApiError> KinesisService::commit_update_locked(StreamState& s, Str
   }
   if (Status st = persist_locked(next); !st) return protocol::internal_failure();
   s = std::move(next);
+  attach_metrics_locked(s);
   if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
   return std::nullopt;
+}
+
+void KinesisService::attach_metrics_locked(StreamState& s) {
+  metrics::Registry* registry = options_.metrics;
+  if (!registry) return;
+  if (!s.metrics) s.metrics = StreamMetrics::make(*registry, s.name);
+  for (Consumer& c : s.consumers)
+    if (!c.metrics) c.metrics = ConsumerMetrics::make(*registry, s.name, c.name);
+  const uint8_t mask = shard_metric_mask(s.shard_level_metrics);
+  for (Shard& sh : s.shards) {
+    const uint8_t have = sh.metrics ? sh.metrics->mask() : 0;
+    if (have != mask) sh.metrics = ShardMetrics::make(*registry, s.name, sh.index, mask, sh.metrics.get());
+  }
+}
+
+void KinesisService::drop_metrics(const StreamState& s) {
+  metrics::Registry* registry = options_.metrics;
+  if (!registry) return;
+  if (s.metrics) s.metrics->drop(*registry);
+  for (const Consumer& c : s.consumers)
+    if (c.metrics) c.metrics->drop(*registry);
+  for (const Shard& sh : s.shards)
+    if (sh.metrics) sh.metrics->drop(*registry);
 }
 
 Status KinesisService::persist_locked(const StreamState& s) {
@@ -434,6 +523,8 @@ void KinesisService::run_purges() {
       stream_of_shard_.erase(key);
     }
     names_by_uid_.erase(p.uid);
+    // Values recorded so far are still flushed; later ones are discarded.
+    drop_metrics(it->second);
     deleted_names_[p.uid] = p.name;
     if (deleted_names_.size() > kDeletedNamesKept) deleted_names_.erase(deleted_names_.begin());
     streams_.erase(it);
@@ -482,6 +573,7 @@ void KinesisService::advance_consumers_locked(StreamState& s, int64_t now, int64
       next = std::min(next, c->transition_at_ms);
       ++c;
     } else if (c->status == ConsumerStatus::kDeleting) {
+      if (c->metrics && options_.metrics) c->metrics->drop(*options_.metrics);
       c = s.consumers.erase(c);
       changed = true;
     } else {

@@ -23,10 +23,12 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "metrics/registry.h"
 #include "protocol/dispatcher.h"
 #include "storage/log.h"
 #include "storage/metadata_store.h"
 #include "streams/autoscale.h"
+#include "streams/data_streams.h"
 #include "streams/fanout.h"
 #include "streams/record_cipher.h"
 #include "streams/shard_iterator.h"
@@ -57,6 +59,10 @@ struct KinesisOptions {
   // updates (docs/capacity.md); beyond them a call gets
   // LimitExceededException. Off unless the server turns it on.
   bool control_plane_limits = false;
+  // Where the AWS/Kinesis CloudWatch metrics are recorded
+  // (docs/kinesis-metrics.md); null records nothing. Must outlive the
+  // service.
+  metrics::Registry* metrics = nullptr;
 };
 
 // Why `text` is not an IAM-style JSON policy document, or nullopt when it
@@ -104,6 +110,14 @@ class KinesisService final : public protocol::Service {
   // options.autoscale_interval_ms; tests may call it directly. Thread-safe
   // (takes the registry lock exclusively while it splits).
   void autoscale_once();
+
+  // Stream events for DataStreams (data_streams.h): watchers are called on
+  // the thread that caused the event; add and remove from any thread.
+  int add_watcher(std::function<void(const StreamEvent&)> watcher);
+  void remove_watcher(int id);
+  // The stream and shard of a log shard key (takes the registry lock shared:
+  // never from the log's thread).
+  std::optional<ShardLocation> locate_shard(storage::ShardKey key) const;
 
   // Wall clock in epoch ms; tests may override.
   std::function<int64_t()> now_ms;
@@ -219,6 +233,14 @@ class KinesisService final : public protocol::Service {
   // The fan-out thread's view of a subscription's shard (ops_subscribe.cc).
   ApiResult<ShardView> subscription_view(const SubscriptionSpec& spec);
   std::string not_found_message(std::string_view name) const;
+  // Metrics (stream_metrics.h). Gives `s`, its consumers and its shards the
+  // series handles they lack, and its shards those of its ShardLevelMetrics
+  // setting now (dropping the series of metrics turned off). Call after any
+  // change of the live stream's shards, consumers or settings, with mu_
+  // held exclusively. No-op without options_.metrics.
+  void attach_metrics_locked(StreamState& s);
+  // Registry::drop of every series of `s` (it was removed).
+  void drop_metrics(const StreamState& s);
   // Writes the stream's document; caller holds mu_ exclusively.
   Status persist_locked(const StreamState& s);
   // Applies due CREATING/UPDATING/DELETING transitions.
@@ -255,7 +277,15 @@ class KinesisService final : public protocol::Service {
   storage::MetadataStore& metadata_;
   ShardIteratorCodec iterators_;
 
+  friend class DataStreams;
   bool admit(std::string_view op, const Value& input, protocol::OperationReply& reply);
+  void emit(const StreamEvent& event);
+  // Watchers of stream events; watcher_count_ lets the log's thread skip
+  // the lock when nobody watches.
+  mutable std::mutex watch_mu_;
+  std::vector<std::pair<int, std::function<void(const StreamEvent&)>>> watchers_;  // guarded by watch_mu_
+  int next_watcher_ = 1;                                                           // guarded by watch_mu_
+  std::atomic<int> watcher_count_{0};
   std::once_flag table_once_;
   std::unique_ptr<protocol::OperationTable> table_;  // handle()'s, built on first use
 

@@ -163,6 +163,7 @@ protocol::ApiResult<Value> KinesisService::update_max_record_size(const Value& i
   next.max_record_kib = static_cast<int32_t>(*kib);
   if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
   s = std::move(next);
+  attach_metrics_locked(s);
   return Value();
 }
 
@@ -241,6 +242,7 @@ protocol::ApiResult<Value> KinesisService::change_enhanced_monitoring(const Valu
   for (const auto& m : s.shard_level_metrics) current_v.emplace_back(m);
   for (const auto& m : desired) desired_v.emplace_back(m);
   s = std::move(next);
+  attach_metrics_locked(s);
   Value out = Object{};
   out.set("StreamName", s.name);
   out.set("CurrentShardLevelMetrics", std::move(current_v));

@@ -127,6 +127,7 @@ protocol::ApiResult<Value> KinesisService::register_consumer(const Value& in, co
     s.consumers.pop_back();
     return std::unexpected(protocol::internal_failure());
   }
+  attach_metrics_locked(s);
   Value out = Object{};
   // AWS answers CREATING; the consumer turns ACTIVE consumer_create_ms later.
   out.set("Consumer", consumer_value(s, c, false));

@@ -1,6 +1,7 @@
 // The data plane: PutRecord, PutRecords, GetShardIterator, GetRecords.
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 
 #include "streams/child_shards.h"
@@ -10,6 +11,7 @@
 #include "streams/starting_position.h"
 #include "streams/sequence_number.h"
 #include "streams/shard_id.h"
+#include "streams/stream_metrics.h"
 
 namespace runnel::streams {
 
@@ -36,7 +38,25 @@ struct Route {
 struct ShardInfo {
   uint32_t index;
   int64_t created_secs;
+  // With metrics on: the shard's enhanced metrics (null when none is
+  // enabled), and the records and bytes of this put that go to it.
+  std::shared_ptr<const ShardMetrics> metrics = nullptr;
+  uint32_t records = 0;
+  uint64_t bytes = 0;
 };
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+double millis_since(SteadyTime start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// One sample per record: 1 when it was refused for the write limits, 0 when
+// not (AWS: Minimum 1 means all were throttled, Maximum 0 none).
+metrics::StatisticSet throttled_set(uint32_t records, uint32_t throttled) {
+  return metrics::StatisticSet{double(records), double(throttled), throttled == records ? 1.0 : 0.0,
+                               throttled > 0 ? 1.0 : 0.0};
+}
 
 constexpr const char* kThroughputExceeded = "ProvisionedThroughputExceededException";
 
@@ -66,6 +86,48 @@ struct PutReply {
   std::string stream_name;
   std::string account_id;
   RecordsEncoding encoding;
+  // With metrics on: the stream's series and when the request arrived.
+  std::shared_ptr<const StreamMetrics> metrics;
+  SteadyTime arrived;
+
+  // The operation failed after routing (the append): Success 0, Latency.
+  void record_failure() const {
+    if (!metrics) return;
+    const double latency = millis_since(arrived);
+    metrics->record(single ? StreamMetric::kPutRecordSuccess : StreamMetric::kPutRecordsSuccess, 0);
+    metrics->record(single ? StreamMetric::kPutRecordLatency : StreamMetric::kPutRecordsLatency, latency);
+  }
+  // The answer is ready: one sample per metric for this operation, and one
+  // per shard it wrote to for the enhanced IncomingBytes/Records.
+  void record_success() const {
+    uint64_t bytes = 0;
+    uint32_t records = 0;
+    for (const ShardInfo& sh : group_shards) {
+      bytes += sh.bytes;
+      records += sh.records;
+      if (sh.metrics) {
+        sh.metrics->record(ShardMetric::kIncomingBytes, double(sh.bytes));
+        sh.metrics->record(ShardMetric::kIncomingRecords, double(sh.records));
+      }
+    }
+    const StreamMetrics& m = *metrics;
+    m.record(StreamMetric::kIncomingBytes, double(bytes));
+    m.record(StreamMetric::kIncomingRecords, double(records));
+    if (single) {
+      m.record(StreamMetric::kPutRecordBytes, double(bytes));
+      m.record(StreamMetric::kPutRecordSuccess, 1);
+      m.record(StreamMetric::kPutRecordLatency, millis_since(arrived));
+      return;
+    }
+    m.record(StreamMetric::kPutRecordsBytes, double(bytes));
+    m.record(StreamMetric::kPutRecordsRecords, double(records));
+    m.record(StreamMetric::kPutRecordsSuccessfulRecords, double(records));
+    m.record(StreamMetric::kPutRecordsFailedRecords, 0);  // no record fails alone but for its write budget
+    m.record(StreamMetric::kPutRecordsThrottledRecords, double(failed));
+    m.record(StreamMetric::kPutRecordsTotalRecords, double(routes.size()));
+    m.record(StreamMetric::kPutRecordsSuccess, records > 0 ? 1 : 0);
+    m.record(StreamMetric::kPutRecordsLatency, millis_since(arrived));
+  }
 
   void operator()(const std::vector<storage::Appended>& appended) {
     auto sequence_of = [&](const Route& r) {
@@ -80,6 +142,7 @@ struct PutReply {
       out.set("ShardId", format_shard_id(group_shards[r.group].index));
       out.set("SequenceNumber", sequence_of(r));
       if (encryption != "NONE") out.set("EncryptionType", encryption);
+      if (metrics) record_success();
       return reply(std::move(out));
     }
     std::vector<PutResultEntry> entries(routes.size());
@@ -101,6 +164,7 @@ struct PutReply {
     out.set("FailedRecordCount", static_cast<int64_t>(failed));
     out.set("Records", put_results_value(entries, encoding));
     if (encryption != "NONE") out.set("EncryptionType", encryption);
+    if (metrics) record_success();
     reply(std::move(out));
   }
 };
@@ -130,6 +194,8 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
     for (auto& r : list) entries.push_back(&r);
   }
   const int64_t now = now_ms();
+  const SteadyTime arrived = options_.metrics ? std::chrono::steady_clock::now() : SteadyTime{};
+  std::shared_ptr<const StreamMetrics> stream_metrics;
 
   std::vector<storage::ShardAppend> groups;
   std::vector<ShardInfo> group_shards;
@@ -150,6 +216,7 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
     if (s.status == StreamStatus::kCreating)
       return reply(std::unexpected(protocol::resource_not_found(not_found_message(s.name))));
     encryption = s.encryption_type;
+    stream_metrics = s.metrics;
     // The key must be usable before any write budget is charged.
     if (encryption == "KMS")
       if (Status st = cipher_.ready(); !st) return reply(std::unexpected(RecordCipher::api_error(st)));
@@ -240,15 +307,42 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
       }
     }
 
+    // WriteProvisionedThroughputExceeded: a sample per record, for the
+    // stream and for each enhanced shard it goes to.
+    if (stream_metrics) {
+      uint32_t refused = 0;
+      for (uint8_t t : throttled) refused += t;
+      stream_metrics->record_statistics(StreamMetric::kWriteThrottled,
+                                        throttled_set(static_cast<uint32_t>(entries.size()), refused));
+      // Refused records per shard, counted only when some were refused.
+      std::vector<uint32_t> refused_in;
+      if (refused > 0) {
+        refused_in.assign(s.shards.size(), 0);
+        for (size_t i = 0; i < entries.size(); ++i) refused_in[slot_of[i]] += throttled[i];
+      }
+      for (const Shard* sh : open) {
+        if (!sh->metrics || !sh->metrics->has(ShardMetric::kWriteThrottled)) continue;
+        const size_t slot = static_cast<size_t>(sh - s.shards.data());
+        if (per_slot[slot] == 0) continue;
+        sh->metrics->record_statistics(ShardMetric::kWriteThrottled,
+                                       throttled_set(per_slot[slot], refused > 0 ? refused_in[slot] : 0));
+      }
+    }
+
     // 3. Group the admitted records by shard, in request order.
     std::vector<int32_t> group_of(s.shards.size(), -1);
     for (size_t i = 0; i < entries.size(); ++i) {
       const size_t slot = slot_of[i];
       const Shard& shard = s.shards[slot];
       if (throttled[i]) {
-        if (single)
+        if (single) {
+          if (stream_metrics) {
+            stream_metrics->record(StreamMetric::kPutRecordSuccess, 0);
+            stream_metrics->record(StreamMetric::kPutRecordLatency, millis_since(arrived));
+          }
           return reply(std::unexpected(protocol::ApiError{
               kThroughputExceeded, write_throttled_message(shard.index, s.name, options_.account_id), 400}));
+        }
         routes.push_back(Route{kThrottled, shard.index});
         ++failed;
         continue;
@@ -258,8 +352,14 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
         groups.push_back(storage::ShardAppend{shard.key, {}});
         groups.back().records.reserve(per_slot[slot]);
         group_shards.push_back(ShardInfo{shard.index, shard.created_secs()});
+        if (stream_metrics) group_shards.back().metrics = shard.metrics;
       }
       auto& g = groups[static_cast<size_t>(group_of[slot])];
+      if (stream_metrics) {
+        ShardInfo& info = group_shards[static_cast<size_t>(group_of[slot])];
+        ++info.records;
+        info.bytes += fields[i].first->size() + fields[i].second->size();
+      }
       routes.push_back(Route{static_cast<uint32_t>(group_of[slot]), static_cast<uint32_t>(g.records.size())});
       // The input is not read past this point, so the bytes move rather than copy.
       storage::AppendRecord record{std::move(*fields[i].first), std::move(*fields[i].second)};
@@ -283,7 +383,7 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
 
   PutReply respond{std::move(reply), std::move(routes), std::move(group_shards), single, std::move(encryption),
                    failed, std::move(throttled_stream), failed > 0 ? options_.account_id : std::string(),
-                   RecordsEncoding{ctx.direct_encoding, ctx.format}};
+                   RecordsEncoding{ctx.direct_encoding, ctx.format}, std::move(stream_metrics), arrived};
   // Every record throttled: nothing to append.
   if (groups.empty()) {
     lock.unlock();
@@ -302,7 +402,10 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
   log_.append(std::move(groups), [this, respond = std::move(respond), shard_keys = std::move(shard_keys),
                                   run_on_request_thread = ctx.run_on_request_thread](
                                      Result<std::vector<storage::Appended>> result) mutable {
-    if (!result) return respond.reply(std::unexpected(append_failure(result.error())));
+    if (!result) {
+      respond.record_failure();
+      return respond.reply(std::unexpected(append_failure(result.error())));
+    }
     records_durable(shard_keys);
     if (!run_on_request_thread) return respond(*result);
     run_on_request_thread(
@@ -356,6 +459,15 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
     return std::unexpected(protocol::ApiError{"ExpiredIteratorException",
                                               iterator_expired_message(pos->issued_ms, now), 400});
   auto limit = static_cast<uint32_t>(input_int(in, "Limit").value_or(10000));
+  const SteadyTime arrived = options_.metrics ? std::chrono::steady_clock::now() : SteadyTime{};
+  // With metrics on, the stream's series (the shard's are in shard.metrics).
+  std::shared_ptr<const StreamMetrics> stream_metrics;
+  // A call that failed once the shard was known: Success 0, Latency.
+  auto record_failure = [&] {
+    if (!stream_metrics) return;
+    stream_metrics->record(StreamMetric::kGetRecordsSuccess, 0);
+    stream_metrics->record(StreamMetric::kGetRecordsLatency, millis_since(arrived));
+  };
 
   Shard shard;
   int64_t horizon;
@@ -369,9 +481,17 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
       return std::unexpected(protocol::resource_not_found(
           "Shard " + format_shard_id(pos->shard_index) + " in stream " + stream_name_of_uid_locked(pos->stream_uid) +
           " under account " + options_.account_id + " does not exist"));
+    stream_metrics = s->metrics;
     // GetRecords fails whole over the shard's read budget (5 calls/s, and
     // no more reads while a large response's bytes are still being repaid).
-    if (options_.throughput_limits && !throughput_.admit_read(sh->key, now))
+    // ReadProvisionedThroughputExceeded is a sample per call: 1 or 0.
+    const bool read_throttled = options_.throughput_limits && !throughput_.admit_read(sh->key, now);
+    if (stream_metrics) {
+      stream_metrics->record(StreamMetric::kReadThrottled, read_throttled ? 1 : 0);
+      if (sh->metrics) sh->metrics->record(ShardMetric::kReadThrottled, read_throttled ? 1 : 0);
+      if (read_throttled) record_failure();
+    }
+    if (read_throttled)
       return std::unexpected(protocol::ApiError{kThroughputExceeded,
                                                 "Rate exceeded for Shard - " + options_.account_id + "/" + s->name +
                                                     "/" + format_shard_id(sh->index),
@@ -383,10 +503,16 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
   }
   const uint64_t max_counter = closed_shard_end(log_, shard);
   auto read = log_.read(shard.key, pos->counter, limit, kGetRecordsMaxBytes, horizon);
-  if (!read) return std::unexpected(protocol::internal_failure());
+  if (!read) {
+    record_failure();
+    return std::unexpected(protocol::internal_failure());
+  }
 
   auto readable = readable_records(read->records, max_counter, &cipher_);
-  if (!readable) return std::unexpected(RecordCipher::api_error(readable.error()));
+  if (!readable) {
+    record_failure();
+    return std::unexpected(RecordCipher::api_error(readable.error()));
+  }
   if (options_.throughput_limits) throughput_.read_done(shard.key, now, readable->bytes);
   // Built straight in the response's encoding when the dispatcher allows.
   Value records = records_value(shard.created_secs(), shard.index, read->records, readable->n,
@@ -396,6 +522,23 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
   int64_t behind = 0;
   if (next <= tail.last_counter && !read->records.empty())
     behind = std::max<int64_t>(0, now - read->records.back().arrival_ms);
+
+  if (stream_metrics) {
+    // The age of the last record returned; 0 when none was (caught up).
+    const int64_t age =
+        readable->n > 0 ? std::max<int64_t>(0, now - read->records[readable->n - 1].arrival_ms) : 0;
+    const StreamMetrics& m = *stream_metrics;
+    m.record(StreamMetric::kGetRecordsBytes, double(readable->bytes));
+    m.record(StreamMetric::kGetRecordsRecords, double(readable->n));
+    m.record(StreamMetric::kGetRecordsIteratorAge, double(age));
+    m.record(StreamMetric::kGetRecordsSuccess, 1);
+    if (shard.metrics) {
+      shard.metrics->record(ShardMetric::kOutgoingBytes, double(readable->bytes));
+      shard.metrics->record(ShardMetric::kOutgoingRecords, double(readable->n));
+      shard.metrics->record(ShardMetric::kIteratorAge, double(age));
+    }
+    m.record(StreamMetric::kGetRecordsLatency, millis_since(arrived));
+  }
 
   Value out = Object{};
   out.set("Records", std::move(records));

@@ -145,6 +145,7 @@ protocol::ApiResult<Value> KinesisService::create_stream(const Value& in, const 
   if (Status st = persist_locked(s); !st) return std::unexpected(protocol::internal_failure());
   names_by_uid_[s.uid] = name;
   for (const auto& sh : s.shards) stream_of_shard_[sh.key] = name;
+  attach_metrics_locked(s);
   streams_.emplace(name, std::move(s));
   return Value();
 }

@@ -326,6 +326,7 @@ protocol::ApiResult<Value> KinesisService::reshard_uniform_locked(StreamState& s
   }
   if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
   s = std::move(next);
+  attach_metrics_locked(s);
   for (size_t slot : created) stream_of_shard_[s.shards[slot].key] = s.name;
   if (s.status == StreamStatus::kUpdating) schedule_transition_locked(s.transition_at_ms);
   fanout_->wake();

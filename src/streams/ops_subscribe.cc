@@ -8,6 +8,7 @@
 #include "streams/kinesis_service.h"
 #include "streams/shard_id.h"
 #include "streams/starting_position.h"
+#include "streams/stream_metrics.h"
 
 namespace runnel::streams {
 
@@ -50,6 +51,7 @@ void KinesisService::subscribe_to_shard(const Value& in, const Ctx& ctx, protoco
     auto position = resolve_starting_position(log_, s, *shard, start, now, "SubscribeToShard", options_.account_id);
     if (!position) return reply(std::unexpected(position.error()));
 
+    spec.metrics = c.metrics;
     spec.consumer_arn = arn;
     spec.consumer_label = options_.account_id + ":" + s.name + ":" + format_shard_id(shard->index) + ":" + c.name;
     spec.stream_uid = s.uid;
@@ -63,7 +65,16 @@ void KinesisService::subscribe_to_shard(const Value& in, const Ctx& ctx, protoco
     spec.before_arrival_secs = *position > tail.last_counter ? tail.last_arrival_ms / 1000 : shard->created_secs();
   }
   spec.out = ctx.events;
-  if (auto admitted = fanout_->subscribe(std::move(spec)); !admitted) return reply(std::unexpected(admitted.error()));
+  const std::shared_ptr<const ConsumerMetrics> metrics = spec.metrics;
+  auto admitted = fanout_->subscribe(std::move(spec));
+  if (metrics) {
+    // Refused for a subscription of the same consumer and shard within
+    // AWS's back-off window: RateExceeded.
+    if (!admitted && admitted.error().type == "ResourceInUseException")
+      metrics->record(ConsumerMetric::kSubscribeRateExceeded, 1);
+    metrics->record(ConsumerMetric::kSubscribeSuccess, admitted ? 1 : 0);
+  }
+  if (!admitted) return reply(std::unexpected(admitted.error()));
   // From here on FanOut owns the response; `reply` is not used.
 }
 
@@ -89,6 +100,7 @@ protocol::ApiResult<ShardView> KinesisService::subscription_view(const Subscript
   v.ending_counter = v.open ? 0 : closed_shard_end(log_, *shard);
   v.horizon_ms = s->trim_horizon_ms(now_ms());
   v.cipher = &cipher_;
+  v.metrics = shard->metrics;
   if (!v.open) v.child_shards = child_shards(*s, *shard);
   return v;
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,11 @@
 #include "streams/hash_key.h"
 
 namespace runnel::streams {
+
+// streams/stream_metrics.h: CloudWatch series handles, not persisted.
+class StreamMetrics;
+class ConsumerMetrics;
+class ShardMetrics;
 
 enum class StreamStatus { kCreating, kActive, kUpdating, kDeleting };
 std::string_view to_string(StreamStatus s);
@@ -32,6 +38,10 @@ struct Shard {
   // ending_counter is the last counter it holds.
   std::optional<int64_t> closed_ms;
   uint64_t ending_counter = 0;
+  // Its enhanced (shard-level) metrics, when some are enabled and the
+  // service records metrics; replaced only under the registry lock held
+  // exclusively (streams/stream_metrics.h). Not persisted.
+  std::shared_ptr<const ShardMetrics> metrics;
 
   bool open() const { return !closed_ms.has_value(); }
   int64_t created_secs() const { return created_ms / 1000; }
@@ -52,6 +62,8 @@ struct Consumer {
   // The resource policy attached with PutResourcePolicy, byte for byte as the
   // client gave it; empty when none is attached.
   std::string resource_policy;
+  // Its SubscribeToShard metrics when the service records metrics. Not persisted.
+  std::shared_ptr<const ConsumerMetrics> metrics;
 
   int64_t created_secs() const { return created_ms / 1000; }
 };
@@ -86,6 +98,9 @@ struct StreamState {
   // UpdateStreamWarmThroughput's (or CreateStream's) target in MiB/s, for an
   // on-demand stream; absent when never set.
   std::optional<int32_t> warm_throughput_mibps;
+  // Its stream-level metrics when the service records metrics (made at
+  // create and load, dropped when the stream is removed). Not persisted.
+  std::shared_ptr<const StreamMetrics> metrics;
 
   size_t open_shard_count() const;
   Consumer* find_consumer(std::string_view name);

@@ -1,0 +1,222 @@
+#include "streams/data_streams.h"
+
+#include "protocol/dispatcher.h"
+#include "streams/kinesis_service.h"
+
+namespace runnel::streams {
+
+using protocol::ApiResult;
+using protocol::Value;
+
+namespace {
+
+// The caller of an internal operation: the service's own account and the
+// region given (ARNs name it).
+protocol::RequestContext internal_context(const std::string& region = "") {
+  protocol::RequestContext ctx;
+  ctx.region = region.empty() ? "us-east-1" : region;
+  ctx.request_id = "internal";
+  return ctx;
+}
+
+const std::string& str(const Value& v, std::string_view key) {
+  static const std::string kEmpty;
+  const Value* m = v.find(key);
+  return m && m->is_string() ? m->as_string() : kEmpty;
+}
+
+std::optional<std::string> opt_str(const Value& v, std::string_view key) {
+  const Value* m = v.find(key);
+  if (!m || !m->is_string()) return std::nullopt;
+  return m->as_string();
+}
+
+int64_t num(const Value& v, std::string_view key) {
+  const Value* m = v.find(key);
+  return m && m->is_int() ? m->as_int() : 0;
+}
+
+std::string_view position_name(ReadPositionType t) {
+  switch (t) {
+    case ReadPositionType::kTrimHorizon: return "TRIM_HORIZON";
+    case ReadPositionType::kLatest: return "LATEST";
+    case ReadPositionType::kAtSequenceNumber: return "AT_SEQUENCE_NUMBER";
+    case ReadPositionType::kAfterSequenceNumber: return "AFTER_SEQUENCE_NUMBER";
+    case ReadPositionType::kAtTimestamp: return "AT_TIMESTAMP";
+  }
+  return "TRIM_HORIZON";
+}
+
+StreamInfo stream_info(const Value& d) {
+  StreamInfo info;
+  info.name = str(d, "StreamName");
+  info.arn = str(d, "StreamARN");
+  info.status = str(d, "StreamStatus");
+  if (const Value* mode = d.find("StreamModeDetails")) info.mode = str(*mode, "StreamMode");
+  info.retention_hours = num(d, "RetentionPeriodHours");
+  if (const Value* t = d.find("StreamCreationTimestamp"); t && t->is_timestamp()) info.created_ms = t->as_timestamp().millis;
+  info.encryption_type = str(d, "EncryptionType");
+  if (const Value* shards = d.find("Shards")) {
+    for (const Value& s : shards->as_array()) {
+      StreamShard sh;
+      sh.shard_id = str(s, "ShardId");
+      sh.parent_shard_id = opt_str(s, "ParentShardId");
+      sh.adjacent_parent_shard_id = opt_str(s, "AdjacentParentShardId");
+      if (const Value* r = s.find("HashKeyRange")) {
+        sh.starting_hash_key = str(*r, "StartingHashKey");
+        sh.ending_hash_key = str(*r, "EndingHashKey");
+      }
+      if (const Value* r = s.find("SequenceNumberRange")) {
+        sh.starting_sequence_number = str(*r, "StartingSequenceNumber");
+        sh.ending_sequence_number = opt_str(*r, "EndingSequenceNumber");
+      }
+      info.shards.push_back(std::move(sh));
+    }
+  }
+  return info;
+}
+
+}  // namespace
+
+DataStreams::DataStreams(KinesisService& service) : service_(service) {}
+DataStreams::~DataStreams() = default;
+
+ApiResult<StreamInfo> DataStreams::create_stream(const std::string& name, std::optional<int> shard_count,
+                                                 const std::string& region) {
+  Value in = protocol::Object{};
+  in.set("StreamName", name);
+  Value mode = protocol::Object{};
+  if (shard_count) {
+    in.set("ShardCount", int64_t{*shard_count});
+    mode.set("StreamMode", std::string("PROVISIONED"));
+  } else {
+    mode.set("StreamMode", std::string("ON_DEMAND"));
+  }
+  in.set("StreamModeDetails", std::move(mode));
+  auto created = service_.create_stream(in, internal_context(region));
+  if (!created) return std::unexpected(created.error());
+  StreamEvent e;
+  e.kind = StreamEvent::Kind::kCreated;
+  e.stream = name;
+  service_.emit(e);
+  return describe_stream(name);
+}
+
+ApiResult<StreamInfo> DataStreams::describe_stream(const std::string& name) {
+  // DescribeStream pages shards by 100; ListShards would too. Follow the pages.
+  Value in = protocol::Object{};
+  in.set("StreamName", name);
+  auto first = service_.describe_stream(in, internal_context());
+  if (!first) return std::unexpected(first.error());
+  const Value& d = *first->find("StreamDescription");
+  StreamInfo info = stream_info(d);
+  bool more = d.find("HasMoreShards") && d.find("HasMoreShards")->as_bool();
+  while (more && !info.shards.empty()) {
+    Value next = protocol::Object{};
+    next.set("StreamName", name);
+    next.set("ExclusiveStartShardId", info.shards.back().shard_id);
+    auto page = service_.describe_stream(next, internal_context());
+    if (!page) return std::unexpected(page.error());
+    StreamInfo more_info = stream_info(*page->find("StreamDescription"));
+    if (more_info.shards.empty()) break;
+    for (StreamShard& s : more_info.shards) info.shards.push_back(std::move(s));
+    more = page->find("StreamDescription")->find("HasMoreShards")->as_bool();
+  }
+  return info;
+}
+
+std::vector<std::string> DataStreams::list_streams() {
+  std::vector<std::string> names;
+  std::optional<std::string> after;
+  while (true) {
+    Value in = protocol::Object{};
+    in.set("Limit", int64_t{10000});
+    if (after) in.set("ExclusiveStartStreamName", *after);
+    auto page = service_.list_streams(in, internal_context());
+    if (!page) break;
+    const auto& list = page->find("StreamNames")->as_array();
+    for (const Value& n : list) names.push_back(n.as_string());
+    const Value* more = page->find("HasMoreStreams");
+    if (list.empty() || !more || !more->as_bool()) break;
+    after = names.back();
+  }
+  return names;
+}
+
+void DataStreams::put_records(const std::string& stream, std::vector<PutEntry> entries,
+                              std::function<void(ApiResult<std::vector<PutOutcome>>)> done) {
+  Value in = protocol::Object{};
+  in.set("StreamName", stream);
+  protocol::Array records;
+  records.reserve(entries.size());
+  for (PutEntry& e : entries) {
+    Value r = protocol::Object{};
+    r.set("Data", Value(protocol::Blob{std::move(e.data)}));
+    r.set("PartitionKey", std::move(e.partition_key));
+    if (e.explicit_hash_key) r.set("ExplicitHashKey", std::move(*e.explicit_hash_key));
+    records.push_back(std::move(r));
+  }
+  in.set("Records", Value(std::move(records)));
+  service_.put_records(in, internal_context(), false, [done = std::move(done)](ApiResult<Value> result) {
+    if (!result) return done(std::unexpected(result.error()));
+    std::vector<PutOutcome> out;
+    for (const Value& r : result->find("Records")->as_array()) {
+      PutOutcome o;
+      if (const Value* code = r.find("ErrorCode")) {
+        o.error = protocol::ApiError{code->as_string(), str(r, "ErrorMessage"), 400, false};
+      } else {
+        o.shard_id = str(r, "ShardId");
+        o.sequence_number = str(r, "SequenceNumber");
+      }
+      out.push_back(std::move(o));
+    }
+    done(std::move(out));
+  });
+}
+
+ApiResult<std::string> DataStreams::cursor(const std::string& stream, const std::string& shard_id,
+                                           const ReadPosition& position) {
+  Value in = protocol::Object{};
+  in.set("StreamName", stream);
+  in.set("ShardId", shard_id);
+  in.set("ShardIteratorType", std::string(position_name(position.type)));
+  if (position.type == ReadPositionType::kAtSequenceNumber || position.type == ReadPositionType::kAfterSequenceNumber)
+    in.set("StartingSequenceNumber", position.sequence_number);
+  if (position.type == ReadPositionType::kAtTimestamp) in.set("Timestamp", protocol::Timestamp{position.timestamp_ms});
+  auto it = service_.get_shard_iterator(in, internal_context());
+  if (!it) return std::unexpected(it.error());
+  return str(*it, "ShardIterator");
+}
+
+ApiResult<ShardRead> DataStreams::read(const std::string& cursor, int limit) {
+  Value in = protocol::Object{};
+  in.set("ShardIterator", cursor);
+  in.set("Limit", int64_t{limit});
+  auto got = service_.get_records(in, internal_context());
+  if (!got) return std::unexpected(got.error());
+  ShardRead out;
+  for (const Value& r : got->find("Records")->as_array()) {
+    StreamRecord rec;
+    rec.sequence_number = str(r, "SequenceNumber");
+    rec.partition_key = str(r, "PartitionKey");
+    if (const Value* data = r.find("Data"); data && data->is_blob()) rec.data = data->as_blob().bytes;
+    if (const Value* t = r.find("ApproximateArrivalTimestamp"); t && t->is_timestamp())
+      rec.arrival_ms = t->as_timestamp().millis;
+    out.records.push_back(std::move(rec));
+  }
+  out.next_cursor = opt_str(*got, "NextShardIterator");
+  out.millis_behind_latest = num(*got, "MillisBehindLatest");
+  if (const Value* children = got->find("ChildShards"))
+    for (const Value& c : children->as_array()) out.child_shards.push_back(str(c, "ShardId"));
+  return out;
+}
+
+int DataStreams::watch(std::function<void(const StreamEvent&)> watcher) {
+  return service_.add_watcher(std::move(watcher));
+}
+
+void DataStreams::unwatch(int id) { service_.remove_watcher(id); }
+
+std::optional<ShardLocation> DataStreams::locate(uint64_t shard_key) const { return service_.locate_shard(shard_key); }
+
+}  // namespace runnel::streams
