@@ -22,10 +22,11 @@ protocol::OperationTable CloudWatchService::operations() {
       .otherwise([](const protocol::OperationModel& op, protocol::Value, const protocol::RequestContext&,
                     protocol::OperationReply reply) {
         // Alarms, dashboards, metric streams, insight rules...: not served.
-        reply(std::unexpected(protocol::ApiError{
-            "InvalidAction", "runnel does not serve the CloudWatch operation " + std::string(op.name) +
-                                 "; it serves PutMetricData, GetMetricStatistics, GetMetricData and ListMetrics.",
-            400, false}));
+        reply(std::unexpected(
+            protocol::ApiError{"InvalidAction",
+                               "runnel does not serve the CloudWatch operation " + std::string(op.name) +
+                                   "; it serves PutMetricData, GetMetricStatistics, GetMetricData and ListMetrics.",
+                               400, false}));
       });
   return table;
 }

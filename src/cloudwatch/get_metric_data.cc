@@ -75,8 +75,8 @@ protocol::ApiResult<api::GetMetricDataOutput> CloudWatchService::get_metric_data
     const api::MetricDataQuery& q = queries[i];
     const auto& stat = q.metric_stat;
     if (stat.has_value() == q.expression.has_value())
-      return std::unexpected(validation("The parameter " + member(i) +
-                                        " must specify exactly one of MetricStat and Expression."));
+      return std::unexpected(
+          validation("The parameter " + member(i) + " must specify exactly one of MetricStat and Expression."));
     MetricMathQuery mq;
     mq.id = q.id;
     mq.label = q.label.value_or("");
@@ -87,8 +87,8 @@ protocol::ApiResult<api::GetMetricDataOutput> CloudWatchService::get_metric_data
     } else {
       const std::string& s = stat->stat;
       if (!is_known_statistic(s))
-        return std::unexpected(validation("The value " + s + " for parameter " + member(i) +
-                                          ".MetricStat.Stat is not supported."));
+        return std::unexpected(
+            validation("The value " + s + " for parameter " + member(i) + ".MetricStat.Stat is not supported."));
       const api::Metric& metric = stat->metric;
       auto id = metric_id_from(metric.namespace_ ? &*metric.namespace_ : nullptr,
                                metric.metric_name ? &*metric.metric_name : nullptr, metric.dimensions,
@@ -103,8 +103,7 @@ protocol::ApiResult<api::GetMetricDataOutput> CloudWatchService::get_metric_data
         metrics::Aggregate merged = (*points)[k].aggregate;
         auto ts = (*points)[k].timestamp;
         for (++k; k < points->size() && (*points)[k].timestamp == ts; ++k) merged.merge((*points)[k].aggregate);
-        if (auto v = statistic_value(merged, s))
-          mq.points.push_back({metrics::unix_seconds(ts), *v});
+        if (auto v = statistic_value(merged, s)) mq.points.push_back({metrics::unix_seconds(ts), *v});
       }
       if (min_period == 0 || mq.period < min_period) min_period = mq.period;
     }

@@ -53,13 +53,13 @@ protocol::ApiResult<api::GetMetricStatisticsOutput> CloudWatchService::get_metri
   if (extended) {
     for (const std::string& e : *extended)
       if (!e.starts_with("p") || !is_known_statistic(e))
-        return std::unexpected(invalid_parameter_value("The value " + e +
-                                                       " for parameter ExtendedStatistics is not supported."));
+        return std::unexpected(
+            invalid_parameter_value("The value " + e + " for parameter ExtendedStatistics is not supported."));
   }
   auto id = metric_id_from(&in.namespace_, &in.metric_name, in.dimensions, "");
   if (!id) return std::unexpected(id.error());
-  auto points = metrics_.store().statistics(*id, unit_from(in.unit), time_point(in.start_time),
-                                            time_point(in.end_time), in.period);
+  auto points = metrics_.store().statistics(*id, unit_from(in.unit), time_point(in.start_time), time_point(in.end_time),
+                                            in.period);
   if (!points) return std::unexpected(query_error(points.error()));
 
   api::GetMetricStatisticsOutput out;

@@ -56,21 +56,22 @@ protocol::ApiResult<protocol::NoOutput> CloudWatchService::put_metric_data(const
       return std::unexpected(missing_parameter("At least one of the parameters " + where + ".Value, " + where +
                                                ".StatisticValues and " + where + ".Values must be specified."));
     if (counts && !values)
-      return std::unexpected(invalid_parameter_combination("The parameter " + where + ".Counts requires " + where +
-                                                           ".Values."));
+      return std::unexpected(
+          invalid_parameter_combination("The parameter " + where + ".Counts requires " + where + ".Values."));
     if (counts && d.counts->size() != d.values->size())
       return std::unexpected(invalid_parameter_value("The parameters " + where + ".Values and " + where +
                                                      ".Counts must be of the same size."));
     if (values && d.values->size() > 150)
-      return std::unexpected(invalid_parameter_value("The collection " + where +
-                                                     ".Values must not have a size greater than 150."));
+      return std::unexpected(
+          invalid_parameter_value("The collection " + where + ".Values must not have a size greater than 150."));
     if (stats && d.statistic_values->sample_count <= 0)
-      return std::unexpected(invalid_parameter_value("The parameter " + where +
-                                                     ".StatisticValues.SampleCount must be greater than 0."));
+      return std::unexpected(
+          invalid_parameter_value("The parameter " + where + ".StatisticValues.SampleCount must be greater than 0."));
     int64_t resolution = d.storage_resolution.value_or(60);
     if (resolution != 1 && resolution != 60)
       return std::unexpected(invalid_parameter_value("The value " + std::to_string(resolution) + " for parameter " +
-                                                     where + ".StorageResolution is invalid. Valid values are 1 "
+                                                     where +
+                                                     ".StorageResolution is invalid. Valid values are 1 "
                                                      "and 60."));
     metrics::TimePoint at = d.timestamp ? time_point(*d.timestamp) : now;
     if (at < now - kMaxPast)
@@ -95,8 +96,8 @@ protocol::ApiResult<protocol::NoOutput> CloudWatchService::put_metric_data(const
     if (d.value) {
       a.series->record_at(a.at, *d.value);
     } else if (const auto& stats = d.statistic_values) {
-      a.series->record_statistics_at(a.at,
-                                     metrics::StatisticSet{stats->sample_count, stats->sum, stats->minimum, stats->maximum});
+      a.series->record_statistics_at(
+          a.at, metrics::StatisticSet{stats->sample_count, stats->sum, stats->minimum, stats->maximum});
     } else {
       const std::vector<double>& values = *d.values;
       for (size_t i = 0; i < values.size(); ++i) a.series->record_at(a.at, values[i], d.counts ? (*d.counts)[i] : 1.0);

@@ -21,9 +21,8 @@ protocol::ApiResult<metrics::MetricId> metric_id_from(const std::string* ns, con
   for (size_t i = 0; i < dims.size(); ++i)
     for (size_t j = i + 1; j < dims.size(); ++j)
       if (dims[i].name == dims[j].name)
-        return std::unexpected(invalid_parameter_value("No metric may have duplicate dimension names: " +
-                                                       dims[i].name + " appears twice in " + std::string(where) +
-                                                       ".Dimensions."));
+        return std::unexpected(invalid_parameter_value("No metric may have duplicate dimension names: " + dims[i].name +
+                                                       " appears twice in " + std::string(where) + ".Dimensions."));
   if (!ns) return std::unexpected(missing_parameter("The parameter " + std::string(where) + "Namespace is required."));
   if (!name)
     return std::unexpected(missing_parameter("The parameter " + std::string(where) + "MetricName is required."));

@@ -68,8 +68,8 @@ bool read(const Value& v, bool& out, DecodeState& f) {
 
 bool read(const Value& v, int32_t& out, DecodeState& f) {
   if (!v.is_int()) return wrong_kind(f, "an integer", v);
-  out = static_cast<int32_t>(std::clamp<int64_t>(v.as_int(), std::numeric_limits<int32_t>::min(),
-                                                 std::numeric_limits<int32_t>::max()));
+  out = static_cast<int32_t>(
+      std::clamp<int64_t>(v.as_int(), std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()));
   return true;
 }
 

@@ -33,8 +33,7 @@ inline Value encode(const NoOutput&) { return Value(Object{}); }
 
 template <class Input, class Output, class Fn>
 OperationHandler typed(Fn fn) {
-  return [fn = std::move(fn)](const OperationModel&, Value input, const RequestContext& ctx,
-                              OperationReply reply) {
+  return [fn = std::move(fn)](const OperationModel&, Value input, const RequestContext& ctx, OperationReply reply) {
     Input in;
     if (auto decoded = decode(std::move(input), in); !decoded) {
       reply(std::unexpected(std::move(decoded.error())));

@@ -14,13 +14,13 @@
 #include "cloudwatch_shapes_roundtrip.h"
 #include "kinesis_shapes.h"
 #include "kinesis_shapes_roundtrip.h"
-#include "shapes_shapes.h"
-#include "shapes_shapes_roundtrip.h"
 #include "protocol/dispatcher.h"
 #include "protocol/json_codec.h"
 #include "protocol/model.h"
 #include "protocol/test_models.h"
 #include "protocol/typed_handler.h"
+#include "shapes_shapes.h"
+#include "shapes_shapes_roundtrip.h"
 
 namespace runnel::protocol {
 
@@ -179,8 +179,7 @@ void expect_wrong_kinds_fail(const ServiceModel& model, RoundTrips trips) {
       ++mutations;
       ASSERT_FALSE(r.has_value()) << paths[k];
       EXPECT_EQ(r.error().type, "SerializationException");
-      EXPECT_TRUE(r.error().message.starts_with(paths[k] + ": expected "))
-          << paths[k] << " vs " << r.error().message;
+      EXPECT_TRUE(r.error().message.starts_with(paths[k] + ": expected ")) << paths[k] << " vs " << r.error().message;
     }
   }
   EXPECT_GT(mutations, 100u);
@@ -235,15 +234,14 @@ TEST(TypedShapes, TypesFollowTheModel) {
   static_assert(std::is_same_v<decltype(MetricDatum::value), std::optional<double>>);
   static_assert(std::is_same_v<decltype(MetricDatum::storage_resolution), std::optional<int32_t>>);
   static_assert(std::is_same_v<decltype(MetricDatum::timestamp), std::optional<Timestamp>>);
-  static_assert(std::is_same_v<decltype(MetricDatum::dimensions),
-                               std::optional<std::vector<cloudwatch_api::Dimension>>>);
+  static_assert(
+      std::is_same_v<decltype(MetricDatum::dimensions), std::optional<std::vector<cloudwatch_api::Dimension>>>);
   static_assert(std::is_same_v<decltype(MetricDatum::unit), std::optional<std::string>>);  // an enum
   static_assert(std::is_same_v<decltype(GetMetricDataInput::start_time), Timestamp>);
   static_assert(std::is_same_v<decltype(cloudwatch_api::Metric::namespace_), std::optional<std::string>>);
   static_assert(std::is_same_v<decltype(kinesis_api::PutRecordInput::data), Blob>);
   static_assert(std::is_same_v<decltype(kinesis_api::CreateStreamInput::shard_count), std::optional<int32_t>>);
-  static_assert(std::is_same_v<decltype(kinesis_api::GetRecordsOutput::millis_behind_latest),
-                               std::optional<int64_t>>);
+  static_assert(std::is_same_v<decltype(kinesis_api::GetRecordsOutput::millis_behind_latest), std::optional<int64_t>>);
   static_assert(std::is_same_v<decltype(kinesis_api::ListTagsForResourceOutput::tags),
                                std::optional<std::vector<kinesis_api::Tag>>>);
   static_assert(std::is_same_v<decltype(cloudwatch_api::Datapoint::extended_statistics),
@@ -255,7 +253,9 @@ TEST(TypedShapes, TypesFollowTheModel) {
 }
 
 TEST(TypedShapes, DecodeIgnoresUnknownAndNullMembersAndNeedsRequiredOnes) {
-  Value in = Object{{"MetricName", Value("Lat")}, {"Bogus", Value(int64_t{1})}, {"Value", Value()},
+  Value in = Object{{"MetricName", Value("Lat")},
+                    {"Bogus", Value(int64_t{1})},
+                    {"Value", Value()},
                     {"Values", Value(Array{Value(1.5), Value(), Value(int64_t{2})})}};
   cloudwatch_api::MetricDatum d;
   d.unit = "Seconds";  // decode replaces what `d` held
@@ -270,10 +270,10 @@ TEST(TypedShapes, DecodeIgnoresUnknownAndNullMembersAndNeedsRequiredOnes) {
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().message, "MetricName: a required member is missing");
 
-  Value nested = Object{{"MetricDataQueries", Value(Array{Value(Object{{"Id", Value("a")}}),
-                                                          Value(Object{{"Id", Value(int64_t{5})}})})},
-                        {"StartTime", Value(Timestamp{1})},
-                        {"EndTime", Value(Timestamp{2})}};
+  Value nested = Object{
+      {"MetricDataQueries", Value(Array{Value(Object{{"Id", Value("a")}}), Value(Object{{"Id", Value(int64_t{5})}})})},
+      {"StartTime", Value(Timestamp{1})},
+      {"EndTime", Value(Timestamp{2})}};
   cloudwatch_api::GetMetricDataInput q;
   auto bad = decode(nested, q);
   ASSERT_FALSE(bad.has_value());
@@ -282,8 +282,8 @@ TEST(TypedShapes, DecodeIgnoresUnknownAndNullMembersAndNeedsRequiredOnes) {
 
 TEST(TypedShapes, DecodeFromAnRvalueMovesBlobsAndStringsInsteadOfCopying) {
   const std::string big(4096, 'x');
-  Value in = Object{{"StreamName", Value("s")}, {"PartitionKey", Value(std::string(100, 'k'))},
-                    {"Data", Value(Blob{big})}};
+  Value in =
+      Object{{"StreamName", Value("s")}, {"PartitionKey", Value(std::string(100, 'k'))}, {"Data", Value(Blob{big})}};
   const char* data = in.find("Data")->as_blob().bytes.data();
   const char* key = in.find("PartitionKey")->as_string().data();
   kinesis_api::PutRecordInput copied, moved;
@@ -308,7 +308,8 @@ TEST(TypedShapes, TypedHandlerDecodesCallsAndEncodes) {
   const ServiceModel& model = cloudwatch_model();
   const OperationModel& op = *model.find_operation("ListMetrics");
   auto handler = typed<cloudwatch_api::ListMetricsInput, cloudwatch_api::ListMetricsOutput>(
-      [](const cloudwatch_api::ListMetricsInput& in, const RequestContext&) -> ApiResult<cloudwatch_api::ListMetricsOutput> {
+      [](const cloudwatch_api::ListMetricsInput& in,
+         const RequestContext&) -> ApiResult<cloudwatch_api::ListMetricsOutput> {
         if (!in.next_token) return std::unexpected(invalid_argument("no token"));
         cloudwatch_api::ListMetricsOutput out;
         out.next_token = *in.next_token + "+1";
@@ -326,8 +327,11 @@ TEST(TypedShapes, TypedHandlerDecodesCallsAndEncodes) {
   EXPECT_EQ(replies[2].error().type, "SerializationException");
 
   auto no_output = typed<cloudwatch_api::PutMetricDataInput, NoOutput>(
-      [](const cloudwatch_api::PutMetricDataInput&, const RequestContext&) -> ApiResult<NoOutput> { return NoOutput{}; });
-  no_output(*model.find_operation("PutMetricData"), Value(Object{{"Namespace", Value("App")}}), RequestContext{}, reply);
+      [](const cloudwatch_api::PutMetricDataInput&, const RequestContext&) -> ApiResult<NoOutput> {
+        return NoOutput{};
+      });
+  no_output(*model.find_operation("PutMetricData"), Value(Object{{"Namespace", Value("App")}}), RequestContext{},
+            reply);
   ASSERT_EQ(replies.size(), 4u);
   EXPECT_EQ(*replies[3], Value(Object{}));
 }
