@@ -9,23 +9,24 @@ CloudWatchService::CloudWatchService(CloudWatchOptions options, metrics::Metrics
     : options_(options), metrics_(metrics) {}
 
 protocol::OperationTable CloudWatchService::operations() {
-  using Op = ApiResult<Value> (CloudWatchService::*)(const Value&);
-  auto sync = [this](Op fn) -> protocol::OperationHandler {
-    return [this, fn](const protocol::OperationModel&, Value in, const protocol::RequestContext&,
-                      protocol::OperationReply reply) { reply((this->*fn)(in)); };
+  // Each handler runs on the calling net/ thread and replies before returning.
+  auto sync = [this]<class In, class Out>(ApiResult<Out> (CloudWatchService::*fn)(const In&)) {
+    return protocol::typed<In, Out>(
+        [this, fn](const In& in, const protocol::RequestContext&) { return (this->*fn)(in); });
   };
   protocol::OperationTable table(cloudwatch_model());
   table.on("PutMetricData", sync(&CloudWatchService::put_metric_data))
       .on("GetMetricStatistics", sync(&CloudWatchService::get_metric_statistics))
       .on("GetMetricData", sync(&CloudWatchService::get_metric_data))
       .on("ListMetrics", sync(&CloudWatchService::list_metrics))
-      .otherwise([](const protocol::OperationModel& op, Value, const protocol::RequestContext&,
+      .otherwise([](const protocol::OperationModel& op, protocol::Value, const protocol::RequestContext&,
                     protocol::OperationReply reply) {
         // Alarms, dashboards, metric streams, insight rules...: not served.
-        reply(std::unexpected(protocol::ApiError{
-            "InvalidAction", "runnel does not serve the CloudWatch operation " + std::string(op.name) +
-                                 "; it serves PutMetricData, GetMetricStatistics, GetMetricData and ListMetrics.",
-            400, false}));
+        reply(std::unexpected(
+            protocol::ApiError{"InvalidAction",
+                               "runnel does not serve the CloudWatch operation " + std::string(op.name) +
+                                   "; it serves PutMetricData, GetMetricStatistics, GetMetricData and ListMetrics.",
+                               400, false}));
       });
   return table;
 }

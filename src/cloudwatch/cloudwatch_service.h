@@ -12,8 +12,10 @@
 
 #include <string>
 
+#include "cloudwatch_shapes.h"
 #include "metrics/metrics.h"
 #include "protocol/service.h"
+#include "protocol/typed_handler.h"
 
 namespace runnel::cloudwatch {
 
@@ -32,14 +34,15 @@ class CloudWatchService final : public protocol::Service {
   std::vector<protocol::LocalRoute> local_routes() override;
 
  private:
-  using Value = protocol::Value;
   template <class T>
   using ApiResult = protocol::ApiResult<T>;
 
-  ApiResult<Value> put_metric_data(const Value& in);
-  ApiResult<Value> get_metric_statistics(const Value& in);
-  ApiResult<Value> get_metric_data(const Value& in);
-  ApiResult<Value> list_metrics(const Value& in);
+  // The operations, on typed shapes (cloudwatch_shapes.h, generated from the
+  // model; protocol/typed_handler.h decodes and encodes them).
+  ApiResult<protocol::NoOutput> put_metric_data(const api::PutMetricDataInput& in);
+  ApiResult<api::GetMetricStatisticsOutput> get_metric_statistics(const api::GetMetricStatisticsInput& in);
+  ApiResult<api::GetMetricDataOutput> get_metric_data(const api::GetMetricDataInput& in);
+  ApiResult<api::ListMetricsOutput> list_metrics(const api::ListMetricsInput& in);
 
   CloudWatchOptions options_;
   metrics::Metrics& metrics_;

@@ -12,8 +12,6 @@
 
 namespace runnel::cloudwatch {
 
-using protocol::Value;
-
 protocol::ApiError statistics_query_error(const metrics::QueryError& e);  // get_metric_statistics.cc
 
 namespace {
@@ -24,8 +22,8 @@ protocol::ApiError validation(std::string message) { return protocol::validation
 
 std::string member(size_t i) { return "MetricDataQueries.member." + std::to_string(i + 1); }
 
-Value result_value(const std::string& id, const std::string& label, std::vector<Datapoint> points,
-                   const std::vector<MetricMathMessage>& messages, bool descending, int64_t& budget) {
+api::MetricDataResult result_of(const std::string& id, const std::string& label, std::vector<Datapoint> points,
+                                const std::vector<MetricMathMessage>& messages, bool descending, int64_t& budget) {
   if (descending) std::reverse(points.begin(), points.end());
   bool partial = false;
   if (static_cast<int64_t>(points.size()) > budget) {
@@ -33,79 +31,79 @@ Value result_value(const std::string& id, const std::string& label, std::vector<
     partial = true;
   }
   budget -= static_cast<int64_t>(points.size());
-  protocol::Array timestamps, values;
+  api::MetricDataResult r;
+  r.id = id;
+  r.label = label;
+  auto& timestamps = r.timestamps.emplace();
+  auto& values = r.values.emplace();
   timestamps.reserve(points.size());
   values.reserve(points.size());
   for (const Datapoint& p : points) {
-    timestamps.emplace_back(timestamp_of(p.timestamp));
-    values.emplace_back(p.value);
+    timestamps.push_back(timestamp_of(p.timestamp));
+    values.push_back(p.value);
   }
-  Value r = protocol::Object{};
-  r.set("Id", id);
-  r.set("Label", label);
-  r.set("Timestamps", Value(std::move(timestamps)));
-  r.set("Values", Value(std::move(values)));
-  r.set("StatusCode", std::string(partial ? "PartialData" : "Complete"));
-  protocol::Array msgs;
-  for (const MetricMathMessage& m : messages) {
-    Value msg = protocol::Object{};
-    msg.set("Code", m.code);
-    msg.set("Value", m.value);
-    msgs.push_back(std::move(msg));
+  r.status_code = std::string(partial ? api::StatusCode::kPartialData : api::StatusCode::kComplete);
+  if (!messages.empty()) {
+    auto& msgs = r.messages.emplace();
+    for (const MetricMathMessage& m : messages) {
+      api::MessageData& msg = msgs.emplace_back();
+      msg.code = m.code;
+      msg.value = m.value;
+    }
   }
-  if (!msgs.empty()) r.set("Messages", Value(std::move(msgs)));
   return r;
 }
 
 }  // namespace
 
-protocol::ApiResult<Value> CloudWatchService::get_metric_data(const Value& in) {
-  const auto& queries = in.find("MetricDataQueries")->as_array();
+protocol::ApiResult<api::GetMetricDataOutput> CloudWatchService::get_metric_data(const api::GetMetricDataInput& in) {
+  const std::vector<api::MetricDataQuery>& queries = in.metric_data_queries;
   if (queries.empty()) return std::unexpected(missing_parameter("The parameter MetricDataQueries is required."));
   if (queries.size() > kMaxQueries)
     return std::unexpected(validation("The collection MetricDataQueries must not have a size greater than " +
                                       std::to_string(kMaxQueries) + "."));
-  const metrics::TimePoint start = time_point(*in.find("StartTime"));
-  const metrics::TimePoint end = time_point(*in.find("EndTime"));
-  const bool descending = !in.find("ScanBy") || in.find("ScanBy")->as_string() == "TimestampDescending";
-  int64_t budget = in.find("MaxDatapoints") ? in.find("MaxDatapoints")->as_int() : kDefaultMaxDatapoints;
+  const metrics::TimePoint start = time_point(in.start_time);
+  const metrics::TimePoint end = time_point(in.end_time);
+  const bool descending = !in.scan_by || *in.scan_by == api::ScanBy::kTimestampDescending;
+  int64_t budget = in.max_datapoints.value_or(kDefaultMaxDatapoints);
 
   std::vector<MetricMathQuery> math;
   std::vector<bool> returned;
   std::vector<std::string> labels;
   int64_t min_period = 0;
   for (size_t i = 0; i < queries.size(); ++i) {
-    const Value& q = queries[i];
-    const Value* stat = q.find("MetricStat");
-    const Value* expression = q.find("Expression");
-    if ((stat != nullptr) == (expression != nullptr))
-      return std::unexpected(validation("The parameter " + member(i) +
-                                        " must specify exactly one of MetricStat and Expression."));
+    const api::MetricDataQuery& q = queries[i];
+    const auto& stat = q.metric_stat;
+    if (stat.has_value() == q.expression.has_value())
+      return std::unexpected(
+          validation("The parameter " + member(i) + " must specify exactly one of MetricStat and Expression."));
     MetricMathQuery mq;
-    mq.id = q.find("Id")->as_string();
-    mq.label = q.find("Label") ? q.find("Label")->as_string() : "";
-    returned.push_back(!q.find("ReturnData") || q.find("ReturnData")->as_bool());
-    if (expression) {
-      mq.expression = expression->as_string();
-      mq.period = q.find("Period") ? q.find("Period")->as_int() : 0;
+    mq.id = q.id;
+    mq.label = q.label.value_or("");
+    returned.push_back(q.return_data.value_or(true));
+    if (q.expression) {
+      mq.expression = *q.expression;
+      mq.period = q.period.value_or(0);
     } else {
-      const std::string& s = stat->find("Stat")->as_string();
+      const std::string& s = stat->stat;
       if (!is_known_statistic(s))
-        return std::unexpected(validation("The value " + s + " for parameter " + member(i) +
-                                          ".MetricStat.Stat is not supported."));
-      auto id = metric_id_from(*stat->find("Metric"), member(i) + ".MetricStat.Metric.");
+        return std::unexpected(
+            validation("The value " + s + " for parameter " + member(i) + ".MetricStat.Stat is not supported."));
+      const api::Metric& metric = stat->metric;
+      auto id = metric_id_from(metric.namespace_ ? &*metric.namespace_ : nullptr,
+                               metric.metric_name ? &*metric.metric_name : nullptr, metric.dimensions,
+                               member(i) + ".MetricStat.Metric.");
       if (!id) return std::unexpected(id.error());
-      mq.period = stat->find("Period")->as_int();
+      mq.period = stat->period;
       if (mq.label.empty()) mq.label = id->name();
-      auto points = metrics_.store().statistics(*id, unit_from(*stat), start, end, mq.period, kMaxGridPoints);
+      auto points = metrics_.store().statistics(*id, unit_from(stat->unit), start, end, mq.period, kMaxGridPoints);
       if (!points) return std::unexpected(statistics_query_error(points.error()));
       // One value per period: the units the metric was recorded with, merged.
       for (size_t k = 0; k < points->size();) {
         metrics::Aggregate merged = (*points)[k].aggregate;
         auto ts = (*points)[k].timestamp;
         for (++k; k < points->size() && (*points)[k].timestamp == ts; ++k) merged.merge((*points)[k].aggregate);
-        if (auto v = statistic_value(merged, s))
-          mq.points.push_back({metrics::unix_seconds(ts), *v});
+        if (auto v = statistic_value(merged, s)) mq.points.push_back({metrics::unix_seconds(ts), *v});
       }
       if (min_period == 0 || mq.period < min_period) min_period = mq.period;
     }
@@ -117,23 +115,21 @@ protocol::ApiResult<Value> CloudWatchService::get_metric_data(const Value& in) {
   auto evaluated = evaluate_metric_math(math, window);
   if (!evaluated) return std::unexpected(validation(evaluated.error().message()));
 
-  protocol::Array results;
+  api::GetMetricDataOutput out;
+  auto& results = out.metric_data_results.emplace();
   size_t next_expression_result = 0;
   for (size_t i = 0; i < math.size(); ++i) {
     if (math[i].expression.empty()) {
-      if (returned[i])
-        results.push_back(result_value(math[i].id, labels[i], math[i].points, {}, descending, budget));
+      if (returned[i]) results.push_back(result_of(math[i].id, labels[i], math[i].points, {}, descending, budget));
       continue;
     }
     // An expression gives one result or several (an array), all with its Id.
     while (next_expression_result < evaluated->size() && (*evaluated)[next_expression_result].id == math[i].id) {
       MetricMathResult& r = (*evaluated)[next_expression_result++];
-      if (returned[i]) results.push_back(result_value(r.id, r.label, std::move(r.points), r.messages, descending, budget));
+      if (returned[i]) results.push_back(result_of(r.id, r.label, std::move(r.points), r.messages, descending, budget));
     }
   }
-  Value out = protocol::Object{};
-  out.set("MetricDataResults", Value(std::move(results)));
-  out.set("Messages", Value(protocol::Array{}));
+  out.messages.emplace();
   return out;
 }
 

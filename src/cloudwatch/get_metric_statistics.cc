@@ -1,13 +1,13 @@
 // GetMetricStatistics: the store's periods of one metric, with the asked
 // statistics (docs/cloudwatch.md).
 
+#include <algorithm>
+
 #include "cloudwatch/cloudwatch_service.h"
 #include "cloudwatch/request_values.h"
 #include "metrics/query_plan.h"
 
 namespace runnel::cloudwatch {
-
-using protocol::Value;
 
 namespace {
 
@@ -26,9 +26,24 @@ protocol::ApiError query_error(const metrics::QueryError& e) {
 
 protocol::ApiError statistics_query_error(const metrics::QueryError& e) { return query_error(e); }
 
-protocol::ApiResult<Value> CloudWatchService::get_metric_statistics(const Value& in) {
-  const Value* stats = in.find("Statistics");
-  const Value* extended = in.find("ExtendedStatistics");
+namespace {
+
+// The Datapoint member that holds `stat` (one of the model's Statistic enum).
+std::optional<double>* statistic_member(api::Datapoint& dp, std::string_view stat) {
+  if (stat == api::Statistic::kSampleCount) return &dp.sample_count;
+  if (stat == api::Statistic::kAverage) return &dp.average;
+  if (stat == api::Statistic::kSum) return &dp.sum;
+  if (stat == api::Statistic::kMinimum) return &dp.minimum;
+  if (stat == api::Statistic::kMaximum) return &dp.maximum;
+  return nullptr;
+}
+
+}  // namespace
+
+protocol::ApiResult<api::GetMetricStatisticsOutput> CloudWatchService::get_metric_statistics(
+    const api::GetMetricStatisticsInput& in) {
+  const auto& stats = in.statistics;
+  const auto& extended = in.extended_statistics;
   if (!stats && !extended)
     return std::unexpected(invalid_parameter_combination(
         "At least one of the parameters Statistics and ExtendedStatistics must be specified."));
@@ -36,38 +51,44 @@ protocol::ApiResult<Value> CloudWatchService::get_metric_statistics(const Value&
     return std::unexpected(invalid_parameter_combination(
         "The parameters Statistics and ExtendedStatistics are mutually exclusive and you have specified both."));
   if (extended) {
-    for (const Value& e : extended->as_array())
-      if (!e.as_string().starts_with("p") || !is_known_statistic(e.as_string()))
-        return std::unexpected(invalid_parameter_value("The value " + e.as_string() +
-                                                       " for parameter ExtendedStatistics is not supported."));
+    for (const std::string& e : *extended)
+      if (!e.starts_with("p") || !is_known_statistic(e))
+        return std::unexpected(
+            invalid_parameter_value("The value " + e + " for parameter ExtendedStatistics is not supported."));
   }
-  auto id = metric_id_from(in, "");
+  auto id = metric_id_from(&in.namespace_, &in.metric_name, in.dimensions, "");
   if (!id) return std::unexpected(id.error());
-  auto points = metrics_.store().statistics(*id, unit_from(in), time_point(*in.find("StartTime")),
-                                            time_point(*in.find("EndTime")), in.find("Period")->as_int());
+  auto points = metrics_.store().statistics(*id, unit_from(in.unit), time_point(in.start_time), time_point(in.end_time),
+                                            in.period);
   if (!points) return std::unexpected(query_error(points.error()));
 
-  protocol::Array datapoints;
+  api::GetMetricStatisticsOutput out;
+  out.label = id->name();
+  auto& datapoints = out.datapoints.emplace();
+  datapoints.reserve(points->size());
   for (const metrics::Datapoint& p : *points) {
-    Value dp = protocol::Object{};
-    dp.set("Timestamp", protocol::Timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                p.timestamp.time_since_epoch())
-                                                .count()});
+    api::Datapoint& dp = datapoints.emplace_back();
+    dp.timestamp = protocol::Timestamp{
+        std::chrono::duration_cast<std::chrono::milliseconds>(p.timestamp.time_since_epoch()).count()};
     if (stats) {
-      for (const Value& s : stats->as_array())
-        if (auto v = statistic_value(p.aggregate, s.as_string())) dp.set(s.as_string(), *v);
+      for (const std::string& s : *stats)
+        if (auto v = statistic_value(p.aggregate, s))
+          if (std::optional<double>* slot = statistic_member(dp, s)) *slot = *v;
     } else {
-      Value map = protocol::Object{};
-      for (const Value& e : extended->as_array())
-        if (auto v = statistic_value(p.aggregate, e.as_string())) map.set(e.as_string(), *v);
-      dp.set("ExtendedStatistics", std::move(map));
+      auto& map = dp.extended_statistics.emplace();
+      for (const std::string& e : *extended) {
+        auto v = statistic_value(p.aggregate, e);
+        if (!v) continue;
+        // A statistic asked twice is answered once.
+        auto it = std::find_if(map.begin(), map.end(), [&](const auto& kv) { return kv.first == e; });
+        if (it != map.end())
+          it->second = *v;
+        else
+          map.emplace_back(e, *v);
+      }
     }
-    dp.set("Unit", std::string(metrics::unit_name(p.unit)));
-    datapoints.push_back(std::move(dp));
+    dp.unit = std::string(metrics::unit_name(p.unit));
   }
-  Value out = protocol::Object{};
-  out.set("Label", id->name());
-  out.set("Datapoints", Value(std::move(datapoints)));
   return out;
 }
 

@@ -5,42 +5,33 @@
 
 namespace runnel::cloudwatch {
 
-using protocol::Value;
-
-protocol::ApiResult<Value> CloudWatchService::list_metrics(const Value& in) {
+protocol::ApiResult<api::ListMetricsOutput> CloudWatchService::list_metrics(const api::ListMetricsInput& in) {
   metrics::ListMetricsQuery q;
-  if (const Value* ns = in.find("Namespace")) q.ns = ns->as_string();
-  if (const Value* name = in.find("MetricName")) q.metric_name = name->as_string();
-  if (const Value* dims = in.find("Dimensions")) {
-    for (const Value& d : dims->as_array()) {
+  if (in.namespace_) q.ns = *in.namespace_;
+  if (in.metric_name) q.metric_name = *in.metric_name;
+  if (in.dimensions) {
+    for (const api::DimensionFilter& d : *in.dimensions) {
       metrics::DimensionFilter f;
-      f.name = d.find("Name")->as_string();
-      if (const Value* v = d.find("Value")) f.value = v->as_string();
+      f.name = d.name;
+      if (d.value) f.value = *d.value;
       q.dimensions.push_back(std::move(f));
     }
   }
-  q.recently_active = in.find("RecentlyActive") != nullptr;
-  if (const Value* token = in.find("NextToken")) q.next_token = token->as_string();
+  q.recently_active = in.recently_active.has_value();
+  if (in.next_token) q.next_token = *in.next_token;
   auto page = metrics_.store().list_metrics(q);
   if (!page) return std::unexpected(invalid_parameter_value("The value for parameter NextToken is invalid."));
-  protocol::Array list;
+  api::ListMetricsOutput out;
+  auto& list = out.metrics.emplace();
+  list.reserve(page->metrics.size());
   for (const metrics::MetricId& id : page->metrics) {
-    Value m = protocol::Object{};
-    m.set("Namespace", id.ns());
-    m.set("MetricName", id.name());
-    protocol::Array dims;
-    for (const metrics::Dimension& d : id.dimensions()) {
-      Value dim = protocol::Object{};
-      dim.set("Name", d.name);
-      dim.set("Value", d.value);
-      dims.push_back(std::move(dim));
-    }
-    m.set("Dimensions", Value(std::move(dims)));
-    list.push_back(std::move(m));
+    api::Metric& m = list.emplace_back();
+    m.namespace_ = id.ns();
+    m.metric_name = id.name();
+    auto& dims = m.dimensions.emplace();
+    for (const metrics::Dimension& d : id.dimensions()) dims.push_back({d.name, d.value});
   }
-  Value out = protocol::Object{};
-  out.set("Metrics", Value(std::move(list)));
-  if (!page->next_token.empty()) out.set("NextToken", page->next_token);
+  if (!page->next_token.empty()) out.next_token = page->next_token;
   return out;
 }
 

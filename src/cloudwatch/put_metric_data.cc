@@ -16,12 +16,11 @@
 
 namespace runnel::cloudwatch {
 
-using protocol::Value;
-
 namespace {
 
 constexpr auto kMaxPast = std::chrono::hours(24 * 14);
 constexpr auto kMaxFuture = std::chrono::hours(2);
+
 constexpr size_t kMaxDatums = 1000;
 const double kMaxMagnitude = std::ldexp(1.0, 360);
 
@@ -37,32 +36,35 @@ std::optional<protocol::ApiError> check_number(double v, const std::string& para
                                  " is invalid: values must be finite and within -2^360 to 2^360.");
 }
 
-std::optional<protocol::ApiError> check_numbers(const Value& d, const std::string& where) {
-  if (const Value* v = d.find("Value"))
-    if (auto e = check_number(v->as_double(), where + ".Value")) return e;
-  for (const char* list : {"Values", "Counts"}) {
-    const Value* items = d.find(list);
-    if (!items) continue;
-    const auto& a = items->as_array();
+std::optional<protocol::ApiError> check_numbers(const api::MetricDatum& d, const std::string& where) {
+  if (d.value)
+    if (auto e = check_number(*d.value, where + ".Value")) return e;
+  for (const auto& [list, items] : {std::pair{"Values", &d.values}, std::pair{"Counts", &d.counts}}) {
+    if (!*items) continue;
+    const std::vector<double>& a = **items;
     for (size_t k = 0; k < a.size(); ++k)
-      if (auto e = check_number(a[k].as_double(), where + "." + list + ".member." + std::to_string(k + 1))) return e;
+      if (auto e = check_number(a[k], where + "." + list + ".member." + std::to_string(k + 1))) return e;
   }
-  if (const Value* stats = d.find("StatisticValues"))
-    for (const char* field : {"SampleCount", "Sum", "Minimum", "Maximum"})
-      if (auto e = check_number(stats->find(field)->as_double(), where + ".StatisticValues." + field)) return e;
+  if (const auto& stats = d.statistic_values) {
+    const std::pair<const char*, double> fields[] = {{"SampleCount", stats->sample_count},
+                                                     {"Sum", stats->sum},
+                                                     {"Minimum", stats->minimum},
+                                                     {"Maximum", stats->maximum}};
+    for (const auto& [field, v] : fields)
+      if (auto e = check_number(v, where + ".StatisticValues." + field)) return e;
+  }
   return std::nullopt;
 }
 
 }  // namespace
 
-protocol::ApiResult<Value> CloudWatchService::put_metric_data(const Value& in) {
-  const std::string& ns = in.find("Namespace")->as_string();
+protocol::ApiResult<protocol::NoOutput> CloudWatchService::put_metric_data(const api::PutMetricDataInput& in) {
+  const std::string& ns = in.namespace_;
   if (ns.starts_with("AWS/"))
     return std::unexpected(invalid_parameter_value("The value " + ns + " for parameter Namespace is invalid."));
-  const Value* data = in.find("MetricData");
-  if (!data || data->as_array().empty())
+  if (!in.metric_data || in.metric_data->empty())
     return std::unexpected(missing_parameter("The parameter MetricData is required."));
-  if (data->as_array().size() > kMaxDatums)
+  if (in.metric_data->size() > kMaxDatums)
     return std::unexpected(invalid_parameter_value("The collection MetricData must not have a size greater than " +
                                                    std::to_string(kMaxDatums) + "."));
   const metrics::TimePoint now = metrics_.registry().now();
@@ -71,17 +73,17 @@ protocol::ApiResult<Value> CloudWatchService::put_metric_data(const Value& in) {
   struct Datum {
     std::shared_ptr<metrics::Series> series;
     metrics::TimePoint at;
-    const Value* datum;
+    const api::MetricDatum* datum;
   };
   std::vector<Datum> accepted;
-  const auto& items = data->as_array();
+  const std::vector<api::MetricDatum>& items = *in.metric_data;
   for (size_t i = 0; i < items.size(); ++i) {
-    const Value& d = items[i];
+    const api::MetricDatum& d = items[i];
     const std::string where = member(i);
-    const Value* value = d.find("Value");
-    const Value* stats = d.find("StatisticValues");
-    const Value* values = d.find("Values");
-    const Value* counts = d.find("Counts");
+    const bool value = d.value.has_value();
+    const bool stats = d.statistic_values.has_value();
+    const bool values = d.values.has_value();
+    const bool counts = d.counts.has_value();
     if (value && stats)
       return std::unexpected(invalid_parameter_combination("The parameters " + where + ".Value and " + where +
                                                            ".StatisticValues are mutually exclusive and you have "
@@ -94,24 +96,25 @@ protocol::ApiResult<Value> CloudWatchService::put_metric_data(const Value& in) {
       return std::unexpected(missing_parameter("At least one of the parameters " + where + ".Value, " + where +
                                                ".StatisticValues and " + where + ".Values must be specified."));
     if (counts && !values)
-      return std::unexpected(invalid_parameter_combination("The parameter " + where + ".Counts requires " + where +
-                                                           ".Values."));
-    if (counts && counts->as_array().size() != values->as_array().size())
+      return std::unexpected(
+          invalid_parameter_combination("The parameter " + where + ".Counts requires " + where + ".Values."));
+    if (counts && d.counts->size() != d.values->size())
       return std::unexpected(invalid_parameter_value("The parameters " + where + ".Values and " + where +
                                                      ".Counts must be of the same size."));
-    if (values && values->as_array().size() > 150)
-      return std::unexpected(invalid_parameter_value("The collection " + where +
-                                                     ".Values must not have a size greater than 150."));
+    if (values && d.values->size() > 150)
+      return std::unexpected(
+          invalid_parameter_value("The collection " + where + ".Values must not have a size greater than 150."));
     if (auto e = check_numbers(d, where)) return std::unexpected(*e);
-    if (stats && stats->find("SampleCount")->as_double() <= 0)
-      return std::unexpected(invalid_parameter_value("The parameter " + where +
-                                                     ".StatisticValues.SampleCount must be greater than 0."));
-    int64_t resolution = d.find("StorageResolution") ? d.find("StorageResolution")->as_int() : 60;
+    if (stats && d.statistic_values->sample_count <= 0)
+      return std::unexpected(
+          invalid_parameter_value("The parameter " + where + ".StatisticValues.SampleCount must be greater than 0."));
+    int64_t resolution = d.storage_resolution.value_or(60);
     if (resolution != 1 && resolution != 60)
       return std::unexpected(invalid_parameter_value("The value " + std::to_string(resolution) + " for parameter " +
-                                                     where + ".StorageResolution is invalid. Valid values are 1 "
+                                                     where +
+                                                     ".StorageResolution is invalid. Valid values are 1 "
                                                      "and 60."));
-    metrics::TimePoint at = d.find("Timestamp") ? time_point(*d.find("Timestamp")) : now;
+    metrics::TimePoint at = d.timestamp ? time_point(*d.timestamp) : now;
     if (at < now - kMaxPast)
       return std::unexpected(invalid_parameter_value("The parameter " + where +
                                                      ".Timestamp must specify a time no more than two weeks in the "
@@ -120,36 +123,28 @@ protocol::ApiResult<Value> CloudWatchService::put_metric_data(const Value& in) {
       return std::unexpected(invalid_parameter_value("The parameter " + where +
                                                      ".Timestamp must specify a time no more than two hours in the "
                                                      "future."));
-    Value metric = protocol::Object{};
-    metric.set("Namespace", ns);
-    metric.set("MetricName", d.find("MetricName")->as_string());
-    if (const Value* dims = d.find("Dimensions")) metric.set("Dimensions", *dims);
-    auto id = metric_id_from(metric, where);
+    auto id = metric_id_from(&ns, &d.metric_name, d.dimensions, where);
     if (!id) return std::unexpected(id.error());
     metrics::SeriesOptions options;
     options.high_resolution = resolution == 1;
-    auto series = metrics_.registry().series(*id, unit_from(d).value_or(metrics::Unit::kNone), options);
+    auto series = metrics_.registry().series(*id, unit_from(d.unit).value_or(metrics::Unit::kNone), options);
     if (options.high_resolution && !series->high_resolution()) series->set_high_resolution();
     accepted.push_back({std::move(series), at, &d});
   }
 
   for (const Datum& a : accepted) {
-    const Value& d = *a.datum;
-    if (const Value* value = d.find("Value")) {
-      a.series->record_at(a.at, value->as_double());
-    } else if (const Value* stats = d.find("StatisticValues")) {
-      a.series->record_statistics_at(a.at, metrics::StatisticSet{stats->find("SampleCount")->as_double(),
-                                                                 stats->find("Sum")->as_double(),
-                                                                 stats->find("Minimum")->as_double(),
-                                                                 stats->find("Maximum")->as_double()});
+    const api::MetricDatum& d = *a.datum;
+    if (d.value) {
+      a.series->record_at(a.at, *d.value);
+    } else if (const auto& stats = d.statistic_values) {
+      a.series->record_statistics_at(
+          a.at, metrics::StatisticSet{stats->sample_count, stats->sum, stats->minimum, stats->maximum});
     } else {
-      const auto& values = d.find("Values")->as_array();
-      const Value* counts = d.find("Counts");
-      for (size_t i = 0; i < values.size(); ++i)
-        a.series->record_at(a.at, values[i].as_double(), counts ? counts->as_array()[i].as_double() : 1.0);
+      const std::vector<double>& values = *d.values;
+      for (size_t i = 0; i < values.size(); ++i) a.series->record_at(a.at, values[i], d.counts ? (*d.counts)[i] : 1.0);
     }
   }
-  return Value(protocol::Object{});
+  return protocol::NoOutput{};
 }
 
 }  // namespace runnel::cloudwatch

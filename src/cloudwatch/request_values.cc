@@ -5,44 +5,39 @@
 
 namespace runnel::cloudwatch {
 
-using protocol::Value;
-
-protocol::ApiResult<metrics::MetricId> metric_id_from(const Value& metric, std::string_view where) {
+protocol::ApiResult<metrics::MetricId> metric_id_from(const std::string* ns, const std::string* name,
+                                                      const std::optional<std::vector<api::Dimension>>& dimensions,
+                                                      std::string_view where) {
   std::vector<metrics::Dimension> dims;
-  if (const Value* list = metric.find("Dimensions")) {
-    for (const Value& d : list->as_array()) {
-      const Value* name = d.find("Name");
-      const Value* value = d.find("Value");
-      if (!name || !value)
+  if (dimensions) {
+    for (const api::Dimension& d : *dimensions) {
+      // Never empty in a validated input (the model's minimum length is 1).
+      if (d.name.empty() || d.value.empty())
         return std::unexpected(missing_parameter("The parameter " + std::string(where) +
                                                  ".Dimensions.member.N.Name and Value are required."));
-      dims.push_back({name->as_string(), value->as_string()});
+      dims.push_back({d.name, d.value});
     }
   }
   for (size_t i = 0; i < dims.size(); ++i)
     for (size_t j = i + 1; j < dims.size(); ++j)
       if (dims[i].name == dims[j].name)
-        return std::unexpected(invalid_parameter_value("No metric may have duplicate dimension names: " +
-                                                       dims[i].name + " appears twice in " + std::string(where) +
-                                                       ".Dimensions."));
-  const Value* ns = metric.find("Namespace");
-  const Value* name = metric.find("MetricName");
+        return std::unexpected(invalid_parameter_value("No metric may have duplicate dimension names: " + dims[i].name +
+                                                       " appears twice in " + std::string(where) + ".Dimensions."));
   if (!ns) return std::unexpected(missing_parameter("The parameter " + std::string(where) + "Namespace is required."));
   if (!name)
     return std::unexpected(missing_parameter("The parameter " + std::string(where) + "MetricName is required."));
-  auto id = metrics::MetricId::make(ns->as_string(), name->as_string(), std::move(dims));
+  auto id = metrics::MetricId::make(*ns, *name, std::move(dims));
   if (!id) return std::unexpected(invalid_parameter_value(id.error().message()));
   return std::move(*id);
 }
 
-std::optional<metrics::Unit> unit_from(const Value& in) {
-  const Value* u = in.find("Unit");
-  if (!u) return std::nullopt;
-  return metrics::parse_unit(u->as_string());
+std::optional<metrics::Unit> unit_from(const std::optional<std::string>& unit) {
+  if (!unit) return std::nullopt;
+  return metrics::parse_unit(*unit);
 }
 
-metrics::TimePoint time_point(const Value& timestamp) {
-  return metrics::TimePoint(std::chrono::milliseconds(timestamp.as_timestamp().millis));
+metrics::TimePoint time_point(protocol::Timestamp timestamp) {
+  return metrics::TimePoint(std::chrono::milliseconds(timestamp.millis));
 }
 
 protocol::Timestamp timestamp_of(int64_t unix_seconds) { return protocol::Timestamp{unix_seconds * 1000}; }

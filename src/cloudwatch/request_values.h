@@ -1,27 +1,33 @@
 #pragma once
-// Reading CloudWatch inputs (validated against the model by the dispatcher)
-// into metrics/ types, and CloudWatch's own error texts.
+// Reading CloudWatch inputs (validated against the model by the dispatcher,
+// decoded into cloudwatch_shapes.h's structs) into metrics/ types, and CloudWatch's own error texts.
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "cloudwatch_shapes.h"
 #include "metrics/metric_id.h"
 #include "metrics/series.h"
 #include "metrics/unit.h"
 #include "protocol/api_error.h"
-#include "protocol/value.h"
 
 namespace runnel::cloudwatch {
 
-// {Namespace, MetricName, Dimensions:[{Name, Value}]} as a MetricId; an
-// error (InvalidParameterValue) for repeated dimension names or more than 30.
-protocol::ApiResult<metrics::MetricId> metric_id_from(const protocol::Value& metric, std::string_view where);
+// {Namespace, MetricName, Dimensions:[{Name, Value}]} as a MetricId (`ns`
+// or `name` null when absent; `where` prefixes member names in messages,
+// e.g. "MetricDataQueries.member.1.MetricStat.Metric."); an error
+// (MissingParameter) for an absent one or a dimension without name or
+// value, InvalidParameterValue for repeated dimension names or more than 30.
+protocol::ApiResult<metrics::MetricId> metric_id_from(const std::string* ns, const std::string* name,
+                                                      const std::optional<std::vector<api::Dimension>>& dimensions,
+                                                      std::string_view where);
 
 // The Unit member, if present (the model's enum has been checked).
-std::optional<metrics::Unit> unit_from(const protocol::Value& in);
+std::optional<metrics::Unit> unit_from(const std::optional<std::string>& unit);
 
-metrics::TimePoint time_point(const protocol::Value& timestamp);
+metrics::TimePoint time_point(protocol::Timestamp timestamp);
 protocol::Timestamp timestamp_of(int64_t unix_seconds);
 
 // The value of a statistic ("Average", "Sum", "SampleCount", "Minimum",
