@@ -18,6 +18,7 @@
 #include "storage/log.h"
 #include "storage/metadata_store.h"
 #include "streams/kinesis_service.h"
+#include "streams/benchmark_requests.h"
 #include "streams/model.h"
 
 namespace runnel::streams {
@@ -25,22 +26,7 @@ namespace {
 
 using namespace protocol;  // NOLINT(google-build-using-namespace)
 
-Value put_records_request(int64_t records, int64_t record_bytes) {
-  std::mt19937 rng(42);
-  Array list;
-  for (int64_t i = 0; i < records; ++i) {
-    std::string data(static_cast<size_t>(record_bytes), '\0');
-    for (auto& c : data) c = static_cast<char>(rng());
-    Value record = Object{};
-    record.set("Data", Blob{std::move(data)});
-    record.set("PartitionKey", "partition-key-" + std::to_string(i * 7919));
-    list.push_back(std::move(record));
-  }
-  Value request = Object{};
-  request.set("Records", std::move(list));
-  request.set("StreamName", "benchmark-stream");
-  return request;
-}
+using testing::put_records_request;
 
 ApiResult<Value> call(KinesisService& service, const OperationModel& op, Value input) {
   RequestContext ctx;

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "protocol/cbor_codec.h"
+#include "streams/benchmark_requests.h"
 #include "streams/model.h"
 #include "streams/put_records_decoder.h"
 #include "protocol/json_codec.h"
@@ -32,23 +33,7 @@ enum Encoding : int64_t { kJson = 0, kCbor = 1 };
 
 // A PutRecords request body as an SDK would send it: `records` records of
 // `record_bytes` random bytes each, under 20-odd-byte partition keys.
-Value put_records_request(int64_t records, int64_t record_bytes) {
-  std::mt19937 rng(42);
-  Array list;
-  list.reserve(static_cast<size_t>(records));
-  for (int64_t i = 0; i < records; ++i) {
-    std::string data(static_cast<size_t>(record_bytes), '\0');
-    for (auto& c : data) c = static_cast<char>(rng());
-    Value record = Object{};
-    record.set("Data", Blob{std::move(data)});
-    record.set("PartitionKey", "partition-key-" + std::to_string(i * 7919));
-    list.push_back(std::move(record));
-  }
-  Value request = Object{};
-  request.set("Records", std::move(list));
-  request.set("StreamName", "benchmark-stream");
-  return request;
-}
+using testing::put_records_request;
 
 std::string encode(const Value& v, int64_t encoding) {
   return encoding == kCbor ? encode_cbor(v) : encode_json(v);
