@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "net/transport_error.h"
 
 namespace runnel::net::testing {
@@ -46,7 +47,7 @@ class TransportErrorRecorder {
 
  private:
   std::mutex mu_;
-  std::vector<RecordedTransportError> seen_;
+  std::vector<RecordedTransportError> seen_ GUARDED_BY(mu_);
 };
 
 }  // namespace runnel::net::testing

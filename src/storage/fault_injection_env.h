@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/thread_annotations.h"
 #include "storage/env.h"
 
 namespace runnel::storage {
@@ -105,25 +106,25 @@ class FaultInjectionEnv final : public Env {
   };
 
   // Both called with mu_ held.
-  Status check_locked();
+  Status check_locked() REQUIRES(mu_);
   // check_locked, then one of the failures fail_next_writes() asked for.
-  Status check_write_locked(std::string_view what, const std::string& path);
-  FileState& state_locked(const std::string& path, uint64_t size_if_new);
+  Status check_write_locked(std::string_view what, const std::string& path) REQUIRES(mu_);
+  FileState& state_locked(const std::string& path, uint64_t size_if_new) REQUIRES(mu_);
 
   Env* base_;
   const bool real_syncs_;
   std::mutex mu_;
-  bool crashed_ = false;
-  int fail_writes_ = 0;
-  NoSpace no_space_ = NoSpace::kOff;
-  uint64_t dropped_bytes_ = 0;
-  uint64_t unsynced_drops_ = 0;
-  std::map<std::string, FileState> files_;
-  Counts counts_;
+  bool crashed_ GUARDED_BY(mu_) = false;
+  int fail_writes_ GUARDED_BY(mu_) = 0;
+  NoSpace no_space_ GUARDED_BY(mu_) = NoSpace::kOff;
+  uint64_t dropped_bytes_ GUARDED_BY(mu_) = 0;
+  uint64_t unsynced_drops_ GUARDED_BY(mu_) = 0;
+  std::map<std::string, FileState> files_ GUARDED_BY(mu_);
+  Counts counts_ GUARDED_BY(mu_);
   std::mutex hold_mu_;  // never taken with mu_ held
   std::condition_variable hold_cv_;
-  bool hold_renames_ = false;  // guarded by hold_mu_
-  int renames_waiting_ = 0;    // guarded by hold_mu_
+  bool hold_renames_ GUARDED_BY(hold_mu_) = false;
+  int renames_waiting_ GUARDED_BY(hold_mu_) = 0;
   std::mt19937_64 rng_;
 };
 

@@ -34,6 +34,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "storage/batch_format.h"
 #include "storage/cache_window.h"
 #include "storage/checkpoint.h"
@@ -149,7 +150,7 @@ class LocalLog final : public Log {
   // (rolling it first if full). Sets *wrote when anything was written.
   Status write_group(std::vector<Op>& ops, uint64_t* base, bool* wrote);
   // Makes written batches readable: index entries, tails, segment summary.
-  void publish_locked(const std::vector<Written>& written, uint32_t segment, uint64_t base);  // index_mu_ held
+  void publish_locked(const std::vector<Written>& written, uint32_t segment, uint64_t base) REQUIRES(index_mu_);
   // Runs each op's `done`: its own rejection, else `failure`, else its
   // assigned counters.
   static void finish_ops(std::vector<Op>& ops, const Status& failure);
@@ -158,9 +159,9 @@ class LocalLog final : public Log {
   void syncer_loop();
   // The oldest segment with written batches not yet published, or with a
   // seal whose summary is not written yet (UINT32_MAX: none).
-  uint32_t oldest_unpublished_segment();
+  uint32_t oldest_unpublished_segment() EXCLUDES(sync_mu_);
   // Takes one handed-off Pending of `segment` off unpublished_ (sync_mu_ held).
-  void release_locked(uint32_t segment);
+  void release_locked(uint32_t segment) REQUIRES(sync_mu_);
   Status sync_active();
   // Writer thread, kInterval/kNever: records a failed fdatasync; when it
   // covered acknowledged unsynced bytes, sets unsynced_lost_ and logs the
@@ -204,10 +205,10 @@ class LocalLog final : public Log {
   Status run_on_writer(std::function<Status()> job);
   // The checkpoint of the current state (docs/storage.md §3); index_mu_ held
   // (shared or exclusive).
-  Checkpoint checkpoint_locked();
+  Checkpoint checkpoint_locked() REQUIRES_SHARED(index_mu_);
   // Copies the state under index_mu_ (shared) and writes it with no log lock
   // held. Takes ckpt_mu_, so call it without ckpt_mu_.
-  Status write_checkpoint();
+  Status write_checkpoint() EXCLUDES(ckpt_mu_, index_mu_);
 
   const LogOptions options_;
   Env* const env_;
@@ -215,34 +216,34 @@ class LocalLog final : public Log {
   // --- append side ---
   std::mutex mu_;
   std::condition_variable cv_;
-  std::unordered_map<ShardKey, Clock> clocks_;  // guarded by mu_
-  std::vector<Op> queue_;                       // guarded by mu_
-  bool writer_waiting_ = false;                 // guarded by mu_
-  bool stopping_ = false;                       // guarded by mu_
-  bool closed_ = false;                         // guarded by mu_
+  std::unordered_map<ShardKey, Clock> clocks_ GUARDED_BY(mu_);
+  std::vector<Op> queue_ GUARDED_BY(mu_);
+  bool writer_waiting_ GUARDED_BY(mu_) = false;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool closed_ GUARDED_BY(mu_) = false;
 
   // --- published state ---
   std::shared_mutex index_mu_;
-  std::unordered_map<ShardKey, ShardState> shards_;  // guarded by index_mu_
-  std::map<uint32_t, Segment> segments_;              // guarded by index_mu_
-  std::unordered_set<ShardKey> dropped_;              // guarded by index_mu_
+  std::unordered_map<ShardKey, ShardState> shards_ GUARDED_BY(index_mu_);
+  std::map<uint32_t, Segment> segments_ GUARDED_BY(index_mu_);
+  std::unordered_set<ShardKey> dropped_ GUARDED_BY(index_mu_);
   // (segment, end) of the newest published commit: every byte after it
-  // belongs to commits not (yet) acknowledged. guarded by index_mu_.
-  std::pair<uint32_t, uint64_t> published_end_{0, 0};
+  // belongs to commits not (yet) acknowledged.
+  std::pair<uint32_t, uint64_t> published_end_ GUARDED_BY(index_mu_){0, 0};
   // Checkpoint writers (drop_shards callers, retention and close on the
   // writer thread) hold this from taking their copy of the state until the
   // file is renamed into place, so a newer copy is never replaced by an
   // older one. Lock order: ckpt_mu_ before index_mu_; never held with mu_.
-  std::mutex ckpt_mu_;
+  std::mutex ckpt_mu_ ACQUIRED_BEFORE(index_mu_);
   // --- retention settings (Log::set_retention), pushed by the shards' owner ---
   // A leaf lock: taken by set/clear callers (with their own locks held) and
   // by the writer's retention pass, never with another log lock.
   std::mutex retention_mu_;
-  std::unordered_map<ShardKey, ShardRetention> retention_;  // guarded by retention_mu_
-  bool retention_complete_ = false;                         // guarded by retention_mu_
+  std::unordered_map<ShardKey, ShardRetention> retention_ GUARDED_BY(retention_mu_);
+  bool retention_complete_ GUARDED_BY(retention_mu_) = false;
   // The recovered checkpoint's next_segment_id: a lower bound for later ones.
   uint64_t next_segment_floor_ = 1;                   // set by recover()
-  Stats stats_;                                       // guarded by index_mu_
+  Stats stats_ GUARDED_BY(index_mu_);
 
   // --- writer thread only (and open() before it starts) ---
   uint32_t active_id_ = 0;
@@ -305,14 +306,14 @@ class LocalLog final : public Log {
   };
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
-  std::vector<Pending> pending_;            // guarded by sync_mu_
-  std::map<uint32_t, int> unpublished_;     // segment -> pending groups; guarded by sync_mu_
-  Status sync_failed_;                      // guarded by sync_mu_
-  Status writer_failed_;                    // failed_'s copy for writable(); guarded by sync_mu_
-  bool sync_busy_ = false;                  // the sync thread is working on a batch; guarded by sync_mu_
+  std::vector<Pending> pending_ GUARDED_BY(sync_mu_);
+  std::map<uint32_t, int> unpublished_ GUARDED_BY(sync_mu_);     // segment -> pending groups
+  Status sync_failed_ GUARDED_BY(sync_mu_);
+  Status writer_failed_ GUARDED_BY(sync_mu_);                    // failed_'s copy for writable()
+  bool sync_busy_ GUARDED_BY(sync_mu_) = false;                  // the sync thread is working on a batch
   std::condition_variable sync_idle_cv_;    // signalled when it finished one
   std::atomic<bool> write_failure_{false};  // some failure is set: the writer wakes to retry
-  bool sync_stop_ = false;                  // guarded by sync_mu_
+  bool sync_stop_ GUARDED_BY(sync_mu_) = false;
   std::thread syncer_;
   Status close_status_;
 };

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/thread_annotations.h"
 
 struct sqlite3;
 
@@ -45,7 +46,7 @@ class MetadataStore {
   Status exec(const char* sql);
 
   std::mutex mu_;
-  sqlite3* db_;
+  sqlite3* db_ PT_GUARDED_BY(mu_);  // the connection is used only with mu_ held
 };
 
 }  // namespace runnel::storage

@@ -147,6 +147,66 @@ def test_oversized_body_rejected_then_server_serves(kinesis):
     assert_still_serving(kinesis)
 
 
+def _head_only(path: str, headers: dict[str, str], length: int) -> sup.RawResponse:
+    """Sends only a request's head announcing `length` body bytes; the server
+    answers from the head and closes."""
+    host, port = sup.host_port()
+    head = f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+    for k, v in headers.items():
+        head += f"{k}: {v}\r\n"
+    head += f"Content-Length: {length}\r\n\r\n"
+    reply = b""
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        try:
+            while True:
+                data = sock.recv(65536)
+                if not data:
+                    break
+                reply += data
+        except (ConnectionResetError, socket.timeout):
+            pass
+    raw_head, _, body = reply.partition(b"\r\n\r\n")
+    lines = raw_head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    hdrs = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return sup.RawResponse(status, hdrs, body[: int(hdrs.get("content-length", len(body)))])
+
+
+TOO_LARGE = 64 * 1024 * 1024
+
+
+def test_oversized_kinesis_request_gets_json_1_1(kinesis):
+    """net/ no longer writes this itself (issue 15); the bytes Kinesis clients saw stay."""
+    resp = _head_only("/", {"Content-Type": sup.JSON_CT, "X-Amz-Target": "Kinesis_20131202.PutRecords"}, TOO_LARGE)
+    assert resp.status == 413
+    assert resp.headers["content-type"] == "application/x-amz-json-1.1"
+    assert resp.headers["x-amzn-errortype"] == "SerializationException"
+    assert json.loads(resp.body)["__type"] == "SerializationException"
+    assert json.loads(resp.body)["Message"].startswith(f"Request body of {TOO_LARGE} bytes exceeds the limit of ")
+    assert_still_serving(kinesis)
+
+
+def test_oversized_cloudwatch_json_1_0_request_gets_json_1_0(kinesis):
+    """net/ answered every protocol in Kinesis's JSON 1.1 (issue 15)."""
+    resp = _head_only("/", {"Content-Type": "application/x-amz-json-1.0",
+                            "X-Amz-Target": "GraniteServiceVersion20100801.PutMetricData"}, TOO_LARGE)
+    assert resp.status == 413
+    assert resp.headers["content-type"] == "application/x-amz-json-1.0"
+    assert resp.headers["x-amzn-query-error"] == "SerializationException;Sender"
+    assert json.loads(resp.body)["__type"] == "SerializationException"
+
+
+def test_oversized_rpc_v2_request_gets_cbor(kinesis):
+    resp = _head_only("/service/GraniteServiceVersion20100801/operation/PutMetricData",
+                      {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"}, TOO_LARGE)
+    assert resp.status == 413
+    assert resp.headers["smithy-protocol"] == "rpc-v2-cbor"
+    assert resp.headers["content-type"] == "application/cbor"
+    assert decode(resp.body)["__type"] == "SerializationException"
+    assert_still_serving(kinesis)
+
+
 # --- Routing ------------------------------------------------------------------------
 
 
