@@ -4,8 +4,10 @@
 // result beyond MaxDatapoints is cut with StatusCode PartialData.
 
 #include <algorithm>
+#include <map>
 
 #include "cloudwatch/cloudwatch_service.h"
+#include "cloudwatch/dynamic_labels.h"
 #include "cloudwatch/metric_math.h"
 #include "cloudwatch/request_values.h"
 #include "metrics/query_plan.h"
@@ -70,6 +72,8 @@ protocol::ApiResult<api::GetMetricDataOutput> CloudWatchService::get_metric_data
   std::vector<MetricMathQuery> math;
   std::vector<bool> returned;
   std::vector<std::string> labels;
+  std::vector<std::map<std::string, std::string>> properties;  // for dynamic labels
+  std::vector<std::string> default_labels;
   int64_t min_period = 0;
   for (size_t i = 0; i < queries.size(); ++i) {
     const api::MetricDataQuery& q = queries[i];
@@ -80,6 +84,8 @@ protocol::ApiResult<api::GetMetricDataOutput> CloudWatchService::get_metric_data
     MetricMathQuery mq;
     mq.id = q.id;
     mq.label = q.label.value_or("");
+    std::map<std::string, std::string> props;
+    std::string default_label = q.id;
     returned.push_back(q.return_data.value_or(true));
     if (q.expression) {
       mq.expression = *q.expression;
@@ -95,7 +101,11 @@ protocol::ApiResult<api::GetMetricDataOutput> CloudWatchService::get_metric_data
                                member(i) + ".MetricStat.Metric.");
       if (!id) return std::unexpected(id.error());
       mq.period = stat->period;
+      default_label = id->name();
       if (mq.label.empty()) mq.label = id->name();
+      props = {{"MetricName", id->name()}, {"Namespace", id->ns()}, {"Period", std::to_string(stat->period)},
+               {"Stat", s}};
+      for (const metrics::Dimension& d : id->dimensions()) props["Dim." + d.name] = d.value;
       auto points = metrics_.store().statistics(*id, unit_from(stat->unit), start, end, mq.period, kMaxGridPoints);
       if (!points) return std::unexpected(statistics_query_error(points.error()));
       // One value per period: the units the metric was recorded with, merged.
@@ -108,6 +118,8 @@ protocol::ApiResult<api::GetMetricDataOutput> CloudWatchService::get_metric_data
       if (min_period == 0 || mq.period < min_period) min_period = mq.period;
     }
     labels.push_back(mq.label);
+    properties.push_back(std::move(props));
+    default_labels.push_back(std::move(default_label));
     math.push_back(std::move(mq));
   }
 
@@ -120,13 +132,18 @@ protocol::ApiResult<api::GetMetricDataOutput> CloudWatchService::get_metric_data
   size_t next_expression_result = 0;
   for (size_t i = 0; i < math.size(); ++i) {
     if (math[i].expression.empty()) {
-      if (returned[i]) results.push_back(result_of(math[i].id, labels[i], math[i].points, {}, descending, budget));
+      if (returned[i])
+        results.push_back(result_of(math[i].id,
+                                    expand_dynamic_label(labels[i], properties[i], default_labels[i], math[i].points),
+                                    math[i].points, {}, descending, budget));
       continue;
     }
     // An expression gives one result or several (an array), all with its Id.
     while (next_expression_result < evaluated->size() && (*evaluated)[next_expression_result].id == math[i].id) {
       MetricMathResult& r = (*evaluated)[next_expression_result++];
-      if (returned[i]) results.push_back(result_of(r.id, r.label, std::move(r.points), r.messages, descending, budget));
+      if (!returned[i]) continue;
+      std::string label = expand_dynamic_label(r.label, properties[i], default_labels[i], r.points);
+      results.push_back(result_of(r.id, label, std::move(r.points), r.messages, descending, budget));
     }
   }
   out.messages.emplace();

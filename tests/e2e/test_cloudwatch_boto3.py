@@ -312,7 +312,6 @@ def test_get_metric_data_max_datapoints_marks_partial(cw):
     assert cut["StatusCode"] == "PartialData" and len(cut["Values"]) == 2, cut
 
 
-@pytest.mark.xfail(strict=True, reason="gap: GetMetricData answers dynamic labels (${PROP(...)}, ${LABEL}) literally")
 def test_get_metric_data_dynamic_labels(cw):
     """CloudWatch's "Use dynamic labels": ${PROP('Dim.<name>')} is the
     dimension's value, ${PROP('MetricName')} the metric's name."""
