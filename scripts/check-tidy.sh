@@ -2,7 +2,7 @@
 # Runs clang-tidy (.clang-tidy's checks) over C++ sources, with the flags of
 # the release build's compile_commands.json. Usage:
 #   scripts/check-tidy.sh [FILE...]     default: the .cc files changed since origin/main (or HEAD~1)
-# Needs clang-tidy-16 (scripts/install-deps.sh installs it) and a configured
+# Needs clang-tidy-16 (Debian: apt-get install clang-tidy-16; not needed by make test) and a configured
 # release build (cmake --preset release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
