@@ -10,6 +10,7 @@
 #include "metrics/metrics.h"
 #include "net/server.h"
 #include "server/exposure.h"
+#include "server/request_metrics.h"
 #include "protocol/credentials.h"
 #include "protocol/dispatcher.h"
 #include "protocol/json_codec.h"
@@ -141,11 +142,16 @@ int serve(const ServeConfig& config) {
   dispatch_options.account_id = config.account_id;
   dispatch_options.credentials = credentials ? &*credentials : nullptr;
   dispatch_options.max_inflated_body_bytes = config.max_body_mib << 20;
+  // Requests by operation and error type (runnel_requests_total ...): made
+  // once the services are registered, before the server starts.
+  std::unique_ptr<RequestMetrics> request_metrics;
+  dispatch_options.observer = [&request_metrics](const protocol::RequestOutcome& o) { request_metrics->observe(o); };
   protocol::Dispatcher dispatcher(dispatch_options);
   // The services served on the port, each a sibling folder under src/.
   std::vector<protocol::Service*> services = {&kinesis, &cloudwatch};
   for (protocol::Service* s : services) dispatcher.register_service(*s);
   dispatcher.add_route(health_route(**log, config.cloudwatch.open_metrics));
+  request_metrics = std::make_unique<RequestMetrics>((*metrics)->registry(), dispatcher.models());
 
   // Block the shutdown signals in every thread; this one waits for them.
   sigset_t signals;
