@@ -48,6 +48,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void register_with_worker();
   // Removes it; idempotent. Call when the socket is closed.
   void unregister_from_worker();
+ public:
+  // Counts this connection under `kind` while it is registered (call before
+  // start(), on the worker thread).
+  void set_kind(ConnectionKind kind) { kind_ = kind; }
+
+ protected:
 
   // Records traffic; the idle timer measures from the last touch().
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
@@ -87,6 +93,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::chrono::steady_clock::time_point write_since_;
   bool write_pending_ = false;
   bool registered_ = false;
+  ConnectionKind kind_ = ConnectionKind::kCount;  // kCount: not counted by kind
   bool timer_stopped_ = false;
 };
 

@@ -10,6 +10,7 @@
 #include "metrics/metrics.h"
 #include "net/server.h"
 #include "server/exposure.h"
+#include "server/process_gauges.h"
 #include "server/request_metrics.h"
 #include "protocol/credentials.h"
 #include "protocol/dispatcher.h"
@@ -186,6 +187,11 @@ int serve(const ServeConfig& config) {
   net::Server server(server_options, [&dispatcher](net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) {
     dispatcher.handle(std::move(req), std::move(sink));
   });
+  // runnel's own internals on /metrics, read at scrape time; removed before
+  // the server they read is destroyed.
+  GaugeSet gauges((*metrics)->registry());
+  add_memory_gauges(gauges);
+  add_connection_gauges(gauges, server);
   if (Status st = server.start(); !st) {
     spdlog::error("{}", st.to_string());
     return 1;
