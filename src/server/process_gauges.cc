@@ -39,6 +39,35 @@ void add_memory_gauges(GaugeSet& gauges) {
              "Bytes allocated with malloc and not freed (glibc mallinfo2: uordblks + hblkhd).", {}, heap_in_use_bytes);
 }
 
+storage::LogMetrics make_log_metrics(metrics::Registry& registry) {
+  auto histogram = [&](std::string name, std::string family, std::string help, metrics::Unit unit,
+                       std::vector<double> bounds) -> std::shared_ptr<metrics::Series> {
+    auto d = std::make_shared<metrics::PrometheusDescriptor>();
+    d->name = std::move(family);
+    d->help = std::move(help);
+    d->kind = metrics::PrometheusKind::kHistogram;
+    d->bounds = std::move(bounds);
+    auto id = metrics::MetricId::make("runnel", std::move(name), {});
+    if (!id) return nullptr;
+    return registry.series(*id, unit, metrics::SeriesOptions{false, std::move(d)});
+  };
+  storage::LogMetrics m;
+  m.fdatasync_ms = histogram("FdatasyncLatency", "runnel_log_fdatasync_milliseconds",
+                             "Duration of each fdatasync of a log segment.", metrics::Unit::kMilliseconds,
+                             {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 5000});
+  m.group_commit_records = histogram("GroupCommitRecords", "runnel_log_group_commit_records",
+                                     "Records written by each group commit of the log's writer.",
+                                     metrics::Unit::kCount, {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000});
+  return m;
+}
+
+void add_log_gauges(GaugeSet& gauges, storage::Log& log) {
+  gauges.add("runnel_log_segments", "Live segment files of the record log.", {},
+             [&log] { return static_cast<double>(log.usage().segments); });
+  gauges.add("runnel_log_bytes", "Bytes of published records in the log's segment files.", {},
+             [&log] { return static_cast<double>(log.usage().bytes); });
+}
+
 void add_connection_gauges(GaugeSet& gauges, const net::Server& server) {
   struct Kind {
     net::ConnectionKind kind;

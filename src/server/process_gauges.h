@@ -13,6 +13,7 @@
 
 #include "metrics/registry.h"
 #include "net/server.h"
+#include "storage/log.h"
 
 namespace runnel::server {
 
@@ -37,6 +38,14 @@ void add_memory_gauges(GaugeSet& gauges);
 // runnel_open_connections{protocol, tls}: from Server::stats(); `server`
 // must outlive the gauges.
 void add_connection_gauges(GaugeSet& gauges, const net::Server& server);
+
+// The log's histograms, for LogOptions::metrics: runnel_log_fdatasync_milliseconds
+// and runnel_log_group_commit_records (CloudWatch namespace "runnel",
+// FdatasyncLatency and GroupCommitRecords).
+storage::LogMetrics make_log_metrics(metrics::Registry& registry);
+// runnel_log_segments and runnel_log_bytes from Log::usage(); `log` must
+// outlive the gauges.
+void add_log_gauges(GaugeSet& gauges, storage::Log& log);
 
 // Resident set size of this process in bytes (0 if /proc is unreadable).
 double resident_memory_bytes();

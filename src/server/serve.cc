@@ -91,6 +91,15 @@ int serve(const ServeConfig& config) {
     return 1;
   }
 
+  metrics::MetricsOptions metrics_options;
+  metrics_options.path = (dir / "metrics.db").string();
+  metrics_options.flush_interval_ms = config.cloudwatch.metrics_flush_ms;
+  auto metrics = metrics::Metrics::open(metrics_options);
+  if (!metrics) {
+    spdlog::error("{}", metrics.error().to_string());
+    return 1;
+  }
+
   storage::LogOptions log_options;
   log_options.dir = (dir / "log").string();
   log_options.fsync = *policy;
@@ -102,20 +111,13 @@ int serve(const ServeConfig& config) {
   // (Log::set_retention); shards it has not set yet are kept until it has
   // loaded.
   log_options.retention = true;
+  log_options.metrics = make_log_metrics((*metrics)->registry());
   auto log = storage::open_log(log_options);
   if (!log) {
     spdlog::error("{}", log.error().to_string());
     return 1;
   }
 
-  metrics::MetricsOptions metrics_options;
-  metrics_options.path = (dir / "metrics.db").string();
-  metrics_options.flush_interval_ms = config.cloudwatch.metrics_flush_ms;
-  auto metrics = metrics::Metrics::open(metrics_options);
-  if (!metrics) {
-    spdlog::error("{}", metrics.error().to_string());
-    return 1;
-  }
   streams::KinesisOptions kinesis_options =
       streams::kinesis_options(config.streams, config.account_id, config.data_dir);
   kinesis_options.metrics = &(*metrics)->registry();
@@ -192,6 +194,7 @@ int serve(const ServeConfig& config) {
   GaugeSet gauges((*metrics)->registry());
   add_memory_gauges(gauges);
   add_connection_gauges(gauges, server);
+  add_log_gauges(gauges, **log);
   if (Status st = server.start(); !st) {
     spdlog::error("{}", st.to_string());
     return 1;
