@@ -165,6 +165,13 @@ def test_prometheus_sees_requests_by_operation_and_error(prometheus, make_stream
         promql = f"{family}{{{labels}}}"
         assert cw_sup.wait_for(lambda: prometheus.value(promql), lambda v: v == want,
                                timeout=15, what=promql) == want
+    # runnel's other internals are on the page too (docs/prometheus.md).
+    _, _, page = get(sup.endpoint() + "/metrics")
+    text = page.decode()
+    for line in ("runnel_log_fdatasync_milliseconds_count ", "runnel_log_group_commit_records_count ",
+                 "runnel_log_segments ", "runnel_log_bytes ", "runnel_process_resident_memory_bytes ",
+                 "runnel_heap_in_use_bytes ", 'runnel_open_connections{protocol="http/1.1",tls="false"} '):
+        assert f"\n{line}" in text, line
     promql = 'runnel_request_latency_milliseconds_count{service="kinesis",operation="PutRecord"}'
     assert cw_sup.wait_for(lambda: prometheus.value(promql), lambda v: v is not None and v >= work.n_put,
                            timeout=15, what=promql) >= work.n_put
