@@ -41,6 +41,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return !busy();
   }
   std::chrono::steady_clock::time_point last_activity() const { return last_activity_; }
+  // Counts this connection under `kind` in ServerLimits::open_by_kind while
+  // it is registered (Server::stats()). Call before start(), on the worker.
+  void set_kind(ConnectionKind kind) { kind_ = kind; }
 
  protected:
   // Adds this connection to the worker's live set (draining it at once if the
@@ -48,12 +51,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void register_with_worker();
   // Removes it; idempotent. Call when the socket is closed.
   void unregister_from_worker();
- public:
-  // Counts this connection under `kind` while it is registered (call before
-  // start(), on the worker thread).
-  void set_kind(ConnectionKind kind) { kind_ = kind; }
-
- protected:
 
   // Records traffic; the idle timer measures from the last touch().
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
