@@ -63,6 +63,8 @@ void Connection::register_with_worker() {
   if (registered_) return;
   registered_ = true;
   worker_->add(this);
+  if (kind_ != ConnectionKind::kCount)
+    worker_->config().limits->open_by_kind[static_cast<size_t>(kind_)].fetch_add(1, std::memory_order_relaxed);
   if (worker_->draining()) drain();
 }
 
@@ -70,6 +72,8 @@ void Connection::unregister_from_worker() {
   if (!registered_) return;
   registered_ = false;
   worker_->remove(this);
+  if (kind_ != ConnectionKind::kCount)
+    worker_->config().limits->open_by_kind[static_cast<size_t>(kind_)].fetch_sub(1, std::memory_order_relaxed);
 }
 
 void Connection::start_idle_timer() {

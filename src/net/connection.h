@@ -41,6 +41,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return !busy();
   }
   std::chrono::steady_clock::time_point last_activity() const { return last_activity_; }
+  // Counts this connection under `kind` in ServerLimits::open_by_kind while
+  // it is registered (Server::stats()). Call before start(), on the worker.
+  void set_kind(ConnectionKind kind) { kind_ = kind; }
 
  protected:
   // Adds this connection to the worker's live set (draining it at once if the
@@ -87,6 +90,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::chrono::steady_clock::time_point write_since_;
   bool write_pending_ = false;
   bool registered_ = false;
+  ConnectionKind kind_ = ConnectionKind::kCount;  // kCount: not counted by kind
   bool timer_stopped_ = false;
 };
 

@@ -14,13 +14,15 @@ namespace {
 
 // `first_byte_at`: when the first byte of `initial` arrived (the HTTP/1.1
 // header deadline counts from there).
-void hand_over(const std::shared_ptr<Worker>& worker, std::unique_ptr<Transport> transport, bool http2,
+void hand_over(const std::shared_ptr<Worker>& worker, std::unique_ptr<Transport> transport, bool http2, bool tls,
                std::string_view initial, std::chrono::steady_clock::time_point first_byte_at) {
   if (http2) {
     auto c = std::make_shared<Http2Connection>(worker, std::move(transport));
+    c->set_kind(tls ? ConnectionKind::kTlsH2 : ConnectionKind::kH2c);
     c->start(initial);
   } else {
     auto c = std::make_shared<Http1Connection>(worker, std::move(transport));
+    c->set_kind(tls ? ConnectionKind::kTlsHttp1 : ConnectionKind::kHttp1);
     c->start(initial, first_byte_at);
   }
 }
@@ -72,7 +74,7 @@ class PrefaceSniffer final : public Connection {
     done_ = true;
     cancel_idle_timer();
     unregister_from_worker();
-    hand_over(worker_, std::move(transport_), http2, std::string_view(buf_, got_), first_byte_at_);
+    hand_over(worker_, std::move(transport_), http2, false, std::string_view(buf_, got_), first_byte_at_);
   }
 
   void close() {
@@ -123,7 +125,7 @@ class TlsHandshake final : public Connection {
     cancel_idle_timer();
     unregister_from_worker();
     bool http2 = transport_->alpn() == "h2";
-    hand_over(worker_, std::move(transport_), http2, {}, std::chrono::steady_clock::now());
+    hand_over(worker_, std::move(transport_), http2, true, {}, std::chrono::steady_clock::now());
   }
 
   void close() {

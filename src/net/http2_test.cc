@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -382,6 +383,60 @@ TEST(ServerHttp2, DroppedSinkIsAnsweredByTheHookFromTheStreamsHead) {
   EXPECT_EQ(seen[0].path, "/drop");
   EXPECT_EQ(seen[0].probe, "h2drop");
   EXPECT_EQ(seen[0].error.kind, TransportErrorKind::kAbandoned);
+}
+
+}  // namespace
+}  // namespace runnel::net
+
+namespace runnel::net {
+namespace {
+
+// Server::stats(): open connections by kind, counted once the protocol is
+// known and uncounted when the connection closes (the /metrics gauges).
+bool eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 300 && !done(); ++i) std::this_thread::sleep_for(10ms);
+  return done();
+}
+
+TEST_F(ServerTls, StatsCountOpenConnectionsByKind) {
+  H2Server srv(options());
+  auto open = [&](ConnectionKind k) { return srv.server().stats().of(k); };
+  {
+    TestSocket plain(srv.server().bound_port());
+    ASSERT_TRUE(plain.write("GET /echo HTTP/1.1\r\nHost: p\r\n\r\n"));
+    ASSERT_TRUE(testing::read_response(plain));
+    TestSocket h2c_socket(srv.server().bound_port());
+    H2Client h2c(h2c_socket);
+    ASSERT_TRUE(h2c.wait(h2c.submit("POST", "/echo", "x")));
+    std::string h2_alpn("\x02h2", 3);
+    TestSocket tls_h2_socket(srv.server().bound_tls_port(), &h2_alpn);
+    H2Client tls_h2(tls_h2_socket);
+    ASSERT_TRUE(tls_h2.wait(tls_h2.submit("POST", "/echo", "y")));
+    std::string h1_alpn("\x08http/1.1", 9);
+    TestSocket tls_h1(srv.server().bound_tls_port(), &h1_alpn);
+    ASSERT_TRUE(tls_h1.write("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n"));
+    ASSERT_TRUE(testing::read_response(tls_h1));
+    TestSocket tls_h1_again(srv.server().bound_tls_port(), &h1_alpn);
+    ASSERT_TRUE(tls_h1_again.write("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n"));
+    ASSERT_TRUE(testing::read_response(tls_h1_again));
+
+    EXPECT_EQ(open(ConnectionKind::kHttp1), 1u);
+    EXPECT_EQ(open(ConnectionKind::kH2c), 1u);
+    EXPECT_EQ(open(ConnectionKind::kTlsH2), 1u);
+    EXPECT_EQ(open(ConnectionKind::kTlsHttp1), 2u);
+  }
+  // Closed by the clients: every count goes back to zero.
+  EXPECT_TRUE(eventually([&] {
+    ConnectionStats s = srv.server().stats();
+    return s.of(ConnectionKind::kHttp1) + s.of(ConnectionKind::kH2c) + s.of(ConnectionKind::kTlsH2) +
+               s.of(ConnectionKind::kTlsHttp1) ==
+           0;
+  }));
+}
+
+TEST(ServerStats, ZeroBeforeStart) {
+  Server s(ServerOptions{}, [](HttpRequest, std::shared_ptr<ResponseSink>) {});
+  EXPECT_EQ(s.stats().of(ConnectionKind::kHttp1), 0u);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 //
 // Threads: every method may be called from any thread (atomics only).
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -37,6 +38,16 @@ class BodyBudget {
   std::atomic<size_t> used_{0};
 };
 
+// What an open connection speaks, once that is known: sockets still sniffing
+// for the h2c preface or in their TLS handshake are none of these.
+enum class ConnectionKind : uint8_t { kHttp1, kH2c, kTlsHttp1, kTlsH2, kCount };
+
+// Open connections by kind, a snapshot (Server::stats()).
+struct ConnectionStats {
+  std::array<size_t, static_cast<size_t>(ConnectionKind::kCount)> open{};
+  size_t of(ConnectionKind k) const { return open[static_cast<size_t>(k)]; }
+};
+
 struct ServerLimits {
   ServerLimits(size_t max_connections, size_t body_memory_bytes)
       : max_connections(max_connections), bodies(body_memory_bytes) {}
@@ -44,6 +55,9 @@ struct ServerLimits {
   const size_t max_connections;
   std::atomic<size_t> connections{0};  // registered connections and accepted sockets on their way to a worker
   BodyBudget bodies;
+  // Registered HTTP/1.1 and HTTP/2 connections by kind (Connection::set_kind),
+  // counted from registration to unregistration on the worker. For metrics.
+  std::array<std::atomic<size_t>, static_cast<size_t>(ConnectionKind::kCount)> open_by_kind{};
 
   // True at most once per `period`: rate-limits the warnings of an episode.
   bool should_warn(std::chrono::steady_clock::duration period = std::chrono::seconds(10)) {

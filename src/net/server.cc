@@ -179,7 +179,7 @@ Status Server::start() {
   unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
   size_t max_connections = options_.max_connections ? options_.max_connections : default_max_connections();
   auto limits = std::make_shared<ServerLimits>(max_connections, options_.body_memory_bytes);
-  auto config = std::make_shared<ServerConfig>(ServerConfig{options_, handler_, std::move(limits)});
+  auto config = std::make_shared<ServerConfig>(ServerConfig{options_, handler_, limits});
   auto runtime = std::make_unique<Runtime>();
   std::vector<std::shared_ptr<Worker>> workers;
   for (unsigned i = 0; i < threads; ++i) workers.push_back(std::make_shared<Worker>(config));
@@ -224,12 +224,20 @@ Status Server::start() {
     });
   }
   runtime_ = std::move(runtime);
+  limits_ = std::move(limits);
   for (auto& l : listeners_) l->start();
   started_ = true;
   spdlog::info("listening on {}:{} (HTTP/1.1, h2c){}; at most {} connections", options_.host, bound_port_,
                bound_tls_port_ ? fmt::format(", TLS on port {} (h2, http/1.1)", bound_tls_port_) : std::string(),
                max_connections);
   return Status::ok();
+}
+
+ConnectionStats Server::stats() const {
+  ConnectionStats s;
+  if (!limits_) return s;
+  for (size_t i = 0; i < s.open.size(); ++i) s.open[i] = limits_->open_by_kind[i].load(std::memory_order_relaxed);
+  return s;
 }
 
 void Server::stop() {

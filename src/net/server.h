@@ -16,6 +16,7 @@
 
 #include "common/status.h"
 #include "net/http.h"
+#include "net/limits.h"
 #include "net/transport_error.h"
 
 namespace runnel::net {
@@ -79,6 +80,10 @@ class Server {
   uint16_t bound_port() const { return bound_port_; }
   uint16_t bound_tls_port() const { return bound_tls_port_; }
 
+  // Open connections by kind now (all zero before start()). Any thread,
+  // also after stop(); atomics only.
+  ConnectionStats stats() const;
+
   // Graceful shutdown (e.g. on SIGTERM): stops accepting, lets requests that
   // are in flight complete (HTTP/2 peers get GOAWAY) for up to about 5 s,
   // then closes every connection and joins the worker threads. Idempotent.
@@ -94,6 +99,7 @@ class Server {
   std::unique_ptr<Runtime> runtime_;
   uint16_t bound_port_ = 0;
   uint16_t bound_tls_port_ = 0;
+  std::shared_ptr<ServerLimits> limits_;  // set by start(), then immutable
   bool started_ = false;
   bool stopped_ = false;
 };

@@ -93,6 +93,18 @@ bool gunzip(std::string_view in, size_t limit, std::string& out, bool& too_large
   return ok;
 }
 
+void observe(const RequestObserver& observer, const ServiceModel& model, const OperationModel& op, Protocol protocol,
+             std::string_view error, int status, std::chrono::steady_clock::time_point started) {
+  RequestOutcome o;
+  o.model = &model;
+  o.operation = &op;
+  o.protocol = protocol;
+  o.error = error;
+  o.http_status = status;
+  o.elapsed = std::chrono::steady_clock::now() - started;
+  observer(o);
+}
+
 }  // namespace
 
 struct Dispatcher::Registered {
@@ -132,6 +144,12 @@ void Dispatcher::register_service(const ServiceModel& model, OperationHandler ha
 }
 
 void Dispatcher::add_route(LocalRoute route) { routes_.push_back(std::move(route)); }
+
+std::vector<const ServiceModel*> Dispatcher::models() const {
+  std::vector<const ServiceModel*> out;
+  for (const auto& s : services_) out.push_back(s->model);
+  return out;
+}
 
 net::HttpResponse Dispatcher::error_response(const ApiError& error, WireFormat format, const std::string& request_id) {
   AnswerFormat answer;
@@ -303,6 +321,7 @@ std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& 
 // the authentication, so an unsigned request with a bad body learns about
 // the body first. Validation against the model comes last.
 void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) const {
+  const auto started = options_.observer ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   std::string request_id = net::make_request_id();
   Route r = *route(req);
   switch (r.kind) {
@@ -325,8 +344,13 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
     case Route::Kind::kQuery: break;
   }
   const AnswerFormat answer = r.answer;
-  auto fail = [&](const ApiError& e) { sink->send(encode_error(answer, e, request_id)); };
   const Registered& service = *r.service;
+  const RequestObserver* observer = options_.observer ? &options_.observer : nullptr;
+  auto fail = [&](const ApiError& e) {
+    net::HttpResponse resp = encode_error(answer, e, request_id);
+    if (observer && r.op) observe(*observer, *service.model, *r.op, answer.protocol, e.type, resp.status, started);
+    sink->send(std::move(resp));
+  };
   const bool rpc_v2 = answer.protocol == Protocol::kRpcV2Cbor;
   const bool cbor = answer.protocol == Protocol::kAwsCbor || answer.protocol == Protocol::kRpcV2Cbor;
 
@@ -388,14 +412,16 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
       if (service.model->shape(m.shape).event_stream)
         ctx.events = std::make_shared<EventStreamResponse>(sink, format, request_id);
   }
-  (*service.table.find(op))(op, std::move(*input), ctx,
-                            [sink, answer, &op, request_id](ApiResult<Value> result) {
-                              if (result) {
-                                sink->send(encode_success(answer, op, *result, request_id));
-                              } else {
-                                sink->send(encode_error(answer, result.error(), request_id));
-                              }
-                            });
+  (*service.table.find(op))(
+      op, std::move(*input), ctx,
+      [sink, answer, &op, request_id, observer, model = service.model, started](ApiResult<Value> result) {
+        net::HttpResponse resp =
+            result ? encode_success(answer, op, *result, request_id) : encode_error(answer, result.error(), request_id);
+        if (observer)
+          observe(*observer, *model, op, answer.protocol, result ? std::string_view() : result.error().type,
+                  resp.status, started);
+        sink->send(std::move(resp));
+      });
 }
 
 // For transport_errors.cc, where Route is incomplete.

@@ -22,6 +22,7 @@
 // Thread-safety: handle() and check_head() may be called concurrently from
 // every net/ thread; services must be registered before the server starts.
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -70,6 +71,26 @@ struct RequestContext {
   Protocol protocol = Protocol::kAwsJson;  // the front end the request came through
 };
 
+// One answered operation, for the dispatcher's observer (request metrics).
+// Reported only once the service and the operation are known: routing
+// failures (403, UnknownOperationException, a Query request without a valid
+// Action) name no operation and are not reported; nor is a successful
+// event-stream operation (SubscribeToShard), which answers with events
+// rather than through the reply. Its views point into the request's
+// answer and live only during the call.
+struct RequestOutcome {
+  const ServiceModel* model = nullptr;      // the service's model (static)
+  const OperationModel* operation = nullptr;  // in model->operations
+  Protocol protocol = Protocol::kAwsJson;
+  std::string_view error;   // the ApiError's type (__type); empty on success
+  int http_status = 200;
+  std::chrono::nanoseconds elapsed{0};  // since handle() was called
+};
+// Called on the thread that sends the answer (a net/ worker, or the thread
+// the service replied on: the log's writer for appends). Must be cheap and
+// thread-safe; it runs before the answer is handed to net/.
+using RequestObserver = std::function<void(const RequestOutcome&)>;
+
 struct DispatcherOptions {
   std::string default_region = "us-east-1";
   std::string account_id = "000000000000";
@@ -77,6 +98,11 @@ struct DispatcherOptions {
   // The largest body a Content-Encoding: gzip request may inflate to (beyond:
   // 413 in the request's protocol).
   size_t max_inflated_body_bytes = 20u << 20;
+  // Told about every answered operation (see RequestOutcome); unset: no
+  // clock is read and nothing is reported. The dispatcher must outlive the
+  // replies of the requests it handed over (server/serve.cc stops the
+  // server and closes the services before destroying it).
+  RequestObserver observer;
 };
 
 class Dispatcher {
@@ -92,6 +118,10 @@ class Dispatcher {
   void register_service(const ServiceModel& model, OperationHandler handler);
   // Serves a path outside the AWS APIs.
   void add_route(LocalRoute route);
+
+  // The models of the registered services, in registration order (for an
+  // observer that makes its series up front).
+  std::vector<const ServiceModel*> models() const;
 
   // The net::RequestHandler entry point.
   void handle(net::HttpRequest request, std::shared_ptr<net::ResponseSink> sink) const;

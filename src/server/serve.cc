@@ -10,6 +10,8 @@
 #include "metrics/metrics.h"
 #include "net/server.h"
 #include "server/exposure.h"
+#include "server/process_gauges.h"
+#include "server/request_metrics.h"
 #include "protocol/credentials.h"
 #include "protocol/dispatcher.h"
 #include "protocol/json_codec.h"
@@ -89,6 +91,15 @@ int serve(const ServeConfig& config) {
     return 1;
   }
 
+  metrics::MetricsOptions metrics_options;
+  metrics_options.path = (dir / "metrics.db").string();
+  metrics_options.flush_interval_ms = config.cloudwatch.metrics_flush_ms;
+  auto metrics = metrics::Metrics::open(metrics_options);
+  if (!metrics) {
+    spdlog::error("{}", metrics.error().to_string());
+    return 1;
+  }
+
   storage::LogOptions log_options;
   log_options.dir = (dir / "log").string();
   log_options.fsync = *policy;
@@ -100,20 +111,13 @@ int serve(const ServeConfig& config) {
   // (Log::set_retention); shards it has not set yet are kept until it has
   // loaded.
   log_options.retention = true;
+  log_options.metrics = make_log_metrics((*metrics)->registry());
   auto log = storage::open_log(log_options);
   if (!log) {
     spdlog::error("{}", log.error().to_string());
     return 1;
   }
 
-  metrics::MetricsOptions metrics_options;
-  metrics_options.path = (dir / "metrics.db").string();
-  metrics_options.flush_interval_ms = config.cloudwatch.metrics_flush_ms;
-  auto metrics = metrics::Metrics::open(metrics_options);
-  if (!metrics) {
-    spdlog::error("{}", metrics.error().to_string());
-    return 1;
-  }
   streams::KinesisOptions kinesis_options =
       streams::kinesis_options(config.streams, config.account_id, config.data_dir);
   kinesis_options.metrics = &(*metrics)->registry();
@@ -141,11 +145,16 @@ int serve(const ServeConfig& config) {
   dispatch_options.account_id = config.account_id;
   dispatch_options.credentials = credentials ? &*credentials : nullptr;
   dispatch_options.max_inflated_body_bytes = config.max_body_mib << 20;
+  // Requests by operation and error type (runnel_requests_total ...): made
+  // once the services are registered, before the server starts.
+  std::unique_ptr<RequestMetrics> request_metrics;
+  dispatch_options.observer = [&request_metrics](const protocol::RequestOutcome& o) { request_metrics->observe(o); };
   protocol::Dispatcher dispatcher(dispatch_options);
   // The services served on the port, each a sibling folder under src/.
   std::vector<protocol::Service*> services = {&kinesis, &cloudwatch};
   for (protocol::Service* s : services) dispatcher.register_service(*s);
   dispatcher.add_route(health_route(**log, config.cloudwatch.open_metrics));
+  request_metrics = std::make_unique<RequestMetrics>((*metrics)->registry(), dispatcher.models());
 
   // Block the shutdown signals in every thread; this one waits for them.
   sigset_t signals;
@@ -180,6 +189,12 @@ int serve(const ServeConfig& config) {
   net::Server server(server_options, [&dispatcher](net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) {
     dispatcher.handle(std::move(req), std::move(sink));
   });
+  // runnel's own internals on /metrics, read at scrape time; removed before
+  // the server they read is destroyed.
+  GaugeSet gauges((*metrics)->registry());
+  add_memory_gauges(gauges);
+  add_connection_gauges(gauges, server);
+  add_log_gauges(gauges, **log);
   if (Status st = server.start(); !st) {
     spdlog::error("{}", st.to_string());
     return 1;

@@ -287,6 +287,11 @@ void LocalLog::commit_group(std::vector<Op>& group) {
     finish_ops(group, failed_);
     return;
   }
+  if (wrote && options_.metrics.group_commit_records) {
+    uint64_t records = 0;
+    for (const Written& w : written_) records += w.header.record_count;
+    options_.metrics.group_commit_records->record(static_cast<double>(records));
+  }
   if (wrote && pipelined) {
     // The sync thread fdatasyncs, publishes and acknowledges; meanwhile
     // this thread goes on with the next group. The records' bytes are in
@@ -350,7 +355,7 @@ void LocalLog::syncer_loop() {
     const File* synced = nullptr;
     for (const Pending& p : work) {
       if (!failed.is_ok() || p.file.get() == synced) continue;
-      failed = p.file->sync();
+      failed = timed_sync(*p.file);
       syncs_.fetch_add(1, std::memory_order_relaxed);
       synced = p.file.get();
     }
@@ -525,8 +530,28 @@ uint64_t LocalLog::commit_bytes(const std::vector<Written>& written) {
   return written.empty() ? 0 : written.back().offset + written.back().header.total_size();
 }
 
+Status LocalLog::timed_sync(File& file) {
+  if (!options_.metrics.fdatasync_ms) return file.sync();
+  auto start = std::chrono::steady_clock::now();
+  Status s = file.sync();
+  options_.metrics.fdatasync_ms->record(
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  return s;
+}
+
+LogUsage LocalLog::usage() {
+  std::shared_lock lock(index_mu_);
+  LogUsage u;
+  u.segments = segments_.size();
+  for (const auto& [id, seg] : segments_) {
+    if (id < published_end_.first && seg.file) u.bytes += seg.file->size();  // sealed: its size is final
+    if (id == published_end_.first) u.bytes += published_end_.second;
+  }
+  return u;
+}
+
 Status LocalLog::sync_active() {
-  if (auto s = active_->sync(); !s) {
+  if (auto s = timed_sync(*active_); !s) {
     note_sync_failure(s);
     return s;
   }

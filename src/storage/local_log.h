@@ -63,6 +63,7 @@ class LocalLog final : public Log {
   void clear_retention(const std::vector<ShardKey>& shards) override;
   void retention_settings_complete() override;
   Status writable() override;
+  LogUsage usage() override;
   Status close() override;
 
   // Runs one retention pass on the writer thread now and waits for it
@@ -149,6 +150,8 @@ class LocalLog final : public Log {
   // Serialises the group's records and writes them to the active segment
   // (rolling it first if full). Sets *wrote when anything was written.
   Status write_group(std::vector<Op>& ops, uint64_t* base, bool* wrote);
+  // file.sync(), its duration recorded in options_.metrics.fdatasync_ms.
+  Status timed_sync(File& file);
   // Makes written batches readable: index entries, tails, segment summary.
   void publish_locked(const std::vector<Written>& written, uint32_t segment, uint64_t base) REQUIRES(index_mu_);
   // Runs each op's `done`: its own rejection, else `failure`, else its

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/series.h"
 #include "common/status.h"
 
 namespace runnel::storage {
@@ -75,6 +76,12 @@ struct ShardRetention {
 struct ShardTail {
   uint64_t last_counter = 0;      // 0 when the shard never had a record
   int64_t last_arrival_ms = 0;    // 0 when the shard never had a record
+};
+
+// What the log's files hold now (Log::usage()).
+struct LogUsage {
+  uint64_t segments = 0;  // live segment files
+  uint64_t bytes = 0;     // bytes of published records in them (runway zeros and unpublished bytes not counted)
 };
 
 class Log {
@@ -162,11 +169,27 @@ class Log {
   // (docs/storage.md §6a). For health checks. Thread-safe.
   virtual Status writable() = 0;
 
+  // Segment files and bytes now, for gauges. Thread-safe.
+  virtual LogUsage usage() { return {}; }
+
   // Flushes and fsyncs everything pending, stops the writer, and completes
   // all outstanding appends. Called once at shutdown.
   virtual Status close() = 0;
 };
 
+
+// Optional handles the log records its internals into (docs/storage.md,
+// "Metrics"); null: not recorded. Recording is a Series mutex and a few
+// additions, on the thread that did the work.
+struct LogMetrics {
+  // Milliseconds of each fdatasync of a segment file (sync thread under
+  // kAlways, the writer otherwise).
+  std::shared_ptr<metrics::Series> fdatasync_ms;
+  // Records of each group commit: the appends the writer thread gathered
+  // and wrote with one write (under kAlways, acknowledged after one
+  // fdatasync, which may cover several commits when the disk is behind).
+  std::shared_ptr<metrics::Series> group_commit_records;
+};
 
 struct LogOptions {
   // The log's own directory (created if missing): segment files and the
@@ -201,6 +224,7 @@ struct LogOptions {
   // Source of arrival times (epoch ms); empty means the system clock. Tests
   // inject a fake clock here.
   std::function<int64_t()> now_ms;
+  LogMetrics metrics;
 };
 
 class Env;  // storage/env.h: the file layer (real or fault-injecting)

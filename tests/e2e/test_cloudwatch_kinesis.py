@@ -51,6 +51,23 @@ def test_boto3_statistics_equal_the_workload(workload_stream):
     assert set(expected) <= {m["MetricName"] for m in listed}
 
 
+def test_runnels_request_metrics_are_in_cloudwatch(workload_stream):
+    # runnel's own request counters are queryable under namespace "runnel"
+    # (docs/prometheus.md). Other tests of the suite may call PutRecord in the
+    # same minutes on the shared server: at least the workload's calls.
+    _, work, start, end = workload_stream
+    c = cw_sup.client()
+    d = cw_sup.dims(Service="kinesis", Operation="PutRecord")
+    points = cw_sup.wait_statistics(c, "runnel", "Requests", start, end,
+                                    lambda p: cw_sup.total(p) >= work.n_put, dims=d)
+    assert cw_sup.total(points) >= work.n_put
+    assert all(p["Unit"] == "Count" for p in points)
+    points = cw_sup.statistics(c, "runnel", "RequestLatency", start, end, dims=d)
+    assert cw_sup.total(points, "SampleCount") >= work.n_put and all(p["Unit"] == "Milliseconds" for p in points)
+    names = {m["MetricName"] for m in c.list_metrics(Namespace="runnel")["Metrics"]}
+    assert {"Requests", "RequestLatency", "FdatasyncLatency", "GroupCommitRecords"} <= names, names
+
+
 @pytest.mark.parametrize("major", [1, 2], ids=["cli-v1-json", "cli-v2-query"])
 def test_cli_statistics_equal_the_workload(workload_stream, major):
     name, work, start, end = workload_stream

@@ -5,7 +5,9 @@ config of our own: scrape interval 1 s, TSDB in the temp dir, the web API on a
 free loopback port. It scrapes the shared server's /metrics; after a Kinesis
 workload, its HTTP API (/api/v1/query) must answer
 runnel_kinesis_incoming_records_total{stream="<stream>"} equal to the
-workload's record count. With a --credentials-file, /metrics answers 403 to an
+workload's record count, and runnel's own request counters
+(runnel_requests_total, runnel_request_errors_total) must have grown by
+exactly the workload's operations. With a --credentials-file, /metrics answers 403 to an
 unsigned GET unless --open-metrics is given.
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import os
 import shutil
 import subprocess
+import re
 import time
 import urllib.parse
 import urllib.request
@@ -121,6 +124,57 @@ def test_prometheus_sees_the_workloads_record_count(prometheus, make_stream, kin
     promql = f'runnel_kinesis_incoming_bytes_total{{stream="{name}"}}'
     assert cw_sup.wait_for(lambda: prometheus.value(promql), lambda v: v == work.incoming_bytes,
                            timeout=10, what=promql) == work.incoming_bytes
+
+
+def page_value(family: str, labels: str) -> float:
+    """The value of `family{labels}` on the shared server's /metrics page now (0 when absent)."""
+    _, _, page = get(sup.endpoint() + "/metrics")
+    m = re.search(rf"^{re.escape(family)}\{{{re.escape(labels)}\}} (\S+)$", page.decode(), re.M)
+    return float(m.group(1)) if m else 0.0
+
+
+def test_prometheus_sees_requests_by_operation_and_error(prometheus, make_stream, kinesis):
+    # The suite's tests run one after the other on the shared server, so the
+    # counters move only by what this test sends between the two readings.
+    name = make_stream(1)
+    watched = {
+        ("runnel_requests_total", 'service="kinesis",operation="PutRecord"'): 0,
+        ("runnel_requests_total", 'service="kinesis",operation="PutRecords"'): 0,
+        ("runnel_requests_total", 'service="kinesis",operation="ListShards"'): 0,
+        ("runnel_requests_total", 'service="kinesis",operation="DeleteStream"'): 0,
+        ("runnel_request_errors_total",
+         'service="kinesis",operation="DeleteStream",error="ResourceNotFoundException"'): 0,
+    }
+    before = {k: page_value(*k) for k in watched}
+    work = cw_sup.KinesisWorkload()
+    work.run(kinesis, name)
+    for _ in range(2):
+        with pytest.raises(kinesis.exceptions.ResourceNotFoundException):
+            kinesis.delete_stream(StreamName=sup.unique_name("missing"))
+    grew = {
+        ("runnel_requests_total", 'service="kinesis",operation="PutRecord"'): work.n_put,
+        ("runnel_requests_total", 'service="kinesis",operation="PutRecords"'): work.m_puts,
+        ("runnel_requests_total", 'service="kinesis",operation="ListShards"'): 1,
+        ("runnel_requests_total", 'service="kinesis",operation="DeleteStream"'): 2,
+        ("runnel_request_errors_total",
+         'service="kinesis",operation="DeleteStream",error="ResourceNotFoundException"'): 2,
+    }
+    for (family, labels), n in grew.items():
+        want = before[(family, labels)] + n
+        assert page_value(family, labels) == want, (family, labels)
+        promql = f"{family}{{{labels}}}"
+        assert cw_sup.wait_for(lambda: prometheus.value(promql), lambda v: v == want,
+                               timeout=15, what=promql) == want
+    # runnel's other internals are on the page too (docs/prometheus.md).
+    _, _, page = get(sup.endpoint() + "/metrics")
+    text = page.decode()
+    for line in ("runnel_log_fdatasync_milliseconds_count ", "runnel_log_group_commit_records_count ",
+                 "runnel_log_segments ", "runnel_log_bytes ", "runnel_process_resident_memory_bytes ",
+                 "runnel_heap_in_use_bytes ", 'runnel_open_connections{protocol="http/1.1",tls="false"} '):
+        assert f"\n{line}" in text, line
+    promql = 'runnel_request_latency_milliseconds_count{service="kinesis",operation="PutRecord"}'
+    assert cw_sup.wait_for(lambda: prometheus.value(promql), lambda v: v is not None and v >= work.n_put,
+                           timeout=15, what=promql) >= work.n_put
 
 
 @pytest.mark.parametrize("open_metrics", [False, True], ids=["closed", "open-metrics"])
