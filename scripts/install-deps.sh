@@ -10,6 +10,7 @@ packages=(
   libssl-dev libsimdjson-dev libasio-dev libnghttp2-dev libspdlog-dev libfmt-dev
   libcli11-dev libsqlite3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-cbor2 python3-h2 curl openssl libcurl4-openssl-dev ccache
+  clang-format  # scripts/check-format.sh, the first step of scripts/test.sh
   prometheus  # promtool checks the /metrics text in metrics/prometheus_test.cc; e2e scrapes /metrics with it
   awscli      # /usr/bin/aws, the AWS CLI v2 (AWS Query to CloudWatch) in tests/e2e/test_cloudwatch_cli.py
 )

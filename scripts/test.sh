@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite, as `make test` and CI run it:
+#   0. the layout of src/ against .clang-format
 #   1. release build, unit tests (GoogleTest via ctest)
 #   2. end-to-end suites against the real binary (boto3, AWS CLI, JS SDK v3,
 #      CBOR, bad input, kill -9 crash test)
@@ -12,6 +13,9 @@ cd "$(dirname "$0")/.."
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 JOBS=${JOBS:-$(nproc)}
 step() { printf '\n=== %s ===\n' "$*"; }
+
+step "layout (.clang-format)"
+bash scripts/check-format.sh
 
 step "release build"
 cmake --preset release >/dev/null

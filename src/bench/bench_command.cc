@@ -85,8 +85,8 @@ BenchCommand::BenchCommand(CLI::App& app) {
       ->check(CLI::IsMember({"latest", "trim-horizon"}));
   opt("--poll-interval-ms", o.poll_interval_ms, "GetRecords: pause after an answer without records", kConsume);
   opt("--poll-limit", o.poll_limit, "GetRecords: Limit of records per call", kConsume);
-  opt("--consumer-name", o.consumer_name, "SubscribeToShard: name of the consumer registered (default: runnel-bench-<pid>)",
-      kConsume);
+  opt("--consumer-name", o.consumer_name,
+      "SubscribeToShard: name of the consumer registered (default: runnel-bench-<pid>)", kConsume);
   opt("--drain", o.drain_s, "Seconds to wait after producing for the consumer to receive the rest", kConsume);
 
   const char* kOutput = "Output";

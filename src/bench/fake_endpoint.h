@@ -98,9 +98,10 @@ class FakeEndpoint {
       std::string target = header(head, "x-amz-target");
       auto dot = target.find('.');
       Answer a = handler_(dot == std::string::npos ? target : target.substr(dot + 1), body);
-      std::string out = "HTTP/1.1 " + std::to_string(a.status) +
-                        " X\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: " +
-                        std::to_string(a.body.size()) + "\r\n\r\n" + a.body;
+      std::string out =
+          "HTTP/1.1 " + std::to_string(a.status) +
+          " X\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: " + std::to_string(a.body.size()) +
+          "\r\n\r\n" + a.body;
       if (write(fd, out.data(), out.size()) != static_cast<ssize_t>(out.size())) return close_fd(fd);
     }
   }

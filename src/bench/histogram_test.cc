@@ -90,8 +90,8 @@ TEST(Histogram, P999OfAThousandIsTheNineHundredNinetyNinth) {
 
 TEST(Histogram, BimodalTailIsSeen) {
   Histogram h;
-  h.record(1000, 990);        // 1 ms
-  h.record(60'000'000, 10);   // one minute
+  h.record(1000, 990);       // 1 ms
+  h.record(60'000'000, 10);  // one minute
   ExpectWithinPrecision(h.percentile(50), 1000);
   ExpectWithinPrecision(h.percentile(99.5), 60'000'000);
   EXPECT_EQ(h.percentile(99), h.percentile(50)) << "990 of 1000 values are 1 ms";

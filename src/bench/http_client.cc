@@ -4,8 +4,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <strings.h>
+#include <chrono>
 
 #include "bench/kinesis_requests.h"
 #include "net/http.h"
@@ -89,8 +89,8 @@ curl_slist* signed_headers(const BenchOptions& o, protocol::SigV4Signer& signer,
                  {"content-type", std::string(content_type(o.encoding))},
                  {"x-amz-target", "Kinesis_20131202." + std::string(operation)}};
   req.body = std::move(body);  // hashed in place, then given back
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch());
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   req.headers.push_back({"authorization", signer.sign(req, now.count())});
   body = std::move(req.body);
   curl_slist* list = nullptr;
@@ -166,8 +166,8 @@ std::string HttpResult::error_type(Encoding e) const {
 HttpLoop::HttpLoop(const BenchOptions& options, int max_connections, int streams_per_connection)
     : options_(options),
       max_connections_(std::max(1, max_connections)),
-      signer_(std::make_unique<protocol::SigV4Signer>(options.access_key, options.secret_key, options.region,
-                                                      "kinesis")),
+      signer_(
+          std::make_unique<protocol::SigV4Signer>(options.access_key, options.secret_key, options.region, "kinesis")),
       multi_(curl_multi_init()) {
   CURLM* m = static_cast<CURLM*>(multi_);
   curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_connections));
@@ -257,8 +257,8 @@ void HttpLoop::poll(int timeout_ms, std::chrono::steady_clock::time_point wake_a
   unsigned extra = 0;
   if (wake_at != std::chrono::steady_clock::time_point::max()) {
     if (timer_fd_ < 0) timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    const auto ns = std::max<int64_t>(
-        1, std::chrono::duration_cast<std::chrono::nanoseconds>(wake_at.time_since_epoch()).count());
+    const auto ns =
+        std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(wake_at.time_since_epoch()).count());
     itimerspec at{};
     at.it_value.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
     at.it_value.tv_nsec = static_cast<long>(ns % 1'000'000'000);

@@ -34,11 +34,11 @@ namespace runnel::bench {
 
 // The outcome of one request.
 struct HttpResult {
-  std::string network_error;  // curl's description when no complete answer came; then status is 0
-  long status = 0;            // HTTP status
-  std::string body;           // the whole body (unary) or, for a stream, the body of a non-200 answer
+  std::string network_error;    // curl's description when no complete answer came; then status is 0
+  long status = 0;              // HTTP status
+  std::string body;             // the whole body (unary) or, for a stream, the body of a non-200 answer
   std::string amzn_error_type;  // x-amzn-ErrorType header, if any
-  int64_t latency_us = 0;     // from start to the end of the answer
+  int64_t latency_us = 0;       // from start to the end of the answer
 
   bool ok() const { return network_error.empty() && status == 200; }
   // "network: <curl error>", or the error type of a non-200 answer.
@@ -90,10 +90,10 @@ class HttpLoop {
   const BenchOptions& options_;
   int max_connections_;
   std::unique_ptr<protocol::SigV4Signer> signer_;
-  void* multi_;  // CURLM*
+  void* multi_;                                                     // CURLM*
   std::unordered_map<void*, std::unique_ptr<Transfer>> transfers_;  // by CURL*, handed to libcurl
-  std::vector<void*> idle_handles_;  // CURL* of finished transfers, reset, for reuse
-  std::deque<std::unique_ptr<Transfer>> waiting_;  // h2c: held back until a connection speaks HTTP/2
+  std::vector<void*> idle_handles_;                                 // CURL* of finished transfers, reset, for reuse
+  std::deque<std::unique_ptr<Transfer>> waiting_;                   // h2c: held back until a connection speaks HTTP/2
   int openers_ = 0;
   bool h2_ready_ = false;
   int timer_fd_ = -1;  // CLOCK_MONOTONIC timerfd for poll()'s wake_at; made on first use

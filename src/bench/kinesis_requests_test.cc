@@ -4,9 +4,9 @@
 
 #include "bench/latency_stamp.h"
 #include "bench/record_factory.h"
-#include "protocol/test_models.h"
 #include "protocol/cbor_codec.h"
 #include "protocol/json_codec.h"
+#include "protocol/test_models.h"
 #include "protocol/validator.h"
 
 namespace runnel::bench {
@@ -68,19 +68,19 @@ TEST_P(PutRecordsBody, PutRecordCarriesOneRecord) {
 
 TEST_P(PutRecordsBody, ReadSideRequestsAreValid) {
   const Encoding e = GetParam();
-  DecodeAndValidate("GetShardIterator", encode_body(get_shard_iterator_request("s", "shardId-000000000000", "LATEST"), e),
-                    e);
+  DecodeAndValidate("GetShardIterator",
+                    encode_body(get_shard_iterator_request("s", "shardId-000000000000", "LATEST"), e), e);
   Value it = DecodeAndValidate(
       "GetShardIterator",
       encode_body(get_shard_iterator_request("s", "shardId-000000000001", "AFTER_SEQUENCE_NUMBER", "4960"), e), e);
   EXPECT_EQ(string_member(it, "StartingSequenceNumber"), "4960");
   DecodeAndValidate("GetRecords", encode_body(get_records_request("AAAAiterator", 10000), e), e);
-  Value sub = DecodeAndValidate(
-      "SubscribeToShard",
-      encode_body(subscribe_request("arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/c:1",
-                                    "shardId-000000000002", "AFTER_SEQUENCE_NUMBER", "123"),
-                  e),
-      e);
+  Value sub =
+      DecodeAndValidate("SubscribeToShard",
+                        encode_body(subscribe_request("arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/c:1",
+                                                      "shardId-000000000002", "AFTER_SEQUENCE_NUMBER", "123"),
+                                    e),
+                        e);
   const Value* pos = sub.find("StartingPosition");
   ASSERT_NE(pos, nullptr);
   EXPECT_EQ(string_member(*pos, "Type"), "AFTER_SEQUENCE_NUMBER");
@@ -134,8 +134,8 @@ TEST(ErrorAnswers, TypeFromBodyOrHeader) {
   EXPECT_EQ(error_type("<html>oops</html>", Encoding::kJson, "", 502), "HTTP 502");
   // A JSON error body to a CBOR request is still understood.
   EXPECT_EQ(error_type(R"({"__type":"LimitExceededException"})", Encoding::kCbor, "", 400), "LimitExceededException");
-  std::string cbor = protocol::encode_cbor(Value(protocol::Object{{"__type", "ExpiredIteratorException"},
-                                                                  {"message", "Iterator expired"}}));
+  std::string cbor = protocol::encode_cbor(
+      Value(protocol::Object{{"__type", "ExpiredIteratorException"}, {"message", "Iterator expired"}}));
   EXPECT_EQ(error_type(cbor, Encoding::kCbor, "", 400), "ExpiredIteratorException");
   EXPECT_EQ(error_message(cbor, Encoding::kCbor), "Iterator expired");
 }

@@ -28,22 +28,22 @@ struct BenchOptions {
   int64_t request_timeout_ms = 30'000;
 
   // Stream.
-  std::string stream;       // existing stream to use; empty: create one
-  int shards = 1;           // shards of the stream created
-  bool keep = false;        // keep the created stream (and consumer) at the end
+  std::string stream;  // existing stream to use; empty: create one
+  int shards = 1;      // shards of the stream created
+  bool keep = false;   // keep the created stream (and consumer) at the end
 
   // Producer.
   bool produce = true;
   std::string api_name = "PutRecords";
-  int batch = 0;            // records per PutRecords; 0: 100 (PutRecords) or 1 (PutRecord)
-  int record_size = 100;    // bytes of Data per record, stamp included
-  int hot_keys = 0;         // 0: a fresh random partition key per record; N: N keys
-  int concurrency = 4;      // requests in flight at once, across all producer threads
-  int producer_threads = 1; // threads sending puts, each with its share of concurrency and connections
-  int connections = 0;      // most connections opened; 0: concurrency (HTTP/1.1) or 1 (HTTP/2)
-  double rate = 0;          // new records per second across the run; 0: as fast as possible
+  int batch = 0;             // records per PutRecords; 0: 100 (PutRecords) or 1 (PutRecord)
+  int record_size = 100;     // bytes of Data per record, stamp included
+  int hot_keys = 0;          // 0: a fresh random partition key per record; N: N keys
+  int concurrency = 4;       // requests in flight at once, across all producer threads
+  int producer_threads = 1;  // threads sending puts, each with its share of concurrency and connections
+  int connections = 0;       // most connections opened; 0: concurrency (HTTP/1.1) or 1 (HTTP/2)
+  double rate = 0;           // new records per second across the run; 0: as fast as possible
   double duration_s = 10;
-  int max_retries = 5;      // sends of a throttled/failed record after the first
+  int max_retries = 5;  // sends of a throttled/failed record after the first
 
   // Consumer.
   std::string consume_name = "none";  // none, poll, subscribe
@@ -54,8 +54,8 @@ struct BenchOptions {
   double drain_s = 5;                 // after producing stops, how long to wait for the tail
 
   // Output.
-  std::string json_file;    // JSON summary destination; empty: stdout
-  bool quiet = false;       // no progress lines
+  std::string json_file;  // JSON summary destination; empty: stdout
+  bool quiet = false;     // no progress lines
 
   // Derived by validate().
   PutApi api = PutApi::kPutRecords;
@@ -68,8 +68,8 @@ struct BenchOptions {
 
 // AWS's PutRecords limits.
 inline constexpr int kMaxBatch = 500;
-inline constexpr int64_t kMaxRecordBytes = 1 << 20;        // data + partition key
-inline constexpr int64_t kMaxPutRecordsBytes = 5 << 20;    // all data + keys of one request
+inline constexpr int64_t kMaxRecordBytes = 1 << 20;      // data + partition key
+inline constexpr int64_t kMaxPutRecordsBytes = 5 << 20;  // all data + keys of one request
 inline constexpr int kMaxPartitionKeyBytes = 256;
 
 // Checks `o` and fills in its derived fields and defaults (batch, connections,

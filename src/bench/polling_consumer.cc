@@ -93,8 +93,8 @@ void PollingConsumer::on_records(Shard& s, HttpResult&& r) {
         return;
       }
       s.iterator = std::move(answer->next_iterator);
-      s.next = Clock::now() + (answer->records == 0 ? std::chrono::milliseconds(o_.poll_interval_ms)
-                                                    : std::chrono::milliseconds(0));
+      s.next = Clock::now() +
+               (answer->records == 0 ? std::chrono::milliseconds(o_.poll_interval_ms) : std::chrono::milliseconds(0));
       return;
     }
   }
@@ -124,7 +124,7 @@ void PollingConsumer::on_records(Shard& s, HttpResult&& r) {
   }
   s.iterator = std::string(next);
   s.next = Clock::now() + (records->as_array().empty() ? std::chrono::milliseconds(o_.poll_interval_ms)
-                                                        : std::chrono::milliseconds(0));
+                                                       : std::chrono::milliseconds(0));
 }
 
 void PollingConsumer::update_ready() {

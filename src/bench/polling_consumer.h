@@ -18,8 +18,7 @@ namespace runnel::bench {
 
 class PollingConsumer final : public Consumer {
  public:
-  PollingConsumer(const BenchOptions& options, std::string stream, std::vector<std::string> shard_ids,
-                  RunStats& stats);
+  PollingConsumer(const BenchOptions& options, std::string stream, std::vector<std::string> shard_ids, RunStats& stats);
   void run() override;
 
  private:

@@ -207,8 +207,7 @@ std::string Producer::Lane::body(const std::vector<Pending>& batch) {
   return out;
 }
 
-void Producer::Lane::retry_or_fail(Pending p, std::string_view operation, std::string_view type,
-                                   bool retryable_type) {
+void Producer::Lane::retry_or_fail(Pending p, std::string_view operation, std::string_view type, bool retryable_type) {
   const bool retry = retryable_type && p.sends <= o_.max_retries && !p_.stop_.load();
   p_.stats_.error(operation, type, retry);
   if (!retry) {

@@ -5,8 +5,8 @@
 
 #include <mutex>
 #include <set>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include "bench/fake_endpoint.h"
 #include "bench/kinesis_requests.h"

@@ -5,8 +5,8 @@
 #include "bench/kinesis_requests.h"
 #include "bench/latency_stamp.h"
 #include "bench/record_factory.h"
-#include "protocol/test_models.h"
 #include "protocol/json_codec.h"
+#include "protocol/test_models.h"
 #include "protocol/validator.h"
 
 namespace runnel::bench {

@@ -86,8 +86,7 @@ bool scan_object(std::string& text, const std::function<void(std::string_view)>&
   const size_t size = text.size();
   if (text.capacity() < size + simdjson::SIMDJSON_PADDING) text.reserve(size + simdjson::SIMDJSON_PADDING);
   od::document doc;
-  if (parser.iterate(simdjson::padded_string_view(text.data(), size, text.capacity())).get(doc) !=
-      simdjson::SUCCESS)
+  if (parser.iterate(simdjson::padded_string_view(text.data(), size, text.capacity())).get(doc) != simdjson::SUCCESS)
     return false;
   od::object top;
   if (doc.get_object().get(top) != simdjson::SUCCESS) return false;

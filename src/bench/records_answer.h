@@ -19,21 +19,20 @@ namespace runnel::bench {
 
 struct RecordsAnswer {
   size_t records = 0;
-  std::string last_sequence;   // SequenceNumber of the last record, "" if none
-  std::string next_iterator;   // "" when null or absent (a closed shard's end)
+  std::string last_sequence;  // SequenceNumber of the last record, "" if none
+  std::string next_iterator;  // "" when null or absent (a closed shard's end)
 };
 
 // Calls on_data(base64 Data) per record, in order. nullopt when `body` is
 // not a GetRecords answer in AWS JSON (on_data may have been called for
 // some records already). `body` gains capacity for simdjson's padding.
-std::optional<RecordsAnswer> scan_records_json(std::string& body,
-                                               const std::function<void(std::string_view)>& on_data);
+std::optional<RecordsAnswer> scan_records_json(std::string& body, const std::function<void(std::string_view)>& on_data);
 
 // What the bench consumer needs of a SubscribeToShardEvent.
 struct EventAnswer {
   size_t records = 0;
-  std::string continuation;    // ContinuationSequenceNumber; "" when null or absent
-  bool child_shards = false;   // a non-empty ChildShards list (the shard ended)
+  std::string continuation;   // ContinuationSequenceNumber; "" when null or absent
+  bool child_shards = false;  // a non-empty ChildShards list (the shard ended)
 };
 
 // The same walk over a SubscribeToShardEvent payload in AWS JSON: on_data

@@ -77,8 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   if (event && generic) {
     std::vector<std::string> data;
     std::string continuation;
-    if (generic_records(*generic, &data) &&
-        optional_string(*generic, "ContinuationSequenceNumber", &continuation)) {
+    if (generic_records(*generic, &data) && optional_string(*generic, "ContinuationSequenceNumber", &continuation)) {
       check(seen == data);
       check(event->continuation == continuation);
       const protocol::Value* children = generic->find("ChildShards");

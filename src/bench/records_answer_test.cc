@@ -16,9 +16,10 @@ std::optional<RecordsAnswer> scan(std::string body, std::vector<std::string>* da
 
 TEST(RecordsAnswer, ReadsRecordsInOrderWithTheLastSequenceAndIterator) {
   std::vector<std::string> data;
-  auto a = scan(R"({"Records":[{"SequenceNumber":"1","ApproximateArrivalTimestamp":1.5,"Data":"AAEC","PartitionKey":"k"},)"
-                R"({"Data":"aGk=","PartitionKey":"k","SequenceNumber":"2"}],"NextShardIterator":"it","MillisBehindLatest":0})",
-                &data);
+  auto a = scan(
+      R"({"Records":[{"SequenceNumber":"1","ApproximateArrivalTimestamp":1.5,"Data":"AAEC","PartitionKey":"k"},)"
+      R"({"Data":"aGk=","PartitionKey":"k","SequenceNumber":"2"}],"NextShardIterator":"it","MillisBehindLatest":0})",
+      &data);
   ASSERT_TRUE(a);
   EXPECT_EQ(a->records, 2u);
   EXPECT_EQ(a->last_sequence, "2");
@@ -41,9 +42,9 @@ TEST(RecordsAnswer, RejectsWhatIsNotAGetRecordsAnswer) {
   std::vector<std::string> data;
   EXPECT_FALSE(scan("", &data));
   EXPECT_FALSE(scan("[]", &data));
-  EXPECT_FALSE(scan(R"({"NextShardIterator":"x"})", &data));          // no Records
-  EXPECT_FALSE(scan(R"({"Records":{}})", &data));                      // not a list
-  EXPECT_FALSE(scan(R"({"Records":[{"Data":5}]})", &data));            // Data not a string
+  EXPECT_FALSE(scan(R"({"NextShardIterator":"x"})", &data));             // no Records
+  EXPECT_FALSE(scan(R"({"Records":{}})", &data));                        // not a list
+  EXPECT_FALSE(scan(R"({"Records":[{"Data":5}]})", &data));              // Data not a string
   EXPECT_FALSE(scan(R"({"Records":[],"NextShardIterator":7})", &data));  // iterator not a string
   EXPECT_FALSE(scan(R"({"Records":[]} trailing)", &data));
   EXPECT_FALSE(scan(R"({"Records":[)", &data));
@@ -57,9 +58,9 @@ TEST(RecordsAnswer, Base64PrefixAndSize) {
   EXPECT_EQ(std::string_view(out, 12), raw.substr(0, 12));
   EXPECT_EQ(base64_decoded_size(b64), raw.size());
   for (size_t n = 0; n < 8; ++n) EXPECT_EQ(base64_decoded_size(protocol::base64_encode(raw.substr(0, n))), n);
-  EXPECT_FALSE(base64_prefix("AAA", 1, out));         // too short for one quantum
-  EXPECT_FALSE(base64_prefix("AA!AAAAA", 3, out));    // not base64
-  EXPECT_FALSE(base64_prefix(b64, 13, out));          // more than a stamp
+  EXPECT_FALSE(base64_prefix("AAA", 1, out));       // too short for one quantum
+  EXPECT_FALSE(base64_prefix("AA!AAAAA", 3, out));  // not base64
+  EXPECT_FALSE(base64_prefix(b64, 13, out));        // more than a stamp
 }
 
 TEST(RecordsAnswer, StampSurvivesTheBase64Path) {

@@ -21,8 +21,8 @@ std::string percentiles_ms(const Histogram& h) {
 std::string latency_line(std::string_view what, const Histogram& h) {
   if (h.count() == 0) return fmt::format("  {:<22} no samples\n", what);
   return fmt::format("  {:<22} p50 {:.2f}  p90 {:.2f}  p99 {:.2f}  p99.9 {:.2f}  max {:.2f} ms  (mean {:.2f}, n={})\n",
-                     what, ms(h.percentile(50)), ms(h.percentile(90)), ms(h.percentile(99)),
-                     ms(h.percentile(99.9)), ms(h.max()), h.mean() / 1000.0, h.count());
+                     what, ms(h.percentile(50)), ms(h.percentile(90)), ms(h.percentile(99)), ms(h.percentile(99.9)),
+                     ms(h.max()), h.mean() / 1000.0, h.count());
 }
 
 }  // namespace
@@ -42,16 +42,17 @@ std::string progress_line(const BenchOptions& o, double elapsed_s, double interv
                           const StatsSnapshot& cur) {
   std::string line = fmt::format("[{:5.1f}s]", elapsed_s);
   if (o.produce) {
-    line += fmt::format(" put {:>8.0f} rec/s {:7.2f} MB/s req {}", per_s(cur.put_records - prev.put_records, interval_s),
-                        mb(cur.put_bytes - prev.put_bytes) / interval_s, percentiles_ms(cur.put_latency));
+    line +=
+        fmt::format(" put {:>8.0f} rec/s {:7.2f} MB/s req {}", per_s(cur.put_records - prev.put_records, interval_s),
+                    mb(cur.put_bytes - prev.put_bytes) / interval_s, percentiles_ms(cur.put_latency));
   }
   if (o.consume != ConsumeMode::kNone) {
-    line += fmt::format(" | recv {:>8.0f} rec/s e2e {}",
-                        per_s(cur.received_records - prev.received_records, interval_s),
-                        percentiles_ms(cur.e2e_latency));
+    line +=
+        fmt::format(" | recv {:>8.0f} rec/s e2e {}", per_s(cur.received_records - prev.received_records, interval_s),
+                    percentiles_ms(cur.e2e_latency));
   }
-  line += fmt::format(" | errors {} throttled {} retried {}", cur.error_total(), cur.throttle_total(),
-                      cur.records_retried);
+  line +=
+      fmt::format(" | errors {} throttled {} retried {}", cur.error_total(), cur.throttle_total(), cur.records_retried);
   return line;
 }
 
@@ -95,29 +96,44 @@ std::string summary_text(const BenchOptions& o, const RunInfo& info, const Stats
 }
 
 Value latency_json(const Histogram& h) {
-  return Object{{"count", static_cast<int64_t>(h.count())}, {"min", h.min()},
-                {"mean", h.mean()},                          {"p50", h.percentile(50)},
-                {"p90", h.percentile(90)},                   {"p99", h.percentile(99)},
-                {"p99_9", h.percentile(99.9)},               {"max", h.max()}};
+  return Object{{"count", static_cast<int64_t>(h.count())},
+                {"min", h.min()},
+                {"mean", h.mean()},
+                {"p50", h.percentile(50)},
+                {"p90", h.percentile(90)},
+                {"p99", h.percentile(99)},
+                {"p99_9", h.percentile(99.9)},
+                {"max", h.max()}};
 }
 
 Value summary_json(const BenchOptions& o, const RunInfo& info, const StatsSnapshot& s) {
   auto u = [](uint64_t v) { return Value(static_cast<int64_t>(v)); };
   Value params = Object{
-      {"endpoint", o.endpoint},         {"region", o.region},
-      {"http", o.http_version},         {"encoding", std::string(to_string(o.encoding))},
-      {"stream", o.stream},             {"shards", o.shards},
-      {"keep", o.keep},                 {"produce", o.produce},
+      {"endpoint", o.endpoint},
+      {"region", o.region},
+      {"http", o.http_version},
+      {"encoding", std::string(to_string(o.encoding))},
+      {"stream", o.stream},
+      {"shards", o.shards},
+      {"keep", o.keep},
+      {"produce", o.produce},
       {"api", std::string(to_string(o.api))},
-      {"batch", o.batch},               {"record_size", o.record_size},
-      {"hot_keys", o.hot_keys},         {"concurrency", o.concurrency},
+      {"batch", o.batch},
+      {"record_size", o.record_size},
+      {"hot_keys", o.hot_keys},
+      {"concurrency", o.concurrency},
       {"producer_threads", o.producer_threads},
-      {"connections", o.connections},   {"rate", o.rate},
-      {"duration_s", o.duration_s},     {"max_retries", o.max_retries},
+      {"connections", o.connections},
+      {"rate", o.rate},
+      {"duration_s", o.duration_s},
+      {"max_retries", o.max_retries},
       {"consume", std::string(to_string(o.consume))},
-      {"start", o.start_name},          {"poll_interval_ms", o.poll_interval_ms},
-      {"poll_limit", o.poll_limit},     {"consumer_name", o.consumer_name},
-      {"drain_s", o.drain_s},           {"timeout_ms", o.request_timeout_ms},
+      {"start", o.start_name},
+      {"poll_interval_ms", o.poll_interval_ms},
+      {"poll_limit", o.poll_limit},
+      {"consumer_name", o.consumer_name},
+      {"drain_s", o.drain_s},
+      {"timeout_ms", o.request_timeout_ms},
   };
   Value errors = protocol::Array{};
   for (const auto& [what, c] : s.errors) {

@@ -17,14 +17,14 @@ struct RunInfo {
   std::string stream;
   bool stream_created = false;
   int shards = 0;
-  std::string consumer_arn;   // SubscribeToShard runs
-  double elapsed_s = 0;       // from the first put (or first read) to the end of the run
-  double produce_s = 0;       // from the first put to the last answer
-  double consume_s = 0;       // from the start of producing (or reading) to the last record received
+  std::string consumer_arn;  // SubscribeToShard runs
+  double elapsed_s = 0;      // from the first put (or first read) to the end of the run
+  double produce_s = 0;      // from the first put to the last answer
+  double consume_s = 0;      // from the start of producing (or reading) to the last record received
   // Epoch microseconds the first/last receipt of records are reported from:
   // the first put, or with --no-produce the start of the consumer.
   int64_t start_us = 0;
-  std::string failure;        // why the run failed, "" when it did not
+  std::string failure;  // why the run failed, "" when it did not
 };
 
 // One line: elapsed seconds, rates over the last interval (from `prev` to

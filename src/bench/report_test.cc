@@ -49,7 +49,8 @@ TEST(Report, JsonSummaryHasTheDocumentedShape) {
   EXPECT_EQ(c->find("unstamped_records")->as_int(), 1);
   const Value* e2e = c->find("end_to_end_latency_us");
   ASSERT_NE(e2e, nullptr);
-  for (const char* k : {"count", "min", "mean", "p50", "p90", "p99", "p99_9", "max"}) EXPECT_NE(e2e->find(k), nullptr) << k;
+  for (const char* k : {"count", "min", "mean", "p50", "p90", "p99", "p99_9", "max"})
+    EXPECT_NE(e2e->find(k), nullptr) << k;
   EXPECT_EQ(e2e->find("count")->as_int(), 3);
   const Value* errors = j.find("errors");
   ASSERT_TRUE(errors && errors->is_array());

@@ -146,8 +146,8 @@ int run_bench(const BenchOptions& o) {
       consumer_thread.join();
       std::string why = consumer->fatal();
       if (why.empty()) {
-        why = fmt::format("the consumer could not start reading every shard within {} s",
-                          kConsumerReadyTimeout.count());
+        why =
+            fmt::format("the consumer could not start reading every shard within {} s", kConsumerReadyTimeout.count());
       }
       return finish(why);
     }
@@ -171,8 +171,7 @@ int run_bench(const BenchOptions& o) {
   Clock::time_point last = start;
   const auto end = start + std::chrono::microseconds(static_cast<int64_t>(o.duration_s * 1e6));
   auto failed = [&] {
-    return g_interrupted.load() || (producer && !producer->fatal().empty()) ||
-           (consumer && !consumer->fatal().empty());
+    return g_interrupted.load() || (producer && !producer->fatal().empty()) || (consumer && !consumer->fatal().empty());
   };
   for (int tick = 1; Clock::now() < end && !failed(); ++tick) {
     auto next = std::min(end, start + std::chrono::seconds(tick));

@@ -27,22 +27,22 @@ struct ErrorCount {
 // A consistent copy of RunStats at one instant.
 struct StatsSnapshot {
   // Producer.
-  uint64_t put_requests = 0;      // answered 200
-  uint64_t put_records = 0;       // records the endpoint stored
-  uint64_t put_bytes = 0;         // their Data bytes
-  uint64_t records_retried = 0;   // sends of a record after its first
-  uint64_t records_failed = 0;    // records given up
-  Histogram put_latency;          // microseconds, per successful put request
+  uint64_t put_requests = 0;     // answered 200
+  uint64_t put_records = 0;      // records the endpoint stored
+  uint64_t put_bytes = 0;        // their Data bytes
+  uint64_t records_retried = 0;  // sends of a record after its first
+  uint64_t records_failed = 0;   // records given up
+  Histogram put_latency;         // microseconds, per successful put request
   // Consumer.
   uint64_t consume_requests = 0;  // GetRecords answered, or SubscribeToShard events
   uint64_t subscriptions = 0;     // SubscribeToShard calls that began streaming
   uint64_t received_records = 0;
   uint64_t received_bytes = 0;
-  uint64_t unstamped_records = 0;  // received without a bench latency stamp
-  Histogram e2e_latency;           // microseconds, stamp to receipt
-  int64_t first_receive_us = 0;    // epoch microseconds of the first receipt of records (0: none yet)
+  uint64_t unstamped_records = 0;      // received without a bench latency stamp
+  Histogram e2e_latency;               // microseconds, stamp to receipt
+  int64_t first_receive_us = 0;        // epoch microseconds of the first receipt of records (0: none yet)
   uint64_t first_receipt_records = 0;  // records in that first receipt
-  int64_t last_receive_us = 0;     // epoch microseconds of the last receipt of records
+  int64_t last_receive_us = 0;         // epoch microseconds of the last receipt of records
   // Deviations from AWS's behaviour that were tolerated, by description
   // (e.g. "no initial-response event"), with how often they were seen.
   std::map<std::string, uint64_t> consumer_warnings;

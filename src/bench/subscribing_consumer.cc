@@ -85,13 +85,13 @@ void SubscribingConsumer::on_done(Shard& s, HttpResult&& r) {
     const bool permanent = !retryable(type) && type != "ResourceInUseException";
     if (!s.subscribed && permanent) {
       std::string msg = error_message(r.body, o_.encoding);
-      set_fatal("SubscribeToShard on " + s.id + " failed: " + type + (msg.empty() ? "" : ": " + msg) +
-                (type == "UnknownOperationException" ? " (this endpoint has no enhanced fan-out; try --consume poll)"
-                                                     : ""));
+      set_fatal(
+          "SubscribeToShard on " + s.id + " failed: " + type + (msg.empty() ? "" : ": " + msg) +
+          (type == "UnknownOperationException" ? " (this endpoint has no enhanced fan-out; try --consume poll)" : ""));
       return;
     }
-    s.next = type == "ResourceInUseException" ? std::max(spaced, Clock::now() + kErrorPause)
-                                              : Clock::now() + kErrorPause;
+    s.next =
+        type == "ResourceInUseException" ? std::max(spaced, Clock::now() + kErrorPause) : Clock::now() + kErrorPause;
     return;
   }
   if (!reader.exception_type().empty()) {

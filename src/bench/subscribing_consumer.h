@@ -37,9 +37,9 @@ class SubscribingConsumer final : public Consumer {
     std::unique_ptr<SubscriptionReader> reader;
     Clock::time_point next;
     Clock::time_point last_start;
-    bool live = false;       // a subscription transfer is running
-    bool ended = false;      // the shard is closed and fully read
-    bool subscribed = false; // some subscription got its initial-response
+    bool live = false;        // a subscription transfer is running
+    bool ended = false;       // the shard is closed and fully read
+    bool subscribed = false;  // some subscription got its initial-response
   };
 
   void subscribe(Shard& s);

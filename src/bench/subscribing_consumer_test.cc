@@ -56,13 +56,14 @@ TEST_F(SubscribingConsumerTest, ReceivesStampedRecordsFromEachShard) {
     subscribes++;
     std::string data(40, 'd');
     write_stamp(data, now_epoch_micros() - 3000);  // put 3 ms ago
-    Value event = Object{{"Records", Array{Object{{"Data", Blob{data}}, {"PartitionKey", "k"}, {"SequenceNumber", "5"}},
-                                           Object{{"Data", Blob{"not stamped"}}, {"PartitionKey", "k"},
-                                                  {"SequenceNumber", "6"}}}},
-                         {"ContinuationSequenceNumber", "6"},
-                         {"MillisBehindLatest", 0}};
+    Value event = Object{
+        {"Records", Array{Object{{"Data", Blob{data}}, {"PartitionKey", "k"}, {"SequenceNumber", "5"}},
+                          Object{{"Data", Blob{"not stamped"}}, {"PartitionKey", "k"}, {"SequenceNumber", "6"}}}},
+        {"ContinuationSequenceNumber", "6"},
+        {"MillisBehindLatest", 0}};
     // A shard-end event last, so the consumer does not resubscribe.
-    Value end = Object{{"Records", Array{}}, {"MillisBehindLatest", 0},
+    Value end = Object{{"Records", Array{}},
+                       {"MillisBehindLatest", 0},
                        {"ChildShards", Array{Object{{"ShardId", "shardId-000000000009"}}}}};
     return {200, es::event_frame("initial-response", "application/json", "{}") +
                      es::event_frame("SubscribeToShardEvent", "application/json", protocol::encode_json(event)) +
@@ -71,7 +72,8 @@ TEST_F(SubscribingConsumerTest, ReceivesStampedRecordsFromEachShard) {
   BenchOptions o = Options(endpoint.url());
   RunStats stats;
   SubscribingConsumer c(o, "arn:c", {"shardId-000000000000", "shardId-000000000001"}, stats);
-  RunUntil(c, [&] { return stats.snapshot().received_records >= 4; }, 5000);
+  RunUntil(
+      c, [&] { return stats.snapshot().received_records >= 4; }, 5000);
   EXPECT_TRUE(c.fatal().empty()) << c.fatal();
   EXPECT_TRUE(c.ready());
   StatsSnapshot s = stats.snapshot();
@@ -94,7 +96,8 @@ TEST_F(SubscribingConsumerTest, EndpointWithoutFanOutIsFatalAtOnce) {
   RunStats stats;
   SubscribingConsumer c(o, "arn:c", {"shardId-000000000000"}, stats);
   const auto start = std::chrono::steady_clock::now();
-  RunUntil(c, [] { return false; }, 5000);
+  RunUntil(
+      c, [] { return false; }, 5000);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   EXPECT_NE(c.fatal().find("UnknownOperationException"), std::string::npos) << c.fatal();
   EXPECT_NE(c.fatal().find("--consume poll"), std::string::npos) << c.fatal();

@@ -79,8 +79,8 @@ class SubscriptionReader {
   std::string continuation_;
   std::string exception_type_;
   std::string exception_message_;
-  std::string scratch_;                  // a JSON event's payload, padded for simdjson
-  std::vector<std::string_view> data_;   // its records' Data, into scratch_
+  std::string scratch_;                 // a JSON event's payload, padded for simdjson
+  std::vector<std::string_view> data_;  // its records' Data, into scratch_
 };
 
 }  // namespace runnel::bench

@@ -91,12 +91,13 @@ TEST_P(Reader, FramesFedByteByByte) {
 
 TEST_P(Reader, EverySplitPointGivesTheSameResult) {
   const Encoding e = GetParam();
-  std::string stream = InitialResponse(e) + EventFrame(e, {Stamped(1), Stamped(2)}, "7") +
-                       EventFrame(e, {Stamped(3)}, "8");
+  std::string stream =
+      InitialResponse(e) + EventFrame(e, {Stamped(1), Stamped(2)}, "7") + EventFrame(e, {Stamped(3)}, "8");
   for (size_t a = 0; a <= stream.size(); a += 7) {
     for (size_t b = a; b <= stream.size(); b += 13) {
       std::vector<int64_t> stamps;
-      SubscriptionReader reader([&](std::string_view d, bool base64) { stamps.push_back(*read_stamp(Bytes(d, base64))); });
+      SubscriptionReader reader(
+          [&](std::string_view d, bool base64) { stamps.push_back(*read_stamp(Bytes(d, base64))); });
       ASSERT_TRUE(reader.feed(stream.substr(0, a)).is_ok());
       ASSERT_TRUE(reader.feed(stream.substr(a, b - a)).is_ok());
       ASSERT_TRUE(reader.feed(stream.substr(b)).is_ok());
@@ -160,28 +161,29 @@ TEST(SubscriptionReader, DamagedStreamFailsAndStaysFailed) {
   EXPECT_FALSE(reader.failure().is_ok());
 }
 
-
 // Events the on-demand walk declines (here: no Records member, a null
 // continuation) are read by the generic decoder, records not counted twice.
 TEST(SubscriptionReader, JsonEventsTheFastWalkDeclinesAreStillRead) {
   std::vector<std::string> seen;
   SubscriptionReader reader([&](std::string_view d, bool base64) { seen.push_back(Bytes(d, base64)); });
-  std::string stream = InitialResponse(Encoding::kJson) +
-                       es::event_frame("SubscribeToShardEvent", "application/json",
-                                       R"({"MillisBehindLatest":0,"ContinuationSequenceNumber":"41"})") +
-                       es::event_frame("SubscribeToShardEvent", "application/json",
-                                       R"({"Records":[{"Data":"aGk=","PartitionKey":"k","SequenceNumber":"42"}],)"
-                                       R"("ContinuationSequenceNumber":"42","MillisBehindLatest":0} )") +
-                       es::event_frame("SubscribeToShardEvent", "application/json",
-                                       R"({"Records":[{"Data":"aG8=","PartitionKey":"k","SequenceNumber":"43"}],)"
-                                       R"("ContinuationSequenceNumber":"43","MillisBehindLatest":0,"Extra":[1,{"a":null}]})");
+  std::string stream =
+      InitialResponse(Encoding::kJson) +
+      es::event_frame("SubscribeToShardEvent", "application/json",
+                      R"({"MillisBehindLatest":0,"ContinuationSequenceNumber":"41"})") +
+      es::event_frame("SubscribeToShardEvent", "application/json",
+                      R"({"Records":[{"Data":"aGk=","PartitionKey":"k","SequenceNumber":"42"}],)"
+                      R"("ContinuationSequenceNumber":"42","MillisBehindLatest":0} )") +
+      es::event_frame("SubscribeToShardEvent", "application/json",
+                      R"({"Records":[{"Data":"aG8=","PartitionKey":"k","SequenceNumber":"43"}],)"
+                      R"("ContinuationSequenceNumber":"43","MillisBehindLatest":0,"Extra":[1,{"a":null}]})");
   ASSERT_TRUE(reader.feed(stream).is_ok()) << reader.failure().to_string();
   EXPECT_EQ(reader.events(), 3u);
   EXPECT_EQ(seen, (std::vector<std::string>{"hi", "ho"}));
   EXPECT_EQ(reader.continuation(), "43");
   EXPECT_FALSE(reader.shard_ended());
-  ASSERT_TRUE(reader.feed(es::event_frame("SubscribeToShardEvent", "application/json",
-                                          R"({"Records":[],"ContinuationSequenceNumber":null,"MillisBehindLatest":0})"))
+  ASSERT_TRUE(reader
+                  .feed(es::event_frame("SubscribeToShardEvent", "application/json",
+                                        R"({"Records":[],"ContinuationSequenceNumber":null,"MillisBehindLatest":0})"))
                   .is_ok());
   EXPECT_TRUE(reader.shard_ended()) << "no continuation: the shard ended";
   EXPECT_EQ(reader.continuation(), "43");

@@ -50,8 +50,8 @@ class CloudWatchTest : public ::testing::Test {
   Value stats(const std::string& extra) {
     auto r = call("GetMetricStatistics",
                   R"({"Namespace":"App","MetricName":"Lat","Dimensions":[{"Name":"Svc","Value":"a"}],"StartTime":)" +
-                      std::to_string(kNow - 600) + R"(,"EndTime":)" + std::to_string(kNow + 600) +
-                      R"(,"Period":60)" + extra + "}");
+                      std::to_string(kNow - 600) + R"(,"EndTime":)" + std::to_string(kNow + 600) + R"(,"Period":60)" +
+                      extra + "}");
     EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().type + ": " + r.error().message);
     return r ? *r : Value();
   }
@@ -88,7 +88,8 @@ TEST_F(CloudWatchTest, PercentilesOfRawValues) {
   std::string values;
   for (int i = 1; i <= 100; ++i) values += (i > 1 ? "," : "") + std::to_string(i);
   ASSERT_TRUE(call("PutMetricData", R"({"Namespace":"App","MetricData":[{"MetricName":"Lat",
-      "Dimensions":[{"Name":"Svc","Value":"a"}],"Values":[)" + values + "]}]}"));
+      "Dimensions":[{"Name":"Svc","Value":"a"}],"Values":[)" +
+                                        values + "]}]}"));
   ASSERT_TRUE(metrics_->flush());
   Value out = stats(R"(,"ExtendedStatistics":["p50","p99","p100"])");
   const Value& ext = *out.find("Datapoints")->as_array().at(0).find("ExtendedStatistics");
@@ -107,13 +108,15 @@ TEST_F(CloudWatchTest, ParameterErrorsAreCloudWatchs) {
       "StatisticValues":{"SampleCount":1,"Sum":1,"Minimum":1,"Maximum":1}}]})");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().type, "InvalidParameterCombinationException");
-  EXPECT_EQ(r.error().message, "The parameters MetricData.member.1.Value and MetricData.member.1.StatisticValues "
-                               "are mutually exclusive and you have specified both.");
+  EXPECT_EQ(r.error().message,
+            "The parameters MetricData.member.1.Value and MetricData.member.1.StatisticValues "
+            "are mutually exclusive and you have specified both.");
 
   r = call("PutMetricData", R"({"Namespace":"App","MetricData":[{"MetricName":"x","Values":[1,2],"Counts":[1]}]})");
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error().message, "The parameters MetricData.member.1.Values and MetricData.member.1.Counts must be "
-                               "of the same size.");
+  EXPECT_EQ(r.error().message,
+            "The parameters MetricData.member.1.Values and MetricData.member.1.Counts must be "
+            "of the same size.");
 
   r = call("PutMetricData", R"({"Namespace":"App","MetricData":[{"MetricName":"x","Value":1,"Timestamp":)" +
                                 std::to_string(kNow - 15 * 86400) + "}]}");
@@ -147,7 +150,8 @@ TEST_F(CloudWatchTest, ValuesBeyondTwoToThe360AndOver1000DatumsAreRefused) {
     EXPECT_TRUE(r.error().message.find("MetricData.member.2.") != std::string::npos) << r.error().message;
   }
   std::string many = R"({"Namespace":"App","MetricData":[)";
-  for (int i = 0; i < 1001; ++i) many += std::string(i ? "," : "") + R"({"MetricName":"m)" + std::to_string(i) + R"(","Value":1})";
+  for (int i = 0; i < 1001; ++i)
+    many += std::string(i ? "," : "") + R"({"MetricName":"m)" + std::to_string(i) + R"(","Value":1})";
   auto r = call("PutMetricData", many + "]}");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().message, "The collection MetricData must not have a size greater than 1000.");
@@ -161,8 +165,9 @@ TEST_F(CloudWatchTest, ValuesBeyondTwoToThe360AndOver1000DatumsAreRefused) {
 TEST_F(CloudWatchTest, GetMetricDataEvaluatesExpressionsNewestFirst) {
   for (int minute = 0; minute < 3; ++minute) {
     ASSERT_TRUE(call("PutMetricData", R"({"Namespace":"App","MetricData":[{"MetricName":"Lat",
-        "Dimensions":[{"Name":"Svc","Value":"a"}],"Value":)" + std::to_string(10 * (minute + 1)) +
-                                          R"(,"Timestamp":)" + std::to_string(kNow - 180 + 60 * minute) + "}]}"));
+        "Dimensions":[{"Name":"Svc","Value":"a"}],"Value":)" +
+                                          std::to_string(10 * (minute + 1)) + R"(,"Timestamp":)" +
+                                          std::to_string(kNow - 180 + 60 * minute) + "}]}"));
   }
   ASSERT_TRUE(metrics_->flush());
   auto r = call("GetMetricData", R"({"StartTime":)" + std::to_string(kNow - 180) + R"(,"EndTime":)" +

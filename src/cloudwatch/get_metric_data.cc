@@ -103,8 +103,8 @@ protocol::ApiResult<api::GetMetricDataOutput> CloudWatchService::get_metric_data
       mq.period = stat->period;
       default_label = id->name();
       if (mq.label.empty()) mq.label = id->name();
-      props = {{"MetricName", id->name()}, {"Namespace", id->ns()}, {"Period", std::to_string(stat->period)},
-               {"Stat", s}};
+      props = {
+          {"MetricName", id->name()}, {"Namespace", id->ns()}, {"Period", std::to_string(stat->period)}, {"Stat", s}};
       for (const metrics::Dimension& d : id->dimensions()) props["Dim." + d.name] = d.value;
       auto points = metrics_.store().statistics(*id, unit_from(stat->unit), start, end, mq.period, kMaxGridPoints);
       if (!points) return std::unexpected(statistics_query_error(points.error()));

@@ -80,9 +80,10 @@ Result<std::vector<MetricMathResult>> results_of(const MetricMathQuery& q, MathV
   if (dropped) messages.push_back({kArithmeticErrorCode, kArithmeticErrorMessage});
   std::vector<MetricMathResult> out;
   if (std::holds_alternative<double>(value)) {
-    return invalid("Error in expression " + q.id +
-                   ": the final result of an expression must be a time series or an array of time series, not a scalar; "
-                   "use the scalar within a larger expression (e.g. m1 - AVG(m1)) or wrap it in TIME_SERIES()");
+    return invalid(
+        "Error in expression " + q.id +
+        ": the final result of an expression must be a time series or an array of time series, not a scalar; "
+        "use the scalar within a larger expression (e.g. m1 - AVG(m1)) or wrap it in TIME_SERIES()");
   }
   if (Series* s = std::get_if<Series>(&value)) {
     out.push_back({q.id, q.label.empty() ? q.id : q.label, std::move(s->points), messages});
@@ -102,8 +103,8 @@ Result<std::vector<MetricMathResult>> results_of(const MetricMathQuery& q, MathV
 Result<std::vector<MetricMathResult>> evaluate_metric_math(std::span<const MetricMathQuery> queries,
                                                            const MetricMathWindow& window) {
   if (queries.size() > kMaxQueries) {
-    return invalid("The request has " + std::to_string(queries.size()) + " queries; at most " + std::to_string(kMaxQueries) +
-                   " are allowed");
+    return invalid("The request has " + std::to_string(queries.size()) + " queries; at most " +
+                   std::to_string(kMaxQueries) + " are allowed");
   }
   EvalContext ctx;
   ctx.queries = queries;
@@ -113,9 +114,11 @@ Result<std::vector<MetricMathResult>> evaluate_metric_math(std::span<const Metri
     const auto& q = queries[i];
     if (!valid_id(q.id)) {
       return invalid("Invalid Id '" + q.id +
-                     "': an Id holds letters, numbers and underscores, starts with a lower-case letter and has at most 255 characters");
+                     "': an Id holds letters, numbers and underscores, starts with a lower-case letter and has at most "
+                     "255 characters");
     }
-    if (!ctx.index.emplace(q.id, i).second) return invalid("Duplicate Id '" + q.id + "': the Ids of a request must be unique");
+    if (!ctx.index.emplace(q.id, i).second)
+      return invalid("Duplicate Id '" + q.id + "': the Ids of a request must be unique");
     if (q.expression.empty()) ctx.values[i] = metric_series(q);
   }
   std::vector<MathNode> trees(queries.size());
@@ -130,7 +133,8 @@ Result<std::vector<MetricMathResult>> evaluate_metric_math(std::span<const Metri
     for (const auto& id : ids) {
       const auto it = ctx.index.find(id);
       if (it == ctx.index.end()) {
-        return invalid("Error in expression " + q.id + ": unknown Id '" + id + "' (no query of the request has this Id)");
+        return invalid("Error in expression " + q.id + ": unknown Id '" + id +
+                       "' (no query of the request has this Id)");
       }
       if (!queries[it->second].expression.empty() &&
           std::find(deps[i].begin(), deps[i].end(), it->second) == deps[i].end()) {

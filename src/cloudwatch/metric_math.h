@@ -93,7 +93,7 @@ inline constexpr int64_t kMaxGridPoints = 100'800;
 // cycle (an expression referring to itself included), a final result that is
 // a scalar, an argument of the wrong type, a query over the limits above.
 [[nodiscard]] Result<std::vector<MetricMathResult>> evaluate_metric_math(std::span<const MetricMathQuery> queries,
-                                                                          const MetricMathWindow& window);
+                                                                         const MetricMathWindow& window);
 
 // The message text AWS gives (Code "ArithmeticError") when points were
 // dropped because their value was not a finite number.

@@ -59,15 +59,19 @@ Result<MathValue> apply_binary(MathOp op, const MathValue& a, const MathValue& b
   if (const double* x = std::get_if<double>(&a)) {
     if (const double* y = std::get_if<double>(&b)) return f(*x, *y);
     if (const Series* s = std::get_if<Series>(&b)) {
-      return map_series(*s, [&](double v) { return f(*x, v); }, budget);
+      return map_series(
+          *s, [&](double v) { return f(*x, v); }, budget);
     }
     SeriesArray out;
-    for (const auto& s : std::get<SeriesArray>(b)) out.push_back(map_series(s, [&](double v) { return f(*x, v); }, budget));
+    for (const auto& s : std::get<SeriesArray>(b))
+      out.push_back(map_series(
+          s, [&](double v) { return f(*x, v); }, budget));
     return out;
   }
   if (const Series* s = std::get_if<Series>(&a)) {
     if (const double* y = std::get_if<double>(&b)) {
-      return map_series(*s, [&](double v) { return f(v, *y); }, budget);
+      return map_series(
+          *s, [&](double v) { return f(v, *y); }, budget);
     }
     if (const Series* t = std::get_if<Series>(&b)) return join_series(*s, *t, f, budget);
     SeriesArray out;
@@ -80,13 +84,14 @@ Result<MathValue> apply_binary(MathOp op, const MathValue& a, const MathValue& b
   }
   const auto& arr = std::get<SeriesArray>(a);
   if (std::holds_alternative<SeriesArray>(b)) {
-    return invalid(std::string("the operator ") + op_text(op) + " cannot combine two arrays of time series (TS[] " + op_text(op) +
-                   " TS[])");
+    return invalid(std::string("the operator ") + op_text(op) + " cannot combine two arrays of time series (TS[] " +
+                   op_text(op) + " TS[])");
   }
   SeriesArray out;
   for (const auto& s : arr) {
     if (const double* y = std::get_if<double>(&b)) {
-      out.push_back(map_series(s, [&](double v) { return f(v, *y); }, budget));
+      out.push_back(map_series(
+          s, [&](double v) { return f(v, *y); }, budget));
     } else {
       out.push_back(join_series(s, std::get<Series>(b), f, budget));
     }
@@ -105,7 +110,8 @@ Result<MathValue> evaluate_array(const MathNode& node, EvalContext& ctx) {
       // [METRICS("4xx"), METRICS("5xx")]: arrays are flattened.
       for (auto& s : *a) out.push_back(std::move(s));
     } else {
-      return invalid("an array [...] holds time series, not scalars (element at column " + std::to_string(child.position + 1) + ")");
+      return invalid("an array [...] holds time series, not scalars (element at column " +
+                     std::to_string(child.position + 1) + ")");
     }
   }
   return out;
@@ -128,7 +134,8 @@ Result<MathValue> evaluate_node(const MathNode& node, EvalContext& ctx) {
     case MathNode::Kind::kString:
       return invalid("a string (\"" + node.text + "\") is only valid as the argument of METRICS()");
     case MathNode::Kind::kKeyword:
-      return invalid("'" + node.text + "' is neither a function call nor a value here (Ids start with a lower-case letter)");
+      return invalid("'" + node.text +
+                     "' is neither a function call nor a value here (Ids start with a lower-case letter)");
     case MathNode::Kind::kArray: return evaluate_array(node, ctx);
     case MathNode::Kind::kUnary: {
       auto v = evaluate_node(node.children[0], ctx);
@@ -163,7 +170,8 @@ Result<std::vector<int64_t>> grid_timestamps(const EvalContext& ctx, int64_t per
   }
   out.reserve(count);
   // In uint64_t: k * step < span, and the sum wraps back into int64_t range.
-  for (uint64_t k = 0; k < count; ++k) out.push_back(static_cast<int64_t>(static_cast<uint64_t>(ctx.window.start) + k * step));
+  for (uint64_t k = 0; k < count; ++k)
+    out.push_back(static_cast<int64_t>(static_cast<uint64_t>(ctx.window.start) + k * step));
   return out;
 }
 

@@ -20,8 +20,8 @@ struct EvalContext {
   std::span<const MetricMathQuery> queries;
   MetricMathWindow window;
   std::unordered_map<std::string, std::size_t> index;  // Id -> position in queries
-  std::vector<std::optional<MathValue>> values;         // by position; metrics first, expressions once evaluated
-  int64_t query_period = 0;                             // Period of the expression being evaluated (0 = unset)
+  std::vector<std::optional<MathValue>> values;        // by position; metrics first, expressions once evaluated
+  int64_t query_period = 0;                            // Period of the expression being evaluated (0 = unset)
   EvalBudget budget;
 };
 

@@ -30,7 +30,8 @@ std::optional<double> fill_value(const Filler& f, int64_t t, const Datapoint* pr
       return prev->value;
     case FillMode::kLinear:
       if (prev == nullptr || next == nullptr) return std::nullopt;
-      return prev->value + (next->value - prev->value) * (static_cast<double>(t) - static_cast<double>(prev->timestamp)) /
+      return prev->value + (next->value - prev->value) *
+                               (static_cast<double>(t) - static_cast<double>(prev->timestamp)) /
                                (static_cast<double>(next->timestamp) - static_cast<double>(prev->timestamp));
   }
   return std::nullopt;
@@ -110,7 +111,8 @@ Result<MathValue> if_function(const MathNode& call, EvalContext& ctx) {
     auto v = evaluate_node(call.children[i], ctx);
     if (!v) return v;
     if (std::holds_alternative<SeriesArray>(*v)) {
-      return invalid("IF's arguments must be scalars or time series, not arrays of time series (argument " + std::to_string(i + 1) + ")");
+      return invalid("IF's arguments must be scalars or time series, not arrays of time series (argument " +
+                     std::to_string(i + 1) + ")");
     }
     args[i] = std::move(*v);
   }
@@ -127,12 +129,16 @@ Result<MathValue> if_function(const MathNode& call, EvalContext& ctx) {
     std::optional<double> v;
     if (p.value != 0) {
       // True: trueValue's point, 0 where that series has none.
-      if (const double* x = std::get_if<double>(&*args[1])) v = *x;
-      else v = value_at(std::get<Series>(*args[1]), p.timestamp).value_or(0.0);
+      if (const double* x = std::get_if<double>(&*args[1]))
+        v = *x;
+      else
+        v = value_at(std::get<Series>(*args[1]), p.timestamp).value_or(0.0);
     } else if (args[2]) {
       // False: falseValue's point; dropped where that series has none.
-      if (const double* x = std::get_if<double>(&*args[2])) v = *x;
-      else v = value_at(std::get<Series>(*args[2]), p.timestamp);
+      if (const double* x = std::get_if<double>(&*args[2]))
+        v = *x;
+      else
+        v = value_at(std::get<Series>(*args[2]), p.timestamp);
     }
     if (!v) continue;
     if (!std::isfinite(*v)) {

@@ -32,9 +32,15 @@ double stat_sum(const std::vector<double>& v, std::size_t) {
   for (double x : v) s += x;
   return s;
 }
-double stat_avg(const std::vector<double>& v, std::size_t p) { return v.empty() ? NAN : stat_sum(v, p) / static_cast<double>(v.size()); }
-double stat_min(const std::vector<double>& v, std::size_t) { return v.empty() ? NAN : *std::min_element(v.begin(), v.end()); }
-double stat_max(const std::vector<double>& v, std::size_t) { return v.empty() ? NAN : *std::max_element(v.begin(), v.end()); }
+double stat_avg(const std::vector<double>& v, std::size_t p) {
+  return v.empty() ? NAN : stat_sum(v, p) / static_cast<double>(v.size());
+}
+double stat_min(const std::vector<double>& v, std::size_t) {
+  return v.empty() ? NAN : *std::min_element(v.begin(), v.end());
+}
+double stat_max(const std::vector<double>& v, std::size_t) {
+  return v.empty() ? NAN : *std::max_element(v.begin(), v.end());
+}
 // Population standard deviation (divides by N).
 double stat_stddev(const std::vector<double>& v, std::size_t p) {
   if (v.empty()) return NAN;
@@ -68,7 +74,8 @@ std::vector<double> values_of(const Series& s) {
 Result<MathValue> aggregate(std::string_view name, Statistic stat, const MathValue& v, EvalBudget& budget) {
   if (const Series* s = std::get_if<Series>(&v)) return stat(values_of(*s), s->points.size());
   const auto* arr = std::get_if<SeriesArray>(&v);
-  if (arr == nullptr) return invalid(std::string(name) + " expects a time series or an array of time series, not a scalar");
+  if (arr == nullptr)
+    return invalid(std::string(name) + " expects a time series or an array of time series, not a scalar");
   Series out;
   if (!arr->empty()) out.period = arr->front().period;
   std::vector<int64_t> stamps;
@@ -116,9 +123,12 @@ Result<MathValue> sequential(std::string_view name, const MathValue& v, EvalBudg
         if (i == 0) continue;  // the first point has no predecessor
         const auto& q = s.points[i - 1];
         const double dt = static_cast<double>(p.timestamp) - static_cast<double>(q.timestamp);
-        if (name == "DIFF") r = p.value - q.value;
-        else if (name == "DIFF_TIME") r = dt;
-        else r = (p.value - q.value) / dt;  // RATE: per second
+        if (name == "DIFF")
+          r = p.value - q.value;
+        else if (name == "DIFF_TIME")
+          r = dt;
+        else
+          r = (p.value - q.value) / dt;  // RATE: per second
       }
       if (std::isfinite(r)) {
         out.points.push_back({p.timestamp, r});
@@ -275,9 +285,9 @@ constexpr std::string_view kElementwise[] = {"ABS", "CEIL", "FLOOR", "LOG", "LOG
 constexpr std::string_view kSequential[] = {"RATE", "DIFF", "DIFF_TIME", "RUNNING_SUM"};
 constexpr std::string_view kTimeFields[] = {"MINUTE", "HOUR", "DAY", "DATE", "MONTH", "YEAR", "EPOCH"};
 // AWS functions that need data runnel does not have.
-constexpr std::string_view kUnsupported[] = {"SEARCH",        "ANOMALY_DETECTION_BAND", "INSIGHT_RULE_METRIC", "SERVICE_QUOTA",
-                                             "LAMBDA",        "DB_PERF_INSIGHTS",       "SELECT",              "LINEAR_REGRESSION",
-                                             "FORECAST_BAND", "AVG_OVER_TIME"};
+constexpr std::string_view kUnsupported[] = {
+    "SEARCH", "ANOMALY_DETECTION_BAND", "INSIGHT_RULE_METRIC", "SERVICE_QUOTA", "LAMBDA", "DB_PERF_INSIGHTS",
+    "SELECT", "LINEAR_REGRESSION",      "FORECAST_BAND",       "AVG_OVER_TIME"};
 
 template <std::size_t N>
 bool one_of(std::string_view name, const std::string_view (&set)[N]) {

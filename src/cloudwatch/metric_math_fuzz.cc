@@ -21,7 +21,8 @@ namespace rc = runnel::cloudwatch;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
   const int64_t period = 1 + data[0] % 120;
-  constexpr int64_t kStarts[] = {0, -300, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max() - 600};
+  constexpr int64_t kStarts[] = {0, -300, std::numeric_limits<int64_t>::min(),
+                                 std::numeric_limits<int64_t>::max() - 600};
   const int64_t start = kStarts[data[1] % 4];
   std::string_view text(reinterpret_cast<const char*>(data + 2), size - 2);
 

@@ -34,7 +34,9 @@ class Parser {
   }
 
   void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r')) ++pos_;
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
+      ++pos_;
   }
 
   // The token at pos_, for messages ("end of expression" at the end).
@@ -102,13 +104,20 @@ class Parser {
     while (lhs) {
       MathOp op;
       // Two-character operators first, so "<=" is not read as "<".
-      if (accept("==")) op = MathOp::kEq;
-      else if (accept("!=")) op = MathOp::kNe;
-      else if (accept("<=")) op = MathOp::kLe;
-      else if (accept(">=")) op = MathOp::kGe;
-      else if (accept("<")) op = MathOp::kLt;
-      else if (accept(">")) op = MathOp::kGt;
-      else break;
+      if (accept("=="))
+        op = MathOp::kEq;
+      else if (accept("!="))
+        op = MathOp::kNe;
+      else if (accept("<="))
+        op = MathOp::kLe;
+      else if (accept(">="))
+        op = MathOp::kGe;
+      else if (accept("<"))
+        op = MathOp::kLt;
+      else if (accept(">"))
+        op = MathOp::kGt;
+      else
+        break;
       auto rhs = parse_additive();
       if (!rhs) return rhs;
       lhs = binary(op, std::move(*lhs), std::move(*rhs));
@@ -120,9 +129,12 @@ class Parser {
     auto lhs = parse_multiplicative();
     while (lhs) {
       MathOp op;
-      if (accept("+")) op = MathOp::kAdd;
-      else if (accept("-")) op = MathOp::kSub;
-      else break;
+      if (accept("+"))
+        op = MathOp::kAdd;
+      else if (accept("-"))
+        op = MathOp::kSub;
+      else
+        break;
       auto rhs = parse_multiplicative();
       if (!rhs) return rhs;
       lhs = binary(op, std::move(*lhs), std::move(*rhs));
@@ -134,9 +146,12 @@ class Parser {
     auto lhs = parse_unary();
     while (lhs) {
       MathOp op;
-      if (accept("*")) op = MathOp::kMul;
-      else if (accept("/")) op = MathOp::kDiv;
-      else break;
+      if (accept("*"))
+        op = MathOp::kMul;
+      else if (accept("/"))
+        op = MathOp::kDiv;
+      else
+        break;
       auto rhs = parse_unary();
       if (!rhs) return rhs;
       lhs = binary(op, std::move(*lhs), std::move(*rhs));
@@ -262,8 +277,8 @@ class Parser {
       pos_ = end;
       skip_space();
       if (pos_ < text_.size() && text_[pos_] == '(') {
-        return error(Status::invalid_argument("syntax error at column " + std::to_string(start + 1) + ": unknown function '" +
-                                              n.text + "' (function names are upper case)"));
+        return error(Status::invalid_argument("syntax error at column " + std::to_string(start + 1) +
+                                              ": unknown function '" + n.text + "' (function names are upper case)"));
       }
       return n;
     }
@@ -302,8 +317,8 @@ class Parser {
 
 Result<MathNode> parse_metric_math(std::string_view text) {
   if (text.size() > kMaxExpressionLength) {
-    return error(Status::invalid_argument("the expression is " + std::to_string(text.size()) + " characters long; the maximum is " +
-                                          std::to_string(kMaxExpressionLength)));
+    return error(Status::invalid_argument("the expression is " + std::to_string(text.size()) +
+                                          " characters long; the maximum is " + std::to_string(kMaxExpressionLength)));
   }
   return Parser(text).parse();
 }

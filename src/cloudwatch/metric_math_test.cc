@@ -65,7 +65,8 @@ std::vector<MetricMathResult> eval(const std::string& expression, std::vector<Me
   return mine;
 }
 
-Points points(const std::string& expression, std::vector<MetricMathQuery> extra = {}, MetricMathWindow window = kWindow) {
+Points points(const std::string& expression, std::vector<MetricMathQuery> extra = {},
+              MetricMathWindow window = kWindow) {
   auto r = eval(expression, std::move(extra), window);
   EXPECT_EQ(r.size(), 1u) << expression;
   return r.empty() ? Points{} : r[0].points;
@@ -85,11 +86,15 @@ std::string error_of(const std::string& expression, std::vector<MetricMathQuery>
 // --- arithmetic -------------------------------------------------------------
 
 TEST(MetricMath, SeriesTimesScalarAndScalarArithmetic) {
-  EXPECT_THAT(points("5 * m1"), ElementsAre(Datapoint{0, 50}, Datapoint{60, 100}, Datapoint{120, 150}, Datapoint{180, 200}));
-  EXPECT_THAT(points("m1 / 10 - 1"), ElementsAre(Datapoint{0, 0}, Datapoint{60, 1}, Datapoint{120, 2}, Datapoint{180, 3}));
-  EXPECT_THAT(points("100 / m1"), ElementsAre(Datapoint{0, 10}, Datapoint{60, 5}, Datapoint{120, 100.0 / 30}, Datapoint{180, 2.5}));
+  EXPECT_THAT(points("5 * m1"),
+              ElementsAre(Datapoint{0, 50}, Datapoint{60, 100}, Datapoint{120, 150}, Datapoint{180, 200}));
+  EXPECT_THAT(points("m1 / 10 - 1"),
+              ElementsAre(Datapoint{0, 0}, Datapoint{60, 1}, Datapoint{120, 2}, Datapoint{180, 3}));
+  EXPECT_THAT(points("100 / m1"),
+              ElementsAre(Datapoint{0, 10}, Datapoint{60, 5}, Datapoint{120, 100.0 / 30}, Datapoint{180, 2.5}));
   EXPECT_THAT(points("m2 ^ 2"), ElementsAre(Datapoint{0, 1}, Datapoint{120, 9}, Datapoint{180, 16}));
-  EXPECT_THAT(points("m1 * (2 + 3) - 2 ^ 3 ^ 0"), ElementsAre(Datapoint{0, 48}, Datapoint{60, 98}, Datapoint{120, 148}, Datapoint{180, 198}));
+  EXPECT_THAT(points("m1 * (2 + 3) - 2 ^ 3 ^ 0"),
+              ElementsAre(Datapoint{0, 48}, Datapoint{60, 98}, Datapoint{120, 148}, Datapoint{180, 198}));
 }
 
 TEST(MetricMath, PrecedenceOfUnaryMinusAndPower) {
@@ -103,9 +108,12 @@ TEST(MetricMath, PrecedenceOfUnaryMinusAndPower) {
 
 // AWS: "Missing values in a time series are treated as 0."
 TEST(MetricMath, SeriesWithSeriesTreatsAMissingValueAsZero) {
-  EXPECT_THAT(points("m1 + m2"), ElementsAre(Datapoint{0, 11}, Datapoint{60, 20}, Datapoint{120, 33}, Datapoint{180, 44}));
-  EXPECT_THAT(points("m2 - m1"), ElementsAre(Datapoint{0, -9}, Datapoint{60, -20}, Datapoint{120, -27}, Datapoint{180, -36}));
-  EXPECT_THAT(points("m1 * m2"), ElementsAre(Datapoint{0, 10}, Datapoint{60, 0}, Datapoint{120, 90}, Datapoint{180, 160}));
+  EXPECT_THAT(points("m1 + m2"),
+              ElementsAre(Datapoint{0, 11}, Datapoint{60, 20}, Datapoint{120, 33}, Datapoint{180, 44}));
+  EXPECT_THAT(points("m2 - m1"),
+              ElementsAre(Datapoint{0, -9}, Datapoint{60, -20}, Datapoint{120, -27}, Datapoint{180, -36}));
+  EXPECT_THAT(points("m1 * m2"),
+              ElementsAre(Datapoint{0, 10}, Datapoint{60, 0}, Datapoint{120, 90}, Datapoint{180, 160}));
 }
 
 // AWS: "If the value of a data point causes a function to attempt to divide
@@ -117,7 +125,8 @@ TEST(MetricMath, DivisionByZeroDropsThePointAndSaysSo) {
   EXPECT_THAT(r[0].messages, ElementsAre(MetricMathMessage{"ArithmeticError", kArithmeticErrorMessage}));
   EXPECT_THAT(points("m1 / 0"), ElementsAre());
   EXPECT_TRUE(eval("m1 / 2")[0].messages.empty());
-  EXPECT_THAT(points("LOG(m1 - 10)"), ElementsAre(Datapoint{60, std::log(10.0)}, Datapoint{120, std::log(20.0)}, Datapoint{180, std::log(30.0)}));
+  EXPECT_THAT(points("LOG(m1 - 10)"), ElementsAre(Datapoint{60, std::log(10.0)}, Datapoint{120, std::log(20.0)},
+                                                  Datapoint{180, std::log(30.0)}));
 }
 
 TEST(MetricMath, ArraysCombineElementByElement) {
@@ -128,12 +137,14 @@ TEST(MetricMath, ArraysCombineElementByElement) {
   EXPECT_THAT(r[1].points, ElementsAre(Datapoint{0, 2}, Datapoint{120, 6}, Datapoint{180, 8}));
   r = eval("100 / [m1, m2]");
   ASSERT_EQ(r.size(), 2u);
-  EXPECT_THAT(r[0].points, ElementsAre(Datapoint{0, 10}, Datapoint{60, 5}, Datapoint{120, 100.0 / 30}, Datapoint{180, 2.5}));
+  EXPECT_THAT(r[0].points,
+              ElementsAre(Datapoint{0, 10}, Datapoint{60, 5}, Datapoint{120, 100.0 / 30}, Datapoint{180, 2.5}));
   r = eval("[m1, m2] - m2");
   ASSERT_EQ(r.size(), 2u);
   EXPECT_THAT(r[0].points, ElementsAre(Datapoint{0, 9}, Datapoint{60, 20}, Datapoint{120, 27}, Datapoint{180, 36}));
   EXPECT_THAT(r[1].points, ElementsAre(Datapoint{0, 0}, Datapoint{120, 0}, Datapoint{180, 0}));
-  EXPECT_THAT(points("SUM(-[m1, m2])"), ElementsAre(Datapoint{0, -11}, Datapoint{60, -20}, Datapoint{120, -33}, Datapoint{180, -44}));
+  EXPECT_THAT(points("SUM(-[m1, m2])"),
+              ElementsAre(Datapoint{0, -11}, Datapoint{60, -20}, Datapoint{120, -33}, Datapoint{180, -44}));
   EXPECT_THAT(error_of("METRICS() + METRICS()"), HasSubstr("two arrays"));
 }
 
@@ -160,24 +171,34 @@ TEST(MetricMath, ComparisonAndLogicalOperatorsAsInAwsExample) {
 
 TEST(MetricMath, AggregatesOfOneSeriesAreScalars) {
   // AVG(m1) = 25, so m1 - AVG(m1) = [-15, -5, 5, 15].
-  EXPECT_THAT(points("m1 - AVG(m1)"), ElementsAre(Datapoint{0, -15}, Datapoint{60, -5}, Datapoint{120, 5}, Datapoint{180, 15}));
+  EXPECT_THAT(points("m1 - AVG(m1)"),
+              ElementsAre(Datapoint{0, -15}, Datapoint{60, -5}, Datapoint{120, 5}, Datapoint{180, 15}));
   EXPECT_THAT(points("m2 * 0 + SUM(m1)"), ElementsAre(Datapoint{0, 100}, Datapoint{120, 100}, Datapoint{180, 100}));
-  EXPECT_THAT(points("m2 * 0 + MIN(m1) + MAX(m2)"), ElementsAre(Datapoint{0, 14}, Datapoint{120, 14}, Datapoint{180, 14}));
+  EXPECT_THAT(points("m2 * 0 + MIN(m1) + MAX(m2)"),
+              ElementsAre(Datapoint{0, 14}, Datapoint{120, 14}, Datapoint{180, 14}));
   // Population standard deviation of [1, 3, 4]: sqrt(14/9).
-  EXPECT_THAT(points("m2 * 0 + STDDEV(m2)"), ElementsAre(Datapoint{0, std::sqrt(14.0 / 9)}, Datapoint{120, std::sqrt(14.0 / 9)},
-                                                          Datapoint{180, std::sqrt(14.0 / 9)}));
-  EXPECT_THAT(points("m1 / DATAPOINT_COUNT(m2)"), ElementsAre(Datapoint{0, 10.0 / 3}, Datapoint{60, 20.0 / 3}, Datapoint{120, 10},
-                                                               Datapoint{180, 40.0 / 3}));
-  EXPECT_THAT(points("m1 / METRIC_COUNT(METRICS())"), ElementsAre(Datapoint{0, 5}, Datapoint{60, 10}, Datapoint{120, 15}, Datapoint{180, 20}));
+  EXPECT_THAT(points("m2 * 0 + STDDEV(m2)"),
+              ElementsAre(Datapoint{0, std::sqrt(14.0 / 9)}, Datapoint{120, std::sqrt(14.0 / 9)},
+                          Datapoint{180, std::sqrt(14.0 / 9)}));
+  EXPECT_THAT(points("m1 / DATAPOINT_COUNT(m2)"), ElementsAre(Datapoint{0, 10.0 / 3}, Datapoint{60, 20.0 / 3},
+                                                              Datapoint{120, 10}, Datapoint{180, 40.0 / 3}));
+  EXPECT_THAT(points("m1 / METRIC_COUNT(METRICS())"),
+              ElementsAre(Datapoint{0, 5}, Datapoint{60, 10}, Datapoint{120, 15}, Datapoint{180, 20}));
 }
 
 TEST(MetricMath, AggregatesOfAnArrayArePerTimestampWithMissingAsZero) {
-  EXPECT_THAT(points("SUM(METRICS())"), ElementsAre(Datapoint{0, 11}, Datapoint{60, 20}, Datapoint{120, 33}, Datapoint{180, 44}));
-  EXPECT_THAT(points("AVG([m1, m2])"), ElementsAre(Datapoint{0, 5.5}, Datapoint{60, 10}, Datapoint{120, 16.5}, Datapoint{180, 22}));
-  EXPECT_THAT(points("MIN(METRICS())"), ElementsAre(Datapoint{0, 1}, Datapoint{60, 0}, Datapoint{120, 3}, Datapoint{180, 4}));
-  EXPECT_THAT(points("MAX(METRICS())"), ElementsAre(Datapoint{0, 10}, Datapoint{60, 20}, Datapoint{120, 30}, Datapoint{180, 40}));
-  EXPECT_THAT(points("STDDEV([m1, m2])"), ElementsAre(Datapoint{0, 4.5}, Datapoint{60, 10}, Datapoint{120, 13.5}, Datapoint{180, 18}));
-  EXPECT_THAT(points("DATAPOINT_COUNT(METRICS())"), ElementsAre(Datapoint{0, 2}, Datapoint{60, 1}, Datapoint{120, 2}, Datapoint{180, 2}));
+  EXPECT_THAT(points("SUM(METRICS())"),
+              ElementsAre(Datapoint{0, 11}, Datapoint{60, 20}, Datapoint{120, 33}, Datapoint{180, 44}));
+  EXPECT_THAT(points("AVG([m1, m2])"),
+              ElementsAre(Datapoint{0, 5.5}, Datapoint{60, 10}, Datapoint{120, 16.5}, Datapoint{180, 22}));
+  EXPECT_THAT(points("MIN(METRICS())"),
+              ElementsAre(Datapoint{0, 1}, Datapoint{60, 0}, Datapoint{120, 3}, Datapoint{180, 4}));
+  EXPECT_THAT(points("MAX(METRICS())"),
+              ElementsAre(Datapoint{0, 10}, Datapoint{60, 20}, Datapoint{120, 30}, Datapoint{180, 40}));
+  EXPECT_THAT(points("STDDEV([m1, m2])"),
+              ElementsAre(Datapoint{0, 4.5}, Datapoint{60, 10}, Datapoint{120, 13.5}, Datapoint{180, 18}));
+  EXPECT_THAT(points("DATAPOINT_COUNT(METRICS())"),
+              ElementsAre(Datapoint{0, 2}, Datapoint{60, 1}, Datapoint{120, 2}, Datapoint{180, 2}));
 }
 
 TEST(MetricMath, EmptySeriesAndEmptyArrays) {
@@ -236,19 +257,24 @@ TEST(MetricMath, RateIsTheChangePerSecondOverTheTimeBetweenPoints) {
 
 TEST(MetricMath, FillWithAValueFillsEveryMissingPeriodOfTheWindow) {
   // Window [0, 300) at 60 s: 0, 60, 120, 180, 240; m2 lacks 60 and 240.
-  EXPECT_THAT(points("FILL(m2, 0)"), ElementsAre(Datapoint{0, 1}, Datapoint{60, 0}, Datapoint{120, 3}, Datapoint{180, 4}, Datapoint{240, 0}));
-  EXPECT_THAT(points("FILL(m2, MIN(m1))"),
-              ElementsAre(Datapoint{0, 1}, Datapoint{60, 10}, Datapoint{120, 3}, Datapoint{180, 4}, Datapoint{240, 10}));
-  EXPECT_THAT(points("FILL(m2, m1)"), ElementsAre(Datapoint{0, 1}, Datapoint{60, 20}, Datapoint{120, 3}, Datapoint{180, 4}));
+  EXPECT_THAT(points("FILL(m2, 0)"),
+              ElementsAre(Datapoint{0, 1}, Datapoint{60, 0}, Datapoint{120, 3}, Datapoint{180, 4}, Datapoint{240, 0}));
+  EXPECT_THAT(points("FILL(m2, MIN(m1))"), ElementsAre(Datapoint{0, 1}, Datapoint{60, 10}, Datapoint{120, 3},
+                                                       Datapoint{180, 4}, Datapoint{240, 10}));
+  EXPECT_THAT(points("FILL(m2, m1)"),
+              ElementsAre(Datapoint{0, 1}, Datapoint{60, 20}, Datapoint{120, 3}, Datapoint{180, 4}));
 }
 
 TEST(MetricMath, FillRepeatAndLinear) {
   // m3 = [-, 10, -, -, 40]: REPEAT carries 10 forward, nothing before the first
   // value; LINEAR interpolates inside the gap only.
   std::vector<MetricMathQuery> extra = {metric("m3", {{60, 10}, {240, 40}})};
-  EXPECT_THAT(points("FILL(m3, REPEAT)", extra), ElementsAre(Datapoint{60, 10}, Datapoint{120, 10}, Datapoint{180, 10}, Datapoint{240, 40}));
-  EXPECT_THAT(points("FILL(m3, LINEAR)", extra), ElementsAre(Datapoint{60, 10}, Datapoint{120, 20}, Datapoint{180, 30}, Datapoint{240, 40}));
-  EXPECT_THAT(points("FILL(m2, REPEAT)"), ElementsAre(Datapoint{0, 1}, Datapoint{60, 1}, Datapoint{120, 3}, Datapoint{180, 4}, Datapoint{240, 4}));
+  EXPECT_THAT(points("FILL(m3, REPEAT)", extra),
+              ElementsAre(Datapoint{60, 10}, Datapoint{120, 10}, Datapoint{180, 10}, Datapoint{240, 40}));
+  EXPECT_THAT(points("FILL(m3, LINEAR)", extra),
+              ElementsAre(Datapoint{60, 10}, Datapoint{120, 20}, Datapoint{180, 30}, Datapoint{240, 40}));
+  EXPECT_THAT(points("FILL(m2, REPEAT)"),
+              ElementsAre(Datapoint{0, 1}, Datapoint{60, 1}, Datapoint{120, 3}, Datapoint{180, 4}, Datapoint{240, 4}));
   auto r = eval("FILL(METRICS(), LINEAR)");
   ASSERT_EQ(r.size(), 2u);
   EXPECT_THAT(r[1].points, ElementsAre(Datapoint{0, 1}, Datapoint{60, 2}, Datapoint{120, 3}, Datapoint{180, 4}));
@@ -266,7 +292,8 @@ TEST(MetricMath, ElementWiseFunctions) {
   EXPECT_THAT(points("ABS(m4)", extra), ElementsAre(Datapoint{0, 1.5}, Datapoint{60, 2.25}, Datapoint{120, 100}));
   EXPECT_THAT(points("CEIL(m4)", extra), ElementsAre(Datapoint{0, -1}, Datapoint{60, 3}, Datapoint{120, 100}));
   EXPECT_THAT(points("FLOOR(m4)", extra), ElementsAre(Datapoint{0, -2}, Datapoint{60, 2}, Datapoint{120, 100}));
-  EXPECT_THAT(points("LOG10(ABS(m4))", extra), ElementsAre(Datapoint{0, std::log10(1.5)}, Datapoint{60, std::log10(2.25)}, Datapoint{120, 2}));
+  EXPECT_THAT(points("LOG10(ABS(m4))", extra),
+              ElementsAre(Datapoint{0, std::log10(1.5)}, Datapoint{60, std::log10(2.25)}, Datapoint{120, 2}));
   auto r = eval("LOG10(m4)", extra);  // LOG10(-1.5) is not a number: dropped
   ASSERT_EQ(r.size(), 1u);
   EXPECT_THAT(r[0].points, ElementsAre(Datapoint{60, std::log10(2.25)}, Datapoint{120, 2}));
@@ -278,7 +305,8 @@ TEST(MetricMath, PeriodAndTimeSeries) {
   std::vector<MetricMathQuery> extra = {metric("slow", {{0, 600}}, "", 300)};
   EXPECT_THAT(points("slow / PERIOD(slow)", extra), ElementsAre(Datapoint{0, 2}));
   EXPECT_THAT(points("TIME_SERIES(5 * AVG(m1))"),
-              ElementsAre(Datapoint{0, 125}, Datapoint{60, 125}, Datapoint{120, 125}, Datapoint{180, 125}, Datapoint{240, 125}));
+              ElementsAre(Datapoint{0, 125}, Datapoint{60, 125}, Datapoint{120, 125}, Datapoint{180, 125},
+                          Datapoint{240, 125}));
   EXPECT_THAT(points("TIME_SERIES(10)", {}, {0, 180, 90}), ElementsAre(Datapoint{0, 10}, Datapoint{90, 10}));
   EXPECT_THAT(error_of("PERIOD(e0)", {expr("e0", "m1 * 2")}), HasSubstr("not of an expression"));
 }
@@ -290,13 +318,16 @@ TEST(MetricMath, IfFollowsAwsExamples) {
   std::vector<MetricMathQuery> extra = {metric("metric1", {{0, 1}, {60, 1}, {120, 0}, {180, 0}}),
                                         metric("metric2", {{0, 30}, {120, 0}, {180, 0}, {240, 30}}),
                                         metric("metric3", {{0, 0}, {60, 0}, {120, 20}, {240, 20}})};
-  EXPECT_THAT(points("IF(metric1, metric2, metric3)", extra), ElementsAre(Datapoint{0, 30}, Datapoint{60, 0}, Datapoint{120, 20}));
-  EXPECT_THAT(points("IF(metric1, 5, metric3)", extra), ElementsAre(Datapoint{0, 5}, Datapoint{60, 5}, Datapoint{120, 20}));
+  EXPECT_THAT(points("IF(metric1, metric2, metric3)", extra),
+              ElementsAre(Datapoint{0, 30}, Datapoint{60, 0}, Datapoint{120, 20}));
+  EXPECT_THAT(points("IF(metric1, 5, metric3)", extra),
+              ElementsAre(Datapoint{0, 5}, Datapoint{60, 5}, Datapoint{120, 20}));
   EXPECT_THAT(points("IF(metric1, metric2, 5)", extra),
               ElementsAre(Datapoint{0, 30}, Datapoint{60, 0}, Datapoint{120, 5}, Datapoint{180, 5}));
   EXPECT_THAT(points("IF(metric1, metric2)", extra), ElementsAre(Datapoint{0, 30}, Datapoint{60, 0}));
   EXPECT_THAT(points("IF(m1 < 25, m1)"), ElementsAre(Datapoint{0, 10}, Datapoint{60, 20}));
-  EXPECT_THAT(points("IF(m1 > 25, 10, 2)"), ElementsAre(Datapoint{0, 2}, Datapoint{60, 2}, Datapoint{120, 10}, Datapoint{180, 10}));
+  EXPECT_THAT(points("IF(m1 > 25, 10, 2)"),
+              ElementsAre(Datapoint{0, 2}, Datapoint{60, 2}, Datapoint{120, 10}, Datapoint{180, 10}));
   EXPECT_THAT(points("IF(1, m2, m1)"), ElementsAre(Datapoint{0, 1}, Datapoint{120, 3}, Datapoint{180, 4}));
   EXPECT_THAT(points("IF(0, m2)"), ElementsAre());
 }
@@ -304,7 +335,8 @@ TEST(MetricMath, IfFollowsAwsExamples) {
 // --- arrays: FIRST, LAST, SORT, SLICE ---------------------------------------------
 
 TEST(MetricMath, FirstLastSortSlice) {
-  EXPECT_THAT(points("FIRST(METRICS())"), ElementsAre(Datapoint{0, 10}, Datapoint{60, 20}, Datapoint{120, 30}, Datapoint{180, 40}));
+  EXPECT_THAT(points("FIRST(METRICS())"),
+              ElementsAre(Datapoint{0, 10}, Datapoint{60, 20}, Datapoint{120, 30}, Datapoint{180, 40}));
   EXPECT_THAT(points("LAST(METRICS())"), ElementsAre(Datapoint{0, 1}, Datapoint{120, 3}, Datapoint{180, 4}));
   auto r = eval("SORT(METRICS(), AVG, ASC)");
   ASSERT_EQ(r.size(), 2u);
@@ -382,7 +414,8 @@ TEST(MetricMath, UnknownIdsAndFunctionsAreErrors) {
   EXPECT_THAT(error_of("SQRT(m1)"), HasSubstr("unknown function 'SQRT'"));
   EXPECT_THAT(error_of("avg(m1)"), HasSubstr("function names are upper case"));
   EXPECT_THAT(error_of("M1 + 1"), HasSubstr("'M1'"));
-  EXPECT_THAT(error_of("SEARCH(\"{AWS/EC2} CPUUtilization\", \"Average\", 300)"), HasSubstr("SEARCH is not supported by runnel"));
+  EXPECT_THAT(error_of("SEARCH(\"{AWS/EC2} CPUUtilization\", \"Average\", 300)"),
+              HasSubstr("SEARCH is not supported by runnel"));
   EXPECT_THAT(error_of("ANOMALY_DETECTION_BAND(m1)"), HasSubstr("not supported by runnel"));
 }
 
@@ -405,8 +438,8 @@ TEST(MetricMath, CircularReferencesAreErrors) {
   ASSERT_FALSE(r.has_value());
   EXPECT_THAT(r.error().message(), HasSubstr("e1: the expression refers to itself"));
 
-  std::vector<MetricMathQuery> loop = {metric("m1", {{0, 1}}), expr("e1", "e2 + m1"), expr("e2", "e3 * 2"), expr("e3", "e1"),
-                                       expr("ok", "m1")};
+  std::vector<MetricMathQuery> loop = {metric("m1", {{0, 1}}), expr("e1", "e2 + m1"), expr("e2", "e3 * 2"),
+                                       expr("e3", "e1"), expr("ok", "m1")};
   r = evaluate_metric_math(loop, kWindow);
   ASSERT_FALSE(r.has_value());
   EXPECT_THAT(r.error().message(), HasSubstr("Circular reference between the expressions e1, e2, e3"));

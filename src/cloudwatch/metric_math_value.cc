@@ -20,7 +20,8 @@ Series map_series(const Series& s, const std::function<double(double)>& f, EvalB
   return out;
 }
 
-Series join_series(const Series& a, const Series& b, const std::function<double(double, double)>& f, EvalBudget& budget) {
+Series join_series(const Series& a, const Series& b, const std::function<double(double, double)>& f,
+                   EvalBudget& budget) {
   Series out{a.label, a.period != 0 ? a.period : b.period, {}};
   out.points.reserve(std::max(a.points.size(), b.points.size()));
   std::size_t i = 0;

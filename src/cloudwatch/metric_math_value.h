@@ -41,7 +41,8 @@ Series map_series(const Series& s, const std::function<double(double)>& f, EvalB
 // f over the union of the two series' timestamps, a missing value taken as 0
 // (AWS: "Missing values in a time series are treated as 0"); non-finite
 // results, such as a division by zero, are dropped.
-Series join_series(const Series& a, const Series& b, const std::function<double(double, double)>& f, EvalBudget& budget);
+Series join_series(const Series& a, const Series& b, const std::function<double(double, double)>& f,
+                   EvalBudget& budget);
 
 // Number of data points the value holds (0 for a scalar).
 std::size_t point_count(const MathValue& v);

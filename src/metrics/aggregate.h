@@ -31,7 +31,7 @@ struct StatisticSet {
 
 struct Aggregate {
   // Stored in the `flags` column (docs/metrics-store.md).
-  static constexpr uint8_t kHasNegative = 1;        // a value < 0 was recorded
+  static constexpr uint8_t kHasNegative = 1;          // a value < 0 was recorded
   static constexpr uint8_t kHasOpaqueStatistics = 2;  // a statistic set without raw values
 
   double count = 0;

@@ -18,11 +18,17 @@ TEST(MemoryBound, AnIdleSeriesCostsLessThan500Bytes) {
   GTEST_SKIP() << "the sanitizers' allocator pads every block";
 #else
   constexpr int kShards = 10000;
-  const char* const kNames[] = {"IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords",
-                                "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded",
-                                "IteratorAgeMilliseconds", "PutRecord.Latency", "GetRecords.Latency",
+  const char* const kNames[] = {"IncomingBytes",
+                                "IncomingRecords",
+                                "OutgoingBytes",
+                                "OutgoingRecords",
+                                "WriteProvisionedThroughputExceeded",
+                                "ReadProvisionedThroughputExceeded",
+                                "IteratorAgeMilliseconds",
+                                "PutRecord.Latency",
+                                "GetRecords.Latency",
                                 "GetRecords.Bytes"};
-  std::vector<std::shared_ptr<Series>> handles;
+  std::vector<std::shared_ptr<Series> > handles;
   handles.reserve(kShards * 10);
   Registry registry;
   size_t before = mallinfo2().uordblks;

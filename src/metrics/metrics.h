@@ -58,7 +58,7 @@ class Metrics {
   const MetricsOptions options_;
   Registry registry_;
   std::unique_ptr<MetricStore> store_;
-  std::mutex flush_mu_;  // one flush at a time
+  std::mutex flush_mu_;         // one flush at a time
   int64_t last_retention_ = 0;  // guarded by flush_mu_
 
   std::mutex mu_;

@@ -80,12 +80,8 @@ void render_family(std::string& out, const std::string& name, Family& f) {
   std::sort(f.samples.begin(), f.samples.end(), [](const Sample& a, const Sample& b) { return a.labels < b.labels; });
   for (const auto& s : f.samples) {
     switch (f.kind) {
-      case PrometheusKind::kCounter:
-        out += name + braces(s.labels) + " " + format_value(s.totals.sum) + "\n";
-        break;
-      case PrometheusKind::kGauge:
-        out += name + braces(s.labels) + " " + format_value(s.totals.last) + "\n";
-        break;
+      case PrometheusKind::kCounter: out += name + braces(s.labels) + " " + format_value(s.totals.sum) + "\n"; break;
+      case PrometheusKind::kGauge: out += name + braces(s.labels) + " " + format_value(s.totals.last) + "\n"; break;
       case PrometheusKind::kHistogram: {
         const auto& bounds = f.descriptor->bounds;
         std::string sep = s.labels.empty() ? "" : ",";

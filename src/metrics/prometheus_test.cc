@@ -109,10 +109,14 @@ Parsed parse(const std::string& text) {
         while (i < line.size() && line[i] != '"') {
           if (line[i] == '\\') {
             char e = i + 1 < line.size() ? line[i + 1] : '?';
-            if (e == '\\') value.push_back('\\');
-            else if (e == '"') value.push_back('"');
-            else if (e == 'n') value.push_back('\n');
-            else p.error = "bad escape: " + line;
+            if (e == '\\')
+              value.push_back('\\');
+            else if (e == '"')
+              value.push_back('"');
+            else if (e == 'n')
+              value.push_back('\n');
+            else
+              p.error = "bad escape: " + line;
             i += 2;
           } else {
             value.push_back(line[i++]);
@@ -134,9 +138,12 @@ Parsed parse(const std::string& text) {
       break;
     }
     std::string value = line.substr(i + 1);
-    if (value == "+Inf") s.value = HUGE_VAL;
-    else if (value == "-Inf") s.value = -HUGE_VAL;
-    else if (value == "NaN") s.value = NAN;
+    if (value == "+Inf")
+      s.value = HUGE_VAL;
+    else if (value == "-Inf")
+      s.value = -HUGE_VAL;
+    else if (value == "NaN")
+      s.value = NAN;
     else {
       char* end = nullptr;
       s.value = std::strtod(value.c_str(), &end);
@@ -178,12 +185,18 @@ Parsed parse(const std::string& text) {
 class PrometheusTest : public ::testing::Test {
  protected:
   Registry registry_;
-  std::shared_ptr<PrometheusDescriptor> incoming_ = std::make_shared<PrometheusDescriptor>(PrometheusDescriptor{
-      "runnel_kinesis_incoming_bytes", "Bytes put into a stream.", PrometheusKind::kCounter,
-      {{"StreamName", "stream"}}, {}});
-  std::shared_ptr<PrometheusDescriptor> latency_ = std::make_shared<PrometheusDescriptor>(PrometheusDescriptor{
-      "runnel_kinesis_put_record_latency_milliseconds", "PutRecord latency\\in ms\nper stream.",
-      PrometheusKind::kHistogram, {{"StreamName", "stream"}}, millisecond_bounds()});
+  std::shared_ptr<PrometheusDescriptor> incoming_ =
+      std::make_shared<PrometheusDescriptor>(PrometheusDescriptor{"runnel_kinesis_incoming_bytes",
+                                                                  "Bytes put into a stream.",
+                                                                  PrometheusKind::kCounter,
+                                                                  {{"StreamName", "stream"}},
+                                                                  {}});
+  std::shared_ptr<PrometheusDescriptor> latency_ =
+      std::make_shared<PrometheusDescriptor>(PrometheusDescriptor{"runnel_kinesis_put_record_latency_milliseconds",
+                                                                  "PutRecord latency\\in ms\nper stream.",
+                                                                  PrometheusKind::kHistogram,
+                                                                  {{"StreamName", "stream"}},
+                                                                  millisecond_bounds()});
 };
 
 MetricId stream_metric(const std::string& name, const std::string& stream) {
@@ -193,15 +206,16 @@ MetricId stream_metric(const std::string& name, const std::string& stream) {
 TEST_F(PrometheusTest, CountersHistogramsAndGaugesFollowTheExpositionFormat) {
   auto a = registry_.series(stream_metric("IncomingBytes", "orders"), Unit::kBytes, {.prometheus = incoming_});
   auto b = registry_.series(stream_metric("IncomingBytes", "we\"ird\\na\nme"), Unit::kBytes, {.prometheus = incoming_});
-  auto lat = registry_.series(stream_metric("PutRecord.Latency", "orders"), Unit::kMilliseconds,
-                              {.prometheus = latency_});
+  auto lat =
+      registry_.series(stream_metric("PutRecord.Latency", "orders"), Unit::kMilliseconds, {.prometheus = latency_});
   registry_.series(stream_metric("Hidden", "orders"), Unit::kCount)->record(1);  // no descriptor: not shown
   a->record(100);
   a->record(50, 2);
   b->record(7);
   for (double ms : {0.2, 1.0, 3.0, 3.0, 70.0, 100000.0}) lat->record(ms);
   registry_.add_gauge(GaugeCallback{"runnel_memory_bytes", "Resident memory.", {}, [] { return 12345.0; }});
-  registry_.add_gauge(GaugeCallback{"runnel_connections", "Open connections.", {{"listener", "plain"}}, [] { return 3.0; }});
+  registry_.add_gauge(
+      GaugeCallback{"runnel_connections", "Open connections.", {{"listener", "plain"}}, [] { return 3.0; }});
   std::string text = render_prometheus(registry_);
   Parsed p = parse(text);
   ASSERT_EQ(p.error, "") << text;

@@ -19,8 +19,7 @@ std::unexpected<QueryError> fail(QueryErrorCode code, std::string message) {
 std::expected<PeriodPlan, QueryError> plan_statistics(TimePoint now_tp, TimePoint start_tp, TimePoint end_tp,
                                                       int64_t period, int64_t max_datapoints) {
   if (period < 1 || (!is_sub_minute(period) && period % 60 != 0)) {
-    return fail(QueryErrorCode::kInvalidPeriod,
-                "The parameter Period must be 1, 5, 10, 20, 30, or a multiple of 60.");
+    return fail(QueryErrorCode::kInvalidPeriod, "The parameter Period must be 1, 5, 10, 20, 30, or a multiple of 60.");
   }
   int64_t now = unix_seconds(now_tp);
   int64_t start = unix_seconds(start_tp);
@@ -41,14 +40,17 @@ std::expected<PeriodPlan, QueryError> plan_statistics(TimePoint now_tp, TimePoin
     return fail(QueryErrorCode::kPeriodTooFineForAge,
                 "The parameter Period must be a multiple of 60 for data older than 3 hours.");
   }
-  int64_t aligned = age > 63 * kDay ? floor_to(start, 3600) : age > 15 * kDay ? floor_to(start, 300) : floor_to(start, 60);
+  int64_t aligned = age > 63 * kDay   ? floor_to(start, 3600)
+                    : age > 15 * kDay ? floor_to(start, 300)
+                                      : floor_to(start, 60);
   if (period < 60) aligned = floor_to(start, period);
   int64_t periods = (end - aligned + period - 1) / period;
   if (periods > max_datapoints) {
-    return fail(QueryErrorCode::kTooManyDatapoints,
-                "You have requested up to " + std::to_string(periods) + " datapoints, which exceeds the limit of " +
-                    std::to_string(max_datapoints) + ". You may reduce the datapoints requested by "
-                    "increasing Period, or decreasing the time range.");
+    return fail(QueryErrorCode::kTooManyDatapoints, "You have requested up to " + std::to_string(periods) +
+                                                        " datapoints, which exceeds the limit of " +
+                                                        std::to_string(max_datapoints) +
+                                                        ". You may reduce the datapoints requested by "
+                                                        "increasing Period, or decreasing the time range.");
   }
   PeriodPlan plan;
   plan.aligned_start = aligned;

@@ -26,11 +26,11 @@ inline constexpr int64_t kRetentionSeconds[] = {3 * 3600, 15 * 86400, 63 * 86400
 inline constexpr int64_t kMaxDatapoints = 1440;
 
 enum class QueryErrorCode {
-  kInvalidPeriod,         // not 1, 5, 10, 20, 30 or a multiple of 60
-  kPeriodTooFineForAge,   // data that old is kept only at a coarser period
-  kTooManyDatapoints,     // more than 1,440 periods
-  kInvalidTimeRange,      // end not after start
-  kStorage,               // the store failed (an internal error)
+  kInvalidPeriod,        // not 1, 5, 10, 20, 30 or a multiple of 60
+  kPeriodTooFineForAge,  // data that old is kept only at a coarser period
+  kTooManyDatapoints,    // more than 1,440 periods
+  kInvalidTimeRange,     // end not after start
+  kStorage,              // the store failed (an internal error)
 };
 
 struct QueryError {

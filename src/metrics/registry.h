@@ -26,7 +26,7 @@ struct GaugeCallback {
   std::string name;  // Prometheus family name
   std::string help;
   std::vector<std::pair<std::string, std::string>> labels;  // (label name, value)
-  std::function<double()> value;  // called on the scraping thread
+  std::function<double()> value;                            // called on the scraping thread
 };
 
 class Registry {

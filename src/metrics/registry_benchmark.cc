@@ -4,11 +4,11 @@
 
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <filesystem>
 #include <random>
 #include <string>
-#include <unistd.h>
 
 #include "metrics/metrics.h"
 #include "metrics/registry.h"
@@ -135,8 +135,7 @@ void BM_FlushLognormalMinutes(benchmark::State& state) {
   }
   (*m)->close();
   double days = static_cast<double>(state.iterations()) / 1440;
-  state.counters["bytes_per_series_day"] =
-      static_cast<double>(std::filesystem::file_size(o.path)) / kSeries / days;
+  state.counters["bytes_per_series_day"] = static_cast<double>(std::filesystem::file_size(o.path)) / kSeries / days;
   m->reset();
   std::filesystem::remove_all(dir);
 }

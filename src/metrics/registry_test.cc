@@ -100,7 +100,8 @@ TEST(Registry, ValuesLandInTheirMinuteOrSecond) {
   TimePoint now = at(1'700'000'059);  // its minute starts at 1'700'000'040
   Registry r([&] { return now; });
   auto regular = r.series(kinesis_metric("A", "s"), Unit::kCount);
-  auto high = r.series(kinesis_metric("B", "s"), Unit::kCount, SeriesOptions{.high_resolution = true, .prometheus = nullptr});
+  auto high =
+      r.series(kinesis_metric("B", "s"), Unit::kCount, SeriesOptions{.high_resolution = true, .prometheus = nullptr});
   regular->record(1);
   regular->record_at(at(1'699'999'000 + 5), 2);  // back-dated
   high->record(3);
@@ -172,7 +173,7 @@ namespace {
 TEST(Registry, EvictsOnlyUnheldFlushedSeriesWithoutDescriptor) {
   Registry r;
   auto held = r.series(*MetricId::make("Custom", "Held"), Unit::kNone);
-  r.series(*MetricId::make("Custom", "Put"), Unit::kNone)->record(1);   // a PutMetricData datum
+  r.series(*MetricId::make("Custom", "Put"), Unit::kNone)->record(1);  // a PutMetricData datum
   r.series(*MetricId::make("Custom", "Gone"), Unit::kNone)->record(1);
   auto descriptor = std::make_shared<PrometheusDescriptor>();
   r.series(*MetricId::make("Custom", "Shown"), Unit::kNone, {.prometheus = descriptor});

@@ -19,12 +19,9 @@ Clock system_clock() {
   };
 }
 
-int64_t unix_seconds(TimePoint t) {
-  return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
-}
+int64_t unix_seconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count(); }
 
-Series::Series(Token, std::shared_ptr<detail::RegistryShared> shared, std::string key, Unit unit,
-               SeriesOptions options)
+Series::Series(Token, std::shared_ptr<detail::RegistryShared> shared, std::string key, Unit unit, SeriesOptions options)
     : shared_(std::move(shared)),
       key_(std::move(key)),
       unit_(unit),

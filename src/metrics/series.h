@@ -69,8 +69,7 @@ struct RegistryShared;
 class Series : public std::enable_shared_from_this<Series> {
  public:
   struct Token {};  // only the Registry makes series
-  Series(Token, std::shared_ptr<detail::RegistryShared> shared, std::string key, Unit unit,
-         SeriesOptions options);
+  Series(Token, std::shared_ptr<detail::RegistryShared> shared, std::string key, Unit unit, SeriesOptions options);
 
   // `count` values equal to `value`, now (by the registry's clock). Non-finite
   // values are ignored (the API layer rejects them first).
@@ -109,8 +108,8 @@ class Series : public std::enable_shared_from_this<Series> {
   template <class F>
   void apply(TimePoint t, F&& f);
   Aggregate& slot_for(int64_t start, bool high_resolution);  // mu_ held
-  void mark_dirty();                   // mu_ held
-  void update_totals(double value, double count);  // mu_ held
+  void mark_dirty();                                         // mu_ held
+  void update_totals(double value, double count);            // mu_ held
 
   const std::shared_ptr<detail::RegistryShared> shared_;
   const std::string key_;

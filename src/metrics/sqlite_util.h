@@ -44,9 +44,7 @@ class Statement {
     int n = sqlite3_column_bytes(stmt_, col);
     return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string_view();
   }
-  Status error(std::string_view what) const {
-    return Status::io_error(std::string(what) + ": " + sqlite3_errmsg(db_));
-  }
+  Status error(std::string_view what) const { return Status::io_error(std::string(what) + ": " + sqlite3_errmsg(db_)); }
 
  private:
   sqlite3* db_;

@@ -13,8 +13,8 @@ namespace {
 using detail::Statement;
 
 constexpr int64_t kListWindowSeconds = 14 * 86400;  // ListMetrics shows two weeks
-constexpr int64_t kRecentSeconds = 3 * 3600;         // RecentlyActive=PT3H
-constexpr int64_t kLastSeenStepSeconds = 60;         // last_seen is rewritten at most this often
+constexpr int64_t kRecentSeconds = 3 * 3600;        // RecentlyActive=PT3H
+constexpr int64_t kLastSeenStepSeconds = 60;        // last_seen is rewritten at most this often
 
 const char* const kSchema[] = {
     "PRAGMA journal_mode=WAL",
@@ -245,7 +245,8 @@ Result<int64_t> MetricStore::apply_retention(TimePoint now_tp) {
 
 std::expected<std::vector<Datapoint>, QueryError> MetricStore::statistics(const MetricId& metric,
                                                                           std::optional<Unit> unit, TimePoint start,
-                                                                          TimePoint end, int64_t period, int64_t max_datapoints) {
+                                                                          TimePoint end, int64_t period,
+                                                                          int64_t max_datapoints) {
   auto plan = plan_statistics(clock_(), start, end, period, max_datapoints);
   if (!plan) return std::unexpected(plan.error());
   std::map<std::pair<int64_t, int>, Aggregate> periods;
@@ -313,8 +314,14 @@ Result<ListMetricsPage> MetricStore::list_metrics(const ListMetricsQuery& q) {
                "GROUP BY namespace, name, dims HAVING max(last_seen) >= ?6 "
                "ORDER BY namespace, name, dims");
   if (!st.ok()) return error(st.error("metrics store: list"));
-  if (q.ns) st.bind_text(1, *q.ns); else st.bind_null(1);
-  if (q.metric_name) st.bind_text(2, *q.metric_name); else st.bind_null(2);
+  if (q.ns)
+    st.bind_text(1, *q.ns);
+  else
+    st.bind_null(1);
+  if (q.metric_name)
+    st.bind_text(2, *q.metric_name);
+  else
+    st.bind_null(2);
   if (after) {
     st.bind_text(3, after->ns());
     st.bind_text(4, after->name());

@@ -91,8 +91,7 @@ class MetricStore {
   // unit); with one, only that unit's.
   // `max_datapoints` bounds the periods asked for (query_plan.h).
   std::expected<std::vector<Datapoint>, QueryError> statistics(const MetricId& metric, std::optional<Unit> unit,
-                                                               TimePoint start, TimePoint end,
-                                                               int64_t period_seconds,
+                                                               TimePoint start, TimePoint end, int64_t period_seconds,
                                                                int64_t max_datapoints = kMaxDatapoints);
   // ListMetrics: metrics with data in the past two weeks (3 hours when
   // recently_active), filtered and paged. A malformed token is an error.
@@ -101,7 +100,8 @@ class MetricStore {
   TimePoint now() const { return clock_(); }
 
  private:
-  MetricStore(sqlite3* writer, sqlite3* reader, Clock clock) : writer_(writer), reader_(reader), clock_(std::move(clock)) {}
+  MetricStore(sqlite3* writer, sqlite3* reader, Clock clock)
+      : writer_(writer), reader_(reader), clock_(std::move(clock)) {}
   Result<int64_t> series_id(Series& s, int64_t now);
 
   std::mutex write_mu_;

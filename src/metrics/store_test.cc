@@ -327,8 +327,8 @@ TEST(FlusherThread, WritesWithoutBeingAsked) {
 }
 
 TEST_F(StoreTest, QueryErrorsAreValues) {
-  auto r = metrics_->store().statistics(stream_metric("X", "s"), std::nullopt, at(kT0 - 20 * kDay),
-                                        at(kT0 - 19 * kDay), 60);
+  auto r =
+      metrics_->store().statistics(stream_metric("X", "s"), std::nullopt, at(kT0 - 20 * kDay), at(kT0 - 19 * kDay), 60);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, QueryErrorCode::kPeriodTooFineForAge);
   EXPECT_NE(r.error().message.find("300"), std::string::npos);

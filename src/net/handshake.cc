@@ -50,11 +50,9 @@ class PrefaceSniffer final : public Connection {
   void on_idle_timeout() override { close(); }
 
   void read() {
-    transport_->async_read_some(
-        asio::buffer(buf_ + got_, sizeof buf_ - got_),
-        [self = std::static_pointer_cast<PrefaceSniffer>(shared_from_this())](const std::error_code& ec, size_t n) {
-          self->on_read(ec, n);
-        });
+    transport_->async_read_some(asio::buffer(buf_ + got_, sizeof buf_ - got_),
+                                [self = std::static_pointer_cast<PrefaceSniffer>(shared_from_this())](
+                                    const std::error_code& ec, size_t n) { self->on_read(ec, n); });
   }
 
   void on_read(const std::error_code& ec, size_t n) {
@@ -102,10 +100,8 @@ class TlsHandshake final : public Connection {
     if (done_) return;
     start_idle_timer();
     arm_deadline(std::chrono::steady_clock::now() + worker_->config().header_timeout());
-    transport_->async_handshake(
-        [self = std::static_pointer_cast<TlsHandshake>(shared_from_this())](const std::error_code& ec) {
-          self->on_handshake(ec);
-        });
+    transport_->async_handshake([self = std::static_pointer_cast<TlsHandshake>(shared_from_this())](
+                                    const std::error_code& ec) { self->on_handshake(ec); });
   }
 
   void drain() override { close(); }

@@ -7,12 +7,12 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
-#include <dirent.h>
-#include <fcntl.h>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -149,8 +149,10 @@ TEST(HostileSlowloris, PrefaceTrickledPastTheHeaderDeadlineIsClosed) {
   auto began = std::chrono::steady_clock::now();
   bool closed = false;
   for (size_t i = 0; i < preface.size() && !closed; ++i) {
-    if (!s.write(preface.substr(i, 1))) closed = true;
-    else closed = s.closed_by_peer(150);
+    if (!s.write(preface.substr(i, 1)))
+      closed = true;
+    else
+      closed = s.closed_by_peer(150);
   }
   EXPECT_TRUE(closed);
   EXPECT_LT(std::chrono::steady_clock::now() - began, 3s);
@@ -546,8 +548,10 @@ TEST(HostileH2Window, ResponsesHeldByAShutWindowAreBounded) {
   ASSERT_TRUE(c.run_until([&] { return std::all_of(ids.begin(), ids.end(), settled); }));
   int held = 0, dropped = 0;
   for (int32_t id : ids) {
-    if (c.response(id).status == 200) ++held;
-    else if (c.response(id).closed && c.response(id).error_code == NGHTTP2_ENHANCE_YOUR_CALM) ++dropped;
+    if (c.response(id).status == 200)
+      ++held;
+    else if (c.response(id).closed && c.response(id).error_code == NGHTTP2_ENHANCE_YOUR_CALM)
+      ++dropped;
   }
   EXPECT_EQ(held, 3);  // 400 KB, 800 KB, then 1.2 MB queued
   EXPECT_EQ(dropped, 1);

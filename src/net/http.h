@@ -14,7 +14,7 @@
 namespace runnel::net {
 
 struct Header {
-  std::string name;   // lower-case
+  std::string name;  // lower-case
   std::string value;
 };
 
@@ -24,17 +24,17 @@ struct Header {
 inline constexpr size_t kBodyPadding = 64;
 
 struct HttpRequest {
-  std::string method;              // "POST", "GET", "OPTIONS", ...
-  std::string path;                // request target up to '?', not decoded
-  std::string query;               // after '?', not decoded; empty if none
-  std::vector<Header> headers;     // names lower-cased, arrival order. HTTP/2
-                                   // requests also carry ":authority" here
-                                   // (the JS SDK signs it by that name), and
-                                   // a "host" header is synthesised from it
-                                   // when absent.
-  std::string body;                // capacity() usually >= size() + kBodyPadding
+  std::string method;           // "POST", "GET", "OPTIONS", ...
+  std::string path;             // request target up to '?', not decoded
+  std::string query;            // after '?', not decoded; empty if none
+  std::vector<Header> headers;  // names lower-cased, arrival order. HTTP/2
+                                // requests also carry ":authority" here
+                                // (the JS SDK signs it by that name), and
+                                // a "host" header is synthesised from it
+                                // when absent.
+  std::string body;             // capacity() usually >= size() + kBodyPadding
   bool http2 = false;
-  std::string remote_address;      // "ip:port"
+  std::string remote_address;  // "ip:port"
 
   // First header with this lower-case name, or nullptr.
   const std::string* header(std::string_view lower_name) const;
@@ -42,7 +42,7 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
-  std::vector<Header> headers;     // any case; content-length is added by net/
+  std::vector<Header> headers;  // any case; content-length is added by net/
   std::string body;
 };
 

@@ -16,7 +16,7 @@ constexpr size_t kMinRead = 4 << 10;
 constexpr size_t kMaxAdaptiveBuffer = 1 << 20;  // reads grow up to this while they keep filling the buffer
 constexpr size_t kPipelineSlack = 64 << 10;     // extra buffered bytes tolerated beyond max_header_bytes
 constexpr auto kLingerTime = std::chrono::seconds(2);
-constexpr size_t kWriteBatch = 256 << 10;       // stop gathering queued strings into one write past this
+constexpr size_t kWriteBatch = 256 << 10;  // stop gathering queued strings into one write past this
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 Http1Limits limits_from(const ServerOptions& o) {
@@ -66,24 +66,26 @@ void Http1Connection::on_deadline() {
   if (!parser_.reading_head() && parser_.has_body()) {
     spdlog::debug("HTTP/1.1 request body from {} not complete within {} ms of its head", remote_,
                   worker_->config().options.body_timeout_ms);
-    send_error_and_close(plain_error_response(
-        408, "Request body not received within " + std::to_string(worker_->config().options.body_timeout_ms) +
-                 " ms of the request head"));
+    send_error_and_close(plain_error_response(408, "Request body not received within " +
+                                                       std::to_string(worker_->config().options.body_timeout_ms) +
+                                                       " ms of the request head"));
     return;
   }
   if (!parser_.reading_head()) return;
   spdlog::debug("HTTP/1.1 request head from {} not complete within {} ms", remote_,
                 worker_->config().options.header_timeout_ms);
-  send_error_and_close(plain_error_response(
-      408, "Request header section not received within " +
-               std::to_string(worker_->config().options.header_timeout_ms) + " ms"));
+  send_error_and_close(plain_error_response(408, "Request header section not received within " +
+                                                     std::to_string(worker_->config().options.header_timeout_ms) +
+                                                     " ms"));
 }
 
 void Http1Connection::drain() {
   draining_ = true;
   keep_alive_ = false;
-  if (state_ == RequestState::kIdle) begin_close();
-  else if (state_ == RequestState::kStreaming) end_stream_now();
+  if (state_ == RequestState::kIdle)
+    begin_close();
+  else if (state_ == RequestState::kStreaming)
+    end_stream_now();
 }
 
 void Http1Connection::abort() { close_now(); }
@@ -100,8 +102,10 @@ void Http1Connection::read_more() {
     // The buffer is empty, so it may be swapped: bigger while reads keep filling
     // it (bulk bodies), back to the initial size once the connection goes quiet.
     size_t want = buf_size_;
-    if (grow_next_) want = std::min(buf_size_ * 2, kMaxAdaptiveBuffer);
-    else if (state_ == RequestState::kIdle) want = kInitialBuffer;
+    if (grow_next_)
+      want = std::min(buf_size_ * 2, kMaxAdaptiveBuffer);
+    else if (state_ == RequestState::kIdle)
+      want = kInitialBuffer;
     if (want != buf_size_) {
       buf_.reset(new char[want]);
       buf_size_ = want;
@@ -214,8 +218,8 @@ bool Http1Connection::admit_head() {
       answer = config.options.head_check(head);
     } catch (const std::exception& e) {
       spdlog::error("head check threw: {}", e.what());
-      answer = answer_transport_error(config.options.transport_error, head,
-                                      TransportError{TransportErrorKind::kAbandoned});
+      answer =
+          answer_transport_error(config.options.transport_error, head, TransportError{TransportErrorKind::kAbandoned});
     }
     if (answer) {
       send_error_and_close(std::move(*answer));
@@ -245,7 +249,7 @@ bool Http1Connection::charge_body() {
 }
 
 void Http1Connection::dispatch(HttpRequest request) {
-  cancel_deadline();  // the body deadline, if the request had a body
+  cancel_deadline();          // the body deadline, if the request had a body
   body_reservation_.reset();  // handed over
   request.remote_address = remote_;
   head_request_ = request.method == "HEAD";
@@ -257,8 +261,8 @@ void Http1Connection::dispatch(HttpRequest request) {
   state_ = RequestState::kAwaiting;
   if (worker_->config().options.transport_error) keep_head(request, abandon_head_);
   sink_state_ = std::make_shared<SinkState>();
-  auto sink = std::make_shared<Sink>(std::static_pointer_cast<Http1Connection>(shared_from_this()), ++request_id_,
-                                     sink_state_);
+  auto sink =
+      std::make_shared<Sink>(std::static_pointer_cast<Http1Connection>(shared_from_this()), ++request_id_, sink_state_);
   try {
     worker_->config().handler(std::move(request), std::move(sink));
   } catch (const std::exception& e) {
@@ -398,10 +402,10 @@ void Http1Connection::flush() {
         linger_started_ = true;
         transport_->shutdown_send();
         linger_timer_.expires_after(kLingerTime);
-        linger_timer_.async_wait([self = std::static_pointer_cast<Http1Connection>(shared_from_this())](
-                                     const std::error_code& ec) {
-          if (!ec) self->close_now();
-        });
+        linger_timer_.async_wait(
+            [self = std::static_pointer_cast<Http1Connection>(shared_from_this())](const std::error_code& ec) {
+              if (!ec) self->close_now();
+            });
         read_more();
       } else if (!lingering_) {
         close_now();

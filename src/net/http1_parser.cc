@@ -14,11 +14,22 @@ bool is_tchar(unsigned char c) {
   if (c >= '0' && c <= '9') return true;
   if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~': return true;
+    default: return false;
   }
 }
 
@@ -176,8 +187,8 @@ bool Http1Parser::parse_request_line(std::string_view line) {
       }))
     return reject(400, "Malformed request target");
 
-  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || version[6] != '.' ||
-      version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9')
+  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || version[6] != '.' || version[5] < '0' ||
+      version[5] > '9' || version[7] < '0' || version[7] > '9')
     return reject(400, "Malformed HTTP version");
   if (version[5] != '1') return reject(505, "HTTP version not supported");
   http_minor_ = version[7] - '0';
@@ -209,8 +220,7 @@ bool Http1Parser::parse_header_line(std::string_view line) {
   std::string_view value = trim_ows(line.substr(colon + 1));
   if (!std::all_of(value.begin(), value.end(), [](char c) { return is_field_value_char(c); }))
     return reject(400, "Invalid character in header value");
-  if (request_.headers.size() >= limits_.max_header_count)
-    return reject(431, "Too many request headers");
+  if (request_.headers.size() >= limits_.max_header_count) return reject(431, "Too many request headers");
   Header h;
   h.name.resize(name.size());
   std::transform(name.begin(), name.end(), h.name.begin(), ascii_lower);
@@ -243,8 +253,10 @@ bool Http1Parser::finish_headers() {
       have_te = true;
     } else if (h.name == "connection") {
       for_each_list_element(h.value, [&](std::string_view option) {
-        if (iequals(option, "close")) keep_alive_ = false;
-        else if (iequals(option, "keep-alive") && http_minor_ == 0) keep_alive_ = true;
+        if (iequals(option, "close"))
+          keep_alive_ = false;
+        else if (iequals(option, "keep-alive") && http_minor_ == 0)
+          keep_alive_ = true;
       });
     } else if (h.name == "host") {
       ++hosts;
@@ -260,8 +272,7 @@ bool Http1Parser::finish_headers() {
   if (chunked) {
     state_ = State::kChunkSize;
   } else if (length > 0) {
-    if (length > limits_.max_body_bytes)
-      return reject(413, "Request body too large", length);
+    if (length > limits_.max_body_bytes) return reject(413, "Request body too large", length);
     remaining_ = length;
     declared_length_ = length;
     // A declared length is not trusted with more than 1 MiB up front; once
@@ -340,8 +351,7 @@ Http1Parser::Result Http1Parser::parse_body(std::string_view input, size_t* cons
           break;
         }
         uint64_t total = request_.body.size();
-        if (size > limits_.max_body_bytes - total)
-          return fail(413, "Request body too large", total + size);
+        if (size > limits_.max_body_bytes - total) return fail(413, "Request body too large", total + size);
         remaining_ = size;
         state_ = State::kChunkData;
         break;
@@ -368,8 +378,7 @@ Http1Parser::Result Http1Parser::parse_body(std::string_view input, size_t* cons
         *consumed = pos;
         scanned_ = 0;
         return Result::kRequestDone;
-      default:
-        return fail(400, "Parser misuse");
+      default: return fail(400, "Parser misuse");
     }
   }
 }

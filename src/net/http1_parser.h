@@ -50,9 +50,9 @@ struct Http1Limits {
 };
 
 struct Http1Error {
-  int status = 400;           // 400, 413, 431, 501 or 505
-  std::string message;        // short, printable
-  uint64_t body_bytes = 0;    // 413 only: declared length, or bytes seen so far when chunked
+  int status = 400;         // 400, 413, 431, 501 or 505
+  std::string message;      // short, printable
+  uint64_t body_bytes = 0;  // 413 only: declared length, or bytes seen so far when chunked
 };
 
 class Http1Parser {
@@ -96,9 +96,9 @@ class Http1Parser {
   State state_ = State::kHead;
   HttpRequest request_;
   Http1Error error_;
-  size_t scanned_ = 0;          // bytes of the unconsumed input already searched for a terminator
+  size_t scanned_ = 0;  // bytes of the unconsumed input already searched for a terminator
   size_t trailer_bytes_ = 0;
-  uint64_t remaining_ = 0;      // body bytes left (Content-Length) or in the current chunk
+  uint64_t remaining_ = 0;  // body bytes left (Content-Length) or in the current chunk
   uint64_t declared_length_ = 0;
   int http_minor_ = 1;
   bool keep_alive_ = true;

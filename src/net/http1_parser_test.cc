@@ -86,8 +86,9 @@ TEST(Http1Parser, ByteAtATimeGivesSameResult) {
 }
 
 TEST(Http1Parser, PipelinedRequests) {
-  std::string two = "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nPOST /2 HTTP/1.1\r\nContent-Length: 2\r\n\r\nok"
-                    "GET /3 HTTP/1.1\r\nConnection: close\r\n\r\nGET /4";
+  std::string two =
+      "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nPOST /2 HTTP/1.1\r\nContent-Length: 2\r\n\r\nok"
+      "GET /3 HTTP/1.1\r\nConnection: close\r\n\r\nGET /4";
   for (size_t step : {size_t{1}, size_t{7}, SIZE_MAX}) {
     auto o = run(two, step);
     ASSERT_FALSE(o.error);
@@ -156,8 +157,8 @@ TEST(Http1Parser, BodyOverLimitIs413BeforeBodyArrives) {
 TEST(Http1Parser, ChunkedBodyOverLimitIs413) {
   Http1Limits l = no_host_check();
   l.max_body_bytes = 10;
-  auto o = run("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\nabcde\r\n0\r\n\r\n", SIZE_MAX,
-               l);
+  auto o =
+      run("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\nabcde\r\n0\r\n\r\n", SIZE_MAX, l);
   ASSERT_TRUE(o.error);
   EXPECT_EQ(o.err.status, 413);
   EXPECT_EQ(o.err.body_bytes, 11u);
@@ -215,11 +216,9 @@ TEST_P(Http1ParserMalformed, Rejected) {
 INSTANTIATE_TEST_SUITE_P(
     All, Http1ParserMalformed,
     ::testing::Values(
-        Malformed{"NoVersion", "GET /\r\n\r\n", 400},
-        Malformed{"BadVersion", "GET / HTTX/1.1\r\n\r\n", 400},
+        Malformed{"NoVersion", "GET /\r\n\r\n", 400}, Malformed{"BadVersion", "GET / HTTX/1.1\r\n\r\n", 400},
         Malformed{"Http2InRequestLine", "GET / HTTP/2.0\r\n\r\n", 505},
-        Malformed{"DoubleSpace", "GET  / HTTP/1.1\r\n\r\n", 400},
-        Malformed{"BadMethod", "G(T / HTTP/1.1\r\n\r\n", 400},
+        Malformed{"DoubleSpace", "GET  / HTTP/1.1\r\n\r\n", 400}, Malformed{"BadMethod", "G(T / HTTP/1.1\r\n\r\n", 400},
         Malformed{"RelativeTarget", "GET foo HTTP/1.1\r\n\r\n", 400},
         Malformed{"NulInValue", "GET / HTTP/1.1\r\nA: x\0y\r\n\r\n"s, 400},
         Malformed{"NulInTarget", "GET /\0 HTTP/1.1\r\n\r\n"s, 400},
@@ -234,20 +233,18 @@ INSTANTIATE_TEST_SUITE_P(
                   "POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
         Malformed{"GzipCoding", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
         Malformed{"BadChunkSize", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
-        Malformed{"HugeChunkSize",
-                  "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n", 400},
+        Malformed{"HugeChunkSize", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n",
+                  400},
         Malformed{"ChunkTooLong", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n", 400},
         // Bare line feeds are refused as they arrive, not once a CRLF CRLF
         // comes (which never did: the connection waited for the idle timeout).
         Malformed{"BareLfInRequestLine", "GET / HTTP/1.1\nHost: h\n", 400},
-        Malformed{"BareLfInHeaders", "GET / HTTP/1.1\r\nHost: h\nX: y\n", 400},
-        Malformed{"BareLfOnly", "\n", 400},
+        Malformed{"BareLfInHeaders", "GET / HTTP/1.1\r\nHost: h\nX: y\n", 400}, Malformed{"BareLfOnly", "\n", 400},
         Malformed{"BareCrInRequestLine", "GET / HTTP/1.1\rHost: h", 400},
         Malformed{"BareLfAfterChunkSize", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\n", 400},
-        Malformed{"BareLfInTrailers",
-                  "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: y\n", 400},
-        Malformed{"ChunkLineTooLong",
-                  "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1" + std::string(2000, ' '), 400}),
+        Malformed{"BareLfInTrailers", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: y\n", 400},
+        Malformed{"ChunkLineTooLong", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1" + std::string(2000, ' '),
+                  400}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Http1Parser, MissingHostOnHttp11Is400) {
@@ -286,7 +283,6 @@ TEST(Http1Parser, ErrorIsSticky) {
   ASSERT_EQ(p.feed("BAD\r\n\r\n", &consumed), R::kError);
   EXPECT_EQ(p.feed("GET / HTTP/1.1\r\n\r\n", &consumed), R::kError);
 }
-
 
 TEST(Http1Parser, BodyKeepsPaddingForInPlaceParsers) {
   // Small and large declared bodies, fed in pieces: the body arrives whole,

@@ -12,10 +12,10 @@ namespace runnel::net {
 namespace {
 
 constexpr size_t kReadBuffer = 64 << 10;
-constexpr size_t kWriteBatch = 256 << 10;          // stop gathering frames into one write past this
+constexpr size_t kWriteBatch = 256 << 10;  // stop gathering frames into one write past this
 constexpr uint32_t kMaxConcurrentStreams = 256;
-constexpr int32_t kStreamWindow = 1 << 20;         // per-stream receive window
-constexpr int32_t kConnectionWindow = 16 << 20;    // connection receive window
+constexpr int32_t kStreamWindow = 1 << 20;       // per-stream receive window
+constexpr int32_t kConnectionWindow = 16 << 20;  // connection receive window
 
 std::string_view as_view(const uint8_t* p, size_t n) { return std::string_view(reinterpret_cast<const char*>(p), n); }
 
@@ -31,7 +31,7 @@ struct Http2Connection::Stream {
   HttpRequest head;  // a copy of request's head once dispatched, kept only with a transport_error hook
   size_t header_bytes = 0;
   bool headers_too_large = false;
-  bool rejected = false;    // we answered it ourselves (413, 431); DATA is dropped
+  bool rejected = false;  // we answered it ourselves (413, 431); DATA is dropped
   bool dispatched = false;
   bool request_ended = false;  // END_STREAM received from the client
   std::shared_ptr<SinkState> state = std::make_shared<SinkState>();
@@ -40,15 +40,15 @@ struct Http2Connection::Stream {
   // then (ServerOptions::body_timeout_ms), else the stream is reset.
   std::optional<std::chrono::steady_clock::time_point> body_deadline;
 
-  bool responded = false;   // response HEADERS submitted
-  bool streaming = false;   // event-stream: body comes from chunks
-  bool ended = false;       // streaming: end_stream() seen
-  bool deferred = false;    // the data provider returned NGHTTP2_ERR_DEFERRED
+  bool responded = false;  // response HEADERS submitted
+  bool streaming = false;  // event-stream: body comes from chunks
+  bool ended = false;      // streaming: end_stream() seen
+  bool deferred = false;   // the data provider returned NGHTTP2_ERR_DEFERRED
   std::string body;
   size_t body_offset = 0;
   std::deque<std::string> chunks;
   size_t chunk_offset = 0;
-  uint64_t queued = 0;      // bytes in chunks not yet copied into frames (counted in state->unsent)
+  uint64_t queued = 0;  // bytes in chunks not yet copied into frames (counted in state->unsent)
 
   // Response bytes held here, waiting for the peer's flow-control window.
   uint64_t pending() const { return (body_offset < body.size() ? body.size() - body_offset : 0) + queued; }
@@ -171,9 +171,9 @@ struct Http2Callbacks {
         // nghttp2 has validated it as a number.
         unsigned long long declared = std::strtoull(cl->c_str(), nullptr, 10);
         if (declared > o.max_body_bytes) {
-          c.reject(*s, answer_transport_error(o.transport_error, r,
-                                              TransportError{TransportErrorKind::kBodyTooLarge, declared,
-                                                             o.max_body_bytes}));
+          c.reject(*s, answer_transport_error(
+                           o.transport_error, r,
+                           TransportError{TransportErrorKind::kBodyTooLarge, declared, o.max_body_bytes}));
           return 0;
         }
         if (declared > 0 && !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM) &&
@@ -184,7 +184,8 @@ struct Http2Callbacks {
         r.body.reserve(std::min<unsigned long long>(declared, 1 << 20) + kBodyPadding);
       }
     }
-    if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) c.dispatch(*s);
+    if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
+      c.dispatch(*s);
     else if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST)
       c.start_body_deadline(*s);
     return 0;
@@ -243,8 +244,10 @@ struct Http2Callbacks {
       s->queued -= std::min<uint64_t>(s->queued, copied);
       self(user_data).progress_at_ = std::chrono::steady_clock::now();
       auto& credits = self(user_data).credits_;
-      if (!credits.empty() && credits.back().first == s->state) credits.back().second += copied;
-      else credits.emplace_back(s->state, copied);
+      if (!credits.empty() && credits.back().first == s->state)
+        credits.back().second += copied;
+      else
+        credits.emplace_back(s->state, copied);
     }
     if (s->chunks.empty() && s->ended) {
       *data_flags |= NGHTTP2_DATA_FLAG_EOF;
@@ -429,22 +432,22 @@ void Http2Connection::note_queued(uint64_t before) {
 
 void Http2Connection::arm_stall_timer(std::chrono::steady_clock::time_point at) {
   stall_timer_.expires_at(at);
-  stall_timer_.async_wait([self = std::static_pointer_cast<Http2Connection>(shared_from_this())](
-                              const std::error_code& ec) {
-    if (ec || self->closed_) return;
-    auto now = std::chrono::steady_clock::now();
-    if (self->stalled_) return self->close_now();  // the GOAWAY could not be written in time
-    if (self->queued_bytes() == 0) return self->arm_stall_timer(now + self->stall_timeout());
-    auto stalled_at = self->progress_at_ + self->stall_timeout();
-    if (now < stalled_at) return self->arm_stall_timer(stalled_at);
-    spdlog::debug("closing HTTP/2 connection from {}: {} response bytes queued, none sent for {} ms", self->remote_,
-                  self->queued_bytes(), self->stall_timeout().count());
-    self->stalled_ = true;
-    nghttp2_session_terminate_session(self->session_, NGHTTP2_ENHANCE_YOUR_CALM);
-    self->close_after_write_ = true;
-    self->flush();
-    if (!self->closed_) self->arm_stall_timer(now + std::chrono::seconds(1));
-  });
+  stall_timer_.async_wait(
+      [self = std::static_pointer_cast<Http2Connection>(shared_from_this())](const std::error_code& ec) {
+        if (ec || self->closed_) return;
+        auto now = std::chrono::steady_clock::now();
+        if (self->stalled_) return self->close_now();  // the GOAWAY could not be written in time
+        if (self->queued_bytes() == 0) return self->arm_stall_timer(now + self->stall_timeout());
+        auto stalled_at = self->progress_at_ + self->stall_timeout();
+        if (now < stalled_at) return self->arm_stall_timer(stalled_at);
+        spdlog::debug("closing HTTP/2 connection from {}: {} response bytes queued, none sent for {} ms", self->remote_,
+                      self->queued_bytes(), self->stall_timeout().count());
+        self->stalled_ = true;
+        nghttp2_session_terminate_session(self->session_, NGHTTP2_ENHANCE_YOUR_CALM);
+        self->close_after_write_ = true;
+        self->flush();
+        if (!self->closed_) self->arm_stall_timer(now + std::chrono::seconds(1));
+      });
 }
 
 void Http2Connection::start_body_deadline(Stream& s) {
@@ -456,31 +459,31 @@ void Http2Connection::start_body_deadline(Stream& s) {
 void Http2Connection::arm_body_timer(std::chrono::steady_clock::time_point at) {
   body_timer_armed_ = true;
   body_timer_.expires_at(at);
-  body_timer_.async_wait([self = std::static_pointer_cast<Http2Connection>(shared_from_this())](
-                             const std::error_code& ec) {
-    self->body_timer_armed_ = false;
-    if (ec || self->closed_) return;
-    auto now = std::chrono::steady_clock::now();
-    std::optional<std::chrono::steady_clock::time_point> next;
-    bool reset = false;
-    for (auto& [id, s] : self->streams_) {
-      if (!s->body_deadline || s->request_ended || s->rejected || s->dispatched) continue;
-      if (*s->body_deadline > now) {
-        if (!next || *s->body_deadline < *next) next = s->body_deadline;
-        continue;
-      }
-      spdlog::debug("HTTP/2 request body on stream {} from {} not complete within {} ms of its head: reset", id,
-                    self->remote_, self->worker_->config().options.body_timeout_ms);
-      s->rejected = true;  // its DATA is dropped from now on
-      s->body_deadline.reset();
-      s->reservation.reset();
-      std::string().swap(s->request.body);
-      nghttp2_submit_rst_stream(self->session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
-      reset = true;
-    }
-    if (next) self->arm_body_timer(*next);
-    if (reset) self->flush();
-  });
+  body_timer_.async_wait(
+      [self = std::static_pointer_cast<Http2Connection>(shared_from_this())](const std::error_code& ec) {
+        self->body_timer_armed_ = false;
+        if (ec || self->closed_) return;
+        auto now = std::chrono::steady_clock::now();
+        std::optional<std::chrono::steady_clock::time_point> next;
+        bool reset = false;
+        for (auto& [id, s] : self->streams_) {
+          if (!s->body_deadline || s->request_ended || s->rejected || s->dispatched) continue;
+          if (*s->body_deadline > now) {
+            if (!next || *s->body_deadline < *next) next = s->body_deadline;
+            continue;
+          }
+          spdlog::debug("HTTP/2 request body on stream {} from {} not complete within {} ms of its head: reset", id,
+                        self->remote_, self->worker_->config().options.body_timeout_ms);
+          s->rejected = true;  // its DATA is dropped from now on
+          s->body_deadline.reset();
+          s->reservation.reset();
+          std::string().swap(s->request.body);
+          nghttp2_submit_rst_stream(self->session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+          reset = true;
+        }
+        if (next) self->arm_body_timer(*next);
+        if (reset) self->flush();
+      });
 }
 
 Http2Connection::Stream* Http2Connection::find(uint64_t id) {

@@ -98,7 +98,7 @@ class Http2Connection final : public Connection {
 
   std::unique_ptr<uint8_t[]> read_buf_;
   bool reading_ = false;
-  std::string out_;          // bytes of the write in flight
+  std::string out_;  // bytes of the write in flight
   // Chunk bytes copied into the DATA frames of out_, per sink: released
   // from its unsent_bytes() when the write completes.
   std::vector<std::pair<std::shared_ptr<SinkState>, uint64_t>> credits_;

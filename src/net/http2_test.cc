@@ -30,9 +30,8 @@ class H2Server {
     o.host = "127.0.0.1";
     o.port = 0;
     o.threads = 2;
-    server_ = std::make_unique<Server>(o, [this](HttpRequest r, std::shared_ptr<ResponseSink> sink) {
-      handle(std::move(r), std::move(sink));
-    });
+    server_ = std::make_unique<Server>(
+        o, [this](HttpRequest r, std::shared_ptr<ResponseSink> sink) { handle(std::move(r), std::move(sink)); });
     Status s = server_->start();
     EXPECT_TRUE(s.is_ok()) << s.to_string();
   }
@@ -78,8 +77,9 @@ class H2Server {
       // The sink goes out of scope unanswered.
     } else {
       const std::string* host = r.header("host");
-      sink->send({200, {{"X-Echo", "yes"}}, r.method + " " + r.path + "?" + r.query + "|" + (host ? *host : "-") +
-                                                "|" + r.body});
+      sink->send({200,
+                  {{"X-Echo", "yes"}},
+                  r.method + " " + r.path + "?" + r.query + "|" + (host ? *host : "-") + "|" + r.body});
     }
   }
 
@@ -132,7 +132,8 @@ TEST(ServerHttp2, ConcurrentStreamsOnOneConnection) {
   int32_t slow = c.submit("POST", "/slow", "a");
   int32_t fast = c.submit("POST", "/echo", "b");
   int32_t big = c.submit("GET", "/big");
-  ASSERT_TRUE(c.run_until([&] { return c.response(slow).closed && c.response(fast).closed && c.response(big).closed; }));
+  ASSERT_TRUE(
+      c.run_until([&] { return c.response(slow).closed && c.response(fast).closed && c.response(big).closed; }));
   EXPECT_EQ(c.response(slow).body, "slow:a");
   EXPECT_EQ(c.response(fast).body, "POST /echo?|example.test:4567|b");
   // 200 000 bytes is more than the default 65 535-byte window: flow control has to work.
@@ -197,7 +198,8 @@ TEST(ServerHttp2, OptionsAnsweredWithoutHandler) {
   H2Server srv;
   TestSocket s(srv.server().bound_port());
   H2Client c(s);
-  int32_t id = c.submit("OPTIONS", "/", "", {{"origin", "http://x"}, {"access-control-request-headers", "x-amz-target"}});
+  int32_t id =
+      c.submit("OPTIONS", "/", "", {{"origin", "http://x"}, {"access-control-request-headers", "x-amz-target"}});
   ASSERT_TRUE(c.wait(id));
   auto& r = c.response(id);
   EXPECT_EQ(r.status, 200);
@@ -318,8 +320,9 @@ bool curl_has_http2() { return run_command("curl -V 2>/dev/null").find("HTTP2") 
 TEST(CurlInterop, H2cPriorKnowledge) {
   if (!curl_has_http2()) GTEST_SKIP() << "curl without HTTP/2";
   H2Server srv;
-  std::string out = run_command("curl -s -i --max-time 5 --http2-prior-knowledge --data-binary hello http://127.0.0.1:" +
-                                std::to_string(srv.server().bound_port()) + "/echo?q=1 2>&1");
+  std::string out =
+      run_command("curl -s -i --max-time 5 --http2-prior-knowledge --data-binary hello http://127.0.0.1:" +
+                  std::to_string(srv.server().bound_port()) + "/echo?q=1 2>&1");
   EXPECT_NE(out.find("HTTP/2 200"), std::string::npos) << out;
   EXPECT_NE(out.find("POST /echo?q=1|127.0.0.1:"), std::string::npos) << out;
   EXPECT_NE(out.find("|hello"), std::string::npos) << out;

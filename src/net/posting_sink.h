@@ -64,7 +64,8 @@ class PostingSink final : public ResponseSink {
 
   void begin_stream(int status, std::vector<Header> headers) override {
     if (finished_.load(std::memory_order_acquire) || started_.exchange(true, std::memory_order_acq_rel)) return;
-    post([id = id_, status, h = std::move(headers)](Target& t) mutable { t.on_begin_stream(id, status, std::move(h)); });
+    post(
+        [id = id_, status, h = std::move(headers)](Target& t) mutable { t.on_begin_stream(id, status, std::move(h)); });
   }
 
   void write_chunk(std::string bytes) override {
@@ -90,9 +91,7 @@ class PostingSink final : public ResponseSink {
 
   bool closed() const override { return state_->closed.load(std::memory_order_acquire); }
 
-  uint64_t unsent_bytes() const override {
-    return closed() ? 0 : state_->unsent.load(std::memory_order_acquire);
-  }
+  uint64_t unsent_bytes() const override { return closed() ? 0 : state_->unsent.load(std::memory_order_acquire); }
 
  private:
   // False if the worker has stopped (the call is dropped).

@@ -129,8 +129,8 @@ const Header* find_header(const std::vector<Header>& headers, std::string_view n
 }
 
 bool is_connection_header(std::string_view n) {
-  for (std::string_view c : {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te",
-                             "content-length"})
+  for (std::string_view c :
+       {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "content-length"})
     if (iequals_ascii(n, c)) return true;
   return false;
 }
@@ -152,8 +152,8 @@ HttpResponse preflight_response(const HttpRequest& request) {
   r.status = 200;
   const std::string* asked = request.header("access-control-request-headers");
   const std::string* method = request.header("access-control-request-method");
-  r.headers.push_back(
-      {"Access-Control-Allow-Methods", method && !method->empty() ? *method : std::string("GET,POST,PUT,DELETE,OPTIONS")});
+  r.headers.push_back({"Access-Control-Allow-Methods",
+                       method && !method->empty() ? *method : std::string("GET,POST,PUT,DELETE,OPTIONS")});
   r.headers.push_back({"Access-Control-Allow-Headers", asked && !asked->empty() ? *asked : std::string("*")});
   r.headers.push_back({"Access-Control-Max-Age", "172800"});
   return with_request_id(std::move(r));
@@ -181,8 +181,8 @@ HttpResponse plain_transport_error_response(const TransportError& error) {
       return plain_error_response(413, "Request body of " + std::to_string(error.body_bytes) +
                                            " bytes exceeds the limit of " + std::to_string(error.limit) + " bytes.");
     case TransportErrorKind::kBodyMemoryExhausted: {
-      HttpResponse r = plain_error_response(
-          503, "The server is receiving too many request bodies at once; retry the request.");
+      HttpResponse r =
+          plain_error_response(503, "The server is receiving too many request bodies at once; retry the request.");
       r.headers.push_back({"Retry-After", "1"});
       return r;
     }

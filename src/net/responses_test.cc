@@ -18,7 +18,7 @@ TEST(RequestId, IsAVersion4UuidAndUnique) {
       if (at == 8 || at == 13 || at == 18 || at == 23) continue;
       EXPECT_NE(std::string("0123456789abcdef").find(id[at]), std::string::npos) << id;
     }
-    EXPECT_EQ(id[14], '4') << id;                                        // version 4
+    EXPECT_EQ(id[14], '4') << id;                                          // version 4
     EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;  // RFC 4122 variant
     EXPECT_TRUE(seen.insert(id).second) << "repeated: " << id;
   }

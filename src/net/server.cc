@@ -60,7 +60,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
       return Status::invalid_argument("cannot resolve listen address " + host + ": " + ec.message());
     asio::ip::tcp::endpoint endpoint = results.begin()->endpoint();
     auto where = [&] { return host + ":" + std::to_string(port); };
-    if (acceptor_.open(endpoint.protocol(), ec); ec) return Status::io_error("socket for " + where() + ": " + ec.message());
+    if (acceptor_.open(endpoint.protocol(), ec); ec)
+      return Status::io_error("socket for " + where() + ": " + ec.message());
     if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec)
       return Status::io_error("SO_REUSEADDR on " + where() + ": " + ec.message());
     if (acceptor_.bind(endpoint, ec); ec) return Status::io_error("bind " + where() + ": " + ec.message());
@@ -93,7 +94,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (closed_) return;
     std::shared_ptr<Worker> worker = workers_[next_++ % workers_.size()];
     acceptor_.async_accept(worker->io(), [self = shared_from_this(), worker](const std::error_code& ec,
-                                                                              asio::ip::tcp::socket socket) mutable {
+                                                                             asio::ip::tcp::socket socket) mutable {
       if (self->closed_ || ec == asio::error::operation_aborted) return;
       if (ec) return self->on_accept_error(ec);
       if (self->failures_ > 0) {
@@ -116,8 +117,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
           socket.close(e);
           return;
         }
-        if (tls) serve_tls(worker, std::move(socket), *tls);
-        else serve_plaintext(worker, std::move(socket));
+        if (tls)
+          serve_tls(worker, std::move(socket), *tls);
+        else
+          serve_plaintext(worker, std::move(socket));
       });
       if (open > limits.max_connections + kTransitSlack) {
         // The workers are behind on admitting (and closing) sockets: let them
@@ -157,7 +160,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   asio::steady_timer retry_timer_;
   asio::ssl::context* tls_;
   size_t next_ = 0;
-  size_t failures_ = 0;                 // accept errors since the last success
+  size_t failures_ = 0;                  // accept errors since the last success
   std::chrono::milliseconds backoff_{};  // current pause after an out-of-resources error
   bool closed_ = false;
 };

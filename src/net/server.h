@@ -32,22 +32,22 @@ using HeadCheck = std::function<std::optional<HttpResponse>(const HttpRequest& h
 
 struct ServerOptions {
   std::string host = "0.0.0.0";
-  uint16_t port = 4567;                  // plaintext: HTTP/1.1 and h2c; 0 = ephemeral
-  uint16_t tls_port = 0;                 // TLS listener (ALPN h2, http/1.1) if != 0 or tls_cert_file set
+  uint16_t port = 4567;                     // plaintext: HTTP/1.1 and h2c; 0 = ephemeral
+  uint16_t tls_port = 0;                    // TLS listener (ALPN h2, http/1.1) if != 0 or tls_cert_file set
   std::string tls_cert_file, tls_key_file;  // PEM; the cert file may hold a chain
-  unsigned threads = 0;                  // 0 = std::thread::hardware_concurrency()
-  size_t max_body_bytes = 20 << 20;      // larger -> 413
-  size_t max_header_bytes = 64 << 10;    // larger -> 431
-  uint32_t idle_timeout_ms = 120000;     // connections without traffic or open requests are closed
+  unsigned threads = 0;                     // 0 = std::thread::hardware_concurrency()
+  size_t max_body_bytes = 20 << 20;         // larger -> 413
+  size_t max_header_bytes = 64 << 10;       // larger -> 431
+  uint32_t idle_timeout_ms = 120000;        // connections without traffic or open requests are closed
   // Limits against hostile clients (docs/http.md, "Limits against hostile clients").
-  uint32_t header_timeout_ms = 20000;    // HTTP/1.1 head (and sniffing, TLS handshake) must finish within this -> 408
-  size_t max_connections = 0;            // open sockets, all listeners; 0 = RLIMIT_NOFILE - 64 (16..65536)
-  size_t body_memory_bytes = 256 << 20;  // request bodies being read, all connections together; beyond -> 503
-  size_t h2_max_queued_bytes = 64 << 20; // per HTTP/2 connection: response bytes waiting on flow control
-  uint32_t h2_stall_timeout_ms = 30000;  // HTTP/2 connection with bytes queued and none sent for this long -> closed
-  uint32_t body_timeout_ms = 60000;      // a request body must end within this of its head -> 408 (h2: RST_STREAM)
-  uint32_t stuck_write_ms = 5000;        // a socket write pending this long makes its connection evictable at the limit
-  HeadCheck head_check;                  // optional; see HeadCheck
+  uint32_t header_timeout_ms = 20000;     // HTTP/1.1 head (and sniffing, TLS handshake) must finish within this -> 408
+  size_t max_connections = 0;             // open sockets, all listeners; 0 = RLIMIT_NOFILE - 64 (16..65536)
+  size_t body_memory_bytes = 256 << 20;   // request bodies being read, all connections together; beyond -> 503
+  size_t h2_max_queued_bytes = 64 << 20;  // per HTTP/2 connection: response bytes waiting on flow control
+  uint32_t h2_stall_timeout_ms = 30000;   // HTTP/2 connection with bytes queued and none sent for this long -> closed
+  uint32_t body_timeout_ms = 60000;       // a request body must end within this of its head -> 408 (h2: RST_STREAM)
+  uint32_t stuck_write_ms = 5000;  // a socket write pending this long makes its connection evictable at the limit
+  HeadCheck head_check;            // optional; see HeadCheck
   // Optional: answers the transport errors net/ meets (body too large, body
   // memory exhausted, a request abandoned by its handler) in the caller's
   // protocol; see net/transport_error.h. Unset: plain text.

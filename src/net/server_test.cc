@@ -34,9 +34,8 @@ class EchoServer {
     o.host = "127.0.0.1";
     o.port = 0;
     if (o.threads == 0) o.threads = 2;
-    server_ = std::make_unique<Server>(o, [this](HttpRequest r, std::shared_ptr<ResponseSink> sink) {
-      handle(std::move(r), std::move(sink));
-    });
+    server_ = std::make_unique<Server>(
+        o, [this](HttpRequest r, std::shared_ptr<ResponseSink> sink) { handle(std::move(r), std::move(sink)); });
     Status s = server_->start();
     EXPECT_TRUE(s.is_ok()) << s.to_string();
   }
@@ -102,8 +101,9 @@ class EchoServer {
 };
 
 std::string post(std::string_view path, std::string_view body, std::string_view extra = "") {
-  return std::string("POST ") + std::string(path) + " HTTP/1.1\r\nHost: test\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n" + std::string(extra) + "\r\n" + std::string(body);
+  return std::string("POST ") + std::string(path) +
+         " HTTP/1.1\r\nHost: test\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + std::string(extra) +
+         "\r\n" + std::string(body);
 }
 
 void expect_standard_headers(const testing::TestResponse& r) {
@@ -219,7 +219,8 @@ TEST(ServerHttp1, CompletionFromAnotherThread) {
 TEST(ServerHttp1, ChunkedRequestBody) {
   EchoServer srv;
   TestSocket s(srv.port());
-  ASSERT_TRUE(s.write("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      s.write("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"));
   auto r = read_response(s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "POST /echo?|h|abcde");
@@ -278,8 +279,9 @@ TEST(ServerHttp1, ChunkedBodyOverLimitIsReportedWithItsHead) {
   o.transport_error = recorder.hook();
   EchoServer srv(o);
   TestSocket s(srv.port());
-  ASSERT_TRUE(s.write("POST /echo HTTP/1.1\r\nHost: h\r\nx-probe: c\r\nTransfer-Encoding: chunked\r\n\r\n"
-                      "10\r\n0123456789abcdef\r\n1\r\nx\r\n"));
+  ASSERT_TRUE(
+      s.write("POST /echo HTTP/1.1\r\nHost: h\r\nx-probe: c\r\nTransfer-Encoding: chunked\r\n\r\n"
+              "10\r\n0123456789abcdef\r\n1\r\nx\r\n"));
   auto r = read_response(s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
@@ -294,8 +296,9 @@ TEST(ServerHttp1, ChunkedBodyOverLimitIs413) {
   o.max_body_bytes = 16;
   EchoServer srv(o);
   TestSocket s(srv.port());
-  ASSERT_TRUE(s.write("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-                      "10\r\n0123456789abcdef\r\n1\r\nx\r\n"));
+  ASSERT_TRUE(
+      s.write("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+              "10\r\n0123456789abcdef\r\n1\r\nx\r\n"));
   auto r = read_response(s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
@@ -330,8 +333,9 @@ TEST(ServerHttp1, HugeHeadersAre431) {
 TEST(ServerHttp1, Http10WithTransferEncodingIsAnsweredThenClosed) {
   EchoServer srv;
   TestSocket s(srv.port());
-  ASSERT_TRUE(s.write("POST /echo HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
-                      "2\r\nhi\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      s.write("POST /echo HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+              "2\r\nhi\r\n0\r\n\r\n"));
   auto r = read_response(s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -369,10 +373,11 @@ TEST(ServerHttp1, BareLineFeedIs400AtOnce) {
 TEST(ServerHttp1, OptionsPreflightAnsweredWithoutHandler) {
   EchoServer srv;
   TestSocket s(srv.port());
-  ASSERT_TRUE(s.write("OPTIONS / HTTP/1.1\r\nHost: h\r\nOrigin: http://x\r\n"
-                      "Access-Control-Request-Method: POST\r\n"
-                      "Access-Control-Request-Headers: x-amz-target,content-type\r\n\r\n"
-                      "OPTIONS /other HTTP/1.1\r\nHost: h\r\nOrigin: http://x\r\n\r\n"));
+  ASSERT_TRUE(
+      s.write("OPTIONS / HTTP/1.1\r\nHost: h\r\nOrigin: http://x\r\n"
+              "Access-Control-Request-Method: POST\r\n"
+              "Access-Control-Request-Headers: x-amz-target,content-type\r\n\r\n"
+              "OPTIONS /other HTTP/1.1\r\nHost: h\r\nOrigin: http://x\r\n\r\n"));
   auto r = read_response(s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);

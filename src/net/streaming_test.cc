@@ -4,6 +4,7 @@
 // over TLS, HTTP/1.1 framing choices, and Server::stop() with streams open.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -12,7 +13,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unistd.h>
 
 #include "net/server.h"
 #include "net/test_h2_client.h"

@@ -47,29 +47,30 @@ class H2Client {
     if (initial_window >= 0) manual_window = true;
     nghttp2_session_callbacks* cb;
     nghttp2_session_callbacks_new(&cb);
-    nghttp2_session_callbacks_set_send_callback(cb, [](nghttp2_session*, const uint8_t* data, size_t len, int,
-                                                       void* user) -> ssize_t {
-      auto* self = static_cast<H2Client*>(user);
-      std::string_view bytes(reinterpret_cast<const char*>(data), len);
-      if (self->trickle_ && !self->preface_sent_) {
-        self->preface_sent_ = true;
-        for (size_t i = 0; i < 24 && i < bytes.size(); ++i) {
-          if (!self->s_.write(bytes.substr(i, 1))) return NGHTTP2_ERR_CALLBACK_FAILURE;
-          std::this_thread::sleep_for(2ms);
-        }
-        bytes.remove_prefix(std::min<size_t>(24, bytes.size()));
-      }
-      return self->s_.write(bytes)
-                 ? static_cast<ssize_t>(len)
-                 : static_cast<ssize_t>(NGHTTP2_ERR_CALLBACK_FAILURE);
-    });
+    nghttp2_session_callbacks_set_send_callback(
+        cb, [](nghttp2_session*, const uint8_t* data, size_t len, int, void* user) -> ssize_t {
+          auto* self = static_cast<H2Client*>(user);
+          std::string_view bytes(reinterpret_cast<const char*>(data), len);
+          if (self->trickle_ && !self->preface_sent_) {
+            self->preface_sent_ = true;
+            for (size_t i = 0; i < 24 && i < bytes.size(); ++i) {
+              if (!self->s_.write(bytes.substr(i, 1))) return NGHTTP2_ERR_CALLBACK_FAILURE;
+              std::this_thread::sleep_for(2ms);
+            }
+            bytes.remove_prefix(std::min<size_t>(24, bytes.size()));
+          }
+          return self->s_.write(bytes) ? static_cast<ssize_t>(len) : static_cast<ssize_t>(NGHTTP2_ERR_CALLBACK_FAILURE);
+        });
     nghttp2_session_callbacks_set_on_header_callback(
-        cb, [](nghttp2_session*, const nghttp2_frame* f, const uint8_t* n, size_t nl, const uint8_t* v, size_t vl,
-               uint8_t, void* self) -> int {
+        cb,
+        [](nghttp2_session*, const nghttp2_frame* f, const uint8_t* n, size_t nl, const uint8_t* v, size_t vl, uint8_t,
+           void* self) -> int {
           auto& r = static_cast<H2Client*>(self)->responses_[f->hd.stream_id];
           std::string name(reinterpret_cast<const char*>(n), nl), value(reinterpret_cast<const char*>(v), vl);
-          if (name == ":status") r.status = std::stoi(value);
-          else r.headers[name] = value;
+          if (name == ":status")
+            r.status = std::stoi(value);
+          else
+            r.headers[name] = value;
           return 0;
         });
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(

@@ -16,9 +16,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -21,7 +21,7 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
 }  // namespace
 
 Result<std::shared_ptr<asio::ssl::context>> make_server_tls_context(const std::string& cert_file,
-                                                                   const std::string& key_file) {
+                                                                    const std::string& key_file) {
   if (cert_file.empty() || key_file.empty())
     return error(Status::invalid_argument("TLS needs both a certificate file and a key file"));
   auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);

@@ -12,6 +12,6 @@ namespace runnel::net {
 
 // Fails with invalid_argument naming the file OpenSSL could not use.
 Result<std::shared_ptr<asio::ssl::context>> make_server_tls_context(const std::string& cert_file,
-                                                                   const std::string& key_file);
+                                                                    const std::string& key_file);
 
 }  // namespace runnel::net

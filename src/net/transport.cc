@@ -10,8 +10,8 @@ std::string Transport::remote_address() const {
   if (ec) return "";
   auto addr = ep.address();
   std::string host = addr.is_v6() && !addr.to_v6().is_v4_mapped() ? "[" + addr.to_string() + "]"
-                     : addr.is_v6()                                  ? asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6()).to_string()
-                                                                     : addr.to_string();
+                     : addr.is_v6() ? asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6()).to_string()
+                                    : addr.to_string();
   return host + ":" + std::to_string(ep.port());
 }
 

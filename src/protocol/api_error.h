@@ -9,8 +9,8 @@
 namespace runnel::protocol {
 
 struct ApiError {
-  std::string type;      // e.g. "ResourceNotFoundException"
-  std::string message;   // AWS's wording where known
+  std::string type;     // e.g. "ResourceNotFoundException"
+  std::string message;  // AWS's wording where known
   int http_status = 400;
   // SerializationException is answered with a capital "Message" key, as AWS does.
   bool capital_message_key = false;

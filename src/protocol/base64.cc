@@ -41,8 +41,8 @@ bool have_avx2() {
 // offset looked up with one shuffle. Reads 4 bytes past each step's 24, so
 // it stops while fewer than 28 remain. Returns how many bytes it encoded.
 __attribute__((target("avx2"))) std::size_t encode_avx2(const uint8_t* src, std::size_t n, char* dst) {
-  const __m256i spread =
-      _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+  const __m256i spread = _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5, 4, 7,
+                                          6, 8, 7, 10, 9, 11, 10);
   const __m256i fields_ac = _mm256_set1_epi32(0x0FC0FC00);
   const __m256i shift_ac = _mm256_set1_epi32(0x04000040);
   const __m256i fields_bd = _mm256_set1_epi32(0x003F03F0);
@@ -55,8 +55,8 @@ __attribute__((target("avx2"))) std::size_t encode_avx2(const uint8_t* src, std:
   const __m256i v25 = _mm256_set1_epi8(25);
   std::size_t done = 0;
   for (; n - done >= 28; done += 24, src += 24, dst += 32) {
-    const __m256i in = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(src + 12),
-                                           reinterpret_cast<const __m128i*>(src));
+    const __m256i in =
+        _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(src + 12), reinterpret_cast<const __m128i*>(src));
     const __m256i groups = _mm256_shuffle_epi8(in, spread);
     const __m256i ac = _mm256_mulhi_epu16(_mm256_and_si256(groups, fields_ac), shift_ac);
     const __m256i bd = _mm256_mullo_epi16(_mm256_and_si256(groups, fields_bd), shift_bd);
@@ -121,19 +121,19 @@ Layout layout_of(const uint8_t* s, std::size_t n) {
 // (24 bytes of output each) stay inside the output; the scalar loop does the
 // rest. *bad is set when a step met a character outside the alphabet.
 __attribute__((target("avx2"))) std::size_t decode_quads_avx2(const uint8_t* s, std::size_t quads, char* dst,
-                                                               bool* bad) {
+                                                              bool* bad) {
   // Each character is classified by its low and its high nibble: the two
   // tables give bit sets whose AND is empty exactly for A-Z a-z 0-9 + /.
-  const __m256i lo_classes = _mm256_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13,
-                                              0x1A, 0x1B, 0x1B, 0x1B, 0x1A, 0x15, 0x11, 0x11, 0x11, 0x11, 0x11,
-                                              0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
-  const __m256i hi_classes = _mm256_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10,
-                                              0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x01, 0x02, 0x04, 0x08,
-                                              0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+  const __m256i lo_classes =
+      _mm256_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A,
+                       0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
+  const __m256i hi_classes =
+      _mm256_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
+                       0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
   // What to add to a valid character to get its 6-bit value, by its high
   // nibble ('/' shares '+''s nibble and is told apart below).
-  const __m256i offsets = _mm256_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 19, 4,
-                                           -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i offsets = _mm256_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 19, 4, -65,
+                                           -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
   const __m256i slash = _mm256_set1_epi8(0x2F);
   const __m256i nibble = _mm256_set1_epi8(0x0F);
   // Within each 32-bit group of four 6-bit values: pairs merged, then pairs
@@ -141,16 +141,15 @@ __attribute__((target("avx2"))) std::size_t decode_quads_avx2(const uint8_t* s, 
   // the two 12-byte lanes joined.
   const __m256i pair_weights = _mm256_set1_epi32(0x01400140);
   const __m256i quad_weights = _mm256_set1_epi32(0x00011000);
-  const __m256i gather = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1, 2, 1, 0, 6, 5, 4,
-                                          10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+  const __m256i gather = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1, 2, 1, 0, 6, 5, 4, 10,
+                                          9, 8, 14, 13, 12, -1, -1, -1, -1);
   const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 6, 7);
   std::size_t done = 0;
   for (; quads - done >= 11; done += 8, s += 32, dst += 24) {
     const __m256i in = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s));
     const __m256i hi = _mm256_and_si256(_mm256_srli_epi32(in, 4), nibble);
     const __m256i lo = _mm256_and_si256(in, nibble);
-    const __m256i classes =
-        _mm256_and_si256(_mm256_shuffle_epi8(lo_classes, lo), _mm256_shuffle_epi8(hi_classes, hi));
+    const __m256i classes = _mm256_and_si256(_mm256_shuffle_epi8(lo_classes, lo), _mm256_shuffle_epi8(hi_classes, hi));
     if (!_mm256_testz_si256(classes, classes)) {
       *bad = true;
       return done;

@@ -88,14 +88,10 @@ class Reader {
         out = Value(std::move(text));
         return true;
       }
-      case kArray:
-        return depth < kMaxNestingDepth && array(h, out, depth + 1);
-      case kMap:
-        return depth < kMaxNestingDepth && map(h, out, depth + 1);
-      case kTag:
-        return !h.indefinite && depth < kMaxNestingDepth && tag(h.arg, out, depth + 1);
-      default:
-        return simple(h, out);
+      case kArray: return depth < kMaxNestingDepth && array(h, out, depth + 1);
+      case kMap: return depth < kMaxNestingDepth && map(h, out, depth + 1);
+      case kTag: return !h.indefinite && depth < kMaxNestingDepth && tag(h.arg, out, depth + 1);
+      default: return simple(h, out);
     }
   }
 

@@ -75,8 +75,7 @@ TEST(CborDecode, PutRecordsFromCbor2) {
 
 TEST(CborDecode, Tag1IntegerIsEpochMillisAsTheJavaSdkWrites) {
   // {"Timestamp": CBORTag(1, 1459799926480)}
-  EXPECT_EQ(decode_ok("a16954696d657374616d70c11b00000153e2db26d0"),
-            obj("Timestamp", Timestamp{1459799926480}));
+  EXPECT_EQ(decode_ok("a16954696d657374616d70c11b00000153e2db26d0"), obj("Timestamp", Timestamp{1459799926480}));
 }
 
 TEST(CborDecode, Tag1FloatIsEpochSecondsAsRfc8949Says) {
@@ -144,8 +143,7 @@ TEST(CborDecode, HalfSingleAndDoubleFloats) {
 
 TEST(CborDecode, SimpleValuesAndNesting) {
   // {"t":True,"f":False,"n":None,"u":undefined,"s":"héllo ☃","b":b"\x00\xff","nested":{"x":[{"y":[]}]}}
-  Value v = decode_ok(
-      "a76174f56166f4616ef66175f761736a68c3a96c6c6f20e2988361624200ff666e6573746564a1617881a1617980");
+  Value v = decode_ok("a76174f56166f4616ef66175f761736a68c3a96c6c6f20e2988361624200ff666e6573746564a1617881a1617980");
   Value want;
   want.set("t", true);
   want.set("f", false);
@@ -185,16 +183,16 @@ TEST(CborDecode, IndefiniteLengths) {
 }
 
 TEST(CborDecode, IndefiniteLengthErrors) {
-  expect_serialization_error("bf6161");                  // map never ends
-  expect_serialization_error("a161619f01");              // array never ends
-  expect_serialization_error("a161615f4101");            // byte string never ends
-  expect_serialization_error("a161615f6101ff");          // text chunk inside byte string
-  expect_serialization_error("a161617f4161ff");          // byte chunk inside text string
-  expect_serialization_error("a161615f5f4101ffff");      // nested indefinite chunk
-  expect_serialization_error("a161617f6261ff");          // chunk longer than the input
-  expect_serialization_error("bf6161ff");                // key without a value
-  expect_serialization_error("a161611f");                // indefinite unsigned integer
-  expect_serialization_error("a16161df00");              // indefinite tag
+  expect_serialization_error("bf6161");              // map never ends
+  expect_serialization_error("a161619f01");          // array never ends
+  expect_serialization_error("a161615f4101");        // byte string never ends
+  expect_serialization_error("a161615f6101ff");      // text chunk inside byte string
+  expect_serialization_error("a161617f4161ff");      // byte chunk inside text string
+  expect_serialization_error("a161615f5f4101ffff");  // nested indefinite chunk
+  expect_serialization_error("a161617f6261ff");      // chunk longer than the input
+  expect_serialization_error("bf6161ff");            // key without a value
+  expect_serialization_error("a161611f");            // indefinite unsigned integer
+  expect_serialization_error("a16161df00");          // indefinite tag
 }
 
 TEST(CborDecode, DuplicateKeysLastValueWins) {
@@ -207,11 +205,11 @@ TEST(CborDecode, EmptyTruncatedAndTrailingInputFail) {
   expect_serialization_error("");
   expect_serialization_error("a1");
   expect_serialization_error("a16161");
-  expect_serialization_error("a161611b000000");    // truncated 8-byte argument
-  expect_serialization_error("a1616143aabb");      // byte string shorter than its length
-  expect_serialization_error("a16161636162");      // text string shorter than its length
-  expect_serialization_error("a0a0");              // trailing item
-  expect_serialization_error("a000");              // trailing byte
+  expect_serialization_error("a161611b000000");  // truncated 8-byte argument
+  expect_serialization_error("a1616143aabb");    // byte string shorter than its length
+  expect_serialization_error("a16161636162");    // text string shorter than its length
+  expect_serialization_error("a0a0");            // trailing item
+  expect_serialization_error("a000");            // trailing byte
   decode_ok("a0");
 }
 
@@ -233,17 +231,17 @@ TEST(CborDecode, ReservedAndUnassignedEncodingsFail) {
 }
 
 TEST(CborDecode, MapKeysMustBeText) {
-  expect_serialization_error("a10101");          // integer key
-  expect_serialization_error("a1416101");        // byte string key
-  expect_serialization_error("a1d820616101");    // tagged key
-  expect_serialization_error("a1f601");          // null key
+  expect_serialization_error("a10101");        // integer key
+  expect_serialization_error("a1416101");      // byte string key
+  expect_serialization_error("a1d820616101");  // tagged key
+  expect_serialization_error("a1f601");        // null key
 }
 
 TEST(CborDecode, InvalidUtf8InTextFails) {
-  expect_serialization_error("a1616161ff");        // value 0xff
-  expect_serialization_error("a161ff01");          // key 0xff
-  expect_serialization_error("a1616162c0af");      // overlong
-  expect_serialization_error("a1616163eda080");    // surrogate
+  expect_serialization_error("a1616161ff");      // value 0xff
+  expect_serialization_error("a161ff01");        // key 0xff
+  expect_serialization_error("a1616162c0af");    // overlong
+  expect_serialization_error("a1616163eda080");  // surrogate
   // "é" split across two chunks: each chunk must be valid on its own (RFC 8949 §3.2.3).
   expect_serialization_error("a161617f61c361a9ff");
   EXPECT_EQ(decode_ok("a161617f62c3a9ff"), obj("a", "\xc3\xa9"));

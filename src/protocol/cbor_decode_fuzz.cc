@@ -39,8 +39,7 @@ bool same(const Value& a, const Value& b) {
         if (x[i].key != y[i].key || !same(x[i].value, y[i].value)) return false;
       return true;
     }
-    default:
-      return a == b;
+    default: return a == b;
   }
 }
 

@@ -36,8 +36,8 @@ Status add_profile(const Profile& p, std::map<std::string, std::string, std::les
   }
   auto [it, inserted] = out.emplace(*p.key_id, *p.secret);
   if (!inserted && it->second != *p.secret) {
-    return Status::invalid_argument("access key id '" + *p.key_id + "' has two different secrets (profile '" +
-                                    p.name + "', line " + std::to_string(p.line) + ")");
+    return Status::invalid_argument("access key id '" + *p.key_id + "' has two different secrets (profile '" + p.name +
+                                    "', line " + std::to_string(p.line) + ")");
   }
   return Status::ok();
 }

@@ -38,8 +38,7 @@ ApiError serialization_error() { return ApiError{"SerializationException", "", 4
 ApiError unknown_operation() { return ApiError{"UnknownOperationException", "", 400, false}; }
 
 int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // The segments of an RPC v2 path, /service/<Service>/operation/<Op>, or
@@ -229,8 +228,9 @@ std::optional<Dispatcher::Route> Dispatcher::route(const net::HttpRequest& req) 
   }
   // A content type the service does not take is AWS's 403, as Kinesis
   // answers x-amz-json-1.0.
-  bool fits = kind == ContentKind::kAmzCbor ? service->takes_amz_cbor
-                                            : service->model->json_version == (kind == ContentKind::kJson10 ? "1.0" : "1.1");
+  bool fits = kind == ContentKind::kAmzCbor
+                  ? service->takes_amz_cbor
+                  : service->model->json_version == (kind == ContentKind::kJson10 ? "1.0" : "1.1");
   if (!fits) return r;
   r.answer.model = service->model;
   r.service = service;
@@ -361,8 +361,8 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   if (has_gzip_encoding(req) && !req.body.empty()) {
     bool too_large = false;
     if (!gunzip(req.body, options_.max_inflated_body_bytes, inflated, too_large)) {
-      if (too_large) return fail(ApiError{"SerializationException", "The request body inflates beyond the size limit",
-                                          413, true});
+      if (too_large)
+        return fail(ApiError{"SerializationException", "The request body inflates beyond the size limit", 413, true});
       return fail(serialization_error());
     }
     body = &inflated;
@@ -383,13 +383,13 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
 
   std::optional<Value> fast;
   if (!cbor && !rest && !query && service.fast && service.fast->covers(op)) fast = service.fast->decode(op, *body);
-  ApiResult<Value> input = query            ? decode_query_input(*service.model, op, *body)
-                           : rest           ? decode_rest_json_input(*service.model, op, req, *body, r.labels)
-                           : fast           ? ApiResult<Value>(std::move(*fast))
-                           : body->empty()  ? ApiResult<Value>(Value(Object{}))
-                           : rpc_v2         ? decode_cbor(*body, CborEpoch::kSeconds)
-                           : cbor           ? decode_cbor(*body)
-                                            : decode_json_in_place(*body);
+  ApiResult<Value> input = query           ? decode_query_input(*service.model, op, *body)
+                           : rest          ? decode_rest_json_input(*service.model, op, req, *body, r.labels)
+                           : fast          ? ApiResult<Value>(std::move(*fast))
+                           : body->empty() ? ApiResult<Value>(Value(Object{}))
+                           : rpc_v2        ? decode_cbor(*body, CborEpoch::kSeconds)
+                           : cbor          ? decode_cbor(*body)
+                                           : decode_json_in_place(*body);
   if (!input) return fail(input.error());
 
   auto auth = authenticate_sigv4(req, options_.credentials, now_seconds());

@@ -49,9 +49,9 @@ enum class Protocol : uint8_t { kAwsJson, kAwsCbor, kRpcV2Cbor, kQuery, kRestJso
 
 // What a service learns about the caller.
 struct RequestContext {
-  std::string region;        // from the SigV4 credential scope, or the default
-  std::string account_id;    // from configuration
-  std::string request_id;    // the x-amzn-RequestId of this request
+  std::string region;      // from the SigV4 credential scope, or the default
+  std::string account_id;  // from configuration
+  std::string request_id;  // the x-amzn-RequestId of this request
   WireFormat format = WireFormat::kJson;
   // Set only for operations whose output is an event stream
   // (SubscribeToShard): the service replies an error through OperationReply
@@ -79,10 +79,10 @@ struct RequestContext {
 // rather than through the reply. Its views point into the request's
 // answer and live only during the call.
 struct RequestOutcome {
-  const ServiceModel* model = nullptr;      // the service's model (static)
+  const ServiceModel* model = nullptr;        // the service's model (static)
   const OperationModel* operation = nullptr;  // in model->operations
   Protocol protocol = Protocol::kAwsJson;
-  std::string_view error;   // the ApiError's type (__type); empty on success
+  std::string_view error;  // the ApiError's type (__type); empty on success
   int http_status = 200;
   std::chrono::nanoseconds elapsed{0};  // since handle() was called
 };
@@ -94,7 +94,7 @@ using RequestObserver = std::function<void(const RequestOutcome&)>;
 struct DispatcherOptions {
   std::string default_region = "us-east-1";
   std::string account_id = "000000000000";
-  const CredentialStore* credentials = nullptr;   // verify signatures when set
+  const CredentialStore* credentials = nullptr;  // verify signatures when set
   // The largest body a Content-Encoding: gzip request may inflate to (beyond:
   // 413 in the request's protocol).
   size_t max_inflated_body_bytes = 20u << 20;

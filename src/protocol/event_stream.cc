@@ -52,8 +52,7 @@ bool append_header(std::string& out, const Header& h) {
   put_u8(out, static_cast<uint8_t>(v.type));
   switch (v.type) {
     case Type::kBoolTrue:
-    case Type::kBoolFalse:
-      return true;
+    case Type::kBoolFalse: return true;
     case Type::kByte:
       if (!fits(v.i, INT8_MIN, INT8_MAX)) return false;
       put_be(out, static_cast<uint64_t>(v.i), 1);
@@ -67,9 +66,7 @@ bool append_header(std::string& out, const Header& h) {
       put_be(out, static_cast<uint64_t>(v.i), 4);
       return true;
     case Type::kLong:
-    case Type::kTimestamp:
-      put_be(out, static_cast<uint64_t>(v.i), 8);
-      return true;
+    case Type::kTimestamp: put_be(out, static_cast<uint64_t>(v.i), 8); return true;
     case Type::kByteArray:
     case Type::kString:
       if (v.bytes.size() > kMaxHeaderValueBytes) return false;
@@ -115,18 +112,15 @@ bool operator==(const HeaderValue& a, const HeaderValue& b) {
   if (a.type != b.type) return false;
   switch (a.type) {
     case Type::kBoolTrue:
-    case Type::kBoolFalse:
-      return true;
+    case Type::kBoolFalse: return true;
     case Type::kByte:
     case Type::kShort:
     case Type::kInteger:
     case Type::kLong:
-    case Type::kTimestamp:
-      return a.i == b.i;
+    case Type::kTimestamp: return a.i == b.i;
     case Type::kByteArray:
     case Type::kString:
-    case Type::kUuid:
-      return a.bytes == b.bytes;
+    case Type::kUuid: return a.bytes == b.bytes;
   }
   // Types outside the enum: compare everything.
   return a.b == b.b && a.i == b.i && a.bytes == b.bytes;
@@ -166,10 +160,9 @@ std::string event_frame(std::string_view event_type, std::string_view content_ty
   return kinesis_frame(":message-type", "event", ":event-type", event_type, ":content-type", content_type, payload);
 }
 
-std::string exception_frame(std::string_view exception_type, std::string_view content_type,
-                            std::string_view payload) {
-  return kinesis_frame(":message-type", "exception", ":exception-type", exception_type, ":content-type",
-                       content_type, payload);
+std::string exception_frame(std::string_view exception_type, std::string_view content_type, std::string_view payload) {
+  return kinesis_frame(":message-type", "exception", ":exception-type", exception_type, ":content-type", content_type,
+                       payload);
 }
 
 std::string error_frame(std::string_view code, std::string_view message) {
@@ -205,22 +198,12 @@ Result<std::vector<Header>> decode_headers(std::string_view block) {
     bool ok = true;
     switch (v.type) {
       case Type::kBoolTrue:
-      case Type::kBoolFalse:
-        v.b = v.type == Type::kBoolTrue;
-        break;
-      case Type::kByte:
-        ok = take_int(1);
-        break;
-      case Type::kShort:
-        ok = take_int(2);
-        break;
-      case Type::kInteger:
-        ok = take_int(4);
-        break;
+      case Type::kBoolFalse: v.b = v.type == Type::kBoolTrue; break;
+      case Type::kByte: ok = take_int(1); break;
+      case Type::kShort: ok = take_int(2); break;
+      case Type::kInteger: ok = take_int(4); break;
       case Type::kLong:
-      case Type::kTimestamp:
-        ok = take_int(8);
-        break;
+      case Type::kTimestamp: ok = take_int(8); break;
       case Type::kByteArray:
       case Type::kString: {
         if (!need(2)) {

@@ -102,8 +102,7 @@ std::string encode_message(const std::vector<Header>& headers, std::string_view 
 // Each returns "" under the same conditions as encode_message (in practice a
 // value longer than 65535 bytes).
 std::string event_frame(std::string_view event_type, std::string_view content_type, std::string_view payload);
-std::string exception_frame(std::string_view exception_type, std::string_view content_type,
-                            std::string_view payload);
+std::string exception_frame(std::string_view exception_type, std::string_view content_type, std::string_view payload);
 std::string error_frame(std::string_view code, std::string_view message);
 
 // Incremental decoder of a byte stream of messages, for the client side

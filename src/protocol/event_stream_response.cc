@@ -22,8 +22,7 @@ std::string EventStreamResponse::encode(const Value& payload) const {
 void EventStreamResponse::begin() {
   if (begun_) return;
   begun_ = true;
-  sink_->begin_stream(200, {{"Content-Type", "application/vnd.amazon.eventstream"},
-                            {"x-amzn-RequestId", request_id_}});
+  sink_->begin_stream(200, {{"Content-Type", "application/vnd.amazon.eventstream"}, {"x-amzn-RequestId", request_id_}});
   const std::string_view type = format_ == WireFormat::kCbor ? kCborType : kJsonType;
   sink_->write_chunk(eventstream::event_frame("initial-response", type, encode(Value(Object{}))));
 }

@@ -160,8 +160,7 @@ TEST(EventStreamRoundTrip, LongestHeaderValueAndName) {
 
 TEST(EventStreamMessage, FindAndStringHeader) {
   Message m;
-  m.headers = {{"a", HeaderValue::string("first")}, {"a", HeaderValue::string("second")},
-               {"n", HeaderValue::int32(5)}};
+  m.headers = {{"a", HeaderValue::string("first")}, {"a", HeaderValue::string("second")}, {"n", HeaderValue::int32(5)}};
   EXPECT_EQ(m.string_header("a"), "first");
   EXPECT_EQ(m.string_header("n"), "");
   EXPECT_EQ(m.string_header("missing"), "");
@@ -323,19 +322,69 @@ TEST(EventStreamCorruption, LengthsThatDoNotAddUp) {
 }
 
 TEST(EventStreamCorruption, MalformedHeadersWithValidCrcs) {
-  const std::string ok_header = std::string("\x01" "a" "\x07\x00\x01" "v", 6);
+  const std::string ok_header = std::string(
+      "\x01"
+      "a"
+      "\x07\x00\x01"
+      "v",
+      6);
   auto msg = [](std::string_view block) { return error_of(frame_raw(block, "payload")).message(); };
   EXPECT_EQ(msg(ok_header), "");
   EXPECT_NE(msg(ok_header + std::string("\x00\x07\x00\x00", 4)).find("empty name"), std::string::npos);
-  EXPECT_NE(msg(std::string("\x05" "ab", 3)).find("truncated header name"), std::string::npos);
-  EXPECT_NE(msg(std::string("\x01" "a", 2)).find("truncated header name"), std::string::npos);
-  EXPECT_NE(msg(std::string("\x01" "a" "\x0a", 3)).find("unknown header type 10"), std::string::npos);
-  EXPECT_NE(msg(std::string("\x01" "a" "\xff", 3)).find("unknown header type 255"), std::string::npos);
-  EXPECT_NE(msg(std::string("\x01" "a" "\x07\x00\x05" "abc", 8)).find("truncated value"), std::string::npos);
-  EXPECT_NE(msg(std::string("\x01" "a" "\x07\x00", 4)).find("truncated value"), std::string::npos);
-  EXPECT_NE(msg(std::string("\x01" "a" "\x04\x00\x00\x01", 6)).find("truncated value"), std::string::npos);
-  EXPECT_NE(msg(std::string("\x01" "a" "\x05\x00", 4)).find("truncated value"), std::string::npos);
-  EXPECT_NE(msg(std::string("\x01" "a" "\x09" "0123456789abcde", 18)).find("truncated value"), std::string::npos);
+  EXPECT_NE(msg(std::string("\x05"
+                            "ab",
+                            3))
+                .find("truncated header name"),
+            std::string::npos);
+  EXPECT_NE(msg(std::string("\x01"
+                            "a",
+                            2))
+                .find("truncated header name"),
+            std::string::npos);
+  EXPECT_NE(msg(std::string("\x01"
+                            "a"
+                            "\x0a",
+                            3))
+                .find("unknown header type 10"),
+            std::string::npos);
+  EXPECT_NE(msg(std::string("\x01"
+                            "a"
+                            "\xff",
+                            3))
+                .find("unknown header type 255"),
+            std::string::npos);
+  EXPECT_NE(msg(std::string("\x01"
+                            "a"
+                            "\x07\x00\x05"
+                            "abc",
+                            8))
+                .find("truncated value"),
+            std::string::npos);
+  EXPECT_NE(msg(std::string("\x01"
+                            "a"
+                            "\x07\x00",
+                            4))
+                .find("truncated value"),
+            std::string::npos);
+  EXPECT_NE(msg(std::string("\x01"
+                            "a"
+                            "\x04\x00\x00\x01",
+                            6))
+                .find("truncated value"),
+            std::string::npos);
+  EXPECT_NE(msg(std::string("\x01"
+                            "a"
+                            "\x05\x00",
+                            4))
+                .find("truncated value"),
+            std::string::npos);
+  EXPECT_NE(msg(std::string("\x01"
+                            "a"
+                            "\x09"
+                            "0123456789abcde",
+                            18))
+                .find("truncated value"),
+            std::string::npos);
 }
 
 TEST(EventStreamCorruption, DecoderStaysFailed) {
@@ -427,16 +476,10 @@ std::string describe(const std::vector<Message>& messages) {
         case Type::kShort:
         case Type::kInteger:
         case Type::kLong:
-        case Type::kTimestamp:
-          out += R"("int",")" + std::to_string(v.i) + "\"]";
-          break;
+        case Type::kTimestamp: out += R"("int",")" + std::to_string(v.i) + "\"]"; break;
         case Type::kByteArray:
-        case Type::kUuid:
-          out += R"("bytes",")" + hex(v.bytes) + "\"]";
-          break;
-        case Type::kString:
-          out += R"("str",")" + hex(v.bytes) + "\"]";
-          break;
+        case Type::kUuid: out += R"("bytes",")" + hex(v.bytes) + "\"]"; break;
+        case Type::kString: out += R"("str",")" + hex(v.bytes) + "\"]"; break;
       }
     }
     out += R"(],"payload":")" + hex(messages[m].payload) + "\"}";

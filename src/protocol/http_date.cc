@@ -66,8 +66,8 @@ std::string format_http_date(int64_t millis) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d GMT",
                 std::string(kDays[static_cast<size_t>(((days % 7) + 7) % 7)]).c_str(), d,
-                std::string(kMonths[mo - 1]).c_str(), y, static_cast<int>(sod / 3600),
-                static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
+                std::string(kMonths[mo - 1]).c_str(), y, static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                static_cast<int>(sod % 60));
   return buf;
 }
 

@@ -72,8 +72,7 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
       !digits(s, pos, 2, day) || !expect(s, pos, 'T', 't') || !digits(s, pos, 2, hour) || !expect(s, pos, ':') ||
       !digits(s, pos, 2, minute) || !expect(s, pos, ':') || !digits(s, pos, 2, second))
     return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 ||
-      second > 59)
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59)
     return std::nullopt;
   int64_t millis = 0;
   if (pos < s.size() && s[pos] == '.') {

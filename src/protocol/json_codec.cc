@@ -99,7 +99,8 @@ bool convert_array(od::array arr, int depth, Value& out) {
 // number text. Accepts exactly RFC 8259's number grammar; a value too small
 // for a double becomes zero, one too large is an error (as 1e400 is).
 bool parse_number_slow(std::string_view token, double& out) {
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' || token.back() == '\r'))
+  while (!token.empty() &&
+         (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' || token.back() == '\r'))
     token.remove_suffix(1);
   std::size_t i = 0;
   const auto digit = [&](std::size_t k) { return k < token.size() && token[k] >= '0' && token[k] <= '9'; };
@@ -142,7 +143,7 @@ bool parse_number_slow(std::string_view token, double& out) {
   if (ec == std::errc() && end == token.data() + token.size()) return true;
   if (ec != std::errc::result_out_of_range) return false;
   if (nonzero && lead + exponent >= 0) return false;  // overflow
-  out = negative ? -0.0 : 0.0;                         // underflow
+  out = negative ? -0.0 : 0.0;                        // underflow
   return true;
 }
 
@@ -186,8 +187,7 @@ bool convert_value(od::value v, int depth, Value& out) {
       out = Value(std::string(s));
       return true;
     }
-    case od::json_type::number:
-      return convert_number(v, out);
+    case od::json_type::number: return convert_number(v, out);
     case od::json_type::boolean: {
       bool b;
       if (v.get_bool().get(b) != simdjson::SUCCESS) return false;

@@ -56,7 +56,8 @@ TEST(JsonDecode, EveryKind) {
 }
 
 TEST(JsonDecode, NumbersIntegralSyntaxFittingInt64AreInts) {
-  Value v = decode_ok(R"({"max":9223372036854775807,"min":-9223372036854775808,"zero":-0,"frac":1.0,"ts":1459799926.48})");
+  Value v =
+      decode_ok(R"({"max":9223372036854775807,"min":-9223372036854775808,"zero":-0,"frac":1.0,"ts":1459799926.48})");
   EXPECT_EQ(*v.find("max"), Value(std::numeric_limits<int64_t>::max()));
   EXPECT_EQ(*v.find("min"), Value(std::numeric_limits<int64_t>::min()));
   EXPECT_EQ(*v.find("zero"), Value(int64_t{0}));
@@ -113,11 +114,36 @@ TEST(JsonDecode, EmptyAndWhitespaceBodiesAreSerializationErrors) {
 
 TEST(JsonDecode, MalformedJsonIsSerializationError) {
   for (std::string_view body : {
-           "hello", "{", "}", "{\"a\":}", "{\"a\" 1}", "{\"a\":1,}", "{,}", "{\"a\":1 \"b\":2}", "{\"a\":[1,2}",
-           "{\"a\":[1,,2]}", "{\"a\":tru}", "{\"a\":nul}", "{\"a\":falsey}", "{\"a\":01}", "{\"a\":1.}",
-           "{\"a\":.5}", "{\"a\":+1}", "{\"a\":1e}", "{\"a\":-}", "{\"a\":\"unterminated}", "{a:1}",
-           "{'a':1}", "{\"a\":\"bad escape \\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"raw\ttab\"}",
-           "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":1e400}", "{\"a\":[}", "{\"a\":{\"b\":1}",
+           "hello",
+           "{",
+           "}",
+           "{\"a\":}",
+           "{\"a\" 1}",
+           "{\"a\":1,}",
+           "{,}",
+           "{\"a\":1 \"b\":2}",
+           "{\"a\":[1,2}",
+           "{\"a\":[1,,2]}",
+           "{\"a\":tru}",
+           "{\"a\":nul}",
+           "{\"a\":falsey}",
+           "{\"a\":01}",
+           "{\"a\":1.}",
+           "{\"a\":.5}",
+           "{\"a\":+1}",
+           "{\"a\":1e}",
+           "{\"a\":-}",
+           "{\"a\":\"unterminated}",
+           "{a:1}",
+           "{'a':1}",
+           "{\"a\":\"bad escape \\x\"}",
+           "{\"a\":\"\\u12\"}",
+           "{\"a\":\"raw\ttab\"}",
+           "{\"a\":NaN}",
+           "{\"a\":Infinity}",
+           "{\"a\":1e400}",
+           "{\"a\":[}",
+           "{\"a\":{\"b\":1}",
            "\xef\xbb\xbf{}",  // a UTF-8 byte-order mark; no SDK sends one
        }) {
     SCOPED_TRACE(body);
@@ -269,7 +295,10 @@ TEST(JsonEncode, StringEscapingAtEveryOffsetOfLongStrings) {
     }
   }
   // Bytes next to a match (borrows in the word test) and high bytes.
-  const std::string mixed = std::string("\x80\x1f\xff\"\x21\x5c\x5d\x1f\x20\x00\xe9" "abcdefgh\x01", 20);
+  const std::string mixed = std::string(
+      "\x80\x1f\xff\"\x21\x5c\x5d\x1f\x20\x00\xe9"
+      "abcdefgh\x01",
+      20);
   EXPECT_EQ(encode_json(Value(mixed)), reference(mixed));
 }
 
@@ -284,9 +313,12 @@ TEST(JsonRoundTrip, DecodeEncodeDecodeIsIdentity) {
 }
 
 TEST(JsonDecodeInPlace, SameAnswerAndBodyUnchanged) {
-  const std::vector<std::string> bodies = {
-      R"({"Records":[{"Data":"aGk=","PartitionKey":"p\u0000"}],"StreamName":"s"})",
-      R"({"a":1} trailing)", R"({"a":)", "[]", "", R"({"U":"\ud83d\ude00","N":-7})"};
+  const std::vector<std::string> bodies = {R"({"Records":[{"Data":"aGk=","PartitionKey":"p\u0000"}],"StreamName":"s"})",
+                                           R"({"a":1} trailing)",
+                                           R"({"a":)",
+                                           "[]",
+                                           "",
+                                           R"({"U":"\ud83d\ude00","N":-7})"};
   for (const std::string& text : bodies) {
     for (size_t spare : {size_t{0}, size_t{63}, size_t{64}, size_t{4096}}) {
       std::string body = text;

@@ -88,10 +88,14 @@ std::optional<unsigned> read_u_escape(std::string_view p, size_t i) {
   for (size_t k = i + 2; k < i + 6; ++k) {
     char c = p[k];
     v <<= 4;
-    if (c >= '0' && c <= '9') v |= unsigned(c - '0');
-    else if (c >= 'a' && c <= 'f') v |= unsigned(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') v |= unsigned(c - 'A' + 10);
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      v |= unsigned(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      v |= unsigned(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      v |= unsigned(c - 'A' + 10);
+    else
+      return std::nullopt;
   }
   return v;
 }
@@ -226,14 +230,18 @@ std::optional<ClassPattern> parse_class_pattern(std::string_view p) {
   std::vector<int> items;  // byte value, or -1 for a range dash
   auto add_escape_class = [&](char e) {
     switch (e) {
-      case 'd': for (int b = '0'; b <= '9'; ++b) cp.allowed.set(b); return true;
+      case 'd':
+        for (int b = '0'; b <= '9'; ++b) cp.allowed.set(b);
+        return true;
       case 'w':
         for (int b = '0'; b <= '9'; ++b) cp.allowed.set(b);
         for (int b = 'a'; b <= 'z'; ++b) cp.allowed.set(b);
         for (int b = 'A'; b <= 'Z'; ++b) cp.allowed.set(b);
         cp.allowed.set('_');
         return true;
-      case 's': for (char b : {' ', '\t', '\n', '\v', '\f', '\r'}) cp.allowed.set(static_cast<unsigned char>(b)); return true;
+      case 's':
+        for (char b : {' ', '\t', '\n', '\v', '\f', '\r'}) cp.allowed.set(static_cast<unsigned char>(b));
+        return true;
       default: return false;
     }
   };

@@ -50,7 +50,7 @@ struct MemberModel {
   std::string_view name;       // model member name, e.g. "StreamName"
   std::string_view wire_name;  // key on the wire (jsonName/locationName, else name)
   ShapeRef shape = kNoShape;
-  bool required = false;       // listed in the structure's "required"
+  bool required = false;  // listed in the structure's "required"
   MemberLocation location = MemberLocation::kBody;
   std::string_view location_name;  // header, query or URI label name; empty in the body
   std::string_view query_name;     // AWS Query's key when the model sets queryName
@@ -69,17 +69,17 @@ struct Shape {
   bool has_max = false;
   int64_t min = 0;
   int64_t max = 0;
-  std::string_view pattern;                  // Java regex as written in the model; empty if none
+  std::string_view pattern;                       // Java regex as written in the model; empty if none
   std::span<const std::string_view> enum_values;  // in the order AWS prints them
   // Structure members, in the order AWS reports their validation errors
   // (the model's order unless tools/gen_model.py knows AWS's own order).
   std::span<const MemberModel> members;
-  ShapeRef member = kNoShape;  // list element shape
-  ShapeRef key = kNoShape;     // map key shape
-  ShapeRef value = kNoShape;   // map value shape
-  bool exception = false;      // an error shape
-  bool event_stream = false;   // an event-stream union (SubscribeToShard output)
-  bool flattened = false;      // a list or map serialised without a wrapper (Query, XML)
+  ShapeRef member = kNoShape;         // list element shape
+  ShapeRef key = kNoShape;            // map key shape
+  ShapeRef value = kNoShape;          // map value shape
+  bool exception = false;             // an error shape
+  bool event_stream = false;          // an event-stream union (SubscribeToShard output)
+  bool flattened = false;             // a list or map serialised without a wrapper (Query, XML)
   std::string_view list_member_name;  // a list's element name (Query/XML), "member" unless set
   // For error shapes (botocore's "error" trait): the code AWS Query and
   // awsQueryCompatible services send (empty: the shape's name), the HTTP
@@ -94,35 +94,35 @@ struct Shape {
 };
 
 struct OperationModel {
-  std::string_view name;       // e.g. "PutRecords"
-  ShapeRef input = kNoShape;   // kNoShape when the operation takes no input
+  std::string_view name;      // e.g. "PutRecords"
+  ShapeRef input = kNoShape;  // kNoShape when the operation takes no input
   ShapeRef output = kNoShape;
   std::span<const std::string_view> errors;  // error shape names, as in the model
-  std::string_view http_method;    // "POST", "GET", ... (REST routing)
-  std::string_view request_uri;    // URI template, e.g. "/describeStream" or "/{Bucket}/{Key+}"
-  uint16_t success_status = 200;   // the HTTP status of a successful answer (REST)
-  std::string_view result_wrapper; // AWS Query: the output's wrapper element, e.g. "ListMetricsResult"
+  std::string_view http_method;              // "POST", "GET", ... (REST routing)
+  std::string_view request_uri;              // URI template, e.g. "/describeStream" or "/{Bucket}/{Key+}"
+  uint16_t success_status = 200;             // the HTTP status of a successful answer (REST)
+  std::string_view result_wrapper;           // AWS Query: the output's wrapper element, e.g. "ListMetricsResult"
 };
 
 struct ServiceModel {
-  std::string_view service;         // botocore directory name, e.g. "kinesis"
-  std::string_view api_version;     // e.g. "2013-12-02"
-  std::string_view target_prefix;   // X-Amz-Target prefix, e.g. "Kinesis_20131202"
-  std::string_view signing_name;    // SigV4 service name, e.g. "kinesis"
-  std::string_view protocol;        // botocore's default: "json", "rest-json", "smithy-rpc-v2-cbor", ...
+  std::string_view service;        // botocore directory name, e.g. "kinesis"
+  std::string_view api_version;    // e.g. "2013-12-02"
+  std::string_view target_prefix;  // X-Amz-Target prefix, e.g. "Kinesis_20131202"
+  std::string_view signing_name;   // SigV4 service name, e.g. "kinesis"
+  std::string_view protocol;       // botocore's default: "json", "rest-json", "smithy-rpc-v2-cbor", ...
   // Every protocol the service speaks ("protocols"; just `protocol` when
   // the model lists none), in the model's order of preference.
   std::span<const std::string_view> protocols;
-  std::string_view json_version;    // "1.0" or "1.1" for the JSON protocols
-  std::string_view endpoint_prefix; // e.g. "kinesis", "monitoring"
-  std::string_view xml_namespace;   // AWS Query and REST-XML answers' xmlns
+  std::string_view json_version;     // "1.0" or "1.1" for the JSON protocols
+  std::string_view endpoint_prefix;  // e.g. "kinesis", "monitoring"
+  std::string_view xml_namespace;    // AWS Query and REST-XML answers' xmlns
   // The service's JSON and CBOR errors also carry their Query code
   // (x-amzn-query-error), as services that moved off AWS Query do.
   bool aws_query_compatible = false;
   // Java package of the service's model classes, as AWS names them in
   // validation messages: "com.amazonaws.kinesis.v20131202".
   std::string_view java_package;
-  std::span<const Shape> shapes;          // sorted by name
+  std::span<const Shape> shapes;               // sorted by name
   std::span<const OperationModel> operations;  // sorted by name
 
   const Shape& shape(ShapeRef ref) const { return shapes[ref]; }

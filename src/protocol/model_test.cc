@@ -44,8 +44,7 @@ TEST(KinesisModel, FindOperation) {
 
 TEST(KinesisModel, ShapesAreSortedAndReferencesValid) {
   for (size_t i = 1; i < M().shapes.size(); ++i) EXPECT_LT(M().shapes[i - 1].name, M().shapes[i].name);
-  for (size_t i = 1; i < M().operations.size(); ++i)
-    EXPECT_LT(M().operations[i - 1].name, M().operations[i].name);
+  for (size_t i = 1; i < M().operations.size(); ++i) EXPECT_LT(M().operations[i - 1].name, M().operations[i].name);
   const size_t n = M().shapes.size();
   for (const Shape& s : M().shapes) {
     EXPECT_EQ(M().find_shape(s.name), &s);
@@ -103,8 +102,8 @@ TEST(KinesisModel, MembersInAwsValidationOrder) {
   std::vector<std::string_view> names;
   for (const auto& m : in->members) names.push_back(m.name);
   // AWS's order first (kinesalite's exact-message tests), then the model's newer members.
-  std::vector<std::string_view> want = {"SequenceNumberForOrdering", "PartitionKey", "ExplicitHashKey", "Data",
-                                        "StreamName", "StreamARN", "StreamId"};
+  std::vector<std::string_view> want = {
+      "SequenceNumberForOrdering", "PartitionKey", "ExplicitHashKey", "Data", "StreamName", "StreamARN", "StreamId"};
   EXPECT_EQ(names, want);
   EXPECT_TRUE(in->find_member("Data")->required);
   EXPECT_FALSE(in->find_member("StreamName")->required);
@@ -173,20 +172,22 @@ TEST(Pattern, JavaOnlyConstructsAreTranslated) {
       "^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$",
       "[\\u0001-\\uFFFF]*",
       "arn:aws:kinesisanalytics:[a-z]{2}-[a-z]+-\\d{1}+:\\d{12}+:application/[a-zA-Z0-9_.-]{1,128}",
-      ("jdbc:(redshift|postgresql)://((?!-)[A-Za-z0-9-]{1,63}(?<!-)\\.)+(redshift(-serverless)?)\\.([a-zA-Z0-9\\.\\-]+):"
+      ("jdbc:(redshift|postgresql)://"
+       "((?!-)[A-Za-z0-9-]{1,63}(?<!-)\\.)+(redshift(-serverless)?)\\.([a-zA-Z0-9\\.\\-]+):"
        "\\d{1,5}/[a-zA-Z0-9_$-]+"),
       "[a-zA-Z0-9\\\\._\\\\-]+",
       "([a-zA-Z0-9\\-\\_]+\\.){2,3}vpce\\.[a-zA-Z0-9\\-]*\\.vpce-svc\\-[a-zA-Z0-9\\-]{17}$",
       "^(?:[A-Za-z0-9+\\/]{4})*(?:[A-Za-z0-9+\\/]{2}==|[A-Za-z0-9+\\/]{3}=)?$",
       "[^\\n]{11,100}",
   };
-  for (const char* p : patterns)
-    EXPECT_TRUE(pattern_compiles(p)) << p << " -> " << java_pattern_to_ecmascript(p);
+  for (const char* p : patterns) EXPECT_TRUE(pattern_compiles(p)) << p << " -> " << java_pattern_to_ecmascript(p);
   EXPECT_FALSE(pattern_compiles("(unclosed"));
   EXPECT_TRUE(pattern_matches("(unclosed", "anything"));  // untranslatable: not enforced
 
   const char* tag = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*";
-  EXPECT_TRUE(pattern_matches(tag, "\xc3\xbc" "0 _./=+-@"));  // "ü0 _./=+-@"
+  EXPECT_TRUE(pattern_matches(tag,
+                              "\xc3\xbc"
+                              "0 _./=+-@"));  // "ü0 _./=+-@"
   EXPECT_FALSE(pattern_matches(tag, "a;b"));
   EXPECT_TRUE(pattern_matches("[\\u0001-\\uFFFF]*", "abc\xc3\xa9"));
   EXPECT_FALSE(pattern_matches("[\\u0001-\\uFFFF]*", std::string("a\0b", 3)));

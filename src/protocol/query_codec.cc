@@ -2,11 +2,11 @@
 // (query_codec.h). The XML answers are in query_xml.cc.
 #include <simdjson.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
 #include <optional>
 
@@ -104,7 +104,8 @@ std::optional<double> parse_double(std::string_view s) {
     body.remove_prefix(1);
   }
   if (body == "NaN") return std::numeric_limits<double>::quiet_NaN();
-  if (body == "Infinity") return negative ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+  if (body == "Infinity")
+    return negative ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
   if (body.empty() || !(body[0] == '.' || (body[0] >= '0' && body[0] <= '9'))) return std::nullopt;
   double v = 0;
   auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), v, std::chars_format::general);
@@ -243,7 +244,8 @@ class InputBuilder {
 
   std::optional<Value> scalar(const Shape& shape, const std::string& key, const std::string& text) {
     auto invalid = [&](std::string_view what) {
-      error_ = malformed_input(fmt::format("The value {} for parameter {} is not a valid {}.", excerpt(text), key, what));
+      error_ =
+          malformed_input(fmt::format("The value {} for parameter {} is not a valid {}.", excerpt(text), key, what));
       return std::nullopt;
     };
     switch (shape.type) {
@@ -365,8 +367,8 @@ ApiResult<Value> decode_query_input(const ServiceModel& model, const OperationMo
   auto named = operation_of(model, *params);
   if (!named) return std::unexpected(std::move(named.error()));
   if (*named != &op)
-    return api_error("InvalidAction", fmt::format("Could not find operation {} for version {}", (*named)->name,
-                                                  model.api_version));
+    return api_error("InvalidAction",
+                     fmt::format("Could not find operation {} for version {}", (*named)->name, model.api_version));
   const Shape* shape = model.input_shape(op);
   if (shape == nullptr) return Value(Object{});
   sort_last_wins(*params);

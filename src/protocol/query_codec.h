@@ -125,8 +125,7 @@ struct QueryErrorResponse {
   int http_status = 400;
   std::string body;
 };
-QueryErrorResponse encode_query_error(const ServiceModel& model, const ApiError& error,
-                                      std::string_view request_id);
+QueryErrorResponse encode_query_error(const ServiceModel& model, const ApiError& error, std::string_view request_id);
 
 // The `x-amzn-query-error` header value that the JSON and CBOR protocols of
 // an awsQueryCompatible service send with an error: "{code};Sender" or

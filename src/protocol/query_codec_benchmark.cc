@@ -57,8 +57,10 @@ void BM_QueryEncodeGetMetricData(benchmark::State& state) {
       timestamps.push_back(Value(Timestamp{1796601540000 - int64_t{i} * 60000}));
       values.push_back(Value(i * 0.37));
     }
-    results.push_back(Value(Object{{"Id", "q" + std::to_string(r)}, {"Label", "Latency"},
-                                   {"Timestamps", Value(std::move(timestamps))}, {"Values", Value(std::move(values))},
+    results.push_back(Value(Object{{"Id", "q" + std::to_string(r)},
+                                   {"Label", "Latency"},
+                                   {"Timestamps", Value(std::move(timestamps))},
+                                   {"Values", Value(std::move(values))},
                                    {"StatusCode", "Complete"}}));
   }
   const Value output(Object{{"MetricDataResults", Value(std::move(results))}});

@@ -72,7 +72,8 @@ constexpr std::string_view kGetMetricDataQuery =
 constexpr std::string_view kGetMetricDataJson =
     "{\"MetricDataQueries\": [{\"Id\": \"q1\", \"MetricStat\": {\"Metric\": {\"Namespace\": \"App/Web\", "
     "\"MetricName\": \"Latency\", \"Dimensions\": [{\"Name\": \"Host\", \"Value\": \"h\"}]}, \"Period\": 300, "
-    "\"Stat\": \"p90\", \"Unit\": \"Milliseconds\"}, \"ReturnData\": false}, {\"Id\": \"e1\", \"Expression\": \"q1 * 2\", "
+    "\"Stat\": \"p90\", \"Unit\": \"Milliseconds\"}, \"ReturnData\": false}, {\"Id\": \"e1\", \"Expression\": \"q1 * "
+    "2\", "
     "\"Label\": \"double\", \"ReturnData\": true}], \"StartTime\": 1796601540, \"EndTime\": 1796601541, "
     "\"ScanBy\": \"TimestampDescending\", \"MaxDatapoints\": 100, \"LabelOptions\": {\"Timezone\": \"+0130\"}}";
 constexpr std::string_view kListMetricsQuery =
@@ -336,7 +337,8 @@ TEST(QueryDecode, MalformedNumbers) {
   EXPECT_EQ(bad_scalar("Ratio", "1.0E-5"), "<ok>");
   EXPECT_EQ(bad_scalar("On", "yes"), "MalformedInput: The value yes for parameter On is not a valid boolean.");
   EXPECT_EQ(bad_scalar("Data", "aGk"), "MalformedInput: The value aGk for parameter Data is not a valid base64 blob.");
-  EXPECT_EQ(bad_scalar("Data", "aGl="), "MalformedInput: The value aGl= for parameter Data is not a valid base64 blob.");
+  EXPECT_EQ(bad_scalar("Data", "aGl="),
+            "MalformedInput: The value aGl= for parameter Data is not a valid base64 blob.");
   EXPECT_EQ(
       decode_error(CW(), "GetMetricStatistics", "Action=GetMetricStatistics&Version=2010-08-01&Period=99999999999")
           .message,
@@ -405,7 +407,8 @@ TEST(QueryDecode, Maps) {
 
 TEST(QueryDecode, RecursiveStructure) {
   Value v = decode_ok(EX(), "Do", "Action=Do&Version=2020-01-01&Name=n&Node.Label=a&Node.Child.Child.Label=c");
-  EXPECT_EQ(*v.find("Node"), Value(Object{{"Label", "a"}, {"Child", Value(Object{{"Child", Value(Object{{"Label", "c"}})}})}}));
+  EXPECT_EQ(*v.find("Node"),
+            Value(Object{{"Label", "a"}, {"Child", Value(Object{{"Child", Value(Object{{"Label", "c"}})}})}}));
 }
 
 TEST(QueryDecode, DeepNestingIsBounded) {
@@ -451,8 +454,7 @@ TEST(QueryDecode, IndexesInNumericOrder) {
 }
 
 TEST(QueryDecode, HugeIndexMakesOneItem) {
-  Value v = decode_ok(CW(), "ListMetrics",
-                      "Action=ListMetrics&Version=2010-08-01&Dimensions.member.999999999.Name=x");
+  Value v = decode_ok(CW(), "ListMetrics", "Action=ListMetrics&Version=2010-08-01&Dimensions.member.999999999.Name=x");
   EXPECT_EQ(v.find("Dimensions")->as_array().size(), 1u);
 }
 
@@ -465,8 +467,9 @@ TEST(QueryDecode, InvalidIndexesAreIgnored) {
 }
 
 TEST(QueryDecode, ManyItems) {
-  std::string form = "Action=GetMetricStatistics&Version=2010-08-01&Namespace=n&MetricName=m&Period=60&"
-                     "StartTime=2026-12-06T23:59:00Z&EndTime=2026-12-06T23:59:00Z";
+  std::string form =
+      "Action=GetMetricStatistics&Version=2010-08-01&Namespace=n&MetricName=m&Period=60&"
+      "StartTime=2026-12-06T23:59:00Z&EndTime=2026-12-06T23:59:00Z";
   for (int i = 50000; i >= 1; --i) form += "&Statistics.member." + std::to_string(i) + "=s" + std::to_string(i);
   Value v = decode_ok(CW(), "GetMetricStatistics", form);
   const Array& items = v.find("Statistics")->as_array();
@@ -492,7 +495,8 @@ TEST(QueryForm, Syntax) {
 }
 
 TEST(QueryForm, BadEscapesAreMalformedQueryString) {
-  for (std::string_view bad : {"a=%", "a=%4", "a=%zz", "a=%4g", "%=1", "a=1&b=%F", "a=%FF", "a=%C3%28", "%ED%A0%80=1"}) {
+  for (std::string_view bad :
+       {"a=%", "a=%4", "a=%zz", "a=%4g", "%=1", "a=1&b=%F", "a=%FF", "a=%C3%28", "%ED%A0%80=1"}) {
     auto r = parse_query_form(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().type, "MalformedQueryString") << bad;

@@ -7,8 +7,22 @@
 namespace runnel::protocol::testing {
 namespace {
 
-enum Ref : ShapeRef { kBlobS, kBool, kDouble, kFlatList, kFloat, kInput, kLong, kMap, kNamedList, kNode, kString,
-                      kThingNotFound, kTimestampS, kCount };
+enum Ref : ShapeRef {
+  kBlobS,
+  kBool,
+  kDouble,
+  kFlatList,
+  kFloat,
+  kInput,
+  kLong,
+  kMap,
+  kNamedList,
+  kNode,
+  kString,
+  kThingNotFound,
+  kTimestampS,
+  kCount
+};
 
 MemberModel member(std::string_view name, ShapeRef shape, bool required = false) {
   MemberModel m;

@@ -1,8 +1,8 @@
 // AWS Query answers: the XML of a success and of an error, and the Query
 // codes of errors (query_codec.h). Requests are in query_codec.cc.
+#include <fmt/format.h>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "protocol/base64.h"
 #include "protocol/iso8601.h"
@@ -256,8 +256,7 @@ QueryErrorCode query_error_code(const ServiceModel& model, const ApiError& error
   return {error.type, error.http_status, error.http_status < 500};
 }
 
-QueryErrorResponse encode_query_error(const ServiceModel& model, const ApiError& error,
-                                      std::string_view request_id) {
+QueryErrorResponse encode_query_error(const ServiceModel& model, const ApiError& error, std::string_view request_id) {
   const QueryErrorCode code = query_error_code(model, error);
   QueryErrorResponse r;
   r.http_status = code.http_status;

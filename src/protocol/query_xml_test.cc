@@ -89,40 +89,42 @@ constexpr std::string_view kDoXml =
     R"xml(</DoResult><ResponseMetadata><RequestId>req-5</RequestId></ResponseMetadata></DoResponse>)xml";
 
 TEST(QueryEncode, GetMetricStatistics) {
-  Value out(Object{
-      {"Label", "CPU <&> \"q\" 'a'"},
-      {"Datapoints",
-       Value(Array{Value(Object{{"Timestamp", Timestamp{1796601540000}},
-                                {"SampleCount", 3.0},
-                                {"Average", 0.1},
-                                {"Sum", 1e-5},
-                                {"Minimum", -2.5},
-                                {"Maximum", 1e7},
-                                {"Unit", "Percent"},
-                                {"ExtendedStatistics", Value(Object{{"p99", 12345678.9}, {"p50", 100.0}})}}),
-                   Value(Object{{"Timestamp", Timestamp{1796601541250}}, {"SampleCount", 1.0}})})}});
+  Value out(
+      Object{{"Label", "CPU <&> \"q\" 'a'"},
+             {"Datapoints",
+              Value(Array{Value(Object{{"Timestamp", Timestamp{1796601540000}},
+                                       {"SampleCount", 3.0},
+                                       {"Average", 0.1},
+                                       {"Sum", 1e-5},
+                                       {"Minimum", -2.5},
+                                       {"Maximum", 1e7},
+                                       {"Unit", "Percent"},
+                                       {"ExtendedStatistics", Value(Object{{"p99", 12345678.9}, {"p50", 100.0}})}}),
+                          Value(Object{{"Timestamp", Timestamp{1796601541250}}, {"SampleCount", 1.0}})})}});
   EXPECT_EQ(encode_query_output(CW(), op(CW(), "GetMetricStatistics"), out, "req-1"), kGetMetricStatisticsXml);
 }
 
 TEST(QueryEncode, GetMetricData) {
-  Value out(Object{{"MetricDataResults",
-                    Value(Array{Value(Object{{"Id", "q1"},
-                                             {"Label", "L"},
-                                             {"Timestamps", Value(Array{Timestamp{1796601540000}, Timestamp{1796601480000}})},
-                                             {"Values", Value(Array{1.0, 2.5})},
-                                             {"StatusCode", "Complete"},
-                                             {"Messages", Value(Array{})}})})},
-                   {"NextToken", "n+/="},
-                   {"Messages", Value(Array{Value(Object{{"Code", "c"}, {"Value", "v"}})})}});
+  Value out(
+      Object{{"MetricDataResults",
+              Value(Array{Value(Object{{"Id", "q1"},
+                                       {"Label", "L"},
+                                       {"Timestamps", Value(Array{Timestamp{1796601540000}, Timestamp{1796601480000}})},
+                                       {"Values", Value(Array{1.0, 2.5})},
+                                       {"StatusCode", "Complete"},
+                                       {"Messages", Value(Array{})}})})},
+             {"NextToken", "n+/="},
+             {"Messages", Value(Array{Value(Object{{"Code", "c"}, {"Value", "v"}})})}});
   EXPECT_EQ(encode_query_output(CW(), op(CW(), "GetMetricData"), out, "req-2"), kGetMetricDataXml);
 }
 
 TEST(QueryEncode, ListMetricsEscapesControlCharacters) {
-  Value out(Object{{"Metrics", Value(Array{Value(Object{
-                                   {"Namespace", "App/Web"},
-                                   {"MetricName", "Latency"},
-                                   {"Dimensions", Value(Array{Value(Object{{"Name", "Host"}, {"Value", "a\r\nb\x01"}})})}})})},
-                   {"OwningAccounts", Value(Array{"123456789012"})}});
+  Value out(Object{
+      {"Metrics", Value(Array{Value(Object{
+                      {"Namespace", "App/Web"},
+                      {"MetricName", "Latency"},
+                      {"Dimensions", Value(Array{Value(Object{{"Name", "Host"}, {"Value", "a\r\nb\x01"}})})}})})},
+      {"OwningAccounts", Value(Array{"123456789012"})}});
   EXPECT_EQ(encode_query_output(CW(), op(CW(), "ListMetrics"), out, "req-3"), kListMetricsXml);
 }
 
@@ -190,9 +192,7 @@ TEST(QueryEncode, DoublesRoundTrip) {
   }
 }
 
-TEST(QueryEncode, IntegersInDoubleMembers) {
-  EXPECT_EQ(double_text(5), "5.0");
-}
+TEST(QueryEncode, IntegersInDoubleMembers) { EXPECT_EQ(double_text(5), "5.0"); }
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -200,8 +200,8 @@ TEST(QueryEncode, IntegersInDoubleMembers) {
 // botocore: {'Error': {'Type': 'Sender', 'Code': 'InvalidParameterValue', 'Message': 'The parameter X & Y <bad>.'},
 //   'ResponseMetadata': {'RequestId': 'req-6', 'HTTPStatusCode': 400}}
 TEST(QueryError, ModeledErrorUsesItsCode) {
-  auto r = encode_query_error(CW(), ApiError{"InvalidParameterValueException", "The parameter X & Y <bad>.", 400, false},
-                              "req-6");
+  auto r = encode_query_error(
+      CW(), ApiError{"InvalidParameterValueException", "The parameter X & Y <bad>.", 400, false}, "req-6");
   EXPECT_EQ(r.http_status, 400);
   EXPECT_EQ(r.body,
             R"xml(<ErrorResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><Error><Type>Sender</Type>)xml"
@@ -213,10 +213,11 @@ TEST(QueryError, ModeledErrorUsesItsCode) {
 TEST(QueryError, ServerFaultIsReceiver) {
   auto r = encode_query_error(CW(), ApiError{"InternalServiceFault", "boom", 500, false}, "req-7");
   EXPECT_EQ(r.http_status, 500);
-  EXPECT_EQ(r.body,
-            R"xml(<ErrorResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><Error><Type>Receiver</Type>)xml"
-            R"xml(<Code>InternalServiceError</Code><Message>boom</Message></Error><RequestId>req-7</RequestId>)xml"
-            R"xml(</ErrorResponse>)xml");
+  EXPECT_EQ(
+      r.body,
+      R"xml(<ErrorResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><Error><Type>Receiver</Type>)xml"
+      R"xml(<Code>InternalServiceError</Code><Message>boom</Message></Error><RequestId>req-7</RequestId>)xml"
+      R"xml(</ErrorResponse>)xml");
 }
 
 // botocore: {'Error': {'Type': 'Sender', 'Code': 'ResourceNotFound'}, ... 404}: the model's
@@ -237,7 +238,8 @@ std::string code_of(const ServiceModel& m, ApiError e) {
 TEST(QueryError, Codes) {
   EXPECT_EQ(code_of(CW(), validation_error("1 validation error detected: ...")), "ValidationError;400;Sender");
   EXPECT_EQ(code_of(CW(), serialization_error("x")), "MalformedInput;400;Sender");
-  EXPECT_EQ(code_of(CW(), ApiError{"MissingRequiredParameterException", "m", 400, false}), "MissingParameter;400;Sender");
+  EXPECT_EQ(code_of(CW(), ApiError{"MissingRequiredParameterException", "m", 400, false}),
+            "MissingParameter;400;Sender");
   EXPECT_EQ(code_of(CW(), ApiError{"LimitExceededFault", "m", 400, false}), "LimitExceeded;400;Sender");
   EXPECT_EQ(code_of(CW(), ApiError{"DashboardNotFoundError", "m", 400, false}), "ResourceNotFound;404;Sender");
   EXPECT_EQ(code_of(CW(), ApiError{"InvalidAction", "m", 400, false}), "InvalidAction;400;Sender");
@@ -262,7 +264,8 @@ TEST(QueryError, DecoderErrorsEncode) {
 TEST(QueryError, QueryCompatibleHeader) {
   EXPECT_EQ(query_error_header(CW(), ApiError{"InvalidParameterValueException", "m", 400, false}),
             "InvalidParameterValue;Sender");
-  EXPECT_EQ(query_error_header(CW(), ApiError{"InternalServiceFault", "m", 500, false}), "InternalServiceError;Receiver");
+  EXPECT_EQ(query_error_header(CW(), ApiError{"InternalServiceFault", "m", 500, false}),
+            "InternalServiceError;Receiver");
   EXPECT_EQ(query_error_header(CW(), validation_error("m")), "ValidationError;Sender");
   EXPECT_EQ(query_error_header(EX(), ApiError{"ThingNotFoundException", "m", 400, false}), "");
 }

@@ -4,9 +4,9 @@
 #include <cmath>
 
 #include "protocol/base64.h"
-#include "protocol/json_codec.h"
 #include "protocol/http_date.h"
 #include "protocol/iso8601.h"
+#include "protocol/json_codec.h"
 
 namespace runnel::protocol {
 namespace {
@@ -18,7 +18,9 @@ int hex(char c) {
   return -1;
 }
 
-ApiError serialization(std::string message) { return ApiError{"SerializationException", std::move(message), 400, false}; }
+ApiError serialization(std::string message) {
+  return ApiError{"SerializationException", std::move(message), 400, false};
+}
 
 // The value of one header, query or label member as the JSON decoder
 // would have produced it.
@@ -101,9 +103,12 @@ size_t literal_chars(std::string_view uri_template) {
   size_t n = 0;
   bool in_label = false;
   for (char c : uri_template) {
-    if (c == '{') in_label = true;
-    else if (c == '}') in_label = false;
-    else if (!in_label) ++n;
+    if (c == '{')
+      in_label = true;
+    else if (c == '}')
+      in_label = false;
+    else if (!in_label)
+      ++n;
   }
   return n;
 }
@@ -304,8 +309,10 @@ ApiResult<Value> decode_rest_json_input(const ServiceModel& model, const Operati
           items.push_back(std::move(*v));
         }
         if (items.empty()) break;
-        if (ms.type == ShapeType::kList) in.set(std::string(m.name), Value(std::move(items)));
-        else in.set(std::string(m.name), std::move(items.back()));
+        if (ms.type == ShapeType::kList)
+          in.set(std::string(m.name), Value(std::move(items)));
+        else
+          in.set(std::string(m.name), std::move(items.back()));
         break;
       }
     }
@@ -340,7 +347,8 @@ net::HttpResponse encode_rest_json_output(const ServiceModel& model, const Opera
         break;
       case MemberLocation::kHeaders:
         if (v->is_object())
-          for (const Member& h : v->as_object()) resp.headers.push_back({std::string(m.location_name) + h.key, text_of(h.value)});
+          for (const Member& h : v->as_object())
+            resp.headers.push_back({std::string(m.location_name) + h.key, text_of(h.value)});
         break;
       case MemberLocation::kQueryString:
       case MemberLocation::kUri: break;

@@ -8,8 +8,9 @@ OperationTable::OperationTable(const ServiceModel& model) : model_(&model), hand
 
 OperationTable& OperationTable::on(std::string_view op_name, OperationHandler handler) {
   const OperationModel* op = model_->find_operation(op_name);
-  if (!op) throw std::logic_error("operation " + std::string(op_name) + " is not in the " +
-                                  std::string(model_->service) + " model");
+  if (!op)
+    throw std::logic_error("operation " + std::string(op_name) + " is not in the " + std::string(model_->service) +
+                           " model");
   OperationHandler& slot = handlers_[model_->operation_index(*op)];
   if (slot) throw std::logic_error("operation " + std::string(op_name) + " registered twice");
   slot = std::move(handler);

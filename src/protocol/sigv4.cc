@@ -363,8 +363,8 @@ ApiResult<int64_t> parse_expires(std::string_view value) {
   std::string_view significant = value.substr(std::min(value.find_first_not_of('0'), value.size()));
   int64_t seconds = significant.size() > 7 ? kMaxExpiresSeconds + 1 : to_int(significant);
   if (seconds > kMaxExpiresSeconds) {
-    return std::unexpected(
-        incomplete("X-Amz-Expires must be less than a week (in seconds) that is " + std::to_string(kMaxExpiresSeconds)));
+    return std::unexpected(incomplete("X-Amz-Expires must be less than a week (in seconds) that is " +
+                                      std::to_string(kMaxExpiresSeconds)));
   }
   return seconds;
 }
@@ -421,7 +421,8 @@ ApiResult<void> check_envelope(const SigV4Request& auth, int64_t now) {
   bool host_signed = std::any_of(auth.signed_headers.begin(), auth.signed_headers.end(),
                                  [](const std::string& h) { return h == "host" || h == ":authority"; });
   if (!host_signed) {
-    return std::unexpected(invalid_signature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
+    return std::unexpected(
+        invalid_signature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
   }
   std::vector<std::string> scope_errors;
   if (auth.credential.terminator != kTerminator) {
@@ -430,9 +431,9 @@ ApiResult<void> check_envelope(const SigV4Request& auth, int64_t now) {
   }
   std::string_view http_day = std::string_view(auth.amz_date).substr(0, 8);
   if (auth.credential.date != http_day) {
-    scope_errors.push_back("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
-                           auth.credential.date + "' != '" + std::string(http_day) + "', from '" + auth.amz_date +
-                           "'.");
+    scope_errors.push_back(
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
+        auth.credential.date + "' != '" + std::string(http_day) + "', from '" + auth.amz_date + "'.");
   }
   if (!scope_errors.empty()) {
     std::string msg;
@@ -494,8 +495,8 @@ ApiResult<void> check_payload_claim(const net::HttpRequest& req) {
   std::string_view value = trim(*claimed);
   if (value == kUnsignedPayload) {
     if (req.body.empty()) return {};
-    return std::unexpected(invalid_signature(
-        "UNSIGNED-PAYLOAD is not accepted for a request with a body: sign the SHA-256 of the body."));
+    return std::unexpected(
+        invalid_signature("UNSIGNED-PAYLOAD is not accepted for a request with a body: sign the SHA-256 of the body."));
   }
   if (lower(value) == sha256_hex(req.body)) return {};
   return std::unexpected(
@@ -524,9 +525,9 @@ ApiResult<void> check_signed_headers(const net::HttpRequest& req, const SigV4Req
   if (unsigned_headers.empty()) return {};
   std::string list;
   for (const auto& name : unsigned_headers) list += (list.empty() ? "" : ", ") + name;
-  return std::unexpected(invalid_signature(
-      "There were headers present in the request which were not signed: " + list +
-      ". Sign every x-amz-* header the request carries (and Date when it gives the request time)."));
+  return std::unexpected(
+      invalid_signature("There were headers present in the request which were not signed: " + list +
+                        ". Sign every x-amz-* header the request carries (and Date when it gives the request time)."));
 }
 
 // The key of one day's scope: HMAC chain from "AWS4" + secret over date,
@@ -675,15 +676,14 @@ ApiResult<SigV4Request> parse_sigv4(const net::HttpRequest& req) {
 
 namespace {
 // Everything verify_sigv4 checks that needs neither the secret nor the body.
-ApiResult<void> check_sigv4_headers(const net::HttpRequest& req, const SigV4Request& auth,
-                                    int64_t now_epoch_seconds) {
+ApiResult<void> check_sigv4_headers(const net::HttpRequest& req, const SigV4Request& auth, int64_t now_epoch_seconds) {
   if (auto ok = check_envelope(auth, now_epoch_seconds); !ok) return ok;
   return check_signed_headers(req, auth);
 }
 }  // namespace
 
-ApiResult<void> verify_sigv4(const net::HttpRequest& req, const SigV4Request& auth,
-                             std::string_view secret_access_key, int64_t now_epoch_seconds) {
+ApiResult<void> verify_sigv4(const net::HttpRequest& req, const SigV4Request& auth, std::string_view secret_access_key,
+                             int64_t now_epoch_seconds) {
   if (auto ok = check_sigv4_headers(req, auth, now_epoch_seconds); !ok) return ok;
   if (auto ok = check_payload_claim(req); !ok) return ok;
   return check_signature(req, auth, secret_access_key);
@@ -725,9 +725,8 @@ SigV4Signer::~SigV4Signer() {
 
 std::string SigV4Signer::sign(net::HttpRequest& req, int64_t now_epoch_seconds) {
   const std::string amz_date = format_basic(now_epoch_seconds);
-  auto date = std::find_if(req.headers.begin(), req.headers.end(), [](const net::Header& h) {
-    return h.name == "x-amz-date";
-  });
+  auto date =
+      std::find_if(req.headers.begin(), req.headers.end(), [](const net::Header& h) { return h.name == "x-amz-date"; });
   if (date == req.headers.end()) {
     req.headers.push_back({"x-amz-date", amz_date});
   } else {

@@ -26,7 +26,7 @@ class CredentialStore;
 
 struct SigV4Credential {
   std::string access_key_id;
-  std::string date;        // YYYYMMDD, as written in the scope (checked against amz_date by verify)
+  std::string date;  // YYYYMMDD, as written in the scope (checked against amz_date by verify)
   std::string region;
   std::string service;
   std::string terminator;  // should be "aws4_request" (checked by verify)
@@ -69,8 +69,8 @@ ApiResult<SigV4Request> parse_sigv4(const net::HttpRequest& req);
 // canonical request and string to sign runnel computed, as Kinesis does. The payload hash of a request with a body
 // is always the body's SHA-256; UNSIGNED-PAYLOAD is accepted only for an empty body. Neither the region nor the
 // service in the scope is checked against anything.
-ApiResult<void> verify_sigv4(const net::HttpRequest& req, const SigV4Request& auth,
-                             std::string_view secret_access_key, int64_t now_epoch_seconds);
+ApiResult<void> verify_sigv4(const net::HttpRequest& req, const SigV4Request& auth, std::string_view secret_access_key,
+                             int64_t now_epoch_seconds);
 
 // The whole authentication step, in AWS's order: parse; then, if `store` is non-null, the checks of
 // verify_sigv4() steps 1-4, the access key lookup (unknown -> UnrecognizedClientException "The security token
@@ -95,8 +95,7 @@ ApiError unrecognized_client();
 // Thread-safety: one signer per thread.
 class SigV4Signer {
  public:
-  SigV4Signer(std::string access_key_id, std::string_view secret_access_key, std::string region,
-              std::string service);
+  SigV4Signer(std::string access_key_id, std::string_view secret_access_key, std::string region, std::string service);
   ~SigV4Signer();  // wipes the secret and the key
   SigV4Signer(const SigV4Signer&) = delete;
   SigV4Signer& operator=(const SigV4Signer&) = delete;
@@ -108,7 +107,7 @@ class SigV4Signer {
 
  private:
   std::string secret_;
-  SigV4Credential credential_;                // date: the day key_ belongs to
+  SigV4Credential credential_;  // date: the day key_ belongs to
   std::array<unsigned char, 32> key_{};
 };
 

@@ -18,8 +18,8 @@ constexpr std::string_view kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr int64_t kSuiteTime = 1440938160;  // 2015-08-30T12:36:00Z
 constexpr std::string_view kSuiteScope = "AKIDEXAMPLE/20150830/us-east-1/service/aws4_request";
 
-net::HttpRequest make_request(std::string method, std::string path, std::string query,
-                              std::vector<net::Header> headers, std::string body = "") {
+net::HttpRequest make_request(std::string method, std::string path, std::string query, std::vector<net::Header> headers,
+                              std::string body = "") {
   net::HttpRequest r;
   r.method = std::move(method);
   r.path = std::move(path);
@@ -74,32 +74,88 @@ struct SuiteCase {
 
 const std::vector<SuiteCase>& suite_cases() {
   static const std::vector<SuiteCase> cases = {
-      {"get-vanilla", "GET", "/", "", "host;x-amz-date",
-       "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31", {}, ""},
-      {"post-vanilla", "POST", "/", "", "host;x-amz-date",
-       "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b", {}, ""},
-      {"get-vanilla-query-order-key-case", "GET", "/", "Param2=value2&Param1=value1", "host;x-amz-date",
-       "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500", {}, ""},
-      {"get-vanilla-query-unreserved", "GET", "/",
+      {"get-vanilla",
+       "GET",
+       "/",
+       "",
+       "host;x-amz-date",
+       "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+       {},
+       ""},
+      {"post-vanilla",
+       "POST",
+       "/",
+       "",
+       "host;x-amz-date",
+       "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b",
+       {},
+       ""},
+      {"get-vanilla-query-order-key-case",
+       "GET",
+       "/",
+       "Param2=value2&Param1=value1",
+       "host;x-amz-date",
+       "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500",
+       {},
+       ""},
+      {"get-vanilla-query-unreserved",
+       "GET",
+       "/",
        "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz="
        "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-       "host;x-amz-date", "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197", {}, ""},
-      {"get-slashes", "GET", "//example//", "", "host;x-amz-date",
-       "9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84", {}, ""},
-      {"get-relative-relative", "GET", "/example1/example2/../..", "", "host;x-amz-date",
-       "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31", {}, ""},
+       "host;x-amz-date",
+       "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197",
+       {},
+       ""},
+      {"get-slashes",
+       "GET",
+       "//example//",
+       "",
+       "host;x-amz-date",
+       "9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84",
+       {},
+       ""},
+      {"get-relative-relative",
+       "GET",
+       "/example1/example2/../..",
+       "",
+       "host;x-amz-date",
+       "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+       {},
+       ""},
       // The path as it travels (%20), encoded once more for the canonical URI (botocore's signature).
-      {"get-space (encoded on the wire)", "GET", "/example%20space/", "", "host;x-amz-date",
-       "446b817944c553435b35e813c261ff4e161fff982d1bacdef1c87f6785dd1662", {}, ""},
-      {"get-header-value-trim", "GET", "/", "", "host;my-header1;my-header2;x-amz-date",
+      {"get-space (encoded on the wire)",
+       "GET",
+       "/example%20space/",
+       "",
+       "host;x-amz-date",
+       "446b817944c553435b35e813c261ff4e161fff982d1bacdef1c87f6785dd1662",
+       {},
+       ""},
+      {"get-header-value-trim",
+       "GET",
+       "/",
+       "",
+       "host;my-header1;my-header2;x-amz-date",
        "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736",
-       {{"my-header1", " value1"}, {"my-header2", " \"a   b   c\""}}, ""},
-      {"get-header-key-duplicate", "GET", "/", "", "host;my-header1;x-amz-date",
+       {{"my-header1", " value1"}, {"my-header2", " \"a   b   c\""}},
+       ""},
+      {"get-header-key-duplicate",
+       "GET",
+       "/",
+       "",
+       "host;my-header1;x-amz-date",
        "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea",
-       {{"my-header1", "value2"}, {"my-header1", "value2"}, {"my-header1", "value1"}}, ""},
-      {"post-x-www-form-urlencoded", "POST", "/", "", "content-type;host;x-amz-date",
+       {{"my-header1", "value2"}, {"my-header1", "value2"}, {"my-header1", "value1"}},
+       ""},
+      {"post-x-www-form-urlencoded",
+       "POST",
+       "/",
+       "",
+       "content-type;host;x-amz-date",
        "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a",
-       {{"content-type", "application/x-www-form-urlencoded"}}, "Param1=value1"},
+       {{"content-type", "application/x-www-form-urlencoded"}},
+       "Param1=value1"},
   };
   return cases;
 }
@@ -144,10 +200,11 @@ TEST(SigV4Suite, MismatchReportsCanonicalRequestAndStringToSign) {
 TEST(SigV4Suite, DateHeaderInHttpFormatIsAccepted) {
   // No X-Amz-Date: the Date header, converted to basic format, dates the
   // request. Signature computed independently with Python's hmac/hashlib.
-  auto req = make_request("GET", "/", "",
-                          {{"host", "example.amazonaws.com"},
-                           {"date", "Sun, 30 Aug 2015 12:36:00 GMT"},
-                           {"authorization", suite_auth("date;host", "1262aceaf1a79c7f0b69fda81cd744572fcbe2e4c23b647b4de183cd5a0f1075")}});
+  auto req = make_request(
+      "GET", "/", "",
+      {{"host", "example.amazonaws.com"},
+       {"date", "Sun, 30 Aug 2015 12:36:00 GMT"},
+       {"authorization", suite_auth("date;host", "1262aceaf1a79c7f0b69fda81cd744572fcbe2e4c23b647b4de183cd5a0f1075")}});
   auto auth = parse_sigv4(req);
   ASSERT_TRUE(auth.has_value()) << auth.error().message;
   EXPECT_EQ(auth->amz_date, "20150830T123600Z");
@@ -160,19 +217,18 @@ TEST(SigV4Suite, DateHeaderInHttpFormatIsAccepted) {
 // POST http://localhost:4567/ at 2015-08-30T12:36:00Z.
 constexpr std::string_view kBotoBody = R"({"StreamName": "s", "PartitionKey": "k", "Data": "aGk="})";
 net::HttpRequest botocore_put_record() {
-  return make_request(
-      "POST", "/", "",
-      {{"host", "localhost:4567"},
-       {"accept-encoding", "identity"},
-       {"x-amz-target", "Kinesis_20131202.PutRecord"},
-       {"content-type", "application/x-amz-json-1.1"},
-       {"x-amz-date", "20150830T123600Z"},
-       {"authorization",
-        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, "
-        "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
-        "Signature=0f18b2148293891134326633876c5e054d8356c0f5a2e2fd6f3904ff651d5370"},
-       {"content-length", "56"}},
-      std::string(kBotoBody));
+  return make_request("POST", "/", "",
+                      {{"host", "localhost:4567"},
+                       {"accept-encoding", "identity"},
+                       {"x-amz-target", "Kinesis_20131202.PutRecord"},
+                       {"content-type", "application/x-amz-json-1.1"},
+                       {"x-amz-date", "20150830T123600Z"},
+                       {"authorization",
+                        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, "
+                        "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
+                        "Signature=0f18b2148293891134326633876c5e054d8356c0f5a2e2fd6f3904ff651d5370"},
+                       {"content-length", "56"}},
+                      std::string(kBotoBody));
 }
 
 // ---- signing ----------------------------------------------------------------
@@ -320,24 +376,24 @@ TEST(SigV4Clients, PresignedUnsignedPayloadIsNotABearerTokenForAnyBodyOrOperatio
 // 2015-08-30T12:36:00Z for service kinesis, us-east-1.
 constexpr std::string_view kJsBody = R"({"StreamName":"s","PartitionKey":"k","Data":"aGk="})";
 net::HttpRequest js_sdk_put_record() {
-  net::HttpRequest r = make_request(
-      "POST", "/", "",
-      {{":authority", "127.0.0.1:4567"},
-       {"content-type", "application/x-amz-json-1.1"},
-       {"x-amz-target", "Kinesis_20131202.PutRecord"},
-       {"content-length", "51"},
-       {"amz-sdk-invocation-id", "0b7d3a4e-1f2c-4d5e-8a9b-0c1d2e3f4a5b"},
-       {"amz-sdk-request", "attempt=1; max=3"},
-       {"x-amz-user-agent", "aws-sdk-js/3.1142.0"},
-       {"x-amz-date", "20150830T123600Z"},
-       {"x-amz-content-sha256", "3e81cbd1bb8ccdce715bb07b25857d44595abf3300d53c4a8a0132f56fa907d9"},
-       {"authorization",
-        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, "
-        "SignedHeaders=:authority;amz-sdk-invocation-id;amz-sdk-request;content-length;content-type;"
-        "x-amz-content-sha256;x-amz-date;x-amz-target;x-amz-user-agent, "
-        "Signature=2a4d81e08fbe820c110738772043387a89919f621ec1141aff70808a67b907d2"},
-       {"host", "127.0.0.1:4567"}},  // synthesised by net/ for HTTP/2
-      std::string(kJsBody));
+  net::HttpRequest r =
+      make_request("POST", "/", "",
+                   {{":authority", "127.0.0.1:4567"},
+                    {"content-type", "application/x-amz-json-1.1"},
+                    {"x-amz-target", "Kinesis_20131202.PutRecord"},
+                    {"content-length", "51"},
+                    {"amz-sdk-invocation-id", "0b7d3a4e-1f2c-4d5e-8a9b-0c1d2e3f4a5b"},
+                    {"amz-sdk-request", "attempt=1; max=3"},
+                    {"x-amz-user-agent", "aws-sdk-js/3.1142.0"},
+                    {"x-amz-date", "20150830T123600Z"},
+                    {"x-amz-content-sha256", "3e81cbd1bb8ccdce715bb07b25857d44595abf3300d53c4a8a0132f56fa907d9"},
+                    {"authorization",
+                     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, "
+                     "SignedHeaders=:authority;amz-sdk-invocation-id;amz-sdk-request;content-length;content-type;"
+                     "x-amz-content-sha256;x-amz-date;x-amz-target;x-amz-user-agent, "
+                     "Signature=2a4d81e08fbe820c110738772043387a89919f621ec1141aff70808a67b907d2"},
+                    {"host", "127.0.0.1:4567"}},  // synthesised by net/ for HTTP/2
+                   std::string(kJsBody));
   r.http2 = true;
   return r;
 }
@@ -366,18 +422,17 @@ TEST(SigV4Clients, BodyIsHashedWhateverContentSha256Claims) {
 // payloads, so a request with a body is always bound to its hash.
 TEST(SigV4Clients, SignedUnsignedPayloadHeaderDoesNotUnbindTheBody) {
   // botocore with X-Amz-Content-SHA256: UNSIGNED-PAYLOAD (signed) over https://localhost:4567/.
-  auto req = make_request(
-      "POST", "/", "",
-      {{"host", "localhost:4567"},
-       {"x-amz-target", "Kinesis_20131202.ListStreams"},
-       {"content-type", "application/x-amz-json-1.1"},
-       {"x-amz-content-sha256", "UNSIGNED-PAYLOAD"},
-       {"x-amz-date", "20150830T123600Z"},
-       {"authorization",
-        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, "
-        "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target, "
-        "Signature=d6dcf445dda2f5f8b8128e3773215cbf9653f9448305057223e3bdfc5b4403b0"}},
-      "{}");
+  auto req = make_request("POST", "/", "",
+                          {{"host", "localhost:4567"},
+                           {"x-amz-target", "Kinesis_20131202.ListStreams"},
+                           {"content-type", "application/x-amz-json-1.1"},
+                           {"x-amz-content-sha256", "UNSIGNED-PAYLOAD"},
+                           {"x-amz-date", "20150830T123600Z"},
+                           {"authorization",
+                            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, "
+                            "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target, "
+                            "Signature=d6dcf445dda2f5f8b8128e3773215cbf9653f9448305057223e3bdfc5b4403b0"}},
+                          "{}");
   expect_error(parse_and_verify(req), "InvalidSignatureException",
                "UNSIGNED-PAYLOAD is not accepted for a request with a body: sign the SHA-256 of the body.");
   // The same signature over an empty body is what the client signed for.
@@ -410,9 +465,9 @@ TEST(SigV4Clients, UnsignedTargetCannotChooseTheOperation) {
   EXPECT_FALSE(authenticate_sigv4(req, &store, kSuiteTime).has_value());
   EXPECT_FALSE(authenticate_sigv4_head(req, &store, kSuiteTime).has_value());
   // Signed, the same request verifies.
-  auto good = make_request("POST", "/", "",
-                           {{"host", "localhost:4567"}, {"x-amz-target", "Kinesis_20131202.DeleteStream"}},
-                           R"({"StreamName":"s"})");
+  auto good =
+      make_request("POST", "/", "", {{"host", "localhost:4567"}, {"x-amz-target", "Kinesis_20131202.DeleteStream"}},
+                   R"({"StreamName":"s"})");
   good.headers.push_back({"authorization", signer.sign(good, kSuiteTime)});
   auto ok = authenticate_sigv4(good, &store, kSuiteTime);
   EXPECT_TRUE(ok.has_value()) << ok.error().message;
@@ -546,8 +601,8 @@ TEST(SigV4Parse, HeaderAndQueryBoth) {
 }
 
 TEST(SigV4Parse, HeaderMissingSignedHeadersAnySeparator) {
-  for (std::string header : {"AWS4- Signature=b Credential=a", "AWS4- Signature=b,Credential=a",
-                             "AWS4- Signature=b, Credential=a"}) {
+  for (std::string header :
+       {"AWS4- Signature=b Credential=a", "AWS4- Signature=b,Credential=a", "AWS4- Signature=b, Credential=a"}) {
     SCOPED_TRACE(header);
     expect_parse_error(auth_request("", {{"authorization", header}, {"date", "a"}}), "IncompleteSignatureException",
                        "Authorization header requires 'SignedHeaders' parameter. Authorization=" + header);
@@ -559,14 +614,15 @@ TEST(SigV4Parse, HeaderEmptyValuesCountAsMissing) {
   expect_parse_error(auth_request("", {{"authorization", header}, {"x-amz-date", "20150830T123600Z"}}),
                      "IncompleteSignatureException",
                      "Authorization header requires 'Credential' parameter. "
-                     "Authorization header requires 'Signature' parameter. Authorization=" + header);
+                     "Authorization header requires 'Signature' parameter. Authorization=" +
+                         header);
 }
 
 TEST(SigV4Parse, HeaderPairWithoutEqualSign) {
   std::string header = "AWS4-HMAC-SHA256 Signature=b,    Credential,    SignedHeaders";
-  expect_parse_error(auth_request("", {{"authorization", header}}), "IncompleteSignatureException",
-                     "'Credential' not a valid key=value pair (missing equal-sign) in Authorization header: '" +
-                         header + "'.");
+  expect_parse_error(
+      auth_request("", {{"authorization", header}}), "IncompleteSignatureException",
+      "'Credential' not a valid key=value pair (missing equal-sign) in Authorization header: '" + header + "'.");
 }
 
 TEST(SigV4Parse, DateFormat) {
@@ -589,8 +645,9 @@ TEST(SigV4Parse, DateFormat) {
 }
 
 TEST(SigV4Parse, UnsupportedAlgorithm) {
-  expect_parse_error(auth_request("", {{"authorization", "AWS4-HMAC-SHA25 Credential=a/b/c/d/e, SignedHeaders=host, "
-                                                         "Signature=00"},
+  expect_parse_error(auth_request("", {{"authorization",
+                                        "AWS4-HMAC-SHA25 Credential=a/b/c/d/e, SignedHeaders=host, "
+                                        "Signature=00"},
                                        {"x-amz-date", "20150830T123600Z"}}),
                      "IncompleteSignatureException",
                      "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA25' (only AWS4-HMAC-SHA256 for now). ");
@@ -603,15 +660,16 @@ TEST(SigV4Parse, UnsupportedAlgorithm) {
 
 TEST(SigV4Parse, CredentialShape) {
   auto with_credential = [](std::string credential) {
-    return auth_request("", {{"authorization", "AWS4-HMAC-SHA256 Credential=" + credential +
-                                                   ", SignedHeaders=host, Signature=00"},
-                             {"x-amz-date", "20150830T123600Z"}});
+    return auth_request(
+        "", {{"authorization", "AWS4-HMAC-SHA256 Credential=" + credential + ", SignedHeaders=host, Signature=00"},
+             {"x-amz-date", "20150830T123600Z"}});
   };
   for (std::string bad : {"a/b/c/d", "a/b/c/d/e/f", "a"}) {
     SCOPED_TRACE(bad);
     expect_parse_error(with_credential(bad), "IncompleteSignatureException",
                        "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
-                       "got '" + bad + "'");
+                       "got '" +
+                           bad + "'");
   }
   // Trailing slashes are ignored, as AWS does.
   auto ok = parse_sigv4(with_credential("AK/20150830/eu-west-1/kinesis/aws4_request//"));
@@ -647,8 +705,9 @@ TEST(SigV4Parse, QueryDateFormat) {
 }
 
 TEST(SigV4Parse, FieldsAndSecurityToken) {
-  auto req = auth_request("", {{"authorization", "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/kinesis/"
-                                                 "aws4_request,SignedHeaders=Host;;X-Amz-Date,Signature=abc"},
+  auto req = auth_request("", {{"authorization",
+                                "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/kinesis/"
+                                "aws4_request,SignedHeaders=Host;;X-Amz-Date,Signature=abc"},
                                {"x-amz-date", "20150830T123600Z"},
                                {"x-amz-security-token", "TOKEN"}});
   auto auth = parse_sigv4(req);
@@ -658,10 +717,11 @@ TEST(SigV4Parse, FieldsAndSecurityToken) {
   EXPECT_EQ(auth->security_token, "TOKEN");
   EXPECT_FALSE(auth->from_query);
 
-  auto q = parse_sigv4(auth_request("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK%2F20150830%2Fus-east-1%2F"
-                                    "kinesis%2Faws4_request&X-Amz-Signature=abc&X-Amz-SignedHeaders=host"
-                                    "&X-Amz-Date=20150830T123600Z&X-Amz-Security-Token=T%2BOK&X-Amz-Expires=60",
-                                    {}));
+  auto q =
+      parse_sigv4(auth_request("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK%2F20150830%2Fus-east-1%2F"
+                               "kinesis%2Faws4_request&X-Amz-Signature=abc&X-Amz-SignedHeaders=host"
+                               "&X-Amz-Date=20150830T123600Z&X-Amz-Security-Token=T%2BOK&X-Amz-Expires=60",
+                               {}));
   ASSERT_TRUE(q.has_value()) << q.error().message;
   EXPECT_TRUE(q->from_query);
   EXPECT_EQ(q->security_token, "T+OK");
@@ -672,10 +732,12 @@ TEST(SigV4Parse, FieldsAndSecurityToken) {
 // Regression (issue 14, item 1): X-Amz-Expires=-1 or abc was accepted.
 TEST(SigV4Parse, ExpiresMustBeAWholeNumberOfSecondsUpToAWeek) {
   auto with_expires = [](std::string value) {
-    return auth_request("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK%2F20150830%2Fus-east-1%2F"
-                        "kinesis%2Faws4_request&X-Amz-Signature=abc&X-Amz-SignedHeaders=host"
-                        "&X-Amz-Date=20150830T123600Z&X-Amz-Expires=" + value,
-                        {});
+    return auth_request(
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK%2F20150830%2Fus-east-1%2F"
+        "kinesis%2Faws4_request&X-Amz-Signature=abc&X-Amz-SignedHeaders=host"
+        "&X-Amz-Date=20150830T123600Z&X-Amz-Expires=" +
+            value,
+        {});
   };
   expect_parse_error(with_expires("-1"), "IncompleteSignatureException", "X-Amz-Expires must be non-negative");
   for (std::string bad : {"abc", "", "1.5", "%2B60", "60s"}) {
@@ -697,15 +759,16 @@ TEST(SigV4Parse, ExpiresMustBeAWholeNumberOfSecondsUpToAWeek) {
 
 // Regression (issue 14, item 1): with two Authorization headers the first was used.
 TEST(SigV4Parse, DuplicatedAuthenticationPartsAreRefused) {
-  const std::string auth = "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/kinesis/aws4_request, "
-                           "SignedHeaders=host, Signature=abc";
+  const std::string auth =
+      "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/kinesis/aws4_request, "
+      "SignedHeaders=host, Signature=abc";
   expect_parse_error(
       auth_request("", {{"x-amz-date", "20150830T123600Z"}, {"authorization", auth}, {"authorization", auth}}),
       "IncompleteSignatureException", "Found more than one 'Authorization' header. Send exactly one.");
-  expect_parse_error(auth_request("", {{"x-amz-date", "20150830T123600Z"},
-                                       {"x-amz-date", "20150830T123700Z"},
-                                       {"authorization", auth}}),
-                     "IncompleteSignatureException", "Found more than one 'x-amz-date' header. Send each at most once.");
+  expect_parse_error(
+      auth_request("",
+                   {{"x-amz-date", "20150830T123600Z"}, {"x-amz-date", "20150830T123700Z"}, {"authorization", auth}}),
+      "IncompleteSignatureException", "Found more than one 'x-amz-date' header. Send each at most once.");
   expect_parse_error(auth_request("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK%2F20150830%2Fus-east-1%2F"
                                   "kinesis%2Faws4_request&X-Amz-Signature=abc&X-Amz-SignedHeaders=host"
                                   "&X-Amz-Date=20150830T123600Z&X-Amz-Expires=60&X-Amz-Expires=600000",
@@ -723,8 +786,8 @@ TEST(SigV4Canonical, Uri) {
   EXPECT_EQ(sigv4_canonical_uri("/example/.."), "/");
   EXPECT_EQ(sigv4_canonical_uri("/./example/./"), "/example/");
   EXPECT_EQ(sigv4_canonical_uri("/../../a"), "/a");
-  EXPECT_EQ(sigv4_canonical_uri("/example space/"), "/example%20space/");       // aws4 suite get-space
-  EXPECT_EQ(sigv4_canonical_uri("/\xE1\x88\xB4"), "/%E1%88%B4");                // aws4 suite get-utf8
+  EXPECT_EQ(sigv4_canonical_uri("/example space/"), "/example%20space/");  // aws4 suite get-space
+  EXPECT_EQ(sigv4_canonical_uri("/\xE1\x88\xB4"), "/%E1%88%B4");           // aws4 suite get-utf8
   EXPECT_EQ(sigv4_canonical_uri("/a%2Fb"), "/a%252Fb");
   EXPECT_EQ(sigv4_canonical_uri("/-._~"), "/-._~");
 }

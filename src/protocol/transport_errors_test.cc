@@ -38,7 +38,9 @@ TEST_F(KinesisTransportErrors, BodyTooLargeIsTheSerializationExceptionNetUsedToW
   net::HttpResponse r = dispatcher_.transport_error_response(
       put_records_head(), net::TransportError{net::TransportErrorKind::kBodyTooLarge, 30, 16});
   EXPECT_EQ(r.status, 413);
-  EXPECT_EQ(r.body, R"({"__type":"SerializationException","Message":"Request body of 30 bytes exceeds the limit of 16 bytes."})");
+  EXPECT_EQ(
+      r.body,
+      R"({"__type":"SerializationException","Message":"Request body of 30 bytes exceeds the limit of 16 bytes."})");
   ASSERT_NE(header(r, "content-type"), nullptr);
   EXPECT_EQ(*header(r, "content-type"), "application/x-amz-json-1.1");
   ASSERT_NE(header(r, "x-amzn-errortype"), nullptr);
@@ -60,8 +62,8 @@ TEST_F(KinesisTransportErrors, BodyMemoryExhaustedIsARetryable503) {
 }
 
 TEST_F(KinesisTransportErrors, AbandonedIsInternalFailure) {
-  net::HttpResponse r = dispatcher_.transport_error_response(
-      put_records_head(), net::TransportError{net::TransportErrorKind::kAbandoned});
+  net::HttpResponse r = dispatcher_.transport_error_response(put_records_head(),
+                                                             net::TransportError{net::TransportErrorKind::kAbandoned});
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(r.body, R"({"__type":"InternalFailure","message":"Internal Service Failure"})");
   EXPECT_EQ(*header(r, "x-amzn-errortype"), "InternalFailure");
@@ -75,11 +77,13 @@ TEST_F(KinesisTransportErrors, AHeadThatNamesNoServiceGetsJson11) {
     head.method = "POST";
     head.path = "/";
     if (*content_type) head.headers.push_back({"content-type", content_type});
-    net::HttpResponse r = dispatcher_.transport_error_response(
-        head, net::TransportError{net::TransportErrorKind::kBodyTooLarge, 5, 4});
+    net::HttpResponse r =
+        dispatcher_.transport_error_response(head, net::TransportError{net::TransportErrorKind::kBodyTooLarge, 5, 4});
     EXPECT_EQ(r.status, 413) << content_type;
     EXPECT_EQ(*header(r, "content-type"), "application/x-amz-json-1.1") << content_type;
-    EXPECT_EQ(r.body, R"({"__type":"SerializationException","Message":"Request body of 5 bytes exceeds the limit of 4 bytes."})");
+    EXPECT_EQ(
+        r.body,
+        R"({"__type":"SerializationException","Message":"Request body of 5 bytes exceeds the limit of 4 bytes."})");
   }
 }
 
@@ -87,8 +91,8 @@ TEST_F(KinesisTransportErrors, AHeadThatNamesNoServiceGetsJson11) {
 TEST_F(KinesisTransportErrors, AnAmzCborRequestGetsItsAnswerInCbor) {
   net::HttpRequest head = put_records_head();
   head.headers[1].value = "application/x-amz-cbor-1.1";
-  net::HttpResponse r = dispatcher_.transport_error_response(
-      head, net::TransportError{net::TransportErrorKind::kBodyTooLarge, 30, 16});
+  net::HttpResponse r =
+      dispatcher_.transport_error_response(head, net::TransportError{net::TransportErrorKind::kBodyTooLarge, 30, 16});
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(*header(r, "content-type"), "application/x-amz-cbor-1.1");
   EXPECT_EQ(*header(r, "x-amzn-errortype"), "SerializationException");

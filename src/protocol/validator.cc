@@ -1,12 +1,12 @@
 #include "protocol/validator.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <ctime>
-#include <fmt/format.h>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -187,8 +187,7 @@ class Converter {
         if (k == Value::Kind::kObject) return convert_map(shape, v);
         if (k == Value::Kind::kArray) return std::string(kListNotExpected);
         return std::string("Expected map or null");
-      default:
-        break;
+      default: break;
     }
     if (k == Value::Kind::kArray) return std::string(kListNotExpected);
     if (k == Value::Kind::kObject) return std::string(kStructNotExpected);
@@ -329,7 +328,7 @@ class Converter {
 // Java's Date.toString() in UTC: "Thu Jan 01 00:00:00 UTC 1970".
 std::string java_date(int64_t millis) {
   time_t secs = static_cast<time_t>(millis >= 0 ? millis / 1000 : (millis - 999) / 1000);
-  struct tm tm{};
+  struct tm tm {};
   gmtime_r(&secs, &tm);
   char buf[64];
   size_t n = std::strftime(buf, sizeof buf, "%a %b %d %H:%M:%S UTC %Y", &tm);
@@ -399,15 +398,9 @@ class Checker {
 
   void check_value(const Shape& shape, const Value& v, const Path& path) {
     switch (shape.type) {
-      case ShapeType::kStructure:
-        check_structure(shape, v, path);
-        return;
-      case ShapeType::kList:
-        check_list(shape, v, path);
-        return;
-      case ShapeType::kMap:
-        check_map(shape, v, path);
-        return;
+      case ShapeType::kStructure: check_structure(shape, v, path); return;
+      case ShapeType::kList: check_list(shape, v, path); return;
+      case ShapeType::kMap: check_map(shape, v, path); return;
       default:
         for (const std::string& failure : scalar_failures(shape, v)) {
           if (full()) return;
@@ -491,8 +484,7 @@ class Checker {
       case ShapeType::kString: {
         if (!v.is_string()) return out;
         const std::string& s = v.as_string();
-        if (!shape.pattern.empty() && !pattern_matches(shape.pattern, s))
-          out.push_back(pattern_text(shape));
+        if (!shape.pattern.empty() && !pattern_matches(shape.pattern, s)) out.push_back(pattern_text(shape));
         if (shape.has_min || shape.has_max) {
           auto len = static_cast<int64_t>(utf16_length(s));
           if (shape.has_min && len < shape.min) out.push_back(min_text(shape));
@@ -583,7 +575,8 @@ class Checker {
       }
       case Value::Kind::kTimestamp: return java_date(v.as_timestamp().millis);
       case Value::Kind::kArray: {
-        const Shape* member = shape != nullptr && shape->type == ShapeType::kList ? &model_.shape(shape->member) : nullptr;
+        const Shape* member =
+            shape != nullptr && shape->type == ShapeType::kList ? &model_.shape(shape->member) : nullptr;
         std::string out = "[";
         bool first = true;
         for (const Value& item : v.as_array()) {
@@ -631,8 +624,7 @@ class Checker {
 
 }  // namespace
 
-ApiResult<void> validate_input(const ServiceModel& model, const OperationModel& op, Value& input,
-                               WireFormat format) {
+ApiResult<void> validate_input(const ServiceModel& model, const OperationModel& op, Value& input, WireFormat format) {
   const Shape* shape = model.input_shape(op);
   if (shape == nullptr) {  // an operation without input ignores whatever was sent
     input = Value(Object{});

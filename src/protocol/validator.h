@@ -42,8 +42,7 @@ enum class WireFormat { kJson, kCbor };
 //  - boolean members are Bool; float/double members are Double.
 // Errors: SerializationException (use ApiError::capital_message_key) for a
 // type mismatch, then ValidationException for constraint violations.
-ApiResult<void> validate_input(const ServiceModel& model, const OperationModel& op, Value& input,
-                               WireFormat format);
+ApiResult<void> validate_input(const ServiceModel& model, const OperationModel& op, Value& input, WireFormat format);
 
 // The maximum number of violations AWS lists in one ValidationException.
 inline constexpr int kMaxValidationErrors = 10;

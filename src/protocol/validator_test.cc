@@ -123,24 +123,26 @@ TEST(Validation, PutRecordTooLong) {
   EXPECT_EQ(validation("PutRecord",
                        Object{{"StreamName", name}, {"PartitionKey", key}, {"Data", data}, {"ExplicitHashKey", ""}}),
             "4 validation errors detected: "
-            "Value '" + key + "' at 'partitionKey' failed to satisfy constraint: "
-            "Member must have length less than or equal to 256; "
-            "Value '' at 'explicitHashKey' failed to satisfy constraint: "
-            "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38}); "
-            "Value 'java.nio.HeapByteBuffer[pos=0 lim=10485761 cap=10485761]' at 'data' failed to satisfy "
-            "constraint: Member must have length less than or equal to 10485760; "
-            "Value '" + name + "' at 'streamName' failed to satisfy constraint: "
-            "Member must have length less than or equal to 128");
+            "Value '" +
+                key +
+                "' at 'partitionKey' failed to satisfy constraint: "
+                "Member must have length less than or equal to 256; "
+                "Value '' at 'explicitHashKey' failed to satisfy constraint: "
+                "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38}); "
+                "Value 'java.nio.HeapByteBuffer[pos=0 lim=10485761 cap=10485761]' at 'data' failed to satisfy "
+                "constraint: Member must have length less than or equal to 10485760; "
+                "Value '" +
+                name +
+                "' at 'streamName' failed to satisfy constraint: "
+                "Member must have length less than or equal to 128");
 }
 
 // HashKey has a pattern and no max length: a value past the pattern
 // matcher's long-input shortcut (kMaxPatternInput) must still fail it.
 TEST(Validation, OverlongExplicitHashKeyFailsThePattern) {
   const std::string key = "1" + std::string(2048, '0');
-  EXPECT_EQ(validation("PutRecord", Object{{"StreamName", "s"},
-                                           {"PartitionKey", "k"},
-                                           {"Data", "aGk="},
-                                           {"ExplicitHashKey", key}}),
+  EXPECT_EQ(validation("PutRecord",
+                       Object{{"StreamName", "s"}, {"PartitionKey", "k"}, {"Data", "aGk="}, {"ExplicitHashKey", key}}),
             "1 validation error detected: Value '" + key +
                 "' at 'explicitHashKey' failed to satisfy constraint: "
                 "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})");
@@ -195,7 +197,8 @@ TEST(Validation, PutRecords501RecordsListsTenErrors) {
   Array records;
   for (int i = 0; i < 501; ++i) records.push_back(Object{{"PartitionKey", ""}, {"Data", ""}});
   std::string msg = validation("PutRecords", Object{{"StreamName", ""}, {"Records", records}});
-  const std::string prefix = "10 validation errors detected: Value '[com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@";
+  const std::string prefix =
+      "10 validation errors detected: Value '[com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@";
   ASSERT_EQ(msg.substr(0, prefix.size()), prefix);
   // The list prints all 501 elements, all alike.
   std::string element = msg.substr(msg.find("'[") + 2, msg.find(", ") - msg.find("'[") - 2);
@@ -221,10 +224,9 @@ TEST(Validation, AtMostTenErrors) {
 }
 
 TEST(Validation, GetShardIteratorAllEmpty) {
-  EXPECT_EQ(validation("GetShardIterator", Object{{"StreamName", ""},
-                                                  {"ShardIteratorType", ""},
-                                                  {"ShardId", ""},
-                                                  {"StartingSequenceNumber", ""}}),
+  EXPECT_EQ(validation(
+                "GetShardIterator",
+                Object{{"StreamName", ""}, {"ShardIteratorType", ""}, {"ShardId", ""}, {"StartingSequenceNumber", ""}}),
             std::string("6 validation errors detected: "
                         "Value '' at 'shardId' failed to satisfy constraint: ") +
                 kNameRegex +
@@ -277,16 +279,18 @@ TEST(Validation, SubscribeToShardStartingPosition) {
 
 TEST(Validation, ListOfStringsReportsOnceForTheList) {
   std::string name = a(129);
-  EXPECT_EQ(validation("RemoveTagsFromStream", Object{{"StreamName", "s"}, {"TagKeys", Array{"a", name, "b"}}}),
-            "1 validation error detected: Value '[a, " + name +
-                ", b]' at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: "
-                "[Member must have length less than or equal to 128, Member must have length greater than or equal to 1]");
+  EXPECT_EQ(
+      validation("RemoveTagsFromStream", Object{{"StreamName", "s"}, {"TagKeys", Array{"a", name, "b"}}}),
+      "1 validation error detected: Value '[a, " + name +
+          ", b]' at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: "
+          "[Member must have length less than or equal to 128, Member must have length greater than or equal to 1]");
   Array many;
   for (int i = 1; i <= 51; ++i) many.push_back(std::to_string(i));
   std::string msg = validation("RemoveTagsFromStream", Object{{"StreamName", "s"}, {"TagKeys", many}});
   EXPECT_EQ(msg.rfind("1 validation error detected: Value '[1, 2, 3, ", 0), 0u) << msg;
-  EXPECT_NE(msg.find(", 51]' at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50"),
-            std::string::npos)
+  EXPECT_NE(
+      msg.find(", 51]' at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50"),
+      std::string::npos)
       << msg;
 }
 
@@ -295,25 +299,27 @@ TEST(Validation, MapKeysAndValues) {
             "1 validation error detected: Value '{}' at 'tags' failed to satisfy constraint: "
             "Member must have length greater than or equal to 1");
   std::string long_value = a(257);
-  EXPECT_EQ(validation("AddTagsToStream", Object{{"StreamName", "s"}, {"Tags", Object{{"a", "1"}, {"c", long_value}}}}),
-            "1 validation error detected: Value '{a=1, c=" + long_value +
-                "}' at 'tags' failed to satisfy constraint: Map value must satisfy constraint: "
-                "[Member must have length less than or equal to 256, Member must have length greater than or equal to 0]");
+  EXPECT_EQ(
+      validation("AddTagsToStream", Object{{"StreamName", "s"}, {"Tags", Object{{"a", "1"}, {"c", long_value}}}}),
+      "1 validation error detected: Value '{a=1, c=" + long_value +
+          "}' at 'tags' failed to satisfy constraint: Map value must satisfy constraint: "
+          "[Member must have length less than or equal to 256, Member must have length greater than or equal to 0]");
   std::string long_key = a(129);
-  EXPECT_EQ(validation("AddTagsToStream", Object{{"StreamName", "s"}, {"Tags", Object{{long_key, "3"}}}}),
-            "1 validation error detected: Value '{" + long_key +
-                "=3}' at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: "
-                "[Member must have length less than or equal to 128, Member must have length greater than or equal to 1]");
+  EXPECT_EQ(
+      validation("AddTagsToStream", Object{{"StreamName", "s"}, {"Tags", Object{{long_key, "3"}}}}),
+      "1 validation error detected: Value '{" + long_key +
+          "=3}' at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: "
+          "[Member must have length less than or equal to 128, Member must have length greater than or equal to 1]");
 }
 
 TEST(Validation, CreateStreamNestedRequiredAndEnum) {
   EXPECT_EQ(validation("CreateStream", Object{{"StreamName", "s"}, {"StreamModeDetails", Object{}}}),
             "1 validation error detected: Value null at 'streamModeDetails.streamMode' failed to satisfy "
             "constraint: Member must not be null");
-  EXPECT_EQ(validation("CreateStream",
-                       Object{{"StreamName", "s"}, {"StreamModeDetails", Object{{"StreamMode", "FAST"}}}}),
-            "1 validation error detected: Value 'FAST' at 'streamModeDetails.streamMode' failed to satisfy "
-            "constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]");
+  EXPECT_EQ(
+      validation("CreateStream", Object{{"StreamName", "s"}, {"StreamModeDetails", Object{{"StreamMode", "FAST"}}}}),
+      "1 validation error detected: Value 'FAST' at 'streamModeDetails.streamMode' failed to satisfy "
+      "constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]");
 }
 
 // ---------------------------------------------------------------------------
@@ -346,8 +352,10 @@ TEST(Serialization, BlobMember) {
   EXPECT_EQ(serialization("PutRecord", put("23456")),
             "'23456' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but "
             "found: 5");
-  EXPECT_EQ(serialization("PutRecord", put("=+/=")), "'=+/=' can not be converted to a Blob: Invalid Base64 character: '='");
-  EXPECT_EQ(serialization("PutRecord", put("ab!d")), "'ab!d' can not be converted to a Blob: Invalid Base64 character: '!'");
+  EXPECT_EQ(serialization("PutRecord", put("=+/=")),
+            "'=+/=' can not be converted to a Blob: Invalid Base64 character: '='");
+  EXPECT_EQ(serialization("PutRecord", put("ab!d")),
+            "'ab!d' can not be converted to a Blob: Invalid Base64 character: '!'");
   EXPECT_EQ(serialization("PutRecord", put("+/+=")),
             "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected");
   EXPECT_EQ(serialization("PutRecord", put(true)), "class java.lang.Boolean can not be converted to a Blob");
@@ -405,7 +413,8 @@ TEST(Serialization, UnknownMembersAreNotTypeChecked) {
 // Conversion to model types
 
 TEST(Conversion, JsonBlobTimestampAndNumbers) {
-  Value in = Object{{"StreamName", "s"}, {"PartitionKey", "k"}, {"Data", "aGk="}, {"Unknown", 1}, {"ExplicitHashKey", nullptr}};
+  Value in = Object{
+      {"StreamName", "s"}, {"PartitionKey", "k"}, {"Data", "aGk="}, {"Unknown", 1}, {"ExplicitHashKey", nullptr}};
   ASSERT_TRUE(run("PutRecord", in));
   EXPECT_EQ(in, Value(Object{{"StreamName", "s"}, {"PartitionKey", "k"}, {"Data", Blob{"hi"}}}));
 
@@ -425,11 +434,13 @@ TEST(Conversion, JsonBlobTimestampAndNumbers) {
 
 TEST(Conversion, IntegerClampedToJavaInt) {
   auto r = validation("ListShards", Object{{"MaxResults", 1e20}});
-  EXPECT_EQ(r, "1 validation error detected: Value '2147483647' at 'maxResults' failed to satisfy constraint: "
-               "Member must have value less than or equal to 10000");
+  EXPECT_EQ(r,
+            "1 validation error detected: Value '2147483647' at 'maxResults' failed to satisfy constraint: "
+            "Member must have value less than or equal to 10000");
   r = validation("ListShards", Object{{"MaxResults", int64_t{-5000000000}}});
-  EXPECT_EQ(r, "1 validation error detected: Value '-2147483648' at 'maxResults' failed to satisfy constraint: "
-               "Member must have value greater than or equal to 1");
+  EXPECT_EQ(r,
+            "1 validation error detected: Value '-2147483648' at 'maxResults' failed to satisfy constraint: "
+            "Member must have value greater than or equal to 1");
 }
 
 TEST(Conversion, CborBlobAndMillis) {

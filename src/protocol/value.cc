@@ -9,9 +9,7 @@ const Value* Value::find(std::string_view key) const {
   return nullptr;
 }
 
-Value* Value::find(std::string_view key) {
-  return const_cast<Value*>(static_cast<const Value*>(this)->find(key));
-}
+Value* Value::find(std::string_view key) { return const_cast<Value*>(static_cast<const Value*>(this)->find(key)); }
 
 Value& Value::set(std::string key, Value v) {
   if (is_null()) v_ = Object{};

@@ -13,19 +13,19 @@
 namespace runnel::server {
 
 struct ServeConfig {
-  std::string host = "127.0.0.1";        // loopback: see server/exposure.h
-  bool allow_anonymous = false;          // serve a non-loopback host without a credentials file
+  std::string host = "127.0.0.1";  // loopback: see server/exposure.h
+  bool allow_anonymous = false;    // serve a non-loopback host without a credentials file
   uint16_t port = 4567;
   std::string data_dir = "./runnel-data";
-  std::string fsync = "always";          // always | interval | never
+  std::string fsync = "always";  // always | interval | never
   uint32_t fsync_interval_ms = 1000;
-  unsigned threads = 0;                  // 0: one per core
+  unsigned threads = 0;  // 0: one per core
   uint16_t tls_port = 0;
   std::string tls_cert;
   std::string tls_key;
   std::string account_id = "000000000000";
   std::string region = "us-east-1";
-  std::string credentials_file;          // when set, SigV4 signatures are verified
+  std::string credentials_file;  // when set, SigV4 signatures are verified
   uint64_t segment_mib = 128;
   uint64_t page_cache_window_mib = 256;  // storage::LogOptions::cache_window_bytes, in MiB
   uint32_t retention_check_ms = 60'000;

@@ -1,14 +1,14 @@
 // runnel: one binary. `runnel serve` runs the server; more subcommands
 // (bench, ...) join it over time.
 
-#include <CLI/CLI.hpp>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "bench/bench_command.h"
 #include "cloudwatch/config.h"
-#include "streams/config.h"
 #include "server/serve.h"
+#include "streams/config.h"
 
 namespace {
 
@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
   auto opt = [&](const char* name, auto& value, const char* help, const char* env) {
     return serve->add_option(name, value, help)->envname(env)->capture_default_str();
   };
-  opt("--host", cfg.host,
-      "Address to listen on; beyond loopback it needs --credentials-file or --allow-anonymous", "RUNNEL_HOST");
+  opt("--host", cfg.host, "Address to listen on; beyond loopback it needs --credentials-file or --allow-anonymous",
+      "RUNNEL_HOST");
   serve
       ->add_flag("--allow-anonymous", cfg.allow_anonymous,
                  "Listen on a non-loopback --host without a credentials file, accepting any signature "

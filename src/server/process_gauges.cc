@@ -33,8 +33,8 @@ double heap_in_use_bytes() {
 }
 
 void add_memory_gauges(GaugeSet& gauges) {
-  gauges.add("runnel_process_resident_memory_bytes", "Resident set size of the runnel process (/proc/self/statm).",
-             {}, resident_memory_bytes);
+  gauges.add("runnel_process_resident_memory_bytes", "Resident set size of the runnel process (/proc/self/statm).", {},
+             resident_memory_bytes);
   gauges.add("runnel_heap_in_use_bytes",
              "Bytes allocated with malloc and not freed (glibc mallinfo2: uordblks + hblkhd).", {}, heap_in_use_bytes);
 }
@@ -52,12 +52,12 @@ storage::LogMetrics make_log_metrics(metrics::Registry& registry) {
     return registry.series(*id, unit, metrics::SeriesOptions{false, std::move(d)});
   };
   storage::LogMetrics m;
-  m.fdatasync_ms = histogram("FdatasyncLatency", "runnel_log_fdatasync_milliseconds",
-                             "Duration of each fdatasync of a log segment.", metrics::Unit::kMilliseconds,
-                             {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 5000});
+  m.fdatasync_ms =
+      histogram("FdatasyncLatency", "runnel_log_fdatasync_milliseconds", "Duration of each fdatasync of a log segment.",
+                metrics::Unit::kMilliseconds, {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 5000});
   m.group_commit_records = histogram("GroupCommitRecords", "runnel_log_group_commit_records",
-                                     "Records written by each group commit of the log's writer.",
-                                     metrics::Unit::kCount, {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000});
+                                     "Records written by each group commit of the log's writer.", metrics::Unit::kCount,
+                                     {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000});
   return m;
 }
 

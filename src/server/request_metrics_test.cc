@@ -32,18 +32,18 @@ class CaptureSink : public net::ResponseSink {
 class RequestMetricsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dispatcher_.register_service(testing::toy_model(), [](const protocol::OperationModel& op, Value in,
-                                                          const protocol::RequestContext&,
-                                                          protocol::OperationReply reply) {
-      if (op.name == "Echo" && in.find("Message")->as_string() == "shout")
-        return reply(protocol::api_error("TooLoudException", "Please speak softly.", 409));
-      if (op.name == "Echo") {
-        Value out = protocol::Object{};
-        out.set("Echoes", Value(protocol::Array{}));
-        return reply(std::move(out));
-      }
-      reply(Value(protocol::Object{}));
-    });
+    dispatcher_.register_service(testing::toy_model(),
+                                 [](const protocol::OperationModel& op, Value in, const protocol::RequestContext&,
+                                    protocol::OperationReply reply) {
+                                   if (op.name == "Echo" && in.find("Message")->as_string() == "shout")
+                                     return reply(protocol::api_error("TooLoudException", "Please speak softly.", 409));
+                                   if (op.name == "Echo") {
+                                     Value out = protocol::Object{};
+                                     out.set("Echoes", Value(protocol::Array{}));
+                                     return reply(std::move(out));
+                                   }
+                                   reply(Value(protocol::Object{}));
+                                 });
     metrics_ = std::make_unique<RequestMetrics>(registry_, dispatcher_.models());
     observer_ = metrics_->observer();
   }
@@ -97,7 +97,7 @@ TEST_F(RequestMetricsTest, CountsSuccessesAndErrorsByOperationAndType) {
   EXPECT_EQ(send("Echo", R"({"Message":"shout"})"), 409);
   EXPECT_EQ(send("Echo", R"({"Message":"shout"})"), 409);
   EXPECT_EQ(send("Echo", R"({"Message":"HI"})"), 400);  // the model's pattern: ValidationException
-  EXPECT_EQ(send("Echo", R"({"Message":)"), 400);      // SerializationException
+  EXPECT_EQ(send("Echo", R"({"Message":)"), 400);       // SerializationException
   EXPECT_EQ(send("Forget", "{}"), 200);
   // No operation named: not reported.
   EXPECT_EQ(send("Shout", "{}"), 400);

@@ -21,7 +21,7 @@
 namespace runnel::testing {
 const protocol::ServiceModel& toy_model();
 const protocol::ServiceModel& toyrest_model();
-}
+}  // namespace runnel::testing
 
 namespace runnel::server {
 namespace {
@@ -98,9 +98,9 @@ constexpr const char* kAuth =
     "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261206/us-east-1/toy/aws4_request, "
     "SignedHeaders=host;x-amz-date, Signature=00";
 constexpr const char* kDate = "X-Amz-Date: 20261206T000000Z";
-const std::vector<std::pair<std::string, std::string>> kH2Auth = {
-    {"authorization", std::string(kAuth).substr(15)}, {"x-amz-date", "20261206T000000Z"},
-    {"smithy-protocol", "rpc-v2-cbor"}};
+const std::vector<std::pair<std::string, std::string>> kH2Auth = {{"authorization", std::string(kAuth).substr(15)},
+                                                                  {"x-amz-date", "20261206T000000Z"},
+                                                                  {"smithy-protocol", "rpc-v2-cbor"}};
 
 class ToyServer : public ::testing::Test {
  protected:
@@ -129,8 +129,8 @@ class ToyServer : public ::testing::Test {
   // One HTTP/1.1 request on `s`.
   static net::testing::TestResponse http1(TestSocket& s, const std::string& path,
                                           const std::vector<std::string>& headers, const std::string& body) {
-    std::string req = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
-                      std::to_string(body.size()) + "\r\n";
+    std::string req =
+        "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
     req += std::string(kAuth) + "\r\n" + kDate + "\r\n";
     for (const auto& h : headers) req += h + "\r\n";
     EXPECT_TRUE(s.write(req + "\r\n" + body));
@@ -229,8 +229,8 @@ TEST_F(ToyServer, RpcV2CborAndJsonOverTls) {
   TestSocket h2(server_->bound_tls_port(), &alpn);
   ASSERT_TRUE(h2.ok());
   H2Client c(h2);
-  int32_t id = c.submit("POST", kRpcEcho, protocol::encode_cbor(cbor_echo_input(), protocol::CborEpoch::kSeconds),
-                        kH2Auth);
+  int32_t id =
+      c.submit("POST", kRpcEcho, protocol::encode_cbor(cbor_echo_input(), protocol::CborEpoch::kSeconds), kH2Auth);
   ASSERT_TRUE(c.wait(id));
   EXPECT_EQ(c.response(id).status, 200);
   expect_cbor_echo(c.response(id).body);
@@ -283,7 +283,8 @@ net::testing::TestResponse rest(TestSocket& s, const std::string& head_line, con
                                 const std::string& body = "") {
   std::string req = head_line + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) +
                     "\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261206/us-east-1/toyrest/"
-                    "aws4_request, SignedHeaders=host;x-amz-date, Signature=00\r\n" + kDate + "\r\n";
+                    "aws4_request, SignedHeaders=host;x-amz-date, Signature=00\r\n" +
+                    kDate + "\r\n";
   for (const auto& h : headers) req += h + "\r\n";
   EXPECT_TRUE(s.write(req + "\r\n" + body));
   auto r = net::testing::read_response(s);

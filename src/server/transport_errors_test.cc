@@ -6,11 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include "net/responses.h"
 #include "net/server.h"
 #include "net/test_h2_client.h"
 #include "net/test_socket.h"
 #include "protocol/cbor_codec.h"
-#include "net/responses.h"
 #include "protocol/dispatcher.h"
 
 namespace runnel::testing {
@@ -62,7 +62,9 @@ TEST_F(ToyTransportErrors, Json10RequestTooLargeIsAnsweredInJson10) {
   EXPECT_EQ(r.status, 413);
   ASSERT_NE(header(r, "content-type"), nullptr);
   EXPECT_EQ(*header(r, "content-type"), "application/x-amz-json-1.0");
-  EXPECT_EQ(r.body, R"({"__type":"SerializationException","Message":"Request body of 30 bytes exceeds the limit of 16 bytes."})");
+  EXPECT_EQ(
+      r.body,
+      R"({"__type":"SerializationException","Message":"Request body of 30 bytes exceeds the limit of 16 bytes."})");
   ASSERT_NE(header(r, "x-amzn-query-error"), nullptr);  // awsQueryCompatible, as CloudWatch
   EXPECT_EQ(*header(r, "x-amzn-query-error"), "MalformedInput;Sender");
 }
@@ -125,8 +127,9 @@ class ToyTransportErrorsOverHttp : public ToyTransportErrors {
 
 TEST_F(ToyTransportErrorsOverHttp, Http1RpcV2RequestTooLargeGetsCbor) {
   net::testing::TestSocket s(server_->bound_port());
-  ASSERT_TRUE(s.write("POST /service/Toy_20261206/operation/Echo HTTP/1.1\r\nHost: h\r\n"
-                      "Content-Type: application/cbor\r\nsmithy-protocol: rpc-v2-cbor\r\nContent-Length: 30\r\n\r\n"));
+  ASSERT_TRUE(
+      s.write("POST /service/Toy_20261206/operation/Echo HTTP/1.1\r\nHost: h\r\n"
+              "Content-Type: application/cbor\r\nsmithy-protocol: rpc-v2-cbor\r\nContent-Length: 30\r\n\r\n"));
   auto r = net::testing::read_response(s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
@@ -145,7 +148,9 @@ TEST_F(ToyTransportErrorsOverHttp, H2Json10RequestTooLargeGetsJson10) {
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(r.headers["content-type"], "application/x-amz-json-1.0");
   EXPECT_EQ(r.headers["x-amzn-query-error"], "MalformedInput;Sender");
-  EXPECT_EQ(r.body, R"({"__type":"SerializationException","Message":"Request body of 30 bytes exceeds the limit of 16 bytes."})");
+  EXPECT_EQ(
+      r.body,
+      R"({"__type":"SerializationException","Message":"Request body of 30 bytes exceeds the limit of 16 bytes."})");
 }
 
 }  // namespace

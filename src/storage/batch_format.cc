@@ -98,8 +98,7 @@ std::optional<Header> parse_header(const char* p) {
   h.record_count = get_fixed<uint32_t>(p + 40);
   h.first_arrival_ms = get_fixed<int64_t>(p + 48);
   h.last_arrival_ms = get_fixed<int64_t>(p + 56);
-  if (h.version != kVersion || h.flags != 0 || get_fixed<uint16_t>(p + 10) != 0 ||
-      get_fixed<uint32_t>(p + 44) != 0) {
+  if (h.version != kVersion || h.flags != 0 || get_fixed<uint16_t>(p + 10) != 0 || get_fixed<uint32_t>(p + 44) != 0) {
     return std::nullopt;
   }
   if (!plausible(h)) return std::nullopt;

@@ -90,14 +90,14 @@ TEST(CacheWindow, DropsAnOldSegmentWholeBeforeTheNewOne) {
   std::vector<Drop> drops;
   auto old_seg = std::make_shared<DropRecorder>(&drops, 1);
   auto new_seg = std::make_shared<DropRecorder>(&drops, 2);
-  CacheWindow w(4 * kMiB);  // step: 256 KiB
+  CacheWindow w(4 * kMiB);               // step: 256 KiB
   w.synced(old_seg, 0, 3 * kMiB + 123);  // a sealed segment's last bytes need not end on a page
   w.synced(new_seg, 0, 3 * kMiB);
   w.synced(new_seg, 3 * kMiB, 6 * kMiB);
   const std::vector<Drop> expected{
-      {1, 0, 2 * kMiB},                     // down to the window, on a page boundary
-      {1, 2 * kMiB, 3 * kMiB + 123},        // the rest of the old segment, to its last byte
-      {2, 0, 2 * kMiB},                     // then the new one's oldest
+      {1, 0, 2 * kMiB},               // down to the window, on a page boundary
+      {1, 2 * kMiB, 3 * kMiB + 123},  // the rest of the old segment, to its last byte
+      {2, 0, 2 * kMiB},               // then the new one's oldest
   };
   EXPECT_EQ(drops, expected);
   EXPECT_EQ(w.held(), 4 * kMiB);

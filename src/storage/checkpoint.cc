@@ -39,7 +39,8 @@ std::string encode_checkpoint(const Checkpoint& cp) {
 }
 
 Result<Checkpoint> decode_checkpoint(std::string_view b) {
-  if (b.size() < kHeaderSize || get_fixed<uint32_t>(b.data()) != kMagic) return error(Status::corruption("checkpoint: bad magic"));
+  if (b.size() < kHeaderSize || get_fixed<uint32_t>(b.data()) != kMagic)
+    return error(Status::corruption("checkpoint: bad magic"));
   if (get_fixed<uint32_t>(b.data() + 4) != kVersion) return error(Status::corruption("checkpoint: unknown version"));
   if (crc32c::value(b.data() + 12, b.size() - 12) != get_fixed<uint32_t>(b.data() + 8)) {
     return error(Status::corruption("checkpoint: checksum mismatch"));

@@ -20,10 +20,10 @@ namespace runnel::storage {
 
 struct CheckpointShard {
   uint64_t shard = 0;
-  uint64_t last_counter = 0;     // highest counter ever durable (or assigned) for the shard
-  int64_t last_arrival_ms = 0;   // its arrival time
-  uint64_t start_counter = 0;    // records below this counter were deleted by retention
-  bool dropped = false;          // drop_shard() was called: ignore its records
+  uint64_t last_counter = 0;    // highest counter ever durable (or assigned) for the shard
+  int64_t last_arrival_ms = 0;  // its arrival time
+  uint64_t start_counter = 0;   // records below this counter were deleted by retention
+  bool dropped = false;         // drop_shard() was called: ignore its records
 };
 
 struct Checkpoint {

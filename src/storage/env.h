@@ -62,9 +62,9 @@ class Env {
   virtual ~Env() = default;
 
   enum class OpenMode {
-    kRead,          // must exist; read_at only
-    kAppend,        // must exist; read_at and append at its end
-    kCreate,        // created (empty) if missing, else opened for append
+    kRead,    // must exist; read_at only
+    kAppend,  // must exist; read_at and append at its end
+    kCreate,  // created (empty) if missing, else opened for append
   };
   virtual Result<std::unique_ptr<File>> open_file(const std::string& path, OpenMode mode) = 0;
 

@@ -158,8 +158,7 @@ Status FaultInjectionEnv::apply_crash(TornWrite mode) {
     auto file = base_->open_file(path, OpenMode::kAppend);
     if (!file) return file.error();
     const uint64_t unsynced = st.size - st.synced;
-    const uint64_t keep =
-        mode == TornWrite::kDropAll ? 0 : std::uniform_int_distribution<uint64_t>(0, unsynced)(rng_);
+    const uint64_t keep = mode == TornWrite::kDropAll ? 0 : std::uniform_int_distribution<uint64_t>(0, unsynced)(rng_);
     if (mode == TornWrite::kGarbage) {
       if (auto s = (*file)->truncate(st.synced); !s) return s;
       std::string garbage(keep, '\0');

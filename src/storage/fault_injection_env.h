@@ -32,9 +32,9 @@ namespace runnel::storage {
 class FaultInjectionEnv final : public Env {
  public:
   enum class TornWrite {
-    kDropAll,        // every unsynced byte vanishes
-    kRandomPrefix,   // a random prefix of the unsynced bytes survives
-    kGarbage,        // unsynced bytes replaced by a random amount of random bytes
+    kDropAll,       // every unsynced byte vanishes
+    kRandomPrefix,  // a random prefix of the unsynced bytes survives
+    kGarbage,       // unsynced bytes replaced by a random amount of random bytes
   };
 
   // With real_syncs false, sync() and sync_dir() only update the model and

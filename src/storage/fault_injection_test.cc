@@ -45,7 +45,8 @@ void verify(Log& log, Model& m) {
     for (const auto& r : got) {
       ASSERT_GT(r.counter, prev) << "shard " << s;
       prev = r.counter;
-      ASSERT_TRUE(m.submitted.contains(r.data)) << "served a record nobody wrote: shard " << s << " counter " << r.counter;
+      ASSERT_TRUE(m.submitted.contains(r.data))
+          << "served a record nobody wrote: shard " << s << " counter " << r.counter;
       seen[r.counter] = r.data;
       const std::string thread = r.data.substr(0, r.data.find('.'));
       const uint64_t seq = std::stoull(r.data.substr(r.data.find('.') + 1));

@@ -16,8 +16,8 @@ struct LocalLog::Op {
   std::vector<ShardAppend> appends;
   std::vector<Appended> assigned;  // parallel to `appends`
   AppendDone done;
-  Status reject;                   // not ok: fail without writing
-  std::function<void()> task;      // set: a job for the writer thread, no appends
+  Status reject;               // not ok: fail without writing
+  std::function<void()> task;  // set: a job for the writer thread, no appends
 };
 
 struct LocalLog::Staged {
@@ -612,10 +612,10 @@ void LocalLog::note_sync_failure(const Status& s) {
       "log {}: fdatasync failed ({}) over acknowledged records not yet synced ({}): they may be lost; appends "
       "fail until a restart",
       options_.dir, s.to_string(), range);
-  std::string message = fmt::format(
-      "fdatasync failed over acknowledged records ({}); appends fail until a restart: {}", range, s.message());
+  std::string message = fmt::format("fdatasync failed over acknowledged records ({}); appends fail until a restart: {}",
+                                    range, s.message());
   unsynced_lost_ = s.code() == Status::Code::kResourceExhausted ? Status::resource_exhausted(std::move(message))
-                                                                 : Status::io_error(std::move(message));
+                                                                : Status::io_error(std::move(message));
 }
 
 void LocalLog::retry_writes() {
@@ -745,9 +745,9 @@ void LocalLog::write_summary(uint32_t id, uint64_t segment_bytes, const SummaryB
 // the bytes written, so the runway is left to run out. Recovery reads an
 // all-zero tail as the end of the segment's data.
 void LocalLog::count_rate(uint64_t bytes) {
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
   if (now - rate_window_ms_ >= 1000) {
     rate_prev_bytes_ = now - rate_window_ms_ < 2000 ? rate_bytes_ : 0;
     rate_bytes_ = 0;
@@ -757,8 +757,7 @@ void LocalLog::count_rate(uint64_t bytes) {
 }
 
 void LocalLog::maybe_extend_runway() {
-  if (options_.fsync != FsyncPolicy::kAlways || options_.runway_bytes == 0 || !syncer_.joinable() ||
-      !failed_.is_ok()) {
+  if (options_.fsync != FsyncPolicy::kAlways || options_.runway_bytes == 0 || !syncer_.joinable() || !failed_.is_ok()) {
     return;
   }
   const uint64_t end = active_->size();

@@ -20,8 +20,8 @@
 //    few index entries and File handles; the pread and decode run unlocked.
 
 #include <array>
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -71,15 +71,15 @@ class LocalLog final : public Log {
   Status enforce_retention();
 
   struct Stats {
-    uint64_t commits = 0;        // group commits written
-    uint64_t batches = 0;        // batches written
-    uint64_t records = 0;        // records written
-    uint64_t bytes = 0;          // bytes written
-    uint64_t syncs = 0;          // fdatasyncs of segment files
-    uint64_t segments = 0;       // live segment files
-    uint64_t index_entries = 0;  // in-memory index entries, all shards
-    uint64_t shards = 0;         // shards with index state
-    uint64_t summaries_used = 0; // sealed segments indexed from their summary at open, unread
+    uint64_t commits = 0;           // group commits written
+    uint64_t batches = 0;           // batches written
+    uint64_t records = 0;           // records written
+    uint64_t bytes = 0;             // bytes written
+    uint64_t syncs = 0;             // fdatasyncs of segment files
+    uint64_t segments = 0;          // live segment files
+    uint64_t index_entries = 0;     // in-memory index entries, all shards
+    uint64_t shards = 0;            // shards with index state
+    uint64_t summaries_used = 0;    // sealed segments indexed from their summary at open, unread
     uint64_t write_recoveries = 0;  // times appends resumed after a failed write or fdatasync
   };
   Stats stats();
@@ -124,7 +124,7 @@ class LocalLog final : public Log {
     // at or before counter `from`.
     void narrow(IndexEntry& e, uint64_t from) const;
   };
-  struct Clock {                 // append-side view of a shard, under mu_
+  struct Clock {  // append-side view of a shard, under mu_
     uint64_t next_counter = 1;
     int64_t last_arrival_ms = 0;
     bool dropped = false;
@@ -245,18 +245,18 @@ class LocalLog final : public Log {
   std::unordered_map<ShardKey, ShardRetention> retention_ GUARDED_BY(retention_mu_);
   bool retention_complete_ GUARDED_BY(retention_mu_) = false;
   // The recovered checkpoint's next_segment_id: a lower bound for later ones.
-  uint64_t next_segment_floor_ = 1;                   // set by recover()
+  uint64_t next_segment_floor_ = 1;  // set by recover()
   Stats stats_ GUARDED_BY(index_mu_);
 
   // --- writer thread only (and open() before it starts) ---
   uint32_t active_id_ = 0;
   std::shared_ptr<File> active_;
-  bool active_dirty_ = false;  // written since the last sync
-  uint64_t runway_end_ = 0;    // the active segment holds zeros up to here (0: none past its end)
-  int64_t rate_window_ms_ = 0; // start of the current one-second window of appended bytes
-  uint64_t rate_bytes_ = 0;    // bytes appended in that window
+  bool active_dirty_ = false;     // written since the last sync
+  uint64_t runway_end_ = 0;       // the active segment holds zeros up to here (0: none past its end)
+  int64_t rate_window_ms_ = 0;    // start of the current one-second window of appended bytes
+  uint64_t rate_bytes_ = 0;       // bytes appended in that window
   uint64_t rate_prev_bytes_ = 0;  // ... and in the window before it
-  Status failed_;              // set when a write or sync failed: appends fail until recover_writes()
+  Status failed_;                 // set when a write or sync failed: appends fail until recover_writes()
   // kInterval/kNever: (segment, end) up to which the segment files were last
   // fdatasynced successfully. Acknowledged bytes after it are in the page
   // cache only.
@@ -266,7 +266,7 @@ class LocalLog final : public Log {
   // those pages, and a later fdatasync would succeed without them, so the
   // log stays failed with this status until a restart (docs/storage.md §6a).
   Status unsynced_lost_;
-  std::chrono::steady_clock::time_point next_retry_{};  // when recover_writes() may run next
+  std::chrono::steady_clock::time_point next_retry_{};     // when recover_writes() may run next
   std::chrono::steady_clock::time_point last_recovery_{};  // when it last succeeded
   std::atomic<uint64_t> syncs_{0};
   // Set by publish_locked (writer or sync thread) when it publishes a batch
@@ -310,12 +310,12 @@ class LocalLog final : public Log {
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
   std::vector<Pending> pending_ GUARDED_BY(sync_mu_);
-  std::map<uint32_t, int> unpublished_ GUARDED_BY(sync_mu_);     // segment -> pending groups
+  std::map<uint32_t, int> unpublished_ GUARDED_BY(sync_mu_);  // segment -> pending groups
   Status sync_failed_ GUARDED_BY(sync_mu_);
-  Status writer_failed_ GUARDED_BY(sync_mu_);                    // failed_'s copy for writable()
-  bool sync_busy_ GUARDED_BY(sync_mu_) = false;                  // the sync thread is working on a batch
-  std::condition_variable sync_idle_cv_;    // signalled when it finished one
-  std::atomic<bool> write_failure_{false};  // some failure is set: the writer wakes to retry
+  Status writer_failed_ GUARDED_BY(sync_mu_);    // failed_'s copy for writable()
+  bool sync_busy_ GUARDED_BY(sync_mu_) = false;  // the sync thread is working on a batch
+  std::condition_variable sync_idle_cv_;         // signalled when it finished one
+  std::atomic<bool> write_failure_{false};       // some failure is set: the writer wakes to retry
   bool sync_stop_ GUARDED_BY(sync_mu_) = false;
   std::thread syncer_;
   Status close_status_;

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "metrics/series.h"
 #include "common/status.h"
+#include "metrics/series.h"
 
 namespace runnel::storage {
 
@@ -74,8 +74,8 @@ struct ShardRetention {
 };
 
 struct ShardTail {
-  uint64_t last_counter = 0;      // 0 when the shard never had a record
-  int64_t last_arrival_ms = 0;    // 0 when the shard never had a record
+  uint64_t last_counter = 0;    // 0 when the shard never had a record
+  int64_t last_arrival_ms = 0;  // 0 when the shard never had a record
 };
 
 // What the log's files hold now (Log::usage()).
@@ -111,8 +111,8 @@ class Log {
   // max_records records and at most max_bytes of data+partition key (always
   // at least one record when one exists). Never returns a record whose
   // checksum fails. Thread-safe.
-  virtual Result<ReadResult> read(ShardKey shard, uint64_t from_counter, uint32_t max_records,
-                                  uint64_t max_bytes, int64_t min_arrival_ms) = 0;
+  virtual Result<ReadResult> read(ShardKey shard, uint64_t from_counter, uint32_t max_records, uint64_t max_bytes,
+                                  int64_t min_arrival_ms) = 0;
 
   // The first counter whose arrival_ms >= ts_ms, or last_counter+1 if none.
   virtual uint64_t counter_at_time(ShardKey shard, int64_t ts_ms) = 0;
@@ -177,7 +177,6 @@ class Log {
   virtual Status close() = 0;
 };
 
-
 // Optional handles the log records its internals into (docs/storage.md,
 // "Metrics"); null: not recorded. Recording is a Series mutex and a few
 // additions, on the thread that did the work.
@@ -196,8 +195,8 @@ struct LogOptions {
   // shard-tail checkpoint live directly in it, e.g. <data-dir>/log.
   std::string dir;
   FsyncPolicy fsync = FsyncPolicy::kAlways;
-  uint32_t fsync_interval_ms = 1000;        // for kInterval
-  uint64_t segment_bytes = 128ull << 20;    // roll to a new segment past this size
+  uint32_t fsync_interval_ms = 1000;      // for kInterval
+  uint64_t segment_bytes = 128ull << 20;  // roll to a new segment past this size
   // With kAlways, while appends are slow (under runway_max_rate bytes per
   // second), keep up to this many bytes of synced zeros past the end of the
   // active segment so that a commit's fdatasync does not also have to write
@@ -214,7 +213,7 @@ struct LogOptions {
   // retention_check_ms, segments whose shards all expired (Log::set_retention)
   // or were dropped are deleted.
   bool retention = false;
-  uint32_t retention_check_ms = 60'000;     // how often to drop expired segments
+  uint32_t retention_check_ms = 60'000;  // how often to drop expired segments
   // After a failed write or fdatasync (a full disk), how long the log waits
   // before it tries to write again (docs/storage.md §6a). 0: at once.
   uint32_t failure_retry_ms = 1000;

@@ -4,9 +4,9 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <future>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <random>
 
@@ -72,7 +72,8 @@ void BM_Append(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * records_per_call * 100);
   if (state.thread_index() == 0) {
     auto s = log->stats();
-    state.counters["records_per_commit"] = static_cast<double>(s.records) / static_cast<double>(std::max<uint64_t>(s.commits, 1));
+    state.counters["records_per_commit"] =
+        static_cast<double>(s.records) / static_cast<double>(std::max<uint64_t>(s.commits, 1));
     (void)log->close();
     log.reset();
     std::filesystem::remove_all(dir);

@@ -144,7 +144,7 @@ TEST(LogDiskFull, RetentionThatCouldNotWriteItsCheckpointDeletesTheSegmentsOnThe
   LogOptions o = testing::options_for(dir.path());
   o.segment_bytes = 8 << 10;
   o.retention_check_ms = 3'600'000;  // only enforce_retention() below
-  o.retention = true;  // shard 1 has no setting: kept until the settings are complete
+  o.retention = true;                // shard 1 has no setting: kept until the settings are complete
   auto log = LocalLog::open(o, &env);
   ASSERT_TRUE(log) << log.error().to_string();
   for (int i = 0; i < 40; ++i) ASSERT_TRUE(append_wait(**log, {make_append(1, 40, "r" + std::to_string(i))}));
@@ -170,7 +170,7 @@ TEST(LogDiskFull, RetentionFreesTheSegmentsOfDroppedShardsWhileTheDiskIsFull) {
   o.segment_bytes = 8 << 10;
   o.failure_retry_ms = 1;
   o.retention_check_ms = 3'600'000;  // only enforce_retention() below
-  o.retention = true;  // no settings, never complete: nothing expires by age
+  o.retention = true;                // no settings, never complete: nothing expires by age
   {
     auto log = LocalLog::open(o, &env);
     ASSERT_TRUE(log) << log.error().to_string();

@@ -43,16 +43,26 @@ class OpFuzz {
   void run(int ops) {
     for (int i = 0; i < ops && !::testing::Test::HasFatalFailure(); ++i) {
       const int op = static_cast<int>(rng_() % 100);
-      if (op < 40) append();
-      else if (op < 65) read();
-      else if (op < 73) counter_at_time();
-      else if (op < 80) tail();
-      else if (op < 85) clock_.now += static_cast<int64_t>(rng_() % 200) - 20;  // sometimes backwards
-      else if (op < 90) advance_cutoff();
-      else if (op < 94) ASSERT_TRUE(log_->enforce_retention());
-      else if (op < 96) drop();
-      else if (op < 98) restart(false);
-      else restart(true);
+      if (op < 40)
+        append();
+      else if (op < 65)
+        read();
+      else if (op < 73)
+        counter_at_time();
+      else if (op < 80)
+        tail();
+      else if (op < 85)
+        clock_.now += static_cast<int64_t>(rng_() % 200) - 20;  // sometimes backwards
+      else if (op < 90)
+        advance_cutoff();
+      else if (op < 94)
+        ASSERT_TRUE(log_->enforce_retention());
+      else if (op < 96)
+        drop();
+      else if (op < 98)
+        restart(false);
+      else
+        restart(true);
     }
   }
 
@@ -95,7 +105,8 @@ class OpFuzz {
       any_dropped = any_dropped || model_[sa.shard].dropped;
       const int n = static_cast<int>(rng_() % 5);
       for (int k = 0; k < n; ++k) {
-        sa.records.push_back({"k" + std::to_string(rng_() % 1000), std::string(rng_() % 400, static_cast<char>('a' + rng_() % 26))});
+        sa.records.push_back(
+            {"k" + std::to_string(rng_() % 1000), std::string(rng_() % 400, static_cast<char>('a' + rng_() % 26))});
       }
     }
     auto r = append_wait(*log_, appends);
@@ -110,7 +121,8 @@ class OpFuzz {
       ASSERT_EQ((*r)[i].first_counter, m.next_counter);
       for (size_t k = 0; k < appends[i].records.size(); ++k) {
         ASSERT_EQ((*r)[i].arrival_ms[k], arrival);
-        m.records.push_back({m.next_counter++, arrival, appends[i].records[k].partition_key, appends[i].records[k].data});
+        m.records.push_back(
+            {m.next_counter++, arrival, appends[i].records[k].partition_key, appends[i].records[k].data});
       }
       if (!appends[i].records.empty()) m.last_arrival = arrival;
     }

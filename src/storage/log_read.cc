@@ -43,8 +43,8 @@ Status scan_entry(ShardKey shard, const IndexEntry& e, const File& file, std::st
       expected += h->record_count;
     } else if (h->shard == shard && h->first_counter == expected) {
       if (!batch::crc_matches(*h, buf->data() + pos)) {
-        return Status::corruption(fmt::format("checksum mismatch in segment {} at offset {}", e.segment,
-                                              uint64_t{e.offset} + pos));
+        return Status::corruption(
+            fmt::format("checksum mismatch in segment {} at offset {}", e.segment, uint64_t{e.offset} + pos));
       }
       bool stopped = false;
       const std::string_view payload(buf->data() + pos + batch::kHeaderSize, h->payload_length);

@@ -208,9 +208,10 @@ Status LocalLog::recover_segment(uint32_t id, bool is_last, bool* sealed) {
                    pos, size - pos);
       if (auto s = file->truncate(pos); !s) return s;  // made durable by the sync below
     } else {
-      spdlog::error("log {}: segment {}: {} at offset {}; the remaining {} bytes of this segment are not trusted "
-                    "and will not be served",
-                    options_.dir, id, bad, pos, size - pos);
+      spdlog::error(
+          "log {}: segment {}: {} at offset {}; the remaining {} bytes of this segment are not trusted "
+          "and will not be served",
+          options_.dir, id, bad, pos, size - pos);
       if (is_last) *sealed = true;  // never append after untrusted bytes
       // Records past the damage were possibly acknowledged: keep their
       // counters from being handed out again. Each record takes at least 3

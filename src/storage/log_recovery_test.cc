@@ -74,9 +74,9 @@ TEST(LogRecovery, TornTailIsTruncated) {
     auto data = fill(opts, 10);
     const std::string seg = segment_paths(dir.path()).back();
     const std::string before = slurp(seg);
-    if (variant == 0) append_bytes(seg, before.substr(0, before.size() / 25));       // half a batch
-    if (variant == 1) append_bytes(seg, std::string(100, '\x7f'));                     // garbage
-    if (variant == 2) append_bytes(seg, before.substr(0, batch::kHeaderSize + 2));     // header, no payload
+    if (variant == 0) append_bytes(seg, before.substr(0, before.size() / 25));      // half a batch
+    if (variant == 1) append_bytes(seg, std::string(100, '\x7f'));                  // garbage
+    if (variant == 2) append_bytes(seg, before.substr(0, batch::kHeaderSize + 2));  // header, no payload
     auto log = open_log(opts);
     ASSERT_TRUE(log) << log.error().to_string();
     auto got = read_all(**log, 1);

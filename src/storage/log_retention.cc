@@ -16,7 +16,8 @@ Checkpoint LocalLog::checkpoint_locked() {
   // new one is entered there before it becomes active), so this is at least
   // active_id_ + 1 without reading the writer's own state.
   cp.next_segment_id = next_segment_floor_;
-  if (!segments_.empty()) cp.next_segment_id = std::max<uint64_t>(cp.next_segment_id, uint64_t{segments_.rbegin()->first} + 1);
+  if (!segments_.empty())
+    cp.next_segment_id = std::max<uint64_t>(cp.next_segment_id, uint64_t{segments_.rbegin()->first} + 1);
   cp.shards.reserve(shards_.size());
   for (const auto& [key, st] : shards_) {
     cp.shards.push_back({key, st.tail.last_counter, st.tail.last_arrival_ms, st.start_counter, false});
@@ -132,8 +133,8 @@ Status LocalLog::run_retention() {
   // retention deletes it later (docs/storage.md §7).
   std::vector<uint32_t> freed;
   for (const Candidate& c : candidates) {
-    const bool only_dropped = std::all_of(c.shards.begin(), c.shards.end(),
-                                          [&](const auto& kv) { return dropped.contains(kv.first); });
+    const bool only_dropped =
+        std::all_of(c.shards.begin(), c.shards.end(), [&](const auto& kv) { return dropped.contains(kv.first); });
     if (only_dropped && std::find(doomed.begin(), doomed.end(), c.id) != doomed.end()) freed.push_back(c.id);
   }
   if (!freed.empty()) {

@@ -181,7 +181,7 @@ TEST(LogRunway, FaultInjectionRevertsLostWritesOnTheRunwayToZeros) {
     ASSERT_TRUE((*f)->zero_fill(100));
     EXPECT_EQ((*f)->size(), 3u) << "zero_fill does not move the tracked end";
     ASSERT_TRUE((*f)->sync());
-    ASSERT_TRUE((*f)->append("def"));  // on the runway, never synced
+    ASSERT_TRUE((*f)->append("def"));   // on the runway, never synced
     ASSERT_TRUE((*f)->zero_fill(200));  // never synced: may vanish
   }
   env.crash();

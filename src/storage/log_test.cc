@@ -24,7 +24,8 @@ TEST(Log, RoundTripAcrossManyShards) {
   for (int round = 0; round < 5; ++round) {
     std::vector<ShardAppend> appends;
     for (ShardKey s = 1; s <= 200; ++s) {
-      appends.push_back(make_append(s, 1 + static_cast<int>((s + round) % 4), "s" + std::to_string(s) + "r" + std::to_string(round)));
+      appends.push_back(
+          make_append(s, 1 + static_cast<int>((s + round) % 4), "s" + std::to_string(s) + "r" + std::to_string(round)));
       for (auto& r : appends.back().records) expected[s].push_back(r);
     }
     auto r = append_wait(**log, appends);

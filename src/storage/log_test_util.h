@@ -49,7 +49,8 @@ inline Result<std::vector<Appended>> append_wait(Log& log, std::vector<ShardAppe
 inline ShardAppend make_append(ShardKey shard, int n, const std::string& prefix) {
   ShardAppend sa;
   sa.shard = shard;
-  for (int i = 0; i < n; ++i) sa.records.push_back({prefix + "-pk" + std::to_string(i), prefix + "-data-" + std::to_string(i)});
+  for (int i = 0; i < n; ++i)
+    sa.records.push_back({prefix + "-pk" + std::to_string(i), prefix + "-data-" + std::to_string(i)});
   return sa;
 }
 

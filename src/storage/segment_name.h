@@ -17,9 +17,7 @@ inline std::string segment_file_name(uint32_t id) { return fmt::format("{:020d}.
 
 inline std::string segment_path(const std::string& dir, uint32_t id) { return dir + "/" + segment_file_name(id); }
 
-inline std::string summary_path(const std::string& dir, uint32_t id) {
-  return fmt::format("{}/{:020d}.sum", dir, id);
-}
+inline std::string summary_path(const std::string& dir, uint32_t id) { return fmt::format("{}/{:020d}.sum", dir, id); }
 
 // The id in a file name of the form <20 digits><suffix>, or nullopt.
 inline std::optional<uint32_t> parse_numbered_file_name(std::string_view name, std::string_view suffix) {

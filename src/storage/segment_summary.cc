@@ -74,7 +74,8 @@ std::string encode_segment_summary(uint32_t id, uint64_t segment_bytes, const st
 
 Result<std::vector<SummaryEntry>> decode_segment_summary(std::string_view b, uint32_t id, uint64_t segment_bytes) {
   if (b.size() < kHeaderSize || get_fixed<uint32_t>(b.data()) != kMagic) return error(bad("bad magic"));
-  if (crc32c::value(b.data() + 8, b.size() - 8) != get_fixed<uint32_t>(b.data() + 4)) return error(bad("checksum mismatch"));
+  if (crc32c::value(b.data() + 8, b.size() - 8) != get_fixed<uint32_t>(b.data() + 4))
+    return error(bad("checksum mismatch"));
   if (get_fixed<uint32_t>(b.data() + 8) != kVersion) return error(bad("unknown version"));
   if (get_fixed<uint32_t>(b.data() + 12) != id) return error(bad("names another segment"));
   if (get_fixed<uint64_t>(b.data() + 16) != segment_bytes) return error(bad("segment size differs"));

@@ -81,8 +81,8 @@ TEST(SegmentSummary, AnyFlippedByteOrMismatchIsRejected) {
     EXPECT_FALSE(decode_segment_summary(bad, 4, size)) << "byte " << i;
   }
   EXPECT_FALSE(decode_segment_summary(bytes.substr(0, bytes.size() - 56), 4, size));  // truncated
-  EXPECT_FALSE(decode_segment_summary(bytes, 5, size));                              // another segment's
-  EXPECT_FALSE(decode_segment_summary(bytes, 4, size + 1));                          // segment grew
+  EXPECT_FALSE(decode_segment_summary(bytes, 5, size));                               // another segment's
+  EXPECT_FALSE(decode_segment_summary(bytes, 4, size + 1));                           // segment grew
   // Batches that leave a gap, or do not reach the end, are refused even with a good CRC.
   auto gap = entries;
   gap[1].offset += 1;

@@ -5,16 +5,13 @@
 
 namespace runnel::streams {
 
-OnDemandScaler::OnDemandScaler(AutoscalePolicy policy, ShardWriteRate rate)
-    : policy_(policy), rate_(std::move(rate)) {}
+OnDemandScaler::OnDemandScaler(AutoscalePolicy policy, ShardWriteRate rate) : policy_(policy), rate_(std::move(rate)) {}
 
 double OnDemandScaler::load_of(const ShardThroughput::WriteRate& r) const {
   return std::max(r.bytes_per_s / policy_.write_bytes_limit, r.records_per_s / policy_.write_records_limit);
 }
 
-HashKey midpoint_split_key(const HashKeyRange& range) {
-  return range.start + (range.end - range.start) / 2 + 1;
-}
+HashKey midpoint_split_key(const HashKeyRange& range) { return range.start + (range.end - range.start) / 2 + 1; }
 
 std::vector<SplitDecision> OnDemandScaler::decide(const StreamState& s, int64_t now_ms, uint64_t account_headroom) {
   std::vector<SplitDecision> out;
@@ -42,7 +39,8 @@ std::vector<SplitDecision> OnDemandScaler::decide(const StreamState& s, int64_t 
   const size_t open = s.open_shard_count();
   uint64_t room = std::min<uint64_t>(account_headroom, policy_.max_splits_per_stream);
   if (open >= policy_.max_open_shards_per_stream) room = 0;
-  room = std::min<uint64_t>(room, policy_.max_open_shards_per_stream - std::min<size_t>(open, policy_.max_open_shards_per_stream));
+  room = std::min<uint64_t>(
+      room, policy_.max_open_shards_per_stream - std::min<size_t>(open, policy_.max_open_shards_per_stream));
   for (const Hot& h : ready) {
     if (out.size() >= room) break;
     out.push_back({h.shard->index, midpoint_split_key(h.shard->range)});

@@ -32,12 +32,12 @@
 namespace runnel::streams {
 
 struct AutoscalePolicy {
-  double write_bytes_limit = 1024.0 * 1024.0;   // per shard, per second
-  double write_records_limit = 1000.0;          // per shard, per second
-  double threshold = 0.8;                       // fraction of either limit that makes a shard hot
-  int64_t sustain_ms = 10'000;                  // how long a shard stays hot before it splits
-  int64_t min_shard_age_ms = 30'000;            // a shard younger than this does not split again
-  uint32_t max_splits_per_stream = 16;          // per round
+  double write_bytes_limit = 1024.0 * 1024.0;  // per shard, per second
+  double write_records_limit = 1000.0;         // per shard, per second
+  double threshold = 0.8;                      // fraction of either limit that makes a shard hot
+  int64_t sustain_ms = 10'000;                 // how long a shard stays hot before it splits
+  int64_t min_shard_age_ms = 30'000;           // a shard younger than this does not split again
+  uint32_t max_splits_per_stream = 16;         // per round
   uint32_t max_open_shards_per_stream = 10'000;
 };
 
@@ -45,7 +45,7 @@ struct AutoscalePolicy {
 using ShardWriteRate = std::function<ShardThroughput::WriteRate(storage::ShardKey shard, int64_t now_ms)>;
 
 struct SplitDecision {
-  uint32_t shard_index = 0;       // an open shard of the stream
+  uint32_t shard_index = 0;           // an open shard of the stream
   HashKey new_starting_hash_key = 0;  // the upper child's first key
 };
 

@@ -35,7 +35,7 @@ class CapacityTest : public ServiceTestBase {
   void SetUp() override {
     make_dir("runnel-capacity");
     options_.throughput_limits = false;
-    options_.autoscale_interval_ms = 0;   // rounds run only when a test calls autoscale_once
+    options_.autoscale_interval_ms = 0;  // rounds run only when a test calls autoscale_once
     open();
   }
   void configure(KinesisService& service) override {
@@ -208,7 +208,7 @@ TEST_F(CapacityTest, UpdateShardCountDoublesWithSplits) {
   EXPECT_EQ(r->find("CurrentShardCount")->as_int(), 2);
   EXPECT_EQ(r->find("TargetShardCount")->as_int(), 4);
   expect_uniform(open_ranges("s"), 4);
-  EXPECT_EQ(list_shards("s").size(), 6u);   // 2 closed parents, 4 children, no short-lived shards
+  EXPECT_EQ(list_shards("s").size(), 6u);  // 2 closed parents, 4 children, no short-lived shards
   expect_consistent_lineage("s");
   EXPECT_EQ(summary("s").find("OpenShardCount")->as_int(), 4);
 }
@@ -341,7 +341,8 @@ TEST_F(CapacityTest, ShardLimitAppliesToCreateUpdateAndSplit) {
             "Target shard count: 13");
   create("b", 4);
   auto ranges = split_hash_space(4);
-  e = error_of(call("SplitShard", obj({{"StreamName", "b"}, {"ShardToSplit", "shardId-000000000000"},
+  e = error_of(call("SplitShard", obj({{"StreamName", "b"},
+                                       {"ShardToSplit", "shardId-000000000000"},
                                        {"NewStartingHashKey", format_hash_key(ranges[0].start + 100)}})));
   EXPECT_EQ(e.type, "LimitExceededException");
   EXPECT_NE(e.message.find("Current shard count for the account: 10. Limit: 10."), std::string::npos) << e.message;
@@ -386,8 +387,8 @@ TEST_F(CapacityTest, OnDemandStreamsStartWithFourShardsAndCountAgainstTheirLimit
   create_on_demand("od");
   EXPECT_EQ(summary("od").find("OpenShardCount")->as_int(), 4);
   create("p", 1);
-  auto e = error_of(
-      call("UpdateStreamMode", obj({{"StreamARN", arn("p")}, {"StreamModeDetails", obj({{"StreamMode", "ON_DEMAND"}})}})));
+  auto e = error_of(call("UpdateStreamMode",
+                         obj({{"StreamARN", arn("p")}, {"StreamModeDetails", obj({{"StreamMode", "ON_DEMAND"}})}})));
   EXPECT_EQ(e.type, "LimitExceededException");
   EXPECT_NE(e.message.find("Limit: 1."), std::string::npos) << e.message;
 }
@@ -417,8 +418,8 @@ TEST_F(CapacityTest, WarmThroughputNeedsOnDemandAndTheBillingCommitment) {
   };
   EXPECT_EQ(error_of(warm("p", 100)).type, "ValidationException");
   EXPECT_EQ(error_of(warm("od", 100)).type, "InvalidArgumentException");
-  ASSERT_TRUE(call("UpdateAccountSettings",
-                   obj({{"MinimumThroughputBillingCommitment", obj({{"Status", "ENABLED"}})}})));
+  ASSERT_TRUE(
+      call("UpdateAccountSettings", obj({{"MinimumThroughputBillingCommitment", obj({{"Status", "ENABLED"}})}})));
   EXPECT_EQ(error_of(warm("od", 10241)).type, "InvalidArgumentException");
   auto r = warm("od", 100);
   ASSERT_TRUE(r) << r.error().message;
@@ -456,16 +457,18 @@ TEST_F(CapacityTest, EnhancedMonitoringIsStoredAndReported) {
                       "ReadProvisionedThroughputExceeded"};
   EXPECT_EQ(r->find("DesiredShardLevelMetrics")->as_array(), five);
   auto d = call("DescribeStream", obj({{"StreamName", "s"}}));
-  EXPECT_EQ(d->find("StreamDescription")->find("EnhancedMonitoring")->as_array()[0].find("ShardLevelMetrics")->as_array(),
-            five);
+  EXPECT_EQ(
+      d->find("StreamDescription")->find("EnhancedMonitoring")->as_array()[0].find("ShardLevelMetrics")->as_array(),
+      five);
   restart();
   EXPECT_EQ(summary("s").find("EnhancedMonitoring")->as_array()[0].find("ShardLevelMetrics")->as_array(), five);
   r = call("DisableEnhancedMonitoring", obj({{"StreamName", "s"}, {"ShardLevelMetrics", Array{"ALL"}}}));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->find("DesiredShardLevelMetrics")->as_array(), Array{});
-  EXPECT_EQ(error_of(call("EnableEnhancedMonitoring", obj({{"StreamName", "s"}, {"ShardLevelMetrics", Array{"Bogus"}}})))
-                .type,
-            "InvalidArgumentException");
+  EXPECT_EQ(
+      error_of(call("EnableEnhancedMonitoring", obj({{"StreamName", "s"}, {"ShardLevelMetrics", Array{"Bogus"}}})))
+          .type,
+      "InvalidArgumentException");
 }
 
 // --- control-plane call rates ---
@@ -500,12 +503,12 @@ TEST_F(CapacityTest, AutoscalerSplitsAHotOnDemandShardAfterItStaysHot) {
   for (storage::ShardKey k = 0; k < 64; ++k) (*rates_)[k] = {.bytes_per_s = 950'000, .records_per_s = 10};
   *now_ += options_.autoscale.min_shard_age_ms;
   service_->autoscale_once();
-  EXPECT_EQ(list_shards("od").size(), 4u);   // hot, not yet for long enough
+  EXPECT_EQ(list_shards("od").size(), 4u);  // hot, not yet for long enough
   *now_ += options_.autoscale.sustain_ms;
   service_->autoscale_once();
   EXPECT_EQ(summary("od").find("OpenShardCount")->as_int(), 8);
   EXPECT_EQ(summary("od").find("StreamStatus")->as_string(), "ACTIVE");
-  EXPECT_EQ(summary("p").find("OpenShardCount")->as_int(), 1);   // provisioned streams never scale
+  EXPECT_EQ(summary("p").find("OpenShardCount")->as_int(), 1);  // provisioned streams never scale
   expect_consistent_lineage("od");
   expect_uniform(open_ranges("od"), 8);
   // The children are hot too, but younger than min_shard_age_ms.

@@ -15,8 +15,8 @@ Value child_shards(const StreamState& s, const Shard& closed) {
   Array children;
   if (closed.open()) return children;
   for (const auto& sh : s.shards) {
-    const bool child = (sh.parent && *sh.parent == closed.index) ||
-                       (sh.adjacent_parent && *sh.adjacent_parent == closed.index);
+    const bool child =
+        (sh.parent && *sh.parent == closed.index) || (sh.adjacent_parent && *sh.adjacent_parent == closed.index);
     if (!child) continue;
     Array parents;
     if (sh.parent) parents.emplace_back(format_shard_id(*sh.parent));

@@ -22,17 +22,16 @@ struct StreamsConfig {
   std::string control_plane_limits = "on";  // on | off: AWS's control-plane call rates
   int64_t consumer_create_ms = 0;
   int64_t consumer_delete_ms = 0;
-  int64_t subscription_seconds = 300;        // how long a SubscribeToShard stream lasts
-  uint64_t subscription_buffer_kib = 1024;   // unsent events held for one subscriber (FanOutOptions)
-  uint64_t fanout_buffer_mib = 64;           // ... for all subscribers together
-  int64_t subscription_stall_seconds = 60;   // end a subscription whose reader took nothing (0: never)
+  int64_t subscription_seconds = 300;       // how long a SubscribeToShard stream lasts
+  uint64_t subscription_buffer_kib = 1024;  // unsent events held for one subscriber (FanOutOptions)
+  uint64_t fanout_buffer_mib = 64;          // ... for all subscribers together
+  int64_t subscription_stall_seconds = 60;  // end a subscription whose reader took nothing (0: never)
 };
 
 // Adds the section's flags to `serve`, bound to `config`.
 void add_streams_options(CLI::App& serve, StreamsConfig& config);
 
 // The service's options from the section, the account and the data directory.
-KinesisOptions kinesis_options(const StreamsConfig& config, const std::string& account_id,
-                               const std::string& data_dir);
+KinesisOptions kinesis_options(const StreamsConfig& config, const std::string& account_id, const std::string& data_dir);
 
 }  // namespace runnel::streams

@@ -20,9 +20,9 @@
 #include "protocol/event_stream.h"
 #include "protocol/event_stream_response.h"
 #include "protocol/json_codec.h"
-#include "streams/model.h"
 #include "streams/fake_sink_test_util.h"
 #include "streams/kinesis_service.h"
+#include "streams/model.h"
 #include "streams/sequence_number.h"
 #include "streams/service_test_base.h"
 
@@ -112,19 +112,19 @@ class ConsumerTest : public ServiceTestBase {
 
   // SubscribeToShard as the dispatcher would run it. nullopt when the
   // subscription was admitted (the reply was not used), else the error.
-  std::optional<protocol::ApiError> subscribe(const std::string& consumer_arn, const std::string& shard_id,
-                                              Value start, const std::shared_ptr<FakeSink>& sink,
+  std::optional<protocol::ApiError> subscribe(const std::string& consumer_arn, const std::string& shard_id, Value start,
+                                              const std::shared_ptr<FakeSink>& sink,
                                               WireFormat format = WireFormat::kJson) {
     const protocol::OperationModel* op = kinesis_model().find_operation("SubscribeToShard");
     EXPECT_NE(op, nullptr);
     protocol::RequestContext ctx{"us-east-1", kAccount, "req-sub", format,
                                  std::make_shared<protocol::EventStreamResponse>(sink, format, "req-sub")};
     auto result = std::make_shared<std::optional<protocol::ApiError>>();
-    service_->handle(*op,
-                     obj({{"ConsumerARN", consumer_arn}, {"ShardId", shard_id}, {"StartingPosition", std::move(start)}}),
-                     ctx, [result](protocol::ApiResult<Value> r) {
-                       *result = r ? protocol::ApiError{"UnexpectedSuccessReply", "", 200} : r.error();
-                     });
+    service_->handle(
+        *op, obj({{"ConsumerARN", consumer_arn}, {"ShardId", shard_id}, {"StartingPosition", std::move(start)}}), ctx,
+        [result](protocol::ApiResult<Value> r) {
+          *result = r ? protocol::ApiError{"UnexpectedSuccessReply", "", 200} : r.error();
+        });
     return *result;
   }
 
@@ -187,8 +187,8 @@ TEST_F(ConsumerTest, RegisterAnswersCreatingWithAwsArnThenDescribesActive) {
   ASSERT_TRUE(by_name);
   EXPECT_EQ(*by_name, *by_arn);
   // All three given and consistent is fine too.
-  EXPECT_TRUE(call("DescribeStreamConsumer",
-                   obj({{"ConsumerARN", arn}, {"StreamARN", kStreamArn}, {"ConsumerName", "c1"}})));
+  EXPECT_TRUE(
+      call("DescribeStreamConsumer", obj({{"ConsumerARN", arn}, {"StreamARN", kStreamArn}, {"ConsumerName", "c1"}})));
 }
 
 TEST_F(ConsumerTest, RegisterErrors) {
@@ -197,8 +197,9 @@ TEST_F(ConsumerTest, RegisterErrors) {
   register_consumer("c1");
   auto dup = call("RegisterStreamConsumer", obj({{"StreamARN", kStreamArn}, {"ConsumerName", "c1"}}));
   expect_error(dup, "ResourceInUseException");
-  auto missing = call("RegisterStreamConsumer",
-                      obj({{"StreamARN", "arn:aws:kinesis:us-east-1:000000000000:stream/nope"}, {"ConsumerName", "c"}}));
+  auto missing =
+      call("RegisterStreamConsumer",
+           obj({{"StreamARN", "arn:aws:kinesis:us-east-1:000000000000:stream/nope"}, {"ConsumerName", "c"}}));
   expect_error(missing, "ResourceNotFoundException");
   auto bad = call("RegisterStreamConsumer", obj({{"StreamARN", "not-an-arn"}, {"ConsumerName", "c"}}));
   expect_error(bad, "InvalidArgumentException");
@@ -211,15 +212,18 @@ TEST_F(ConsumerTest, RegisterErrors) {
 TEST_F(ConsumerTest, RegisterChecksTagsLikeTagResource) {
   open();
   create_stream("s");
-  auto reserved = call("RegisterStreamConsumer", obj({{"StreamARN", kStreamArn}, {"ConsumerName", "c1"},
-                                                      {"Tags", obj({{"aws:owner", Value("x")}})}}));
+  auto reserved =
+      call("RegisterStreamConsumer",
+           obj({{"StreamARN", kStreamArn}, {"ConsumerName", "c1"}, {"Tags", obj({{"aws:owner", Value("x")}})}}));
   expect_error(reserved, "InvalidArgumentException");
-  auto bad_chars = call("RegisterStreamConsumer", obj({{"StreamARN", kStreamArn}, {"ConsumerName", "c1"},
-                                                       {"Tags", obj({{"team", Value("a<b>")}})}}));
+  auto bad_chars =
+      call("RegisterStreamConsumer",
+           obj({{"StreamARN", kStreamArn}, {"ConsumerName", "c1"}, {"Tags", obj({{"team", Value("a<b>")}})}}));
   expect_error(bad_chars, "InvalidArgumentException");
   // Neither attempt registered anything.
-  auto ok = call("RegisterStreamConsumer", obj({{"StreamARN", kStreamArn}, {"ConsumerName", "c1"},
-                                                {"Tags", obj({{"team", Value("payments")}})}}));
+  auto ok =
+      call("RegisterStreamConsumer",
+           obj({{"StreamARN", kStreamArn}, {"ConsumerName", "c1"}, {"Tags", obj({{"team", Value("payments")}})}}));
   ASSERT_TRUE(ok.has_value()) << ok.error().message;
 }
 
@@ -332,7 +336,7 @@ TEST_F(ConsumerTest, DeregisteringConsumerIsDeletingUntilItsTimeIsUp) {
   // Its subscription ends at once, not when the deletion completes.
   ASSERT_TRUE(eventually([&] { return live->ends() == 1; }));
   EXPECT_EQ(live->frames().back().exception_type, "ResourceNotFoundException");
-  fake_now_ += 6'000;   // past the takeover window
+  fake_now_ += 6'000;  // past the takeover window
   auto sink = std::make_shared<FakeSink>();
   auto refused = subscribe(arn, "shardId-000000000000", position("LATEST"), sink);
   ASSERT_TRUE(refused);
@@ -392,8 +396,9 @@ TEST_F(ConsumerTest, ListPagesByNameWithMaxResultsAndNextToken) {
   EXPECT_TRUE(empty->find("Consumers")->as_array().empty());
   expect_error(call("ListStreamConsumers", obj({{"StreamARN", "arn:aws:kinesis:us-east-1:000000000000:stream/x"}})),
                "ResourceNotFoundException");
-  expect_error(call("ListStreamConsumers", obj({{"StreamARN", kStreamArn}, {"StreamCreationTimestamp", Timestamp{1000}}})),
-               "ResourceNotFoundException");
+  expect_error(
+      call("ListStreamConsumers", obj({{"StreamARN", kStreamArn}, {"StreamCreationTimestamp", Timestamp{1000}}})),
+      "ResourceNotFoundException");
 }
 
 TEST_F(ConsumerTest, ConsumersSurviveRestart) {
@@ -524,18 +529,18 @@ TEST_F(ConsumerSubscribeTest, EveryStartingPositionDeliversExactlyOnceInOrder) {
   s.push_back(put("r3"));
   s.push_back(put("r4"));
 
-  const std::map<std::string, std::vector<std::string>> want = {
-      {"trim", {"r0", "r1", "r2", "r3", "r4"}}, {"at", {"r1", "r2", "r3", "r4"}},
-      {"after", {"r2", "r3", "r4"}},            {"ts", {"r1", "r2", "r3", "r4"}},
-      {"latest", {"r3", "r4"}}};
-  for (const auto& [n, w] : want)
-    EXPECT_TRUE(eventually([&] { return datas(sink[n]).size() >= w.size(); })) << n;
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));   // no duplicates trailing in
+  const std::map<std::string, std::vector<std::string>> want = {{"trim", {"r0", "r1", "r2", "r3", "r4"}},
+                                                                {"at", {"r1", "r2", "r3", "r4"}},
+                                                                {"after", {"r2", "r3", "r4"}},
+                                                                {"ts", {"r1", "r2", "r3", "r4"}},
+                                                                {"latest", {"r3", "r4"}}};
+  for (const auto& [n, w] : want) EXPECT_TRUE(eventually([&] { return datas(sink[n]).size() >= w.size(); })) << n;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // no duplicates trailing in
   for (const auto& [n, w] : want) {
     EXPECT_EQ(datas(sink[n]), w) << n;
     const auto got = seqs(sink[n]);
     const std::vector<std::string> tail(s.end() - static_cast<long>(w.size()), s.end());
-    EXPECT_EQ(got, tail) << n;   // the same sequence numbers PutRecord answered
+    EXPECT_EQ(got, tail) << n;  // the same sequence numbers PutRecord answered
   }
 }
 
@@ -558,7 +563,7 @@ TEST_F(ConsumerSubscribeTest, ResubscribingAfterTheContinuationHasNoGapOrDuplica
   EXPECT_EQ(continuation, put_seqs.back());
   EXPECT_EQ(events.back().payload.find("ContinuationSequenceNumber")->as_string(), put_seqs.back());
 
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));   // past takeover_ms
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // past takeover_ms
   auto second = std::make_shared<FakeSink>();
   ASSERT_FALSE(subscribe(arn, shard, position("AFTER_SEQUENCE_NUMBER", continuation), second));
   // The first one is taken over.
@@ -603,7 +608,7 @@ TEST_F(ConsumerSubscribeTest, ContinuationOfAnIdleSubscriptionResumesAtTheNextRe
   const std::string idle_cont = third->events()[0].payload.find("ContinuationSequenceNumber")->as_string();
   EXPECT_TRUE(third->events()[0].payload.find("Records")->as_array().empty());
   std::this_thread::sleep_for(std::chrono::milliseconds(80));
-  third->set_closed();   // the client went away
+  third->set_closed();  // the client went away
   put("y0");
   auto fourth = std::make_shared<FakeSink>();
   err = subscribe(arn, shard, position("AFTER_SEQUENCE_NUMBER", idle_cont), fourth);
@@ -686,7 +691,7 @@ TEST_F(ConsumerSubscribeTest, DeletingTheStreamEndsWithResourceNotFound) {
 }
 
 TEST_F(ConsumerSubscribeTest, DeletingTheStreamSlowlyEndsWithResourceNotFound) {
-  options_.delete_stream_ms = 60'000;   // the stream stays DELETING
+  options_.delete_stream_ms = 60'000;  // the stream stays DELETING
   open();
   create_stream("s");
   const std::string arn = register_consumer("c");
@@ -775,9 +780,8 @@ TEST_F(ConsumerSubscribeTest, SubscribeErrorsAreRepliedBeforeAnythingIsSent) {
   auto put_r = call("PutRecord", obj({{"StreamName", "s"}, {"PartitionKey", "pk"}, {"Data", Blob{"x"}}}));
   ASSERT_TRUE(put_r);
   const std::string seq_of_other = put_r->find("SequenceNumber")->as_string();
-  const std::string other_shard = put_r->find("ShardId")->as_string() == "shardId-000000000000"
-                                      ? "shardId-000000000001"
-                                      : "shardId-000000000000";
+  const std::string other_shard =
+      put_r->find("ShardId")->as_string() == "shardId-000000000000" ? "shardId-000000000001" : "shardId-000000000000";
   struct Case {
     std::string arn, shard;
     Value start;
@@ -808,7 +812,7 @@ TEST_F(ConsumerSubscribeTest, SubscribeErrorsAreRepliedBeforeAnythingIsSent) {
 }
 
 TEST_F(ConsumerSubscribeTest, SplitEndsTheParentSubscriptionWithChildShards) {
-  options_.fanout.heartbeat_ms = 30'000;   // the end of the shard must not wait for a heartbeat
+  options_.fanout.heartbeat_ms = 30'000;  // the end of the shard must not wait for a heartbeat
   open();
   create_stream("s");
   const std::string arn = register_consumer("c");
@@ -821,8 +825,7 @@ TEST_F(ConsumerSubscribeTest, SplitEndsTheParentSubscriptionWithChildShards) {
                                        {"ShardToSplit", "shardId-000000000000"},
                                        {"NewStartingHashKey", "170141183460469231731687303715884105728"}}));
   ASSERT_TRUE(split) << split.error().type << ": " << split.error().message;
-  EXPECT_TRUE(eventually([&] { return sink->ends() == 1; }))
-      << "SplitShard did not end the parent's subscription";
+  EXPECT_TRUE(eventually([&] { return sink->ends() == 1; })) << "SplitShard did not end the parent's subscription";
   auto events = sink->events();
   ASSERT_FALSE(events.empty());
   const Value& last = events.back().payload;
@@ -870,7 +873,7 @@ TEST_F(ConsumerSubscribeTest, SubscribingToAClosedShardGetsItsTailThenChildShard
 }
 
 TEST_F(ConsumerSubscribeTest, MergeEndsBothParentSubscriptionsWithTheChild) {
-  options_.fanout.heartbeat_ms = 30'000;   // the end of the shard must not wait for a heartbeat
+  options_.fanout.heartbeat_ms = 30'000;  // the end of the shard must not wait for a heartbeat
   open();
   create_stream("s", 2);
   const std::string arn = register_consumer("c");

@@ -54,7 +54,8 @@ StreamInfo stream_info(const Value& d) {
   info.status = str(d, "StreamStatus");
   if (const Value* mode = d.find("StreamModeDetails")) info.mode = str(*mode, "StreamMode");
   info.retention_hours = num(d, "RetentionPeriodHours");
-  if (const Value* t = d.find("StreamCreationTimestamp"); t && t->is_timestamp()) info.created_ms = t->as_timestamp().millis;
+  if (const Value* t = d.find("StreamCreationTimestamp"); t && t->is_timestamp())
+    info.created_ms = t->as_timestamp().millis;
   info.encryption_type = str(d, "EncryptionType");
   if (const Value* shards = d.find("Shards")) {
     for (const Value& s : shards->as_array()) {

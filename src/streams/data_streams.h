@@ -33,20 +33,20 @@ struct StreamShard {
   std::string shard_id;
   std::optional<std::string> parent_shard_id;
   std::optional<std::string> adjacent_parent_shard_id;
-  std::string starting_hash_key, ending_hash_key;      // decimal, as the API gives them
+  std::string starting_hash_key, ending_hash_key;  // decimal, as the API gives them
   std::string starting_sequence_number;
-  std::optional<std::string> ending_sequence_number;   // set once the shard is closed
+  std::optional<std::string> ending_sequence_number;  // set once the shard is closed
   bool open() const { return !ending_sequence_number.has_value(); }
 };
 
 struct StreamInfo {
   std::string name;
   std::string arn;
-  std::string status;        // CREATING, ACTIVE, UPDATING, DELETING
-  std::string mode;          // PROVISIONED, ON_DEMAND
+  std::string status;  // CREATING, ACTIVE, UPDATING, DELETING
+  std::string mode;    // PROVISIONED, ON_DEMAND
   int64_t retention_hours = 24;
   int64_t created_ms = 0;
-  std::string encryption_type;  // NONE, KMS
+  std::string encryption_type;      // NONE, KMS
   std::vector<StreamShard> shards;  // every shard the stream has, open and closed
 };
 
@@ -58,8 +58,8 @@ struct PutEntry {
 
 // One entry's outcome, in the order of the entries put.
 struct PutOutcome {
-  std::string shard_id;          // empty on failure
-  std::string sequence_number;   // empty on failure
+  std::string shard_id;                     // empty on failure
+  std::string sequence_number;              // empty on failure
   std::optional<protocol::ApiError> error;  // ProvisionedThroughputExceededException, InternalFailure...
 };
 

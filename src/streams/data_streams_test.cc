@@ -45,8 +45,9 @@ TEST_F(DataStreamsTest, CreatePutAndReadWithoutJson) {
   EXPECT_EQ(api_->list_streams(), std::vector<std::string>{"orders"});
 
   // Explicit hash keys put one record on each shard.
-  auto outcomes = put("orders", {{"a", "first", std::string("0")},
-                                 {"b", std::string("\0second", 7), std::string("340282366920938463463374607431768211455")}});
+  auto outcomes =
+      put("orders", {{"a", "first", std::string("0")},
+                     {"b", std::string("\0second", 7), std::string("340282366920938463463374607431768211455")}});
   ASSERT_EQ(outcomes.size(), 2u);
   EXPECT_FALSE(outcomes[0].error.has_value());
   EXPECT_EQ(outcomes[0].shard_id, "shardId-000000000000");
@@ -91,8 +92,9 @@ TEST_F(DataStreamsTest, WatchersHearOfStreamsAndDurableRecords) {
   ASSERT_TRUE(api_->create_stream("a", 1, ""));
   ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "b"}, {"ShardCount", int64_t{1}}})));
   put("a", {{"k", "v", std::nullopt}});
-  ASSERT_TRUE(call("SplitShard", obj({{"StreamName", "b"}, {"ShardToSplit", "shardId-000000000000"},
-                                      {"NewStartingHashKey", "1000"}})));
+  ASSERT_TRUE(
+      call("SplitShard",
+           obj({{"StreamName", "b"}, {"ShardToSplit", "shardId-000000000000"}, {"NewStartingHashKey", "1000"}})));
   ASSERT_TRUE(call("DeleteStream", obj({{"StreamName", "a"}})));
   api_->unwatch(id);
   put("b", {{"k", "v", std::nullopt}});
@@ -101,14 +103,15 @@ TEST_F(DataStreamsTest, WatchersHearOfStreamsAndDurableRecords) {
   std::vector<std::pair<StreamEvent::Kind, std::string>> named;
   uint64_t durable_key = 0;
   for (const StreamEvent& e : events) {
-    if (e.kind == StreamEvent::Kind::kRecordsDurable) durable_key = e.shard_key;
-    else named.emplace_back(e.kind, e.stream);
+    if (e.kind == StreamEvent::Kind::kRecordsDurable)
+      durable_key = e.shard_key;
+    else
+      named.emplace_back(e.kind, e.stream);
   }
-  EXPECT_EQ(named, (std::vector<std::pair<StreamEvent::Kind, std::string>>{
-                       {StreamEvent::Kind::kCreated, "a"},
-                       {StreamEvent::Kind::kCreated, "b"},
-                       {StreamEvent::Kind::kResharded, "b"},
-                       {StreamEvent::Kind::kDeleted, "a"}}));
+  EXPECT_EQ(named, (std::vector<std::pair<StreamEvent::Kind, std::string>>{{StreamEvent::Kind::kCreated, "a"},
+                                                                           {StreamEvent::Kind::kCreated, "b"},
+                                                                           {StreamEvent::Kind::kResharded, "b"},
+                                                                           {StreamEvent::Kind::kDeleted, "a"}}));
   // One durable event (stream a's put); b's put came after unwatch.
   EXPECT_EQ(std::count_if(events.begin(), events.end(),
                           [](const StreamEvent& e) { return e.kind == StreamEvent::Kind::kRecordsDurable; }),
@@ -138,7 +141,8 @@ TEST_F(DataStreamsTest, LocateNamesTheShardOfADurableEvent) {
 TEST_F(DataStreamsTest, ReadingAClosedShardToItsEndNamesItsChildren) {
   ASSERT_TRUE(api_->create_stream("r", 1, ""));
   put("r", {{"k", "before", std::nullopt}});
-  ASSERT_TRUE(call("SplitShard", obj({{"StreamName", "r"}, {"ShardToSplit", "shardId-000000000000"},
+  ASSERT_TRUE(call("SplitShard", obj({{"StreamName", "r"},
+                                      {"ShardToSplit", "shardId-000000000000"},
                                       {"NewStartingHashKey", "170141183460469231731687303715884105728"}})));
   auto info = api_->describe_stream("r");
   ASSERT_TRUE(info.has_value());

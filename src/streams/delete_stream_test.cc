@@ -145,7 +145,8 @@ TEST_F(DeleteStreamTest, ACrashDuringTheDeleteLeavesAStreamTheNextStartRemoves) 
   EXPECT_EQ(stream_names(), std::vector<std::string>{"other"});
   EXPECT_EQ(read_other(), (std::vector<std::string>{"before", "during"}));
   ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "big"}, {"ShardCount", 2}})));
-  ASSERT_TRUE(call("PutRecord", obj({{"StreamName", "big"}, {"PartitionKey", "k"}, {"Data", Blob{std::string("new")}}})));
+  ASSERT_TRUE(
+      call("PutRecord", obj({{"StreamName", "big"}, {"PartitionKey", "k"}, {"Data", Blob{std::string("new")}}})));
 }
 
 }  // namespace

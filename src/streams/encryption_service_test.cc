@@ -31,13 +31,14 @@ class EncryptionServiceTest : public ServiceTestBase {
     options_.key_file = key_file();
     open();
   }
-  void configure(KinesisService& service) override { service.now_ms = [this] { return now_.load(); }; }
+  void configure(KinesisService& service) override {
+    service.now_ms = [this] { return now_.load(); };
+  }
   std::string key_file() const { return (dir_ / "kms.key").string(); }
 
   protocol::ApiResult<Value> start(const std::string& key_id, const std::string& type = "KMS",
                                    const std::string& stream = "s") {
-    return call("StartStreamEncryption",
-                obj({{"StreamName", stream}, {"EncryptionType", type}, {"KeyId", key_id}}));
+    return call("StartStreamEncryption", obj({{"StreamName", stream}, {"EncryptionType", type}, {"KeyId", key_id}}));
   }
   protocol::ApiResult<Value> stop(const std::string& key_id, const std::string& type = "KMS",
                                   const std::string& stream = "s") {
@@ -223,9 +224,10 @@ TEST_F(EncryptionServiceTest, RecordsBeforeDuringAndAfterStayReadable) {
   ASSERT_TRUE(start(kAlias));
   put("during-key", "SECRET-DURING-ALIAS");
   ASSERT_TRUE(start(kKeyArn));
-  auto batch = call("PutRecords", obj({{"StreamName", "s"},
-                                       {"Records", protocol::Array{obj({{"PartitionKey", "batch-key"},
-                                                                        {"Data", Blob{"SECRET-DURING-ARN"}}})}}}));
+  auto batch = call(
+      "PutRecords",
+      obj({{"StreamName", "s"},
+           {"Records", protocol::Array{obj({{"PartitionKey", "batch-key"}, {"Data", Blob{"SECRET-DURING-ARN"}}})}}}));
   ASSERT_TRUE(batch);
   EXPECT_EQ(batch->find("EncryptionType")->as_string(), "KMS");
   ASSERT_TRUE(stop(kKeyArn));
@@ -242,9 +244,9 @@ TEST_F(EncryptionServiceTest, RecordsBeforeDuringAndAfterStayReadable) {
   EXPECT_EQ(raw->records[1].data.find("SECRET"), std::string::npos);
 
   auto check = [&] {
-    auto it = call("GetShardIterator", obj({{"StreamName", "s"},
-                                            {"ShardId", "shardId-000000000000"},
-                                            {"ShardIteratorType", "TRIM_HORIZON"}}));
+    auto it =
+        call("GetShardIterator",
+             obj({{"StreamName", "s"}, {"ShardId", "shardId-000000000000"}, {"ShardIteratorType", "TRIM_HORIZON"}}));
     ASSERT_TRUE(it);
     auto got = call("GetRecords", obj({{"ShardIterator", it->find("ShardIterator")->as_string()}}));
     ASSERT_TRUE(got) << got.error().message;
@@ -279,8 +281,8 @@ TEST_F(EncryptionServiceTest, ChildShardsOfAnEncryptedStreamAreEncryptedToo) {
   ASSERT_TRUE(put);
   const std::string child = put->find("ShardId")->as_string();
   for (const std::string& shard : {std::string("shardId-000000000000"), child}) {
-    auto it = call("GetShardIterator",
-                   obj({{"StreamName", "s"}, {"ShardId", shard}, {"ShardIteratorType", "TRIM_HORIZON"}}));
+    auto it =
+        call("GetShardIterator", obj({{"StreamName", "s"}, {"ShardId", shard}, {"ShardIteratorType", "TRIM_HORIZON"}}));
     ASSERT_TRUE(it);
     auto got = call("GetRecords", obj({{"ShardIterator", it->find("ShardIterator")->as_string()}}));
     ASSERT_TRUE(got) << got.error().message;
@@ -298,9 +300,9 @@ TEST_F(EncryptionServiceTest, ReplacedKeyFileFailsReadsWithKmsAccessDenied) {
   close();
   std::filesystem::remove(key_file());  // a new key is created on next use
   open();
-  auto it = call("GetShardIterator", obj({{"StreamName", "s"},
-                                          {"ShardId", "shardId-000000000000"},
-                                          {"ShardIteratorType", "TRIM_HORIZON"}}));
+  auto it =
+      call("GetShardIterator",
+           obj({{"StreamName", "s"}, {"ShardId", "shardId-000000000000"}, {"ShardIteratorType", "TRIM_HORIZON"}}));
   ASSERT_TRUE(it);
   auto e = error_of(call("GetRecords", obj({{"ShardIterator", it->find("ShardIterator")->as_string()}})));
   EXPECT_EQ(e.type, "KMSAccessDeniedException");

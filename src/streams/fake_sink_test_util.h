@@ -130,8 +130,8 @@ class FakeSink : public net::ResponseSink {
         f.exception_type = std::string((*m)->string_header(":exception-type"));
         f.content_type = std::string((*m)->string_header(":content-type"));
         f.wire_bytes = c.size();
-        auto v = format == WireFormat::kCbor ? protocol::decode_cbor((*m)->payload)
-                                             : protocol::decode_json((*m)->payload);
+        auto v =
+            format == WireFormat::kCbor ? protocol::decode_cbor((*m)->payload) : protocol::decode_json((*m)->payload);
         EXPECT_TRUE(v.has_value()) << "undecodable payload of a " << f.event_type << " frame";
         if (v) f.payload = std::move(*v);
         out.push_back(std::move(f));

@@ -19,16 +19,16 @@ struct FanOut::Subscription {
   SubscriptionSpec spec;
   int64_t started_ms = 0;
   int64_t expires_ms = 0;
-  int64_t last_event_ms = INT64_MIN;   // no event yet: the first pass sends one
-  int64_t due_ms = 0;                  // serve again at this time even without new records
-  double tokens = 0;                   // bytes that may still be read (token bucket)
+  int64_t last_event_ms = INT64_MIN;  // no event yet: the first pass sends one
+  int64_t due_ms = 0;                 // serve again at this time even without new records
+  double tokens = 0;                  // bytes that may still be read (token bucket)
   int64_t tokens_at_ms = 0;
-  std::string continuation;            // ContinuationSequenceNumber of the last event
-  int64_t last_arrival_ms = 0;         // of the last record delivered
-  uint64_t unsent = 0;                 // net/'s backlog at the last look (part of queued_bytes_)
-  bool drained_since_event = false;    // the backlog shrank (or was empty) since the last event
-  int64_t progress_ms = 0;             // when the backlog was last seen to shrink or be empty
-  int64_t backoff_ms = 0;              // the current re-check delay while held back
+  std::string continuation;          // ContinuationSequenceNumber of the last event
+  int64_t last_arrival_ms = 0;       // of the last record delivered
+  uint64_t unsent = 0;               // net/'s backlog at the last look (part of queued_bytes_)
+  bool drained_since_event = false;  // the backlog shrank (or was empty) since the last event
+  int64_t progress_ms = 0;           // when the backlog was last seen to shrink or be empty
+  int64_t backoff_ms = 0;            // the current re-check delay while held back
   bool begun = false;
   std::atomic<bool> taken_over{false};
 };
@@ -50,8 +50,8 @@ protocol::ApiResult<void> FanOut::subscribe(SubscriptionSpec spec) {
   sub->tokens = static_cast<double>(options_.rate_bytes_per_sec);
   sub->tokens_at_ms = now;
   sub->progress_ms = now;
-  sub->continuation = format_sequence_number(
-      SequenceNumber{spec.shard_created_secs, spec.shard_index, spec.position > 0 ? spec.position - 1 : 0, spec.before_arrival_secs});
+  sub->continuation = format_sequence_number(SequenceNumber{
+      spec.shard_created_secs, spec.shard_index, spec.position > 0 ? spec.position - 1 : 0, spec.before_arrival_secs});
   sub->spec = std::move(spec);
 
   std::lock_guard lock(mu_);
@@ -65,8 +65,8 @@ protocol::ApiResult<void> FanOut::subscribe(SubscriptionSpec spec) {
   }
   Slot& slot = slots_[{sub->spec.consumer_arn, sub->spec.shard_index}];
   if (slot.last_start_ms != 0 && now - slot.last_start_ms < options_.takeover_ms)
-    return std::unexpected(protocol::resource_in_use("Another active subscription exists for this consumer: " +
-                                                     sub->spec.consumer_label));
+    return std::unexpected(
+        protocol::resource_in_use("Another active subscription exists for this consumer: " + sub->spec.consumer_label));
   if (auto old = slot.live.lock()) {
     old->taken_over = true;
     wake_all_ = true;
@@ -184,8 +184,8 @@ bool FanOut::service(Subscription& sub, int64_t now, bool recheck) {
   }
   if (out.closed()) return false;
   if (sub.taken_over) {
-    out.fail(protocol::resource_in_use("Another active subscription exists for this consumer: " +
-                                       sub.spec.consumer_label));
+    out.fail(
+        protocol::resource_in_use("Another active subscription exists for this consumer: " + sub.spec.consumer_label));
     return false;
   }
   const bool shrank = observe(sub, now);
@@ -213,12 +213,10 @@ bool FanOut::service(Subscription& sub, int64_t now, bool recheck) {
         return false;
       }
     }
-    sub.backoff_ms = shrank || sub.backoff_ms == 0
-                         ? options_.backoff_min_ms
-                         : std::min(options_.backoff_max_ms, sub.backoff_ms * 2);
+    sub.backoff_ms =
+        shrank || sub.backoff_ms == 0 ? options_.backoff_min_ms : std::min(options_.backoff_max_ms, sub.backoff_ms * 2);
     sub.due_ms = std::min(now + sub.backoff_ms, sub.expires_ms);
-    if (options_.stall_timeout_ms > 0)
-      sub.due_ms = std::min(sub.due_ms, sub.progress_ms + options_.stall_timeout_ms);
+    if (options_.stall_timeout_ms > 0) sub.due_ms = std::min(sub.due_ms, sub.progress_ms + options_.stall_timeout_ms);
     return true;
   }
   sub.backoff_ms = 0;
@@ -247,10 +245,10 @@ bool FanOut::service(Subscription& sub, int64_t now, bool recheck) {
       // size when all backlogs are over theirs); a record larger than the
       // budget still goes out alone.
       uint64_t room = options_.max_unsent_bytes - std::min(sub.unsent, options_.max_unsent_bytes);
-      if (out.format() == protocol::WireFormat::kJson) room = room / 4 * 3;   // Data is base64 there
+      if (out.format() == protocol::WireFormat::kJson) room = room / 4 * 3;  // Data is base64 there
       if (crowded) room = std::min(room, options_.min_event_bytes);
-      const uint64_t budget = std::min({options_.max_event_bytes, static_cast<uint64_t>(sub.tokens),
-                                        std::max(room, options_.min_event_bytes)});
+      const uint64_t budget = std::min(
+          {options_.max_event_bytes, static_cast<uint64_t>(sub.tokens), std::max(room, options_.min_event_bytes)});
       auto read = log_.read(shard->key, sub.spec.position, options_.max_event_records, budget, shard->horizon_ms);
       if (!read) {
         spdlog::error("fan-out read of shard {}: {}", shard->key, read.error().to_string());

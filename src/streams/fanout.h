@@ -69,12 +69,12 @@ struct FanOutOptions {
   uint64_t rate_bytes_per_sec = 2u << 20;  // AWS: 2 MiB/s per consumer per shard
   uint64_t max_event_bytes = 1u << 20;     // records per event, in bytes of data + key
   uint32_t max_event_records = 10'000;
-  uint64_t max_unsent_bytes = 1u << 20;    // no event for a subscriber past this backlog
-  uint64_t min_event_bytes = 64u << 10;    // the smallest event budget under backpressure
+  uint64_t max_unsent_bytes = 1u << 20;         // no event for a subscriber past this backlog
+  uint64_t min_event_bytes = 64u << 10;         // the smallest event budget under backpressure
   uint64_t max_unsent_total_bytes = 64u << 20;  // all backlogs; past it stalled readers get nothing
-  int64_t stall_timeout_ms = 60'000;       // end a subscription whose backlog has not shrunk (0: never)
-  int64_t backoff_min_ms = 5;              // re-check of a held-back subscription: first delay
-  int64_t backoff_max_ms = 250;            // ... doubling up to this
+  int64_t stall_timeout_ms = 60'000;            // end a subscription whose backlog has not shrunk (0: never)
+  int64_t backoff_min_ms = 5;                   // re-check of a held-back subscription: first delay
+  int64_t backoff_max_ms = 250;                 // ... doubling up to this
 };
 
 // What a subscription needs to know about its shard, looked up on every
@@ -84,24 +84,24 @@ struct ShardView {
   uint32_t index = 0;
   int64_t created_secs = 0;
   bool open = true;
-  uint64_t ending_counter = 0;       // when closed: the last counter it holds
-  int64_t horizon_ms = 0;            // records that arrived before are trimmed
-  protocol::Value child_shards;      // when closed: the ChildShards list
-  RecordCipher* cipher = nullptr;    // decrypts encrypted records; outlives the subscription
+  uint64_t ending_counter = 0;     // when closed: the last counter it holds
+  int64_t horizon_ms = 0;          // records that arrived before are trimmed
+  protocol::Value child_shards;    // when closed: the ChildShards list
+  RecordCipher* cipher = nullptr;  // decrypts encrypted records; outlives the subscription
   // The shard's enhanced metrics (OutgoingBytes/Records), or null.
   std::shared_ptr<const ShardMetrics> metrics;
 };
 
 struct SubscriptionSpec {
-  std::string consumer_arn;          // the consumer incarnation
-  std::string consumer_label;        // for messages: "<account>:<stream>:<shardId>:<consumer>"
+  std::string consumer_arn;    // the consumer incarnation
+  std::string consumer_label;  // for messages: "<account>:<stream>:<shardId>:<consumer>"
   uint64_t stream_uid = 0;
   uint32_t shard_index = 0;
   storage::ShardKey shard_key = 0;
   int64_t shard_created_secs = 0;
-  uint64_t position = 0;             // the next counter to deliver
-  int64_t before_arrival_secs = 0;   // arrival time (s) to print in a continuation before position
-  std::shared_ptr<protocol::EventStreamResponse> out;   // not begun yet
+  uint64_t position = 0;                               // the next counter to deliver
+  int64_t before_arrival_secs = 0;                     // arrival time (s) to print in a continuation before position
+  std::shared_ptr<protocol::EventStreamResponse> out;  // not begun yet
   // The consumer's SubscribeToShardEvent.* series, or null (metrics off);
   // recorded by the delivery thread for every event it sends.
   std::shared_ptr<const ConsumerMetrics> metrics;
@@ -174,7 +174,7 @@ class FanOut {
   std::map<std::pair<std::string, uint32_t>, Slot> slots_;
   std::thread thread_;
   std::atomic<size_t> live_{0};
-  std::atomic<uint64_t> queued_bytes_{0};   // written by the delivery thread only
+  std::atomic<uint64_t> queued_bytes_{0};  // written by the delivery thread only
 
   // Delivery thread only.
   std::vector<std::shared_ptr<Subscription>> subs_;

@@ -93,9 +93,8 @@ uint64_t counter_of(const std::string& seq) {
 class FanOutTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("runnel-fanout-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("runnel-fanout-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     storage::LogOptions opts;
@@ -239,7 +238,7 @@ TEST_F(FanOutTest, DeliversEarlierAndLaterRecordsOnceInOrder) {
   ASSERT_TRUE(fanout_->subscribe(spec(sink, 1)));
   for (int b = 0; b < 4; ++b) append(kShard, 5, "after" + std::to_string(b) + "-");
   ASSERT_TRUE(eventually([&] { return all_records(sink->events()).size() >= 25; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));   // nothing extra may follow
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // nothing extra may follow
   auto events = sink->events();
   auto records = all_records(events);
   ASSERT_EQ(records.size(), 25u);
@@ -262,8 +261,7 @@ TEST_F(FanOutTest, DeliversEarlierAndLaterRecordsOnceInOrder) {
     const Array& rs = e.payload.find("Records")->as_array();
     if (rs.empty()) continue;
     ASSERT_NE(e.payload.find("ContinuationSequenceNumber"), nullptr);
-    EXPECT_EQ(e.payload.find("ContinuationSequenceNumber")->as_string(),
-              rs.back().find("SequenceNumber")->as_string());
+    EXPECT_EQ(e.payload.find("ContinuationSequenceNumber")->as_string(), rs.back().find("SequenceNumber")->as_string());
   }
   EXPECT_EQ(sink->misuse(), 0);
 }
@@ -272,14 +270,15 @@ TEST_F(FanOutTest, MillisBehindLatestIsTheAgeOfTheLastRecordSentWhileBehind) {
   FanOutOptions o = quick_options();
   o.max_event_records = 3;
   start(o, /*fake_clock=*/true);
-  append(kShard, 9, "m");   // all arrive at kFakeStartMs
+  append(kShard, 9, "m");  // all arrive at kFakeStartMs
   clock_ += 4'000;
   auto sink = std::make_shared<FakeSink>();
   ASSERT_TRUE(fanout_->subscribe(spec(sink, 1)));
   ASSERT_TRUE(eventually([&] { return all_records(sink->events()).size() == 9; }));
   std::vector<int64_t> behind;
   for (const auto& e : sink->events())
-    if (!e.payload.find("Records")->as_array().empty()) behind.push_back(e.payload.find("MillisBehindLatest")->as_int());
+    if (!e.payload.find("Records")->as_array().empty())
+      behind.push_back(e.payload.find("MillisBehindLatest")->as_int());
   EXPECT_EQ(behind, (std::vector<int64_t>{4'000, 4'000, 0}));
 }
 
@@ -472,7 +471,7 @@ TEST_F(FanOutTest, BackpressureStopsDeliveryUntilTheBacklogDrains) {
   append(kShard, 20, "slow-", 100);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(sink->chunk_count(), chunks) << "wrote while the sink reported a backlog";
-  sink->set_unsent(1'000);   // at the threshold: may send again
+  sink->set_unsent(1'000);  // at the threshold: may send again
   ASSERT_TRUE(eventually([&] { return all_records(sink->events()).size() == 20; }));
   auto records = all_records(sink->events());
   for (size_t i = 0; i < records.size(); ++i)
@@ -503,8 +502,8 @@ TEST_F(FanOutTest, BackpressureHoldsWhileTheClockMoves) {
 TEST_F(FanOutTest, TokenBucketBoundsBytesByTheClock) {
   constexpr uint64_t kRate = 64 << 10;
   constexpr size_t kRecordData = 1'000;
-  constexpr size_t kRecordBytes = kRecordData + 2;   // data + "k<i>"
-  constexpr int kRecords = 262;                      // ~256 KiB
+  constexpr size_t kRecordBytes = kRecordData + 2;  // data + "k<i>"
+  constexpr int kRecords = 262;                     // ~256 KiB
   FanOutOptions o = quick_options();
   o.rate_bytes_per_sec = kRate;
   start(o, /*fake_clock=*/true);
@@ -514,7 +513,8 @@ TEST_F(FanOutTest, TokenBucketBoundsBytesByTheClock) {
 
   auto delivered_bytes = [&] {
     uint64_t n = 0;
-    for (const auto& r : all_records(sink->events())) n += record_data(r).size() + r.find("PartitionKey")->as_string().size();
+    for (const auto& r : all_records(sink->events()))
+      n += record_data(r).size() + r.find("PartitionKey")->as_string().size();
     return n;
   };
   auto settle = [&] {
@@ -636,7 +636,7 @@ TEST_F(FanOutTest, StopEndsEveryStreamAndRefusesNewOnes) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().type, "InternalFailureException");
   EXPECT_EQ(c->begins(), 0);
-  fanout_->stop();   // idempotent
+  fanout_->stop();  // idempotent
   EXPECT_EQ(a->misuse() + b->misuse(), 0);
 }
 
@@ -704,7 +704,7 @@ TEST_F(FanOutTest, ClosedShardDeliversItsTailThenChildShardsWithoutWaitingForAHe
   // stands still, so a heartbeat can never be what sends the final event.
   start(quick_options(), /*fake_clock=*/true);
   append(kShard, 5, "p");
-  append(kShard, 2, "after-end");   // past ending_counter: never delivered
+  append(kShard, 2, "after-end");  // past ending_counter: never delivered
   set_view([](ShardView& v) {
     v.open = false;
     v.ending_counter = 5;
@@ -767,7 +767,7 @@ TEST_F(FanOutTest, ManySubscribersOnOneShardEachGetEverything) {
 // due (100% of a core, a registry lookup per turn). Now it costs a back-off.
 TEST_F(FanOutTest, StalledSubscriberIsNotPolledAndAHealthyOneOnItsShardGetsEverything) {
   FanOutOptions o = quick_options();
-  o.heartbeat_ms = 20;   // comes due during the stall: the old busy loop
+  o.heartbeat_ms = 20;  // comes due during the stall: the old busy loop
   o.max_unsent_bytes = 1'000;
   start(o, /*fake_clock=*/false);
   auto stalled = std::make_shared<FakeSink>();
@@ -805,7 +805,7 @@ TEST_F(FanOutTest, StalledSubscriberBacklogStaysNearItsCap) {
   o.max_unsent_bytes = kCap;
   o.min_event_bytes = 16 << 10;
   start(o, /*fake_clock=*/false);
-  append(kShard, 200, "big-", 10'000);   // 2 MB, more than the reader will ever take
+  append(kShard, 200, "big-", 10'000);  // 2 MB, more than the reader will ever take
   auto sink = std::make_shared<FakeSink>();
   sink->stop_draining();
   ASSERT_TRUE(fanout_->subscribe(spec(sink, 1)));
@@ -874,7 +874,7 @@ TEST_F(FanOutTest, ADrainingBacklogIsNotAStall) {
   ASSERT_TRUE(fanout_->subscribe(spec(sink, 1)));
   ASSERT_TRUE(eventually([&] { return sink->events().size() == 1; }));
   for (uint64_t left = 5'000; left > 0; left -= 1'000) {
-    sink->set_unsent(left);   // a slow reader: less each time
+    sink->set_unsent(left);  // a slow reader: less each time
     advance(6'000);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

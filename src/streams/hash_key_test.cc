@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
-#include <thread>
 #include <string>
+#include <thread>
 
 namespace runnel::streams {
 namespace {
@@ -59,8 +59,8 @@ TEST(ParseHashKey, AcceptsTheModelPatternInRange) {
 }
 
 TEST(ParseHashKey, RejectsOutOfRangeAndMalformed) {
-  EXPECT_EQ(parse_hash_key("340282366920938463463374607431768211456"), std::nullopt);  // 2^128
-  EXPECT_EQ(parse_hash_key("999999999999999999999999999999999999999"), std::nullopt);  // 39 nines
+  EXPECT_EQ(parse_hash_key("340282366920938463463374607431768211456"), std::nullopt);   // 2^128
+  EXPECT_EQ(parse_hash_key("999999999999999999999999999999999999999"), std::nullopt);   // 39 nines
   EXPECT_EQ(parse_hash_key("1000000000000000000000000000000000000000"), std::nullopt);  // 40 digits
   for (const char* bad : {"", "-1", "+1", " 1", "1 ", "1a", "0x10", "1.0", "1e3", "00", "01", "0340"}) {
     EXPECT_EQ(parse_hash_key(bad), std::nullopt) << bad;

@@ -116,9 +116,9 @@ class KinesisMetricsTest : public ServiceTestBase {
   }
   std::optional<protocol::ApiError> subscribe(const std::string& arn, const std::shared_ptr<FakeSink>& sink) {
     const protocol::OperationModel* op = kinesis_model().find_operation("SubscribeToShard");
-    protocol::RequestContext ctx{"us-east-1", "000000000000", "req-sub", protocol::WireFormat::kJson,
-                                 std::make_shared<protocol::EventStreamResponse>(sink, protocol::WireFormat::kJson,
-                                                                                 "req-sub")};
+    protocol::RequestContext ctx{
+        "us-east-1", "000000000000", "req-sub", protocol::WireFormat::kJson,
+        std::make_shared<protocol::EventStreamResponse>(sink, protocol::WireFormat::kJson, "req-sub")};
     auto result = std::make_shared<std::optional<protocol::ApiError>>();
     service_->handle(*op,
                      obj({{"ConsumerARN", arn},
@@ -184,8 +184,9 @@ TEST_F(KinesisMetricsTest, WorkloadGivesExactStatistics) {
 
   // GetRecords: 600 records, the other 400, then three empty reads; the
   // sixth call in the same second is throttled.
-  auto it = call("GetShardIterator",
-                 obj({{"StreamName", "s"}, {"ShardId", "shardId-000000000000"}, {"ShardIteratorType", "TRIM_HORIZON"}}));
+  auto it =
+      call("GetShardIterator",
+           obj({{"StreamName", "s"}, {"ShardId", "shardId-000000000000"}, {"ShardIteratorType", "TRIM_HORIZON"}}));
   ASSERT_TRUE(it);
   std::string iterator = it->find("ShardIterator")->as_string();
   const int64_t limits[] = {600, 10000, 10000, 10000, 10000};
@@ -274,8 +275,8 @@ TEST_F(KinesisMetricsTest, ReshardingGivesNewShardsTheirSeriesAndKeepsTheClosedO
   monitoring("EnableEnhancedMonitoring", "s", {"ALL"});
   ASSERT_TRUE(put_record("s", "before"));
   ASSERT_TRUE(call("SplitShard", obj({{"StreamName", "s"},
-                                       {"ShardToSplit", "shardId-000000000000"},
-                                       {"NewStartingHashKey", "170141183460469231731687303715884105728"}})));
+                                      {"ShardToSplit", "shardId-000000000000"},
+                                      {"NewStartingHashKey", "170141183460469231731687303715884105728"}})));
   for (const char* child : {"shardId-000000000001", "shardId-000000000002"})
     EXPECT_NE(find("IncomingRecords", {{"ShardId", child}, {"StreamName", "s"}}, metrics::Unit::kCount), nullptr)
         << child;
@@ -376,8 +377,8 @@ TEST_F(KinesisMetricsTest, NothingWithoutARegistrySeriesAgainAfterLoad) {
 // Prometheus page.
 TEST_F(KinesisMetricsTest, StoreAnswersGetMetricStatisticsAndPrometheusShowsTheFamilies) {
   const metrics::TimePoint t0{std::chrono::seconds(1'800'000'000)};
-  auto opened = metrics::Metrics::open(metrics::MetricsOptions{(dir_ / "metrics.db").string(), 3'600'000, 3600, 1024,
-                                                              [t0] { return t0; }});
+  auto opened = metrics::Metrics::open(
+      metrics::MetricsOptions{(dir_ / "metrics.db").string(), 3'600'000, 3600, 1024, [t0] { return t0; }});
   ASSERT_TRUE(opened.has_value()) << opened.error().to_string();
   std::unique_ptr<metrics::Metrics> store = std::move(*opened);
   options_.metrics = &store->registry();

@@ -9,8 +9,8 @@
 #include "protocol/json_codec.h"
 #include "streams/input.h"
 #include "streams/model.h"
-#include "streams/shard_id.h"
 #include "streams/put_records_decoder.h"
+#include "streams/shard_id.h"
 #include "streams/shard_retention.h"
 
 namespace runnel::streams {
@@ -32,10 +32,17 @@ struct CallRate {
   int per_second;
 };
 constexpr CallRate kUpdateRates[] = {
-    {"CreateStream", 5},          {"DeleteStream", 5},           {"SplitShard", 5},
-    {"MergeShards", 5},           {"UpdateShardCount", 10},      {"UpdateStreamWarmThroughput", 5},
-    {"UpdateAccountSettings", 5}, {"AddTagsToStream", 5},        {"RemoveTagsFromStream", 5},
-    {"RegisterStreamConsumer", 5}, {"DeregisterStreamConsumer", 5},
+    {"CreateStream", 5},
+    {"DeleteStream", 5},
+    {"SplitShard", 5},
+    {"MergeShards", 5},
+    {"UpdateShardCount", 10},
+    {"UpdateStreamWarmThroughput", 5},
+    {"UpdateAccountSettings", 5},
+    {"AddTagsToStream", 5},
+    {"RemoveTagsFromStream", 5},
+    {"RegisterStreamConsumer", 5},
+    {"DeregisterStreamConsumer", 5},
 };
 
 // The stream an operation's input names, for messages.
@@ -50,8 +57,8 @@ std::string stream_named_by(const Value& in) {
 
 // Operations of the model that this build does not serve yet.
 ApiError not_supported(std::string_view op) {
-  return ApiError{"NotImplementedException",
-                  "Operation " + std::string(op) + " is not supported by runnel yet.", 501, false};
+  return ApiError{"NotImplementedException", "Operation " + std::string(op) + " is not supported by runnel yet.", 501,
+                  false};
 }
 
 }  // namespace
@@ -64,7 +71,8 @@ KinesisService::KinesisService(KinesisOptions options, storage::Log& log, storag
       metadata_(metadata),
       iterators_(std::move(iterator_key)),
       cipher_(options_.key_file),
-      scaler_(options_.autoscale, [this](storage::ShardKey shard, int64_t now) { return shard_write_rate(shard, now); }) {
+      scaler_(options_.autoscale,
+              [this](storage::ShardKey shard, int64_t now) { return shard_write_rate(shard, now); }) {
   shard_write_rate = [this](storage::ShardKey shard, int64_t now) { return throughput_.write_rate(shard, now); };
   fanout_ = std::make_unique<FanOut>(
       log_, [this](const SubscriptionSpec& spec) { return subscription_view(spec); }, options_.fanout,
@@ -153,8 +161,8 @@ std::optional<ApiError> KinesisService::rate_limit(std::string_view op, std::str
   if (static_cast<int>(calls.size()) >= per_second) {
     if (stream_for_message.empty())
       return protocol::limit_exceeded("Rate exceeded for account " + options_.account_id + ".");
-    return protocol::limit_exceeded("Rate exceeded for stream " + std::string(stream_for_message) +
-                                    " under account " + options_.account_id + ".");
+    return protocol::limit_exceeded("Rate exceeded for stream " + std::string(stream_for_message) + " under account " +
+                                    options_.account_id + ".");
   }
   calls.push_back(now);
   return std::nullopt;
@@ -262,10 +270,10 @@ protocol::OperationTable KinesisService::operations() {
   };
   auto flag = [this](ApiResult<Value> (KinesisService::*fn)(const Value&, const Ctx&, bool),
                      bool arg) -> protocol::OperationHandler {
-    return [this, fn, arg](const protocol::OperationModel& op, Value in, const Ctx& ctx,
-                           protocol::OperationReply reply) {
-      if (admit(op.name, in, reply)) reply((this->*fn)(in, ctx, arg));
-    };
+    return
+        [this, fn, arg](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
+          if (admit(op.name, in, reply)) reply((this->*fn)(in, ctx, arg));
+        };
   };
   // Tells DataStreams' watchers about the stream an operation named.
   auto emit_for = [this](const Value& in, StreamEvent::Kind kind) {
@@ -289,10 +297,10 @@ protocol::OperationTable KinesisService::operations() {
     };
   };
   auto put = [this](bool single) -> protocol::OperationHandler {
-    return [this, single](const protocol::OperationModel& op, Value in, const Ctx& ctx,
-                          protocol::OperationReply reply) {
-      if (admit(op.name, in, reply)) put_records(in, ctx, single, std::move(reply));
-    };
+    return
+        [this, single](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
+          if (admit(op.name, in, reply)) put_records(in, ctx, single, std::move(reply));
+        };
   };
   protocol::OperationTable table(kinesis_model());
   table.on("PutRecord", put(true))
@@ -301,7 +309,8 @@ protocol::OperationTable KinesisService::operations() {
       .on("GetShardIterator", sync(&KinesisService::get_shard_iterator))
       .on("CreateStream", announce(&KinesisService::create_stream, StreamEvent::Kind::kCreated))
       .on("DeleteStream",
-          [this, emit_for](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
+          [this, emit_for](const protocol::OperationModel& op, Value in, const Ctx& ctx,
+                           protocol::OperationReply reply) {
             if (!admit(op.name, in, reply)) return;
             ApiResult<Value> result = delete_stream(in, ctx);
             if (result) emit_for(in, StreamEvent::Kind::kDeleted);
@@ -386,7 +395,8 @@ protocol::ApiResult<StreamState*> KinesisService::find_stream_by_arn_locked(cons
     return std::unexpected(protocol::invalid_argument("Invalid StreamARN " + arn + "."));
   std::string name = resource.substr(7);
   if (account != options_.account_id)
-    return std::unexpected(protocol::resource_not_found("Stream " + name + " under account " + account + " not found."));
+    return std::unexpected(
+        protocol::resource_not_found("Stream " + name + " under account " + account + " not found."));
   auto it = streams_.find(name);
   if (it == streams_.end()) return std::unexpected(protocol::resource_not_found(not_found_message(name)));
   return &it->second;
@@ -402,9 +412,7 @@ protocol::ApiResult<StreamState*> KinesisService::find_stream_locked(const Value
                                                         " do not refer to the same stream."));
     return s;
   }
-  if (!name)
-    return std::unexpected(
-        protocol::invalid_argument("Either StreamName or StreamARN must be provided."));
+  if (!name) return std::unexpected(protocol::invalid_argument("Either StreamName or StreamARN must be provided."));
   auto it = streams_.find(*name);
   if (it == streams_.end()) return std::unexpected(protocol::resource_not_found(not_found_message(*name)));
   return &it->second;

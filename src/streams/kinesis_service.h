@@ -40,10 +40,10 @@ namespace runnel::streams {
 
 struct KinesisOptions {
   std::string account_id = "000000000000";
-  int64_t create_stream_ms = 0;    // time spent CREATING
-  int64_t delete_stream_ms = 0;    // time spent DELETING
-  int64_t update_stream_ms = 0;    // time spent UPDATING
-  uint32_t shard_limit = 20000;    // account-wide open shards (AWS's default in large regions)
+  int64_t create_stream_ms = 0;  // time spent CREATING
+  int64_t delete_stream_ms = 0;  // time spent DELETING
+  int64_t update_stream_ms = 0;  // time spent UPDATING
+  uint32_t shard_limit = 20000;  // account-wide open shards (AWS's default in large regions)
   uint32_t on_demand_stream_limit = 50;
   // Per-shard read and write limits (streams/throughput.h); off for raw speed.
   bool throughput_limits = true;
@@ -73,8 +73,7 @@ std::optional<std::string> policy_document_problem(std::string_view text);
 class KinesisService final : public protocol::Service {
  public:
   // `log` and `metadata` must outlive the service.
-  KinesisService(KinesisOptions options, storage::Log& log, storage::MetadataStore& metadata,
-                 std::string iterator_key);
+  KinesisService(KinesisOptions options, storage::Log& log, storage::MetadataStore& metadata, std::string iterator_key);
   // Stops the autoscaler and purge threads if shutdown() has not.
   ~KinesisService();
   KinesisService(const KinesisService&) = delete;
@@ -288,7 +287,7 @@ class KinesisService final : public protocol::Service {
   std::unique_ptr<protocol::OperationTable> table_;  // handle()'s, built on first use
 
   mutable std::shared_mutex mu_;
-  std::map<std::string, StreamState, std::less<>> streams_;   // by name
+  std::map<std::string, StreamState, std::less<>> streams_;  // by name
   std::unordered_map<uint64_t, std::string> names_by_uid_;
   // Names of the most recently deleted stream incarnations (at most
   // kDeletedNamesKept, oldest uid forgotten first; not persisted), so an
@@ -302,18 +301,18 @@ class KinesisService final : public protocol::Service {
     uint64_t uid = 0;
     std::vector<storage::ShardKey> shards;
   };
-  std::vector<Purge> purges_;                // due deletions to run; guarded by mu_
-  std::unordered_set<uint64_t> purging_;     // stream uids queued or being purged; guarded by mu_
-  std::atomic<bool> purges_queued_{false};   // purges_ is not empty
+  std::vector<Purge> purges_;               // due deletions to run; guarded by mu_
+  std::unordered_set<uint64_t> purging_;    // stream uids queued or being purged; guarded by mu_
+  std::atomic<bool> purges_queued_{false};  // purges_ is not empty
   // The purge thread runs run_purges() (the log's drop and its fsyncs) off
   // the net threads.
   std::mutex purge_mu_;
   std::condition_variable purge_cv_;
-  bool purge_wanted_ = false;                                // guarded by purge_mu_
-  bool purge_stop_ = false;                                  // guarded by purge_mu_
-  std::vector<protocol::OperationReply> purge_replies_;      // answered after the next pass; guarded by purge_mu_
-  std::thread purge_thread_;                                 // started under purge_mu_
-  protocol::Value account_settings_;  // guarded by mu_
+  bool purge_wanted_ = false;                            // guarded by purge_mu_
+  bool purge_stop_ = false;                              // guarded by purge_mu_
+  std::vector<protocol::OperationReply> purge_replies_;  // answered after the next pass; guarded by purge_mu_
+  std::thread purge_thread_;                             // started under purge_mu_
+  protocol::Value account_settings_;                     // guarded by mu_
   std::unique_ptr<FanOut> fanout_;
   ShardThroughput throughput_;
   RecordCipher cipher_;
@@ -323,11 +322,11 @@ class KinesisService final : public protocol::Service {
   OnDemandScaler scaler_;
   std::mutex autoscale_mu_;
   std::condition_variable autoscale_cv_;
-  bool autoscale_stop_ = false;   // guarded by autoscale_mu_
+  bool autoscale_stop_ = false;  // guarded by autoscale_mu_
   std::thread autoscale_thread_;
   // Recent accepted calls per (operation, scope), for rate_limit().
   std::mutex rate_mu_;
-  std::unordered_map<std::string, std::deque<int64_t>> recent_calls_;   // guarded by rate_mu_
+  std::unordered_map<std::string, std::deque<int64_t>> recent_calls_;  // guarded by rate_mu_
 };
 
 }  // namespace runnel::streams

@@ -61,7 +61,8 @@ TEST_F(ServiceFixture, PutRoutesByMd5AndReadsBackInOrder) {
   std::vector<std::string> seqs;
   for (int i = 0; i < 20; ++i) {
     std::string key = "key-" + std::to_string(i % 5);
-    auto r = call("PutRecord", obj({{"StreamName", "s"}, {"PartitionKey", key}, {"Data", Blob{"d" + std::to_string(i)}}}));
+    auto r =
+        call("PutRecord", obj({{"StreamName", "s"}, {"PartitionKey", key}, {"Data", Blob{"d" + std::to_string(i)}}}));
     ASSERT_TRUE(r) << r.error().message;
     HashKey h = hash_partition_key(key);
     size_t expect = 0;
@@ -145,9 +146,9 @@ TEST_F(ServiceFixture, StreamsTagsAndRecordsSurviveRestart) {
   auto second = call("PutRecord", obj({{"StreamName", "s"}, {"PartitionKey", "p"}, {"Data", Blob{"two"}}}));
   ASSERT_TRUE(second);
   EXPECT_EQ(first->find("ShardId")->as_string(), second->find("ShardId")->as_string());
-  EXPECT_LT(compare_sequence_numbers(first->find("SequenceNumber")->as_string(),
-                                     second->find("SequenceNumber")->as_string()),
-            0);
+  EXPECT_LT(
+      compare_sequence_numbers(first->find("SequenceNumber")->as_string(), second->find("SequenceNumber")->as_string()),
+      0);
   auto listed = call("ListTagsForStream", obj({{"StreamName", "s"}}));
   ASSERT_TRUE(listed);
   ASSERT_EQ(listed->find("Tags")->as_array().size(), 1u);
@@ -168,9 +169,9 @@ TEST_F(ServiceFixture, DeletedStreamIsGoneAndNameReusable) {
   ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "s"}, {"ShardCount", 1}})));
   auto put = call("PutRecord", obj({{"StreamName", "s"}, {"PartitionKey", "p"}, {"Data", Blob{"old"}}}));
   ASSERT_TRUE(put);
-  auto it = call("GetShardIterator", obj({{"StreamName", "s"},
-                                          {"ShardId", "shardId-000000000000"},
-                                          {"ShardIteratorType", "TRIM_HORIZON"}}));
+  auto it =
+      call("GetShardIterator",
+           obj({{"StreamName", "s"}, {"ShardId", "shardId-000000000000"}, {"ShardIteratorType", "TRIM_HORIZON"}}));
   ASSERT_TRUE(it);
   ASSERT_TRUE(call("DeleteStream", obj({{"StreamName", "s"}})));
   EXPECT_FALSE(call("DescribeStreamSummary", obj({{"StreamName", "s"}})));
@@ -180,8 +181,7 @@ TEST_F(ServiceFixture, DeletedStreamIsGoneAndNameReusable) {
   ASSERT_FALSE(old);
   EXPECT_EQ(old.error().type, "ResourceNotFoundException");
   // It names the stream, as AWS does (it said "in stream ?").
-  EXPECT_EQ(old.error().message,
-            "Shard shardId-000000000000 in stream s under account 000000000000 does not exist");
+  EXPECT_EQ(old.error().message, "Shard shardId-000000000000 in stream s under account 000000000000 does not exist");
 }
 
 }  // namespace

@@ -3,10 +3,10 @@
 // Enable/DisableEnhancedMonitoring, and the on-demand autoscaler's round.
 // Policy and limits: docs/capacity.md.
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <array>
 #include <mutex>
-#include <spdlog/spdlog.h>
 
 #include "streams/input.h"
 #include "streams/kinesis_service.h"
@@ -23,12 +23,16 @@ constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr size_t kShardCountUpdatesPerDay = 10;
 constexpr size_t kModeSwitchesPerDay = 2;
 constexpr int64_t kMaxShardsPerStream = 10000;
-constexpr int64_t kMaxWarmThroughputMiBps = 10 * 1024;   // 10 GiB/s
+constexpr int64_t kMaxWarmThroughputMiBps = 10 * 1024;  // 10 GiB/s
 
 // The shard-level metrics in the model's order, without "ALL".
-constexpr std::array<std::string_view, 7> kShardLevelMetrics = {
-    "IncomingBytes",  "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded",
-    "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds"};
+constexpr std::array<std::string_view, 7> kShardLevelMetrics = {"IncomingBytes",
+                                                                "IncomingRecords",
+                                                                "OutgoingBytes",
+                                                                "OutgoingRecords",
+                                                                "WriteProvisionedThroughputExceeded",
+                                                                "ReadProvisionedThroughputExceeded",
+                                                                "IteratorAgeMilliseconds"};
 
 // Drops the times older than 24 h before `now`.
 void prune_day(std::vector<int64_t>& times, int64_t now) {
@@ -47,15 +51,16 @@ protocol::ApiResult<Value> KinesisService::update_shard_count(const Value& in, c
   auto target_in = input_int(in, "TargetShardCount");
   const std::string* scaling = input_string(in, "ScalingType");
   if (!target_in || !scaling || *scaling != "UNIFORM_SCALING" || *target_in < 1)
-    return std::unexpected(protocol::validation_error(
-        "TargetShardCount (at least 1) and ScalingType UNIFORM_SCALING are required."));
+    return std::unexpected(
+        protocol::validation_error("TargetShardCount (at least 1) and ScalingType UNIFORM_SCALING are required."));
   const int64_t target = *target_in;
 
   std::unique_lock lock(mu_);
   auto found = find_stream_locked(in, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
-  const std::string who = "UpdateShardCount failed for stream " + s.name + " under account " + options_.account_id + ".";
+  const std::string who =
+      "UpdateShardCount failed for stream " + s.name + " under account " + options_.account_id + ".";
   if (s.mode == "ON_DEMAND")
     return std::unexpected(protocol::validation_error("Request is invalid. Stream " + s.name + " under account " +
                                                       options_.account_id + " is in On-Demand mode."));
@@ -68,8 +73,9 @@ protocol::ApiResult<Value> KinesisService::update_shard_count(const Value& in, c
       "Current open shard count: " + std::to_string(current) + ", Target shard count: " + std::to_string(target);
   const size_t open_now = account_open_shards_locked();
   if (target > current && open_now + static_cast<size_t>(target - current) > options_.shard_limit)
-    return std::unexpected(protocol::limit_exceeded("Target shard count or number of open shards cannot be greater than " +
-                                                    std::to_string(options_.shard_limit) + ". " + counts));
+    return std::unexpected(
+        protocol::limit_exceeded("Target shard count or number of open shards cannot be greater than " +
+                                 std::to_string(options_.shard_limit) + ". " + counts));
   if (target > 2 * current)
     return std::unexpected(protocol::limit_exceeded(
         "UpdateShardCount cannot scale up over double your current open shard count. " + counts));
@@ -82,8 +88,8 @@ protocol::ApiResult<Value> KinesisService::update_shard_count(const Value& in, c
   const int64_t now = now_ms();
   prune_day(s.shard_count_updates_ms, now);
   if (s.shard_count_updates_ms.size() >= kShardCountUpdatesPerDay)
-    return std::unexpected(protocol::limit_exceeded(
-        who + " The stream has been scaled 10 times in the last 24 hours, the most allowed."));
+    return std::unexpected(
+        protocol::limit_exceeded(who + " The stream has been scaled 10 times in the last 24 hours, the most allowed."));
 
   if (target != current) {
     s.shard_count_updates_ms.push_back(now);
@@ -121,8 +127,8 @@ protocol::ApiResult<Value> KinesisService::update_stream_mode(const Value& in, c
         "WarmThroughputMiBps is only valid when the stream mode is being updated to ON_DEMAND."));
   if (warm && !commitment_enabled(account_settings_))
     return std::unexpected(protocol::invalid_argument(
-        "Warm throughput requires MinimumThroughputBillingCommitment to be enabled for account " +
-        options_.account_id + "."));
+        "Warm throughput requires MinimumThroughputBillingCommitment to be enabled for account " + options_.account_id +
+        "."));
   if (warm && *warm > kMaxWarmThroughputMiBps)
     return std::unexpected(protocol::invalid_argument("WarmThroughputMiBps " + std::to_string(*warm) +
                                                       " is more than the maximum of 10240."));
@@ -152,8 +158,7 @@ protocol::ApiResult<Value> KinesisService::update_stream_mode(const Value& in, c
 protocol::ApiResult<Value> KinesisService::update_max_record_size(const Value& in, const Ctx& ctx) {
   auto kib = input_int(in, "MaxRecordSizeInKiB");
   if (!kib || *kib < 1024 || *kib > 10240)
-    return std::unexpected(protocol::invalid_argument(
-        "MaxRecordSizeInKiB must be between 1024 and 10240."));
+    return std::unexpected(protocol::invalid_argument("MaxRecordSizeInKiB must be between 1024 and 10240."));
   std::unique_lock lock(mu_);
   auto found = find_stream_locked(in, ctx);
   if (!found) return std::unexpected(found.error());
@@ -169,8 +174,7 @@ protocol::ApiResult<Value> KinesisService::update_max_record_size(const Value& i
 
 protocol::ApiResult<Value> KinesisService::update_stream_warm_throughput(const Value& in, const Ctx& ctx) {
   auto mibps = input_int(in, "WarmThroughputMiBps");
-  if (!mibps || *mibps < 0)
-    return std::unexpected(protocol::validation_error("WarmThroughputMiBps is required."));
+  if (!mibps || *mibps < 0) return std::unexpected(protocol::validation_error("WarmThroughputMiBps is required."));
   std::unique_lock lock(mu_);
   auto found = find_stream_locked(in, ctx);
   if (!found) return std::unexpected(found.error());
@@ -180,8 +184,8 @@ protocol::ApiResult<Value> KinesisService::update_stream_warm_throughput(const V
                                                       options_.account_id + " is in Provisioned mode."));
   if (!commitment_enabled(account_settings_))
     return std::unexpected(protocol::invalid_argument(
-        "Warm throughput requires MinimumThroughputBillingCommitment to be enabled for account " +
-        options_.account_id + "."));
+        "Warm throughput requires MinimumThroughputBillingCommitment to be enabled for account " + options_.account_id +
+        "."));
   if (*mibps > kMaxWarmThroughputMiBps)
     return std::unexpected(protocol::invalid_argument("WarmThroughputMiBps " + std::to_string(*mibps) +
                                                       " is more than the maximum of 10240."));
@@ -193,7 +197,7 @@ protocol::ApiResult<Value> KinesisService::update_stream_warm_throughput(const V
     return std::unexpected(*err);
   Value warm = Object{};
   warm.set("TargetMiBps", static_cast<int64_t>(*s.warm_throughput_mibps));
-  warm.set("CurrentMiBps", static_cast<int64_t>(s.open_shard_count()));   // 1 MiB/s per open shard
+  warm.set("CurrentMiBps", static_cast<int64_t>(s.open_shard_count()));  // 1 MiB/s per open shard
   Value out = Object{};
   out.set("StreamARN", stream_arn(s));
   out.set("StreamName", s.name);
@@ -232,7 +236,8 @@ protocol::ApiResult<Value> KinesisService::change_enhanced_monitoring(const Valu
   std::vector<std::string> desired;
   for (std::string_view m : kShardLevelMetrics) {
     const bool named_here = all || std::find(named.begin(), named.end(), m) != named.end();
-    const bool on = enable ? (has(s.shard_level_metrics, m) || named_here) : (has(s.shard_level_metrics, m) && !named_here);
+    const bool on =
+        enable ? (has(s.shard_level_metrics, m) || named_here) : (has(s.shard_level_metrics, m) && !named_here);
     if (on) desired.emplace_back(m);
   }
   StreamState next = s;

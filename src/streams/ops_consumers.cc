@@ -20,8 +20,8 @@ using protocol::Value;
 
 namespace {
 
-constexpr size_t kMaxConsumersPerStream = 20;   // AWS's default quota
-constexpr size_t kMaxConsumersCreating = 5;     // AWS: at most 5 registering at once
+constexpr size_t kMaxConsumersPerStream = 20;  // AWS's default quota
+constexpr size_t kMaxConsumersCreating = 5;    // AWS: at most 5 registering at once
 constexpr int64_t kDefaultListConsumers = 100;
 
 }  // namespace
@@ -41,7 +41,7 @@ Value KinesisService::consumer_value(const StreamState& s, const Consumer& c, bo
 }
 
 protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_by_arn_locked(const std::string& arn,
-                                                                                           const Ctx& ctx) {
+                                                                                             const Ctx& ctx) {
   // <stream ARN>/consumer/<name>:<creation epoch seconds>
   const size_t marker = arn.rfind("/consumer/");
   const size_t colon = arn.rfind(':');
@@ -57,13 +57,12 @@ protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_b
   }
   Consumer* c = (*stream)->find_consumer(name);
   if (!c || std::to_string(c->created_secs()) != secs)
-    return std::unexpected(protocol::resource_not_found("Consumer " + arn + " under account " +
-                                                        options_.account_id + " not found."));
+    return std::unexpected(
+        protocol::resource_not_found("Consumer " + arn + " under account " + options_.account_id + " not found."));
   return ConsumerRef{*stream, c};
 }
 
-protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_locked(const Value& in,
-                                                                                    const Ctx& ctx) {
+protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_locked(const Value& in, const Ctx& ctx) {
   const std::string* arn = input_string(in, "ConsumerARN");
   const std::string* stream_arn_in = input_string(in, "StreamARN");
   const std::string* name = input_string(in, "ConsumerName");
@@ -71,13 +70,13 @@ protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_l
     auto ref = find_consumer_by_arn_locked(*arn, ctx);
     if (!ref) return ref;
     if ((name && *name != ref->consumer->name) || (stream_arn_in && *stream_arn_in != stream_arn(*ref->stream)))
-      return std::unexpected(protocol::invalid_argument(
-          "ConsumerARN " + *arn + " does not match the StreamARN and ConsumerName given."));
+      return std::unexpected(
+          protocol::invalid_argument("ConsumerARN " + *arn + " does not match the StreamARN and ConsumerName given."));
     return ref;
   }
   if (!stream_arn_in || !name)
-    return std::unexpected(protocol::invalid_argument(
-        "Either ConsumerARN or both StreamARN and ConsumerName must be provided."));
+    return std::unexpected(
+        protocol::invalid_argument("Either ConsumerARN or both StreamARN and ConsumerName must be provided."));
   auto stream = find_stream_by_arn_locked(*stream_arn_in, ctx);
   if (!stream) return std::unexpected(stream.error());
   Consumer* c = (*stream)->find_consumer(*name);
@@ -104,16 +103,15 @@ protocol::ApiResult<Value> KinesisService::register_consumer(const Value& in, co
     return std::unexpected(protocol::resource_in_use("Consumer " + name + " under stream " + s.name +
                                                      " already exists for account " + options_.account_id + "."));
   if (s.consumers.size() >= kMaxConsumersPerStream)
-    return std::unexpected(protocol::limit_exceeded(
-        "Stream " + s.name + " under account " + options_.account_id + " already has " +
-        std::to_string(s.consumers.size()) + " registered consumers, the maximum allowed."));
+    return std::unexpected(protocol::limit_exceeded("Stream " + s.name + " under account " + options_.account_id +
+                                                    " already has " + std::to_string(s.consumers.size()) +
+                                                    " registered consumers, the maximum allowed."));
   size_t creating = 0;
   for (const auto& c : s.consumers) creating += c.status == ConsumerStatus::kCreating;
   if (creating >= kMaxConsumersCreating)
     return std::unexpected(protocol::limit_exceeded(
-        "Stream " + s.name + " under account " + options_.account_id + " already has " +
-        std::to_string(creating) + " consumers in CREATING state; at most " +
-        std::to_string(kMaxConsumersCreating) + " may register at once."));
+        "Stream " + s.name + " under account " + options_.account_id + " already has " + std::to_string(creating) +
+        " consumers in CREATING state; at most " + std::to_string(kMaxConsumersCreating) + " may register at once."));
 
   Consumer c;
   c.name = name;
@@ -176,8 +174,8 @@ protocol::ApiResult<Value> KinesisService::list_consumers(const Value& in, const
     auto t = read_page_token(*token, "consumers", now);
     if (!t) return std::unexpected(t.error());
     if (t->stream != arn)
-      return std::unexpected(protocol::invalid_argument("NextToken " + *token + " was not issued for stream " +
-                                                        arn + "."));
+      return std::unexpected(
+          protocol::invalid_argument("NextToken " + *token + " was not issued for stream " + arn + "."));
     after = t->last_key;
   }
   const int64_t max = input_int(in, "MaxResults").value_or(kDefaultListConsumers);
@@ -199,7 +197,8 @@ protocol::ApiResult<Value> KinesisService::list_consumers(const Value& in, const
     consumers.push_back(consumer_value(s, *sorted[i], false));
   Value out = Object{};
   if (static_cast<int64_t>(sorted.size()) > max)
-    out.set("NextToken", encode_page_token(PageToken{"consumers", now, arn, sorted[static_cast<size_t>(max) - 1]->name}));
+    out.set("NextToken",
+            encode_page_token(PageToken{"consumers", now, arn, sorted[static_cast<size_t>(max) - 1]->name}));
   out.set("Consumers", std::move(consumers));
   return out;
 }

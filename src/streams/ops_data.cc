@@ -8,9 +8,9 @@
 #include "streams/input.h"
 #include "streams/kinesis_service.h"
 #include "streams/record_value.h"
-#include "streams/starting_position.h"
 #include "streams/sequence_number.h"
 #include "streams/shard_id.h"
+#include "streams/starting_position.h"
 #include "streams/stream_metrics.h"
 
 namespace runnel::streams {
@@ -31,8 +31,8 @@ constexpr uint64_t kPutRecordsMaxBytes = 10ull << 20;
 // the shard's index (for the error message).
 constexpr uint32_t kThrottled = UINT32_MAX;
 struct Route {
-  uint32_t group;        // index into the ShardAppend list, or kThrottled
-  uint32_t position;     // index within that group's records, or the shard index
+  uint32_t group;     // index into the ShardAppend list, or kThrottled
+  uint32_t position;  // index within that group's records, or the shard index
 };
 
 struct ShardInfo {
@@ -133,8 +133,8 @@ struct PutReply {
     auto sequence_of = [&](const Route& r) {
       const auto& a = appended[r.group];
       const ShardInfo& sh = group_shards[r.group];
-      return format_sequence_number(SequenceNumber{sh.created_secs, sh.index, a.first_counter + r.position,
-                                                   a.arrival_ms[r.position] / 1000});
+      return format_sequence_number(
+          SequenceNumber{sh.created_secs, sh.index, a.first_counter + r.position, a.arrival_ms[r.position] / 1000});
     };
     Value out = Object{};
     if (single) {
@@ -156,8 +156,8 @@ struct PutReply {
       } else {
         const auto& a = appended[r.group];
         const ShardInfo& sh = group_shards[r.group];
-        e.sequence = SequenceNumber{sh.created_secs, sh.index, a.first_counter + r.position,
-                                    a.arrival_ms[r.position] / 1000};
+        e.sequence =
+            SequenceNumber{sh.created_secs, sh.index, a.first_counter + r.position, a.arrival_ms[r.position] / 1000};
         e.shard_index = sh.index;
       }
     }
@@ -271,8 +271,7 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
       // to PutRecord.
     } else if (const std::string* ordering = input_string(in, "SequenceNumberForOrdering")) {
       switch (check_sequence_number_for_ordering(*ordering, now)) {
-        case OrderingVerdict::kAccepted:
-          break;
+        case OrderingVerdict::kAccepted: break;
         case OrderingVerdict::kInternalFailure:
           // AWS's body is {"__type":"InternalFailure"}, without a message.
           return reply(std::unexpected(protocol::internal_failure("")));
@@ -381,9 +380,17 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
     }
   }
 
-  PutReply respond{std::move(reply), std::move(routes), std::move(group_shards), single, std::move(encryption),
-                   failed, std::move(throttled_stream), failed > 0 ? options_.account_id : std::string(),
-                   RecordsEncoding{ctx.direct_encoding, ctx.format}, std::move(stream_metrics), arrived};
+  PutReply respond{std::move(reply),
+                   std::move(routes),
+                   std::move(group_shards),
+                   single,
+                   std::move(encryption),
+                   failed,
+                   std::move(throttled_stream),
+                   failed > 0 ? options_.account_id : std::string(),
+                   RecordsEncoding{ctx.direct_encoding, ctx.format},
+                   std::move(stream_metrics),
+                   arrived};
   // Every record throttled: nothing to append.
   if (groups.empty()) {
     lock.unlock();
@@ -427,8 +434,7 @@ protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, c
   auto index = parse_shard_id(shard_id);
   if (!index && stream_name)
     return std::unexpected(protocol::resource_not_found("Could not find shard " + shard_id + " in stream " +
-                                                        *stream_name + " under account " + options_.account_id +
-                                                        "."));
+                                                        *stream_name + " under account " + options_.account_id + "."));
   std::shared_lock lock(mu_);
   auto found = find_stream_locked(in, ctx);
   if (!found && found.error().type == "ResourceNotFoundException" && stream_name && index)
@@ -442,9 +448,9 @@ protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, c
     return std::unexpected(protocol::resource_not_found("Shard " + (index ? format_shard_id(*index) : shard_id) +
                                                         " in stream " + s.name + " under account " +
                                                         options_.account_id + " does not exist"));
-  auto position = resolve_starting_position(log_, s, *shard,
-                                            StartingPosition{type, start_seq, input_timestamp_ms(in, "Timestamp")},
-                                            now, "GetShardIterator", options_.account_id);
+  auto position =
+      resolve_starting_position(log_, s, *shard, StartingPosition{type, start_seq, input_timestamp_ms(in, "Timestamp")},
+                                now, "GetShardIterator", options_.account_id);
   if (!position) return std::unexpected(position.error());
   Value out = Object{};
   out.set("ShardIterator", iterators_.encode(IteratorPosition{s.uid, shard->index, *position, now}, s.name.size()));
@@ -457,8 +463,8 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
   if (!pos) return std::unexpected(protocol::invalid_argument("Invalid ShardIterator."));
   const int64_t now = now_ms();
   if (now - pos->issued_ms > kIteratorLifetimeMs)
-    return std::unexpected(protocol::ApiError{"ExpiredIteratorException",
-                                              iterator_expired_message(pos->issued_ms, now), 400});
+    return std::unexpected(
+        protocol::ApiError{"ExpiredIteratorException", iterator_expired_message(pos->issued_ms, now), 400});
   auto limit = static_cast<uint32_t>(input_int(in, "Limit").value_or(10000));
   const SteadyTime arrived = options_.metrics ? std::chrono::steady_clock::now() : SteadyTime{};
   // With metrics on, the stream's series (the shard's are in shard.metrics).
@@ -479,9 +485,9 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
     StreamState* s = find_stream_by_uid_locked(pos->stream_uid);
     const Shard* sh = s ? s->find_shard(pos->shard_index) : nullptr;
     if (!sh)
-      return std::unexpected(protocol::resource_not_found(
-          "Shard " + format_shard_id(pos->shard_index) + " in stream " + stream_name_of_uid_locked(pos->stream_uid) +
-          " under account " + options_.account_id + " does not exist"));
+      return std::unexpected(protocol::resource_not_found("Shard " + format_shard_id(pos->shard_index) + " in stream " +
+                                                          stream_name_of_uid_locked(pos->stream_uid) +
+                                                          " under account " + options_.account_id + " does not exist"));
     stream_metrics = s->metrics;
     // GetRecords fails whole over the shard's read budget (5 calls/s, and
     // no more reads while a large response's bytes are still being repaid).
@@ -493,10 +499,9 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
       if (read_throttled) record_failure();
     }
     if (read_throttled)
-      return std::unexpected(protocol::ApiError{kThroughputExceeded,
-                                                "Rate exceeded for Shard - " + options_.account_id + "/" + s->name +
-                                                    "/" + format_shard_id(sh->index),
-                                                400});
+      return std::unexpected(protocol::ApiError{
+          kThroughputExceeded,
+          "Rate exceeded for Shard - " + options_.account_id + "/" + s->name + "/" + format_shard_id(sh->index), 400});
     shard = *sh;
     horizon = s->trim_horizon_ms(now);
     name_length = s->name.size();
@@ -526,8 +531,7 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
 
   if (stream_metrics) {
     // The age of the last record returned; 0 when none was (caught up).
-    const int64_t age =
-        readable->n > 0 ? std::max<int64_t>(0, now - read->records[readable->n - 1].arrival_ms) : 0;
+    const int64_t age = readable->n > 0 ? std::max<int64_t>(0, now - read->records[readable->n - 1].arrival_ms) : 0;
     const StreamMetrics& m = *stream_metrics;
     m.record(StreamMetric::kGetRecordsBytes, double(readable->bytes));
     m.record(StreamMetric::kGetRecordsRecords, double(readable->n));
@@ -550,7 +554,8 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
     out.set("MillisBehindLatest", 0);
     return out;
   }
-  out.set("NextShardIterator", iterators_.encode(IteratorPosition{pos->stream_uid, shard.index, next, now}, name_length));
+  out.set("NextShardIterator",
+          iterators_.encode(IteratorPosition{pos->stream_uid, shard.index, next, now}, name_length));
   out.set("MillisBehindLatest", behind);
   return out;
 }

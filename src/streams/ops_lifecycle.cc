@@ -78,8 +78,8 @@ protocol::ApiResult<Value> KinesisService::create_stream(const Value& in, const 
 
   std::unique_lock lock(mu_);
   if (streams_.contains(name))
-    return std::unexpected(protocol::resource_in_use("Stream " + name + " under account " + options_.account_id +
-                                                     " already exists."));
+    return std::unexpected(
+        protocol::resource_in_use("Stream " + name + " under account " + options_.account_id + " already exists."));
   size_t open_shards = 0, creating = 0, on_demand = 0;
   for (const auto& [_, s] : streams_) {
     open_shards += s.open_shard_count();
@@ -101,8 +101,8 @@ protocol::ApiResult<Value> KinesisService::create_stream(const Value& in, const 
     const Value* c = account_settings_.find("MinimumThroughputBillingCommitment");
     const std::string* status = c ? input_string(*c, "Status") : nullptr;
     if (mode != "ON_DEMAND")
-      return std::unexpected(protocol::invalid_argument(
-          "WarmThroughputMiBps is only valid for streams in ON_DEMAND mode."));
+      return std::unexpected(
+          protocol::invalid_argument("WarmThroughputMiBps is only valid for streams in ON_DEMAND mode."));
     if (!status || *status == "DISABLED")
       return std::unexpected(protocol::invalid_argument(
           "Warm throughput requires MinimumThroughputBillingCommitment to be enabled for account " +
@@ -170,7 +170,7 @@ protocol::ApiResult<Value> KinesisService::delete_stream(const Value& in, const 
   if (options_.delete_stream_ms == 0) advance_transitions_locked(now_ms());
   lock.unlock();
   // The log's drop runs on the purge thread; handle() answers after it.
-  fanout_->wake();   // its subscriptions end with ResourceNotFoundException
+  fanout_->wake();  // its subscriptions end with ResourceNotFoundException
   return Value();
 }
 
@@ -320,7 +320,8 @@ protocol::ApiResult<Value> KinesisService::list_shards(const Value& in, const Ct
   auto found = find_stream_locked(query, ctx);
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
-  if (auto created = input_timestamp_ms(in, "StreamCreationTimestamp"); created && *created / 1000 != s.created_ms / 1000)
+  if (auto created = input_timestamp_ms(in, "StreamCreationTimestamp");
+      created && *created / 1000 != s.created_ms / 1000)
     return std::unexpected(protocol::resource_not_found(not_found_message(s.name)));
   if (s.status == StreamStatus::kCreating)
     return std::unexpected(protocol::resource_in_use("Stream " + s.name + " under account " + options_.account_id +
@@ -340,18 +341,16 @@ protocol::ApiResult<Value> KinesisService::list_shards(const Value& in, const Ct
     } else if (filter == "AT_TIMESTAMP" || filter == "FROM_TIMESTAMP") {
       at_ms = input_timestamp_ms(*f, "Timestamp");
       if (!at_ms)
-        return std::unexpected(protocol::invalid_argument("Must specify Timestamp in ShardFilter when type is " +
-                                                          filter + "."));
+        return std::unexpected(
+            protocol::invalid_argument("Must specify Timestamp in ShardFilter when type is " + filter + "."));
     } else if (f->find("ShardId") || f->find("Timestamp")) {
-      return std::unexpected(protocol::invalid_argument("ShardFilter of type " + filter +
-                                                        " does not take a ShardId or Timestamp."));
+      return std::unexpected(
+          protocol::invalid_argument("ShardFilter of type " + filter + " does not take a ShardId or Timestamp."));
     }
   }
   const int64_t now = now_ms();
   const int64_t horizon = std::max(s.trim_horizon_ms(now), s.created_ms);
-  auto open_at = [](const Shard& sh, int64_t t) {
-    return sh.created_ms <= t && (!sh.closed_ms || *sh.closed_ms > t);
-  };
+  auto open_at = [](const Shard& sh, int64_t t) { return sh.created_ms <= t && (!sh.closed_ms || *sh.closed_ms > t); };
   Array shards;
   std::string last;
   bool more = false;
@@ -400,15 +399,13 @@ protocol::ApiResult<Value> KinesisService::change_retention(const Value& in, con
   if (auto err = require_active(s)) return std::unexpected(*err);
   const std::string existing = std::to_string(s.retention_hours);
   if (increase && hours < s.retention_hours)
-    return std::unexpected(protocol::invalid_argument(
-        "Requested retention period (" + h + " hours) for stream " + s.name +
-        " can not be shorter than existing retention period (" + existing +
-        " hours). Use DecreaseRetentionPeriod API."));
+    return std::unexpected(protocol::invalid_argument("Requested retention period (" + h + " hours) for stream " +
+                                                      s.name + " can not be shorter than existing retention period (" +
+                                                      existing + " hours). Use DecreaseRetentionPeriod API."));
   if (!increase && hours > s.retention_hours)
-    return std::unexpected(protocol::invalid_argument(
-        "Requested retention period (" + h + " hours) for stream " + s.name +
-        " can not be longer than existing retention period (" + existing +
-        " hours). Use IncreaseRetentionPeriod API."));
+    return std::unexpected(protocol::invalid_argument("Requested retention period (" + h + " hours) for stream " +
+                                                      s.name + " can not be longer than existing retention period (" +
+                                                      existing + " hours). Use IncreaseRetentionPeriod API."));
   if (increase) s.trim_floor_ms = s.trim_horizon_ms(now_ms());
   s.retention_hours = static_cast<int32_t>(hours);
   push_retention(log_, s);

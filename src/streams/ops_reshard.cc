@@ -41,8 +41,8 @@ std::optional<protocol::ApiError> unparsable_shard_error(const Value& in, const 
   if (!stream) return std::nullopt;
   for (const std::string* id : ids)
     if (!parse_shard_id(*id))
-      return protocol::resource_not_found("Could not find shard " + *id + " in stream " + *stream +
-                                          " under account " + account + ".");
+      return protocol::resource_not_found("Could not find shard " + *id + " in stream " + *stream + " under account " +
+                                          account + ".");
   return std::nullopt;
 }
 
@@ -66,9 +66,8 @@ protocol::ApiResult<std::vector<size_t>> find_reshard_shards(const StreamState& 
     auto index = parse_shard_id(*id);
     const Shard* sh = index ? s.find_shard(*index) : nullptr;
     if (!sh || s.status == StreamStatus::kCreating)
-      return std::unexpected(protocol::resource_not_found("Could not find shard " + echo_shard_id(*id) +
-                                                          " in stream " + s.name + " under account " + account +
-                                                          "."));
+      return std::unexpected(protocol::resource_not_found("Could not find shard " + echo_shard_id(*id) + " in stream " +
+                                                          s.name + " under account " + account + "."));
     slots.push_back(static_cast<size_t>(sh - s.shards.data()));
   }
   return slots;
@@ -130,8 +129,7 @@ protocol::ApiResult<Value> KinesisService::split_locked(StreamState& s, uint32_t
   if (!found || !found->open()) return std::unexpected(protocol::internal_failure());
   const size_t slot = static_cast<size_t>(found - s.shards.data());
   const size_t open_shards = account_open_shards_locked();
-  if (open_shards + 1 > options_.shard_limit)
-    return std::unexpected(shard_limit_error(open_shards, 1, s.region));
+  if (open_shards + 1 > options_.shard_limit) return std::unexpected(shard_limit_error(open_shards, 1, s.region));
   const uint32_t first_index = next_shard_index(s);
   if (first_index + 1 > kMaxShardIndex)
     return std::unexpected(protocol::limit_exceeded("Stream " + s.name + " under account " + options_.account_id +
@@ -172,8 +170,7 @@ protocol::ApiResult<Value> KinesisService::merge_shards(const Value& in, const C
   const std::string* adjacent_id = input_string(in, "AdjacentShardToMerge");
   if (!shard_id || !adjacent_id)
     return std::unexpected(protocol::validation_error("ShardToMerge and AdjacentShardToMerge are required."));
-  if (auto err = unparsable_shard_error(in, {shard_id, adjacent_id}, options_.account_id))
-    return std::unexpected(*err);
+  if (auto err = unparsable_shard_error(in, {shard_id, adjacent_id}, options_.account_id)) return std::unexpected(*err);
 
   std::unique_lock lock(mu_);
   auto found = find_stream_locked(in, ctx);
@@ -250,7 +247,7 @@ protocol::ApiResult<Value> KinesisService::reshard_uniform_locked(StreamState& s
   const int64_t now = now_ms();
   StreamState next = s;
   uint32_t next_index = next_shard_index(s);
-  std::vector<size_t> created;   // slots in next.shards of the new shards
+  std::vector<size_t> created;  // slots in next.shards of the new shards
   const size_t existing = s.shards.size();
   auto close = [&](size_t slot) {
     Shard& sh = next.shards[slot];
@@ -261,7 +258,7 @@ protocol::ApiResult<Value> KinesisService::reshard_uniform_locked(StreamState& s
   auto add = [&](HashKeyRange range, uint32_t parent, std::optional<uint32_t> adjacent) {
     Shard child;
     child.index = next_index++;
-    child.key = 0;   // assigned below, once the count is known
+    child.key = 0;  // assigned below, once the count is known
     child.range = range;
     child.created_ms = now;
     child.parent = parent;
@@ -272,7 +269,7 @@ protocol::ApiResult<Value> KinesisService::reshard_uniform_locked(StreamState& s
   };
 
   // Pass 1: split at every target boundary inside an open shard.
-  std::vector<size_t> pieces;   // slots, in hash key order
+  std::vector<size_t> pieces;  // slots, in hash key order
   size_t t = 0;
   for (size_t slot : open_slots) {
     size_t cur = slot;

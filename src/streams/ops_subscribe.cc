@@ -47,7 +47,8 @@ void KinesisService::subscribe_to_shard(const Value& in, const Ctx& ctx, protoco
     auto index = parse_shard_id(shard_id);
     const Shard* shard = index ? s.find_shard(*index) : nullptr;
     if (!shard || s.status == StreamStatus::kCreating)
-      return reply(std::unexpected(protocol::resource_not_found(shard_not_found(shard_id, s.name, options_.account_id))));
+      return reply(
+          std::unexpected(protocol::resource_not_found(shard_not_found(shard_id, s.name, options_.account_id))));
     auto position = resolve_starting_position(log_, s, *shard, start, now, "SubscribeToShard", options_.account_id);
     if (!position) return reply(std::unexpected(position.error()));
 
@@ -90,8 +91,8 @@ protocol::ApiResult<ShardView> KinesisService::subscription_view(const Subscript
                                                         options_.account_id + " not found."));
   const Shard* shard = s->find_shard(spec.shard_index);
   if (!shard)
-    return std::unexpected(protocol::resource_not_found(
-        shard_not_found(format_shard_id(spec.shard_index), s->name, options_.account_id)));
+    return std::unexpected(
+        protocol::resource_not_found(shard_not_found(format_shard_id(spec.shard_index), s->name, options_.account_id)));
   ShardView v;
   v.key = shard->key;
   v.index = shard->index;

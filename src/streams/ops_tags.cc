@@ -193,8 +193,7 @@ protocol::ApiResult<Value> KinesisService::add_tags(const Value& in, const Ctx& 
   if (auto err = reserved_key_error(tags)) return std::unexpected(*err);
   auto merged = s.tags;
   for (const auto& m : tags.as_object()) merged[m.key] = m.value.is_string() ? m.value.as_string() : "";
-  if (merged.size() > kMaxTagsPerStream)
-    return std::unexpected(too_many_tags_error(s.name, options_.account_id));
+  if (merged.size() > kMaxTagsPerStream) return std::unexpected(too_many_tags_error(s.name, options_.account_id));
   s.tags = std::move(merged);
   if (Status st = tags_changed_locked(s); !st) return std::unexpected(protocol::internal_failure());
   return Value();
@@ -249,7 +248,7 @@ protocol::ApiResult<Value> KinesisService::list_tags_for_stream(const Value& in,
 // The tags of a stream ARN or of a consumer ARN (TagResource and friends
 // accept both), and the stream whose document holds them. Caller holds mu_.
 protocol::ApiResult<KinesisService::TaggedResource> KinesisService::find_tagged_locked(const std::string& arn,
-                                                                                     const Ctx& ctx) {
+                                                                                       const Ctx& ctx) {
   if (arn.find("/consumer/") != std::string::npos) {
     auto ref = find_consumer_by_arn_locked(arn, ctx);
     if (!ref) return std::unexpected(ref.error());
@@ -276,9 +275,9 @@ protocol::ApiResult<Value> KinesisService::tag_resource(const Value& in, const C
   auto merged = *found->tags;
   for (const auto& m : tags.as_object()) merged[m.key] = m.value.is_string() ? m.value.as_string() : "";
   if (merged.size() > kMaxTagsPerStream)
-    return std::unexpected(protocol::invalid_argument(
-        "Failed to add tags to " + arn + " because a resource cannot have more than " +
-        std::to_string(kMaxTagsPerStream) + " tags associated with it."));
+    return std::unexpected(protocol::invalid_argument("Failed to add tags to " + arn +
+                                                      " because a resource cannot have more than " +
+                                                      std::to_string(kMaxTagsPerStream) + " tags associated with it."));
   *found->tags = std::move(merged);
   if (Status st = tags_changed_locked(*found->stream); !st) return std::unexpected(protocol::internal_failure());
   return Value();

@@ -16,10 +16,10 @@ namespace runnel::streams {
 inline constexpr int64_t kNextTokenLifetimeMs = 300'000;
 
 struct PageToken {
-  std::string kind;        // "streams" or "shards"
+  std::string kind;  // "streams" or "shards"
   int64_t issued_ms = 0;
-  std::string stream;      // the stream listed (ListShards)
-  std::string last_key;    // the last item returned
+  std::string stream;    // the stream listed (ListShards)
+  std::string last_key;  // the last item returned
 };
 
 std::string encode_page_token(const PageToken& t);

@@ -22,21 +22,22 @@ const char* kGood = R"({
 TEST(PolicyDocument, AcceptsIamStylePolicies) {
   EXPECT_EQ(policy_document_problem(kGood), std::nullopt);
   // One statement object instead of an array; the older Version; no Version.
-  EXPECT_EQ(policy_document_problem(
-                R"({"Version":"2008-10-17","Statement":{"Effect":"Deny","NotPrincipal":{"AWS":"*"},"NotAction":"kinesis:*"}})"),
-            std::nullopt);
+  EXPECT_EQ(
+      policy_document_problem(
+          R"({"Version":"2008-10-17","Statement":{"Effect":"Deny","NotPrincipal":{"AWS":"*"},"NotAction":"kinesis:*"}})"),
+      std::nullopt);
   EXPECT_EQ(policy_document_problem(R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"kinesis:*"}]})"),
             std::nullopt);
 }
 
 TEST(PolicyDocument, RejectsWhatIsNotAPolicy) {
-  for (const char* bad : {"", "not json", "[]", "\"text\"", "{}", R"({"Version":"2012-10-17"})",
-                          R"({"Version":"2020-01-01","Statement":[{"Effect":"Allow","Principal":"*","Action":"x"}]})",
-                          R"({"Statement":[]})", R"({"Statement":"x"})", R"({"Statement":[1]})",
-                          R"({"Statement":[{"Effect":"Maybe","Principal":"*","Action":"x"}]})",
-                          R"({"Statement":[{"Effect":"Allow","Principal":"*"}]})",
-                          R"({"Statement":[{"Effect":"Allow","Action":"x"}]})",
-                          R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"x"}, {"Effect":"Allow"}]})"}) {
+  for (const char* bad :
+       {"", "not json", "[]", "\"text\"", "{}", R"({"Version":"2012-10-17"})",
+        R"({"Version":"2020-01-01","Statement":[{"Effect":"Allow","Principal":"*","Action":"x"}]})",
+        R"({"Statement":[]})", R"({"Statement":"x"})", R"({"Statement":[1]})",
+        R"({"Statement":[{"Effect":"Maybe","Principal":"*","Action":"x"}]})",
+        R"({"Statement":[{"Effect":"Allow","Principal":"*"}]})", R"({"Statement":[{"Effect":"Allow","Action":"x"}]})",
+        R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"x"}, {"Effect":"Allow"}]})"}) {
     EXPECT_NE(policy_document_problem(bad), std::nullopt) << bad;
   }
   EXPECT_EQ(*policy_document_problem(R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"x"},{}]})"),

@@ -29,8 +29,8 @@ void BM_RouteRecord(benchmark::State& state) {
   std::size_t i = 0;
   for (auto _ : state) {
     const HashKey h = hash_partition_key(keys[i++ & 1023]);
-    auto it = std::upper_bound(ranges.begin(), ranges.end(), h,
-                               [](HashKey k, const HashKeyRange& r) { return k < r.start; });
+    auto it =
+        std::upper_bound(ranges.begin(), ranges.end(), h, [](HashKey k, const HashKeyRange& r) { return k < r.start; });
     benchmark::DoNotOptimize(it);
   }
 }

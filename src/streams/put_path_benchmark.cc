@@ -17,8 +17,8 @@
 #include "metrics/registry.h"
 #include "storage/log.h"
 #include "storage/metadata_store.h"
-#include "streams/kinesis_service.h"
 #include "streams/benchmark_requests.h"
+#include "streams/kinesis_service.h"
 #include "streams/model.h"
 
 namespace runnel::streams {

@@ -16,13 +16,13 @@
 #include <string>
 
 #include "protocol/cbor_codec.h"
-#include "streams/benchmark_requests.h"
-#include "streams/model.h"
-#include "streams/put_records_decoder.h"
 #include "protocol/json_codec.h"
 #include "protocol/model.h"
 #include "protocol/validator.h"
 #include "protocol/value.h"
+#include "streams/benchmark_requests.h"
+#include "streams/model.h"
+#include "streams/put_records_decoder.h"
 
 namespace runnel::streams {
 namespace {
@@ -35,9 +35,7 @@ enum Encoding : int64_t { kJson = 0, kCbor = 1 };
 // `record_bytes` random bytes each, under 20-odd-byte partition keys.
 using testing::put_records_request;
 
-std::string encode(const Value& v, int64_t encoding) {
-  return encoding == kCbor ? encode_cbor(v) : encode_json(v);
-}
+std::string encode(const Value& v, int64_t encoding) { return encoding == kCbor ? encode_cbor(v) : encode_json(v); }
 
 // Args: {records, record_bytes, encoding}.
 std::string request_body(const benchmark::State& state) {

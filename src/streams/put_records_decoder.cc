@@ -20,8 +20,8 @@ constexpr std::string_view kHashKeyPattern = "0|([1-9]\\d{0,38})";
 
 bool stream_name_chars(std::string_view s) {
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '.' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -173,8 +173,7 @@ std::optional<Value> PutRecordsDecoder::put_records(std::string& body) const {
           members.push_back(Member{"PartitionKey", Value(std::string(s))});
         } else if (mname == "ExplicitHashKey") {
           std::string_view s;
-          if (seen_hash || m.value().get_string().get(s) != simdjson::SUCCESS || !hash_key_form(s))
-            return std::nullopt;
+          if (seen_hash || m.value().get_string().get(s) != simdjson::SUCCESS || !hash_key_form(s)) return std::nullopt;
           seen_hash = true;
           members.push_back(Member{"ExplicitHashKey", Value(std::string(s))});
         } else {

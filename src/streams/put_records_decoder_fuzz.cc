@@ -8,15 +8,15 @@
 #include <string>
 
 #include "net/http.h"
-#include "streams/model.h"
-#include "streams/put_records_decoder.h"
 #include "protocol/json_codec.h"
 #include "protocol/model.h"
 #include "protocol/validator.h"
+#include "streams/model.h"
+#include "streams/put_records_decoder.h"
 
 using namespace runnel::protocol;
-using runnel::streams::PutRecordsDecoder;
 using runnel::streams::kinesis_model;
+using runnel::streams::PutRecordsDecoder;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const ServiceModel& model = kinesis_model();

@@ -1,8 +1,8 @@
 // PutRecordsDecoder against the general path: whatever it accepts, decode_json +
 // validate_input accept too and turn into the same Value; everything else it
 // declines.
-#include "streams/model.h"
 #include "streams/put_records_decoder.h"
+#include "streams/model.h"
 
 #include <gtest/gtest.h>
 
@@ -149,14 +149,15 @@ TEST(PutRecordsDecoder, DeclinesWhatItDoesNotTake) {
       {"repeated Data", body(R"({"Data":"aGk=","Data":"aGk=","PartitionKey":"k"})")},
       {"empty PartitionKey", body(R"({"Data":"aGk=","PartitionKey":""})")},
       {"long PartitionKey", body("{\"Data\":\"aGk=\",\"PartitionKey\":\"" + std::string(257, 'k') + "\"}")},
-      {"PartitionKey of 129 emoji (258 UTF-16 units)", [&] {
+      {"PartitionKey of 129 emoji (258 UTF-16 units)",
+       [&] {
          std::string k;
          for (int i = 0; i < 129; ++i) k += "😀";
          return body("{\"Data\":\"aGk=\",\"PartitionKey\":\"" + k + "\"}");
        }()},
       {"ExplicitHashKey leading zero", body(R"({"Data":"aGk=","PartitionKey":"k","ExplicitHashKey":"01"})")},
-      {"ExplicitHashKey 40 digits", body("{\"Data\":\"aGk=\",\"PartitionKey\":\"k\",\"ExplicitHashKey\":\"" +
-                                         std::string(40, '1') + "\"}")},
+      {"ExplicitHashKey 40 digits",
+       body("{\"Data\":\"aGk=\",\"PartitionKey\":\"k\",\"ExplicitHashKey\":\"" + std::string(40, '1') + "\"}")},
       {"ExplicitHashKey letters", body(R"({"Data":"aGk=","PartitionKey":"k","ExplicitHashKey":"x"})")},
       {"unknown record member", body(R"({"Data":"aGk=","PartitionKey":"k","X":"y"})")},
       {"trailing garbage", body(rec) + "x"},
@@ -169,11 +170,11 @@ TEST(PutRecordsDecoder, DeclinesWhatItDoesNotTake) {
   // At the bounds: accepted, as the general path accepts them.
   std::string k256;
   for (int i = 0; i < 128; ++i) k256 += "😀";
-  for (const std::string& ok : {body("{\"Data\":\"aGk=\",\"PartitionKey\":\"" + k256 + "\"}"),
-                                body("{\"Data\":\"\",\"PartitionKey\":\"k\",\"ExplicitHashKey\":\"0\"}"),
-                                body("{\"Data\":\"aGk=\",\"PartitionKey\":\"k\",\"ExplicitHashKey\":\"" +
-                                     std::string(39, '9') + "\"}"),
-                                body(rec, ",\"StreamName\":\"" + std::string(128, 'a') + "\"")}) {
+  for (const std::string& ok :
+       {body("{\"Data\":\"aGk=\",\"PartitionKey\":\"" + k256 + "\"}"),
+        body("{\"Data\":\"\",\"PartitionKey\":\"k\",\"ExplicitHashKey\":\"0\"}"),
+        body("{\"Data\":\"aGk=\",\"PartitionKey\":\"k\",\"ExplicitHashKey\":\"" + std::string(39, '9') + "\"}"),
+        body(rec, ",\"StreamName\":\"" + std::string(128, 'a') + "\"")}) {
     EXPECT_TRUE(fast(ok)) << ok.substr(0, 200);
     check(ok, "at the bounds");
   }

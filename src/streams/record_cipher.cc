@@ -168,8 +168,8 @@ Status RecordCipher::load_or_create_locked() {
     Key fresh{};
     if (RAND_bytes(fresh.data(), static_cast<int>(fresh.size())) != 1)
       return Status::io_error("RAND_bytes failed while creating key file " + key_file_);
-    const std::string tmp = key_file_ + ".tmp." + std::to_string(::getpid()) + "." +
-                            std::to_string(reinterpret_cast<uintptr_t>(this));
+    const std::string tmp =
+        key_file_ + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(reinterpret_cast<uintptr_t>(this));
     int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (out < 0) return Status::io_error("cannot create key file " + tmp + ": " + errno_text(errno));
     bool ok = ::fchmod(out, 0600) == 0 && ::write(out, fresh.data(), fresh.size()) == ssize_t(fresh.size()) &&
@@ -324,13 +324,12 @@ Status RecordCipher::decrypt(storage::StoredRecord& r) {
   CtxReset reset{ctx};
   int len = 0;
   int final_len = 0;
-  const bool ok =
-      EVP_DecryptInit_ex2(ctx, aes_gcm_, key->data(), bytes(header) + 4 + key_id_size, nullptr) == 1 &&
-      EVP_DecryptUpdate(ctx, nullptr, &len, bytes(header), static_cast<int>(header.size())) == 1 &&
-      EVP_DecryptUpdate(ctx, bytes(plain), &len, bytes(sealed), static_cast<int>(plain_size)) == 1 &&
-      static_cast<size_t>(len) == plain_size &&
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kTagSize), tag.data()) == 1 &&
-      EVP_DecryptFinal_ex(ctx, bytes(plain) + len, &final_len) == 1;
+  const bool ok = EVP_DecryptInit_ex2(ctx, aes_gcm_, key->data(), bytes(header) + 4 + key_id_size, nullptr) == 1 &&
+                  EVP_DecryptUpdate(ctx, nullptr, &len, bytes(header), static_cast<int>(header.size())) == 1 &&
+                  EVP_DecryptUpdate(ctx, bytes(plain), &len, bytes(sealed), static_cast<int>(plain_size)) == 1 &&
+                  static_cast<size_t>(len) == plain_size &&
+                  EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kTagSize), tag.data()) == 1 &&
+                  EVP_DecryptFinal_ex(ctx, bytes(plain) + len, &final_len) == 1;
   OPENSSL_cleanse(key->data(), key->size());
   if (!ok) {
     OPENSSL_cleanse(plain.data(), plain.size());

@@ -40,9 +40,9 @@ namespace runnel::streams {
 
 class RecordCipher {
  public:
-  static constexpr uint8_t kMarker = 0xFF;       // first byte of an encrypted record's stored partition key
-  static constexpr uint8_t kVersion = 1;         // envelope format version
-  static constexpr size_t kKeySize = 32;         // master and data keys (AES-256)
+  static constexpr uint8_t kMarker = 0xFF;  // first byte of an encrypted record's stored partition key
+  static constexpr uint8_t kVersion = 1;    // envelope format version
+  static constexpr size_t kKeySize = 32;    // master and data keys (AES-256)
   static constexpr size_t kNonceSize = 12;
   static constexpr size_t kTagSize = 16;
   static constexpr size_t kMaxKeyIdSize = 2048;  // the model's KeyId limit
@@ -109,9 +109,9 @@ class RecordCipher {
   std::mutex load_mu_;               // serializes loading the key file
   std::atomic<bool> loaded_{false};  // master_ is set and never changes again
   Key master_{};
-  EVP_CIPHER* aes_gcm_ = nullptr;    // fetched with the key; read-only afterwards
-  std::array<uint8_t, 4> nonce_field_{};      // set with aes_gcm_; read-only afterwards
-  std::atomic<uint64_t> nonce_counter_{0};    // the nonce's other 8 bytes
+  EVP_CIPHER* aes_gcm_ = nullptr;           // fetched with the key; read-only afterwards
+  std::array<uint8_t, 4> nonce_field_{};    // set with aes_gcm_; read-only afterwards
+  std::atomic<uint64_t> nonce_counter_{0};  // the nonce's other 8 bytes
 
   std::shared_mutex keys_mu_;
   std::map<std::string, Key, std::less<>> keys_;  // guarded by keys_mu_; bounded (kMaxCachedKeys)

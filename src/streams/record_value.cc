@@ -26,7 +26,8 @@ void append_json_records(int64_t created_secs, uint32_t index, const std::vector
     const storage::StoredRecord& r = records[i];
     if (i != 0) out.push_back(',');
     out.append(R"({"SequenceNumber":")");
-    out.append(seq, format_sequence_number_to(SequenceNumber{created_secs, index, r.counter, r.arrival_ms / 1000}, seq));
+    out.append(seq,
+               format_sequence_number_to(SequenceNumber{created_secs, index, r.counter, r.arrival_ms / 1000}, seq));
     out.append(R"(","ApproximateArrivalTimestamp":)");
     protocol::append_json_timestamp(r.arrival_ms, out);
     out.append(R"(,"Data":")");
@@ -51,8 +52,8 @@ void append_cbor_records(int64_t created_secs, uint32_t index, const std::vector
     protocol::append_cbor_map_head(flagged(encrypted, i) ? 5 : 4, out);
     protocol::append_cbor_text("SequenceNumber", out);
     protocol::append_cbor_text(
-        std::string_view(seq, format_sequence_number_to(
-                                  SequenceNumber{created_secs, index, r.counter, r.arrival_ms / 1000}, seq)),
+        std::string_view(
+            seq, format_sequence_number_to(SequenceNumber{created_secs, index, r.counter, r.arrival_ms / 1000}, seq)),
         out);
     protocol::append_cbor_text("ApproximateArrivalTimestamp", out);
     protocol::append_cbor_timestamp(r.arrival_ms, out);

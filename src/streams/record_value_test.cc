@@ -20,8 +20,9 @@ using protocol::WireFormat;
 std::vector<storage::StoredRecord> sample_records(uint32_t seed, size_t n) {
   std::mt19937 rng(seed);
   // Keys exercise JSON escapes, multi-byte UTF-8 and the 16-byte SSO edge.
-  const std::vector<std::string> keys = {"k", "quote\"back\\slash", "tab\tnew\nline\x01", "\xc3\xa9t\xc3\xa9",
-                                         std::string(256, 'x'), "0123456789abcdef", ""};
+  const std::vector<std::string> keys = {
+      "k", "quote\"back\\slash", "tab\tnew\nline\x01", "\xc3\xa9t\xc3\xa9", std::string(256, 'x'), "0123456789abcdef",
+      ""};
   std::vector<storage::StoredRecord> out;
   for (size_t i = 0; i < n; ++i) {
     storage::StoredRecord r;

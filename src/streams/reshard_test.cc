@@ -64,8 +64,8 @@ class ReshardTest : public ServiceTestBase {
   }
 
   void split(const std::string& stream, const std::string& shard, HashKey at) {
-    auto r = call("SplitShard", obj({{"StreamName", stream}, {"ShardToSplit", shard},
-                                     {"NewStartingHashKey", format_hash_key(at)}}));
+    auto r = call("SplitShard",
+                  obj({{"StreamName", stream}, {"ShardToSplit", shard}, {"NewStartingHashKey", format_hash_key(at)}}));
     ASSERT_TRUE(r) << r.error().type << ": " << r.error().message;
   }
   void merge(const std::string& stream, const std::string& a, const std::string& b) {
@@ -151,9 +151,9 @@ TEST_F(ReshardTest, SplitClosesParentAndCreatesTwoChildren) {
   EXPECT_FALSE(closed(*shard_named(all, id(1))));
   const std::string ending = parent.find("SequenceNumberRange")->find("EndingSequenceNumber")->as_string();
   EXPECT_EQ(ending.size(), 56u);
-  EXPECT_GT(compare_sequence_numbers(ending,
-                                     parent.find("SequenceNumberRange")->find("StartingSequenceNumber")->as_string()),
-            0);
+  EXPECT_GT(
+      compare_sequence_numbers(ending, parent.find("SequenceNumberRange")->find("StartingSequenceNumber")->as_string()),
+      0);
 
   const Value& low = *shard_named(all, id(2));
   const Value& high = *shard_named(all, id(3));
@@ -193,10 +193,11 @@ TEST_F(ReshardTest, MergeMakesOneChildWithBothParentsAndRefusesTheInvertedPair) 
   auto ranges = split_hash_space(3);
   // AWS (as kinesalite recorded it) wants ShardToMerge's range just below
   // AdjacentShardToMerge's: the higher range first is not an adjacent pair.
-  auto e = error_of(call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(1)}, {"AdjacentShardToMerge", id(0)}})));
+  auto e = error_of(
+      call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(1)}, {"AdjacentShardToMerge", id(0)}})));
   EXPECT_EQ(e.type, "InvalidArgumentException");
-  EXPECT_EQ(e.message, "Shards shardId-000000000001 and shardId-000000000000 in stream s under account " +
-                           kAccount + " are not an adjacent pair of shards eligible for merging");
+  EXPECT_EQ(e.message, "Shards shardId-000000000001 and shardId-000000000000 in stream s under account " + kAccount +
+                           " are not an adjacent pair of shards eligible for merging");
   merge("s", id(0), id(1));
   Array all = shards("s");
   ASSERT_EQ(all.size(), 4u);
@@ -227,8 +228,8 @@ TEST_F(ReshardTest, ErrorsUseAwsTypesAndTexts) {
   auto ranges = split_hash_space(3);
   const std::string where = " in stream s under account " + kAccount;
 
-  auto e = error_of(call("SplitShard", obj({{"StreamName", "s"}, {"ShardToSplit", "shardId-9"},
-                                            {"NewStartingHashKey", "5"}})));
+  auto e = error_of(
+      call("SplitShard", obj({{"StreamName", "s"}, {"ShardToSplit", "shardId-9"}, {"NewStartingHashKey", "5"}})));
   EXPECT_EQ(e.type, "ResourceNotFoundException");
   EXPECT_EQ(e.message, "Could not find shard shardId-000000000009" + where + ".");
   e = error_of(call("SplitShard", obj({{"StreamName", "s"}, {"ShardToSplit", "bogus"}, {"NewStartingHashKey", "5"}})));
@@ -243,13 +244,15 @@ TEST_F(ReshardTest, ErrorsUseAwsTypesAndTexts) {
                            format_hash_key(ranges[1].start) + " and less than the shard's EndingHashKey " +
                            format_hash_key(ranges[1].end) + ".";
   for (HashKey bad : {ranges[1].start, ranges[1].start + 1, ranges[1].end, ranges[1].end + 1, HashKey{0}}) {
-    e = error_of(call("SplitShard", obj({{"StreamName", "s"}, {"ShardToSplit", id(1)},
-                                         {"NewStartingHashKey", format_hash_key(bad)}})));
+    e = error_of(
+        call("SplitShard",
+             obj({{"StreamName", "s"}, {"ShardToSplit", id(1)}, {"NewStartingHashKey", format_hash_key(bad)}})));
     EXPECT_EQ(e.type, "InvalidArgumentException");
     EXPECT_EQ(e.message, "NewStartingHashKey " + format_hash_key(bad) + tail);
   }
   const std::string too_big = "999999999999999999999999999999999999999";  // 39 digits, > 2^128-1
-  e = error_of(call("SplitShard", obj({{"StreamName", "s"}, {"ShardToSplit", id(1)}, {"NewStartingHashKey", too_big}})));
+  e = error_of(
+      call("SplitShard", obj({{"StreamName", "s"}, {"ShardToSplit", id(1)}, {"NewStartingHashKey", too_big}})));
   EXPECT_EQ(e.message, "NewStartingHashKey " + too_big + tail);
   // The narrowest legal split: start + 2 .. end - 1.
   split("s", id(1), ranges[1].start + 2);
@@ -258,31 +261,38 @@ TEST_F(ReshardTest, ErrorsUseAwsTypesAndTexts) {
   const std::string closed_text = "Shard shardId-000000000001" + where +
                                   " has already been merged or split, and thus is not eligible for merging or "
                                   "splitting.";
-  e = error_of(call("SplitShard", obj({{"StreamName", "s"}, {"ShardToSplit", id(1)},
+  e = error_of(call("SplitShard", obj({{"StreamName", "s"},
+                                       {"ShardToSplit", id(1)},
                                        {"NewStartingHashKey", format_hash_key(ranges[1].start + 100)}})));
   EXPECT_EQ(e.type, "InvalidArgumentException");
   EXPECT_EQ(e.message, closed_text);
-  e = error_of(call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(0)}, {"AdjacentShardToMerge", id(1)}})));
+  e = error_of(
+      call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(0)}, {"AdjacentShardToMerge", id(1)}})));
   EXPECT_EQ(e.type, "InvalidArgumentException");
   EXPECT_EQ(e.message, closed_text);
 
   // Not adjacent: 0 and 2 have shard 1's children between them; nor is a
   // shard adjacent to itself.
-  e = error_of(call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(0)}, {"AdjacentShardToMerge", id(2)}})));
+  e = error_of(
+      call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(0)}, {"AdjacentShardToMerge", id(2)}})));
   EXPECT_EQ(e.type, "InvalidArgumentException");
   EXPECT_EQ(e.message, "Shards shardId-000000000000 and shardId-000000000002" + where +
                            " are not an adjacent pair of shards eligible for merging");
-  e = error_of(call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(0)}, {"AdjacentShardToMerge", id(0)}})));
+  e = error_of(
+      call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(0)}, {"AdjacentShardToMerge", id(0)}})));
   EXPECT_EQ(e.type, "InvalidArgumentException");
-  e = error_of(call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(0)}, {"AdjacentShardToMerge", "shardId-77"}})));
+  e = error_of(
+      call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(0)}, {"AdjacentShardToMerge", "shardId-77"}})));
   EXPECT_EQ(e.type, "ResourceNotFoundException");
   EXPECT_EQ(e.message, "Could not find shard shardId-000000000077" + where + ".");
   // Shard 0 and shard 1's lower child are adjacent, shard 0 below.
   merge("s", id(0), id(3));
 
   // On-demand streams cannot be resharded.
-  ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "od"}, {"StreamModeDetails", obj({{"StreamMode", "ON_DEMAND"}})}})));
-  e = error_of(call("SplitShard", obj({{"StreamName", "od"}, {"ShardToSplit", id(0)}, {"NewStartingHashKey", "1000"}})));
+  ASSERT_TRUE(
+      call("CreateStream", obj({{"StreamName", "od"}, {"StreamModeDetails", obj({{"StreamMode", "ON_DEMAND"}})}})));
+  e = error_of(
+      call("SplitShard", obj({{"StreamName", "od"}, {"ShardToSplit", id(0)}, {"NewStartingHashKey", "1000"}})));
   EXPECT_EQ(e.type, "ValidationException");
   EXPECT_EQ(e.message, "Request is invalid. Stream od under account " + kAccount + " is in On-Demand mode.");
 }
@@ -293,8 +303,9 @@ TEST_F(ReshardTest, SplitRespectsTheAccountShardLimit) {
   restart_with(o);
   ASSERT_TRUE(call("CreateStream", obj({{"StreamName", "s"}, {"ShardCount", 2}})));
   split("s", id(0), HashKey{1} << 100);  // 3 open shards now
-  auto e = error_of(call("SplitShard", obj({{"StreamName", "s"}, {"ShardToSplit", id(1)},
-                                            {"NewStartingHashKey", format_hash_key(kMaxHashKey - 5)}})));
+  auto e = error_of(call(
+      "SplitShard",
+      obj({{"StreamName", "s"}, {"ShardToSplit", id(1)}, {"NewStartingHashKey", format_hash_key(kMaxHashKey - 5)}})));
   EXPECT_EQ(e.type, "LimitExceededException");
   EXPECT_EQ(e.message,
             "This request would exceed the shard limit for the account " + kAccount +
@@ -321,11 +332,13 @@ TEST_F(ReshardTest, StreamIsUpdatingForTheConfiguredTimeAndMustBeActive) {
   // The children take writes at once; the stream takes no other reshard.
   EXPECT_EQ(shard_of(put("s", "k", "d", HashKey{5})), id(2));
   const std::string busy = "Stream s under account " + kAccount + " not ACTIVE, instead in state UPDATING";
-  auto e = error_of(call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(2)}, {"AdjacentShardToMerge", id(3)}})));
+  auto e = error_of(
+      call("MergeShards", obj({{"StreamName", "s"}, {"ShardToMerge", id(2)}, {"AdjacentShardToMerge", id(3)}})));
   EXPECT_EQ(e.type, "ResourceInUseException");
   EXPECT_EQ(e.message, busy);
-  e = error_of(call("SplitShard", obj({{"StreamName", "s"}, {"ShardToSplit", id(1)},
-                                       {"NewStartingHashKey", format_hash_key(kMaxHashKey - 5)}})));
+  e = error_of(call(
+      "SplitShard",
+      obj({{"StreamName", "s"}, {"ShardToSplit", id(1)}, {"NewStartingHashKey", format_hash_key(kMaxHashKey - 5)}})));
   EXPECT_EQ(e.type, "ResourceInUseException");
   EXPECT_EQ(e.message, busy);
 
@@ -389,11 +402,12 @@ TEST_F(ReshardTest, GetRecordsEndsAClosedShardWithChildShards) {
 
   // LATEST, AFTER the last record, AT and AFTER the EndingSequenceNumber all
   // start at the end; AT the last record reads just it, then ends.
-  const std::string ending = shard_named(shards("s"), id(0))
-                                 ->find("SequenceNumberRange")->find("EndingSequenceNumber")->as_string();
-  const std::vector<std::pair<std::string, std::string>> at_end = {
-      {"LATEST", ""}, {"AFTER_SEQUENCE_NUMBER", seqs.back()}, {"AT_SEQUENCE_NUMBER", ending},
-      {"AFTER_SEQUENCE_NUMBER", ending}};
+  const std::string ending =
+      shard_named(shards("s"), id(0))->find("SequenceNumberRange")->find("EndingSequenceNumber")->as_string();
+  const std::vector<std::pair<std::string, std::string>> at_end = {{"LATEST", ""},
+                                                                   {"AFTER_SEQUENCE_NUMBER", seqs.back()},
+                                                                   {"AT_SEQUENCE_NUMBER", ending},
+                                                                   {"AFTER_SEQUENCE_NUMBER", ending}};
   for (const auto& [type, seq] : at_end) {
     auto out = call("GetRecords", obj({{"ShardIterator", iterator("s", id(0), type, seq)}}));
     ASSERT_TRUE(out) << type;
@@ -508,7 +522,8 @@ TEST_F(ReshardTest, ClosedShardsAndChildrenSurviveARestart) {
   EXPECT_EQ(parent.children.size(), 2u);
   EXPECT_EQ(shard_of(put("s", "b", "after", HashKey{7})), id(2));
   EXPECT_EQ(shard_of(put("s", "c", "after", kMaxHashKey)), id(4));
-  auto e = error_of(call("SplitShard", obj({{"StreamName", "s"}, {"ShardToSplit", id(0)}, {"NewStartingHashKey", "100"}})));
+  auto e =
+      error_of(call("SplitShard", obj({{"StreamName", "s"}, {"ShardToSplit", id(0)}, {"NewStartingHashKey", "100"}})));
   EXPECT_EQ(e.type, "InvalidArgumentException");
 }
 

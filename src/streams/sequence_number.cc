@@ -168,14 +168,14 @@ std::size_t format_sequence_number_to(const SequenceNumber& seq, char* out) {
   // Bit positions of the hex layout, counted from the least significant bit
   // (hex digit i of 47 occupies bits 4*(46-i) .. 4*(46-i)+3).
   U192 n;
-  put_bits(n, 0, 4, 2);                                                    // hex 46: version '2'
-  put_bits(n, 4, 31, seq.shard_index);                                     // hex 38..45
-  put_bits(n, 36, 36, static_cast<uint64_t>(seq.arrival_secs));           // hex 29..37
+  put_bits(n, 0, 4, 2);                                          // hex 46: version '2'
+  put_bits(n, 4, 31, seq.shard_index);                           // hex 38..45
+  put_bits(n, 36, 36, static_cast<uint64_t>(seq.arrival_secs));  // hex 29..37
   // hex 27..28 ('00') stay zero.
-  put_bits(n, 80, 63, seq.counter);                                        // hex 11..26
-  put_bits(n, 144, 4, seq.shard_index);                                    // hex 10
-  put_bits(n, 148, 36, static_cast<uint64_t>(seq.shard_create_secs));     // hex 1..9
-  put_bits(n, 184, 4, 2);                                                  // hex 0: '2'
+  put_bits(n, 80, 63, seq.counter);                                    // hex 11..26
+  put_bits(n, 144, 4, seq.shard_index);                                // hex 10
+  put_bits(n, 148, 36, static_cast<uint64_t>(seq.shard_create_secs));  // hex 1..9
+  put_bits(n, 184, 4, 2);                                              // hex 0: '2'
 
   // n < 2^188 < 10^57: three chunks of 19 digits, the top one shorter.
   uint64_t r = n.limb[2];  // < 2^60 < 10^19, so the top quotient limb is 0

@@ -35,8 +35,8 @@ struct SequenceNumber {
   // reads them as a Java int, so 0x80000000 and above name a negative index
   // (static_cast<int32_t>; see format_encoded_shard_id).
   uint32_t shard_index = 0;
-  uint64_t counter = 0;           // the record's position in the shard; 0 = before the first
-  int64_t arrival_secs = 0;       // the record's arrival time, epoch seconds
+  uint64_t counter = 0;      // the record's position in the shard; 0 = before the first
+  int64_t arrival_secs = 0;  // the record's arrival time, epoch seconds
   // 2 for every number runnel issues. 0 or 1 only from
   // parse_sequence_number_any_version, for AWS's older layouts.
   int version = 2;

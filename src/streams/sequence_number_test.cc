@@ -117,9 +117,10 @@ TEST(SequenceNumber, RoundTrips) {
     ASSERT_EQ(*back, s) << text;
   }
   // Extremes, including a closed shard's ending number.
-  for (const SequenceNumber& s : {SequenceNumber{0, 0, 0, 0},
-                                  SequenceNumber{kMaxSequenceSecs, kMaxShardIndex, kMaxSequenceCounter, kMaxSequenceSecs},
-                                  SequenceNumber{1421279230, 12, kMaxSequenceCounter, 1900000000}}) {
+  for (const SequenceNumber& s :
+       {SequenceNumber{0, 0, 0, 0},
+        SequenceNumber{kMaxSequenceSecs, kMaxShardIndex, kMaxSequenceCounter, kMaxSequenceSecs},
+        SequenceNumber{1421279230, 12, kMaxSequenceCounter, 1900000000}}) {
     EXPECT_EQ(parse_sequence_number(format_sequence_number(s)), s);
   }
 }
@@ -249,7 +250,15 @@ TEST(ParseSequenceNumberAnyVersion, VersionZeroDateTooLarge) {
 
 TEST(ParseSequenceNumberAnyVersion, VersionOne) {
   // hex: '2' create(9) nibble(1) byte(2) arrival(9) random(14) index(2) shard(8) '1'
-  const std::string hex = "2054b6fffe" "3" "00" "054b7009a" "0123456789abcd" "2a" "00000003" "1";
+  const std::string hex =
+      "2054b6fffe"
+      "3"
+      "00"
+      "054b7009a"
+      "0123456789abcd"
+      "2a"
+      "00000003"
+      "1";
   ASSERT_EQ(hex.size(), 47u);
   // Convert the hex to decimal via the naive route: parse fields back.
   std::vector<int> digits{0};
@@ -308,16 +317,17 @@ std::string hex_to_decimal(std::string_view hex) {
 // The hex of a version-2 number with this arrival time and otherwise kinesalite's "time is now" fields.
 std::string arriving_at(int64_t secs) {
   char hex[64];
-  std::snprintf(hex, sizeof hex, "2ffffffffff7fffffff7fffffff000%08llx7fffffff2", static_cast<unsigned long long>(secs));
+  std::snprintf(hex, sizeof hex, "2ffffffffff7fffffff7fffffff000%08llx7fffffff2",
+                static_cast<unsigned long long>(secs));
   return hex_to_decimal(hex);
 }
 
 // The SequenceNumberForOrdering cases of kinesalite's test/putRecord.js.
 TEST(CheckSequenceNumberForOrdering, AcceptsWhatAwsAccepted) {
   const int64_t now_ms = 1'700'000'000'123;
-  for (const char* hex : {"2ffffffffff7fffffffffffffff000000000007fffffff2",    // all f
-                          "20000000000000000000000000000000000000000000002",    // all 0
-                          "20000000000000000000000000000000000000000000001",    // all 0, version 1
+  for (const char* hex : {"2ffffffffff7fffffffffffffff000000000007fffffff2",     // all f
+                          "20000000000000000000000000000000000000000000002",     // all 0
+                          "20000000000000000000000000000000000000000000001",     // all 0, version 1
                           "20000000000000000000000000000000000000800000002"}) {  // 8 near the end
     EXPECT_EQ(check_sequence_number_for_ordering(hex_to_decimal(hex), now_ms), OrderingVerdict::kAccepted) << hex;
   }
@@ -327,12 +337,12 @@ TEST(CheckSequenceNumberForOrdering, AcceptsWhatAwsAccepted) {
 
 TEST(CheckSequenceNumberForOrdering, RefusesWhatAwsRefused) {
   const int64_t now_ms = 1'700'000'000'123;
-  for (const char* hex : {"20000000000000000000000000000000000000000000000",    // version 0
-                          "20000000000000000000000000000000000000000000004",    // version 4
-                          "30000000000000000000000000000000000000000000001",    // initial 3
-                          "1ffffffffff7fffffffffffffff000000000007fffffff2",    // initial 1
-                          "20000000000800000000000000000000000000000000002",    // 8 in the counter
-                          "13bb2cc3d80000000000000000000000"}) {                // version 0, date too large
+  for (const char* hex : {"20000000000000000000000000000000000000000000000",  // version 0
+                          "20000000000000000000000000000000000000000000004",  // version 4
+                          "30000000000000000000000000000000000000000000001",  // initial 3
+                          "1ffffffffff7fffffffffffffff000000000007fffffff2",  // initial 1
+                          "20000000000800000000000000000000000000000000002",  // 8 in the counter
+                          "13bb2cc3d80000000000000000000000"}) {              // version 0, date too large
     EXPECT_EQ(check_sequence_number_for_ordering(hex_to_decimal(hex), now_ms), OrderingVerdict::kInvalid) << hex;
   }
   EXPECT_EQ(check_sequence_number_for_ordering(arriving_at(now_ms / 1000 + 2), now_ms), OrderingVerdict::kInvalid);

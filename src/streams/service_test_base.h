@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "protocol/model.h"
-#include "streams/model.h"
 #include "streams/kinesis_service.h"
+#include "streams/model.h"
 
 namespace runnel::streams {
 
@@ -29,9 +29,8 @@ class ServiceTestBase : public ::testing::Test {
  protected:
   // Creates (empty) <tmp>/<prefix>-<pid>-<test name> as dir_.
   void make_dir(const std::string& prefix) {
-    dir_ = std::filesystem::temp_directory_path() /
-           (prefix + "-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
@@ -97,9 +96,9 @@ class ServiceTestBase : public ::testing::Test {
   // The data of the records of `stream`'s first shard, from TRIM_HORIZON, in
   // one GetRecords call (failures are test failures).
   std::vector<std::string> read_first_shard(const std::string& stream) {
-    auto it = call("GetShardIterator", obj({{"StreamName", stream},
-                                            {"ShardId", "shardId-000000000000"},
-                                            {"ShardIteratorType", "TRIM_HORIZON"}}));
+    auto it =
+        call("GetShardIterator",
+             obj({{"StreamName", stream}, {"ShardId", "shardId-000000000000"}, {"ShardIteratorType", "TRIM_HORIZON"}}));
     EXPECT_TRUE(it);
     if (!it) return {};
     auto page = call("GetRecords", obj({{"ShardIterator", it->find("ShardIterator")->as_string()}}));

@@ -32,8 +32,8 @@ TEST(ParseShardId, AcceptsTheFormsAwsAndKinesaliteAccept) {
 }
 
 TEST(ParseShardId, RejectsWhatNamesNoShard) {
-  for (const char* bad : {"", "shardId-", "-", "ABKLFD8", "2.14E4", "+3", " 3", "3 ", "shardId-x", "a-b-3", "2147483648",
-                          "shardId-002147483648", "99999999999999999999", "shardId--3", "0x10"}) {
+  for (const char* bad : {"", "shardId-", "-", "ABKLFD8", "2.14E4", "+3", " 3", "3 ", "shardId-x", "a-b-3",
+                          "2147483648", "shardId-002147483648", "99999999999999999999", "shardId--3", "0x10"}) {
     EXPECT_EQ(parse_shard_id(bad), std::nullopt) << bad;
   }
 }

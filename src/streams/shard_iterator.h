@@ -24,10 +24,10 @@ constexpr std::size_t kMaxShardIteratorLength = 512;
 constexpr std::size_t kIteratorKeySize = 32;
 
 struct IteratorPosition {
-  uint64_t stream_uid = 0;   // the stream incarnation (never reused)
+  uint64_t stream_uid = 0;  // the stream incarnation (never reused)
   uint32_t shard_index = 0;
-  uint64_t counter = 0;      // next record counter to read (records have counters 1, 2, 3, ...)
-  int64_t issued_ms = 0;     // epoch ms when the iterator (chain) was issued
+  uint64_t counter = 0;   // next record counter to read (records have counters 1, 2, 3, ...)
+  int64_t issued_ms = 0;  // epoch ms when the iterator (chain) was issued
 
   friend bool operator==(const IteratorPosition&, const IteratorPosition&) = default;
 };

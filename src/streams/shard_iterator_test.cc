@@ -83,8 +83,8 @@ TEST(ShardIteratorCodec, LooksLikeAwsIterators) {
     const std::size_t l = std::min<std::size_t>(name_len, 128);
     EXPECT_EQ(bytes.size(), 152 + 16 * ((l + 2) / 16)) << name_len;
   }
-  EXPECT_EQ(codec.encode(kPos).size(), 204u);        // 152 bytes
-  EXPECT_EQ(codec.encode(kPos, 128).size(), 376u);   // 280 bytes
+  EXPECT_EQ(codec.encode(kPos).size(), 204u);       // 152 bytes
+  EXPECT_EQ(codec.encode(kPos, 128).size(), 376u);  // 280 bytes
 }
 
 TEST(ShardIteratorCodec, HasTheDocumentedLayout) {
@@ -96,12 +96,12 @@ TEST(ShardIteratorCodec, HasTheDocumentedLayout) {
     ASSERT_EQ(b.size(), 152u + 32u);
     const std::vector<unsigned char> head(b.begin(), b.begin() + 37);
     const std::vector<unsigned char> expected_head = {
-        0, 0, 0, 0, 0, 0, 0, 1,                          // prefix
-        1,                                               // format version
-        0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,  // stream_uid
-        0, 0, 0, 42,                                     // shard_index
-        0, 0, 0, 0, 0, 0, 0x03, 0xe8,                    // counter 1000
-        0, 0, 0x01, 0x4b, 0x0f, 0x3b, 0x56, 0x90};       // issued_ms 1421889722000
+        0,    0,    0,    0,    0,    0,    0,    1,      // prefix
+        1,                                                // format version
+        0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,   // stream_uid
+        0,    0,    0,    42,                             // shard_index
+        0,    0,    0,    0,    0,    0,    0x03, 0xe8,   // counter 1000
+        0,    0,    0x01, 0x4b, 0x0f, 0x3b, 0x56, 0x90};  // issued_ms 1421889722000
     EXPECT_EQ(head, expected_head);
     for (std::size_t i = 37; i < b.size() - 16; ++i) ASSERT_EQ(b[i], 0) << i;
     unsigned char mac[EVP_MAX_MD_SIZE];

@@ -24,7 +24,9 @@ constexpr int64_t kHourMs = 3600'000;
 class RecordingLog final : public storage::Log {
  public:
   explicit RecordingLog(storage::Log& log) : log_(log) {}
-  void append(std::vector<storage::ShardAppend> a, AppendDone done) override { log_.append(std::move(a), std::move(done)); }
+  void append(std::vector<storage::ShardAppend> a, AppendDone done) override {
+    log_.append(std::move(a), std::move(done));
+  }
   Result<storage::ReadResult> read(storage::ShardKey s, uint64_t from, uint32_t n, uint64_t bytes,
                                    int64_t min_arrival_ms) override {
     return log_.read(s, from, n, bytes, min_arrival_ms);
@@ -113,7 +115,7 @@ TEST_F(ShardRetentionTest, RetentionChangesArePushedWithTheTrimFloor) {
   storage::ShardRetention r = settings.begin()->second;
   EXPECT_EQ(r.period_ms, 48 * kHourMs);
   EXPECT_EQ(r.floor_ms, t0 - 24 * kHourMs);
-  EXPECT_EQ(r.cutoff(t0 + kHourMs), t0 - 24 * kHourMs);              // the floor holds
+  EXPECT_EQ(r.cutoff(t0 + kHourMs), t0 - 24 * kHourMs);                      // the floor holds
   EXPECT_EQ(r.cutoff(t0 + 30 * kHourMs), t0 + 30 * kHourMs - 48 * kHourMs);  // then the period
   ASSERT_TRUE(call("DecreaseStreamRetentionPeriod", obj({{"StreamName", "s"}, {"RetentionPeriodHours", 24}})));
   r = recorder_->settings().begin()->second;

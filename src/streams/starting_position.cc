@@ -16,21 +16,21 @@ protocol::ApiResult<uint64_t> resolve_starting_position(storage::Log& log, const
     if (!start.sequence_number)
       return std::unexpected(protocol::invalid_argument(
           "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) "
-          "TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified " + type +
-          " and no StartingSequenceNumber."));
+          "TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified " +
+          type + " and no StartingSequenceNumber."));
     const std::string& text = *start.sequence_number;
     auto seq = parse_sequence_number_any_version(text);
-    const std::string where = "StartingSequenceNumber " + text + " used in " + std::string(operation) +
-                              " on shard " + format_shard_id(shard.index) + " in stream " + s.name +
-                              " under account " + std::string(account_id) + " is invalid";
+    const std::string where = "StartingSequenceNumber " + text + " used in " + std::string(operation) + " on shard " +
+                              format_shard_id(shard.index) + " in stream " + s.name + " under account " +
+                              std::string(account_id) + " is invalid";
     if (!seq) return std::unexpected(protocol::invalid_argument(where + "."));
     // AWS reads the index field as a Java int: hex 80000000 and above are
     // negative, and never any shard's.
     const auto encoded = static_cast<int32_t>(seq->shard_index);
     if (encoded < 0 || static_cast<uint32_t>(encoded) != shard.index)
-      return std::unexpected(protocol::invalid_argument(
-          "Invalid StartingSequenceNumber. It encodes " + format_encoded_shard_id(encoded) +
-          ", while it was used in a call to a shard with " + format_shard_id(shard.index)));
+      return std::unexpected(
+          protocol::invalid_argument("Invalid StartingSequenceNumber. It encodes " + format_encoded_shard_id(encoded) +
+                                     ", while it was used in a call to a shard with " + format_shard_id(shard.index)));
     // An old-layout (version 0) number naming this very shard makes AWS fail
     // inside, as kinesalite recorded ("0" on shardId-000000000000): HTTP 500,
     // {"__type":"InternalFailure"} without a message.
@@ -42,8 +42,8 @@ protocol::ApiResult<uint64_t> resolve_starting_position(storage::Log& log, const
   if (start.sequence_number)
     return std::unexpected(protocol::invalid_argument(
         "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) "
-        "TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified " + type +
-        " and also a StartingSequenceNumber."));
+        "TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified " +
+        type + " and also a StartingSequenceNumber."));
   if (type == "TRIM_HORIZON") return log.counter_at_time(shard.key, horizon);
   if (type == "LATEST") return shard.open() ? log.tail(shard.key).last_counter + 1 : shard.ending_counter + 1;
   // AT_TIMESTAMP
@@ -54,8 +54,8 @@ protocol::ApiResult<uint64_t> resolve_starting_position(storage::Log& log, const
   if (*start.timestamp_ms > now)
     return std::unexpected(protocol::invalid_argument(
         "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
-        "timestampInMillis: " + std::to_string(*start.timestamp_ms) +
-        ", currentTimestampInMillis: " + std::to_string(now)));
+        "timestampInMillis: " +
+        std::to_string(*start.timestamp_ms) + ", currentTimestampInMillis: " + std::to_string(now)));
   return log.counter_at_time(shard.key, std::max(*start.timestamp_ms, horizon));
 }
 

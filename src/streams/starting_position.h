@@ -15,7 +15,7 @@
 namespace runnel::streams {
 
 struct StartingPosition {
-  std::string_view type;                      // TRIM_HORIZON, LATEST, AT_/AFTER_SEQUENCE_NUMBER, AT_TIMESTAMP
+  std::string_view type;  // TRIM_HORIZON, LATEST, AT_/AFTER_SEQUENCE_NUMBER, AT_TIMESTAMP
   const std::string* sequence_number = nullptr;
   std::optional<int64_t> timestamp_ms;
 };

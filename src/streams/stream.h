@@ -28,10 +28,10 @@ enum class StreamStatus { kCreating, kActive, kUpdating, kDeleting };
 std::string_view to_string(StreamStatus s);
 
 struct Shard {
-  uint32_t index = 0;              // shardId-<index, 12 digits>
-  storage::ShardKey key = 0;       // where its records live in the log; never reused
+  uint32_t index = 0;         // shardId-<index, 12 digits>
+  storage::ShardKey key = 0;  // where its records live in the log; never reused
   HashKeyRange range{};
-  int64_t created_ms = 0;          // also the time encoded in its sequence numbers
+  int64_t created_ms = 0;  // also the time encoded in its sequence numbers
   std::optional<uint32_t> parent;
   std::optional<uint32_t> adjacent_parent;
   // Set when the shard closed (resharding): it takes no more writes, and
@@ -57,7 +57,7 @@ struct Consumer {
   std::string name;
   int64_t created_ms = 0;
   ConsumerStatus status = ConsumerStatus::kCreating;
-  int64_t transition_at_ms = 0;    // CREATING ends, or DELETING completes, at this time
+  int64_t transition_at_ms = 0;  // CREATING ends, or DELETING completes, at this time
   std::map<std::string, std::string> tags;
   // The resource policy attached with PutResourcePolicy, byte for byte as the
   // client gave it; empty when none is attached.
@@ -69,15 +69,15 @@ struct Consumer {
 };
 
 struct StreamState {
-  uint64_t uid = 0;                // this incarnation of the name; never reused
+  uint64_t uid = 0;  // this incarnation of the name; never reused
   std::string name;
-  std::string region;              // the region the stream was created in (for its ARN)
+  std::string region;  // the region the stream was created in (for its ARN)
   int64_t created_ms = 0;
   StreamStatus status = StreamStatus::kCreating;
-  int64_t transition_at_ms = 0;    // CREATING/UPDATING ends, or DELETING completes, at this time
+  int64_t transition_at_ms = 0;  // CREATING/UPDATING ends, or DELETING completes, at this time
   std::string mode = "PROVISIONED";
   int32_t retention_hours = 24;
-  std::vector<Shard> shards;       // by index
+  std::vector<Shard> shards;  // by index
   std::map<std::string, std::string> tags;
   std::string encryption_type = "NONE";
   std::string key_id;
@@ -86,7 +86,7 @@ struct StreamState {
   // Records that arrived before this stay trimmed even after the retention
   // period grows (AWS: "older data stays inaccessible after an increase").
   int64_t trim_floor_ms = 0;
-  std::vector<Consumer> consumers;   // in registration order
+  std::vector<Consumer> consumers;  // in registration order
   // The resource policy (PutResourcePolicy), byte for byte as given; empty
   // when none is attached.
   std::string resource_policy;

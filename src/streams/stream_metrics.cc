@@ -16,9 +16,9 @@ using metrics::PrometheusKind;
 using metrics::Unit;
 
 struct Spec {
-  std::string_view name;     // CloudWatch MetricName
+  std::string_view name;  // CloudWatch MetricName
   Unit unit;
-  std::string_view family;   // Prometheus family (a counter gets _total)
+  std::string_view family;  // Prometheus family (a counter gets _total)
   PrometheusKind kind;
   std::string_view help;
 };
@@ -29,44 +29,73 @@ constexpr auto kHistogram = PrometheusKind::kHistogram;
 
 constexpr std::array<Spec, static_cast<size_t>(StreamMetric::kCount)> kStreamSpecs = {{
     {"IncomingBytes", Unit::kBytes, "runnel_kinesis_incoming_bytes", kCounter, "Bytes successfully put to the stream."},
-    {"IncomingRecords", Unit::kCount, "runnel_kinesis_incoming_records", kCounter, "Records successfully put to the stream."},
+    {"IncomingRecords", Unit::kCount, "runnel_kinesis_incoming_records", kCounter,
+     "Records successfully put to the stream."},
     {"PutRecord.Bytes", Unit::kBytes, "runnel_kinesis_put_record_bytes", kCounter, "Bytes put with PutRecord."},
-    {"PutRecord.Latency", Unit::kMilliseconds, "runnel_kinesis_put_record_latency_milliseconds", kHistogram, "PutRecord latency, arrival to durable answer."},
-    {"PutRecord.Success", Unit::kCount, "runnel_kinesis_put_record_success", kCounter, "Successful PutRecord operations."},
+    {"PutRecord.Latency", Unit::kMilliseconds, "runnel_kinesis_put_record_latency_milliseconds", kHistogram,
+     "PutRecord latency, arrival to durable answer."},
+    {"PutRecord.Success", Unit::kCount, "runnel_kinesis_put_record_success", kCounter,
+     "Successful PutRecord operations."},
     {"PutRecords.Bytes", Unit::kBytes, "runnel_kinesis_put_records_bytes", kCounter, "Bytes put with PutRecords."},
-    {"PutRecords.Latency", Unit::kMilliseconds, "runnel_kinesis_put_records_latency_milliseconds", kHistogram, "PutRecords latency, arrival to durable answer."},
-    {"PutRecords.Records", Unit::kCount, "runnel_kinesis_put_records_records", kCounter, "Records put with PutRecords (deprecated: SuccessfulRecords)."},
-    {"PutRecords.Success", Unit::kCount, "runnel_kinesis_put_records_success", kCounter, "PutRecords operations with at least one record put."},
-    {"PutRecords.SuccessfulRecords", Unit::kCount, "runnel_kinesis_put_records_successful_records", kCounter, "PutRecords entries put."},
-    {"PutRecords.FailedRecords", Unit::kCount, "runnel_kinesis_put_records_failed_records", kCounter, "PutRecords entries failed for an internal error."},
-    {"PutRecords.ThrottledRecords", Unit::kCount, "runnel_kinesis_put_records_throttled_records", kCounter, "PutRecords entries throttled."},
-    {"PutRecords.TotalRecords", Unit::kCount, "runnel_kinesis_put_records_total_records", kCounter, "PutRecords entries sent."},
+    {"PutRecords.Latency", Unit::kMilliseconds, "runnel_kinesis_put_records_latency_milliseconds", kHistogram,
+     "PutRecords latency, arrival to durable answer."},
+    {"PutRecords.Records", Unit::kCount, "runnel_kinesis_put_records_records", kCounter,
+     "Records put with PutRecords (deprecated: SuccessfulRecords)."},
+    {"PutRecords.Success", Unit::kCount, "runnel_kinesis_put_records_success", kCounter,
+     "PutRecords operations with at least one record put."},
+    {"PutRecords.SuccessfulRecords", Unit::kCount, "runnel_kinesis_put_records_successful_records", kCounter,
+     "PutRecords entries put."},
+    {"PutRecords.FailedRecords", Unit::kCount, "runnel_kinesis_put_records_failed_records", kCounter,
+     "PutRecords entries failed for an internal error."},
+    {"PutRecords.ThrottledRecords", Unit::kCount, "runnel_kinesis_put_records_throttled_records", kCounter,
+     "PutRecords entries throttled."},
+    {"PutRecords.TotalRecords", Unit::kCount, "runnel_kinesis_put_records_total_records", kCounter,
+     "PutRecords entries sent."},
     {"GetRecords.Bytes", Unit::kBytes, "runnel_kinesis_get_records_bytes", kCounter, "Bytes returned by GetRecords."},
-    {"GetRecords.IteratorAgeMilliseconds", Unit::kMilliseconds, "runnel_kinesis_get_records_iterator_age_milliseconds", kGauge, "Age of the last record returned by the last GetRecords."},
-    {"GetRecords.Latency", Unit::kMilliseconds, "runnel_kinesis_get_records_latency_milliseconds", kHistogram, "GetRecords latency."},
-    {"GetRecords.Records", Unit::kCount, "runnel_kinesis_get_records_records", kCounter, "Records returned by GetRecords."},
-    {"GetRecords.Success", Unit::kCount, "runnel_kinesis_get_records_success", kCounter, "Successful GetRecords operations."},
-    {"ReadProvisionedThroughputExceeded", Unit::kCount, "runnel_kinesis_read_provisioned_throughput_exceeded", kCounter, "GetRecords calls throttled."},
-    {"WriteProvisionedThroughputExceeded", Unit::kCount, "runnel_kinesis_write_provisioned_throughput_exceeded", kCounter, "Records refused for the write limits."},
+    {"GetRecords.IteratorAgeMilliseconds", Unit::kMilliseconds, "runnel_kinesis_get_records_iterator_age_milliseconds",
+     kGauge, "Age of the last record returned by the last GetRecords."},
+    {"GetRecords.Latency", Unit::kMilliseconds, "runnel_kinesis_get_records_latency_milliseconds", kHistogram,
+     "GetRecords latency."},
+    {"GetRecords.Records", Unit::kCount, "runnel_kinesis_get_records_records", kCounter,
+     "Records returned by GetRecords."},
+    {"GetRecords.Success", Unit::kCount, "runnel_kinesis_get_records_success", kCounter,
+     "Successful GetRecords operations."},
+    {"ReadProvisionedThroughputExceeded", Unit::kCount, "runnel_kinesis_read_provisioned_throughput_exceeded", kCounter,
+     "GetRecords calls throttled."},
+    {"WriteProvisionedThroughputExceeded", Unit::kCount, "runnel_kinesis_write_provisioned_throughput_exceeded",
+     kCounter, "Records refused for the write limits."},
 }};
 
 constexpr std::array<Spec, static_cast<size_t>(ConsumerMetric::kCount)> kConsumerSpecs = {{
-    {"SubscribeToShard.RateExceeded", Unit::kCount, "runnel_kinesis_subscribe_to_shard_rate_exceeded", kCounter, "SubscribeToShard calls refused for an active subscription."},
-    {"SubscribeToShard.Success", Unit::kCount, "runnel_kinesis_subscribe_to_shard_success", kCounter, "Subscriptions established."},
-    {"SubscribeToShardEvent.Bytes", Unit::kBytes, "runnel_kinesis_subscribe_to_shard_event_bytes", kCounter, "Bytes pushed in SubscribeToShard events."},
-    {"SubscribeToShardEvent.MillisBehindLatest", Unit::kMilliseconds, "runnel_kinesis_subscribe_to_shard_event_millis_behind_latest", kGauge, "MillisBehindLatest of the last event."},
-    {"SubscribeToShardEvent.Records", Unit::kCount, "runnel_kinesis_subscribe_to_shard_event_records", kCounter, "Records pushed in SubscribeToShard events."},
-    {"SubscribeToShardEvent.Success", Unit::kCount, "runnel_kinesis_subscribe_to_shard_event_success", kCounter, "SubscribeToShard events published."},
+    {"SubscribeToShard.RateExceeded", Unit::kCount, "runnel_kinesis_subscribe_to_shard_rate_exceeded", kCounter,
+     "SubscribeToShard calls refused for an active subscription."},
+    {"SubscribeToShard.Success", Unit::kCount, "runnel_kinesis_subscribe_to_shard_success", kCounter,
+     "Subscriptions established."},
+    {"SubscribeToShardEvent.Bytes", Unit::kBytes, "runnel_kinesis_subscribe_to_shard_event_bytes", kCounter,
+     "Bytes pushed in SubscribeToShard events."},
+    {"SubscribeToShardEvent.MillisBehindLatest", Unit::kMilliseconds,
+     "runnel_kinesis_subscribe_to_shard_event_millis_behind_latest", kGauge, "MillisBehindLatest of the last event."},
+    {"SubscribeToShardEvent.Records", Unit::kCount, "runnel_kinesis_subscribe_to_shard_event_records", kCounter,
+     "Records pushed in SubscribeToShard events."},
+    {"SubscribeToShardEvent.Success", Unit::kCount, "runnel_kinesis_subscribe_to_shard_event_success", kCounter,
+     "SubscribeToShard events published."},
 }};
 
 constexpr std::array<Spec, static_cast<size_t>(ShardMetric::kCount)> kShardSpecs = {{
-    {"IncomingBytes", Unit::kBytes, "runnel_kinesis_shard_incoming_bytes", kCounter, "Bytes successfully put to the shard."},
-    {"IncomingRecords", Unit::kCount, "runnel_kinesis_shard_incoming_records", kCounter, "Records successfully put to the shard."},
-    {"IteratorAgeMilliseconds", Unit::kMilliseconds, "runnel_kinesis_shard_iterator_age_milliseconds", kGauge, "Age of the last record returned by the last GetRecords on the shard."},
-    {"OutgoingBytes", Unit::kBytes, "runnel_kinesis_shard_outgoing_bytes", kCounter, "Bytes read from the shard (GetRecords and SubscribeToShard events)."},
-    {"OutgoingRecords", Unit::kCount, "runnel_kinesis_shard_outgoing_records", kCounter, "Records read from the shard (GetRecords and SubscribeToShard events)."},
-    {"ReadProvisionedThroughputExceeded", Unit::kCount, "runnel_kinesis_shard_read_provisioned_throughput_exceeded", kCounter, "GetRecords calls on the shard throttled."},
-    {"WriteProvisionedThroughputExceeded", Unit::kCount, "runnel_kinesis_shard_write_provisioned_throughput_exceeded", kCounter, "Records refused for the shard's write limits."},
+    {"IncomingBytes", Unit::kBytes, "runnel_kinesis_shard_incoming_bytes", kCounter,
+     "Bytes successfully put to the shard."},
+    {"IncomingRecords", Unit::kCount, "runnel_kinesis_shard_incoming_records", kCounter,
+     "Records successfully put to the shard."},
+    {"IteratorAgeMilliseconds", Unit::kMilliseconds, "runnel_kinesis_shard_iterator_age_milliseconds", kGauge,
+     "Age of the last record returned by the last GetRecords on the shard."},
+    {"OutgoingBytes", Unit::kBytes, "runnel_kinesis_shard_outgoing_bytes", kCounter,
+     "Bytes read from the shard (GetRecords and SubscribeToShard events)."},
+    {"OutgoingRecords", Unit::kCount, "runnel_kinesis_shard_outgoing_records", kCounter,
+     "Records read from the shard (GetRecords and SubscribeToShard events)."},
+    {"ReadProvisionedThroughputExceeded", Unit::kCount, "runnel_kinesis_shard_read_provisioned_throughput_exceeded",
+     kCounter, "GetRecords calls on the shard throttled."},
+    {"WriteProvisionedThroughputExceeded", Unit::kCount, "runnel_kinesis_shard_write_provisioned_throughput_exceeded",
+     kCounter, "Records refused for the shard's write limits."},
 }};
 
 // One shared descriptor per family, made on first use.

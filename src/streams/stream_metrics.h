@@ -28,25 +28,48 @@ inline constexpr std::string_view kKinesisNamespace = "AWS/Kinesis";
 
 // Stream level, dimension StreamName: published for every stream.
 enum class StreamMetric : uint8_t {
-  kIncomingBytes, kIncomingRecords,
-  kPutRecordBytes, kPutRecordLatency, kPutRecordSuccess,
-  kPutRecordsBytes, kPutRecordsLatency, kPutRecordsRecords, kPutRecordsSuccess,
-  kPutRecordsSuccessfulRecords, kPutRecordsFailedRecords, kPutRecordsThrottledRecords, kPutRecordsTotalRecords,
-  kGetRecordsBytes, kGetRecordsIteratorAge, kGetRecordsLatency, kGetRecordsRecords, kGetRecordsSuccess,
-  kReadThrottled, kWriteThrottled,
+  kIncomingBytes,
+  kIncomingRecords,
+  kPutRecordBytes,
+  kPutRecordLatency,
+  kPutRecordSuccess,
+  kPutRecordsBytes,
+  kPutRecordsLatency,
+  kPutRecordsRecords,
+  kPutRecordsSuccess,
+  kPutRecordsSuccessfulRecords,
+  kPutRecordsFailedRecords,
+  kPutRecordsThrottledRecords,
+  kPutRecordsTotalRecords,
+  kGetRecordsBytes,
+  kGetRecordsIteratorAge,
+  kGetRecordsLatency,
+  kGetRecordsRecords,
+  kGetRecordsSuccess,
+  kReadThrottled,
+  kWriteThrottled,
   kCount,
 };
 // Dimensions StreamName and ConsumerName: per registered consumer.
 enum class ConsumerMetric : uint8_t {
-  kSubscribeRateExceeded, kSubscribeSuccess,
-  kEventBytes, kEventMillisBehindLatest, kEventRecords, kEventSuccess,
+  kSubscribeRateExceeded,
+  kSubscribeSuccess,
+  kEventBytes,
+  kEventMillisBehindLatest,
+  kEventRecords,
+  kEventSuccess,
   kCount,
 };
 // Dimensions StreamName and ShardId: only those EnableEnhancedMonitoring
 // turned on for the stream. Bit i of a mask is ShardMetric i.
 enum class ShardMetric : uint8_t {
-  kIncomingBytes, kIncomingRecords, kIteratorAge, kOutgoingBytes, kOutgoingRecords,
-  kReadThrottled, kWriteThrottled,
+  kIncomingBytes,
+  kIncomingRecords,
+  kIteratorAge,
+  kOutgoingBytes,
+  kOutgoingRecords,
+  kReadThrottled,
+  kWriteThrottled,
   kCount,
 };
 

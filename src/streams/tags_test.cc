@@ -11,24 +11,39 @@ namespace {
 
 TEST(TagTextProblem, AllowsWhatAwsAllows) {
   for (const char* ok : {"", "a", "Zb", "0", " ", "_", ".", "/", "=", "+", "-", "@", ":", "/=+-@:",
-                         "\xC3\xBC" "0 _.",        // ü0 _.
-                         "\xC3\xBF",               // ÿ (U+00FF)
+                         "\xC3\xBC"
+                         "0 _.",                      // ü0 _.
+                         "\xC3\xBF",                  // ÿ (U+00FF)
                          "\xE4\xB8\xAD\xE6\x96\x87",  // 中文 (U+4E2D U+6587)
-                         "\xE3\x80\x80"}) {          // U+3000, ideographic space
+                         "\xE3\x80\x80"}) {           // U+3000, ideographic space
     EXPECT_EQ(tag_text_problem(ok), TagTextProblem::kNone) << ok;
   }
 }
 
 TEST(TagTextProblem, RefusesTabNewlineAndPunctuationAsInvalidCharacters) {
-  for (const char* bad : {"abc;def", "abc\tdef", "abc\ndef", "abc,def", "a$b", "a*b", "a(b", "a&b", "a\"b",
-                          "a\\b", "a#b", "a!b", "a?b", "a'b", "a<b", "a~b",
-                          "\xC2\xA0",                  // U+00A0, no-break space
-                          "\xE2\x82\xAC",              // U+20AC, euro sign
-                          "\xF0\x9F\x98\x80",          // U+1F600, an emoji
-                          "\xEF\xBC\xA1",              // U+FF21, above U+D7FF
-                          "\xC3",                      // truncated UTF-8
-                          "\xC0\x80",                  // overlong NUL
-                          "\xED\xA0\x80"}) {           // an encoded surrogate
+  for (const char* bad : {"abc;def",
+                          "abc\tdef",
+                          "abc\ndef",
+                          "abc,def",
+                          "a$b",
+                          "a*b",
+                          "a(b",
+                          "a&b",
+                          "a\"b",
+                          "a\\b",
+                          "a#b",
+                          "a!b",
+                          "a?b",
+                          "a'b",
+                          "a<b",
+                          "a~b",
+                          "\xC2\xA0",          // U+00A0, no-break space
+                          "\xE2\x82\xAC",      // U+20AC, euro sign
+                          "\xF0\x9F\x98\x80",  // U+1F600, an emoji
+                          "\xEF\xBC\xA1",      // U+FF21, above U+D7FF
+                          "\xC3",              // truncated UTF-8
+                          "\xC0\x80",          // overlong NUL
+                          "\xED\xA0\x80"}) {   // an encoded surrogate
     EXPECT_EQ(tag_text_problem(bad), TagTextProblem::kInvalidCharacter) << bad;
   }
   // kinesalite's ranges count all of U+00C0..U+1FFF as letters, U+00D7 too.
@@ -51,7 +66,7 @@ TEST(TagKeyLess, SortsAsKinesaliteRecordedAwsListing) {
 
 TEST(TagKeyLess, AstralCodePointsSortBelowTheTopOfTheBasicPlane) {
   const std::string astral = "\xF0\x9F\x98\x80";  // U+1F600: UTF-16 D83D DE00
-  const std::string high_bmp = "\xEF\xBC\xA1";     // U+FF21
+  const std::string high_bmp = "\xEF\xBC\xA1";    // U+FF21
   // Byte order puts the astral one last; UTF-16 order puts it first.
   EXPECT_LT(high_bmp, astral);
   EXPECT_TRUE(tag_key_less(astral, high_bmp));
@@ -72,7 +87,11 @@ TEST(CheckNewStreamTags, RefusesWhatAddTagsToStreamRefuses) {
     auto r = check_new_stream_tags(tags, "s", "000000000000");
     return r ? std::string("ok") : r.error().type + ": " + r.error().message;
   };
-  EXPECT_EQ(error(Value(Object{{"a", "b"}, {"\xC3\xBC" "0 _./=+-@:", ""}})), "ok");
+  EXPECT_EQ(error(Value(Object{{"a", "b"},
+                               {"\xC3\xBC"
+                                "0 _./=+-@:",
+                                ""}})),
+            "ok");
   const std::string invalid =
       "InvalidArgumentException: Some tags contain invalid characters. Valid characters: Unicode letters, digits, "
       "white space, _ . / = + - % @ :.";

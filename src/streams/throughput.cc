@@ -13,9 +13,9 @@ namespace {
 constexpr int64_t kMilli = 1000;
 
 struct Bucket {
-  int64_t capacity;     // milli-units: one second's worth
-  int64_t per_ms;       // milli-units added per millisecond
-  int64_t level;        // milli-units available; negative is debt
+  int64_t capacity;  // milli-units: one second's worth
+  int64_t per_ms;    // milli-units added per millisecond
+  int64_t level;     // milli-units available; negative is debt
 
   void refill(int64_t elapsed_ms) {
     // Past about 20 s of idleness every bucket, even after a 10 MiB debt, is
@@ -40,7 +40,7 @@ struct ShardThroughput::Writes::State {
   Bucket write_records = make_bucket(kShardWriteRecordsPerSecond);
   Bucket read_bytes = make_bucket(kShardReadBytesPerSecond);
   Bucket read_calls = make_bucket(kShardReadCallsPerSecond);
-  int64_t refilled_ms;      // the buckets are current as of this time
+  int64_t refilled_ms;  // the buckets are current as of this time
   int64_t last_active_ms;
   int64_t first_write_ms = -1;
 
@@ -79,8 +79,7 @@ struct ShardThroughput::Writes::State {
 ShardThroughput::ShardThroughput() = default;
 ShardThroughput::~ShardThroughput() = default;
 
-ShardThroughput::Writes::Writes(std::shared_lock<std::shared_mutex> table, State* state, int64_t now_ms,
-                                bool enforce)
+ShardThroughput::Writes::Writes(std::shared_lock<std::shared_mutex> table, State* state, int64_t now_ms, bool enforce)
     : table_(std::move(table)), lock_(state->mu), state_(state), enforce_(enforce) {
   state_->advance(now_ms);
   auto& second = state_->second_of(now_ms);

@@ -67,7 +67,7 @@ class ShardThroughput {
     std::unique_lock<std::mutex> lock_;
     State* state_;
     bool enforce_;
-    uint64_t* second_bytes_;    // this second's write counters in *state_
+    uint64_t* second_bytes_;  // this second's write counters in *state_
     uint64_t* second_records_;
   };
 

@@ -35,7 +35,9 @@ class ThroughputServiceTest : public ServiceTestBase {
     make_dir("runnel-thr");
     fsync_ = storage::FsyncPolicy::kNever;
   }
-  void configure(KinesisService& service) override { service.now_ms = [this] { return now_.load(); }; }
+  void configure(KinesisService& service) override {
+    service.now_ms = [this] { return now_.load(); };
+  }
   // Opens the service with the limits on or off and a two-shard stream "s".
   void start(bool limits = true) {
     options_.throughput_limits = limits;
@@ -130,8 +132,7 @@ TEST_F(ThroughputServiceTest, EveryEntryThrottledStillAnswersInOrder) {
   auto r = put_records(records(3, 0));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->find("FailedRecordCount")->as_int(), 3);
-  for (const auto& e : r->find("Records")->as_array())
-    EXPECT_EQ(e.find("ErrorMessage")->as_string(), write_message(0));
+  for (const auto& e : r->find("Records")->as_array()) EXPECT_EQ(e.find("ErrorMessage")->as_string(), write_message(0));
 }
 
 TEST_F(ThroughputServiceTest, BytesLimitThrottlesAndTheResendSucceedsLater) {

@@ -17,8 +17,7 @@ constexpr int64_t kT0 = 1'764'000'000'000;  // an epoch ms on a second boundary
 constexpr uint64_t kMiB = 1 << 20;
 
 // How many of `n` records of `bytes` one request admits to `shard` at `now`.
-int admit_n(ShardThroughput& t, storage::ShardKey shard, int64_t now, int n, uint64_t bytes = 1,
-            bool enforce = true) {
+int admit_n(ShardThroughput& t, storage::ShardKey shard, int64_t now, int n, uint64_t bytes = 1, bool enforce = true) {
   auto w = t.writes(shard, now, enforce);
   int admitted = 0;
   for (int i = 0; i < n; ++i) admitted += w.admit(bytes) ? 1 : 0;
@@ -29,8 +28,8 @@ TEST(ShardThroughputTest, ThousandRecordsPerSecondWithOneSecondOfBurst) {
   ShardThroughput t;
   EXPECT_EQ(admit_n(t, 1, kT0, 1500), 1000);
   EXPECT_EQ(admit_n(t, 1, kT0, 10), 0);
-  EXPECT_EQ(admit_n(t, 1, kT0 + 1, 10), 1);        // 1 ms refills one record
-  EXPECT_EQ(admit_n(t, 1, kT0 + 251, 1000), 250);  // 250 ms refill 250
+  EXPECT_EQ(admit_n(t, 1, kT0 + 1, 10), 1);            // 1 ms refills one record
+  EXPECT_EQ(admit_n(t, 1, kT0 + 251, 1000), 250);      // 250 ms refill 250
   EXPECT_EQ(admit_n(t, 1, kT0 + 10'000, 5000), 1000);  // never more than one second's worth
   // Another shard has its own budget.
   EXPECT_EQ(admit_n(t, 2, kT0, 1000), 1000);
