@@ -193,7 +193,7 @@ def test_oversized_cloudwatch_json_1_0_request_gets_json_1_0(kinesis):
                             "X-Amz-Target": "GraniteServiceVersion20100801.PutMetricData"}, TOO_LARGE)
     assert resp.status == 413
     assert resp.headers["content-type"] == "application/x-amz-json-1.0"
-    assert resp.headers["x-amzn-query-error"] == "SerializationException;Sender"
+    assert resp.headers["x-amzn-query-error"] == "MalformedInput;Sender"  # query_codec.h: SerializationException is MalformedInput
     assert json.loads(resp.body)["__type"] == "SerializationException"
 
 
