@@ -13,6 +13,7 @@
 #include "protocol/base64.h"
 #include "protocol/iso8601.h"
 #include "protocol/json_codec.h"
+#include "protocol/percent_decode.h"
 #include "protocol/query_codec.h"
 #include "protocol/validator.h"
 
@@ -25,33 +26,12 @@ ApiError malformed_query_string() {
 
 ApiError malformed_input(std::string message) { return ApiError{"MalformedInput", std::move(message), 400, false}; }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Percent-decodes one key or value ('+' is a space); false on a bad escape
 // or bytes that are not UTF-8.
 bool form_decode(std::string_view in, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      int hi = hex_digit(in[i + 1]);
-      int lo = hex_digit(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
+  std::optional<std::string> decoded = percent_decode(in, /*plus_is_space=*/true);
+  if (!decoded) return false;
+  out = std::move(*decoded);
   return simdjson::validate_utf8(out.data(), out.size());
 }
 

@@ -7,16 +7,10 @@
 #include "protocol/http_date.h"
 #include "protocol/iso8601.h"
 #include "protocol/json_codec.h"
+#include "protocol/percent_decode.h"
 
 namespace runnel::protocol {
 namespace {
-
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 ApiError serialization(std::string message) {
   return ApiError{"SerializationException", std::move(message), 400, false};
@@ -114,23 +108,6 @@ size_t literal_chars(std::string_view uri_template) {
 }
 
 }  // namespace
-
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
-}
 
 std::optional<UriLabels> match_request_uri(std::string_view tmpl, std::string_view path, std::string_view query) {
   std::string_view tmpl_query;

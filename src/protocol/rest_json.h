@@ -53,7 +53,4 @@ net::HttpResponse encode_rest_json_output(const ServiceModel& model, const Opera
 // `__type`, which botocore also reads).
 net::HttpResponse encode_rest_json_error(const ApiError& error);
 
-// Percent-decoding of one URI component; nullopt for a bad escape.
-std::optional<std::string> percent_decode(std::string_view s);
-
 }  // namespace runnel::protocol
