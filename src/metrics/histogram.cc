@@ -5,6 +5,12 @@
 #include <cmath>
 
 namespace runnel::metrics {
+
+// Bucket counts add up saturating: blobs read back from the store (or shaped
+// by hand) may hold counts near 2^64, and a wrapped sum would become a zero
+// count, which neither encodes nor decodes. Both merge paths use this, so
+// they agree (metric_key_fuzz found a wrapped sum).
+static uint64_t saturating_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 namespace {
 
 constexpr int kShift = 46;  // 52 mantissa bits - 6 kept
@@ -72,7 +78,7 @@ void LogHistogram::merge(const LogHistogram& other) {
     } else if (a == buckets_.end() || b->index < a->index) {
       out.push_back(*b++);
     } else {
-      out.push_back(Bucket{a->index, a->count + b->count});
+      out.push_back(Bucket{a->index, saturating_add(a->count, b->count)});
       ++a;
       ++b;
     }
@@ -128,8 +134,9 @@ Result<LogHistogram> LogHistogram::decode(std::string_view blob) {
     uint64_t count = 0;
     if (!get_varint(blob, delta) || !get_varint(blob, count)) return error(Status::corruption("truncated histogram"));
     if ((i > 0 && delta == 0) || count == 0) return error(Status::corruption("histogram buckets out of order"));
+    // Checked before adding: a delta near 2^64 would wrap the sum back into range.
+    if (delta > UINT32_MAX - index) return error(Status::corruption("histogram index out of range"));
     index += delta;
-    if (index > UINT32_MAX) return error(Status::corruption("histogram index out of range"));
     h.buckets_.push_back(Bucket{static_cast<uint32_t>(index), count});
   }
   if (!blob.empty()) return error(Status::corruption("trailing bytes after histogram"));
@@ -157,7 +164,7 @@ class BlobReader {
     }
     uint64_t delta = 0;
     if (!get_varint(in_, delta) || !get_varint(in_, count_) || (started_ && delta == 0) || count_ == 0 ||
-        index_ + delta > UINT32_MAX) {
+        delta > UINT32_MAX - index_) {  // not index_ + delta: that can wrap
       bad_ = true;
       return false;
     }
@@ -205,7 +212,7 @@ Result<std::string> LogHistogram::merge_encoded(std::string_view a, std::string_
       emit(rb.index(), rb.count());
       has_b = rb.next();
     } else {
-      emit(ra.index(), ra.count() + rb.count());
+      emit(ra.index(), saturating_add(ra.count(), rb.count()));
       has_a = ra.next();
       has_b = rb.next();
     }

@@ -186,3 +186,17 @@ TEST(Aggregate, ValuesWithCountsWeighTheDistribution) {
 
 }  // namespace
 }  // namespace runnel::metrics
+
+namespace runnel::metrics {
+namespace {
+
+// A bucket delta near 2^64 wrapped the index back into range, so the blob
+// decoded out of order and re-encoded differently (metric_key_fuzz).
+TEST(LogHistogram, ADeltaThatWouldWrapTheIndexIsCorrupt) {
+  const std::string blob("\x01\x02\x05\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x01", 15);
+  EXPECT_FALSE(LogHistogram::decode(blob).has_value());
+  EXPECT_FALSE(LogHistogram::merge_encoded(blob, std::string("\x01\x00", 2)).has_value());
+}
+
+}  // namespace
+}  // namespace runnel::metrics
