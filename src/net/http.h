@@ -23,6 +23,8 @@ struct Header {
 // 64 bytes) can parse the body where it lies instead of copying it.
 inline constexpr size_t kBodyPadding = 64;
 
+class RequestBody;
+
 struct HttpRequest {
   std::string method;           // "POST", "GET", "OPTIONS", ...
   std::string path;             // request target up to '?', not decoded
@@ -33,6 +35,10 @@ struct HttpRequest {
                                 // a "host" header is synthesised from it
                                 // when absent.
   std::string body;             // capacity() usually >= size() + kBodyPadding
+  // Set instead of `body` when the request's body is streamed
+  // (ServerOptions::stream_body chose it at the head): the handler is called
+  // as soon as the head is in, and the body's bytes arrive through this.
+  std::shared_ptr<RequestBody> body_stream;
   bool http2 = false;
   std::string remote_address;  // "ip:port"
 
@@ -81,6 +87,48 @@ class ResponseSink {
   // elsewhere. `work` may be dropped unrun while the server shuts down. Any
   // thread.
   virtual void run_on_connection_thread(std::function<void()> work) { work(); }
+};
+
+// Receives a streamed request body. Implemented above net/.
+class BodyReader {
+ public:
+  virtual ~BodyReader() = default;
+  // The next bytes of the body, in order, with transfer framing (HTTP/1.1
+  // chunks, HTTP/2 DATA frames) removed. The view lives only during the call.
+  // Each byte counts against the request's flow-control window until the
+  // reader hands it back with RequestBody::consume().
+  virtual void on_body_data(std::string_view bytes) = 0;
+  // The body is over: `complete` after its last byte, false when it broke
+  // (the peer closed or reset it, the framing broke, no byte came within
+  // body_timeout_ms while net/ wanted some, the server is stopping, or the
+  // response ended first). Once; nothing follows.
+  virtual void on_body_end(bool complete) = 0;
+};
+
+// A request body that arrives while the request is being served (a video
+// upload that never ends, an object larger than max_body_bytes). net/ reads
+// at most ServerOptions::stream_window_bytes ahead of what the reader has
+// consumed: beyond that HTTP/1.1 stops reading the socket and HTTP/2 holds
+// back the stream's WINDOW_UPDATE, so a slow consumer slows the sender
+// instead of filling memory. The reader's callbacks run on the connection's
+// thread, one at a time; they must not block.
+//
+// The handler may answer at any time (also while the body still arrives, as
+// PutMedia's acknowledgements do). A response that ends before the body
+// does ends the body (on_body_end(false)): HTTP/1.1 then closes the
+// connection, HTTP/2 resets the stream with NO_ERROR (RFC 9113 8.1).
+class RequestBody {
+ public:
+  virtual ~RequestBody() = default;
+  // Starts delivering the body to `reader` (bytes that arrived before come
+  // first). Call once. Any thread.
+  virtual void read(std::shared_ptr<BodyReader> reader) = 0;
+  // The reader is done with `n` more delivered bytes: their room in the
+  // window is given back. Any thread.
+  virtual void consume(size_t n) = 0;
+  // The Content-Length the client declared, or -1 when it sent none
+  // (HTTP/1.1 chunked, HTTP/2 without content-length).
+  virtual int64_t declared_length() const = 0;
 };
 
 // Called on a connection's thread for every complete request (except OPTIONS

@@ -62,6 +62,13 @@ void Http1Connection::note_head_bytes(std::chrono::steady_clock::time_point firs
 }
 
 void Http1Connection::on_deadline() {
+  if (body_reading_ && !closed_) {
+    if (!body_->wants_more()) return;  // held back by its reader, not by the peer
+    spdlog::debug("HTTP/1.1 streamed request body from {}: no bytes for {} ms", remote_,
+                  worker_->config().options.body_timeout_ms);
+    fail_body();
+    return;
+  }
   if (closed_ || closing_ || state_ != RequestState::kIdle) return;
   if (!parser_.reading_head() && parser_.has_body()) {
     spdlog::debug("HTTP/1.1 request body from {} not complete within {} ms of its head", remote_,
@@ -82,6 +89,7 @@ void Http1Connection::on_deadline() {
 void Http1Connection::drain() {
   draining_ = true;
   keep_alive_ = false;
+  if (body_reading_) fail_body();
   if (state_ == RequestState::kIdle)
     begin_close();
   else if (state_ == RequestState::kStreaming)
@@ -94,6 +102,8 @@ void Http1Connection::read_more() {
   if (reading_ || closed_ || read_eof_) return;
   if (lingering_) {
     rpos_ = wpos_ = 0;
+  } else if (body_reading_) {
+    if (!body_->wants_more()) return;  // flow control: the reader is behind
   } else if (wpos_ - rpos_ >= worker_->config().options.max_header_bytes + kPipelineSlack) {
     return;  // the parser takes no more until the current response is out
   }
@@ -160,6 +170,13 @@ void Http1Connection::on_read(const std::error_code& ec, size_t n) {
 
 void Http1Connection::on_eof() {
   if (lingering_) return close_now();
+  if (body_reading_) {
+    body_reading_ = false;
+    body_reservation_.reset();
+    cancel_deadline();
+    body_->finish(false);
+    keep_alive_ = false;
+  }
   switch (state_) {
     case RequestState::kIdle:
       // A partial request, if any, can never complete.
@@ -175,7 +192,12 @@ void Http1Connection::on_eof() {
 }
 
 void Http1Connection::process() {
-  while (!closed_ && !closing_ && state_ == RequestState::kIdle) {
+  while (!closed_ && !closing_) {
+    if (body_reading_) {
+      if (!pump_body()) break;
+      continue;
+    }
+    if (state_ != RequestState::kIdle) break;
     size_t consumed = 0;
     auto result = parser_.feed(std::string_view(buf_.get() + rpos_, wpos_ - rpos_), &consumed);
     rpos_ += consumed;
@@ -191,6 +213,7 @@ void Http1Connection::process() {
     if (result == Http1Parser::Result::kHeadersDone) {
       cancel_deadline();
       if (!admit_head()) break;
+      if (state_ != RequestState::kIdle) continue;  // streamed: handed over; the loop pumps its body
       // The body deadline: the body must be complete within body_timeout of the head (on_deadline).
       if (parser_.has_body()) arm_deadline(std::chrono::steady_clock::now() + worker_->config().body_timeout());
       // Only when the body has not started arriving; otherwise the client already chose not to wait.
@@ -226,6 +249,19 @@ bool Http1Connection::admit_head() {
       return false;
     }
   }
+  if (config.options.stream_body && !is_cors_preflight(head)) {
+    bool stream = false;
+    try {
+      stream = config.options.stream_body(head);
+    } catch (const std::exception& e) {
+      spdlog::error("stream_body check threw: {}", e.what());
+    }
+    if (stream) return dispatch_streamed();
+  }
+  if (parser_.declared_too_large()) {
+    send_parse_error(Http1Error{413, "Request body too large", parser_.declared_length()});
+    return false;
+  }
   if (uint64_t declared = parser_.declared_length();
       declared > 0 && !body_reservation_.grow(config.limits->bodies, declared)) {
     spdlog::debug("request body of {} bytes from {} refused: body memory budget full", declared, remote_);
@@ -248,9 +284,103 @@ bool Http1Connection::charge_body() {
   return false;
 }
 
-void Http1Connection::dispatch(HttpRequest request) {
-  cancel_deadline();          // the body deadline, if the request had a body
-  body_reservation_.reset();  // handed over
+bool Http1Connection::dispatch_streamed() {
+  const ServerConfig& config = worker_->config();
+  HttpRequest& parsed = parser_.request();
+  size_t window = std::max<size_t>(config.options.stream_window_bytes, 1);
+  bool has_body = parser_.has_body();
+  if (has_body && !body_reservation_.grow(config.limits->bodies, window)) {
+    spdlog::debug("streamed request body from {} refused: body memory budget full", remote_);
+    send_error_and_close(answer_transport_error(config.options.transport_error, parsed,
+                                                TransportError{TransportErrorKind::kBodyMemoryExhausted}));
+    return false;
+  }
+  int64_t declared = has_body ? (parser_.declared_length() > 0 ? static_cast<int64_t>(parser_.declared_length()) : -1)
+                              : 0;
+  keep_alive_ = keep_alive_ && parser_.keep_alive() && !draining_;
+  chunked_ = parser_.http_minor() >= 1;
+  bool expects_continue = parser_.expects_continue();
+  HttpRequest request;
+  if (has_body) {
+    parser_.stream_body();
+    keep_head(parsed, request);  // the parser keeps reading the body into its own request
+  } else {
+    request = parser_.take_request();
+  }
+  body_ = std::make_unique<BodyChannel>(window);
+  body_reading_ = has_body;
+  if (!has_body) body_->finish(true);
+  // Only when the body has not started arriving (as for buffered bodies).
+  if (has_body && expects_continue && rpos_ == wpos_) queue(std::string(kContinue));
+  dispatch(std::move(request), declared);
+  if (body_reading_) arm_deadline(std::chrono::steady_clock::now() + config.body_timeout());
+  return true;
+}
+
+bool Http1Connection::pump_body() {
+  if (!body_->wants_more()) {
+    cancel_deadline();  // the reader is behind: no deadline for the peer
+    return false;
+  }
+  size_t consumed = 0;
+  auto result = parser_.feed(std::string_view(buf_.get() + rpos_, wpos_ - rpos_), &consumed);
+  rpos_ += consumed;
+  std::string& bytes = parser_.request().body;
+  if (!bytes.empty()) {
+    body_->deliver(bytes);
+    bytes.clear();
+    if (closed_ || !body_reading_) return false;
+  }
+  switch (result) {
+    case Http1Parser::Result::kRequestDone:
+      parser_.take_request();
+      body_reading_ = false;
+      body_reservation_.reset();
+      cancel_deadline();
+      body_->finish(true);
+      return true;
+    case Http1Parser::Result::kError:
+      spdlog::debug("HTTP/1.1 streamed request body from {}: {} {}", remote_, parser_.error().status,
+                    parser_.error().message);
+      fail_body();
+      return false;
+    default:
+      if (body_->wants_more())
+        arm_deadline(std::chrono::steady_clock::now() + worker_->config().body_timeout());
+      else
+        cancel_deadline();
+      return false;
+  }
+}
+
+void Http1Connection::fail_body() {
+  if (!body_reading_) return;
+  body_reading_ = false;
+  body_reservation_.reset();
+  cancel_deadline();
+  keep_alive_ = false;
+  lingering_ = true;  // what else arrives is discarded; the connection closes after the response
+  rpos_ = wpos_ = 0;
+  body_->finish(false);
+}
+
+void Http1Connection::on_body_read(uint64_t id, std::shared_ptr<BodyReader> reader) {
+  if (closed_ || id != request_id_ || !body_) return;
+  body_->attach(std::move(reader));
+}
+
+void Http1Connection::on_body_consumed(uint64_t id, size_t n) {
+  if (closed_ || id != request_id_ || !body_) return;
+  bool was_blocked = !body_->wants_more();
+  body_->consumed(n);
+  if (was_blocked && body_reading_ && body_->wants_more()) process();
+}
+
+void Http1Connection::dispatch(HttpRequest request, int64_t streamed_length) {
+  if (streamed_length == kNotStreamed) {
+    cancel_deadline();          // the body deadline, if the request had a body
+    body_reservation_.reset();  // handed over
+  }
   request.remote_address = remote_;
   head_request_ = request.method == "HEAD";
   if (is_cors_preflight(request)) {
@@ -261,8 +391,10 @@ void Http1Connection::dispatch(HttpRequest request) {
   state_ = RequestState::kAwaiting;
   if (worker_->config().options.transport_error) keep_head(request, abandon_head_);
   sink_state_ = std::make_shared<SinkState>();
-  auto sink =
-      std::make_shared<Sink>(std::static_pointer_cast<Http1Connection>(shared_from_this()), ++request_id_, sink_state_);
+  auto self = std::static_pointer_cast<Http1Connection>(shared_from_this());
+  auto sink = std::make_shared<Sink>(self, ++request_id_, sink_state_);
+  if (streamed_length != kNotStreamed)
+    request.body_stream = std::make_shared<PostingBody<Http1Connection>>(self, request_id_, streamed_length);
   try {
     worker_->config().handler(std::move(request), std::move(sink));
   } catch (const std::exception& e) {
@@ -298,6 +430,7 @@ void Http1Connection::send_error_and_close(HttpResponse response) {
 }
 
 std::string Http1Connection::response_head(int status, std::vector<Header>& headers, std::string_view framing) {
+  if (body_reading_) keep_alive_ = false;  // answered before its streamed body ended: the connection closes after
   add_standard_headers(headers);
   std::string head;
   size_t estimate = 64 + framing.size();
@@ -337,6 +470,8 @@ void Http1Connection::write_response(HttpResponse response) {
 void Http1Connection::after_response() {
   state_ = RequestState::kIdle;
   if (sink_state_) sink_state_->close();
+  fail_body();  // a streamed body the response did not wait for: the connection closes
+  body_.reset();
   if (!keep_alive_) {
     begin_close();
     return;
@@ -464,6 +599,8 @@ void Http1Connection::close_now() {
   closed_ = true;
   body_reservation_.reset();
   if (sink_state_) sink_state_->close();
+  if (body_) body_->finish(false);
+  body_reading_ = false;
   // Queued chunks will never be written. Those of the write in flight stay
   // allocated until its (aborted) completion, but are no longer counted.
   for (auto& o : writing_) {

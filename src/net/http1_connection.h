@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/body_channel.h"
 #include "net/connection.h"
 #include "net/http1_parser.h"
 #include "net/limits.h"
@@ -44,6 +45,9 @@ class Http1Connection final : public Connection {
   bool on_chunk(uint64_t id, std::string bytes);
   void on_end_stream(uint64_t id);
   void on_abandoned(uint64_t id);
+  // RequestBody targets (see body_channel.h); `id` names the request.
+  void on_body_read(uint64_t id, std::shared_ptr<BodyReader> reader);
+  void on_body_consumed(uint64_t id, size_t n);
 
  private:
   enum class RequestState { kIdle, kAwaiting, kStreaming };
@@ -71,14 +75,28 @@ class Http1Connection final : public Connection {
   void on_read(const std::error_code& ec, size_t n);
   void on_eof();
   void process();
-  // At the end of a request's head: runs ServerOptions::head_check and
-  // charges a declared body to the body-memory budget. False if the request
-  // was answered (and the connection is closing).
+  // At the end of a request's head: runs ServerOptions::head_check, then
+  // either hands a streamed request over (dispatch_streamed) or charges a
+  // declared body to the body-memory budget. False if the request was
+  // answered (and the connection is closing).
   bool admit_head();
   // While a body is read: charges what arrived beyond the reservation
   // (chunked bodies). False if answered with 503.
   bool charge_body();
-  void dispatch(HttpRequest request);
+  // Hands a request to the handler; `streamed_length` (the declared length,
+  // -1 unknown) gives it a body_stream reading body_.
+  static constexpr int64_t kNotStreamed = -2;
+  void dispatch(HttpRequest request, int64_t streamed_length = kNotStreamed);
+  // At the end of a head that ServerOptions::stream_body chose: hands the
+  // request over now, its body to follow through body_. False if answered
+  // (503: no room in the body-memory budget for its window).
+  bool dispatch_streamed();
+  // Feeds the parser what is buffered of a streamed body and passes it on.
+  // True when the body ended (the loop in process() may go on).
+  bool pump_body();
+  // The streamed body broke: its reader is told, the rest of the input is
+  // discarded and the connection closes once the response is out.
+  void fail_body();
   void send_parse_error(const Http1Error& error);
   // Answers with `response` (Connection: close), then half-closes and
   // discards input until the peer closes or kLingerTime passes.
@@ -102,6 +120,10 @@ class Http1Connection final : public Connection {
   std::string remote_;
   Http1Parser parser_;
   BodyReservation body_reservation_;  // the body being read, in the server's body-memory budget
+  // The streamed body of the current request (null for a buffered one);
+  // body_reading_ while the parser is still reading it.
+  std::unique_ptr<BodyChannel> body_;
+  bool body_reading_ = false;
 
   std::unique_ptr<char[]> buf_;
   size_t buf_size_ = 0, rpos_ = 0, wpos_ = 0;  // unconsumed bytes are [rpos_, wpos_)

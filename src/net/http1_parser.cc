@@ -131,6 +131,7 @@ HttpRequest Http1Parser::take_request() {
   http_minor_ = 1;
   keep_alive_ = true;
   expects_continue_ = false;
+  streaming_ = false;
   return out;
 }
 
@@ -272,12 +273,9 @@ bool Http1Parser::finish_headers() {
   if (chunked) {
     state_ = State::kChunkSize;
   } else if (length > 0) {
-    if (length > limits_.max_body_bytes) return reject(413, "Request body too large", length);
+    // Over max_body_bytes: 413 at the next feed(), unless the body is streamed.
     remaining_ = length;
     declared_length_ = length;
-    // A declared length is not trusted with more than 1 MiB up front; once
-    // that much has arrived, the body grows to its full size in one step.
-    request_.body.reserve(std::min<uint64_t>(length, 1 << 20) + kBodyPadding);
     state_ = State::kBody;
   } else {
     state_ = State::kDone;
@@ -303,13 +301,20 @@ Http1Parser::Result Http1Parser::parse_body(std::string_view input, size_t* cons
     return bad_line_break(input.substr(pos), line_from > pos ? line_from - pos - 1 : 0) != std::string_view::npos;
   };
 
+  if (state_ == State::kBody && !streaming_ && request_.body.empty()) {
+    if (declared_length_ > limits_.max_body_bytes) return fail(413, "Request body too large", declared_length_);
+    // A declared length is not trusted with more than 1 MiB up front; once
+    // that much has arrived, the body grows to its full size in one step.
+    size_t first = static_cast<size_t>(std::min<uint64_t>(declared_length_, 1 << 20)) + kBodyPadding;
+    if (request_.body.capacity() < first) request_.body.reserve(first);
+  }
   while (true) {
     switch (state_) {
       case State::kBody:
       case State::kChunkData: {
         size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, input.size() - pos));
         std::string& body = request_.body;
-        if (state_ == State::kBody && body.size() + take > body.capacity())
+        if (state_ == State::kBody && !streaming_ && body.size() + take > body.capacity())
           body.reserve(body.size() + remaining_ + kBodyPadding);
         body.append(input.data() + pos, take);
         pos += take;
@@ -351,7 +356,8 @@ Http1Parser::Result Http1Parser::parse_body(std::string_view input, size_t* cons
           break;
         }
         uint64_t total = request_.body.size();
-        if (size > limits_.max_body_bytes - total) return fail(413, "Request body too large", total + size);
+        if (!streaming_ && size > limits_.max_body_bytes - total)
+          return fail(413, "Request body too large", total + size);
         remaining_ = size;
         state_ = State::kChunkData;
         break;

@@ -9,8 +9,10 @@
 // call (the parser remembers how far it has scanned them). feed() returns:
 //   kNeedMore     : more bytes are needed.
 //   kHeadersDone  : request line and headers are parsed (request() is valid
-//                   apart from the body); the caller may send 100 Continue.
-//                   Call feed() again to read the body.
+//                   apart from the body); the caller may send 100 Continue,
+//                   and may choose to stream the body (stream_body()).
+//                   Call feed() again to read the body (a declared length
+//                   over max_body_bytes fails there with 413).
 //   kRequestDone  : the whole request is parsed; call take_request(), which
 //                   also readies the parser for the next request.
 //   kError        : the framing is broken or a limit was hit; error() says
@@ -69,6 +71,16 @@ class Http1Parser {
   // Moves the finished request out and resets for the next one. Only after kRequestDone.
   HttpRequest take_request();
 
+  // Between kHeadersDone and the next feed(): the body is streamed, so
+  // max_body_bytes does not apply to it and nothing is reserved for it up
+  // front. Its bytes still collect in request().body; the caller takes them
+  // out after each feed().
+  void stream_body() { streaming_ = true; }
+  // Between kHeadersDone and the next feed(): the declared length is over
+  // max_body_bytes and the body is not streamed (the next feed() fails with
+  // 413, as it does when this is not asked).
+  bool declared_too_large() const { return !streaming_ && declared_length_ > limits_.max_body_bytes; }
+
   // Valid from kHeadersDone until take_request().
   bool keep_alive() const { return keep_alive_; }
   bool expects_continue() const { return expects_continue_; }
@@ -103,6 +115,7 @@ class Http1Parser {
   int http_minor_ = 1;
   bool keep_alive_ = true;
   bool expects_continue_ = false;
+  bool streaming_ = false;
 };
 
 }  // namespace runnel::net

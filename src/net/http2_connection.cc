@@ -39,6 +39,10 @@ struct Http2Connection::Stream {
   // Set when the request head ended without END_STREAM: the body must end by
   // then (ServerOptions::body_timeout_ms), else the stream is reset.
   std::optional<std::chrono::steady_clock::time_point> body_deadline;
+  // A streamed body (ServerOptions::stream_body): handed over at the head,
+  // its DATA passed on through `body`. Its stream window is given back as
+  // the reader consumes; the connection window at once.
+  std::unique_ptr<BodyChannel> request_body;
 
   bool responded = false;  // response HEADERS submitted
   bool streaming = false;  // event-stream: body comes from chunks
@@ -111,8 +115,21 @@ struct Http2Callbacks {
   static int on_data_chunk(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t* data, size_t len,
                            void* user_data) {
     Http2Connection::Stream* s = stream(session, stream_id);
-    if (!s || s->rejected || s->dispatched) return 0;
     Http2Connection& c = self(user_data);
+    // Window updates are ours (no automatic WINDOW_UPDATE): a buffered body
+    // gives its window back as it arrives, a streamed one as it is consumed.
+    if (s && s->request_body && !s->rejected) {
+      nghttp2_session_consume_connection(session, len);
+      if (s->request_body->finished()) {
+        nghttp2_session_consume_stream(session, stream_id, len);  // the body broke: dropped
+        return 0;
+      }
+      s->request_body->deliver(as_view(data, len));
+      c.renew_body_deadline(*s);
+      return 0;
+    }
+    nghttp2_session_consume(session, stream_id, len);
+    if (!s || s->rejected || s->dispatched) return 0;
     size_t limit = c.worker_->config().options.max_body_bytes;
     if (len > limit - s->request.body.size()) {
       c.reject(*s, answer_transport_error(
@@ -144,6 +161,14 @@ struct Http2Callbacks {
     if (s && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) s->request_ended = true;
     if (!s || s->rejected) return 0;
     Http2Connection& c = self(user_data);
+    if (s->request_body) {
+      if (s->request_ended) {
+        s->body_deadline.reset();
+        s->reservation.reset();
+        s->request_body->finish(true);
+      }
+      return 0;
+    }
     if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
       const auto& o = c.worker_->config().options;
       if (s->headers_too_large) {
@@ -164,6 +189,18 @@ struct Http2Callbacks {
         }
         if (answer) {
           c.reject(*s, std::move(*answer));
+          return 0;
+        }
+      }
+      if (o.stream_body && !is_cors_preflight(r)) {
+        bool stream_it = false;
+        try {
+          stream_it = o.stream_body(r);
+        } catch (const std::exception& e) {
+          spdlog::error("stream_body check threw: {}", e.what());
+        }
+        if (stream_it) {
+          c.dispatch_streamed(*s, (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0);
           return 0;
         }
       }
@@ -199,8 +236,10 @@ struct Http2Callbacks {
         !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
       return 0;
     Http2Connection::Stream* s = stream(session, frame->hd.stream_id);
-    if (s && s->rejected && !s->request_ended)
+    if (s && (s->rejected || s->request_body) && !s->request_ended) {
+      if (s->request_body) s->request_body->finish(false);  // the response did not wait for the body
       nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
+    }
     return 0;
   }
 
@@ -209,6 +248,7 @@ struct Http2Callbacks {
     auto it = c.streams_.find(stream_id);
     if (it == c.streams_.end()) return 0;
     it->second->close_sink();
+    if (it->second->request_body) it->second->request_body->finish(false);
     c.streams_.erase(it);
     return 0;
   }
@@ -273,7 +313,11 @@ Http2Connection::Http2Connection(std::shared_ptr<Worker> worker, std::unique_ptr
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &Http2Callbacks::on_frame_recv);
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &Http2Callbacks::on_stream_close);
   nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &Http2Callbacks::on_frame_send);
-  nghttp2_session_server_new(&session_, callbacks, this);
+  nghttp2_option* option = nullptr;
+  nghttp2_option_new(&option);
+  nghttp2_option_set_no_auto_window_update(option, 1);  // streamed bodies give their window back as consumed
+  nghttp2_session_server_new2(&session_, callbacks, this, option);
+  nghttp2_option_del(option);
   nghttp2_session_callbacks_del(callbacks);
 }
 
@@ -408,6 +452,7 @@ void Http2Connection::close_now() {
     s->close_sink();
     s->reservation.reset();
     std::string().swap(s->request.body);
+    if (s->request_body) s->request_body->finish(false);
   }
   transport_->close();
   cancel_idle_timer();
@@ -467,6 +512,22 @@ void Http2Connection::arm_body_timer(std::chrono::steady_clock::time_point at) {
         std::optional<std::chrono::steady_clock::time_point> next;
         bool reset = false;
         for (auto& [id, s] : self->streams_) {
+          if (s->request_body && s->body_deadline && !s->request_ended && !s->request_body->finished()) {
+            if (*s->body_deadline > now) {
+              if (!next || *s->body_deadline < *next) next = s->body_deadline;
+            } else if (s->request_body->held() < static_cast<size_t>(kStreamWindow)) {
+              // The peer may send and sent nothing: the body ends broken; the
+              // response is the handler's to give, later DATA is dropped.
+              spdlog::debug("HTTP/2 streamed request body on stream {} from {}: no DATA for {} ms", id,
+                            self->remote_, self->worker_->config().options.body_timeout_ms);
+              s->body_deadline.reset();
+              s->reservation.reset();
+              s->request_body->finish(false);
+            } else {
+              s->body_deadline.reset();  // held back by its reader: renewed when it consumes
+            }
+            continue;
+          }
           if (!s->body_deadline || s->request_ended || s->rejected || s->dispatched) continue;
           if (*s->body_deadline > now) {
             if (!next || *s->body_deadline < *next) next = s->body_deadline;
@@ -503,7 +564,45 @@ Http2Connection::Stream* Http2Connection::open_stream(int32_t id) {
   return raw;
 }
 
-void Http2Connection::dispatch(Stream& s) {
+void Http2Connection::dispatch_streamed(Stream& s, bool ended) {
+  const ServerConfig& config = worker_->config();
+  if (!ended && !s.reservation.grow(config.limits->bodies, static_cast<size_t>(kStreamWindow))) {
+    reject(s, body_budget_response(config.options, s.request));
+    return;
+  }
+  s.request_body = std::make_unique<BodyChannel>(static_cast<size_t>(kStreamWindow));
+  int64_t declared = ended ? 0 : -1;
+  if (const std::string* cl = s.request.header("content-length"); cl && !ended)
+    declared = static_cast<int64_t>(std::strtoull(cl->c_str(), nullptr, 10));  // validated by nghttp2
+  if (ended) s.request_body->finish(true);
+  int32_t id = s.id;
+  dispatch(s, declared);
+  // The handler ran: the stream may be gone (it cannot, handlers post, but stay safe).
+  if (Stream* still = find(static_cast<uint64_t>(id)); still && !ended) renew_body_deadline(*still);
+}
+
+void Http2Connection::renew_body_deadline(Stream& s) {
+  if (!s.request_body || s.request_body->finished()) return;
+  start_body_deadline(s);
+}
+
+void Http2Connection::on_body_read(uint64_t id, std::shared_ptr<BodyReader> reader) {
+  Stream* s = find(id);
+  if (!s || !s->request_body) return;
+  s->request_body->attach(std::move(reader));
+}
+
+void Http2Connection::on_body_consumed(uint64_t id, size_t n) {
+  Stream* s = find(id);
+  if (!s || !s->request_body) return;
+  size_t given = s->request_body->consumed(n);
+  if (given == 0) return;
+  nghttp2_session_consume_stream(session_, s->id, given);
+  renew_body_deadline(*s);
+  flush();
+}
+
+void Http2Connection::dispatch(Stream& s, int64_t streamed_length) {
   if (s.dispatched) return;
   s.dispatched = true;
   if (is_cors_preflight(s.request)) {
@@ -511,10 +610,13 @@ void Http2Connection::dispatch(Stream& s) {
     submit(s, r.status, std::move(r.headers), false);
     return;
   }
-  s.reservation.reset();  // handed over
+  if (streamed_length == kNotStreamed) s.reservation.reset();  // handed over
   if (worker_->config().options.transport_error) keep_head(s.request, s.head);
-  auto sink = std::make_shared<Sink>(std::static_pointer_cast<Http2Connection>(shared_from_this()),
-                                     static_cast<uint64_t>(s.id), s.state);
+  auto self = std::static_pointer_cast<Http2Connection>(shared_from_this());
+  auto sink = std::make_shared<Sink>(self, static_cast<uint64_t>(s.id), s.state);
+  if (streamed_length != kNotStreamed)
+    s.request.body_stream =
+        std::make_shared<PostingBody<Http2Connection>>(self, static_cast<uint64_t>(s.id), streamed_length);
   try {
     worker_->config().handler(std::move(s.request), std::move(sink));
   } catch (const std::exception& e) {

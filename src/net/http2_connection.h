@@ -25,6 +25,7 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include "net/body_channel.h"
 #include "net/connection.h"
 #include "net/posting_sink.h"
 #include "net/transport.h"
@@ -50,6 +51,9 @@ class Http2Connection final : public Connection {
   bool on_chunk(uint64_t id, std::string bytes);
   void on_end_stream(uint64_t id);
   void on_abandoned(uint64_t id);
+  // RequestBody targets (see body_channel.h); `id` is the stream id.
+  void on_body_read(uint64_t id, std::shared_ptr<BodyReader> reader);
+  void on_body_consumed(uint64_t id, size_t n);
 
   struct Stream;  // one request/response exchange; defined in the .cc
 
@@ -67,7 +71,15 @@ class Http2Connection final : public Connection {
 
   Stream* find(uint64_t id);
   Stream* open_stream(int32_t id);
-  void dispatch(Stream& s);
+  // Hands the request to the handler; `streamed_length` (declared length,
+  // -1 unknown) gives it a body_stream over the stream's BodyChannel.
+  static constexpr int64_t kNotStreamed = -2;
+  void dispatch(Stream& s, int64_t streamed_length = kNotStreamed);
+  // At the end of a head that ServerOptions::stream_body chose (`ended`:
+  // it carried END_STREAM, so the body is empty).
+  void dispatch_streamed(Stream& s, bool ended);
+  // A streamed body's deadline moves on: body_timeout_ms from now.
+  void renew_body_deadline(Stream& s);
   // Submits the response head; the body (if any) follows through the data provider.
   void submit(Stream& s, int status, std::vector<Header> headers, bool has_body);
   void reject(Stream& s, HttpResponse response);

@@ -30,6 +30,13 @@ namespace runnel::net {
 // and before the body-memory budget is charged; it must not block.
 using HeadCheck = std::function<std::optional<HttpResponse>(const HttpRequest& head)>;
 
+// Looks at a request's head and chooses whether its body is streamed
+// (true: the handler is called at once with HttpRequest::body_stream set and
+// an empty `body`; max_body_bytes does not apply) or read whole first
+// (false). Called on the connection's worker thread after head_check passed
+// it; must not block. Unset: every body is read whole.
+using StreamBodyCheck = std::function<bool(const HttpRequest& head)>;
+
 struct ServerOptions {
   std::string host = "0.0.0.0";
   uint16_t port = 4567;                     // plaintext: HTTP/1.1 and h2c; 0 = ephemeral
@@ -48,6 +55,12 @@ struct ServerOptions {
   uint32_t body_timeout_ms = 60000;       // a request body must end within this of its head -> 408 (h2: RST_STREAM)
   uint32_t stuck_write_ms = 5000;  // a socket write pending this long makes its connection evictable at the limit
   HeadCheck head_check;            // optional; see HeadCheck
+  StreamBodyCheck stream_body;     // optional; see StreamBodyCheck
+  // A streamed body is read at most this far ahead of its reader
+  // (RequestBody::consume); each streamed request holds this much of
+  // body_memory_bytes while its body arrives. HTTP/2 streams are bounded by
+  // their 1 MiB receive window as well.
+  size_t stream_window_bytes = 1 << 20;
   // Optional: answers the transport errors net/ meets (body too large, body
   // memory exhausted, a request abandoned by its handler) in the caller's
   // protocol; see net/transport_error.h. Unset: plain text.
