@@ -295,8 +295,8 @@ bool Http1Connection::dispatch_streamed() {
                                                 TransportError{TransportErrorKind::kBodyMemoryExhausted}));
     return false;
   }
-  int64_t declared = has_body ? (parser_.declared_length() > 0 ? static_cast<int64_t>(parser_.declared_length()) : -1)
-                              : 0;
+  int64_t declared =
+      has_body ? (parser_.declared_length() > 0 ? static_cast<int64_t>(parser_.declared_length()) : -1) : 0;
   keep_alive_ = keep_alive_ && parser_.keep_alive() && !draining_;
   chunked_ = parser_.http_minor() >= 1;
   bool expects_continue = parser_.expects_continue();

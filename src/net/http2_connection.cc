@@ -518,8 +518,8 @@ void Http2Connection::arm_body_timer(std::chrono::steady_clock::time_point at) {
             } else if (s->request_body->held() < static_cast<size_t>(kStreamWindow)) {
               // The peer may send and sent nothing: the body ends broken; the
               // response is the handler's to give, later DATA is dropped.
-              spdlog::debug("HTTP/2 streamed request body on stream {} from {}: no DATA for {} ms", id,
-                            self->remote_, self->worker_->config().options.body_timeout_ms);
+              spdlog::debug("HTTP/2 streamed request body on stream {} from {}: no DATA for {} ms", id, self->remote_,
+                            self->worker_->config().options.body_timeout_ms);
               s->body_deadline.reset();
               s->reservation.reset();
               s->request_body->finish(false);

@@ -11,6 +11,7 @@
 #include "protocol/query_codec.h"
 #include "protocol/rest_json.h"
 #include "protocol/sigv4.h"
+#include "protocol/streamed_request.h"
 #include "protocol/wire_answers.h"
 
 namespace runnel::protocol {
@@ -36,6 +37,15 @@ ContentKind content_kind(const net::HttpRequest& req) {
 
 ApiError serialization_error() { return ApiError{"SerializationException", "", 400, true}; }
 ApiError unknown_operation() { return ApiError{"UnknownOperationException", "", 400, false}; }
+
+// The operation's streaming blob payload member, or nullptr.
+const MemberModel* streaming_payload(const ServiceModel& model, const OperationModel& op) {
+  const Shape* in = model.input_shape(op);
+  if (!in) return nullptr;
+  for (const MemberModel& m : in->members)
+    if (m.payload && m.streaming) return &m;
+  return nullptr;
+}
 
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -288,6 +298,12 @@ std::optional<Dispatcher::Route> Dispatcher::rest_route(const net::HttpRequest& 
   return r;
 }
 
+bool Dispatcher::streams_body(const net::HttpRequest& head) const {
+  std::optional<Route> r = route(head);
+  return r && r->kind == Route::Kind::kOperation && r->answer.protocol == Protocol::kRestJson &&
+         streaming_payload(*r->service->model, *r->op) != nullptr;
+}
+
 std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& head) const {
   // Without credentials anyone may send bodies; the body-memory budget in
   // net/ bounds them. With credentials, no body is read for a request whose
@@ -377,6 +393,18 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   }
   const OperationModel& op = *r.op;
   const bool rest = answer.protocol == Protocol::kRestJson;
+  std::shared_ptr<StreamedPayload> streamed;
+  std::optional<SigV4Request> streamed_auth;
+  if (req.body_stream) {
+    // Only REST operations with a streaming payload are streamed
+    // (streams_body()); the head carries the rest of the input.
+    const MemberModel* payload = rest ? streaming_payload(*service.model, op) : nullptr;
+    if (!payload) return fail(serialization_error());
+    auto auth = authenticate_streamed_request(req, options_.credentials, now_seconds());
+    if (!auth) return fail(auth.error());
+    streamed_auth = std::move(auth->auth);
+    streamed = std::make_shared<StreamedPayload>(req.body_stream, std::move(auth->framing));
+  }
   // RPC v2 sends nothing for an operation without input members; REST
   // requests often have no body at all.
   if (body->empty() && !rpc_v2 && !rest && !query) return fail(serialization_error());
@@ -391,8 +419,15 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
                            : cbor          ? decode_cbor(*body)
                                            : decode_json_in_place(*body);
   if (!input) return fail(input.error());
+  if (streamed) {
+    // The payload member is there for validation (it may be required); its
+    // bytes come through ctx.payload.
+    if (const MemberModel* payload = streaming_payload(*service.model, op))
+      input->set(std::string(payload->name), Value(Blob{}));
+  }
 
-  auto auth = authenticate_sigv4(req, options_.credentials, now_seconds());
+  auto auth = streamed_auth ? ApiResult<SigV4Request>(std::move(*streamed_auth))
+                            : authenticate_sigv4(req, options_.credentials, now_seconds());
   if (!auth) return fail(auth.error());
   const WireFormat format = cbor ? WireFormat::kCbor : WireFormat::kJson;
   if (!fast) {
@@ -407,6 +442,7 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   ctx.protocol = answer.protocol;
   ctx.direct_encoding = answer.protocol == Protocol::kAwsJson || answer.protocol == Protocol::kAwsCbor;
   ctx.run_on_request_thread = [sink](std::function<void()> work) { sink->run_on_connection_thread(std::move(work)); };
+  ctx.payload = std::move(streamed);
   if (const Shape* out = service.model->output_shape(op)) {
     for (const auto& m : out->members)
       if (service.model->shape(m.shape).event_stream)

@@ -36,6 +36,7 @@
 #include "protocol/event_stream_response.h"
 #include "protocol/model.h"
 #include "protocol/service.h"
+#include "protocol/streamed_payload.h"
 #include "protocol/validator.h"
 #include "protocol/value.h"
 
@@ -58,6 +59,12 @@ struct RequestContext {
   // before anything is sent, or takes the response over with events->begin()
   // and then must not call the OperationReply.
   std::shared_ptr<EventStreamResponse> events;
+  // Set only for operations whose input payload is a streaming blob (S3
+  // PutObject, PutMedia) when net/ streamed the body (streams_body()): the
+  // payload arrives through it, after the handler is called; the input's
+  // payload member is an empty blob. The service reads it (read()), and
+  // answers through the OperationReply, typically at on_payload_end().
+  std::shared_ptr<StreamedPayload> payload;
   // Runs work on the thread serving the request's connection; unset means
   // "inline". For an operation that completes on a thread shared by all
   // requests (the log's writer): it builds its output there instead, so
@@ -134,6 +141,12 @@ class Dispatcher {
   // checks that need no body (no or malformed auth, clock, unsigned x-amz-*
   // headers, unknown key). Callable from any thread.
   std::optional<net::HttpResponse> check_head(const net::HttpRequest& head) const;
+
+  // For net/'s stream_body hook: whether the request's body should be
+  // streamed to its operation rather than read whole first: the head routes
+  // to an operation whose input payload is a streaming blob. Callable from
+  // any thread.
+  bool streams_body(const net::HttpRequest& head) const;
 
   // For net/'s transport_error hook: the answer to a transport error (body
   // too large -> 413 SerializationException, body memory exhausted -> 503

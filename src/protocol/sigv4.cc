@@ -561,12 +561,13 @@ std::string string_to_sign(std::string_view amz_date, std::string_view scope, st
   return out;
 }
 
-ApiResult<void> check_signature(const net::HttpRequest& req, const SigV4Request& auth, std::string_view secret) {
+ApiResult<void> check_signature(const net::HttpRequest& req, const SigV4Request& auth, std::string_view secret,
+                                const std::vector<std::string>& payloads) {
   Digest k_signing = signing_key(secret, auth.credential);
   std::string scope = scope_of(auth.credential);
   std::string prefix = canonical_prefix(req, auth);
   std::string first_canonical, first_string_to_sign;
-  for (const std::string& payload : payload_hashes(req, auth)) {
+  for (const std::string& payload : payloads) {
     std::string canonical = prefix + payload;
     std::string to_sign = string_to_sign(auth.amz_date, scope, canonical);
     Digest sig = hmac(as_view(k_signing), to_sign);
@@ -686,7 +687,7 @@ ApiResult<void> verify_sigv4(const net::HttpRequest& req, const SigV4Request& au
                              int64_t now_epoch_seconds) {
   if (auto ok = check_sigv4_headers(req, auth, now_epoch_seconds); !ok) return ok;
   if (auto ok = check_payload_claim(req); !ok) return ok;
-  return check_signature(req, auth, secret_access_key);
+  return check_signature(req, auth, secret_access_key, payload_hashes(req, auth));
 }
 
 ApiResult<SigV4Request> authenticate_sigv4(const net::HttpRequest& req, const CredentialStore* store,
@@ -696,7 +697,8 @@ ApiResult<SigV4Request> authenticate_sigv4(const net::HttpRequest& req, const Cr
   auto secret = store->secret_for(auth->credential.access_key_id);
   if (!secret) return std::unexpected(unrecognized_client());
   if (auto ok = check_payload_claim(req); !ok) return std::unexpected(ok.error());
-  if (auto ok = check_signature(req, *auth, *secret); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_signature(req, *auth, *secret, payload_hashes(req, *auth)); !ok)
+    return std::unexpected(ok.error());
   return auth;
 }
 
@@ -708,6 +710,65 @@ ApiResult<SigV4Request> authenticate_sigv4_head(const net::HttpRequest& head, co
   if (!store->secret_for(auth->credential.access_key_id)) return std::unexpected(unrecognized_client());
   return auth;
 }
+
+ApiResult<SigV4Request> authenticate_sigv4_streamed(const net::HttpRequest& head, const CredentialStore* store,
+                                                    int64_t now_epoch_seconds, std::string_view payload_hash,
+                                                    ChunkSigningKey* chunk_key) {
+  auto auth = authenticate_sigv4_head(head, store, now_epoch_seconds);
+  if (!auth || !store) return auth;
+  auto secret = store->secret_for(auth->credential.access_key_id);
+  if (!secret) return std::unexpected(unrecognized_client());
+  if (auto ok = check_signature(head, *auth, *secret, {std::string(payload_hash)}); !ok)
+    return std::unexpected(ok.error());
+  if (chunk_key) {
+    Digest key = signing_key(*secret, auth->credential);
+    std::copy(key.begin(), key.end(), chunk_key->key.begin());
+    OPENSSL_cleanse(key.data(), key.size());
+    chunk_key->amz_date = auth->amz_date;
+    chunk_key->scope = scope_of(auth->credential);
+    chunk_key->seed_signature = lower(auth->signature);
+  }
+  return auth;
+}
+
+ChunkSigningKey::~ChunkSigningKey() { OPENSSL_cleanse(key.data(), key.size()); }
+
+std::string sigv4_chunk_signature(const ChunkSigningKey& k, std::string_view previous_signature,
+                                  std::string_view chunk_sha256_hex) {
+  static const std::string kEmptyHash = sha256_hex("");
+  std::string to_sign = "AWS4-HMAC-SHA256-PAYLOAD\n";
+  to_sign += k.amz_date;
+  to_sign += '\n';
+  to_sign += k.scope;
+  to_sign += '\n';
+  to_sign += previous_signature;
+  to_sign += '\n';
+  to_sign += kEmptyHash;
+  to_sign += '\n';
+  to_sign += chunk_sha256_hex;
+  Digest sig = hmac(std::string_view(reinterpret_cast<const char*>(k.key.data()), k.key.size()), to_sign);
+  return hex(sig.data(), sig.size());
+}
+
+std::string sigv4_trailer_signature(const ChunkSigningKey& k, std::string_view previous_signature,
+                                    std::string_view trailer_sha256_hex) {
+  std::string to_sign = "AWS4-HMAC-SHA256-TRAILER\n";
+  to_sign += k.amz_date;
+  to_sign += '\n';
+  to_sign += k.scope;
+  to_sign += '\n';
+  to_sign += previous_signature;
+  to_sign += '\n';
+  to_sign += trailer_sha256_hex;
+  Digest sig = hmac(std::string_view(reinterpret_cast<const char*>(k.key.data()), k.key.size()), to_sign);
+  return hex(sig.data(), sig.size());
+}
+
+bool sigv4_signatures_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string sigv4_sha256_hex(std::string_view data) { return sha256_hex(data); }
 
 SigV4Signer::SigV4Signer(std::string access_key_id, std::string_view secret_access_key, std::string region,
                          std::string service)

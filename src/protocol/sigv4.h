@@ -89,6 +89,43 @@ ApiResult<SigV4Request> authenticate_sigv4_head(const net::HttpRequest& head, co
 // The error for an access key the store does not know.
 ApiError unrecognized_client();
 
+// What verifies the chunks of a SigV4 streaming upload (aws-chunked,
+// STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]): the day's signing key, the
+// request time, the scope, and the seed (the request's own signature) that
+// the first chunk's signature chains from. The key is wiped on destruction.
+struct ChunkSigningKey {
+  std::array<unsigned char, 32> key{};
+  std::string amz_date;        // "YYYYMMDDTHHMMSSZ"
+  std::string scope;           // "date/region/service/aws4_request"
+  std::string seed_signature;  // lower-case hex
+  ChunkSigningKey() = default;
+  ChunkSigningKey(const ChunkSigningKey&) = default;
+  ChunkSigningKey& operator=(const ChunkSigningKey&) = default;
+  ~ChunkSigningKey();
+};
+
+// authenticate_sigv4() for a request whose body is streamed (not in
+// head.body): the head's checks, then, with a store, the signature computed
+// over `payload_hash` (what x-amz-content-sha256 claims: a hex SHA-256 the
+// caller checks once the body is in, UNSIGNED-PAYLOAD, or a STREAMING-*
+// value). With a store and `chunk_key`, fills it for the chunk signatures.
+ApiResult<SigV4Request> authenticate_sigv4_streamed(const net::HttpRequest& head, const CredentialStore* store,
+                                                    int64_t now_epoch_seconds, std::string_view payload_hash,
+                                                    ChunkSigningKey* chunk_key);
+// The signature of one chunk of a streaming upload (AWS4-HMAC-SHA256-PAYLOAD
+// string to sign: time, scope, previous signature, SHA-256 of "", SHA-256 of
+// the chunk's data), lower-case hex.
+std::string sigv4_chunk_signature(const ChunkSigningKey& k, std::string_view previous_signature,
+                                  std::string_view chunk_sha256_hex);
+// The signature of a streaming upload's trailing headers
+// (AWS4-HMAC-SHA256-TRAILER: time, scope, previous signature, SHA-256 of the
+// trailer lines "name:value\n"), lower-case hex.
+std::string sigv4_trailer_signature(const ChunkSigningKey& k, std::string_view previous_signature,
+                                    std::string_view trailer_sha256_hex);
+// Constant-time comparison of two signatures.
+bool sigv4_signatures_equal(std::string_view a, std::string_view b);
+std::string sigv4_sha256_hex(std::string_view data);
+
 // Signs requests in the header form, as the AWS SDKs do (runnel bench signs
 // with it). It keeps the key of the day it last signed on, so a request costs
 // a SHA-256 of its body and of its canonical request, and one HMAC.

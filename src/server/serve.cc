@@ -183,6 +183,9 @@ int serve(const ServeConfig& config) {
   server_options.head_check = [&dispatcher](const net::HttpRequest& head) -> std::optional<net::HttpResponse> {
     return dispatcher.check_head(head);
   };
+  // Operations whose input payload is a streaming blob read their body as it
+  // arrives (net/'s flow control), whatever its size.
+  server_options.stream_body = [&dispatcher](const net::HttpRequest& head) { return dispatcher.streams_body(head); };
   server_options.transport_error = [&dispatcher](const net::HttpRequest& head, net::TransportError e) {
     return dispatcher.transport_error_response(head, e);
   };
