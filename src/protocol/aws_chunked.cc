@@ -37,7 +37,7 @@ ApiError signature_mismatch(std::string_view what) {
                   "The " + std::string(what) +
                       " signature we calculated does not match the signature you provided. Check your AWS Secret "
                       "Access Key and signing method.",
-                  403, true};
+                  400, true};
 }
 
 }  // namespace
@@ -136,8 +136,7 @@ ApiResult<void> AwsChunkedDecoder::on_chunk_complete(const Emit& emit) {
   state_ = State::kDataEnd;
   if (!options_.signed_chunks) return {};
   if (options_.verify) {
-    std::string expected =
-        sigv4_chunk_signature(*options_.verify, previous_signature_, sigv4_sha256_hex(chunk_));
+    std::string expected = sigv4_chunk_signature(*options_.verify, previous_signature_, sigv4_sha256_hex(chunk_));
     if (!sigv4_signatures_equal(expected, chunk_signature_)) {
       state_ = State::kError;
       error_ = signature_mismatch("chunk");
@@ -179,7 +178,8 @@ ApiResult<void> AwsChunkedDecoder::on_trailer_line(std::string_view line) {
 
 ApiResult<void> AwsChunkedDecoder::on_trailers_end() {
   if (options_.signed_chunks && options_.trailer) {
-    if (trailer_signature_.empty()) return fail("a signed upload with trailing headers must end with x-amz-trailer-signature");
+    if (trailer_signature_.empty())
+      return fail("a signed upload with trailing headers must end with x-amz-trailer-signature");
     if (options_.verify) {
       std::string expected =
           sigv4_trailer_signature(*options_.verify, previous_signature_, sigv4_sha256_hex(trailer_text_));

@@ -23,9 +23,9 @@ Run run(const runnel::protocol::AwsChunkedDecoder::Options& o, std::string_view 
   runnel::protocol::AwsChunkedDecoder d(o);
   Run r;
   for (size_t at = 0; at < body.size() && r.fed; at += piece)
-    r.fed = d.feed(body.substr(at, std::min(piece, body.size() - at)),
-                   [&](std::string_view p) { r.payload.append(p); })
-                .has_value();
+    r.fed = d.feed(body.substr(at, std::min(piece, body.size() - at)), [&](std::string_view p) {
+               r.payload.append(p);
+             }).has_value();
   r.finished = d.finish().has_value();
   r.counted = d.payload_bytes();
   return r;

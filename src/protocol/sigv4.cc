@@ -785,6 +785,10 @@ SigV4Signer::~SigV4Signer() {
 }
 
 std::string SigV4Signer::sign(net::HttpRequest& req, int64_t now_epoch_seconds) {
+  return sign(req, now_epoch_seconds, sha256_hex(req.body));
+}
+
+std::string SigV4Signer::sign(net::HttpRequest& req, int64_t now_epoch_seconds, std::string_view payload_hash) {
   const std::string amz_date = format_basic(now_epoch_seconds);
   auto date =
       std::find_if(req.headers.begin(), req.headers.end(), [](const net::Header& h) { return h.name == "x-amz-date"; });
@@ -810,7 +814,7 @@ std::string SigV4Signer::sign(net::HttpRequest& req, int64_t now_epoch_seconds) 
   }
   const std::string scope = scope_of(credential_);
   std::string canonical = canonical_prefix(req, auth);
-  canonical += sha256_hex(req.body);
+  canonical += payload_hash;
   Digest sig = hmac(std::string_view(reinterpret_cast<const char*>(key_.data()), key_.size()),
                     string_to_sign(amz_date, scope, canonical));
 

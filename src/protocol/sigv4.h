@@ -141,6 +141,10 @@ class SigV4Signer {
   // and returns the Authorization header's value, signing every header req
   // has (lower-case names, as net::HttpRequest keeps them) but authorization.
   std::string sign(net::HttpRequest& req, int64_t now_epoch_seconds);
+  // As above, over `payload_hash` instead of the SHA-256 of req.body (a
+  // streamed body: UNSIGNED-PAYLOAD, STREAMING-..., or the hash of a body
+  // sent later). The caller sets x-amz-content-sha256 itself.
+  std::string sign(net::HttpRequest& req, int64_t now_epoch_seconds, std::string_view payload_hash);
 
  private:
   std::string secret_;

@@ -91,9 +91,9 @@ void StreamedPayload::on_body_end(bool complete) {
   if (chunked_) {
     if (auto ok = chunked_->finish(); !ok) return end(std::unexpected(ok.error()));
     if (framing_.decoded_length >= 0 && chunked_->payload_bytes() != static_cast<uint64_t>(framing_.decoded_length))
-      return end(std::unexpected(incomplete_body(
-          "The payload holds " + std::to_string(chunked_->payload_bytes()) +
-          " bytes, but x-amz-decoded-content-length says " + std::to_string(framing_.decoded_length) + ".")));
+      return end(std::unexpected(incomplete_body("The payload holds " + std::to_string(chunked_->payload_bytes()) +
+                                                 " bytes, but x-amz-decoded-content-length says " +
+                                                 std::to_string(framing_.decoded_length) + ".")));
   }
   if (sha256_) {
     std::string body_hash = to_hex(sha256_->base64());
@@ -111,10 +111,10 @@ void StreamedPayload::on_body_end(bool complete) {
       for (const auto& [name, value] : chunked_->trailers())
         if (name == framing_.checksum_header) sent = value;
       if (sent.empty())
-        return end(std::unexpected(ApiError{"InvalidRequest",
-                                            "The trailing header " + framing_.checksum_header +
-                                                " that x-amz-trailer announced was not sent.",
-                                            400, true}));
+        return end(std::unexpected(
+            ApiError{"InvalidRequest",
+                     "The trailing header " + framing_.checksum_header + " that x-amz-trailer announced was not sent.",
+                     400, true}));
     }
     if (framing_.checksum->base64() != sent)
       return end(std::unexpected(ApiError{"BadDigest",
@@ -132,6 +132,5 @@ void StreamedPayload::end(ApiResult<void> result) {
   reader_.reset();
   if (reader) reader->on_payload_end(std::move(result));
 }
-
 
 }  // namespace runnel::protocol

@@ -36,8 +36,7 @@ ApiError bad_request(std::string message) { return ApiError{"InvalidRequest", st
 
 }  // namespace
 
-ApiResult<StreamedRequestAuth> authenticate_streamed_request(const net::HttpRequest& head,
-                                                             const CredentialStore* store,
+ApiResult<StreamedRequestAuth> authenticate_streamed_request(const net::HttpRequest& head, const CredentialStore* store,
                                                              int64_t now_epoch_seconds) {
   StreamedRequestAuth out;
   PayloadFraming& f = out.framing;

@@ -34,7 +34,7 @@ struct StreamedRequestAuth {
 // Anything else is InvalidSignatureException. x-amz-decoded-content-length
 // (required for aws-chunked, as S3 requires it) and a checksum header or
 // announced trailer (x-amz-checksum-*, x-amz-trailer) become checks too.
-ApiResult<StreamedRequestAuth> authenticate_streamed_request(const net::HttpRequest& head,
-                                                             const CredentialStore* store, int64_t now_epoch_seconds);
+ApiResult<StreamedRequestAuth> authenticate_streamed_request(const net::HttpRequest& head, const CredentialStore* store,
+                                                             int64_t now_epoch_seconds);
 
 }  // namespace runnel::protocol

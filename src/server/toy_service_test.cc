@@ -7,16 +7,20 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "net/server.h"
 #include "net/test_h2_client.h"
 #include "net/test_socket.h"
 #include "protocol/cbor_codec.h"
+#include "protocol/credentials.h"
 #include "protocol/dispatcher.h"
 #include "protocol/json_codec.h"
 #include "protocol/rest_json.h"
 #include "protocol/service.h"
+#include "protocol/sigv4.h"
+#include "protocol/streamed_payload.h"
 
 namespace runnel::testing {
 const protocol::ServiceModel& toy_model();
@@ -28,6 +32,7 @@ namespace {
 
 using net::testing::H2Client;
 using net::testing::TestSocket;
+using namespace std::chrono_literals;
 using protocol::Value;
 
 // ---- The toy service: everything a service needs, in well under 100 lines.
@@ -68,6 +73,29 @@ class ToyService final : public protocol::Service {
 };
 // ---- End of the toy service.
 
+// Reads a streamed payload, consuming as it goes, and answers with its size
+// and SHA-256 (or the error the payload ended with).
+class PayloadSummer final : public protocol::PayloadReader {
+ public:
+  PayloadSummer(std::shared_ptr<protocol::StreamedPayload> payload, protocol::OperationReply reply)
+      : payload_(std::move(payload)), reply_(std::move(reply)) {}
+  void on_payload(std::string_view bytes) override {
+    data_.append(bytes);  // hashed at the end: the tests' payloads are small enough to keep
+    payload_->consume(bytes.size());
+  }
+  void on_payload_end(protocol::ApiResult<void> result) override {
+    if (!result) return reply_(std::unexpected(result.error()));
+    Value out = protocol::Object{};
+    out.set("Echo", protocol::Blob{std::to_string(data_.size()) + ":" + protocol::sigv4_sha256_hex(data_)});
+    reply_(std::move(out));
+  }
+
+ private:
+  std::shared_ptr<protocol::StreamedPayload> payload_;
+  protocol::OperationReply reply_;
+  std::string data_;
+};
+
 // A REST-JSON toy: members bound to the URI, query, headers and a raw payload.
 class ToyRestService final : public protocol::Service {
  public:
@@ -82,8 +110,13 @@ class ToyRestService final : public protocol::Service {
     });
     table.on("ListToys", [](const protocol::OperationModel&, Value in, const protocol::RequestContext&,
                             protocol::OperationReply reply) { reply(std::move(in)); });
-    table.on("PutToyData", [](const protocol::OperationModel&, Value in, const protocol::RequestContext&,
+    table.on("PutToyData", [](const protocol::OperationModel&, Value in, const protocol::RequestContext& ctx,
                               protocol::OperationReply reply) {
+      if (ctx.payload) {
+        // Streamed: answers "<bytes>:<sha256 hex>" of the payload at its end.
+        ctx.payload->read(std::make_shared<PayloadSummer>(ctx.payload, std::move(reply)));
+        return;
+      }
       Value out = protocol::Object{};
       const Value* data = in.find("Data");
       out.set("Echo", data ? *data : Value(protocol::Blob{}));
@@ -342,6 +375,205 @@ TEST(OperationTable, RefusesOperationsTheModelLacks) {
   table.on("Echo", [](auto&&...) {});
   EXPECT_THROW(table.on("Echo", [](auto&&...) {}), std::logic_error);
   EXPECT_EQ(table.unhandled(), std::vector<std::string_view>{"Forget"});
+}
+
+// ---- Streamed payloads (REST operations with a streaming blob input), with
+// a credentials store, as runnel serves them (serve.cc wires the same hooks).
+constexpr std::string_view kKeyId = "AKIDSTREAM";
+constexpr std::string_view kSecret = "streaming-secret-for-tests";
+
+class ToyStreaming : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = protocol::CredentialStore::parse("[default]\naws_access_key_id = " + std::string(kKeyId) +
+                                                  "\naws_secret_access_key = " + std::string(kSecret) + "\n");
+    ASSERT_TRUE(store.has_value());
+    store_ = std::move(*store);
+    protocol::DispatcherOptions d;
+    d.credentials = &store_;
+    dispatcher_ = std::make_unique<protocol::Dispatcher>(d);
+    dispatcher_->register_service(toy_rest_);
+    net::ServerOptions o;
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.threads = 2;
+    o.max_body_bytes = 256 << 10;  // streamed payloads are not bound by it
+    o.head_check = [this](const net::HttpRequest& head) { return dispatcher_->check_head(head); };
+    o.stream_body = [this](const net::HttpRequest& head) { return dispatcher_->streams_body(head); };
+    o.transport_error = [this](const net::HttpRequest& head, net::TransportError e) {
+      return dispatcher_->transport_error_response(head, e);
+    };
+    server_ = std::make_unique<net::Server>(o, [this](net::HttpRequest r, std::shared_ptr<net::ResponseSink> s) {
+      dispatcher_->handle(std::move(r), std::move(s));
+    });
+    ASSERT_TRUE(server_->start().is_ok());
+  }
+  void TearDown() override { server_->stop(); }
+
+  static int64_t now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // A signed head for PUT /toys/abc/data with `extra` headers, over `payload_hash`.
+  static net::HttpRequest signed_head(std::vector<net::Header> extra, std::string_view payload_hash,
+                                      std::string_view secret = kSecret) {
+    net::HttpRequest head;
+    head.method = "PUT";
+    head.path = "/toys/abc/data";
+    head.headers = {{"host", "example.test:4567"}};
+    for (auto& h : extra) head.headers.push_back(std::move(h));
+    protocol::SigV4Signer signer(std::string(kKeyId), secret, "us-east-1", "toyrest");
+    std::string auth = signer.sign(head, now(), payload_hash);
+    head.headers.push_back({"authorization", std::move(auth)});
+    return head;
+  }
+
+  // Sends `head` + `body` over HTTP/1.1 (Content-Length framing).
+  net::testing::TestResponse put_http1(const net::HttpRequest& head, const std::string& body) {
+    TestSocket s(server_->bound_port());
+    std::string wire =
+        head.method + " " + head.path + " HTTP/1.1\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    for (const auto& h : head.headers) wire += h.name + ": " + h.value + "\r\n";
+    EXPECT_TRUE(s.write(wire + "\r\n" + body));
+    auto r = net::testing::read_response(s, 10000);
+    EXPECT_TRUE(r.has_value());
+    return r ? *r : net::testing::TestResponse{};
+  }
+
+  // An aws-chunked body of `payload` in `chunk`-byte chunks, signed from the
+  // head's signature with the test key.
+  static std::string signed_chunks(const net::HttpRequest& head, std::string_view payload, size_t chunk) {
+    auto auth = protocol::parse_sigv4(head);
+    EXPECT_TRUE(auth.has_value());
+    protocol::ChunkSigningKey key;
+    auto store = protocol::CredentialStore::parse("[default]\naws_access_key_id = " + std::string(kKeyId) +
+                                                  "\naws_secret_access_key = " + std::string(kSecret) + "\n");
+    EXPECT_TRUE(
+        protocol::authenticate_sigv4_streamed(head, &*store, now(), "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", &key));
+    std::string out, previous = key.seed_signature;
+    auto add = [&](std::string_view data) {
+      std::string sig = protocol::sigv4_chunk_signature(key, previous, protocol::sigv4_sha256_hex(data));
+      char size[20];
+      std::snprintf(size, sizeof size, "%zx", data.size());
+      out += std::string(size) + ";chunk-signature=" + sig + "\r\n" + std::string(data) + "\r\n";
+      previous = sig;
+    };
+    for (size_t at = 0; at < payload.size(); at += chunk) add(payload.substr(at, chunk));
+    add("");
+    return out;
+  }
+
+  static std::string expected_echo(const std::string& payload) {
+    return std::to_string(payload.size()) + ":" + protocol::sigv4_sha256_hex(payload);
+  }
+
+  protocol::CredentialStore store_;
+  ToyRestService toy_rest_;
+  std::unique_ptr<protocol::Dispatcher> dispatcher_;
+  std::unique_ptr<net::Server> server_;
+};
+
+std::string payload_of(size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(i * 131 + i / 977);
+  return s;
+}
+
+TEST_F(ToyStreaming, UnsignedPayloadLargerThanMaxBodyBytes) {
+  std::string payload = payload_of(3 << 20);
+  auto head = signed_head({{"x-amz-content-sha256", "UNSIGNED-PAYLOAD"}}, "UNSIGNED-PAYLOAD");
+  auto r = put_http1(head, payload);
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.body, expected_echo(payload));
+}
+
+TEST_F(ToyStreaming, SignedChunksVerifiedOverHttp1AndHttp2) {
+  std::string payload = payload_of(300000);
+  auto head = signed_head({{"x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"},
+                           {"content-encoding", "aws-chunked"},
+                           {"x-amz-decoded-content-length", std::to_string(payload.size())}},
+                          "STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
+  std::string body = signed_chunks(head, payload, 65536);
+  auto r = put_http1(head, body);
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.body, expected_echo(payload));
+
+  // The same over h2.
+  TestSocket s(server_->bound_port());
+  net::testing::H2Client c(s);
+  std::vector<std::pair<std::string, std::string>> h2;
+  for (const auto& h : head.headers)
+    if (h.name != "host") h2.emplace_back(h.name, h.value);
+  int32_t id = c.submit("PUT", head.path, body, h2);
+  ASSERT_TRUE(c.run_until([&] { return c.response(id).closed; }, 10s));
+  EXPECT_EQ(c.response(id).status, 201);
+  EXPECT_EQ(c.response(id).body, expected_echo(payload));
+
+  // One altered byte in the second chunk: the chunk's signature fails.
+  std::string altered = body;
+  altered[body.find("\r\n", 70000) - 10] ^= 1;
+  r = put_http1(head, altered);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(*r.header("x-amzn-errortype"), "InvalidSignatureException");
+  // A declared length that does not match the payload.
+  auto lying = signed_head(
+      {{"x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"}, {"x-amz-decoded-content-length", "5"}},
+      "STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
+  r = put_http1(lying, signed_chunks(lying, payload, 65536));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(*r.header("x-amzn-errortype"), "IncompleteBody");
+}
+
+TEST_F(ToyStreaming, UnsignedChunksWithATrailingChecksum) {
+  std::string payload = "hello world";
+  auto head = signed_head({{"x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"},
+                           {"content-encoding", "aws-chunked"},
+                           {"x-amz-decoded-content-length", "11"},
+                           {"x-amz-trailer", "x-amz-checksum-crc32"}},
+                          "STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+  auto r = put_http1(head, "5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n");
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.body, expected_echo(payload));
+  r = put_http1(head, "5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(*r.header("x-amzn-errortype"), "BadDigest");
+  EXPECT_NE(r.body.find("The CRC32 you specified did not match the calculated checksum."), std::string::npos);
+}
+
+TEST_F(ToyStreaming, DeclaredSha256IsCheckedAtTheEnd) {
+  std::string payload = payload_of(100000);
+  std::string hash = protocol::sigv4_sha256_hex(payload);
+  auto head = signed_head({{"x-amz-content-sha256", hash}}, hash);
+  auto r = put_http1(head, payload);
+  EXPECT_EQ(r.status, 201) << r.body;
+  std::string other = payload;
+  other[5] ^= 1;
+  r = put_http1(head, other);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(*r.header("x-amzn-errortype"), "XAmzContentSHA256Mismatch");
+}
+
+TEST_F(ToyStreaming, WithoutAPayloadHashTheSignatureIsCheckedOnceTheBodyIsIn) {
+  std::string payload = payload_of(50000);
+  auto head = signed_head({}, protocol::sigv4_sha256_hex(payload));
+  auto r = put_http1(head, payload);
+  EXPECT_EQ(r.status, 201) << r.body;
+  std::string other = payload;
+  other[7] ^= 1;
+  r = put_http1(head, other);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(*r.header("x-amzn-errortype"), "InvalidSignatureException");
+}
+
+TEST_F(ToyStreaming, WrongKeyIsRefusedFromTheHead) {
+  auto head = signed_head({{"x-amz-content-sha256", "UNSIGNED-PAYLOAD"}}, "UNSIGNED-PAYLOAD", "not-the-secret");
+  auto r = put_http1(head, payload_of(1000));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(*r.header("x-amzn-errortype"), "InvalidSignatureException");
+  auto claim = signed_head({{"x-amz-content-sha256", "SOMETHING-ELSE"}}, "SOMETHING-ELSE");
+  r = put_http1(claim, "x");
+  EXPECT_EQ(r.status, 400);
 }
 
 }  // namespace
