@@ -64,7 +64,7 @@ struct RequestContext {
   // payload arrives through it, after the handler is called; the input's
   // payload member is an empty blob. The service reads it (read()), and
   // answers through the OperationReply, typically at on_payload_end().
-  std::shared_ptr<StreamedPayload> payload;
+  std::shared_ptr<StreamedPayload> payload = {};
   // Runs work on the thread serving the request's connection; unset means
   // "inline". For an operation that completes on a thread shared by all
   // requests (the log's writer): it builds its output there instead, so
