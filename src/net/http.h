@@ -60,7 +60,8 @@ struct HttpResponse {
 //
 // Backpressure: write_chunk() never blocks; bytes queue in the connection
 // until the peer takes them. A producer keeps memory bounded by watching
-// unsent_bytes() and pausing while it is above its own threshold.
+// unsent_bytes(), pausing while it is above its own threshold, and resuming
+// from when_drained().
 class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
@@ -81,6 +82,16 @@ class ResponseSink {
   // caller's thread. 0 once closed(). Any thread (an atomic read); a
   // snapshot, exact only up to the write in flight (at most ~256 KiB).
   virtual uint64_t unsent_bytes() const { return 0; }
+  // Runs `fn` once unsent_bytes() has fallen to `below` or less, or the
+  // sink is closed() (so a producer that paused on a full queue resumes or
+  // learns the peer is gone without polling). At once, on the caller's
+  // thread, if that is already so; otherwise on the connection's thread
+  // when its writes complete. One waiter at a time: a new call replaces a
+  // waiter that has not run (which then never runs). `fn` must not block.
+  virtual void when_drained(uint64_t below, std::function<void()> fn) {
+    (void)below;
+    fn();
+  }
   // Runs `work` later on the connection's own thread (inline where there is
   // none, or once the server has stopped). Lets a handler that completes on
   // a thread every request shares (the log's writer) build its response

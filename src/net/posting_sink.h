@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,10 +42,44 @@ struct SinkState {
   std::atomic<bool> closed{false};
   std::atomic<uint64_t> unsent{0};
 
-  void close() { closed.store(true, std::memory_order_release); }
-  void release(uint64_t n) {
-    if (n) unsent.fetch_sub(n, std::memory_order_acq_rel);
+  void close() {
+    closed.store(true, std::memory_order_seq_cst);
+    wake();
   }
+  void release(uint64_t n) {
+    if (n) unsent.fetch_sub(n, std::memory_order_seq_cst);
+    if (waiting_.load(std::memory_order_seq_cst)) wake();
+  }
+  // ResponseSink::when_drained: `fn` runs once unsent <= below or closed,
+  // on the thread that sees it (at once on the caller's if already so).
+  void when_drained(uint64_t below, std::function<void()> fn) {
+    {
+      std::lock_guard lock(mu_);
+      waiter_ = std::move(fn);
+      below_ = below;
+      waiting_.store(true, std::memory_order_seq_cst);
+    }
+    wake();  // a release() that ran before waiting_ was set is not missed
+  }
+
+ private:
+  void wake() {
+    std::function<void()> fn;
+    {
+      std::lock_guard lock(mu_);
+      if (!waiter_) return;
+      if (!closed.load(std::memory_order_seq_cst) && unsent.load(std::memory_order_seq_cst) > below_) return;
+      fn = std::move(waiter_);
+      waiter_ = nullptr;
+      waiting_.store(false, std::memory_order_seq_cst);
+    }
+    fn();
+  }
+
+  std::mutex mu_;
+  std::function<void()> waiter_;  // guarded by mu_
+  uint64_t below_ = 0;            // guarded by mu_
+  std::atomic<bool> waiting_{false};
 };
 
 template <class Target>
@@ -90,6 +125,8 @@ class PostingSink final : public ResponseSink {
   }
 
   bool closed() const override { return state_->closed.load(std::memory_order_acquire); }
+
+  void when_drained(uint64_t below, std::function<void()> fn) override { state_->when_drained(below, std::move(fn)); }
 
   uint64_t unsent_bytes() const override { return closed() ? 0 : state_->unsent.load(std::memory_order_acquire); }
 

@@ -175,6 +175,76 @@ TEST(StreamingHttp1, UnsentBytesGrowWhileClientDoesNotReadAndDrainToZero) {
   EXPECT_EQ(sink->unsent_bytes(), 0u);
 }
 
+// A producer that writes while unsent_bytes() is under a cap and otherwise
+// waits for when_drained(): the whole stream arrives, in order, with memory
+// bounded by the cap, and without polling.
+class DrainPump : public std::enable_shared_from_this<DrainPump> {
+ public:
+  DrainPump(std::shared_ptr<ResponseSink> sink, size_t chunks) : sink_(std::move(sink)), chunks_(chunks) {}
+  void run() {
+    while (next_ < chunks_ && !sink_->closed()) {
+      if (sink_->unsent_bytes() > kCap) {
+        ++waits_;
+        sink_->when_drained(kCap / 4, [self = shared_from_this()] { self->run(); });
+        return;
+      }
+      sink_->write_chunk(chunk_of(next_++));
+      max_unsent_ = std::max<uint64_t>(max_unsent_, sink_->unsent_bytes());
+    }
+    if (next_ == chunks_) sink_->end_stream();
+    done_ = true;
+  }
+  static constexpr uint64_t kCap = 2 << 20;
+  std::atomic<bool> done_{false};
+  std::atomic<uint64_t> max_unsent_{0};
+  std::atomic<int> waits_{0};
+
+ private:
+  std::shared_ptr<ResponseSink> sink_;
+  size_t chunks_;
+  size_t next_ = 0;
+};
+
+TEST(StreamingHttp1, WhenDrainedResumesAPausedProducer) {
+  StreamServer srv;
+  TestSocket c(srv.port());
+  ASSERT_TRUE(c.write(post_hold("a")));
+  ASSERT_TRUE(read_head(c));
+  auto sink = srv.wait_sink("a");
+  ASSERT_TRUE(sink);
+  constexpr size_t kChunks = 512;  // 32 MiB
+  auto pump = std::make_shared<DrainPump>(sink, kChunks);
+  pump->run();
+  EXPECT_FALSE(pump->done_.load());  // paused: the client has not read
+  const size_t framed = kChunks * (kChunk + 9);
+  ASSERT_TRUE(c.fill(framed + 5, 60000));
+  EXPECT_TRUE(eventually([&] { return pump->done_.load(); }));
+  EXPECT_GT(pump->waits_.load(), 0);
+  EXPECT_LE(pump->max_unsent_.load(), DrainPump::kCap + kChunk);
+  std::string_view in(c.inbox);
+  for (size_t i = 0; i < kChunks; ++i) ASSERT_EQ(in.substr(i * (kChunk + 9) + 7, kChunk), chunk_of(i)) << "chunk " << i;
+  EXPECT_EQ(in.substr(framed), "0\r\n\r\n");
+}
+
+TEST(StreamingHttp1, WhenDrainedRunsWhenThePeerGoes) {
+  StreamServer srv;
+  auto c = std::make_unique<TestSocket>(srv.port());
+  ASSERT_TRUE(c->write(post_hold("a")));
+  ASSERT_TRUE(read_head(*c));
+  auto sink = srv.wait_sink("a");
+  ASSERT_TRUE(sink);
+  for (size_t i = 0; i < 256; ++i) sink->write_chunk(chunk_of(i));
+  std::atomic<bool> ran{false};
+  sink->when_drained(0, [&] { ran = true; });
+  c.reset();
+  EXPECT_TRUE(eventually([&] { return ran.load(); }));
+  EXPECT_TRUE(sink->closed());
+  // Already drained (closed): at once, on the caller's thread.
+  bool now = false;
+  sink->when_drained(0, [&] { now = true; });
+  EXPECT_TRUE(now);
+}
+
 TEST_F(StreamingTls, Http1UnsentBytes) {
   StreamServer srv(options());
   std::string alpn("\x08http/1.1", 9);
@@ -397,6 +467,31 @@ void check_flow_control_backpressure(StreamServer& srv, TestSocket& s) {
   ASSERT_TRUE(c.wait(id));
   EXPECT_EQ(c.response(id).error_code, 0u);
   EXPECT_TRUE(eventually([&] { return sink->closed(); }));
+}
+
+TEST(StreamingHttp2, WhenDrainedResumesAProducerHeldByTheWindow) {
+  StreamServer srv;
+  TestSocket s(srv.port());
+  H2Client c(s, false, /*manual_window=*/true);
+  int32_t id = c.submit("POST", "/hold?h2", "");
+  ASSERT_TRUE(c.run_until([&] { return srv.sink("h2") != nullptr; }));
+  auto sink = srv.sink("h2");
+  constexpr size_t kChunks = 128;  // 8 MiB
+  auto pump = std::make_shared<DrainPump>(sink, kChunks);
+  pump->run();
+  c.run_until([] { return false; }, 300ms);
+  EXPECT_FALSE(pump->done_.load());  // the window is shut
+  ASSERT_TRUE(c.run_until(
+      [&] {
+        c.grant(id);
+        return c.response(id).closed;
+      },
+      30000ms));
+  EXPECT_TRUE(pump->done_.load());
+  EXPECT_LE(pump->max_unsent_.load(), DrainPump::kCap + kChunk);
+  std::string expected;
+  for (size_t i = 0; i < kChunks; ++i) expected += chunk_of(i);
+  EXPECT_TRUE(c.response(id).body == expected);
 }
 
 TEST(StreamingHttp2, FlowControlKeepsUnsentBytesHigh) {
