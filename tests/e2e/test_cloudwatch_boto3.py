@@ -312,6 +312,36 @@ def test_get_metric_data_max_datapoints_marks_partial(cw):
     assert cut["StatusCode"] == "PartialData" and len(cut["Values"]) == 2, cut
 
 
+def test_get_metric_data_pages_with_next_token(cw):
+    """A result cut at MaxDatapoints comes with a NextToken; the same request
+    with it continues, and boto3's paginator walks every page."""
+    ns, base = namespace(), cw_sup.minute_base(10)
+    cw.put_metric_data(Namespace=ns, MetricData=[
+        {"MetricName": "A", "Timestamp": utc(base + 60 * k), "Value": float(k)} for k in range(5)]
+        + [{"MetricName": "B", "Timestamp": utc(base + 60 * k), "Value": 10.0 + k} for k in range(3)])
+    q = [metric_stat("a", ns, "A", stat="Sum"), metric_stat("b", ns, "B", stat="Sum")]
+    window = dict(StartTime=utc(base), EndTime=utc(base + 300), ScanBy="TimestampAscending")
+    cw_sup.wait_for(lambda: cw.get_metric_data(MetricDataQueries=q, **window)["MetricDataResults"],
+                    lambda rs: sum(len(r["Values"]) for r in rs) == 8, what="GetMetricData")
+    first = cw.get_metric_data(MetricDataQueries=q, MaxDatapoints=3, **window)
+    assert [(r["Id"], r["Values"], r["StatusCode"]) for r in first["MetricDataResults"]] == \
+        [("a", [0.0, 1.0, 2.0], "PartialData"), ("b", [], "PartialData")], first["MetricDataResults"]
+    second = cw.get_metric_data(MetricDataQueries=q, MaxDatapoints=3, NextToken=first["NextToken"], **window)
+    assert [(r["Id"], r["Values"], r["StatusCode"]) for r in second["MetricDataResults"]] == \
+        [("a", [3.0, 4.0], "Complete"), ("b", [10.0], "PartialData")]
+    pages = list(cw.get_paginator("get_metric_data").paginate(MetricDataQueries=q, MaxDatapoints=3, **window))
+    assert len(pages) == 3 and "NextToken" not in pages[-1]
+    values = {}
+    for page in pages:
+        for r in page["MetricDataResults"]:
+            values.setdefault(r["Id"], []).extend(r["Values"])
+    assert values == {"a": [0.0, 1.0, 2.0, 3.0, 4.0], "b": [10.0, 11.0, 12.0]}
+    # A token is bound to its request.
+    with pytest.raises(ClientError) as e:
+        cw.get_metric_data(MetricDataQueries=q, MaxDatapoints=2, NextToken=first["NextToken"], **window)
+    assert e.value.response["Error"]["Code"] == "InvalidNextToken"
+
+
 def test_get_metric_data_dynamic_labels(cw):
     """CloudWatch's "Use dynamic labels": ${PROP('Dim.<name>')} is the
     dimension's value, ${PROP('MetricName')} the metric's name."""
