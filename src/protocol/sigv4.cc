@@ -733,35 +733,34 @@ ApiResult<SigV4Request> authenticate_sigv4_streamed(const net::HttpRequest& head
 
 ChunkSigningKey::~ChunkSigningKey() { OPENSSL_cleanse(key.data(), key.size()); }
 
+namespace {
+// The signatures of a streaming upload chain: HMAC over the algorithm, the
+// request time, the scope, the previous signature, then `rest`.
+std::string chained_signature(std::string_view algorithm, const ChunkSigningKey& k, std::string_view previous_signature,
+                              std::initializer_list<std::string_view> rest) {
+  std::string to_sign(algorithm);
+  for (std::string_view part : {std::string_view(k.amz_date), std::string_view(k.scope), previous_signature}) {
+    to_sign += '\n';
+    to_sign += part;
+  }
+  for (std::string_view part : rest) {
+    to_sign += '\n';
+    to_sign += part;
+  }
+  Digest sig = hmac(std::string_view(reinterpret_cast<const char*>(k.key.data()), k.key.size()), to_sign);
+  return hex(sig.data(), sig.size());
+}
+}  // namespace
+
 std::string sigv4_chunk_signature(const ChunkSigningKey& k, std::string_view previous_signature,
                                   std::string_view chunk_sha256_hex) {
   static const std::string kEmptyHash = sha256_hex("");
-  std::string to_sign = "AWS4-HMAC-SHA256-PAYLOAD\n";
-  to_sign += k.amz_date;
-  to_sign += '\n';
-  to_sign += k.scope;
-  to_sign += '\n';
-  to_sign += previous_signature;
-  to_sign += '\n';
-  to_sign += kEmptyHash;
-  to_sign += '\n';
-  to_sign += chunk_sha256_hex;
-  Digest sig = hmac(std::string_view(reinterpret_cast<const char*>(k.key.data()), k.key.size()), to_sign);
-  return hex(sig.data(), sig.size());
+  return chained_signature("AWS4-HMAC-SHA256-PAYLOAD", k, previous_signature, {kEmptyHash, chunk_sha256_hex});
 }
 
 std::string sigv4_trailer_signature(const ChunkSigningKey& k, std::string_view previous_signature,
                                     std::string_view trailer_sha256_hex) {
-  std::string to_sign = "AWS4-HMAC-SHA256-TRAILER\n";
-  to_sign += k.amz_date;
-  to_sign += '\n';
-  to_sign += k.scope;
-  to_sign += '\n';
-  to_sign += previous_signature;
-  to_sign += '\n';
-  to_sign += trailer_sha256_hex;
-  Digest sig = hmac(std::string_view(reinterpret_cast<const char*>(k.key.data()), k.key.size()), to_sign);
-  return hex(sig.data(), sig.size());
+  return chained_signature("AWS4-HMAC-SHA256-TRAILER", k, previous_signature, {trailer_sha256_hex});
 }
 
 bool sigv4_signatures_equal(std::string_view a, std::string_view b) {
