@@ -468,6 +468,17 @@ ApiResult<Value> decode_rest_xml_input(const ServiceModel& model, const Operatio
   Value in = std::move(*bound);
   const Shape* shape = model.input_shape(op);
   if (!shape) return in;
+  // A query-string map takes the parameters no member names, but not the
+  // template's own markers (`?search`, `?list-type=2`).
+  if (size_t q = op.request_uri.find('?'); q != std::string_view::npos) {
+    for (const MemberModel& m : shape->members) {
+      Value* map = m.location == MemberLocation::kQueryString ? in.find(m.name) : nullptr;
+      if (!map || !map->is_object()) continue;
+      Object& entries = map->as_object();
+      std::erase_if(entries, [&](const Member& e) { return has_query_param(op.request_uri.substr(q + 1), e.key); });
+      if (entries.empty()) std::erase_if(in.as_object(), [&](const Member& e) { return e.key == m.name; });
+    }
+  }
   const MemberModel* payload = nullptr;
   bool has_body_members = false;
   for (const MemberModel& m : shape->members) {

@@ -227,6 +227,7 @@ TEST(RestXmlDecode, RawPayloadMetadataHeadersAndQueryListsAndMaps) {
   EXPECT_EQ(search->find("Tags")->as_array().size(), 2u);
   EXPECT_EQ(search->find("Since")->as_timestamp().millis, 1'796'602'530'000);
   EXPECT_EQ(search->find("Filters")->find("owner")->as_string(), "me");
+  EXPECT_EQ(search->find("Filters")->as_object().size(), 1u);  // not the template's `search` marker
 }
 
 TEST(RestXmlDecode, ErrorsTakeS3sCodes) {

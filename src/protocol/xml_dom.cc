@@ -97,7 +97,6 @@ void append_xml_escaped(std::string_view text, std::string& out) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
       case '\r': out += "&#13;"; break;
       default: out += c;
     }

@@ -35,7 +35,8 @@ inline constexpr int kMaxXmlDepth = 64;
 // document (expat's words, with its line) within the limits above.
 std::expected<XmlElement, std::string> parse_xml(std::string_view xml);
 
-// `text` escaped for element content or a double-quoted attribute value.
+// `text` escaped for element content or a double-quoted attribute value
+// (& < > " and CR; apostrophes stay, as S3 writes them).
 void append_xml_escaped(std::string_view text, std::string& out);
 
 }  // namespace runnel::protocol
