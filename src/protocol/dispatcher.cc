@@ -187,7 +187,9 @@ std::optional<Dispatcher::Route> Dispatcher::route(const net::HttpRequest& req) 
     return r;
   }
   ContentKind kind = content_kind(req);
-  if (!req.header("x-amz-target") && kind != ContentKind::kForm) {
+  // A form body is AWS Query's unless the request is signed for a REST
+  // service (an S3 object may be uploaded as a form's content type).
+  if (!req.header("x-amz-target") && (kind != ContentKind::kForm || has_sigv4_authentication(req))) {
     if (std::optional<Route> rest = rest_route(req)) return rest;
   }
   if (req.method != "POST") return r;  // kForbidden

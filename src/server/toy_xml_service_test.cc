@@ -281,6 +281,18 @@ TEST_F(ToyXmlServer, MalformedBodiesAndBadValuesGetS3sCodes) {
   EXPECT_NE(r.body.find("<Code>InvalidArgument</Code>"), std::string::npos) << r.body;
 }
 
+TEST_F(ToyXmlServer, AFormContentTypeSignedForTheServiceIsStillRestXml) {
+  // curl -T / -d uploads say application/x-www-form-urlencoded; signed for
+  // toyxml, the request is the REST-XML service's, not AWS Query's.
+  TestSocket s(server_->bound_port());
+  auto r = send(s, signed_request("PUT /bucket/form.txt", {"Content-Type: application/x-www-form-urlencoded"}, "a=b"));
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = send(s, signed_request("GET /bucket/form.txt", {}));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "a=b");
+  EXPECT_EQ(*r.header("content-type"), "application/x-www-form-urlencoded");
+}
+
 TEST_F(ToyXmlServer, ObjectBodiesAreStoredAsSentEvenWhenGzipEncoded) {
   // S3's Content-Encoding describes the object: the dispatcher must not
   // inflate it (the JSON protocols do).
