@@ -390,9 +390,9 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
 
   std::optional<Value> fast;
   if (!cbor && !rest && !query && service.fast && service.fast->covers(op)) fast = service.fast->decode(op, *body);
+  const bool xml = answer.protocol == Protocol::kRestXml;
   ApiResult<Value> input = query           ? decode_query_input(*service.model, op, *body)
-                           : answer.protocol == Protocol::kRestXml
-                               ? decode_rest_xml_input(*service.model, op, req, *body, r.labels)
+                           : xml           ? decode_rest_xml_input(*service.model, op, req, *body, r.labels)
                            : rest          ? decode_rest_json_input(*service.model, op, req, *body, r.labels)
                            : fast          ? ApiResult<Value>(std::move(*fast))
                            : body->empty() ? ApiResult<Value>(Value(Object{}))

@@ -363,9 +363,7 @@ void write_value(const ServiceModel& model, const Shape& shape, const Value& v, 
       }
       break;
     }
-    default:
-      out += '>';
-      append_xml_escaped(scalar_text(shape, v, timestamp_format), out);
+    default: out += '>'; append_xml_escaped(scalar_text(shape, v, timestamp_format), out);
   }
   out += "</";
   out += name;
@@ -456,8 +454,8 @@ ApiResult<Value> decode_xml_structure(const ServiceModel& model, const Shape& sh
   return out;
 }
 
-ApiResult<Value> decode_rest_xml_input(const ServiceModel& model, const OperationModel& op,
-                                       const net::HttpRequest& req, std::string_view body, const UriLabels& labels) {
+ApiResult<Value> decode_rest_xml_input(const ServiceModel& model, const OperationModel& op, const net::HttpRequest& req,
+                                       std::string_view body, const UriLabels& labels) {
   const bool s3_errors = model.xml_no_error_wrapping;
   std::string no_body;
   ApiResult<Value> bound = decode_rest_json_input(model, op, req, no_body, labels);
@@ -561,7 +559,8 @@ net::HttpResponse encode_rest_xml_output(const ServiceModel& model, const Operat
       case MemberLocation::kHeaders:
         if (v->is_object())
           for (const Member& h : v->as_object())
-            resp.headers.push_back({std::string(m.location_name) + h.key, scalar_text(model.shape(ms.value), h.value, {})});
+            resp.headers.push_back(
+                {std::string(m.location_name) + h.key, scalar_text(model.shape(ms.value), h.value, {})});
         break;
       default: break;
     }
@@ -578,7 +577,8 @@ net::HttpResponse encode_rest_xml_output(const ServiceModel& model, const Operat
     }
     resp.body = kXmlDeclaration;
     XmlNs ns{payload->xml_namespace, payload->xml_namespace_prefix};
-    if (ns.uri.empty()) ns = {ps.xml_namespace.empty() ? model.xml_namespace : ps.xml_namespace, ps.xml_namespace_prefix};
+    if (ns.uri.empty())
+      ns = {ps.xml_namespace.empty() ? model.xml_namespace : ps.xml_namespace, ps.xml_namespace_prefix};
     write_value(model, ps, *v, payload->wire_name, ns, payload->timestamp_format, resp.body, 0);
   } else if (has_body_members) {
     resp.body = kXmlDeclaration;

@@ -49,8 +49,8 @@ const OperationModel* find_rest_xml_operation(const ServiceModel& model, const n
 // query value not of its member's type InvalidArgument, and an empty body
 // where a structure payload is required MissingRequestBodyError; for other
 // services all three are SerializationException.
-ApiResult<Value> decode_rest_xml_input(const ServiceModel& model, const OperationModel& op,
-                                       const net::HttpRequest& req, std::string_view body, const UriLabels& labels);
+ApiResult<Value> decode_rest_xml_input(const ServiceModel& model, const OperationModel& op, const net::HttpRequest& req,
+                                       std::string_view body, const UriLabels& labels);
 
 // The members of `shape` read from an XML element (exposed for the fuzz
 // target and tests): lists (wrapped or flattened), maps (`entry` or

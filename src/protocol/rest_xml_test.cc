@@ -105,8 +105,7 @@ TEST(RestXmlRouting, EveryS3OperationIsFoundFromItsOwnRequest) {
     const OperationModel* found = find_rest_xml_operation(s3, r, labels);
     ASSERT_NE(found, nullptr) << op.name;
     auto it = same_wire.find(op.name);
-    EXPECT_EQ(found->name, it == same_wire.end() ? op.name : it->second)
-        << r.method << " " << r.path << "?" << r.query;
+    EXPECT_EQ(found->name, it == same_wire.end() ? op.name : it->second) << r.method << " " << r.path << "?" << r.query;
     ++checked;
   }
   EXPECT_EQ(checked, s3.operations.size());
@@ -130,8 +129,7 @@ TEST(RestXmlRouting, TheMostSpecificMatchWins) {
   EXPECT_EQ(name(request("PUT", "/b/k")), "PutObject");
   EXPECT_EQ(name(request("PUT", "/b/k", "partNumber=1&uploadId=u")), "UploadPart");
   EXPECT_EQ(name(request("PUT", "/b/k", "", {{"x-amz-copy-source", "a/b"}})), "CopyObject");
-  EXPECT_EQ(name(request("PUT", "/b/k", "partNumber=1&uploadId=u", {{"x-amz-copy-source", "a/b"}})),
-            "UploadPartCopy");
+  EXPECT_EQ(name(request("PUT", "/b/k", "partNumber=1&uploadId=u", {{"x-amz-copy-source", "a/b"}})), "UploadPartCopy");
   EXPECT_EQ(name(request("GET", "/b/k", "uploadId=u")), "ListParts");
   EXPECT_EQ(name(request("DELETE", "/b/k", "uploadId=u")), "AbortMultipartUpload");
   EXPECT_EQ(name(request("GET", "/b", "analytics")), "ListBucketAnalyticsConfigurations");
@@ -303,9 +301,9 @@ TEST(RestXmlDecode, ErrorsTakeS3sCodes) {
   for (std::string_view body : {"<Tagging><TagSet>", "<Tags><TagSet/></Tags>",
                                 "<Delete><Object><Key>a</Key></Object><Quiet>yes</Quiet></Delete>"}) {
     std::string_view op = body.starts_with("<Delete") ? "DeleteObjects" : "PutBucketTagging";
-    auto r = decode(op, request(op == "DeleteObjects" ? "POST" : "PUT", "/bucket",
-                                op == "DeleteObjects" ? "delete" : "tagging"),
-                    body);
+    auto r = decode(
+        op, request(op == "DeleteObjects" ? "POST" : "PUT", "/bucket", op == "DeleteObjects" ? "delete" : "tagging"),
+        body);
     ASSERT_FALSE(r.has_value()) << body;
     EXPECT_EQ(r.error().type, "MalformedXML") << body;
   }
@@ -425,14 +423,14 @@ TEST(RestXmlErrors, S3sBareErrorAndTheWrappedForm) {
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(header(r, "Content-Type"), "application/xml");
   std::string host_id = header(r, "x-amz-id-2");
-  EXPECT_EQ(r.body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
-                    "<Message>The specified bucket does not exist</Message><RequestId>rid</RequestId><HostId>" +
-                        host_id + "</HostId></Error>");
+  EXPECT_EQ(r.body,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
+            "<Message>The specified bucket does not exist</Message><RequestId>rid</RequestId><HostId>" +
+                host_id + "</HostId></Error>");
   // The protocol's own errors take S3's codes and statuses.
   auto code = [&](ApiError e) { return s3_error_code(&m, e); };
   EXPECT_EQ(code({"UnknownOperationException", "", 400}), std::make_pair(std::string("MethodNotAllowed"), 405));
-  EXPECT_EQ(code({"InvalidSignatureException", "bad", 400}),
-            std::make_pair(std::string("SignatureDoesNotMatch"), 403));
+  EXPECT_EQ(code({"InvalidSignatureException", "bad", 400}), std::make_pair(std::string("SignatureDoesNotMatch"), 403));
   EXPECT_EQ(code({"InvalidSignatureException", "Signature expired: x", 400}),
             std::make_pair(std::string("RequestTimeTooSkewed"), 403));
   EXPECT_EQ(code({"UnrecognizedClientException", "", 400}), std::make_pair(std::string("InvalidAccessKeyId"), 403));

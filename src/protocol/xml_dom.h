@@ -18,7 +18,7 @@
 namespace runnel::protocol {
 
 struct XmlElement {
-  std::string name;                                         // local name
+  std::string name;                                             // local name
   std::vector<std::pair<std::string, std::string>> attributes;  // qualified name, value
   std::vector<XmlElement> children;
   std::string text;  // the character data directly inside, concatenated

@@ -59,7 +59,8 @@ class ToyXmlService final : public protocol::Service {
     table.on("GetObject", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
       std::lock_guard lock(mu_);
       auto it = objects_.find(in.find("Key")->as_string());
-      if (it == objects_.end()) return reply(protocol::api_error("NoSuchKey", "The specified key does not exist.", 404));
+      if (it == objects_.end())
+        return reply(protocol::api_error("NoSuchKey", "The specified key does not exist.", 404));
       Value out = Object{};
       out.set("Body", protocol::Blob{it->second.body});
       out.set("ContentLength", static_cast<int64_t>(it->second.body.size()));
@@ -240,9 +241,11 @@ TEST_F(ToyXmlServer, BotocoreRequestsGetTheAnswersBotocoreParses) {
   // What the handlers were given.
   std::lock_guard lock(toy_.mu_);
   const auto& o = toy_.objects_.at("photos/2026/a b+c.jpg");
-  EXPECT_EQ(o.body, std::string("\x00\x01" "binary\xff", 9));
+  EXPECT_EQ(o.body, std::string("\x00\x01"
+                                "binary\xff",
+                                9));
   EXPECT_EQ(o.metadata.find("owner")->as_string(), "Me");  // header names arrive lower-cased
-  EXPECT_EQ(o.expires, 1'796'688'000'000);                  // Tue, 08 Dec 2026 00:00:00 GMT
+  EXPECT_EQ(o.expires, 1'796'688'000'000);                 // Tue, 08 Dec 2026 00:00:00 GMT
   // unixTimestamp: botocore sends whole seconds (it drops the .5).
   EXPECT_EQ(toy_.bucket_config_.find("NotBefore")->as_timestamp().millis, 1'796'602'530'000);
   EXPECT_EQ(toy_.bucket_config_.find("Token")->as_blob().bytes, std::string("\x00\x01\xff", 3));
