@@ -193,6 +193,7 @@ ApiResult<Value> xml_value(const ServiceModel& model, const Shape& shape, std::s
     case ShapeType::kStructure: return decode_xml_structure(model, shape, e);
     case ShapeType::kList: {
       std::vector<const XmlElement*> items;
+      items.reserve(e.children.size());
       for (const XmlElement& c : e.children) items.push_back(&c);
       return xml_list(model, shape, items);
     }
