@@ -14,6 +14,7 @@
 #include <regex>
 
 #include "net/server.h"
+#include "net/test_h2_client.h"
 #include "net/test_socket.h"
 #include "protocol/dispatcher.h"
 #include "protocol/service.h"
@@ -294,6 +295,39 @@ TEST_F(ToyXmlServer, AFormContentTypeSignedForTheServiceIsStillRestXml) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "a=b");
   EXPECT_EQ(*r.header("content-type"), "application/x-www-form-urlencoded");
+}
+
+TEST_F(ToyXmlServer, ObjectsAndXmlAnswersOverH2c) {
+  TestSocket s(server_->bound_port());
+  net::testing::H2Client c(s);
+  const std::vector<std::pair<std::string, std::string>> auth = {
+      {"authorization",
+       "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261207/us-east-1/toyxml/aws4_request, "
+       "SignedHeaders=host;x-amz-date, Signature=00"},
+      {"x-amz-date", "20261207T001530Z"}};
+  auto with = [&](std::vector<std::pair<std::string, std::string>> more) {
+    more.insert(more.begin(), auth.begin(), auth.end());
+    return more;
+  };
+  int32_t put = c.submit("PUT", "/bucket/h2/obj%20one", std::string("\x00h2", 3),
+                         with({{"x-amz-meta-via", "h2c"}, {"content-type", "binary/octet-stream"}}));
+  ASSERT_TRUE(c.wait(put));
+  EXPECT_EQ(c.response(put).status, 200);
+  EXPECT_EQ(c.response(put).headers["etag"], "\"etag-3\"");
+  int32_t get = c.submit("GET", "/bucket/h2/obj%20one", "", auth);
+  ASSERT_TRUE(c.wait(get));
+  EXPECT_EQ(c.response(get).status, 200);
+  EXPECT_EQ(c.response(get).body, std::string("\x00h2", 3));
+  EXPECT_EQ(c.response(get).headers["x-amz-meta-via"], "h2c");
+  int32_t list = c.submit("GET", "/bucket?list-type=2&prefix=h2/", "", auth);
+  ASSERT_TRUE(c.wait(list));
+  EXPECT_EQ(c.response(list).status, 200);
+  EXPECT_EQ(c.response(list).headers["content-type"], "application/xml");
+  EXPECT_NE(c.response(list).body.find("<Contents><Key>h2/obj one</Key>"), std::string::npos) << c.response(list).body;
+  int32_t missing = c.submit("GET", "/bucket/h2/none", "", auth);
+  ASSERT_TRUE(c.wait(missing));
+  EXPECT_EQ(c.response(missing).status, 404);
+  EXPECT_NE(c.response(missing).body.find("<Code>NoSuchKey</Code>"), std::string::npos);
 }
 
 TEST_F(ToyXmlServer, ObjectBodiesAreStoredAsSentEvenWhenGzipEncoded) {
