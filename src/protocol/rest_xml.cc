@@ -487,7 +487,7 @@ ApiResult<Value> decode_rest_xml_input(const ServiceModel& model, const Operatio
   auto malformed = [&](const std::string& why) {
     if (s3_errors)
       return std::unexpected(ApiError{
-          "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema",
+          "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.",
           400, false});
     return std::unexpected(serialization("The request body is not valid XML: " + why));
   };
@@ -509,7 +509,7 @@ ApiResult<Value> decode_rest_xml_input(const ServiceModel& model, const Operatio
     } else if (ps.type == ShapeType::kStructure) {
       if (body.empty()) {
         if (payload->required && s3_errors)
-          return std::unexpected(ApiError{"MissingRequestBodyError", "Request Body is empty", 400, false});
+          return std::unexpected(ApiError{"MissingRequestBodyError", "Request body is empty.", 400, false});
         return in;
       }
       auto v = document(ps, payload->wire_name);
