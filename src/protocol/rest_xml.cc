@@ -326,10 +326,13 @@ void write_value(const ServiceModel& model, const Shape& shape, const Value& v, 
   append_namespace(ns.uri, ns.prefix, out);
   switch (shape.type) {
     case ShapeType::kStructure: {
-      if (!v.is_object()) break;
       // A nested shape's own xmlns (S3's Grantee declares xmlns:xsi for its
       // xsi:type attribute) unless the member declared one.
       if (ns.uri.empty()) append_namespace(shape.xml_namespace, shape.xml_namespace_prefix, out);
+      if (!v.is_object()) {  // not a structure: an empty element
+        out += '>';
+        break;
+      }
       for (const MemberModel& m : shape.members) {
         if (!m.xml_attribute) continue;
         const Value* a = member_value(v, m);

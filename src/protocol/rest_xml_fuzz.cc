@@ -3,8 +3,8 @@
 // operation, the rest is the request body. Checks that nothing crashes, that
 // errors carry the codes rest_xml.h lists, that an accepted input passes
 // validate_input without crashing, that an XML document the decoder read is
-// written back (by the answer encoder) as XML that parses again, and that
-// every error encodes.
+// written back (by the answer encoder) as XML that parses again, also as
+// another shape whose members it fits badly, and that every error encodes.
 
 #include <cstdint>
 #include <cstdlib>
@@ -59,8 +59,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // The reader alone.
   if (auto doc = parse_xml(body)) {
+    Value previous = Object{};
     for (const Shape& s : model.shapes) {
       if (s.type != ShapeType::kStructure) continue;
+      // Members of the wrong kind (another shape's value) still make XML.
+      check_rewrites(model, s, previous);
       auto v = decode_xml_structure(model, s, *doc);
       if (!v) {
         if (v.error().type != "SerializationException") std::abort();
@@ -68,6 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       if (!v->is_object()) std::abort();
       check_rewrites(model, s, *v);
+      previous = std::move(*v);
     }
   }
 

@@ -367,6 +367,19 @@ TEST(RestXmlEncode, ListOutputIsXmlWithTheShapesRootAndNamespace) {
   EXPECT_EQ(back->find("KeyCount")->as_int(), 2);
 }
 
+TEST(RestXmlEncode, AValueOfTheWrongKindStillMakesWellFormedXml) {
+  // A handler's mistake (a string where a structure, list or map belongs)
+  // must not produce a document no client can parse.
+  Value obj = Object{};
+  obj.set("Owner", "not a structure");
+  Value out = Object{};
+  out.set("Contents", Array{obj});
+  out.set("CommonPrefixes", "not a list");
+  out.set("Name", Array{});
+  auto resp = encode_rest_xml_output(toyxml_model(), toy_op("ListObjectsV2"), out, "rid");
+  EXPECT_TRUE(parse_xml(resp.body).has_value()) << resp.body;
+}
+
 TEST(RestXmlEncode, RawPayloadAndHeaderMembers) {
   Value meta = Object{};
   meta.set("color", "blue");
