@@ -494,11 +494,14 @@ ApiResult<Value> decode_rest_xml_input(const ServiceModel& model, const Operatio
           400, false});
     return std::unexpected(serialization("The request body is not valid XML: " + why));
   };
-  // The body as an XML document whose root is `root`, read as `doc_shape`.
+  // The body as an XML document whose root is `root` (or the shape's own
+  // locationName, which botocore uses when the member has none), read as
+  // `doc_shape`.
   auto document = [&](const Shape& doc_shape, std::string_view root) -> ApiResult<Value> {
     auto tree = parse_xml(body);
     if (!tree) return malformed(tree.error());
-    if (tree->name != root) return malformed("the root element is " + tree->name + ", not " + std::string(root));
+    if (tree->name != root && (doc_shape.xml_name.empty() || tree->name != doc_shape.xml_name))
+      return malformed("the root element is " + tree->name + ", not " + std::string(root));
     auto v = decode_xml_structure(model, doc_shape, *tree);
     if (!v) return malformed(v.error().message);
     return v;

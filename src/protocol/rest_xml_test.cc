@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "protocol/credentials.h"
+#include "protocol/sigv4.h"
 #include "protocol/test_models.h"
 #include "protocol/validator.h"
 #include "protocol/xml_dom.h"
@@ -206,6 +208,22 @@ TEST(RestXmlRouting, BotocoreS3ClientRequestsDecodeAndValidate) {
       EXPECT_EQ(in->find("Delete")->find("Object")->as_array().size(), 2u);
     }
   }
+}
+
+// What SigV4 verification makes of the S3 client's signatures (made at
+// 2026-12-07T00:15:30Z with the fixture's secret).
+TEST(RestXmlRouting, BotocoreS3ClientSignaturesVerify) {
+  const CredentialStore store = CredentialStore::from_pairs({{"AKIDEXAMPLE", "dummy-secret"}});
+  std::vector<std::string_view> failed;
+  for (const S3Request& q : kS3Requests) {
+    net::HttpRequest r = parse_raw(q.raw);
+    if (!authenticate_sigv4(r, &store, 1'796'602'530)) failed.push_back(q.operation);
+  }
+  // S3 signs the path as sent (no normalisation, no second encoding), other
+  // services the path encoded twice; sigv4.cc has only the second rule, so
+  // the requests whose key needs encoding (`a/b c.txt`) do not verify yet
+  // (docs/protocol-rest-xml.md, "Not yet"). Every other one does.
+  EXPECT_EQ(failed, (std::vector<std::string_view>{"PutObject", "GetObject", "HeadObject", "DeleteObject"}));
 }
 
 // ---- Decoding requests (bodies as botocore's RestXMLSerializer writes them).
