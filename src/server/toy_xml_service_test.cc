@@ -181,7 +181,7 @@ struct Exchange {
 };
 
 const Exchange kExchanges[] = {
-#include "server/toy_xml_botocore_exchanges.inc"
+#include "protocol/toy_xml_botocore_exchanges.inc"
 };
 
 class ToyXmlServer : public ::testing::Test {
