@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build pkg-config clang-16 libclang-rt-16-dev
   libssl-dev libsimdjson-dev libasio-dev libnghttp2-dev libspdlog-dev libfmt-dev
-  libcli11-dev libsqlite3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev libsqlite3-dev zlib1g-dev libexpat1-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-cbor2 python3-h2 curl openssl libcurl4-openssl-dev ccache
   clang-format  # scripts/check-format.sh, the first step of scripts/test.sh
   prometheus  # promtool checks the /metrics text in metrics/prometheus_test.cc; e2e scrapes /metrics with it

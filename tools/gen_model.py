@@ -59,6 +59,37 @@ ENUM_ORDER = {
     },
 }
 
+# REST-XML knowledge botocore's JSON lacks (the Smithy model has it: S3's
+# @xmlName on outputs, its default xmlns, @restXml(noErrorWrapping)).
+# The root element of an output structure sent as a whole body, where it is
+# not the shape's own name; what S3 sends.
+XML_ROOT_NAMES = {
+    "s3": {
+        "ListObjectsOutput": "ListBucketResult",
+        "ListObjectsV2Output": "ListBucketResult",
+        "ListBucketsOutput": "ListAllMyBucketsResult",
+        "ListObjectVersionsOutput": "ListVersionsResult",
+        "ListMultipartUploadsOutput": "ListMultipartUploadsResult",
+        "ListPartsOutput": "ListPartsResult",
+        "CreateMultipartUploadOutput": "InitiateMultipartUploadResult",
+        "CompleteMultipartUploadOutput": "CompleteMultipartUploadResult",
+        "DeleteObjectsOutput": "DeleteResult",
+        "GetBucketTaggingOutput": "Tagging",
+        "GetObjectTaggingOutput": "Tagging",
+        "GetBucketVersioningOutput": "VersioningConfiguration",
+        "GetBucketLocationOutput": "LocationConstraint",
+        "GetBucketAclOutput": "AccessControlPolicy",
+        "GetObjectAclOutput": "AccessControlPolicy",
+        "GetBucketCorsOutput": "CORSConfiguration",
+        "GetBucketLifecycleConfigurationOutput": "LifecycleConfiguration",
+    },
+}
+# The xmlns of a service's XML answers when its metadata names none.
+XML_NAMESPACES = {"s3": "http://s3.amazonaws.com/doc/2006-03-01/"}
+# Services whose errors are a bare <Error> (a model of ours may also set
+# metadata "noErrorWrapping": true).
+NO_ERROR_WRAPPING = {"s3", "s3control"}
+
 SHAPE_TYPES = {
     "structure": "kStructure", "list": "kList", "map": "kMap", "string": "kString", "blob": "kBlob",
     "boolean": "kBoolean", "integer": "kInteger", "long": "kLong", "float": "kFloat", "double": "kDouble",
@@ -184,6 +215,14 @@ def cxx_bool(v):
     return "true" if v else "false"
 
 
+def xml_namespace(traits):
+    """(uri, prefix) of an xmlNamespace trait (a dict or a bare uri)."""
+    ns = traits.get("xmlNamespace")
+    if isinstance(ns, dict):
+        return ns.get("uri", ""), ns.get("prefix", "")
+    return (ns or ""), ""
+
+
 def generate(service, version, model, source, digest, namespace="runnel::protocol"):
     meta = model.get("metadata", {})
     shapes = model.get("shapes", {})
@@ -236,13 +275,20 @@ def generate(service, version, model, source, digest, namespace="runnel::protoco
                 # key only for body members (else the header/query/label).
                 wire = m.get("jsonName") or (m.get("locationName") if loc is None else None) or mname
                 target = shapes.get(m["shape"], {})
+                # Member traits over the shape's, as botocore merges them.
+                merged = dict(target)
+                merged.update(m)
+                ns_uri, ns_prefix = xml_namespace(merged)
                 w("    {.name = %s, .wire_name = %s, .shape = %d, .required = %s, .location = %s, "
-                  ".location_name = %s, .query_name = %s, .payload = %s, .streaming = %s, .xml_attribute = %s},"
+                  ".location_name = %s, .query_name = %s, .payload = %s, .streaming = %s, .xml_attribute = %s, "
+                  ".timestamp_format = %s, .xml_namespace = %s, .xml_namespace_prefix = %s, .flattened = %s},"
                   % (cxx_str(mname), cxx_str(wire), ref(m["shape"], name + "." + mname),
                      cxx_bool(mname in required), MEMBER_LOCATIONS[loc],
                      cxx_str(m.get("locationName", "") if loc is not None else ""),
                      cxx_str(m.get("queryName", "")), cxx_bool(s.get("payload") == mname),
-                     cxx_bool(target.get("streaming") or m.get("streaming")), cxx_bool(m.get("xmlAttribute"))))
+                     cxx_bool(target.get("streaming") or m.get("streaming")), cxx_bool(m.get("xmlAttribute")),
+                     cxx_str(merged.get("timestampFormat", "")), cxx_str(ns_uri), cxx_str(ns_prefix),
+                     cxx_bool(merged.get("flattened"))))
             w("};")
             members_ref = "kMembers%d" % i
         fields = [
@@ -265,6 +311,12 @@ def generate(service, version, model, source, digest, namespace="runnel::protoco
             ".error_code = %s" % cxx_str(s.get("error", {}).get("code", "")),
             ".error_status = %d" % int(s.get("error", {}).get("httpStatusCode", 0)),
             ".sender_fault = %s" % cxx_bool(s.get("error", {}).get("senderFault", True)),
+            ".xml_name = %s" % cxx_str(s.get("locationName") or XML_ROOT_NAMES.get(service, {}).get(name, "")),
+            ".xml_namespace = %s" % cxx_str(xml_namespace(s)[0]),
+            ".xml_namespace_prefix = %s" % cxx_str(xml_namespace(s)[1]),
+            ".timestamp_format = %s" % cxx_str(s.get("timestampFormat", "")),
+            ".map_key_name = %s" % cxx_str(s["key"].get("locationName", "key") if t == "map" else ""),
+            ".map_value_name = %s" % cxx_str(s["value"].get("locationName", "value") if t == "map" else ""),
         ]
         shape_inits.append("    {%s},  // %d" % (", ".join(fields), i))
 
@@ -292,6 +344,7 @@ def generate(service, version, model, source, digest, namespace="runnel::protoco
             ".request_uri = %s" % cxx_str(o.get("http", {}).get("requestUri", "/")),
             ".success_status = %d" % int(o.get("http", {}).get("responseCode", 200)),
             ".result_wrapper = %s" % cxx_str(o.get("output", {}).get("resultWrapper", "")),
+            ".deprecated = %s" % cxx_bool(o.get("deprecated")),
         ]
         op_inits.append("    {%s}," % ", ".join(fields))
     w("")
@@ -314,8 +367,9 @@ def generate(service, version, model, source, digest, namespace="runnel::protoco
     w("    .protocols = kProtocols,")
     w("    .json_version = %s," % cxx_str(meta.get("jsonVersion", "")))
     w("    .endpoint_prefix = %s," % cxx_str(endpoint))
-    w("    .xml_namespace = %s," % cxx_str(meta.get("xmlNamespace", "")))
+    w("    .xml_namespace = %s," % cxx_str(meta.get("xmlNamespace", "") or XML_NAMESPACES.get(service, "")))
     w("    .aws_query_compatible = %s," % cxx_bool("awsQueryCompatible" in meta))
+    w("    .xml_no_error_wrapping = %s," % cxx_bool(meta.get("noErrorWrapping") or service in NO_ERROR_WRAPPING))
     w("    .java_package = %s," % cxx_str(java_package))
     w("    .shapes = kShapes,")
     w("    .operations = kOperations,")

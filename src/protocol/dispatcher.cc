@@ -10,6 +10,7 @@
 #include "protocol/json_codec.h"
 #include "protocol/query_codec.h"
 #include "protocol/rest_json.h"
+#include "protocol/rest_xml.h"
 #include "protocol/sigv4.h"
 #include "protocol/streamed_request.h"
 #include "protocol/wire_answers.h"
@@ -196,7 +197,9 @@ std::optional<Dispatcher::Route> Dispatcher::route(const net::HttpRequest& req) 
     return r;
   }
   ContentKind kind = content_kind(req);
-  if (!req.header("x-amz-target") && kind != ContentKind::kForm) {
+  // A form body is AWS Query's unless the request is signed for a REST
+  // service (an S3 object may be uploaded as a form's content type).
+  if (!req.header("x-amz-target") && (kind != ContentKind::kForm || has_sigv4_authentication(req))) {
     if (std::optional<Route> rest = rest_route(req)) return rest;
   }
   if (req.method != "POST") return r;  // kForbidden
@@ -278,7 +281,7 @@ Dispatcher::Route Dispatcher::query_route(const net::HttpRequest& req) const {
 std::optional<Dispatcher::Route> Dispatcher::rest_route(const net::HttpRequest& req) const {
   std::vector<const Registered*> rest;
   for (const auto& s : services_)
-    if (s->model->speaks("rest-json")) rest.push_back(s.get());
+    if (s->model->speaks("rest-json") || s->model->speaks("rest-xml")) rest.push_back(s.get());
   if (rest.empty()) return std::nullopt;
   std::string scope_service;
   if (auto auth = parse_sigv4(req)) scope_service = auth->credential.service;
@@ -288,11 +291,13 @@ std::optional<Dispatcher::Route> Dispatcher::rest_route(const net::HttpRequest& 
   if (!service && scope_service.empty() && rest.size() == 1) service = rest.front();
   if (!service) return std::nullopt;
   Route r;
-  r.answer.protocol = Protocol::kRestJson;
-  r.answer.content_type = kPlainJsonType;
+  const bool xml = !service->model->speaks("rest-json");
+  r.answer.protocol = xml ? Protocol::kRestXml : Protocol::kRestJson;
+  r.answer.content_type = xml ? kXmlContentType : kPlainJsonType;
   r.answer.model = service->model;
   r.service = service;
-  r.op = find_rest_operation(*service->model, req, r.labels);
+  r.op = xml ? find_rest_xml_operation(*service->model, req, r.labels)
+             : find_rest_operation(*service->model, req, r.labels);
   if (!r.op) return std::nullopt;
   r.kind = service->table.find(*r.op) ? Route::Kind::kOperation : Route::Kind::kUnknownOperation;
   return r;
@@ -300,7 +305,8 @@ std::optional<Dispatcher::Route> Dispatcher::rest_route(const net::HttpRequest& 
 
 bool Dispatcher::streams_body(const net::HttpRequest& head) const {
   std::optional<Route> r = route(head);
-  return r && r->kind == Route::Kind::kOperation && r->answer.protocol == Protocol::kRestJson &&
+  return r && r->kind == Route::Kind::kOperation &&
+         (r->answer.protocol == Protocol::kRestJson || r->answer.protocol == Protocol::kRestXml) &&
          streaming_payload(*r->service->model, *r->op) != nullptr;
 }
 
@@ -371,10 +377,12 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   const bool cbor = answer.protocol == Protocol::kAwsCbor || answer.protocol == Protocol::kRpcV2Cbor;
 
   // A gzip body (botocore compresses PutMetricData) is inflated for the
-  // codecs; the signature stays over the bytes that were sent.
+  // codecs; the signature stays over the bytes that were sent. Not for
+  // REST-XML: S3's Content-Encoding describes the object, which is stored
+  // as sent.
   std::string inflated;
   std::string* body = &req.body;
-  if (has_gzip_encoding(req) && !req.body.empty()) {
+  if (has_gzip_encoding(req) && !req.body.empty() && answer.protocol != Protocol::kRestXml) {
     bool too_large = false;
     if (!gunzip(req.body, options_.max_inflated_body_bytes, inflated, too_large)) {
       if (too_large)
@@ -392,7 +400,7 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
     r.op = *found;
   }
   const OperationModel& op = *r.op;
-  const bool rest = answer.protocol == Protocol::kRestJson;
+  const bool rest = answer.protocol == Protocol::kRestJson || answer.protocol == Protocol::kRestXml;
   std::shared_ptr<StreamedPayload> streamed;
   std::optional<SigV4Request> streamed_auth;
   if (req.body_stream) {
@@ -411,7 +419,9 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
 
   std::optional<Value> fast;
   if (!cbor && !rest && !query && service.fast && service.fast->covers(op)) fast = service.fast->decode(op, *body);
+  const bool xml = answer.protocol == Protocol::kRestXml;
   ApiResult<Value> input = query           ? decode_query_input(*service.model, op, *body)
+                           : xml           ? decode_rest_xml_input(*service.model, op, req, *body, r.labels)
                            : rest          ? decode_rest_json_input(*service.model, op, req, *body, r.labels)
                            : fast          ? ApiResult<Value>(std::move(*fast))
                            : body->empty() ? ApiResult<Value>(Value(Object{}))

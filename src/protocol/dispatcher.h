@@ -8,8 +8,9 @@
 //   - POST /service/<Service>/operation/<Op>: Smithy RPC v2 CBOR;
 //   - a form body (application/x-www-form-urlencoded): AWS Query, the
 //     service chosen by the SigV4 credential scope's service name;
-//   - REST-JSON: the service named by the SigV4 credential scope (or the
-//     only REST service), the operation by method and URI template;
+//   - REST-JSON and REST-XML: the service named by the SigV4 credential
+//     scope (or the only REST service), the operation by method and URI
+//     template (REST-XML also by the members the request carries);
 //   - anything else: AWS's 403 in XML.
 // Then, in AWS's order: decodes the body (gzip Content-Encoding first),
 // parses and (with a credential store) verifies SigV4, validates the input
@@ -46,7 +47,7 @@ class CredentialStore;
 struct AnswerFormat;
 
 // The protocol a request speaks.
-enum class Protocol : uint8_t { kAwsJson, kAwsCbor, kRpcV2Cbor, kQuery, kRestJson };
+enum class Protocol : uint8_t { kAwsJson, kAwsCbor, kRpcV2Cbor, kQuery, kRestJson, kRestXml };
 
 // What a service learns about the caller.
 struct RequestContext {

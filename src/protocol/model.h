@@ -57,6 +57,14 @@ struct MemberModel {
   bool payload = false;            // the structure's "payload" member (REST)
   bool streaming = false;          // a streaming blob (REST request or response body)
   bool xml_attribute = false;      // an XML attribute (REST-XML)
+  // REST-XML traits, the member's own or else its shape's (botocore merges
+  // them the same way): "iso8601", "rfc822" or "unixTimestamp" (empty: the
+  // location's default), the xmlns the element declares (uri and prefix),
+  // and whether a list or map is written without a wrapper element.
+  std::string_view timestamp_format;
+  std::string_view xml_namespace;
+  std::string_view xml_namespace_prefix;
+  bool flattened = false;
 };
 
 struct Shape {
@@ -87,6 +95,15 @@ struct Shape {
   std::string_view error_code;
   uint16_t error_status = 0;
   bool sender_fault = true;
+  // REST-XML: the shape's own locationName (the root element of a structure
+  // sent as a whole body), its xmlns (uri, prefix), its timestampFormat, and
+  // a map's key and value element names ("key", "value" unless set).
+  std::string_view xml_name;
+  std::string_view xml_namespace;
+  std::string_view xml_namespace_prefix;
+  std::string_view timestamp_format;
+  std::string_view map_key_name;
+  std::string_view map_value_name;
 
   // The member whose wire name is `wire_name`, or nullptr.
   const MemberModel* find_member(std::string_view wire_name) const;
@@ -102,6 +119,7 @@ struct OperationModel {
   std::string_view request_uri;              // URI template, e.g. "/describeStream" or "/{Bucket}/{Key+}"
   uint16_t success_status = 200;             // the HTTP status of a successful answer (REST)
   std::string_view result_wrapper;           // AWS Query: the output's wrapper element, e.g. "ListMetricsResult"
+  bool deprecated = false;                   // REST routing prefers the others on a tie
 };
 
 struct ServiceModel {
@@ -119,6 +137,10 @@ struct ServiceModel {
   // The service's JSON and CBOR errors also carry their Query code
   // (x-amzn-query-error), as services that moved off AWS Query do.
   bool aws_query_compatible = false;
+  // REST-XML errors are a bare <Error> root, S3's form (Smithy's
+  // restXml noErrorWrapping, which botocore's JSON drops: gen_model.py knows
+  // the services), instead of <ErrorResponse><Error>..</Error></ErrorResponse>.
+  bool xml_no_error_wrapping = false;
   // Java package of the service's model classes, as AWS names them in
   // validation messages: "com.amazonaws.kinesis.v20131202".
   std::string_view java_package;

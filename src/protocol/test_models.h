@@ -14,4 +14,11 @@ const ServiceModel& kinesis_model();
 // awsQueryCompatible.
 const ServiceModel& cloudwatch_model();
 
+// tests/models/toyxml/2026-12-07: a REST-XML toy, an S3-like subset
+// (rest_xml_test.cc, rest_xml_fuzz.cc).
+const ServiceModel& toyxml_model();
+
+// botocore's s3/2006-03-01 (rest_xml_test.cc routes every operation).
+const ServiceModel& s3_model();
+
 }  // namespace runnel::protocol

@@ -6,6 +6,7 @@
 #include "protocol/json_codec.h"
 #include "protocol/query_codec.h"
 #include "protocol/rest_json.h"
+#include "protocol/rest_xml.h"
 
 namespace runnel::protocol {
 namespace {
@@ -35,6 +36,8 @@ net::HttpResponse encode_success(const AnswerFormat& format, const OperationMode
     add_request_id_headers(resp, request_id);
     return resp;
   }
+  if (format.protocol == Protocol::kRestXml && format.model)
+    return encode_rest_xml_output(*format.model, op, output, request_id);
   if (format.protocol == Protocol::kQuery && format.model) {
     resp.status = 200;
     resp.headers.push_back({"Content-Type", std::string(kQueryContentType)});
@@ -60,6 +63,7 @@ net::HttpResponse encode_success(const AnswerFormat& format, const OperationMode
       break;
     case Protocol::kAwsJson:
     case Protocol::kRestJson:  // without a model: as JSON
+    case Protocol::kRestXml:   // without a model: as JSON
     case Protocol::kQuery:     // answered by the query codec; never here
       resp.headers.push_back({"Content-Type", std::string(format.content_type)});
       if (!empty_output) resp.body = encode_json(out);
@@ -76,6 +80,7 @@ net::HttpResponse encode_error(const AnswerFormat& format, const ApiError& error
     add_request_id_headers(resp, request_id);
     return resp;
   }
+  if (format.protocol == Protocol::kRestXml) return encode_rest_xml_error(format.model, error, request_id);
   if (format.protocol == Protocol::kQuery && format.model) {
     QueryErrorResponse q = encode_query_error(*format.model, error, request_id);
     resp.status = q.http_status;
@@ -97,6 +102,7 @@ net::HttpResponse encode_error(const AnswerFormat& format, const ApiError& error
       break;
     case Protocol::kAwsJson:
     case Protocol::kRestJson:
+    case Protocol::kRestXml:
     case Protocol::kQuery:
       resp.headers.push_back({"Content-Type", std::string(format.content_type)});
       resp.body = encode_json(error_body(error));
