@@ -220,10 +220,9 @@ TEST(RestXmlRouting, BotocoreS3ClientSignaturesVerify) {
     if (!authenticate_sigv4(r, &store, 1'796'602'530)) failed.push_back(q.operation);
   }
   // S3 signs the path as sent (no normalisation, no second encoding), other
-  // services the path encoded twice; sigv4.cc has only the second rule, so
-  // the requests whose key needs encoding (`a/b c.txt`) do not verify yet
-  // (docs/protocol-rest-xml.md, "Not yet"). Every other one does.
-  EXPECT_EQ(failed, (std::vector<std::string_view>{"PutObject", "GetObject", "HeadObject", "DeleteObject"}));
+  // services the path encoded twice: the requests whose key needs encoding
+  // (`a/b c.txt`) verify only with S3's rule.
+  EXPECT_TRUE(failed.empty()) << failed.size() << " failed, the first " << failed.front();
 }
 
 struct ToyExchange {

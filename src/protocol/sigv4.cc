@@ -447,7 +447,12 @@ ApiResult<void> check_envelope(const SigV4Request& auth, int64_t now) {
 std::string canonical_prefix(const net::HttpRequest& req, const SigV4Request& auth) {
   std::string out = req.method;
   out += '\n';
-  out += sigv4_canonical_uri(req.path);
+  // S3 signs the path as it was sent (no dot-segment removal, no second
+  // encoding); every other service the path normalised and encoded again.
+  if (auth.credential.service == "s3")
+    out += req.path.empty() ? std::string("/") : req.path;
+  else
+    out += sigv4_canonical_uri(req.path);
   out += '\n';
   out += sigv4_canonical_query(req.query, auth.from_query);
   out += '\n';
@@ -797,6 +802,7 @@ std::string SigV4Signer::sign(net::HttpRequest& req, int64_t now_epoch_seconds, 
     date->value = amz_date;
   }
   SigV4Request auth;
+  auth.credential.service = credential_.service;  // S3 signs its path differently
   for (const net::Header& h : req.headers) {
     if (h.name != "authorization") auth.signed_headers.push_back(h.name);
   }
