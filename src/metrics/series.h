@@ -18,10 +18,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "metrics/aggregate.h"
 #include "metrics/metric_id.h"
 #include "metrics/prometheus_descriptor.h"
@@ -105,26 +105,29 @@ class Series : public std::enable_shared_from_this<Series> {
 
  private:
   friend class Registry;
+  // Runs f on the slot of `t` with mu_ held (f: a lambda REQUIRES(mu_)).
   template <class F>
-  void apply(TimePoint t, F&& f);
-  Aggregate& slot_for(int64_t start, bool high_resolution);  // mu_ held
-  void mark_dirty();                                         // mu_ held
-  void update_totals(double value, double count);            // mu_ held
+  void apply(TimePoint t, F&& f) EXCLUDES(mu_);
+  Aggregate& slot_for(int64_t start, bool high_resolution) REQUIRES(mu_);
+  // Takes the registry's mutex (inside mu_).
+  void mark_dirty() REQUIRES(mu_);
+  void update_totals(double value, double count) REQUIRES(mu_);
 
   const std::shared_ptr<detail::RegistryShared> shared_;
   const std::string key_;
   const Unit unit_;
   const std::shared_ptr<const PrometheusDescriptor> prometheus_;
 
-  mutable std::mutex mu_;
-  bool high_resolution_ = false;
-  bool dropped_ = false;
-  bool queued_ = false;  // in the registry's dirty list
-  std::vector<PendingSlot> pending_;
-  double total_count_ = 0;
-  double total_sum_ = 0;
-  double last_ = 0;
-  std::unique_ptr<uint64_t[]> buckets_;  // histograms only: bounds.size() + 1
+  mutable Mutex mu_;
+  bool high_resolution_ GUARDED_BY(mu_) = false;
+  bool dropped_ GUARDED_BY(mu_) = false;
+  bool queued_ GUARDED_BY(mu_) = false;  // in the registry's dirty list
+  std::vector<PendingSlot> pending_ GUARDED_BY(mu_);
+  double total_count_ GUARDED_BY(mu_) = 0;
+  double total_sum_ GUARDED_BY(mu_) = 0;
+  double last_ GUARDED_BY(mu_) = 0;
+  // Histograms only: bounds.size() + 1 counts. Set by the constructor.
+  std::unique_ptr<uint64_t[]> buckets_ GUARDED_BY(mu_);
 };
 
 }  // namespace runnel::metrics

@@ -22,19 +22,16 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
-#include "common/thread_annotations.h"
+#include "common/mutex.h"
 #include "storage/batch_format.h"
 #include "storage/cache_window.h"
 #include "storage/checkpoint.h"
@@ -131,16 +128,22 @@ class LocalLog final : public Log {
   };
 
   LocalLog(const LogOptions& options, Env* env);
-  Status recover();
-  Status recover_segment(uint32_t id, bool is_last, bool* sealed);
+  // Recovery (log_recovery.cc) runs in open() before the writer and sync
+  // threads start and before the log is returned: no other thread can reach
+  // its state, so it reads and writes guarded members without their locks
+  // (and create_segment(), which it calls, takes index_mu_ itself). The
+  // thread-safety analysis is off for these functions alone.
+  Status recover() NO_THREAD_SAFETY_ANALYSIS;
+  Status recover_segment(uint32_t id, bool is_last, bool* sealed) NO_THREAD_SAFETY_ANALYSIS;
   // Indexes sealed segment `id` from its summary; false (nothing indexed) when
   // there is none or it does not match the segment.
-  bool recover_from_summary(uint32_t id, const std::shared_ptr<File>& file);
+  bool recover_from_summary(uint32_t id, const std::shared_ptr<File>& file) NO_THREAD_SAFETY_ANALYSIS;
   // Writes segment `id`'s summary (not synced: docs/storage.md §3a); a failure
   // is only logged, and the segment is scanned at the next open.
   // A builder past SummaryBuilder::kMaxBatches writes nothing.
   void write_summary(uint32_t id, uint64_t segment_bytes, const SummaryBuilder& summary);
-  void index_batch(const batch::Header& h, uint32_t segment, uint32_t offset);
+  // Recovery only (see recover()).
+  void index_batch(const batch::Header& h, uint32_t segment, uint32_t offset) NO_THREAD_SAFETY_ANALYSIS;
   Status create_segment(uint32_t id);
 
   int64_t now_ms() const;
@@ -217,8 +220,8 @@ class LocalLog final : public Log {
   Env* const env_;
 
   // --- append side ---
-  std::mutex mu_;
-  std::condition_variable cv_;
+  Mutex mu_;
+  CondVar cv_;
   std::unordered_map<ShardKey, Clock> clocks_ GUARDED_BY(mu_);
   std::vector<Op> queue_ GUARDED_BY(mu_);
   bool writer_waiting_ GUARDED_BY(mu_) = false;
@@ -226,7 +229,7 @@ class LocalLog final : public Log {
   bool closed_ GUARDED_BY(mu_) = false;
 
   // --- published state ---
-  std::shared_mutex index_mu_;
+  SharedMutex index_mu_;
   std::unordered_map<ShardKey, ShardState> shards_ GUARDED_BY(index_mu_);
   std::map<uint32_t, Segment> segments_ GUARDED_BY(index_mu_);
   std::unordered_set<ShardKey> dropped_ GUARDED_BY(index_mu_);
@@ -237,11 +240,11 @@ class LocalLog final : public Log {
   // writer thread) hold this from taking their copy of the state until the
   // file is renamed into place, so a newer copy is never replaced by an
   // older one. Lock order: ckpt_mu_ before index_mu_; never held with mu_.
-  std::mutex ckpt_mu_ ACQUIRED_BEFORE(index_mu_);
+  Mutex ckpt_mu_ ACQUIRED_BEFORE(index_mu_);
   // --- retention settings (Log::set_retention), pushed by the shards' owner ---
   // A leaf lock: taken by set/clear callers (with their own locks held) and
   // by the writer's retention pass, never with another log lock.
-  std::mutex retention_mu_;
+  Mutex retention_mu_;
   std::unordered_map<ShardKey, ShardRetention> retention_ GUARDED_BY(retention_mu_);
   bool retention_complete_ GUARDED_BY(retention_mu_) = false;
   // The recovered checkpoint's next_segment_id: a lower bound for later ones.
@@ -307,14 +310,14 @@ class LocalLog final : public Log {
     uint64_t seal_bytes = 0;
     SummaryBuilder seal;
   };
-  std::mutex sync_mu_;
-  std::condition_variable sync_cv_;
+  Mutex sync_mu_;
+  CondVar sync_cv_;
   std::vector<Pending> pending_ GUARDED_BY(sync_mu_);
   std::map<uint32_t, int> unpublished_ GUARDED_BY(sync_mu_);  // segment -> pending groups
   Status sync_failed_ GUARDED_BY(sync_mu_);
   Status writer_failed_ GUARDED_BY(sync_mu_);    // failed_'s copy for writable()
   bool sync_busy_ GUARDED_BY(sync_mu_) = false;  // the sync thread is working on a batch
-  std::condition_variable sync_idle_cv_;         // signalled when it finished one
+  CondVar sync_idle_cv_;                         // signalled when it finished one
   std::atomic<bool> write_failure_{false};       // some failure is set: the writer wakes to retry
   bool sync_stop_ GUARDED_BY(sync_mu_) = false;
   std::thread syncer_;
