@@ -114,6 +114,7 @@ void Registry::remove_gauge(int id) {
 std::vector<GaugeCallback> Registry::gauges() const {
   MutexLock lock(mu_);
   std::vector<GaugeCallback> out;
+  out.reserve(gauges_.size());
   for (const auto& [id, g] : gauges_) out.push_back(g);
   return out;
 }
