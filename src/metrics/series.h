@@ -73,30 +73,30 @@ class Series : public std::enable_shared_from_this<Series> {
 
   // `count` values equal to `value`, now (by the registry's clock). Non-finite
   // values are ignored (the API layer rejects them first).
-  void record(double value, double count = 1);
+  void record(double value, double count = 1) EXCLUDES(mu_);
   // The same, at `t` (PutMetricData accepts two weeks back, two hours ahead;
   // the API layer checks that range, the series takes any time).
-  void record_at(TimePoint t, double value, double count = 1);
+  void record_at(TimePoint t, double value, double count = 1) EXCLUDES(mu_);
   // A statistic set (PutMetricData's StatisticValues).
-  void record_statistics(const StatisticSet& s);
-  void record_statistics_at(TimePoint t, const StatisticSet& s);
+  void record_statistics(const StatisticSet& s) EXCLUDES(mu_);
+  void record_statistics_at(TimePoint t, const StatisticSet& s) EXCLUDES(mu_);
 
   // Identity. key() is MetricId::key().
   const std::string& key() const { return key_; }
   MetricId id() const;
   Unit unit() const { return unit_; }
-  bool high_resolution() const;
+  bool high_resolution() const EXCLUDES(mu_);
   // From now on, keep 1-second rows too (a PutMetricData with
   // StorageResolution=1 for an existing series).
-  void set_high_resolution();
+  void set_high_resolution() EXCLUDES(mu_);
   const PrometheusDescriptor* prometheus() const { return prometheus_.get(); }
-  bool dropped() const;
-  SeriesTotals totals() const;
+  bool dropped() const EXCLUDES(mu_);
+  SeriesTotals totals() const EXCLUDES(mu_);
 
   // Flusher side (metrics/flusher.cc): take the unflushed slots (leaving
   // none), or give back slots a failed write could not store.
-  std::vector<PendingSlot> take_pending();
-  void restore_pending(std::vector<PendingSlot> slots);
+  std::vector<PendingSlot> take_pending() EXCLUDES(mu_);
+  void restore_pending(std::vector<PendingSlot> slots) EXCLUDES(mu_);
   // The store's row id of this series, 0 until the flusher resolved it.
   // Touched by the flusher thread only, as is store_last_seen (the last
   // `series.last_seen` written, Unix seconds).

@@ -144,12 +144,12 @@ class LocalLog final : public Log {
   void write_summary(uint32_t id, uint64_t segment_bytes, const SummaryBuilder& summary);
   // Recovery only (see recover()).
   void index_batch(const batch::Header& h, uint32_t segment, uint32_t offset) NO_THREAD_SAFETY_ANALYSIS;
-  Status create_segment(uint32_t id);
+  Status create_segment(uint32_t id) EXCLUDES(index_mu_);
 
   int64_t now_ms() const;
-  void writer_loop();
+  void writer_loop() EXCLUDES(mu_, sync_mu_, index_mu_);
   void commit(std::vector<Op>& ops);
-  void commit_group(std::vector<Op>& group);
+  void commit_group(std::vector<Op>& group) EXCLUDES(index_mu_);
   // Serialises the group's records and writes them to the active segment
   // (rolling it first if full). Sets *wrote when anything was written.
   Status write_group(std::vector<Op>& ops, uint64_t* base, bool* wrote);
@@ -162,7 +162,7 @@ class LocalLog final : public Log {
   static void finish_ops(std::vector<Op>& ops, const Status& failure);
   // The bytes a commit's batches take, from its first batch's offset.
   static uint64_t commit_bytes(const std::vector<Written>& written);
-  void syncer_loop();
+  void syncer_loop() EXCLUDES(mu_, sync_mu_, index_mu_);
   // The oldest segment with written batches not yet published, or with a
   // seal whose summary is not written yet (UINT32_MAX: none).
   uint32_t oldest_unpublished_segment() EXCLUDES(sync_mu_);
@@ -172,10 +172,10 @@ class LocalLog final : public Log {
   // Writer thread, kInterval/kNever: records a failed fdatasync; when it
   // covered acknowledged unsynced bytes, sets unsynced_lost_ and logs the
   // range at error level.
-  void note_sync_failure(const Status& s);
+  void note_sync_failure(const Status& s) EXCLUDES(index_mu_);
   // Between commits at low write rates: tops up the active segment's runway
   // of synced zeros (docs/storage.md, "Runway").
-  void maybe_extend_runway();
+  void maybe_extend_runway() EXCLUDES(mu_);
   // Counts appended bytes into the one-second rate windows.
   void count_rate(uint64_t bytes);
   // Before a roll: cuts the unused runway off the active segment.
@@ -185,14 +185,14 @@ class LocalLog final : public Log {
   void hand_off_sync(std::shared_ptr<File> file, uint32_t segment);
   struct Pending;
   // Queues `p` (a written commit, or only a sync) for the sync thread.
-  void hand_off(Pending p);
-  Status run_retention();
+  void hand_off(Pending p) EXCLUDES(sync_mu_);
+  Status run_retention() EXCLUDES(ckpt_mu_, index_mu_, retention_mu_);
   // Removes the segments' summaries and files (failures are logged), no
   // directory sync. Writer thread, the segments already out of segments_.
   void delete_segment_files(const std::vector<uint32_t>& ids);
   // Writer thread. Records a failed write or fdatasync: appends fail with `s`
   // until recover_writes() succeeds, tried at once or failure_retry_ms later.
-  void fail_writes(const Status& s, bool retry_at_once);
+  void fail_writes(const Status& s, bool retry_at_once) EXCLUDES(sync_mu_);
   // Writer thread: recover_writes(), and on failure the next try later.
   void retry_writes();
   // recover_writes() writes and syncs this many zeros past the end to learn
@@ -200,15 +200,15 @@ class LocalLog final : public Log {
   static constexpr uint64_t kWriteProbeBytes = 64u << 10;
   // Writer thread. True when appends are failing: the writer's own failure,
   // or the sync thread's (which it takes over).
-  bool writes_failing();
+  bool writes_failing() EXCLUDES(sync_mu_);
   // Writer thread, while writes_failing(): waits for the sync thread to be
   // idle, cuts every segment back to the end of the last published commit
   // (the bytes after it belong to failed commits, never acknowledged), makes
   // that durable, checks that the disk takes a write, and clears the failure
   // (docs/storage.md §6a).
-  Status recover_writes();
+  Status recover_writes() EXCLUDES(sync_mu_, index_mu_);
   // Runs `job` on the writer thread between commits and waits for it.
-  Status run_on_writer(std::function<Status()> job);
+  Status run_on_writer(std::function<Status()> job) EXCLUDES(mu_);
   // The checkpoint of the current state (docs/storage.md §3); index_mu_ held
   // (shared or exclusive).
   Checkpoint checkpoint_locked() REQUIRES_SHARED(index_mu_);
