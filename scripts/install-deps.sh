@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  build-essential cmake ninja-build pkg-config clang-16 libclang-rt-16-dev
+  build-essential cmake ninja-build pkg-config libclang-rt-16-dev
+  clang-16      # clang++-16: the fuzz preset, and scripts/check-thread-safety.sh (a step of scripts/test.sh)
   libssl-dev libsimdjson-dev libasio-dev libnghttp2-dev libspdlog-dev libfmt-dev
   libcli11-dev libsqlite3-dev zlib1g-dev libexpat1-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-cbor2 python3-h2 curl openssl libcurl4-openssl-dev ccache

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite, as `make test` and CI run it:
-#   0. the layout of src/ against .clang-format
+#   0. the layout of src/ against .clang-format, and the thread-safety
+#      annotations of the folders that use common/mutex.h (clang++ -Wthread-safety)
 #   1. release build, unit tests (GoogleTest via ctest)
 #   2. end-to-end suites against the real binary (boto3, AWS CLI, JS SDK v3,
 #      CBOR, bad input, kill -9 crash test)
@@ -16,6 +17,9 @@ step() { printf '\n=== %s ===\n' "$*"; }
 
 step "layout (.clang-format)"
 bash scripts/check-format.sh
+
+step "thread-safety annotations (clang++ -Wthread-safety)"
+bash scripts/check-thread-safety.sh
 
 step "release build"
 cmake --preset release >/dev/null

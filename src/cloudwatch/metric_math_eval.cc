@@ -127,9 +127,10 @@ Result<MathValue> evaluate_node(const MathNode& node, EvalContext& ctx) {
     case MathNode::Kind::kNumber: return node.number;
     case MathNode::Kind::kId: {
       const auto it = ctx.index.find(node.text);
-      if (it == ctx.index.end() || !ctx.values[it->second]) return invalid("unknown Id '" + node.text + "'");
-      ctx.budget.points += point_count(*ctx.values[it->second]) + 1;
-      return *ctx.values[it->second];
+      const std::optional<MathValue>* value = it == ctx.index.end() ? nullptr : &ctx.values[it->second];
+      if (value == nullptr || !value->has_value()) return invalid("unknown Id '" + node.text + "'");
+      ctx.budget.points += point_count(**value) + 1;
+      return **value;
     }
     case MathNode::Kind::kString:
       return invalid("a string (\"" + node.text + "\") is only valid as the argument of METRICS()");

@@ -161,7 +161,10 @@ double time_field(std::string_view name, int64_t t) {
   const int64_t second_of_day = t - day * 86400;
   if (name == "EPOCH") return static_cast<double>(t);
   if (name == "MINUTE") return static_cast<double>((second_of_day / 60) % 60);
-  if (name == "HOUR") return static_cast<double>(second_of_day / 3600);
+  if (name == "HOUR") {
+    const int64_t hour = second_of_day / 3600;  // whole hours: the division truncates on purpose
+    return static_cast<double>(hour);
+  }
   if (name == "DAY") return static_cast<double>(((day % 7) + 7 + 3) % 7 + 1);  // 1970-01-01 was a Thursday (4)
   const year_month_day ymd{sys_days{days{day}}};
   if (name == "DATE") return static_cast<double>(static_cast<unsigned>(ymd.day()));
@@ -231,7 +234,8 @@ Result<MathValue> metrics_function(const MathNode& call, EvalContext& ctx) {
   for (std::size_t i = 0; i < ctx.queries.size(); ++i) {
     const auto& q = ctx.queries[i];
     if (!q.expression.empty() || q.id.find(filter) == std::string::npos) continue;
-    out.push_back(std::get<Series>(*ctx.values[i]));
+    // A metric query's value is set before any expression is evaluated.
+    out.push_back(std::get<Series>(*ctx.values[i]));  // NOLINT(bugprone-unchecked-optional-access)
     ctx.budget.points += out.back().points.size();
   }
   return out;

@@ -481,7 +481,8 @@ TEST(MetricMath, LongFlatChainsOfOperatorsEvaluate) {
   while (e.size() + 3 <= kMaxExpressionLength) e += "+m2";
   auto p = points(e);
   ASSERT_EQ(p.size(), 3u);
-  EXPECT_EQ(p[0].value, static_cast<double>((e.size() + 1) / 3));
+  const size_t terms = (e.size() + 1) / 3;  // "m2" and each "+m2"; the division is exact
+  EXPECT_EQ(p[0].value, static_cast<double>(terms));
 }
 
 TEST(MetricMath, WorkIsBoundedOnRepeatedLargeOperands) {

@@ -140,7 +140,8 @@ protocol::ApiResult<protocol::NoOutput> CloudWatchService::put_metric_data(const
       a.series->record_statistics_at(
           a.at, metrics::StatisticSet{stats->sample_count, stats->sum, stats->minimum, stats->maximum});
     } else {
-      const std::vector<double>& values = *d.values;
+      // Validation accepted the datum with one of Value, StatisticValues, Values.
+      const std::vector<double>& values = *d.values;  // NOLINT(bugprone-unchecked-optional-access)
       for (size_t i = 0; i < values.size(); ++i) a.series->record_at(a.at, values[i], d.counts ? (*d.counts)[i] : 1.0);
     }
   }

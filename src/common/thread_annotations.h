@@ -6,17 +6,18 @@
 // expand to the attributes; under any other compiler (g++, what runnel
 // builds with) to nothing, so they cost nothing and change no code.
 //
-// Clang checks them only with -Wthread-safety and for capability-annotated
-// lock types; std::mutex and std::shared_mutex of libstdc++ are not, so for
-// now they are the contract in the compiler's syntax rather than a checked
-// one (a capability-annotated mutex wrapper would turn the checks on).
+// Clang checks them with -Wthread-safety, and only for capability-annotated
+// lock types: use runnel::Mutex / SharedMutex and their scoped locks
+// (common/mutex.h), never std::mutex, for state annotated here.
+// scripts/check-thread-safety.sh compiles the annotated folders with clang++
+// and -Wthread-safety -Werror (a step of scripts/test.sh).
 //
 // Usage:
-//   std::mutex mu_;
+//   Mutex mu_;
 //   int count_ GUARDED_BY(mu_) = 0;
 //   void bump_locked() REQUIRES(mu_);
-//   void bump() EXCLUDES(mu_);
-//   std::mutex outer_ ACQUIRED_BEFORE(inner_);
+//   void bump() EXCLUDES(mu_) { MutexLock lock(mu_); bump_locked(); }
+//   Mutex outer_ ACQUIRED_BEFORE(inner_);  // checked only with -Wthread-safety-beta
 
 #if defined(__clang__)
 #define RUNNEL_THREAD_ANNOTATION(x) __attribute__((x))
@@ -57,6 +58,24 @@
 #endif
 #ifndef RELEASE
 #define RELEASE(...) RUNNEL_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
+#endif
+#ifndef ACQUIRE_SHARED
+#define ACQUIRE_SHARED(...) RUNNEL_THREAD_ANNOTATION(acquire_shared_capability(__VA_ARGS__))
+#endif
+#ifndef RELEASE_SHARED
+#define RELEASE_SHARED(...) RUNNEL_THREAD_ANNOTATION(release_shared_capability(__VA_ARGS__))
+#endif
+// The function acquires the lock when it returns `x` (try_lock).
+#ifndef TRY_ACQUIRE
+#define TRY_ACQUIRE(...) RUNNEL_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
+#endif
+#ifndef TRY_ACQUIRE_SHARED
+#define TRY_ACQUIRE_SHARED(...) RUNNEL_THREAD_ANNOTATION(try_acquire_shared_capability(__VA_ARGS__))
+#endif
+// The function checks (or promises) that the lock is held; after the call
+// the analysis assumes it is.
+#ifndef ASSERT_CAPABILITY
+#define ASSERT_CAPABILITY(x) RUNNEL_THREAD_ANNOTATION(assert_capability(x))
 #endif
 // A lock type, and an RAII type that holds one.
 #ifndef CAPABILITY

@@ -165,6 +165,7 @@ TEST(Aggregate, TrimmedStatisticsAndPercentileRankWithinOnePercent) {
   EXPECT_NEAR(t->sum, sum, 0.01 * sum);
   EXPECT_NEAR(t->mean(), sum / 80000, 0.01 * sum / 80000);
   auto whole = a.trimmed(0, 100);
+  ASSERT_TRUE(whole.has_value());
   EXPECT_EQ(whole->count, 100000);
   EXPECT_NEAR(whole->sum, a.sum, 0.01 * a.sum);
   EXPECT_FALSE(a.trimmed(50, 50).has_value());

@@ -21,7 +21,7 @@ Metrics::Metrics(MetricsOptions options, std::unique_ptr<MetricStore> store)
 Metrics::~Metrics() { close(); }
 
 Status Metrics::flush() {
-  std::lock_guard lock(flush_mu_);
+  MutexLock lock(flush_mu_);
   auto deltas = registry_.take_deltas();
   Status s = store_->write(deltas);
   if (!s) registry_.restore_deltas(std::move(deltas));
@@ -36,9 +36,10 @@ Status Metrics::flush() {
 }
 
 void Metrics::run() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_interval_ms), [this] { return stopping_; });
+    cv_.wait_for(mu_, std::chrono::milliseconds(options_.flush_interval_ms),
+                 [this]() REQUIRES(mu_) { return stopping_; });
     if (stopping_) break;
     lock.unlock();
     if (Status s = flush(); !s) spdlog::warn("metrics: flush failed, retrying next interval: {}", s.to_string());
@@ -48,7 +49,7 @@ void Metrics::run() {
 
 void Metrics::close() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) return;
     stopping_ = true;
   }

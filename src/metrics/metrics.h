@@ -13,13 +13,12 @@
 // values recorded after the last flush are lost then (at most one flush
 // interval); nothing is ever counted twice (each delta is written once).
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "metrics/registry.h"
 #include "metrics/store.h"
@@ -47,23 +46,23 @@ class Metrics {
   // Writes what was recorded so far now, on the calling thread (any
   // thread; serialised with the flusher). OK: it is durable. On an error
   // the values stay in memory for the next flush.
-  Status flush();
+  Status flush() EXCLUDES(flush_mu_);
   // A final flush, then stops the flusher. Idempotent.
-  void close();
+  void close() EXCLUDES(mu_, flush_mu_);
 
  private:
   Metrics(MetricsOptions options, std::unique_ptr<MetricStore> store);
-  void run();
+  void run() EXCLUDES(mu_, flush_mu_);
 
   const MetricsOptions options_;
   Registry registry_;
   std::unique_ptr<MetricStore> store_;
-  std::mutex flush_mu_;         // one flush at a time
-  int64_t last_retention_ = 0;  // guarded by flush_mu_
+  Mutex flush_mu_;  // one flush at a time
+  int64_t last_retention_ GUARDED_BY(flush_mu_) = 0;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread flusher_;
 };
 

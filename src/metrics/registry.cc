@@ -14,14 +14,14 @@ size_t Registry::Hash::operator()(const Lookup& k) const noexcept {
 Registry::Registry(Clock clock) : shared_(std::make_shared<detail::RegistryShared>(std::move(clock))) {}
 
 Registry::~Registry() {
-  std::lock_guard lock(shared_->mu);
+  MutexLock lock(shared_->mu);
   shared_->closed = true;
   shared_->dirty.clear();
 }
 
 std::shared_ptr<Series> Registry::series(const MetricId& id, Unit unit, const SeriesOptions& options) {
   std::string key = id.key();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = series_.find(Lookup{key, unit});
   if (it != series_.end()) {
     if (options.high_resolution) (*it)->set_high_resolution();
@@ -34,7 +34,7 @@ std::shared_ptr<Series> Registry::series(const MetricId& id, Unit unit, const Se
 
 std::shared_ptr<Series> Registry::find(const MetricId& id, Unit unit) const {
   std::string key = id.key();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = series_.find(Lookup{key, unit});
   return it == series_.end() ? nullptr : *it;
 }
@@ -44,26 +44,26 @@ void Registry::drop(const std::shared_ptr<Series>& series) {
   {
     // Unflushed values stay in the series, which the dirty list keeps alive
     // until the flusher has taken them.
-    std::lock_guard lock(series->mu_);
+    MutexLock lock(series->mu_);
     series->dropped_ = true;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = series_.find(Lookup{series->key(), series->unit()});
   if (it != series_.end() && *it == series) series_.erase(it);
 }
 
 size_t Registry::size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return series_.size();
 }
 
 size_t Registry::evict_unreferenced() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Under mu_ nobody can get a new handle from the map, so a use count of 1
   // (the map's own) stays 1 while we look.
   return std::erase_if(series_, [](const std::shared_ptr<Series>& s) {
     if (s.use_count() != 1 || s->prometheus()) return false;
-    std::lock_guard series_lock(s->mu_);
+    MutexLock series_lock(s->mu_);
     return s->pending_.empty() && !s->queued_;
   });
 }
@@ -74,7 +74,7 @@ const Clock& Registry::clock() const { return shared_->clock; }
 std::vector<Registry::Delta> Registry::take_deltas() {
   std::vector<std::shared_ptr<Series>> dirty;
   {
-    std::lock_guard lock(shared_->mu);
+    MutexLock lock(shared_->mu);
     dirty.swap(shared_->dirty);
   }
   std::vector<Delta> out;
@@ -91,7 +91,7 @@ void Registry::restore_deltas(std::vector<Delta> deltas) {
 }
 
 std::vector<std::shared_ptr<Series>> Registry::prometheus_series() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::shared_ptr<Series>> out;
   for (const auto& s : series_) {
     if (s->prometheus()) out.push_back(s);
@@ -100,20 +100,21 @@ std::vector<std::shared_ptr<Series>> Registry::prometheus_series() const {
 }
 
 int Registry::add_gauge(GaugeCallback gauge) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   int id = next_gauge_++;
   gauges_.emplace_back(id, std::move(gauge));
   return id;
 }
 
 void Registry::remove_gauge(int id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::erase_if(gauges_, [id](const auto& g) { return g.first == id; });
 }
 
 std::vector<GaugeCallback> Registry::gauges() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<GaugeCallback> out;
+  out.reserve(gauges_.size());
   for (const auto& [id, g] : gauges_) out.push_back(g);
   return out;
 }

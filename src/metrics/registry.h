@@ -10,13 +10,13 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "metrics/series.h"
 
 namespace runnel::metrics {
@@ -99,10 +99,10 @@ class Registry {
   };
 
   std::shared_ptr<detail::RegistryShared> shared_;
-  mutable std::mutex mu_;
-  std::unordered_set<std::shared_ptr<Series>, Hash, Equal> series_;
-  std::vector<std::pair<int, GaugeCallback>> gauges_;
-  int next_gauge_ = 1;
+  mutable Mutex mu_;
+  std::unordered_set<std::shared_ptr<Series>, Hash, Equal> series_ GUARDED_BY(mu_);
+  std::vector<std::pair<int, GaugeCallback>> gauges_ GUARDED_BY(mu_);
+  int next_gauge_ GUARDED_BY(mu_) = 1;
 };
 
 }  // namespace runnel::metrics

@@ -3,9 +3,9 @@
 // list of series holding unflushed values. Private to metrics/.
 
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "common/mutex.h"
 #include "metrics/series.h"
 
 namespace runnel::metrics::detail {
@@ -13,9 +13,9 @@ namespace runnel::metrics::detail {
 struct RegistryShared {
   explicit RegistryShared(Clock c) : clock(std::move(c)) {}
   const Clock clock;
-  std::mutex mu;  // guards dirty and closed; taken inside a Series' mutex, never around one
-  std::vector<std::shared_ptr<Series>> dirty;
-  bool closed = false;  // the Registry is gone: nothing is queued any more
+  Mutex mu;  // taken inside a Series' mutex, never around one
+  std::vector<std::shared_ptr<Series>> dirty GUARDED_BY(mu);
+  bool closed GUARDED_BY(mu) = false;  // the Registry is gone: nothing is queued any more
 };
 
 }  // namespace runnel::metrics::detail

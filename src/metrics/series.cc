@@ -38,17 +38,17 @@ MetricId Series::id() const {
 }
 
 bool Series::high_resolution() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return high_resolution_;
 }
 
 void Series::set_high_resolution() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   high_resolution_ = true;
 }
 
 bool Series::dropped() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return dropped_;
 }
 
@@ -64,7 +64,7 @@ Aggregate& Series::slot_for(int64_t start, bool high_resolution) {
 
 void Series::mark_dirty() {
   if (queued_) return;
-  std::lock_guard lock(shared_->mu);
+  MutexLock lock(shared_->mu);
   if (shared_->closed) return;
   shared_->dirty.push_back(shared_from_this());
   queued_ = true;
@@ -84,7 +84,7 @@ void Series::update_totals(double value, double count) {
 template <class F>
 void Series::apply(TimePoint t, F&& f) {
   int64_t sec = unix_seconds(t);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (dropped_) return;
   int64_t res = high_resolution_ ? 1 : 60;
   int64_t start = sec - ((sec % res) + res) % res;
@@ -96,7 +96,7 @@ void Series::record(double value, double count) { record_at(shared_->clock(), va
 
 void Series::record_at(TimePoint t, double value, double count) {
   if (!std::isfinite(value) || !std::isfinite(count) || count <= 0) return;
-  apply(t, [&](Aggregate& a) {
+  apply(t, [&](Aggregate& a) REQUIRES(mu_) {
     a.add(value, count);
     update_totals(value, count);
   });
@@ -109,7 +109,7 @@ void Series::record_statistics_at(TimePoint t, const StatisticSet& s) {
       !std::isfinite(s.maximum) || s.sample_count <= 0) {
     return;
   }
-  apply(t, [&](Aggregate& a) {
+  apply(t, [&](Aggregate& a) REQUIRES(mu_) {
     a.add(s);
     total_count_ += s.sample_count;
     total_sum_ += s.sum;
@@ -125,14 +125,14 @@ void Series::record_statistics_at(TimePoint t, const StatisticSet& s) {
 }
 
 SeriesTotals Series::totals() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   SeriesTotals t{total_count_, total_sum_, last_, {}};
   if (buckets_) t.buckets.assign(buckets_.get(), buckets_.get() + prometheus_->bounds.size() + 1);
   return t;
 }
 
 std::vector<PendingSlot> Series::take_pending() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   queued_ = false;
   std::vector<PendingSlot> out;
   out.swap(pending_);  // also frees the idle series' slot storage
@@ -140,7 +140,7 @@ std::vector<PendingSlot> Series::take_pending() {
 }
 
 void Series::restore_pending(std::vector<PendingSlot> slots) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& s : slots) slot_for(s.start, s.high_resolution).merge(s.aggregate);
   if (!pending_.empty()) mark_dirty();
 }

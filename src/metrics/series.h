@@ -18,10 +18,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "metrics/aggregate.h"
 #include "metrics/metric_id.h"
 #include "metrics/prometheus_descriptor.h"
@@ -73,30 +73,30 @@ class Series : public std::enable_shared_from_this<Series> {
 
   // `count` values equal to `value`, now (by the registry's clock). Non-finite
   // values are ignored (the API layer rejects them first).
-  void record(double value, double count = 1);
+  void record(double value, double count = 1) EXCLUDES(mu_);
   // The same, at `t` (PutMetricData accepts two weeks back, two hours ahead;
   // the API layer checks that range, the series takes any time).
-  void record_at(TimePoint t, double value, double count = 1);
+  void record_at(TimePoint t, double value, double count = 1) EXCLUDES(mu_);
   // A statistic set (PutMetricData's StatisticValues).
-  void record_statistics(const StatisticSet& s);
-  void record_statistics_at(TimePoint t, const StatisticSet& s);
+  void record_statistics(const StatisticSet& s) EXCLUDES(mu_);
+  void record_statistics_at(TimePoint t, const StatisticSet& s) EXCLUDES(mu_);
 
   // Identity. key() is MetricId::key().
   const std::string& key() const { return key_; }
   MetricId id() const;
   Unit unit() const { return unit_; }
-  bool high_resolution() const;
+  bool high_resolution() const EXCLUDES(mu_);
   // From now on, keep 1-second rows too (a PutMetricData with
   // StorageResolution=1 for an existing series).
-  void set_high_resolution();
+  void set_high_resolution() EXCLUDES(mu_);
   const PrometheusDescriptor* prometheus() const { return prometheus_.get(); }
-  bool dropped() const;
-  SeriesTotals totals() const;
+  bool dropped() const EXCLUDES(mu_);
+  SeriesTotals totals() const EXCLUDES(mu_);
 
   // Flusher side (metrics/flusher.cc): take the unflushed slots (leaving
   // none), or give back slots a failed write could not store.
-  std::vector<PendingSlot> take_pending();
-  void restore_pending(std::vector<PendingSlot> slots);
+  std::vector<PendingSlot> take_pending() EXCLUDES(mu_);
+  void restore_pending(std::vector<PendingSlot> slots) EXCLUDES(mu_);
   // The store's row id of this series, 0 until the flusher resolved it.
   // Touched by the flusher thread only, as is store_last_seen (the last
   // `series.last_seen` written, Unix seconds).
@@ -105,26 +105,29 @@ class Series : public std::enable_shared_from_this<Series> {
 
  private:
   friend class Registry;
+  // Runs f on the slot of `t` with mu_ held (f: a lambda REQUIRES(mu_)).
   template <class F>
-  void apply(TimePoint t, F&& f);
-  Aggregate& slot_for(int64_t start, bool high_resolution);  // mu_ held
-  void mark_dirty();                                         // mu_ held
-  void update_totals(double value, double count);            // mu_ held
+  void apply(TimePoint t, F&& f) EXCLUDES(mu_);
+  Aggregate& slot_for(int64_t start, bool high_resolution) REQUIRES(mu_);
+  // Takes the registry's mutex (inside mu_).
+  void mark_dirty() REQUIRES(mu_);
+  void update_totals(double value, double count) REQUIRES(mu_);
 
   const std::shared_ptr<detail::RegistryShared> shared_;
   const std::string key_;
   const Unit unit_;
   const std::shared_ptr<const PrometheusDescriptor> prometheus_;
 
-  mutable std::mutex mu_;
-  bool high_resolution_ = false;
-  bool dropped_ = false;
-  bool queued_ = false;  // in the registry's dirty list
-  std::vector<PendingSlot> pending_;
-  double total_count_ = 0;
-  double total_sum_ = 0;
-  double last_ = 0;
-  std::unique_ptr<uint64_t[]> buckets_;  // histograms only: bounds.size() + 1
+  mutable Mutex mu_;
+  bool high_resolution_ GUARDED_BY(mu_) = false;
+  bool dropped_ GUARDED_BY(mu_) = false;
+  bool queued_ GUARDED_BY(mu_) = false;  // in the registry's dirty list
+  std::vector<PendingSlot> pending_ GUARDED_BY(mu_);
+  double total_count_ GUARDED_BY(mu_) = 0;
+  double total_sum_ GUARDED_BY(mu_) = 0;
+  double last_ GUARDED_BY(mu_) = 0;
+  // Histograms only: bounds.size() + 1 counts. Set by the constructor.
+  std::unique_ptr<uint64_t[]> buckets_ GUARDED_BY(mu_);
 };
 
 }  // namespace runnel::metrics

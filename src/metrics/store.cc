@@ -173,14 +173,14 @@ Result<int64_t> MetricStore::series_id(Series& s, int64_t now) {
 
 Status MetricStore::write(std::vector<Registry::Delta>& deltas) {
   if (deltas.empty()) return Status::ok();
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   int64_t now = unix_seconds(clock_());
   // What series_id() caches in the series is only true if the transaction
   // commits: remember it to undo on failure.
   std::vector<std::pair<int64_t, int64_t>> cached;
   cached.reserve(deltas.size());
   for (auto& d : deltas) cached.emplace_back(d.series->store_id, d.series->store_last_seen);
-  auto fail = [&](Status s) {
+  auto fail = [&](Status s) REQUIRES(write_mu_) {
     exec(writer_, "ROLLBACK").is_ok();
     for (size_t i = 0; i < deltas.size(); ++i) {
       deltas[i].series->store_id = cached[i].first;
@@ -227,7 +227,7 @@ Status MetricStore::write(std::vector<Registry::Delta>& deltas) {
 }
 
 Result<int64_t> MetricStore::apply_retention(TimePoint now_tp) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   int64_t now = unix_seconds(now_tp);
   int64_t deleted = 0;
   Statement st(writer_, "DELETE FROM datapoints WHERE period = ?1 AND start < ?2");
@@ -251,7 +251,7 @@ std::expected<std::vector<Datapoint>, QueryError> MetricStore::statistics(const 
   if (!plan) return std::unexpected(plan.error());
   std::map<std::pair<int64_t, int>, Aggregate> periods;
   {
-    std::lock_guard lock(read_mu_);
+    MutexLock lock(read_mu_);
     Statement st(reader_,
                  "SELECT s.unit, d.start, d.count, d.total, d.minimum, d.maximum, d.flags, d.hist "
                  "FROM series s JOIN datapoints d INDEXED BY datapoints_by_series "
@@ -306,7 +306,7 @@ Result<ListMetricsPage> MetricStore::list_metrics(const ListMetricsQuery& q) {
   int64_t since = now - (q.recently_active ? kRecentSeconds : kListWindowSeconds);
   size_t page_size = q.page_size == 0 ? 500 : q.page_size;
   ListMetricsPage page;
-  std::lock_guard lock(read_mu_);
+  MutexLock lock(read_mu_);
   Statement st(reader_,
                "SELECT namespace, name, dims FROM series "
                "WHERE (?1 IS NULL OR namespace = ?1) AND (?2 IS NULL OR name = ?2) "

@@ -20,11 +20,11 @@
 #include <cstdint>
 #include <expected>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "metrics/aggregate.h"
 #include "metrics/metric_id.h"
@@ -102,12 +102,15 @@ class MetricStore {
  private:
   MetricStore(sqlite3* writer, sqlite3* reader, Clock clock)
       : writer_(writer), reader_(reader), clock_(std::move(clock)) {}
-  Result<int64_t> series_id(Series& s, int64_t now);
+  Result<int64_t> series_id(Series& s, int64_t now) REQUIRES(write_mu_);
 
-  std::mutex write_mu_;
-  sqlite3* writer_;
-  std::mutex read_mu_;
-  sqlite3* reader_;
+  // Each connection is used only with its mutex held. The pointers never
+  // change; GUARDED_BY rather than PT_GUARDED_BY so that every use is
+  // checked (the sqlite3 calls take them by value).
+  Mutex write_mu_;
+  sqlite3* const writer_ GUARDED_BY(write_mu_);
+  Mutex read_mu_;
+  sqlite3* const reader_ GUARDED_BY(read_mu_);
   Clock clock_;
 };
 

@@ -65,7 +65,7 @@ RequestMetrics::RequestMetrics(metrics::Registry& registry, const std::vector<co
 RequestMetrics::~RequestMetrics() = default;
 
 std::shared_ptr<metrics::Series> RequestMetrics::error_series(Operation& op, std::string_view error) {
-  std::lock_guard lock(op.mu);
+  MutexLock lock(op.mu);
   for (const auto& [type, series] : op.errors)
     if (type == error) return series;
   std::string type = op.errors.size() < kMaxErrorTypesPerOperation ? std::string(error) : std::string("Other");

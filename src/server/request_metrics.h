@@ -18,12 +18,12 @@
 // before the dispatcher).
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "metrics/registry.h"
 #include "protocol/dispatcher.h"
 
@@ -53,8 +53,8 @@ class RequestMetrics {
     std::string name;
     std::shared_ptr<metrics::Series> requests;
     std::shared_ptr<metrics::Series> latency;
-    std::mutex mu;  // guards errors
-    std::vector<std::pair<std::string, std::shared_ptr<metrics::Series>>> errors;
+    Mutex mu;
+    std::vector<std::pair<std::string, std::shared_ptr<metrics::Series>>> errors GUARDED_BY(mu);
   };
   struct Model {
     const protocol::ServiceModel* model;

@@ -19,14 +19,14 @@ class FaultFile final : public File {
 
   Result<size_t> read_at(uint64_t offset, size_t n, char* dst) const override {
     {
-      std::lock_guard lock(env_->mu_);
+      MutexLock lock(env_->mu_);
       if (auto s = env_->check_locked(); !s) return error(s);
     }
     return base_->read_at(offset, n, dst);
   }
 
   Status append(std::string_view data) override {
-    std::lock_guard lock(env_->mu_);
+    MutexLock lock(env_->mu_);
     if (auto s = env_->check_write_locked("write", path_); !s) return s;
     if (env_->no_space_ == FaultInjectionEnv::NoSpace::kWritesAndSyncs) return no_space("pwrite");
     if (auto s = base_->append(data); !s) return s;
@@ -35,7 +35,7 @@ class FaultFile final : public File {
   }
 
   Status sync() override {
-    std::lock_guard lock(env_->mu_);
+    MutexLock lock(env_->mu_);
     ++env_->counts_.file_syncs;
     if (auto s = env_->check_write_locked("sync", path_); !s) return s;
     if (env_->no_space_ != FaultInjectionEnv::NoSpace::kOff) return no_space("fdatasync");
@@ -49,7 +49,7 @@ class FaultFile final : public File {
   }
 
   Status truncate(uint64_t size) override {
-    std::lock_guard lock(env_->mu_);
+    MutexLock lock(env_->mu_);
     if (auto s = env_->check_locked(); !s) return s;
     if (auto s = base_->truncate(size); !s) return s;
     auto& st = env_->state_locked(path_, 0);
@@ -61,7 +61,7 @@ class FaultFile final : public File {
   }
 
   Status zero_fill(uint64_t end) override {
-    std::lock_guard lock(env_->mu_);
+    MutexLock lock(env_->mu_);
     if (auto s = env_->check_write_locked("write", path_); !s) return s;
     if (env_->no_space_ == FaultInjectionEnv::NoSpace::kWritesAndSyncs) return no_space("pwrite");
     if (auto s = base_->zero_fill(end); !s) return s;
@@ -74,7 +74,7 @@ class FaultFile final : public File {
 
   void drop_cache(uint64_t offset, uint64_t length) override {
     {
-      std::lock_guard lock(env_->mu_);
+      MutexLock lock(env_->mu_);
       env_->dropped_bytes_ += length;
       // A file never written through this Env counts as fully synced.
       auto it = env_->files_.find(path_);
@@ -94,12 +94,12 @@ class FaultFile final : public File {
 };
 
 uint64_t FaultInjectionEnv::dropped_bytes() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return dropped_bytes_;
 }
 
 uint64_t FaultInjectionEnv::unsynced_drops() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return unsynced_drops_;
 }
 
@@ -124,29 +124,29 @@ FaultInjectionEnv::FileState& FaultInjectionEnv::state_locked(const std::string&
 }
 
 void FaultInjectionEnv::crash() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   crashed_ = true;
 }
 
 void FaultInjectionEnv::set_no_space(NoSpace mode) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   no_space_ = mode;
 }
 
 void FaultInjectionEnv::fail_next_writes(int n) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   fail_writes_ = n;
 }
 
 uint64_t FaultInjectionEnv::unsynced_bytes() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   uint64_t total = 0;
   for (const auto& [path, st] : files_) total += st.size > st.synced ? st.size - st.synced : 0;
   return total;
 }
 
 Status FaultInjectionEnv::apply_crash(TornWrite mode) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [path, st] : files_) {
     if (!st.entry_synced) {
       if (base_->file_exists(path)) {
@@ -180,7 +180,7 @@ Status FaultInjectionEnv::apply_crash(TornWrite mode) {
 }
 
 void FaultInjectionEnv::reset() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   crashed_ = false;
   fail_writes_ = 0;
   no_space_ = NoSpace::kOff;
@@ -188,7 +188,7 @@ void FaultInjectionEnv::reset() {
 }
 
 Result<std::unique_ptr<File>> FaultInjectionEnv::open_file(const std::string& path, OpenMode mode) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (auto s = check_locked(); !s) return error(s);
   const bool existed = base_->file_exists(path);
   if (!existed && mode == OpenMode::kCreate && no_space_ == NoSpace::kWritesAndSyncs) {
@@ -204,55 +204,55 @@ Result<std::unique_ptr<File>> FaultInjectionEnv::open_file(const std::string& pa
 }
 
 Status FaultInjectionEnv::create_dirs(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (auto s = check_locked(); !s) return s;
   return base_->create_dirs(path);
 }
 
 Result<std::vector<std::string>> FaultInjectionEnv::list_dir(const std::string& dir) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (auto s = check_locked(); !s) return error(s);
   return base_->list_dir(dir);
 }
 
 Status FaultInjectionEnv::remove_file(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (auto s = check_locked(); !s) return s;
   files_.erase(path);
   return base_->remove_file(path);
 }
 
 FaultInjectionEnv::Counts FaultInjectionEnv::counts() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return counts_;
 }
 
 void FaultInjectionEnv::hold_renames() {
-  std::lock_guard lock(hold_mu_);
+  MutexLock lock(hold_mu_);
   hold_renames_ = true;
 }
 
 void FaultInjectionEnv::release_renames() {
   {
-    std::lock_guard lock(hold_mu_);
+    MutexLock lock(hold_mu_);
     hold_renames_ = false;
   }
   hold_cv_.notify_all();
 }
 
 int FaultInjectionEnv::renames_waiting() {
-  std::lock_guard lock(hold_mu_);
+  MutexLock lock(hold_mu_);
   return renames_waiting_;
 }
 
 Status FaultInjectionEnv::rename_file(const std::string& from, const std::string& to) {
   {
-    std::unique_lock hold(hold_mu_);
+    MutexLock hold(hold_mu_);
     ++renames_waiting_;
-    hold_cv_.wait(hold, [&] { return !hold_renames_; });
+    hold_cv_.wait(hold_mu_, [&]() REQUIRES(hold_mu_) { return !hold_renames_; });
     --renames_waiting_;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++counts_.renames;
   if (auto s = check_locked(); !s) return s;
   if (auto s = base_->rename_file(from, to); !s) return s;
@@ -266,7 +266,7 @@ Status FaultInjectionEnv::rename_file(const std::string& from, const std::string
 }
 
 Status FaultInjectionEnv::sync_dir(const std::string& dir) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++counts_.dir_syncs;
   if (auto s = check_locked(); !s) return s;
   if (real_syncs_) {

@@ -14,17 +14,15 @@
 // lost writes over them read back as zeros.
 // Thread-safe.
 
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <set>
 #include <string>
 #include <string_view>
 
-#include "common/thread_annotations.h"
+#include "common/mutex.h"
 #include "storage/env.h"
 
 namespace runnel::storage {
@@ -113,7 +111,7 @@ class FaultInjectionEnv final : public Env {
 
   Env* base_;
   const bool real_syncs_;
-  std::mutex mu_;
+  Mutex mu_;
   bool crashed_ GUARDED_BY(mu_) = false;
   int fail_writes_ GUARDED_BY(mu_) = 0;
   NoSpace no_space_ GUARDED_BY(mu_) = NoSpace::kOff;
@@ -121,8 +119,8 @@ class FaultInjectionEnv final : public Env {
   uint64_t unsynced_drops_ GUARDED_BY(mu_) = 0;
   std::map<std::string, FileState> files_ GUARDED_BY(mu_);
   Counts counts_ GUARDED_BY(mu_);
-  std::mutex hold_mu_;  // never taken with mu_ held
-  std::condition_variable hold_cv_;
+  Mutex hold_mu_;  // never taken with mu_ held
+  CondVar hold_cv_;
   bool hold_renames_ GUARDED_BY(hold_mu_) = false;
   int renames_waiting_ GUARDED_BY(hold_mu_) = 0;
   std::mt19937_64 rng_;

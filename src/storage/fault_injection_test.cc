@@ -7,11 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "common/mutex.h"
 #include "storage/log_test_util.h"
 
 namespace runnel::storage {
@@ -24,10 +24,10 @@ constexpr int kShards = 6;
 constexpr int kThreads = 4;
 
 struct Model {
-  std::mutex mu;
-  std::map<ShardKey, std::map<uint64_t, std::string>> acked;  // shard -> counter -> data
-  std::set<std::string> submitted;
-  std::map<ShardKey, uint64_t> max_acked;
+  Mutex mu;
+  std::map<ShardKey, std::map<uint64_t, std::string>> acked GUARDED_BY(mu);  // shard -> counter -> data
+  std::set<std::string> submitted GUARDED_BY(mu);
+  std::map<ShardKey, uint64_t> max_acked GUARDED_BY(mu);
 };
 
 // Data "t<thread>.<seq>#<padding>": seq grows per thread, so per-shard order is checkable.
@@ -37,6 +37,7 @@ std::string make_data(int thread, uint64_t seq, std::mt19937& rng) {
 }
 
 void verify(Log& log, Model& m) {
+  MutexLock lock(m.mu);  // the writers are joined; for the analysis
   for (ShardKey s = 0; s < kShards; ++s) {
     auto got = read_all(log, s);
     std::map<uint64_t, std::string> seen;
@@ -77,7 +78,10 @@ void crash_cycles(FaultInjectionEnv::TornWrite mode, uint64_t seed) {
     auto log = open_log(opts, &env);
     ASSERT_TRUE(log) << log.error().to_string();
     verify(**log, m);
-    const std::map<ShardKey, uint64_t> floor = m.max_acked;  // counters must continue above these
+    const std::map<ShardKey, uint64_t> floor = [&] {
+      MutexLock lock(m.mu);
+      return m.max_acked;  // counters must continue above these
+    }();
     std::atomic<bool> stop{false};
     std::atomic<int> monotonic_violations{0};
     std::vector<std::thread> threads;
@@ -89,7 +93,7 @@ void crash_cycles(FaultInjectionEnv::TornWrite mode, uint64_t seed) {
           sa.shard = trng() % kShards;
           const int n = 1 + static_cast<int>(trng() % 3);
           {
-            std::lock_guard lock(m.mu);
+            MutexLock lock(m.mu);
             for (int k = 0; k < n; ++k) {
               sa.records.push_back({"pk", make_data(t, ++seq, trng)});
               m.submitted.insert(sa.records.back().data);
@@ -98,7 +102,7 @@ void crash_cycles(FaultInjectionEnv::TornWrite mode, uint64_t seed) {
           std::promise<void> p;
           (*log)->append({sa}, [&, sa](Result<std::vector<Appended>> r) {
             if (r) {
-              std::lock_guard lock(m.mu);
+              MutexLock lock(m.mu);
               const uint64_t first = (*r)[0].first_counter;
               auto f = floor.find(sa.shard);
               if (f != floor.end() && first <= f->second) ++monotonic_violations;
@@ -124,6 +128,7 @@ void crash_cycles(FaultInjectionEnv::TornWrite mode, uint64_t seed) {
   ASSERT_TRUE(log);
   verify(**log, m);
   size_t acked = 0;
+  MutexLock lock(m.mu);
   for (auto& [s, recs] : m.acked) acked += recs.size();
   EXPECT_GT(acked, 0u);
 }

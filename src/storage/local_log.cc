@@ -50,7 +50,10 @@ Result<std::unique_ptr<LocalLog>> LocalLog::open(const LogOptions& options, Env*
   }
   std::unique_ptr<LocalLog> log(new LocalLog(options, env != nullptr ? env : Env::posix()));
   if (auto s = log->recover(); !s) return error(s);
-  log->synced_end_ = log->published_end_;  // what recovery serves is on disk (or taken as such)
+  {
+    ReaderLock lock(log->index_mu_);
+    log->synced_end_ = log->published_end_;  // what recovery serves is on disk (or taken as such)
+  }
   if (options.fsync == FsyncPolicy::kAlways) log->syncer_ = std::thread([l = log.get()] { l->syncer_loop(); });
   log->writer_ = std::thread([l = log.get()] { l->writer_loop(); });
   return log;
@@ -67,7 +70,7 @@ void LocalLog::append(std::vector<ShardAppend> appends, AppendDone done) {
   op.appends = std::move(appends);
   op.done = std::move(done);
   const int64_t now = now_ms();
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_) {
     lock.unlock();
     op.done(error(Status::aborted("log is closed")));
@@ -98,18 +101,18 @@ void LocalLog::append(std::vector<ShardAppend> appends, AppendDone done) {
 }
 
 uint64_t LocalLog::last_assigned_counter(ShardKey shard) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = clocks_.find(shard);
   return it == clocks_.end() ? 0 : it->second.next_counter - 1;
 }
 
 Status LocalLog::drop_shards(const std::vector<ShardKey>& shards) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (ShardKey shard : shards) clocks_[shard].dropped = true;
   }
   {
-    std::unique_lock lock(index_mu_);
+    WriterLock lock(index_mu_);
     for (ShardKey shard : shards) {
       shards_.erase(shard);
       dropped_.insert(shard);
@@ -133,7 +136,7 @@ Status LocalLog::run_on_writer(std::function<Status()> job) {
   Op op;
   op.task = [&] { promise.set_value(job()); };
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) return Status::aborted("log is closed");
     queue_.push_back(std::move(op));
     if (writer_waiting_) cv_.notify_one();
@@ -147,7 +150,7 @@ Status LocalLog::enforce_retention() {
 
 Status LocalLog::close() {
   {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     if (closed_) return close_status_;
     closed_ = true;
     stopping_ = true;
@@ -158,7 +161,7 @@ Status LocalLog::close() {
 }
 
 LocalLog::Stats LocalLog::stats() {
-  std::shared_lock lock(index_mu_);
+  ReaderLock lock(index_mu_);
   Stats s = stats_;
   s.syncs = syncs_.load(std::memory_order_relaxed);
   s.segments = segments_.size();
@@ -177,7 +180,7 @@ void LocalLog::writer_loop() {
   for (;;) {
     bool stop = false;
     {
-      std::unique_lock lock(mu_);
+      MutexLock lock(mu_);
       while (queue_.empty() && !stopping_ && !checkpoint_due_.load()) {
         auto deadline = Clock::time_point::max();
         if (options_.fsync == FsyncPolicy::kInterval && active_dirty_) deadline = std::min(deadline, next_sync);
@@ -186,9 +189,9 @@ void LocalLog::writer_loop() {
         writer_waiting_ = true;
         bool timed_out = false;
         if (deadline == Clock::time_point::max()) {
-          cv_.wait(lock);
+          cv_.wait(mu_);
         } else {
-          timed_out = cv_.wait_until(lock, deadline) == std::cv_status::timeout;
+          timed_out = cv_.wait_until(mu_, deadline) == std::cv_status::timeout;
         }
         writer_waiting_ = false;
         if (timed_out) break;
@@ -235,12 +238,12 @@ void LocalLog::writer_loop() {
   // tails so the next open starts from a checkpoint.
   if (syncer_.joinable()) {
     {
-      std::lock_guard lock(sync_mu_);
+      MutexLock lock(sync_mu_);
       sync_stop_ = true;
     }
     sync_cv_.notify_one();
     syncer_.join();
-    std::lock_guard lock(sync_mu_);
+    MutexLock lock(sync_mu_);
     if (failed_.is_ok()) failed_ = sync_failed_;
   }
   // Cut off what failed commits left in the files, so that the next open
@@ -316,7 +319,7 @@ void LocalLog::commit_group(std::vector<Op>& group) {
         return;
       }
     }
-    std::unique_lock lock(index_mu_);
+    WriterLock lock(index_mu_);
     publish_locked(written_, active_id_, base);
   }
   finish_ops(group, Status::ok());  // no lock held
@@ -340,8 +343,8 @@ void LocalLog::syncer_loop() {
   for (;;) {
     Status failed;
     {
-      std::unique_lock lock(sync_mu_);
-      sync_cv_.wait(lock, [&] { return !pending_.empty() || sync_stop_; });
+      MutexLock lock(sync_mu_);
+      sync_cv_.wait(sync_mu_, [&]() REQUIRES(sync_mu_) { return !pending_.empty() || sync_stop_; });
       if (pending_.empty()) break;  // stopping, and nothing left
       work.swap(pending_);
       failed = sync_failed_;
@@ -360,7 +363,7 @@ void LocalLog::syncer_loop() {
       synced = p.file.get();
     }
     if (failed.is_ok()) {
-      std::unique_lock lock(index_mu_);
+      WriterLock lock(index_mu_);
       for (const Pending& p : work) {
         if (!p.written.empty()) publish_locked(p.written, p.segment, p.base);
       }
@@ -369,7 +372,7 @@ void LocalLog::syncer_loop() {
                     failed.to_string());
     }
     {
-      std::lock_guard lock(sync_mu_);
+      MutexLock lock(sync_mu_);
       if (!failed.is_ok() && sync_failed_.is_ok()) {
         sync_failed_ = failed;
         write_failure_ = true;
@@ -389,7 +392,7 @@ void LocalLog::syncer_loop() {
       }
     }
     {
-      std::lock_guard lock(sync_mu_);
+      MutexLock lock(sync_mu_);
       for (const Pending& p : work) {
         if (p.sealing) release_locked(p.segment);
       }
@@ -397,7 +400,7 @@ void LocalLog::syncer_loop() {
     }
     sync_idle_cv_.notify_all();
     if (!failed.is_ok() || checkpoint_due_.load()) {
-      std::lock_guard lock(mu_);  // the writer retries from a timer: wake it to set one
+      MutexLock lock(mu_);  // the writer retries from a timer: wake it to set one
       cv_.notify_one();
     }
     work.clear();
@@ -410,7 +413,7 @@ void LocalLog::release_locked(uint32_t segment) {
 }
 
 uint32_t LocalLog::oldest_unpublished_segment() {
-  std::lock_guard lock(sync_mu_);
+  MutexLock lock(sync_mu_);
   return unpublished_.empty() ? UINT32_MAX : unpublished_.begin()->first;
 }
 
@@ -540,7 +543,7 @@ Status LocalLog::timed_sync(File& file) {
 }
 
 LogUsage LocalLog::usage() {
-  std::shared_lock lock(index_mu_);
+  ReaderLock lock(index_mu_);
   LogUsage u;
   u.segments = segments_.size();
   for (const auto& [id, seg] : segments_) {
@@ -564,14 +567,14 @@ Status LocalLog::sync_active() {
 }
 
 Status LocalLog::writable() {
-  std::lock_guard lock(sync_mu_);
+  MutexLock lock(sync_mu_);
   return writer_failed_.is_ok() ? sync_failed_ : writer_failed_;
 }
 
 void LocalLog::fail_writes(const Status& s, bool retry_at_once) {
   failed_ = s;
   {
-    std::lock_guard lock(sync_mu_);
+    MutexLock lock(sync_mu_);
     writer_failed_ = s;
   }
   write_failure_ = true;
@@ -587,7 +590,7 @@ bool LocalLog::writes_failing() {
   if (!syncer_.joinable() || !write_failure_.load()) return false;
   Status s;
   {
-    std::lock_guard lock(sync_mu_);
+    MutexLock lock(sync_mu_);
     s = sync_failed_;
   }
   if (s.is_ok()) return false;
@@ -599,7 +602,7 @@ void LocalLog::note_sync_failure(const Status& s) {
   if (options_.fsync == FsyncPolicy::kAlways || !unsynced_lost_.is_ok()) return;
   std::pair<uint32_t, uint64_t> published;
   {
-    std::shared_lock lock(index_mu_);
+    ReaderLock lock(index_mu_);
     published = published_end_;
   }
   if (published <= synced_end_) return;  // nothing acknowledged was unsynced
@@ -641,13 +644,13 @@ void LocalLog::retry_writes() {
 // zeros past the end was written and synced.
 Status LocalLog::recover_writes() {
   if (syncer_.joinable()) {
-    std::unique_lock lock(sync_mu_);
-    sync_idle_cv_.wait(lock, [&] { return pending_.empty() && !sync_busy_; });
+    MutexLock lock(sync_mu_);
+    sync_idle_cv_.wait(sync_mu_, [&]() REQUIRES(sync_mu_) { return pending_.empty() && !sync_busy_; });
   }
   std::pair<uint32_t, uint64_t> keep;
   std::vector<std::pair<uint32_t, std::shared_ptr<File>>> files;
   {
-    std::shared_lock lock(index_mu_);
+    ReaderLock lock(index_mu_);
     keep = published_end_;
     for (auto it = segments_.lower_bound(keep.first); it != segments_.end(); ++it) {
       files.emplace_back(it->first, it->second.file);
@@ -684,13 +687,13 @@ Status LocalLog::recover_writes() {
   runway_end_ = probe_end;  // the probe's zeros: a runway, cut at the next roll
   failed_ = Status::ok();
   {
-    std::lock_guard lock(sync_mu_);
+    MutexLock lock(sync_mu_);
     sync_failed_ = Status::ok();
     writer_failed_ = Status::ok();
   }
   write_failure_ = false;
   last_recovery_ = std::chrono::steady_clock::now();
-  std::unique_lock lock(index_mu_);
+  WriterLock lock(index_mu_);
   ++stats_.write_recoveries;
   return Status::ok();
 }
@@ -704,7 +707,7 @@ Status LocalLog::create_segment(uint32_t id) {
   if (auto s = env_->sync_dir(options_.dir); !s) return s;
   std::shared_ptr<File> shared(std::move(*file));
   {
-    std::unique_lock lock(index_mu_);
+    WriterLock lock(index_mu_);
     segments_[id].file = shared;
   }
   active_id_ = id;
@@ -765,7 +768,7 @@ void LocalLog::maybe_extend_runway() {
   if (runway_end_ > end && runway_end_ - end >= options_.runway_bytes / 4) return;
   if (rate_bytes_ > options_.runway_max_rate || rate_prev_bytes_ > options_.runway_max_rate) return;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!queue_.empty() || stopping_) return;  // appends are waiting: they go first
   }
   const uint64_t target = std::min(end + options_.runway_bytes, options_.segment_bytes);
@@ -789,7 +792,7 @@ void LocalLog::hand_off_sync(std::shared_ptr<File> file, uint32_t segment) {
 
 void LocalLog::hand_off(Pending p) {
   {
-    std::lock_guard lock(sync_mu_);
+    MutexLock lock(sync_mu_);
     ++unpublished_[p.segment];
     pending_.push_back(std::move(p));
   }

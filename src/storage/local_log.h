@@ -22,19 +22,16 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
-#include "common/thread_annotations.h"
+#include "common/mutex.h"
 #include "storage/batch_format.h"
 #include "storage/cache_window.h"
 #include "storage/checkpoint.h"
@@ -131,22 +128,28 @@ class LocalLog final : public Log {
   };
 
   LocalLog(const LogOptions& options, Env* env);
-  Status recover();
-  Status recover_segment(uint32_t id, bool is_last, bool* sealed);
+  // Recovery (log_recovery.cc) runs in open() before the writer and sync
+  // threads start and before the log is returned: no other thread can reach
+  // its state, so it reads and writes guarded members without their locks
+  // (and create_segment(), which it calls, takes index_mu_ itself). The
+  // thread-safety analysis is off for these functions alone.
+  Status recover() NO_THREAD_SAFETY_ANALYSIS;
+  Status recover_segment(uint32_t id, bool is_last, bool* sealed) NO_THREAD_SAFETY_ANALYSIS;
   // Indexes sealed segment `id` from its summary; false (nothing indexed) when
   // there is none or it does not match the segment.
-  bool recover_from_summary(uint32_t id, const std::shared_ptr<File>& file);
+  bool recover_from_summary(uint32_t id, const std::shared_ptr<File>& file) NO_THREAD_SAFETY_ANALYSIS;
   // Writes segment `id`'s summary (not synced: docs/storage.md §3a); a failure
   // is only logged, and the segment is scanned at the next open.
   // A builder past SummaryBuilder::kMaxBatches writes nothing.
   void write_summary(uint32_t id, uint64_t segment_bytes, const SummaryBuilder& summary);
-  void index_batch(const batch::Header& h, uint32_t segment, uint32_t offset);
-  Status create_segment(uint32_t id);
+  // Recovery only (see recover()).
+  void index_batch(const batch::Header& h, uint32_t segment, uint32_t offset) NO_THREAD_SAFETY_ANALYSIS;
+  Status create_segment(uint32_t id) EXCLUDES(index_mu_);
 
   int64_t now_ms() const;
-  void writer_loop();
+  void writer_loop() EXCLUDES(mu_, sync_mu_, index_mu_);
   void commit(std::vector<Op>& ops);
-  void commit_group(std::vector<Op>& group);
+  void commit_group(std::vector<Op>& group) EXCLUDES(index_mu_);
   // Serialises the group's records and writes them to the active segment
   // (rolling it first if full). Sets *wrote when anything was written.
   Status write_group(std::vector<Op>& ops, uint64_t* base, bool* wrote);
@@ -159,7 +162,7 @@ class LocalLog final : public Log {
   static void finish_ops(std::vector<Op>& ops, const Status& failure);
   // The bytes a commit's batches take, from its first batch's offset.
   static uint64_t commit_bytes(const std::vector<Written>& written);
-  void syncer_loop();
+  void syncer_loop() EXCLUDES(mu_, sync_mu_, index_mu_);
   // The oldest segment with written batches not yet published, or with a
   // seal whose summary is not written yet (UINT32_MAX: none).
   uint32_t oldest_unpublished_segment() EXCLUDES(sync_mu_);
@@ -169,10 +172,10 @@ class LocalLog final : public Log {
   // Writer thread, kInterval/kNever: records a failed fdatasync; when it
   // covered acknowledged unsynced bytes, sets unsynced_lost_ and logs the
   // range at error level.
-  void note_sync_failure(const Status& s);
+  void note_sync_failure(const Status& s) EXCLUDES(index_mu_);
   // Between commits at low write rates: tops up the active segment's runway
   // of synced zeros (docs/storage.md, "Runway").
-  void maybe_extend_runway();
+  void maybe_extend_runway() EXCLUDES(mu_);
   // Counts appended bytes into the one-second rate windows.
   void count_rate(uint64_t bytes);
   // Before a roll: cuts the unused runway off the active segment.
@@ -182,14 +185,14 @@ class LocalLog final : public Log {
   void hand_off_sync(std::shared_ptr<File> file, uint32_t segment);
   struct Pending;
   // Queues `p` (a written commit, or only a sync) for the sync thread.
-  void hand_off(Pending p);
-  Status run_retention();
+  void hand_off(Pending p) EXCLUDES(sync_mu_);
+  Status run_retention() EXCLUDES(ckpt_mu_, index_mu_, retention_mu_);
   // Removes the segments' summaries and files (failures are logged), no
   // directory sync. Writer thread, the segments already out of segments_.
   void delete_segment_files(const std::vector<uint32_t>& ids);
   // Writer thread. Records a failed write or fdatasync: appends fail with `s`
   // until recover_writes() succeeds, tried at once or failure_retry_ms later.
-  void fail_writes(const Status& s, bool retry_at_once);
+  void fail_writes(const Status& s, bool retry_at_once) EXCLUDES(sync_mu_);
   // Writer thread: recover_writes(), and on failure the next try later.
   void retry_writes();
   // recover_writes() writes and syncs this many zeros past the end to learn
@@ -197,15 +200,15 @@ class LocalLog final : public Log {
   static constexpr uint64_t kWriteProbeBytes = 64u << 10;
   // Writer thread. True when appends are failing: the writer's own failure,
   // or the sync thread's (which it takes over).
-  bool writes_failing();
+  bool writes_failing() EXCLUDES(sync_mu_);
   // Writer thread, while writes_failing(): waits for the sync thread to be
   // idle, cuts every segment back to the end of the last published commit
   // (the bytes after it belong to failed commits, never acknowledged), makes
   // that durable, checks that the disk takes a write, and clears the failure
   // (docs/storage.md §6a).
-  Status recover_writes();
+  Status recover_writes() EXCLUDES(sync_mu_, index_mu_);
   // Runs `job` on the writer thread between commits and waits for it.
-  Status run_on_writer(std::function<Status()> job);
+  Status run_on_writer(std::function<Status()> job) EXCLUDES(mu_);
   // The checkpoint of the current state (docs/storage.md §3); index_mu_ held
   // (shared or exclusive).
   Checkpoint checkpoint_locked() REQUIRES_SHARED(index_mu_);
@@ -217,8 +220,8 @@ class LocalLog final : public Log {
   Env* const env_;
 
   // --- append side ---
-  std::mutex mu_;
-  std::condition_variable cv_;
+  Mutex mu_;
+  CondVar cv_;
   std::unordered_map<ShardKey, Clock> clocks_ GUARDED_BY(mu_);
   std::vector<Op> queue_ GUARDED_BY(mu_);
   bool writer_waiting_ GUARDED_BY(mu_) = false;
@@ -226,7 +229,7 @@ class LocalLog final : public Log {
   bool closed_ GUARDED_BY(mu_) = false;
 
   // --- published state ---
-  std::shared_mutex index_mu_;
+  SharedMutex index_mu_;
   std::unordered_map<ShardKey, ShardState> shards_ GUARDED_BY(index_mu_);
   std::map<uint32_t, Segment> segments_ GUARDED_BY(index_mu_);
   std::unordered_set<ShardKey> dropped_ GUARDED_BY(index_mu_);
@@ -237,11 +240,11 @@ class LocalLog final : public Log {
   // writer thread) hold this from taking their copy of the state until the
   // file is renamed into place, so a newer copy is never replaced by an
   // older one. Lock order: ckpt_mu_ before index_mu_; never held with mu_.
-  std::mutex ckpt_mu_ ACQUIRED_BEFORE(index_mu_);
+  Mutex ckpt_mu_ ACQUIRED_BEFORE(index_mu_);
   // --- retention settings (Log::set_retention), pushed by the shards' owner ---
   // A leaf lock: taken by set/clear callers (with their own locks held) and
   // by the writer's retention pass, never with another log lock.
-  std::mutex retention_mu_;
+  Mutex retention_mu_;
   std::unordered_map<ShardKey, ShardRetention> retention_ GUARDED_BY(retention_mu_);
   bool retention_complete_ GUARDED_BY(retention_mu_) = false;
   // The recovered checkpoint's next_segment_id: a lower bound for later ones.
@@ -307,14 +310,14 @@ class LocalLog final : public Log {
     uint64_t seal_bytes = 0;
     SummaryBuilder seal;
   };
-  std::mutex sync_mu_;
-  std::condition_variable sync_cv_;
+  Mutex sync_mu_;
+  CondVar sync_cv_;
   std::vector<Pending> pending_ GUARDED_BY(sync_mu_);
   std::map<uint32_t, int> unpublished_ GUARDED_BY(sync_mu_);  // segment -> pending groups
   Status sync_failed_ GUARDED_BY(sync_mu_);
   Status writer_failed_ GUARDED_BY(sync_mu_);    // failed_'s copy for writable()
   bool sync_busy_ GUARDED_BY(sync_mu_) = false;  // the sync thread is working on a batch
-  std::condition_variable sync_idle_cv_;         // signalled when it finished one
+  CondVar sync_idle_cv_;                         // signalled when it finished one
   std::atomic<bool> write_failure_{false};       // some failure is set: the writer wakes to retry
   bool sync_stop_ GUARDED_BY(sync_mu_) = false;
   std::thread syncer_;

@@ -93,7 +93,7 @@ Result<ReadResult> LocalLog::read(ShardKey shard, uint64_t from_counter, uint32_
   while (!full) {
     refs.clear();
     {
-      std::shared_lock lock(index_mu_);
+      ReaderLock lock(index_mu_);
       auto it = shards_.find(shard);
       if (it == shards_.end()) break;
       const ShardState& st = it->second;
@@ -152,7 +152,7 @@ Result<ReadResult> LocalLog::read(ShardKey shard, uint64_t from_counter, uint32_
 uint64_t LocalLog::counter_at_time(ShardKey shard, int64_t ts_ms) {
   EntryRef ref;
   {
-    std::shared_lock lock(index_mu_);
+    ReaderLock lock(index_mu_);
     auto it = shards_.find(shard);
     if (it == shards_.end()) return 1;
     const ShardState& st = it->second;
@@ -178,7 +178,7 @@ uint64_t LocalLog::counter_at_time(ShardKey shard, int64_t ts_ms) {
 }
 
 ShardTail LocalLog::tail(ShardKey shard) {
-  std::shared_lock lock(index_mu_);
+  ReaderLock lock(index_mu_);
   auto it = shards_.find(shard);
   return it == shards_.end() ? ShardTail{} : it->second.tail;
 }

@@ -33,25 +33,25 @@ Checkpoint LocalLog::checkpoint_locked() {
 }
 
 void LocalLog::set_retention(const std::vector<ShardKey>& shards, ShardRetention retention) {
-  std::lock_guard lock(retention_mu_);
+  MutexLock lock(retention_mu_);
   for (ShardKey key : shards) retention_[key] = retention;
 }
 
 void LocalLog::clear_retention(const std::vector<ShardKey>& shards) {
-  std::lock_guard lock(retention_mu_);
+  MutexLock lock(retention_mu_);
   for (ShardKey key : shards) retention_.erase(key);
 }
 
 void LocalLog::retention_settings_complete() {
-  std::lock_guard lock(retention_mu_);
+  MutexLock lock(retention_mu_);
   retention_complete_ = true;
 }
 
 Status LocalLog::write_checkpoint() {
-  std::lock_guard ckpt(ckpt_mu_);
+  MutexLock ckpt(ckpt_mu_);
   Checkpoint cp;
   {
-    std::shared_lock lock(index_mu_);
+    ReaderLock lock(index_mu_);
     cp = checkpoint_locked();
   }
   return storage::write_checkpoint(env_, options_.dir, cp);
@@ -75,7 +75,7 @@ Status LocalLog::run_retention() {
   // whose seal's summary is not written yet, which would outlive them.
   const uint32_t unpublished = oldest_unpublished_segment();
   {
-    std::shared_lock lock(index_mu_);
+    ReaderLock lock(index_mu_);
     for (const auto& [id, seg] : segments_) {
       if (id == active_id_ || id >= unpublished) continue;
       Candidate c{id, {seg.shards.begin(), seg.shards.end()}};
@@ -91,7 +91,7 @@ Status LocalLog::run_retention() {
   const int64_t now = now_ms();
   std::unordered_map<ShardKey, int64_t> cutoffs;
   {
-    std::lock_guard lock(retention_mu_);
+    MutexLock lock(retention_mu_);
     for (const Candidate& c : candidates) {
       for (const auto& [key, ss] : c.shards) {
         if (dropped.contains(key)) continue;
@@ -139,7 +139,7 @@ Status LocalLog::run_retention() {
   }
   if (!freed.empty()) {
     {
-      std::unique_lock lock(index_mu_);
+      WriterLock lock(index_mu_);
       for (uint32_t id : freed) segments_.erase(id);
     }
     delete_segment_files(freed);
@@ -153,10 +153,10 @@ Status LocalLog::run_retention() {
   // it, so that reads and acknowledgements do not wait for its fsyncs.
   std::vector<std::pair<uint32_t, Segment>> forgotten;
   {
-    std::lock_guard ckpt(ckpt_mu_);
+    MutexLock ckpt(ckpt_mu_);
     Checkpoint cp;
     {
-      std::unique_lock lock(index_mu_);
+      WriterLock lock(index_mu_);
       for (const auto& [key, t] : trims) {
         auto it = shards_.find(key);
         if (it == shards_.end()) continue;
@@ -176,7 +176,7 @@ Status LocalLog::run_retention() {
       // Not deleted after all (e.g. the disk is full): the next pass tries
       // again, and deleting is what frees the space. The raised start
       // counters stay; the records below them have expired anyway.
-      std::unique_lock lock(index_mu_);
+      WriterLock lock(index_mu_);
       for (auto& [id, seg] : forgotten) segments_.emplace(id, std::move(seg));
       return s;
     }

@@ -4,9 +4,9 @@
 
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
 #include "storage/fault_injection_env.h"
 #include "storage/log_test_util.h"
 #include "storage/segment_name.h"
@@ -25,17 +25,17 @@ using testing::TempDir;
 // Shards never set keep everything: no test here calls
 // retention_settings_complete() unless it says so.
 struct Cutoffs {
-  std::mutex mu;
-  std::map<ShardKey, int64_t> by_shard;
-  LocalLog* log = nullptr;
+  Mutex mu;
+  std::map<ShardKey, int64_t> by_shard GUARDED_BY(mu);
+  LocalLog* log GUARDED_BY(mu) = nullptr;
   // After every open: the log forgets its settings, as on a restart.
   void attach(LocalLog& l) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     log = &l;
     for (const auto& [s, v] : by_shard) log->set_retention({s}, ShardRetention{ShardRetention::kKeepForever, v});
   }
   void set(ShardKey s, int64_t v) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     by_shard[s] = v;
     if (log) log->set_retention({s}, ShardRetention{ShardRetention::kKeepForever, v});
   }
@@ -146,7 +146,10 @@ TEST(Retention, CountersStayMonotonicAfterEverySegmentOfAShardIsGone) {
   }
   ASSERT_TRUE(env.apply_crash(FaultInjectionEnv::TornWrite::kDropAll));
   env.reset();
-  cutoffs.log = nullptr;  // that log is gone
+  {
+    MutexLock lock(cutoffs.mu);
+    cutoffs.log = nullptr;  // that log is gone
+  }
   cutoffs.set(1, INT64_MIN);
   auto log = LocalLog::open(opts, &env);
   ASSERT_TRUE(log) << log.error().to_string();

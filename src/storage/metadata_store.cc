@@ -48,6 +48,7 @@ Result<std::unique_ptr<MetadataStore>> MetadataStore::open(const std::string& pa
     return error(s);
   }
   std::unique_ptr<MetadataStore> store(new MetadataStore(db));
+  MutexLock lock(store->mu_);  // not shared yet: only for exec()'s contract
   for (const char* sql : {
            "PRAGMA journal_mode=WAL",
            "PRAGMA synchronous=FULL",
@@ -73,7 +74,7 @@ Status MetadataStore::exec(const char* sql) {
 }
 
 Status MetadataStore::put(std::string_view kind, std::string_view key, std::string_view value) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Statement st(db_, "INSERT OR REPLACE INTO documents (kind, key, value) VALUES (?1, ?2, ?3)");
   if (!st.ok()) return sqlite_error(db_, "prepare put");
   st.bind(1, kind);
@@ -84,7 +85,7 @@ Status MetadataStore::put(std::string_view kind, std::string_view key, std::stri
 }
 
 Status MetadataStore::remove(std::string_view kind, std::string_view key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Statement st(db_, "DELETE FROM documents WHERE kind = ?1 AND key = ?2");
   if (!st.ok()) return sqlite_error(db_, "prepare remove");
   st.bind(1, kind);
@@ -94,7 +95,7 @@ Status MetadataStore::remove(std::string_view kind, std::string_view key) {
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> MetadataStore::load_all(std::string_view kind) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Statement st(db_, "SELECT key, value FROM documents WHERE kind = ?1 ORDER BY key");
   if (!st.ok()) return error(sqlite_error(db_, "prepare load"));
   st.bind(1, kind);
@@ -106,7 +107,7 @@ Result<std::vector<std::pair<std::string, std::string>>> MetadataStore::load_all
 }
 
 Result<uint64_t> MetadataStore::next_id(std::string_view counter, uint64_t count) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Statement st(db_,
                "INSERT INTO counters (name, value) VALUES (?1, ?2) "
                "ON CONFLICT(name) DO UPDATE SET value = value + ?2 RETURNING value");

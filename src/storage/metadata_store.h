@@ -11,14 +11,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
-#include "common/thread_annotations.h"
 
 struct sqlite3;
 
@@ -43,10 +42,13 @@ class MetadataStore {
 
  private:
   explicit MetadataStore(sqlite3* db) : db_(db) {}
-  Status exec(const char* sql);
+  Status exec(const char* sql) REQUIRES(mu_);
 
-  std::mutex mu_;
-  sqlite3* db_ PT_GUARDED_BY(mu_);  // the connection is used only with mu_ held
+  Mutex mu_;
+  // The connection, used only with mu_ held. The pointer never changes;
+  // GUARDED_BY rather than PT_GUARDED_BY so that every use is checked (the
+  // sqlite3 calls take it by value).
+  sqlite3* const db_ GUARDED_BY(mu_);
 };
 
 }  // namespace runnel::storage
