@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "net/asio.h"
 #include "net/http.h"
 #include "net/worker.h"
@@ -54,7 +55,7 @@ struct SinkState {
   // on the thread that sees it (at once on the caller's if already so).
   void when_drained(uint64_t below, std::function<void()> fn) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       waiter_ = std::move(fn);
       below_ = below;
       waiting_.store(true, std::memory_order_seq_cst);
@@ -63,10 +64,10 @@ struct SinkState {
   }
 
  private:
-  void wake() {
+  void wake() EXCLUDES(mu_) {
     std::function<void()> fn;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (!waiter_) return;
       if (!closed.load(std::memory_order_seq_cst) && unsent.load(std::memory_order_seq_cst) > below_) return;
       fn = std::move(waiter_);
@@ -76,9 +77,9 @@ struct SinkState {
     fn();
   }
 
-  std::mutex mu_;
-  std::function<void()> waiter_;  // guarded by mu_
-  uint64_t below_ = 0;            // guarded by mu_
+  Mutex mu_;
+  std::function<void()> waiter_ GUARDED_BY(mu_);
+  uint64_t below_ GUARDED_BY(mu_) = 0;
   std::atomic<bool> waiting_{false};
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/thread_annotations.h"
 #include "net/transport_error.h"
 
@@ -25,7 +26,7 @@ class TransportErrorRecorder {
     return [this](const HttpRequest& head, TransportError e) {
       const std::string* probe = head.header("x-probe");
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         seen_.push_back({head.path, probe ? *probe : "-", e});
       }
       int status = e.kind == TransportErrorKind::kBodyTooLarge          ? 413
@@ -41,12 +42,12 @@ class TransportErrorRecorder {
   }
 
   std::vector<RecordedTransportError> seen() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return seen_;
   }
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   std::vector<RecordedTransportError> seen_ GUARDED_BY(mu_);
 };
 

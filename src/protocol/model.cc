@@ -4,11 +4,11 @@
 #include <bitset>
 #include <cctype>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <unordered_map>
 #include <vector>
+
+#include "common/mutex.h"
 
 // g++ 12 reports false -Wmaybe-uninitialized warnings inside <regex> when
 // optimising with sanitizers on (libstdc++'s std::function moves).
@@ -302,7 +302,7 @@ class PatternCache {
  public:
   const CompiledPattern& get(std::string_view pattern) {
     {
-      std::shared_lock lock(mu_);
+      ReaderLock lock(mu_);
       auto it = cache_.find(pattern);
       if (it != cache_.end()) return *it->second;
     }
@@ -317,7 +317,7 @@ class PatternCache {
         compiled->regex = nullptr;  // untranslatable: treated as matching everything
       }
     }
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     auto [it, inserted] = cache_.try_emplace(std::string(pattern), std::move(compiled));
     return *it->second;
   }
@@ -327,8 +327,8 @@ class PatternCache {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::shared_mutex mu_;
-  std::unordered_map<std::string, std::unique_ptr<CompiledPattern>, Hash, std::equal_to<>> cache_;
+  SharedMutex mu_;
+  std::unordered_map<std::string, std::unique_ptr<CompiledPattern>, Hash, std::equal_to<>> cache_ GUARDED_BY(mu_);
 };
 
 PatternCache& pattern_cache() {

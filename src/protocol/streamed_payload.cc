@@ -42,7 +42,7 @@ void StreamedPayload::read(std::shared_ptr<PayloadReader> reader) {
 }
 
 void StreamedPayload::consume(size_t n) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   reader_outstanding_ -= std::min<uint64_t>(n, reader_outstanding_);
   settle();
 }
@@ -58,7 +58,7 @@ void StreamedPayload::emit(std::string_view payload) {
   if (payload.empty() || ended_) return;
   if (framing_.checksum) framing_.checksum->update(payload);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     reader_outstanding_ += payload.size();
   }
   reader_->on_payload(payload);
@@ -66,11 +66,11 @@ void StreamedPayload::emit(std::string_view payload) {
 
 void StreamedPayload::on_body_data(std::string_view bytes) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     net_outstanding_ += bytes.size();
   }
   if (ended_) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     settle();
     return;
   }
@@ -81,7 +81,7 @@ void StreamedPayload::on_body_data(std::string_view bytes) {
   } else {
     emit(bytes);
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   settle();
 }
 

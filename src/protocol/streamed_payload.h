@@ -27,6 +27,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "net/http.h"
 #include "protocol/api_error.h"
 #include "protocol/aws_chunked.h"
@@ -91,7 +92,7 @@ class StreamedPayload final : public net::BodyReader, public std::enable_shared_
   void emit(std::string_view payload);
   void end(ApiResult<void> result);
   // Gives net/ back what it delivered beyond what the reader still holds.
-  void settle();
+  void settle() REQUIRES(mu_);
 
   std::shared_ptr<net::RequestBody> body_;
   PayloadFraming framing_;
@@ -103,9 +104,9 @@ class StreamedPayload final : public net::BodyReader, public std::enable_shared_
   std::unique_ptr<PayloadChecksum> sha256_;  // of the raw body, when a check needs it
   uint64_t raw_bytes_ = 0;
 
-  std::mutex mu_;
-  uint64_t net_outstanding_ = 0;     // delivered by net/, not given back
-  uint64_t reader_outstanding_ = 0;  // passed to the reader, not consumed
+  Mutex mu_;
+  uint64_t net_outstanding_ GUARDED_BY(mu_) = 0;     // delivered by net/, not given back
+  uint64_t reader_outstanding_ GUARDED_BY(mu_) = 0;  // passed to the reader, not consumed
 };
 
 }  // namespace runnel::protocol
