@@ -47,32 +47,25 @@ std::string_view position_name(ReadPositionType t) {
   return "TRIM_HORIZON";
 }
 
-StreamInfo stream_info(const Value& d) {
+StreamInfo stream_info(const api::StreamDescription& d) {
   StreamInfo info;
-  info.name = str(d, "StreamName");
-  info.arn = str(d, "StreamARN");
-  info.status = str(d, "StreamStatus");
-  if (const Value* mode = d.find("StreamModeDetails")) info.mode = str(*mode, "StreamMode");
-  info.retention_hours = num(d, "RetentionPeriodHours");
-  if (const Value* t = d.find("StreamCreationTimestamp"); t && t->is_timestamp())
-    info.created_ms = t->as_timestamp().millis;
-  info.encryption_type = str(d, "EncryptionType");
-  if (const Value* shards = d.find("Shards")) {
-    for (const Value& s : shards->as_array()) {
-      StreamShard sh;
-      sh.shard_id = str(s, "ShardId");
-      sh.parent_shard_id = opt_str(s, "ParentShardId");
-      sh.adjacent_parent_shard_id = opt_str(s, "AdjacentParentShardId");
-      if (const Value* r = s.find("HashKeyRange")) {
-        sh.starting_hash_key = str(*r, "StartingHashKey");
-        sh.ending_hash_key = str(*r, "EndingHashKey");
-      }
-      if (const Value* r = s.find("SequenceNumberRange")) {
-        sh.starting_sequence_number = str(*r, "StartingSequenceNumber");
-        sh.ending_sequence_number = opt_str(*r, "EndingSequenceNumber");
-      }
-      info.shards.push_back(std::move(sh));
-    }
+  info.name = d.stream_name;
+  info.arn = d.stream_arn;
+  info.status = d.stream_status;
+  if (d.stream_mode_details) info.mode = d.stream_mode_details->stream_mode;
+  info.retention_hours = d.retention_period_hours;
+  info.created_ms = d.stream_creation_timestamp.millis;
+  info.encryption_type = d.encryption_type.value_or("");
+  for (const api::Shard& s : d.shards) {
+    StreamShard sh;
+    sh.shard_id = s.shard_id;
+    sh.parent_shard_id = s.parent_shard_id;
+    sh.adjacent_parent_shard_id = s.adjacent_parent_shard_id;
+    sh.starting_hash_key = s.hash_key_range.starting_hash_key;
+    sh.ending_hash_key = s.hash_key_range.ending_hash_key;
+    sh.starting_sequence_number = s.sequence_number_range.starting_sequence_number;
+    sh.ending_sequence_number = s.sequence_number_range.ending_sequence_number;
+    info.shards.push_back(std::move(sh));
   }
   return info;
 }
@@ -84,16 +77,14 @@ DataStreams::~DataStreams() = default;
 
 ApiResult<StreamInfo> DataStreams::create_stream(const std::string& name, std::optional<int> shard_count,
                                                  const std::string& region) {
-  Value in = protocol::Object{};
-  in.set("StreamName", name);
-  Value mode = protocol::Object{};
+  api::CreateStreamInput in;
+  in.stream_name = name;
   if (shard_count) {
-    in.set("ShardCount", int64_t{*shard_count});
-    mode.set("StreamMode", std::string("PROVISIONED"));
+    in.shard_count = *shard_count;
+    in.stream_mode_details = api::StreamModeDetails{.stream_mode = std::string(api::StreamMode::kProvisioned)};
   } else {
-    mode.set("StreamMode", std::string("ON_DEMAND"));
+    in.stream_mode_details = api::StreamModeDetails{.stream_mode = std::string(api::StreamMode::kOnDemand)};
   }
-  in.set("StreamModeDetails", std::move(mode));
   auto created = service_.create_stream(in, internal_context(region));
   if (!created) return std::unexpected(created.error());
   StreamEvent e;
@@ -105,23 +96,22 @@ ApiResult<StreamInfo> DataStreams::create_stream(const std::string& name, std::o
 
 ApiResult<StreamInfo> DataStreams::describe_stream(const std::string& name) {
   // DescribeStream pages shards by 100; ListShards would too. Follow the pages.
-  Value in = protocol::Object{};
-  in.set("StreamName", name);
+  api::DescribeStreamInput in;
+  in.stream_name = name;
   auto first = service_.describe_stream(in, internal_context());
   if (!first) return std::unexpected(first.error());
-  const Value& d = *first->find("StreamDescription");
-  StreamInfo info = stream_info(d);
-  bool more = d.find("HasMoreShards") && d.find("HasMoreShards")->as_bool();
+  StreamInfo info = stream_info(first->stream_description);
+  bool more = first->stream_description.has_more_shards;
   while (more && !info.shards.empty()) {
-    Value next = protocol::Object{};
-    next.set("StreamName", name);
-    next.set("ExclusiveStartShardId", info.shards.back().shard_id);
+    api::DescribeStreamInput next;
+    next.stream_name = name;
+    next.exclusive_start_shard_id = info.shards.back().shard_id;
     auto page = service_.describe_stream(next, internal_context());
     if (!page) return std::unexpected(page.error());
-    StreamInfo more_info = stream_info(*page->find("StreamDescription"));
+    StreamInfo more_info = stream_info(page->stream_description);
     if (more_info.shards.empty()) break;
     for (StreamShard& s : more_info.shards) info.shards.push_back(std::move(s));
-    more = page->find("StreamDescription")->find("HasMoreShards")->as_bool();
+    more = page->stream_description.has_more_shards;
   }
   return info;
 }
@@ -130,15 +120,13 @@ std::vector<std::string> DataStreams::list_streams() {
   std::vector<std::string> names;
   std::optional<std::string> after;
   while (true) {
-    Value in = protocol::Object{};
-    in.set("Limit", int64_t{10000});
-    if (after) in.set("ExclusiveStartStreamName", *after);
+    api::ListStreamsInput in;
+    in.limit = 10000;
+    in.exclusive_start_stream_name = after;
     auto page = service_.list_streams(in, internal_context());
     if (!page) break;
-    const auto& list = page->find("StreamNames")->as_array();
-    for (const Value& n : list) names.push_back(n.as_string());
-    const Value* more = page->find("HasMoreStreams");
-    if (list.empty() || !more || !more->as_bool()) break;
+    for (std::string& n : page->stream_names) names.push_back(std::move(n));
+    if (page->stream_names.empty() || !page->has_more_streams) break;
     after = names.back();
   }
   return names;
