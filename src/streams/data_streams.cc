@@ -25,17 +25,6 @@ const std::string& str(const Value& v, std::string_view key) {
   return m && m->is_string() ? m->as_string() : kEmpty;
 }
 
-std::optional<std::string> opt_str(const Value& v, std::string_view key) {
-  const Value* m = v.find(key);
-  if (!m || !m->is_string()) return std::nullopt;
-  return m->as_string();
-}
-
-int64_t num(const Value& v, std::string_view key) {
-  const Value* m = v.find(key);
-  return m && m->is_int() ? m->as_int() : 0;
-}
-
 std::string_view position_name(ReadPositionType t) {
   switch (t) {
     case ReadPositionType::kTrimHorizon: return "TRIM_HORIZON";
@@ -134,19 +123,16 @@ std::vector<std::string> DataStreams::list_streams() {
 
 void DataStreams::put_records(const std::string& stream, std::vector<PutEntry> entries,
                               std::function<void(ApiResult<std::vector<PutOutcome>>)> done) {
-  Value in = protocol::Object{};
-  in.set("StreamName", stream);
-  protocol::Array records;
-  records.reserve(entries.size());
-  for (PutEntry& e : entries) {
-    Value r = protocol::Object{};
-    r.set("Data", Value(protocol::Blob{std::move(e.data)}));
-    r.set("PartitionKey", std::move(e.partition_key));
-    if (e.explicit_hash_key) r.set("ExplicitHashKey", std::move(*e.explicit_hash_key));
-    records.push_back(std::move(r));
-  }
-  in.set("Records", Value(std::move(records)));
-  service_.put_records(in, internal_context(), false, [done = std::move(done)](ApiResult<Value> result) {
+  api::PutRecordsInput in;
+  in.stream_name = stream;
+  in.records.reserve(entries.size());
+  for (PutEntry& e : entries)
+    in.records.push_back(api::PutRecordsRequestEntry{.data = protocol::Blob{std::move(e.data)},
+                                                     .explicit_hash_key = std::move(e.explicit_hash_key),
+                                                     .partition_key = std::move(e.partition_key)});
+  // Without direct encoding (internal_context) the answer's Records is a
+  // Value tree.
+  TypedReply<WithRecords<api::PutRecordsOutput>> reply([done = std::move(done)](ApiResult<Value> result) {
     if (!result) return done(std::unexpected(result.error()));
     std::vector<PutOutcome> out;
     for (const Value& r : result->find("Records")->as_array()) {
@@ -161,30 +147,32 @@ void DataStreams::put_records(const std::string& stream, std::vector<PutEntry> e
     }
     done(std::move(out));
   });
+  service_.put_records(in, internal_context(), std::move(reply));
 }
 
 ApiResult<std::string> DataStreams::cursor(const std::string& stream, const std::string& shard_id,
                                            const ReadPosition& position) {
-  Value in = protocol::Object{};
-  in.set("StreamName", stream);
-  in.set("ShardId", shard_id);
-  in.set("ShardIteratorType", std::string(position_name(position.type)));
+  api::GetShardIteratorInput in;
+  in.stream_name = stream;
+  in.shard_id = shard_id;
+  in.shard_iterator_type = position_name(position.type);
   if (position.type == ReadPositionType::kAtSequenceNumber || position.type == ReadPositionType::kAfterSequenceNumber)
-    in.set("StartingSequenceNumber", position.sequence_number);
-  if (position.type == ReadPositionType::kAtTimestamp) in.set("Timestamp", protocol::Timestamp{position.timestamp_ms});
+    in.starting_sequence_number = position.sequence_number;
+  if (position.type == ReadPositionType::kAtTimestamp) in.timestamp = protocol::Timestamp{position.timestamp_ms};
   auto it = service_.get_shard_iterator(in, internal_context());
   if (!it) return std::unexpected(it.error());
-  return str(*it, "ShardIterator");
+  return it->shard_iterator.value_or("");
 }
 
 ApiResult<ShardRead> DataStreams::read(const std::string& cursor, int limit) {
-  Value in = protocol::Object{};
-  in.set("ShardIterator", cursor);
-  in.set("Limit", int64_t{limit});
+  api::GetRecordsInput in;
+  in.shard_iterator = cursor;
+  in.limit = limit;
   auto got = service_.get_records(in, internal_context());
   if (!got) return std::unexpected(got.error());
   ShardRead out;
-  for (const Value& r : got->find("Records")->as_array()) {
+  // Without direct encoding (internal_context) the Records are a Value tree.
+  for (const Value& r : got->records.as_array()) {
     StreamRecord rec;
     rec.sequence_number = str(r, "SequenceNumber");
     rec.partition_key = str(r, "PartitionKey");
@@ -193,10 +181,10 @@ ApiResult<ShardRead> DataStreams::read(const std::string& cursor, int limit) {
       rec.arrival_ms = t->as_timestamp().millis;
     out.records.push_back(std::move(rec));
   }
-  out.next_cursor = opt_str(*got, "NextShardIterator");
-  out.millis_behind_latest = num(*got, "MillisBehindLatest");
-  if (const Value* children = got->find("ChildShards"))
-    for (const Value& c : children->as_array()) out.child_shards.push_back(str(c, "ShardId"));
+  out.next_cursor = got->out.next_shard_iterator;
+  out.millis_behind_latest = got->out.millis_behind_latest.value_or(0);
+  if (got->out.child_shards)
+    for (const api::ChildShard& c : *got->out.child_shards) out.child_shards.push_back(c.shard_id);
   return out;
 }
 

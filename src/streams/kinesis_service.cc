@@ -275,6 +275,16 @@ protocol::OperationHandler KinesisService::typed(ApiResult<Out> (KinesisService:
   };
 }
 
+template <class In, class Out>
+protocol::OperationHandler KinesisService::typed_async(void (KinesisService::*fn)(In&, const Ctx&, TypedReply<Out>)) {
+  return [this, fn](const protocol::OperationModel& op, Value input, const Ctx& ctx, protocol::OperationReply reply) {
+    if (!admit(op.name, input, reply)) return;
+    In in;
+    if (auto decoded = decode(std::move(input), in); !decoded) return reply(std::unexpected(decoded.error()));
+    (this->*fn)(in, ctx, TypedReply<Out>(std::move(reply)));
+  };
+}
+
 void KinesisService::emit_for(StreamRef ref, StreamEvent::Kind kind) {
   StreamEvent e;
   e.kind = kind;
@@ -287,24 +297,11 @@ void KinesisService::emit_for(StreamRef ref, StreamEvent::Kind kind) {
 }
 
 protocol::OperationTable KinesisService::operations() {
-  using Sync = ApiResult<Value> (KinesisService::*)(const Value&, const Ctx&);
-  // An operation answered before the handler returns.
-  auto sync = [this](Sync fn) -> protocol::OperationHandler {
-    return [this, fn](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
-      if (admit(op.name, in, reply)) reply((this->*fn)(in, ctx));
-    };
-  };
-  auto put = [this](bool single) -> protocol::OperationHandler {
-    return
-        [this, single](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
-          if (admit(op.name, in, reply)) put_records(in, ctx, single, std::move(reply));
-        };
-  };
   protocol::OperationTable table(kinesis_model());
-  table.on("PutRecord", put(true))
-      .on("PutRecords", put(false))
-      .on("GetRecords", sync(&KinesisService::get_records))
-      .on("GetShardIterator", sync(&KinesisService::get_shard_iterator))
+  table.on("PutRecord", typed_async(&KinesisService::put_record))
+      .on("PutRecords", typed_async(&KinesisService::put_records))
+      .on("GetRecords", typed(&KinesisService::get_records))
+      .on("GetShardIterator", typed(&KinesisService::get_shard_iterator))
       .on("CreateStream", typed(&KinesisService::create_stream, StreamEvent::Kind::kCreated))
       .on("DeleteStream",
           [this](const protocol::OperationModel& op, Value input, const Ctx& ctx, protocol::OperationReply reply) {
@@ -341,10 +338,7 @@ protocol::OperationTable KinesisService::operations() {
       .on("DeregisterStreamConsumer", typed(&KinesisService::deregister_consumer))
       .on("DescribeStreamConsumer", typed(&KinesisService::describe_consumer))
       .on("ListStreamConsumers", typed(&KinesisService::list_consumers))
-      .on("SubscribeToShard",
-          [this](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
-            if (admit(op.name, in, reply)) subscribe_to_shard(in, ctx, std::move(reply));
-          })
+      .on("SubscribeToShard", typed_async(&KinesisService::subscribe_to_shard))
       .on("StartStreamEncryption", typed(&KinesisService::start_stream_encryption))
       .on("StopStreamEncryption", typed(&KinesisService::stop_stream_encryption))
       .on("UpdateShardCount", typed(&KinesisService::update_shard_count, StreamEvent::Kind::kResharded))

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -160,10 +161,24 @@ class KinesisService final : public protocol::Service {
   ApiResult<NoOutput> add_stream_tags(StreamRef ref, const TagList& tags, const Ctx& ctx);
   ApiResult<NoOutput> remove_stream_tags(StreamRef ref, const std::vector<std::string>& keys, const Ctx& ctx);
   // Data plane (ops_data.cc)
-  // Takes (moves out) each record's PartitionKey and Data from `in`.
-  void put_records(Value& in, const Ctx& ctx, bool single, protocol::OperationReply reply);
-  ApiResult<Value> get_shard_iterator(const Value& in, const Ctx& ctx);
-  ApiResult<Value> get_records(const Value& in, const Ctx& ctx);
+  // PutRecord and PutRecords answer once their records are durable (on the
+  // request's thread when ctx.run_on_request_thread is set, else on the
+  // log's completion thread), or at once with an error. Each takes (moves
+  // out) its records' PartitionKey and Data from `in`.
+  void put_record(api::PutRecordInput& in, const Ctx& ctx, TypedReply<api::PutRecordOutput> reply);
+  void put_records(api::PutRecordsInput& in, const Ctx& ctx, TypedReply<WithRecords<api::PutRecordsOutput>> reply);
+  struct PutRecordRef;  // one record of either (ops_data.cc)
+ public:
+  struct PutAnswer;  // either's reply (ops_data.cc); its completion names it outside the class
+ private:
+  // What both share: routes and appends `entries` of the stream `stream`
+  // names; `ordering` is PutRecord's SequenceNumberForOrdering.
+  void put(StreamRef stream, std::span<const PutRecordRef> entries, const std::string* ordering, const Ctx& ctx,
+           PutAnswer answer);
+  ApiResult<api::GetShardIteratorOutput> get_shard_iterator(const api::GetShardIteratorInput& in, const Ctx& ctx);
+  // Its Records list is built by record_value.h (a Value tree, or encoded
+  // directly in the response's format when ctx.direct_encoding).
+  ApiResult<WithRecords<api::GetRecordsOutput>> get_records(const api::GetRecordsInput& in, const Ctx& ctx);
   // Resharding (ops_reshard.cc)
   ApiResult<NoOutput> split_shard(const api::SplitShardInput& in, const Ctx& ctx);
   ApiResult<NoOutput> merge_shards(const api::MergeShardsInput& in, const Ctx& ctx);
@@ -191,7 +206,9 @@ class KinesisService final : public protocol::Service {
   ApiResult<api::DescribeStreamConsumerOutput> describe_consumer(const api::DescribeStreamConsumerInput& in,
                                                                  const Ctx& ctx);
   ApiResult<api::ListStreamConsumersOutput> list_consumers(const api::ListStreamConsumersInput& in, const Ctx& ctx);
-  void subscribe_to_shard(const Value& in, const Ctx& ctx, protocol::OperationReply reply);
+  // Answers only refusals; once admitted, FanOut owns the event stream.
+  void subscribe_to_shard(api::SubscribeToShardInput& in, const Ctx& ctx,
+                          TypedReply<api::SubscribeToShardOutput> reply);
   // Encryption at rest (ops_encryption.cc)
   ApiResult<NoOutput> start_stream_encryption(const api::StartStreamEncryptionInput& in, const Ctx& ctx);
   ApiResult<NoOutput> stop_stream_encryption(const api::StopStreamEncryptionInput& in, const Ctx& ctx);
@@ -310,6 +327,10 @@ class KinesisService final : public protocol::Service {
   template <class In, class Out>
   protocol::OperationHandler typed(ApiResult<Out> (KinesisService::*fn)(const In&, const Ctx&),
                                    std::optional<StreamEvent::Kind> announce = std::nullopt);
+  // The same for an operation that answers later through its TypedReply.
+  // The input lives until `fn` returns; `fn` may move out of it.
+  template <class In, class Out>
+  protocol::OperationHandler typed_async(void (KinesisService::*fn)(In&, const Ctx&, TypedReply<Out>));
   void emit(const StreamEvent& event);
   // Tells DataStreams' watchers about the stream `ref` names.
   void emit_for(StreamRef ref, StreamEvent::Kind kind);
