@@ -28,29 +28,6 @@ inline std::optional<int64_t> input_int(const protocol::Value& in, std::string_v
   return std::nullopt;
 }
 
-inline bool input_bool(const protocol::Value& in, std::string_view key) {
-  const protocol::Value* v = in.find(key);
-  return v && v->is_bool() && v->as_bool();
-}
-
-inline std::optional<int64_t> input_timestamp_ms(const protocol::Value& in, std::string_view key) {
-  const protocol::Value* v = in.find(key);
-  if (v && v->is_timestamp()) return v->as_timestamp().millis;
-  return std::nullopt;
-}
-
-// The name of the stream a request names, for the messages AWS words before
-// it looks the stream up: its StreamName, else the part of its StreamARN after
-// ":stream/", else nullopt.
-inline std::optional<std::string> requested_stream_name(const protocol::Value& in) {
-  if (const std::string* name = input_string(in, "StreamName")) return *name;
-  if (const std::string* arn = input_string(in, "StreamARN")) {
-    const auto at = arn->find(":stream/");
-    if (at != std::string::npos) return arn->substr(at + 8);
-  }
-  return std::nullopt;
-}
-
 // The stream a typed input (kinesis_shapes.h) names: its StreamName and/or
 // StreamARN (AWS accepts either; some operations take only one), as
 // pointers into the input, null when absent.
@@ -75,7 +52,9 @@ StreamRef stream_ref(const In& in) {
   return r;
 }
 
-// requested_stream_name for a typed input's StreamRef.
+// The name of the stream a request names, for the messages AWS words before
+// it looks the stream up: its StreamName, else the part of its StreamARN after
+// ":stream/", else nullopt.
 inline std::optional<std::string> requested_stream_name(StreamRef ref) {
   if (ref.name) return *ref.name;
   if (ref.arn) {

@@ -45,16 +45,6 @@ constexpr CallRate kUpdateRates[] = {
     {"DeregisterStreamConsumer", 5},
 };
 
-// The stream an operation's input names, for messages.
-std::string stream_named_by(const Value& in) {
-  if (const std::string* name = input_string(in, "StreamName")) return *name;
-  if (const std::string* arn = input_string(in, "StreamARN")) {
-    const size_t slash = arn->find(":stream/");
-    if (slash != std::string::npos) return arn->substr(slash + 8);
-  }
-  return "";
-}
-
 // Operations of the model that this build does not serve yet.
 ApiError not_supported(std::string_view op) {
   return ApiError{"NotImplementedException", "Operation " + std::string(op) + " is not supported by runnel yet.", 501,
@@ -248,11 +238,11 @@ Status KinesisService::load() {
 // Each operation first moves time-driven transitions along (CREATING ->
 // ACTIVE, ...) and applies AWS's control-plane call rates; false when the
 // call was refused (and answered).
-bool KinesisService::admit(std::string_view op, const Value& input, protocol::OperationReply& reply) {
+bool KinesisService::admit(std::string_view op, StreamRef stream, protocol::OperationReply& reply) {
   advance_transitions();
   for (const CallRate& rate : kUpdateRates) {
     if (rate.op != op) continue;
-    if (auto err = rate_limit(op, "", rate.per_second, stream_named_by(input))) {
+    if (auto err = rate_limit(op, "", rate.per_second, requested_stream_name(stream).value_or(""))) {
       reply(std::unexpected(std::move(*err)));
       return false;
     }
@@ -265,9 +255,9 @@ protocol::OperationHandler KinesisService::typed(ApiResult<Out> (KinesisService:
                                                  std::optional<StreamEvent::Kind> announce) {
   return [this, fn, announce](const protocol::OperationModel& op, Value input, const Ctx& ctx,
                               protocol::OperationReply reply) {
-    if (!admit(op.name, input, reply)) return;
     In in;
     if (auto decoded = decode(std::move(input), in); !decoded) return reply(std::unexpected(decoded.error()));
+    if (!admit(op.name, stream_ref(in), reply)) return;
     ApiResult<Out> out = (this->*fn)(static_cast<const In&>(in), ctx);
     if (!out) return reply(std::unexpected(std::move(out.error())));
     if (announce) emit_for(stream_ref(in), *announce);
@@ -278,9 +268,9 @@ protocol::OperationHandler KinesisService::typed(ApiResult<Out> (KinesisService:
 template <class In, class Out>
 protocol::OperationHandler KinesisService::typed_async(void (KinesisService::*fn)(In&, const Ctx&, TypedReply<Out>)) {
   return [this, fn](const protocol::OperationModel& op, Value input, const Ctx& ctx, protocol::OperationReply reply) {
-    if (!admit(op.name, input, reply)) return;
     In in;
     if (auto decoded = decode(std::move(input), in); !decoded) return reply(std::unexpected(decoded.error()));
+    if (!admit(op.name, stream_ref(in), reply)) return;
     (this->*fn)(in, ctx, TypedReply<Out>(std::move(reply)));
   };
 }
@@ -305,9 +295,9 @@ protocol::OperationTable KinesisService::operations() {
       .on("CreateStream", typed(&KinesisService::create_stream, StreamEvent::Kind::kCreated))
       .on("DeleteStream",
           [this](const protocol::OperationModel& op, Value input, const Ctx& ctx, protocol::OperationReply reply) {
-            if (!admit(op.name, input, reply)) return;
             api::DeleteStreamInput in;
             if (auto decoded = decode(std::move(input), in); !decoded) return reply(std::unexpected(decoded.error()));
+            if (!admit(op.name, stream_ref(in), reply)) return;
             ApiResult<NoOutput> result = delete_stream(in, ctx);
             if (!result) return reply(std::unexpected(std::move(result.error())));
             emit_for(stream_ref(in), StreamEvent::Kind::kDeleted);
@@ -351,7 +341,9 @@ protocol::OperationTable KinesisService::operations() {
       .on("GetResourcePolicy", typed(&KinesisService::get_resource_policy))
       .on("DeleteResourcePolicy", typed(&KinesisService::delete_resource_policy))
       .otherwise([this](const protocol::OperationModel& op, Value in, const Ctx&, protocol::OperationReply reply) {
-        if (admit(op.name, in, reply)) reply(std::unexpected(not_supported(op.name)));
+        // No typed input: an operation runnel does not serve.
+        const StreamRef stream{input_string(in, "StreamName"), input_string(in, "StreamARN")};
+        if (admit(op.name, stream, reply)) reply(std::unexpected(not_supported(op.name)));
       });
   return table;
 }
@@ -394,10 +386,6 @@ protocol::ApiResult<StreamState*> KinesisService::find_stream_by_arn_locked(cons
   auto it = streams_.find(name);
   if (it == streams_.end()) return std::unexpected(protocol::resource_not_found(not_found_message(name)));
   return &it->second;
-}
-
-protocol::ApiResult<StreamState*> KinesisService::find_stream_locked(const Value& in, const Ctx& ctx) {
-  return find_stream_locked(StreamRef{input_string(in, "StreamName"), input_string(in, "StreamARN")}, ctx);
 }
 
 protocol::ApiResult<StreamState*> KinesisService::find_stream_locked(StreamRef ref, const Ctx& ctx) {

@@ -251,7 +251,6 @@ class KinesisService final : public protocol::Service {
   // --- shared helpers (kinesis_service.cc) ---
   // The stream named by StreamName and/or StreamARN (AWS accepts either).
   // Caller holds mu_ (shared or exclusive).
-  ApiResult<StreamState*> find_stream_locked(const Value& in, const Ctx& ctx);
   ApiResult<StreamState*> find_stream_locked(StreamRef ref, const Ctx& ctx);
   ApiResult<StreamState*> find_stream_by_arn_locked(const std::string& arn, const Ctx& ctx);
   StreamState* find_stream_by_uid_locked(uint64_t uid);
@@ -319,10 +318,14 @@ class KinesisService final : public protocol::Service {
   ShardIteratorCodec iterators_;
 
   friend class DataStreams;
-  bool admit(std::string_view op, const Value& input, protocol::OperationReply& reply);
-  // The OperationHandler of a typed handler (typed_ops.h): admit(), then
-  // the input decoded from the validated Value (strings and blobs moved, not
-  // copied), then `fn`, whose output is encoded back. With `announce`, a
+  // Each operation first moves time-driven transitions along (CREATING ->
+  // ACTIVE, ...) and applies AWS's control-plane call rates (`stream` names
+  // the stream in their message); false when the call was refused (and
+  // answered).
+  bool admit(std::string_view op, StreamRef stream, protocol::OperationReply& reply);
+  // The OperationHandler of a typed handler (typed_ops.h): the input
+  // decoded from the validated Value (strings and blobs moved, not copied),
+  // admit(), then `fn`, whose output is encoded back. With `announce`, a
   // success tells DataStreams' watchers about the stream the input names.
   template <class In, class Out>
   protocol::OperationHandler typed(ApiResult<Out> (KinesisService::*fn)(const In&, const Ctx&),
