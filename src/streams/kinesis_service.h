@@ -167,14 +167,14 @@ class KinesisService final : public protocol::Service {
   // out) its records' PartitionKey and Data from `in`.
   void put_record(api::PutRecordInput& in, const Ctx& ctx, TypedReply<api::PutRecordOutput> reply);
   void put_records(api::PutRecordsInput& in, const Ctx& ctx, TypedReply<WithRecords<api::PutRecordsOutput>> reply);
-  struct PutRecordRef;  // one record of either (ops_data.cc)
  public:
   struct PutAnswer;  // either's reply (ops_data.cc); its completion names it outside the class
  private:
-  // What both share: routes and appends `entries` of the stream `stream`
-  // names; `ordering` is PutRecord's SequenceNumberForOrdering.
-  void put(StreamRef stream, std::span<const PutRecordRef> entries, const std::string* ordering, const Ctx& ctx,
-           PutAnswer answer);
+  // What both share: routes and appends `entries` (moving out each one's
+  // PartitionKey and Data) to the stream `stream` names; `ordering` is
+  // PutRecord's SequenceNumberForOrdering.
+  void put(StreamRef stream, std::span<api::PutRecordsRequestEntry> entries, const std::string* ordering,
+           const Ctx& ctx, PutAnswer answer);
   ApiResult<api::GetShardIteratorOutput> get_shard_iterator(const api::GetShardIteratorInput& in, const Ctx& ctx);
   // Its Records list is built by record_value.h (a Value tree, or encoded
   // directly in the response's format when ctx.direct_encoding).

@@ -88,14 +88,6 @@ struct KinesisService::PutAnswer {
   }
 };
 
-// One record of a put: its key and data (moved out once the record is
-// routed and admitted) and its ExplicitHashKey, in the typed input.
-struct KinesisService::PutRecordRef {
-  std::string* partition_key;
-  std::string* data;
-  const std::string* explicit_hash_key;
-};
-
 namespace {
 
 // A put's answer, built once its records are durable: the sequence number
@@ -210,7 +202,9 @@ protocol::ApiError append_failure(const Status& s) {
 }  // namespace
 
 void KinesisService::put_record(api::PutRecordInput& in, const Ctx& ctx, TypedReply<api::PutRecordOutput> reply) {
-  const PutRecordRef entry{&in.partition_key, &in.data.bytes, opt_ptr(in.explicit_hash_key)};
+  api::PutRecordsRequestEntry entry{.data = std::move(in.data),
+                                    .explicit_hash_key = std::move(in.explicit_hash_key),
+                                    .partition_key = std::move(in.partition_key)};
   PutAnswer answer;
   answer.one.emplace(std::move(reply));
   put(stream_ref(in), std::span(&entry, 1), opt_ptr(in.sequence_number_for_ordering), ctx, std::move(answer));
@@ -218,17 +212,13 @@ void KinesisService::put_record(api::PutRecordInput& in, const Ctx& ctx, TypedRe
 
 void KinesisService::put_records(api::PutRecordsInput& in, const Ctx& ctx,
                                  TypedReply<WithRecords<api::PutRecordsOutput>> reply) {
-  std::vector<PutRecordRef> entries;
-  entries.reserve(in.records.size());
-  for (api::PutRecordsRequestEntry& r : in.records)
-    entries.push_back(PutRecordRef{&r.partition_key, &r.data.bytes, opt_ptr(r.explicit_hash_key)});
   PutAnswer answer;
   answer.many.emplace(std::move(reply));
-  put(stream_ref(in), entries, nullptr, ctx, std::move(answer));
+  put(stream_ref(in), in.records, nullptr, ctx, std::move(answer));
 }
 
-void KinesisService::put(StreamRef stream, std::span<const PutRecordRef> entries, const std::string* ordering,
-                         const Ctx& ctx, PutAnswer answer) {
+void KinesisService::put(StreamRef stream, std::span<api::PutRecordsRequestEntry> entries,
+                         const std::string* ordering, const Ctx& ctx, PutAnswer answer) {
   const bool single = answer.single();
   const int64_t now = now_ms();
   const SteadyTime arrived = options_.metrics ? std::chrono::steady_clock::now() : SteadyTime{};
@@ -270,16 +260,16 @@ void KinesisService::put(StreamRef stream, std::span<const PutRecordRef> entries
     std::vector<uint32_t> per_slot(s.shards.size(), 0);
     uint64_t total = 0;
     for (size_t i = 0; i < entries.size(); ++i) {
-      const PutRecordRef& r = entries[i];
-      const std::string& key = *r.partition_key;
-      const std::string& data = *r.data;
+      const api::PutRecordsRequestEntry& r = entries[i];
+      const std::string& key = r.partition_key;
+      const std::string& data = r.data.bytes;
       if (data.size() + key.size() > max_record)
         return answer.fail(protocol::invalid_argument(
             "Record size " + std::to_string(data.size() + key.size()) + " bytes exceeds the stream's maximum of " +
             std::to_string(max_record) + " bytes (MaxRecordSizeInKiB " + std::to_string(s.max_record_kib) + ")."));
       total += data.size() + key.size();
       HashKey hash;
-      if (const std::string* explicit_key = r.explicit_hash_key) {
+      if (const std::string* explicit_key = opt_ptr(r.explicit_hash_key)) {
         auto parsed = parse_hash_key(*explicit_key);
         if (!parsed)
           return answer.fail(protocol::invalid_argument(
@@ -333,7 +323,7 @@ void KinesisService::put(StreamRef stream, std::span<const PutRecordRef> entries
         if (first == kEnd) continue;
         auto budget = throughput_.writes(sh->key, now, /*enforce=*/true);
         for (uint32_t i = first; i != kEnd; i = next_of[i]) {
-          if (!budget.admit(entries[i].partition_key->size() + entries[i].data->size())) throttled[i] = 1;
+          if (!budget.admit(entries[i].partition_key.size() + entries[i].data.bytes.size())) throttled[i] = 1;
         }
       }
     }
@@ -389,11 +379,11 @@ void KinesisService::put(StreamRef stream, std::span<const PutRecordRef> entries
       if (stream_metrics) {
         ShardInfo& info = group_shards[static_cast<size_t>(group_of[slot])];
         ++info.records;
-        info.bytes += entries[i].partition_key->size() + entries[i].data->size();
+        info.bytes += entries[i].partition_key.size() + entries[i].data.bytes.size();
       }
       routes.push_back(Route{static_cast<uint32_t>(group_of[slot]), static_cast<uint32_t>(g.records.size())});
       // The input is not read past this point, so the bytes move rather than copy.
-      storage::AppendRecord record{std::move(*entries[i].partition_key), std::move(*entries[i].data)};
+      storage::AppendRecord record{std::move(entries[i].partition_key), std::move(entries[i].data.bytes)};
       // Encrypted after routing, the size checks and the write budget, which
       // all apply to the plaintext (docs/encryption.md).
       if (encryption == "KMS")
