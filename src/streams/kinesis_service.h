@@ -30,9 +30,9 @@
 #include "storage/log.h"
 #include "storage/metadata_store.h"
 #include "streams/autoscale.h"
-#include "streams/input.h"
 #include "streams/data_streams.h"
 #include "streams/fanout.h"
+#include "streams/input.h"
 #include "streams/record_cipher.h"
 #include "streams/shard_iterator.h"
 #include "streams/stream.h"
@@ -167,6 +167,7 @@ class KinesisService final : public protocol::Service {
   // out) its records' PartitionKey and Data from `in`.
   void put_record(api::PutRecordInput& in, const Ctx& ctx, TypedReply<api::PutRecordOutput> reply);
   void put_records(api::PutRecordsInput& in, const Ctx& ctx, TypedReply<WithRecords<api::PutRecordsOutput>> reply);
+
  public:
   struct PutAnswer;  // either's reply (ops_data.cc); its completion names it outside the class
  private:

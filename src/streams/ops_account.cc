@@ -18,7 +18,7 @@ constexpr int64_t kCommitmentMinimumMs = 365LL * 24 * 3600 * 1000;  // AWS commi
 }
 
 protocol::ApiResult<api::DescribeLimitsOutput> KinesisService::describe_limits(const api::DescribeLimitsInput&,
-                                                                              const Ctx&) {
+                                                                               const Ctx&) {
   std::shared_lock lock(mu_);
   int64_t open = 0, on_demand = 0;
   for (const auto& [_, s] : streams_) {

@@ -104,8 +104,7 @@ protocol::ApiResult<api::UpdateShardCountOutput> KinesisService::update_shard_co
   return out;
 }
 
-protocol::ApiResult<NoOutput> KinesisService::update_stream_mode(const api::UpdateStreamModeInput& in,
-                                                                const Ctx& ctx) {
+protocol::ApiResult<NoOutput> KinesisService::update_stream_mode(const api::UpdateStreamModeInput& in, const Ctx& ctx) {
   const std::string* mode = &in.stream_mode_details.stream_mode;
   if (*mode != api::StreamMode::kProvisioned && *mode != api::StreamMode::kOnDemand)
     return std::unexpected(protocol::validation_error("StreamARN and StreamModeDetails are required."));
@@ -153,7 +152,7 @@ protocol::ApiResult<NoOutput> KinesisService::update_stream_mode(const api::Upda
 }
 
 protocol::ApiResult<NoOutput> KinesisService::update_max_record_size(const api::UpdateMaxRecordSizeInput& in,
-                                                                    const Ctx& ctx) {
+                                                                     const Ctx& ctx) {
   const std::optional<int64_t> kib = in.max_record_size_in_ki_b;
   if (!kib || *kib < 1024 || *kib > 10240)
     return std::unexpected(protocol::invalid_argument("MaxRecordSizeInKiB must be between 1024 and 10240."));

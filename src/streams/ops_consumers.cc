@@ -57,9 +57,9 @@ protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_b
 }
 
 protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_locked(const std::string* arn,
-                                                                                     const std::string* stream_arn_in,
-                                                                                     const std::string* name,
-                                                                                     const Ctx& ctx) {
+                                                                                      const std::string* stream_arn_in,
+                                                                                      const std::string* name,
+                                                                                      const Ctx& ctx) {
   if (arn) {
     auto ref = find_consumer_by_arn_locked(*arn, ctx);
     if (!ref) return ref;
@@ -130,7 +130,7 @@ protocol::ApiResult<api::RegisterStreamConsumerOutput> KinesisService::register_
 }
 
 protocol::ApiResult<NoOutput> KinesisService::deregister_consumer(const api::DeregisterStreamConsumerInput& in,
-                                                                 const Ctx& ctx) {
+                                                                  const Ctx& ctx) {
   const int64_t now = now_ms();
   {
     std::unique_lock lock(mu_);

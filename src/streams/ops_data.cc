@@ -217,8 +217,8 @@ void KinesisService::put_records(api::PutRecordsInput& in, const Ctx& ctx,
   put(stream_ref(in), in.records, nullptr, ctx, std::move(answer));
 }
 
-void KinesisService::put(StreamRef stream, std::span<api::PutRecordsRequestEntry> entries,
-                         const std::string* ordering, const Ctx& ctx, PutAnswer answer) {
+void KinesisService::put(StreamRef stream, std::span<api::PutRecordsRequestEntry> entries, const std::string* ordering,
+                         const Ctx& ctx, PutAnswer answer) {
   const bool single = answer.single();
   const int64_t now = now_ms();
   const SteadyTime arrived = options_.metrics ? std::chrono::steady_clock::now() : SteadyTime{};
@@ -240,7 +240,8 @@ void KinesisService::put(StreamRef stream, std::span<api::PutRecordsRequestEntry
     auto found = find_stream_locked(stream, ctx);
     if (!found) return answer.fail(found.error());
     const StreamState& s = **found;
-    if (s.status == StreamStatus::kCreating) return answer.fail(protocol::resource_not_found(not_found_message(s.name)));
+    if (s.status == StreamStatus::kCreating)
+      return answer.fail(protocol::resource_not_found(not_found_message(s.name)));
     encryption = s.encryption_type;
     stream_metrics = s.metrics;
     // The key must be usable before any write budget is charged.
@@ -361,8 +362,8 @@ void KinesisService::put(StreamRef stream, std::span<api::PutRecordsRequestEntry
             stream_metrics->record(StreamMetric::kPutRecordSuccess, 0);
             stream_metrics->record(StreamMetric::kPutRecordLatency, millis_since(arrived));
           }
-          return answer.fail(protocol::ApiError{kThroughputExceeded,
-                                                write_throttled_message(shard.index, s.name, options_.account_id), 400});
+          return answer.fail(protocol::ApiError{
+              kThroughputExceeded, write_throttled_message(shard.index, s.name, options_.account_id), 400});
         }
         routes.push_back(Route{kThrottled, shard.index});
         ++failed;
@@ -387,8 +388,7 @@ void KinesisService::put(StreamRef stream, std::span<api::PutRecordsRequestEntry
       // Encrypted after routing, the size checks and the write budget, which
       // all apply to the plaintext (docs/encryption.md).
       if (encryption == "KMS")
-        if (Status st = cipher_.encrypt(s.key_id, record); !st)
-          return answer.fail(RecordCipher::api_error(st));
+        if (Status st = cipher_.encrypt(s.key_id, record); !st) return answer.fail(RecordCipher::api_error(st));
       g.records.push_back(std::move(record));
     }
     if (failed > 0) throttled_stream = s.name;
@@ -579,7 +579,8 @@ protocol::ApiResult<WithRecords<api::GetRecordsOutput>> KinesisService::get_reco
     out.out.millis_behind_latest = 0;
     return out;
   }
-  out.out.next_shard_iterator = iterators_.encode(IteratorPosition{pos->stream_uid, shard.index, next, now}, name_length);
+  out.out.next_shard_iterator =
+      iterators_.encode(IteratorPosition{pos->stream_uid, shard.index, next, now}, name_length);
   out.out.millis_behind_latest = behind;
   return out;
 }

@@ -27,7 +27,7 @@ std::optional<protocol::ApiError> check_encryption_input(const std::string& type
 }  // namespace
 
 protocol::ApiResult<NoOutput> KinesisService::start_stream_encryption(const api::StartStreamEncryptionInput& in,
-                                                                     const Ctx& ctx) {
+                                                                      const Ctx& ctx) {
   if (auto err = check_encryption_input(in.encryption_type, in.key_id)) return std::unexpected(*err);
 
   std::unique_lock lock(mu_);
@@ -48,7 +48,7 @@ protocol::ApiResult<NoOutput> KinesisService::start_stream_encryption(const api:
 }
 
 protocol::ApiResult<NoOutput> KinesisService::stop_stream_encryption(const api::StopStreamEncryptionInput& in,
-                                                                    const Ctx& ctx) {
+                                                                     const Ctx& ctx) {
   if (auto err = check_encryption_input(in.encryption_type, in.key_id)) return std::unexpected(*err);
   const std::string* key_id = &in.key_id;
 

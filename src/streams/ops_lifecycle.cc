@@ -32,8 +32,8 @@ api::Shard shard_output(const Shard& sh) {
   // (docs/sequence-numbers.md): the largest counter, at the close time. An
   // AT/AFTER_SEQUENCE_NUMBER iterator on it starts at the shard's end.
   if (sh.closed_ms)
-    v.sequence_number_range.ending_sequence_number = format_sequence_number(
-        SequenceNumber{sh.created_secs(), sh.index, kMaxSequenceCounter, *sh.closed_ms / 1000});
+    v.sequence_number_range.ending_sequence_number =
+        format_sequence_number(SequenceNumber{sh.created_secs(), sh.index, kMaxSequenceCounter, *sh.closed_ms / 1000});
   return v;
 }
 
@@ -153,7 +153,7 @@ protocol::ApiResult<NoOutput> KinesisService::delete_stream(const api::DeleteStr
 }
 
 protocol::ApiResult<api::DescribeStreamOutput> KinesisService::describe_stream(const api::DescribeStreamInput& in,
-                                                                              const Ctx& ctx) {
+                                                                               const Ctx& ctx) {
   std::shared_lock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
@@ -223,7 +223,8 @@ protocol::ApiResult<api::DescribeStreamSummaryOutput> KinesisService::describe_s
   // Present for on-demand streams with a warm throughput target, as the
   // model describes it; CurrentMiBps is 1 MiB/s per open shard.
   if (s.mode == api::StreamMode::kOnDemand && s.warm_throughput_mibps)
-    d.warm_throughput = api::WarmThroughputObject{.target_mi_bps = *s.warm_throughput_mibps, .current_mi_bps = open_shards};
+    d.warm_throughput =
+        api::WarmThroughputObject{.target_mi_bps = *s.warm_throughput_mibps, .current_mi_bps = open_shards};
   d.max_record_size_in_ki_b = s.max_record_kib;
   return out;
 }
@@ -263,8 +264,7 @@ protocol::ApiResult<api::ListStreamsOutput> KinesisService::list_streams(const a
   return out;
 }
 
-protocol::ApiResult<api::ListShardsOutput> KinesisService::list_shards(const api::ListShardsInput& in,
-                                                                      const Ctx& ctx) {
+protocol::ApiResult<api::ListShardsOutput> KinesisService::list_shards(const api::ListShardsInput& in, const Ctx& ctx) {
   const std::string* token = opt_ptr(in.next_token);
   StreamRef query = stream_ref(in);
   std::string token_stream;
@@ -355,17 +355,17 @@ protocol::ApiResult<api::ListShardsOutput> KinesisService::list_shards(const api
 }
 
 protocol::ApiResult<NoOutput> KinesisService::increase_retention(const api::IncreaseStreamRetentionPeriodInput& in,
-                                                                const Ctx& ctx) {
+                                                                 const Ctx& ctx) {
   return change_retention(stream_ref(in), in.retention_period_hours, ctx, true);
 }
 
 protocol::ApiResult<NoOutput> KinesisService::decrease_retention(const api::DecreaseStreamRetentionPeriodInput& in,
-                                                                const Ctx& ctx) {
+                                                                 const Ctx& ctx) {
   return change_retention(stream_ref(in), in.retention_period_hours, ctx, false);
 }
 
 protocol::ApiResult<NoOutput> KinesisService::change_retention(StreamRef ref, int64_t hours, const Ctx& ctx,
-                                                              bool increase) {
+                                                               bool increase) {
   std::unique_lock lock(mu_);
   auto found = find_stream_locked(ref, ctx);
   if (!found) return std::unexpected(found.error());

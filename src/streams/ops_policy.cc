@@ -57,7 +57,7 @@ std::optional<std::string> policy_document_problem(std::string_view text) {
 }
 
 protocol::ApiResult<NoOutput> KinesisService::put_resource_policy(const api::PutResourcePolicyInput& in,
-                                                                 const Ctx& ctx) {
+                                                                  const Ctx& ctx) {
   const std::string* arn = &in.resource_arn;
   const std::string* policy = &in.policy;
   if (auto problem = policy_document_problem(*policy))
@@ -110,7 +110,7 @@ protocol::ApiResult<api::GetResourcePolicyOutput> KinesisService::get_resource_p
 }
 
 protocol::ApiResult<NoOutput> KinesisService::delete_resource_policy(const api::DeleteResourcePolicyInput& in,
-                                                                    const Ctx& ctx) {
+                                                                     const Ctx& ctx) {
   const std::string* arn = &in.resource_arn;
   std::unique_lock lock(mu_);
   StreamState* s = nullptr;

@@ -15,7 +15,6 @@
 
 namespace runnel::streams {
 
-
 namespace {
 
 constexpr size_t kMaxTagsPerStream = 50;
