@@ -10,19 +10,23 @@
 // passes (KinesisService::mu_, shared is enough).
 
 #include <cstdint>
+#include <vector>
 
+#include "kinesis_shapes.h"
 #include "protocol/value.h"
 #include "storage/log.h"
 #include "streams/stream.h"
 
 namespace runnel::streams {
 
-// The ChildShards member for a reader that finished `closed`: an Array of
+// The ChildShards member for a reader that finished `closed`: a list of
 // {ShardId, ParentShards: [ids], HashKeyRange: {StartingHashKey,
 // EndingHashKey}}, one per shard of `s` created from `closed` (two after a
 // split, one after a merge; a merged child lists both of its parents,
 // ParentShardId first). Ordered by shard index. Empty for an open shard.
-protocol::Value child_shards(const StreamState& s, const Shard& closed);
+std::vector<api::ChildShard> child_shards(const StreamState& s, const Shard& closed);
+// That list as a Value (a SubscribeToShardEvent's ChildShards).
+protocol::Value child_shards_value(const std::vector<api::ChildShard>& children);
 
 // The last counter a reader of the closed shard `closed` has to pass before
 // it may report the shard's end: ending_counter, except after a crash that

@@ -25,17 +25,6 @@ const std::string& str(const Value& v, std::string_view key) {
   return m && m->is_string() ? m->as_string() : kEmpty;
 }
 
-std::optional<std::string> opt_str(const Value& v, std::string_view key) {
-  const Value* m = v.find(key);
-  if (!m || !m->is_string()) return std::nullopt;
-  return m->as_string();
-}
-
-int64_t num(const Value& v, std::string_view key) {
-  const Value* m = v.find(key);
-  return m && m->is_int() ? m->as_int() : 0;
-}
-
 std::string_view position_name(ReadPositionType t) {
   switch (t) {
     case ReadPositionType::kTrimHorizon: return "TRIM_HORIZON";
@@ -47,32 +36,25 @@ std::string_view position_name(ReadPositionType t) {
   return "TRIM_HORIZON";
 }
 
-StreamInfo stream_info(const Value& d) {
+StreamInfo stream_info(const api::StreamDescription& d) {
   StreamInfo info;
-  info.name = str(d, "StreamName");
-  info.arn = str(d, "StreamARN");
-  info.status = str(d, "StreamStatus");
-  if (const Value* mode = d.find("StreamModeDetails")) info.mode = str(*mode, "StreamMode");
-  info.retention_hours = num(d, "RetentionPeriodHours");
-  if (const Value* t = d.find("StreamCreationTimestamp"); t && t->is_timestamp())
-    info.created_ms = t->as_timestamp().millis;
-  info.encryption_type = str(d, "EncryptionType");
-  if (const Value* shards = d.find("Shards")) {
-    for (const Value& s : shards->as_array()) {
-      StreamShard sh;
-      sh.shard_id = str(s, "ShardId");
-      sh.parent_shard_id = opt_str(s, "ParentShardId");
-      sh.adjacent_parent_shard_id = opt_str(s, "AdjacentParentShardId");
-      if (const Value* r = s.find("HashKeyRange")) {
-        sh.starting_hash_key = str(*r, "StartingHashKey");
-        sh.ending_hash_key = str(*r, "EndingHashKey");
-      }
-      if (const Value* r = s.find("SequenceNumberRange")) {
-        sh.starting_sequence_number = str(*r, "StartingSequenceNumber");
-        sh.ending_sequence_number = opt_str(*r, "EndingSequenceNumber");
-      }
-      info.shards.push_back(std::move(sh));
-    }
+  info.name = d.stream_name;
+  info.arn = d.stream_arn;
+  info.status = d.stream_status;
+  if (d.stream_mode_details) info.mode = d.stream_mode_details->stream_mode;
+  info.retention_hours = d.retention_period_hours;
+  info.created_ms = d.stream_creation_timestamp.millis;
+  info.encryption_type = d.encryption_type.value_or("");
+  for (const api::Shard& s : d.shards) {
+    StreamShard sh;
+    sh.shard_id = s.shard_id;
+    sh.parent_shard_id = s.parent_shard_id;
+    sh.adjacent_parent_shard_id = s.adjacent_parent_shard_id;
+    sh.starting_hash_key = s.hash_key_range.starting_hash_key;
+    sh.ending_hash_key = s.hash_key_range.ending_hash_key;
+    sh.starting_sequence_number = s.sequence_number_range.starting_sequence_number;
+    sh.ending_sequence_number = s.sequence_number_range.ending_sequence_number;
+    info.shards.push_back(std::move(sh));
   }
   return info;
 }
@@ -84,16 +66,14 @@ DataStreams::~DataStreams() = default;
 
 ApiResult<StreamInfo> DataStreams::create_stream(const std::string& name, std::optional<int> shard_count,
                                                  const std::string& region) {
-  Value in = protocol::Object{};
-  in.set("StreamName", name);
-  Value mode = protocol::Object{};
+  api::CreateStreamInput in;
+  in.stream_name = name;
   if (shard_count) {
-    in.set("ShardCount", int64_t{*shard_count});
-    mode.set("StreamMode", std::string("PROVISIONED"));
+    in.shard_count = *shard_count;
+    in.stream_mode_details = api::StreamModeDetails{.stream_mode = std::string(api::StreamMode::kProvisioned)};
   } else {
-    mode.set("StreamMode", std::string("ON_DEMAND"));
+    in.stream_mode_details = api::StreamModeDetails{.stream_mode = std::string(api::StreamMode::kOnDemand)};
   }
-  in.set("StreamModeDetails", std::move(mode));
   auto created = service_.create_stream(in, internal_context(region));
   if (!created) return std::unexpected(created.error());
   StreamEvent e;
@@ -105,23 +85,22 @@ ApiResult<StreamInfo> DataStreams::create_stream(const std::string& name, std::o
 
 ApiResult<StreamInfo> DataStreams::describe_stream(const std::string& name) {
   // DescribeStream pages shards by 100; ListShards would too. Follow the pages.
-  Value in = protocol::Object{};
-  in.set("StreamName", name);
+  api::DescribeStreamInput in;
+  in.stream_name = name;
   auto first = service_.describe_stream(in, internal_context());
   if (!first) return std::unexpected(first.error());
-  const Value& d = *first->find("StreamDescription");
-  StreamInfo info = stream_info(d);
-  bool more = d.find("HasMoreShards") && d.find("HasMoreShards")->as_bool();
+  StreamInfo info = stream_info(first->stream_description);
+  bool more = first->stream_description.has_more_shards;
   while (more && !info.shards.empty()) {
-    Value next = protocol::Object{};
-    next.set("StreamName", name);
-    next.set("ExclusiveStartShardId", info.shards.back().shard_id);
+    api::DescribeStreamInput next;
+    next.stream_name = name;
+    next.exclusive_start_shard_id = info.shards.back().shard_id;
     auto page = service_.describe_stream(next, internal_context());
     if (!page) return std::unexpected(page.error());
-    StreamInfo more_info = stream_info(*page->find("StreamDescription"));
+    StreamInfo more_info = stream_info(page->stream_description);
     if (more_info.shards.empty()) break;
     for (StreamShard& s : more_info.shards) info.shards.push_back(std::move(s));
-    more = page->find("StreamDescription")->find("HasMoreShards")->as_bool();
+    more = page->stream_description.has_more_shards;
   }
   return info;
 }
@@ -130,15 +109,13 @@ std::vector<std::string> DataStreams::list_streams() {
   std::vector<std::string> names;
   std::optional<std::string> after;
   while (true) {
-    Value in = protocol::Object{};
-    in.set("Limit", int64_t{10000});
-    if (after) in.set("ExclusiveStartStreamName", *after);
+    api::ListStreamsInput in;
+    in.limit = 10000;
+    in.exclusive_start_stream_name = after;
     auto page = service_.list_streams(in, internal_context());
     if (!page) break;
-    const auto& list = page->find("StreamNames")->as_array();
-    for (const Value& n : list) names.push_back(n.as_string());
-    const Value* more = page->find("HasMoreStreams");
-    if (list.empty() || !more || !more->as_bool()) break;
+    for (std::string& n : page->stream_names) names.push_back(std::move(n));
+    if (page->stream_names.empty() || !page->has_more_streams) break;
     after = names.back();
   }
   return names;
@@ -146,19 +123,16 @@ std::vector<std::string> DataStreams::list_streams() {
 
 void DataStreams::put_records(const std::string& stream, std::vector<PutEntry> entries,
                               std::function<void(ApiResult<std::vector<PutOutcome>>)> done) {
-  Value in = protocol::Object{};
-  in.set("StreamName", stream);
-  protocol::Array records;
-  records.reserve(entries.size());
-  for (PutEntry& e : entries) {
-    Value r = protocol::Object{};
-    r.set("Data", Value(protocol::Blob{std::move(e.data)}));
-    r.set("PartitionKey", std::move(e.partition_key));
-    if (e.explicit_hash_key) r.set("ExplicitHashKey", std::move(*e.explicit_hash_key));
-    records.push_back(std::move(r));
-  }
-  in.set("Records", Value(std::move(records)));
-  service_.put_records(in, internal_context(), false, [done = std::move(done)](ApiResult<Value> result) {
+  api::PutRecordsInput in;
+  in.stream_name = stream;
+  in.records.reserve(entries.size());
+  for (PutEntry& e : entries)
+    in.records.push_back(api::PutRecordsRequestEntry{.data = protocol::Blob{std::move(e.data)},
+                                                     .explicit_hash_key = std::move(e.explicit_hash_key),
+                                                     .partition_key = std::move(e.partition_key)});
+  // Without direct encoding (internal_context) the answer's Records is a
+  // Value tree.
+  TypedReply<WithRecords<api::PutRecordsOutput>> reply([done = std::move(done)](ApiResult<Value> result) {
     if (!result) return done(std::unexpected(result.error()));
     std::vector<PutOutcome> out;
     for (const Value& r : result->find("Records")->as_array()) {
@@ -173,30 +147,32 @@ void DataStreams::put_records(const std::string& stream, std::vector<PutEntry> e
     }
     done(std::move(out));
   });
+  service_.put_records(in, internal_context(), std::move(reply));
 }
 
 ApiResult<std::string> DataStreams::cursor(const std::string& stream, const std::string& shard_id,
                                            const ReadPosition& position) {
-  Value in = protocol::Object{};
-  in.set("StreamName", stream);
-  in.set("ShardId", shard_id);
-  in.set("ShardIteratorType", std::string(position_name(position.type)));
+  api::GetShardIteratorInput in;
+  in.stream_name = stream;
+  in.shard_id = shard_id;
+  in.shard_iterator_type = position_name(position.type);
   if (position.type == ReadPositionType::kAtSequenceNumber || position.type == ReadPositionType::kAfterSequenceNumber)
-    in.set("StartingSequenceNumber", position.sequence_number);
-  if (position.type == ReadPositionType::kAtTimestamp) in.set("Timestamp", protocol::Timestamp{position.timestamp_ms});
+    in.starting_sequence_number = position.sequence_number;
+  if (position.type == ReadPositionType::kAtTimestamp) in.timestamp = protocol::Timestamp{position.timestamp_ms};
   auto it = service_.get_shard_iterator(in, internal_context());
   if (!it) return std::unexpected(it.error());
-  return str(*it, "ShardIterator");
+  return it->shard_iterator.value_or("");
 }
 
 ApiResult<ShardRead> DataStreams::read(const std::string& cursor, int limit) {
-  Value in = protocol::Object{};
-  in.set("ShardIterator", cursor);
-  in.set("Limit", int64_t{limit});
+  api::GetRecordsInput in;
+  in.shard_iterator = cursor;
+  in.limit = limit;
   auto got = service_.get_records(in, internal_context());
   if (!got) return std::unexpected(got.error());
   ShardRead out;
-  for (const Value& r : got->find("Records")->as_array()) {
+  // Without direct encoding (internal_context) the Records are a Value tree.
+  for (const Value& r : got->records.as_array()) {
     StreamRecord rec;
     rec.sequence_number = str(r, "SequenceNumber");
     rec.partition_key = str(r, "PartitionKey");
@@ -205,10 +181,10 @@ ApiResult<ShardRead> DataStreams::read(const std::string& cursor, int limit) {
       rec.arrival_ms = t->as_timestamp().millis;
     out.records.push_back(std::move(rec));
   }
-  out.next_cursor = opt_str(*got, "NextShardIterator");
-  out.millis_behind_latest = num(*got, "MillisBehindLatest");
-  if (const Value* children = got->find("ChildShards"))
-    for (const Value& c : children->as_array()) out.child_shards.push_back(str(c, "ShardId"));
+  out.next_cursor = got->out.next_shard_iterator;
+  out.millis_behind_latest = got->out.millis_behind_latest.value_or(0);
+  if (got->out.child_shards)
+    for (const api::ChildShard& c : *got->out.child_shards) out.child_shards.push_back(c.shard_id);
   return out;
 }
 

@@ -45,16 +45,6 @@ constexpr CallRate kUpdateRates[] = {
     {"DeregisterStreamConsumer", 5},
 };
 
-// The stream an operation's input names, for messages.
-std::string stream_named_by(const Value& in) {
-  if (const std::string* name = input_string(in, "StreamName")) return *name;
-  if (const std::string* arn = input_string(in, "StreamARN")) {
-    const size_t slash = arn->find(":stream/");
-    if (slash != std::string::npos) return arn->substr(slash + 8);
-  }
-  return "";
-}
-
 // Operations of the model that this build does not serve yet.
 ApiError not_supported(std::string_view op) {
   return ApiError{"NotImplementedException", "Operation " + std::string(op) + " is not supported by runnel yet.", 501,
@@ -248,11 +238,11 @@ Status KinesisService::load() {
 // Each operation first moves time-driven transitions along (CREATING ->
 // ACTIVE, ...) and applies AWS's control-plane call rates; false when the
 // call was refused (and answered).
-bool KinesisService::admit(std::string_view op, const Value& input, protocol::OperationReply& reply) {
+bool KinesisService::admit(std::string_view op, StreamRef stream, protocol::OperationReply& reply) {
   advance_transitions();
   for (const CallRate& rate : kUpdateRates) {
     if (rate.op != op) continue;
-    if (auto err = rate_limit(op, "", rate.per_second, stream_named_by(input))) {
+    if (auto err = rate_limit(op, "", rate.per_second, requested_stream_name(stream).value_or(""))) {
       reply(std::unexpected(std::move(*err)));
       return false;
     }
@@ -260,104 +250,100 @@ bool KinesisService::admit(std::string_view op, const Value& input, protocol::Op
   return true;
 }
 
+template <class In, class Out>
+protocol::OperationHandler KinesisService::typed(ApiResult<Out> (KinesisService::*fn)(const In&, const Ctx&),
+                                                 std::optional<StreamEvent::Kind> announce) {
+  return [this, fn, announce](const protocol::OperationModel& op, Value input, const Ctx& ctx,
+                              protocol::OperationReply reply) {
+    In in;
+    if (auto decoded = decode(std::move(input), in); !decoded) return reply(std::unexpected(decoded.error()));
+    if (!admit(op.name, stream_ref(in), reply)) return;
+    ApiResult<Out> out = (this->*fn)(static_cast<const In&>(in), ctx);
+    if (!out) return reply(std::unexpected(std::move(out.error())));
+    if (announce) emit_for(stream_ref(in), *announce);
+    reply(output_value(std::move(*out)));
+  };
+}
+
+template <class In, class Out>
+protocol::OperationHandler KinesisService::typed_async(void (KinesisService::*fn)(In&, const Ctx&, TypedReply<Out>)) {
+  return [this, fn](const protocol::OperationModel& op, Value input, const Ctx& ctx, protocol::OperationReply reply) {
+    In in;
+    if (auto decoded = decode(std::move(input), in); !decoded) return reply(std::unexpected(decoded.error()));
+    if (!admit(op.name, stream_ref(in), reply)) return;
+    (this->*fn)(in, ctx, TypedReply<Out>(std::move(reply)));
+  };
+}
+
+void KinesisService::emit_for(StreamRef ref, StreamEvent::Kind kind) {
+  StreamEvent e;
+  e.kind = kind;
+  if (ref.name) {
+    e.stream = *ref.name;
+  } else if (ref.arn) {
+    e.stream = ref.arn->substr(ref.arn->find('/') + 1);
+  }
+  emit(e);
+}
+
 protocol::OperationTable KinesisService::operations() {
-  using Sync = ApiResult<Value> (KinesisService::*)(const Value&, const Ctx&);
-  // An operation answered before the handler returns.
-  auto sync = [this](Sync fn) -> protocol::OperationHandler {
-    return [this, fn](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
-      if (admit(op.name, in, reply)) reply((this->*fn)(in, ctx));
-    };
-  };
-  auto flag = [this](ApiResult<Value> (KinesisService::*fn)(const Value&, const Ctx&, bool),
-                     bool arg) -> protocol::OperationHandler {
-    return
-        [this, fn, arg](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
-          if (admit(op.name, in, reply)) reply((this->*fn)(in, ctx, arg));
-        };
-  };
-  // Tells DataStreams' watchers about the stream an operation named.
-  auto emit_for = [this](const Value& in, StreamEvent::Kind kind) {
-    StreamEvent e;
-    e.kind = kind;
-    if (const std::string* name = input_string(in, "StreamName")) {
-      e.stream = *name;
-    } else if (const std::string* arn = input_string(in, "StreamARN")) {
-      e.stream = arn->substr(arn->find('/') + 1);
-    }
-    emit(e);
-  };
-  // An operation that changes a stream's existence or shape.
-  auto announce = [this, emit_for](Sync fn, StreamEvent::Kind kind) -> protocol::OperationHandler {
-    return [this, fn, kind, emit_for](const protocol::OperationModel& op, Value in, const Ctx& ctx,
-                                      protocol::OperationReply reply) {
-      if (!admit(op.name, in, reply)) return;
-      ApiResult<Value> result = (this->*fn)(in, ctx);
-      if (result) emit_for(in, kind);
-      reply(std::move(result));
-    };
-  };
-  auto put = [this](bool single) -> protocol::OperationHandler {
-    return
-        [this, single](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
-          if (admit(op.name, in, reply)) put_records(in, ctx, single, std::move(reply));
-        };
-  };
   protocol::OperationTable table(kinesis_model());
-  table.on("PutRecord", put(true))
-      .on("PutRecords", put(false))
-      .on("GetRecords", sync(&KinesisService::get_records))
-      .on("GetShardIterator", sync(&KinesisService::get_shard_iterator))
-      .on("CreateStream", announce(&KinesisService::create_stream, StreamEvent::Kind::kCreated))
+  table.on("PutRecord", typed_async(&KinesisService::put_record))
+      .on("PutRecords", typed_async(&KinesisService::put_records))
+      .on("GetRecords", typed(&KinesisService::get_records))
+      .on("GetShardIterator", typed(&KinesisService::get_shard_iterator))
+      .on("CreateStream", typed(&KinesisService::create_stream, StreamEvent::Kind::kCreated))
       .on("DeleteStream",
-          [this, emit_for](const protocol::OperationModel& op, Value in, const Ctx& ctx,
-                           protocol::OperationReply reply) {
-            if (!admit(op.name, in, reply)) return;
-            ApiResult<Value> result = delete_stream(in, ctx);
-            if (result) emit_for(in, StreamEvent::Kind::kDeleted);
+          [this](const protocol::OperationModel& op, Value input, const Ctx& ctx, protocol::OperationReply reply) {
+            api::DeleteStreamInput in;
+            if (auto decoded = decode(std::move(input), in); !decoded) return reply(std::unexpected(decoded.error()));
+            if (!admit(op.name, stream_ref(in), reply)) return;
+            ApiResult<NoOutput> result = delete_stream(in, ctx);
+            if (!result) return reply(std::unexpected(std::move(result.error())));
+            emit_for(stream_ref(in), StreamEvent::Kind::kDeleted);
             // Answered after the purge thread's next pass, which starts after
             // the purge was queued: the stream is gone by then (unless its
             // drop failed).
-            if (result && options_.delete_stream_ms == 0) return request_purge(std::move(reply));
-            reply(std::move(result));
+            if (options_.delete_stream_ms == 0) return request_purge(std::move(reply));
+            reply(output_value(*result));
           })
-      .on("DescribeStream", sync(&KinesisService::describe_stream))
-      .on("DescribeStreamSummary", sync(&KinesisService::describe_stream_summary))
-      .on("ListStreams", sync(&KinesisService::list_streams))
-      .on("ListShards", sync(&KinesisService::list_shards))
-      .on("IncreaseStreamRetentionPeriod", flag(&KinesisService::change_retention, true))
-      .on("DecreaseStreamRetentionPeriod", flag(&KinesisService::change_retention, false))
-      .on("AddTagsToStream", sync(&KinesisService::add_tags))
-      .on("RemoveTagsFromStream", sync(&KinesisService::remove_tags))
-      .on("ListTagsForStream", sync(&KinesisService::list_tags_for_stream))
-      .on("TagResource", sync(&KinesisService::tag_resource))
-      .on("UntagResource", sync(&KinesisService::untag_resource))
-      .on("ListTagsForResource", sync(&KinesisService::list_tags_for_resource))
-      .on("DescribeLimits", sync(&KinesisService::describe_limits))
-      .on("DescribeAccountSettings", sync(&KinesisService::describe_account_settings))
-      .on("UpdateAccountSettings", sync(&KinesisService::update_account_settings))
-      .on("SplitShard", announce(&KinesisService::split_shard, StreamEvent::Kind::kResharded))
-      .on("MergeShards", announce(&KinesisService::merge_shards, StreamEvent::Kind::kResharded))
-      .on("RegisterStreamConsumer", sync(&KinesisService::register_consumer))
-      .on("DeregisterStreamConsumer", sync(&KinesisService::deregister_consumer))
-      .on("DescribeStreamConsumer", sync(&KinesisService::describe_consumer))
-      .on("ListStreamConsumers", sync(&KinesisService::list_consumers))
-      .on("SubscribeToShard",
-          [this](const protocol::OperationModel& op, Value in, const Ctx& ctx, protocol::OperationReply reply) {
-            if (admit(op.name, in, reply)) subscribe_to_shard(in, ctx, std::move(reply));
-          })
-      .on("StartStreamEncryption", sync(&KinesisService::start_stream_encryption))
-      .on("StopStreamEncryption", sync(&KinesisService::stop_stream_encryption))
-      .on("UpdateShardCount", announce(&KinesisService::update_shard_count, StreamEvent::Kind::kResharded))
-      .on("UpdateStreamMode", sync(&KinesisService::update_stream_mode))
-      .on("UpdateMaxRecordSize", sync(&KinesisService::update_max_record_size))
-      .on("UpdateStreamWarmThroughput", sync(&KinesisService::update_stream_warm_throughput))
-      .on("EnableEnhancedMonitoring", flag(&KinesisService::change_enhanced_monitoring, true))
-      .on("DisableEnhancedMonitoring", flag(&KinesisService::change_enhanced_monitoring, false))
-      .on("PutResourcePolicy", sync(&KinesisService::put_resource_policy))
-      .on("GetResourcePolicy", sync(&KinesisService::get_resource_policy))
-      .on("DeleteResourcePolicy", sync(&KinesisService::delete_resource_policy))
+      .on("DescribeStream", typed(&KinesisService::describe_stream))
+      .on("DescribeStreamSummary", typed(&KinesisService::describe_stream_summary))
+      .on("ListStreams", typed(&KinesisService::list_streams))
+      .on("ListShards", typed(&KinesisService::list_shards))
+      .on("IncreaseStreamRetentionPeriod", typed(&KinesisService::increase_retention))
+      .on("DecreaseStreamRetentionPeriod", typed(&KinesisService::decrease_retention))
+      .on("AddTagsToStream", typed(&KinesisService::add_tags))
+      .on("RemoveTagsFromStream", typed(&KinesisService::remove_tags))
+      .on("ListTagsForStream", typed(&KinesisService::list_tags_for_stream))
+      .on("TagResource", typed(&KinesisService::tag_resource))
+      .on("UntagResource", typed(&KinesisService::untag_resource))
+      .on("ListTagsForResource", typed(&KinesisService::list_tags_for_resource))
+      .on("DescribeLimits", typed(&KinesisService::describe_limits))
+      .on("DescribeAccountSettings", typed(&KinesisService::describe_account_settings))
+      .on("UpdateAccountSettings", typed(&KinesisService::update_account_settings))
+      .on("SplitShard", typed(&KinesisService::split_shard, StreamEvent::Kind::kResharded))
+      .on("MergeShards", typed(&KinesisService::merge_shards, StreamEvent::Kind::kResharded))
+      .on("RegisterStreamConsumer", typed(&KinesisService::register_consumer))
+      .on("DeregisterStreamConsumer", typed(&KinesisService::deregister_consumer))
+      .on("DescribeStreamConsumer", typed(&KinesisService::describe_consumer))
+      .on("ListStreamConsumers", typed(&KinesisService::list_consumers))
+      .on("SubscribeToShard", typed_async(&KinesisService::subscribe_to_shard))
+      .on("StartStreamEncryption", typed(&KinesisService::start_stream_encryption))
+      .on("StopStreamEncryption", typed(&KinesisService::stop_stream_encryption))
+      .on("UpdateShardCount", typed(&KinesisService::update_shard_count, StreamEvent::Kind::kResharded))
+      .on("UpdateStreamMode", typed(&KinesisService::update_stream_mode))
+      .on("UpdateMaxRecordSize", typed(&KinesisService::update_max_record_size))
+      .on("UpdateStreamWarmThroughput", typed(&KinesisService::update_stream_warm_throughput))
+      .on("EnableEnhancedMonitoring", typed(&KinesisService::enable_enhanced_monitoring))
+      .on("DisableEnhancedMonitoring", typed(&KinesisService::disable_enhanced_monitoring))
+      .on("PutResourcePolicy", typed(&KinesisService::put_resource_policy))
+      .on("GetResourcePolicy", typed(&KinesisService::get_resource_policy))
+      .on("DeleteResourcePolicy", typed(&KinesisService::delete_resource_policy))
       .otherwise([this](const protocol::OperationModel& op, Value in, const Ctx&, protocol::OperationReply reply) {
-        if (admit(op.name, in, reply)) reply(std::unexpected(not_supported(op.name)));
+        // No typed input: an operation runnel does not serve.
+        const StreamRef stream{input_string(in, "StreamName"), input_string(in, "StreamARN")};
+        if (admit(op.name, stream, reply)) reply(std::unexpected(not_supported(op.name)));
       });
   return table;
 }
@@ -402,9 +388,9 @@ protocol::ApiResult<StreamState*> KinesisService::find_stream_by_arn_locked(cons
   return &it->second;
 }
 
-protocol::ApiResult<StreamState*> KinesisService::find_stream_locked(const Value& in, const Ctx& ctx) {
-  const std::string* name = input_string(in, "StreamName");
-  const std::string* arn = input_string(in, "StreamARN");
+protocol::ApiResult<StreamState*> KinesisService::find_stream_locked(StreamRef ref, const Ctx& ctx) {
+  const std::string* name = ref.name;
+  const std::string* arn = ref.arn;
   if (arn) {
     auto s = find_stream_by_arn_locked(*arn, ctx);
     if (s && name && *name != (*s)->name)

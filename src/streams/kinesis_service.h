@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -31,10 +32,13 @@
 #include "streams/autoscale.h"
 #include "streams/data_streams.h"
 #include "streams/fanout.h"
+#include "streams/input.h"
 #include "streams/record_cipher.h"
 #include "streams/shard_iterator.h"
 #include "streams/stream.h"
+#include "streams/tags.h"
 #include "streams/throughput.h"
+#include "streams/typed_ops.h"
 
 namespace runnel::streams {
 
@@ -127,51 +131,88 @@ class KinesisService final : public protocol::Service {
   using ApiResult = protocol::ApiResult<T>;
 
   // Control plane (ops_lifecycle.cc)
-  ApiResult<Value> create_stream(const Value& in, const Ctx& ctx);
-  ApiResult<Value> delete_stream(const Value& in, const Ctx& ctx);
-  ApiResult<Value> describe_stream(const Value& in, const Ctx& ctx);
-  ApiResult<Value> describe_stream_summary(const Value& in, const Ctx& ctx);
-  ApiResult<Value> list_streams(const Value& in, const Ctx& ctx);
-  ApiResult<Value> list_shards(const Value& in, const Ctx& ctx);
-  ApiResult<Value> change_retention(const Value& in, const Ctx& ctx, bool increase);
+  ApiResult<NoOutput> create_stream(const api::CreateStreamInput& in, const Ctx& ctx);
+  // Answered once the stream is gone when delete_stream_ms is 0 (operations()).
+  ApiResult<NoOutput> delete_stream(const api::DeleteStreamInput& in, const Ctx& ctx);
+  ApiResult<api::DescribeStreamOutput> describe_stream(const api::DescribeStreamInput& in, const Ctx& ctx);
+  ApiResult<api::DescribeStreamSummaryOutput> describe_stream_summary(const api::DescribeStreamSummaryInput& in,
+                                                                      const Ctx& ctx);
+  ApiResult<api::ListStreamsOutput> list_streams(const api::ListStreamsInput& in, const Ctx& ctx);
+  ApiResult<api::ListShardsOutput> list_shards(const api::ListShardsInput& in, const Ctx& ctx);
+  ApiResult<NoOutput> increase_retention(const api::IncreaseStreamRetentionPeriodInput& in, const Ctx& ctx);
+  ApiResult<NoOutput> decrease_retention(const api::DecreaseStreamRetentionPeriodInput& in, const Ctx& ctx);
+  ApiResult<NoOutput> change_retention(StreamRef ref, int64_t hours, const Ctx& ctx, bool increase);
   // Account (ops_account.cc)
-  ApiResult<Value> describe_limits(const Value& in, const Ctx& ctx);
-  ApiResult<Value> describe_account_settings(const Value& in, const Ctx& ctx);
-  ApiResult<Value> update_account_settings(const Value& in, const Ctx& ctx);
+  ApiResult<api::DescribeLimitsOutput> describe_limits(const api::DescribeLimitsInput& in, const Ctx& ctx);
+  ApiResult<api::DescribeAccountSettingsOutput> describe_account_settings(const api::DescribeAccountSettingsInput& in,
+                                                                          const Ctx& ctx);
+  ApiResult<api::UpdateAccountSettingsOutput> update_account_settings(const api::UpdateAccountSettingsInput& in,
+                                                                      const Ctx& ctx);
   // Tags (ops_tags.cc)
-  ApiResult<Value> add_tags(const Value& in, const Ctx& ctx);
-  ApiResult<Value> remove_tags(const Value& in, const Ctx& ctx);
-  ApiResult<Value> list_tags_for_stream(const Value& in, const Ctx& ctx);
-  ApiResult<Value> tag_resource(const Value& in, const Ctx& ctx);
-  ApiResult<Value> untag_resource(const Value& in, const Ctx& ctx);
-  ApiResult<Value> list_tags_for_resource(const Value& in, const Ctx& ctx);
+  ApiResult<NoOutput> add_tags(const api::AddTagsToStreamInput& in, const Ctx& ctx);
+  ApiResult<NoOutput> remove_tags(const api::RemoveTagsFromStreamInput& in, const Ctx& ctx);
+  ApiResult<api::ListTagsForStreamOutput> list_tags_for_stream(const api::ListTagsForStreamInput& in, const Ctx& ctx);
+  ApiResult<NoOutput> tag_resource(const api::TagResourceInput& in, const Ctx& ctx);
+  ApiResult<NoOutput> untag_resource(const api::UntagResourceInput& in, const Ctx& ctx);
+  ApiResult<api::ListTagsForResourceOutput> list_tags_for_resource(const api::ListTagsForResourceInput& in,
+                                                                   const Ctx& ctx);
+  // AddTagsToStream and RemoveTagsFromStream of the stream `ref` names (also
+  // TagResource and UntagResource on a stream ARN).
+  ApiResult<NoOutput> add_stream_tags(StreamRef ref, const TagList& tags, const Ctx& ctx);
+  ApiResult<NoOutput> remove_stream_tags(StreamRef ref, const std::vector<std::string>& keys, const Ctx& ctx);
   // Data plane (ops_data.cc)
-  // Takes (moves out) each record's PartitionKey and Data from `in`.
-  void put_records(Value& in, const Ctx& ctx, bool single, protocol::OperationReply reply);
-  ApiResult<Value> get_shard_iterator(const Value& in, const Ctx& ctx);
-  ApiResult<Value> get_records(const Value& in, const Ctx& ctx);
+  // PutRecord and PutRecords answer once their records are durable (on the
+  // request's thread when ctx.run_on_request_thread is set, else on the
+  // log's completion thread), or at once with an error. Each takes (moves
+  // out) its records' PartitionKey and Data from `in`.
+  void put_record(api::PutRecordInput& in, const Ctx& ctx, TypedReply<api::PutRecordOutput> reply);
+  void put_records(api::PutRecordsInput& in, const Ctx& ctx, TypedReply<WithRecords<api::PutRecordsOutput>> reply);
+
+ public:
+  struct PutAnswer;  // either's reply (ops_data.cc); its completion names it outside the class
+ private:
+  // What both share: routes and appends `entries` (moving out each one's
+  // PartitionKey and Data) to the stream `stream` names; `ordering` is
+  // PutRecord's SequenceNumberForOrdering.
+  void put(StreamRef stream, std::span<api::PutRecordsRequestEntry> entries, const std::string* ordering,
+           const Ctx& ctx, PutAnswer answer);
+  ApiResult<api::GetShardIteratorOutput> get_shard_iterator(const api::GetShardIteratorInput& in, const Ctx& ctx);
+  // Its Records list is built by record_value.h (a Value tree, or encoded
+  // directly in the response's format when ctx.direct_encoding).
+  ApiResult<WithRecords<api::GetRecordsOutput>> get_records(const api::GetRecordsInput& in, const Ctx& ctx);
   // Resharding (ops_reshard.cc)
-  ApiResult<Value> split_shard(const Value& in, const Ctx& ctx);
-  ApiResult<Value> merge_shards(const Value& in, const Ctx& ctx);
+  ApiResult<NoOutput> split_shard(const api::SplitShardInput& in, const Ctx& ctx);
+  ApiResult<NoOutput> merge_shards(const api::MergeShardsInput& in, const Ctx& ctx);
   // Capacity and monitoring (ops_capacity.cc)
-  ApiResult<Value> update_shard_count(const Value& in, const Ctx& ctx);
-  ApiResult<Value> update_stream_mode(const Value& in, const Ctx& ctx);
-  ApiResult<Value> update_max_record_size(const Value& in, const Ctx& ctx);
-  ApiResult<Value> update_stream_warm_throughput(const Value& in, const Ctx& ctx);
-  ApiResult<Value> change_enhanced_monitoring(const Value& in, const Ctx& ctx, bool enable);
+  ApiResult<api::UpdateShardCountOutput> update_shard_count(const api::UpdateShardCountInput& in, const Ctx& ctx);
+  ApiResult<NoOutput> update_stream_mode(const api::UpdateStreamModeInput& in, const Ctx& ctx);
+  ApiResult<NoOutput> update_max_record_size(const api::UpdateMaxRecordSizeInput& in, const Ctx& ctx);
+  ApiResult<api::UpdateStreamWarmThroughputOutput> update_stream_warm_throughput(
+      const api::UpdateStreamWarmThroughputInput& in, const Ctx& ctx);
+  ApiResult<api::EnhancedMonitoringOutput> enable_enhanced_monitoring(const api::EnableEnhancedMonitoringInput& in,
+                                                                      const Ctx& ctx);
+  ApiResult<api::EnhancedMonitoringOutput> disable_enhanced_monitoring(const api::DisableEnhancedMonitoringInput& in,
+                                                                       const Ctx& ctx);
+  ApiResult<api::EnhancedMonitoringOutput> change_enhanced_monitoring(StreamRef ref,
+                                                                      const std::vector<std::string>& metrics,
+                                                                      const Ctx& ctx, bool enable);
   // Resource policies (ops_policy.cc)
-  ApiResult<Value> put_resource_policy(const Value& in, const Ctx& ctx);
-  ApiResult<Value> get_resource_policy(const Value& in, const Ctx& ctx);
-  ApiResult<Value> delete_resource_policy(const Value& in, const Ctx& ctx);
+  ApiResult<NoOutput> put_resource_policy(const api::PutResourcePolicyInput& in, const Ctx& ctx);
+  ApiResult<api::GetResourcePolicyOutput> get_resource_policy(const api::GetResourcePolicyInput& in, const Ctx& ctx);
+  ApiResult<NoOutput> delete_resource_policy(const api::DeleteResourcePolicyInput& in, const Ctx& ctx);
   // Enhanced fan-out (ops_consumers.cc, ops_subscribe.cc)
-  ApiResult<Value> register_consumer(const Value& in, const Ctx& ctx);
-  ApiResult<Value> deregister_consumer(const Value& in, const Ctx& ctx);
-  ApiResult<Value> describe_consumer(const Value& in, const Ctx& ctx);
-  ApiResult<Value> list_consumers(const Value& in, const Ctx& ctx);
-  void subscribe_to_shard(const Value& in, const Ctx& ctx, protocol::OperationReply reply);
+  ApiResult<api::RegisterStreamConsumerOutput> register_consumer(const api::RegisterStreamConsumerInput& in,
+                                                                 const Ctx& ctx);
+  ApiResult<NoOutput> deregister_consumer(const api::DeregisterStreamConsumerInput& in, const Ctx& ctx);
+  ApiResult<api::DescribeStreamConsumerOutput> describe_consumer(const api::DescribeStreamConsumerInput& in,
+                                                                 const Ctx& ctx);
+  ApiResult<api::ListStreamConsumersOutput> list_consumers(const api::ListStreamConsumersInput& in, const Ctx& ctx);
+  // Answers only refusals; once admitted, FanOut owns the event stream.
+  void subscribe_to_shard(api::SubscribeToShardInput& in, const Ctx& ctx,
+                          TypedReply<api::SubscribeToShardOutput> reply);
   // Encryption at rest (ops_encryption.cc)
-  ApiResult<Value> start_stream_encryption(const Value& in, const Ctx& ctx);
-  ApiResult<Value> stop_stream_encryption(const Value& in, const Ctx& ctx);
+  ApiResult<NoOutput> start_stream_encryption(const api::StartStreamEncryptionInput& in, const Ctx& ctx);
+  ApiResult<NoOutput> stop_stream_encryption(const api::StopStreamEncryptionInput& in, const Ctx& ctx);
   // Called from a put's append callback once records of these shards are
   // durable, before the puts that wrote them are acknowledged: on the log's
   // sync thread under --fsync always, its writer thread otherwise
@@ -211,7 +252,7 @@ class KinesisService final : public protocol::Service {
   // --- shared helpers (kinesis_service.cc) ---
   // The stream named by StreamName and/or StreamARN (AWS accepts either).
   // Caller holds mu_ (shared or exclusive).
-  ApiResult<StreamState*> find_stream_locked(const Value& in, const Ctx& ctx);
+  ApiResult<StreamState*> find_stream_locked(StreamRef ref, const Ctx& ctx);
   ApiResult<StreamState*> find_stream_by_arn_locked(const std::string& arn, const Ctx& ctx);
   StreamState* find_stream_by_uid_locked(uint64_t uid);
   // The name of stream incarnation `uid`, live or recently deleted; "?" when
@@ -223,10 +264,13 @@ class KinesisService final : public protocol::Service {
     StreamState* stream;
     Consumer* consumer;
   };
-  ApiResult<ConsumerRef> find_consumer_locked(const Value& in, const Ctx& ctx);
+  // The consumer named by ConsumerARN, or by StreamARN and ConsumerName
+  // (each null when absent).
+  ApiResult<ConsumerRef> find_consumer_locked(const std::string* consumer_arn, const std::string* stream_arn,
+                                              const std::string* consumer_name, const Ctx& ctx);
   ApiResult<ConsumerRef> find_consumer_by_arn_locked(const std::string& arn, const Ctx& ctx);
   std::string consumer_arn(const StreamState& s, const Consumer& c) const;
-  Value consumer_value(const StreamState& s, const Consumer& c, bool with_stream) const;
+  api::Consumer consumer_output(const StreamState& s, const Consumer& c) const;
   // The fan-out thread's view of a subscription's shard (ops_subscribe.cc).
   ApiResult<ShardView> subscription_view(const SubscriptionSpec& spec);
   std::string not_found_message(std::string_view name) const;
@@ -275,8 +319,25 @@ class KinesisService final : public protocol::Service {
   ShardIteratorCodec iterators_;
 
   friend class DataStreams;
-  bool admit(std::string_view op, const Value& input, protocol::OperationReply& reply);
+  // Each operation first moves time-driven transitions along (CREATING ->
+  // ACTIVE, ...) and applies AWS's control-plane call rates (`stream` names
+  // the stream in their message); false when the call was refused (and
+  // answered).
+  bool admit(std::string_view op, StreamRef stream, protocol::OperationReply& reply);
+  // The OperationHandler of a typed handler (typed_ops.h): the input
+  // decoded from the validated Value (strings and blobs moved, not copied),
+  // admit(), then `fn`, whose output is encoded back. With `announce`, a
+  // success tells DataStreams' watchers about the stream the input names.
+  template <class In, class Out>
+  protocol::OperationHandler typed(ApiResult<Out> (KinesisService::*fn)(const In&, const Ctx&),
+                                   std::optional<StreamEvent::Kind> announce = std::nullopt);
+  // The same for an operation that answers later through its TypedReply.
+  // The input lives until `fn` returns; `fn` may move out of it.
+  template <class In, class Out>
+  protocol::OperationHandler typed_async(void (KinesisService::*fn)(In&, const Ctx&, TypedReply<Out>));
   void emit(const StreamEvent& event);
+  // Tells DataStreams' watchers about the stream `ref` names.
+  void emit_for(StreamRef ref, StreamEvent::Kind kind);
   // Watchers of stream events; watcher_count_ lets the log's thread skip
   // the lock when nobody watches.
   mutable std::mutex watch_mu_;

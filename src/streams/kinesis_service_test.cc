@@ -186,3 +186,34 @@ TEST_F(ServiceFixture, DeletedStreamIsGoneAndNameReusable) {
 
 }  // namespace
 }  // namespace runnel::streams
+
+namespace runnel::streams {
+namespace {
+
+// Handlers used to dereference the members they expected (a null
+// input_string() for a StreamName of the wrong kind, a missing Records):
+// an input that skipped validation crashed the server. Every operation now
+// decodes a typed input first, so such an input is a SerializationException
+// naming the member, and nothing else happens.
+TEST_F(ServiceFixture, AnUnvalidatedInputIsASerializationExceptionNotACrash) {
+  auto error_of = [](const protocol::ApiResult<Value>& r) {
+    return r ? std::string("ok") : r.error().type + ": " + r.error().message;
+  };
+  EXPECT_EQ(error_of(call("CreateStream", obj({{"StreamName", int64_t{7}}}))),
+            "SerializationException: StreamName: expected a string, found integer");
+  EXPECT_EQ(error_of(call("PutRecords", obj({{"StreamName", "s"}}))),
+            "SerializationException: Records: a required member is missing");
+  EXPECT_EQ(error_of(call("PutRecord", obj({{"StreamName", "s"}, {"PartitionKey", "k"}}))),
+            "SerializationException: Data: a required member is missing");
+  EXPECT_EQ(error_of(call("GetRecords", obj({}))),
+            "SerializationException: ShardIterator: a required member is missing");
+  EXPECT_EQ(error_of(call("AddTagsToStream", obj({{"StreamName", "s"}, {"Tags", Value(Array{})}}))),
+            "SerializationException: Tags: expected a map, found list");
+  // Nothing was created on the way.
+  auto listed = call("ListStreams", obj({}));
+  ASSERT_TRUE(listed);
+  EXPECT_TRUE(listed->find("StreamNames")->as_array().empty());
+}
+
+}  // namespace
+}  // namespace runnel::streams

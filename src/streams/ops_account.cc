@@ -17,41 +17,47 @@ namespace {
 constexpr int64_t kCommitmentMinimumMs = 365LL * 24 * 3600 * 1000;  // AWS commits for at least a year
 }
 
-protocol::ApiResult<Value> KinesisService::describe_limits(const Value&, const Ctx&) {
+protocol::ApiResult<api::DescribeLimitsOutput> KinesisService::describe_limits(const api::DescribeLimitsInput&,
+                                                                               const Ctx&) {
   std::shared_lock lock(mu_);
   int64_t open = 0, on_demand = 0;
   for (const auto& [_, s] : streams_) {
     open += static_cast<int64_t>(s.open_shard_count());
-    on_demand += s.mode == "ON_DEMAND";
+    on_demand += s.mode == api::StreamMode::kOnDemand;
   }
-  Value out = Object{};
-  out.set("ShardLimit", static_cast<int64_t>(options_.shard_limit));
-  out.set("OpenShardCount", open);
-  out.set("OnDemandStreamCount", on_demand);
-  out.set("OnDemandStreamCountLimit", static_cast<int64_t>(options_.on_demand_stream_limit));
+  api::DescribeLimitsOutput out;
+  out.shard_limit = static_cast<int32_t>(options_.shard_limit);
+  out.open_shard_count = static_cast<int32_t>(open);
+  out.on_demand_stream_count = static_cast<int32_t>(on_demand);
+  out.on_demand_stream_count_limit = static_cast<int32_t>(options_.on_demand_stream_limit);
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::describe_account_settings(const Value&, const Ctx&) {
+protocol::ApiResult<api::DescribeAccountSettingsOutput> KinesisService::describe_account_settings(
+    const api::DescribeAccountSettingsInput&, const Ctx&) {
   std::shared_lock lock(mu_);
-  Value out = Object{};
-  Value commitment = Object{};
-  commitment.set("Status", "DISABLED");
+  // The stored document (docs/metadata.md) keeps its times as epoch ms.
+  api::MinimumThroughputBillingCommitmentOutput commitment;
+  commitment.status = "DISABLED";
   if (const Value* stored = account_settings_.find("MinimumThroughputBillingCommitment")) {
-    commitment = Object{};
-    for (const auto& m : stored->as_object()) {
-      if (m.value.is_int() && m.key != "Status")
-        commitment.set(m.key, Timestamp{m.value.as_int()});
-      else
-        commitment.set(m.key, m.value);
-    }
+    const std::string* status = input_string(*stored, "Status");
+    commitment.status = status ? *status : std::string();
+    auto time = [&](std::string_view key) -> std::optional<Timestamp> {
+      if (auto ms = input_int(*stored, key)) return Timestamp{*ms};
+      return std::nullopt;
+    };
+    commitment.started_at = time("StartedAt");
+    commitment.ended_at = time("EndedAt");
+    commitment.earliest_allowed_end_at = time("EarliestAllowedEndAt");
   }
-  out.set("MinimumThroughputBillingCommitment", std::move(commitment));
+  api::DescribeAccountSettingsOutput out;
+  out.minimum_throughput_billing_commitment = std::move(commitment);
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::update_account_settings(const Value& in, const Ctx&) {
-  const std::string& wanted = *input_string(*in.find("MinimumThroughputBillingCommitment"), "Status");
+protocol::ApiResult<api::UpdateAccountSettingsOutput> KinesisService::update_account_settings(
+    const api::UpdateAccountSettingsInput& in, const Ctx&) {
+  const std::string& wanted = in.minimum_throughput_billing_commitment.status;
   const int64_t now = now_ms();
   std::unique_lock lock(mu_);
   Value stored = Object{};
@@ -80,7 +86,11 @@ protocol::ApiResult<Value> KinesisService::update_account_settings(const Value& 
     return std::unexpected(protocol::internal_failure());
   account_settings_ = std::move(settings);
   lock.unlock();
-  return describe_account_settings(Value(Object{}), Ctx{});
+  auto now_set = describe_account_settings(api::DescribeAccountSettingsInput{}, Ctx{});
+  if (!now_set) return std::unexpected(now_set.error());
+  api::UpdateAccountSettingsOutput out;
+  out.minimum_throughput_billing_commitment = std::move(now_set->minimum_throughput_billing_commitment);
+  return out;
 }
 
 }  // namespace runnel::streams

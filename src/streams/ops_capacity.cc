@@ -13,8 +13,6 @@
 
 namespace runnel::streams {
 
-using protocol::Array;
-using protocol::Object;
 using protocol::Value;
 
 namespace {
@@ -47,16 +45,15 @@ bool commitment_enabled(const Value& account_settings) {
 
 }  // namespace
 
-protocol::ApiResult<Value> KinesisService::update_shard_count(const Value& in, const Ctx& ctx) {
-  auto target_in = input_int(in, "TargetShardCount");
-  const std::string* scaling = input_string(in, "ScalingType");
-  if (!target_in || !scaling || *scaling != "UNIFORM_SCALING" || *target_in < 1)
+protocol::ApiResult<api::UpdateShardCountOutput> KinesisService::update_shard_count(
+    const api::UpdateShardCountInput& in, const Ctx& ctx) {
+  if (in.scaling_type != api::ScalingType::kUniformScaling || in.target_shard_count < 1)
     return std::unexpected(
         protocol::validation_error("TargetShardCount (at least 1) and ScalingType UNIFORM_SCALING are required."));
-  const int64_t target = *target_in;
+  const int64_t target = in.target_shard_count;
 
   std::unique_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
   const std::string who =
@@ -99,23 +96,22 @@ protocol::ApiResult<Value> KinesisService::update_shard_count(const Value& in, c
       return std::unexpected(done.error());
     }
   }
-  Value out = Object{};
-  out.set("StreamName", s.name);
-  out.set("CurrentShardCount", current);
-  out.set("TargetShardCount", target);
-  out.set("StreamARN", stream_arn(s));
+  api::UpdateShardCountOutput out;
+  out.stream_name = s.name;
+  out.current_shard_count = static_cast<int32_t>(current);
+  out.target_shard_count = static_cast<int32_t>(target);
+  out.stream_arn = stream_arn(s);
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::update_stream_mode(const Value& in, const Ctx& ctx) {
-  const Value* details = in.find("StreamModeDetails");
-  const std::string* mode = details ? input_string(*details, "StreamMode") : nullptr;
-  if (!mode || (*mode != "PROVISIONED" && *mode != "ON_DEMAND") || !input_string(in, "StreamARN"))
+protocol::ApiResult<NoOutput> KinesisService::update_stream_mode(const api::UpdateStreamModeInput& in, const Ctx& ctx) {
+  const std::string* mode = &in.stream_mode_details.stream_mode;
+  if (*mode != api::StreamMode::kProvisioned && *mode != api::StreamMode::kOnDemand)
     return std::unexpected(protocol::validation_error("StreamARN and StreamModeDetails are required."));
-  auto warm = input_int(in, "WarmThroughputMiBps");
+  const std::optional<int32_t>& warm = in.warm_throughput_mi_bps;
 
   std::unique_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
   const std::string stream_words = "Stream " + s.name + " under account " + options_.account_id;
@@ -152,15 +148,16 @@ protocol::ApiResult<Value> KinesisService::update_stream_mode(const Value& in, c
   if (warm) next.warm_throughput_mibps = static_cast<int32_t>(*warm);
   if (auto err = commit_update_locked(s, std::move(next), now, options_.update_stream_ms > 0))
     return std::unexpected(*err);
-  return Value();
+  return NoOutput{};
 }
 
-protocol::ApiResult<Value> KinesisService::update_max_record_size(const Value& in, const Ctx& ctx) {
-  auto kib = input_int(in, "MaxRecordSizeInKiB");
+protocol::ApiResult<NoOutput> KinesisService::update_max_record_size(const api::UpdateMaxRecordSizeInput& in,
+                                                                     const Ctx& ctx) {
+  const std::optional<int64_t> kib = in.max_record_size_in_ki_b;
   if (!kib || *kib < 1024 || *kib > 10240)
     return std::unexpected(protocol::invalid_argument("MaxRecordSizeInKiB must be between 1024 and 10240."));
   std::unique_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
   if (auto err = require_active(s)) return std::unexpected(*err);
@@ -169,14 +166,15 @@ protocol::ApiResult<Value> KinesisService::update_max_record_size(const Value& i
   if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
   s = std::move(next);
   attach_metrics_locked(s);
-  return Value();
+  return NoOutput{};
 }
 
-protocol::ApiResult<Value> KinesisService::update_stream_warm_throughput(const Value& in, const Ctx& ctx) {
-  auto mibps = input_int(in, "WarmThroughputMiBps");
+protocol::ApiResult<api::UpdateStreamWarmThroughputOutput> KinesisService::update_stream_warm_throughput(
+    const api::UpdateStreamWarmThroughputInput& in, const Ctx& ctx) {
+  const std::optional<int64_t> mibps = in.warm_throughput_mi_bps;
   if (!mibps || *mibps < 0) return std::unexpected(protocol::validation_error("WarmThroughputMiBps is required."));
   std::unique_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
   if (s.mode != "ON_DEMAND")
@@ -195,25 +193,31 @@ protocol::ApiResult<Value> KinesisService::update_stream_warm_throughput(const V
   next.warm_throughput_mibps = static_cast<int32_t>(*mibps);
   if (auto err = commit_update_locked(s, std::move(next), now, options_.update_stream_ms > 0))
     return std::unexpected(*err);
-  Value warm = Object{};
-  warm.set("TargetMiBps", static_cast<int64_t>(*s.warm_throughput_mibps));
-  warm.set("CurrentMiBps", static_cast<int64_t>(s.open_shard_count()));  // 1 MiB/s per open shard
-  Value out = Object{};
-  out.set("StreamARN", stream_arn(s));
-  out.set("StreamName", s.name);
-  out.set("WarmThroughput", std::move(warm));
+  api::UpdateStreamWarmThroughputOutput out;
+  out.stream_arn = stream_arn(s);
+  out.stream_name = s.name;
+  out.warm_throughput = api::WarmThroughputObject{
+      .target_mi_bps = *s.warm_throughput_mibps,
+      .current_mi_bps = static_cast<int32_t>(s.open_shard_count())};  // 1 MiB/s per open shard
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::change_enhanced_monitoring(const Value& in, const Ctx& ctx, bool enable) {
-  const Value* list = in.find("ShardLevelMetrics");
-  if (!list || !list->is_array() || list->as_array().empty())
-    return std::unexpected(protocol::validation_error("ShardLevelMetrics is required."));
+protocol::ApiResult<api::EnhancedMonitoringOutput> KinesisService::enable_enhanced_monitoring(
+    const api::EnableEnhancedMonitoringInput& in, const Ctx& ctx) {
+  return change_enhanced_monitoring(stream_ref(in), in.shard_level_metrics, ctx, true);
+}
+
+protocol::ApiResult<api::EnhancedMonitoringOutput> KinesisService::disable_enhanced_monitoring(
+    const api::DisableEnhancedMonitoringInput& in, const Ctx& ctx) {
+  return change_enhanced_monitoring(stream_ref(in), in.shard_level_metrics, ctx, false);
+}
+
+protocol::ApiResult<api::EnhancedMonitoringOutput> KinesisService::change_enhanced_monitoring(
+    StreamRef ref, const std::vector<std::string>& list, const Ctx& ctx, bool enable) {
+  if (list.empty()) return std::unexpected(protocol::validation_error("ShardLevelMetrics is required."));
   std::vector<std::string_view> named;
   bool all = false;
-  for (const auto& m : list->as_array()) {
-    if (!m.is_string()) return std::unexpected(protocol::validation_error("ShardLevelMetrics holds strings."));
-    const std::string& name = m.as_string();
+  for (const std::string& name : list) {
     if (name == "ALL") {
       all = true;
       continue;
@@ -225,7 +229,7 @@ protocol::ApiResult<Value> KinesisService::change_enhanced_monitoring(const Valu
   }
 
   std::unique_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(ref, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
   if (auto err = require_active(s)) return std::unexpected(*err);
@@ -243,16 +247,13 @@ protocol::ApiResult<Value> KinesisService::change_enhanced_monitoring(const Valu
   StreamState next = s;
   next.shard_level_metrics = desired;
   if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
-  Array current_v, desired_v;
-  for (const auto& m : s.shard_level_metrics) current_v.emplace_back(m);
-  for (const auto& m : desired) desired_v.emplace_back(m);
+  api::EnhancedMonitoringOutput out;
+  out.current_shard_level_metrics = s.shard_level_metrics;
+  out.desired_shard_level_metrics = std::move(desired);
   s = std::move(next);
   attach_metrics_locked(s);
-  Value out = Object{};
-  out.set("StreamName", s.name);
-  out.set("CurrentShardLevelMetrics", std::move(current_v));
-  out.set("DesiredShardLevelMetrics", std::move(desired_v));
-  out.set("StreamARN", stream_arn(s));
+  out.stream_name = s.name;
+  out.stream_arn = stream_arn(s);
   return out;
 }
 

@@ -13,10 +13,7 @@
 
 namespace runnel::streams {
 
-using protocol::Array;
-using protocol::Object;
 using protocol::Timestamp;
-using protocol::Value;
 
 namespace {
 
@@ -30,14 +27,11 @@ std::string KinesisService::consumer_arn(const StreamState& s, const Consumer& c
   return stream_arn(s) + "/consumer/" + c.name + ":" + std::to_string(c.created_secs());
 }
 
-Value KinesisService::consumer_value(const StreamState& s, const Consumer& c, bool with_stream) const {
-  Value v = Object{};
-  v.set("ConsumerName", c.name);
-  v.set("ConsumerARN", consumer_arn(s, c));
-  v.set("ConsumerStatus", std::string(to_string(c.status)));
-  v.set("ConsumerCreationTimestamp", Timestamp{c.created_secs() * 1000});
-  if (with_stream) v.set("StreamARN", stream_arn(s));
-  return v;
+api::Consumer KinesisService::consumer_output(const StreamState& s, const Consumer& c) const {
+  return api::Consumer{.consumer_name = c.name,
+                       .consumer_arn = consumer_arn(s, c),
+                       .consumer_status = std::string(to_string(c.status)),
+                       .consumer_creation_timestamp = Timestamp{c.created_secs() * 1000}};
 }
 
 protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_by_arn_locked(const std::string& arn,
@@ -62,10 +56,10 @@ protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_b
   return ConsumerRef{*stream, c};
 }
 
-protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_locked(const Value& in, const Ctx& ctx) {
-  const std::string* arn = input_string(in, "ConsumerARN");
-  const std::string* stream_arn_in = input_string(in, "StreamARN");
-  const std::string* name = input_string(in, "ConsumerName");
+protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_locked(const std::string* arn,
+                                                                                      const std::string* stream_arn_in,
+                                                                                      const std::string* name,
+                                                                                      const Ctx& ctx) {
   if (arn) {
     auto ref = find_consumer_by_arn_locked(*arn, ctx);
     if (!ref) return ref;
@@ -86,13 +80,14 @@ protocol::ApiResult<KinesisService::ConsumerRef> KinesisService::find_consumer_l
   return ConsumerRef{*stream, c};
 }
 
-protocol::ApiResult<Value> KinesisService::register_consumer(const Value& in, const Ctx& ctx) {
-  const std::string& name = *input_string(in, "ConsumerName");
-  if (const Value* tags = in.find("Tags"))
-    if (auto ok = check_tags(*tags); !ok) return std::unexpected(ok.error());
+protocol::ApiResult<api::RegisterStreamConsumerOutput> KinesisService::register_consumer(
+    const api::RegisterStreamConsumerInput& in, const Ctx& ctx) {
+  const std::string& name = in.consumer_name;
+  if (in.tags)
+    if (auto ok = check_tags(*in.tags); !ok) return std::unexpected(ok.error());
   const int64_t now = now_ms();
   std::unique_lock lock(mu_);
-  auto found = find_stream_by_arn_locked(*input_string(in, "StreamARN"), ctx);
+  auto found = find_stream_by_arn_locked(in.stream_arn, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
   if (s.status == StreamStatus::kCreating || s.status == StreamStatus::kDeleting)
@@ -118,27 +113,28 @@ protocol::ApiResult<Value> KinesisService::register_consumer(const Value& in, co
   c.created_ms = now;
   c.status = ConsumerStatus::kCreating;
   c.transition_at_ms = now + options_.consumer_create_ms;
-  if (const Value* tags = in.find("Tags"); tags && tags->is_object())
-    for (const auto& m : tags->as_object()) c.tags[m.key] = m.value.is_string() ? m.value.as_string() : "";
+  if (in.tags)
+    for (const auto& [key, value] : *in.tags) c.tags[key] = value;
   s.consumers.push_back(c);
   if (Status st = persist_locked(s); !st) {
     s.consumers.pop_back();
     return std::unexpected(protocol::internal_failure());
   }
   attach_metrics_locked(s);
-  Value out = Object{};
+  api::RegisterStreamConsumerOutput out;
   // AWS answers CREATING; the consumer turns ACTIVE consumer_create_ms later.
-  out.set("Consumer", consumer_value(s, c, false));
+  out.consumer = consumer_output(s, c);
   schedule_transition_locked(c.transition_at_ms);
   if (options_.consumer_create_ms == 0) advance_transitions_locked(now);
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::deregister_consumer(const Value& in, const Ctx& ctx) {
+protocol::ApiResult<NoOutput> KinesisService::deregister_consumer(const api::DeregisterStreamConsumerInput& in,
+                                                                  const Ctx& ctx) {
   const int64_t now = now_ms();
   {
     std::unique_lock lock(mu_);
-    auto ref = find_consumer_locked(in, ctx);
+    auto ref = find_consumer_locked(opt_ptr(in.consumer_arn), opt_ptr(in.stream_arn), opt_ptr(in.consumer_name), ctx);
     if (!ref) return std::unexpected(ref.error());
     Consumer& c = *ref->consumer;
     if (c.status != ConsumerStatus::kDeleting) {
@@ -151,24 +147,31 @@ protocol::ApiResult<Value> KinesisService::deregister_consumer(const Value& in, 
   }
   // Its subscriptions end with ResourceNotFoundException events.
   fanout_->wake();
-  return Value();
+  return NoOutput{};
 }
 
-protocol::ApiResult<Value> KinesisService::describe_consumer(const Value& in, const Ctx& ctx) {
+protocol::ApiResult<api::DescribeStreamConsumerOutput> KinesisService::describe_consumer(
+    const api::DescribeStreamConsumerInput& in, const Ctx& ctx) {
   std::shared_lock lock(mu_);
-  auto ref = find_consumer_locked(in, ctx);
+  auto ref = find_consumer_locked(opt_ptr(in.consumer_arn), opt_ptr(in.stream_arn), opt_ptr(in.consumer_name), ctx);
   if (!ref) return std::unexpected(ref.error());
-  Value out = Object{};
-  out.set("ConsumerDescription", consumer_value(*ref->stream, *ref->consumer, true));
+  api::Consumer c = consumer_output(*ref->stream, *ref->consumer);
+  api::DescribeStreamConsumerOutput out;
+  out.consumer_description = api::ConsumerDescription{.consumer_name = std::move(c.consumer_name),
+                                                      .consumer_arn = std::move(c.consumer_arn),
+                                                      .consumer_status = std::move(c.consumer_status),
+                                                      .consumer_creation_timestamp = c.consumer_creation_timestamp,
+                                                      .stream_arn = stream_arn(*ref->stream)};
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::list_consumers(const Value& in, const Ctx& ctx) {
+protocol::ApiResult<api::ListStreamConsumersOutput> KinesisService::list_consumers(
+    const api::ListStreamConsumersInput& in, const Ctx& ctx) {
   const int64_t now = now_ms();
-  const std::string& arn = *input_string(in, "StreamARN");
+  const std::string& arn = in.stream_arn;
   std::string after;
-  if (const std::string* token = input_string(in, "NextToken")) {
-    if (in.find("StreamCreationTimestamp"))
+  if (const std::string* token = opt_ptr(in.next_token)) {
+    if (in.stream_creation_timestamp)
       return std::unexpected(
           protocol::invalid_argument("NextToken and StreamCreationTimestamp cannot be provided together."));
     auto t = read_page_token(*token, "consumers", now);
@@ -178,28 +181,25 @@ protocol::ApiResult<Value> KinesisService::list_consumers(const Value& in, const
           protocol::invalid_argument("NextToken " + *token + " was not issued for stream " + arn + "."));
     after = t->last_key;
   }
-  const int64_t max = input_int(in, "MaxResults").value_or(kDefaultListConsumers);
+  const int64_t max = in.max_results.value_or(kDefaultListConsumers);
 
   std::shared_lock lock(mu_);
   auto found = find_stream_by_arn_locked(arn, ctx);
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
-  if (auto created = input_timestamp_ms(in, "StreamCreationTimestamp");
-      created && *created / 1000 != s.created_ms / 1000)
+  if (in.stream_creation_timestamp && in.stream_creation_timestamp->millis / 1000 != s.created_ms / 1000)
     return std::unexpected(protocol::resource_not_found(not_found_message(s.name)));
 
   std::vector<const Consumer*> sorted;
   for (const auto& c : s.consumers)
     if (c.name > after) sorted.push_back(&c);
   std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name < b->name; });
-  Array consumers;
+  api::ListStreamConsumersOutput out;
+  std::vector<api::Consumer>& consumers = out.consumers.emplace();
   for (size_t i = 0; i < sorted.size() && static_cast<int64_t>(i) < max; ++i)
-    consumers.push_back(consumer_value(s, *sorted[i], false));
-  Value out = Object{};
+    consumers.push_back(consumer_output(s, *sorted[i]));
   if (static_cast<int64_t>(sorted.size()) > max)
-    out.set("NextToken",
-            encode_page_token(PageToken{"consumers", now, arn, sorted[static_cast<size_t>(max) - 1]->name}));
-  out.set("Consumers", std::move(consumers));
+    out.next_token = encode_page_token(PageToken{"consumers", now, arn, sorted[static_cast<size_t>(max) - 1]->name});
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <span>
 
 #include "streams/child_shards.h"
 #include "streams/input.h"
@@ -73,10 +74,26 @@ std::string write_throttled_message(uint32_t shard_index, std::string_view strea
   return m;
 }
 
+}  // namespace
+
+// Where a put's answer goes: PutRecord's reply, or PutRecords'.
+struct KinesisService::PutAnswer {
+  std::optional<TypedReply<api::PutRecordOutput>> one;
+  std::optional<TypedReply<WithRecords<api::PutRecordsOutput>>> many;
+
+  bool single() const { return one.has_value(); }
+  void fail(protocol::ApiError e) {
+    if (one) return (*one)(std::unexpected(std::move(e)));
+    (*many)(std::unexpected(std::move(e)));
+  }
+};
+
+namespace {
+
 // A put's answer, built once its records are durable: the sequence number
 // and shard of each record, or its error, in request order.
 struct PutReply {
-  protocol::OperationReply reply;
+  KinesisService::PutAnswer answer;
   std::vector<Route> routes;
   std::vector<ShardInfo> group_shards;  // parallel to the appends
   bool single;
@@ -136,14 +153,14 @@ struct PutReply {
       return format_sequence_number(
           SequenceNumber{sh.created_secs, sh.index, a.first_counter + r.position, a.arrival_ms[r.position] / 1000});
     };
-    Value out = Object{};
     if (single) {
       const Route& r = routes.front();
-      out.set("ShardId", format_shard_id(group_shards[r.group].index));
-      out.set("SequenceNumber", sequence_of(r));
-      if (encryption != "NONE") out.set("EncryptionType", encryption);
+      api::PutRecordOutput out;
+      out.shard_id = format_shard_id(group_shards[r.group].index);
+      out.sequence_number = sequence_of(r);
+      if (encryption != api::EncryptionType::kNone) out.encryption_type = std::move(encryption);
       if (metrics) record_success();
-      return reply(std::move(out));
+      return (*answer.one)(std::move(out));
     }
     std::vector<PutResultEntry> entries(routes.size());
     for (size_t i = 0; i < routes.size(); ++i) {
@@ -161,11 +178,12 @@ struct PutReply {
         e.shard_index = sh.index;
       }
     }
-    out.set("FailedRecordCount", static_cast<int64_t>(failed));
-    out.set("Records", put_results_value(entries, encoding));
-    if (encryption != "NONE") out.set("EncryptionType", encryption);
+    WithRecords<api::PutRecordsOutput> out;
+    out.out.failed_record_count = static_cast<int32_t>(failed);
+    out.records = put_results_value(entries, encoding);
+    if (encryption != api::EncryptionType::kNone) out.out.encryption_type = std::move(encryption);
     if (metrics) record_success();
-    reply(std::move(out));
+    (*answer.many)(std::move(out));
   }
 };
 
@@ -183,16 +201,25 @@ protocol::ApiError append_failure(const Status& s) {
 
 }  // namespace
 
-void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protocol::OperationReply reply) {
-  // Gather the records: PutRecord's single record, or PutRecords' list.
-  std::vector<Value*> entries;
-  if (single) {
-    entries.push_back(&in);
-  } else {
-    auto& list = in.find("Records")->as_array();
-    entries.reserve(list.size());
-    for (auto& r : list) entries.push_back(&r);
-  }
+void KinesisService::put_record(api::PutRecordInput& in, const Ctx& ctx, TypedReply<api::PutRecordOutput> reply) {
+  api::PutRecordsRequestEntry entry{.data = std::move(in.data),
+                                    .explicit_hash_key = std::move(in.explicit_hash_key),
+                                    .partition_key = std::move(in.partition_key)};
+  PutAnswer answer;
+  answer.one.emplace(std::move(reply));
+  put(stream_ref(in), std::span(&entry, 1), opt_ptr(in.sequence_number_for_ordering), ctx, std::move(answer));
+}
+
+void KinesisService::put_records(api::PutRecordsInput& in, const Ctx& ctx,
+                                 TypedReply<WithRecords<api::PutRecordsOutput>> reply) {
+  PutAnswer answer;
+  answer.many.emplace(std::move(reply));
+  put(stream_ref(in), in.records, nullptr, ctx, std::move(answer));
+}
+
+void KinesisService::put(StreamRef stream, std::span<api::PutRecordsRequestEntry> entries, const std::string* ordering,
+                         const Ctx& ctx, PutAnswer answer) {
+  const bool single = answer.single();
   const int64_t now = now_ms();
   const SteadyTime arrived = options_.metrics ? std::chrono::steady_clock::now() : SteadyTime{};
   std::shared_ptr<const StreamMetrics> stream_metrics;
@@ -210,16 +237,16 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
   // read, and none reaches it afterwards (docs/resharding.md).
   std::shared_lock lock(mu_);
   {
-    auto found = find_stream_locked(in, ctx);
-    if (!found) return reply(std::unexpected(found.error()));
+    auto found = find_stream_locked(stream, ctx);
+    if (!found) return answer.fail(found.error());
     const StreamState& s = **found;
     if (s.status == StreamStatus::kCreating)
-      return reply(std::unexpected(protocol::resource_not_found(not_found_message(s.name))));
+      return answer.fail(protocol::resource_not_found(not_found_message(s.name)));
     encryption = s.encryption_type;
     stream_metrics = s.metrics;
     // The key must be usable before any write budget is charged.
     if (encryption == "KMS")
-      if (Status st = cipher_.ready(); !st) return reply(std::unexpected(RecordCipher::api_error(st)));
+      if (Status st = cipher_.ready(); !st) return answer.fail(RecordCipher::api_error(st));
     const uint64_t max_record = uint64_t(s.max_record_kib) * 1024;
 
     // Open shards sorted by their first hash key, for routing.
@@ -232,53 +259,49 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
     // so a request that fails validation costs no write budget.
     std::vector<uint32_t> slot_of(entries.size());  // index into s.shards
     std::vector<uint32_t> per_slot(s.shards.size(), 0);
-    // Each record's key and data, looked up once (members are found by name).
-    std::vector<std::pair<std::string*, std::string*>> fields(entries.size());
     uint64_t total = 0;
     for (size_t i = 0; i < entries.size(); ++i) {
-      Value& r = *entries[i];
-      fields[i] = {&r.find("PartitionKey")->as_string(), &r.find("Data")->as_blob().bytes};
-      const std::string& key = *fields[i].first;
-      const std::string& data = *fields[i].second;
+      const api::PutRecordsRequestEntry& r = entries[i];
+      const std::string& key = r.partition_key;
+      const std::string& data = r.data.bytes;
       if (data.size() + key.size() > max_record)
-        return reply(std::unexpected(protocol::invalid_argument(
+        return answer.fail(protocol::invalid_argument(
             "Record size " + std::to_string(data.size() + key.size()) + " bytes exceeds the stream's maximum of " +
-            std::to_string(max_record) + " bytes (MaxRecordSizeInKiB " + std::to_string(s.max_record_kib) + ").")));
+            std::to_string(max_record) + " bytes (MaxRecordSizeInKiB " + std::to_string(s.max_record_kib) + ")."));
       total += data.size() + key.size();
       HashKey hash;
-      if (const std::string* explicit_key = input_string(r, "ExplicitHashKey")) {
+      if (const std::string* explicit_key = opt_ptr(r.explicit_hash_key)) {
         auto parsed = parse_hash_key(*explicit_key);
         if (!parsed)
-          return reply(std::unexpected(protocol::invalid_argument(
+          return answer.fail(protocol::invalid_argument(
               "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was " +
-              *explicit_key)));
+              *explicit_key));
         hash = *parsed;
       } else {
         hash = hash_partition_key(key);
       }
       auto it = std::upper_bound(open.begin(), open.end(), hash,
                                  [](HashKey h, const Shard* sh) { return h < sh->range.start; });
-      if (it == open.begin()) return reply(std::unexpected(protocol::internal_failure()));
+      if (it == open.begin()) return answer.fail(protocol::internal_failure());
       slot_of[i] = static_cast<uint32_t>(*(it - 1) - s.shards.data());
       ++per_slot[slot_of[i]];
     }
     if (!single && total > kPutRecordsMaxBytes)
-      return reply(std::unexpected(protocol::invalid_argument(
+      return answer.fail(protocol::invalid_argument(
           "Records size exceeds 10 MB limit. The total size of the records in a PutRecords request, " +
-          std::to_string(total) + " bytes, must not exceed " + std::to_string(kPutRecordsMaxBytes) + " bytes.")));
-    if (!single) {
-      // The sequence-number check of SequenceNumberForOrdering only applies
-      // to PutRecord.
-    } else if (const std::string* ordering = input_string(in, "SequenceNumberForOrdering")) {
+          std::to_string(total) + " bytes, must not exceed " + std::to_string(kPutRecordsMaxBytes) + " bytes."));
+    // The sequence-number check of SequenceNumberForOrdering only applies
+    // to PutRecord (`ordering` is null for PutRecords).
+    if (ordering) {
       switch (check_sequence_number_for_ordering(*ordering, now)) {
         case OrderingVerdict::kAccepted: break;
         case OrderingVerdict::kInternalFailure:
           // AWS's body is {"__type":"InternalFailure"}, without a message.
-          return reply(std::unexpected(protocol::internal_failure("")));
+          return answer.fail(protocol::internal_failure(""));
         case OrderingVerdict::kInvalid:
-          return reply(std::unexpected(protocol::invalid_argument(
-              "ExclusiveMinimumSequenceNumber " + *ordering + " used in PutRecord on stream " + s.name +
-              " under account " + options_.account_id + " is invalid.")));
+          return answer.fail(protocol::invalid_argument("ExclusiveMinimumSequenceNumber " + *ordering +
+                                                        " used in PutRecord on stream " + s.name + " under account " +
+                                                        options_.account_id + " is invalid."));
       }
       // Counters only grow within a shard, so every new record already
       // sorts after any sequence number this client was given before.
@@ -301,7 +324,7 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
         if (first == kEnd) continue;
         auto budget = throughput_.writes(sh->key, now, /*enforce=*/true);
         for (uint32_t i = first; i != kEnd; i = next_of[i]) {
-          if (!budget.admit(fields[i].first->size() + fields[i].second->size())) throttled[i] = 1;
+          if (!budget.admit(entries[i].partition_key.size() + entries[i].data.bytes.size())) throttled[i] = 1;
         }
       }
     }
@@ -339,8 +362,8 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
             stream_metrics->record(StreamMetric::kPutRecordSuccess, 0);
             stream_metrics->record(StreamMetric::kPutRecordLatency, millis_since(arrived));
           }
-          return reply(std::unexpected(protocol::ApiError{
-              kThroughputExceeded, write_throttled_message(shard.index, s.name, options_.account_id), 400}));
+          return answer.fail(protocol::ApiError{
+              kThroughputExceeded, write_throttled_message(shard.index, s.name, options_.account_id), 400});
         }
         routes.push_back(Route{kThrottled, shard.index});
         ++failed;
@@ -357,16 +380,15 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
       if (stream_metrics) {
         ShardInfo& info = group_shards[static_cast<size_t>(group_of[slot])];
         ++info.records;
-        info.bytes += fields[i].first->size() + fields[i].second->size();
+        info.bytes += entries[i].partition_key.size() + entries[i].data.bytes.size();
       }
       routes.push_back(Route{static_cast<uint32_t>(group_of[slot]), static_cast<uint32_t>(g.records.size())});
       // The input is not read past this point, so the bytes move rather than copy.
-      storage::AppendRecord record{std::move(*fields[i].first), std::move(*fields[i].second)};
+      storage::AppendRecord record{std::move(entries[i].partition_key), std::move(entries[i].data.bytes)};
       // Encrypted after routing, the size checks and the write budget, which
       // all apply to the plaintext (docs/encryption.md).
       if (encryption == "KMS")
-        if (Status st = cipher_.encrypt(s.key_id, record); !st)
-          return reply(std::unexpected(RecordCipher::api_error(st)));
+        if (Status st = cipher_.encrypt(s.key_id, record); !st) return answer.fail(RecordCipher::api_error(st));
       g.records.push_back(std::move(record));
     }
     if (failed > 0) throttled_stream = s.name;
@@ -380,7 +402,7 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
     }
   }
 
-  PutReply respond{std::move(reply),
+  PutReply respond{std::move(answer),
                    std::move(routes),
                    std::move(group_shards),
                    single,
@@ -412,7 +434,7 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
                                      Result<std::vector<storage::Appended>> result) mutable {
     if (!result) {
       respond.record_failure();
-      return respond.reply(std::unexpected(append_failure(result.error())));
+      return respond.answer.fail(append_failure(result.error()));
     }
     records_durable(shard_keys);
     if (!run_on_request_thread) return respond(*result);
@@ -421,22 +443,25 @@ void KinesisService::put_records(Value& in, const Ctx& ctx, bool single, protoco
   });
 }
 
-protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, const Ctx& ctx) {
-  const std::string& shard_id = *input_string(in, "ShardId");
-  const std::string& type = *input_string(in, "ShardIteratorType");
-  const std::string* start_seq = input_string(in, "StartingSequenceNumber");
+protocol::ApiResult<api::GetShardIteratorOutput> KinesisService::get_shard_iterator(
+    const api::GetShardIteratorInput& in, const Ctx& ctx) {
+  const std::string& shard_id = in.shard_id;
+  const std::string& type = in.shard_iterator_type;
+  const std::string* start_seq = opt_ptr(in.starting_sequence_number);
+  const std::optional<int64_t> at_ms =
+      in.timestamp ? std::optional<int64_t>(in.timestamp->millis) : std::optional<int64_t>();
   const int64_t now = now_ms();
 
   // AWS reads the shard id before it looks for the stream: an id that names
   // no shard is "Could not find shard <id as given>", known stream or not,
   // and an unknown stream is reported as a missing shard.
-  const std::optional<std::string> stream_name = requested_stream_name(in);
+  const std::optional<std::string> stream_name = requested_stream_name(stream_ref(in));
   auto index = parse_shard_id(shard_id);
   if (!index && stream_name)
     return std::unexpected(protocol::resource_not_found("Could not find shard " + shard_id + " in stream " +
                                                         *stream_name + " under account " + options_.account_id + "."));
   std::shared_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found && found.error().type == "ResourceNotFoundException" && stream_name && index)
     return std::unexpected(protocol::resource_not_found("Shard " + format_shard_id(*index) + " in stream " +
                                                         *stream_name + " under account " + options_.account_id +
@@ -448,24 +473,24 @@ protocol::ApiResult<Value> KinesisService::get_shard_iterator(const Value& in, c
     return std::unexpected(protocol::resource_not_found("Shard " + (index ? format_shard_id(*index) : shard_id) +
                                                         " in stream " + s.name + " under account " +
                                                         options_.account_id + " does not exist"));
-  auto position =
-      resolve_starting_position(log_, s, *shard, StartingPosition{type, start_seq, input_timestamp_ms(in, "Timestamp")},
-                                now, "GetShardIterator", options_.account_id);
+  auto position = resolve_starting_position(log_, s, *shard, StartingPosition{type, start_seq, at_ms}, now,
+                                            "GetShardIterator", options_.account_id);
   if (!position) return std::unexpected(position.error());
-  Value out = Object{};
-  out.set("ShardIterator", iterators_.encode(IteratorPosition{s.uid, shard->index, *position, now}, s.name.size()));
+  api::GetShardIteratorOutput out;
+  out.shard_iterator = iterators_.encode(IteratorPosition{s.uid, shard->index, *position, now}, s.name.size());
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ctx& ctx) {
-  const std::string& iterator = *input_string(in, "ShardIterator");
+protocol::ApiResult<WithRecords<api::GetRecordsOutput>> KinesisService::get_records(const api::GetRecordsInput& in,
+                                                                                    const Ctx& ctx) {
+  const std::string& iterator = in.shard_iterator;
   auto pos = iterators_.decode(iterator);
   if (!pos) return std::unexpected(protocol::invalid_argument("Invalid ShardIterator."));
   const int64_t now = now_ms();
   if (now - pos->issued_ms > kIteratorLifetimeMs)
     return std::unexpected(
         protocol::ApiError{"ExpiredIteratorException", iterator_expired_message(pos->issued_ms, now), 400});
-  auto limit = static_cast<uint32_t>(input_int(in, "Limit").value_or(10000));
+  auto limit = static_cast<uint32_t>(in.limit.value_or(10000));
   const SteadyTime arrived = options_.metrics ? std::chrono::steady_clock::now() : SteadyTime{};
   // With metrics on, the stream's series (the shard's are in shard.metrics).
   std::shared_ptr<const StreamMetrics> stream_metrics;
@@ -479,7 +504,7 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
   Shard shard;
   int64_t horizon;
   size_t name_length;
-  Value children;  // ChildShards, for a closed shard
+  std::vector<api::ChildShard> children;  // ChildShards, for a closed shard
   {
     std::shared_lock lock(mu_);
     StreamState* s = find_stream_by_uid_locked(pos->stream_uid);
@@ -545,18 +570,18 @@ protocol::ApiResult<Value> KinesisService::get_records(const Value& in, const Ct
     m.record(StreamMetric::kGetRecordsLatency, millis_since(arrived));
   }
 
-  Value out = Object{};
-  out.set("Records", std::move(records));
+  WithRecords<api::GetRecordsOutput> out;
+  out.records = std::move(records);
   if (next > max_counter) {
     // The end of a closed shard: no iterator, the children to move on to,
     // and nothing left behind (the KCL rejects any other combination).
-    out.set("ChildShards", std::move(children));
-    out.set("MillisBehindLatest", 0);
+    out.out.child_shards = std::move(children);
+    out.out.millis_behind_latest = 0;
     return out;
   }
-  out.set("NextShardIterator",
-          iterators_.encode(IteratorPosition{pos->stream_uid, shard.index, next, now}, name_length));
-  out.set("MillisBehindLatest", behind);
+  out.out.next_shard_iterator =
+      iterators_.encode(IteratorPosition{pos->stream_uid, shard.index, next, now}, name_length);
+  out.out.millis_behind_latest = behind;
   return out;
 }
 

@@ -10,32 +10,28 @@
 
 #include <mutex>
 
-#include "streams/input.h"
 #include "streams/kinesis_service.h"
 
 namespace runnel::streams {
-
-using protocol::Value;
 
 namespace {
 
 // The checks Start and Stop share before the stream is looked up: the only
 // EncryptionType either accepts is KMS, and the KeyId must be well formed.
-std::optional<protocol::ApiError> check_encryption_input(const std::string* type, const std::string* key_id) {
-  if (!type || !key_id) return protocol::validation_error("EncryptionType and KeyId are required.");
-  if (*type != "KMS") return protocol::invalid_argument("KMS is the only valid EncryptionType for this request");
-  return RecordCipher::check_key_id(*key_id);
+std::optional<protocol::ApiError> check_encryption_input(const std::string& type, const std::string& key_id) {
+  if (type != api::EncryptionType::kKms)
+    return protocol::invalid_argument("KMS is the only valid EncryptionType for this request");
+  return RecordCipher::check_key_id(key_id);
 }
 
 }  // namespace
 
-protocol::ApiResult<Value> KinesisService::start_stream_encryption(const Value& in, const Ctx& ctx) {
-  const std::string* type = input_string(in, "EncryptionType");
-  const std::string* key_id = input_string(in, "KeyId");
-  if (auto err = check_encryption_input(type, key_id)) return std::unexpected(*err);
+protocol::ApiResult<NoOutput> KinesisService::start_stream_encryption(const api::StartStreamEncryptionInput& in,
+                                                                      const Ctx& ctx) {
+  if (auto err = check_encryption_input(in.encryption_type, in.key_id)) return std::unexpected(*err);
 
   std::unique_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
   if (auto err = require_active(s)) return std::unexpected(*err);
@@ -45,25 +41,25 @@ protocol::ApiResult<Value> KinesisService::start_stream_encryption(const Value& 
 
   StreamState next = s;
   next.encryption_type = "KMS";
-  next.key_id = *key_id;
+  next.key_id = in.key_id;
   if (auto err = commit_update_locked(s, std::move(next), now_ms(), options_.update_stream_ms > 0))
     return std::unexpected(*err);
-  return Value();
+  return NoOutput{};
 }
 
-protocol::ApiResult<Value> KinesisService::stop_stream_encryption(const Value& in, const Ctx& ctx) {
-  const std::string* type = input_string(in, "EncryptionType");
-  const std::string* key_id = input_string(in, "KeyId");
-  if (auto err = check_encryption_input(type, key_id)) return std::unexpected(*err);
+protocol::ApiResult<NoOutput> KinesisService::stop_stream_encryption(const api::StopStreamEncryptionInput& in,
+                                                                     const Ctx& ctx) {
+  if (auto err = check_encryption_input(in.encryption_type, in.key_id)) return std::unexpected(*err);
+  const std::string* key_id = &in.key_id;
 
   std::unique_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
   if (auto err = require_active(s)) return std::unexpected(*err);
   // Stopping what is not on changes nothing (and does not pass through
   // UPDATING).
-  if (s.encryption_type == "NONE") return Value();
+  if (s.encryption_type == "NONE") return NoOutput{};
   if (*key_id != s.key_id)
     return std::unexpected(protocol::invalid_argument("KeyId " + *key_id + " does not match the KeyId " + s.key_id +
                                                       " that stream " + s.name + " under account " +
@@ -74,7 +70,7 @@ protocol::ApiResult<Value> KinesisService::stop_stream_encryption(const Value& i
   next.key_id.clear();
   if (auto err = commit_update_locked(s, std::move(next), now_ms(), options_.update_stream_ms > 0))
     return std::unexpected(*err);
-  return Value();
+  return NoOutput{};
 }
 
 }  // namespace runnel::streams

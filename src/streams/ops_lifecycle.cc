@@ -14,67 +14,46 @@
 
 namespace runnel::streams {
 
-using protocol::Array;
-using protocol::Object;
 using protocol::Timestamp;
 using protocol::Value;
 
 namespace {
 
-Value shard_to_value(const Shard& sh) {
-  Value v = Object{};
-  v.set("ShardId", format_shard_id(sh.index));
-  if (sh.parent) v.set("ParentShardId", format_shard_id(*sh.parent));
-  if (sh.adjacent_parent) v.set("AdjacentParentShardId", format_shard_id(*sh.adjacent_parent));
-  Value range = Object{};
-  range.set("StartingHashKey", format_hash_key(sh.range.start));
-  range.set("EndingHashKey", format_hash_key(sh.range.end));
-  v.set("HashKeyRange", std::move(range));
-  Value seq = Object{};
-  seq.set("StartingSequenceNumber",
-          format_sequence_number(SequenceNumber{sh.created_secs(), sh.index, 0, sh.created_secs()}));
+api::Shard shard_output(const Shard& sh) {
+  api::Shard v;
+  v.shard_id = format_shard_id(sh.index);
+  if (sh.parent) v.parent_shard_id = format_shard_id(*sh.parent);
+  if (sh.adjacent_parent) v.adjacent_parent_shard_id = format_shard_id(*sh.adjacent_parent);
+  v.hash_key_range.starting_hash_key = format_hash_key(sh.range.start);
+  v.hash_key_range.ending_hash_key = format_hash_key(sh.range.end);
+  v.sequence_number_range.starting_sequence_number =
+      format_sequence_number(SequenceNumber{sh.created_secs(), sh.index, 0, sh.created_secs()});
   // A closed shard's EndingSequenceNumber sorts after every record it holds
   // (docs/sequence-numbers.md): the largest counter, at the close time. An
   // AT/AFTER_SEQUENCE_NUMBER iterator on it starts at the shard's end.
   if (sh.closed_ms)
-    seq.set("EndingSequenceNumber", format_sequence_number(SequenceNumber{sh.created_secs(), sh.index,
-                                                                          kMaxSequenceCounter, *sh.closed_ms / 1000}));
-  v.set("SequenceNumberRange", std::move(seq));
+    v.sequence_number_range.ending_sequence_number =
+        format_sequence_number(SequenceNumber{sh.created_secs(), sh.index, kMaxSequenceCounter, *sh.closed_ms / 1000});
   return v;
 }
 
-Value mode_details(const StreamState& s) {
-  Value v = Object{};
-  v.set("StreamMode", s.mode);
-  return v;
-}
+api::StreamModeDetails mode_details(const StreamState& s) { return api::StreamModeDetails{.stream_mode = s.mode}; }
 
-Value enhanced_monitoring(const StreamState& s) {
-  Array metrics;
-  for (const auto& m : s.shard_level_metrics) metrics.emplace_back(m);
-  Value entry = Object{};
-  entry.set("ShardLevelMetrics", std::move(metrics));
-  return Array{std::move(entry)};
-}
-
-std::optional<int64_t> limit_or(const Value& in, std::string_view key, int64_t dflt, int64_t cap) {
-  auto v = input_int(in, key);
-  return std::min(v.value_or(dflt), cap);
+std::vector<api::EnhancedMetrics> enhanced_monitoring(const StreamState& s) {
+  return {api::EnhancedMetrics{.shard_level_metrics = s.shard_level_metrics}};
 }
 
 }  // namespace
 
-protocol::ApiResult<Value> KinesisService::create_stream(const Value& in, const Ctx& ctx) {
-  const std::string& name = *input_string(in, "StreamName");
-  std::string mode = "PROVISIONED";
-  if (const Value* details = in.find("StreamModeDetails"))
-    if (const std::string* m = input_string(*details, "StreamMode")) mode = *m;
-  auto shard_count = input_int(in, "ShardCount");
+protocol::ApiResult<NoOutput> KinesisService::create_stream(const api::CreateStreamInput& in, const Ctx& ctx) {
+  const std::string& name = in.stream_name;
+  std::string mode(api::StreamMode::kProvisioned);
+  if (in.stream_mode_details) mode = in.stream_mode_details->stream_mode;
   // On-demand streams, and provisioned ones created without ShardCount,
   // start with 4 shards, as AWS's do.
-  uint32_t count = mode == "ON_DEMAND" || !shard_count ? 4 : static_cast<uint32_t>(*shard_count);
-  if (const Value* tags = in.find("Tags"); tags && tags->is_object())
-    if (auto ok = check_new_stream_tags(*tags, name, options_.account_id); !ok) return std::unexpected(ok.error());
+  uint32_t count = mode == api::StreamMode::kOnDemand || !in.shard_count ? 4 : static_cast<uint32_t>(*in.shard_count);
+  if (in.tags)
+    if (auto ok = check_new_stream_tags(*in.tags, name, options_.account_id); !ok) return std::unexpected(ok.error());
 
   std::unique_lock lock(mu_);
   if (streams_.contains(name))
@@ -96,7 +75,7 @@ protocol::ApiResult<Value> KinesisService::create_stream(const Value& in, const 
         ". Limit: " + std::to_string(options_.on_demand_stream_limit) + "."));
   if (open_shards + count > options_.shard_limit)
     return std::unexpected(shard_limit_error(open_shards, count, ctx.region));
-  auto warm = input_int(in, "WarmThroughputMiBps");
+  const std::optional<int32_t>& warm = in.warm_throughput_mi_bps;
   if (warm) {
     const Value* c = account_settings_.find("MinimumThroughputBillingCommitment");
     const std::string* status = c ? input_string(*c, "Status") : nullptr;
@@ -123,10 +102,9 @@ protocol::ApiResult<Value> KinesisService::create_stream(const Value& in, const 
   s.created_ms = now_ms();
   s.mode = mode;
   if (warm) s.warm_throughput_mibps = static_cast<int32_t>(*warm);
-  if (auto kib = input_int(in, "MaxRecordSizeInKiB")) s.max_record_kib = static_cast<int32_t>(*kib);
-  if (const Value* tags = in.find("Tags"); tags && tags->is_object())
-    for (const auto& m : tags->as_object())
-      if (m.value.is_string()) s.tags[m.key] = m.value.as_string();
+  if (in.max_record_size_in_ki_b) s.max_record_kib = *in.max_record_size_in_ki_b;
+  if (in.tags)
+    for (const auto& [key, value] : *in.tags) s.tags[key] = value;
   auto ranges = split_hash_space(count);
   for (uint32_t i = 0; i < count; ++i) {
     Shard sh;
@@ -149,16 +127,16 @@ protocol::ApiResult<Value> KinesisService::create_stream(const Value& in, const 
   attach_metrics_locked(s);
   push_retention(log_, s);
   streams_.emplace(name, std::move(s));
-  return Value();
+  return NoOutput{};
 }
 
-protocol::ApiResult<Value> KinesisService::delete_stream(const Value& in, const Ctx& ctx) {
+protocol::ApiResult<NoOutput> KinesisService::delete_stream(const api::DeleteStreamInput& in, const Ctx& ctx) {
   std::unique_lock lock(mu_);
-  auto s = find_stream_locked(in, ctx);
+  auto s = find_stream_locked(stream_ref(in), ctx);
   if (!s) return std::unexpected(s.error());
   StreamState& stream = **s;
-  if (stream.status == StreamStatus::kDeleting) return Value();
-  if (!stream.consumers.empty() && !input_bool(in, "EnforceConsumerDeletion"))
+  if (stream.status == StreamStatus::kDeleting) return NoOutput{};
+  if (!stream.consumers.empty() && !in.enforce_consumer_deletion.value_or(false))
     return std::unexpected(protocol::resource_in_use(
         "Stream " + stream.name + " under account " + options_.account_id + " has " +
         std::to_string(stream.consumers.size()) +
@@ -171,16 +149,19 @@ protocol::ApiResult<Value> KinesisService::delete_stream(const Value& in, const 
   lock.unlock();
   // The log's drop runs on the purge thread; handle() answers after it.
   fanout_->wake();  // its subscriptions end with ResourceNotFoundException
-  return Value();
+  return NoOutput{};
 }
 
-protocol::ApiResult<Value> KinesisService::describe_stream(const Value& in, const Ctx& ctx) {
+protocol::ApiResult<api::DescribeStreamOutput> KinesisService::describe_stream(const api::DescribeStreamInput& in,
+                                                                               const Ctx& ctx) {
   std::shared_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
-  auto limit = *limit_or(in, "Limit", 100, 100);
-  Array shards;
+  const int64_t limit = std::min<int64_t>(in.limit.value_or(100), 100);
+  api::DescribeStreamOutput out;
+  api::StreamDescription& d = out.stream_description;
+  std::vector<api::Shard>& shards = d.shards;
   bool more = false;
   // A stream deleted while CREATING never had shards to show, as AWS answers
   // (kinesalite's "should allow stream to be deleted while it is being
@@ -191,8 +172,8 @@ protocol::ApiResult<Value> KinesisService::describe_stream(const Value& in, cons
       s.transition_at_ms - options_.delete_stream_ms < s.created_ms + options_.create_stream_ms;
   if (s.status != StreamStatus::kCreating && !deleted_while_creating) {
     std::optional<uint32_t> after;
-    if (const std::string* start = input_string(in, "ExclusiveStartShardId")) {
-      auto idx = parse_shard_id(*start);
+    if (in.exclusive_start_shard_id) {
+      auto idx = parse_shard_id(*in.exclusive_start_shard_id);
       // An unknown start id lists the shards whose ids sort after it.
       after = idx.value_or(0);
       if (!idx) after.reset();
@@ -203,70 +184,65 @@ protocol::ApiResult<Value> KinesisService::describe_stream(const Value& in, cons
         more = true;
         break;
       }
-      shards.push_back(shard_to_value(sh));
+      shards.push_back(shard_output(sh));
     }
   }
-  Value d = Object{};
-  d.set("StreamName", s.name);
-  d.set("StreamARN", stream_arn(s));
-  d.set("StreamStatus", std::string(to_string(s.status)));
-  d.set("StreamModeDetails", mode_details(s));
-  d.set("Shards", std::move(shards));
-  d.set("HasMoreShards", more);
-  d.set("RetentionPeriodHours", s.retention_hours);
-  d.set("StreamCreationTimestamp", Timestamp{s.created_ms});
-  d.set("EnhancedMonitoring", enhanced_monitoring(s));
-  d.set("EncryptionType", s.encryption_type);
-  if (!s.key_id.empty()) d.set("KeyId", s.key_id);
-  Value out = Object{};
-  out.set("StreamDescription", std::move(d));
+  d.stream_name = s.name;
+  d.stream_arn = stream_arn(s);
+  d.stream_status = to_string(s.status);
+  d.stream_mode_details = mode_details(s);
+  d.has_more_shards = more;
+  d.retention_period_hours = s.retention_hours;
+  d.stream_creation_timestamp = Timestamp{s.created_ms};
+  d.enhanced_monitoring = enhanced_monitoring(s);
+  d.encryption_type = s.encryption_type;
+  if (!s.key_id.empty()) d.key_id = s.key_id;
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::describe_stream_summary(const Value& in, const Ctx& ctx) {
+protocol::ApiResult<api::DescribeStreamSummaryOutput> KinesisService::describe_stream_summary(
+    const api::DescribeStreamSummaryInput& in, const Ctx& ctx) {
   std::shared_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
-  Value d = Object{};
-  d.set("StreamName", s.name);
-  d.set("StreamARN", stream_arn(s));
-  d.set("StreamStatus", std::string(to_string(s.status)));
-  d.set("StreamModeDetails", mode_details(s));
-  d.set("RetentionPeriodHours", s.retention_hours);
-  d.set("StreamCreationTimestamp", Timestamp{s.created_ms});
-  d.set("EnhancedMonitoring", enhanced_monitoring(s));
-  d.set("EncryptionType", s.encryption_type);
-  if (!s.key_id.empty()) d.set("KeyId", s.key_id);
-  d.set("OpenShardCount", static_cast<int64_t>(s.status == StreamStatus::kCreating ? 0 : s.open_shard_count()));
-  d.set("ConsumerCount", static_cast<int64_t>(s.consumers.size()));
+  api::DescribeStreamSummaryOutput out;
+  api::StreamDescriptionSummary& d = out.stream_description_summary;
+  d.stream_name = s.name;
+  d.stream_arn = stream_arn(s);
+  d.stream_status = to_string(s.status);
+  d.stream_mode_details = mode_details(s);
+  d.retention_period_hours = s.retention_hours;
+  d.stream_creation_timestamp = Timestamp{s.created_ms};
+  d.enhanced_monitoring = enhanced_monitoring(s);
+  d.encryption_type = s.encryption_type;
+  if (!s.key_id.empty()) d.key_id = s.key_id;
+  const auto open_shards = static_cast<int32_t>(s.status == StreamStatus::kCreating ? 0 : s.open_shard_count());
+  d.open_shard_count = open_shards;
+  d.consumer_count = static_cast<int32_t>(s.consumers.size());
   // Present for on-demand streams with a warm throughput target, as the
   // model describes it; CurrentMiBps is 1 MiB/s per open shard.
-  if (s.mode == "ON_DEMAND" && s.warm_throughput_mibps) {
-    Value warm = Object{};
-    warm.set("TargetMiBps", static_cast<int64_t>(*s.warm_throughput_mibps));
-    warm.set("CurrentMiBps", static_cast<int64_t>(s.status == StreamStatus::kCreating ? 0 : s.open_shard_count()));
-    d.set("WarmThroughput", std::move(warm));
-  }
-  d.set("MaxRecordSizeInKiB", s.max_record_kib);
-  Value out = Object{};
-  out.set("StreamDescriptionSummary", std::move(d));
+  if (s.mode == api::StreamMode::kOnDemand && s.warm_throughput_mibps)
+    d.warm_throughput =
+        api::WarmThroughputObject{.target_mi_bps = *s.warm_throughput_mibps, .current_mi_bps = open_shards};
+  d.max_record_size_in_ki_b = s.max_record_kib;
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::list_streams(const Value& in, const Ctx&) {
-  auto limit = *limit_or(in, "Limit", 100, 100);
+protocol::ApiResult<api::ListStreamsOutput> KinesisService::list_streams(const api::ListStreamsInput& in, const Ctx&) {
+  const int64_t limit = std::min<int64_t>(in.limit.value_or(100), 100);
   std::string after;
-  const std::string* token = input_string(in, "NextToken");
-  if (token) {
-    auto t = read_page_token(*token, "streams", now_ms());
+  if (in.next_token) {
+    auto t = read_page_token(*in.next_token, "streams", now_ms());
     if (!t) return std::unexpected(t.error());
     after = t->last_key;
-  } else if (const std::string* start = input_string(in, "ExclusiveStartStreamName")) {
-    after = *start;
+  } else if (in.exclusive_start_stream_name) {
+    after = *in.exclusive_start_stream_name;
   }
   std::shared_lock lock(mu_);
-  Array names, summaries;
+  api::ListStreamsOutput out;
+  std::vector<std::string>& names = out.stream_names;
+  std::vector<api::StreamSummary>& summaries = out.stream_summaries.emplace();
   bool more = false;
   std::string last;
   for (auto it = after.empty() ? streams_.begin() : streams_.upper_bound(after); it != streams_.end(); ++it) {
@@ -276,74 +252,70 @@ protocol::ApiResult<Value> KinesisService::list_streams(const Value& in, const C
     }
     const StreamState& s = it->second;
     names.emplace_back(s.name);
-    Value sum = Object{};
-    sum.set("StreamName", s.name);
-    sum.set("StreamARN", stream_arn(s));
-    sum.set("StreamStatus", std::string(to_string(s.status)));
-    sum.set("StreamModeDetails", mode_details(s));
-    sum.set("StreamCreationTimestamp", Timestamp{s.created_ms});
-    summaries.push_back(std::move(sum));
+    summaries.push_back(api::StreamSummary{.stream_name = s.name,
+                                           .stream_arn = stream_arn(s),
+                                           .stream_status = std::string(to_string(s.status)),
+                                           .stream_mode_details = mode_details(s),
+                                           .stream_creation_timestamp = Timestamp{s.created_ms}});
     last = s.name;
   }
-  Value out = Object{};
-  out.set("StreamNames", std::move(names));
-  out.set("HasMoreStreams", more);
-  if (more) out.set("NextToken", encode_page_token(PageToken{"streams", now_ms(), "", last}));
-  out.set("StreamSummaries", std::move(summaries));
+  out.has_more_streams = more;
+  if (more) out.next_token = encode_page_token(PageToken{"streams", now_ms(), "", last});
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::list_shards(const Value& in, const Ctx& ctx) {
-  const std::string* token = input_string(in, "NextToken");
-  Value query = in;
+protocol::ApiResult<api::ListShardsOutput> KinesisService::list_shards(const api::ListShardsInput& in, const Ctx& ctx) {
+  const std::string* token = opt_ptr(in.next_token);
+  StreamRef query = stream_ref(in);
+  std::string token_stream;
   std::optional<uint32_t> after;
   if (token) {
-    if (in.find("StreamCreationTimestamp"))
+    if (in.stream_creation_timestamp)
       return std::unexpected(
           protocol::invalid_argument("NextToken and StreamCreationTimestamp cannot be provided together."));
-    if (in.find("StreamName") || in.find("StreamARN"))
+    if (in.stream_name || in.stream_arn)
       return std::unexpected(protocol::invalid_argument("NextToken and StreamName cannot be provided together."));
     auto t = read_page_token(*token, "shards", now_ms());
     if (!t) return std::unexpected(t.error());
-    query.set("StreamName", t->stream);
+    token_stream = t->stream;
+    query = StreamRef{.name = &token_stream};
     after = parse_shard_id(t->last_key);
   }
-  if (const std::string* start = input_string(in, "ExclusiveStartShardId")) {
+  if (const std::string* start = opt_ptr(in.exclusive_start_shard_id)) {
     if (token)
       return std::unexpected(
           protocol::invalid_argument("NextToken and ExclusiveStartShardId cannot be provided together."));
     after = parse_shard_id(*start);
   }
-  auto limit = *limit_or(in, "MaxResults", 1000, 1000);
+  const int64_t limit = std::min<int64_t>(in.max_results.value_or(1000), 1000);
 
   std::shared_lock lock(mu_);
   auto found = find_stream_locked(query, ctx);
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
-  if (auto created = input_timestamp_ms(in, "StreamCreationTimestamp");
-      created && *created / 1000 != s.created_ms / 1000)
+  if (in.stream_creation_timestamp && in.stream_creation_timestamp->millis / 1000 != s.created_ms / 1000)
     return std::unexpected(protocol::resource_not_found(not_found_message(s.name)));
   if (s.status == StreamStatus::kCreating)
     return std::unexpected(protocol::resource_in_use("Stream " + s.name + " under account " + options_.account_id +
                                                      " is not in ACTIVE or UPDATING state."));
 
   // ShardFilter: which shards a reader starting at that point needs.
-  std::string filter = "FROM_TRIM_HORIZON";
+  std::string filter(api::ShardFilterType::kFromTrimHorizon);
   std::optional<int64_t> at_ms;
-  if (const Value* f = in.find("ShardFilter")) {
-    filter = *input_string(*f, "Type");
-    if (filter == "AFTER_SHARD_ID") {
-      const std::string* id = input_string(*f, "ShardId");
+  if (const api::ShardFilter* f = opt_ptr(in.shard_filter)) {
+    filter = f->type;
+    if (filter == api::ShardFilterType::kAfterShardId) {
+      const std::string* id = opt_ptr(f->shard_id);
       if (!id)
         return std::unexpected(
             protocol::invalid_argument("Must specify ShardId in ShardFilter when type is AFTER_SHARD_ID."));
       after = parse_shard_id(*id);
-    } else if (filter == "AT_TIMESTAMP" || filter == "FROM_TIMESTAMP") {
-      at_ms = input_timestamp_ms(*f, "Timestamp");
+    } else if (filter == api::ShardFilterType::kAtTimestamp || filter == api::ShardFilterType::kFromTimestamp) {
+      if (f->timestamp) at_ms = f->timestamp->millis;
       if (!at_ms)
         return std::unexpected(
             protocol::invalid_argument("Must specify Timestamp in ShardFilter when type is " + filter + "."));
-    } else if (f->find("ShardId") || f->find("Timestamp")) {
+    } else if (f->shard_id || f->timestamp) {
       return std::unexpected(
           protocol::invalid_argument("ShardFilter of type " + filter + " does not take a ShardId or Timestamp."));
     }
@@ -351,7 +323,8 @@ protocol::ApiResult<Value> KinesisService::list_shards(const Value& in, const Ct
   const int64_t now = now_ms();
   const int64_t horizon = std::max(s.trim_horizon_ms(now), s.created_ms);
   auto open_at = [](const Shard& sh, int64_t t) { return sh.created_ms <= t && (!sh.closed_ms || *sh.closed_ms > t); };
-  Array shards;
+  api::ListShardsOutput out;
+  std::vector<api::Shard>& shards = out.shards.emplace();
   std::string last;
   bool more = false;
   for (const auto& sh : s.shards) {
@@ -374,19 +347,27 @@ protocol::ApiResult<Value> KinesisService::list_shards(const Value& in, const Ct
       more = true;
       break;
     }
-    shards.push_back(shard_to_value(sh));
+    shards.push_back(shard_output(sh));
     last = format_shard_id(sh.index);
   }
-  Value out = Object{};
-  out.set("Shards", std::move(shards));
-  if (more) out.set("NextToken", encode_page_token(PageToken{"shards", now, s.name, last}));
+  if (more) out.next_token = encode_page_token(PageToken{"shards", now, s.name, last});
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::change_retention(const Value& in, const Ctx& ctx, bool increase) {
-  int64_t hours = *input_int(in, "RetentionPeriodHours");
+protocol::ApiResult<NoOutput> KinesisService::increase_retention(const api::IncreaseStreamRetentionPeriodInput& in,
+                                                                 const Ctx& ctx) {
+  return change_retention(stream_ref(in), in.retention_period_hours, ctx, true);
+}
+
+protocol::ApiResult<NoOutput> KinesisService::decrease_retention(const api::DecreaseStreamRetentionPeriodInput& in,
+                                                                 const Ctx& ctx) {
+  return change_retention(stream_ref(in), in.retention_period_hours, ctx, false);
+}
+
+protocol::ApiResult<NoOutput> KinesisService::change_retention(StreamRef ref, int64_t hours, const Ctx& ctx,
+                                                               bool increase) {
   std::unique_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(ref, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
   const std::string h = std::to_string(hours);
@@ -410,7 +391,7 @@ protocol::ApiResult<Value> KinesisService::change_retention(const Value& in, con
   s.retention_hours = static_cast<int32_t>(hours);
   push_retention(log_, s);
   if (Status st = persist_locked(s); !st) return std::unexpected(protocol::internal_failure());
-  return Value();
+  return NoOutput{};
 }
 
 }  // namespace runnel::streams

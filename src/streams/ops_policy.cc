@@ -56,10 +56,10 @@ std::optional<std::string> policy_document_problem(std::string_view text) {
   return std::nullopt;
 }
 
-protocol::ApiResult<Value> KinesisService::put_resource_policy(const Value& in, const Ctx& ctx) {
-  const std::string* arn = input_string(in, "ResourceARN");
-  const std::string* policy = input_string(in, "Policy");
-  if (!arn || !policy) return std::unexpected(protocol::validation_error("ResourceARN and Policy are required."));
+protocol::ApiResult<NoOutput> KinesisService::put_resource_policy(const api::PutResourcePolicyInput& in,
+                                                                  const Ctx& ctx) {
+  const std::string* arn = &in.resource_arn;
+  const std::string* policy = &in.policy;
   if (auto problem = policy_document_problem(*policy))
     return std::unexpected(protocol::invalid_argument("Invalid policy document: " + *problem));
   std::unique_lock lock(mu_);
@@ -77,7 +77,7 @@ protocol::ApiResult<Value> KinesisService::put_resource_policy(const Value& in, 
     next.find_consumer(ref->consumer->name)->resource_policy = *policy;
     if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
     *s = std::move(next);
-    return Value();
+    return NoOutput{};
   }
   auto found = find_stream_by_arn_locked(*arn, ctx);
   if (!found) return std::unexpected(found.error());
@@ -87,12 +87,12 @@ protocol::ApiResult<Value> KinesisService::put_resource_policy(const Value& in, 
   next.resource_policy = *policy;
   if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
   *s = std::move(next);
-  return Value();
+  return NoOutput{};
 }
 
-protocol::ApiResult<Value> KinesisService::get_resource_policy(const Value& in, const Ctx& ctx) {
-  const std::string* arn = input_string(in, "ResourceARN");
-  if (!arn) return std::unexpected(protocol::validation_error("ResourceARN is required."));
+protocol::ApiResult<api::GetResourcePolicyOutput> KinesisService::get_resource_policy(
+    const api::GetResourcePolicyInput& in, const Ctx& ctx) {
+  const std::string* arn = &in.resource_arn;
   std::shared_lock lock(mu_);
   std::string policy;
   if (arn->find("/consumer/") != std::string::npos) {
@@ -104,14 +104,14 @@ protocol::ApiResult<Value> KinesisService::get_resource_policy(const Value& in, 
     if (!found) return std::unexpected(found.error());
     policy = (*found)->resource_policy;
   }
-  Value out = Object{};
-  out.set("Policy", policy.empty() ? std::string("{}") : std::move(policy));
+  api::GetResourcePolicyOutput out;
+  out.policy = policy.empty() ? std::string("{}") : std::move(policy);
   return out;
 }
 
-protocol::ApiResult<Value> KinesisService::delete_resource_policy(const Value& in, const Ctx& ctx) {
-  const std::string* arn = input_string(in, "ResourceARN");
-  if (!arn) return std::unexpected(protocol::validation_error("ResourceARN is required."));
+protocol::ApiResult<NoOutput> KinesisService::delete_resource_policy(const api::DeleteResourcePolicyInput& in,
+                                                                     const Ctx& ctx) {
+  const std::string* arn = &in.resource_arn;
   std::unique_lock lock(mu_);
   StreamState* s = nullptr;
   std::string consumer_name;
@@ -120,12 +120,12 @@ protocol::ApiResult<Value> KinesisService::delete_resource_policy(const Value& i
     if (!ref) return std::unexpected(ref.error());
     s = ref->stream;
     consumer_name = ref->consumer->name;
-    if (ref->consumer->resource_policy.empty()) return Value();
+    if (ref->consumer->resource_policy.empty()) return NoOutput{};
   } else {
     auto found = find_stream_by_arn_locked(*arn, ctx);
     if (!found) return std::unexpected(found.error());
     s = *found;
-    if (s->resource_policy.empty()) return Value();
+    if (s->resource_policy.empty()) return NoOutput{};
   }
   if (auto err = require_active(*s)) return std::unexpected(*err);
   StreamState next = *s;
@@ -135,7 +135,7 @@ protocol::ApiResult<Value> KinesisService::delete_resource_policy(const Value& i
     next.find_consumer(consumer_name)->resource_policy.clear();
   if (Status st = persist_locked(next); !st) return std::unexpected(protocol::internal_failure());
   *s = std::move(next);
-  return Value();
+  return NoOutput{};
 }
 
 }  // namespace runnel::streams

@@ -35,9 +35,9 @@ std::string echo_shard_id(const std::string& raw) {
 // shard ("ABKLFD8", "2147483648") is "Could not find shard <id as given>" even
 // when the stream does not exist. nullopt when every id parses (or the
 // request names no stream, which find_stream_locked then reports).
-std::optional<protocol::ApiError> unparsable_shard_error(const Value& in, const std::vector<const std::string*>& ids,
+std::optional<protocol::ApiError> unparsable_shard_error(StreamRef ref, const std::vector<const std::string*>& ids,
                                                          const std::string& account) {
-  const std::optional<std::string> stream = requested_stream_name(in);
+  const std::optional<std::string> stream = requested_stream_name(ref);
   if (!stream) return std::nullopt;
   for (const std::string* id : ids)
     if (!parse_shard_id(*id))
@@ -93,15 +93,13 @@ std::optional<protocol::ApiError> check_reshardable(const StreamState& s, const 
 
 }  // namespace
 
-protocol::ApiResult<Value> KinesisService::split_shard(const Value& in, const Ctx& ctx) {
-  const std::string* shard_id = input_string(in, "ShardToSplit");
-  const std::string* new_start_text = input_string(in, "NewStartingHashKey");
-  if (!shard_id || !new_start_text)
-    return std::unexpected(protocol::validation_error("ShardToSplit and NewStartingHashKey are required."));
-  if (auto err = unparsable_shard_error(in, {shard_id}, options_.account_id)) return std::unexpected(*err);
+protocol::ApiResult<NoOutput> KinesisService::split_shard(const api::SplitShardInput& in, const Ctx& ctx) {
+  const std::string* shard_id = &in.shard_to_split;
+  const std::string* new_start_text = &in.new_starting_hash_key;
+  if (auto err = unparsable_shard_error(stream_ref(in), {shard_id}, options_.account_id)) return std::unexpected(*err);
 
   std::unique_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
   auto slots = find_reshard_shards(s, {shard_id}, options_.account_id);
@@ -120,7 +118,9 @@ protocol::ApiResult<Value> KinesisService::split_shard(const Value& in, const Ct
         " is not both greater than one plus the shard's StartingHashKey " + format_hash_key(parent.range.start) +
         " and less than the shard's EndingHashKey " + format_hash_key(parent.range.end) + "."));
 
-  return split_locked(s, parent.index, *new_start, options_.update_stream_ms > 0);
+  if (auto split = split_locked(s, parent.index, *new_start, options_.update_stream_ms > 0); !split)
+    return std::unexpected(split.error());
+  return NoOutput{};
 }
 
 protocol::ApiResult<Value> KinesisService::split_locked(StreamState& s, uint32_t index, HashKey new_start,
@@ -165,15 +165,14 @@ protocol::ApiResult<Value> KinesisService::split_locked(StreamState& s, uint32_t
   return Value();
 }
 
-protocol::ApiResult<Value> KinesisService::merge_shards(const Value& in, const Ctx& ctx) {
-  const std::string* shard_id = input_string(in, "ShardToMerge");
-  const std::string* adjacent_id = input_string(in, "AdjacentShardToMerge");
-  if (!shard_id || !adjacent_id)
-    return std::unexpected(protocol::validation_error("ShardToMerge and AdjacentShardToMerge are required."));
-  if (auto err = unparsable_shard_error(in, {shard_id, adjacent_id}, options_.account_id)) return std::unexpected(*err);
+protocol::ApiResult<NoOutput> KinesisService::merge_shards(const api::MergeShardsInput& in, const Ctx& ctx) {
+  const std::string* shard_id = &in.shard_to_merge;
+  const std::string* adjacent_id = &in.adjacent_shard_to_merge;
+  if (auto err = unparsable_shard_error(stream_ref(in), {shard_id, adjacent_id}, options_.account_id))
+    return std::unexpected(*err);
 
   std::unique_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
   auto slots = find_reshard_shards(s, {shard_id, adjacent_id}, options_.account_id);
@@ -218,7 +217,7 @@ protocol::ApiResult<Value> KinesisService::merge_shards(const Value& in, const C
   stream_of_shard_[s.shards.back().key] = s.name;
   push_retention(log_, s);
   fanout_->wake();  // subscriptions to either parent deliver its tail, then ChildShards
-  return Value();
+  return NoOutput{};
 }
 
 }  // namespace runnel::streams

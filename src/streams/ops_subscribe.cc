@@ -4,7 +4,6 @@
 #include <mutex>
 
 #include "streams/child_shards.h"
-#include "streams/input.h"
 #include "streams/kinesis_service.h"
 #include "streams/shard_id.h"
 #include "streams/starting_position.h"
@@ -22,15 +21,16 @@ std::string shard_not_found(const std::string& shard_id, const std::string& stre
 
 }  // namespace
 
-void KinesisService::subscribe_to_shard(const Value& in, const Ctx& ctx, protocol::OperationReply reply) {
+void KinesisService::subscribe_to_shard(api::SubscribeToShardInput& in, const Ctx& ctx,
+                                        TypedReply<api::SubscribeToShardOutput> reply) {
   if (!ctx.events) return reply(std::unexpected(protocol::internal_failure()));
-  const std::string& arn = *input_string(in, "ConsumerARN");
-  const std::string& shard_id = *input_string(in, "ShardId");
-  const Value& start_in = *in.find("StartingPosition");
+  const std::string& arn = in.consumer_arn;
+  const std::string& shard_id = in.shard_id;
+  const api::StartingPosition& start_in = in.starting_position;
   StartingPosition start;
-  start.type = *input_string(start_in, "Type");
-  start.sequence_number = input_string(start_in, "SequenceNumber");
-  start.timestamp_ms = input_timestamp_ms(start_in, "Timestamp");
+  start.type = start_in.type;
+  start.sequence_number = opt_ptr(start_in.sequence_number);
+  if (start_in.timestamp) start.timestamp_ms = start_in.timestamp->millis;
   const int64_t now = now_ms();
 
   SubscriptionSpec spec;
@@ -102,7 +102,7 @@ protocol::ApiResult<ShardView> KinesisService::subscription_view(const Subscript
   v.horizon_ms = s->trim_horizon_ms(now_ms());
   v.cipher = &cipher_;
   v.metrics = shard->metrics;
-  if (!v.open) v.child_shards = child_shards(*s, *shard);
+  if (!v.open) v.child_shards = child_shards_value(child_shards(*s, *shard));
   return v;
 }
 

@@ -15,10 +15,6 @@
 
 namespace runnel::streams {
 
-using protocol::Array;
-using protocol::Object;
-using protocol::Value;
-
 namespace {
 
 constexpr size_t kMaxTagsPerStream = 50;
@@ -93,18 +89,10 @@ TagTextProblem worst_problem(const Texts& texts) {
   return worst;
 }
 
-std::vector<std::string_view> keys_and_values(const Value& tags) {
+std::vector<std::string_view> keys_and_values(const TagList& tags) {
   std::vector<std::string_view> texts;
-  for (const auto& m : tags.as_object()) texts.push_back(m.key);
-  for (const auto& m : tags.as_object())
-    if (m.value.is_string()) texts.push_back(m.value.as_string());
-  return texts;
-}
-
-std::vector<std::string_view> tag_keys(const Value& keys) {
-  std::vector<std::string_view> texts;
-  for (const auto& k : keys.as_array())
-    if (k.is_string()) texts.push_back(k.as_string());
+  for (const auto& [key, _] : tags) texts.push_back(key);
+  for (const auto& [_, value] : tags) texts.push_back(value);
   return texts;
 }
 
@@ -125,9 +113,9 @@ protocol::ApiError too_many_tags_error(const std::string& stream, const std::str
                                     std::to_string(kMaxTagsPerStream) + " tags associated with it.");
 }
 
-std::optional<protocol::ApiError> reserved_key_error(const Value& tags) {
-  for (const auto& m : tags.as_object())
-    if (m.key.rfind("aws:", 0) == 0)
+std::optional<protocol::ApiError> reserved_key_error(const TagList& tags) {
+  for (const auto& [key, _] : tags)
+    if (key.rfind("aws:", 0) == 0)
       return protocol::invalid_argument("Tag keys starting with 'aws:' are reserved for AWS use.");
   return std::nullopt;
 }
@@ -162,19 +150,19 @@ bool tag_key_less(std::string_view a, std::string_view b) {
   return utf16_units(a) < utf16_units(b);
 }
 
-protocol::ApiResult<void> check_tags(const Value& tags) {
+protocol::ApiResult<void> check_tags(const TagList& tags) {
   if (worst_problem(keys_and_values(tags)) != TagTextProblem::kNone)
     return std::unexpected(protocol::invalid_argument(kInvalidCharacters));
   if (auto err = reserved_key_error(tags)) return std::unexpected(*err);
   return {};
 }
 
-protocol::ApiResult<void> check_new_stream_tags(const Value& tags, const std::string& stream,
+protocol::ApiResult<void> check_new_stream_tags(const TagList& tags, const std::string& stream,
                                                 const std::string& account) {
   if (auto p = worst_problem(keys_and_values(tags)); p != TagTextProblem::kNone)
     return std::unexpected(tag_text_error(p, "add tags to", stream, account));
   if (auto err = reserved_key_error(tags)) return std::unexpected(*err);
-  if (tags.as_object().size() > kMaxTagsPerStream) return std::unexpected(too_many_tags_error(stream, account));
+  if (tags.size() > kMaxTagsPerStream) return std::unexpected(too_many_tags_error(stream, account));
   return {};
 }
 
@@ -182,66 +170,66 @@ Status KinesisService::tags_changed_locked(StreamState& s) { return persist_lock
 
 // AddTagsToStream. AWS's order: the stream, then the characters of every key
 // and value, then '%', then the 50-tag limit on the merged set.
-protocol::ApiResult<Value> KinesisService::add_tags(const Value& in, const Ctx& ctx) {
-  const Value& tags = *in.find("Tags");
+protocol::ApiResult<NoOutput> KinesisService::add_tags(const api::AddTagsToStreamInput& in, const Ctx& ctx) {
+  return add_stream_tags(stream_ref(in), in.tags, ctx);
+}
+
+protocol::ApiResult<NoOutput> KinesisService::add_stream_tags(StreamRef ref, const TagList& tags, const Ctx& ctx) {
   std::unique_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(ref, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
   if (auto p = worst_problem(keys_and_values(tags)); p != TagTextProblem::kNone)
     return std::unexpected(tag_text_error(p, "add tags to", s.name, options_.account_id));
   if (auto err = reserved_key_error(tags)) return std::unexpected(*err);
   auto merged = s.tags;
-  for (const auto& m : tags.as_object()) merged[m.key] = m.value.is_string() ? m.value.as_string() : "";
+  for (const auto& [key, value] : tags) merged[key] = value;
   if (merged.size() > kMaxTagsPerStream) return std::unexpected(too_many_tags_error(s.name, options_.account_id));
   s.tags = std::move(merged);
   if (Status st = tags_changed_locked(s); !st) return std::unexpected(protocol::internal_failure());
-  return Value();
+  return NoOutput{};
 }
 
 // RemoveTagsFromStream: the keys are checked as AddTagsToStream checks them,
 // after the stream is found (an unknown stream wins over a bad key).
-protocol::ApiResult<Value> KinesisService::remove_tags(const Value& in, const Ctx& ctx) {
-  const Value& keys = *in.find("TagKeys");
+protocol::ApiResult<NoOutput> KinesisService::remove_tags(const api::RemoveTagsFromStreamInput& in, const Ctx& ctx) {
+  return remove_stream_tags(stream_ref(in), in.tag_keys, ctx);
+}
+
+protocol::ApiResult<NoOutput> KinesisService::remove_stream_tags(StreamRef ref, const std::vector<std::string>& keys,
+                                                                 const Ctx& ctx) {
   std::unique_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(ref, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
-  if (auto p = worst_problem(tag_keys(keys)); p != TagTextProblem::kNone)
+  if (auto p = worst_problem(keys); p != TagTextProblem::kNone)
     return std::unexpected(tag_text_error(p, "remove tags from", s.name, options_.account_id));
-  for (const auto& k : keys.as_array())
-    if (k.is_string()) s.tags.erase(k.as_string());
+  for (const auto& k : keys) s.tags.erase(k);
   if (Status st = tags_changed_locked(s); !st) return std::unexpected(protocol::internal_failure());
-  return Value();
+  return NoOutput{};
 }
 
 // ListTagsForStream: keys in Java's string order (tag_key_less), those after
 // ExclusiveStartTagKey in that order (it need not be a key of the stream),
 // at most Limit of them, and HasMoreTags when some were left out.
-protocol::ApiResult<Value> KinesisService::list_tags_for_stream(const Value& in, const Ctx& ctx) {
+protocol::ApiResult<api::ListTagsForStreamOutput> KinesisService::list_tags_for_stream(
+    const api::ListTagsForStreamInput& in, const Ctx& ctx) {
   std::shared_lock lock(mu_);
-  auto found = find_stream_locked(in, ctx);
+  auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
   // AWS lists 10 tags unless asked for more (up to 50).
-  size_t limit = static_cast<size_t>(input_int(in, "Limit").value_or(10));
-  const std::string* start = input_string(in, "ExclusiveStartTagKey");
-  Array tags;
-  bool more = false;
+  const size_t limit = static_cast<size_t>(in.limit.value_or(10));
+  const std::string* start = opt_ptr(in.exclusive_start_tag_key);
+  api::ListTagsForStreamOutput out;
   for (auto& [key, value] : sorted_tags(s.tags)) {
     if (start && !tag_key_less(*start, key)) continue;
-    if (tags.size() == limit) {
-      more = true;
+    if (out.tags.size() == limit) {
+      out.has_more_tags = true;
       break;
     }
-    Value t = Object{};
-    t.set("Key", std::move(key));
-    t.set("Value", std::move(value));
-    tags.push_back(std::move(t));
+    out.tags.push_back(api::Tag{.key = std::move(key), .value = std::move(value)});
   }
-  Value out = Object{};
-  out.set("Tags", std::move(tags));
-  out.set("HasMoreTags", more);
   return out;
 }
 
@@ -259,62 +247,45 @@ protocol::ApiResult<KinesisService::TaggedResource> KinesisService::find_tagged_
   return TaggedResource{*s, &(*s)->tags};
 }
 
-protocol::ApiResult<Value> KinesisService::tag_resource(const Value& in, const Ctx& ctx) {
-  const std::string& arn = *input_string(in, "ResourceARN");
-  if (arn.find("/consumer/") == std::string::npos) {
-    Value request = Object{};
-    request.set("StreamARN", arn);
-    request.set("Tags", *in.find("Tags"));
-    return add_tags(request, ctx);
-  }
-  const Value& tags = *in.find("Tags");
+protocol::ApiResult<NoOutput> KinesisService::tag_resource(const api::TagResourceInput& in, const Ctx& ctx) {
+  const std::string& arn = in.resource_arn;
+  if (arn.find("/consumer/") == std::string::npos) return add_stream_tags(StreamRef{.arn = &arn}, in.tags, ctx);
   std::unique_lock lock(mu_);
   auto found = find_tagged_locked(arn, ctx);
   if (!found) return std::unexpected(found.error());
-  if (auto ok = check_tags(tags); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_tags(in.tags); !ok) return std::unexpected(ok.error());
   auto merged = *found->tags;
-  for (const auto& m : tags.as_object()) merged[m.key] = m.value.is_string() ? m.value.as_string() : "";
+  for (const auto& [key, value] : in.tags) merged[key] = value;
   if (merged.size() > kMaxTagsPerStream)
     return std::unexpected(protocol::invalid_argument("Failed to add tags to " + arn +
                                                       " because a resource cannot have more than " +
                                                       std::to_string(kMaxTagsPerStream) + " tags associated with it."));
   *found->tags = std::move(merged);
   if (Status st = tags_changed_locked(*found->stream); !st) return std::unexpected(protocol::internal_failure());
-  return Value();
+  return NoOutput{};
 }
 
-protocol::ApiResult<Value> KinesisService::untag_resource(const Value& in, const Ctx& ctx) {
-  const std::string& arn = *input_string(in, "ResourceARN");
-  if (arn.find("/consumer/") == std::string::npos) {
-    Value request = Object{};
-    request.set("StreamARN", arn);
-    request.set("TagKeys", *in.find("TagKeys"));
-    return remove_tags(request, ctx);
-  }
+protocol::ApiResult<NoOutput> KinesisService::untag_resource(const api::UntagResourceInput& in, const Ctx& ctx) {
+  const std::string& arn = in.resource_arn;
+  if (arn.find("/consumer/") == std::string::npos) return remove_stream_tags(StreamRef{.arn = &arn}, in.tag_keys, ctx);
   std::unique_lock lock(mu_);
   auto found = find_tagged_locked(arn, ctx);
   if (!found) return std::unexpected(found.error());
-  if (worst_problem(tag_keys(*in.find("TagKeys"))) != TagTextProblem::kNone)
+  if (worst_problem(in.tag_keys) != TagTextProblem::kNone)
     return std::unexpected(protocol::invalid_argument(kInvalidCharacters));
-  for (const auto& k : in.find("TagKeys")->as_array())
-    if (k.is_string()) found->tags->erase(k.as_string());
+  for (const auto& k : in.tag_keys) found->tags->erase(k);
   if (Status st = tags_changed_locked(*found->stream); !st) return std::unexpected(protocol::internal_failure());
-  return Value();
+  return NoOutput{};
 }
 
-protocol::ApiResult<Value> KinesisService::list_tags_for_resource(const Value& in, const Ctx& ctx) {
+protocol::ApiResult<api::ListTagsForResourceOutput> KinesisService::list_tags_for_resource(
+    const api::ListTagsForResourceInput& in, const Ctx& ctx) {
   std::shared_lock lock(mu_);
-  auto found = find_tagged_locked(*input_string(in, "ResourceARN"), ctx);
+  auto found = find_tagged_locked(in.resource_arn, ctx);
   if (!found) return std::unexpected(found.error());
-  Array tags;
-  for (const auto& [k, v] : sorted_tags(*found->tags)) {
-    Value t = Object{};
-    t.set("Key", k);
-    t.set("Value", v);
-    tags.push_back(std::move(t));
-  }
-  Value out = Object{};
-  out.set("Tags", std::move(tags));
+  api::ListTagsForResourceOutput out;
+  out.tags.emplace();
+  for (const auto& [k, v] : sorted_tags(*found->tags)) out.tags->push_back(api::Tag{.key = k, .value = v});
   return out;
 }
 

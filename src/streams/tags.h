@@ -4,11 +4,16 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "protocol/api_error.h"
-#include "protocol/value.h"
 
 namespace runnel::streams {
+
+// A Tags map of a typed input (kinesis_shapes.h maps are vectors of pairs,
+// in wire order).
+using TagList = std::vector<std::pair<std::string, std::string>>;
 
 // What AWS thinks of one tag key or value.
 enum class TagTextProblem {
@@ -42,7 +47,7 @@ bool tag_key_less(std::string_view a, std::string_view b);
 // contain invalid characters" message here) or a key starts with "aws:". For
 // the tags of RegisterStreamConsumer and TagResource on a consumer; the
 // stream operations word '%' with the stream's name themselves.
-protocol::ApiResult<void> check_tags(const protocol::Value& tags);
+protocol::ApiResult<void> check_tags(const TagList& tags);
 
 // CreateStream's Tags (a map), checked as AddTagsToStream checks the tags it
 // adds to stream `stream` of `account`, with the same answers: a refused
@@ -50,7 +55,7 @@ protocol::ApiResult<void> check_tags(const protocol::Value& tags);
 // starting with "aws:", then more than 50 tags. AWS's CreateStream documents
 // the same rules as AddTagsToStream; its exact answers were not recorded, so
 // the wording is AddTagsToStream's.
-protocol::ApiResult<void> check_new_stream_tags(const protocol::Value& tags, const std::string& stream,
+protocol::ApiResult<void> check_new_stream_tags(const TagList& tags, const std::string& stream,
                                                 const std::string& account);
 
 }  // namespace runnel::streams

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "protocol/value.h"
+
 namespace runnel::streams {
 namespace {
 
@@ -84,7 +86,9 @@ TEST(CheckNewStreamTags, RefusesWhatAddTagsToStreamRefuses) {
   using protocol::Object;
   using protocol::Value;
   auto error = [](Value tags) {
-    auto r = check_new_stream_tags(tags, "s", "000000000000");
+    TagList list;
+    for (const auto& m : tags.as_object()) list.emplace_back(m.key, m.value.as_string());
+    auto r = check_new_stream_tags(list, "s", "000000000000");
     return r ? std::string("ok") : r.error().type + ": " + r.error().message;
   };
   EXPECT_EQ(error(Value(Object{{"a", "b"},
