@@ -157,6 +157,7 @@ void Dispatcher::add_route(LocalRoute route) { routes_.push_back(std::move(route
 
 std::vector<const ServiceModel*> Dispatcher::models() const {
   std::vector<const ServiceModel*> out;
+  out.reserve(services_.size());
   for (const auto& s : services_) out.push_back(s->model);
   return out;
 }
@@ -189,7 +190,7 @@ const LocalRoute* Dispatcher::find_local(const net::HttpRequest& req) const {
 
 // Routing, in the documented order (docs/protocols.md): local paths, then
 // X-Amz-Target, then the RPC v2 path. Everything the head can decide.
-std::optional<Dispatcher::Route> Dispatcher::route(const net::HttpRequest& req) const {
+Dispatcher::Route Dispatcher::route(const net::HttpRequest& req) const {
   Route r;
   if (const LocalRoute* local = find_local(req)) {
     r.kind = Route::Kind::kLocal;
@@ -200,7 +201,7 @@ std::optional<Dispatcher::Route> Dispatcher::route(const net::HttpRequest& req) 
   // A form body is AWS Query's unless the request is signed for a REST
   // service (an S3 object may be uploaded as a form's content type).
   if (!req.header("x-amz-target") && (kind != ContentKind::kForm || has_sigv4_authentication(req))) {
-    if (std::optional<Route> rest = rest_route(req)) return rest;
+    if (std::optional<Route> rest = rest_route(req)) return *rest;
   }
   if (req.method != "POST") return r;  // kForbidden
   if (kind == ContentKind::kPlainJson) {
@@ -304,10 +305,10 @@ std::optional<Dispatcher::Route> Dispatcher::rest_route(const net::HttpRequest& 
 }
 
 bool Dispatcher::streams_body(const net::HttpRequest& head) const {
-  std::optional<Route> r = route(head);
-  return r && r->kind == Route::Kind::kOperation &&
-         (r->answer.protocol == Protocol::kRestJson || r->answer.protocol == Protocol::kRestXml) &&
-         streaming_payload(*r->service->model, *r->op) != nullptr;
+  const Route r = route(head);
+  return r.kind == Route::Kind::kOperation &&
+         (r.answer.protocol == Protocol::kRestJson || r.answer.protocol == Protocol::kRestXml) &&
+         streaming_payload(*r.service->model, *r.op) != nullptr;
 }
 
 std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& head) const {
@@ -321,21 +322,21 @@ std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& 
   // (docs/auth.md).
   if (!options_.credentials) return std::nullopt;
   std::string request_id = net::make_request_id();
-  std::optional<Route> r = route(head);
-  switch (r->kind) {
+  const Route r = route(head);
+  switch (r.kind) {
     case Route::Kind::kLocal:
-      if (r->local->open) return std::nullopt;
+      if (r.local->open) return std::nullopt;
       break;
     case Route::Kind::kForbidden: return forbidden_xml(has_sigv4_authentication(head), request_id);
     case Route::Kind::kPlainJson: return plain_json_error("UnknownOperationException", "message", request_id);
-    case Route::Kind::kUnknownOperation: return encode_error(r->answer, unknown_operation(), request_id);
+    case Route::Kind::kUnknownOperation: return encode_error(r.answer, unknown_operation(), request_id);
     case Route::Kind::kOperation:
     case Route::Kind::kQuery: break;
   }
   auto auth = authenticate_sigv4_head(head, options_.credentials, now_seconds());
   if (auth) return std::nullopt;
-  if (r->kind == Route::Kind::kLocal) return forbidden_xml(has_sigv4_authentication(head), request_id);
-  return encode_error(r->answer, auth.error(), request_id);
+  if (r.kind == Route::Kind::kLocal) return forbidden_xml(has_sigv4_authentication(head), request_id);
+  return encode_error(r.answer, auth.error(), request_id);
 }
 
 // The order of checks is AWS's (kinesalite's recorded answers): the method
@@ -345,7 +346,7 @@ std::optional<net::HttpResponse> Dispatcher::check_head(const net::HttpRequest& 
 void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink> sink) const {
   const auto started = options_.observer ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   std::string request_id = net::make_request_id();
-  Route r = *route(req);
+  Route r = route(req);
   switch (r.kind) {
     case Route::Kind::kLocal:
       if (!r.local->open && options_.credentials && !authenticate_sigv4(req, options_.credentials, now_seconds())) {
@@ -472,10 +473,9 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
 
 // For transport_errors.cc, where Route is incomplete.
 std::optional<AnswerFormat> Dispatcher::answer_format(const net::HttpRequest& head) const {
-  std::optional<Route> r = route(head);
-  if (r && (r->kind == Route::Kind::kOperation || r->kind == Route::Kind::kUnknownOperation ||
-            r->kind == Route::Kind::kQuery))
-    return r->answer;
+  const Route r = route(head);
+  if (r.kind == Route::Kind::kOperation || r.kind == Route::Kind::kUnknownOperation || r.kind == Route::Kind::kQuery)
+    return r.answer;
   return std::nullopt;
 }
 

@@ -164,7 +164,7 @@ class Dispatcher {
  private:
   struct Registered;
   struct Route;
-  std::optional<Route> route(const net::HttpRequest& req) const;
+  Route route(const net::HttpRequest& req) const;
   std::optional<Route> rest_route(const net::HttpRequest& req) const;
   Route query_route(const net::HttpRequest& req) const;
   // The format route() picks for a head that names a service (an operation

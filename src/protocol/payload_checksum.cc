@@ -53,7 +53,10 @@ class ReflectedCrc final : public PayloadChecksum {
     }();
     for (unsigned char c : b) crc_ = table[(crc_ ^ c) & 0xff] ^ (crc_ >> 8);
   }
-  std::string base64() override { return base64_encode(big_endian(static_cast<uint64_t>(~crc_), sizeof(T))); }
+  std::string base64() override {
+    const T value = static_cast<T>(~crc_);
+    return base64_encode(big_endian(value, sizeof(T)));
+  }
   std::string_view algorithm() const override { return name_; }
 
  private:
