@@ -79,7 +79,7 @@ class KinesisService final : public protocol::Service {
   // `log` and `metadata` must outlive the service.
   KinesisService(KinesisOptions options, storage::Log& log, storage::MetadataStore& metadata, std::string iterator_key);
   // Stops the autoscaler and purge threads if shutdown() has not.
-  ~KinesisService();
+  ~KinesisService() override;
   KinesisService(const KinesisService&) = delete;
   KinesisService& operator=(const KinesisService&) = delete;
 

@@ -17,9 +17,7 @@
 namespace runnel::streams {
 
 using protocol::Array;
-using protocol::Blob;
 using protocol::Object;
-using protocol::Timestamp;
 using protocol::Value;
 
 namespace {
