@@ -16,7 +16,6 @@
 namespace runnel::streams {
 
 using protocol::ApiError;
-using protocol::Value;
 
 namespace {
 

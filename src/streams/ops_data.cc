@@ -18,7 +18,6 @@ namespace runnel::streams {
 
 using protocol::Array;
 using protocol::Object;
-using protocol::Value;
 
 namespace {
 
