@@ -6,13 +6,13 @@
 namespace runnel::bench {
 
 std::string Consumer::fatal() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return fatal_;
 }
 
 void Consumer::set_fatal(std::string why) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (fatal_.empty()) fatal_ = std::move(why);
   }
   stop_.store(true);

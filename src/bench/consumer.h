@@ -9,12 +9,13 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "bench/stats.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 namespace runnel::bench {
 
@@ -31,18 +32,18 @@ class Consumer {
   bool ready() const { return ready_.load(); }
   // Non-empty when reading cannot work at all (e.g. the endpoint does not
   // implement the operation); says why. run() returns soon after.
-  std::string fatal() const;
+  std::string fatal() const EXCLUDES(mu_);
 
  protected:
-  void set_fatal(std::string why);
+  void set_fatal(std::string why) EXCLUDES(mu_);
   bool stopping() const { return stop_.load(); }
   void set_ready() { ready_.store(true); }
 
  private:
   std::atomic<bool> stop_{false};
   std::atomic<bool> ready_{false};
-  mutable std::mutex mu_;
-  std::string fatal_;
+  mutable Mutex mu_;
+  std::string fatal_ GUARDED_BY(mu_);
 };
 
 // Accumulates the records of one answer or event, then hands them to

@@ -11,11 +11,13 @@
 
 #include <atomic>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 namespace runnel::bench {
 
@@ -46,7 +48,7 @@ class FakeEndpoint {
     shutdown(listen_fd_, SHUT_RDWR);
     close(listen_fd_);
     acceptor_.join();
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (int fd : fds_) shutdown(fd, SHUT_RDWR);
     for (auto& t : connections_) t.join();
   }
@@ -54,11 +56,11 @@ class FakeEndpoint {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
  private:
-  void accept_loop() {
+  void accept_loop() EXCLUDES(mu_) {
     while (!stop_) {
       int fd = accept(listen_fd_, nullptr, nullptr);
       if (fd < 0) return;
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       fds_.push_back(fd);
       connections_.emplace_back([this, fd] { serve(fd); });
     }
@@ -113,9 +115,9 @@ class FakeEndpoint {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::thread acceptor_;
-  std::mutex mu_;
-  std::vector<int> fds_;
-  std::vector<std::thread> connections_;
+  Mutex mu_;
+  std::vector<int> fds_ GUARDED_BY(mu_);
+  std::vector<std::thread> connections_ GUARDED_BY(mu_);
 };
 
 }  // namespace runnel::bench

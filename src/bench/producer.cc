@@ -74,12 +74,12 @@ Producer::Producer(const BenchOptions& options, std::string stream, RunStats& st
     : o_(options), stream_(std::move(stream)), stats_(stats) {}
 
 std::string Producer::fatal() const {
-  std::lock_guard lock(fatal_mu_);
+  MutexLock lock(fatal_mu_);
   return fatal_;
 }
 
 void Producer::set_fatal(std::string why) {
-  std::lock_guard lock(fatal_mu_);
+  MutexLock lock(fatal_mu_);
   if (fatal_.empty()) fatal_ = std::move(why);
   stop_.store(true);
 }

@@ -23,11 +23,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <string>
 
 #include "bench/options.h"
 #include "bench/stats.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 namespace runnel::bench {
 
@@ -43,7 +44,7 @@ class Producer {
 
   // Non-empty when the producer gave up early because every request of a
   // thread failed (e.g. the endpoint does not know the operation); says why.
-  std::string fatal() const;
+  std::string fatal() const EXCLUDES(fatal_mu_);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -59,7 +60,7 @@ class Producer {
   int64_t due_epoch_micros(uint64_t index) const;
   // When the next new record is due (meaningful with --rate only).
   Clock::time_point next_fresh_due() const;
-  void set_fatal(std::string why);
+  void set_fatal(std::string why) EXCLUDES(fatal_mu_);
 
   const BenchOptions& o_;
   std::string stream_;
@@ -68,8 +69,8 @@ class Producer {
   int64_t start_epoch_us_ = 0;  // start_ on the stamps' clock
   std::atomic<uint64_t> fresh_claimed_{0};
   std::atomic<bool> stop_{false};
-  mutable std::mutex fatal_mu_;
-  std::string fatal_;
+  mutable Mutex fatal_mu_;
+  std::string fatal_ GUARDED_BY(fatal_mu_);
 };
 
 }  // namespace runnel::bench

@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
-#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -11,6 +10,7 @@
 #include "bench/fake_endpoint.h"
 #include "bench/kinesis_requests.h"
 #include "bench/latency_stamp.h"
+#include "common/mutex.h"
 #include "protocol/base64.h"
 #include "protocol/json_codec.h"
 
@@ -51,14 +51,14 @@ class ProducerTest : public ::testing::Test {
 // Regression guard for the retry path: entries answered with an ErrorCode are
 // sent again, counted, and end up stored.
 TEST_F(ProducerTest, ThrottledEntriesAreRetriedUntilStored) {
-  std::mutex mu;
+  Mutex mu;
   std::set<std::string> stored, throttled;
   int requests = 0;
   FakeEndpoint endpoint([&](const std::string& op, const std::string& body) -> FakeEndpoint::Answer {
     EXPECT_EQ(op, "PutRecords");
     auto v = protocol::decode_json(body);
     if (!v) return {400, R"({"__type":"SerializationException"})"};
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     const bool throttle = requests++ % 2 == 0;  // every other request: throttle half its entries
     Array results;
     int failed = 0;
@@ -91,7 +91,7 @@ TEST_F(ProducerTest, ThrottledEntriesAreRetriedUntilStored) {
   // record counts as failed, like one that ran out of retries.
   EXPECT_EQ(e.retried + e.gave_up, s.records_retried + s.records_failed);
   EXPECT_GT(s.records_retried, 0u);
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   EXPECT_EQ(s.put_records, stored.size());
   // Each throttled key was stored later, except those still waiting when the run stopped (failed).
   size_t never_stored = 0;
@@ -144,7 +144,7 @@ TEST_F(ProducerTest, RecordsThatWaitedInTheToolKeepTheirDueTime) {
     int64_t stamp_us;
     int64_t arrived_us;
   };
-  std::mutex mu;
+  Mutex mu;
   std::vector<Seen> batches;
   FakeEndpoint endpoint([&](const std::string&, const std::string& body) -> FakeEndpoint::Answer {
     auto v = protocol::decode_json(body);
@@ -153,7 +153,7 @@ TEST_F(ProducerTest, RecordsThatWaitedInTheToolKeepTheirDueTime) {
     auto stamp = data ? read_stamp(*data) : std::nullopt;
     bool first = false;
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(mu);
       batches.push_back(Seen{stamp.value_or(-1), now_epoch_micros()});
       first = batches.size() == 1;
     }
@@ -169,7 +169,7 @@ TEST_F(ProducerTest, RecordsThatWaitedInTheToolKeepTheirDueTime) {
   RunStats stats;
   Producer p(o, "s", stats);
   RunFor(p, 400);
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   ASSERT_GE(batches.size(), 5u);
   const int64_t t0 = batches[0].stamp_us;
   // The second batch was due 10 ms in, but could only be sent after the
@@ -184,11 +184,11 @@ TEST_F(ProducerTest, RecordsThatWaitedInTheToolKeepTheirDueTime) {
 
 // A FakeEndpoint answer storing every record of a PutRecords; `keys` (under
 // `mu`) collects their partition keys.
-FakeEndpoint::Answer StoreAll(const std::string& body, std::mutex& mu, std::multiset<std::string>& keys) {
+FakeEndpoint::Answer StoreAll(const std::string& body, Mutex& mu, std::multiset<std::string>& keys) {
   auto v = protocol::decode_json(body);
   if (!v) return {400, R"({"__type":"SerializationException"})"};
   Array results;
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   for (const Value& r : v->find("Records")->as_array()) {
     keys.insert(r.find("PartitionKey")->as_string());
     results.emplace_back(Object{{"SequenceNumber", "1"}, {"ShardId", "shardId-000000000000"}});
@@ -197,7 +197,7 @@ FakeEndpoint::Answer StoreAll(const std::string& body, std::mutex& mu, std::mult
 }
 
 TEST_F(ProducerTest, ThreadsShareOneRateBudget) {
-  std::mutex mu;
+  Mutex mu;
   std::multiset<std::string> keys;
   FakeEndpoint endpoint([&](const std::string&, const std::string& body) { return StoreAll(body, mu, keys); });
   BenchOptions o = Options(endpoint.url());
@@ -209,7 +209,7 @@ TEST_F(ProducerTest, ThreadsShareOneRateBudget) {
   Producer p(o, "s", stats);
   RunFor(p, 1000);
   EXPECT_TRUE(p.fatal().empty()) << p.fatal();
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   // 1000/s in all, not per thread: each thread may send its first batch at t=0.
   EXPECT_GE(keys.size(), 900u);
   EXPECT_LE(keys.size(), 1050u);
@@ -217,7 +217,7 @@ TEST_F(ProducerTest, ThreadsShareOneRateBudget) {
 }
 
 TEST_F(ProducerTest, ThreadsUseDistinctKeysAndCountEveryRecord) {
-  std::mutex mu;
+  Mutex mu;
   std::multiset<std::string> keys;
   FakeEndpoint endpoint([&](const std::string&, const std::string& body) { return StoreAll(body, mu, keys); });
   BenchOptions o = Options(endpoint.url());
@@ -230,7 +230,7 @@ TEST_F(ProducerTest, ThreadsUseDistinctKeysAndCountEveryRecord) {
   RunFor(p, 500);
   EXPECT_TRUE(p.fatal().empty()) << p.fatal();
   StatsSnapshot s = stats.snapshot();
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   ASSERT_GT(keys.size(), 100u);
   EXPECT_EQ(s.put_records, keys.size());
   EXPECT_EQ(s.records_failed, 0u);

@@ -22,7 +22,7 @@ uint64_t StatsSnapshot::throttle_total() const {
 }
 
 void RunStats::put_ok(int64_t latency_us, uint64_t records, uint64_t bytes) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   s_.put_requests++;
   s_.put_records += records;
   s_.put_bytes += bytes;
@@ -30,12 +30,12 @@ void RunStats::put_ok(int64_t latency_us, uint64_t records, uint64_t bytes) {
 }
 
 void RunStats::records_retried(uint64_t n) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   s_.records_retried += n;
 }
 
 void RunStats::records_failed(uint64_t n) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   s_.records_failed += n;
 }
 
@@ -43,7 +43,7 @@ void RunStats::error(std::string_view operation, std::string_view type, bool ret
   std::string key;
   key.reserve(operation.size() + 1 + type.size());
   key.append(operation).append(" ").append(type);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ErrorCount& c = s_.errors[key];
   c.count += n;
   (retried ? c.retried : c.gave_up) += n;
@@ -51,18 +51,18 @@ void RunStats::error(std::string_view operation, std::string_view type, bool ret
 
 void RunStats::consume_request(uint64_t n) {
   if (n == 0) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   s_.consume_requests += n;
 }
 
 void RunStats::subscription_started() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   s_.subscriptions++;
 }
 
 void RunStats::received(std::span<const int64_t> latencies_us, uint64_t unstamped, uint64_t bytes) {
   const int64_t now = now_epoch_micros();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (latencies_us.empty() && unstamped == 0) return;
   if (s_.first_receive_us == 0) {
     s_.first_receive_us = now;
@@ -76,12 +76,12 @@ void RunStats::received(std::span<const int64_t> latencies_us, uint64_t unstampe
 }
 
 void RunStats::consumer_warning(std::string_view what) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   s_.consumer_warnings[std::string(what)]++;
 }
 
 StatsSnapshot RunStats::snapshot() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return s_;
 }
 

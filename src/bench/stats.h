@@ -9,11 +9,12 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <span>
 #include <string>
 
 #include "bench/histogram.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 namespace runnel::bench {
 
@@ -72,8 +73,8 @@ class RunStats {
   StatsSnapshot snapshot() const;
 
  private:
-  mutable std::mutex mu_;
-  StatsSnapshot s_;
+  mutable Mutex mu_;
+  StatsSnapshot s_ GUARDED_BY(mu_);
 };
 
 }  // namespace runnel::bench

@@ -7,6 +7,7 @@
 
 #include <future>
 
+#include "common/mutex.h"
 #include "streams/service_test_base.h"
 
 namespace runnel::streams {
@@ -83,10 +84,10 @@ TEST_F(DataStreamsTest, ErrorsAreTheApisErrors) {
 }
 
 TEST_F(DataStreamsTest, WatchersHearOfStreamsAndDurableRecords) {
-  std::mutex mu;
-  std::vector<StreamEvent> events;
+  Mutex mu;
+  std::vector<StreamEvent> events;  // under mu (a local: no GUARDED_BY)
   int id = api_->watch([&](const StreamEvent& e) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     events.push_back(e);
   });
   ASSERT_TRUE(api_->create_stream("a", 1, ""));
@@ -99,7 +100,7 @@ TEST_F(DataStreamsTest, WatchersHearOfStreamsAndDurableRecords) {
   api_->unwatch(id);
   put("b", {{"k", "v", std::nullopt}});
 
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   std::vector<std::pair<StreamEvent::Kind, std::string>> named;
   uint64_t durable_key = 0;
   for (const StreamEvent& e : events) {

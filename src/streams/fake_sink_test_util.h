@@ -6,11 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "net/http.h"
 #include "protocol/cbor_codec.h"
 #include "protocol/event_stream.h"
@@ -37,25 +38,25 @@ struct Frame {
 class FakeSink : public net::ResponseSink {
  public:
   void send(net::HttpResponse) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++misuse_;
   }
   void begin_stream(int status, std::vector<net::Header> headers) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closed_) return note_dropped();
     ++begins_;
     status_ = status;
     headers_ = std::move(headers);
   }
   void write_chunk(std::string bytes) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closed_) return note_dropped();
     if (begins_ == 0) ++misuse_;
     if (never_drains_) unsent_ += bytes.size();
     chunks_.push_back(std::move(bytes));
   }
   void end_stream() override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closed_) return note_dropped();
     ++ends_;
     closed_ = true;
@@ -71,7 +72,7 @@ class FakeSink : public net::ResponseSink {
   // From now on every chunk written counts as unsent for good: a reader
   // that stopped reading (a full socket, a closed HTTP/2 window).
   void stop_draining() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     never_drains_ = true;
   }
   // How often the producer looked at unsent_bytes(): its polling.
@@ -79,33 +80,33 @@ class FakeSink : public net::ResponseSink {
   uint64_t unsent() const { return unsent_.load(); }
 
   int status() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return status_;
   }
   std::string header(std::string_view name) const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& h : headers_)
       if (h.name == name) return h.value;
     return "";
   }
   int begins() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return begins_;
   }
   int ends() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return ends_;
   }
   int misuse() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return misuse_;
   }
   int dropped_after_close() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return dropped_;
   }
   size_t chunk_count() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return chunks_.size();
   }
 
@@ -113,7 +114,7 @@ class FakeSink : public net::ResponseSink {
   std::vector<Frame> frames(WireFormat format = WireFormat::kJson) const {
     std::vector<std::string> chunks;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       chunks = chunks_;
     }
     std::vector<Frame> out;
@@ -150,20 +151,20 @@ class FakeSink : public net::ResponseSink {
   }
 
  private:
-  void note_dropped() { ++dropped_; }
+  void note_dropped() REQUIRES(mu_) { ++dropped_; }
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::atomic<bool> closed_{false};
   std::atomic<uint64_t> unsent_{0};
   mutable std::atomic<uint64_t> unsent_reads_{0};
-  bool never_drains_ = false;
-  int status_ = 0;
-  std::vector<net::Header> headers_;
-  std::vector<std::string> chunks_;
-  int begins_ = 0;
-  int ends_ = 0;
-  int misuse_ = 0;
-  int dropped_ = 0;
+  bool never_drains_ GUARDED_BY(mu_) = false;
+  int status_ GUARDED_BY(mu_) = 0;
+  std::vector<net::Header> headers_ GUARDED_BY(mu_);
+  std::vector<std::string> chunks_ GUARDED_BY(mu_);
+  int begins_ GUARDED_BY(mu_) = 0;
+  int ends_ GUARDED_BY(mu_) = 0;
+  int misuse_ GUARDED_BY(mu_) = 0;
+  int dropped_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace runnel::streams::testing

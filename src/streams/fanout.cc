@@ -54,7 +54,7 @@ protocol::ApiResult<void> FanOut::subscribe(SubscriptionSpec spec) {
       spec.shard_created_secs, spec.shard_index, spec.position > 0 ? spec.position - 1 : 0, spec.before_arrival_secs});
   sub->spec = std::move(spec);
 
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_) return std::unexpected(protocol::ApiError{"InternalFailureException", "The server is stopping.", 500});
   // Forget slots nobody can collide with any more.
   for (auto it = slots_.begin(); it != slots_.end();) {
@@ -83,7 +83,7 @@ protocol::ApiResult<void> FanOut::subscribe(SubscriptionSpec spec) {
 void FanOut::notify(const std::vector<storage::ShardKey>& shards) {
   if (live_.load(std::memory_order_relaxed) == 0) return;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     dirty_.insert(shards.begin(), shards.end());
   }
   cv_.notify_one();
@@ -91,7 +91,7 @@ void FanOut::notify(const std::vector<storage::ShardKey>& shards) {
 
 void FanOut::wake() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     wake_all_ = true;
   }
   cv_.notify_one();
@@ -99,7 +99,7 @@ void FanOut::wake() {
 
 void FanOut::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
   }
@@ -113,13 +113,13 @@ void FanOut::run() {
   for (;;) {
     bool all = false;
     {
-      std::unique_lock lock(mu_);
-      auto ready = [&] { return stopping_ || wake_all_ || !dirty_.empty() || !incoming_.empty(); };
+      MutexLock lock(mu_);
+      auto ready = [&]() REQUIRES(mu_) { return stopping_ || wake_all_ || !dirty_.empty() || !incoming_.empty(); };
       if (next_due == INT64_MAX) {
-        cv_.wait(lock, ready);
+        cv_.wait(mu_, ready);
       } else {
         const int64_t wait_ms = next_due - now_ms_();
-        if (wait_ms > 0) cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), ready);
+        if (wait_ms > 0) cv_.wait_for(mu_, std::chrono::milliseconds(wait_ms), ready);
       }
       if (stopping_) break;
       for (auto& s : incoming_) subs_.push_back(std::move(s));
@@ -147,7 +147,7 @@ void FanOut::run() {
     dirty.clear();
   }
   // Shutting down: end every stream cleanly, as AWS does at the 5-minute mark.
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& s : incoming_) subs_.push_back(std::move(s));
   incoming_.clear();
   for (auto& s : subs_) {

@@ -40,17 +40,17 @@
 // live_subscriptions() and queued_bytes() may be read from any thread.
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_set>
 #include <vector>
 
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "protocol/api_error.h"
 #include "protocol/event_stream_response.h"
 #include "protocol/value.h"
@@ -122,17 +122,17 @@ class FanOut {
   // Admits a subscription or refuses it (ResourceInUseException). Once
   // admitted, the delivery thread sends the initial response and then owns
   // spec.out.
-  protocol::ApiResult<void> subscribe(SubscriptionSpec spec);
+  protocol::ApiResult<void> subscribe(SubscriptionSpec spec) EXCLUDES(mu_);
 
   // Records of these shards became durable. Cheap when nobody subscribes.
-  void notify(const std::vector<storage::ShardKey>& shards);
+  void notify(const std::vector<storage::ShardKey>& shards) EXCLUDES(mu_);
 
   // Re-examine every subscription now (after deregistration, deletion,
   // resharding).
-  void wake();
+  void wake() EXCLUDES(mu_);
 
   // Ends every subscription cleanly and joins the delivery thread. Idempotent.
-  void stop();
+  void stop() EXCLUDES(mu_);
 
   size_t live_subscriptions() const { return live_.load(std::memory_order_relaxed); }
   // The bytes net/ held for live subscriptions when the delivery thread last
@@ -146,7 +146,7 @@ class FanOut {
     std::weak_ptr<Subscription> live;
   };
 
-  void run();
+  void run() EXCLUDES(mu_);
   // Returns false when the subscription is over and must be dropped.
   // `recheck`: look the shard up even if the subscription is held back.
   bool service(Subscription& sub, int64_t now, bool recheck);
@@ -158,20 +158,20 @@ class FanOut {
   // `count` records of `bytes` (data + key) are in it, read from `shard`.
   void send_event(Subscription& sub, protocol::Value records, uint64_t tail_counter, int64_t now, size_t count,
                   uint64_t bytes, const ShardView& shard);
-  void start_thread_locked();
+  void start_thread_locked() REQUIRES(mu_);
 
   storage::Log& log_;
   ShardLookup lookup_;
   FanOutOptions options_;
   std::function<int64_t()> now_ms_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  bool wake_all_ = false;
-  std::unordered_set<storage::ShardKey> dirty_;
-  std::vector<std::shared_ptr<Subscription>> incoming_;
-  std::map<std::pair<std::string, uint32_t>, Slot> slots_;
+  mutable Mutex mu_;
+  CondVar cv_;  // the delivery thread waits on it for work (ready in run())
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool wake_all_ GUARDED_BY(mu_) = false;
+  std::unordered_set<storage::ShardKey> dirty_ GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<Subscription>> incoming_ GUARDED_BY(mu_);
+  std::map<std::pair<std::string, uint32_t>, Slot> slots_ GUARDED_BY(mu_);
   std::thread thread_;
   std::atomic<size_t> live_{0};
   std::atomic<uint64_t> queued_bytes_{0};  // written by the delivery thread only

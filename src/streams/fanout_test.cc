@@ -12,13 +12,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <future>
-#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "protocol/base64.h"
 #include "protocol/cbor_codec.h"
 #include "protocol/event_stream.h"
@@ -105,7 +105,7 @@ class FanOutTest : public ::testing::Test {
     auto log = storage::open_log(opts);
     ASSERT_TRUE(log.has_value()) << log.error().to_string();
     log_ = std::move(*log);
-    view_.created_secs = kShardCreatedSecs;
+    set_view([](ShardView& v) { v.created_secs = kShardCreatedSecs; });
   }
   void TearDown() override {
     fanout_.reset();
@@ -129,8 +129,8 @@ class FanOutTest : public ::testing::Test {
     fanout_->wake();
   }
 
-  protocol::ApiResult<ShardView> lookup(const SubscriptionSpec& spec) {
-    std::lock_guard lock(view_mu_);
+  protocol::ApiResult<ShardView> lookup(const SubscriptionSpec& spec) EXCLUDES(view_mu_) {
+    MutexLock lock(view_mu_);
     ++lookups_;
     if (lookup_error_) return std::unexpected(*lookup_error_);
     ShardView v = view_;
@@ -138,12 +138,12 @@ class FanOutTest : public ::testing::Test {
     v.index = spec.shard_index;
     return v;
   }
-  void set_view(const std::function<void(ShardView&)>& change) {
-    std::lock_guard lock(view_mu_);
+  void set_view(const std::function<void(ShardView&)>& change) EXCLUDES(view_mu_) {
+    MutexLock lock(view_mu_);
     change(view_);
   }
-  void set_lookup_error(protocol::ApiError e) {
-    std::lock_guard lock(view_mu_);
+  void set_lookup_error(protocol::ApiError e) EXCLUDES(view_mu_) {
+    MutexLock lock(view_mu_);
     lookup_error_ = std::move(e);
   }
 
@@ -187,10 +187,10 @@ class FanOutTest : public ::testing::Test {
   std::unique_ptr<FanOut> fanout_;
   std::atomic<bool> fake_clock_{false};
   std::atomic<int64_t> clock_{kFakeStartMs};
-  std::mutex view_mu_;
-  ShardView view_;
-  std::optional<protocol::ApiError> lookup_error_;
-  int lookups_ = 0;
+  Mutex view_mu_;
+  ShardView view_ GUARDED_BY(view_mu_);
+  std::optional<protocol::ApiError> lookup_error_ GUARDED_BY(view_mu_);
+  int lookups_ GUARDED_BY(view_mu_) = 0;
 };
 
 FanOutOptions quick_options() {

@@ -16,7 +16,6 @@
 namespace runnel::streams {
 
 using protocol::ApiError;
-using protocol::Value;
 
 namespace {
 
@@ -71,7 +70,7 @@ KinesisService::KinesisService(KinesisOptions options, storage::Log& log, storag
 
 KinesisService::~KinesisService() {
   {
-    std::lock_guard lock(autoscale_mu_);
+    MutexLock lock(autoscale_mu_);
     autoscale_stop_ = true;
   }
   autoscale_cv_.notify_all();
@@ -81,7 +80,7 @@ KinesisService::~KinesisService() {
 
 void KinesisService::shutdown() {
   {
-    std::lock_guard lock(autoscale_mu_);
+    MutexLock lock(autoscale_mu_);
     autoscale_stop_ = true;
   }
   autoscale_cv_.notify_all();
@@ -92,7 +91,7 @@ void KinesisService::shutdown() {
 
 void KinesisService::stop_purge_thread() {
   {
-    std::lock_guard lock(purge_mu_);
+    MutexLock lock(purge_mu_);
     purge_stop_ = true;
   }
   purge_cv_.notify_all();
@@ -100,7 +99,7 @@ void KinesisService::stop_purge_thread() {
 }
 
 void KinesisService::request_purge(protocol::OperationReply reply) {
-  std::unique_lock lock(purge_mu_);
+  MutexLock lock(purge_mu_);
   if (purge_stop_) {  // shutting down: no thread to hand it to
     lock.unlock();
     run_purges();
@@ -115,9 +114,9 @@ void KinesisService::request_purge(protocol::OperationReply reply) {
 }
 
 void KinesisService::purge_loop() {
-  std::unique_lock lock(purge_mu_);
+  MutexLock lock(purge_mu_);
   for (;;) {
-    purge_cv_.wait(lock, [&] { return purge_wanted_ || purge_stop_; });
+    purge_cv_.wait(purge_mu_, [&]() REQUIRES(purge_mu_) { return purge_wanted_ || purge_stop_; });
     if (!purge_wanted_) break;  // stopping, nothing left
     purge_wanted_ = false;
     std::vector<protocol::OperationReply> replies;
@@ -131,9 +130,10 @@ void KinesisService::purge_loop() {
 }
 
 void KinesisService::autoscale_loop() {
-  std::unique_lock lock(autoscale_mu_);
+  MutexLock lock(autoscale_mu_);
   while (!autoscale_stop_) {
-    autoscale_cv_.wait_for(lock, std::chrono::milliseconds(options_.autoscale_interval_ms));
+    autoscale_cv_.wait_until(
+        autoscale_mu_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.autoscale_interval_ms));
     if (autoscale_stop_) break;
     lock.unlock();
     autoscale_once();
@@ -145,7 +145,7 @@ std::optional<ApiError> KinesisService::rate_limit(std::string_view op, std::str
                                                    std::string_view stream_for_message) {
   if (!options_.control_plane_limits) return std::nullopt;
   const int64_t now = now_ms();
-  std::lock_guard lock(rate_mu_);
+  MutexLock lock(rate_mu_);
   auto& calls = recent_calls_[std::string(op) + "/" + std::string(scope)];
   while (!calls.empty() && calls.front() <= now - 1000) calls.pop_front();
   if (static_cast<int>(calls.size()) >= per_second) {
@@ -170,7 +170,7 @@ void KinesisService::records_durable(const std::vector<storage::ShardKey>& shard
 }
 
 int KinesisService::add_watcher(std::function<void(const StreamEvent&)> watcher) {
-  std::lock_guard lock(watch_mu_);
+  MutexLock lock(watch_mu_);
   int id = next_watcher_++;
   watchers_.emplace_back(id, std::move(watcher));
   watcher_count_.store(static_cast<int>(watchers_.size()), std::memory_order_release);
@@ -178,19 +178,19 @@ int KinesisService::add_watcher(std::function<void(const StreamEvent&)> watcher)
 }
 
 void KinesisService::remove_watcher(int id) {
-  std::lock_guard lock(watch_mu_);
+  MutexLock lock(watch_mu_);
   std::erase_if(watchers_, [id](const auto& w) { return w.first == id; });
   watcher_count_.store(static_cast<int>(watchers_.size()), std::memory_order_release);
 }
 
 void KinesisService::emit(const StreamEvent& event) {
   if (watcher_count_.load(std::memory_order_acquire) == 0) return;
-  std::lock_guard lock(watch_mu_);
+  MutexLock lock(watch_mu_);
   for (const auto& [id, w] : watchers_) w(event);
 }
 
 std::optional<ShardLocation> KinesisService::locate_shard(storage::ShardKey key) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = stream_of_shard_.find(key);
   if (it == stream_of_shard_.end()) return std::nullopt;
   auto s = streams_.find(it->second);
@@ -203,32 +203,33 @@ std::optional<ShardLocation> KinesisService::locate_shard(storage::ShardKey key)
 Status KinesisService::load() {
   auto docs = metadata_.load_all("stream");
   if (!docs) return docs.error();
-  std::unique_lock lock(mu_);
-  for (const auto& [name, text] : *docs) {
-    auto value = protocol::decode_json(text);
-    std::optional<StreamState> s = value ? from_document(*value) : std::nullopt;
-    if (!s) return Status::corruption("metadata document of stream " + name + " is not readable");
-    names_by_uid_[s->uid] = s->name;
-    for (const auto& sh : s->shards) stream_of_shard_[sh.key] = s->name;
-    attach_metrics_locked(*s);
-    push_retention(log_, *s);
-    if (s->status != StreamStatus::kActive) schedule_transition_locked(s->transition_at_ms);
-    for (const auto& c : s->consumers)
-      if (c.status != ConsumerStatus::kActive) schedule_transition_locked(c.transition_at_ms);
-    streams_.emplace(s->name, std::move(*s));
+  {
+    WriterLock lock(mu_);
+    for (const auto& [name, text] : *docs) {
+      auto value = protocol::decode_json(text);
+      std::optional<StreamState> s = value ? from_document(*value) : std::nullopt;
+      if (!s) return Status::corruption("metadata document of stream " + name + " is not readable");
+      names_by_uid_[s->uid] = s->name;
+      for (const auto& sh : s->shards) stream_of_shard_[sh.key] = s->name;
+      attach_metrics_locked(*s);
+      push_retention(log_, *s);
+      if (s->status != StreamStatus::kActive) schedule_transition_locked(s->transition_at_ms);
+      for (const auto& c : s->consumers)
+        if (c.status != ConsumerStatus::kActive) schedule_transition_locked(c.transition_at_ms);
+      streams_.emplace(s->name, std::move(*s));
+    }
+    auto settings = metadata_.load_all("account");
+    if (settings && !settings->empty()) {
+      auto v = protocol::decode_json(settings->front().second);
+      if (v) account_settings_ = std::move(*v);
+    }
+    // Every live shard has its retention now: the log may expire the others.
+    log_.retention_settings_complete();
+    spdlog::info("loaded {} streams", streams_.size());
+    // Deletions that were due before the restart (a crash during the drop)
+    // finish here, on the loading thread, before anything is served.
+    advance_transitions_locked(now_ms());
   }
-  auto settings = metadata_.load_all("account");
-  if (settings && !settings->empty()) {
-    auto v = protocol::decode_json(settings->front().second);
-    if (v) account_settings_ = std::move(*v);
-  }
-  // Every live shard has its retention now: the log may expire the others.
-  log_.retention_settings_complete();
-  spdlog::info("loaded {} streams", streams_.size());
-  // Deletions that were due before the restart (a crash during the drop)
-  // finish here, on the loading thread, before anything is served.
-  advance_transitions_locked(now_ms());
-  lock.unlock();
   if (purges_queued_.load()) run_purges();
   if (options_.autoscale_interval_ms > 0 && !autoscale_thread_.joinable())
     autoscale_thread_ = std::thread([this] { autoscale_loop(); });
@@ -488,7 +489,7 @@ void KinesisService::schedule_transition_locked(int64_t at_ms) {
 void KinesisService::advance_transitions() {
   int64_t now = now_ms();
   if (now >= next_transition_ms_.load(std::memory_order_relaxed)) {
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     advance_transitions_locked(now);
   }
   if (purges_queued_.load()) request_purge({});
@@ -497,7 +498,7 @@ void KinesisService::advance_transitions() {
 void KinesisService::run_purges() {
   std::vector<Purge> work;
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     work.swap(purges_);
     purges_queued_ = false;
   }
@@ -505,7 +506,7 @@ void KinesisService::run_purges() {
     // One checkpoint for all of the stream's shards, written while no lock
     // of ours is held: the log's writer keeps committing other streams' puts.
     Status st = log_.drop_shards(p.shards);
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     purging_.erase(p.uid);
     auto it = streams_.find(p.name);
     if (it == streams_.end() || it->second.uid != p.uid) continue;

@@ -11,20 +11,20 @@
 // under --fsync always, the writer thread otherwise: storage::Log::append).
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "metrics/registry.h"
 #include "protocol/dispatcher.h"
 #include "storage/log.h"
@@ -79,7 +79,7 @@ class KinesisService final : public protocol::Service {
   // `log` and `metadata` must outlive the service.
   KinesisService(KinesisOptions options, storage::Log& log, storage::MetadataStore& metadata, std::string iterator_key);
   // Stops the autoscaler and purge threads if shutdown() has not.
-  ~KinesisService();
+  ~KinesisService() override;
   KinesisService(const KinesisService&) = delete;
   KinesisService& operator=(const KinesisService&) = delete;
 
@@ -224,12 +224,12 @@ class KinesisService final : public protocol::Service {
   // ranges, by splits and merges whose short-lived shards close at once
   // (docs/resharding.md). Persists; the stream goes UPDATING for
   // options_.update_stream_ms. On failure `s` is unchanged.
-  ApiResult<Value> reshard_uniform_locked(StreamState& s, uint32_t target);
+  ApiResult<Value> reshard_uniform_locked(StreamState& s, uint32_t target) REQUIRES(mu_);
   // Splits the open shard `index` of `s` at `new_start` (already checked
   // against SplitShard's rule), persists, and registers the children.
-  ApiResult<Value> split_locked(StreamState& s, uint32_t index, HashKey new_start, bool go_updating);
+  ApiResult<Value> split_locked(StreamState& s, uint32_t index, HashKey new_start, bool go_updating) REQUIRES(mu_);
   // Open shards in the whole account.
-  size_t account_open_shards_locked() const;
+  size_t account_open_shards_locked() const REQUIRES_SHARED(mu_);
   // AWS's LimitExceededException for going past the account shard limit.
   protocol::ApiError shard_limit_error(size_t open_now, size_t additional, const std::string& region) const;
   // ResourceInUseException unless `s` is ACTIVE (AWS's wording).
@@ -238,7 +238,7 @@ class KinesisService final : public protocol::Service {
   // `go_updating`, persisted, and its transition scheduled. Caller holds mu_
   // exclusively. On failure (InternalFailure) `s` is unchanged.
   std::optional<protocol::ApiError> commit_update_locked(StreamState& s, StreamState next, int64_t now,
-                                                         bool go_updating);
+                                                         bool go_updating) REQUIRES(mu_);
 
   // --- control-plane call rates (kinesis_service.cc) ---
   // LimitExceededException when `op` has already been called `per_second`
@@ -246,18 +246,18 @@ class KinesisService final : public protocol::Service {
   // account); otherwise counts this call. No-op unless
   // options_.control_plane_limits. Thread-safe.
   std::optional<protocol::ApiError> rate_limit(std::string_view op, std::string_view scope, int per_second,
-                                               std::string_view stream_for_message);
-  void autoscale_loop();
+                                               std::string_view stream_for_message) EXCLUDES(rate_mu_);
+  void autoscale_loop() EXCLUDES(autoscale_mu_, mu_);
 
   // --- shared helpers (kinesis_service.cc) ---
   // The stream named by StreamName and/or StreamARN (AWS accepts either).
   // Caller holds mu_ (shared or exclusive).
-  ApiResult<StreamState*> find_stream_locked(StreamRef ref, const Ctx& ctx);
-  ApiResult<StreamState*> find_stream_by_arn_locked(const std::string& arn, const Ctx& ctx);
-  StreamState* find_stream_by_uid_locked(uint64_t uid);
+  ApiResult<StreamState*> find_stream_locked(StreamRef ref, const Ctx& ctx) REQUIRES_SHARED(mu_);
+  ApiResult<StreamState*> find_stream_by_arn_locked(const std::string& arn, const Ctx& ctx) REQUIRES_SHARED(mu_);
+  StreamState* find_stream_by_uid_locked(uint64_t uid) REQUIRES_SHARED(mu_);
   // The name of stream incarnation `uid`, live or recently deleted; "?" when
   // runnel no longer knows it (deleted before a restart, or long ago).
-  std::string stream_name_of_uid_locked(uint64_t uid) const;
+  std::string stream_name_of_uid_locked(uint64_t uid) const REQUIRES_SHARED(mu_);
   std::string stream_arn(const StreamState& s) const;
   // Consumers (ops_consumers.cc). Callers hold mu_.
   struct ConsumerRef {
@@ -267,8 +267,8 @@ class KinesisService final : public protocol::Service {
   // The consumer named by ConsumerARN, or by StreamARN and ConsumerName
   // (each null when absent).
   ApiResult<ConsumerRef> find_consumer_locked(const std::string* consumer_arn, const std::string* stream_arn,
-                                              const std::string* consumer_name, const Ctx& ctx);
-  ApiResult<ConsumerRef> find_consumer_by_arn_locked(const std::string& arn, const Ctx& ctx);
+                                              const std::string* consumer_name, const Ctx& ctx) REQUIRES_SHARED(mu_);
+  ApiResult<ConsumerRef> find_consumer_by_arn_locked(const std::string& arn, const Ctx& ctx) REQUIRES_SHARED(mu_);
   std::string consumer_arn(const StreamState& s, const Consumer& c) const;
   api::Consumer consumer_output(const StreamState& s, const Consumer& c) const;
   // The fan-out thread's view of a subscription's shard (ops_subscribe.cc).
@@ -279,39 +279,39 @@ class KinesisService final : public protocol::Service {
   // setting now (dropping the series of metrics turned off). Call after any
   // change of the live stream's shards, consumers or settings, with mu_
   // held exclusively. No-op without options_.metrics.
-  void attach_metrics_locked(StreamState& s);
+  void attach_metrics_locked(StreamState& s) REQUIRES(mu_);
   // Registry::drop of every series of `s` (it was removed).
   void drop_metrics(const StreamState& s);
   // Writes the stream's document; caller holds mu_ exclusively.
-  Status persist_locked(const StreamState& s);
+  Status persist_locked(const StreamState& s) REQUIRES(mu_);
   // Applies due CREATING/UPDATING/DELETING transitions.
-  void advance_transitions();
+  void advance_transitions() EXCLUDES(mu_);
   // Under mu_ (exclusive). A stream whose DELETING time is up is queued in
   // purges_, not removed: run_purges() removes it once mu_ is released.
-  void advance_transitions_locked(int64_t now);
+  void advance_transitions_locked(int64_t now) REQUIRES(mu_);
   // Removes the streams queued in purges_: drops all their shards from the
   // log in one durable step with no lock held (other streams' requests go on
   // meanwhile), then removes the metadata document and the registry entries
   // under mu_. Call with mu_ NOT held. Log first: a crash in between leaves a
   // DELETING stream whose deletion the next start finishes.
-  void run_purges();
+  void run_purges() EXCLUDES(mu_);
   // Asks the purge thread (started at the first call) for a run_purges()
   // pass; `reply`, if set, is answered with an empty result after that pass
   // (DeleteStream with delete_stream_ms 0 answers once its stream is gone).
   // After shutdown() the pass runs on the caller's thread. Never blocks on
   // the log otherwise: net threads call it.
-  void request_purge(protocol::OperationReply reply);
-  void purge_loop();
+  void request_purge(protocol::OperationReply reply) EXCLUDES(purge_mu_, mu_);
+  void purge_loop() EXCLUDES(purge_mu_, mu_);
   // Stops and joins the purge thread after its last pass.
-  void stop_purge_thread();
-  void advance_consumers_locked(StreamState& s, int64_t now, int64_t& next);
-  void schedule_transition_locked(int64_t at_ms);
-  Status tags_changed_locked(StreamState& s);
+  void stop_purge_thread() EXCLUDES(purge_mu_);
+  void advance_consumers_locked(StreamState& s, int64_t now, int64_t& next) REQUIRES(mu_);
+  void schedule_transition_locked(int64_t at_ms) REQUIRES(mu_);
+  Status tags_changed_locked(StreamState& s) REQUIRES(mu_);
   struct TaggedResource {
     StreamState* stream;
     std::map<std::string, std::string>* tags;
   };
-  ApiResult<TaggedResource> find_tagged_locked(const std::string& arn, const Ctx& ctx);
+  ApiResult<TaggedResource> find_tagged_locked(const std::string& arn, const Ctx& ctx) REQUIRES_SHARED(mu_);
 
   KinesisOptions options_;
   storage::Log& log_;
@@ -335,59 +335,62 @@ class KinesisService final : public protocol::Service {
   // The input lives until `fn` returns; `fn` may move out of it.
   template <class In, class Out>
   protocol::OperationHandler typed_async(void (KinesisService::*fn)(In&, const Ctx&, TypedReply<Out>));
-  void emit(const StreamEvent& event);
+  void emit(const StreamEvent& event) EXCLUDES(watch_mu_);
   // Tells DataStreams' watchers about the stream `ref` names.
   void emit_for(StreamRef ref, StreamEvent::Kind kind);
   // Watchers of stream events; watcher_count_ lets the log's thread skip
   // the lock when nobody watches.
-  mutable std::mutex watch_mu_;
-  std::vector<std::pair<int, std::function<void(const StreamEvent&)>>> watchers_;  // guarded by watch_mu_
-  int next_watcher_ = 1;                                                           // guarded by watch_mu_
+  mutable Mutex watch_mu_;
+  std::vector<std::pair<int, std::function<void(const StreamEvent&)>>> watchers_ GUARDED_BY(watch_mu_);
+  int next_watcher_ GUARDED_BY(watch_mu_) = 1;
   std::atomic<int> watcher_count_{0};
   std::once_flag table_once_;
   std::unique_ptr<protocol::OperationTable> table_;  // handle()'s, built on first use
 
-  mutable std::shared_mutex mu_;
-  std::map<std::string, StreamState, std::less<>> streams_;  // by name
-  std::unordered_map<uint64_t, std::string> names_by_uid_;
+  mutable SharedMutex mu_;
+  std::map<std::string, StreamState, std::less<>> streams_ GUARDED_BY(mu_);  // by name
+  std::unordered_map<uint64_t, std::string> names_by_uid_ GUARDED_BY(mu_);
   // Names of the most recently deleted stream incarnations (at most
   // kDeletedNamesKept, oldest uid forgotten first; not persisted), so an
   // iterator of a deleted stream is answered with the stream's name.
-  std::map<uint64_t, std::string> deleted_names_;
+  std::map<uint64_t, std::string> deleted_names_ GUARDED_BY(mu_);
   static constexpr size_t kDeletedNamesKept = 10'000;
-  std::unordered_map<storage::ShardKey, std::string> stream_of_shard_;
+  std::unordered_map<storage::ShardKey, std::string> stream_of_shard_ GUARDED_BY(mu_);
   std::atomic<int64_t> next_transition_ms_{INT64_MAX};
   struct Purge {
     std::string name;
     uint64_t uid = 0;
     std::vector<storage::ShardKey> shards;
   };
-  std::vector<Purge> purges_;               // due deletions to run; guarded by mu_
-  std::unordered_set<uint64_t> purging_;    // stream uids queued or being purged; guarded by mu_
-  std::atomic<bool> purges_queued_{false};  // purges_ is not empty
+  std::vector<Purge> purges_ GUARDED_BY(mu_);             // due deletions to run
+  std::unordered_set<uint64_t> purging_ GUARDED_BY(mu_);  // stream uids queued or being purged
+  std::atomic<bool> purges_queued_{false};                // purges_ is not empty
   // The purge thread runs run_purges() (the log's drop and its fsyncs) off
   // the net threads.
-  std::mutex purge_mu_;
-  std::condition_variable purge_cv_;
-  bool purge_wanted_ = false;                            // guarded by purge_mu_
-  bool purge_stop_ = false;                              // guarded by purge_mu_
-  std::vector<protocol::OperationReply> purge_replies_;  // answered after the next pass; guarded by purge_mu_
-  std::thread purge_thread_;                             // started under purge_mu_
-  protocol::Value account_settings_;                     // guarded by mu_
+  Mutex purge_mu_;
+  CondVar purge_cv_;
+  bool purge_wanted_ GUARDED_BY(purge_mu_) = false;
+  bool purge_stop_ GUARDED_BY(purge_mu_) = false;
+  std::vector<protocol::OperationReply> purge_replies_ GUARDED_BY(purge_mu_);  // answered after the next pass
+  // Started under purge_mu_; joined by stop_purge_thread() once purge_stop_
+  // is set, after which nobody starts it again (not GUARDED_BY: the join
+  // happens without the lock, which the thread itself takes).
+  std::thread purge_thread_;
+  protocol::Value account_settings_ GUARDED_BY(mu_);
   std::unique_ptr<FanOut> fanout_;
   ShardThroughput throughput_;
   RecordCipher cipher_;
 
   // On-demand scaling: scaler_ is guarded by mu_ (exclusive); the thread
   // sleeps on autoscale_cv_ between rounds.
-  OnDemandScaler scaler_;
-  std::mutex autoscale_mu_;
-  std::condition_variable autoscale_cv_;
-  bool autoscale_stop_ = false;  // guarded by autoscale_mu_
+  OnDemandScaler scaler_ GUARDED_BY(mu_);
+  Mutex autoscale_mu_;
+  CondVar autoscale_cv_;
+  bool autoscale_stop_ GUARDED_BY(autoscale_mu_) = false;
   std::thread autoscale_thread_;
   // Recent accepted calls per (operation, scope), for rate_limit().
-  std::mutex rate_mu_;
-  std::unordered_map<std::string, std::deque<int64_t>> recent_calls_;  // guarded by rate_mu_
+  Mutex rate_mu_;
+  std::unordered_map<std::string, std::deque<int64_t>> recent_calls_ GUARDED_BY(rate_mu_);
 };
 
 }  // namespace runnel::streams

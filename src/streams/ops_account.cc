@@ -19,7 +19,7 @@ constexpr int64_t kCommitmentMinimumMs = 365LL * 24 * 3600 * 1000;  // AWS commi
 
 protocol::ApiResult<api::DescribeLimitsOutput> KinesisService::describe_limits(const api::DescribeLimitsInput&,
                                                                                const Ctx&) {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   int64_t open = 0, on_demand = 0;
   for (const auto& [_, s] : streams_) {
     open += static_cast<int64_t>(s.open_shard_count());
@@ -35,7 +35,7 @@ protocol::ApiResult<api::DescribeLimitsOutput> KinesisService::describe_limits(c
 
 protocol::ApiResult<api::DescribeAccountSettingsOutput> KinesisService::describe_account_settings(
     const api::DescribeAccountSettingsInput&, const Ctx&) {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   // The stored document (docs/metadata.md) keeps its times as epoch ms.
   api::MinimumThroughputBillingCommitmentOutput commitment;
   commitment.status = "DISABLED";
@@ -59,33 +59,34 @@ protocol::ApiResult<api::UpdateAccountSettingsOutput> KinesisService::update_acc
     const api::UpdateAccountSettingsInput& in, const Ctx&) {
   const std::string& wanted = in.minimum_throughput_billing_commitment.status;
   const int64_t now = now_ms();
-  std::unique_lock lock(mu_);
-  Value stored = Object{};
-  if (const Value* cur = account_settings_.find("MinimumThroughputBillingCommitment")) stored = *cur;
-  const std::string* status = input_string(stored, "Status");
-  bool enabled = status && *status != "DISABLED";
-  if (wanted == "ENABLED" && !enabled) {
-    stored = Object{};
-    stored.set("Status", "ENABLED");
-    stored.set("StartedAt", now);
-    stored.set("EarliestAllowedEndAt", now + kCommitmentMinimumMs);
-  } else if (wanted == "DISABLED" && enabled) {
-    int64_t earliest = input_int(stored, "EarliestAllowedEndAt").value_or(0);
-    if (now < earliest) {
-      stored.set("Status", "ENABLED_UNTIL_EARLIEST_ALLOWED_END");
-      stored.set("EndedAt", earliest);
-    } else {
-      stored.set("Status", "DISABLED");
-      stored.set("EndedAt", now);
+  {
+    WriterLock lock(mu_);
+    Value stored = Object{};
+    if (const Value* cur = account_settings_.find("MinimumThroughputBillingCommitment")) stored = *cur;
+    const std::string* status = input_string(stored, "Status");
+    bool enabled = status && *status != "DISABLED";
+    if (wanted == "ENABLED" && !enabled) {
+      stored = Object{};
+      stored.set("Status", "ENABLED");
+      stored.set("StartedAt", now);
+      stored.set("EarliestAllowedEndAt", now + kCommitmentMinimumMs);
+    } else if (wanted == "DISABLED" && enabled) {
+      int64_t earliest = input_int(stored, "EarliestAllowedEndAt").value_or(0);
+      if (now < earliest) {
+        stored.set("Status", "ENABLED_UNTIL_EARLIEST_ALLOWED_END");
+        stored.set("EndedAt", earliest);
+      } else {
+        stored.set("Status", "DISABLED");
+        stored.set("EndedAt", now);
+      }
     }
+    if (!input_string(stored, "Status")) stored.set("Status", "DISABLED");
+    Value settings = Object{};
+    settings.set("MinimumThroughputBillingCommitment", stored);
+    if (Status st = metadata_.put("account", "settings", protocol::encode_json(settings)); !st)
+      return std::unexpected(protocol::internal_failure());
+    account_settings_ = std::move(settings);
   }
-  if (!input_string(stored, "Status")) stored.set("Status", "DISABLED");
-  Value settings = Object{};
-  settings.set("MinimumThroughputBillingCommitment", stored);
-  if (Status st = metadata_.put("account", "settings", protocol::encode_json(settings)); !st)
-    return std::unexpected(protocol::internal_failure());
-  account_settings_ = std::move(settings);
-  lock.unlock();
   auto now_set = describe_account_settings(api::DescribeAccountSettingsInput{}, Ctx{});
   if (!now_set) return std::unexpected(now_set.error());
   api::UpdateAccountSettingsOutput out;

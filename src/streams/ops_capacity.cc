@@ -52,7 +52,7 @@ protocol::ApiResult<api::UpdateShardCountOutput> KinesisService::update_shard_co
         protocol::validation_error("TargetShardCount (at least 1) and ScalingType UNIFORM_SCALING are required."));
   const int64_t target = in.target_shard_count;
 
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
@@ -110,7 +110,7 @@ protocol::ApiResult<NoOutput> KinesisService::update_stream_mode(const api::Upda
     return std::unexpected(protocol::validation_error("StreamARN and StreamModeDetails are required."));
   const std::optional<int32_t>& warm = in.warm_throughput_mi_bps;
 
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
@@ -156,7 +156,7 @@ protocol::ApiResult<NoOutput> KinesisService::update_max_record_size(const api::
   const std::optional<int64_t> kib = in.max_record_size_in_ki_b;
   if (!kib || *kib < 1024 || *kib > 10240)
     return std::unexpected(protocol::invalid_argument("MaxRecordSizeInKiB must be between 1024 and 10240."));
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
@@ -173,7 +173,7 @@ protocol::ApiResult<api::UpdateStreamWarmThroughputOutput> KinesisService::updat
     const api::UpdateStreamWarmThroughputInput& in, const Ctx& ctx) {
   const std::optional<int64_t> mibps = in.warm_throughput_mi_bps;
   if (!mibps || *mibps < 0) return std::unexpected(protocol::validation_error("WarmThroughputMiBps is required."));
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
@@ -228,7 +228,7 @@ protocol::ApiResult<api::EnhancedMonitoringOutput> KinesisService::change_enhanc
     named.push_back(*it);
   }
 
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_locked(ref, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
@@ -260,12 +260,12 @@ protocol::ApiResult<api::EnhancedMonitoringOutput> KinesisService::change_enhanc
 void KinesisService::autoscale_once() {
   advance_transitions();
   {
-    std::shared_lock peek(mu_);
+    ReaderLock peek(mu_);
     bool any = false;
     for (const auto& [_, s] : streams_) any = any || (s.mode == "ON_DEMAND" && s.status == StreamStatus::kActive);
     if (!any) return;
   }
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   const int64_t now = now_ms();
   size_t open = account_open_shards_locked();
   std::vector<storage::ShardKey> live;

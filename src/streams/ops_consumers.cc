@@ -86,7 +86,7 @@ protocol::ApiResult<api::RegisterStreamConsumerOutput> KinesisService::register_
   if (in.tags)
     if (auto ok = check_tags(*in.tags); !ok) return std::unexpected(ok.error());
   const int64_t now = now_ms();
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_by_arn_locked(in.stream_arn, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
@@ -133,7 +133,7 @@ protocol::ApiResult<NoOutput> KinesisService::deregister_consumer(const api::Der
                                                                   const Ctx& ctx) {
   const int64_t now = now_ms();
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     auto ref = find_consumer_locked(opt_ptr(in.consumer_arn), opt_ptr(in.stream_arn), opt_ptr(in.consumer_name), ctx);
     if (!ref) return std::unexpected(ref.error());
     Consumer& c = *ref->consumer;
@@ -152,7 +152,7 @@ protocol::ApiResult<NoOutput> KinesisService::deregister_consumer(const api::Der
 
 protocol::ApiResult<api::DescribeStreamConsumerOutput> KinesisService::describe_consumer(
     const api::DescribeStreamConsumerInput& in, const Ctx& ctx) {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto ref = find_consumer_locked(opt_ptr(in.consumer_arn), opt_ptr(in.stream_arn), opt_ptr(in.consumer_name), ctx);
   if (!ref) return std::unexpected(ref.error());
   api::Consumer c = consumer_output(*ref->stream, *ref->consumer);
@@ -183,7 +183,7 @@ protocol::ApiResult<api::ListStreamConsumersOutput> KinesisService::list_consume
   }
   const int64_t max = in.max_results.value_or(kDefaultListConsumers);
 
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto found = find_stream_by_arn_locked(arn, ctx);
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;

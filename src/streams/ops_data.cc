@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <mutex>
+#include <optional>
 #include <span>
 
 #include "streams/child_shards.h"
@@ -17,10 +17,7 @@
 namespace runnel::streams {
 
 using protocol::Array;
-using protocol::Blob;
 using protocol::Object;
-using protocol::Timestamp;
-using protocol::Value;
 
 namespace {
 
@@ -235,8 +232,9 @@ void KinesisService::put(StreamRef stream, std::span<api::PutRecordsRequestEntry
   // closes a shard under the exclusive lock, so every append routed to a
   // shard has its counters assigned before the shard's ending_counter is
   // read, and none reaches it afterwards (docs/resharding.md).
-  std::shared_lock lock(mu_);
+  std::optional<PutReply> all_throttled;  // answered once mu_ is released
   {
+    ReaderLock lock(mu_);
     auto found = find_stream_locked(stream, ctx);
     if (!found) return answer.fail(found.error());
     const StreamState& s = **found;
@@ -400,47 +398,47 @@ void KinesisService::put(StreamRef stream, std::span<api::PutRecordsRequestEntry
         throughput_.count_writes(g.shard, now, g.records.size(), bytes);
       }
     }
-  }
 
-  PutReply respond{std::move(answer),
-                   std::move(routes),
-                   std::move(group_shards),
-                   single,
-                   std::move(encryption),
-                   failed,
-                   std::move(throttled_stream),
-                   failed > 0 ? options_.account_id : std::string(),
-                   RecordsEncoding{ctx.direct_encoding, ctx.format},
-                   std::move(stream_metrics),
-                   arrived};
-  // Every record throttled: nothing to append.
-  if (groups.empty()) {
-    lock.unlock();
-    return respond({});
-  }
-
-  std::vector<storage::ShardKey> shard_keys;
-  shard_keys.reserve(groups.size());
-  for (const auto& g : groups) shard_keys.push_back(g.shard);
-  // append() only assigns counters and queues; durability and the callback
-  // follow on the log's threads (the callback on the sync thread under
-  // --fsync always, the writer thread otherwise), which never wait for mu_
-  // while they hold a log lock. The callback runs only after the batch is
-  // durable (per --fsync); it only notifies readers there and hands the
-  // response's construction and encoding to the request's own thread, so the
-  // log's thread is free for the next acknowledgements sooner.
-  log_.append(std::move(groups), [this, respond = std::move(respond), shard_keys = std::move(shard_keys),
-                                  run_on_request_thread = ctx.run_on_request_thread](
-                                     Result<std::vector<storage::Appended>> result) mutable {
-    if (!result) {
-      respond.record_failure();
-      return respond.answer.fail(append_failure(result.error()));
+    PutReply respond{std::move(answer),
+                     std::move(routes),
+                     std::move(group_shards),
+                     single,
+                     std::move(encryption),
+                     failed,
+                     std::move(throttled_stream),
+                     failed > 0 ? options_.account_id : std::string(),
+                     RecordsEncoding{ctx.direct_encoding, ctx.format},
+                     std::move(stream_metrics),
+                     arrived};
+    // Every record throttled: nothing to append.
+    if (groups.empty()) {
+      all_throttled.emplace(std::move(respond));
+    } else {
+      std::vector<storage::ShardKey> shard_keys;
+      shard_keys.reserve(groups.size());
+      for (const auto& g : groups) shard_keys.push_back(g.shard);
+      // append() only assigns counters and queues; durability and the callback
+      // follow on the log's threads (the callback on the sync thread under
+      // --fsync always, the writer thread otherwise), which never wait for mu_
+      // while they hold a log lock. The callback runs only after the batch is
+      // durable (per --fsync); it only notifies readers there and hands the
+      // response's construction and encoding to the request's own thread, so the
+      // log's thread is free for the next acknowledgements sooner.
+      log_.append(std::move(groups), [this, respond = std::move(respond), shard_keys = std::move(shard_keys),
+                                      run_on_request_thread = ctx.run_on_request_thread](
+                                         Result<std::vector<storage::Appended>> result) mutable {
+        if (!result) {
+          respond.record_failure();
+          return respond.answer.fail(append_failure(result.error()));
+        }
+        records_durable(shard_keys);
+        if (!run_on_request_thread) return respond(*result);
+        run_on_request_thread(
+            [respond = std::move(respond), appended = std::move(*result)]() mutable { respond(appended); });
+      });
     }
-    records_durable(shard_keys);
-    if (!run_on_request_thread) return respond(*result);
-    run_on_request_thread(
-        [respond = std::move(respond), appended = std::move(*result)]() mutable { respond(appended); });
-  });
+  }
+  if (all_throttled) (*all_throttled)({});
 }
 
 protocol::ApiResult<api::GetShardIteratorOutput> KinesisService::get_shard_iterator(
@@ -460,7 +458,7 @@ protocol::ApiResult<api::GetShardIteratorOutput> KinesisService::get_shard_itera
   if (!index && stream_name)
     return std::unexpected(protocol::resource_not_found("Could not find shard " + shard_id + " in stream " +
                                                         *stream_name + " under account " + options_.account_id + "."));
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found && found.error().type == "ResourceNotFoundException" && stream_name && index)
     return std::unexpected(protocol::resource_not_found("Shard " + format_shard_id(*index) + " in stream " +
@@ -506,7 +504,7 @@ protocol::ApiResult<WithRecords<api::GetRecordsOutput>> KinesisService::get_reco
   size_t name_length;
   std::vector<api::ChildShard> children;  // ChildShards, for a closed shard
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     StreamState* s = find_stream_by_uid_locked(pos->stream_uid);
     const Shard* sh = s ? s->find_shard(pos->shard_index) : nullptr;
     if (!sh)

@@ -30,7 +30,7 @@ protocol::ApiResult<NoOutput> KinesisService::start_stream_encryption(const api:
                                                                       const Ctx& ctx) {
   if (auto err = check_encryption_input(in.encryption_type, in.key_id)) return std::unexpected(*err);
 
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
@@ -52,7 +52,7 @@ protocol::ApiResult<NoOutput> KinesisService::stop_stream_encryption(const api::
   if (auto err = check_encryption_input(in.encryption_type, in.key_id)) return std::unexpected(*err);
   const std::string* key_id = &in.key_id;
 
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;

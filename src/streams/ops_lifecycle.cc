@@ -55,7 +55,7 @@ protocol::ApiResult<NoOutput> KinesisService::create_stream(const api::CreateStr
   if (in.tags)
     if (auto ok = check_new_stream_tags(*in.tags, name, options_.account_id); !ok) return std::unexpected(ok.error());
 
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   if (streams_.contains(name))
     return std::unexpected(
         protocol::resource_in_use("Stream " + name + " under account " + options_.account_id + " already exists."));
@@ -131,22 +131,23 @@ protocol::ApiResult<NoOutput> KinesisService::create_stream(const api::CreateStr
 }
 
 protocol::ApiResult<NoOutput> KinesisService::delete_stream(const api::DeleteStreamInput& in, const Ctx& ctx) {
-  std::unique_lock lock(mu_);
-  auto s = find_stream_locked(stream_ref(in), ctx);
-  if (!s) return std::unexpected(s.error());
-  StreamState& stream = **s;
-  if (stream.status == StreamStatus::kDeleting) return NoOutput{};
-  if (!stream.consumers.empty() && !in.enforce_consumer_deletion.value_or(false))
-    return std::unexpected(protocol::resource_in_use(
-        "Stream " + stream.name + " under account " + options_.account_id + " has " +
-        std::to_string(stream.consumers.size()) +
-        " registered consumers. Deregister them first, or set EnforceConsumerDeletion to true."));
-  stream.status = StreamStatus::kDeleting;
-  stream.transition_at_ms = now_ms() + options_.delete_stream_ms;
-  if (Status st = persist_locked(stream); !st) return std::unexpected(protocol::internal_failure());
-  schedule_transition_locked(stream.transition_at_ms);
-  if (options_.delete_stream_ms == 0) advance_transitions_locked(now_ms());
-  lock.unlock();
+  {
+    WriterLock lock(mu_);
+    auto s = find_stream_locked(stream_ref(in), ctx);
+    if (!s) return std::unexpected(s.error());
+    StreamState& stream = **s;
+    if (stream.status == StreamStatus::kDeleting) return NoOutput{};
+    if (!stream.consumers.empty() && !in.enforce_consumer_deletion.value_or(false))
+      return std::unexpected(protocol::resource_in_use(
+          "Stream " + stream.name + " under account " + options_.account_id + " has " +
+          std::to_string(stream.consumers.size()) +
+          " registered consumers. Deregister them first, or set EnforceConsumerDeletion to true."));
+    stream.status = StreamStatus::kDeleting;
+    stream.transition_at_ms = now_ms() + options_.delete_stream_ms;
+    if (Status st = persist_locked(stream); !st) return std::unexpected(protocol::internal_failure());
+    schedule_transition_locked(stream.transition_at_ms);
+    if (options_.delete_stream_ms == 0) advance_transitions_locked(now_ms());
+  }
   // The log's drop runs on the purge thread; handle() answers after it.
   fanout_->wake();  // its subscriptions end with ResourceNotFoundException
   return NoOutput{};
@@ -154,7 +155,7 @@ protocol::ApiResult<NoOutput> KinesisService::delete_stream(const api::DeleteStr
 
 protocol::ApiResult<api::DescribeStreamOutput> KinesisService::describe_stream(const api::DescribeStreamInput& in,
                                                                                const Ctx& ctx) {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
@@ -202,7 +203,7 @@ protocol::ApiResult<api::DescribeStreamOutput> KinesisService::describe_stream(c
 
 protocol::ApiResult<api::DescribeStreamSummaryOutput> KinesisService::describe_stream_summary(
     const api::DescribeStreamSummaryInput& in, const Ctx& ctx) {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
@@ -239,7 +240,7 @@ protocol::ApiResult<api::ListStreamsOutput> KinesisService::list_streams(const a
   } else if (in.exclusive_start_stream_name) {
     after = *in.exclusive_start_stream_name;
   }
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   api::ListStreamsOutput out;
   std::vector<std::string>& names = out.stream_names;
   std::vector<api::StreamSummary>& summaries = out.stream_summaries.emplace();
@@ -289,7 +290,7 @@ protocol::ApiResult<api::ListShardsOutput> KinesisService::list_shards(const api
   }
   const int64_t limit = std::min<int64_t>(in.max_results.value_or(1000), 1000);
 
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto found = find_stream_locked(query, ctx);
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
@@ -366,7 +367,7 @@ protocol::ApiResult<NoOutput> KinesisService::decrease_retention(const api::Decr
 
 protocol::ApiResult<NoOutput> KinesisService::change_retention(StreamRef ref, int64_t hours, const Ctx& ctx,
                                                                bool increase) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_locked(ref, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;

@@ -62,7 +62,7 @@ protocol::ApiResult<NoOutput> KinesisService::put_resource_policy(const api::Put
   const std::string* policy = &in.policy;
   if (auto problem = policy_document_problem(*policy))
     return std::unexpected(protocol::invalid_argument("Invalid policy document: " + *problem));
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   StreamState* s = nullptr;
   if (arn->find("/consumer/") != std::string::npos) {
     auto ref = find_consumer_by_arn_locked(*arn, ctx);
@@ -93,7 +93,7 @@ protocol::ApiResult<NoOutput> KinesisService::put_resource_policy(const api::Put
 protocol::ApiResult<api::GetResourcePolicyOutput> KinesisService::get_resource_policy(
     const api::GetResourcePolicyInput& in, const Ctx& ctx) {
   const std::string* arn = &in.resource_arn;
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   std::string policy;
   if (arn->find("/consumer/") != std::string::npos) {
     auto ref = find_consumer_by_arn_locked(*arn, ctx);
@@ -112,7 +112,7 @@ protocol::ApiResult<api::GetResourcePolicyOutput> KinesisService::get_resource_p
 protocol::ApiResult<NoOutput> KinesisService::delete_resource_policy(const api::DeleteResourcePolicyInput& in,
                                                                      const Ctx& ctx) {
   const std::string* arn = &in.resource_arn;
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   StreamState* s = nullptr;
   std::string consumer_name;
   if (arn->find("/consumer/") != std::string::npos) {

@@ -98,7 +98,7 @@ protocol::ApiResult<NoOutput> KinesisService::split_shard(const api::SplitShardI
   const std::string* new_start_text = &in.new_starting_hash_key;
   if (auto err = unparsable_shard_error(stream_ref(in), {shard_id}, options_.account_id)) return std::unexpected(*err);
 
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
@@ -171,7 +171,7 @@ protocol::ApiResult<NoOutput> KinesisService::merge_shards(const api::MergeShard
   if (auto err = unparsable_shard_error(stream_ref(in), {shard_id, adjacent_id}, options_.account_id))
     return std::unexpected(*err);
 
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;

@@ -35,7 +35,7 @@ void KinesisService::subscribe_to_shard(api::SubscribeToShardInput& in, const Ct
 
   SubscriptionSpec spec;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     auto ref = find_consumer_by_arn_locked(arn, ctx);
     if (!ref) return reply(std::unexpected(ref.error()));
     const StreamState& s = *ref->stream;
@@ -80,7 +80,7 @@ void KinesisService::subscribe_to_shard(api::SubscribeToShardInput& in, const Ct
 }
 
 protocol::ApiResult<ShardView> KinesisService::subscription_view(const SubscriptionSpec& spec) {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   StreamState* s = find_stream_by_uid_locked(spec.stream_uid);
   if (!s || s->status == StreamStatus::kDeleting)
     return std::unexpected(protocol::resource_not_found(

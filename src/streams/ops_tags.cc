@@ -175,7 +175,7 @@ protocol::ApiResult<NoOutput> KinesisService::add_tags(const api::AddTagsToStrea
 }
 
 protocol::ApiResult<NoOutput> KinesisService::add_stream_tags(StreamRef ref, const TagList& tags, const Ctx& ctx) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_locked(ref, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
@@ -198,7 +198,7 @@ protocol::ApiResult<NoOutput> KinesisService::remove_tags(const api::RemoveTagsF
 
 protocol::ApiResult<NoOutput> KinesisService::remove_stream_tags(StreamRef ref, const std::vector<std::string>& keys,
                                                                  const Ctx& ctx) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_stream_locked(ref, ctx);
   if (!found) return std::unexpected(found.error());
   StreamState& s = **found;
@@ -214,7 +214,7 @@ protocol::ApiResult<NoOutput> KinesisService::remove_stream_tags(StreamRef ref, 
 // at most Limit of them, and HasMoreTags when some were left out.
 protocol::ApiResult<api::ListTagsForStreamOutput> KinesisService::list_tags_for_stream(
     const api::ListTagsForStreamInput& in, const Ctx& ctx) {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto found = find_stream_locked(stream_ref(in), ctx);
   if (!found) return std::unexpected(found.error());
   const StreamState& s = **found;
@@ -250,7 +250,7 @@ protocol::ApiResult<KinesisService::TaggedResource> KinesisService::find_tagged_
 protocol::ApiResult<NoOutput> KinesisService::tag_resource(const api::TagResourceInput& in, const Ctx& ctx) {
   const std::string& arn = in.resource_arn;
   if (arn.find("/consumer/") == std::string::npos) return add_stream_tags(StreamRef{.arn = &arn}, in.tags, ctx);
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_tagged_locked(arn, ctx);
   if (!found) return std::unexpected(found.error());
   if (auto ok = check_tags(in.tags); !ok) return std::unexpected(ok.error());
@@ -268,7 +268,7 @@ protocol::ApiResult<NoOutput> KinesisService::tag_resource(const api::TagResourc
 protocol::ApiResult<NoOutput> KinesisService::untag_resource(const api::UntagResourceInput& in, const Ctx& ctx) {
   const std::string& arn = in.resource_arn;
   if (arn.find("/consumer/") == std::string::npos) return remove_stream_tags(StreamRef{.arn = &arn}, in.tag_keys, ctx);
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto found = find_tagged_locked(arn, ctx);
   if (!found) return std::unexpected(found.error());
   if (worst_problem(in.tag_keys) != TagTextProblem::kNone)
@@ -280,7 +280,7 @@ protocol::ApiResult<NoOutput> KinesisService::untag_resource(const api::UntagRes
 
 protocol::ApiResult<api::ListTagsForResourceOutput> KinesisService::list_tags_for_resource(
     const api::ListTagsForResourceInput& in, const Ctx& ctx) {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto found = find_tagged_locked(in.resource_arn, ctx);
   if (!found) return std::unexpected(found.error());
   api::ListTagsForResourceOutput out;

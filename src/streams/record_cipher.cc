@@ -139,7 +139,7 @@ protocol::ApiError RecordCipher::api_error(const Status& s) {
 
 Status RecordCipher::ready() {
   if (loaded_.load(std::memory_order_acquire)) return Status::ok();
-  std::lock_guard lock(load_mu_);
+  MutexLock lock(load_mu_);
   if (loaded_.load(std::memory_order_relaxed)) return Status::ok();
   return load_or_create_locked();
 }
@@ -231,7 +231,7 @@ Status RecordCipher::load_or_create_locked() {
 Result<RecordCipher::Key> RecordCipher::data_key(std::string_view key_id) {
   if (Status st = ready(); !st) return error(std::move(st));
   {
-    std::shared_lock lock(keys_mu_);
+    ReaderLock lock(keys_mu_);
     if (auto it = keys_.find(key_id); it != keys_.end()) return it->second;
   }
   Key key{};
@@ -249,7 +249,7 @@ Result<RecordCipher::Key> RecordCipher::data_key(std::string_view key_id) {
   const int ok = EVP_KDF_derive(kctx, key.data(), key.size(), params);
   EVP_KDF_CTX_free(kctx);
   if (ok != 1) return error(Status::io_error("HKDF-SHA256 failed"));
-  std::unique_lock lock(keys_mu_);
+  WriterLock lock(keys_mu_);
   if (keys_.size() < kMaxCachedKeys) keys_.emplace(std::string(key_id), key);
   return key;
 }

@@ -24,13 +24,13 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "common/status.h"
+#include "common/thread_annotations.h"
 #include "protocol/api_error.h"
 #include "storage/log.h"
 
@@ -61,7 +61,7 @@ class RecordCipher {
   // OK without touching the file. A file of the wrong size is a Corruption
   // error, an unreadable one an IoError; a failed load is retried on the
   // next call, so an operator can fix the file without a restart.
-  Status ready();
+  Status ready() EXCLUDES(load_mu_);
 
   // Whether `key_id` is a KeyId AWS accepts for Kinesis encryption: a key
   // ARN, an alias ARN, a key id (UUID or multi-Region "mrk-" id), or an
@@ -101,20 +101,23 @@ class RecordCipher {
  private:
   using Key = std::array<uint8_t, kKeySize>;
 
-  Status load_or_create_locked();
+  Status load_or_create_locked() REQUIRES(load_mu_);
   // The data key of `key_id`, derived on first use and cached.
-  Result<Key> data_key(std::string_view key_id);
+  Result<Key> data_key(std::string_view key_id) EXCLUDES(keys_mu_);
 
   const std::string key_file_;
-  std::mutex load_mu_;               // serializes loading the key file
+  Mutex load_mu_;  // serializes loading the key file
+  // master_, aes_gcm_ and nonce_field_ are written under load_mu_ before
+  // loaded_ is set (release) and only read after it is seen set (acquire):
+  // not GUARDED_BY, their readers take no lock.
   std::atomic<bool> loaded_{false};  // master_ is set and never changes again
   Key master_{};
   EVP_CIPHER* aes_gcm_ = nullptr;           // fetched with the key; read-only afterwards
   std::array<uint8_t, 4> nonce_field_{};    // set with aes_gcm_; read-only afterwards
   std::atomic<uint64_t> nonce_counter_{0};  // the nonce's other 8 bytes
 
-  std::shared_mutex keys_mu_;
-  std::map<std::string, Key, std::less<>> keys_;  // guarded by keys_mu_; bounded (kMaxCachedKeys)
+  SharedMutex keys_mu_;
+  std::map<std::string, Key, std::less<>> keys_ GUARDED_BY(keys_mu_);  // bounded (kMaxCachedKeys)
 };
 
 }  // namespace runnel::streams

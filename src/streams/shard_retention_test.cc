@@ -9,9 +9,10 @@
 #include <atomic>
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "streams/service_test_base.h"
 #include "streams/shard_retention.h"
 
@@ -37,14 +38,14 @@ class RecordingLog final : public storage::Log {
   Status drop_shards(const std::vector<storage::ShardKey>& s) override { return log_.drop_shards(s); }
   void set_retention(const std::vector<storage::ShardKey>& shards, storage::ShardRetention r) override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       for (auto k : shards) settings_[k] = r;
     }
     log_.set_retention(shards, r);
   }
   void clear_retention(const std::vector<storage::ShardKey>& shards) override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       for (auto k : shards) settings_.erase(k);
     }
     log_.clear_retention(shards);
@@ -57,15 +58,15 @@ class RecordingLog final : public storage::Log {
   Status close() override { return Status::ok(); }  // the fixture closes the real log
 
   std::map<storage::ShardKey, storage::ShardRetention> settings() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return settings_;
   }
   std::atomic<bool> complete_{false};
 
  private:
   storage::Log& log_;
-  std::mutex mu_;
-  std::map<storage::ShardKey, storage::ShardRetention> settings_;
+  Mutex mu_;
+  std::map<storage::ShardKey, storage::ShardRetention> settings_ GUARDED_BY(mu_);
 };
 
 class ShardRetentionTest : public ServiceTestBase {

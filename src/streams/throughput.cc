@@ -35,26 +35,27 @@ int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 
 
 // One shard's buckets and its last minute of writes, per second.
 struct ShardThroughput::Writes::State {
-  std::mutex mu;
-  Bucket write_bytes = make_bucket(kShardWriteBytesPerSecond);
-  Bucket write_records = make_bucket(kShardWriteRecordsPerSecond);
-  Bucket read_bytes = make_bucket(kShardReadBytesPerSecond);
-  Bucket read_calls = make_bucket(kShardReadCallsPerSecond);
-  int64_t refilled_ms;  // the buckets are current as of this time
-  int64_t last_active_ms;
-  int64_t first_write_ms = -1;
+  Mutex mu;
+  Bucket write_bytes GUARDED_BY(mu) = make_bucket(kShardWriteBytesPerSecond);
+  Bucket write_records GUARDED_BY(mu) = make_bucket(kShardWriteRecordsPerSecond);
+  Bucket read_bytes GUARDED_BY(mu) = make_bucket(kShardReadBytesPerSecond);
+  Bucket read_calls GUARDED_BY(mu) = make_bucket(kShardReadCallsPerSecond);
+  int64_t refilled_ms GUARDED_BY(mu);  // the buckets are current as of this time
+  int64_t last_active_ms GUARDED_BY(mu);
+  int64_t first_write_ms GUARDED_BY(mu) = -1;
 
   struct Second {
     int64_t second = INT64_MIN;  // epoch second this slot counts, or INT64_MIN
     uint64_t bytes = 0;
     uint64_t records = 0;
   };
-  std::array<Second, 60> seconds;
+  std::array<Second, 60> seconds GUARDED_BY(mu);
 
+  // Not yet shared with other threads: no lock needed.
   explicit State(int64_t now_ms) : refilled_ms(now_ms), last_active_ms(now_ms) {}
 
-  // Caller holds mu. A clock that steps back refills nothing.
-  void advance(int64_t now_ms) {
+  // A clock that steps back refills nothing.
+  void advance(int64_t now_ms) REQUIRES(mu) {
     if (now_ms > refilled_ms) {
       const int64_t elapsed = now_ms - refilled_ms;
       write_bytes.refill(elapsed);
@@ -66,8 +67,8 @@ struct ShardThroughput::Writes::State {
     last_active_ms = std::max(last_active_ms, now_ms);
   }
 
-  // The write counters of now_ms's second. Caller holds mu.
-  Second& second_of(int64_t now_ms) {
+  // The write counters of now_ms's second.
+  Second& second_of(int64_t now_ms) REQUIRES(mu) {
     const int64_t sec = floor_div(now_ms, 1000);
     Second& slot = seconds[static_cast<size_t>(sec - floor_div(sec, 60) * 60)];
     if (slot.second != sec) slot = Second{sec, 0, 0};
@@ -79,7 +80,10 @@ struct ShardThroughput::Writes::State {
 ShardThroughput::ShardThroughput() = default;
 ShardThroughput::~ShardThroughput() = default;
 
-ShardThroughput::Writes::Writes(std::shared_lock<std::shared_mutex> table, State* state, int64_t now_ms, bool enforce)
+// NO_THREAD_SAFETY_ANALYSIS (in the header): lock_ holds state->mu from its
+// initializer on, and table_ the table, shared, which the analysis cannot see
+// (Writes).
+ShardThroughput::Writes::Writes(std::shared_lock<SharedMutex> table, State* state, int64_t now_ms, bool enforce)
     : table_(std::move(table)), lock_(state->mu), state_(state), enforce_(enforce) {
   state_->advance(now_ms);
   auto& second = state_->second_of(now_ms);
@@ -90,7 +94,8 @@ ShardThroughput::Writes::Writes(std::shared_lock<std::shared_mutex> table, State
 ShardThroughput::Writes::Writes(Writes&&) noexcept = default;
 ShardThroughput::Writes::~Writes() = default;
 
-bool ShardThroughput::Writes::admit(uint64_t bytes) {
+// NO_THREAD_SAFETY_ANALYSIS: runs while lock_ holds state_->mu (Writes).
+bool ShardThroughput::Writes::admit(uint64_t bytes) NO_THREAD_SAFETY_ANALYSIS {
   if (enforce_) {
     // A record larger than the whole budget needs the budget full; it then
     // leaves a debt (AWS's burst for records up to 10 MiB).
@@ -106,8 +111,11 @@ bool ShardThroughput::Writes::admit(uint64_t bytes) {
   return true;
 }
 
-std::pair<std::shared_lock<std::shared_mutex>, ShardThroughput::State*> ShardThroughput::find_or_add(
-    storage::ShardKey shard, int64_t now_ms) {
+// NO_THREAD_SAFETY_ANALYSIS: it reads shards_ under a std::shared_lock it
+// returns to the caller, a hand-over the analysis cannot follow; the
+// exclusive part below is an ordinary WriterLock.
+std::pair<std::shared_lock<SharedMutex>, ShardThroughput::State*> ShardThroughput::find_or_add(
+    storage::ShardKey shard, int64_t now_ms) NO_THREAD_SAFETY_ANALYSIS {
   for (;;) {
     {
       std::shared_lock table(table_mu_);
@@ -116,7 +124,7 @@ std::pair<std::shared_lock<std::shared_mutex>, ShardThroughput::State*> ShardThr
     }
     // Not there: add it, then look again under the shared lock (a concurrent
     // forget() may have dropped it in between; then it is added again).
-    std::unique_lock table(table_mu_);
+    WriterLock table(table_mu_);
     prune_locked(now_ms);
     auto& slot = shards_[shard];
     if (!slot) slot = std::make_unique<State>(now_ms);
@@ -127,19 +135,20 @@ void ShardThroughput::prune_locked(int64_t now_ms) {
   if (now_ms - last_prune_ms_ < 10'000) return;
   last_prune_ms_ = now_ms;
   std::erase_if(shards_, [&](const auto& entry) {
-    std::lock_guard state_lock(entry.second->mu);
+    MutexLock state_lock(entry.second->mu);
     return now_ms - entry.second->last_active_ms > kIdleForgetMs;
   });
 }
 
 ShardThroughput::Writes ShardThroughput::writes(storage::ShardKey shard, int64_t now_ms, bool enforce) {
+  // The table's lock moves from find_or_add() into the Writes (see Writes).
   auto [table, state] = find_or_add(shard, now_ms);
   return Writes(std::move(table), state, now_ms, enforce);
 }
 
 void ShardThroughput::count_writes(storage::ShardKey shard, int64_t now_ms, uint64_t records, uint64_t bytes) {
   auto [table, state] = find_or_add(shard, now_ms);
-  std::lock_guard lock(state->mu);
+  MutexLock lock(state->mu);
   state->advance(now_ms);
   auto& second = state->second_of(now_ms);
   second.bytes += bytes;
@@ -148,7 +157,7 @@ void ShardThroughput::count_writes(storage::ShardKey shard, int64_t now_ms, uint
 
 bool ShardThroughput::admit_read(storage::ShardKey shard, int64_t now_ms) {
   auto [table, state] = find_or_add(shard, now_ms);
-  std::lock_guard lock(state->mu);
+  MutexLock lock(state->mu);
   state->advance(now_ms);
   if (state->read_calls.level < kMilli || state->read_bytes.level <= 0) return false;
   state->read_calls.level -= kMilli;
@@ -157,17 +166,17 @@ bool ShardThroughput::admit_read(storage::ShardKey shard, int64_t now_ms) {
 
 void ShardThroughput::read_done(storage::ShardKey shard, int64_t now_ms, uint64_t bytes) {
   auto [table, state] = find_or_add(shard, now_ms);
-  std::lock_guard lock(state->mu);
+  MutexLock lock(state->mu);
   state->advance(now_ms);
   state->read_bytes.level -= static_cast<int64_t>(bytes) * kMilli;
 }
 
 ShardThroughput::WriteRate ShardThroughput::write_rate(storage::ShardKey shard, int64_t now_ms) const {
-  std::shared_lock table(table_mu_);
+  ReaderLock table(table_mu_);
   auto it = shards_.find(shard);
   if (it == shards_.end()) return {};
   State& s = *it->second;
-  std::lock_guard lock(s.mu);
+  MutexLock lock(s.mu);
   if (s.first_write_ms < 0) return {};
   const int64_t now_sec = floor_div(now_ms, 1000);
   const int64_t window_start_ms = std::max(s.first_write_ms, (now_sec - 59) * 1000);
@@ -183,12 +192,12 @@ ShardThroughput::WriteRate ShardThroughput::write_rate(storage::ShardKey shard, 
 }
 
 void ShardThroughput::forget(storage::ShardKey shard) {
-  std::unique_lock table(table_mu_);
+  WriterLock table(table_mu_);
   shards_.erase(shard);
 }
 
 size_t ShardThroughput::tracked_shards() const {
-  std::shared_lock table(table_mu_);
+  ReaderLock table(table_mu_);
   return shards_.size();
 }
 

@@ -23,7 +23,10 @@
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
+#include <utility>
 
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "storage/log.h"
 
 namespace runnel::streams {
@@ -48,6 +51,15 @@ class ShardThroughput {
   // The writes of one request to one shard, admitted one record at a time in
   // request order. Holds the shard's lock while it lives: keep it short, and
   // hold at most one at a time (two would risk a lock-order inversion).
+  //
+  // It holds the table's lock (shared) and the shard's State::mu in
+  // std::shared_lock / std::unique_lock members that find_or_add() and
+  // writes() move into it: the thread-safety analysis cannot follow a lock
+  // moved between functions or kept in a movable member, so the three
+  // functions that hand them over or rely on them (find_or_add(), the
+  // constructor, admit()) are NO_THREAD_SAFETY_ANALYSIS, and say so.
+  // Making Writes a SCOPED_CAPABILITY instead would not help: the capability
+  // it holds is the State::mu of a shard found at run time.
   class Writes {
    public:
     Writes(Writes&&) noexcept;
@@ -62,9 +74,9 @@ class ShardThroughput {
    private:
     friend class ShardThroughput;
     struct State;
-    Writes(std::shared_lock<std::shared_mutex> table, State* state, int64_t now_ms, bool enforce);
-    std::shared_lock<std::shared_mutex> table_;
-    std::unique_lock<std::mutex> lock_;
+    Writes(std::shared_lock<SharedMutex> table, State* state, int64_t now_ms, bool enforce) NO_THREAD_SAFETY_ANALYSIS;
+    std::shared_lock<SharedMutex> table_;  // ShardThroughput::table_mu_, shared
+    std::unique_lock<Mutex> lock_;         // state_->mu
     State* state_;
     bool enforce_;
     uint64_t* second_bytes_;  // this second's write counters in *state_
@@ -103,13 +115,15 @@ class ShardThroughput {
 
  private:
   using State = Writes::State;
-  // The shard's state, created if missing, with the table locked shared.
-  std::pair<std::shared_lock<std::shared_mutex>, State*> find_or_add(storage::ShardKey shard, int64_t now_ms);
-  void prune_locked(int64_t now_ms);
+  // The shard's state, created if missing, with the table locked shared
+  // (the returned lock): the State stays in shards_ while it is held.
+  std::pair<std::shared_lock<SharedMutex>, State*> find_or_add(storage::ShardKey shard, int64_t now_ms)
+      EXCLUDES(table_mu_);
+  void prune_locked(int64_t now_ms) REQUIRES(table_mu_);
 
-  mutable std::shared_mutex table_mu_;
-  std::unordered_map<storage::ShardKey, std::unique_ptr<State>> shards_;  // guarded by table_mu_
-  int64_t last_prune_ms_ = 0;                                             // guarded by table_mu_ (exclusive)
+  mutable SharedMutex table_mu_;
+  std::unordered_map<storage::ShardKey, std::unique_ptr<State>> shards_ GUARDED_BY(table_mu_);
+  int64_t last_prune_ms_ GUARDED_BY(table_mu_) = 0;
 };
 
 }  // namespace runnel::streams
