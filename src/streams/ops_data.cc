@@ -81,7 +81,7 @@ struct KinesisService::PutAnswer {
   bool single() const { return one.has_value(); }
   void fail(protocol::ApiError e) {
     if (one) return (*one)(std::unexpected(std::move(e)));
-    (*many)(std::unexpected(std::move(e)));
+    if (many) (*many)(std::unexpected(std::move(e)));
   }
 };
 
@@ -157,7 +157,8 @@ struct PutReply {
       out.sequence_number = sequence_of(r);
       if (encryption != api::EncryptionType::kNone) out.encryption_type = std::move(encryption);
       if (metrics) record_success();
-      return (*answer.one)(std::move(out));
+      if (answer.one) (*answer.one)(std::move(out));
+      return;
     }
     std::vector<PutResultEntry> entries(routes.size());
     for (size_t i = 0; i < routes.size(); ++i) {
@@ -180,7 +181,7 @@ struct PutReply {
     out.records = put_results_value(entries, encoding);
     if (encryption != api::EncryptionType::kNone) out.out.encryption_type = std::move(encryption);
     if (metrics) record_success();
-    (*answer.many)(std::move(out));
+    if (answer.many) (*answer.many)(std::move(out));
   }
 };
 

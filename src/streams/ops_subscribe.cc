@@ -11,8 +11,6 @@
 
 namespace runnel::streams {
 
-using protocol::Value;
-
 namespace {
 
 std::string shard_not_found(const std::string& shard_id, const std::string& stream, const std::string& account) {

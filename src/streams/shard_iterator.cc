@@ -348,7 +348,7 @@ Status sync_directory_of(const std::string& path) {
 Result<std::string> load_or_create_iterator_key(const std::string& path) {
   auto existing = read_key_file(path);
   if (!existing) return error(existing.error());
-  if (existing->has_value()) return std::move(**existing);
+  if (std::optional<std::string>& found = *existing; found.has_value()) return std::move(*found);
 
   std::string key(kIteratorKeySize, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1) {
@@ -383,8 +383,9 @@ Result<std::string> load_or_create_iterator_key(const std::string& path) {
   if (lost_race) {
     auto theirs = read_key_file(path);
     if (!theirs) return error(theirs.error());
-    if (!theirs->has_value()) return error(Status::io_error("iterator key " + path + " vanished while being created"));
-    return std::move(**theirs);
+    std::optional<std::string>& found = *theirs;
+    if (!found.has_value()) return error(Status::io_error("iterator key " + path + " vanished while being created"));
+    return std::move(*found);
   }
   if (Status synced = sync_directory_of(path); !synced.is_ok()) return error(synced);
   return key;
