@@ -13,6 +13,7 @@ packages=(
   python3 python3-pytest python3-cbor2 python3-h2 curl openssl libcurl4-openssl-dev ccache
   clang-format  # scripts/check-format.sh, the first step of scripts/test.sh
   prometheus  # promtool checks the /metrics text in metrics/prometheus_test.cc; e2e scrapes /metrics with it
+  libzip-dev libsnappy-dev libjq-dev  # Firehose: ZIP, Snappy/Hadoop-Snappy, JQ 1.6 (dynamic partitioning)
   awscli      # /usr/bin/aws, the AWS CLI v2 (AWS Query to CloudWatch) in tests/e2e/test_cloudwatch_cli.py
 )
 missing=()
@@ -31,9 +32,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The end-to-end tests drive the server with the AWS SDK for JavaScript v3.
+# The end-to-end tests drive the server with the AWS SDK for JavaScript v3, and
+# the S3 client is tested against s3rver; installed when any of them is missing.
 if [ "${RUNNEL_SKIP_NPM:-0}" != 1 ] && [ -f tests/e2e/node/package.json ] &&
-   { [ ! -d tests/e2e/node/node_modules/@aws-sdk/client-kinesis ] ||
-     [ ! -d tests/e2e/node/node_modules/@aws-sdk/client-cloudwatch ]; }; then
+   ! node -e 'const d = require("./tests/e2e/node/package.json").dependencies;
+              for (const m of Object.keys(d)) require.resolve(m + "/package.json", {paths: ["tests/e2e/node"]});' 2>/dev/null; then
   (cd tests/e2e/node && npm ci --no-audit --no-fund --silent 2>/dev/null || npm install --no-audit --no-fund --silent)
 fi
