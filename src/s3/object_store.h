@@ -37,7 +37,7 @@ struct PutObjectRequest {
   std::string key;
   std::string body;
   std::string content_type = "application/octet-stream";
-  std::string content_encoding;  // empty: none
+  std::string content_encoding;                               // empty: none
   std::vector<std::pair<std::string, std::string>> metadata;  // x-amz-meta-*
 };
 

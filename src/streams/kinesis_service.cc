@@ -224,7 +224,7 @@ Status KinesisService::load() {
       if (v) account_settings_ = std::move(*v);
     }
     // Every live shard has its retention now: the log may expire the others.
-    log_.retention_settings_complete();
+    if (options_.complete_retention_on_load) log_.retention_settings_complete();
     spdlog::info("loaded {} streams", streams_.size());
     // Deletions that were due before the restart (a crash during the drop)
     // finish here, on the loading thread, before anything is served.

@@ -68,6 +68,11 @@ struct KinesisOptions {
   // (docs/kinesis-metrics.md); null records nothing. Must outlive the
   // service.
   metrics::Registry* metrics = nullptr;
+  // Whether load() tells the log that every live shard has its retention
+  // (Log::retention_settings_complete). The server turns it off when other
+  // services (Firehose) keep shards in the same log, and says so itself once
+  // they have all loaded: until then their shards would expire.
+  bool complete_retention_on_load = true;
 };
 
 // Why `text` is not an IAM-style JSON policy document, or nullopt when it

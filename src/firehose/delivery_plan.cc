@@ -1,0 +1,102 @@
+#include "firehose/delivery_plan.h"
+
+#include "s3/object_store.h"
+
+namespace runnel::firehose {
+namespace {
+
+constexpr uint64_t kMiB = 1ull << 20;
+
+Result<S3Target> s3_target(const std::string& bucket_arn, const std::optional<std::string>& prefix,
+                           const std::optional<std::string>& error_prefix, const std::string& compression_format,
+                           const std::optional<std::string>& file_extension,
+                           const std::optional<std::string>& time_zone) {
+  S3Target t;
+  auto bucket = s3::bucket_from_arn(bucket_arn);
+  if (!bucket) return std::unexpected(Status::invalid_argument("BucketARN " + bucket_arn + " names no bucket"));
+  t.bucket = std::move(*bucket);
+  t.prefix = prefix;
+  t.error_output_prefix = error_prefix;
+  auto c = parse_compression(compression_format.empty() ? "UNCOMPRESSED" : compression_format);
+  if (!c) return std::unexpected(Status::invalid_argument("unknown CompressionFormat " + compression_format));
+  t.compression = *c;
+  t.extension = file_extension ? *file_extension : std::string(default_extension(*c));
+  t.time_zone = time_zone.value_or("");
+  return t;
+}
+
+void apply_buffering(const std::optional<int32_t>& size_mb, const std::optional<int32_t>& interval_s,
+                     DeliveryPlan& plan) {
+  if (size_mb) plan.size_bytes = static_cast<uint64_t>(*size_mb) * kMiB;
+  if (interval_s) plan.interval_ms = static_cast<int64_t>(*interval_s) * 1000;
+}
+
+// The processors the engine runs itself (AppendDelimiterToRecord now; the
+// others come with their features, docs/firehose.md says which).
+void apply_processing(const std::optional<api::ProcessingConfiguration>& config, DeliveryPlan& plan) {
+  if (!config || !config->enabled.value_or(false) || !config->processors) return;
+  for (const api::Processor& p : *config->processors) {
+    if (p.type == "AppendDelimiterToRecord") plan.append_delimiter = true;
+  }
+}
+
+}  // namespace
+
+Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
+  const api::DeliveryStreamDescription& d = spec.description;
+  if (d.destinations.empty()) return std::unexpected(Status::invalid_argument("the stream has no destination"));
+  const api::DestinationDescription& dest = d.destinations.front();
+  DeliveryPlan plan;
+  plan.stream_name = d.delivery_stream_name;
+  plan.stream_arn = d.delivery_stream_arn;
+  plan.version = spec.version();
+  if (const auto& s3 = dest.extended_s3_destination_description) {
+    auto target = s3_target(s3->bucket_arn, s3->prefix, s3->error_output_prefix, s3->compression_format,
+                            s3->file_extension, s3->custom_time_zone);
+    if (!target) return std::unexpected(target.error());
+    plan.kind = DeliveryPlan::Kind::kS3;
+    plan.s3 = std::move(*target);
+    apply_buffering(s3->buffering_hints.size_in_m_bs, s3->buffering_hints.interval_in_seconds, plan);
+    apply_processing(s3->processing_configuration, plan);
+    return plan;
+  }
+  if (const auto& s3 = dest.s3_destination_description) {
+    auto target = s3_target(s3->bucket_arn, s3->prefix, s3->error_output_prefix, s3->compression_format,
+                            std::nullopt, std::nullopt);
+    if (!target) return std::unexpected(target.error());
+    plan.kind = DeliveryPlan::Kind::kS3;
+    plan.s3 = std::move(*target);
+    apply_buffering(s3->buffering_hints.size_in_m_bs, s3->buffering_hints.interval_in_seconds, plan);
+    return plan;
+  }
+  if (const auto& http = dest.http_endpoint_destination_description) {
+    plan.kind = DeliveryPlan::Kind::kHttpEndpoint;
+    if (http->endpoint_configuration) {
+      plan.url = http->endpoint_configuration->url.value_or("");
+      plan.endpoint_name = http->endpoint_configuration->name.value_or("");
+    }
+    if (plan.url.empty()) return std::unexpected(Status::invalid_argument("the HTTP endpoint has no Url"));
+    plan.access_key = spec.http_access_key;
+    if (http->request_configuration) {
+      plan.gzip_request = http->request_configuration->content_encoding.value_or("NONE") == "GZIP";
+      if (const auto& attributes = http->request_configuration->common_attributes)
+        for (const auto& a : *attributes) plan.common_attributes.emplace_back(a.attribute_name, a.attribute_value);
+    }
+    if (http->buffering_hints)
+      apply_buffering(http->buffering_hints->size_in_m_bs, http->buffering_hints->interval_in_seconds, plan);
+    if (http->retry_options && http->retry_options->duration_in_seconds)
+      plan.retry_duration_ms = static_cast<int64_t>(*http->retry_options->duration_in_seconds) * 1000;
+    plan.backup_all = http->s3_backup_mode.value_or("FailedDataOnly") == "AllData";
+    apply_processing(http->processing_configuration, plan);
+    if (const auto& backup = http->s3_destination_description) {
+      auto target = s3_target(backup->bucket_arn, backup->prefix, backup->error_output_prefix,
+                              backup->compression_format, std::nullopt, std::nullopt);
+      if (!target) return std::unexpected(target.error());
+      plan.s3 = std::move(*target);
+    }
+    return plan;
+  }
+  return std::unexpected(Status::invalid_argument("runnel does not deliver to this destination type yet"));
+}
+
+}  // namespace runnel::firehose

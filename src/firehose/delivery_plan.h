@@ -1,0 +1,58 @@
+#pragma once
+// DeliveryPlan: what the delivery engine needs from a stream's description,
+// read once per configuration: where objects go, how they are buffered,
+// named and compressed, and which processors run. Built from the canonical
+// description the control plane keeps (defaults already filled in), so
+// every field here has one meaning whatever the request that set it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "firehose/compression.h"
+#include "firehose/stream_spec.h"
+
+namespace runnel::firehose {
+
+// An S3 bucket and how objects are named and written in it.
+struct S3Target {
+  std::string bucket;
+  std::optional<std::string> prefix;
+  std::optional<std::string> error_output_prefix;
+  Compression compression = Compression::kUncompressed;
+  std::string extension;  // FileExtension, or the compression's default
+  std::string time_zone;  // CustomTimeZone; empty means UTC
+};
+
+struct DeliveryPlan {
+  enum class Kind { kS3, kHttpEndpoint };
+  Kind kind = Kind::kS3;
+  std::string stream_name;
+  std::string stream_arn;
+  int64_t version = 1;
+  // Deliver when the buffer holds this many bytes, or when its oldest record
+  // is this old, whichever comes first (BufferingHints).
+  uint64_t size_bytes = 5ull << 20;
+  int64_t interval_ms = 300'000;
+  // kS3: the destination. kHttpEndpoint: the backup bucket, where failed
+  // (or, with AllData, all) records go.
+  S3Target s3;
+  // Processing (ProcessingConfiguration, when Enabled).
+  bool append_delimiter = false;  // AppendDelimiterToRecord: "\n" after each record
+  // kHttpEndpoint.
+  std::string url;
+  std::string endpoint_name;
+  std::optional<std::string> access_key;
+  bool gzip_request = false;
+  std::vector<std::pair<std::string, std::string>> common_attributes;
+  int64_t retry_duration_ms = 300'000;
+  bool backup_all = false;  // S3BackupMode AllData
+};
+
+// The plan of `spec`'s first destination; InvalidArgument for a destination
+// the engine does not deliver to (yet): the stream stays, records are kept.
+Result<DeliveryPlan> plan_of(const StreamSpec& spec);
+
+}  // namespace runnel::firehose

@@ -1,0 +1,153 @@
+#pragma once
+// Engine: the DeliveryEngine runnel serves with. It reads each delivery
+// stream's durable records back from the log, buffers them by SizeInMBs and
+// IntervalInSeconds, forms objects (processing, compression, AWS's names)
+// and writes them through an s3::ObjectStore, then checkpoints how far it
+// delivered so that a restart goes on from there (at-least-once: a crash
+// between an object's write and its checkpoint writes that buffer again).
+//
+// Durability: what PutRecord acknowledged is in the log before the engine
+// sees it; the engine's only state of its own is the per-stream checkpoint
+// (MetadataStore kind "firehose.delivered": the last log counter delivered,
+// docs/firehose.md "Delivery"). It also tells the log which of a stream's
+// records may go (Log::set_retention): those delivered, and any older than
+// 24 hours, which AWS drops undelivered too.
+//
+// Threads: one delivery thread owns every stream's state; the public
+// methods and the object store's completions only queue work for it, so
+// none of them blocks on a delivery. Objects are formed (and compressed)
+// on that thread; at most one object per stream is being written at a time.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/mutex.h"
+#include "firehose/delivery_engine.h"
+#include "firehose/delivery_plan.h"
+#include "firehose/http_endpoint.h"
+#include "s3/object_store.h"
+#include "storage/log.h"
+#include "storage/metadata_store.h"
+#include "streams/record_cipher.h"
+
+namespace runnel::firehose {
+
+struct EngineOptions {
+  // The key file of encryption at rest (streams/record_cipher.h), shared
+  // with Data Streams.
+  std::string key_file = "kms.key";
+  // Source of time (epoch ms); empty: the system clock. Tests inject one.
+  std::function<int64_t()> now_ms;
+  // Retrying a failed S3 write: AWS retries every 5 seconds for up to 24
+  // hours, then drops the data.
+  int64_t s3_retry_interval_ms = 5'000;
+  int64_t s3_retry_window_ms = 24ll * 3600 * 1000;
+  // Undelivered records older than this may be dropped from the log.
+  int64_t undelivered_retention_ms = 24ll * 3600 * 1000;
+  // How often the delivery thread looks at every stream even when nothing
+  // woke it (records found after a restart, clock-driven deliveries).
+  int64_t poll_ms = 1000;
+};
+
+// What the engine has done for one stream since it started (tests, metrics).
+struct DeliveryStats {
+  uint64_t objects = 0;
+  uint64_t records = 0;
+  uint64_t bytes = 0;          // record bytes delivered, before compression
+  uint64_t failed_attempts = 0;
+  uint64_t delivered_through = 0;  // the checkpoint: last log counter delivered
+  std::string last_error;
+};
+
+class Engine final : public DeliveryEngine {
+ public:
+  // Every reference must outlive the engine. Starts the delivery thread.
+  Engine(EngineOptions options, storage::Log& log, storage::MetadataStore& metadata, s3::ObjectStore& store);
+  ~Engine() override;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  void check_destination(const StreamSpec& spec,
+                         std::function<void(std::optional<api::FailureDescription>)> done) override;
+  void configure(const StreamSpec& spec) override;
+  void remove(const std::string& name) override;
+  void records_durable(const std::string& name) override;
+
+  // A snapshot of a stream's counters; nullopt for a stream it does not know.
+  // Any thread.
+  std::optional<DeliveryStats> stats(const std::string& name) EXCLUDES(mu_);
+
+  // Stops the delivery thread after the objects being written complete (or
+  // fail). Buffers not yet written stay in the log for the next start.
+  void stop() EXCLUDES(mu_);
+
+ private:
+  struct Stream;
+  // Records taken from the buffer and being delivered, with what is needed
+  // to try again exactly as before: the same object (name and bytes) for
+  // S3, the same requestId for an HTTP endpoint.
+  struct Batch {
+    enum class Phase {
+      kDeliver,  // to the destination
+      kBackup,   // the batch's backup or error object, to the S3 backup bucket
+    };
+    Phase phase = Phase::kDeliver;
+    std::vector<storage::StoredRecord> records;
+    uint64_t record_bytes = 0;
+    std::string bucket, key, body;  // the object being written (either phase)
+    std::string request_id;         // kDeliver to an HTTP endpoint
+    int attempts = 0;
+    int64_t first_attempt_ms = 0;
+    int64_t retry_at_ms = 0;
+    bool writing = false;
+    bool delivered = false;  // the destination has the records (a backup may follow)
+  };
+
+  int64_t now() const;
+  void run();
+  void post(std::function<void()> work) EXCLUDES(mu_);
+  // On the delivery thread only.
+  void apply_configure(const StreamSpec& spec);
+  void step(Stream& s, int64_t now);
+  bool fill(Stream& s);
+  void take_batch(Stream& s, int64_t now);
+  void send(Stream& s);
+  void write_object(Stream& s);
+  void on_written(const std::string& name, uint64_t generation, Result<s3::ObjectInfo> result);
+  void on_posted(const std::string& name, uint64_t generation, EndpointResponse response);
+  void to_backup(Stream& s, std::string_view error_code, const std::string& why, int64_t now);
+  void finish(Stream& s);
+  void retry_later(Stream& s, int64_t at, const std::string& why);
+  int64_t next_deadline(int64_t now) const;
+  void publish_stats(const Stream& s) EXCLUDES(mu_);
+
+  const EngineOptions options_;
+  storage::Log& log_;
+  storage::MetadataStore& metadata_;
+  s3::ObjectStore& store_;
+  streams::RecordCipher cipher_;
+  HttpPoster poster_;
+
+  // Delivery-thread state (no lock: only run() and what it calls touch it).
+  std::map<std::string, std::unique_ptr<Stream>> streams_;
+  uint64_t next_generation_ = 1;
+  std::mt19937_64 jitter_{std::random_device{}()};  // backoff jitter
+
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool wake_ GUARDED_BY(mu_) = false;  // records became durable since the last look
+  int in_flight_ GUARDED_BY(mu_) = 0;  // objects being written, for stop()
+  std::map<std::string, DeliveryStats> stats_ GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+}  // namespace runnel::firehose

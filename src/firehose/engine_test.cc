@@ -1,0 +1,320 @@
+// The delivery engine over a real log and metadata store, writing to an
+// in-memory object store that can be told to fail: objects' names, bodies,
+// compression, the size and interval triggers, retries, and restarts from
+// the checkpoint.
+#include "firehose/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include "firehose/compression.h"
+#include "storage/log_test_util.h"
+
+namespace runnel::firehose {
+namespace {
+
+using storage::testing::append_wait;
+using storage::testing::FakeClock;
+using storage::testing::TempDir;
+
+// Objects in memory; put_object completes on a thread of its own, as the
+// real stores do, and fails while `failures` is above zero.
+class MemoryStore final : public s3::ObjectStore {
+ public:
+  ~MemoryStore() override {
+    for (auto& t : threads_) t.join();
+  }
+  void put_object(s3::PutObjectRequest req, std::function<void(Result<s3::ObjectInfo>)> done) override {
+    MutexLock lock(mu_);
+    threads_.emplace_back([this, req = std::move(req), done = std::move(done)]() mutable {
+      Result<s3::ObjectInfo> r;
+      {
+        MutexLock lock(mu_);
+        ++puts_;
+        if (failures_ > 0) {
+          --failures_;
+          r = std::unexpected(Status::io_error("injected failure"));
+        } else {
+          s3::ObjectInfo info;
+          info.key = req.key;
+          info.size = req.body.size();
+          objects_[req.bucket + "/" + req.key] = std::move(req.body);
+          r = info;
+        }
+      }
+      done(std::move(r));
+    });
+  }
+  void head_bucket(const std::string& bucket, std::function<void(Status)> done) override {
+    done(bucket == "missing" ? Status::not_found("NoSuchBucket") : Status::ok());
+  }
+  void get_object(const std::string& bucket, const std::string& key,
+                  std::function<void(Result<std::string>)> done) override {
+    MutexLock lock(mu_);
+    auto it = objects_.find(bucket + "/" + key);
+    if (it == objects_.end()) return done(std::unexpected(Status::not_found("NoSuchKey")));
+    done(it->second);
+  }
+  void list_objects(const std::string&, const std::string&, const std::string&, int,
+                    std::function<void(Result<s3::ListResult>)> done) override {
+    done(s3::ListResult{});
+  }
+
+  std::map<std::string, std::string> objects() {
+    MutexLock lock(mu_);
+    return objects_;
+  }
+  void fail_next(int n) {
+    MutexLock lock(mu_);
+    failures_ = n;
+  }
+  int puts() {
+    MutexLock lock(mu_);
+    return puts_;
+  }
+
+ private:
+  Mutex mu_;
+  std::map<std::string, std::string> objects_ GUARDED_BY(mu_);
+  int failures_ GUARDED_BY(mu_) = 0;
+  int puts_ GUARDED_BY(mu_) = 0;
+  std::vector<std::thread> threads_ GUARDED_BY(mu_);
+};
+
+constexpr storage::ShardKey kShard = 7;
+
+StreamSpec s3_spec(const std::string& name, int size_mb, int interval_s, const std::string& compression = "UNCOMPRESSED",
+                   std::optional<std::string> prefix = std::nullopt) {
+  StreamSpec spec;
+  auto& d = spec.description;
+  d.delivery_stream_name = name;
+  d.delivery_stream_arn = "arn:aws:firehose:us-east-1:000000000000:deliverystream/" + name;
+  d.delivery_stream_status = "ACTIVE";
+  d.delivery_stream_type = "DirectPut";
+  d.version_id = "3";
+  api::DestinationDescription dest;
+  dest.destination_id = "destinationId-000000000001";
+  api::ExtendedS3DestinationDescription s3;
+  s3.bucket_arn = "arn:aws:s3:::bucket";
+  s3.role_arn = "arn:aws:iam::000000000000:role/firehose";
+  s3.prefix = std::move(prefix);
+  s3.buffering_hints.size_in_m_bs = size_mb;
+  s3.buffering_hints.interval_in_seconds = interval_s;
+  s3.compression_format = compression;
+  dest.extended_s3_destination_description = std::move(s3);
+  d.destinations.push_back(std::move(dest));
+  spec.shard_key = kShard;
+  return spec;
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { open(); }
+  void TearDown() override { close(); }
+
+  void open() {
+    storage::LogOptions lo;
+    lo.dir = dir_.path() + "/log";
+    lo.now_ms = clock_.fn();
+    lo.runway_bytes = 0;
+    log_ = std::move(*storage::open_log(lo));
+    metadata_ = std::move(*storage::MetadataStore::open(dir_.path() + "/metadata.db"));
+    EngineOptions eo;
+    eo.key_file = dir_.path() + "/kms.key";
+    eo.now_ms = clock_.fn();
+    eo.poll_ms = 20;
+    eo.s3_retry_interval_ms = 50;
+    engine_ = std::make_unique<Engine>(eo, *log_, *metadata_, store_);
+  }
+  void close() {
+    engine_.reset();
+    if (log_) {
+      ASSERT_TRUE(log_->close());
+    }
+    log_.reset();
+    metadata_.reset();
+  }
+
+  void put(const std::vector<std::string>& records) {
+    storage::ShardAppend a;
+    a.shard = kShard;
+    for (const auto& r : records) a.records.push_back({"", r});
+    ASSERT_TRUE(append_wait(*log_, {std::move(a)}));
+    engine_->records_durable("s");
+  }
+
+  // Waits (real time, bounded) until `pred` holds.
+  template <class Pred>
+  bool eventually(Pred pred) {
+    for (int i = 0; i < 500; ++i) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return pred();
+  }
+
+  TempDir dir_;
+  FakeClock clock_;
+  MemoryStore store_;
+  std::unique_ptr<storage::Log> log_;
+  std::unique_ptr<storage::MetadataStore> metadata_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, ZeroIntervalDeliversAtOnceUnderAwsName) {
+  engine_->configure(s3_spec("s", 5, 0));
+  put({"a1", "b2", "c3"});
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
+  auto [key, body] = *store_.objects().begin();
+  EXPECT_EQ(body, "a1b2c3");  // S3 gets the records' bytes as they are
+  // bucket/YYYY/MM/dd/HH/<stream>-<version>-<yyyy>-<MM>-<dd>-<HH>-<mm>-<ss>-<uuid>
+  // 1'700'000'000'000 ms is 2023-11-14T22:13:20Z.
+  EXPECT_TRUE(std::regex_match(key, std::regex("bucket/2023/11/14/22/s-3-2023-11-14-22-13-20-"
+                                               "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
+      << key;
+}
+
+TEST_F(EngineTest, WaitsForTheIntervalThenDelivers) {
+  engine_->configure(s3_spec("s", 5, 60));
+  put({"x"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(store_.objects().empty());
+  clock_.now += 59'000;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(store_.objects().empty());
+  clock_.now += 1'000;
+  EXPECT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
+}
+
+TEST_F(EngineTest, SizeHintCutsObjectsBeforeTheInterval) {
+  engine_->configure(s3_spec("s", 1, 900));
+  const std::string kib(1024, 'k');
+  std::vector<std::string> records(1536, kib);  // 1.5 MiB
+  put(records);
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
+  EXPECT_EQ(store_.objects().begin()->second.size(), 1u << 20);  // the first full MiB
+  clock_.now += 900'000;
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 2; }));
+  // The checkpoint follows the write's completion.
+  ASSERT_TRUE(eventually([&] { return engine_->stats("s")->delivered_through == 1536; }));
+  auto stats = engine_->stats("s");
+  EXPECT_EQ(stats->records, 1536u);
+  EXPECT_EQ(stats->objects, 2u);
+  EXPECT_EQ(stats->delivered_through, 1536u);
+}
+
+TEST_F(EngineTest, GzipObjectsDecompressToTheRecords) {
+  engine_->configure(s3_spec("s", 5, 0, "GZIP", "logs/"));
+  put({"{\"a\":1}\n", "{\"a\":2}\n"});
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
+  auto [key, body] = *store_.objects().begin();
+  EXPECT_TRUE(key.starts_with("bucket/logs/2023/11/14/22/s-3-")) << key;
+  EXPECT_TRUE(key.ends_with(".gz")) << key;
+  auto plain = decompress(Compression::kGzip, body);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(*plain, "{\"a\":1}\n{\"a\":2}\n");
+}
+
+TEST_F(EngineTest, FailedWritesAreRetriedWithTheSameObject) {
+  store_.fail_next(2);
+  engine_->configure(s3_spec("s", 5, 0));
+  put({"r"});
+  ASSERT_TRUE(eventually([&] { return store_.puts() >= 1; }));
+  // Retries are 50 ms apart on the engine's clock.
+  for (int i = 0; i < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    clock_.now += 100;
+  }
+  ASSERT_TRUE(eventually([&] {
+    clock_.now += 100;
+    return store_.objects().size() == 1;
+  }));
+  EXPECT_EQ(store_.puts(), 3);
+  ASSERT_TRUE(eventually([&] { return engine_->stats("s")->objects == 1; }));
+  EXPECT_EQ(engine_->stats("s")->failed_attempts, 2u);
+}
+
+TEST_F(EngineTest, RestartGoesOnFromTheCheckpoint) {
+  engine_->configure(s3_spec("s", 5, 0));
+  put({"first"});
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
+  ASSERT_TRUE(eventually([&] { return engine_->stats("s")->delivered_through == 1; }));
+  close();
+  open();
+  engine_->configure(s3_spec("s", 5, 0));
+  put({"second"});
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 2; }));
+  std::vector<std::string> bodies;
+  for (auto& [k, v] : store_.objects()) bodies.push_back(v);
+  std::sort(bodies.begin(), bodies.end());
+  EXPECT_EQ(bodies, (std::vector<std::string>{"first", "second"}));
+}
+
+TEST_F(EngineTest, RecordsLeftByAStopAreDeliveredAfterRestart) {
+  engine_->configure(s3_spec("s", 5, 60));
+  put({"kept"});
+  close();  // stopped before the interval ran out
+  EXPECT_TRUE(store_.objects().empty());
+  clock_.now += 60'000;
+  open();
+  engine_->configure(s3_spec("s", 5, 60));
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
+  EXPECT_EQ(store_.objects().begin()->second, "kept");
+}
+
+TEST_F(EngineTest, EncryptedRecordsAreDeliveredInTheClear) {
+  engine_->configure(s3_spec("s", 5, 0));
+  streams::RecordCipher cipher(dir_.path() + "/kms.key");
+  storage::ShardAppend a;
+  a.shard = kShard;
+  storage::AppendRecord r{"", "secret"};
+  ASSERT_TRUE(cipher.encrypt("alias/aws/firehose", r));
+  ASSERT_NE(r.data, "secret");
+  a.records.push_back(r);
+  ASSERT_TRUE(append_wait(*log_, {std::move(a)}));
+  engine_->records_durable("s");
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
+  EXPECT_EQ(store_.objects().begin()->second, "secret");
+}
+
+TEST_F(EngineTest, AppendDelimiterProcessorEndsEachRecordWithANewline) {
+  StreamSpec spec = s3_spec("s", 5, 0);
+  api::ProcessingConfiguration pc;
+  pc.enabled = true;
+  api::Processor p;
+  p.type = "AppendDelimiterToRecord";
+  pc.processors = std::vector<api::Processor>{p};
+  spec.description.destinations[0].extended_s3_destination_description->processing_configuration = pc;
+  engine_->configure(spec);
+  put({"a", "b"});
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
+  EXPECT_EQ(store_.objects().begin()->second, "a\nb\n");
+}
+
+TEST_F(EngineTest, MissingBucketFailsTheDestinationCheck) {
+  StreamSpec spec = s3_spec("s", 5, 0);
+  spec.description.destinations[0].extended_s3_destination_description->bucket_arn = "arn:aws:s3:::missing";
+  std::optional<api::FailureDescription> failure;
+  engine_->check_destination(spec, [&](std::optional<api::FailureDescription> f) { failure = std::move(f); });
+  ASSERT_TRUE(failure);
+  EXPECT_NE(failure->details.find("missing"), std::string::npos);
+  std::optional<api::FailureDescription> ok = api::FailureDescription{};
+  engine_->check_destination(s3_spec("s", 5, 0), [&](std::optional<api::FailureDescription> f) { ok = f; });
+  EXPECT_FALSE(ok);
+}
+
+TEST_F(EngineTest, RemovedStreamIsForgotten) {
+  engine_->configure(s3_spec("s", 5, 60));
+  put({"never"});
+  engine_->remove("s");
+  ASSERT_TRUE(eventually([&] { return !engine_->stats("s"); }));
+  clock_.now += 120'000;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(store_.objects().empty());
+}
+
+}  // namespace
+}  // namespace runnel::firehose

@@ -1,0 +1,109 @@
+"""An HTTP endpoint for Firehose's HTTP endpoint delivery, written from AWS's
+published specification ("HTTP Endpoint Delivery Request and Response
+Specifications", protocol version 1.0), for the e2e suites.
+
+It checks every request against the specification (method, headers, JSON
+body, base64 records, gzip content encoding) and keeps what it received;
+a test can make it answer failures first (a status, a wrong requestId) to
+see runnel retry with the same requestId and then give up.
+"""
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Received:
+    request_id: str
+    headers: dict[str, str]
+    records: list[bytes]
+    timestamp: int
+    gzip: bool
+
+
+@dataclass
+class Receiver:
+    access_key: str | None = None
+    # Answers to give before accepting: each an HTTP status, or "wrong-id".
+    failures: list = field(default_factory=list)
+    requests: list[Received] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/ingest"
+
+    def accepted(self) -> list[Received]:
+        with self.lock:
+            return [r for r in self.requests if r.headers.get("x-runnel-test-answer") == "200"]
+
+    def records(self) -> list[bytes]:
+        return [rec for r in self.accepted() for rec in r.records]
+
+    def start(self) -> "Receiver":
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", "0"))
+                raw = self.rfile.read(length)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                problems = []
+                if headers.get("x-amz-firehose-protocol-version") != "1.0":
+                    problems.append("protocol version header")
+                if headers.get("content-type") != "application/json":
+                    problems.append("content type " + str(headers.get("content-type")))
+                is_gzip = headers.get("content-encoding") == "gzip"
+                body = gzip.decompress(raw) if is_gzip else raw
+                doc = json.loads(body)
+                rid = headers.get("x-amz-firehose-request-id", "")
+                if doc.get("requestId") != rid:
+                    problems.append("requestId differs from the header")
+                if receiver.access_key is not None and headers.get("x-amz-firehose-access-key") != receiver.access_key:
+                    self._answer(401, {"requestId": rid, "timestamp": int(time.time() * 1000),
+                                       "errorMessage": "bad access key"})
+                    return
+                records = [base64.b64decode(r["data"], validate=True) for r in doc["records"]]
+                with receiver.lock:
+                    answer = receiver.failures.pop(0) if receiver.failures else 200
+                    headers["x-runnel-test-answer"] = str(answer)
+                    receiver.requests.append(Received(rid, headers, records, doc["timestamp"], is_gzip))
+                    receiver.problems.extend(problems)
+                if answer == "wrong-id":
+                    self._answer(200, {"requestId": "not-" + rid, "timestamp": int(time.time() * 1000)})
+                elif answer == 200:
+                    self._answer(200, {"requestId": rid, "timestamp": int(time.time() * 1000)})
+                else:
+                    self._answer(int(answer), {"requestId": rid, "timestamp": int(time.time() * 1000),
+                                               "errorMessage": f"told to answer {answer}"})
+
+            def _answer(self, status: int, doc: dict):
+                out = json.dumps(doc).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
