@@ -254,47 +254,33 @@ std::optional<Compression> parse_compression(std::string_view name) {
 
 std::string_view default_extension(Compression c) {
   switch (c) {
-    case Compression::kUncompressed:
-      return "";
-    case Compression::kGzip:
-      return ".gz";
-    case Compression::kZip:
-      return ".zip";
+    case Compression::kUncompressed: return "";
+    case Compression::kGzip: return ".gz";
+    case Compression::kZip: return ".zip";
     case Compression::kSnappy:
-    case Compression::kHadoopSnappy:
-      return ".snappy";
+    case Compression::kHadoopSnappy: return ".snappy";
   }
   return "";
 }
 
 Result<std::string> compress(Compression c, std::string_view data, std::string_view entry_name) {
   switch (c) {
-    case Compression::kUncompressed:
-      return std::string(data);
-    case Compression::kGzip:
-      return gzip(data);
-    case Compression::kZip:
-      return zip_one(data, entry_name);
-    case Compression::kSnappy:
-      return snappy_framed(data);
-    case Compression::kHadoopSnappy:
-      return hadoop_snappy(data);
+    case Compression::kUncompressed: return std::string(data);
+    case Compression::kGzip: return gzip(data);
+    case Compression::kZip: return zip_one(data, entry_name);
+    case Compression::kSnappy: return snappy_framed(data);
+    case Compression::kHadoopSnappy: return hadoop_snappy(data);
   }
   return std::unexpected(Status::invalid_argument("unknown compression"));
 }
 
 Result<std::string> decompress(Compression c, std::string_view data) {
   switch (c) {
-    case Compression::kUncompressed:
-      return std::string(data);
-    case Compression::kGzip:
-      return gunzip(data);
-    case Compression::kZip:
-      return unzip_first(data);
-    case Compression::kSnappy:
-      return snappy_unframed(data);
-    case Compression::kHadoopSnappy:
-      return hadoop_unsnappy(data);
+    case Compression::kUncompressed: return std::string(data);
+    case Compression::kGzip: return gunzip(data);
+    case Compression::kZip: return unzip_first(data);
+    case Compression::kSnappy: return snappy_unframed(data);
+    case Compression::kHadoopSnappy: return hadoop_unsnappy(data);
   }
   return std::unexpected(Status::invalid_argument("unknown compression"));
 }

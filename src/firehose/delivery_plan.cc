@@ -61,8 +61,8 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
     return plan;
   }
   if (const auto& s3 = dest.s3_destination_description) {
-    auto target = s3_target(s3->bucket_arn, s3->prefix, s3->error_output_prefix, s3->compression_format,
-                            std::nullopt, std::nullopt);
+    auto target = s3_target(s3->bucket_arn, s3->prefix, s3->error_output_prefix, s3->compression_format, std::nullopt,
+                            std::nullopt);
     if (!target) return std::unexpected(target.error());
     plan.kind = DeliveryPlan::Kind::kS3;
     plan.s3 = std::move(*target);

@@ -16,6 +16,7 @@ namespace runnel::firehose {
 namespace {
 
 constexpr std::string_view kCheckpointKind = "firehose.delivered";
+constexpr std::string_view kSourceCheckpointKind = "firehose.source";  // KinesisSource's JSON
 constexpr uint32_t kReadRecords = 10'000;
 
 std::optional<uint64_t> parse_counter(const std::string& s) {
@@ -26,6 +27,20 @@ std::optional<uint64_t> parse_counter(const std::string& s) {
 }
 
 constexpr size_t kMaxRecordsPerRequest = 10'000;  // HTTP endpoint: records per request
+
+// The stream an ARN arn:aws:kinesis:<region>:<account>:stream/<name> names.
+std::string stream_of_arn(const std::string& arn) {
+  const size_t slash = arn.find(":stream/");
+  return slash == std::string::npos ? arn : arn.substr(slash + 8);
+}
+
+std::optional<std::string> saved(storage::MetadataStore& metadata, std::string_view kind, const std::string& name) {
+  auto docs = metadata.load_all(kind);
+  if (!docs) return std::nullopt;
+  for (auto& [key, value] : *docs)
+    if (key == name) return std::move(value);
+  return std::nullopt;
+}
 
 std::string random_string() {
   // !{firehose:random-string}: 11 characters.
@@ -59,17 +74,42 @@ struct Engine::Stream {
   uint64_t read_next = 1;            // next log counter to read into the buffer
   std::vector<storage::StoredRecord> buffer;
   uint64_t buffer_bytes = 0;
+  // KinesisStreamAsSource: where records come from instead of the log, and
+  // each buffered record's shard and sequence number.
+  std::unique_ptr<KinesisSource> source;
+  std::vector<std::pair<std::string, std::string>> buffer_positions;
   std::optional<Batch> batch;  // the records being delivered
   DeliveryStats stats;
 };
 
-Engine::Engine(EngineOptions options, storage::Log& log, storage::MetadataStore& metadata,
-               s3::ObjectStore& store)
-    : options_(std::move(options)), log_(log), metadata_(metadata), store_(store), cipher_(options_.key_file) {
+Engine::Engine(EngineOptions options, storage::Log& log, storage::MetadataStore& metadata, s3::ObjectStore& store,
+               streams::DataStreams* data_streams)
+    : options_(std::move(options)),
+      log_(log),
+      metadata_(metadata),
+      store_(store),
+      data_streams_(data_streams),
+      cipher_(options_.key_file) {
   thread_ = std::thread([this] { run(); });
+  // Records durable on any Data Streams shard may be a Kinesis source's.
+  if (data_streams_) {
+    watch_id_ = data_streams_->watch([this](const streams::StreamEvent& e) {
+      if (e.kind == streams::StreamEvent::Kind::kRecordsDurable || e.kind == streams::StreamEvent::Kind::kResharded)
+        wake();
+    });
+  }
 }
 
-Engine::~Engine() { stop(); }
+Engine::~Engine() {
+  if (data_streams_ && watch_id_ >= 0) data_streams_->unwatch(watch_id_);
+  stop();
+}
+
+void Engine::wake() {
+  MutexLock lock(mu_);
+  wake_ = true;
+  cv_.notify_one();
+}
 
 int64_t Engine::now() const {
   if (options_.now_ms) return options_.now_ms();
@@ -125,8 +165,9 @@ void Engine::configure(const StreamSpec& spec) {
 void Engine::remove(const std::string& name) {
   post([this, name] {
     streams_.erase(name);
-    if (Status st = metadata_.remove(kCheckpointKind, name); !st)
-      spdlog::warn("firehose: forgetting the checkpoint of {}: {}", name, st.to_string());
+    for (std::string_view kind : {kCheckpointKind, kSourceCheckpointKind})
+      if (Status st = metadata_.remove(kind, name); !st)
+        spdlog::warn("firehose: forgetting the checkpoint of {}: {}", name, st.to_string());
     MutexLock lock(mu_);
     stats_.erase(name);
   });
@@ -134,9 +175,7 @@ void Engine::remove(const std::string& name) {
 
 void Engine::records_durable(const std::string& name) {
   (void)name;  // every stream is looked at on a wake; one is cheap to check
-  MutexLock lock(mu_);
-  wake_ = true;
-  cv_.notify_one();
+  wake();
 }
 
 std::optional<DeliveryStats> Engine::stats(const std::string& name) {
@@ -157,15 +196,21 @@ void Engine::apply_configure(const StreamSpec& spec) {
     slot = std::make_unique<Stream>();
     slot->generation = next_generation_++;
     // Where delivery stopped before: the checkpoint, if any.
-    auto docs = metadata_.load_all(kCheckpointKind);
-    if (docs) {
-      for (const auto& [name, value] : *docs)
-        if (name == spec.name()) slot->delivered_through = parse_counter(value).value_or(0);
-    }
+    if (auto cp = saved(metadata_, kCheckpointKind, spec.name()))
+      slot->delivered_through = parse_counter(*cp).value_or(0);
     slot->read_next = slot->delivered_through + 1;
     slot->stats.delivered_through = slot->delivered_through;
   }
   Stream& s = *slot;
+  const auto& src = spec.description.source;
+  if (!s.source && data_streams_ && src && src->kinesis_stream_source_description &&
+      src->kinesis_stream_source_description->kinesis_stream_arn) {
+    const auto& k = *src->kinesis_stream_source_description;
+    int64_t start = k.delivery_start_timestamp ? k.delivery_start_timestamp->millis : 0;
+    if (start == 0 && spec.description.create_timestamp) start = spec.description.create_timestamp->millis;
+    s.source = std::make_unique<KinesisSource>(*data_streams_, stream_of_arn(*k.kinesis_stream_arn), start,
+                                               saved(metadata_, kSourceCheckpointKind, spec.name()).value_or(""));
+  }
   s.spec = spec;
   auto plan = plan_of(spec);
   if (plan) {
@@ -228,7 +273,20 @@ int64_t Engine::next_deadline(int64_t now) const {
 // Reads records past the buffer from the log until the buffer holds a
 // whole object's worth. True when it read anything.
 bool Engine::fill(Stream& s) {
-  if (s.spec.shard_key == 0 || !s.plan) return false;
+  if (!s.plan) return false;
+  if (s.source) {
+    if (s.buffer_bytes >= s.plan->size_bytes) return false;
+    std::vector<SourceRecord> got;
+    Status st = s.source->read(s.plan->size_bytes - s.buffer_bytes, got);
+    if (!st) s.stats.last_error = "reading source stream " + s.source->stream() + ": " + st.message();
+    for (auto& r : got) {
+      s.buffer_bytes += r.record.data.size();
+      s.buffer.push_back(std::move(r.record));
+      s.buffer_positions.emplace_back(std::move(r.shard_id), std::move(r.sequence_number));
+    }
+    return !got.empty();
+  }
+  if (s.spec.shard_key == 0) return false;
   bool any = false;
   while (s.buffer_bytes < s.plan->size_bytes) {
     auto r = log_.read(s.spec.shard_key, s.read_next, kReadRecords, s.plan->size_bytes - s.buffer_bytes, INT64_MIN);
@@ -280,6 +338,10 @@ void Engine::take_batch(Stream& s, int64_t now) {
   if (s.plan->kind == DeliveryPlan::Kind::kHttpEndpoint) n = std::min(n, kMaxRecordsPerRequest);
   b.records.assign(std::make_move_iterator(s.buffer.begin()), std::make_move_iterator(s.buffer.begin() + n));
   s.buffer.erase(s.buffer.begin(), s.buffer.begin() + n);
+  if (s.source) {
+    for (size_t i = 0; i < n; ++i) b.positions[s.buffer_positions[i].first] = s.buffer_positions[i].second;
+    s.buffer_positions.erase(s.buffer_positions.begin(), s.buffer_positions.begin() + n);
+  }
   for (const auto& r : b.records) b.record_bytes += r.data.size();
   s.buffer_bytes -= b.record_bytes;
   b.first_attempt_ms = now;
@@ -335,16 +397,16 @@ void Engine::write_object(Stream& s) {
   req.bucket = b.bucket;
   req.key = b.key;
   req.body = b.body;  // kept for a retry
-  store_.put_object(std::move(req), [this, name = s.spec.name(), generation = s.generation](
-                                        Result<s3::ObjectInfo> result) {
-    post([this, name, generation, result = std::move(result)]() mutable {
-      {
-        MutexLock lock(mu_);
-        --in_flight_;
-      }
-      on_written(name, generation, std::move(result));
-    });
-  });
+  store_.put_object(std::move(req),
+                    [this, name = s.spec.name(), generation = s.generation](Result<s3::ObjectInfo> result) {
+                      post([this, name, generation, result = std::move(result)]() mutable {
+                        {
+                          MutexLock lock(mu_);
+                          --in_flight_;
+                        }
+                        on_written(name, generation, std::move(result));
+                      });
+                    });
 }
 
 void Engine::retry_later(Stream& s, int64_t at, const std::string& why) {
@@ -363,7 +425,8 @@ void Engine::on_written(const std::string& name, uint64_t generation, Result<s3:
   const int64_t t = now();
   if (!result) {
     const std::string why = "writing s3://" + b.bucket + "/" + b.key + ": " + result.error().to_string();
-    if (t - b.first_attempt_ms < options_.s3_retry_window_ms) return retry_later(s, t + options_.s3_retry_interval_ms, why);
+    if (t - b.first_attempt_ms < options_.s3_retry_window_ms)
+      return retry_later(s, t + options_.s3_retry_interval_ms, why);
     // AWS's rule: after 24 hours of failed attempts the data is dropped.
     spdlog::error("firehose: {}: dropping {} records after {} ms of failed deliveries: {}", name, b.records.size(),
                   t - b.first_attempt_ms, why);
@@ -393,8 +456,7 @@ void Engine::on_posted(const std::string& name, uint64_t generation, EndpointRes
         return retry_later(s, t + endpoint_backoff_ms(b.attempts, unit(jitter_)), why);
       }
       return to_backup(s, "HttpEndpoint.DestinationException", why, t);
-    case EndpointVerdict::kFinalFailure:
-      return to_backup(s, "HttpEndpoint.RequestEntityTooLarge", why, t);
+    case EndpointVerdict::kFinalFailure: return to_backup(s, "HttpEndpoint.RequestEntityTooLarge", why, t);
   }
 }
 
@@ -409,8 +471,8 @@ void Engine::to_backup(Stream& s, std::string_view error_code, const std::string
     s.stats.last_error = why;
   }
   if (plan.s3.bucket.empty()) {
-    spdlog::error("firehose: {}: {} records not delivered and no backup bucket: {}", plan.stream_name,
-                  b.records.size(), why);
+    spdlog::error("firehose: {}: {} records not delivered and no backup bucket: {}", plan.stream_name, b.records.size(),
+                  why);
     return finish(s);
   }
   std::string body;
@@ -433,8 +495,7 @@ void Engine::to_backup(Stream& s, std::string_view error_code, const std::string
       body += protocol::encode_json(e);
       body.push_back('\n');
     }
-    b.key = object_key(plan, plan.s3.prefix, std::string("http-endpoint-failed"), b.records.front().arrival_ms,
-                       suffix);
+    b.key = object_key(plan, plan.s3.prefix, std::string("http-endpoint-failed"), b.records.front().arrival_ms, suffix);
   }
   auto packed = compress(plan.s3.compression, body, suffix.substr(0, suffix.size() - plan.s3.extension.size()));
   b.body = packed ? std::move(*packed) : std::move(body);
@@ -456,15 +517,21 @@ void Engine::finish(Stream& s) {
     s.stats.bytes += b.record_bytes;
     s.stats.last_error.clear();
   }
+  if (s.source) {
+    // Without the checkpoint a restart delivers the batch again
+    // (at-least-once), which is allowed.
+    if (Status st = metadata_.put(kSourceCheckpointKind, s.spec.name(), s.source->delivered(b.positions)); !st)
+      spdlog::warn("firehose: {}: checkpoint not saved: {}", s.spec.name(), st.to_string());
+    s.batch.reset();
+    publish_stats(s);
+    return;
+  }
   const uint64_t last_counter = b.records.back().counter;
   const int64_t last_arrival = b.records.back().arrival_ms;
   s.delivered_through = last_counter;
   s.stats.delivered_through = last_counter;
-  if (Status st = metadata_.put(kCheckpointKind, s.spec.name(), std::to_string(last_counter)); !st) {
-    // Without the checkpoint a restart delivers the batch again
-    // (at-least-once), which is allowed.
+  if (Status st = metadata_.put(kCheckpointKind, s.spec.name(), std::to_string(last_counter)); !st)
     spdlog::warn("firehose: {}: checkpoint not saved: {}", s.spec.name(), st.to_string());
-  }
   storage::ShardRetention retention;
   retention.period_ms = options_.undelivered_retention_ms;
   retention.floor_ms = last_arrival;  // records that arrived before it are all done with

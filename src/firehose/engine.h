@@ -32,9 +32,11 @@
 #include "firehose/delivery_engine.h"
 #include "firehose/delivery_plan.h"
 #include "firehose/http_endpoint.h"
+#include "firehose/kinesis_source.h"
 #include "s3/object_store.h"
 #include "storage/log.h"
 #include "storage/metadata_store.h"
+#include "streams/data_streams.h"
 #include "streams/record_cipher.h"
 
 namespace runnel::firehose {
@@ -60,7 +62,7 @@ struct EngineOptions {
 struct DeliveryStats {
   uint64_t objects = 0;
   uint64_t records = 0;
-  uint64_t bytes = 0;          // record bytes delivered, before compression
+  uint64_t bytes = 0;  // record bytes delivered, before compression
   uint64_t failed_attempts = 0;
   uint64_t delivered_through = 0;  // the checkpoint: last log counter delivered
   std::string last_error;
@@ -68,8 +70,11 @@ struct DeliveryStats {
 
 class Engine final : public DeliveryEngine {
  public:
-  // Every reference must outlive the engine. Starts the delivery thread.
-  Engine(EngineOptions options, storage::Log& log, storage::MetadataStore& metadata, s3::ObjectStore& store);
+  // Every reference must outlive the engine. `data_streams` (may be null:
+  // no KinesisStreamAsSource delivery) is where Kinesis-sourced streams
+  // read. Starts the delivery thread.
+  Engine(EngineOptions options, storage::Log& log, storage::MetadataStore& metadata, s3::ObjectStore& store,
+         streams::DataStreams* data_streams = nullptr);
   ~Engine() override;
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -79,6 +84,7 @@ class Engine final : public DeliveryEngine {
   void configure(const StreamSpec& spec) override;
   void remove(const std::string& name) override;
   void records_durable(const std::string& name) override;
+  void wake() EXCLUDES(mu_);
 
   // A snapshot of a stream's counters; nullopt for a stream it does not know.
   // Any thread.
@@ -103,6 +109,8 @@ class Engine final : public DeliveryEngine {
     uint64_t record_bytes = 0;
     std::string bucket, key, body;  // the object being written (either phase)
     std::string request_id;         // kDeliver to an HTTP endpoint
+    // A Kinesis source: the last sequence number of each shard in the batch.
+    std::map<std::string, std::string> positions;
     int attempts = 0;
     int64_t first_attempt_ms = 0;
     int64_t retry_at_ms = 0;
@@ -132,6 +140,8 @@ class Engine final : public DeliveryEngine {
   storage::Log& log_;
   storage::MetadataStore& metadata_;
   s3::ObjectStore& store_;
+  streams::DataStreams* const data_streams_;
+  int watch_id_ = -1;
   streams::RecordCipher cipher_;
   HttpPoster poster_;
 

@@ -30,8 +30,8 @@ EndpointRequest endpoint_request(const DeliveryPlan& plan, std::string_view requ
                                  const std::vector<std::string_view>& records) {
   EndpointRequest req;
   req.url = plan.url;
-  std::string body = "{\"requestId\":" + json_string(request_id) + ",\"timestamp\":" + std::to_string(timestamp_ms) +
-                     ",\"records\":[";
+  std::string body =
+      "{\"requestId\":" + json_string(request_id) + ",\"timestamp\":" + std::to_string(timestamp_ms) + ",\"records\":[";
   bool first = true;
   for (std::string_view r : records) {
     if (!first) body.push_back(',');

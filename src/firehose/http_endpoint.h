@@ -46,8 +46,8 @@ struct EndpointRequest {
 };
 
 struct EndpointResponse {
-  long status = 0;          // 0: no HTTP answer (see transport_error)
-  std::string body;         // at most 1 MiB is kept, as AWS reads no more
+  long status = 0;   // 0: no HTTP answer (see transport_error)
+  std::string body;  // at most 1 MiB is kept, as AWS reads no more
   std::string transport_error;
 };
 

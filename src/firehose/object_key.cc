@@ -27,8 +27,8 @@ std::string random_uuid() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   uint64_t hi = rng();
   uint64_t lo = rng();
-  hi = (hi & ~0xF000ull) | 0x4000ull;                          // version 4
-  lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);          // RFC 4122 variant
+  hi = (hi & ~0xF000ull) | 0x4000ull;                  // version 4
+  lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);  // RFC 4122 variant
   return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF, hi & 0xFFFF, lo >> 48,
                      lo & 0xFFFFFFFFFFFFull);
 }
