@@ -31,15 +31,6 @@ void apply_buffering(const std::optional<int32_t>& size_mb, const std::optional<
   if (interval_s) plan.interval_ms = static_cast<int64_t>(*interval_s) * 1000;
 }
 
-// The processors the engine runs itself (AppendDelimiterToRecord now; the
-// others come with their features, docs/firehose.md says which).
-void apply_processing(const std::optional<api::ProcessingConfiguration>& config, DeliveryPlan& plan) {
-  if (!config || !config->enabled.value_or(false) || !config->processors) return;
-  for (const api::Processor& p : *config->processors) {
-    if (p.type == "AppendDelimiterToRecord") plan.append_delimiter = true;
-  }
-}
-
 }  // namespace
 
 Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
@@ -57,7 +48,11 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
     plan.kind = DeliveryPlan::Kind::kS3;
     plan.s3 = std::move(*target);
     apply_buffering(s3->buffering_hints.size_in_m_bs, s3->buffering_hints.interval_in_seconds, plan);
-    apply_processing(s3->processing_configuration, plan);
+    auto processing = processing_spec(s3->processing_configuration);
+    if (!processing) return std::unexpected(processing.error());
+    plan.processing = std::move(*processing);
+    plan.dynamic_partitioning =
+        s3->dynamic_partitioning_configuration && s3->dynamic_partitioning_configuration->enabled.value_or(false);
     return plan;
   }
   if (const auto& s3 = dest.s3_destination_description) {
@@ -87,7 +82,9 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
     if (http->retry_options && http->retry_options->duration_in_seconds)
       plan.retry_duration_ms = static_cast<int64_t>(*http->retry_options->duration_in_seconds) * 1000;
     plan.backup_all = http->s3_backup_mode.value_or("FailedDataOnly") == "AllData";
-    apply_processing(http->processing_configuration, plan);
+    auto processing = processing_spec(http->processing_configuration);
+    if (!processing) return std::unexpected(processing.error());
+    plan.processing = std::move(*processing);
     if (const auto& backup = http->s3_destination_description) {
       auto target = s3_target(backup->bucket_arn, backup->prefix, backup->error_output_prefix,
                               backup->compression_format, std::nullopt, std::nullopt);

@@ -12,6 +12,7 @@
 
 #include "common/status.h"
 #include "firehose/compression.h"
+#include "firehose/processing.h"
 #include "firehose/stream_spec.h"
 
 namespace runnel::firehose {
@@ -39,8 +40,10 @@ struct DeliveryPlan {
   // kS3: the destination. kHttpEndpoint: the backup bucket, where failed
   // (or, with AllData, all) records go.
   S3Target s3;
-  // Processing (ProcessingConfiguration, when Enabled).
-  bool append_delimiter = false;  // AppendDelimiterToRecord: "\n" after each record
+  // Processing (ProcessingConfiguration, when Enabled), and whether dynamic
+  // partitioning is on (a buffer per partition; Extended S3 only).
+  ProcessingSpec processing;
+  bool dynamic_partitioning = false;
   // kHttpEndpoint.
   std::string url;
   std::string endpoint_name;

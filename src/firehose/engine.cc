@@ -53,10 +53,12 @@ std::string random_string() {
 // at `oldest_ms`: the evaluated prefix (or error prefix, for
 // `error_output_type`) and AWS's suffix, which `suffix` also receives.
 std::string object_key(const DeliveryPlan& plan, const std::optional<std::string>& prefix,
-                       const std::optional<std::string>& error_output_type, int64_t oldest_ms, std::string& suffix) {
+                       const std::optional<std::string>& error_output_type, int64_t oldest_ms,
+                       const std::vector<std::pair<std::string, std::string>>& keys, std::string& suffix) {
   PrefixValues values;
   values.arrival_ms = oldest_ms;
   values.time_zone = plan.s3.time_zone;
+  values.query_keys = keys;
   suffix = object_suffix(plan.stream_name, plan.version, civil_utc(oldest_ms), random_uuid(), plan.s3.extension);
   if (error_output_type)
     return error_prefix(plan.s3.error_output_prefix, prefix, *error_output_type, values, random_string) + suffix;
@@ -65,22 +67,48 @@ std::string object_key(const DeliveryPlan& plan, const std::optional<std::string
 
 }  // namespace
 
+// A partition's buffer: every record of a stream without dynamic
+// partitioning, or those with one set of partition keys; and the
+// processing-failed partition of records that could not be processed.
+struct Engine::Partition {
+  std::vector<std::pair<std::string, std::string>> keys;
+  bool errors = false;
+  std::vector<Buffered> buffer;
+  uint64_t bytes = 0;
+  std::optional<Batch> batch;  // the records being delivered
+};
+
 // One delivery stream, as the delivery thread sees it.
 struct Engine::Stream {
   StreamSpec spec;
   std::optional<DeliveryPlan> plan;  // nullopt: a destination not delivered to (records stay in the log)
-  uint64_t generation = 0;           // changes when the stream is removed and made again
-  uint64_t delivered_through = 0;    // checkpoint
-  uint64_t read_next = 1;            // next log counter to read into the buffer
-  std::vector<storage::StoredRecord> buffer;
-  uint64_t buffer_bytes = 0;
-  // KinesisStreamAsSource: where records come from instead of the log, and
-  // each buffered record's shard and sequence number.
-  std::unique_ptr<KinesisSource> source;
-  std::vector<std::pair<std::string, std::string>> buffer_positions;
-  std::optional<Batch> batch;  // the records being delivered
+  std::unique_ptr<RecordProcessor> processor;
+  uint64_t generation = 0;                      // changes when the stream is removed and made again
+  uint64_t read_next = 1;                       // DirectPut: the next log counter to read
+  std::unique_ptr<KinesisSource> source;        // KinesisStreamAsSource: where records come from
+  std::map<std::string, DoneTracker> trackers;  // by source ("" for the log)
+  std::map<std::string, Partition> partitions;  // by partition name ("" without dynamic partitioning)
+  uint64_t buffered_bytes = 0;                  // in every partition's buffer
   DeliveryStats stats;
 };
+
+namespace {
+
+constexpr std::string_view kErrorsPartition = "\x01processing-failed";
+constexpr uint64_t kMaxBufferedBytes = 256ull << 20;  // read no further ahead than this, all partitions
+
+std::string partition_name(const std::vector<std::pair<std::string, std::string>>& keys) {
+  std::string name;
+  for (const auto& [k, v] : keys) {
+    name += k;
+    name.push_back('\x1f');
+    name += v;
+    name.push_back('\x1e');
+  }
+  return name;
+}
+
+}  // namespace
 
 Engine::Engine(EngineOptions options, storage::Log& log, storage::MetadataStore& metadata, s3::ObjectStore& store,
                streams::DataStreams* data_streams)
@@ -136,17 +164,13 @@ void Engine::stop() {
 void Engine::check_destination(const StreamSpec& spec,
                                std::function<void(std::optional<api::FailureDescription>)> done) {
   auto plan = plan_of(spec);
-  if (!plan) {
+  if (!plan || plan->s3.bucket.empty()) {
     // Destinations runnel stores but does not deliver to yet: the stream is
     // usable (records are kept); docs/firehose.md lists them.
     done(std::nullopt);
     return;
   }
   std::string bucket = plan->s3.bucket;
-  if (bucket.empty()) {
-    done(std::nullopt);
-    return;
-  }
   store_.head_bucket(bucket, [bucket, done = std::move(done)](Status st) {
     if (st) return done(std::nullopt);
     api::FailureDescription f;
@@ -187,7 +211,9 @@ std::optional<DeliveryStats> Engine::stats(const std::string& name) {
 
 void Engine::publish_stats(const Stream& s) {
   MutexLock lock(mu_);
-  stats_[s.spec.name()] = s.stats;
+  DeliveryStats& out = stats_[s.spec.name()];
+  out = s.stats;
+  out.active_partitions = s.partitions.size();
 }
 
 void Engine::apply_configure(const StreamSpec& spec) {
@@ -196,12 +222,13 @@ void Engine::apply_configure(const StreamSpec& spec) {
     slot = std::make_unique<Stream>();
     slot->generation = next_generation_++;
     // Where delivery stopped before: the checkpoint, if any.
-    if (auto cp = saved(metadata_, kCheckpointKind, spec.name()))
-      slot->delivered_through = parse_counter(*cp).value_or(0);
-    slot->read_next = slot->delivered_through + 1;
-    slot->stats.delivered_through = slot->delivered_through;
+    uint64_t through = 0;
+    if (auto cp = saved(metadata_, kCheckpointKind, spec.name())) through = parse_counter(*cp).value_or(0);
+    slot->read_next = through + 1;
+    slot->stats.delivered_through = through;
   }
   Stream& s = *slot;
+  s.spec = spec;
   const auto& src = spec.description.source;
   if (!s.source && data_streams_ && src && src->kinesis_stream_source_description &&
       src->kinesis_stream_source_description->kinesis_stream_arn) {
@@ -211,13 +238,24 @@ void Engine::apply_configure(const StreamSpec& spec) {
     s.source = std::make_unique<KinesisSource>(*data_streams_, stream_of_arn(*k.kinesis_stream_arn), start,
                                                saved(metadata_, kSourceCheckpointKind, spec.name()).value_or(""));
   }
-  s.spec = spec;
   auto plan = plan_of(spec);
+  std::unique_ptr<RecordProcessor> processor;
+  if (plan) {
+    auto made = RecordProcessor::make(plan->processing);
+    if (made) {
+      processor = std::move(*made);
+    } else {
+      plan = std::unexpected(made.error());
+    }
+  }
   if (plan) {
     s.plan = std::move(*plan);
+    s.processor = std::move(processor);
   } else {
     s.plan.reset();
+    s.processor.reset();
     s.stats.last_error = plan.error().message();
+    spdlog::warn("firehose: {}: not delivering: {}", spec.name(), s.stats.last_error);
   }
   // The log may drop what was delivered, and what is too old to deliver.
   storage::ShardRetention retention;
@@ -261,35 +299,95 @@ void Engine::run() {
 int64_t Engine::next_deadline(int64_t now) const {
   int64_t deadline = now + options_.poll_ms;
   for (const auto& [name, s] : streams_) {
-    if (s->batch) {
-      if (!s->batch->writing) deadline = std::min(deadline, s->batch->retry_at_ms);
-    } else if (!s->buffer.empty() && s->plan) {
-      deadline = std::min(deadline, s->buffer.front().arrival_ms + s->plan->interval_ms);
+    if (!s->plan) continue;
+    for (const auto& [pname, p] : s->partitions) {
+      if (p.batch) {
+        if (!p.batch->writing) deadline = std::min(deadline, p.batch->retry_at_ms);
+      } else if (!p.buffer.empty()) {
+        deadline = std::min(deadline, p.buffer.front().arrival_ms + s->plan->interval_ms);
+      }
     }
   }
   return deadline;
 }
 
-// Reads records past the buffer from the log until the buffer holds a
-// whole object's worth. True when it read anything.
+Engine::Partition& Engine::partition_for(Stream& s, std::vector<std::pair<std::string, std::string>> keys) {
+  std::string name = partition_name(keys);
+  auto it = s.partitions.find(name);
+  if (it != s.partitions.end()) return it->second;
+  Partition& p = s.partitions[name];
+  p.keys = std::move(keys);
+  return p;
+}
+
+// Processes one record read from the source into pieces in their
+// partitions' buffers, each tracked until it is done.
+void Engine::add_record(Stream& s, storage::StoredRecord record, const std::string& source,
+                        const std::string& position) {
+  std::vector<Piece> pieces;
+  std::optional<ProcessingError> error;
+  if (s.processor) {
+    error = s.processor->process(record.data, pieces);
+  } else {
+    pieces.push_back({std::move(record.data), {}});
+  }
+  // Over the active-partition quota: the pieces of new partitions are
+  // errors, as AWS sends them to the error prefix.
+  if (!error && s.plan->dynamic_partitioning) {
+    for (const Piece& piece : pieces) {
+      if (!s.partitions.contains(partition_name(piece.keys)) &&
+          s.partitions.size() >= options_.active_partition_limit + 1) {
+        error = ProcessingError{"DynamicPartitioning.ActivePartitionsLimitExceeded",
+                                "The number of active partitions exceeds the limit of " +
+                                    std::to_string(options_.active_partition_limit) + "."};
+        break;
+      }
+    }
+  }
+  DoneTracker& tracker = s.trackers[source];
+  const uint64_t ticket = tracker.add({position, record.arrival_ms}, error ? 1 : static_cast<int>(pieces.size()));
+  auto buffer = [&](Partition& p, Buffered b) {
+    p.bytes += b.data.size();
+    s.buffered_bytes += b.data.size();
+    p.buffer.push_back(std::move(b));
+  };
+  if (error) {
+    Partition& p = s.partitions[std::string(kErrorsPartition)];
+    p.errors = true;
+    // rawData is the record as it was put.
+    std::string raw = s.processor ? std::move(record.data) : std::move(pieces.front().data);
+    buffer(p, Buffered{std::move(raw), record.arrival_ms, source, ticket, position, std::move(error->code),
+                       std::move(error->message)});
+    return;
+  }
+  for (Piece& piece : pieces) {
+    Partition& p = s.plan->dynamic_partitioning ? partition_for(s, std::move(piece.keys)) : s.partitions[""];
+    buffer(p, Buffered{std::move(piece.data), record.arrival_ms, source, ticket, position, {}, {}});
+  }
+}
+
+// Reads records past the buffers from the source while no partition is
+// full. True when it read anything.
 bool Engine::fill(Stream& s) {
   if (!s.plan) return false;
+  auto room = [&]() {
+    if (s.buffered_bytes >= std::max(s.plan->size_bytes, kMaxBufferedBytes)) return false;
+    for (const auto& [name, p] : s.partitions)
+      if (p.bytes >= s.plan->size_bytes) return false;
+    return true;
+  };
+  bool any = false;
   if (s.source) {
-    if (s.buffer_bytes >= s.plan->size_bytes) return false;
+    if (!room()) return false;
     std::vector<SourceRecord> got;
-    Status st = s.source->read(s.plan->size_bytes - s.buffer_bytes, got);
+    Status st = s.source->read(s.plan->size_bytes, got);
     if (!st) s.stats.last_error = "reading source stream " + s.source->stream() + ": " + st.message();
-    for (auto& r : got) {
-      s.buffer_bytes += r.record.data.size();
-      s.buffer.push_back(std::move(r.record));
-      s.buffer_positions.emplace_back(std::move(r.shard_id), std::move(r.sequence_number));
-    }
+    for (auto& r : got) add_record(s, std::move(r.record), r.shard_id, r.sequence_number);
     return !got.empty();
   }
   if (s.spec.shard_key == 0) return false;
-  bool any = false;
-  while (s.buffer_bytes < s.plan->size_bytes) {
-    auto r = log_.read(s.spec.shard_key, s.read_next, kReadRecords, s.plan->size_bytes - s.buffer_bytes, INT64_MIN);
+  while (room()) {
+    auto r = log_.read(s.spec.shard_key, s.read_next, kReadRecords, s.plan->size_bytes, INT64_MIN);
     if (!r) {
       s.stats.last_error = r.error().to_string();
       break;
@@ -307,9 +405,9 @@ bool Engine::fill(Stream& s) {
           return any;
         }
       }
-      s.buffer_bytes += rec.data.size();
       s.read_next = rec.counter + 1;
-      s.buffer.push_back(std::move(rec));
+      const std::string position = std::to_string(rec.counter);
+      add_record(s, std::move(rec), "", position);
       any = true;
     }
   }
@@ -318,184 +416,211 @@ bool Engine::fill(Stream& s) {
 
 void Engine::step(Stream& s, int64_t now) {
   if (!s.plan) return;
-  if (s.batch) {
-    if (!s.batch->writing && now >= s.batch->retry_at_ms) send(s);
-    return;
-  }
   fill(s);
-  if (s.buffer.empty()) return;
-  const bool full = s.buffer_bytes >= s.plan->size_bytes;
-  const bool due = now >= s.buffer.front().arrival_ms + s.plan->interval_ms;
-  if (!full && !due) return;
-  take_batch(s, now);
-  send(s);
+  for (auto it = s.partitions.begin(); it != s.partitions.end();) {
+    Partition& p = it->second;
+    if (p.batch) {
+      if (!p.batch->writing && now >= p.batch->retry_at_ms) send(s, p);
+    } else if (!p.buffer.empty()) {
+      const bool full = p.bytes >= s.plan->size_bytes;
+      const bool due = now >= p.buffer.front().arrival_ms + s.plan->interval_ms;
+      if (full || due || p.errors) {
+        take_batch(s, p, now);
+        send(s, p);
+      }
+    }
+    // A partition with nothing buffered or under way is no longer active.
+    if (!p.batch && p.buffer.empty()) {
+      it = s.partitions.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 // Moves the buffer (at most what one request may carry) into a new batch.
-void Engine::take_batch(Stream& s, int64_t now) {
+void Engine::take_batch(Stream& s, Partition& p, int64_t now) {
   Batch b;
-  size_t n = s.buffer.size();
+  size_t n = p.buffer.size();
   if (s.plan->kind == DeliveryPlan::Kind::kHttpEndpoint) n = std::min(n, kMaxRecordsPerRequest);
-  b.records.assign(std::make_move_iterator(s.buffer.begin()), std::make_move_iterator(s.buffer.begin() + n));
-  s.buffer.erase(s.buffer.begin(), s.buffer.begin() + n);
-  if (s.source) {
-    for (size_t i = 0; i < n; ++i) b.positions[s.buffer_positions[i].first] = s.buffer_positions[i].second;
-    s.buffer_positions.erase(s.buffer_positions.begin(), s.buffer_positions.begin() + n);
-  }
+  b.records.assign(std::make_move_iterator(p.buffer.begin()), std::make_move_iterator(p.buffer.begin() + n));
+  p.buffer.erase(p.buffer.begin(), p.buffer.begin() + n);
   for (const auto& r : b.records) b.record_bytes += r.data.size();
-  s.buffer_bytes -= b.record_bytes;
+  p.bytes -= b.record_bytes;
+  s.buffered_bytes -= b.record_bytes;
   b.first_attempt_ms = now;
-  if (s.plan->kind == DeliveryPlan::Kind::kS3) {
-    const DeliveryPlan& plan = *s.plan;
+  b.retry_at_ms = now;
+  p.batch = std::move(b);
+  if (p.errors) {
+    // Records that could not be processed: straight to the error output.
+    p.batch->attempts = 1;
+    return to_backup(s, p, "", "", now);
+  }
+  Batch& batch = *p.batch;
+  const DeliveryPlan& plan = *s.plan;
+  if (plan.kind == DeliveryPlan::Kind::kS3) {
     std::string body;
-    body.reserve(b.record_bytes + (plan.append_delimiter ? b.records.size() : 0));
-    for (const auto& r : b.records) {
-      body += r.data;
-      if (plan.append_delimiter) body.push_back('\n');
-    }
-    b.bucket = plan.s3.bucket;
+    body.reserve(batch.record_bytes);
+    for (const auto& r : batch.records) body += r.data;
+    batch.bucket = plan.s3.bucket;
     std::string suffix;
-    b.key = object_key(plan, plan.s3.prefix, std::nullopt, b.records.front().arrival_ms, suffix);
+    batch.key = object_key(plan, plan.s3.prefix, std::nullopt, batch.records.front().arrival_ms, p.keys, suffix);
     // A ZIP archive's one entry is named for the object.
     auto packed = compress(plan.s3.compression, body, suffix.substr(0, suffix.size() - plan.s3.extension.size()));
-    b.body = packed ? std::move(*packed) : std::move(body);
+    batch.body = packed ? std::move(*packed) : std::move(body);
     if (!packed) s.stats.last_error = "compressing: " + packed.error().to_string() + "; delivered uncompressed";
   } else {
-    b.request_id = random_uuid();
+    batch.request_id = random_uuid();
   }
-  s.batch = std::move(b);
 }
 
 // Starts the batch's next attempt: an object write, or a POST.
-void Engine::send(Stream& s) {
-  Batch& b = *s.batch;
+void Engine::send(Stream& s, Partition& p) {
+  Batch& b = *p.batch;
+  if (b.writing) return;
   b.writing = true;
   ++b.attempts;
   {
     MutexLock lock(mu_);
     ++in_flight_;
   }
-  if (b.phase == Batch::Phase::kBackup || s.plan->kind == DeliveryPlan::Kind::kS3) return write_object(s);
+  if (b.phase == Batch::Phase::kBackup || s.plan->kind == DeliveryPlan::Kind::kS3) return write_object(s, p);
   std::vector<std::string_view> records;
   records.reserve(b.records.size());
   for (const auto& r : b.records) records.push_back(r.data);
   EndpointRequest req = endpoint_request(*s.plan, b.request_id, now(), records);
-  poster_.post(std::move(req), [this, name = s.spec.name(), generation = s.generation](EndpointResponse response) {
-    post([this, name, generation, response = std::move(response)]() mutable {
+  poster_.post(std::move(req), [this, name = s.spec.name(), generation = s.generation,
+                                partition = partition_name(p.keys)](EndpointResponse response) {
+    post([this, name, generation, partition, response = std::move(response)]() mutable {
       {
         MutexLock lock(mu_);
         --in_flight_;
       }
-      on_posted(name, generation, std::move(response));
+      on_posted(name, generation, partition, std::move(response));
     });
   });
 }
 
-void Engine::write_object(Stream& s) {
-  const Batch& b = *s.batch;
+void Engine::write_object(Stream& s, Partition& p) {
+  const Batch& b = *p.batch;
   s3::PutObjectRequest req;
   req.bucket = b.bucket;
   req.key = b.key;
   req.body = b.body;  // kept for a retry
+  const std::string partition = p.errors ? std::string(kErrorsPartition) : partition_name(p.keys);
   store_.put_object(std::move(req),
-                    [this, name = s.spec.name(), generation = s.generation](Result<s3::ObjectInfo> result) {
-                      post([this, name, generation, result = std::move(result)]() mutable {
+                    [this, name = s.spec.name(), generation = s.generation, partition](Result<s3::ObjectInfo> result) {
+                      post([this, name, generation, partition, result = std::move(result)]() mutable {
                         {
                           MutexLock lock(mu_);
                           --in_flight_;
                         }
-                        on_written(name, generation, std::move(result));
+                        on_written(name, generation, partition, std::move(result));
                       });
                     });
 }
 
-void Engine::retry_later(Stream& s, int64_t at, const std::string& why) {
+void Engine::retry_later(Stream& s, Partition& p, int64_t at, const std::string& why) {
   ++s.stats.failed_attempts;
   s.stats.last_error = why;
-  s.batch->retry_at_ms = at;
+  p.batch->retry_at_ms = at;
   publish_stats(s);
 }
 
-void Engine::on_written(const std::string& name, uint64_t generation, Result<s3::ObjectInfo> result) {
+Engine::Partition* Engine::find_partition(const std::string& name, uint64_t generation, const std::string& partition,
+                                          Stream** s) {
   auto it = streams_.find(name);
-  if (it == streams_.end() || it->second->generation != generation || !it->second->batch) return;
-  Stream& s = *it->second;
-  Batch& b = *s.batch;
+  if (it == streams_.end() || it->second->generation != generation) return nullptr;
+  auto p = it->second->partitions.find(partition);
+  if (p == it->second->partitions.end() || !p->second.batch) return nullptr;
+  *s = it->second.get();
+  return &p->second;
+}
+
+void Engine::on_written(const std::string& name, uint64_t generation, const std::string& partition,
+                        Result<s3::ObjectInfo> result) {
+  Stream* s = nullptr;
+  Partition* p = find_partition(name, generation, partition, &s);
+  if (!p) return;
+  Batch& b = *p->batch;
   b.writing = false;
   const int64_t t = now();
   if (!result) {
     const std::string why = "writing s3://" + b.bucket + "/" + b.key + ": " + result.error().to_string();
     if (t - b.first_attempt_ms < options_.s3_retry_window_ms)
-      return retry_later(s, t + options_.s3_retry_interval_ms, why);
+      return retry_later(*s, *p, t + options_.s3_retry_interval_ms, why);
     // AWS's rule: after 24 hours of failed attempts the data is dropped.
     spdlog::error("firehose: {}: dropping {} records after {} ms of failed deliveries: {}", name, b.records.size(),
                   t - b.first_attempt_ms, why);
-    s.stats.last_error = why;
+    s->stats.last_error = why;
   } else if (b.phase == Batch::Phase::kDeliver) {
     b.delivered = true;
   }
-  finish(s);
+  finish(*s, *p);
 }
 
-void Engine::on_posted(const std::string& name, uint64_t generation, EndpointResponse response) {
-  auto it = streams_.find(name);
-  if (it == streams_.end() || it->second->generation != generation || !it->second->batch) return;
-  Stream& s = *it->second;
-  Batch& b = *s.batch;
+void Engine::on_posted(const std::string& name, uint64_t generation, const std::string& partition,
+                       EndpointResponse response) {
+  Stream* s = nullptr;
+  Partition* p = find_partition(name, generation, partition, &s);
+  if (!p) return;
+  Batch& b = *p->batch;
   b.writing = false;
   const int64_t t = now();
   std::string why;
   switch (judge(response, b.request_id, why)) {
     case EndpointVerdict::kDelivered:
       b.delivered = true;
-      if (s.plan->backup_all) return to_backup(s, "", "", t);
-      return finish(s);
+      if (s->plan->backup_all) return to_backup(*s, *p, "", "", t);
+      return finish(*s, *p);
     case EndpointVerdict::kRetry:
-      if (t - b.first_attempt_ms < s.plan->retry_duration_ms) {
+      if (t - b.first_attempt_ms < s->plan->retry_duration_ms) {
         std::uniform_real_distribution<double> unit(0.0, 1.0);
-        return retry_later(s, t + endpoint_backoff_ms(b.attempts, unit(jitter_)), why);
+        return retry_later(*s, *p, t + endpoint_backoff_ms(b.attempts, unit(jitter_)), why);
       }
-      return to_backup(s, "HttpEndpoint.DestinationException", why, t);
-    case EndpointVerdict::kFinalFailure: return to_backup(s, "HttpEndpoint.RequestEntityTooLarge", why, t);
+      return to_backup(*s, *p, "HttpEndpoint.DestinationException", why, t);
+    case EndpointVerdict::kFinalFailure: return to_backup(*s, *p, "HttpEndpoint.RequestEntityTooLarge", why, t);
   }
 }
 
-// The batch goes to the S3 backup bucket: its records as they are (AllData,
-// after a delivery), or as AWS's error records under the error prefix
-// (http-endpoint-failed/) when it could not be delivered.
-void Engine::to_backup(Stream& s, std::string_view error_code, const std::string& why, int64_t now) {
-  Batch& b = *s.batch;
+// The batch goes to the S3 backup (or error) bucket: its records as they
+// are (AllData, after a delivery), or as AWS's error records under the error
+// prefix when they could not be processed (processing-failed/) or delivered
+// (http-endpoint-failed/).
+void Engine::to_backup(Stream& s, Partition& p, std::string_view error_code, const std::string& why, int64_t now) {
+  Batch& b = *p.batch;
   const DeliveryPlan& plan = *s.plan;
-  if (!b.delivered) {
-    ++s.stats.failed_attempts;
-    s.stats.last_error = why;
-  }
   if (plan.s3.bucket.empty()) {
     spdlog::error("firehose: {}: {} records not delivered and no backup bucket: {}", plan.stream_name, b.records.size(),
                   why);
-    return finish(s);
+    return finish(s, p);
   }
   std::string body;
   std::string suffix;
   if (b.delivered) {
     for (const auto& r : b.records) body += r.data;
-    b.key = object_key(plan, plan.s3.prefix, std::nullopt, b.records.front().arrival_ms, suffix);
+    b.key = object_key(plan, plan.s3.prefix, std::nullopt, b.records.front().arrival_ms, {}, suffix);
   } else {
+    s.stats.error_records += b.records.size();
+    if (!why.empty()) s.stats.last_error = why;
     uint64_t sub = 0;
     for (const auto& r : b.records) {
       protocol::Value e = protocol::Object{};
       e.set("attemptsMade", static_cast<int64_t>(b.attempts));
       e.set("arrivalTimestamp", r.arrival_ms);
-      e.set("errorCode", std::string(error_code));
-      e.set("errorMessage", why);
+      e.set("errorCode", r.error_code.empty() ? std::string(error_code) : r.error_code);
+      e.set("errorMessage", r.error_message.empty() ? why : r.error_message);
       e.set("attemptEndingTimestamp", now);
       e.set("rawData", protocol::base64_encode(r.data));
-      e.set("subsequenceNumber", static_cast<int64_t>(sub++));
-      e.set("dataId", std::to_string(s.spec.shard_key) + "." + std::to_string(r.counter));
+      if (!p.errors) {
+        e.set("subsequenceNumber", static_cast<int64_t>(sub++));
+        e.set("dataId", (r.source.empty() ? std::to_string(s.spec.shard_key) : r.source) + "." + r.position);
+      }
       body += protocol::encode_json(e);
       body.push_back('\n');
     }
-    b.key = object_key(plan, plan.s3.prefix, std::string("http-endpoint-failed"), b.records.front().arrival_ms, suffix);
+    const std::string type = p.errors ? "processing-failed" : "http-endpoint-failed";
+    b.key = object_key(plan, plan.s3.prefix, type, b.records.front().arrival_ms, {}, suffix);
   }
   auto packed = compress(plan.s3.compression, body, suffix.substr(0, suffix.size() - plan.s3.extension.size()));
   b.body = packed ? std::move(*packed) : std::move(body);
@@ -503,41 +628,47 @@ void Engine::to_backup(Stream& s, std::string_view error_code, const std::string
   b.phase = Batch::Phase::kBackup;
   b.first_attempt_ms = now;
   b.retry_at_ms = now;
-  b.attempts = 0;
-  send(s);
+  send(s, p);
 }
 
-// The batch is done with (delivered, backed up, or given up): checkpoint
-// past it and let the log drop it.
-void Engine::finish(Stream& s) {
-  Batch& b = *s.batch;
+// The batch is done with (delivered, backed up, or given up on): its
+// records are done, and the checkpoint moves as far as it can.
+void Engine::finish(Stream& s, Partition& p) {
+  Batch& b = *p.batch;
   if (b.delivered) {
     ++s.stats.objects;
     s.stats.records += b.records.size();
     s.stats.bytes += b.record_bytes;
     s.stats.last_error.clear();
   }
+  for (const Buffered& r : b.records) s.trackers[r.source].done(r.ticket);
+  p.batch.reset();
+  checkpoint(s);
+  publish_stats(s);
+}
+
+void Engine::checkpoint(Stream& s) {
   if (s.source) {
+    std::map<std::string, std::string> through;
+    for (const auto& [shard, tracker] : s.trackers)
+      if (tracker.through()) through[shard] = tracker.through()->id;
     // Without the checkpoint a restart delivers the batch again
     // (at-least-once), which is allowed.
-    if (Status st = metadata_.put(kSourceCheckpointKind, s.spec.name(), s.source->delivered(b.positions)); !st)
+    if (Status st = metadata_.put(kSourceCheckpointKind, s.spec.name(), s.source->delivered(through)); !st)
       spdlog::warn("firehose: {}: checkpoint not saved: {}", s.spec.name(), st.to_string());
-    s.batch.reset();
-    publish_stats(s);
     return;
   }
-  const uint64_t last_counter = b.records.back().counter;
-  const int64_t last_arrival = b.records.back().arrival_ms;
-  s.delivered_through = last_counter;
-  s.stats.delivered_through = last_counter;
-  if (Status st = metadata_.put(kCheckpointKind, s.spec.name(), std::to_string(last_counter)); !st)
+  const auto& through = s.trackers[""].through();
+  if (!through) return;
+  const uint64_t counter = parse_counter(through->id).value_or(0);
+  if (counter <= s.stats.delivered_through) return;
+  s.stats.delivered_through = counter;
+  if (Status st = metadata_.put(kCheckpointKind, s.spec.name(), through->id); !st)
     spdlog::warn("firehose: {}: checkpoint not saved: {}", s.spec.name(), st.to_string());
   storage::ShardRetention retention;
   retention.period_ms = options_.undelivered_retention_ms;
-  retention.floor_ms = last_arrival;  // records that arrived before it are all done with
+  retention.floor_ms = through->arrival_ms;  // records that arrived before it are all done with
   log_.set_retention({s.spec.shard_key}, retention);
-  s.batch.reset();
-  publish_stats(s);
 }
 
 }  // namespace runnel::firehose

@@ -31,8 +31,10 @@
 #include "common/mutex.h"
 #include "firehose/delivery_engine.h"
 #include "firehose/delivery_plan.h"
+#include "firehose/done_tracker.h"
 #include "firehose/http_endpoint.h"
 #include "firehose/kinesis_source.h"
+#include "firehose/processing.h"
 #include "s3/object_store.h"
 #include "storage/log.h"
 #include "storage/metadata_store.h"
@@ -51,6 +53,10 @@ struct EngineOptions {
   // hours, then drops the data.
   int64_t s3_retry_interval_ms = 5'000;
   int64_t s3_retry_window_ms = 24ll * 3600 * 1000;
+  // Dynamic partitioning: buffers at most this many partitions at a time
+  // (AWS's default active-partition quota); the records of any further
+  // partition go to the error output.
+  size_t active_partition_limit = 500;
   // Undelivered records older than this may be dropped from the log.
   int64_t undelivered_retention_ms = 24ll * 3600 * 1000;
   // How often the delivery thread looks at every stream even when nothing
@@ -64,6 +70,8 @@ struct DeliveryStats {
   uint64_t records = 0;
   uint64_t bytes = 0;  // record bytes delivered, before compression
   uint64_t failed_attempts = 0;
+  uint64_t error_records = 0;  // written to the error output (processing or delivery failures)
+  uint64_t active_partitions = 0;
   uint64_t delivered_through = 0;  // the checkpoint: last log counter delivered
   std::string last_error;
 };
@@ -96,7 +104,17 @@ class Engine final : public DeliveryEngine {
 
  private:
   struct Stream;
-  // Records taken from the buffer and being delivered, with what is needed
+  struct Partition;
+  // A piece of a record waiting in a partition's buffer or batch.
+  struct Buffered {
+    std::string data;                       // what is delivered (processed)
+    int64_t arrival_ms = 0;                 // the record's approximate arrival time
+    std::string source;                     // its DoneTracker: "" for the log, the shard id of a Kinesis source
+    uint64_t ticket = 0;                    // in that tracker
+    std::string position;                   // log counter or sequence number, for error records
+    std::string error_code, error_message;  // set in the processing-failed partition
+  };
+  // Records taken from a buffer and being delivered, with what is needed
   // to try again exactly as before: the same object (name and bytes) for
   // S3, the same requestId for an HTTP endpoint.
   struct Batch {
@@ -105,12 +123,10 @@ class Engine final : public DeliveryEngine {
       kBackup,   // the batch's backup or error object, to the S3 backup bucket
     };
     Phase phase = Phase::kDeliver;
-    std::vector<storage::StoredRecord> records;
+    std::vector<Buffered> records;
     uint64_t record_bytes = 0;
     std::string bucket, key, body;  // the object being written (either phase)
     std::string request_id;         // kDeliver to an HTTP endpoint
-    // A Kinesis source: the last sequence number of each shard in the batch.
-    std::map<std::string, std::string> positions;
     int attempts = 0;
     int64_t first_attempt_ms = 0;
     int64_t retry_at_ms = 0;
@@ -125,14 +141,19 @@ class Engine final : public DeliveryEngine {
   void apply_configure(const StreamSpec& spec);
   void step(Stream& s, int64_t now);
   bool fill(Stream& s);
-  void take_batch(Stream& s, int64_t now);
-  void send(Stream& s);
-  void write_object(Stream& s);
-  void on_written(const std::string& name, uint64_t generation, Result<s3::ObjectInfo> result);
-  void on_posted(const std::string& name, uint64_t generation, EndpointResponse response);
-  void to_backup(Stream& s, std::string_view error_code, const std::string& why, int64_t now);
-  void finish(Stream& s);
-  void retry_later(Stream& s, int64_t at, const std::string& why);
+  void add_record(Stream& s, storage::StoredRecord record, const std::string& source, const std::string& position);
+  Partition& partition_for(Stream& s, std::vector<std::pair<std::string, std::string>> keys);
+  void take_batch(Stream& s, Partition& p, int64_t now);
+  void send(Stream& s, Partition& p);
+  void write_object(Stream& s, Partition& p);
+  Partition* find_partition(const std::string& name, uint64_t generation, const std::string& partition, Stream** s);
+  void on_written(const std::string& name, uint64_t generation, const std::string& partition,
+                  Result<s3::ObjectInfo> result);
+  void on_posted(const std::string& name, uint64_t generation, const std::string& partition, EndpointResponse response);
+  void to_backup(Stream& s, Partition& p, std::string_view error_code, const std::string& why, int64_t now);
+  void finish(Stream& s, Partition& p);
+  void checkpoint(Stream& s);
+  void retry_later(Stream& s, Partition& p, int64_t at, const std::string& why);
   int64_t next_deadline(int64_t now) const;
   void publish_stats(const Stream& s) EXCLUDES(mu_);
 

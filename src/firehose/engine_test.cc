@@ -84,6 +84,9 @@ class EngineTest : public ::testing::Test {
     engine_->records_durable("s");
   }
 
+  // The stream's counters; zeros before the engine has seen it.
+  DeliveryStats stats() { return engine_->stats("s").value_or(DeliveryStats{}); }
+
   // Waits (real time, bounded) until `pred` holds.
   template <class Pred>
   bool eventually(Pred pred) {
@@ -137,7 +140,7 @@ TEST_F(EngineTest, SizeHintCutsObjectsBeforeTheInterval) {
   clock_.now += 900'000;
   ASSERT_TRUE(eventually([&] { return store_.objects().size() == 2; }));
   // The checkpoint follows the write's completion.
-  ASSERT_TRUE(eventually([&] { return engine_->stats("s")->delivered_through == 1536; }));
+  ASSERT_TRUE(eventually([&] { return stats().delivered_through == 1536; }));
   auto stats = engine_->stats("s");
   EXPECT_EQ(stats->records, 1536u);
   EXPECT_EQ(stats->objects, 2u);
@@ -171,15 +174,15 @@ TEST_F(EngineTest, FailedWritesAreRetriedWithTheSameObject) {
     return store_.objects().size() == 1;
   }));
   EXPECT_EQ(store_.puts(), 3);
-  ASSERT_TRUE(eventually([&] { return engine_->stats("s")->objects == 1; }));
-  EXPECT_EQ(engine_->stats("s")->failed_attempts, 2u);
+  ASSERT_TRUE(eventually([&] { return stats().objects == 1; }));
+  EXPECT_EQ(stats().failed_attempts, 2u);
 }
 
 TEST_F(EngineTest, RestartGoesOnFromTheCheckpoint) {
   engine_->configure(s3_spec("s", 5, 0));
   put({"first"});
   ASSERT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
-  ASSERT_TRUE(eventually([&] { return engine_->stats("s")->delivered_through == 1; }));
+  ASSERT_TRUE(eventually([&] { return stats().delivered_through == 1; }));
   close();
   open();
   engine_->configure(s3_spec("s", 5, 0));
@@ -252,6 +255,56 @@ TEST_F(EngineTest, RemovedStreamIsForgotten) {
   clock_.now += 120'000;
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(store_.objects().empty());
+}
+
+StreamSpec partitioned_spec(const std::string& query) {
+  StreamSpec spec = s3_spec("s", 5, 60, "UNCOMPRESSED", "cust=!{partitionKeyFromQuery:customer}/");
+  auto& s3 = *spec.description.destinations[0].extended_s3_destination_description;
+  s3.error_output_prefix = "errors/!{firehose:error-output-type}/";
+  api::DynamicPartitioningConfiguration dp;
+  dp.enabled = true;
+  s3.dynamic_partitioning_configuration = dp;
+  api::ProcessingConfiguration pc;
+  pc.enabled = true;
+  api::Processor p;
+  p.type = "MetadataExtraction";
+  p.parameters =
+      std::vector<api::ProcessorParameter>{{"MetadataExtractionQuery", query}, {"JsonParsingEngine", "JQ-1.6"}};
+  pc.processors = std::vector<api::Processor>{p};
+  s3.processing_configuration = pc;
+  return spec;
+}
+
+TEST_F(EngineTest, DynamicPartitionsBufferAndDeliverSeparately) {
+  engine_->configure(partitioned_spec("{customer:.c}"));
+  put({R"({"c":"a","n":1})", R"({"c":"b","n":2})", R"({"c":"a","n":3})", "not json"});
+  // The processing failure goes out at once, as an error record.
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
+  {
+    auto [key, body] = *store_.objects().begin();
+    EXPECT_NE(body.find("\"errorCode\":\"DynamicPartitioning.MetadataExtractionFailed\""), std::string::npos) << body;
+    EXPECT_NE(body.find("\"rawData\":\"bm90IGpzb24=\""), std::string::npos) << body;
+  }
+  clock_.now += 60'000;
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 3; }));
+  std::vector<std::string> bodies;
+  for (auto& [key, body] : store_.objects())
+    if (body.starts_with("{\"c\"")) bodies.push_back(body);
+  std::sort(bodies.begin(), bodies.end());
+  EXPECT_EQ(bodies, (std::vector<std::string>{R"({"c":"a","n":1}{"c":"a","n":3})", R"({"c":"b","n":2})"}));
+  // Every record is done: the checkpoint is past the last one.
+  ASSERT_TRUE(eventually([&] { return stats().delivered_through == 4; }));
+  EXPECT_EQ(stats().error_records, 1u);
+}
+
+TEST_F(EngineTest, CheckpointWaitsForTheSlowestPartition) {
+  engine_->configure(partitioned_spec("{customer:.c}"));
+  store_.fail_next(1000);  // nothing can be written
+  put({R"({"c":"a"})", R"({"c":"b"})"});
+  clock_.now += 60'000;
+  ASSERT_TRUE(eventually([&] { return stats().failed_attempts >= 2; }));
+  EXPECT_EQ(stats().delivered_through, 0u);
+  EXPECT_EQ(stats().active_partitions, 2u);
 }
 
 }  // namespace

@@ -9,9 +9,9 @@
 namespace runnel::firehose {
 namespace {
 
-constexpr int kReadLimit = 1000;                // records per read call
-constexpr int64_t kRediscoverMs = 5'000;        // how often the shard list is looked at again
-constexpr int kReadsPerShardPerCall = 16;       // bounds one read() call
+constexpr int kReadLimit = 1000;           // records per read call
+constexpr int64_t kRediscoverMs = 5'000;   // how often the shard list is looked at again
+constexpr int kReadsPerShardPerCall = 16;  // bounds one read() call
 
 int64_t wall_ms() {
   using namespace std::chrono;
@@ -27,8 +27,7 @@ KinesisSource::KinesisSource(streams::DataStreams& streams, std::string stream, 
   auto doc = protocol::decode_json(checkpoint);
   const protocol::Value* shards = doc && doc->is_object() ? doc->find("shards") : nullptr;
   if (!shards || !shards->is_object()) {
-    spdlog::warn("firehose: the checkpoint of source stream {} is not readable; starting from the start time",
-                 stream_);
+    spdlog::warn("firehose: the checkpoint of source stream {} is not readable; starting from the start time", stream_);
     return;
   }
   for (const protocol::Member& m : shards->as_object()) {

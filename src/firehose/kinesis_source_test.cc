@@ -61,9 +61,9 @@ class KinesisSourceTest : public streams::ServiceTestBase {
 TEST_F(KinesisSourceTest, ReadsWhatWasPutAfterTheStartTime) {
   put({"before"});
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const int64_t start = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+  const int64_t start =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   put({"a", "b", "c"});
   KinesisSource source(*api_, "src", start, "");
