@@ -90,6 +90,7 @@ struct Engine::Stream {
   std::map<std::string, Partition> partitions;  // by partition name ("" without dynamic partitioning)
   uint64_t buffered_bytes = 0;                  // in every partition's buffer
   DeliveryStats stats;
+  std::shared_ptr<FirehoseMetrics> metrics;
 };
 
 namespace {
@@ -226,6 +227,7 @@ void Engine::apply_configure(const StreamSpec& spec) {
     if (auto cp = saved(metadata_, kCheckpointKind, spec.name())) through = parse_counter(*cp).value_or(0);
     slot->read_next = through + 1;
     slot->stats.delivered_through = through;
+    slot->metrics = FirehoseMetrics::make(options_.metrics, spec.name());
   }
   Stream& s = *slot;
   s.spec = spec;
@@ -337,6 +339,7 @@ void Engine::add_record(Stream& s, storage::StoredRecord record, const std::stri
     for (const Piece& piece : pieces) {
       if (!s.partitions.contains(partition_name(piece.keys)) &&
           s.partitions.size() >= options_.active_partition_limit + 1) {
+        s.metrics->record(FirehoseMetric::kPartitionCountExceeded, 1);
         error = ProcessingError{"DynamicPartitioning.ActivePartitionsLimitExceeded",
                                 "The number of active partitions exceeds the limit of " +
                                     std::to_string(options_.active_partition_limit) + "."};
@@ -382,6 +385,12 @@ bool Engine::fill(Stream& s) {
     std::vector<SourceRecord> got;
     Status st = s.source->read(s.plan->size_bytes, got);
     if (!st) s.stats.last_error = "reading source stream " + s.source->stream() + ": " + st.message();
+    double bytes = 0;
+    for (const auto& r : got) bytes += static_cast<double>(r.record.data.size());
+    if (!got.empty()) {
+      s.metrics->record(FirehoseMetric::kDataReadFromKinesisStreamRecords, static_cast<double>(got.size()));
+      s.metrics->record(FirehoseMetric::kDataReadFromKinesisStreamBytes, bytes);
+    }
     for (auto& r : got) add_record(s, std::move(r.record), r.shard_id, r.sequence_number);
     return !got.empty();
   }
@@ -417,6 +426,8 @@ bool Engine::fill(Stream& s) {
 void Engine::step(Stream& s, int64_t now) {
   if (!s.plan) return;
   fill(s);
+  if (s.plan->dynamic_partitioning && !s.partitions.empty())
+    s.metrics->record(FirehoseMetric::kPartitionCount, static_cast<double>(s.partitions.size()));
   for (auto it = s.partitions.begin(); it != s.partitions.end();) {
     Partition& p = it->second;
     if (p.batch) {
@@ -520,6 +531,23 @@ void Engine::write_object(Stream& s, Partition& p) {
                     });
 }
 
+// DeliveryToS3.* or DeliveryToHttpEndpoint.*: one attempt's outcome, and
+// what a successful one delivered and how old its oldest record was.
+void Engine::record_attempt(const Stream& s, const Batch& b, bool ok, int64_t now) const {
+  const bool http = s.plan->kind == DeliveryPlan::Kind::kHttpEndpoint;
+  const FirehoseMetrics& m = *s.metrics;
+  m.record(http ? FirehoseMetric::kDeliveryToHttpEndpointSuccess : FirehoseMetric::kDeliveryToS3Success, ok ? 1 : 0);
+  if (!ok) return;
+  m.record(http ? FirehoseMetric::kDeliveryToHttpEndpointRecords : FirehoseMetric::kDeliveryToS3Records,
+           static_cast<double>(b.records.size()));
+  m.record(http ? FirehoseMetric::kDeliveryToHttpEndpointBytes : FirehoseMetric::kDeliveryToS3Bytes,
+           static_cast<double>(b.record_bytes));
+  const double freshness = static_cast<double>(std::max<int64_t>(0, now - b.records.front().arrival_ms)) / 1000.0;
+  m.record(http ? FirehoseMetric::kDeliveryToHttpEndpointDataFreshness : FirehoseMetric::kDeliveryToS3DataFreshness,
+           freshness);
+  if (!http) m.record(FirehoseMetric::kDeliveryToS3ObjectCount, 1);
+}
+
 void Engine::retry_later(Stream& s, Partition& p, int64_t at, const std::string& why) {
   ++s.stats.failed_attempts;
   s.stats.last_error = why;
@@ -545,6 +573,7 @@ void Engine::on_written(const std::string& name, uint64_t generation, const std:
   Batch& b = *p->batch;
   b.writing = false;
   const int64_t t = now();
+  if (b.phase == Batch::Phase::kDeliver) record_attempt(*s, b, result.has_value(), t);
   if (!result) {
     const std::string why = "writing s3://" + b.bucket + "/" + b.key + ": " + result.error().to_string();
     if (t - b.first_attempt_ms < options_.s3_retry_window_ms)
@@ -568,7 +597,9 @@ void Engine::on_posted(const std::string& name, uint64_t generation, const std::
   b.writing = false;
   const int64_t t = now();
   std::string why;
-  switch (judge(response, b.request_id, why)) {
+  const EndpointVerdict verdict = judge(response, b.request_id, why);
+  record_attempt(*s, b, verdict == EndpointVerdict::kDelivered, t);
+  switch (verdict) {
     case EndpointVerdict::kDelivered:
       b.delivered = true;
       if (s->plan->backup_all) return to_backup(*s, *p, "", "", t);

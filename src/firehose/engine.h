@@ -32,6 +32,7 @@
 #include "firehose/delivery_engine.h"
 #include "firehose/delivery_plan.h"
 #include "firehose/done_tracker.h"
+#include "firehose/firehose_metrics.h"
 #include "firehose/http_endpoint.h"
 #include "firehose/kinesis_source.h"
 #include "firehose/processing.h"
@@ -59,6 +60,9 @@ struct EngineOptions {
   size_t active_partition_limit = 500;
   // Undelivered records older than this may be dropped from the log.
   int64_t undelivered_retention_ms = 24ll * 3600 * 1000;
+  // Where the AWS/Firehose metrics are recorded; null: nowhere. Must
+  // outlive the engine.
+  metrics::Registry* metrics = nullptr;
   // How often the delivery thread looks at every stream even when nothing
   // woke it (records found after a restart, clock-driven deliveries).
   int64_t poll_ms = 1000;
@@ -154,6 +158,7 @@ class Engine final : public DeliveryEngine {
   void finish(Stream& s, Partition& p);
   void checkpoint(Stream& s);
   void retry_later(Stream& s, Partition& p, int64_t at, const std::string& why);
+  void record_attempt(const Stream& s, const Batch& b, bool ok, int64_t now) const;
   int64_t next_deadline(int64_t now) const;
   void publish_stats(const Stream& s) EXCLUDES(mu_);
 

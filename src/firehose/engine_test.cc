@@ -54,6 +54,7 @@ class EngineTest : public ::testing::Test {
   void TearDown() override { close(); }
 
   void open() {
+    registry_ = std::make_unique<metrics::Registry>();
     storage::LogOptions lo;
     lo.dir = dir_.path() + "/log";
     lo.now_ms = clock_.fn();
@@ -65,6 +66,7 @@ class EngineTest : public ::testing::Test {
     eo.now_ms = clock_.fn();
     eo.poll_ms = 20;
     eo.s3_retry_interval_ms = 50;
+    eo.metrics = registry_.get();
     engine_ = std::make_unique<Engine>(eo, *log_, *metadata_, store_);
   }
   void close() {
@@ -74,6 +76,7 @@ class EngineTest : public ::testing::Test {
     }
     log_.reset();
     metadata_.reset();
+    registry_.reset();
   }
 
   void put(const std::vector<std::string>& records) {
@@ -103,6 +106,7 @@ class EngineTest : public ::testing::Test {
   std::unique_ptr<storage::Log> log_;
   std::unique_ptr<storage::MetadataStore> metadata_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<metrics::Registry> registry_;
 };
 
 TEST_F(EngineTest, ZeroIntervalDeliversAtOnceUnderAwsName) {
@@ -305,6 +309,34 @@ TEST_F(EngineTest, CheckpointWaitsForTheSlowestPartition) {
   ASSERT_TRUE(eventually([&] { return stats().failed_attempts >= 2; }));
   EXPECT_EQ(stats().delivered_through, 0u);
   EXPECT_EQ(stats().active_partitions, 2u);
+}
+
+// Sum and count of what `name` (AWS/Firehose, DeliveryStreamName=s) holds.
+std::pair<double, double> recorded(metrics::Registry& registry, const std::string& name, metrics::Unit unit) {
+  auto id = metrics::MetricId::make("AWS/Firehose", name, {{"DeliveryStreamName", "s"}});
+  auto series = registry.find(*id, unit);
+  if (!series) return {0, 0};
+  double sum = 0, count = 0;
+  for (const auto& slot : series->take_pending()) {
+    sum += slot.aggregate.sum;
+    count += slot.aggregate.count;
+  }
+  return {sum, count};
+}
+
+TEST_F(EngineTest, DeliveriesAreRecordedAsAwsFirehoseMetrics) {
+  store_.fail_next(1);
+  engine_->configure(s3_spec("s", 5, 0));
+  put({"abc", "de"});
+  ASSERT_TRUE(eventually([&] {
+    clock_.now += 100;
+    return stats().objects == 1;
+  }));
+  EXPECT_EQ(recorded(*registry_, "DeliveryToS3.Success", metrics::Unit::kCount), std::make_pair(1.0, 2.0));
+  EXPECT_EQ(recorded(*registry_, "DeliveryToS3.Records", metrics::Unit::kCount).first, 2.0);
+  EXPECT_EQ(recorded(*registry_, "DeliveryToS3.Bytes", metrics::Unit::kBytes).first, 5.0);
+  EXPECT_EQ(recorded(*registry_, "DeliveryToS3.ObjectCount", metrics::Unit::kCount).first, 1.0);
+  EXPECT_EQ(recorded(*registry_, "DeliveryToS3.DataFreshness", metrics::Unit::kSeconds).second, 1.0);
 }
 
 }  // namespace

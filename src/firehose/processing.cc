@@ -108,8 +108,7 @@ Result<std::unique_ptr<RecordProcessor>> RecordProcessor::make(const ProcessingS
     if (!p->jq_) return std::unexpected(Status::resource_exhausted("jq: out of memory"));
     jq_set_error_cb(p->jq_, remember_error, &p->jq_error_);
     if (!jq_compile(p->jq_, spec.jq->c_str()))
-      return std::unexpected(
-          Status::invalid_argument("MetadataExtractionQuery does not compile: " + p->jq_error_));
+      return std::unexpected(Status::invalid_argument("MetadataExtractionQuery does not compile: " + p->jq_error_));
   }
   return p;
 }
@@ -124,8 +123,7 @@ std::optional<ProcessingError> RecordProcessor::keys_of(std::string_view json,
   if (!jv_is_valid(input)) {
     std::string why = jv_invalid_has_msg(jv_copy(input)) ? text_of(jv_invalid_get_msg(jv_copy(input))) : "";
     jv_free(input);
-    return ProcessingError{"DynamicPartitioning.MetadataExtractionFailed",
-                           "Non JSON record provided: " + why};
+    return ProcessingError{"DynamicPartitioning.MetadataExtractionFailed", "Non JSON record provided: " + why};
   }
   jq_error_.clear();
   jq_start(jq_, input, 0);  // takes input
@@ -159,9 +157,7 @@ std::optional<ProcessingError> RecordProcessor::keys_of(std::string_view json,
 std::optional<ProcessingError> RecordProcessor::process(std::string_view record, std::vector<Piece>& out) {
   std::vector<std::string_view> parts;
   switch (spec_.sub_records) {
-    case ProcessingSpec::SubRecords::kNone:
-      parts.push_back(record);
-      break;
+    case ProcessingSpec::SubRecords::kNone: parts.push_back(record); break;
     case ProcessingSpec::SubRecords::kJson: {
       auto split = split_json_objects(record);
       if (!split)
@@ -183,8 +179,8 @@ std::optional<ProcessingError> RecordProcessor::process(std::string_view record,
     }
   }
   if (parts.size() > kMaxSubRecords)
-    return ProcessingError{"RecordDeAggregation.Failed",
-                           "The record holds " + std::to_string(parts.size()) + " sub-records; at most 500 are allowed."};
+    return ProcessingError{"RecordDeAggregation.Failed", "The record holds " + std::to_string(parts.size()) +
+                                                             " sub-records; at most 500 are allowed."};
   const size_t first = out.size();
   for (std::string_view part : parts) {
     Piece piece;

@@ -31,9 +31,9 @@ namespace runnel::firehose {
 struct ProcessingSpec {
   enum class SubRecords { kNone, kJson, kDelimited };
   SubRecords sub_records = SubRecords::kNone;
-  std::string delimiter;           // kDelimited: the decoded Delimiter
-  std::optional<std::string> jq;   // MetadataExtractionQuery
-  bool append_delimiter = false;   // AppendDelimiterToRecord
+  std::string delimiter;          // kDelimited: the decoded Delimiter
+  std::optional<std::string> jq;  // MetadataExtractionQuery
+  bool append_delimiter = false;  // AppendDelimiterToRecord
 };
 
 // The processors of an enabled ProcessingConfiguration (nullopt or

@@ -1,0 +1,45 @@
+#include "firehose/firehose_metrics.h"
+
+#include <string_view>
+
+namespace runnel::firehose {
+namespace {
+
+struct Spec {
+  std::string_view name;
+  metrics::Unit unit;
+};
+
+constexpr std::array<Spec, static_cast<size_t>(FirehoseMetric::kCount)> kSpecs{{
+    {"IncomingBytes", metrics::Unit::kBytes},
+    {"IncomingRecords", metrics::Unit::kCount},
+    {"IncomingPutRequests", metrics::Unit::kCount},
+    {"ThrottledRecords", metrics::Unit::kCount},
+    {"DeliveryToS3.Success", metrics::Unit::kCount},
+    {"DeliveryToS3.Records", metrics::Unit::kCount},
+    {"DeliveryToS3.Bytes", metrics::Unit::kBytes},
+    {"DeliveryToS3.DataFreshness", metrics::Unit::kSeconds},
+    {"DeliveryToS3.ObjectCount", metrics::Unit::kCount},
+    {"DeliveryToHttpEndpoint.Success", metrics::Unit::kCount},
+    {"DeliveryToHttpEndpoint.Records", metrics::Unit::kCount},
+    {"DeliveryToHttpEndpoint.Bytes", metrics::Unit::kBytes},
+    {"DeliveryToHttpEndpoint.DataFreshness", metrics::Unit::kSeconds},
+    {"DataReadFromKinesisStream.Records", metrics::Unit::kCount},
+    {"DataReadFromKinesisStream.Bytes", metrics::Unit::kBytes},
+    {"PartitionCount", metrics::Unit::kCount},
+    {"PartitionCountExceeded", metrics::Unit::kCount},
+}};
+
+}  // namespace
+
+std::shared_ptr<FirehoseMetrics> FirehoseMetrics::make(metrics::Registry* registry, const std::string& stream) {
+  auto m = std::make_shared<FirehoseMetrics>();
+  if (!registry) return m;
+  for (size_t i = 0; i < kSpecs.size(); ++i) {
+    auto id = metrics::MetricId::make("AWS/Firehose", std::string(kSpecs[i].name), {{"DeliveryStreamName", stream}});
+    if (id) m->series_[i] = registry->series(*id, kSpecs[i].unit);
+  }
+  return m;
+}
+
+}  // namespace runnel::firehose
