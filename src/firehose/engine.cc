@@ -91,6 +91,17 @@ struct Engine::Stream {
   uint64_t buffered_bytes = 0;                  // in every partition's buffer
   DeliveryStats stats;
   std::shared_ptr<FirehoseMetrics> metrics;
+  // Lambda: sub-records waiting for an invocation, and the one under way.
+  std::vector<Buffered> staged;
+  uint64_t staged_bytes = 0;
+  struct Invocation {
+    std::vector<Buffered> records;
+    std::string id;
+    int attempts = 0;
+    int64_t retry_at_ms = 0;
+    bool running = false;
+  };
+  std::optional<Invocation> invocation;
 };
 
 namespace {
@@ -302,6 +313,11 @@ int64_t Engine::next_deadline(int64_t now) const {
   int64_t deadline = now + options_.poll_ms;
   for (const auto& [name, s] : streams_) {
     if (!s->plan) continue;
+    if (s->invocation) {
+      if (!s->invocation->running) deadline = std::min(deadline, s->invocation->retry_at_ms);
+    } else if (!s->staged.empty()) {
+      deadline = std::min(deadline, s->staged.front().arrival_ms + s->plan->processing.lambda_interval_ms);
+    }
     for (const auto& [pname, p] : s->partitions) {
       if (p.batch) {
         if (!p.batch->writing) deadline = std::min(deadline, p.batch->retry_at_ms);
@@ -323,50 +339,174 @@ Engine::Partition& Engine::partition_for(Stream& s, std::vector<std::pair<std::s
 }
 
 // Processes one record read from the source into pieces in their
-// partitions' buffers, each tracked until it is done.
+// partitions' buffers (or, with a Lambda function, into the invocation
+// buffer), each tracked until it is done.
 void Engine::add_record(Stream& s, storage::StoredRecord record, const std::string& source,
                         const std::string& position) {
-  std::vector<Piece> pieces;
-  std::optional<ProcessingError> error;
-  if (s.processor) {
-    error = s.processor->process(record.data, pieces);
-  } else {
-    pieces.push_back({std::move(record.data), {}});
-  }
-  // Over the active-partition quota: the pieces of new partitions are
-  // errors, as AWS sends them to the error prefix.
-  if (!error && s.plan->dynamic_partitioning) {
-    for (const Piece& piece : pieces) {
-      if (!s.partitions.contains(partition_name(piece.keys)) &&
-          s.partitions.size() >= options_.active_partition_limit + 1) {
-        s.metrics->record(FirehoseMetric::kPartitionCountExceeded, 1);
-        error = ProcessingError{"DynamicPartitioning.ActivePartitionsLimitExceeded",
-                                "The number of active partitions exceeds the limit of " +
-                                    std::to_string(options_.active_partition_limit) + "."};
-        break;
-      }
-    }
-  }
   DoneTracker& tracker = s.trackers[source];
-  const uint64_t ticket = tracker.add({position, record.arrival_ms}, error ? 1 : static_cast<int>(pieces.size()));
-  auto buffer = [&](Partition& p, Buffered b) {
-    p.bytes += b.data.size();
-    s.buffered_bytes += b.data.size();
-    p.buffer.push_back(std::move(b));
-  };
-  if (error) {
-    Partition& p = s.partitions[std::string(kErrorsPartition)];
-    p.errors = true;
-    // rawData is the record as it was put.
-    std::string raw = s.processor ? std::move(record.data) : std::move(pieces.front().data);
-    buffer(p, Buffered{std::move(raw), record.arrival_ms, source, ticket, position, std::move(error->code),
-                       std::move(error->message)});
+  if (!s.processor) {
+    const uint64_t ticket = tracker.add({position, record.arrival_ms}, 1);
+    buffer_piece(s, Piece{std::move(record.data), {}}, record.arrival_ms, source, ticket, position);
     return;
   }
-  for (Piece& piece : pieces) {
-    Partition& p = s.plan->dynamic_partitioning ? partition_for(s, std::move(piece.keys)) : s.partitions[""];
-    buffer(p, Buffered{std::move(piece.data), record.arrival_ms, source, ticket, position, {}, {}});
+  if (s.plan->processing.lambda_arn) {
+    // De-aggregation first; each sub-record goes to the function.
+    std::vector<std::string_view> parts;
+    if (auto error = s.processor->split(record.data, parts)) {
+      const uint64_t ticket = tracker.add({position, record.arrival_ms}, 1);
+      return buffer_error(s, std::move(record.data), record.arrival_ms, source, ticket, position, std::move(*error));
+    }
+    const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(parts.size()));
+    for (std::string_view part : parts) {
+      s.staged_bytes += part.size();
+      s.staged.push_back(Buffered{std::string(part), record.arrival_ms, source, ticket, position, {}, {}});
+    }
+    return;
   }
+  std::vector<Piece> pieces;
+  if (auto error = s.processor->process(record.data, pieces)) {
+    const uint64_t ticket = tracker.add({position, record.arrival_ms}, 1);
+    return buffer_error(s, std::move(record.data), record.arrival_ms, source, ticket, position, std::move(*error));
+  }
+  const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(pieces.size()));
+  for (Piece& piece : pieces) buffer_piece(s, std::move(piece), record.arrival_ms, source, ticket, position);
+}
+
+// One processed piece into its partition's buffer.
+void Engine::buffer_piece(Stream& s, Piece piece, int64_t arrival_ms, const std::string& source, uint64_t ticket,
+                          const std::string& position) {
+  Partition* p = nullptr;
+  if (s.plan->dynamic_partitioning) {
+    // Over the active-partition quota, the pieces of new partitions are
+    // errors, as AWS sends them to the error prefix.
+    const std::string name = partition_name(piece.keys);
+    if (!s.partitions.contains(name) && s.partitions.size() >= options_.active_partition_limit + 1) {
+      s.metrics->record(FirehoseMetric::kPartitionCountExceeded, 1);
+      return buffer_error(s, std::move(piece.data), arrival_ms, source, ticket, position,
+                          ProcessingError{"DynamicPartitioning.ActivePartitionsLimitExceeded",
+                                          "The number of active partitions exceeds the limit of " +
+                                              std::to_string(options_.active_partition_limit) + "."});
+    }
+    p = &partition_for(s, std::move(piece.keys));
+  } else {
+    p = &s.partitions[""];
+  }
+  p->bytes += piece.data.size();
+  s.buffered_bytes += piece.data.size();
+  p->buffer.push_back(Buffered{std::move(piece.data), arrival_ms, source, ticket, position, {}, {}});
+}
+
+// A piece that could not be processed, to the processing-failed output with
+// `raw` (the record as it was put) as its rawData.
+void Engine::buffer_error(Stream& s, std::string raw, int64_t arrival_ms, const std::string& source, uint64_t ticket,
+                          const std::string& position, ProcessingError error) {
+  Partition& p = s.partitions[std::string(kErrorsPartition)];
+  p.errors = true;
+  p.bytes += raw.size();
+  s.buffered_bytes += raw.size();
+  p.buffer.push_back(
+      Buffered{std::move(raw), arrival_ms, source, ticket, position, std::move(error.code), std::move(error.message)});
+}
+
+// Sends the oldest staged sub-records (up to the Lambda buffer size) to the
+// function, or sends the invocation under way again.
+void Engine::invoke(Stream& s, int64_t now) {
+  const ProcessingSpec& spec = s.plan->processing;
+  if (!s.invocation) {
+    Stream::Invocation inv;
+    uint64_t bytes = 0;
+    size_t n = 0;
+    while (n < s.staged.size() && (n == 0 || bytes + s.staged[n].data.size() <= spec.lambda_buffer_bytes)) {
+      bytes += s.staged[n].data.size();
+      ++n;
+    }
+    inv.records.assign(std::make_move_iterator(s.staged.begin()), std::make_move_iterator(s.staged.begin() + n));
+    s.staged.erase(s.staged.begin(), s.staged.begin() + n);
+    s.staged_bytes -= bytes;
+    inv.id = random_uuid();
+    s.invocation = std::move(inv);
+  }
+  Stream::Invocation& inv = *s.invocation;
+  inv.running = true;
+  ++inv.attempts;
+  std::vector<LambdaInput> inputs;
+  inputs.reserve(inv.records.size());
+  for (size_t i = 0; i < inv.records.size(); ++i)
+    inputs.push_back({std::to_string(i), inv.records[i].arrival_ms, inv.records[i].data});
+  std::optional<std::string> source_arn;
+  if (const auto& src = s.spec.description.source; src && src->kinesis_stream_source_description)
+    source_arn = src->kinesis_stream_source_description->kinesis_stream_arn;
+  {
+    MutexLock lock(mu_);
+    ++in_flight_;
+  }
+  auto done = [this, name = s.spec.name(), generation = s.generation](EndpointResponse response) {
+    post([this, name, generation, response = std::move(response)]() mutable {
+      {
+        MutexLock lock(mu_);
+        --in_flight_;
+      }
+      on_invoked(name, generation, std::move(response));
+    });
+  };
+  if (options_.lambda.endpoint.empty()) {
+    EndpointResponse r;
+    r.transport_error = "runnel serves no Lambda functions: start it with --lambda-endpoint URL";
+    return done(std::move(r));
+  }
+  poster_.post(lambda_request(options_.lambda, *spec.lambda_arn, inv.id, s.plan->stream_arn, source_arn, inputs, now),
+               std::move(done));
+}
+
+void Engine::on_invoked(const std::string& name, uint64_t generation, EndpointResponse response) {
+  auto it = streams_.find(name);
+  if (it == streams_.end() || it->second->generation != generation || !it->second->invocation) return;
+  Stream& s = *it->second;
+  Stream::Invocation& inv = *s.invocation;
+  inv.running = false;
+  std::vector<LambdaInput> inputs;
+  for (size_t i = 0; i < inv.records.size(); ++i)
+    inputs.push_back({std::to_string(i), inv.records[i].arrival_ms, inv.records[i].data});
+  auto answer = lambda_answer(response, inputs);
+  if (!answer) {
+    s.stats.last_error = answer.error().message();
+    if (inv.attempts <= s.plan->processing.lambda_retries) {
+      inv.retry_at_ms = now() + 1000;  // AWS retries the invocation; a second apart here
+      ++s.stats.failed_attempts;
+      return publish_stats(s);
+    }
+    // Out of retries: every record of the invocation is a processing failure.
+    for (Buffered& r : inv.records)
+      buffer_error(s, std::move(r.data), r.arrival_ms, r.source, r.ticket, r.position,
+                   ProcessingError{"Lambda.FunctionError", answer.error().message()});
+    s.invocation.reset();
+    return publish_stats(s);
+  }
+  for (size_t i = 0; i < answer->size(); ++i) {
+    LambdaOutput& out = (*answer)[i];
+    Buffered& in = inv.records[i];
+    if (out.result == "Dropped") {
+      s.trackers[in.source].done(in.ticket);
+      continue;
+    }
+    if (out.result == "ProcessingFailed") {
+      buffer_error(
+          s, std::move(in.data), in.arrival_ms, in.source, in.ticket, in.position,
+          ProcessingError{"Lambda.ProcessingFailedStatus", "The Lambda function marked the record ProcessingFailed."});
+      continue;
+    }
+    Piece piece{std::move(out.data), {}};
+    if (auto error = s.processor->finish(piece)) {
+      buffer_error(s, std::move(in.data), in.arrival_ms, in.source, in.ticket, in.position, std::move(*error));
+      continue;
+    }
+    // partitionKeyFromLambda keys, after partitionKeyFromQuery's.
+    for (auto& kv : out.partition_keys) piece.keys.push_back(std::move(kv));
+    buffer_piece(s, std::move(piece), in.arrival_ms, in.source, in.ticket, in.position);
+  }
+  s.invocation.reset();
+  checkpoint(s);  // Dropped records may complete the prefix
+  publish_stats(s);
 }
 
 // Reads records past the buffers from the source while no partition is
@@ -374,7 +514,9 @@ void Engine::add_record(Stream& s, storage::StoredRecord record, const std::stri
 bool Engine::fill(Stream& s) {
   if (!s.plan) return false;
   auto room = [&]() {
-    if (s.buffered_bytes >= std::max(s.plan->size_bytes, kMaxBufferedBytes)) return false;
+    if (s.buffered_bytes + s.staged_bytes >= std::max(s.plan->size_bytes, kMaxBufferedBytes)) return false;
+    if (s.plan->processing.lambda_arn && s.staged_bytes >= std::max<uint64_t>(s.plan->size_bytes, 6ull << 20))
+      return false;
     for (const auto& [name, p] : s.partitions)
       if (p.bytes >= s.plan->size_bytes) return false;
     return true;
@@ -426,6 +568,14 @@ bool Engine::fill(Stream& s) {
 void Engine::step(Stream& s, int64_t now) {
   if (!s.plan) return;
   fill(s);
+  if (s.plan->processing.lambda_arn) {
+    if (s.invocation) {
+      if (!s.invocation->running && now >= s.invocation->retry_at_ms) invoke(s, now);
+    } else if (!s.staged.empty() && (s.staged_bytes >= s.plan->processing.lambda_buffer_bytes ||
+                                     now >= s.staged.front().arrival_ms + s.plan->processing.lambda_interval_ms)) {
+      invoke(s, now);
+    }
+  }
   if (s.plan->dynamic_partitioning && !s.partitions.empty())
     s.metrics->record(FirehoseMetric::kPartitionCount, static_cast<double>(s.partitions.size()));
   for (auto it = s.partitions.begin(); it != s.partitions.end();) {
@@ -643,6 +793,7 @@ void Engine::to_backup(Stream& s, Partition& p, std::string_view error_code, con
       e.set("errorMessage", r.error_message.empty() ? why : r.error_message);
       e.set("attemptEndingTimestamp", now);
       e.set("rawData", protocol::base64_encode(r.data));
+      if (p.errors && plan.processing.lambda_arn) e.set("lambdaArn", *plan.processing.lambda_arn);
       if (!p.errors) {
         e.set("subsequenceNumber", static_cast<int64_t>(sub++));
         e.set("dataId", (r.source.empty() ? std::to_string(s.spec.shard_key) : r.source) + "." + r.position);

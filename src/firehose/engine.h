@@ -35,6 +35,7 @@
 #include "firehose/firehose_metrics.h"
 #include "firehose/http_endpoint.h"
 #include "firehose/kinesis_source.h"
+#include "firehose/lambda.h"
 #include "firehose/processing.h"
 #include "s3/object_store.h"
 #include "storage/log.h"
@@ -60,6 +61,8 @@ struct EngineOptions {
   size_t active_partition_limit = 500;
   // Undelivered records older than this may be dropped from the log.
   int64_t undelivered_retention_ms = 24ll * 3600 * 1000;
+  // Where Lambda transformation functions are invoked (--lambda-endpoint).
+  LambdaSettings lambda;
   // Where the AWS/Firehose metrics are recorded; null: nowhere. Must
   // outlive the engine.
   metrics::Registry* metrics = nullptr;
@@ -146,6 +149,12 @@ class Engine final : public DeliveryEngine {
   void step(Stream& s, int64_t now);
   bool fill(Stream& s);
   void add_record(Stream& s, storage::StoredRecord record, const std::string& source, const std::string& position);
+  void buffer_piece(Stream& s, Piece piece, int64_t arrival_ms, const std::string& source, uint64_t ticket,
+                    const std::string& position);
+  void buffer_error(Stream& s, std::string raw, int64_t arrival_ms, const std::string& source, uint64_t ticket,
+                    const std::string& position, ProcessingError error);
+  void invoke(Stream& s, int64_t now);
+  void on_invoked(const std::string& name, uint64_t generation, EndpointResponse response);
   Partition& partition_for(Stream& s, std::vector<std::pair<std::string, std::string>> keys);
   void take_batch(Stream& s, Partition& p, int64_t now);
   void send(Stream& s, Partition& p);

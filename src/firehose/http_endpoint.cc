@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <mutex>
 
@@ -13,18 +14,45 @@
 namespace runnel::firehose {
 namespace {
 
-constexpr size_t kMaxResponseBody = 1 << 20;
-
 std::string json_string(std::string_view s) { return protocol::encode_json(protocol::Value(std::string(s))); }
 
+struct Collected {
+  EndpointResponse* response;
+  size_t limit;
+};
+
 size_t collect(char* data, size_t size, size_t n, void* user) {
-  auto* out = static_cast<std::string*>(user);
+  auto* c = static_cast<Collected*>(user);
+  std::string& out = c->response->body;
   const size_t bytes = size * n;
-  if (out->size() < kMaxResponseBody) out->append(data, std::min(bytes, kMaxResponseBody - out->size()));
+  if (out.size() < c->limit) out.append(data, std::min(bytes, c->limit - out.size()));
+  return bytes;
+}
+
+size_t collect_header(char* data, size_t size, size_t n, void* user) {
+  auto* c = static_cast<Collected*>(user);
+  const size_t bytes = size * n;
+  std::string_view line(data, bytes);
+  const size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+      value.remove_suffix(1);
+    c->response->headers.emplace_back(std::move(name), std::string(value));
+  }
   return bytes;
 }
 
 }  // namespace
+
+const std::string* EndpointResponse::header(std::string_view lower_name) const {
+  for (const auto& [name, value] : headers)
+    if (name == lower_name) return &value;
+  return nullptr;
+}
 
 EndpointRequest endpoint_request(const DeliveryPlan& plan, std::string_view request_id, int64_t timestamp_ms,
                                  const std::vector<std::string_view>& records) {
@@ -120,8 +148,11 @@ EndpointResponse send_endpoint_request(const EndpointRequest& request) {
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10'000L);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // AWS does not follow redirects
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  Collected collected{&response, request.max_response_bytes};
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &collected);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &collected);
   const CURLcode rc = curl_easy_perform(curl);
   if (rc == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);

@@ -42,13 +42,17 @@ struct EndpointRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  int64_t timeout_ms = 180'000;  // AWS waits 3 minutes for an answer
+  int64_t timeout_ms = 180'000;         // AWS waits 3 minutes for an answer
+  size_t max_response_bytes = 1 << 20;  // an HTTP endpoint's answer: AWS reads at most 1 MiB
 };
 
 struct EndpointResponse {
-  long status = 0;   // 0: no HTTP answer (see transport_error)
-  std::string body;  // at most 1 MiB is kept, as AWS reads no more
+  long status = 0;                                           // 0: no HTTP answer (see transport_error)
+  std::string body;                                          // at most EndpointRequest::max_response_bytes are kept
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string transport_error;
+  // The first header named `lower_name`, or nullptr.
+  const std::string* header(std::string_view lower_name) const;
 };
 
 // The request for one batch of records of `plan`'s stream.

@@ -4,6 +4,8 @@ extern "C" {
 #include <jq.h>
 }
 
+#include <cstdlib>
+
 #include "protocol/base64.h"
 
 namespace runnel::firehose {
@@ -86,6 +88,13 @@ Result<ProcessingSpec> processing_spec(const std::optional<api::ProcessingConfig
       spec.append_delimiter = true;
     } else if (p.type == "MetadataExtraction") {
       spec.jq = param("MetadataExtractionQuery");
+    } else if (p.type == "Lambda") {
+      spec.lambda_arn = param("LambdaArn");
+      if (auto n = param("NumberOfRetries")) spec.lambda_retries = std::atoi(n->c_str());
+      if (auto mb = param("BufferSizeInMBs"))
+        spec.lambda_buffer_bytes = static_cast<uint64_t>(std::atof(mb->c_str()) * (1 << 20));
+      if (auto sec = param("BufferIntervalInSeconds")) spec.lambda_interval_ms = std::atoll(sec->c_str()) * 1000;
+      if (spec.lambda_buffer_bytes == 0) spec.lambda_buffer_bytes = 1ull << 20;
     } else if (p.type == "RecordDeAggregation") {
       if (param("SubRecordType").value_or("JSON") == "DELIMITED") {
         spec.sub_records = ProcessingSpec::SubRecords::kDelimited;
@@ -154,8 +163,7 @@ std::optional<ProcessingError> RecordProcessor::keys_of(std::string_view json,
   return error;
 }
 
-std::optional<ProcessingError> RecordProcessor::process(std::string_view record, std::vector<Piece>& out) {
-  std::vector<std::string_view> parts;
+std::optional<ProcessingError> RecordProcessor::split(std::string_view record, std::vector<std::string_view>& parts) {
   switch (spec_.sub_records) {
     case ProcessingSpec::SubRecords::kNone: parts.push_back(record); break;
     case ProcessingSpec::SubRecords::kJson: {
@@ -181,17 +189,27 @@ std::optional<ProcessingError> RecordProcessor::process(std::string_view record,
   if (parts.size() > kMaxSubRecords)
     return ProcessingError{"RecordDeAggregation.Failed", "The record holds " + std::to_string(parts.size()) +
                                                              " sub-records; at most 500 are allowed."};
+  return std::nullopt;
+}
+
+std::optional<ProcessingError> RecordProcessor::finish(Piece& piece) {
+  if (jq_) {
+    if (auto error = keys_of(piece.data, piece.keys)) return error;
+  }
+  if (spec_.append_delimiter) piece.data.push_back('\n');
+  return std::nullopt;
+}
+
+std::optional<ProcessingError> RecordProcessor::process(std::string_view record, std::vector<Piece>& out) {
+  std::vector<std::string_view> parts;
+  if (auto error = split(record, parts)) return error;
   const size_t first = out.size();
   for (std::string_view part : parts) {
-    Piece piece;
-    if (jq_) {
-      if (auto error = keys_of(part, piece.keys)) {
-        out.resize(first);
-        return error;
-      }
+    Piece piece{std::string(part), {}};
+    if (auto error = finish(piece)) {
+      out.resize(first);
+      return error;
     }
-    piece.data.assign(part);
-    if (spec_.append_delimiter) piece.data.push_back('\n');
     out.push_back(std::move(piece));
   }
   return std::nullopt;

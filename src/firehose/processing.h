@@ -14,6 +14,7 @@
 //
 // Threads: a RecordProcessor is used by one thread at a time (libjq's state
 // is not thread-safe); the engine's delivery thread owns each.
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,12 @@ struct ProcessingSpec {
   std::string delimiter;          // kDelimited: the decoded Delimiter
   std::optional<std::string> jq;  // MetadataExtractionQuery
   bool append_delimiter = false;  // AppendDelimiterToRecord
+  // Lambda: the function (name or ARN), NumberOfRetries, and the
+  // invocation buffer (BufferSizeInMBs 0.2-3, BufferIntervalInSeconds).
+  std::optional<std::string> lambda_arn;
+  int lambda_retries = 3;
+  uint64_t lambda_buffer_bytes = 1ull << 20;
+  int64_t lambda_interval_ms = 60'000;
 };
 
 // The processors of an enabled ProcessingConfiguration (nullopt or
@@ -65,8 +72,16 @@ class RecordProcessor {
   const ProcessingSpec& spec() const { return spec_; }
 
   // Appends `record`'s pieces to `out`, or returns why it cannot be
-  // processed (then nothing is appended).
+  // processed (then nothing is appended): split() then finish() of each.
   std::optional<ProcessingError> process(std::string_view record, std::vector<Piece>& out);
+
+  // De-aggregation alone (what runs before a Lambda function): the
+  // record's sub-records, views into `record`.
+  std::optional<ProcessingError> split(std::string_view record, std::vector<std::string_view>& parts);
+
+  // What runs after a Lambda function: the JQ keys (added to piece.keys)
+  // and the delimiter.
+  std::optional<ProcessingError> finish(Piece& piece);
 
  private:
   explicit RecordProcessor(ProcessingSpec spec) : spec_(std::move(spec)) {}
