@@ -72,6 +72,9 @@ class RemoteStore final : public ObjectStore {
 
   // What the store was built with (the endpoint normalised).
   const RemoteStoreOptions& options() const { return options_; }
+  // HTTP requests sent to the store so far (a multipart upload of n parts
+  // is n + 2). Any thread.
+  uint64_t requests_sent() const { return loop_->requests_started(); }
 
  private:
   struct MultipartPut;

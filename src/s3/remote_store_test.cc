@@ -25,6 +25,8 @@
 //    scripts/with-s3rver.sh starts s3rver and sets all of these, plus
 //    RUNNEL_S3_TEST_REQUIRED=1, which turns a missing endpoint into a failure;
 //    run plainly without the endpoint, these tests skip.
+//    $RUNNEL_S3_TEST_STORE=s3rver says the store is s3rver, which does not
+//    verify signatures (only the access key) nor take keys with "//".
 
 namespace runnel::s3 {
 namespace {
@@ -220,6 +222,10 @@ class RemoteStoreS3rver : public ::testing::Test {
     store_ = make({});
   }
 
+  // s3rver 3.7 checks the access key of a SigV4 request but not its
+  // signature, and routes no key with an empty path segment.
+  bool is_s3rver() const { return env("RUNNEL_S3_TEST_STORE") == "s3rver"; }
+
   RemoteStoreOptions options() const {
     RemoteStoreOptions o;
     o.endpoint = endpoint_;
@@ -263,6 +269,15 @@ TEST_F(RemoteStoreS3rver, PutSmallThenGet) {
   req.body = "second";
   ASSERT_TRUE(put(*store_, req));
   EXPECT_EQ(get(*store_, bucket_, prefix_ + "a.json").value_or(""), "second");
+
+  // At the threshold, still one PUT.
+  auto store = make([](RemoteStoreOptions& o) {
+    o.part_size = 5 << 20;
+    o.multipart_threshold = 5 << 20;
+  });
+  const uint64_t before = store->requests_sent();
+  ASSERT_TRUE(put(*store, obj(bucket_, prefix_ + "five", std::string(5 << 20, 'f'))));
+  EXPECT_EQ(store->requests_sent() - before, 1u);
 }
 
 TEST_F(RemoteStoreS3rver, EmptyBody) {
@@ -297,10 +312,17 @@ TEST_F(RemoteStoreS3rver, LargeBodyGoesMultipartAndReadsBackWhole) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;
     std::memcpy(body.data() + i, &x, 8);
   }
+  const uint64_t sent_before = store->requests_sent();
   auto info = put(*store, obj(bucket_, prefix_ + "big.bin", body));
   ASSERT_TRUE(info) << info.error().to_string();
   EXPECT_EQ(info->size, body.size());
-  EXPECT_TRUE(info->etag.ends_with("-14\"")) << "a multipart ETag names its 14 parts: " << info->etag;
+  EXPECT_EQ(store->requests_sent() - sent_before, 16u) << "Create, 14 parts of 5 MiB, Complete";
+  // S3, MinIO and RGW name the part count in a multipart ETag; s3rver gives
+  // the whole body's MD5.
+  if (!is_s3rver()) {
+    EXPECT_TRUE(info->etag.ends_with("-14\"")) << "a multipart ETag names its 14 parts: " << info->etag;
+  }
+  EXPECT_TRUE(info->etag.size() > 2 && info->etag.front() == '"' && info->etag.back() == '"') << info->etag;
   auto back = get(*store, bucket_, prefix_ + "big.bin");
   ASSERT_TRUE(back) << back.error().to_string();
   EXPECT_TRUE(*back == body) << "read back " << back->size() << " bytes";
@@ -371,13 +393,14 @@ TEST_F(RemoteStoreS3rver, ListWithPrefixAndPaging) {
 }
 
 TEST_F(RemoteStoreS3rver, KeysWithSpacesUnicodePlusAndPercent) {
-  const std::vector<std::string> keys = {
+  const std::vector<std::string> base_keys = {
       prefix_ + "with space/a b.txt",
       prefix_ + "plus+sign",
       prefix_ + "percent%20not-a-space%",
       prefix_ + "caf\xc3\xa9/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e (x)=y&z;a,b:c@d$e!f'g*h~",
-      prefix_ + "double//slash",
   };
+  std::vector<std::string> keys = base_keys;
+  if (!is_s3rver()) keys.push_back(prefix_ + "double//slash");
   for (const auto& key : keys) {
     auto info = put(*store_, obj(bucket_, key, "body of " + key));
     ASSERT_TRUE(info) << key << ": " << info.error().to_string();
@@ -424,12 +447,16 @@ TEST_F(RemoteStoreS3rver, ConcurrentPutsFromManyThreads) {
 }
 
 TEST_F(RemoteStoreS3rver, WrongCredentialsAreRefusedNotRetried) {
-  // s3rver checks signatures against its one account (S3RVER/S3RVER).
-  auto wrong_secret = make([](RemoteStoreOptions& o) { o.secret_access_key = "not-the-secret"; });
-  auto r = put(*wrong_secret, obj(bucket_, prefix_ + "x", "x"));
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code(), Code::kInvalidArgument) << r.error().to_string();
-  EXPECT_NE(r.error().message().find("SignatureDoesNotMatch"), std::string::npos) << r.error().message();
+  // s3rver knows one access key (S3RVER) but does not verify SigV4
+  // signatures: a wrong secret passes there. (Signatures are checked by the
+  // AWS examples in s3_client_request_test.cc.)
+  if (!is_s3rver()) {
+    auto wrong_secret = make([](RemoteStoreOptions& o) { o.secret_access_key = "not-the-secret"; });
+    auto r = put(*wrong_secret, obj(bucket_, prefix_ + "x", "x"));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code(), Code::kInvalidArgument) << r.error().to_string();
+    EXPECT_NE(r.error().message().find("SignatureDoesNotMatch"), std::string::npos) << r.error().message();
+  }
 
   auto unknown_key = make([](RemoteStoreOptions& o) { o.access_key_id = "AKIDUNKNOWN"; });
   auto g = get(*unknown_key, bucket_, prefix_ + "x");

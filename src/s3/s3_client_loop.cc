@@ -189,6 +189,7 @@ void S3ClientLoop::start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 
   curl_multi_add_handle(multi_, e);
+  started_.fetch_add(1, std::memory_order_relaxed);
   running_.emplace(e, std::move(t));
 }
 

@@ -17,6 +17,7 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -77,6 +78,8 @@ class S3ClientLoop {
   // Runs `fn` on the loop's thread soon (with `true`), or, if the loop shuts
   // down first, during shutdown (with `false`). Any thread.
   void post(std::function<void(bool running)> fn) EXCLUDES(mu_);
+  // Requests started on the wire so far (for metrics and tests). Any thread.
+  uint64_t requests_started() const { return started_.load(std::memory_order_relaxed); }
 
  private:
   struct Transfer;
@@ -91,6 +94,7 @@ class S3ClientLoop {
   protocol::SigV4Signer signer_;
   std::deque<std::unique_ptr<Transfer>> queued_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> running_;
+  std::atomic<uint64_t> started_{0};
 
   Mutex mu_;
   std::deque<std::unique_ptr<Transfer>> incoming_ GUARDED_BY(mu_);
