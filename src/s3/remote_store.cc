@@ -39,8 +39,8 @@ int64_t answer_time_ms(const S3ClientAnswer& a) {
 
 Status check_names(std::string_view bucket, std::string_view key, bool need_key) {
   if (bucket.empty()) return Status::invalid_argument("S3: the bucket name is empty");
-  if (need_key && key.empty()) return Status::invalid_argument("S3: the key of an object in " + std::string(bucket) +
-                                                               " is empty");
+  if (need_key && key.empty())
+    return Status::invalid_argument("S3: the key of an object in " + std::string(bucket) + " is empty");
   return Status::ok();
 }
 
@@ -68,8 +68,8 @@ struct RemoteStore::MultipartPut : std::enable_shared_from_this<MultipartPut> {
 
   void start() {
     loop->submit(s3_client_create_multipart(req), [self = shared_from_this()](S3ClientAnswer a) {
-      if (!a.ok()) return self->finish(answer_status(a, "CreateMultipartUpload " + self->req.bucket + "/" +
-                                                            self->req.key));
+      if (!a.ok())
+        return self->finish(answer_status(a, "CreateMultipartUpload " + self->req.bucket + "/" + self->req.key));
       auto id = parse_s3_client_upload_id(a.body);
       if (!id) return self->finish(id.error());
       self->upload_id = std::move(*id);
@@ -116,9 +116,8 @@ struct RemoteStore::MultipartPut : std::enable_shared_from_this<MultipartPut> {
                    Status st;
                    if (!a.ok()) {
                      st = answer_status(a, "CompleteMultipartUpload " + self->req.bucket + "/" + self->req.key);
-                   } else if (auto etag = parse_s3_client_complete(a.body, "CompleteMultipartUpload " +
-                                                                               self->req.bucket + "/" +
-                                                                               self->req.key)) {
+                   } else if (auto etag = parse_s3_client_complete(
+                                  a.body, "CompleteMultipartUpload " + self->req.bucket + "/" + self->req.key)) {
                      ObjectInfo info{self->req.key, std::move(*etag), self->body->size(), answer_time_ms(a)};
                      return self->finish(std::move(info));
                    } else {
@@ -134,8 +133,8 @@ struct RemoteStore::MultipartPut : std::enable_shared_from_this<MultipartPut> {
   // down: the abort would be cancelled too.
   void abort(bool shutting_down) {
     if (shutting_down) return finish(failure);
-    loop->submit(s3_client_abort_multipart(req.bucket, req.key, upload_id), [self = shared_from_this()](
-                                                                                 S3ClientAnswer a) {
+    loop->submit(s3_client_abort_multipart(req.bucket, req.key, upload_id), [self =
+                                                                                 shared_from_this()](S3ClientAnswer a) {
       if (!a.ok() && !a.cancelled) {
         Status st = answer_status(a, "AbortMultipartUpload " + self->req.bucket + "/" + self->req.key);
         spdlog::warn("s3 client: upload {} of {}/{} not aborted ({}); the store keeps its parts until it expires them",

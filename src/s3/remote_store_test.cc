@@ -8,8 +8,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <future>
 #include <set>
 #include <thread>
@@ -87,8 +87,8 @@ Status head(RemoteStore& s, const std::string& bucket) {
   s.head_bucket(bucket, w.callback());
   return w.get();
 }
-Result<ListResult> list(RemoteStore& s, const std::string& bucket, const std::string& prefix,
-                        const std::string& after, int max_keys) {
+Result<ListResult> list(RemoteStore& s, const std::string& bucket, const std::string& prefix, const std::string& after,
+                        int max_keys) {
   Waiter<Result<ListResult>> w;
   s.list_objects(bucket, prefix, after, max_keys, w.callback());
   return w.get();
@@ -189,9 +189,8 @@ TEST(RemoteStoreOffline, DestructorFailsEveryOutstandingCallExactlyOnce) {
     if (c == Code::kAborted) ++aborted;
   };
   for (int i = 0; i < 5; ++i) {
-    (*store)->get_object("b", "k" + std::to_string(i), [&](Result<std::string> r) {
-      count(r ? Code::kOk : r.error().code());
-    });
+    (*store)->get_object("b", "k" + std::to_string(i),
+                         [&](Result<std::string> r) { count(r ? Code::kOk : r.error().code()); });
     (*store)->head_bucket("b", [&](Status st) { count(st.code()); });
   }
   (*store)->put_object(obj("b", "big", std::string(11 << 20, 'x')),
@@ -341,11 +340,10 @@ TEST_F(RemoteStoreS3rver, AMultipartUploadCutShortLeavesNoObject) {
   });
   std::atomic<int> calls{0};
   std::promise<Status> result;
-  store->put_object(obj(bucket_, prefix_ + "cut.bin", std::string(60 << 20, 'c')),
-                    [&](Result<ObjectInfo> r) {
-                      ++calls;
-                      result.set_value(r ? Status::ok() : r.error());
-                    });
+  store->put_object(obj(bucket_, prefix_ + "cut.bin", std::string(60 << 20, 'c')), [&](Result<ObjectInfo> r) {
+    ++calls;
+    result.set_value(r ? Status::ok() : r.error());
+  });
   std::this_thread::sleep_for(150ms);  // Create, and a part or two, are through
   store.reset();
   EXPECT_EQ(calls.load(), 1);
@@ -430,8 +428,10 @@ TEST_F(RemoteStoreS3rver, ConcurrentPutsFromManyThreads) {
       for (int i = 0; i < kEach; ++i) {
         std::string key = prefix_ + "t" + std::to_string(t) + "/" + std::to_string(i);
         store->put_object(obj(bucket_, key, key), [&](Result<ObjectInfo> r) {
-          if (r) ++ok;
-          else ADD_FAILURE() << r.error().to_string();
+          if (r)
+            ++ok;
+          else
+            ADD_FAILURE() << r.error().to_string();
           ++done;
         });
       }

@@ -52,9 +52,9 @@ struct S3ClientLoopOptions {
 
 // The outcome of one request.
 struct S3ClientAnswer {
-  bool cancelled = false;     // the loop shut down before an answer came
-  std::string network_error;  // curl's words when no complete answer came; then status is 0
-  long status = 0;            // HTTP status
+  bool cancelled = false;            // the loop shut down before an answer came
+  std::string network_error;         // curl's words when no complete answer came; then status is 0
+  long status = 0;                   // HTTP status
   std::vector<net::Header> headers;  // lower-case names, of the final answer
   std::string body;
 

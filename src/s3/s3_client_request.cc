@@ -178,8 +178,8 @@ S3ClientRequest s3_client_upload_part(std::string_view bucket, std::string_view 
   return out;
 }
 
-S3ClientRequest s3_client_complete_multipart(std::string_view bucket, std::string_view key,
-                                             std::string_view upload_id, const std::vector<std::string>& etags) {
+S3ClientRequest s3_client_complete_multipart(std::string_view bucket, std::string_view key, std::string_view upload_id,
+                                             const std::vector<std::string>& etags) {
   S3ClientRequest out;
   out.method = "POST";
   out.path = object_path(bucket, key);
@@ -197,8 +197,7 @@ S3ClientRequest s3_client_complete_multipart(std::string_view bucket, std::strin
   return out;
 }
 
-S3ClientRequest s3_client_abort_multipart(std::string_view bucket, std::string_view key,
-                                          std::string_view upload_id) {
+S3ClientRequest s3_client_abort_multipart(std::string_view bucket, std::string_view key, std::string_view upload_id) {
   S3ClientRequest out;
   out.method = "DELETE";
   out.path = object_path(bucket, key);

@@ -77,10 +77,9 @@ S3ClientRequest s3_client_upload_part(std::string_view bucket, std::string_view 
                                       int part_number, std::shared_ptr<const std::string> owner, size_t offset,
                                       size_t size);
 // `etags[i]` is part i+1's ETag, as UploadPart answered it (with quotes).
-S3ClientRequest s3_client_complete_multipart(std::string_view bucket, std::string_view key,
-                                             std::string_view upload_id, const std::vector<std::string>& etags);
-S3ClientRequest s3_client_abort_multipart(std::string_view bucket, std::string_view key,
-                                          std::string_view upload_id);
+S3ClientRequest s3_client_complete_multipart(std::string_view bucket, std::string_view key, std::string_view upload_id,
+                                             const std::vector<std::string>& etags);
+S3ClientRequest s3_client_abort_multipart(std::string_view bucket, std::string_view key, std::string_view upload_id);
 
 // Adds host (`authority`), x-amz-content-sha256 (hex SHA-256 of the body),
 // x-amz-security-token (when `session_token` is not empty), x-amz-date and

@@ -25,7 +25,7 @@ TEST(S3ClientEncodePath, KeepsUnreservedAndSlashesEncodesTheRestOnce) {
   EXPECT_EQ(s3_client_encode_path("1+1=2"), "1%2B1%3D2");
   EXPECT_EQ(s3_client_encode_path("100%"), "100%25");
   EXPECT_EQ(s3_client_encode_path("caf\xc3\xa9"), "caf%C3%A9");  // UTF-8, byte by byte
-  EXPECT_EQ(s3_client_encode_path("a//./b"), "a//./b");           // sent as is (CURLOPT_PATH_AS_IS)
+  EXPECT_EQ(s3_client_encode_path("a//./b"), "a//./b");          // sent as is (CURLOPT_PATH_AS_IS)
   EXPECT_EQ(s3_client_encode_path("test$file.text"), "test%24file.text");
 }
 
@@ -48,8 +48,9 @@ TEST(S3ClientEndpoint, ParsesHostAndPortDroppingDefaultPorts) {
 }
 
 TEST(S3ClientEndpoint, RefusesWhatIsNotSchemeHostPort) {
-  for (std::string_view bad : {"localhost:4568", "ftp://h", "http://", "http://h/bucket", "http://h:0", "http://h:65536",
-                               "http://h:x1", "http://h:", "http://u@h", "http://[::1", "http://h?x"}) {
+  for (std::string_view bad :
+       {"localhost:4568", "ftp://h", "http://", "http://h/bucket", "http://h:0", "http://h:65536", "http://h:x1",
+        "http://h:", "http://u@h", "http://[::1", "http://h?x"}) {
     auto e = parse_s3_client_endpoint(bad);
     ASSERT_FALSE(e) << bad;
     EXPECT_EQ(e.error().code(), Status::Code::kInvalidArgument) << bad;

@@ -28,24 +28,15 @@ Status malformed(std::string_view what, std::string_view why) {
 // The code S3 would have put in the body of an answer that has none (HEAD).
 std::string code_for_status(long status) {
   switch (status) {
-    case 301:
-      return "PermanentRedirect";
-    case 400:
-      return "BadRequest";
-    case 403:
-      return "AccessDenied";
-    case 404:
-      return "NotFound";
-    case 405:
-      return "MethodNotAllowed";
-    case 409:
-      return "Conflict";
-    case 500:
-      return "InternalError";
-    case 503:
-      return "ServiceUnavailable";
-    default:
-      return "HTTP" + std::to_string(status);
+    case 301: return "PermanentRedirect";
+    case 400: return "BadRequest";
+    case 403: return "AccessDenied";
+    case 404: return "NotFound";
+    case 405: return "MethodNotAllowed";
+    case 409: return "Conflict";
+    case 500: return "InternalError";
+    case 503: return "ServiceUnavailable";
+    default: return "HTTP" + std::to_string(status);
   }
 }
 

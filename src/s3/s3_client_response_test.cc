@@ -88,8 +88,9 @@ TEST(S3ClientList, NoNextWhenNotTruncated) {
 
 TEST(S3ClientList, RefusesUnreadableAnswersAsRetryable) {
   for (std::string_view bad :
-       {"<html/>", "<ListBucketResult", "<ListBucketResult><Contents><Key>k</Key><Size>x</Size></Contents>"
-                                        "</ListBucketResult>",
+       {"<html/>", "<ListBucketResult",
+        "<ListBucketResult><Contents><Key>k</Key><Size>x</Size></Contents>"
+        "</ListBucketResult>",
         "<ListBucketResult><Contents><Key>k</Key><Size>1</Size><LastModified>yesterday</LastModified></Contents>"
         "</ListBucketResult>"}) {
     auto r = parse_s3_client_list(bad);
@@ -117,8 +118,8 @@ TEST(S3ClientMultipart, CompleteAnswering200WithAnErrorIsAnError) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), Code::kIoError);
   EXPECT_EQ(r.error().message(), "C b/k: S3 InternalError: We encountered an internal error. (HTTP 200)");
-  auto bad = parse_s3_client_complete(error_xml("InvalidPart", "One or more of the specified parts could not be found."),
-                                      "C b/k");
+  auto bad = parse_s3_client_complete(
+      error_xml("InvalidPart", "One or more of the specified parts could not be found."), "C b/k");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code(), Code::kInvalidArgument);
 }
