@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "protocol/http_date.h"
+#include "protocol/sigv4.h"
 #include "s3/s3_client_response.h"
 
 namespace runnel::s3 {
@@ -20,11 +21,18 @@ Status cancelled_status(std::string_view what) {
   return Status::aborted(std::string(what) + ": the S3 client shut down before the store answered");
 }
 
+// A 301 names the bucket's region in a header; say it.
+Status with_region_hint(Status st, const S3ClientAnswer& a) {
+  const std::string* region = a.header("x-amz-bucket-region");
+  if (st.is_ok() || !region || a.status != 301) return st;
+  return Status::invalid_argument(st.message() + "; the bucket is in region " + *region + " (set --s3-region)");
+}
+
 // The Status of an answer that is not a success.
 Status answer_status(const S3ClientAnswer& a, std::string_view what) {
   if (a.cancelled) return cancelled_status(what);
   if (!a.network_error.empty()) return s3_client_network_status(a.network_error, what);
-  return s3_client_error_status(a.status, a.body, what);
+  return with_region_hint(s3_client_error_status(a.status, a.body, what), a);
 }
 
 // When the store wrote the object: its Date header (the answer to the PUT or
@@ -41,6 +49,16 @@ Status check_names(std::string_view bucket, std::string_view key, bool need_key)
   if (bucket.empty()) return Status::invalid_argument("S3: the bucket name is empty");
   if (need_key && key.empty())
     return Status::invalid_argument("S3: the key of an object in " + std::string(bucket) + " is empty");
+  return Status::ok();
+}
+
+// The object's headers must not end the request's head early.
+Status check_headers(const S3ClientRequest& http) {
+  for (const auto& h : http.headers) {
+    if (std::string problem = s3_client_header_problem(h.name, h.value); !problem.empty()) {
+      return Status::invalid_argument(http.what + ": " + problem);
+    }
+  }
   return Status::ok();
 }
 
@@ -202,9 +220,13 @@ void RemoteStore::fail_soon(Done done, Status status) {
 
 void RemoteStore::put_object(PutObjectRequest req, std::function<void(Result<ObjectInfo>)> done) {
   if (Status st = check_names(req.bucket, req.key, true); !st.is_ok()) return fail_soon(std::move(done), st);
+  if (Status st = check_headers(s3_client_create_multipart(req)); !st.is_ok()) {
+    return fail_soon(std::move(done), st);
+  }
   if (req.body.size() > options_.multipart_threshold) return put_multipart(std::move(req), std::move(done));
   auto body = std::make_shared<const std::string>(std::move(req.body));
   S3ClientRequest http = s3_client_put_object(req, body);
+  http.payload_sha256 = protocol::sigv4_sha256_hex(http.body);  // here, not on the loop's thread
   std::string what = http.what;
   loop_->submit(std::move(http), [key = std::move(req.key), size = body->size(), what = std::move(what),
                                   done = std::move(done)](S3ClientAnswer a) {

@@ -173,6 +173,14 @@ TEST(RemoteStoreOffline, EmptyNamesAreRefusedOnTheClientsThread) {
   EXPECT_EQ(get(**store, "b", "").error().code(), Code::kInvalidArgument);
   EXPECT_EQ(put(**store, obj("", "k", "x")).error().code(), Code::kInvalidArgument);
   EXPECT_EQ(list(**store, "", "", "", 10).error().code(), Code::kInvalidArgument);
+  PutObjectRequest injected = obj("b", "k", "x");
+  injected.metadata = {{"note", "a\r\nx-amz-acl: public-read"}};
+  auto r = put(**store, injected);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), Code::kInvalidArgument);
+  EXPECT_NE(r.error().message().find("line break"), std::string::npos) << r.error().message();
+  injected.metadata = {{"bad name", "v"}};
+  EXPECT_EQ(put(**store, injected).error().code(), Code::kInvalidArgument);
 }
 
 TEST(RemoteStoreOffline, DestructorFailsEveryOutstandingCallExactlyOnce) {

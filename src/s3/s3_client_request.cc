@@ -212,7 +212,8 @@ void sign_s3_client_request(S3ClientRequest& req, protocol::SigV4Signer& signer,
     return h.name == "host" || h.name == "x-amz-content-sha256" || h.name == "x-amz-security-token" ||
            h.name == "x-amz-date" || h.name == "authorization";
   });
-  const std::string payload_hash = protocol::sigv4_sha256_hex(req.body);
+  if (req.payload_sha256.empty()) req.payload_sha256 = protocol::sigv4_sha256_hex(req.body);
+  const std::string& payload_hash = req.payload_sha256;
   req.headers.push_back({"host", std::string(authority)});
   req.headers.push_back({"x-amz-content-sha256", payload_hash});
   if (!session_token.empty()) req.headers.push_back({"x-amz-security-token", std::string(session_token)});
@@ -224,6 +225,17 @@ void sign_s3_client_request(S3ClientRequest& req, protocol::SigV4Signer& signer,
   std::string authorization = signer.sign(http, now_epoch_seconds, payload_hash);
   req.headers = std::move(http.headers);  // now with x-amz-date
   req.headers.push_back({"authorization", std::move(authorization)});
+}
+
+std::string s3_client_header_problem(std::string_view name, std::string_view value) {
+  auto bad = [](std::string_view s) {
+    return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+  };
+  if (name.empty() || bad(name) || name.find_first_of(" :\t") != std::string_view::npos) {
+    return "the header name '" + std::string(name) + "' is not a token";
+  }
+  if (bad(value)) return "the value of header " + std::string(name) + " holds a line break or NUL";
+  return "";
 }
 
 std::string s3_client_content_md5(std::string_view bytes) {

@@ -55,6 +55,9 @@ struct S3ClientRequest {
   std::string own_body;
   std::string_view body;
   std::string what;  // for error messages: "PutObject bucket/key"
+  // Hex SHA-256 of `body`, if already computed (put_object does it on the
+  // caller's thread, sparing the loop's); empty: signing computes it.
+  std::string payload_sha256;
 
   void set_own_body(std::string b) {
     own_body = std::move(b);
@@ -81,11 +84,16 @@ S3ClientRequest s3_client_complete_multipart(std::string_view bucket, std::strin
                                              const std::vector<std::string>& etags);
 S3ClientRequest s3_client_abort_multipart(std::string_view bucket, std::string_view key, std::string_view upload_id);
 
-// Adds host (`authority`), x-amz-content-sha256 (hex SHA-256 of the body),
+// Adds host (`authority`), x-amz-content-sha256 (hex SHA-256 of the body:
+// req.payload_sha256, computed if empty),
 // x-amz-security-token (when `session_token` is not empty), x-amz-date and
 // authorization, signing every header the request has.
 void sign_s3_client_request(S3ClientRequest& req, protocol::SigV4Signer& signer, std::string_view authority,
                             std::string_view session_token, int64_t now_epoch_seconds);
+
+// Why a header value cannot be sent (a CR, LF or NUL would end the header
+// or the request early), or an empty string when it can.
+std::string s3_client_header_problem(std::string_view name, std::string_view value);
 
 // base64 of the MD5 of `bytes` (Content-MD5).
 std::string s3_client_content_md5(std::string_view bytes);

@@ -107,6 +107,28 @@ TEST(S3ClientRequests, MultipartRequests) {
   EXPECT_EQ(abort.query, "uploadId=U");
 }
 
+TEST(S3ClientHeaders, RefusesLineBreaksNulAndNamesThatAreNotTokens) {
+  EXPECT_EQ(s3_client_header_problem("x-amz-meta-a", "any value, even \xc3\xa9"), "");
+  EXPECT_NE(s3_client_header_problem("x-amz-meta-a", "a\r\nb"), "");
+  EXPECT_NE(s3_client_header_problem("x-amz-meta-a", "a\nb"), "");
+  EXPECT_NE(s3_client_header_problem("x-amz-meta-a", std::string_view("a\0b", 3)), "");
+  EXPECT_NE(s3_client_header_problem("x-amz-meta-a b", "v"), "");
+  EXPECT_NE(s3_client_header_problem("x-amz-meta-a:", "v"), "");
+  EXPECT_NE(s3_client_header_problem("", "v"), "");
+}
+
+TEST(S3ClientSign, UsesAPrecomputedPayloadHash) {
+  protocol::SigV4Signer a("AKID", "secret", "us-east-1", "s3"), b("AKID", "secret", "us-east-1", "s3");
+  S3ClientRequest r1 = s3_client_put_object(PutObjectRequest{"b", "k", "", "text/plain", "", {}},
+                                            std::make_shared<const std::string>("body"));
+  S3ClientRequest r2 = r1;
+  r2.payload_sha256 = protocol::sigv4_sha256_hex("body");
+  sign_s3_client_request(r1, a, "h", "", kExampleTime);
+  sign_s3_client_request(r2, b, "h", "", kExampleTime);
+  EXPECT_EQ(header(r1, "authorization"), header(r2, "authorization"));
+  EXPECT_EQ(r1.payload_sha256, r2.payload_sha256);
+}
+
 TEST(S3ClientSign, MatchesAwsExampleGetObject) {
   // GET /test.txt with Range: bytes=0-9 on examplebucket.s3.amazonaws.com.
   protocol::SigV4Signer signer(std::string(kExampleKeyId), kExampleSecret, "us-east-1", "s3");
