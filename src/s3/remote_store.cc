@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <utility>
 #include <vector>
 
@@ -168,6 +169,20 @@ struct RemoteStore::MultipartPut : std::enable_shared_from_this<MultipartPut> {
   }
   void finish(Status st) { finish(Result<ObjectInfo>(error(std::move(st)))); }
 };
+
+void fill_remote_store_options_from_environment(RemoteStoreOptions& options, const char* (*getenv)(const char*)) {
+  auto get = [&](const char* name) -> std::string {
+    const char* v = getenv ? getenv(name) : std::getenv(name);
+    return v ? std::string(v) : std::string();
+  };
+  if (options.access_key_id.empty() && options.secret_access_key.empty()) {
+    options.access_key_id = get("AWS_ACCESS_KEY_ID");
+    options.secret_access_key = get("AWS_SECRET_ACCESS_KEY");
+    if (options.session_token.empty()) options.session_token = get("AWS_SESSION_TOKEN");
+  }
+  if (options.region.empty()) options.region = get("AWS_REGION");
+  if (options.region.empty()) options.region = get("AWS_DEFAULT_REGION");
+}
 
 Result<std::unique_ptr<RemoteStore>> RemoteStore::create(RemoteStoreOptions options) {
   auto endpoint = parse_s3_client_endpoint(options.endpoint);

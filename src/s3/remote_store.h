@@ -51,6 +51,13 @@ struct RemoteStoreOptions {
   bool verify_tls = true;
 };
 
+// Fills the credentials the usual AWS environment variables give
+// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), and the
+// region from AWS_REGION, else AWS_DEFAULT_REGION, when `options.region` is
+// empty. Fields already set are kept. `getenv` is std::getenv but for tests.
+void fill_remote_store_options_from_environment(RemoteStoreOptions& options,
+                                                const char* (*getenv)(const char*) = nullptr);
+
 class RemoteStore final : public ObjectStore {
  public:
   // kInvalidArgument for an endpoint that is not http(s)://host[:port],

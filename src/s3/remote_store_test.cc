@@ -140,6 +140,35 @@ TEST(RemoteStoreOffline, CreateRefusesBadOptions) {
   EXPECT_EQ(with([](auto& o) { o.max_connections = 0; }), Code::kInvalidArgument);
 }
 
+const char* fake_env(const char* name) {
+  std::string_view n(name);
+  if (n == "AWS_ACCESS_KEY_ID") return "AKIDENV";
+  if (n == "AWS_SECRET_ACCESS_KEY") return "secretenv";
+  if (n == "AWS_SESSION_TOKEN") return "tokenenv";
+  if (n == "AWS_DEFAULT_REGION") return "eu-central-1";
+  return nullptr;
+}
+
+TEST(RemoteStoreOffline, CredentialsAndRegionFromTheEnvironment) {
+  RemoteStoreOptions o;
+  o.region.clear();
+  fill_remote_store_options_from_environment(o, fake_env);
+  EXPECT_EQ(o.access_key_id, "AKIDENV");
+  EXPECT_EQ(o.secret_access_key, "secretenv");
+  EXPECT_EQ(o.session_token, "tokenenv");
+  EXPECT_EQ(o.region, "eu-central-1");
+
+  RemoteStoreOptions given;  // flags win
+  given.access_key_id = "AKIDFLAG";
+  given.secret_access_key = "secretflag";
+  given.region = "us-west-2";
+  fill_remote_store_options_from_environment(given, fake_env);
+  EXPECT_EQ(given.access_key_id, "AKIDFLAG");
+  EXPECT_EQ(given.secret_access_key, "secretflag");
+  EXPECT_EQ(given.session_token, "");
+  EXPECT_EQ(given.region, "us-west-2");
+}
+
 TEST(RemoteStoreOffline, ConnectionRefusedIsRetryable) {
   int port;
   {
