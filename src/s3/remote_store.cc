@@ -182,6 +182,7 @@ void fill_remote_store_options_from_environment(RemoteStoreOptions& options, con
   }
   if (options.region.empty()) options.region = get("AWS_REGION");
   if (options.region.empty()) options.region = get("AWS_DEFAULT_REGION");
+  if (options.region.empty()) options.region = "us-east-1";
 }
 
 Result<std::unique_ptr<RemoteStore>> RemoteStore::create(RemoteStoreOptions options) {

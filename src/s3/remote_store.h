@@ -53,8 +53,8 @@ struct RemoteStoreOptions {
 
 // Fills the credentials the usual AWS environment variables give
 // (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), and the
-// region from AWS_REGION, else AWS_DEFAULT_REGION, when `options.region` is
-// empty. Fields already set are kept. `getenv` is std::getenv but for tests.
+// region from AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1, when
+// `options.region` is empty. Fields already set are kept. `getenv` is std::getenv but for tests.
 void fill_remote_store_options_from_environment(RemoteStoreOptions& options,
                                                 const char* (*getenv)(const char*) = nullptr);
 

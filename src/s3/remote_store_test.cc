@@ -167,6 +167,12 @@ TEST(RemoteStoreOffline, CredentialsAndRegionFromTheEnvironment) {
   EXPECT_EQ(given.secret_access_key, "secretflag");
   EXPECT_EQ(given.session_token, "");
   EXPECT_EQ(given.region, "us-west-2");
+
+  RemoteStoreOptions bare;
+  bare.region.clear();
+  fill_remote_store_options_from_environment(bare, [](const char*) -> const char* { return nullptr; });
+  EXPECT_EQ(bare.region, "us-east-1");
+  EXPECT_EQ(bare.access_key_id, "");
 }
 
 TEST(RemoteStoreOffline, ConnectionRefusedIsRetryable) {
