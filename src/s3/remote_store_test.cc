@@ -405,7 +405,7 @@ TEST_F(RemoteStoreS3rver, ListWithPrefixAndPaging) {
     want.insert(key);
   }
   ASSERT_TRUE(put(*store_, obj(bucket_, prefix_ + "out/0", "y")));
-  ASSERT_TRUE(put(*store_, obj(bucket_, prefix_ + "im", "z")));  // sorts among in/, not under it
+  ASSERT_TRUE(put(*store_, obj(bucket_, prefix_ + "im", "z")));  // a near miss: not under the prefix
 
   std::vector<std::string> got;
   std::vector<std::size_t> pages;
