@@ -83,12 +83,11 @@ struct RemoteStore::MultipartPut : std::enable_shared_from_this<MultipartPut> {
   std::vector<std::string> etags;
   Status failure;  // the first failure; once set, no new part starts
 
-  std::string what() const { return "PutObject " + req.bucket + "/" + req.key; }
+  std::string object() const { return req.bucket + "/" + req.key; }
 
   void start() {
     loop->submit(s3_client_create_multipart(req), [self = shared_from_this()](S3ClientAnswer a) {
-      if (!a.ok())
-        return self->finish(answer_status(a, "CreateMultipartUpload " + self->req.bucket + "/" + self->req.key));
+      if (!a.ok()) return self->finish(answer_status(a, "CreateMultipartUpload " + self->object()));
       auto id = parse_s3_client_upload_id(a.body);
       if (!id) return self->finish(id.error());
       self->upload_id = std::move(*id);
@@ -112,9 +111,9 @@ struct RemoteStore::MultipartPut : std::enable_shared_from_this<MultipartPut> {
     if (failure.is_ok()) {
       const std::string* etag = a.header("etag");
       if (!a.ok()) {
-        failure = answer_status(a, "UploadPart " + std::to_string(index + 1) + " of " + req.bucket + "/" + req.key);
+        failure = answer_status(a, "UploadPart " + std::to_string(index + 1) + " of " + object());
       } else if (!etag || etag->empty()) {
-        failure = Status::io_error("UploadPart " + std::to_string(index + 1) + " of " + req.bucket + "/" + req.key +
+        failure = Status::io_error("UploadPart " + std::to_string(index + 1) + " of " + object() +
                                    ": the store answered without an ETag");
       } else {
         etags[index] = *etag;
@@ -130,21 +129,20 @@ struct RemoteStore::MultipartPut : std::enable_shared_from_this<MultipartPut> {
   }
 
   void complete() {
-    loop->submit(s3_client_complete_multipart(req.bucket, req.key, upload_id, etags),
-                 [self = shared_from_this()](S3ClientAnswer a) {
-                   Status st;
-                   if (!a.ok()) {
-                     st = answer_status(a, "CompleteMultipartUpload " + self->req.bucket + "/" + self->req.key);
-                   } else if (auto etag = parse_s3_client_complete(
-                                  a.body, "CompleteMultipartUpload " + self->req.bucket + "/" + self->req.key)) {
-                     ObjectInfo info{self->req.key, std::move(*etag), self->body->size(), answer_time_ms(a)};
-                     return self->finish(std::move(info));
-                   } else {
-                     st = etag.error();
-                   }
-                   self->failure = std::move(st);
-                   self->abort(a.cancelled);
-                 });
+    loop->submit(s3_client_complete_multipart(req.bucket, req.key, upload_id, etags), [self = shared_from_this()](
+                                                                                          S3ClientAnswer a) {
+      Status st;
+      if (!a.ok()) {
+        st = answer_status(a, "CompleteMultipartUpload " + self->object());
+      } else if (auto etag = parse_s3_client_complete(a.body, "CompleteMultipartUpload " + self->object())) {
+        ObjectInfo info{self->req.key, std::move(*etag), self->body->size(), answer_time_ms(a)};
+        return self->finish(std::move(info));
+      } else {
+        st = etag.error();
+      }
+      self->failure = std::move(st);
+      self->abort(a.cancelled);
+    });
   }
 
   // Abandons the upload on the store (its parts are dropped; nothing was
@@ -155,7 +153,7 @@ struct RemoteStore::MultipartPut : std::enable_shared_from_this<MultipartPut> {
     loop->submit(s3_client_abort_multipart(req.bucket, req.key, upload_id), [self =
                                                                                  shared_from_this()](S3ClientAnswer a) {
       if (!a.ok() && !a.cancelled) {
-        Status st = answer_status(a, "AbortMultipartUpload " + self->req.bucket + "/" + self->req.key);
+        Status st = answer_status(a, "AbortMultipartUpload " + self->object());
         spdlog::warn("s3 client: upload {} of {}/{} not aborted ({}); the store keeps its parts until it expires them",
                      self->upload_id, self->req.bucket, self->req.key, st.to_string());
       }
