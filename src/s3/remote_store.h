@@ -14,7 +14,9 @@
 //
 // Threads: every method may be called from any thread; every `done` runs on
 // RemoteStore's own thread, never inside the call; keep it short (it holds up
-// every other answer). Errors: s3/s3_client_response.h's mapping, plus
+// every other answer). put_object() returns once it has hashed a single-PUT
+// body (MD5 and SHA-256, about 2 ms per MiB); parts are hashed on the
+// client's thread. Errors: s3/s3_client_response.h's mapping, plus
 // kAborted for calls the destructor cut short.
 //
 // Shutdown: the destructor fails every call still queued or running with
