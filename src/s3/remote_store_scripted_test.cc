@@ -308,9 +308,8 @@ TEST(RemoteStoreScripted, AFailedCreateSendsNoPartsAndNoAbort) {
 }
 
 TEST(RemoteStoreScripted, SlowDownIsRetryableAndCarriesTheObjectsHeaders) {
-  ScriptedServer server([](const SeenRequest&) {
-    return error_reply(503, "SlowDown", "Please reduce your request rate.");
-  });
+  ScriptedServer server(
+      [](const SeenRequest&) { return error_reply(503, "SlowDown", "Please reduce your request rate."); });
   auto store = store_for(server);
   PutObjectRequest req = obj("k.gz", 10);
   req.content_type = "application/json";
