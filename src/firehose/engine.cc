@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "firehose/compression.h"
+#include "firehose/kpl.h"
 #include "firehose/object_key.h"
 #include "firehose/prefix_expression.h"
 #include "protocol/base64.h"
@@ -344,18 +345,35 @@ Engine::Partition& Engine::partition_for(Stream& s, std::vector<std::pair<std::s
 void Engine::add_record(Stream& s, storage::StoredRecord record, const std::string& source,
                         const std::string& position) {
   DoneTracker& tracker = s.trackers[source];
-  if (!s.processor) {
+  // A Kinesis record the KPL aggregated holds many user records: Firehose
+  // unpacks them before anything else.
+  std::vector<std::string_view> inputs;
+  std::optional<std::vector<std::string_view>> kpl;
+  if (!source.empty()) kpl = kpl_records(record.data);
+  if (kpl) {
+    inputs = std::move(*kpl);
+  } else {
+    inputs.push_back(record.data);
+  }
+  auto fail = [&](ProcessingError error) {
     const uint64_t ticket = tracker.add({position, record.arrival_ms}, 1);
-    buffer_piece(s, Piece{std::move(record.data), {}}, record.arrival_ms, source, ticket, position);
+    buffer_error(s, std::move(record.data), record.arrival_ms, source, ticket, position, std::move(error));
+  };
+  if (!s.processor) {
+    const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(inputs.size()));
+    if (!kpl) {
+      buffer_piece(s, Piece{std::move(record.data), {}}, record.arrival_ms, source, ticket, position);
+      return;
+    }
+    for (std::string_view in : inputs)
+      buffer_piece(s, Piece{std::string(in), {}}, record.arrival_ms, source, ticket, position);
     return;
   }
   if (s.plan->processing.lambda_arn) {
     // De-aggregation first; each sub-record goes to the function.
     std::vector<std::string_view> parts;
-    if (auto error = s.processor->split(record.data, parts)) {
-      const uint64_t ticket = tracker.add({position, record.arrival_ms}, 1);
-      return buffer_error(s, std::move(record.data), record.arrival_ms, source, ticket, position, std::move(*error));
-    }
+    for (std::string_view in : inputs)
+      if (auto error = s.processor->split(in, parts)) return fail(std::move(*error));
     const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(parts.size()));
     for (std::string_view part : parts) {
       s.staged_bytes += part.size();
@@ -364,10 +382,8 @@ void Engine::add_record(Stream& s, storage::StoredRecord record, const std::stri
     return;
   }
   std::vector<Piece> pieces;
-  if (auto error = s.processor->process(record.data, pieces)) {
-    const uint64_t ticket = tracker.add({position, record.arrival_ms}, 1);
-    return buffer_error(s, std::move(record.data), record.arrival_ms, source, ticket, position, std::move(*error));
-  }
+  for (std::string_view in : inputs)
+    if (auto error = s.processor->process(in, pieces)) return fail(std::move(*error));
   const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(pieces.size()));
   for (Piece& piece : pieces) buffer_piece(s, std::move(piece), record.arrival_ms, source, ticket, position);
 }

@@ -40,7 +40,8 @@ EndpointRequest lambda_request(const LambdaSettings& settings, std::string_view 
                                const std::optional<std::string>& source_stream_arn,
                                const std::vector<LambdaInput>& records, int64_t now_ms) {
   std::string body = "{\"invocationId\":" + json_string(invocation_id) +
-                     ",\"deliveryStreamArn\":" + json_string(stream_arn) + ",\"region\":" + json_string(settings.region);
+                     ",\"deliveryStreamArn\":" + json_string(stream_arn) +
+                     ",\"region\":" + json_string(settings.region);
   if (source_stream_arn) body += ",\"sourceKinesisStreamArn\":" + json_string(*source_stream_arn);
   body += ",\"records\":[";
   for (size_t i = 0; i < records.size(); ++i) {
@@ -93,8 +94,7 @@ Result<std::vector<LambdaOutput>> lambda_answer(const EndpointResponse& response
                 response.body.substr(0, 512));
   if (const std::string* error = response.header("x-amz-function-error"))
     return fail("The Lambda function failed (" + *error + "): " + response.body.substr(0, 512));
-  if (response.body.size() > kMaxAnswerBytes)
-    return fail("The Lambda function's answer is larger than 6 MB.");
+  if (response.body.size() > kMaxAnswerBytes) return fail("The Lambda function's answer is larger than 6 MB.");
   auto doc = protocol::decode_json(response.body);
   const protocol::Value* list = doc && doc->is_object() ? doc->find("records") : nullptr;
   if (!list || !list->is_array()) return fail("The Lambda function's answer has no \"records\" array.");

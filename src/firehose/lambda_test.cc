@@ -55,8 +55,7 @@ TEST(Lambda, AnswersComeBackInTheRecordsOrder) {
                            inputs());
   ASSERT_TRUE(out) << out.error().to_string();
   EXPECT_EQ((*out)[0].data, "HELLO");
-  EXPECT_EQ((*out)[0].partition_keys,
-            (std::vector<std::pair<std::string, std::string>>{{"k", "v"}, {"n", "7"}}));
+  EXPECT_EQ((*out)[0].partition_keys, (std::vector<std::pair<std::string, std::string>>{{"k", "v"}, {"n", "7"}}));
   EXPECT_EQ((*out)[1].result, "Dropped");
 }
 

@@ -107,3 +107,71 @@ class Receiver:
         if self.server:
             self.server.shutdown()
             self.server.server_close()
+
+
+class LambdaFunctions:
+    """A stand-in for the AWS Lambda Invoke API
+    (POST /2015-03-31/functions/<name>/invocations), written from Firehose's
+    documented transformation contract: it upper-cases each record, drops
+    records that contain b"drop", marks those that contain b"fail" as
+    ProcessingFailed, and gives each Ok record the partition key
+    {"first": <its first letter>}. A function named "broken" answers with a
+    function error, as a crashing Lambda does."""
+
+    def __init__(self):
+        self.events: list[dict] = []
+        self.lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "LambdaFunctions":
+        functions = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                event = json.loads(body)
+                name = self.path.split("/functions/")[1].split("/")[0]
+                with functions.lock:
+                    functions.events.append({"function": name, **event})
+                if name.endswith("broken"):
+                    out = json.dumps({"errorMessage": "boom", "errorType": "Error"}).encode()
+                    self.send_response(200)
+                    self.send_header("X-Amz-Function-Error", "Unhandled")
+                else:
+                    records = []
+                    for r in event["records"]:
+                        data = base64.b64decode(r["data"])
+                        if b"drop" in data:
+                            records.append({"recordId": r["recordId"], "result": "Dropped"})
+                        elif b"fail" in data:
+                            records.append({"recordId": r["recordId"], "result": "ProcessingFailed",
+                                            "data": r["data"]})
+                        else:
+                            records.append({"recordId": r["recordId"], "result": "Ok",
+                                            "data": base64.b64encode(data.upper()).decode(),
+                                            "metadata": {"partitionKeys": {"first": data[:1].decode()}}})
+                    out = json.dumps({"records": records}).encode()
+                    self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()

@@ -5,6 +5,7 @@ AWS's specification receives them; `kill -9` loses nothing acknowledged.
 """
 from __future__ import annotations
 
+import base64
 import gzip
 import io
 import json
@@ -20,7 +21,7 @@ import pytest
 from botocore.config import Config
 
 import e2e_support as sup
-from firehose_receiver import Receiver
+from firehose_receiver import LambdaFunctions, Receiver
 
 ROLE = "arn:aws:iam::000000000000:role/firehose"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -289,6 +290,70 @@ def test_http_endpoint_all_data_backup(firehose, s3, receiver):
     wait_until(lambda: receiver.records() == [b"both places"])
     found = wait_objects(s3, bucket)
     assert list(found.values()) == [b"both places"]
+
+
+# ---- Lambda transformation
+
+
+def test_lambda_transforms_drops_and_fails_records(tmp_path):
+    functions = LambdaFunctions().start()
+    server = sup.RunnelServer(data_dir=str(tmp_path / "data"), extra_args=["--lambda-endpoint", functions.url]).start()
+    try:
+        fh = client("firehose", server.url)
+        s3c = client("s3", server.url)
+        bucket = make_bucket(s3c)
+        lambda_arn = "arn:aws:lambda:us-east-1:000000000000:function:upper"
+        name = create_s3_stream(
+            fh, bucket, ErrorOutputPrefix="errors/!{firehose:error-output-type}/",
+            ProcessingConfiguration={"Enabled": True, "Processors": [
+                {"Type": "Lambda", "Parameters": [
+                    {"ParameterName": "LambdaArn", "ParameterValue": lambda_arn},
+                    {"ParameterName": "BufferIntervalInSeconds", "ParameterValue": "1"},
+                    {"ParameterName": "NumberOfRetries", "ParameterValue": "1"}]}]})
+        fh.put_record_batch(DeliveryStreamName=name, Records=[
+            {"Data": b"alpha "}, {"Data": b"please drop me"}, {"Data": b"this will fail"}, {"Data": b"beta"}])
+        found = wait_objects(s3c, bucket, count=2)
+        delivered = b"".join(v for k, v in found.items() if not k.startswith("errors/"))
+        assert delivered == b"ALPHA BETA"
+        (err_key, err_body), = [(k, v) for k, v in found.items() if k.startswith("errors/")]
+        assert err_key.startswith("errors/processing-failed/"), err_key
+        rec = json.loads(err_body.decode().splitlines()[0])
+        assert rec["errorCode"] == "Lambda.ProcessingFailedStatus"
+        assert rec["lambdaArn"] == lambda_arn
+        assert base64.b64decode(rec["rawData"]) == b"this will fail"
+        event = functions.events[0]
+        assert event["function"] == lambda_arn.replace(":", "%3A") or event["function"] == lambda_arn
+        assert event["deliveryStreamArn"].endswith(":deliverystream/" + name)
+        assert [base64.b64decode(r["data"]) for r in event["records"]][:2] == [b"alpha ", b"please drop me"]
+    finally:
+        server.kill9()
+        functions.stop()
+
+
+def test_lambda_function_errors_become_processing_failures(tmp_path):
+    functions = LambdaFunctions().start()
+    server = sup.RunnelServer(data_dir=str(tmp_path / "data"), extra_args=["--lambda-endpoint", functions.url]).start()
+    try:
+        fh = client("firehose", server.url)
+        s3c = client("s3", server.url)
+        bucket = make_bucket(s3c)
+        name = create_s3_stream(
+            fh, bucket, ErrorOutputPrefix="errors/!{firehose:error-output-type}/",
+            ProcessingConfiguration={"Enabled": True, "Processors": [
+                {"Type": "Lambda", "Parameters": [
+                    {"ParameterName": "LambdaArn", "ParameterValue": "broken"},
+                    {"ParameterName": "BufferIntervalInSeconds", "ParameterValue": "1"},
+                    {"ParameterName": "NumberOfRetries", "ParameterValue": "1"}]}]})
+        fh.put_record(DeliveryStreamName=name, Record={"Data": b"x"})
+        (key, body), = wait_objects(s3c, bucket, timeout=30).items()
+        assert key.startswith("errors/processing-failed/")
+        rec = json.loads(body.decode().splitlines()[0])
+        assert rec["errorCode"] == "Lambda.FunctionError"
+        assert rec["attemptsMade"] >= 1
+        assert len(functions.events) == 2  # the first try and NumberOfRetries=1
+    finally:
+        server.kill9()
+        functions.stop()
 
 
 # ---- durability
