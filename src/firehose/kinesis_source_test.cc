@@ -3,6 +3,7 @@
 #include "firehose/kinesis_source.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <future>
@@ -116,12 +117,7 @@ TEST_F(KinesisSourceTest, FollowsChildShardsAfterAMerge) {
   EXPECT_NE(checkpoint.find("\"done\":true"), std::string::npos) << checkpoint;
 }
 
-TEST_F(KinesisSourceTest, EngineDeliversAKinesisSourcedStream) {
-  testing::MemoryStore store;
-  EngineOptions eo;
-  eo.key_file = dir_.string() + "/kms.key";
-  eo.poll_ms = 20;
-  Engine engine(eo, *log_, *metadata_, store, api_.get());
+StreamSpec kinesis_sourced_spec() {
   StreamSpec spec;
   auto& d = spec.description;
   d.delivery_stream_name = "from-kinesis";
@@ -143,22 +139,60 @@ TEST_F(KinesisSourceTest, EngineDeliversAKinesisSourcedStream) {
   s3.compression_format = "UNCOMPRESSED";
   dest.extended_s3_destination_description = s3;
   d.destinations.push_back(dest);
-  engine.configure(spec);
-  put({"k1", "k2", "k3"});
-  std::vector<std::string> bodies;
+  return spec;
+}
+
+// The bytes of every object `store` holds, sorted, once they add up to
+// `bytes` (bounded wait).
+std::string delivered(testing::MemoryStore& store, size_t bytes) {
+  std::string all;
   for (int i = 0; i < 500; ++i) {
-    bodies.clear();
-    for (auto& [key, body] : store.objects()) bodies.push_back(body);
-    if (std::accumulate(bodies.begin(), bodies.end(), size_t{0},
-                        [](size_t n, const std::string& b) { return n + b.size(); }) >= 6)
-      break;
+    all.clear();
+    for (auto& [key, body] : store.objects()) all += body;
+    if (all.size() >= bytes) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  std::string all;
-  for (auto& b : bodies) all += b;
   std::sort(all.begin(), all.end());
-  EXPECT_EQ(all, "123kkk");
+  return all;
 }
+
+TEST_F(KinesisSourceTest, EngineDeliversAKinesisSourcedStream) {
+  testing::MemoryStore store;
+  EngineOptions eo;
+  eo.key_file = dir_.string() + "/kms.key";
+  eo.poll_ms = 20;
+  Engine engine(eo, *log_, *metadata_, store, api_.get());
+  engine.configure(kinesis_sourced_spec());
+  put({"k1", "k2", "k3"});
+  EXPECT_EQ(delivered(store, 6), "123kkk");
+}
+
+TEST_F(KinesisSourceTest, KplAggregatedRecordsAreUnpacked) {
+  testing::MemoryStore store;
+  EngineOptions eo;
+  eo.key_file = dir_.string() + "/kms.key";
+  eo.poll_ms = 20;
+  Engine engine(eo, *log_, *metadata_, store, api_.get());
+  StreamSpec spec = kinesis_sourced_spec();
+  api::ProcessingConfiguration pc;
+  pc.enabled = true;
+  api::Processor p;
+  p.type = "AppendDelimiterToRecord";
+  pc.processors = std::vector<api::Processor>{p};
+  spec.description.destinations[0].extended_s3_destination_description->processing_configuration = pc;
+  engine.configure(spec);
+  // An AggregatedRecord of the KPL holding "x" and "yz" (magic, protobuf, MD5).
+  std::string message;
+  message += std::string("\x0a\x02pk", 4);                      // partition_key_table: "pk"
+  message += std::string("\x1a\x05\x08\x00\x1a\x01x", 7);       // records { partition_key_index 0, data "x" }
+  message += std::string("\x1a\x06\x08\x00\x1a\x02yz", 8);      // records { partition_key_index 0, data "yz" }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(message.data(), message.size(), digest, &n, EVP_md5(), nullptr);
+  put({std::string("\xF3\x89\x9A\xC2", 4) + message + std::string(reinterpret_cast<char*>(digest), n)});
+  EXPECT_EQ(delivered(store, 5), "\n\nxyz");
+}
+
 
 }  // namespace
 }  // namespace runnel::firehose
