@@ -371,13 +371,13 @@ void Engine::add_record(Stream& s, storage::StoredRecord record, const std::stri
   }
   if (s.plan->processing.lambda_arn) {
     // De-aggregation first; each sub-record goes to the function.
-    std::vector<std::string_view> parts;
+    std::vector<std::string> parts;
     for (std::string_view in : inputs)
       if (auto error = s.processor->split(in, parts)) return fail(std::move(*error));
     const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(parts.size()));
-    for (std::string_view part : parts) {
+    for (std::string& part : parts) {
       s.staged_bytes += part.size();
-      s.staged.push_back(Buffered{std::string(part), record.arrival_ms, source, ticket, position, {}, {}});
+      s.staged.push_back(Buffered{std::move(part), record.arrival_ms, source, ticket, position, {}, {}});
     }
     return;
   }

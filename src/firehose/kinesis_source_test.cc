@@ -183,16 +183,15 @@ TEST_F(KinesisSourceTest, KplAggregatedRecordsAreUnpacked) {
   engine.configure(spec);
   // An AggregatedRecord of the KPL holding "x" and "yz" (magic, protobuf, MD5).
   std::string message;
-  message += std::string("\x0a\x02pk", 4);                      // partition_key_table: "pk"
-  message += std::string("\x1a\x05\x08\x00\x1a\x01x", 7);       // records { partition_key_index 0, data "x" }
-  message += std::string("\x1a\x06\x08\x00\x1a\x02yz", 8);      // records { partition_key_index 0, data "yz" }
+  message += std::string("\x0a\x02pk", 4);                  // partition_key_table: "pk"
+  message += std::string("\x1a\x05\x08\x00\x1a\x01x", 7);   // records { partition_key_index 0, data "x" }
+  message += std::string("\x1a\x06\x08\x00\x1a\x02yz", 8);  // records { partition_key_index 0, data "yz" }
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_Digest(message.data(), message.size(), digest, &n, EVP_md5(), nullptr);
   put({std::string("\xF3\x89\x9A\xC2", 4) + message + std::string(reinterpret_cast<char*>(digest), n)});
   EXPECT_EQ(delivered(store, 5), "\n\nxyz");
 }
-
 
 }  // namespace
 }  // namespace runnel::firehose

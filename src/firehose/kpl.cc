@@ -38,20 +38,17 @@ class Wire {
     uint64_t v;
     std::string_view b;
     switch (type) {
-      case 0:
-        return varint(v);
+      case 0: return varint(v);
       case 1:
         if (s_.size() - at_ < 8) return false;
         at_ += 8;
         return true;
-      case 2:
-        return bytes(b);
+      case 2: return bytes(b);
       case 5:
         if (s_.size() - at_ < 4) return false;
         at_ += 4;
         return true;
-      default:
-        return false;
+      default: return false;
     }
   }
 

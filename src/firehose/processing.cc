@@ -6,7 +6,9 @@ extern "C" {
 
 #include <cstdlib>
 
+#include "firehose/compression.h"
 #include "protocol/base64.h"
+#include "protocol/json_codec.h"
 
 namespace runnel::firehose {
 namespace {
@@ -95,6 +97,10 @@ Result<ProcessingSpec> processing_spec(const std::optional<api::ProcessingConfig
         spec.lambda_buffer_bytes = static_cast<uint64_t>(std::atof(mb->c_str()) * (1 << 20));
       if (auto sec = param("BufferIntervalInSeconds")) spec.lambda_interval_ms = std::atoll(sec->c_str()) * 1000;
       if (spec.lambda_buffer_bytes == 0) spec.lambda_buffer_bytes = 1ull << 20;
+    } else if (p.type == "Decompression") {
+      spec.gunzip = param("CompressionFormat").value_or("GZIP") == "GZIP";
+    } else if (p.type == "CloudWatchLogProcessing") {
+      spec.extract_log_messages = param("DataMessageExtraction").value_or("false") == "true";
     } else if (p.type == "RecordDeAggregation") {
       if (param("SubRecordType").value_or("JSON") == "DELIMITED") {
         spec.sub_records = ProcessingSpec::SubRecords::kDelimited;
@@ -163,32 +169,70 @@ std::optional<ProcessingError> RecordProcessor::keys_of(std::string_view json,
   return error;
 }
 
-std::optional<ProcessingError> RecordProcessor::split(std::string_view record, std::vector<std::string_view>& parts) {
-  switch (spec_.sub_records) {
-    case ProcessingSpec::SubRecords::kNone: parts.push_back(record); break;
-    case ProcessingSpec::SubRecords::kJson: {
-      auto split = split_json_objects(record);
-      if (!split)
-        return ProcessingError{"RecordDeAggregation.Failed",
-                               "The record is not a sequence of JSON objects (a JSON array is not)."};
-      parts = std::move(*split);
-      break;
+std::optional<ProcessingError> RecordProcessor::split(std::string_view record, std::vector<std::string>& parts) {
+  std::string unpacked;
+  if (spec_.gunzip) {
+    auto plain = decompress(Compression::kGzip, record);
+    if (!plain)
+      return ProcessingError{"Decompression.Failed", "The record is not GZIP data: " + plain.error().message()};
+    unpacked = std::move(*plain);
+    record = unpacked;
+  }
+  std::vector<std::string> messages;
+  std::vector<std::string_view> inputs;
+  if (spec_.extract_log_messages) {
+    // A CloudWatch Logs subscription payload.
+    auto doc = protocol::decode_json(record);
+    const protocol::Value* type = doc && doc->is_object() ? doc->find("messageType") : nullptr;
+    if (!type || !type->is_string())
+      return ProcessingError{"CloudWatchLogProcessing.Failed", "The record is not a CloudWatch Logs message."};
+    if (type->as_string() == "CONTROL_MESSAGE") return std::nullopt;
+    const protocol::Value* events = doc->find("logEvents");
+    if (type->as_string() != "DATA_MESSAGE" || !events || !events->is_array())
+      return ProcessingError{"CloudWatchLogProcessing.Failed", "The record is not a CloudWatch Logs DATA_MESSAGE."};
+    for (const protocol::Value& e : events->as_array()) {
+      const protocol::Value* m = e.is_object() ? e.find("message") : nullptr;
+      if (!m || !m->is_string())
+        return ProcessingError{"CloudWatchLogProcessing.Failed", "A log event has no message."};
+      messages.push_back(m->as_string() + "\n");
     }
-    case ProcessingSpec::SubRecords::kDelimited: {
-      size_t at = 0;
-      while (at <= record.size()) {
-        const size_t next = record.find(spec_.delimiter, at);
-        std::string_view part = record.substr(at, next == std::string_view::npos ? std::string_view::npos : next - at);
-        if (!part.empty()) parts.push_back(part);
-        if (next == std::string_view::npos) break;
-        at = next + spec_.delimiter.size();
+    for (const auto& m : messages) inputs.push_back(m);
+  } else {
+    inputs.push_back(record);
+  }
+  const size_t first = parts.size();
+  for (std::string_view in : inputs) {
+    switch (spec_.sub_records) {
+      case ProcessingSpec::SubRecords::kNone: parts.emplace_back(in); break;
+      case ProcessingSpec::SubRecords::kJson: {
+        auto split = split_json_objects(in);
+        if (!split) {
+          parts.resize(first);
+          return ProcessingError{"RecordDeAggregation.Failed",
+                                 "The record is not a sequence of JSON objects (a JSON array is not)."};
+        }
+        for (std::string_view p : *split) parts.emplace_back(p);
+        break;
       }
-      break;
+      case ProcessingSpec::SubRecords::kDelimited: {
+        size_t at = 0;
+        while (at <= in.size()) {
+          const size_t next = in.find(spec_.delimiter, at);
+          std::string_view part = in.substr(at, next == std::string_view::npos ? std::string_view::npos : next - at);
+          if (!part.empty()) parts.emplace_back(part);
+          if (next == std::string_view::npos) break;
+          at = next + spec_.delimiter.size();
+        }
+        break;
+      }
     }
   }
-  if (parts.size() > kMaxSubRecords)
-    return ProcessingError{"RecordDeAggregation.Failed", "The record holds " + std::to_string(parts.size()) +
-                                                             " sub-records; at most 500 are allowed."};
+  if (spec_.sub_records != ProcessingSpec::SubRecords::kNone && parts.size() - first > kMaxSubRecords) {
+    const size_t n = parts.size() - first;
+    parts.resize(first);
+    return ProcessingError{"RecordDeAggregation.Failed",
+                           "The record holds " + std::to_string(n) + " sub-records; at most 500 are allowed."};
+  }
   return std::nullopt;
 }
 
@@ -201,11 +245,11 @@ std::optional<ProcessingError> RecordProcessor::finish(Piece& piece) {
 }
 
 std::optional<ProcessingError> RecordProcessor::process(std::string_view record, std::vector<Piece>& out) {
-  std::vector<std::string_view> parts;
+  std::vector<std::string> parts;
   if (auto error = split(record, parts)) return error;
   const size_t first = out.size();
-  for (std::string_view part : parts) {
-    Piece piece{std::string(part), {}};
+  for (std::string& part : parts) {
+    Piece piece{std::move(part), {}};
     if (auto error = finish(piece)) {
       out.resize(first);
       return error;

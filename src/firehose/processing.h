@@ -1,6 +1,11 @@
 #pragma once
 // The processors runnel runs itself, in AWS's documented order, on each
 // record read back from the log before it is buffered:
+//   0. Decompression (CompressionFormat GZIP: CloudWatch Logs subscription
+//      data arrives gzipped) and CloudWatchLogProcessing with
+//      DataMessageExtraction: each DATA_MESSAGE's log events' messages become
+//      the records (one per event, each ending in "\n"); CONTROL_MESSAGEs are
+//      dropped;
 //   1. RecordDeAggregation: SubRecordType JSON (concatenated or
 //      newline-separated JSON objects, one sub-record each) or DELIMITED
 //      (split on the base64-decoded Delimiter); at most 500 sub-records per
@@ -32,9 +37,11 @@ namespace runnel::firehose {
 struct ProcessingSpec {
   enum class SubRecords { kNone, kJson, kDelimited };
   SubRecords sub_records = SubRecords::kNone;
-  std::string delimiter;          // kDelimited: the decoded Delimiter
-  std::optional<std::string> jq;  // MetadataExtractionQuery
-  bool append_delimiter = false;  // AppendDelimiterToRecord
+  std::string delimiter;              // kDelimited: the decoded Delimiter
+  std::optional<std::string> jq;      // MetadataExtractionQuery
+  bool gunzip = false;                // Decompression, CompressionFormat GZIP
+  bool extract_log_messages = false;  // CloudWatchLogProcessing, DataMessageExtraction true
+  bool append_delimiter = false;      // AppendDelimiterToRecord
   // Lambda: the function (name or ARN), NumberOfRetries, and the
   // invocation buffer (BufferSizeInMBs 0.2-3, BufferIntervalInSeconds).
   std::optional<std::string> lambda_arn;
@@ -75,9 +82,10 @@ class RecordProcessor {
   // processed (then nothing is appended): split() then finish() of each.
   std::optional<ProcessingError> process(std::string_view record, std::vector<Piece>& out);
 
-  // De-aggregation alone (what runs before a Lambda function): the
-  // record's sub-records, views into `record`.
-  std::optional<ProcessingError> split(std::string_view record, std::vector<std::string_view>& parts);
+  // What runs before a Lambda function (decompression, log message
+  // extraction, de-aggregation): the record's sub-records, appended to
+  // `parts`. A CloudWatch Logs control message yields none.
+  std::optional<ProcessingError> split(std::string_view record, std::vector<std::string>& parts);
 
   // What runs after a Lambda function: the JQ keys (added to piece.keys)
   // and the delimiter.

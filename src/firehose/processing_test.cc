@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "firehose/compression.h"
+
 namespace runnel::firehose {
 namespace {
 
@@ -90,6 +92,31 @@ TEST(RecordProcessor, DisabledConfigurationDoesNothing) {
   auto spec = processing_spec(c);
   ASSERT_TRUE(spec);
   EXPECT_FALSE(spec->append_delimiter);
+}
+
+}  // namespace
+}  // namespace runnel::firehose
+
+namespace runnel::firehose {
+namespace {
+
+TEST(RecordProcessor, CloudWatchLogsSubscriptionDataIsDecompressedAndExtracted) {
+  auto p = make({processor("Decompression", {{"CompressionFormat", "GZIP"}}),
+                 processor("CloudWatchLogProcessing", {{"DataMessageExtraction", "true"}})});
+  const std::string payload =
+      R"({"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":["f"],)"
+      R"("logEvents":[{"id":"1","timestamp":1,"message":"first line"},{"id":"2","timestamp":2,"message":"second"}]})";
+  std::vector<Piece> out;
+  EXPECT_FALSE(p->process(*compress(Compression::kGzip, payload), out));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].data, "first line\n");
+  EXPECT_EQ(out[1].data, "second\n");
+  out.clear();
+  EXPECT_FALSE(p->process(*compress(Compression::kGzip, R"({"messageType":"CONTROL_MESSAGE","logEvents":[]})"), out));
+  EXPECT_TRUE(out.empty());
+  auto error = p->process("not gzip", out);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, "Decompression.Failed");
 }
 
 }  // namespace
