@@ -51,6 +51,13 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
     auto processing = processing_spec(s3->processing_configuration);
     if (!processing) return std::unexpected(processing.error());
     plan.processing = std::move(*processing);
+    if (s3->s3_backup_mode.value_or("Disabled") == "Enabled" && s3->s3_backup_description) {
+      const auto& b = *s3->s3_backup_description;
+      auto backup = s3_target(b.bucket_arn, b.prefix, b.error_output_prefix, b.compression_format, std::nullopt,
+                              s3->custom_time_zone);
+      if (!backup) return std::unexpected(backup.error());
+      plan.source_backup = std::move(*backup);
+    }
     plan.dynamic_partitioning =
         s3->dynamic_partitioning_configuration && s3->dynamic_partitioning_configuration->enabled.value_or(false);
     return plan;

@@ -40,6 +40,9 @@ struct DeliveryPlan {
   // kS3: the destination. kHttpEndpoint: the backup bucket, where failed
   // (or, with AllData, all) records go.
   S3Target s3;
+  // Extended S3 with S3BackupMode Enabled: the source records, as they were
+  // put (before processing), also go to this bucket and prefix.
+  std::optional<S3Target> source_backup;
   // Processing (ProcessingConfiguration, when Enabled), and whether dynamic
   // partitioning is on (a buffer per partition; Extended S3 only).
   ProcessingSpec processing;

@@ -53,17 +53,17 @@ std::string random_string() {
 // The full key of an object of `plan`'s stream whose oldest record arrived
 // at `oldest_ms`: the evaluated prefix (or error prefix, for
 // `error_output_type`) and AWS's suffix, which `suffix` also receives.
-std::string object_key(const DeliveryPlan& plan, const std::optional<std::string>& prefix,
+std::string object_key(const DeliveryPlan& plan, const S3Target& target,
                        const std::optional<std::string>& error_output_type, int64_t oldest_ms,
                        const std::vector<std::pair<std::string, std::string>>& keys, std::string& suffix) {
   PrefixValues values;
   values.arrival_ms = oldest_ms;
-  values.time_zone = plan.s3.time_zone;
+  values.time_zone = target.time_zone;
   values.query_keys = keys;
-  suffix = object_suffix(plan.stream_name, plan.version, civil_utc(oldest_ms), random_uuid(), plan.s3.extension);
+  suffix = object_suffix(plan.stream_name, plan.version, civil_utc(oldest_ms), random_uuid(), target.extension);
   if (error_output_type)
-    return error_prefix(plan.s3.error_output_prefix, prefix, *error_output_type, values, random_string) + suffix;
-  return object_prefix(prefix, values, random_string) + suffix;
+    return error_prefix(target.error_output_prefix, target.prefix, *error_output_type, values, random_string) + suffix;
+  return object_prefix(target.prefix, values, random_string) + suffix;
 }
 
 }  // namespace
@@ -74,6 +74,7 @@ std::string object_key(const DeliveryPlan& plan, const std::optional<std::string
 struct Engine::Partition {
   std::vector<std::pair<std::string, std::string>> keys;
   bool errors = false;
+  bool backup = false;  // the source-record backup (S3BackupMode Enabled)
   std::vector<Buffered> buffer;
   uint64_t bytes = 0;
   std::optional<Batch> batch;  // the records being delivered
@@ -108,6 +109,7 @@ struct Engine::Stream {
 namespace {
 
 constexpr std::string_view kErrorsPartition = "\x01processing-failed";
+constexpr std::string_view kBackupPartition = "\x01source-backup";
 constexpr uint64_t kMaxBufferedBytes = 256ull << 20;  // read no further ahead than this, all partitions
 
 std::string partition_name(const std::vector<std::pair<std::string, std::string>>& keys) {
@@ -355,12 +357,27 @@ void Engine::add_record(Stream& s, storage::StoredRecord record, const std::stri
   } else {
     inputs.push_back(record.data);
   }
+  // Source-record backup: the record as it was put, one more piece of it.
+  const bool backup = s.plan->source_backup.has_value();
+  if (backup) {
+    Partition& p = s.partitions[std::string(kBackupPartition)];
+    p.backup = true;
+    p.bytes += record.data.size();
+    s.buffered_bytes += record.data.size();
+  }
+  auto backup_piece = [&](uint64_t ticket) {
+    if (!backup) return;
+    s.partitions[std::string(kBackupPartition)].buffer.push_back(
+        Buffered{record.data, record.arrival_ms, source, ticket, position, {}, {}});
+  };
   auto fail = [&](ProcessingError error) {
-    const uint64_t ticket = tracker.add({position, record.arrival_ms}, 1);
+    const uint64_t ticket = tracker.add({position, record.arrival_ms}, 1 + backup);
+    backup_piece(ticket);
     buffer_error(s, std::move(record.data), record.arrival_ms, source, ticket, position, std::move(error));
   };
   if (!s.processor) {
-    const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(inputs.size()));
+    const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(inputs.size()) + backup);
+    backup_piece(ticket);
     if (!kpl) {
       buffer_piece(s, Piece{std::move(record.data), {}}, record.arrival_ms, source, ticket, position);
       return;
@@ -374,7 +391,8 @@ void Engine::add_record(Stream& s, storage::StoredRecord record, const std::stri
     std::vector<std::string> parts;
     for (std::string_view in : inputs)
       if (auto error = s.processor->split(in, parts)) return fail(std::move(*error));
-    const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(parts.size()));
+    const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(parts.size()) + backup);
+    backup_piece(ticket);
     for (std::string& part : parts) {
       s.staged_bytes += part.size();
       s.staged.push_back(Buffered{std::move(part), record.arrival_ms, source, ticket, position, {}, {}});
@@ -384,7 +402,8 @@ void Engine::add_record(Stream& s, storage::StoredRecord record, const std::stri
   std::vector<Piece> pieces;
   for (std::string_view in : inputs)
     if (auto error = s.processor->process(in, pieces)) return fail(std::move(*error));
-  const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(pieces.size()));
+  const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(pieces.size()) + backup);
+  backup_piece(ticket);
   for (Piece& piece : pieces) buffer_piece(s, std::move(piece), record.arrival_ms, source, ticket, position);
 }
 
@@ -635,15 +654,16 @@ void Engine::take_batch(Stream& s, Partition& p, int64_t now) {
   }
   Batch& batch = *p.batch;
   const DeliveryPlan& plan = *s.plan;
-  if (plan.kind == DeliveryPlan::Kind::kS3) {
+  if (plan.kind == DeliveryPlan::Kind::kS3 || p.backup) {
+    const S3Target& target = p.backup ? *plan.source_backup : plan.s3;
     std::string body;
     body.reserve(batch.record_bytes);
     for (const auto& r : batch.records) body += r.data;
-    batch.bucket = plan.s3.bucket;
+    batch.bucket = target.bucket;
     std::string suffix;
-    batch.key = object_key(plan, plan.s3.prefix, std::nullopt, batch.records.front().arrival_ms, p.keys, suffix);
+    batch.key = object_key(plan, target, std::nullopt, batch.records.front().arrival_ms, p.keys, suffix);
     // A ZIP archive's one entry is named for the object.
-    auto packed = compress(plan.s3.compression, body, suffix.substr(0, suffix.size() - plan.s3.extension.size()));
+    auto packed = compress(target.compression, body, suffix.substr(0, suffix.size() - target.extension.size()));
     batch.body = packed ? std::move(*packed) : std::move(body);
     if (!packed) s.stats.last_error = "compressing: " + packed.error().to_string() + "; delivered uncompressed";
   } else {
@@ -661,7 +681,8 @@ void Engine::send(Stream& s, Partition& p) {
     MutexLock lock(mu_);
     ++in_flight_;
   }
-  if (b.phase == Batch::Phase::kBackup || s.plan->kind == DeliveryPlan::Kind::kS3) return write_object(s, p);
+  if (b.phase == Batch::Phase::kBackup || s.plan->kind == DeliveryPlan::Kind::kS3 || p.backup)
+    return write_object(s, p);
   std::vector<std::string_view> records;
   records.reserve(b.records.size());
   for (const auto& r : b.records) records.push_back(r.data);
@@ -684,7 +705,9 @@ void Engine::write_object(Stream& s, Partition& p) {
   req.bucket = b.bucket;
   req.key = b.key;
   req.body = b.body;  // kept for a retry
-  const std::string partition = p.errors ? std::string(kErrorsPartition) : partition_name(p.keys);
+  const std::string partition = p.errors   ? std::string(kErrorsPartition)
+                                : p.backup ? std::string(kBackupPartition)
+                                           : partition_name(p.keys);
   store_.put_object(std::move(req),
                     [this, name = s.spec.name(), generation = s.generation, partition](Result<s3::ObjectInfo> result) {
                       post([this, name, generation, partition, result = std::move(result)]() mutable {
@@ -796,7 +819,7 @@ void Engine::to_backup(Stream& s, Partition& p, std::string_view error_code, con
   std::string suffix;
   if (b.delivered) {
     for (const auto& r : b.records) body += r.data;
-    b.key = object_key(plan, plan.s3.prefix, std::nullopt, b.records.front().arrival_ms, {}, suffix);
+    b.key = object_key(plan, plan.s3, std::nullopt, b.records.front().arrival_ms, {}, suffix);
   } else {
     s.stats.error_records += b.records.size();
     if (!why.empty()) s.stats.last_error = why;
@@ -818,7 +841,7 @@ void Engine::to_backup(Stream& s, Partition& p, std::string_view error_code, con
       body.push_back('\n');
     }
     const std::string type = p.errors ? "processing-failed" : "http-endpoint-failed";
-    b.key = object_key(plan, plan.s3.prefix, type, b.records.front().arrival_ms, {}, suffix);
+    b.key = object_key(plan, plan.s3, type, b.records.front().arrival_ms, {}, suffix);
   }
   auto packed = compress(plan.s3.compression, body, suffix.substr(0, suffix.size() - plan.s3.extension.size()));
   b.body = packed ? std::move(*packed) : std::move(body);

@@ -311,6 +311,36 @@ TEST_F(EngineTest, CheckpointWaitsForTheSlowestPartition) {
   EXPECT_EQ(stats().active_partitions, 2u);
 }
 
+TEST_F(EngineTest, SourceRecordBackupGetsTheRecordsAsPut) {
+  StreamSpec spec = s3_spec("s", 5, 0);
+  auto& s3 = *spec.description.destinations[0].extended_s3_destination_description;
+  api::ProcessingConfiguration pc;
+  pc.enabled = true;
+  api::Processor p;
+  p.type = "AppendDelimiterToRecord";
+  pc.processors = std::vector<api::Processor>{p};
+  s3.processing_configuration = pc;
+  s3.s3_backup_mode = "Enabled";
+  api::S3DestinationDescription backup;
+  backup.bucket_arn = "arn:aws:s3:::backup";
+  backup.prefix = "source/";
+  backup.compression_format = "UNCOMPRESSED";
+  s3.s3_backup_description = backup;
+  engine_->configure(spec);
+  put({"a", "b"});
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 2; }));
+  for (auto& [key, body] : store_.objects()) {
+    if (key.starts_with("backup/")) {
+      EXPECT_TRUE(key.starts_with("backup/source/2023/11/14/22/s-3-")) << key;
+      EXPECT_EQ(body, "ab");
+    } else {
+      EXPECT_TRUE(key.starts_with("bucket/")) << key;
+      EXPECT_EQ(body, "a\nb\n");
+    }
+  }
+  ASSERT_TRUE(eventually([&] { return stats().delivered_through == 2; }));
+}
+
 // Sum and count of what `name` (AWS/Firehose, DeliveryStreamName=s) holds.
 std::pair<double, double> recorded(metrics::Registry& registry, const std::string& name, metrics::Unit unit) {
   auto id = metrics::MetricId::make("AWS/Firehose", name, {{"DeliveryStreamName", "s"}});
