@@ -200,6 +200,63 @@ def test_aws_cli_puts_and_lists(firehose, s3):
     assert name + "-1-" in ls.stdout
 
 
+# ---- dynamic partitioning and a Kinesis source
+
+
+def test_dynamic_partitioning_names_objects_by_partition_keys(firehose, s3):
+    bucket = make_bucket(s3)
+    name = create_s3_stream(
+        firehose, bucket, interval=60, size=64,
+        Prefix="customer=!{partitionKeyFromQuery:customer}/",
+        ErrorOutputPrefix="errors/!{firehose:error-output-type}/",
+        DynamicPartitioningConfiguration={"Enabled": True},
+        ProcessingConfiguration={"Enabled": True, "Processors": [
+            {"Type": "MetadataExtraction", "Parameters": [
+                {"ParameterName": "MetadataExtractionQuery", "ParameterValue": "{customer:.customer}"},
+                {"ParameterName": "JsonParsingEngine", "ParameterValue": "JQ-1.6"}]},
+            {"Type": "AppendDelimiterToRecord"}]})
+    records = [{"customer": c, "n": i} for i, c in enumerate(["acme", "zeta", "acme"])]
+    firehose.put_record_batch(DeliveryStreamName=name,
+                              Records=[{"Data": json.dumps(r).encode()} for r in records] + [{"Data": b"oops"}])
+    # The unparseable record goes out at once; the partitions after their 60 s.
+    errors = wait_objects(s3, bucket, prefix="errors/")
+    (key, body), = errors.items()
+    assert key.startswith("errors/processing-failed/"), key
+    found = wait_objects(s3, bucket, count=2, prefix="customer=", timeout=90)
+    by_customer = {k.split("/")[0]: v for k, v in found.items()}
+    assert by_customer["customer=acme"] == b'{"customer": "acme", "n": 0}\n{"customer": "acme", "n": 2}\n'
+    assert by_customer["customer=zeta"] == b'{"customer": "zeta", "n": 1}\n'
+
+
+def test_kinesis_stream_as_source_delivers_what_the_stream_gets(firehose, s3):
+    kinesis = client("kinesis")
+    stream = sup.unique_name("src")
+    kinesis.create_stream(StreamName=stream, ShardCount=2)
+    sup.wait_active(kinesis, stream)
+    bucket = make_bucket(s3)
+    name = sup.unique_name("fhk")
+    firehose.create_delivery_stream(
+        DeliveryStreamName=name, DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": sup.stream_arn(stream), "RoleARN": ROLE},
+        ExtendedS3DestinationConfiguration={"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{bucket}",
+                                            "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0}})
+    d = wait_active(firehose, name)
+    assert d["Source"]["KinesisStreamSourceDescription"]["KinesisStreamARN"] == sup.stream_arn(stream)
+    # PutRecord on a Kinesis-sourced delivery stream is refused.
+    with pytest.raises(firehose.exceptions.InvalidArgumentException):
+        firehose.put_record(DeliveryStreamName=name, Record={"Data": b"x"})
+    sent = [f"rec-{i};".encode() for i in range(40)]
+    kinesis.put_records(StreamName=stream, Records=[{"Data": r, "PartitionKey": str(i)} for i, r in enumerate(sent)])
+    deadline = time.monotonic() + 30
+    got = b""
+    while time.monotonic() < deadline:
+        got = b"".join(objects(s3, bucket).values())
+        if len(got) >= sum(map(len, sent)):
+            break
+        time.sleep(0.3)
+    assert sorted(x for x in got.split(b";") if x) == sorted(r[:-1] for r in sent)
+
+
 # ---- HTTP endpoint
 
 
