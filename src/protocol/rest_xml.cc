@@ -551,7 +551,8 @@ net::HttpResponse encode_rest_xml_output(const ServiceModel& model, const Operat
         if (v->is_int()) resp.status = static_cast<int>(v->as_int());
         break;
       case MemberLocation::kHeader: {
-        if (iequals(m.location_name, "Content-Length")) break;  // net/ writes it from the body
+        // Content-Length: net/ writes it from the body, except for a HEAD
+        // answer, which has no body and says the object's length (HeadObject).
         if (iequals(m.location_name, "Content-Type")) content_type = true;
         std::string text;
         if (ms.type == ShapeType::kList && v->is_array()) {
@@ -572,6 +573,9 @@ net::HttpResponse encode_rest_xml_output(const ServiceModel& model, const Operat
       default: break;
     }
   }
+  if (const Value* status = output.is_object() ? output.find(kRestXmlStatusOverride) : nullptr;
+      status && status->is_int())
+    resp.status = static_cast<int>(status->as_int());
   if (payload) {
     const Value* v = member_value(output, *payload);
     const Shape& ps = model.shape(payload->shape);
