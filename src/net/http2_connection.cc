@@ -643,7 +643,8 @@ void Http2Connection::submit(Stream& s, int status, std::vector<Header> headers,
   if (!s.streaming) {
     length_text = std::to_string(s.body.size());
     // A HEAD answer may state the length a GET would have (S3's HeadObject).
-    if (const Header* h = find_header(headers, "content-length"); h && s.request.method == "HEAD") length_text = h->value;
+    if (const Header* h = find_header(headers, "content-length"); h && s.request.method == "HEAD")
+      length_text = h->value;
     add(kContentLength, length_text);
   }
   for (const Header& h : headers) {

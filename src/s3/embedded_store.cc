@@ -25,12 +25,9 @@ int64_t now_ms() {
 Status s3_status(Status::Code code, std::string_view s3_code, std::string_view message) {
   std::string m = std::string(s3_code) + ": " + std::string(message);
   switch (code) {
-    case Status::Code::kNotFound:
-      return Status::not_found(std::move(m));
-    case Status::Code::kAborted:
-      return Status::aborted(std::move(m));
-    default:
-      return Status::invalid_argument(std::move(m));
+    case Status::Code::kNotFound: return Status::not_found(std::move(m));
+    case Status::Code::kAborted: return Status::aborted(std::move(m));
+    default: return Status::invalid_argument(std::move(m));
   }
 }
 Status no_such_bucket() {
@@ -150,8 +147,10 @@ bool valid_bucket_name(std::string_view n) {
   int dots = 0;
   bool digits_and_dots = true;
   for (char c : n) {
-    if (c == '.') ++dots;
-    else if (c < '0' || c > '9') digits_and_dots = false;
+    if (c == '.')
+      ++dots;
+    else if (c < '0' || c > '9')
+      digits_and_dots = false;
   }
   return !(digits_and_dots && dots == 3);
 }
@@ -195,8 +194,8 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::open(const std::string& di
     if (Status s = mkdir_p(dir + sub); !s) return error(s);
   sqlite3* db = nullptr;
   std::string path = dir + "/index.db";
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
     std::string m = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return error(Status::io_error("open " + path + ": " + m));
@@ -321,7 +320,8 @@ Status EmbeddedStore::create_bucket(const std::string& bucket) {
 Status EmbeddedStore::delete_bucket(const std::string& bucket) {
   MutexLock l(mu_);
   if (Status s = bucket_exists(bucket); !s) return s;
-  for (const char* sql : {"SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1"}) {
+  for (const char* sql :
+       {"SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1"}) {
     Stmt st(db_, sql);
     st.bind_text(1, bucket);
     int rc = st.step();
@@ -597,8 +597,8 @@ Result<std::vector<PartInfo>> EmbeddedStore::list_parts(const std::string& bucke
   std::vector<PartInfo> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW)
-    out.push_back({static_cast<int>(st.int64(0)), st.text(1), static_cast<uint64_t>(st.int64(2)), st.int64(3),
-                   st.text(4)});
+    out.push_back(
+        {static_cast<int>(st.int64(0)), st.text(1), static_cast<uint64_t>(st.int64(2)), st.int64(3), st.text(4)});
   if (rc != SQLITE_DONE) return error(st.error("list parts"));
   return out;
 }
@@ -669,8 +669,8 @@ Result<ObjectMeta> EmbeddedStore::complete_upload(const std::string& bucket, con
   EVP_Digest(md5s.data(), md5s.size(), digest, &len, EVP_md5(), nullptr);
   ObjectMeta meta;
   meta.info.key = key;
-  meta.info.etag = quoted(to_hex(std::string_view(reinterpret_cast<char*>(digest), len)) + "-" +
-                          std::to_string(chosen.size()));
+  meta.info.etag =
+      quoted(to_hex(std::string_view(reinterpret_cast<char*>(digest), len)) + "-" + std::to_string(chosen.size()));
   meta.info.size = (*blob)->size();
   meta.info.last_modified_ms = now_ms();
   meta.blob = (*blob)->id();
@@ -745,8 +745,8 @@ Status EmbeddedStore::abort_upload(const std::string& bucket, const std::string&
 void EmbeddedStore::put_object(PutObjectRequest req, std::function<void(Result<ObjectInfo>)> done) {
   run([this, req = std::move(req), done = std::move(done)]() mutable {
     if (!valid_bucket_name(req.bucket))
-      return done(error(
-          s3_status(Status::Code::kInvalidArgument, "InvalidBucketName", "The specified bucket is not valid.")));
+      return done(
+          error(s3_status(Status::Code::kInvalidArgument, "InvalidBucketName", "The specified bucket is not valid.")));
     if (req.key.empty() || req.key.size() > 1024)
       return done(error(s3_status(Status::Code::kInvalidArgument, "KeyTooLongError", "Your key is too long")));
     auto blob = new_blob();

@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
-#include <sqlite3.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -168,14 +168,12 @@ TEST_F(StoreTest, MultipartUploadsJoinTheirPartsWithS3sEtag) {
   ASSERT_TRUE(p1 && p2 && p3);
   EXPECT_EQ(s3_error_code(store_->complete_upload("bkt", "big", *id, {{2, p2->etag}, {1, p1->etag}}).error()).first,
             "InvalidPartOrder");
-  EXPECT_EQ(s3_error_code(store_->complete_upload("bkt", "big", *id, {{1, "\"0000\""}}).error()).first,
-            "InvalidPart");
+  EXPECT_EQ(s3_error_code(store_->complete_upload("bkt", "big", *id, {{1, "\"0000\""}}).error()).first, "InvalidPart");
   EXPECT_EQ(s3_error_code(store_->complete_upload("bkt", "big", *id, {{1, p1->etag}, {9, p1->etag}}).error()).first,
             "InvalidPart");
   // Part 2 (2 bytes) is below the minimum (4 here) and not the last.
-  EXPECT_EQ(
-      s3_error_code(store_->complete_upload("bkt", "big", *id, {{2, p2->etag}, {3, p3->etag}}).error()).first,
-      "EntityTooSmall");
+  EXPECT_EQ(s3_error_code(store_->complete_upload("bkt", "big", *id, {{2, p2->etag}, {3, p3->etag}}).error()).first,
+            "EntityTooSmall");
   auto uploads = store_->list_uploads("bkt", "");
   ASSERT_EQ(uploads->size(), 1u);
   auto done = store_->complete_upload("bkt", "big", *id, {{1, p1->etag}, {3, p3->etag}});

@@ -37,8 +37,7 @@ std::optional<uint64_t> parse_u64(std::string_view s) {
 // ranges), an error for an unsatisfiable one (InvalidRange, 416).
 protocol::ApiResult<std::optional<ByteRange>> resolve_range(const std::string& header, uint64_t size) {
   std::string_view h = header;
-  if (h.empty() || !h.starts_with("bytes=") || h.find(',') != std::string_view::npos)
-    return std::optional<ByteRange>();
+  if (h.empty() || !h.starts_with("bytes=") || h.find(',') != std::string_view::npos) return std::optional<ByteRange>();
   h.remove_prefix(6);
   size_t dash = h.find('-');
   if (dash == std::string_view::npos) return std::optional<ByteRange>();
@@ -205,40 +204,40 @@ void S3Service::add_object_operations(protocol::OperationTable& table) {
       return reply(fail("MalformedXML",
                         "The XML you provided was not well-formed or did not validate against our published schema."));
     const Value* quiet = del->find("Quiet");
-    store_.run([this, in = std::move(in), quiet = quiet && quiet->is_bool() && quiet->as_bool(),
-                reply = std::move(reply)] {
-      std::string bucket = str(in, "Bucket");
-      if (auto b = store_.find_bucket(bucket); !b) return reply(fail(b.error()));
-      Array deleted, errors;
-      for (const Value& o : in.find("Delete")->find("Object")->as_array()) {
-        std::string key = str(o, "Key");
-        Status s = key.empty() ? Status::invalid_argument("UserKeyMustBeSpecified: The key must be specified")
-                               : store_.delete_object(bucket, key);
-        if (s) {
-          if (quiet) continue;
-          Value d = Object{};
-          d.set("Key", key);
-          deleted.push_back(std::move(d));
-        } else {
-          auto [code, message] = s3_error_code(s);
-          Value e = Object{};
-          e.set("Key", key);
-          e.set("Code", code);
-          e.set("Message", message);
-          errors.push_back(std::move(e));
-        }
-      }
-      Value out = Object{};
-      if (!deleted.empty()) out.set("Deleted", std::move(deleted));
-      if (!errors.empty()) out.set("Errors", std::move(errors));
-      reply(std::move(out));
-    });
+    store_.run(
+        [this, in = std::move(in), quiet = quiet && quiet->is_bool() && quiet->as_bool(), reply = std::move(reply)] {
+          std::string bucket = str(in, "Bucket");
+          if (auto b = store_.find_bucket(bucket); !b) return reply(fail(b.error()));
+          Array deleted, errors;
+          for (const Value& o : in.find("Delete")->find("Object")->as_array()) {
+            std::string key = str(o, "Key");
+            Status s = key.empty() ? Status::invalid_argument("UserKeyMustBeSpecified: The key must be specified")
+                                   : store_.delete_object(bucket, key);
+            if (s) {
+              if (quiet) continue;
+              Value d = Object{};
+              d.set("Key", key);
+              deleted.push_back(std::move(d));
+            } else {
+              auto [code, message] = s3_error_code(s);
+              Value e = Object{};
+              e.set("Key", key);
+              e.set("Code", code);
+              e.set("Message", message);
+              errors.push_back(std::move(e));
+            }
+          }
+          Value out = Object{};
+          if (!deleted.empty()) out.set("Deleted", std::move(deleted));
+          if (!errors.empty()) out.set("Errors", std::move(errors));
+          reply(std::move(out));
+        });
   });
   table.on("CopyObject", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
     auto src = copy_source(str(in, "CopySource"));
     if (!src)
-      return reply(fail("InvalidArgument",
-                        "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"));
+      return reply(
+          fail("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"));
     std::string directive = str(in, "MetadataDirective", "COPY");
     if (directive != "COPY" && directive != "REPLACE")
       return reply(fail("InvalidArgument", "Unknown metadata directive."));

@@ -57,8 +57,8 @@ class S3ServiceTest : public ::testing::Test {
   }
 
   TestResponse send(const std::string& line, const std::string& body = "", std::vector<std::string> headers = {}) {
-    std::string req = line + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) +
-                      "\r\n" + kAuth;
+    std::string req =
+        line + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + kAuth;
     for (const auto& h : headers) req += h + "\r\n";
     EXPECT_TRUE(socket_->write(req + "\r\n" + body));
     auto r = net::testing::read_response(*socket_);
@@ -270,13 +270,13 @@ TEST_F(S3ServiceTest, MultipartUploadEndToEnd) {
   EXPECT_NE(r.body.find("<UploadId>" + id + "</UploadId>"), std::string::npos) << r.body;
   r = send("POST /bkt/big?uploadId=" + id, "<CompleteMultipartUpload><Part>");
   EXPECT_EQ(code_of(r), "MalformedXML");
-  r = send("POST /bkt/big?uploadId=" + id,
-           "<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>" + e2 +
-               "</ETag></Part><Part><PartNumber>1</PartNumber><ETag>" + e1 + "</ETag></Part></CompleteMultipartUpload>");
+  r = send("POST /bkt/big?uploadId=" + id, "<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>" + e2 +
+                                               "</ETag></Part><Part><PartNumber>1</PartNumber><ETag>" + e1 +
+                                               "</ETag></Part></CompleteMultipartUpload>");
   EXPECT_EQ(code_of(r), "InvalidPartOrder");
-  r = send("POST /bkt/big?uploadId=" + id,
-           "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" + e1 +
-               "</ETag></Part><Part><PartNumber>2</PartNumber><ETag>" + e2 + "</ETag></Part></CompleteMultipartUpload>");
+  r = send("POST /bkt/big?uploadId=" + id, "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" + e1 +
+                                               "</ETag></Part><Part><PartNumber>2</PartNumber><ETag>" + e2 +
+                                               "</ETag></Part></CompleteMultipartUpload>");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("-2&quot;</ETag>"), std::string::npos) << r.body;
   r = send("GET /bkt/big");

@@ -101,7 +101,10 @@ class BlobSink final : public protocol::PayloadReader {
  public:
   BlobSink(EmbeddedStore& store, std::shared_ptr<protocol::StreamedPayload> payload, std::unique_ptr<BlobWriter> blob,
            std::optional<std::string> md5, std::function<void(protocol::ApiResult<std::unique_ptr<BlobWriter>>)> done)
-      : store_(store), payload_(std::move(payload)), blob_(std::move(blob)), md5_(std::move(md5)),
+      : store_(store),
+        payload_(std::move(payload)),
+        blob_(std::move(blob)),
+        md5_(std::move(md5)),
         done_(std::move(done)) {}
 
   void on_payload(std::string_view bytes) override {
