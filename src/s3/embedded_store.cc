@@ -15,6 +15,10 @@
 #include "s3/index_db.h"
 
 namespace runnel::s3 {
+
+// kOk when `bucket` exists, else NoSuchBucket. The caller holds the store's lock.
+Status bucket_exists_in(sqlite3* db, const std::string& bucket);
+
 namespace {
 
 int64_t now_ms() {
@@ -294,8 +298,10 @@ void EmbeddedStore::unlink_blob(const std::string& id) { ::unlink((dir_ + "/blob
 
 // ---- Buckets.
 
-Status EmbeddedStore::bucket_exists(const std::string& bucket) {
-  Stmt st(db_, "SELECT 1 FROM buckets WHERE name = ?");
+Status EmbeddedStore::bucket_exists(const std::string& bucket) { return bucket_exists_in(db_, bucket); }
+
+Status bucket_exists_in(sqlite3* db, const std::string& bucket) {
+  Stmt st(db, "SELECT 1 FROM buckets WHERE name = ?");
   st.bind_text(1, bucket);
   int rc = st.step();
   if (rc == SQLITE_ROW) return Status::ok();
@@ -370,13 +376,14 @@ Result<ObjectMeta> EmbeddedStore::commit_object(const std::string& bucket, Objec
   meta.blob = blob->id();
   MutexLock l(mu_);
   std::optional<std::string> replaced;
-  Status s = transaction(db_, [&]() -> Status {
-    if (Status b = bucket_exists(bucket); !b) return b;
-    Stmt old(db_, "SELECT blob FROM objects WHERE bucket = ? AND key = ?");
+  sqlite3* const db = db_;  // the lock is held: the transaction runs under it
+  Status s = transaction(db, [&]() -> Status {
+    if (Status b = bucket_exists_in(db, bucket); !b) return b;
+    Stmt old(db, "SELECT blob FROM objects WHERE bucket = ? AND key = ?");
     old.bind_text(1, bucket);
     old.bind_blob(2, meta.info.key);
     if (old.step() == SQLITE_ROW) replaced = old.text(0);
-    Stmt st(db_,
+    Stmt st(db,
             "INSERT OR REPLACE INTO objects(bucket, key, blob, size, etag, content_type, content_encoding, metadata,"
             " last_modified_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind_text(1, bucket);
@@ -559,15 +566,16 @@ Result<PartInfo> EmbeddedStore::commit_part(const std::string& bucket, const std
   PartInfo part{part_number, quoted(to_hex(blob->md5())), blob->size(), now_ms(), blob->id()};
   MutexLock l(mu_);
   std::optional<std::string> replaced;
-  Status s = transaction(db_, [&]() -> Status {
-    Stmt up(db_, "SELECT 1 FROM uploads WHERE upload_id = ?");
+  sqlite3* const db = db_;  // the lock is held: the transaction runs under it
+  Status s = transaction(db, [&]() -> Status {
+    Stmt up(db, "SELECT 1 FROM uploads WHERE upload_id = ?");
     up.bind_text(1, upload_id);
     if (up.step() != SQLITE_ROW) return no_such_upload();
-    Stmt old(db_, "SELECT blob FROM parts WHERE upload_id = ? AND part_number = ?");
+    Stmt old(db, "SELECT blob FROM parts WHERE upload_id = ? AND part_number = ?");
     old.bind_text(1, upload_id);
     old.bind_int64(2, part_number);
     if (old.step() == SQLITE_ROW) replaced = old.text(0);
-    Stmt st(db_,
+    Stmt st(db,
             "INSERT OR REPLACE INTO parts(upload_id, part_number, blob, size, etag, last_modified_ms)"
             " VALUES(?, ?, ?, ?, ?, ?)");
     st.bind_text(1, upload_id);
@@ -680,19 +688,20 @@ Result<ObjectMeta> EmbeddedStore::complete_upload(const std::string& bucket, con
 
   MutexLock l(mu_);
   std::vector<std::string> dropped;
-  Status s = transaction(db_, [&]() -> Status {
-    if (Status b = bucket_exists(bucket); !b) return b;
-    Stmt up(db_, "SELECT 1 FROM uploads WHERE upload_id = ?");
+  sqlite3* const db = db_;  // the lock is held: the transaction runs under it
+  Status s = transaction(db, [&]() -> Status {
+    if (Status b = bucket_exists_in(db, bucket); !b) return b;
+    Stmt up(db, "SELECT 1 FROM uploads WHERE upload_id = ?");
     up.bind_text(1, upload_id);
     if (up.step() != SQLITE_ROW) return no_such_upload();
-    Stmt pb(db_, "SELECT blob FROM parts WHERE upload_id = ?");
+    Stmt pb(db, "SELECT blob FROM parts WHERE upload_id = ?");
     pb.bind_text(1, upload_id);
     while (pb.step() == SQLITE_ROW) dropped.push_back(pb.text(0));
-    Stmt old(db_, "SELECT blob FROM objects WHERE bucket = ? AND key = ?");
+    Stmt old(db, "SELECT blob FROM objects WHERE bucket = ? AND key = ?");
     old.bind_text(1, bucket);
     old.bind_blob(2, key);
     if (old.step() == SQLITE_ROW) dropped.push_back(old.text(0));
-    Stmt st(db_,
+    Stmt st(db,
             "INSERT OR REPLACE INTO objects(bucket, key, blob, size, etag, content_type, content_encoding, metadata,"
             " last_modified_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind_text(1, bucket);
@@ -706,7 +715,7 @@ Result<ObjectMeta> EmbeddedStore::complete_upload(const std::string& bucket, con
     st.bind_int64(9, meta.info.last_modified_ms);
     if (st.step() != SQLITE_DONE) return st.error("index object");
     for (const char* sql : {"DELETE FROM parts WHERE upload_id = ?", "DELETE FROM uploads WHERE upload_id = ?"}) {
-      Stmt del(db_, sql);
+      Stmt del(db, sql);
       del.bind_text(1, upload_id);
       if (del.step() != SQLITE_DONE) return del.error("drop upload");
     }
@@ -724,12 +733,13 @@ Status EmbeddedStore::abort_upload(const std::string& bucket, const std::string&
   if (auto u = find_upload(bucket, key, upload_id); !u) return u.error();
   MutexLock l(mu_);
   std::vector<std::string> dropped;
-  Status s = transaction(db_, [&]() -> Status {
-    Stmt pb(db_, "SELECT blob FROM parts WHERE upload_id = ?");
+  sqlite3* const db = db_;  // the lock is held: the transaction runs under it
+  Status s = transaction(db, [&]() -> Status {
+    Stmt pb(db, "SELECT blob FROM parts WHERE upload_id = ?");
     pb.bind_text(1, upload_id);
     while (pb.step() == SQLITE_ROW) dropped.push_back(pb.text(0));
     for (const char* sql : {"DELETE FROM parts WHERE upload_id = ?", "DELETE FROM uploads WHERE upload_id = ?"}) {
-      Stmt del(db_, sql);
+      Stmt del(db, sql);
       del.bind_text(1, upload_id);
       if (del.step() != SQLITE_DONE) return del.error("abort upload");
     }
