@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "net/server.h"
+#include "net/test_h2_client.h"
 #include "net/test_socket.h"
 #include "protocol/base64.h"
 #include "protocol/dispatcher.h"
@@ -284,6 +285,27 @@ TEST_F(S3ServiceTest, MultipartUploadEndToEnd) {
   EXPECT_EQ(*r.header("content-type"), "text/csv");
   r = send("DELETE /bkt/big?uploadId=" + id);
   EXPECT_EQ(code_of(r), "NoSuchUpload");
+}
+
+TEST_F(S3ServiceTest, HeadOverH2cCarriesTheObjectsLength) {
+  ASSERT_EQ(send("PUT /bkt").status, 200);
+  ASSERT_EQ(send("PUT /bkt/obj", std::string(4321, 'x')).status, 200);
+  TestSocket s(server_->bound_port());
+  net::testing::H2Client c(s);
+  const std::vector<std::pair<std::string, std::string>> auth = {
+      {"authorization",
+       "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261207/us-east-1/s3/aws4_request, "
+       "SignedHeaders=host;x-amz-date, Signature=00"},
+      {"x-amz-date", "20261207T001530Z"}};
+  int32_t id = c.submit("HEAD", "/bkt/obj", "", auth);
+  ASSERT_TRUE(c.wait(id));
+  EXPECT_EQ(c.response(id).status, 200);
+  EXPECT_EQ(c.response(id).headers["content-length"], "4321");
+  EXPECT_TRUE(c.response(id).body.empty());
+  id = c.submit("GET", "/bkt/obj", "", auth);
+  ASSERT_TRUE(c.wait(id));
+  EXPECT_EQ(c.response(id).headers["content-length"], "4321");
+  EXPECT_EQ(c.response(id).body.size(), 4321u);
 }
 
 TEST_F(S3ServiceTest, OtherOperationsAnswerNotImplemented) {
