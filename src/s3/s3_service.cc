@@ -51,7 +51,9 @@ protocol::ApiResult<int> max_keys_of(const Value& in, std::string_view member) {
 }
 
 // The listing's body members shared by ListObjects and ListObjectsV2.
-void fill_listing(Value& out, const ListPage& page, const ListQuery& q, const std::string& bucket, bool url) {
+// ListObjects (v1) always names each object's owner; ListObjectsV2 when asked (fetch-owner).
+void fill_listing(Value& out, const ListPage& page, const ListQuery& q, const std::string& bucket, bool url,
+                  bool with_owner) {
   auto enc = [url](const std::string& s) { return url ? url_encode(s) : s; };
   Array contents;
   for (const ObjectInfo& o : page.objects) {
@@ -61,6 +63,7 @@ void fill_listing(Value& out, const ListPage& page, const ListQuery& q, const st
     item.set("ETag", o.etag);
     item.set("Size", static_cast<int64_t>(o.size));
     item.set("StorageClass", "STANDARD");
+    if (with_owner) item.set("Owner", owner());
     contents.push_back(std::move(item));
   }
   Array prefixes;
@@ -168,7 +171,8 @@ void S3Service::add_bucket_operations(protocol::OperationTable& table) {
       auto page = store_.list(bucket, q);
       if (!page) return reply(fail(page.error()));
       Value out = Object{};
-      fill_listing(out, *page, q, bucket, url);
+      const Value* fetch_owner = in.find("FetchOwner");
+      fill_listing(out, *page, q, bucket, url, fetch_owner && fetch_owner->is_bool() && fetch_owner->as_bool());
       out.set("KeyCount", static_cast<int64_t>(page->objects.size() + page->common_prefixes.size()));
       if (!token.empty()) out.set("ContinuationToken", token);
       if (page->truncated) out.set("NextContinuationToken", protocol::base64_encode(page->last));
@@ -186,7 +190,7 @@ void S3Service::add_bucket_operations(protocol::OperationTable& table) {
       auto page = store_.list(bucket, q);
       if (!page) return reply(fail(page.error()));
       Value out = Object{};
-      fill_listing(out, *page, q, bucket, url);
+      fill_listing(out, *page, q, bucket, url, true);
       out.set("Marker", url ? url_encode(q.after) : q.after);
       // S3 gives NextMarker only with a delimiter; clients use the last key otherwise.
       if (page->truncated && !q.delimiter.empty()) out.set("NextMarker", url ? url_encode(page->last) : page->last);

@@ -193,8 +193,11 @@ def test_list_objects_v1_markers(s3, bucket):
         s3.put_object(Bucket=bucket, Key=k, Body=b"")
     r = s3.list_objects(Bucket=bucket, MaxKeys=2)
     assert [o["Key"] for o in r["Contents"]] == ["k1", "k2"] and r["IsTruncated"]
+    assert all(o["Owner"]["ID"] for o in r["Contents"])  # v1 always names the owner
     r = s3.list_objects(Bucket=bucket, Marker="k2")
     assert [o["Key"] for o in r["Contents"]] == ["k3"] and not r["IsTruncated"]
+    assert "Owner" not in s3.list_objects_v2(Bucket=bucket)["Contents"][0]
+    assert s3.list_objects_v2(Bucket=bucket, FetchOwner=True)["Contents"][0]["Owner"]["ID"]
 
 
 def test_delete_objects_quiet_and_verbose(s3, bucket):
