@@ -674,6 +674,7 @@ net::HttpResponse encode_rest_xml_error(const ServiceModel* model, const ApiErro
     resp.body += "<Error>";
     element("Code", code);
     element("Message", error.message);
+    if (!error.resource.empty()) element("Resource", error.resource);
     element("RequestId", request_id);
     element("HostId", host_id);
     resp.body += "</Error>";

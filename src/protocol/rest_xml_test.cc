@@ -494,6 +494,12 @@ TEST(RestXmlErrors, S3sBareErrorAndTheWrappedForm) {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
             "<Message>The specified bucket does not exist</Message><RequestId>rid</RequestId><HostId>" +
                 host_id + "</HostId></Error>");
+  // S3's <Resource>, when the service names one, after the message.
+  ApiError with_resource{"NoSuchKey", "The specified key does not exist.", 404};
+  with_resource.resource = "/b/a&b";
+  EXPECT_NE(encode_rest_xml_error(&m, with_resource, "rid")
+                .body.find("</Message><Resource>/b/a&amp;b</Resource><RequestId>rid</RequestId>"),
+            std::string::npos);
   // The protocol's own errors take S3's codes and statuses.
   auto code = [&](ApiError e) { return s3_error_code(&m, e); };
   EXPECT_EQ(code({"UnknownOperationException", "", 400}), std::make_pair(std::string("MethodNotAllowed"), 405));

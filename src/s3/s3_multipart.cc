@@ -31,21 +31,21 @@ std::unexpected<protocol::ApiError> malformed_xml() {
 }  // namespace
 
 void S3Service::add_multipart_operations(protocol::OperationTable& table) {
-  table.on("CreateMultipartUpload",
-           [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
-             std::string bucket = str(in, "Bucket"), key = str(in, "Key");
-             if (auto e = check_key(key)) return reply(std::unexpected(*e));
-             store_.run([this, bucket, key, meta = object_meta_of(in, key), reply = std::move(reply)] {
-               auto id = store_.create_upload(bucket, meta);
-               if (!id) return reply(fail(id.error()));
-               Value out = Object{};
-               out.set("Bucket", bucket);
-               out.set("Key", key);
-               out.set("UploadId", *id);
-               reply(std::move(out));
-             });
-           });
-  table.on("UploadPart", [this](const OperationModel&, Value in, const RequestContext& ctx, OperationReply reply) {
+  on(table, "CreateMultipartUpload",
+     [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+       std::string bucket = str(in, "Bucket"), key = str(in, "Key");
+       if (auto e = check_key(key)) return reply(std::unexpected(*e));
+       store_.run([this, bucket, key, meta = object_meta_of(in, key), reply = std::move(reply)] {
+         auto id = store_.create_upload(bucket, meta);
+         if (!id) return reply(fail(id.error()));
+         Value out = Object{};
+         out.set("Bucket", bucket);
+         out.set("Key", key);
+         out.set("UploadId", *id);
+         reply(std::move(out));
+       });
+     });
+  on(table, "UploadPart", [this](const OperationModel&, Value in, const RequestContext& ctx, OperationReply reply) {
     std::string bucket = str(in, "Bucket"), key = str(in, "Key"), upload = str(in, "UploadId");
     auto number = int_member(in, "PartNumber");
     if (!number || *number < 1 || *number > 10000)
@@ -64,39 +64,39 @@ void S3Service::add_multipart_operations(protocol::OperationTable& table) {
                       reply(std::move(out));
                     });
   });
-  table.on("CompleteMultipartUpload",
-           [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
-             const Value* doc = in.find("CompleteMultipartUpload");
-             const Value* parts = doc ? doc->find("Part") : nullptr;
-             if (!parts || !parts->is_array() || parts->as_array().empty()) return reply(malformed_xml());
-             std::vector<std::pair<int, std::string>> wanted;
-             for (const Value& p : parts->as_array()) {
-               auto number = int_member(p, "PartNumber");
-               std::string etag = str(p, "ETag");
-               if (!number || etag.empty()) return reply(malformed_xml());
-               wanted.emplace_back(static_cast<int>(*number), etag);
-             }
-             store_.run([this, in = std::move(in), wanted = std::move(wanted), reply = std::move(reply)] {
-               std::string bucket = str(in, "Bucket"), key = str(in, "Key");
-               auto done = store_.complete_upload(bucket, key, str(in, "UploadId"), wanted);
-               if (!done) return reply(fail(done.error()));
-               Value out = Object{};
-               out.set("Location", "/" + bucket + "/" + key);
-               out.set("Bucket", bucket);
-               out.set("Key", key);
-               out.set("ETag", done->info.etag);
-               reply(std::move(out));
-             });
-           });
-  table.on("AbortMultipartUpload",
-           [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
-             store_.run([this, in = std::move(in), reply = std::move(reply)] {
-               Status s = store_.abort_upload(str(in, "Bucket"), str(in, "Key"), str(in, "UploadId"));
-               if (!s) return reply(fail(s));
-               reply(Value(Object{}));
-             });
-           });
-  table.on("ListParts", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+  on(table, "CompleteMultipartUpload",
+     [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+       const Value* doc = in.find("CompleteMultipartUpload");
+       const Value* parts = doc ? doc->find("Part") : nullptr;
+       if (!parts || !parts->is_array() || parts->as_array().empty()) return reply(malformed_xml());
+       std::vector<std::pair<int, std::string>> wanted;
+       for (const Value& p : parts->as_array()) {
+         auto number = int_member(p, "PartNumber");
+         std::string etag = str(p, "ETag");
+         if (!number || etag.empty()) return reply(malformed_xml());
+         wanted.emplace_back(static_cast<int>(*number), etag);
+       }
+       store_.run([this, in = std::move(in), wanted = std::move(wanted), reply = std::move(reply)] {
+         std::string bucket = str(in, "Bucket"), key = str(in, "Key");
+         auto done = store_.complete_upload(bucket, key, str(in, "UploadId"), wanted);
+         if (!done) return reply(fail(done.error()));
+         Value out = Object{};
+         out.set("Location", "/" + bucket + "/" + key);
+         out.set("Bucket", bucket);
+         out.set("Key", key);
+         out.set("ETag", done->info.etag);
+         reply(std::move(out));
+       });
+     });
+  on(table, "AbortMultipartUpload",
+     [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+       store_.run([this, in = std::move(in), reply = std::move(reply)] {
+         Status s = store_.abort_upload(str(in, "Bucket"), str(in, "Key"), str(in, "UploadId"));
+         if (!s) return reply(fail(s));
+         reply(Value(Object{}));
+       });
+     });
+  on(table, "ListParts", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
     store_.run([this, in = std::move(in), reply = std::move(reply)] {
       std::string bucket = str(in, "Bucket"), key = str(in, "Key"), upload = str(in, "UploadId");
       auto parts = store_.list_parts(bucket, key, upload);
@@ -135,38 +135,38 @@ void S3Service::add_multipart_operations(protocol::OperationTable& table) {
       reply(std::move(out));
     });
   });
-  table.on("ListMultipartUploads",
-           [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
-             store_.run([this, in = std::move(in), reply = std::move(reply)] {
-               std::string bucket = str(in, "Bucket"), prefix = str(in, "Prefix");
-               auto uploads = store_.list_uploads(bucket, prefix);
-               if (!uploads) return reply(fail(uploads.error()));
-               int64_t max = std::clamp<int64_t>(int_member(in, "MaxUploads").value_or(1000), 0, 1000);
-               Array list;
-               bool truncated = false;
-               for (const UploadInfo& u : *uploads) {
-                 if (static_cast<int64_t>(list.size()) >= max) {
-                   truncated = true;
-                   break;
-                 }
-                 Value item = Object{};
-                 item.set("UploadId", u.upload_id);
-                 item.set("Key", u.key);
-                 item.set("Initiated", Timestamp{u.initiated_ms});
-                 item.set("StorageClass", "STANDARD");
-                 item.set("Owner", initiator());
-                 item.set("Initiator", initiator());
-                 list.push_back(std::move(item));
-               }
-               Value out = Object{};
-               out.set("Bucket", bucket);
-               out.set("Prefix", prefix);
-               out.set("MaxUploads", max);
-               out.set("IsTruncated", truncated);
-               if (!list.empty()) out.set("Upload", std::move(list));
-               reply(std::move(out));
-             });
-           });
+  on(table, "ListMultipartUploads",
+     [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+       store_.run([this, in = std::move(in), reply = std::move(reply)] {
+         std::string bucket = str(in, "Bucket"), prefix = str(in, "Prefix");
+         auto uploads = store_.list_uploads(bucket, prefix);
+         if (!uploads) return reply(fail(uploads.error()));
+         int64_t max = std::clamp<int64_t>(int_member(in, "MaxUploads").value_or(1000), 0, 1000);
+         Array list;
+         bool truncated = false;
+         for (const UploadInfo& u : *uploads) {
+           if (static_cast<int64_t>(list.size()) >= max) {
+             truncated = true;
+             break;
+           }
+           Value item = Object{};
+           item.set("UploadId", u.upload_id);
+           item.set("Key", u.key);
+           item.set("Initiated", Timestamp{u.initiated_ms});
+           item.set("StorageClass", "STANDARD");
+           item.set("Owner", initiator());
+           item.set("Initiator", initiator());
+           list.push_back(std::move(item));
+         }
+         Value out = Object{};
+         out.set("Bucket", bucket);
+         out.set("Prefix", prefix);
+         out.set("MaxUploads", max);
+         out.set("IsTruncated", truncated);
+         if (!list.empty()) out.set("Upload", std::move(list));
+         reply(std::move(out));
+       });
+     });
 }
 
 }  // namespace runnel::s3

@@ -167,7 +167,7 @@ std::optional<std::pair<std::string, std::string>> copy_source(const std::string
 }  // namespace
 
 void S3Service::add_object_operations(protocol::OperationTable& table) {
-  table.on("PutObject", [this](const OperationModel&, Value in, const RequestContext& ctx, OperationReply reply) {
+  on(table, "PutObject", [this](const OperationModel&, Value in, const RequestContext& ctx, OperationReply reply) {
     std::string bucket = str(in, "Bucket"), key = str(in, "Key");
     if (auto e = check_key(key)) return reply(std::unexpected(*e));
     auto md5 = content_md5(in);
@@ -185,19 +185,19 @@ void S3Service::add_object_operations(protocol::OperationTable& table) {
                       reply(std::move(out));
                     });
   });
-  table.on("GetObject", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+  on(table, "GetObject", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
     get_or_head(store_, std::move(in), true, std::move(reply));
   });
-  table.on("HeadObject", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+  on(table, "HeadObject", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
     get_or_head(store_, std::move(in), false, std::move(reply));
   });
-  table.on("DeleteObject", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+  on(table, "DeleteObject", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
     store_.run([this, in = std::move(in), reply = std::move(reply)] {
       if (Status s = store_.delete_object(str(in, "Bucket"), str(in, "Key")); !s) return reply(fail(s));
       reply(Value(Object{}));
     });
   });
-  table.on("DeleteObjects", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+  on(table, "DeleteObjects", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
     const Value* del = in.find("Delete");
     const Value* objects = del ? del->find("Object") : nullptr;
     if (!objects || !objects->is_array() || objects->as_array().empty() || objects->as_array().size() > 1000)
@@ -233,7 +233,7 @@ void S3Service::add_object_operations(protocol::OperationTable& table) {
           reply(std::move(out));
         });
   });
-  table.on("CopyObject", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+  on(table, "CopyObject", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
     auto src = copy_source(str(in, "CopySource"));
     if (!src)
       return reply(

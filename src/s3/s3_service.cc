@@ -105,7 +105,7 @@ protocol::OperationTable S3Service::operations() {
 }
 
 void S3Service::add_bucket_operations(protocol::OperationTable& table) {
-  table.on("CreateBucket", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+  on(table, "CreateBucket", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
     store_.run([this, bucket = str(in, "Bucket"), reply = std::move(reply)] {
       if (Status s = store_.create_bucket(bucket); !s) return reply(fail(s));
       Value out = Object{};
@@ -113,7 +113,7 @@ void S3Service::add_bucket_operations(protocol::OperationTable& table) {
       reply(std::move(out));
     });
   });
-  table.on("HeadBucket", [this](const OperationModel&, Value in, const RequestContext& ctx, OperationReply reply) {
+  on(table, "HeadBucket", [this](const OperationModel&, Value in, const RequestContext& ctx, OperationReply reply) {
     store_.run([this, bucket = str(in, "Bucket"), region = ctx.region, reply = std::move(reply)] {
       if (auto b = store_.find_bucket(bucket); !b) return reply(fail(b.error()));
       Value out = Object{};
@@ -121,17 +121,17 @@ void S3Service::add_bucket_operations(protocol::OperationTable& table) {
       reply(std::move(out));
     });
   });
-  table.on("GetBucketLocation",
-           [this](const OperationModel&, Value in, const RequestContext& ctx, OperationReply reply) {
-             store_.run([this, bucket = str(in, "Bucket"), region = ctx.region, reply = std::move(reply)] {
-               if (auto b = store_.find_bucket(bucket); !b) return reply(fail(b.error()));
-               Value out = Object{};
-               // us-east-1 is S3's empty LocationConstraint.
-               if (region != "us-east-1") out.set("LocationConstraint", region);
-               reply(std::move(out));
-             });
-           });
-  table.on("ListBuckets", [this](const OperationModel&, Value, const RequestContext&, OperationReply reply) {
+  on(table, "GetBucketLocation",
+     [this](const OperationModel&, Value in, const RequestContext& ctx, OperationReply reply) {
+       store_.run([this, bucket = str(in, "Bucket"), region = ctx.region, reply = std::move(reply)] {
+         if (auto b = store_.find_bucket(bucket); !b) return reply(fail(b.error()));
+         Value out = Object{};
+         // us-east-1 is S3's empty LocationConstraint.
+         if (region != "us-east-1") out.set("LocationConstraint", region);
+         reply(std::move(out));
+       });
+     });
+  on(table, "ListBuckets", [this](const OperationModel&, Value, const RequestContext&, OperationReply reply) {
     store_.run([this, reply = std::move(reply)] {
       auto buckets = store_.list_buckets();
       if (!buckets) return reply(fail(buckets.error()));
@@ -148,13 +148,13 @@ void S3Service::add_bucket_operations(protocol::OperationTable& table) {
       reply(std::move(out));
     });
   });
-  table.on("DeleteBucket", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+  on(table, "DeleteBucket", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
     store_.run([this, bucket = str(in, "Bucket"), reply = std::move(reply)] {
       if (Status s = store_.delete_bucket(bucket); !s) return reply(fail(s));
       reply(Value(Object{}));
     });
   });
-  table.on("ListObjectsV2", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+  on(table, "ListObjectsV2", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
     auto url = url_encoding(in);
     if (!url) return reply(std::unexpected(url.error()));
     auto max = max_keys_of(in, "MaxKeys");
@@ -180,7 +180,7 @@ void S3Service::add_bucket_operations(protocol::OperationTable& table) {
       reply(std::move(out));
     });
   });
-  table.on("ListObjects", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
+  on(table, "ListObjects", [this](const OperationModel&, Value in, const RequestContext&, OperationReply reply) {
     auto url = url_encoding(in);
     if (!url) return reply(std::unexpected(url.error()));
     auto max = max_keys_of(in, "MaxKeys");

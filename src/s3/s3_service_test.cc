@@ -179,6 +179,10 @@ TEST_F(S3ServiceTest, ObjectsWithMd5RangesAndConditions) {
   r = send("GET /bkt/nothing");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(code_of(r), "NoSuchKey");
+  EXPECT_NE(r.body.find("<Message>The specified key does not exist.</Message><Resource>/bkt/nothing</Resource>"
+                        "<RequestId>"),
+            std::string::npos)
+      << r.body;
 }
 
 TEST_F(S3ServiceTest, CopyKeepsOrReplacesMetadata) {

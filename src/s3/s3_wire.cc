@@ -33,6 +33,20 @@ int status_of(std::string_view code) {
 }
 }  // namespace
 
+void on(protocol::OperationTable& table, std::string_view op, protocol::OperationHandler handler) {
+  table.on(op, [handler = std::move(handler)](const protocol::OperationModel& model_op, Value in,
+                                              const protocol::RequestContext& ctx, protocol::OperationReply reply) {
+    std::string resource = str(in, "Bucket");
+    if (!resource.empty()) resource.insert(0, "/");  // ListBuckets names none
+    if (const Value* key = in.find("Key"); key && key->is_string()) resource += "/" + key->as_string();
+    handler(model_op, std::move(in), ctx,
+            [reply = std::move(reply), resource = std::move(resource)](protocol::ApiResult<Value> result) {
+              if (!result && result.error().resource.empty()) result.error().resource = resource;
+              reply(std::move(result));
+            });
+  });
+}
+
 protocol::ApiError s3_error(std::string code, std::string message) {
   int status = status_of(code);
   return protocol::ApiError{std::move(code), std::move(message), status, false};

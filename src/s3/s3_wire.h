@@ -18,6 +18,10 @@ namespace runnel::s3 {
 std::string str(const protocol::Value& in, std::string_view name, std::string fallback = "");
 std::optional<int64_t> int_member(const protocol::Value& in, std::string_view name);
 
+// Registers `handler` for the operation `op`; its errors carry S3's
+// <Resource>, the request's "/bucket" or "/bucket/key".
+void on(protocol::OperationTable& table, std::string_view op, protocol::OperationHandler handler);
+
 // S3's error for a store Status, with its HTTP status.
 protocol::ApiError s3_error(const Status& s);
 protocol::ApiError s3_error(std::string code, std::string message);

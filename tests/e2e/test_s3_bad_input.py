@@ -65,7 +65,9 @@ def test_missing_bucket_everywhere():
                                ("PUT", f"/{name}/k", b"data"), ("GET", f"/{name}/k", b""),
                                ("DELETE", f"/{name}", b""), ("POST", f"/{name}/k?uploads", b""),
                                ("POST", f"/{name}?delete", b"<Delete><Object><Key>k</Key></Object></Delete>")]:
-        assert_s3_error(call(method, path, body), 404, "NoSuchBucket")
+        answer = call(method, path, body)
+        assert_s3_error(answer, 404, "NoSuchBucket")
+        assert f"<Resource>{path.split('?')[0]}</Resource>" in answer[2]
 
 
 def test_unsatisfiable_ranges(bucket):
