@@ -11,6 +11,8 @@
 #include <cstring>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "protocol/percent_decode.h"
 #include "s3/index_db.h"
 
@@ -247,10 +249,11 @@ Status EmbeddedStore::remove_orphans() {
     ++removed;
   }
   // Rows whose blob is missing would be a bug or outside damage: say so, but
-  // keep serving the rest.
+  // keep serving the rest (reading such an object is an InternalError).
   for (const std::string& id : named) {
     struct stat st {};
-    if (::stat((dir_ + "/blobs/" + id).c_str(), &st) != 0) return Status::corruption("blob " + id + " is missing");
+    if (::stat((dir_ + "/blobs/" + id).c_str(), &st) != 0)
+      spdlog::error("S3 store {}: blob {} named by the index is missing", dir_, id);
   }
   if (removed) return sync_directory(dir_ + "/blobs");
   return Status::ok();
