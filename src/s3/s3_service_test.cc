@@ -312,6 +312,28 @@ TEST_F(S3ServiceTest, HeadOverH2cCarriesTheObjectsLength) {
   EXPECT_EQ(c.response(id).body.size(), 4321u);
 }
 
+TEST_F(S3ServiceTest, UnsignedRequestsAreDeniedAndRpcRequestsAreNotS3s) {
+  auto raw = [&](const std::string& head) {
+    EXPECT_TRUE(socket_->write(head + "Host: localhost\r\nContent-Length: 0\r\n\r\n"));
+    auto r = net::testing::read_response(*socket_);
+    return r ? *r : TestResponse{};
+  };
+  // A bucket or object: S3's own answer.
+  auto r = raw("GET /bkt/key HTTP/1.1\r\n");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(code_of(r), "AccessDenied");
+  // "/" and Smithy RPC v2 requests keep the RPC protocols' answers (S3 is
+  // the only REST service, but those are not its requests).
+  r = raw("GET / HTTP/1.1\r\n");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(code_of(r), "") << r.body;
+  EXPECT_NE(r.body.find("MissingAuthenticationToken"), std::string::npos) << r.body;
+  r =
+      raw("POST /service/Svc/operation/Op HTTP/1.1\r\nsmithy-protocol: rpc-v2-cbor\r\n"
+          "Content-Type: application/cbor\r\n");
+  EXPECT_EQ(r.body.find("<Error>"), std::string::npos) << r.body;
+}
+
 TEST_F(S3ServiceTest, OtherOperationsAnswerNotImplemented) {
   ASSERT_EQ(send("PUT /bkt").status, 200);
   auto r = send("GET /bkt?tagging");
