@@ -462,7 +462,10 @@ std::string Http1Connection::response_head(int status, std::vector<Header>& head
 }
 
 void Http1Connection::write_response(HttpResponse response) {
-  std::string framing = "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  std::string length = std::to_string(response.body.size());
+  // A HEAD answer may state the length a GET would have (S3's HeadObject).
+  if (const Header* h = find_header(response.headers, "content-length"); h && head_request_) length = h->value;
+  std::string framing = "Content-Length: " + length + "\r\n";
   queue(response_head(response.status, response.headers, framing));
   if (!head_request_ && !response.body.empty()) queue(std::move(response.body));
 }

@@ -33,6 +33,7 @@ struct Http2Connection::Stream {
   bool headers_too_large = false;
   bool rejected = false;  // we answered it ourselves (413, 431); DATA is dropped
   bool dispatched = false;
+  bool head_request = false;   // a HEAD: no response body (the request is moved to the handler)
   bool request_ended = false;  // END_STREAM received from the client
   std::shared_ptr<SinkState> state = std::make_shared<SinkState>();
   BodyReservation reservation;  // the request body, in the server's body-memory budget
@@ -617,6 +618,7 @@ void Http2Connection::dispatch(Stream& s, int64_t streamed_length) {
   if (streamed_length != kNotStreamed)
     s.request.body_stream =
         std::make_shared<PostingBody<Http2Connection>>(self, static_cast<uint64_t>(s.id), streamed_length);
+  s.head_request = s.request.method == "HEAD";
   try {
     worker_->config().handler(std::move(s.request), std::move(sink));
   } catch (const std::exception& e) {
@@ -642,6 +644,8 @@ void Http2Connection::submit(Stream& s, int status, std::vector<Header> headers,
   static const std::string kContentLength = "content-length";
   if (!s.streaming) {
     length_text = std::to_string(s.body.size());
+    // A HEAD answer may state the length a GET would have (S3's HeadObject).
+    if (const Header* h = find_header(headers, "content-length"); h && s.head_request) length_text = h->value;
     add(kContentLength, length_text);
   }
   for (const Header& h : headers) {
@@ -673,7 +677,7 @@ void Http2Connection::reject(Stream& s, HttpResponse response) {
 void Http2Connection::on_send(uint64_t id, HttpResponse response) {
   Stream* s = find(id);
   if (!s || s->responded) return;
-  bool has_body = !response.body.empty() && s->request.method != "HEAD";
+  bool has_body = !response.body.empty() && !s->head_request;
   uint64_t before = queued_bytes();
   if (has_body && before >= worker_->config().options.h2_max_queued_bytes) {
     // The peer is not taking what it already has: drop this body rather than

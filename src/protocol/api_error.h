@@ -14,6 +14,9 @@ struct ApiError {
   int http_status = 400;
   // SerializationException is answered with a capital "Message" key, as AWS does.
   bool capital_message_key = false;
+  // S3's <Resource>: the bucket or object ("/bucket/key") the error is about.
+  // Written only in S3's bare <Error> form (rest_xml.h); empty: left out.
+  std::string resource = {};
 };
 
 template <class T>

@@ -276,7 +276,8 @@ Dispatcher::Route Dispatcher::query_route(const net::HttpRequest& req) const {
 }
 
 // REST-JSON: the service whose signing name the SigV4 credential scope
-// names (or the only REST service when the request names none), then the
+// names (or the only REST service when the request names none, but for "/"
+// and Smithy RPC v2 requests), then the
 // operation by method and URI template. nullopt when no REST service
 // claims the request, so the rules for the RPC protocols apply.
 std::optional<Dispatcher::Route> Dispatcher::rest_route(const net::HttpRequest& req) const {
@@ -289,7 +290,12 @@ std::optional<Dispatcher::Route> Dispatcher::rest_route(const net::HttpRequest& 
   const Registered* service = nullptr;
   for (const Registered* s : rest)
     if (s->model->signing_name == scope_service) service = s;
-  if (!service && scope_service.empty() && rest.size() == 1) service = rest.front();
+  // With no credential scope, the only REST service claims the request,
+  // except at "/" (where the RPC protocols post; its GET is S3's ListBuckets,
+  // which needs a signature anyway) and when the request says it speaks
+  // Smithy RPC v2 (smithy-protocol): those keep the RPC protocols' answers.
+  if (!service && scope_service.empty() && rest.size() == 1 && req.path != "/" && !req.header("smithy-protocol"))
+    service = rest.front();
   if (!service) return std::nullopt;
   Route r;
   const bool xml = !service->model->speaks("rest-json");

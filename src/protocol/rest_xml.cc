@@ -399,15 +399,18 @@ std::string header_text(const Shape& shape, const Value& v, std::string_view for
 
 // ---- Public.
 
-const OperationModel* find_rest_xml_operation(const ServiceModel& model, const net::HttpRequest& req,
-                                              UriLabels& labels) {
+namespace {
+
+// The most specific operation whose method and template match `path`.
+const OperationModel* find_for_path(const ServiceModel& model, const net::HttpRequest& req, std::string_view path,
+                                    UriLabels& labels) {
   const OperationModel* best = nullptr;
   // (all required bound members present, literal characters, required bound
   // members present, not deprecated): larger is more specific.
   std::tuple<bool, size_t, int, bool> best_score{};
   for (const OperationModel& op : model.operations) {
     if (op.http_method != req.method) continue;
-    auto m = match_request_uri(op.request_uri, req.path, req.query);
+    auto m = match_request_uri(op.request_uri, path, req.query);
     if (!m) continue;
     auto [present, required] = required_bound_members(model, op, req);
     std::tuple<bool, size_t, int, bool> score{present == required, literal_chars(op.request_uri), present,
@@ -419,6 +422,22 @@ const OperationModel* find_rest_xml_operation(const ServiceModel& model, const n
     }
   }
   return best;
+}
+
+}  // namespace
+
+const OperationModel* find_rest_xml_operation(const ServiceModel& model, const net::HttpRequest& req,
+                                              UriLabels& labels) {
+  if (const OperationModel* op = find_for_path(model, req, req.path, labels)) return op;
+  // The JavaScript SDK addresses a bucket as "/bucket/": when nothing
+  // matches the path as sent (a label is never empty), the path without its
+  // trailing slash is tried, as S3 serves it.
+  std::string_view path = req.path;
+  if (path.size() > 1 && path.back() == '/' && path.find('/', 1) == path.size() - 1) {
+    path.remove_suffix(1);
+    return find_for_path(model, req, path, labels);
+  }
+  return nullptr;
 }
 
 ApiResult<Value> decode_xml_structure(const ServiceModel& model, const Shape& shape, const XmlElement& e) {
@@ -551,7 +570,8 @@ net::HttpResponse encode_rest_xml_output(const ServiceModel& model, const Operat
         if (v->is_int()) resp.status = static_cast<int>(v->as_int());
         break;
       case MemberLocation::kHeader: {
-        if (iequals(m.location_name, "Content-Length")) break;  // net/ writes it from the body
+        // Content-Length: net/ writes it from the body, except for a HEAD
+        // answer, which has no body and says the object's length (HeadObject).
         if (iequals(m.location_name, "Content-Type")) content_type = true;
         std::string text;
         if (ms.type == ShapeType::kList && v->is_array()) {
@@ -572,6 +592,9 @@ net::HttpResponse encode_rest_xml_output(const ServiceModel& model, const Operat
       default: break;
     }
   }
+  if (const Value* status = output.is_object() ? output.find(kRestXmlStatusOverride) : nullptr;
+      status && status->is_int())
+    resp.status = static_cast<int>(status->as_int());
   if (payload) {
     const Value* v = member_value(output, *payload);
     const Shape& ps = model.shape(payload->shape);
@@ -651,6 +674,7 @@ net::HttpResponse encode_rest_xml_error(const ServiceModel* model, const ApiErro
     resp.body += "<Error>";
     element("Code", code);
     element("Message", error.message);
+    if (!error.resource.empty()) element("Resource", error.resource);
     element("RequestId", request_id);
     element("HostId", host_id);
     resp.body += "</Error>";

@@ -24,6 +24,11 @@ namespace runnel::protocol {
 
 inline constexpr std::string_view kXmlContentType = "application/xml";
 
+// An output member no model has: when set (an integer), the answer's HTTP
+// status instead of the operation's (S3's GetObject answers 206 for a range
+// and 304 for a matching If-None-Match, which its model cannot say).
+inline constexpr std::string_view kRestXmlStatusOverride = "$status";
+
 // The operation of `model` that `req` addresses, with its labels; nullptr
 // when none. Among the operations whose method and URI template match
 // (rest_json.h's match_request_uri: `{Key+}` is greedy, a literal query
@@ -61,8 +66,9 @@ ApiResult<Value> decode_rest_xml_input(const ServiceModel& model, const Operatio
 ApiResult<Value> decode_xml_structure(const ServiceModel& model, const Shape& shape, const XmlElement& element);
 
 // A successful answer: header members as headers (timestamps as HTTP dates
-// unless the member says otherwise, Content-Length left to net/), a
-// statusCode member as the status (else the operation's), the payload member
+// unless the member says otherwise; a Content-Length member is replaced by
+// net/ with the body's length, except in a HEAD answer), a statusCode member
+// or kRestXmlStatusOverride as the status (else the operation's), the payload member
 // as the body (raw for blobs and strings, an XML document rooted at the
 // member's locationName for a structure), or the body members as an XML
 // document rooted at the output shape's locationName (or its name), with

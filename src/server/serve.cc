@@ -12,6 +12,8 @@
 #include "protocol/credentials.h"
 #include "protocol/dispatcher.h"
 #include "protocol/json_codec.h"
+#include "s3/embedded_store.h"
+#include "s3/s3_service.h"
 #include "server/exposure.h"
 #include "server/process_gauges.h"
 #include "server/request_metrics.h"
@@ -131,6 +133,14 @@ int serve(const ServeConfig& config) {
   cloudwatch_options.open_metrics_page = config.cloudwatch.open_metrics;
   cloudwatch::CloudWatchService cloudwatch(cloudwatch_options, **metrics);
 
+  // The embedded S3 store: objects under <data-dir>/s3, served on this port.
+  auto s3_store = s3::EmbeddedStore::open((dir / "s3").string());
+  if (!s3_store) {
+    spdlog::error("opening the S3 store: {}", s3_store.error().to_string());
+    return 1;
+  }
+  s3::S3Service s3_service(**s3_store);
+
   std::optional<protocol::CredentialStore> credentials;
   if (!config.credentials_file.empty()) {
     auto loaded = protocol::CredentialStore::load(config.credentials_file);
@@ -151,7 +161,7 @@ int serve(const ServeConfig& config) {
   dispatch_options.observer = [&request_metrics](const protocol::RequestOutcome& o) { request_metrics->observe(o); };
   protocol::Dispatcher dispatcher(dispatch_options);
   // The services served on the port, each a sibling folder under src/.
-  std::vector<protocol::Service*> services = {&kinesis, &cloudwatch};
+  std::vector<protocol::Service*> services = {&kinesis, &cloudwatch, &s3_service};
   for (protocol::Service* s : services) dispatcher.register_service(*s);
   dispatcher.add_route(health_route(**log, config.cloudwatch.open_metrics));
   request_metrics = std::make_unique<RequestMetrics>((*metrics)->registry(), dispatcher.models());

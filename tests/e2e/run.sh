@@ -3,7 +3,7 @@
 #
 #   tests/e2e/run.sh <path-to-runnel> [suite...]
 #
-# Suites: boto3 cli node cbor bad-input conformance security fanout cloudwatch crash
+# Suites: boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 crash
 # (default: all, in that order).
 # Starts one shared server on a free port with a fresh temp data dir, waits for
 # GET /health, runs the suites against it (RUNNEL_ENDPOINT), stops it with
@@ -13,7 +13,7 @@
 set -uo pipefail
 
 if [ $# -lt 1 ]; then
-  echo "usage: $0 <path-to-runnel> [boto3|cli|node|cbor|bad-input|conformance|security|fanout|cloudwatch|crash ...]" >&2
+  echo "usage: $0 <path-to-runnel> [boto3|cli|node|cbor|bad-input|conformance|security|fanout|cloudwatch|s3|crash ...]" >&2
   exit 2
 fi
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -24,7 +24,7 @@ if [ ! -x "$BIN" ]; then
   exit 2
 fi
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch crash)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 crash)
 PYTHON="${PYTHON:-python3}"
 
 # Clients see only dummy credentials and the loopback server; no proxies, no
@@ -135,7 +135,8 @@ run_pytest() {
 run_node() {
   local report="$1"; shift
   if [ ! -d "$HERE/node/node_modules/@aws-sdk/client-kinesis" ] ||
-     [ ! -d "$HERE/node/node_modules/@aws-sdk/client-cloudwatch" ]; then
+     [ ! -d "$HERE/node/node_modules/@aws-sdk/client-cloudwatch" ] ||
+     [ ! -d "$HERE/node/node_modules/@aws-sdk/client-s3" ]; then
     echo "e2e: installing node test dependencies (npm ci)"
     (cd "$HERE/node" && npm ci --no-audit --no-fund --silent) || return 1
   fi
@@ -165,6 +166,11 @@ for suite in "${SUITES[@]}"; do
                 run_node "$suite.node" cloudwatch.test.mjs
                 rc_node=$?
                 [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
+    s3)        run_pytest "$suite" test_s3_boto3.py test_s3_cli.py test_s3_bad_input.py test_s3_durability.py
+               rc_py=$?
+               run_node "$suite.node" s3.test.mjs
+               rc_node=$?
+               [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
     *) echo "e2e: unknown suite '$suite'" >&2; false ;;
   esac
   rc=$?
