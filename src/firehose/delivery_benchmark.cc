@@ -1,0 +1,162 @@
+// Firehose's delivery path in one process, against its ceilings measured in
+// the same run (docs/performance.md, "Firehose"):
+//   BM_EmbeddedPutObject   the embedded store's raw PutObject of the same bytes
+//                          (32 MiB objects, each fsynced): the S3 ceiling;
+//   BM_GzipAlone           the GZIP compressor alone on the same records;
+//   BM_Delivery/0          records appended to the durable log (fsync always)
+//                          as PutRecordBatch appends them, 500 × 1 KiB per
+//                          batch, delivered as 32 MiB objects to the
+//                          embedded store; timed until the checkpoint covers
+//                          every record;
+//   BM_Delivery/1          the same with GZIP.
+// bytes_per_second is record bytes (before compression) in every case.
+// What this leaves out: the HTTP and JSON cost of PutRecordBatch (measured
+// by `runnel bench` for Data Streams), and base64 decoding.
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <random>
+#include <thread>
+
+#include "firehose/compression.h"
+#include "firehose/engine.h"
+#include "s3/embedded_store.h"
+#include "storage/log.h"
+#include "storage/metadata_store.h"
+
+namespace runnel::firehose {
+namespace {
+
+constexpr size_t kRecord = 1024;
+constexpr size_t kBatch = 500;
+constexpr uint64_t kObjectBytes = 32ull << 20;
+constexpr uint64_t kTotalBytes = 256ull << 20;  // 8 objects
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "runnel-fh-bench-XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Log-like JSON lines, about 1 KiB each, compressible as logs are.
+std::vector<std::string> records(size_t n) {
+  std::mt19937_64 rng(42);
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    std::string r = "{\"ts\":" + std::to_string(1'800'000'000'000 + i) + ",\"user\":\"u" +
+                    std::to_string(rng() % 10'000) + "\",\"path\":\"/api/v1/items/" + std::to_string(rng() % 100'000) +
+                    "\",\"status\":" + std::to_string(200 + rng() % 5) + ",\"msg\":\"";
+    while (r.size() < kRecord - 3) r.push_back(static_cast<char>('a' + rng() % 26));
+    r += "\"}\n";
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void BM_EmbeddedPutObject(benchmark::State& state) {
+  ScratchDir dir;
+  auto store = s3::EmbeddedStore::open(dir.path() + "/s3");
+  if (!store || !(*store)->create_bucket("bench")) return state.SkipWithError("store");
+  std::string body;
+  for (const auto& r : records(kObjectBytes / kRecord)) body += r;
+  int n = 0;
+  for (auto _ : state) {
+    std::promise<bool> done;
+    s3::PutObjectRequest req;
+    req.bucket = "bench";
+    req.key = "object-" + std::to_string(n++);
+    req.body = body;
+    (*store)->put_object(std::move(req), [&](Result<s3::ObjectInfo> r) { done.set_value(r.has_value()); });
+    if (!done.get_future().get()) return state.SkipWithError("put_object failed");
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_EmbeddedPutObject)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(8);
+
+void BM_GzipAlone(benchmark::State& state) {
+  std::string body;
+  for (const auto& r : records(kObjectBytes / kRecord)) body += r;
+  for (auto _ : state) {
+    auto packed = compress(Compression::kGzip, body);
+    benchmark::DoNotOptimize(packed);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_GzipAlone)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(4);
+
+StreamSpec bench_spec(bool gzip) {
+  StreamSpec spec;
+  auto& d = spec.description;
+  d.delivery_stream_name = "bench";
+  d.delivery_stream_arn = "arn:aws:firehose:us-east-1:000000000000:deliverystream/bench";
+  d.delivery_stream_type = "DirectPut";
+  d.delivery_stream_status = "ACTIVE";
+  d.version_id = "1";
+  api::DestinationDescription dest;
+  dest.destination_id = "destinationId-000000000001";
+  api::ExtendedS3DestinationDescription s3;
+  s3.bucket_arn = "arn:aws:s3:::bench";
+  s3.buffering_hints.size_in_m_bs = static_cast<int32_t>(kObjectBytes >> 20);
+  s3.buffering_hints.interval_in_seconds = 900;
+  s3.compression_format = gzip ? "GZIP" : "UNCOMPRESSED";
+  dest.extended_s3_destination_description = s3;
+  d.destinations.push_back(dest);
+  spec.shard_key = 1;
+  return spec;
+}
+
+void BM_Delivery(benchmark::State& state) {
+  const bool gzip = state.range(0) == 1;
+  const auto recs = records(kBatch);
+  for (auto _ : state) {
+    state.PauseTiming();
+    ScratchDir dir;
+    auto store = s3::EmbeddedStore::open(dir.path() + "/s3");
+    if (!store || !(*store)->create_bucket("bench")) return state.SkipWithError("store");
+    storage::LogOptions lo;
+    lo.dir = dir.path() + "/log";
+    auto log = storage::open_log(lo);
+    auto metadata = storage::MetadataStore::open(dir.path() + "/metadata.db");
+    if (!log || !metadata) return state.SkipWithError("log");
+    EngineOptions eo;
+    eo.key_file = dir.path() + "/kms.key";
+    eo.poll_ms = 5;
+    auto engine = std::make_unique<Engine>(eo, **log, **metadata, **store);
+    engine->configure(bench_spec(gzip));
+    const uint64_t batches = kTotalBytes / (kBatch * kRecord);
+    state.ResumeTiming();
+    // Appends as PutRecordBatch does: each batch one append, many in flight.
+    std::atomic<uint64_t> acked{0};
+    for (uint64_t b = 0; b < batches; ++b) {
+      storage::ShardAppend a;
+      a.shard = 1;
+      for (const auto& r : recs) a.records.push_back({"", r});
+      (*log)->append({std::move(a)}, [&](Result<std::vector<storage::Appended>>) {
+        acked.fetch_add(1);
+        engine->records_durable("bench");
+      });
+    }
+    const uint64_t last = batches * kBatch;
+    while (engine->stats("bench").value_or(DeliveryStats{}).delivered_through < last)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    state.PauseTiming();
+    engine.reset();
+    (void)(*log)->close();
+    state.ResumeTiming();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kTotalBytes));
+}
+BENCHMARK(BM_Delivery)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+
+}  // namespace
+}  // namespace runnel::firehose
