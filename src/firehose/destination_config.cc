@@ -128,9 +128,7 @@ void fill_defaults(DestinationType type, Value& d) {
       cloudwatch_defaults(d);
       break;
     case DestinationType::kElasticsearch:
-    case DestinationType::kOpenSearch:
-      fill(d, "IndexRotationPeriod", "OneDay");
-      [[fallthrough]];
+    case DestinationType::kOpenSearch: fill(d, "IndexRotationPeriod", "OneDay"); [[fallthrough]];
     case DestinationType::kServerless:
       buffering_defaults(d, 5, 300);
       retry_defaults(d, 300);
@@ -244,7 +242,7 @@ DestinationType type_of(const api::DestinationDescription& d) {
 }
 
 protocol::ApiResult<api::DestinationDescription> make_destination(DestinationType type, const std::string& id,
-                                                                 Value description) {
+                                                                  Value description) {
   Value whole = protocol::Object{};
   whole.set("DestinationId", id);
   if (type == DestinationType::kS3) {

@@ -73,7 +73,7 @@ DestinationType type_of(const api::DestinationDescription& d);
 // (and, for kS3, the ExtendedS3DestinationDescription beside it), decoding
 // the Value: a required member that is missing is InvalidArgumentException.
 protocol::ApiResult<api::DestinationDescription> make_destination(DestinationType type, const std::string& id,
-                                                                 protocol::Value description);
+                                                                  protocol::Value description);
 
 // The Value of the destination's member for `type` (for merging).
 protocol::Value description_value(DestinationType type, const api::DestinationDescription& d);

@@ -22,8 +22,8 @@ int64_t wall_ms() {
 // from any thread; it may move the input's records out.
 template <class Input, class Output, class Fn>
 protocol::OperationHandler typed_async(Fn fn) {
-  return [fn = std::move(fn)](const protocol::OperationModel&, protocol::Value input, const protocol::RequestContext& ctx,
-                              protocol::OperationReply reply) {
+  return [fn = std::move(fn)](const protocol::OperationModel&, protocol::Value input,
+                              const protocol::RequestContext& ctx, protocol::OperationReply reply) {
     auto in = std::make_shared<Input>();
     if (auto decoded = decode(std::move(input), *in); !decoded) {
       reply(std::unexpected(std::move(decoded.error())));
@@ -80,9 +80,9 @@ protocol::OperationTable FirehoseService::operations() {
                 put_record_batch(in, ctx, std::move(reply));
               }))
       .otherwise([](const protocol::OperationModel& op, protocol::Value, const Ctx&, protocol::OperationReply reply) {
-        reply(std::unexpected(protocol::ApiError{
-            "InvalidArgumentException", "runnel does not serve the Firehose operation " + std::string(op.name), 400,
-            false}));
+        reply(std::unexpected(protocol::ApiError{"InvalidArgumentException",
+                                                 "runnel does not serve the Firehose operation " + std::string(op.name),
+                                                 400, false}));
       });
   return table;
 }

@@ -98,9 +98,9 @@ class FirehoseService final : public protocol::Service {
   struct Stream {
     StreamSpec spec;
     Secrets secrets;
-    std::vector<api::Tag> tags;             // sorted by key
-    std::deque<int64_t> encryption_calls;   // epoch ms of Start/Stop calls in the last 24 h
-    uint64_t incarnation = 0;               // tells a recreated stream of the same name apart
+    std::vector<api::Tag> tags;            // sorted by key
+    std::deque<int64_t> encryption_calls;  // epoch ms of Start/Stop calls in the last 24 h
+    uint64_t incarnation = 0;              // tells a recreated stream of the same name apart
     // DirectPut throughput (token buckets, refilled per ms)
     double request_tokens = 0, record_tokens = 0, byte_tokens = 0;
     int64_t tokens_ms = 0;
@@ -145,9 +145,9 @@ class FirehoseService final : public protocol::Service {
   void finish_delete(const std::string& name, uint64_t incarnation) EXCLUDES(mu_);
   // ENABLING → ENABLED, DISABLING → DISABLED.
   void finish_encryption(const std::string& name, uint64_t incarnation) EXCLUDES(mu_);
-  ApiResult<protocol::NoOutput> change_encryption(const std::string& name,
-                                                  const std::optional<api::DeliveryStreamEncryptionConfigurationInput>& in,
-                                                  bool enable, const Ctx& ctx);
+  ApiResult<protocol::NoOutput> change_encryption(
+      const std::string& name, const std::optional<api::DeliveryStreamEncryptionConfigurationInput>& in, bool enable,
+      const Ctx& ctx);
   // Charges one put of `records` records and `bytes` bytes against the
   // stream's DirectPut throughput; false when over.
   bool admit_request_locked(Stream& s, const std::string& region) REQUIRES(mu_);

@@ -37,8 +37,8 @@ protocol::ApiResult<api::CreateDeliveryStreamOutput> FirehoseService::create(con
   if (auto e = rate_limit("CreateDeliveryStream", ctx)) return std::unexpected(*e);
   const std::string type = in.delivery_stream_type.value_or("DirectPut");
   if (type == "MSKAsSource" || type == "DatabaseAsSource") {
-    return std::unexpected(protocol::invalid_argument("runnel does not support the " + type +
-                                                      " delivery stream type; use DirectPut or KinesisStreamAsSource."));
+    return std::unexpected(protocol::invalid_argument(
+        "runnel does not support the " + type + " delivery stream type; use DirectPut or KinesisStreamAsSource."));
   }
   if (in.msk_source_configuration || in.database_source_configuration) {
     return std::unexpected(protocol::invalid_argument(

@@ -16,7 +16,9 @@ constexpr std::string_view kSlowDown = "Slow down.";
 // local key file's data key for it; streams/record_cipher.h).
 constexpr std::string_view kAwsOwnedKeyId = "alias/aws/firehose";
 
-protocol::ApiError service_unavailable() { return protocol::ApiError{"ServiceUnavailableException", std::string(kSlowDown), 400, false}; }
+protocol::ApiError service_unavailable() {
+  return protocol::ApiError{"ServiceUnavailableException", std::string(kSlowDown), 400, false};
+}
 }  // namespace
 
 void FirehoseService::put_record(api::PutRecordInput& in, const Ctx& ctx, Reply<api::PutRecordOutput> reply) {
@@ -26,9 +28,8 @@ void FirehoseService::put_record(api::PutRecordInput& in, const Ctx& ctx, Reply<
     if (!r) return reply(std::unexpected(std::move(r.error())));
     auto& e = r->entries.front();
     if (e.error_code) {
-      return reply(std::unexpected(
-          protocol::ApiError{*e.error_code, e.error_message.value_or(""), *e.error_code == "InternalFailure" ? 500 : 400,
-                             false}));
+      return reply(std::unexpected(protocol::ApiError{*e.error_code, e.error_message.value_or(""),
+                                                      *e.error_code == "InternalFailure" ? 500 : 400, false}));
     }
     api::PutRecordOutput out;
     out.record_id = std::move(*e.record_id);
@@ -59,7 +60,8 @@ void FirehoseService::put(const std::string& name, std::vector<api::Record>& rec
     const size_t n = records[i].data.bytes.size();
     if (n > kMaxRecordBytes) {
       return done(std::unexpected(protocol::invalid_argument(
-          "1 validation error detected: Value at '" + std::string(batch ? "records." + std::to_string(i + 1) : "record") +
+          "1 validation error detected: Value at '" +
+          std::string(batch ? "records." + std::to_string(i + 1) : "record") +
           ".data' failed to satisfy constraint: Member must have length less than or equal to 1024000")));
     }
     total += n;
@@ -85,8 +87,8 @@ void FirehoseService::put(const std::string& name, std::vector<api::Record>& rec
     // Records are taken while ACTIVE (and while DELETING, as AWS may).
     if (!s || (status != "ACTIVE" && status != "DELETING")) return done(std::unexpected(not_found(name, ctx)));
     if (s->spec.description.delivery_stream_type != "DirectPut") {
-      return done(std::unexpected(
-          protocol::invalid_argument("This operation is not permitted on KinesisStreamAsSource delivery stream type.")));
+      return done(std::unexpected(protocol::invalid_argument(
+          "This operation is not permitted on KinesisStreamAsSource delivery stream type.")));
     }
     if (!admit_request_locked(*s, region)) return done(std::unexpected(service_unavailable()));
     for (size_t i = 0; i < records.size(); ++i) {

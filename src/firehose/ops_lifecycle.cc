@@ -6,7 +6,7 @@
 namespace runnel::firehose {
 
 protocol::ApiResult<protocol::NoOutput> FirehoseService::remove(const api::DeleteDeliveryStreamInput& in,
-                                                               const Ctx& ctx) {
+                                                                const Ctx& ctx) {
   if (auto e = rate_limit("DeleteDeliveryStream", ctx)) return std::unexpected(*e);
   uint64_t inc = 0;
   {

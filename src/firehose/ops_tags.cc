@@ -27,7 +27,7 @@ protocol::ApiResult<protocol::NoOutput> FirehoseService::tag(const api::TagDeliv
 }
 
 protocol::ApiResult<protocol::NoOutput> FirehoseService::untag(const api::UntagDeliveryStreamInput& in,
-                                                              const Ctx& ctx) {
+                                                               const Ctx& ctx) {
   if (auto e = rate_limit("UntagDeliveryStream", ctx)) return std::unexpected(*e);
   MutexLock lock(mu_);
   Stream* s = find_locked(in.delivery_stream_name);

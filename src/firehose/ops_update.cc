@@ -24,7 +24,7 @@ std::optional<api::S3DestinationDescription> s3_subset(const api::DestinationDes
 }  // namespace
 
 protocol::ApiResult<protocol::NoOutput> FirehoseService::update_destination(const api::UpdateDestinationInput& in,
-                                                                           const Ctx& ctx) {
+                                                                            const Ctx& ctx) {
   if (auto e = rate_limit("UpdateDestination", ctx)) return std::unexpected(*e);
   protocol::Value input = api::encode(in);
   std::optional<DestinationType> type;
@@ -68,8 +68,8 @@ protocol::ApiResult<protocol::NoOutput> FirehoseService::update_destination(cons
     }
     if (d.destinations.empty() || d.destinations.front().destination_id != in.destination_id) {
       return std::unexpected(protocol::invalid_argument("Destination Id " + in.destination_id +
-                                                        " is not a destination of Firehose " +
-                                                        in.delivery_stream_name + "."));
+                                                        " is not a destination of Firehose " + in.delivery_stream_name +
+                                                        "."));
     }
     const api::DestinationDescription& before = d.destinations.front();
     const DestinationType current = type_of(before);  // kExtendedS3 for a legacy S3 stream
@@ -81,7 +81,7 @@ protocol::ApiResult<protocol::NoOutput> FirehoseService::update_destination(cons
     if (incoming == current) {
       next = merge_update(current, description_value(current, before), std::move(update), secrets);
     } else {
-      built = *type;  // a legacy S3 update replacing another type is described both ways
+      built = *type;        // a legacy S3 update replacing another type is described both ways
       secrets = Secrets{};  // a new type's secrets are its own
       next = replace_with_update(*type, std::move(update), secrets);
     }

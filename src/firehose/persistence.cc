@@ -55,7 +55,8 @@ std::string encode_stored(const StoredStream& s) {
 
 Result<StoredStream> decode_stored(std::string_view json) {
   auto doc = protocol::decode_json(json);
-  if (!doc || !doc->is_object()) return std::unexpected(Status::corruption("firehose stream document is not a JSON object"));
+  if (!doc || !doc->is_object())
+    return std::unexpected(Status::corruption("firehose stream document is not a JSON object"));
   StoredStream out;
   Value* description = doc->find("Description");
   if (!description) return std::unexpected(Status::corruption("firehose stream document has no Description"));
@@ -67,7 +68,8 @@ Result<StoredStream> decode_stored(std::string_view json) {
     out.spec.shard_key = static_cast<storage::ShardKey>(key->as_int());
   }
   if (const Value* secrets = doc->find("Secrets"); secrets && secrets->is_object()) {
-    if (const Value* k = secrets->find("HttpAccessKey"); k && k->is_string()) out.secrets.http_access_key = k->as_string();
+    if (const Value* k = secrets->find("HttpAccessKey"); k && k->is_string())
+      out.secrets.http_access_key = k->as_string();
     if (const Value* p = secrets->find("RedshiftPassword"); p && p->is_string()) {
       out.secrets.redshift_password = p->as_string();
     }

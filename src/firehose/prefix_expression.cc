@@ -65,10 +65,14 @@ bool format_field(char letter, size_t n, const Civil& c, std::string& out) {
       return n <= 19;
     case 'M':
     case 'L':
-      if (n <= 2) out += padded(c.month, n);
-      else if (n == 3) out += kMonths[c.month - 1].substr(0, 3);
-      else if (n == 4) out += kMonths[c.month - 1];
-      else if (n == 5) out += kMonths[c.month - 1].substr(0, 1);
+      if (n <= 2)
+        out += padded(c.month, n);
+      else if (n == 3)
+        out += kMonths[c.month - 1].substr(0, 3);
+      else if (n == 4)
+        out += kMonths[c.month - 1];
+      else if (n == 5)
+        out += kMonths[c.month - 1].substr(0, 1);
       return n <= 5;
     case 'd': out += padded(c.day, n); return n <= 2;
     case 'D': out += padded(c.day_of_year, n); return n <= 3;
@@ -86,9 +90,12 @@ bool format_field(char letter, size_t n, const Civil& c, std::string& out) {
     }
     case 'a': out += c.hour < 12 ? "AM" : "PM"; return n == 1;
     case 'E':
-      if (n <= 3) out += kDays[c.weekday - 1].substr(0, 3);
-      else if (n == 4) out += kDays[c.weekday - 1];
-      else if (n == 5) out += kDays[c.weekday - 1].substr(0, 1);
+      if (n <= 3)
+        out += kDays[c.weekday - 1].substr(0, 3);
+      else if (n == 4)
+        out += kDays[c.weekday - 1];
+      else if (n == 5)
+        out += kDays[c.weekday - 1].substr(0, 1);
       return n <= 5;
     case 'e':
     case 'c': out += padded(c.weekday, n); return n <= 2;
@@ -313,8 +320,7 @@ std::optional<protocol::ApiError> validate_prefixes(const std::optional<std::str
       return x.ns == "firehose" && x.value == "error-output-type";
     });
     if (!has_type) {
-      return constraint(
-          "ErrorOutputPrefix must contain !{firehose:error-output-type} when it contains expressions");
+      return constraint("ErrorOutputPrefix must contain !{firehose:error-output-type} when it contains expressions");
     }
   }
   if (rules.dynamic_partitioning) {
@@ -351,13 +357,18 @@ std::optional<std::vector<std::string>> query_keys_of(std::string_view q) {
   for (size_t i = 1; i + 1 < q.size(); ++i) {
     char ch = q[i];
     if (in_string) {
-      if (ch == '\\') ++i;
-      else if (ch == '"') in_string = false;
+      if (ch == '\\')
+        ++i;
+      else if (ch == '"')
+        in_string = false;
       continue;
     }
-    if (ch == '"') in_string = true;
-    else if (ch == '(' || ch == '[' || ch == '{') ++depth;
-    else if (ch == ')' || ch == ']' || ch == '}') --depth;
+    if (ch == '"')
+      in_string = true;
+    else if (ch == '(' || ch == '[' || ch == '{')
+      ++depth;
+    else if (ch == ')' || ch == ']' || ch == '}')
+      --depth;
     else if (depth == 0 && ch == ':' && want_key) {
       std::string_view key = trim(q.substr(entry_start, i - entry_start));
       if (key.size() >= 2 && key.front() == '"' && key.back() == '"') key = key.substr(1, key.size() - 2);

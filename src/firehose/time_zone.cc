@@ -12,8 +12,8 @@ namespace runnel::firehose {
 namespace {
 
 uint32_t be32(std::string_view b, size_t at) {
-  return (uint32_t(uint8_t(b[at])) << 24) | (uint32_t(uint8_t(b[at + 1])) << 16) |
-         (uint32_t(uint8_t(b[at + 2])) << 8) | uint32_t(uint8_t(b[at + 3]));
+  return (uint32_t(uint8_t(b[at])) << 24) | (uint32_t(uint8_t(b[at + 1])) << 16) | (uint32_t(uint8_t(b[at + 2])) << 8) |
+         uint32_t(uint8_t(b[at + 3]));
 }
 int64_t be64(std::string_view b, size_t at) { return int64_t((uint64_t(be32(b, at)) << 32) | be32(b, at + 4)); }
 

@@ -45,7 +45,8 @@ const std::vector<ProcessorRule>& processor_rules() {
       {"Lambda",
        {"LambdaArn", "NumberOfRetries", "RoleArn", "BufferSizeInMBs", "BufferIntervalInSeconds"},
        {"LambdaArn"}},
-      {"MetadataExtraction", {"MetadataExtractionQuery", "JsonParsingEngine"},
+      {"MetadataExtraction",
+       {"MetadataExtractionQuery", "JsonParsingEngine"},
        {"MetadataExtractionQuery", "JsonParsingEngine"}},
       {"AppendDelimiterToRecord", {"Delimiter"}, {}},
   };
@@ -107,11 +108,11 @@ MaybeError check_extended_s3(const api::ExtendedS3DestinationDescription& d) {
   s3.compression_format = d.compression_format;
   s3.encryption_configuration = d.encryption_configuration;
   s3.cloud_watch_logging_options = d.cloud_watch_logging_options;
-  if (auto e = check_s3("ExtendedS3DestinationConfiguration", s3, false)) return e;
-  const bool partitioning = d.dynamic_partitioning_configuration &&
-                            d.dynamic_partitioning_configuration->enabled.value_or(false);
-  const bool conversion = d.data_format_conversion_configuration &&
-                          d.data_format_conversion_configuration->enabled.value_or(true);
+  if (auto e = check_s3("ExtendedS3DestinationConfiguration", s3, false, false)) return e;  // prefixes below
+  const bool partitioning =
+      d.dynamic_partitioning_configuration && d.dynamic_partitioning_configuration->enabled.value_or(false);
+  const bool conversion =
+      d.data_format_conversion_configuration && d.data_format_conversion_configuration->enabled.value_or(true);
   if (auto e = check_processing(d.processing_configuration, DestinationType::kExtendedS3, partitioning)) return e;
   PrefixRules rules;
   rules.dynamic_partitioning = partitioning;
@@ -120,7 +121,8 @@ MaybeError check_extended_s3(const api::ExtendedS3DestinationDescription& d) {
   if (rules.metadata_extraction) {
     for (const auto& p : *d.processing_configuration->processors) {
       if (p.type != "MetadataExtraction") continue;
-      if (const std::string* q = processor_parameter(p, "MetadataExtractionQuery")) rules.query_keys = query_keys_of(*q);
+      if (const std::string* q = processor_parameter(p, "MetadataExtractionQuery"))
+        rules.query_keys = query_keys_of(*q);
     }
   }
   if (auto e = validate_prefixes(d.prefix, d.error_output_prefix, rules)) return e;
@@ -138,15 +140,17 @@ MaybeError check_extended_s3(const api::ExtendedS3DestinationDescription& d) {
   if (conversion) {
     const auto& c = *d.data_format_conversion_configuration;
     if (d.compression_format != "UNCOMPRESSED") {
-      return bad("CompressionFormat must be UNCOMPRESSED when data format conversion is enabled (the Parquet or ORC "
-                 "serializer compresses).");
+      return bad(
+          "CompressionFormat must be UNCOMPRESSED when data format conversion is enabled (the Parquet or ORC "
+          "serializer compresses).");
     }
     if (d.buffering_hints.size_in_m_bs.value_or(128) < 64) {
       return bad("BufferingHints.SizeInMBs must be at least 64 when data format conversion is enabled.");
     }
     if (!c.schema_configuration || !c.input_format_configuration || !c.output_format_configuration) {
-      return bad("SchemaConfiguration, InputFormatConfiguration and OutputFormatConfiguration are required when data "
-                 "format conversion is enabled.");
+      return bad(
+          "SchemaConfiguration, InputFormatConfiguration and OutputFormatConfiguration are required when data "
+          "format conversion is enabled.");
     }
     const auto& des = c.input_format_configuration->deserializer;
     if (!des || (des->open_x_json_ser_de.has_value() == des->hive_json_ser_de.has_value())) {
@@ -189,9 +193,7 @@ MaybeError check_opensearch_like(std::string_view name, const std::optional<std:
   return check_retry("RetryOptions", retry);
 }
 
-std::optional<int32_t> retry_of(const auto& options) {
-  return options ? options->duration_in_seconds : std::nullopt;
-}
+std::optional<int32_t> retry_of(const auto& options) { return options ? options->duration_in_seconds : std::nullopt; }
 
 }  // namespace
 
@@ -225,8 +227,8 @@ MaybeError check_retry(std::string_view where, std::optional<int32_t> seconds) {
 }
 
 MaybeError check_cloudwatch(std::string_view where, const std::optional<api::CloudWatchLoggingOptions>& cw) {
-  if (cw && cw->enabled.value_or(false) && (!cw->log_group_name || cw->log_group_name->empty() ||
-                                            !cw->log_stream_name || cw->log_stream_name->empty())) {
+  if (cw && cw->enabled.value_or(false) &&
+      (!cw->log_group_name || cw->log_group_name->empty() || !cw->log_stream_name || cw->log_stream_name->empty())) {
     return bad(std::string(where) +
                ".CloudWatchLoggingOptions: LogGroupName and LogStreamName are required when logging is enabled.");
   }
@@ -241,7 +243,7 @@ MaybeError check_secrets_manager(std::string_view where, const std::optional<api
   return std::nullopt;
 }
 
-MaybeError check_s3(std::string_view where, const api::S3DestinationDescription& s3, bool redshift) {
+MaybeError check_s3(std::string_view where, const api::S3DestinationDescription& s3, bool redshift, bool prefixes) {
   if (!is_arn(s3.bucket_arn, "s3")) return bad("BucketARN '" + s3.bucket_arn + "' is not a valid S3 bucket ARN.");
   if (!is_arn(s3.role_arn, "iam")) return bad("RoleARN '" + s3.role_arn + "' is not a valid IAM role ARN.");
   if (auto e = check_buffering(std::string(where) + ".BufferingHints", s3.buffering_hints.size_in_m_bs,
@@ -264,15 +266,18 @@ MaybeError check_s3(std::string_view where, const api::S3DestinationDescription&
   if (auto e = check_cloudwatch(where, s3.cloud_watch_logging_options)) return e;
   if (redshift) {
     if (has_expressions(s3.prefix.value_or(""))) {
-      return bad("The supplied prefix(es) do not satisfy the following constraint: Prefix cannot contain expressions "
-                 "for the Amazon Redshift destination");
+      return bad(
+          "The supplied prefix(es) do not satisfy the following constraint: Prefix cannot contain expressions "
+          "for the Amazon Redshift destination");
     }
     if (s3.error_output_prefix && !s3.error_output_prefix->empty()) {
-      return bad("The supplied prefix(es) do not satisfy the following constraint: ErrorOutputPrefix must be null "
-                 "for the Amazon Redshift destination");
+      return bad(
+          "The supplied prefix(es) do not satisfy the following constraint: ErrorOutputPrefix must be null "
+          "for the Amazon Redshift destination");
     }
     return std::nullopt;
   }
+  if (!prefixes) return std::nullopt;
   return validate_prefixes(s3.prefix, s3.error_output_prefix, PrefixRules{});
 }
 
@@ -295,8 +300,8 @@ MaybeError check_processing(const std::optional<api::ProcessingConfiguration>& p
                      proc.type + ".");
         }
         if (!names.insert(param.parameter_name).second) {
-          return bad("Processor parameter " + param.parameter_name + " is specified more than once for processor type " +
-                     proc.type + ".");
+          return bad("Processor parameter " + param.parameter_name +
+                     " is specified more than once for processor type " + proc.type + ".");
         }
         if (auto e = check_parameter(proc.type, param, type)) return e;
       }
@@ -328,7 +333,8 @@ MaybeError check_file_extension(const std::string& ext) {
   bool ok = ext.size() >= 2 && ext.size() <= 128 && ext[0] == '.';
   for (size_t i = 1; ok && i < ext.size(); ++i) {
     char c = ext[i];
-    ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || std::string_view("!-_.*'()").find(c) != std::string_view::npos;
+    ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+         std::string_view("!-_.*'()").find(c) != std::string_view::npos;
   }
   if (!ok) {
     return bad("FileExtension '" + ext +
@@ -380,7 +386,8 @@ MaybeError validate_destination(const api::DestinationDescription& d) {
       }
       if (r.copy_command.data_table_name.empty()) return bad("CopyCommand.DataTableName is required.");
       bool secrets = r.secrets_manager_configuration && r.secrets_manager_configuration->enabled;
-      if (!secrets && !r.username) return bad("Username and Password are required unless SecretsManagerConfiguration is enabled.");
+      if (!secrets && !r.username)
+        return bad("Username and Password are required unless SecretsManagerConfiguration is enabled.");
       if (auto e = check_secrets_manager("RedshiftDestinationConfiguration", r.secrets_manager_configuration)) return e;
       if (auto e = check_retry("RetryOptions", retry_of(r.retry_options))) return e;
       if (auto e = check_s3("S3Configuration", r.s3_destination_description, true)) return e;
@@ -491,17 +498,23 @@ MaybeError check_update(const api::DestinationDescription& before, const api::De
   }
   if (from != to) return std::nullopt;
   auto backup_mode = [](const api::DestinationDescription& d) -> std::string {
-    if (d.extended_s3_destination_description) return d.extended_s3_destination_description->s3_backup_mode.value_or("Disabled");
-    if (d.redshift_destination_description) return d.redshift_destination_description->s3_backup_mode.value_or("Disabled");
+    if (d.extended_s3_destination_description)
+      return d.extended_s3_destination_description->s3_backup_mode.value_or("Disabled");
+    if (d.redshift_destination_description)
+      return d.redshift_destination_description->s3_backup_mode.value_or("Disabled");
     if (d.splunk_destination_description) return d.splunk_destination_description->s3_backup_mode.value_or("");
-    if (d.amazonopensearchservice_destination_description) return d.amazonopensearchservice_destination_description->s3_backup_mode.value_or("");
-    if (d.elasticsearch_destination_description) return d.elasticsearch_destination_description->s3_backup_mode.value_or("");
+    if (d.amazonopensearchservice_destination_description)
+      return d.amazonopensearchservice_destination_description->s3_backup_mode.value_or("");
+    if (d.elasticsearch_destination_description)
+      return d.elasticsearch_destination_description->s3_backup_mode.value_or("");
     return "";
   };
   const std::string b = backup_mode(before), a = backup_mode(after);
   if (b == "Enabled" && a == "Disabled") return bad("S3BackupMode cannot be disabled once it has been enabled.");
-  if (b == "AllEvents" && a == "FailedEventsOnly") return bad("S3BackupMode cannot be changed from AllEvents to FailedEventsOnly.");
-  if (to == DestinationType::kOpenSearch && b != a) return bad("S3BackupMode of an OpenSearch destination cannot be updated.");
+  if (b == "AllEvents" && a == "FailedEventsOnly")
+    return bad("S3BackupMode cannot be changed from AllEvents to FailedEventsOnly.");
+  if (to == DestinationType::kOpenSearch && b != a)
+    return bad("S3BackupMode of an OpenSearch destination cannot be updated.");
   return std::nullopt;
 }
 

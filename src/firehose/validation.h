@@ -30,9 +30,12 @@ MaybeError validate_destination(const api::DestinationDescription& d);
 MaybeError check_update(const api::DestinationDescription& before, const api::DestinationDescription& after);
 
 // Parts (each exported for its unit tests).
-MaybeError check_buffering(std::string_view where, std::optional<int32_t> size_mb,
-                           std::optional<int32_t> interval_s, int32_t max_size_mb, int32_t max_interval_s);
-MaybeError check_s3(std::string_view where, const api::S3DestinationDescription& s3, bool redshift);
+MaybeError check_buffering(std::string_view where, std::optional<int32_t> size_mb, std::optional<int32_t> interval_s,
+                           int32_t max_size_mb, int32_t max_interval_s);
+// `prefixes`: also validate Prefix/ErrorOutputPrefix (without dynamic
+// partitioning: extended S3 checks them itself).
+MaybeError check_s3(std::string_view where, const api::S3DestinationDescription& s3, bool redshift,
+                    bool prefixes = true);
 MaybeError check_processing(const std::optional<api::ProcessingConfiguration>& p, DestinationType type,
                             bool dynamic_partitioning);
 MaybeError check_retry(std::string_view where, std::optional<int32_t> seconds);

@@ -7,6 +7,8 @@
 #include <memory>
 
 #include "cloudwatch/cloudwatch_service.h"
+#include "firehose/firehose_service.h"
+#include "firehose/null_engine.h"
 #include "metrics/metrics.h"
 #include "net/server.h"
 #include "protocol/credentials.h"
@@ -17,6 +19,7 @@
 #include "server/request_metrics.h"
 #include "storage/log.h"
 #include "storage/metadata_store.h"
+#include "streams/data_streams.h"
 #include "streams/kinesis_service.h"
 #include "streams/shard_iterator.h"
 
@@ -131,6 +134,25 @@ int serve(const ServeConfig& config) {
   cloudwatch_options.open_metrics_page = config.cloudwatch.open_metrics;
   cloudwatch::CloudWatchService cloudwatch(cloudwatch_options, **metrics);
 
+  // Firehose (firehose/): the control plane over the same log and metadata
+  // store, with Data Streams as the KinesisStreamAsSource source. The
+  // NullDeliveryEngine delivers nothing yet (the delivery engine replaces
+  // it); the limit switches are Data Streams' (--throughput-limits,
+  // --control-plane-limits).
+  streams::DataStreams data_streams(kinesis);
+  firehose::NullDeliveryEngine firehose_engine;
+  firehose::FirehoseOptions firehose_options;
+  firehose_options.account_id = config.account_id;
+  firehose_options.region = config.region;
+  firehose_options.throughput_limits = kinesis_options.throughput_limits;
+  firehose_options.control_plane_limits = kinesis_options.control_plane_limits;
+  firehose_options.key_file = kinesis_options.key_file;
+  firehose::FirehoseService firehose(firehose_options, **log, **metadata, &data_streams, firehose_engine);
+  if (Status st = firehose.load(); !st) {
+    spdlog::error("{}", st.to_string());
+    return 1;
+  }
+
   std::optional<protocol::CredentialStore> credentials;
   if (!config.credentials_file.empty()) {
     auto loaded = protocol::CredentialStore::load(config.credentials_file);
@@ -151,7 +173,7 @@ int serve(const ServeConfig& config) {
   dispatch_options.observer = [&request_metrics](const protocol::RequestOutcome& o) { request_metrics->observe(o); };
   protocol::Dispatcher dispatcher(dispatch_options);
   // The services served on the port, each a sibling folder under src/.
-  std::vector<protocol::Service*> services = {&kinesis, &cloudwatch};
+  std::vector<protocol::Service*> services = {&kinesis, &cloudwatch, &firehose};
   for (protocol::Service* s : services) dispatcher.register_service(*s);
   dispatcher.add_route(health_route(**log, config.cloudwatch.open_metrics));
   request_metrics = std::make_unique<RequestMetrics>((*metrics)->registry(), dispatcher.models());
