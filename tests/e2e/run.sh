@@ -24,7 +24,7 @@ if [ ! -x "$BIN" ]; then
   exit 2
 fi
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch crash)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch firehose crash)
 PYTHON="${PYTHON:-python3}"
 
 # Clients see only dummy credentials and the loopback server; no proxies, no
@@ -165,6 +165,7 @@ for suite in "${SUITES[@]}"; do
                 run_node "$suite.node" cloudwatch.test.mjs
                 rc_node=$?
                 [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
+    firehose)  run_pytest "$suite" test_firehose_api.py test_firehose_api_cli.py; rc_py=$?; run_node "$suite.node" firehose.test.mjs && [ "$rc_py" -eq 0 ] ;;
     *) echo "e2e: unknown suite '$suite'" >&2; false ;;
   esac
   rc=$?
