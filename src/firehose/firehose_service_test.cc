@@ -66,9 +66,8 @@ class FakeEngine : public DeliveryEngine {
 class FirehoseServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("firehose-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("firehose-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     options_.encryption_transition_ms = 0;
@@ -143,9 +142,11 @@ class FirehoseServiceTest : public ::testing::Test {
     return pred();
   }
   void create_s3(const std::string& name, std::string_view extra = "") {
-    auto r = call("CreateDeliveryStream", R"({"DeliveryStreamName":")" + name +
-                                              R"(","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"})" +
-                                              std::string(extra) + "}");
+    auto r = call(
+        "CreateDeliveryStream",
+        R"({"DeliveryStreamName":")" + name +
+            R"(","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"})" +
+            std::string(extra) + "}");
     ASSERT_TRUE(r) << r.error().message;
     ASSERT_TRUE(eventually([&] { return status(name) == "ACTIVE"; }));
   }
@@ -160,8 +161,9 @@ class FirehoseServiceTest : public ::testing::Test {
 
 TEST_F(FirehoseServiceTest, CreateGoesActiveWithAwsDefaults) {
   engine_.hold = true;
-  auto r = call("CreateDeliveryStream",
-                R"({"DeliveryStreamName":"s","S3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})");
+  auto r = call(
+      "CreateDeliveryStream",
+      R"({"DeliveryStreamName":"s","S3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->find("DeliveryStreamARN")->as_string(), "arn:aws:firehose:us-east-1:000000000000:deliverystream/s");
   EXPECT_EQ(status("s"), "CREATING");
@@ -195,8 +197,9 @@ TEST_F(FirehoseServiceTest, CreateGoesActiveWithAwsDefaults) {
 
 TEST_F(FirehoseServiceTest, CreateFailsWhenTheEngineSaysSo) {
   engine_.fail = true;
-  ASSERT_TRUE(call("CreateDeliveryStream",
-                   R"({"DeliveryStreamName":"f","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"));
+  ASSERT_TRUE(call(
+      "CreateDeliveryStream",
+      R"({"DeliveryStreamName":"f","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"));
   EXPECT_EQ(status("f"), "CREATING_FAILED");
   auto s = service_->spec("f");
   EXPECT_EQ(s->description.failure_description->type, "S3_BUCKET_ACCESS_DENIED");
@@ -208,25 +211,37 @@ TEST_F(FirehoseServiceTest, CreateFailsWhenTheEngineSaysSo) {
 
 TEST_F(FirehoseServiceTest, CreateRefusals) {
   create_s3("dup");
-  EXPECT_EQ(error_type("CreateDeliveryStream",
-                       R"({"DeliveryStreamName":"dup","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"),
-            "ResourceInUseException");
+  EXPECT_EQ(
+      error_type(
+          "CreateDeliveryStream",
+          R"({"DeliveryStreamName":"dup","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"),
+      "ResourceInUseException");
   EXPECT_EQ(error_type("CreateDeliveryStream", R"({"DeliveryStreamName":"none"})"), "InvalidArgumentException");
-  EXPECT_EQ(error_type("CreateDeliveryStream",
-                       R"({"DeliveryStreamName":"msk","DeliveryStreamType":"MSKAsSource","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"),
-            "InvalidArgumentException");
-  EXPECT_EQ(error_type("CreateDeliveryStream",
-                       R"({"DeliveryStreamName":"k","DeliveryStreamType":"KinesisStreamAsSource","KinesisStreamSourceConfiguration":{"KinesisStreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/nope","RoleARN":"arn:aws:iam::000000000000:role/r"},"ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"),
-            "InvalidArgumentException");
-  EXPECT_EQ(error_type("CreateDeliveryStream",
-                       R"({"DeliveryStreamName":"sf","SnowflakeDestinationConfiguration":{"AccountUrl":"https://a.snowflakecomputing.com","Database":"d","Schema":"s","Table":"t","RoleARN":"arn:aws:iam::000000000000:role/r","S3Configuration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}}})"),
-            "InvalidArgumentException");
-  EXPECT_EQ(error_type("CreateDeliveryStream",
-                       R"({"DeliveryStreamName":"t","Tags":[{"Key":"aws:x","Value":"v"}],"ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"),
-            "ValidationException");  // the model's Tag key pattern refuses aws: first
-  EXPECT_EQ(error_type("CreateDeliveryStream",
-                       R"({"DeliveryStreamName":"e","DeliveryStreamEncryptionConfigurationInput":{"KeyType":"CUSTOMER_MANAGED_CMK"},"ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"),
-            "InvalidArgumentException");
+  EXPECT_EQ(
+      error_type(
+          "CreateDeliveryStream",
+          R"({"DeliveryStreamName":"msk","DeliveryStreamType":"MSKAsSource","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"),
+      "InvalidArgumentException");
+  EXPECT_EQ(
+      error_type(
+          "CreateDeliveryStream",
+          R"({"DeliveryStreamName":"k","DeliveryStreamType":"KinesisStreamAsSource","KinesisStreamSourceConfiguration":{"KinesisStreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/nope","RoleARN":"arn:aws:iam::000000000000:role/r"},"ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"),
+      "InvalidArgumentException");
+  EXPECT_EQ(
+      error_type(
+          "CreateDeliveryStream",
+          R"({"DeliveryStreamName":"sf","SnowflakeDestinationConfiguration":{"AccountUrl":"https://a.snowflakecomputing.com","Database":"d","Schema":"s","Table":"t","RoleARN":"arn:aws:iam::000000000000:role/r","S3Configuration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}}})"),
+      "InvalidArgumentException");
+  EXPECT_EQ(
+      error_type(
+          "CreateDeliveryStream",
+          R"({"DeliveryStreamName":"t","Tags":[{"Key":"aws:x","Value":"v"}],"ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"),
+      "ValidationException");  // the model's Tag key pattern refuses aws: first
+  EXPECT_EQ(
+      error_type(
+          "CreateDeliveryStream",
+          R"({"DeliveryStreamName":"e","DeliveryStreamEncryptionConfigurationInput":{"KeyType":"CUSTOMER_MANAGED_CMK"},"ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"),
+      "InvalidArgumentException");
   EXPECT_EQ(status("t"), "GONE");
 }
 
@@ -235,9 +250,11 @@ TEST_F(FirehoseServiceTest, StreamLimit) {
   reopen();
   create_s3("a");
   create_s3("b");
-  EXPECT_EQ(error_type("CreateDeliveryStream",
-                       R"({"DeliveryStreamName":"c","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"),
-            "LimitExceededException");
+  EXPECT_EQ(
+      error_type(
+          "CreateDeliveryStream",
+          R"({"DeliveryStreamName":"c","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"),
+      "LimitExceededException");
 }
 
 TEST_F(FirehoseServiceTest, PutRecordsAreDurableWithRecordIds) {
@@ -270,7 +287,8 @@ TEST_F(FirehoseServiceTest, PutRefusals) {
   std::string big = "\"" + std::string(1'400'000, 'A') + "\"";  // 1,050,000 bytes decoded
   EXPECT_NE(error_type("PutRecord", R"({"DeliveryStreamName":"p","Record":{"Data":)" + big + "}}"), "OK");
   std::string records;
-  for (int i = 0; i < 5; ++i) records += std::string(i ? "," : "") + R"({"Data":)" + std::string("\"") + std::string(1'200'000, 'A') + "\"}";
+  for (int i = 0; i < 5; ++i)
+    records += std::string(i ? "," : "") + R"({"Data":)" + std::string("\"") + std::string(1'200'000, 'A') + "\"}";
   EXPECT_EQ(error_type("PutRecordBatch", R"({"DeliveryStreamName":"p","Records":[)" + records + "]}"),
             "InvalidArgumentException");
 }
@@ -300,15 +318,21 @@ TEST_F(FirehoseServiceTest, ThroughputLimitSlowsDown) {
 
 TEST_F(FirehoseServiceTest, UpdateMergesReplacesAndChecksVersions) {
   create_s3("u", R"(,"DeliveryStreamType":"DirectPut")");
-  EXPECT_EQ(error_type("UpdateDestination",
-                       R"({"DeliveryStreamName":"u","CurrentDeliveryStreamVersionId":"7","DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"Prefix":"x/"}})"),
-            "ConcurrentModificationException");
-  EXPECT_EQ(error_type("UpdateDestination",
-                       R"({"DeliveryStreamName":"u","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000009","ExtendedS3DestinationUpdate":{"Prefix":"x/"}})"),
-            "InvalidArgumentException");
-  ASSERT_EQ(error_type("UpdateDestination",
-                       R"({"DeliveryStreamName":"u","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"Prefix":"x/","BufferingHints":{"IntervalInSeconds":60}}})"),
-            "OK");
+  EXPECT_EQ(
+      error_type(
+          "UpdateDestination",
+          R"({"DeliveryStreamName":"u","CurrentDeliveryStreamVersionId":"7","DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"Prefix":"x/"}})"),
+      "ConcurrentModificationException");
+  EXPECT_EQ(
+      error_type(
+          "UpdateDestination",
+          R"({"DeliveryStreamName":"u","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000009","ExtendedS3DestinationUpdate":{"Prefix":"x/"}})"),
+      "InvalidArgumentException");
+  ASSERT_EQ(
+      error_type(
+          "UpdateDestination",
+          R"({"DeliveryStreamName":"u","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"Prefix":"x/","BufferingHints":{"IntervalInSeconds":60}}})"),
+      "OK");
   auto s = service_->spec("u");
   EXPECT_EQ(s->description.version_id, "2");
   EXPECT_TRUE(s->description.last_update_timestamp);
@@ -318,22 +342,28 @@ TEST_F(FirehoseServiceTest, UpdateMergesReplacesAndChecksVersions) {
   EXPECT_EQ(e.buffering_hints.size_in_m_bs, 5);  // kept
   EXPECT_EQ(e.bucket_arn, "arn:aws:s3:::b");     // kept
   // A new type replaces the destination whole.
-  ASSERT_EQ(error_type("UpdateDestination",
-                       R"({"DeliveryStreamName":"u","CurrentDeliveryStreamVersionId":"2","DestinationId":"destinationId-000000000001","HttpEndpointDestinationUpdate":{"EndpointConfiguration":{"Url":"https://h.example/","AccessKey":"k"},"S3Update":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::backup"}}})"),
-            "OK");
+  ASSERT_EQ(
+      error_type(
+          "UpdateDestination",
+          R"({"DeliveryStreamName":"u","CurrentDeliveryStreamVersionId":"2","DestinationId":"destinationId-000000000001","HttpEndpointDestinationUpdate":{"EndpointConfiguration":{"Url":"https://h.example/","AccessKey":"k"},"S3Update":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::backup"}}})"),
+      "OK");
   s = service_->spec("u");
   EXPECT_EQ(s->description.version_id, "3");
   EXPECT_FALSE(s->description.destinations[0].extended_s3_destination_description);
   ASSERT_TRUE(s->description.destinations[0].http_endpoint_destination_description);
   EXPECT_EQ(s->http_access_key, "k");
   // An incomplete replacement is refused.
-  EXPECT_EQ(error_type("UpdateDestination",
-                       R"({"DeliveryStreamName":"u","CurrentDeliveryStreamVersionId":"3","DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"Prefix":"y/"}})"),
-            "InvalidArgumentException");
+  EXPECT_EQ(
+      error_type(
+          "UpdateDestination",
+          R"({"DeliveryStreamName":"u","CurrentDeliveryStreamVersionId":"3","DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"Prefix":"y/"}})"),
+      "InvalidArgumentException");
   // Cannot switch to OpenSearch.
-  EXPECT_EQ(error_type("UpdateDestination",
-                       R"({"DeliveryStreamName":"u","CurrentDeliveryStreamVersionId":"3","DestinationId":"destinationId-000000000001","AmazonopensearchserviceDestinationUpdate":{"RoleARN":"arn:aws:iam::000000000000:role/r","DomainARN":"arn:aws:es:us-east-1:000000000000:domain/dom","IndexName":"i","S3Update":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}}})"),
-            "InvalidArgumentException");
+  EXPECT_EQ(
+      error_type(
+          "UpdateDestination",
+          R"({"DeliveryStreamName":"u","CurrentDeliveryStreamVersionId":"3","DestinationId":"destinationId-000000000001","AmazonopensearchserviceDestinationUpdate":{"RoleARN":"arn:aws:iam::000000000000:role/r","DomainARN":"arn:aws:es:us-east-1:000000000000:domain/dom","IndexName":"i","S3Update":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}}})"),
+      "InvalidArgumentException");
   MutexLock lock(engine_.mu);
   EXPECT_EQ(engine_.configured.back().description.version_id, "3");
 }
@@ -342,9 +372,11 @@ TEST_F(FirehoseServiceTest, EncryptionTransitionsAndLimit) {
   options_.encryption_calls_per_day = 3;
   reopen();
   create_s3("e");
-  ASSERT_EQ(error_type("StartDeliveryStreamEncryption",
-                       R"({"DeliveryStreamName":"e","DeliveryStreamEncryptionConfigurationInput":{"KeyType":"AWS_OWNED_CMK"}})"),
-            "OK");
+  ASSERT_EQ(
+      error_type(
+          "StartDeliveryStreamEncryption",
+          R"({"DeliveryStreamName":"e","DeliveryStreamEncryptionConfigurationInput":{"KeyType":"AWS_OWNED_CMK"}})"),
+      "OK");
   EXPECT_TRUE(eventually([&] { return encryption_status("e") == "ENABLED"; }));
   auto r = call("PutRecord", R"({"DeliveryStreamName":"e","Record":{"Data":"c2VjcmV0"}})");
   ASSERT_TRUE(r);
@@ -357,18 +389,22 @@ TEST_F(FirehoseServiceTest, EncryptionTransitionsAndLimit) {
   EXPECT_TRUE(eventually([&] { return encryption_status("e") == "DISABLED"; }));
   EXPECT_EQ(error_type("StopDeliveryStreamEncryption", R"({"DeliveryStreamName":"e"})"), "OK");
   EXPECT_EQ(error_type("StopDeliveryStreamEncryption", R"({"DeliveryStreamName":"e"})"), "LimitExceededException");
-  EXPECT_EQ(error_type("StartDeliveryStreamEncryption",
-                       R"({"DeliveryStreamName":"e","DeliveryStreamEncryptionConfigurationInput":{"KeyType":"CUSTOMER_MANAGED_CMK"}})"),
-            "InvalidArgumentException");
+  EXPECT_EQ(
+      error_type(
+          "StartDeliveryStreamEncryption",
+          R"({"DeliveryStreamName":"e","DeliveryStreamEncryptionConfigurationInput":{"KeyType":"CUSTOMER_MANAGED_CMK"}})"),
+      "InvalidArgumentException");
 }
 
 TEST_F(FirehoseServiceTest, EncryptionPausesInTransition) {
   options_.encryption_transition_ms = 300;
   reopen();
   create_s3("e");
-  ASSERT_EQ(error_type("StartDeliveryStreamEncryption",
-                       R"({"DeliveryStreamName":"e","DeliveryStreamEncryptionConfigurationInput":{"KeyType":"CUSTOMER_MANAGED_CMK","KeyARN":"arn:aws:kms:us-east-1:000000000000:key/k1"}})"),
-            "OK");
+  ASSERT_EQ(
+      error_type(
+          "StartDeliveryStreamEncryption",
+          R"({"DeliveryStreamName":"e","DeliveryStreamEncryptionConfigurationInput":{"KeyType":"CUSTOMER_MANAGED_CMK","KeyARN":"arn:aws:kms:us-east-1:000000000000:key/k1"}})"),
+      "OK");
   EXPECT_EQ(encryption_status("e"), "ENABLING");
   EXPECT_EQ(error_type("StopDeliveryStreamEncryption", R"({"DeliveryStreamName":"e"})"), "ResourceInUseException");
   EXPECT_TRUE(eventually([&] { return encryption_status("e") == "ENABLED"; }));
@@ -378,7 +414,8 @@ TEST_F(FirehoseServiceTest, EncryptionPausesInTransition) {
 
 TEST_F(FirehoseServiceTest, TagsPage) {
   create_s3("t", R"(,"Tags":[{"Key":"c","Value":"3"},{"Key":"a","Value":"1"}])");
-  ASSERT_EQ(error_type("TagDeliveryStream", R"({"DeliveryStreamName":"t","Tags":[{"Key":"b","Value":"2"},{"Key":"a","Value":"9"}]})"),
+  ASSERT_EQ(error_type("TagDeliveryStream",
+                       R"({"DeliveryStreamName":"t","Tags":[{"Key":"b","Value":"2"},{"Key":"a","Value":"9"}]})"),
             "OK");
   auto page = call("ListTagsForDeliveryStream", R"({"DeliveryStreamName":"t","Limit":2})");
   ASSERT_TRUE(page);
@@ -431,14 +468,17 @@ TEST_F(FirehoseServiceTest, DeleteDropsTheShard) {
 
 TEST_F(FirehoseServiceTest, PersistsAcrossRestart) {
   create_s3("keep", R"(,"Tags":[{"Key":"k","Value":"v"}])");
-  ASSERT_EQ(error_type("UpdateDestination",
-                       R"({"DeliveryStreamName":"keep","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"Prefix":"p/"}})"),
-            "OK");
+  ASSERT_EQ(
+      error_type(
+          "UpdateDestination",
+          R"({"DeliveryStreamName":"keep","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"Prefix":"p/"}})"),
+      "OK");
   auto before = service_->spec("keep");
   // A stream left CREATING by a crash is checked again at load.
   engine_.hold = true;
-  ASSERT_TRUE(call("CreateDeliveryStream",
-                   R"({"DeliveryStreamName":"pending","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"));
+  ASSERT_TRUE(call(
+      "CreateDeliveryStream",
+      R"({"DeliveryStreamName":"pending","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"}})"));
   engine_.hold = false;
   {
     MutexLock lock(engine_.mu);

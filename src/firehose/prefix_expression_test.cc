@@ -65,9 +65,9 @@ TEST(PrefixEvaluationTest, RandomStringIsNewPerOccurrence) {
   PrefixValues v;
   int n = 0;
   auto counter = [&] { return std::to_string(++n); };
-  EXPECT_EQ(object_prefix(std::string("!{firehose:random-string}-!{firehose:random-string}/!{timestamp:yyyy}"), v,
-                          counter),
-            "1-2/1970");
+  EXPECT_EQ(
+      object_prefix(std::string("!{firehose:random-string}-!{firehose:random-string}/!{timestamp:yyyy}"), v, counter),
+      "1-2/1970");
 }
 
 TEST(PrefixEvaluationTest, TimeZonesAndPartitionKeys) {
@@ -80,9 +80,9 @@ TEST(PrefixEvaluationTest, TimeZonesAndPartitionKeys) {
   v.time_zone.clear();
   v.query_keys = {{"customer", "c42"}};
   v.lambda_keys = {{"region", "eu"}};
-  EXPECT_EQ(object_prefix(std::string("c=!{partitionKeyFromQuery:customer}/r=!{partitionKeyFromLambda:region}/"), v,
-                          rnd),
-            "c=c42/r=eu/2024/03/10/07/");
+  EXPECT_EQ(
+      object_prefix(std::string("c=!{partitionKeyFromQuery:customer}/r=!{partitionKeyFromLambda:region}/"), v, rnd),
+      "c=c42/r=eu/2024/03/10/07/");
 }
 
 TEST(PrefixEvaluationTest, ErrorPrefixes) {
@@ -102,7 +102,8 @@ void expect_invalid(const std::optional<std::string>& prefix, const std::optiona
   auto e = validate_prefixes(prefix, error, rules);
   ASSERT_TRUE(e.has_value()) << prefix.value_or("null") << " / " << error.value_or("null");
   EXPECT_EQ(e->type, "InvalidArgumentException");
-  EXPECT_TRUE(e->message.starts_with("The supplied prefix(es) do not satisfy the following constraint: ")) << e->message;
+  EXPECT_TRUE(e->message.starts_with("The supplied prefix(es) do not satisfy the following constraint: "))
+      << e->message;
 }
 
 TEST(PrefixValidationTest, AcceptsAwsExamples) {
@@ -120,14 +121,14 @@ TEST(PrefixValidationTest, AcceptsAwsExamples) {
 }
 
 TEST(PrefixValidationTest, RefusesWhatAwsRefuses) {
-  expect_invalid(std::string("!{timestamp:yyyy}/"), std::nullopt);          // expressions need ErrorOutputPrefix
+  expect_invalid(std::string("!{timestamp:yyyy}/"), std::nullopt);  // expressions need ErrorOutputPrefix
   expect_invalid(std::string("!{timestamp:yyyy}/"), std::string(""));
   expect_invalid(std::string("!{firehose:error-output-type}/"), std::string("e/!{firehose:error-output-type}"));
-  expect_invalid(std::string("a/"), std::string("e/!{timestamp:yyyy}/"));   // error prefix lacks error-output-type
+  expect_invalid(std::string("a/"), std::string("e/!{timestamp:yyyy}/"));  // error prefix lacks error-output-type
   expect_invalid(std::string("!{unknown:x}/"), std::string("e/"));
   expect_invalid(std::string("!{firehose:bogus}/"), std::string("e/"));
   expect_invalid(std::string("!{timestamp}/"), std::string("e/"));
-  expect_invalid(std::string("!{timestamp:yyyy/"), std::string("e/"));       // unterminated
+  expect_invalid(std::string("!{timestamp:yyyy/"), std::string("e/"));  // unterminated
   expect_invalid(std::string("!{timestamp:qqq}/"), std::string("e/!{firehose:error-output-type}"));
   expect_invalid(std::string("!{timestamp:}/"), std::string("e/!{firehose:error-output-type}"));
   expect_invalid(std::string(1025, 'a'), std::nullopt);
@@ -143,7 +144,7 @@ TEST(PrefixValidationTest, RefusesWhatAwsRefuses) {
   expect_invalid(std::string("!{partitionKeyFromQuery:b}/"), std::string("e/!{firehose:error-output-type}"), dp);
   expect_invalid(std::string("!{partitionKeyFromLambda:a}/"), std::string("e/!{firehose:error-output-type}"), dp);
   expect_invalid(std::string("!{partitionKeyFromQuery:a}/"), std::nullopt, dp);  // DP needs ErrorOutputPrefix
-  expect_invalid(std::string("plain/"), std::string("e/"), dp);                   // DP needs a key in Prefix
+  expect_invalid(std::string("plain/"), std::string("e/"), dp);                  // DP needs a key in Prefix
 }
 
 TEST(PrefixValidationTest, ReadsQueryKeys) {

@@ -381,7 +381,7 @@ MaybeError validate_destination(const api::DestinationDescription& d) {
     case DestinationType::kExtendedS3: return check_extended_s3(*d.extended_s3_destination_description);
     case DestinationType::kRedshift: {
       const auto& r = *d.redshift_destination_description;
-      if (!r.cluster_jdbcurl.starts_with("jdbc:redshift://")) {
+      if (!r.cluster_jdbcurl.starts_with("jdbc:redshift://") && !r.cluster_jdbcurl.starts_with("jdbc:postgresql://")) {
         return bad("ClusterJDBCURL '" + r.cluster_jdbcurl + "' is not a valid Redshift JDBC URL.");
       }
       if (r.copy_command.data_table_name.empty()) return bad("CopyCommand.DataTableName is required.");

@@ -55,8 +55,9 @@ TEST(DefaultsTest, LegacyS3IsDescribedBothWays) {
 }
 
 TEST(DefaultsTest, FormatConversionBuffers128) {
-  auto d = destination(DestinationType::kExtendedS3,
-                       s3(R"(,"DataFormatConversionConfiguration":{"SchemaConfiguration":{"DatabaseName":"d","TableName":"t"},
+  auto d = destination(
+      DestinationType::kExtendedS3,
+      s3(R"(,"DataFormatConversionConfiguration":{"SchemaConfiguration":{"DatabaseName":"d","TableName":"t"},
         "InputFormatConfiguration":{"Deserializer":{"OpenXJsonSerDe":{}}},
         "OutputFormatConfiguration":{"Serializer":{"ParquetSerDe":{}}}})"));
   EXPECT_EQ(d.extended_s3_destination_description->buffering_hints.size_in_m_bs, 128);
@@ -65,7 +66,8 @@ TEST(DefaultsTest, FormatConversionBuffers128) {
 
 TEST(DefaultsTest, HttpEndpointKeepsItsAccessKeyAside) {
   auto v = protocol::decode_json(R"({"EndpointConfiguration":{"Url":"https://h.example/x","AccessKey":"sekrit"},
-      "S3Configuration":)" + s3() + "}");
+      "S3Configuration":)" + s3() +
+                                 "}");
   Secrets secrets;
   auto desc = describe_configuration(DestinationType::kHttpEndpoint, std::move(*v), secrets);
   EXPECT_EQ(secrets.http_access_key, "sekrit");
@@ -90,9 +92,10 @@ TEST(ValidationTest, S3Rules) {
   expect_invalid(DestinationType::kExtendedS3, s3(R"(,"CustomTimeZone":"Europe/Atlantis")"), "CustomTimeZone");
   EXPECT_FALSE(
       validate_destination(destination(DestinationType::kExtendedS3, s3(R"(,"CustomTimeZone":"Europe/Paris")"))));
-  expect_invalid(DestinationType::kExtendedS3,
-                 s3(R"(,"EncryptionConfiguration":{"NoEncryptionConfig":"NoEncryption","KMSEncryptionConfig":{"AWSKMSKeyARN":"arn:aws:kms:us-east-1:1:key/k"}})"),
-                 "exactly one");
+  expect_invalid(
+      DestinationType::kExtendedS3,
+      s3(R"(,"EncryptionConfiguration":{"NoEncryptionConfig":"NoEncryption","KMSEncryptionConfig":{"AWSKMSKeyARN":"arn:aws:kms:us-east-1:1:key/k"}})"),
+      "exactly one");
   expect_invalid(DestinationType::kExtendedS3, s3(R"(,"CloudWatchLoggingOptions":{"Enabled":true})"), "LogGroupName");
   expect_invalid(DestinationType::kExtendedS3, s3(R"(,"S3BackupMode":"Enabled")"), "S3BackupConfiguration");
   expect_invalid(DestinationType::kExtendedS3, s3(R"(,"Prefix":"!{timestamp:yyyy}/")"), "ErrorOutputPrefix");
@@ -113,18 +116,22 @@ TEST(ValidationTest, DynamicPartitioningRules) {
       "ProcessingConfiguration":{"Enabled":true,"Processors":[{"Type":"MetadataExtraction","Parameters":[
         {"ParameterName":"MetadataExtractionQuery","ParameterValue":"{c:.c}"},
         {"ParameterName":"JsonParsingEngine","ParameterValue":"JQ-1.6"}]}]})";
-  auto ok = destination(DestinationType::kExtendedS3,
-                        s3(dp + R"(,"Prefix":"c=!{partitionKeyFromQuery:c}/","ErrorOutputPrefix":"e/!{firehose:error-output-type}/")"));
+  auto ok = destination(
+      DestinationType::kExtendedS3,
+      s3(dp + R"(,"Prefix":"c=!{partitionKeyFromQuery:c}/","ErrorOutputPrefix":"e/!{firehose:error-output-type}/")"));
   auto ok_error = validate_destination(ok);
   EXPECT_FALSE(ok_error) << ok_error->message;
   EXPECT_EQ(ok.extended_s3_destination_description->buffering_hints.size_in_m_bs, 128);
-  EXPECT_EQ(ok.extended_s3_destination_description->dynamic_partitioning_configuration->retry_options->duration_in_seconds,
-            300);
+  EXPECT_EQ(
+      ok.extended_s3_destination_description->dynamic_partitioning_configuration->retry_options->duration_in_seconds,
+      300);
   expect_invalid(DestinationType::kExtendedS3, s3(dp + R"(,"Prefix":"c=!{partitionKeyFromQuery:c}/")"),
                  "ErrorOutputPrefix");
-  expect_invalid(DestinationType::kExtendedS3,
-                 s3(dp + R"(,"Prefix":"c=!{partitionKeyFromQuery:c}/","ErrorOutputPrefix":"e/","BufferingHints":{"SizeInMBs":10})"),
-                 "64");
+  expect_invalid(
+      DestinationType::kExtendedS3,
+      s3(dp +
+         R"(,"Prefix":"c=!{partitionKeyFromQuery:c}/","ErrorOutputPrefix":"e/","BufferingHints":{"SizeInMBs":10})"),
+      "64");
   expect_invalid(
       DestinationType::kExtendedS3,
       s3(R"(,"DynamicPartitioningConfiguration":{"Enabled":true,"RetryOptions":{"DurationInSeconds":7201}},"Prefix":"!{partitionKeyFromLambda:k}/","ErrorOutputPrefix":"e/","ProcessingConfiguration":{"Enabled":true,"Processors":[{"Type":"Lambda","Parameters":[{"ParameterName":"LambdaArn","ParameterValue":"arn:aws:lambda:us-east-1:1:function:f"}]}]})"),
@@ -143,14 +150,16 @@ TEST(ValidationTest, ProcessorRules) {
   const std::string lambda = param("LambdaArn", "arn:aws:lambda:us-east-1:000000000000:function:f");
   EXPECT_FALSE(validate_destination(destination(DestinationType::kExtendedS3, with_processor("Lambda", lambda))));
   expect_invalid(DestinationType::kExtendedS3, with_processor("Lambda", ""), "LambdaArn is required");
-  expect_invalid(DestinationType::kExtendedS3, with_processor("Lambda", param("LambdaArn", "f")), "Lambda function ARN");
+  expect_invalid(DestinationType::kExtendedS3, with_processor("Lambda", param("LambdaArn", "f")),
+                 "Lambda function ARN");
   expect_invalid(DestinationType::kExtendedS3, with_processor("Lambda", lambda + "," + param("NumberOfRetries", "11")),
                  "0 to 10");
   expect_invalid(DestinationType::kExtendedS3, with_processor("Lambda", lambda + "," + param("BufferSizeInMBs", "4")),
                  "0.2 to 3");
   expect_invalid(DestinationType::kExtendedS3,
                  with_processor("Lambda", lambda + "," + param("BufferIntervalInSeconds", "30")), "60 to 900");
-  expect_invalid(DestinationType::kExtendedS3, with_processor("Lambda", lambda + "," + param("JsonParsingEngine", "JQ-1.6")),
+  expect_invalid(DestinationType::kExtendedS3,
+                 with_processor("Lambda", lambda + "," + param("JsonParsingEngine", "JQ-1.6")),
                  "not supported for processor type Lambda");
   expect_invalid(DestinationType::kExtendedS3,
                  with_processor("MetadataExtraction", param("MetadataExtractionQuery", "{a:.a}") + "," +
@@ -158,8 +167,8 @@ TEST(ValidationTest, ProcessorRules) {
                  "JQ-1.6");
   expect_invalid(DestinationType::kExtendedS3, with_processor("RecordDeAggregation", param("SubRecordType", "XML")),
                  "JSON or DELIMITED");
-  expect_invalid(DestinationType::kExtendedS3, with_processor("RecordDeAggregation", param("SubRecordType", "DELIMITED")),
-                 "Delimiter");
+  expect_invalid(DestinationType::kExtendedS3,
+                 with_processor("RecordDeAggregation", param("SubRecordType", "DELIMITED")), "Delimiter");
   expect_invalid(DestinationType::kExtendedS3, with_processor("Decompression", param("CompressionFormat", "ZIP")),
                  "GZIP");
   expect_invalid(DestinationType::kExtendedS3,
@@ -181,22 +190,23 @@ TEST(ValidationTest, RedshiftRules) {
 TEST(ValidationTest, OtherDestinations) {
   expect_invalid(DestinationType::kHttpEndpoint,
                  R"({"EndpointConfiguration":{"Url":"ftp://x"},"S3Configuration":)" + s3() + "}", "Url");
-  EXPECT_FALSE(validate_destination(destination(
-      DestinationType::kHttpEndpoint, R"({"EndpointConfiguration":{"Url":"http://127.0.0.1:8080/"},"S3Configuration":)" +
-                                          s3() + "}")));
+  EXPECT_FALSE(validate_destination(
+      destination(DestinationType::kHttpEndpoint,
+                  R"({"EndpointConfiguration":{"Url":"http://127.0.0.1:8080/"},"S3Configuration":)" + s3() + "}")));
   expect_invalid(DestinationType::kOpenSearch,
-                 R"({"RoleARN":"arn:aws:iam::1:role/r","IndexName":"i","S3Configuration":)" + s3() + "}",
-                 "DomainARN");
+                 R"({"RoleARN":"arn:aws:iam::1:role/r","IndexName":"i","S3Configuration":)" + s3() + "}", "DomainARN");
   expect_invalid(DestinationType::kSplunk,
                  R"({"HECEndpoint":"https://s","HECEndpointType":"Raw","S3Configuration":)" + s3() + "}", "HECToken");
 }
 
 TEST(ValidationTest, UpdateRules) {
   auto plain = destination(DestinationType::kExtendedS3, s3());
-  auto backup = destination(DestinationType::kExtendedS3, s3(R"(,"S3BackupMode":"Enabled","S3BackupConfiguration":)" + s3()));
-  auto os = destination(DestinationType::kOpenSearch,
-                        R"({"RoleARN":"arn:aws:iam::1:role/r","DomainARN":"arn:aws:es:us-east-1:1:domain/d","IndexName":"i","S3Configuration":)" +
-                            s3() + "}");
+  auto backup =
+      destination(DestinationType::kExtendedS3, s3(R"(,"S3BackupMode":"Enabled","S3BackupConfiguration":)" + s3()));
+  auto os = destination(
+      DestinationType::kOpenSearch,
+      R"({"RoleARN":"arn:aws:iam::1:role/r","DomainARN":"arn:aws:es:us-east-1:1:domain/d","IndexName":"i","S3Configuration":)" +
+          s3() + "}");
   EXPECT_FALSE(check_update(plain, backup));
   ASSERT_TRUE(check_update(backup, plain));
   EXPECT_EQ(check_update(backup, plain)->type, "InvalidArgumentException");

@@ -235,8 +235,8 @@ def test_validation_errors(fh, fh_raw):
     assert create(DeliveryStreamType="MSKAsSource", ExtendedS3DestinationConfiguration=s3_config()) == \
         "InvalidArgumentException"
     assert create(RedshiftDestinationConfiguration={
-        "RoleARN": ROLE, "ClusterJDBCURL": "jdbc:redshift://c.example:5439/db", "CopyCommand": {"DataTableName": "t"},
-        "Username": "u", "Password": "p", "S3Configuration": s3_config(CompressionFormat="ZIP")}) == \
+        "RoleARN": ROLE, "ClusterJDBCURL": "jdbc:redshift://c1.abc.us-east-1.redshift.amazonaws.com:5439/db",
+        "CopyCommand": {"DataTableName": "t"}, "Username": "u", "Password": "secret1", "S3Configuration": s3_config(CompressionFormat="ZIP")}) == \
         "InvalidArgumentException"
     assert create(ExtendedS3DestinationConfiguration=s3_config(ProcessingConfiguration={
         "Enabled": True, "Processors": [{"Type": "Lambda", "Parameters": [
