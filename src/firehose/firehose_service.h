@@ -8,8 +8,10 @@
 //
 // Threads: handlers run on net/ threads, concurrently; one mutex guards the
 // streams (held briefly, never across engine, log or metadata-store calls
-// that may call back, except the store's own writes). Puts answer on the
-// log's completion thread once their records are durable. Status
+// that may call back, except the store's own writes). Puts answer once their
+// records are durable: on the request's thread when the dispatcher offers
+// one (RequestContext::run_on_request_thread), else on the log's completion
+// thread, after engine.records_durable() on the latter. Status
 // transitions (CREATING → ACTIVE via the engine's check_destination
 // callback, ENABLING → ENABLED, DELETING → gone) run on the engine's thread
 // or the service's timer thread.

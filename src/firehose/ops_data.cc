@@ -132,7 +132,10 @@ void FirehoseService::put(const std::string& name, std::vector<api::Record>& rec
   }
   std::vector<storage::ShardAppend> appends;
   appends.push_back(std::move(append));
+  // The answer is built on the log's thread (cheap: ids from counters) and
+  // handed to the request's own thread to encode, as Kinesis's puts do.
   log_.append(std::move(appends), [this, name, shard, n, encrypted, positions = std::move(positions),
+                                   run_on_request_thread = ctx.run_on_request_thread,
                                    done = std::move(done)](Result<std::vector<storage::Appended>> r) {
     PutResult result;
     result.encrypted = encrypted;
@@ -155,8 +158,9 @@ void FirehoseService::put(const std::string& name, std::vector<api::Record>& rec
       e.record_id = make_record_id({shard, a.first_counter + j, j < a.arrival_ms.size() ? a.arrival_ms[j] : 0});
     }
     if (!ok) spdlog::warn("firehose: appending to {}: {}", name, r ? "no result" : r.error().to_string());
-    done(std::move(result));
     if (ok) engine_.records_durable(name);
+    if (!run_on_request_thread) return done(std::move(result));
+    run_on_request_thread([done, result = std::move(result)]() mutable { done(std::move(result)); });
   });
 }
 
