@@ -306,3 +306,53 @@ def test_tags(fh, fh_raw, make_delivery_stream):
     with pytest.raises(ClientError) as e:
         fh.list_tags_for_delivery_stream(DeliveryStreamName="fh-missing")
     assert code_of(e) == "ResourceNotFoundException"
+
+
+def firehose_at(url: str):
+    config = Config(region_name=sup.REGION, retries={"total_max_attempts": 1, "mode": "standard"})
+    return boto3.client("firehose", endpoint_url=url, aws_access_key_id="AKIDEXAMPLE",
+                        aws_secret_access_key="dummy-secret", config=config)
+
+
+@pytest.mark.parametrize("stop", ["sigterm", "kill9"])
+def test_streams_survive_restart(stop):
+    """Descriptions, versions, tags, encryption and RecordIds' counters after a restart."""
+    server = sup.RunnelServer(extra_args=["--control-plane-limits", "off"])
+    server.start()
+    try:
+        fh = firehose_at(server.url)
+        name = sup.unique_name("fhkeep")
+        fh.create_delivery_stream(DeliveryStreamName=name, Tags=[{"Key": "k", "Value": "v"}],
+                                  HttpEndpointDestinationConfiguration={
+                                      "EndpointConfiguration": {"Url": "https://example.com/", "AccessKey": "a"},
+                                      "S3Configuration": s3_config()})
+        wait_status(fh, name)
+        fh.update_destination(DeliveryStreamName=name, CurrentDeliveryStreamVersionId="1",
+                              DestinationId="destinationId-000000000001",
+                              HttpEndpointDestinationUpdate={"BufferingHints": {"IntervalInSeconds": 10}})
+        fh.start_delivery_stream_encryption(DeliveryStreamName=name,
+                                            DeliveryStreamEncryptionConfigurationInput={"KeyType": "AWS_OWNED_CMK"})
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            d = fh.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+            if d["DeliveryStreamEncryptionConfiguration"]["Status"] == "ENABLED":
+                break
+            time.sleep(0.1)
+        first = fh.put_record(DeliveryStreamName=name, Record={"Data": b"x"})["RecordId"]
+        before = fh.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+        if stop == "kill9":
+            server.kill9()
+        else:
+            assert server.terminate() == 0, server.log_tail()
+        server.start()
+        fh = firehose_at(server.url)
+        after = fh.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+        assert after == before
+        assert after["VersionId"] == "2"
+        assert fh.list_tags_for_delivery_stream(DeliveryStreamName=name)["Tags"] == [{"Key": "k", "Value": "v"}]
+        second = fh.put_record(DeliveryStreamName=name, Record={"Data": b"y"})
+        assert second["Encrypted"] is True
+        assert second["RecordId"][:16] == first[:16]  # same log shard
+        assert int(second["RecordId"][16:32], 16) > int(first[16:32], 16)
+    finally:
+        server.terminate()
