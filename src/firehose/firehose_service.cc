@@ -49,7 +49,9 @@ FirehoseService::FirehoseService(FirehoseOptions options, storage::Log& log, sto
       metadata_(metadata),
       data_streams_(data_streams),
       engine_(engine),
-      cipher_(options_.key_file) {}
+      cipher_(options_.key_file) {
+  table_.emplace(operations());  // for handle(); the server builds its own
+}
 
 FirehoseService::~FirehoseService() { timers_.stop(); }
 
@@ -89,7 +91,6 @@ protocol::OperationTable FirehoseService::operations() {
 
 void FirehoseService::handle(const protocol::OperationModel& op, protocol::Value input, const Ctx& ctx,
                              protocol::OperationReply reply) {
-  if (!table_) table_.emplace(operations());
   const protocol::OperationHandler* h = table_->find(op);
   if (!h) {
     reply(std::unexpected(protocol::invalid_argument("unknown operation")));
