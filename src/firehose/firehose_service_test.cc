@@ -509,3 +509,27 @@ TEST_F(FirehoseServiceTest, ControlPlaneRateLimit) {
 
 }  // namespace
 }  // namespace runnel::firehose
+
+namespace runnel::firehose {
+namespace {
+
+TEST_F(FirehoseServiceTest, AppendFailuresAreInternalFailures) {
+  create_s3("x");
+  ASSERT_TRUE(log_->close());  // appends now fail
+  auto b = call("PutRecordBatch", R"({"DeliveryStreamName":"x","Records":[{"Data":"YQ=="},{"Data":"Yg=="}]})");
+  ASSERT_TRUE(b) << b.error().message;  // HTTP 200, per-record failures
+  EXPECT_EQ(b->find("FailedPutCount")->as_int(), 2);
+  for (const auto& e : b->find("RequestResponses")->as_array()) {
+    EXPECT_EQ(e.find("ErrorCode")->as_string(), "InternalFailure");
+    EXPECT_EQ(e.find("RecordId"), nullptr);
+  }
+  EXPECT_EQ(error_type("PutRecord", R"({"DeliveryStreamName":"x","Record":{"Data":"YQ=="}})"), "InternalFailure");
+  MutexLock lock(engine_.mu);
+  EXPECT_TRUE(engine_.durable.empty());
+  service_->shutdown();
+  service_.reset();
+  log_.reset();  // closed above
+}
+
+}  // namespace
+}  // namespace runnel::firehose
