@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cloudwatch/config.h"
+#include "firehose/config.h"
 #include "streams/config.h"
 
 namespace runnel::server {
@@ -40,6 +41,7 @@ struct ServeConfig {
   // Each service's own section (its flags are declared in its folder).
   streams::StreamsConfig streams;
   cloudwatch::CloudWatchConfig cloudwatch;
+  firehose::FirehoseConfig firehose;
   std::string log_level = "info";
 };
 

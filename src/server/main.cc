@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(uint32_t{1}, uint32_t{3'600'000}));
   runnel::streams::add_streams_options(*serve, cfg.streams);
   runnel::cloudwatch::add_cloudwatch_options(*serve, cfg.cloudwatch);
+  runnel::firehose::add_firehose_options(*serve, cfg.firehose);
   opt("--log-level", cfg.log_level, "trace, debug, info, warn, error", "RUNNEL_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 

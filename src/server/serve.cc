@@ -7,6 +7,9 @@
 #include <memory>
 
 #include "cloudwatch/cloudwatch_service.h"
+#include "firehose/config.h"
+#include "firehose/engine.h"
+#include "firehose/firehose_service.h"
 #include "metrics/metrics.h"
 #include "net/server.h"
 #include "protocol/credentials.h"
@@ -19,6 +22,7 @@
 #include "server/request_metrics.h"
 #include "storage/log.h"
 #include "storage/metadata_store.h"
+#include "streams/data_streams.h"
 #include "streams/kinesis_service.h"
 #include "streams/shard_iterator.h"
 
@@ -123,6 +127,9 @@ int serve(const ServeConfig& config) {
   streams::KinesisOptions kinesis_options =
       streams::kinesis_options(config.streams, config.account_id, config.data_dir);
   kinesis_options.metrics = &(*metrics)->registry();
+  // Firehose keeps shards in the same log: retention is completed below,
+  // once every service has loaded.
+  kinesis_options.complete_retention_on_load = false;
   streams::KinesisService kinesis(kinesis_options, **log, **metadata, *key);
   if (Status st = kinesis.load(); !st) {
     spdlog::error("{}", st.to_string());
@@ -140,6 +147,42 @@ int serve(const ServeConfig& config) {
     return 1;
   }
   s3::S3Service s3_service(**s3_store);
+  // Where Firehose writes objects: the embedded store, or --s3-endpoint.
+  std::unique_ptr<s3::ObjectStore> remote_store;
+  if (!config.firehose.s3_endpoint.empty()) {
+    auto remote = firehose::open_remote_store(config.firehose);
+    if (!remote) {
+      spdlog::error("--s3-endpoint: {}", remote.error().message());
+      return 2;
+    }
+    remote_store = std::move(*remote);
+  }
+  s3::ObjectStore& object_store = remote_store ? *remote_store : static_cast<s3::ObjectStore&>(**s3_store);
+
+  // Firehose (firehose/): the control plane over the same log and metadata
+  // store, with Data Streams as the KinesisStreamAsSource source, and the
+  // delivery engine behind it. The limit switches are Data Streams'
+  // (--throughput-limits, --control-plane-limits).
+  streams::DataStreams data_streams(kinesis);
+  firehose::EngineOptions engine_options;
+  engine_options.key_file = kinesis_options.key_file;
+  engine_options.metrics = &(*metrics)->registry();
+  engine_options.lambda = firehose::lambda_settings(config.firehose, config.region);
+  firehose::Engine firehose_engine(engine_options, **log, **metadata, object_store, &data_streams);
+  firehose::FirehoseOptions firehose_options;
+  firehose_options.account_id = config.account_id;
+  firehose_options.region = config.region;
+  firehose_options.throughput_limits = kinesis_options.throughput_limits;
+  firehose_options.control_plane_limits = kinesis_options.control_plane_limits;
+  firehose_options.key_file = kinesis_options.key_file;
+  firehose::FirehoseService firehose(firehose_options, **log, **metadata, &data_streams, firehose_engine);
+  if (Status st = firehose.load(); !st) {
+    spdlog::error("{}", st.to_string());
+    return 1;
+  }
+  // Every service that keeps shards in the log has set their retention: the
+  // log may now expire the shards nobody claims (docs/storage.md §7).
+  (*log)->retention_settings_complete();
 
   std::optional<protocol::CredentialStore> credentials;
   if (!config.credentials_file.empty()) {
@@ -161,7 +204,7 @@ int serve(const ServeConfig& config) {
   dispatch_options.observer = [&request_metrics](const protocol::RequestOutcome& o) { request_metrics->observe(o); };
   protocol::Dispatcher dispatcher(dispatch_options);
   // The services served on the port, each a sibling folder under src/.
-  std::vector<protocol::Service*> services = {&kinesis, &cloudwatch, &s3_service};
+  std::vector<protocol::Service*> services = {&kinesis, &cloudwatch, &s3_service, &firehose};
   for (protocol::Service* s : services) dispatcher.register_service(*s);
   dispatcher.add_route(health_route(**log, config.cloudwatch.open_metrics));
   request_metrics = std::make_unique<RequestMetrics>((*metrics)->registry(), dispatcher.models());
@@ -224,6 +267,9 @@ int serve(const ServeConfig& config) {
   for (protocol::Service* s : services) {
     if (Status st = s->close(); !st) spdlog::error("closing {}: {}", s->name(), st.to_string());
   }
+  // Objects being written complete (or fail) first; buffers not yet written
+  // stay in the log for the next start.
+  firehose_engine.stop();
   (*metrics)->close();
   if (Status st = (*log)->close(); !st) {
     spdlog::error("closing the log: {}", st.to_string());

@@ -24,7 +24,7 @@ if [ ! -x "$BIN" ]; then
   exit 2
 fi
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 crash)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose crash)
 PYTHON="${PYTHON:-python3}"
 
 # Clients see only dummy credentials and the loopback server; no proxies, no
@@ -169,6 +169,11 @@ for suite in "${SUITES[@]}"; do
     s3)        run_pytest "$suite" test_s3_boto3.py test_s3_cli.py test_s3_bad_input.py test_s3_durability.py
                rc_py=$?
                run_node "$suite.node" s3.test.mjs
+               rc_node=$?
+               [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
+    firehose)  run_pytest "$suite" test_firehose_api.py test_firehose_api_cli.py test_firehose_delivery.py
+               rc_py=$?
+               run_node "$suite.node" firehose.test.mjs firehose_delivery.test.mjs
                rc_node=$?
                [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
     *) echo "e2e: unknown suite '$suite'" >&2; false ;;
