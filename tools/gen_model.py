@@ -386,13 +386,23 @@ def generate(service, version, model, source, digest, namespace="runnel::protoco
 
 
 def main(argv):
+    # --drop-pattern=SHAPE (repeatable): validate SHAPE without the model's
+    # pattern, where runnel deliberately accepts more than AWS (Firehose's
+    # HttpEndpointUrl: http:// as well as https://); the service checks what
+    # it accepts itself, and docs/ say so.
+    drop = [a.split("=", 1)[1] for a in argv[1:] if a.startswith("--drop-pattern=")]
+    argv = [a for a in argv if not a.startswith("--drop-pattern=")]
     if len(argv) not in (4, 5):
-        fail("usage: gen_model.py SERVICE API_VERSION OUTPUT.cc [NAMESPACE]")
+        fail("usage: gen_model.py SERVICE API_VERSION OUTPUT.cc [NAMESPACE] [--drop-pattern=SHAPE...]")
     service, version, output = argv[1], argv[2], argv[3]
     namespace = argv[4] if len(argv) == 5 else "runnel::protocol"
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*", namespace):
         fail("bad namespace %r" % namespace)
     model, source, digest = load_model(service, version)
+    for shape in drop:
+        if shape not in model["shapes"] or "pattern" not in model["shapes"][shape]:
+            fail("--drop-pattern=%s: the model has no such shape with a pattern" % shape)
+        del model["shapes"][shape]["pattern"]
     text = generate(service, version, model, source, digest, namespace)
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     tmp = output + ".tmp"

@@ -637,7 +637,10 @@ void Engine::step(Stream& s, int64_t now) {
 // Moves the buffer (at most what one request may carry) into a new batch.
 void Engine::take_batch(Stream& s, Partition& p, int64_t now) {
   Batch b;
-  size_t n = p.buffer.size();
+  // An object holds SizeInMBs of records (the one that crosses the size
+  // included); what is left waits for the next one.
+  size_t n = 0;
+  for (uint64_t bytes = 0; n < p.buffer.size() && bytes < s.plan->size_bytes; ++n) bytes += p.buffer[n].data.size();
   if (s.plan->kind == DeliveryPlan::Kind::kHttpEndpoint) n = std::min(n, kMaxRecordsPerRequest);
   b.records.assign(std::make_move_iterator(p.buffer.begin()), std::make_move_iterator(p.buffer.begin() + n));
   p.buffer.erase(p.buffer.begin(), p.buffer.begin() + n);

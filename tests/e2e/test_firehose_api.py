@@ -333,6 +333,9 @@ def test_streams_survive_restart(stop):
     server.start()
     try:
         fh = firehose_at(server.url)
+        boto3.client("s3", endpoint_url=server.url, region_name=sup.REGION, aws_access_key_id="AKIDEXAMPLE",
+                     aws_secret_access_key="dummy-secret",
+                     config=Config(s3={"addressing_style": "path"})).create_bucket(Bucket=BUCKET.split(":::")[1])
         name = sup.unique_name("fhkeep")
         fh.create_delivery_stream(DeliveryStreamName=name, Tags=[{"Key": "k", "Value": "v"}],
                                   HttpEndpointDestinationConfiguration={
