@@ -29,6 +29,7 @@
 #include "common/thread_annotations.h"
 #include "firehose/delivery_engine.h"
 #include "firehose/destination_config.h"
+#include "firehose/firehose_metrics.h"
 #include "firehose/stream_spec.h"
 #include "firehose/timers.h"
 #include "firehose_shapes.h"
@@ -58,6 +59,10 @@ struct FirehoseOptions {
   // The local key file standing in for KMS (streams/record_cipher.h), the
   // one Data Streams uses: <data-dir>/kms.key.
   std::string key_file = "kms.key";
+  // Where IncomingBytes, IncomingRecords, IncomingPutRequests and
+  // ThrottledRecords are recorded (AWS/Firehose); null: nowhere. Must
+  // outlive the service.
+  metrics::Registry* metrics = nullptr;
 };
 
 class FirehoseService final : public protocol::Service {
@@ -106,6 +111,8 @@ class FirehoseService final : public protocol::Service {
     // DirectPut throughput (token buckets, refilled per ms)
     double request_tokens = 0, record_tokens = 0, byte_tokens = 0;
     int64_t tokens_ms = 0;
+    // AWS/Firehose handles of what arrives (made on the first put).
+    std::shared_ptr<FirehoseMetrics> metrics;
   };
 
   // Operations

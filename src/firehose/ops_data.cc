@@ -90,6 +90,7 @@ void FirehoseService::put(const std::string& name, std::vector<api::Record>& rec
 
   const std::string region = ctx.region.empty() ? options_.region : ctx.region;
   storage::ShardKey shard = 0;
+  std::shared_ptr<FirehoseMetrics> metrics;
   std::optional<std::string> key_id;
   std::vector<bool> admitted(records.size(), true);
   {
@@ -108,12 +109,18 @@ void FirehoseService::put(const std::string& name, std::vector<api::Record>& rec
     }
     if (!batch && !admitted[0]) return done(std::unexpected(service_unavailable()));
     shard = s->spec.shard_key;
+    if (!s->metrics) s->metrics = FirehoseMetrics::make(options_.metrics, name);
+    metrics = s->metrics;
     const auto& enc = s->spec.description.delivery_stream_encryption_configuration;
     if (enc && enc->status == "ENABLED") {
       key_id = enc->key_type == "CUSTOMER_MANAGED_CMK" && enc->key_arn ? *enc->key_arn : std::string(kAwsOwnedKeyId);
     }
   }
 
+  metrics->record(FirehoseMetric::kIncomingPutRequests, 1);
+  uint64_t admitted_bytes = 0;
+  for (size_t i = 0; i < records.size(); ++i)
+    if (admitted[i]) admitted_bytes += records[i].data.bytes.size();
   storage::ShardAppend append;
   append.shard = shard;
   std::vector<size_t> positions;  // request index of each appended record
@@ -132,6 +139,8 @@ void FirehoseService::put(const std::string& name, std::vector<api::Record>& rec
   }
   const size_t n = records.size();
   const bool encrypted = key_id.has_value();
+  if (positions.size() < n)
+    metrics->record(FirehoseMetric::kThrottledRecords, static_cast<double>(n - positions.size()));
   if (append.records.empty()) {
     PutResult result;
     result.encrypted = encrypted;
@@ -146,8 +155,8 @@ void FirehoseService::put(const std::string& name, std::vector<api::Record>& rec
   appends.push_back(std::move(append));
   // The answer is built on the log's thread (cheap: ids from counters) and
   // handed to the request's own thread to encode, as Kinesis's puts do.
-  log_.append(std::move(appends), [this, name, shard, n, encrypted, positions = std::move(positions),
-                                   run_on_request_thread = ctx.run_on_request_thread,
+  log_.append(std::move(appends), [this, name, shard, n, encrypted, metrics, admitted_bytes,
+                                   positions = std::move(positions), run_on_request_thread = ctx.run_on_request_thread,
                                    done = std::move(done)](Result<std::vector<storage::Appended>> r) {
     PutResult result;
     result.encrypted = encrypted;
@@ -170,7 +179,11 @@ void FirehoseService::put(const std::string& name, std::vector<api::Record>& rec
       e.record_id = make_record_id({shard, a.first_counter + j, j < a.arrival_ms.size() ? a.arrival_ms[j] : 0});
     }
     if (!ok) spdlog::warn("firehose: appending to {}: {}", name, r ? "no result" : r.error().to_string());
-    if (ok) engine_.records_durable(name);
+    if (ok) {
+      metrics->record(FirehoseMetric::kIncomingBytes, static_cast<double>(admitted_bytes));
+      metrics->record(FirehoseMetric::kIncomingRecords, static_cast<double>(positions.size()));
+      engine_.records_durable(name);
+    }
     if (!run_on_request_thread) return done(std::move(result));
     run_on_request_thread([done, result = std::move(result)]() mutable { done(std::move(result)); });
   });

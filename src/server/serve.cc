@@ -175,6 +175,7 @@ int serve(const ServeConfig& config) {
   firehose_options.throughput_limits = kinesis_options.throughput_limits;
   firehose_options.control_plane_limits = kinesis_options.control_plane_limits;
   firehose_options.key_file = kinesis_options.key_file;
+  firehose_options.metrics = &(*metrics)->registry();
   firehose::FirehoseService firehose(firehose_options, **log, **metadata, &data_streams, firehose_engine);
   if (Status st = firehose.load(); !st) {
     spdlog::error("{}", st.to_string());

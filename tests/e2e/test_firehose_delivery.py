@@ -202,6 +202,35 @@ def test_aws_cli_puts_and_lists(firehose, s3):
     assert name + "-1-" in ls.stdout
 
 
+def test_aws_firehose_metrics_count_what_arrived_and_was_delivered(firehose, s3):
+    bucket = make_bucket(s3)
+    name = create_s3_stream(firehose, bucket)
+    firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": b"m" * 100}] * 7)
+    firehose.put_record(DeliveryStreamName=name, Record={"Data": b"n" * 50})
+    wait_objects(s3, bucket)
+    cw = client("cloudwatch")
+    start = time.time() - 600
+
+    def total(metric: str) -> float:
+        out = cw.get_metric_statistics(Namespace="AWS/Firehose", MetricName=metric,
+                                       Dimensions=[{"Name": "DeliveryStreamName", "Value": name}],
+                                       StartTime=start, EndTime=time.time() + 600, Period=60,
+                                       Statistics=["Sum"])
+        return sum(p["Sum"] for p in out["Datapoints"])
+
+    want = {"IncomingRecords": 8, "IncomingBytes": 750, "IncomingPutRequests": 2,
+            "DeliveryToS3.Records": 8, "DeliveryToS3.Bytes": 750}
+    deadline = time.monotonic() + 20
+    got = {}
+    while time.monotonic() < deadline:
+        got = {m: total(m) for m in want}
+        if got == want:
+            break
+        time.sleep(0.5)  # metrics are flushed about every second
+    assert got == want
+    assert total("DeliveryToS3.Success") >= 1
+
+
 # ---- dynamic partitioning and a Kinesis source
 
 
