@@ -166,6 +166,21 @@ void Engine::post(std::function<void()> work) {
   cv_.notify_one();
 }
 
+void Engine::started() {
+  MutexLock lock(mu_);
+  ++in_flight_;
+}
+
+void Engine::completed(std::function<void()> then) {
+  post([this, then = std::move(then)] {
+    {
+      MutexLock lock(mu_);
+      --in_flight_;
+    }
+    then();
+  });
+}
+
 void Engine::stop() {
   {
     MutexLock lock(mu_);
@@ -471,16 +486,9 @@ void Engine::invoke(Stream& s, int64_t now) {
   std::optional<std::string> source_arn;
   if (const auto& src = s.spec.description.source; src && src->kinesis_stream_source_description)
     source_arn = src->kinesis_stream_source_description->kinesis_stream_arn;
-  {
-    MutexLock lock(mu_);
-    ++in_flight_;
-  }
+  started();
   auto done = [this, name = s.spec.name(), generation = s.generation](EndpointResponse response) {
-    post([this, name, generation, response = std::move(response)]() mutable {
-      {
-        MutexLock lock(mu_);
-        --in_flight_;
-      }
+    completed([this, name, generation, response = std::move(response)]() mutable {
       on_invoked(name, generation, std::move(response));
     });
   };
@@ -680,10 +688,7 @@ void Engine::send(Stream& s, Partition& p) {
   if (b.writing) return;
   b.writing = true;
   ++b.attempts;
-  {
-    MutexLock lock(mu_);
-    ++in_flight_;
-  }
+  started();
   if (b.phase == Batch::Phase::kBackup || s.plan->kind == DeliveryPlan::Kind::kS3 || p.backup)
     return write_object(s, p);
   std::vector<std::string_view> records;
@@ -692,11 +697,7 @@ void Engine::send(Stream& s, Partition& p) {
   EndpointRequest req = endpoint_request(*s.plan, b.request_id, now(), records);
   poster_.post(std::move(req), [this, name = s.spec.name(), generation = s.generation,
                                 partition = partition_name(p.keys)](EndpointResponse response) {
-    post([this, name, generation, partition, response = std::move(response)]() mutable {
-      {
-        MutexLock lock(mu_);
-        --in_flight_;
-      }
+    completed([this, name, generation, partition, response = std::move(response)]() mutable {
       on_posted(name, generation, partition, std::move(response));
     });
   });
@@ -713,11 +714,7 @@ void Engine::write_object(Stream& s, Partition& p) {
                                            : partition_name(p.keys);
   store_.put_object(std::move(req),
                     [this, name = s.spec.name(), generation = s.generation, partition](Result<s3::ObjectInfo> result) {
-                      post([this, name, generation, partition, result = std::move(result)]() mutable {
-                        {
-                          MutexLock lock(mu_);
-                          --in_flight_;
-                        }
+                      completed([this, name, generation, partition, result = std::move(result)]() mutable {
                         on_written(name, generation, partition, std::move(result));
                       });
                     });

@@ -144,6 +144,10 @@ class Engine final : public DeliveryEngine {
   int64_t now() const;
   void run();
   void post(std::function<void()> work) EXCLUDES(mu_);
+  // A call to the store, an endpoint or a function begins; its completion
+  // runs `then` on the delivery thread (stop() waits for every one).
+  void started() EXCLUDES(mu_);
+  void completed(std::function<void()> then) EXCLUDES(mu_);
   // On the delivery thread only.
   void apply_configure(const StreamSpec& spec);
   void step(Stream& s, int64_t now);

@@ -137,6 +137,9 @@ class FirehoseService final : public protocol::Service {
     std::vector<api::PutRecordBatchResponseEntry> entries;
     bool encrypted = false;
   };
+  // An answer of `n` entries, every one throttled; the appended records'
+  // entries are filled in over it.
+  static PutResult throttled(size_t n, bool encrypted);
   void put(const std::string& name, std::vector<api::Record>& records, bool batch, const Ctx& ctx,
            std::function<void(ApiResult<PutResult>)> done) EXCLUDES(mu_);
 

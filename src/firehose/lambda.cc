@@ -14,23 +14,6 @@ namespace {
 
 constexpr size_t kMaxAnswerBytes = 6 << 20;  // Lambda's synchronous payload limit
 
-// A path segment percent-encoded as SigV4 and the Invoke API want (an ARN's
-// colons included).
-std::string encode_segment(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 std::string json_string(std::string_view s) { return protocol::encode_json(protocol::Value(std::string(s))); }
 
 }  // namespace
@@ -55,7 +38,8 @@ EndpointRequest lambda_request(const LambdaSettings& settings, std::string_view 
 
   std::string base = settings.endpoint;
   while (!base.empty() && base.back() == '/') base.pop_back();
-  const std::string path = "/2015-03-31/functions/" + encode_segment(function) + "/invocations";
+  const std::string path =
+      "/2015-03-31/functions/" + protocol::sigv4_uri_encode(function, /*keep_slash=*/false) + "/invocations";
   EndpointRequest req;
   req.url = base + path;
   req.timeout_ms = 300'000;  // a function runs at most 5 minutes for Firehose

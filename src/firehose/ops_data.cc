@@ -50,6 +50,17 @@ void FirehoseService::put_record(api::PutRecordInput& in, const Ctx& ctx, Reply<
   });
 }
 
+FirehoseService::PutResult FirehoseService::throttled(size_t n, bool encrypted) {
+  PutResult result;
+  result.encrypted = encrypted;
+  result.entries.resize(n);
+  for (auto& e : result.entries) {
+    e.error_code = "ServiceUnavailableException";
+    e.error_message = std::string(kSlowDown);
+  }
+  return result;
+}
+
 void FirehoseService::put_record_batch(api::PutRecordBatchInput& in, const Ctx& ctx,
                                        Reply<api::PutRecordBatchOutput> reply) {
   put(in.delivery_stream_name, in.records, true, ctx, [reply = std::move(reply)](ApiResult<PutResult> r) {
@@ -141,16 +152,7 @@ void FirehoseService::put(const std::string& name, std::vector<api::Record>& rec
   const bool encrypted = key_id.has_value();
   if (positions.size() < n)
     metrics->record(FirehoseMetric::kThrottledRecords, static_cast<double>(n - positions.size()));
-  if (append.records.empty()) {
-    PutResult result;
-    result.encrypted = encrypted;
-    result.entries.resize(n);
-    for (auto& e : result.entries) {
-      e.error_code = "ServiceUnavailableException";
-      e.error_message = std::string(kSlowDown);
-    }
-    return done(std::move(result));
-  }
+  if (append.records.empty()) return done(throttled(n, encrypted));
   std::vector<storage::ShardAppend> appends;
   appends.push_back(std::move(append));
   // The answer is built on the log's thread (cheap: ids from counters) and
@@ -158,13 +160,7 @@ void FirehoseService::put(const std::string& name, std::vector<api::Record>& rec
   log_.append(std::move(appends), [this, name, shard, n, encrypted, metrics, admitted_bytes,
                                    positions = std::move(positions), run_on_request_thread = ctx.run_on_request_thread,
                                    done = std::move(done)](Result<std::vector<storage::Appended>> r) {
-    PutResult result;
-    result.encrypted = encrypted;
-    result.entries.resize(n);
-    for (auto& e : result.entries) {
-      e.error_code = "ServiceUnavailableException";
-      e.error_message = std::string(kSlowDown);
-    }
+    PutResult result = throttled(n, encrypted);
     const bool ok = r.has_value() && !r->empty();
     for (size_t j = 0; j < positions.size(); ++j) {
       auto& e = result.entries[positions[j]];

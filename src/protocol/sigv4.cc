@@ -838,4 +838,6 @@ std::string SigV4Signer::sign(net::HttpRequest& req, int64_t now_epoch_seconds, 
   return out;
 }
 
+std::string sigv4_uri_encode(std::string_view s, bool keep_slash) { return uri_encode(s, keep_slash); }
+
 }  // namespace runnel::protocol

@@ -153,6 +153,10 @@ class SigV4Signer {
 };
 
 // Building blocks, exposed for tests and tools.
+// SigV4's URI encoding (RFC 3986): every byte outside A-Z a-z 0-9 - _ . ~
+// (and '/', when `keep_slash`) as %XX in upper-case hex. What clients of
+// runnel's own (the S3 client, the Lambda invoker) use for paths they sign.
+std::string sigv4_uri_encode(std::string_view s, bool keep_slash);
 // The canonical URI of a raw (undecoded) request path: dot segments and empty segments removed, then each byte
 // outside A-Z a-z 0-9 - _ . ~ / percent-encoded once (so "%20" on the wire becomes "%2520", as AWS does for every
 // service but S3).

@@ -18,6 +18,32 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+def send_json(handler: BaseHTTPRequestHandler, status: int, doc: dict, headers: dict | None = None) -> None:
+    """Answers `doc` as JSON with `status` (and `headers`)."""
+    out = json.dumps(doc).encode()
+    handler.send_response(status)
+    for k, v in (headers or {}).items():
+        handler.send_header(k, v)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(out)))
+    handler.end_headers()
+    handler.wfile.write(out)
+
+
+class _Served:
+    """A ThreadingHTTPServer on a free loopback port, in a thread of its own."""
+    server: ThreadingHTTPServer | None = None
+
+    def _serve(self, handler) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+
 @dataclass
 class Received:
     request_id: str
@@ -28,7 +54,7 @@ class Received:
 
 
 @dataclass
-class Receiver:
+class Receiver(_Served):
     access_key: str | None = None
     # Answers to give before accepting: each an HTTP status, or "wrong-id".
     failures: list = field(default_factory=list)
@@ -92,24 +118,13 @@ class Receiver:
                                                "errorMessage": f"told to answer {answer}"})
 
             def _answer(self, status: int, doc: dict):
-                out = json.dumps(doc).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
+                send_json(self, status, doc)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self._serve(Handler)
         return self
 
-    def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
 
-
-class LambdaFunctions:
+class LambdaFunctions(_Served):
     """A stand-in for the AWS Lambda Invoke API
     (POST /2015-03-31/functions/<name>/invocations), written from Firehose's
     documented transformation contract: it upper-cases each record, drops
@@ -121,7 +136,6 @@ class LambdaFunctions:
     def __init__(self):
         self.events: list[dict] = []
         self.lock = threading.Lock()
-        self.server: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
@@ -144,9 +158,8 @@ class LambdaFunctions:
                 with functions.lock:
                     functions.events.append({"function": name, **event})
                 if name.endswith("broken"):
-                    out = json.dumps({"errorMessage": "boom", "errorType": "Error"}).encode()
-                    self.send_response(200)
-                    self.send_header("X-Amz-Function-Error", "Unhandled")
+                    send_json(self, 200, {"errorMessage": "boom", "errorType": "Error"},
+                              {"X-Amz-Function-Error": "Unhandled"})
                 else:
                     records = []
                     for r in event["records"]:
@@ -160,18 +173,7 @@ class LambdaFunctions:
                             records.append({"recordId": r["recordId"], "result": "Ok",
                                             "data": base64.b64encode(data.upper()).decode(),
                                             "metadata": {"partitionKeys": {"first": data[:1].decode()}}})
-                    out = json.dumps({"records": records}).encode()
-                    self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
+                    send_json(self, 200, {"records": records})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self._serve(Handler)
         return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()

@@ -383,75 +383,77 @@ def test_http_endpoint_all_data_backup(firehose, s3, receiver):
 # ---- Lambda transformation
 
 
-def test_lambda_transforms_drops_and_fails_records(tmp_path):
+@pytest.fixture
+def lambda_runnel(tmp_path):
+    """A runnel of its own whose --lambda-endpoint is a LambdaFunctions."""
     functions = LambdaFunctions().start()
     server = sup.RunnelServer(data_dir=str(tmp_path / "data"), extra_args=["--lambda-endpoint", functions.url]).start()
     try:
-        fh = client("firehose", server.url)
-        s3c = client("s3", server.url)
-        bucket = make_bucket(s3c)
-        lambda_arn = "arn:aws:lambda:us-east-1:000000000000:function:upper"
-        name = create_s3_stream(
-            fh, bucket, ErrorOutputPrefix="errors/!{firehose:error-output-type}/",
-            ProcessingConfiguration={"Enabled": True, "Processors": [
-                {"Type": "Lambda", "Parameters": [
-                    {"ParameterName": "LambdaArn", "ParameterValue": lambda_arn},
-                    {"ParameterName": "BufferSizeInMBs", "ParameterValue": "0.2"},
-                    {"ParameterName": "NumberOfRetries", "ParameterValue": "1"}]}]})
-        # More than the 0.2 MB Lambda buffer, so the function is invoked at
-        # once rather than after BufferIntervalInSeconds (60 s at least).
-        filler = b"f" * 220_000
-        fh.put_record_batch(DeliveryStreamName=name, Records=[
-            {"Data": b"alpha "}, {"Data": b"please drop me"}, {"Data": b"this will fail"}, {"Data": b"beta"},
-            {"Data": filler}])
-        found = wait_objects(s3c, bucket, count=3)
-        # One invocation takes at most the 0.2 MB buffer: the small records,
-        # then the filler; each result is delivered as its own object.
-        delivered = sorted(v for k, v in found.items() if not k.startswith("errors/"))
-        if len(delivered) == 1:
-            assert delivered[0] in (b"ALPHA BETA" + filler.upper(), filler.upper() + b"ALPHA BETA")
-        else:
-            assert delivered == sorted([b"ALPHA BETA", filler.upper()])
-        (err_key, err_body), = [(k, v) for k, v in found.items() if k.startswith("errors/")]
-        assert err_key.startswith("errors/processing-failed/"), err_key
-        rec = json.loads(err_body.decode().splitlines()[0])
-        assert rec["errorCode"] == "Lambda.ProcessingFailedStatus"
-        assert rec["lambdaArn"] == lambda_arn
-        assert base64.b64decode(rec["rawData"]) == b"this will fail"
-        event = functions.events[0]
-        assert event["function"] in (lambda_arn.replace(":", "%3A"), lambda_arn)
-        assert event["deliveryStreamArn"].endswith(":deliverystream/" + name)
-        assert [base64.b64decode(r["data"]) for r in event["records"]][:2] == [b"alpha ", b"please drop me"]
+        yield functions, server
     finally:
         server.kill9()
         functions.stop()
 
 
-def test_lambda_function_errors_become_processing_failures(tmp_path):
-    functions = LambdaFunctions().start()
-    server = sup.RunnelServer(data_dir=str(tmp_path / "data"), extra_args=["--lambda-endpoint", functions.url]).start()
-    try:
-        fh = client("firehose", server.url)
-        s3c = client("s3", server.url)
-        bucket = make_bucket(s3c)
-        name = create_s3_stream(
-            fh, bucket, ErrorOutputPrefix="errors/!{firehose:error-output-type}/",
-            ProcessingConfiguration={"Enabled": True, "Processors": [
-                {"Type": "Lambda", "Parameters": [
-                    {"ParameterName": "LambdaArn",
-                     "ParameterValue": "arn:aws:lambda:us-east-1:000000000000:function:broken"},
-                    {"ParameterName": "BufferSizeInMBs", "ParameterValue": "0.2"},
-                    {"ParameterName": "NumberOfRetries", "ParameterValue": "1"}]}]})
-        fh.put_record(DeliveryStreamName=name, Record={"Data": b"x" * 220_000})
-        (key, body), = wait_objects(s3c, bucket, timeout=30).items()
-        assert key.startswith("errors/processing-failed/")
-        rec = json.loads(body.decode().splitlines()[0])
-        assert rec["errorCode"] == "Lambda.FunctionError"
-        assert rec["attemptsMade"] >= 1
-        assert len(functions.events) == 2  # the first try and NumberOfRetries=1
-    finally:
-        server.kill9()
-        functions.stop()
+def test_lambda_transforms_drops_and_fails_records(lambda_runnel):
+    functions, server = lambda_runnel
+    fh = client("firehose", server.url)
+    s3c = client("s3", server.url)
+    bucket = make_bucket(s3c)
+    lambda_arn = "arn:aws:lambda:us-east-1:000000000000:function:upper"
+    name = create_s3_stream(
+        fh, bucket, ErrorOutputPrefix="errors/!{firehose:error-output-type}/",
+        ProcessingConfiguration={"Enabled": True, "Processors": [
+            {"Type": "Lambda", "Parameters": [
+                {"ParameterName": "LambdaArn", "ParameterValue": lambda_arn},
+                {"ParameterName": "BufferSizeInMBs", "ParameterValue": "0.2"},
+                {"ParameterName": "NumberOfRetries", "ParameterValue": "1"}]}]})
+    # More than the 0.2 MB Lambda buffer, so the function is invoked at
+    # once rather than after BufferIntervalInSeconds (60 s at least).
+    filler = b"f" * 220_000
+    fh.put_record_batch(DeliveryStreamName=name, Records=[
+        {"Data": b"alpha "}, {"Data": b"please drop me"}, {"Data": b"this will fail"}, {"Data": b"beta"},
+        {"Data": filler}])
+    found = wait_objects(s3c, bucket, count=3)
+    # One invocation takes at most the 0.2 MB buffer: the small records,
+    # then the filler; each result is delivered as its own object.
+    delivered = sorted(v for k, v in found.items() if not k.startswith("errors/"))
+    if len(delivered) == 1:
+        assert delivered[0] in (b"ALPHA BETA" + filler.upper(), filler.upper() + b"ALPHA BETA")
+    else:
+        assert delivered == sorted([b"ALPHA BETA", filler.upper()])
+    (err_key, err_body), = [(k, v) for k, v in found.items() if k.startswith("errors/")]
+    assert err_key.startswith("errors/processing-failed/"), err_key
+    rec = json.loads(err_body.decode().splitlines()[0])
+    assert rec["errorCode"] == "Lambda.ProcessingFailedStatus"
+    assert rec["lambdaArn"] == lambda_arn
+    assert base64.b64decode(rec["rawData"]) == b"this will fail"
+    event = functions.events[0]
+    assert event["function"] in (lambda_arn.replace(":", "%3A"), lambda_arn)
+    assert event["deliveryStreamArn"].endswith(":deliverystream/" + name)
+    assert [base64.b64decode(r["data"]) for r in event["records"]][:2] == [b"alpha ", b"please drop me"]
+
+
+def test_lambda_function_errors_become_processing_failures(lambda_runnel):
+    functions, server = lambda_runnel
+    fh = client("firehose", server.url)
+    s3c = client("s3", server.url)
+    bucket = make_bucket(s3c)
+    name = create_s3_stream(
+        fh, bucket, ErrorOutputPrefix="errors/!{firehose:error-output-type}/",
+        ProcessingConfiguration={"Enabled": True, "Processors": [
+            {"Type": "Lambda", "Parameters": [
+                {"ParameterName": "LambdaArn",
+                 "ParameterValue": "arn:aws:lambda:us-east-1:000000000000:function:broken"},
+                {"ParameterName": "BufferSizeInMBs", "ParameterValue": "0.2"},
+                {"ParameterName": "NumberOfRetries", "ParameterValue": "1"}]}]})
+    fh.put_record(DeliveryStreamName=name, Record={"Data": b"x" * 220_000})
+    (key, body), = wait_objects(s3c, bucket, timeout=30).items()
+    assert key.startswith("errors/processing-failed/")
+    rec = json.loads(body.decode().splitlines()[0])
+    assert rec["errorCode"] == "Lambda.FunctionError"
+    assert rec["attemptsMade"] >= 1
+    assert len(functions.events) == 2  # the first try and NumberOfRetries=1
 
 
 # ---- durability
