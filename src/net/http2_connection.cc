@@ -710,10 +710,17 @@ void Http2Connection::on_begin_stream(uint64_t id, int status, std::vector<Heade
 
 bool Http2Connection::on_chunk(uint64_t id, std::string bytes) {
   Stream* s = find(id);
-  if (!s || !s->streaming || s->ended || bytes.empty()) return false;
+  if (!s || s->ended || bytes.empty()) return false;
+  // A chunk may arrive before its stream's begin: begin_stream() posted from
+  // this thread (the handler's) waits in asio's thread-private queue until
+  // the current handler returns, while a producer on another thread posts
+  // straight to the shared one. It is kept for the data provider that
+  // on_begin_stream() starts, rather than dropped.
+  if (!s->streaming && s->responded) return false;
   note_queued(queued_bytes());
   s->queued += bytes.size();
   s->chunks.push_back(std::move(bytes));
+  if (!s->streaming) return true;
   if (s->deferred) {
     s->deferred = false;
     nghttp2_session_resume_data(session_, s->id);
@@ -724,7 +731,13 @@ bool Http2Connection::on_chunk(uint64_t id, std::string bytes) {
 
 void Http2Connection::on_end_stream(uint64_t id) {
   Stream* s = find(id);
-  if (!s || !s->streaming || s->ended) return;
+  if (!s || s->ended) return;
+  if (!s->streaming) {
+    // Before its begin (see on_chunk): the data provider ends the stream
+    // once the chunks before it are out.
+    if (!s->responded) s->ended = true;
+    return;
+  }
   s->ended = true;
   if (s->deferred) {
     s->deferred = false;
