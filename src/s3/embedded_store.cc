@@ -128,6 +128,25 @@ ObjectMeta object_row(Stmt& st, const std::string& key) {
 
 constexpr const char* kObjectColumns = "blob, size, etag, content_type, content_encoding, metadata, last_modified_ms";
 
+// Makes (bucket, key) the index row of `meta`'s blob, replacing any row
+// there (inside the caller's transaction).
+Status index_object(sqlite3* db, const std::string& bucket, const std::string& key, const ObjectMeta& meta) {
+  Stmt st(db,
+          "INSERT OR REPLACE INTO objects(bucket, key, blob, size, etag, content_type, content_encoding, metadata,"
+          " last_modified_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  st.bind_text(1, bucket);
+  st.bind_blob(2, key);
+  st.bind_text(3, meta.blob);
+  st.bind_int64(4, static_cast<int64_t>(meta.info.size));
+  st.bind_text(5, meta.info.etag);
+  st.bind_text(6, meta.content_type);
+  st.bind_text(7, meta.content_encoding);
+  st.bind_text(8, encode_metadata(meta.metadata));
+  st.bind_int64(9, meta.info.last_modified_ms);
+  if (st.step() != SQLITE_DONE) return st.error("index object");
+  return Status::ok();
+}
+
 }  // namespace
 
 std::pair<std::string, std::string> s3_error_code(const Status& s) {
@@ -386,19 +405,7 @@ Result<ObjectMeta> EmbeddedStore::commit_object(const std::string& bucket, Objec
     old.bind_text(1, bucket);
     old.bind_blob(2, meta.info.key);
     if (old.step() == SQLITE_ROW) replaced = old.text(0);
-    Stmt st(db,
-            "INSERT OR REPLACE INTO objects(bucket, key, blob, size, etag, content_type, content_encoding, metadata,"
-            " last_modified_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    st.bind_text(1, bucket);
-    st.bind_blob(2, meta.info.key);
-    st.bind_text(3, meta.blob);
-    st.bind_int64(4, static_cast<int64_t>(meta.info.size));
-    st.bind_text(5, meta.info.etag);
-    st.bind_text(6, meta.content_type);
-    st.bind_text(7, meta.content_encoding);
-    st.bind_text(8, encode_metadata(meta.metadata));
-    st.bind_int64(9, meta.info.last_modified_ms);
-    if (st.step() != SQLITE_DONE) return st.error("index object");
+    if (Status st = index_object(db, bucket, meta.info.key, meta); !st) return st;
     return Status::ok();
   });
   if (!s) {
@@ -704,19 +711,7 @@ Result<ObjectMeta> EmbeddedStore::complete_upload(const std::string& bucket, con
     old.bind_text(1, bucket);
     old.bind_blob(2, key);
     if (old.step() == SQLITE_ROW) dropped.push_back(old.text(0));
-    Stmt st(db,
-            "INSERT OR REPLACE INTO objects(bucket, key, blob, size, etag, content_type, content_encoding, metadata,"
-            " last_modified_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    st.bind_text(1, bucket);
-    st.bind_blob(2, key);
-    st.bind_text(3, meta.blob);
-    st.bind_int64(4, static_cast<int64_t>(meta.info.size));
-    st.bind_text(5, meta.info.etag);
-    st.bind_text(6, meta.content_type);
-    st.bind_text(7, meta.content_encoding);
-    st.bind_text(8, encode_metadata(meta.metadata));
-    st.bind_int64(9, meta.info.last_modified_ms);
-    if (st.step() != SQLITE_DONE) return st.error("index object");
+    if (Status st = index_object(db, bucket, key, meta); !st) return st;
     for (const char* sql : {"DELETE FROM parts WHERE upload_id = ?", "DELETE FROM uploads WHERE upload_id = ?"}) {
       Stmt del(db, sql);
       del.bind_text(1, upload_id);
