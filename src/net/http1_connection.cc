@@ -472,6 +472,7 @@ void Http1Connection::write_response(HttpResponse response) {
 
 void Http1Connection::after_response() {
   state_ = RequestState::kIdle;
+  drop_early_chunks();  // chunks written to a sink that answered with send(): never sent
   if (sink_state_) sink_state_->close();
   fail_body();  // a streamed body the response did not wait for: the connection closes
   body_.reset();
@@ -493,13 +494,31 @@ void Http1Connection::on_begin_stream(uint64_t id, int status, std::vector<Heade
   state_ = RequestState::kStreaming;
   if (!chunked_) keep_alive_ = false;  // HTTP/1.0: the body ends when the connection does
   queue(response_head(status, headers, chunked_ ? "Transfer-Encoding: chunked\r\n" : ""));
-  if (draining_) return end_stream_now();  // the server is stopping: an empty stream, then close
+  std::vector<std::string> early = std::move(early_chunks_);
+  early_chunks_.clear();
+  bool ended = std::exchange(early_end_, false);
+  for (auto& c : early) queue_chunk(std::move(c));
+  if (draining_ || ended) return end_stream_now();  // draining: the server is stopping, so end it here and close
   flush();
 }
 
 bool Http1Connection::on_chunk(uint64_t id, std::string bytes) {
-  if (closed_ || id != request_id_ || state_ != RequestState::kStreaming || bytes.empty()) return false;
-  if (head_request_) return false;
+  if (closed_ || id != request_id_ || bytes.empty() || head_request_) return false;
+  if (state_ == RequestState::kAwaiting) {
+    // A chunk may arrive before its stream's begin: begin_stream() posted
+    // from the handler's own thread waits in asio's thread-private queue
+    // until that handler returns, while a producer on another thread posts
+    // straight to the shared queue. It waits here for the head.
+    early_chunks_.push_back(std::move(bytes));
+    return true;
+  }
+  if (state_ != RequestState::kStreaming) return false;
+  queue_chunk(std::move(bytes));
+  flush();
+  return true;
+}
+
+void Http1Connection::queue_chunk(std::string bytes) {
   if (chunked_) {
     char size_line[24];
     int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
@@ -507,13 +526,23 @@ bool Http1Connection::on_chunk(uint64_t id, std::string bytes) {
   }
   queue(std::move(bytes), sink_state_);
   if (chunked_) queue("\r\n");
-  flush();
-  return true;
 }
 
 void Http1Connection::on_end_stream(uint64_t id) {
-  if (closed_ || id != request_id_ || state_ != RequestState::kStreaming) return;
+  if (closed_ || id != request_id_) return;
+  if (state_ == RequestState::kAwaiting) {
+    early_end_ = true;  // before its begin (see on_chunk): ended by on_begin_stream
+    return;
+  }
+  if (state_ != RequestState::kStreaming) return;
   end_stream_now();
+}
+
+void Http1Connection::drop_early_chunks() {
+  for (auto& c : early_chunks_)
+    if (sink_state_) sink_state_->release(c.size());
+  early_chunks_.clear();
+  early_end_ = false;
 }
 
 void Http1Connection::end_stream_now() {
@@ -601,6 +630,7 @@ void Http1Connection::close_now() {
   if (closed_) return;
   closed_ = true;
   body_reservation_.reset();
+  drop_early_chunks();
   if (sink_state_) sink_state_->close();
   if (body_) body_->finish(false);
   body_reading_ = false;

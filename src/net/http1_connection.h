@@ -102,6 +102,10 @@ class Http1Connection final : public Connection {
   // discards input until the peer closes or kLingerTime passes.
   void send_error_and_close(HttpResponse response);
   void after_response();
+  // Queues one chunk of a streamed body (framed when chunked).
+  void queue_chunk(std::string bytes);
+  // Releases the chunks that arrived before their stream's begin.
+  void drop_early_chunks();
 
   // Serialises status line and headers (ours added) into one string.
   std::string response_head(int status, std::vector<Header>& headers, std::string_view framing);
@@ -139,6 +143,10 @@ class Http1Connection final : public Connection {
   RequestState state_ = RequestState::kIdle;
   uint64_t request_id_ = 0;
   std::shared_ptr<SinkState> sink_state_;  // of the current request; closed once it is answered
+  // Chunks (and an end) the current request's producer wrote before the
+  // stream's begin reached this thread; see on_chunk().
+  std::vector<std::string> early_chunks_;
+  bool early_end_ = false;
   // A copy of the current request's head (no body), kept only when a
   // transport_error hook is set: on_abandoned answers from it.
   HttpRequest abandon_head_;

@@ -29,6 +29,10 @@ using namespace std::chrono_literals;
 constexpr size_t kChunk = 64 << 10;
 
 // /hold?TAG  begins an event stream and parks its sink under TAG; the test writes to it.
+// /early     begins an event stream, then (before returning) has another
+//            thread write "one", "two" and end it: that thread's posts reach
+//            the connection ahead of the begin, which waits in asio's
+//            thread-private queue until the handler returns.
 // other      answers "echo:<body>" at once.
 class StreamServer {
  public:
@@ -41,6 +45,14 @@ class StreamServer {
         sink->begin_stream(200, {{"Content-Type", "application/vnd.amazon.eventstream"}});
         std::lock_guard lock(mu_);
         sinks_[r.query] = std::move(sink);
+      } else if (r.path == "/early") {
+        sink->begin_stream(200, {{"Content-Type", "text/plain"}});
+        std::thread producer([sink] {
+          sink->write_chunk("one");
+          sink->write_chunk("two");
+          sink->end_stream();
+        });
+        producer.join();
       } else {
         sink->send({200, {}, "echo:" + r.body});
       }
@@ -362,6 +374,18 @@ TEST(StreamingHttp1, ConnectionCloseRequestGetsChunkedStreamThenClose) {
   EXPECT_TRUE(c.closed_by_peer(2000));
 }
 
+TEST(StreamingHttp1, ChunksWrittenFromAnotherThreadBeforeTheBeginArriveInOrder) {
+  StreamServer srv;
+  TestSocket c(srv.port());
+  for (int i = 0; i < 3; ++i) {  // the connection stays usable after each
+    ASSERT_TRUE(c.write("GET /early HTTP/1.1\r\nHost: t\r\n\r\n"));
+    auto r = read_response(c);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->chunks, (std::vector<std::string>{"one", "two"}));
+  }
+}
+
 TEST(StreamingHttp1, Http10RequestGetsCloseDelimitedStream) {
   StreamServer srv;
   TestSocket c(srv.port());
@@ -492,6 +516,16 @@ TEST(StreamingHttp2, WhenDrainedResumesAProducerHeldByTheWindow) {
   std::string expected;
   for (size_t i = 0; i < kChunks; ++i) expected += chunk_of(i);
   EXPECT_TRUE(c.response(id).body == expected);
+}
+
+TEST(StreamingHttp2, ChunksWrittenFromAnotherThreadBeforeTheBeginArriveInOrder) {
+  StreamServer srv;
+  TestSocket s(srv.port());
+  H2Client c(s, false);
+  int32_t id = c.submit("GET", "/early");
+  ASSERT_TRUE(c.run_until([&] { return c.response(id).closed; }));
+  EXPECT_EQ(c.response(id).status, 200);
+  EXPECT_EQ(c.response(id).body, "onetwo");
 }
 
 TEST(StreamingHttp2, FlowControlKeepsUnsentBytesHigh) {
