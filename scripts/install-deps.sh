@@ -14,6 +14,7 @@ packages=(
   clang-format  # scripts/check-format.sh, the first step of scripts/test.sh
   prometheus  # promtool checks the /metrics text in metrics/prometheus_test.cc; e2e scrapes /metrics with it
   libzip-dev libsnappy-dev libjq-dev  # Firehose: ZIP, Snappy/Hadoop-Snappy, JQ 1.6 (dynamic partitioning)
+  libisal-dev  # Firehose: GZIP objects through ISA-L's igzip
   awscli      # /usr/bin/aws, the AWS CLI v2 (AWS Query to CloudWatch) in tests/e2e/test_cloudwatch_cli.py
 )
 missing=()

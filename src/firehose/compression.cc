@@ -1,37 +1,68 @@
 #include "firehose/compression.h"
 
+#include <isa-l/igzip_lib.h>
 #include <snappy.h>
 #include <zip.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <vector>
 
 #include "storage/crc32c.h"
 
 namespace runnel::firehose {
 namespace {
 
-// Level 1: Firehose's objects are compressed on the delivery path, where
-// speed decides how far one core goes (docs/performance.md); level 1 keeps
-// most of deflate's gain on log-like records at several times level 6's rate.
-constexpr int kGzipLevel = Z_BEST_SPEED;
-
+// GZIP objects come from ISA-L's igzip at level 1 rather than zlib: the same
+// deflate format (RFC 1951) in one gzip member (RFC 1952), readable by every
+// gzip reader, at several times zlib level 1's rate on log-like records
+// (docs/performance.md, "Firehose delivery"). Compression sits on the
+// delivery path, where its speed decides how far one core goes.
 Result<std::string> gzip(std::string_view data) {
-  z_stream z{};
-  // 15 + 16: a 32 KiB window with a gzip header and trailer (RFC 1952).
-  if (deflateInit2(&z, kGzipLevel, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    return std::unexpected(Status::resource_exhausted("zlib: deflateInit2 failed"));
-  std::string out;
-  out.resize(deflateBound(&z, data.size()));
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) return std::unexpected(Status::resource_exhausted("zlib: deflate did not finish"));
+  // Zeroed first: isal_deflate_init() leaves parts of the state as they
+  // were, and igzip then read past its window on garbage (a crash seen
+  // in runnel_firehose_tests when the stack held other data).
+  isal_zstream z{};
+  isal_deflate_init(&z);
+  // igzip's level-1 tables, 64-byte aligned for its vector code.
+  constexpr size_t kLevelBuf = (ISAL_DEF_LVL1_DEFAULT + 63) / 64 * 64;
+  std::unique_ptr<uint8_t, decltype(&std::free)> level_buf(static_cast<uint8_t*>(std::aligned_alloc(64, kLevelBuf)),
+                                                           &std::free);
+  if (!level_buf) return std::unexpected(Status::resource_exhausted("igzip: no memory for its tables"));
+  z.level = 1;
+  z.level_buf = level_buf.get();
+  z.level_buf_size = static_cast<uint32_t>(kLevelBuf);
+  z.gzip_flag = IGZIP_GZIP;
+  z.flush = NO_FLUSH;
+  z.end_of_stream = 0;
+  // Input goes in slices: avail_in is 32 bits.
+  constexpr size_t kSlice = size_t{1} << 30;
+  size_t fed = 0;
+  // Room for a 2:1 ratio at first (log-like records do better); it grows
+  // if the data compresses worse.
+  std::string out(data.size() / 2 + 65536, '\0');
+  size_t produced = 0;
+  for (;;) {
+    if (z.avail_in == 0 && !z.end_of_stream) {
+      const size_t n = std::min(kSlice, data.size() - fed);
+      z.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(data.data() + fed));
+      z.avail_in = static_cast<uint32_t>(n);
+      fed += n;
+      z.end_of_stream = fed == data.size() ? 1 : 0;
+    }
+    if (produced == out.size()) out.resize(out.size() * 2);
+    const size_t room = std::min(out.size() - produced, size_t{UINT32_MAX});
+    z.next_out = reinterpret_cast<uint8_t*>(out.data() + produced);
+    z.avail_out = static_cast<uint32_t>(room);
+    if (isal_deflate(&z) != COMP_OK) return std::unexpected(Status::resource_exhausted("igzip: isal_deflate failed"));
+    produced += room - z.avail_out;
+    if (z.internal_state.state == ZSTATE_END) break;
+  }
+  out.resize(produced);
   return out;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The CompressionFormat of an S3 destination, applied to a whole object's
 // bytes before it is written. Every format is a well-kept library's:
-//  - GZIP: zlib, one gzip member (RFC 1952) per object;
+//  - GZIP: ISA-L igzip level 1, one gzip member (RFC 1952) per object;
 //  - ZIP: libzip, an archive with one stored-deflated entry;
 //  - Snappy: libsnappy blocks in Snappy's framing format (the stream format
 //    of google/snappy's framing_format.txt: a stream identifier, then

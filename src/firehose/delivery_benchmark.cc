@@ -9,6 +9,15 @@
 //                          embedded store; timed until the checkpoint covers
 //                          every record;
 //   BM_Delivery/1          the same with GZIP.
+//   BM_KinesisSource/100   a KinesisStreamAsSource delivery stream reading a
+//                          4-shard Data Streams stream that a producer fills
+//                          at a paced 100 MB/s (PutRecords of 500 × 1 KiB,
+//                          acked = fsynced), 32 MiB objects; timed until the
+//                          last record is delivered. `lag_ms` is how long
+//                          after the last acknowledged put that was: a
+//                          source that keeps up shows a lag of about one
+//                          object's delivery, not a growing backlog.
+//   BM_KinesisSource/0     the same producer unpaced: the most the pair does.
 // bytes_per_second is record bytes (before compression) in every case.
 // What this leaves out: the HTTP and JSON cost of PutRecordBatch (measured
 // by `runnel bench` for Data Streams), and base64 decoding.
@@ -26,6 +35,8 @@
 #include "s3/embedded_store.h"
 #include "storage/log.h"
 #include "storage/metadata_store.h"
+#include "streams/data_streams.h"
+#include "streams/kinesis_service.h"
 
 namespace runnel::firehose {
 namespace {
@@ -163,6 +174,87 @@ void BM_Delivery(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kTotalBytes));
 }
 BENCHMARK(BM_Delivery)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+
+StreamSpec kinesis_sourced_spec() {
+  StreamSpec spec = bench_spec(false);
+  auto& d = spec.description;
+  d.delivery_stream_type = "KinesisStreamAsSource";
+  api::SourceDescription source;
+  api::KinesisStreamSourceDescription k;
+  k.kinesis_stream_arn = "arn:aws:kinesis:us-east-1:000000000000:stream/src";
+  k.delivery_start_timestamp = protocol::Timestamp{1};
+  source.kinesis_stream_source_description = k;
+  d.source = source;
+  spec.shard_key = 0;
+  return spec;
+}
+
+void BM_KinesisSource(benchmark::State& state) {
+  const double rate_bytes_per_ms = static_cast<double>(state.range(0)) * 1e6 / 1e3;  // 0: unpaced
+  const auto recs = records(kBatch);
+  const uint64_t total_records = kTotalBytes / kRecord;
+  double lag_ms = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    ScratchDir dir;
+    auto store = s3::EmbeddedStore::open(dir.path() + "/s3");
+    if (!store || !(*store)->create_bucket("bench")) return state.SkipWithError("store");
+    storage::LogOptions lo;
+    lo.dir = dir.path() + "/log";
+    auto log = storage::open_log(lo);
+    auto metadata = storage::MetadataStore::open(dir.path() + "/metadata.db");
+    if (!log || !metadata) return state.SkipWithError("log");
+    streams::KinesisOptions ko;
+    ko.throughput_limits = false;
+    auto kinesis = std::make_unique<streams::KinesisService>(ko, **log, **metadata, std::string(32, 'k'));
+    if (!kinesis->load()) return state.SkipWithError("kinesis");
+    auto data_streams = std::make_unique<streams::DataStreams>(*kinesis);
+    if (!data_streams->create_stream("src", 4, "us-east-1")) return state.SkipWithError("create_stream");
+    EngineOptions eo;
+    eo.key_file = dir.path() + "/kms.key";
+    eo.poll_ms = 5;
+    auto engine = std::make_unique<Engine>(eo, **log, **metadata, **store, data_streams.get());
+    engine->configure(kinesis_sourced_spec());
+    const uint64_t batches = (total_records + kBatch - 1) / kBatch;
+    state.ResumeTiming();
+    // PutRecords as a producer sends them: at most 16 in flight, paced.
+    const auto start = std::chrono::steady_clock::now();
+    std::atomic<uint64_t> acked{0}, failed{0};
+    std::atomic<int> in_flight{0};
+    for (uint64_t b = 0; b < batches; ++b) {
+      if (rate_bytes_per_ms > 0) {
+        const auto due = start + std::chrono::microseconds(static_cast<int64_t>(
+                                     static_cast<double>(b * kBatch * kRecord) / rate_bytes_per_ms * 1000));
+        std::this_thread::sleep_until(due);
+      }
+      while (in_flight.load() >= 16) std::this_thread::sleep_for(std::chrono::microseconds(50));
+      std::vector<streams::PutEntry> entries;
+      const uint64_t n = std::min<uint64_t>(kBatch, total_records - b * kBatch);
+      for (uint64_t i = 0; i < n; ++i) entries.push_back({"key-" + std::to_string(b * kBatch + i), recs[i], {}});
+      in_flight.fetch_add(1);
+      data_streams->put_records("src", std::move(entries), [&, n](auto r) {
+        if (!r) failed.fetch_add(1);
+        acked.fetch_add(n);
+        in_flight.fetch_sub(1);
+      });
+    }
+    while (acked.load() < total_records) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    const auto last_put = std::chrono::steady_clock::now();
+    while (engine->stats("bench").value_or(DeliveryStats{}).records < total_records)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    lag_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - last_put).count();
+    state.PauseTiming();
+    if (failed.load() != 0) return state.SkipWithError("put_records failed");
+    engine.reset();
+    data_streams.reset();
+    kinesis.reset();
+    (void)(*log)->close();
+    state.ResumeTiming();
+  }
+  state.counters["lag_ms"] = lag_ms;
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kTotalBytes));
+}
+BENCHMARK(BM_KinesisSource)->Arg(100)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 }  // namespace
 }  // namespace runnel::firehose

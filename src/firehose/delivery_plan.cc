@@ -56,6 +56,10 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
       auto backup = s3_target(b.bucket_arn, b.prefix, b.error_output_prefix, b.compression_format, std::nullopt,
                               s3->custom_time_zone);
       if (!backup) return std::unexpected(backup.error());
+      if (b.buffering_hints.size_in_m_bs)
+        backup->size_bytes = static_cast<uint64_t>(*b.buffering_hints.size_in_m_bs) * kMiB;
+      if (b.buffering_hints.interval_in_seconds)
+        backup->interval_ms = static_cast<int64_t>(*b.buffering_hints.interval_in_seconds) * 1000;
       plan.source_backup = std::move(*backup);
     }
     plan.dynamic_partitioning =

@@ -25,6 +25,10 @@ struct S3Target {
   Compression compression = Compression::kUncompressed;
   std::string extension;  // FileExtension, or the compression's default
   std::string time_zone;  // CustomTimeZone; empty means UTC
+  // Its own BufferingHints, where it has them (the source-record backup's
+  // S3BackupConfiguration); 0 and -1: the stream's (DeliveryPlan's).
+  uint64_t size_bytes = 0;
+  int64_t interval_ms = -1;
 };
 
 struct DeliveryPlan {

@@ -60,7 +60,9 @@ std::string object_key(const DeliveryPlan& plan, const S3Target& target,
   values.arrival_ms = oldest_ms;
   values.time_zone = target.time_zone;
   values.query_keys = keys;
-  suffix = object_suffix(plan.stream_name, plan.version, civil_utc(oldest_ms), random_uuid(), target.extension);
+  // The suffix's time is in CustomTimeZone too, as the default prefix's is.
+  const int64_t local_ms = oldest_ms + zone_offset_seconds(target.time_zone, oldest_ms) * 1000;
+  suffix = object_suffix(plan.stream_name, plan.version, civil_utc(local_ms), random_uuid(), target.extension);
   if (error_output_type)
     return error_prefix(target.error_output_prefix, target.prefix, *error_output_type, values, random_string) + suffix;
   return object_prefix(target.prefix, values, random_string) + suffix;
@@ -77,7 +79,12 @@ struct Engine::Partition {
   bool backup = false;  // the source-record backup (S3BackupMode Enabled)
   std::vector<Buffered> buffer;
   uint64_t bytes = 0;
-  std::optional<Batch> batch;  // the records being delivered
+  // The records being delivered, by Batch::id. S3 objects go up to
+  // kS3BatchesInFlight at once, so the next object is formed (and
+  // compressed) while the store writes the one before; an HTTP endpoint
+  // gets one request at a time, in order.
+  std::map<uint64_t, Batch> batches;
+  uint64_t next_batch = 1;
 };
 
 // One delivery stream, as the delivery thread sees it.
@@ -111,6 +118,22 @@ namespace {
 constexpr std::string_view kErrorsPartition = "\x01processing-failed";
 constexpr std::string_view kBackupPartition = "\x01source-backup";
 constexpr uint64_t kMaxBufferedBytes = 256ull << 20;  // read no further ahead than this, all partitions
+constexpr size_t kS3BatchesInFlight = 2;
+
+// The buffering hints a partition goes by: the source-record backup's own
+// (S3BackupConfiguration.BufferingHints), else the destination's.
+uint64_t size_hint(const DeliveryPlan& plan, bool backup) {
+  return backup && plan.source_backup && plan.source_backup->size_bytes ? plan.source_backup->size_bytes
+                                                                        : plan.size_bytes;
+}
+int64_t interval_hint(const DeliveryPlan& plan, bool backup) {
+  return backup && plan.source_backup && plan.source_backup->interval_ms >= 0 ? plan.source_backup->interval_ms
+                                                                              : plan.interval_ms;
+}
+
+size_t batches_in_flight(const DeliveryPlan& plan) {
+  return plan.kind == DeliveryPlan::Kind::kHttpEndpoint ? 1 : kS3BatchesInFlight;
+}
 
 std::string partition_name(const std::vector<std::pair<std::string, std::string>>& keys) {
   std::string name;
@@ -337,11 +360,10 @@ int64_t Engine::next_deadline(int64_t now) const {
       deadline = std::min(deadline, s->staged.front().arrival_ms + s->plan->processing.lambda_interval_ms);
     }
     for (const auto& [pname, p] : s->partitions) {
-      if (p.batch) {
-        if (!p.batch->writing) deadline = std::min(deadline, p.batch->retry_at_ms);
-      } else if (!p.buffer.empty()) {
-        deadline = std::min(deadline, p.buffer.front().arrival_ms + s->plan->interval_ms);
-      }
+      for (const auto& [id, b] : p.batches)
+        if (!b.writing) deadline = std::min(deadline, b.retry_at_ms);
+      if (!p.buffer.empty() && p.batches.size() < batches_in_flight(*s->plan))
+        deadline = std::min(deadline, p.buffer.front().arrival_ms + interval_hint(*s->plan, p.backup));
     }
   }
   return deadline;
@@ -561,7 +583,7 @@ bool Engine::fill(Stream& s) {
     if (s.plan->processing.lambda_arn && s.staged_bytes >= std::max<uint64_t>(s.plan->size_bytes, 6ull << 20))
       return false;
     for (const auto& [name, p] : s.partitions)
-      if (p.bytes >= s.plan->size_bytes) return false;
+      if (p.bytes >= size_hint(*s.plan, p.backup)) return false;
     return true;
   };
   bool any = false;
@@ -623,18 +645,19 @@ void Engine::step(Stream& s, int64_t now) {
     s.metrics->record(FirehoseMetric::kPartitionCount, static_cast<double>(s.partitions.size()));
   for (auto it = s.partitions.begin(); it != s.partitions.end();) {
     Partition& p = it->second;
-    if (p.batch) {
-      if (!p.batch->writing && now >= p.batch->retry_at_ms) send(s, p);
-    } else if (!p.buffer.empty()) {
-      const bool full = p.bytes >= s.plan->size_bytes;
-      const bool due = now >= p.buffer.front().arrival_ms + s.plan->interval_ms;
-      if (full || due || p.errors) {
-        take_batch(s, p, now);
-        send(s, p);
-      }
+    for (auto& [id, b] : p.batches)
+      if (!b.writing && now >= b.retry_at_ms) send(s, p, b);
+    while (!p.buffer.empty() && p.batches.size() < batches_in_flight(*s.plan)) {
+      const bool full = p.bytes >= size_hint(*s.plan, p.backup);
+      const bool due = now >= p.buffer.front().arrival_ms + interval_hint(*s.plan, p.backup);
+      if (!full && !due && !p.errors) break;
+      // take_batch() may finish the batch at once (no backup bucket for
+      // processing-failed records), so it is sent only if still there.
+      const uint64_t id = take_batch(s, p, now);
+      if (auto b = p.batches.find(id); b != p.batches.end() && !b->second.writing) send(s, p, b->second);
     }
     // A partition with nothing buffered or under way is no longer active.
-    if (!p.batch && p.buffer.empty()) {
+    if (p.batches.empty() && p.buffer.empty()) {
       it = s.partitions.erase(it);
     } else {
       ++it;
@@ -642,13 +665,16 @@ void Engine::step(Stream& s, int64_t now) {
   }
 }
 
-// Moves the buffer (at most what one request may carry) into a new batch.
-void Engine::take_batch(Stream& s, Partition& p, int64_t now) {
+// Moves the buffer (at most what one request may carry) into a new batch,
+// whose id it returns.
+uint64_t Engine::take_batch(Stream& s, Partition& p, int64_t now) {
   Batch b;
+  b.id = p.next_batch++;
   // An object holds SizeInMBs of records (the one that crosses the size
   // included); what is left waits for the next one.
   size_t n = 0;
-  for (uint64_t bytes = 0; n < p.buffer.size() && bytes < s.plan->size_bytes; ++n) bytes += p.buffer[n].data.size();
+  const uint64_t size = size_hint(*s.plan, p.backup);
+  for (uint64_t bytes = 0; n < p.buffer.size() && bytes < size; ++n) bytes += p.buffer[n].data.size();
   if (s.plan->kind == DeliveryPlan::Kind::kHttpEndpoint) n = std::min(n, kMaxRecordsPerRequest);
   b.records.assign(std::make_move_iterator(p.buffer.begin()), std::make_move_iterator(p.buffer.begin() + n));
   p.buffer.erase(p.buffer.begin(), p.buffer.begin() + n);
@@ -657,13 +683,14 @@ void Engine::take_batch(Stream& s, Partition& p, int64_t now) {
   s.buffered_bytes -= b.record_bytes;
   b.first_attempt_ms = now;
   b.retry_at_ms = now;
-  p.batch = std::move(b);
+  const uint64_t id = b.id;
+  Batch& batch = p.batches.emplace(id, std::move(b)).first->second;
   if (p.errors) {
     // Records that could not be processed: straight to the error output.
-    p.batch->attempts = 1;
-    return to_backup(s, p, "", "", now);
+    batch.attempts = 1;
+    to_backup(s, p, batch, "", "", now);
+    return id;
   }
-  Batch& batch = *p.batch;
   const DeliveryPlan& plan = *s.plan;
   if (plan.kind == DeliveryPlan::Kind::kS3 || p.backup) {
     const S3Target& target = p.backup ? *plan.source_backup : plan.s3;
@@ -680,31 +707,30 @@ void Engine::take_batch(Stream& s, Partition& p, int64_t now) {
   } else {
     batch.request_id = random_uuid();
   }
+  return id;
 }
 
 // Starts the batch's next attempt: an object write, or a POST.
-void Engine::send(Stream& s, Partition& p) {
-  Batch& b = *p.batch;
+void Engine::send(Stream& s, Partition& p, Batch& b) {
   if (b.writing) return;
   b.writing = true;
   ++b.attempts;
   started();
   if (b.phase == Batch::Phase::kBackup || s.plan->kind == DeliveryPlan::Kind::kS3 || p.backup)
-    return write_object(s, p);
+    return write_object(s, p, b);
   std::vector<std::string_view> records;
   records.reserve(b.records.size());
   for (const auto& r : b.records) records.push_back(r.data);
   EndpointRequest req = endpoint_request(*s.plan, b.request_id, now(), records);
   poster_.post(std::move(req), [this, name = s.spec.name(), generation = s.generation,
-                                partition = partition_name(p.keys)](EndpointResponse response) {
-    completed([this, name, generation, partition, response = std::move(response)]() mutable {
-      on_posted(name, generation, partition, std::move(response));
+                                partition = partition_name(p.keys), id = b.id](EndpointResponse response) {
+    completed([this, name, generation, partition, id, response = std::move(response)]() mutable {
+      on_posted(name, generation, partition, id, std::move(response));
     });
   });
 }
 
-void Engine::write_object(Stream& s, Partition& p) {
-  const Batch& b = *p.batch;
+void Engine::write_object(Stream& s, Partition& p, const Batch& b) {
   s3::PutObjectRequest req;
   req.bucket = b.bucket;
   req.key = b.key;
@@ -712,12 +738,12 @@ void Engine::write_object(Stream& s, Partition& p) {
   const std::string partition = p.errors   ? std::string(kErrorsPartition)
                                 : p.backup ? std::string(kBackupPartition)
                                            : partition_name(p.keys);
-  store_.put_object(std::move(req),
-                    [this, name = s.spec.name(), generation = s.generation, partition](Result<s3::ObjectInfo> result) {
-                      completed([this, name, generation, partition, result = std::move(result)]() mutable {
-                        on_written(name, generation, partition, std::move(result));
-                      });
-                    });
+  store_.put_object(std::move(req), [this, name = s.spec.name(), generation = s.generation, partition,
+                                     id = b.id](Result<s3::ObjectInfo> result) {
+    completed([this, name, generation, partition, id, result = std::move(result)]() mutable {
+      on_written(name, generation, partition, id, std::move(result));
+    });
+  });
 }
 
 // DeliveryToS3.* or DeliveryToHttpEndpoint.*: one attempt's outcome, and
@@ -737,36 +763,40 @@ void Engine::record_attempt(const Stream& s, const Batch& b, bool ok, int64_t no
   if (!http) m.record(FirehoseMetric::kDeliveryToS3ObjectCount, 1);
 }
 
-void Engine::retry_later(Stream& s, Partition& p, int64_t at, const std::string& why) {
+void Engine::retry_later(Stream& s, Batch& b, int64_t at, const std::string& why) {
   ++s.stats.failed_attempts;
   s.stats.last_error = why;
-  p.batch->retry_at_ms = at;
+  b.retry_at_ms = at;
   publish_stats(s);
 }
 
-Engine::Partition* Engine::find_partition(const std::string& name, uint64_t generation, const std::string& partition,
-                                          Stream** s) {
+Engine::Partition* Engine::find_batch(const std::string& name, uint64_t generation, const std::string& partition,
+                                      uint64_t id, Stream** s, Batch** b) {
   auto it = streams_.find(name);
   if (it == streams_.end() || it->second->generation != generation) return nullptr;
   auto p = it->second->partitions.find(partition);
-  if (p == it->second->partitions.end() || !p->second.batch) return nullptr;
+  if (p == it->second->partitions.end()) return nullptr;
+  auto batch = p->second.batches.find(id);
+  if (batch == p->second.batches.end()) return nullptr;
   *s = it->second.get();
+  *b = &batch->second;
   return &p->second;
 }
 
-void Engine::on_written(const std::string& name, uint64_t generation, const std::string& partition,
+void Engine::on_written(const std::string& name, uint64_t generation, const std::string& partition, uint64_t id,
                         Result<s3::ObjectInfo> result) {
   Stream* s = nullptr;
-  Partition* p = find_partition(name, generation, partition, &s);
+  Batch* batch = nullptr;
+  Partition* p = find_batch(name, generation, partition, id, &s, &batch);
   if (!p) return;
-  Batch& b = *p->batch;
+  Batch& b = *batch;
   b.writing = false;
   const int64_t t = now();
   if (b.phase == Batch::Phase::kDeliver) record_attempt(*s, b, result.has_value(), t);
   if (!result) {
     const std::string why = "writing s3://" + b.bucket + "/" + b.key + ": " + result.error().to_string();
     if (t - b.first_attempt_ms < options_.s3_retry_window_ms)
-      return retry_later(*s, *p, t + options_.s3_retry_interval_ms, why);
+      return retry_later(*s, b, t + options_.s3_retry_interval_ms, why);
     // AWS's rule: after 24 hours of failed attempts the data is dropped.
     spdlog::error("firehose: {}: dropping {} records after {} ms of failed deliveries: {}", name, b.records.size(),
                   t - b.first_attempt_ms, why);
@@ -774,15 +804,16 @@ void Engine::on_written(const std::string& name, uint64_t generation, const std:
   } else if (b.phase == Batch::Phase::kDeliver) {
     b.delivered = true;
   }
-  finish(*s, *p);
+  finish(*s, *p, b);
 }
 
-void Engine::on_posted(const std::string& name, uint64_t generation, const std::string& partition,
+void Engine::on_posted(const std::string& name, uint64_t generation, const std::string& partition, uint64_t id,
                        EndpointResponse response) {
   Stream* s = nullptr;
-  Partition* p = find_partition(name, generation, partition, &s);
+  Batch* batch = nullptr;
+  Partition* p = find_batch(name, generation, partition, id, &s, &batch);
   if (!p) return;
-  Batch& b = *p->batch;
+  Batch& b = *batch;
   b.writing = false;
   const int64_t t = now();
   std::string why;
@@ -791,15 +822,15 @@ void Engine::on_posted(const std::string& name, uint64_t generation, const std::
   switch (verdict) {
     case EndpointVerdict::kDelivered:
       b.delivered = true;
-      if (s->plan->backup_all) return to_backup(*s, *p, "", "", t);
-      return finish(*s, *p);
+      if (s->plan->backup_all) return to_backup(*s, *p, b, "", "", t);
+      return finish(*s, *p, b);
     case EndpointVerdict::kRetry:
       if (t - b.first_attempt_ms < s->plan->retry_duration_ms) {
         std::uniform_real_distribution<double> unit(0.0, 1.0);
-        return retry_later(*s, *p, t + endpoint_backoff_ms(b.attempts, unit(jitter_)), why);
+        return retry_later(*s, b, t + endpoint_backoff_ms(b.attempts, unit(jitter_)), why);
       }
-      return to_backup(*s, *p, "HttpEndpoint.DestinationException", why, t);
-    case EndpointVerdict::kFinalFailure: return to_backup(*s, *p, "HttpEndpoint.RequestEntityTooLarge", why, t);
+      return to_backup(*s, *p, b, "HttpEndpoint.DestinationException", why, t);
+    case EndpointVerdict::kFinalFailure: return to_backup(*s, *p, b, "HttpEndpoint.RequestEntityTooLarge", why, t);
   }
 }
 
@@ -807,13 +838,13 @@ void Engine::on_posted(const std::string& name, uint64_t generation, const std::
 // are (AllData, after a delivery), or as AWS's error records under the error
 // prefix when they could not be processed (processing-failed/) or delivered
 // (http-endpoint-failed/).
-void Engine::to_backup(Stream& s, Partition& p, std::string_view error_code, const std::string& why, int64_t now) {
-  Batch& b = *p.batch;
+void Engine::to_backup(Stream& s, Partition& p, Batch& b, std::string_view error_code, const std::string& why,
+                       int64_t now) {
   const DeliveryPlan& plan = *s.plan;
   if (plan.s3.bucket.empty()) {
     spdlog::error("firehose: {}: {} records not delivered and no backup bucket: {}", plan.stream_name, b.records.size(),
                   why);
-    return finish(s, p);
+    return finish(s, p, b);
   }
   std::string body;
   std::string suffix;
@@ -849,13 +880,12 @@ void Engine::to_backup(Stream& s, Partition& p, std::string_view error_code, con
   b.phase = Batch::Phase::kBackup;
   b.first_attempt_ms = now;
   b.retry_at_ms = now;
-  send(s, p);
+  send(s, p, b);
 }
 
 // The batch is done with (delivered, backed up, or given up on): its
 // records are done, and the checkpoint moves as far as it can.
-void Engine::finish(Stream& s, Partition& p) {
-  Batch& b = *p.batch;
+void Engine::finish(Stream& s, Partition& p, Batch& b) {
   if (b.delivered) {
     ++s.stats.objects;
     s.stats.records += b.records.size();
@@ -863,7 +893,7 @@ void Engine::finish(Stream& s, Partition& p) {
     s.stats.last_error.clear();
   }
   for (const Buffered& r : b.records) s.trackers[r.source].done(r.ticket);
-  p.batch.reset();
+  p.batches.erase(b.id);
   checkpoint(s);
   publish_stats(s);
 }

@@ -129,6 +129,7 @@ class Engine final : public DeliveryEngine {
       kDeliver,  // to the destination
       kBackup,   // the batch's backup or error object, to the S3 backup bucket
     };
+    uint64_t id = 0;  // in its partition
     Phase phase = Phase::kDeliver;
     std::vector<Buffered> records;
     uint64_t record_bytes = 0;
@@ -160,17 +161,21 @@ class Engine final : public DeliveryEngine {
   void invoke(Stream& s, int64_t now);
   void on_invoked(const std::string& name, uint64_t generation, EndpointResponse response);
   Partition& partition_for(Stream& s, std::vector<std::pair<std::string, std::string>> keys);
-  void take_batch(Stream& s, Partition& p, int64_t now);
-  void send(Stream& s, Partition& p);
-  void write_object(Stream& s, Partition& p);
-  Partition* find_partition(const std::string& name, uint64_t generation, const std::string& partition, Stream** s);
-  void on_written(const std::string& name, uint64_t generation, const std::string& partition,
+  uint64_t take_batch(Stream& s, Partition& p, int64_t now);
+  void send(Stream& s, Partition& p, Batch& b);
+  void write_object(Stream& s, Partition& p, const Batch& b);
+  // The partition holding batch `id`, with *s and *b; null if it is gone.
+  Partition* find_batch(const std::string& name, uint64_t generation, const std::string& partition, uint64_t id,
+                        Stream** s, Batch** b);
+  void on_written(const std::string& name, uint64_t generation, const std::string& partition, uint64_t id,
                   Result<s3::ObjectInfo> result);
-  void on_posted(const std::string& name, uint64_t generation, const std::string& partition, EndpointResponse response);
-  void to_backup(Stream& s, Partition& p, std::string_view error_code, const std::string& why, int64_t now);
-  void finish(Stream& s, Partition& p);
+  void on_posted(const std::string& name, uint64_t generation, const std::string& partition, uint64_t id,
+                 EndpointResponse response);
+  void to_backup(Stream& s, Partition& p, Batch& b, std::string_view error_code, const std::string& why, int64_t now);
+  // Done with `b` (delivered, backed up or given up on): erases it.
+  void finish(Stream& s, Partition& p, Batch& b);
   void checkpoint(Stream& s);
-  void retry_later(Stream& s, Partition& p, int64_t at, const std::string& why);
+  void retry_later(Stream& s, Batch& b, int64_t at, const std::string& why);
   void record_attempt(const Stream& s, const Batch& b, bool ok, int64_t now) const;
   int64_t next_deadline(int64_t now) const;
   void publish_stats(const Stream& s) EXCLUDES(mu_);

@@ -122,6 +122,17 @@ TEST_F(EngineTest, ZeroIntervalDeliversAtOnceUnderAwsName) {
       << key;
 }
 
+TEST_F(EngineTest, CustomTimeZoneAppliesToThePrefixAndTheSuffix) {
+  StreamSpec spec = s3_spec("s", 5, 0);
+  spec.description.destinations[0].extended_s3_destination_description->custom_time_zone = "Asia/Tokyo";
+  engine_->configure(spec);
+  put({"a1"});
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
+  // 2023-11-14T22:13:20Z is 2023-11-15 07:13:20 in Tokyo (UTC+9, no DST).
+  auto key = store_.objects().begin()->first;
+  EXPECT_TRUE(std::regex_match(key, std::regex("bucket/2023/11/15/07/s-3-2023-11-15-07-13-20-[0-9a-f-]{36}"))) << key;
+}
+
 TEST_F(EngineTest, WaitsForTheIntervalThenDelivers) {
   engine_->configure(s3_spec("s", 5, 60));
   put({"x"});
@@ -338,6 +349,30 @@ TEST_F(EngineTest, SourceRecordBackupGetsTheRecordsAsPut) {
       EXPECT_EQ(body, "a\nb\n");
     }
   }
+  ASSERT_TRUE(eventually([&] { return stats().delivered_through == 2; }));
+}
+
+TEST_F(EngineTest, SourceRecordBackupBuffersByItsOwnHints) {
+  StreamSpec spec = s3_spec("s", 5, 0);
+  auto& s3 = *spec.description.destinations[0].extended_s3_destination_description;
+  s3.s3_backup_mode = "Enabled";
+  api::S3DestinationDescription backup;
+  backup.bucket_arn = "arn:aws:s3:::backup";
+  backup.compression_format = "UNCOMPRESSED";
+  backup.buffering_hints.size_in_m_bs = 5;
+  backup.buffering_hints.interval_in_seconds = 60;
+  s3.s3_backup_description = backup;
+  engine_->configure(spec);
+  put({"a", "b"});
+  // The destination's interval is 0 s: its object comes at once; the
+  // backup's is 60 s, and the checkpoint waits for it.
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
+  EXPECT_TRUE(store_.objects().begin()->first.starts_with("bucket/"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(store_.objects().size(), 1u);
+  EXPECT_EQ(stats().delivered_through, 0u);
+  clock_.now += 60'000;
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 2; }));
   ASSERT_TRUE(eventually([&] { return stats().delivered_through == 2; }));
 }
 
