@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "storage/crc32c.h"
@@ -22,7 +23,7 @@ namespace {
 // gzip reader, at several times zlib level 1's rate on log-like records
 // (docs/performance.md, "Firehose delivery"). Compression sits on the
 // delivery path, where its speed decides how far one core goes.
-Result<std::string> gzip(std::string_view data) {
+Result<std::string> gzip(std::span<const std::string_view> pieces) {
   // Zeroed first: isal_deflate_init() leaves parts of the state as they
   // were, and igzip then read past its window on garbage (a crash seen
   // in runnel_firehose_tests when the stack held other data).
@@ -39,20 +40,31 @@ Result<std::string> gzip(std::string_view data) {
   z.gzip_flag = IGZIP_GZIP;
   z.flush = NO_FLUSH;
   z.end_of_stream = 0;
-  // Input goes in slices: avail_in is 32 bits.
-  constexpr size_t kSlice = size_t{1} << 30;
-  size_t fed = 0;
+  size_t total = 0;
+  for (std::string_view p : pieces) total += p.size();
   // Room for a 2:1 ratio at first (log-like records do better); it grows
   // if the data compresses worse.
-  std::string out(data.size() / 2 + 65536, '\0');
+  std::string out(total / 2 + 65536, '\0');
   size_t produced = 0;
+  // The pieces go in one after another (slices of at most 1 GiB: avail_in
+  // is 32 bits), the last marked as the end of the stream.
+  constexpr size_t kSlice = size_t{1} << 30;
+  size_t piece = 0, offset = 0;
   for (;;) {
     if (z.avail_in == 0 && !z.end_of_stream) {
-      const size_t n = std::min(kSlice, data.size() - fed);
-      z.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(data.data() + fed));
-      z.avail_in = static_cast<uint32_t>(n);
-      fed += n;
-      z.end_of_stream = fed == data.size() ? 1 : 0;
+      while (piece < pieces.size() && offset == pieces[piece].size()) {
+        ++piece;
+        offset = 0;
+      }
+      if (piece == pieces.size()) {
+        z.next_in = nullptr;
+        z.end_of_stream = 1;
+      } else {
+        const size_t n = std::min(kSlice, pieces[piece].size() - offset);
+        z.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(pieces[piece].data() + offset));
+        z.avail_in = static_cast<uint32_t>(n);
+        offset += n;
+      }
     }
     if (produced == out.size()) out.resize(out.size() * 2);
     const size_t room = std::min(out.size() - produced, size_t{UINT32_MAX});
@@ -297,7 +309,7 @@ std::string_view default_extension(Compression c) {
 Result<std::string> compress(Compression c, std::string_view data, std::string_view entry_name) {
   switch (c) {
     case Compression::kUncompressed: return std::string(data);
-    case Compression::kGzip: return gzip(data);
+    case Compression::kGzip: return gzip(std::span<const std::string_view>(&data, 1));
     case Compression::kZip: return zip_one(data, entry_name);
     case Compression::kSnappy: return snappy_framed(data);
     case Compression::kHadoopSnappy: return hadoop_snappy(data);
@@ -314,6 +326,17 @@ Result<std::string> decompress(Compression c, std::string_view data) {
     case Compression::kHadoopSnappy: return hadoop_unsnappy(data);
   }
   return std::unexpected(Status::invalid_argument("unknown compression"));
+}
+
+Result<std::string> compress(Compression c, std::span<const std::string_view> pieces, std::string_view entry_name) {
+  if (c == Compression::kGzip) return gzip(pieces);
+  size_t total = 0;
+  for (std::string_view p : pieces) total += p.size();
+  std::string joined;
+  joined.reserve(total);
+  for (std::string_view p : pieces) joined += p;
+  if (c == Compression::kUncompressed) return joined;
+  return compress(c, joined, entry_name);
 }
 
 }  // namespace runnel::firehose

@@ -15,6 +15,7 @@
 //
 // Threads: pure functions, callable from any thread.
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,10 @@ std::string_view default_extension(Compression c);
 // archive (the object's name without its directories and extension).
 // Fails only when a library does (out of memory).
 Result<std::string> compress(Compression c, std::string_view data, std::string_view entry_name = "data");
+// The same for the concatenation of `pieces` (a batch's records), which
+// GZIP compresses as they are, without joining them first.
+Result<std::string> compress(Compression c, std::span<const std::string_view> pieces,
+                             std::string_view entry_name = "data");
 
 // The inverse, for tests and for the Decompression processor (GZIP). ZIP
 // returns the first entry's bytes. Fails on malformed input.

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <span>
+#include <vector>
 
 namespace runnel::firehose {
 namespace {
@@ -48,6 +50,24 @@ TEST_P(EveryFormat, RoundTripsIncompressibleInput) {
   auto out = decompress(GetParam(), *packed);
   ASSERT_TRUE(out) << out.error().to_string();
   EXPECT_TRUE(*out == in);
+}
+
+TEST_P(EveryFormat, PiecesCompressAsTheirConcatenation) {
+  const std::string whole = sample(300'000);
+  // Uneven pieces, empty ones among them, as a batch's records are.
+  std::vector<std::string_view> pieces;
+  for (size_t at = 0, n = 0; at < whole.size(); at += n, n = (n * 7 + 3) % 5000)
+    pieces.push_back(std::string_view(whole).substr(at, n));
+  auto packed = compress(GetParam(), pieces, "entry");
+  ASSERT_TRUE(packed);
+  auto out = decompress(GetParam(), *packed);
+  ASSERT_TRUE(out) << out.error().to_string();
+  EXPECT_TRUE(*out == whole);
+  auto none = compress(GetParam(), std::span<const std::string_view>(), "entry");
+  ASSERT_TRUE(none);
+  auto empty = decompress(GetParam(), *none);
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(*empty, "");
 }
 
 TEST_P(EveryFormat, RefusesTruncatedInput) {

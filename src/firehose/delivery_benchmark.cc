@@ -3,6 +3,10 @@
 //   BM_EmbeddedPutObject   the embedded store's raw PutObject of the same bytes
 //                          (32 MiB objects, each fsynced): the S3 ceiling;
 //   BM_GzipAlone           the GZIP compressor alone on the same records;
+//   BM_LogAppendAlone      the durable log alone: the same 256 MiB appended
+//                          as PutRecordBatch appends it (fsync always),
+//                          timed until every append is acknowledged: what
+//                          DirectPut can take before any delivery;
 //   BM_Delivery/0          records appended to the durable log (fsync always)
 //                          as PutRecordBatch appends them, 500 × 1 KiB per
 //                          batch, delivered as 32 MiB objects to the
@@ -105,6 +109,35 @@ void BM_GzipAlone(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
 }
 BENCHMARK(BM_GzipAlone)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(4);
+
+void BM_LogAppendAlone(benchmark::State& state) {
+  const auto recs = records(kBatch);
+  const uint64_t total_records = kTotalBytes / kRecord;
+  const uint64_t batches = (total_records + kBatch - 1) / kBatch;
+  for (auto _ : state) {
+    state.PauseTiming();
+    ScratchDir dir;
+    storage::LogOptions lo;
+    lo.dir = dir.path() + "/log";
+    auto log = storage::open_log(lo);
+    if (!log) return state.SkipWithError("log");
+    state.ResumeTiming();
+    std::atomic<uint64_t> acked{0};
+    for (uint64_t b = 0; b < batches; ++b) {
+      storage::ShardAppend a;
+      a.shard = 1;
+      const uint64_t n = std::min<uint64_t>(kBatch, total_records - b * kBatch);
+      for (uint64_t i = 0; i < n; ++i) a.records.push_back({"", recs[i]});
+      (*log)->append({std::move(a)}, [&](Result<std::vector<storage::Appended>>) { acked.fetch_add(1); });
+    }
+    while (acked.load() < batches) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    state.PauseTiming();
+    (void)(*log)->close();
+    state.ResumeTiming();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kTotalBytes));
+}
+BENCHMARK(BM_LogAppendAlone)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
 
 StreamSpec bench_spec(bool gzip) {
   StreamSpec spec;

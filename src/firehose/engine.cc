@@ -694,16 +694,21 @@ uint64_t Engine::take_batch(Stream& s, Partition& p, int64_t now) {
   const DeliveryPlan& plan = *s.plan;
   if (plan.kind == DeliveryPlan::Kind::kS3 || p.backup) {
     const S3Target& target = p.backup ? *plan.source_backup : plan.s3;
-    std::string body;
-    body.reserve(batch.record_bytes);
-    for (const auto& r : batch.records) body += r.data;
+    std::vector<std::string_view> pieces;
+    pieces.reserve(batch.records.size());
+    for (const auto& r : batch.records) pieces.push_back(r.data);
     batch.bucket = target.bucket;
     std::string suffix;
     batch.key = object_key(plan, target, std::nullopt, batch.records.front().arrival_ms, p.keys, suffix);
     // A ZIP archive's one entry is named for the object.
-    auto packed = compress(target.compression, body, suffix.substr(0, suffix.size() - target.extension.size()));
-    batch.body = packed ? std::move(*packed) : std::move(body);
-    if (!packed) s.stats.last_error = "compressing: " + packed.error().to_string() + "; delivered uncompressed";
+    auto packed = compress(target.compression, pieces, suffix.substr(0, suffix.size() - target.extension.size()));
+    if (packed) {
+      batch.body = std::move(*packed);
+    } else {
+      s.stats.last_error = "compressing: " + packed.error().to_string() + "; delivered uncompressed";
+      batch.body.clear();
+      for (std::string_view piece : pieces) batch.body += piece;
+    }
   } else {
     batch.request_id = random_uuid();
   }
