@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # A few seconds of `runnel bench` against a fresh runnel, so the load tool
 # cannot rot unnoticed: PutRecords over HTTP/1.1 JSON read back through
-# SubscribeToShard, then over h2c CBOR read back through GetRecords. Fails
-# unless every record put was received. Not a measurement (see
-# docs/performance.md for those).
+# SubscribeToShard, then over h2c CBOR read back through GetRecords, then
+# Firehose PutRecordBatch into the embedded S3 store, uncompressed and GZIP,
+# read back from the bucket. Fails unless every record put was received (for
+# Firehose: every acknowledged record seen in an S3 object). Not a
+# measurement (see docs/performance.md for those).
 #   scripts/bench-smoke.sh [path-to-runnel]
 set -euo pipefail
 BIN="${1:-build/release/runnel}"
@@ -37,6 +39,18 @@ sys.exit(0 if acked > 0 and got >= acked else 1)
 PY
 }
 
+check_firehose() {  # summary.json: every record acknowledged was seen in S3, and some were
+  python3 - "$1" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+acked = s["producer"]["records"]
+d = s["delivery"]
+print(f"bench smoke: firehose {s['parameters']['compression']}: {acked} acknowledged, {d['records']} seen in "
+      f"{d['objects']} objects, lag p99 {d['lag_us']['p99'] / 1000:.0f} ms")
+sys.exit(0 if s["ok"] and acked > 0 and d["records"] >= acked and d["missing_records"] == 0 else 1)
+PY
+}
+
 export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=dummy-secret
 "$BIN" bench --endpoint "http://127.0.0.1:$PORT" --shards 2 --duration 3 --rate 2000 --batch 50 \
   --consume subscribe --drain 3 -q --json "$WORK/subscribe.json"
@@ -44,3 +58,11 @@ check "$WORK/subscribe.json"
 "$BIN" bench --endpoint "http://127.0.0.1:$PORT" --shards 2 --duration 3 --batch 100 --http 2 --encoding cbor \
   --consume poll --poll-interval-ms 50 --drain 3 -q --json "$WORK/poll.json"
 check "$WORK/poll.json"
+# A 1 s buffer interval (AWS's default 300 s would hold the last objects back
+# that long) and 1 MiB objects, so several objects are cut by size too.
+for c in UNCOMPRESSED GZIP; do
+  "$BIN" bench --endpoint "http://127.0.0.1:$PORT" --service firehose --duration 3 --rate 4000 --batch 500 \
+    --record-size 1024 --compression "$c" --buffer-size-mb 1 --buffer-interval 1 --poll-interval-ms 100 \
+    --drain 30 -q --json "$WORK/firehose-$c.json"
+  check_firehose "$WORK/firehose-$c.json"
+done

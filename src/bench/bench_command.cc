@@ -13,15 +13,20 @@ BenchCommand::BenchCommand(CLI::App& app) {
       "bench",
       "Measure a Kinesis endpoint (runnel or any other): put records at a chosen rate and shape, optionally read "
       "them back with GetRecords or SubscribeToShard, and report throughput, request latency and put-to-receive "
-      "latency. Progress goes to stderr once a second; the JSON summary to stdout (or --json FILE). "
-      "See docs/bench.md.");
+      "latency. With --service firehose: put into a new DirectPut delivery stream with PutRecordBatch and read the "
+      "objects it delivers to a new bucket on the endpoint's S3 store, for delivery throughput and lag. Progress "
+      "goes to stderr once a second; the JSON summary to stdout (or --json FILE). See docs/bench.md.");
   BenchOptions& o = options_;
   auto opt = [&](const char* name, auto& value, const char* help, const char* group) {
     return sub_->add_option(name, value, help)->capture_default_str()->group(group);
   };
   const char* kEndpoint = "Endpoint";
-  opt("--endpoint", o.endpoint, "Kinesis endpoint URL (http:// or https://)", kEndpoint)
-      ->envname("RUNNEL_BENCH_ENDPOINT");
+  opt("--service", o.service_name,
+      "What is measured: kinesis (a Data Streams stream) or firehose (a DirectPut delivery stream into the "
+      "endpoint's S3 store)",
+      kEndpoint)
+      ->check(CLI::IsMember({"kinesis", "firehose"}));
+  opt("--endpoint", o.endpoint, "Endpoint URL (http:// or https://)", kEndpoint)->envname("RUNNEL_BENCH_ENDPOINT");
   opt("--region", o.region, "Region in the SigV4 signature", kEndpoint)->envname("AWS_REGION");
   sub_->add_option("--access-key", o.access_key, "Access key id for SigV4 [env AWS_ACCESS_KEY_ID, default: dummy]")
       ->envname("AWS_ACCESS_KEY_ID")
@@ -44,16 +49,24 @@ BenchCommand::BenchCommand(CLI::App& app) {
   const char* kStream = "Stream";
   opt("--stream", o.stream, "Use this existing stream (not deleted at the end); default: create a new one", kStream);
   opt("--shards", o.shards, "Shards of the stream created (ignored with --stream)", kStream);
-  sub_->add_flag("--keep", o.keep, "Keep the created stream (and registered consumer) at the end")->group(kStream);
+  sub_->add_flag("--keep", o.keep,
+                 "Keep the created stream (and registered consumer; with --service firehose the delivery stream, the "
+                 "bucket and its objects) at the end")
+      ->group(kStream);
 
   const char* kProduce = "Producer";
   sub_->add_flag("!--no-produce", o.produce, "Do not put records; only read (needs --stream and --consume)")
       ->group(kProduce);
   opt("--api", o.api_name, "PutRecords (batches) or PutRecord (one record per request)", kProduce)
-      ->check(CLI::IsMember({"PutRecords", "PutRecord"}));
-  opt("--batch", o.batch, "Records per PutRecords request, 1..500 (0: 100; always 1 with PutRecord)", kProduce);
+      ->check(CLI::IsMember({"PutRecords", "PutRecord", "PutRecordBatch"}));
+  opt("--batch", o.batch,
+      "Records per PutRecords or PutRecordBatch request, 1..500 (0: 100, 500 with --service firehose; always 1 with "
+      "PutRecord)",
+      kProduce);
   opt("--record-size", o.record_size,
-      "Bytes of Data per record, at least 12 (the first 12 carry the send time for end-to-end latency)", kProduce);
+      "Bytes of Data per record, at least 12 (the first 12 carry the send time for end-to-end latency); 0: 100, "
+      "1024 with --service firehose",
+      kProduce);
   opt("--hot-keys", o.hot_keys,
       "Partition keys: 0 = a new random key per record (even spread over shards); N = N fixed keys chosen "
       "uniformly (skew: fewer keys than shards leaves shards idle)",
@@ -83,11 +96,22 @@ BenchCommand::BenchCommand(CLI::App& app) {
       ->check(CLI::IsMember({"none", "poll", "subscribe"}));
   opt("--start", o.start_name, "Where consumers start: latest or trim-horizon", kConsume)
       ->check(CLI::IsMember({"latest", "trim-horizon"}));
-  opt("--poll-interval-ms", o.poll_interval_ms, "GetRecords: pause after an answer without records", kConsume);
+  opt("--poll-interval-ms", o.poll_interval_ms,
+      "GetRecords: pause after an answer without records; --service firehose: time between ListObjectsV2 listings",
+      kConsume);
   opt("--poll-limit", o.poll_limit, "GetRecords: Limit of records per call", kConsume);
   opt("--consumer-name", o.consumer_name,
       "SubscribeToShard: name of the consumer registered (default: runnel-bench-<pid>)", kConsume);
-  opt("--drain", o.drain_s, "Seconds to wait after producing for the consumer to receive the rest", kConsume);
+  opt("--drain", o.drain_s,
+      "Seconds to wait after producing for the consumer to receive the rest (< 0: 5; with --service firehose "
+      "2 x --buffer-interval + 30, time for the last buffer to be delivered)",
+      kConsume);
+
+  const char* kFirehose = "Firehose (--service firehose)";
+  opt("--compression", o.compression_name, "CompressionFormat of the S3 destination: UNCOMPRESSED or GZIP", kFirehose)
+      ->check(CLI::IsMember({"UNCOMPRESSED", "GZIP"}));
+  opt("--buffer-size-mb", o.buffer_size_mb, "BufferingHints.SizeInMBs, 1..128", kFirehose);
+  opt("--buffer-interval", o.buffer_interval_s, "BufferingHints.IntervalInSeconds, 0..900", kFirehose);
 
   const char* kOutput = "Output";
   opt("--json", o.json_file, "Write the JSON summary to this file instead of stdout", kOutput);

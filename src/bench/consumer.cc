@@ -39,9 +39,9 @@ void ReceivedBatch::add_base64(std::string_view b64, int64_t now_us) {
   }
 }
 
-void ReceivedBatch::flush(RunStats& stats) {
+void ReceivedBatch::flush(RunStats& stats, int64_t at_us) {
   if (latencies_.empty() && unstamped_ == 0) return;
-  stats.received(latencies_, unstamped_, bytes_);
+  stats.received(latencies_, unstamped_, bytes_, at_us);
   latencies_.clear();
   unstamped_ = 0;
   bytes_ = 0;

@@ -54,7 +54,8 @@ class ReceivedBatch {
   // The same for a record whose Data is still base64 (JSON answers): only
   // the stamp's 16 characters are decoded.
   void add_base64(std::string_view b64, int64_t now_us);
-  void flush(RunStats& stats);
+  // Hands the records over, as received at `at_us` (0: now), and starts afresh.
+  void flush(RunStats& stats, int64_t at_us = 0);
 
  private:
   std::vector<int64_t> latencies_;

@@ -17,7 +17,9 @@ struct HttpLoop::Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   std::string operation;
-  std::string request_body;  // must outlive the transfer (CURLOPT_POSTFIELDS does not copy)
+  std::string method;          // REST requests only ("" : an AWS JSON POST to "/")
+  std::string path_and_query;  // REST requests only
+  std::string request_body;    // must outlive the transfer (CURLOPT_POSTFIELDS does not copy)
   HttpResult result;
   bool streaming = false;
   bool opener = false;       // opens an h2c connection with prior knowledge
@@ -79,40 +81,60 @@ std::string authority_of(std::string_view endpoint) {
 // libcurl 7.88 derives the day's key again and re-parses its settings for
 // every request, which cost about 100 us of CPU per request here
 // (docs/performance.md, "Fourth round"); SigV4Signer keeps the key and
-// hashes the body once.
-curl_slist* signed_headers(const BenchOptions& o, protocol::SigV4Signer& signer, std::string& body,
-                           std::string_view operation) {
+// hashes the body once. A REST request (t.method set) is S3's: it also
+// carries x-amz-content-sha256, which S3 requires.
+curl_slist* signed_headers(const BenchOptions& o, const ServiceApi& api, protocol::SigV4Signer& signer, Transfer& t) {
   net::HttpRequest req;
-  req.method = "POST";
-  req.path = "/";
-  req.headers = {{"host", authority_of(o.endpoint)},
-                 {"content-type", std::string(content_type(o.encoding))},
-                 {"x-amz-target", "Kinesis_20131202." + std::string(operation)}};
-  req.body = std::move(body);  // hashed in place, then given back
   const auto now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  req.headers.push_back({"authorization", signer.sign(req, now.count())});
-  body = std::move(req.body);
+  req.body = std::move(t.request_body);  // hashed in place, then given back
+  if (t.method.empty()) {
+    req.method = "POST";
+    req.path = "/";
+    req.headers = {{"host", authority_of(o.endpoint)},
+                   {"content-type", std::string(content_type(o.encoding))},
+                   {"x-amz-target", std::string(api.target_prefix) + t.operation}};
+    req.headers.push_back({"authorization", signer.sign(req, now.count())});
+  } else {
+    req.method = t.method;
+    const std::string_view target = t.path_and_query;
+    const size_t q = target.find('?');
+    req.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+    const std::string payload_hash = protocol::sigv4_sha256_hex(req.body);
+    req.headers = {{"host", authority_of(o.endpoint)}, {"x-amz-content-sha256", payload_hash}};
+    req.headers.push_back({"authorization", signer.sign(req, now.count(), payload_hash)});
+  }
+  t.request_body = std::move(req.body);
   curl_slist* list = nullptr;
   for (const net::Header& h : req.headers) {
     std::string line = h.name + ": " + h.value;
     list = curl_slist_append(list, line.c_str());
   }
+  // libcurl would add its form Content-Type to a PUT sent as a POST.
+  if (!t.method.empty()) list = curl_slist_append(list, "Content-Type:");
   return list;
 }
 
-// Prepares t->easy for a signed POST of `operation`.
+// Prepares t->easy for the signed request `t` describes: a POST of
+// t.operation, or the REST request t.method on t.path_and_query.
 // `reuse`: a handle of an earlier transfer, reset, or null for a new one.
-void configure(const BenchOptions& o, protocol::SigV4Signer& signer, Transfer& t, std::string_view operation,
+void configure(const BenchOptions& o, const ServiceApi& api, protocol::SigV4Signer& signer, Transfer& t,
                CURL* reuse = nullptr) {
   CURL* e = t.easy = reuse ? reuse : curl_easy_init();
-  std::string url = o.endpoint + "/";
+  std::string url = o.endpoint + (t.method.empty() ? std::string("/") : t.path_and_query);
   curl_easy_setopt(e, CURLOPT_URL, url.c_str());
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_POST, 1L);
-  t.headers = signed_headers(o, signer, t.request_body, operation);
-  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.request_body.size()));
-  curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.request_body.data());
+  t.headers = signed_headers(o, api, signer, t);
+  if (t.method.empty() || t.method == "POST" || t.method == "PUT") {
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    if (!t.method.empty()) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t.method.c_str());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.request_body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.request_body.data());
+  } else {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    if (t.method != "GET") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t.method.c_str());
+  }
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
   if (o.http2 && o.tls) {
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2TLS});
@@ -163,11 +185,12 @@ std::string HttpResult::error_type(Encoding e) const {
   return bench::error_type(body, e, amzn_error_type, status);
 }
 
-HttpLoop::HttpLoop(const BenchOptions& options, int max_connections, int streams_per_connection)
+HttpLoop::HttpLoop(const BenchOptions& options, int max_connections, int streams_per_connection, const ServiceApi& api)
     : options_(options),
+      api_(api),
       max_connections_(std::max(1, max_connections)),
-      signer_(
-          std::make_unique<protocol::SigV4Signer>(options.access_key, options.secret_key, options.region, "kinesis")),
+      signer_(std::make_unique<protocol::SigV4Signer>(options.access_key, options.secret_key, options.region,
+                                                      std::string(api.signing_name))),
       multi_(curl_multi_init()) {
   CURLM* m = static_cast<CURLM*>(multi_);
   curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_connections));
@@ -209,7 +232,7 @@ void HttpLoop::add(std::unique_ptr<Transfer> t) {
     reuse = static_cast<CURL*>(idle_handles_.back());
     idle_handles_.pop_back();
   }
-  configure(options_, *signer_, *t, t->operation, reuse);
+  configure(options_, api_, *signer_, *t, reuse);
   curl_multi_add_handle(static_cast<CURLM*>(multi_), t->easy);
   void* key = t->easy;
   transfers_.emplace(key, std::move(t));
@@ -233,6 +256,18 @@ void HttpLoop::release_waiting() {
 void HttpLoop::start(std::string_view operation, std::string body, DoneCallback done) {
   auto t = std::make_unique<Transfer>();
   t->operation = std::string(operation);
+  t->request_body = std::move(body);
+  t->done = std::move(done);
+  t->started = std::chrono::steady_clock::now();
+  add(std::move(t));
+}
+
+void HttpLoop::start_rest(std::string_view method, std::string_view path_and_query, std::string body,
+                          DoneCallback done) {
+  auto t = std::make_unique<Transfer>();
+  t->operation = std::string(method);
+  t->method = std::string(method);
+  t->path_and_query = std::string(path_and_query);
   t->request_body = std::move(body);
   t->done = std::move(done);
   t->started = std::chrono::steady_clock::now();
@@ -321,16 +356,35 @@ void HttpLoop::cancel_all() {
   openers_ = 0;
 }
 
-HttpResult call(const BenchOptions& options, std::string_view operation, std::string body) {
-  Transfer t;
-  t.request_body = std::move(body);
+namespace {
+
+HttpResult perform(const BenchOptions& options, const ServiceApi& api, Transfer& t) {
   t.opener = true;  // a fresh handle never reuses a connection
   t.started = std::chrono::steady_clock::now();
-  protocol::SigV4Signer signer(options.access_key, options.secret_key, options.region, "kinesis");
-  configure(options, signer, t, operation);
+  protocol::SigV4Signer signer(options.access_key, options.secret_key, options.region, std::string(api.signing_name));
+  configure(options, api, signer, t);
   CURLcode code = curl_easy_perform(t.easy);
   finish(t, code);
   return std::move(t.result);
+}
+
+}  // namespace
+
+HttpResult call(const BenchOptions& options, std::string_view operation, std::string body, const ServiceApi& api) {
+  Transfer t;
+  t.operation = std::string(operation);
+  t.request_body = std::move(body);
+  return perform(options, api, t);
+}
+
+HttpResult call_rest(const BenchOptions& options, std::string_view method, std::string_view path_and_query,
+                     std::string body) {
+  Transfer t;
+  t.operation = std::string(method);
+  t.method = std::string(method);
+  t.path_and_query = std::string(path_and_query);
+  t.request_body = std::move(body);
+  return perform(options, kS3Api, t);
 }
 
 }  // namespace runnel::bench

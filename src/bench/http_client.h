@@ -1,8 +1,9 @@
 #pragma once
-// The bench tool's HTTP side, on libcurl: one Kinesis endpoint, SigV4-signed
-// POSTs of `X-Amz-Target: Kinesis_20131202.<Op>` in JSON or CBOR, over
-// HTTP/1.1 (keep-alive) or HTTP/2 (h2c with prior knowledge on http://, ALPN
-// on https://).
+// The bench tool's HTTP side, on libcurl: one endpoint, SigV4-signed POSTs
+// of `X-Amz-Target: <prefix><Op>` in JSON or CBOR (Kinesis, Firehose), and
+// REST requests (the S3 store: a method, a path and query, signed for `s3`
+// with x-amz-content-sha256), over HTTP/1.1 (keep-alive) or HTTP/2 (h2c with
+// prior knowledge on http://, ALPN on https://).
 //
 // HttpLoop drives many transfers at once on one curl multi handle: unary
 // calls (the whole answer at the end) and streams (SubscribeToShard: the
@@ -32,6 +33,17 @@ class SigV4Signer;
 
 namespace runnel::bench {
 
+// The service a loop's or call's requests go to: the SigV4 signing name and,
+// for the AWS JSON services, the X-Amz-Target prefix (empty for S3, whose
+// requests are REST).
+struct ServiceApi {
+  std::string_view signing_name;
+  std::string_view target_prefix;
+};
+inline constexpr ServiceApi kKinesisApi{"kinesis", "Kinesis_20131202."};
+inline constexpr ServiceApi kFirehoseApi{"firehose", "Firehose_20150804."};
+inline constexpr ServiceApi kS3Api{"s3", ""};
+
 // The outcome of one request.
 struct HttpResult {
   std::string network_error;    // curl's description when no complete answer came; then status is 0
@@ -53,13 +65,19 @@ class HttpLoop {
  public:
   // `max_connections` bounds the connections opened to the endpoint;
   // `streams_per_connection` the HTTP/2 streams multiplexed on one.
-  HttpLoop(const BenchOptions& options, int max_connections, int streams_per_connection);
+  // Requests are signed for `api`.
+  HttpLoop(const BenchOptions& options, int max_connections, int streams_per_connection,
+           const ServiceApi& api = kKinesisApi);
   ~HttpLoop();
   HttpLoop(const HttpLoop&) = delete;
   HttpLoop& operator=(const HttpLoop&) = delete;
 
   // Starts `operation` with `body`; `done` runs from poll() when it ends.
   void start(std::string_view operation, std::string body, DoneCallback done);
+  // Starts a REST request (S3): `method` ("GET", "PUT", "DELETE") on
+  // `path_and_query` ("/bucket?list-type=2", URI-encoded as it is to be
+  // sent and signed).
+  void start_rest(std::string_view method, std::string_view path_and_query, std::string body, DoneCallback done);
   // Same, for a long-lived streaming answer: `on_data` receives the body of a
   // 200 answer piece by piece as it arrives; `done` runs at the end (its
   // body is only filled for a non-200 answer). No overall timeout applies;
@@ -88,6 +106,7 @@ class HttpLoop {
   void release_waiting();
 
   const BenchOptions& options_;
+  ServiceApi api_;
   int max_connections_;
   std::unique_ptr<protocol::SigV4Signer> signer_;
   void* multi_;                                                     // CURLM*
@@ -100,6 +119,10 @@ class HttpLoop {
 };
 
 // One synchronous request (the control plane: CreateStream, ListShards, ...).
-HttpResult call(const BenchOptions& options, std::string_view operation, std::string body);
+HttpResult call(const BenchOptions& options, std::string_view operation, std::string body,
+                const ServiceApi& api = kKinesisApi);
+// One synchronous REST request to the S3 store (see HttpLoop::start_rest).
+HttpResult call_rest(const BenchOptions& options, std::string_view method, std::string_view path_and_query,
+                     std::string body = {});
 
 }  // namespace runnel::bench

@@ -163,7 +163,8 @@ std::string error_message(std::string_view body, Encoding e) {
 bool retryable(std::string_view type) {
   return type == "ProvisionedThroughputExceededException" || type == "ThrottlingException" ||
          type == "LimitExceededException" || type == "InternalFailure" || type == "ServiceUnavailable" ||
-         type == "KMSThrottlingException" || type.starts_with("HTTP 5") || type.starts_with("network:");
+         type == "ServiceUnavailableException" || type == "KMSThrottlingException" || type.starts_with("HTTP 5") ||
+         type.starts_with("network:");
 }
 
 }  // namespace runnel::bench

@@ -67,7 +67,8 @@ std::string error_type(std::string_view body, Encoding e, std::string_view amzn_
 std::string error_message(std::string_view body, Encoding e);
 
 // Whether a failed request or entry with this error type is worth sending
-// again: throttling, internal failures, HTTP 5xx, network errors.
+// again: throttling (Firehose's is ServiceUnavailableException "Slow down."),
+// internal failures, HTTP 5xx, network errors.
 bool retryable(std::string_view type);
 
 }  // namespace runnel::bench

@@ -11,6 +11,78 @@ namespace {
 
 Status bad(std::string m) { return Status::invalid_argument(std::move(m)); }
 
+// Kinesis: the stream, the put API and the request's size (AWS's PutRecords limits).
+Status validate_kinesis_shape(BenchOptions& o) {
+  if (o.stream.empty() && (o.shards < 1 || o.shards > 10'000)) return bad("--shards must be in 1..10000");
+
+  if (o.api_name == "PutRecords") {
+    o.api = PutApi::kPutRecords;
+    if (o.batch == 0) o.batch = 100;
+    if (o.batch < 1 || o.batch > kMaxBatch) return bad(fmt::format("--batch must be in 1..{}", kMaxBatch));
+  } else if (o.api_name == "PutRecord") {
+    o.api = PutApi::kPutRecord;
+    if (o.batch == 0) o.batch = 1;
+    if (o.batch != 1) return bad("--batch must be 1 (or left out) with --api PutRecord");
+  } else {
+    return bad("--api must be PutRecords or PutRecord");
+  }
+  if (o.hot_keys < 0 || o.hot_keys > 1'000'000) return bad("--hot-keys must be in 0..1000000");
+  if (o.record_size == 0) o.record_size = 100;
+  if (o.record_size < static_cast<int>(kStampBytes)) {
+    return bad(fmt::format("--record-size must be at least {} (the latency stamp)", kStampBytes));
+  }
+  const int64_t per_record = int64_t{o.record_size} + partition_key_bytes(o);
+  if (per_record > kMaxRecordBytes) {
+    return bad(fmt::format("--record-size: data plus partition key must be at most {} bytes", kMaxRecordBytes));
+  }
+  if (per_record * o.batch > kMaxPutRecordsBytes) {
+    return bad(fmt::format("--batch x --record-size: {} records of {} bytes exceed PutRecords' {} bytes", o.batch,
+                           per_record, kMaxPutRecordsBytes));
+  }
+  return Status::ok();
+}
+
+// Firehose: PutRecordBatch into a delivery stream the run creates, whose
+// objects are read back from the endpoint's S3 store.
+Status validate_firehose_shape(BenchOptions& o) {
+  if (!o.stream.empty())
+    return bad("--stream is for --service kinesis; --service firehose creates its delivery stream");
+  if (o.api_name == "PutRecords" || o.api_name == "PutRecordBatch") {
+    o.api = PutApi::kPutRecordBatch;
+  } else {
+    return bad("--service firehose puts with PutRecordBatch (--api PutRecordBatch, or leave --api out)");
+  }
+  if (o.encoding_name != "json") return bad("--service firehose speaks AWS JSON 1.1 only (--encoding json)");
+  if (!o.produce) return bad("--no-produce is for --service kinesis");
+  if (o.consume_name != "none") {
+    return bad("--consume is for --service kinesis; --service firehose always reads the objects delivered to S3");
+  }
+  if (o.batch == 0) o.batch = kMaxBatch;
+  if (o.batch < 1 || o.batch > kMaxBatch) return bad(fmt::format("--batch must be in 1..{}", kMaxBatch));
+  if (o.record_size == 0) o.record_size = 1024;
+  if (o.record_size < static_cast<int>(kStampBytes)) {
+    return bad(fmt::format("--record-size must be at least {} (the latency stamp)", kStampBytes));
+  }
+  if (o.record_size > kMaxFirehoseRecordBytes) {
+    return bad(
+        fmt::format("--record-size must be at most {} bytes (Firehose's record limit)", kMaxFirehoseRecordBytes));
+  }
+  if (int64_t{o.record_size} * o.batch > kMaxPutRecordBatchBytes) {
+    return bad(fmt::format("--batch x --record-size: {} records of {} bytes exceed PutRecordBatch's {} bytes", o.batch,
+                           o.record_size, kMaxPutRecordBatchBytes));
+  }
+  if (o.compression_name == "UNCOMPRESSED") {
+    o.compression = Compression::kUncompressed;
+  } else if (o.compression_name == "GZIP") {
+    o.compression = Compression::kGzip;
+  } else {
+    return bad("--compression must be UNCOMPRESSED or GZIP");
+  }
+  if (o.buffer_size_mb < 1 || o.buffer_size_mb > 128) return bad("--buffer-size-mb must be in 1..128");
+  if (o.buffer_interval_s < 0 || o.buffer_interval_s > 900) return bad("--buffer-interval must be in 0..900 seconds");
+  return Status::ok();
+}
+
 }  // namespace
 
 int partition_key_bytes(const BenchOptions& o) {
@@ -45,30 +117,14 @@ Status validate(BenchOptions& o) {
   if (o.access_key.empty() || o.secret_key.empty()) return bad("--access-key and --secret-key must not be empty");
   if (o.request_timeout_ms < 100) return bad("--timeout-ms must be at least 100");
 
-  if (o.stream.empty() && (o.shards < 1 || o.shards > 10'000)) return bad("--shards must be in 1..10000");
-
-  if (o.api_name == "PutRecords") {
-    o.api = PutApi::kPutRecords;
-    if (o.batch == 0) o.batch = 100;
-    if (o.batch < 1 || o.batch > kMaxBatch) return bad(fmt::format("--batch must be in 1..{}", kMaxBatch));
-  } else if (o.api_name == "PutRecord") {
-    o.api = PutApi::kPutRecord;
-    if (o.batch == 0) o.batch = 1;
-    if (o.batch != 1) return bad("--batch must be 1 (or left out) with --api PutRecord");
+  if (o.service_name == "kinesis") {
+    o.service = Service::kKinesis;
+    if (Status s = validate_kinesis_shape(o); !s.is_ok()) return s;
+  } else if (o.service_name == "firehose") {
+    o.service = Service::kFirehose;
+    if (Status s = validate_firehose_shape(o); !s.is_ok()) return s;
   } else {
-    return bad("--api must be PutRecords or PutRecord");
-  }
-  if (o.hot_keys < 0 || o.hot_keys > 1'000'000) return bad("--hot-keys must be in 0..1000000");
-  if (o.record_size < static_cast<int>(kStampBytes)) {
-    return bad(fmt::format("--record-size must be at least {} (the latency stamp)", kStampBytes));
-  }
-  const int64_t per_record = int64_t{o.record_size} + partition_key_bytes(o);
-  if (per_record > kMaxRecordBytes) {
-    return bad(fmt::format("--record-size: data plus partition key must be at most {} bytes", kMaxRecordBytes));
-  }
-  if (per_record * o.batch > kMaxPutRecordsBytes) {
-    return bad(fmt::format("--batch x --record-size: {} records of {} bytes exceed PutRecords' {} bytes", o.batch,
-                           per_record, kMaxPutRecordsBytes));
+    return bad("--service must be kinesis or firehose");
   }
   if (o.concurrency < 1 || o.concurrency > 4096) return bad("--concurrency must be in 1..4096");
   if (o.connections < 0 || o.connections > 4096) return bad("--connections must be in 0..4096");
@@ -102,11 +158,21 @@ Status validate(BenchOptions& o) {
   if (o.poll_interval_ms < 0 || o.poll_interval_ms > 60'000) return bad("--poll-interval-ms must be in 0..60000");
   if (o.poll_limit < 1 || o.poll_limit > 10'000) return bad("--poll-limit must be in 1..10000");
   if (o.consumer_name.empty()) o.consumer_name = fmt::format("runnel-bench-{}", getpid());
-  if (!(o.drain_s >= 0) || o.drain_s > 600) return bad("--drain must be in 0..600 seconds");
+  if (o.drain_s < 0) o.drain_s = o.service == Service::kFirehose ? 2.0 * o.buffer_interval_s + 30 : 5;
+  if (!(o.drain_s >= 0) || o.drain_s > 3600) return bad("--drain must be in 0..3600 seconds");
   return Status::ok();
 }
 
-std::string_view to_string(PutApi a) { return a == PutApi::kPutRecords ? "PutRecords" : "PutRecord"; }
+std::string_view to_string(Service s) { return s == Service::kKinesis ? "kinesis" : "firehose"; }
+std::string_view to_string(Compression c) { return c == Compression::kUncompressed ? "UNCOMPRESSED" : "GZIP"; }
+std::string_view to_string(PutApi a) {
+  switch (a) {
+    case PutApi::kPutRecords: return "PutRecords";
+    case PutApi::kPutRecord: return "PutRecord";
+    case PutApi::kPutRecordBatch: return "PutRecordBatch";
+  }
+  return "?";
+}
 std::string_view to_string(Encoding e) { return e == Encoding::kJson ? "json" : "cbor"; }
 std::string_view to_string(ConsumeMode m) {
   switch (m) {

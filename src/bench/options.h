@@ -11,12 +11,18 @@
 
 namespace runnel::bench {
 
-enum class PutApi { kPutRecords, kPutRecord };
+enum class Service { kKinesis, kFirehose };
+enum class PutApi { kPutRecords, kPutRecord, kPutRecordBatch };
+enum class Compression { kUncompressed, kGzip };
 enum class Encoding { kJson, kCbor };
 enum class ConsumeMode { kNone, kPoll, kSubscribe };
 enum class StartAt { kLatest, kTrimHorizon };
 
 struct BenchOptions {
+  // What is measured: "kinesis" (a Data Streams stream) or "firehose" (a
+  // DirectPut delivery stream into a bucket of the endpoint's S3 store).
+  std::string service_name = "kinesis";
+
   // Endpoint and credentials.
   std::string endpoint = "http://127.0.0.1:4567";
   std::string region = "us-east-1";
@@ -36,7 +42,7 @@ struct BenchOptions {
   bool produce = true;
   std::string api_name = "PutRecords";
   int batch = 0;             // records per PutRecords; 0: 100 (PutRecords) or 1 (PutRecord)
-  int record_size = 100;     // bytes of Data per record, stamp included
+  int record_size = 0;       // bytes of Data per record, stamp included; 0: 100 (kinesis) or 1024 (firehose)
   int hot_keys = 0;          // 0: a fresh random partition key per record; N: N keys
   int concurrency = 4;       // requests in flight at once, across all producer threads
   int producer_threads = 1;  // threads sending puts, each with its share of concurrency and connections
@@ -51,13 +57,22 @@ struct BenchOptions {
   int poll_interval_ms = 200;         // GetRecords: pause after an empty answer
   int poll_limit = 10'000;            // GetRecords Limit
   std::string consumer_name;          // SubscribeToShard consumer; empty: runnel-bench-<pid>
-  double drain_s = 5;                 // after producing stops, how long to wait for the tail
+  double drain_s = -1;                // after producing stops, how long to wait for the tail;
+                                      // < 0: 5 s (kinesis) or 2 x buffer_interval_s + 30 s (firehose)
+
+  // Firehose (--service firehose): the delivery stream created and its
+  // Extended S3 destination, a bucket created on the endpoint's S3 store.
+  std::string compression_name = "UNCOMPRESSED";  // UNCOMPRESSED or GZIP
+  int buffer_size_mb = 5;                         // BufferingHints.SizeInMBs, 1..128 (AWS's default 5)
+  int buffer_interval_s = 300;                    // BufferingHints.IntervalInSeconds, 0..900 (AWS's default 300)
 
   // Output.
   std::string json_file;  // JSON summary destination; empty: stdout
   bool quiet = false;     // no progress lines
 
   // Derived by validate().
+  Service service = Service::kKinesis;
+  Compression compression = Compression::kUncompressed;
   PutApi api = PutApi::kPutRecords;
   Encoding encoding = Encoding::kJson;
   ConsumeMode consume = ConsumeMode::kNone;
@@ -71,6 +86,9 @@ inline constexpr int kMaxBatch = 500;
 inline constexpr int64_t kMaxRecordBytes = 1 << 20;      // data + partition key
 inline constexpr int64_t kMaxPutRecordsBytes = 5 << 20;  // all data + keys of one request
 inline constexpr int kMaxPartitionKeyBytes = 256;
+// Firehose's PutRecordBatch limits.
+inline constexpr int64_t kMaxFirehoseRecordBytes = 1'024'000;
+inline constexpr int64_t kMaxPutRecordBatchBytes = 4 << 20;
 
 // Checks `o` and fills in its derived fields and defaults (batch, connections,
 // consumer name). An invalid_argument Status names the offending flag.
@@ -80,6 +98,8 @@ inline constexpr int kMaxPartitionKeyBytes = 256;
 // checks account for it).
 int partition_key_bytes(const BenchOptions& o);
 
+std::string_view to_string(Service s);
+std::string_view to_string(Compression c);
 std::string_view to_string(PutApi a);
 std::string_view to_string(Encoding e);
 std::string_view to_string(ConsumeMode m);

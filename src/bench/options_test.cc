@@ -99,6 +99,69 @@ TEST(BenchOptions, RejectsBadCombinations) {
   EXPECT_NE(with([](auto& o) { o.consume_name = "tail"; }).find("--consume"), std::string::npos);
 }
 
+TEST(BenchOptions, KinesisDefaultsStayAsTheyWere) {
+  BenchOptions o = Valid();
+  ASSERT_TRUE(validate(o).is_ok());
+  EXPECT_EQ(o.service, Service::kKinesis);
+  EXPECT_EQ(o.record_size, 100);
+  EXPECT_EQ(o.drain_s, 5);
+  o = Valid();
+  o.api_name = "PutRecordBatch";
+  EXPECT_NE(ErrorOf(o).find("--api"), std::string::npos);
+}
+
+TEST(BenchOptions, FirehoseDefaults) {
+  BenchOptions o = Valid();
+  o.service_name = "firehose";
+  ASSERT_TRUE(validate(o).is_ok());
+  EXPECT_EQ(o.service, Service::kFirehose);
+  EXPECT_EQ(o.api, PutApi::kPutRecordBatch);
+  EXPECT_EQ(o.batch, 500);
+  EXPECT_EQ(o.record_size, 1024);
+  EXPECT_EQ(o.compression, Compression::kUncompressed);
+  EXPECT_EQ(o.buffer_size_mb, 5);
+  EXPECT_EQ(o.buffer_interval_s, 300);
+  EXPECT_EQ(o.drain_s, 2 * 300 + 30);  // time for the last buffer's interval to pass
+  o = Valid();
+  o.service_name = "firehose";
+  o.buffer_interval_s = 1;
+  o.drain_s = 4;
+  ASSERT_TRUE(validate(o).is_ok());
+  EXPECT_EQ(o.drain_s, 4);
+}
+
+TEST(BenchOptions, FirehoseRejectsWhatItCannotDo) {
+  auto with = [](auto f) {
+    BenchOptions o = Valid();
+    o.service_name = "firehose";
+    f(o);
+    return ErrorOf(o);
+  };
+  EXPECT_EQ(with([](auto&) {}), "");
+  EXPECT_EQ(with([](auto& o) { o.api_name = "PutRecordBatch"; }), "");
+  EXPECT_NE(with([](auto& o) { o.api_name = "PutRecord"; }).find("PutRecordBatch"), std::string::npos);
+  EXPECT_NE(with([](auto& o) { o.encoding_name = "cbor"; }).find("--encoding"), std::string::npos);
+  EXPECT_NE(with([](auto& o) { o.consume_name = "poll"; }).find("--consume"), std::string::npos);
+  EXPECT_NE(with([](auto& o) { o.stream = "s"; }).find("--stream"), std::string::npos);
+  EXPECT_NE(with([](auto& o) { o.produce = false; }).find("--no-produce"), std::string::npos);
+  EXPECT_NE(with([](auto& o) { o.compression_name = "ZIP"; }).find("--compression"), std::string::npos);
+  EXPECT_NE(with([](auto& o) { o.buffer_size_mb = 0; }).find("--buffer-size-mb"), std::string::npos);
+  EXPECT_NE(with([](auto& o) { o.buffer_size_mb = 129; }).find("--buffer-size-mb"), std::string::npos);
+  EXPECT_NE(with([](auto& o) { o.buffer_interval_s = 901; }).find("--buffer-interval"), std::string::npos);
+  EXPECT_EQ(with([](auto& o) { o.buffer_interval_s = 0; }), "");
+  EXPECT_NE(with([](auto& o) { o.record_size = 11; }).find("--record-size"), std::string::npos);
+  // Firehose's record limit is 1,000 KiB, not Kinesis's 1 MiB.
+  EXPECT_NE(with([](auto& o) {
+              o.batch = 1;
+              o.record_size = 1'024'001;
+            }).find("1024000"),
+            std::string::npos);
+  // 500 x 8,389 B > 4 MiB; 500 x 8,388 B is just under.
+  EXPECT_NE(with([](auto& o) { o.record_size = 8'389; }).find("4194304"), std::string::npos);
+  EXPECT_EQ(with([](auto& o) { o.record_size = 8'388; }), "");
+  EXPECT_NE(with([](auto& o) { o.service_name = "sqs"; }).find("--service"), std::string::npos);
+}
+
 TEST(BenchOptions, BatchSizeLimitCountsPartitionKeys) {
   BenchOptions o = Valid();
   o.batch = 500;
@@ -130,10 +193,29 @@ TEST(BenchCommand, ParsesFlags) {
   EXPECT_EQ(o.json_file, "out.json");
 }
 
+TEST(BenchCommand, ParsesFirehoseFlags) {
+  CLI::App app;
+  BenchCommand bench(app);
+  app.parse("bench --service firehose --compression GZIP --buffer-size-mb 32 --buffer-interval 60 --duration 20",
+            false);
+  BenchOptions& o = bench.options();
+  ASSERT_TRUE(validate(o).is_ok());
+  EXPECT_EQ(o.service, Service::kFirehose);
+  EXPECT_EQ(o.compression, Compression::kGzip);
+  EXPECT_EQ(o.buffer_size_mb, 32);
+  EXPECT_EQ(o.buffer_interval_s, 60);
+  EXPECT_EQ(o.drain_s, 150);
+  EXPECT_EQ(o.batch, 500);
+  EXPECT_EQ(o.record_size, 1024);
+}
+
 TEST(BenchCommand, RejectsUnknownChoices) {
   CLI::App app;
   BenchCommand bench(app);
   EXPECT_THROW(app.parse("bench --api PutRecordz", false), CLI::ValidationError);
+  CLI::App app2;
+  BenchCommand bench2(app2);
+  EXPECT_THROW(app2.parse("bench --service kinesis --compression SNAPPY", false), CLI::ValidationError);
 }
 
 }  // namespace

@@ -6,9 +6,11 @@
 #include <cmath>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "bench/firehose_requests.h"
 #include "bench/http_client.h"
 #include "bench/kinesis_requests.h"
 #include "bench/latency_stamp.h"
@@ -26,6 +28,12 @@ constexpr int kFailuresBeforeGivingUp = 20;
 // 20 ms, at most 1 s.
 std::chrono::milliseconds backoff(int sends) {
   return std::chrono::milliseconds(std::min<int64_t>(1000, int64_t{20} << std::clamp(sends - 1, 0, 6)));
+}
+
+// A random generator's seed for lane `index`, different per run and per lane.
+uint64_t lane_seed(int index) {
+  return (static_cast<uint64_t>(now_epoch_micros()) ^ static_cast<uint64_t>(getpid())) +
+         static_cast<uint64_t>(index) * 0x9e3779b97f4a7c15ULL;
 }
 
 // Lane `i`'s share of `total` split over `lanes` (the first ones take the remainder).
@@ -64,6 +72,8 @@ class Producer::Lane {
   const int concurrency_;
   RecordFactory factory_;
   PutRecordsJsonWriter json_writer_;
+  std::optional<PutRecordBatchJsonWriter> batch_writer_;  // --service firehose only
+  uint64_t batch_records_ = 0;                            // records written by batch_writer_, to pick their templates
   HttpLoop loop_;
   std::deque<Pending> retries_;
   uint64_t successes_ = 0;
@@ -126,11 +136,15 @@ Producer::Lane::Lane(Producer& p, int index)
     : p_(p),
       o_(p.o_),
       concurrency_(share(o_.concurrency, std::max(1, o_.producer_threads), index)),
-      factory_(o_.record_size, o_.hot_keys,
-               (static_cast<uint64_t>(now_epoch_micros()) ^ static_cast<uint64_t>(getpid())) +
-                   static_cast<uint64_t>(index) * 0x9e3779b97f4a7c15ULL),
+      factory_(o_.record_size, o_.hot_keys, lane_seed(index)),
       json_writer_(p.stream_, factory_.data(0)),
-      loop_(o_, std::max(1, share(o_.connections, std::max(1, o_.producer_threads), index)), concurrency_) {}
+      loop_(o_, std::max(1, share(o_.connections, std::max(1, o_.producer_threads), index)), concurrency_,
+            o_.service == Service::kFirehose ? kFirehoseApi : kKinesisApi) {
+  if (o_.api == PutApi::kPutRecordBatch) {
+    batch_writer_.emplace(p.stream_, firehose_record_templates(o_.record_size, firehose_template_count(o_.record_size),
+                                                               lane_seed(index) + 1));
+  }
+}
 
 void Producer::Lane::run() {
   while (!p_.stop_.load()) {
@@ -175,7 +189,9 @@ bool Producer::Lane::send_due(Clock::time_point now) {
     // time it waited in the tool counts (see producer.h). The due time is
     // never after now, since only due records are claimed.
     const int64_t stamp = o_.rate > 0 ? std::min(p_.due_epoch_micros(first), now_epoch_micros()) : now_epoch_micros();
-    for (size_t i = 0; i < fresh; ++i) batch.push_back(Pending{factory_.partition_key(), stamp, 0, now});
+    // Firehose records have no partition key.
+    const bool keyed = o_.api != PutApi::kPutRecordBatch;
+    for (size_t i = 0; i < fresh; ++i) batch.push_back(Pending{keyed ? factory_.partition_key() : "", stamp, 0, now});
   }
   if (batch.empty()) return false;
 
@@ -192,7 +208,11 @@ bool Producer::Lane::send_due(Clock::time_point now) {
 
 std::string Producer::Lane::body(const std::vector<Pending>& batch) {
   std::string out;
-  if (o_.api == PutApi::kPutRecords && o_.encoding == Encoding::kJson) {
+  if (o_.api == PutApi::kPutRecordBatch) {
+    batch_writer_->begin(out, batch.size());
+    for (const Pending& p : batch) batch_writer_->add(out, p.stamp_us, batch_records_++);
+    batch_writer_->finish(out);
+  } else if (o_.api == PutApi::kPutRecords && o_.encoding == Encoding::kJson) {
     json_writer_.begin(out, batch.size());
     for (const Pending& p : batch) json_writer_.add(out, p.key, p.stamp_us);
     json_writer_.finish(out);
@@ -256,7 +276,8 @@ void Producer::Lane::on_answer(std::vector<Pending> batch, HttpResult&& r) {
     stats.put_ok(r.latency_us, 1, record_bytes);
     return;
   }
-  auto entries = put_records_entry_errors(r.body, o_.encoding, batch.size());
+  auto entries = o_.api == PutApi::kPutRecordBatch ? put_record_batch_entry_errors(r.body, batch.size())
+                                                   : put_records_entry_errors(r.body, o_.encoding, batch.size());
   if (!entries) {
     for (Pending& p : batch) retry_or_fail(std::move(p), operation, "undecodable answer", true);
     return;

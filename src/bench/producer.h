@@ -1,5 +1,7 @@
 #pragma once
-// Producer: puts records into one stream with PutRecords (or PutRecord) as
+// Producer: puts records into one stream with PutRecords (or PutRecord), or
+// into one Firehose delivery stream with PutRecordBatch (FailedPutCount's
+// records retried like PutRecords' failed entries), as
 // the options say: --producer-threads threads, each driving its own HttpLoop
 // with its share of --concurrency requests in flight (and of
 // --connections), together pacing new records to --rate per second (or as

@@ -65,4 +65,32 @@ void PutRecordsJsonWriter::finish(std::string& out) const {
   out.push_back('}');
 }
 
+PutRecordBatchJsonWriter::PutRecordBatchJsonWriter(std::string_view delivery_stream,
+                                                   const std::vector<std::string>& data_templates) {
+  for (const std::string& t : data_templates) {
+    protocol::base64_encode_append(std::string_view(t).substr(kStampBytes), filler_base64_.emplace_back());
+  }
+  head_ = R"({"DeliveryStreamName":)";
+  append_json_string(head_, delivery_stream);
+  head_ += R"(,"Records":[)";
+}
+
+void PutRecordBatchJsonWriter::begin(std::string& out, size_t records) const {
+  out.clear();
+  out.reserve(head_.size() + records * (16 + filler_base64_.front().size() + 12) + 3);
+  out.append(head_);
+}
+
+void PutRecordBatchJsonWriter::add(std::string& out, int64_t stamp_us, size_t variant) const {
+  if (out.back() != '[') out.push_back(',');
+  std::string stamp(kStampBytes, '\0');
+  write_stamp(stamp, stamp_us);
+  out.append(kDataOpen);
+  protocol::base64_encode_append(stamp, out);
+  out.append(filler_base64_[variant % filler_base64_.size()]);
+  out.append(R"("})");
+}
+
+void PutRecordBatchJsonWriter::finish(std::string& out) const { out.append("]}"); }
+
 }  // namespace runnel::bench

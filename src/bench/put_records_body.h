@@ -1,5 +1,6 @@
 #pragma once
-// PutRecordsJsonWriter: writes the AWS JSON body of a PutRecords request
+// PutRecordsJsonWriter (Kinesis) and PutRecordBatchJsonWriter (Firehose):
+// write the AWS JSON body of a PutRecords / PutRecordBatch request
 // straight into a string, without building a protocol::Value tree. The
 // producer sends one of these per request, so at 500 records per request
 // this is its hot path.
@@ -21,6 +22,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace runnel::bench {
 
@@ -39,6 +41,30 @@ class PutRecordsJsonWriter {
  private:
   std::string filler_base64_;  // base64 of data_template[12..)
   std::string stream_json_;    // the stream name as a JSON string, quotes included
+};
+
+// The same for Firehose's PutRecordBatch: records have no partition key, and
+// the bytes are exactly encode_json(put_record_batch_request(...))
+// (firehose_requests.h):
+//
+//   {"DeliveryStreamName":"<name>","Records":[{"Data":"<base64>"},...]}
+//
+// A record's Data is one of several templates (firehose_record_templates in
+// record_factory.h) with its stamp written over the first 12 bytes; each
+// template's filler is base64-encoded once.
+class PutRecordBatchJsonWriter {
+ public:
+  // `data_templates`: at least one, each at least kStampBytes long.
+  PutRecordBatchJsonWriter(std::string_view delivery_stream, const std::vector<std::string>& data_templates);
+
+  void begin(std::string& out, size_t records) const;
+  // Adds a record: template `variant` modulo their number, stamped `stamp_us`.
+  void add(std::string& out, int64_t stamp_us, size_t variant) const;
+  void finish(std::string& out) const;
+
+ private:
+  std::vector<std::string> filler_base64_;
+  std::string head_;  // {"DeliveryStreamName":"<name>","Records":[
 };
 
 }  // namespace runnel::bench

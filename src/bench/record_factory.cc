@@ -1,5 +1,7 @@
 #include "bench/record_factory.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "bench/latency_stamp.h"
@@ -24,6 +26,20 @@ std::string RecordFactory::data(int64_t stamp_us) const {
   std::string d = filler_;
   write_stamp(d, stamp_us);
   return d;
+}
+
+int firehose_template_count(int record_size) {
+  const int n = (64 * 1024 + std::max(1, record_size) - 1) / std::max(1, record_size);
+  return std::clamp(n, 2, 64);
+}
+
+std::vector<std::string> firehose_record_templates(int record_size, int count, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::string> out(static_cast<size_t>(count), std::string(static_cast<size_t>(record_size), 'a'));
+  for (std::string& t : out) {
+    for (char& c : t) c = static_cast<char>('a' + rng() % 26);
+  }
+  return out;
 }
 
 }  // namespace runnel::bench

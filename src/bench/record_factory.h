@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "bench/kinesis_requests.h"
 #include "bench/options.h"
@@ -33,5 +34,17 @@ class RecordFactory {
   int hot_keys_;
   std::mt19937_64 rng_;
 };
+
+// The Data templates of the Firehose mode's records (their first 12 bytes
+// are overwritten by the stamp): `count` records of `record_size` bytes of
+// random lowercase letters, so that GZIP has text to work on rather than one
+// block repeated (which deflate would shrink about fifty-fold, and fast).
+// firehose_template_count() makes them span at least 64 KiB, so the same one
+// recurs beyond deflate's 32 KiB window; then zlib level 1 (runnel's GZIP)
+// shrinks 1 KiB records to about two thirds of their size (0.66 measured).
+// src/firehose/delivery_benchmark.cc's records are mostly random letters too.
+std::vector<std::string> firehose_record_templates(int record_size, int count, uint64_t seed);
+// 64 KiB / record_size, rounded up, in 2..64 (64 for 1 KiB records).
+int firehose_template_count(int record_size);
 
 }  // namespace runnel::bench

@@ -27,6 +27,10 @@ std::string latency_line(std::string_view what, const Histogram& h) {
 
 }  // namespace
 
+double delivered_mb_per_s_while_producing(const RunInfo& info, const StatsSnapshot& s) {
+  return info.produce_s > 0 ? mb(s.received_bytes_by_production_end) / info.produce_s : 0.0;
+}
+
 ActiveReceive active_receive(const RunInfo& info, const StatsSnapshot& s) {
   ActiveReceive a;
   if (s.first_receive_us == 0) return a;
@@ -46,7 +50,11 @@ std::string progress_line(const BenchOptions& o, double elapsed_s, double interv
         fmt::format(" put {:>8.0f} rec/s {:7.2f} MB/s req {}", per_s(cur.put_records - prev.put_records, interval_s),
                     mb(cur.put_bytes - prev.put_bytes) / interval_s, percentiles_ms(cur.put_latency));
   }
-  if (o.consume != ConsumeMode::kNone) {
+  if (o.service == Service::kFirehose) {
+    line += fmt::format(" | s3 {:>8.0f} rec/s lag {} objects {}",
+                        per_s(cur.received_records - prev.received_records, interval_s),
+                        percentiles_ms(cur.e2e_latency), cur.delivered_objects);
+  } else if (o.consume != ConsumeMode::kNone) {
     line +=
         fmt::format(" | recv {:>8.0f} rec/s e2e {}", per_s(cur.received_records - prev.received_records, interval_s),
                     percentiles_ms(cur.e2e_latency));
@@ -57,8 +65,15 @@ std::string progress_line(const BenchOptions& o, double elapsed_s, double interv
 }
 
 std::string summary_text(const BenchOptions& o, const RunInfo& info, const StatsSnapshot& s) {
-  std::string out = fmt::format("runnel bench: {} on {} ({} shard{}), {} over HTTP/{}\n", info.stream, o.endpoint,
-                                info.shards, info.shards == 1 ? "" : "s", to_string(o.encoding), o.http_version);
+  const bool firehose = o.service == Service::kFirehose;
+  std::string out =
+      firehose ? fmt::format(
+                     "runnel bench: Firehose delivery stream {} -> s3://{} on {}, {}, buffering {} MiB / {} s, "
+                     "over HTTP/{}\n",
+                     info.stream, info.bucket, o.endpoint, to_string(o.compression), o.buffer_size_mb,
+                     o.buffer_interval_s, o.http_version)
+               : fmt::format("runnel bench: {} on {} ({} shard{}), {} over HTTP/{}\n", info.stream, o.endpoint,
+                             info.shards, info.shards == 1 ? "" : "s", to_string(o.encoding), o.http_version);
   if (o.produce) {
     out += fmt::format("  produced {} records, {:.2f} MB in {:.2f} s: {:.0f} records/s, {:.2f} MB/s ({} x {}, {} B)\n",
                        s.put_records, mb(s.put_bytes), info.produce_s, per_s(s.put_records, info.produce_s),
@@ -88,6 +103,24 @@ std::string summary_text(const BenchOptions& o, const RunInfo& info, const Stats
     }
     out += latency_line("end-to-end latency", s.e2e_latency);
   }
+  if (firehose) {
+    out += fmt::format(
+        "  delivered {} records, {:.2f} MB in {} objects ({:.2f} MB stored); {} unstamped\n"
+        "  delivered {:.2f} MB/s while producing ({:.2f} MB listed by the last put's answer), {:.2f} MB/s from the "
+        "first put to the last object listed ({:.2f} s)\n",
+        s.received_records, mb(s.received_bytes), s.delivered_objects, mb(s.delivered_object_bytes),
+        s.unstamped_records, delivered_mb_per_s_while_producing(info, s), mb(s.received_bytes_by_production_end),
+        info.consume_s > 0 ? mb(s.received_bytes) / info.consume_s : 0.0, info.consume_s);
+    for (const auto& [what, n] : s.consumer_warnings) {
+      out += fmt::format("  warning: {} ({} time{})\n", what, n, n == 1 ? "" : "s");
+    }
+    if (s.received_records < s.put_records) {
+      out += fmt::format("  {} records acknowledged were not seen in S3 before the end of the run\n",
+                         s.put_records - s.received_records);
+    }
+    out += latency_line("delivery lag", s.e2e_latency);
+    out += latency_line("lag while producing", s.e2e_latency_by_production_end);
+  }
   for (const auto& [what, c] : s.errors) {
     out += fmt::format("  error {}: {} ({} retried, {} given up)\n", what, c.count, c.retried, c.gave_up);
   }
@@ -109,6 +142,7 @@ Value latency_json(const Histogram& h) {
 Value summary_json(const BenchOptions& o, const RunInfo& info, const StatsSnapshot& s) {
   auto u = [](uint64_t v) { return Value(static_cast<int64_t>(v)); };
   Value params = Object{
+      {"service", std::string(to_string(o.service))},
       {"endpoint", o.endpoint},
       {"region", o.region},
       {"http", o.http_version},
@@ -135,6 +169,11 @@ Value summary_json(const BenchOptions& o, const RunInfo& info, const StatsSnapsh
       {"drain_s", o.drain_s},
       {"timeout_ms", o.request_timeout_ms},
   };
+  if (o.service == Service::kFirehose) {
+    params.set("compression", std::string(to_string(o.compression)));
+    params.set("buffer_size_mb", o.buffer_size_mb);
+    params.set("buffer_interval_s", o.buffer_interval_s);
+  }
   Value errors = protocol::Array{};
   for (const auto& [what, c] : s.errors) {
     const auto space = what.find(' ');
@@ -145,13 +184,15 @@ Value summary_json(const BenchOptions& o, const RunInfo& info, const StatsSnapsh
                                           {"gave_up", u(c.gave_up)}});
   }
   Value out = Object{
-      {"tool", "runnel bench"},
-      {"schema_version", 1},
-      {"ok", info.failure.empty()},
-      {"parameters", std::move(params)},
-      {"stream", Object{{"name", info.stream}, {"created", info.stream_created}, {"shards", info.shards}}},
-      {"elapsed_s", info.elapsed_s},
+      {"tool", "runnel bench"},          {"schema_version", 1},         {"ok", info.failure.empty()},
+      {"parameters", std::move(params)}, {"elapsed_s", info.elapsed_s},
   };
+  if (o.service == Service::kFirehose) {
+    out.set("delivery_stream",
+            Object{{"name", info.stream}, {"created", info.stream_created}, {"bucket", info.bucket}});
+  } else {
+    out.set("stream", Object{{"name", info.stream}, {"created", info.stream_created}, {"shards", info.shards}});
+  }
   if (!info.failure.empty()) out.set("failure", info.failure);
   if (o.produce) {
     out.set("producer", Object{{"seconds", info.produce_s},
@@ -184,6 +225,29 @@ Value summary_json(const BenchOptions& o, const RunInfo& info, const StatsSnapsh
     c.set("warnings", std::move(warnings));
     if (!info.consumer_arn.empty()) c.set("consumer_arn", info.consumer_arn);
     out.set("consumer", std::move(c));
+  }
+  if (o.service == Service::kFirehose) {
+    const ActiveReceive a = active_receive(info, s);
+    Value warnings = Object{};
+    for (const auto& [what, n] : s.consumer_warnings) warnings.set(what, u(n));
+    out.set("delivery",
+            Object{{"seconds", info.consume_s},
+                   {"records", u(s.received_records)},
+                   {"bytes", u(s.received_bytes)},
+                   {"records_per_s", per_s(s.received_records, info.consume_s)},
+                   {"mb_per_s", info.consume_s > 0 ? mb(s.received_bytes) / info.consume_s : 0.0},
+                   {"bytes_while_producing", u(s.received_bytes_by_production_end)},
+                   {"mb_per_s_while_producing", delivered_mb_per_s_while_producing(info, s)},
+                   {"missing_records", u(s.put_records > s.received_records ? s.put_records - s.received_records : 0)},
+                   {"unstamped_records", u(s.unstamped_records)},
+                   {"objects", u(s.delivered_objects)},
+                   {"object_bytes", u(s.delivered_object_bytes)},
+                   {"requests", u(s.consume_requests)},
+                   {"first_receive_s", a.first_s},
+                   {"last_receive_s", a.last_s},
+                   {"warnings", std::move(warnings)},
+                   {"lag_us", latency_json(s.e2e_latency)},
+                   {"lag_while_producing_us", latency_json(s.e2e_latency_by_production_end)}});
   }
   out.set("errors", std::move(errors));
   return out;

@@ -14,8 +14,10 @@ namespace runnel::bench {
 
 // Facts about the run that are not measurements.
 struct RunInfo {
-  std::string stream;
+  std::string stream;  // Kinesis stream, or Firehose delivery stream
   bool stream_created = false;
+  std::string bucket;  // Firehose: the bucket delivered into
+  bool bucket_created = false;
   int shards = 0;
   std::string consumer_arn;  // SubscribeToShard runs
   double elapsed_s = 0;      // from the first put (or first read) to the end of the run
@@ -41,6 +43,11 @@ struct ActiveReceive {
   double records_per_s = 0;
 };
 ActiveReceive active_receive(const RunInfo& info, const StatsSnapshot& s);
+
+// Firehose: record bytes listed in S3 by the end of producing, per second of
+// producing. When delivery keeps up this is the put rate less what still
+// waits in the last buffer; when it does not, it is the delivery rate.
+double delivered_mb_per_s_while_producing(const RunInfo& info, const StatsSnapshot& s);
 
 std::string summary_text(const BenchOptions& o, const RunInfo& info, const StatsSnapshot& s);
 

@@ -63,6 +63,68 @@ TEST(Report, JsonSummaryHasTheDocumentedShape) {
   EXPECT_EQ(e.find("gave_up")->as_int(), 0);
 }
 
+TEST(Report, FirehoseSummaryReportsDelivery) {
+  BenchOptions o;
+  o.service_name = "firehose";
+  o.compression_name = "GZIP";
+  ASSERT_TRUE(validate(o).is_ok());
+  RunInfo info;
+  info.stream = info.bucket = "runnel-bench-1-2";
+  info.stream_created = info.bucket_created = true;
+  info.elapsed_s = info.produce_s = 2;
+  info.consume_s = 4;
+  info.start_us = 1'000'000;
+  RunStats stats;
+  stats.put_ok(2000, 500, 512'000);
+  stats.error("PutRecordBatch", "ServiceUnavailableException", true, 3);
+  const int64_t lag[] = {1'500'000, 2'500'000};
+  stats.received(lag, 0, 2048, 3'000'000);
+  stats.production_ended(3'000'000);
+  stats.received(lag, 0, 1000, 3'000'001);  // after producing ended
+  stats.object_delivered(700);
+  const StatsSnapshot s = stats.snapshot();
+  EXPECT_EQ(s.throttle_total(), 3u);
+  auto parsed = protocol::decode_json(protocol::encode_json(summary_json(o, info, s)));
+  ASSERT_TRUE(parsed.has_value());
+  const Value& j = *parsed;
+  EXPECT_EQ(j.find("parameters")->find("service")->as_string(), "firehose");
+  EXPECT_EQ(j.find("parameters")->find("compression")->as_string(), "GZIP");
+  EXPECT_EQ(j.find("parameters")->find("api")->as_string(), "PutRecordBatch");
+  EXPECT_EQ(j.find("delivery_stream")->find("bucket")->as_string(), "runnel-bench-1-2");
+  EXPECT_EQ(j.find("stream"), nullptr);
+  EXPECT_EQ(j.find("consumer"), nullptr);
+  EXPECT_EQ(j.find("producer")->find("records")->as_int(), 500);
+  const Value* d = j.find("delivery");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->find("records")->as_int(), 4);
+  EXPECT_EQ(d->find("missing_records")->as_int(), 496);
+  EXPECT_EQ(d->find("bytes_while_producing")->as_int(), 2048);
+  EXPECT_DOUBLE_EQ(d->find("mb_per_s_while_producing")->as_double(), 2048 / 1e6 / 2);
+  EXPECT_EQ(d->find("objects")->as_int(), 1);
+  EXPECT_EQ(d->find("object_bytes")->as_int(), 700);
+  EXPECT_DOUBLE_EQ(d->find("first_receive_s")->as_double(), 2.0);
+  EXPECT_DOUBLE_EQ(d->find("mb_per_s")->as_double(), 3048 / 1e6 / 4);
+  EXPECT_EQ(d->find("lag_us")->find("count")->as_int(), 4);
+  EXPECT_EQ(d->find("lag_while_producing_us")->find("count")->as_int(), 2);
+  EXPECT_EQ(d->find("lag_us")->find("max")->as_int(), 2'500'000);
+  const std::string text = summary_text(o, info, s);
+  EXPECT_NE(text.find("delivered 4 records"), std::string::npos) << text;
+  EXPECT_NE(text.find("496 records acknowledged were not seen"), std::string::npos) << text;
+  EXPECT_NE(text.find("delivery lag"), std::string::npos) << text;
+}
+
+TEST(Report, KinesisSummaryNamesItsService) {
+  BenchOptions o;
+  ASSERT_TRUE(validate(o).is_ok());
+  RunInfo info;
+  info.stream = "s";
+  auto parsed = protocol::decode_json(protocol::encode_json(summary_json(o, info, SomeStats())));
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->find("parameters")->find("service")->as_string(), "kinesis");
+  EXPECT_NE(parsed->find("stream"), nullptr);
+  EXPECT_EQ(parsed->find("delivery"), nullptr);
+}
+
 TEST(Report, ReadOnlyRunReportsTheActiveReceiveWindow) {
   BenchOptions o;
   o.produce = false;

@@ -9,10 +9,13 @@
 #include <fstream>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "bench/control_plane.h"
+#include "bench/delivery_observer.h"
+#include "bench/firehose_setup.h"
 #include "bench/latency_stamp.h"
 #include "bench/polling_consumer.h"
 #include "bench/producer.h"
@@ -41,17 +44,31 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 
 void say(const std::string& line) { fmt::print(stderr, "{}\n", line); }
 
-// The stream and consumer the run set up, removed again on scope exit.
+// The stream and consumer the run set up (Firehose: the bucket and the
+// delivery stream), removed again on scope exit.
 struct Setup {
   const BenchOptions& o;
   ControlPlane cp;
+  FirehoseSetup firehose;
   RunInfo info;
   std::string stream_arn;
   bool consumer_registered = false;
 
-  explicit Setup(const BenchOptions& options) : o(options), cp(options) {}
+  explicit Setup(const BenchOptions& options) : o(options), cp(options), firehose(options) {}
   ~Setup() {
     if (o.keep) return;
+    if (o.service == Service::kFirehose) {
+      // The stream first, so that no delivery still writes into the bucket.
+      if (info.stream_created) {
+        if (Status s = firehose.delete_delivery_stream(info.stream, kSetupTimeout); !s.is_ok()) {
+          say("warning: " + s.message());
+        }
+      }
+      if (info.bucket_created) {
+        if (Status s = firehose.delete_bucket(info.bucket); !s.is_ok()) say("warning: " + s.message());
+      }
+      return;
+    }
     if (consumer_registered) {
       if (Status s = cp.deregister_consumer(info.consumer_arn); !s.is_ok()) say("warning: " + s.message());
     }
@@ -61,6 +78,7 @@ struct Setup {
   }
 
   Status prepare() {
+    if (o.service == Service::kFirehose) return prepare_firehose();
     info.stream = o.stream;
     if (info.stream.empty()) {
       info.stream = fmt::format("runnel-bench-{}-{}", getpid(), now_epoch_micros() / 1000);
@@ -71,6 +89,17 @@ struct Setup {
     if (!arn) return arn.error();
     stream_arn = *arn;
     return Status::ok();
+  }
+
+  // A bucket and a DirectPut delivery stream into it, both named
+  // runnel-bench-<pid>-<millis> (a valid bucket name too).
+  Status prepare_firehose() {
+    info.stream = info.bucket = fmt::format("runnel-bench-{}-{}", getpid(), now_epoch_micros() / 1000);
+    if (Status s = firehose.create_bucket(info.bucket); !s.is_ok()) return s;
+    info.bucket_created = true;
+    if (Status s = firehose.create_delivery_stream(info.stream, info.bucket); !s.is_ok()) return s;
+    info.stream_created = true;
+    return firehose.wait_active(info.stream, kSetupTimeout);
   }
 };
 
@@ -109,12 +138,19 @@ int run_bench(const BenchOptions& o) {
   };
 
   if (Status st = setup.prepare(); !st.is_ok()) return finish(st.message());
-  auto shards = setup.cp.open_shards(info.stream);
-  if (!shards) return finish(shards.error().message());
-  info.shards = static_cast<int>(shards->size());
+  const bool firehose = o.service == Service::kFirehose;
+  std::vector<std::string> shards;
+  if (!firehose) {
+    auto open = setup.cp.open_shards(info.stream);
+    if (!open) return finish(open.error().message());
+    shards = std::move(*open);
+    info.shards = static_cast<int>(shards.size());
+  }
 
   std::unique_ptr<Consumer> consumer;
-  if (o.consume == ConsumeMode::kSubscribe) {
+  if (firehose) {
+    consumer = std::make_unique<DeliveryObserver>(o, info.bucket, stats);
+  } else if (o.consume == ConsumeMode::kSubscribe) {
     auto arn = setup.cp.register_consumer(setup.stream_arn, o.consumer_name, kSetupTimeout);
     if (!arn) {
       std::string m = arn.error().message();
@@ -126,9 +162,9 @@ int run_bench(const BenchOptions& o) {
     }
     info.consumer_arn = *arn;
     setup.consumer_registered = true;
-    consumer = std::make_unique<SubscribingConsumer>(o, *arn, *shards, stats);
+    consumer = std::make_unique<SubscribingConsumer>(o, *arn, shards, stats);
   } else if (o.consume == ConsumeMode::kPoll) {
-    consumer = std::make_unique<PollingConsumer>(o, info.stream, *shards, stats);
+    consumer = std::make_unique<PollingConsumer>(o, info.stream, shards, stats);
   }
 
   // A read-only run's receipts are timed from here: a consumer starting at
@@ -187,6 +223,7 @@ int run_bench(const BenchOptions& o) {
   if (producer) {
     producer->stop();
     producer_thread.join();
+    stats.production_ended(start_us + static_cast<int64_t>(info.produce_s * 1e6));
   }
   // Let the consumer catch up with what was put.
   if (consumer && o.produce && consumer->fatal().empty()) {
@@ -214,7 +251,10 @@ int run_bench(const BenchOptions& o) {
   } else if (o.produce && s.put_records == 0) {
     failure = "no record was put";
   } else if (consumer && o.produce && s.received_records == 0) {
-    failure = "no record was received";
+    failure = firehose ? "no record was seen in S3" : "no record was received";
+  } else if (firehose && s.received_records < s.put_records) {
+    failure = fmt::format("{} of the {} records acknowledged were not seen in S3 within --drain {} s",
+                          s.put_records - s.received_records, s.put_records, o.drain_s);
   }
   return finish(failure);
 }

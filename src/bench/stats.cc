@@ -1,5 +1,7 @@
 #include "bench/stats.h"
 
+#include <algorithm>
+
 #include "bench/latency_stamp.h"
 
 namespace runnel::bench {
@@ -14,7 +16,7 @@ uint64_t StatsSnapshot::throttle_total() const {
   uint64_t n = 0;
   for (const auto& [k, v] : errors) {
     if (k.find("ProvisionedThroughputExceeded") != std::string::npos || k.find("Throttl") != std::string::npos ||
-        k.find("LimitExceeded") != std::string::npos) {
+        k.find("LimitExceeded") != std::string::npos || k.find("ServiceUnavailableException") != std::string::npos) {
       n += v.count;
     }
   }
@@ -60,19 +62,34 @@ void RunStats::subscription_started() {
   s_.subscriptions++;
 }
 
-void RunStats::received(std::span<const int64_t> latencies_us, uint64_t unstamped, uint64_t bytes) {
-  const int64_t now = now_epoch_micros();
+void RunStats::received(std::span<const int64_t> latencies_us, uint64_t unstamped, uint64_t bytes, int64_t at_us) {
+  const int64_t now = at_us != 0 ? at_us : now_epoch_micros();
   MutexLock lock(mu_);
   if (latencies_us.empty() && unstamped == 0) return;
   if (s_.first_receive_us == 0) {
     s_.first_receive_us = now;
     s_.first_receipt_records = latencies_us.size() + unstamped;
   }
-  s_.last_receive_us = now;
+  s_.last_receive_us = std::max(s_.last_receive_us, now);
   for (int64_t l : latencies_us) s_.e2e_latency.record(l);
   s_.received_records += latencies_us.size() + unstamped;
   s_.unstamped_records += unstamped;
   s_.received_bytes += bytes;
+  if (s_.production_end_us == 0 || now <= s_.production_end_us) {
+    s_.received_bytes_by_production_end += bytes;
+    for (int64_t l : latencies_us) s_.e2e_latency_by_production_end.record(l);
+  }
+}
+
+void RunStats::production_ended(int64_t at_us) {
+  MutexLock lock(mu_);
+  s_.production_end_us = at_us;
+}
+
+void RunStats::object_delivered(uint64_t stored_bytes) {
+  MutexLock lock(mu_);
+  s_.delivered_objects++;
+  s_.delivered_object_bytes += stored_bytes;
 }
 
 void RunStats::consumer_warning(std::string_view what) {

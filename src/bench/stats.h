@@ -44,6 +44,14 @@ struct StatsSnapshot {
   int64_t first_receive_us = 0;        // epoch microseconds of the first receipt of records (0: none yet)
   uint64_t first_receipt_records = 0;  // records in that first receipt
   int64_t last_receive_us = 0;         // epoch microseconds of the last receipt of records
+  // Record bytes received at or before production_end_us (all of them while
+  // it is 0: producing has not ended yet).
+  int64_t production_end_us = 0;
+  uint64_t received_bytes_by_production_end = 0;
+  Histogram e2e_latency_by_production_end;  // the e2e_latency samples of those records
+  // Firehose: the objects read back from S3 and their stored (compressed) size.
+  uint64_t delivered_objects = 0;
+  uint64_t delivered_object_bytes = 0;
   // Deviations from AWS's behaviour that were tolerated, by description
   // (e.g. "no initial-response event"), with how often they were seen.
   std::map<std::string, uint64_t> consumer_warnings;
@@ -51,7 +59,7 @@ struct StatsSnapshot {
   std::map<std::string, ErrorCount> errors;
 
   uint64_t error_total() const;
-  uint64_t throttle_total() const;  // errors whose type says throttled
+  uint64_t throttle_total() const;  // errors whose type says throttled (Firehose: ServiceUnavailableException)
 };
 
 class RunStats {
@@ -65,8 +73,14 @@ class RunStats {
 
   void consume_request(uint64_t n = 1);
   void subscription_started();
-  // Received records: `latencies_us` of the stamped ones, plus `unstamped` others, `bytes` of Data in all.
-  void received(std::span<const int64_t> latencies_us, uint64_t unstamped, uint64_t bytes);
+  // Received records: `latencies_us` of the stamped ones, plus `unstamped` others, `bytes` of Data in all,
+  // received at `at_us` (epoch microseconds; 0: now).
+  void received(std::span<const int64_t> latencies_us, uint64_t unstamped, uint64_t bytes, int64_t at_us = 0);
+  // Producing ended at `at_us` (epoch microseconds): records received later
+  // (by their receipt time) no longer count in received_bytes_by_production_end.
+  void production_ended(int64_t at_us);
+  // Firehose: one object read back, of `stored_bytes` in the store.
+  void object_delivered(uint64_t stored_bytes);
   // A tolerated deviation of the endpoint, seen once more.
   void consumer_warning(std::string_view what);
 
