@@ -265,6 +265,9 @@ TEST_F(EngineTest, MissingBucketFailsTheDestinationCheck) {
 TEST_F(EngineTest, RemovedStreamIsForgotten) {
   engine_->configure(s3_spec("s", 5, 60));
   put({"never"});
+  // Known to the engine first: before the configure is applied there are
+  // no stats either, and the removal below would prove nothing.
+  ASSERT_TRUE(eventually([&] { return engine_->stats("s").has_value(); }));
   engine_->remove("s");
   ASSERT_TRUE(eventually([&] { return !engine_->stats("s"); }));
   clock_.now += 120'000;
