@@ -63,6 +63,36 @@ class ScratchDir {
   std::string path_;
 };
 
+// What a delivery run stands on, in a scratch directory: the embedded store
+// with bucket "bench", the durable log (fsync always) and the metadata store.
+struct Rig {
+  ScratchDir dir;
+  std::unique_ptr<s3::EmbeddedStore> store;
+  std::unique_ptr<storage::Log> log;
+  std::unique_ptr<storage::MetadataStore> metadata;
+
+  // False (with the state skipped) if any part does not open.
+  bool open(benchmark::State& state) {
+    auto s = s3::EmbeddedStore::open(dir.path() + "/s3");
+    if (!s || !(*s)->create_bucket("bench")) return state.SkipWithError("store"), false;
+    store = std::move(*s);
+    storage::LogOptions lo;
+    lo.dir = dir.path() + "/log";
+    auto l = storage::open_log(lo);
+    auto m = storage::MetadataStore::open(dir.path() + "/metadata.db");
+    if (!l || !m) return state.SkipWithError("log"), false;
+    log = std::move(*l);
+    metadata = std::move(*m);
+    return true;
+  }
+  EngineOptions engine_options() const {
+    EngineOptions eo;
+    eo.key_file = dir.path() + "/kms.key";
+    eo.poll_ms = 5;
+    return eo;
+  }
+};
+
 // Log-like JSON lines, about 1 KiB each, compressible as logs are.
 std::vector<std::string> records(size_t n) {
   std::mt19937_64 rng(42);
@@ -165,18 +195,9 @@ void BM_Delivery(benchmark::State& state) {
   const auto recs = records(kBatch);
   for (auto _ : state) {
     state.PauseTiming();
-    ScratchDir dir;
-    auto store = s3::EmbeddedStore::open(dir.path() + "/s3");
-    if (!store || !(*store)->create_bucket("bench")) return state.SkipWithError("store");
-    storage::LogOptions lo;
-    lo.dir = dir.path() + "/log";
-    auto log = storage::open_log(lo);
-    auto metadata = storage::MetadataStore::open(dir.path() + "/metadata.db");
-    if (!log || !metadata) return state.SkipWithError("log");
-    EngineOptions eo;
-    eo.key_file = dir.path() + "/kms.key";
-    eo.poll_ms = 5;
-    auto engine = std::make_unique<Engine>(eo, **log, **metadata, **store);
+    Rig rig;
+    if (!rig.open(state)) return;
+    auto engine = std::make_unique<Engine>(rig.engine_options(), *rig.log, *rig.metadata, *rig.store);
     engine->configure(bench_spec(gzip));
     // Whole objects only (the last one is not left waiting for the
     // interval): 8 × 32 MiB of 1 KiB records, in batches of 500 and one
@@ -191,7 +212,7 @@ void BM_Delivery(benchmark::State& state) {
       a.shard = 1;
       const uint64_t n = std::min<uint64_t>(kBatch, total_records - b * kBatch);
       for (uint64_t i = 0; i < n; ++i) a.records.push_back({"", recs[i]});
-      (*log)->append({std::move(a)}, [&](Result<std::vector<storage::Appended>>) {
+      rig.log->append({std::move(a)}, [&](Result<std::vector<storage::Appended>>) {
         acked.fetch_add(1);
         engine->records_durable("bench");
       });
@@ -201,7 +222,7 @@ void BM_Delivery(benchmark::State& state) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     state.PauseTiming();
     engine.reset();
-    (void)(*log)->close();
+    (void)rig.log->close();
     state.ResumeTiming();
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kTotalBytes));
@@ -229,24 +250,16 @@ void BM_KinesisSource(benchmark::State& state) {
   double lag_ms = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    ScratchDir dir;
-    auto store = s3::EmbeddedStore::open(dir.path() + "/s3");
-    if (!store || !(*store)->create_bucket("bench")) return state.SkipWithError("store");
-    storage::LogOptions lo;
-    lo.dir = dir.path() + "/log";
-    auto log = storage::open_log(lo);
-    auto metadata = storage::MetadataStore::open(dir.path() + "/metadata.db");
-    if (!log || !metadata) return state.SkipWithError("log");
+    Rig rig;
+    if (!rig.open(state)) return;
     streams::KinesisOptions ko;
     ko.throughput_limits = false;
-    auto kinesis = std::make_unique<streams::KinesisService>(ko, **log, **metadata, std::string(32, 'k'));
+    auto kinesis = std::make_unique<streams::KinesisService>(ko, *rig.log, *rig.metadata, std::string(32, 'k'));
     if (!kinesis->load()) return state.SkipWithError("kinesis");
     auto data_streams = std::make_unique<streams::DataStreams>(*kinesis);
     if (!data_streams->create_stream("src", 4, "us-east-1")) return state.SkipWithError("create_stream");
-    EngineOptions eo;
-    eo.key_file = dir.path() + "/kms.key";
-    eo.poll_ms = 5;
-    auto engine = std::make_unique<Engine>(eo, **log, **metadata, **store, data_streams.get());
+    auto engine =
+        std::make_unique<Engine>(rig.engine_options(), *rig.log, *rig.metadata, *rig.store, data_streams.get());
     engine->configure(kinesis_sourced_spec());
     const uint64_t batches = (total_records + kBatch - 1) / kBatch;
     state.ResumeTiming();
@@ -281,7 +294,7 @@ void BM_KinesisSource(benchmark::State& state) {
     engine.reset();
     data_streams.reset();
     kinesis.reset();
-    (void)(*log)->close();
+    (void)rig.log->close();
     state.ResumeTiming();
   }
   state.counters["lag_ms"] = lag_ms;
