@@ -1,8 +1,17 @@
 #!/usr/bin/env python3
 """Turn a botocore service model into C++ tables (see src/protocol/model.h).
 
-Usage: gen_model.py SERVICE API_VERSION OUTPUT.cc [NAMESPACE]
+Usage: gen_model.py SERVICE API_VERSION OUTPUT.cc [NAMESPACE] [--drop-pattern=SHAPE...]
+                    [--operations=OP,OP...]
   e.g. gen_model.py kinesis 2013-12-02 build/gen/kinesis_model.cc runnel::streams
+
+--operations keeps every operation of the model (so the dispatcher still
+knows each name and the service can answer that it does not serve it) but
+only the listed ones keep their input, output and errors, and only the shapes
+those reach are generated: a large model (Glue: 265 operations, 1,680 shapes)
+costs only what is served. An unlisted operation has no input shape, so its
+body is not validated (protocol/validator.h) and goes to the service's
+otherwise() handler as {}.
 
 The model is read from botocore's data/SERVICE/API_VERSION/service-2.json(.gz).
 botocore is found by `import botocore`, then through `python3` on PATH, then
@@ -223,6 +232,40 @@ def xml_namespace(traits):
     return (ns or ""), ""
 
 
+def restrict_to_operations(model, served):
+    """Keeps only `served` operations' inputs, outputs and errors, and the
+    shapes they reach; every other operation stays, without shapes."""
+    ops = model.get("operations", {})
+    unknown = [o for o in served if o not in ops]
+    if unknown:
+        fail("--operations names operations the model lacks: %s" % ", ".join(unknown))
+    shapes = model.get("shapes", {})
+    keep = set()
+    todo = []
+    for oname, o in ops.items():
+        if oname in served:
+            for key in ("input", "output"):
+                if key in o:
+                    todo.append(o[key]["shape"])
+            todo.extend(e["shape"] for e in o.get("errors", []))
+        else:
+            o.pop("input", None)
+            o.pop("output", None)
+            o.pop("errors", None)
+    while todo:
+        name = todo.pop()
+        if name in keep:
+            continue
+        keep.add(name)
+        s = shapes[name]
+        for m in s.get("members", {}).values():
+            todo.append(m["shape"])
+        for key in ("member", "key", "value"):
+            if key in s:
+                todo.append(s[key]["shape"])
+    model["shapes"] = {n: s for n, s in shapes.items() if n in keep}
+
+
 def generate(service, version, model, source, digest, namespace="runnel::protocol"):
     meta = model.get("metadata", {})
     shapes = model.get("shapes", {})
@@ -391,9 +434,11 @@ def main(argv):
     # HttpEndpointUrl: http:// as well as https://); the service checks what
     # it accepts itself, and docs/ say so.
     drop = [a.split("=", 1)[1] for a in argv[1:] if a.startswith("--drop-pattern=")]
-    argv = [a for a in argv if not a.startswith("--drop-pattern=")]
+    served = [o for a in argv[1:] if a.startswith("--operations=") for o in a.split("=", 1)[1].split(",") if o]
+    argv = [a for a in argv if not a.startswith("--drop-pattern=") and not a.startswith("--operations=")]
     if len(argv) not in (4, 5):
-        fail("usage: gen_model.py SERVICE API_VERSION OUTPUT.cc [NAMESPACE] [--drop-pattern=SHAPE...]")
+        fail("usage: gen_model.py SERVICE API_VERSION OUTPUT.cc [NAMESPACE] [--drop-pattern=SHAPE...] "
+             "[--operations=OP,OP...]")
     service, version, output = argv[1], argv[2], argv[3]
     namespace = argv[4] if len(argv) == 5 else "runnel::protocol"
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*", namespace):
@@ -403,6 +448,8 @@ def main(argv):
         if shape not in model["shapes"] or "pattern" not in model["shapes"][shape]:
             fail("--drop-pattern=%s: the model has no such shape with a pattern" % shape)
         del model["shapes"][shape]["pattern"]
+    if served:
+        restrict_to_operations(model, set(served))
     text = generate(service, version, model, source, digest, namespace)
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     tmp = output + ".tmp"

@@ -53,6 +53,11 @@ RequestMetrics::RequestMetrics(metrics::Registry& registry, const std::vector<co
       auto o = std::make_unique<Operation>();
       o->service = std::string(model->service);
       o->name = std::string(op.name);
+      o->lazy = op.input == protocol::kNoShape && op.output == protocol::kNoShape && op.errors.empty();
+      if (o->lazy) {
+        m.operations.push_back(std::move(o));
+        continue;
+      }
       std::vector<metrics::Dimension> dims = {{"Service", o->service}, {"Operation", o->name}};
       o->requests = make(registry, "Requests", metrics::Unit::kCount, dims, requests_descriptor());
       o->latency = make(registry, "RequestLatency", metrics::Unit::kMilliseconds, dims, latency_descriptor());
@@ -79,14 +84,26 @@ std::shared_ptr<metrics::Series> RequestMetrics::error_series(Operation& op, std
   return series;
 }
 
+std::pair<std::shared_ptr<metrics::Series>, std::shared_ptr<metrics::Series>> RequestMetrics::lazy_series(
+    Operation& op) {
+  MutexLock lock(op.mu);
+  if (!op.lazy_requests) {
+    std::vector<metrics::Dimension> dims = {{"Service", op.service}, {"Operation", op.name}};
+    op.lazy_requests = make(registry_, "Requests", metrics::Unit::kCount, dims, requests_descriptor());
+    op.lazy_latency = make(registry_, "RequestLatency", metrics::Unit::kMilliseconds, dims, latency_descriptor());
+  }
+  return {op.lazy_requests, op.lazy_latency};
+}
+
 void RequestMetrics::observe(const protocol::RequestOutcome& outcome) {
   for (Model& m : models_) {
     if (m.model != outcome.model) continue;
     size_t index = m.model->operation_index(*outcome.operation);
     if (index >= m.operations.size()) return;
     Operation& op = *m.operations[index];
-    if (op.requests) op.requests->record(1);
-    if (op.latency) op.latency->record(std::chrono::duration<double, std::milli>(outcome.elapsed).count());
+    auto [requests, latency] = op.lazy ? lazy_series(op) : std::pair{op.requests, op.latency};
+    if (requests) requests->record(1);
+    if (latency) latency->record(std::chrono::duration<double, std::milli>(outcome.elapsed).count());
     if (!outcome.error.empty()) {
       if (auto s = error_series(op, outcome.error)) s->record(1);
     }

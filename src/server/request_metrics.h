@@ -8,7 +8,10 @@
 //   RequestLatency  {Service, Operation}             runnel_request_latency_milliseconds
 //
 // Cost per request: the series of every (model, operation) are made up
-// front, so a success is a model lookup among the few registered models
+// front, except for operations with no input, output or errors (a model
+// generated with only some operations' shapes, like Glue's: the others are
+// answered "not served" and made on first use, so that 250 operations
+// nobody calls do not fill the Prometheus page), so a success is a model lookup among the few registered models
 // (pointer compare), an index into its operations and two Series::record
 // calls. An error series is made the first time its (operation, error
 // type) is seen, under a per-operation mutex, and reused after.
@@ -51,9 +54,12 @@ class RequestMetrics {
   struct Operation {
     std::string service;
     std::string name;
-    std::shared_ptr<metrics::Series> requests;
+    std::shared_ptr<metrics::Series> requests;  // null when made on first use (lazy)
     std::shared_ptr<metrics::Series> latency;
+    bool lazy = false;
     Mutex mu;
+    std::shared_ptr<metrics::Series> lazy_requests GUARDED_BY(mu);
+    std::shared_ptr<metrics::Series> lazy_latency GUARDED_BY(mu);
     std::vector<std::pair<std::string, std::shared_ptr<metrics::Series>>> errors GUARDED_BY(mu);
   };
   struct Model {
@@ -61,6 +67,8 @@ class RequestMetrics {
     std::vector<std::unique_ptr<Operation>> operations;  // by operation_index
   };
   std::shared_ptr<metrics::Series> error_series(Operation& op, std::string_view error);
+  // A lazy operation's Requests and RequestLatency series, made on first use.
+  std::pair<std::shared_ptr<metrics::Series>, std::shared_ptr<metrics::Series>> lazy_series(Operation& op);
 
   metrics::Registry& registry_;
   std::vector<Model> models_;  // immutable after construction

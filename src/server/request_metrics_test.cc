@@ -137,5 +137,35 @@ TEST_F(RequestMetricsTest, OutcomesOfUnknownModelsAreIgnored) {
   EXPECT_EQ(requests(std::string(o.operation->name)), 0);  // made by metrics_, not counted by `none`
 }
 
+// A model generated with only some operations' shapes (Glue's) keeps the
+// others without input, output or errors: their series are made when first
+// answered, not up front.
+TEST_F(RequestMetricsTest, OperationsWithoutShapesGetSeriesOnFirstUse) {
+  static protocol::OperationModel ops[1];
+  ops[0].name = "Ghost";
+  protocol::ServiceModel model;
+  model.service = "sparse";
+  model.operations = ops;
+  RequestMetrics sparse(registry_, {&model});
+  auto id = metrics::MetricId::make("runnel", "Requests", {{"Service", "sparse"}, {"Operation", "Ghost"}});
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(registry_.find(*id, metrics::Unit::kCount), nullptr);
+  EXPECT_EQ(metrics::render_prometheus(registry_).find("Ghost"), std::string::npos);
+  protocol::RequestOutcome o;
+  o.model = &model;
+  o.operation = &model.operations[0];
+  o.error = "InvalidInputException";
+  o.http_status = 400;
+  sparse.observe(o);
+  sparse.observe(o);
+  auto s = registry_.find(*id, metrics::Unit::kCount);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->totals().count, 2);
+  EXPECT_NE(
+      metrics::render_prometheus(registry_).find(
+          "runnel_request_errors_total{service=\"sparse\",operation=\"Ghost\",error=\"InvalidInputException\"} 2\n"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace runnel::server

@@ -10,6 +10,8 @@
 #include "firehose/config.h"
 #include "firehose/engine.h"
 #include "firehose/firehose_service.h"
+#include "glue/catalog.h"
+#include "glue/glue_service.h"
 #include "metrics/metrics.h"
 #include "net/server.h"
 #include "protocol/credentials.h"
@@ -181,6 +183,18 @@ int serve(const ServeConfig& config) {
     spdlog::error("{}", st.to_string());
     return 1;
   }
+  // The Glue Data Catalog subset (glue/): databases and tables in the
+  // metadata store, served as AWSGlue.*; Firehose's record format
+  // conversion will read schemas from the same Catalog.
+  glue::CatalogOptions glue_options;
+  glue_options.account_id = config.account_id;
+  glue_options.region = config.region;
+  glue::Catalog glue_catalog(glue_options, **metadata);
+  if (Status st = glue_catalog.load(); !st) {
+    spdlog::error("loading the Glue catalog: {}", st.to_string());
+    return 1;
+  }
+  glue::GlueService glue_service(glue_catalog);
   // Every service that keeps shards in the log has set their retention: the
   // log may now expire the shards nobody claims (docs/storage.md §7).
   (*log)->retention_settings_complete();
@@ -205,7 +219,7 @@ int serve(const ServeConfig& config) {
   dispatch_options.observer = [&request_metrics](const protocol::RequestOutcome& o) { request_metrics->observe(o); };
   protocol::Dispatcher dispatcher(dispatch_options);
   // The services served on the port, each a sibling folder under src/.
-  std::vector<protocol::Service*> services = {&kinesis, &cloudwatch, &s3_service, &firehose};
+  std::vector<protocol::Service*> services = {&kinesis, &cloudwatch, &s3_service, &firehose, &glue_service};
   for (protocol::Service* s : services) dispatcher.register_service(*s);
   dispatcher.add_route(health_route(**log, config.cloudwatch.open_metrics));
   request_metrics = std::make_unique<RequestMetrics>((*metrics)->registry(), dispatcher.models());

@@ -3,7 +3,7 @@
 #
 #   tests/e2e/run.sh <path-to-runnel> [suite...]
 #
-# Suites: boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 crash
+# Suites: boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose glue crash
 # (default: all, in that order).
 # Starts one shared server on a free port with a fresh temp data dir, waits for
 # GET /health, runs the suites against it (RUNNEL_ENDPOINT), stops it with
@@ -13,7 +13,7 @@
 set -uo pipefail
 
 if [ $# -lt 1 ]; then
-  echo "usage: $0 <path-to-runnel> [boto3|cli|node|cbor|bad-input|conformance|security|fanout|cloudwatch|s3|crash ...]" >&2
+  echo "usage: $0 <path-to-runnel> [boto3|cli|node|cbor|bad-input|conformance|security|fanout|cloudwatch|s3|firehose|glue|crash ...]" >&2
   exit 2
 fi
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -24,7 +24,7 @@ if [ ! -x "$BIN" ]; then
   exit 2
 fi
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose crash)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose glue crash)
 PYTHON="${PYTHON:-python3}"
 
 # Clients see only dummy credentials and the loopback server; no proxies, no
@@ -176,6 +176,7 @@ for suite in "${SUITES[@]}"; do
                run_node "$suite.node" firehose.test.mjs firehose_delivery.test.mjs
                rc_node=$?
                [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
+    glue)      run_pytest "$suite" test_glue.py test_glue_cli.py ;;
     *) echo "e2e: unknown suite '$suite'" >&2; false ;;
   esac
   rc=$?
