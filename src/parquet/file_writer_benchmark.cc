@@ -25,7 +25,7 @@ const std::vector<ColumnSpec> kLogColumns = {
 };
 constexpr int kRecords = 20000;
 
-// Records as an access log shipper would send them (about 400 bytes each).
+// Records as an access log shipper would send them (about 325 bytes each).
 std::vector<simdjson::padded_string> log_records() {
   testing::SplitMix rng(11);
   const char* levels[] = {"INFO", "INFO", "INFO", "WARN", "ERROR", "DEBUG"};
