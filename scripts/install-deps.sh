@@ -34,9 +34,12 @@ if ((${#missing[@]})); then
 fi
 
 # The end-to-end tests drive the server with the AWS SDK for JavaScript v3, and
-# the S3 client is tested against s3rver; installed when any of them is missing.
+# the S3 client is tested against s3rver, and Parquet files are read back with
+# DuckDB and hyparquet; installed when any of them is missing. (Looked up by
+# folder: hyparquet's "exports" hide its package.json from require.resolve.)
 if [ "${RUNNEL_SKIP_NPM:-0}" != 1 ] && [ -f tests/e2e/node/package.json ] &&
-   ! node -e 'const d = require("./tests/e2e/node/package.json").dependencies;
-              for (const m of Object.keys(d)) require.resolve(m + "/package.json", {paths: ["tests/e2e/node"]});' 2>/dev/null; then
+   ! node -e 'const fs = require("fs"), d = require("./tests/e2e/node/package.json").dependencies;
+              for (const m of Object.keys(d))
+                if (!fs.existsSync("tests/e2e/node/node_modules/" + m + "/package.json")) process.exit(1);' 2>/dev/null; then
   (cd tests/e2e/node && npm ci --no-audit --no-fund --silent 2>/dev/null || npm install --no-audit --no-fund --silent)
 fi

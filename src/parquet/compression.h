@@ -1,0 +1,17 @@
+#pragma once
+// Page compression with the codecs Firehose's ParquetSerDe offers.
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "parquet/format.h"
+
+namespace runnel::parquet {
+
+// Appends `in` compressed with `codec` to `out`: UNCOMPRESSED copies, SNAPPY
+// is raw Snappy (no framing, as Parquet wants), GZIP is a gzip member
+// (RFC 1952, zlib level 6). Thread-safe (no shared state).
+Status compress(Codec codec, std::string_view in, std::string* out);
+
+}  // namespace runnel::parquet
