@@ -1,38 +1,13 @@
 #include "firehose/persistence.h"
 
 #include "protocol/json_codec.h"
+#include "protocol/value_timestamps.h"
 
 namespace runnel::firehose {
-namespace {
 
+using protocol::ms_to_timestamps;
+using protocol::timestamps_to_ms;
 using protocol::Value;
-
-// Timestamps are written as epoch ms (Ints) under their own names; the
-// generated decode() wants Timestamp values back.
-void ms_to_timestamps(Value& v) {
-  if (v.is_object()) {
-    for (auto& m : v.as_object()) {
-      if (m.key.ends_with("Timestamp") && m.value.is_int()) {
-        m.value = Value(protocol::Timestamp{m.value.as_int()});
-      } else {
-        ms_to_timestamps(m.value);
-      }
-    }
-  } else if (v.is_array()) {
-    for (auto& item : v.as_array()) ms_to_timestamps(item);
-  }
-}
-void timestamps_to_ms(Value& v) {
-  if (v.is_timestamp()) {
-    v = Value(v.as_timestamp().millis);
-  } else if (v.is_object()) {
-    for (auto& m : v.as_object()) timestamps_to_ms(m.value);
-  } else if (v.is_array()) {
-    for (auto& item : v.as_array()) timestamps_to_ms(item);
-  }
-}
-
-}  // namespace
 
 std::string encode_stored(const StoredStream& s) {
   Value doc = protocol::Object{};
@@ -60,7 +35,9 @@ Result<StoredStream> decode_stored(std::string_view json) {
   StoredStream out;
   Value* description = doc->find("Description");
   if (!description) return std::unexpected(Status::corruption("firehose stream document has no Description"));
-  ms_to_timestamps(*description);
+  // Written as epoch ms under their own names; the generated decode() wants
+  // Timestamp values back.
+  ms_to_timestamps(*description, "Timestamp");
   if (auto r = api::decode(std::move(*description), out.spec.description); !r) {
     return std::unexpected(Status::corruption("firehose stream document: " + r.error().message));
   }

@@ -3,41 +3,16 @@
 #include <fmt/format.h>
 
 #include "protocol/json_codec.h"
+#include "protocol/value_timestamps.h"
 
 namespace runnel::glue {
 namespace {
 
+using protocol::ms_to_timestamps;
+using protocol::timestamps_to_ms;
 using protocol::Value;
 
 constexpr char kSeparator = '\x1f';
-
-// Timestamps are written as epoch ms (Ints); every timestamp member of
-// Database and Table (and what they hold) ends in "Time", and no other
-// member does (CreateTime, UpdateTime, LastAccessTime, LastAnalyzedTime,
-// TableStatus.RequestTime, ViewValidation.UpdateTime).
-void ms_to_timestamps(Value& v) {
-  if (v.is_object()) {
-    for (auto& m : v.as_object()) {
-      if (m.key.ends_with("Time") && m.value.is_int()) {
-        m.value = Value(protocol::Timestamp{m.value.as_int()});
-      } else {
-        ms_to_timestamps(m.value);
-      }
-    }
-  } else if (v.is_array()) {
-    for (auto& item : v.as_array()) ms_to_timestamps(item);
-  }
-}
-
-void timestamps_to_ms(Value& v) {
-  if (v.is_timestamp()) {
-    v = Value(v.as_timestamp().millis);
-  } else if (v.is_object()) {
-    for (auto& m : v.as_object()) timestamps_to_ms(m.value);
-  } else if (v.is_array()) {
-    for (auto& item : v.as_array()) timestamps_to_ms(item);
-  }
-}
 
 template <class T>
 std::string encode_doc(const T& shape) {
@@ -52,7 +27,11 @@ Result<T> decode_doc(std::string_view json, std::string_view what) {
   if (!doc || !doc->is_object()) {
     return std::unexpected(Status::corruption(fmt::format("glue {} document is not a JSON object", what)));
   }
-  ms_to_timestamps(*doc);
+  // Every timestamp member of Database and Table (and what they hold) ends
+  // in "Time", and no other member does (CreateTime, UpdateTime,
+  // LastAccessTime, LastAnalyzedTime, TableStatus.RequestTime,
+  // ViewValidation.UpdateTime).
+  ms_to_timestamps(*doc, "Time");
   T out;
   if (auto r = api::decode(std::move(*doc), out); !r) {
     return std::unexpected(Status::corruption(fmt::format("glue {} document: {}", what, r.error().message)));
