@@ -169,7 +169,7 @@ class Conversion {
   Status row(od::object obj, Value& out) { return fill_struct(obj, c_.row_, out, ""); }
 
   static Status json_error(simdjson::error_code e) {
-    return Status::invalid_argument(std::string("the record is not valid JSON: ") + simdjson::error_message(e));
+    return Status::corruption(std::string("the record is not valid JSON: ") + simdjson::error_message(e));
   }
 
  private:
@@ -256,8 +256,8 @@ class Conversion {
           if (auto e = f.unescaped_key().get(raw_key)) return json_error(e);
           // The OpenX SerDe rewrites every key before deserializing (map keys
           // too); the Hive SerDe only matches struct fields in any case.
-          std::string key = c_.options_.kind == DeserializerOptions::Kind::kOpenX ? c_.normalize_key(raw_key)
-                                                                                  : std::string(raw_key);
+          std::string key =
+              c_.options_.kind == DeserializerOptions::Kind::kOpenX ? c_.normalize_key(raw_key) : std::string(raw_key);
           Value k, val;
           if (Status s = scalar({Token::Kind::kString, key}, t.children[0], k, path + " key"); !s) return s;
           if (Status s = convert(f.value(), t.children[1], val, path + "{}"); !s) return s;
@@ -266,8 +266,7 @@ class Conversion {
         out = Value::map(std::move(entries));
         return Status::ok();
       }
-      default:
-        break;
+      default: break;
     }
     switch (jt) {
       case od::json_type::string: {
@@ -295,7 +294,9 @@ class Conversion {
 
   Status scalar(Token tok, const HiveType& t, Value& out, const std::string& path) {
     std::string_view text = tok.kind == Token::Kind::kString ? trim(tok.text) : tok.text;
-    auto shown = [&] { return tok.kind == Token::Kind::kString ? "\"" + std::string(tok.text) + "\"" : std::string(tok.text); };
+    auto shown = [&] {
+      return tok.kind == Token::Kind::kString ? "\"" + std::string(tok.text) + "\"" : std::string(tok.text);
+    };
     switch (t.kind) {
       case HiveKind::kBoolean:
         if (tok.kind == Token::Kind::kNumber) return mismatch(path, t, tok.text);
@@ -305,7 +306,10 @@ class Conversion {
       case HiveKind::kSmallint:
       case HiveKind::kInt:
       case HiveKind::kBigint: {
-        int bits = t.kind == HiveKind::kTinyint ? 8 : t.kind == HiveKind::kSmallint ? 16 : t.kind == HiveKind::kInt ? 32 : 64;
+        int bits = t.kind == HiveKind::kTinyint    ? 8
+                   : t.kind == HiveKind::kSmallint ? 16
+                   : t.kind == HiveKind::kInt      ? 32
+                                                   : 64;
         auto v = tok.kind == Token::Kind::kBool ? std::nullopt : parse_integer(text);
         if (!v || (bits < 64 && (*v < -(int64_t{1} << (bits - 1)) || *v >= (int64_t{1} << (bits - 1)))))
           return mismatch(path, t, shown());
@@ -326,12 +330,8 @@ class Conversion {
         return Status::ok();
       }
       case HiveKind::kString:
-      case HiveKind::kBinary:
-        out = Value::bytes(std::string(tok.text));
-        return Status::ok();
-      case HiveKind::kVarchar:
-        out = Value::bytes(std::string(first_chars(tok.text, t.length)));
-        return Status::ok();
+      case HiveKind::kBinary: out = Value::bytes(std::string(tok.text)); return Status::ok();
+      case HiveKind::kVarchar: out = Value::bytes(std::string(first_chars(tok.text, t.length))); return Status::ok();
       case HiveKind::kChar: {
         std::string_view s = first_chars(tok.text, t.length);
         while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
@@ -350,8 +350,7 @@ class Conversion {
         out = Value::date(*d);
         return Status::ok();
       }
-      default:
-        return mismatch(path, t, shown());
+      default: return mismatch(path, t, shown());
     }
   }
 
@@ -374,7 +373,7 @@ class Conversion {
 };
 
 Result<std::unique_ptr<RecordConverter>> RecordConverter::create(std::shared_ptr<const parquet::Schema> schema,
-                                                                  DeserializerOptions options) {
+                                                                 DeserializerOptions options) {
   std::unique_ptr<RecordConverter> c(new RecordConverter());
   c->schema_ = std::move(schema);
   c->options_ = std::move(options);
@@ -434,7 +433,7 @@ Result<std::vector<Value>> RecordConverter::convert(std::string_view record) {
     od::object obj;
     if (auto e = doc.get_object().get(obj)) {
       if (e == simdjson::INCORRECT_TYPE)
-        return error(Status::invalid_argument("the record is not a JSON object (an array of objects is not accepted)"));
+        return error(Status::corruption("the record is not a JSON object (an array of objects is not accepted)"));
       return error(Conversion::json_error(e));
     }
     Value row;
@@ -442,9 +441,14 @@ Result<std::vector<Value>> RecordConverter::convert(std::string_view record) {
     rows.push_back(std::move(row));
   }
   if (stream.truncated_bytes() > 0)
-    return error(Status::invalid_argument("the record is not valid JSON: it ends inside a JSON value"));
-  if (rows.empty()) return error(Status::invalid_argument("the record holds no JSON object"));
+    return error(Status::corruption("the record is not valid JSON: it ends inside a JSON value"));
+  if (rows.empty()) return error(Status::corruption("the record holds no JSON object"));
   return rows;
+}
+
+std::string_view conversion_error_code(const Status& s) {
+  return s.code() == Status::Code::kCorruption ? "DataFormatConversion.ParseError"
+                                               : "DataFormatConversion.MalformedData";
 }
 
 }  // namespace runnel::firehose

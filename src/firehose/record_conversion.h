@@ -24,7 +24,7 @@ namespace runnel::firehose {
 
 // InputFormatConfiguration.Deserializer.OpenXJsonSerDe.
 struct OpenXJsonSerDeOptions {
-  bool case_insensitive = true;  // CaseInsensitive
+  bool case_insensitive = true;                           // CaseInsensitive
   bool convert_dots_in_json_keys_to_underscores = false;  // ConvertDotsInJsonKeysToUnderscores
   // ColumnToJsonKeyMappings: column name → the JSON key that fills it.
   std::vector<std::pair<std::string, std::string>> column_to_json_key_mappings;
@@ -57,7 +57,9 @@ class RecordConverter {
   // `{"a":1}{"a":2}` as two rows; a top-level array is not accepted). Keys
   // with no column are ignored; columns with no key are null. Any value
   // that does not convert fails the whole record with kInvalidArgument and
-  // a message naming the column (it becomes lastErrorMessage).
+  // a message naming the column (it becomes lastErrorMessage); JSON that
+  // does not parse, or is not objects, is kCorruption
+  // (conversion_error_code() gives the lastErrorCode of each).
   Result<std::vector<parquet::Value>> convert(std::string_view record);
 
   const parquet::Schema& schema() const { return *schema_; }
@@ -80,12 +82,17 @@ class RecordConverter {
     JodaPattern pattern;
   };
   std::vector<TimestampFormat> formats_;
-  parquet::HiveType row_;             // the top-level columns as one struct
+  parquet::HiveType row_;  // the top-level columns as one struct
   // For each struct type in row_: normalized key → the fields it fills
   // (more than one when a mapping names a key that is also a column).
   std::unordered_map<const parquet::HiveType*, std::unordered_map<std::string, std::vector<size_t>>> fields_;
   struct Parser;
   std::unique_ptr<Parser> parser_;
 };
+
+// AWS's lastErrorCode for a failed convert(): DataFormatConversion.ParseError
+// for kCorruption (not JSON objects), DataFormatConversion.MalformedData for
+// the rest (values that do not fit their columns).
+std::string_view conversion_error_code(const Status& s);
 
 }  // namespace runnel::firehose

@@ -70,9 +70,9 @@ TEST(RecordConversion, OpenXColumnToJsonKeyMappings) {
   o.openx.column_to_json_key_mappings = {{"ts", "timestamp"}, {"Id", "Identifier"}};
   auto c = converter({{"ts", "bigint"}, {"id", "string"}, {"timestamp", "string"}}, o);
   auto row = one_row(*c, R"({"timestamp":5,"identifier":"x","ts":9})");
-  EXPECT_EQ(row[0].as_int(), 5);         // from "timestamp", not "ts"
-  EXPECT_EQ(row[1].as_bytes(), "x");     // case-insensitive mapping
-  EXPECT_EQ(row[2].as_bytes(), "5");     // the same key fills its own column too
+  EXPECT_EQ(row[0].as_int(), 5);      // from "timestamp", not "ts"
+  EXPECT_EQ(row[1].as_bytes(), "x");  // case-insensitive mapping
+  EXPECT_EQ(row[2].as_bytes(), "5");  // the same key fills its own column too
 }
 
 TEST(RecordConversion, HiveMatchesKeysInAnyCaseAndHasNoMappings) {
@@ -101,6 +101,19 @@ TEST(RecordConversion, ConcatenatedObjectsAreRowsAndArraysAreRefused) {
   EXPECT_NE(failure(*c, R"({"a":1)").find("not valid JSON"), std::string::npos);
   EXPECT_NE(failure(*c, "   ").find("no JSON object"), std::string::npos);
   EXPECT_FALSE(c->convert("42").has_value());
+}
+
+TEST(RecordConversion, ErrorCodesTellParseFromMalformed) {
+  auto c = converter({{"a", "int"}});
+  auto bad_json = c->convert(R"({"a":)");
+  ASSERT_FALSE(bad_json.has_value());
+  EXPECT_EQ(conversion_error_code(bad_json.error()), "DataFormatConversion.ParseError");
+  auto array = c->convert(R"([{"a":1}])");
+  ASSERT_FALSE(array.has_value());
+  EXPECT_EQ(conversion_error_code(array.error()), "DataFormatConversion.ParseError");
+  auto bad_value = c->convert(R"({"a":"x"})");
+  ASSERT_FALSE(bad_value.has_value());
+  EXPECT_EQ(conversion_error_code(bad_value.error()), "DataFormatConversion.MalformedData");
 }
 
 TEST(RecordConversion, Integers) {
@@ -207,8 +220,8 @@ TEST(RecordConversion, Dates) {
 }
 
 TEST(RecordConversion, NestedStructArrayMap) {
-  auto c = converter({{"s", "struct<name:string,tags:array<int>>"}, {"m", "map<string,array<double>>"},
-                      {"im", "map<int,boolean>"}});
+  auto c = converter(
+      {{"s", "struct<name:string,tags:array<int>>"}, {"m", "map<string,array<double>>"}, {"im", "map<int,boolean>"}});
   auto row = one_row(*c, R"({"s":{"Name":"n","tags":[1,null,"3"],"x":0},"m":{"K":[1.5],"n":null},"im":{"7":true}})");
   ASSERT_EQ(row.size(), 3u);
   const auto& s = row[0].items();

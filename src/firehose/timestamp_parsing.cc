@@ -7,8 +7,9 @@
 namespace runnel::firehose {
 namespace {
 
-constexpr std::array<std::string_view, 12> kMonths = {"january", "february", "march",     "april",   "may",      "june",
-                                                      "july",    "august",   "september", "october", "november", "december"};
+constexpr std::array<std::string_view, 12> kMonths = {"january",   "february", "march",    "april",
+                                                      "may",       "june",     "july",     "august",
+                                                      "september", "october",  "november", "december"};
 constexpr std::array<std::string_view, 7> kDays = {"monday", "tuesday",  "wednesday", "thursday",
                                                    "friday", "saturday", "sunday"};
 
@@ -95,8 +96,7 @@ int name(std::string_view s, size_t& pos, const std::array<std::string_view, N>&
     std::string_view n = short_form ? names[i].substr(0, 3) : names[i];
     if (s.size() - pos < n.size()) continue;
     bool same = true;
-    for (size_t k = 0; k < n.size() && same; ++k)
-      same = std::tolower(static_cast<unsigned char>(s[pos + k])) == n[k];
+    for (size_t k = 0; k < n.size() && same; ++k) same = std::tolower(static_cast<unsigned char>(s[pos + k])) == n[k];
     if (same) {
       pos += n.size();
       return static_cast<int>(i);
@@ -265,8 +265,8 @@ Result<JodaPattern> JodaPattern::compile(std::string_view pattern) {
       return error(Status::invalid_argument("timestamp format '" + p.pattern_ + "': pattern letter '" +
                                             std::string(1, c) + "' is not supported"));
     if ((c == 'y' || c == 'Y') && count == 2)
-      return error(Status::invalid_argument("timestamp format '" + p.pattern_ +
-                                            "': two-digit years (yy) are not supported"));
+      return error(
+          Status::invalid_argument("timestamp format '" + p.pattern_ + "': two-digit years (yy) are not supported"));
     if (c == 'Z' && count > 2)
       return error(Status::invalid_argument("timestamp format '" + p.pattern_ + "': zone ids (ZZZ) are not supported"));
     p.tokens_.push_back({c == 'Y' ? 'y' : c, count, {}});
