@@ -25,8 +25,8 @@ struct ConversionFailure {
   std::string last_error_code;  // conversion_error_code() (record_conversion.h)
   std::string last_error_message;
   int64_t attempt_ending_timestamp_ms = 0;
-  std::string_view raw_data;     // the record's bytes (written base64)
-  std::string sequence_number;   // the record's position in its source
+  std::string_view raw_data;    // the record's bytes (written base64)
+  std::string sequence_number;  // the record's position in its source
   int64_t sub_sequence_number = 0;
   DataCatalogTable table;
 };

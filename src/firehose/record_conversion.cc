@@ -340,7 +340,9 @@ class Conversion {
       }
       case HiveKind::kTimestamp: {
         auto ts = tok.kind == Token::Kind::kBool ? std::nullopt : timestamp(tok.text);
-        if (!ts) return mismatch(path, t, shown());
+        // Out of the file's range (a huge `millis`, say): refused here, as
+        // any value that does not fit, so the writer never refuses a row.
+        if (!ts || !ts->writable()) return mismatch(path, t, shown());
         out = Value::timestamp(*ts);
         return Status::ok();
       }

@@ -204,6 +204,14 @@ TEST(RecordConversion, HiveTimestampFormatsInOrderThenValueOf) {
   EXPECT_FALSE(c->convert(R"({"t":"2017-02-07T15:13:01Z"})").has_value());
 }
 
+TEST(RecordConversion, TimestampsBeyondWhatAFileHoldsAreRefused) {
+  // Found by record_conversion_fuzz: a `millis` value of 1.7e18 converted,
+  // then the Parquet writer refused the row (INT96's day field is 32 bits).
+  auto c = converter({{"t", "timestamp"}}, hive({"millis"}));
+  EXPECT_NE(failure(*c, R"({"t":1708710814114000000})").find("column t"), std::string::npos);
+  EXPECT_EQ(one_row(*c, R"({"t":1708710814114})")[0].as_timestamp().seconds, 1708710814);
+}
+
 TEST(RecordConversion, HiveBadTimestampFormatFailsCreate) {
   auto schema = parquet::Schema::from_columns({{"t", "timestamp"}});
   ASSERT_TRUE(schema.has_value());

@@ -80,9 +80,7 @@ std::string check(const HiveType& t, const Value& v, std::string* path) {
     case HiveKind::kTimestamp: {
       Timestamp ts = v.as_timestamp();
       if (ts.nanos >= 1'000'000'000) return "timestamp nanos must be below 10^9";
-      // The Julian day must fit INT96's 32-bit day field.
-      constexpr int64_t kLimit = int64_t{2'000'000'000} * 86400;
-      if (ts.seconds > kLimit || ts.seconds < -kLimit) return "timestamp out of range";
+      if (!ts.writable()) return "timestamp out of range";
       return "";
     }
     case HiveKind::kArray:

@@ -15,6 +15,11 @@ namespace runnel::parquet {
 struct Timestamp {
   int64_t seconds = 0;
   uint32_t nanos = 0;
+
+  // Whether a file can hold it: nanos below 10^9, and a Julian day that
+  // fits INT96's 32-bit day field (about ±5.4 million years).
+  static constexpr int64_t kSecondsLimit = int64_t{2'000'000'000} * 86400;
+  bool writable() const { return nanos < 1'000'000'000 && seconds <= kSecondsLimit && seconds >= -kSecondsLimit; }
 };
 
 class Value {
