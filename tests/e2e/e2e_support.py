@@ -16,6 +16,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -48,6 +49,32 @@ if os.path.isdir(DEBIAN_DIST) and DEBIAN_DIST not in sys.path:
 
 def endpoint() -> str:
     return os.environ.get("RUNNEL_ENDPOINT", "http://127.0.0.1:4567")
+
+
+def find_aws_cli() -> str | None:
+    """The AWS CLI (v1 or v2) on PATH, or Debian's /usr/bin/aws; None if neither runs."""
+    for path in (shutil.which("aws"), "/usr/bin/aws"):
+        if path and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def aws_service_cli(cli: str | None, service: str):
+    """`aws <service> ...` against the server under test, as JSON: returns
+    (aws, out), where aws(*args, check=True) runs the command and out(*args)
+    parses its stdout ({} when empty)."""
+    def aws(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run([cli, "--endpoint-url", endpoint(), "--output", "json", service, *args],
+                              capture_output=True, text=True, timeout=60)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"aws {service} {' '.join(args)} failed: {proc.stderr}")
+        return proc
+
+    def out(*args: str) -> dict:
+        text = aws(*args).stdout
+        return json.loads(text) if text.strip() else {}
+
+    return aws, out
 
 
 def runnel_bin() -> str:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import shutil
 import subprocess
 import time
 
@@ -19,28 +17,9 @@ import e2e_support as sup
 ROLE = f"arn:aws:iam::{sup.ACCOUNT}:role/firehose"
 
 
-def find_cli() -> str | None:
-    for path in (shutil.which("aws"), "/usr/bin/aws"):
-        if path and os.access(path, os.X_OK):
-            return path
-    return None
-
-
-CLI = find_cli()
+CLI = sup.find_aws_cli()
 pytestmark = pytest.mark.skipif(CLI is None, reason="no aws CLI installed")
-
-
-def aws(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([CLI, "--endpoint-url", sup.endpoint(), "--output", "json", "firehose", *args],
-                          capture_output=True, text=True, timeout=60)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"aws firehose {' '.join(args)} failed: {proc.stderr}")
-    return proc
-
-
-def out(*args: str) -> dict:
-    text = aws(*args).stdout
-    return json.loads(text) if text.strip() else {}
+aws, out = sup.aws_service_cli(CLI, "firehose")
 
 
 def wait_active(name: str) -> dict:

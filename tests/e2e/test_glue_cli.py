@@ -6,9 +6,6 @@ stderr.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 
 import pytest
 
@@ -16,28 +13,9 @@ import e2e_support as sup
 import glue_support as gs
 
 
-def find_cli() -> str | None:
-    for path in (shutil.which("aws"), "/usr/bin/aws"):
-        if path and os.access(path, os.X_OK):
-            return path
-    return None
-
-
-CLI = find_cli()
+CLI = sup.find_aws_cli()
 pytestmark = pytest.mark.skipif(CLI is None, reason="no aws CLI installed")
-
-
-def aws(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([CLI, "--endpoint-url", sup.endpoint(), "--output", "json", "glue", *args],
-                          capture_output=True, text=True, timeout=60)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"aws glue {' '.join(args)} failed: {proc.stderr}")
-    return proc
-
-
-def out(*args: str) -> dict:
-    text = aws(*args).stdout
-    return json.loads(text) if text.strip() else {}
+aws, out = sup.aws_service_cli(CLI, "glue")
 
 
 def test_cli_catalog_round_trip(tmp_path):
