@@ -42,6 +42,12 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
   plan.stream_arn = d.delivery_stream_arn;
   plan.version = spec.version();
   if (const auto& s3 = dest.extended_s3_destination_description) {
+    // Objects of JSON where Parquet or ORC is expected would be wrong
+    // silently: until the engine converts, such a stream keeps its records.
+    if (s3->data_format_conversion_configuration && s3->data_format_conversion_configuration->enabled.value_or(true))
+      return std::unexpected(Status::invalid_argument(
+          "runnel does not deliver with record format conversion (DataFormatConversionConfiguration) yet; "
+          "the records are kept until it does"));
     auto target = s3_target(s3->bucket_arn, s3->prefix, s3->error_output_prefix, s3->compression_format,
                             s3->file_extension, s3->custom_time_zone);
     if (!target) return std::unexpected(target.error());

@@ -262,6 +262,20 @@ TEST_F(EngineTest, MissingBucketFailsTheDestinationCheck) {
   EXPECT_FALSE(ok);
 }
 
+TEST_F(EngineTest, RecordFormatConversionKeepsTheRecordsRatherThanDeliverJson) {
+  StreamSpec spec = s3_spec("s", 64, 0);
+  api::DataFormatConversionConfiguration conversion;
+  conversion.enabled = true;
+  spec.description.destinations[0].extended_s3_destination_description->data_format_conversion_configuration =
+      conversion;
+  engine_->configure(spec);
+  put({R"({"a":1})"});
+  ASSERT_TRUE(eventually([&] { return stats().last_error.find("record format conversion") != std::string::npos; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(store_.objects().empty());
+  EXPECT_EQ(stats().delivered_through, 0u);
+}
+
 TEST_F(EngineTest, RemovedStreamIsForgotten) {
   engine_->configure(s3_spec("s", 5, 60));
   put({"never"});
