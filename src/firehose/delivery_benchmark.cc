@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <random>
 #include <thread>
@@ -140,10 +141,26 @@ void BM_GzipAlone(benchmark::State& state) {
 }
 BENCHMARK(BM_GzipAlone)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(4);
 
-void BM_LogAppendAlone(benchmark::State& state) {
-  const auto recs = records(kBatch);
+// Appends kTotalBytes of `recs` (cycled) to shard 1 as PutRecordBatch
+// appends them: one append per kBatch records, the last one smaller, all in
+// flight at once. `on_ack` runs (on the log's thread) as each completes.
+// Returns the number of appends.
+uint64_t append_as_put_record_batch(storage::Log& log, const std::vector<std::string>& recs,
+                                    std::function<void()> on_ack) {
   const uint64_t total_records = kTotalBytes / kRecord;
   const uint64_t batches = (total_records + kBatch - 1) / kBatch;
+  for (uint64_t b = 0; b < batches; ++b) {
+    storage::ShardAppend a;
+    a.shard = 1;
+    const uint64_t n = std::min<uint64_t>(kBatch, total_records - b * kBatch);
+    for (uint64_t i = 0; i < n; ++i) a.records.push_back({"", recs[i]});
+    log.append({std::move(a)}, [on_ack](Result<std::vector<storage::Appended>>) { on_ack(); });
+  }
+  return batches;
+}
+
+void BM_LogAppendAlone(benchmark::State& state) {
+  const auto recs = records(kBatch);
   for (auto _ : state) {
     state.PauseTiming();
     ScratchDir dir;
@@ -153,13 +170,7 @@ void BM_LogAppendAlone(benchmark::State& state) {
     if (!log) return state.SkipWithError("log");
     state.ResumeTiming();
     std::atomic<uint64_t> acked{0};
-    for (uint64_t b = 0; b < batches; ++b) {
-      storage::ShardAppend a;
-      a.shard = 1;
-      const uint64_t n = std::min<uint64_t>(kBatch, total_records - b * kBatch);
-      for (uint64_t i = 0; i < n; ++i) a.records.push_back({"", recs[i]});
-      (*log)->append({std::move(a)}, [&](Result<std::vector<storage::Appended>>) { acked.fetch_add(1); });
-    }
+    const uint64_t batches = append_as_put_record_batch(**log, recs, [&] { acked.fetch_add(1); });
     while (acked.load() < batches) std::this_thread::sleep_for(std::chrono::microseconds(200));
     state.PauseTiming();
     (void)(*log)->close();
@@ -199,25 +210,11 @@ void BM_Delivery(benchmark::State& state) {
     if (!rig.open(state)) return;
     auto engine = std::make_unique<Engine>(rig.engine_options(), *rig.log, *rig.metadata, *rig.store);
     engine->configure(bench_spec(gzip));
-    // Whole objects only (the last one is not left waiting for the
-    // interval): 8 × 32 MiB of 1 KiB records, in batches of 500 and one
-    // smaller batch at the end.
-    const uint64_t total_records = kTotalBytes / kRecord;
-    const uint64_t batches = (total_records + kBatch - 1) / kBatch;
     state.ResumeTiming();
-    // Appends as PutRecordBatch does: each batch one append, many in flight.
-    std::atomic<uint64_t> acked{0};
-    for (uint64_t b = 0; b < batches; ++b) {
-      storage::ShardAppend a;
-      a.shard = 1;
-      const uint64_t n = std::min<uint64_t>(kBatch, total_records - b * kBatch);
-      for (uint64_t i = 0; i < n; ++i) a.records.push_back({"", recs[i]});
-      rig.log->append({std::move(a)}, [&](Result<std::vector<storage::Appended>>) {
-        acked.fetch_add(1);
-        engine->records_durable("bench");
-      });
-    }
-    const uint64_t last = total_records;
+    // Whole objects only (the last one is not left waiting for the
+    // interval): 8 × 32 MiB of 1 KiB records.
+    append_as_put_record_batch(*rig.log, recs, [&] { engine->records_durable("bench"); });
+    const uint64_t last = kTotalBytes / kRecord;
     while (engine->stats("bench").value_or(DeliveryStats{}).delivered_through < last)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     state.PauseTiming();
