@@ -193,9 +193,7 @@ protocol::ApiResult<api::BatchDeleteTableResponse> Catalog::batch_delete_table(c
     if (!removed) {
       api::TableError e;
       e.table_name = table;
-      e.error_detail.emplace();
-      e.error_detail->error_code = removed.error().type;
-      e.error_detail->error_message = removed.error().message;
+      e.error_detail = error_detail(removed.error());
       out.errors->push_back(std::move(e));
     }
   }

@@ -120,9 +120,7 @@ protocol::ApiResult<api::BatchDeleteTableVersionResponse> Catalog::batch_delete_
       api::TableVersionError e;
       e.table_name = in.table_name;
       e.version_id = version;
-      e.error_detail.emplace();
-      e.error_detail->error_code = removed.error().type;
-      e.error_detail->error_message = removed.error().message;
+      e.error_detail = error_detail(removed.error());
       out.errors->push_back(std::move(e));
     }
   }

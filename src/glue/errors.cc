@@ -21,4 +21,11 @@ ApiError table_not_found(std::string_view table) {
   return entity_not_found("Table " + std::string(table) + " not found.");
 }
 
+api::ErrorDetail error_detail(const protocol::ApiError& e) {
+  api::ErrorDetail d;
+  d.error_code = e.type;
+  d.error_message = e.message;
+  return d;
+}
+
 }  // namespace runnel::glue

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "glue_shapes.h"
 #include "protocol/api_error.h"
 
 namespace runnel::glue {
@@ -22,5 +23,8 @@ protocol::ApiError internal_service(std::string message);
 // "Database foo not found." / "Table bar not found."
 protocol::ApiError database_not_found(std::string_view database);
 protocol::ApiError table_not_found(std::string_view table);
+
+// A batch operation's per-item ErrorDetail {ErrorCode, ErrorMessage} for `e`.
+api::ErrorDetail error_detail(const protocol::ApiError& e);
 
 }  // namespace runnel::glue
