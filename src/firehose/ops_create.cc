@@ -161,6 +161,7 @@ protocol::ApiResult<api::CreateDeliveryStreamOutput> FirehoseService::create(con
   d.has_more_destinations = false;
   stream->spec.shard_key = shard;
   stream->spec.http_access_key = secrets.http_access_key;
+  stream->spec.redshift_password = secrets.redshift_password;
   stream->secrets = std::move(secrets);
   stream->tags = std::move(tags);
   {

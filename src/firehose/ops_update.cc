@@ -98,6 +98,7 @@ protocol::ApiResult<protocol::NoOutput> FirehoseService::update_destination(cons
     d.last_update_timestamp = protocol::Timestamp{now_ms()};
     s->secrets = std::move(secrets);
     s->spec.http_access_key = s->secrets.http_access_key;
+    s->spec.redshift_password = s->secrets.redshift_password;
     if (Status st = persist_locked(*s); !st) {
       s->spec = std::move(previous_spec);
       s->secrets = std::move(previous_secrets);

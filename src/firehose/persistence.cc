@@ -52,6 +52,7 @@ Result<StoredStream> decode_stored(std::string_view json) {
     }
   }
   out.spec.http_access_key = out.secrets.http_access_key;
+  out.spec.redshift_password = out.secrets.redshift_password;
   if (Value* tags = doc->find("Tags"); tags && tags->is_array()) {
     for (auto& t : tags->as_array()) {
       api::Tag tag;

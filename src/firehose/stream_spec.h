@@ -26,6 +26,8 @@ struct StreamSpec {
   // HttpEndpointDestinationConfiguration.EndpointConfiguration.AccessKey,
   // which DescribeDeliveryStream never shows.
   std::optional<std::string> http_access_key;
+  // RedshiftDestinationConfiguration.Password, never described either.
+  std::optional<std::string> redshift_password;
 
   const std::string& name() const { return description.delivery_stream_name; }
   int64_t version() const;  // description.version_id as a number (1, 2, ...)
