@@ -25,6 +25,68 @@ Result<S3Target> s3_target(const std::string& bucket_arn, const std::optional<st
   return t;
 }
 
+// Field `i` (0-based) of an ARN: arn:aws:firehose:<region>:<account>:...
+std::string arn_field(const std::string& arn, int i) {
+  size_t begin = 0;
+  for (int n = 0; n < i; ++n) {
+    begin = arn.find(':', begin);
+    if (begin == std::string::npos) return "";
+    ++begin;
+  }
+  return arn.substr(begin, arn.find(':', begin) - begin);
+}
+
+Result<ConversionPlan> conversion_plan(const api::DataFormatConversionConfiguration& c, const std::string& stream_arn) {
+  ConversionPlan plan;
+  // The stream's region and account, where SchemaConfiguration names none.
+  const std::string region = arn_field(stream_arn, 3);
+  const std::string account = arn_field(stream_arn, 4);
+  if (const auto& schema = c.schema_configuration) {
+    plan.table.catalog_id = schema->catalog_id.value_or(account);
+    plan.table.database_name = schema->database_name.value_or("");
+    plan.table.table_name = schema->table_name.value_or("");
+    plan.table.region = schema->region.value_or(region);
+    plan.table.version_id = schema->version_id.value_or("LATEST");
+  }
+  if (plan.table.database_name.empty() || plan.table.table_name.empty())
+    return std::unexpected(Status::invalid_argument("SchemaConfiguration names no DatabaseName and TableName"));
+  plan.table.catalog_arn = "arn:aws:glue:" + plan.table.region + ":" + plan.table.catalog_id + ":catalog";
+  const api::Deserializer* d = c.input_format_configuration && c.input_format_configuration->deserializer
+                                   ? &*c.input_format_configuration->deserializer
+                                   : nullptr;
+  if (d && d->hive_json_ser_de) {
+    plan.deserializer.kind = DeserializerOptions::Kind::kHive;
+    plan.deserializer.hive.timestamp_formats =
+        d->hive_json_ser_de->timestamp_formats.value_or(std::vector<std::string>{});
+  } else if (d && d->open_x_json_ser_de) {
+    const api::OpenXJsonSerDe& o = *d->open_x_json_ser_de;
+    plan.deserializer.openx.case_insensitive = o.case_insensitive.value_or(true);
+    plan.deserializer.openx.convert_dots_in_json_keys_to_underscores =
+        o.convert_dots_in_json_keys_to_underscores.value_or(false);
+    if (o.column_to_json_key_mappings)
+      plan.deserializer.openx.column_to_json_key_mappings = *o.column_to_json_key_mappings;
+  }
+  const api::Serializer* out = c.output_format_configuration && c.output_format_configuration->serializer
+                                   ? &*c.output_format_configuration->serializer
+                                   : nullptr;
+  if (out && out->orc_ser_de)
+    return std::unexpected(
+        Status::invalid_argument("runnel does not write ORC (OrcSerDe) yet; the records are kept until it does"));
+  if (out && out->parquet_ser_de) {
+    const api::ParquetSerDe& p = *out->parquet_ser_de;
+    if (p.block_size_bytes) plan.parquet.block_size_bytes = *p.block_size_bytes;
+    if (p.page_size_bytes) plan.parquet.page_size_bytes = *p.page_size_bytes;
+    const std::string codec = p.compression.value_or("SNAPPY");
+    plan.parquet.compression = codec == "UNCOMPRESSED" ? parquet::Codec::kUncompressed
+                               : codec == "GZIP"       ? parquet::Codec::kGzip
+                                                       : parquet::Codec::kSnappy;
+    plan.parquet.enable_dictionary = p.enable_dictionary_compression.value_or(true);
+    plan.parquet.writer_version =
+        p.writer_version.value_or("V1") == "V2" ? parquet::WriterVersion::kV2 : parquet::WriterVersion::kV1;
+  }
+  return plan;
+}
+
 void apply_buffering(const std::optional<int32_t>& size_mb, const std::optional<int32_t>& interval_s,
                      DeliveryPlan& plan) {
   if (size_mb) plan.size_bytes = static_cast<uint64_t>(*size_mb) * kMiB;
@@ -42,15 +104,17 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
   plan.stream_arn = d.delivery_stream_arn;
   plan.version = spec.version();
   if (const auto& s3 = dest.extended_s3_destination_description) {
-    // Objects of JSON where Parquet or ORC is expected would be wrong
-    // silently: until the engine converts, such a stream keeps its records.
-    if (s3->data_format_conversion_configuration && s3->data_format_conversion_configuration->enabled.value_or(true))
-      return std::unexpected(Status::invalid_argument(
-          "runnel does not deliver with record format conversion (DataFormatConversionConfiguration) yet; "
-          "the records are kept until it does"));
     auto target = s3_target(s3->bucket_arn, s3->prefix, s3->error_output_prefix, s3->compression_format,
                             s3->file_extension, s3->custom_time_zone);
     if (!target) return std::unexpected(target.error());
+    if (const auto& c = s3->data_format_conversion_configuration; c && c->enabled.value_or(true)) {
+      auto conversion = conversion_plan(*c, d.delivery_stream_arn);
+      if (!conversion) return std::unexpected(conversion.error());
+      plan.conversion = std::move(*conversion);
+      // The objects are Parquet files (CompressionFormat is UNCOMPRESSED:
+      // the file compresses its pages itself).
+      if (!s3->file_extension) target->extension = ".parquet";
+    }
     plan.kind = DeliveryPlan::Kind::kS3;
     plan.s3 = std::move(*target);
     apply_buffering(s3->buffering_hints.size_in_m_bs, s3->buffering_hints.interval_in_seconds, plan);

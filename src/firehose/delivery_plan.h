@@ -12,8 +12,11 @@
 
 #include "common/status.h"
 #include "firehose/compression.h"
+#include "firehose/conversion_error.h"
 #include "firehose/processing.h"
+#include "firehose/record_conversion.h"
 #include "firehose/stream_spec.h"
+#include "parquet/options.h"
 
 namespace runnel::firehose {
 
@@ -29,6 +32,16 @@ struct S3Target {
   // S3BackupConfiguration); 0 and -1: the stream's (DeliveryPlan's).
   uint64_t size_bytes = 0;
   int64_t interval_ms = -1;
+};
+
+// DataFormatConversionConfiguration, when Enabled: records are rows of a
+// Glue table, written as one Parquet file per object.
+struct ConversionPlan {
+  // SchemaConfiguration (VersionId "LATEST" when not given), as the
+  // format-conversion-failed records name it.
+  DataCatalogTable table;
+  DeserializerOptions deserializer;
+  parquet::WriterOptions parquet;  // ParquetSerDe, with AWS's defaults
 };
 
 struct DeliveryPlan {
@@ -51,6 +64,7 @@ struct DeliveryPlan {
   // partitioning is on (a buffer per partition; Extended S3 only).
   ProcessingSpec processing;
   bool dynamic_partitioning = false;
+  std::optional<ConversionPlan> conversion;  // Extended S3 only
   // kHttpEndpoint.
   std::string url;
   std::string endpoint_name;

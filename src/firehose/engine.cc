@@ -7,9 +7,11 @@
 #include <chrono>
 
 #include "firehose/compression.h"
+#include "firehose/conversion_error.h"
 #include "firehose/kpl.h"
 #include "firehose/object_key.h"
 #include "firehose/prefix_expression.h"
+#include "parquet/file_writer.h"
 #include "protocol/base64.h"
 #include "protocol/json_codec.h"
 
@@ -76,7 +78,8 @@ std::string object_key(const DeliveryPlan& plan, const S3Target& target,
 struct Engine::Partition {
   std::vector<std::pair<std::string, std::string>> keys;
   bool errors = false;
-  bool backup = false;  // the source-record backup (S3BackupMode Enabled)
+  bool conversion_failed = false;  // errors: the format-conversion-failed partition
+  bool backup = false;             // the source-record backup (S3BackupMode Enabled)
   std::vector<Buffered> buffer;
   uint64_t bytes = 0;
   // The records being delivered, by Batch::id. S3 objects go up to
@@ -111,12 +114,18 @@ struct Engine::Stream {
     bool running = false;
   };
   std::optional<Invocation> invocation;
+  // Record format conversion: the converter for the table version read last
+  // ("<database>.<table>@<version>"), made again when the version changes.
+  std::string converter_for;
+  std::shared_ptr<const parquet::Schema> schema;
+  std::unique_ptr<RecordConverter> converter;
 };
 
 namespace {
 
 constexpr std::string_view kErrorsPartition = "\x01processing-failed";
 constexpr std::string_view kBackupPartition = "\x01source-backup";
+constexpr std::string_view kConversionFailedPartition = "\x01format-conversion-failed";
 constexpr uint64_t kMaxBufferedBytes = 256ull << 20;  // read no further ahead than this, all partitions
 constexpr size_t kS3BatchesInFlight = 2;
 
@@ -147,6 +156,14 @@ std::string partition_name(const std::vector<std::pair<std::string, std::string>
 }
 
 }  // namespace
+
+// The name of `p` in its stream's partitions.
+std::string Engine::partition_key(const Partition& p) {
+  if (p.conversion_failed) return std::string(kConversionFailedPartition);
+  if (p.errors) return std::string(kErrorsPartition);
+  if (p.backup) return std::string(kBackupPartition);
+  return partition_name(p.keys);
+}
 
 Engine::Engine(EngineOptions options, storage::Log& log, storage::MetadataStore& metadata, s3::ObjectStore& store,
                streams::DataStreams* data_streams)
@@ -222,6 +239,20 @@ void Engine::check_destination(const StreamSpec& spec,
     // usable (records are kept); docs/firehose.md lists them.
     done(std::nullopt);
     return;
+  }
+  if (plan->conversion && options_.table_columns) {
+    // AWS checks the table at create time too: a SchemaConfiguration that
+    // names no table fails the stream.
+    const DataCatalogTable& t = plan->conversion->table;
+    if (auto columns = options_.table_columns(t); !columns) {
+      api::FailureDescription f;
+      f.type = "UNKNOWN_ERROR";
+      f.details = "Record format conversion cannot read the schema of table " + t.database_name + "." + t.table_name +
+                  " (VersionId " + t.version_id + ") from the Glue Data Catalog: " + columns.error().message() +
+                  " Create the table, then create the delivery stream again.";
+      done(std::move(f));
+      return;
+    }
   }
   std::string bucket = plan->s3.bucket;
   store_.head_bucket(bucket, [bucket, done = std::move(done)](Status st) {
@@ -302,6 +333,9 @@ void Engine::apply_configure(const StreamSpec& spec) {
       plan = std::unexpected(made.error());
     }
   }
+  // A new configuration may name another table or deserializer.
+  s.converter.reset();
+  s.converter_for.clear();
   if (plan) {
     s.plan = std::move(*plan);
     s.processor = std::move(processor);
@@ -645,8 +679,12 @@ void Engine::step(Stream& s, int64_t now) {
     s.metrics->record(FirehoseMetric::kPartitionCount, static_cast<double>(s.partitions.size()));
   for (auto it = s.partitions.begin(); it != s.partitions.end();) {
     Partition& p = it->second;
+    // send() may finish a batch (nothing left after conversion), so by id.
+    std::vector<uint64_t> due;
     for (auto& [id, b] : p.batches)
-      if (!b.writing && now >= b.retry_at_ms) send(s, p, b);
+      if (!b.writing && now >= b.retry_at_ms) due.push_back(id);
+    for (uint64_t id : due)
+      if (auto b = p.batches.find(id); b != p.batches.end()) send(s, p, b->second);
     while (!p.buffer.empty() && p.batches.size() < batches_in_flight(*s.plan)) {
       const bool full = p.bytes >= size_hint(*s.plan, p.backup);
       const bool due = now >= p.buffer.front().arrival_ms + interval_hint(*s.plan, p.backup);
@@ -654,7 +692,8 @@ void Engine::step(Stream& s, int64_t now) {
       // take_batch() may finish the batch at once (no backup bucket for
       // processing-failed records), so it is sent only if still there.
       const uint64_t id = take_batch(s, p, now);
-      if (auto b = p.batches.find(id); b != p.batches.end() && !b->second.writing) send(s, p, b->second);
+      if (auto b = p.batches.find(id); b != p.batches.end() && !b->second.writing && now >= b->second.retry_at_ms)
+        send(s, p, b->second);
     }
     // A partition with nothing buffered or under way is no longer active.
     if (p.batches.empty() && p.buffer.empty()) {
@@ -691,14 +730,32 @@ uint64_t Engine::take_batch(Stream& s, Partition& p, int64_t now) {
     to_backup(s, p, batch, "", "", now);
     return id;
   }
+  form(s, p, batch, now);  // on failure, send() tries again
+  return id;
+}
+
+bool Engine::form(Stream& s, Partition& p, Batch& batch, int64_t now) {
   const DeliveryPlan& plan = *s.plan;
   if (plan.kind == DeliveryPlan::Kind::kS3 || p.backup) {
     const S3Target& target = p.backup ? *plan.source_backup : plan.s3;
+    std::string suffix;
+    if (plan.conversion && !p.backup) {
+      if (!convert(s, batch, now)) return false;
+      if (batch.records.empty()) {
+        // Not one record converted: no object (they are all in
+        // format-conversion-failed/).
+        finish(s, p, batch);
+        return false;
+      }
+      batch.bucket = target.bucket;
+      batch.key = object_key(plan, target, std::nullopt, batch.records.front().arrival_ms, p.keys, suffix);
+      batch.formed = true;
+      return true;
+    }
     std::vector<std::string_view> pieces;
     pieces.reserve(batch.records.size());
     for (const auto& r : batch.records) pieces.push_back(r.data);
     batch.bucket = target.bucket;
-    std::string suffix;
     batch.key = object_key(plan, target, std::nullopt, batch.records.front().arrival_ms, p.keys, suffix);
     // A ZIP archive's one entry is named for the object.
     auto packed = compress(target.compression, pieces, suffix.substr(0, suffix.size() - target.extension.size()));
@@ -712,12 +769,91 @@ uint64_t Engine::take_batch(Stream& s, Partition& p, int64_t now) {
   } else {
     batch.request_id = random_uuid();
   }
-  return id;
+  batch.formed = true;
+  return true;
+}
+
+bool Engine::convert(Stream& s, Batch& b, int64_t now) {
+  const ConversionPlan& conv = *s.plan->conversion;
+  const std::string table = conv.table.database_name + "." + conv.table.table_name;
+  auto wait = [&](const std::string& why) {
+    // The data stays: AWS, too, keeps retrying while the schema cannot be
+    // read (DataFormatConversion.* errors in CloudWatch Logs).
+    retry_later(s, b, now + options_.s3_retry_interval_ms, why);
+    return false;
+  };
+  if (!options_.table_columns) return wait("record format conversion: no Glue catalog to read " + table + " from");
+  auto columns = options_.table_columns(conv.table);
+  if (!columns)
+    return wait("DataFormatConversion.EntityNotFound: reading the schema of " + table + ": " +
+                columns.error().message());
+  const std::string key = table + "@" + columns->version_id;
+  if (!s.converter || s.converter_for != key) {
+    auto schema = parquet::Schema::from_columns(columns->columns);
+    if (!schema) return wait("DataFormatConversion.InvalidSchema: " + table + ": " + schema.error().message());
+    auto converter = RecordConverter::create(*schema, conv.deserializer);
+    if (!converter) return wait("DataFormatConversion.InvalidSchema: " + table + ": " + converter.error().message());
+    s.schema = std::move(*schema);
+    s.converter = std::move(*converter);
+    s.converter_for = key;
+  }
+  parquet::StringSink sink;
+  auto writer = parquet::FileWriter::open(s.schema, conv.parquet, &sink);
+  if (!writer) return wait("DataFormatConversion: opening a Parquet file: " + writer.error().message());
+  std::vector<Buffered> kept;
+  kept.reserve(b.records.size());
+  Partition* failed = nullptr;
+  uint64_t kept_bytes = 0;
+  uint64_t failed_records = 0, failed_bytes = 0;
+  for (Buffered& r : b.records) {
+    auto rows = s.converter->convert(r.data);
+    Status appended;
+    if (rows)
+      for (const parquet::Value& row : *rows)
+        if (appended = (*writer)->append(row); !appended) break;
+    if (rows && appended) {
+      kept_bytes += r.data.size();
+      kept.push_back(std::move(r));
+      continue;
+    }
+    // To format-conversion-failed/, with AWS's error code. (A row the
+    // writer refuses after the converter took it would be a bug of ours;
+    // the record's earlier rows are then in the file too.)
+    const Status& why = rows ? appended : rows.error();
+    r.error_code = rows ? "DataFormatConversion.MalformedData" : std::string(conversion_error_code(why));
+    r.error_message = why.message();
+    if (!failed) {
+      failed = &s.partitions[std::string(kConversionFailedPartition)];
+      failed->errors = true;
+      failed->conversion_failed = true;
+    }
+    ++failed_records;
+    failed_bytes += r.data.size();
+    failed->bytes += r.data.size();
+    s.buffered_bytes += r.data.size();
+    failed->buffer.push_back(std::move(r));
+  }
+  if (Status st = (*writer)->finish(); !st)
+    return wait("DataFormatConversion: finishing a Parquet file: " + st.message());
+  b.records = std::move(kept);
+  b.record_bytes = kept_bytes;
+  b.body = sink.take();
+  const FirehoseMetrics& m = *s.metrics;
+  m.record(FirehoseMetric::kSucceedConversionRecords, static_cast<double>(b.records.size()));
+  m.record(FirehoseMetric::kSucceedConversionBytes, static_cast<double>(kept_bytes));
+  if (failed_records) {
+    m.record(FirehoseMetric::kFailedConversionRecords, static_cast<double>(failed_records));
+    m.record(FirehoseMetric::kFailedConversionBytes, static_cast<double>(failed_bytes));
+    s.stats.last_error = "record format conversion: " + std::to_string(failed_records) +
+                         " records did not convert (format-conversion-failed/)";
+  }
+  return true;
 }
 
 // Starts the batch's next attempt: an object write, or a POST.
 void Engine::send(Stream& s, Partition& p, Batch& b) {
   if (b.writing) return;
+  if (!b.formed && !form(s, p, b, now())) return;
   b.writing = true;
   ++b.attempts;
   started();
@@ -727,8 +863,8 @@ void Engine::send(Stream& s, Partition& p, Batch& b) {
   records.reserve(b.records.size());
   for (const auto& r : b.records) records.push_back(r.data);
   EndpointRequest req = endpoint_request(*s.plan, b.request_id, now(), records);
-  poster_.post(std::move(req), [this, name = s.spec.name(), generation = s.generation,
-                                partition = partition_name(p.keys), id = b.id](EndpointResponse response) {
+  poster_.post(std::move(req), [this, name = s.spec.name(), generation = s.generation, partition = partition_key(p),
+                                id = b.id](EndpointResponse response) {
     completed([this, name, generation, partition, id, response = std::move(response)]() mutable {
       on_posted(name, generation, partition, id, std::move(response));
     });
@@ -740,9 +876,7 @@ void Engine::write_object(Stream& s, Partition& p, const Batch& b) {
   req.bucket = b.bucket;
   req.key = b.key;
   req.body = b.body;  // kept for a retry
-  const std::string partition = p.errors   ? std::string(kErrorsPartition)
-                                : p.backup ? std::string(kBackupPartition)
-                                           : partition_name(p.keys);
+  const std::string partition = partition_key(p);
   store_.put_object(std::move(req), [this, name = s.spec.name(), generation = s.generation, partition,
                                      id = b.id](Result<s3::ObjectInfo> result) {
     completed([this, name, generation, partition, id, result = std::move(result)]() mutable {
@@ -861,6 +995,19 @@ void Engine::to_backup(Stream& s, Partition& p, Batch& b, std::string_view error
     if (!why.empty()) s.stats.last_error = why;
     uint64_t sub = 0;
     for (const auto& r : b.records) {
+      if (p.conversion_failed) {
+        ConversionFailure f;
+        f.attempts_made = b.attempts;
+        f.arrival_timestamp_ms = r.arrival_ms;
+        f.last_error_code = r.error_code;
+        f.last_error_message = r.error_message;
+        f.attempt_ending_timestamp_ms = now;
+        f.raw_data = r.data;
+        f.sequence_number = r.position;
+        f.table = plan.conversion ? plan.conversion->table : DataCatalogTable{};
+        body += conversion_error_record(f);
+        continue;
+      }
       protocol::Value e = protocol::Object{};
       e.set("attemptsMade", static_cast<int64_t>(b.attempts));
       e.set("arrivalTimestamp", r.arrival_ms);
@@ -876,13 +1023,16 @@ void Engine::to_backup(Stream& s, Partition& p, Batch& b, std::string_view error
       body += protocol::encode_json(e);
       body.push_back('\n');
     }
-    const std::string type = p.errors ? "processing-failed" : "http-endpoint-failed";
+    const std::string type = p.conversion_failed ? "format-conversion-failed"
+                             : p.errors          ? "processing-failed"
+                                                 : "http-endpoint-failed";
     b.key = object_key(plan, plan.s3, type, b.records.front().arrival_ms, {}, suffix);
   }
   auto packed = compress(plan.s3.compression, body, suffix.substr(0, suffix.size() - plan.s3.extension.size()));
   b.body = packed ? std::move(*packed) : std::move(body);
   b.bucket = plan.s3.bucket;
   b.phase = Batch::Phase::kBackup;
+  b.formed = true;
   b.first_attempt_ms = now;
   b.retry_at_ms = now;
   send(s, p, b);

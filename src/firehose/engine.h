@@ -37,6 +37,8 @@
 #include "firehose/kinesis_source.h"
 #include "firehose/lambda.h"
 #include "firehose/processing.h"
+#include "firehose/record_conversion.h"
+#include "parquet/schema.h"
 #include "s3/object_store.h"
 #include "storage/log.h"
 #include "storage/metadata_store.h"
@@ -44,6 +46,12 @@
 #include "streams/record_cipher.h"
 
 namespace runnel::firehose {
+
+// A Glue table's columns, as record format conversion reads them.
+struct TableColumns {
+  std::string version_id;  // the version read
+  std::vector<parquet::ColumnSpec> columns;
+};
 
 struct EngineOptions {
   // The key file of encryption at rest (streams/record_cipher.h), shared
@@ -66,6 +74,12 @@ struct EngineOptions {
   // Where the AWS/Firehose metrics are recorded; null: nowhere. Must
   // outlive the engine.
   metrics::Registry* metrics = nullptr;
+  // Where record format conversion reads a table's schema
+  // (SchemaConfiguration; VersionId "LATEST": the current version): the
+  // Glue catalog (glue/). Errors are Glue's ("Table t not found."). Called
+  // on the delivery thread and from check_destination(). Null: streams
+  // with conversion keep their records and say why in last_error.
+  std::function<Result<TableColumns>(const DataCatalogTable& table)> table_columns;
   // How often the delivery thread looks at every stream even when nothing
   // woke it (records found after a restart, clock-driven deliveries).
   int64_t poll_ms = 1000;
@@ -139,9 +153,11 @@ class Engine final : public DeliveryEngine {
     int64_t first_attempt_ms = 0;
     int64_t retry_at_ms = 0;
     bool writing = false;
+    bool formed = false;     // body (or request_id) made; record format conversion may have to wait for the schema
     bool delivered = false;  // the destination has the records (a backup may follow)
   };
 
+  static std::string partition_key(const Partition& p);
   int64_t now() const;
   void run();
   void post(std::function<void()> work) EXCLUDES(mu_);
@@ -162,6 +178,13 @@ class Engine final : public DeliveryEngine {
   void on_invoked(const std::string& name, uint64_t generation, EndpointResponse response);
   Partition& partition_for(Stream& s, std::vector<std::pair<std::string, std::string>> keys);
   uint64_t take_batch(Stream& s, Partition& p, int64_t now);
+  // Makes the batch's object (or request id); false when it cannot yet
+  // (retried later) or when no record was left to deliver (`b` is gone).
+  bool form(Stream& s, Partition& p, Batch& b, int64_t now);
+  // Record format conversion of `b`'s records into a Parquet body; the
+  // records that do not convert move to the format-conversion-failed
+  // partition. False (and a retry set) when the schema cannot be read.
+  bool convert(Stream& s, Batch& b, int64_t now);
   void send(Stream& s, Partition& p, Batch& b);
   void write_object(Stream& s, Partition& p, const Batch& b);
   // The partition holding batch `id`, with *s and *b; null if it is gone.

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <regex>
 #include <thread>
@@ -67,6 +68,10 @@ class EngineTest : public ::testing::Test {
     eo.poll_ms = 20;
     eo.s3_retry_interval_ms = 50;
     eo.metrics = registry_.get();
+    eo.table_columns = [this](const DataCatalogTable& t) -> Result<TableColumns> {
+      if (!tables_) return std::unexpected(Status::not_found("no catalog in this test"));
+      return tables_(t);
+    };
     engine_ = std::make_unique<Engine>(eo, *log_, *metadata_, store_);
   }
   void close() {
@@ -107,6 +112,7 @@ class EngineTest : public ::testing::Test {
   std::unique_ptr<storage::MetadataStore> metadata_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<metrics::Registry> registry_;
+  std::function<Result<TableColumns>(const DataCatalogTable&)> tables_;  // the Glue catalog
 };
 
 TEST_F(EngineTest, ZeroIntervalDeliversAtOnceUnderAwsName) {
@@ -262,18 +268,95 @@ TEST_F(EngineTest, MissingBucketFailsTheDestinationCheck) {
   EXPECT_FALSE(ok);
 }
 
-TEST_F(EngineTest, RecordFormatConversionKeepsTheRecordsRatherThanDeliverJson) {
-  StreamSpec spec = s3_spec("s", 64, 0);
+// A stream converting to Parquet against the table db.t.
+StreamSpec conversion_spec(const std::string& name) {
+  StreamSpec spec = s3_spec(name, 64, 0);
   api::DataFormatConversionConfiguration conversion;
   conversion.enabled = true;
+  api::SchemaConfiguration schema;
+  schema.database_name = "db";
+  schema.table_name = "t";
+  conversion.schema_configuration = schema;
+  api::Deserializer d;
+  d.open_x_json_ser_de = api::OpenXJsonSerDe{};
+  conversion.input_format_configuration = api::InputFormatConfiguration{std::move(d)};
+  api::Serializer out;
+  out.parquet_ser_de = api::ParquetSerDe{};
+  conversion.output_format_configuration = api::OutputFormatConfiguration{std::move(out)};
   spec.description.destinations[0].extended_s3_destination_description->data_format_conversion_configuration =
-      conversion;
-  engine_->configure(spec);
+      std::move(conversion);
+  return spec;
+}
+
+TEST_F(EngineTest, ConversionWritesParquetAndFailedRecordsToTheErrorOutput) {
+  tables_ = [](const DataCatalogTable& t) -> Result<TableColumns> {
+    EXPECT_EQ(t.database_name, "db");
+    EXPECT_EQ(t.version_id, "LATEST");
+    return TableColumns{"0", {{"a", "int"}, {"b", "string"}}};
+  };
+  engine_->configure(conversion_spec("s"));
+  put({R"({"a":1,"b":"x"}{"a":2})", R"({"a":"not a number"})", "not json", R"({"B":"y"})"});
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 2 && stats().delivered_through == 4; }));
+  std::string parquet, errors, errors_key;
+  for (const auto& [key, body] : store_.objects()) {
+    if (key.find("format-conversion-failed") != std::string::npos) {
+      errors = body;
+      errors_key = key;
+    } else {
+      EXPECT_TRUE(key.ends_with(".parquet")) << key;
+      parquet = body;
+    }
+  }
+  ASSERT_GE(parquet.size(), 8u);
+  EXPECT_EQ(parquet.substr(0, 4), "PAR1");
+  EXPECT_EQ(parquet.substr(parquet.size() - 4), "PAR1");
+  // Error records go under the default error prefix, one JSON line each.
+  EXPECT_TRUE(std::regex_match(errors_key, std::regex("bucket/format-conversion-failed/2023/11/14/22/.*")))
+      << errors_key;
+  ASSERT_EQ(std::count(errors.begin(), errors.end(), '\n'), 2);
+  EXPECT_NE(errors.find(R"("lastErrorCode":"DataFormatConversion.MalformedData")"), std::string::npos) << errors;
+  EXPECT_NE(errors.find(R"("lastErrorCode":"DataFormatConversion.ParseError")"), std::string::npos) << errors;
+  EXPECT_NE(errors.find(R"("rawData":"bm90IGpzb24=")"), std::string::npos) << errors;  // "not json"
+  EXPECT_NE(errors.find(R"("sequenceNumber":"3")"), std::string::npos) << errors;
+  EXPECT_NE(errors.find(R"("databaseName":"db","tableName":"t","region":"us-east-1","versionId":"LATEST")"),
+            std::string::npos)
+      << errors;
+  EXPECT_EQ(stats().error_records, 2u);
+}
+
+TEST_F(EngineTest, ConversionWaitsForAMissingTableAndKeepsTheRecords) {
+  std::atomic<bool> exists = false;
+  tables_ = [&exists](const DataCatalogTable&) -> Result<TableColumns> {
+    if (!exists) return std::unexpected(Status::not_found("Table t not found."));
+    return TableColumns{"0", {{"a", "int"}}};
+  };
+  engine_->configure(conversion_spec("s"));
   put({R"({"a":1})"});
-  ASSERT_TRUE(eventually([&] { return stats().last_error.find("record format conversion") != std::string::npos; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Tried again every 50 ms of the engine's clock.
+  ASSERT_TRUE(eventually([&] {
+    clock_.now += 100;
+    return stats().failed_attempts >= 2;
+  }));
+  EXPECT_NE(stats().last_error.find("Table t not found."), std::string::npos) << stats().last_error;
   EXPECT_TRUE(store_.objects().empty());
   EXPECT_EQ(stats().delivered_through, 0u);
+  exists = true;
+  ASSERT_TRUE(eventually([&] {
+    clock_.now += 100;
+    return store_.objects().size() == 1 && stats().delivered_through == 1;
+  }));
+  EXPECT_TRUE(store_.objects().begin()->first.ends_with(".parquet"));
+}
+
+TEST_F(EngineTest, ConversionToAMissingTableFailsTheDestinationCheck) {
+  tables_ = [](const DataCatalogTable&) -> Result<TableColumns> {
+    return std::unexpected(Status::not_found("Database db not found."));
+  };
+  std::optional<api::FailureDescription> failure;
+  engine_->check_destination(conversion_spec("s"),
+                             [&](std::optional<api::FailureDescription> f) { failure = std::move(f); });
+  ASSERT_TRUE(failure);
+  EXPECT_NE(failure->details.find("Database db not found."), std::string::npos) << failure->details;
 }
 
 TEST_F(EngineTest, RemovedStreamIsForgotten) {
@@ -334,7 +417,11 @@ TEST_F(EngineTest, CheckpointWaitsForTheSlowestPartition) {
   store_.fail_next(1000);  // nothing can be written
   put({R"({"c":"a"})", R"({"c":"b"})"});
   clock_.now += 60'000;
-  ASSERT_TRUE(eventually([&] { return stats().failed_attempts >= 2; }));
+  // Tried again every 50 ms of the engine's clock.
+  ASSERT_TRUE(eventually([&] {
+    clock_.now += 100;
+    return stats().failed_attempts >= 2;
+  }));
   EXPECT_EQ(stats().delivered_through, 0u);
   EXPECT_EQ(stats().active_partitions, 2u);
 }

@@ -28,6 +28,10 @@ constexpr std::array<Spec, static_cast<size_t>(FirehoseMetric::kCount)> kSpecs{{
     {"DataReadFromKinesisStream.Bytes", metrics::Unit::kBytes},
     {"PartitionCount", metrics::Unit::kCount},
     {"PartitionCountExceeded", metrics::Unit::kCount},
+    {"SucceedConversion.Records", metrics::Unit::kCount},
+    {"SucceedConversion.Bytes", metrics::Unit::kBytes},
+    {"FailedConversion.Records", metrics::Unit::kCount},
+    {"FailedConversion.Bytes", metrics::Unit::kBytes},
 }};
 
 }  // namespace

@@ -37,6 +37,10 @@ enum class FirehoseMetric : uint8_t {
   kDataReadFromKinesisStreamBytes,
   kPartitionCount,
   kPartitionCountExceeded,
+  kSucceedConversionRecords,
+  kSucceedConversionBytes,
+  kFailedConversionRecords,
+  kFailedConversionBytes,
   kCount,
 };
 

@@ -161,6 +161,19 @@ int serve(const ServeConfig& config) {
   }
   s3::ObjectStore& object_store = remote_store ? *remote_store : static_cast<s3::ObjectStore&>(**s3_store);
 
+  // The Glue Data Catalog subset (glue/): databases and tables in the
+  // metadata store, served as AWSGlue.*; Firehose's record format
+  // conversion reads its schemas from the same Catalog.
+  glue::CatalogOptions glue_options;
+  glue_options.account_id = config.account_id;
+  glue_options.region = config.region;
+  glue::Catalog glue_catalog(glue_options, **metadata);
+  if (Status st = glue_catalog.load(); !st) {
+    spdlog::error("loading the Glue catalog: {}", st.to_string());
+    return 1;
+  }
+  glue::GlueService glue_service(glue_catalog);
+
   // Firehose (firehose/): the control plane over the same log and metadata
   // store, with Data Streams as the KinesisStreamAsSource source, and the
   // delivery engine behind it. The limit switches are Data Streams'
@@ -170,6 +183,17 @@ int serve(const ServeConfig& config) {
   engine_options.key_file = kinesis_options.key_file;
   engine_options.metrics = &(*metrics)->registry();
   engine_options.lambda = firehose::lambda_settings(config.firehose, config.region);
+  engine_options.table_columns =
+      [&glue_catalog](const firehose::DataCatalogTable& t) -> Result<firehose::TableColumns> {
+    std::optional<std::string_view> version;
+    if (t.version_id != "LATEST") version = t.version_id;
+    auto table = glue_catalog.table(t.catalog_id, t.database_name, t.table_name, version);
+    if (!table) return std::unexpected(table.error());
+    firehose::TableColumns out;
+    out.version_id = table->version_id;
+    for (const auto& c : table->columns) out.columns.push_back({c.name, c.type});
+    return out;
+  };
   firehose::Engine firehose_engine(engine_options, **log, **metadata, object_store, &data_streams);
   firehose::FirehoseOptions firehose_options;
   firehose_options.account_id = config.account_id;
@@ -183,18 +207,6 @@ int serve(const ServeConfig& config) {
     spdlog::error("{}", st.to_string());
     return 1;
   }
-  // The Glue Data Catalog subset (glue/): databases and tables in the
-  // metadata store, served as AWSGlue.*; Firehose's record format
-  // conversion will read schemas from the same Catalog.
-  glue::CatalogOptions glue_options;
-  glue_options.account_id = config.account_id;
-  glue_options.region = config.region;
-  glue::Catalog glue_catalog(glue_options, **metadata);
-  if (Status st = glue_catalog.load(); !st) {
-    spdlog::error("loading the Glue catalog: {}", st.to_string());
-    return 1;
-  }
-  glue::GlueService glue_service(glue_catalog);
   // Every service that keeps shards in the log has set their retention: the
   // log may now expire the shards nobody claims (docs/storage.md §7).
   (*log)->retention_settings_complete();

@@ -132,14 +132,20 @@ run_pytest() {
 }
 
 # run_node REPORT FILE...: node --test on the files, JUnit report to $REPORTS/REPORT.xml
-run_node() {
-  local report="$1"; shift
+# node_modules of tests/e2e/node (the SDK, DuckDB), installed if missing.
+ensure_node_modules() {
   if [ ! -d "$HERE/node/node_modules/@aws-sdk/client-kinesis" ] ||
      [ ! -d "$HERE/node/node_modules/@aws-sdk/client-cloudwatch" ] ||
-     [ ! -d "$HERE/node/node_modules/@aws-sdk/client-s3" ]; then
+     [ ! -d "$HERE/node/node_modules/@aws-sdk/client-s3" ] ||
+     [ ! -d "$HERE/node/node_modules/@duckdb/node-api" ]; then
     echo "e2e: installing node test dependencies (npm ci)"
     (cd "$HERE/node" && npm ci --no-audit --no-fund --silent) || return 1
   fi
+}
+
+run_node() {
+  local report="$1"; shift
+  ensure_node_modules || return 1
   (cd "$HERE/node" && NODE_EXTRA_CA_CERTS="$RUNNEL_E2E_TLS_CERT" timeout --signal=KILL 300 node --test \
       --test-reporter=spec --test-reporter-destination=stdout \
       --test-reporter=junit --test-reporter-destination="$REPORTS/$report.xml" "$@")
@@ -171,7 +177,9 @@ for suite in "${SUITES[@]}"; do
                run_node "$suite.node" s3.test.mjs
                rc_node=$?
                [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
-    firehose)  run_pytest "$suite" test_firehose_api.py test_firehose_api_cli.py test_firehose_delivery.py
+    firehose)  ensure_node_modules  # test_firehose_conversion.py reads Parquet with DuckDB
+               run_pytest "$suite" test_firehose_api.py test_firehose_api_cli.py test_firehose_delivery.py \
+                 test_firehose_conversion.py
                rc_py=$?
                run_node "$suite.node" firehose.test.mjs firehose_delivery.test.mjs
                rc_node=$?
