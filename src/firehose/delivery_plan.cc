@@ -174,6 +174,55 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
     }
     return plan;
   }
+  // The destinations a Sender delivers to: their buffering hints, their S3
+  // configuration (the backup bucket; Redshift's intermediate bucket), their
+  // processing.
+  auto sender_plan = [&](const std::optional<api::S3DestinationDescription>& s3, const auto& hints,
+                         const std::optional<api::ProcessingConfiguration>& processing_config,
+                         bool backup_all) -> Result<DeliveryPlan> {
+    plan.kind = DeliveryPlan::Kind::kSender;
+    if (s3) {
+      auto target = s3_target(s3->bucket_arn, s3->prefix, s3->error_output_prefix, s3->compression_format, std::nullopt,
+                              std::nullopt);
+      if (!target) return std::unexpected(target.error());
+      plan.s3 = std::move(*target);
+    }
+    if (hints) apply_buffering(hints->size_in_m_bs, hints->interval_in_seconds, plan);
+    auto processing = processing_spec(processing_config);
+    if (!processing) return std::unexpected(processing.error());
+    plan.processing = std::move(*processing);
+    plan.backup_all = backup_all;
+    return std::move(plan);
+  };
+  if (const auto& r = dest.redshift_destination_description) {
+    const auto& s3 = r->s3_destination_description;
+    const std::optional<api::BufferingHints> hints = s3.buffering_hints;
+    auto made = sender_plan(s3, hints, r->processing_configuration, false);
+    if (!made) return made;
+    made->intermediate_object = true;
+    if (r->s3_backup_mode.value_or("Disabled") == "Enabled" && r->s3_backup_description) {
+      const auto& b = *r->s3_backup_description;
+      auto backup =
+          s3_target(b.bucket_arn, b.prefix, b.error_output_prefix, b.compression_format, std::nullopt, std::nullopt);
+      if (!backup) return std::unexpected(backup.error());
+      backup->size_bytes = static_cast<uint64_t>(b.buffering_hints.size_in_m_bs.value_or(5)) * kMiB;
+      backup->interval_ms = static_cast<int64_t>(b.buffering_hints.interval_in_seconds.value_or(300)) * 1000;
+      made->source_backup = std::move(*backup);
+    }
+    return made;
+  }
+  if (const auto& o = dest.amazonopensearchservice_destination_description)
+    return sender_plan(o->s3_destination_description, o->buffering_hints, o->processing_configuration,
+                       o->s3_backup_mode.value_or("FailedDocumentsOnly") == "AllDocuments");
+  if (const auto& e = dest.elasticsearch_destination_description)
+    return sender_plan(e->s3_destination_description, e->buffering_hints, e->processing_configuration,
+                       e->s3_backup_mode.value_or("FailedDocumentsOnly") == "AllDocuments");
+  if (const auto& o = dest.amazon_open_search_serverless_destination_description)
+    return sender_plan(o->s3_destination_description, o->buffering_hints, o->processing_configuration,
+                       o->s3_backup_mode.value_or("FailedDocumentsOnly") == "AllDocuments");
+  if (const auto& sp = dest.splunk_destination_description)
+    return sender_plan(sp->s3_destination_description, sp->buffering_hints, sp->processing_configuration,
+                       sp->s3_backup_mode.value_or("FailedEventsOnly") == "AllEvents");
   return std::unexpected(Status::invalid_argument("runnel does not deliver to this destination type yet"));
 }
 

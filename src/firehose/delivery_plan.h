@@ -45,7 +45,9 @@ struct ConversionPlan {
 };
 
 struct DeliveryPlan {
-  enum class Kind { kS3, kHttpEndpoint };
+  // kSender: Redshift, OpenSearch, Elasticsearch, OpenSearch Serverless or
+  // Splunk, delivered through a Sender (sender.h) made by make_sender().
+  enum class Kind { kS3, kHttpEndpoint, kSender };
   Kind kind = Kind::kS3;
   std::string stream_name;
   std::string stream_arn;
@@ -54,8 +56,10 @@ struct DeliveryPlan {
   // is this old, whichever comes first (BufferingHints).
   uint64_t size_bytes = 5ull << 20;
   int64_t interval_ms = 300'000;
-  // kS3: the destination. kHttpEndpoint: the backup bucket, where failed
-  // (or, with AllData, all) records go.
+  // kS3: the destination. kHttpEndpoint and kSender: the backup bucket,
+  // where failed (or, with AllData, AllDocuments or AllEvents, all) records
+  // go; for Redshift the intermediate bucket, where every batch is written
+  // before it is loaded (`intermediate_object`).
   S3Target s3;
   // Extended S3 with S3BackupMode Enabled: the source records, as they were
   // put (before processing), also go to this bucket and prefix.
@@ -72,7 +76,10 @@ struct DeliveryPlan {
   bool gzip_request = false;
   std::vector<std::pair<std::string, std::string>> common_attributes;
   int64_t retry_duration_ms = 300'000;
-  bool backup_all = false;  // S3BackupMode AllData
+  bool backup_all = false;  // S3BackupMode AllData (AllDocuments, AllEvents)
+  // kSender: each batch is also formed as an object of `s3` (named and
+  // compressed as S3 delivery would), handed to the sender to write.
+  bool intermediate_object = false;
 };
 
 // The plan of `spec`'s first destination; InvalidArgument for a destination

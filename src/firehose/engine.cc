@@ -11,6 +11,7 @@
 #include "firehose/kpl.h"
 #include "firehose/object_key.h"
 #include "firehose/prefix_expression.h"
+#include "firehose/senders.h"
 #include "parquet/file_writer.h"
 #include "protocol/base64.h"
 #include "protocol/json_codec.h"
@@ -119,6 +120,9 @@ struct Engine::Stream {
   std::string converter_for;
   std::shared_ptr<const parquet::Schema> schema;
   std::unique_ptr<RecordConverter> converter;
+  // kSender: last, so that it is destroyed (waiting for the sends under
+  // way, whose requests point into the batches) before the partitions.
+  std::unique_ptr<Sender> sender;
 };
 
 namespace {
@@ -141,7 +145,7 @@ int64_t interval_hint(const DeliveryPlan& plan, bool backup) {
 }
 
 size_t batches_in_flight(const DeliveryPlan& plan) {
-  return plan.kind == DeliveryPlan::Kind::kHttpEndpoint ? 1 : kS3BatchesInFlight;
+  return plan.kind == DeliveryPlan::Kind::kS3 ? kS3BatchesInFlight : 1;
 }
 
 std::string partition_name(const std::vector<std::pair<std::string, std::string>>& keys) {
@@ -333,6 +337,16 @@ void Engine::apply_configure(const StreamSpec& spec) {
       plan = std::unexpected(made.error());
     }
   }
+  // The sender of the old configuration goes first (it waits for its sends).
+  s.sender.reset();
+  if (plan && plan->kind == DeliveryPlan::Kind::kSender) {
+    auto sender = options_.make_sender ? options_.make_sender(spec) : make_sender(spec, store_);
+    if (sender) {
+      s.sender = std::move(*sender);
+    } else {
+      plan = std::unexpected(sender.error());
+    }
+  }
   // A new configuration may name another table or deserializer.
   s.converter.reset();
   s.converter_for.clear();
@@ -439,7 +453,7 @@ void Engine::add_record(Stream& s, storage::StoredRecord record, const std::stri
   auto backup_piece = [&](uint64_t ticket) {
     if (!backup) return;
     s.partitions[std::string(kBackupPartition)].buffer.push_back(
-        Buffered{record.data, record.arrival_ms, source, ticket, position, {}, {}});
+        Buffered{record.data, record.arrival_ms, source, ticket, position, {}, {}, {}});
   };
   auto fail = [&](ProcessingError error) {
     const uint64_t ticket = tracker.add({position, record.arrival_ms}, 1 + backup);
@@ -466,7 +480,7 @@ void Engine::add_record(Stream& s, storage::StoredRecord record, const std::stri
     backup_piece(ticket);
     for (std::string& part : parts) {
       s.staged_bytes += part.size();
-      s.staged.push_back(Buffered{std::move(part), record.arrival_ms, source, ticket, position, {}, {}});
+      s.staged.push_back(Buffered{std::move(part), record.arrival_ms, source, ticket, position, {}, {}, {}});
     }
     return;
   }
@@ -499,7 +513,7 @@ void Engine::buffer_piece(Stream& s, Piece piece, int64_t arrival_ms, const std:
   }
   p->bytes += piece.data.size();
   s.buffered_bytes += piece.data.size();
-  p->buffer.push_back(Buffered{std::move(piece.data), arrival_ms, source, ticket, position, {}, {}});
+  p->buffer.push_back(Buffered{std::move(piece.data), arrival_ms, source, ticket, position, {}, {}, {}});
 }
 
 // A piece that could not be processed, to the processing-failed output with
@@ -510,8 +524,8 @@ void Engine::buffer_error(Stream& s, std::string raw, int64_t arrival_ms, const 
   p.errors = true;
   p.bytes += raw.size();
   s.buffered_bytes += raw.size();
-  p.buffer.push_back(
-      Buffered{std::move(raw), arrival_ms, source, ticket, position, std::move(error.code), std::move(error.message)});
+  p.buffer.push_back(Buffered{
+      std::move(raw), arrival_ms, source, ticket, position, std::move(error.code), std::move(error.message), {}});
 }
 
 // Sends the oldest staged sub-records (up to the Lambda buffer size) to the
@@ -714,7 +728,7 @@ uint64_t Engine::take_batch(Stream& s, Partition& p, int64_t now) {
   size_t n = 0;
   const uint64_t size = size_hint(*s.plan, p.backup);
   for (uint64_t bytes = 0; n < p.buffer.size() && bytes < size; ++n) bytes += p.buffer[n].data.size();
-  if (s.plan->kind == DeliveryPlan::Kind::kHttpEndpoint) n = std::min(n, kMaxRecordsPerRequest);
+  if (s.plan->kind != DeliveryPlan::Kind::kS3) n = std::min(n, kMaxRecordsPerRequest);
   b.records.assign(std::make_move_iterator(p.buffer.begin()), std::make_move_iterator(p.buffer.begin() + n));
   p.buffer.erase(p.buffer.begin(), p.buffer.begin() + n);
   for (const auto& r : b.records) b.record_bytes += r.data.size();
@@ -768,6 +782,27 @@ bool Engine::form(Stream& s, Partition& p, Batch& batch, int64_t now) {
     }
   } else {
     batch.request_id = random_uuid();
+    if (plan.kind == DeliveryPlan::Kind::kSender) {
+      batch.ids.reserve(batch.records.size());
+      for (const auto& r : batch.records)
+        batch.ids.push_back((r.source.empty() ? std::to_string(s.spec.shard_key) : r.source) + "." + r.position);
+      if (plan.intermediate_object) {
+        // Redshift: the object it loads, named and compressed as S3
+        // delivery names and compresses.
+        std::vector<std::string_view> pieces;
+        pieces.reserve(batch.records.size());
+        for (const auto& r : batch.records) pieces.push_back(r.data);
+        std::string suffix;
+        batch.bucket = plan.s3.bucket;
+        batch.key = object_key(plan, plan.s3, std::nullopt, batch.records.front().arrival_ms, p.keys, suffix);
+        auto packed = compress(plan.s3.compression, pieces, suffix.substr(0, suffix.size() - plan.s3.extension.size()));
+        if (!packed) {
+          retry_later(s, batch, now + options_.s3_retry_interval_ms, "compressing: " + packed.error().to_string());
+          return false;
+        }
+        batch.body = std::move(*packed);
+      }
+    }
   }
   batch.formed = true;
   return true;
@@ -859,6 +894,29 @@ void Engine::send(Stream& s, Partition& p, Batch& b) {
   started();
   if (b.phase == Batch::Phase::kBackup || s.plan->kind == DeliveryPlan::Kind::kS3 || p.backup)
     return write_object(s, p, b);
+  if (s.plan->kind == DeliveryPlan::Kind::kSender) {
+    SendRequest req;
+    req.batch_id = b.request_id;
+    req.attempt = b.attempts;
+    req.first_attempt_ms = b.first_attempt_ms;
+    req.now_ms = now();
+    auto add = [&](size_t i) { req.records.push_back({b.records[i].data, b.records[i].arrival_ms, b.ids[i]}); };
+    if (b.pending.empty()) {
+      for (size_t i = 0; i < b.records.size(); ++i) add(i);
+    } else {
+      for (size_t i : b.pending) add(i);
+    }
+    req.bucket = b.bucket;
+    req.key = b.key;
+    req.body = b.body;
+    s.sender->send(std::move(req), [this, name = s.spec.name(), generation = s.generation, partition = partition_key(p),
+                                    id = b.id](SendOutcome outcome) {
+      completed([this, name, generation, partition, id, outcome = std::move(outcome)]() mutable {
+        on_sent(name, generation, partition, id, std::move(outcome));
+      });
+    });
+    return;
+  }
   std::vector<std::string_view> records;
   records.reserve(b.records.size());
   for (const auto& r : b.records) records.push_back(r.data);
@@ -973,6 +1031,67 @@ void Engine::on_posted(const std::string& name, uint64_t generation, const std::
   }
 }
 
+void Engine::on_sent(const std::string& name, uint64_t generation, const std::string& partition, uint64_t id,
+                     SendOutcome outcome) {
+  Stream* s = nullptr;
+  Batch* batch = nullptr;
+  Partition* p = find_batch(name, generation, partition, id, &s, &batch);
+  if (!p) return;
+  Batch& b = *batch;
+  b.writing = false;
+  const int64_t t = now();
+  // The records of the request, by their index in the batch.
+  std::vector<size_t> sent = b.pending;
+  if (sent.empty())
+    for (size_t i = 0; i < b.records.size(); ++i) sent.push_back(i);
+  std::vector<size_t> failed;  // by index in the batch
+  for (const RecordFailure& f : outcome.failures)
+    if (f.index < sent.size()) failed.push_back(sent[f.index]);
+  switch (outcome.verdict) {
+    case SendOutcome::Verdict::kDelivered:
+      b.delivered = true;
+      b.pending.clear();
+      if (s->plan->backup_all) return to_backup(*s, *p, b, "", "", t);
+      return finish(*s, *p, b);
+    case SendOutcome::Verdict::kHandled: return finish(*s, *p, b);
+    case SendOutcome::Verdict::kRetry:
+      // Only the records that failed go again (the others are delivered).
+      if (!failed.empty()) b.pending = std::move(failed);
+      return retry_later(*s, b, t + std::max<int64_t>(0, outcome.retry_after_ms),
+                         outcome.error_code + ": " + outcome.error_message);
+    case SendOutcome::Verdict::kFailed: break;
+  }
+  // Given up on: the failed records (each with its own error, where the
+  // sender gave one) go to the error output; the delivered ones are done.
+  if (failed.empty()) failed = sent;
+  std::vector<bool> is_failed(b.records.size(), false);
+  for (size_t i : failed) is_failed[i] = true;
+  for (const RecordFailure& f : outcome.failures) {
+    if (f.index >= sent.size()) continue;
+    Buffered& r = b.records[sent[f.index]];
+    r.error_code = f.error_code;
+    r.error_message = f.error_message;
+    r.error_fields = f.error_fields;
+  }
+  std::vector<Buffered> keep;
+  uint64_t keep_bytes = 0;
+  for (size_t i = 0; i < b.records.size(); ++i) {
+    if (is_failed[i]) {
+      keep_bytes += b.records[i].data.size();
+      keep.push_back(std::move(b.records[i]));
+    } else {
+      s->trackers[b.records[i].source].done(b.records[i].ticket);
+      ++s->stats.records;
+      s->stats.bytes += b.records[i].data.size();
+    }
+  }
+  b.records = std::move(keep);
+  b.record_bytes = keep_bytes;
+  b.pending.clear();
+  b.ids.clear();
+  to_backup(*s, *p, b, outcome.error_code, outcome.error_message, t);
+}
+
 // The batch goes to the S3 backup (or error) bucket: its records as they
 // are (AllData, after a delivery), or as AWS's error records under the error
 // prefix when they could not be processed (processing-failed/) or delivered
@@ -1016,6 +1135,7 @@ void Engine::to_backup(Stream& s, Partition& p, Batch& b, std::string_view error
       e.set("attemptEndingTimestamp", now);
       e.set("rawData", protocol::base64_encode(r.data));
       if (p.errors && plan.processing.lambda_arn) e.set("lambdaArn", *plan.processing.lambda_arn);
+      for (const auto& [k, v] : r.error_fields) e.set(k, v);
       if (!p.errors) {
         e.set("subsequenceNumber", static_cast<int64_t>(sub++));
         e.set("dataId", (r.source.empty() ? std::to_string(s.spec.shard_key) : r.source) + "." + r.position);
@@ -1025,6 +1145,7 @@ void Engine::to_backup(Stream& s, Partition& p, Batch& b, std::string_view error
     }
     const std::string type = p.conversion_failed ? "format-conversion-failed"
                              : p.errors          ? "processing-failed"
+                             : s.sender          ? std::string(s.sender->error_output_type())
                                                  : "http-endpoint-failed";
     b.key = object_key(plan, plan.s3, type, b.records.front().arrival_ms, {}, suffix);
   }

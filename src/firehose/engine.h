@@ -38,6 +38,7 @@
 #include "firehose/lambda.h"
 #include "firehose/processing.h"
 #include "firehose/record_conversion.h"
+#include "firehose/sender.h"
 #include "parquet/schema.h"
 #include "s3/object_store.h"
 #include "storage/log.h"
@@ -80,6 +81,10 @@ struct EngineOptions {
   // on the delivery thread and from check_destination(). Null: streams
   // with conversion keep their records and say why in last_error.
   std::function<Result<TableColumns>(const DataCatalogTable& table)> table_columns;
+  // Makes the Sender of a Redshift, OpenSearch, Elasticsearch, OpenSearch
+  // Serverless or Splunk stream; empty: make_sender() (senders.h) over the
+  // engine's object store. Tests inject fakes.
+  std::function<Result<std::unique_ptr<Sender>>(const StreamSpec& spec)> make_sender;
   // How often the delivery thread looks at every stream even when nothing
   // woke it (records found after a restart, clock-driven deliveries).
   int64_t poll_ms = 1000;
@@ -133,7 +138,8 @@ class Engine final : public DeliveryEngine {
     std::string source;                     // its DoneTracker: "" for the log, the shard id of a Kinesis source
     uint64_t ticket = 0;                    // in that tracker
     std::string position;                   // log counter or sequence number, for error records
-    std::string error_code, error_message;  // set in the processing-failed partition
+    std::string error_code, error_message;  // set in the error partitions, and for a Sender's failures
+    std::vector<std::pair<std::string, std::string>> error_fields;  // a Sender's further error-record fields
   };
   // Records taken from a buffer and being delivered, with what is needed
   // to try again exactly as before: the same object (name and bytes) for
@@ -148,7 +154,11 @@ class Engine final : public DeliveryEngine {
     std::vector<Buffered> records;
     uint64_t record_bytes = 0;
     std::string bucket, key, body;  // the object being written (either phase)
-    std::string request_id;         // kDeliver to an HTTP endpoint
+    std::string request_id;         // kDeliver to an HTTP endpoint or a Sender
+    // kSender: each record's SendRecord::id, and the indices of the records
+    // a retry is for (empty: every record).
+    std::vector<std::string> ids;
+    std::vector<size_t> pending;
     int attempts = 0;
     int64_t first_attempt_ms = 0;
     int64_t retry_at_ms = 0;
@@ -194,6 +204,8 @@ class Engine final : public DeliveryEngine {
                   Result<s3::ObjectInfo> result);
   void on_posted(const std::string& name, uint64_t generation, const std::string& partition, uint64_t id,
                  EndpointResponse response);
+  void on_sent(const std::string& name, uint64_t generation, const std::string& partition, uint64_t id,
+               SendOutcome outcome);
   void to_backup(Stream& s, Partition& p, Batch& b, std::string_view error_code, const std::string& why, int64_t now);
   // Done with `b` (delivered, backed up or given up on): erases it.
   void finish(Stream& s, Partition& p, Batch& b);

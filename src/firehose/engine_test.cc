@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <regex>
 #include <thread>
 
@@ -68,6 +69,12 @@ class EngineTest : public ::testing::Test {
     eo.poll_ms = 20;
     eo.s3_retry_interval_ms = 50;
     eo.metrics = registry_.get();
+    if (sender_) {
+      eo.make_sender = [this](const StreamSpec&) -> Result<std::unique_ptr<Sender>> {
+        if (!sender_) return std::unexpected(Status::invalid_argument("the test's sender was taken"));
+        return std::move(sender_);
+      };
+    }
     eo.table_columns = [this](const DataCatalogTable& t) -> Result<TableColumns> {
       if (!tables_) return std::unexpected(Status::not_found("no catalog in this test"));
       return tables_(t);
@@ -82,6 +89,13 @@ class EngineTest : public ::testing::Test {
     log_.reset();
     metadata_.reset();
     registry_.reset();
+  }
+
+  // The engine again, making `sender` for the (one) stream with a Sender.
+  void reopen_with_sender(std::unique_ptr<Sender> sender) {
+    close();
+    sender_ = std::move(sender);
+    open();
   }
 
   void put(const std::vector<std::string>& records) {
@@ -113,6 +127,7 @@ class EngineTest : public ::testing::Test {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<metrics::Registry> registry_;
   std::function<Result<TableColumns>(const DataCatalogTable&)> tables_;  // the Glue catalog
+  std::unique_ptr<Sender> sender_;                                       // what make_sender gives, once
 };
 
 TEST_F(EngineTest, ZeroIntervalDeliversAtOnceUnderAwsName) {
@@ -357,6 +372,131 @@ TEST_F(EngineTest, ConversionToAMissingTableFailsTheDestinationCheck) {
                              [&](std::optional<api::FailureDescription> f) { failure = std::move(f); });
   ASSERT_TRUE(failure);
   EXPECT_NE(failure->details.find("Database db not found."), std::string::npos) << failure->details;
+}
+
+// A Sender that answers each send() from a script, and remembers the requests.
+class ScriptedSender : public Sender {
+ public:
+  struct Seen {
+    std::vector<std::string> data, ids;
+    int attempt = 0;
+  };
+  std::string_view error_output_type() const override { return "AmazonOpenSearchService-failed"; }
+  void send(SendRequest request, std::function<void(SendOutcome)> done) override {
+    std::function<SendOutcome(const SendRequest&)> answer;
+    {
+      std::lock_guard lock(mu);
+      Seen seen;
+      for (const auto& r : request.records) {
+        seen.data.emplace_back(r.data);
+        seen.ids.emplace_back(r.id);
+      }
+      seen.attempt = request.attempt;
+      requests.push_back(std::move(seen));
+      answer = script.empty() ? nullptr : script.front();
+      if (!script.empty()) script.erase(script.begin());
+    }
+    done(answer ? answer(request) : SendOutcome{});
+  }
+  std::vector<Seen> seen() {
+    std::lock_guard lock(mu);
+    return requests;
+  }
+  std::mutex mu;
+  std::vector<std::function<SendOutcome(const SendRequest&)>> script;
+  std::vector<Seen> requests;
+};
+
+StreamSpec opensearch_spec(const std::string& name, const std::string& backup_mode) {
+  StreamSpec spec = s3_spec(name, 1, 0);
+  api::DestinationDescription& dest = spec.description.destinations[0];
+  api::AmazonopensearchserviceDestinationDescription o;
+  o.cluster_endpoint = "http://127.0.0.1:1";
+  o.index_name = "idx";
+  o.buffering_hints = api::AmazonopensearchserviceBufferingHints{0, 1};
+  o.s3_backup_mode = backup_mode;
+  api::S3DestinationDescription backup;
+  backup.bucket_arn = "arn:aws:s3:::bucket";
+  backup.prefix = "backup/";
+  backup.compression_format = "UNCOMPRESSED";
+  o.s3_destination_description = std::move(backup);
+  dest.amazonopensearchservice_destination_description = std::move(o);
+  dest.extended_s3_destination_description.reset();
+  return spec;
+}
+
+TEST_F(EngineTest, SenderRetriesOnlyTheFailedRecordsThenWritesTheirErrorRecords) {
+  auto* sender = new ScriptedSender;
+  sender->script.push_back([](const SendRequest&) {
+    SendOutcome o;
+    o.verdict = SendOutcome::Verdict::kRetry;
+    o.error_code = "OS.Busy";
+    o.failures.push_back({1, "OS.MapperParsingException", "bad doc", {}});
+    return o;
+  });
+  sender->script.push_back([](const SendRequest&) {
+    SendOutcome o;
+    o.verdict = SendOutcome::Verdict::kFailed;
+    o.failures.push_back({0, "OS.MapperParsingException", "still bad", {{"esDocumentId", "d1"}}});
+    return o;
+  });
+  std::unique_ptr<Sender> owned(sender);
+  reopen_with_sender(std::move(owned));
+  engine_->configure(opensearch_spec("s", "FailedDocumentsOnly"));
+  put({"good", "bad", "fine"});
+  ASSERT_TRUE(eventually([&] {
+    clock_.now += 100;
+    return stats().delivered_through == 3;
+  }));
+  auto seen = sender->seen();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].data, (std::vector<std::string>{"good", "bad", "fine"}));
+  EXPECT_EQ(seen[0].ids, (std::vector<std::string>{"7.1", "7.2", "7.3"}));  // <log shard>.<counter>
+  EXPECT_EQ(seen[1].data, (std::vector<std::string>{"bad"}));               // only the one that failed
+  EXPECT_EQ(seen[1].ids, (std::vector<std::string>{"7.2"}));
+  EXPECT_EQ(seen[1].attempt, 2);
+  ASSERT_EQ(store_.objects().size(), 1u);
+  auto [key, body] = *store_.objects().begin();
+  EXPECT_TRUE(key.starts_with("bucket/backup/AmazonOpenSearchService-failed/2023/11/14/22/")) << key;
+  EXPECT_NE(body.find(R"("errorCode":"OS.MapperParsingException","errorMessage":"still bad")"), std::string::npos)
+      << body;
+  EXPECT_NE(body.find(R"("rawData":"YmFk")"), std::string::npos) << body;  // "bad"
+  EXPECT_NE(body.find(R"("esDocumentId":"d1")"), std::string::npos) << body;
+  EXPECT_EQ(std::count(body.begin(), body.end(), '\n'), 1);
+  EXPECT_EQ(stats().error_records, 1u);
+}
+
+TEST_F(EngineTest, SenderDeliveredWithAllDocumentsBacksUpEveryRecord) {
+  auto* sender = new ScriptedSender;
+  reopen_with_sender(std::unique_ptr<Sender>(sender));
+  engine_->configure(opensearch_spec("s", "AllDocuments"));
+  put({"a", "b"});
+  ASSERT_TRUE(eventually([&] { return stats().delivered_through == 2 && store_.objects().size() == 1; }));
+  auto [key, body] = *store_.objects().begin();
+  EXPECT_TRUE(key.starts_with("bucket/backup/2023/11/14/22/")) << key;
+  EXPECT_EQ(body, "ab");
+  EXPECT_EQ(stats().records, 2u);
+}
+
+TEST_F(EngineTest, SenderHandledFailureIsDoneWithoutErrorRecords) {
+  auto* sender = new ScriptedSender;
+  sender->script.push_back([](const SendRequest&) {
+    return SendOutcome{SendOutcome::Verdict::kHandled, 0, {}, {}, {}};
+  });
+  reopen_with_sender(std::unique_ptr<Sender>(sender));
+  engine_->configure(opensearch_spec("s", "FailedDocumentsOnly"));
+  put({"a"});
+  ASSERT_TRUE(eventually([&] { return stats().delivered_through == 1; }));
+  EXPECT_TRUE(store_.objects().empty());
+}
+
+TEST_F(EngineTest, DestinationWithoutASenderKeepsItsRecords) {
+  engine_->configure(opensearch_spec("s", "FailedDocumentsOnly"));
+  put({"a"});
+  ASSERT_TRUE(eventually([&] { return !stats().last_error.empty(); }));
+  EXPECT_NE(stats().last_error.find("Amazon OpenSearch Service"), std::string::npos) << stats().last_error;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(stats().delivered_through, 0u);
 }
 
 TEST_F(EngineTest, RemovedStreamIsForgotten) {

@@ -19,6 +19,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace runnel::firehose {
@@ -53,6 +54,9 @@ struct RecordFailure {
   size_t index = 0;
   std::string error_code;  // AWS's errorCode of the error record ("OpenSearch.MapperParsingException", ...)
   std::string error_message;
+  // Further string fields of the destination's error record, in order
+  // (OpenSearch: esDocumentId, esIndexName, esTypeName; Splunk: EventId).
+  std::vector<std::pair<std::string, std::string>> error_fields;
 };
 
 struct SendOutcome {
