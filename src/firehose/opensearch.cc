@@ -120,17 +120,10 @@ std::string rotated_index_name(std::string_view index, IndexRotation rotation, i
   const int hh = static_cast<int>(duration_cast<hours>(t - day).count());
   char buf[32];
   switch (rotation) {
-    case IndexRotation::kNoRotation:
-      return std::string(index);
-    case IndexRotation::kOneHour:
-      std::snprintf(buf, sizeof buf, "-%04d-%02d-%02d-%02d", y, m, dd, hh);
-      break;
-    case IndexRotation::kOneDay:
-      std::snprintf(buf, sizeof buf, "-%04d-%02d-%02d", y, m, dd);
-      break;
-    case IndexRotation::kOneMonth:
-      std::snprintf(buf, sizeof buf, "-%04d-%02d", y, m);
-      break;
+    case IndexRotation::kNoRotation: return std::string(index);
+    case IndexRotation::kOneHour: std::snprintf(buf, sizeof buf, "-%04d-%02d-%02d-%02d", y, m, dd, hh); break;
+    case IndexRotation::kOneDay: std::snprintf(buf, sizeof buf, "-%04d-%02d-%02d", y, m, dd); break;
+    case IndexRotation::kOneMonth: std::snprintf(buf, sizeof buf, "-%04d-%02d", y, m); break;
     case IndexRotation::kOneWeek: {
       // The week's Sunday; the week belongs to the year of its Saturday
       // (the week holding 1 January is week 1 of that January's year).
@@ -248,10 +241,11 @@ SendOutcome judge_bulk(const OpenSearchTarget& target, const SendRequest& reques
                          "Could not get an answer from the cluster: " + response.transport_error);
   if (response.status < 200 || response.status >= 300) {
     std::string_view code = response.status == 401 || response.status == 403 ? "AccessDenied"
-                            : response.status == 404                          ? "ResourceNotFound"
-                                                                              : "ServerError";
-    return whole_request(target, request, now_ms, code,
-                         "The cluster answered HTTP " + std::to_string(response.status) + ": " + excerpt(response.body));
+                            : response.status == 404                         ? "ResourceNotFound"
+                                                                             : "ServerError";
+    return whole_request(
+        target, request, now_ms, code,
+        "The cluster answered HTTP " + std::to_string(response.status) + ": " + excerpt(response.body));
   }
   auto items = parse_bulk_response(response.body, request.records.size());
   if (!items) {

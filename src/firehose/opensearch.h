@@ -44,7 +44,7 @@ enum class IndexRotation { kNoRotation, kOneHour, kOneDay, kOneWeek, kOneMonth }
 struct OpenSearchTarget {
   enum class Kind { kOpenSearchService, kElasticsearch, kServerless };
   Kind kind = Kind::kOpenSearchService;
-  std::string bulk_url;               // <endpoint>/_bulk, without user info
+  std::string bulk_url;                      // <endpoint>/_bulk, without user info
   std::optional<std::string> authorization;  // "Basic ..." from the endpoint's user info
   std::string index_name;
   std::string type_name;  // empty: no _type

@@ -84,15 +84,17 @@ SplunkError splunk_error(const EndpointResponse& response) {
     if (const protocol::Value* c = body->find("code"); c && c->is_int()) code = c->as_int();
     if (const protocol::Value* t = body->find("text"); t && t->is_string()) text = t->as_string();
   }
-  const std::string said =
-      " (HTTP " + std::to_string(response.status) + (text.empty() ? "" : ", HEC code " + std::to_string(code) + ": " + text) + ")";
+  const std::string said = " (HTTP " + std::to_string(response.status) +
+                           (text.empty() ? "" : ", HEC code " + std::to_string(code) + ": " + text) + ")";
   switch (code) {  // Splunk's HEC status codes
     case 1:
-      return {"Splunk.DisabledToken", "The HEC token is disabled. Enable the token to allow data delivery to Splunk." + said};
+      return {"Splunk.DisabledToken",
+              "The HEC token is disabled. Enable the token to allow data delivery to Splunk." + said};
     case 2:
     case 3:
     case 4:
-      return {"Splunk.InvalidToken", "The HEC token is invalid. Update Kinesis Firehose with a valid HEC token." + said};
+      return {"Splunk.InvalidToken",
+              "The HEC token is invalid. Update Kinesis Firehose with a valid HEC token." + said};
     case 5:
     case 6:
     case 12:
@@ -101,14 +103,12 @@ SplunkError splunk_error(const EndpointResponse& response) {
               "The data is not formatted correctly. To see how to properly format data for Raw or Event HEC "
               "endpoints, see Splunk Event Data." +
                   said};
-    case 7:
-      return {"Splunk.InvalidIndex", "The HEC token or input is configured with an invalid index." + said};
+    case 7: return {"Splunk.InvalidIndex", "The HEC token or input is configured with an invalid index." + said};
     case 14:
       return {"Splunk.DisabledAck",
               "Indexer acknowledgement is disabled for the HEC token. Enable indexer acknowledgement and try again." +
                   said};
-    default:
-      break;
+    default: break;
   }
   if (response.status == 401 || response.status == 403)
     return {"Splunk.InvalidToken", "The HEC token is invalid. Update Kinesis Firehose with a valid HEC token." + said};

@@ -40,9 +40,9 @@
 namespace runnel::firehose {
 
 struct SplunkTarget {
-  bool raw = false;       // HECEndpointType Raw (true) or Event
-  std::string base_url;   // HECEndpoint without a trailing '/'
-  std::string token;      // HECToken
+  bool raw = false;      // HECEndpointType Raw (true) or Event
+  std::string base_url;  // HECEndpoint without a trailing '/'
+  std::string token;     // HECToken
   int64_t ack_timeout_ms = 180'000;
   int64_t retry_duration_ms = 3'600'000;
 };
@@ -53,7 +53,8 @@ struct SplunkTarget {
 Result<SplunkTarget> splunk_target(const api::SplunkDestinationDescription& d);
 
 // The HEC request of one attempt: the records concatenated.
-EndpointRequest hec_request(const SplunkTarget& target, std::string_view channel, const std::vector<SendRecord>& records);
+EndpointRequest hec_request(const SplunkTarget& target, std::string_view channel,
+                            const std::vector<SendRecord>& records);
 // The request asking whether `ack_id` is indexed.
 EndpointRequest hec_ack_request(const SplunkTarget& target, std::string_view channel, int64_t ack_id);
 

@@ -78,8 +78,8 @@ class SplunkSender final : public Sender {
     std::string batch_id;
     int attempt = 1;
     int64_t first_attempt_ms = 0, now_ms = 0;
-    int64_t started = 0;        // steady ms at send()
-    int64_t ack_started = 0;    // steady ms at HEC's answer
+    int64_t started = 0;      // steady ms at send()
+    int64_t ack_started = 0;  // steady ms at HEC's answer
     int64_t ack_id = -1;
     std::function<void(SendOutcome)> done;
   };

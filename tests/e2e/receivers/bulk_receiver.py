@@ -55,9 +55,13 @@ LOCK = threading.Lock()
 STATE: dict = {}
 
 
+EPOCH = [0]
+
+
 def reset_state() -> None:
     STATE.clear()
-    STATE.update(documents={}, requests=[], fail_pattern=None, fail_status=400,
+    EPOCH[0] += 1
+    STATE.update(epoch=EPOCH[0], documents={}, requests=[], fail_pattern=None, fail_status=400,
                  fail_type="mapper_parsing_exception", next_statuses=[], malformed_next=0,
                  delay_seconds=0.0, basic_auth=None, seq_no=0)
 
@@ -109,6 +113,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
         data = self.body()
+        if path == "/_dump":
+            self.do_GET()
+            return
         if path == "/_control":
             with LOCK:
                 apply_controls(json.loads(data or b"{}"))
@@ -119,9 +126,16 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(404, whole_error("no handler found for uri [%s] and method [POST]" % path, 404, "not_found"))
             return
         with LOCK:
-            delay = STATE["delay_seconds"]
+            delay, epoch = STATE["delay_seconds"], STATE["epoch"]
         if delay:
             time.sleep(delay)
+            with LOCK:
+                stale = STATE["epoch"] != epoch
+            if stale:  # a test reset the receiver meanwhile: keep its state clean
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
         status, doc, raw = self.bulk(m.group(1), data)
         self.answer(status, doc, raw)
 

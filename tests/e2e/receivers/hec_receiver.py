@@ -64,9 +64,13 @@ STATUS = {0: 200, 1: 403, 2: 401, 3: 401, 4: 403, 5: 400, 6: 400, 7: 400, 8: 500
           12: 400, 13: 400, 14: 400, 17: 200}
 
 
+EPOCH = [0]
+
+
 def reset_state(token: str) -> None:
     STATE.clear()
-    STATE.update(token=token, events=[], requests=[], acks={}, next_ack={}, ack_after_polls=1, never_ack=False,
+    EPOCH[0] += 1
+    STATE.update(epoch=EPOCH[0], token=token, events=[], requests=[], acks={}, next_ack={}, ack_after_polls=1, never_ack=False,
                  ack_disabled=False, next_statuses=[], delay_seconds=0.0)
 
 
@@ -152,6 +156,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
         data = self.body()
+        if path == "/_dump":
+            self.do_GET()
+            return
         if path == "/_control":
             with LOCK:
                 apply_controls(json.loads(data or b"{}"))
@@ -168,9 +175,16 @@ class Handler(BaseHTTPRequestHandler):
             self.answer_doc(404, {"text": "The requested URL was not found on this server.", "code": 404})
             return
         with LOCK:
-            delay = STATE["delay_seconds"]
+            delay, epoch = STATE["delay_seconds"], STATE["epoch"]
         if delay:
             time.sleep(delay)
+            with LOCK:
+                stale = STATE["epoch"] != epoch
+            if stale:  # a test reset the receiver meanwhile: keep its state clean
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
         with LOCK:
             self.data(endpoint, data)
 
