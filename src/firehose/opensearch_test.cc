@@ -95,8 +95,8 @@ TEST(ParseBulkResponse, ItemsInOrderWithTheirErrors) {
 TEST(ParseBulkResponse, RefusesWhatIsNotABulkAnswer) {
   EXPECT_FALSE(parse_bulk_response("<html>", 1).has_value());
   EXPECT_FALSE(parse_bulk_response(R"({"took":1})", 1).has_value());
-  EXPECT_FALSE(parse_bulk_response(R"({"items":[{"index":{"_id":"1"}}]})", 1).has_value());                // no status
-  EXPECT_FALSE(parse_bulk_response(R"({"items":[{"index":{"status":201},"x":{}}]})", 1).has_value());     // two actions
+  EXPECT_FALSE(parse_bulk_response(R"({"items":[{"index":{"_id":"1"}}]})", 1).has_value());            // no status
+  EXPECT_FALSE(parse_bulk_response(R"({"items":[{"index":{"status":201},"x":{}}]})", 1).has_value());  // two actions
   EXPECT_FALSE(parse_bulk_response(R"({"items":[7]})", 1).has_value());
   auto mismatch = parse_bulk_response(R"({"items":[{"index":{"status":201}}]})", 2);
   ASSERT_FALSE(mismatch.has_value());
@@ -142,7 +142,8 @@ TEST(JudgeBulk, FailedItemsAreRetriedAloneUntilTheRetryDurationIsOver) {
 }
 
 TEST(JudgeBulk, AllItemsIndexedIsDelivered) {
-  SendOutcome o = judge_bulk(target(), request_of(1, 0, 0), answer(200, R"({"errors":false,"items":[{"index":{"status":201}}]})"), 1);
+  SendOutcome o = judge_bulk(target(), request_of(1, 0, 0),
+                             answer(200, R"({"errors":false,"items":[{"index":{"status":201}}]})"), 1);
   EXPECT_EQ(o.verdict, SendOutcome::Verdict::kDelivered);
   EXPECT_TRUE(o.failures.empty());
 }
@@ -239,11 +240,13 @@ TEST(OpenSearchTarget, ElasticsearchAndServerless) {
 TEST(OpenSearchTarget, TheModelTakesHttpEndpoints) {
   const protocol::OperationModel* op = firehose_model().find_operation("CreateDeliveryStream");
   ASSERT_NE(op, nullptr);
-  const std::string s3 = R"("S3Configuration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"})";
-  for (std::string config :
-       {R"("AmazonopensearchserviceDestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","ClusterEndpoint":"http://127.0.0.1:9200","IndexName":"i",)",
-        R"("ElasticsearchDestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","ClusterEndpoint":"http://u:p@127.0.0.1:9200","IndexName":"i",)",
-        R"("AmazonOpenSearchServerlessDestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","CollectionEndpoint":"http://127.0.0.1:1","IndexName":"i",)"}) {
+  const std::string s3 =
+      R"("S3Configuration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b"})";
+  for (
+      std::string config :
+      {R"("AmazonopensearchserviceDestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","ClusterEndpoint":"http://127.0.0.1:9200","IndexName":"i",)",
+       R"("ElasticsearchDestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","ClusterEndpoint":"http://u:p@127.0.0.1:9200","IndexName":"i",)",
+       R"("AmazonOpenSearchServerlessDestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","CollectionEndpoint":"http://127.0.0.1:1","IndexName":"i",)"}) {
     auto input = protocol::decode_json(R"({"DeliveryStreamName":"s",)" + config + s3 + "}}");
     ASSERT_TRUE(input.has_value()) << config;
     auto ok = protocol::validate_input(firehose_model(), *op, *input, protocol::WireFormat::kJson);

@@ -42,8 +42,7 @@ protocol::Value call(const std::string& base, const std::string& path, const std
 }
 
 int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -106,8 +105,9 @@ TEST_F(BulkReceiver, DeliversWithRotatedIndexesAndIdsStableAcrossRetries) {
 TEST_F(BulkReceiver, PartialFailuresAreRetriedAloneThenFailedPerDocument) {
   call(base_, "/_control", R"({"fail_pattern":"\"bad\""})");
   auto sender = make_opensearch_sender(target());
-  std::vector<SendRecord> records = {
-      {R"({"n":1})", k20160225T13, "s.1"}, {R"({"bad":true})", k20160225T13, "s.2"}, {R"({"n":3})", k20160225T13, "s.3"}};
+  std::vector<SendRecord> records = {{R"({"n":1})", k20160225T13, "s.1"},
+                                     {R"({"bad":true})", k20160225T13, "s.2"},
+                                     {R"({"n":3})", k20160225T13, "s.3"}};
   SendOutcome first = send_and_wait(*sender, records);
   EXPECT_EQ(first.verdict, Verdict::kRetry);
   ASSERT_EQ(first.failures.size(), 1u);

@@ -110,7 +110,8 @@ TEST(HecAnswer, HecCodesBecomeAwsErrorCodes) {
     EXPECT_FALSE(a.ack_id.has_value());
   }
   HecAnswer bad = judge_hec_answer(answer(403, R"({"text":"Invalid token","code":4})"));
-  EXPECT_EQ(bad.error->message.rfind("The HEC token is invalid. Update Kinesis Firehose with a valid HEC token.", 0), 0u);
+  EXPECT_EQ(bad.error->message.rfind("The HEC token is invalid. Update Kinesis Firehose with a valid HEC token.", 0),
+            0u);
 }
 
 TEST(HecAnswer, TransportErrors) {
