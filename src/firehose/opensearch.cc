@@ -262,8 +262,7 @@ SendOutcome judge_bulk(const OpenSearchTarget& target, const SendRequest& reques
     RecordFailure f{i, std::to_string(item.status), item.error, {}};
     const bool serverless = target.kind == OpenSearchTarget::Kind::kServerless;
     const SendRecord& r = request.records[i];
-    if (target.document_ids && !serverless)
-      f.error_fields.emplace_back("esDocumentId", firehose_document_id(r));
+    if (target.document_ids && !serverless) f.error_fields.emplace_back("esDocumentId", firehose_document_id(r));
     f.error_fields.emplace_back(serverless ? "osIndexName" : "esIndexName",
                                 rotated_index_name(target.index_name, target.rotation, r.arrival_ms));
     if (!serverless) f.error_fields.emplace_back("esTypeName", target.type_name);
