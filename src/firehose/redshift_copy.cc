@@ -71,8 +71,10 @@ LoadResult<JdbcTarget> parse_jdbc_url(std::string_view url) {
     if (close == std::string_view::npos) return load_error("Redshift.ConnectionFailed", bad + "has an unclosed [");
     t.host = std::string(hostport.substr(1, close - 1));
     std::string_view after = hostport.substr(close + 1);
-    if (after.starts_with(":")) port = after.substr(1);
-    else if (!after.empty()) return load_error("Redshift.ConnectionFailed", bad + "has a malformed host");
+    if (after.starts_with(":"))
+      port = after.substr(1);
+    else if (!after.empty())
+      return load_error("Redshift.ConnectionFailed", bad + "has a malformed host");
   } else {
     size_t colon = hostport.rfind(':');
     t.host = std::string(hostport.substr(0, colon));
@@ -95,10 +97,11 @@ LoadResult<JdbcTarget> parse_jdbc_url(std::string_view url) {
     std::string key(kv.substr(0, eq));
     std::string value = eq == std::string_view::npos ? "" : percent_decode(kv.substr(eq + 1));
     if (key == "sslmode") {
-      static constexpr std::string_view kModes[] = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
+      static constexpr std::string_view kModes[] = {"disable", "allow",     "prefer",
+                                                    "require", "verify-ca", "verify-full"};
       if (std::find(std::begin(kModes), std::end(kModes), value) == std::end(kModes))
-        return load_error("Redshift.ConnectionFailed", bad + "has sslmode=" + value +
-                                                           " (disable, allow, prefer, require, verify-ca, verify-full)");
+        return load_error("Redshift.ConnectionFailed",
+                          bad + "has sslmode=" + value + " (disable, allow, prefer, require, verify-ca, verify-full)");
       t.params.emplace_back("sslmode", value);
     } else if (key == "ssl") {
       t.params.emplace_back("sslmode", value == "false" ? "disable" : "require");
@@ -185,9 +188,9 @@ LoadResult<CopySpec> parse_copy_options(std::string_view options) {
     size_t j = i + 1;
     if (j < t.size() && !t[j].quoted && t[j].text == "as") ++j;
     if (j >= t.size() || !t[j].quoted)
-      return load_error(std::string(kIncorrectCopyOptions),
-                        "CopyOptions: " + std::string(option) + " needs a quoted argument, as in " +
-                            std::string(option) + " 'value'");
+      return load_error(std::string(kIncorrectCopyOptions), "CopyOptions: " + std::string(option) +
+                                                                " needs a quoted argument, as in " +
+                                                                std::string(option) + " 'value'");
     i = j;
     return t[j].text;
   };
@@ -237,8 +240,7 @@ LoadResult<CopySpec> parse_copy_options(std::string_view options) {
     } else if (w == "delimiter") {
       auto arg = argument(i, "DELIMITER");
       if (!arg) return std::unexpected(arg.error());
-      if (arg->size() != 1 || static_cast<unsigned char>((*arg)[0]) >= 0x80 || (*arg)[0] == '\n' ||
-          (*arg)[0] == '\r')
+      if (arg->size() != 1 || static_cast<unsigned char>((*arg)[0]) >= 0x80 || (*arg)[0] == '\n' || (*arg)[0] == '\r')
         return fail("CopyOptions: DELIMITER '" + *arg + "' must be one ASCII character other than a line break");
       spec.delimiter = (*arg)[0];
       saw_delimiter = true;
@@ -426,15 +428,16 @@ class RowWriter {
       if (c.kind != TableColumn::Kind::kCharacter) {
         // Redshift loads empty and blank fields of non-character columns as NULL.
         if (is_blank(*value)) value.reset();
-      } else if ((spec_.empty_as_null && value->empty()) || (spec_.blanks_as_null && !value->empty() && is_blank(*value))) {
+      } else if ((spec_.empty_as_null && value->empty()) ||
+                 (spec_.blanks_as_null && !value->empty() && is_blank(*value))) {
         value.reset();
       } else if (spec_.truncate_columns && c.max_chars >= 0) {
         value = first_chars(*value, c.max_chars);
       }
     }
     if (value && c.kind == TableColumn::Kind::kTimestamp && !spec_.timeformat_auto && !is_default_timestamp(*value))
-      return LoadError{std::string(kDataLoadFailed), where + ", column " + c.name + ": Invalid timestamp format or value [" +
-                                                         std::string(*value) +
+      return LoadError{std::string(kDataLoadFailed), where + ", column " + c.name +
+                                                         ": Invalid timestamp format or value [" + std::string(*value) +
                                                          "] for the default TIMEFORMAT 'YYYY-MM-DD HH:MI:SS' "
                                                          "(add TIMEFORMAT 'auto' to CopyOptions for other forms)"};
     if (!value) {
@@ -478,9 +481,8 @@ std::optional<LoadError> field_count_error(size_t got, size_t want, const std::s
   if (got < want)
     return LoadError{std::string(kDataLoadFailed), where + ": Delimiter not found (" + std::to_string(got) +
                                                        " fields for " + std::to_string(want) + " columns)"};
-  return LoadError{std::string(kDataLoadFailed),
-                   where + ": Extra column(s) found (" + std::to_string(got) + " fields for " + std::to_string(want) +
-                       " columns)"};
+  return LoadError{std::string(kDataLoadFailed), where + ": Extra column(s) found (" + std::to_string(got) +
+                                                     " fields for " + std::to_string(want) + " columns)"};
 }
 
 std::optional<LoadError> text_rows(const CopySpec& spec, std::string_view data, std::span<const TableColumn> columns,
@@ -592,8 +594,10 @@ size_t json_value_end(std::string_view data, size_t i) {
   for (; i < data.size(); ++i) {
     char c = data[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -692,10 +696,10 @@ LoadResult<uint64_t> translate_rows(const CopySpec& spec, std::string_view data,
   if (spec.jsonpaths_key && !jsonpaths)
     return load_error(std::string(kBadJsonPaths), "the JSONPaths file was not read");
   if (jsonpaths && jsonpaths->size() != columns.size())
-    return load_error("Redshift.ColumnMismatch", "Number of jsonpaths and the number of columns should match. JSONPath size: " +
-                                                     std::to_string(jsonpaths->size()) +
-                                                     ", Number of columns in table or column list: " +
-                                                     std::to_string(columns.size()));
+    return load_error("Redshift.ColumnMismatch",
+                      "Number of jsonpaths and the number of columns should match. JSONPath size: " +
+                          std::to_string(jsonpaths->size()) +
+                          ", Number of columns in table or column list: " + std::to_string(columns.size()));
   RowWriter w(spec, columns, sink);
   std::optional<LoadError> e;
   switch (spec.format) {

@@ -173,9 +173,9 @@ TEST(RedshiftRows, CsvQuotesDelimitersAndNewlines) {
 TEST(RedshiftRows, JsonAutoMatchesNamesAndConcatenatedObjects) {
   const std::vector<TableColumn> cols = {
       {"id", Kind::kOther, -1}, {"name", Kind::kCharacter, -1}, {"tags", Kind::kCharacter, -1}};
-  auto r = rows("JSON 'auto'",
-                R"({"id":1,"name":"a\tb","extra":true}{"ID":2,"name":null,"tags":["x",{"y":1}]}  {"id":3.5,"tags":"q"})",
-                cols);
+  auto r = rows(
+      "JSON 'auto'",
+      R"({"id":1,"name":"a\tb","extra":true}{"ID":2,"name":null,"tags":["x",{"y":1}]}  {"id":3.5,"tags":"q"})", cols);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(*r, "1\ta\\tb\t\\N\n\\N\t\\N\t[\"x\",{\"y\":1}]\n3.5\t\\N\tq\n");
   auto ic = rows("JSON 'auto ignorecase'", R"({"ID":2,"Name":"n"})", cols);
@@ -208,8 +208,7 @@ TEST(RedshiftRows, TimeformatAndTruncate) {
   EXPECT_NE(iso.error().message.find("TIMEFORMAT"), std::string::npos);
   EXPECT_EQ(*rows("TIMEFORMAT 'auto'", "2026-12-07T10:11:12Z|abc\n", cols), "2026-12-07T10:11:12Z\tabc\n");
   // TRUNCATECOLUMNS cuts by characters, never inside a UTF-8 sequence.
-  EXPECT_EQ(*rows("TRUNCATECOLUMNS", "2026-12-07 10:11:12|h\xC3\xA9llo\n", cols),
-            "2026-12-07 10:11:12\th\xC3\xA9l\n");
+  EXPECT_EQ(*rows("TRUNCATECOLUMNS", "2026-12-07 10:11:12|h\xC3\xA9llo\n", cols), "2026-12-07 10:11:12\th\xC3\xA9l\n");
   EXPECT_EQ(*rows("", "2026-12-07 10:11:12|hello\n", cols), "2026-12-07 10:11:12\thello\n");  // PostgreSQL refuses it
 }
 

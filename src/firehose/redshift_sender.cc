@@ -61,7 +61,11 @@ class RedshiftSender final : public Sender {
  public:
   RedshiftSender(const api::RedshiftDestinationDescription& d, std::optional<std::string> password,
                  s3::ObjectStore& store, RedshiftOptions options, JdbcTarget target)
-      : desc_(d), password_(std::move(password)), store_(store), options_(std::move(options)), target_(std::move(target)) {
+      : desc_(d),
+        password_(std::move(password)),
+        store_(store),
+        options_(std::move(options)),
+        target_(std::move(target)) {
     if (!options_.backoff_ms)
       options_.backoff_ms = [](int attempt) {
         return std::min<int64_t>(kMaxBackoffMs, int64_t{1000} << std::clamp(attempt - 1, 0, 20));
@@ -130,10 +134,10 @@ class RedshiftSender final : public Sender {
     SendOutcome o;
     o.error_code = e.code;
     o.error_message = e.message;
-    int64_t duration_ms =
-        int64_t{desc_.retry_options && desc_.retry_options->duration_in_seconds ? *desc_.retry_options->duration_in_seconds
-                                                                                 : kDefaultDurationS} *
-        1000;
+    int64_t duration_ms = int64_t{desc_.retry_options && desc_.retry_options->duration_in_seconds
+                                      ? *desc_.retry_options->duration_in_seconds
+                                      : kDefaultDurationS} *
+                          1000;
     int64_t elapsed = options_.now_ms() - r.first_attempt_ms;
     if (elapsed < duration_ms) {
       o.verdict = SendOutcome::Verdict::kRetry;
@@ -169,9 +173,8 @@ class RedshiftSender final : public Sender {
     put.content_type = "application/json";
     put.body = "{\"entries\":[{\"url\":\"s3://" + r.bucket + "/" + r.key + "\",\"mandatory\":true}]}";
     std::promise<Status> p;
-    store_.put_object(std::move(put), [&p](Result<s3::ObjectInfo> res) {
-      p.set_value(res ? Status::ok() : res.error());
-    });
+    store_.put_object(std::move(put),
+                      [&p](Result<s3::ObjectInfo> res) { p.set_value(res ? Status::ok() : res.error()); });
     return p.get_future().get();
   }
 
@@ -182,14 +185,13 @@ class RedshiftSender final : public Sender {
       put.key = r.key;
       put.body = std::string(r.body);
       std::promise<Status> p;
-      store_.put_object(std::move(put), [&p](Result<s3::ObjectInfo> res) {
-        p.set_value(res ? Status::ok() : res.error());
-      });
+      store_.put_object(std::move(put),
+                        [&p](Result<s3::ObjectInfo> res) { p.set_value(res ? Status::ok() : res.error()); });
       // Written again on every attempt: the same bytes under the same name.
       if (Status st = p.get_future().get(); !st)
-        return load_error(st.code() == Status::Code::kNotFound ? "S3.NoSuchBucket" : "InternalError",
-                          "could not write the intermediate object s3://" + r.bucket + "/" + r.key + ": " +
-                              st.to_string());
+        return load_error(
+            st.code() == Status::Code::kNotFound ? "S3.NoSuchBucket" : "InternalError",
+            "could not write the intermediate object s3://" + r.bucket + "/" + r.key + ": " + st.to_string());
     }
     if (!spec_) return std::unexpected(spec_.error());
     if (!column_list_) return std::unexpected(column_list_.error());
@@ -261,9 +263,9 @@ class RedshiftSender final : public Sender {
     PQfinish(conn_);
     conn_ = nullptr;
     if (msg.find("authentication failed") != std::string::npos || msg.find("no password supplied") != std::string::npos)
-      return LoadError{"Redshift.AuthenticationFailed",
-                       "PostgreSQL at " + where() + " refused the login of user \"" + kv["user"] +
-                           "\": check Username and Password (" + msg + ")"};
+      return LoadError{"Redshift.AuthenticationFailed", "PostgreSQL at " + where() + " refused the login of user \"" +
+                                                            kv["user"] + "\": check Username and Password (" + msg +
+                                                            ")"};
     if (msg.find("database \"") != std::string::npos && msg.find("does not exist") != std::string::npos)
       return LoadError{"Redshift.DatabaseNotFound",
                        "the database in ClusterJDBCURL does not exist at " + where() + " (" + msg + ")"};
@@ -308,8 +310,8 @@ class RedshiftSender final : public Sender {
       return std::unexpected(pg_error(cols.get(), "reading the columns of table \"" + table + "\""));
     int n = PQntuples(cols.get());
     if (n == 0)
-      return load_error("Redshift.TableNotFound", "table \"" + table + "\" (DataTableName) does not exist in " + where() +
-                                                      ": create it, or correct DataTableName");
+      return load_error("Redshift.TableNotFound", "table \"" + table + "\" (DataTableName) does not exist in " +
+                                                      where() + ": create it, or correct DataTableName");
     std::string qualified = PQgetvalue(cols.get(), 0, 0);
     std::vector<TableColumn> all;
     for (int i = 0; i < n; ++i) {
@@ -339,11 +341,12 @@ class RedshiftSender final : public Sender {
     sql += ") FROM STDIN";
     PgResult copy(PQexec(conn_, sql.c_str()));
     if (PQresultStatus(copy.get()) != PGRES_COPY_IN) return std::unexpected(pg_error(copy.get(), "COPY"));
-    auto rows = translate_rows(*spec_, data, target, jsonpaths, [&](std::string_view chunk) -> std::optional<LoadError> {
-      if (PQputCopyData(conn_, chunk.data(), static_cast<int>(chunk.size())) != 1)
-        return LoadError{"Redshift.ConnectionFailed", "sending rows failed: " + trim(PQerrorMessage(conn_))};
-      return std::nullopt;
-    });
+    auto rows =
+        translate_rows(*spec_, data, target, jsonpaths, [&](std::string_view chunk) -> std::optional<LoadError> {
+          if (PQputCopyData(conn_, chunk.data(), static_cast<int>(chunk.size())) != 1)
+            return LoadError{"Redshift.ConnectionFailed", "sending rows failed: " + trim(PQerrorMessage(conn_))};
+          return std::nullopt;
+        });
     PQputCopyEnd(conn_, rows ? nullptr : "the object could not be read");
     PgResult end(PQgetResult(conn_));
     bool copied = PQresultStatus(end.get()) == PGRES_COMMAND_OK;
