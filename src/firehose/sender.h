@@ -24,7 +24,7 @@
 namespace runnel::firehose {
 
 struct SendRecord {
-  std::string_view data;   // the record as delivered (after processing)
+  std::string_view data;  // the record as delivered (after processing)
   int64_t arrival_ms = 0;  // its approximate arrival time (index rotation, error records)
   // Stable across retries and restarts: "<source>.<position>" (the log shard
   // and counter, or the Kinesis shard id and sequence number). OpenSearch's
