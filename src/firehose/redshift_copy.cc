@@ -258,10 +258,12 @@ LoadResult<CopySpec> parse_copy_options(std::string_view options) {
       spec.blanks_as_null = true;
     } else if (w == "truncatecolumns") {
       spec.truncate_columns = true;
+    } else if (w == "ignoreblanklines") {
+      spec.ignore_blank_lines = true;
     } else {
       return fail("CopyOptions: " + upper(w) +
                   " is not supported by runnel (supported: JSON, FORMAT AS JSON, CSV, DELIMITER, GZIP, "
-                  "TIMEFORMAT 'auto', EMPTYASNULL, BLANKSASNULL, TRUNCATECOLUMNS)");
+                  "TIMEFORMAT 'auto', EMPTYASNULL, BLANKSASNULL, TRUNCATECOLUMNS, IGNOREBLANKLINES)");
     }
   }
   if (spec.format == CopyFormat::kJson && saw_delimiter)
@@ -494,7 +496,7 @@ std::optional<LoadError> text_rows(const CopySpec& spec, std::string_view data, 
     size_t nl = data.find('\n');
     std::string_view line = data.substr(0, nl);
     data = nl == std::string_view::npos ? std::string_view() : data.substr(nl + 1);
-    if (line.empty()) continue;
+    if (line.empty() && spec.ignore_blank_lines) continue;
     fields.clear();
     size_t start = 0;
     for (;;) {
@@ -527,8 +529,8 @@ std::optional<LoadError> csv_rows(const CopySpec& spec, std::string_view data, s
   while (i < data.size()) {
     uint64_t row_line = line_no;
     fields.clear();
-    // An empty line is no row.
-    if (data[i] == '\n' || (data[i] == '\r' && i + 1 < data.size() && data[i + 1] == '\n')) {
+    if (spec.ignore_blank_lines &&
+        (data[i] == '\n' || (data[i] == '\r' && i + 1 < data.size() && data[i + 1] == '\n'))) {
       i += data[i] == '\r' ? 2 : 1;
       ++line_no;
       continue;

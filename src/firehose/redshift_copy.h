@@ -54,7 +54,8 @@ enum class CopyFormat { kText, kCsv, kJson };
 //   JSON 'auto' | JSON 'auto ignorecase' | JSON 's3://b/jsonpaths.json'
 //   (also FORMAT [AS] JSON ..., JSON AS ...), CSV (FORMAT [AS] CSV),
 //   DELIMITER [AS] 'c', GZIP, TIMEFORMAT [AS] 'auto', EMPTYASNULL,
-//   BLANKSASNULL, TRUNCATECOLUMNS; no format option: pipe-delimited text.
+//   BLANKSASNULL, TRUNCATECOLUMNS, IGNOREBLANKLINES; no format option:
+//   pipe-delimited text.
 struct CopySpec {
   CopyFormat format = CopyFormat::kText;
   char delimiter = '|';  // text: '|'; CSV: ','
@@ -65,6 +66,7 @@ struct CopySpec {
   bool empty_as_null = false;
   bool blanks_as_null = false;
   bool truncate_columns = false;
+  bool ignore_blank_lines = false;  // text, CSV: an empty line is no row (else one empty field)
 };
 // Fails with Redshift.IncorrectCopyOptions naming the option that is not
 // supported or that conflicts with another.

@@ -137,9 +137,20 @@ LoadResult<std::string> rows(std::string_view options, std::string_view data, co
 const std::vector<TableColumn> kIdName = {{"id", Kind::kOther, -1}, {"name", Kind::kCharacter, -1}};
 
 TEST(RedshiftRows, PipeDelimitedTextKeepsBackslashesAndReadsNulls) {
-  auto r = rows("", "1|a\\b\n2|\\N\n\n3|tab\there\n4|", kIdName);
+  auto r = rows("", "1|a\\b\n2|\\N\n3|tab\there\n4|", kIdName);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(*r, "1\ta\\\\b\n2\t\\N\n3\ttab\\there\n4\t\n");
+}
+
+TEST(RedshiftRows, BlankLinesAreRowsUnlessIgnored) {
+  // Redshift loads an empty line as a row of one empty field, unless IGNOREBLANKLINES.
+  auto r = rows("", "1|a\n\n2|b\n", kIdName);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("line 2: Delimiter not found"), std::string::npos) << r.error().message;
+  EXPECT_EQ(*rows("", "a\n\nb\n", {{"name", Kind::kCharacter, -1}}), "a\n\nb\n");
+  EXPECT_EQ(*rows("IGNOREBLANKLINES", "1|a\n\n2|b\n", kIdName), "1\ta\n2\tb\n");
+  EXPECT_EQ(*rows("CSV IGNOREBLANKLINES", "1,a\r\n\r\n2,b\n", kIdName), "1\ta\n2\tb\n");
+  EXPECT_FALSE(rows("CSV", "1,a\n\n2,b\n", kIdName));
 }
 
 TEST(RedshiftRows, EmptyAndBlankFields) {

@@ -236,7 +236,12 @@ class RedshiftSender final : public Sender {
   std::string where() const { return target_.host + ":" + std::to_string(target_.port) + "/" + target_.database; }
 
   std::optional<LoadError> connect() {
-    if (conn_ && PQstatus(conn_) == CONNECTION_OK) return std::nullopt;
+    if (conn_ && PQstatus(conn_) == CONNECTION_OK) {
+      // A connection kept from an earlier load may have died since (a
+      // restarted server): one round trip tells, before any work is sent.
+      PgResult probe(PQexec(conn_, ""));
+      if (PQresultStatus(probe.get()) == PGRES_EMPTY_QUERY) return std::nullopt;
+    }
     if (conn_) {
       PQfinish(conn_);
       conn_ = nullptr;

@@ -77,8 +77,8 @@ TEST(RedshiftSender, ConnectionFailureRetriesUntilTheDurationThenWritesTheManife
   testing::MemoryStore store;
   Clock clock;
   // Port 1 of 127.0.0.1: nobody listens, the connection is refused at once.
-  auto s = make_redshift_sender(description("jdbc:postgresql://127.0.0.1:1/db", "t", "", 60), "pw", store,
-                                clock.options());
+  auto s =
+      make_redshift_sender(description("jdbc:postgresql://127.0.0.1:1/db", "t", "", 60), "pw", store, clock.options());
   ASSERT_TRUE(s) << s.error().to_string();
   auto o = send(**s, request("1|a\n"));
   EXPECT_EQ(o.verdict, Verdict::kRetry);
@@ -103,8 +103,8 @@ TEST(RedshiftSender, ConnectionFailureRetriesUntilTheDurationThenWritesTheManife
 TEST(RedshiftSender, NoRetryWhenTheDurationIsZero) {
   testing::MemoryStore store;
   Clock clock;
-  auto s = make_redshift_sender(description("jdbc:postgresql://127.0.0.1:1/db", "t", "", 0), "pw", store,
-                                clock.options());
+  auto s =
+      make_redshift_sender(description("jdbc:postgresql://127.0.0.1:1/db", "t", "", 0), "pw", store, clock.options());
   ASSERT_TRUE(s);
   auto o = send(**s, request("x"));
   EXPECT_EQ(o.verdict, Verdict::kHandled);
@@ -114,8 +114,8 @@ TEST(RedshiftSender, NoRetryWhenTheDurationIsZero) {
 TEST(RedshiftSender, AManifestThatCannotBeWrittenIsRetried) {
   testing::MemoryStore store;
   Clock clock;
-  auto s = make_redshift_sender(description("jdbc:postgresql://127.0.0.1:1/db", "t", "", 0), "pw", store,
-                                clock.options());
+  auto s =
+      make_redshift_sender(description("jdbc:postgresql://127.0.0.1:1/db", "t", "", 0), "pw", store, clock.options());
   ASSERT_TRUE(s);
   // The object's write fails (an S3 error, retried like any), then the manifest's.
   store.fail_next(2);
@@ -130,8 +130,8 @@ TEST(RedshiftSender, AManifestThatCannotBeWrittenIsRetried) {
 TEST(RedshiftSender, UnsupportedCopyOptionFailsEachLoadNamingIt) {
   testing::MemoryStore store;
   Clock clock;
-  auto s = make_redshift_sender(description("jdbc:postgresql://127.0.0.1:1/db", "t", "CSV MAXERROR 5", 60), "pw",
-                                store, clock.options());
+  auto s = make_redshift_sender(description("jdbc:postgresql://127.0.0.1:1/db", "t", "CSV MAXERROR 5", 60), "pw", store,
+                                clock.options());
   ASSERT_TRUE(s);
   auto o = send(**s, request("1,a\n"));
   EXPECT_EQ(o.verdict, Verdict::kRetry);
@@ -307,7 +307,8 @@ TEST_F(RedshiftPostgres, EmptyBlanksAndTruncate) {
 }
 
 TEST_F(RedshiftPostgres, AFailedLoadLeavesNoRows) {
-  sql("DROP TABLE IF EXISTS t_atomic; CREATE TABLE t_atomic (id int, name text); INSERT INTO t_atomic VALUES (0, 'old')");
+  sql("DROP TABLE IF EXISTS t_atomic; CREATE TABLE t_atomic (id int, name text); INSERT INTO t_atomic VALUES (0, "
+      "'old')");
   // PostgreSQL refuses the last row ("x" is no int): the rows before it are gone too.
   std::string body;
   for (int i = 1; i <= 50000; ++i) body += std::to_string(i) + "|row\n";
@@ -353,6 +354,19 @@ TEST_F(RedshiftPostgres, RetryThatSucceedsOnceTheTableExists) {
   EXPECT_FALSE(store_.objects().contains(std::string(kManifestKey)));
 }
 
+TEST_F(RedshiftPostgres, ReconnectsWhenItsKeptConnectionWasClosed) {
+  sql("DROP TABLE IF EXISTS t_reconnect; CREATE TABLE t_reconnect (id int)");
+  auto s = make_redshift_sender(description(url(), "t_reconnect", "", 60), password(), store_, clock_.options());
+  ASSERT_TRUE(s);
+  ASSERT_EQ(send(**s, request("1\n")).verdict, Verdict::kDelivered);
+  EXPECT_EQ(rows("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                 "WHERE application_name = 'runnel-firehose'"),
+            "1\n");
+  auto o = send(**s, request("2\n"));
+  EXPECT_EQ(o.verdict, Verdict::kDelivered) << o.error_message;
+  EXPECT_EQ(rows("SELECT id FROM t_reconnect ORDER BY id"), "1\n2\n");
+}
+
 TEST_F(RedshiftPostgres, BadPasswordIsAnAuthenticationFailure) {
   auto s = make_redshift_sender(description(url(), "t", "", 60), "not-the-password", store_, clock_.options());
   ASSERT_TRUE(s);
@@ -363,9 +377,9 @@ TEST_F(RedshiftPostgres, BadPasswordIsAnAuthenticationFailure) {
 }
 
 TEST_F(RedshiftPostgres, MissingDatabase) {
-  auto d = description(std::string("jdbc:redshift://") + env("RUNNEL_PG_HOST") + ":" + env("RUNNEL_PG_PORT") +
-                           "/no_such_db",
-                       "t", "", 60);
+  auto d =
+      description(std::string("jdbc:redshift://") + env("RUNNEL_PG_HOST") + ":" + env("RUNNEL_PG_PORT") + "/no_such_db",
+                  "t", "", 60);
   auto s = make_redshift_sender(d, password(), store_, clock_.options());
   ASSERT_TRUE(s);
   EXPECT_EQ(send(**s, request("1|a\n")).error_code, "Redshift.DatabaseNotFound");
