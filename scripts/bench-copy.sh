@@ -12,5 +12,5 @@ if [ ! -x "$BIN" ]; then
   cmake --preset bench >/dev/null
   nice cmake --build --preset bench -j2 --target runnel_firehose_benchmarks
 fi
-exec scripts/pg-cluster.sh run "$BIN" --benchmark_filter='BM_RedshiftLoad|BM_PsqlCopy' \
+exec scripts/pg-cluster.sh run "$BIN" --benchmark_filter='BM_RedshiftLoad|BM_Psql' \
   --benchmark_min_time=2 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "$@"

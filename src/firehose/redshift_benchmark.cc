@@ -9,8 +9,9 @@
 //   BM_RedshiftLoad/1   the same rows as concatenated JSON objects, JSON 'auto';
 //   BM_PsqlCopy         psql -c "\copy t FROM 'file' (DELIMITER '|')" of the
 //                       pipe-delimited file: PostgreSQL's own client, the
-//                       ceiling (it includes starting psql and its login).
-// Each iteration loads 200,000 rows (~13 MB as text) into an emptied,
+//                       ceiling (it includes starting psql and its login);
+//   BM_PsqlStartup      psql -c 'SELECT 1': that fixed part alone.
+// Each iteration loads 200,000 rows (8.6 MB as text) into an emptied,
 // unlogged table. bytes_per_second counts the text file's bytes in every
 // case, so the three compare directly. Skipped without RUNNEL_PG_HOST.
 #include <benchmark/benchmark.h>
@@ -62,8 +63,9 @@ PGconn* connect_or_skip(benchmark::State& state) {
   }
   PGconn* c = PQconnectdb("");  // PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE from pg-cluster.sh
   if (PQstatus(c) != CONNECTION_OK ||
-      !exec(c, "DROP TABLE IF EXISTS bench; CREATE UNLOGGED TABLE bench (id int, name varchar(64), "
-               "at timestamp, amount numeric(10,2))")) {
+      !exec(c,
+            "DROP TABLE IF EXISTS bench; CREATE UNLOGGED TABLE bench (id int, name varchar(64), "
+            "at timestamp, amount numeric(10,2))")) {
     state.SkipWithError(PQerrorMessage(c));
     PQfinish(c);
     return nullptr;
@@ -134,6 +136,21 @@ void BM_PsqlCopy(benchmark::State& state) {
   PQfinish(c);
 }
 BENCHMARK(BM_PsqlCopy)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// psql's fixed cost in BM_PsqlCopy: starting, logging in (scram-sha-256,
+// TLS), one statement.
+void BM_PsqlStartup(benchmark::State& state) {
+  PGconn* c = connect_or_skip(state);
+  if (!c) return;
+  for (auto _ : state) {
+    if (std::system("psql -q -v ON_ERROR_STOP=1 -c 'SELECT 1' >/dev/null") != 0) {
+      state.SkipWithError("psql failed");
+      break;
+    }
+  }
+  PQfinish(c);
+}
+BENCHMARK(BM_PsqlStartup)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace runnel::firehose
