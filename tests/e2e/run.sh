@@ -179,7 +179,7 @@ for suite in "${SUITES[@]}"; do
                [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
     firehose)  ensure_node_modules  # test_firehose_conversion.py reads Parquet with DuckDB
                run_pytest "$suite" test_firehose_api.py test_firehose_api_cli.py test_firehose_delivery.py \
-                 test_firehose_conversion.py test_firehose_destinations.py
+                 test_firehose_conversion.py test_firehose_destinations.py test_firehose_redshift.py
                rc_py=$?
                run_node "$suite.node" firehose.test.mjs firehose_delivery.test.mjs
                rc_node=$?
