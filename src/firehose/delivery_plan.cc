@@ -147,6 +147,8 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
   }
   if (const auto& http = dest.http_endpoint_destination_description) {
     plan.kind = DeliveryPlan::Kind::kHttpEndpoint;
+    plan.metrics = {FirehoseMetric::kDeliveryToHttpEndpointSuccess, FirehoseMetric::kDeliveryToHttpEndpointRecords,
+                    FirehoseMetric::kDeliveryToHttpEndpointBytes, FirehoseMetric::kDeliveryToHttpEndpointDataFreshness};
     if (http->endpoint_configuration) {
       plan.url = http->endpoint_configuration->url.value_or("");
       plan.endpoint_name = http->endpoint_configuration->name.value_or("");
@@ -178,9 +180,10 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
   // configuration (the backup bucket; Redshift's intermediate bucket), their
   // processing.
   auto sender_plan = [&](const std::optional<api::S3DestinationDescription>& s3, const auto& hints,
-                         const std::optional<api::ProcessingConfiguration>& processing_config,
-                         bool backup_all) -> Result<DeliveryPlan> {
+                         const std::optional<api::ProcessingConfiguration>& processing_config, bool backup_all,
+                         DeliveryMetrics metrics) -> Result<DeliveryPlan> {
     plan.kind = DeliveryPlan::Kind::kSender;
+    plan.metrics = metrics;
     if (s3) {
       auto target = s3_target(s3->bucket_arn, s3->prefix, s3->error_output_prefix, s3->compression_format, std::nullopt,
                               std::nullopt);
@@ -197,7 +200,9 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
   if (const auto& r = dest.redshift_destination_description) {
     const auto& s3 = r->s3_destination_description;
     const std::optional<api::BufferingHints> hints = s3.buffering_hints;
-    auto made = sender_plan(s3, hints, r->processing_configuration, false);
+    auto made = sender_plan(s3, hints, r->processing_configuration, false,
+                            {FirehoseMetric::kDeliveryToRedshiftSuccess, FirehoseMetric::kDeliveryToRedshiftRecords,
+                             FirehoseMetric::kDeliveryToRedshiftBytes, FirehoseMetric::kCount});
     if (!made) return made;
     made->intermediate_object = true;
     if (r->s3_backup_mode.value_or("Disabled") == "Enabled" && r->s3_backup_description) {
@@ -213,16 +218,29 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
   }
   if (const auto& o = dest.amazonopensearchservice_destination_description)
     return sender_plan(o->s3_destination_description, o->buffering_hints, o->processing_configuration,
-                       o->s3_backup_mode.value_or("FailedDocumentsOnly") == "AllDocuments");
+                       o->s3_backup_mode.value_or("FailedDocumentsOnly") == "AllDocuments",
+                       {FirehoseMetric::kDeliveryToAmazonOpenSearchServiceSuccess,
+                        FirehoseMetric::kDeliveryToAmazonOpenSearchServiceRecords,
+                        FirehoseMetric::kDeliveryToAmazonOpenSearchServiceBytes,
+                        FirehoseMetric::kDeliveryToAmazonOpenSearchServiceDataFreshness});
   if (const auto& e = dest.elasticsearch_destination_description)
-    return sender_plan(e->s3_destination_description, e->buffering_hints, e->processing_configuration,
-                       e->s3_backup_mode.value_or("FailedDocumentsOnly") == "AllDocuments");
+    return sender_plan(
+        e->s3_destination_description, e->buffering_hints, e->processing_configuration,
+        e->s3_backup_mode.value_or("FailedDocumentsOnly") == "AllDocuments",
+        {FirehoseMetric::kDeliveryToElasticsearchSuccess, FirehoseMetric::kDeliveryToElasticsearchRecords,
+         FirehoseMetric::kDeliveryToElasticsearchBytes, FirehoseMetric::kDeliveryToElasticsearchDataFreshness});
   if (const auto& o = dest.amazon_open_search_serverless_destination_description)
     return sender_plan(o->s3_destination_description, o->buffering_hints, o->processing_configuration,
-                       o->s3_backup_mode.value_or("FailedDocumentsOnly") == "AllDocuments");
+                       o->s3_backup_mode.value_or("FailedDocumentsOnly") == "AllDocuments",
+                       {FirehoseMetric::kDeliveryToAmazonOpenSearchServerlessSuccess,
+                        FirehoseMetric::kDeliveryToAmazonOpenSearchServerlessRecords,
+                        FirehoseMetric::kDeliveryToAmazonOpenSearchServerlessBytes,
+                        FirehoseMetric::kDeliveryToAmazonOpenSearchServerlessDataFreshness});
   if (const auto& sp = dest.splunk_destination_description)
     return sender_plan(sp->s3_destination_description, sp->buffering_hints, sp->processing_configuration,
-                       sp->s3_backup_mode.value_or("FailedEventsOnly") == "AllEvents");
+                       sp->s3_backup_mode.value_or("FailedEventsOnly") == "AllEvents",
+                       {FirehoseMetric::kDeliveryToSplunkSuccess, FirehoseMetric::kDeliveryToSplunkRecords,
+                        FirehoseMetric::kDeliveryToSplunkBytes, FirehoseMetric::kDeliveryToSplunkDataFreshness});
   return std::unexpected(Status::invalid_argument("runnel does not deliver to this destination type yet"));
 }
 

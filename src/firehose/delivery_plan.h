@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "firehose/compression.h"
 #include "firehose/conversion_error.h"
+#include "firehose/firehose_metrics.h"
 #include "firehose/processing.h"
 #include "firehose/record_conversion.h"
 #include "firehose/stream_spec.h"
@@ -49,6 +50,7 @@ struct DeliveryPlan {
   // Splunk, delivered through a Sender (sender.h) made by make_sender().
   enum class Kind { kS3, kHttpEndpoint, kSender };
   Kind kind = Kind::kS3;
+  DeliveryMetrics metrics;  // DeliveryToS3.*, DeliveryToHttpEndpoint.*, DeliveryToRedshift.*, ...
   std::string stream_name;
   std::string stream_arn;
   int64_t version = 1;

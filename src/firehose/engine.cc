@@ -946,18 +946,15 @@ void Engine::write_object(Stream& s, Partition& p, const Batch& b) {
 // DeliveryToS3.* or DeliveryToHttpEndpoint.*: one attempt's outcome, and
 // what a successful one delivered and how old its oldest record was.
 void Engine::record_attempt(const Stream& s, const Batch& b, bool ok, int64_t now) const {
-  const bool http = s.plan->kind == DeliveryPlan::Kind::kHttpEndpoint;
+  const DeliveryMetrics& d = s.plan->metrics;
   const FirehoseMetrics& m = *s.metrics;
-  m.record(http ? FirehoseMetric::kDeliveryToHttpEndpointSuccess : FirehoseMetric::kDeliveryToS3Success, ok ? 1 : 0);
-  if (!ok) return;
-  m.record(http ? FirehoseMetric::kDeliveryToHttpEndpointRecords : FirehoseMetric::kDeliveryToS3Records,
-           static_cast<double>(b.records.size()));
-  m.record(http ? FirehoseMetric::kDeliveryToHttpEndpointBytes : FirehoseMetric::kDeliveryToS3Bytes,
-           static_cast<double>(b.record_bytes));
+  m.record(d.success, ok ? 1 : 0);
+  if (!ok || b.records.empty()) return;
+  m.record(d.records, static_cast<double>(b.records.size()));
+  m.record(d.bytes, static_cast<double>(b.record_bytes));
   const double freshness = static_cast<double>(std::max<int64_t>(0, now - b.records.front().arrival_ms)) / 1000.0;
-  m.record(http ? FirehoseMetric::kDeliveryToHttpEndpointDataFreshness : FirehoseMetric::kDeliveryToS3DataFreshness,
-           freshness);
-  if (!http) m.record(FirehoseMetric::kDeliveryToS3ObjectCount, 1);
+  m.record(d.freshness, freshness);
+  if (s.plan->kind == DeliveryPlan::Kind::kS3) m.record(FirehoseMetric::kDeliveryToS3ObjectCount, 1);
 }
 
 void Engine::retry_later(Stream& s, Batch& b, int64_t at, const std::string& why) {
@@ -1047,6 +1044,7 @@ void Engine::on_sent(const std::string& name, uint64_t generation, const std::st
   std::vector<size_t> failed;  // by index in the batch
   for (const RecordFailure& f : outcome.failures)
     if (f.index < sent.size()) failed.push_back(sent[f.index]);
+  record_attempt(*s, b, outcome.verdict == SendOutcome::Verdict::kDelivered, t);
   switch (outcome.verdict) {
     case SendOutcome::Verdict::kDelivered:
       b.delivered = true;

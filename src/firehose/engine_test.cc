@@ -130,6 +130,19 @@ class EngineTest : public ::testing::Test {
   std::unique_ptr<Sender> sender_;                                       // what make_sender gives, once
 };
 
+// Sum and count of what `name` (AWS/Firehose, DeliveryStreamName=s) holds.
+std::pair<double, double> recorded(metrics::Registry& registry, const std::string& name, metrics::Unit unit) {
+  auto id = metrics::MetricId::make("AWS/Firehose", name, {{"DeliveryStreamName", "s"}});
+  auto series = registry.find(*id, unit);
+  if (!series) return {0, 0};
+  double sum = 0, count = 0;
+  for (const auto& slot : series->take_pending()) {
+    sum += slot.aggregate.sum;
+    count += slot.aggregate.count;
+  }
+  return {sum, count};
+}
+
 TEST_F(EngineTest, ZeroIntervalDeliversAtOnceUnderAwsName) {
   engine_->configure(s3_spec("s", 5, 0));
   put({"a1", "b2", "c3"});
@@ -476,6 +489,10 @@ TEST_F(EngineTest, SenderDeliveredWithAllDocumentsBacksUpEveryRecord) {
   EXPECT_TRUE(key.starts_with("bucket/backup/2023/11/14/22/")) << key;
   EXPECT_EQ(body, "ab");
   EXPECT_EQ(stats().records, 2u);
+  EXPECT_EQ(recorded(*registry_, "DeliveryToAmazonOpenSearchService.Success", metrics::Unit::kCount),
+            std::make_pair(1.0, 1.0));
+  EXPECT_EQ(recorded(*registry_, "DeliveryToAmazonOpenSearchService.Records", metrics::Unit::kCount).first, 2.0);
+  EXPECT_EQ(recorded(*registry_, "DeliveryToAmazonOpenSearchService.Bytes", metrics::Unit::kBytes).first, 2.0);
 }
 
 TEST_F(EngineTest, SenderHandledFailureIsDoneWithoutErrorRecords) {
@@ -619,19 +636,6 @@ TEST_F(EngineTest, SourceRecordBackupBuffersByItsOwnHints) {
   clock_.now += 60'000;
   ASSERT_TRUE(eventually([&] { return store_.objects().size() == 2; }));
   ASSERT_TRUE(eventually([&] { return stats().delivered_through == 2; }));
-}
-
-// Sum and count of what `name` (AWS/Firehose, DeliveryStreamName=s) holds.
-std::pair<double, double> recorded(metrics::Registry& registry, const std::string& name, metrics::Unit unit) {
-  auto id = metrics::MetricId::make("AWS/Firehose", name, {{"DeliveryStreamName", "s"}});
-  auto series = registry.find(*id, unit);
-  if (!series) return {0, 0};
-  double sum = 0, count = 0;
-  for (const auto& slot : series->take_pending()) {
-    sum += slot.aggregate.sum;
-    count += slot.aggregate.count;
-  }
-  return {sum, count};
 }
 
 TEST_F(EngineTest, DeliveriesAreRecordedAsAwsFirehoseMetrics) {

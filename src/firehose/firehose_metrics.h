@@ -37,11 +37,39 @@ enum class FirehoseMetric : uint8_t {
   kDataReadFromKinesisStreamBytes,
   kPartitionCount,
   kPartitionCountExceeded,
+  kDeliveryToRedshiftSuccess,
+  kDeliveryToRedshiftRecords,
+  kDeliveryToRedshiftBytes,
+  kDeliveryToAmazonOpenSearchServiceSuccess,
+  kDeliveryToAmazonOpenSearchServiceRecords,
+  kDeliveryToAmazonOpenSearchServiceBytes,
+  kDeliveryToAmazonOpenSearchServiceDataFreshness,
+  kDeliveryToElasticsearchSuccess,
+  kDeliveryToElasticsearchRecords,
+  kDeliveryToElasticsearchBytes,
+  kDeliveryToElasticsearchDataFreshness,
+  kDeliveryToAmazonOpenSearchServerlessSuccess,
+  kDeliveryToAmazonOpenSearchServerlessRecords,
+  kDeliveryToAmazonOpenSearchServerlessBytes,
+  kDeliveryToAmazonOpenSearchServerlessDataFreshness,
+  kDeliveryToSplunkSuccess,
+  kDeliveryToSplunkRecords,
+  kDeliveryToSplunkBytes,
+  kDeliveryToSplunkDataFreshness,
   kSucceedConversionRecords,
   kSucceedConversionBytes,
   kFailedConversionRecords,
   kFailedConversionBytes,
   kCount,
+};
+
+// The DeliveryTo<destination>.* metrics of one destination; `freshness` is
+// kCount for a destination without DataFreshness (Redshift).
+struct DeliveryMetrics {
+  FirehoseMetric success = FirehoseMetric::kDeliveryToS3Success;
+  FirehoseMetric records = FirehoseMetric::kDeliveryToS3Records;
+  FirehoseMetric bytes = FirehoseMetric::kDeliveryToS3Bytes;
+  FirehoseMetric freshness = FirehoseMetric::kDeliveryToS3DataFreshness;
 };
 
 class FirehoseMetrics {
@@ -51,6 +79,7 @@ class FirehoseMetrics {
   static std::shared_ptr<FirehoseMetrics> make(metrics::Registry* registry, const std::string& stream);
 
   void record(FirehoseMetric m, double value) const {
+    if (m == FirehoseMetric::kCount) return;
     if (const auto& s = series_[static_cast<size_t>(m)]) s->record(value);
   }
 
