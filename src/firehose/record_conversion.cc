@@ -23,9 +23,13 @@ RecordConverter::~RecordConverter() = default;
 
 namespace {
 
+// ASCII only, as std::tolower in the C locale (and without its call per
+// character: this runs for every key of every record).
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = ascii_lower(c);
   return out;
 }
 
@@ -161,27 +165,42 @@ simdjson::error_code raw_text(od::value& v, std::string_view& out) {
 
 }  // namespace
 
+// Where a value is in the row, for error messages only: a chain on the
+// stack, turned into text ("s.tags[]") only when a value does not convert.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view name;    // a struct field ("" for the row, a list item or a map part)
+  std::string_view suffix;  // "[]", "{}" or " key" after it
+
+  std::string text() const {
+    std::string out = parent ? parent->text() : std::string();
+    if (!name.empty()) {
+      if (!out.empty()) out += '.';
+      out += name;
+    }
+    out += suffix;
+    return out;
+  }
+};
+
 // One record's conversion: the recursive walk over the JSON with the schema.
 class Conversion {
  public:
   explicit Conversion(const RecordConverter& c) : c_(c) {}
 
-  Status row(od::object obj, Value& out) { return fill_struct(obj, c_.row_, out, ""); }
+  Status row(od::object obj, Value& out) { return fill_struct(obj, c_.row_, out, Path{}); }
 
   static Status json_error(simdjson::error_code e) {
     return Status::corruption(std::string("the record is not valid JSON: ") + simdjson::error_message(e));
   }
 
  private:
-  static std::string child(const std::string& path, std::string_view name) {
-    return path.empty() ? std::string(name) : path + "." + std::string(name);
+  Status mismatch(const Path& path, const HiveType& t, std::string_view got) {
+    return Status::invalid_argument("column " + path.text() + ": cannot convert " + preview(got) + " to " +
+                                    type_name(t));
   }
 
-  Status mismatch(const std::string& path, const HiveType& t, std::string_view got) {
-    return Status::invalid_argument("column " + path + ": cannot convert " + preview(got) + " to " + type_name(t));
-  }
-
-  Status fill_struct(od::object obj, const HiveType& t, Value& out, const std::string& path) {
+  Status fill_struct(od::object obj, const HiveType& t, Value& out, const Path& path) {
     const auto& index = c_.fields_.at(&t);
     std::vector<Value> fields(t.fields.size());
     for (auto field : obj) {
@@ -189,12 +208,12 @@ class Conversion {
       if (auto e = std::move(field).get(f)) return json_error(e);
       std::string_view key;
       if (auto e = f.unescaped_key().get(key)) return json_error(e);
-      auto it = index.find(c_.normalize_key(key));
+      auto it = index.find(c_.normalize_key(key, key_));
       if (it == index.end()) continue;  // a key with no column
       od::value v = f.value();
       if (it->second.size() == 1) {
         size_t i = it->second[0];
-        if (Status s = convert(v, t.fields[i].type, fields[i], child(path, t.fields[i].name)); !s) return s;
+        if (Status s = convert(v, t.fields[i].type, fields[i], Path{&path, t.fields[i].name, {}}); !s) return s;
         continue;
       }
       // One key filling several columns (a mapping names a key that is also
@@ -212,14 +231,14 @@ class Conversion {
         if (auto e = d.get_array().get(a)) return json_error(e);
         od::value dv;
         if (auto e = a.at(0).get(dv)) return json_error(e);
-        if (Status s = convert(dv, t.fields[i].type, fields[i], child(path, t.fields[i].name)); !s) return s;
+        if (Status s = convert(dv, t.fields[i].type, fields[i], Path{&path, t.fields[i].name, {}}); !s) return s;
       }
     }
     out = Value::record(std::move(fields));
     return Status::ok();
   }
 
-  Status convert(od::value v, const HiveType& t, Value& out, const std::string& path) {
+  Status convert(od::value v, const HiveType& t, Value& out, const Path& path) {
     od::json_type jt;
     if (auto e = v.type().get(jt)) return json_error(e);
     if (jt == od::json_type::null) {
@@ -240,7 +259,7 @@ class Conversion {
           od::value iv;
           if (auto e = std::move(item).get(iv)) return json_error(e);
           items.emplace_back();
-          if (Status s = convert(iv, t.children[0], items.back(), path + "[]"); !s) return s;
+          if (Status s = convert(iv, t.children[0], items.back(), Path{&path, {}, "[]"}); !s) return s;
         }
         out = Value::list(std::move(items));
         return Status::ok();
@@ -256,11 +275,12 @@ class Conversion {
           if (auto e = f.unescaped_key().get(raw_key)) return json_error(e);
           // The OpenX SerDe rewrites every key before deserializing (map keys
           // too); the Hive SerDe only matches struct fields in any case.
-          std::string key =
-              c_.options_.kind == DeserializerOptions::Kind::kOpenX ? c_.normalize_key(raw_key) : std::string(raw_key);
+          std::string key = c_.options_.kind == DeserializerOptions::Kind::kOpenX
+                                ? std::string(c_.normalize_key(raw_key, key_))
+                                : std::string(raw_key);
           Value k, val;
-          if (Status s = scalar({Token::Kind::kString, key}, t.children[0], k, path + " key"); !s) return s;
-          if (Status s = convert(f.value(), t.children[1], val, path + "{}"); !s) return s;
+          if (Status s = scalar({Token::Kind::kString, key}, t.children[0], k, Path{&path, {}, " key"}); !s) return s;
+          if (Status s = convert(f.value(), t.children[1], val, Path{&path, {}, "{}"}); !s) return s;
           entries.emplace_back(std::move(k), std::move(val));
         }
         out = Value::map(std::move(entries));
@@ -292,7 +312,7 @@ class Conversion {
     }
   }
 
-  Status scalar(Token tok, const HiveType& t, Value& out, const std::string& path) {
+  Status scalar(Token tok, const HiveType& t, Value& out, const Path& path) {
     std::string_view text = tok.kind == Token::Kind::kString ? trim(tok.text) : tok.text;
     auto shown = [&] {
       return tok.kind == Token::Kind::kString ? "\"" + std::string(tok.text) + "\"" : std::string(tok.text);
@@ -372,6 +392,7 @@ class Conversion {
   }
 
   const RecordConverter& c_;
+  std::string key_;  // normalize_key()'s buffer
 };
 
 Result<std::unique_ptr<RecordConverter>> RecordConverter::create(std::shared_ptr<const parquet::Schema> schema,
@@ -401,11 +422,24 @@ Result<std::unique_ptr<RecordConverter>> RecordConverter::create(std::shared_ptr
   return c;
 }
 
-std::string RecordConverter::normalize_key(std::string_view key) const {
-  if (options_.kind == DeserializerOptions::Kind::kHive) return lower(key);
-  std::string k = options_.openx.case_insensitive ? lower(key) : std::string(key);
-  if (options_.openx.convert_dots_in_json_keys_to_underscores) std::replace(k.begin(), k.end(), '.', '_');
-  return k;
+std::string_view RecordConverter::normalize_key(std::string_view key, std::string& buffer) const {
+  const bool to_lower = options_.kind == DeserializerOptions::Kind::kHive || options_.openx.case_insensitive;
+  const bool dots =
+      options_.kind == DeserializerOptions::Kind::kOpenX && options_.openx.convert_dots_in_json_keys_to_underscores;
+  // Most keys are already as the SerDe wants them: no copy then.
+  bool same = true;
+  for (char c : key)
+    if ((to_lower && c >= 'A' && c <= 'Z') || (dots && c == '.')) {
+      same = false;
+      break;
+    }
+  if (same) return key;
+  buffer.assign(key);
+  for (char& c : buffer) {
+    if (to_lower) c = ascii_lower(c);
+    if (dots && c == '.') c = '_';
+  }
+  return buffer;
 }
 
 void RecordConverter::index_struct(const HiveType& t) {
@@ -417,7 +451,8 @@ void RecordConverter::index_struct(const HiveType& t) {
         for (const auto& [column, json_key] : options_.openx.column_to_json_key_mappings)
           if (lower(column) == t.fields[i].name) key = json_key;
       }
-      index[normalize_key(key)].push_back(i);
+      std::string buffer;
+      index[std::string(normalize_key(key, buffer))].push_back(i);
       index_struct(t.fields[i].type);
     }
   }

@@ -72,8 +72,10 @@ class RecordConverter {
   friend class Conversion;
   RecordConverter() = default;
   void index_struct(const parquet::HiveType& t);
-  // The key a JSON key is matched by, after the SerDe's rewriting.
-  std::string normalize_key(std::string_view key) const;
+  // The key a JSON key is matched by, after the SerDe's rewriting: `key`
+  // itself when the SerDe leaves it as it is, else the rewritten key in
+  // `buffer`.
+  std::string_view normalize_key(std::string_view key, std::string& buffer) const;
 
   std::shared_ptr<const parquet::Schema> schema_;
   DeserializerOptions options_;
@@ -85,7 +87,13 @@ class RecordConverter {
   parquet::HiveType row_;  // the top-level columns as one struct
   // For each struct type in row_: normalized key → the fields it fills
   // (more than one when a mapping names a key that is also a column).
-  std::unordered_map<const parquet::HiveType*, std::unordered_map<std::string, std::vector<size_t>>> fields_;
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<const parquet::HiveType*,
+                     std::unordered_map<std::string, std::vector<size_t>, KeyHash, std::equal_to<>>>
+      fields_;
   struct Parser;
   std::unique_ptr<Parser> parser_;
 };

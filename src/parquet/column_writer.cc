@@ -15,6 +15,8 @@ static_assert(std::endian::native == std::endian::little, "PLAIN encoding below 
 namespace {
 
 constexpr int64_t kJulianDayOfEpoch = 2440588;  // 1970-01-01
+// Dictionary values after which a dictionary that does not pay is dropped.
+constexpr uint64_t kDictionaryProbeValues = 4096;
 constexpr int64_t kSecondsPerDay = 86400;
 // Byte arrays longer than this get no min/max (a footer of megabyte strings
 // helps nobody); parquet-mr truncates instead.
@@ -40,7 +42,11 @@ ColumnWriter::ColumnWriter(const LeafColumn& leaf, const WriterOptions& options)
 void ColumnWriter::reset_chunk() {
   dictionary_mode_ = dictionary_allowed(leaf_, options_);
   fallback_pending_ = false;
-  dict_index_.clear();
+  dict_probed_ = false;
+  dict_values_ = 0;
+  raw_bytes_ = 0;
+  dict_entries_.clear();
+  dict_slots_.assign(1024, 0);
   dict_plain_.clear();
   pages_.clear();
   meta_ = ChunkMeta{};
@@ -138,7 +144,7 @@ void ColumnWriter::update_stats(const Value& v, std::string_view bytes) {
 int64_t ColumnWriter::page_estimate() const {
   int64_t bits = static_cast<int64_t>(defs_.size()) * def_width_ + static_cast<int64_t>(reps_.size()) * rep_width_;
   if (dictionary_mode_)
-    bits += static_cast<int64_t>(indices_.size()) * bit_width(dict_index_.size());
+    bits += static_cast<int64_t>(indices_.size()) * bit_width(dict_entries_.size());
   else if (leaf_.node->physical == PhysicalType::kBoolean)
     bits += static_cast<int64_t>(plain_.size());
   else
@@ -148,6 +154,33 @@ int64_t ColumnWriter::page_estimate() const {
 
 int64_t ColumnWriter::buffered_bytes() const {
   return static_cast<int64_t>(pages_.size() + dict_plain_.size()) + page_estimate();
+}
+
+uint32_t ColumnWriter::dictionary_index(std::string_view bytes, bool byte_array) {
+  const size_t hash = std::hash<std::string_view>{}(bytes);
+  size_t mask = dict_slots_.size() - 1;
+  size_t slot = hash & mask;
+  while (uint32_t at = dict_slots_[slot]) {
+    const DictEntry& e = dict_entries_[at - 1];
+    if (e.hash == hash && std::string_view(dict_plain_.data() + e.offset, e.size) == bytes) return at - 1;
+    slot = (slot + 1) & mask;
+  }
+  const auto index = static_cast<uint32_t>(dict_entries_.size());
+  if (byte_array) put_le32(&dict_plain_, static_cast<uint32_t>(bytes.size()));
+  dict_entries_.push_back({hash, static_cast<uint32_t>(dict_plain_.size()), static_cast<uint32_t>(bytes.size())});
+  dict_plain_.append(bytes);
+  dict_slots_[slot] = index + 1;
+  // At most half full: linear probes stay short.
+  if (dict_entries_.size() * 2 > dict_slots_.size()) {
+    dict_slots_.assign(dict_slots_.size() * 2, 0);
+    mask = dict_slots_.size() - 1;
+    for (uint32_t i = 0; i < dict_entries_.size(); ++i) {
+      size_t s = dict_entries_[i].hash & mask;
+      while (dict_slots_[s]) s = (s + 1) & mask;
+      dict_slots_[s] = i + 1;
+    }
+  }
+  return index;
 }
 
 Status ColumnWriter::add(uint16_t rep, uint16_t def, const Value* value) {
@@ -167,20 +200,24 @@ Status ColumnWriter::add(uint16_t rep, uint16_t def, const Value* value) {
   update_stats(*value, bytes);
   const bool byte_array = leaf_.node->physical == PhysicalType::kByteArray;
   if (dictionary_mode_) {
-    auto it = dict_index_.find(bytes);
-    uint32_t index;
-    if (it != dict_index_.end()) {
-      index = it->second;
-    } else {
-      index = static_cast<uint32_t>(dict_index_.size());
-      dict_index_.emplace(std::string(bytes), index);
-      if (byte_array) put_le32(&dict_plain_, static_cast<uint32_t>(bytes.size()));
-      dict_plain_.append(bytes);
-      // Past the page size the dictionary stops growing: this page still
-      // uses it, the next ones are PLAIN (parquet-mr's fallback).
-      if (static_cast<int64_t>(dict_plain_.size()) >= options_.page_size_bytes) fallback_pending_ = true;
+    const size_t before = dict_entries_.size();
+    indices_.push_back(dictionary_index(bytes, byte_array));
+    // Past the page size the dictionary stops growing: this page still
+    // uses it, the next ones are PLAIN (parquet-mr's fallback).
+    if (dict_entries_.size() != before && static_cast<int64_t>(dict_plain_.size()) >= options_.page_size_bytes)
+      fallback_pending_ = true;
+    ++dict_values_;
+    raw_bytes_ += bytes.size() + (byte_array ? 4 : 0);
+    // parquet-mr also falls back when, at the end of the first page, the
+    // dictionary and its indices are no smaller than PLAIN would be. runnel
+    // asks that question sooner, after kDictionaryProbeValues values, so
+    // that a column of (nearly) unique values (ids, timestamps, amounts)
+    // does not pay a lookup and an insert per value for a whole page.
+    if (!dict_probed_ && dict_values_ >= kDictionaryProbeValues) {
+      dict_probed_ = true;
+      const uint64_t encoded = dict_values_ * static_cast<uint64_t>(bit_width(dict_entries_.size())) / 8;
+      if (encoded + dict_plain_.size() >= raw_bytes_) fallback_pending_ = true;
     }
-    indices_.push_back(index);
   } else {
     if (byte_array) put_le32(&plain_, static_cast<uint32_t>(bytes.size()));
     plain_.append(bytes);
@@ -211,7 +248,7 @@ Status ColumnWriter::close_page() {
   const bool dict_page = dictionary_mode_ && !indices_.empty();
   if (dict_page) {
     // RLE_DICTIONARY: the index width in one byte, then the hybrid runs.
-    int width = bit_width(dict_index_.size() - 1);
+    int width = bit_width(dict_entries_.size() - 1);
     values.push_back(static_cast<char>(width));
     rle_hybrid_encode(indices_, width, &values);
     encoding = Encoding::kRleDictionary;
@@ -302,8 +339,8 @@ Status ColumnWriter::write_page(PageType type, const std::string& levels, std::s
 Result<ChunkMeta> ColumnWriter::finish_chunk(std::string* out) {
   if (Status s = close_page(); !s) return error(s);
   dict_page_.clear();
-  if (!dict_index_.empty() && meta_.dict_data_pages > 0) {
-    if (Status s = write_page(PageType::kDictionaryPage, {}, dict_plain_, static_cast<int32_t>(dict_index_.size()), 0,
+  if (!dict_entries_.empty() && meta_.dict_data_pages > 0) {
+    if (Status s = write_page(PageType::kDictionaryPage, {}, dict_plain_, static_cast<int32_t>(dict_entries_.size()), 0,
                               0, Encoding::kPlain, 0, 0);
         !s)
       return error(s);

@@ -51,10 +51,9 @@ class ColumnWriter {
   Result<ChunkMeta> finish_chunk(std::string* out);
 
  private:
-  struct BytesHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
+  // The index of `bytes` in the chunk's dictionary, adding it (to
+  // dict_plain_ too) when new.
+  uint32_t dictionary_index(std::string_view bytes, bool byte_array);
 
   // The value's bytes as PLAIN writes them, without BYTE_ARRAY's length
   // prefix (also the dictionary key). `scratch` holds fixed-width encodings.
@@ -81,7 +80,18 @@ class ColumnWriter {
   // The chunk.
   bool dictionary_mode_ = false;
   bool fallback_pending_ = false;
-  std::unordered_map<std::string, uint32_t, BytesHash, std::equal_to<>> dict_index_;
+  bool dict_probed_ = false;  // the early fallback check (column_writer.cc) is done
+  uint64_t dict_values_ = 0;  // values added in dictionary mode
+  uint64_t raw_bytes_ = 0;    // their PLAIN size
+  // The dictionary: an open-addressing table over the values' bytes in
+  // dict_plain_ (no allocation per value, which a map of strings costs on
+  // every new value of a high-cardinality column).
+  struct DictEntry {
+    size_t hash;
+    uint32_t offset, size;  // of the value's bytes in dict_plain_
+  };
+  std::vector<DictEntry> dict_entries_;  // by dictionary index
+  std::vector<uint32_t> dict_slots_;     // index + 1, 0 for empty; a power of two long
   std::string dict_plain_;
   std::string pages_;      // the closed data pages, headers included
   std::string dict_page_;  // the dictionary page, written by finish_chunk()
