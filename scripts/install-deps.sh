@@ -15,6 +15,7 @@ packages=(
   prometheus  # promtool checks the /metrics text in metrics/prometheus_test.cc; e2e scrapes /metrics with it
   libzip-dev libsnappy-dev libjq-dev  # Firehose: ZIP, Snappy/Hadoop-Snappy, JQ 1.6 (dynamic partitioning)
   libisal-dev  # Firehose: GZIP objects through ISA-L's igzip
+  protobuf-compiler libprotobuf-dev  # orc/: the ORC file tail's protobuf messages (orc_proto.proto)
   awscli      # /usr/bin/aws, the AWS CLI v2 (AWS Query to CloudWatch) in tests/e2e/test_cloudwatch_cli.py
 )
 missing=()
