@@ -78,19 +78,25 @@ size_t direct_size(std::span<const int64_t> v, bool is_signed) {
   return 2 + (v.size() * closest_fixed_bits(bits_needed(mx)) + 7) / 8;
 }
 
-size_t delta_size(std::span<const int64_t> v) {
+size_t varint_size(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) v >>= 7, ++n;
+  return n;
+}
+
+size_t delta_size(std::span<const int64_t> v, bool is_signed) {
   uint64_t mx = 0;
   for (size_t i = 2; i < v.size(); ++i) {
     int64_t d = v[i] - v[i - 1];
     mx = std::max(mx, d < 0 ? static_cast<uint64_t>(-(d + 1)) + 1 : static_cast<uint64_t>(d));
   }
   int w = std::max(2, closest_fixed_bits(bits_needed(mx)));
-  // The base and first delta take at most 10 bytes each; 4 is typical.
-  return 2 + 4 + ((v.size() - 2) * w + 7) / 8;
+  return 2 + varint_size(encode_value(v[0], is_signed)) + varint_size(zigzag(v[1] - v[0])) +
+         ((v.size() - 2) * w + 7) / 8;
 }
 
 void encode_literals(std::span<const int64_t> v, bool is_signed, std::string* out) {
-  if (monotonic(v) && delta_size(v) < direct_size(v, is_signed)) {
+  if (monotonic(v) && delta_size(v, is_signed) < direct_size(v, is_signed)) {
     encode_delta(v, is_signed, out);
   } else {
     encode_direct(v, is_signed, out);
@@ -195,7 +201,7 @@ void encode_direct(std::span<const int64_t> values, bool is_signed, std::string*
   pack_bits(enc, width, out);
 }
 
-void encode_delta(std::span<const int64_t> values, bool is_signed, std::string* out) {
+void encode_delta(std::span<const int64_t> values, bool is_signed, std::string* out, int min_width) {
   int64_t first = values[1] - values[0];
   bool fixed = true;
   uint64_t mx = 0;
@@ -210,7 +216,7 @@ void encode_delta(std::span<const int64_t> values, bool is_signed, std::string* 
     mx = std::max(mx, a);
   }
   // Width code 0 means a fixed delta, so packed deltas take at least 2 bits.
-  int width = fixed ? 0 : std::max(2, closest_fixed_bits(bits_needed(mx)));
+  int width = fixed ? 0 : closest_fixed_bits(std::max({2, min_width, bits_needed(mx)}));
   put_header(3, fixed ? 0 : encode_bit_width(width), values.size(), out);
   if (is_signed) {
     put_svarint(out, values[0]);
