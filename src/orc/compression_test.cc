@@ -26,7 +26,9 @@ TEST(Compression, HeadersAsTheSpecificationShowsThem) {
   // Five bytes that do not shrink are stored as they are: 0x0b 0x00 0x00.
   CompressedStream o;
   ASSERT_TRUE(compress_stream(Compression::kSnappy, 256 * 1024, "abcde", &o));
-  EXPECT_EQ(o.bytes, std::string("\x0b\x00\x00" "abcde", 8));
+  EXPECT_EQ(o.bytes, std::string("\x0b\x00\x00"
+                                 "abcde",
+                                 8));
 }
 
 TEST(Compression, ChunksRoundTripAndPositionsFindTheirBytes) {

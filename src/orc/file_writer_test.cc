@@ -181,8 +181,13 @@ TEST(FileWriter, TailFieldsAndLayout) {
 TEST(FileWriter, StatisticsOfEachLevel) {
   WriterOptions o;
   o.row_index_stride = 3;
-  auto schema = parquet::Schema::from_columns({{"n", "bigint"}, {"s", "string"}, {"b", "boolean"}, {"d", "double"},
-                                               {"dec", "decimal(6,2)"}, {"dt", "date"}, {"ts", "timestamp"}});
+  auto schema = parquet::Schema::from_columns({{"n", "bigint"},
+                                               {"s", "string"},
+                                               {"b", "boolean"},
+                                               {"d", "double"},
+                                               {"dec", "decimal(6,2)"},
+                                               {"dt", "date"},
+                                               {"ts", "timestamp"}});
   parquet::StringSink sink;
   auto w = *FileWriter::open(*schema, o, &sink);
   auto row = [](Value n, Value s, Value b, Value d, Value dec, Value dt, Value ts) {
@@ -330,13 +335,13 @@ TEST(FileWriter, TimestampsDatesAndDecimalsAtTheEdges) {
   for (int i = 0; i < 38; ++i) max38 *= 10;
   max38 -= 1;
   std::vector<parquet::Timestamp> ts = {
-      {0, 0},          {1420070400, 0}, {1420070399, 999999999}, {-2, 1000000}, {-100, 999999},
+      {0, 0},          {1420070400, 0}, {1420070399, 999999999}, {-2, 1000000},        {-100, 999999},
       {-5, 500000000}, {1, 100},        {1, 123456789},          {253402300799, 1000},
   };
   std::vector<Value> rows;
   for (size_t i = 0; i < ts.size(); ++i) {
-    rows.push_back(Value::record({Value::timestamp(ts[i]), Value::decimal(i % 2 ? max38 : -max38),
-                                  Value::date(i % 2 ? INT32_MAX : INT32_MIN)}));
+    rows.push_back(Value::record(
+        {Value::timestamp(ts[i]), Value::decimal(i % 2 ? max38 : -max38), Value::date(i % 2 ? INT32_MAX : INT32_MIN)}));
     ASSERT_TRUE(w->append(rows.back()));
   }
   ASSERT_TRUE(w->finish());

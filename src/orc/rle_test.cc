@@ -138,7 +138,7 @@ TEST(IntRleV2, FixedDeltaForLongRunsAndSequences) {
   std::vector<int64_t> same(300, -5);
   std::string a;
   encode_int_rle_v2(same, true, &a);
-  EXPECT_EQ(static_cast<uint8_t>(a[0]) >> 6, 3);  // DELTA
+  EXPECT_EQ(static_cast<uint8_t>(a[0]) >> 6, 3);           // DELTA
   EXPECT_EQ((static_cast<uint8_t>(a[0]) >> 1) & 0x1f, 0);  // fixed
   EXPECT_EQ(decode_v2(a, same.size(), true), same);
   std::vector<int64_t> seq;
@@ -150,8 +150,8 @@ TEST(IntRleV2, FixedDeltaForLongRunsAndSequences) {
 }
 
 TEST(IntRleV2, RoundTripsExtremesAndRandomData) {
-  std::vector<int64_t> extremes = {INT64_MIN, INT64_MAX, 0, -1, 1, INT64_MIN, INT64_MIN, INT64_MIN,
-                                   INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, 42, INT64_MIN + 1};
+  std::vector<int64_t> extremes = {INT64_MIN, INT64_MAX, 0,         -1,        1,         INT64_MIN, INT64_MIN,
+                                   INT64_MIN, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, 42,        INT64_MIN + 1};
   std::string e;
   encode_int_rle_v2(extremes, true, &e);
   EXPECT_EQ(decode_v2(e, extremes.size(), true), extremes);
@@ -170,10 +170,12 @@ TEST(IntRleV2, RoundTripsExtremesAndRandomData) {
     for (size_t i = 0; i < n; ++i) {
       switch (shape) {
         case 0: x = static_cast<int64_t>(rng.next() >> (64 - bits)) - (bits > 1 ? int64_t{1} << (bits - 2) : 0); break;
-        case 1: x += static_cast<int64_t>(rng.next() % 8); break;                        // rising
-        case 2: x -= static_cast<int64_t>(rng.next() % 1000); break;                     // falling
-        case 3: if (rng.next() % 16 == 0) x = static_cast<int64_t>(rng.next() % 100); break;  // runs
-        default: x = static_cast<int64_t>(rng.next()); break;                            // anything
+        case 1: x += static_cast<int64_t>(rng.next() % 8); break;     // rising
+        case 2: x -= static_cast<int64_t>(rng.next() % 1000); break;  // falling
+        case 3:
+          if (rng.next() % 16 == 0) x = static_cast<int64_t>(rng.next() % 100);
+          break;                                               // runs
+        default: x = static_cast<int64_t>(rng.next()); break;  // anything
       }
       v.push_back(x);
     }
