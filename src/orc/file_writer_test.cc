@@ -518,3 +518,28 @@ TEST(ColumnEncodings, NoPresentStreamWithoutNulls) {
 
 }  // namespace
 }  // namespace runnel::orc
+
+namespace runnel::orc {
+namespace {
+
+// A regression test: two decimal(38) values of 38 nines summed past
+// 2^127 (UBSan caught the overflow); the sum is left out, min/max stay.
+TEST(Statistics, DecimalAndIntegerSumsThatOverflowAreLeftOut) {
+  __int128 max38 = 1;
+  for (int i = 0; i < 38; ++i) max38 *= 10;
+  max38 -= 1;
+  parquet::StringSink sink;
+  auto w = *FileWriter::open(std::vector<ColumnSpec>{{"d", "decimal(38,2)"}, {"n", "bigint"}}, WriterOptions{}, &sink);
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(w->append(Value::record({Value::decimal(max38), Value::integer(INT64_MAX)})));
+  ASSERT_TRUE(w->finish());
+  auto file = testing::read_file(sink.data());
+  const auto& d = file.footer.statistics(1).decimalstatistics();
+  EXPECT_FALSE(d.has_sum());
+  EXPECT_EQ(d.maximum(), std::string(36, '9') + ".99");
+  const auto& n = file.footer.statistics(2).intstatistics();
+  EXPECT_FALSE(n.has_sum());
+  EXPECT_EQ(n.maximum(), INT64_MAX);
+}
+
+}  // namespace
+}  // namespace runnel::orc

@@ -42,16 +42,15 @@ std::vector<simdjson::padded_string> log_records() {
   std::vector<simdjson::padded_string> out;
   for (int i = 0; i < kRecords; ++i) {
     uint64_t r = rng.next();
-    std::string j = "{\"ts\":" + std::to_string(int64_t{1714521600000} + i * 37 + static_cast<int64_t>(r % 1000)) +
-                    ",\"host\":\"web-" + std::to_string(r % 64) + "\",\"service\":\"" + services[(r >> 8) % 5] +
-                    "\",\"level\":\"" + levels[(r >> 12) % 6] +
-                    "\",\"status\":" + std::to_string((r >> 16) % 10 ? 200 : 500) +
-                    ",\"bytes\":" + std::to_string((r >> 20) % 100000) +
-                    ",\"latency_ms\":" + std::to_string(static_cast<double>((r >> 32) % 100000) / 100) +
-                    ",\"method\":\"" + methods[(r >> 40) % 6] + "\",\"path\":\"/api/v1/items/" +
-                    std::to_string((r >> 44) % 5000) + "\",\"user_agent\":\"" + agents[(r >> 56) % 4] +
-                    "\",\"request_id\":\"" + std::to_string(rng.next()) + "-" + std::to_string(i) +
-                    "\",\"tags\":{\"region\":\"eu-west-1\",\"az\":\"" + static_cast<char>('a' + r % 3) + "\"}}";
+    std::string j =
+        "{\"ts\":" + std::to_string(int64_t{1714521600000} + i * 37 + static_cast<int64_t>(r % 1000)) +
+        ",\"host\":\"web-" + std::to_string(r % 64) + "\",\"service\":\"" + services[(r >> 8) % 5] + "\",\"level\":\"" +
+        levels[(r >> 12) % 6] + "\",\"status\":" + std::to_string((r >> 16) % 10 ? 200 : 500) +
+        ",\"bytes\":" + std::to_string((r >> 20) % 100000) +
+        ",\"latency_ms\":" + std::to_string(static_cast<double>((r >> 32) % 100000) / 100) + ",\"method\":\"" +
+        methods[(r >> 40) % 6] + "\",\"path\":\"/api/v1/items/" + std::to_string((r >> 44) % 5000) +
+        "\",\"user_agent\":\"" + agents[(r >> 56) % 4] + "\",\"request_id\":\"" + std::to_string(rng.next()) + "-" +
+        std::to_string(i) + "\",\"tags\":{\"region\":\"eu-west-1\",\"az\":\"" + static_cast<char>('a' + r % 3) + "\"}}";
     out.emplace_back(j);
   }
   return out;
@@ -158,9 +157,7 @@ void BM_JsonToParquetSnappy(benchmark::State& state) { run(state, true, parquet_
 void BM_OrcWriteOnlySnappy(benchmark::State& state) { run(state, false, orc_writer(Compression::kSnappy)); }
 void BM_OrcWriteOnlyZlib(benchmark::State& state) { run(state, false, orc_writer(Compression::kZlib)); }
 void BM_OrcWriteOnlyNone(benchmark::State& state) { run(state, false, orc_writer(Compression::kNone)); }
-void BM_ParquetWriteOnlySnappy(benchmark::State& state) {
-  run(state, false, parquet_writer(parquet::Codec::kSnappy));
-}
+void BM_ParquetWriteOnlySnappy(benchmark::State& state) { run(state, false, parquet_writer(parquet::Codec::kSnappy)); }
 void BM_ParquetWriteOnlyGzip(benchmark::State& state) { run(state, false, parquet_writer(parquet::Codec::kGzip)); }
 BENCHMARK(BM_JsonToRowsOnly)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_JsonToOrcSnappy)->Unit(benchmark::kMillisecond);

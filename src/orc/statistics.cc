@@ -69,9 +69,8 @@ void ColumnStats::add_decimal(__int128 v) {
   if (!any_ || v < decmin_) decmin_ = v;
   if (!any_ || v > decmax_) decmax_ = v;
   any_ = true;
-  if (decsum_ok_) {
-    decsum_ += v;  // both below 10^38 in magnitude: no 128-bit overflow
-    if (decsum_ > kMaxDecimal || decsum_ < -kMaxDecimal) decsum_ok_ = false;
+  if (decsum_ok_ && (__builtin_add_overflow(decsum_, v, &decsum_) || decsum_ > kMaxDecimal || decsum_ < -kMaxDecimal)) {
+    decsum_ok_ = false;
   }
 }
 
@@ -100,9 +99,9 @@ void ColumnStats::merge(const ColumnStats& o) {
   if (decsum_ok_) {
     if (!o.decsum_ok_) {
       decsum_ok_ = false;
-    } else {
-      decsum_ += o.decsum_;
-      if (decsum_ > kMaxDecimal || decsum_ < -kMaxDecimal) decsum_ok_ = false;
+    } else if (__builtin_add_overflow(decsum_, o.decsum_, &decsum_) || decsum_ > kMaxDecimal ||
+               decsum_ < -kMaxDecimal) {
+      decsum_ok_ = false;
     }
   }
   if (!o.any_) return;
