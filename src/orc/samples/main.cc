@@ -128,8 +128,11 @@ int write_sample(const std::string& dir, const Sample& s) {
     parquet::testing::to_json(type, rows[i], &expected);
   }
   expected += "]\n";
-  std::ofstream(dir + "/" + s.name + ".orc", std::ios::binary) << sink.data();
-  std::ofstream(dir + "/" + s.name + ".expected.json") << expected;
+  std::ofstream orc(dir + "/" + s.name + ".orc", std::ios::binary);
+  std::ofstream json(dir + "/" + s.name + ".expected.json");
+  orc << sink.data();
+  json << expected;
+  if (!orc.flush() || !json.flush()) return std::cerr << s.name << ": cannot write into " << dir << "\n", 1;
   try {
     auto file = testing::read_file(sink.data());
     std::string got = "[";
