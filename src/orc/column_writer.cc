@@ -129,8 +129,8 @@ void ColumnWriter::mark_row_group() {
 }
 
 int64_t ColumnWriter::buffered_bytes() const {
-  auto n = static_cast<int64_t>(present_.size() / 8 + ints_.size() * 8 + nanos_.size() * 4 + doubles_.size() * 8 +
-                                arena_.size() + ends_.size() * 4 + decimals_.size() * 16);
+  auto n = static_cast<int64_t>(present_.size() + ints_.size() * 8 + nanos_.size() * 4 + doubles_.size() * 8 +
+                                arena_.size() + ends_.size() * 8 + decimals_.size() * 16);
   for (const auto& c : children_) n += c->buffered_bytes();
   return n;
 }
