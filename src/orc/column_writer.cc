@@ -222,8 +222,8 @@ Status ColumnWriter::write_stripe(StripeParts* parts) {
     }
     case HiveKind::kTinyint: {
       Pending& p = stream(proto::Stream::DATA);
-      std::vector<uint8_t> bytes;
-      for (int64_t x : ints_) bytes.push_back(static_cast<uint8_t>(x));
+      std::vector<uint8_t> bytes(ints_.size());
+      for (size_t i = 0; i < ints_.size(); ++i) bytes[i] = static_cast<uint8_t>(ints_[i]);
       size_t begin = 0;
       for (const Mark& m : marks_) {
         p.starts.push_back(p.raw.size());

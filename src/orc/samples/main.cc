@@ -80,6 +80,7 @@ std::vector<Value> all_type_rows(const parquet::Schema& schema, int n, uint64_t 
   parquet::testing::SplitMix rng(seed);
   while (static_cast<int>(rows.size()) < n) {
     std::vector<Value> r;
+    r.reserve(types.size());
     for (const auto& t : types) r.push_back(parquet::testing::random_value(t, rng));
     rows.push_back(Value::record(std::move(r)));
   }

@@ -422,6 +422,7 @@ class Reader {
           auto lengths = ints(s, col, proto::Stream::LENGTH, d, false);
           std::string dict = stream(s, col, proto::Stream::DICTIONARY_DATA);
           std::vector<std::string> entries;
+          entries.reserve(d);
           ByteReader dr(dict);
           for (auto len : lengths) entries.emplace_back(dr.take(static_cast<size_t>(len)));
           for (auto idx : ints(s, col, proto::Stream::DATA, m, false)) {
@@ -495,6 +496,7 @@ class Reader {
         for (uint32_t c : t.subtypes()) fields.push_back(read_column(s, c, m));
         for (size_t i = 0; i < m; ++i) {
           std::vector<Value> v;
+          v.reserve(fields.size());
           for (auto& f : fields) v.push_back(std::move(f[i]));
           out.push_back(Value::record(std::move(v)));
         }
