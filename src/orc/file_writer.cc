@@ -1,5 +1,7 @@
 #include "orc/file_writer.h"
 
+#include <cstdint>
+
 #include "parquet/shredder.h"
 
 namespace runnel::orc {
@@ -24,10 +26,11 @@ Result<std::unique_ptr<FileWriter>> FileWriter::open(const std::vector<parquet::
 Result<std::unique_ptr<FileWriter>> FileWriter::open(std::shared_ptr<const parquet::Schema> schema,
                                                      WriterOptions options, parquet::ByteSink* sink) {
   if (options.stripe_size_bytes <= 0 || options.block_size_bytes <= 0 || options.row_index_stride < 0 ||
-      options.compression_block_size <= 0 || options.compression_block_size > kMaxCompressionBlock) {
+      options.row_index_stride > int64_t{UINT32_MAX} || options.compression_block_size <= 0 ||
+      options.compression_block_size > kMaxCompressionBlock) {
     return error(Status::invalid_argument(
-        "stripe and block sizes must be positive, the row index stride not negative, and the compression block "
-        "size at most 8388607"));
+        "stripe and block sizes must be positive, the row index stride within [0, 2^32), and the compression "
+        "block size at most 8388607"));
   }
   if (!(options.padding_tolerance >= 0 && options.padding_tolerance <= 1)) {
     return error(Status::invalid_argument("PaddingTolerance must be within [0, 1]"));

@@ -406,6 +406,8 @@ TEST(FileWriter, ChecksItsOptions) {
     return !w.has_value() && w.error().code() == Status::Code::kInvalidArgument;
   };
   EXPECT_TRUE(bad([](WriterOptions& o) { o.stripe_size_bytes = 0; }));
+  EXPECT_TRUE(bad([](WriterOptions& o) { o.row_index_stride = int64_t{1} << 32; }));
+  EXPECT_TRUE(bad([](WriterOptions& o) { o.row_index_stride = -1; }));
   EXPECT_TRUE(bad([](WriterOptions& o) { o.compression_block_size = int64_t{1} << 23; }));
   EXPECT_TRUE(bad([](WriterOptions& o) { o.bloom_filter_fpp = 1; }));
   EXPECT_TRUE(bad([](WriterOptions& o) { o.bloom_filter_columns = {"nope"}; }));
