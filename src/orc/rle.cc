@@ -125,30 +125,23 @@ void put_svarint128(std::string* out, __int128 v) {
 }
 
 int closest_fixed_bits(int bits) {
-  if (bits <= 24) return std::max(bits, 1);
-  if (bits <= 26) return 26;
-  if (bits <= 28) return 28;
-  if (bits <= 30) return 30;
-  if (bits <= 32) return 32;
-  if (bits <= 40) return 40;
-  if (bits <= 48) return 48;
-  if (bits <= 56) return 56;
+  // The widths the specification's table does not mark deprecated.
+  for (int w : {1, 2, 4, 8, 16, 24, 32, 40, 48, 56}) {
+    if (bits <= w) return w;
+  }
   return 64;
 }
 
 int encode_bit_width(int bits) {
-  bits = closest_fixed_bits(bits);
-  if (bits <= 24) return bits - 1;
-  switch (bits) {
-    case 26: return 24;
-    case 28: return 25;
-    case 30: return 26;
-    case 32: return 27;
-    case 40: return 28;
-    case 48: return 29;
-    case 56: return 30;
-    default: return 31;
-  }
+  if (bits <= 24) return std::max(bits, 1) - 1;
+  if (bits <= 26) return 24;
+  if (bits <= 28) return 25;
+  if (bits <= 30) return 26;
+  if (bits <= 32) return 27;
+  if (bits <= 40) return 28;
+  if (bits <= 48) return 29;
+  if (bits <= 56) return 30;
+  return 31;
 }
 
 void encode_byte_rle(std::span<const uint8_t> v, std::string* out) {
@@ -201,7 +194,7 @@ void encode_direct(std::span<const int64_t> values, bool is_signed, std::string*
   pack_bits(enc, width, out);
 }
 
-void encode_delta(std::span<const int64_t> values, bool is_signed, std::string* out, int min_width) {
+void encode_delta(std::span<const int64_t> values, bool is_signed, std::string* out) {
   int64_t first = values[1] - values[0];
   bool fixed = true;
   uint64_t mx = 0;
@@ -216,7 +209,7 @@ void encode_delta(std::span<const int64_t> values, bool is_signed, std::string* 
     mx = std::max(mx, a);
   }
   // Width code 0 means a fixed delta, so packed deltas take at least 2 bits.
-  int width = fixed ? 0 : closest_fixed_bits(std::max({2, min_width, bits_needed(mx)}));
+  int width = fixed ? 0 : closest_fixed_bits(std::max(2, bits_needed(mx)));
   put_header(3, fixed ? 0 : encode_bit_width(width), values.size(), out);
   if (is_signed) {
     put_svarint(out, values[0]);

@@ -48,12 +48,12 @@ void encode_short_repeat(std::span<const int64_t> values, bool is_signed, std::s
 void encode_direct(std::span<const int64_t> values, bool is_signed, std::string* out);
 // 2..512 values whose consecutive differences fit int64 and, past the
 // first, all have the first one's sign (or are all equal: a fixed delta).
-// Packed deltas take the least width that holds them, or `min_width` if
-// that is more (any width that holds them is valid).
-void encode_delta(std::span<const int64_t> values, bool is_signed, std::string* out, int min_width = 0);
+void encode_delta(std::span<const int64_t> values, bool is_signed, std::string* out);
 
-// The bit widths RLE v2 can state (1..24, 26, 28, 30, 32, 40, 48, 56, 64):
-// the least one holding `bits`, and its 5-bit code.
+// RLE v2's bit widths. The 5-bit code can state 1..24, 26, 28, 30, 32, 40,
+// 48, 56 and 64 bits, but the specification marks all but 1, 2, 4, 8, 16,
+// 24, 32, 40, 48, 56 and 64 deprecated: closest_fixed_bits() is the least
+// of those that holds `bits`, and encode_bit_width() the code of a width.
 int closest_fixed_bits(int bits);
 int encode_bit_width(int bits);
 

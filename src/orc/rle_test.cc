@@ -124,14 +124,12 @@ TEST(IntRleV2, DirectSpecificationExample) {
 
 TEST(IntRleV2, DeltaSpecificationExample) {
   std::vector<int64_t> v = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29};
-  std::string a;
-  // The specification's writer packed the deltas in 4 bits (3 would do).
-  encode_delta(v, false, &a, 4);
+  std::string a, b;
+  // Deltas up to 6 need 3 bits; 3 is a deprecated width, so 4.
+  encode_delta(v, false, &a);
   EXPECT_EQ(hex(a), "c6 09 02 02 22 42 42 46");
-  std::string b;
   encode_int_rle_v2(v, false, &b);
-  EXPECT_EQ(decode_v2(b, v.size(), false), v);
-  EXPECT_LE(b.size(), a.size());
+  EXPECT_EQ(hex(b), "c6 09 02 02 22 42 42 46");
 }
 
 TEST(IntRleV2, FixedDeltaForLongRunsAndSequences) {
@@ -191,10 +189,20 @@ TEST(IntRleV1, SpecificationExamples) {
   std::string a;
   encode_int_rle_v1(sevens, false, &a);
   EXPECT_EQ(hex(a), "61 00 07");
-  std::vector<int64_t> lits = {2, 3, 6, 7, 11};
+  std::vector<int64_t> down;
+  for (int i = 100; i >= 1; --i) down.push_back(i);
   std::string b;
-  encode_int_rle_v1(lits, false, &b);
-  EXPECT_EQ(hex(b), "fb 02 03 06 07 0b");
+  encode_int_rle_v1(down, false, &b);
+  EXPECT_EQ(hex(b), "61 ff 64");
+  // The specification's literals ("the first 5 primes", really 2 3 4 7 11):
+  // its bytes decode to them. The writer makes a run of 2 3 4 instead.
+  std::string spec("\xfb\x02\x03\x04\x07\x0b", 6);
+  testing::ByteReader r(spec);
+  EXPECT_EQ(testing::decode_int_rle_v1(r, 5, false), (std::vector<int64_t>{2, 3, 4, 7, 11}));
+  std::vector<int64_t> lits = {2, 3, 6, 7, 11};
+  std::string c;
+  encode_int_rle_v1(lits, false, &c);
+  EXPECT_EQ(hex(c), "fb 02 03 06 07 0b");
 }
 
 TEST(IntRleV1, RoundTrips) {
@@ -213,17 +221,32 @@ TEST(IntRleV1, RoundTrips) {
   }
 }
 
-TEST(BitWidths, ClosestAndCodes) {
+TEST(BitWidths, OnlyTheWidthsTheSpecificationDoesNotDeprecate) {
   EXPECT_EQ(closest_fixed_bits(0), 1);
-  EXPECT_EQ(closest_fixed_bits(24), 24);
-  EXPECT_EQ(closest_fixed_bits(25), 26);
+  EXPECT_EQ(closest_fixed_bits(2), 2);
+  EXPECT_EQ(closest_fixed_bits(3), 4);
+  EXPECT_EQ(closest_fixed_bits(5), 8);
+  EXPECT_EQ(closest_fixed_bits(17), 24);
+  EXPECT_EQ(closest_fixed_bits(25), 32);
   EXPECT_EQ(closest_fixed_bits(33), 40);
   EXPECT_EQ(closest_fixed_bits(57), 64);
   EXPECT_EQ(encode_bit_width(1), 0);
   EXPECT_EQ(encode_bit_width(24), 23);
-  EXPECT_EQ(encode_bit_width(26), 24);
+  EXPECT_EQ(encode_bit_width(32), 27);
   EXPECT_EQ(encode_bit_width(64), 31);
   for (int code = 0; code < 32; ++code) EXPECT_EQ(encode_bit_width(testing::decode_width(code)), code);
+  // Every DIRECT run the encoder writes states one of those widths.
+  parquet::testing::SplitMix rng(5);
+  for (int bits = 1; bits <= 64; ++bits) {
+    std::vector<int64_t> v(20);
+    for (auto& x : v) x = static_cast<int64_t>(rng.next() >> (64 - bits));
+    v[0] = static_cast<int64_t>(bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1);
+    std::string out;
+    encode_direct(v, false, &out);
+    int width = testing::decode_width((static_cast<uint8_t>(out[0]) >> 1) & 0x1f);
+    EXPECT_EQ(width, closest_fixed_bits(bits)) << bits;
+    EXPECT_EQ(decode_v2(out, v.size(), false), v);
+  }
 }
 
 }  // namespace
