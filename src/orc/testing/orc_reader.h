@@ -4,9 +4,9 @@
 // the unit tests, the fuzz target and the benchmark to read files back. No
 // ORC reader is packaged for Debian 12 or npm (docs/orc.md, "Verification"),
 // so this is the check we have. It throws std::runtime_error on anything it
-// cannot read. It decodes every run type of integer RLE v1 and v2 except
-// PATCHED_BASE (which runnel never writes), byte and boolean RLE, the three
-// codecs, every type runnel writes, and seeks by row index positions.
+// cannot read. It decodes every run type of integer RLE v1 and v2 (PATCHED_BASE
+// too, which runnel never writes), byte and boolean RLE, the three codecs,
+// every type runnel writes, and seeks by row index positions.
 
 #include <snappy.h>
 #include <zlib.h>
@@ -165,8 +165,48 @@ inline std::vector<int64_t> decode_int_rle_v2(ByteReader& r, size_t n, bool is_s
           out.push_back(static_cast<int64_t>(delta < 0 ? prev - d : prev + d));
         }
       }
-    } else {
-      throw std::runtime_error("orc reader: PATCHED_BASE is not read");
+    } else {  // PATCHED_BASE
+      int width = decode_width((h >> 1) & 0x1f);
+      size_t len = ((static_cast<size_t>(h & 1) << 8) | r.byte()) + 1;
+      uint8_t h3 = r.byte(), h4 = r.byte();
+      int base_bytes = ((h3 >> 5) & 7) + 1;
+      int patch_width = decode_width(h3 & 0x1f);
+      int gap_width = ((h4 >> 5) & 7) + 1;
+      size_t patches = h4 & 0x1f;
+      check(patch_width + gap_width <= 64, "patch too wide");
+      uint64_t b = 0;
+      for (int i = 0; i < base_bytes; ++i) b = (b << 8) | r.byte();
+      uint64_t sign = uint64_t{1} << (8 * base_bytes - 1);
+      int64_t base = (b & sign) ? -static_cast<int64_t>(b & ~sign) : static_cast<int64_t>(b);
+      std::vector<uint64_t> data(len);
+      {
+        BitReader bits(&r);
+        for (auto& d : data) d = bits.read(width);
+      }
+      // Patch entries are packed in the least statable width that holds a
+      // gap and a patch side by side.
+      int entry_width = patch_width + gap_width;
+      if (entry_width > 24)
+        entry_width = entry_width <= 26   ? 26
+                      : entry_width <= 28 ? 28
+                      : entry_width <= 30 ? 30
+                      : entry_width <= 32 ? 32
+                                          : (entry_width + 7) / 8 * 8;
+      std::vector<uint64_t> entries(patches);
+      {
+        BitReader bits(&r);
+        for (auto& e : entries) e = bits.read(entry_width);
+      }
+      uint64_t patch_mask = patch_width == 64 ? ~uint64_t{0} : (uint64_t{1} << patch_width) - 1;
+      size_t at = 0;
+      for (uint64_t e : entries) {
+        at += static_cast<size_t>(e >> patch_width);  // a gap of 255 with patch 0 only moves on
+        uint64_t patch = e & patch_mask;
+        if (patch == 0) continue;
+        check(at < len, "patch past the run");
+        data[at] |= patch << width;
+      }
+      for (uint64_t d : data) out.push_back(static_cast<int64_t>(static_cast<uint64_t>(base) + d));
     }
   }
   check(out.size() == n || true, "");
