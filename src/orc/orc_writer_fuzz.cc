@@ -1,0 +1,105 @@
+// libFuzzer: the ORC writer on random rows. The input's first line is a
+// schema, column types separated by '|' (the same inputs as
+// parquet_writer_fuzz); the rest drives the options and random rows for
+// that schema (parquet/testing/random_values.h), a few of them made not to
+// fit. Checks: a row is refused only with kInvalidArgument, every file
+// finishes, and the test reader (testing/orc_reader.h) reads back exactly
+// the rows accepted, value for value.
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "orc/file_writer.h"
+#include "orc/testing/orc_reader.h"
+#include "parquet/testing/random_values.h"
+
+namespace {
+
+using namespace runnel::orc;
+using runnel::Status;
+using runnel::parquet::ColumnSpec;
+using runnel::parquet::Value;
+
+// random_value()'s source of numbers: the fuzzer's bytes, then zeros (which
+// make every further value null, so rows stay finite).
+struct FuzzRng {
+  FuzzedDataProvider* p;
+  uint64_t next() { return p->ConsumeIntegral<uint64_t>(); }
+};
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t at = s.find(sep, start);
+    out.emplace_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) return out;
+    start = at + 1;
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view in(reinterpret_cast<const char*>(data), size);
+  size_t nl = in.find('\n');
+  std::string_view head = in.substr(0, nl);
+  std::string_view rest = nl == std::string_view::npos ? std::string_view() : in.substr(nl + 1);
+
+  std::vector<ColumnSpec> columns;
+  for (auto& t : split(head, '|')) {
+    columns.push_back({"c" + std::to_string(columns.size()), t});
+    if (columns.size() > 64) return 0;
+  }
+  auto schema = runnel::parquet::Schema::from_columns(columns);
+  if (!schema) return 0;
+
+  FuzzedDataProvider p(reinterpret_cast<const uint8_t*>(rest.data()), rest.size());
+  WriterOptions o;
+  o.stripe_size_bytes = p.ConsumeIntegralInRange<int64_t>(1, 1 << 16);
+  o.row_index_stride = p.ConsumeIntegralInRange<int64_t>(0, 20);
+  o.compression_block_size = p.ConsumeIntegralInRange<int64_t>(1, 4096);
+  o.compression = p.PickValueInArray({Compression::kNone, Compression::kZlib, Compression::kSnappy});
+  o.format_version = p.ConsumeBool() ? FormatVersion::kV0_12 : FormatVersion::kV0_11;
+  o.dictionary_key_threshold = p.ConsumeProbability<double>();
+
+  runnel::parquet::StringSink sink;
+  auto w = FileWriter::open(*schema, o, &sink);
+  if (!w) std::abort();
+  FuzzRng rng{&p};
+  std::vector<Value> accepted;
+  for (int r = 0; r < 64 && p.remaining_bytes() > 0; ++r) {
+    std::vector<Value> row;
+    for (const auto& t : (*schema)->column_types()) row.push_back(runnel::parquet::testing::random_value(t, rng));
+    // Now and then a value of the wrong kind somewhere at the top.
+    if (p.ConsumeIntegralInRange<int>(0, 15) == 0) row[rng.next() % row.size()] = Value::list({Value::integer(1)});
+    Value v = Value::record(std::move(row));
+    Status s = (*w)->append(v);
+    if (s) {
+      accepted.push_back(std::move(v));
+    } else if (s.code() != Status::Code::kInvalidArgument) {
+      std::abort();
+    }
+  }
+  if (!(*w)->finish()) std::abort();
+  runnel::parquet::HiveType type;
+  type.kind = runnel::parquet::HiveKind::kStruct;
+  for (size_t i = 0; i < columns.size(); ++i) type.fields.push_back({"c", (*schema)->column_types()[i]});
+  try {
+    auto file = runnel::orc::testing::read_file(sink.data());
+    if (file.rows.size() != accepted.size()) std::abort();
+    for (size_t i = 0; i < accepted.size(); ++i) {
+      std::string a, b;
+      runnel::parquet::testing::to_json(type, accepted[i], &a);
+      runnel::parquet::testing::to_json(type, file.rows[i], &b);
+      if (a != b) std::abort();
+    }
+  } catch (const std::exception&) {
+    std::abort();
+  }
+  return 0;
+}
