@@ -21,6 +21,7 @@ Result<S3Target> s3_target(const std::string& bucket_arn, const std::optional<st
   if (!c) return std::unexpected(Status::invalid_argument("unknown CompressionFormat " + compression_format));
   t.compression = *c;
   t.extension = file_extension ? *file_extension : std::string(default_extension(*c));
+  t.error_extension = t.extension;
   t.time_zone = time_zone.value_or("");
   return t;
 }
@@ -69,9 +70,25 @@ Result<ConversionPlan> conversion_plan(const api::DataFormatConversionConfigurat
   const api::Serializer* out = c.output_format_configuration && c.output_format_configuration->serializer
                                    ? &*c.output_format_configuration->serializer
                                    : nullptr;
-  if (out && out->orc_ser_de)
-    return std::unexpected(
-        Status::invalid_argument("runnel does not write ORC (OrcSerDe) yet; the records are kept until it does"));
+  if (out && out->orc_ser_de) {
+    const api::OrcSerDe& o = *out->orc_ser_de;
+    plan.format = ConversionPlan::Format::kOrc;
+    if (o.stripe_size_bytes) plan.orc.stripe_size_bytes = *o.stripe_size_bytes;
+    if (o.block_size_bytes) plan.orc.block_size_bytes = *o.block_size_bytes;
+    if (o.row_index_stride) plan.orc.row_index_stride = *o.row_index_stride;
+    plan.orc.enable_padding = o.enable_padding.value_or(false);
+    if (o.padding_tolerance) plan.orc.padding_tolerance = *o.padding_tolerance;
+    const std::string codec = o.compression.value_or("SNAPPY");
+    plan.orc.compression = codec == "NONE"   ? orc::Compression::kNone
+                           : codec == "ZLIB" ? orc::Compression::kZlib
+                                             : orc::Compression::kSnappy;
+    if (o.bloom_filter_columns) plan.orc.bloom_filter_columns = *o.bloom_filter_columns;
+    if (o.bloom_filter_false_positive_probability)
+      plan.orc.bloom_filter_fpp = *o.bloom_filter_false_positive_probability;
+    if (o.dictionary_key_threshold) plan.orc.dictionary_key_threshold = *o.dictionary_key_threshold;
+    plan.orc.format_version =
+        o.format_version.value_or("V0_12") == "V0_11" ? orc::FormatVersion::kV0_11 : orc::FormatVersion::kV0_12;
+  }
   if (out && out->parquet_ser_de) {
     const api::ParquetSerDe& p = *out->parquet_ser_de;
     if (p.block_size_bytes) plan.parquet.block_size_bytes = *p.block_size_bytes;
@@ -111,9 +128,10 @@ Result<DeliveryPlan> plan_of(const StreamSpec& spec) {
       auto conversion = conversion_plan(*c, d.delivery_stream_arn);
       if (!conversion) return std::unexpected(conversion.error());
       plan.conversion = std::move(*conversion);
-      // The objects are Parquet files (CompressionFormat is UNCOMPRESSED:
-      // the file compresses its pages itself).
-      if (!s3->file_extension) target->extension = ".parquet";
+      // The objects are Parquet or ORC files (CompressionFormat is
+      // UNCOMPRESSED: the file compresses its pages or streams itself).
+      if (!s3->file_extension)
+        target->extension = plan.conversion->format == ConversionPlan::Format::kOrc ? ".orc" : ".parquet";
     }
     plan.kind = DeliveryPlan::Kind::kS3;
     plan.s3 = std::move(*target);

@@ -17,6 +17,7 @@
 #include "firehose/processing.h"
 #include "firehose/record_conversion.h"
 #include "firehose/stream_spec.h"
+#include "orc/options.h"
 #include "parquet/options.h"
 
 namespace runnel::firehose {
@@ -27,7 +28,10 @@ struct S3Target {
   std::optional<std::string> prefix;
   std::optional<std::string> error_output_prefix;
   Compression compression = Compression::kUncompressed;
-  std::string extension;  // FileExtension, or the compression's default
+  std::string extension;  // FileExtension, or the compression's (or format conversion's) default
+  // Of the error output's objects: `extension` but for format conversion's
+  // ".parquet"/".orc" (error records are JSON lines, not columnar files).
+  std::string error_extension;
   std::string time_zone;  // CustomTimeZone; empty means UTC
   // Its own BufferingHints, where it has them (the source-record backup's
   // S3BackupConfiguration); 0 and -1: the stream's (DeliveryPlan's).
@@ -36,13 +40,16 @@ struct S3Target {
 };
 
 // DataFormatConversionConfiguration, when Enabled: records are rows of a
-// Glue table, written as one Parquet file per object.
+// Glue table, written as one Parquet or ORC file per object.
 struct ConversionPlan {
   // SchemaConfiguration (VersionId "LATEST" when not given), as the
   // format-conversion-failed records name it.
   DataCatalogTable table;
   DeserializerOptions deserializer;
+  enum class Format { kParquet, kOrc };  // ParquetSerDe or OrcSerDe
+  Format format = Format::kParquet;
   parquet::WriterOptions parquet;  // ParquetSerDe, with AWS's defaults
+  orc::WriterOptions orc;          // OrcSerDe, with AWS's defaults
 };
 
 struct DeliveryPlan {

@@ -12,6 +12,7 @@
 #include "firehose/object_key.h"
 #include "firehose/prefix_expression.h"
 #include "firehose/senders.h"
+#include "orc/file_writer.h"
 #include "parquet/file_writer.h"
 #include "protocol/base64.h"
 #include "protocol/json_codec.h"
@@ -65,7 +66,8 @@ std::string object_key(const DeliveryPlan& plan, const S3Target& target,
   values.query_keys = keys;
   // The suffix's time is in CustomTimeZone too, as the default prefix's is.
   const int64_t local_ms = oldest_ms + zone_offset_seconds(target.time_zone, oldest_ms) * 1000;
-  suffix = object_suffix(plan.stream_name, plan.version, civil_utc(local_ms), random_uuid(), target.extension);
+  suffix = object_suffix(plan.stream_name, plan.version, civil_utc(local_ms), random_uuid(),
+                         error_output_type ? target.error_extension : target.extension);
   if (error_output_type)
     return error_prefix(target.error_output_prefix, target.prefix, *error_output_type, values, random_string) + suffix;
   return object_prefix(target.prefix, values, random_string) + suffix;
@@ -832,9 +834,22 @@ bool Engine::convert(Stream& s, Batch& b, int64_t now) {
     s.converter = std::move(*converter);
     s.converter_for = key;
   }
+  // One file per object, Parquet or ORC; both writers take the rows the
+  // converter makes.
   parquet::StringSink sink;
-  auto writer = parquet::FileWriter::open(s.schema, conv.parquet, &sink);
-  if (!writer) return wait("DataFormatConversion: opening a Parquet file: " + writer.error().message());
+  std::unique_ptr<parquet::FileWriter> parquet_writer;
+  std::unique_ptr<orc::FileWriter> orc_writer;
+  const bool orc = conv.format == ConversionPlan::Format::kOrc;
+  if (orc) {
+    auto w = orc::FileWriter::open(s.schema, conv.orc, &sink);
+    if (!w) return wait("DataFormatConversion: opening an ORC file: " + w.error().message());
+    orc_writer = std::move(*w);
+  } else {
+    auto w = parquet::FileWriter::open(s.schema, conv.parquet, &sink);
+    if (!w) return wait("DataFormatConversion: opening a Parquet file: " + w.error().message());
+    parquet_writer = std::move(*w);
+  }
+  auto append = [&](const parquet::Value& row) { return orc ? orc_writer->append(row) : parquet_writer->append(row); };
   std::vector<Buffered> kept;
   kept.reserve(b.records.size());
   Partition* failed = nullptr;
@@ -845,7 +860,7 @@ bool Engine::convert(Stream& s, Batch& b, int64_t now) {
     Status appended;
     if (rows)
       for (const parquet::Value& row : *rows)
-        if (appended = (*writer)->append(row); !appended) break;
+        if (appended = append(row); !appended) break;
     if (rows && appended) {
       kept_bytes += r.data.size();
       kept.push_back(std::move(r));
@@ -868,8 +883,9 @@ bool Engine::convert(Stream& s, Batch& b, int64_t now) {
     s.buffered_bytes += r.data.size();
     failed->buffer.push_back(std::move(r));
   }
-  if (Status st = (*writer)->finish(); !st)
-    return wait("DataFormatConversion: finishing a Parquet file: " + st.message());
+  if (Status st = orc ? orc_writer->finish() : parquet_writer->finish(); !st)
+    return wait(std::string("DataFormatConversion: finishing ") + (orc ? "an ORC" : "a Parquet") +
+                " file: " + st.message());
   b.records = std::move(kept);
   b.record_bytes = kept_bytes;
   b.body = sink.take();
@@ -1147,7 +1163,8 @@ void Engine::to_backup(Stream& s, Partition& p, Batch& b, std::string_view error
                                                  : "http-endpoint-failed";
     b.key = object_key(plan, plan.s3, type, b.records.front().arrival_ms, {}, suffix);
   }
-  auto packed = compress(plan.s3.compression, body, suffix.substr(0, suffix.size() - plan.s3.extension.size()));
+  const size_t extension = (b.delivered ? plan.s3.extension : plan.s3.error_extension).size();
+  auto packed = compress(plan.s3.compression, body, suffix.substr(0, suffix.size() - extension));
   b.body = packed ? std::move(*packed) : std::move(body);
   b.bucket = plan.s3.bucket;
   b.phase = Batch::Phase::kBackup;

@@ -14,6 +14,7 @@
 
 #include "firehose/compression.h"
 #include "firehose/test_object_store.h"
+#include "orc/testing/orc_reader.h"
 #include "storage/log_test_util.h"
 
 namespace runnel::firehose {
@@ -341,6 +342,7 @@ TEST_F(EngineTest, ConversionWritesParquetAndFailedRecordsToTheErrorOutput) {
   // Error records go under the default error prefix, one JSON line each.
   EXPECT_TRUE(std::regex_match(errors_key, std::regex("bucket/format-conversion-failed/2023/11/14/22/.*")))
       << errors_key;
+  EXPECT_FALSE(errors_key.ends_with(".parquet")) << errors_key;  // JSON lines, not Parquet
   ASSERT_EQ(std::count(errors.begin(), errors.end(), '\n'), 2);
   EXPECT_NE(errors.find(R"("lastErrorCode":"DataFormatConversion.MalformedData")"), std::string::npos) << errors;
   EXPECT_NE(errors.find(R"("lastErrorCode":"DataFormatConversion.ParseError")"), std::string::npos) << errors;
@@ -350,6 +352,34 @@ TEST_F(EngineTest, ConversionWritesParquetAndFailedRecordsToTheErrorOutput) {
             std::string::npos)
       << errors;
   EXPECT_EQ(stats().error_records, 2u);
+}
+
+TEST_F(EngineTest, ConversionWithTheOrcSerDeWritesOrcFiles) {
+  tables_ = [](const DataCatalogTable&) -> Result<TableColumns> {
+    return TableColumns{"0", {{"a", "int"}, {"b", "string"}}};
+  };
+  StreamSpec spec = conversion_spec("s");
+  auto& c = *spec.description.destinations[0].extended_s3_destination_description->data_format_conversion_configuration;
+  api::Serializer out;
+  api::OrcSerDe orc;
+  orc.compression = "ZLIB";
+  out.orc_ser_de = orc;
+  c.output_format_configuration = api::OutputFormatConfiguration{std::move(out)};
+  engine_->configure(spec);
+  put({R"({"a":1,"b":"x"})", "bad", R"({"a":2})"});
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 2 && stats().delivered_through == 3; }));
+  std::string body;
+  for (const auto& [key, b] : store_.objects())
+    if (key.ends_with(".orc")) body = b;
+  ASSERT_FALSE(body.empty());
+  // Read back by the ORC test reader (orc/testing/orc_reader.h).
+  auto file = orc::testing::read_file(body);
+  EXPECT_EQ(file.postscript.compression(), static_cast<int>(orc::Compression::kZlib));
+  ASSERT_EQ(file.rows.size(), 2u);
+  EXPECT_EQ(file.rows[0].items()[0].as_int(), 1);
+  EXPECT_EQ(file.rows[0].items()[1].as_bytes(), "x");
+  EXPECT_EQ(file.rows[1].items()[0].as_int(), 2);
+  EXPECT_TRUE(file.rows[1].items()[1].is_null());
 }
 
 TEST_F(EngineTest, ConversionWaitsForAMissingTableAndKeepsTheRecords) {

@@ -203,6 +203,30 @@ def test_parquet_serde_settings_read_back(firehose, s3, glue, serde):
     assert rows == [{"id": i, "word": w} for i, w in enumerate(words)]
 
 
+def test_orc_serde_writes_orc_objects(firehose, s3, glue):
+    """No ORC reader nobody here wrote can be installed (docs/orc.md): the
+    rows are checked by the unit tests' reader; here the object's name and
+    the file's framing (leading magic, PostScript and its magic)."""
+    db, table = make_table(glue, [("id", "int"), ("word", "string")])
+    bucket = make_bucket(s3)
+    name = create_stream(firehose, bucket, conversion(db, table) | {
+        "OutputFormatConfiguration": {"Serializer": {"OrcSerDe": {"Compression": "ZLIB"}}}}, prefix="orc/")
+    assert wait_status(firehose, name)["DeliveryStreamStatus"] == "ACTIVE"
+    firehose.put_record_batch(DeliveryStreamName=name, Records=[
+        {"Data": b'{"id": 1, "word": "a"}'}, {"Data": b"not json"}])
+    got = wait_objects(s3, bucket, 2)
+    data = [(k, v) for k, v in got.items() if k.startswith("orc/")]
+    errors = [k for k in got if k.startswith("errors/format-conversion-failed/")]
+    assert len(data) == 1 and len(errors) == 1, sorted(got)
+    key, body = data[0]
+    assert key.endswith(".orc"), key
+    assert not errors[0].endswith(".orc"), errors[0]  # JSON error records
+    assert body[:3] == b"ORC"
+    ps_len = body[-1]
+    assert body[-1 - 3:-1] == b"ORC", body[-20:]  # the PostScript's magic field ends it
+    assert 0 < ps_len < len(body)
+
+
 def test_hive_json_serde_timestamp_formats(firehose, s3, glue):
     db, table = make_table(glue, [("id", "int"), ("at", "timestamp")])
     bucket = make_bucket(s3)
