@@ -133,6 +133,28 @@ def test_opensearch_gets_the_exact_documents(firehose, s3, bulk):
     assert objects(s3, bucket) == {}  # FailedDocumentsOnly: nothing failed, nothing backed up
 
 
+@pytest.mark.parametrize("kind", ["Elasticsearch", "Serverless"])
+def test_elasticsearch_and_serverless(firehose, s3, bulk, kind):
+    bucket = make_bucket(s3)
+    config = opensearch_config(bulk.url, bucket)
+    if kind == "Elasticsearch":
+        config["TypeName"] = "_doc"
+        name = create(firehose, ElasticsearchDestinationConfiguration=config)
+    else:
+        config["CollectionEndpoint"] = config.pop("ClusterEndpoint")
+        del config["IndexRotationPeriod"]  # Serverless has none
+        name = create(firehose, AmazonOpenSearchServerlessDestinationConfiguration=config)
+    firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": b'{"k": 1}'}, {"Data": b'{"k": 2}'}])
+    got = wait_for("2 documents", at_least(2, lambda: bulk.dump()["documents"]))
+    assert sorted(source(x)["k"] for x in got) == [1, 2]
+    assert {x["index"] for x in got} == {"logs"}
+    if kind == "Elasticsearch":
+        assert {x["type"] for x in got} == {"_doc"}
+    else:
+        ids = [x["id"] for x in got]
+        assert len(set(ids)) == 2  # ids the cluster made: Serverless takes none from Firehose
+
+
 def test_opensearch_failed_documents_go_to_the_backup_bucket(firehose, s3, bulk):
     bulk.control(fail_pattern="poison")
     bucket = make_bucket(s3)
