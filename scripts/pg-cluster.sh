@@ -44,7 +44,11 @@ start() {
     id postgres >/dev/null 2>&1 || die "running as root needs the postgres user (Debian's postgresql package makes it)"
   fi
   local dir port password
-  dir=$(mktemp -d "${TMPDIR:-/tmp}/runnel-pg.XXXXXX")
+  # As root the server runs as `postgres`, which must reach the directory:
+  # a TMPDIR private to root (the e2e runner's is) will not do, /tmp will.
+  local base=${TMPDIR:-/tmp}
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$base" 2>/dev/null; then base=/tmp; fi
+  dir=$(mktemp -d "$base/runnel-pg.XXXXXX")
   chmod 700 "$dir"
   password=$(openssl rand -hex 16)
   printf '%s\n' "$password" >"$dir/pwfile"

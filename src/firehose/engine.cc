@@ -122,6 +122,7 @@ struct Engine::Stream {
   std::string converter_for;
   std::shared_ptr<const parquet::Schema> schema;
   std::unique_ptr<RecordConverter> converter;
+  std::string error_output_type;  // the sender's, kept for when it is gone (stopping)
   // kSender: last, so that it is destroyed (waiting for the sends under
   // way, whose requests point into the batches) before the partitions.
   std::unique_ptr<Sender> sender;
@@ -341,10 +342,12 @@ void Engine::apply_configure(const StreamSpec& spec) {
   }
   // The sender of the old configuration goes first (it waits for its sends).
   s.sender.reset();
+  s.error_output_type.clear();
   if (plan && plan->kind == DeliveryPlan::Kind::kSender) {
     auto sender = options_.make_sender ? options_.make_sender(spec) : make_sender(spec, store_);
     if (sender) {
       s.sender = std::move(*sender);
+      s.error_output_type = std::string(s.sender->error_output_type());
     } else {
       plan = std::unexpected(sender.error());
     }
@@ -394,7 +397,14 @@ void Engine::run() {
       MutexLock lock(mu_);
       stopping = stopping_;
     }
-    if (stopping) continue;  // finish the writes in flight, start nothing new
+    if (stopping) {
+      // Finish the writes in flight and start nothing new. A Sender may hold
+      // a send for minutes (Splunk waits up to HECAcknowledgmentTimeout for
+      // an ack): destroyed, it completes what it holds with kRetry, and the
+      // batch is sent again after the restart (at-least-once).
+      for (auto& [name, s] : streams_) s->sender.reset();
+      continue;
+    }
     const int64_t t = now();
     for (auto& [name, s] : streams_) step(*s, t);
   }
@@ -904,6 +914,9 @@ bool Engine::convert(Stream& s, Batch& b, int64_t now) {
 // Starts the batch's next attempt: an object write, or a POST.
 void Engine::send(Stream& s, Partition& p, Batch& b) {
   if (b.writing) return;
+  // No sender while stopping (run()): the batch waits for the next start.
+  if (s.plan->kind == DeliveryPlan::Kind::kSender && b.phase == Batch::Phase::kDeliver && !p.backup && !s.sender)
+    return;
   if (!b.formed && !form(s, p, b, now())) return;
   b.writing = true;
   ++b.attempts;
@@ -1157,10 +1170,10 @@ void Engine::to_backup(Stream& s, Partition& p, Batch& b, std::string_view error
       body += protocol::encode_json(e);
       body.push_back('\n');
     }
-    const std::string type = p.conversion_failed ? "format-conversion-failed"
-                             : p.errors          ? "processing-failed"
-                             : s.sender          ? std::string(s.sender->error_output_type())
-                                                 : "http-endpoint-failed";
+    const std::string type = p.conversion_failed            ? "format-conversion-failed"
+                             : p.errors                     ? "processing-failed"
+                             : !s.error_output_type.empty() ? s.error_output_type
+                                                            : "http-endpoint-failed";
     b.key = object_key(plan, plan.s3, type, b.records.front().arrival_ms, {}, suffix);
   }
   const size_t extension = (b.delivered ? plan.s3.extension : plan.s3.error_extension).size();
