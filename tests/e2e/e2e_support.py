@@ -113,6 +113,19 @@ def wait_gone(client, name: str, timeout: float = 15.0) -> None:
 
 
 
+def wait_for(what: str, predicate, timeout: float = 30.0, pause: float = 0.1):
+    """predicate()'s first truthy value within timeout seconds; AssertionError
+    naming `what` (and the last value) otherwise."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(pause)
+    raise AssertionError(f"timed out waiting for {what}; last: {value!r}")
+
+
 def unique_name(prefix: str = "e2e") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 

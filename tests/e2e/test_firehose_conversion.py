@@ -23,6 +23,7 @@ import pytest
 import e2e_support as sup
 import glue_support as gs
 from test_firehose_delivery import ROLE, client, make_bucket, objects
+from test_firehose_delivery import firehose, s3  # noqa: F401 (the module fixtures)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -32,16 +33,6 @@ COLUMNS = [
     ("attrs", "map<string,int>"), ("point", "struct<x:int,y:string>"), ("code", "varchar(5)"),
     ("small", "smallint"), ("tiny", "tinyint"), ("f", "float"),
 ]
-
-
-@pytest.fixture(scope="module")
-def firehose():
-    return client("firehose")
-
-
-@pytest.fixture(scope="module")
-def s3():
-    return client("s3")
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,9 @@ import urllib.request
 import pytest
 
 import e2e_support as sup
-from test_firehose_delivery import ROLE, client, make_bucket, objects
+from e2e_support import wait_for
+from test_firehose_delivery import ROLE, client, make_bucket, objects, wait_active
+from test_firehose_delivery import firehose, s3  # noqa: F401 (the module fixtures)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOKEN = "1b2c3d4e-0000-4000-8000-00000000abcd"
@@ -65,27 +67,6 @@ def hec():
     r.stop()
 
 
-@pytest.fixture(scope="module")
-def firehose():
-    return client("firehose")
-
-
-@pytest.fixture(scope="module")
-def s3():
-    return client("s3")
-
-
-def wait_for(what, predicate, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}; last: {value!r}")
-
-
 def at_least(n: int, get):
     """A predicate for wait_for: get()'s value once it has n items."""
     def check():
@@ -96,13 +77,6 @@ def at_least(n: int, get):
 
 def source(doc: dict):
     return json.loads(doc["source"]) if isinstance(doc["source"], str) else doc["source"]
-
-
-def wait_active(firehose, name: str) -> dict:
-    def active():
-        d = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
-        return d if d["DeliveryStreamStatus"] == "ACTIVE" else None
-    return wait_for(f"{name} ACTIVE", active, 15)
 
 
 def opensearch_config(url: str, bucket: str, **extra) -> dict:

@@ -12,12 +12,13 @@ import base64
 import json
 import os
 import subprocess
-import time
 
 import pytest
 
 import e2e_support as sup
-from test_firehose_delivery import ROLE, client, make_bucket, objects
+from e2e_support import wait_for
+from test_firehose_delivery import ROLE, client, make_bucket, objects, wait_active
+from test_firehose_delivery import firehose, s3  # noqa: F401 (the module fixtures)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -65,34 +66,6 @@ def redshift_config(pg: dict, bucket: str, table_name: str, columns: str, option
             "S3Configuration": {"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{bucket}", "Prefix": "stage/",
                                 "BufferingHints": {"IntervalInSeconds": 0, "SizeInMBs": 1}},
             **extra}
-
-
-def wait_for(what, predicate, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}; last: {value!r}")
-
-
-def wait_active(firehose, name: str) -> dict:
-    def active():
-        d = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
-        return d if d["DeliveryStreamStatus"] == "ACTIVE" else None
-    return wait_for(f"{name} ACTIVE", active, 15)
-
-
-@pytest.fixture(scope="module")
-def firehose():
-    return client("firehose")
-
-
-@pytest.fixture(scope="module")
-def s3():
-    return client("s3")
 
 
 def test_json_auto_rows_land_in_postgresql(firehose, s3, pg):
