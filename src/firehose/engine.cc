@@ -1162,11 +1162,15 @@ void Engine::to_backup(Stream& s, Partition& p, Batch& b, std::string_view error
       e.set("attemptEndingTimestamp", now);
       e.set("rawData", protocol::base64_encode(r.data));
       if (p.errors && plan.processing.lambda_arn) e.set("lambdaArn", *plan.processing.lambda_arn);
-      for (const auto& [k, v] : r.error_fields) e.set(k, v);
       if (!p.errors) {
         e.set("subsequenceNumber", static_cast<int64_t>(sub++));
-        e.set("dataId", (r.source.empty() ? std::to_string(s.spec.shard_key) : r.source) + "." + r.position);
+        // AWS's OpenSearch and Splunk records name the document or event
+        // (the sender's fields) where an HTTP endpoint's give its dataId.
+        const std::string id = (r.source.empty() ? std::to_string(s.spec.shard_key) : r.source) + "." + r.position;
+        if (s.error_output_type.empty()) e.set("dataId", id);
+        if (s.error_output_type == "splunk-failed") e.set("EventId", id);
       }
+      for (const auto& [k, v] : r.error_fields) e.set(k, v);
       body += protocol::encode_json(e);
       body.push_back('\n');
     }

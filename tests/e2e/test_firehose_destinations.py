@@ -213,6 +213,22 @@ def test_splunk_raw_endpoint(firehose, s3, hec):
     assert [x["event"] for x in got] == [{"raw": "raw line one\n"}]
 
 
+def test_splunk_bad_token_goes_to_splunk_failed(firehose, s3, hec):
+    bucket = make_bucket(s3)
+    config = splunk_config(hec.url, bucket, RetryOptions={"DurationInSeconds": 0})
+    config["HECToken"] = "00000000-0000-4000-8000-000000000bad"
+    name = create(firehose, SplunkDestinationConfiguration=config)
+    firehose.put_record(DeliveryStreamName=name, Record={"Data": b'{"event": "refused"}'})
+    got = wait_for("the error object", lambda: objects(s3, bucket) or None)
+    ((key, body),) = got.items()
+    assert key.startswith("splunk/splunk-failed/"), key
+    (e,) = [json.loads(line) for line in body.decode().splitlines()]
+    assert e["errorCode"] == "Splunk.InvalidToken", e
+    assert base64.b64decode(e["rawData"]) == b'{"event": "refused"}'
+    assert e["EventId"]
+    assert hec.dump()["events"] == []
+
+
 def test_splunk_ack_timeout_goes_to_splunk_failed(firehose, s3, hec):
     hec.control(never_ack=True)
     bucket = make_bucket(s3)
