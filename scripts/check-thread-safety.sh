@@ -23,13 +23,13 @@ clangxx=$(command -v clang++-16 || true)
 # Configure (cheap when nothing changed) so that new files are in the
 # compile database, and generate the headers the folders include (the
 # service shapes, of every library: the folders include each other's
-# headers) when a fresh checkout has not built them yet: only their
+# headers; orc/'s protobuf messages) when a fresh checkout has not built them yet: only their
 # generator's command, not the libraries ninja would build before it.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 cmake --preset release >/dev/null
 while read -r header; do
   [ -f "build/release/$header" ] || sh -c "$(ninja -C build/release -t commands -s "$header")" >/dev/null
-done < <(ninja -C build/release -t targets all | grep -oE "^gen/runnel_[a-z_]*/[^:]*\.h" || true)
+done < <(ninja -C build/release -t targets all | grep -oE "^gen/(runnel_[a-z_]*/[^:]*\.h|[a-z_]*/[^:]*\.pb\.h)" || true)
 
 # libstdc++ 12's <expected> wants __cpp_concepts >= 202002, which clang 16
 # implements but does not advertise (as in the fuzz build, CMakeLists.txt);

@@ -358,6 +358,19 @@ void Engine::apply_configure(const StreamSpec& spec) {
   if (plan) {
     s.plan = std::move(*plan);
     s.processor = std::move(processor);
+    // Batches not under way are formed again under the new configuration
+    // (another destination type names, packs and sends them differently)
+    // and tried at once, as first attempts there.
+    const int64_t t = now();
+    for (auto& [name, p] : s.partitions)
+      for (auto& [id, b] : p.batches)
+        if (!b.writing && b.phase == Batch::Phase::kDeliver) {
+          b.formed = false;
+          b.pending.clear();
+          b.attempts = 0;
+          b.first_attempt_ms = t;
+          b.retry_at_ms = t;
+        }
   } else {
     s.plan.reset();
     s.processor.reset();
@@ -795,6 +808,7 @@ bool Engine::form(Stream& s, Partition& p, Batch& batch, int64_t now) {
   } else {
     batch.request_id = random_uuid();
     if (plan.kind == DeliveryPlan::Kind::kSender) {
+      batch.ids.clear();  // formed again after a failure
       batch.ids.reserve(batch.records.size());
       for (const auto& r : batch.records)
         batch.ids.push_back((r.source.empty() ? std::to_string(s.spec.shard_key) : r.source) + "." + r.position);
@@ -893,11 +907,13 @@ bool Engine::convert(Stream& s, Batch& b, int64_t now) {
     s.buffered_bytes += r.data.size();
     failed->buffer.push_back(std::move(r));
   }
+  // The records that converted stay in the batch whatever happens next: a
+  // file that cannot be finished is made again from them on the retry.
+  b.records = std::move(kept);
+  b.record_bytes = kept_bytes;
   if (Status st = orc ? orc_writer->finish() : parquet_writer->finish(); !st)
     return wait(std::string("DataFormatConversion: finishing ") + (orc ? "an ORC" : "a Parquet") +
                 " file: " + st.message());
-  b.records = std::move(kept);
-  b.record_bytes = kept_bytes;
   b.body = sink.take();
   const FirehoseMetrics& m = *s.metrics;
   m.record(FirehoseMetric::kSucceedConversionRecords, static_cast<double>(b.records.size()));

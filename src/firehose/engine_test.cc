@@ -537,6 +537,32 @@ TEST_F(EngineTest, SenderHandledFailureIsDoneWithoutErrorRecords) {
   EXPECT_TRUE(store_.objects().empty());
 }
 
+TEST_F(EngineTest, UpdatedToAnotherDestinationTypeTheWaitingBatchGoesThere) {
+  auto* sender = new ScriptedSender;
+  sender->script.push_back([](const SendRequest&) {
+    SendOutcome o;
+    o.verdict = SendOutcome::Verdict::kRetry;
+    o.retry_after_ms = 3'600'000;  // the batch waits
+    o.error_code = "OS.ServerError";
+    return o;
+  });
+  reopen_with_sender(std::unique_ptr<Sender>(sender));
+  engine_->configure(opensearch_spec("s", "FailedDocumentsOnly"));
+  put({"a", "b"});
+  ASSERT_TRUE(eventually([&] { return stats().failed_attempts == 1; }));
+  // UpdateDestination to Extended S3: the same records, now as an object.
+  StreamSpec updated = s3_spec("s", 1, 0);
+  updated.description.version_id = "4";
+  engine_->configure(updated);
+  ASSERT_TRUE(eventually([&] {
+    clock_.now += 100;
+    return store_.objects().size() == 1 && stats().delivered_through == 2;
+  }));
+  auto [key, body] = *store_.objects().begin();
+  EXPECT_TRUE(key.starts_with("bucket/2023/")) << key;
+  EXPECT_EQ(body, "ab");
+}
+
 TEST_F(EngineTest, UnreachableClusterKeepsTheRecordsAndSaysWhy) {
   // The real OpenSearch sender (make_sender()), to a port nobody listens on.
   engine_->configure(opensearch_spec("s", "FailedDocumentsOnly"));
