@@ -234,6 +234,47 @@ def test_hive_json_serde_timestamp_formats(firehose, s3, glue):
     assert rows == [{"id": 1, "at": "2024-01-02 03:04:05.123"}, {"id": 2, "at": "2024-01-02 03:04:00"}]
 
 
+def test_kinesis_stream_source_to_parquet(firehose, s3, glue):
+    """Kinesis Data Streams → Firehose → Parquet, the usual pipeline; a
+    failed record's sequenceNumber is its Kinesis sequence number."""
+    kinesis = client("kinesis")
+    stream = sup.unique_name("convsrc")
+    kinesis.create_stream(StreamName=stream, ShardCount=2)
+    sup.wait_active(kinesis, stream)
+    db, table = make_table(glue, [("id", "int"), ("shard", "string")])
+    bucket = make_bucket(s3)
+    name = sup.unique_name("fhconvk")
+    firehose.create_delivery_stream(
+        DeliveryStreamName=name, DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": sup.stream_arn(stream), "RoleARN": ROLE},
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{bucket}", "Prefix": "data/",
+            "ErrorOutputPrefix": "errors/!{firehose:error-output-type}/",
+            "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 0},
+            "DataFormatConversionConfiguration": conversion(db, table)})
+    assert wait_status(firehose, name)["DeliveryStreamStatus"] == "ACTIVE"
+    out = kinesis.put_records(StreamName=stream, Records=[
+        {"Data": json.dumps({"id": i, "shard": "s"}).encode(), "PartitionKey": str(i)} for i in range(30)])
+    bad = kinesis.put_record(StreamName=stream, Data=b"{broken", PartitionKey="x")
+    assert out["FailedRecordCount"] == 0
+
+    def all_rows():
+        got = objects(s3, bucket)
+        bodies = [v for k, v in got.items() if k.startswith("data/")]
+        errors = [v for k, v in got.items() if k.startswith("errors/format-conversion-failed/")]
+        if not errors or not bodies:
+            return None
+        rows = duckdb_rows(*bodies)[1]
+        return (rows, errors) if len(rows) >= 30 else None
+
+    rows, errors = sup.wait_for("30 rows and an error object", all_rows, 30, pause=0.5)
+    assert sorted(r["id"] for r in rows) == list(range(30))
+    (e,) = [json.loads(line) for body in errors for line in body.decode().splitlines()]
+    assert base64.b64decode(e["rawData"]) == b"{broken"
+    assert e["sequenceNumber"] == bad["SequenceNumber"]
+    assert e["lastErrorCode"] == "DataFormatConversion.ParseError"
+
+
 def test_missing_table_fails_the_stream(firehose, s3, glue):
     db = gs.db_name("fhconv")
     glue.create_database(DatabaseInput={"Name": db})

@@ -91,6 +91,30 @@ def test_json_auto_rows_land_in_postgresql(firehose, s3, pg):
     assert staged and b"".join(staged.values()).count(b'"id"') == 10
 
 
+def test_source_record_backup(firehose, s3, pg):
+    """S3BackupMode Enabled: the records as put also go to the backup bucket."""
+    t = table(pg, "id int")
+    bucket, backup = make_bucket(s3), make_bucket(s3)
+    name = sup.unique_name("fhrsbk")
+    config = redshift_config(pg, bucket, t, "id", "JSON 'auto'", S3BackupMode="Enabled",
+                             S3BackupConfiguration={"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{backup}",
+                                                    "Prefix": "source/",
+                                                    "BufferingHints": {"IntervalInSeconds": 0, "SizeInMBs": 1}})
+    firehose.create_delivery_stream(DeliveryStreamName=name, DeliveryStreamType="DirectPut",
+                                    RedshiftDestinationConfiguration=config)
+    wait_active(firehose, name)
+    records = [json.dumps({"id": i}).encode() for i in range(5)]
+    firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": r} for r in records])
+    wait_for("5 rows", lambda: len(psql(pg, f"SELECT id FROM {t}")) >= 5)
+    got = wait_for("the backup", lambda: (o := objects(s3, backup, "source/")) and
+                   len(b"".join(o.values())) >= len(b"".join(records)) and o)
+    assert sorted(b"".join(got.values()).replace(b"}{", b"}\n{").split(b"\n")) == sorted(records)
+    d = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+    described = d["Destinations"][0]["RedshiftDestinationDescription"]
+    assert described["S3BackupMode"] == "Enabled"
+    assert described["S3BackupDescription"]["BucketARN"] == f"arn:aws:s3:::{backup}"
+
+
 def test_failed_load_writes_a_manifest(firehose, s3, pg):
     bucket = make_bucket(s3)
     name = sup.unique_name("fhrs")
