@@ -773,6 +773,24 @@ uint64_t Engine::take_batch(Stream& s, Partition& p, int64_t now) {
   return id;
 }
 
+std::string Engine::record_id(const Stream& s, const Buffered& r) {
+  return (r.source.empty() ? std::to_string(s.spec.shard_key) : r.source) + "." + r.position;
+}
+
+Status Engine::pack_object(const DeliveryPlan& plan, const S3Target& target, const Partition& p, Batch& b) {
+  std::vector<std::string_view> pieces;
+  pieces.reserve(b.records.size());
+  for (const auto& r : b.records) pieces.push_back(r.data);
+  std::string suffix;
+  b.bucket = target.bucket;
+  b.key = object_key(plan, target, std::nullopt, b.records.front().arrival_ms, p.keys, suffix);
+  // A ZIP archive's one entry is named for the object.
+  auto packed = compress(target.compression, pieces, suffix.substr(0, suffix.size() - target.extension.size()));
+  if (!packed) return packed.error();
+  b.body = std::move(*packed);
+  return Status::ok();
+}
+
 bool Engine::form(Stream& s, Partition& p, Batch& batch, int64_t now) {
   const DeliveryPlan& plan = *s.plan;
   if (plan.kind == DeliveryPlan::Kind::kS3 || p.backup) {
@@ -791,42 +809,24 @@ bool Engine::form(Stream& s, Partition& p, Batch& batch, int64_t now) {
       batch.formed = true;
       return true;
     }
-    std::vector<std::string_view> pieces;
-    pieces.reserve(batch.records.size());
-    for (const auto& r : batch.records) pieces.push_back(r.data);
-    batch.bucket = target.bucket;
-    batch.key = object_key(plan, target, std::nullopt, batch.records.front().arrival_ms, p.keys, suffix);
-    // A ZIP archive's one entry is named for the object.
-    auto packed = compress(target.compression, pieces, suffix.substr(0, suffix.size() - target.extension.size()));
-    if (packed) {
-      batch.body = std::move(*packed);
-    } else {
-      s.stats.last_error = "compressing: " + packed.error().to_string() + "; delivered uncompressed";
+    if (Status st = pack_object(plan, target, p, batch); !st) {
+      s.stats.last_error = "compressing: " + st.to_string() + "; delivered uncompressed";
       batch.body.clear();
-      for (std::string_view piece : pieces) batch.body += piece;
+      for (const auto& r : batch.records) batch.body += r.data;
     }
   } else {
     batch.request_id = random_uuid();
     if (plan.kind == DeliveryPlan::Kind::kSender) {
       batch.ids.clear();  // formed again after a failure
       batch.ids.reserve(batch.records.size());
-      for (const auto& r : batch.records)
-        batch.ids.push_back((r.source.empty() ? std::to_string(s.spec.shard_key) : r.source) + "." + r.position);
+      for (const auto& r : batch.records) batch.ids.push_back(record_id(s, r));
+      // Redshift: the object it loads, named and compressed as S3 delivery
+      // names and compresses.
       if (plan.intermediate_object) {
-        // Redshift: the object it loads, named and compressed as S3
-        // delivery names and compresses.
-        std::vector<std::string_view> pieces;
-        pieces.reserve(batch.records.size());
-        for (const auto& r : batch.records) pieces.push_back(r.data);
-        std::string suffix;
-        batch.bucket = plan.s3.bucket;
-        batch.key = object_key(plan, plan.s3, std::nullopt, batch.records.front().arrival_ms, p.keys, suffix);
-        auto packed = compress(plan.s3.compression, pieces, suffix.substr(0, suffix.size() - plan.s3.extension.size()));
-        if (!packed) {
-          retry_later(s, batch, now + options_.s3_retry_interval_ms, "compressing: " + packed.error().to_string());
+        if (Status st = pack_object(plan, plan.s3, p, batch); !st) {
+          retry_later(s, batch, now + options_.s3_retry_interval_ms, "compressing: " + st.to_string());
           return false;
         }
-        batch.body = std::move(*packed);
       }
     }
   }
@@ -1182,7 +1182,7 @@ void Engine::to_backup(Stream& s, Partition& p, Batch& b, std::string_view error
         e.set("subsequenceNumber", static_cast<int64_t>(sub++));
         // AWS's OpenSearch and Splunk records name the document or event
         // (the sender's fields) where an HTTP endpoint's give its dataId.
-        const std::string id = (r.source.empty() ? std::to_string(s.spec.shard_key) : r.source) + "." + r.position;
+        const std::string id = record_id(s, r);
         if (s.error_output_type.empty()) e.set("dataId", id);
         if (s.error_output_type == "splunk-failed") e.set("EventId", id);
       }

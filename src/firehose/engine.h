@@ -188,6 +188,12 @@ class Engine final : public DeliveryEngine {
   void on_invoked(const std::string& name, uint64_t generation, EndpointResponse response);
   Partition& partition_for(Stream& s, std::vector<std::pair<std::string, std::string>> keys);
   uint64_t take_batch(Stream& s, Partition& p, int64_t now);
+  // "<source>.<position>": the record's id, stable across retries and
+  // restarts (SendRecord::id, error records' dataId / EventId).
+  static std::string record_id(const Stream& s, const Buffered& r);
+  // Names `b`'s object in `target` and packs its records into it
+  // (CompressionFormat); the compressor's error otherwise.
+  static Status pack_object(const DeliveryPlan& plan, const S3Target& target, const Partition& p, Batch& b);
   // Makes the batch's object (or request id); false when it cannot yet
   // (retried later) or when no record was left to deliver (`b` is gone).
   bool form(Stream& s, Partition& p, Batch& b, int64_t now);

@@ -1,37 +1,12 @@
 #include "orc/compression.h"
 
 #include <snappy.h>
-#include <zlib.h>
 
 #include <algorithm>
 
+#include "parquet/compression.h"
+
 namespace runnel::orc {
-namespace {
-
-Status deflate_raw(std::string_view in, std::string* out) {
-  z_stream z{};
-  // Negative windowBits: raw deflate, as ORC's ZLIB codec is.
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    return Status::resource_exhausted("deflateInit2 failed");
-  size_t start = out->size();
-  uLong bound = deflateBound(&z, static_cast<uLong>(in.size()));
-  out->resize(start + bound);
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out->data() + start);
-  z.avail_out = static_cast<uInt>(bound);
-  int rc = deflate(&z, Z_FINISH);
-  size_t produced = z.total_out;
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) {
-    out->resize(start);
-    return Status::io_error("deflate did not finish (" + std::to_string(rc) + ")");
-  }
-  out->resize(start + produced);
-  return Status::ok();
-}
-
-}  // namespace
 
 Status compress_stream(Compression codec, int64_t block, std::string_view in, CompressedStream* out) {
   out->bytes.clear();
@@ -45,7 +20,7 @@ Status compress_stream(Compression codec, int64_t block, std::string_view in, Co
     std::string_view chunk = in.substr(at, static_cast<size_t>(block));
     packed.clear();
     if (codec == Compression::kZlib) {
-      if (Status s = deflate_raw(chunk, &packed); !s) return s;
+      if (Status s = parquet::deflate_append(chunk, -15, &packed); !s) return s;  // raw deflate, as ORC's ZLIB is
     } else {
       packed.resize(snappy::MaxCompressedLength(chunk.size()));
       size_t n = 0;

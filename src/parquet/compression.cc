@@ -4,15 +4,13 @@
 #include <zlib.h>
 
 namespace runnel::parquet {
-namespace {
 
-Status gzip(std::string_view in, std::string* out) {
+Status deflate_append(std::string_view in, int window_bits, std::string* out) {
   z_stream z{};
-  // windowBits 15 + 16: a gzip header and trailer around the deflate stream.
-  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+  if (deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     return Status::resource_exhausted("deflateInit2 failed");
   size_t start = out->size();
-  uLong bound = deflateBound(&z, static_cast<uLong>(in.size())) + 32;  // + the gzip framing
+  uLong bound = deflateBound(&z, static_cast<uLong>(in.size())) + 32;  // + a gzip framing
   out->resize(start + bound);
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   z.avail_in = static_cast<uInt>(in.size());
@@ -29,8 +27,6 @@ Status gzip(std::string_view in, std::string* out) {
   return Status::ok();
 }
 
-}  // namespace
-
 Status compress(Codec codec, std::string_view in, std::string* out) {
   switch (codec) {
     case Codec::kUncompressed: out->append(in); return Status::ok();
@@ -42,7 +38,7 @@ Status compress(Codec codec, std::string_view in, std::string* out) {
       out->resize(start + n);
       return Status::ok();
     }
-    case Codec::kGzip: return gzip(in, out);
+    case Codec::kGzip: return deflate_append(in, 15 + 16, out);  // a gzip header and trailer
   }
   return Status::invalid_argument("unknown codec");
 }

@@ -14,4 +14,9 @@ namespace runnel::parquet {
 // (RFC 1952, zlib level 6). Thread-safe (no shared state).
 Status compress(Codec codec, std::string_view in, std::string* out);
 
+// Appends `in` deflated at zlib level 6 to `out`, framed as zlib's
+// `window_bits` says: 15 + 16 a gzip member (Parquet's GZIP), -15 raw
+// deflate (ORC's ZLIB). Thread-safe.
+Status deflate_append(std::string_view in, int window_bits, std::string* out);
+
 }  // namespace runnel::parquet
