@@ -183,9 +183,14 @@ const Dispatcher::Registered* Dispatcher::find_by_target(std::string_view target
 }
 
 const LocalRoute* Dispatcher::find_local(const net::HttpRequest& req) const {
-  for (const LocalRoute& r : routes_)
-    if (r.method == req.method && r.path == req.path) return &r;
-  return nullptr;
+  // Exact paths first, then the longest prefix.
+  const LocalRoute* best = nullptr;
+  for (const LocalRoute& r : routes_) {
+    if (r.method != req.method || (r.accepts && !r.accepts(req))) continue;
+    if (!r.prefix && r.path == req.path) return &r;
+    if (r.prefix && req.path.starts_with(r.path) && (!best || r.path.size() > best->path.size())) best = &r;
+  }
+  return best;
 }
 
 // Routing, in the documented order (docs/protocols.md): local paths, then

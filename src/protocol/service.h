@@ -79,12 +79,17 @@ class OperationTable {
 // A path a service serves outside the AWS protocols (GET /metrics).
 struct LocalRoute {
   std::string method;  // "GET"
-  std::string path;    // exact path, e.g. "/metrics"
+  std::string path;    // exact path, e.g. "/metrics"; with `prefix`, every path that starts with it
   // Served without authentication even when a credentials file is
   // configured (health checks); otherwise such requests need a valid
   // SigV4 signature or the flag the route's service documents.
   bool open = false;
   std::function<void(const net::HttpRequest&, net::ResponseSink&)> handle;
+  bool prefix = false;
+  // When set, the route takes only the requests it accepts; the others go
+  // on to the AWS protocols (an unsigned browser GET / is the console's,
+  // a signed one S3's ListBuckets).
+  std::function<bool(const net::HttpRequest&)> accepts;
 };
 
 // A service as the server sees it.

@@ -43,6 +43,7 @@ struct ServeConfig {
   cloudwatch::CloudWatchConfig cloudwatch;
   firehose::FirehoseConfig firehose;
   std::string log_level = "info";
+  std::string console_dir;  // serve the console from this folder instead of the compiled-in files
 };
 
 }  // namespace runnel::server

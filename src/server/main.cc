@@ -89,6 +89,10 @@ int main(int argc, char** argv) {
   runnel::streams::add_streams_options(*serve, cfg.streams);
   runnel::cloudwatch::add_cloudwatch_options(*serve, cfg.cloudwatch);
   runnel::firehose::add_firehose_options(*serve, cfg.firehose);
+  opt("--console-dir", cfg.console_dir,
+      "Serve the web console (/console/) from this folder, e.g. console/dist while developing it, instead of "
+      "the files compiled into the binary",
+      "RUNNEL_CONSOLE_DIR");
   opt("--log-level", cfg.log_level, "trace, debug, info, warn, error", "RUNNEL_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 

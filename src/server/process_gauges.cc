@@ -3,7 +3,12 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "common/mutex.h"
 
 namespace runnel::server {
 
@@ -37,6 +42,48 @@ void add_memory_gauges(GaugeSet& gauges) {
              resident_memory_bytes);
   gauges.add("runnel_heap_in_use_bytes",
              "Bytes allocated with malloc and not freed (glibc mallinfo2: uordblks + hblkhd).", {}, heap_in_use_bytes);
+}
+
+uint64_t directory_bytes(const std::string& dir) {
+  namespace fs = std::filesystem;
+  uint64_t total = 0;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+  // Files come and go while the walk runs (segments roll, objects are
+  // written): an entry that vanished is skipped, not an error.
+  for (; !ec && it != end; it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) {
+      uint64_t size = it->file_size(size_ec);
+      if (!size_ec) total += size;
+    }
+  }
+  return total;
+}
+
+void add_process_gauges(GaugeSet& gauges, std::string version, int64_t started_at_ms, std::string data_dir) {
+  gauges.add("runnel_build_info", "The runnel build serving (the value is always 1).", {{"version", version}},
+             [] { return 1.0; });
+  gauges.add("runnel_process_start_time_seconds", "When the server started, in seconds since the Unix epoch.", {},
+             [started_at_ms] { return static_cast<double>(started_at_ms) / 1000.0; });
+  struct Cached {
+    Mutex mu;
+    std::chrono::steady_clock::time_point at GUARDED_BY(mu){};
+    double bytes GUARDED_BY(mu) = 0;
+  };
+  auto cached = std::make_shared<Cached>();
+  gauges.add(
+      "runnel_data_dir_bytes",
+      "Bytes of the files in the data directory (log, metadata, metrics, objects); walked at most every 10 s.", {},
+      [cached, dir = std::move(data_dir)] {
+        MutexLock lock(cached->mu);
+        auto now = std::chrono::steady_clock::now();
+        if (cached->at == std::chrono::steady_clock::time_point{} || now - cached->at >= std::chrono::seconds(10)) {
+          cached->bytes = static_cast<double>(directory_bytes(dir));
+          cached->at = now;
+        }
+        return cached->bytes;
+      });
 }
 
 storage::LogMetrics make_log_metrics(metrics::Registry& registry) {

@@ -6,6 +6,7 @@
 // GaugeSet removes its gauges when destroyed, so a callback never outlives
 // what it reads: declare the set after the objects its callbacks read.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
@@ -35,6 +36,12 @@ class GaugeSet {
 // runnel_process_resident_memory_bytes (/proc/self/statm) and
 // runnel_heap_in_use_bytes (glibc mallinfo2: bytes of allocated chunks).
 void add_memory_gauges(GaugeSet& gauges);
+// runnel_build_info{version} (always 1), runnel_process_start_time_seconds,
+// and runnel_data_dir_bytes: the bytes of every file below `data_dir`,
+// walked at most once every 10 s (a scrape between reuses the last walk).
+void add_process_gauges(GaugeSet& gauges, std::string version, int64_t started_at_ms, std::string data_dir);
+// The bytes of the regular files below `dir` (0 when it cannot be read).
+uint64_t directory_bytes(const std::string& dir);
 // runnel_open_connections{protocol, tls}: from Server::stats(); `server`
 // must outlive the gauges.
 void add_connection_gauges(GaugeSet& gauges, const net::Server& server);

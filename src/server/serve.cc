@@ -3,10 +3,12 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 
 #include "cloudwatch/cloudwatch_service.h"
+#include "console/console.h"
 #include "firehose/config.h"
 #include "firehose/engine.h"
 #include "firehose/firehose_service.h"
@@ -234,6 +236,20 @@ int serve(const ServeConfig& config) {
   std::vector<protocol::Service*> services = {&kinesis, &cloudwatch, &s3_service, &firehose, &glue_service};
   for (protocol::Service* s : services) dispatcher.register_service(*s);
   dispatcher.add_route(health_route(**log, config.cloudwatch.open_metrics));
+  // The web console: its own files and settings; it reaches the services
+  // above only through their public APIs (docs/console.md).
+  console::ConsoleOptions console_options;
+  console_options.dir = config.console_dir;
+  console_options.auth = credentials.has_value();
+  console_options.region = config.region;
+  console_options.account_id = config.account_id;
+  console_options.version = RUNNEL_VERSION;
+  console_options.started_at_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  for (const protocol::ServiceModel* m : dispatcher.models()) console_options.services.emplace_back(m->signing_name);
+  for (protocol::LocalRoute& r : console::console_routes(console_options, console::embedded_files()))
+    dispatcher.add_route(std::move(r));
   request_metrics = std::make_unique<RequestMetrics>((*metrics)->registry(), dispatcher.models());
 
   // Block the shutdown signals in every thread; this one waits for them.
@@ -276,6 +292,7 @@ int serve(const ServeConfig& config) {
   // the server they read is destroyed.
   GaugeSet gauges((*metrics)->registry());
   add_memory_gauges(gauges);
+  add_process_gauges(gauges, RUNNEL_VERSION, console_options.started_at_ms, config.data_dir);
   add_connection_gauges(gauges, server);
   add_log_gauges(gauges, **log);
   if (Status st = server.start(); !st) {

@@ -63,11 +63,16 @@ class ToyService final : public protocol::Service {
     return table;
   }
   std::vector<protocol::LocalRoute> local_routes() override {
-    return {{"GET", "/toy", true, [](const net::HttpRequest&, net::ResponseSink& sink) {
-               net::HttpResponse r;
-               r.body = "toy";
-               sink.send(std::move(r));
-             }}};
+    protocol::LocalRoute route;
+    route.method = "GET";
+    route.path = "/toy";
+    route.open = true;
+    route.handle = [](const net::HttpRequest&, net::ResponseSink& sink) {
+      net::HttpResponse r;
+      r.body = "toy";
+      sink.send(std::move(r));
+    };
+    return {std::move(route)};
   }
   std::atomic<int> forgotten{0};
 };
