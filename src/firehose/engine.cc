@@ -492,34 +492,44 @@ void Engine::add_record(Stream& s, storage::StoredRecord record, const std::stri
       buffer_piece(s, Piece{std::move(record.data), {}}, record.arrival_ms, source, ticket, position);
       return;
     }
-    for (std::string_view in : inputs)
-      buffer_piece(s, Piece{std::string(in), {}}, record.arrival_ms, source, ticket, position);
+    for (size_t i = 0; i < inputs.size(); ++i)
+      buffer_piece(s, Piece{std::string(inputs[i]), {}}, record.arrival_ms, source, ticket, position,
+                   static_cast<int64_t>(i));
     return;
   }
   if (s.plan->processing.lambda_arn) {
     // De-aggregation first; each sub-record goes to the function.
     std::vector<std::string> parts;
-    for (std::string_view in : inputs)
-      if (auto error = s.processor->split(in, parts)) return fail(std::move(*error));
+    std::vector<int64_t> subs;  // each part's KPL index
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (auto error = s.processor->split(inputs[i], parts)) return fail(std::move(*error));
+      subs.resize(parts.size(), static_cast<int64_t>(i));
+    }
     const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(parts.size()) + backup);
     backup_piece(ticket);
-    for (std::string& part : parts) {
-      s.staged_bytes += part.size();
-      s.staged.push_back(Buffered{std::move(part), record.arrival_ms, source, ticket, position, {}, {}, {}});
+    for (size_t i = 0; i < parts.size(); ++i) {
+      s.staged_bytes += parts[i].size();
+      Buffered b{std::move(parts[i]), record.arrival_ms, source, ticket, position, {}, {}, {}};
+      b.sub_sequence = subs[i];
+      s.staged.push_back(std::move(b));
     }
     return;
   }
   std::vector<Piece> pieces;
-  for (std::string_view in : inputs)
-    if (auto error = s.processor->process(in, pieces)) return fail(std::move(*error));
+  std::vector<int64_t> subs;  // each piece's KPL index
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (auto error = s.processor->process(inputs[i], pieces)) return fail(std::move(*error));
+    subs.resize(pieces.size(), static_cast<int64_t>(i));
+  }
   const uint64_t ticket = tracker.add({position, record.arrival_ms}, static_cast<int>(pieces.size()) + backup);
   backup_piece(ticket);
-  for (Piece& piece : pieces) buffer_piece(s, std::move(piece), record.arrival_ms, source, ticket, position);
+  for (size_t i = 0; i < pieces.size(); ++i)
+    buffer_piece(s, std::move(pieces[i]), record.arrival_ms, source, ticket, position, subs[i]);
 }
 
 // One processed piece into its partition's buffer.
 void Engine::buffer_piece(Stream& s, Piece piece, int64_t arrival_ms, const std::string& source, uint64_t ticket,
-                          const std::string& position) {
+                          const std::string& position, int64_t sub_sequence) {
   Partition* p = nullptr;
   if (s.plan->dynamic_partitioning) {
     // Over the active-partition quota, the pieces of new partitions are
@@ -539,6 +549,7 @@ void Engine::buffer_piece(Stream& s, Piece piece, int64_t arrival_ms, const std:
   p->bytes += piece.data.size();
   s.buffered_bytes += piece.data.size();
   p->buffer.push_back(Buffered{std::move(piece.data), arrival_ms, source, ticket, position, {}, {}, {}});
+  p->buffer.back().sub_sequence = sub_sequence;
 }
 
 // A piece that could not be processed, to the processing-failed output with
@@ -640,7 +651,7 @@ void Engine::on_invoked(const std::string& name, uint64_t generation, EndpointRe
     }
     // partitionKeyFromLambda keys, after partitionKeyFromQuery's.
     for (auto& kv : out.partition_keys) piece.keys.push_back(std::move(kv));
-    buffer_piece(s, std::move(piece), in.arrival_ms, in.source, in.ticket, in.position);
+    buffer_piece(s, std::move(piece), in.arrival_ms, in.source, in.ticket, in.position, in.sub_sequence);
   }
   s.invocation.reset();
   checkpoint(s);  // Dropped records may complete the prefix
@@ -1166,6 +1177,7 @@ void Engine::to_backup(Stream& s, Partition& p, Batch& b, std::string_view error
         f.attempt_ending_timestamp_ms = now;
         f.raw_data = r.data;
         f.sequence_number = r.position;
+        f.sub_sequence_number = r.sub_sequence;
         f.table = plan.conversion ? plan.conversion->table : DataCatalogTable{};
         body += conversion_error_record(f);
         continue;

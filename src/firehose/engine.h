@@ -140,6 +140,7 @@ class Engine final : public DeliveryEngine {
     std::string position;                   // log counter or sequence number, for error records
     std::string error_code, error_message;  // set in the error partitions, and for a Sender's failures
     std::vector<std::pair<std::string, std::string>> error_fields;  // a Sender's further error-record fields
+    int64_t sub_sequence = 0;  // the user record's index in its KPL-aggregated Kinesis record (else 0)
   };
   // Records taken from a buffer and being delivered, with what is needed
   // to try again exactly as before: the same object (name and bytes) for
@@ -181,7 +182,7 @@ class Engine final : public DeliveryEngine {
   bool fill(Stream& s);
   void add_record(Stream& s, storage::StoredRecord record, const std::string& source, const std::string& position);
   void buffer_piece(Stream& s, Piece piece, int64_t arrival_ms, const std::string& source, uint64_t ticket,
-                    const std::string& position);
+                    const std::string& position, int64_t sub_sequence = 0);
   void buffer_error(Stream& s, std::string raw, int64_t arrival_ms, const std::string& source, uint64_t ticket,
                     const std::string& position, ProcessingError error);
   void invoke(Stream& s, int64_t now);

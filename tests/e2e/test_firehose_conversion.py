@@ -10,6 +10,7 @@ are delivered; a table that does not exist fails the stream at create time.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -234,6 +235,26 @@ def test_hive_json_serde_timestamp_formats(firehose, s3, glue):
     assert rows == [{"id": 1, "at": "2024-01-02 03:04:05.123"}, {"id": 2, "at": "2024-01-02 03:04:00"}]
 
 
+def kpl_aggregate(records: list[bytes]) -> bytes:
+    """A Kinesis record as the KPL aggregates user records (its
+    aggregation-format.md): magic, the AggregatedRecord protobuf, its MD5."""
+    def varint(v: int) -> bytes:
+        out = bytearray()
+        while v >= 0x80:
+            out.append((v & 0x7F) | 0x80)
+            v >>= 7
+        out.append(v)
+        return bytes(out)
+
+    def field(number: int, payload: bytes) -> bytes:
+        return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+    message = field(1, b"agg")  # partition_key_table
+    for data in records:
+        message += field(3, varint(1 << 3) + varint(0) + field(3, data))  # Record{partition_key_index, data}
+    return b"\xf3\x89\x9a\xc2" + message + hashlib.md5(message).digest()
+
+
 def test_kinesis_stream_source_to_parquet(firehose, s3, glue):
     """Kinesis Data Streams → Firehose → Parquet, the usual pipeline; a
     failed record's sequenceNumber is its Kinesis sequence number."""
@@ -256,23 +277,34 @@ def test_kinesis_stream_source_to_parquet(firehose, s3, glue):
     out = kinesis.put_records(StreamName=stream, Records=[
         {"Data": json.dumps({"id": i, "shard": "s"}).encode(), "PartitionKey": str(i)} for i in range(30)])
     bad = kinesis.put_record(StreamName=stream, Data=b"{broken", PartitionKey="x")
+    # Three user records the KPL aggregated into one Kinesis record, the
+    # second broken: its error record names the Kinesis record and, as
+    # subSequenceNumber, its place in the aggregate.
+    aggregated = kinesis.put_record(StreamName=stream, PartitionKey="agg", Data=kpl_aggregate(
+        [json.dumps({"id": 100, "shard": "k"}).encode(), b"{also broken",
+         json.dumps({"id": 102, "shard": "k"}).encode()]))
     assert out["FailedRecordCount"] == 0
 
     def all_rows():
         got = objects(s3, bucket)
         bodies = [v for k, v in got.items() if k.startswith("data/")]
-        errors = [v for k, v in got.items() if k.startswith("errors/format-conversion-failed/")]
-        if not errors or not bodies:
+        errors = [json.loads(line) for k, v in got.items() if k.startswith("errors/format-conversion-failed/")
+                  for line in v.decode().splitlines()]
+        if len(errors) < 2 or not bodies:
             return None
         rows = duckdb_rows(*bodies)[1]
-        return (rows, errors) if len(rows) >= 30 else None
+        return (rows, errors) if len(rows) >= 32 else None
 
-    rows, errors = sup.wait_for("30 rows and an error object", all_rows, 30, pause=0.5)
-    assert sorted(r["id"] for r in rows) == list(range(30))
-    (e,) = [json.loads(line) for body in errors for line in body.decode().splitlines()]
-    assert base64.b64decode(e["rawData"]) == b"{broken"
+    rows, errors = sup.wait_for("32 rows and two error records", all_rows, 30, pause=0.5)
+    assert sorted(r["id"] for r in rows) == list(range(30)) + [100, 102]
+    assert len(errors) == 2, errors
+    (e,) = [e for e in errors if base64.b64decode(e["rawData"]) == b"{broken"]
     assert e["sequenceNumber"] == bad["SequenceNumber"]
+    assert e["subSequenceNumber"] == 0
     assert e["lastErrorCode"] == "DataFormatConversion.ParseError"
+    (a,) = [e for e in errors if base64.b64decode(e["rawData"]) == b"{also broken"]
+    assert a["sequenceNumber"] == aggregated["SequenceNumber"]
+    assert a["subSequenceNumber"] == 1
 
 
 def test_missing_table_fails_the_stream(firehose, s3, glue):
