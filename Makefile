@@ -10,6 +10,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 build: deps
+	@bash scripts/build-console.sh
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
@@ -20,6 +21,7 @@ test: deps
 	@bash scripts/test.sh
 
 build-asan: deps
+	@bash scripts/build-console.sh
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 

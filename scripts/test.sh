@@ -2,7 +2,8 @@
 # The whole suite, as `make test` and CI run it:
 #   0. the layout of src/ against .clang-format, and the thread-safety
 #      annotations of the folders that use common/mutex.h (clang++ -Wthread-safety)
-#   1. release build, unit tests (GoogleTest via ctest)
+#   1. the web console's build (npm, Vite; compiled into the binary) and its
+#      Vitest unit tests; release build, unit tests (GoogleTest via ctest)
 #   2. end-to-end suites against the real binary (boto3, AWS CLI, JS SDK v3,
 #      CBOR, bad input, kill -9 crash test)
 #   3. a few seconds of `runnel bench` (the load tool must keep working)
@@ -20,6 +21,10 @@ bash scripts/check-format.sh
 
 step "thread-safety annotations (clang++ -Wthread-safety)"
 bash scripts/check-thread-safety.sh
+
+step "console: npm build and Vitest unit tests (console/)"
+bash scripts/build-console.sh
+(cd console && npm test --silent)
 
 step "release build"
 cmake --preset release >/dev/null
