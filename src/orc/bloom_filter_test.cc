@@ -173,7 +173,10 @@ TEST(BloomFilter, EveryNanHashesAlike) {
 // The string a reader makes of a decimal literal before testing it: apache/
 // orc c++/src/sargs/PredicateLeaf.cc tests Decimal::toString(true)
 // (trailing zeros trimmed); the Java reader tests HiveDecimalWritable's
-// string, the same normalized form.
+// string, and "decimals are physically stored without any extra leading or
+// trailing zeroes" (apache/hive storage-api/src/java/org/apache/hadoop/
+// hive/common/type/HiveDecimal.java, the class comment). The cases below
+// are worked by hand from that rule.
 TEST(BloomFilter, DecimalStringsTrimTrailingZeros) {
   EXPECT_EQ(decimal_bloom_string(1250, 2), "12.5");
   EXPECT_EQ(decimal_bloom_string(1200, 2), "12");
@@ -400,6 +403,28 @@ TEST(BloomFile, FloatsAndZeros) {
   EXPECT_TRUE(has(1, static_cast<double>(0.1f)));
   EXPECT_TRUE(has(2, -0.0));
   EXPECT_TRUE(has(2, 0.0));
+}
+
+// char(n) is written unpadded; its filter also holds the value as ORC's
+// writers write it (cut or space-padded to n characters) and without
+// trailing spaces, whichever a reader tests.
+TEST(BloomFile, CharValuesInEveryForm) {
+  WriterOptions o;
+  o.row_index_stride = 10;
+  o.bloom_filter_columns = {"c"};
+  parquet::StringSink sink;
+  auto w = FileWriter::open(std::vector<ColumnSpec>{{"c", "char(4)"}}, o, &sink);
+  ASSERT_TRUE(w.has_value());
+  for (const char* v : {"ab", "abcdef", "x  ", "\xc3\xa9t\xc3\xa9"}) {
+    ASSERT_TRUE((*w)->append(Value::record({Value::bytes(v)})));
+  }
+  ASSERT_TRUE((*w)->finish());
+  auto file = testing::read_file(sink.data());
+  const auto& f = file.stripes[0].bloom_filters[1].bloomfilter(0);
+  for (const char* v :
+       {"ab", "ab  ", "abcdef", "abcd", "x  ", "x   ", "x", "\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9 "}) {
+    EXPECT_TRUE(testing::bloom_may_contain(f, murmur3_hash64(v))) << v;
+  }
 }
 
 }  // namespace

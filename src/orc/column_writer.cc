@@ -59,6 +59,30 @@ proto::Type::Kind type_kind(HiveKind k) {
   return proto::Type::STRUCT;
 }
 
+// A char(n) value in every form a reader may test: as written (runnel
+// does not pad), as ORC's writers write it (cut or space-padded to n
+// characters, CharTreeWriter) and without trailing spaces. Extra forms can
+// only add false positives; a missing one would skip a row group that
+// matches.
+void add_char_forms(std::string_view v, int64_t n, BloomFilter* f) {
+  f->add_bytes(v);
+  int64_t chars = 0;
+  size_t cut = v.size();
+  for (size_t i = 0; i < v.size(); ++i) {
+    if ((static_cast<uint8_t>(v[i]) & 0xc0) == 0x80) continue;  // a UTF-8 continuation byte
+    if (chars == n) {
+      cut = i;
+      break;
+    }
+    ++chars;
+  }
+  std::string padded(v.substr(0, cut));
+  if (chars < n) padded.append(static_cast<size_t>(n - chars), ' ');
+  if (padded != v) f->add_bytes(padded);
+  std::string_view trimmed = v.substr(0, v.find_last_not_of(' ') + 1);
+  if (trimmed != v) f->add_bytes(trimmed);
+}
+
 }  // namespace
 
 bool names_bloom_column(const WriterOptions& options, std::string_view column) {
@@ -248,9 +272,9 @@ void ColumnWriter::add_to_bloom(size_t g, BloomFilter* f) const {
         break;
       }
       case HiveKind::kString:
-      case HiveKind::kChar:
       case HiveKind::kVarchar:
       case HiveKind::kBinary: f->add_bytes(bytes_at(i)); break;
+      case HiveKind::kChar: add_char_forms(bytes_at(i), type_->length, f); break;
       case HiveKind::kDecimal: f->add_bytes(decimal_bloom_string(decimals_[i], type_->scale)); break;
       // UTC milliseconds, floored (the statistics' minimumUtc/maximumUtc).
       case HiveKind::kTimestamp: f->add_long(ints_[i] * 1000 + nanos_[i] / 1000000); break;
