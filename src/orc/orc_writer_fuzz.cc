@@ -46,6 +46,14 @@ std::vector<std::string> split(std::string_view s, char sep) {
   }
 }
 
+// The ORC columns of a type: itself and every column under it.
+uint32_t column_count(const runnel::parquet::HiveType& t) {
+  uint32_t n = 1;
+  for (const auto& f : t.fields) n += column_count(f.type);
+  for (const auto& c : t.children) n += column_count(c);
+  return n;
+}
+
 // The 64-bit hash a reader tests for value `v` of a column of type `t`.
 uint64_t bloom_hash(const runnel::parquet::HiveType& t, const Value& v) {
   using K = runnel::parquet::HiveKind;
@@ -134,8 +142,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // per row group).
     size_t first = 0;
     for (const auto& s : file.stripes) {
-      for (size_t c = 0; c < columns.size(); ++c) {
-        const auto col = static_cast<uint32_t>(c + 1);
+      uint32_t col = 1;  // top-level column c's pre-order number
+      for (size_t c = 0; c < columns.size(); col += column_count((*schema)->column_types()[c]), ++c) {
         const auto& t = (*schema)->column_types()[c];
         bool named = false;
         for (const auto& n : o.bloom_filter_columns) named = named || n == columns[c].name;
