@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <unordered_map>
@@ -58,14 +59,63 @@ proto::Type::Kind type_kind(HiveKind k) {
   return proto::Type::STRUCT;
 }
 
+// A char(n) value in every form a reader may test: as written (runnel
+// does not pad), as ORC's writers write it (cut or space-padded to n
+// characters, CharTreeWriter) and without trailing spaces. Extra forms can
+// only add false positives; a missing one would skip a row group that
+// matches.
+void add_char_forms(std::string_view v, int64_t n, BloomFilter* f) {
+  f->add_bytes(v);
+  int64_t chars = 0;
+  size_t cut = v.size();
+  for (size_t i = 0; i < v.size(); ++i) {
+    if ((static_cast<uint8_t>(v[i]) & 0xc0) == 0x80) continue;  // a UTF-8 continuation byte
+    if (chars == n) {
+      cut = i;
+      break;
+    }
+    ++chars;
+  }
+  std::string padded(v.substr(0, cut));
+  if (chars < n) padded.append(static_cast<size_t>(n - chars), ' ');
+  if (padded != v) f->add_bytes(padded);
+  std::string_view trimmed = v.substr(0, v.find_last_not_of(' ') + 1);
+  if (trimmed != v) f->add_bytes(trimmed);
+}
+
 }  // namespace
 
-ColumnWriter::ColumnWriter(const parquet::HiveType* type, uint32_t* next_id, const WriterOptions* options, bool is_root)
-    : type_(type), id_((*next_id)++), options_(options), root_(is_root), file_stats_(type, is_root) {
+bool names_bloom_column(const WriterOptions& options, std::string_view column) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  for (const auto& name : options.bloom_filter_columns) {
+    if (name.size() == column.size() &&
+        std::equal(name.begin(), name.end(), column.begin(), [&](char a, char b) { return lower(a) == lower(b); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+ColumnWriter::ColumnWriter(const parquet::HiveType* type, uint32_t* next_id, const WriterOptions* options, bool is_root,
+                           bool bloom)
+    : type_(type),
+      id_((*next_id)++),
+      options_(options),
+      root_(is_root),
+      // No bloom filters without a row index (as ORC's writers), nor for
+      // the columns that hold no values of their own.
+      bloom_(bloom && options->row_index_stride > 0 && type->kind != HiveKind::kStruct &&
+             type->kind != HiveKind::kArray && type->kind != HiveKind::kMap),
+      file_stats_(type, is_root) {
   if (type->kind == HiveKind::kStruct) {
-    for (const auto& f : type->fields) children_.push_back(std::make_unique<ColumnWriter>(&f.type, next_id, options));
+    for (const auto& f : type->fields) {
+      bool b = is_root ? names_bloom_column(*options, f.name) : bloom;
+      children_.push_back(std::make_unique<ColumnWriter>(&f.type, next_id, options, false, b));
+    }
   } else {
-    for (const auto& c : type->children) children_.push_back(std::make_unique<ColumnWriter>(&c, next_id, options));
+    for (const auto& c : type->children) {
+      children_.push_back(std::make_unique<ColumnWriter>(&c, next_id, options, false, bloom));
+    }
   }
 }
 
@@ -193,6 +243,50 @@ ColumnStats ColumnWriter::group_stats(size_t g) const {
     }
   }
   return s;
+}
+
+void ColumnWriter::add_to_bloom(size_t g, BloomFilter* f) const {
+  size_t v0 = g == 0 ? 0 : marks_[g - 1].values, v1 = marks_[g].values;
+  bool zero_seen = false;
+  for (size_t i = v0; i < v1; ++i) {
+    switch (type_->kind) {
+      // Booleans as 0 and 1, as ORC's C++ writer (Java's adds none; no
+      // reader tests a boolean's filter).
+      case HiveKind::kBoolean:
+      case HiveKind::kTinyint:
+      case HiveKind::kSmallint:
+      case HiveKind::kInt:
+      case HiveKind::kBigint:
+      case HiveKind::kDate: f->add_long(ints_[i]); break;
+      case HiveKind::kFloat:
+      case HiveKind::kDouble: {
+        // A float as the float it is written as, widened (Java's
+        // FloatTreeWriter). Both zeros when either is seen: SQL's -0.0 = 0.0
+        // would otherwise skip a group that holds the other zero.
+        double d = type_->kind == HiveKind::kFloat ? static_cast<double>(static_cast<float>(doubles_[i])) : doubles_[i];
+        if (d == 0) {
+          zero_seen = true;
+        } else {
+          f->add_double(d);
+        }
+        break;
+      }
+      case HiveKind::kString:
+      case HiveKind::kVarchar:
+      case HiveKind::kBinary: f->add_bytes(bytes_at(i)); break;
+      case HiveKind::kChar: add_char_forms(bytes_at(i), type_->length, f); break;
+      case HiveKind::kDecimal: f->add_bytes(decimal_bloom_string(decimals_[i], type_->scale)); break;
+      // UTC milliseconds, floored (the statistics' minimumUtc/maximumUtc).
+      case HiveKind::kTimestamp: f->add_long(ints_[i] * 1000 + nanos_[i] / 1000000); break;
+      case HiveKind::kArray:
+      case HiveKind::kMap:
+      case HiveKind::kStruct: break;
+    }
+  }
+  if (zero_seen) {
+    f->add_double(0.0);
+    f->add_double(-0.0);
+  }
 }
 
 Status ColumnWriter::write_stripe(StripeParts* parts) {
@@ -352,7 +446,15 @@ Status ColumnWriter::write_stripe(StripeParts* parts) {
     if (Status s = compress_stream(codec, block, streams[i].raw, &packed[i]); !s) return s;
   }
   ColumnStats stripe(type_, root_);
+  proto::BloomFilterIndex blooms;
+  std::optional<BloomFilter> bloom;
+  if (bloom_) bloom.emplace(options_->row_index_stride, options_->bloom_filter_fpp);
   for (size_t g = 0; g < marks_.size(); ++g) {
+    if (bloom) {
+      bloom->reset();
+      add_to_bloom(g, &*bloom);
+      bloom->to_proto(blooms.add_bloomfilter());
+    }
     auto* entry = index.add_entry();
     std::vector<uint64_t> positions;
     for (size_t i = 0; i < streams.size(); ++i) {
@@ -368,6 +470,12 @@ Status ColumnWriter::write_stripe(StripeParts* parts) {
   CompressedStream packed_index;
   if (Status s = compress_stream(codec, block, index.SerializeAsString(), &packed_index); !s) return s;
   parts->row_indexes[id_] = std::move(packed_index.bytes);
+  if (bloom) {
+    CompressedStream packed_blooms;
+    if (Status s = compress_stream(codec, block, blooms.SerializeAsString(), &packed_blooms); !s) return s;
+    parts->bloom_filters[id_] = std::move(packed_blooms.bytes);
+    enc.set_bloomencoding(kBloomEncodingUtf8Utc);
+  }
   for (size_t i = 0; i < streams.size(); ++i) {
     parts->streams.push_back({streams[i].kind, id_, std::move(packed[i].bytes)});
   }

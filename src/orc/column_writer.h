@@ -11,9 +11,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
+#include "orc/bloom_filter.h"
 #include "orc/compression.h"
 #include "orc/options.h"
 #include "orc/orc_proto.pb.h"
@@ -35,16 +37,27 @@ struct StripeParts {
     std::string bytes;  // compressed
   };
   std::vector<std::string> row_indexes;  // per column: a RowIndex, compressed
-  std::vector<DataStream> streams;       // in file order
+  // Per column: a BloomFilterIndex (one filter per row group), compressed;
+  // empty for a column without bloom filters.
+  std::vector<std::string> bloom_filters;
+  std::vector<DataStream> streams;  // in file order
   std::vector<proto::ColumnEncoding> encodings;
   std::vector<proto::ColumnStatistics> stats;
 };
+
+// Whether options.bloom_filter_columns names the top-level `column`
+// (ASCII case-insensitively, as ORC's Java writer matches names).
+bool names_bloom_column(const WriterOptions& options, std::string_view column);
 
 class ColumnWriter {
  public:
   // Builds the writer of `type` and its children; `next_id` is the next
   // pre-order column number. `type` and `options` must outlive the writer.
-  ColumnWriter(const parquet::HiveType* type, uint32_t* next_id, const WriterOptions* options, bool is_root = false);
+  // `bloom`: this column and every column under it write bloom filters
+  // (those that hold values: not structs, lists or maps); for the root,
+  // the top-level columns named in options->bloom_filter_columns do.
+  ColumnWriter(const parquet::HiveType* type, uint32_t* next_id, const WriterOptions* options, bool is_root = false,
+               bool bloom = false);
 
   // Buffers one value (a row for the root), already checked against the
   // type (parquet::check_row()).
@@ -82,6 +95,7 @@ class ColumnWriter {
   void encode_ints(const std::vector<int64_t>& v, bool is_signed, Pending* p) const;
   void encode_bools(const std::vector<uint8_t>& bits, const std::vector<size_t>& bounds, Pending* p) const;
   ColumnStats group_stats(size_t g) const;
+  void add_to_bloom(size_t g, BloomFilter* f) const;
   std::string_view bytes_at(size_t i) const;
   bool is_string() const;
   void clear();
@@ -90,6 +104,7 @@ class ColumnWriter {
   uint32_t id_;
   const WriterOptions* options_;
   bool root_;
+  bool bloom_;
   std::vector<std::unique_ptr<ColumnWriter>> children_;
 
   std::vector<uint8_t> present_;  // one per slot

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "orc/bloom_filter.h"
 #include "parquet/shredder.h"
 
 namespace runnel::orc {
@@ -43,8 +44,17 @@ Result<std::unique_ptr<FileWriter>> FileWriter::open(std::shared_ptr<const parqu
   }
   for (const auto& name : options.bloom_filter_columns) {
     bool found = false;
-    for (const auto& c : schema->root().children) found = found || c.name == name;
+    WriterOptions one;
+    one.bloom_filter_columns = {name};
+    for (const auto& c : schema->root().children) found = found || names_bloom_column(one, c.name);
     if (!found) return error(Status::invalid_argument("BloomFilterColumns: no column '" + name + "'"));
+  }
+  // A filter's bits must fit ORC's 32-bit arithmetic (about 2^31).
+  if (!options.bloom_filter_columns.empty() && options.row_index_stride > 0 &&
+      BloomFilter::bits_for(options.row_index_stride, options.bloom_filter_fpp) < 0) {
+    return error(Status::invalid_argument(
+        "BloomFilterColumns: RowIndexStride and BloomFilterFalsePositiveProbability ask for a bloom filter of 2^31 "
+        "bits or more"));
   }
   std::unique_ptr<FileWriter> w(new FileWriter(std::move(schema), std::move(options), sink));
   if (Status s = w->write("ORC"); !s) return error(s);
@@ -94,6 +104,7 @@ Status FileWriter::flush_stripe() {
   group_rows_ = 0;
   StripeParts parts;
   parts.row_indexes.resize(column_count_);
+  parts.bloom_filters.resize(column_count_);
   parts.encodings.resize(column_count_);
   parts.stats.resize(column_count_);
   if (Status s = root_->write_stripe(&parts); !s) return fail(s);
@@ -102,14 +113,21 @@ Status FileWriter::flush_stripe() {
   info.set_offset(static_cast<uint64_t>(offset_));
   proto::StripeFooter footer;
   uint64_t index_length = 0;
+  // Per column its ROW_INDEX, then its BLOOM_FILTER_UTF8 if it has one
+  // (the order of ORC's Java and C++ writers).
+  auto write_index = [&](proto::Stream::Kind kind, uint32_t column, const std::string& bytes) {
+    auto* st = footer.add_streams();
+    st->set_kind(kind);
+    st->set_column(column);
+    st->set_length(bytes.size());
+    index_length += bytes.size();
+    return write(bytes);
+  };
   if (options_.row_index_stride > 0) {
     for (uint32_t c = 0; c < column_count_; ++c) {
-      auto* st = footer.add_streams();
-      st->set_kind(proto::Stream::ROW_INDEX);
-      st->set_column(c);
-      st->set_length(parts.row_indexes[c].size());
-      if (Status s = write(parts.row_indexes[c]); !s) return s;
-      index_length += parts.row_indexes[c].size();
+      if (Status s = write_index(proto::Stream::ROW_INDEX, c, parts.row_indexes[c]); !s) return s;
+      if (parts.bloom_filters[c].empty()) continue;
+      if (Status s = write_index(proto::Stream::BLOOM_FILTER_UTF8, c, parts.bloom_filters[c]); !s) return s;
     }
   }
   uint64_t data_length = 0;

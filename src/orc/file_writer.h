@@ -25,9 +25,9 @@ class FileWriter {
  public:
   // Checks the options (kInvalidArgument: sizes must be positive, the
   // compression block below 8 MiB, bloom filter columns must name
-  // top-level columns, probabilities within (0, 1), the dictionary
-  // threshold within [0, 1]) and writes the leading "ORC". `sink` must
-  // outlive the writer.
+  // top-level columns, probabilities within (0, 1), bloom filters below
+  // 2^31 bits, the dictionary threshold within [0, 1]) and writes the
+  // leading "ORC". `sink` must outlive the writer.
   static Result<std::unique_ptr<FileWriter>> open(std::shared_ptr<const parquet::Schema> schema, WriterOptions options,
                                                   parquet::ByteSink* sink);
   // The same, from the Hive column list (names and type strings).

@@ -100,7 +100,8 @@ TEST_P(RoundTrip, EveryTypeWithNullsAcrossStripesAndRowGroups) {
   o.format_version = GetParam().version;
   o.stripe_size_bytes = 40000;
   o.row_index_stride = 97;
-  o.compression_block_size = 700;  // many chunks, positions inside them
+  o.compression_block_size = 700;                                      // many chunks, positions inside them
+  o.bloom_filter_columns = {"i", "str", "ts", "dec", "st", "NESTED"};  // streams among the index streams
   auto w = write_random(kAllTypes, o, 3000, 42);
   auto file = testing::read_file(w.bytes);
   auto schema = parquet::Schema::from_columns(kAllTypes);
@@ -116,6 +117,11 @@ TEST_P(RoundTrip, EveryTypeWithNullsAcrossStripesAndRowGroups) {
     // One index entry per started row group, in every column.
     size_t groups = (s.info.numberofrows() + 96) / 97;
     for (const auto& ri : s.row_index) EXPECT_EQ(static_cast<size_t>(ri.entry_size()), groups);
+    // i, str, ts, dec; st's x, z and w; Nested's key and int column (not
+    // the struct, list and map columns themselves).
+    int with_bloom = 0;
+    for (int k : s.bloom_kinds) with_bloom += k == proto::Stream::BLOOM_FILTER_UTF8;
+    EXPECT_EQ(with_bloom, 9);
   }
   EXPECT_EQ(rows, 3000u);
   EXPECT_EQ(file.footer.statistics(0).numberofvalues(), 3000u);
@@ -413,6 +419,13 @@ TEST(FileWriter, ChecksItsOptions) {
   EXPECT_TRUE(bad([](WriterOptions& o) { o.bloom_filter_columns = {"nope"}; }));
   EXPECT_TRUE(bad([](WriterOptions& o) { o.dictionary_key_threshold = 1.5; }));
   EXPECT_FALSE(bad([](WriterOptions& o) { o.bloom_filter_columns = {"a"}; }));
+  EXPECT_FALSE(bad([](WriterOptions& o) { o.bloom_filter_columns = {"A"}; }));  // as ORC's Java writer
+  // Filters of 2^31 bits or more: ORC's readers cannot address them.
+  EXPECT_TRUE(bad([](WriterOptions& o) {
+    o.bloom_filter_columns = {"a"};
+    o.row_index_stride = int64_t{1} << 31;
+  }));
+  EXPECT_FALSE(bad([](WriterOptions& o) { o.row_index_stride = int64_t{1} << 31; }));  // no filters asked for
   auto w = FileWriter::open(std::vector<ColumnSpec>{{"a", "nope"}}, WriterOptions{}, &sink);
   EXPECT_FALSE(w.has_value());
 }

@@ -34,8 +34,12 @@ struct WriterOptions {
   // compressionBlockSize; not an OrcSerDe field).
   int64_t compression_block_size = int64_t{256} << 10;
   // OrcSerDe.BloomFilterColumns and BloomFilterFalsePositiveProbability:
-  // accepted and checked (names must be top-level columns, 0 < p < 1), not
-  // acting yet: no BLOOM_FILTER streams are written (docs/orc.md).
+  // each named top-level column (matched case-insensitively), and every
+  // column under it that holds values, gets a BLOOM_FILTER_UTF8 stream in
+  // each stripe, one filter per row group sized for row_index_stride
+  // values at this false positive probability (0 < p < 1), as ORC's own
+  // writers build them (docs/orc.md, "Bloom filters"). None without a row
+  // index (row_index_stride 0).
   std::vector<std::string> bloom_filter_columns;
   double bloom_filter_fpp = 0.05;
   // OrcSerDe.DictionaryKeyThreshold: a string column is dictionary-encoded

@@ -2,17 +2,21 @@
 // schema, column types separated by '|' (the same inputs as
 // parquet_writer_fuzz); the rest drives the options and random rows for
 // that schema (parquet/testing/random_values.h), a few of them made not to
-// fit. Checks: a row is refused only with kInvalidArgument, every file
-// finishes, and the test reader (testing/orc_reader.h) reads back exactly
-// the rows accepted, value for value.
+// fit, and bloom filters on some columns. Checks: a row is refused only
+// with kInvalidArgument, every file finishes, the test reader
+// (testing/orc_reader.h) reads back exactly the rows accepted, value for
+// value, and every value tests positive in its row group's bloom filter.
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "orc/bloom_filter.h"
 #include "orc/file_writer.h"
 #include "orc/testing/orc_reader.h"
 #include "parquet/testing/random_values.h"
@@ -42,6 +46,35 @@ std::vector<std::string> split(std::string_view s, char sep) {
   }
 }
 
+// The ORC columns of a type: itself and every column under it.
+uint32_t column_count(const runnel::parquet::HiveType& t) {
+  uint32_t n = 1;
+  for (const auto& f : t.fields) n += column_count(f.type);
+  for (const auto& c : t.children) n += column_count(c);
+  return n;
+}
+
+// The 64-bit hash a reader tests for value `v` of a column of type `t`.
+uint64_t bloom_hash(const runnel::parquet::HiveType& t, const Value& v) {
+  using K = runnel::parquet::HiveKind;
+  switch (t.kind) {
+    case K::kBoolean: return static_cast<uint64_t>(long_hash(v.as_bool() ? 1 : 0));
+    case K::kFloat:
+    case K::kDouble: {
+      double d = t.kind == K::kFloat ? static_cast<double>(static_cast<float>(v.as_double())) : v.as_double();
+      return static_cast<uint64_t>(long_hash(std::isnan(d) ? 0x7ff8000000000000LL : std::bit_cast<int64_t>(d)));
+    }
+    case K::kDecimal: return murmur3_hash64(decimal_bloom_string(v.as_decimal(), t.scale));
+    case K::kTimestamp:
+      return static_cast<uint64_t>(long_hash(v.as_timestamp().seconds * 1000 + v.as_timestamp().nanos / 1000000));
+    case K::kString:
+    case K::kChar:
+    case K::kVarchar:
+    case K::kBinary: return murmur3_hash64(v.as_bytes());
+    default: return static_cast<uint64_t>(long_hash(v.as_int()));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -66,6 +99,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   o.compression = p.PickValueInArray({Compression::kNone, Compression::kZlib, Compression::kSnappy});
   o.format_version = p.ConsumeBool() ? FormatVersion::kV0_12 : FormatVersion::kV0_11;
   o.dictionary_key_threshold = p.ConsumeProbability<double>();
+  // Bloom filters on a random subset of the columns, at a random
+  // probability (kept away from 0, where filters grow past memory).
+  for (const auto& c : columns) {
+    if (p.ConsumeBool()) o.bloom_filter_columns.push_back(c.name);
+  }
+  o.bloom_filter_fpp = 0.001 + 0.998 * p.ConsumeProbability<double>();
 
   runnel::parquet::StringSink sink;
   auto w = FileWriter::open(*schema, o, &sink);
@@ -97,6 +136,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       runnel::parquet::testing::to_json(type, accepted[i], &a);
       runnel::parquet::testing::to_json(type, file.rows[i], &b);
       if (a != b) std::abort();
+    }
+    // Every non-null value of a top-level column with bloom filters tests
+    // positive in its row group's filter (the reader checked there is one
+    // per row group).
+    size_t first = 0;
+    for (const auto& s : file.stripes) {
+      uint32_t col = 1;  // top-level column c's pre-order number
+      for (size_t c = 0; c < columns.size(); col += column_count((*schema)->column_types()[c]), ++c) {
+        const auto& t = (*schema)->column_types()[c];
+        bool named = false;
+        for (const auto& n : o.bloom_filter_columns) named = named || n == columns[c].name;
+        bool compound = t.kind == runnel::parquet::HiveKind::kStruct || t.kind == runnel::parquet::HiveKind::kArray ||
+                        t.kind == runnel::parquet::HiveKind::kMap;
+        bool expected = named && !compound && o.row_index_stride > 0;
+        if ((s.bloom_kinds[col] != -1) != expected) std::abort();
+        if (!expected) continue;
+        for (uint64_t r = 0; r < s.info.numberofrows(); ++r) {
+          const Value& v = file.rows[first + r].items()[c];
+          if (v.is_null()) continue;
+          const auto& f =
+              s.bloom_filters[col].bloomfilter(static_cast<int>(r / static_cast<uint64_t>(o.row_index_stride)));
+          if (!runnel::orc::testing::bloom_may_contain(f, bloom_hash(t, v))) std::abort();
+        }
+      }
+      first += s.info.numberofrows();
     }
   } catch (const std::exception&) {
     std::abort();

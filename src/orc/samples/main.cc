@@ -1,7 +1,7 @@
 // runnel_orc_samples <dir>: writes ORC files covering every type, nulls at
 // every level, nested values and the extremes of each primitive, with each
 // codec and format version, several stripes and row groups, dictionary and
-// direct strings, and an empty file; beside each, <name>.expected.json (the
+// direct strings, bloom filters on every column, and an empty file; beside each, <name>.expected.json (the
 // rows as JSON, parquet/testing/random_values.h's form). Each file is read
 // back by the test reader (testing/orc_reader.h) and compared; the exit
 // status is 1 if any differs. The files are there for a reader nobody here
@@ -179,6 +179,15 @@ int main(int argc, char** argv) {
   direct.dictionary_key_threshold = 0;
   samples.push_back({"no_dictionary", direct, 1000});
   samples.push_back({"empty", defaults, 0});
+  // Bloom filters on every column (the compound ones' value columns), for a
+  // reader's predicate push-down to be tried against: every value of the
+  // JSON must still be found by an equality search.
+  WriterOptions bloom;
+  bloom.compression = Compression::kZlib;
+  bloom.stripe_size_bytes = 64 << 10;
+  bloom.row_index_stride = 100;
+  for (const auto& c : kAllTypes) bloom.bloom_filter_columns.push_back(c.name);
+  samples.push_back({"bloom_filters", bloom, 1500});
   int failed = 0;
   for (const auto& s : samples) failed |= write_sample(argv[1], s);
   return failed;

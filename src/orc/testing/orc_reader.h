@@ -6,7 +6,8 @@
 // so this is the check we have. It throws std::runtime_error on anything it
 // cannot read. It decodes every run type of integer RLE v1 and v2 (PATCHED_BASE
 // too, which runnel never writes), byte and boolean RLE, the three codecs,
-// every type runnel writes, and seeks by row index positions.
+// every type runnel writes, and seeks by row index positions. It parses
+// bloom filter streams and tests values against them (bloom_may_contain).
 
 #include <snappy.h>
 #include <zlib.h>
@@ -281,7 +282,11 @@ struct StreamRef {
 struct Stripe {
   proto::StripeInformation info;
   proto::StripeFooter footer;
-  std::vector<proto::RowIndex> row_index;       // per column, when written
+  std::vector<proto::RowIndex> row_index;  // per column, when written
+  // Per column, when written: the BLOOM_FILTER_UTF8 (or old BLOOM_FILTER)
+  // stream's filters, one per row group, and the stream's kind.
+  std::vector<proto::BloomFilterIndex> bloom_filters;
+  std::vector<int> bloom_kinds;                 // -1: none
   std::vector<std::vector<StreamRef>> streams;  // per column, data streams in file order
 };
 
@@ -354,19 +359,35 @@ class Reader {
     check(static_cast<size_t>(s.footer.columns_size()) == ncols, "an encoding per column");
     s.streams.resize(ncols);
     s.row_index.resize(ncols);
+    s.bloom_filters.resize(ncols);
+    s.bloom_kinds.assign(ncols, -1);
+    size_t index_end = si.offset() + si.indexlength();
     uint64_t at = si.offset();
     for (const auto& st : s.footer.streams()) {
       check(st.column() < ncols, "stream column");
       check(at + st.length() <= foot, "stream bounds");
       std::string_view bytes = f_.substr(at, st.length());
+      bool index_kind = st.kind() == proto::Stream::ROW_INDEX || st.kind() == proto::Stream::BLOOM_FILTER ||
+                        st.kind() == proto::Stream::BLOOM_FILTER_UTF8;
+      // Index streams fill the stripe's index area, data streams the rest.
+      check(index_kind == (at < index_end), "stream in the wrong area of the stripe");
       if (st.kind() == proto::Stream::ROW_INDEX) {
         check(s.row_index[st.column()].ParseFromString(decompress(codec_, bytes)), "row index");
+      } else if (index_kind) {
+        check(s.bloom_kinds[st.column()] == -1, "two bloom filter streams for a column");
+        check(s.bloom_filters[st.column()].ParseFromString(decompress(codec_, bytes)), "bloom filter index");
+        s.bloom_kinds[st.column()] = st.kind();
       } else {
         s.streams[st.column()].push_back({st.kind(), bytes});
       }
       at += st.length();
     }
     check(at == foot, "streams fill the stripe");
+    for (size_t c = 0; c < ncols; ++c) {
+      if (s.bloom_kinds[c] == -1) continue;
+      check(s.row_index[c].entry_size() == s.bloom_filters[c].bloomfilter_size(), "a bloom filter per row group");
+      check(s.footer.columns(static_cast<int>(c)).bloomencoding() == 1, "bloomEncoding UTF8_UTC");
+    }
     return s;
   }
 
@@ -551,6 +572,27 @@ class Reader {
   int codec_ = 0;
   const proto::Footer* types_ = nullptr;
 };
+
+// Whether a row group's filter may hold a value whose 64-bit hash is
+// `hash64` (orc::murmur3_hash64 of its bytes, orc::long_hash of an
+// integer), read as a reader does: the utf8bitset taken byte by byte (bit
+// i is bit i % 8 of byte i / 8, which is the spec's little-endian 64-bit
+// words), k positions from the two 32-bit halves.
+inline bool bloom_may_contain(const proto::BloomFilter& f, uint64_t hash64) {
+  const std::string& bits = f.utf8bitset();
+  check(!bits.empty() && bits.size() % 8 == 0, "utf8bitset a whole number of 64-bit words");
+  check(f.numhashfunctions() > 0, "numHashFunctions");
+  const int64_t m = static_cast<int64_t>(bits.size()) * 8;
+  const auto h1 = static_cast<int32_t>(static_cast<uint32_t>(hash64));
+  const auto h2 = static_cast<int32_t>(static_cast<uint32_t>(hash64 >> 32));
+  for (int64_t i = 1; i <= f.numhashfunctions(); ++i) {
+    int64_t combined = static_cast<int32_t>(static_cast<uint32_t>(static_cast<int64_t>(h1) + i * h2));
+    if (combined < 0) combined = -combined - 1;
+    int64_t pos = combined % m;
+    if (!((static_cast<uint8_t>(bits[static_cast<size_t>(pos / 8)]) >> (pos % 8)) & 1)) return false;
+  }
+  return true;
+}
 
 // Reads the whole file.
 inline File read_file(std::string_view bytes) { return Reader(bytes).read(); }
