@@ -59,11 +59,10 @@ proto::Type::Kind type_kind(HiveKind k) {
   return proto::Type::STRUCT;
 }
 
-// A char(n) value in every form a reader may test: as written (runnel
-// does not pad), as ORC's writers write it (cut or space-padded to n
-// characters, CharTreeWriter) and without trailing spaces. Extra forms can
-// only add false positives; a missing one would skip a row group that
-// matches.
+// A char(n) value in every form a reader may test: as written (the
+// padded form below since the writer pads; kept for older files' logic), as ORC's writers write it (cut or space-padded
+// to n characters, CharTreeWriter) and without trailing spaces. Extra forms can only add false positives; a missing one
+// would skip a row group that matches.
 void add_char_forms(std::string_view v, int64_t n, BloomFilter* f) {
   f->add_bytes(v);
   int64_t chars = 0;
@@ -123,6 +122,50 @@ bool ColumnWriter::is_string() const {
   return type_->kind == HiveKind::kString || type_->kind == HiveKind::kChar || type_->kind == HiveKind::kVarchar;
 }
 
+std::string fit_to_length(std::string_view bytes, const parquet::HiveType& type) {
+  if (type.kind != HiveKind::kChar && type.kind != HiveKind::kVarchar) return std::string(bytes);
+  int64_t chars = 0;
+  size_t cut = bytes.size();
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if ((static_cast<uint8_t>(bytes[i]) & 0xc0) == 0x80) continue;  // a UTF-8 continuation byte
+    if (chars == type.length) {
+      cut = i;
+      break;
+    }
+    ++chars;
+  }
+  std::string out(bytes.substr(0, cut));
+  if (type.kind == HiveKind::kChar && chars < type.length) out.append(static_cast<size_t>(type.length - chars), ' ');
+  return out;
+}
+
+parquet::Value as_written(const parquet::HiveType& type, const parquet::Value& v) {
+  if (v.is_null()) return v;
+  switch (type.kind) {
+    case HiveKind::kChar:
+    case HiveKind::kVarchar: return Value::bytes(fit_to_length(v.as_bytes(), type));
+    case HiveKind::kArray: {
+      std::vector<Value> items;
+      for (const Value& item : v.items()) items.push_back(as_written(type.children[0], item));
+      return Value::list(std::move(items));
+    }
+    case HiveKind::kMap: {
+      std::vector<std::pair<Value, Value>> entries;
+      for (size_t i = 0; i + 1 < v.items().size(); i += 2)
+        entries.emplace_back(as_written(type.children[0], v.items()[i]),
+                             as_written(type.children[1], v.items()[i + 1]));
+      return Value::map(std::move(entries));
+    }
+    case HiveKind::kStruct: {
+      std::vector<Value> fields;
+      for (size_t i = 0; i < v.items().size() && i < type.fields.size(); ++i)
+        fields.push_back(as_written(type.fields[i].type, v.items()[i]));
+      return Value::record(std::move(fields));
+    }
+    default: return v;
+  }
+}
+
 std::string_view ColumnWriter::bytes_at(size_t i) const {
   size_t begin = i == 0 ? 0 : ends_[i - 1];
   return std::string_view(arena_).substr(begin, ends_[i] - begin);
@@ -145,10 +188,15 @@ void ColumnWriter::add(const Value& v) {
     case HiveKind::kFloat:
     case HiveKind::kDouble: doubles_.push_back(v.as_double()); break;
     case HiveKind::kString:
-    case HiveKind::kChar:
-    case HiveKind::kVarchar:
     case HiveKind::kBinary:
       arena_.append(v.as_bytes());
+      ends_.push_back(arena_.size());
+      break;
+    case HiveKind::kChar:
+    case HiveKind::kVarchar:
+      // A reader that maps char(n) to a fixed-width type (ClickHouse's
+      // FixedString(n)) refuses a longer value.
+      arena_.append(fit_to_length(v.as_bytes(), *type_));
       ends_.push_back(arena_.size());
       break;
     case HiveKind::kDecimal: decimals_.push_back(v.as_decimal()); break;
@@ -294,7 +342,15 @@ Status ColumnWriter::write_stripe(StripeParts* parts) {
   std::vector<Pending> streams;
   streams.reserve(4);  // no column has more: references to them stay valid
   proto::ColumnEncoding enc;
-  enc.set_kind(v2 ? proto::ColumnEncoding::DIRECT_V2 : proto::ColumnEncoding::DIRECT);
+  // The columns with no integer RLE stream of their own (boolean and byte
+  // RLE are not versioned, floats are raw, a struct has only PRESENT) are
+  // DIRECT in every format version, as ORC's writers say; Apache ORC's C++
+  // reader refuses a struct column that says DIRECT_V2 ("Unknown encoding
+  // for StructColumnReader", found by ClickHouse reading our files).
+  const bool unversioned = type_->kind == HiveKind::kBoolean || type_->kind == HiveKind::kTinyint ||
+                           type_->kind == HiveKind::kFloat || type_->kind == HiveKind::kDouble ||
+                           type_->kind == HiveKind::kStruct;
+  enc.set_kind(v2 && !unversioned ? proto::ColumnEncoding::DIRECT_V2 : proto::ColumnEncoding::DIRECT);
   auto stream = [&](proto::Stream::Kind kind) -> Pending& {
     streams.emplace_back().kind = kind;
     return streams.back();

@@ -49,6 +49,14 @@ struct StripeParts {
 // (ASCII case-insensitively, as ORC's Java writer matches names).
 bool names_bloom_column(const WriterOptions& options, std::string_view column);
 
+// A char(n) or varchar(n) value as the writer stores it (ORC's
+// CharTreeWriter and VarcharTreeWriter): cut to n characters (UTF-8 code
+// points), a char(n) value then space-padded to n. Other values as they are.
+std::string fit_to_length(std::string_view bytes, const parquet::HiveType& type);
+// `v` (of `type`) with every char/varchar value in it fitted as above: what
+// a reader reads back (tests).
+parquet::Value as_written(const parquet::HiveType& type, const parquet::Value& v);
+
 class ColumnWriter {
  public:
   // Builds the writer of `type` and its children; `next_id` is the next

@@ -59,6 +59,22 @@ def duckdb_rows(*bodies: bytes) -> tuple[list, list[dict]]:
     return json.loads(lines[0])["columns"], [json.loads(line) for line in lines[1:]]
 
 
+def orc_rows(body: bytes) -> tuple[list, list[dict]]:
+    """(columns with ClickHouse's types, rows) of an ORC file, read by Apache
+    ORC's C++ reader inside ClickHouse (tests/e2e/node/orc_rows.mjs)."""
+    node = shutil.which("node")
+    assert node, "node is needed to read ORC with chDB"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "object.orc")
+        with open(path, "wb") as f:
+            f.write(body)
+        proc = subprocess.run([node, os.path.join(HERE, "node", "orc_rows.mjs"), path], capture_output=True,
+                              text=True, timeout=120, cwd=os.path.join(HERE, "node"))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    return json.loads(lines[0])["columns"], [json.loads(line) for line in lines[1:]]
+
+
 def make_table(glue, columns=COLUMNS) -> tuple[str, str]:
     db = gs.db_name("fhconv")
     glue.create_database(DatabaseInput={"Name": db})
@@ -196,16 +212,21 @@ def test_parquet_serde_settings_read_back(firehose, s3, glue, serde):
 
 
 def test_orc_serde_writes_orc_objects(firehose, s3, glue):
-    """No ORC reader nobody here wrote can be installed (docs/orc.md): the
-    rows are checked by the unit tests' reader; here the object's name and
-    the file's framing (leading magic, PostScript and its magic)."""
-    db, table = make_table(glue, [("id", "int"), ("word", "string")])
+    """OrcSerDe with bloom filters: the object is named .orc, framed as ORC,
+    and Apache ORC's C++ reader (inside ClickHouse, tests/e2e/node/orc_rows.mjs)
+    reads back the rows with the table's types; char(n) comes back padded to
+    n, as ORC's writers store it."""
+    db, table = make_table(glue, [("id", "int"), ("word", "string"), ("code", "char(4)"),
+                                  ("tags", "array<string>"), ("amount", "decimal(10,2)")])
     bucket = make_bucket(s3)
     name = create_stream(firehose, bucket, conversion(db, table) | {
-        "OutputFormatConfiguration": {"Serializer": {"OrcSerDe": {"Compression": "ZLIB"}}}}, prefix="orc/")
+        "OutputFormatConfiguration": {"Serializer": {"OrcSerDe": {
+            "Compression": "ZLIB", "BloomFilterColumns": ["id", "word"]}}}}, prefix="orc/")
     assert wait_status(firehose, name)["DeliveryStreamStatus"] == "ACTIVE"
     firehose.put_record_batch(DeliveryStreamName=name, Records=[
-        {"Data": b'{"id": 1, "word": "a"}'}, {"Data": b"not json"}])
+        {"Data": b'{"id": 1, "word": "a", "code": "xy", "tags": ["p", "q"], "amount": 12.5}'},
+        {"Data": b'{"id": 2, "word": "caf\xc3\xa9", "code": "toolong", "tags": [], "amount": "-0.07"}'},
+        {"Data": b"not json"}])
     got = wait_objects(s3, bucket, 2)
     data = [(k, v) for k, v in got.items() if k.startswith("orc/")]
     errors = [k for k in got if k.startswith("errors/format-conversion-failed/")]
@@ -217,6 +238,13 @@ def test_orc_serde_writes_orc_objects(firehose, s3, glue):
     ps_len = body[-1]
     assert body[-1 - 3:-1] == b"ORC", body[-20:]  # the PostScript's magic field ends it
     assert 0 < ps_len < len(body)
+    columns, rows = orc_rows(body)
+    assert [c for c, _ in columns] == ["id", "word", "code", "tags", "amount"]
+    assert "Int32" in dict(columns)["id"] and "Decimal(10, 2)" in dict(columns)["amount"], columns
+    assert rows == [
+        {"id": 1, "word": "a", "code": "xy  ", "tags": ["p", "q"], "amount": "12.5"},
+        {"id": 2, "word": "café", "code": "tool", "tags": [], "amount": "-0.07"},
+    ]
 
 
 def test_hive_json_serde_timestamp_formats(firehose, s3, glue):

@@ -5,7 +5,9 @@
 // rows as JSON, parquet/testing/random_values.h's form). Each file is read
 // back by the test reader (testing/orc_reader.h) and compared; the exit
 // status is 1 if any differs. The files are there for a reader nobody here
-// wrote, where one is at hand (docs/orc.md, "Verification").
+// wrote: manifest.json lists them for tests/e2e/node/orc.test.mjs, which
+// reads them with Apache ORC's C++ library inside ClickHouse (chDB;
+// docs/orc.md, "Verification").
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -108,7 +110,7 @@ struct Sample {
   int rows;
 };
 
-int write_sample(const std::string& dir, const Sample& s) {
+int write_sample(const std::string& dir, const Sample& s, std::string* manifest) {
   auto schema = *parquet::Schema::from_columns(kAllTypes);
   auto rows = s.rows == 0 ? std::vector<Value>{} : all_type_rows(*schema, s.rows, 17);
   parquet::StringSink sink;
@@ -126,7 +128,7 @@ int write_sample(const std::string& dir, const Sample& s) {
   std::string expected = "[";
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i) expected += ",\n";
-    parquet::testing::to_json(type, rows[i], &expected);
+    parquet::testing::to_json(type, as_written(type, rows[i]), &expected);  // char(n) padded, varchar(n) cut
   }
   expected += "]\n";
   std::ofstream orc(dir + "/" + s.name + ".orc", std::ios::binary);
@@ -143,6 +145,11 @@ int write_sample(const std::string& dir, const Sample& s) {
     }
     got += "]\n";
     if (got != expected) return std::cerr << s.name << ": read back differs\n", 1;
+    if (manifest->size() > 1) *manifest += ",\n";
+    *manifest += "{\"name\":\"" + s.name + "\",\"rows\":" + std::to_string(rows.size()) + ",\"compression\":\"" +
+                 codec_name(s.options.compression) + "\",\"type\":";
+    parquet::testing::type_json(type, manifest);
+    *manifest += "}";
     std::cout << s.name << ": " << rows.size() << " rows, " << file.stripes.size() << " stripes, " << sink.data().size()
               << " bytes, read back\n";
   } catch (const std::exception& e) {
@@ -189,6 +196,13 @@ int main(int argc, char** argv) {
   for (const auto& c : kAllTypes) bloom.bloom_filter_columns.push_back(c.name);
   samples.push_back({"bloom_filters", bloom, 1500});
   int failed = 0;
-  for (const auto& s : samples) failed |= write_sample(argv[1], s);
+  std::string manifest = "[";
+  for (const auto& s : samples) failed |= write_sample(argv[1], s, &manifest);
+  manifest += "]\n";
+  // The samples, their row counts, codecs and row types, for the readers of
+  // tests/e2e/node/orc.test.mjs.
+  std::ofstream out(std::string(argv[1]) + "/manifest.json");
+  out << manifest;
+  if (!out.flush()) return std::cerr << "cannot write manifest.json into " << argv[1] << "\n", 1;
   return failed;
 }
