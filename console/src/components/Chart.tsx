@@ -17,18 +17,19 @@ export function Chart({ title, data, series, bytes, height = 180 }: Props) {
   const plot = useRef<uPlot | null>(null);
   const shape = series.map((s) => s.label).join('|');
   useEffect(() => {
-    if (!el.current) return;
+    const box = el.current;
+    if (!box) return;
     const opts: uPlot.Options = {
-      width: Math.max(300, el.current.clientWidth || 480),
+      width: Math.max(300, box.clientWidth || 480),
       height,
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, fill: s.color + '22', spanGaps: false }))],
       axes: [{}, { values: (_u, vals) => vals.map((v) => human(v, bytes)), size: 60 }],
       scales: { x: { time: true } },
       legend: { show: true },
     };
-    plot.current = new uPlot(opts, data, el.current);
-    const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(300, el.current!.clientWidth), height }));
-    ro.observe(el.current);
+    plot.current = new uPlot(opts, data, box);
+    const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(300, box.clientWidth), height }));
+    ro.observe(box);
     return () => {
       ro.disconnect();
       plot.current?.destroy();
