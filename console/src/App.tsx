@@ -100,7 +100,7 @@ export function App() {
             ))}
         </nav>
         <span class="muted small">
-          {cfg.version} · {cfg.region} · {cfg.accountId}
+          {[cfg.version, cfg.region, cfg.accountId].filter(Boolean).join(' · ')}
         </span>
         {cfg.auth && (
           <button class="link" onClick={() => (signOut(), setSignedIn((n) => n + 1))}>

@@ -4,7 +4,8 @@ export interface ServerConfig {
   /** A credentials file is configured: the console must ask for keys and sign with them. */
   auth: boolean;
   region: string;
-  accountId: string;
+  /** Left out by the server when signatures are checked. */
+  accountId?: string;
   version: string;
   /** Epoch milliseconds. */
   startedAt: number;

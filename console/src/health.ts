@@ -17,7 +17,9 @@ let timer: number | undefined;
 async function probe(): Promise<boolean> {
   try {
     const r = await fetch('/health', { cache: 'no-store', signal: AbortSignal.timeout(3000) });
-    return r.status === 200;
+    // Any answer from runnel means it is there: with signatures checked, /health is 403 to an
+    // unsigned probe. 5xx is what Vite's dev proxy answers when runnel behind it is gone.
+    return r.status < 500;
   } catch {
     return false;
   }

@@ -34,6 +34,23 @@ export function credentialsGeneration(): number {
   return generation;
 }
 
+/**
+ * A client made by `make`, rebuilt after each sign-in or sign-out: the SDK memoizes what a
+ * credentials provider returns, so a client must not outlive the keys it was made with.
+ */
+export function perCredentials<T extends { destroy(): void }>(make: () => T): () => T {
+  let client: T | undefined;
+  let made = -1;
+  return () => {
+    if (!client || made !== generation) {
+      client?.destroy();
+      client = make();
+      made = generation;
+    }
+    return client;
+  };
+}
+
 /** The settings every SDK client shares: this origin as endpoint, the server's region, the current keys. */
 export function clientConfig() {
   return {

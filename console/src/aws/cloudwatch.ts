@@ -1,8 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { clientConfig } from '../session';
+import { clientConfig, perCredentials } from '../session';
 
-let client: CloudWatchClient | undefined;
-
-export function cloudwatch(): CloudWatchClient {
-  return (client ??= new CloudWatchClient(clientConfig()));
-}
+/** The page's CloudWatchClient, remade when the keys change. */
+export const cloudwatch = perCredentials(() => new CloudWatchClient({ ...clientConfig() }));

@@ -1,8 +1,5 @@
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { clientConfig } from '../session';
+import { clientConfig, perCredentials } from '../session';
 
-let client: FirehoseClient | undefined;
-
-export function firehose(): FirehoseClient {
-  return (client ??= new FirehoseClient(clientConfig()));
-}
+/** The page's FirehoseClient, remade when the keys change. */
+export const firehose = perCredentials(() => new FirehoseClient({ ...clientConfig() }));

@@ -1,9 +1,5 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { clientConfig } from '../session';
+import { clientConfig, perCredentials } from '../session';
 
-let client: KinesisClient | undefined;
-
-/** The one Kinesis client of the page; credentials are read at each request. */
-export function kinesis(): KinesisClient {
-  return (client ??= new KinesisClient(clientConfig()));
-}
+/** The page's KinesisClient, remade when the keys change. */
+export const kinesis = perCredentials(() => new KinesisClient({ ...clientConfig() }));

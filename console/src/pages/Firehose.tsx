@@ -6,7 +6,9 @@ import {
 } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { useRef, useState } from 'preact/hooks';
+import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { firehose } from '../aws/firehose';
+import { kinesis } from '../aws/kinesis';
 import { s3 } from '../aws/s3';
 import { ErrorText } from '../components/ErrorText';
 import { useAction, useLoad } from '../components/hooks';
@@ -121,16 +123,19 @@ function CreateDeliveryStream({ onCreated }: { onCreated: () => void }) {
         .catch(() => false);
       if (!exists) await s3().send(new CreateBucketCommand({ Bucket: bucket }));
     }
+    // The stream's own ARN (the config leaves the account id out when signatures are checked).
+    const sourceArn = source ? (await kinesis().send(new DescribeStreamSummaryCommand({ StreamName: source }))).StreamDescriptionSummary?.StreamARN : undefined;
+    const account = cfg.accountId ?? sourceArn?.split(':')[4] ?? '000000000000';
     await firehose().send(
       new CreateDeliveryStreamCommand({
         DeliveryStreamName: name,
         DeliveryStreamType: source ? 'KinesisStreamAsSource' : 'DirectPut',
         KinesisStreamSourceConfiguration: source
-          ? { KinesisStreamARN: `arn:aws:kinesis:${cfg.region}:${cfg.accountId}:stream/${source}`, RoleARN: `arn:aws:iam::${cfg.accountId}:role/firehose` }
+          ? { KinesisStreamARN: sourceArn, RoleARN: `arn:aws:iam::${account}:role/firehose` }
           : undefined,
         ExtendedS3DestinationConfiguration: {
           BucketARN: `arn:aws:s3:::${bucket}`,
-          RoleARN: `arn:aws:iam::${cfg.accountId}:role/firehose`,
+          RoleARN: `arn:aws:iam::${account}:role/firehose`,
           Prefix: prefix || undefined,
           BufferingHints: { IntervalInSeconds: Math.trunc(Number(interval)), SizeInMBs: Math.trunc(Number(size)) },
         },

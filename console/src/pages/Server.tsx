@@ -83,7 +83,7 @@ export default function Server() {
             <dd>{new Date(cfg.startedAt).toLocaleString()}</dd>
             <dt>Region / account</dt>
             <dd>
-              {cfg.region} / {cfg.accountId}
+              {cfg.region} / {cfg.accountId ?? 'not shown'}
             </dd>
             <dt>Services</dt>
             <dd>{cfg.services.join(', ')}</dd>
