@@ -1,41 +1,27 @@
 // With a credentials file the console asks for keys, keeps them in sessionStorage only, signs
 // every call with them (the SDK for the APIs, @smithy/signature-v4 for /metrics).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { after, before, test } from 'node:test';
-import { artifacts, eventually, openBrowser, shot } from './lib.mjs';
-
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
+import { eventually, openBrowser, shot, spawnRunnel } from './lib.mjs';
 
 let b, server, dir, url;
 
 before(async () => {
+  if (!process.env.RUNNEL_BIN) return;
   dir = mkdtempSync(tmpdir() + '/runnel-console-auth-');
   writeFileSync(`${dir}/credentials`, '[default]\naws_access_key_id = AKIDCONSOLETEST\naws_secret_access_key = console-secret\n');
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}/console/`;
-  server = spawn(
-    process.env.RUNNEL_BIN,
-    ['serve', '--port', String(port), '--data-dir', `${dir}/data`, '--host', '127.0.0.1', '--console-dir', process.env.CONSOLE_DIR, '--credentials-file', `${dir}/credentials`],
-    { stdio: 'ignore' },
-  );
-  await eventually(async () => (await fetch(url + 'config.json')).ok, { what: 'the auth server' });
+  let origin;
+  ({ url: origin, child: server } = await spawnRunnel(`${dir}/data`, ['--credentials-file', `${dir}/credentials`]));
+  url = origin + '/console/';
   b = await openBrowser();
 });
 
 after(async () => {
   await b?.browser.close();
   server?.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('asks for keys, rejects wrong ones with AWS error text, and keeps good ones in sessionStorage only', { skip: !process.env.RUNNEL_BIN && 'needs run.sh' }, async () => {

@@ -3,6 +3,7 @@
 // RUNNEL_PORT, RUNNEL_DATA_DIR, CONSOLE_DIR and RUNNEL_PID_FILE.
 
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync, writeFileSync, mkdirSync, openSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -78,4 +79,25 @@ export async function startServer() {
   child.unref();
   writeFileSync(process.env.RUNNEL_PID_FILE, String(child.pid));
   await eventually(async () => (await fetch(origin + '/health')).status === 200, { what: 'the server to start' });
+}
+
+export const freePort = () =>
+  new Promise((res) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => res(p));
+    });
+  });
+
+/** A second runnel of the test's own (same binary and console folder) with extra flags; returns its origin and process. */
+export async function spawnRunnel(dataDir, extra = []) {
+  const port = await freePort();
+  const child = spawn(
+    process.env.RUNNEL_BIN,
+    ['serve', '--port', String(port), '--data-dir', dataDir, '--host', '127.0.0.1', '--console-dir', process.env.CONSOLE_DIR, ...extra],
+    { stdio: 'ignore' },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(async () => (await fetch(url + '/console/config.json')).ok, { what: 'the extra runnel' });
+  return { url, child };
 }

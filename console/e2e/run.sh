@@ -41,4 +41,4 @@ for _ in $(seq 100); do
 done
 curl -fs "$CONSOLE_URL/console/config.json" >/dev/null || { echo "runnel did not serve /console/config.json" >&2; cat "$ARTIFACTS/runnel.log" >&2; exit 1; }
 
-node --disable-warning=NodeVersionSupportWarning --test --test-concurrency=1 "$here"/1-streams.test.mjs "$here"/2-firehose.test.mjs "$here"/3-server.test.mjs "$here"/4-auth.test.mjs
+node --disable-warning=NodeVersionSupportWarning --test --test-concurrency=1 "$here"/1-streams.test.mjs "$here"/2-firehose.test.mjs "$here"/3-server.test.mjs "$here"/4-auth.test.mjs "$here"/5-scale.test.mjs
