@@ -134,6 +134,18 @@ test('charts move under load', async () => {
   await shot(page(), 'stream');
 });
 
+test('per-shard charts once enhanced monitoring is on', async () => {
+  await page().goto(consoleUrl + `#/streams/${name}`);
+  await page().click('text=Enable enhanced monitoring');
+  await eventually(async () => /ALL|IncomingBytes/.test(await page().locator('[data-testid=stream-summary]').textContent()), { what: 'shard-level metrics on' });
+  await page().click('svg.hashmap rect[data-shard="shardId-000000000001"]');
+  const chart = page().locator('section[aria-label="Metrics of shardId-000000000001"] figure.chart', { hasText: 'Incoming records' });
+  await chart.waitFor();
+  const top = (2n ** 128n - 1n).toString();
+  await kinesis.send(new PutRecordsCommand({ StreamName: name, Records: Array.from({ length: 50 }, () => ({ PartitionKey: 'p', ExplicitHashKey: top, Data: Buffer.from('to shard 1') })) }));
+  await eventually(async () => Number(await chart.getAttribute('data-total')) >= 50, { timeout: 30_000, what: 'the shard chart to count the records' });
+});
+
 test('reshard and see the lineage', async () => {
   await page().goto(consoleUrl + `#/streams/${name}`);
   await page().locator('[data-shard-row="shardId-000000000000"]').waitFor();

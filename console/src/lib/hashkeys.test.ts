@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjacentPair, fraction, keyPercent, layoutShards, MAX_HASH_KEY, mergeCandidates, midpoint, shardForKey, type ShardLike } from './hashkeys';
+import { adjacentPair, fraction, keyPercent, layoutShards, MAX_HASH_KEY, mergeCandidates, midpoint, rangeLabel, shardForKey, type ShardLike } from './hashkeys';
 
 const M = MAX_HASH_KEY;
 const half = midpoint(0n, M);
@@ -79,5 +79,13 @@ describe('merge and routing', () => {
   it('routes an explicit hash key to the open shard holding it', () => {
     expect(shardForKey(map, 150n)!.id).toBe('b');
     expect(shardForKey(map, M)!.id).toBe('c');
+  });
+});
+
+describe('rangeLabel', () => {
+  it('uses one decimal for wide ranges and more for narrow ones', () => {
+    expect(rangeLabel(0n, half - 1n)).toBe('0.0% – 50.0%');
+    const step = M / 10_000n;
+    expect(rangeLabel(9990n * step, 9991n * step - 1n)).toBe('99.900% – 99.910%');
   });
 });

@@ -116,3 +116,11 @@ export function shardForKey(map: ShardMap, key: bigint): LaidShard | undefined {
 export function keyPercent(key: bigint): string {
   return (fraction(key) * 100).toFixed(1) + '%';
 }
+
+/** A range as percentages of the key space, with enough decimals that a narrow range does not read as "99.9% – 99.9%". */
+export function rangeLabel(start: bigint, end: bigint): string {
+  const width = fraction(end) - fraction(start);
+  const digits = Math.min(8, Math.max(1, Math.round(-Math.log10(Math.max(width * 100, 1e-12))) + 1));
+  const pct = (k: bigint) => (fraction(k) * 100).toFixed(digits) + '%';
+  return `${pct(start)} – ${pct(end)}`;
+}

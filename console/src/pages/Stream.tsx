@@ -63,6 +63,12 @@ export default function Stream({ route }: { route: Route }) {
       <StreamCharts name={name} />
       <ErrorText error={shards.error} />
       {map && <Shards name={name} map={map} openShards={s?.OpenShardCount ?? map.openCount} onChanged={changed} selected={selected} onSelect={setSelected} />}
+      {selected &&
+        ((s?.EnhancedMonitoring ?? []).some((m) => m.ShardLevelMetrics?.length) ? (
+          <StreamCharts name={name} shardId={selected} />
+        ) : (
+          <p class="muted card">Per-shard rates and throttles of {selected} need shard-level metrics: enable enhanced monitoring under Settings.</p>
+        ))}
       {s?.StreamARN && <Consumers arn={s.StreamARN} />}
       {s && <Settings s={s} onChanged={changed} />}
     </section>

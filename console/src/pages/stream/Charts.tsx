@@ -31,7 +31,7 @@ export function StreamCharts({ name, shardId }: { name: string; shardId?: string
   const col = (i: number) => (d ? [d[0], d[i]] : [[], []]) as [number[], (number | null)[]];
   const two = (i: number, j: number) => (d ? [d[0], d[i], d[j]] : [[], [], []]) as [number[], ...(number | null)[][]];
   return (
-    <section class="card" aria-label="Metrics">
+    <section class="card" aria-label={shardId ? `Metrics of ${shardId}` : 'Metrics'}>
       <div class="toolbar">
         <h2 style={{ margin: 0 }}>Metrics{shardId ? ` of ${shardId}` : ''}</h2>
         <label>

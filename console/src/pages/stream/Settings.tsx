@@ -1,6 +1,8 @@
 import {
   AddTagsToStreamCommand,
   DecreaseStreamRetentionPeriodCommand,
+  DisableEnhancedMonitoringCommand,
+  EnableEnhancedMonitoringCommand,
   IncreaseStreamRetentionPeriodCommand,
   ListTagsForStreamCommand,
   RemoveTagsFromStreamCommand,
@@ -31,6 +33,12 @@ export function Settings({ s, onChanged }: { s: StreamDescriptionSummary; onChan
     );
     onChanged();
   });
+  const monitored = (s.EnhancedMonitoring ?? []).some((m) => m.ShardLevelMetrics?.length);
+  const monitoring = useAction(async () => {
+    const Cmd = monitored ? DisableEnhancedMonitoringCommand : EnableEnhancedMonitoringCommand;
+    await kinesis().send(new Cmd({ StreamName: name, ShardLevelMetrics: ['ALL'] }));
+    onChanged();
+  });
   return (
     <section class="card" aria-label="Settings">
       <h2>Settings</h2>
@@ -51,6 +59,13 @@ export function Settings({ s, onChanged }: { s: StreamDescriptionSummary; onChan
             Switch to {current === 'ON_DEMAND' ? 'provisioned' : 'on-demand'}
           </button>
           <ErrorText error={mode.error} />
+        </div>
+        <div>
+          Shard-level metrics: <strong>{monitored ? 'on' : 'off'}</strong>{' '}
+          <button onClick={() => void monitoring.run()} disabled={monitoring.busy}>
+            {monitored ? 'Disable' : 'Enable'} enhanced monitoring
+          </button>
+          <ErrorText error={monitoring.error} />
         </div>
       </div>
       <Tags name={name} />

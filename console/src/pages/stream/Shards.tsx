@@ -6,7 +6,7 @@ import { HashKeyMap } from '../../components/HashKeyMap';
 import { useAction } from '../../components/hooks';
 import { VirtualList } from '../../components/VirtualList';
 import { namesField } from '../../errors';
-import { keyPercent, mergeCandidates, midpoint, type ShardMap } from '../../lib/hashkeys';
+import { mergeCandidates, midpoint, rangeLabel, type ShardMap } from '../../lib/hashkeys';
 import { href } from '../../router';
 
 interface Props {
@@ -56,7 +56,7 @@ export function Shards({ name, map, openShards, onChanged, selected, onSelect }:
               <span class={s.open ? 'ok' : 'muted'}>{s.open ? 'open' : 'closed'}</span>
               <span>{s.generation}</span>
               <span title={`${s.start} – ${s.end}`}>
-                {keyPercent(s.start)} – {keyPercent(s.end)}
+                {rangeLabel(s.start, s.end)}
               </span>
               <span data-lineage>
                 {s.parents.join(' + ') || '–'} → {s.children.join(' + ') || '–'}
