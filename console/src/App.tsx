@@ -19,6 +19,11 @@ const pages: Record<string, () => Promise<PageModule>> = {
   server: () => import('./pages/Server'),
 };
 
+/** Starts loading the chunk of the page a route shows, e.g. while config.json is still on its way. */
+export function preloadPage(route: Route): void {
+  void pages[pageFor(route)]().catch(() => undefined);
+}
+
 function pageFor(route: Route): string {
   const [a, b, c] = route.parts;
   if (a === 'streams' && b && c === 'records') return 'records';

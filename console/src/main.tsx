@@ -1,11 +1,13 @@
 import { render } from 'preact';
-import { App } from './App';
+import { App, preloadPage } from './App';
 import { loadConfig } from './config';
 import { startHealth } from './health';
+import { parseHash } from './router';
 import './styles.css';
 
 async function start() {
   const root = document.getElementById('app')!;
+  preloadPage(parseHash(window.location.hash)); // in parallel with config.json
   try {
     await loadConfig();
   } catch (e) {
