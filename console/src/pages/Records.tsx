@@ -30,6 +30,7 @@ export default function Records({ route }: { route: Route }) {
   const [keyFilter, setKeyFilter] = useState('');
   const [textFilter, setTextFilter] = useState('');
   const [picked, setPicked] = useState<ShownRecord | null>(null);
+  const [behind, setBehind] = useState<number | null>(null);
   const reader = useRef<ShardReader | null>(null);
   const tailing = useRef(tail);
   tailing.current = tail; // read by the running loop, so unticking stops it at the next poll
@@ -52,6 +53,7 @@ export default function Records({ route }: { route: Route }) {
     setError(null);
     setRecords([]);
     setPicked(null);
+    setBehind(null);
     setReading(true);
     const ids = shard === ALL ? shardIds : [shard];
     try {
@@ -63,6 +65,7 @@ export default function Records({ route }: { route: Route }) {
         const got = await r.read({ catchUp: true, maxCalls: first ? 50 : 20, signal: ac.signal });
         first = false;
         if (got.length) setRecords((prev) => [...prev, ...got].slice(-KEEP));
+        setBehind(Math.max(0, ...r.behind.values()));
         if (!tailing.current || r.finished) break;
         await new Promise((res) => setTimeout(res, 1000));
       }
@@ -166,6 +169,11 @@ export default function Records({ route }: { route: Route }) {
         <span class="muted" data-testid="record-count" aria-live="polite">
           {shown.length} of {records.length} records{reading ? (tail ? ' · following' : ' · reading…') : ''}
         </span>
+        {behind !== null && (
+          <span class="muted small" title="MillisBehindLatest of the last GetRecords, the largest over the shards read">
+            {behind === 0 ? 'at the tip' : `${(behind / 1000).toFixed(1)} s behind the tip`}
+          </span>
+        )}
         <button onClick={download} disabled={!shown.length}>
           Download JSON lines
         </button>
@@ -178,7 +186,7 @@ export default function Records({ route }: { route: Route }) {
         onActivate={(i) => setPicked(shown[i])}
         header={
           <div class="cols records-cols">
-            <span>Sequence number</span>
+            <span>Shard / sequence number</span>
             <span>Arrival</span>
             <span>Partition key</span>
             <span>Data</span>
@@ -188,7 +196,10 @@ export default function Records({ route }: { route: Route }) {
           const r = shown[i];
           return (
             <div class="cols records-cols" data-record={r.SequenceNumber} onClick={() => setPicked(r)}>
-              <span title={`${r.shardId} ${r.SequenceNumber}`}>{r.SequenceNumber}</span>
+              <span title={`${r.shardId} ${r.SequenceNumber}`}>
+                {shard === ALL ? r.shardId.replace('shardId-', '') + ' · ' : ''}
+                {r.SequenceNumber}
+              </span>
               <span>{r.ApproximateArrivalTimestamp?.toLocaleTimeString()}</span>
               <span>{r.PartitionKey}</span>
               <span>{preview(r)}</span>
