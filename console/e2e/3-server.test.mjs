@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { consoleUrl, eventually, openBrowser, shot, startServer, stopServer } from './lib.mjs';
+import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { consoleUrl, eventually, kinesis, openBrowser, shot, startServer, stopServer } from './lib.mjs';
 
 let b;
 before(async () => {
@@ -19,8 +20,18 @@ test('the server page shows version, fsync latency and requests by operation', a
   const cfg = await (await fetch(consoleUrl + 'config.json')).json();
   assert.ok(facts.includes(cfg.version), facts);
   assert.match(await page.locator('[aria-label="fsync latency"]').textContent(), /\d+ fsyncs/);
-  // A second scrape gives the rates and the charts a point.
-  await page.waitForTimeout(6000);
+  assert.match(await page.locator('[data-testid=data-dir-bytes]').textContent(), /\d/);
+  // An error answered: counted by type.
+  await assert.rejects(kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'no-such-stream-for-the-server-page' })), {
+    name: 'ResourceNotFoundException',
+  });
+  await eventually(
+    async () => /kinesis\s*DescribeStreamSummary\s*ResourceNotFoundException\s*[1-9]/.test(
+      (await page.locator('[data-testid=errors-table]').textContent({ timeout: 1000 }).catch(() => '')) ?? ''),
+    { what: 'ResourceNotFoundException in the errors table', timeout: 15_000 },
+  );
+  // Two more scrapes give the rates and the charts two points.
+  await page.locator('[data-testid=rates-pending]').waitFor({ state: 'detached', timeout: 15_000 });
   await shot(page, 'server');
 });
 

@@ -1,6 +1,6 @@
 // Shared by the browser tests: the server under test, a Chromium page, SDK clients for setup.
 // run.sh sets CONSOLE_URL (the runnel origin), ARTIFACTS, and for the restart test RUNNEL_BIN,
-// RUNNEL_PORT, RUNNEL_DATA_DIR, CONSOLE_DIR and RUNNEL_PID_FILE.
+// RUNNEL_PORT, RUNNEL_DATA_DIR, RUNNEL_PID_FILE and, when a folder is served, CONSOLE_DIR.
 
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -68,12 +68,16 @@ export async function stopServer() {
   }, { what: 'the server to stop' });
 }
 
+// The console folder to serve, when run.sh was given one (CONSOLE_DIR);
+// otherwise the binary serves the console compiled into it.
+const consoleDirArgs = () => (process.env.CONSOLE_DIR ? ['--console-dir', process.env.CONSOLE_DIR] : []);
+
 /** Starts runnel again with the same port and data, and records its pid for run.sh to stop. */
 export async function startServer() {
   const log = openSync(`${artifacts}/runnel-restarted.log`, 'a');
   const child = spawn(
     process.env.RUNNEL_BIN,
-    ['serve', '--port', process.env.RUNNEL_PORT, '--data-dir', process.env.RUNNEL_DATA_DIR, '--host', '127.0.0.1', '--console-dir', process.env.CONSOLE_DIR],
+    ['serve', '--port', process.env.RUNNEL_PORT, '--data-dir', process.env.RUNNEL_DATA_DIR, '--host', '127.0.0.1', ...consoleDirArgs()],
     { detached: true, stdio: ['ignore', log, log] },
   );
   child.unref();
@@ -94,7 +98,7 @@ export async function spawnRunnel(dataDir, extra = []) {
   const port = await freePort();
   const child = spawn(
     process.env.RUNNEL_BIN,
-    ['serve', '--port', String(port), '--data-dir', dataDir, '--host', '127.0.0.1', '--console-dir', process.env.CONSOLE_DIR, ...extra],
+    ['serve', '--port', String(port), '--data-dir', dataDir, '--host', '127.0.0.1', ...consoleDirArgs(), ...extra],
     { stdio: 'ignore' },
   );
   const url = `http://127.0.0.1:${port}`;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests of the console against a real runnel: e2e/run.sh RUNNEL_BIN
-# Builds console/dist if it is missing, starts RUNNEL_BIN on a free loopback port serving it,
-# runs e2e/*.test.mjs in order with node:test, keeps screenshots in $ARTIFACTS
+# Starts RUNNEL_BIN on a free loopback port serving the console compiled into
+# it (or, with CONSOLE_DIR=console/dist, that folder: --console-dir), runs
+# e2e/*.test.mjs in order with node:test, keeps screenshots in $ARTIFACTS
 # (default console/e2e/artifacts), and stops the server.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,7 +12,12 @@ bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 cd "$console"
 [ -d node_modules ] || npm ci --no-audit --no-fund
-[ -f dist/index.html ] || npm run build
+if [ -n "${CONSOLE_DIR:-}" ]; then
+  [ -f "$CONSOLE_DIR/index.html" ] || npm run build
+  console_args=(--console-dir "$CONSOLE_DIR")
+else
+  console_args=()
+fi
 
 if [ -z "${CHROMIUM:-}" ]; then
   CHROMIUM=$(command -v chromium || true)
@@ -23,7 +29,7 @@ work=$(mktemp -d)
 export ARTIFACTS=${ARTIFACTS:-$here/artifacts}
 mkdir -p "$ARTIFACTS"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export RUNNEL_BIN=$bin RUNNEL_PORT=$port RUNNEL_DATA_DIR=$work/data CONSOLE_DIR=$console/dist RUNNEL_PID_FILE=$work/runnel.pid
+export RUNNEL_BIN=$bin RUNNEL_PORT=$port RUNNEL_DATA_DIR=$work/data RUNNEL_PID_FILE=$work/runnel.pid
 export CONSOLE_URL=http://127.0.0.1:$port
 
 stop() {
@@ -33,12 +39,22 @@ stop() {
 }
 trap stop EXIT
 
-"$bin" serve --port "$port" --data-dir "$RUNNEL_DATA_DIR" --host 127.0.0.1 --console-dir "$CONSOLE_DIR" >"$ARTIFACTS/runnel.log" 2>&1 &
+"$bin" serve --port "$port" --data-dir "$RUNNEL_DATA_DIR" --host 127.0.0.1 "${console_args[@]}" >"$ARTIFACTS/runnel.log" 2>&1 &
 echo $! >"$RUNNEL_PID_FILE"
 for _ in $(seq 100); do
   curl -fs "$CONSOLE_URL/health" >/dev/null 2>&1 && break
   sleep 0.1
 done
 curl -fs "$CONSOLE_URL/console/config.json" >/dev/null || { echo "runnel did not serve /console/config.json" >&2; cat "$ARTIFACTS/runnel.log" >&2; exit 1; }
+if curl -fs "$CONSOLE_URL/console/" | grep -q "was not built"; then
+  echo "$bin was built without the console (scripts/build-console.sh, then rebuild; or set CONSOLE_DIR)" >&2
+  exit 1
+fi
 
-node --disable-warning=NodeVersionSupportWarning --test --test-concurrency=1 "$here"/1-streams.test.mjs "$here"/2-firehose.test.mjs "$here"/3-server.test.mjs "$here"/4-auth.test.mjs "$here"/5-scale.test.mjs
+# JUNIT=FILE: a JUnit report too (tests/e2e/run.sh counts the tests with it).
+reporters=()
+if [ -n "${JUNIT:-}" ]; then
+  reporters=(--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit
+             --test-reporter-destination="$JUNIT")
+fi
+node --disable-warning=NodeVersionSupportWarning --test --test-concurrency=1 "${reporters[@]}" "$here"/1-streams.test.mjs "$here"/2-firehose.test.mjs "$here"/3-server.test.mjs "$here"/4-auth.test.mjs "$here"/5-scale.test.mjs

@@ -24,7 +24,7 @@ if [ ! -x "$BIN" ]; then
   exit 2
 fi
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose glue crash)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose glue console crash)
 PYTHON="${PYTHON:-python3}"
 
 # Clients see only dummy credentials and the loopback server; no proxies, no
@@ -185,6 +185,15 @@ for suite in "${SUITES[@]}"; do
                rc_node=$?
                [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
     glue)      run_pytest "$suite" test_glue.py test_glue_cli.py ;;
+    # The web console: its HTTP surface here, then its pages in Debian's
+    # Chromium (console/e2e/, a server of its own serving the console
+    # compiled into the binary; screenshots under the work dir).
+    console)   run_pytest "$suite" test_console_http.py
+               rc_py=$?
+               ARTIFACTS="$WORK/console-artifacts" JUNIT="$REPORTS/$suite.node.xml" \
+                 timeout --signal=KILL 600 bash "$HERE/../../console/e2e/run.sh" "$BIN"
+               rc_node=$?
+               [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
     *) echo "e2e: unknown suite '$suite'" >&2; false ;;
   esac
   rc=$?

@@ -62,9 +62,7 @@ export default function Server() {
   const fsync = histogram(fams?.get('runnel_log_fdatasync_milliseconds'));
   const lat = fams?.get('runnel_request_latency_milliseconds');
   const ops = sumBy(fams?.get('runnel_requests_total'), ['service', 'operation']);
-  const extraLabels = [...new Set((fams?.get('runnel_requests_total')?.samples ?? []).flatMap((s) => Object.keys(s.labels)))].filter(
-    (l) => l !== 'service' && l !== 'operation',
-  );
+  const errors = sumBy(fams?.get('runnel_request_errors_total'), ['service', 'operation', 'error']).filter((e) => e.value > 0);
   const conns = sumBy(fams?.get('runnel_open_connections'), ['protocol', 'tls']);
   const bars = bucketCounts(fsync);
   const maxBar = Math.max(1, ...bars.map((b) => b.count));
@@ -93,6 +91,8 @@ export default function Server() {
             <dd data-testid="log-bytes">
               {human(value(fams?.get('runnel_log_bytes')), true)} in {value(fams?.get('runnel_log_segments')) ?? '–'} segment(s)
             </dd>
+            <dt>Data directory</dt>
+            <dd data-testid="data-dir-bytes">{human(value(fams?.get('runnel_data_dir_bytes')), true)}</dd>
             <dt>Resident memory</dt>
             <dd>{human(value(fams?.get('runnel_process_resident_memory_bytes')), true)}</dd>
             <dt>Open connections</dt>
@@ -121,8 +121,17 @@ export default function Server() {
         </div>
       </div>
       <div class="charts" style={{ margin: '1rem 0' }}>
-        <Chart title="Requests per second (this page's samples)" data={[hist.t, hist.req]} series={[{ label: 'requests/s', color: '#0b5cad' }]} />
-        <Chart title="fsyncs per second" data={[hist.t, hist.fs]} series={[{ label: 'fsyncs/s', color: '#1b7f3b' }]} />
+        {hist.t.length < 2 ? (
+          // A rate needs two scrapes and a time axis two points.
+          <p class="muted" data-testid="rates-pending">
+            Rates appear after the next scrapes (every {EVERY / 1000} s).
+          </p>
+        ) : (
+          <>
+            <Chart title="Requests per second (this page's samples)" data={[hist.t, hist.req]} series={[{ label: 'requests/s', color: '#0b5cad' }]} />
+            <Chart title="fsyncs per second" data={[hist.t, hist.fs]} series={[{ label: 'fsyncs/s', color: '#1b7f3b' }]} />
+          </>
+        )}
       </div>
       <div class="card">
         <h2>Requests by operation</h2>
@@ -153,20 +162,30 @@ export default function Server() {
             })}
           </tbody>
         </table>
-        {extraLabels.length > 0 && (
-          <>
-            <h3>By {extraLabels.join(', ')}</h3>
-            <table class="plain">
-              <tbody>
-                {sumBy(fams?.get('runnel_requests_total'), extraLabels).map((e) => (
-                  <tr key={e.key.join('|')}>
-                    <td>{e.key.join(' · ')}</td>
-                    <td class="num">{e.value}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </>
+        <h2>Errors by type</h2>
+        {errors.length === 0 ? (
+          <p class="muted">No operation has answered with an error since the server started.</p>
+        ) : (
+          <table class="plain" data-testid="errors-table">
+            <thead>
+              <tr>
+                <th>Service</th>
+                <th>Operation</th>
+                <th>Error</th>
+                <th class="num">Answered</th>
+              </tr>
+            </thead>
+            <tbody>
+              {errors.map(({ key: [svc, op, error], value: n }) => (
+                <tr key={svc + op + error}>
+                  <td>{svc}</td>
+                  <td>{op}</td>
+                  <td>{error}</td>
+                  <td class="num">{n}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         )}
       </div>
     </section>
