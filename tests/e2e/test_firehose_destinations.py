@@ -205,6 +205,33 @@ def test_splunk_event_endpoint_gets_the_exact_events(firehose, s3, hec):
     assert objects(s3, bucket) == {}
 
 
+def test_splunk_with_the_aws_cli(s3, hec):
+    """The AWS CLI makes the Splunk stream and sends a batch; the HEC receiver
+    gets exactly those events."""
+    cli = sup.find_aws_cli()
+    if not cli:
+        pytest.skip("the AWS CLI is not installed")
+    aws, out = sup.aws_service_cli(cli, "firehose")
+    bucket = make_bucket(s3)
+    name = sup.unique_name("fhcli")
+    aws("create-delivery-stream", "--delivery-stream-name", name,
+        "--splunk-destination-configuration", json.dumps(splunk_config(hec.url, bucket)))
+    wait_active(client("firehose"), name)
+    events = [{"event": {"n": i, "from": "cli"}, "sourcetype": "runnel:cli"} for i in range(3)]
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True, timeout=30)
+    if "aws-cli/1." in version.stdout + version.stderr:
+        records = [{"Data": json.dumps(e)} for e in events]
+        extra = []
+    else:
+        records = [{"Data": base64.b64encode(json.dumps(e).encode()).decode()} for e in events]
+        extra = ["--cli-binary-format", "base64"]
+    result = out("put-record-batch", "--delivery-stream-name", name, *extra, "--records", json.dumps(records))
+    assert result["FailedPutCount"] == 0, result
+    got = wait_for("3 events", at_least(3, lambda: hec.dump()["events"]))
+    assert sorted((x["event"] for x in got), key=lambda e: e["event"]["n"]) == events
+    assert objects(s3, bucket) == {}
+
+
 def test_splunk_raw_endpoint(firehose, s3, hec):
     bucket = make_bucket(s3)
     name = create(firehose, SplunkDestinationConfiguration=splunk_config(hec.url, bucket, "Raw"))
