@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { PutRecordCommand, PutRecordsCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamConsumerCommand,
+  DescribeStreamSummaryCommand,
+  ListStreamConsumersCommand,
+  PutRecordCommand,
+  PutRecordsCommand,
+  SubscribeToShardCommand,
+} from '@aws-sdk/client-kinesis';
 import { consoleUrl, eventually, kinesis, openBrowser, shot, unique } from './lib.mjs';
 
 const name = unique('console-e2e');
@@ -144,6 +151,36 @@ test('per-shard charts once enhanced monitoring is on', async () => {
   const top = (2n ** 128n - 1n).toString();
   await kinesis.send(new PutRecordsCommand({ StreamName: name, Records: Array.from({ length: 50 }, () => ({ PartitionKey: 'p', ExplicitHashKey: top, Data: Buffer.from('to shard 1') })) }));
   await eventually(async () => Number(await chart.getAttribute('data-total')) >= 50, { timeout: 30_000, what: 'the shard chart to count the records' });
+});
+
+test('an enhanced fan-out consumer shows how far behind it is', async () => {
+  const { StreamARN } = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary;
+  await page().goto(consoleUrl + `#/streams/${name}`);
+  const consumers = page().locator('section[aria-label=Consumers]');
+  await consumers.locator('input[name=ConsumerName]').fill('lagging-reader');
+  await consumers.locator('button[type=submit]').click();
+  const row = consumers.locator('tr', { hasText: 'lagging-reader' });
+  await row.waitFor();
+  const { Consumers } = await kinesis.send(new ListStreamConsumersCommand({ StreamARN }));
+  const consumer = Consumers.find((c) => c.ConsumerName === 'lagging-reader');
+  await eventually(async () => (await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumer.ConsumerARN })))
+    .ConsumerDescription.ConsumerStatus === 'ACTIVE', { what: 'the consumer ACTIVE' });
+  assert.match(await row.locator('[data-testid=consumer-behind]').textContent(), /no subscription/);
+  // A subscription from TRIM_HORIZON (the SDK over HTTP/2, as a KCL would) reads the records put
+  // so far: its events say how far behind the tip it is, and CloudWatch has them per consumer.
+  const sub = await kinesis.send(new SubscribeToShardCommand({
+    ConsumerARN: consumer.ConsumerARN, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'TRIM_HORIZON' },
+  }));
+  let events = 0;
+  const reading = (async () => {
+    for await (const ev of sub.EventStream) if (ev.SubscribeToShardEvent && ++events >= 3) break;
+  })();
+  await eventually(async () => events >= 1, { what: 'a SubscribeToShard event' });
+  await eventually(async () => /^\d+ ms$/.test((await row.locator('[data-testid=consumer-behind]').textContent()).trim()) &&
+    Number(await row.locator('[data-testid=consumer-records]').textContent()) > 0,
+  { timeout: 30_000, what: 'the consumer\'s lag and records in the table' });
+  await reading.catch(() => {});
+  await shot(page(), 'stream-consumer');
 });
 
 test('reshard and see the lineage', async () => {

@@ -12,6 +12,12 @@ interface Props {
 }
 
 /** A time-series chart (uPlot). Keeps one plot and feeds it new data instead of rebuilding it. */
+// The y axis as wide as its longest label ("97.7 KiB"), which a fixed width cut off.
+function axisWidth(_u: unknown, values: string[] | null): number {
+  const longest = Math.max(0, ...(values ?? []).map((v) => String(v).length));
+  return Math.max(40, longest * 7 + 18);
+}
+
 export function Chart({ title, data, series, bytes, height = 180 }: Props) {
   const el = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -23,7 +29,7 @@ export function Chart({ title, data, series, bytes, height = 180 }: Props) {
       width: Math.max(300, box.clientWidth || 480),
       height,
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, fill: s.color + '22', spanGaps: false }))],
-      axes: [{}, { values: (_u, vals) => vals.map((v) => human(v, bytes)), size: 60 }],
+      axes: [{}, { values: (_u, vals) => vals.map((v) => human(v, bytes)), size: axisWidth }],
       scales: { x: { time: true } },
       legend: { show: true },
     };
