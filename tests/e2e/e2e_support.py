@@ -11,6 +11,7 @@ Environment (set by tests/e2e/run.sh):
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import http.client
 import json
@@ -75,6 +76,17 @@ def aws_service_cli(cli: str | None, service: str):
         return json.loads(text) if text.strip() else {}
 
     return aws, out
+
+
+def firehose_blob_args(cli: str, option: str, payloads: list[str]) -> list[str]:
+    """The CLI arguments that send `payloads` as Firehose records: `--record`
+    (one payload) or `--records`. The AWS CLI v1 sends a blob's text as it is;
+    v2 wants base64 and --cli-binary-format to say so."""
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True, timeout=30)
+    v1 = "aws-cli/1." in version.stdout + version.stderr
+    records = [{"Data": p if v1 else base64.b64encode(p.encode()).decode()} for p in payloads]
+    value = json.dumps(records[0] if option == "--record" else records)
+    return [option, value] if v1 else ["--cli-binary-format", "base64", option, value]
 
 
 def runnel_bin() -> str:

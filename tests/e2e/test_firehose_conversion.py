@@ -364,14 +364,8 @@ def test_with_the_aws_cli(s3, firehose):
     fh_aws("create-delivery-stream", "--delivery-stream-name", name, "--delivery-stream-type", "DirectPut",
            "--extended-s3-destination-configuration", json.dumps(s3conf))
     assert wait_status(firehose, name)["DeliveryStreamStatus"] == "ACTIVE"
-    version = subprocess.run([cli, "--version"], capture_output=True, text=True, timeout=30)
     payloads = [json.dumps({"id": i, "tags": ["t"] * i}) for i in range(3)]
-    if "aws-cli/1." in version.stdout + version.stderr:
-        # v1 sends a blob's text as it is.
-        args = ["--records", json.dumps([{"Data": p} for p in payloads])]
-    else:
-        args = ["--cli-binary-format", "base64", "--records",
-                json.dumps([{"Data": base64.b64encode(p.encode()).decode()} for p in payloads])]
+    args = sup.firehose_blob_args(cli, "--records", payloads)
     out = fh_out("put-record-batch", "--delivery-stream-name", name, *args)
     assert out["FailedPutCount"] == 0
     got = wait_objects(s3, bucket, 1)

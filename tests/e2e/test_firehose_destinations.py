@@ -164,13 +164,8 @@ def test_opensearch_all_documents_backup_and_aws_cli(s3, bulk):
     aws("create-delivery-stream", "--delivery-stream-name", name,
         "--amazonopensearchservice-destination-configuration", json.dumps(config))
     wait_active(client("firehose"), name)
-    version = subprocess.run([cli, "--version"], capture_output=True, text=True, timeout=30)
     payload = '{"from":"cli"}'
-    if "aws-cli/1." in version.stdout + version.stderr:
-        args = ["--record", json.dumps({"Data": payload})]
-    else:
-        args = ["--cli-binary-format", "base64", "--record",
-                json.dumps({"Data": base64.b64encode(payload.encode()).decode()})]
+    args = sup.firehose_blob_args(cli, "--record", [payload])
     out("put-record", "--delivery-stream-name", name, *args)
     got = wait_for("the document", lambda: bulk.dump()["documents"] or None)
     assert len(got) == 1
@@ -218,14 +213,8 @@ def test_splunk_with_the_aws_cli(s3, hec):
         "--splunk-destination-configuration", json.dumps(splunk_config(hec.url, bucket)))
     wait_active(client("firehose"), name)
     events = [{"event": {"n": i, "from": "cli"}, "sourcetype": "runnel:cli"} for i in range(3)]
-    version = subprocess.run([cli, "--version"], capture_output=True, text=True, timeout=30)
-    if "aws-cli/1." in version.stdout + version.stderr:
-        records = [{"Data": json.dumps(e)} for e in events]
-        extra = []
-    else:
-        records = [{"Data": base64.b64encode(json.dumps(e).encode()).decode()} for e in events]
-        extra = ["--cli-binary-format", "base64"]
-    result = out("put-record-batch", "--delivery-stream-name", name, *extra, "--records", json.dumps(records))
+    result = out("put-record-batch", "--delivery-stream-name", name,
+                 *sup.firehose_blob_args(cli, "--records", [json.dumps(e) for e in events]))
     assert result["FailedPutCount"] == 0, result
     got = wait_for("3 events", at_least(3, lambda: hec.dump()["events"]))
     assert sorted((x["event"] for x in got), key=lambda e: e["event"]["n"]) == events

@@ -8,7 +8,6 @@ while loading loses nothing acknowledged.
 """
 from __future__ import annotations
 
-import base64
 import json
 import os
 import subprocess
@@ -148,12 +147,7 @@ def test_csv_gzip_with_the_aws_cli(s3, pg):
         "--redshift-destination-configuration", json.dumps(config))
     wait_active(client("firehose"), name)
     lines = ['1,"Paris, France",hello\n', "2,Oslo,\n", '3,"Quote ""here""",x\n']
-    version = subprocess.run([cli, "--version"], capture_output=True, text=True, timeout=30)
-    if "aws-cli/1." in version.stdout + version.stderr:
-        args = ["--records", json.dumps([{"Data": line} for line in lines])]
-    else:
-        args = ["--cli-binary-format", "base64", "--records",
-                json.dumps([{"Data": base64.b64encode(line.encode()).decode()} for line in lines])]
+    args = sup.firehose_blob_args(cli, "--records", lines)
     assert out("put-record-batch", "--delivery-stream-name", name, *args)["FailedPutCount"] == 0
     rows = wait_for("3 rows", lambda: (r := psql(pg, f"SELECT id, city, coalesce(note, '<null>') FROM {t} "
                                                       "ORDER BY id")) and len(r) >= 3 and r)
