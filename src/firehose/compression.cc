@@ -23,7 +23,8 @@ namespace {
 // gzip reader, at several times zlib level 1's rate on log-like records
 // (docs/performance.md, "Firehose delivery"). Compression sits on the
 // delivery path, where its speed decides how far one core goes.
-Result<std::string> gzip(std::span<const std::string_view> pieces) {
+// Into `out` (its contents replaced; its capacity reused).
+Status gzip_into(std::span<const std::string_view> pieces, std::string& out) {
   // Zeroed first: isal_deflate_init() leaves parts of the state as they
   // were, and igzip then read past its window on garbage (a crash seen
   // in runnel_firehose_tests when the stack held other data).
@@ -33,7 +34,7 @@ Result<std::string> gzip(std::span<const std::string_view> pieces) {
   constexpr size_t kLevelBuf = (ISAL_DEF_LVL1_DEFAULT + 63) / 64 * 64;
   std::unique_ptr<uint8_t, decltype(&std::free)> level_buf(static_cast<uint8_t*>(std::aligned_alloc(64, kLevelBuf)),
                                                            &std::free);
-  if (!level_buf) return std::unexpected(Status::resource_exhausted("igzip: no memory for its tables"));
+  if (!level_buf) return Status::resource_exhausted("igzip: no memory for its tables");
   z.level = 1;
   z.level_buf = level_buf.get();
   z.level_buf_size = static_cast<uint32_t>(kLevelBuf);
@@ -44,7 +45,7 @@ Result<std::string> gzip(std::span<const std::string_view> pieces) {
   for (std::string_view p : pieces) total += p.size();
   // Room for a 2:1 ratio at first (log-like records do better); it grows
   // if the data compresses worse.
-  std::string out(total / 2 + 65536, '\0');
+  out.resize(total / 2 + 65536);
   size_t produced = 0;
   // The pieces go in one after another (slices of at most 1 GiB: avail_in
   // is 32 bits), the last marked as the end of the stream.
@@ -70,11 +71,17 @@ Result<std::string> gzip(std::span<const std::string_view> pieces) {
     const size_t room = std::min(out.size() - produced, size_t{UINT32_MAX});
     z.next_out = reinterpret_cast<uint8_t*>(out.data() + produced);
     z.avail_out = static_cast<uint32_t>(room);
-    if (isal_deflate(&z) != COMP_OK) return std::unexpected(Status::resource_exhausted("igzip: isal_deflate failed"));
+    if (isal_deflate(&z) != COMP_OK) return Status::resource_exhausted("igzip: isal_deflate failed");
     produced += room - z.avail_out;
     if (z.internal_state.state == ZSTATE_END) break;
   }
   out.resize(produced);
+  return Status::ok();
+}
+
+Result<std::string> gzip(std::span<const std::string_view> pieces) {
+  std::string out;
+  if (Status st = gzip_into(pieces, out); !st) return std::unexpected(st);
   return out;
 }
 
@@ -329,14 +336,24 @@ Result<std::string> decompress(Compression c, std::string_view data) {
 }
 
 Result<std::string> compress(Compression c, std::span<const std::string_view> pieces, std::string_view entry_name) {
-  if (c == Compression::kGzip) return gzip(pieces);
+  std::string out;
+  if (Status st = compress_into(c, pieces, entry_name, out); !st) return std::unexpected(st);
+  return out;
+}
+
+Status compress_into(Compression c, std::span<const std::string_view> pieces, std::string_view entry_name,
+                     std::string& out) {
+  if (c == Compression::kGzip) return gzip_into(pieces, out);
   size_t total = 0;
   for (std::string_view p : pieces) total += p.size();
-  std::string joined;
-  joined.reserve(total);
-  for (std::string_view p : pieces) joined += p;
-  if (c == Compression::kUncompressed) return joined;
-  return compress(c, joined, entry_name);
+  out.clear();
+  out.reserve(total);
+  for (std::string_view p : pieces) out += p;
+  if (c == Compression::kUncompressed) return Status::ok();
+  auto packed = compress(c, out, entry_name);
+  if (!packed) return packed.error();
+  out = std::move(*packed);
+  return Status::ok();
 }
 
 }  // namespace runnel::firehose

@@ -41,6 +41,11 @@ Result<std::string> compress(Compression c, std::string_view data, std::string_v
 // GZIP compresses as they are, without joining them first.
 Result<std::string> compress(Compression c, std::span<const std::string_view> pieces,
                              std::string_view entry_name = "data");
+// The same into `out`, whose contents are replaced and whose capacity is
+// reused (UNCOMPRESSED and GZIP write into it directly): the delivery
+// engine passes buffers it keeps (body_pool.h).
+Status compress_into(Compression c, std::span<const std::string_view> pieces, std::string_view entry_name,
+                     std::string& out);
 
 // The inverse, for tests and for the Decompression processor (GZIP). ZIP
 // returns the first entry's bytes. Fails on malformed input.

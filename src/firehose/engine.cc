@@ -796,9 +796,12 @@ Status Engine::pack_object(const DeliveryPlan& plan, const S3Target& target, con
   b.bucket = target.bucket;
   b.key = object_key(plan, target, std::nullopt, b.records.front().arrival_ms, p.keys, suffix);
   // A ZIP archive's one entry is named for the object.
-  auto packed = compress(target.compression, pieces, suffix.substr(0, suffix.size() - target.extension.size()));
-  if (!packed) return packed.error();
-  b.body = std::move(*packed);
+  std::string out = bodies_->take();
+  if (Status st =
+          compress_into(target.compression, pieces, suffix.substr(0, suffix.size() - target.extension.size()), out);
+      !st)
+    return st;
+  b.body = bodies_->share(std::move(out));
   return Status::ok();
 }
 
@@ -822,8 +825,9 @@ bool Engine::form(Stream& s, Partition& p, Batch& batch, int64_t now) {
     }
     if (Status st = pack_object(plan, target, p, batch); !st) {
       s.stats.last_error = "compressing: " + st.to_string() + "; delivered uncompressed";
-      batch.body.clear();
-      for (const auto& r : batch.records) batch.body += r.data;
+      std::string joined = bodies_->take();
+      for (const auto& r : batch.records) joined += r.data;
+      batch.body = bodies_->share(std::move(joined));
     }
   } else {
     batch.request_id = random_uuid();
@@ -925,7 +929,7 @@ bool Engine::convert(Stream& s, Batch& b, int64_t now) {
   if (Status st = orc ? orc_writer->finish() : parquet_writer->finish(); !st)
     return wait(std::string("DataFormatConversion: finishing ") + (orc ? "an ORC" : "a Parquet") +
                 " file: " + st.message());
-  b.body = sink.take();
+  b.body = bodies_->share(sink.take());
   const FirehoseMetrics& m = *s.metrics;
   m.record(FirehoseMetric::kSucceedConversionRecords, static_cast<double>(b.records.size()));
   m.record(FirehoseMetric::kSucceedConversionBytes, static_cast<double>(kept_bytes));
@@ -964,7 +968,8 @@ void Engine::send(Stream& s, Partition& p, Batch& b) {
     }
     req.bucket = b.bucket;
     req.key = b.key;
-    req.body = b.body;
+    req.body = b.body ? std::string_view(*b.body) : std::string_view();
+    req.shared_body = b.body;
     s.sender->send(std::move(req), [this, name = s.spec.name(), generation = s.generation, partition = partition_key(p),
                                     id = b.id](SendOutcome outcome) {
       completed([this, name, generation, partition, id, outcome = std::move(outcome)]() mutable {
@@ -989,7 +994,7 @@ void Engine::write_object(Stream& s, Partition& p, const Batch& b) {
   s3::PutObjectRequest req;
   req.bucket = b.bucket;
   req.key = b.key;
-  req.body = b.body;  // kept for a retry
+  req.body = b.body;  // shared, not copied: kept for a retry
   const std::string partition = partition_key(p);
   store_.put_object(std::move(req), [this, name = s.spec.name(), generation = s.generation, partition,
                                      id = b.id](Result<s3::ObjectInfo> result) {
@@ -1210,7 +1215,7 @@ void Engine::to_backup(Stream& s, Partition& p, Batch& b, std::string_view error
   }
   const size_t extension = (b.delivered ? plan.s3.extension : plan.s3.error_extension).size();
   auto packed = compress(plan.s3.compression, body, suffix.substr(0, suffix.size() - extension));
-  b.body = packed ? std::move(*packed) : std::move(body);
+  b.body = bodies_->share(packed ? std::move(*packed) : std::move(body));
   b.bucket = plan.s3.bucket;
   b.phase = Batch::Phase::kBackup;
   b.formed = true;

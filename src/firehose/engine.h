@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "common/mutex.h"
+#include "firehose/body_pool.h"
 #include "firehose/delivery_engine.h"
 #include "firehose/delivery_plan.h"
 #include "firehose/done_tracker.h"
@@ -154,8 +155,11 @@ class Engine final : public DeliveryEngine {
     Phase phase = Phase::kDeliver;
     std::vector<Buffered> records;
     uint64_t record_bytes = 0;
-    std::string bucket, key, body;  // the object being written (either phase)
-    std::string request_id;         // kDeliver to an HTTP endpoint or a Sender
+    std::string bucket, key;  // the object being written (either phase)
+    // Its bytes, shared with the store writing them (no copy), kept for a
+    // retry; the buffer goes back to bodies_ once both let go.
+    std::shared_ptr<const std::string> body;
+    std::string request_id;  // kDeliver to an HTTP endpoint or a Sender
     // kSender: each record's SendRecord::id, and the indices of the records
     // a retry is for (empty: every record).
     std::vector<std::string> ids;
@@ -194,7 +198,7 @@ class Engine final : public DeliveryEngine {
   static std::string record_id(const Stream& s, const Buffered& r);
   // Names `b`'s object in `target` and packs its records into it
   // (CompressionFormat); the compressor's error otherwise.
-  static Status pack_object(const DeliveryPlan& plan, const S3Target& target, const Partition& p, Batch& b);
+  Status pack_object(const DeliveryPlan& plan, const S3Target& target, const Partition& p, Batch& b);
   // Makes the batch's object (or request id); false when it cannot yet
   // (retried later) or when no record was left to deliver (`b` is gone).
   bool form(Stream& s, Partition& p, Batch& b, int64_t now);
@@ -230,6 +234,9 @@ class Engine final : public DeliveryEngine {
   int watch_id_ = -1;
   streams::RecordCipher cipher_;
   HttpPoster poster_;
+  // Object bodies' buffers, reused (body_pool.h). Shared with the deleters
+  // of the bodies still held by stores.
+  std::shared_ptr<BodyPool> bodies_ = BodyPool::make();
 
   // Delivery-thread state (no lock: only run() and what it calls touch it).
   std::map<std::string, std::unique_ptr<Stream>> streams_;

@@ -171,7 +171,7 @@ class RedshiftSender final : public Sender {
     put.bucket = r.bucket;
     put.key = manifest_key(r);
     put.content_type = "application/json";
-    put.body = "{\"entries\":[{\"url\":\"s3://" + r.bucket + "/" + r.key + "\",\"mandatory\":true}]}";
+    put.set_body("{\"entries\":[{\"url\":\"s3://" + r.bucket + "/" + r.key + "\",\"mandatory\":true}]}");
     std::promise<Status> p;
     store_.put_object(std::move(put),
                       [&p](Result<s3::ObjectInfo> res) { p.set_value(res ? Status::ok() : res.error()); });
@@ -183,7 +183,7 @@ class RedshiftSender final : public Sender {
       s3::PutObjectRequest put;
       put.bucket = r.bucket;
       put.key = r.key;
-      put.body = std::string(r.body);
+      put.body = r.shared_body ? r.shared_body : std::make_shared<const std::string>(r.body);
       std::promise<Status> p;
       store_.put_object(std::move(put),
                         [&p](Result<s3::ObjectInfo> res) { p.set_value(res ? Status::ok() : res.error()); });

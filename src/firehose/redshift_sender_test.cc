@@ -255,7 +255,7 @@ TEST_F(RedshiftPostgres, JsonPathsFileFromTheStore) {
   s3::PutObjectRequest jp;
   jp.bucket = "cfg";
   jp.key = "jp.json";
-  jp.body = R"({"jsonpaths": ["$.user.id", "$['tags'][0]"]})";
+  jp.set_body(R"({"jsonpaths": ["$.user.id", "$['tags'][0]"]})");
   store_.put_object(std::move(jp), [&](Result<s3::ObjectInfo>) { put.set_value(); });
   put.get_future().get();
   auto o = load(description(url(), "t_paths", "FORMAT AS JSON 's3://cfg/jp.json'", 60),

@@ -17,6 +17,7 @@
 // waits for (or completes, with kRetry) every send() under way.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,6 +48,7 @@ struct SendRequest {
   // same on every attempt.
   std::string bucket, key;
   std::string_view body;
+  std::shared_ptr<const std::string> shared_body;  // the same bytes, to hand to a store without copying
 };
 
 // One record that did not get there, by its index in SendRequest::records.

@@ -30,8 +30,8 @@ class MemoryStore final : public s3::ObjectStore {
         } else {
           s3::ObjectInfo info;
           info.key = req.key;
-          info.size = req.body.size();
-          objects_[req.bucket + "/" + req.key] = std::move(req.body);
+          info.size = req.bytes().size();
+          objects_[req.bucket + "/" + req.key] = std::string(req.bytes());
           r = info;
         }
       }

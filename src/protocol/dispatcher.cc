@@ -473,8 +473,8 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   (*service.table.find(op))(
       op, std::move(*input), ctx,
       [sink, answer, &op, request_id, observer, model = service.model, started](ApiResult<Value> result) {
-        net::HttpResponse resp =
-            result ? encode_success(answer, op, *result, request_id) : encode_error(answer, result.error(), request_id);
+        net::HttpResponse resp = result ? encode_success(answer, op, std::move(*result), request_id)
+                                        : encode_error(answer, result.error(), request_id);
         if (observer)
           observe(*observer, *model, op, answer.protocol, result ? std::string_view() : result.error().type,
                   resp.status, started);

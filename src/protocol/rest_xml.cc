@@ -3,8 +3,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <span>
 #include <tuple>
+#include <utility>
 
 #include "net/responses.h"
 #include "protocol/base64.h"
@@ -547,6 +549,26 @@ ApiResult<Value> decode_rest_xml_input(const ServiceModel& model, const Operatio
     for (Member& mem : v->as_object()) in.set(std::move(mem.key), std::move(mem.value));
   }
   return in;
+}
+
+net::HttpResponse encode_rest_xml_output(const ServiceModel& model, const OperationModel& op, Value&& output,
+                                         const std::string& request_id) {
+  const Shape* shape = model.output_shape(op);
+  std::optional<std::string> payload_bytes;
+  for (const auto& m : shape ? shape->members : std::vector<MemberModel>{}) {
+    if (!m.payload || !output.is_object()) continue;
+    const ShapeType type = model.shape(m.shape).type;
+    Value* v = output.find(m.wire_name);
+    if (!v) v = output.find(m.name);
+    if (!v) continue;
+    // Left in place as an empty value of its kind, so the answer's headers
+    // are what they would be; the bytes go in afterwards.
+    if (type == ShapeType::kBlob && v->is_blob()) payload_bytes = std::exchange(v->as_blob().bytes, std::string());
+    if (type == ShapeType::kString && v->is_string()) payload_bytes = std::exchange(v->as_string(), std::string());
+  }
+  net::HttpResponse resp = encode_rest_xml_output(model, op, std::as_const(output), request_id);
+  if (payload_bytes) resp.body = std::move(*payload_bytes);
+  return resp;
 }
 
 net::HttpResponse encode_rest_xml_output(const ServiceModel& model, const OperationModel& op, const Value& output,

@@ -76,6 +76,10 @@ ApiResult<Value> decode_xml_structure(const ServiceModel& model, const Shape& sh
 // x-amz-request-id and x-amz-id-2 (S3's names for them).
 net::HttpResponse encode_rest_xml_output(const ServiceModel& model, const OperationModel& op, const Value& output,
                                          const std::string& request_id);
+// The same, taking `output` apart: a blob or string payload is moved into
+// the body rather than copied (GetObject's object bytes, megabytes).
+net::HttpResponse encode_rest_xml_output(const ServiceModel& model, const OperationModel& op, Value&& output,
+                                         const std::string& request_id);
 
 // An error: S3's `<Error><Code/><Message/><RequestId/><HostId/></Error>`
 // when the model says so (xml_no_error_wrapping), else

@@ -1,5 +1,7 @@
 #include "protocol/wire_answers.h"
 
+#include <utility>
+
 #include "net/responses.h"
 #include "protocol/base64.h"
 #include "protocol/cbor_codec.h"
@@ -26,6 +28,13 @@ void add_request_id_headers(net::HttpResponse& resp, const std::string& request_
   resp.headers.push_back({"x-amzn-RequestId", request_id});
   resp.headers.push_back(
       {"x-amz-id-2", base64_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes))});
+}
+
+net::HttpResponse encode_success(const AnswerFormat& format, const OperationModel& op, Value&& output,
+                                 const std::string& request_id) {
+  if (format.protocol == Protocol::kRestXml && format.model)
+    return encode_rest_xml_output(*format.model, op, std::move(output), request_id);
+  return encode_success(format, op, std::as_const(output), request_id);
 }
 
 net::HttpResponse encode_success(const AnswerFormat& format, const OperationModel& op, const Value& output,

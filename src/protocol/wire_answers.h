@@ -41,6 +41,9 @@ void add_request_id_headers(net::HttpResponse& resp, const std::string& request_
 // JSON protocols and RPC v2 (what AWS sends).
 net::HttpResponse encode_success(const AnswerFormat& format, const OperationModel& op, const Value& output,
                                  const std::string& request_id);
+// The same, moving a REST-XML blob or string payload into the body.
+net::HttpResponse encode_success(const AnswerFormat& format, const OperationModel& op, Value&& output,
+                                 const std::string& request_id);
 
 // An error in the request's protocol. For services the model marks
 // awsQueryCompatible, the JSON and CBOR answers also carry

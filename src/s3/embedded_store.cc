@@ -189,15 +189,30 @@ OpenObject::~OpenObject() {
 Result<std::string> OpenObject::read(uint64_t offset, uint64_t length) const {
   if (offset > meta.info.size) return std::string();
   length = std::min(length, meta.info.size - offset);
-  std::string out(length, '\0');
-  size_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd_, out.data() + done, length - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return error(Status::io_error(std::string("read blob: ") + std::strerror(errno)));
-    if (n == 0) return error(Status::corruption("blob " + meta.blob + " is shorter than its index entry"));
-    done += static_cast<size_t>(n);
-  }
+  std::string out;
+  Status failed;
+  // Read straight into the string (no zeroing of megabytes first). The
+  // length is `length`, not the callback's second argument: libstdc++ 12
+  // passes the rounded-up capacity there (fixed in GCC 13).
+  out.resize_and_overwrite(length, [&](char* p, size_t) {
+    const size_t n = length;
+    size_t done = 0;
+    while (done < n) {
+      ssize_t got = ::pread(fd_, p + done, n - done, static_cast<off_t>(offset + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) {
+        failed = Status::io_error(std::string("read blob: ") + std::strerror(errno));
+        return done;
+      }
+      if (got == 0) {
+        failed = Status::corruption("blob " + meta.blob + " is shorter than its index entry");
+        return done;
+      }
+      done += static_cast<size_t>(got);
+    }
+    return done;
+  });
+  if (!failed) return error(std::move(failed));
   return out;
 }
 
@@ -759,7 +774,7 @@ void EmbeddedStore::put_object(PutObjectRequest req, std::function<void(Result<O
       return done(error(s3_status(Status::Code::kInvalidArgument, "KeyTooLongError", "Your key is too long")));
     auto blob = new_blob();
     if (!blob) return done(error(blob.error()));
-    if (Status s = (*blob)->append(req.body); !s) return done(error(s));
+    if (Status s = (*blob)->append(req.bytes()); !s) return done(error(s));
     ObjectMeta meta;
     meta.info.key = req.key;
     meta.content_type = req.content_type;

@@ -56,7 +56,8 @@ class StoreTest : public ::testing::Test {
   std::string read(const std::string& bucket, const std::string& key) {
     auto o = store_->open_object(bucket, key);
     if (!o) return "<" + s3_error_code(o.error()).first + ">";
-    return *(*o)->read(0, (*o)->meta.info.size);
+    auto r = (*o)->read(0, (*o)->meta.info.size);
+    return r ? *r : "<read: " + r.error().to_string() + ">";
   }
   size_t files_in(const char* sub) {
     size_t n = 0;
@@ -205,18 +206,18 @@ TEST_F(StoreTest, ObjectStoreInterfaceWritesWhatTheServiceReads) {
   PutObjectRequest req;
   req.bucket = "firehose-out";
   req.key = "2026/12/07/batch-1";
-  req.body = "record1\nrecord2\n";
+  req.set_body("record1\nrecord2\n");
   req.content_encoding = "gzip";
   store_->put_object(req, [&](Result<ObjectInfo> r) { put_done.set_value(std::move(r)); });
   auto info = put_done.get_future().get();
   ASSERT_TRUE(info.has_value()) << info.error().to_string();
-  EXPECT_EQ(info->size, req.body.size());
-  EXPECT_EQ(read("firehose-out", "2026/12/07/batch-1"), req.body);
+  EXPECT_EQ(info->size, req.bytes().size());
+  EXPECT_EQ(read("firehose-out", "2026/12/07/batch-1"), req.bytes());
   EXPECT_EQ(store_->head_object("firehose-out", "2026/12/07/batch-1")->content_encoding, "gzip");
 
   std::promise<Result<std::string>> got;
   store_->get_object("firehose-out", "2026/12/07/batch-1", [&](Result<std::string> r) { got.set_value(r); });
-  EXPECT_EQ(*got.get_future().get(), req.body);
+  EXPECT_EQ(*got.get_future().get(), req.bytes());
   std::promise<Result<ListResult>> listed;
   store_->list_objects("firehose-out", "2026/", "", 10, [&](Result<ListResult> r) { listed.set_value(r); });
   auto l = listed.get_future().get();

@@ -15,6 +15,7 @@
 //  - Every method may be called from any thread, concurrently.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,10 +36,16 @@ struct ObjectInfo {
 struct PutObjectRequest {
   std::string bucket;
   std::string key;
-  std::string body;
+  // The bytes, shared rather than copied: a caller that keeps them for a
+  // retry (Firehose's delivery engine, 32–128 MiB objects) hands the store
+  // its own buffer. Null: an empty object.
+  std::shared_ptr<const std::string> body;
   std::string content_type = "application/octet-stream";
   std::string content_encoding;                               // empty: none
   std::vector<std::pair<std::string, std::string>> metadata;  // x-amz-meta-*
+
+  std::string_view bytes() const { return body ? std::string_view(*body) : std::string_view(); }
+  void set_body(std::string b) { body = std::make_shared<const std::string>(std::move(b)); }
 };
 
 struct ListResult {

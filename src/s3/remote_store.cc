@@ -237,8 +237,8 @@ void RemoteStore::put_object(PutObjectRequest req, std::function<void(Result<Obj
   if (Status st = check_headers(s3_client_create_multipart(req)); !st.is_ok()) {
     return fail_soon(std::move(done), st);
   }
-  if (req.body.size() > options_.multipart_threshold) return put_multipart(std::move(req), std::move(done));
-  auto body = std::make_shared<const std::string>(std::move(req.body));
+  if (req.bytes().size() > options_.multipart_threshold) return put_multipart(std::move(req), std::move(done));
+  auto body = req.body ? std::move(req.body) : std::make_shared<const std::string>();
   S3ClientRequest http = s3_client_put_object(req, body);
   http.payload_sha256 = protocol::sigv4_sha256_hex(http.body);  // here, not on the loop's thread
   std::string what = http.what;
@@ -253,8 +253,8 @@ void RemoteStore::put_object(PutObjectRequest req, std::function<void(Result<Obj
 void RemoteStore::put_multipart(PutObjectRequest req, std::function<void(Result<ObjectInfo>)> done) {
   auto up = std::make_shared<MultipartPut>();
   up->loop = loop_.get();
-  up->body = std::make_shared<const std::string>(std::move(req.body));
-  req.body.clear();
+  up->body = req.body ? std::move(req.body) : std::make_shared<const std::string>();
+  req.body.reset();
   const uint64_t size = up->body->size();
   up->part_size = std::max<uint64_t>(options_.part_size, (size + kMaxParts - 1) / kMaxParts);
   up->part_count = static_cast<int>((size + up->part_size - 1) / up->part_size);

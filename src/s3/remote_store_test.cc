@@ -68,7 +68,7 @@ PutObjectRequest obj(std::string bucket, std::string key, std::string body) {
   PutObjectRequest r;
   r.bucket = std::move(bucket);
   r.key = std::move(key);
-  r.body = std::move(body);
+  r.set_body(std::move(body));
   return r;
 }
 
@@ -296,7 +296,9 @@ TEST_F(RemoteStoreS3rver, HeadBucketOfAnExistingAndAMissingBucket) {
 }
 
 TEST_F(RemoteStoreS3rver, PutSmallThenGet) {
-  PutObjectRequest req{bucket_, prefix_ + "a.json", "{\"x\":1}\n", "application/json", "", {{"origin", "runnel"}}};
+  PutObjectRequest req{
+      bucket_, prefix_ + "a.json",    std::make_shared<const std::string>("{\"x\":1}\n"), "application/json",
+      "",      {{"origin", "runnel"}}};
   auto info = put(*store_, req);
   ASSERT_TRUE(info) << info.error().to_string();
   EXPECT_EQ(info->key, prefix_ + "a.json");
@@ -308,7 +310,7 @@ TEST_F(RemoteStoreS3rver, PutSmallThenGet) {
   EXPECT_EQ(*body, "{\"x\":1}\n");
 
   // Replacing it.
-  req.body = "second";
+  req.set_body("second");
   ASSERT_TRUE(put(*store_, req));
   EXPECT_EQ(get(*store_, bucket_, prefix_ + "a.json").value_or(""), "second");
 

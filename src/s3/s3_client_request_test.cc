@@ -58,7 +58,7 @@ TEST(S3ClientEndpoint, RefusesWhatIsNotSchemeHostPort) {
 }
 
 TEST(S3ClientRequests, PutObjectCarriesTheObjectsHeadersAndContentMd5) {
-  PutObjectRequest req{"bkt", "dir/a b.json", "", "application/json", "gzip", {{"Origin", "firehose"}}};
+  PutObjectRequest req{"bkt", "dir/a b.json", nullptr, "application/json", "gzip", {{"Origin", "firehose"}}};
   auto body = std::make_shared<const std::string>("hello");
   S3ClientRequest r = s3_client_put_object(req, body);
   EXPECT_EQ(r.method, "PUT");
@@ -80,7 +80,7 @@ TEST(S3ClientRequests, ListObjectsV2QueryClampsMaxKeysAndEncodesPrefixAndStartAf
 }
 
 TEST(S3ClientRequests, MultipartRequests) {
-  PutObjectRequest req{"bkt", "k", "", "text/plain", "", {}};
+  PutObjectRequest req{"bkt", "k", nullptr, "text/plain", "", {}};
   S3ClientRequest create = s3_client_create_multipart(req);
   EXPECT_EQ(create.method, "POST");
   EXPECT_EQ(create.path, "/bkt/k");
@@ -119,7 +119,7 @@ TEST(S3ClientHeaders, RefusesLineBreaksNulAndNamesThatAreNotTokens) {
 
 TEST(S3ClientSign, UsesAPrecomputedPayloadHash) {
   protocol::SigV4Signer a("AKID", "secret", "us-east-1", "s3"), b("AKID", "secret", "us-east-1", "s3");
-  S3ClientRequest r1 = s3_client_put_object(PutObjectRequest{"b", "k", "", "text/plain", "", {}},
+  S3ClientRequest r1 = s3_client_put_object(PutObjectRequest{"b", "k", nullptr, "text/plain", "", {}},
                                             std::make_shared<const std::string>("body"));
   S3ClientRequest r2 = r1;
   r2.payload_sha256 = protocol::sigv4_sha256_hex("body");
@@ -164,7 +164,7 @@ TEST(S3ClientSign, MatchesAwsExamplePutObjectWithAnEncodedKey) {
 
 TEST(S3ClientSign, AddsTheSessionTokenAndVerifiesAgainstRunnelsOwnVerifier) {
   protocol::SigV4Signer signer("AKID", "secret", "eu-west-1", "s3");
-  PutObjectRequest req{"bkt", "a b/c+d%e", "", "application/octet-stream", "", {}};
+  PutObjectRequest req{"bkt", "a b/c+d%e", nullptr, "application/octet-stream", "", {}};
   S3ClientRequest r = s3_client_put_object(req, std::make_shared<const std::string>("data"));
   sign_s3_client_request(r, signer, "localhost:9000", "TOKEN", kExampleTime);
   EXPECT_EQ(header(r, "x-amz-security-token"), "TOKEN");
