@@ -16,7 +16,7 @@ TEST(BodyPool, ABufferComesBackWhenItsLastHolderLetsGo) {
   EXPECT_EQ(body->size(), size_t{3} << 20);
   EXPECT_EQ(body->data(), data);  // shared, not copied
   body.reset();
-  EXPECT_EQ(pool->kept(), 0u);  // the store still holds it
+  EXPECT_EQ(pool->kept(), 0u);                                               // the store still holds it
   std::thread([b = std::move(store_copy)]() mutable { b.reset(); }).join();  // released on another thread
   EXPECT_EQ(pool->kept(), 1u);
   std::string again = pool->take();

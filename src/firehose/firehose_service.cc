@@ -7,6 +7,7 @@
 
 #include "firehose/model.h"
 #include "firehose/persistence.h"
+#include "firehose/put_record_batch_decoder.h"
 #include "protocol/json_codec.h"
 
 namespace runnel::firehose {
@@ -56,6 +57,10 @@ FirehoseService::FirehoseService(FirehoseOptions options, storage::Log& log, sto
 FirehoseService::~FirehoseService() { timers_.stop(); }
 
 void FirehoseService::shutdown() { timers_.stop(); }
+
+std::unique_ptr<protocol::FastDecoder> FirehoseService::fast_decoder() {
+  return std::make_unique<PutRecordBatchDecoder>(firehose_model());
+}
 
 protocol::OperationTable FirehoseService::operations() {
   auto sync = [this]<class In, class Out>(ApiResult<Out> (FirehoseService::*fn)(const In&, const Ctx&)) {

@@ -83,6 +83,8 @@ class FirehoseService final : public protocol::Service {
 
   std::string_view name() const override { return "firehose"; }
   protocol::OperationTable operations() override;
+  // PutRecordBatch decoded in one pass (put_record_batch_decoder.h).
+  std::unique_ptr<protocol::FastDecoder> fast_decoder() override;
   void shutdown() override;
 
   // Runs one operation through the same table (tests call this).
