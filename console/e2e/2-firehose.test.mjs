@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { consoleUrl, eventually, openBrowser, s3, shot, unique } from './lib.mjs';
+import { CreateDeliveryStreamCommand, DescribeDeliveryStreamCommand, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { consoleUrl, eventually, firehose, openBrowser, s3, shot, unique } from './lib.mjs';
 
 const name = unique('console-fh');
 const bucket = unique('console-bucket');
@@ -54,6 +55,32 @@ test('create a delivery stream to the embedded S3 store and see an object delive
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'e2e/' }));
   assert.equal(listed.KeyCount, 1);
   await shot(page, 'delivery-stream');
+});
+
+test('the buffer fill shows records waiting for their interval', async () => {
+  const waiting = unique('console-fh-wait');
+  await firehose.send(new CreateDeliveryStreamCommand({
+    DeliveryStreamName: waiting,
+    ExtendedS3DestinationConfiguration: {
+      RoleARN: 'arn:aws:iam::000000000000:role/firehose',
+      BucketARN: `arn:aws:s3:::${bucket}`,
+      Prefix: 'waiting/',
+      BufferingHints: { SizeInMBs: 128, IntervalInSeconds: 900 },
+    },
+  }));
+  await eventually(async () => (await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: waiting })))
+    .DeliveryStreamDescription.DeliveryStreamStatus === 'ACTIVE', { what: 'the stream ACTIVE' });
+  await firehose.send(new PutRecordBatchCommand({
+    DeliveryStreamName: waiting,
+    Records: Array.from({ length: 10 }, (_, i) => ({ Data: Buffer.from(`waiting ${i}\n`) })),
+  }));
+  const page = b.page;
+  await page.goto(consoleUrl + `#/firehose/${waiting}`);
+  const fill = page.locator('[data-testid=buffer-fill]');
+  await fill.waitFor();
+  await eventually(async () => /\(10 records\)/.test(await fill.textContent()) && /of 128 MiB/.test(await fill.textContent()),
+    { timeout: 30_000, what: 'ten records in the buffer fill' });
+  await shot(page, 'delivery-stream-buffer');
 });
 
 test('no uncaught errors in the page', () => {

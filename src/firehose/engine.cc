@@ -104,6 +104,7 @@ struct Engine::Stream {
   std::map<std::string, DoneTracker> trackers;  // by source ("" for the log)
   std::map<std::string, Partition> partitions;  // by partition name ("" without dynamic partitioning)
   uint64_t buffered_bytes = 0;                  // in every partition's buffer
+  int64_t buffer_sampled_ms = 0;                // when FirehoseBufferedBytes/Records were last recorded
   DeliveryStats stats;
   std::shared_ptr<FirehoseMetrics> metrics;
   // Lambda: sub-records waiting for an invocation, and the one under way.
@@ -727,6 +728,14 @@ void Engine::step(Stream& s, int64_t now) {
   }
   if (s.plan->dynamic_partitioning && !s.partitions.empty())
     s.metrics->record(FirehoseMetric::kPartitionCount, static_cast<double>(s.partitions.size()));
+  // The buffer's fill, once a second (the loop wakes at least every poll_ms).
+  if (now - s.buffer_sampled_ms >= 1000) {
+    s.buffer_sampled_ms = now;
+    size_t records = 0;
+    for (const auto& [name, p] : s.partitions) records += p.buffer.size();
+    s.metrics->record(FirehoseMetric::kBufferedBytes, static_cast<double>(s.buffered_bytes));
+    s.metrics->record(FirehoseMetric::kBufferedRecords, static_cast<double>(records));
+  }
   for (auto it = s.partitions.begin(); it != s.partitions.end();) {
     Partition& p = it->second;
     // send() may finish a batch (nothing left after conversion), so by id.

@@ -8,6 +8,7 @@ namespace {
 struct Spec {
   std::string_view name;
   metrics::Unit unit;
+  std::string_view ns = "AWS/Firehose";
 };
 
 constexpr std::array<Spec, static_cast<size_t>(FirehoseMetric::kCount)> kSpecs{{
@@ -51,6 +52,8 @@ constexpr std::array<Spec, static_cast<size_t>(FirehoseMetric::kCount)> kSpecs{{
     {"SucceedConversion.Bytes", metrics::Unit::kBytes},
     {"FailedConversion.Records", metrics::Unit::kCount},
     {"FailedConversion.Bytes", metrics::Unit::kBytes},
+    {"FirehoseBufferedBytes", metrics::Unit::kBytes, "runnel"},
+    {"FirehoseBufferedRecords", metrics::Unit::kCount, "runnel"},
 }};
 
 }  // namespace
@@ -59,7 +62,8 @@ std::shared_ptr<FirehoseMetrics> FirehoseMetrics::make(metrics::Registry* regist
   auto m = std::make_shared<FirehoseMetrics>();
   if (!registry) return m;
   for (size_t i = 0; i < kSpecs.size(); ++i) {
-    auto id = metrics::MetricId::make("AWS/Firehose", std::string(kSpecs[i].name), {{"DeliveryStreamName", stream}});
+    auto id = metrics::MetricId::make(std::string(kSpecs[i].ns), std::string(kSpecs[i].name),
+                                      {{"DeliveryStreamName", stream}});
     if (id) m->series_[i] = registry->series(*id, kSpecs[i].unit);
   }
   return m;

@@ -6,7 +6,9 @@
 // (DeliveryToS3.* / DeliveryToHttpEndpoint.* Success, Records, Bytes,
 // DataFreshness, ObjectCount), what is read from a Kinesis source
 // (DataReadFromKinesisStream.Records/Bytes) and dynamic partitioning's
-// PartitionCount and PartitionCountExceeded.
+// PartitionCount and PartitionCountExceeded. Two of runnel's own, under
+// namespace "runnel" with the same dimension: FirehoseBufferedBytes and
+// FirehoseBufferedRecords (what the stream's buffers hold, once a second).
 //
 // Threads: handles are made once per stream and immutable; recording takes
 // only each series' own mutex, from any thread.
@@ -60,6 +62,10 @@ enum class FirehoseMetric : uint8_t {
   kSucceedConversionBytes,
   kFailedConversionRecords,
   kFailedConversionBytes,
+  // runnel's own (namespace "runnel", not AWS's): what the stream holds in
+  // its buffers, sampled once a second, for the console's buffer fill.
+  kBufferedBytes,
+  kBufferedRecords,
   kCount,
 };
 

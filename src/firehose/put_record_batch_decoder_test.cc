@@ -130,8 +130,9 @@ TEST(PutRecordBatchDecoder, DeclinesWhatItDoesNotTake) {
     check(text, why);
   }
   // At the bounds: accepted, as the general path accepts them.
-  for (const std::string& ok : {body(R"({"Data":""})"), body("{\"Data\":\"" + base64_encode(std::string(1024000, 'x')) + "\"}"),
-                                body(rec, ",\"DeliveryStreamName\":\"" + std::string(64, 'a') + "\"")}) {
+  for (const std::string& ok :
+       {body(R"({"Data":""})"), body("{\"Data\":\"" + base64_encode(std::string(1024000, 'x')) + "\"}"),
+        body(rec, ",\"DeliveryStreamName\":\"" + std::string(64, 'a') + "\"")}) {
     EXPECT_TRUE(fast(ok)) << ok.substr(0, 200);
     check(ok, "at the bounds");
   }

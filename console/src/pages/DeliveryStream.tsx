@@ -2,7 +2,7 @@ import { DeleteDeliveryStreamCommand, DescribeDeliveryStreamCommand, PutRecordCo
 import { GetObjectCommand, ListObjectsV2Command, type _Object } from '@aws-sdk/client-s3';
 import { useState } from 'preact/hooks';
 import { firehose } from '../aws/firehose';
-import { series, type MetricSpec } from '../aws/metrics';
+import { getMetricData, series, type MetricSpec } from '../aws/metrics';
 import { s3 } from '../aws/s3';
 import { Chart } from '../components/Chart';
 import { ErrorText } from '../components/ErrorText';
@@ -13,15 +13,51 @@ import { collect } from '../lib/paging';
 import { href, navigate, type Route } from '../router';
 import { destinationOf } from './Firehose';
 
-/** One delivery stream: configuration, status, metrics, a test record, and what it delivered to S3. */
+/** What the stream's buffers hold now: runnel's FirehoseBufferedBytes/Records (namespace "runnel",
+ * sampled once a second while the engine runs), the newest minute's highest. AWS publishes no such
+ * metric; DeliveryToS3.DataFreshness (charted below) is AWS's view of the same wait. */
+async function bufferFill(name: string) {
+  const end = Math.ceil(Date.now() / 60_000) * 60;
+  const dims = { DeliveryStreamName: name };
+  const results = await getMetricData(
+    [
+      { id: 'bytes', namespace: 'runnel', metric: 'FirehoseBufferedBytes', dimensions: dims, stat: 'Maximum' },
+      { id: 'records', namespace: 'runnel', metric: 'FirehoseBufferedRecords', dimensions: dims, stat: 'Maximum' },
+    ],
+    end - 180,
+    end,
+    60,
+  );
+  const newest = (id: string) => {
+    const r = results.find((x) => x.Id === id);
+    let at = -Infinity;
+    let v: number | undefined;
+    (r?.Timestamps ?? []).forEach((t, i) => {
+      if (t.getTime() > at) {
+        at = t.getTime();
+        v = r!.Values![i];
+      }
+    });
+    return v;
+  };
+  return { bytes: newest('bytes'), records: newest('records') };
+}
+
+/** One delivery stream: configuration, status, metrics, a test record, and what it delivered to S3.
+ * Keyed by the name, so going from one stream's page to another's starts afresh (no test-record
+ * answer or opened object carried over). */
 export default function DeliveryStream({ route }: { route: Route }) {
-  const name = route.parts[1];
+  return <DeliveryStreamPage key={route.parts[1]} name={route.parts[1]} />;
+}
+
+function DeliveryStreamPage({ name }: { name: string }) {
   const desc = useLoad(
     async (signal) => (await firehose().send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: name }), { abortSignal: signal })).DeliveryStreamDescription!,
     [name],
     5_000,
   );
   const d = desc.data;
+  const fill = useLoad(() => bufferFill(name), [name], 5_000);
   const s3d = d?.Destinations?.[0]?.ExtendedS3DestinationDescription ?? d?.Destinations?.[0]?.S3DestinationDescription;
   const del = useAction(async () => {
     await firehose().send(new DeleteDeliveryStreamCommand({ DeliveryStreamName: name }));
@@ -48,6 +84,12 @@ export default function DeliveryStream({ route }: { route: Route }) {
                 <dt>Buffering</dt>
                 <dd>
                   {s3d.BufferingHints?.SizeInMBs} MiB or {s3d.BufferingHints?.IntervalInSeconds} s
+                </dd>
+                <dt>Buffer fill</dt>
+                <dd data-testid="buffer-fill" title="runnel's FirehoseBufferedBytes and FirehoseBufferedRecords, the newest minute's highest">
+                  {fill.data?.bytes === undefined
+                    ? 'no sample yet'
+                    : `${human(fill.data.bytes, true)} of ${s3d.BufferingHints?.SizeInMBs ?? '?'} MiB (${fill.data.records ?? 0} records)`}
                 </dd>
                 <dt>Compression</dt>
                 <dd>{s3d.CompressionFormat}</dd>
