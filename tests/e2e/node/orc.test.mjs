@@ -41,7 +41,10 @@ process.on('exit', () => { if (ownDir) rmSync(dir, { recursive: true, force: tru
 
 const sqlString = s => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 const ident = s => '`' + s.replaceAll('`', '``') + '`';
-const SETTINGS = 'input_format_orc_use_fast_decoder=0, output_format_json_quote_64bit_integers=1, ' +
+// One thread: with more, ClickHouse reads stripes in parallel and the rows come out in any order
+// (seen as wrong values at a row number under load).
+const SETTINGS = 'max_threads=1, max_parsing_threads=1, input_format_parallel_parsing=0, ' +
+  'input_format_orc_use_fast_decoder=0, output_format_json_quote_64bit_integers=1, ' +
   'output_format_json_quote_decimals=1, output_format_decimal_trailing_zeros=1, ' +
   'output_format_json_map_as_array_of_tuples=1, output_format_json_named_tuples_as_objects=1';
 

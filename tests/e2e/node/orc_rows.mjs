@@ -13,7 +13,9 @@ if (!file) {
   process.exit(2);
 }
 const from = `file('${file.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}', 'ORC')`;
-const settings = 'input_format_orc_use_fast_decoder=0, output_format_json_quote_64bit_integers=1, ' +
+// One thread, so the rows come out in the file's order.
+const settings = 'max_threads=1, max_parsing_threads=1, input_format_parallel_parsing=0, ' +
+  'input_format_orc_use_fast_decoder=0, output_format_json_quote_64bit_integers=1, ' +
   'output_format_json_quote_decimals=1, output_format_json_map_as_array_of_tuples=1';
 const described = query(`DESCRIBE ${from} SETTINGS ${settings}`, 'JSONEachRow')
   .split('\n').filter(Boolean).map(l => JSON.parse(l));
