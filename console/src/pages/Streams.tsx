@@ -6,7 +6,8 @@ import {
   type StreamDescriptionSummary,
   type StreamSummary,
 } from '@aws-sdk/client-kinesis';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Component } from 'preact';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { kinesis } from '../aws/kinesis';
 import { ErrorText } from '../components/ErrorText';
 import { afterPaint, nextTask, useAction, useLoad } from '../components/hooks';
@@ -91,10 +92,10 @@ export default function Streams() {
   const range = useRef<[number, number]>([0, 0]);
   useEffect(() => void onRange(...range.current), [streams]);
 
-  const refreshAll = () => {
+  const refreshAll = useCallback(() => {
     details.current.clear();
     list.reload();
-  };
+  }, [list.reload]);
 
   return (
     <section>
@@ -133,29 +134,46 @@ export default function Streams() {
             <span />
           </div>
         }
-        row={(i) => {
-          const s = shown[i];
-          const d = details.current.get(s.StreamName!);
-          const sum = d?.summary;
-          return (
-            <div class="cols streams-cols" data-stream={s.StreamName}>
-              <a href={href('streams', s.StreamName!)} tabIndex={-1}>
-                {s.StreamName}
-              </a>
-              <span class={'status ' + (s.StreamStatus ?? sum?.StreamStatus ?? '')}>{s.StreamStatus ?? sum?.StreamStatus ?? '…'}</span>
-              <span>{sum?.StreamModeDetails?.StreamMode ?? s.StreamModeDetails?.StreamMode ?? '…'}</span>
-              <span>{sum?.OpenShardCount ?? '…'}</span>
-              <span>{sum ? `${sum.RetentionPeriodHours} h` : '…'}</span>
-              <span>{sum?.EncryptionType ?? '…'}</span>
-              <Sparkline values={d?.records} label="incoming records" />
-              <Sparkline values={d?.bytes} label="incoming bytes" />
-              <DeleteButton name={s.StreamName!} onDeleted={refreshAll} />
-            </div>
-          );
-        }}
+        row={(i) => <StreamRow s={shown[i]} d={details.current.get(shown[i].StreamName!)} onDeleted={refreshAll} />}
       />
     </section>
   );
+}
+
+interface RowProps {
+  s: StreamSummary;
+  d: RowDetail | undefined;
+  onDeleted: () => void;
+}
+
+/**
+ * One row of the list. Drawn again only when its stream or its details change (each is a new
+ * object then), not on every render of the page: the list is drawn twice as the first page of
+ * ListStreams arrives, and again at each refresh.
+ */
+class StreamRow extends Component<RowProps> {
+  shouldComponentUpdate(next: RowProps) {
+    return next.s !== this.props.s || next.d !== this.props.d || next.onDeleted !== this.props.onDeleted;
+  }
+
+  render({ s, d, onDeleted }: RowProps) {
+    const sum = d?.summary;
+    return (
+      <div class="cols streams-cols" data-stream={s.StreamName}>
+        <a href={href('streams', s.StreamName!)} tabIndex={-1}>
+          {s.StreamName}
+        </a>
+        <span class={'status ' + (s.StreamStatus ?? sum?.StreamStatus ?? '')}>{s.StreamStatus ?? sum?.StreamStatus ?? '…'}</span>
+        <span>{sum?.StreamModeDetails?.StreamMode ?? s.StreamModeDetails?.StreamMode ?? '…'}</span>
+        <span>{sum?.OpenShardCount ?? '…'}</span>
+        <span>{sum ? `${sum.RetentionPeriodHours} h` : '…'}</span>
+        <span>{sum?.EncryptionType ?? '…'}</span>
+        <Sparkline values={d?.records} label="incoming records" />
+        <Sparkline values={d?.bytes} label="incoming bytes" />
+        <DeleteButton name={s.StreamName!} onDeleted={onDeleted} />
+      </div>
+    );
+  }
 }
 
 /** Details are kept 30 s, and 2 s while the stream is changing (CREATING, UPDATING). */
