@@ -97,6 +97,10 @@ test('put a record with the producer and read it back decoded as text', { skip }
   await click('form[aria-label="Put record"] button[type=submit]');
   await page.waitForSelector('[data-testid=put-log] td[data-shard]');
   assert.match(await text('[data-testid=put-log] td[data-shard]'), /^shardId-00000000000[01]$/);
+  // The log of records put stays inside its card (a 56-digit sequence number overflowed it in
+  // Firefox before it was allowed to break).
+  const overflow = await page.$eval('[data-testid=put-log]', (t) => t.getBoundingClientRect().right - t.closest('form').getBoundingClientRect().right);
+  assert.ok(overflow <= 0, `the put log sticks out of its card by ${overflow}px`);
   await shot('producer');
 
   await page.goto(consoleUrl + `#/streams/${name}/records`);
