@@ -20,6 +20,7 @@ function stubConfig(): Plugin {
   const handler = (req: { url?: string }, res: any, next: () => void) => {
     if (req.url?.split('?')[0] !== '/console/config.json') return next();
     res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Cache-Control', 'no-store');
     res.end(body());
   };
   return {
@@ -29,11 +30,47 @@ function stubConfig(): Plugin {
   };
 }
 
+// In the built index.html: the streams page (the default route) and everything it imports as
+// <link rel="modulepreload">, and config.json as <link rel="preload" as="fetch">, so the browser
+// fetches them together with the entry script instead of after it has run. Links, not an inline
+// script: the server's CSP (script-src 'self') stays as it is. Other routes fetch a few chunks
+// they do not need (the Kinesis SDK), from the browser's cache after the first visit.
+function preloadFirstPage(page = '/src/pages/Streams.tsx'): Plugin {
+  let base = '/';
+  return {
+    name: 'runnel-preload-first-page',
+    apply: 'build',
+    configResolved: (c) => void (base = c.base),
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const chunks = Object.values(ctx.bundle ?? {}).filter((c) => c.type === 'chunk');
+        const start = chunks.find((c) => c.facadeModuleId?.endsWith(page));
+        if (!start) throw new Error(`preloadFirstPage: no chunk for ${page}`);
+        const files = new Set<string>();
+        const walk = (file: string) => {
+          if (files.has(file)) return;
+          files.add(file);
+          const c = chunks.find((x) => x.fileName === file);
+          c?.imports.forEach(walk);
+        };
+        walk(start.fileName);
+        return [
+          { tag: 'link', attrs: { rel: 'preload', href: base + 'config.json', as: 'fetch', crossorigin: 'anonymous' }, injectTo: 'head' },
+          ...[...files]
+            .filter((f) => !html.includes(f)) // the entry's own imports Vite preloads already
+            .map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: base + f }, injectTo: 'head' as const })),
+        ];
+      },
+    },
+  };
+}
+
 const proxy = { '^/(?!console(/|$)).*': { target: runnel, changeOrigin: false } };
 
 export default defineConfig({
   base: '/console/',
-  plugins: [preact(), stubConfig()],
+  plugins: [preact(), stubConfig(), preloadFirstPage()],
   server: { proxy },
   preview: { proxy },
   build: { target: 'es2022', chunkSizeWarningLimit: 400 },

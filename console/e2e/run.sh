@@ -2,7 +2,8 @@
 # Browser tests of the console against a real runnel: e2e/run.sh RUNNEL_BIN
 # Starts RUNNEL_BIN on a free loopback port serving the console compiled into
 # it (or, with CONSOLE_DIR=console/dist, that folder: --console-dir), runs
-# e2e/*.test.mjs in order with node:test, keeps screenshots in $ARTIFACTS
+# e2e/*.test.mjs in order with node:test (1-5 in Chromium, 6 in Firefox), keeps
+# screenshots in $ARTIFACTS
 # (default console/e2e/artifacts), and stops the server.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +25,13 @@ if [ -z "${CHROMIUM:-}" ]; then
   [ -n "$CHROMIUM" ] || { echo "chromium not found (apt-get install -y chromium)" >&2; exit 1; }
 fi
 export CHROMIUM
+# Firefox for 6-firefox.test.mjs (puppeteer-core over WebDriver BiDi); that file is skipped,
+# saying so, when there is none.
+if [ -z "${FIREFOX:-}" ]; then
+  FIREFOX=$(command -v firefox-esr || command -v firefox || true)
+  [ -n "$FIREFOX" ] || echo "firefox not found (apt-get install -y firefox-esr): the Firefox tests will be skipped" >&2
+fi
+[ -z "$FIREFOX" ] || export FIREFOX
 
 work=$(mktemp -d)
 export ARTIFACTS=${ARTIFACTS:-$here/artifacts}
@@ -57,4 +65,4 @@ if [ -n "${JUNIT:-}" ]; then
   reporters=(--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit
              --test-reporter-destination="$JUNIT")
 fi
-node --disable-warning=NodeVersionSupportWarning --test --test-concurrency=1 "${reporters[@]}" "$here"/1-streams.test.mjs "$here"/2-firehose.test.mjs "$here"/3-server.test.mjs "$here"/4-auth.test.mjs "$here"/5-scale.test.mjs
+node --disable-warning=NodeVersionSupportWarning --test --test-concurrency=1 "${reporters[@]}" "$here"/1-streams.test.mjs "$here"/2-firehose.test.mjs "$here"/3-server.test.mjs "$here"/4-auth.test.mjs "$here"/5-scale.test.mjs "$here"/6-firefox.test.mjs

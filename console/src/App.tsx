@@ -19,9 +19,19 @@ const pages: Record<string, () => Promise<PageModule>> = {
   server: () => import('./pages/Server'),
 };
 
-/** Starts loading the chunk of the page a route shows, e.g. while config.json is still on its way. */
-export function preloadPage(route: Route): void {
-  void pages[pageFor(route)]().catch(() => undefined);
+// The pages whose chunk has arrived, so Lazy can draw them at once instead of a frame later.
+const loaded: Record<string, ComponentType<{ route: Route }>> = {};
+
+/**
+ * Starts loading the chunk of the page a route shows, e.g. while config.json is still on its way.
+ * Resolves when it is there (or failed to load: Lazy then says so).
+ */
+export function preloadPage(route: Route): Promise<void> {
+  const name = pageFor(route);
+  return pages[name]().then(
+    (m) => void (loaded[name] = m.default),
+    () => undefined,
+  );
 }
 
 function pageFor(route: Route): string {
@@ -36,19 +46,23 @@ function pageFor(route: Route): string {
 }
 
 function Lazy({ name, route }: { name: string; route: Route }) {
-  const [mod, setMod] = useState<{ name: string; C: ComponentType<{ route: Route }> } | null>(null);
-  const [failed, setFailed] = useState<string | null>(null);
+  const [, setArrived] = useState(0);
+  const [failed, setFailed] = useState<{ name: string; message: string } | null>(null);
   useEffect(() => {
+    if (loaded[name]) return;
     let live = true;
-    setFailed(null);
     pages[name]()
-      .then((m) => live && setMod({ name, C: m.default }))
-      .catch((e) => live && setFailed(String(e)));
+      .then((m) => {
+        loaded[name] = m.default;
+        if (live) setArrived((n) => n + 1);
+      })
+      .catch((e) => live && setFailed({ name, message: String(e) }));
     return () => void (live = false);
   }, [name]);
-  if (failed) return <p class="error" role="alert">Could not load this page: {failed}</p>;
-  if (!mod || mod.name !== name) return <p class="muted">Loading…</p>;
-  return <mod.C route={route} />;
+  const Page = loaded[name];
+  if (Page) return <Page route={route} />;
+  if (failed?.name === name) return <p class="error" role="alert">Could not load this page: {failed.message}</p>;
+  return <p class="muted">Loading…</p>;
 }
 
 function Banner() {

@@ -18,7 +18,9 @@ let config: ServerConfig | undefined;
 /** Loads the config once at startup; later calls return the same object. */
 export async function loadConfig(): Promise<ServerConfig> {
   if (config) return config;
-  const r = await fetch(import.meta.env.BASE_URL + 'config.json', { cache: 'no-store' });
+  // The server sends it with Cache-Control: no-store. No fetch options: the request must match
+  // index.html's <link rel="preload" as="fetch" crossorigin> to use the response it already has.
+  const r = await fetch(import.meta.env.BASE_URL + 'config.json');
   if (!r.ok) throw new Error(`GET config.json: HTTP ${r.status}`);
   config = (await r.json()) as ServerConfig;
   return config;

@@ -7,9 +7,11 @@ import './styles.css';
 
 async function start() {
   const root = document.getElementById('app')!;
-  preloadPage(parseHash(window.location.hash)); // in parallel with config.json
+  // The first page's chunk in parallel with config.json; the first render waits for both, so
+  // it draws the page itself rather than "Loading…".
+  const page = preloadPage(parseHash(window.location.hash));
   try {
-    await loadConfig();
+    await Promise.all([loadConfig(), page]);
   } catch (e) {
     root.innerHTML = '';
     const p = document.createElement('p');

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { showError, type ShownError } from '../errors';
 import { reportNetworkError, useHealth } from '../health';
 
@@ -12,6 +12,8 @@ export interface Loaded<T> {
 /**
  * Runs `load` when `deps` change, when the server comes back after being away, and on reload();
  * with `everyMs`, again on that period. A slower earlier run never overwrites a newer one.
+ * The first run starts right after the first render, before the browser paints it (a layout
+ * effect): a plain effect would wait a frame and a task, 20-40 ms, before asking the server.
  */
 export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[], everyMs?: number): Loaded<T> {
   const health = useHealth();
@@ -20,7 +22,7 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
   const [loading, setLoading] = useState(true);
   const [nonce, setNonce] = useState(0);
   const seq = useRef(0);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const ac = new AbortController();
     let timer: number | undefined;
     const run = async () => {
@@ -76,3 +78,23 @@ export function useAction<A extends unknown[], T>(act: (...args: A) => Promise<T
   };
   return { run, busy, error, result, setError };
 }
+
+/**
+ * Resolves once the browser has painted what is in the DOM now: after the next animation frame
+ * and one more task. In a hidden tab, where no frames come, after 100 ms.
+ */
+export function afterPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const go = () => {
+      if (done) return;
+      done = true;
+      setTimeout(resolve, 0);
+    };
+    requestAnimationFrame(go);
+    setTimeout(go, 100);
+  });
+}
+
+/** Resolves in a later task, so the browser can paint and handle input in between. */
+export const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));

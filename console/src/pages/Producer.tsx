@@ -101,9 +101,11 @@ function PutOne({ name }: { name: string }) {
           <tbody>
             {log.map((l) => (
               <tr key={l.seq}>
-                <td data-shard={l.shard}>{l.shard}</td>
+                <td class="nowrap" data-shard={l.shard}>
+                  {l.shard}
+                </td>
                 <td>{l.key}</td>
-                <td class="small">{l.seq}</td>
+                <td class="small breakable">{l.seq}</td>
               </tr>
             ))}
           </tbody>
