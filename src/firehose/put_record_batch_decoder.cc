@@ -1,9 +1,6 @@
 #include "firehose/put_record_batch_decoder.h"
 
-#include <simdjson.h>
-
-#include "protocol/base64.h"
-#include "protocol/validator.h"
+#include "protocol/fast_json.h"
 
 namespace runnel::firehose {
 
@@ -11,40 +8,10 @@ using namespace protocol;  // NOLINT(google-build-using-namespace): the codec's 
 namespace {
 
 namespace od = simdjson::ondemand;
-
-// The pattern this code checks by hand; the fast path is off for a model
-// whose shape says anything else.
-constexpr std::string_view kNamePattern = "[a-zA-Z0-9_.-]+";
-
-bool name_chars(std::string_view s) {
-  for (char c : s) {
-    const bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-bool within(size_t n, int64_t min, int64_t max) {
-  return static_cast<int64_t>(n) >= min && static_cast<int64_t>(n) <= max;
-}
-
-// The text of a JSON string token, quotes off, when it has no escapes (base64
-// never needs any); nullopt for anything else.
-std::optional<std::string_view> plain_string(od::value& v) {
-  std::string_view raw = v.raw_json_token();
-  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r'))
-    raw.remove_suffix(1);
-  if (raw.size() < 2 || raw.front() != '"' || raw.back() != '"') return std::nullopt;
-  raw = raw.substr(1, raw.size() - 2);
-  if (raw.find('\\') != std::string_view::npos) return std::nullopt;
-  return raw;
-}
-
-const Shape* member_shape(const ServiceModel& model, const Shape& structure, std::string_view name) {
-  const MemberModel* m = structure.find_member(name);
-  return m ? &model.shape(m->shape) : nullptr;
-}
+using fast_json::base64_blob;
+using fast_json::member_shape;
+using fast_json::name_chars;
+using fast_json::within;
 
 }  // namespace
 
@@ -60,8 +27,8 @@ PutRecordBatchDecoder::PutRecordBatchDecoder(const ServiceModel& model) {
   const Shape* data = member_shape(model, entry, "Data");
   if (entry.type != ShapeType::kStructure || entry.members.size() != 1 || !data) return;
   if (data->type != ShapeType::kBlob || !data->has_max || (data->has_min && data->min > 0)) return;
-  if (name->type != ShapeType::kString || !name->has_min || !name->has_max || name->pattern != kNamePattern ||
-      !name->enum_values.empty())
+  if (name->type != ShapeType::kString || !name->has_min || !name->has_max ||
+      name->pattern != fast_json::kNamePattern || !name->enum_values.empty())
     return;
   records_min_ = list->min;
   records_max_ = list->max;
@@ -73,19 +40,11 @@ PutRecordBatchDecoder::PutRecordBatchDecoder(const ServiceModel& model) {
 
 std::optional<Value> PutRecordBatchDecoder::decode(const OperationModel& op, std::string& body) const {
   if (!covers(op)) return std::nullopt;
-  const size_t n = body.size();
-  if (body.capacity() - n < simdjson::SIMDJSON_PADDING) return std::nullopt;
+  fast_json::PaddedBody padded(body);
+  if (!padded.ok()) return std::nullopt;
   thread_local od::parser parser;
-  body.append(simdjson::SIMDJSON_PADDING, '\0');
-  struct Restore {
-    std::string& body;
-    size_t n;
-    ~Restore() { body.resize(n); }
-  } restore{body, n};
-
   od::document doc;
-  if (parser.iterate(simdjson::padded_string_view(body.data(), n, body.size())).get(doc) != simdjson::SUCCESS)
-    return std::nullopt;
+  if (padded.iterate(parser).get(doc) != simdjson::SUCCESS) return std::nullopt;
   od::object root;
   if (doc.get_object().get(root) != simdjson::SUCCESS) return std::nullopt;
 
@@ -128,16 +87,9 @@ std::optional<Value> PutRecordBatchDecoder::decode(const OperationModel& op, std
           return std::nullopt;
         if (mname != "Data" || seen_data) return std::nullopt;
         seen_data = true;
-        // Straight from the body's bytes into the record's. raw_json_token()
-        // does not consume the value, so it is consumed next (a malformed
-        // member after it must not go unnoticed, as in PutRecordsDecoder).
-        od::value& data_value = m.value();
-        auto text = plain_string(data_value);
-        simdjson::ondemand::raw_json_string consumed;
-        if (!text || data_value.get_raw_json_string().get(consumed) != simdjson::SUCCESS) return std::nullopt;
-        if (!canonical_base64_form(*text)) return std::nullopt;
-        auto bytes = base64_decode(*text);
-        if (!bytes || static_cast<int64_t>(bytes->size()) > data_max_) return std::nullopt;
+        // Straight from the body's bytes into the record's.
+        auto bytes = base64_blob(m.value(), data_max_);
+        if (!bytes) return std::nullopt;
         members.push_back(Member{"Data", Value(Blob{std::move(*bytes)})});
       }
       if (!seen_data) return std::nullopt;

@@ -1,10 +1,6 @@
 #include "streams/put_records_decoder.h"
 
-#include <simdjson.h>
-
-#include "net/http.h"
-#include "protocol/base64.h"
-#include "protocol/validator.h"
+#include "protocol/fast_json.h"
 
 namespace runnel::streams {
 
@@ -12,20 +8,13 @@ using namespace protocol;  // NOLINT(google-build-using-namespace): the codec's 
 namespace {
 
 namespace od = simdjson::ondemand;
+using fast_json::base64_blob;
+using fast_json::member_shape;
+using fast_json::within;
 
-// The patterns this code checks by hand; the fast path is off for a model
-// whose shapes say anything else.
-constexpr std::string_view kStreamNamePattern = "[a-zA-Z0-9_.-]+";
+// The hash key's pattern, checked by hand; the fast path is off for a model
+// whose shapes say anything else (the stream name's is fast_json::kNamePattern).
 constexpr std::string_view kHashKeyPattern = "0|([1-9]\\d{0,38})";
-
-bool stream_name_chars(std::string_view s) {
-  for (char c : s) {
-    const bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 // 0|([1-9]\d{0,38}), matched whole.
 bool hash_key_form(std::string_view s) {
@@ -35,27 +24,6 @@ bool hash_key_form(std::string_view s) {
   for (char c : s)
     if (c < '0' || c > '9') return false;
   return true;
-}
-
-bool within(size_t n, int64_t min, int64_t max) {
-  return static_cast<int64_t>(n) >= min && static_cast<int64_t>(n) <= max;
-}
-
-// The text of a JSON string token, quotes off, when it has no escapes (a
-// base64 Data never needs any); nullopt for anything else.
-std::optional<std::string_view> plain_string(od::value& v) {
-  std::string_view raw = v.raw_json_token();
-  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r'))
-    raw.remove_suffix(1);
-  if (raw.size() < 2 || raw.front() != '"' || raw.back() != '"') return std::nullopt;
-  raw = raw.substr(1, raw.size() - 2);
-  if (raw.find('\\') != std::string_view::npos) return std::nullopt;
-  return raw;
-}
-
-const Shape* member_shape(const ServiceModel& model, const Shape& structure, std::string_view name) {
-  const MemberModel* m = structure.find_member(name);
-  return m ? &model.shape(m->shape) : nullptr;
 }
 
 }  // namespace
@@ -78,7 +46,7 @@ PutRecordsDecoder::PutRecordsDecoder(const ServiceModel& model) {
       !key->enum_values.empty())
     return;
   if (hash->type != ShapeType::kString || hash->has_min || hash->has_max || hash->pattern != kHashKeyPattern) return;
-  if (name->type != ShapeType::kString || !name->has_min || !name->has_max || name->pattern != kStreamNamePattern)
+  if (name->type != ShapeType::kString || !name->has_min || !name->has_max || name->pattern != fast_json::kNamePattern)
     return;
   records_min_ = list->min;
   records_max_ = list->max;
@@ -96,19 +64,11 @@ std::optional<Value> PutRecordsDecoder::decode(const OperationModel& op, std::st
 }
 
 std::optional<Value> PutRecordsDecoder::put_records(std::string& body) const {
-  const size_t n = body.size();
-  if (body.capacity() - n < simdjson::SIMDJSON_PADDING) return std::nullopt;
+  fast_json::PaddedBody padded(body);
+  if (!padded.ok()) return std::nullopt;
   thread_local od::parser parser;
-  body.append(simdjson::SIMDJSON_PADDING, '\0');
-  struct Restore {
-    std::string& body;
-    size_t n;
-    ~Restore() { body.resize(n); }
-  } restore{body, n};
-
   od::document doc;
-  if (parser.iterate(simdjson::padded_string_view(body.data(), n, body.size())).get(doc) != simdjson::SUCCESS)
-    return std::nullopt;
+  if (padded.iterate(parser).get(doc) != simdjson::SUCCESS) return std::nullopt;
   od::object root;
   if (doc.get_object().get(root) != simdjson::SUCCESS) return std::nullopt;
 
@@ -124,7 +84,7 @@ std::optional<Value> PutRecordsDecoder::put_records(std::string& body) const {
     if (name == "StreamName") {
       std::string_view s;
       if (seen_name || field.value().get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
-      if (!within(utf16_length(s), name_min_, name_max_) || !stream_name_chars(s)) return std::nullopt;
+      if (!within(utf16_length(s), name_min_, name_max_) || !fast_json::name_chars(s)) return std::nullopt;
       seen_name = true;
       top.push_back(Member{"StreamName", Value(std::string(s))});
       continue;
@@ -154,18 +114,9 @@ std::optional<Value> PutRecordsDecoder::put_records(std::string& body) const {
         if (mname == "Data") {
           if (seen_data) return std::nullopt;
           seen_data = true;
-          // Straight from the body's bytes into the record's: no unescaped copy.
-          // raw_json_token() does not consume the value, so it is consumed
-          // next: left to the object's iteration to skip, a malformed
-          // member after it (`"Data": "QUJD": 1`) went unnoticed
-          // (fast_input_fuzz, fuzz/corpus/fast_input_fuzz/regression-data-colon).
-          od::value& data_value = m.value();
-          auto text = plain_string(data_value);
-          simdjson::ondemand::raw_json_string consumed;
-          if (!text || data_value.get_raw_json_string().get(consumed) != simdjson::SUCCESS) return std::nullopt;
-          if (!canonical_base64_form(*text)) return std::nullopt;
-          auto bytes = base64_decode(*text);
-          if (!bytes || static_cast<int64_t>(bytes->size()) > data_max_) return std::nullopt;
+          // Straight from the body's bytes into the record's (fast_json::base64_blob).
+          auto bytes = base64_blob(m.value(), data_max_);
+          if (!bytes) return std::nullopt;
           members.push_back(Member{"Data", Value(Blob{std::move(*bytes)})});
         } else if (mname == "PartitionKey") {
           std::string_view s;
