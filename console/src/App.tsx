@@ -60,7 +60,9 @@ function Lazy({ name, route }: { name: string; route: Route }) {
     return () => void (live = false);
   }, [name]);
   const Page = loaded[name];
-  if (Page) return <Page route={route} />;
+  // Keyed by the section and the resource (a stream's or delivery stream's name): going from one
+  // stream's page to another's starts the page afresh, with nothing of the first one's state.
+  if (Page) return <Page key={route.parts.slice(0, 2).join('/')} route={route} />;
   if (failed?.name === name) return <p class="error" role="alert">Could not load this page: {failed.message}</p>;
   return <p class="muted">Loading…</p>;
 }

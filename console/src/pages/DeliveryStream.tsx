@@ -43,14 +43,9 @@ async function bufferFill(name: string) {
   return { bytes: newest('bytes'), records: newest('records') };
 }
 
-/** One delivery stream: configuration, status, metrics, a test record, and what it delivered to S3.
- * Keyed by the name, so going from one stream's page to another's starts afresh (no test-record
- * answer or opened object carried over). */
+/** One delivery stream: configuration, status, metrics, a test record, and what it delivered to S3. */
 export default function DeliveryStream({ route }: { route: Route }) {
-  return <DeliveryStreamPage key={route.parts[1]} name={route.parts[1]} />;
-}
-
-function DeliveryStreamPage({ name }: { name: string }) {
+  const name = route.parts[1];
   const desc = useLoad(
     async (signal) => (await firehose().send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: name }), { abortSignal: signal })).DeliveryStreamDescription!,
     [name],
