@@ -977,8 +977,7 @@ void Engine::send(Stream& s, Partition& p, Batch& b) {
     }
     req.bucket = b.bucket;
     req.key = b.key;
-    req.body = b.body ? std::string_view(*b.body) : std::string_view();
-    req.shared_body = b.body;
+    req.body = b.body;
     s.sender->send(std::move(req), [this, name = s.spec.name(), generation = s.generation, partition = partition_key(p),
                                     id = b.id](SendOutcome outcome) {
       completed([this, name, generation, partition, id, outcome = std::move(outcome)]() mutable {

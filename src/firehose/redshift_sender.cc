@@ -183,7 +183,7 @@ class RedshiftSender final : public Sender {
       s3::PutObjectRequest put;
       put.bucket = r.bucket;
       put.key = r.key;
-      put.body = r.shared_body ? r.shared_body : std::make_shared<const std::string>(r.body);
+      put.body = r.body;
       std::promise<Status> p;
       store_.put_object(std::move(put),
                         [&p](Result<s3::ObjectInfo> res) { p.set_value(res ? Status::ok() : res.error()); });
@@ -196,9 +196,9 @@ class RedshiftSender final : public Sender {
     if (!spec_) return std::unexpected(spec_.error());
     if (!column_list_) return std::unexpected(column_list_.error());
     std::string inflated;
-    std::string_view data = r.body;
+    std::string_view data = r.bytes();
     if (spec_->gzip) {
-      auto d = decompress(Compression::kGzip, r.body);
+      auto d = decompress(Compression::kGzip, data);
       if (!d)
         return load_error("Redshift.DataLoadFailed", "CopyOptions has GZIP but s3://" + r.bucket + "/" + r.key +
                                                          " is not GZIP data (" + d.error().message() +

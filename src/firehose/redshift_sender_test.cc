@@ -40,7 +40,7 @@ SendRequest request(std::string_view body, int attempt = 1, int64_t now = kT0) {
   r.now_ms = now;
   r.bucket = "inter";
   r.key = "pre/2026/11/30/00/stream-1-2026-11-30-00-53-20-abc";
-  r.body = body;
+  r.body = std::make_shared<const std::string>(body);
   return r;
 }
 

@@ -47,8 +47,8 @@ struct SendRequest {
   // Redshift's intermediate object, which it writes and then loads. The
   // same on every attempt.
   std::string bucket, key;
-  std::string_view body;
-  std::shared_ptr<const std::string> shared_body;  // the same bytes, to hand to a store without copying
+  std::shared_ptr<const std::string> body;  // shared, so it goes to a store without a copy; null: none
+  std::string_view bytes() const { return body ? std::string_view(*body) : std::string_view(); }
 };
 
 // One record that did not get there, by its index in SendRequest::records.

@@ -555,8 +555,9 @@ net::HttpResponse encode_rest_xml_output(const ServiceModel& model, const Operat
                                          const std::string& request_id) {
   const Shape* shape = model.output_shape(op);
   std::optional<std::string> payload_bytes;
-  for (const auto& m : shape ? shape->members : std::vector<MemberModel>{}) {
-    if (!m.payload || !output.is_object()) continue;
+  const std::vector<MemberModel> none;
+  for (const MemberModel& m : shape&& output.is_object() ? shape->members : none) {
+    if (!m.payload) continue;
     const ShapeType type = model.shape(m.shape).type;
     Value* v = output.find(m.wire_name);
     if (!v) v = output.find(m.name);
