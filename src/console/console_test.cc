@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "net/responses.h"
 #include "protocol/credentials.h"
 #include "protocol/dispatcher.h"
 #include "protocol/json_codec.h"
@@ -24,12 +25,8 @@ class CaptureSink : public net::ResponseSink {
   void end_stream() override {}
   bool closed() const override { return false; }
   std::string header(std::string_view name) const {
-    for (const net::Header& h : response.headers) {
-      if (h.name.size() == name.size() && std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-          }))
-        return h.value;
-    }
+    for (const net::Header& h : response.headers)
+      if (net::iequals_ascii(h.name, name)) return h.value;
     return "";
   }
   net::HttpResponse response;

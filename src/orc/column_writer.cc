@@ -59,40 +59,28 @@ proto::Type::Kind type_kind(HiveKind k) {
   return proto::Type::STRUCT;
 }
 
-// A char(n) value in every form a reader may test: as written (the
-// padded form below since the writer pads; kept for older files' logic), as ORC's writers write it (cut or space-padded
-// to n characters, CharTreeWriter) and without trailing spaces. Extra forms can only add false positives; a missing one
-// would skip a row group that matches.
-void add_char_forms(std::string_view v, int64_t n, BloomFilter* f) {
-  f->add_bytes(v);
-  int64_t chars = 0;
-  size_t cut = v.size();
-  for (size_t i = 0; i < v.size(); ++i) {
-    if ((static_cast<uint8_t>(v[i]) & 0xc0) == 0x80) continue;  // a UTF-8 continuation byte
-    if (chars == n) {
-      cut = i;
-      break;
-    }
-    ++chars;
-  }
-  std::string padded(v.substr(0, cut));
-  if (chars < n) padded.append(static_cast<size_t>(n - chars), ' ');
-  if (padded != v) f->add_bytes(padded);
-  std::string_view trimmed = v.substr(0, v.find_last_not_of(' ') + 1);
-  if (trimmed != v) f->add_bytes(trimmed);
+// A char(n) value in both forms a reader may test: as stored (cut and
+// space-padded to n characters by fit_to_length(), as ORC's CharTreeWriter
+// stores it) and without its trailing spaces (Hive's comparison form). An
+// extra form can only add false positives; a missing one would skip a row
+// group that matches.
+void add_char_forms(std::string_view stored, BloomFilter* f) {
+  f->add_bytes(stored);
+  std::string_view trimmed = stored.substr(0, stored.find_last_not_of(' ') + 1);
+  if (trimmed != stored) f->add_bytes(trimmed);
 }
 
 }  // namespace
 
-bool names_bloom_column(const WriterOptions& options, std::string_view column) {
+bool same_column_name(std::string_view a, std::string_view b) {
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  for (const auto& name : options.bloom_filter_columns) {
-    if (name.size() == column.size() &&
-        std::equal(name.begin(), name.end(), column.begin(), [&](char a, char b) { return lower(a) == lower(b); })) {
-      return true;
-    }
-  }
-  return false;
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+bool names_bloom_column(const WriterOptions& options, std::string_view column) {
+  return std::any_of(options.bloom_filter_columns.begin(), options.bloom_filter_columns.end(),
+                     [&](const std::string& name) { return same_column_name(name, column); });
 }
 
 ColumnWriter::ColumnWriter(const parquet::HiveType* type, uint32_t* next_id, const WriterOptions* options, bool is_root,
@@ -322,7 +310,7 @@ void ColumnWriter::add_to_bloom(size_t g, BloomFilter* f) const {
       case HiveKind::kString:
       case HiveKind::kVarchar:
       case HiveKind::kBinary: f->add_bytes(bytes_at(i)); break;
-      case HiveKind::kChar: add_char_forms(bytes_at(i), type_->length, f); break;
+      case HiveKind::kChar: add_char_forms(bytes_at(i), f); break;
       case HiveKind::kDecimal: f->add_bytes(decimal_bloom_string(decimals_[i], type_->scale)); break;
       // UTC milliseconds, floored (the statistics' minimumUtc/maximumUtc).
       case HiveKind::kTimestamp: f->add_long(ints_[i] * 1000 + nanos_[i] / 1000000); break;

@@ -45,8 +45,10 @@ struct StripeParts {
   std::vector<proto::ColumnStatistics> stats;
 };
 
-// Whether options.bloom_filter_columns names the top-level `column`
-// (ASCII case-insensitively, as ORC's Java writer matches names).
+// Whether two column names are the same ASCII case-insensitively, as ORC's
+// Java writer matches bloom filter column names.
+bool same_column_name(std::string_view a, std::string_view b);
+// Whether options.bloom_filter_columns names the top-level `column`.
 bool names_bloom_column(const WriterOptions& options, std::string_view column);
 
 // A char(n) or varchar(n) value as the writer stores it (ORC's

@@ -44,9 +44,7 @@ Result<std::unique_ptr<FileWriter>> FileWriter::open(std::shared_ptr<const parqu
   }
   for (const auto& name : options.bloom_filter_columns) {
     bool found = false;
-    WriterOptions one;
-    one.bloom_filter_columns = {name};
-    for (const auto& c : schema->root().children) found = found || names_bloom_column(one, c.name);
+    for (const auto& c : schema->root().children) found = found || same_column_name(name, c.name);
     if (!found) return error(Status::invalid_argument("BloomFilterColumns: no column '" + name + "'"));
   }
   // A filter's bits must fit ORC's 32-bit arithmetic (about 2^31).
