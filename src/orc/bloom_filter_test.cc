@@ -405,9 +405,9 @@ TEST(BloomFile, FloatsAndZeros) {
   EXPECT_TRUE(has(2, 0.0));
 }
 
-// char(n) is written unpadded; its filter also holds the value as ORC's
-// writers write it (cut or space-padded to n characters) and without
-// trailing spaces, whichever a reader tests.
+// char(n) is written as ORC's writers write it (cut or space-padded to n
+// characters); its filter holds that and the value without trailing spaces,
+// whichever a reader tests.
 TEST(BloomFile, CharValuesInEveryForm) {
   WriterOptions o;
   o.row_index_stride = 10;
