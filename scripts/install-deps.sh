@@ -17,6 +17,7 @@ packages=(
   libisal-dev  # Firehose: GZIP objects through ISA-L's igzip
   libpq-dev postgresql  # Firehose's Redshift destination: libpq, and PostgreSQL 15 in its tests (scripts/pg-cluster.sh)
   protobuf-compiler libprotobuf-dev  # orc/: the ORC file tail's protobuf messages (orc_proto.proto)
+  libpcre2-dev  # sql/: regular expressions (Java-like patterns: REGEX_REPLACE, SIMILAR TO, the log parsers)
   chromium    # the console's browser tests (console/e2e/, playwright-core drives Debian's Chromium)
   firefox-esr # ... and its Firefox walk (console/e2e/6-firefox.test.mjs, puppeteer-core over WebDriver BiDi)
   awscli      # /usr/bin/aws, the AWS CLI v2 (AWS Query to CloudWatch) in tests/e2e/test_cloudwatch_cli.py

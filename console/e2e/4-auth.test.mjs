@@ -1,10 +1,10 @@
 // With a credentials file the console asks for keys, keeps them in sessionStorage only, signs
 // every call with them (the SDK for the APIs, @smithy/signature-v4 for /metrics).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, test } from 'node:test';
-import { eventually, openBrowser, shot, spawnRunnel } from './lib.mjs';
+import { eventually, openBrowser, shot, spawnRunnel, stopRunnel } from './lib.mjs';
 
 let b, server, dir, url;
 
@@ -20,8 +20,7 @@ before(async () => {
 
 after(async () => {
   await b?.browser.close();
-  server?.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stopRunnel(server, dir);
 });
 
 test('asks for keys, rejects wrong ones with AWS error text, and keeps good ones in sessionStorage only', { skip: !process.env.RUNNEL_BIN && 'needs run.sh' }, async () => {

@@ -1,11 +1,11 @@
 // 1,000 streams and a 10,000-shard stream: lists are paged and virtualised, the page stays responsive.
 // Timings go to $ARTIFACTS/scale.json; the assertions are generous bounds against freezing, not benchmarks.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, test } from 'node:test';
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
-import { artifacts, eventually, openBrowser, shot, spawnRunnel } from './lib.mjs';
+import { artifacts, eventually, openBrowser, shot, spawnRunnel, stopRunnel } from './lib.mjs';
 
 const STREAMS = 1000;
 const SHARDS = 10_000;
@@ -34,8 +34,7 @@ before(async () => {
 after(async () => {
   writeFileSync(`${artifacts}/scale.json`, JSON.stringify(timings, null, 2) + '\n');
   await b?.browser.close();
-  server?.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stopRunnel(server, dir);
 });
 
 const skip = !process.env.RUNNEL_BIN && 'needs run.sh';

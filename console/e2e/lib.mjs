@@ -4,7 +4,8 @@
 
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { readFileSync, writeFileSync, mkdirSync, openSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { readFileSync, writeFileSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
@@ -93,15 +94,35 @@ export const freePort = () =>
     });
   });
 
-/** A second runnel of the test's own (same binary and console folder) with extra flags; returns its origin and process. */
+/**
+ * A second runnel of the test's own (same binary and console folder) with extra flags; returns its
+ * origin and process. Its output goes to $ARTIFACTS/<name>.log (name: the data folder's parent).
+ */
 export async function spawnRunnel(dataDir, extra = []) {
   const port = await freePort();
+  const log = openSync(`${artifacts}/${basename(dirname(dataDir))}.log`, 'w');
   const child = spawn(
     process.env.RUNNEL_BIN,
     ['serve', '--port', String(port), '--data-dir', dataDir, '--host', '127.0.0.1', ...consoleDirArgs(), ...extra],
-    { stdio: 'ignore' },
+    { stdio: ['ignore', log, log] },
   );
   const url = `http://127.0.0.1:${port}`;
   await eventually(async () => (await fetch(url + '/console/config.json')).ok, { what: 'the extra runnel' });
   return { url, child };
+}
+
+/**
+ * Stops a runnel from spawnRunnel and only then removes its folder: removing it while the server
+ * still writes its state on the way down races with those writes (rmdir fails with ENOTEMPTY).
+ * SIGTERM first; SIGKILL if it has not exited within `grace` ms.
+ */
+export async function stopRunnel(child, dir, { grace = 30_000 } = {}) {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((res) => child.once('exit', res));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), grace);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }

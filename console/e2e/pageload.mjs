@@ -225,6 +225,11 @@ try {
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   await b.close();
 } finally {
-  server?.kill('SIGTERM');
-  if (dataDir) setTimeout(() => rmSync(dataDir, { recursive: true, force: true }), 500);
+  // Remove the data only once the server has exited: it writes its state on the way down.
+  if (server && server.exitCode === null) {
+    const exited = new Promise((res) => server.once('exit', res));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
