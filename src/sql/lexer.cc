@@ -171,8 +171,8 @@ class Lexer {
       while (is_digit(peek())) advance();
     }
     if (is_word_start(static_cast<unsigned char>(peek()))) {
-      return error_at(start, "a number must be followed by a space or an operator, not '" + std::string(1, peek()) +
-                                 "'");
+      return error_at(start,
+                      "a number must be followed by a space or an operator, not '" + std::string(1, peek()) + "'");
     }
     t.text = std::string(sql_.substr(first, i_ - first));
     return true;

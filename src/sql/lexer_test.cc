@@ -83,8 +83,8 @@ TEST(Lexer, SymbolsIncludeTwoCharacterOperators) {
   for (const Token& tok : t) {
     if (tok.kind == TokenKind::kSymbol) symbols.push_back(tok.text);
   }
-  std::vector<std::string> want = {"<=", ">=", "<>", "!=", "||", "<", ">", "=", "+", "-",
-                                   "*",  "/",  "%",  "(",  ")",  ".", ";", "?"};
+  std::vector<std::string> want = {"<=", ">=", "<>", "!=", "||", "<", ">", "=", "+",
+                                   "-",  "*",  "/",  "%",  "(",  ")", ".", ";", "?"};
   EXPECT_EQ(symbols, want);
 }
 
