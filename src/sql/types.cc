@@ -294,9 +294,12 @@ std::optional<SqlType> arithmetic_type(ArithOp op, const SqlType& a, const SqlTy
       case ArithOp::kDivide: {
         const int d = p1 - s1 + s2;
         const int s = std::max(6, s1 + p2 + 1);
-        // DECIMAL(10,1) / DECIMAL(10,3): d = 12, s = 12, p = 24 capped at 18.
+        // Capped at 18 digits: "first giving at least the scale of the first
+        // argument (s >= s1) followed by enough whole digits": DECIMAL(10,1)
+        // / DECIMAL(10,3) has d = 12, s = 12, so p = 18 and s = 6.
         const int pp = std::min(d + s, kMaxDecimalPrecision);
-        return SqlType::decimal(pp, std::min(s, pp));
+        const int ss = std::max(std::min(s, pp - d), std::min(s1, pp));
+        return SqlType::decimal(pp, std::max(0, ss));
       }
       case ArithOp::kMod: return capped_decimal(std::min(p1 - s1, p2 - s2) + std::max(s1, s2), std::max(s1, s2));
     }

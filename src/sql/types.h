@@ -123,7 +123,8 @@ enum class ArithOp : uint8_t { kAdd, kSubtract, kMultiply, kDivide, kMod };
 // integers give the wider integer (overflow is a runtime error); DECIMAL
 // add/subtract s = max(s1,s2), p = max(p1-s1, p2-s2) + s + 1; multiply
 // p = p1+p2, s = s1+s2; divide d = p1-s1+s2, s = max(6, s1+p2+1), p = d+s;
-// all capped at 18 with s <= p. Datetime arithmetic: datetime ± interval is
+// all capped at 18 with s <= p (a capped quotient keeps at least s1 digits
+// of scale, then as many whole digits as d asks). Datetime arithmetic: datetime ± interval is
 // the datetime, interval ± interval the interval, interval * or / numeric the
 // interval; TIMESTAMP - TIMESTAMP (and DATE - DATE, TIME - TIME) is a
 // day-time interval. nullopt when the operator does not apply.

@@ -44,9 +44,12 @@ TEST(ParseSqlType, RejectsOutOfLimits) {
 TEST(ArithmeticType, DecimalRulesOfTheReference) {
   const SqlType a = SqlType::decimal(10, 1), b = SqlType::decimal(10, 3);
   EXPECT_EQ(arithmetic_type(ArithOp::kMultiply, a, b)->to_string(), "DECIMAL(18,4)");
-  // The page's formula gives s = max(6, 1 + 10 + 1) = 12 (its worked example
-  // prints 14, which the formula does not give; we follow the formula).
-  EXPECT_EQ(arithmetic_type(ArithOp::kDivide, a, b)->to_string(), "DECIMAL(18,12)");
+  // The page's formula gives d = 12, s = max(6, 1 + 10 + 1) = 12, p = 24;
+  // capped at 18 the whole digits win over scale beyond s1 (its worked
+  // example prints numbers the formula does not give).
+  EXPECT_EQ(arithmetic_type(ArithOp::kDivide, a, b)->to_string(), "DECIMAL(18,6)");
+  EXPECT_EQ(arithmetic_type(ArithOp::kDivide, SqlType::decimal(2, 0), SqlType::decimal(1, 0))->to_string(),
+            "DECIMAL(8,6)");
   EXPECT_EQ(arithmetic_type(ArithOp::kAdd, SqlType::decimal(5, 2), SqlType::decimal(7, 1))->to_string(),
             "DECIMAL(9,2)");
   EXPECT_EQ(arithmetic_type(ArithOp::kAdd, SqlType::of(TypeKind::kInteger), SqlType::decimal(5, 2))->to_string(),
