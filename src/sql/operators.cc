@@ -1,0 +1,267 @@
+#include "sql/operators.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "sql/coerce.h"
+
+namespace runnel::sql {
+
+// ---- ProjectOp ---------------------------------------------------------
+
+void ProjectOp::push(int64_t rowtime, const Row& row) {
+  EvalInput in{&row, rowtime};
+  if (where_) {
+    SqlResult<Value> w = where_->eval(in);
+    if (!w) return ctx_->fail(w.error(), rowtime, &row);
+    if (truth_of(*w) != Truth::kTrue) return;
+  }
+  int64_t out_time = rowtime;
+  if (rowtime_) {
+    SqlResult<Value> t = rowtime_->eval(in);
+    if (!t) return ctx_->fail(t.error(), rowtime, &row);
+    if (t->is_null()) return ctx_->fail(SqlError{std::string(kInvalidArgument), "ROWTIME cannot be NULL"}, rowtime, &row);
+    out_time = t->as_int();
+  }
+  out_.resize(items_.size());
+  for (size_t i = 0; i < items_.size(); ++i) {
+    SqlResult<Value> v = items_[i]->eval(in);
+    if (!v) return ctx_->fail(v.error(), rowtime, &row);
+    out_[i] = std::move(*v);
+  }
+  if (next_ != nullptr) next_->push(out_time, out_);
+}
+
+// ---- TableJoinOp -------------------------------------------------------
+
+void TableJoinOp::push(int64_t rowtime, const Row& row) {
+  bool matched = false;
+  auto emit_with = [&](const Row* t) {
+    joined_.clear();
+    if (table_first_) {
+      if (t) joined_.insert(joined_.end(), t->begin(), t->end());
+      else joined_.resize(width_);
+      joined_.insert(joined_.end(), row.begin(), row.end());
+    } else {
+      joined_.insert(joined_.end(), row.begin(), row.end());
+      if (t) joined_.insert(joined_.end(), t->begin(), t->end());
+      else joined_.resize(row.size() + width_);
+    }
+  };
+  for (const Row& t : *table_) {
+    emit_with(&t);
+    if (on_) {
+      SqlResult<Value> c = on_->eval(EvalInput{&joined_, rowtime});
+      if (!c) return ctx_->fail(c.error(), rowtime, &row);
+      if (truth_of(*c) != Truth::kTrue) continue;
+    }
+    matched = true;
+    if (next_ != nullptr) next_->push(rowtime, joined_);
+  }
+  if (!matched && left_outer_) {
+    emit_with(nullptr);
+    if (next_ != nullptr) next_->push(rowtime, joined_);
+  }
+}
+
+// ---- TumblingAggregateOp -----------------------------------------------
+
+bool TumblingAggregateOp::bucket_of(int64_t rowtime, int64_t* out) const {
+  static const Row kNoColumns;
+  SqlResult<Value> b = keys_[bucket_.key_index]->eval(EvalInput{&kNoColumns, rowtime});
+  if (!b || b->is_null()) return false;
+  *out = b->as_int();
+  return true;
+}
+
+int64_t TumblingAggregateOp::bucket_end(int64_t start) const {
+  if (bucket_.months == 0) return start + bucket_.width_ms;
+  CivilTime c = civil_from_millis(start);
+  int64_t m = c.year * 12 + (c.month - 1) + bucket_.months;
+  c.year = floor_div(m, 12);
+  c.month = static_cast<int>(floor_mod(m, 12)) + 1;
+  return millis_from_civil(c);
+}
+
+bool TumblingAggregateOp::accumulate(Group& g, const EvalInput& in, int64_t rowtime, const Row& row) {
+  for (size_t i = 0; i < aggs_.size(); ++i) {
+    const AggregateSpec& spec = aggs_[i];
+    Acc& acc = g.accs[i];
+    if (spec.kind == AggregateSpec::Kind::kCountStar) {
+      ++acc.count;
+      continue;
+    }
+    SqlResult<Value> v = spec.arg->eval(in);
+    if (!v) {
+      ctx_->fail(v.error(), rowtime, &row);
+      return false;
+    }
+    if (v->is_null()) continue;
+    if (spec.distinct) {
+      Row key{*v};
+      if (std::find_if(acc.distinct.begin(), acc.distinct.end(), [&](const Row& r) { return RowKeyEqual()(r, key); }) !=
+          acc.distinct.end())
+        continue;
+      acc.distinct.push_back(std::move(key));
+    }
+    switch (spec.kind) {
+      case AggregateSpec::Kind::kCount: ++acc.count; break;
+      case AggregateSpec::Kind::kSum:
+      case AggregateSpec::Kind::kAvg:
+        if (acc.count == 0) {
+          acc.value = std::move(*v);
+        } else {
+          Value args[2] = {acc.value, std::move(*v)};
+          SqlResult<Value> s = spec.add.fn(std::span<const Value>(args, 2));
+          if (!s) {
+            ctx_->fail(s.error(), rowtime, &row);
+            return false;
+          }
+          acc.value = std::move(*s);
+        }
+        ++acc.count;
+        break;
+      case AggregateSpec::Kind::kMin:
+      case AggregateSpec::Kind::kMax: {
+        if (acc.count == 0) {
+          acc.value = std::move(*v);
+        } else {
+          auto c = compare_values(*v, acc.value);
+          if (c && ((spec.kind == AggregateSpec::Kind::kMin && *c < 0) || (spec.kind == AggregateSpec::Kind::kMax && *c > 0)))
+            acc.value = std::move(*v);
+        }
+        ++acc.count;
+        break;
+      }
+      case AggregateSpec::Kind::kCountStar: break;
+    }
+  }
+  return true;
+}
+
+void TumblingAggregateOp::push(int64_t rowtime, const Row& row) {
+  EvalInput in{&row, rowtime};
+  if (where_) {
+    SqlResult<Value> w = where_->eval(in);
+    if (!w) return ctx_->fail(w.error(), rowtime, &row);
+    if (truth_of(*w) != Truth::kTrue) return;
+  }
+  int64_t b = 0;
+  if (!bucket_of(rowtime, &b)) return;
+  if (open_ && b > current_) flush();
+  if (!open_ || b > current_) {
+    open_ = true;
+    current_ = b;
+  }
+  Row keys(keys_.size());
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    SqlResult<Value> k = keys_[i]->eval(in);
+    if (!k) return ctx_->fail(k.error(), rowtime, &row);
+    keys[i] = std::move(*k);
+  }
+  auto [it, fresh] = index_.try_emplace(keys, groups_.size());
+  if (fresh) groups_.push_back(Group{std::move(keys), std::vector<Acc>(aggs_.size())});
+  accumulate(groups_[it->second], in, rowtime, row);
+}
+
+void TumblingAggregateOp::advance(int64_t bound) {
+  int64_t b = 0;
+  if (open_ && bucket_of(bound, &b) && b > current_) flush();
+  forward_advance(bound);
+}
+
+void TumblingAggregateOp::flush() {
+  const int64_t end = bucket_end(current_);
+  std::vector<Row> out;
+  out.reserve(groups_.size());
+  Row aggs(aggs_.size());
+  for (Group& g : groups_) {
+    bool failed = false;
+    for (size_t i = 0; i < aggs_.size() && !failed; ++i) {
+      const AggregateSpec& spec = aggs_[i];
+      Acc& acc = g.accs[i];
+      switch (spec.kind) {
+        case AggregateSpec::Kind::kCount:
+        case AggregateSpec::Kind::kCountStar: aggs[i] = Value::bigint(acc.count); break;
+        case AggregateSpec::Kind::kSum:
+        case AggregateSpec::Kind::kMin:
+        case AggregateSpec::Kind::kMax:
+          aggs[i] = acc.count == 0 ? Value::null(spec.type.kind) : acc.value;
+          if (!aggs[i].is_null() && aggs[i].kind() != spec.type.kind) {
+            SqlResult<Value> c = cast_value(aggs[i], spec.type);
+            if (!c) {
+              ctx_->fail(c.error(), end, &g.keys);
+              failed = true;
+              break;
+            }
+            aggs[i] = std::move(*c);
+          }
+          break;
+        case AggregateSpec::Kind::kAvg: {
+          if (acc.count == 0) {
+            aggs[i] = Value::null(spec.type.kind);
+            break;
+          }
+          Value args[2] = {acc.value, Value::bigint(acc.count)};
+          SqlResult<Value> q = spec.divide.fn(std::span<const Value>(args, 2));
+          if (q) q = cast_value(*q, spec.type);
+          if (!q) {
+            ctx_->fail(q.error(), end, &g.keys);
+            failed = true;
+            break;
+          }
+          aggs[i] = std::move(*q);
+          break;
+        }
+      }
+    }
+    if (failed) continue;
+    EvalInput in{nullptr, end, &g.keys, &aggs};
+    if (having_) {
+      SqlResult<Value> h = having_->eval(in);
+      if (!h) {
+        ctx_->fail(h.error(), end, &g.keys);
+        continue;
+      }
+      if (truth_of(*h) != Truth::kTrue) continue;
+    }
+    Row r(items_.size());
+    for (size_t i = 0; i < items_.size() && !failed; ++i) {
+      SqlResult<Value> v = items_[i]->eval(in);
+      if (!v) {
+        ctx_->fail(v.error(), end, &g.keys);
+        failed = true;
+        break;
+      }
+      r[i] = std::move(*v);
+    }
+    if (!failed) out.push_back(std::move(r));
+  }
+  groups_.clear();
+  index_.clear();
+  open_ = false;
+  if (!order_by_.empty()) {
+    // ORDER BY over the output columns; the leading monotonic time bucket is
+    // the same for every row of one flush.
+    std::stable_sort(out.begin(), out.end(), [&](const Row& a, const Row& b) {
+      for (const auto& [e, desc] : order_by_) {
+        SqlResult<Value> va = e->eval(EvalInput{&a, end});
+        SqlResult<Value> vb = e->eval(EvalInput{&b, end});
+        if (!va || !vb) return false;
+        // NULLs sort first, as SQLstream does for ascending order.
+        if (va->is_null() || vb->is_null()) {
+          if (va->is_null() == vb->is_null()) continue;
+          return desc ? !va->is_null() : va->is_null();
+        }
+        auto c = compare_values(*va, *vb);
+        if (!c || *c == 0) continue;
+        return desc ? *c > 0 : *c < 0;
+      }
+      return false;
+    });
+  }
+  if (next_ != nullptr)
+    for (const Row& r : out) next_->push(end, r);
+}
+
+}  // namespace runnel::sql

@@ -1,0 +1,156 @@
+#pragma once
+// The push-based operators a compiled application is made of (engine.h).
+// Rows flow from an in-application stream through a pump's operators into
+// the stream the pump inserts into; time (a ROWTIME bound: no later row on
+// this path will have a smaller ROWTIME) flows the same way, so windows
+// close even when no row arrives.
+//
+// Threads: the engine's thread only.
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sql/engine.h"
+#include "sql/expr.h"
+
+namespace runnel::sql {
+
+// Where an operator reports a row it could not process: the pump's name
+// and the engine's error_stream.
+struct PumpContext {
+  std::string name;
+  std::function<void(const SqlError&, int64_t data_rowtime, const Row* data_row, const std::string& pump)> error;
+  void fail(const SqlError& e, int64_t rowtime, const Row* row) const { error(e, rowtime, row, name); }
+};
+
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  virtual void push(int64_t rowtime, const Row& row) = 0;
+  // No row with a ROWTIME below `bound` will come on this path any more.
+  virtual void advance(int64_t bound) { forward_advance(bound); }
+
+  void set_next(Operator* next) { next_ = next; }
+  Operator* next() const { return next_; }
+
+ protected:
+  void forward_advance(int64_t bound) {
+    if (next_ != nullptr) next_->advance(bound);
+  }
+  Operator* next_ = nullptr;
+};
+
+// WHERE, then the select list (and `expr AS ROWTIME`).
+class ProjectOp final : public Operator {
+ public:
+  ProjectOp(const PumpContext* ctx, ExprPtr where, std::vector<ExprPtr> items, ExprPtr rowtime)
+      : ctx_(ctx), where_(std::move(where)), items_(std::move(items)), rowtime_(std::move(rowtime)) {}
+  void push(int64_t rowtime, const Row& row) override;
+
+ private:
+  const PumpContext* ctx_;
+  ExprPtr where_;
+  std::vector<ExprPtr> items_;
+  ExprPtr rowtime_;  // may be null: the input's ROWTIME
+  Row out_;
+};
+
+// A stream joined with a reference table: every table row for which `on`
+// holds is appended to the stream row; LEFT keeps a stream row without a
+// match, with NULLs.
+class TableJoinOp final : public Operator {
+ public:
+  TableJoinOp(const PumpContext* ctx, const std::vector<Row>* table, size_t table_width, ExprPtr on, bool left_outer,
+              bool table_first)
+      : ctx_(ctx), table_(table), width_(table_width), on_(std::move(on)), left_outer_(left_outer), table_first_(table_first) {}
+  void push(int64_t rowtime, const Row& row) override;
+
+ private:
+  const PumpContext* ctx_;
+  const std::vector<Row>* table_;
+  size_t width_;
+  ExprPtr on_;
+  bool left_outer_;
+  bool table_first_;  // the table's columns come first in the joined row
+  Row joined_;
+};
+
+// One aggregate of a GROUP BY query.
+struct AggregateSpec {
+  enum class Kind : uint8_t { kCount, kCountStar, kSum, kAvg, kMin, kMax };
+  Kind kind = Kind::kCount;
+  bool distinct = false;
+  ExprPtr arg;          // null for COUNT(*)
+  SqlType type;         // the result's type
+  BoundFunction add;    // SUM/AVG: "+" on the argument's type
+  BoundFunction divide; // AVG: "/" of the sum by a BIGINT count
+};
+
+// A tumbling window: GROUP BY keys one of which is a monotonic expression of
+// ROWTIME (the bucket). The groups of a bucket are emitted, in the order
+// their first rows arrived (or by ORDER BY), once ROWTIME reaches the next
+// bucket; their ROWTIME is the bucket's end.
+class TumblingAggregateOp final : public Operator {
+ public:
+  struct Bucket {
+    size_t key_index = 0;  // which key is the bucket
+    // The bucket's end from its start: start + width_ms, or for calendar
+    // units (MONTH and longer) start + months.
+    int64_t width_ms = 0;
+    int months = 0;
+  };
+  TumblingAggregateOp(const PumpContext* ctx, ExprPtr where, std::vector<ExprPtr> keys, Bucket bucket,
+                      std::vector<AggregateSpec> aggs, ExprPtr having, std::vector<ExprPtr> items,
+                      std::vector<std::pair<ExprPtr, bool>> order_by)
+      : ctx_(ctx),
+        where_(std::move(where)),
+        keys_(std::move(keys)),
+        bucket_(bucket),
+        aggs_(std::move(aggs)),
+        having_(std::move(having)),
+        items_(std::move(items)),
+        order_by_(std::move(order_by)) {}
+  void push(int64_t rowtime, const Row& row) override;
+  void advance(int64_t bound) override;
+
+ private:
+  struct Acc {
+    Value value;  // SUM, MIN, MAX; AVG's sum
+    int64_t count = 0;
+    std::vector<Row> distinct;  // COUNT(DISTINCT x): the values seen (small groups)
+  };
+  struct Group {
+    Row keys;
+    std::vector<Acc> accs;
+  };
+
+  bool bucket_of(int64_t rowtime, int64_t* out) const;
+  int64_t bucket_end(int64_t start) const;
+  void flush();
+  bool accumulate(Group& g, const EvalInput& in, int64_t rowtime, const Row& row);
+
+  const PumpContext* ctx_;
+  ExprPtr where_;
+  std::vector<ExprPtr> keys_;
+  Bucket bucket_;
+  std::vector<AggregateSpec> aggs_;
+  ExprPtr having_;
+  std::vector<ExprPtr> items_;
+  std::vector<std::pair<ExprPtr, bool>> order_by_;  // (expression over the output, descending)
+
+  bool open_ = false;
+  int64_t current_ = 0;  // the open bucket's start
+  std::vector<Group> groups_;
+  std::unordered_map<Row, size_t, RowKeyHash, RowKeyEqual> index_;
+};
+
+// The end of a pump (or of the input): inserts into an in-application
+// stream. Defined by the engine.
+class StreamSink;
+
+}  // namespace runnel::sql

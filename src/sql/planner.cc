@@ -1,0 +1,931 @@
+#include "sql/planner.h"
+
+#include <charconv>
+#include <optional>
+#include <set>
+
+#include "sql/coerce.h"
+#include "sql/expr.h"
+#include "sql/functions.h"
+#include "sql/operators.h"
+
+namespace runnel::sql {
+namespace {
+
+using ast::Pos;
+
+// A column as a query sees it: which FROM item it came from and its name.
+struct Col {
+  std::string qualifier;
+  std::string name;
+  SqlType type;
+};
+
+struct Scope {
+  std::vector<Col> cols;
+};
+
+// What FROM produced: the columns, and how to attach the operator that
+// consumes its rows.
+struct FromPlan {
+  Scope scope;
+  std::function<void(Operator*)> connect;
+};
+
+// A planned query: its output columns and the operators whose output is the
+// query's rows (more than one for UNION ALL).
+struct Planned {
+  std::vector<ColumnSchema> columns;
+  std::vector<Operator*> tails;
+};
+
+// The state of binding an aggregate query's select list and HAVING.
+struct AggContext {
+  const Scope* input = nullptr;
+  std::vector<const ast::Expr*> keys;
+  std::vector<SqlType> key_types;
+  std::vector<int> key_columns;  // the input column a key is, or -1
+  std::vector<AggregateSpec> specs;
+  std::vector<const ast::Expr*> spec_exprs;
+};
+
+bool is_aggregate_name(const std::string& n) {
+  return n == "COUNT" || n == "SUM" || n == "AVG" || n == "MIN" || n == "MAX";
+}
+bool is_unsupported_aggregate_name(const std::string& n) {
+  static const std::set<std::string> kNames = {"STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "VARIANCE",
+                                               "EXP_AVG", "FIRST_VALUE", "LAST_VALUE", "NTH_VALUE", "LAG", "MONOTONIC"};
+  return kNames.contains(n);
+}
+
+bool is_rowtime_ref(const ast::Expr& e) {
+  const auto* c = e.as<ast::ColumnRef>();
+  return c != nullptr && !c->name.empty() && c->name.back() == "ROWTIME" && c->name.size() <= 2;
+}
+
+// Whether an expression holds an aggregate call (not below OVER).
+bool has_aggregate(const ast::Expr& e);
+bool has_aggregate(const ast::Box<ast::Expr>& b) { return b && has_aggregate(*b); }
+bool has_aggregate(const ast::Expr& e) {
+  return std::visit(
+      [](const auto& n) -> bool {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, ast::FunctionCall>) {
+          if (!n.over && is_aggregate_name(n.name)) return true;
+          for (const auto& a : n.args)
+            if (has_aggregate(a)) return true;
+          return false;
+        } else if constexpr (std::is_same_v<T, ast::Unary>) {
+          return has_aggregate(n.operand);
+        } else if constexpr (std::is_same_v<T, ast::Binary>) {
+          return has_aggregate(n.left) || has_aggregate(n.right);
+        } else if constexpr (std::is_same_v<T, ast::IsTest>) {
+          return has_aggregate(n.operand);
+        } else if constexpr (std::is_same_v<T, ast::Between>) {
+          return has_aggregate(n.operand) || has_aggregate(n.low) || has_aggregate(n.high);
+        } else if constexpr (std::is_same_v<T, ast::Case>) {
+          if (has_aggregate(n.operand) || has_aggregate(n.otherwise)) return true;
+          for (const auto& w : n.whens)
+            if (has_aggregate(w.condition) || has_aggregate(w.result)) return true;
+          return false;
+        } else if constexpr (std::is_same_v<T, ast::Cast>) {
+          return has_aggregate(n.operand);
+        } else {
+          return false;
+        }
+      },
+      e.node);
+}
+
+std::optional<TimeUnit> unit_of(ast::TimeUnit u) { return parse_time_unit(ast::time_unit_name(u)); }
+
+class Planner {
+ public:
+  Planner(const PlannerHooks& hooks, CompileError* error) : hooks_(hooks), error_(error) {}
+
+  Status program(const ast::Program& p) {
+    for (const ast::Statement& st : p.statements) {
+      Status s = std::visit([&](const auto& node) { return statement(st.pos, node); }, st.node);
+      if (!s) return s;
+    }
+    return Status::ok();
+  }
+
+ private:
+  std::unexpected<Status> fail(Pos pos, std::string message) {
+    if (error_ != nullptr && error_->message.empty()) *error_ = CompileError{pos.line, pos.column, message};
+    return error(Status::invalid_argument(std::move(message)));
+  }
+
+  // ---- Statements ----
+
+  Result<std::string> one_name(Pos pos, const ast::QualifiedName& n, std::string_view what) {
+    if (n.size() != 1) return fail(pos, std::string(what) + " names have one part; schemas are not supported");
+    return n[0];
+  }
+
+  Status statement(Pos pos, const ast::CreateStream& cs) {
+    Result<std::string> name = one_name(pos, cs.name, "stream");
+    if (!name) return name.error();
+    if (*name == kErrorStream) return fail(pos, "error_stream is the application's own error stream; choose another name").error();
+    if (hooks_.find_stream(*name) != nullptr)
+      return fail(pos, "stream " + ast::quote_name(*name) + " already exists").error();
+    if (hooks_.find_table(*name) != nullptr)
+      return fail(pos, ast::quote_name(*name) + " is a reference table; choose another name for the stream").error();
+    if (cs.columns.empty()) return fail(pos, "stream " + ast::quote_name(*name) + " needs at least one column").error();
+    auto s = std::make_unique<EngineStream>();
+    s->name = *name;
+    std::set<std::string> seen;
+    for (const ast::ColumnDef& c : cs.columns) {
+      if (c.name == "ROWTIME") return fail(c.pos, "ROWTIME is a column of every stream; it cannot be declared").error();
+      if (!seen.insert(c.name).second) return fail(c.pos, "column " + ast::quote_name(c.name) + " is declared twice").error();
+      Result<SqlType> t = type_of(c.type);
+      if (!t) return t.error();
+      s->columns.push_back(ColumnSchema{c.name, *t});
+    }
+    hooks_.add_stream(std::move(s));
+    return Status::ok();
+  }
+
+  Status statement(Pos pos, const ast::CreatePump& cp) {
+    Result<std::string> name = one_name(pos, cp.name, "pump");
+    if (!name) return name.error();
+    if (!pumps_.insert(*name).second) return fail(pos, "pump " + ast::quote_name(*name) + " already exists").error();
+    Result<std::string> target_name = one_name(pos, cp.target, "stream");
+    if (!target_name) return target_name.error();
+    EngineStream* target = hooks_.find_stream(*target_name);
+    if (target == nullptr) {
+      if (hooks_.find_table(*target_name) != nullptr)
+        return fail(pos, "a pump inserts into a stream, and " + ast::quote_name(*target_name) + " is a reference table").error();
+      return fail(pos, "stream " + ast::quote_name(*target_name) + " does not exist; create it with CREATE STREAM first").error();
+    }
+    if (target->input || *target_name == kErrorStream)
+      return fail(pos, "a pump cannot insert into " + ast::quote_name(*target_name) + ": it is fed by the application's input")
+          .error();
+    const PumpContext* ctx = hooks_.add_pump(*name);
+    Result<Planned> q = query(cp.query, ctx);
+    if (!q) return q.error();
+    std::vector<size_t> positions;
+    if (!cp.columns.empty()) {
+      for (const std::string& c : cp.columns) {
+        size_t i = 0;
+        while (i < target->columns.size() && target->columns[i].name != c) ++i;
+        if (i == target->columns.size())
+          return fail(pos, "stream " + ast::quote_name(target->name) + " has no column " + ast::quote_name(c)).error();
+        positions.push_back(i);
+      }
+    } else {
+      for (size_t i = 0; i < target->columns.size(); ++i) positions.push_back(i);
+    }
+    if (q->columns.size() != positions.size())
+      return fail(cp.query.pos, "the query selects " + std::to_string(q->columns.size()) + " columns but the pump inserts " +
+                                    std::to_string(positions.size()) + " into " + ast::quote_name(target->name))
+          .error();
+    for (size_t i = 0; i < positions.size(); ++i) {
+      const SqlType& from = q->columns[i].type;
+      const ColumnSchema& to = target->columns[positions[i]];
+      if (from.kind != TypeKind::kNull && !assignable(from, to.type))
+        return fail(cp.query.pos, "column " + std::to_string(i + 1) + " of the query is " + from.to_string() +
+                                      ", which does not go into " + ast::quote_name(to.name) + " " + to.type.to_string() +
+                                      " without a CAST")
+            .error();
+    }
+    Operator* sink = hooks_.make_sink(target, std::move(positions), ctx);
+    for (Operator* t : q->tails) t->set_next(sink);
+    return Status::ok();
+  }
+
+  Status statement(Pos pos, const ast::Query&) {
+    return fail(pos,
+                "a query on its own does not run in an application; insert its rows into a stream with CREATE PUMP ... AS "
+                "INSERT INTO ... SELECT STREAM ...")
+        .error();
+  }
+
+  Result<SqlType> type_of(const ast::DataType& t) {
+    Result<SqlType> r = parse_sql_type(ast::to_sql(t));
+    if (!r) return fail(t.pos, r.error().message());
+    return r;
+  }
+
+  // ---- Queries ----
+
+  Result<Planned> query(const ast::Query& q, const PumpContext* ctx) {
+    if (const ast::Select* s = q.select()) return select(*s, q.order_by, ctx);
+    const auto& u = std::get<ast::SetOperation>(q.body);
+    if (u.quantifier == ast::SetOperation::Quantifier::kDistinct)
+      return fail(q.pos, "UNION DISTINCT of streams is not supported; use UNION ALL");
+    if (!q.order_by.empty()) return fail(q.pos, "ORDER BY over a UNION is not supported yet");
+    Result<Planned> l = query(*u.left, ctx);
+    if (!l) return l;
+    Result<Planned> r = query(*u.right, ctx);
+    if (!r) return r;
+    if (l->columns.size() != r->columns.size())
+      return fail(q.pos, "the two sides of UNION ALL select " + std::to_string(l->columns.size()) + " and " +
+                             std::to_string(r->columns.size()) + " columns");
+    for (size_t i = 0; i < l->columns.size(); ++i)
+      if (!comparable(l->columns[i].type, r->columns[i].type))
+        return fail(q.pos, "column " + std::to_string(i + 1) + " of UNION ALL is " + l->columns[i].type.to_string() +
+                               " on one side and " + r->columns[i].type.to_string() + " on the other");
+    l->tails.insert(l->tails.end(), r->tails.begin(), r->tails.end());
+    return l;
+  }
+
+  Result<FromPlan> from(const ast::FromItem& f, const PumpContext* ctx) {
+    if (const auto* t = f.as<ast::TableRef>()) {
+      Result<std::string> name = one_name(f.pos, t->name, "stream");
+      if (!name) return error(name.error());
+      if (t->window) return fail(f.pos, "windows on a FROM item (stream-to-stream joins) are not supported yet");
+      EngineStream* s = hooks_.find_stream(*name);
+      if (s == nullptr) {
+        if (hooks_.find_table(*name) != nullptr)
+          return fail(f.pos, "reference table " + ast::quote_name(*name) + " can only be joined with a stream");
+        return fail(f.pos, "stream " + ast::quote_name(*name) + " does not exist");
+      }
+      if (*name == kErrorStream) return fail(f.pos, "error_stream cannot be read by the application's own code");
+      FromPlan p;
+      std::string q = t->alias.value_or(*name);
+      for (const ColumnSchema& c : s->columns) p.scope.cols.push_back(Col{q, c.name, c.type});
+      p.connect = [s](Operator* op) { s->readers.push_back(op); };
+      return p;
+    }
+    if (const auto* d = f.as<ast::DerivedTable>()) {
+      Result<Planned> inner = query(*d->query, ctx);
+      if (!inner) return error(inner.error());
+      if (!d->columns.empty() && d->columns.size() != inner->columns.size())
+        return fail(f.pos, "the subquery's column list names " + std::to_string(d->columns.size()) + " columns but it selects " +
+                               std::to_string(inner->columns.size()));
+      FromPlan p;
+      for (size_t i = 0; i < inner->columns.size(); ++i)
+        p.scope.cols.push_back(Col{d->alias.value_or(""), d->columns.empty() ? inner->columns[i].name : d->columns[i],
+                                   inner->columns[i].type});
+      std::vector<Operator*> tails = inner->tails;
+      p.connect = [tails](Operator* op) {
+        for (Operator* t : tails) t->set_next(op);
+      };
+      return p;
+    }
+    if (f.as<ast::TableFunction>() != nullptr) return fail(f.pos, "table functions (TABLE(...)) are not supported yet");
+    const auto& j = std::get<ast::Join>(f.node);
+    // A stream joined with a reference table: one side must name a table.
+    auto table_of = [&](const ast::FromItem& side) -> EngineTable* {
+      const auto* t = side.as<ast::TableRef>();
+      if (t == nullptr || t->name.size() != 1) return nullptr;
+      return hooks_.find_table(t->name[0]);
+    };
+    EngineTable* lt = table_of(*j.left);
+    EngineTable* rt = table_of(*j.right);
+    if (lt != nullptr && rt != nullptr) return fail(f.pos, "a join needs a stream on one side; both sides are reference tables");
+    if (lt == nullptr && rt == nullptr) return fail(f.pos, "stream-to-stream joins are not supported yet; join a stream with a reference table");
+    const bool table_first = lt != nullptr;
+    EngineTable* table = table_first ? lt : rt;
+    const ast::FromItem& table_item = table_first ? *j.left : *j.right;
+    const ast::FromItem& stream_item = table_first ? *j.right : *j.left;
+    bool outer = false;
+    switch (j.kind) {
+      case ast::Join::Kind::kInner:
+      case ast::Join::Kind::kComma:
+      case ast::Join::Kind::kCross: break;
+      case ast::Join::Kind::kLeft:
+        if (table_first) return fail(f.pos, "a LEFT JOIN that keeps the reference table's rows is not a stream; put the stream on the left");
+        outer = true;
+        break;
+      case ast::Join::Kind::kRight:
+        if (!table_first) return fail(f.pos, "a RIGHT JOIN that keeps the reference table's rows is not a stream; put the stream on the right");
+        outer = true;
+        break;
+      case ast::Join::Kind::kFull: return fail(f.pos, "FULL OUTER JOIN of a stream and a table is not supported");
+    }
+    Result<FromPlan> sp = from(stream_item, ctx);
+    if (!sp) return sp;
+    const auto& tref = std::get<ast::TableRef>(table_item.node);
+    std::string tq = tref.alias.value_or(table->name);
+    Scope table_scope;
+    for (const ColumnSchema& c : table->columns) table_scope.cols.push_back(Col{tq, c.name, c.type});
+    FromPlan p;
+    const Scope& first = table_first ? table_scope : sp->scope;
+    const Scope& second = table_first ? sp->scope : table_scope;
+    p.scope.cols = first.cols;
+    p.scope.cols.insert(p.scope.cols.end(), second.cols.begin(), second.cols.end());
+    ExprPtr on;
+    if (j.on) {
+      Result<ExprPtr> c = bind(*j.on, p.scope, nullptr);
+      if (!c) return error(c.error());
+      if (Status s = boolean(*j.on, **c, "ON"); !s) return error(s);
+      on = std::move(*c);
+    }
+    Operator* op = hooks_.add_operator(
+        std::make_unique<TableJoinOp>(ctx, &table->rows, table->columns.size(), std::move(on), outer, table_first));
+    sp->connect(op);
+    p.connect = [op](Operator* next) { op->set_next(next); };
+    return p;
+  }
+
+  Status boolean(const ast::Expr& at, const Expr& e, std::string_view clause) {
+    if (e.type().kind == TypeKind::kBoolean || e.type().kind == TypeKind::kNull) return Status::ok();
+    return fail(at.pos, std::string(clause) + " needs a BOOLEAN condition; this is " + e.type().to_string()).error();
+  }
+
+  static std::string column_name(const ast::SelectItem& item, size_t i) {
+    if (item.alias) return *item.alias;
+    if (const auto* c = item.expr->as<ast::ColumnRef>()) return c->name.back();
+    return "EXPR$" + std::to_string(i);
+  }
+
+  Result<Planned> select(const ast::Select& s, const std::vector<ast::OrderItem>& order_by, const PumpContext* ctx) {
+    if (!s.stream)
+      return fail(s.pos, "a query on streams is continuous: write SELECT STREAM (a plain SELECT reads tables only)");
+    if (!s.from) return fail(s.pos, "SELECT STREAM needs a FROM clause");
+    if (s.quantifier == ast::FunctionCall::Quantifier::kDistinct) return fail(s.pos, "SELECT STREAM DISTINCT is not supported yet");
+    if (s.stagger) return fail(s.stagger->pos, "WINDOWED BY STAGGER is not supported yet");
+    if (!s.windows.empty()) return fail(s.windows.front().pos, "WINDOW clauses (sliding windows) are not supported yet");
+    Result<FromPlan> f = from(*s.from, ctx);
+    if (!f) return error(f.error());
+
+    bool aggregate = !s.group_by.empty() || has_aggregate(s.having);
+    for (const ast::SelectItem& item : s.items) aggregate = aggregate || has_aggregate(*item.expr);
+    ExprPtr where;
+    if (s.where) {
+      if (has_aggregate(*s.where)) return fail(s.where->pos, "an aggregate cannot be used in WHERE; use HAVING");
+      Result<ExprPtr> w = bind(*s.where, f->scope, nullptr);
+      if (!w) return error(w.error());
+      if (Status st = boolean(*s.where, **w, "WHERE"); !st) return error(st);
+      where = std::move(*w);
+    }
+    if (aggregate) return aggregate_select(s, order_by, ctx, *f, std::move(where));
+    if (s.having) return fail(s.having->pos, "HAVING needs a GROUP BY");
+    if (!order_by.empty())
+      return fail(order_by.front().pos, "ORDER BY is supported after a windowed GROUP BY only, for now");
+
+    Planned out;
+    std::vector<ExprPtr> items;
+    ExprPtr rowtime;
+    for (size_t i = 0; i < s.items.size(); ++i) {
+      const ast::SelectItem& item = s.items[i];
+      if (const auto* star = item.expr->as<ast::Star>()) {
+        size_t before = items.size();
+        for (size_t c = 0; c < f->scope.cols.size(); ++c) {
+          const Col& col = f->scope.cols[c];
+          if (!star->qualifier.empty() && star->qualifier.back() != col.qualifier) continue;
+          items.push_back(make_column(c, col.type));
+          out.columns.push_back(ColumnSchema{col.name, col.type});
+        }
+        if (items.size() == before) return fail(item.pos, "no columns match " + ast::to_sql(*item.expr));
+        continue;
+      }
+      Result<ExprPtr> e = bind(*item.expr, f->scope, nullptr);
+      if (!e) return error(e.error());
+      if (item.alias && *item.alias == "ROWTIME") {
+        if ((*e)->type().kind != TypeKind::kTimestamp)
+          return fail(item.pos, "AS ROWTIME needs a TIMESTAMP; this is " + (*e)->type().to_string());
+        rowtime = std::move(*e);
+        continue;
+      }
+      out.columns.push_back(ColumnSchema{column_name(item, i), (*e)->type()});
+      items.push_back(std::move(*e));
+    }
+    Operator* op = hooks_.add_operator(std::make_unique<ProjectOp>(ctx, std::move(where), std::move(items), std::move(rowtime)));
+    f->connect(op);
+    out.tails.push_back(op);
+    return out;
+  }
+
+  // The window a GROUP BY key is, when it is a monotonic expression of
+  // ROWTIME: STEP(ROWTIME BY INTERVAL ...), FLOOR(ROWTIME TO unit), ROWTIME.
+  std::optional<TumblingAggregateOp::Bucket> bucket_of(const ast::Expr& e) {
+    TumblingAggregateOp::Bucket b;
+    if (is_rowtime_ref(e)) return b;
+    if (const auto* st = e.as<ast::Step>()) {
+      if (!is_rowtime_ref(*st->operand)) return std::nullopt;
+      Result<ExprPtr> w = bind(*st->width, Scope{}, nullptr);
+      if (!w || !(*w)->is_constant()) return std::nullopt;
+      SqlResult<Value> v = eval_constant(**w);
+      if (!v || v->is_null() || v->as_int() <= 0) return std::nullopt;
+      if (v->kind() == TypeKind::kIntervalYearMonth) b.months = static_cast<int>(v->as_int());
+      else if (v->kind() == TypeKind::kIntervalDayTime) b.width_ms = v->as_int();
+      else return std::nullopt;
+      return b;
+    }
+    if (const auto* fc = e.as<ast::FloorCeil>()) {
+      if (fc->ceil || !is_rowtime_ref(*fc->operand)) return std::nullopt;
+      switch (fc->unit) {
+        case ast::TimeUnit::kMicrosecond:
+        case ast::TimeUnit::kMillisecond: b.width_ms = 1; break;
+        case ast::TimeUnit::kSecond: b.width_ms = 1000; break;
+        case ast::TimeUnit::kMinute: b.width_ms = 60'000; break;
+        case ast::TimeUnit::kHour: b.width_ms = 3'600'000; break;
+        case ast::TimeUnit::kDay: b.width_ms = 86'400'000; break;
+        case ast::TimeUnit::kWeek: b.width_ms = 7 * 86'400'000LL; break;
+        case ast::TimeUnit::kMonth: b.months = 1; break;
+        case ast::TimeUnit::kQuarter: b.months = 3; break;
+        case ast::TimeUnit::kYear: b.months = 12; break;
+      }
+      return b;
+    }
+    return std::nullopt;
+  }
+
+  Result<Planned> aggregate_select(const ast::Select& s, const std::vector<ast::OrderItem>& order_by, const PumpContext* ctx,
+                                   FromPlan& f, ExprPtr where) {
+    AggContext agg;
+    agg.input = &f.scope;
+    std::vector<ExprPtr> keys;
+    std::optional<TumblingAggregateOp::Bucket> bucket;
+    for (const ast::Box<ast::Expr>& g : s.group_by) {
+      Result<ExprPtr> k = bind(*g, f.scope, nullptr);
+      if (!k) return error(k.error());
+      if (!bucket) {
+        bucket = bucket_of(*g);
+        if (bucket) bucket->key_index = keys.size();
+      }
+      agg.keys.push_back(g.get());
+      agg.key_types.push_back((*k)->type());
+      int col = -1;
+      if (const auto* c = g->as<ast::ColumnRef>(); c != nullptr && !is_rowtime_ref(*g)) {
+        Result<size_t> idx = resolve(*g, *c, f.scope);
+        if (idx) col = static_cast<int>(*idx);
+      }
+      agg.key_columns.push_back(col);
+      keys.push_back(std::move(*k));
+    }
+    if (!bucket) {
+      Pos at = s.group_by.empty() ? s.pos : s.group_by.front()->pos;
+      return fail(at,
+                  "a streaming GROUP BY needs a monotonic expression of ROWTIME among its keys, such as "
+                  "STEP(\"S\".ROWTIME BY INTERVAL '1' MINUTE) or FLOOR(\"S\".ROWTIME TO MINUTE); without one the "
+                  "groups would never close");
+    }
+    Planned out;
+    std::vector<ExprPtr> items;
+    std::vector<const ast::Expr*> item_exprs;
+    for (size_t i = 0; i < s.items.size(); ++i) {
+      const ast::SelectItem& item = s.items[i];
+      if (item.expr->as<ast::Star>() != nullptr) return fail(item.pos, "* cannot be selected in a GROUP BY query");
+      if (item.alias && *item.alias == "ROWTIME")
+        return fail(item.pos, "AS ROWTIME is not supported in a GROUP BY query: its ROWTIME is the window's end");
+      Result<ExprPtr> e = bind(*item.expr, f.scope, &agg);
+      if (!e) return error(e.error());
+      out.columns.push_back(ColumnSchema{column_name(item, i), (*e)->type()});
+      items.push_back(std::move(*e));
+      item_exprs.push_back(item.expr.get());
+    }
+    ExprPtr having;
+    if (s.having) {
+      Result<ExprPtr> h = bind(*s.having, f.scope, &agg);
+      if (!h) return error(h.error());
+      if (Status st = boolean(*s.having, **h, "HAVING"); !st) return error(st);
+      having = std::move(*h);
+    }
+    // ORDER BY within a window: each item is a selected expression or an
+    // output column's name; the time bucket (the same for a whole window) is
+    // skipped.
+    std::vector<std::pair<ExprPtr, bool>> order;
+    for (const ast::OrderItem& o : order_by) {
+      if (bucket_of(*o.expr)) continue;
+      std::optional<size_t> col;
+      for (size_t i = 0; i < item_exprs.size() && !col; ++i)
+        if (*item_exprs[i] == *o.expr) col = i;
+      if (!col) {
+        if (const auto* c = o.expr->as<ast::ColumnRef>(); c != nullptr && c->name.size() == 1)
+          for (size_t i = 0; i < out.columns.size() && !col; ++i)
+            if (out.columns[i].name == c->name[0]) col = i;
+      }
+      if (!col) return fail(o.pos, "ORDER BY in a GROUP BY query must name a selected column or expression");
+      order.emplace_back(make_column(*col, out.columns[*col].type), o.descending);
+    }
+    auto op = std::make_unique<TumblingAggregateOp>(ctx, std::move(where), std::move(keys), *bucket, std::move(agg.specs),
+                                                    std::move(having), std::move(items), std::move(order));
+    Operator* raw = hooks_.add_operator(std::move(op));
+    f.connect(raw);
+    out.tails.push_back(raw);
+    return out;
+  }
+
+  // ---- Expressions ----
+
+  Result<size_t> resolve(const ast::Expr& at, const ast::ColumnRef& c, const Scope& scope) {
+    std::optional<size_t> found;
+    const std::string& name = c.name.back();
+    const std::string* qualifier = c.name.size() >= 2 ? &c.name[c.name.size() - 2] : nullptr;
+    if (c.name.size() > 2) return fail(at.pos, "column names have at most two parts: " + ast::to_sql(at));
+    for (size_t i = 0; i < scope.cols.size(); ++i) {
+      const Col& col = scope.cols[i];
+      if (col.name != name || (qualifier != nullptr && col.qualifier != *qualifier)) continue;
+      if (found) return fail(at.pos, "column " + ast::to_sql(at) + " is ambiguous; qualify it with its stream's name");
+      found = i;
+    }
+    if (!found) {
+      std::string known;
+      for (size_t i = 0; i < scope.cols.size() && i < 20; ++i) known += (i ? ", " : "") + ast::quote_name(scope.cols[i].name);
+      return fail(at.pos, "column " + ast::to_sql(at) + " not found" +
+                              (known.empty() ? std::string() : " (the columns here are " + known + ")"));
+    }
+    return *found;
+  }
+
+  Result<ExprPtr> call(Pos pos, std::string_view name, std::vector<ExprPtr> args) {
+    std::vector<Value> constants(args.size());
+    std::vector<ArgInfo> info(args.size());
+    for (size_t i = 0; i < args.size(); ++i) {
+      info[i].type = args[i]->type();
+      if (args[i]->is_constant()) {
+        SqlResult<Value> v = eval_constant(*args[i]);
+        if (v) {
+          constants[i] = std::move(*v);
+          info[i].constant = &constants[i];
+        }
+      }
+    }
+    Result<BoundFunction> fn = find_scalar_function(name, info);
+    if (!fn) return fail(pos, fn.error().message());
+    ExprPtr e = make_call(std::move(*fn), std::move(args));
+    if (e->is_constant()) {
+      SqlResult<Value> v = eval_constant(*e);
+      // A constant that fails (1/0) fails at run time, row by row, as KDA's would.
+      if (v) return make_constant(std::move(*v), e->type());
+    }
+    return e;
+  }
+
+  Result<ExprPtr> constant_text(std::string_view s) {
+    return make_constant(Value::varchar(std::string(s)), SqlType::varchar(static_cast<int>(std::max<size_t>(1, s.size()))));
+  }
+
+  Result<ExprPtr> literal(const ast::Expr& at, const ast::Literal& l) {
+    switch (l.kind) {
+      case ast::Literal::Kind::kNull: return make_constant(Value(), SqlType::null());
+      case ast::Literal::Kind::kTrue: return make_constant(Value::boolean(true), SqlType::of(TypeKind::kBoolean));
+      case ast::Literal::Kind::kFalse: return make_constant(Value::boolean(false), SqlType::of(TypeKind::kBoolean));
+      case ast::Literal::Kind::kUnknown:
+        return make_constant(Value::null(TypeKind::kBoolean), SqlType::of(TypeKind::kBoolean));
+      case ast::Literal::Kind::kExact: {
+        const std::string& t = l.text;
+        size_t dot = t.find('.');
+        if (dot == std::string::npos) {
+          int64_t v = 0;
+          auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+          if (ec != std::errc() || p != t.data() + t.size()) return fail(at.pos, "the number " + t + " is too large for BIGINT");
+          if (v >= INT32_MIN && v <= INT32_MAX) return make_constant(Value::integer(v), SqlType::of(TypeKind::kInteger));
+          return make_constant(Value::bigint(v), SqlType::of(TypeKind::kBigint));
+        }
+        std::string digits = t.substr(0, dot) + t.substr(dot + 1);
+        int scale = static_cast<int>(t.size() - dot - 1);
+        size_t lead = digits.find_first_not_of('0');
+        int precision = lead == std::string::npos ? 1 : static_cast<int>(digits.size() - lead);
+        precision = std::max(precision, scale);
+        if (precision > kMaxDecimalPrecision) {
+          return make_constant(Value::dbl(std::strtod(t.c_str(), nullptr)), SqlType::of(TypeKind::kDouble));
+        }
+        int64_t unscaled = 0;
+        std::from_chars(digits.data(), digits.data() + digits.size(), unscaled);
+        return make_constant(Value::decimal(unscaled, scale), SqlType::decimal(std::max(precision, 1), scale));
+      }
+      case ast::Literal::Kind::kApproximate:
+        return make_constant(Value::dbl(std::strtod(l.text.c_str(), nullptr)), SqlType::of(TypeKind::kDouble));
+      case ast::Literal::Kind::kString: return constant_text(l.text);
+      case ast::Literal::Kind::kBinary: {
+        SqlResult<Value> v = parse_text_as("X'" + l.text + "'", SqlType{TypeKind::kVarbinary, kMaxCharLength});
+        if (!v) return fail(at.pos, "X'" + l.text + "' is not a binary string: " + v.error().message);
+        int n = static_cast<int>(std::max<size_t>(1, v->as_string().size()));
+        return make_constant(Value::varbinary(v->as_string()), SqlType{TypeKind::kVarbinary, n});
+      }
+      case ast::Literal::Kind::kDate: {
+        auto d = parse_date_text(l.text);
+        if (!d) return fail(at.pos, "DATE '" + l.text + "' is not a date (yyyy-MM-dd)");
+        return make_constant(Value::date(*d), SqlType::of(TypeKind::kDate));
+      }
+      case ast::Literal::Kind::kTime: {
+        auto d = parse_time_text(l.text);
+        if (!d) return fail(at.pos, "TIME '" + l.text + "' is not a time (HH:mm:ss)");
+        return make_constant(Value::time(*d), SqlType::of(TypeKind::kTime));
+      }
+      case ast::Literal::Kind::kTimestamp: {
+        auto d = parse_timestamp_text(l.text);
+        if (!d) return fail(at.pos, "TIMESTAMP '" + l.text + "' is not a timestamp (yyyy-MM-dd HH:mm:ss[.SSS])");
+        return make_constant(Value::timestamp(*d), SqlType::of(TypeKind::kTimestamp));
+      }
+      case ast::Literal::Kind::kInterval: {
+        Result<SqlType> t = interval_type(at, l.qualifier);
+        if (!t) return error(t.error());
+        SqlResult<Value> v = parse_interval_text((l.negative ? "-" : "") + l.text, *t);
+        if (!v) return fail(at.pos, "INTERVAL '" + l.text + "' does not match its qualifier: " + v.error().message);
+        return make_constant(std::move(*v), *t);
+      }
+    }
+    return fail(at.pos, "unknown literal");
+  }
+
+  Result<SqlType> interval_type(const ast::Expr& at, const ast::IntervalQualifier& q) {
+    std::optional<TimeUnit> s = unit_of(q.start);
+    std::optional<TimeUnit> e = q.end ? unit_of(*q.end) : s;
+    if (!s || !e) return fail(at.pos, "this interval qualifier is not supported");
+    bool ym = *s == TimeUnit::kYear || *s == TimeUnit::kMonth || *s == TimeUnit::kQuarter;
+    return ym ? SqlType::interval_year_month(*s, *e) : SqlType::interval_day_time(*s, *e);
+  }
+
+  Result<ExprPtr> aggregate_call(const ast::Expr& at, const ast::FunctionCall& fc, AggContext& agg) {
+    for (size_t i = 0; i < agg.spec_exprs.size(); ++i)
+      if (*agg.spec_exprs[i] == at) return make_aggregate_ref(i, agg.specs[i].type);
+    AggregateSpec spec;
+    spec.distinct = fc.quantifier == ast::FunctionCall::Quantifier::kDistinct;
+    const bool star = fc.args.size() == 1 && fc.args[0]->as<ast::Star>() != nullptr;
+    if (fc.name == "COUNT" && (fc.args.empty() || star)) {
+      spec.kind = AggregateSpec::Kind::kCountStar;
+      spec.type = SqlType::of(TypeKind::kBigint);
+    } else {
+      if (fc.args.size() != 1) return fail(at.pos, fc.name + " takes one argument");
+      if (has_aggregate(*fc.args[0])) return fail(at.pos, "aggregates cannot be nested");
+      Result<ExprPtr> arg = bind(*fc.args[0], *agg.input, nullptr);
+      if (!arg) return arg;
+      const SqlType t = (*arg)->type();
+      if (fc.name == "COUNT") {
+        spec.kind = AggregateSpec::Kind::kCount;
+        spec.type = SqlType::of(TypeKind::kBigint);
+      } else if (fc.name == "MIN" || fc.name == "MAX") {
+        spec.kind = fc.name == "MIN" ? AggregateSpec::Kind::kMin : AggregateSpec::Kind::kMax;
+        spec.type = t;
+      } else {
+        if (!t.is_numeric() && !t.is_interval()) return fail(at.pos, fc.name + " needs a number; this is " + t.to_string());
+        spec.kind = fc.name == "SUM" ? AggregateSpec::Kind::kSum : AggregateSpec::Kind::kAvg;
+        ArgInfo two[2] = {ArgInfo{t}, ArgInfo{t}};
+        Result<BoundFunction> add = find_scalar_function("+", two);
+        if (!add) return fail(at.pos, add.error().message());
+        spec.add = std::move(*add);
+        spec.type = fc.name == "SUM" ? spec.add.result_type : t;
+        if (spec.kind == AggregateSpec::Kind::kAvg) {
+          ArgInfo div[2] = {ArgInfo{spec.add.result_type}, ArgInfo{SqlType::of(TypeKind::kBigint)}};
+          Result<BoundFunction> d = find_scalar_function("/", div);
+          if (!d) return fail(at.pos, d.error().message());
+          spec.divide = std::move(*d);
+        }
+      }
+      spec.arg = std::move(*arg);
+    }
+    agg.spec_exprs.push_back(&at);
+    agg.specs.push_back(std::move(spec));
+    return make_aggregate_ref(agg.specs.size() - 1, agg.specs.back().type);
+  }
+
+  Result<ExprPtr> bind(const ast::Expr& e, const Scope& scope, AggContext* agg) {
+    if (agg != nullptr) {
+      for (size_t i = 0; i < agg->keys.size(); ++i)
+        if (*agg->keys[i] == e) return make_key(i, agg->key_types[i]);
+      if (const auto* c = e.as<ast::ColumnRef>()) {
+        if (is_rowtime_ref(e)) return make_rowtime();
+        Result<size_t> idx = resolve(e, *c, *agg->input);
+        if (!idx) return error(idx.error());
+        for (size_t i = 0; i < agg->key_columns.size(); ++i)
+          if (agg->key_columns[i] == static_cast<int>(*idx)) return make_key(i, agg->key_types[i]);
+        return fail(e.pos, "column " + ast::to_sql(e) + " must be in the GROUP BY or inside an aggregate");
+      }
+      if (const auto* fc = e.as<ast::FunctionCall>(); fc != nullptr && !fc->over && is_aggregate_name(fc->name))
+        return aggregate_call(e, *fc, *agg);
+    }
+    auto sub = [&](const ast::Box<ast::Expr>& b) { return bind(*b, scope, agg); };
+    return std::visit(
+        [&](const auto& n) -> Result<ExprPtr> {
+          using T = std::decay_t<decltype(n)>;
+          if constexpr (std::is_same_v<T, ast::Literal>) {
+            return literal(e, n);
+          } else if constexpr (std::is_same_v<T, ast::ColumnRef>) {
+            if (is_rowtime_ref(e)) return make_rowtime();
+            Result<size_t> idx = resolve(e, n, scope);
+            if (!idx) return error(idx.error());
+            return make_column(*idx, scope.cols[*idx].type);
+          } else if constexpr (std::is_same_v<T, ast::Star>) {
+            return fail(e.pos, "* is allowed in the select list and in COUNT(*) only");
+          } else if constexpr (std::is_same_v<T, ast::Unary>) {
+            Result<ExprPtr> a = sub(n.operand);
+            if (!a) return a;
+            if (n.op == ast::Unary::Op::kNot) return make_not(std::move(*a));
+            if (n.op == ast::Unary::Op::kPlus) return a;
+            std::vector<ExprPtr> args;
+            args.push_back(std::move(*a));
+            return call(e.pos, "NEGATE", std::move(args));
+          } else if constexpr (std::is_same_v<T, ast::Binary>) {
+            Result<ExprPtr> a = sub(n.left);
+            if (!a) return a;
+            Result<ExprPtr> b = sub(n.right);
+            if (!b) return b;
+            if (n.op == ast::Binary::Op::kAnd) return make_and(std::move(*a), std::move(*b));
+            if (n.op == ast::Binary::Op::kOr) return make_or(std::move(*a), std::move(*b));
+            static const char* kNames[] = {"OR", "AND", "=", "<>", "<", "<=", ">", ">=", "||", "+", "-", "*", "/", "MOD"};
+            std::vector<ExprPtr> args;
+            args.push_back(std::move(*a));
+            args.push_back(std::move(*b));
+            return call(e.pos, kNames[static_cast<int>(n.op)], std::move(args));
+          } else if constexpr (std::is_same_v<T, ast::IsTest>) {
+            Result<ExprPtr> a = sub(n.operand);
+            if (!a) return a;
+            static const IsWhat kWhat[] = {IsWhat::kNull, IsWhat::kTrue, IsWhat::kFalse, IsWhat::kUnknown};
+            return make_is(std::move(*a), kWhat[static_cast<int>(n.what)], n.negated);
+          } else if constexpr (std::is_same_v<T, ast::Between>) {
+            auto range = [&](const ast::Box<ast::Expr>& lo, const ast::Box<ast::Expr>& hi) -> Result<ExprPtr> {
+              Result<ExprPtr> x1 = sub(n.operand), l = sub(lo), x2 = sub(n.operand), h = sub(hi);
+              if (!x1) return x1;
+              if (!l) return l;
+              if (!x2) return x2;
+              if (!h) return h;
+              std::vector<ExprPtr> ge, le;
+              ge.push_back(std::move(*x1));
+              ge.push_back(std::move(*l));
+              le.push_back(std::move(*x2));
+              le.push_back(std::move(*h));
+              Result<ExprPtr> a = call(e.pos, ">=", std::move(ge));
+              if (!a) return a;
+              Result<ExprPtr> b = call(e.pos, "<=", std::move(le));
+              if (!b) return b;
+              return make_and(std::move(*a), std::move(*b));
+            };
+            Result<ExprPtr> r = range(n.low, n.high);
+            if (!r) return r;
+            if (n.mode == ast::Between::Mode::kSymmetric) {
+              Result<ExprPtr> r2 = range(n.high, n.low);
+              if (!r2) return r2;
+              r = make_or(std::move(*r), std::move(*r2));
+            }
+            return n.negated ? make_not(std::move(*r)) : std::move(*r);
+          } else if constexpr (std::is_same_v<T, ast::InList>) {
+            if (n.subquery) return fail(e.pos, "IN (SELECT ...) is not supported yet");
+            Result<ExprPtr> x = sub(n.operand);
+            if (!x) return x;
+            std::vector<ExprPtr> list;
+            std::vector<BoundFunction> eq;
+            for (const auto& item : n.list) {
+              Result<ExprPtr> v = sub(item);
+              if (!v) return v;
+              ArgInfo two[2] = {ArgInfo{(*x)->type()}, ArgInfo{(*v)->type()}};
+              Result<BoundFunction> f = find_scalar_function("=", two);
+              if (!f) return fail(item->pos, f.error().message());
+              eq.push_back(std::move(*f));
+              list.push_back(std::move(*v));
+            }
+            return make_in(std::move(*x), std::move(list), std::move(eq), n.negated);
+          } else if constexpr (std::is_same_v<T, ast::Like>) {
+            std::vector<ExprPtr> args;
+            for (const ast::Box<ast::Expr>* b : {&n.operand, &n.pattern, &n.escape}) {
+              if (!*b) continue;
+              Result<ExprPtr> v = sub(*b);
+              if (!v) return v;
+              args.push_back(std::move(*v));
+            }
+            Result<ExprPtr> r = call(e.pos, n.similar ? "SIMILAR TO" : "LIKE", std::move(args));
+            if (!r || !n.negated) return r;
+            return make_not(std::move(*r));
+          } else if constexpr (std::is_same_v<T, ast::Case>) {
+            std::vector<ExprPtr> conditions, results;
+            std::optional<SqlType> type;
+            for (const ast::CaseWhen& w : n.whens) {
+              Result<ExprPtr> c = sub(w.condition);
+              if (!c) return c;
+              if (n.operand) {
+                Result<ExprPtr> x = sub(n.operand);
+                if (!x) return x;
+                std::vector<ExprPtr> args;
+                args.push_back(std::move(*x));
+                args.push_back(std::move(*c));
+                c = call(w.condition->pos, "=", std::move(args));
+                if (!c) return c;
+              }
+              Result<ExprPtr> r = sub(w.result);
+              if (!r) return r;
+              if (Status st = merge_type(*w.result, (*r)->type(), type); !st) return error(st);
+              conditions.push_back(std::move(*c));
+              results.push_back(std::move(*r));
+            }
+            ExprPtr otherwise;
+            if (n.otherwise) {
+              Result<ExprPtr> o = sub(n.otherwise);
+              if (!o) return o;
+              if (Status st = merge_type(*n.otherwise, (*o)->type(), type); !st) return error(st);
+              otherwise = std::move(*o);
+            }
+            return make_case(std::move(conditions), std::move(results), std::move(otherwise),
+                             type.value_or(SqlType::null()));
+          } else if constexpr (std::is_same_v<T, ast::Cast>) {
+            Result<ExprPtr> x = sub(n.operand);
+            if (!x) return x;
+            Result<SqlType> to = type_of(n.type);
+            if (!to) return error(to.error());
+            if ((*x)->type().kind != TypeKind::kNull && !castable((*x)->type(), *to))
+              return fail(e.pos, "CAST from " + (*x)->type().to_string() + " to " + to->to_string() + " is not allowed");
+            ExprPtr c = make_cast(std::move(*x), *to);
+            if (c->is_constant())
+              if (SqlResult<Value> v = eval_constant(*c)) return make_constant(std::move(*v), *to);
+            return c;
+          } else if constexpr (std::is_same_v<T, ast::FunctionCall>) {
+            if (n.over) return fail(e.pos, "OVER (sliding windows) is not supported yet");
+            if (is_aggregate_name(n.name))
+              return fail(e.pos, n.name + " is an aggregate here; it needs a GROUP BY with a window (or OVER, not supported yet)");
+            if (is_unsupported_aggregate_name(n.name)) return fail(e.pos, n.name + " is not supported yet");
+            if (n.name == "CURRENT_ROW_TIMESTAMP" || n.name == "CURRENT_TIMESTAMP" || n.name == "LOCALTIMESTAMP") {
+              if (!n.args.empty()) return fail(e.pos, n.name + " takes no arguments");
+              return make_current_row_timestamp();
+            }
+            if (n.quantifier != ast::FunctionCall::Quantifier::kNone)
+              return fail(e.pos, "DISTINCT and ALL apply to aggregates only");
+            std::vector<ExprPtr> args;
+            for (const auto& a : n.args) {
+              Result<ExprPtr> v = sub(a);
+              if (!v) return v;
+              args.push_back(std::move(*v));
+            }
+            return call(e.pos, n.name, std::move(args));
+          } else if constexpr (std::is_same_v<T, ast::FloorCeil>) {
+            Result<ExprPtr> x = sub(n.operand);
+            if (!x) return x;
+            std::vector<ExprPtr> args;
+            args.push_back(std::move(*x));
+            args.push_back(*constant_text(ast::time_unit_name(n.unit)));
+            return call(e.pos, n.ceil ? "CEIL" : "FLOOR", std::move(args));
+          } else if constexpr (std::is_same_v<T, ast::Step>) {
+            Result<ExprPtr> x = sub(n.operand);
+            if (!x) return x;
+            Result<ExprPtr> w = sub(n.width);
+            if (!w) return w;
+            std::vector<ExprPtr> args;
+            args.push_back(std::move(*x));
+            args.push_back(std::move(*w));
+            return call(e.pos, "STEP", std::move(args));
+          } else if constexpr (std::is_same_v<T, ast::Extract>) {
+            Result<ExprPtr> x = sub(n.operand);
+            if (!x) return x;
+            std::vector<ExprPtr> args;
+            args.push_back(*constant_text(ast::time_unit_name(n.unit)));
+            args.push_back(std::move(*x));
+            return call(e.pos, "EXTRACT", std::move(args));
+          } else if constexpr (std::is_same_v<T, ast::Position>) {
+            return call_of(e.pos, "POSITION", {&n.needle, &n.haystack}, scope, agg);
+          } else if constexpr (std::is_same_v<T, ast::Substring>) {
+            return call_of(e.pos, n.similar ? "SUBSTRING SIMILAR" : "SUBSTRING", {&n.operand, &n.start, &n.length}, scope, agg);
+          } else if constexpr (std::is_same_v<T, ast::Overlay>) {
+            return call_of(e.pos, "OVERLAY", {&n.operand, &n.placing, &n.start, &n.length}, scope, agg);
+          } else if constexpr (std::is_same_v<T, ast::Trim>) {
+            static const char* kSides[] = {"BOTH", "LEADING", "TRAILING"};
+            std::vector<ExprPtr> args;
+            args.push_back(*constant_text(kSides[static_cast<int>(n.side)]));
+            if (n.characters) {
+              Result<ExprPtr> c = sub(n.characters);
+              if (!c) return c;
+              args.push_back(std::move(*c));
+            } else {
+              args.push_back(*constant_text(" "));
+            }
+            Result<ExprPtr> x = sub(n.operand);
+            if (!x) return x;
+            args.push_back(std::move(*x));
+            return call(e.pos, "TRIM", std::move(args));
+          } else if constexpr (std::is_same_v<T, ast::IntervalOf>) {
+            Result<ExprPtr> x = sub(n.operand);
+            if (!x) return x;
+            Result<SqlType> t = interval_type(e, n.qualifier);
+            if (!t) return error(t.error());
+            if (!(*x)->type().is_interval())
+              return fail(e.pos, "(a - b) " + t->to_string() + " needs the difference of two datetimes");
+            return make_cast(std::move(*x), *t);
+          } else {
+            static_assert(std::is_same_v<T, ast::SubqueryExpr>);
+            return fail(e.pos, "subqueries as values (and CURSOR outside a table function) are not supported yet");
+          }
+        },
+        e.node);
+  }
+
+  Result<ExprPtr> call_of(Pos pos, std::string_view name, std::initializer_list<const ast::Box<ast::Expr>*> parts,
+                          const Scope& scope, AggContext* agg) {
+    std::vector<ExprPtr> args;
+    for (const ast::Box<ast::Expr>* p : parts) {
+      if (!*p) continue;
+      Result<ExprPtr> v = bind(**p, scope, agg);
+      if (!v) return v;
+      args.push_back(std::move(*v));
+    }
+    return call(pos, name, std::move(args));
+  }
+
+  Status merge_type(const ast::Expr& at, const SqlType& t, std::optional<SqlType>& into) {
+    if (t.kind == TypeKind::kNull) return Status::ok();
+    if (!into || into->kind == TypeKind::kNull) {
+      into = t;
+      return Status::ok();
+    }
+    std::optional<SqlType> c = common_type(*into, t);
+    if (!c) return fail(at.pos, "CASE arms of types " + into->to_string() + " and " + t.to_string() + " do not mix").error();
+    into = *c;
+    return Status::ok();
+  }
+
+  const PlannerHooks& hooks_;
+  CompileError* error_;
+  std::set<std::string> pumps_;
+};
+
+}  // namespace
+
+Status plan_program(const ast::Program& program, const PlannerHooks& hooks, CompileError* error) {
+  CompileError local;
+  Planner p(hooks, error != nullptr ? error : &local);
+  return p.program(program);
+}
+
+}  // namespace runnel::sql
