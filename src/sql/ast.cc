@@ -12,92 +12,29 @@ namespace {
 // Words the parser does not take as bare names (sql/parser.cc relies on this
 // list through is_reserved_word()). Sorted, for binary search.
 constexpr auto kReserved = std::to_array<std::string_view>({
-    "ALL",
-    "AND",
-    "AS",
-    "ASC",
-    "ASYMMETRIC",
-    "BETWEEN",
-    "BY",
-    "CASE",
-    "CAST",
-    "CREATE",
-    "CROSS",
-    "DESC",
-    "DISTINCT",
-    "ELSE",
-    "END",
-    "ESCAPE",
-    "EXCEPT",
-    "EXISTS",
-    "FALSE",
-    "FOLLOWING",
-    "FOR",
-    "FROM",
-    "FULL",
-    "GROUP",
-    "HAVING",
-    "IN",
-    "INNER",
-    "INSERT",
-    "INTERSECT",
-    "INTERVAL",
-    "INTO",
-    "IS",
-    "JOIN",
-    "LEFT",
-    "LIKE",
-    "NATURAL",
-    "NOT",
-    "NULL",
-    "ON",
-    "OR",
-    "ORDER",
-    "OUTER",
-    "OVER",
-    "PARTITION",
-    "PRECEDING",
-    "RANGE",
-    "RIGHT",
-    "ROWS",
-    "SELECT",
-    "SIMILAR",
-    "SYMMETRIC",
-    "THEN",
-    "TRUE",
-    "UNION",
-    "UNKNOWN",
-    "USING",
-    "WHEN",
-    "WHERE",
-    "WINDOW",
-    "WINDOWED",
+    "ALL",     "AND",       "AS",       "ASC",      "ASYMMETRIC", "BETWEEN",   "BY",     "CASE",      "CAST",
+    "CREATE",  "CROSS",     "DESC",     "DISTINCT", "ELSE",       "END",       "ESCAPE", "EXCEPT",    "EXISTS",
+    "FALSE",   "FOLLOWING", "FOR",      "FROM",     "FULL",       "GROUP",     "HAVING", "IN",        "INNER",
+    "INSERT",  "INTERSECT", "INTERVAL", "INTO",     "IS",         "JOIN",      "LEFT",   "LIKE",      "NATURAL",
+    "NOT",     "NULL",      "ON",       "OR",       "ORDER",      "OUTER",     "OVER",   "PARTITION", "PRECEDING",
+    "RANGE",   "RIGHT",     "ROWS",     "SELECT",   "SIMILAR",    "SYMMETRIC", "THEN",   "TRUE",      "UNION",
+    "UNKNOWN", "USING",     "WHEN",     "WHERE",    "WINDOW",     "WINDOWED",
 });
 static_assert(std::is_sorted(kReserved.begin(), kReserved.end()));
 
 // Words that are names only in some places: the printer quotes them so they
 // read back as names (a column called DATE, a function called "STEP").
 constexpr auto kContextual = std::to_array<std::string_view>({
-    "CEIL",
-    "CEILING",
-    "CURRENT_DATE",
-    "CURRENT_ROW_TIMESTAMP",
-    "CURRENT_TIME",
-    "CURRENT_TIMESTAMP",
-    "CURSOR",
-    "DATE",
-    "EXTRACT",
-    "LOCALTIME",
-    "LOCALTIMESTAMP",
-    "OVERLAY",
-    "POSITION",
-    "STEP",
-    "SUBSTRING",
-    "TABLE",
-    "TIME",
-    "TIMESTAMP",
-    "TRIM",
-    "STREAM",
+    "CEIL",           "CEILING",
+    "CURRENT_DATE",   "CURRENT_ROW_TIMESTAMP",
+    "CURRENT_TIME",   "CURRENT_TIMESTAMP",
+    "CURSOR",         "DATE",
+    "EXTRACT",        "LOCALTIME",
+    "LOCALTIMESTAMP", "OVERLAY",
+    "POSITION",       "STEP",
+    "SUBSTRING",      "TABLE",
+    "TIME",           "TIMESTAMP",
+    "TRIM",           "STREAM",
     "FLOOR",
 });
 
@@ -273,8 +210,8 @@ class Printer {
   }
   std::string node(const Like& l) {
     std::string op = l.similar ? "SIMILAR TO" : "LIKE";
-    std::string out = operand(*l.operand, kPrecCompare) + (l.negated ? " NOT " : " ") + op + " " +
-                      operand(*l.pattern, kPrecConcat);
+    std::string out =
+        operand(*l.operand, kPrecCompare) + (l.negated ? " NOT " : " ") + op + " " + operand(*l.pattern, kPrecConcat);
     if (l.escape) out += " ESCAPE " + operand(*l.escape, kPrecConcat);
     return out;
   }
@@ -298,8 +235,8 @@ class Printer {
     return out;
   }
   std::string node(const FloorCeil& f) {
-    return std::string(f.ceil ? "CEIL(" : "FLOOR(") + expr(*f.operand) + " TO " +
-           std::string(time_unit_name(f.unit)) + ")";
+    return std::string(f.ceil ? "CEIL(" : "FLOOR(") + expr(*f.operand) + " TO " + std::string(time_unit_name(f.unit)) +
+           ")";
   }
   std::string node(const Step& s) { return "STEP(" + expr(*s.operand) + " BY " + expr(*s.width) + ")"; }
   std::string node(const Extract& e) {
@@ -311,7 +248,8 @@ class Printer {
     return "POSITION(" + operand(*p.needle, kPrecConcat) + " IN " + expr(*p.haystack) + ")";
   }
   std::string node(const Substring& s) {
-    if (s.similar) return "SUBSTRING(" + expr(*s.operand) + " SIMILAR " + expr(*s.start) + " ESCAPE " + expr(*s.length) + ")";
+    if (s.similar)
+      return "SUBSTRING(" + expr(*s.operand) + " SIMILAR " + expr(*s.start) + " ESCAPE " + expr(*s.length) + ")";
     std::string out = "SUBSTRING(" + expr(*s.operand) + " FROM " + expr(*s.start);
     if (s.length) out += " FOR " + expr(*s.length);
     return out + ")";
@@ -511,9 +449,7 @@ class Printer {
     return out;
   }
 
-  std::string description(const std::optional<std::string>& d) {
-    return d ? " DESCRIPTION " + string_literal(*d) : "";
-  }
+  std::string description(const std::optional<std::string>& d) { return d ? " DESCRIPTION " + string_literal(*d) : ""; }
 
   std::string statement(const Statement& s) {
     if (auto* c = s.as<CreateStream>()) {

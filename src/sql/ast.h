@@ -108,8 +108,8 @@ struct DataType {
   // CHAR/VARCHAR/BINARY/VARBINARY: the length; DECIMAL: the precision;
   // TIME/TIMESTAMP: the fractional seconds precision; FLOAT: its precision.
   std::optional<int> precision;
-  std::optional<int> scale;             // DECIMAL(p, s)
-  IntervalQualifier interval;           // kInterval only
+  std::optional<int> scale;    // DECIMAL(p, s)
+  IntervalQualifier interval;  // kInterval only
   bool operator==(const DataType&) const = default;
 };
 
@@ -132,8 +132,8 @@ struct Literal {
   };
   Kind kind = Kind::kNull;
   std::string text;
-  bool negative = false;         // kInterval only: INTERVAL -'5' DAY
-  IntervalQualifier qualifier;   // kInterval only
+  bool negative = false;        // kInterval only: INTERVAL -'5' DAY
+  IntervalQualifier qualifier;  // kInterval only
   bool operator==(const Literal&) const = default;
 };
 
@@ -356,9 +356,9 @@ struct SubqueryExpr {
 };
 
 struct Expr {
-  using Node = std::variant<Literal, ColumnRef, Star, Unary, Binary, IsTest, Between, InList, Like, Case, Cast,
-                            FunctionCall, FloorCeil, Step, Extract, Position, Substring, Overlay, Trim, IntervalOf,
-                            SubqueryExpr>;
+  using Node =
+      std::variant<Literal, ColumnRef, Star, Unary, Binary, IsTest, Between, InList, Like, Case, Cast, FunctionCall,
+                   FloorCeil, Step, Extract, Position, Substring, Overlay, Trim, IntervalOf, SubqueryExpr>;
   Pos pos;
   Node node;
   bool operator==(const Expr&) const = default;

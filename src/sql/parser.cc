@@ -24,7 +24,8 @@ bool Parser::fail_expected(const std::string& what, std::string_view context) {
   if (!context.empty()) message += " " + std::string(context);
   const Token& t = peek();
   message += " but found " + describe_token(t);
-  if (t.kind == TokenKind::kWord && ast::is_reserved_word(t.text) && (what.starts_with("a name") || what.starts_with("an alias"))) {
+  if (t.kind == TokenKind::kWord && ast::is_reserved_word(t.text) &&
+      (what.starts_with("a name") || what.starts_with("an alias"))) {
     message += " (a reserved word: write \"" + t.text + "\" to use it as a name)";
   }
   return fail(t, std::move(message));
@@ -429,7 +430,7 @@ ast::Box<ast::FromItem> Parser::from_join() {
       if (!expect_word("JOIN", "after INNER")) return {};
     } else if (at_word("LEFT") || at_word("RIGHT") || at_word("FULL")) {
       const Token& side = next();
-      j.kind = side.text == "LEFT" ? ast::Join::Kind::kLeft
+      j.kind = side.text == "LEFT"    ? ast::Join::Kind::kLeft
                : side.text == "RIGHT" ? ast::Join::Kind::kRight
                                       : ast::Join::Kind::kFull;
       accept_word("OUTER");

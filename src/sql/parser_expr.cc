@@ -314,8 +314,8 @@ Box<Expr> Parser::primary() {
   }
   // Words: literals, special forms, then names and calls.
   if (t.is_word("NULL") || t.is_word("TRUE") || t.is_word("FALSE") || t.is_word("UNKNOWN")) {
-    lit.kind = t.text == "NULL"   ? ast::Literal::Kind::kNull
-               : t.text == "TRUE" ? ast::Literal::Kind::kTrue
+    lit.kind = t.text == "NULL"    ? ast::Literal::Kind::kNull
+               : t.text == "TRUE"  ? ast::Literal::Kind::kTrue
                : t.text == "FALSE" ? ast::Literal::Kind::kFalse
                                    : ast::Literal::Kind::kUnknown;
     next();
@@ -410,7 +410,8 @@ Box<Expr> Parser::function_call(const Token& at, std::string fn_name) {
   if (!expect_symbol(")", "after the arguments of " + f.name)) return {};
   if (at_word("IGNORE") || at_word("RESPECT")) {
     f.nulls = next().text == "IGNORE" ? ast::FunctionCall::Nulls::kIgnore : ast::FunctionCall::Nulls::kRespect;
-    if (!expect_word("NULLS", "after " + std::string(f.nulls == ast::FunctionCall::Nulls::kIgnore ? "IGNORE" : "RESPECT")))
+    if (!expect_word("NULLS",
+                     "after " + std::string(f.nulls == ast::FunctionCall::Nulls::kIgnore ? "IGNORE" : "RESPECT")))
       return {};
   }
   if (accept_word("OVER")) {
@@ -656,11 +657,16 @@ std::optional<int> Parser::small_integer(std::string_view what) {
 }
 
 std::optional<ast::TimeUnit> Parser::time_unit(std::string_view context, bool interval_units_only) {
-  static constexpr std::pair<std::string_view, ast::TimeUnit> kUnits[] = {
-      {"YEAR", ast::TimeUnit::kYear},     {"MONTH", ast::TimeUnit::kMonth},   {"DAY", ast::TimeUnit::kDay},
-      {"HOUR", ast::TimeUnit::kHour},     {"MINUTE", ast::TimeUnit::kMinute}, {"SECOND", ast::TimeUnit::kSecond},
-      {"QUARTER", ast::TimeUnit::kQuarter}, {"WEEK", ast::TimeUnit::kWeek},
-      {"MILLISECOND", ast::TimeUnit::kMillisecond}, {"MICROSECOND", ast::TimeUnit::kMicrosecond}};
+  static constexpr std::pair<std::string_view, ast::TimeUnit> kUnits[] = {{"YEAR", ast::TimeUnit::kYear},
+                                                                          {"MONTH", ast::TimeUnit::kMonth},
+                                                                          {"DAY", ast::TimeUnit::kDay},
+                                                                          {"HOUR", ast::TimeUnit::kHour},
+                                                                          {"MINUTE", ast::TimeUnit::kMinute},
+                                                                          {"SECOND", ast::TimeUnit::kSecond},
+                                                                          {"QUARTER", ast::TimeUnit::kQuarter},
+                                                                          {"WEEK", ast::TimeUnit::kWeek},
+                                                                          {"MILLISECOND", ast::TimeUnit::kMillisecond},
+                                                                          {"MICROSECOND", ast::TimeUnit::kMicrosecond}};
   const Token& t = peek();
   size_t n = interval_units_only ? 6 : std::size(kUnits);
   for (size_t i = 0; i < n; ++i) {

@@ -167,10 +167,12 @@ TEST(ParserExpr, IntervalLiteralsWithTheirQualifiers) {
   EXPECT_EQ(lit->qualifier.end, ast::TimeUnit::kSecond);
 
   EXPECT_EQ(sql_of("INTERVAL '1' SECOND TO MINUTE"),
-            "error: SQL error at line 1, column 24: INTERVAL SECOND TO MINUTE is not a valid range: use YEAR TO MONTH, or a span of DAY, HOUR, MINUTE, "
+            "error: SQL error at line 1, column 24: INTERVAL SECOND TO MINUTE is not a valid range: use YEAR TO MONTH, "
+            "or a span of DAY, HOUR, MINUTE, "
             "SECOND from larger to smaller");
   EXPECT_EQ(sql_of("INTERVAL '1' MONTH TO DAY"),
-            "error: SQL error at line 1, column 23: INTERVAL MONTH TO DAY is not a valid range: use YEAR TO MONTH, or a span of DAY, HOUR, MINUTE, "
+            "error: SQL error at line 1, column 23: INTERVAL MONTH TO DAY is not a valid range: use YEAR TO MONTH, or "
+            "a span of DAY, HOUR, MINUTE, "
             "SECOND from larger to smaller");
   EXPECT_EQ(sql_of("INTERVAL 1 SECOND"),
             "error: SQL error at line 1, column 10: expected a quoted interval value after INTERVAL, as in INTERVAL "
@@ -190,7 +192,8 @@ TEST(ParserExpr, DatetimeDifferenceWithAQualifier) {
   expect_prints("FLOOR((\"S\".ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND / 10 TO SECOND)",
                 "FLOOR((S.ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND / 10 TO SECOND)");
   // Only a difference takes a qualifier: (a) SECOND is not an interval.
-  EXPECT_EQ(sql_of("(a) SECOND"), "error: SQL error at line 1, column 5: expected the end of the expression but found 'SECOND'");
+  EXPECT_EQ(sql_of("(a) SECOND"),
+            "error: SQL error at line 1, column 5: expected the end of the expression but found 'SECOND'");
 }
 
 TEST(ParserExpr, NamesFoldUnlessQuoted) {
@@ -251,8 +254,8 @@ TEST(ParserExpr, FunctionCalls) {
 }
 
 TEST(ParserExpr, NiladicDatetimeFunctions) {
-  for (std::string_view fn : {"CURRENT_ROW_TIMESTAMP", "CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "CURRENT_DATE",
-                              "CURRENT_TIME", "LOCALTIME"}) {
+  for (std::string_view fn :
+       {"CURRENT_ROW_TIMESTAMP", "CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "LOCALTIME"}) {
     auto e = parse_expression(fn);
     ASSERT_TRUE(e.has_value()) << fn;
     const auto* f = e->as<ast::FunctionCall>();
@@ -442,10 +445,12 @@ TEST(ParserExpr, ExpressionErrors) {
   EXPECT_EQ(sql_of("FLOOR(x TO FORTNIGHT)"),
             "error: SQL error at line 1, column 12: expected a time unit (YEAR ... SECOND) in FLOOR(value TO unit) "
             "but found 'FORTNIGHT'");
-  EXPECT_EQ(sql_of("STEP(x, 5)"), "error: SQL error at line 1, column 7: expected BY in STEP(value BY width) but found ','");
+  EXPECT_EQ(sql_of("STEP(x, 5)"),
+            "error: SQL error at line 1, column 7: expected BY in STEP(value BY width) but found ','");
   EXPECT_EQ(sql_of("POSITION(a, b)"),
             "error: SQL error at line 1, column 11: expected IN in POSITION(needle IN haystack) but found ','");
-  EXPECT_EQ(sql_of("f(a b)"), "error: SQL error at line 1, column 5: expected ')' after the arguments of F but found 'b'");
+  EXPECT_EQ(sql_of("f(a b)"),
+            "error: SQL error at line 1, column 5: expected ')' after the arguments of F but found 'b'");
   EXPECT_EQ(sql_of("a = ?"),
             "error: SQL error at line 1, column 5: dynamic parameters (?) are not supported in application code");
   EXPECT_EQ(sql_of("AVG(x) OVER"),

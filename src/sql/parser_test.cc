@@ -118,8 +118,9 @@ TEST(Parser, StaggerWindow) {
   EXPECT_NE(s.stagger->partition_by[0]->as<ast::FloorCeil>(), nullptr);
   EXPECT_NE(s.stagger->range->as<ast::Literal>(), nullptr);
   EXPECT_TRUE(s.having);
-  EXPECT_EQ(round_trip("SELECT STREAM t, COUNT(*) FROM s WINDOWED BY STAGGER (PARTITION BY t RANGE INTERVAL '1' MINUTE)"),
-            "SELECT STREAM T, COUNT(*) FROM S WINDOWED BY STAGGER (PARTITION BY T RANGE INTERVAL '1' MINUTE);\n");
+  EXPECT_EQ(
+      round_trip("SELECT STREAM t, COUNT(*) FROM s WINDOWED BY STAGGER (PARTITION BY t RANGE INTERVAL '1' MINUTE)"),
+      "SELECT STREAM T, COUNT(*) FROM S WINDOWED BY STAGGER (PARTITION BY T RANGE INTERVAL '1' MINUTE);\n");
 }
 
 TEST(Parser, NamedWindows) {
@@ -188,15 +189,16 @@ TEST(Parser, Joins) {
   EXPECT_EQ(round_trip("SELECT * FROM a, b, c WHERE a.x = b.x"), "SELECT * FROM A, B, C WHERE A.X = B.X;\n");
   EXPECT_EQ(round_trip("SELECT * FROM a, b JOIN c ON b.x = c.x"), "SELECT * FROM A, B JOIN C ON B.X = C.X;\n");
   // The window may follow the alias too; it prints before it.
-  EXPECT_EQ(round_trip("SELECT * FROM o JOIN t AS t2 OVER w ON o.id = t2.id WINDOW w AS (RANGE INTERVAL '1' MINUTE PRECEDING)"),
-            "SELECT * FROM O JOIN T OVER W AS T2 ON O.ID = T2.ID WINDOW W AS (RANGE INTERVAL '1' MINUTE PRECEDING);\n");
+  EXPECT_EQ(
+      round_trip(
+          "SELECT * FROM o JOIN t AS t2 OVER w ON o.id = t2.id WINDOW w AS (RANGE INTERVAL '1' MINUTE PRECEDING)"),
+      "SELECT * FROM O JOIN T OVER W AS T2 ON O.ID = T2.ID WINDOW W AS (RANGE INTERVAL '1' MINUTE PRECEDING);\n");
   EXPECT_EQ(round_trip("SELECT * FROM a JOIN b ON a.x = b.x LEFT JOIN c ON c.y = a.y"),
             "SELECT * FROM A JOIN B ON A.X = B.X LEFT JOIN C ON C.Y = A.Y;\n");
 }
 
 TEST(Parser, SubqueriesAndTableFunctionsInFrom) {
-  auto p = parse_ok(
-      "SELECT STREAM l.r.COLUMN1 FROM (SELECT STREAM W3C_LOG_PARSE(\"log\", 'COMMON') FROM s) AS l(r)");
+  auto p = parse_ok("SELECT STREAM l.r.COLUMN1 FROM (SELECT STREAM W3C_LOG_PARSE(\"log\", 'COMMON') FROM s) AS l(r)");
   const ast::Select& s = first_select(p);
   const auto* d = s.from->as<ast::DerivedTable>();
   ASSERT_NE(d, nullptr);
@@ -213,8 +215,9 @@ TEST(Parser, SubqueriesAndTableFunctionsInFrom) {
   EXPECT_EQ(call->name, "RANDOM_CUT_FOREST");
   ASSERT_EQ(call->args.size(), 3u);
   EXPECT_NE(call->args[0]->as<ast::SubqueryExpr>(), nullptr);
-  EXPECT_EQ(round_trip("SELECT STREAM * FROM TABLE (TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM s), 'T', 5, 60)) x"),
-            "SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM S), 'T', 5, 60)) AS X;\n");
+  EXPECT_EQ(
+      round_trip("SELECT STREAM * FROM TABLE (TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM s), 'T', 5, 60)) x"),
+      "SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM S), 'T', 5, 60)) AS X;\n");
   EXPECT_EQ(round_trip("SELECT * FROM (SELECT a FROM t) sub"), "SELECT * FROM (SELECT A FROM T) AS SUB;\n");
   EXPECT_EQ(round_trip("SELECT * FROM (SELECT a FROM t)"), "SELECT * FROM (SELECT A FROM T);\n");
 }
@@ -282,7 +285,8 @@ TEST(Parser, ErrorsNameLineColumnAndWhatWasExpected) {
       {"CREATE STREAM s (a INTEGER, b STRING)", 1, 31,
        "expected a data type (INTEGER, VARCHAR(n), DECIMAL(p, s), TIMESTAMP, ...) but found 'STRING'"},
       {"CREATE TABLE t (a INT)", 1, 8, "expected STREAM or PUMP after CREATE but found 'TABLE'"},
-      {"CREATE OR REPLACE VIEW v AS SELECT 1", 1, 19, "expected STREAM or PUMP after CREATE OR REPLACE but found 'VIEW'"},
+      {"CREATE OR REPLACE VIEW v AS SELECT 1", 1, 19,
+       "expected STREAM or PUMP after CREATE OR REPLACE but found 'VIEW'"},
       {"CREATE PUMP p INSERT INTO d SELECT STREAM * FROM s", 1, 15,
        "expected AS after the pump's name but found 'INSERT'"},
       {"CREATE PUMP p AS INSERT INTO d VALUES (1)", 1, 32, "expected SELECT after INSERT INTO but found 'VALUES'"},
@@ -292,7 +296,8 @@ TEST(Parser, ErrorsNameLineColumnAndWhatWasExpected) {
       {"SELECT STREAM a AS from FROM s", 1, 20,
        "expected an alias after AS but found 'from' (a reserved word: write \"FROM\" to use it as a name)"},
       {"SELECT STREAM * FROM s GROUP ticker", 1, 30, "expected BY after GROUP but found 'ticker'"},
-      {"SELECT STREAM * FROM a JOIN b WHERE x", 1, 31, "expected ON after the joined stream or table but found 'WHERE'"},
+      {"SELECT STREAM * FROM a JOIN b WHERE x", 1, 31,
+       "expected ON after the joined stream or table but found 'WHERE'"},
       {"SELECT STREAM * FROM a NATURAL JOIN b", 1, 24, "NATURAL joins are not supported; write JOIN ... ON"},
       {"SELECT a FROM s EXCEPT SELECT a FROM t", 1, 17, "EXCEPT is not supported; only UNION ALL combines streams"},
       {"SELECT STREAM * FROM s WINDOWED BY STAGGER (PARTITION BY a)", 1, 59,

@@ -44,8 +44,7 @@ inline ParseError error_of(std::string_view sql) {
 inline std::string shape(const ast::Expr& e) {
   using namespace ast;
   if (auto* b = e.as<Binary>()) {
-    static constexpr const char* kOps[] = {"OR", "AND", "=", "<>", "<", "<=", ">",
-                                           ">=", "||",  "+", "-",  "*", "/",  "%"};
+    static constexpr const char* kOps[] = {"OR", "AND", "=", "<>", "<", "<=", ">", ">=", "||", "+", "-", "*", "/", "%"};
     return std::string("(") + kOps[static_cast<int>(b->op)] + " " + shape(*b->left) + " " + shape(*b->right) + ")";
   }
   if (auto* u = e.as<Unary>()) {

@@ -1,0 +1,365 @@
+// Whole programs in the shape of the KDA developer guide's and SQL reference's
+// examples (stock ticker, tumbling, sliding and stagger windows, stream joins,
+// RANDOM_CUT_FOREST, HOTSPOTS, TOP_K_ITEMS_TUMBLING, log parsing): each must
+// parse, print and parse back to the same tree. The same programs are the
+// fuzz target's seeds (fuzz/corpus/sql_parser_fuzz/).
+
+#include <gtest/gtest.h>
+
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sql/parser.h"
+#include "sql/parser_test_util.h"
+
+namespace runnel::sql {
+namespace {
+
+struct Example {
+  std::string_view name;
+  std::string_view sql;
+  size_t statements;
+};
+
+const Example kExamples[] = {
+    {"getting_started", R"sql(-- The Getting Started exercise: keep the technology sector's trades.
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), change DOUBLE, price DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM ticker_symbol, change, price
+    FROM "SOURCE_SQL_STREAM_001"
+    WHERE sector SIMILAR TO '%TECH%';
+)sql", 2},
+    {"hotspots", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+    "x" DOUBLE,
+    "y" DOUBLE,
+    "is_hot" VARCHAR(4),
+    HOTSPOTS_RESULT VARCHAR(10000)
+);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS
+    INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT "x", "y", "is_hot", "HOTSPOTS_RESULT"
+    FROM TABLE (
+        HOTSPOTS(
+            CURSOR(SELECT STREAM "x", "y", "is_hot" FROM "SOURCE_SQL_STREAM_001"),
+            1000,
+            0.2,
+            17)
+    );
+)sql", 2},
+    {"log_parse", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+    column1 VARCHAR(16), column2 VARCHAR(16), column3 VARCHAR(16), column4 VARCHAR(16),
+    column5 VARCHAR(16), column6 VARCHAR(16), column7 VARCHAR(16));
+CREATE OR REPLACE PUMP "myPUMP" AS
+    INSERT INTO "DESTINATION_SQL_STREAM"
+        SELECT STREAM
+            l.r.COLUMN1, l.r.COLUMN2, l.r.COLUMN3, l.r.COLUMN4, l.r.COLUMN5, l.r.COLUMN6, l.r.COLUMN7
+        FROM (SELECT STREAM W3C_LOG_PARSE("log", 'COMMON')
+              FROM "SOURCE_SQL_STREAM_001") AS l(r);
+CREATE OR REPLACE STREAM "REGEX_STREAM" (match1 VARCHAR(64), match2 VARCHAR(64));
+CREATE OR REPLACE PUMP "REGEX_PUMP" AS INSERT INTO "REGEX_STREAM"
+    SELECT STREAM T.REC.COLUMN1, T.REC.COLUMN2
+    FROM (SELECT STREAM "Col_A", "Col_B",
+                 REGEX_LOG_PARSE("Col_E_Unstructured", '.*([0-9]{1,3}\.[0-9]{1,3}).*"(.*)".*') AS REC
+          FROM "SOURCE_SQL_STREAM_001") AS T;
+CREATE OR REPLACE STREAM "TAB_STREAM" (a VARCHAR(8), b VARCHAR(8));
+CREATE OR REPLACE PUMP "TAB_PUMP" AS INSERT INTO "TAB_STREAM"
+    SELECT STREAM t.r.a, t.r.b
+    FROM (SELECT STREAM VARIABLE_COLUMN_LOG_PARSE("line", 'A VARCHAR(8), B VARCHAR(8)', u&'\0009') AS r
+          FROM "SOURCE_SQL_STREAM_001") AS t;
+)sql", 6},
+    {"partial_results", R"sql(CREATE OR REPLACE STREAM "CALC_COUNT_SQL_STREAM" (
+    "TICKER"        VARCHAR(4),
+    "TRADETIME"     TIMESTAMP,
+    "TICKERCOUNT"   DOUBLE);
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+    "TICKER"        VARCHAR(4),
+    "TRADETIME"     TIMESTAMP,
+    "TICKERCOUNT"   DOUBLE);
+CREATE PUMP "CALC_COUNT_SQL_PUMP_001" AS
+    INSERT INTO "CALC_COUNT_SQL_STREAM" ("TICKER", "TRADETIME", "TICKERCOUNT")
+    SELECT STREAM
+        "TICKER_SYMBOL",
+        STEP("SOURCE_SQL_STREAM_001"."ROWTIME" BY INTERVAL '1' MINUTE) as "TradeTime",
+        COUNT(*) AS "TickerCount"
+    FROM "SOURCE_SQL_STREAM_001"
+    GROUP BY
+        STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' MINUTE),
+        STEP("SOURCE_SQL_STREAM_001"."APPROXIMATE_ARRIVAL_TIME" BY INTERVAL '1' MINUTE),
+        TICKER_SYMBOL;
+CREATE PUMP "AGGREGATED_SQL_PUMP" AS
+    INSERT INTO "DESTINATION_SQL_STREAM" ("TICKER", "TRADETIME", "TICKERCOUNT")
+    SELECT STREAM
+        "TICKER",
+        "TRADETIME",
+        SUM("TICKERCOUNT") OVER W1 AS "TICKERCOUNT"
+    FROM "CALC_COUNT_SQL_STREAM"
+    WINDOW W1 AS (PARTITION BY "TRADETIME" RANGE INTERVAL '10' MINUTE PRECEDING);
+)sql", 4},
+    {"random_cut_forest", R"sql(--Creates a temporary stream.
+CREATE OR REPLACE STREAM "TEMP_STREAM" (
+	        "heartRate"        INTEGER,
+	        "rateType"         varchar(20),
+	        "ANOMALY_SCORE"    DOUBLE);
+--Creates another stream for application output.
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+	        "heartRate"        INTEGER,
+	        "rateType"         varchar(20),
+	        "ANOMALY_SCORE"    DOUBLE);
+-- Compute an anomaly score for each record in the input stream
+-- using Random Cut Forest
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS
+   INSERT INTO "TEMP_STREAM"
+      SELECT STREAM "heartRate", "rateType", ANOMALY_SCORE
+      FROM TABLE(RANDOM_CUT_FOREST(
+              CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001")));
+-- Sort records by descending anomaly score, insert into output stream
+CREATE OR REPLACE PUMP "OUTPUT_PUMP" AS
+   INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM * FROM "TEMP_STREAM"
+      ORDER BY FLOOR("TEMP_STREAM".ROWTIME TO SECOND), ANOMALY_SCORE DESC;
+)sql", 4},
+    {"rcf_explanation", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("systolic" INTEGER, "diastolic" INTEGER,
+    "bloodPressureLevel" varchar(20), ANOMALY_SCORE DOUBLE, ANOMALY_EXPLANATION varchar(512));
+CREATE OR REPLACE PUMP "OUTPUT_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT "systolic", "diastolic", "bloodPressureLevel", ANOMALY_SCORE, ANOMALY_EXPLANATION
+FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(
+    CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 300, 512, 1024, 1, true))
+WHERE ANOMALY_SCORE > 0;
+)sql", 2},
+    {"sliding", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), min_price DOUBLE, avg_price DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM ticker_symbol,
+              MIN(Price) OVER W1 AS Min_Price,
+              AVG(Price) OVER W1 AS Avg_Price
+FROM   "SOURCE_SQL_STREAM_001"
+WINDOW W1 AS (
+   PARTITION BY ticker_symbol
+   RANGE INTERVAL '1' MINUTE PRECEDING);
+SELECT STREAM ticker_symbol,
+    AVG(price) OVER (PARTITION BY ticker_symbol ROWS 10 PRECEDING) AS avg_last_10,
+    AVG(price) OVER last_hour AS avg_hour
+FROM "SOURCE_SQL_STREAM_001"
+WINDOW last_hour AS (PARTITION BY ticker_symbol RANGE INTERVAL '1' HOUR PRECEDING);
+)sql", 3},
+    {"stagger", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+    event_time TIMESTAMP,
+    ticker_symbol    VARCHAR(4),
+    ticker_count     INTEGER);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS
+  INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM
+        EVENT_TIME,
+        TICKER,
+        COUNT(TICKER) AS ticker_count
+    FROM "SOURCE_SQL_STREAM_001"
+    WINDOWED BY STAGGER (
+            PARTITION BY TICKER, EVENT_TIME RANGE INTERVAL '1' MINUTE);
+)sql", 2},
+    {"stream_join", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (time TIMESTAMP, orderId INTEGER, ticker VARCHAR(4),
+    tradeAmount DOUBLE, orderAmount DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM ROWTIME as time, o.orderId, o.ticker, o.amount as tradeAmount, t.amount as orderAmount
+FROM OrderStream AS o
+JOIN TradeStream OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS t
+ON   o.orderId = t.orderId;
+-- Enrichment from an in-application reference table.
+CREATE OR REPLACE STREAM "ENRICHED" (ticker_symbol VARCHAR(4), "Company" varchar(20), sector VARCHAR(12),
+    change DOUBLE, price DOUBLE);
+CREATE OR REPLACE PUMP "ENRICH_PUMP" AS INSERT INTO "ENRICHED"
+   SELECT STREAM ticker_symbol, "c"."Company", sector, change, price
+   FROM "SOURCE_SQL_STREAM_001" LEFT JOIN "CompanyName" as "c"
+   ON "SOURCE_SQL_STREAM_001".ticker_symbol = "c"."Ticker";
+)sql", 4},
+    {"strings_and_times", R"sql(/* String and datetime functions from the SQL reference's examples. */
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+    referrer VARCHAR(32), domain VARCHAR(32), ingest_lag BIGINT, hour_of_day INTEGER, label VARCHAR(16),
+    trimmed VARCHAR(32), first_char CHAR(1));
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM
+        referrer,
+        SUBSTRING(referrer, 12, (POSITION('.com' IN referrer) - POSITION('www.' IN referrer) - 4)),
+        TSDIFF(CURRENT_ROW_TIMESTAMP, "SOURCE_SQL_STREAM_001".APPROXIMATE_ARRIVAL_TIME),
+        EXTRACT(HOUR FROM ROWTIME),
+        CASE WHEN price > 100 THEN 'expensive' WHEN price IS NULL THEN 'unknown' ELSE 'cheap' END,
+        TRIM(BOTH ' ' FROM UPPER(referrer) || '-' || LOWER(sector)),
+        SUBSTRING(referrer FROM 1 FOR 1)
+    FROM "SOURCE_SQL_STREAM_001"
+    WHERE referrer LIKE 'http%' AND NOT (price BETWEEN 0 AND 1)
+      AND ticker_symbol IN ('AMZN', 'INTC') AND CAST(change AS DECIMAL(8, 2)) <> 0.00;
+CREATE OR REPLACE STREAM "EVENT_TIME_STREAM" (event_time TIMESTAMP, ticker VARCHAR(4));
+CREATE OR REPLACE PUMP "EVENT_TIME_PUMP" AS INSERT INTO "EVENT_TIME_STREAM"
+    SELECT STREAM CHAR_TO_TIMESTAMP('yyyy-MM-dd''T''HH:mm:ss', "event_time_text") AS ROWTIME,
+           ticker
+    FROM "SOURCE_SQL_STREAM_001";
+)sql", 4},
+    {"throttled_alerts", R"sql(CREATE OR REPLACE STREAM "CHANGE_STREAM"
+           (ticker_symbol VARCHAR(4),
+            sector        VARCHAR(12),
+            change        DOUBLE,
+            price         DOUBLE);
+CREATE OR REPLACE PUMP "change_pump" AS INSERT INTO "CHANGE_STREAM"
+   SELECT STREAM ticker_symbol, sector, change, price
+   FROM   "SOURCE_SQL_STREAM_001"
+   WHERE  (ABS(Change / (Price - Change)) * 100) > 1;
+-- ** Trigger Count and Limit **
+-- Counts "triggers" or those values that evaluated true against the previous where clause
+CREATE OR REPLACE STREAM TRIGGER_COUNT_STREAM(
+   ticker_symbol VARCHAR(4),
+   change REAL,
+   trigger_count INTEGER);
+CREATE OR REPLACE PUMP trigger_count_pump AS INSERT INTO TRIGGER_COUNT_STREAM
+SELECT STREAM ticker_symbol, change, trigger_count
+FROM (
+    SELECT STREAM ticker_symbol, change, COUNT(*) OVER W1 as trigger_count
+    FROM "CHANGE_STREAM"
+    --window to perform aggregations over last minute to keep track of triggers
+    WINDOW W1 AS (PARTITION BY ticker_symbol RANGE INTERVAL '1' MINUTE PRECEDING)
+)
+WHERE trigger_count >= 1;
+)sql", 4},
+    {"top_k", R"sql(CREATE OR REPLACE STREAM DESTINATION_SQL_STREAM (
+  "TICKER_SYMBOL" VARCHAR(4),
+  "MOST_FREQUENT_VALUES" BIGINT
+);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM *
+    FROM TABLE (TOP_K_ITEMS_TUMBLING(
+        CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"),
+        'TICKER_SYMBOL',         -- name of column in single quotes
+        5,                       -- number of most frequently occurring values
+        60                       -- tumbling window size in seconds
+        )
+);
+CREATE OR REPLACE STREAM DISTINCT_STREAM ("NUMBER_OF_DISTINCT_ITEMS" BIGINT);
+CREATE OR REPLACE PUMP "DISTINCT_PUMP" AS INSERT INTO DISTINCT_STREAM
+SELECT STREAM NUMBER_OF_DISTINCT_ITEMS
+    FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(
+        CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 'TICKER_SYMBOL', 60));
+)sql", 4},
+    {"tumbling_floor", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), event_time TIMESTAMP, ticker_count DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM TICKER_SYMBOL, FLOOR(EVENT_TIME TO MINUTE), COUNT(TICKER_SYMBOL) AS TICKER_COUNT
+    FROM "SOURCE_SQL_STREAM_001"
+    GROUP BY ticker_symbol, FLOOR(EVENT_TIME TO MINUTE), STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' MINUTE);
+SELECT STREAM ROWTIME, Ticker_Symbol, COUNT(*) AS Symbol_Count
+FROM "SOURCE_SQL_STREAM_001"
+GROUP BY Ticker_Symbol,
+    FLOOR(("SOURCE_SQL_STREAM_001".ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND / 10 TO SECOND);
+)sql", 3},
+    {"tumbling_step", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+   TICKER_SYMBOL VARCHAR(4),
+   TICKER_SYMBOL_COUNT INTEGER);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS
+   INSERT INTO "DESTINATION_SQL_STREAM"
+   SELECT STREAM TICKER_SYMBOL, COUNT(*) AS TICKER_SYMBOL_COUNT
+   FROM "SOURCE_SQL_STREAM_001"
+   GROUP BY TICKER_SYMBOL,
+       STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '60' SECOND);
+SELECT STREAM ROWTIME, Ticker_Symbol, MIN(Price) AS Price, MAX(Price) AS Price
+FROM "SOURCE_SQL_STREAM_001"
+GROUP BY Ticker_Symbol, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '60' SECOND);
+)sql", 3},
+};
+
+TEST(ParserExamples, EveryExampleProgramParsesAndRoundTrips) {
+  for (const Example& e : kExamples) {
+    SCOPED_TRACE(e.name);
+    ParseError err;
+    auto p = parse_program(e.sql, &err);
+    ASSERT_TRUE(p.has_value()) << err.to_string();
+    EXPECT_EQ(p->statements.size(), e.statements);
+    testing::round_trip(e.sql);
+  }
+}
+
+const ast::Program& example(std::string_view name) {
+  static std::vector<std::pair<std::string_view, ast::Program>> parsed;
+  for (const auto& [n, p] : parsed) {
+    if (n == name) return p;
+  }
+  for (const Example& e : kExamples) {
+    if (e.name != name) continue;
+    auto p = parse_program(e.sql);
+    EXPECT_TRUE(p.has_value());
+    parsed.emplace_back(name, p ? std::move(*p) : ast::Program{});
+    return parsed.back().second;
+  }
+  ADD_FAILURE() << "no example " << name;
+  static const ast::Program kNone;
+  return kNone;
+}
+
+const ast::Select* pump_select(const ast::Program& p, size_t i) {
+  if (i >= p.statements.size()) return nullptr;
+  const auto* pump = p.statements[i].as<ast::CreatePump>();
+  return pump ? pump->query.select() : nullptr;
+}
+
+TEST(ParserExamples, ThrottledAlertsNestAWindowedQueryWithoutAnAlias) {
+  const ast::Select* outer = pump_select(example("throttled_alerts"), 3);
+  ASSERT_NE(outer, nullptr);
+  const auto* derived = outer->from->as<ast::DerivedTable>();
+  ASSERT_NE(derived, nullptr);
+  EXPECT_FALSE(derived->alias);
+  const ast::Select* inner = derived->query->select();
+  ASSERT_NE(inner, nullptr);
+  ASSERT_EQ(inner->windows.size(), 1u);
+  EXPECT_EQ(inner->windows[0].name, "W1");
+  EXPECT_TRUE(outer->where);
+}
+
+TEST(ParserExamples, RandomCutForestReadsACursorAndOrdersByATimeBucket) {
+  const ast::Program& p = example("random_cut_forest");
+  const ast::Select* rcf = pump_select(p, 2);
+  ASSERT_NE(rcf, nullptr);
+  const auto* table = rcf->from->as<ast::TableFunction>();
+  ASSERT_NE(table, nullptr);
+  const auto* call = table->call->as<ast::FunctionCall>();
+  ASSERT_NE(call, nullptr);
+  EXPECT_EQ(call->name, "RANDOM_CUT_FOREST");
+  ASSERT_EQ(call->args.size(), 1u);
+  EXPECT_EQ(call->args[0]->as<ast::SubqueryExpr>()->kind, ast::SubqueryExpr::Kind::kCursor);
+  const auto* out = p.statements[3].as<ast::CreatePump>();
+  ASSERT_NE(out, nullptr);
+  ASSERT_EQ(out->query.order_by.size(), 2u);
+  EXPECT_NE(out->query.order_by[0].expr->as<ast::FloorCeil>(), nullptr);
+  EXPECT_TRUE(out->query.order_by[1].descending);
+}
+
+TEST(ParserExamples, StaggerWindowReplacesGroupBy) {
+  const ast::Select* s = pump_select(example("stagger"), 1);
+  ASSERT_NE(s, nullptr);
+  EXPECT_TRUE(s->group_by.empty());
+  ASSERT_TRUE(s->stagger);
+  EXPECT_EQ(s->stagger->partition_by.size(), 2u);
+}
+
+TEST(ParserExamples, StreamJoinWindowsOneSide) {
+  const ast::Select* s = pump_select(example("stream_join"), 1);
+  ASSERT_NE(s, nullptr);
+  const auto* join = s->from->as<ast::Join>();
+  ASSERT_NE(join, nullptr);
+  EXPECT_FALSE(join->left->as<ast::TableRef>()->window);
+  EXPECT_TRUE(join->right->as<ast::TableRef>()->window);
+  const ast::Select* enrich = pump_select(example("stream_join"), 3);
+  ASSERT_NE(enrich, nullptr);
+  EXPECT_EQ(enrich->from->as<ast::Join>()->kind, ast::Join::Kind::kLeft);
+}
+
+TEST(ParserExamples, LogParsingNamesTheParsedRowThroughTheAlias) {
+  const ast::Select* s = pump_select(example("log_parse"), 1);
+  ASSERT_NE(s, nullptr);
+  const auto* col = s->items[0].expr->as<ast::ColumnRef>();
+  ASSERT_NE(col, nullptr);
+  EXPECT_EQ(col->name, (ast::QualifiedName{"L", "R", "COLUMN1"}));
+  const ast::Select* tab = pump_select(example("log_parse"), 5);
+  ASSERT_NE(tab, nullptr);
+  const auto* inner = tab->from->as<ast::DerivedTable>()->query->select();
+  const auto* parse = inner->items[0].expr->as<ast::FunctionCall>();
+  ASSERT_NE(parse, nullptr);
+  EXPECT_EQ(parse->args[2]->as<ast::Literal>()->text, "\t") << "u&'\\0009' is a tab";
+}
+
+}  // namespace
+}  // namespace runnel::sql
