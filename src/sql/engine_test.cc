@@ -1,0 +1,293 @@
+#include "sql/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace runnel::sql {
+namespace {
+
+// The stock-ticker input of AWS's getting-started exercise.
+ProgramInputs ticker_inputs() {
+  ProgramInputs in;
+  in.streams.push_back({"SOURCE_SQL_STREAM_001",
+                        {{"TICKER_SYMBOL", SqlType::varchar(4)},
+                         {"SECTOR", SqlType::varchar(16)},
+                         {"CHANGE", SqlType::of(TypeKind::kReal)},
+                         {"PRICE", SqlType::of(TypeKind::kReal)}}});
+  return in;
+}
+
+Row tick(const std::string& sym, const std::string& sector, double change, double price) {
+  return Row{Value::varchar(sym), Value::varchar(sector), Value::real(change), Value::real(price)};
+}
+
+std::string text(const StreamRow& r) {
+  std::string s = format_timestamp(r.rowtime);
+  for (const Value& v : *r.values) s += "|" + (v.is_null() ? std::string("NULL") : v.to_string());
+  return s;
+}
+
+struct Collected {
+  std::vector<std::string> rows;
+  std::vector<std::string> errors;
+};
+
+std::unique_ptr<Engine> compile_ok(const std::string& code, const ProgramInputs& in, Collected& out,
+                                   const std::string& stream = "DESTINATION_SQL_STREAM") {
+  CompileError ce;
+  auto e = Engine::compile(code, in, &ce);
+  EXPECT_TRUE(e.has_value()) << ce.to_string();
+  if (!e) return nullptr;
+  EXPECT_TRUE((*e)->subscribe(stream, [&out](const StreamRow& r) { out.rows.push_back(text(r)); }));
+  (*e)->subscribe("error_stream", [&out](const StreamRow& r) {
+    out.errors.push_back((*r.values)[2].to_string() + ": " + (*r.values)[3].to_string());
+  });
+  return std::move(*e);
+}
+
+CompileError compile_error(const std::string& code, const ProgramInputs& in) {
+  CompileError ce;
+  auto e = Engine::compile(code, in, &ce);
+  EXPECT_FALSE(e.has_value()) << code;
+  return ce;
+}
+
+constexpr int64_t kT0 = 1'500'000'000'000;  // 2017-07-14 02:40:00 UTC
+
+TEST(EngineTest, FilterAndProjectPump) {
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), change DOUBLE, price DOUBLE);
+    CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol, change, price
+      FROM "SOURCE_SQL_STREAM_001"
+      WHERE sector SIMILAR TO '%TECH%';
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, tick("AMZN", "TECHNOLOGY", 1.5, 100));
+  e->insert(0, kT0 + 1, tick("XOM", "ENERGY", -1, 50));
+  e->insert(0, kT0 + 2, tick("MSFT", "FINTECH", 0.25, 300));
+  ASSERT_EQ(out.rows.size(), 2u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:00.0|AMZN|1.5|100.0");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:00.002|MSFT|0.25|300.0");
+  EXPECT_TRUE(out.errors.empty());
+  EXPECT_EQ(e->stream_names(), std::vector<std::string>{"DESTINATION_SQL_STREAM"});
+}
+
+TEST(EngineTest, RowtimeNeverGoesBackOnInput) {
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (t VARCHAR(4));
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001";
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0 + 10, tick("A", "S", 0, 0));
+  e->insert(0, kT0, tick("B", "S", 0, 0));  // arrives "earlier": stamped with the last ROWTIME
+  ASSERT_EQ(out.rows.size(), 2u);
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:00.01|B");
+}
+
+TEST(EngineTest, TumblingWindowEmitsAtTheWindowsEnd) {
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), ticker_count INTEGER, min_price REAL, avg_price DOUBLE);
+    CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol, COUNT(*) AS ticker_count, MIN(price), AVG(CAST(price AS DOUBLE))
+      FROM "SOURCE_SQL_STREAM_001"
+      GROUP BY ticker_symbol, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0 + 1000, tick("AMZN", "T", 0, 10));
+  e->insert(0, kT0 + 2000, tick("MSFT", "T", 0, 20));
+  e->insert(0, kT0 + 3000, tick("AMZN", "T", 0, 30));
+  EXPECT_TRUE(out.rows.empty());
+  e->advance(kT0 + 9999);
+  EXPECT_TRUE(out.rows.empty());
+  e->advance(kT0 + 10000);  // the window [0 s, 10 s) is over
+  ASSERT_EQ(out.rows.size(), 2u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:10.0|AMZN|2|10.0|20.0");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:10.0|MSFT|1|20.0|20.0");
+  // A row of a later window closes the one before without a tick.
+  e->insert(0, kT0 + 15000, tick("AMZN", "T", 0, 1));
+  e->insert(0, kT0 + 21000, tick("AMZN", "T", 0, 2));
+  ASSERT_EQ(out.rows.size(), 3u);
+  EXPECT_EQ(out.rows[2], "2017-07-14 02:40:20.0|AMZN|1|1.0|1.0");
+}
+
+TEST(EngineTest, GroupByWithHavingAndOrderBy) {
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), n BIGINT, total REAL);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol AS sym, COUNT(*) AS n, SUM(price) AS total
+      FROM "SOURCE_SQL_STREAM_001"
+      GROUP BY FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE), ticker_symbol
+      HAVING COUNT(*) > 1
+      ORDER BY FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE), total DESC;
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  for (auto [sym, p] : std::vector<std::pair<std::string, double>>{{"A", 1}, {"B", 5}, {"A", 2}, {"B", 6}, {"C", 100}})
+    e->insert(0, kT0, tick(sym, "S", 0, p));
+  e->advance(kT0 + 60'000);
+  ASSERT_EQ(out.rows.size(), 2u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:41:00.0|B|2|11.0");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:41:00.0|A|2|3.0");
+}
+
+TEST(EngineTest, PumpsChainThroughStreamsAndTimePassesThrough) {
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM "INTERMEDIATE" (sym VARCHAR(4), price REAL);
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), n BIGINT);
+    CREATE PUMP "P1" AS INSERT INTO "INTERMEDIATE" SELECT STREAM ticker_symbol, price FROM "SOURCE_SQL_STREAM_001" WHERE price > 0;
+    CREATE PUMP "P2" AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM sym, COUNT(*) FROM "INTERMEDIATE" GROUP BY sym, STEP("INTERMEDIATE".ROWTIME BY INTERVAL '1' SECOND);
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0 + 100, tick("A", "S", 0, 1));
+  e->insert(0, kT0 + 200, tick("A", "S", 0, -1));
+  e->advance(kT0 + 1000);
+  ASSERT_EQ(out.rows.size(), 1u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:01.0|A|1");
+}
+
+TEST(EngineTest, SubqueryAndRowtimeOverride) {
+  Collected out;
+  ProgramInputs in;
+  in.streams.push_back({"SOURCE_SQL_STREAM_001", {{"EVENT_TIME", SqlType::of(TypeKind::kTimestamp)}, {"V", SqlType::of(TypeKind::kInteger)}}});
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (v INTEGER, doubled INTEGER);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM v, v * 2 FROM (SELECT STREAM event_time AS ROWTIME, v FROM "SOURCE_SQL_STREAM_001" WHERE v <> 3) AS s;
+  )",
+                      in, out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, Row{Value::timestamp(kT0 - 5000), Value::integer(1)});
+  e->insert(0, kT0, Row{Value::timestamp(kT0 - 4000), Value::integer(3)});
+  e->insert(0, kT0, Row{Value::timestamp(kT0 - 6000), Value::integer(2)});  // goes back: error_stream
+  ASSERT_EQ(out.rows.size(), 1u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:39:55.0|1|2");
+  ASSERT_EQ(out.errors.size(), 1u);
+  EXPECT_EQ(out.errors[0].substr(0, 17), "OUT_OF_ORDER_ROW:");
+}
+
+TEST(EngineTest, RuntimeErrorsGoToErrorStreamAndProcessingGoesOn) {
+  Collected out;
+  ProgramInputs in;
+  in.streams.push_back({"SOURCE_SQL_STREAM_001", {{"A", SqlType::of(TypeKind::kInteger)}, {"B", SqlType::of(TypeKind::kInteger)}}});
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (q INTEGER);
+    CREATE PUMP "DIVIDER" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM a / b FROM "SOURCE_SQL_STREAM_001";
+  )",
+                      in, out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, Row{Value::integer(6), Value::integer(0)});
+  e->insert(0, kT0, Row{Value::integer(6), Value::integer(3)});
+  ASSERT_EQ(out.rows.size(), 1u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:00.0|2");
+  ASSERT_EQ(out.errors.size(), 1u);
+  EXPECT_EQ(out.errors[0].substr(0, 17), "DIVISION_BY_ZERO:");
+}
+
+TEST(EngineTest, ErrorStreamRowsHaveKdasColumns) {
+  ProgramInputs in;
+  in.streams.push_back({"SOURCE_SQL_STREAM_001", {{"A", SqlType::of(TypeKind::kInteger)}}});
+  auto e = Engine::compile("CREATE STREAM \"D\" (a INTEGER);", in);
+  ASSERT_TRUE(e.has_value());
+  std::vector<Row> rows;
+  (*e)->subscribe("error_stream", [&](const StreamRow& r) { rows.push_back(*r.values); });
+  (*e)->input_error(0, kT0, SqlError{"CONVERSION_ERROR", "'x' is not an INTEGER"}, "{\"a\":\"x\"}");
+  ASSERT_EQ(rows.size(), 1u);
+  ASSERT_EQ(rows[0].size(), error_stream_columns().size());
+  EXPECT_EQ(rows[0][1].as_string(), "ERROR");
+  EXPECT_EQ(rows[0][2].as_string(), "CONVERSION_ERROR");
+  EXPECT_EQ(rows[0][4].as_int(), kT0);
+  EXPECT_EQ(rows[0][5].as_string(), "7b2261223a2278227d");  // the record's bytes in hex
+  EXPECT_TRUE(rows[0][6].is_null());
+}
+
+TEST(EngineTest, JoinWithAReferenceTable) {
+  Collected out;
+  ProgramInputs in = ticker_inputs();
+  in.tables.push_back({"companyName",
+                       {{"Ticker", SqlType::varchar(4)}, {"Company", SqlType::varchar(20)}},
+                       {Row{Value::varchar("AMZN"), Value::varchar("Amazon")}, Row{Value::varchar("MSFT"), Value::varchar("Microsoft")}}});
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), "Company" VARCHAR(20), price REAL);
+    CREATE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol, c."Company", price
+      FROM "SOURCE_SQL_STREAM_001" LEFT JOIN "companyName" AS c ON "SOURCE_SQL_STREAM_001".ticker_symbol = c."Ticker";
+  )",
+                      in, out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, tick("AMZN", "T", 0, 1));
+  e->insert(0, kT0, tick("XOM", "E", 0, 2));
+  ASSERT_EQ(out.rows.size(), 2u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:00.0|AMZN|Amazon|1.0");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:00.0|XOM|NULL|2.0");
+  ASSERT_TRUE(e->replace_table("companyName", {Row{Value::varchar("XOM"), Value::varchar("Exxon")}}));
+  e->insert(0, kT0, tick("XOM", "E", 0, 3));
+  EXPECT_EQ(out.rows.back(), "2017-07-14 02:40:00.0|XOM|Exxon|3.0");
+}
+
+TEST(EngineTest, UnionAllFeedsOneStream) {
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4));
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001" WHERE price > 10
+      UNION ALL
+      SELECT STREAM sector FROM "SOURCE_SQL_STREAM_001" WHERE price < 5;
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, tick("BIG", "S1", 0, 20));
+  e->insert(0, kT0, tick("SMAL", "S2", 0, 1));
+  ASSERT_EQ(out.rows.size(), 2u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:00.0|BIG");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:00.0|S2");
+}
+
+TEST(EngineTest, CompileErrorsPointAtTheText) {
+  ProgramInputs in = ticker_inputs();
+  CompileError ce = compile_error("CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s\n  SELECT STREAM nope FROM \"SOURCE_SQL_STREAM_001\";", in);
+  EXPECT_EQ(ce.line, 3);
+  EXPECT_EQ(ce.column, 17);
+  EXPECT_NE(ce.message.find("column NOPE not found"), std::string::npos) << ce.message;
+
+  ce = compile_error("CREATE PUMP p AS INSERT INTO missing SELECT STREAM price FROM \"SOURCE_SQL_STREAM_001\";", in);
+  EXPECT_NE(ce.message.find("stream MISSING does not exist"), std::string::npos) << ce.message;
+
+  ce = compile_error("CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM COUNT(*) FROM \"SOURCE_SQL_STREAM_001\" GROUP BY sector;", in);
+  EXPECT_NE(ce.message.find("monotonic expression of ROWTIME"), std::string::npos) << ce.message;
+  EXPECT_EQ(ce.line, 2);
+
+  ce = compile_error("CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM sector FROM \"SOURCE_SQL_STREAM_001\";", in);
+  EXPECT_NE(ce.message.find("without a CAST"), std::string::npos) << ce.message;
+
+  ce = compile_error("CREATE STREAM s (a INTEGER, b INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM 1 FROM \"SOURCE_SQL_STREAM_001\";", in);
+  EXPECT_NE(ce.message.find("selects 1 columns but the pump inserts 2"), std::string::npos) << ce.message;
+
+  ce = compile_error("CREATE STREAM s (a VARCHAR(4));\nCREATE PUMP p AS INSERT INTO s SELECT ticker_symbol FROM \"SOURCE_SQL_STREAM_001\";", in);
+  EXPECT_NE(ce.message.find("SELECT STREAM"), std::string::npos) << ce.message;
+
+  ce = compile_error("CREATE STREAM s (a VARCHAR(4)); CREATE STREAM s (b INTEGER);", in);
+  EXPECT_NE(ce.message.find("already exists"), std::string::npos) << ce.message;
+
+  ce = compile_error("CREATE STREAM s (a INTEGER) junk", in);
+  EXPECT_EQ(ce.line, 1);
+  EXPECT_GT(ce.column, 1);
+
+  ce = compile_error("CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM NO_SUCH_FN(price) FROM \"SOURCE_SQL_STREAM_001\";", in);
+  EXPECT_EQ(ce.line, 2);
+}
+
+}  // namespace
+}  // namespace runnel::sql
