@@ -45,6 +45,9 @@ namespace runnel::sql {
 struct ColumnSchema {
   std::string name;
   SqlType type;
+  // A column that `*` does not select (an input stream's
+  // APPROXIMATE_ARRIVAL_TIME); name it to read it.
+  bool system = false;
 };
 
 // What an application's code reads besides the streams it creates.

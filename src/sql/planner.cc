@@ -19,6 +19,7 @@ struct Col {
   std::string qualifier;
   std::string name;
   SqlType type;
+  bool system = false;  // not selected by *
 };
 
 struct Scope {
@@ -245,7 +246,7 @@ class Planner {
       if (*name == kErrorStream) return fail(f.pos, "error_stream cannot be read by the application's own code");
       FromPlan p;
       std::string q = t->alias.value_or(*name);
-      for (const ColumnSchema& c : s->columns) p.scope.cols.push_back(Col{q, c.name, c.type});
+      for (const ColumnSchema& c : s->columns) p.scope.cols.push_back(Col{q, c.name, c.type, c.system});
       p.connect = [s](Operator* op) { s->readers.push_back(op); };
       return p;
     }
@@ -366,7 +367,7 @@ class Planner {
         size_t before = items.size();
         for (size_t c = 0; c < f->scope.cols.size(); ++c) {
           const Col& col = f->scope.cols[c];
-          if (!star->qualifier.empty() && star->qualifier.back() != col.qualifier) continue;
+          if (col.system || (!star->qualifier.empty() && star->qualifier.back() != col.qualifier)) continue;
           items.push_back(make_column(c, col.type));
           out.columns.push_back(ColumnSchema{col.name, col.type});
         }

@@ -1,0 +1,327 @@
+#include "analytics/runtime.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <future>
+
+#include "firehose/kinesis_source.h"
+#include "sql/engine.h"
+
+namespace runnel::analytics {
+namespace {
+
+constexpr std::string_view kCheckpointKind = "analytics.checkpoint";
+// Reading pauses while an output holds this many records it could not
+// write yet (back-pressure, as KDA's retried outputs gave).
+constexpr size_t kMaxBufferedRecords = 20'000;
+constexpr uint64_t kReadBytesPerStep = 4 << 20;
+constexpr int64_t kCheckpointEveryMs = 1000;
+constexpr size_t kPutBatch = 500;
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string input_stream_name(const std::string& prefix, int i) {
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "_%03d", i);
+  return prefix + suffix;
+}
+
+// The checkpoint document: "<run id>\n<KinesisSource checkpoint JSON>".
+struct Checkpoint {
+  int64_t run = 0;
+  std::string source;
+};
+std::optional<Checkpoint> parse_checkpoint(const std::string& v) {
+  size_t nl = v.find('\n');
+  if (nl == std::string::npos) return std::nullopt;
+  Checkpoint c;
+  try {
+    c.run = std::stoll(v.substr(0, nl));
+  } catch (...) {
+    return std::nullopt;
+  }
+  c.source = v.substr(nl + 1);
+  return c;
+}
+
+}  // namespace
+
+struct Runtime::App {
+  RunSpec spec;
+  std::unique_ptr<sql::Engine> engine;
+  std::optional<sql::RecordReader> reader;
+  std::unique_ptr<firehose::KinesisSource> source;
+  std::map<std::string, size_t> shard_input;  // shard → in-application input stream
+  struct Output {
+    RunSpec::Output spec;
+    std::vector<std::string> names;
+    std::vector<std::string> records;  // formatted, not written yet
+  };
+  std::vector<std::unique_ptr<Output>> outputs;
+  std::map<std::string, std::string> read_seq;  // since the last checkpoint
+  int64_t last_checkpoint_ms = 0;
+  uint64_t key_counter = 0;
+  RunState state;
+  bool failed = false;
+};
+
+Runtime::Runtime(RuntimeOptions options, streams::DataStreams& streams, storage::MetadataStore& metadata)
+    : options_(std::move(options)), streams_(streams), metadata_(metadata) {}
+
+Runtime::~Runtime() { stop(); }
+
+void Runtime::start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Runtime::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+std::optional<RunState> Runtime::state(const std::string& application) const {
+  MutexLock lock(mu_);
+  auto it = states_.find(application);
+  if (it == states_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Runtime::forget(const std::string& application) { (void)metadata_.remove(kCheckpointKind, application); }
+
+void Runtime::run() {
+  while (!stopping_) {
+    std::vector<RunSpec> wanted = options_.wanted ? options_.wanted() : std::vector<RunSpec>{};
+    reconcile(wanted);
+    bool busy = false;
+    const int64_t now = wall_ms();
+    for (auto& [name, app] : apps_) {
+      busy = step(*app, now) || busy;
+      MutexLock lock(mu_);
+      states_[name] = app->state;
+    }
+    if (!busy) std::this_thread::sleep_for(std::chrono::milliseconds(options_.tick_ms));
+  }
+  // Stopping: write what the outputs hold and checkpoint, so a restart
+  // resumes where this run ended.
+  const int64_t now = wall_ms();
+  for (auto& [name, app] : apps_) {
+    app->last_checkpoint_ms = 0;
+    step(*app, now);
+  }
+  apps_.clear();
+}
+
+void Runtime::reconcile(const std::vector<RunSpec>& wanted) {
+  std::map<std::string, const RunSpec*> by_name;
+  for (const RunSpec& s : wanted) by_name[s.name] = &s;
+  for (auto it = apps_.begin(); it != apps_.end();) {
+    auto w = by_name.find(it->first);
+    if (w != by_name.end() && w->second->version == it->second->spec.version && w->second->run == it->second->spec.run) {
+      ++it;
+      continue;
+    }
+    // Stopped, deleted or changed: finish this run's writes and checkpoint.
+    it->second->last_checkpoint_ms = 0;
+    step(*it->second, wall_ms());
+    {
+      MutexLock lock(mu_);
+      states_.erase(it->first);
+    }
+    it = apps_.erase(it);
+  }
+  for (const RunSpec& s : wanted) {
+    if (apps_.contains(s.name)) continue;
+    auto app = std::make_unique<App>();
+    app->spec = s;
+    auto fail = [&](std::string why) {
+      spdlog::warn("analytics: application {} does not run: {}", s.name, why);
+      app->failed = true;
+      app->state.error = std::move(why);
+    };
+    // The in-application input streams: the schema's columns, and
+    // APPROXIMATE_ARRIVAL_TIME (not selected by *).
+    sql::ProgramInputs inputs;
+    std::vector<sql::ColumnSchema> columns;
+    bool schema_ok = true;
+    for (const sql::RecordColumn& c : s.schema.columns) {
+      Result<sql::SqlType> t = sql::parse_sql_type(c.sql_type);
+      if (!t) {
+        fail("column " + c.name + ": " + t.error().message());
+        schema_ok = false;
+        break;
+      }
+      columns.push_back(sql::ColumnSchema{c.name, *t});
+    }
+    columns.push_back(sql::ColumnSchema{"APPROXIMATE_ARRIVAL_TIME", sql::SqlType::of(sql::TypeKind::kTimestamp), true});
+    const bool has_input = !s.input_stream.empty() || !s.input_delivery_stream.empty();
+    if (schema_ok && has_input)
+      for (int i = 1; i <= std::max(1, s.parallelism); ++i)
+        inputs.streams.push_back({input_stream_name(s.name_prefix, i), columns});
+    if (schema_ok && !app->failed) {
+      sql::CompileError ce;
+      Result<std::unique_ptr<sql::Engine>> engine = sql::Engine::compile(s.code, inputs, &ce);
+      if (!engine) fail(ce.to_string());
+      else app->engine = std::move(*engine);
+    }
+    if (!app->failed && has_input) {
+      Result<sql::RecordReader> reader = sql::RecordReader::create(s.schema);
+      if (!reader) fail("the input schema: " + reader.error().message());
+      else app->reader = std::move(*reader);
+    }
+    if (!app->failed && !s.input_delivery_stream.empty()) fail("a Firehose delivery stream as input is not supported yet");
+    if (!app->failed && !s.input_stream.empty()) {
+      // Where to start: this run's own checkpoint (a restart, or a new
+      // version), else the starting position (LAST_STOPPED_POINT: the
+      // previous run's checkpoint).
+      std::optional<Checkpoint> cp;
+      if (auto all = metadata_.load_all(kCheckpointKind))
+        for (const auto& [k, v] : *all)
+          if (k == s.name) cp = parse_checkpoint(v);
+      int64_t start_ms = s.run > 0 ? s.run : wall_ms();
+      std::string checkpoint;
+      if (cp && (cp->run == s.run || s.starting_position == "LAST_STOPPED_POINT")) checkpoint = cp->source;
+      else if (s.starting_position == "TRIM_HORIZON") start_ms = 0;
+      app->source = std::make_unique<firehose::KinesisSource>(streams_, s.input_stream, start_ms, checkpoint);
+    }
+    if (!app->failed) {
+      for (const RunSpec::Output& o : s.outputs) {
+        const std::vector<sql::ColumnSchema>* cols = app->engine->stream_columns(o.name);
+        if (cols == nullptr) {
+          fail("output " + o.name + ": the application code creates no in-application stream of that name");
+          break;
+        }
+        auto out = std::make_unique<App::Output>();
+        out->spec = o;
+        for (const sql::ColumnSchema& c : *cols) out->names.push_back(c.name);
+        App::Output* raw = out.get();
+        App* a = app.get();
+        app->engine->subscribe(o.name, [raw, a](const sql::StreamRow& r) {
+          raw->records.push_back(sql::write_record(raw->spec.format, raw->names, *r.values));
+          ++a->state.rows_out;
+        });
+        app->outputs.push_back(std::move(out));
+      }
+    }
+    if (!app->failed) {
+      App* a = app.get();
+      app->engine->subscribe(sql::kErrorStream, [a](const sql::StreamRow&) { ++a->state.error_rows; });
+      app->state.running = true;
+      spdlog::info("analytics: application {} runs (version {})", s.name, s.version);
+    }
+    {
+      MutexLock lock(mu_);
+      states_[s.name] = app->state;
+    }
+    apps_.emplace(s.name, std::move(app));
+  }
+}
+
+bool Runtime::step(App& app, int64_t now) {
+  if (app.failed) return false;
+  bool busy = false;
+
+  // Write what the outputs hold; what is not taken stays for the next step.
+  bool backlog = false;
+  for (auto& out : app.outputs) {
+    while (!out->records.empty() && !stopping_) {
+      size_t n = std::min(out->records.size(), kPutBatch);
+      std::vector<std::string> batch(std::make_move_iterator(out->records.begin()),
+                                     std::make_move_iterator(out->records.begin() + static_cast<std::ptrdiff_t>(n)));
+      out->records.erase(out->records.begin(), out->records.begin() + static_cast<std::ptrdiff_t>(n));
+      std::vector<std::string> failed;
+      if (!out->spec.kinesis_stream.empty()) {
+        std::vector<streams::PutEntry> entries;
+        entries.reserve(batch.size());
+        for (std::string& r : batch) {
+          char key[24];
+          std::snprintf(key, sizeof key, "%016llx",
+                        static_cast<unsigned long long>((++app.key_counter) * 0x9E3779B97F4A7C15ULL));
+          entries.push_back(streams::PutEntry{key, r, std::nullopt});
+        }
+        std::promise<protocol::ApiResult<std::vector<streams::PutOutcome>>> done;
+        auto fut = done.get_future();
+        streams_.put_records(out->spec.kinesis_stream, std::move(entries),
+                             [&done](protocol::ApiResult<std::vector<streams::PutOutcome>> r) { done.set_value(std::move(r)); });
+        auto result = fut.get();
+        if (!result) {
+          app.state.error = "output " + out->spec.name + ": " + result.error().message;
+          failed = std::move(batch);
+        } else {
+          for (size_t i = 0; i < result->size(); ++i)
+            if ((*result)[i].error) failed.push_back(std::move(batch[i]));
+        }
+      } else if (!out->spec.delivery_stream.empty() && options_.put_firehose) {
+        std::promise<Result<size_t>> done;
+        auto fut = done.get_future();
+        std::vector<std::string> copy = batch;
+        options_.put_firehose(out->spec.delivery_stream, std::move(copy),
+                              [&done](Result<size_t> r) { done.set_value(std::move(r)); });
+        Result<size_t> r = fut.get();
+        if (!r) {
+          app.state.error = "output " + out->spec.name + ": " + r.error().message();
+          failed = std::move(batch);
+        } else if (*r < batch.size()) {
+          failed.assign(std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(*r)),
+                        std::make_move_iterator(batch.end()));
+        }
+      } else {
+        app.state.error = "output " + out->spec.name + ": only Data Streams and Firehose destinations are supported yet";
+        failed = std::move(batch);
+      }
+      if (!failed.empty()) {
+        // Put back in order, and try again on a later step.
+        out->records.insert(out->records.begin(), std::make_move_iterator(failed.begin()),
+                            std::make_move_iterator(failed.end()));
+        backlog = true;
+        break;
+      }
+      busy = true;
+    }
+    if (out->records.size() >= kMaxBufferedRecords) backlog = true;
+  }
+
+  // Checkpoint what has been read once its results are written.
+  bool written = true;
+  for (auto& out : app.outputs) written = written && out->records.empty();
+  if (app.source && written && !app.read_seq.empty() && now - app.last_checkpoint_ms >= kCheckpointEveryMs) {
+    std::string cp = app.source->delivered(app.read_seq);
+    app.read_seq.clear();
+    if (Status st = metadata_.put(kCheckpointKind, app.spec.name, std::to_string(app.spec.run) + "\n" + cp); !st)
+      spdlog::warn("analytics: checkpoint of {}: {}", app.spec.name, st.to_string());
+    app.last_checkpoint_ms = now;
+  }
+
+  if (!backlog && app.source && !stopping_) {
+    std::vector<firehose::SourceRecord> records;
+    if (Status st = app.source->read(kReadBytesPerStep, records); !st) app.state.error = st.message();
+    std::vector<sql::Row> rows;
+    std::vector<sql::RecordError> errors;
+    const size_t parallelism = static_cast<size_t>(std::max(1, app.spec.parallelism));
+    for (firehose::SourceRecord& r : records) {
+      auto [it, fresh] = app.shard_input.try_emplace(r.shard_id, app.shard_input.size() % parallelism);
+      const size_t input = it->second;
+      rows.clear();
+      errors.clear();
+      app.reader->read(r.record.data, rows, errors);
+      for (sql::Row& row : rows) {
+        row.push_back(sql::Value::timestamp(r.record.arrival_ms));
+        app.engine->insert(input, now, std::move(row));
+      }
+      for (const sql::RecordError& e : errors) app.engine->input_error(input, now, e.error, r.record.data);
+      app.read_seq[r.shard_id] = r.sequence_number;
+      ++app.state.records_in;
+    }
+    busy = busy || !records.empty();
+  }
+  app.engine->advance(now);
+  return busy;
+}
+
+}  // namespace runnel::analytics

@@ -1,0 +1,125 @@
+#pragma once
+// Runtime: runs the applications that are RUNNING. For each one it compiles
+// the application code into a sql::Engine, reads the input Data Streams
+// stream through the internal API (as a consumer: every shard, children after
+// parents), turns each record into rows of the in-application input streams
+// by the input schema (sql::RecordReader), lets time pass so windows close,
+// and writes the rows of each output's in-application stream to its
+// destination as JSON or CSV records, retrying until they are taken.
+//
+// Starting position (StartApplication's InputStartingPositionConfiguration):
+// NOW reads what is put from the start on; TRIM_HORIZON everything the
+// stream still holds; LAST_STOPPED_POINT goes on after the last record whose
+// results were written (the checkpoint, kept in the MetadataStore under
+// kind `analytics.checkpoint`, key the application's name), or from NOW when
+// there is none. A restart of runnel resumes a RUNNING application from its
+// checkpoint, so records are processed and outputs written at least once.
+//
+// What a run does not survive: window state (rows of a tumbling window that
+// had not closed when the application stopped are read again only if their
+// records come after the checkpoint), as KDA's in-application streams did
+// not either.
+//
+// Threads: one thread of its own runs every application in turn (start()
+// .. stop()); `wanted` is called on it. DataStreams' put callbacks run on
+// the log's thread and only complete a promise the runtime thread waits on.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/mutex.h"
+#include "common/status.h"
+#include "sql/record_format.h"
+#include "storage/metadata_store.h"
+#include "streams/data_streams.h"
+
+namespace runnel::analytics {
+
+// One application as the runtime needs it.
+struct RunSpec {
+  std::string name;
+  std::string arn;
+  int64_t version = 0;  // ApplicationVersionId: a new version is a restart
+  // When StartApplication started this run (epoch ms): a checkpoint of the
+  // same run is resumed whatever the starting position (runnel restarted).
+  int64_t run = 0;
+  std::string code;
+  // The input (at most one): a Data Streams stream, by name.
+  std::string input_stream;
+  std::string input_delivery_stream;  // a Firehose source (not run yet: an error)
+  std::string name_prefix = "SOURCE_SQL_STREAM";
+  int parallelism = 1;
+  sql::SourceSchema schema;
+  std::string starting_position = "NOW";  // NOW, TRIM_HORIZON, LAST_STOPPED_POINT
+  struct Output {
+    std::string name;  // the in-application stream
+    std::string kinesis_stream;
+    std::string delivery_stream;
+    std::string lambda_arn;
+    sql::RecordFormatType format = sql::RecordFormatType::kJson;
+  };
+  std::vector<Output> outputs;
+};
+
+// What the runtime knows of a running application (for tests and logs).
+struct RunState {
+  bool running = false;
+  std::string error;  // why it does not run (a compile error, a missing stream)
+  uint64_t records_in = 0;
+  uint64_t rows_out = 0;
+  uint64_t error_rows = 0;
+};
+
+struct RuntimeOptions {
+  // The applications that should run now (RUNNING), asked every tick.
+  std::function<std::vector<RunSpec>()> wanted;
+  // How often windows are given the time when nothing arrives.
+  int64_t tick_ms = 10;
+  // A Firehose delivery stream output: puts records, calls done with the
+  // number accepted (the rest are retried). Null: Firehose outputs fail.
+  std::function<void(const std::string& delivery_stream, std::vector<std::string> records,
+                      std::function<void(Result<size_t>)> done)>
+      put_firehose;
+};
+
+class Runtime {
+ public:
+  // `streams` and `metadata` must outlive this object.
+  Runtime(RuntimeOptions options, streams::DataStreams& streams, storage::MetadataStore& metadata);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  void start() EXCLUDES(mu_);
+  void stop() EXCLUDES(mu_);
+
+  std::optional<RunState> state(const std::string& application) const EXCLUDES(mu_);
+
+  // Removes an application's checkpoint (DeleteApplication).
+  void forget(const std::string& application);
+
+  struct App;
+
+ private:
+  void run();
+  void reconcile(const std::vector<RunSpec>& wanted);
+  bool step(App& app, int64_t now);
+
+  RuntimeOptions options_;
+  streams::DataStreams& streams_;
+  storage::MetadataStore& metadata_;
+  std::map<std::string, std::unique_ptr<App>> apps_;  // the runtime thread's only
+  mutable Mutex mu_;
+  std::map<std::string, RunState> states_ GUARDED_BY(mu_);
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace runnel::analytics
