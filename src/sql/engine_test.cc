@@ -255,6 +255,53 @@ TEST(EngineTest, UnionAllFeedsOneStream) {
   EXPECT_EQ(out.rows[1], "2017-07-14 02:40:00.0|S2");
 }
 
+TEST(EngineTest, SlidingWindowsByTimeAndByRows) {
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), min_price REAL, max_price REAL, n BIGINT, last2 REAL, prev REAL);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol, MIN(price) OVER w1, MAX(price) OVER w1, COUNT(*) OVER w1,
+                    SUM(price) OVER (PARTITION BY ticker_symbol ROWS 1 PRECEDING),
+                    LAG(price, 1) OVER (PARTITION BY ticker_symbol)
+      FROM "SOURCE_SQL_STREAM_001"
+      WINDOW w1 AS (PARTITION BY ticker_symbol RANGE INTERVAL '1' MINUTE PRECEDING);
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, tick("A", "S", 0, 10));
+  e->insert(0, kT0 + 1000, tick("B", "S", 0, 99));
+  e->insert(0, kT0 + 30'000, tick("A", "S", 0, 5));
+  e->insert(0, kT0 + 70'000, tick("A", "S", 0, 7));  // the row at kT0 has left the minute
+  ASSERT_EQ(out.rows.size(), 4u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:00.0|A|10.0|10.0|1|10.0|NULL");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:01.0|B|99.0|99.0|1|99.0|NULL");
+  EXPECT_EQ(out.rows[2], "2017-07-14 02:40:30.0|A|5.0|10.0|2|15.0|10.0");
+  EXPECT_EQ(out.rows[3], "2017-07-14 02:41:10.0|A|5.0|7.0|2|12.0|5.0");
+}
+
+TEST(EngineTest, SystemColumnsAreNotSelectedByStar) {
+  Collected out;
+  ProgramInputs in;
+  in.streams.push_back({"SOURCE_SQL_STREAM_001",
+                        {{"V", SqlType::of(TypeKind::kInteger)},
+                         {"APPROXIMATE_ARRIVAL_TIME", SqlType::of(TypeKind::kTimestamp), true}}});
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (v INTEGER);
+    CREATE STREAM "TIMES" (v INTEGER, t TIMESTAMP);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM * FROM "SOURCE_SQL_STREAM_001";
+    CREATE PUMP q AS INSERT INTO "TIMES" SELECT STREAM v, approximate_arrival_time FROM "SOURCE_SQL_STREAM_001";
+  )",
+                      in, out);
+  ASSERT_TRUE(e);
+  std::vector<std::string> times;
+  e->subscribe("TIMES", [&](const StreamRow& r) { times.push_back(text(r)); });
+  e->insert(0, kT0, Row{Value::integer(1), Value::timestamp(kT0 - 1000)});
+  ASSERT_EQ(out.rows.size(), 1u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:00.0|1");
+  ASSERT_EQ(times.size(), 1u);
+  EXPECT_EQ(times[0], "2017-07-14 02:40:00.0|1|2017-07-14 02:39:59.0");
+}
+
 TEST(EngineTest, CompileErrorsPointAtTheText) {
   ProgramInputs in = ticker_inputs();
   CompileError ce = compile_error("CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s\n  SELECT STREAM nope FROM \"SOURCE_SQL_STREAM_001\";", in);

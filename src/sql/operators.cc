@@ -1,6 +1,7 @@
 #include "sql/operators.h"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_set>
 
 #include "sql/coerce.h"
@@ -262,6 +263,178 @@ void TumblingAggregateOp::flush() {
   }
   if (next_ != nullptr)
     for (const Row& r : out) next_->push(end, r);
+}
+
+}  // namespace runnel::sql
+
+namespace runnel::sql {
+
+// ---- SlidingWindowOp ---------------------------------------------------
+
+SlidingWindowOp::SlidingWindowOp(const PumpContext* ctx, ExprPtr where, std::vector<WindowFrame> frames,
+                                 std::vector<WindowAggregate> aggs, std::vector<ExprPtr> items, ExprPtr rowtime)
+    : ctx_(ctx),
+      where_(std::move(where)),
+      frames_(std::move(frames)),
+      aggs_(std::move(aggs)),
+      items_(std::move(items)),
+      rowtime_(std::move(rowtime)),
+      state_(frames_.size()) {
+  for (size_t i = 0; i < aggs_.size(); ++i) state_[aggs_[i].frame].aggs.push_back(i);
+}
+
+void SlidingWindowOp::evict(const WindowFrame& f, Window& w, int64_t rowtime) const {
+  if (f.rows) {
+    while (w.size() > static_cast<size_t>(f.preceding) + 1) w.pop_front();
+  } else {
+    while (!w.empty() && w.front().rowtime < rowtime - f.preceding) w.pop_front();
+  }
+}
+
+SqlResult<Value> SlidingWindowOp::compute(const WindowAggregate& a, size_t slot, const Window& w,
+                                          const EvalInput& in) const {
+  using K = WindowAggregate::Kind;
+  switch (a.kind) {
+    case K::kCountStar: return Value::bigint(static_cast<int64_t>(w.size()));
+    case K::kLag: {
+      if (w.size() > static_cast<size_t>(a.lag)) return w[w.size() - 1 - static_cast<size_t>(a.lag)].args[slot];
+      if (a.lag_default) return a.lag_default->eval(in);
+      return Value::null(a.type.kind);
+    }
+    case K::kFirstValue: return w.empty() ? Value::null(a.type.kind) : w.front().args[slot];
+    case K::kLastValue: return w.empty() ? Value::null(a.type.kind) : w.back().args[slot];
+    default: break;
+  }
+  int64_t count = 0;
+  Value acc;
+  double sum = 0, sumsq = 0;
+  for (const Entry& e : w) {
+    const Value& v = e.args[slot];
+    if (v.is_null()) continue;
+    switch (a.kind) {
+      case K::kSum:
+      case K::kAvg:
+        if (count == 0) {
+          acc = v;
+        } else {
+          Value args[2] = {acc, v};
+          SqlResult<Value> s = a.add.fn(std::span<const Value>(args, 2));
+          if (!s) return s;
+          acc = std::move(*s);
+        }
+        break;
+      case K::kMin:
+      case K::kMax:
+        if (count == 0) {
+          acc = v;
+        } else if (auto c = compare_values(v, acc); c && ((a.kind == K::kMin && *c < 0) || (a.kind == K::kMax && *c > 0))) {
+          acc = v;
+        }
+        break;
+      case K::kStddevPop:
+      case K::kStddevSamp:
+      case K::kVarPop:
+      case K::kVarSamp: {
+        double d = v.to_double();
+        sum += d;
+        sumsq += d * d;
+        break;
+      }
+      default: break;
+    }
+    ++count;
+  }
+  switch (a.kind) {
+    case K::kCount: return Value::bigint(count);
+    case K::kSum:
+    case K::kMin:
+    case K::kMax:
+      if (count == 0) return Value::null(a.type.kind);
+      if (acc.kind() != a.type.kind) return cast_value(acc, a.type);
+      return acc;
+    case K::kAvg: {
+      if (count == 0) return Value::null(a.type.kind);
+      Value args[2] = {acc, Value::bigint(count)};
+      SqlResult<Value> q = a.divide.fn(std::span<const Value>(args, 2));
+      if (!q) return q;
+      return cast_value(*q, a.type);
+    }
+    case K::kStddevPop:
+    case K::kStddevSamp:
+    case K::kVarPop:
+    case K::kVarSamp: {
+      const bool sample = a.kind == K::kStddevSamp || a.kind == K::kVarSamp;
+      if (count == 0 || (sample && count < 2)) return Value::null(TypeKind::kDouble);
+      double n = static_cast<double>(count);
+      double var = (sumsq - sum * sum / n) / (sample ? n - 1 : n);
+      if (var < 0) var = 0;  // rounding
+      return Value::dbl(a.kind == K::kVarPop || a.kind == K::kVarSamp ? var : std::sqrt(var));
+    }
+    default: return Value::null(a.type.kind);
+  }
+}
+
+void SlidingWindowOp::push(int64_t rowtime, const Row& row) {
+  EvalInput in{&row, rowtime};
+  if (where_) {
+    SqlResult<Value> w = where_->eval(in);
+    if (!w) return ctx_->fail(w.error(), rowtime, &row);
+    if (truth_of(*w) != Truth::kTrue) return;
+  }
+  values_.assign(aggs_.size(), Value());
+  for (size_t f = 0; f < frames_.size(); ++f) {
+    FrameState& st = state_[f];
+    Row key(frames_[f].partition.size());
+    for (size_t i = 0; i < key.size(); ++i) {
+      SqlResult<Value> k = frames_[f].partition[i]->eval(in);
+      if (!k) return ctx_->fail(k.error(), rowtime, &row);
+      key[i] = std::move(*k);
+    }
+    Entry e{rowtime, Row(st.aggs.size())};
+    for (size_t j = 0; j < st.aggs.size(); ++j) {
+      const WindowAggregate& a = aggs_[st.aggs[j]];
+      if (!a.arg) continue;
+      SqlResult<Value> v = a.arg->eval(in);
+      if (!v) return ctx_->fail(v.error(), rowtime, &row);
+      e.args[j] = std::move(*v);
+    }
+    Window& w = st.partitions[key];
+    w.push_back(std::move(e));
+    evict(frames_[f], w, rowtime);
+    for (size_t j = 0; j < st.aggs.size(); ++j) {
+      SqlResult<Value> v = compute(aggs_[st.aggs[j]], j, w, in);
+      if (!v) return ctx_->fail(v.error(), rowtime, &row);
+      values_[st.aggs[j]] = std::move(*v);
+    }
+  }
+  in.window = &values_;
+  int64_t out_time = rowtime;
+  if (rowtime_) {
+    SqlResult<Value> t = rowtime_->eval(in);
+    if (!t) return ctx_->fail(t.error(), rowtime, &row);
+    if (t->is_null()) return ctx_->fail(SqlError{std::string(kInvalidArgument), "ROWTIME cannot be NULL"}, rowtime, &row);
+    out_time = t->as_int();
+  }
+  out_.resize(items_.size());
+  for (size_t i = 0; i < items_.size(); ++i) {
+    SqlResult<Value> v = items_[i]->eval(in);
+    if (!v) return ctx_->fail(v.error(), rowtime, &row);
+    out_[i] = std::move(*v);
+  }
+  if (next_ != nullptr) next_->push(out_time, out_);
+}
+
+void SlidingWindowOp::advance(int64_t bound) {
+  // Time windows whose rows have all aged out free their partitions.
+  for (size_t f = 0; f < frames_.size(); ++f) {
+    if (frames_[f].rows) continue;
+    auto& parts = state_[f].partitions;
+    for (auto it = parts.begin(); it != parts.end();) {
+      evict(frames_[f], it->second, bound);
+      it = it->second.empty() ? parts.erase(it) : std::next(it);
+    }
+  }
+  if (!rowtime_) forward_advance(bound);
 }
 
 }  // namespace runnel::sql

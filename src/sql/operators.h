@@ -8,6 +8,7 @@
 // Threads: the engine's thread only.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -51,6 +52,11 @@ class ProjectOp final : public Operator {
   ProjectOp(const PumpContext* ctx, ExprPtr where, std::vector<ExprPtr> items, ExprPtr rowtime)
       : ctx_(ctx), where_(std::move(where)), items_(std::move(items)), rowtime_(std::move(rowtime)) {}
   void push(int64_t rowtime, const Row& row) override;
+  // With `expr AS ROWTIME` the output's time is the rows' own: no bound
+  // follows from the input's.
+  void advance(int64_t bound) override {
+    if (!rowtime_) forward_advance(bound);
+  }
 
  private:
   const PumpContext* ctx_;
@@ -147,6 +153,77 @@ class TumblingAggregateOp final : public Operator {
   int64_t current_ = 0;  // the open bucket's start
   std::vector<Group> groups_;
   std::unordered_map<Row, size_t, RowKeyHash, RowKeyEqual> index_;
+};
+
+// A sliding window: the frame of one windowed aggregate, `AGG(x) OVER
+// (PARTITION BY k RANGE INTERVAL '1' MINUTE PRECEDING)` or `ROWS n
+// PRECEDING`, which ends with the current row.
+struct WindowFrame {
+  std::vector<ExprPtr> partition;
+  bool rows = false;     // ROWS: a count of rows; else RANGE: a span of ROWTIME
+  int64_t preceding = 0;  // rows before the current one, or milliseconds
+};
+
+// One windowed aggregate (or LAG) of a sliding-window query.
+struct WindowAggregate {
+  enum class Kind : uint8_t {
+    kCount,
+    kCountStar,
+    kSum,
+    kAvg,
+    kMin,
+    kMax,
+    kFirstValue,
+    kLastValue,
+    kStddevPop,
+    kStddevSamp,
+    kVarPop,
+    kVarSamp,
+    kLag,
+  };
+  Kind kind = Kind::kCount;
+  size_t frame = 0;  // index into the operator's frames
+  ExprPtr arg;       // null for COUNT(*)
+  SqlType type;
+  BoundFunction add;     // SUM, AVG
+  BoundFunction divide;  // AVG
+  int64_t lag = 1;       // LAG: how many rows back
+  ExprPtr lag_default;   // LAG's third argument (may be null)
+};
+
+// A query with windowed aggregates: every input row that passes WHERE goes
+// into its partition's window of each frame, the aggregates are computed
+// over the window (which ends with this row), and the select list is
+// evaluated with them. One output row per input row.
+class SlidingWindowOp final : public Operator {
+ public:
+  SlidingWindowOp(const PumpContext* ctx, ExprPtr where, std::vector<WindowFrame> frames, std::vector<WindowAggregate> aggs,
+                  std::vector<ExprPtr> items, ExprPtr rowtime);
+  void push(int64_t rowtime, const Row& row) override;
+  void advance(int64_t bound) override;
+
+ private:
+  struct Entry {
+    int64_t rowtime = 0;
+    Row args;  // the argument of each aggregate of this frame, in order
+  };
+  using Window = std::deque<Entry>;
+  struct FrameState {
+    std::vector<size_t> aggs;  // the aggregates over this frame
+    std::unordered_map<Row, Window, RowKeyHash, RowKeyEqual> partitions;
+  };
+  SqlResult<Value> compute(const WindowAggregate& a, size_t slot, const Window& w, const EvalInput& in) const;
+  void evict(const WindowFrame& f, Window& w, int64_t rowtime) const;
+
+  const PumpContext* ctx_;
+  ExprPtr where_;
+  std::vector<WindowFrame> frames_;
+  std::vector<WindowAggregate> aggs_;
+  std::vector<ExprPtr> items_;
+  ExprPtr rowtime_;
+  std::vector<FrameState> state_;
+  Row values_;  // the aggregates' values for the current row
+  Row out_;
 };
 
 // The end of a pump (or of the input): inserts into an in-application

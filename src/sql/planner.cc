@@ -1,6 +1,7 @@
 #include "sql/planner.h"
 
 #include <charconv>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -49,6 +50,55 @@ struct AggContext {
   std::vector<AggregateSpec> specs;
   std::vector<const ast::Expr*> spec_exprs;
 };
+
+// The state of binding a sliding-window query's select list.
+struct WindowContext {
+  const Scope* input = nullptr;
+  const std::vector<ast::NamedWindow>* named = nullptr;
+  std::vector<ast::WindowSpec> specs;  // one per frame, resolved
+  std::vector<WindowFrame> frames;
+  std::vector<WindowAggregate> aggs;
+  std::vector<const ast::Expr*> agg_exprs;
+};
+
+bool is_window_function_name(const std::string& n) {
+  static const std::set<std::string> kNames = {"COUNT",      "SUM",         "AVG",     "MIN",     "MAX",
+                                               "FIRST_VALUE", "LAST_VALUE", "STDDEV",  "STDDEV_SAMP",
+                                               "STDDEV_POP", "VAR_POP",     "VAR_SAMP", "VARIANCE", "LAG"};
+  return kNames.contains(n);
+}
+
+// Whether an expression holds a call with OVER.
+bool has_window(const ast::Expr& e);
+bool has_window(const ast::Box<ast::Expr>& b) { return b && has_window(*b); }
+bool has_window(const ast::Expr& e) {
+  return std::visit(
+      [](const auto& n) -> bool {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, ast::FunctionCall>) {
+          if (n.over) return true;
+          for (const auto& a : n.args)
+            if (has_window(a)) return true;
+          return false;
+        } else if constexpr (std::is_same_v<T, ast::Unary>) {
+          return has_window(n.operand);
+        } else if constexpr (std::is_same_v<T, ast::Binary>) {
+          return has_window(n.left) || has_window(n.right);
+        } else if constexpr (std::is_same_v<T, ast::IsTest>) {
+          return has_window(n.operand);
+        } else if constexpr (std::is_same_v<T, ast::Case>) {
+          if (has_window(n.operand) || has_window(n.otherwise)) return true;
+          for (const auto& w : n.whens)
+            if (has_window(w.condition) || has_window(w.result)) return true;
+          return false;
+        } else if constexpr (std::is_same_v<T, ast::Cast>) {
+          return has_window(n.operand);
+        } else {
+          return false;
+        }
+      },
+      e.node);
+}
 
 bool is_aggregate_name(const std::string& n) {
   return n == "COUNT" || n == "SUM" || n == "AVG" || n == "MIN" || n == "MAX";
@@ -339,7 +389,6 @@ class Planner {
     if (!s.from) return fail(s.pos, "SELECT STREAM needs a FROM clause");
     if (s.quantifier == ast::FunctionCall::Quantifier::kDistinct) return fail(s.pos, "SELECT STREAM DISTINCT is not supported yet");
     if (s.stagger) return fail(s.stagger->pos, "WINDOWED BY STAGGER is not supported yet");
-    if (!s.windows.empty()) return fail(s.windows.front().pos, "WINDOW clauses (sliding windows) are not supported yet");
     Result<FromPlan> f = from(*s.from, ctx);
     if (!f) return error(f.error());
 
@@ -353,7 +402,11 @@ class Planner {
       if (Status st = boolean(*s.where, **w, "WHERE"); !st) return error(st);
       where = std::move(*w);
     }
+    bool windowed = false;
+    for (const ast::SelectItem& item : s.items) windowed = windowed || has_window(*item.expr);
+    if (aggregate && windowed) return fail(s.pos, "a query cannot have both GROUP BY aggregates and OVER windows");
     if (aggregate) return aggregate_select(s, order_by, ctx, *f, std::move(where));
+    if (!windowed && !s.windows.empty()) return fail(s.windows.front().pos, "WINDOW is declared but no OVER uses it");
     if (s.having) return fail(s.having->pos, "HAVING needs a GROUP BY");
     if (!order_by.empty())
       return fail(order_by.front().pos, "ORDER BY is supported after a windowed GROUP BY only, for now");
@@ -361,6 +414,14 @@ class Planner {
     Planned out;
     std::vector<ExprPtr> items;
     ExprPtr rowtime;
+    WindowContext wctx;
+    wctx.input = &f->scope;
+    wctx.named = &s.windows;
+    window_ = windowed ? &wctx : nullptr;
+    struct Reset {
+      WindowContext*& w;
+      ~Reset() { w = nullptr; }
+    } reset{window_};
     for (size_t i = 0; i < s.items.size(); ++i) {
       const ast::SelectItem& item = s.items[i];
       if (const auto* star = item.expr->as<ast::Star>()) {
@@ -385,7 +446,13 @@ class Planner {
       out.columns.push_back(ColumnSchema{column_name(item, i), (*e)->type()});
       items.push_back(std::move(*e));
     }
-    Operator* op = hooks_.add_operator(std::make_unique<ProjectOp>(ctx, std::move(where), std::move(items), std::move(rowtime)));
+    Operator* op = nullptr;
+    if (windowed) {
+      op = hooks_.add_operator(std::make_unique<SlidingWindowOp>(ctx, std::move(where), std::move(wctx.frames),
+                                                                 std::move(wctx.aggs), std::move(items), std::move(rowtime)));
+    } else {
+      op = hooks_.add_operator(std::make_unique<ProjectOp>(ctx, std::move(where), std::move(items), std::move(rowtime)));
+    }
     f->connect(op);
     out.tails.push_back(op);
     return out;
@@ -667,6 +734,175 @@ class Planner {
     return make_aggregate_ref(agg.specs.size() - 1, agg.specs.back().type);
   }
 
+  // The window an OVER names or spells, with a named base refined.
+  Result<ast::WindowSpec> resolve_window(const ast::Expr& at, const ast::Over& over, const WindowContext& w) {
+    auto named = [&](const std::string& name) -> const ast::WindowSpec* {
+      for (const ast::NamedWindow& nw : *w.named)
+        if (nw.name == name) return &nw.spec;
+      return nullptr;
+    };
+    if (over.name) {
+      const ast::WindowSpec* s = named(*over.name);
+      if (s == nullptr) return fail(at.pos, "window " + ast::quote_name(*over.name) + " is not declared in a WINDOW clause");
+      return *s;
+    }
+    ast::WindowSpec spec = *over.spec;
+    if (spec.base) {
+      const ast::WindowSpec* b = named(*spec.base);
+      if (b == nullptr) return fail(at.pos, "window " + ast::quote_name(*spec.base) + " is not declared in a WINDOW clause");
+      ast::WindowSpec merged;
+      merged.pos = b->pos;
+      merged.partition_by = spec.partition_by.empty() ? b->partition_by : spec.partition_by;
+      merged.order_by = spec.order_by.empty() ? b->order_by : spec.order_by;
+      merged.frame = spec.frame ? spec.frame : b->frame;
+      spec = std::move(merged);
+    }
+    return spec;
+  }
+
+  Result<size_t> frame_for(const ast::Expr& at, ast::WindowSpec spec, std::optional<int64_t> lag_rows, WindowContext& w) {
+    for (const ast::OrderItem& o : spec.order_by)
+      if (!is_rowtime_ref(*o.expr) || o.descending)
+        return fail(o.pos, "a sliding window is ordered by ROWTIME; ORDER BY other columns is not allowed here");
+    spec.order_by.clear();
+    if (!spec.frame && lag_rows) {
+      ast::Frame f;
+      f.rows = true;
+      f.start.kind = ast::FrameBound::Kind::kPreceding;
+      spec.frame = std::move(f);
+    }
+    for (size_t i = 0; i < w.specs.size(); ++i)
+      if (w.specs[i] == spec && (!lag_rows || (w.frames[i].rows && w.frames[i].preceding >= *lag_rows))) return i;
+    WindowFrame frame;
+    if (!spec.frame) return fail(spec.pos.line ? spec.pos : at.pos, "a sliding window needs RANGE INTERVAL '...' unit PRECEDING or ROWS n PRECEDING");
+    const ast::Frame& fr = *spec.frame;
+    if (fr.end && fr.end->kind != ast::FrameBound::Kind::kCurrentRow)
+      return fail(at.pos, "a sliding window must end with the current row");
+    if (fr.start.kind == ast::FrameBound::Kind::kUnboundedPreceding)
+      return fail(at.pos, "UNBOUNDED windows are not supported: a window of a stream must have a size");
+    if (fr.start.kind != ast::FrameBound::Kind::kPreceding && fr.start.kind != ast::FrameBound::Kind::kCurrentRow)
+      return fail(at.pos, "a sliding window looks back: PRECEDING (FOLLOWING is not supported)");
+    frame.rows = fr.rows;
+    if (fr.start.kind == ast::FrameBound::Kind::kPreceding && fr.start.offset) {
+      Result<ExprPtr> off = bind(*fr.start.offset, Scope{}, nullptr);
+      if (!off) return error(off.error());
+      SqlResult<Value> v = (*off)->is_constant() ? eval_constant(**off) : SqlResult<Value>(Value());
+      if (!v || v->is_null()) return fail(fr.start.offset->pos, "the window's size must be a constant");
+      if (fr.rows) {
+        if (!(*off)->type().is_integer() || v->as_int() < 0)
+          return fail(fr.start.offset->pos, "ROWS n PRECEDING needs a non-negative integer");
+        frame.preceding = v->as_int();
+      } else {
+        if (v->kind() != TypeKind::kIntervalDayTime || v->as_int() < 0)
+          return fail(fr.start.offset->pos, "RANGE ... PRECEDING needs a day-time INTERVAL, e.g. INTERVAL '1' MINUTE");
+        frame.preceding = v->as_int();
+      }
+    }
+    if (lag_rows) frame.preceding = std::max(frame.preceding, *lag_rows);
+    WindowContext* saved = window_;
+    window_ = nullptr;
+    for (const ast::Box<ast::Expr>& p : spec.partition_by) {
+      Result<ExprPtr> k = bind(*p, *w.input, nullptr);
+      if (!k) {
+        window_ = saved;
+        return error(k.error());
+      }
+      frame.partition.push_back(std::move(*k));
+    }
+    window_ = saved;
+    w.specs.push_back(std::move(spec));
+    w.frames.push_back(std::move(frame));
+    return w.frames.size() - 1;
+  }
+
+  Result<ExprPtr> window_call(const ast::Expr& at, const ast::FunctionCall& fc, WindowContext& w) {
+    for (size_t i = 0; i < w.agg_exprs.size(); ++i)
+      if (*w.agg_exprs[i] == at) return make_window_ref(i, w.aggs[i].type);
+    if (!is_window_function_name(fc.name)) return fail(at.pos, fc.name + " cannot be used with OVER");
+    if (fc.quantifier == ast::FunctionCall::Quantifier::kDistinct) return fail(at.pos, "DISTINCT is not supported with OVER");
+    using K = WindowAggregate::Kind;
+    WindowAggregate a;
+    const bool star = fc.args.size() == 1 && fc.args[0]->as<ast::Star>() != nullptr;
+    std::optional<int64_t> lag_rows;
+    WindowContext* saved = window_;
+    window_ = nullptr;
+    struct Restore {
+      WindowContext*& w;
+      WindowContext* v;
+      ~Restore() { w = v; }
+    } restore{window_, saved};
+    if (fc.name == "COUNT" && (fc.args.empty() || star)) {
+      a.kind = K::kCountStar;
+      a.type = SqlType::of(TypeKind::kBigint);
+    } else {
+      if (fc.args.empty()) return fail(at.pos, fc.name + " needs an argument");
+      if (fc.name != "LAG" && fc.args.size() != 1) return fail(at.pos, fc.name + " takes one argument");
+      if (fc.name == "LAG" && fc.args.size() > 3) return fail(at.pos, "LAG takes at most three arguments");
+      Result<ExprPtr> arg = bind(*fc.args[0], *w.input, nullptr);
+      if (!arg) return arg;
+      const SqlType t = (*arg)->type();
+      a.arg = std::move(*arg);
+      static const std::map<std::string, K> kKinds = {
+          {"COUNT", K::kCount},         {"SUM", K::kSum},           {"AVG", K::kAvg},           {"MIN", K::kMin},
+          {"MAX", K::kMax},             {"FIRST_VALUE", K::kFirstValue}, {"LAST_VALUE", K::kLastValue},
+          {"STDDEV", K::kStddevSamp},   {"STDDEV_SAMP", K::kStddevSamp}, {"STDDEV_POP", K::kStddevPop},
+          {"VAR_POP", K::kVarPop},      {"VAR_SAMP", K::kVarSamp},  {"VARIANCE", K::kVarSamp},  {"LAG", K::kLag}};
+      a.kind = kKinds.at(fc.name);
+      a.type = t;
+      switch (a.kind) {
+        case K::kCount: a.type = SqlType::of(TypeKind::kBigint); break;
+        case K::kSum:
+        case K::kAvg: {
+          if (!t.is_numeric() && !t.is_interval()) return fail(at.pos, fc.name + " needs a number; this is " + t.to_string());
+          ArgInfo two[2] = {ArgInfo{t}, ArgInfo{t}};
+          Result<BoundFunction> add = find_scalar_function("+", two);
+          if (!add) return fail(at.pos, add.error().message());
+          a.add = std::move(*add);
+          if (a.kind == K::kSum) a.type = a.add.result_type;
+          if (a.kind == K::kAvg) {
+            ArgInfo div[2] = {ArgInfo{a.add.result_type}, ArgInfo{SqlType::of(TypeKind::kBigint)}};
+            Result<BoundFunction> d = find_scalar_function("/", div);
+            if (!d) return fail(at.pos, d.error().message());
+            a.divide = std::move(*d);
+          }
+          break;
+        }
+        case K::kStddevPop:
+        case K::kStddevSamp:
+        case K::kVarPop:
+        case K::kVarSamp:
+          if (!t.is_numeric()) return fail(at.pos, fc.name + " needs a number; this is " + t.to_string());
+          a.type = SqlType::of(TypeKind::kDouble);
+          break;
+        case K::kLag: {
+          if (fc.args.size() >= 2) {
+            Result<ExprPtr> n = bind(*fc.args[1], Scope{}, nullptr);
+            SqlResult<Value> v = n && (*n)->is_constant() ? eval_constant(**n) : SqlResult<Value>(Value());
+            if (!v || v->is_null() || !(*n)->type().is_integer() || v->as_int() < 0)
+              return fail(fc.args[1]->pos, "LAG's offset must be a non-negative integer constant");
+            a.lag = v->as_int();
+          }
+          if (fc.args.size() == 3) {
+            Result<ExprPtr> d = bind(*fc.args[2], *w.input, nullptr);
+            if (!d) return d;
+            a.lag_default = std::move(*d);
+          }
+          lag_rows = a.lag;
+          break;
+        }
+        default: break;
+      }
+    }
+    Result<ast::WindowSpec> spec = resolve_window(at, *fc.over, w);
+    if (!spec) return error(spec.error());
+    Result<size_t> frame = frame_for(at, std::move(*spec), lag_rows, w);
+    if (!frame) return error(frame.error());
+    a.frame = *frame;
+    w.agg_exprs.push_back(&at);
+    w.aggs.push_back(std::move(a));
+    return make_window_ref(w.aggs.size() - 1, w.aggs.back().type);
+  }
+
   Result<ExprPtr> bind(const ast::Expr& e, const Scope& scope, AggContext* agg) {
     if (agg != nullptr) {
       for (size_t i = 0; i < agg->keys.size(); ++i)
@@ -815,7 +1051,10 @@ class Planner {
               if (SqlResult<Value> v = eval_constant(*c)) return make_constant(std::move(*v), *to);
             return c;
           } else if constexpr (std::is_same_v<T, ast::FunctionCall>) {
-            if (n.over) return fail(e.pos, "OVER (sliding windows) is not supported yet");
+            if (n.over) {
+              if (window_ == nullptr) return fail(e.pos, "OVER is allowed in the select list of a query without GROUP BY only");
+              return window_call(e, n, *window_);
+            }
             if (is_aggregate_name(n.name))
               return fail(e.pos, n.name + " is an aggregate here; it needs a GROUP BY with a window (or OVER, not supported yet)");
             if (is_unsupported_aggregate_name(n.name)) return fail(e.pos, n.name + " is not supported yet");
@@ -919,6 +1158,7 @@ class Planner {
   const PlannerHooks& hooks_;
   CompileError* error_;
   std::set<std::string> pumps_;
+  WindowContext* window_ = nullptr;  // binding a sliding-window query's select list
 };
 
 }  // namespace
