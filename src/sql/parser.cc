@@ -393,11 +393,13 @@ bool Parser::alias_columns(std::vector<std::string>* columns) {
 }
 
 ast::Box<ast::FromItem> Parser::from_list() {
+  DepthScope depth(*this);  // a comma join nests its left side, as JOIN does
   Pos start = peek().pos;
   auto left = from_join();
   if (!left) return {};
   while (at_symbol(",")) {
     next();
+    if (!depth.enter()) return {};
     auto right = from_join();
     if (!right) return {};
     ast::Join j;

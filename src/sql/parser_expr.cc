@@ -275,8 +275,6 @@ Box<Expr> Parser::primary() {
     case TokenKind::kEnd: fail_expected("an expression", ""); return {};
     case TokenKind::kSymbol:
       if (t.is_symbol("(")) {
-        DepthScope depth(*this);
-        if (!depth.enter()) return {};
         next();
         if (at_word("SELECT")) {
           auto q = query();
@@ -387,8 +385,6 @@ std::optional<std::vector<Box<Expr>>> Parser::expression_list() {
 // fn( [DISTINCT | ALL] args | * ) [IGNORE | RESPECT NULLS] [OVER window]; the
 // current token is the '('.
 Box<Expr> Parser::function_call(const Token& at, std::string fn_name) {
-  DepthScope depth(*this);
-  if (!depth.enter()) return {};
   next();  // (
   ast::FunctionCall f;
   f.name = std::move(fn_name);
@@ -427,11 +423,11 @@ Box<Expr> Parser::function_call(const Token& at, std::string fn_name) {
 Box<Expr> Parser::special_form(const Token& word) {
   const std::string& w = word.text;
   Pos pos = word.pos;
-  DepthScope depth(*this);
+  // The arguments nest through expression() and query(), which count the depth.
   auto open = [&]() {
     next();  // the word
     next();  // (
-    return depth.enter();
+    return true;
   };
   auto close = [&]() { return expect_symbol(")", "to close " + w + "(...)"); };
   if (w == "CAST") {
@@ -610,8 +606,6 @@ Box<Expr> Parser::interval_literal() {
 
 // CASE [operand] WHEN a THEN b ... [ELSE c] END
 Box<Expr> Parser::case_expr() {
-  DepthScope depth(*this);
-  if (!depth.enter()) return {};
   Pos pos = next().pos;  // CASE
   ast::Case c;
   if (!at_word("WHEN") && !at_word("ELSE") && !at_word("END")) {

@@ -352,9 +352,21 @@ TEST(Parser, DeepNestingIsAnErrorNotACrash) {
   for (int i = 0; i < 50000; ++i) cases += "CASE WHEN a THEN ";
   error_of("SELECT " + cases + "1");
 
-  // Nesting below the limit still parses, and prints back.
-  std::string fine = std::string(40, '(') + "1" + std::string(40, ')');
+  std::string streams = "SELECT * FROM s0";
+  for (int i = 1; i < 100000; ++i) streams += ", s" + std::to_string(i);
+  error_of(streams);
+
+  // One level per parenthesis: 198 of them (with the query and its select
+  // item) are within the limit, 199 are not.
+  std::string fine = std::string(198, '(') + "1" + std::string(198, ')');
   round_trip("SELECT " + fine);
+  error_of("SELECT " + std::string(199, '(') + "1" + std::string(199, ')'));
+  std::string calls = "SELECT ";
+  for (int i = 0; i < 150; ++i) calls += "f(";
+  round_trip(calls + "1" + std::string(150, ')'));
+  std::string nested = "SELECT * FROM ";
+  for (int i = 0; i < 150; ++i) nested += "(SELECT * FROM ";
+  round_trip(nested + "s" + std::string(150, ')'));
   std::string chain = "SELECT 1";
   for (int i = 0; i < 100; ++i) chain += " + 1";
   round_trip(chain);
