@@ -98,6 +98,20 @@ TEST(Parser, SelectClauses) {
   EXPECT_EQ(round_trip("SELECT t.*, u.a FROM t, u"), "SELECT T.*, U.A FROM T, U;\n");
 }
 
+TEST(Parser, NthValueFromFirstIsNotTheFromClause) {
+  auto p = parse_ok("SELECT STREAM NTH_VALUE(x, 2) FROM LAST OVER w FROM s WINDOW w AS (ROWS 5 PRECEDING)");
+  const ast::Select& s = first_select(p);
+  ASSERT_EQ(s.items.size(), 1u);
+  EXPECT_EQ(s.items[0].expr->as<ast::FunctionCall>()->from, ast::FunctionCall::From::kLast);
+  ASSERT_TRUE(s.from);
+  EXPECT_EQ(s.from->as<ast::TableRef>()->name, ast::QualifiedName{"S"});
+  // A stream called LAST is still a FROM clause.
+  p = parse_ok("SELECT STREAM NTH_VALUE(x, 2) OVER w FROM last WINDOW w AS (ROWS 5 PRECEDING)");
+  EXPECT_EQ(first_select(p).from->as<ast::TableRef>()->name, ast::QualifiedName{"LAST"});
+  p = parse_ok("SELECT STREAM MAX(x) FROM last");
+  EXPECT_EQ(first_select(p).from->as<ast::TableRef>()->name, ast::QualifiedName{"LAST"});
+}
+
 TEST(Parser, ExpressionAsRowtimeInTheSelectList) {
   auto p = parse_ok("SELECT STREAM event_time AS ROWTIME, ticker FROM s");
   const ast::Select& s = first_select(p);
