@@ -324,6 +324,11 @@ TEST(Parser, ErrorsNameLineColumnAndWhatWasExpected) {
       {"SELECT a FROM s;\nDROP STREAM s", 2, 1,
        "expected CREATE STREAM, CREATE PUMP or SELECT at the start of a statement but found 'DROP'"},
       {"SELECT STREAM * FROM (a)", 1, 23, "expected SELECT after '(' in FROM but found 'a'"},
+      {"SELECT STREAM ticker price change FROM s", 1, 28,
+       "expected ',' or FROM after the select list but found 'change'"},
+      {"CREATE STREAM s (select INT)", 1, 18,
+       "expected a column name but found 'select' (a reserved word: write \"SELECT\" to use it as a name)"},
+      {"SELECT * FROM s AS 12", 1, 20, "expected an alias after AS but found '12'"},
   };
   for (const Case& c : kCases) {
     ParseError e = error_of(c.sql);
