@@ -229,6 +229,8 @@ class Printer {
     if (f.quantifier == FunctionCall::Quantifier::kDistinct) out += "DISTINCT ";
     if (f.quantifier == FunctionCall::Quantifier::kAll) out += "ALL ";
     out += list(f.args) + ")";
+    if (f.from == FunctionCall::From::kFirst) out += " FROM FIRST";
+    if (f.from == FunctionCall::From::kLast) out += " FROM LAST";
     if (f.nulls == FunctionCall::Nulls::kIgnore) out += " IGNORE NULLS";
     if (f.nulls == FunctionCall::Nulls::kRespect) out += " RESPECT NULLS";
     if (f.over) out += " OVER " + over(*f.over);

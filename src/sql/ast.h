@@ -267,13 +267,16 @@ struct Over {
 };
 
 // fn(args), COUNT(*), COUNT(DISTINCT x), AVG(x) OVER w, FIRST_VALUE(x) IGNORE
-// NULLS OVER w, and the niladic CURRENT_ROW_TIMESTAMP, CURRENT_DATE, ...
+// NULLS OVER w, NTH_VALUE(x, 2) FROM LAST OVER w, and the niladic
+// CURRENT_ROW_TIMESTAMP, CURRENT_DATE, ...
 struct FunctionCall {
   enum class Quantifier { kNone, kAll, kDistinct };
   enum class Nulls { kDefault, kIgnore, kRespect };
+  enum class From { kDefault, kFirst, kLast };
   std::string name;  // upper case unless it was quoted
   std::vector<Box<Expr>> args;
   Quantifier quantifier = Quantifier::kNone;
+  From from = From::kDefault;  // NTH_VALUE's FROM FIRST | FROM LAST
   Nulls nulls = Nulls::kDefault;
   std::optional<Over> over;
   bool niladic = false;  // written without parentheses

@@ -23,14 +23,13 @@ Result<BoundFunction> find_scalar_function(std::string_view name, std::span<cons
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (upper == "CHARACTER_LENGTH") upper = "CHAR_LENGTH";
   if (upper == "CEILING") upper = "CEIL";
-  for (auto* family :
-       {bind_arithmetic_function, bind_string_function, bind_datetime_function, bind_logparse_function}) {
+  for (auto* family : {bind_arithmetic_function, bind_string_function, bind_datetime_function}) {
     if (auto b = family(upper, args)) return std::move(*b);
   }
   return error(Status::not_found("No function named " + std::string(name)));
 }
 
-Result<SqlResult<Value>> call_scalar_function(std::string_view name, std::span<const Value> args) {
+std::vector<ArgInfo> constant_args(std::span<const Value> args) {
   std::vector<ArgInfo> infos;
   for (const Value& v : args) {
     SqlType t = SqlType::of(v.kind());
@@ -45,15 +44,18 @@ Result<SqlResult<Value>> call_scalar_function(std::string_view name, std::span<c
     }
     infos.push_back(ArgInfo{t, &v});
   }
-  auto bound = find_scalar_function(name, infos);
+  return infos;
+}
+
+Result<SqlResult<Value>> call_scalar_function(std::string_view name, std::span<const Value> args) {
+  auto bound = find_scalar_function(name, constant_args(args));
   if (!bound) return error(bound.error());
   return bound->fn(args);
 }
 
 std::vector<std::string> scalar_function_names() {
   std::vector<std::string> out;
-  for (auto* family :
-       {arithmetic_function_names, string_function_names, datetime_function_names, logparse_function_names}) {
+  for (auto* family : {arithmetic_function_names, string_function_names, datetime_function_names}) {
     for (std::string_view n : family()) out.emplace_back(n);
   }
   std::sort(out.begin(), out.end());

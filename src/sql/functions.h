@@ -68,8 +68,31 @@ struct BoundFunction {
 // constant and calls once.
 [[nodiscard]] Result<SqlResult<Value>> call_scalar_function(std::string_view name, std::span<const Value> args);
 
+// ArgInfos for constant arguments (a literal's type: VARCHAR of its length,
+// DECIMAL of its digits).
+std::vector<ArgInfo> constant_args(std::span<const Value> args);
+
 // The names the registry knows, upper-case, sorted.
 std::vector<std::string> scalar_function_names();
+
+// Row-valued functions: the log parsers (FAST_REGEX_LOG_PARSER,
+// FIXED_COLUMN_LOG_PARSE, REGEX_LOG_PARSE, SYS_LOG_PARSE,
+// VARIABLE_COLUMN_LOG_PARSE, W3C_LOG_PARSE) return a row of named columns
+// that a query reads as `fn(...).COLUMN1` or through an alias. The call's
+// result is a Row with one Value per column, or nullopt when the input does
+// not parse (the whole row value is NULL; its columns read as NULL).
+struct RowColumn {
+  std::string name;
+  SqlType type;
+};
+using RowFn = std::function<SqlResult<std::optional<Row>>(std::span<const Value> args)>;
+struct BoundRowFunction {
+  RowFn fn;
+  std::vector<RowColumn> columns;
+};
+// Binds a row function; its column-list and format arguments must be
+// constants (they decide the columns). Errors as find_scalar_function.
+[[nodiscard]] Result<BoundRowFunction> find_row_function(std::string_view name, std::span<const ArgInfo> args);
 
 // --- Families (functions_*.cc). Each returns nullopt when `name` (upper
 // case) is not one of its functions.
@@ -77,11 +100,10 @@ using Binding = std::optional<Result<BoundFunction>>;
 Binding bind_arithmetic_function(const std::string& name, std::span<const ArgInfo> args);
 Binding bind_string_function(const std::string& name, std::span<const ArgInfo> args);
 Binding bind_datetime_function(const std::string& name, std::span<const ArgInfo> args);
-Binding bind_logparse_function(const std::string& name, std::span<const ArgInfo> args);
 std::vector<std::string_view> arithmetic_function_names();
 std::vector<std::string_view> string_function_names();
 std::vector<std::string_view> datetime_function_names();
-std::vector<std::string_view> logparse_function_names();
+std::vector<std::string_view> row_function_names();
 
 // Helpers the families share.
 inline Result<BoundFunction> bind_error(std::string_view fn, std::string why) {

@@ -24,10 +24,6 @@ bool Parser::fail_expected(const std::string& what, std::string_view context) {
   if (!context.empty()) message += " " + std::string(context);
   const Token& t = peek();
   message += " but found " + describe_token(t);
-  if (t.kind == TokenKind::kWord && ast::is_reserved_word(t.text) &&
-      (what.starts_with("a name") || what.starts_with("an alias"))) {
-    message += " (a reserved word: write \"" + t.text + "\" to use it as a name)";
-  }
   return fail(t, std::move(message));
 }
 
@@ -45,7 +41,14 @@ bool Parser::enter() {
 
 std::optional<std::string> Parser::name(std::string_view what) {
   if (!at_name()) {
-    fail_expected(std::string(what), "");
+    const Token& t = peek();
+    if (t.kind == TokenKind::kWord) {
+      // A reserved word where a name belongs: say how to use it anyway.
+      fail(t, "expected " + std::string(what) + " but found " + describe_token(t) + " (a reserved word: write \"" +
+                  t.text + "\" to use it as a name)");
+    } else {
+      fail_expected(std::string(what), "");
+    }
     return std::nullopt;
   }
   return next().text;
@@ -296,6 +299,11 @@ std::optional<ast::Select> Parser::select() {
     if (!item) return std::nullopt;
     s.items.push_back(std::move(*item));
   } while (accept_symbol(","));
+  if (at_name()) {
+    // `SELECT a b c`: the alias b was taken, c can only be a missing comma.
+    fail_expected("',' or FROM", "after the select list");
+    return std::nullopt;
+  }
   if (accept_word("FROM")) {
     s.from = from_list();
     if (!s.from) return std::nullopt;
@@ -393,11 +401,13 @@ bool Parser::alias_columns(std::vector<std::string>* columns) {
 }
 
 ast::Box<ast::FromItem> Parser::from_list() {
+  DepthScope depth(*this);  // a comma join nests its left side, as JOIN does
   Pos start = peek().pos;
   auto left = from_join();
   if (!left) return {};
   while (at_symbol(",")) {
     next();
+    if (!depth.enter()) return {};
     auto right = from_join();
     if (!right) return {};
     ast::Join j;

@@ -29,7 +29,8 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
     SELECT STREAM ticker_symbol, change, price
     FROM "SOURCE_SQL_STREAM_001"
     WHERE sector SIMILAR TO '%TECH%';
-)sql", 2},
+)sql",
+     2},
     {"hotspots", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
     "x" DOUBLE,
     "y" DOUBLE,
@@ -46,7 +47,8 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS
             0.2,
             17)
     );
-)sql", 2},
+)sql",
+     2},
     {"log_parse", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
     column1 VARCHAR(16), column2 VARCHAR(16), column3 VARCHAR(16), column4 VARCHAR(16),
     column5 VARCHAR(16), column6 VARCHAR(16), column7 VARCHAR(16));
@@ -67,7 +69,8 @@ CREATE OR REPLACE PUMP "TAB_PUMP" AS INSERT INTO "TAB_STREAM"
     SELECT STREAM t.r.a, t.r.b
     FROM (SELECT STREAM VARIABLE_COLUMN_LOG_PARSE("line", 'A VARCHAR(8), B VARCHAR(8)', u&'\0009') AS r
           FROM "SOURCE_SQL_STREAM_001") AS t;
-)sql", 6},
+)sql",
+     6},
     {"partial_results", R"sql(CREATE OR REPLACE STREAM "CALC_COUNT_SQL_STREAM" (
     "TICKER"        VARCHAR(4),
     "TRADETIME"     TIMESTAMP,
@@ -95,7 +98,8 @@ CREATE PUMP "AGGREGATED_SQL_PUMP" AS
         SUM("TICKERCOUNT") OVER W1 AS "TICKERCOUNT"
     FROM "CALC_COUNT_SQL_STREAM"
     WINDOW W1 AS (PARTITION BY "TRADETIME" RANGE INTERVAL '10' MINUTE PRECEDING);
-)sql", 4},
+)sql",
+     4},
     {"random_cut_forest", R"sql(--Creates a temporary stream.
 CREATE OR REPLACE STREAM "TEMP_STREAM" (
 	        "heartRate"        INTEGER,
@@ -118,16 +122,20 @@ CREATE OR REPLACE PUMP "OUTPUT_PUMP" AS
    INSERT INTO "DESTINATION_SQL_STREAM"
       SELECT STREAM * FROM "TEMP_STREAM"
       ORDER BY FLOOR("TEMP_STREAM".ROWTIME TO SECOND), ANOMALY_SCORE DESC;
-)sql", 4},
-    {"rcf_explanation", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("systolic" INTEGER, "diastolic" INTEGER,
+)sql",
+     4},
+    {"rcf_explanation",
+     R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("systolic" INTEGER, "diastolic" INTEGER,
     "bloodPressureLevel" varchar(20), ANOMALY_SCORE DOUBLE, ANOMALY_EXPLANATION varchar(512));
 CREATE OR REPLACE PUMP "OUTPUT_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
 SELECT "systolic", "diastolic", "bloodPressureLevel", ANOMALY_SCORE, ANOMALY_EXPLANATION
 FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(
     CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 300, 512, 1024, 1, true))
 WHERE ANOMALY_SCORE > 0;
-)sql", 2},
-    {"sliding", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), min_price DOUBLE, avg_price DOUBLE);
+)sql",
+     2},
+    {"sliding",
+     R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), min_price DOUBLE, avg_price DOUBLE);
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
 SELECT STREAM ticker_symbol,
               MIN(Price) OVER W1 AS Min_Price,
@@ -141,7 +149,8 @@ SELECT STREAM ticker_symbol,
     AVG(price) OVER last_hour AS avg_hour
 FROM "SOURCE_SQL_STREAM_001"
 WINDOW last_hour AS (PARTITION BY ticker_symbol RANGE INTERVAL '1' HOUR PRECEDING);
-)sql", 3},
+)sql",
+     3},
     {"stagger", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
     event_time TIMESTAMP,
     ticker_symbol    VARCHAR(4),
@@ -155,8 +164,10 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS
     FROM "SOURCE_SQL_STREAM_001"
     WINDOWED BY STAGGER (
             PARTITION BY TICKER, EVENT_TIME RANGE INTERVAL '1' MINUTE);
-)sql", 2},
-    {"stream_join", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (time TIMESTAMP, orderId INTEGER, ticker VARCHAR(4),
+)sql",
+     2},
+    {"stream_join",
+     R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (time TIMESTAMP, orderId INTEGER, ticker VARCHAR(4),
     tradeAmount DOUBLE, orderAmount DOUBLE);
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
 SELECT STREAM ROWTIME as time, o.orderId, o.ticker, o.amount as tradeAmount, t.amount as orderAmount
@@ -170,7 +181,8 @@ CREATE OR REPLACE PUMP "ENRICH_PUMP" AS INSERT INTO "ENRICHED"
    SELECT STREAM ticker_symbol, "c"."Company", sector, change, price
    FROM "SOURCE_SQL_STREAM_001" LEFT JOIN "CompanyName" as "c"
    ON "SOURCE_SQL_STREAM_001".ticker_symbol = "c"."Ticker";
-)sql", 4},
+)sql",
+     4},
     {"strings_and_times", R"sql(/* String and datetime functions from the SQL reference's examples. */
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
     referrer VARCHAR(32), domain VARCHAR(32), ingest_lag BIGINT, hour_of_day INTEGER, label VARCHAR(16),
@@ -192,7 +204,8 @@ CREATE OR REPLACE PUMP "EVENT_TIME_PUMP" AS INSERT INTO "EVENT_TIME_STREAM"
     SELECT STREAM CHAR_TO_TIMESTAMP('yyyy-MM-dd''T''HH:mm:ss', "event_time_text") AS ROWTIME,
            ticker
     FROM "SOURCE_SQL_STREAM_001";
-)sql", 4},
+)sql",
+     4},
     {"throttled_alerts", R"sql(CREATE OR REPLACE STREAM "CHANGE_STREAM"
            (ticker_symbol VARCHAR(4),
             sector        VARCHAR(12),
@@ -217,7 +230,8 @@ FROM (
     WINDOW W1 AS (PARTITION BY ticker_symbol RANGE INTERVAL '1' MINUTE PRECEDING)
 )
 WHERE trigger_count >= 1;
-)sql", 4},
+)sql",
+     4},
     {"top_k", R"sql(CREATE OR REPLACE STREAM DESTINATION_SQL_STREAM (
   "TICKER_SYMBOL" VARCHAR(4),
   "MOST_FREQUENT_VALUES" BIGINT
@@ -236,8 +250,10 @@ CREATE OR REPLACE PUMP "DISTINCT_PUMP" AS INSERT INTO DISTINCT_STREAM
 SELECT STREAM NUMBER_OF_DISTINCT_ITEMS
     FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(
         CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 'TICKER_SYMBOL', 60));
-)sql", 4},
-    {"tumbling_floor", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), event_time TIMESTAMP, ticker_count DOUBLE);
+)sql",
+     4},
+    {"tumbling_floor",
+     R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), event_time TIMESTAMP, ticker_count DOUBLE);
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
     SELECT STREAM TICKER_SYMBOL, FLOOR(EVENT_TIME TO MINUTE), COUNT(TICKER_SYMBOL) AS TICKER_COUNT
     FROM "SOURCE_SQL_STREAM_001"
@@ -246,7 +262,8 @@ SELECT STREAM ROWTIME, Ticker_Symbol, COUNT(*) AS Symbol_Count
 FROM "SOURCE_SQL_STREAM_001"
 GROUP BY Ticker_Symbol,
     FLOOR(("SOURCE_SQL_STREAM_001".ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND / 10 TO SECOND);
-)sql", 3},
+)sql",
+     3},
     {"tumbling_step", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
    TICKER_SYMBOL VARCHAR(4),
    TICKER_SYMBOL_COUNT INTEGER);
@@ -259,7 +276,8 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS
 SELECT STREAM ROWTIME, Ticker_Symbol, MIN(Price) AS Price, MAX(Price) AS Price
 FROM "SOURCE_SQL_STREAM_001"
 GROUP BY Ticker_Symbol, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '60' SECOND);
-)sql", 3},
+)sql",
+     3},
 };
 
 TEST(ParserExamples, EveryExampleProgramParsesAndRoundTrips) {

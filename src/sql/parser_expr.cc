@@ -275,8 +275,6 @@ Box<Expr> Parser::primary() {
     case TokenKind::kEnd: fail_expected("an expression", ""); return {};
     case TokenKind::kSymbol:
       if (t.is_symbol("(")) {
-        DepthScope depth(*this);
-        if (!depth.enter()) return {};
         next();
         if (at_word("SELECT")) {
           auto q = query();
@@ -384,11 +382,10 @@ std::optional<std::vector<Box<Expr>>> Parser::expression_list() {
   return out;
 }
 
-// fn( [DISTINCT | ALL] args | * ) [IGNORE | RESPECT NULLS] [OVER window]; the
+// fn( [DISTINCT | ALL] args | * ) [FROM FIRST | LAST] [IGNORE | RESPECT NULLS]
+// [OVER window]; the
 // current token is the '('.
 Box<Expr> Parser::function_call(const Token& at, std::string fn_name) {
-  DepthScope depth(*this);
-  if (!depth.enter()) return {};
   next();  // (
   ast::FunctionCall f;
   f.name = std::move(fn_name);
@@ -408,11 +405,18 @@ Box<Expr> Parser::function_call(const Token& at, std::string fn_name) {
     f.args = std::move(*args);
   }
   if (!expect_symbol(")", "after the arguments of " + f.name)) return {};
+  // NTH_VALUE(x, n) FROM FIRST | FROM LAST: told apart from a FROM clause by
+  // what must follow it (the call is an analytic one).
+  const Token& after = peek(2);
+  if (at_word("FROM") && (at_word("FIRST", 1) || at_word("LAST", 1)) &&
+      (after.is_word("OVER") || after.is_word("IGNORE") || after.is_word("RESPECT"))) {
+    next();
+    f.from = next().text == "FIRST" ? ast::FunctionCall::From::kFirst : ast::FunctionCall::From::kLast;
+  }
   if (at_word("IGNORE") || at_word("RESPECT")) {
     f.nulls = next().text == "IGNORE" ? ast::FunctionCall::Nulls::kIgnore : ast::FunctionCall::Nulls::kRespect;
-    if (!expect_word("NULLS",
-                     "after " + std::string(f.nulls == ast::FunctionCall::Nulls::kIgnore ? "IGNORE" : "RESPECT")))
-      return {};
+    // The reference's grammar writes IGNORE NULL once; both are accepted.
+    if (!accept_word("NULL") && !expect_word("NULLS", "after IGNORE or RESPECT")) return {};
   }
   if (accept_word("OVER")) {
     auto o = over();
@@ -427,11 +431,11 @@ Box<Expr> Parser::function_call(const Token& at, std::string fn_name) {
 Box<Expr> Parser::special_form(const Token& word) {
   const std::string& w = word.text;
   Pos pos = word.pos;
-  DepthScope depth(*this);
+  // The arguments nest through expression() and query(), which count the depth.
   auto open = [&]() {
     next();  // the word
     next();  // (
-    return depth.enter();
+    return true;
   };
   auto close = [&]() { return expect_symbol(")", "to close " + w + "(...)"); };
   if (w == "CAST") {
@@ -610,8 +614,6 @@ Box<Expr> Parser::interval_literal() {
 
 // CASE [operand] WHEN a THEN b ... [ELSE c] END
 Box<Expr> Parser::case_expr() {
-  DepthScope depth(*this);
-  if (!depth.enter()) return {};
   Pos pos = next().pos;  // CASE
   ast::Case c;
   if (!at_word("WHEN") && !at_word("ELSE") && !at_word("END")) {

@@ -284,6 +284,11 @@ TEST(ParserExpr, AggregatesOverWindows) {
   expect_prints("FIRST_VALUE(x) IGNORE NULLS OVER w", "FIRST_VALUE(X) IGNORE NULLS OVER W");
   expect_prints("LAST_VALUE(x) RESPECT NULLS OVER w", "LAST_VALUE(X) RESPECT NULLS OVER W");
   expect_prints("LAG(x, 1) OVER (ROWS 1 PRECEDING)", "LAG(X, 1) OVER (ROWS 1 PRECEDING)");
+  expect_prints("LAG(x, 2, 0) IGNORE NULL OVER w", "LAG(X, 2, 0) IGNORE NULLS OVER W");
+  expect_prints("NTH_VALUE(x, 2) FROM LAST IGNORE NULLS OVER w", "NTH_VALUE(X, 2) FROM LAST IGNORE NULLS OVER W");
+  expect_prints("NTH_VALUE(x, 2) FROM FIRST OVER w", "NTH_VALUE(X, 2) FROM FIRST OVER W");
+  EXPECT_EQ(sql_of("FIRST_VALUE(x) IGNORE x"),
+            "error: SQL error at line 1, column 23: expected NULLS after IGNORE or RESPECT but found 'x'");
 
   auto e = parse_expression("AVG(price) OVER (PARTITION BY t RANGE INTERVAL '1' MINUTE PRECEDING)");
   ASSERT_TRUE(e.has_value());

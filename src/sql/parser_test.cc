@@ -98,6 +98,20 @@ TEST(Parser, SelectClauses) {
   EXPECT_EQ(round_trip("SELECT t.*, u.a FROM t, u"), "SELECT T.*, U.A FROM T, U;\n");
 }
 
+TEST(Parser, NthValueFromFirstIsNotTheFromClause) {
+  auto p = parse_ok("SELECT STREAM NTH_VALUE(x, 2) FROM LAST OVER w FROM s WINDOW w AS (ROWS 5 PRECEDING)");
+  const ast::Select& s = first_select(p);
+  ASSERT_EQ(s.items.size(), 1u);
+  EXPECT_EQ(s.items[0].expr->as<ast::FunctionCall>()->from, ast::FunctionCall::From::kLast);
+  ASSERT_TRUE(s.from);
+  EXPECT_EQ(s.from->as<ast::TableRef>()->name, ast::QualifiedName{"S"});
+  // A stream called LAST is still a FROM clause.
+  p = parse_ok("SELECT STREAM NTH_VALUE(x, 2) OVER w FROM last WINDOW w AS (ROWS 5 PRECEDING)");
+  EXPECT_EQ(first_select(p).from->as<ast::TableRef>()->name, ast::QualifiedName{"LAST"});
+  p = parse_ok("SELECT STREAM MAX(x) FROM last");
+  EXPECT_EQ(first_select(p).from->as<ast::TableRef>()->name, ast::QualifiedName{"LAST"});
+}
+
 TEST(Parser, ExpressionAsRowtimeInTheSelectList) {
   auto p = parse_ok("SELECT STREAM event_time AS ROWTIME, ticker FROM s");
   const ast::Select& s = first_select(p);
@@ -310,6 +324,11 @@ TEST(Parser, ErrorsNameLineColumnAndWhatWasExpected) {
       {"SELECT a FROM s;\nDROP STREAM s", 2, 1,
        "expected CREATE STREAM, CREATE PUMP or SELECT at the start of a statement but found 'DROP'"},
       {"SELECT STREAM * FROM (a)", 1, 23, "expected SELECT after '(' in FROM but found 'a'"},
+      {"SELECT STREAM ticker price change FROM s", 1, 28,
+       "expected ',' or FROM after the select list but found 'change'"},
+      {"CREATE STREAM s (select INT)", 1, 18,
+       "expected a column name but found 'select' (a reserved word: write \"SELECT\" to use it as a name)"},
+      {"SELECT * FROM s AS 12", 1, 20, "expected an alias after AS but found '12'"},
   };
   for (const Case& c : kCases) {
     ParseError e = error_of(c.sql);
@@ -352,9 +371,21 @@ TEST(Parser, DeepNestingIsAnErrorNotACrash) {
   for (int i = 0; i < 50000; ++i) cases += "CASE WHEN a THEN ";
   error_of("SELECT " + cases + "1");
 
-  // Nesting below the limit still parses, and prints back.
-  std::string fine = std::string(40, '(') + "1" + std::string(40, ')');
+  std::string streams = "SELECT * FROM s0";
+  for (int i = 1; i < 100000; ++i) streams += ", s" + std::to_string(i);
+  error_of(streams);
+
+  // One level per parenthesis: 198 of them (with the query and its select
+  // item) are within the limit, 199 are not.
+  std::string fine = std::string(198, '(') + "1" + std::string(198, ')');
   round_trip("SELECT " + fine);
+  error_of("SELECT " + std::string(199, '(') + "1" + std::string(199, ')'));
+  std::string calls = "SELECT ";
+  for (int i = 0; i < 150; ++i) calls += "f(";
+  round_trip(calls + "1" + std::string(150, ')'));
+  std::string nested = "SELECT * FROM ";
+  for (int i = 0; i < 150; ++i) nested += "(SELECT * FROM ";
+  round_trip(nested + "s" + std::string(150, ')'));
   std::string chain = "SELECT 1";
   for (int i = 0; i < 100; ++i) chain += " + 1";
   round_trip(chain);
