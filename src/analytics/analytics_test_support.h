@@ -132,8 +132,7 @@ inline std::string kinesis_input(std::string_view stream = "in", std::string_vie
                                  int parallelism = 1) {
   return R"({"NamePrefix":")" + std::string(prefix) +
          R"(","KinesisStreamsInput":{"ResourceARN":"arn:aws:kinesis:us-east-1:000000000000:stream/)" +
-         std::string(stream) +
-         R"(","RoleARN":"arn:aws:iam::000000000000:role/r"},"InputParallelism":{"Count":)" +
+         std::string(stream) + R"(","RoleARN":"arn:aws:iam::000000000000:role/r"},"InputParallelism":{"Count":)" +
          std::to_string(parallelism) +
          R"j(},"InputSchema":{"RecordFormat":{"RecordFormatType":"JSON","MappingParameters":{"JSONMappingParameters":{"RecordRowPath":"$"}}},"RecordEncoding":"UTF-8","RecordColumns":[{"Name":"TICKER","Mapping":"$.ticker","SqlType":"VARCHAR(4)"},{"Name":"PRICE","Mapping":"$.price","SqlType":"REAL"}]}})j";
 }

@@ -51,8 +51,9 @@ TEST_F(DiscoveryTest, FromAnS3ObjectLineByLine) {
   objects_.objects["b/data.json"] = "{\"a\":1,\"b\":\"xy\"}\n\n{\"a\":2,\"b\":\"xyz\"}\n";
   auto r = call("DiscoverInputSchema", s3_request("data.json"));
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(protocol::encode_json(*r),
-            R"j({"InputSchema":{"RecordFormat":{"RecordFormatType":"JSON","MappingParameters":{"JSONMappingParameters":{"RecordRowPath":"$"}}},"RecordEncoding":"UTF-8","RecordColumns":[{"Name":"a","Mapping":"$.a","SqlType":"INTEGER"},{"Name":"b","Mapping":"$.b","SqlType":"VARCHAR(4)"}]},"ParsedInputRecords":[["1","xy"],["2","xyz"]],"ProcessedInputRecords":["{\"a\":1,\"b\":\"xy\"}","{\"a\":2,\"b\":\"xyz\"}"],"RawInputRecords":["{\"a\":1,\"b\":\"xy\"}","{\"a\":2,\"b\":\"xyz\"}"]})j");
+  EXPECT_EQ(
+      protocol::encode_json(*r),
+      R"j({"InputSchema":{"RecordFormat":{"RecordFormatType":"JSON","MappingParameters":{"JSONMappingParameters":{"RecordRowPath":"$"}}},"RecordEncoding":"UTF-8","RecordColumns":[{"Name":"a","Mapping":"$.a","SqlType":"INTEGER"},{"Name":"b","Mapping":"$.b","SqlType":"VARCHAR(4)"}]},"ParsedInputRecords":[["1","xy"],["2","xyz"]],"ProcessedInputRecords":["{\"a\":1,\"b\":\"xy\"}","{\"a\":2,\"b\":\"xyz\"}"],"RawInputRecords":["{\"a\":1,\"b\":\"xy\"}","{\"a\":2,\"b\":\"xyz\"}"]})j");
 }
 
 TEST_F(DiscoveryTest, AnObjectWithNoSchemaCarriesItsRecordsInTheException) {
