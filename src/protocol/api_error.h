@@ -4,9 +4,12 @@
 // protocol/dispatcher.cc is the one place that turns it into bytes.
 
 #include <expected>
+#include <memory>
 #include <string>
 
 namespace runnel::protocol {
+
+class Value;
 
 struct ApiError {
   std::string type;     // e.g. "ResourceNotFoundException"
@@ -17,6 +20,11 @@ struct ApiError {
   // S3's <Resource>: the bucket or object ("/bucket/key") the error is about.
   // Written only in S3's bare <Error> form (rest_xml.h); empty: left out.
   std::string resource = {};
+  // Members of the exception shape beyond its message (an Object), written
+  // into the JSON and CBOR error bodies beside __type and message:
+  // Analytics' UnableToDetectSchemaException carries RawInputRecords. Null:
+  // none.
+  std::shared_ptr<const Value> members = {};
 };
 
 template <class T>

@@ -17,6 +17,9 @@ Value error_body(const ApiError& error) {
   Value body = Object{};
   body.set("__type", error.type);
   if (!error.message.empty()) body.set(error.capital_message_key ? "Message" : "message", error.message);
+  if (error.members && error.members->is_object()) {
+    for (const Member& m : error.members->as_object()) body.set(m.key, m.value);
+  }
   return body;
 }
 

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <memory>
 
+#include "analytics/analytics_service.h"
+#include "analytics/applications.h"
+#include "analytics/discovery.h"
 #include "cloudwatch/cloudwatch_service.h"
 #include "console/console.h"
 #include "firehose/config.h"
@@ -209,6 +212,28 @@ int serve(const ServeConfig& config) {
     spdlog::error("{}", st.to_string());
     return 1;
   }
+  // Kinesis Data Analytics for SQL (analytics/): the v1 control plane over
+  // the metadata store; inputs and outputs must name existing Data Streams
+  // streams or Firehose delivery streams; DiscoverInputSchema samples Data
+  // Streams and the S3 store. No SQL engine runs the applications yet.
+  analytics::ApplicationsOptions analytics_options;
+  analytics_options.account_id = config.account_id;
+  analytics_options.region = config.region;
+  analytics_options.control_plane_limits = kinesis_options.control_plane_limits;
+  analytics_options.kinesis_stream_exists = [&data_streams](const std::string& name) {
+    return data_streams.describe_stream(name).has_value();
+  };
+  analytics_options.delivery_stream_exists = [&firehose](const std::string& name) {
+    return firehose.spec(name).has_value();
+  };
+  analytics::Applications analytics_applications(analytics_options, **metadata);
+  if (Status st = analytics_applications.load(); !st) {
+    spdlog::error("loading the Analytics applications: {}", st.to_string());
+    return 1;
+  }
+  analytics::Discovery analytics_discovery(&data_streams, &object_store);
+  analytics::AnalyticsService analytics(analytics_applications, analytics_discovery);
+
   // Every service that keeps shards in the log has set their retention: the
   // log may now expire the shards nobody claims (docs/storage.md §7).
   (*log)->retention_settings_complete();
@@ -233,7 +258,7 @@ int serve(const ServeConfig& config) {
   dispatch_options.observer = [&request_metrics](const protocol::RequestOutcome& o) { request_metrics->observe(o); };
   protocol::Dispatcher dispatcher(dispatch_options);
   // The services served on the port, each a sibling folder under src/.
-  std::vector<protocol::Service*> services = {&kinesis, &cloudwatch, &s3_service, &firehose, &glue_service};
+  std::vector<protocol::Service*> services = {&kinesis, &cloudwatch, &s3_service, &firehose, &glue_service, &analytics};
   for (protocol::Service* s : services) dispatcher.register_service(*s);
   dispatcher.add_route(health_route(**log, config.cloudwatch.open_metrics));
   // The web console: its own files and settings; it reaches the services

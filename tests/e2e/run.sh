@@ -3,7 +3,7 @@
 #
 #   tests/e2e/run.sh <path-to-runnel> [suite...]
 #
-# Suites: boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose glue crash
+# Suites: boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose glue analytics crash
 # (default: all, in that order).
 # Starts one shared server on a free port with a fresh temp data dir, waits for
 # GET /health, runs the suites against it (RUNNEL_ENDPOINT), stops it with
@@ -13,7 +13,7 @@
 set -uo pipefail
 
 if [ $# -lt 1 ]; then
-  echo "usage: $0 <path-to-runnel> [boto3|cli|node|cbor|bad-input|conformance|security|fanout|cloudwatch|s3|firehose|glue|crash ...]" >&2
+  echo "usage: $0 <path-to-runnel> [boto3|cli|node|cbor|bad-input|conformance|security|fanout|cloudwatch|s3|firehose|glue|analytics|crash ...]" >&2
   exit 2
 fi
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -24,7 +24,7 @@ if [ ! -x "$BIN" ]; then
   exit 2
 fi
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose glue console crash)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose glue analytics console crash)
 PYTHON="${PYTHON:-python3}"
 
 # Clients see only dummy credentials and the loopback server; no proxies, no
@@ -185,6 +185,7 @@ for suite in "${SUITES[@]}"; do
                rc_node=$?
                [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
     glue)      run_pytest "$suite" test_glue.py test_glue_cli.py ;;
+    analytics) run_pytest "$suite" test_analytics_api.py test_analytics_cli.py ;;
     # The web console: its HTTP surface here, then its pages in Debian's
     # Chromium (console/e2e/, a server of its own serving the console
     # compiled into the binary; screenshots under the work dir).
