@@ -11,6 +11,7 @@
 #include <set>
 
 #include "analytics/arns.h"
+#include "analytics/code_check.h"
 #include "analytics/configuration.h"
 #include "analytics/errors.h"
 
@@ -31,11 +32,6 @@ bool transient(std::string_view status) {
 }
 
 }  // namespace
-
-std::optional<protocol::ApiError> validate_application_code(std::string_view) {
-  // Every code is accepted until the SQL engine's parser is wired in.
-  return std::nullopt;
-}
 
 Applications::Applications(ApplicationsOptions options, storage::MetadataStore& metadata)
     : now_ms(wall_ms), options_(std::move(options)), metadata_(metadata) {}
@@ -130,6 +126,8 @@ Applications::ApiResult<Applications::NoOutput> Applications::change(
   }
   StoredApplication next = *app;
   if (auto e = fn(next)) return std::unexpected(std::move(*e));
+  // The code must still compile against the changed inputs and tables.
+  if (auto e = check_code(next.detail)) return std::unexpected(std::move(*e));
   const int64_t now = now_ms();
   next.detail.application_version_id += 1;
   next.detail.last_update_timestamp = protocol::Timestamp{now};
@@ -203,6 +201,7 @@ Applications::ApiResult<api::CreateApplicationResponse> Applications::create(con
     }
   }
   if (in.tags) app.tags = *in.tags;
+  if (auto e = check_code(d)) return std::unexpected(std::move(*e));
 
   MutexLock lock(mu_);
   if (find_locked(name)) return std::unexpected(resource_in_use("Application " + name + " already exists."));
@@ -321,6 +320,8 @@ Applications::ApiResult<Applications::NoOutput> Applications::start(const api::S
                                               " of application " + name + "."));
     }
   }
+  if (auto e = check_startable(next.detail)) return std::unexpected(std::move(*e));
+  next.run_started_ms = now_ms();
   next.detail.application_status = "STARTING";
   next.settles_to = "RUNNING";
   next.settle_at_ms = now_ms() + options_.start_ms;
@@ -345,6 +346,26 @@ Applications::ApiResult<Applications::NoOutput> Applications::stop(const api::St
   if (Status st = persist_locked(next); !st) return std::unexpected(store_error(st));
   *app = std::move(next);
   return NoOutput{};
+}
+
+}  // namespace runnel::analytics
+
+namespace runnel::analytics {
+
+std::vector<StoredApplication> Applications::running() {
+  MutexLock lock(mu_);
+  std::vector<StoredApplication> out;
+  const int64_t now = now_ms();
+  for (auto it = apps_.begin(); it != apps_.end();) {
+    if (!settle_locked(it->second, now)) {  // a DELETING application has ended
+      it = apps_.erase(it);
+      continue;
+    }
+    const std::string& st = it->second.detail.application_status;
+    if (st == "RUNNING" || st == "UPDATING") out.push_back(it->second);
+    ++it;
+  }
+  return out;
 }
 
 }  // namespace runnel::analytics

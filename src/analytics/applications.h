@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "analytics/persistence.h"
 #include "common/mutex.h"
@@ -108,6 +109,10 @@ class Applications {
   ApiResult<api::ListTagsForResourceResponse> list_tags(const api::ListTagsForResourceRequest& in) EXCLUDES(mu_);
 
   const ApplicationsOptions& options() const { return options_; }
+
+  // The applications that are RUNNING (or UPDATING, which runs the new
+  // version), settled first: what the runtime runs.
+  std::vector<StoredApplication> running() EXCLUDES(mu_);
 
   // Wall clock in epoch ms; tests may replace it before use.
   std::function<int64_t()> now_ms;

@@ -25,6 +25,7 @@ std::string encode_application(const StoredApplication& app) {
   doc.set("NextIds", std::move(ids));
   doc.set("SettleAtMs", app.settle_at_ms);
   doc.set("SettlesTo", app.settles_to);
+  doc.set("RunStartedMs", app.run_started_ms);
   return protocol::encode_json(doc);
 }
 
@@ -58,6 +59,7 @@ Result<StoredApplication> decode_application(std::string_view json) {
   }
   if (const Value* v = doc->find("SettleAtMs"); v && v->is_int()) out.settle_at_ms = v->as_int();
   if (const Value* v = doc->find("SettlesTo"); v && v->is_string()) out.settles_to = v->as_string();
+  if (const Value* v = doc->find("RunStartedMs"); v && v->is_int()) out.run_started_ms = v->as_int();
   return out;
 }
 

@@ -42,6 +42,9 @@ struct StoredApplication {
   // is gone). Unused in READY and RUNNING.
   int64_t settle_at_ms = 0;
   std::string settles_to;
+  // When the last StartApplication was called (epoch ms): the runtime
+  // resumes a run's own checkpoint whatever its starting position.
+  int64_t run_started_ms = 0;
 };
 
 std::string encode_application(const StoredApplication& app);

@@ -88,6 +88,13 @@ class FirehoseService final : public protocol::Service {
   void shutdown() override;
 
   // Runs one operation through the same table (tests call this).
+  // PutRecordBatch in process, for other services (Analytics' outputs): the
+  // same checks and durability as the API's. `done` gets how many of the
+  // leading records were taken (the rest, from the first refused one on,
+  // are the caller's to retry), or the error that refused the whole call.
+  void put_records(const std::string& name, std::vector<std::string> records, std::function<void(Result<size_t>)> done)
+      EXCLUDES(mu_);
+
   void handle(const protocol::OperationModel& op, protocol::Value input, const protocol::RequestContext& ctx,
               protocol::OperationReply reply);
 

@@ -186,3 +186,19 @@ void FirehoseService::put(const std::string& name, std::vector<api::Record>& rec
 }
 
 }  // namespace runnel::firehose
+
+namespace runnel::firehose {
+
+void FirehoseService::put_records(const std::string& name, std::vector<std::string> data,
+                                  std::function<void(Result<size_t>)> done) {
+  std::vector<api::Record> records(data.size());
+  for (size_t i = 0; i < data.size(); ++i) records[i].data.bytes = std::move(data[i]);
+  put(name, records, true, Ctx{}, [done = std::move(done)](ApiResult<PutResult> r) {
+    if (!r) return done(error(Status::aborted(r.error().message)));
+    size_t taken = 0;
+    while (taken < r->entries.size() && !r->entries[taken].error_code) ++taken;
+    done(taken);
+  });
+}
+
+}  // namespace runnel::firehose

@@ -9,6 +9,8 @@
 
 #include "analytics/analytics_service.h"
 #include "analytics/applications.h"
+#include "analytics/code_check.h"
+#include "analytics/runtime.h"
 #include "analytics/discovery.h"
 #include "cloudwatch/cloudwatch_service.h"
 #include "console/console.h"
@@ -215,7 +217,7 @@ int serve(const ServeConfig& config) {
   // Kinesis Data Analytics for SQL (analytics/): the v1 control plane over
   // the metadata store; inputs and outputs must name existing Data Streams
   // streams or Firehose delivery streams; DiscoverInputSchema samples Data
-  // Streams and the S3 store. No SQL engine runs the applications yet.
+  // Streams and the S3 store.
   analytics::ApplicationsOptions analytics_options;
   analytics_options.account_id = config.account_id;
   analytics_options.region = config.region;
@@ -233,6 +235,21 @@ int serve(const ServeConfig& config) {
   }
   analytics::Discovery analytics_discovery(&data_streams, &object_store);
   analytics::AnalyticsService analytics(analytics_applications, analytics_discovery);
+  // The applications that are RUNNING, run by the SQL engine (src/sql/) on a
+  // thread of their own; outputs go to Data Streams and Firehose in process.
+  analytics::RuntimeOptions runtime_options;
+  runtime_options.wanted = [&analytics_applications] {
+    std::vector<analytics::RunSpec> specs;
+    for (const analytics::StoredApplication& app : analytics_applications.running())
+      specs.push_back(analytics::run_spec_of(app));
+    return specs;
+  };
+  runtime_options.put_firehose = [&firehose](const std::string& name, std::vector<std::string> records,
+                                             std::function<void(Result<size_t>)> done) {
+    firehose.put_records(name, std::move(records), std::move(done));
+  };
+  analytics::Runtime analytics_runtime(runtime_options, data_streams, **metadata);
+  analytics_runtime.start();
 
   // Every service that keeps shards in the log has set their retention: the
   // log may now expire the shards nobody claims (docs/storage.md §7).
