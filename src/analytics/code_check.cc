@@ -118,6 +118,16 @@ RunSpec run_spec_of(const StoredApplication& app) {
     if (i.input_starting_position_configuration && i.input_starting_position_configuration->input_starting_position)
       s.starting_position = *i.input_starting_position_configuration->input_starting_position;
   }
+  if (d.reference_data_source_descriptions) {
+    for (const api::ReferenceDataSourceDescription& r : *d.reference_data_source_descriptions) {
+      RunSpec::Reference ref;
+      ref.table = r.table_name;
+      ref.bucket = s3::bucket_from_arn(r.s3_reference_data_source_description.bucket_arn).value_or("");
+      ref.key = r.s3_reference_data_source_description.file_key;
+      if (r.reference_schema) ref.schema = source_schema_of(*r.reference_schema);
+      s.references.push_back(std::move(ref));
+    }
+  }
   if (d.output_descriptions) {
     for (const api::OutputDescription& o : *d.output_descriptions) {
       RunSpec::Output out;

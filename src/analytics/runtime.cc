@@ -160,6 +160,51 @@ void Runtime::reconcile(const std::vector<RunSpec>& wanted) {
       columns.push_back(sql::ColumnSchema{c.name, *t});
     }
     columns.push_back(sql::ColumnSchema{"APPROXIMATE_ARRIVAL_TIME", sql::SqlType::of(sql::TypeKind::kTimestamp), true});
+    // Reference tables, loaded now (KDA loaded them at start and on
+    // UpdateApplication, which is a new version here).
+    for (const RunSpec::Reference& ref : s.references) {
+      if (!schema_ok || app->failed) break;
+      sql::ProgramInputs::Table table;
+      table.name = ref.table;
+      for (const sql::RecordColumn& c : ref.schema.columns) {
+        Result<sql::SqlType> t = sql::parse_sql_type(c.sql_type);
+        table.columns.push_back(sql::ColumnSchema{c.name, t ? *t : sql::SqlType::varchar(sql::kMaxCharLength)});
+      }
+      Result<std::string> body = error(Status::invalid_argument("no S3 store to read reference data from"));
+      if (options_.objects != nullptr) {
+        std::promise<Result<std::string>> got;
+        auto fut = got.get_future();
+        options_.objects->get_object(ref.bucket, ref.key, [&got](Result<std::string> b) { got.set_value(std::move(b)); });
+        body = fut.get();
+      }
+      if (!body) {
+        fail("reference data s3://" + ref.bucket + "/" + ref.key + ": " + body.error().to_string());
+        break;
+      }
+      Result<sql::RecordReader> reader = sql::RecordReader::create(ref.schema);
+      if (!reader) {
+        fail("reference data " + ref.table + ": " + reader.error().message());
+        break;
+      }
+      std::vector<sql::RecordError> errors;
+      // A JSON object holds one document per line; a CSV object is one record.
+      if (ref.schema.format == sql::RecordFormatType::kJson) {
+        size_t at = 0;
+        while (at < body->size()) {
+          size_t nl = body->find('\n', at);
+          if (nl == std::string::npos) nl = body->size();
+          std::string_view line(body->data() + at, nl - at);
+          if (line.find_first_not_of(" \t\r") != std::string_view::npos) reader->read(line, table.rows, errors);
+          at = nl + 1;
+        }
+      } else {
+        reader->read(*body, table.rows, errors);
+      }
+      if (!errors.empty())
+        spdlog::warn("analytics: application {}: {} rows of reference data {} did not convert (first: {})", s.name,
+                     errors.size(), ref.table, errors.front().error.message);
+      inputs.tables.push_back(std::move(table));
+    }
     const bool has_input = !s.input_stream.empty() || !s.input_delivery_stream.empty();
     if (schema_ok && has_input)
       for (int i = 1; i <= std::max(1, s.parallelism); ++i)

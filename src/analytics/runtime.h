@@ -36,6 +36,7 @@
 
 #include "common/mutex.h"
 #include "common/status.h"
+#include "s3/object_store.h"
 #include "sql/record_format.h"
 #include "storage/metadata_store.h"
 #include "streams/data_streams.h"
@@ -66,6 +67,15 @@ struct RunSpec {
     sql::RecordFormatType format = sql::RecordFormatType::kJson;
   };
   std::vector<Output> outputs;
+  // Reference data: an S3 object loaded into an in-application table when
+  // the application (or a new version of it) starts.
+  struct Reference {
+    std::string table;
+    std::string bucket;
+    std::string key;
+    sql::SourceSchema schema;
+  };
+  std::vector<Reference> references;
 };
 
 // What the runtime knows of a running application (for tests and logs).
@@ -87,6 +97,9 @@ struct RuntimeOptions {
   std::function<void(const std::string& delivery_stream, std::vector<std::string> records,
                       std::function<void(Result<size_t>)> done)>
       put_firehose;
+  // Where reference data objects are read (the embedded store or
+  // --s3-endpoint's). Null: applications with reference data fail to start.
+  s3::ObjectStore* objects = nullptr;
 };
 
 class Runtime {

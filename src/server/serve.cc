@@ -248,6 +248,7 @@ int serve(const ServeConfig& config) {
                                              std::function<void(Result<size_t>)> done) {
     firehose.put_records(name, std::move(records), std::move(done));
   };
+  runtime_options.objects = &object_store;
   analytics::Runtime analytics_runtime(runtime_options, data_streams, **metadata);
   analytics_runtime.start();
 

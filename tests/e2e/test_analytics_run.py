@@ -225,3 +225,43 @@ def test_a_running_application_resumes_after_a_restart(tmp_path):
         assert rows(read_output(kinesis, dst, 2)) == [{"T": "ONE"}, {"T": "TWO"}]
     finally:
         server.kill9()
+
+
+def test_join_with_reference_data_from_s3(kda, kinesis):
+    s3 = kas.client(service="s3")
+    bucket = sup.unique_name("kda-ref")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="companies.csv", Body=b"AMZN,Amazon\nMSFT,Microsoft\n")
+    src = kas.create_stream(kinesis, sup.unique_name("run-in"))
+    dst = kas.create_stream(kinesis, sup.unique_name("run-out"))
+    app = kas.app_name("ref")
+    code = """
+        CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), "Company" VARCHAR(20), price REAL);
+        CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+          SELECT STREAM ticker_symbol, "c"."Company", price
+          FROM "SOURCE_SQL_STREAM_001" LEFT JOIN "CompanyName" AS "c"
+          ON "SOURCE_SQL_STREAM_001".ticker_symbol = "c"."Ticker";
+    """
+    kda.create_application(ApplicationName=app, Inputs=[ticker_input(src)], Outputs=[kas.kinesis_output(dst)])
+    kda.add_application_reference_data_source(
+        ApplicationName=app, CurrentApplicationVersionId=1,
+        ReferenceDataSource={
+            "TableName": "CompanyName",
+            "S3ReferenceDataSource": {"BucketARN": f"arn:aws:s3:::{bucket}", "FileKey": "companies.csv",
+                                      "ReferenceRoleARN": ROLE},
+            "ReferenceSchema": {
+                "RecordFormat": {"RecordFormatType": "CSV", "MappingParameters": {
+                    "CSVMappingParameters": {"RecordRowDelimiter": "\n", "RecordColumnDelimiter": ","}}},
+                "RecordEncoding": "UTF-8",
+                "RecordColumns": [{"Name": "Ticker", "SqlType": "VARCHAR(4)"},
+                                  {"Name": "Company", "SqlType": "VARCHAR(20)"}]}})
+    kda.update_application(ApplicationName=app, CurrentApplicationVersionId=2,
+                           ApplicationUpdate={"ApplicationCodeUpdate": code})
+    kda.start_application(ApplicationName=app, InputConfigurations=[
+        {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": "NOW"}}])
+    kas.wait_status(kda, app, "RUNNING")
+    time.sleep(0.3)
+    put(kinesis, src, [{"TICKER_SYMBOL": "MSFT", "PRICE": 1}, {"TICKER_SYMBOL": "XOM", "PRICE": 2}])
+    got = sorted(rows(read_output(kinesis, dst, 2)), key=lambda r: r["TICKER_SYMBOL"])
+    assert got == [{"TICKER_SYMBOL": "MSFT", "Company": "Microsoft", "PRICE": 1},
+                   {"TICKER_SYMBOL": "XOM", "Company": None, "PRICE": 2}]
