@@ -302,6 +302,34 @@ TEST(EngineTest, SystemColumnsAreNotSelectedByStar) {
   EXPECT_EQ(times[0], "2017-07-14 02:40:00.0|1|2017-07-14 02:39:59.0");
 }
 
+TEST(EngineTest, StaggerWindowsOpenPerKeyWithTheirFirstRow) {
+  Collected out;
+  ProgramInputs in = ticker_inputs();
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), n BIGINT, total REAL);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol, COUNT(*), SUM(price)
+      FROM "SOURCE_SQL_STREAM_001"
+      WINDOWED BY STAGGER (PARTITION BY ticker_symbol RANGE INTERVAL '10' SECOND);
+  )",
+                      in, out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, tick("A", "S", 0, 1));
+  e->insert(0, kT0 + 4000, tick("B", "S", 0, 10));  // B's window: [4 s, 14 s)
+  e->insert(0, kT0 + 9000, tick("A", "S", 0, 2));
+  e->advance(kT0 + 10'000);  // A's window [0 s, 10 s) closes; B's is open
+  ASSERT_EQ(out.rows.size(), 1u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:10.0|A|2|3.0");
+  e->insert(0, kT0 + 12'000, tick("A", "S", 0, 5));  // a new window for A: [12 s, 22 s)
+  e->insert(0, kT0 + 15'000, tick("B", "S", 0, 1));  // after B's closed at 14 s
+  ASSERT_EQ(out.rows.size(), 2u);
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:14.0|B|1|10.0");
+  e->advance(kT0 + 30'000);
+  ASSERT_EQ(out.rows.size(), 4u);
+  EXPECT_EQ(out.rows[2], "2017-07-14 02:40:22.0|A|1|5.0");
+  EXPECT_EQ(out.rows[3], "2017-07-14 02:40:25.0|B|1|1.0");
+}
+
 TEST(EngineTest, CompileErrorsPointAtTheText) {
   ProgramInputs in = ticker_inputs();
   CompileError ce = compile_error("CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s\n  SELECT STREAM nope FROM \"SOURCE_SQL_STREAM_001\";", in);

@@ -147,12 +147,16 @@ void TumblingAggregateOp::push(int64_t rowtime, const Row& row) {
     if (!w) return ctx_->fail(w.error(), rowtime, &row);
     if (truth_of(*w) != Truth::kTrue) return;
   }
-  int64_t b = 0;
-  if (!bucket_of(rowtime, &b)) return;
-  if (open_ && b > current_) flush();
-  if (!open_ || b > current_) {
-    open_ = true;
-    current_ = b;
+  if (stagger_ms_ > 0) {
+    emit_due(rowtime);
+  } else {
+    int64_t b = 0;
+    if (!bucket_of(rowtime, &b)) return;
+    if (open_ && b > current_) flush();
+    if (!open_ || b > current_) {
+      open_ = true;
+      current_ = b;
+    }
   }
   Row keys(keys_.size());
   for (size_t i = 0; i < keys_.size(); ++i) {
@@ -161,82 +165,105 @@ void TumblingAggregateOp::push(int64_t rowtime, const Row& row) {
     keys[i] = std::move(*k);
   }
   auto [it, fresh] = index_.try_emplace(keys, groups_.size());
-  if (fresh) groups_.push_back(Group{std::move(keys), std::vector<Acc>(aggs_.size())});
+  if (fresh) groups_.push_back(Group{std::move(keys), std::vector<Acc>(aggs_.size()), rowtime + stagger_ms_});
   accumulate(groups_[it->second], in, rowtime, row);
 }
 
 void TumblingAggregateOp::advance(int64_t bound) {
   int64_t b = 0;
-  if (open_ && bucket_of(bound, &b) && b > current_) flush();
+  if (stagger_ms_ > 0) emit_due(bound);
+  else if (open_ && bucket_of(bound, &b) && b > current_) flush();
   forward_advance(bound);
+}
+
+bool TumblingAggregateOp::finish(Group& g, int64_t end, Row& r) {
+  Row aggs(aggs_.size());
+  for (size_t i = 0; i < aggs_.size(); ++i) {
+    const AggregateSpec& spec = aggs_[i];
+    Acc& acc = g.accs[i];
+    switch (spec.kind) {
+      case AggregateSpec::Kind::kCount:
+      case AggregateSpec::Kind::kCountStar: aggs[i] = Value::bigint(acc.count); break;
+      case AggregateSpec::Kind::kSum:
+      case AggregateSpec::Kind::kMin:
+      case AggregateSpec::Kind::kMax:
+        aggs[i] = acc.count == 0 ? Value::null(spec.type.kind) : acc.value;
+        if (!aggs[i].is_null() && aggs[i].kind() != spec.type.kind) {
+          SqlResult<Value> c = cast_value(aggs[i], spec.type);
+          if (!c) {
+            ctx_->fail(c.error(), end, &g.keys);
+            return false;
+          }
+          aggs[i] = std::move(*c);
+        }
+        break;
+      case AggregateSpec::Kind::kAvg: {
+        if (acc.count == 0) {
+          aggs[i] = Value::null(spec.type.kind);
+          break;
+        }
+        Value args[2] = {acc.value, Value::bigint(acc.count)};
+        SqlResult<Value> q = spec.divide.fn(std::span<const Value>(args, 2));
+        if (q) q = cast_value(*q, spec.type);
+        if (!q) {
+          ctx_->fail(q.error(), end, &g.keys);
+          return false;
+        }
+        aggs[i] = std::move(*q);
+        break;
+      }
+    }
+  }
+  EvalInput in{nullptr, end, &g.keys, &aggs};
+  if (having_) {
+    SqlResult<Value> h = having_->eval(in);
+    if (!h) {
+      ctx_->fail(h.error(), end, &g.keys);
+      return false;
+    }
+    if (truth_of(*h) != Truth::kTrue) return false;
+  }
+  r.assign(items_.size(), Value());
+  for (size_t i = 0; i < items_.size(); ++i) {
+    SqlResult<Value> v = items_[i]->eval(in);
+    if (!v) {
+      ctx_->fail(v.error(), end, &g.keys);
+      return false;
+    }
+    r[i] = std::move(*v);
+  }
+  return true;
+}
+
+void TumblingAggregateOp::emit_due(int64_t now) {
+  // Stagger windows: every group whose window has closed by `now`, in the
+  // order they close (ROWTIME stays non-decreasing).
+  std::vector<size_t> due;
+  for (size_t i = 0; i < groups_.size(); ++i)
+    if (groups_[i].close_at <= now) due.push_back(i);
+  if (due.empty()) return;
+  std::stable_sort(due.begin(), due.end(), [&](size_t a, size_t b) { return groups_[a].close_at < groups_[b].close_at; });
+  Row r;
+  for (size_t i : due)
+    if (finish(groups_[i], groups_[i].close_at, r) && next_ != nullptr) next_->push(groups_[i].close_at, r);
+  std::vector<Group> keep;
+  keep.reserve(groups_.size() - due.size());
+  index_.clear();
+  for (Group& g : groups_) {
+    if (g.close_at <= now) continue;
+    index_.emplace(g.keys, keep.size());
+    keep.push_back(std::move(g));
+  }
+  groups_ = std::move(keep);
 }
 
 void TumblingAggregateOp::flush() {
   const int64_t end = bucket_end(current_);
   std::vector<Row> out;
   out.reserve(groups_.size());
-  Row aggs(aggs_.size());
   for (Group& g : groups_) {
-    bool failed = false;
-    for (size_t i = 0; i < aggs_.size() && !failed; ++i) {
-      const AggregateSpec& spec = aggs_[i];
-      Acc& acc = g.accs[i];
-      switch (spec.kind) {
-        case AggregateSpec::Kind::kCount:
-        case AggregateSpec::Kind::kCountStar: aggs[i] = Value::bigint(acc.count); break;
-        case AggregateSpec::Kind::kSum:
-        case AggregateSpec::Kind::kMin:
-        case AggregateSpec::Kind::kMax:
-          aggs[i] = acc.count == 0 ? Value::null(spec.type.kind) : acc.value;
-          if (!aggs[i].is_null() && aggs[i].kind() != spec.type.kind) {
-            SqlResult<Value> c = cast_value(aggs[i], spec.type);
-            if (!c) {
-              ctx_->fail(c.error(), end, &g.keys);
-              failed = true;
-              break;
-            }
-            aggs[i] = std::move(*c);
-          }
-          break;
-        case AggregateSpec::Kind::kAvg: {
-          if (acc.count == 0) {
-            aggs[i] = Value::null(spec.type.kind);
-            break;
-          }
-          Value args[2] = {acc.value, Value::bigint(acc.count)};
-          SqlResult<Value> q = spec.divide.fn(std::span<const Value>(args, 2));
-          if (q) q = cast_value(*q, spec.type);
-          if (!q) {
-            ctx_->fail(q.error(), end, &g.keys);
-            failed = true;
-            break;
-          }
-          aggs[i] = std::move(*q);
-          break;
-        }
-      }
-    }
-    if (failed) continue;
-    EvalInput in{nullptr, end, &g.keys, &aggs};
-    if (having_) {
-      SqlResult<Value> h = having_->eval(in);
-      if (!h) {
-        ctx_->fail(h.error(), end, &g.keys);
-        continue;
-      }
-      if (truth_of(*h) != Truth::kTrue) continue;
-    }
-    Row r(items_.size());
-    for (size_t i = 0; i < items_.size() && !failed; ++i) {
-      SqlResult<Value> v = items_[i]->eval(in);
-      if (!v) {
-        ctx_->fail(v.error(), end, &g.keys);
-        failed = true;
-        break;
-      }
-      r[i] = std::move(*v);
-    }
-    if (!failed) out.push_back(std::move(r));
+    Row r;
+    if (finish(g, end, r)) out.push_back(std::move(r));
   }
   groups_.clear();
   index_.clear();

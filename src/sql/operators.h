@@ -97,7 +97,7 @@ struct AggregateSpec {
   BoundFunction divide; // AVG: "/" of the sum by a BIGINT count
 };
 
-// A tumbling window: GROUP BY keys one of which is a monotonic expression of
+// A tumbling window (or a stagger window, below): GROUP BY keys one of which is a monotonic expression of
 // ROWTIME (the bucket). The groups of a bucket are emitted, in the order
 // their first rows arrived (or by ORDER BY), once ROWTIME reaches the next
 // bucket; their ROWTIME is the bucket's end.
@@ -123,6 +123,10 @@ class TumblingAggregateOp final : public Operator {
         order_by_(std::move(order_by)) {}
   void push(int64_t rowtime, const Row& row) override;
   void advance(int64_t bound) override;
+  // WINDOWED BY STAGGER (PARTITION BY keys RANGE length): a key's window
+  // opens with its first row and closes `length_ms` of ROWTIME later; its
+  // row's ROWTIME is the close. No bucket key is needed.
+  void set_stagger(int64_t length_ms) { stagger_ms_ = length_ms; }
 
  private:
   struct Acc {
@@ -133,11 +137,15 @@ class TumblingAggregateOp final : public Operator {
   struct Group {
     Row keys;
     std::vector<Acc> accs;
+    int64_t close_at = 0;  // stagger windows: when this group's window closes
   };
 
   bool bucket_of(int64_t rowtime, int64_t* out) const;
   int64_t bucket_end(int64_t start) const;
   void flush();
+  void emit_due(int64_t now);
+  // The group's output row (false when HAVING drops it or it fails).
+  bool finish(Group& g, int64_t end, Row& out);
   bool accumulate(Group& g, const EvalInput& in, int64_t rowtime, const Row& row);
 
   const PumpContext* ctx_;
@@ -151,6 +159,7 @@ class TumblingAggregateOp final : public Operator {
 
   bool open_ = false;
   int64_t current_ = 0;  // the open bucket's start
+  int64_t stagger_ms_ = 0;  // > 0: stagger windows of this length, one per key
   std::vector<Group> groups_;
   std::unordered_map<Row, size_t, RowKeyHash, RowKeyEqual> index_;
 };

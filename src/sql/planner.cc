@@ -388,11 +388,12 @@ class Planner {
       return fail(s.pos, "a query on streams is continuous: write SELECT STREAM (a plain SELECT reads tables only)");
     if (!s.from) return fail(s.pos, "SELECT STREAM needs a FROM clause");
     if (s.quantifier == ast::FunctionCall::Quantifier::kDistinct) return fail(s.pos, "SELECT STREAM DISTINCT is not supported yet");
-    if (s.stagger) return fail(s.stagger->pos, "WINDOWED BY STAGGER is not supported yet");
+    if (s.stagger && !s.group_by.empty())
+      return fail(s.stagger->pos, "WINDOWED BY STAGGER takes the place of GROUP BY; a query cannot have both");
     Result<FromPlan> f = from(*s.from, ctx);
     if (!f) return error(f.error());
 
-    bool aggregate = !s.group_by.empty() || has_aggregate(s.having);
+    bool aggregate = !s.group_by.empty() || s.stagger || has_aggregate(s.having);
     for (const ast::SelectItem& item : s.items) aggregate = aggregate || has_aggregate(*item.expr);
     ExprPtr where;
     if (s.where) {
@@ -499,7 +500,18 @@ class Planner {
     agg.input = &f.scope;
     std::vector<ExprPtr> keys;
     std::optional<TumblingAggregateOp::Bucket> bucket;
-    for (const ast::Box<ast::Expr>& g : s.group_by) {
+    int64_t stagger_ms = 0;
+    if (s.stagger) {
+      Result<ExprPtr> r = bind(*s.stagger->range, Scope{}, nullptr);
+      SqlResult<Value> v = r && (*r)->is_constant() ? eval_constant(**r) : SqlResult<Value>(Value());
+      if (!v || v->is_null() || v->kind() != TypeKind::kIntervalDayTime || v->as_int() <= 0)
+        return fail(s.stagger->range->pos, "a stagger window's RANGE is a positive day-time INTERVAL, e.g. INTERVAL '1' MINUTE");
+      stagger_ms = v->as_int();
+      if (s.stagger->partition_by.empty()) return fail(s.stagger->pos, "WINDOWED BY STAGGER needs PARTITION BY");
+      if (!order_by.empty()) return fail(order_by.front().pos, "ORDER BY is not supported with stagger windows");
+      bucket.emplace();
+    }
+    for (const ast::Box<ast::Expr>& g : s.stagger ? s.stagger->partition_by : s.group_by) {
       Result<ExprPtr> k = bind(*g, f.scope, nullptr);
       if (!k) return error(k.error());
       if (!bucket) {
@@ -563,6 +575,7 @@ class Planner {
     }
     auto op = std::make_unique<TumblingAggregateOp>(ctx, std::move(where), std::move(keys), *bucket, std::move(agg.specs),
                                                     std::move(having), std::move(items), std::move(order));
+    if (stagger_ms > 0) op->set_stagger(stagger_ms);
     Operator* raw = hooks_.add_operator(std::move(op));
     f.connect(raw);
     out.tails.push_back(raw);
