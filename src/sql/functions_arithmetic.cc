@@ -347,6 +347,7 @@ Binding bind_arithmetic_function(const std::string& name, std::span<const ArgInf
     };
     return BoundFunction{null_on_null(std::move(fn), rt.kind), rt};
   }
+  if (name == "-") return bind_error(name, "takes one or two operands");
   if (name == "=") return bind_compare(name, CompareOp::kEq, args);
   if (name == "<>" || name == "!=") return bind_compare(name, CompareOp::kNe, args);
   if (name == "<") return bind_compare(name, CompareOp::kLt, args);
