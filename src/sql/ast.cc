@@ -27,6 +27,8 @@ static_assert(std::is_sorted(kReserved.begin(), kReserved.end()));
 constexpr auto kContextual = std::to_array<std::string_view>({
     "ROW",
     "VALUES",
+    "FIRST",
+    "LAST",
     "CEIL",
     "CEILING",
     "CURRENT_DATE",
@@ -249,8 +251,24 @@ class Printer {
     return out;
   }
   std::string node(const FloorCeil& f) {
-    return std::string(f.ceil ? "CEIL(" : "FLOOR(") + expr(*f.operand) + " TO " + std::string(time_unit_name(f.unit)) +
-           ")";
+    // FLOOR(x + INTERVAL '1' DAY TO SECOND) would read as an interval DAY TO
+    // SECOND: an operand that ends in an open interval qualifier goes in
+    // parentheses.
+    std::string operand = expr(*f.operand);
+    if (ends_in_open_interval(*f.operand)) operand = "(" + operand + ")";
+    return std::string(f.ceil ? "CEIL(" : "FLOOR(") + operand + " TO " + std::string(time_unit_name(f.unit)) + ")";
+  }
+
+  // True when the print of `e` ends with an interval qualifier that a
+  // following TO would extend.
+  static bool ends_in_open_interval(const Expr& e) {
+    if (auto* l = e.as<Literal>()) return l->kind == Literal::Kind::kInterval && !l->qualifier.end;
+    if (auto* i = e.as<IntervalOf>()) return !i->qualifier.end;
+    if (auto* b = e.as<Binary>()) return ends_in_open_interval(*b->right);
+    if (auto* u = e.as<Unary>()) return ends_in_open_interval(*u->operand);
+    if (auto* b = e.as<Between>()) return ends_in_open_interval(*b->high);
+    if (auto* l = e.as<Like>()) return ends_in_open_interval(l->escape ? *l->escape : *l->pattern);
+    return false;
   }
   std::string node(const Step& s) { return "STEP(" + expr(*s.operand) + " BY " + expr(*s.width) + ")"; }
   std::string node(const Extract& e) {
@@ -262,11 +280,24 @@ class Printer {
     return "POSITION(" + operand(*p.needle, kPrecConcat) + " IN " + expr(*p.haystack) + ")";
   }
   std::string node(const Substring& s) {
-    if (s.similar)
-      return "SUBSTRING(" + expr(*s.operand) + " SIMILAR " + expr(*s.start) + " ESCAPE " + expr(*s.length) + ")";
+    if (s.similar) {
+      // The pattern is followed by ESCAPE, which a LIKE without one would take.
+      std::string pattern = expr(*s.start);
+      if (ends_in_open_like(*s.start)) pattern = "(" + pattern + ")";
+      return "SUBSTRING(" + expr(*s.operand) + " SIMILAR " + pattern + " ESCAPE " + expr(*s.length) + ")";
+    }
     std::string out = "SUBSTRING(" + expr(*s.operand) + " FROM " + expr(*s.start);
     if (s.length) out += " FOR " + expr(*s.length);
     return out + ")";
+  }
+
+  // True when the print of `e` ends with a [NOT] LIKE or SIMILAR TO that has
+  // no ESCAPE yet.
+  static bool ends_in_open_like(const Expr& e) {
+    if (auto* l = e.as<Like>()) return !l->escape;
+    if (auto* b = e.as<Binary>()) return ends_in_open_like(*b->right);
+    if (auto* u = e.as<Unary>()) return ends_in_open_like(*u->operand);
+    return false;
   }
   std::string node(const Overlay& o) {
     std::string out = "OVERLAY(" + expr(*o.operand) + " PLACING " + expr(*o.placing) + " FROM " + expr(*o.start);

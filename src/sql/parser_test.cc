@@ -110,6 +110,9 @@ TEST(Parser, NthValueFromFirstIsNotTheFromClause) {
   EXPECT_EQ(first_select(p).from->as<ast::TableRef>()->name, ast::QualifiedName{"LAST"});
   p = parse_ok("SELECT STREAM MAX(x) FROM last");
   EXPECT_EQ(first_select(p).from->as<ast::TableRef>()->name, ast::QualifiedName{"LAST"});
+  // Printed, a stream called LAST is quoted, so a window on it stays a window.
+  EXPECT_EQ(round_trip("SELECT STREAM MAX(x) FROM \"LAST\" OVER w WINDOW w AS (ROWS 1 PRECEDING)"),
+            "SELECT STREAM MAX(X) FROM \"LAST\" OVER W WINDOW W AS (ROWS 1 PRECEDING);\n");
 }
 
 TEST(Parser, ExpressionAsRowtimeInTheSelectList) {
