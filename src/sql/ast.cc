@@ -96,10 +96,16 @@ std::string qualified(const QualifiedName& name) {
 
 // A function's name: quoted also when it is a word the parser reads as
 // special syntax (POSITION(a IN b)) or as a niladic function.
-std::string function_name(const std::string& name) {
-  if (name == "FLOOR" || name == "CEIL" || name == "CEILING") return name;
-  if (contains(name, kContextual)) return quoted(name);
-  return quote_name(name);
+std::string function_name(const FunctionCall& f) {
+  // FLOOR(x), CEIL(x, ...) read back as calls; with DISTINCT, OVER or no
+  // arguments only the quoted name does.
+  const Star* star = f.args.empty() ? nullptr : f.args[0]->as<Star>();
+  bool plain = !f.args.empty() && !(star && star->qualifier.empty()) &&
+               f.quantifier == FunctionCall::Quantifier::kNone && f.nulls == FunctionCall::Nulls::kDefault &&
+               f.from == FunctionCall::From::kDefault && !f.over;
+  if (plain && (f.name == "FLOOR" || f.name == "CEIL" || f.name == "CEILING")) return f.name;
+  if (contains(f.name, kContextual)) return quoted(f.name);
+  return quote_name(f.name);
 }
 
 // Binding strength, loosest first; see docs/analytics-sql.md, "Operator precedence".
@@ -239,7 +245,7 @@ class Printer {
   std::string node(const Cast& c) { return "CAST(" + expr(*c.operand) + " AS " + type(c.type) + ")"; }
   std::string node(const FunctionCall& f) {
     if (f.niladic) return f.name;
-    std::string out = function_name(f.name) + "(";
+    std::string out = function_name(f) + "(";
     if (f.quantifier == FunctionCall::Quantifier::kDistinct) out += "DISTINCT ";
     if (f.quantifier == FunctionCall::Quantifier::kAll) out += "ALL ";
     out += list(f.args) + ")";

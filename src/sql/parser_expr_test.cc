@@ -317,6 +317,11 @@ TEST(ParserExpr, FloorCeilStepExtract) {
   expect_prints("FLOOR(INTERVAL '1' DAY TO HOUR TO MINUTE)", "FLOOR(INTERVAL '1' DAY TO HOUR TO MINUTE)");
   expect_prints("FLOOR((ts - INTERVAL '1' DAY) TO DAY)", "FLOOR((TS - INTERVAL '1' DAY) TO DAY)");
   expect_prints("CEIL(price * 2)", "CEIL(PRICE * 2)");
+  // Calls FLOOR's special syntax would not read back keep the quoted name.
+  expect_prints("\"FLOOR\"(DISTINCT x)", "\"FLOOR\"(DISTINCT X)");
+  expect_prints("\"FLOOR\"(x) OVER w", "\"FLOOR\"(X) OVER W");
+  expect_prints("\"CEIL\"()", "\"CEIL\"()");
+  expect_prints("\"CEIL\"(*)", "\"CEIL\"(*)");
 
   e = parse_expression("STEP(\"S\".ROWTIME BY INTERVAL '60' SECOND)");
   ASSERT_TRUE(e.has_value());
