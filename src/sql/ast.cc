@@ -29,6 +29,8 @@ constexpr auto kContextual = std::to_array<std::string_view>({
     "VALUES",
     "FIRST",
     "LAST",
+    "CURRENT",
+    "UNBOUNDED",
     "CEIL",
     "CEILING",
     "CURRENT_DATE",

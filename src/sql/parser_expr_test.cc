@@ -281,6 +281,9 @@ TEST(ParserExpr, AggregatesOverWindows) {
   expect_prints("SUM(x) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)",
                 "SUM(X) OVER (W ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)");
   expect_prints("SUM(x) OVER ()", "SUM(X) OVER ()");
+  // Columns named like the frame's words stay quoted.
+  expect_prints("SUM(x) OVER (ROWS \"CURRENT\" PRECEDING)", "SUM(X) OVER (ROWS \"CURRENT\" PRECEDING)");
+  expect_prints("SUM(x) OVER (ROWS \"UNBOUNDED\" FOLLOWING)", "SUM(X) OVER (ROWS \"UNBOUNDED\" FOLLOWING)");
   expect_prints("FIRST_VALUE(x) IGNORE NULLS OVER w", "FIRST_VALUE(X) IGNORE NULLS OVER W");
   expect_prints("LAST_VALUE(x) RESPECT NULLS OVER w", "LAST_VALUE(X) RESPECT NULLS OVER W");
   expect_prints("LAG(x, 1) OVER (ROWS 1 PRECEDING)", "LAG(X, 1) OVER (ROWS 1 PRECEDING)");
