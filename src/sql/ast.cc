@@ -25,16 +25,32 @@ static_assert(std::is_sorted(kReserved.begin(), kReserved.end()));
 // Words that are names only in some places: the printer quotes them so they
 // read back as names (a column called DATE, a function called "STEP").
 constexpr auto kContextual = std::to_array<std::string_view>({
-    "CEIL",           "CEILING",
-    "CURRENT_DATE",   "CURRENT_ROW_TIMESTAMP",
-    "CURRENT_TIME",   "CURRENT_TIMESTAMP",
-    "CURSOR",         "DATE",
-    "EXTRACT",        "LOCALTIME",
-    "LOCALTIMESTAMP", "OVERLAY",
-    "POSITION",       "STEP",
-    "SUBSTRING",      "TABLE",
-    "TIME",           "TIMESTAMP",
-    "TRIM",           "STREAM",
+    "ROW",
+    "VALUES",
+    "FIRST",
+    "LAST",
+    "CURRENT",
+    "UNBOUNDED",
+    "CEIL",
+    "CEILING",
+    "CURRENT_DATE",
+    "CURRENT_ROW_TIMESTAMP",
+    "CURRENT_TIME",
+    "CURRENT_TIMESTAMP",
+    "CURSOR",
+    "DATE",
+    "EXTRACT",
+    "LOCALTIME",
+    "LOCALTIMESTAMP",
+    "OVERLAY",
+    "POSITION",
+    "STEP",
+    "SUBSTRING",
+    "TABLE",
+    "TIME",
+    "TIMESTAMP",
+    "TRIM",
+    "STREAM",
     "FLOOR",
 });
 
@@ -82,10 +98,16 @@ std::string qualified(const QualifiedName& name) {
 
 // A function's name: quoted also when it is a word the parser reads as
 // special syntax (POSITION(a IN b)) or as a niladic function.
-std::string function_name(const std::string& name) {
-  if (name == "FLOOR" || name == "CEIL" || name == "CEILING") return name;
-  if (contains(name, kContextual)) return quoted(name);
-  return quote_name(name);
+std::string function_name(const FunctionCall& f) {
+  // FLOOR(x), CEIL(x, ...) read back as calls; with DISTINCT, OVER or no
+  // arguments only the quoted name does.
+  const Star* star = f.args.empty() ? nullptr : f.args[0]->as<Star>();
+  bool plain = !f.args.empty() && !(star && star->qualifier.empty()) &&
+               f.quantifier == FunctionCall::Quantifier::kNone && f.nulls == FunctionCall::Nulls::kDefault &&
+               f.from == FunctionCall::From::kDefault && !f.over;
+  if (plain && (f.name == "FLOOR" || f.name == "CEIL" || f.name == "CEILING")) return f.name;
+  if (contains(f.name, kContextual)) return quoted(f.name);
+  return quote_name(f.name);
 }
 
 // Binding strength, loosest first; see docs/analytics-sql.md, "Operator precedence".
@@ -225,7 +247,7 @@ class Printer {
   std::string node(const Cast& c) { return "CAST(" + expr(*c.operand) + " AS " + type(c.type) + ")"; }
   std::string node(const FunctionCall& f) {
     if (f.niladic) return f.name;
-    std::string out = function_name(f.name) + "(";
+    std::string out = function_name(f) + "(";
     if (f.quantifier == FunctionCall::Quantifier::kDistinct) out += "DISTINCT ";
     if (f.quantifier == FunctionCall::Quantifier::kAll) out += "ALL ";
     out += list(f.args) + ")";
@@ -237,8 +259,24 @@ class Printer {
     return out;
   }
   std::string node(const FloorCeil& f) {
-    return std::string(f.ceil ? "CEIL(" : "FLOOR(") + expr(*f.operand) + " TO " + std::string(time_unit_name(f.unit)) +
-           ")";
+    // FLOOR(x + INTERVAL '1' DAY TO SECOND) would read as an interval DAY TO
+    // SECOND: an operand that ends in an open interval qualifier goes in
+    // parentheses.
+    std::string operand = expr(*f.operand);
+    if (ends_in_open_interval(*f.operand)) operand = "(" + operand + ")";
+    return std::string(f.ceil ? "CEIL(" : "FLOOR(") + operand + " TO " + std::string(time_unit_name(f.unit)) + ")";
+  }
+
+  // True when the print of `e` ends with an interval qualifier that a
+  // following TO would extend.
+  static bool ends_in_open_interval(const Expr& e) {
+    if (auto* l = e.as<Literal>()) return l->kind == Literal::Kind::kInterval && !l->qualifier.end;
+    if (auto* i = e.as<IntervalOf>()) return !i->qualifier.end;
+    if (auto* b = e.as<Binary>()) return ends_in_open_interval(*b->right);
+    if (auto* u = e.as<Unary>()) return ends_in_open_interval(*u->operand);
+    if (auto* b = e.as<Between>()) return ends_in_open_interval(*b->high);
+    if (auto* l = e.as<Like>()) return ends_in_open_interval(l->escape ? *l->escape : *l->pattern);
+    return false;
   }
   std::string node(const Step& s) { return "STEP(" + expr(*s.operand) + " BY " + expr(*s.width) + ")"; }
   std::string node(const Extract& e) {
@@ -250,11 +288,24 @@ class Printer {
     return "POSITION(" + operand(*p.needle, kPrecConcat) + " IN " + expr(*p.haystack) + ")";
   }
   std::string node(const Substring& s) {
-    if (s.similar)
-      return "SUBSTRING(" + expr(*s.operand) + " SIMILAR " + expr(*s.start) + " ESCAPE " + expr(*s.length) + ")";
+    if (s.similar) {
+      // The pattern is followed by ESCAPE, which a LIKE without one would take.
+      std::string pattern = expr(*s.start);
+      if (ends_in_open_like(*s.start)) pattern = "(" + pattern + ")";
+      return "SUBSTRING(" + expr(*s.operand) + " SIMILAR " + pattern + " ESCAPE " + expr(*s.length) + ")";
+    }
     std::string out = "SUBSTRING(" + expr(*s.operand) + " FROM " + expr(*s.start);
     if (s.length) out += " FOR " + expr(*s.length);
     return out + ")";
+  }
+
+  // True when the print of `e` ends with a [NOT] LIKE or SIMILAR TO that has
+  // no ESCAPE yet.
+  static bool ends_in_open_like(const Expr& e) {
+    if (auto* l = e.as<Like>()) return !l->escape;
+    if (auto* b = e.as<Binary>()) return ends_in_open_like(*b->right);
+    if (auto* u = e.as<Unary>()) return ends_in_open_like(*u->operand);
+    return false;
   }
   std::string node(const Overlay& o) {
     std::string out = "OVERLAY(" + expr(*o.operand) + " PLACING " + expr(*o.placing) + " FROM " + expr(*o.start);
@@ -428,11 +479,19 @@ class Printer {
     return out;
   }
 
-  // A query as the operand of a UNION: parenthesized when it has its own
-  // ORDER BY, or when it is a UNION on the right (UNION reads left to right).
-  std::string union_side(const Query& q, bool right) {
+  static int set_prec(const Query& q) {
+    auto* op = std::get_if<SetOperation>(&q.body);
+    if (!op) return 3;
+    return op->op == SetOperation::Op::kIntersect ? 2 : 1;
+  }
+
+  // A query as an operand of a set operation of precedence `prec`:
+  // parenthesized when it has its own ORDER BY, when it binds more loosely,
+  // or when it binds as loosely and sits on the right (all read left to right).
+  std::string set_side(const Query& q, int prec, bool right) {
     std::string s = query(q);
-    bool wrap = !q.order_by.empty() || (right && std::holds_alternative<SetOperation>(q.body));
+    int p = set_prec(q);
+    bool wrap = !q.order_by.empty() || p < prec || (right && p == prec);
     return wrap ? "(" + s + ")" : s;
   }
 
@@ -440,15 +499,53 @@ class Printer {
     std::string out;
     if (auto* s = q.select()) {
       out = select(*s);
+    } else if (auto* v = std::get_if<Values>(&q.body)) {
+      out = "VALUES ";
+      for (size_t i = 0; i < v->rows.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += "(" + list(v->rows[i]) + ")";
+      }
     } else {
       const SetOperation& op = std::get<SetOperation>(q.body);
-      std::string word = " UNION ";
+      static constexpr std::array<std::string_view, 3> kOps = {" UNION ", " EXCEPT ", " INTERSECT "};
+      std::string word(kOps[static_cast<size_t>(op.op)]);
       if (op.quantifier == SetOperation::Quantifier::kAll) word += "ALL ";
       if (op.quantifier == SetOperation::Quantifier::kDistinct) word += "DISTINCT ";
-      out = union_side(*op.left, false) + word + union_side(*op.right, true);
+      int prec = set_prec(q);
+      out = set_side(*op.left, prec, false) + word + set_side(*op.right, prec, true);
     }
     if (!q.order_by.empty()) out += " ORDER BY " + order(q.order_by);
     return out;
+  }
+
+  std::string target(const QualifiedName& name, const std::vector<std::string>& columns) {
+    std::string out = qualified(name);
+    if (columns.empty()) return out;
+    out += " (";
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += quote_name(columns[i]);
+    }
+    return out + ")";
+  }
+
+  std::string function(const CreateFunction& f) {
+    std::string out = f.or_replace ? "CREATE OR REPLACE FUNCTION " : "CREATE FUNCTION ";
+    out += qualified(f.name) + "(";
+    for (size_t i = 0; i < f.parameters.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += quote_name(f.parameters[i].name) + " " + type(f.parameters[i].type);
+    }
+    out += ") RETURNS " + type(f.returns);
+    if (f.language_sql) out += " LANGUAGE SQL";
+    if (f.specific) out += " SPECIFIC " + quote_name(*f.specific);
+    if (f.deterministic) out += *f.deterministic ? " DETERMINISTIC" : " NOT DETERMINISTIC";
+    if (f.contains_sql) out += " CONTAINS SQL";
+    if (f.reads_sql_data) out += " READS SQL DATA";
+    if (f.modifies_sql_data) out += " MODIFIES SQL DATA";
+    if (f.returns_null_on_null)
+      out += *f.returns_null_on_null ? " RETURNS NULL ON NULL INPUT" : " CALLED ON NULL INPUT";
+    return out + " RETURN " + expr(*f.body);
   }
 
   std::string description(const std::optional<std::string>& d) { return d ? " DESCRIPTION " + string_literal(*d) : ""; }
@@ -465,17 +562,11 @@ class Printer {
     }
     if (auto* p = s.as<CreatePump>()) {
       std::string out = p->or_replace ? "CREATE OR REPLACE PUMP " : "CREATE PUMP ";
-      out += qualified(p->name) + description(p->description) + " AS INSERT INTO " + qualified(p->target);
-      if (!p->columns.empty()) {
-        out += " (";
-        for (size_t i = 0; i < p->columns.size(); ++i) {
-          if (i > 0) out += ", ";
-          out += quote_name(p->columns[i]);
-        }
-        out += ")";
-      }
+      out += qualified(p->name) + description(p->description) + " AS INSERT INTO " + target(p->target, p->columns);
       return out + " " + query(p->query);
     }
+    if (auto* f = s.as<CreateFunction>()) return function(*f);
+    if (auto* i = s.as<Insert>()) return "INSERT INTO " + target(i->target, i->columns) + " " + query(i->query);
     return query(std::get<Query>(s.node));
   }
 };

@@ -460,19 +460,28 @@ struct Select {
   bool operator==(const Select&) const = default;
 };
 
-// left UNION [ALL | DISTINCT] right
+// left UNION | EXCEPT | INTERSECT [ALL | DISTINCT] right. INTERSECT binds
+// tighter than UNION and EXCEPT; all read left to right.
 struct SetOperation {
+  enum class Op { kUnion, kExcept, kIntersect };
   enum class Quantifier { kDefault, kAll, kDistinct };
+  Op op = Op::kUnion;
   Quantifier quantifier = Quantifier::kAll;
   Box<Query> left;
   Box<Query> right;
   bool operator==(const SetOperation&) const = default;
 };
 
-// A query: a SELECT or a UNION of queries, with the ORDER BY that applies to
-// the whole of it.
+// VALUES (a, b), ROW(c, d), ...: rows given in the query.
+struct Values {
+  std::vector<std::vector<Box<Expr>>> rows;
+  bool operator==(const Values&) const = default;
+};
+
+// A query: a SELECT, a set operation on queries or VALUES, with the ORDER BY
+// that applies to the whole of it.
 struct Query {
-  using Body = std::variant<Select, SetOperation>;
+  using Body = std::variant<Select, SetOperation, Values>;
   Pos pos;
   Body body;
   std::vector<OrderItem> order_by;
@@ -511,8 +520,36 @@ struct CreatePump {
   bool operator==(const CreatePump&) const = default;
 };
 
+// INSERT INTO stream [(cols)] query, outside a pump.
+struct Insert {
+  QualifiedName target;
+  std::vector<std::string> columns;
+  Query query;
+  bool operator==(const Insert&) const = default;
+};
+
+// CREATE [OR REPLACE] FUNCTION name (param TYPE, ...) RETURNS TYPE
+// [characteristics] RETURN expr: a user-defined function written in SQL (the
+// only kind KDA has). The characteristics may come in any order; they print
+// in the order of the fields.
+struct CreateFunction {
+  bool or_replace = false;
+  QualifiedName name;
+  std::vector<ColumnDef> parameters;
+  DataType returns;
+  bool language_sql = false;                 // LANGUAGE SQL
+  std::optional<std::string> specific;       // SPECIFIC name
+  std::optional<bool> deterministic;         // [NOT] DETERMINISTIC
+  bool contains_sql = false;                 // CONTAINS SQL
+  bool reads_sql_data = false;               // READS SQL DATA
+  bool modifies_sql_data = false;            // MODIFIES SQL DATA
+  std::optional<bool> returns_null_on_null;  // RETURNS NULL ON NULL INPUT (true) | CALLED ON NULL INPUT
+  Box<Expr> body;
+  bool operator==(const CreateFunction&) const = default;
+};
+
 struct Statement {
-  using Node = std::variant<CreateStream, CreatePump, Query>;
+  using Node = std::variant<CreateStream, CreatePump, CreateFunction, Insert, Query>;
   Pos pos;
   Node node;
   bool operator==(const Statement&) const = default;

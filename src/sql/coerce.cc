@@ -1,9 +1,11 @@
 #include "sql/coerce.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace runnel::sql {
 
@@ -38,8 +40,29 @@ SqlResult<Value> out_of_range(const std::string& what, const SqlType& to) {
 }
 
 // Round-half-away-from-zero division of an int128 by 10^n.
+// v / 10^n rounded half away from zero (n < 0 multiplies); nullopt when a
+// multiplication leaves int128. For n > 38 every int128 rounds to 0.
+std::optional<__int128> checked_div_round(__int128 v, int n) {
+  if (n <= 0) {
+    if (v == 0) return v;
+    if (n < -38) return std::nullopt;
+    const __int128 p = pow10_128(-n);
+    const __int128 limit = (~static_cast<unsigned __int128>(0) >> 1) / static_cast<unsigned __int128>(p);
+    if (v > limit || v < -limit) return std::nullopt;
+    return v * p;
+  }
+  if (n > 38) return 0;
+  const __int128 p = pow10_128(n);
+  __int128 q = v / p, r = v % p;
+  if (r < 0) r = -r;
+  if (r * 2 >= p) q += v < 0 ? -1 : 1;
+  return q;
+}
+
+// For callers whose n > 0 or whose values are bounded (18-digit DECIMALs).
 __int128 div_round(__int128 v, int n) {
   if (n <= 0) return v * pow10_128(-n);
+  if (n > 38) return 0;
   const __int128 p = pow10_128(n);
   __int128 q = v / p, r = v % p;
   if (r < 0) r = -r;
@@ -146,18 +169,19 @@ SqlResult<Value> text_to_number(std::string_view raw, const SqlType& to) {
   if (i != s.size()) return bad_text(raw, to);
   if (neg) u = -u;
   if (scale < 0) {
-    if (scale < -36) return out_of_range(std::string(s), to);
+    // Past 10^37 nothing fits any exact type (18 digits at most).
+    if (u != 0 && digits - scale > 37) return out_of_range(std::string(s), to);
     u *= pow10_128(-scale);
     scale = 0;
   }
   if (to.is_integer()) {
-    const __int128 x = div_round(u, scale);
-    if (x < integer_min(to.kind) || x > integer_max(to.kind)) return out_of_range(std::string(s), to);
-    return Value::integer_of(to.kind, static_cast<int64_t>(x));
+    const auto x = checked_div_round(u, scale);
+    if (!x || *x < integer_min(to.kind) || *x > integer_max(to.kind)) return out_of_range(std::string(s), to);
+    return Value::integer_of(to.kind, static_cast<int64_t>(*x));
   }
-  const __int128 x = div_round(u, scale - to.scale);
-  if (x >= pow10_128(to.length) || x <= -pow10_128(to.length)) return out_of_range(std::string(s), to);
-  return Value::decimal(static_cast<int64_t>(x), to.scale);
+  const auto x = checked_div_round(u, scale - to.scale);
+  if (!x || *x >= pow10_128(to.length) || *x <= -pow10_128(to.length)) return out_of_range(std::string(s), to);
+  return Value::decimal(static_cast<int64_t>(*x), to.scale);
 }
 
 SqlResult<Value> text_to_character(std::string text, const SqlType& to, bool truncate) {
@@ -282,13 +306,13 @@ int64_t unit_millis(TimeUnit u) {
 }
 
 SqlResult<int64_t> rescale_decimal(int64_t unscaled, int from_scale, int scale, int precision) {
-  const __int128 x = div_round(unscaled, from_scale - scale);
-  const __int128 limit = pow10_128(precision);
-  if (x >= limit || x <= -limit) {
+  const auto x = checked_div_round(unscaled, from_scale - scale);
+  const __int128 limit = pow10_128(std::clamp(precision, 0, 38));
+  if (!x || *x >= limit || *x <= -limit) {
     return sql_error(kOverflow, "Value " + format_decimal(unscaled, from_scale) + " is out of range for DECIMAL(" +
                                     std::to_string(precision) + "," + std::to_string(scale) + ")");
   }
-  return static_cast<int64_t>(x);
+  return static_cast<int64_t>(*x);
 }
 
 SqlResult<Value> parse_interval_text(std::string_view text, const SqlType& type) {
@@ -340,7 +364,10 @@ SqlResult<Value> parse_interval_text(std::string_view text, const SqlType& type)
     while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 12) v = v * 10 + (s[i++] - '0');
     if (i == start) return bad_text(text, type);
     if (started && ((u == TimeUnit::kHour && v > 23) || (u != TimeUnit::kHour && v > 59))) return bad_text(text, type);
-    total += v * unit_millis(u);
+    int64_t part;
+    if (__builtin_mul_overflow(v, unit_millis(u), &part) || __builtin_add_overflow(total, part, &total)) {
+      return out_of_range(std::string(text), type);
+    }
     started = true;
   }
   if (type.end == TimeUnit::kSecond && i < s.size() && s[i] == '.') {

@@ -86,6 +86,19 @@ TEST(Assign, WithinFamilies) {
   EXPECT_EQ(assign_value(Value::varchar("abcdef"), T("VARCHAR(2)"))->as_string(), "ab");
 }
 
+// Found by functions_fuzz: a 12-digit day count overflowed the
+// milliseconds, and many fractional zeros overflowed the rescaling.
+TEST(Cast, HugeTextIsOutOfRangeNotOverflow) {
+  EXPECT_EQ(cast_text(Value::varchar("121221121221 00:00:00"), "INTERVAL DAY TO SECOND"),
+            "ERR:NUMERIC_VALUE_OUT_OF_RANGE");
+  EXPECT_EQ(cast_text(Value::varchar("0." + std::string(60, '0') + "1"), "DECIMAL(5,2)"), "0.00");
+  EXPECT_EQ(cast_text(Value::varchar("9" + std::string(30, '9') + "e30"), "DECIMAL(5,2)"),
+            "ERR:NUMERIC_VALUE_OUT_OF_RANGE");
+  EXPECT_EQ(cast_text(Value::varchar("1e-40"), "INTEGER"), "0");
+  EXPECT_EQ(cast_text(Value::varchar(std::string(30, '9')), "DECIMAL(18,18)"), "ERR:NUMERIC_VALUE_OUT_OF_RANGE");
+  EXPECT_EQ(cast_text(Value::varchar("737789129377-01-01"), "TIMESTAMP"), "ERR:CONVERSION_ERROR");
+}
+
 TEST(Interval, Literals) {
   EXPECT_EQ(parse_interval_text("90", T("INTERVAL MINUTE"))->as_int(), 90 * 60000);
   EXPECT_EQ(parse_interval_text("-2-3", T("INTERVAL YEAR TO MONTH"))->as_int(), -27);

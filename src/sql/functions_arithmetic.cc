@@ -12,6 +12,7 @@ namespace runnel::sql {
 namespace {
 
 constexpr int64_t kMillisPerDay = 86'400'000;
+constexpr int64_t kMaxDays = 73'000'000'000;  // about 200,000,000 years
 
 __int128 pow10_128(int n) {
   __int128 p = 1;
@@ -135,14 +136,17 @@ SqlResult<Value> numeric_op(ArithOp op, const Value& a, const Value& b, const Sq
 
 SqlResult<Value> add_months(int64_t ms, int64_t months) {
   CivilTime c = civil_from_millis(ms);
-  const int64_t total = c.year * 12 + (c.month - 1) + months;
+  int64_t total;
+  if (__builtin_add_overflow(c.year * 12 + (c.month - 1), months, &total)) {
+    return sql_error(kOverflow, "Datetime out of range");
+  }
   c.year = floor_div(total, 12);
   c.month = static_cast<int>(floor_mod(total, 12)) + 1;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (c.year % 4 == 0 && c.year % 100 != 0) || c.year % 400 == 0;
   const int last = kDays[c.month - 1] + (c.month == 2 && leap ? 1 : 0);
   if (c.day > last) c.day = last;
-  if (c.year > 292'000'000 || c.year < -292'000'000) return sql_error(kOverflow, "Datetime out of range");
+  if (c.year > 200'000'000 || c.year < -200'000'000) return sql_error(kOverflow, "Datetime out of range");
   return Value::timestamp(millis_from_civil(c));
 }
 
@@ -178,7 +182,13 @@ SqlResult<Value> datetime_op(ArithOp op, const Value& a, const Value& b, const S
       return r;
     }
     switch (dt.kind()) {
-      case TypeKind::kDate: return Value::date(dt.as_int() + amount / kMillisPerDay);
+      case TypeKind::kDate: {
+        // Dates stay within years +-200,000,000 (value.h), so their
+        // milliseconds always fit an int64.
+        const int64_t days = dt.as_int() + amount / kMillisPerDay;
+        if (days > kMaxDays || days < -kMaxDays) return sql_error(kOverflow, "Date out of range");
+        return Value::date(days);
+      }
       case TypeKind::kTime: return Value::time(floor_mod(dt.as_int() + amount % kMillisPerDay, kMillisPerDay));
       default: return checked_add(dt.as_int(), amount, TypeKind::kTimestamp);
     }
@@ -337,6 +347,7 @@ Binding bind_arithmetic_function(const std::string& name, std::span<const ArgInf
     };
     return BoundFunction{null_on_null(std::move(fn), rt.kind), rt};
   }
+  if (name == "-") return bind_error(name, "takes one or two operands");
   if (name == "=") return bind_compare(name, CompareOp::kEq, args);
   if (name == "<>" || name == "!=") return bind_compare(name, CompareOp::kNe, args);
   if (name == "<") return bind_compare(name, CompareOp::kLt, args);

@@ -125,5 +125,21 @@ TEST(Registry, UnknownNamesAndArity) {
   EXPECT_FALSE(scalar_function_names().empty());
 }
 
+// Every name the registry lists is bound by some family: with no arguments
+// it is an argument error, never "no such function".
+TEST(Registry, EveryListedNameIsKnown) {
+  const std::vector<ArgInfo> none;
+  for (const std::string& name : scalar_function_names()) {
+    auto r = find_scalar_function(name, none);
+    if (r.has_value()) continue;  // a function that takes no arguments
+    EXPECT_EQ(r.error().code(), Status::Code::kInvalidArgument) << name << ": " << r.error().message();
+  }
+  for (std::string_view name : row_function_names()) {
+    auto r = find_row_function(name, none);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().code(), Status::Code::kInvalidArgument) << name;
+  }
+}
+
 }  // namespace
 }  // namespace runnel::sql

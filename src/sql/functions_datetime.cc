@@ -190,7 +190,9 @@ Binding bind_datetime_function(const std::string& name, std::span<const ArgInfo>
     };
     return BoundFunction{null_on_null(std::move(fn), TypeKind::kBigint), SqlType::of(TypeKind::kBigint)};
   }
-  if ((name == "FLOOR" || name == "CEIL") && args.size() == 2) {
+  if (name == "FLOOR" || name == "CEIL") {
+    // FLOOR/CEIL of a number bound in the arithmetic family already.
+    if (args.size() != 2) return bind_error(name, "takes a number, or a datetime TO a unit");
     auto unit = constant_unit(args[1]);
     const SqlType t = args[0].type;
     if (!t.is_datetime()) return bind_error(name, "rounds a DATE, TIME or TIMESTAMP TO a unit");

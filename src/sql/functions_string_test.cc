@@ -103,6 +103,15 @@ TEST(Overlay, ReferenceExamples) {
   EXPECT_EQ(eval("OVERLAY", {S("12345"), kNullText, I(2)}), "NULL");
 }
 
+TEST(Position, ReferenceExamples) {
+  EXPECT_EQ(eval("POSITION", {S("findme"), S("1234findmeXXX")}), "5");
+  EXPECT_EQ(eval("POSITION", {S("findme"), S("1234not-hereXXX")}), "0");
+  EXPECT_EQ(eval("POSITION", {S("1"), S("1234567")}), "1");
+  EXPECT_EQ(eval("POSITION", {S("7"), S("1234567")}), "7");
+  EXPECT_EQ(eval("POSITION", {S(""), S("1234567")}), "1");
+  EXPECT_EQ(eval("POSITION", {kNullText, S("1234567")}), "NULL");
+}
+
 TEST(Position, FindsCharacters) {
   EXPECT_EQ(eval("POSITION", {S("c"), S("abcabc")}), "3");
   EXPECT_EQ(eval("POSITION", {S("c"), S("abcabc"), I(4)}), "6");
@@ -116,7 +125,11 @@ TEST(Trim, ModesAndCharacters) {
   EXPECT_EQ(eval("TRIM", {S("BOTH"), S(" "), S("  a b  ")}), "a b");
   EXPECT_EQ(eval("TRIM", {S("LEADING"), S("x"), S("xxaxx")}), "axx");
   EXPECT_EQ(eval("TRIM", {S("TRAILING"), S("x"), S("xxaxx")}), "xxa");
+  // "specifying an empty string or a string longer than one character
+  // results in an exception"
   EXPECT_EQ(eval("TRIM", {S("BOTH"), S("xy"), S("xya")}), "ERR:INVALID_ARGUMENT");
+  EXPECT_EQ(eval("TRIM", {S("BOTH"), S(""), S("xya")}), "ERR:INVALID_ARGUMENT");
+  EXPECT_EQ(eval("TRIM", {S("TRAILING"), S("x"), S("xxxTrimxBackxxx")}), "xxxTrimxBack");
   EXPECT_EQ(eval("TRIM", {S("  a  ")}), "a");
   EXPECT_FALSE(bind_ok("TRIM", {S("MIDDLE"), S(" "), S("a")}));
 }
@@ -124,7 +137,7 @@ TEST(Trim, ModesAndCharacters) {
 TEST(Case, UpperLowerInitcapCharLength) {
   EXPECT_EQ(eval("UPPER", {S("Hello, wörld")}), "HELLO, WÖRLD");
   EXPECT_EQ(eval("LOWER", {S("ÀBC Δ")}), "àbc δ");
-  EXPECT_EQ(eval("INITCAP", {S("each FIRST lEtter")}), "Each First Letter");
+  EXPECT_EQ(eval("INITCAP", {S("Each FIRST lEtTeR is cAPITALIZED")}), "Each First Letter Is Capitalized");
   EXPECT_EQ(eval("INITCAP", {S("o'neil-smith x")}), "O'neil-smith X");
   EXPECT_EQ(eval("CHAR_LENGTH", {S("héllo")}), "5");
   EXPECT_EQ(eval("CHARACTER_LENGTH", {S("")}), "0");

@@ -94,7 +94,16 @@ std::optional<ast::Program> Parser::program() {
 
 std::optional<ast::Statement> Parser::statement() {
   if (at_word("CREATE")) return create();
-  if (at_word("SELECT") || at_symbol("(")) {
+  if (at_word("INSERT")) {
+    ast::Statement s;
+    s.pos = next().pos;
+    if (!expect_word("INTO", "after INSERT")) return std::nullopt;
+    ast::Insert insert;
+    if (!insert_body(&insert.target, &insert.columns, &insert.query)) return std::nullopt;
+    s.node = std::move(insert);
+    return s;
+  }
+  if (at_query_start()) {
     ast::Statement s;
     s.pos = peek().pos;
     auto q = query();
@@ -102,7 +111,7 @@ std::optional<ast::Statement> Parser::statement() {
     s.node = std::move(*q);
     return s;
   }
-  fail_expected("CREATE STREAM, CREATE PUMP or SELECT", "at the start of a statement");
+  fail_expected("CREATE STREAM, CREATE PUMP, CREATE FUNCTION, INSERT or SELECT", "at the start of a statement");
   return std::nullopt;
 }
 
@@ -156,30 +165,107 @@ std::optional<ast::Statement> Parser::create() {
         !expect_word("INTO", "after INSERT")) {
       return std::nullopt;
     }
-    auto target = qualified_name("the name of the stream the pump inserts into");
-    if (!target) return std::nullopt;
-    p.target = std::move(*target);
-    if (at_symbol("(") && !at_word("SELECT", 1) && !at_symbol("(", 1)) {
-      next();
-      do {
-        auto col = name("a column name");
-        if (!col) return std::nullopt;
-        p.columns.push_back(std::move(*col));
-      } while (accept_symbol(","));
-      if (!expect_symbol(")", "after the column list")) return std::nullopt;
-    }
-    if (!at_word("SELECT") && !at_symbol("(")) {
-      fail_expected("SELECT", "after INSERT INTO");
-      return std::nullopt;
-    }
-    auto q = query();
-    if (!q) return std::nullopt;
-    p.query = std::move(*q);
+    if (!insert_body(&p.target, &p.columns, &p.query)) return std::nullopt;
     s.node = std::move(p);
     return s;
   }
-  fail_expected("STREAM or PUMP", or_replace ? "after CREATE OR REPLACE" : "after CREATE");
+  if (accept_word("FUNCTION")) return create_function(std::move(s), or_replace);
+  fail_expected("STREAM, PUMP or FUNCTION", or_replace ? "after CREATE OR REPLACE" : "after CREATE");
   return std::nullopt;
+}
+
+// After INSERT INTO: stream [(column, ...)] query.
+bool Parser::insert_body(ast::QualifiedName* target, std::vector<std::string>* columns, ast::Query* query_out) {
+  auto t = qualified_name("the name of the stream to insert into");
+  if (!t) return false;
+  *target = std::move(*t);
+  if (at_symbol("(") && !at_query_start(1)) {
+    next();
+    do {
+      auto col = name("a column name");
+      if (!col) return false;
+      columns->push_back(std::move(*col));
+    } while (accept_symbol(","));
+    if (!expect_symbol(")", "after the column list")) return false;
+  }
+  if (!at_query_start()) return fail_expected("SELECT or VALUES", "after INSERT INTO");
+  auto q = query();
+  if (!q) return false;
+  *query_out = std::move(*q);
+  return true;
+}
+
+// After CREATE [OR REPLACE] FUNCTION: name (param TYPE, ...) RETURNS TYPE
+// [characteristics] RETURN expr.
+std::optional<ast::Statement> Parser::create_function(ast::Statement s, bool or_replace) {
+  ast::CreateFunction f;
+  f.or_replace = or_replace;
+  auto n = qualified_name("a function name");
+  if (!n) return std::nullopt;
+  f.name = std::move(*n);
+  if (!expect_symbol("(", "to open the function's parameter list")) return std::nullopt;
+  if (!at_symbol(")")) {
+    do {
+      ast::ColumnDef param;
+      param.pos = peek().pos;
+      auto pn = name("a parameter name");
+      if (!pn) return std::nullopt;
+      param.name = std::move(*pn);
+      auto type = data_type();
+      if (!type) return std::nullopt;
+      param.type = std::move(*type);
+      f.parameters.push_back(std::move(param));
+    } while (accept_symbol(","));
+  }
+  if (!expect_symbol(")", "after the parameter list") || !expect_word("RETURNS", "after the parameter list")) {
+    return std::nullopt;
+  }
+  auto returns = data_type();
+  if (!returns) return std::nullopt;
+  f.returns = std::move(*returns);
+  while (!accept_word("RETURN")) {
+    if (accept_word("LANGUAGE")) {
+      if (!expect_word("SQL", "after LANGUAGE (functions are written in SQL)")) return std::nullopt;
+      f.language_sql = true;
+    } else if (accept_word("SPECIFIC")) {
+      auto sn = name("a specific name after SPECIFIC");
+      if (!sn) return std::nullopt;
+      f.specific = std::move(*sn);
+    } else if (accept_word("DETERMINISTIC")) {
+      f.deterministic = true;
+    } else if (accept_word("NOT")) {
+      if (!expect_word("DETERMINISTIC", "after NOT")) return std::nullopt;
+      f.deterministic = false;
+    } else if (accept_word("CONTAINS")) {
+      if (!expect_word("SQL", "after CONTAINS")) return std::nullopt;
+      f.contains_sql = true;
+    } else if (at_word("READS") || at_word("MODIFIES")) {
+      bool reads = next().text == "READS";
+      if (!expect_word("SQL", reads ? "after READS" : "after MODIFIES") || !expect_word("DATA", "after SQL")) {
+        return std::nullopt;
+      }
+      (reads ? f.reads_sql_data : f.modifies_sql_data) = true;
+    } else if (accept_word("RETURNS")) {
+      if (!expect_word("NULL", "after RETURNS") || !expect_word("ON", "after RETURNS NULL") ||
+          !expect_word("NULL", "after RETURNS NULL ON") || !expect_word("INPUT", "after RETURNS NULL ON NULL")) {
+        return std::nullopt;
+      }
+      f.returns_null_on_null = true;
+    } else if (accept_word("CALLED")) {
+      if (!expect_word("ON", "after CALLED") || !expect_word("NULL", "after CALLED ON") ||
+          !expect_word("INPUT", "after CALLED ON NULL")) {
+        return std::nullopt;
+      }
+      f.returns_null_on_null = false;
+    } else {
+      fail_expected("RETURN and the function's body", "after the function's signature");
+      return std::nullopt;
+    }
+  }
+  f.body = expression();
+  if (!f.body) return std::nullopt;
+  s.node = std::move(f);
+  return s;
 }
 
 std::optional<ast::Query> Parser::query_only() {
@@ -209,24 +295,20 @@ std::optional<ast::Query> Parser::query() {
   DepthScope depth(*this);
   if (!depth.enter()) return std::nullopt;
   Pos start = peek().pos;
-  auto left = query_term();
+  auto left = intersect_chain();
   if (!left) return std::nullopt;
   ast::Query q = std::move(*left);
-  while (at_word("UNION") || at_word("EXCEPT") || at_word("INTERSECT")) {
-    if (!at_word("UNION")) {
-      fail(peek(), peek().text + " is not supported; only UNION ALL combines streams");
-      return std::nullopt;
-    }
-    next();
+  while (at_word("UNION") || at_word("EXCEPT")) {
     if (!depth.enter()) return std::nullopt;
     ast::SetOperation op;
+    op.op = next().text == "UNION" ? ast::SetOperation::Op::kUnion : ast::SetOperation::Op::kExcept;
     op.quantifier = ast::SetOperation::Quantifier::kDefault;
     if (accept_word("ALL")) {
       op.quantifier = ast::SetOperation::Quantifier::kAll;
     } else if (accept_word("DISTINCT")) {
       op.quantifier = ast::SetOperation::Quantifier::kDistinct;
     }
-    auto right = query_term();
+    auto right = intersect_chain();
     if (!right) return std::nullopt;
     op.left = std::move(q);
     op.right = std::move(*right);
@@ -248,12 +330,65 @@ std::optional<ast::Query> Parser::query() {
   return q;
 }
 
+// query_term { INTERSECT [ALL | DISTINCT] query_term }: INTERSECT binds
+// tighter than UNION and EXCEPT (the SQL Reference's "Query" page).
+std::optional<ast::Query> Parser::intersect_chain() {
+  DepthScope depth(*this);
+  Pos start = peek().pos;
+  auto left = query_term();
+  if (!left) return std::nullopt;
+  ast::Query q = std::move(*left);
+  while (at_word("INTERSECT")) {
+    next();
+    if (!depth.enter()) return std::nullopt;
+    ast::SetOperation op;
+    op.op = ast::SetOperation::Op::kIntersect;
+    op.quantifier = ast::SetOperation::Quantifier::kDefault;
+    if (accept_word("ALL")) {
+      op.quantifier = ast::SetOperation::Quantifier::kAll;
+    } else if (accept_word("DISTINCT")) {
+      op.quantifier = ast::SetOperation::Quantifier::kDistinct;
+    }
+    auto right = query_term();
+    if (!right) return std::nullopt;
+    op.left = std::move(q);
+    op.right = std::move(*right);
+    q = ast::Query{};
+    q.pos = start;
+    q.body = std::move(op);
+  }
+  return q;
+}
+
+// VALUES [ROW] (a, b), ...
+std::optional<ast::Values> Parser::values() {
+  next();  // VALUES
+  ast::Values v;
+  do {
+    accept_word("ROW");
+    if (!expect_symbol("(", "to open a row of VALUES")) return std::nullopt;
+    auto row = expression_list();
+    if (!row) return std::nullopt;
+    if (!expect_symbol(")", "to close the row")) return std::nullopt;
+    v.rows.push_back(std::move(*row));
+  } while (accept_symbol(","));
+  return v;
+}
+
 std::optional<ast::Query> Parser::query_term() {
   if (at_symbol("(")) {
     next();
     auto q = query();
     if (!q) return std::nullopt;
     if (!expect_symbol(")", "to close the parenthesized query")) return std::nullopt;
+    return q;
+  }
+  if (at_word("VALUES")) {
+    ast::Query q;
+    q.pos = peek().pos;
+    auto v = values();
+    if (!v) return std::nullopt;
+    q.body = std::move(*v);
     return q;
   }
   if (!at_word("SELECT")) {
@@ -490,7 +625,7 @@ ast::Box<ast::FromItem> Parser::from_primary() {
     return item;
   }
   if (at_symbol("(")) {
-    if (!at_word("SELECT", 1) && !at_symbol("(", 1)) {
+    if (!at_query_start(1)) {
       next();
       fail_expected("SELECT", "after '(' in FROM");
       return {};

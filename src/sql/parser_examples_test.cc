@@ -23,6 +23,24 @@ struct Example {
 };
 
 const Example kExamples[] = {
+    {"datetime", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+   TICKER VARCHAR(4),
+   event_time TIMESTAMP,
+   five_minutes_before TIMESTAMP,
+   event_unix_timestamp BIGINT,
+   event_timestamp_as_char VARCHAR(50),
+   event_second INTEGER);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM
+   TICKER,
+   EVENT_TIME,
+   EVENT_TIME - INTERVAL '5' MINUTE,
+   UNIX_TIMESTAMP(EVENT_TIME),
+   TIMESTAMP_TO_CHAR('yyyy-MM-dd hh:mm:ss', EVENT_TIME),
+   EXTRACT(SECOND FROM EVENT_TIME)
+FROM "SOURCE_SQL_STREAM_001";
+)sql",
+     2},
     {"getting_started", R"sql(-- The Getting Started exercise: keep the technology sector's trades.
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), change DOUBLE, price DOUBLE);
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
@@ -31,6 +49,21 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
     WHERE sector SIMILAR TO '%TECH%';
 )sql",
      2},
+    {"having_and_errors", R"sql(-- Tumbling counts kept only above a threshold.
+CREATE OR REPLACE STREAM "BUSY_STREAM" (ticker_symbol VARCHAR(4), "TradeCount" INTEGER);
+CREATE OR REPLACE PUMP "BUSY_PUMP" AS INSERT INTO "BUSY_STREAM"
+SELECT STREAM ticker_symbol, COUNT(*) AS "TradeCount"
+FROM "SOURCE_SQL_STREAM_001"
+GROUP BY ticker_symbol, FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE)
+HAVING COUNT(*) > 10;
+-- The error stream example: a division by zero sends every row to error_stream.
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), average_price DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM ticker_symbol, price / 0 AS ProblemColumn
+FROM "SOURCE_SQL_STREAM_001"
+WHERE sector SIMILAR TO '%TECH%';
+)sql",
+     4},
     {"hotspots", R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
     "x" DOUBLE,
     "y" DOUBLE,
@@ -132,6 +165,20 @@ SELECT "systolic", "diastolic", "bloodPressureLevel", ANOMALY_SCORE, ANOMALY_EXP
 FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(
     CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 300, 512, 1024, 1, true))
 WHERE ANOMALY_SCORE > 0;
+)sql",
+     2},
+    {"regex_replace",
+     R"sql(CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ingest_time TIMESTAMP, referrer VARCHAR(32), secure VARCHAR(32),
+    label VARCHAR(8));
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM "SOURCE_SQL_STREAM_001".APPROXIMATE_ARRIVAL_TIME,
+                  "REFERRER",
+                  REGEX_REPLACE("REFERRER", 'http://', 'https://', 1, 0),
+                  COALESCE(NULLIF(LOWER("LABEL"), ''), 'none')
+    FROM "SOURCE_SQL_STREAM_001"
+    WHERE "REFERRER" IS NOT NULL AND CHAR_LENGTH("REFERRER") BETWEEN 8 AND 32
+    UNION ALL
+    SELECT STREAM ROWTIME, 'none', 'none', 'none' FROM "HEARTBEAT_STREAM";
 )sql",
      2},
     {"sliding",

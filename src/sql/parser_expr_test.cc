@@ -281,6 +281,9 @@ TEST(ParserExpr, AggregatesOverWindows) {
   expect_prints("SUM(x) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)",
                 "SUM(X) OVER (W ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)");
   expect_prints("SUM(x) OVER ()", "SUM(X) OVER ()");
+  // Columns named like the frame's words stay quoted.
+  expect_prints("SUM(x) OVER (ROWS \"CURRENT\" PRECEDING)", "SUM(X) OVER (ROWS \"CURRENT\" PRECEDING)");
+  expect_prints("SUM(x) OVER (ROWS \"UNBOUNDED\" FOLLOWING)", "SUM(X) OVER (ROWS \"UNBOUNDED\" FOLLOWING)");
   expect_prints("FIRST_VALUE(x) IGNORE NULLS OVER w", "FIRST_VALUE(X) IGNORE NULLS OVER W");
   expect_prints("LAST_VALUE(x) RESPECT NULLS OVER w", "LAST_VALUE(X) RESPECT NULLS OVER W");
   expect_prints("LAG(x, 1) OVER (ROWS 1 PRECEDING)", "LAG(X, 1) OVER (ROWS 1 PRECEDING)");
@@ -310,7 +313,18 @@ TEST(ParserExpr, FloorCeilStepExtract) {
   expect_prints("CEIL(rowtime TO DAY)", "CEIL(ROWTIME TO DAY)");
   expect_prints("CEILING(rowtime TO SECOND)", "CEIL(ROWTIME TO SECOND)");
   expect_prints("FLOOR(price)", "FLOOR(PRICE)");
+  // An operand ending in an interval keeps its parentheses, else TO would extend the interval.
+  expect_prints("FLOOR((INTERVAL '1' DAY) TO HOUR)", "FLOOR((INTERVAL '1' DAY) TO HOUR)");
+  expect_prints("CEIL((ts + INTERVAL '1' DAY(2)) TO HOUR)", "CEIL((TS + INTERVAL '1' DAY(2)) TO HOUR)");
+  expect_prints("FLOOR(((a - b) DAY) TO HOUR)", "FLOOR(((A - B) DAY) TO HOUR)");
+  expect_prints("FLOOR(INTERVAL '1' DAY TO HOUR TO MINUTE)", "FLOOR(INTERVAL '1' DAY TO HOUR TO MINUTE)");
+  expect_prints("FLOOR((ts - INTERVAL '1' DAY) TO DAY)", "FLOOR((TS - INTERVAL '1' DAY) TO DAY)");
   expect_prints("CEIL(price * 2)", "CEIL(PRICE * 2)");
+  // Calls FLOOR's special syntax would not read back keep the quoted name.
+  expect_prints("\"FLOOR\"(DISTINCT x)", "\"FLOOR\"(DISTINCT X)");
+  expect_prints("\"FLOOR\"(x) OVER w", "\"FLOOR\"(X) OVER W");
+  expect_prints("\"CEIL\"()", "\"CEIL\"()");
+  expect_prints("\"CEIL\"(*)", "\"CEIL\"(*)");
 
   e = parse_expression("STEP(\"S\".ROWTIME BY INTERVAL '60' SECOND)");
   ASSERT_TRUE(e.has_value());
@@ -331,6 +345,11 @@ TEST(ParserExpr, StringFunctionsWithKeywordArguments) {
   expect_prints("SUBSTRING(s, 2, 3)", "SUBSTRING(S FROM 2 FOR 3)");
   expect_prints("SUBSTRING(s, 2)", "SUBSTRING(S FROM 2)");
   expect_prints("SUBSTRING(s SIMILAR '%#\"o_b#\"%' ESCAPE '#')", "SUBSTRING(S SIMILAR '%#\"o_b#\"%' ESCAPE '#')");
+  expect_prints("SUBSTRING(s SIMILAR (a LIKE b) ESCAPE '#')", "SUBSTRING(S SIMILAR (A LIKE B) ESCAPE '#')");
+  expect_prints("SUBSTRING(s SIMILAR (x AND NOT a LIKE b) ESCAPE '#')",
+                "SUBSTRING(S SIMILAR (X AND NOT A LIKE B) ESCAPE '#')");
+  expect_prints("SUBSTRING(s SIMILAR a LIKE b ESCAPE c ESCAPE '#')",
+                "SUBSTRING(S SIMILAR A LIKE B ESCAPE C ESCAPE '#')");
   expect_prints("OVERLAY(s PLACING 'x' FROM 2)", "OVERLAY(S PLACING 'x' FROM 2)");
   expect_prints("OVERLAY(s PLACING 'x' FROM 2 FOR 1)", "OVERLAY(S PLACING 'x' FROM 2 FOR 1)");
   expect_prints("TRIM(s)", "TRIM(BOTH FROM S)");

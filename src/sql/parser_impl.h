@@ -33,8 +33,15 @@ class Parser {
   // ---- parser.cc: statements, queries, FROM ----
   std::optional<ast::Statement> statement();
   std::optional<ast::Statement> create();
+  std::optional<ast::Statement> create_function(ast::Statement s, bool or_replace);
+  bool insert_body(ast::QualifiedName* target, std::vector<std::string>* columns, ast::Query* query);
+  bool at_query_start(size_t ahead = 0) const {
+    return at_word("SELECT", ahead) || at_word("VALUES", ahead) || at_symbol("(", ahead);
+  }
   std::optional<ast::Query> query();
+  std::optional<ast::Query> intersect_chain();
   std::optional<ast::Query> query_term();
+  std::optional<ast::Values> values();
   std::optional<ast::Select> select();
   std::optional<ast::SelectItem> select_item();
   ast::Box<ast::FromItem> from_list();

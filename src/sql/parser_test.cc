@@ -110,6 +110,9 @@ TEST(Parser, NthValueFromFirstIsNotTheFromClause) {
   EXPECT_EQ(first_select(p).from->as<ast::TableRef>()->name, ast::QualifiedName{"LAST"});
   p = parse_ok("SELECT STREAM MAX(x) FROM last");
   EXPECT_EQ(first_select(p).from->as<ast::TableRef>()->name, ast::QualifiedName{"LAST"});
+  // Printed, a stream called LAST is quoted, so a window on it stays a window.
+  EXPECT_EQ(round_trip("SELECT STREAM MAX(x) FROM \"LAST\" OVER w WINDOW w AS (ROWS 1 PRECEDING)"),
+            "SELECT STREAM MAX(X) FROM \"LAST\" OVER W WINDOW W AS (ROWS 1 PRECEDING);\n");
 }
 
 TEST(Parser, ExpressionAsRowtimeInTheSelectList) {
@@ -175,6 +178,82 @@ TEST(Parser, OrderByAndUnion) {
             "SELECT A FROM S UNION (SELECT A FROM T UNION ALL SELECT A FROM U);\n");
   EXPECT_EQ(round_trip("(SELECT a FROM s ORDER BY a) UNION DISTINCT SELECT a FROM t"),
             "(SELECT A FROM S ORDER BY A) UNION DISTINCT SELECT A FROM T;\n");
+}
+
+TEST(Parser, SetOperationsIntersectBindsTighter) {
+  auto q = parse_query("SELECT a FROM s UNION SELECT a FROM t INTERSECT SELECT a FROM u EXCEPT ALL SELECT a FROM v");
+  ASSERT_TRUE(q.has_value()) << q.error().message();
+  // ((s UNION (t INTERSECT u)) EXCEPT ALL v)
+  const auto* except = std::get_if<ast::SetOperation>(&q->body);
+  ASSERT_NE(except, nullptr);
+  EXPECT_EQ(except->op, ast::SetOperation::Op::kExcept);
+  EXPECT_EQ(except->quantifier, ast::SetOperation::Quantifier::kAll);
+  const auto* uni = std::get_if<ast::SetOperation>(&except->left->body);
+  ASSERT_NE(uni, nullptr);
+  EXPECT_EQ(uni->op, ast::SetOperation::Op::kUnion);
+  const auto* inter = std::get_if<ast::SetOperation>(&uni->right->body);
+  ASSERT_NE(inter, nullptr);
+  EXPECT_EQ(inter->op, ast::SetOperation::Op::kIntersect);
+  EXPECT_EQ(round_trip("SELECT a FROM s UNION SELECT a FROM t INTERSECT SELECT a FROM u EXCEPT ALL SELECT a FROM v"),
+            "SELECT A FROM S UNION SELECT A FROM T INTERSECT SELECT A FROM U EXCEPT ALL SELECT A FROM V;\n");
+  EXPECT_EQ(round_trip("(SELECT a FROM s UNION SELECT a FROM t) INTERSECT SELECT a FROM u"),
+            "(SELECT A FROM S UNION SELECT A FROM T) INTERSECT SELECT A FROM U;\n");
+  EXPECT_EQ(round_trip("SELECT a FROM s EXCEPT (SELECT a FROM t EXCEPT SELECT a FROM u)"),
+            "SELECT A FROM S EXCEPT (SELECT A FROM T EXCEPT SELECT A FROM U);\n");
+}
+
+TEST(Parser, ValuesRows) {
+  auto q = parse_query("VALUES (1, 'a'), ROW(2, 'b')");
+  ASSERT_TRUE(q.has_value()) << q.error().message();
+  const auto* v = std::get_if<ast::Values>(&q->body);
+  ASSERT_NE(v, nullptr);
+  ASSERT_EQ(v->rows.size(), 2u);
+  EXPECT_EQ(v->rows[1].size(), 2u);
+  EXPECT_EQ(round_trip("VALUES (1, 'a'), ROW(2, 'b')"), "VALUES (1, 'a'), (2, 'b');\n");
+  EXPECT_EQ(round_trip("SELECT * FROM (VALUES (1, 2)) AS t(a, b)"), "SELECT * FROM (VALUES (1, 2)) AS T (A, B);\n");
+  EXPECT_EQ(round_trip("CREATE PUMP p AS INSERT INTO d (x) VALUES (1)"),
+            "CREATE PUMP P AS INSERT INTO D (X) VALUES (1);\n");
+}
+
+TEST(Parser, InsertOutsideAPump) {
+  auto p = parse_ok("INSERT INTO \"DEST\" (a, b) SELECT STREAM a, b FROM s");
+  ASSERT_EQ(p.statements.size(), 1u);
+  const auto* insert = p.statements[0].as<ast::Insert>();
+  ASSERT_NE(insert, nullptr);
+  EXPECT_EQ(insert->target, ast::QualifiedName{"DEST"});
+  EXPECT_EQ(insert->columns, (std::vector<std::string>{"A", "B"}));
+  EXPECT_TRUE(insert->query.select()->stream);
+  EXPECT_EQ(round_trip("insert into d select stream * from s"), "INSERT INTO D SELECT STREAM * FROM S;\n");
+}
+
+TEST(Parser, CreateFunction) {
+  auto p = parse_ok(
+      "CREATE FUNCTION get_fraction(degrees DOUBLE)\n"
+      "  RETURNS DOUBLE\n"
+      "  CONTAINS SQL\n"
+      "  RETURN degrees - FLOOR(degrees)\n;");
+  ASSERT_EQ(p.statements.size(), 1u);
+  const auto* f = p.statements[0].as<ast::CreateFunction>();
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->name, ast::QualifiedName{"GET_FRACTION"});
+  ASSERT_EQ(f->parameters.size(), 1u);
+  EXPECT_EQ(f->parameters[0].name, "DEGREES");
+  EXPECT_EQ(f->returns.kind, ast::DataType::Kind::kDouble);
+  EXPECT_TRUE(f->contains_sql);
+  EXPECT_FALSE(f->language_sql);
+  EXPECT_NE(f->body->as<ast::Binary>(), nullptr);
+  EXPECT_EQ(
+      round_trip("CREATE FUNCTION get_fraction(degrees DOUBLE) RETURNS DOUBLE CONTAINS SQL RETURN degrees - "
+                 "FLOOR(degrees)"),
+      "CREATE FUNCTION GET_FRACTION(DEGREES DOUBLE) RETURNS DOUBLE CONTAINS SQL RETURN DEGREES - FLOOR(DEGREES);\n");
+  EXPECT_EQ(round_trip("CREATE OR REPLACE FUNCTION f() RETURNS INT CALLED ON NULL INPUT NOT DETERMINISTIC "
+                       "LANGUAGE SQL SPECIFIC f1 READS SQL DATA MODIFIES SQL DATA RETURN 1"),
+            "CREATE OR REPLACE FUNCTION F() RETURNS INTEGER LANGUAGE SQL SPECIFIC F1 NOT DETERMINISTIC READS SQL DATA "
+            "MODIFIES SQL DATA CALLED ON NULL INPUT RETURN 1;\n");
+  EXPECT_EQ(round_trip("CREATE FUNCTION g(a INT, b VARCHAR(4)) RETURNS BOOLEAN DETERMINISTIC RETURNS NULL ON NULL "
+                       "INPUT RETURN a > 0 AND b IS NOT NULL"),
+            "CREATE FUNCTION G(A INTEGER, B VARCHAR(4)) RETURNS BOOLEAN DETERMINISTIC RETURNS NULL ON NULL INPUT "
+            "RETURN A > 0 AND B IS NOT NULL;\n");
 }
 
 TEST(Parser, Joins) {
@@ -298,12 +377,13 @@ TEST(Parser, ErrorsNameLineColumnAndWhatWasExpected) {
        "expected ')' after the column list but found 'FROM'"},
       {"CREATE STREAM s (a INTEGER, b STRING)", 1, 31,
        "expected a data type (INTEGER, VARCHAR(n), DECIMAL(p, s), TIMESTAMP, ...) but found 'STRING'"},
-      {"CREATE TABLE t (a INT)", 1, 8, "expected STREAM or PUMP after CREATE but found 'TABLE'"},
+      {"CREATE TABLE t (a INT)", 1, 8, "expected STREAM, PUMP or FUNCTION after CREATE but found 'TABLE'"},
       {"CREATE OR REPLACE VIEW v AS SELECT 1", 1, 19,
-       "expected STREAM or PUMP after CREATE OR REPLACE but found 'VIEW'"},
+       "expected STREAM, PUMP or FUNCTION after CREATE OR REPLACE but found 'VIEW'"},
       {"CREATE PUMP p INSERT INTO d SELECT STREAM * FROM s", 1, 15,
        "expected AS after the pump's name but found 'INSERT'"},
-      {"CREATE PUMP p AS INSERT INTO d VALUES (1)", 1, 32, "expected SELECT after INSERT INTO but found 'VALUES'"},
+      {"CREATE PUMP p AS INSERT INTO d TABLE s", 1, 32,
+       "expected SELECT or VALUES after INSERT INTO but found 'TABLE'"},
       {"CREATE STREAM a (x INT)\nCREATE STREAM b (x INT)", 2, 1, "expected ';' after the statement but found 'CREATE'"},
       {"SELECT STREAM a\nFROM s\nWHERE", 3, 6, "expected an expression but found end of input"},
       {"SELECT STREAM a, FROM s", 1, 18, "expected an expression but found 'FROM'"},
@@ -313,7 +393,6 @@ TEST(Parser, ErrorsNameLineColumnAndWhatWasExpected) {
       {"SELECT STREAM * FROM a JOIN b WHERE x", 1, 31,
        "expected ON after the joined stream or table but found 'WHERE'"},
       {"SELECT STREAM * FROM a NATURAL JOIN b", 1, 24, "NATURAL joins are not supported; write JOIN ... ON"},
-      {"SELECT a FROM s EXCEPT SELECT a FROM t", 1, 17, "EXCEPT is not supported; only UNION ALL combines streams"},
       {"SELECT STREAM * FROM s WINDOWED BY STAGGER (PARTITION BY a)", 1, 59,
        "expected RANGE after the stagger window's PARTITION BY list but found ')'"},
       {"SELECT STREAM * FROM s WINDOW w AS (PARTITION BY a RANGE INTERVAL '1' MINUTE PRECEDING", 1, 87,
@@ -322,7 +401,11 @@ TEST(Parser, ErrorsNameLineColumnAndWhatWasExpected) {
        "TABLE(...) must hold a table function call, as in TABLE(fn(CURSOR(SELECT STREAM ...), ...))"},
       {"SELECT 'unterminated FROM s", 1, 8, "the string that starts here is not closed with '"},
       {"SELECT a FROM s;\nDROP STREAM s", 2, 1,
-       "expected CREATE STREAM, CREATE PUMP or SELECT at the start of a statement but found 'DROP'"},
+       "expected CREATE STREAM, CREATE PUMP, CREATE FUNCTION, INSERT or SELECT at the start of a statement but found "
+       "'DROP'"},
+      {"CREATE FUNCTION f(x DOUBLE) RETURNS DOUBLE CONTAINS SQL x - FLOOR(x)", 1, 57,
+       "expected RETURN and the function's body after the function's signature but found 'x'"},
+      {"VALUES (1, 2), 3", 1, 16, "expected '(' to open a row of VALUES but found '3'"},
       {"SELECT STREAM * FROM (a)", 1, 23, "expected SELECT after '(' in FROM but found 'a'"},
       {"SELECT STREAM ticker price change FROM s", 1, 28,
        "expected ',' or FROM after the select list but found 'change'"},

@@ -61,6 +61,30 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
+// KDA's data-types table gives BINARY's JSON type as a BASE64 string.
+std::string base64(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8) |
+                       static_cast<uint8_t>(bytes[i + 2]);
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (i < bytes.size()) {
+    uint32_t n = static_cast<uint8_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
 }  // namespace
 
 SqlResult<Value> coerce_json(dom::element e, const SqlType& type) {
@@ -261,6 +285,8 @@ std::string write_record(RecordFormatType format, const std::vector<std::string>
         }
       } else if (t.is_exact_numeric()) {
         out += v.to_string();
+      } else if (t.is_binary()) {
+        append_json_string(out, base64(v.as_string()));
       } else {
         append_json_string(out, v.to_string());
       }

@@ -93,8 +93,8 @@ class RecordReader {
 
 // One output record for `row` (columns `names`, same order). JSON:
 // {"NAME":value,...} with numbers as JSON numbers (DOUBLE/REAL NaN and
-// infinities as null), BOOLEAN true/false, NULL null, and every other type
-// as a string of Value::to_string(). CSV: the fields' to_string() joined by
+// infinities as null), BOOLEAN true/false, NULL null, BINARY as a base64
+// string, and every other type as a string of Value::to_string(). CSV: the fields' to_string() joined by
 // ',', NULL as an empty field, a field with ',', '"' or a line break quoted
 // with '"' (doubled inside), and a trailing "\n".
 std::string write_record(RecordFormatType format, const std::vector<std::string>& names, const Row& row);

@@ -197,6 +197,9 @@ TEST(WriteRecord, JsonAndCsvOutput) {
   EXPECT_EQ(write_record(RecordFormatType::kCsv, {"A"}, {Value::varchar("a,\"b\"")}), "\"a,\"\"b\"\"\"\n");
   EXPECT_EQ(write_record(RecordFormatType::kJson, {"Q"}, {Value::varchar("say \"hi\"\n")}), R"({"Q":"say \"hi\"\n"})");
   EXPECT_EQ(write_record(RecordFormatType::kJson, {"D"}, {Value::dbl(0.0 / 0.0)}), R"({"D":null})");
+  EXPECT_EQ(write_record(RecordFormatType::kJson, {"B", "C"}, {Value::varbinary("\xca\xfe"), Value::varbinary("abc")}),
+            R"({"B":"yv4=","C":"YWJj"})");
+  EXPECT_EQ(write_record(RecordFormatType::kCsv, {"B"}, {Value::varbinary("\xca\xfe")}), "CAFE\n");
 }
 
 }  // namespace

@@ -94,6 +94,9 @@ bool read_date(std::string_view s, size_t& i, int64_t& days) {
   if (!read_digits(s, i, 0, m) || i >= s.size() || s[i++] != '-') return false;
   if (!read_digits(s, i, 0, d)) return false;
   if (neg) y = -y;
+  // Java's dates reach year 292,278,994; we stop at 200,000,000 so that any
+  // date's milliseconds fit an int64.
+  if (y > 200'000'000 || y < -200'000'000) return false;
   if (!valid_date(y, m, d)) return false;
   days = days_from_civil(y, static_cast<int>(m), static_cast<int>(d));
   return true;
@@ -129,7 +132,11 @@ int64_t floor_div(int64_t a, int64_t b) {
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
   return q;
 }
-int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b; }
+int64_t floor_mod(int64_t a, int64_t b) {
+  int64_t r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
 
 // Howard Hinnant's days_from_civil / civil_from_days.
 int64_t days_from_civil(int64_t y, int m, int d) {
@@ -144,7 +151,7 @@ int64_t days_from_civil(int64_t y, int m, int d) {
 CivilTime civil_from_millis(int64_t ms) {
   CivilTime c;
   int64_t z = floor_div(ms, kMillisPerDay);
-  int64_t rem = ms - z * kMillisPerDay;
+  int64_t rem = floor_mod(ms, kMillisPerDay);
   c.millis = static_cast<int>(rem % 1000);
   rem /= 1000;
   c.second = static_cast<int>(rem % 60);
@@ -169,7 +176,10 @@ int64_t millis_from_civil(const CivilTime& c) {
 }
 
 std::string format_date(int64_t days) {
-  const CivilTime c = civil_from_millis(days * kMillisPerDay);
+  // Days beyond what milliseconds can hold still print (as the day count's
+  // calendar date) without overflowing.
+  CivilTime c = civil_from_millis(floor_mod(days, 146097) * kMillisPerDay);
+  c.year += floor_div(days, 146097) * 400;  // 146097 days are 400 Gregorian years
   char b[32];
   if (c.year >= 0) {
     std::snprintf(b, sizeof b, "%04lld-%02d-%02d", static_cast<long long>(c.year), c.month, c.day);

@@ -82,6 +82,15 @@ TEST(GroupKeys, NullsGroupTogetherAndEqualDecimalsHashAlike) {
   EXPECT_TRUE(is_distinct_from(Value(), Value::integer(0)));
 }
 
+// Found by functions_fuzz: timestamps near the int64 limits overflowed
+// while being split into days and milliseconds.
+TEST(ValueText, ExtremeTimestampsPrint) {
+  EXPECT_EQ(Value::timestamp(INT64_MIN).to_string().substr(0, 1), "-");
+  EXPECT_FALSE(Value::timestamp(INT64_MAX).to_string().empty());
+  EXPECT_EQ(Value::date(146097).to_string(), "2370-01-01");
+  EXPECT_EQ(floor_mod(INT64_MIN, 86400000), 86400000 + INT64_MIN % 86400000);
+}
+
 TEST(Civil, RoundTripsFarDates) {
   for (int64_t ms : {int64_t{0}, int64_t{-86400000LL * 365 * 3000}, int64_t{253402300799999LL}, int64_t{-1}}) {
     EXPECT_EQ(millis_from_civil(civil_from_millis(ms)), ms);
