@@ -246,6 +246,16 @@ class Planner {
     return Status::ok();
   }
 
+  Status statement(Pos pos, const ast::CreateFunction&) {
+    return fail(pos, "CREATE FUNCTION (user-defined SQL functions) is not supported yet").error();
+  }
+
+  Status statement(Pos pos, const ast::Insert&) {
+    return fail(pos,
+                "an INSERT on its own does not run continuously; make it a pump: CREATE PUMP name AS INSERT INTO ...")
+        .error();
+  }
+
   Status statement(Pos pos, const ast::Query&) {
     return fail(pos,
                 "a query on its own does not run in an application; insert its rows into a stream with CREATE PUMP ... AS "
@@ -263,6 +273,7 @@ class Planner {
 
   Result<Planned> query(const ast::Query& q, const PumpContext* ctx) {
     if (const ast::Select* s = q.select()) return select(*s, q.order_by, ctx);
+    if (std::holds_alternative<ast::Values>(q.body)) return fail(q.pos, "VALUES is not a stream; a pump selects from streams");
     const auto& u = std::get<ast::SetOperation>(q.body);
     if (u.quantifier == ast::SetOperation::Quantifier::kDistinct)
       return fail(q.pos, "UNION DISTINCT of streams is not supported; use UNION ALL");
