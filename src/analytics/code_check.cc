@@ -82,6 +82,25 @@ std::optional<protocol::ApiError> check_code(const api::ApplicationDetail& d) {
 }
 
 std::optional<protocol::ApiError> check_startable(const api::ApplicationDetail& d) {
+  // What the runtime does not run yet is refused here rather than stalling
+  // a running application.
+  if (d.input_descriptions) {
+    for (const api::InputDescription& i : *d.input_descriptions) {
+      if (i.kinesis_firehose_input_description)
+        return invalid_application_configuration(
+            "runnel does not run applications whose input is a Firehose delivery stream yet; use a Kinesis stream.");
+      if (i.input_processing_configuration_description)
+        return invalid_application_configuration(
+            "runnel does not run Lambda preprocessing (InputProcessingConfiguration) yet; delete it to start the "
+            "application.");
+    }
+  }
+  if (d.output_descriptions) {
+    for (const api::OutputDescription& o : *d.output_descriptions)
+      if (o.lambda_output_description)
+        return invalid_application_configuration("runnel does not run Lambda outputs yet (output " +
+                                                 o.output_id.value_or("") + "); use a Kinesis or Firehose output.");
+  }
   sql::CompileError ce;
   auto engine = sql::Engine::compile(d.application_code.value_or(""), program_inputs(d), &ce);
   if (!engine)
