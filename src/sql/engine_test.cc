@@ -330,6 +330,39 @@ TEST(EngineTest, StaggerWindowsOpenPerKeyWithTheirFirstRow) {
   EXPECT_EQ(out.rows[3], "2017-07-14 02:40:25.0|B|1|1.0");
 }
 
+TEST(EngineTest, StreamToStreamJoinWithAWindowOnOneSide) {
+  Collected out;
+  ProgramInputs in;
+  in.streams.push_back({"SOURCE_SQL_STREAM_001",
+                        {{"KIND", SqlType::varchar(5)}, {"ID", SqlType::of(TypeKind::kInteger)}, {"V", SqlType::of(TypeKind::kInteger)}}});
+  auto e = compile_ok(R"(
+    CREATE STREAM "ORDERS" (order_id INTEGER, qty INTEGER);
+    CREATE STREAM "TRADES" (order_id INTEGER, price INTEGER);
+    CREATE STREAM "DESTINATION_SQL_STREAM" (order_id INTEGER, qty INTEGER, price INTEGER);
+    CREATE PUMP "O" AS INSERT INTO "ORDERS" SELECT STREAM id, v FROM "SOURCE_SQL_STREAM_001" WHERE kind = 'order';
+    CREATE PUMP "T" AS INSERT INTO "TRADES" SELECT STREAM id, v FROM "SOURCE_SQL_STREAM_001" WHERE kind = 'trade';
+    CREATE PUMP "J" AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM o.order_id, o.qty, t.price
+      FROM "ORDERS" AS o LEFT JOIN "TRADES" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS t
+      ON o.order_id = t.order_id;
+  )",
+                      in, out);
+  ASSERT_TRUE(e);
+  auto put = [&](const char* kind, int id, int v, int64_t t) {
+    e->insert(0, t, Row{Value::varchar(kind), Value::integer(id), Value::integer(v)});
+  };
+  put("trade", 1, 100, kT0);
+  put("trade", 2, 200, kT0 + 1000);
+  put("order", 1, 5, kT0 + 2000);    // matches trade 1
+  put("order", 3, 7, kT0 + 3000);    // no trade: LEFT keeps it
+  put("order", 1, 6, kT0 + 70'000);  // trade 1 is out of the minute
+  ASSERT_EQ(out.rows.size(), 3u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:02.0|1|5|100");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:03.0|3|7|NULL");
+  EXPECT_EQ(out.rows[2], "2017-07-14 02:41:10.0|1|6|NULL");
+  EXPECT_TRUE(out.errors.empty());
+}
+
 TEST(EngineTest, CompileErrorsPointAtTheText) {
   ProgramInputs in = ticker_inputs();
   CompileError ce = compile_error("CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s\n  SELECT STREAM nope FROM \"SOURCE_SQL_STREAM_001\";", in);

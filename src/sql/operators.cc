@@ -465,3 +465,56 @@ void SlidingWindowOp::advance(int64_t bound) {
 }
 
 }  // namespace runnel::sql
+
+namespace runnel::sql {
+
+// ---- StreamJoinOp ------------------------------------------------------
+
+void StreamJoinOp::evict(int64_t now) {
+  while (!window_.empty() && window_.front().first < now - range_ms_) window_.pop_front();
+}
+
+void StreamJoinOp::push_windowed(int64_t rowtime, const Row& row) {
+  window_.emplace_back(rowtime, row);
+  evict(rowtime);
+}
+
+void StreamJoinOp::push(int64_t rowtime, const Row& row) {
+  evict(rowtime);
+  bool matched = false;
+  auto build = [&](const Row* other) {
+    const Row* left = window_on_left_ ? other : &row;
+    const Row* right = window_on_left_ ? &row : other;
+    joined_.clear();
+    if (left) joined_.insert(joined_.end(), left->begin(), left->end());
+    else joined_.resize(left_width_);
+    if (right) joined_.insert(joined_.end(), right->begin(), right->end());
+    else joined_.resize(left_width_ + right_width_);
+  };
+  for (const auto& [t, other] : window_) {
+    if (t > rowtime) break;
+    build(&other);
+    if (on_) {
+      SqlResult<Value> c = on_->eval(EvalInput{&joined_, rowtime});
+      if (!c) return ctx_->fail(c.error(), rowtime, &row);
+      if (truth_of(*c) != Truth::kTrue) continue;
+    }
+    matched = true;
+    if (next_ != nullptr) next_->push(rowtime, joined_);
+  }
+  if (!matched && outer_) {
+    build(nullptr);
+    if (next_ != nullptr) next_->push(rowtime, joined_);
+  }
+}
+
+void StreamJoinOp::side_bound(int side, int64_t bound) {
+  bounds_[side] = std::max(bounds_[side], bound);
+  const int64_t low = std::min(bounds_[0], bounds_[1]);
+  if (low <= forwarded_) return;
+  forwarded_ = low;
+  evict(low);
+  forward_advance(low);
+}
+
+}  // namespace runnel::sql

@@ -86,6 +86,57 @@ class TableJoinOp final : public Operator {
   Row joined_;
 };
 
+// A stream joined with a window of another stream: `FROM a JOIN b OVER
+// (RANGE INTERVAL '1' MINUTE PRECEDING) ON ...`. Rows of the windowed side
+// are kept for the window's length; each row of the other side is joined
+// with the kept rows whose ROWTIME is within the window before (or at) its
+// own, and the result has its ROWTIME. A windowed side's row makes no
+// output by itself. LEFT/RIGHT OUTER keeps an unmatched row of the other
+// side, with NULLs.
+class StreamJoinOp final : public Operator {
+ public:
+  StreamJoinOp(const PumpContext* ctx, int64_t range_ms, bool window_on_left, size_t left_width, size_t right_width,
+               ExprPtr on, bool outer)
+      : ctx_(ctx),
+        range_ms_(range_ms),
+        window_on_left_(window_on_left),
+        left_width_(left_width),
+        right_width_(right_width),
+        on_(std::move(on)),
+        outer_(outer) {}
+  // The probing side's rows.
+  void push(int64_t rowtime, const Row& row) override;
+  void advance(int64_t bound) override { side_bound(0, bound); }
+  // The windowed side's rows and bounds arrive through window_input().
+  void push_windowed(int64_t rowtime, const Row& row);
+  void side_bound(int side, int64_t bound);
+  Operator* window_input() { return &window_input_; }
+
+ private:
+  class WindowInput final : public Operator {
+   public:
+    explicit WindowInput(StreamJoinOp* j) : join_(j) {}
+    void push(int64_t rowtime, const Row& row) override { join_->push_windowed(rowtime, row); }
+    void advance(int64_t bound) override { join_->side_bound(1, bound); }
+
+   private:
+    StreamJoinOp* join_;
+  };
+  void evict(int64_t now);
+
+  const PumpContext* ctx_;
+  int64_t range_ms_;
+  bool window_on_left_;
+  size_t left_width_, right_width_;
+  ExprPtr on_;
+  bool outer_;
+  std::deque<std::pair<int64_t, Row>> window_;
+  int64_t bounds_[2] = {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::min()};
+  int64_t forwarded_ = std::numeric_limits<int64_t>::min();
+  Row joined_;
+  WindowInput window_input_{this};
+};
+
 // One aggregate of a GROUP BY query.
 struct AggregateSpec {
   enum class Kind : uint8_t { kCount, kCountStar, kSum, kAvg, kMin, kMax };

@@ -297,7 +297,7 @@ class Planner {
     if (const auto* t = f.as<ast::TableRef>()) {
       Result<std::string> name = one_name(f.pos, t->name, "stream");
       if (!name) return error(name.error());
-      if (t->window) return fail(f.pos, "windows on a FROM item (stream-to-stream joins) are not supported yet");
+      if (t->window) return fail(f.pos, "a window on a FROM item belongs to one side of a stream join");
       EngineStream* s = hooks_.find_stream(*name);
       if (s == nullptr) {
         if (hooks_.find_table(*name) != nullptr)
@@ -338,7 +338,7 @@ class Planner {
     EngineTable* lt = table_of(*j.left);
     EngineTable* rt = table_of(*j.right);
     if (lt != nullptr && rt != nullptr) return fail(f.pos, "a join needs a stream on one side; both sides are reference tables");
-    if (lt == nullptr && rt == nullptr) return fail(f.pos, "stream-to-stream joins are not supported yet; join a stream with a reference table");
+    if (lt == nullptr && rt == nullptr) return stream_join(f, j, ctx);
     const bool table_first = lt != nullptr;
     EngineTable* table = table_first ? lt : rt;
     const ast::FromItem& table_item = table_first ? *j.left : *j.right;
@@ -380,6 +380,80 @@ class Planner {
         std::make_unique<TableJoinOp>(ctx, &table->rows, table->columns.size(), std::move(on), outer, table_first));
     sp->connect(op);
     p.connect = [op](Operator* next) { op->set_next(next); };
+    return p;
+  }
+
+  // Two streams, one of them with a window: StreamJoinOp.
+  Result<FromPlan> stream_join(const ast::FromItem& f, const ast::Join& j, const PumpContext* ctx) {
+    auto window_of = [](const ast::FromItem& side) -> const ast::Over* {
+      const auto* t = side.as<ast::TableRef>();
+      return t != nullptr && t->window ? &*t->window : nullptr;
+    };
+    const ast::Over* lw = window_of(*j.left);
+    const ast::Over* rw = window_of(*j.right);
+    if (lw == nullptr && rw == nullptr)
+      return fail(f.pos, "a join of two streams needs a window on one side, e.g. JOIN s OVER (RANGE INTERVAL '1' MINUTE PRECEDING)");
+    if (lw != nullptr && rw != nullptr) return fail(f.pos, "a window on both sides of a stream join is not supported yet");
+    const bool window_on_left = lw != nullptr;
+    const ast::Over& over = window_on_left ? *lw : *rw;
+    if (!over.spec || over.spec->base || !over.spec->partition_by.empty() || !over.spec->frame || over.spec->frame->rows ||
+        over.spec->frame->start.kind != ast::FrameBound::Kind::kPreceding || !over.spec->frame->start.offset ||
+        (over.spec->frame->end && over.spec->frame->end->kind != ast::FrameBound::Kind::kCurrentRow))
+      return fail(f.pos, "a stream join's window is OVER (RANGE INTERVAL '...' unit PRECEDING)");
+    Result<ExprPtr> r = bind(*over.spec->frame->start.offset, Scope{}, nullptr);
+    SqlResult<Value> v = r && (*r)->is_constant() ? eval_constant(**r) : SqlResult<Value>(Value());
+    if (!v || v->is_null() || v->kind() != TypeKind::kIntervalDayTime || v->as_int() < 0)
+      return fail(over.spec->frame->start.offset->pos, "a stream join's window is a day-time INTERVAL");
+    bool outer = false;
+    switch (j.kind) {
+      case ast::Join::Kind::kInner:
+      case ast::Join::Kind::kComma:
+      case ast::Join::Kind::kCross: break;
+      case ast::Join::Kind::kLeft:
+      case ast::Join::Kind::kRight: {
+        // The kept side must be the one whose rows make the output.
+        const bool keeps_left = j.kind == ast::Join::Kind::kLeft;
+        if (keeps_left == window_on_left)
+          return fail(f.pos, "an outer stream join keeps the rows of the side without the window; put the window on the other side");
+        outer = true;
+        break;
+      }
+      case ast::Join::Kind::kFull: return fail(f.pos, "FULL OUTER JOIN of two streams is not supported");
+    }
+    // Each side as a plain FROM item (the window is this join's).
+    auto side = [&](const ast::FromItem& item) -> Result<FromPlan> {
+      if (const auto* t = item.as<ast::TableRef>(); t != nullptr && t->window) {
+        ast::FromItem plain;
+        plain.pos = item.pos;
+        ast::TableRef copy;
+        copy.name = t->name;
+        copy.alias = t->alias;
+        plain.node = std::move(copy);
+        return from(plain, ctx);
+      }
+      return from(item, ctx);
+    };
+    Result<FromPlan> left = side(*j.left);
+    if (!left) return left;
+    Result<FromPlan> right = side(*j.right);
+    if (!right) return right;
+    FromPlan p;
+    p.scope.cols = left->scope.cols;
+    p.scope.cols.insert(p.scope.cols.end(), right->scope.cols.begin(), right->scope.cols.end());
+    ExprPtr on;
+    if (j.on) {
+      Result<ExprPtr> c = bind(*j.on, p.scope, nullptr);
+      if (!c) return error(c.error());
+      if (Status st = boolean(*j.on, **c, "ON"); !st) return error(st);
+      on = std::move(*c);
+    }
+    auto op = std::make_unique<StreamJoinOp>(ctx, v->as_int(), window_on_left, left->scope.cols.size(),
+                                             right->scope.cols.size(), std::move(on), outer);
+    StreamJoinOp* raw = op.get();
+    hooks_.add_operator(std::move(op));
+    (window_on_left ? left : right)->connect(raw->window_input());
+    (window_on_left ? right : left)->connect(raw);
+    p.connect = [raw](Operator* next) { raw->set_next(next); };
     return p;
   }
 
