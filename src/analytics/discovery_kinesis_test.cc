@@ -53,6 +53,7 @@ class DiscoveryKinesisTest : public streams::ServiceTestBase {
     in.input_starting_position_configuration.emplace().input_starting_position = position;
     std::optional<protocol::ApiResult<api::DiscoverInputSchemaResponse>> out;
     Discovery discovery(api_.get(), nullptr);
+    discovery.now_ms = [this] { return clock_ms_; };
     discovery.discover(in, [&](auto r) { out = std::move(r); });
     EXPECT_TRUE(out.has_value()) << "Kinesis discovery answers on the calling thread";
     return std::move(*out);
@@ -79,7 +80,7 @@ TEST_F(DiscoveryKinesisTest, AnEmptyStreamHasNoSchema) {
 
 TEST_F(DiscoveryKinesisTest, TrimHorizonSamplesTheOldestAndNowTheNewest) {
   put(0, 120, "old");
-  clock_ms_ += 60'000;
+  clock_ms_ += 120'000;
   put(120, 30, "new");
 
   auto oldest = discover("TRIM_HORIZON");
