@@ -24,8 +24,6 @@ int64_t wall_ms() {
 }
 
 constexpr int32_t kDefaultListLimit = 50;
-constexpr size_t kMaxTags = 50;
-constexpr size_t kMaxOutputs = 3;
 
 bool transient(std::string_view status) {
   return status == "STARTING" || status == "STOPPING" || status == "UPDATING" || status == "DELETING";
@@ -144,26 +142,15 @@ Applications::ApiResult<Applications::NoOutput> Applications::change(
 Applications::ApiResult<api::CreateApplicationResponse> Applications::create(const api::CreateApplicationRequest& in,
                                                                              const std::string& region) {
   const std::string& name = in.application_name;
-  if (in.inputs && in.inputs->size() > 1) {
+  if (in.inputs && in.inputs->size() > kMaxInputs) {
     return std::unexpected(invalid_argument("An application has at most one input (streaming source)."));
   }
   if (in.outputs && in.outputs->size() > kMaxOutputs) {
     return std::unexpected(invalid_argument("An application has at most 3 outputs."));
   }
-  if (in.tags && in.tags->size() > kMaxTags) {
-    return std::unexpected(too_many_tags(fmt::format(
-        "Application {} would have {} tags; an application has at most {}.", name, in.tags->size(), kMaxTags)));
-  }
   if (in.tags) {
-    std::set<std::string> keys;
-    for (const api::Tag& t : *in.tags) {
-      if (t.key.starts_with("aws:")) {
-        return std::unexpected(invalid_argument("Tag keys starting with aws: are reserved for AWS use."));
-      }
-      if (!keys.insert(t.key).second) {
-        return std::unexpected(invalid_argument("The tag key " + t.key + " appears more than once."));
-      }
-    }
+    if (auto e = check_tag_count(name, in.tags->size())) return std::unexpected(std::move(*e));
+    if (auto e = check_new_tags(*in.tags)) return std::unexpected(std::move(*e));
   }
   if (in.application_code) {
     if (auto e = validate_application_code(*in.application_code)) return std::unexpected(std::move(*e));

@@ -149,6 +149,12 @@ TEST_F(ApplicationsTest, StartAndStopPassThroughTransientStatuses) {
       "TRIM_HORIZON");
   EXPECT_EQ(error_type("StartApplication", R"({"ApplicationName":"app","InputConfigurations":[]})"),
             "ResourceInUseException");
+  // Nothing changes an application while it starts.
+  EXPECT_EQ(json("UpdateApplication", versioned("app", R"(,"ApplicationUpdate":{"ApplicationCodeUpdate":"x"})")),
+            "ResourceInUseException: Application app is in STARTING status: its configuration can be changed in "
+            "READY or RUNNING status.");
+  EXPECT_EQ(error_type("DeleteApplication", R"({"ApplicationName":"app","CreateTimestamp":1700000000})"),
+            "ResourceInUseException");
   clock_ms_ += 999;
   EXPECT_EQ(status("app"), "STARTING");
   clock_ms_ += 1;

@@ -126,6 +126,21 @@ std::optional<protocol::ApiError> check_reference(const api::ReferenceDataSource
   return check_schema(ref.reference_schema, "ReferenceSchema");
 }
 
+std::optional<protocol::ApiError> check_new_tags(const std::vector<api::Tag>& tags) {
+  std::set<std::string> keys;
+  for (const api::Tag& t : tags) {
+    if (t.key.starts_with("aws:")) return invalid_argument("Tag keys starting with aws: are reserved for AWS use.");
+    if (!keys.insert(t.key).second) return invalid_argument("The tag key " + t.key + " appears more than once.");
+  }
+  return std::nullopt;
+}
+
+std::optional<protocol::ApiError> check_tag_count(std::string_view app, size_t count) {
+  if (count <= kMaxTags) return std::nullopt;
+  return too_many_tags(
+      fmt::format("Application {} would have {} tags; an application has at most {}.", app, count, kMaxTags));
+}
+
 api::InputDescription describe_input(const api::Input& input, std::string id) {
   api::InputDescription d;
   d.input_id = std::move(id);

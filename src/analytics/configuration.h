@@ -22,6 +22,11 @@
 
 namespace runnel::analytics {
 
+// KDA's limits per application.
+inline constexpr size_t kMaxInputs = 1;
+inline constexpr size_t kMaxOutputs = 3;
+inline constexpr size_t kMaxTags = 50;
+
 // "1.<n>"
 std::string item_id(int64_t n);
 
@@ -34,6 +39,11 @@ std::optional<protocol::ApiError> check_schema(const api::SourceSchema& schema, 
 std::optional<protocol::ApiError> check_input(const api::Input& input);
 std::optional<protocol::ApiError> check_output(const api::Output& output);
 std::optional<protocol::ApiError> check_reference(const api::ReferenceDataSource& ref);
+// Tags given to CreateApplication or TagResource: keys starting "aws:" are
+// reserved, and a key may appear once.
+std::optional<protocol::ApiError> check_new_tags(const std::vector<api::Tag>& tags);
+// TooManyTagsException when `app` would have `count` tags.
+std::optional<protocol::ApiError> check_tag_count(std::string_view app, size_t count);
 
 // The description of a new item with id `id`.
 api::InputDescription describe_input(const api::Input& input, std::string id);

@@ -1,6 +1,8 @@
 #include "analytics/discovery.h"
 
 #include <algorithm>
+#include <chrono>
+#include <iterator>
 #include <memory>
 
 #include "analytics/arns.h"
@@ -17,7 +19,13 @@ constexpr int kMaxReadsPerShard = 20;
 }  // namespace
 
 Discovery::Discovery(streams::DataStreams* data_streams, s3::ObjectStore* objects)
-    : data_streams_(data_streams), objects_(objects) {}
+    : now_ms([] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+      }),
+      data_streams_(data_streams),
+      objects_(objects) {}
 
 protocol::ApiResult<api::DiscoverInputSchemaResponse> answer_for(const std::vector<std::string>& records) {
   auto inferred = infer_schema(records);
@@ -94,25 +102,30 @@ void Discovery::discover_kinesis(const api::DiscoverInputSchemaRequest& in, Done
     position = *in.input_starting_position_configuration->input_starting_position;
   }
   const bool oldest = position == "TRIM_HORIZON";
-  std::vector<streams::StreamRecord> sampled;
-  for (const streams::StreamShard& shard : info->shards) {
-    auto cursor = data_streams_->cursor(*stream, shard.shard_id, streams::ReadPosition{});
-    if (!cursor) continue;  // a shard past retention
-    std::optional<std::string> next = std::move(*cursor);
-    for (int reads = 0; next && reads < kMaxReadsPerShard; ++reads) {
-      auto r = data_streams_->read(*next, 10000);
-      if (!r) {
-        if (r.error().type == "ProvisionedThroughputExceededException") {
-          done(std::unexpected(
-              protocol::ApiError{"ResourceProvisionedThroughputExceededException", r.error().message, 400, false}));
-          return;
-        }
-        break;
-      }
-      for (auto& rec : r->records) sampled.push_back(std::move(rec));
-      if (r->records.empty() || (oldest && sampled.size() >= kSampleSize)) break;
-      next = std::move(r->next_cursor);
+  // The newest records: from the last minute, else the last hour, else the
+  // whole stream, so that a long stream is not read from its start.
+  std::vector<streams::ReadPosition> starts;
+  if (!oldest) {
+    for (int64_t window_ms : {60'000, 3'600'000}) {
+      streams::ReadPosition p;
+      p.type = streams::ReadPositionType::kAtTimestamp;
+      p.timestamp_ms = now_ms() - window_ms;
+      starts.push_back(p);
     }
+  }
+  starts.push_back(streams::ReadPosition{});  // the trim horizon
+  std::vector<streams::StreamRecord> sampled;
+  for (const streams::ReadPosition& start : starts) {
+    sampled.clear();
+    for (const streams::StreamShard& shard : info->shards) {
+      std::deque<streams::StreamRecord> kept;
+      if (auto e = sample_shard(*stream, shard.shard_id, start, oldest, kept)) {
+        done(std::unexpected(std::move(*e)));
+        return;
+      }
+      std::move(kept.begin(), kept.end(), std::back_inserter(sampled));
+    }
+    if (sampled.size() >= kSampleSize) break;
   }
   std::stable_sort(sampled.begin(), sampled.end(),
                    [](const auto& a, const auto& b) { return a.arrival_ms < b.arrival_ms; });
@@ -127,6 +140,31 @@ void Discovery::discover_kinesis(const api::DiscoverInputSchemaRequest& in, Done
   records.reserve(sampled.size());
   for (auto& rec : sampled) records.push_back(std::move(rec.data));
   done(answer_for(records));
+}
+
+std::optional<protocol::ApiError> Discovery::sample_shard(const std::string& stream, const std::string& shard_id,
+                                                          const streams::ReadPosition& start, bool oldest,
+                                                          std::deque<streams::StreamRecord>& kept) {
+  auto cursor = data_streams_->cursor(stream, shard_id, start);
+  if (!cursor) return std::nullopt;  // a shard past retention, or a time before the stream
+  std::optional<std::string> next = std::move(*cursor);
+  for (int reads = 0; next && reads < kMaxReadsPerShard; ++reads) {
+    auto r = data_streams_->read(*next, 10000);
+    if (!r) {
+      if (r.error().type == "ProvisionedThroughputExceededException") {
+        return protocol::ApiError{"ResourceProvisionedThroughputExceededException", r.error().message, 400, false};
+      }
+      return std::nullopt;
+    }
+    for (auto& rec : r->records) {
+      if (oldest && kept.size() == kSampleSize) return std::nullopt;
+      kept.push_back(std::move(rec));
+      if (kept.size() > kSampleSize) kept.pop_front();
+    }
+    if (r->records.empty()) break;
+    next = std::move(r->next_cursor);
+  }
+  return std::nullopt;
 }
 
 void Discovery::discover_s3(const api::S3Configuration& s3, Done done) {

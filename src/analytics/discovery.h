@@ -3,11 +3,12 @@
 // through the internal Data Streams API or from an S3 object through the
 // ObjectStore, and infers their schema (analytics/schema_discovery.h).
 //
-//  - Kinesis (ResourceARN + RoleARN): every shard is read from its trim
-//    horizon; TRIM_HORIZON keeps the oldest 100 records, NOW and
-//    LAST_STOPPED_POINT (the default) the newest 100 by arrival time (KDA
-//    sampled what arrived from then on; runnel answers at once with what
-//    the stream holds).
+//  - Kinesis (ResourceARN + RoleARN): TRIM_HORIZON keeps the oldest 100
+//    records of the stream (every shard read from its trim horizon); NOW
+//    and LAST_STOPPED_POINT (the default) the newest 100 by arrival time,
+//    read from the last minute, else the last hour, else the whole stream
+//    (KDA sampled what arrived from then on; runnel answers at once with
+//    what the stream holds). At most 100 records per shard are held.
 //  - S3 (S3Configuration): the object's first 100 non-empty lines, one
 //    record each.
 //
@@ -18,7 +19,11 @@
 // Threads: discover() may be called from any thread; `done` runs on the
 // calling thread (Kinesis) or on the object store's thread (S3).
 
+#include <cstdint>
+#include <deque>
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "kinesisanalytics_shapes.h"
 #include "protocol/api_error.h"
@@ -40,7 +45,16 @@ class Discovery {
   // How many records are sampled.
   static constexpr size_t kSampleSize = 100;
 
+  // Wall clock in epoch ms (where NOW's windows end); tests may replace it.
+  std::function<int64_t()> now_ms;
+
  private:
+  // Reads `shard_id` from `start` into `kept`, which holds at most
+  // kSampleSize records: the first read (`oldest`) or the last. A throttled
+  // read is ResourceProvisionedThroughputExceededException.
+  std::optional<protocol::ApiError> sample_shard(const std::string& stream, const std::string& shard_id,
+                                                 const streams::ReadPosition& start, bool oldest,
+                                                 std::deque<streams::StreamRecord>& kept);
   void discover_kinesis(const api::DiscoverInputSchemaRequest& in, Done done);
   void discover_s3(const api::S3Configuration& s3, Done done);
 

@@ -13,8 +13,6 @@
 namespace runnel::analytics {
 namespace {
 
-constexpr size_t kMaxOutputs = 3;
-
 template <class List, class Pred>
 auto find_item(List& list, Pred pred) {
   return std::find_if(list.begin(), list.end(), pred);
@@ -95,7 +93,7 @@ Out Applications::add_input(const api::AddApplicationInputRequest& in) {
   const std::string& name = in.application_name;
   if (auto e = check_input(in.input)) return std::unexpected(std::move(*e));
   return change(name, in.current_application_version_id, [&](StoredApplication& app) -> Maybe {
-    if (!app.detail.input_descriptions->empty()) {
+    if (app.detail.input_descriptions->size() >= kMaxInputs) {
       return invalid_argument("Application " + name +
                               " already has an input; an application has at most one input (streaming source).");
     }

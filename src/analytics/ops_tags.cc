@@ -7,15 +7,10 @@
 
 #include "analytics/applications.h"
 #include "analytics/arns.h"
+#include "analytics/configuration.h"
 #include "analytics/errors.h"
 
 namespace runnel::analytics {
-namespace {
-
-constexpr size_t kMaxTags = 50;
-
-}  // namespace
-
 Applications::ApiResult<StoredApplication*> Applications::find_by_arn_locked(const std::string& arn) {
   auto parsed = parse_application_arn(arn);
   if (!parsed) return std::unexpected(invalid_argument("ResourceARN " + arn + " is not a valid application ARN."));
@@ -27,11 +22,7 @@ Applications::ApiResult<StoredApplication*> Applications::find_by_arn_locked(con
 }
 
 Applications::ApiResult<Applications::NoOutput> Applications::tag(const api::TagResourceRequest& in) {
-  for (const api::Tag& t : in.tags) {
-    if (t.key.starts_with("aws:")) {
-      return std::unexpected(invalid_argument("Tag keys starting with aws: are reserved for AWS use."));
-    }
-  }
+  if (auto e = check_new_tags(in.tags)) return std::unexpected(std::move(*e));
   MutexLock lock(mu_);
   auto app = find_by_arn_locked(in.resource_arn);
   if (!app) return std::unexpected(std::move(app.error()));
@@ -44,11 +35,7 @@ Applications::ApiResult<Applications::NoOutput> Applications::tag(const api::Tag
       next.tags.push_back(t);
     }
   }
-  if (next.tags.size() > kMaxTags) {
-    return std::unexpected(
-        too_many_tags(fmt::format("Application {} would have {} tags; an application has at most {}.",
-                                  next.detail.application_name, next.tags.size(), kMaxTags)));
-  }
+  if (auto e = check_tag_count(next.detail.application_name, next.tags.size())) return std::unexpected(std::move(*e));
   if (Status st = persist_locked(next); !st) return std::unexpected(store_error(st));
   **app = std::move(next);
   return NoOutput{};

@@ -137,6 +137,7 @@ ensure_node_modules() {
   if [ ! -d "$HERE/node/node_modules/@aws-sdk/client-kinesis" ] ||
      [ ! -d "$HERE/node/node_modules/@aws-sdk/client-cloudwatch" ] ||
      [ ! -d "$HERE/node/node_modules/@aws-sdk/client-s3" ] ||
+     [ ! -d "$HERE/node/node_modules/@aws-sdk/client-kinesis-analytics" ] ||
      [ ! -d "$HERE/node/node_modules/@duckdb/node-api" ]; then
     echo "e2e: installing node test dependencies (npm ci)"
     (cd "$HERE/node" && npm ci --no-audit --no-fund --silent) || return 1
@@ -185,7 +186,11 @@ for suite in "${SUITES[@]}"; do
                rc_node=$?
                [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
     glue)      run_pytest "$suite" test_glue.py test_glue_cli.py ;;
-    analytics) run_pytest "$suite" test_analytics_api.py test_analytics_cli.py ;;
+    analytics) run_pytest "$suite" test_analytics_api.py test_analytics_cli.py
+               rc_py=$?
+               run_node "$suite.node" analytics.test.mjs
+               rc_node=$?
+               [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
     # The web console: its HTTP surface here, then its pages in Debian's
     # Chromium (console/e2e/, a server of its own serving the console
     # compiled into the binary; screenshots under the work dir).
