@@ -52,7 +52,7 @@ class ApplicationsTest : public AnalyticsFixture {
 TEST_F(ApplicationsTest, EveryOperationHasAHandler) { EXPECT_TRUE(table_->unhandled().empty()); }
 
 TEST_F(ApplicationsTest, CreateDescribesTheApplicationAsKdaDid) {
-  ok("CreateApplication", R"({"ApplicationName":"app","ApplicationDescription":"d","ApplicationCode":"SELECT 1",
+  ok("CreateApplication", R"({"ApplicationName":"app","ApplicationDescription":"d","ApplicationCode":"CREATE STREAM \"S\" (a INTEGER);",
       "Inputs":[)" + kinesis_input("in", "SOURCE_SQL_STREAM", 3) +
                               R"(],"Outputs":[)" + kinesis_output() + R"(],
       "CloudWatchLoggingOptions":[{"LogStreamARN":"arn:aws:logs:us-east-1:000000000000:log-group:g:log-stream:s","RoleARN":"arn:aws:iam::000000000000:role/r"}]})");
@@ -60,7 +60,7 @@ TEST_F(ApplicationsTest, CreateDescribesTheApplicationAsKdaDid) {
   EXPECT_EQ(str(d, {"ApplicationARN"}), "arn:aws:kinesisanalytics:us-east-1:000000000000:application/app");
   EXPECT_EQ(str(d, {"ApplicationStatus"}), "READY");
   EXPECT_EQ(str(d, {"ApplicationVersionId"}), "1");
-  EXPECT_EQ(str(d, {"ApplicationCode"}), "SELECT 1");
+  EXPECT_EQ(str(d, {"ApplicationCode"}), "CREATE STREAM \"S\" (a INTEGER);");
   EXPECT_EQ(str(d, {"ApplicationDescription"}), "d");
   EXPECT_EQ(d.find("CreateTimestamp")->as_timestamp().millis, clock_ms_);
   EXPECT_EQ(str(d, {"InputDescriptions", "0", "InputId"}), "1.1");
@@ -150,7 +150,7 @@ TEST_F(ApplicationsTest, StartAndStopPassThroughTransientStatuses) {
   EXPECT_EQ(error_type("StartApplication", R"({"ApplicationName":"app","InputConfigurations":[]})"),
             "ResourceInUseException");
   // Nothing changes an application while it starts.
-  EXPECT_EQ(json("UpdateApplication", versioned("app", R"(,"ApplicationUpdate":{"ApplicationCodeUpdate":"x"})")),
+  EXPECT_EQ(json("UpdateApplication", versioned("app", R"(,"ApplicationUpdate":{"ApplicationCodeUpdate":"-- x"})")),
             "ResourceInUseException: Application app is in STARTING status: its configuration can be changed in "
             "READY or RUNNING status.");
   EXPECT_EQ(error_type("DeleteApplication", R"({"ApplicationName":"app","CreateTimestamp":1700000000})"),
@@ -246,10 +246,10 @@ TEST_F(ApplicationsTest, AddAndDeleteEveryKindOfItem) {
 TEST_F(ApplicationsTest, UpdateMergesEachUpdateIntoItsItem) {
   create(
       "app",
-      R"(,"ApplicationCode":"old","Inputs":[)" + kinesis_input() + R"(],"Outputs":[)" + kinesis_output() +
+      R"(,"ApplicationCode":"-- old","Inputs":[)" + kinesis_input() + R"(],"Outputs":[)" + kinesis_output() +
           R"(],"CloudWatchLoggingOptions":[{"LogStreamARN":"arn:aws:logs:us-east-1:000000000000:log-group:g:log-stream:s","RoleARN":"arn:aws:iam::000000000000:role/r"}])");
   ok("UpdateApplication", versioned("app", R"(,"ApplicationUpdate":{
-      "ApplicationCodeUpdate":"new",
+      "ApplicationCodeUpdate":"-- new",
       "InputUpdates":[{"InputId":"1.1","NamePrefixUpdate":"P","InputParallelismUpdate":{"CountUpdate":2},
         "KinesisFirehoseInputUpdate":{"ResourceARNUpdate":"arn:aws:firehose:us-east-1:000000000000:deliverystream/fh","RoleARNUpdate":"arn:aws:iam::000000000000:role/r2"},
         "InputSchemaUpdate":{"RecordColumnUpdates":[{"Name":"X","Mapping":"$.x","SqlType":"INTEGER"}]}}],
@@ -257,7 +257,7 @@ TEST_F(ApplicationsTest, UpdateMergesEachUpdateIntoItsItem) {
       "CloudWatchLoggingOptionUpdates":[{"CloudWatchLoggingOptionId":"1.1","RoleARNUpdate":"arn:aws:iam::000000000000:role/r3"}]})"));
   Value d = detail("app");
   EXPECT_EQ(str(d, {"ApplicationVersionId"}), "2");
-  EXPECT_EQ(str(d, {"ApplicationCode"}), "new");
+  EXPECT_EQ(str(d, {"ApplicationCode"}), "-- new");
   EXPECT_EQ(str(d, {"InputDescriptions", "0", "InAppStreamNames"}), R"(["P_001","P_002"])");
   EXPECT_EQ(str(d, {"InputDescriptions", "0", "KinesisStreamsInputDescription"}), "<absent>");
   EXPECT_EQ(str(d, {"InputDescriptions", "0", "KinesisFirehoseInputDescription", "RoleARN"}),
@@ -281,7 +281,7 @@ TEST_F(ApplicationsTest, UpdateMergesEachUpdateIntoItsItem) {
           "UpdateApplication",
           versioned(
               "app",
-              R"(,"ApplicationUpdate":{"ApplicationCodeUpdate":"x","OutputUpdates":[{"OutputId":"7.7","NameUpdate":"Y"}]})")),
+              R"(,"ApplicationUpdate":{"ApplicationCodeUpdate":"-- x","OutputUpdates":[{"OutputId":"7.7","NameUpdate":"Y"}]})")),
       "InvalidArgumentException: Application app has no output with id 7.7.");
   EXPECT_EQ(
       error_type(
@@ -292,7 +292,7 @@ TEST_F(ApplicationsTest, UpdateMergesEachUpdateIntoItsItem) {
       "InvalidArgumentException");
   EXPECT_EQ(error_type("UpdateApplication", versioned("app", R"(,"ApplicationUpdate":{})")),
             "InvalidArgumentException");
-  EXPECT_EQ(str(detail("app"), {"ApplicationCode"}), "new");
+  EXPECT_EQ(str(detail("app"), {"ApplicationCode"}), "-- new");
   EXPECT_EQ(version("app"), 2);
 }
 
@@ -300,9 +300,9 @@ TEST_F(ApplicationsTest, ARunningApplicationUpdatesThroughUpdating) {
   create("app", R"(,"Inputs":[)" + kinesis_input() + "]");
   start("app");
   clock_ms_ += 1000;
-  ok("UpdateApplication", versioned("app", R"(,"ApplicationUpdate":{"ApplicationCodeUpdate":"x"})"));
+  ok("UpdateApplication", versioned("app", R"(,"ApplicationUpdate":{"ApplicationCodeUpdate":"-- x"})"));
   EXPECT_EQ(status("app"), "UPDATING");
-  EXPECT_EQ(error_type("UpdateApplication", versioned("app", R"(,"ApplicationUpdate":{"ApplicationCodeUpdate":"y"})")),
+  EXPECT_EQ(error_type("UpdateApplication", versioned("app", R"(,"ApplicationUpdate":{"ApplicationCodeUpdate":"-- y"})")),
             "ResourceInUseException");
   clock_ms_ += 1000;
   EXPECT_EQ(status("app"), "RUNNING");
@@ -380,9 +380,12 @@ TEST_F(ApplicationsTest, ARestartKeepsEverythingAndSettlesTransientStatuses) {
 }
 
 TEST_F(ApplicationsTest, ApplicationCodeIsKeptAsGiven) {
-  // validate_application_code() accepts everything until the SQL engine is
-  // wired in: this is the contract the engine will narrow.
-  EXPECT_FALSE(validate_application_code("this is not SQL").has_value());
+  // Code that does not parse is refused with where it went wrong.
+  auto e = validate_application_code("CREATE STREAM \"S\" (a INTEGER);\nthis is not SQL");
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->type, "CodeValidationException");
+  EXPECT_NE(e->message.find("SQL error at line 2, column 1"), std::string::npos) << e->message;
+  EXPECT_FALSE(validate_application_code("-- nothing yet").has_value());
   create("app", R"(,"ApplicationCode":"CREATE OR REPLACE STREAM \"S\" (a INTEGER);\n")");
   EXPECT_EQ(str(detail("app"), {"ApplicationCode"}), "CREATE OR REPLACE STREAM \"S\" (a INTEGER);\n");
 }

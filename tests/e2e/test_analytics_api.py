@@ -5,8 +5,8 @@ Every one of the 20 operations, KDA's exception types with runnel's
 messages and HTTP statuses, the statuses READY → STARTING → RUNNING →
 STOPPING → READY, versions and ConcurrentModificationException, the merges
 of UpdateApplication, ids, tags, DiscoverInputSchema from a Kinesis stream
-and from an S3 object, and applications that survive a restart. No SQL runs:
-the engine is not wired in yet (docs/analytics.md).
+and from an S3 object, and applications that survive a restart. Applications
+that process records are in test_analytics_run.py.
 """
 from __future__ import annotations
 
@@ -299,17 +299,17 @@ def test_every_add_and_delete(kda, streams):
 
 def test_update_merges(kda, streams):
     name = kas.app_name("upd")
-    kda.create_application(ApplicationName=name, ApplicationCode="old", Inputs=[kinesis_input(streams[0])],
+    kda.create_application(ApplicationName=name, ApplicationCode="-- old", Inputs=[kinesis_input(streams[0])],
                            Outputs=[kinesis_output(streams[1])])
     kda.update_application(ApplicationName=name, CurrentApplicationVersionId=1, ApplicationUpdate={
-        "ApplicationCodeUpdate": "new",
+        "ApplicationCodeUpdate": "-- new",
         "InputUpdates": [{"InputId": "1.1", "NamePrefixUpdate": "IN", "InputParallelismUpdate": {"CountUpdate": 3},
                           "InputSchemaUpdate": {"RecordColumnUpdates": [
                               {"Name": "X", "Mapping": "$.x", "SqlType": "INTEGER"}]}}],
         "OutputUpdates": [{"OutputId": "1.1", "NameUpdate": "OUT2",
                            "DestinationSchemaUpdate": {"RecordFormatType": "CSV"}}]})
     d = kda.describe_application(ApplicationName=name)["ApplicationDetail"]
-    assert d["ApplicationVersionId"] == 2 and d["ApplicationCode"] == "new"
+    assert d["ApplicationVersionId"] == 2 and d["ApplicationCode"] == "-- new"
     inp = d["InputDescriptions"][0]
     assert inp["InAppStreamNames"] == ["IN_001", "IN_002", "IN_003"]
     assert inp["InputSchema"]["RecordFormat"]["RecordFormatType"] == "JSON"  # kept

@@ -96,7 +96,7 @@ def test_cli_errors():
     proc = aws("create-application", "--application-name", name, check=False)
     assert "ResourceInUseException" in proc.stderr
     proc = aws("update-application", "--application-name", name, "--current-application-version-id", "7",
-               "--application-update", json.dumps({"ApplicationCodeUpdate": "x"}), check=False)
+               "--application-update", json.dumps({"ApplicationCodeUpdate": "-- x"}), check=False)
     assert "ConcurrentModificationException" in proc.stderr
     proc = aws("stop-application", "--application-name", name, check=False)
     assert "ResourceInUseException" in proc.stderr

@@ -1,8 +1,8 @@
 // The AWS SDK for JavaScript v3's Kinesis Data Analytics client
 // (@aws-sdk/client-kinesis-analytics, the v1 API, AWS JSON 1.1) against
 // runnel: all 20 operations, and errors as the SDK's typed exceptions
-// (UnableToDetectSchemaException with its RawInputRecords). No SQL runs:
-// docs/analytics.md.
+// (UnableToDetectSchemaException with its RawInputRecords). Applications
+// that process records: tests/e2e/test_analytics_run.py.
 //
 // Run: RUNNEL_ENDPOINT=http://127.0.0.1:PORT node --test analytics.test.mjs
 import { test } from "node:test";
