@@ -11,8 +11,8 @@
 // RUNNING, DeleteApplication → DELETING → gone. Each transient status lasts
 // the option's milliseconds and ends lazily: the first call that looks at
 // the application after its time settles it (and persists that). No
-// thread of its own. The SQL engine is not wired in: a RUNNING application
-// processes nothing yet (docs/analytics.md).
+// thread of its own. The Runtime (analytics/runtime.h) runs what running()
+// returns.
 //
 // Durability: a change is answered only after the application's document
 // is written to the MetadataStore (durable when put() returns); the whole
@@ -61,9 +61,8 @@ struct ApplicationsOptions {
   std::function<bool(const std::string& name)> delivery_stream_exists;
 };
 
-// The SQL check of ApplicationCode (CodeValidationException). Accepts
-// everything for now: the SQL engine (src/sql/) will provide the parser;
-// docs/analytics.md lists this under "not yet".
+// The syntax check of ApplicationCode (CodeValidationException with the
+// line and column); defined in code_check.cc with the fuller checks.
 std::optional<protocol::ApiError> validate_application_code(std::string_view code);
 
 class Applications {

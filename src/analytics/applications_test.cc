@@ -52,9 +52,10 @@ class ApplicationsTest : public AnalyticsFixture {
 TEST_F(ApplicationsTest, EveryOperationHasAHandler) { EXPECT_TRUE(table_->unhandled().empty()); }
 
 TEST_F(ApplicationsTest, CreateDescribesTheApplicationAsKdaDid) {
-  ok("CreateApplication", R"({"ApplicationName":"app","ApplicationDescription":"d","ApplicationCode":"CREATE STREAM \"S\" (a INTEGER);",
-      "Inputs":[)" + kinesis_input("in", "SOURCE_SQL_STREAM", 3) +
-                              R"(],"Outputs":[)" + kinesis_output() + R"(],
+  ok("CreateApplication",
+     R"({"ApplicationName":"app","ApplicationDescription":"d","ApplicationCode":"CREATE STREAM \"S\" (a INTEGER);",
+      "Inputs":[)" +
+         kinesis_input("in", "SOURCE_SQL_STREAM", 3) + R"(],"Outputs":[)" + kinesis_output() + R"(],
       "CloudWatchLoggingOptions":[{"LogStreamARN":"arn:aws:logs:us-east-1:000000000000:log-group:g:log-stream:s","RoleARN":"arn:aws:iam::000000000000:role/r"}]})");
   Value d = detail("app");
   EXPECT_EQ(str(d, {"ApplicationARN"}), "arn:aws:kinesisanalytics:us-east-1:000000000000:application/app");
@@ -302,8 +303,9 @@ TEST_F(ApplicationsTest, ARunningApplicationUpdatesThroughUpdating) {
   clock_ms_ += 1000;
   ok("UpdateApplication", versioned("app", R"(,"ApplicationUpdate":{"ApplicationCodeUpdate":"-- x"})"));
   EXPECT_EQ(status("app"), "UPDATING");
-  EXPECT_EQ(error_type("UpdateApplication", versioned("app", R"(,"ApplicationUpdate":{"ApplicationCodeUpdate":"-- y"})")),
-            "ResourceInUseException");
+  EXPECT_EQ(
+      error_type("UpdateApplication", versioned("app", R"(,"ApplicationUpdate":{"ApplicationCodeUpdate":"-- y"})")),
+      "ResourceInUseException");
   clock_ms_ += 1000;
   EXPECT_EQ(status("app"), "RUNNING");
 }

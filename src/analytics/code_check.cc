@@ -103,14 +103,14 @@ std::optional<protocol::ApiError> check_startable(const api::ApplicationDetail& 
   }
   sql::CompileError ce;
   auto engine = sql::Engine::compile(d.application_code.value_or(""), program_inputs(d), &ce);
-  if (!engine)
-    return invalid_application_configuration("The application code does not compile: " + ce.to_string());
+  if (!engine) return invalid_application_configuration("The application code does not compile: " + ce.to_string());
   if (d.output_descriptions) {
     for (const api::OutputDescription& o : *d.output_descriptions) {
       const std::string name = o.name.value_or("");
       if (name == sql::kErrorStream || (*engine)->stream_columns(name) != nullptr) continue;
-      return invalid_application_configuration("Output " + o.output_id.value_or("") + " names the in-application stream " +
-                                               name + ", which the application code does not create.");
+      return invalid_application_configuration("Output " + o.output_id.value_or("") +
+                                               " names the in-application stream " + name +
+                                               ", which the application code does not create.");
     }
   }
   return std::nullopt;
@@ -127,7 +127,8 @@ RunSpec run_spec_of(const StoredApplication& app) {
   if (has_input(d)) {
     const api::InputDescription& i = d.input_descriptions->front();
     if (i.kinesis_streams_input_description && i.kinesis_streams_input_description->resource_arn)
-      s.input_stream = resource_name(*i.kinesis_streams_input_description->resource_arn, "kinesis", "stream").value_or("");
+      s.input_stream =
+          resource_name(*i.kinesis_streams_input_description->resource_arn, "kinesis", "stream").value_or("");
     if (i.kinesis_firehose_input_description && i.kinesis_firehose_input_description->resource_arn)
       s.input_delivery_stream =
           resource_name(*i.kinesis_firehose_input_description->resource_arn, "firehose", "deliverystream").value_or("");
@@ -152,13 +153,16 @@ RunSpec run_spec_of(const StoredApplication& app) {
       RunSpec::Output out;
       out.name = o.name.value_or("");
       if (o.kinesis_streams_output_description && o.kinesis_streams_output_description->resource_arn)
-        out.kinesis_stream = resource_name(*o.kinesis_streams_output_description->resource_arn, "kinesis", "stream").value_or("");
+        out.kinesis_stream =
+            resource_name(*o.kinesis_streams_output_description->resource_arn, "kinesis", "stream").value_or("");
       if (o.kinesis_firehose_output_description && o.kinesis_firehose_output_description->resource_arn)
         out.delivery_stream =
-            resource_name(*o.kinesis_firehose_output_description->resource_arn, "firehose", "deliverystream").value_or("");
+            resource_name(*o.kinesis_firehose_output_description->resource_arn, "firehose", "deliverystream")
+                .value_or("");
       if (o.lambda_output_description && o.lambda_output_description->resource_arn)
         out.lambda_arn = *o.lambda_output_description->resource_arn;
-      if (o.destination_schema && o.destination_schema->record_format_type == "CSV") out.format = sql::RecordFormatType::kCsv;
+      if (o.destination_schema && o.destination_schema->record_format_type == "CSV")
+        out.format = sql::RecordFormatType::kCsv;
       s.outputs.push_back(std::move(out));
     }
   }

@@ -123,7 +123,8 @@ void Runtime::reconcile(const std::vector<RunSpec>& wanted) {
   for (const RunSpec& s : wanted) by_name[s.name] = &s;
   for (auto it = apps_.begin(); it != apps_.end();) {
     auto w = by_name.find(it->first);
-    if (w != by_name.end() && w->second->version == it->second->spec.version && w->second->run == it->second->spec.run) {
+    if (w != by_name.end() && w->second->version == it->second->spec.version &&
+        w->second->run == it->second->spec.run) {
       ++it;
       continue;
     }
@@ -174,7 +175,8 @@ void Runtime::reconcile(const std::vector<RunSpec>& wanted) {
       if (options_.objects != nullptr) {
         std::promise<Result<std::string>> got;
         auto fut = got.get_future();
-        options_.objects->get_object(ref.bucket, ref.key, [&got](Result<std::string> b) { got.set_value(std::move(b)); });
+        options_.objects->get_object(ref.bucket, ref.key,
+                                     [&got](Result<std::string> b) { got.set_value(std::move(b)); });
         body = fut.get();
       }
       if (!body) {
@@ -212,15 +214,20 @@ void Runtime::reconcile(const std::vector<RunSpec>& wanted) {
     if (schema_ok && !app->failed) {
       sql::CompileError ce;
       Result<std::unique_ptr<sql::Engine>> engine = sql::Engine::compile(s.code, inputs, &ce);
-      if (!engine) fail(ce.to_string());
-      else app->engine = std::move(*engine);
+      if (!engine)
+        fail(ce.to_string());
+      else
+        app->engine = std::move(*engine);
     }
     if (!app->failed && has_input) {
       Result<sql::RecordReader> reader = sql::RecordReader::create(s.schema);
-      if (!reader) fail("the input schema: " + reader.error().message());
-      else app->reader = std::move(*reader);
+      if (!reader)
+        fail("the input schema: " + reader.error().message());
+      else
+        app->reader = std::move(*reader);
     }
-    if (!app->failed && !s.input_delivery_stream.empty()) fail("a Firehose delivery stream as input is not supported yet");
+    if (!app->failed && !s.input_delivery_stream.empty())
+      fail("a Firehose delivery stream as input is not supported yet");
     if (!app->failed && !s.input_stream.empty()) {
       // Where to start: this run's own checkpoint (a restart, or a new
       // version), else the starting position (LAST_STOPPED_POINT: the
@@ -231,8 +238,10 @@ void Runtime::reconcile(const std::vector<RunSpec>& wanted) {
           if (k == s.name) cp = parse_checkpoint(v);
       int64_t start_ms = s.run > 0 ? s.run : wall_ms();
       std::string checkpoint;
-      if (cp && (cp->run == s.run || s.starting_position == "LAST_STOPPED_POINT")) checkpoint = cp->source;
-      else if (s.starting_position == "TRIM_HORIZON") start_ms = 0;
+      if (cp && (cp->run == s.run || s.starting_position == "LAST_STOPPED_POINT"))
+        checkpoint = cp->source;
+      else if (s.starting_position == "TRIM_HORIZON")
+        start_ms = 0;
       app->source = std::make_unique<firehose::KinesisSource>(streams_, s.input_stream, start_ms, checkpoint);
     }
     if (!app->failed) {
@@ -292,8 +301,9 @@ bool Runtime::step(App& app, int64_t now) {
         }
         std::promise<protocol::ApiResult<std::vector<streams::PutOutcome>>> done;
         auto fut = done.get_future();
-        streams_.put_records(out->spec.kinesis_stream, std::move(entries),
-                             [&done](protocol::ApiResult<std::vector<streams::PutOutcome>> r) { done.set_value(std::move(r)); });
+        streams_.put_records(
+            out->spec.kinesis_stream, std::move(entries),
+            [&done](protocol::ApiResult<std::vector<streams::PutOutcome>> r) { done.set_value(std::move(r)); });
         auto result = fut.get();
         if (!result) {
           app.state.error = "output " + out->spec.name + ": " + result.error().message;
@@ -317,7 +327,8 @@ bool Runtime::step(App& app, int64_t now) {
                         std::make_move_iterator(batch.end()));
         }
       } else {
-        app.state.error = "output " + out->spec.name + ": only Data Streams and Firehose destinations are supported yet";
+        app.state.error =
+            "output " + out->spec.name + ": only Data Streams and Firehose destinations are supported yet";
         failed = std::move(batch);
       }
       if (!failed.empty()) {

@@ -95,7 +95,7 @@ struct RuntimeOptions {
   // A Firehose delivery stream output: puts records, calls done with the
   // number accepted (the rest are retried). Null: Firehose outputs fail.
   std::function<void(const std::string& delivery_stream, std::vector<std::string> records,
-                      std::function<void(Result<size_t>)> done)>
+                     std::function<void(Result<size_t>)> done)>
       put_firehose;
   // Where reference data objects are read (the embedded store or
   // --s3-endpoint's). Null: applications with reference data fail to start.

@@ -131,7 +131,9 @@ TEST_F(RuntimeTest, TumblingWindowClosesWithoutFurtherInput) {
 }
 
 TEST_F(RuntimeTest, CompileErrorsKeepTheApplicationFromRunning) {
-  run({spec("CREATE STREAM \"DESTINATION_SQL_STREAM\" (a INTEGER);\nCREATE PUMP p AS INSERT INTO \"DESTINATION_SQL_STREAM\" SELECT STREAM nope FROM \"SOURCE_SQL_STREAM_001\";")});
+  run(
+      {spec("CREATE STREAM \"DESTINATION_SQL_STREAM\" (a INTEGER);\nCREATE PUMP p AS INSERT INTO "
+            "\"DESTINATION_SQL_STREAM\" SELECT STREAM nope FROM \"SOURCE_SQL_STREAM_001\";")});
   std::optional<RunState> st;
   for (int i = 0; i < 200 && !st; ++i) {
     st = runtime_->state("app");

@@ -18,9 +18,12 @@ std::string CompileError::to_string() const {
 
 const std::vector<ColumnSchema>& error_stream_columns() {
   static const std::vector<ColumnSchema> kColumns = {
-      {"ERROR_TIME", SqlType::of(TypeKind::kTimestamp)}, {"ERROR_LEVEL", SqlType::varchar(10)},
-      {"ERROR_NAME", SqlType::varchar(32)},              {"MESSAGE", SqlType::varchar(4096)},
-      {"DATA_ROWTIME", SqlType::of(TypeKind::kTimestamp)}, {"DATA_ROW", SqlType::varchar(49152)},
+      {"ERROR_TIME", SqlType::of(TypeKind::kTimestamp)},
+      {"ERROR_LEVEL", SqlType::varchar(10)},
+      {"ERROR_NAME", SqlType::varchar(32)},
+      {"MESSAGE", SqlType::varchar(4096)},
+      {"DATA_ROWTIME", SqlType::of(TypeKind::kTimestamp)},
+      {"DATA_ROW", SqlType::varchar(49152)},
       {"PUMP_NAME", SqlType::varchar(128)},
   };
   return kColumns;
@@ -53,7 +56,8 @@ std::string hex_of(std::string_view bytes) {
 // types; a ROWTIME that would go backwards is an error row instead.
 class StreamSink final : public Operator {
  public:
-  StreamSink(Engine::Impl* impl, EngineStream* target, size_t writer, std::vector<size_t> positions, const PumpContext* ctx)
+  StreamSink(Engine::Impl* impl, EngineStream* target, size_t writer, std::vector<size_t> positions,
+             const PumpContext* ctx)
       : impl_(impl), target_(target), writer_(writer), positions_(std::move(positions)), ctx_(ctx) {}
   void push(int64_t rowtime, const Row& row) override;
   void advance(int64_t bound) override;
@@ -126,10 +130,11 @@ struct Engine::Impl {
 
 void StreamSink::push(int64_t rowtime, const Row& row) {
   if (rowtime < target_->last_rowtime) {
-    ctx_->fail(SqlError{"OUT_OF_ORDER_ROW",
-                        "ROWTIME " + format_timestamp(rowtime) + " is before the last ROWTIME of stream " + target_->name +
-                            " (" + format_timestamp(target_->last_rowtime) + "); ROWTIME must not decrease"},
-               rowtime, &row);
+    ctx_->fail(
+        SqlError{"OUT_OF_ORDER_ROW", "ROWTIME " + format_timestamp(rowtime) + " is before the last ROWTIME of stream " +
+                                         target_->name + " (" + format_timestamp(target_->last_rowtime) +
+                                         "); ROWTIME must not decrease"},
+        rowtime, &row);
     return;
   }
   out_.assign(target_->columns.size(), Value());
@@ -150,7 +155,8 @@ void StreamSink::advance(int64_t bound) { impl_->bound(*target_, writer_, bound)
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
-Result<std::unique_ptr<Engine>> Engine::compile(std::string_view code, const ProgramInputs& inputs, CompileError* error_out) {
+Result<std::unique_ptr<Engine>> Engine::compile(std::string_view code, const ProgramInputs& inputs,
+                                                CompileError* error_out) {
   ParseError pe;
   Result<ast::Program> program = parse_program(code, &pe);
   if (!program) {
@@ -199,7 +205,9 @@ Result<std::unique_ptr<Engine>> Engine::compile(std::string_view code, const Pro
   hooks.add_pump = [raw](std::string name) {
     auto ctx = std::make_unique<PumpContext>();
     ctx->name = std::move(name);
-    ctx->error = [raw](const SqlError& e, int64_t t, const Row* r, const std::string& p) { raw->report_row(e, t, r, p); };
+    ctx->error = [raw](const SqlError& e, int64_t t, const Row* r, const std::string& p) {
+      raw->report_row(e, t, r, p);
+    };
     raw->pumps.push_back(std::move(ctx));
     return raw->pumps.back().get();
   };

@@ -92,7 +92,7 @@ class Engine {
   // (a syntax error, an unknown stream or column, a type mismatch, a
   // construct the engine does not run yet).
   [[nodiscard]] static Result<std::unique_ptr<Engine>> compile(std::string_view code, const ProgramInputs& inputs,
-                                                              CompileError* error = nullptr);
+                                                               CompileError* error = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

@@ -161,7 +161,8 @@ TEST(EngineTest, PumpsChainThroughStreamsAndTimePassesThrough) {
 TEST(EngineTest, SubqueryAndRowtimeOverride) {
   Collected out;
   ProgramInputs in;
-  in.streams.push_back({"SOURCE_SQL_STREAM_001", {{"EVENT_TIME", SqlType::of(TypeKind::kTimestamp)}, {"V", SqlType::of(TypeKind::kInteger)}}});
+  in.streams.push_back({"SOURCE_SQL_STREAM_001",
+                        {{"EVENT_TIME", SqlType::of(TypeKind::kTimestamp)}, {"V", SqlType::of(TypeKind::kInteger)}}});
   auto e = compile_ok(R"(
     CREATE STREAM "DESTINATION_SQL_STREAM" (v INTEGER, doubled INTEGER);
     CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
@@ -181,7 +182,8 @@ TEST(EngineTest, SubqueryAndRowtimeOverride) {
 TEST(EngineTest, RuntimeErrorsGoToErrorStreamAndProcessingGoesOn) {
   Collected out;
   ProgramInputs in;
-  in.streams.push_back({"SOURCE_SQL_STREAM_001", {{"A", SqlType::of(TypeKind::kInteger)}, {"B", SqlType::of(TypeKind::kInteger)}}});
+  in.streams.push_back(
+      {"SOURCE_SQL_STREAM_001", {{"A", SqlType::of(TypeKind::kInteger)}, {"B", SqlType::of(TypeKind::kInteger)}}});
   auto e = compile_ok(R"(
     CREATE STREAM "DESTINATION_SQL_STREAM" (q INTEGER);
     CREATE PUMP "DIVIDER" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM a / b FROM "SOURCE_SQL_STREAM_001";
@@ -218,7 +220,8 @@ TEST(EngineTest, JoinWithAReferenceTable) {
   ProgramInputs in = ticker_inputs();
   in.tables.push_back({"companyName",
                        {{"Ticker", SqlType::varchar(4)}, {"Company", SqlType::varchar(20)}},
-                       {Row{Value::varchar("AMZN"), Value::varchar("Amazon")}, Row{Value::varchar("MSFT"), Value::varchar("Microsoft")}}});
+                       {Row{Value::varchar("AMZN"), Value::varchar("Amazon")},
+                        Row{Value::varchar("MSFT"), Value::varchar("Microsoft")}}});
   auto e = compile_ok(R"(
     CREATE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), "Company" VARCHAR(20), price REAL);
     CREATE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
@@ -334,7 +337,9 @@ TEST(EngineTest, StreamToStreamJoinWithAWindowOnOneSide) {
   Collected out;
   ProgramInputs in;
   in.streams.push_back({"SOURCE_SQL_STREAM_001",
-                        {{"KIND", SqlType::varchar(5)}, {"ID", SqlType::of(TypeKind::kInteger)}, {"V", SqlType::of(TypeKind::kInteger)}}});
+                        {{"KIND", SqlType::varchar(5)},
+                         {"ID", SqlType::of(TypeKind::kInteger)},
+                         {"V", SqlType::of(TypeKind::kInteger)}}});
   auto e = compile_ok(R"(
     CREATE STREAM "ORDERS" (order_id INTEGER, qty INTEGER);
     CREATE STREAM "TRADES" (order_id INTEGER, price INTEGER);
@@ -365,7 +370,10 @@ TEST(EngineTest, StreamToStreamJoinWithAWindowOnOneSide) {
 
 TEST(EngineTest, CompileErrorsPointAtTheText) {
   ProgramInputs in = ticker_inputs();
-  CompileError ce = compile_error("CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s\n  SELECT STREAM nope FROM \"SOURCE_SQL_STREAM_001\";", in);
+  CompileError ce = compile_error(
+      "CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s\n  SELECT STREAM nope FROM "
+      "\"SOURCE_SQL_STREAM_001\";",
+      in);
   EXPECT_EQ(ce.line, 3);
   EXPECT_EQ(ce.column, 17);
   EXPECT_NE(ce.message.find("column NOPE not found"), std::string::npos) << ce.message;
@@ -373,17 +381,29 @@ TEST(EngineTest, CompileErrorsPointAtTheText) {
   ce = compile_error("CREATE PUMP p AS INSERT INTO missing SELECT STREAM price FROM \"SOURCE_SQL_STREAM_001\";", in);
   EXPECT_NE(ce.message.find("stream MISSING does not exist"), std::string::npos) << ce.message;
 
-  ce = compile_error("CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM COUNT(*) FROM \"SOURCE_SQL_STREAM_001\" GROUP BY sector;", in);
+  ce = compile_error(
+      "CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM COUNT(*) FROM "
+      "\"SOURCE_SQL_STREAM_001\" GROUP BY sector;",
+      in);
   EXPECT_NE(ce.message.find("monotonic expression of ROWTIME"), std::string::npos) << ce.message;
   EXPECT_EQ(ce.line, 2);
 
-  ce = compile_error("CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM sector FROM \"SOURCE_SQL_STREAM_001\";", in);
+  ce = compile_error(
+      "CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM sector FROM "
+      "\"SOURCE_SQL_STREAM_001\";",
+      in);
   EXPECT_NE(ce.message.find("without a CAST"), std::string::npos) << ce.message;
 
-  ce = compile_error("CREATE STREAM s (a INTEGER, b INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM 1 FROM \"SOURCE_SQL_STREAM_001\";", in);
+  ce = compile_error(
+      "CREATE STREAM s (a INTEGER, b INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM 1 FROM "
+      "\"SOURCE_SQL_STREAM_001\";",
+      in);
   EXPECT_NE(ce.message.find("selects 1 columns but the pump inserts 2"), std::string::npos) << ce.message;
 
-  ce = compile_error("CREATE STREAM s (a VARCHAR(4));\nCREATE PUMP p AS INSERT INTO s SELECT ticker_symbol FROM \"SOURCE_SQL_STREAM_001\";", in);
+  ce = compile_error(
+      "CREATE STREAM s (a VARCHAR(4));\nCREATE PUMP p AS INSERT INTO s SELECT ticker_symbol FROM "
+      "\"SOURCE_SQL_STREAM_001\";",
+      in);
   EXPECT_NE(ce.message.find("SELECT STREAM"), std::string::npos) << ce.message;
 
   ce = compile_error("CREATE STREAM s (a VARCHAR(4)); CREATE STREAM s (b INTEGER);", in);
@@ -393,7 +413,10 @@ TEST(EngineTest, CompileErrorsPointAtTheText) {
   EXPECT_EQ(ce.line, 1);
   EXPECT_GT(ce.column, 1);
 
-  ce = compile_error("CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM NO_SUCH_FN(price) FROM \"SOURCE_SQL_STREAM_001\";", in);
+  ce = compile_error(
+      "CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s SELECT STREAM NO_SUCH_FN(price) FROM "
+      "\"SOURCE_SQL_STREAM_001\";",
+      in);
   EXPECT_EQ(ce.line, 2);
 }
 

@@ -23,7 +23,10 @@ class Slot final : public Expr {
   enum class From : uint8_t { kRow, kKeys, kAggs, kWindow };
   Slot(From from, size_t index, SqlType t) : Expr(t), from_(from), index_(index) {}
   SqlResult<Value> eval(const EvalInput& in) const override {
-    const Row* r = from_ == From::kRow ? in.row : from_ == From::kKeys ? in.keys : from_ == From::kAggs ? in.aggs : in.window;
+    const Row* r = from_ == From::kRow    ? in.row
+                   : from_ == From::kKeys ? in.keys
+                   : from_ == From::kAggs ? in.aggs
+                                          : in.window;
     if (r == nullptr || index_ >= r->size()) return Value::null(type_.kind);
     return (*r)[index_];
   }
@@ -101,7 +104,8 @@ class Cast final : public Expr {
 class Logic final : public Expr {
  public:
   enum class Op : uint8_t { kAnd, kOr, kNot };
-  Logic(Op op, ExprPtr a, ExprPtr b) : Expr(SqlType::of(TypeKind::kBoolean)), op_(op), a_(std::move(a)), b_(std::move(b)) {}
+  Logic(Op op, ExprPtr a, ExprPtr b)
+      : Expr(SqlType::of(TypeKind::kBoolean)), op_(op), a_(std::move(a)), b_(std::move(b)) {}
   SqlResult<Value> eval(const EvalInput& in) const override {
     SqlResult<Value> a = a_->eval(in);
     if (!a) return a;
@@ -149,7 +153,11 @@ class Is final : public Expr {
 class In final : public Expr {
  public:
   In(ExprPtr operand, std::vector<ExprPtr> list, std::vector<BoundFunction> eq, bool negated)
-      : Expr(SqlType::of(TypeKind::kBoolean)), operand_(std::move(operand)), list_(std::move(list)), eq_(std::move(eq)), negated_(negated) {}
+      : Expr(SqlType::of(TypeKind::kBoolean)),
+        operand_(std::move(operand)),
+        list_(std::move(list)),
+        eq_(std::move(eq)),
+        negated_(negated) {}
   SqlResult<Value> eval(const EvalInput& in) const override {
     SqlResult<Value> x = operand_->eval(in);
     if (!x) return x;

@@ -21,7 +21,8 @@ void ProjectOp::push(int64_t rowtime, const Row& row) {
   if (rowtime_) {
     SqlResult<Value> t = rowtime_->eval(in);
     if (!t) return ctx_->fail(t.error(), rowtime, &row);
-    if (t->is_null()) return ctx_->fail(SqlError{std::string(kInvalidArgument), "ROWTIME cannot be NULL"}, rowtime, &row);
+    if (t->is_null())
+      return ctx_->fail(SqlError{std::string(kInvalidArgument), "ROWTIME cannot be NULL"}, rowtime, &row);
     out_time = t->as_int();
   }
   out_.resize(items_.size());
@@ -40,13 +41,17 @@ void TableJoinOp::push(int64_t rowtime, const Row& row) {
   auto emit_with = [&](const Row* t) {
     joined_.clear();
     if (table_first_) {
-      if (t) joined_.insert(joined_.end(), t->begin(), t->end());
-      else joined_.resize(width_);
+      if (t)
+        joined_.insert(joined_.end(), t->begin(), t->end());
+      else
+        joined_.resize(width_);
       joined_.insert(joined_.end(), row.begin(), row.end());
     } else {
       joined_.insert(joined_.end(), row.begin(), row.end());
-      if (t) joined_.insert(joined_.end(), t->begin(), t->end());
-      else joined_.resize(row.size() + width_);
+      if (t)
+        joined_.insert(joined_.end(), t->begin(), t->end());
+      else
+        joined_.resize(row.size() + width_);
     }
   };
   for (const Row& t : *table_) {
@@ -128,7 +133,8 @@ bool TumblingAggregateOp::accumulate(Group& g, const EvalInput& in, int64_t rowt
           acc.value = std::move(*v);
         } else {
           auto c = compare_values(*v, acc.value);
-          if (c && ((spec.kind == AggregateSpec::Kind::kMin && *c < 0) || (spec.kind == AggregateSpec::Kind::kMax && *c > 0)))
+          if (c && ((spec.kind == AggregateSpec::Kind::kMin && *c < 0) ||
+                    (spec.kind == AggregateSpec::Kind::kMax && *c > 0)))
             acc.value = std::move(*v);
         }
         ++acc.count;
@@ -171,8 +177,10 @@ void TumblingAggregateOp::push(int64_t rowtime, const Row& row) {
 
 void TumblingAggregateOp::advance(int64_t bound) {
   int64_t b = 0;
-  if (stagger_ms_ > 0) emit_due(bound);
-  else if (open_ && bucket_of(bound, &b) && b > current_) flush();
+  if (stagger_ms_ > 0)
+    emit_due(bound);
+  else if (open_ && bucket_of(bound, &b) && b > current_)
+    flush();
   forward_advance(bound);
 }
 
@@ -242,7 +250,8 @@ void TumblingAggregateOp::emit_due(int64_t now) {
   for (size_t i = 0; i < groups_.size(); ++i)
     if (groups_[i].close_at <= now) due.push_back(i);
   if (due.empty()) return;
-  std::stable_sort(due.begin(), due.end(), [&](size_t a, size_t b) { return groups_[a].close_at < groups_[b].close_at; });
+  std::stable_sort(due.begin(), due.end(),
+                   [&](size_t a, size_t b) { return groups_[a].close_at < groups_[b].close_at; });
   Row r;
   for (size_t i : due)
     if (finish(groups_[i], groups_[i].close_at, r) && next_ != nullptr) next_->push(groups_[i].close_at, r);
@@ -354,7 +363,8 @@ SqlResult<Value> SlidingWindowOp::compute(const WindowAggregate& a, size_t slot,
       case K::kMax:
         if (count == 0) {
           acc = v;
-        } else if (auto c = compare_values(v, acc); c && ((a.kind == K::kMin && *c < 0) || (a.kind == K::kMax && *c > 0))) {
+        } else if (auto c = compare_values(v, acc);
+                   c && ((a.kind == K::kMin && *c < 0) || (a.kind == K::kMax && *c > 0))) {
           acc = v;
         }
         break;
@@ -439,7 +449,8 @@ void SlidingWindowOp::push(int64_t rowtime, const Row& row) {
   if (rowtime_) {
     SqlResult<Value> t = rowtime_->eval(in);
     if (!t) return ctx_->fail(t.error(), rowtime, &row);
-    if (t->is_null()) return ctx_->fail(SqlError{std::string(kInvalidArgument), "ROWTIME cannot be NULL"}, rowtime, &row);
+    if (t->is_null())
+      return ctx_->fail(SqlError{std::string(kInvalidArgument), "ROWTIME cannot be NULL"}, rowtime, &row);
     out_time = t->as_int();
   }
   out_.resize(items_.size());
@@ -486,10 +497,14 @@ void StreamJoinOp::push(int64_t rowtime, const Row& row) {
     const Row* left = window_on_left_ ? other : &row;
     const Row* right = window_on_left_ ? &row : other;
     joined_.clear();
-    if (left) joined_.insert(joined_.end(), left->begin(), left->end());
-    else joined_.resize(left_width_);
-    if (right) joined_.insert(joined_.end(), right->begin(), right->end());
-    else joined_.resize(left_width_ + right_width_);
+    if (left)
+      joined_.insert(joined_.end(), left->begin(), left->end());
+    else
+      joined_.resize(left_width_);
+    if (right)
+      joined_.insert(joined_.end(), right->begin(), right->end());
+    else
+      joined_.resize(left_width_ + right_width_);
   };
   for (const auto& [t, other] : window_) {
     if (t > rowtime) break;

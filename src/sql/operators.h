@@ -73,7 +73,12 @@ class TableJoinOp final : public Operator {
  public:
   TableJoinOp(const PumpContext* ctx, const std::vector<Row>* table, size_t table_width, ExprPtr on, bool left_outer,
               bool table_first)
-      : ctx_(ctx), table_(table), width_(table_width), on_(std::move(on)), left_outer_(left_outer), table_first_(table_first) {}
+      : ctx_(ctx),
+        table_(table),
+        width_(table_width),
+        on_(std::move(on)),
+        left_outer_(left_outer),
+        table_first_(table_first) {}
   void push(int64_t rowtime, const Row& row) override;
 
  private:
@@ -142,10 +147,10 @@ struct AggregateSpec {
   enum class Kind : uint8_t { kCount, kCountStar, kSum, kAvg, kMin, kMax };
   Kind kind = Kind::kCount;
   bool distinct = false;
-  ExprPtr arg;          // null for COUNT(*)
-  SqlType type;         // the result's type
-  BoundFunction add;    // SUM/AVG: "+" on the argument's type
-  BoundFunction divide; // AVG: "/" of the sum by a BIGINT count
+  ExprPtr arg;           // null for COUNT(*)
+  SqlType type;          // the result's type
+  BoundFunction add;     // SUM/AVG: "+" on the argument's type
+  BoundFunction divide;  // AVG: "/" of the sum by a BIGINT count
 };
 
 // A tumbling window (or a stagger window, below): GROUP BY keys one of which is a monotonic expression of
@@ -209,7 +214,7 @@ class TumblingAggregateOp final : public Operator {
   std::vector<std::pair<ExprPtr, bool>> order_by_;  // (expression over the output, descending)
 
   bool open_ = false;
-  int64_t current_ = 0;  // the open bucket's start
+  int64_t current_ = 0;     // the open bucket's start
   int64_t stagger_ms_ = 0;  // > 0: stagger windows of this length, one per key
   std::vector<Group> groups_;
   std::unordered_map<Row, size_t, RowKeyHash, RowKeyEqual> index_;
@@ -220,7 +225,7 @@ class TumblingAggregateOp final : public Operator {
 // PRECEDING`, which ends with the current row.
 struct WindowFrame {
   std::vector<ExprPtr> partition;
-  bool rows = false;     // ROWS: a count of rows; else RANGE: a span of ROWTIME
+  bool rows = false;      // ROWS: a count of rows; else RANGE: a span of ROWTIME
   int64_t preceding = 0;  // rows before the current one, or milliseconds
 };
 
@@ -257,8 +262,8 @@ struct WindowAggregate {
 // evaluated with them. One output row per input row.
 class SlidingWindowOp final : public Operator {
  public:
-  SlidingWindowOp(const PumpContext* ctx, ExprPtr where, std::vector<WindowFrame> frames, std::vector<WindowAggregate> aggs,
-                  std::vector<ExprPtr> items, ExprPtr rowtime);
+  SlidingWindowOp(const PumpContext* ctx, ExprPtr where, std::vector<WindowFrame> frames,
+                  std::vector<WindowAggregate> aggs, std::vector<ExprPtr> items, ExprPtr rowtime);
   void push(int64_t rowtime, const Row& row) override;
   void advance(int64_t bound) override;
 

@@ -62,9 +62,9 @@ struct WindowContext {
 };
 
 bool is_window_function_name(const std::string& n) {
-  static const std::set<std::string> kNames = {"COUNT",      "SUM",         "AVG",     "MIN",     "MAX",
-                                               "FIRST_VALUE", "LAST_VALUE", "STDDEV",  "STDDEV_SAMP",
-                                               "STDDEV_POP", "VAR_POP",     "VAR_SAMP", "VARIANCE", "LAG"};
+  static const std::set<std::string> kNames = {"COUNT",       "SUM",        "AVG",      "MIN",         "MAX",
+                                               "FIRST_VALUE", "LAST_VALUE", "STDDEV",   "STDDEV_SAMP", "STDDEV_POP",
+                                               "VAR_POP",     "VAR_SAMP",   "VARIANCE", "LAG"};
   return kNames.contains(n);
 }
 
@@ -104,8 +104,9 @@ bool is_aggregate_name(const std::string& n) {
   return n == "COUNT" || n == "SUM" || n == "AVG" || n == "MIN" || n == "MAX";
 }
 bool is_unsupported_aggregate_name(const std::string& n) {
-  static const std::set<std::string> kNames = {"STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "VARIANCE",
-                                               "EXP_AVG", "FIRST_VALUE", "LAST_VALUE", "NTH_VALUE", "LAG", "MONOTONIC"};
+  static const std::set<std::string> kNames = {"STDDEV",     "STDDEV_POP", "STDDEV_SAMP", "VAR_POP",
+                                               "VAR_SAMP",   "VARIANCE",   "EXP_AVG",     "FIRST_VALUE",
+                                               "LAST_VALUE", "NTH_VALUE",  "LAG",         "MONOTONIC"};
   return kNames.contains(n);
 }
 
@@ -178,7 +179,8 @@ class Planner {
   Status statement(Pos pos, const ast::CreateStream& cs) {
     Result<std::string> name = one_name(pos, cs.name, "stream");
     if (!name) return name.error();
-    if (*name == kErrorStream) return fail(pos, "error_stream is the application's own error stream; choose another name").error();
+    if (*name == kErrorStream)
+      return fail(pos, "error_stream is the application's own error stream; choose another name").error();
     if (hooks_.find_stream(*name) != nullptr)
       return fail(pos, "stream " + ast::quote_name(*name) + " already exists").error();
     if (hooks_.find_table(*name) != nullptr)
@@ -189,7 +191,8 @@ class Planner {
     std::set<std::string> seen;
     for (const ast::ColumnDef& c : cs.columns) {
       if (c.name == "ROWTIME") return fail(c.pos, "ROWTIME is a column of every stream; it cannot be declared").error();
-      if (!seen.insert(c.name).second) return fail(c.pos, "column " + ast::quote_name(c.name) + " is declared twice").error();
+      if (!seen.insert(c.name).second)
+        return fail(c.pos, "column " + ast::quote_name(c.name) + " is declared twice").error();
       Result<SqlType> t = type_of(c.type);
       if (!t) return t.error();
       s->columns.push_back(ColumnSchema{c.name, *t});
@@ -207,11 +210,15 @@ class Planner {
     EngineStream* target = hooks_.find_stream(*target_name);
     if (target == nullptr) {
       if (hooks_.find_table(*target_name) != nullptr)
-        return fail(pos, "a pump inserts into a stream, and " + ast::quote_name(*target_name) + " is a reference table").error();
-      return fail(pos, "stream " + ast::quote_name(*target_name) + " does not exist; create it with CREATE STREAM first").error();
+        return fail(pos, "a pump inserts into a stream, and " + ast::quote_name(*target_name) + " is a reference table")
+            .error();
+      return fail(pos,
+                  "stream " + ast::quote_name(*target_name) + " does not exist; create it with CREATE STREAM first")
+          .error();
     }
     if (target->input || *target_name == kErrorStream)
-      return fail(pos, "a pump cannot insert into " + ast::quote_name(*target_name) + ": it is fed by the application's input")
+      return fail(pos, "a pump cannot insert into " + ast::quote_name(*target_name) +
+                           ": it is fed by the application's input")
           .error();
     const PumpContext* ctx = hooks_.add_pump(*name);
     Result<Planned> q = query(cp.query, ctx);
@@ -229,16 +236,17 @@ class Planner {
       for (size_t i = 0; i < target->columns.size(); ++i) positions.push_back(i);
     }
     if (q->columns.size() != positions.size())
-      return fail(cp.query.pos, "the query selects " + std::to_string(q->columns.size()) + " columns but the pump inserts " +
-                                    std::to_string(positions.size()) + " into " + ast::quote_name(target->name))
+      return fail(cp.query.pos, "the query selects " + std::to_string(q->columns.size()) +
+                                    " columns but the pump inserts " + std::to_string(positions.size()) + " into " +
+                                    ast::quote_name(target->name))
           .error();
     for (size_t i = 0; i < positions.size(); ++i) {
       const SqlType& from = q->columns[i].type;
       const ColumnSchema& to = target->columns[positions[i]];
       if (from.kind != TypeKind::kNull && !assignable(from, to.type))
         return fail(cp.query.pos, "column " + std::to_string(i + 1) + " of the query is " + from.to_string() +
-                                      ", which does not go into " + ast::quote_name(to.name) + " " + to.type.to_string() +
-                                      " without a CAST")
+                                      ", which does not go into " + ast::quote_name(to.name) + " " +
+                                      to.type.to_string() + " without a CAST")
             .error();
     }
     Operator* sink = hooks_.make_sink(target, std::move(positions), ctx);
@@ -258,7 +266,8 @@ class Planner {
 
   Status statement(Pos pos, const ast::Query&) {
     return fail(pos,
-                "a query on its own does not run in an application; insert its rows into a stream with CREATE PUMP ... AS "
+                "a query on its own does not run in an application; insert its rows into a stream with CREATE PUMP ... "
+                "AS "
                 "INSERT INTO ... SELECT STREAM ...")
         .error();
   }
@@ -273,7 +282,8 @@ class Planner {
 
   Result<Planned> query(const ast::Query& q, const PumpContext* ctx) {
     if (const ast::Select* s = q.select()) return select(*s, q.order_by, ctx);
-    if (std::holds_alternative<ast::Values>(q.body)) return fail(q.pos, "VALUES is not a stream; a pump selects from streams");
+    if (std::holds_alternative<ast::Values>(q.body))
+      return fail(q.pos, "VALUES is not a stream; a pump selects from streams");
     const auto& u = std::get<ast::SetOperation>(q.body);
     if (u.quantifier == ast::SetOperation::Quantifier::kDistinct)
       return fail(q.pos, "UNION DISTINCT of streams is not supported; use UNION ALL");
@@ -315,8 +325,8 @@ class Planner {
       Result<Planned> inner = query(*d->query, ctx);
       if (!inner) return error(inner.error());
       if (!d->columns.empty() && d->columns.size() != inner->columns.size())
-        return fail(f.pos, "the subquery's column list names " + std::to_string(d->columns.size()) + " columns but it selects " +
-                               std::to_string(inner->columns.size()));
+        return fail(f.pos, "the subquery's column list names " + std::to_string(d->columns.size()) +
+                               " columns but it selects " + std::to_string(inner->columns.size()));
       FromPlan p;
       for (size_t i = 0; i < inner->columns.size(); ++i)
         p.scope.cols.push_back(Col{d->alias.value_or(""), d->columns.empty() ? inner->columns[i].name : d->columns[i],
@@ -337,7 +347,8 @@ class Planner {
     };
     EngineTable* lt = table_of(*j.left);
     EngineTable* rt = table_of(*j.right);
-    if (lt != nullptr && rt != nullptr) return fail(f.pos, "a join needs a stream on one side; both sides are reference tables");
+    if (lt != nullptr && rt != nullptr)
+      return fail(f.pos, "a join needs a stream on one side; both sides are reference tables");
     if (lt == nullptr && rt == nullptr) return stream_join(f, j, ctx);
     const bool table_first = lt != nullptr;
     EngineTable* table = table_first ? lt : rt;
@@ -349,11 +360,15 @@ class Planner {
       case ast::Join::Kind::kComma:
       case ast::Join::Kind::kCross: break;
       case ast::Join::Kind::kLeft:
-        if (table_first) return fail(f.pos, "a LEFT JOIN that keeps the reference table's rows is not a stream; put the stream on the left");
+        if (table_first)
+          return fail(f.pos,
+                      "a LEFT JOIN that keeps the reference table's rows is not a stream; put the stream on the left");
         outer = true;
         break;
       case ast::Join::Kind::kRight:
-        if (!table_first) return fail(f.pos, "a RIGHT JOIN that keeps the reference table's rows is not a stream; put the stream on the right");
+        if (!table_first)
+          return fail(
+              f.pos, "a RIGHT JOIN that keeps the reference table's rows is not a stream; put the stream on the right");
         outer = true;
         break;
       case ast::Join::Kind::kFull: return fail(f.pos, "FULL OUTER JOIN of a stream and a table is not supported");
@@ -392,12 +407,16 @@ class Planner {
     const ast::Over* lw = window_of(*j.left);
     const ast::Over* rw = window_of(*j.right);
     if (lw == nullptr && rw == nullptr)
-      return fail(f.pos, "a join of two streams needs a window on one side, e.g. JOIN s OVER (RANGE INTERVAL '1' MINUTE PRECEDING)");
-    if (lw != nullptr && rw != nullptr) return fail(f.pos, "a window on both sides of a stream join is not supported yet");
+      return fail(
+          f.pos,
+          "a join of two streams needs a window on one side, e.g. JOIN s OVER (RANGE INTERVAL '1' MINUTE PRECEDING)");
+    if (lw != nullptr && rw != nullptr)
+      return fail(f.pos, "a window on both sides of a stream join is not supported yet");
     const bool window_on_left = lw != nullptr;
     const ast::Over& over = window_on_left ? *lw : *rw;
-    if (!over.spec || over.spec->base || !over.spec->partition_by.empty() || !over.spec->frame || over.spec->frame->rows ||
-        over.spec->frame->start.kind != ast::FrameBound::Kind::kPreceding || !over.spec->frame->start.offset ||
+    if (!over.spec || over.spec->base || !over.spec->partition_by.empty() || !over.spec->frame ||
+        over.spec->frame->rows || over.spec->frame->start.kind != ast::FrameBound::Kind::kPreceding ||
+        !over.spec->frame->start.offset ||
         (over.spec->frame->end && over.spec->frame->end->kind != ast::FrameBound::Kind::kCurrentRow))
       return fail(f.pos, "a stream join's window is OVER (RANGE INTERVAL '...' unit PRECEDING)");
     Result<ExprPtr> r = bind(*over.spec->frame->start.offset, Scope{}, nullptr);
@@ -414,7 +433,9 @@ class Planner {
         // The kept side must be the one whose rows make the output.
         const bool keeps_left = j.kind == ast::Join::Kind::kLeft;
         if (keeps_left == window_on_left)
-          return fail(f.pos, "an outer stream join keeps the rows of the side without the window; put the window on the other side");
+          return fail(
+              f.pos,
+              "an outer stream join keeps the rows of the side without the window; put the window on the other side");
         outer = true;
         break;
       }
@@ -472,7 +493,8 @@ class Planner {
     if (!s.stream)
       return fail(s.pos, "a query on streams is continuous: write SELECT STREAM (a plain SELECT reads tables only)");
     if (!s.from) return fail(s.pos, "SELECT STREAM needs a FROM clause");
-    if (s.quantifier == ast::FunctionCall::Quantifier::kDistinct) return fail(s.pos, "SELECT STREAM DISTINCT is not supported yet");
+    if (s.quantifier == ast::FunctionCall::Quantifier::kDistinct)
+      return fail(s.pos, "SELECT STREAM DISTINCT is not supported yet");
     if (s.stagger && !s.group_by.empty())
       return fail(s.stagger->pos, "WINDOWED BY STAGGER takes the place of GROUP BY; a query cannot have both");
     Result<FromPlan> f = from(*s.from, ctx);
@@ -534,10 +556,11 @@ class Planner {
     }
     Operator* op = nullptr;
     if (windowed) {
-      op = hooks_.add_operator(std::make_unique<SlidingWindowOp>(ctx, std::move(where), std::move(wctx.frames),
-                                                                 std::move(wctx.aggs), std::move(items), std::move(rowtime)));
+      op = hooks_.add_operator(std::make_unique<SlidingWindowOp>(
+          ctx, std::move(where), std::move(wctx.frames), std::move(wctx.aggs), std::move(items), std::move(rowtime)));
     } else {
-      op = hooks_.add_operator(std::make_unique<ProjectOp>(ctx, std::move(where), std::move(items), std::move(rowtime)));
+      op =
+          hooks_.add_operator(std::make_unique<ProjectOp>(ctx, std::move(where), std::move(items), std::move(rowtime)));
     }
     f->connect(op);
     out.tails.push_back(op);
@@ -555,9 +578,12 @@ class Planner {
       if (!w || !(*w)->is_constant()) return std::nullopt;
       SqlResult<Value> v = eval_constant(**w);
       if (!v || v->is_null() || v->as_int() <= 0) return std::nullopt;
-      if (v->kind() == TypeKind::kIntervalYearMonth) b.months = static_cast<int>(v->as_int());
-      else if (v->kind() == TypeKind::kIntervalDayTime) b.width_ms = v->as_int();
-      else return std::nullopt;
+      if (v->kind() == TypeKind::kIntervalYearMonth)
+        b.months = static_cast<int>(v->as_int());
+      else if (v->kind() == TypeKind::kIntervalDayTime)
+        b.width_ms = v->as_int();
+      else
+        return std::nullopt;
       return b;
     }
     if (const auto* fc = e.as<ast::FloorCeil>()) {
@@ -579,8 +605,8 @@ class Planner {
     return std::nullopt;
   }
 
-  Result<Planned> aggregate_select(const ast::Select& s, const std::vector<ast::OrderItem>& order_by, const PumpContext* ctx,
-                                   FromPlan& f, ExprPtr where) {
+  Result<Planned> aggregate_select(const ast::Select& s, const std::vector<ast::OrderItem>& order_by,
+                                   const PumpContext* ctx, FromPlan& f, ExprPtr where) {
     AggContext agg;
     agg.input = &f.scope;
     std::vector<ExprPtr> keys;
@@ -590,7 +616,8 @@ class Planner {
       Result<ExprPtr> r = bind(*s.stagger->range, Scope{}, nullptr);
       SqlResult<Value> v = r && (*r)->is_constant() ? eval_constant(**r) : SqlResult<Value>(Value());
       if (!v || v->is_null() || v->kind() != TypeKind::kIntervalDayTime || v->as_int() <= 0)
-        return fail(s.stagger->range->pos, "a stagger window's RANGE is a positive day-time INTERVAL, e.g. INTERVAL '1' MINUTE");
+        return fail(s.stagger->range->pos,
+                    "a stagger window's RANGE is a positive day-time INTERVAL, e.g. INTERVAL '1' MINUTE");
       stagger_ms = v->as_int();
       if (s.stagger->partition_by.empty()) return fail(s.stagger->pos, "WINDOWED BY STAGGER needs PARTITION BY");
       if (!order_by.empty()) return fail(order_by.front().pos, "ORDER BY is not supported with stagger windows");
@@ -658,8 +685,9 @@ class Planner {
       if (!col) return fail(o.pos, "ORDER BY in a GROUP BY query must name a selected column or expression");
       order.emplace_back(make_column(*col, out.columns[*col].type), o.descending);
     }
-    auto op = std::make_unique<TumblingAggregateOp>(ctx, std::move(where), std::move(keys), *bucket, std::move(agg.specs),
-                                                    std::move(having), std::move(items), std::move(order));
+    auto op =
+        std::make_unique<TumblingAggregateOp>(ctx, std::move(where), std::move(keys), *bucket, std::move(agg.specs),
+                                              std::move(having), std::move(items), std::move(order));
     if (stagger_ms > 0) op->set_stagger(stagger_ms);
     Operator* raw = hooks_.add_operator(std::move(op));
     f.connect(raw);
@@ -682,7 +710,8 @@ class Planner {
     }
     if (!found) {
       std::string known;
-      for (size_t i = 0; i < scope.cols.size() && i < 20; ++i) known += (i ? ", " : "") + ast::quote_name(scope.cols[i].name);
+      for (size_t i = 0; i < scope.cols.size() && i < 20; ++i)
+        known += (i ? ", " : "") + ast::quote_name(scope.cols[i].name);
       return fail(at.pos, "column " + ast::to_sql(at) + " not found" +
                               (known.empty() ? std::string() : " (the columns here are " + known + ")"));
     }
@@ -714,7 +743,8 @@ class Planner {
   }
 
   Result<ExprPtr> constant_text(std::string_view s) {
-    return make_constant(Value::varchar(std::string(s)), SqlType::varchar(static_cast<int>(std::max<size_t>(1, s.size()))));
+    return make_constant(Value::varchar(std::string(s)),
+                         SqlType::varchar(static_cast<int>(std::max<size_t>(1, s.size()))));
   }
 
   Result<ExprPtr> literal(const ast::Expr& at, const ast::Literal& l) {
@@ -730,8 +760,10 @@ class Planner {
         if (dot == std::string::npos) {
           int64_t v = 0;
           auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-          if (ec != std::errc() || p != t.data() + t.size()) return fail(at.pos, "the number " + t + " is too large for BIGINT");
-          if (v >= INT32_MIN && v <= INT32_MAX) return make_constant(Value::integer(v), SqlType::of(TypeKind::kInteger));
+          if (ec != std::errc() || p != t.data() + t.size())
+            return fail(at.pos, "the number " + t + " is too large for BIGINT");
+          if (v >= INT32_MIN && v <= INT32_MAX)
+            return make_constant(Value::integer(v), SqlType::of(TypeKind::kInteger));
           return make_constant(Value::bigint(v), SqlType::of(TypeKind::kBigint));
         }
         std::string digits = t.substr(0, dot) + t.substr(dot + 1);
@@ -811,7 +843,8 @@ class Planner {
         spec.kind = fc.name == "MIN" ? AggregateSpec::Kind::kMin : AggregateSpec::Kind::kMax;
         spec.type = t;
       } else {
-        if (!t.is_numeric() && !t.is_interval()) return fail(at.pos, fc.name + " needs a number; this is " + t.to_string());
+        if (!t.is_numeric() && !t.is_interval())
+          return fail(at.pos, fc.name + " needs a number; this is " + t.to_string());
         spec.kind = fc.name == "SUM" ? AggregateSpec::Kind::kSum : AggregateSpec::Kind::kAvg;
         ArgInfo two[2] = {ArgInfo{t}, ArgInfo{t}};
         Result<BoundFunction> add = find_scalar_function("+", two);
@@ -841,13 +874,15 @@ class Planner {
     };
     if (over.name) {
       const ast::WindowSpec* s = named(*over.name);
-      if (s == nullptr) return fail(at.pos, "window " + ast::quote_name(*over.name) + " is not declared in a WINDOW clause");
+      if (s == nullptr)
+        return fail(at.pos, "window " + ast::quote_name(*over.name) + " is not declared in a WINDOW clause");
       return *s;
     }
     ast::WindowSpec spec = *over.spec;
     if (spec.base) {
       const ast::WindowSpec* b = named(*spec.base);
-      if (b == nullptr) return fail(at.pos, "window " + ast::quote_name(*spec.base) + " is not declared in a WINDOW clause");
+      if (b == nullptr)
+        return fail(at.pos, "window " + ast::quote_name(*spec.base) + " is not declared in a WINDOW clause");
       ast::WindowSpec merged;
       merged.pos = b->pos;
       merged.partition_by = spec.partition_by.empty() ? b->partition_by : spec.partition_by;
@@ -858,7 +893,8 @@ class Planner {
     return spec;
   }
 
-  Result<size_t> frame_for(const ast::Expr& at, ast::WindowSpec spec, std::optional<int64_t> lag_rows, WindowContext& w) {
+  Result<size_t> frame_for(const ast::Expr& at, ast::WindowSpec spec, std::optional<int64_t> lag_rows,
+                           WindowContext& w) {
     for (const ast::OrderItem& o : spec.order_by)
       if (!is_rowtime_ref(*o.expr) || o.descending)
         return fail(o.pos, "a sliding window is ordered by ROWTIME; ORDER BY other columns is not allowed here");
@@ -872,7 +908,9 @@ class Planner {
     for (size_t i = 0; i < w.specs.size(); ++i)
       if (w.specs[i] == spec && (!lag_rows || (w.frames[i].rows && w.frames[i].preceding >= *lag_rows))) return i;
     WindowFrame frame;
-    if (!spec.frame) return fail(spec.pos.line ? spec.pos : at.pos, "a sliding window needs RANGE INTERVAL '...' unit PRECEDING or ROWS n PRECEDING");
+    if (!spec.frame)
+      return fail(spec.pos.line ? spec.pos : at.pos,
+                  "a sliding window needs RANGE INTERVAL '...' unit PRECEDING or ROWS n PRECEDING");
     const ast::Frame& fr = *spec.frame;
     if (fr.end && fr.end->kind != ast::FrameBound::Kind::kCurrentRow)
       return fail(at.pos, "a sliding window must end with the current row");
@@ -917,7 +955,8 @@ class Planner {
     for (size_t i = 0; i < w.agg_exprs.size(); ++i)
       if (*w.agg_exprs[i] == at) return make_window_ref(i, w.aggs[i].type);
     if (!is_window_function_name(fc.name)) return fail(at.pos, fc.name + " cannot be used with OVER");
-    if (fc.quantifier == ast::FunctionCall::Quantifier::kDistinct) return fail(at.pos, "DISTINCT is not supported with OVER");
+    if (fc.quantifier == ast::FunctionCall::Quantifier::kDistinct)
+      return fail(at.pos, "DISTINCT is not supported with OVER");
     using K = WindowAggregate::Kind;
     WindowAggregate a;
     const bool star = fc.args.size() == 1 && fc.args[0]->as<ast::Star>() != nullptr;
@@ -940,18 +979,28 @@ class Planner {
       if (!arg) return arg;
       const SqlType t = (*arg)->type();
       a.arg = std::move(*arg);
-      static const std::map<std::string, K> kKinds = {
-          {"COUNT", K::kCount},         {"SUM", K::kSum},           {"AVG", K::kAvg},           {"MIN", K::kMin},
-          {"MAX", K::kMax},             {"FIRST_VALUE", K::kFirstValue}, {"LAST_VALUE", K::kLastValue},
-          {"STDDEV", K::kStddevSamp},   {"STDDEV_SAMP", K::kStddevSamp}, {"STDDEV_POP", K::kStddevPop},
-          {"VAR_POP", K::kVarPop},      {"VAR_SAMP", K::kVarSamp},  {"VARIANCE", K::kVarSamp},  {"LAG", K::kLag}};
+      static const std::map<std::string, K> kKinds = {{"COUNT", K::kCount},
+                                                      {"SUM", K::kSum},
+                                                      {"AVG", K::kAvg},
+                                                      {"MIN", K::kMin},
+                                                      {"MAX", K::kMax},
+                                                      {"FIRST_VALUE", K::kFirstValue},
+                                                      {"LAST_VALUE", K::kLastValue},
+                                                      {"STDDEV", K::kStddevSamp},
+                                                      {"STDDEV_SAMP", K::kStddevSamp},
+                                                      {"STDDEV_POP", K::kStddevPop},
+                                                      {"VAR_POP", K::kVarPop},
+                                                      {"VAR_SAMP", K::kVarSamp},
+                                                      {"VARIANCE", K::kVarSamp},
+                                                      {"LAG", K::kLag}};
       a.kind = kKinds.at(fc.name);
       a.type = t;
       switch (a.kind) {
         case K::kCount: a.type = SqlType::of(TypeKind::kBigint); break;
         case K::kSum:
         case K::kAvg: {
-          if (!t.is_numeric() && !t.is_interval()) return fail(at.pos, fc.name + " needs a number; this is " + t.to_string());
+          if (!t.is_numeric() && !t.is_interval())
+            return fail(at.pos, fc.name + " needs a number; this is " + t.to_string());
           ArgInfo two[2] = {ArgInfo{t}, ArgInfo{t}};
           Result<BoundFunction> add = find_scalar_function("+", two);
           if (!add) return fail(at.pos, add.error().message());
@@ -1044,7 +1093,8 @@ class Planner {
             if (!b) return b;
             if (n.op == ast::Binary::Op::kAnd) return make_and(std::move(*a), std::move(*b));
             if (n.op == ast::Binary::Op::kOr) return make_or(std::move(*a), std::move(*b));
-            static const char* kNames[] = {"OR", "AND", "=", "<>", "<", "<=", ">", ">=", "||", "+", "-", "*", "/", "MOD"};
+            static const char* kNames[] = {"OR", "AND", "=", "<>", "<", "<=", ">",
+                                           ">=", "||",  "+", "-",  "*", "/",  "MOD"};
             std::vector<ExprPtr> args;
             args.push_back(std::move(*a));
             args.push_back(std::move(*b));
@@ -1143,18 +1193,22 @@ class Planner {
             Result<SqlType> to = type_of(n.type);
             if (!to) return error(to.error());
             if ((*x)->type().kind != TypeKind::kNull && !castable((*x)->type(), *to))
-              return fail(e.pos, "CAST from " + (*x)->type().to_string() + " to " + to->to_string() + " is not allowed");
+              return fail(e.pos,
+                          "CAST from " + (*x)->type().to_string() + " to " + to->to_string() + " is not allowed");
             ExprPtr c = make_cast(std::move(*x), *to);
             if (c->is_constant())
               if (SqlResult<Value> v = eval_constant(*c)) return make_constant(std::move(*v), *to);
             return c;
           } else if constexpr (std::is_same_v<T, ast::FunctionCall>) {
             if (n.over) {
-              if (window_ == nullptr) return fail(e.pos, "OVER is allowed in the select list of a query without GROUP BY only");
+              if (window_ == nullptr)
+                return fail(e.pos, "OVER is allowed in the select list of a query without GROUP BY only");
               return window_call(e, n, *window_);
             }
             if (is_aggregate_name(n.name))
-              return fail(e.pos, n.name + " is an aggregate here; it needs a GROUP BY with a window (or OVER, not supported yet)");
+              return fail(
+                  e.pos,
+                  n.name + " is an aggregate here; it needs a GROUP BY with a window (or OVER, not supported yet)");
             if (is_unsupported_aggregate_name(n.name)) return fail(e.pos, n.name + " is not supported yet");
             if (n.name == "CURRENT_ROW_TIMESTAMP" || n.name == "CURRENT_TIMESTAMP" || n.name == "LOCALTIMESTAMP") {
               if (!n.args.empty()) return fail(e.pos, n.name + " takes no arguments");
@@ -1195,7 +1249,8 @@ class Planner {
           } else if constexpr (std::is_same_v<T, ast::Position>) {
             return call_of(e.pos, "POSITION", {&n.needle, &n.haystack}, scope, agg);
           } else if constexpr (std::is_same_v<T, ast::Substring>) {
-            return call_of(e.pos, n.similar ? "SUBSTRING SIMILAR" : "SUBSTRING", {&n.operand, &n.start, &n.length}, scope, agg);
+            return call_of(e.pos, n.similar ? "SUBSTRING SIMILAR" : "SUBSTRING", {&n.operand, &n.start, &n.length},
+                           scope, agg);
           } else if constexpr (std::is_same_v<T, ast::Overlay>) {
             return call_of(e.pos, "OVERLAY", {&n.operand, &n.placing, &n.start, &n.length}, scope, agg);
           } else if constexpr (std::is_same_v<T, ast::Trim>) {
@@ -1248,7 +1303,8 @@ class Planner {
       return Status::ok();
     }
     std::optional<SqlType> c = common_type(*into, t);
-    if (!c) return fail(at.pos, "CASE arms of types " + into->to_string() + " and " + t.to_string() + " do not mix").error();
+    if (!c)
+      return fail(at.pos, "CASE arms of types " + into->to_string() + " and " + t.to_string() + " do not mix").error();
     into = *c;
     return Status::ok();
   }

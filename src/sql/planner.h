@@ -31,8 +31,8 @@ struct EngineStream {
   bool input = false;
   int64_t last_rowtime = std::numeric_limits<int64_t>::min();
   int64_t bound = std::numeric_limits<int64_t>::min();  // no later row below it
-  std::vector<int64_t> writer_bounds;                     // each pump's bound into it
-  std::vector<Operator*> readers;                         // the pumps reading it
+  std::vector<int64_t> writer_bounds;                   // each pump's bound into it
+  std::vector<Operator*> readers;                       // the pumps reading it
   std::vector<std::function<void(const StreamRow&)>> subscribers;
 };
 
