@@ -25,16 +25,91 @@ namespace {
 
 // Words and symbols that the mutations insert, beyond the examples' own.
 constexpr std::string_view kExtraTokens[] = {
-    "(",      ")",         ",",         "INTERVAL", "'1'",     "DAY",        "TO",        "SECOND",  "FLOOR",
-    "CEIL",   "LIKE",      "ESCAPE",    "SIMILAR",  "NOT",     "IS",         "NULL",      "BETWEEN", "AND",
-    "OR",     "IN",        "CASE",      "WHEN",     "THEN",    "ELSE",       "END",       "-",       "+",
-    "*",      "/",         "||",        "=",        "<",       "SUBSTRING",  "FROM",      "FOR",     "TRIM",
-    "BOTH",   "POSITION",  "OVER",      "ROWS",     "RANGE",   "PRECEDING",  "CURRENT",   "ROW",     "UNBOUNDED",
-    "FIRST",  "LAST",      "NTH_VALUE", "IGNORE",   "NULLS",   "VALUES",     "UNION",     "INTERSECT", "EXCEPT",
-    "ALL",    "SELECT",    "STREAM",    "AS",       "\"X\"",   "x",          "1",         "1.5",     "1e3",
-    "DATE",   "STEP",      "BY",        "EXTRACT",  "CAST",    "INTEGER",    "CURSOR",    "TABLE",   "JOIN",
-    "ON",     "WINDOW",    "PARTITION", "ORDER",    "DESC",    "GROUP",      "HAVING",    "OVERLAY", "PLACING",
-    "EXISTS", "CURRENT_DATE", "ROWTIME", ".",
+    "(",
+    ")",
+    ",",
+    "INTERVAL",
+    "'1'",
+    "DAY",
+    "TO",
+    "SECOND",
+    "FLOOR",
+    "CEIL",
+    "LIKE",
+    "ESCAPE",
+    "SIMILAR",
+    "NOT",
+    "IS",
+    "NULL",
+    "BETWEEN",
+    "AND",
+    "OR",
+    "IN",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "-",
+    "+",
+    "*",
+    "/",
+    "||",
+    "=",
+    "<",
+    "SUBSTRING",
+    "FROM",
+    "FOR",
+    "TRIM",
+    "BOTH",
+    "POSITION",
+    "OVER",
+    "ROWS",
+    "RANGE",
+    "PRECEDING",
+    "CURRENT",
+    "ROW",
+    "UNBOUNDED",
+    "FIRST",
+    "LAST",
+    "NTH_VALUE",
+    "IGNORE",
+    "NULLS",
+    "VALUES",
+    "UNION",
+    "INTERSECT",
+    "EXCEPT",
+    "ALL",
+    "SELECT",
+    "STREAM",
+    "AS",
+    "\"X\"",
+    "x",
+    "1",
+    "1.5",
+    "1e3",
+    "DATE",
+    "STEP",
+    "BY",
+    "EXTRACT",
+    "CAST",
+    "INTEGER",
+    "CURSOR",
+    "TABLE",
+    "JOIN",
+    "ON",
+    "WINDOW",
+    "PARTITION",
+    "ORDER",
+    "DESC",
+    "GROUP",
+    "HAVING",
+    "OVERLAY",
+    "PLACING",
+    "EXISTS",
+    "CURRENT_DATE",
+    "ROWTIME",
+    ".",
 };
 
 TEST(ParserRoundTrip, MutatedExampleStatementsPrintAndParseBack) {
@@ -234,7 +309,8 @@ class TreeMaker {
   }
 
   ast::Box<ast::Expr> leaf() {
-    static constexpr std::string_view kNames[] = {"A", "price", "LAST", "CURRENT", "DATE", "SECOND", "SELECT", "ROWTIME"};
+    static constexpr std::string_view kNames[] = {"A",    "price",  "LAST",   "CURRENT",
+                                                  "DATE", "SECOND", "SELECT", "ROWTIME"};
     ast::Literal l;
     switch (pick(9)) {
       case 0: return make(ast::ColumnRef{{std::string(kNames[pick(std::size(kNames))])}});
@@ -256,6 +332,148 @@ class TreeMaker {
   }
 
   std::mt19937 rng_;
+
+ public:
+  ast::Query query(int depth) {
+    ast::Query q;
+    int kind = depth <= 0 ? 0 : static_cast<int>(pick(6));
+    if (kind == 4) {
+      ast::SetOperation op{static_cast<ast::SetOperation::Op>(pick(3)),
+                           static_cast<ast::SetOperation::Quantifier>(pick(3)), query(depth - 1), query(depth - 1)};
+      q.body = std::move(op);
+    } else if (kind == 5) {
+      ast::Values v;
+      size_t width = 1 + pick(2);
+      for (size_t r = 1 + pick(2); r > 0; --r) {
+        std::vector<ast::Box<ast::Expr>> row;
+        for (size_t c = 0; c < width; ++c) row.push_back(expr(1));
+        v.rows.push_back(std::move(row));
+      }
+      q.body = std::move(v);
+    } else {
+      q.body = select(depth);
+    }
+    if (pick(4) == 0) q.order_by.push_back(ast::OrderItem{{}, expr(1), pick(2) == 0});
+    return q;
+  }
+
+  ast::Statement statement() {
+    ast::Statement st;
+    switch (pick(5)) {
+      case 0: {
+        ast::CreateStream c{pick(2) == 0, {"S"}, {}, std::nullopt};
+        for (size_t n = 1 + pick(3); n > 0; --n) c.columns.push_back(ast::ColumnDef{{}, pick(2) ? "x" : "TS", type()});
+        if (pick(2)) c.description = "it's";
+        st.node = std::move(c);
+        break;
+      }
+      case 1: {
+        ast::CreatePump p;
+        p.or_replace = pick(2) == 0;
+        p.name = {"P"};
+        if (pick(2)) p.description = "pump";
+        p.target = {"D"};
+        if (pick(2)) p.columns = {"A", "b"};
+        p.query = query(2);
+        st.node = std::move(p);
+        break;
+      }
+      case 2: {
+        ast::CreateFunction f;
+        f.name = {"F"};
+        f.parameters.push_back(ast::ColumnDef{{}, "X", type()});
+        f.returns = type();
+        f.language_sql = pick(2) == 0;
+        if (pick(2)) f.deterministic = pick(2) == 0;
+        f.contains_sql = pick(2) == 0;
+        if (pick(2)) f.returns_null_on_null = pick(2) == 0;
+        f.body = expr(2);
+        st.node = std::move(f);
+        break;
+      }
+      case 3:
+        st.node = ast::Insert{{"D"}, pick(2) ? std::vector<std::string>{"A"} : std::vector<std::string>{}, query(2)};
+        break;
+      default: st.node = query(2); break;
+    }
+    return st;
+  }
+
+ private:
+  ast::Select select(int depth) {
+    ast::Select s;
+    s.stream = pick(2) == 0;
+    s.quantifier = static_cast<ast::FunctionCall::Quantifier>(pick(3));
+    for (size_t n = 1 + pick(2); n > 0; --n) {
+      s.items.push_back(ast::SelectItem{{}, expr(2), pick(2) ? std::optional<std::string>("ROWTIME") : std::nullopt});
+    }
+    if (pick(5)) s.from = from(depth);
+    if (pick(2)) s.where = expr(2);
+    if (pick(3) == 0) s.group_by.push_back(expr(1));
+    if (pick(4) == 0) {
+      ast::StaggerWindow w;
+      w.partition_by.push_back(expr(1));
+      w.range = expr(1);
+      s.stagger = std::move(w);
+    }
+    if (pick(4) == 0) s.having = expr(1);
+    if (pick(4) == 0) {
+      ast::NamedWindow w;
+      w.name = "W";
+      w.spec.partition_by.push_back(expr(1));
+      s.windows.push_back(std::move(w));
+    }
+    return s;
+  }
+
+  ast::Box<ast::FromItem> from(int depth) {
+    ast::FromItem item;
+    switch (depth <= 0 ? 0 : pick(5)) {
+      case 0:
+      case 1: {
+        ast::TableRef t{{pick(2) ? "S" : "last"}, std::nullopt, std::nullopt};
+        if (pick(3) == 0) t.window = ast::Over{std::string("W"), std::nullopt};
+        if (pick(2)) t.alias = "T";
+        item.node = std::move(t);
+        break;
+      }
+      case 2: {
+        ast::DerivedTable d{query(depth - 1), std::nullopt, {}};
+        if (pick(2)) {
+          d.alias = "L";
+          if (pick(2)) d.columns = {"R"};
+        }
+        item.node = std::move(d);
+        break;
+      }
+      case 3: {
+        ast::FunctionCall f;
+        f.name = "TOP_K";
+        f.args.push_back(make(ast::SubqueryExpr{ast::SubqueryExpr::Kind::kCursor, query(depth - 1)}));
+        item.node =
+            ast::TableFunction{make(std::move(f)), pick(2) ? std::optional<std::string>("T") : std::nullopt, {}};
+        break;
+      }
+      default: {
+        // Joins are left-deep; a comma join's right side may be a JOIN.
+        auto kind = static_cast<ast::Join::Kind>(pick(6));
+        ast::Join j{kind, from(depth - 1), from(0), {}};
+        // JOIN binds tighter than a comma, and FROM has no parentheses for
+        // joins: a JOIN's left side cannot be a comma join.
+        const auto* left = j.left->as<ast::Join>();
+        if (kind != ast::Join::Kind::kComma && left && left->kind == ast::Join::Kind::kComma) j.left = from(0);
+        if (kind != ast::Join::Kind::kCross && kind != ast::Join::Kind::kComma) j.on = expr(1);
+        if (kind == ast::Join::Kind::kComma && j.left->as<ast::Join>() == nullptr && pick(2)) {
+          ast::FromItem inner;
+          inner.node = ast::Join{ast::Join::Kind::kInner, from(0), from(0), expr(1)};
+          j.right = std::move(inner);
+        }
+        item.node = std::move(j);
+        break;
+      }
+    }
+    return ast::Box<ast::FromItem>(std::move(item));
+  }
 };
 
 TEST(ParserRoundTrip, RandomExpressionTreesPrintAndParseBack) {
@@ -266,6 +484,18 @@ TEST(ParserRoundTrip, RandomExpressionTreesPrintAndParseBack) {
     auto back = parse_expression(printed);
     ASSERT_TRUE(back.has_value()) << printed << "\n" << back.error().message();
     ASSERT_TRUE(*back == *tree) << printed << "\nreads back as\n" << ast::to_sql(*back);
+  }
+}
+
+TEST(ParserRoundTrip, RandomStatementsPrintAndParseBack) {
+  TreeMaker maker(11);
+  for (int i = 0; i < 5000; ++i) {
+    ast::Program program;
+    program.statements.push_back(maker.statement());
+    std::string printed = ast::to_sql(program);
+    auto back = parse_program(printed);
+    ASSERT_TRUE(back.has_value()) << printed << "\n" << back.error().message();
+    ASSERT_TRUE(*back == program) << printed << "\nreads back as\n" << ast::to_sql(*back);
   }
 }
 
