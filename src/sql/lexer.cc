@@ -60,6 +60,8 @@ class Lexer {
 
   TokenizeResult run() {
     TokenizeResult r;
+    // A UTF-8 byte order mark (editors put one first) is not part of the code.
+    if (sql_.starts_with("\xEF\xBB\xBF")) i_ = line_start_ = 3;
     while (true) {
       if (!skip_space_and_comments()) return fail(std::move(r));
       Token t;

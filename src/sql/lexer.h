@@ -65,7 +65,8 @@ struct TokenizeResult {
 // Splits `sql` into tokens. Symbols are the one- and two-character operators
 // ( ) , ; . * + - / % = < > <= >= <> != || and ? ; words are
 // [A-Za-z_][A-Za-z0-9_$#]* and get upper-cased, as SQLstream folds unquoted
-// identifiers. Raw views point into `sql`, which must outlive the tokens.
+// identifiers. A leading UTF-8 byte order mark is skipped (columns count from
+// after it). Raw views point into `sql`, which must outlive the tokens.
 TokenizeResult tokenize(std::string_view sql);
 
 // How a token reads in an error message: 'FROM', '"Name"', "end of input".

@@ -102,6 +102,17 @@ TEST(Lexer, CommentsAreSkippedAndPositionsCountLines) {
   EXPECT_EQ(t[4].kind, TokenKind::kEnd);
 }
 
+TEST(Lexer, ALeadingByteOrderMarkIsSkipped) {
+  auto t = lex("\xEF\xBB\xBFSELECT a");
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_TRUE(t[0].is_word("SELECT"));
+  EXPECT_EQ(t[0].pos.column, 1);
+  // Elsewhere those bytes are an ordinary part of a word.
+  auto u = lex("a\xEF\xBB\xBF");
+  ASSERT_EQ(u.size(), 2u);
+  EXPECT_EQ(u[0].text, "A\xEF\xBB\xBF");
+}
+
 TEST(Lexer, MinusMinusInsideAStringIsNotAComment) {
   auto t = lex("'a -- b' /* x */ '/* c */'");
   ASSERT_EQ(t.size(), 3u);

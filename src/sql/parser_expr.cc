@@ -155,7 +155,7 @@ Box<Expr> Parser::comparison() {
       ast::InList in;
       in.negated = negated;
       if (!expect_symbol("(", "after IN")) return {};
-      if (at_word("SELECT")) {
+      if (at_word("SELECT") || at_word("VALUES")) {
         auto q = query();
         if (!q) return {};
         in.subquery = std::move(*q);
@@ -276,7 +276,10 @@ Box<Expr> Parser::primary() {
     case TokenKind::kSymbol:
       if (t.is_symbol("(")) {
         next();
-        if (at_word("SELECT")) {
+        // (SELECT ...) and (VALUES ...) are subqueries; a query that starts with
+        // its own parenthesis, ((SELECT ...) UNION ...), is not told apart from
+        // a parenthesized expression here.
+        if (at_word("SELECT") || at_word("VALUES")) {
           auto q = query();
           if (!q) return {};
           if (!expect_symbol(")", "to close the subquery")) return {};
@@ -577,7 +580,7 @@ Box<Expr> Parser::special_form(const Token& word) {
   }
   if (w == "CURSOR" || w == "EXISTS") {
     if (!open()) return {};
-    if (!at_word("SELECT") && !at_symbol("(")) {
+    if (!at_query_start()) {
       fail_expected("SELECT", "in " + w + "(...)");
       return {};
     }
