@@ -140,7 +140,7 @@ ensure_node_modules() {
      [ ! -d "$HERE/node/node_modules/@aws-sdk/client-kinesis-analytics" ] ||
      [ ! -d "$HERE/node/node_modules/@duckdb/node-api" ]; then
     echo "e2e: installing node test dependencies (npm ci)"
-    (cd "$HERE/node" && npm ci --no-audit --no-fund --silent) || return 1
+    (cd "$HERE/node" && { npm ci --no-audit --no-fund --silent 2>/dev/null || npm install --no-audit --no-fund --silent; }) || return 1
   fi
 }
 
