@@ -19,6 +19,7 @@ constexpr size_t kMaxBufferedRecords = 20'000;
 constexpr uint64_t kReadBytesPerStep = 4 << 20;
 constexpr int64_t kCheckpointEveryMs = 1000;
 constexpr size_t kPutBatch = 500;
+constexpr int64_t kReconcileEveryMs = 100;
 
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -96,9 +97,14 @@ std::optional<RunState> Runtime::state(const std::string& application) const {
 void Runtime::forget(const std::string& application) { (void)metadata_.remove(kCheckpointKind, application); }
 
 void Runtime::run() {
+  int64_t asked_ms = 0;
   while (!stopping_) {
-    std::vector<RunSpec> wanted = options_.wanted ? options_.wanted() : std::vector<RunSpec>{};
-    reconcile(wanted);
+    // Which applications should run changes only with API calls: asked for
+    // every 100 ms (a copy of each application), not every tick.
+    if (wall_ms() - asked_ms >= kReconcileEveryMs) {
+      reconcile(options_.wanted ? options_.wanted() : std::vector<RunSpec>{});
+      asked_ms = wall_ms();
+    }
     bool busy = false;
     const int64_t now = wall_ms();
     for (auto& [name, app] : apps_) {

@@ -88,7 +88,7 @@ struct RunState {
 };
 
 struct RuntimeOptions {
-  // The applications that should run now (RUNNING), asked every tick.
+  // The applications that should run now (RUNNING), asked every 100 ms.
   std::function<std::vector<RunSpec>()> wanted;
   // How often windows are given the time when nothing arrives.
   int64_t tick_ms = 10;

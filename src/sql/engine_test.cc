@@ -56,7 +56,7 @@ CompileError compile_error(const std::string& code, const ProgramInputs& in) {
 
 constexpr int64_t kT0 = 1'500'000'000'000;  // 2017-07-14 02:40:00 UTC
 
-TEST(EngineTest, FilterAndProjectPump) {
+TEST(SqlEngineTest, FilterAndProjectPump) {
   Collected out;
   auto e = compile_ok(R"(
     CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), change DOUBLE, price DOUBLE);
@@ -77,7 +77,7 @@ TEST(EngineTest, FilterAndProjectPump) {
   EXPECT_EQ(e->stream_names(), std::vector<std::string>{"DESTINATION_SQL_STREAM"});
 }
 
-TEST(EngineTest, RowtimeNeverGoesBackOnInput) {
+TEST(SqlEngineTest, RowtimeNeverGoesBackOnInput) {
   Collected out;
   auto e = compile_ok(R"(
     CREATE STREAM "DESTINATION_SQL_STREAM" (t VARCHAR(4));
@@ -91,7 +91,7 @@ TEST(EngineTest, RowtimeNeverGoesBackOnInput) {
   EXPECT_EQ(out.rows[1], "2017-07-14 02:40:00.01|B");
 }
 
-TEST(EngineTest, TumblingWindowEmitsAtTheWindowsEnd) {
+TEST(SqlEngineTest, TumblingWindowEmitsAtTheWindowsEnd) {
   Collected out;
   auto e = compile_ok(R"(
     CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), ticker_count INTEGER, min_price REAL, avg_price DOUBLE);
@@ -119,7 +119,7 @@ TEST(EngineTest, TumblingWindowEmitsAtTheWindowsEnd) {
   EXPECT_EQ(out.rows[2], "2017-07-14 02:40:20.0|AMZN|1|1.0|1.0");
 }
 
-TEST(EngineTest, GroupByWithHavingAndOrderBy) {
+TEST(SqlEngineTest, GroupByWithHavingAndOrderBy) {
   Collected out;
   auto e = compile_ok(R"(
     CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), n BIGINT, total REAL);
@@ -140,7 +140,7 @@ TEST(EngineTest, GroupByWithHavingAndOrderBy) {
   EXPECT_EQ(out.rows[1], "2017-07-14 02:41:00.0|A|2|3.0");
 }
 
-TEST(EngineTest, PumpsChainThroughStreamsAndTimePassesThrough) {
+TEST(SqlEngineTest, PumpsChainThroughStreamsAndTimePassesThrough) {
   Collected out;
   auto e = compile_ok(R"(
     CREATE STREAM "INTERMEDIATE" (sym VARCHAR(4), price REAL);
@@ -158,7 +158,7 @@ TEST(EngineTest, PumpsChainThroughStreamsAndTimePassesThrough) {
   EXPECT_EQ(out.rows[0], "2017-07-14 02:40:01.0|A|1");
 }
 
-TEST(EngineTest, SubqueryAndRowtimeOverride) {
+TEST(SqlEngineTest, SubqueryAndRowtimeOverride) {
   Collected out;
   ProgramInputs in;
   in.streams.push_back({"SOURCE_SQL_STREAM_001",
@@ -179,7 +179,7 @@ TEST(EngineTest, SubqueryAndRowtimeOverride) {
   EXPECT_EQ(out.errors[0].substr(0, 17), "OUT_OF_ORDER_ROW:");
 }
 
-TEST(EngineTest, RuntimeErrorsGoToErrorStreamAndProcessingGoesOn) {
+TEST(SqlEngineTest, RuntimeErrorsGoToErrorStreamAndProcessingGoesOn) {
   Collected out;
   ProgramInputs in;
   in.streams.push_back(
@@ -198,7 +198,7 @@ TEST(EngineTest, RuntimeErrorsGoToErrorStreamAndProcessingGoesOn) {
   EXPECT_EQ(out.errors[0].substr(0, 17), "DIVISION_BY_ZERO:");
 }
 
-TEST(EngineTest, ErrorStreamRowsHaveKdasColumns) {
+TEST(SqlEngineTest, ErrorStreamRowsHaveKdasColumns) {
   ProgramInputs in;
   in.streams.push_back({"SOURCE_SQL_STREAM_001", {{"A", SqlType::of(TypeKind::kInteger)}}});
   auto e = Engine::compile("CREATE STREAM \"D\" (a INTEGER);", in);
@@ -215,7 +215,7 @@ TEST(EngineTest, ErrorStreamRowsHaveKdasColumns) {
   EXPECT_TRUE(rows[0][6].is_null());
 }
 
-TEST(EngineTest, JoinWithAReferenceTable) {
+TEST(SqlEngineTest, JoinWithAReferenceTable) {
   Collected out;
   ProgramInputs in = ticker_inputs();
   in.tables.push_back({"companyName",
@@ -240,7 +240,7 @@ TEST(EngineTest, JoinWithAReferenceTable) {
   EXPECT_EQ(out.rows.back(), "2017-07-14 02:40:00.0|XOM|Exxon|3.0");
 }
 
-TEST(EngineTest, UnionAllFeedsOneStream) {
+TEST(SqlEngineTest, UnionAllFeedsOneStream) {
   Collected out;
   auto e = compile_ok(R"(
     CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4));
@@ -258,7 +258,7 @@ TEST(EngineTest, UnionAllFeedsOneStream) {
   EXPECT_EQ(out.rows[1], "2017-07-14 02:40:00.0|S2");
 }
 
-TEST(EngineTest, SlidingWindowsByTimeAndByRows) {
+TEST(SqlEngineTest, SlidingWindowsByTimeAndByRows) {
   Collected out;
   auto e = compile_ok(R"(
     CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), min_price REAL, max_price REAL, n BIGINT, last2 REAL, prev REAL);
@@ -282,7 +282,7 @@ TEST(EngineTest, SlidingWindowsByTimeAndByRows) {
   EXPECT_EQ(out.rows[3], "2017-07-14 02:41:10.0|A|5.0|7.0|2|12.0|5.0");
 }
 
-TEST(EngineTest, SystemColumnsAreNotSelectedByStar) {
+TEST(SqlEngineTest, SystemColumnsAreNotSelectedByStar) {
   Collected out;
   ProgramInputs in;
   in.streams.push_back({"SOURCE_SQL_STREAM_001",
@@ -305,7 +305,7 @@ TEST(EngineTest, SystemColumnsAreNotSelectedByStar) {
   EXPECT_EQ(times[0], "2017-07-14 02:40:00.0|1|2017-07-14 02:39:59.0");
 }
 
-TEST(EngineTest, StaggerWindowsOpenPerKeyWithTheirFirstRow) {
+TEST(SqlEngineTest, StaggerWindowsOpenPerKeyWithTheirFirstRow) {
   Collected out;
   ProgramInputs in = ticker_inputs();
   auto e = compile_ok(R"(
@@ -333,7 +333,7 @@ TEST(EngineTest, StaggerWindowsOpenPerKeyWithTheirFirstRow) {
   EXPECT_EQ(out.rows[3], "2017-07-14 02:40:25.0|B|1|1.0");
 }
 
-TEST(EngineTest, StreamToStreamJoinWithAWindowOnOneSide) {
+TEST(SqlEngineTest, StreamToStreamJoinWithAWindowOnOneSide) {
   Collected out;
   ProgramInputs in;
   in.streams.push_back({"SOURCE_SQL_STREAM_001",
@@ -368,7 +368,7 @@ TEST(EngineTest, StreamToStreamJoinWithAWindowOnOneSide) {
   EXPECT_TRUE(out.errors.empty());
 }
 
-TEST(EngineTest, CompileErrorsPointAtTheText) {
+TEST(SqlEngineTest, CompileErrorsPointAtTheText) {
   ProgramInputs in = ticker_inputs();
   CompileError ce = compile_error(
       "CREATE STREAM s (a INTEGER);\nCREATE PUMP p AS INSERT INTO s\n  SELECT STREAM nope FROM "
