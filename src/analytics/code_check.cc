@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "analytics/arns.h"
+#include "analytics/configuration.h"
 #include "analytics/errors.h"
 #include "sql/parser.h"
 
@@ -35,12 +36,6 @@ std::vector<sql::ColumnSchema> columns_of(const api::SourceSchema& s) {
   return out;
 }
 
-std::string in_app_stream_name(const std::string& prefix, int i) {
-  char suffix[16];
-  std::snprintf(suffix, sizeof suffix, "_%03d", i);
-  return prefix + suffix;
-}
-
 bool has_input(const api::ApplicationDetail& d) { return d.input_descriptions && !d.input_descriptions->empty(); }
 
 }  // namespace
@@ -53,7 +48,8 @@ sql::ProgramInputs program_inputs(const api::ApplicationDetail& d) {
       if (i.input_schema) cols = columns_of(*i.input_schema);
       cols.push_back(sql::ColumnSchema{"APPROXIMATE_ARRIVAL_TIME", sql::SqlType::of(sql::TypeKind::kTimestamp), true});
       const int n = i.input_parallelism && i.input_parallelism->count ? *i.input_parallelism->count : 1;
-      for (int k = 1; k <= n; ++k) in.streams.push_back({in_app_stream_name(i.name_prefix.value_or(""), k), cols});
+      for (std::string& name : in_app_stream_names(i.name_prefix.value_or(""), n))
+        in.streams.push_back({std::move(name), cols});
     }
   }
   if (d.reference_data_source_descriptions) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <future>
 
+#include "analytics/configuration.h"
 #include "firehose/kinesis_source.h"
 #include "sql/engine.h"
 
@@ -24,12 +25,6 @@ constexpr int64_t kReconcileEveryMs = 100;
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string input_stream_name(const std::string& prefix, int i) {
-  char suffix[16];
-  std::snprintf(suffix, sizeof suffix, "_%03d", i);
-  return prefix + suffix;
 }
 
 // The checkpoint document: "<run id>\n<KinesisSource checkpoint JSON>".
@@ -215,8 +210,8 @@ void Runtime::reconcile(const std::vector<RunSpec>& wanted) {
     }
     const bool has_input = !s.input_stream.empty() || !s.input_delivery_stream.empty();
     if (schema_ok && has_input)
-      for (int i = 1; i <= std::max(1, s.parallelism); ++i)
-        inputs.streams.push_back({input_stream_name(s.name_prefix, i), columns});
+      for (std::string& name : in_app_stream_names(s.name_prefix, std::max(1, s.parallelism)))
+        inputs.streams.push_back({std::move(name), columns});
     if (schema_ok && !app->failed) {
       sql::CompileError ce;
       Result<std::unique_ptr<sql::Engine>> engine = sql::Engine::compile(s.code, inputs, &ce);

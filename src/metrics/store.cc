@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "common/hex.h"
 #include "metrics/sqlite_util.h"
 
 namespace runnel::metrics {
@@ -86,15 +87,7 @@ Result<sqlite3*> open_connection(const std::string& path, int flags, int64_t cac
   return db;
 }
 
-std::string hex(std::string_view bytes) {
-  static const char* const kDigits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
+std::string hex(std::string_view bytes) { return to_hex(bytes); }
 
 Result<std::string> unhex(std::string_view text) {
   auto digit = [](char c) -> int {

@@ -1,5 +1,6 @@
 #include "protocol/streamed_payload.h"
 
+#include "common/hex.h"
 #include "protocol/base64.h"
 
 namespace runnel::protocol {
@@ -8,14 +9,8 @@ namespace {
 ApiError incomplete_body(std::string message) { return ApiError{"IncompleteBody", std::move(message), 400, true}; }
 
 // PayloadChecksum speaks base64; SigV4 speaks hex.
-std::string to_hex(std::string_view base64_digest) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : base64_decode(base64_digest).value_or("")) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xf];
-  }
-  return out;
+std::string hex_of_base64(std::string_view base64_digest) {
+  return runnel::to_hex(base64_decode(base64_digest).value_or(""));
 }
 
 }  // namespace
@@ -96,7 +91,7 @@ void StreamedPayload::on_body_end(bool complete) {
                                                  std::to_string(framing_.decoded_length) + ".")));
   }
   if (sha256_) {
-    std::string body_hash = to_hex(sha256_->base64());
+    std::string body_hash = hex_of_base64(sha256_->base64());
     if (!framing_.expected_sha256.empty() && body_hash != framing_.expected_sha256)
       return end(std::unexpected(ApiError{"XAmzContentSHA256Mismatch",
                                           "The provided 'x-amz-content-sha256' header does not match what was "

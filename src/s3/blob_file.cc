@@ -11,6 +11,8 @@
 #include <cstring>
 #include <future>
 
+#include "common/hex.h"
+
 namespace runnel::s3 {
 namespace {
 
@@ -18,16 +20,7 @@ Status errno_status(const std::string& what) { return Status::io_error(what + ":
 
 }  // namespace
 
-std::string to_hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
+std::string to_hex(std::string_view bytes) { return runnel::to_hex(bytes); }
 
 std::string random_hex_id() {
   unsigned char raw[16];

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <limits>
 
+#include "common/hex.h"
 #include "sql/ast.h"
 #include "sql/coerce.h"
 #include "sql/operators.h"
@@ -34,17 +35,6 @@ namespace {
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string hex_of(std::string_view bytes) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
 }
 
 }  // namespace
@@ -110,7 +100,7 @@ struct Engine::Impl {
             Value::varchar(e.name.substr(0, 32)),
             Value::varchar(e.message.substr(0, 4096)),
             Value::timestamp(data_rowtime),
-            Value::varchar(hex_of(data_row).substr(0, 49152)),
+            Value::varchar(to_hex(data_row).substr(0, 49152)),
             pump.empty() ? Value::null(TypeKind::kVarchar) : Value::varchar(pump.substr(0, 128))};
     deliver(errors, row[0].as_int(), row);
   }

@@ -10,28 +10,53 @@ namespace runnel::sql {
 
 // ---- ProjectOp ---------------------------------------------------------
 
-void ProjectOp::push(int64_t rowtime, const Row& row) {
-  EvalInput in{&row, rowtime};
-  if (where_) {
-    SqlResult<Value> w = where_->eval(in);
-    if (!w) return ctx_->fail(w.error(), rowtime, &row);
-    if (truth_of(*w) != Truth::kTrue) return;
+namespace {
+
+// WHERE over one row: true when it holds; a failure is reported (and false).
+bool passes(const PumpContext* ctx, const Expr* where, const EvalInput& in, int64_t rowtime, const Row& row) {
+  if (where == nullptr) return true;
+  SqlResult<Value> w = where->eval(in);
+  if (!w) {
+    ctx->fail(w.error(), rowtime, &row);
+    return false;
   }
-  int64_t out_time = rowtime;
-  if (rowtime_) {
-    SqlResult<Value> t = rowtime_->eval(in);
-    if (!t) return ctx_->fail(t.error(), rowtime, &row);
-    if (t->is_null())
-      return ctx_->fail(SqlError{std::string(kInvalidArgument), "ROWTIME cannot be NULL"}, rowtime, &row);
+  return truth_of(*w) == Truth::kTrue;
+}
+
+// The select list of one row into `out`, and its ROWTIME (`expr AS ROWTIME`
+// or the input's) into `out_time`; a failure is reported (and false).
+bool project(const PumpContext* ctx, const std::vector<ExprPtr>& items, const Expr* rowtime_expr, const EvalInput& in,
+             int64_t rowtime, const Row& row, int64_t& out_time, Row& out) {
+  out_time = rowtime;
+  if (rowtime_expr != nullptr) {
+    SqlResult<Value> t = rowtime_expr->eval(in);
+    if (t && t->is_null()) t = sql_error(kInvalidArgument, "ROWTIME cannot be NULL");
+    if (!t) {
+      ctx->fail(t.error(), rowtime, &row);
+      return false;
+    }
     out_time = t->as_int();
   }
-  out_.resize(items_.size());
-  for (size_t i = 0; i < items_.size(); ++i) {
-    SqlResult<Value> v = items_[i]->eval(in);
-    if (!v) return ctx_->fail(v.error(), rowtime, &row);
-    out_[i] = std::move(*v);
+  out.resize(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    SqlResult<Value> v = items[i]->eval(in);
+    if (!v) {
+      ctx->fail(v.error(), rowtime, &row);
+      return false;
+    }
+    out[i] = std::move(*v);
   }
-  if (next_ != nullptr) next_->push(out_time, out_);
+  return true;
+}
+
+}  // namespace
+
+void ProjectOp::push(int64_t rowtime, const Row& row) {
+  EvalInput in{&row, rowtime};
+  if (!passes(ctx_, where_.get(), in, rowtime, row)) return;
+  int64_t out_time = 0;
+  if (project(ctx_, items_, rowtime_.get(), in, rowtime, row, out_time, out_) && next_ != nullptr)
+    next_->push(out_time, out_);
 }
 
 // ---- TableJoinOp -------------------------------------------------------
@@ -148,11 +173,7 @@ bool TumblingAggregateOp::accumulate(Group& g, const EvalInput& in, int64_t rowt
 
 void TumblingAggregateOp::push(int64_t rowtime, const Row& row) {
   EvalInput in{&row, rowtime};
-  if (where_) {
-    SqlResult<Value> w = where_->eval(in);
-    if (!w) return ctx_->fail(w.error(), rowtime, &row);
-    if (truth_of(*w) != Truth::kTrue) return;
-  }
+  if (!passes(ctx_, where_.get(), in, rowtime, row)) return;
   if (stagger_ms_ > 0) {
     emit_due(rowtime);
   } else {
@@ -301,10 +322,6 @@ void TumblingAggregateOp::flush() {
     for (const Row& r : out) next_->push(end, r);
 }
 
-}  // namespace runnel::sql
-
-namespace runnel::sql {
-
 // ---- SlidingWindowOp ---------------------------------------------------
 
 SlidingWindowOp::SlidingWindowOp(const PumpContext* ctx, ExprPtr where, std::vector<WindowFrame> frames,
@@ -413,11 +430,7 @@ SqlResult<Value> SlidingWindowOp::compute(const WindowAggregate& a, size_t slot,
 
 void SlidingWindowOp::push(int64_t rowtime, const Row& row) {
   EvalInput in{&row, rowtime};
-  if (where_) {
-    SqlResult<Value> w = where_->eval(in);
-    if (!w) return ctx_->fail(w.error(), rowtime, &row);
-    if (truth_of(*w) != Truth::kTrue) return;
-  }
+  if (!passes(ctx_, where_.get(), in, rowtime, row)) return;
   values_.assign(aggs_.size(), Value());
   for (size_t f = 0; f < frames_.size(); ++f) {
     FrameState& st = state_[f];
@@ -445,21 +458,9 @@ void SlidingWindowOp::push(int64_t rowtime, const Row& row) {
     }
   }
   in.window = &values_;
-  int64_t out_time = rowtime;
-  if (rowtime_) {
-    SqlResult<Value> t = rowtime_->eval(in);
-    if (!t) return ctx_->fail(t.error(), rowtime, &row);
-    if (t->is_null())
-      return ctx_->fail(SqlError{std::string(kInvalidArgument), "ROWTIME cannot be NULL"}, rowtime, &row);
-    out_time = t->as_int();
-  }
-  out_.resize(items_.size());
-  for (size_t i = 0; i < items_.size(); ++i) {
-    SqlResult<Value> v = items_[i]->eval(in);
-    if (!v) return ctx_->fail(v.error(), rowtime, &row);
-    out_[i] = std::move(*v);
-  }
-  if (next_ != nullptr) next_->push(out_time, out_);
+  int64_t out_time = 0;
+  if (project(ctx_, items_, rowtime_.get(), in, rowtime, row, out_time, out_) && next_ != nullptr)
+    next_->push(out_time, out_);
 }
 
 void SlidingWindowOp::advance(int64_t bound) {
@@ -474,10 +475,6 @@ void SlidingWindowOp::advance(int64_t bound) {
   }
   if (!rowtime_) forward_advance(bound);
 }
-
-}  // namespace runnel::sql
-
-namespace runnel::sql {
 
 // ---- StreamJoinOp ------------------------------------------------------
 

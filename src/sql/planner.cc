@@ -1,6 +1,7 @@
 #include "sql/planner.h"
 
 #include <charconv>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -68,38 +69,6 @@ bool is_window_function_name(const std::string& n) {
   return kNames.contains(n);
 }
 
-// Whether an expression holds a call with OVER.
-bool has_window(const ast::Expr& e);
-bool has_window(const ast::Box<ast::Expr>& b) { return b && has_window(*b); }
-bool has_window(const ast::Expr& e) {
-  return std::visit(
-      [](const auto& n) -> bool {
-        using T = std::decay_t<decltype(n)>;
-        if constexpr (std::is_same_v<T, ast::FunctionCall>) {
-          if (n.over) return true;
-          for (const auto& a : n.args)
-            if (has_window(a)) return true;
-          return false;
-        } else if constexpr (std::is_same_v<T, ast::Unary>) {
-          return has_window(n.operand);
-        } else if constexpr (std::is_same_v<T, ast::Binary>) {
-          return has_window(n.left) || has_window(n.right);
-        } else if constexpr (std::is_same_v<T, ast::IsTest>) {
-          return has_window(n.operand);
-        } else if constexpr (std::is_same_v<T, ast::Case>) {
-          if (has_window(n.operand) || has_window(n.otherwise)) return true;
-          for (const auto& w : n.whens)
-            if (has_window(w.condition) || has_window(w.result)) return true;
-          return false;
-        } else if constexpr (std::is_same_v<T, ast::Cast>) {
-          return has_window(n.operand);
-        } else {
-          return false;
-        }
-      },
-      e.node);
-}
-
 bool is_aggregate_name(const std::string& n) {
   return n == "COUNT" || n == "SUM" || n == "AVG" || n == "MIN" || n == "MAX";
 }
@@ -115,38 +84,47 @@ bool is_rowtime_ref(const ast::Expr& e) {
   return c != nullptr && !c->name.empty() && c->name.back() == "ROWTIME" && c->name.size() <= 2;
 }
 
-// Whether an expression holds an aggregate call (not below OVER).
-bool has_aggregate(const ast::Expr& e);
-bool has_aggregate(const ast::Box<ast::Expr>& b) { return b && has_aggregate(*b); }
-bool has_aggregate(const ast::Expr& e) {
+// Whether a function call for which `pred` holds is in `e`: in its
+// operators, CASE, CAST and call arguments (not in subqueries).
+bool has_call(const ast::Expr& e, const std::function<bool(const ast::FunctionCall&)>& pred);
+bool has_call(const ast::Box<ast::Expr>& b, const std::function<bool(const ast::FunctionCall&)>& pred) {
+  return b && has_call(*b, pred);
+}
+bool has_call(const ast::Expr& e, const std::function<bool(const ast::FunctionCall&)>& pred) {
   return std::visit(
-      [](const auto& n) -> bool {
+      [&](const auto& n) -> bool {
         using T = std::decay_t<decltype(n)>;
         if constexpr (std::is_same_v<T, ast::FunctionCall>) {
-          if (!n.over && is_aggregate_name(n.name)) return true;
+          if (pred(n)) return true;
           for (const auto& a : n.args)
-            if (has_aggregate(a)) return true;
+            if (has_call(a, pred)) return true;
           return false;
-        } else if constexpr (std::is_same_v<T, ast::Unary>) {
-          return has_aggregate(n.operand);
+        } else if constexpr (std::is_same_v<T, ast::Unary> || std::is_same_v<T, ast::IsTest> ||
+                             std::is_same_v<T, ast::Cast>) {
+          return has_call(n.operand, pred);
         } else if constexpr (std::is_same_v<T, ast::Binary>) {
-          return has_aggregate(n.left) || has_aggregate(n.right);
-        } else if constexpr (std::is_same_v<T, ast::IsTest>) {
-          return has_aggregate(n.operand);
+          return has_call(n.left, pred) || has_call(n.right, pred);
         } else if constexpr (std::is_same_v<T, ast::Between>) {
-          return has_aggregate(n.operand) || has_aggregate(n.low) || has_aggregate(n.high);
+          return has_call(n.operand, pred) || has_call(n.low, pred) || has_call(n.high, pred);
         } else if constexpr (std::is_same_v<T, ast::Case>) {
-          if (has_aggregate(n.operand) || has_aggregate(n.otherwise)) return true;
+          if (has_call(n.operand, pred) || has_call(n.otherwise, pred)) return true;
           for (const auto& w : n.whens)
-            if (has_aggregate(w.condition) || has_aggregate(w.result)) return true;
+            if (has_call(w.condition, pred) || has_call(w.result, pred)) return true;
           return false;
-        } else if constexpr (std::is_same_v<T, ast::Cast>) {
-          return has_aggregate(n.operand);
         } else {
           return false;
         }
       },
       e.node);
+}
+
+// An aggregate call (COUNT, SUM, ... without OVER), and a call with OVER.
+bool has_aggregate(const ast::Expr& e) {
+  return has_call(e, [](const ast::FunctionCall& f) { return !f.over && is_aggregate_name(f.name); });
+}
+bool has_aggregate(const ast::Box<ast::Expr>& b) { return b && has_aggregate(*b); }
+bool has_window(const ast::Expr& e) {
+  return has_call(e, [](const ast::FunctionCall& f) { return f.over.has_value(); });
 }
 
 std::optional<TimeUnit> unit_of(ast::TimeUnit u) { return parse_time_unit(ast::time_unit_name(u)); }
