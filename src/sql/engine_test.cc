@@ -406,6 +406,9 @@ TEST(SqlEngineTest, CompileErrorsPointAtTheText) {
       in);
   EXPECT_NE(ce.message.find("SELECT STREAM"), std::string::npos) << ce.message;
 
+  ce = compile_error("CREATE STREAM s (a VARCHAR(4));\nCREATE PUMP p AS INSERT INTO s SELECT STREAM sector FROM \"SOURCE_SQL_STREAM_001\" UNION SELECT STREAM sector FROM \"SOURCE_SQL_STREAM_001\";", in);
+  EXPECT_NE(ce.message.find("use UNION ALL"), std::string::npos) << ce.message;
+
   ce = compile_error("CREATE STREAM s (a VARCHAR(4)); CREATE STREAM s (b INTEGER);", in);
   EXPECT_NE(ce.message.find("already exists"), std::string::npos) << ce.message;
 

@@ -264,8 +264,8 @@ class Planner {
       return fail(q.pos, "VALUES is not a stream; a pump selects from streams");
     const auto& u = std::get<ast::SetOperation>(q.body);
     if (u.op != ast::SetOperation::Op::kUnion) return fail(q.pos, "EXCEPT and INTERSECT of streams are not supported");
-    if (u.quantifier == ast::SetOperation::Quantifier::kDistinct)
-      return fail(q.pos, "UNION DISTINCT of streams is not supported; use UNION ALL");
+    if (u.quantifier != ast::SetOperation::Quantifier::kAll)
+      return fail(q.pos, "UNION (which removes duplicates) of streams is not supported; use UNION ALL");
     if (!q.order_by.empty()) return fail(q.pos, "ORDER BY over a UNION is not supported yet");
     Result<Planned> l = query(*u.left, ctx);
     if (!l) return l;
