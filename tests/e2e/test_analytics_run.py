@@ -265,3 +265,79 @@ def test_join_with_reference_data_from_s3(kda, kinesis):
     got = sorted(rows(read_output(kinesis, dst, 2)), key=lambda r: r["TICKER_SYMBOL"])
     assert got == [{"TICKER_SYMBOL": "MSFT", "Company": "Microsoft", "PRICE": 1},
                    {"TICKER_SYMBOL": "XOM", "Company": None, "PRICE": 2}]
+
+
+def test_firehose_output_lands_in_s3(kda, kinesis):
+    """An output to a Firehose delivery stream: the rows arrive as an S3 object (zero buffering)."""
+    firehose, s3 = kas.client(service="firehose"), kas.client(service="s3")
+    bucket = "kda-" + sup.unique_name("out").lower().replace("_", "-")[:40]
+    s3.create_bucket(Bucket=bucket)
+    fh = sup.unique_name("kda-fh")
+    firehose.create_delivery_stream(
+        DeliveryStreamName=fh, DeliveryStreamType="DirectPut",
+        ExtendedS3DestinationConfiguration={"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{bucket}",
+                                            "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0}})
+    sup.wait_for("the delivery stream to be ACTIVE", lambda: firehose.describe_delivery_stream(
+        DeliveryStreamName=fh)["DeliveryStreamDescription"]["DeliveryStreamStatus"] == "ACTIVE")
+    src = kas.create_stream(kinesis, sup.unique_name("run-in"))
+    app = kas.app_name("fh")
+    code = """CREATE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), price REAL);
+              CREATE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+                SELECT STREAM ticker_symbol, price FROM "SOURCE_SQL_STREAM_001";"""
+    output = {"Name": "DESTINATION_SQL_STREAM",
+              "KinesisFirehoseOutput": {"ResourceARN": f"arn:aws:firehose:{sup.REGION}:{sup.ACCOUNT}:deliverystream/{fh}",
+                                        "RoleARN": ROLE},
+              "DestinationSchema": {"RecordFormatType": "CSV"}}
+    kda.create_application(ApplicationName=app, ApplicationCode=code, Inputs=[ticker_input(src)], Outputs=[output])
+    kda.start_application(ApplicationName=app, InputConfigurations=[
+        {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": "NOW"}}])
+    kas.wait_status(kda, app, "RUNNING")
+    time.sleep(0.3)
+    put(kinesis, src, [{"TICKER_SYMBOL": "AMZN", "PRICE": 1.5}, {"TICKER_SYMBOL": "MSFT", "PRICE": 2}])
+
+    def delivered() -> bytes:
+        body = b""
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for o in page.get("Contents", []):
+                body += s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
+        return body
+
+    sup.wait_for("the rows in S3", lambda: delivered().count(b"\n") >= 2, timeout=30)
+    assert sorted(delivered().splitlines()) == [b"AMZN,1.5", b"MSFT,2.0"]
+
+
+def test_stagger_window_counts_per_key(kda, kinesis):
+    code = """
+        CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), ticker_count INTEGER);
+        CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+          SELECT STREAM ticker_symbol, COUNT(*) AS ticker_count
+          FROM "SOURCE_SQL_STREAM_001"
+          WINDOWED BY STAGGER (PARTITION BY ticker_symbol RANGE INTERVAL '1' SECOND);
+    """
+    app, src, dests = run_app(kda, kinesis, code)
+    put(kinesis, src, [{"TICKER_SYMBOL": t} for t in ("A", "B", "A", "A")])
+    got = rows(read_output(kinesis, dests["DESTINATION_SQL_STREAM"], 2))
+    assert sorted((r["TICKER_SYMBOL"], r["TICKER_COUNT"]) for r in got) == [("A", 3), ("B", 1)]
+
+
+def test_stream_to_stream_join(kda, kinesis):
+    code = """
+        CREATE OR REPLACE STREAM "ORDERS" (ticker_symbol VARCHAR(4), qty INTEGER);
+        CREATE OR REPLACE STREAM "QUOTES" (ticker_symbol VARCHAR(4), price REAL);
+        CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), qty INTEGER, price REAL);
+        CREATE OR REPLACE PUMP "ORDERS_PUMP" AS INSERT INTO "ORDERS"
+          SELECT STREAM ticker_symbol, CAST(change AS INTEGER) FROM "SOURCE_SQL_STREAM_001" WHERE sector = 'ORDER';
+        CREATE OR REPLACE PUMP "QUOTES_PUMP" AS INSERT INTO "QUOTES"
+          SELECT STREAM ticker_symbol, price FROM "SOURCE_SQL_STREAM_001" WHERE sector = 'QUOTE';
+        CREATE OR REPLACE PUMP "JOIN_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+          SELECT STREAM o.ticker_symbol, o.qty, q.price
+          FROM "ORDERS" AS o JOIN "QUOTES" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS q
+          ON o.ticker_symbol = q.ticker_symbol;
+    """
+    app, src, dests = run_app(kda, kinesis, code)
+    # One record at a time, so that the quote is in before the order (one shard, in order, anyway).
+    put(kinesis, src, [{"TICKER_SYMBOL": "AMZN", "SECTOR": "QUOTE", "PRICE": 101}])
+    put(kinesis, src, [{"TICKER_SYMBOL": "AMZN", "SECTOR": "ORDER", "CHANGE": 5},
+                       {"TICKER_SYMBOL": "MSFT", "SECTOR": "ORDER", "CHANGE": 7}])
+    assert rows(read_output(kinesis, dests["DESTINATION_SQL_STREAM"], 1)) == [
+        {"TICKER_SYMBOL": "AMZN", "QTY": 5, "PRICE": 101}]
