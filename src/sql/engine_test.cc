@@ -368,6 +368,49 @@ TEST(SqlEngineTest, StreamToStreamJoinWithAWindowOnOneSide) {
   EXPECT_TRUE(out.errors.empty());
 }
 
+TEST(SqlEngineTest, TopKAndCountDistinctItemsTumbling) {
+  Collected out;
+  std::vector<std::string> distinct;
+  auto e = compile_ok(R"(
+    CREATE OR REPLACE STREAM DESTINATION_SQL_STREAM ("TICKER_SYMBOL" VARCHAR(4), "MOST_FREQUENT_VALUES" BIGINT);
+    CREATE OR REPLACE STREAM "DISTINCT" ("NUMBER_OF_DISTINCT_ITEMS" BIGINT);
+    CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 'TICKER_SYMBOL', 2, 60));
+    CREATE OR REPLACE PUMP "DISTINCT_PUMP" AS INSERT INTO "DISTINCT"
+      SELECT STREAM * FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 'TICKER_SYMBOL', 60));
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  e->subscribe("DISTINCT", [&](const StreamRow& r) { distinct.push_back(text(r)); });
+  for (const char* t : {"A", "B", "A", "C", "B", "A", "D"}) e->insert(0, kT0, tick(t, "S", 0, 1));
+  e->advance(kT0 + 60'000);  // kT0 is on a minute
+  ASSERT_EQ(out.rows.size(), 2u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:41:00.0|A|3");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:41:00.0|B|2");
+  EXPECT_EQ(distinct, std::vector<std::string>{"2017-07-14 02:41:00.0|4"});
+}
+
+TEST(SqlEngineTest, CountDistinctItemsEstimatesPastTenThousand) {
+  ProgramInputs in;
+  in.streams.push_back({"S", {{"V", SqlType::of(TypeKind::kBigint)}}});
+  auto e = Engine::compile(R"(
+    CREATE STREAM "D" (n BIGINT);
+    CREATE PUMP p AS INSERT INTO "D"
+      SELECT STREAM * FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM "S"), 'V', 10));
+  )",
+                           in);
+  ASSERT_TRUE(e.has_value()) << e.error().message();
+  std::vector<int64_t> counts;
+  (*e)->subscribe("D", [&](const StreamRow& r) { counts.push_back((*r.values)[0].as_int()); });
+  for (int64_t i = 0; i < 10'000; ++i) (*e)->insert(0, kT0, Row{Value::bigint(i % 10'000)});
+  (*e)->advance(kT0 + 10'000);
+  for (int64_t i = 0; i < 100'000; ++i) (*e)->insert(0, kT0 + 10'000, Row{Value::bigint(i)});
+  (*e)->advance(kT0 + 20'000);
+  ASSERT_EQ(counts.size(), 2u);
+  EXPECT_EQ(counts[0], 10'000);                                              // exact up to 10,000
+  EXPECT_NEAR(static_cast<double>(counts[1]), 100'000.0, 100'000.0 * 0.03);  // HyperLogLog: 0.8% error, 3% bound
+}
+
 TEST(SqlEngineTest, CompileErrorsPointAtTheText) {
   ProgramInputs in = ticker_inputs();
   CompileError ce = compile_error(
@@ -406,7 +449,10 @@ TEST(SqlEngineTest, CompileErrorsPointAtTheText) {
       in);
   EXPECT_NE(ce.message.find("SELECT STREAM"), std::string::npos) << ce.message;
 
-  ce = compile_error("CREATE STREAM s (a VARCHAR(4));\nCREATE PUMP p AS INSERT INTO s SELECT STREAM sector FROM \"SOURCE_SQL_STREAM_001\" UNION SELECT STREAM sector FROM \"SOURCE_SQL_STREAM_001\";", in);
+  ce = compile_error(
+      "CREATE STREAM s (a VARCHAR(4));\nCREATE PUMP p AS INSERT INTO s SELECT STREAM sector FROM "
+      "\"SOURCE_SQL_STREAM_001\" UNION SELECT STREAM sector FROM \"SOURCE_SQL_STREAM_001\";",
+      in);
   EXPECT_NE(ce.message.find("use UNION ALL"), std::string::npos) << ce.message;
 
   ce = compile_error("CREATE STREAM s (a VARCHAR(4)); CREATE STREAM s (b INTEGER);", in);

@@ -142,6 +142,36 @@ class StreamJoinOp final : public Operator {
   WindowInput window_input_{this};
 };
 
+// The table functions TOP_K_ITEMS_TUMBLING(cursor, 'column', k, seconds)
+// and COUNT_DISTINCT_ITEMS_TUMBLING(cursor, 'column', seconds): per tumbling
+// window of ROWTIME, the k most frequent values of a column with their
+// counts (exact here), or the number of distinct values (exact up to 10,000,
+// then a HyperLogLog estimate). Emitted when the window ends, with its end
+// as ROWTIME.
+class TumblingItemsOp final : public Operator {
+ public:
+  enum class Mode : uint8_t { kTopK, kCountDistinct };
+  TumblingItemsOp(Mode mode, size_t column, int64_t k, int64_t window_ms)
+      : mode_(mode), column_(column), k_(k), window_ms_(window_ms) {}
+  void push(int64_t rowtime, const Row& row) override;
+  void advance(int64_t bound) override;
+
+  static constexpr size_t kExactDistinct = 10'000;
+
+ private:
+  void flush();
+  void add_to_sketch(const Value& v);
+
+  Mode mode_;
+  size_t column_;
+  int64_t k_;
+  int64_t window_ms_;
+  bool open_ = false;
+  int64_t start_ = 0;
+  std::unordered_map<Row, std::pair<int64_t, size_t>, RowKeyHash, RowKeyEqual> counts_;  // value → (count, first seen)
+  std::vector<uint8_t> registers_;  // HyperLogLog, once past kExactDistinct
+};
+
 // One aggregate of a GROUP BY query.
 struct AggregateSpec {
   enum class Kind : uint8_t { kCount, kCountStar, kSum, kAvg, kMin, kMax };

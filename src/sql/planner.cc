@@ -316,7 +316,7 @@ class Planner {
       };
       return p;
     }
-    if (f.as<ast::TableFunction>() != nullptr) return fail(f.pos, "table functions (TABLE(...)) are not supported yet");
+    if (const auto* tf = f.as<ast::TableFunction>()) return table_function(f, *tf, ctx);
     const auto& j = std::get<ast::Join>(f.node);
     // A stream joined with a reference table: one side must name a table.
     auto table_of = [&](const ast::FromItem& side) -> EngineTable* {
@@ -374,6 +374,72 @@ class Planner {
         std::make_unique<TableJoinOp>(ctx, &table->rows, table->columns.size(), std::move(on), outer, table_first));
     sp->connect(op);
     p.connect = [op](Operator* next) { op->set_next(next); };
+    return p;
+  }
+
+  // TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM ...), 'column', k, seconds))
+  // and TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(...), 'column', seconds)).
+  Result<FromPlan> table_function(const ast::FromItem& f, const ast::TableFunction& tf, const PumpContext* ctx) {
+    const auto* call = tf.call ? tf.call->as<ast::FunctionCall>() : nullptr;
+    if (call == nullptr) return fail(f.pos, "TABLE(...) needs a function call");
+    const bool top_k = call->name == "TOP_K_ITEMS_TUMBLING";
+    if (!top_k && call->name != "COUNT_DISTINCT_ITEMS_TUMBLING")
+      return fail(tf.call->pos,
+                  "the table function " + call->name +
+                      " is not supported yet (runnel runs TOP_K_ITEMS_TUMBLING and COUNT_DISTINCT_ITEMS_TUMBLING)");
+    const size_t want = top_k ? 4 : 3;
+    if (call->args.size() != want)
+      return fail(tf.call->pos, call->name + " takes " + std::to_string(want) +
+                                    " arguments: CURSOR(SELECT STREAM ...), 'column'" +
+                                    (top_k ? ", k, window size in seconds" : ", window size in seconds"));
+    const auto* cursor = call->args[0]->as<ast::SubqueryExpr>();
+    if (cursor == nullptr || cursor->kind != ast::SubqueryExpr::Kind::kCursor)
+      return fail(call->args[0]->pos, "the first argument of " + call->name + " is CURSOR(SELECT STREAM ...)");
+    auto constant = [&](const ast::Box<ast::Expr>& a) -> SqlResult<Value> {
+      Result<ExprPtr> e = bind(*a, Scope{}, nullptr);
+      if (!e || !(*e)->is_constant()) return sql_error(kInvalidArgument, "not a constant");
+      return eval_constant(**e);
+    };
+    SqlResult<Value> column = constant(call->args[1]);
+    if (!column || column->is_null() || (column->kind() != TypeKind::kChar && column->kind() != TypeKind::kVarchar))
+      return fail(call->args[1]->pos, "the column is named by a string constant, e.g. 'TICKER_SYMBOL'");
+    int64_t k = 1;
+    if (top_k) {
+      SqlResult<Value> kv = constant(call->args[2]);
+      if (!kv || kv->is_null() || !SqlType::of(kv->kind()).is_integer() || kv->as_int() < 1 || kv->as_int() > 100'000)
+        return fail(call->args[2]->pos, "K is an integer from 1 to 100000");
+      k = kv->as_int();
+    }
+    SqlResult<Value> seconds = constant(call->args[want - 1]);
+    if (!seconds || seconds->is_null() || !SqlType::of(seconds->kind()).is_integer() || seconds->as_int() < 1 ||
+        seconds->as_int() > 3600)
+      return fail(call->args[want - 1]->pos, "the window size is an integer number of seconds from 1 to 3600");
+    Result<Planned> inner = query(*cursor->query, ctx);
+    if (!inner) return error(inner.error());
+    std::string name = column->as_string();
+    while (!name.empty() && name.back() == ' ') name.pop_back();  // a CHAR constant's padding
+    std::optional<size_t> index;
+    for (size_t i = 0; i < inner->columns.size() && !index; ++i)
+      if (inner->columns[i].name == name) index = i;
+    if (!index) return fail(call->args[1]->pos, "the cursor's query has no column " + ast::quote_name(name));
+    auto op =
+        std::make_unique<TumblingItemsOp>(top_k ? TumblingItemsOp::Mode::kTopK : TumblingItemsOp::Mode::kCountDistinct,
+                                          *index, k, seconds->as_int() * 1000);
+    Operator* raw = hooks_.add_operator(std::move(op));
+    for (Operator* t : inner->tails) t->set_next(raw);
+    FromPlan p;
+    const std::string q = tf.alias.value_or("");
+    std::vector<ColumnSchema> cols;
+    if (top_k)
+      cols = {inner->columns[*index], ColumnSchema{"MOST_FREQUENT_VALUES", SqlType::of(TypeKind::kBigint)}};
+    else
+      cols = {ColumnSchema{"NUMBER_OF_DISTINCT_ITEMS", SqlType::of(TypeKind::kBigint)}};
+    if (!tf.columns.empty() && tf.columns.size() != cols.size())
+      return fail(f.pos, call->name + " gives " + std::to_string(cols.size()) + " columns; the alias names " +
+                             std::to_string(tf.columns.size()));
+    for (size_t i = 0; i < cols.size(); ++i)
+      p.scope.cols.push_back(Col{q, tf.columns.empty() ? cols[i].name : tf.columns[i], cols[i].type});
+    p.connect = [raw](Operator* next) { raw->set_next(next); };
     return p;
   }
 

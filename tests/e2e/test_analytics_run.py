@@ -341,3 +341,19 @@ def test_stream_to_stream_join(kda, kinesis):
                        {"TICKER_SYMBOL": "MSFT", "SECTOR": "ORDER", "CHANGE": 7}])
     assert rows(read_output(kinesis, dests["DESTINATION_SQL_STREAM"], 1)) == [
         {"TICKER_SYMBOL": "AMZN", "QTY": 5, "PRICE": 101}]
+
+
+def test_top_k_items_tumbling(kda, kinesis):
+    """The SQL reference's TOP_K_ITEMS_TUMBLING example, with a window of a second."""
+    code = """
+        CREATE OR REPLACE STREAM DESTINATION_SQL_STREAM ("TICKER_SYMBOL" VARCHAR(4), "MOST_FREQUENT_VALUES" BIGINT);
+        CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+          SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING(
+            CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 'TICKER_SYMBOL', 2, 1));
+    """
+    app, src, dests = run_app(kda, kinesis, code)
+    while int(time.time() * 1000) % 1000 > 300:  # all rows in one window
+        time.sleep(0.02)
+    put(kinesis, src, [{"TICKER_SYMBOL": t} for t in ("A", "B", "A", "C", "B", "A")])
+    assert rows(read_output(kinesis, dests["DESTINATION_SQL_STREAM"], 2)) == [
+        {"TICKER_SYMBOL": "A", "MOST_FREQUENT_VALUES": 3}, {"TICKER_SYMBOL": "B", "MOST_FREQUENT_VALUES": 2}]
