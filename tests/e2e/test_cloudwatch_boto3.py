@@ -410,9 +410,12 @@ def test_list_metrics_filters(cw):
     assert listed(cw, Namespace=ns, Dimensions=[{"Name": "Nope"}]) == []
     assert listed(cw, Namespace=ns, MetricName="Nope") == []
     assert len(listed(cw, Namespace=ns, RecentlyActive="PT3H")) == 5
-    # Without a namespace: this test's metrics in both namespaces are among them.
-    mine = [m for m in listed(cw, MetricName="A", Dimensions=[{"Name": "Host", "Value": "h1"}])
-            if m[0] in (ns, other)]
+    # Without a namespace: this test's metrics in both namespaces are among them (the other
+    # namespace's put is waited for too: ListMetrics sees a put a moment after it is answered).
+    mine = cw_sup.wait_for(
+        lambda: [m for m in listed(cw, MetricName="A", Dimensions=[{"Name": "Host", "Value": "h1"}])
+                 if m[0] in (ns, other)],
+        lambda v: len(v) == 3, what="ListMetrics without a namespace")
     assert mine == sorted([(ns, "A", (("Host", "h1"),)), (ns, "A", (("Az", "x"), ("Host", "h1"))),
                            (other, "A", (("Host", "h1"),))]), mine
 
