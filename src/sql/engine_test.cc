@@ -282,6 +282,206 @@ TEST(SqlEngineTest, SlidingWindowsByTimeAndByRows) {
   EXPECT_EQ(out.rows[3], "2017-07-14 02:41:10.0|A|5.0|7.0|2|12.0|5.0");
 }
 
+TEST(SqlEngineTest, GroupByAMonotonicExpressionOfRowtime) {
+  // Windows of 10 s shifted by 5 s, spelled as arithmetic on ROWTIME: a
+  // window ends at the first millisecond where the key changes, on a later
+  // row or on the clock alone.
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), n INTEGER);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol, COUNT(*)
+      FROM "SOURCE_SQL_STREAM_001"
+      GROUP BY ticker_symbol,
+               STEP("SOURCE_SQL_STREAM_001".ROWTIME + INTERVAL '5' SECOND BY INTERVAL '10' SECOND);
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0 + 1000, tick("A", "S", 0, 1));
+  e->insert(0, kT0 + 4000, tick("A", "S", 0, 1));
+  e->advance(kT0 + 4999);
+  EXPECT_TRUE(out.rows.empty());
+  e->advance(kT0 + 5'007);
+  ASSERT_EQ(out.rows.size(), 1u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:05.0|A|2");
+  e->insert(0, kT0 + 7'000, tick("B", "S", 0, 1));
+  e->insert(0, kT0 + 25'000, tick("B", "S", 0, 1));  // closes [5 s, 15 s) at its end, not at 25 s
+  ASSERT_EQ(out.rows.size(), 2u);
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:15.0|B|1");
+}
+
+TEST(SqlEngineTest, GroupByAKeyDeclaredMonotonic) {
+  // MONOTONIC(order_id): the line items of one order are consecutive, so an
+  // order's group closes when the next order's first item arrives.
+  ProgramInputs in;
+  in.streams.push_back({"SOURCE_SQL_STREAM_001",
+                        {{"ORDER_ID", SqlType::of(TypeKind::kInteger)}, {"AMOUNT", SqlType::of(TypeKind::kDouble)}}});
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (order_id INTEGER, items BIGINT, total DOUBLE, sd DOUBLE);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM MONOTONIC(order_id), COUNT(*), SUM(amount), STDDEV_POP(amount)
+      FROM "SOURCE_SQL_STREAM_001"
+      GROUP BY MONOTONIC(order_id);
+  )",
+                      in, out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, Row{Value::integer(1000), Value::dbl(2)});
+  e->insert(0, kT0 + 5, Row{Value::integer(1000), Value::dbl(4)});
+  e->advance(kT0 + 60'000);  // the clock cannot close it: only a new order can
+  EXPECT_TRUE(out.rows.empty());
+  e->insert(0, kT0 + 60'001, Row{Value::integer(1001), Value::dbl(7)});
+  ASSERT_EQ(out.rows.size(), 1u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:41:00.001|1000|2|6.0|1.0");
+
+  // A key that is neither ROWTIME's nor declared cannot close its groups.
+  CompileError ce = compile_error(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (order_id INTEGER, items BIGINT);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM order_id, COUNT(*) FROM "SOURCE_SQL_STREAM_001" GROUP BY order_id;
+  )",
+                                  in);
+  EXPECT_NE(ce.message.find("MONOTONIC"), std::string::npos) << ce.to_string();
+}
+
+TEST(SqlEngineTest, StddevAndVarianceInATumblingWindow) {
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), sd DOUBLE, sdp DOUBLE, v DOUBLE, vp DOUBLE);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol, STDDEV_SAMP(price), STDDEV_POP(price), VAR_SAMP(price), VAR_POP(price)
+      FROM "SOURCE_SQL_STREAM_001"
+      GROUP BY ticker_symbol, FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE);
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, tick("A", "S", 0, 2));
+  e->insert(0, kT0 + 1, tick("A", "S", 0, 4));
+  e->insert(0, kT0 + 2, tick("A", "S", 0, 6));
+  e->insert(0, kT0 + 3, tick("B", "S", 0, 6));
+  e->advance(kT0 + 60'000);
+  ASSERT_EQ(out.rows.size(), 2u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:41:00.0|A|2.0|1.632993161855452|4.0|2.6666666666666665");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:41:00.0|B|NULL|0.0|NULL|0.0");
+}
+
+TEST(SqlEngineTest, NthValueExpAvgAndIgnoreNulls) {
+  ProgramInputs in;
+  in.streams.push_back(
+      {"SOURCE_SQL_STREAM_001", {{"SYM", SqlType::varchar(4)}, {"PRICE", SqlType::of(TypeKind::kDouble)}}});
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), second_p DOUBLE, last2 DOUBLE, first_nn DOUBLE,
+                                            prev_nn DOUBLE, avg_p DOUBLE);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM sym, NTH_VALUE(price, 2) OVER w, NTH_VALUE(price, 2) FROM LAST OVER w,
+                    FIRST_VALUE(price) IGNORE NULLS OVER w, LAG(price) IGNORE NULLS OVER w,
+                    EXP_AVG(price, INTERVAL '10' SECOND) OVER w
+      FROM "SOURCE_SQL_STREAM_001"
+      WINDOW w AS (PARTITION BY sym RANGE INTERVAL '30' SECOND PRECEDING);
+  )",
+                      in, out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, Row{Value::varchar("A"), Value::null(TypeKind::kDouble)});
+  e->insert(0, kT0 + 5'000, Row{Value::varchar("A"), Value::dbl(10)});
+  e->insert(0, kT0 + 25'000, Row{Value::varchar("A"), Value::dbl(40)});
+  ASSERT_EQ(out.rows.size(), 3u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:00.0|A|NULL|NULL|NULL|NULL|NULL");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:05.0|A|10.0|NULL|10.0|NULL|10.0");
+  // 10 is 20 s older than 40: two half-lives, a quarter of the weight.
+  EXPECT_EQ(out.rows[2], "2017-07-14 02:40:25.0|A|10.0|10.0|10.0|10.0|34.0");
+
+  CompileError ce = compile_error(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (p DOUBLE);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM EXP_AVG(price, 3) OVER (RANGE INTERVAL '1' MINUTE PRECEDING) FROM "SOURCE_SQL_STREAM_001";
+  )",
+                                  in);
+  EXPECT_NE(ce.message.find("half-life"), std::string::npos) << ce.to_string();
+}
+
+TEST(SqlEngineTest, SelectStreamDistinct) {
+  // The SQL reference's ORDER BY page: DISTINCT on (ROWTIME, ticker).
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (minute_start TIMESTAMP, sym VARCHAR(4));
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM DISTINCT FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE), ticker_symbol
+      FROM "SOURCE_SQL_STREAM_001";
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, tick("B", "S", 0, 1));
+  e->insert(0, kT0 + 1, tick("A", "S", 0, 1));
+  e->insert(0, kT0 + 2, tick("B", "S", 0, 1));
+  e->insert(0, kT0 + 60'000, tick("B", "S", 0, 1));
+  ASSERT_EQ(out.rows.size(), 2u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:41:00.0|2017-07-14 02:40:00.0|B");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:41:00.0|2017-07-14 02:40:00.0|A");
+
+  CompileError ce = compile_error(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4));
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM DISTINCT ticker_symbol FROM "SOURCE_SQL_STREAM_001";
+  )",
+                                  ticker_inputs());
+  EXPECT_NE(ce.message.find("monotonic"), std::string::npos) << ce.to_string();
+}
+
+TEST(SqlEngineTest, StreamingOrderByWithinATimeBucket) {
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), price REAL);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol, price FROM "SOURCE_SQL_STREAM_001"
+      ORDER BY FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE), price DESC, ticker_symbol;
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, tick("A", "S", 0, 5));
+  e->insert(0, kT0 + 10, tick("B", "S", 0, 9));
+  e->insert(0, kT0 + 20, tick("C", "S", 0, 5));
+  e->advance(kT0 + 59'999);
+  EXPECT_TRUE(out.rows.empty());
+  e->insert(0, kT0 + 61'000, tick("D", "S", 0, 1));
+  ASSERT_EQ(out.rows.size(), 3u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:41:00.0|B|9.0");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:41:00.0|A|5.0");
+  EXPECT_EQ(out.rows[2], "2017-07-14 02:41:00.0|C|5.0");
+  e->advance(kT0 + 120'000);
+  ASSERT_EQ(out.rows.size(), 4u);
+  EXPECT_EQ(out.rows[3], "2017-07-14 02:42:00.0|D|1.0");
+  EXPECT_TRUE(out.errors.empty());
+}
+
+TEST(SqlEngineTest, OrderByOverAUnionAllWaitsForBothSides) {
+  // The SQL reference's `... UNION ALL ... ORDER BY ROWTIME, MOD(x, 5)`.
+  ProgramInputs in;
+  in.streams.push_back({"SOURCE_SQL_STREAM_001", {{"X", SqlType::of(TypeKind::kInteger)}}});
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM t1 (x INTEGER);
+    CREATE STREAM t2 (a INTEGER);
+    CREATE STREAM "DESTINATION_SQL_STREAM" (x INTEGER);
+    CREATE PUMP p1 AS INSERT INTO t1 SELECT STREAM x FROM "SOURCE_SQL_STREAM_001" WHERE x < 100;
+    CREATE PUMP p2 AS INSERT INTO t2 SELECT STREAM x + 100 FROM "SOURCE_SQL_STREAM_001" WHERE x < 100;
+    CREATE PUMP p3 AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM x FROM t1 UNION ALL SELECT STREAM a FROM t2 ORDER BY ROWTIME, MOD(x, 5);
+  )",
+                      in, out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, Row{Value::integer(4)});
+  e->insert(0, kT0, Row{Value::integer(7)});
+  e->advance(kT0 + 1);
+  ASSERT_EQ(out.rows.size(), 4u);
+  // MOD(x, 5): 4 → 4, 7 → 2, 104 → 4, 107 → 2.
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:00.0|7");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:00.0|107");
+  EXPECT_EQ(out.rows[2], "2017-07-14 02:40:00.0|4");
+  EXPECT_EQ(out.rows[3], "2017-07-14 02:40:00.0|104");
+  EXPECT_TRUE(out.errors.empty());
+}
+
 TEST(SqlEngineTest, SystemColumnsAreNotSelectedByStar) {
   Collected out;
   ProgramInputs in;

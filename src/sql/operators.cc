@@ -106,10 +106,10 @@ bool TumblingAggregateOp::bucket_of(int64_t rowtime, int64_t* out) const {
   return true;
 }
 
-int64_t TumblingAggregateOp::bucket_end(int64_t start) const {
-  if (bucket_.months == 0) return start + bucket_.width_ms;
+int64_t TumblingAggregateOp::bucket_end(const Bucket& b, int64_t start) {
+  if (b.months == 0) return start + b.width_ms;
   CivilTime c = civil_from_millis(start);
-  int64_t m = c.year * 12 + (c.month - 1) + bucket_.months;
+  int64_t m = c.year * 12 + (c.month - 1) + b.months;
   c.year = floor_div(m, 12);
   c.month = static_cast<int>(floor_mod(m, 12)) + 1;
   return millis_from_civil(c);
@@ -166,21 +166,53 @@ bool TumblingAggregateOp::accumulate(Group& g, const EvalInput& in, int64_t rowt
         ++acc.count;
         break;
       }
+      case AggregateSpec::Kind::kStddevPop:
+      case AggregateSpec::Kind::kStddevSamp:
+      case AggregateSpec::Kind::kVarPop:
+      case AggregateSpec::Kind::kVarSamp: {
+        const double d = v->to_double();
+        acc.sum += d;
+        acc.sumsq += d * d;
+        ++acc.count;
+        break;
+      }
       case AggregateSpec::Kind::kCountStar: break;
     }
   }
   return true;
 }
 
+namespace {
+// The variance (or, `root`, the standard deviation) of `count` values from
+// their sum and sum of squares; none for no value, or one with `sample`.
+std::optional<double> variance_of(int64_t count, double sum, double sumsq, bool sample, bool root) {
+  if (count == 0 || (sample && count < 2)) return std::nullopt;
+  const double n = static_cast<double>(count);
+  double var = (sumsq - sum * sum / n) / (sample ? n - 1 : n);
+  if (var < 0) var = 0;  // rounding
+  return root ? std::sqrt(var) : var;
+}
+}  // namespace
+
 void TumblingAggregateOp::push(int64_t rowtime, const Row& row) {
   EvalInput in{&row, rowtime};
   if (!passes(ctx_, where_.get(), in, rowtime, row)) return;
   if (stagger_ms_ > 0) {
     emit_due(rowtime);
+  } else if (bucket_.kind != Bucket::Kind::kTime) {
+    SqlResult<Value> k = keys_[bucket_.key_index]->eval(in);
+    if (!k) return ctx_->fail(k.error(), rowtime, &row);
+    if (open_ && key_differs(*k))
+      flush(bucket_.kind == Bucket::Kind::kRowtimeExpression ? key_change_time(rowtime) : rowtime);
+    if (!open_) {
+      open_ = true;
+      current_key_ = std::move(*k);
+    }
+    last_rowtime_ = rowtime;
   } else {
     int64_t b = 0;
     if (!bucket_of(rowtime, &b)) return;
-    if (open_ && b > current_) flush();
+    if (open_ && b > current_) flush(bucket_end(current_));
     if (!open_ || b > current_) {
       open_ = true;
       current_ = b;
@@ -197,12 +229,42 @@ void TumblingAggregateOp::push(int64_t rowtime, const Row& row) {
   accumulate(groups_[it->second], in, rowtime, row);
 }
 
+bool TumblingAggregateOp::key_differs(const Value& v) const {
+  if (v.is_null() || current_key_.is_null()) return v.is_null() != current_key_.is_null();
+  auto c = compare_values(v, current_key_);
+  return !c || *c != 0;
+}
+
+int64_t TumblingAggregateOp::key_change_time(int64_t t) const {
+  static const Row kNoColumns;
+  // The key is a monotonic function of ROWTIME alone, so the times at which
+  // it differs from the open window's form a suffix of (last_rowtime_, t].
+  int64_t lo = last_rowtime_, hi = t;
+  while (hi - lo > 1) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    SqlResult<Value> k = keys_[bucket_.key_index]->eval(EvalInput{&kNoColumns, mid});
+    if (k && key_differs(*k))
+      hi = mid;
+    else
+      lo = mid;
+  }
+  return hi;
+}
+
 void TumblingAggregateOp::advance(int64_t bound) {
+  static const Row kNoColumns;
   int64_t b = 0;
-  if (stagger_ms_ > 0)
+  if (stagger_ms_ > 0) {
     emit_due(bound);
-  else if (open_ && bucket_of(bound, &b) && b > current_)
-    flush();
+  } else if (bucket_.kind == Bucket::Kind::kRowtimeExpression) {
+    // No row below `bound` will come: a row at `bound` would have this key.
+    if (open_ && bound > last_rowtime_) {
+      SqlResult<Value> k = keys_[bucket_.key_index]->eval(EvalInput{&kNoColumns, bound});
+      if (k && key_differs(*k)) flush(key_change_time(bound));
+    }
+  } else if (bucket_.kind == Bucket::Kind::kTime && open_ && bucket_of(bound, &b) && b > current_) {
+    flush(bucket_end(current_));
+  }
   forward_advance(bound);
 }
 
@@ -240,6 +302,17 @@ bool TumblingAggregateOp::finish(Group& g, int64_t end, Row& r) {
           return false;
         }
         aggs[i] = std::move(*q);
+        break;
+      }
+      case AggregateSpec::Kind::kStddevPop:
+      case AggregateSpec::Kind::kStddevSamp:
+      case AggregateSpec::Kind::kVarPop:
+      case AggregateSpec::Kind::kVarSamp: {
+        using K = AggregateSpec::Kind;
+        std::optional<double> v =
+            variance_of(acc.count, acc.sum, acc.sumsq, spec.kind == K::kStddevSamp || spec.kind == K::kVarSamp,
+                        spec.kind == K::kStddevPop || spec.kind == K::kStddevSamp);
+        aggs[i] = v ? Value::dbl(*v) : Value::null(TypeKind::kDouble);
         break;
       }
     }
@@ -288,8 +361,7 @@ void TumblingAggregateOp::emit_due(int64_t now) {
   groups_ = std::move(keep);
 }
 
-void TumblingAggregateOp::flush() {
-  const int64_t end = bucket_end(current_);
+void TumblingAggregateOp::flush(int64_t end) {
   std::vector<Row> out;
   out.reserve(groups_.size());
   for (Group& g : groups_) {
@@ -299,28 +371,76 @@ void TumblingAggregateOp::flush() {
   groups_.clear();
   index_.clear();
   open_ = false;
-  if (!order_by_.empty()) {
-    // ORDER BY over the output columns; the leading monotonic time bucket is
-    // the same for every row of one flush.
-    std::stable_sort(out.begin(), out.end(), [&](const Row& a, const Row& b) {
-      for (const auto& [e, desc] : order_by_) {
-        SqlResult<Value> va = e->eval(EvalInput{&a, end});
-        SqlResult<Value> vb = e->eval(EvalInput{&b, end});
-        if (!va || !vb) return false;
-        // NULLs sort first, as SQLstream does for ascending order.
-        if (va->is_null() || vb->is_null()) {
-          if (va->is_null() == vb->is_null()) continue;
-          return desc ? !va->is_null() : va->is_null();
-        }
-        auto c = compare_values(*va, *vb);
-        if (!c || *c == 0) continue;
-        return desc ? *c > 0 : *c < 0;
-      }
-      return false;
-    });
-  }
+  // ORDER BY over the output columns; the leading monotonic time bucket is
+  // the same for every row of one flush.
+  if (!order_by_.empty()) sort_rows(out, order_by_, end);
   if (next_ != nullptr)
     for (const Row& r : out) next_->push(end, r);
+}
+
+void TumblingAggregateOp::sort_rows(std::vector<Row>& rows, const std::vector<std::pair<ExprPtr, bool>>& order,
+                                    int64_t rowtime) {
+  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+    for (const auto& [e, desc] : order) {
+      SqlResult<Value> va = e->eval(EvalInput{&a, rowtime});
+      SqlResult<Value> vb = e->eval(EvalInput{&b, rowtime});
+      if (!va || !vb) return false;
+      // NULLs sort first, as SQLstream does for ascending order.
+      if (va->is_null() || vb->is_null()) {
+        if (va->is_null() == vb->is_null()) continue;
+        return desc ? !va->is_null() : va->is_null();
+      }
+      auto c = compare_values(*va, *vb);
+      if (!c || *c == 0) continue;
+      return desc ? *c > 0 : *c < 0;
+    }
+    return false;
+  });
+}
+
+// ---- SortOp --------------------------------------------------------------
+
+SortOp::SortOp(ExprPtr bucket_key, TumblingAggregateOp::Bucket bucket, std::vector<std::pair<ExprPtr, bool>> order,
+               size_t inputs)
+    : bucket_key_(std::move(bucket_key)),
+      bucket_(bucket),
+      order_(std::move(order)),
+      bounds_(inputs, std::numeric_limits<int64_t>::min()) {
+  for (size_t i = 0; i < inputs; ++i) inputs_.push_back(std::make_unique<Input>(this, i));
+}
+
+void SortOp::arrive(size_t input, int64_t rowtime, const Row& row) {
+  static const Row kNoColumns;
+  SqlResult<Value> b = bucket_key_->eval(EvalInput{&kNoColumns, rowtime});
+  if (b && !b->is_null()) pending_[std::max(b->as_int(), released_)].push_back(row);
+  bounds_[input] = std::max(bounds_[input], rowtime);
+  release();
+}
+
+void SortOp::raise(size_t input, int64_t bound) {
+  bounds_[input] = std::max(bounds_[input], bound);
+  release();
+}
+
+void SortOp::release() {
+  const int64_t low = *std::min_element(bounds_.begin(), bounds_.end());
+  int64_t forward = low;
+  while (!pending_.empty()) {
+    auto it = pending_.begin();
+    const int64_t end = TumblingAggregateOp::bucket_end(bucket_, it->first);
+    // Complete once no input can still bring a row of this bucket.
+    if (low < std::max(end, it->first + 1)) {
+      forward = std::min(forward, it->first);
+      break;
+    }
+    std::vector<Row> rows = std::move(it->second);
+    pending_.erase(it);
+    released_ = end;
+    TumblingAggregateOp::sort_rows(rows, order_, end);
+    if (next_ != nullptr)
+      for (const Row& r : rows) next_->push(end, r);
+  }
+  if (forward > std::numeric_limits<int64_t>::min()) forward_advance(forward);
 }
 
 // ---- SlidingWindowOp ---------------------------------------------------
@@ -351,12 +471,48 @@ SqlResult<Value> SlidingWindowOp::compute(const WindowAggregate& a, size_t slot,
   switch (a.kind) {
     case K::kCountStar: return Value::bigint(static_cast<int64_t>(w.size()));
     case K::kLag: {
-      if (w.size() > static_cast<size_t>(a.lag)) return w[w.size() - 1 - static_cast<size_t>(a.lag)].args[slot];
+      // The row `lag` back from the current one (which is w.back()); with
+      // IGNORE NULLS, rows whose value is NULL are not counted.
+      int64_t seen = 0;
+      for (size_t i = w.size() - 1; i-- > 0;) {
+        const Value& v = w[i].args[slot];
+        if (a.ignore_nulls && v.is_null()) continue;
+        if (++seen == a.lag) return v;
+      }
+      if (a.lag == 0) return w.back().args[slot];
       if (a.lag_default) return a.lag_default->eval(in);
       return Value::null(a.type.kind);
     }
-    case K::kFirstValue: return w.empty() ? Value::null(a.type.kind) : w.front().args[slot];
-    case K::kLastValue: return w.empty() ? Value::null(a.type.kind) : w.back().args[slot];
+    case K::kFirstValue:
+    case K::kLastValue:
+    case K::kNthValue: {
+      // The nth value counted from the window's first row (or, FROM LAST
+      // and LAST_VALUE, from its last), skipping NULLs with IGNORE NULLS.
+      const bool backwards = a.kind == K::kLastValue || (a.kind == K::kNthValue && a.from_last);
+      const int64_t n = a.kind == K::kNthValue ? a.lag : 1;
+      int64_t seen = 0;
+      for (size_t i = 0; i < w.size(); ++i) {
+        const Value& v = w[backwards ? w.size() - 1 - i : i].args[slot];
+        if (a.ignore_nulls && v.is_null()) continue;
+        if (++seen == n) return v;
+      }
+      return Value::null(a.type.kind);
+    }
+    case K::kExpAvg: {
+      // Weights halve every half-life back from the current row: a value in
+      // the newest half-life weighs 1, in the one before 1/2, and so on.
+      double num = 0, den = 0;
+      for (const Entry& e : w) {
+        const Value& v = e.args[slot];
+        if (v.is_null()) continue;
+        const int64_t age = std::max<int64_t>(0, in.rowtime - e.rowtime);
+        const double weight = std::ldexp(1.0, -static_cast<int>(std::min<int64_t>(age / a.half_life_ms, 1000)));
+        num += weight * v.to_double();
+        den += weight;
+      }
+      if (den == 0) return Value::null(TypeKind::kDouble);
+      return Value::dbl(num / den);
+    }
     default: break;
   }
   int64_t count = 0;
@@ -418,12 +574,9 @@ SqlResult<Value> SlidingWindowOp::compute(const WindowAggregate& a, size_t slot,
     case K::kStddevSamp:
     case K::kVarPop:
     case K::kVarSamp: {
-      const bool sample = a.kind == K::kStddevSamp || a.kind == K::kVarSamp;
-      if (count == 0 || (sample && count < 2)) return Value::null(TypeKind::kDouble);
-      double n = static_cast<double>(count);
-      double var = (sumsq - sum * sum / n) / (sample ? n - 1 : n);
-      if (var < 0) var = 0;  // rounding
-      return Value::dbl(a.kind == K::kVarPop || a.kind == K::kVarSamp ? var : std::sqrt(var));
+      std::optional<double> v = variance_of(count, sum, sumsq, a.kind == K::kStddevSamp || a.kind == K::kVarSamp,
+                                            a.kind == K::kStddevPop || a.kind == K::kStddevSamp);
+      return v ? Value::dbl(*v) : Value::null(TypeKind::kDouble);
     }
     default: return Value::null(a.type.kind);
   }

@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -174,7 +175,7 @@ class TumblingItemsOp final : public Operator {
 
 // One aggregate of a GROUP BY query.
 struct AggregateSpec {
-  enum class Kind : uint8_t { kCount, kCountStar, kSum, kAvg, kMin, kMax };
+  enum class Kind : uint8_t { kCount, kCountStar, kSum, kAvg, kMin, kMax, kStddevPop, kStddevSamp, kVarPop, kVarSamp };
   Kind kind = Kind::kCount;
   bool distinct = false;
   ExprPtr arg;           // null for COUNT(*)
@@ -190,6 +191,15 @@ struct AggregateSpec {
 class TumblingAggregateOp final : public Operator {
  public:
   struct Bucket {
+    // kTime: STEP/FLOOR of ROWTIME, a bucket of known width.
+    // kRowtimeExpression: another monotonic expression of ROWTIME alone
+    //   (`FLOOR((ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND / 10 TO
+    //   SECOND)`); a window ends at the first millisecond where its value
+    //   changes, found by bisection, so the clock closes it too.
+    // kMonotonic: MONOTONIC(expr) of the row's columns; a window ends when a
+    //   row with another value arrives, at that row's ROWTIME.
+    enum class Kind : uint8_t { kTime, kRowtimeExpression, kMonotonic };
+    Kind kind = Kind::kTime;
     size_t key_index = 0;  // which key is the bucket
     // The bucket's end from its start: start + width_ms, or for calendar
     // units (MONTH and longer) start + months.
@@ -213,11 +223,16 @@ class TumblingAggregateOp final : public Operator {
   // opens with its first row and closes `length_ms` of ROWTIME later; its
   // row's ROWTIME is the close. No bucket key is needed.
   void set_stagger(int64_t length_ms) { stagger_ms_ = length_ms; }
+  // A kTime bucket's end from its start.
+  static int64_t bucket_end(const Bucket& b, int64_t start);
+  // Sorts output rows by (expression, descending) keys, NULLs first.
+  static void sort_rows(std::vector<Row>& rows, const std::vector<std::pair<ExprPtr, bool>>& order, int64_t rowtime);
 
  private:
   struct Acc {
     Value value;  // SUM, MIN, MAX; AVG's sum
     int64_t count = 0;
+    double sum = 0, sumsq = 0;  // STDDEV_*, VAR_*
     std::vector<Row> distinct;  // COUNT(DISTINCT x): the values seen (small groups)
   };
   struct Group {
@@ -227,8 +242,12 @@ class TumblingAggregateOp final : public Operator {
   };
 
   bool bucket_of(int64_t rowtime, int64_t* out) const;
-  int64_t bucket_end(int64_t start) const;
-  void flush();
+  int64_t bucket_end(int64_t start) const { return bucket_end(bucket_, start); }
+  // kRowtimeExpression: the first ROWTIME in (last_rowtime_, t] whose key is
+  // not the open window's.
+  int64_t key_change_time(int64_t t) const;
+  bool key_differs(const Value& v) const;
+  void flush(int64_t end);
   void emit_due(int64_t now);
   // The group's output row (false when HAVING drops it or it fails).
   bool finish(Group& g, int64_t end, Row& out);
@@ -244,10 +263,51 @@ class TumblingAggregateOp final : public Operator {
   std::vector<std::pair<ExprPtr, bool>> order_by_;  // (expression over the output, descending)
 
   bool open_ = false;
-  int64_t current_ = 0;     // the open bucket's start
+  int64_t current_ = 0;  // the open bucket's start
+  Value current_key_;    // kRowtimeExpression, kMonotonic: the open window's key
+  int64_t last_rowtime_ = 0;
   int64_t stagger_ms_ = 0;  // > 0: stagger windows of this length, one per key
   std::vector<Group> groups_;
   std::unordered_map<Row, size_t, RowKeyHash, RowKeyEqual> index_;
+};
+
+// Streaming ORDER BY outside a GROUP BY (after a select list, or over a
+// UNION ALL): rows wait until their leading time bucket (ROWTIME,
+// FLOOR(ROWTIME TO unit), STEP(ROWTIME BY ...)) is complete on every input,
+// are sorted by the other keys, and leave with the bucket's end as their
+// ROWTIME (the bucket's ROWTIME itself when the key is plain ROWTIME), so
+// ROWTIME still never decreases.
+class SortOp final : public Operator {
+ public:
+  SortOp(ExprPtr bucket_key, TumblingAggregateOp::Bucket bucket, std::vector<std::pair<ExprPtr, bool>> order,
+         size_t inputs);
+  // Where upstream `i` pushes its rows.
+  Operator* input(size_t i) { return inputs_[i].get(); }
+  void push(int64_t rowtime, const Row& row) override { arrive(0, rowtime, row); }
+  void advance(int64_t bound) override { raise(0, bound); }
+
+ private:
+  class Input final : public Operator {
+   public:
+    Input(SortOp* sort, size_t index) : sort_(sort), index_(index) {}
+    void push(int64_t rowtime, const Row& row) override { sort_->arrive(index_, rowtime, row); }
+    void advance(int64_t bound) override { sort_->raise(index_, bound); }
+
+   private:
+    SortOp* sort_;
+    size_t index_;
+  };
+  void arrive(size_t input, int64_t rowtime, const Row& row);
+  void raise(size_t input, int64_t bound);
+  void release();
+
+  ExprPtr bucket_key_;
+  TumblingAggregateOp::Bucket bucket_;
+  std::vector<std::pair<ExprPtr, bool>> order_;
+  std::vector<std::unique_ptr<Input>> inputs_;
+  std::vector<int64_t> bounds_;                  // per input: no row below this will come
+  std::map<int64_t, std::vector<Row>> pending_;  // bucket start → its rows
+  int64_t released_ = std::numeric_limits<int64_t>::min();
 };
 
 // A sliding window: the frame of one windowed aggregate, `AGG(x) OVER
@@ -275,15 +335,20 @@ struct WindowAggregate {
     kVarPop,
     kVarSamp,
     kLag,
+    kNthValue,
+    kExpAvg,
   };
   Kind kind = Kind::kCount;
   size_t frame = 0;  // index into the operator's frames
   ExprPtr arg;       // null for COUNT(*)
   SqlType type;
-  BoundFunction add;     // SUM, AVG
-  BoundFunction divide;  // AVG
-  int64_t lag = 1;       // LAG: how many rows back
-  ExprPtr lag_default;   // LAG's third argument (may be null)
+  BoundFunction add;          // SUM, AVG
+  BoundFunction divide;       // AVG
+  int64_t lag = 1;            // LAG: how many rows back; NTH_VALUE: n
+  ExprPtr lag_default;        // LAG's third argument (may be null)
+  bool ignore_nulls = false;  // FIRST_VALUE, LAST_VALUE, NTH_VALUE, LAG ... IGNORE NULLS
+  bool from_last = false;     // NTH_VALUE ... FROM LAST
+  int64_t half_life_ms = 0;   // EXP_AVG
 };
 
 // A query with windowed aggregates: every input row that passes WHERE goes

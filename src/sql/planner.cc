@@ -63,19 +63,19 @@ struct WindowContext {
 };
 
 bool is_window_function_name(const std::string& n) {
-  static const std::set<std::string> kNames = {"COUNT",       "SUM",        "AVG",      "MIN",         "MAX",
-                                               "FIRST_VALUE", "LAST_VALUE", "STDDEV",   "STDDEV_SAMP", "STDDEV_POP",
-                                               "VAR_POP",     "VAR_SAMP",   "VARIANCE", "LAG"};
+  static const std::set<std::string> kNames = {
+      "COUNT",       "SUM",        "AVG",     "MIN",      "MAX",      "FIRST_VALUE", "LAST_VALUE", "STDDEV",
+      "STDDEV_SAMP", "STDDEV_POP", "VAR_POP", "VAR_SAMP", "VARIANCE", "LAG",         "NTH_VALUE",  "EXP_AVG"};
   return kNames.contains(n);
 }
 
 bool is_aggregate_name(const std::string& n) {
-  return n == "COUNT" || n == "SUM" || n == "AVG" || n == "MIN" || n == "MAX";
+  static const std::set<std::string> kNames = {"COUNT",      "SUM",         "AVG",     "MIN",      "MAX",     "STDDEV",
+                                               "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "VARIANCE"};
+  return kNames.contains(n);
 }
-bool is_unsupported_aggregate_name(const std::string& n) {
-  static const std::set<std::string> kNames = {"STDDEV",     "STDDEV_POP", "STDDEV_SAMP", "VAR_POP",
-                                               "VAR_SAMP",   "VARIANCE",   "EXP_AVG",     "FIRST_VALUE",
-                                               "LAST_VALUE", "NTH_VALUE",  "LAG",         "MONOTONIC"};
+bool needs_over_name(const std::string& n) {
+  static const std::set<std::string> kNames = {"EXP_AVG", "FIRST_VALUE", "LAST_VALUE", "NTH_VALUE", "LAG"};
   return kNames.contains(n);
 }
 
@@ -125,6 +125,50 @@ bool has_aggregate(const ast::Expr& e) {
 bool has_aggregate(const ast::Box<ast::Expr>& b) { return b && has_aggregate(*b); }
 bool has_window(const ast::Expr& e) {
   return has_call(e, [](const ast::FunctionCall& f) { return f.over.has_value(); });
+}
+
+// How an expression moves with ROWTIME, by the rules of KDA's "Monotonic
+// Expressions and Operators": ROWTIME ascends; a constant does not move;
+// adding or subtracting a constant, multiplying or dividing by one, FLOOR,
+// CEIL, STEP, CAST and `(a - b) unit` keep an expression monotonic.
+enum class Monotonicity : uint8_t { kConstant, kMonotone, kOther };
+Monotonicity monotonicity(const ast::Expr& e) {
+  using M = Monotonicity;
+  if (is_rowtime_ref(e)) return M::kMonotone;
+  return std::visit(
+      [&](const auto& n) -> M {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, ast::Literal>) {
+          return M::kConstant;
+        } else if constexpr (std::is_same_v<T, ast::Unary>) {
+          return n.op == ast::Unary::Op::kNot ? M::kOther : monotonicity(*n.operand);
+        } else if constexpr (std::is_same_v<T, ast::Binary>) {
+          const M l = monotonicity(*n.left), r = monotonicity(*n.right);
+          switch (n.op) {
+            case ast::Binary::Op::kAdd:
+            case ast::Binary::Op::kSub:
+            case ast::Binary::Op::kMul:
+              if (l == M::kConstant) return r;
+              if (r == M::kConstant) return l;
+              return M::kOther;
+            case ast::Binary::Op::kDiv: return r == M::kConstant ? l : M::kOther;
+            default: return l == M::kConstant && r == M::kConstant ? M::kConstant : M::kOther;
+          }
+        } else if constexpr (std::is_same_v<T, ast::FloorCeil> || std::is_same_v<T, ast::Cast> ||
+                             std::is_same_v<T, ast::IntervalOf>) {
+          return monotonicity(*n.operand);
+        } else if constexpr (std::is_same_v<T, ast::Step>) {
+          return monotonicity(*n.width) == M::kConstant ? monotonicity(*n.operand) : M::kOther;
+        } else if constexpr (std::is_same_v<T, ast::FunctionCall>) {
+          if (n.over || n.args.size() != 1) return M::kOther;
+          if (n.name == "MONOTONIC") return M::kMonotone;
+          if (n.name == "FLOOR" || n.name == "CEIL" || n.name == "CEILING") return monotonicity(*n.args[0]);
+          return M::kOther;
+        } else {
+          return M::kOther;
+        }
+      },
+      e.node);
 }
 
 std::optional<TimeUnit> unit_of(ast::TimeUnit u) { return parse_time_unit(ast::time_unit_name(u)); }
@@ -266,7 +310,6 @@ class Planner {
     if (u.op != ast::SetOperation::Op::kUnion) return fail(q.pos, "EXCEPT and INTERSECT of streams are not supported");
     if (u.quantifier != ast::SetOperation::Quantifier::kAll)
       return fail(q.pos, "UNION (which removes duplicates) of streams is not supported; use UNION ALL");
-    if (!q.order_by.empty()) return fail(q.pos, "ORDER BY over a UNION is not supported yet");
     Result<Planned> l = query(*u.left, ctx);
     if (!l) return l;
     Result<Planned> r = query(*u.right, ctx);
@@ -279,6 +322,7 @@ class Planner {
         return fail(q.pos, "column " + std::to_string(i + 1) + " of UNION ALL is " + l->columns[i].type.to_string() +
                                " on one side and " + r->columns[i].type.to_string() + " on the other");
     l->tails.insert(l->tails.end(), r->tails.begin(), r->tails.end());
+    if (!q.order_by.empty()) return sorted(std::move(*l), q.order_by, nullptr);
     return l;
   }
 
@@ -538,8 +582,28 @@ class Planner {
     if (!s.stream)
       return fail(s.pos, "a query on streams is continuous: write SELECT STREAM (a plain SELECT reads tables only)");
     if (!s.from) return fail(s.pos, "SELECT STREAM needs a FROM clause");
-    if (s.quantifier == ast::FunctionCall::Quantifier::kDistinct)
-      return fail(s.pos, "SELECT STREAM DISTINCT is not supported yet");
+    if (s.quantifier == ast::FunctionCall::Quantifier::kDistinct) {
+      // SELECT STREAM DISTINCT a, b is GROUP BY a, b: one of them must be
+      // monotonic (ROWTIME, FLOOR(ROWTIME TO MINUTE), ...) for rows to leave.
+      if (!s.group_by.empty() || s.stagger)
+        return fail(s.pos, "SELECT STREAM DISTINCT cannot be combined with GROUP BY or WINDOWED BY STAGGER");
+      ast::Select g = s;
+      g.quantifier = ast::FunctionCall::Quantifier::kNone;
+      bool monotonic = false;
+      for (const ast::SelectItem& item : s.items) {
+        if (item.expr->as<ast::Star>() != nullptr)
+          return fail(item.pos, "SELECT STREAM DISTINCT needs its columns named; * is not supported here");
+        if (has_aggregate(*item.expr) || has_window(*item.expr))
+          return fail(item.pos, "SELECT STREAM DISTINCT selects plain expressions, not aggregates");
+        monotonic = monotonic || bucket_of(*item.expr).has_value();
+        g.group_by.push_back(item.expr);
+      }
+      if (!monotonic)
+        return fail(s.pos,
+                    "SELECT STREAM DISTINCT needs a monotonic expression among its columns, such as ROWTIME or "
+                    "FLOOR(\"S\".ROWTIME TO MINUTE); without one a row could never be known to be distinct");
+      return select(g, order_by, ctx);
+    }
     if (s.stagger && !s.group_by.empty())
       return fail(s.stagger->pos, "WINDOWED BY STAGGER takes the place of GROUP BY; a query cannot have both");
     Result<FromPlan> f = from(*s.from, ctx);
@@ -561,8 +625,6 @@ class Planner {
     if (aggregate) return aggregate_select(s, order_by, ctx, *f, std::move(where));
     if (!windowed && !s.windows.empty()) return fail(s.windows.front().pos, "WINDOW is declared but no OVER uses it");
     if (s.having) return fail(s.having->pos, "HAVING needs a GROUP BY");
-    if (!order_by.empty())
-      return fail(order_by.front().pos, "ORDER BY is supported after a windowed GROUP BY only, for now");
 
     Planned out;
     std::vector<ExprPtr> items;
@@ -609,12 +671,62 @@ class Planner {
     }
     f->connect(op);
     out.tails.push_back(op);
+    if (!order_by.empty()) return sorted(std::move(out), order_by, &s.items);
     return out;
   }
 
-  // The window a GROUP BY key is, when it is a monotonic expression of
-  // ROWTIME: STEP(ROWTIME BY INTERVAL ...), FLOOR(ROWTIME TO unit), ROWTIME.
+  // Streaming ORDER BY over a query's rows: led by a time bucket, then any
+  // expressions of the output columns (or, `items`, selected expressions).
+  Result<Planned> sorted(Planned in, const std::vector<ast::OrderItem>& order_by,
+                         const std::vector<ast::SelectItem>* items) {
+    const ast::OrderItem& lead = order_by.front();
+    std::optional<TumblingAggregateOp::Bucket> bucket = time_bucket_of(*lead.expr);
+    if (!bucket || lead.descending)
+      return fail(lead.pos,
+                  "a streaming ORDER BY starts with an ascending time key: ROWTIME, FLOOR(ROWTIME TO unit) or "
+                  "STEP(ROWTIME BY INTERVAL ...)");
+    Result<ExprPtr> key = bind(*lead.expr, Scope{}, nullptr);
+    if (!key) return error(key.error());
+    Scope outputs;
+    for (const ColumnSchema& c : in.columns) outputs.cols.push_back(Col{"", c.name, c.type});
+    std::vector<std::pair<ExprPtr, bool>> order;
+    for (size_t k = 1; k < order_by.size(); ++k) {
+      const ast::OrderItem& o = order_by[k];
+      std::optional<size_t> col;
+      for (size_t i = 0; items != nullptr && i < items->size() && i < in.columns.size() && !col; ++i)
+        if (*(*items)[i].expr == *o.expr && (*items)[i].expr->as<ast::Star>() == nullptr) col = i;
+      if (col) {
+        order.emplace_back(make_column(*col, in.columns[*col].type), o.descending);
+        continue;
+      }
+      Result<ExprPtr> e = bind(*o.expr, outputs, nullptr);
+      if (!e) return fail(o.pos, "ORDER BY in a streaming query sorts by the selected columns: " + e.error().message());
+      order.emplace_back(std::move(*e), o.descending);
+    }
+    auto op = std::make_unique<SortOp>(std::move(*key), *bucket, std::move(order), in.tails.size());
+    SortOp* sort = op.get();
+    hooks_.add_operator(std::move(op));
+    for (size_t i = 0; i < in.tails.size(); ++i) in.tails[i]->set_next(sort->input(i));
+    in.tails.assign(1, sort);
+    return in;
+  }
+
+  // The window a GROUP BY key is, when it is monotonic: STEP(ROWTIME BY
+  // INTERVAL ...), FLOOR(ROWTIME TO unit), ROWTIME (buckets of known width);
+  // another monotonic expression of ROWTIME alone; MONOTONIC(expr).
   std::optional<TumblingAggregateOp::Bucket> bucket_of(const ast::Expr& e) {
+    if (std::optional<TumblingAggregateOp::Bucket> b = time_bucket_of(e)) return b;
+    using Kind = TumblingAggregateOp::Bucket::Kind;
+    const auto* fc = e.as<ast::FunctionCall>();
+    const bool declared = fc != nullptr && fc->name == "MONOTONIC" && !fc->over && fc->args.size() == 1;
+    if (!declared && monotonicity(e) != Monotonicity::kMonotone) return std::nullopt;
+    TumblingAggregateOp::Bucket b;
+    b.kind = bind(e, Scope{}, nullptr) ? Kind::kRowtimeExpression : Kind::kMonotonic;
+    if (b.kind == Kind::kMonotonic && !declared) return std::nullopt;
+    return b;
+  }
+
+  std::optional<TumblingAggregateOp::Bucket> time_bucket_of(const ast::Expr& e) {
     TumblingAggregateOp::Bucket b;
     if (is_rowtime_ref(e)) return b;
     if (const auto* st = e.as<ast::Step>()) {
@@ -689,8 +801,8 @@ class Planner {
       Pos at = s.group_by.empty() ? s.pos : s.group_by.front()->pos;
       return fail(at,
                   "a streaming GROUP BY needs a monotonic expression of ROWTIME among its keys, such as "
-                  "STEP(\"S\".ROWTIME BY INTERVAL '1' MINUTE) or FLOOR(\"S\".ROWTIME TO MINUTE); without one the "
-                  "groups would never close");
+                  "STEP(\"S\".ROWTIME BY INTERVAL '1' MINUTE) or FLOOR(\"S\".ROWTIME TO MINUTE), or a key declared "
+                  "with MONOTONIC(expr); without one the groups would never close");
     }
     Planned out;
     std::vector<ExprPtr> items;
@@ -884,6 +996,14 @@ class Planner {
       if (fc.name == "COUNT") {
         spec.kind = AggregateSpec::Kind::kCount;
         spec.type = SqlType::of(TypeKind::kBigint);
+      } else if (fc.name.starts_with("STDDEV") || fc.name.starts_with("VAR")) {
+        if (!t.is_numeric()) return fail(at.pos, fc.name + " needs a number; this is " + t.to_string());
+        using K = AggregateSpec::Kind;
+        spec.kind = fc.name == "STDDEV_POP"                          ? K::kStddevPop
+                    : fc.name == "VAR_POP"                           ? K::kVarPop
+                    : fc.name == "VAR_SAMP" || fc.name == "VARIANCE" ? K::kVarSamp
+                                                                     : K::kStddevSamp;
+        spec.type = SqlType::of(TypeKind::kDouble);
       } else if (fc.name == "MIN" || fc.name == "MAX") {
         spec.kind = fc.name == "MIN" ? AggregateSpec::Kind::kMin : AggregateSpec::Kind::kMax;
         spec.type = t;
@@ -1018,7 +1138,18 @@ class Planner {
       a.type = SqlType::of(TypeKind::kBigint);
     } else {
       if (fc.args.empty()) return fail(at.pos, fc.name + " needs an argument");
-      if (fc.name != "LAG" && fc.args.size() != 1) return fail(at.pos, fc.name + " takes one argument");
+      if ((fc.name == "NTH_VALUE" || fc.name == "EXP_AVG") && fc.args.size() != 2)
+        return fail(at.pos, fc.name + (fc.name == "EXP_AVG" ? " takes a value and a time interval (the half-life)"
+                                                            : " takes a value and n"));
+      if (fc.name != "LAG" && fc.name != "NTH_VALUE" && fc.name != "EXP_AVG" && fc.args.size() != 1)
+        return fail(at.pos, fc.name + " takes one argument");
+      if (fc.from != ast::FunctionCall::From::kDefault && fc.name != "NTH_VALUE")
+        return fail(at.pos, "FROM FIRST and FROM LAST apply to NTH_VALUE only");
+      if (fc.nulls != ast::FunctionCall::Nulls::kDefault && fc.name != "NTH_VALUE" && fc.name != "FIRST_VALUE" &&
+          fc.name != "LAST_VALUE" && fc.name != "LAG")
+        return fail(at.pos, "IGNORE NULLS and RESPECT NULLS apply to FIRST_VALUE, LAST_VALUE, NTH_VALUE and LAG");
+      a.ignore_nulls = fc.nulls == ast::FunctionCall::Nulls::kIgnore;
+      a.from_last = fc.from == ast::FunctionCall::From::kLast;
       if (fc.name == "LAG" && fc.args.size() > 3) return fail(at.pos, "LAG takes at most three arguments");
       Result<ExprPtr> arg = bind(*fc.args[0], *w.input, nullptr);
       if (!arg) return arg;
@@ -1037,7 +1168,9 @@ class Planner {
                                                       {"VAR_POP", K::kVarPop},
                                                       {"VAR_SAMP", K::kVarSamp},
                                                       {"VARIANCE", K::kVarSamp},
-                                                      {"LAG", K::kLag}};
+                                                      {"LAG", K::kLag},
+                                                      {"NTH_VALUE", K::kNthValue},
+                                                      {"EXP_AVG", K::kExpAvg}};
       a.kind = kKinds.at(fc.name);
       a.type = t;
       switch (a.kind) {
@@ -1080,6 +1213,25 @@ class Planner {
             a.lag_default = std::move(*d);
           }
           lag_rows = a.lag;
+          break;
+        }
+        case K::kNthValue: {
+          Result<ExprPtr> n = bind(*fc.args[1], Scope{}, nullptr);
+          SqlResult<Value> v = n && (*n)->is_constant() ? eval_constant(**n) : SqlResult<Value>(Value());
+          if (!v || v->is_null() || !(*n)->type().is_integer() || v->as_int() < 1)
+            return fail(fc.args[1]->pos, "NTH_VALUE's n must be a positive integer constant");
+          a.lag = v->as_int();
+          break;
+        }
+        case K::kExpAvg: {
+          if (!t.is_numeric()) return fail(at.pos, "EXP_AVG needs a number; this is " + t.to_string());
+          Result<ExprPtr> h = bind(*fc.args[1], Scope{}, nullptr);
+          SqlResult<Value> v = h && (*h)->is_constant() ? eval_constant(**h) : SqlResult<Value>(Value());
+          if (!v || v->is_null() || v->kind() != TypeKind::kIntervalDayTime || v->as_int() <= 0)
+            return fail(fc.args[1]->pos,
+                        "EXP_AVG's half-life must be a positive day-time INTERVAL constant, e.g. INTERVAL '10' SECOND");
+          a.half_life_ms = v->as_int();
+          a.type = SqlType::of(TypeKind::kDouble);
           break;
         }
         default: break;
@@ -1254,7 +1406,13 @@ class Planner {
               return fail(
                   e.pos,
                   n.name + " is an aggregate here; it needs a GROUP BY with a window (or OVER, not supported yet)");
-            if (is_unsupported_aggregate_name(n.name)) return fail(e.pos, n.name + " is not supported yet");
+            if (n.name == "MONOTONIC") {
+              // A declaration for GROUP BY; as a value it is its argument.
+              if (n.args.size() != 1) return fail(e.pos, "MONOTONIC takes one argument");
+              return sub(n.args[0]);
+            }
+            if (needs_over_name(n.name))
+              return fail(e.pos, n.name + " needs OVER: it is computed over a sliding window");
             if (n.name == "CURRENT_ROW_TIMESTAMP" || n.name == "CURRENT_TIMESTAMP" || n.name == "LOCALTIMESTAMP") {
               if (!n.args.empty()) return fail(e.pos, n.name + " takes no arguments");
               return make_current_row_timestamp();
