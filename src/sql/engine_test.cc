@@ -482,6 +482,44 @@ TEST(SqlEngineTest, OrderByOverAUnionAllWaitsForBothSides) {
   EXPECT_TRUE(out.errors.empty());
 }
 
+TEST(SqlEngineTest, LogParserRowsInASelectList) {
+  ProgramInputs in;
+  in.streams.push_back({"SOURCE_SQL_STREAM_001", {{"log", SqlType::varchar(512)}}});
+  Collected out;
+  // The SQL guide's W3C example: `AS l(r)` names the row, `l.r.COLUMN1` reads a field.
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (host VARCHAR(16), who VARCHAR(16), request VARCHAR(64), status INTEGER);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM l.r.COLUMN1, l.r.COLUMN3, l.r.COLUMN5, CAST(l.r.COLUMN6 AS INTEGER)
+      FROM (SELECT STREAM W3C_LOG_PARSE("log", 'COMMON') FROM "SOURCE_SQL_STREAM_001") AS l(r);
+    -- The REGEX_LOG_PARSE reference's form: an alias in the subquery, t.rec.COLUMNn outside.
+    CREATE STREAM parts (whole VARCHAR(16), a VARCHAR(8), b VARCHAR(8));
+    CREATE PUMP q AS INSERT INTO parts
+      SELECT STREAM t."log", t.rec.COLUMN1, rec.COLUMN2
+      FROM (SELECT STREAM "log", REGEX_LOG_PARSE("log", '(\d+)-(\d+)') AS rec FROM "SOURCE_SQL_STREAM_001") AS t;
+    -- A row spread over a stream's columns.
+    CREATE STREAM spread (c1 VARCHAR(8), c2 VARCHAR(8));
+    CREATE PUMP u AS INSERT INTO spread SELECT STREAM REGEX_LOG_PARSE("log", '(\d+)-(\d+)') FROM "SOURCE_SQL_STREAM_001";
+  )",
+                      in, out);
+  ASSERT_TRUE(e);
+  std::vector<std::string> parts, spread;
+  e->subscribe("PARTS", [&](const StreamRow& r) { parts.push_back(text(r)); });
+  e->subscribe("SPREAD", [&](const StreamRow& r) { spread.push_back(text(r)); });
+  e->insert(0, kT0,
+            Row{Value::varchar(
+                "192.168.254.30 - John [24/May/2004:22:01:02 -0700] \"GET /icons/apache_pb.gif HTTP/1.1\" 304 0")});
+  e->insert(0, kT0 + 1, Row{Value::varchar("12-34")});
+  ASSERT_EQ(out.rows.size(), 2u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:00.0|192.168.254.30|John|GET /icons/apache_pb.gif HTTP/1.1|304");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:00.001|NULL|NULL|NULL|NULL");  // not a log line: a NULL row
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[1], "2017-07-14 02:40:00.001|12-34|12|34");
+  ASSERT_EQ(spread.size(), 2u);
+  EXPECT_EQ(spread[1], "2017-07-14 02:40:00.001|12|34");
+  EXPECT_TRUE(out.errors.empty()) << out.errors[0];
+}
+
 TEST(SqlEngineTest, SystemColumnsAreNotSelectedByStar) {
   Collected out;
   ProgramInputs in;

@@ -40,6 +40,10 @@ struct FromPlan {
 struct Planned {
   std::vector<ColumnSchema> columns;
   std::vector<Operator*> tails;
+  // When a select item made several columns (a log parser's row): per
+  // column, which output group (a select item, or one column of *) it is
+  // and its field's name (empty for a plain column). Empty otherwise.
+  std::vector<std::pair<size_t, std::string>> origin;
 };
 
 // The state of binding an aggregate query's select list and HAVING.
@@ -347,13 +351,25 @@ class Planner {
     if (const auto* d = f.as<ast::DerivedTable>()) {
       Result<Planned> inner = query(*d->query, ctx);
       if (!inner) return error(inner.error());
-      if (!d->columns.empty() && d->columns.size() != inner->columns.size())
+      // AS l(r) names the query's select items; a row-valued item's fields
+      // are then `l.r.COLUMN1`, ...
+      const size_t groups = inner->origin.empty() ? inner->columns.size() : inner->origin.back().first + 1;
+      if (!d->columns.empty() && d->columns.size() != groups)
         return fail(f.pos, "the subquery's column list names " + std::to_string(d->columns.size()) +
-                               " columns but it selects " + std::to_string(inner->columns.size()));
+                               " columns but it selects " + std::to_string(groups));
       FromPlan p;
-      for (size_t i = 0; i < inner->columns.size(); ++i)
-        p.scope.cols.push_back(Col{d->alias.value_or(""), d->columns.empty() ? inner->columns[i].name : d->columns[i],
-                                   inner->columns[i].type});
+      for (size_t i = 0; i < inner->columns.size(); ++i) {
+        std::string name = inner->columns[i].name;
+        if (!d->columns.empty()) {
+          if (inner->origin.empty()) {
+            name = d->columns[i];
+          } else {
+            const auto& [group, field] = inner->origin[i];
+            name = field.empty() ? d->columns[group] : d->columns[group] + "." + field;
+          }
+        }
+        p.scope.cols.push_back(Col{d->alias.value_or(""), std::move(name), inner->columns[i].type});
+      }
       std::vector<Operator*> tails = inner->tails;
       p.connect = [tails](Operator* op) {
         for (Operator* t : tails) t->set_next(op);
@@ -646,8 +662,24 @@ class Planner {
           if (col.system || (!star->qualifier.empty() && star->qualifier.back() != col.qualifier)) continue;
           items.push_back(make_column(c, col.type));
           out.columns.push_back(ColumnSchema{col.name, col.type});
+          if (!out.origin.empty()) out.origin.emplace_back(out.origin.back().first + 1, "");
         }
         if (items.size() == before) return fail(item.pos, "no columns match " + ast::to_sql(*item.expr));
+        continue;
+      }
+      if (const auto* fc = item.expr->as<ast::FunctionCall>();
+          fc != nullptr && !fc->over && is_row_function(fc->name)) {
+        if (item.alias && *item.alias == "ROWTIME") return fail(item.pos, fc->name + " returns a row, not a TIMESTAMP");
+        Result<std::vector<std::pair<RowColumn, ExprPtr>>> fields = row_fields(*item.expr, *fc, f->scope);
+        if (!fields) return error(fields.error());
+        if (out.origin.empty())
+          for (size_t c = 0; c < out.columns.size(); ++c) out.origin.emplace_back(c, "");
+        const size_t group = out.origin.empty() ? 0 : out.origin.back().first + 1;
+        for (auto& [col, expr] : *fields) {
+          out.columns.push_back(ColumnSchema{column_name(item, i) + "." + col.name, col.type});
+          out.origin.emplace_back(group, col.name);
+          items.push_back(std::move(expr));
+        }
         continue;
       }
       Result<ExprPtr> e = bind(*item.expr, f->scope, nullptr);
@@ -659,6 +691,7 @@ class Planner {
         continue;
       }
       out.columns.push_back(ColumnSchema{column_name(item, i), (*e)->type()});
+      if (!out.origin.empty()) out.origin.emplace_back(out.origin.back().first + 1, "");
       items.push_back(std::move(*e));
     }
     Operator* op = nullptr;
@@ -856,15 +889,28 @@ class Planner {
 
   Result<size_t> resolve(const ast::Expr& at, const ast::ColumnRef& c, const Scope& scope) {
     std::optional<size_t> found;
-    const std::string& name = c.name.back();
-    const std::string* qualifier = c.name.size() >= 2 ? &c.name[c.name.size() - 2] : nullptr;
-    if (c.name.size() > 2) return fail(at.pos, "column names have at most two parts: " + ast::to_sql(at));
-    for (size_t i = 0; i < scope.cols.size(); ++i) {
-      const Col& col = scope.cols[i];
-      if (col.name != name || (qualifier != nullptr && col.qualifier != *qualifier)) continue;
-      if (found) return fail(at.pos, "column " + ast::to_sql(at) + " is ambiguous; qualify it with its stream's name");
-      found = i;
+    if (c.name.size() > 3) return fail(at.pos, "column names have at most three parts: " + ast::to_sql(at));
+    // `s.col`, `col`, and a field of a row-valued column (a log parser's
+    // result): `t.r.COLUMN1`, or `r.COLUMN1`.
+    auto search = [&](const std::string* qualifier, const std::string& name) -> Status {
+      for (size_t i = 0; i < scope.cols.size(); ++i) {
+        const Col& col = scope.cols[i];
+        if (col.name != name || (qualifier != nullptr && col.qualifier != *qualifier)) continue;
+        if (found)
+          return Status::invalid_argument("column " + ast::to_sql(at) +
+                                          " is ambiguous; qualify it with its stream's name");
+        found = i;
+      }
+      return Status::ok();
+    };
+    Status st = Status::ok();
+    if (c.name.size() == 3) {
+      st = search(&c.name[0], c.name[1] + "." + c.name[2]);
+    } else {
+      st = search(c.name.size() == 2 ? &c.name[0] : nullptr, c.name.back());
+      if (st && !found && c.name.size() == 2) st = search(nullptr, c.name[0] + "." + c.name[1]);
     }
+    if (!st) return fail(at.pos, st.message());
     if (!found) {
       std::string known;
       for (size_t i = 0; i < scope.cols.size() && i < 20; ++i)
@@ -897,6 +943,74 @@ class Planner {
       if (v) return make_constant(std::move(*v), e->type());
     }
     return e;
+  }
+
+  static bool is_row_function(const std::string& name) {
+    for (std::string_view n : row_function_names())
+      if (n == name) return true;
+    return false;
+  }
+
+  // A log parser's row as one expression per column. The parse runs once
+  // per row: the columns share the last arguments and their result.
+  Result<std::vector<std::pair<RowColumn, ExprPtr>>> row_fields(const ast::Expr& at, const ast::FunctionCall& fc,
+                                                                const Scope& scope) {
+    auto bind_args = [&]() -> Result<std::vector<ExprPtr>> {
+      std::vector<ExprPtr> args;
+      for (const auto& a : fc.args) {
+        Result<ExprPtr> v = bind(*a, scope, nullptr);
+        if (!v) return error(v.error());
+        args.push_back(std::move(*v));
+      }
+      return args;
+    };
+    Result<std::vector<ExprPtr>> first = bind_args();
+    if (!first) return error(first.error());
+    std::vector<Value> constants(first->size());
+    std::vector<ArgInfo> info(first->size());
+    for (size_t i = 0; i < first->size(); ++i) {
+      info[i].type = (*first)[i]->type();
+      if ((*first)[i]->is_constant()) {
+        SqlResult<Value> v = eval_constant(*(*first)[i]);
+        if (v) {
+          constants[i] = std::move(*v);
+          info[i].constant = &constants[i];
+        }
+      }
+    }
+    Result<BoundRowFunction> rf = find_row_function(fc.name, info);
+    if (!rf) return fail(at.pos, rf.error().message());
+    struct Cache {
+      bool valid = false;
+      std::vector<Value> args;
+      std::optional<Row> row;
+    };
+    auto cache = std::make_shared<Cache>();
+    RowFn parse = rf->fn;
+    std::vector<std::pair<RowColumn, ExprPtr>> out;
+    for (size_t k = 0; k < rf->columns.size(); ++k) {
+      const TypeKind kind = rf->columns[k].type.kind;
+      BoundFunction field{[cache, parse, k, kind](std::span<const Value> args) -> SqlResult<Value> {
+                            bool same = cache->valid && cache->args.size() == args.size();
+                            for (size_t i = 0; same && i < args.size(); ++i)
+                              same = !is_distinct_from(cache->args[i], args[i]);
+                            if (!same) {
+                              cache->valid = false;
+                              SqlResult<std::optional<Row>> r = parse(args);
+                              if (!r) return std::unexpected(r.error());
+                              cache->args.assign(args.begin(), args.end());
+                              cache->row = std::move(*r);
+                              cache->valid = true;
+                            }
+                            if (!cache->row || k >= cache->row->size()) return Value::null(kind);
+                            return (*cache->row)[k];
+                          },
+                          rf->columns[k].type};
+      Result<std::vector<ExprPtr>> args = k == 0 ? std::move(first) : bind_args();
+      if (!args) return error(args.error());
+      out.emplace_back(rf->columns[k], make_call(std::move(field), std::move(*args)));
+    }
+    return out;
   }
 
   Result<ExprPtr> constant_text(std::string_view s) {
