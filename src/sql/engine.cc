@@ -262,6 +262,7 @@ Status Engine::replace_table(std::string_view name, std::vector<Row> rows) {
   for (auto& t : impl_->tables) {
     if (t->name != name) continue;
     t->rows = std::move(rows);
+    ++t->version;
     return Status::ok();
   }
   return Status::not_found("no reference table " + std::string(name));

@@ -520,6 +520,56 @@ TEST(SqlEngineTest, LogParserRowsInASelectList) {
   EXPECT_TRUE(out.errors.empty()) << out.errors[0];
 }
 
+TEST(SqlEngineTest, SubqueriesOverAReferenceTable) {
+  ProgramInputs in = ticker_inputs();
+  in.tables.push_back(
+      {"WATCHLIST", {{"TICKER", SqlType::varchar(4)}, {"LIMIT_PRICE", SqlType::of(TypeKind::kDouble)}}, {}});
+  Collected out;
+  auto e = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), price REAL, top_limit DOUBLE, watched BOOLEAN);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol, price,
+                    (SELECT limit_price FROM watchlist WHERE ticker = 'AMZN'),
+                    EXISTS (SELECT ticker FROM watchlist w WHERE w.limit_price > 1000)
+      FROM "SOURCE_SQL_STREAM_001"
+      WHERE ticker_symbol IN (SELECT ticker FROM watchlist) AND ticker_symbol NOT IN (SELECT 'XXX' FROM watchlist);
+  )",
+                      in, out);
+  ASSERT_TRUE(e);
+  ASSERT_TRUE(e->replace_table(
+      "WATCHLIST", {Row{Value::varchar("AMZN"), Value::dbl(120)}, Row{Value::varchar("MSFT"), Value::dbl(300)}}));
+  e->insert(0, kT0, tick("AMZN", "T", 0, 100));
+  e->insert(0, kT0 + 1, tick("XOM", "E", 0, 50));
+  e->insert(0, kT0 + 2, tick("MSFT", "T", 0, 310));
+  // Reference data reloaded: the subqueries see the new rows.
+  ASSERT_TRUE(e->replace_table("WATCHLIST", {Row{Value::varchar("XOM"), Value::dbl(2000)}}));
+  e->insert(0, kT0 + 3, tick("AMZN", "T", 0, 101));
+  e->insert(0, kT0 + 4, tick("XOM", "E", 0, 51));
+  ASSERT_EQ(out.rows.size(), 3u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:00.0|AMZN|100.0|120.0|FALSE");
+  EXPECT_EQ(out.rows[1], "2017-07-14 02:40:00.002|MSFT|310.0|120.0|FALSE");
+  EXPECT_EQ(out.rows[2], "2017-07-14 02:40:00.004|XOM|51.0|NULL|TRUE");
+  EXPECT_TRUE(out.errors.empty());
+
+  // A subquery that reads a stream, or the outer query's columns, is refused.
+  CompileError ce = compile_error(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4));
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001"
+      WHERE ticker_symbol IN (SELECT ticker_symbol FROM "SOURCE_SQL_STREAM_001");
+  )",
+                                  in);
+  EXPECT_NE(ce.message.find("never ends"), std::string::npos) << ce.to_string();
+  ce = compile_error(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4));
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001" s
+      WHERE 1 = (SELECT 1 FROM watchlist w WHERE w.ticker = s.ticker_symbol);
+  )",
+                     in);
+  EXPECT_EQ(ce.line, 5) << ce.to_string();
+}
+
 TEST(SqlEngineTest, SystemColumnsAreNotSelectedByStar) {
   Collected out;
   ProgramInputs in;

@@ -1,5 +1,7 @@
 #include "sql/planner.h"
 
+#include "sql/subquery.h"
+
 #include <charconv>
 #include <functional>
 #include <map>
@@ -945,6 +947,51 @@ class Planner {
     return e;
   }
 
+  // A subquery used as a value: one column of a reference table, without
+  // the outer query's columns (a stream cannot be a value: it never ends).
+  Result<std::shared_ptr<TableValues>> table_values(const ast::Expr& at, const ast::Query& q) {
+    const ast::Select* s = q.select();
+    const std::string shape =
+        "a subquery used as a value reads one column of a reference table: (SELECT col FROM table [WHERE ...])";
+    if (s == nullptr || !q.order_by.empty() || !s->from || !s->group_by.empty() || s->having || s->stagger ||
+        !s->windows.empty() || s->items.size() != 1)
+      return fail(at.pos, shape);
+    if (s->stream) return fail(s->pos, "a subquery used as a value cannot be a stream (SELECT STREAM): " + shape);
+    const auto* t = s->from->as<ast::TableRef>();
+    if (t == nullptr || t->name.size() != 1 || t->window) return fail(s->from->pos, shape);
+    EngineTable* table = hooks_.find_table(t->name[0]);
+    if (table == nullptr) {
+      if (hooks_.find_stream(t->name[0]) != nullptr)
+        return fail(s->from->pos, "stream " + ast::quote_name(t->name[0]) +
+                                      " cannot be read as a value (it never ends); join it instead. " + shape);
+      return fail(s->from->pos, "reference table " + ast::quote_name(t->name[0]) + " does not exist");
+    }
+    Scope scope;
+    const std::string qualifier = t->alias.value_or(table->name);
+    for (const ColumnSchema& c : table->columns) scope.cols.push_back(Col{qualifier, c.name, c.type});
+    WindowContext* saved = window_;
+    window_ = nullptr;
+    struct Restore {
+      WindowContext*& w;
+      WindowContext* v;
+      ~Restore() { w = v; }
+    } restore{window_, saved};
+    ExprPtr where;
+    if (s->where) {
+      Result<ExprPtr> w = bind(*s->where, scope, nullptr);
+      if (!w) return error(w.error());
+      if (Status st = boolean(*s->where, **w, "WHERE"); !st) return error(st);
+      where = std::move(*w);
+    }
+    const ast::SelectItem& item = s->items.front();
+    if (item.expr->as<ast::Star>() != nullptr || has_aggregate(*item.expr) || has_window(*item.expr))
+      return fail(item.pos, shape);
+    Result<ExprPtr> v = bind(*item.expr, scope, nullptr);
+    if (!v) return error(v.error());
+    return std::make_shared<TableValues>(table, std::move(where), std::move(*v),
+                                         s->quantifier == ast::FunctionCall::Quantifier::kDistinct);
+  }
+
   static bool is_row_function(const std::string& name) {
     for (std::string_view n : row_function_names())
       if (n == name) return true;
@@ -1442,9 +1489,16 @@ class Planner {
             }
             return n.negated ? make_not(std::move(*r)) : std::move(*r);
           } else if constexpr (std::is_same_v<T, ast::InList>) {
-            if (n.subquery) return fail(e.pos, "IN (SELECT ...) is not supported yet");
             Result<ExprPtr> x = sub(n.operand);
             if (!x) return x;
+            if (n.subquery) {
+              Result<std::shared_ptr<TableValues>> tv = table_values(e, *n.subquery);
+              if (!tv) return error(tv.error());
+              ArgInfo two[2] = {ArgInfo{(*x)->type()}, ArgInfo{(*tv)->type()}};
+              Result<BoundFunction> f = find_scalar_function("=", two);
+              if (!f) return fail(e.pos, f.error().message());
+              return make_in_table(std::move(*x), std::move(*tv), std::move(*f), n.negated);
+            }
             std::vector<ExprPtr> list;
             std::vector<BoundFunction> eq;
             for (const auto& item : n.list) {
@@ -1595,7 +1649,13 @@ class Planner {
             return make_cast(std::move(*x), *t);
           } else {
             static_assert(std::is_same_v<T, ast::SubqueryExpr>);
-            return fail(e.pos, "subqueries as values (and CURSOR outside a table function) are not supported yet");
+            if (n.kind == ast::SubqueryExpr::Kind::kCursor)
+              return fail(e.pos, "CURSOR(SELECT ...) is an argument of a table function, in FROM TABLE(...)");
+            Result<std::shared_ptr<TableValues>> tv = table_values(e, *n.query);
+            if (!tv) return error(tv.error());
+            return make_table_subquery(std::move(*tv), n.kind == ast::SubqueryExpr::Kind::kExists
+                                                           ? SubqueryUse::kExists
+                                                           : SubqueryUse::kScalar);
           }
         },
         e.node);

@@ -41,6 +41,7 @@ struct EngineTable {
   std::string name;
   std::vector<ColumnSchema> columns;
   std::vector<Row> rows;
+  uint64_t version = 0;  // raised whenever `rows` is replaced
 };
 
 // How the planner creates and finds what the engine owns.
