@@ -656,6 +656,64 @@ TEST(SqlEngineTest, StreamToStreamJoinWithAWindowOnOneSide) {
   EXPECT_TRUE(out.errors.empty());
 }
 
+TEST(SqlEngineTest, StreamToStreamJoinWithWindowsOnBothSides) {
+  ProgramInputs in;
+  in.streams.push_back({"SOURCE_SQL_STREAM_001",
+                        {{"KIND", SqlType::varchar(5)},
+                         {"ID", SqlType::of(TypeKind::kInteger)},
+                         {"V", SqlType::of(TypeKind::kInteger)}}});
+  const std::string pumps = R"(
+    CREATE STREAM "ORDERS" (order_id INTEGER, qty INTEGER);
+    CREATE STREAM "TRADES" (order_id INTEGER, price INTEGER);
+    CREATE STREAM "DESTINATION_SQL_STREAM" (order_id INTEGER, qty INTEGER, trade_id INTEGER, price INTEGER);
+    CREATE PUMP "O" AS INSERT INTO "ORDERS" SELECT STREAM id, v FROM "SOURCE_SQL_STREAM_001" WHERE kind = 'order';
+    CREATE PUMP "T" AS INSERT INTO "TRADES" SELECT STREAM id, v FROM "SOURCE_SQL_STREAM_001" WHERE kind = 'trade';
+  )";
+  auto run = [&](const std::string& join, Collected& out) {
+    auto e = compile_ok(pumps + R"(
+      CREATE PUMP "J" AS INSERT INTO "DESTINATION_SQL_STREAM"
+        SELECT STREAM o.order_id, o.qty, t.order_id, t.price
+        FROM "ORDERS" OVER (RANGE INTERVAL '10' SECOND PRECEDING) AS o
+        )" + join + R"( "TRADES" OVER (RANGE INTERVAL '5' SECOND PRECEDING) AS t
+        ON o.order_id = t.order_id;
+    )",
+                        in, out);
+    if (!e) return;
+    auto put = [&](const char* kind, int id, int v, int64_t t) {
+      e->insert(0, t, Row{Value::varchar(kind), Value::integer(id), Value::integer(v)});
+    };
+    put("order", 1, 5, kT0);           // its trade comes 3 s later: within the order's 10 s
+    put("trade", 2, 200, kT0 + 1000);  // its order comes 4 s later: within the trade's 5 s
+    put("trade", 1, 100, kT0 + 3000);
+    put("order", 2, 6, kT0 + 5000);
+    put("order", 3, 7, kT0 + 6000);      // never traded
+    put("trade", 4, 400, kT0 + 7000);    // never ordered
+    put("trade", 2, 201, kT0 + 17'000);  // order 2's window (10 s) is over
+    e->advance(kT0 + 30'000);
+  };
+  Collected inner;
+  run("JOIN", inner);
+  ASSERT_EQ(inner.rows.size(), 2u);
+  EXPECT_EQ(inner.rows[0], "2017-07-14 02:40:03.0|1|5|1|100");
+  EXPECT_EQ(inner.rows[1], "2017-07-14 02:40:05.0|2|6|2|200");
+
+  // Outer sides emit their unmatched rows when their windows end.
+  Collected full;
+  run("FULL OUTER JOIN", full);
+  ASSERT_EQ(full.rows.size(), 5u);
+  EXPECT_EQ(full.rows[0], "2017-07-14 02:40:03.0|1|5|1|100");
+  EXPECT_EQ(full.rows[1], "2017-07-14 02:40:05.0|2|6|2|200");
+  EXPECT_EQ(full.rows[2], "2017-07-14 02:40:12.0|NULL|NULL|4|400");  // trade 4 at 7 s + 5 s
+  EXPECT_EQ(full.rows[3], "2017-07-14 02:40:16.0|3|7|NULL|NULL");    // order 3 at 6 s + 10 s
+  EXPECT_EQ(full.rows[4], "2017-07-14 02:40:22.0|NULL|NULL|2|201");  // at 17 s + 5 s
+  EXPECT_TRUE(full.errors.empty());
+
+  Collected left;
+  run("LEFT OUTER JOIN", left);
+  ASSERT_EQ(left.rows.size(), 3u);
+  EXPECT_EQ(left.rows[2], "2017-07-14 02:40:16.0|3|7|NULL|NULL");
+}
+
 TEST(SqlEngineTest, TopKAndCountDistinctItemsTumbling) {
   Collected out;
   std::vector<std::string> distinct;

@@ -632,46 +632,61 @@ void SlidingWindowOp::advance(int64_t bound) {
 
 // ---- StreamJoinOp ------------------------------------------------------
 
-void StreamJoinOp::evict(int64_t now) {
-  while (!window_.empty() && window_.front().first < now - range_ms_) window_.pop_front();
+void StreamJoinOp::build(int side, const Row* mine, const Row* other) {
+  const Row* left = side == 0 ? mine : other;
+  const Row* right = side == 0 ? other : mine;
+  joined_.clear();
+  if (left)
+    joined_.insert(joined_.end(), left->begin(), left->end());
+  else
+    joined_.resize(sides_[0].width);
+  if (right)
+    joined_.insert(joined_.end(), right->begin(), right->end());
+  else
+    joined_.resize(sides_[0].width + sides_[1].width);
 }
 
-void StreamJoinOp::push_windowed(int64_t rowtime, const Row& row) {
-  window_.emplace_back(rowtime, row);
-  evict(rowtime);
+void StreamJoinOp::emit_unmatched(int side, int64_t rowtime, const Row& row) {
+  build(side, &row, nullptr);
+  if (next_ != nullptr) next_->push(rowtime, joined_);
 }
 
-void StreamJoinOp::push(int64_t rowtime, const Row& row) {
-  evict(rowtime);
+void StreamJoinOp::expire(int64_t now) {
+  std::vector<std::pair<int64_t, std::pair<int, Row>>> due;  // (window end, (side, row))
+  for (int s = 0; s < 2; ++s) {
+    if (!sides_[s].range_ms) continue;
+    const int64_t range = *sides_[s].range_ms;
+    std::deque<Kept>& kept = kept_[s];
+    while (!kept.empty() && kept.front().rowtime + range < now) {
+      if (sides_[s].outer && !kept.front().matched)
+        due.emplace_back(kept.front().rowtime + range, std::make_pair(s, std::move(kept.front().row)));
+      kept.pop_front();
+    }
+  }
+  std::stable_sort(due.begin(), due.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [end, what] : due) emit_unmatched(what.first, end, what.second);
+}
+
+void StreamJoinOp::arrive(int side, int64_t rowtime, const Row& row) {
+  expire(rowtime);
+  const int other = 1 - side;
   bool matched = false;
-  auto build = [&](const Row* other) {
-    const Row* left = window_on_left_ ? other : &row;
-    const Row* right = window_on_left_ ? &row : other;
-    joined_.clear();
-    if (left)
-      joined_.insert(joined_.end(), left->begin(), left->end());
-    else
-      joined_.resize(left_width_);
-    if (right)
-      joined_.insert(joined_.end(), right->begin(), right->end());
-    else
-      joined_.resize(left_width_ + right_width_);
-  };
-  for (const auto& [t, other] : window_) {
-    if (t > rowtime) break;
-    build(&other);
+  for (Kept& k : kept_[other]) {
+    if (k.rowtime > rowtime) break;
+    build(side, &row, &k.row);
     if (on_) {
       SqlResult<Value> c = on_->eval(EvalInput{&joined_, rowtime});
       if (!c) return ctx_->fail(c.error(), rowtime, &row);
       if (truth_of(*c) != Truth::kTrue) continue;
     }
     matched = true;
+    k.matched = true;
     if (next_ != nullptr) next_->push(rowtime, joined_);
   }
-  if (!matched && outer_) {
-    build(nullptr);
-    if (next_ != nullptr) next_->push(rowtime, joined_);
-  }
+  if (sides_[side].range_ms)
+    kept_[side].push_back(Kept{rowtime, row, matched});
+  else if (!matched && sides_[side].outer)
+    emit_unmatched(side, rowtime, row);
 }
 
 void StreamJoinOp::side_bound(int side, int64_t bound) {
@@ -679,7 +694,7 @@ void StreamJoinOp::side_bound(int side, int64_t bound) {
   const int64_t low = std::min(bounds_[0], bounds_[1]);
   if (low <= forwarded_) return;
   forwarded_ = low;
-  evict(low);
+  expire(low);
   forward_advance(low);
 }
 

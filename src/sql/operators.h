@@ -13,6 +13,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -92,55 +93,62 @@ class TableJoinOp final : public Operator {
   Row joined_;
 };
 
-// A stream joined with a window of another stream: `FROM a JOIN b OVER
-// (RANGE INTERVAL '1' MINUTE PRECEDING) ON ...`. Rows of the windowed side
-// are kept for the window's length; each row of the other side is joined
-// with the kept rows whose ROWTIME is within the window before (or at) its
-// own, and the result has its ROWTIME. A windowed side's row makes no
-// output by itself. LEFT/RIGHT OUTER keeps an unmatched row of the other
-// side, with NULLs.
+// Two streams joined, one side or both with a window: `FROM a JOIN b OVER
+// (RANGE INTERVAL '1' MINUTE PRECEDING) ON ...`, or a window on each side.
+// A windowed side's rows are kept for the window's length. Each arriving
+// row (of either side) is joined with the other side's kept rows whose
+// ROWTIME is within that side's window before (or at) its own, and the
+// result has its ROWTIME; so each pair is made once, by its later row. A
+// side without a window keeps nothing: its rows only match earlier rows of
+// the other. OUTER joins keep a side's unmatched rows with NULLs: at once
+// for a side without a window (nothing can match it later), at the end of
+// its window for a windowed side (KDA's emission at the window's end).
 class StreamJoinOp final : public Operator {
  public:
-  StreamJoinOp(const PumpContext* ctx, int64_t range_ms, bool window_on_left, size_t left_width, size_t right_width,
-               ExprPtr on, bool outer)
-      : ctx_(ctx),
-        range_ms_(range_ms),
-        window_on_left_(window_on_left),
-        left_width_(left_width),
-        right_width_(right_width),
-        on_(std::move(on)),
-        outer_(outer) {}
-  // The probing side's rows.
-  void push(int64_t rowtime, const Row& row) override;
+  struct Side {
+    std::optional<int64_t> range_ms;  // the side's window, if it has one
+    size_t width = 0;                 // its columns
+    bool outer = false;               // keep its unmatched rows (LEFT / RIGHT / FULL)
+  };
+  StreamJoinOp(const PumpContext* ctx, Side left, Side right, ExprPtr on)
+      : ctx_(ctx), sides_{std::move(left), std::move(right)}, on_(std::move(on)) {}
+  // Where the left (0) and right (1) sides push their rows and bounds.
+  Operator* input(int side) { return &inputs_[side]; }
+  void push(int64_t rowtime, const Row& row) override { arrive(0, rowtime, row); }
   void advance(int64_t bound) override { side_bound(0, bound); }
-  // The windowed side's rows and bounds arrive through window_input().
-  void push_windowed(int64_t rowtime, const Row& row);
-  void side_bound(int side, int64_t bound);
-  Operator* window_input() { return &window_input_; }
 
  private:
-  class WindowInput final : public Operator {
+  class Input final : public Operator {
    public:
-    explicit WindowInput(StreamJoinOp* j) : join_(j) {}
-    void push(int64_t rowtime, const Row& row) override { join_->push_windowed(rowtime, row); }
-    void advance(int64_t bound) override { join_->side_bound(1, bound); }
+    Input(StreamJoinOp* j, int side) : join_(j), side_(side) {}
+    void push(int64_t rowtime, const Row& row) override { join_->arrive(side_, rowtime, row); }
+    void advance(int64_t bound) override { join_->side_bound(side_, bound); }
 
    private:
     StreamJoinOp* join_;
+    int side_;
   };
-  void evict(int64_t now);
+  struct Kept {
+    int64_t rowtime = 0;
+    Row row;
+    bool matched = false;
+  };
+  void arrive(int side, int64_t rowtime, const Row& row);
+  void side_bound(int side, int64_t bound);
+  // Drops kept rows whose window ended before `now`, emitting the
+  // unmatched rows of an outer side, in the order their windows end.
+  void expire(int64_t now);
+  void build(int side, const Row* mine, const Row* other);
+  void emit_unmatched(int side, int64_t rowtime, const Row& row);
 
   const PumpContext* ctx_;
-  int64_t range_ms_;
-  bool window_on_left_;
-  size_t left_width_, right_width_;
+  Side sides_[2];
   ExprPtr on_;
-  bool outer_;
-  std::deque<std::pair<int64_t, Row>> window_;
+  std::deque<Kept> kept_[2];
   int64_t bounds_[2] = {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::min()};
   int64_t forwarded_ = std::numeric_limits<int64_t>::min();
   Row joined_;
-  WindowInput window_input_{this};
+  Input inputs_[2] = {Input(this, 0), Input(this, 1)};
 };
 
 // The table functions TOP_K_ITEMS_TUMBLING(cursor, 'column', k, seconds)

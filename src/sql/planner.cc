@@ -517,37 +517,25 @@ class Planner {
       return fail(
           f.pos,
           "a join of two streams needs a window on one side, e.g. JOIN s OVER (RANGE INTERVAL '1' MINUTE PRECEDING)");
-    if (lw != nullptr && rw != nullptr)
-      return fail(f.pos, "a window on both sides of a stream join is not supported yet");
-    const bool window_on_left = lw != nullptr;
-    const ast::Over& over = window_on_left ? *lw : *rw;
-    if (!over.spec || over.spec->base || !over.spec->partition_by.empty() || !over.spec->frame ||
-        over.spec->frame->rows || over.spec->frame->start.kind != ast::FrameBound::Kind::kPreceding ||
-        !over.spec->frame->start.offset ||
-        (over.spec->frame->end && over.spec->frame->end->kind != ast::FrameBound::Kind::kCurrentRow))
-      return fail(f.pos, "a stream join's window is OVER (RANGE INTERVAL '...' unit PRECEDING)");
-    Result<ExprPtr> r = bind(*over.spec->frame->start.offset, Scope{}, nullptr);
-    SqlResult<Value> v = r && (*r)->is_constant() ? eval_constant(**r) : SqlResult<Value>(Value());
-    if (!v || v->is_null() || v->kind() != TypeKind::kIntervalDayTime || v->as_int() < 0)
-      return fail(over.spec->frame->start.offset->pos, "a stream join's window is a day-time INTERVAL");
-    bool outer = false;
-    switch (j.kind) {
-      case ast::Join::Kind::kInner:
-      case ast::Join::Kind::kComma:
-      case ast::Join::Kind::kCross: break;
-      case ast::Join::Kind::kLeft:
-      case ast::Join::Kind::kRight: {
-        // The kept side must be the one whose rows make the output.
-        const bool keeps_left = j.kind == ast::Join::Kind::kLeft;
-        if (keeps_left == window_on_left)
-          return fail(
-              f.pos,
-              "an outer stream join keeps the rows of the side without the window; put the window on the other side");
-        outer = true;
-        break;
-      }
-      case ast::Join::Kind::kFull: return fail(f.pos, "FULL OUTER JOIN of two streams is not supported");
-    }
+    auto range_of = [&](const ast::Over* over) -> Result<std::optional<int64_t>> {
+      if (over == nullptr) return std::optional<int64_t>();
+      if (!over->spec || over->spec->base || !over->spec->partition_by.empty() || !over->spec->frame ||
+          over->spec->frame->rows || over->spec->frame->start.kind != ast::FrameBound::Kind::kPreceding ||
+          !over->spec->frame->start.offset ||
+          (over->spec->frame->end && over->spec->frame->end->kind != ast::FrameBound::Kind::kCurrentRow))
+        return fail(f.pos, "a stream join's window is OVER (RANGE INTERVAL '...' unit PRECEDING)");
+      Result<ExprPtr> r = bind(*over->spec->frame->start.offset, Scope{}, nullptr);
+      SqlResult<Value> v = r && (*r)->is_constant() ? eval_constant(**r) : SqlResult<Value>(Value());
+      if (!v || v->is_null() || v->kind() != TypeKind::kIntervalDayTime || v->as_int() < 0)
+        return fail(over->spec->frame->start.offset->pos, "a stream join's window is a day-time INTERVAL");
+      return std::optional<int64_t>(v->as_int());
+    };
+    Result<std::optional<int64_t>> lrange = range_of(lw);
+    if (!lrange) return error(lrange.error());
+    Result<std::optional<int64_t>> rrange = range_of(rw);
+    if (!rrange) return error(rrange.error());
+    StreamJoinOp::Side ls{*lrange, 0, j.kind == ast::Join::Kind::kLeft || j.kind == ast::Join::Kind::kFull};
+    StreamJoinOp::Side rs{*rrange, 0, j.kind == ast::Join::Kind::kRight || j.kind == ast::Join::Kind::kFull};
     // Each side as a plain FROM item (the window is this join's).
     auto side = [&](const ast::FromItem& item) -> Result<FromPlan> {
       if (const auto* t = item.as<ast::TableRef>(); t != nullptr && t->window) {
@@ -575,12 +563,13 @@ class Planner {
       if (Status st = boolean(*j.on, **c, "ON"); !st) return error(st);
       on = std::move(*c);
     }
-    auto op = std::make_unique<StreamJoinOp>(ctx, v->as_int(), window_on_left, left->scope.cols.size(),
-                                             right->scope.cols.size(), std::move(on), outer);
+    ls.width = left->scope.cols.size();
+    rs.width = right->scope.cols.size();
+    auto op = std::make_unique<StreamJoinOp>(ctx, ls, rs, std::move(on));
     StreamJoinOp* raw = op.get();
     hooks_.add_operator(std::move(op));
-    (window_on_left ? left : right)->connect(raw->window_input());
-    (window_on_left ? right : left)->connect(raw);
+    left->connect(raw->input(0));
+    right->connect(raw->input(1));
     p.connect = [raw](Operator* next) { raw->set_next(next); };
     return p;
   }
