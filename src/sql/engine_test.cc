@@ -570,6 +570,38 @@ TEST(SqlEngineTest, SubqueriesOverAReferenceTable) {
   EXPECT_EQ(ce.line, 5) << ce.to_string();
 }
 
+TEST(SqlEngineTest, UserDefinedSqlFunctions) {
+  Collected out;
+  // The SQL reference's CREATE FUNCTION example, and one calling another.
+  auto e = compile_ok(R"(
+    CREATE FUNCTION get_fraction(degrees DOUBLE)
+      RETURNS DOUBLE
+      CONTAINS SQL
+      RETURN degrees - FLOOR(degrees);
+    CREATE OR REPLACE FUNCTION label(sym VARCHAR(4), p DOUBLE) RETURNS VARCHAR(32)
+      LANGUAGE SQL RETURNS NULL ON NULL INPUT
+      RETURN sym || ':' || CAST(get_fraction(p) AS VARCHAR(16));
+    CREATE STREAM "DESTINATION_SQL_STREAM" (frac DOUBLE, lbl VARCHAR(32));
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM get_fraction(price), label(ticker_symbol, price) FROM "SOURCE_SQL_STREAM_001";
+  )",
+                      ticker_inputs(), out);
+  ASSERT_TRUE(e);
+  e->insert(0, kT0, tick("AMZN", "T", 0, 10.25));
+  ASSERT_EQ(out.rows.size(), 1u);
+  EXPECT_EQ(out.rows[0], "2017-07-14 02:40:00.0|0.25|AMZN:0.25");
+
+  CompileError ce = compile_error(R"(
+    CREATE FUNCTION f(x INTEGER) RETURNS INTEGER RETURN x + 1;
+    CREATE STREAM "DESTINATION_SQL_STREAM" (n INTEGER);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM f(1, 2) FROM "SOURCE_SQL_STREAM_001";
+  )",
+                                  ticker_inputs());
+  EXPECT_NE(ce.message.find("takes 1 argument"), std::string::npos) << ce.to_string();
+  ce = compile_error("CREATE FUNCTION f(x INTEGER) RETURNS INTEGER RETURN y + 1;", ticker_inputs());
+  EXPECT_NE(ce.message.find("column Y not found"), std::string::npos) << ce.to_string();
+}
+
 TEST(SqlEngineTest, SystemColumnsAreNotSelectedByStar) {
   Collected out;
   ProgramInputs in;

@@ -124,6 +124,74 @@ bool has_call(const ast::Expr& e, const std::function<bool(const ast::FunctionCa
       e.node);
 }
 
+// A CREATE FUNCTION function: its body bound over its parameters.
+struct UserFunction {
+  std::vector<SqlType> parameters;
+  SqlType returns;
+  bool null_on_null = false;  // RETURNS NULL ON NULL INPUT
+  ExprPtr body;
+};
+
+// Whether a column reference for which `pred` holds (or, `rowtime`, a
+// reference to ROWTIME) is in `e`, outside subqueries.
+bool has_column(const ast::Expr& e, const std::function<bool(const ast::ColumnRef&)>& pred, bool rowtime) {
+  if (const auto* c = e.as<ast::ColumnRef>()) return (rowtime && is_rowtime_ref(e)) || pred(*c);
+  bool found = false;
+  auto visit = [&](const ast::Box<ast::Expr>& b) { found = found || (b && has_column(*b, pred, rowtime)); };
+  std::visit(
+      [&](const auto& n) {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, ast::FunctionCall>) {
+          for (const auto& a : n.args) visit(a);
+        } else if constexpr (std::is_same_v<T, ast::Unary> || std::is_same_v<T, ast::IsTest> ||
+                             std::is_same_v<T, ast::Cast> || std::is_same_v<T, ast::FloorCeil> ||
+                             std::is_same_v<T, ast::IntervalOf> || std::is_same_v<T, ast::Extract>) {
+          visit(n.operand);
+        } else if constexpr (std::is_same_v<T, ast::Binary>) {
+          visit(n.left);
+          visit(n.right);
+        } else if constexpr (std::is_same_v<T, ast::Between>) {
+          visit(n.operand);
+          visit(n.low);
+          visit(n.high);
+        } else if constexpr (std::is_same_v<T, ast::Step>) {
+          visit(n.operand);
+          visit(n.width);
+        } else if constexpr (std::is_same_v<T, ast::InList>) {
+          visit(n.operand);
+          for (const auto& a : n.list) visit(a);
+        } else if constexpr (std::is_same_v<T, ast::Like>) {
+          visit(n.operand);
+          visit(n.pattern);
+          visit(n.escape);
+        } else if constexpr (std::is_same_v<T, ast::Case>) {
+          visit(n.operand);
+          visit(n.otherwise);
+          for (const auto& w : n.whens) {
+            visit(w.condition);
+            visit(w.result);
+          }
+        } else if constexpr (std::is_same_v<T, ast::Position>) {
+          visit(n.needle);
+          visit(n.haystack);
+        } else if constexpr (std::is_same_v<T, ast::Substring>) {
+          visit(n.operand);
+          visit(n.start);
+          visit(n.length);
+        } else if constexpr (std::is_same_v<T, ast::Overlay>) {
+          visit(n.operand);
+          visit(n.placing);
+          visit(n.start);
+          visit(n.length);
+        } else if constexpr (std::is_same_v<T, ast::Trim>) {
+          visit(n.characters);
+          visit(n.operand);
+        }
+      },
+      e.node);
+  return found;
+}
+
 // An aggregate call (COUNT, SUM, ... without OVER), and a call with OVER.
 bool has_aggregate(const ast::Expr& e) {
   return has_call(e, [](const ast::FunctionCall& f) { return !f.over && is_aggregate_name(f.name); });
@@ -282,8 +350,66 @@ class Planner {
     return Status::ok();
   }
 
-  Status statement(Pos pos, const ast::CreateFunction&) {
-    return fail(pos, "CREATE FUNCTION (user-defined SQL functions) is not supported yet").error();
+  // CREATE FUNCTION f(a type, ...) RETURNS type ... RETURN expr: a scalar
+  // function of its parameters alone, bound once and called like a built-in.
+  Status statement(Pos pos, const ast::CreateFunction& cf) {
+    Result<std::string> name = one_name(pos, cf.name, "function");
+    if (!name) return name.error();
+    if (functions_.contains(*name) && !cf.or_replace)
+      return fail(pos, "function " + ast::quote_name(*name) + " already exists; use CREATE OR REPLACE FUNCTION")
+          .error();
+    if (!cf.body) return fail(pos, "a SQL function needs RETURN expression").error();
+    if (cf.modifies_sql_data || cf.reads_sql_data)
+      return fail(pos, "a SQL function here computes from its parameters only (no READS or MODIFIES SQL DATA)").error();
+    auto fn = std::make_shared<UserFunction>();
+    Scope params;
+    std::set<std::string> seen;
+    for (const ast::ColumnDef& c : cf.parameters) {
+      if (!seen.insert(c.name).second)
+        return fail(c.pos, "parameter " + ast::quote_name(c.name) + " is declared twice").error();
+      Result<SqlType> t = type_of(c.type);
+      if (!t) return t.error();
+      params.cols.push_back(Col{"", c.name, *t});
+      fn->parameters.push_back(*t);
+    }
+    Result<SqlType> returns = type_of(cf.returns);
+    if (!returns) return returns.error();
+    fn->returns = *returns;
+    fn->null_on_null = cf.returns_null_on_null.value_or(false);
+    if (has_aggregate(*cf.body) || has_window(*cf.body))
+      return fail(cf.body->pos, "a SQL function's body cannot use aggregates or windows").error();
+    if (has_column(
+            *cf.body, [](const ast::ColumnRef&) { return false; }, true))
+      return fail(cf.body->pos, "a SQL function's body cannot read ROWTIME; pass it as a parameter").error();
+    WindowContext* saved = window_;
+    window_ = nullptr;
+    Result<ExprPtr> body = bind(*cf.body, params, nullptr);
+    window_ = saved;
+    if (!body) return body.error();
+    if ((*body)->type() != fn->returns) body = make_cast(std::move(*body), fn->returns);
+    fn->body = std::move(*body);
+    functions_[*name] = std::move(fn);
+    return Status::ok();
+  }
+
+  // A call of a CREATE FUNCTION function: arguments cast to the parameters'
+  // types, the body evaluated over them.
+  Result<ExprPtr> user_call(Pos pos, const std::string& name, std::shared_ptr<const UserFunction> fn,
+                            std::vector<ExprPtr> args) {
+    if (args.size() != fn->parameters.size())
+      return fail(pos, name + " takes " + std::to_string(fn->parameters.size()) + " argument" +
+                           (fn->parameters.size() == 1 ? "" : "s") + "; it is given " + std::to_string(args.size()));
+    for (size_t i = 0; i < args.size(); ++i)
+      if (args[i]->type() != fn->parameters[i]) args[i] = make_cast(std::move(args[i]), fn->parameters[i]);
+    BoundFunction bound{[fn](std::span<const Value> a) -> SqlResult<Value> {
+                          if (fn->null_on_null)
+                            for (const Value& v : a)
+                              if (v.is_null()) return Value::null(fn->returns.kind);
+                          const Row row(a.begin(), a.end());
+                          return fn->body->eval(EvalInput{&row, 0});
+                        },
+                        fn->returns};
+    return make_call(std::move(bound), std::move(args));
   }
 
   Status statement(Pos pos, const ast::Insert&) {
@@ -1582,6 +1708,8 @@ class Planner {
               if (!v) return v;
               args.push_back(std::move(*v));
             }
+            if (auto uf = functions_.find(n.name); uf != functions_.end())
+              return user_call(e.pos, n.name, uf->second, std::move(args));
             return call(e.pos, n.name, std::move(args));
           } else if constexpr (std::is_same_v<T, ast::FloorCeil>) {
             Result<ExprPtr> x = sub(n.operand);
@@ -1678,6 +1806,7 @@ class Planner {
   const PlannerHooks& hooks_;
   CompileError* error_;
   std::set<std::string> pumps_;
+  std::map<std::string, std::shared_ptr<const UserFunction>> functions_;  // CREATE FUNCTION
   WindowContext* window_ = nullptr;  // binding a sliding-window query's select list
 };
 
