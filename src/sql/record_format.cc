@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "protocol/base64.h"
+#include "protocol/json_codec.h"
 #include "sql/coerce.h"
 
 namespace runnel::sql {
@@ -37,52 +39,7 @@ void append_json_string(std::string& out, std::string_view text) {
     for (unsigned char c : text) fixed += c < 0x80 ? static_cast<char>(c) : '?';
     text = fixed;
   }
-  out += '"';
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
-// KDA's data-types table gives BINARY's JSON type as a BASE64 string.
-std::string base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8) |
-                       static_cast<uint8_t>(bytes[i + 2]);
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i < bytes.size()) {
-    uint32_t n = static_cast<uint8_t>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 1]) << 8;
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
+  protocol::append_json_string(text, out);
 }
 
 }  // namespace
@@ -286,7 +243,7 @@ std::string write_record(RecordFormatType format, const std::vector<std::string>
       } else if (t.is_exact_numeric()) {
         out += v.to_string();
       } else if (t.is_binary()) {
-        append_json_string(out, base64(v.as_string()));
+        append_json_string(out, protocol::base64_encode(v.as_string()));
       } else {
         append_json_string(out, v.to_string());
       }
