@@ -686,6 +686,26 @@ TEST(SqlEngineTest, StreamToStreamJoinWithAWindowOnOneSide) {
   EXPECT_EQ(out.rows[1], "2017-07-14 02:40:03.0|3|7|NULL");
   EXPECT_EQ(out.rows[2], "2017-07-14 02:41:10.0|1|6|NULL");
   EXPECT_TRUE(out.errors.empty());
+
+  // The join page's other spelling: the window named in a WINDOW clause.
+  Collected named;
+  auto n = compile_ok(R"(
+    CREATE STREAM "ORDERS" (order_id INTEGER, qty INTEGER);
+    CREATE STREAM "TRADES" (order_id INTEGER, price INTEGER);
+    CREATE STREAM "DESTINATION_SQL_STREAM" (order_id INTEGER, qty INTEGER, price INTEGER);
+    CREATE PUMP "O" AS INSERT INTO "ORDERS" SELECT STREAM id, v FROM "SOURCE_SQL_STREAM_001" WHERE kind = 'order';
+    CREATE PUMP "T" AS INSERT INTO "TRADES" SELECT STREAM id, v FROM "SOURCE_SQL_STREAM_001" WHERE kind = 'trade';
+    CREATE PUMP "J" AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM o.order_id, o.qty, t.price
+      FROM "ORDERS" AS o JOIN "TRADES" OVER t ON o.order_id = t.order_id
+      WINDOW t AS (RANGE INTERVAL '1' MINUTE PRECEDING);
+  )",
+                      in, named);
+  ASSERT_TRUE(n);
+  n->insert(0, kT0, Row{Value::varchar("trade"), Value::integer(1), Value::integer(100)});
+  n->insert(0, kT0 + 2000, Row{Value::varchar("order"), Value::integer(1), Value::integer(5)});
+  ASSERT_EQ(named.rows.size(), 1u);
+  EXPECT_EQ(named.rows[0], "2017-07-14 02:40:02.0|1|5|100");
 }
 
 TEST(SqlEngineTest, StreamToStreamJoinWithWindowsOnBothSides) {

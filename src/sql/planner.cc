@@ -645,15 +645,27 @@ class Planner {
           "a join of two streams needs a window on one side, e.g. JOIN s OVER (RANGE INTERVAL '1' MINUTE PRECEDING)");
     auto range_of = [&](const ast::Over* over) -> Result<std::optional<int64_t>> {
       if (over == nullptr) return std::optional<int64_t>();
-      if (!over->spec || over->spec->base || !over->spec->partition_by.empty() || !over->spec->frame ||
-          over->spec->frame->rows || over->spec->frame->start.kind != ast::FrameBound::Kind::kPreceding ||
-          !over->spec->frame->start.offset ||
-          (over->spec->frame->end && over->spec->frame->end->kind != ast::FrameBound::Kind::kCurrentRow))
+      // OVER w, or OVER (w ...), names a window of the query's WINDOW clause.
+      std::optional<ast::WindowSpec> spec;
+      if (over->name || (over->spec && over->spec->base)) {
+        static const std::vector<ast::NamedWindow> kNone;
+        WindowContext w;
+        w.named = from_windows_ != nullptr ? from_windows_ : &kNone;
+        Result<ast::WindowSpec> r = resolve_window(f.pos, *over, w);
+        if (!r) return error(r.error());
+        spec = std::move(*r);
+        from_window_used_ = true;
+      } else if (over->spec) {
+        spec = *over->spec;
+      }
+      if (!spec || !spec->partition_by.empty() || !spec->frame || spec->frame->rows ||
+          spec->frame->start.kind != ast::FrameBound::Kind::kPreceding || !spec->frame->start.offset ||
+          (spec->frame->end && spec->frame->end->kind != ast::FrameBound::Kind::kCurrentRow))
         return fail(f.pos, "a stream join's window is OVER (RANGE INTERVAL '...' unit PRECEDING)");
-      Result<ExprPtr> r = bind(*over->spec->frame->start.offset, Scope{}, nullptr);
+      Result<ExprPtr> r = bind(*spec->frame->start.offset, Scope{}, nullptr);
       SqlResult<Value> v = r && (*r)->is_constant() ? eval_constant(**r) : SqlResult<Value>(Value());
       if (!v || v->is_null() || v->kind() != TypeKind::kIntervalDayTime || v->as_int() < 0)
-        return fail(over->spec->frame->start.offset->pos, "a stream join's window is a day-time INTERVAL");
+        return fail(spec->frame->start.offset->pos, "a stream join's window is a day-time INTERVAL");
       return std::optional<int64_t>(v->as_int());
     };
     Result<std::optional<int64_t>> lrange = range_of(lw);
@@ -669,7 +681,9 @@ class Planner {
         plain.pos = item.pos;
         ast::TableRef copy;
         copy.name = t->name;
-        copy.alias = t->alias;
+        // `JOIN s OVER w ... WINDOW w AS (...)`: the window's name also
+        // names the side, as the join page's example reads it (`w.col`).
+        copy.alias = t->alias ? t->alias : t->window->name;
         plain.node = std::move(copy);
         return from(plain, ctx);
       }
@@ -739,7 +753,15 @@ class Planner {
     }
     if (s.stagger && !s.group_by.empty())
       return fail(s.stagger->pos, "WINDOWED BY STAGGER takes the place of GROUP BY; a query cannot have both");
+    // A stream join in FROM may name its window in this query's WINDOW clause.
+    const std::vector<ast::NamedWindow>* saved_windows = from_windows_;
+    const bool saved_used = from_window_used_;
+    from_windows_ = &s.windows;
+    from_window_used_ = false;
     Result<FromPlan> f = from(*s.from, ctx);
+    const bool join_used_window = from_window_used_;
+    from_windows_ = saved_windows;
+    from_window_used_ = saved_used;
     if (!f) return error(f.error());
 
     bool aggregate = !s.group_by.empty() || s.stagger || has_aggregate(s.having);
@@ -756,7 +778,8 @@ class Planner {
     for (const ast::SelectItem& item : s.items) windowed = windowed || has_window(*item.expr);
     if (aggregate && windowed) return fail(s.pos, "a query cannot have both GROUP BY aggregates and OVER windows");
     if (aggregate) return aggregate_select(s, order_by, ctx, *f, std::move(where));
-    if (!windowed && !s.windows.empty()) return fail(s.windows.front().pos, "WINDOW is declared but no OVER uses it");
+    if (!windowed && !join_used_window && !s.windows.empty())
+      return fail(s.windows.front().pos, "WINDOW is declared but no OVER uses it");
     if (s.having) return fail(s.having->pos, "HAVING needs a GROUP BY");
 
     Planned out;
@@ -1307,7 +1330,7 @@ class Planner {
   }
 
   // The window an OVER names or spells, with a named base refined.
-  Result<ast::WindowSpec> resolve_window(const ast::Expr& at, const ast::Over& over, const WindowContext& w) {
+  Result<ast::WindowSpec> resolve_window(Pos at, const ast::Over& over, const WindowContext& w) {
     auto named = [&](const std::string& name) -> const ast::WindowSpec* {
       for (const ast::NamedWindow& nw : *w.named)
         if (nw.name == name) return &nw.spec;
@@ -1316,14 +1339,14 @@ class Planner {
     if (over.name) {
       const ast::WindowSpec* s = named(*over.name);
       if (s == nullptr)
-        return fail(at.pos, "window " + ast::quote_name(*over.name) + " is not declared in a WINDOW clause");
+        return fail(at, "window " + ast::quote_name(*over.name) + " is not declared in a WINDOW clause");
       return *s;
     }
     ast::WindowSpec spec = *over.spec;
     if (spec.base) {
       const ast::WindowSpec* b = named(*spec.base);
       if (b == nullptr)
-        return fail(at.pos, "window " + ast::quote_name(*spec.base) + " is not declared in a WINDOW clause");
+        return fail(at, "window " + ast::quote_name(*spec.base) + " is not declared in a WINDOW clause");
       ast::WindowSpec merged;
       merged.pos = b->pos;
       merged.partition_by = spec.partition_by.empty() ? b->partition_by : spec.partition_by;
@@ -1513,7 +1536,7 @@ class Planner {
         default: break;
       }
     }
-    Result<ast::WindowSpec> spec = resolve_window(at, *fc.over, w);
+    Result<ast::WindowSpec> spec = resolve_window(at.pos, *fc.over, w);
     if (!spec) return error(spec.error());
     Result<size_t> frame = frame_for(at, std::move(*spec), lag_rows, w);
     if (!frame) return error(frame.error());
@@ -1808,6 +1831,9 @@ class Planner {
   std::set<std::string> pumps_;
   std::map<std::string, std::shared_ptr<const UserFunction>> functions_;  // CREATE FUNCTION
   WindowContext* window_ = nullptr;  // binding a sliding-window query's select list
+  // Planning a query's FROM: its WINDOW clause, and whether a join used it.
+  const std::vector<ast::NamedWindow>* from_windows_ = nullptr;
+  bool from_window_used_ = false;
 };
 
 }  // namespace
