@@ -319,6 +319,7 @@ class Printer {
     return out + "FROM " + expr(*t.operand) + ")";
   }
   std::string node(const IntervalOf& i) { return "(" + expr(*i.operand) + ") " + qualifier(i.qualifier); }
+  std::string node(const FieldOf& f) { return expr(*f.operand) + "." + quote_name(f.field); }
   std::string node(const SubqueryExpr& s) {
     switch (s.kind) {
       case SubqueryExpr::Kind::kScalar: return "(" + query(*s.query) + ")";

@@ -358,10 +358,17 @@ struct SubqueryExpr {
   bool operator==(const SubqueryExpr&) const = default;
 };
 
+// fn(...).FIELD: a field of a row-valued call (a log parser's result).
+struct FieldOf {
+  Box<Expr> operand;
+  std::string field;
+  bool operator==(const FieldOf&) const = default;
+};
+
 struct Expr {
   using Node =
       std::variant<Literal, ColumnRef, Star, Unary, Binary, IsTest, Between, InList, Like, Case, Cast, FunctionCall,
-                   FloorCeil, Step, Extract, Position, Substring, Overlay, Trim, IntervalOf, SubqueryExpr>;
+                   FloorCeil, Step, Extract, Position, Substring, Overlay, Trim, IntervalOf, FieldOf, SubqueryExpr>;
   Pos pos;
   Node node;
   bool operator==(const Expr&) const = default;

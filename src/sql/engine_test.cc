@@ -518,6 +518,28 @@ TEST(SqlEngineTest, LogParserRowsInASelectList) {
   ASSERT_EQ(spread.size(), 2u);
   EXPECT_EQ(spread[1], "2017-07-14 02:40:00.001|12|34");
   EXPECT_TRUE(out.errors.empty()) << out.errors[0];
+
+  // A field read straight off the call, as the SQL reference's examples do.
+  Collected direct;
+  auto d = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (second VARCHAR(8), fixed VARCHAR(8));
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM VARIABLE_COLUMN_LOG_PARSE("log", 3, ',').COLUMN2,
+                    FIXED_COLUMN_LOG_PARSE("log", 'X TYPE VARCHAR(3) START 2 FOR 3').X
+      FROM "SOURCE_SQL_STREAM_001";
+  )",
+                      in, direct);
+  ASSERT_TRUE(d);
+  d->insert(0, kT0, Row{Value::varchar("a,b,c")});
+  ASSERT_EQ(direct.rows.size(), 1u);
+  EXPECT_EQ(direct.rows[0], "2017-07-14 02:40:00.0|b|b,c");
+  CompileError ce = compile_error(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (second VARCHAR(8));
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM VARIABLE_COLUMN_LOG_PARSE("log", 3, ',').COLUMN9 FROM "SOURCE_SQL_STREAM_001";
+  )",
+                                  in);
+  EXPECT_NE(ce.message.find("no field COLUMN9"), std::string::npos) << ce.to_string();
 }
 
 TEST(SqlEngineTest, SubqueriesOverAReferenceTable) {

@@ -353,7 +353,19 @@ Box<Expr> Parser::primary() {
 // A name, a qualified name a.b."c", t.*, or fn(...).
 Box<Expr> Parser::name_or_call() {
   const Token& first = next();
-  if (at_symbol("(")) return function_call(first, first.text);
+  if (at_symbol("(")) {
+    Box<Expr> call = function_call(first, first.text);
+    // fn(...).FIELD, fn(...).FIELD... : fields of a row-valued call.
+    while (call && at_symbol(".") &&
+           (peek(1).kind == TokenKind::kWord || peek(1).kind == TokenKind::kQuotedIdentifier)) {
+      next();
+      ast::FieldOf f;
+      f.operand = std::move(call);
+      f.field = next().text;
+      call = make(first.pos, std::move(f));
+    }
+    return call;
+  }
   ast::QualifiedName parts{first.text};
   while (at_symbol(".")) {
     next();

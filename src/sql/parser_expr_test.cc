@@ -28,6 +28,12 @@ void expect_prints(std::string_view text, std::string_view want) {
   EXPECT_TRUE(*again == *e) << printed;
 }
 
+TEST(ParserExpr, FieldsOfARowValuedCall) {
+  expect_prints("variable_column_log_parse(s, 3, ',').column2", "VARIABLE_COLUMN_LOG_PARSE(S, 3, ',').COLUMN2");
+  expect_prints("f(x).\"a b\"", "F(X).\"a b\"");
+  EXPECT_FALSE(parse_expression("f(x).").has_value());
+}
+
 TEST(ParserExpr, LogicalOperatorsBindLooserThanComparisonAndOrLooserThanAnd) {
   EXPECT_EQ(shape_of("a OR b AND c"), "(OR A (AND B C))");
   EXPECT_EQ(shape_of("a AND b OR c"), "(OR (AND A B) C)");

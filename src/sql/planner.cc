@@ -1787,6 +1787,18 @@ class Planner {
             if (!(*x)->type().is_interval())
               return fail(e.pos, "(a - b) " + t->to_string() + " needs the difference of two datetimes");
             return make_cast(std::move(*x), *t);
+          } else if constexpr (std::is_same_v<T, ast::FieldOf>) {
+            const auto* fc = n.operand->template as<ast::FunctionCall>();
+            if (fc == nullptr || fc->over || !is_row_function(fc->name))
+              return fail(e.pos, "only a log parser's row has fields (." + n.field + ")");
+            Result<std::vector<std::pair<RowColumn, ExprPtr>>> fields = row_fields(*n.operand, *fc, scope);
+            if (!fields) return error(fields.error());
+            std::string known;
+            for (auto& [col, expr] : *fields) {
+              if (col.name == n.field) return std::move(expr);
+              known += (known.empty() ? "" : ", ") + col.name;
+            }
+            return fail(e.pos, fc->name + "'s row has no field " + n.field + " (its fields are " + known + ")");
           } else {
             static_assert(std::is_same_v<T, ast::SubqueryExpr>);
             if (n.kind == ast::SubqueryExpr::Kind::kCursor)
