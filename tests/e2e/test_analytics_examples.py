@@ -68,6 +68,9 @@ def arrival_times(kinesis, stream: str) -> list[datetime.datetime]:
             for r in sup.read_shard(kinesis, stream, shard)]
 
 
+window_start: datetime.datetime | None = None  # with `align`: the start of the window the rows fall in
+
+
 def start_app(kda, kinesis, code: str, records: list, *, columns=TICKER_COLUMNS, schema=None,
               outputs=(("DESTINATION_SQL_STREAM", "JSON"),), reference=None, align: float | None = None):
     """Input stream holding `records`, output streams, an application reading from TRIM_HORIZON.
@@ -101,10 +104,13 @@ def start_app(kda, kinesis, code: str, records: list, *, columns=TICKER_COLUMNS,
                                                            "ReferenceRoleARN": ROLE}})
         kda.update_application(ApplicationName=app, CurrentApplicationVersionId=2,
                                ApplicationUpdate={"ApplicationCodeUpdate": code})
+    global window_start
     if align is not None:
         period = int(align * 1000)
         while int(time.time() * 1000) % period > 150:
             time.sleep(0.01)
+        window_start = datetime.datetime.fromtimestamp(int(time.time() * 1000) // period * period / 1000,
+                                                       datetime.timezone.utc).replace(tzinfo=None)
     kda.start_application(ApplicationName=app, InputConfigurations=[
         {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": "TRIM_HORIZON"}}])
     kas.wait_status(kda, app, "RUNNING")
@@ -167,6 +173,62 @@ def test_getting_started_continuous_filter(kda, kinesis):
     want = [{"TICKER_SYMBOL": r["TICKER_SYMBOL"], "SECTOR": r["SECTOR"], "CHANGE": r["CHANGE"], "PRICE": r["PRICE"]}
             for r in rows if "TECH" in r["SECTOR"]]
     assert read_rows(kinesis, dests["DESTINATION_SQL_STREAM"], len(want)) == want
+
+
+def test_concepts_application_code_pump(kda, kinesis):
+    code = """
+        CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), change DOUBLE, price DOUBLE);
+        -- Create a pump and insert into output stream.
+        CREATE OR REPLACE PUMP "STREAM_PUMP" AS
+          INSERT INTO "DESTINATION_SQL_STREAM"
+            SELECT STREAM ticker_symbol, change,price
+            FROM   "SOURCE_SQL_STREAM_001";
+    """
+    rows = [tick("AMZN", change=1.5, price=100.25), tick("XOM", "ENERGY", -0.5, 80.0)]
+    _, dests = start_app(kda, kinesis, code, rows)
+    assert read_rows(kinesis, dests["DESTINATION_SQL_STREAM"], 2) == [
+        {"TICKER_SYMBOL": r["TICKER_SYMBOL"], "CHANGE": r["CHANGE"], "PRICE": r["PRICE"]} for r in rows]
+
+
+def test_concepts_continuous_query(kda, kinesis):
+    code = """
+        CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), price DOUBLE);
+        -- CREATE OR REPLACE PUMP to insert into output
+        CREATE OR REPLACE PUMP "STREAM_PUMP" AS
+          INSERT INTO "DESTINATION_SQL_STREAM"
+              SELECT STREAM TICKER_SYMBOL, PRICE
+              FROM   "SOURCE_SQL_STREAM_001"
+              WHERE  (ABS((CHANGE / (PRICE-CHANGE)) * 100)) > 1;
+    """
+    _, dests = start_app(kda, kinesis, code, ALERT_ROWS)
+    want = [{"TICKER_SYMBOL": r["TICKER_SYMBOL"], "PRICE": r["PRICE"]} for r in alerting(ALERT_ROWS)]
+    assert read_rows(kinesis, dests["DESTINATION_SQL_STREAM"], len(want)) == want
+
+
+def test_concepts_stagger_window_by_event_minute(kda, kinesis):
+    """The stagger-window page's query over its four AMZN events: the first three share an event minute."""
+    code = """
+        CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+            ticker_symbol    VARCHAR(4),
+            event_time       TIMESTAMP,
+            ticker_count     DOUBLE);
+        CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+            SELECT STREAM
+                TICKER_SYMBOL,
+                FLOOR(EVENT_TIME TO MINUTE),
+                COUNT(TICKER_SYMBOL) AS ticker_count
+            FROM "SOURCE_SQL_STREAM_001"
+            WINDOWED BY STAGGER (
+                    PARTITION BY FLOOR(EVENT_TIME TO MINUTE), TICKER_SYMBOL RANGE INTERVAL '2' SECOND); -- guide: '1' MINUTE
+    """
+    events = ["2018-08-01 11:00:10", "2018-08-01 11:00:20", "2018-08-01 11:00:55", "2018-08-01 11:01:05"]
+    cols = (("EVENT_TIME", "$.EVENT_TIME", "TIMESTAMP"), ("TICKER_SYMBOL", "$.TICKER_SYMBOL", "VARCHAR(4)"))
+    _, dests = start_app(kda, kinesis, code, [{"EVENT_TIME": e, "TICKER_SYMBOL": "AMZN"} for e in events],
+                         columns=cols)
+    got = read_rows(kinesis, dests["DESTINATION_SQL_STREAM"], 2)
+    assert sorted(got, key=by("EVENT_TIME")) == [
+        {"TICKER_SYMBOL": "AMZN", "EVENT_TIME": "2018-08-01 11:00:00.0", "TICKER_COUNT": 3},
+        {"TICKER_SYMBOL": "AMZN", "EVENT_TIME": "2018-08-01 11:01:00.0", "TICKER_COUNT": 1}]
 
 
 def test_concepts_sliding_window_one_minute_min_max_avg(kda, kinesis):
@@ -251,6 +313,27 @@ def test_concepts_tumbling_window_min_max_per_ticker(kda, kinesis):
         {"TICKER_SYMBOL": t, "MIN_PRICE": lo, "MAX_PRICE": hi} for t, (lo, hi) in sorted(want.items())]
 
 
+def test_concepts_tumbling_window_rowtime_is_the_window_end(kda, kinesis):
+    """The tumbling-window page's first query, ROWTIME selected (and the alias Price twice). A
+    GROUP BY result's ROWTIME is its window's end, as the stagger-window page's table of tumbling
+    results shows (rows of 11:00:20 and 11:00:30 give ROWTIME 11:01:00)."""
+    code = """
+        CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (row_time TIMESTAMP, ticker_symbol VARCHAR(4), Min_Price DOUBLE, Max_Price DOUBLE);
+        CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+          SELECT STREAM ROWTIME,
+                        Ticker_Symbol,
+                        MIN(Price) AS Price,
+                        MAX(Price) AS Price
+          FROM     "SOURCE_SQL_STREAM_001"
+          GROUP BY Ticker_Symbol,
+                   STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '2' SECOND); -- guide: '60' SECOND
+    """
+    _, dests = start_app(kda, kinesis, code, [tick("A", price=2.0), tick("A", price=1.0)], align=2)
+    end = ts(window_start + datetime.timedelta(seconds=2))
+    assert read_rows(kinesis, dests["DESTINATION_SQL_STREAM"], 1) == [
+        {"ROW_TIME": end, "TICKER_SYMBOL": "A", "MIN_PRICE": 1.0, "MAX_PRICE": 2.0}]
+
+
 def test_concepts_rowtime_and_approximate_arrival_time_windows(kda, kinesis):
     code = """
         CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM"
@@ -266,7 +349,6 @@ def test_concepts_rowtime_and_approximate_arrival_time_windows(kda, kinesis):
                 STEP("SOURCE_SQL_STREAM_001".APPROXIMATE_ARRIVAL_TIME BY INTERVAL '60' SECOND);
     """
     symbols = ["ABC", "DEF", "ABC", "XYZ", "ABC", "DEF"]
-    started = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     src, dests = start_app(kda, kinesis, code, [tick(s) for s in symbols], align=2)
     arrivals = arrival_times(kinesis, src)
     counts: dict = {}
@@ -274,13 +356,10 @@ def test_concepts_rowtime_and_approximate_arrival_time_windows(kda, kinesis):
         minute = a.replace(second=0, microsecond=0)
         counts[(s, minute)] = counts.get((s, minute), 0) + 1
     got = read_rows(kinesis, dests["DESTINATION_SQL_STREAM"], len(counts))
-    # ROWTIME is the time the application read the rows: one 2-second step, after the puts.
-    ingest = {r["ingest_time"] for r in got}
-    assert len(ingest) == 1, got
-    step = datetime.datetime.strptime(ingest.pop(), "%Y-%m-%d %H:%M:%S.%f")
-    assert step.microsecond == 0 and step.second % 2 == 0 and started - datetime.timedelta(seconds=2) <= step
-    assert sorted(((r["ticker_symbol"], r["APPROXIMATE_ARRIVAL_TIME"], r["symbol_count"]) for r in got)) == sorted(
-        (s, ts(m), n) for (s, m), n in counts.items())
+    # ROWTIME is the time the application read the rows: in the 2-second step the start was aligned to.
+    assert sorted(got, key=by("ticker_symbol", "APPROXIMATE_ARRIVAL_TIME")) == sorted(
+        ({"ingest_time": ts(window_start), "APPROXIMATE_ARRIVAL_TIME": ts(m), "ticker_symbol": s, "symbol_count": n}
+         for (s, m), n in counts.items()), key=by("ticker_symbol", "APPROXIMATE_ARRIVAL_TIME"))
 
 
 def test_concepts_stream_join_trades_within_a_minute_of_the_order(kda, kinesis):
@@ -382,7 +461,7 @@ APACHE_LINE = ('203.0.113.24 - - [25/Mar/2018:15:25:37 -0700] "GET /index.php HT
 
 
 @missing("the log-parse functions' row results in a subquery (REGEX_LOG_PARSE(...) AS REC, then T.REC.COLUMN1; "
-         "today: CodeValidationException 'No function named REGEX_LOG_PARSE'")
+         "today: CodeValidationException 'No function named REGEX_LOG_PARSE')")
 def test_example_regex_log_parse(kda, kinesis):
     code = r"""
         CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (logentry VARCHAR(24), match1 VARCHAR(24), match2 VARCHAR(24));
@@ -406,7 +485,7 @@ W3C_LINES = ['192.168.254.30 - John [24/May/2004:22:01:02 -0700] "GET /icons/apa
 
 
 @missing("the log-parse functions' row results in a subquery (W3C_LOG_PARSE(...) ... AS l(r), then l.r.COLUMN1; "
-         "today: CodeValidationException 'No function named W3C_LOG_PARSE'")
+         "today: CodeValidationException 'No function named W3C_LOG_PARSE')")
 def test_example_w3c_log_parse_common(kda, kinesis):
     code = """
         CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
@@ -430,7 +509,7 @@ def test_example_w3c_log_parse_common(kda, kinesis):
 
 
 @missing("the log-parse functions' row results in a subquery (VARIABLE_COLUMN_LOG_PARSE(...) AS r, then "
-         "t.r.\"COL_1\"; today: CodeValidationException 'No function named VARIABLE_COLUMN_LOG_PARSE'")
+         "t.r.\"COL_1\"; today: CodeValidationException 'No function named VARIABLE_COLUMN_LOG_PARSE')")
 def test_example_split_strings_variable_column_log_parse(kda, kinesis):
     code = """
         CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM"(
@@ -641,6 +720,23 @@ def test_example_most_frequently_occurring_values_top_k(kda, kinesis):
     assert read_rows(kinesis, dests["DESTINATION_SQL_STREAM"], 5) == want
 
 
+def test_sqlref_count_distinct_items_tumbling(kda, kinesis):
+    code = """
+        CREATE OR REPLACE STREAM DESTINATION_SQL_STREAM (NUMBER_OF_DISTINCT_ITEMS BIGINT);
+        CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+            SELECT STREAM *
+            FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(
+                CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"),
+                'TICKER_SYMBOL', -- name of column in single quotes
+                2                -- tumbling window size in seconds; reference: 60
+                )
+            );
+    """
+    symbols = ["AMZN", "MSFT", "AMZN", "INTC", "TBV", "MSFT", "AAPL"]
+    _, dests = start_app(kda, kinesis, code, [tick(t) for t in symbols], align=2)
+    assert read_rows(kinesis, dests["DESTINATION_SQL_STREAM"], 1) == [{"NUMBER_OF_DISTINCT_ITEMS": len(set(symbols))}]
+
+
 def test_example_aggregating_partial_results(kda, kinesis):
     code = """
         CREATE OR REPLACE STREAM "CALC_COUNT_SQL_STREAM" (TICKER VARCHAR(4), TRADETIME TIMESTAMP, TICKERCOUNT DOUBLE);
@@ -672,9 +768,7 @@ def test_example_aggregating_partial_results(kda, kinesis):
     assert len(minutes) == 1, "the puts straddled a minute: the partial counts differ from the ones below"
     partial = read_rows(kinesis, dests["CALC_COUNT_SQL_STREAM"], 2)
     final = read_rows(kinesis, dests["DESTINATION_SQL_STREAM"], 2)
-    times = {r["TRADETIME"] for r in partial + final}
-    assert len(times) == 1, partial + final
-    t = times.pop()
+    t = ts(window_start)  # STEP(ROWTIME BY 2 s): the step the start was aligned to
     assert sorted(partial, key=by("TICKER")) == [{"TICKER": "A", "TRADETIME": t, "TICKERCOUNT": 3},
                                                  {"TICKER": "B", "TRADETIME": t, "TICKERCOUNT": 2}]
     # the running sum over one TRADETIME, in the order the partial results came
@@ -934,6 +1028,41 @@ def test_sqlref_regex_replace(kda, kinesis):
                      "a VARCHAR(32), b VARCHAR(32), c VARCHAR(32), d VARCHAR(32), e VARCHAR(32)", rows, EVENT_COLUMNS)
     assert got == [{"A": "aXcaXc", "B": "aXcabc", "C": "abcaXc", "D": "abcaXc", "E": "abcabc"},
                    {"A": "John Smith", "B": "John Smith", "C": "John Smith", "D": "John Smith", "E": "Smith, John"}]
+
+
+def test_sqlref_string_functions(kda, kinesis):
+    rows = [{"S": "Each FIRST lEtTeR is cAPITALIZED"}, {"S": "12345"}]
+    got = run_select(kda, kinesis,
+                     "INITCAP(S), LOWER(S), UPPER(S), CHAR_LENGTH(S), CHARACTER_LENGTH(S), POSITION('5' IN S), "
+                     "OVERLAY(S PLACING 'foo' FROM 2), OVERLAY(S PLACING 'foo' FROM 2 FOR 0), S || '!'",
+                     "i VARCHAR(40), lo VARCHAR(40), up VARCHAR(40), n INTEGER, n2 INTEGER, p INTEGER, "
+                     "o VARCHAR(40), o0 VARCHAR(40), c VARCHAR(40)", rows, EVENT_COLUMNS)
+    want = []
+    for r in rows:
+        s = r["S"]
+        want.append({"I": " ".join(w[:1].upper() + w[1:].lower() for w in s.split(" ")), "LO": s.lower(),
+                     "UP": s.upper(), "N": len(s), "N2": len(s), "P": s.find("5") + 1,
+                     "O": s[:1] + "foo" + s[4:], "O0": s[:1] + "foo" + s[1:], "C": s + "!"})
+    assert got == want
+
+
+def test_sqlref_numeric_and_null_functions(kda, kinesis):
+    rows = [{"N": 17, "X": -2.5}, {"N": -17, "X": 16.0}, {"N": None, "X": None}]
+    got = run_select(kda, kinesis,
+                     "MOD(N, 5), ABS(X), POWER(X, 2), CAST(N AS DOUBLE) / 4, N / 4, "
+                     "COALESCE(CAST(N AS VARCHAR(8)), 'none'), NULLIF(N, 17)",
+                     "m INTEGER, a DOUBLE, p DOUBLE, d DOUBLE, i INTEGER, c VARCHAR(8), nu INTEGER", rows,
+                     EVENT_COLUMNS)
+    want = []
+    for r in rows:
+        n, x = r["N"], r["X"]
+        if n is None:
+            want.append({"M": None, "A": None, "P": None, "D": None, "I": None, "C": "none", "NU": None})
+            continue
+        trunc = abs(n) // 4 * (1 if n >= 0 else -1)  # integer division truncates toward zero, as Java
+        want.append({"M": abs(n) % 5 * (1 if n >= 0 else -1), "A": abs(x), "P": x * x, "D": n / 4, "I": trunc,
+                     "C": str(n), "NU": None if n == 17 else n})
+    assert got == want
 
 
 @missing("the log-parse functions' row results used directly in a select list (FUNC(...).COLUMN2; today a "
