@@ -78,13 +78,15 @@ def start_app(kda, kinesis, code: str, records: list, *, columns=TICKER_COLUMNS,
     Returns (input stream, {output name: stream}). `reference` is (table name, S3 body, ReferenceSchema).
     `align`: start just after a multiple of this many seconds, so that rows read at once fall into
     one tumbling window of that size."""
-    src = kas.create_stream(kinesis, sup.unique_name("ex-in"))
+    src = sup.unique_name("ex-in")
+    dests = {name: sup.unique_name("ex-out") for name, _ in outputs}
+    for stream in (src, *dests.values()):  # created together, then waited for
+        kinesis.create_stream(StreamName=stream, ShardCount=1)
+    for stream in (src, *dests.values()):
+        sup.wait_active(kinesis, stream)
     if records:
         put(kinesis, src, records)
-    dests, outs = {}, []
-    for name, fmt in outputs:
-        dests[name] = kas.create_stream(kinesis, sup.unique_name("ex-out"))
-        outs.append(kas.kinesis_output(dests[name], name, fmt))
+    outs = [kas.kinesis_output(dests[name], name, fmt) for name, fmt in outputs]
     inp = kas.kinesis_input(src)
     inp["InputSchema"] = schema if schema is not None else kas.json_schema(columns)
     app = kas.app_name("ex")
@@ -120,20 +122,23 @@ def start_app(kda, kinesis, code: str, records: list, *, columns=TICKER_COLUMNS,
 def read_rows(kinesis, stream: str, want: int, timeout: float = 12.0, fmt: str = "JSON") -> list:
     """All rows of a one-shard output stream once there are `want` (and half a second for more)."""
     shard = kinesis.list_shards(StreamName=stream)["Shards"][0]["ShardId"]
+    it = kinesis.get_shard_iterator(StreamName=stream, ShardId=shard,
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     deadline = time.monotonic() + timeout
     got: list = []
-    while time.monotonic() < deadline:
-        got = sup.read_shard(kinesis, stream, shard)
-        if len(got) >= want:
-            time.sleep(0.5)
-            got = sup.read_shard(kinesis, stream, shard)
+    settled = None  # when `want` were there: read once more half a second later
+    while True:
+        out = sup.get_records_paced(kinesis, ShardIterator=it)
+        got += [r["Data"] for r in out["Records"]]
+        it = out["NextShardIterator"]
+        if settled is not None and time.monotonic() >= settled and not out["Records"]:
             break
-        time.sleep(0.1)
-    else:
-        raise AssertionError(f"{stream}: {len(got)} records after {timeout}s, wanted {want}: "
-                             f"{[r['Data'] for r in got]}")
-    data = [r["Data"] for r in got]
-    return [json.loads(d) for d in data] if fmt == "JSON" else data
+        if settled is None and len(got) >= want:
+            settled = time.monotonic() + 0.5
+        if settled is None and time.monotonic() > deadline:
+            raise AssertionError(f"{stream}: {len(got)} records after {timeout}s, wanted {want}: {got}")
+        time.sleep(0.2)  # GetRecords: 5 calls a second per shard
+    return [json.loads(d) for d in got] if fmt == "JSON" else got
 
 
 def ts(d: datetime.datetime) -> str:
