@@ -236,6 +236,28 @@ def test_concepts_stagger_window_by_event_minute(kda, kinesis):
         {"TICKER_SYMBOL": "AMZN", "EVENT_TIME": "2018-08-01 11:01:00.0", "TICKER_COUNT": 1}]
 
 
+def test_concepts_sliding_window_timeline(kda, kinesis):
+    """The sliding-window page's timeline: a row on entering emits the count of the window ending at
+    it; rows older than the window no longer count. Here a window of 2 seconds instead of 5."""
+    code = """
+        CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), n INTEGER);
+        CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+          SELECT STREAM ticker_symbol, COUNT(*) OVER W1
+          FROM "SOURCE_SQL_STREAM_001"
+          WINDOW W1 AS (RANGE INTERVAL '2' SECOND PRECEDING);
+    """
+    src, dests = start_app(kda, kinesis, code, [tick("T1")])
+    time.sleep(0.6)
+    put(kinesis, src, [tick("T2")])  # 0.6 s after T1: both in the window
+    time.sleep(3.5)
+    put(kinesis, src, [tick("T6")])  # T1 and T2 are out
+    time.sleep(0.6)
+    put(kinesis, src, [tick("T7")])  # T6 still in
+    assert read_rows(kinesis, dests["DESTINATION_SQL_STREAM"], 4) == [
+        {"TICKER_SYMBOL": "T1", "N": 1}, {"TICKER_SYMBOL": "T2", "N": 2},
+        {"TICKER_SYMBOL": "T6", "N": 1}, {"TICKER_SYMBOL": "T7", "N": 2}]
+
+
 def test_concepts_sliding_window_one_minute_min_max_avg(kda, kinesis):
     code = """
         CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(10), Min_Price double, Max_Price double, Avg_Price double);
@@ -667,6 +689,37 @@ def test_example_stagger_window(kda, kinesis):
         "TICKER_SYMBOL": t, "TICKER_COUNT": n} for (e, t), n in counts.items()), key=by("EVENT_TIME"))
     got = read_rows(kinesis, dests["DESTINATION_SQL_STREAM"], len(want))
     assert sorted(got, key=by("EVENT_TIME")) == want
+
+
+def test_example_stagger_window_opens_with_a_key_first_row(kda, kinesis):
+    """The stagger example's timing: a key's window opens with its first row and closes RANGE later;
+    a row after that opens the next window. Windows of 2 seconds instead of a minute."""
+    code = """
+        CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+            event_time TIMESTAMP,
+            ticker_symbol    VARCHAR(4),
+            ticker_count     INTEGER);
+        CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+            SELECT STREAM
+                EVENT_TIME,
+                TICKER,
+                COUNT(TICKER) AS ticker_count
+            FROM "SOURCE_SQL_STREAM_001"
+            WINDOWED BY STAGGER (
+                    PARTITION BY TICKER, EVENT_TIME RANGE INTERVAL '2' SECOND); -- guide: '1' MINUTE
+    """
+    cols = (("EVENT_TIME", "$.EVENT_TIME", "TIMESTAMP"), ("TICKER", "$.TICKER", "VARCHAR(4)"))
+    amzn = {"EVENT_TIME": "2018-08-01T20:17:20.797945", "TICKER": "AMZN"}
+    intc = {"EVENT_TIME": "2018-08-01T20:18:21.043084", "TICKER": "INTC"}
+    src, dests = start_app(kda, kinesis, code, [amzn], columns=cols)
+    time.sleep(0.8)
+    put(kinesis, src, [amzn, intc])  # AMZN's window is open; INTC's opens
+    time.sleep(3.0)
+    put(kinesis, src, [amzn])  # both closed: a new AMZN window
+    assert read_rows(kinesis, dests["DESTINATION_SQL_STREAM"], 3) == [
+        {"EVENT_TIME": "2018-08-01 20:17:20.797", "TICKER_SYMBOL": "AMZN", "TICKER_COUNT": 2},
+        {"EVENT_TIME": "2018-08-01 20:18:21.043", "TICKER_SYMBOL": "INTC", "TICKER_COUNT": 1},
+        {"EVENT_TIME": "2018-08-01 20:17:20.797", "TICKER_SYMBOL": "AMZN", "TICKER_COUNT": 1}]
 
 
 def test_example_tumbling_window_using_rowtime(kda, kinesis):
