@@ -582,14 +582,37 @@ TEST(SqlEngineTest, SubqueriesOverAReferenceTable) {
   )",
                                   in);
   EXPECT_NE(ce.message.find("never ends"), std::string::npos) << ce.to_string();
+
+  // Correlated: the SQL reference's lookup, evaluated for each row.
+  Collected corr;
+  auto c = compile_ok(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), lim DOUBLE, watched BOOLEAN);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ticker_symbol,
+                    (SELECT limit_price FROM watchlist w WHERE w.ticker = s.ticker_symbol),
+                    ticker_symbol IN (SELECT ticker FROM watchlist w WHERE w.limit_price < s.price)
+      FROM "SOURCE_SQL_STREAM_001" s;
+  )",
+                      in, corr);
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(c->replace_table("WATCHLIST", {Row{Value::varchar("AMZN"), Value::dbl(120)}}));
+  c->insert(0, kT0, tick("AMZN", "T", 0, 100));
+  c->insert(0, kT0 + 1, tick("AMZN", "T", 0, 130));
+  c->insert(0, kT0 + 2, tick("XOM", "E", 0, 50));
+  ASSERT_EQ(corr.rows.size(), 3u);
+  EXPECT_EQ(corr.rows[0], "2017-07-14 02:40:00.0|AMZN|120.0|FALSE");
+  EXPECT_EQ(corr.rows[1], "2017-07-14 02:40:00.001|AMZN|120.0|TRUE");
+  EXPECT_EQ(corr.rows[2], "2017-07-14 02:40:00.002|XOM|NULL|FALSE");
+  // A column neither side has is still an error at its place.
   ce = compile_error(R"(
     CREATE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4));
     CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
       SELECT STREAM ticker_symbol FROM "SOURCE_SQL_STREAM_001" s
-      WHERE 1 = (SELECT 1 FROM watchlist w WHERE w.ticker = s.ticker_symbol);
+      WHERE 1 = (SELECT 1 FROM watchlist w WHERE w.nothing = s.ticker_symbol);
   )",
                      in);
   EXPECT_EQ(ce.line, 5) << ce.to_string();
+  EXPECT_NE(ce.message.find("NOTHING"), std::string::npos) << ce.to_string();
 }
 
 TEST(SqlEngineTest, UserDefinedSqlFunctions) {

@@ -1085,9 +1085,18 @@ class Planner {
     return e;
   }
 
-  // A subquery used as a value: one column of a reference table, without
-  // the outer query's columns (a stream cannot be a value: it never ends).
-  Result<std::shared_ptr<TableValues>> table_values(const ast::Expr& at, const ast::Query& q) {
+  // A subquery used as a value: one column of a reference table. Its WHERE
+  // and item see the table's columns, then (a correlated subquery) those
+  // of `outer`, the row the subquery is evaluated for. A stream cannot be a
+  // value: it never ends.
+  struct TableSubqueryPlan {
+    EngineTable* table = nullptr;
+    ExprPtr where;
+    ExprPtr item;
+    bool distinct = false;
+    bool correlated = false;
+  };
+  Result<TableSubqueryPlan> table_subquery(const ast::Expr& at, const ast::Query& q, const Scope& outer) {
     const ast::Select* s = q.select();
     const std::string shape =
         "a subquery used as a value reads one column of a reference table: (SELECT col FROM table [WHERE ...])";
@@ -1097,16 +1106,19 @@ class Planner {
     if (s->stream) return fail(s->pos, "a subquery used as a value cannot be a stream (SELECT STREAM): " + shape);
     const auto* t = s->from->as<ast::TableRef>();
     if (t == nullptr || t->name.size() != 1 || t->window) return fail(s->from->pos, shape);
-    EngineTable* table = hooks_.find_table(t->name[0]);
-    if (table == nullptr) {
+    TableSubqueryPlan plan;
+    plan.table = hooks_.find_table(t->name[0]);
+    if (plan.table == nullptr) {
       if (hooks_.find_stream(t->name[0]) != nullptr)
         return fail(s->from->pos, "stream " + ast::quote_name(t->name[0]) +
                                       " cannot be read as a value (it never ends); join it instead. " + shape);
       return fail(s->from->pos, "reference table " + ast::quote_name(t->name[0]) + " does not exist");
     }
-    Scope scope;
-    const std::string qualifier = t->alias.value_or(table->name);
-    for (const ColumnSchema& c : table->columns) scope.cols.push_back(Col{qualifier, c.name, c.type});
+    Scope inner;
+    const std::string qualifier = t->alias.value_or(plan.table->name);
+    for (const ColumnSchema& c : plan.table->columns) inner.cols.push_back(Col{qualifier, c.name, c.type});
+    Scope both = inner;
+    both.cols.insert(both.cols.end(), outer.cols.begin(), outer.cols.end());
     WindowContext* saved = window_;
     window_ = nullptr;
     struct Restore {
@@ -1114,20 +1126,34 @@ class Planner {
       WindowContext* v;
       ~Restore() { w = v; }
     } restore{window_, saved};
-    ExprPtr where;
-    if (s->where) {
-      Result<ExprPtr> w = bind(*s->where, scope, nullptr);
-      if (!w) return error(w.error());
-      if (Status st = boolean(*s->where, **w, "WHERE"); !st) return error(st);
-      where = std::move(*w);
-    }
     const ast::SelectItem& item = s->items.front();
     if (item.expr->as<ast::Star>() != nullptr || has_aggregate(*item.expr) || has_window(*item.expr))
       return fail(item.pos, shape);
-    Result<ExprPtr> v = bind(*item.expr, scope, nullptr);
-    if (!v) return error(v.error());
-    return std::make_shared<TableValues>(table, std::move(where), std::move(*v),
-                                         s->quantifier == ast::FunctionCall::Quantifier::kDistinct);
+    // Bound over the table alone when that is enough; over both otherwise.
+    CompileError* quiet_error = error_;
+    CompileError scratch;
+    error_ = &scratch;
+    Result<ExprPtr> w = s->where ? bind(*s->where, inner, nullptr) : Result<ExprPtr>(ExprPtr());
+    Result<ExprPtr> v = bind(*item.expr, inner, nullptr);
+    error_ = quiet_error;
+    if (!w || !v) {
+      if (outer.cols.empty()) {
+        // Say why, with the error's position.
+        if (!w) return error(bind(*s->where, inner, nullptr).error());
+        return error(bind(*item.expr, inner, nullptr).error());
+      }
+      plan.correlated = true;
+      w = s->where ? bind(*s->where, both, nullptr) : Result<ExprPtr>(ExprPtr());
+      if (!w) return error(w.error());
+      v = bind(*item.expr, both, nullptr);
+      if (!v) return error(v.error());
+    }
+    if (s->where)
+      if (Status st = boolean(*s->where, **w, "WHERE"); !st) return error(st);
+    plan.where = std::move(*w);
+    plan.item = std::move(*v);
+    plan.distinct = s->quantifier == ast::FunctionCall::Quantifier::kDistinct;
+    return plan;
   }
 
   static bool is_row_function(const std::string& name) {
@@ -1630,12 +1656,17 @@ class Planner {
             Result<ExprPtr> x = sub(n.operand);
             if (!x) return x;
             if (n.subquery) {
-              Result<std::shared_ptr<TableValues>> tv = table_values(e, *n.subquery);
-              if (!tv) return error(tv.error());
-              ArgInfo two[2] = {ArgInfo{(*x)->type()}, ArgInfo{(*tv)->type()}};
+              Result<TableSubqueryPlan> sq = table_subquery(e, *n.subquery, agg != nullptr ? Scope{} : scope);
+              if (!sq) return error(sq.error());
+              ArgInfo two[2] = {ArgInfo{(*x)->type()}, ArgInfo{sq->item->type()}};
               Result<BoundFunction> f = find_scalar_function("=", two);
               if (!f) return fail(e.pos, f.error().message());
-              return make_in_table(std::move(*x), std::move(*tv), std::move(*f), n.negated);
+              if (sq->correlated)
+                return make_correlated_subquery(sq->table, std::move(sq->where), std::move(sq->item), SubqueryUse::kIn,
+                                                std::move(*x), std::move(*f), n.negated);
+              auto tv =
+                  std::make_shared<TableValues>(sq->table, std::move(sq->where), std::move(sq->item), sq->distinct);
+              return make_in_table(std::move(*x), std::move(tv), std::move(*f), n.negated);
             }
             std::vector<ExprPtr> list;
             std::vector<BoundFunction> eq;
@@ -1803,11 +1834,15 @@ class Planner {
             static_assert(std::is_same_v<T, ast::SubqueryExpr>);
             if (n.kind == ast::SubqueryExpr::Kind::kCursor)
               return fail(e.pos, "CURSOR(SELECT ...) is an argument of a table function, in FROM TABLE(...)");
-            Result<std::shared_ptr<TableValues>> tv = table_values(e, *n.query);
-            if (!tv) return error(tv.error());
-            return make_table_subquery(std::move(*tv), n.kind == ast::SubqueryExpr::Kind::kExists
-                                                           ? SubqueryUse::kExists
-                                                           : SubqueryUse::kScalar);
+            Result<TableSubqueryPlan> sq = table_subquery(e, *n.query, agg != nullptr ? Scope{} : scope);
+            if (!sq) return error(sq.error());
+            const SubqueryUse use =
+                n.kind == ast::SubqueryExpr::Kind::kExists ? SubqueryUse::kExists : SubqueryUse::kScalar;
+            if (sq->correlated)
+              return make_correlated_subquery(sq->table, std::move(sq->where), std::move(sq->item), use, nullptr,
+                                              BoundFunction{}, false);
+            return make_table_subquery(
+                std::make_shared<TableValues>(sq->table, std::move(sq->where), std::move(sq->item), sq->distinct), use);
           }
         },
         e.node);

@@ -107,7 +107,85 @@ class InTable final : public Expr {
   bool negated_;
 };
 
+class CorrelatedSubquery final : public Expr {
+ public:
+  CorrelatedSubquery(const EngineTable* table, ExprPtr where, ExprPtr item, SubqueryUse use, ExprPtr operand,
+                     BoundFunction eq, bool negated)
+      : Expr(use == SubqueryUse::kScalar ? item->type() : SqlType::of(TypeKind::kBoolean)),
+        table_(table),
+        where_(std::move(where)),
+        item_(std::move(item)),
+        use_(use),
+        operand_(std::move(operand)),
+        eq_(std::move(eq)),
+        negated_(negated) {}
+  SqlResult<Value> eval(const EvalInput& in) const override {
+    Value x;
+    if (use_ == SubqueryUse::kIn) {
+      SqlResult<Value> v = operand_->eval(in);
+      if (!v) return v;
+      x = std::move(*v);
+    }
+    const size_t width = table_->columns.size();
+    Row both(width + (in.row != nullptr ? in.row->size() : 0));
+    if (in.row != nullptr) std::copy(in.row->begin(), in.row->end(), both.begin() + static_cast<ptrdiff_t>(width));
+    std::optional<Value> found;
+    size_t matches = 0;
+    Truth t = Truth::kFalse;
+    for (const Row& row : table_->rows) {
+      std::copy(row.begin(), row.end(), both.begin());
+      EvalInput inner{&both, in.rowtime};
+      if (where_) {
+        SqlResult<Value> w = where_->eval(inner);
+        if (!w) return w;
+        if (truth_of(*w) != Truth::kTrue) continue;
+      }
+      if (use_ == SubqueryUse::kExists) return Value::boolean(true);
+      SqlResult<Value> v = item_->eval(inner);
+      if (!v) return v;
+      if (use_ == SubqueryUse::kScalar) {
+        if (++matches > 1)
+          return sql_error("SCALAR_SUBQUERY",
+                           "a subquery used as a value returned more than one row; it may "
+                           "return one at most");
+        found = std::move(*v);
+        continue;
+      }
+      if (x.is_null() || v->is_null()) {
+        t = truth_or(t, Truth::kUnknown);
+        continue;
+      }
+      Value args[2] = {x, std::move(*v)};
+      SqlResult<Value> e = eq_.fn(std::span<const Value>(args, 2));
+      if (!e) return e;
+      t = truth_or(t, truth_of(*e));
+      if (t == Truth::kTrue) break;
+    }
+    switch (use_) {
+      case SubqueryUse::kExists: return Value::boolean(false);
+      case SubqueryUse::kScalar: return found ? std::move(*found) : Value::null(type_.kind);
+      case SubqueryUse::kIn: return to_value(negated_ ? truth_not(t) : t);
+    }
+    return Value::null(type_.kind);
+  }
+
+ private:
+  const EngineTable* table_;
+  ExprPtr where_;
+  ExprPtr item_;
+  SubqueryUse use_;
+  ExprPtr operand_;
+  BoundFunction eq_;
+  bool negated_;
+};
+
 }  // namespace
+
+ExprPtr make_correlated_subquery(const EngineTable* table, ExprPtr where, ExprPtr item, SubqueryUse use,
+                                 ExprPtr operand, BoundFunction eq, bool negated) {
+  return std::make_unique<CorrelatedSubquery>(table, std::move(where), std::move(item), use, std::move(operand),
+                                              std::move(eq), negated);
+}
 
 ExprPtr make_table_subquery(std::shared_ptr<TableValues> values, SubqueryUse use) {
   return std::make_unique<TableSubquery>(std::move(values), use);
