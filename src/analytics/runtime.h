@@ -36,8 +36,11 @@
 
 #include "common/mutex.h"
 #include "common/status.h"
+#include "firehose/kinesis_source.h"
+#include "firehose/lambda.h"
 #include "s3/object_store.h"
 #include "sql/record_format.h"
+#include "storage/log.h"
 #include "storage/metadata_store.h"
 #include "streams/data_streams.h"
 
@@ -52,9 +55,14 @@ struct RunSpec {
   // same run is resumed whatever the starting position (runnel restarted).
   int64_t run = 0;
   std::string code;
-  // The input (at most one): a Data Streams stream, by name.
+  // The input (at most one): a Data Streams stream or a Firehose delivery
+  // stream, by name, and its ResourceARN.
   std::string input_stream;
-  std::string input_delivery_stream;  // a Firehose source (not run yet: an error)
+  std::string input_delivery_stream;
+  std::string input_arn;
+  // InputProcessingConfiguration's InputLambdaProcessor (function ARN):
+  // every record goes through it before it becomes rows. Empty: none.
+  std::string input_lambda_arn;
   std::string name_prefix = "SOURCE_SQL_STREAM";
   int parallelism = 1;
   sql::SourceSchema schema;
@@ -100,6 +108,21 @@ struct RuntimeOptions {
   // Where reference data objects are read (the embedded store or
   // --s3-endpoint's). Null: applications with reference data fail to start.
   s3::ObjectStore* objects = nullptr;
+  // Where Lambda preprocessors and Lambda outputs are invoked (the server's
+  // --lambda-endpoint, as Firehose's). No endpoint: applications with either
+  // do not run (StartApplication refuses them first).
+  firehose::LambdaSettings lambda;
+  // A Firehose delivery stream as input: what holds its records, or
+  // nullopt when it does not exist. A DirectPut stream's log shard is read
+  // from `log` (records encrypted at rest with `key_file`'s key); a
+  // KinesisStreamAsSource stream's Kinesis stream through `streams`.
+  struct DeliveryStreamSource {
+    storage::ShardKey shard_key = 0;
+    std::string kinesis_stream;
+  };
+  std::function<std::optional<DeliveryStreamSource>(const std::string& delivery_stream)> delivery_stream_source;
+  storage::Log* log = nullptr;
+  std::string key_file = "kms.key";
 };
 
 class Runtime {
@@ -124,6 +147,13 @@ class Runtime {
   void run();
   void reconcile(const std::vector<RunSpec>& wanted);
   bool step(App& app, int64_t now);
+  struct Preprocessed;
+  // Sends `records` through the application's Lambda preprocessor.
+  std::vector<Preprocessed> preprocess(App& app, const std::vector<firehose::SourceRecord>& records);
+  // Sends the oldest records of Lambda output `output` (index into the
+  // app's outputs) to its function; the records it did not take stay,
+  // first, with their retry hints. Returns whether it took any.
+  bool write_lambda(App& app, size_t output, int64_t now);
 
   RuntimeOptions options_;
   streams::DataStreams& streams_;
