@@ -415,8 +415,12 @@ bool Runtime::step(App& app, int64_t now) {
     std::vector<sql::RecordError> errors;
     const size_t parallelism = static_cast<size_t>(std::max(1, app.spec.parallelism));
     std::vector<Preprocessed> pre;
-    if (!app.spec.input_lambda_arn.empty() && !records.empty()) pre = preprocess(app, records);
-    for (size_t ri = 0; ri < records.size(); ++ri) {
+    size_t taken = records.size();
+    if (!app.spec.input_lambda_arn.empty() && !records.empty()) {
+      pre = preprocess(app, records);
+      taken = pre.size();
+    }
+    for (size_t ri = 0; ri < taken; ++ri) {
       firehose::SourceRecord& r = records[ri];
       auto [it, fresh] = app.shard_input.try_emplace(r.shard_id, app.shard_input.size() % parallelism);
       const size_t input = it->second;
@@ -452,6 +456,12 @@ std::vector<Runtime::Preprocessed> Runtime::preprocess(App& app, const std::vect
   const bool from_firehose = !app.spec.input_delivery_stream.empty();
   size_t at = 0;
   while (at < records.size()) {
+    // Stopping: the records not sent yet are left unread (out is cut short:
+    // the caller neither processes nor checkpoints them).
+    if (stopping_) {
+      out.resize(at);
+      break;
+    }
     // One invocation: up to kLambdaBatchRecords records and
     // kLambdaBatchBytes of data (always at least one record).
     std::vector<PreprocessRecord> batch;
@@ -477,7 +487,11 @@ std::vector<Runtime::Preprocessed> Runtime::preprocess(App& app, const std::vect
     for (const PreprocessRecord& p : batch) inputs.push_back(p.input);
     const std::string invocation_id = firehose::random_uuid();
     Result<std::vector<firehose::LambdaOutput>> answer = error(Status::aborted("not invoked"));
-    for (int attempt = 1; attempt <= kPreprocessAttempts && !stopping_; ++attempt) {
+    for (int attempt = 1; attempt <= kPreprocessAttempts; ++attempt) {
+      if (attempt > 1 && stopping_) {
+        out.resize(first);  // not failed: read again after the restart
+        return out;
+      }
       firehose::EndpointResponse response = firehose::send_endpoint_request(
           preprocessing_request(options_.lambda, app.spec.input_lambda_arn, invocation_id, app.spec.arn,
                                 app.spec.input_arn, batch, wall_ms()));

@@ -1,11 +1,14 @@
 #pragma once
 // Runtime: runs the applications that are RUNNING. For each one it compiles
-// the application code into a sql::Engine, reads the input Data Streams
-// stream through the internal API (as a consumer: every shard, children after
-// parents), turns each record into rows of the in-application input streams
-// by the input schema (sql::RecordReader), lets time pass so windows close,
-// and writes the rows of each output's in-application stream to its
-// destination as JSON or CSV records, retrying until they are taken.
+// the application code into a sql::Engine, reads the input (input_source.h:
+// a Data Streams stream through the internal API, as a consumer: every
+// shard, children after parents; or a Firehose delivery stream's log shard),
+// sends the records through the Lambda preprocessor if there is one
+// (lambda_events.h), turns each record into rows of the in-application input
+// streams by the input schema (sql::RecordReader), lets time pass so windows
+// close, and writes the rows of each output's in-application stream to its
+// destination (Data Streams, Firehose, a Lambda function) as JSON or CSV
+// records, retrying until they are taken. docs/analytics-engine.md.
 //
 // Starting position (StartApplication's InputStartingPositionConfiguration):
 // NOW reads what is put from the start on; TRIM_HORIZON everything the
@@ -21,8 +24,10 @@
 // not either.
 //
 // Threads: one thread of its own runs every application in turn (start()
-// .. stop()); `wanted` is called on it. DataStreams' put callbacks run on
-// the log's thread and only complete a promise the runtime thread waits on.
+// .. stop()); `wanted` and `delivery_stream_source` are called on it, and
+// Lambda functions are invoked from it, synchronously. DataStreams' put
+// callbacks run on the log's thread and only complete a promise the runtime
+// thread waits on.
 
 #include <atomic>
 #include <cstdint>
@@ -148,7 +153,8 @@ class Runtime {
   void reconcile(const std::vector<RunSpec>& wanted);
   bool step(App& app, int64_t now);
   struct Preprocessed;
-  // Sends `records` through the application's Lambda preprocessor.
+  // Sends `records` through the application's Lambda preprocessor: what
+  // became of each, in order; fewer than `records` when stopping cut it short.
   std::vector<Preprocessed> preprocess(App& app, const std::vector<firehose::SourceRecord>& records);
   // Sends the oldest records of Lambda output `output` (index into the
   // app's outputs) to its function; the records it did not take stay,

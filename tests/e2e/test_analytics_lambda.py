@@ -235,6 +235,44 @@ def test_firehose_delivery_stream_as_input(kda, kinesis, lambda_runnel):
     kda.stop_application(ApplicationName=app)
 
 
+def test_kinesis_sourced_delivery_stream_as_input_reads_its_kinesis_stream(kda, kinesis, lambda_runnel, functions):
+    url = lambda_runnel[1].url
+    s3 = kas.client(url, service="s3")
+    firehose = kas.client(url, service="firehose")
+    bucket = "kda-" + sup.unique_name("k").lower().replace("_", "-")[:40]
+    s3.create_bucket(Bucket=bucket)
+    src = kas.create_stream(kinesis, sup.unique_name("fhk-src"))
+    ds = sup.unique_name("kda-fhk")
+    firehose.create_delivery_stream(
+        DeliveryStreamName=ds, DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": sup.stream_arn(src), "RoleARN": ROLE},
+        ExtendedS3DestinationConfiguration={"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{bucket}"})
+    deadline = time.monotonic() + 15
+    while firehose.describe_delivery_stream(DeliveryStreamName=ds)["DeliveryStreamDescription"][
+            "DeliveryStreamStatus"] != "ACTIVE":
+        assert time.monotonic() < deadline, "delivery stream not ACTIVE"
+        time.sleep(0.1)
+    dest = kas.create_stream(kinesis, sup.unique_name("fhk-out"))
+    app = kas.app_name("fhk")
+    ds_arn = f"arn:aws:firehose:{sup.REGION}:{sup.ACCOUNT}:deliverystream/{ds}"
+    fn = LAMBDA + "pre-" + app
+    kda.create_application(ApplicationName=app, ApplicationCode=CODE, Inputs=[{
+        "NamePrefix": "SOURCE_SQL_STREAM", "KinesisFirehoseInput": {"ResourceARN": ds_arn, "RoleARN": ROLE},
+        "InputProcessingConfiguration": {"InputLambdaProcessor": {"ResourceARN": fn, "RoleARN": ROLE}},
+        "InputSchema": kas.json_schema()}], Outputs=[kas.kinesis_output(dest)])
+    start(kda, app)
+    put(kinesis, src, ["AMZN,100", "MSFT,20.5"])
+    rows = [json.loads(r) for r in read_stream(kinesis, dest, 2)]
+    assert rows == [{"TICKER": "AMZN", "PRICE": 100.0}, {"TICKER": "MSFT", "PRICE": 20.5}]
+    # The preprocessor saw the delivery stream's ARN and Firehose record metadata.
+    e = functions.calls("pre-" + app)[0]
+    assert e["streamArn"] == ds_arn
+    r0 = e["records"][0]
+    assert set(r0) == {"recordId", "kinesisFirehoseRecordMetadata", "data"}
+    assert isinstance(r0["kinesisFirehoseRecordMetadata"]["approximateArrivalTimestamp"], int)
+    kda.stop_application(ApplicationName=app)
+
+
 def test_without_lambda_endpoint_start_is_refused(tmp_path):
     server = sup.RunnelServer(data_dir=tempfile.mkdtemp(prefix="lambda-e2e-none-")).start()
     try:
