@@ -40,6 +40,12 @@ DeliveryStreamInput::DeliveryStreamInput(storage::Log& log, storage::ShardKey sh
   }
   if (next_ == 0) next_ = log_.counter_at_time(shard_, start_ms);
   if (next_ == 0) next_ = 1;  // counters start at 1
+  // Needed from the first record to read on; with none yet, from the last
+  // one's arrival (later records arrive no earlier); an empty shard: all.
+  if (auto first = log_.read(shard_, next_, 1, 1, INT64_MIN); first && !first->records.empty())
+    needed_ms_ = first->records.front().arrival_ms;
+  else
+    needed_ms_ = log_.tail(shard_).last_arrival_ms;
 }
 
 Status DeliveryStreamInput::read(uint64_t max_bytes, std::vector<firehose::SourceRecord>& out) {
@@ -63,6 +69,7 @@ Status DeliveryStreamInput::read(uint64_t max_bytes, std::vector<firehose::Sourc
       if (Status st = cipher_.decrypt(rec); !st) return st;
     }
     next_ = rec.counter + 1;
+    unconfirmed_.emplace_back(rec.counter, rec.arrival_ms);
     firehose::SourceRecord s;
     s.shard_id = std::string(kDeliveryStreamShard);
     s.sequence_number = std::to_string(rec.counter);
@@ -78,6 +85,10 @@ std::string DeliveryStreamInput::delivered(const std::map<std::string, std::stri
       delivered_ = std::max<uint64_t>(delivered_, std::stoull(it->second));
     } catch (...) {
     }
+  }
+  while (!unconfirmed_.empty() && unconfirmed_.front().first <= delivered_) {
+    needed_ms_ = std::max(needed_ms_, unconfirmed_.front().second);
+    unconfirmed_.pop_front();
   }
   return "{\"counter\":" + std::to_string(delivered_) + "}";
 }

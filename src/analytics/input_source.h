@@ -14,15 +14,19 @@
 // {"counter":N}. A KinesisStreamAsSource delivery stream's records are the
 // Kinesis stream's: the runtime reads that stream with a KinesisSource.
 //
-// Retention: the log may drop a delivery stream's records once Firehose has
-// delivered them (and after 24 hours). An application that falls that far
-// behind skips what was dropped (logged), where KDA kept its own copy.
+// Retention: the log drops a delivery stream's records once Firehose has
+// delivered them, except those a reader still needs (firehose::LogReaders:
+// the runtime tells it needed_arrival_ms()), and after 24 hours whatever
+// happened; a reader that falls that far behind skips what was dropped
+// (logged).
 //
 // Threads: used by the runtime's thread only.
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -63,12 +67,19 @@ class DeliveryStreamInput final : public InputSource {
   Status read(uint64_t max_bytes, std::vector<firehose::SourceRecord>& out) override;
   std::string delivered(const std::map<std::string, std::string>& last_sequence_by_shard) override;
 
+  storage::ShardKey shard() const { return shard_; }
+  // Records that arrived before this (epoch ms) are no longer needed: those
+  // after the checkpoint all arrived at or after it.
+  int64_t needed_arrival_ms() const { return needed_ms_; }
+
  private:
   storage::Log& log_;
   const storage::ShardKey shard_;
   streams::RecordCipher cipher_;
   uint64_t next_ = 0;       // the next counter to read
   uint64_t delivered_ = 0;  // checkpointed: the last counter whose results are written
+  int64_t needed_ms_ = 0;
+  std::deque<std::pair<uint64_t, int64_t>> unconfirmed_;  // (counter, arrival) read, not delivered yet
 };
 
 }  // namespace runnel::analytics

@@ -74,6 +74,7 @@ struct Runtime::App {
   std::unique_ptr<sql::Engine> engine;
   std::optional<sql::RecordReader> reader;
   std::unique_ptr<InputSource> source;
+  DeliveryStreamInput* log_input = nullptr;   // `source`, when it reads a delivery stream's log shard
   std::map<std::string, size_t> shard_input;  // shard → in-application input stream
   struct Output {
     RunSpec::Output spec;
@@ -142,6 +143,7 @@ void Runtime::run() {
   for (auto& [name, app] : apps_) {
     app->last_checkpoint_ms = 0;
     step(*app, now);
+    if (app->log_input != nullptr && options_.log_readers != nullptr) options_.log_readers->release(name);
   }
   apps_.clear();
 }
@@ -163,6 +165,7 @@ void Runtime::reconcile(const std::vector<RunSpec>& wanted) {
       MutexLock lock(mu_);
       states_.erase(it->first);
     }
+    if (it->second->log_input != nullptr && options_.log_readers != nullptr) options_.log_readers->release(it->first);
     it = apps_.erase(it);
   }
   for (const RunSpec& s : wanted) {
@@ -284,9 +287,14 @@ void Runtime::reconcile(const std::vector<RunSpec>& wanted) {
           app->source = kinesis_input(streams_, d->kinesis_stream, start_ms, checkpoint);
         else if (options_.log == nullptr || d->shard_key == 0)
           fail("the input delivery stream " + s.input_delivery_stream + " cannot be read");
-        else
-          app->source = std::make_unique<DeliveryStreamInput>(*options_.log, d->shard_key, options_.key_file, start_ms,
-                                                              checkpoint);
+        else {
+          auto input = std::make_unique<DeliveryStreamInput>(*options_.log, d->shard_key, options_.key_file, start_ms,
+                                                             checkpoint);
+          app->log_input = input.get();
+          if (options_.log_readers != nullptr)
+            options_.log_readers->need(s.name, input->shard(), input->needed_arrival_ms());
+          app->source = std::move(input);
+        }
       }
     }
     if (!app->failed) {
@@ -405,6 +413,8 @@ bool Runtime::step(App& app, int64_t now) {
     app.read_seq.clear();
     if (Status st = metadata_.put(kCheckpointKind, app.spec.name, std::to_string(app.spec.run) + "\n" + cp); !st)
       spdlog::warn("analytics: checkpoint of {}: {}", app.spec.name, st.to_string());
+    if (app.log_input != nullptr && options_.log_readers != nullptr)
+      options_.log_readers->need(app.spec.name, app.log_input->shard(), app.log_input->needed_arrival_ms());
     app.last_checkpoint_ms = now;
   }
 

@@ -43,6 +43,7 @@
 #include "common/status.h"
 #include "firehose/kinesis_source.h"
 #include "firehose/lambda.h"
+#include "firehose/log_readers.h"
 #include "s3/object_store.h"
 #include "sql/record_format.h"
 #include "storage/log.h"
@@ -128,6 +129,10 @@ struct RuntimeOptions {
   std::function<std::optional<DeliveryStreamSource>(const std::string& delivery_stream)> delivery_stream_source;
   storage::Log* log = nullptr;
   std::string key_file = "kms.key";
+  // Where a running application says which delivery stream records it
+  // still needs, so that Firehose's delivery does not let the log drop
+  // them (firehose/log_readers.h). Null: not said.
+  firehose::LogReaders* log_readers = nullptr;
 };
 
 class Runtime {

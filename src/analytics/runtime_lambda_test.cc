@@ -188,6 +188,7 @@ class RuntimeLambdaTest : public streams::ServiceTestBase {
     o.wanted = [s] { return std::vector<RunSpec>{s}; };
     if (with_endpoint) o.lambda.endpoint = lambda_.url();
     o.log = log_.get();
+    o.log_readers = &readers_;
     o.key_file = (dir_ / "kms.key").string();
     o.delivery_stream_source = [](const std::string& name) -> std::optional<RuntimeOptions::DeliveryStreamSource> {
       if (name != "ds") return std::nullopt;
@@ -216,6 +217,7 @@ class RuntimeLambdaTest : public streams::ServiceTestBase {
   }
 
   static constexpr storage::ShardKey kDeliveryShard = 0x7F00'0000'0001ULL;
+  firehose::LogReaders readers_;
   LambdaStandIn lambda_;
   std::unique_ptr<streams::DataStreams> api_;
   std::unique_ptr<Runtime> runtime_;
@@ -333,6 +335,8 @@ TEST_F(RuntimeLambdaTest, DeliveryStreamInputReadsItsLogShardAndResumesItsCheckp
   EXPECT_EQ(calls[0].event.find("streamArn")->as_string(), s.input_arn);
   ASSERT_NE(r0.find("kinesisFirehoseRecordMetadata"), nullptr);
   EXPECT_EQ(r0.find("kinesisStreamRecordMetadata"), nullptr);
+  // While it runs, it holds the records it still needs against retention.
+  EXPECT_TRUE(readers_.floor(kDeliveryShard).has_value());
   // Stopped and started again (the same run, as after a restart): only
   // what came after the checkpoint is read.
   runtime_.reset();
@@ -343,6 +347,8 @@ TEST_F(RuntimeLambdaTest, DeliveryStreamInputReadsItsLogShardAndResumesItsCheckp
                                            R"({"TICKER":"XOM","PRICE":5})"}));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(output().size(), 3u);
+  runtime_.reset();
+  EXPECT_FALSE(readers_.floor(kDeliveryShard).has_value());  // released when it stops
 }
 
 TEST_F(RuntimeLambdaTest, DeliveryStreamInputDecryptsAndResumesAfterItsCheckpoint) {
@@ -373,6 +379,7 @@ TEST_F(RuntimeLambdaTest, DeliveryStreamInputDecryptsAndResumesAfterItsCheckpoin
   std::vector<firehose::SourceRecord> got;
   ASSERT_TRUE(input.read(1 << 20, got).is_ok());
   ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(input.needed_arrival_ms(), got[0].record.arrival_ms);
   EXPECT_EQ(got[0].record.data, "one");
   EXPECT_EQ(got[1].record.data, "two");
   EXPECT_EQ(got[2].record.data, "three");
@@ -380,6 +387,7 @@ TEST_F(RuntimeLambdaTest, DeliveryStreamInputDecryptsAndResumesAfterItsCheckpoin
   const std::string checkpoint =
       input.delivered({{std::string(DeliveryStreamInput::kDeliveryStreamShard), got[1].sequence_number}});
   EXPECT_EQ(checkpoint, "{\"counter\":" + got[1].sequence_number + "}");
+  EXPECT_EQ(input.needed_arrival_ms(), got[1].record.arrival_ms);
 
   DeliveryStreamInput resumed(*log_, kDeliveryShard, key_file, /*start_ms=*/0, checkpoint);
   std::vector<firehose::SourceRecord> rest;

@@ -186,7 +186,11 @@ int serve(const ServeConfig& config) {
   // delivery engine behind it. The limit switches are Data Streams'
   // (--throughput-limits, --control-plane-limits).
   streams::DataStreams data_streams(kinesis);
+  // Analytics applications that read a delivery stream's log shard say here
+  // which of its records they still need; the delivery engine keeps those.
+  firehose::LogReaders log_readers;
   firehose::EngineOptions engine_options;
+  engine_options.log_readers = &log_readers;
   engine_options.key_file = kinesis_options.key_file;
   engine_options.metrics = &(*metrics)->registry();
   engine_options.lambda = firehose::lambda_settings(config.firehose, config.region);
@@ -256,6 +260,7 @@ int serve(const ServeConfig& config) {
   runtime_options.lambda = engine_options.lambda;
   runtime_options.log = &**log;
   runtime_options.key_file = kinesis_options.key_file;
+  runtime_options.log_readers = &log_readers;
   runtime_options.delivery_stream_source =
       [&firehose](const std::string& name) -> std::optional<analytics::RuntimeOptions::DeliveryStreamSource> {
     std::optional<firehose::StreamSpec> spec = firehose.spec(name);
