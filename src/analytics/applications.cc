@@ -307,7 +307,7 @@ Applications::ApiResult<Applications::NoOutput> Applications::start(const api::S
                                               " of application " + name + "."));
     }
   }
-  if (auto e = check_startable(next.detail)) return std::unexpected(std::move(*e));
+  if (auto e = check_startable(next.detail, options_.lambda_endpoint)) return std::unexpected(std::move(*e));
   next.run_started_ms = now_ms();
   next.detail.application_status = "STARTING";
   next.settles_to = "RUNNING";

@@ -59,6 +59,10 @@ struct ApplicationsOptions {
   // (inputs and outputs must name existing ones). Null: not checked.
   std::function<bool(const std::string& name)> kinesis_stream_exists;
   std::function<bool(const std::string& name)> delivery_stream_exists;
+  // Whether runnel can invoke Lambda functions (--lambda-endpoint): without,
+  // StartApplication refuses applications with a Lambda preprocessor or
+  // output.
+  bool lambda_endpoint = true;
 };
 
 // The syntax check of ApplicationCode (CodeValidationException with the

@@ -77,26 +77,18 @@ std::optional<protocol::ApiError> check_code(const api::ApplicationDetail& d) {
   return code_validation(ce.to_string());
 }
 
-std::optional<protocol::ApiError> check_startable(const api::ApplicationDetail& d) {
-  // What the runtime does not run yet is refused here rather than stalling
-  // a running application.
-  if (d.input_descriptions) {
-    for (const api::InputDescription& i : *d.input_descriptions) {
-      if (i.kinesis_firehose_input_description)
-        return invalid_application_configuration(
-            "runnel does not run applications whose input is a Firehose delivery stream yet; use a Kinesis stream.");
-      if (i.input_processing_configuration_description)
-        return invalid_application_configuration(
-            "runnel does not run Lambda preprocessing (InputProcessingConfiguration) yet; delete it to start the "
-            "application.");
-    }
-  }
-  if (d.output_descriptions) {
+std::optional<protocol::ApiError> check_startable(const api::ApplicationDetail& d, bool lambda_endpoint) {
+  bool uses_lambda = false;
+  if (d.input_descriptions)
+    for (const api::InputDescription& i : *d.input_descriptions)
+      uses_lambda = uses_lambda || i.input_processing_configuration_description.has_value();
+  if (d.output_descriptions)
     for (const api::OutputDescription& o : *d.output_descriptions)
-      if (o.lambda_output_description)
-        return invalid_application_configuration("runnel does not run Lambda outputs yet (output " +
-                                                 o.output_id.value_or("") + "); use a Kinesis or Firehose output.");
-  }
+      uses_lambda = uses_lambda || o.lambda_output_description.has_value();
+  if (uses_lambda && !lambda_endpoint)
+    return invalid_application_configuration(
+        "The application invokes a Lambda function (input preprocessing or a Lambda output), and runnel serves no "
+        "Lambda functions: start it with --lambda-endpoint URL.");
   sql::CompileError ce;
   auto engine = sql::Engine::compile(d.application_code.value_or(""), program_inputs(d), &ce);
   if (!engine) return invalid_application_configuration("The application code does not compile: " + ce.to_string());
@@ -130,6 +122,13 @@ RunSpec run_spec_of(const StoredApplication& app) {
           resource_name(*i.kinesis_firehose_input_description->resource_arn, "firehose", "deliverystream").value_or("");
     s.name_prefix = i.name_prefix.value_or("SOURCE_SQL_STREAM");
     s.parallelism = i.input_parallelism && i.input_parallelism->count ? *i.input_parallelism->count : 1;
+    if (i.kinesis_streams_input_description && i.kinesis_streams_input_description->resource_arn)
+      s.input_arn = *i.kinesis_streams_input_description->resource_arn;
+    if (i.kinesis_firehose_input_description && i.kinesis_firehose_input_description->resource_arn)
+      s.input_arn = *i.kinesis_firehose_input_description->resource_arn;
+    if (const auto& p = i.input_processing_configuration_description;
+        p && p->input_lambda_processor_description && p->input_lambda_processor_description->resource_arn)
+      s.input_lambda_arn = *p->input_lambda_processor_description->resource_arn;
     if (i.input_schema) s.schema = source_schema_of(*i.input_schema);
     if (i.input_starting_position_configuration && i.input_starting_position_configuration->input_starting_position)
       s.starting_position = *i.input_starting_position_configuration->input_starting_position;

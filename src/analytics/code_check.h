@@ -31,9 +31,11 @@ std::optional<protocol::ApiError> check_code(const api::ApplicationDetail& d);
 
 // What StartApplication needs beyond check_code(): the code compiles
 // against the inputs, and every output names an in-application stream the
-// code creates (or error_stream). InvalidApplicationConfigurationException
-// otherwise.
-std::optional<protocol::ApiError> check_startable(const api::ApplicationDetail& d);
+// code creates (or error_stream), and when the application has a Lambda
+// preprocessor or a Lambda output, that runnel can invoke Lambda functions
+// (`lambda_endpoint`: the server has --lambda-endpoint).
+// InvalidApplicationConfigurationException otherwise.
+std::optional<protocol::ApiError> check_startable(const api::ApplicationDetail& d, bool lambda_endpoint = true);
 
 // The runtime's view of a RUNNING application.
 RunSpec run_spec_of(const StoredApplication& app);

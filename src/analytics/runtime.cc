@@ -2,12 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <future>
 
 #include "analytics/configuration.h"
-#include "firehose/kinesis_source.h"
+#include "analytics/input_source.h"
+#include "analytics/lambda_events.h"
+#include "firehose/object_key.h"
 #include "sql/engine.h"
 
 namespace runnel::analytics {
@@ -21,13 +24,24 @@ constexpr uint64_t kReadBytesPerStep = 4 << 20;
 constexpr int64_t kCheckpointEveryMs = 1000;
 constexpr size_t kPutBatch = 500;
 constexpr int64_t kReconcileEveryMs = 100;
+// Lambda: a batch's data stays under the 6 MB synchronous payload once in
+// base64; a preprocessing invocation that fails is tried this often in all
+// (100 ms, then 200 ms apart, on the runtime's thread); a Lambda
+// output that fails waits, doubling from 100 ms to 5 s, before the next try.
+constexpr size_t kLambdaBatchRecords = 1000;
+constexpr uint64_t kLambdaBatchBytes = 3 << 20;
+constexpr int kPreprocessAttempts = 3;
+constexpr int64_t kLambdaRetryMaxMs = 5000;
+// error_stream's ERROR_NAMEs of preprocessing (runnel's; VARCHAR(32)).
+constexpr std::string_view kLambdaProcessingFailed = "Lambda_ProcessingFailed";
+constexpr std::string_view kLambdaInvocationFailed = "Lambda_InvocationFailed";
 
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-// The checkpoint document: "<run id>\n<KinesisSource checkpoint JSON>".
+// The checkpoint document: "<run id>\n<InputSource checkpoint JSON>".
 struct Checkpoint {
   int64_t run = 0;
   std::string source;
@@ -47,16 +61,30 @@ std::optional<Checkpoint> parse_checkpoint(const std::string& v) {
 
 }  // namespace
 
+// What the preprocessor made of one record: new data, dropped, or an
+// error_stream row.
+struct Runtime::Preprocessed {
+  bool dropped = false;
+  std::optional<sql::SqlError> error;
+  std::string data;
+};
+
 struct Runtime::App {
   RunSpec spec;
   std::unique_ptr<sql::Engine> engine;
   std::optional<sql::RecordReader> reader;
-  std::unique_ptr<firehose::KinesisSource> source;
+  std::unique_ptr<InputSource> source;
+  DeliveryStreamInput* log_input = nullptr;   // `source`, when it reads a delivery stream's log shard
   std::map<std::string, size_t> shard_input;  // shard → in-application input stream
   struct Output {
     RunSpec::Output spec;
     std::vector<std::string> names;
     std::vector<std::string> records;  // formatted, not written yet
+    // A Lambda output: how often records[i] was sent before (retryHint);
+    // shorter than `records` (the rest were never sent); when to try again.
+    std::vector<uint32_t> retries;
+    int64_t retry_at_ms = 0;
+    int64_t backoff_ms = 0;
   };
   std::vector<std::unique_ptr<Output>> outputs;
   std::map<std::string, std::string> read_seq;  // since the last checkpoint
@@ -115,6 +143,7 @@ void Runtime::run() {
   for (auto& [name, app] : apps_) {
     app->last_checkpoint_ms = 0;
     step(*app, now);
+    if (app->log_input != nullptr && options_.log_readers != nullptr) options_.log_readers->release(name);
   }
   apps_.clear();
 }
@@ -136,6 +165,7 @@ void Runtime::reconcile(const std::vector<RunSpec>& wanted) {
       MutexLock lock(mu_);
       states_.erase(it->first);
     }
+    if (it->second->log_input != nullptr && options_.log_readers != nullptr) options_.log_readers->release(it->first);
     it = apps_.erase(it);
   }
   for (const RunSpec& s : wanted) {
@@ -227,9 +257,12 @@ void Runtime::reconcile(const std::vector<RunSpec>& wanted) {
       else
         app->reader = std::move(*reader);
     }
-    if (!app->failed && !s.input_delivery_stream.empty())
-      fail("a Firehose delivery stream as input is not supported yet");
-    if (!app->failed && !s.input_stream.empty()) {
+    const bool uses_lambda =
+        !s.input_lambda_arn.empty() ||
+        std::any_of(s.outputs.begin(), s.outputs.end(), [](const RunSpec::Output& o) { return !o.lambda_arn.empty(); });
+    if (!app->failed && uses_lambda && options_.lambda.endpoint.empty())
+      fail("runnel serves no Lambda functions: start it with --lambda-endpoint URL");
+    if (!app->failed && has_input) {
       // Where to start: this run's own checkpoint (a restart, or a new
       // version), else the starting position (LAST_STOPPED_POINT: the
       // previous run's checkpoint).
@@ -243,7 +276,26 @@ void Runtime::reconcile(const std::vector<RunSpec>& wanted) {
         checkpoint = cp->source;
       else if (s.starting_position == "TRIM_HORIZON")
         start_ms = 0;
-      app->source = std::make_unique<firehose::KinesisSource>(streams_, s.input_stream, start_ms, checkpoint);
+      if (!s.input_stream.empty()) {
+        app->source = kinesis_input(streams_, s.input_stream, start_ms, checkpoint);
+      } else {
+        std::optional<RuntimeOptions::DeliveryStreamSource> d;
+        if (options_.delivery_stream_source) d = options_.delivery_stream_source(s.input_delivery_stream);
+        if (!d)
+          fail("the input delivery stream " + s.input_delivery_stream + " does not exist");
+        else if (!d->kinesis_stream.empty())
+          app->source = kinesis_input(streams_, d->kinesis_stream, start_ms, checkpoint);
+        else if (options_.log == nullptr || d->shard_key == 0)
+          fail("the input delivery stream " + s.input_delivery_stream + " cannot be read");
+        else {
+          auto input = std::make_unique<DeliveryStreamInput>(*options_.log, d->shard_key, options_.key_file, start_ms,
+                                                             checkpoint);
+          app->log_input = input.get();
+          if (options_.log_readers != nullptr)
+            options_.log_readers->need(s.name, input->shard(), input->needed_arrival_ms());
+          app->source = std::move(input);
+        }
+      }
     }
     if (!app->failed) {
       for (const RunSpec::Output& o : s.outputs) {
@@ -284,8 +336,17 @@ bool Runtime::step(App& app, int64_t now) {
 
   // Write what the outputs hold; what is not taken stays for the next step.
   bool backlog = false;
-  for (auto& out : app.outputs) {
+  for (size_t oi = 0; oi < app.outputs.size(); ++oi) {
+    auto& out = app.outputs[oi];
     while (!out->records.empty() && !stopping_) {
+      if (!out->spec.lambda_arn.empty()) {
+        if (!write_lambda(app, oi, now)) {
+          backlog = true;
+          break;
+        }
+        busy = true;
+        continue;
+      }
       size_t n = std::min(out->records.size(), kPutBatch);
       std::vector<std::string> batch(std::make_move_iterator(out->records.begin()),
                                      std::make_move_iterator(out->records.begin() + static_cast<std::ptrdiff_t>(n)));
@@ -352,6 +413,8 @@ bool Runtime::step(App& app, int64_t now) {
     app.read_seq.clear();
     if (Status st = metadata_.put(kCheckpointKind, app.spec.name, std::to_string(app.spec.run) + "\n" + cp); !st)
       spdlog::warn("analytics: checkpoint of {}: {}", app.spec.name, st.to_string());
+    if (app.log_input != nullptr && options_.log_readers != nullptr)
+      options_.log_readers->need(app.spec.name, app.log_input->shard(), app.log_input->needed_arrival_ms());
     app.last_checkpoint_ms = now;
   }
 
@@ -361,9 +424,28 @@ bool Runtime::step(App& app, int64_t now) {
     std::vector<sql::Row> rows;
     std::vector<sql::RecordError> errors;
     const size_t parallelism = static_cast<size_t>(std::max(1, app.spec.parallelism));
-    for (firehose::SourceRecord& r : records) {
+    std::vector<Preprocessed> pre;
+    size_t taken = records.size();
+    if (!app.spec.input_lambda_arn.empty() && !records.empty()) {
+      pre = preprocess(app, records);
+      taken = pre.size();
+    }
+    for (size_t ri = 0; ri < taken; ++ri) {
+      firehose::SourceRecord& r = records[ri];
       auto [it, fresh] = app.shard_input.try_emplace(r.shard_id, app.shard_input.size() % parallelism);
       const size_t input = it->second;
+      app.read_seq[r.shard_id] = r.sequence_number;
+      ++app.state.records_in;
+      if (!pre.empty()) {
+        // Dropped records are gone; failed ones are error rows with the
+        // record as it was read.
+        if (pre[ri].dropped) continue;
+        if (pre[ri].error) {
+          app.engine->input_error(input, now, *pre[ri].error, r.record.data);
+          continue;
+        }
+        r.record.data = std::move(pre[ri].data);
+      }
       rows.clear();
       errors.clear();
       app.reader->read(r.record.data, rows, errors);
@@ -372,13 +454,131 @@ bool Runtime::step(App& app, int64_t now) {
         app.engine->insert(input, now, std::move(row));
       }
       for (const sql::RecordError& e : errors) app.engine->input_error(input, now, e.error, r.record.data);
-      app.read_seq[r.shard_id] = r.sequence_number;
-      ++app.state.records_in;
     }
     busy = busy || !records.empty();
   }
   app.engine->advance(now);
   return busy;
+}
+
+std::vector<Runtime::Preprocessed> Runtime::preprocess(App& app, const std::vector<firehose::SourceRecord>& records) {
+  std::vector<Preprocessed> out(records.size());
+  const bool from_firehose = !app.spec.input_delivery_stream.empty();
+  size_t at = 0;
+  while (at < records.size()) {
+    // Stopping: the records not sent yet are left unread (out is cut short:
+    // the caller neither processes nor checkpoints them).
+    if (stopping_) {
+      out.resize(at);
+      break;
+    }
+    // One invocation: up to kLambdaBatchRecords records and
+    // kLambdaBatchBytes of data (always at least one record).
+    std::vector<PreprocessRecord> batch;
+    uint64_t bytes = 0;
+    const size_t first = at;
+    while (at < records.size() && batch.size() < kLambdaBatchRecords &&
+           (batch.empty() || bytes + records[at].record.data.size() <= kLambdaBatchBytes)) {
+      const firehose::SourceRecord& r = records[at];
+      PreprocessRecord p;
+      p.input.record_id = std::to_string(at - first);
+      p.input.arrival_ms = r.record.arrival_ms;
+      p.input.data = r.record.data;
+      p.from_firehose = from_firehose;
+      p.shard_id = r.shard_id;
+      p.sequence_number = r.sequence_number;
+      p.partition_key = r.record.partition_key;
+      bytes += r.record.data.size();
+      batch.push_back(std::move(p));
+      ++at;
+    }
+    std::vector<firehose::LambdaInput> inputs;
+    inputs.reserve(batch.size());
+    for (const PreprocessRecord& p : batch) inputs.push_back(p.input);
+    const std::string invocation_id = firehose::random_uuid();
+    Result<std::vector<firehose::LambdaOutput>> answer = error(Status::aborted("not invoked"));
+    for (int attempt = 1; attempt <= kPreprocessAttempts; ++attempt) {
+      if (attempt > 1 && stopping_) {
+        out.resize(first);  // not failed: read again after the restart
+        return out;
+      }
+      firehose::EndpointResponse response = firehose::send_endpoint_request(
+          preprocessing_request(options_.lambda, app.spec.input_lambda_arn, invocation_id, app.spec.arn,
+                                app.spec.input_arn, batch, wall_ms()));
+      answer = firehose::lambda_answer(response, inputs);
+      if (answer) break;
+      spdlog::warn("analytics: application {}: preprocessing (attempt {}): {}", app.spec.name, attempt,
+                   answer.error().message());
+      if (attempt < kPreprocessAttempts) std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Preprocessed& p = out[first + i];
+      if (!answer) {
+        p.error = sql::SqlError{std::string(kLambdaInvocationFailed), answer.error().message()};
+        continue;
+      }
+      firehose::LambdaOutput& o = (*answer)[i];
+      if (o.result == "Dropped") {
+        p.dropped = true;
+      } else if (o.result == "ProcessingFailed") {
+        p.error = sql::SqlError{std::string(kLambdaProcessingFailed),
+                                "The Lambda function marked the record ProcessingFailed."};
+      } else {
+        p.data = std::move(o.data);
+      }
+    }
+    if (!answer) app.state.error = "preprocessing: " + answer.error().message();
+  }
+  return out;
+}
+
+bool Runtime::write_lambda(App& app, size_t output, int64_t now) {
+  App::Output& out = *app.outputs[output];
+  if (now < out.retry_at_ms) return false;
+  size_t n = 0;
+  uint64_t bytes = 0;
+  while (n < out.records.size() && n < kLambdaBatchRecords &&
+         (n == 0 || bytes + out.records[n].size() <= kLambdaBatchBytes))
+    bytes += out.records[n++].size();
+  std::vector<OutputRecord> batch(n);
+  for (size_t i = 0; i < n; ++i) {
+    batch[i].record_id = std::to_string(i);
+    batch[i].retry_hint = i < out.retries.size() ? out.retries[i] : 0;
+    batch[i].data = out.records[i];
+  }
+  firehose::EndpointResponse response = firehose::send_endpoint_request(
+      output_request(options_.lambda, out.spec.lambda_arn, firehose::random_uuid(), app.spec.arn, batch, wall_ms()));
+  Result<std::vector<bool>> taken = output_answer(response, batch);
+  // What stays: the records not taken, first and in order, each sent once
+  // more, then the ones not sent.
+  std::vector<std::string> rest;
+  std::vector<uint32_t> retries;
+  for (size_t i = 0; i < n; ++i) {
+    if (taken && (*taken)[i]) continue;
+    rest.push_back(std::move(out.records[i]));
+    retries.push_back(batch[i].retry_hint + 1);
+  }
+  const bool all = rest.empty();
+  if (!taken)
+    app.state.error = "output " + out.spec.name + ": " + taken.error().message();
+  else if (!all)
+    app.state.error = "output " + out.spec.name + ": the Lambda function answered DeliveryFailed";
+  for (size_t i = n; i < out.records.size(); ++i) {
+    if (i < out.retries.size()) retries.push_back(out.retries[i]);
+    rest.push_back(std::move(out.records[i]));
+  }
+  // Retries only matter for records that were sent: drop trailing zeros.
+  while (!retries.empty() && retries.back() == 0) retries.pop_back();
+  out.records = std::move(rest);
+  out.retries = std::move(retries);
+  if (all) {
+    out.backoff_ms = 0;
+    out.retry_at_ms = 0;
+  } else {
+    out.backoff_ms = std::min(kLambdaRetryMaxMs, std::max<int64_t>(100, out.backoff_ms * 2));
+    out.retry_at_ms = now + out.backoff_ms;
+  }
+  return all;
 }
 
 }  // namespace runnel::analytics

@@ -1,11 +1,14 @@
 #pragma once
 // Runtime: runs the applications that are RUNNING. For each one it compiles
-// the application code into a sql::Engine, reads the input Data Streams
-// stream through the internal API (as a consumer: every shard, children after
-// parents), turns each record into rows of the in-application input streams
-// by the input schema (sql::RecordReader), lets time pass so windows close,
-// and writes the rows of each output's in-application stream to its
-// destination as JSON or CSV records, retrying until they are taken.
+// the application code into a sql::Engine, reads the input (input_source.h:
+// a Data Streams stream through the internal API, as a consumer: every
+// shard, children after parents; or a Firehose delivery stream's log shard),
+// sends the records through the Lambda preprocessor if there is one
+// (lambda_events.h), turns each record into rows of the in-application input
+// streams by the input schema (sql::RecordReader), lets time pass so windows
+// close, and writes the rows of each output's in-application stream to its
+// destination (Data Streams, Firehose, a Lambda function) as JSON or CSV
+// records, retrying until they are taken. docs/analytics-engine.md.
 //
 // Starting position (StartApplication's InputStartingPositionConfiguration):
 // NOW reads what is put from the start on; TRIM_HORIZON everything the
@@ -21,8 +24,10 @@
 // not either.
 //
 // Threads: one thread of its own runs every application in turn (start()
-// .. stop()); `wanted` is called on it. DataStreams' put callbacks run on
-// the log's thread and only complete a promise the runtime thread waits on.
+// .. stop()); `wanted` and `delivery_stream_source` are called on it, and
+// Lambda functions are invoked from it, synchronously. DataStreams' put
+// callbacks run on the log's thread and only complete a promise the runtime
+// thread waits on.
 
 #include <atomic>
 #include <cstdint>
@@ -36,8 +41,12 @@
 
 #include "common/mutex.h"
 #include "common/status.h"
+#include "firehose/kinesis_source.h"
+#include "firehose/lambda.h"
+#include "firehose/log_readers.h"
 #include "s3/object_store.h"
 #include "sql/record_format.h"
+#include "storage/log.h"
 #include "storage/metadata_store.h"
 #include "streams/data_streams.h"
 
@@ -52,9 +61,14 @@ struct RunSpec {
   // same run is resumed whatever the starting position (runnel restarted).
   int64_t run = 0;
   std::string code;
-  // The input (at most one): a Data Streams stream, by name.
+  // The input (at most one): a Data Streams stream or a Firehose delivery
+  // stream, by name, and its ResourceARN.
   std::string input_stream;
-  std::string input_delivery_stream;  // a Firehose source (not run yet: an error)
+  std::string input_delivery_stream;
+  std::string input_arn;
+  // InputProcessingConfiguration's InputLambdaProcessor (function ARN):
+  // every record goes through it before it becomes rows. Empty: none.
+  std::string input_lambda_arn;
   std::string name_prefix = "SOURCE_SQL_STREAM";
   int parallelism = 1;
   sql::SourceSchema schema;
@@ -100,6 +114,25 @@ struct RuntimeOptions {
   // Where reference data objects are read (the embedded store or
   // --s3-endpoint's). Null: applications with reference data fail to start.
   s3::ObjectStore* objects = nullptr;
+  // Where Lambda preprocessors and Lambda outputs are invoked (the server's
+  // --lambda-endpoint, as Firehose's). No endpoint: applications with either
+  // do not run (StartApplication refuses them first).
+  firehose::LambdaSettings lambda;
+  // A Firehose delivery stream as input: what holds its records, or
+  // nullopt when it does not exist. A DirectPut stream's log shard is read
+  // from `log` (records encrypted at rest with `key_file`'s key); a
+  // KinesisStreamAsSource stream's Kinesis stream through `streams`.
+  struct DeliveryStreamSource {
+    storage::ShardKey shard_key = 0;
+    std::string kinesis_stream;
+  };
+  std::function<std::optional<DeliveryStreamSource>(const std::string& delivery_stream)> delivery_stream_source;
+  storage::Log* log = nullptr;
+  std::string key_file = "kms.key";
+  // Where a running application says which delivery stream records it
+  // still needs, so that Firehose's delivery does not let the log drop
+  // them (firehose/log_readers.h). Null: not said.
+  firehose::LogReaders* log_readers = nullptr;
 };
 
 class Runtime {
@@ -124,6 +157,14 @@ class Runtime {
   void run();
   void reconcile(const std::vector<RunSpec>& wanted);
   bool step(App& app, int64_t now);
+  struct Preprocessed;
+  // Sends `records` through the application's Lambda preprocessor: what
+  // became of each, in order; fewer than `records` when stopping cut it short.
+  std::vector<Preprocessed> preprocess(App& app, const std::vector<firehose::SourceRecord>& records);
+  // Sends the oldest records of Lambda output `output` (index into the
+  // app's outputs) to its function; the records it did not take stay,
+  // first, with their retry hints. Returns whether it took any.
+  bool write_lambda(App& app, size_t output, int64_t now);
 
   RuntimeOptions options_;
   streams::DataStreams& streams_;

@@ -30,8 +30,9 @@ void add_firehose_options(CLI::App& serve, FirehoseConfig& cfg) {
   opt("--s3-timeout-ms", cfg.s3_timeout_ms, "One request to --s3-endpoint, body included", "RUNNEL_S3_TIMEOUT_MS")
       ->check(CLI::Range(1000u, 3'600'000u));
   opt("--lambda-endpoint", cfg.lambda_endpoint,
-      "Where Firehose invokes Lambda transformation functions (the Lambda Invoke API: AWS Lambda, LocalStack, or "
-      "any HTTP service that answers it); credentials from the AWS environment variables",
+      "Where Firehose invokes Lambda transformation functions and Analytics its Lambda preprocessors and outputs "
+      "(the Lambda Invoke API: AWS Lambda, LocalStack, or any HTTP service that answers it); credentials from the "
+      "AWS environment variables",
       "RUNNEL_LAMBDA_ENDPOINT");
 }
 

@@ -1268,6 +1268,9 @@ void Engine::checkpoint(Stream& s) {
   storage::ShardRetention retention;
   retention.period_ms = options_.undelivered_retention_ms;
   retention.floor_ms = through->arrival_ms;  // records that arrived before it are all done with
+  if (options_.log_readers != nullptr)
+    if (std::optional<int64_t> needed = options_.log_readers->floor(s.spec.shard_key))
+      retention.floor_ms = std::min(retention.floor_ms, *needed);
   log_.set_retention({s.spec.shard_key}, retention);
 }
 

@@ -37,6 +37,7 @@
 #include "firehose/http_endpoint.h"
 #include "firehose/kinesis_source.h"
 #include "firehose/lambda.h"
+#include "firehose/log_readers.h"
 #include "firehose/processing.h"
 #include "firehose/record_conversion.h"
 #include "firehose/sender.h"
@@ -89,6 +90,10 @@ struct EngineOptions {
   // How often the delivery thread looks at every stream even when nothing
   // woke it (records found after a restart, clock-driven deliveries).
   int64_t poll_ms = 1000;
+  // Other readers of the DirectPut streams' log shards (Analytics): records
+  // they still need are not given up when delivered. Null: none. Must
+  // outlive the engine.
+  const LogReaders* log_readers = nullptr;
 };
 
 // What the engine has done for one stream since it started (tests, metrics).

@@ -157,6 +157,69 @@ TEST_F(EngineTest, ZeroIntervalDeliversAtOnceUnderAwsName) {
       << key;
 }
 
+// The log, with the last retention floor the engine set remembered.
+class RetentionSpy final : public storage::Log {
+ public:
+  explicit RetentionSpy(storage::Log& inner) : inner_(inner) {}
+  void append(std::vector<storage::ShardAppend> a, storage::Log::AppendDone done) override {
+    inner_.append(std::move(a), std::move(done));
+  }
+  Result<storage::ReadResult> read(storage::ShardKey shard, uint64_t from, uint32_t n, uint64_t bytes,
+                                   int64_t min_arrival_ms) override {
+    return inner_.read(shard, from, n, bytes, min_arrival_ms);
+  }
+  uint64_t counter_at_time(storage::ShardKey shard, int64_t ts_ms) override {
+    return inner_.counter_at_time(shard, ts_ms);
+  }
+  storage::ShardTail tail(storage::ShardKey shard) override { return inner_.tail(shard); }
+  uint64_t last_assigned_counter(storage::ShardKey shard) override { return inner_.last_assigned_counter(shard); }
+  Status drop_shards(const std::vector<storage::ShardKey>& shards) override { return inner_.drop_shards(shards); }
+  void set_retention(const std::vector<storage::ShardKey>& shards, storage::ShardRetention r) override {
+    floor_ms.store(r.floor_ms);
+    inner_.set_retention(shards, r);
+  }
+  void clear_retention(const std::vector<storage::ShardKey>& shards) override { inner_.clear_retention(shards); }
+  void retention_settings_complete() override { inner_.retention_settings_complete(); }
+  Status writable() override { return inner_.writable(); }
+  Status close() override { return Status::ok(); }  // the fixture closes the real one
+
+  std::atomic<int64_t> floor_ms{-1};
+
+ private:
+  storage::Log& inner_;
+};
+
+TEST_F(EngineTest, DeliveredRecordsAnotherReaderNeedsAreKept) {
+  engine_.reset();  // this test's engine reads through the spy
+  RetentionSpy spy(*log_);
+  LogReaders readers;
+  readers.need("app", kShard, 1000);
+  EngineOptions eo;
+  eo.key_file = dir_.path() + "/kms.key";
+  eo.now_ms = clock_.fn();
+  eo.poll_ms = 20;
+  eo.log_readers = &readers;
+  auto engine = std::make_unique<Engine>(eo, spy, *metadata_, store_);
+  engine->configure(s3_spec("s", 5, 0));
+  auto put_one = [&](const std::string& data) {
+    storage::ShardAppend a;
+    a.shard = kShard;
+    a.records.push_back({"", data});
+    ASSERT_TRUE(append_wait(*log_, {std::move(a)}));
+    engine->records_durable("s");
+  };
+  put_one("first");
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 1; }));
+  // Delivered, but the reader still needs records from arrival 1000 on.
+  EXPECT_TRUE(eventually([&] { return spy.floor_ms.load() == 1000; })) << spy.floor_ms.load();
+  readers.release("app");
+  put_one("second");
+  ASSERT_TRUE(eventually([&] { return store_.objects().size() == 2; }));
+  // No reader: the floor is the delivered batch's arrival, as before.
+  EXPECT_TRUE(eventually([&] { return spy.floor_ms.load() == clock_.now.load(); })) << spy.floor_ms.load();
+  engine.reset();
+}
+
 TEST_F(EngineTest, CustomTimeZoneAppliesToThePrefixAndTheSuffix) {
   StreamSpec spec = s3_spec("s", 5, 0);
   spec.description.destinations[0].extended_s3_destination_description->custom_time_zone = "Asia/Tokyo";

@@ -18,31 +18,15 @@ std::string json_string(std::string_view s) { return protocol::encode_json(proto
 
 }  // namespace
 
-EndpointRequest lambda_request(const LambdaSettings& settings, std::string_view function,
-                               std::string_view invocation_id, std::string_view stream_arn,
-                               const std::optional<std::string>& source_stream_arn,
-                               const std::vector<LambdaInput>& records, int64_t now_ms) {
-  std::string body = "{\"invocationId\":" + json_string(invocation_id) +
-                     ",\"deliveryStreamArn\":" + json_string(stream_arn) +
-                     ",\"region\":" + json_string(settings.region);
-  if (source_stream_arn) body += ",\"sourceKinesisStreamArn\":" + json_string(*source_stream_arn);
-  body += ",\"records\":[";
-  for (size_t i = 0; i < records.size(); ++i) {
-    if (i) body.push_back(',');
-    body += "{\"recordId\":" + json_string(records[i].record_id) +
-            ",\"approximateArrivalTimestamp\":" + std::to_string(records[i].arrival_ms) + ",\"data\":\"";
-    protocol::base64_encode_append(records[i].data, body);
-    body += "\"}";
-  }
-  body += "]}";
-
+EndpointRequest lambda_invoke_request(const LambdaSettings& settings, std::string_view function, std::string body,
+                                      int64_t now_ms) {
   std::string base = settings.endpoint;
   while (!base.empty() && base.back() == '/') base.pop_back();
   const std::string path =
       "/2015-03-31/functions/" + protocol::sigv4_uri_encode(function, /*keep_slash=*/false) + "/invocations";
   EndpointRequest req;
   req.url = base + path;
-  req.timeout_ms = 300'000;  // a function runs at most 5 minutes for Firehose
+  req.timeout_ms = 300'000;  // a function runs at most 5 minutes for Firehose and KDA
   req.max_response_bytes = kMaxAnswerBytes + 1;
   req.headers = {{"Content-Type", "application/json"}, {"X-Amz-Invocation-Type", "RequestResponse"}};
   if (!settings.access_key_id.empty()) {
@@ -69,16 +53,42 @@ EndpointRequest lambda_request(const LambdaSettings& settings, std::string_view 
   return req;
 }
 
+std::optional<std::string> lambda_invocation_error(const EndpointResponse& response) {
+  if (response.status == 0) return "The Lambda function could not be invoked: " + response.transport_error;
+  if (response.status != 200)
+    return "The Lambda invocation failed with HTTP " + std::to_string(response.status) + ": " +
+           response.body.substr(0, 512);
+  if (const std::string* error = response.header("x-amz-function-error"))
+    return "The Lambda function failed (" + *error + "): " + response.body.substr(0, 512);
+  if (response.body.size() > kMaxAnswerBytes) return "The Lambda function's answer is larger than 6 MB.";
+  return std::nullopt;
+}
+
+EndpointRequest lambda_request(const LambdaSettings& settings, std::string_view function,
+                               std::string_view invocation_id, std::string_view stream_arn,
+                               const std::optional<std::string>& source_stream_arn,
+                               const std::vector<LambdaInput>& records, int64_t now_ms) {
+  std::string body = "{\"invocationId\":" + json_string(invocation_id) +
+                     ",\"deliveryStreamArn\":" + json_string(stream_arn) +
+                     ",\"region\":" + json_string(settings.region);
+  if (source_stream_arn) body += ",\"sourceKinesisStreamArn\":" + json_string(*source_stream_arn);
+  body += ",\"records\":[";
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (i) body.push_back(',');
+    body += "{\"recordId\":" + json_string(records[i].record_id) +
+            ",\"approximateArrivalTimestamp\":" + std::to_string(records[i].arrival_ms) + ",\"data\":\"";
+    protocol::base64_encode_append(records[i].data, body);
+    body += "\"}";
+  }
+  body += "]}";
+
+  return lambda_invoke_request(settings, function, std::move(body), now_ms);
+}
+
 Result<std::vector<LambdaOutput>> lambda_answer(const EndpointResponse& response,
                                                 const std::vector<LambdaInput>& records) {
   auto fail = [](std::string why) { return std::unexpected(Status::invalid_argument(std::move(why))); };
-  if (response.status == 0) return fail("The Lambda function could not be invoked: " + response.transport_error);
-  if (response.status != 200)
-    return fail("The Lambda invocation failed with HTTP " + std::to_string(response.status) + ": " +
-                response.body.substr(0, 512));
-  if (const std::string* error = response.header("x-amz-function-error"))
-    return fail("The Lambda function failed (" + *error + "): " + response.body.substr(0, 512));
-  if (response.body.size() > kMaxAnswerBytes) return fail("The Lambda function's answer is larger than 6 MB.");
+  if (auto why = lambda_invocation_error(response)) return fail(std::move(*why));
   auto doc = protocol::decode_json(response.body);
   const protocol::Value* list = doc && doc->is_object() ? doc->find("records") : nullptr;
   if (!list || !list->is_array()) return fail("The Lambda function's answer has no \"records\" array.");

@@ -54,6 +54,19 @@ struct LambdaOutput {
   std::vector<std::pair<std::string, std::string>> partition_keys;
 };
 
+// A RequestResponse invocation of `function` (a name or an ARN) with the
+// JSON event `body`: the Invoke API's path under settings.endpoint, signed
+// with SigV4 for "lambda" when settings carry credentials. Shared by every
+// service that calls Lambda (Firehose's transformation, Analytics'
+// preprocessing and Lambda outputs).
+EndpointRequest lambda_invoke_request(const LambdaSettings& settings, std::string_view function, std::string body,
+                                      int64_t now_ms);
+
+// Why an invocation failed (the errorMessage AWS would record), or nullopt
+// when it answered 200 without a function error: no HTTP answer, a status
+// other than 200, X-Amz-Function-Error, an answer larger than 6 MB.
+std::optional<std::string> lambda_invocation_error(const EndpointResponse& response);
+
 // The invocation request of `records` for `function` (a name or an ARN).
 EndpointRequest lambda_request(const LambdaSettings& settings, std::string_view function,
                                std::string_view invocation_id, std::string_view stream_arn,

@@ -186,7 +186,11 @@ int serve(const ServeConfig& config) {
   // delivery engine behind it. The limit switches are Data Streams'
   // (--throughput-limits, --control-plane-limits).
   streams::DataStreams data_streams(kinesis);
+  // Analytics applications that read a delivery stream's log shard say here
+  // which of its records they still need; the delivery engine keeps those.
+  firehose::LogReaders log_readers;
   firehose::EngineOptions engine_options;
+  engine_options.log_readers = &log_readers;
   engine_options.key_file = kinesis_options.key_file;
   engine_options.metrics = &(*metrics)->registry();
   engine_options.lambda = firehose::lambda_settings(config.firehose, config.region);
@@ -228,6 +232,7 @@ int serve(const ServeConfig& config) {
   analytics_options.delivery_stream_exists = [&firehose](const std::string& name) {
     return firehose.spec(name).has_value();
   };
+  analytics_options.lambda_endpoint = !engine_options.lambda.endpoint.empty();
   analytics::Applications analytics_applications(analytics_options, **metadata);
   if (Status st = analytics_applications.load(); !st) {
     spdlog::error("loading the Analytics applications: {}", st.to_string());
@@ -249,6 +254,26 @@ int serve(const ServeConfig& config) {
     firehose.put_records(name, std::move(records), std::move(done));
   };
   runtime_options.objects = &object_store;
+  // Lambda preprocessors and outputs go where Firehose's transformations go;
+  // a delivery stream input is read from its log shard (or its Kinesis
+  // stream), as the delivery engine reads it.
+  runtime_options.lambda = engine_options.lambda;
+  runtime_options.log = &**log;
+  runtime_options.key_file = kinesis_options.key_file;
+  runtime_options.log_readers = &log_readers;
+  runtime_options.delivery_stream_source =
+      [&firehose](const std::string& name) -> std::optional<analytics::RuntimeOptions::DeliveryStreamSource> {
+    std::optional<firehose::StreamSpec> spec = firehose.spec(name);
+    if (!spec) return std::nullopt;
+    analytics::RuntimeOptions::DeliveryStreamSource source;
+    source.shard_key = spec->shard_key;
+    if (const auto& k = spec->description.source;
+        k && k->kinesis_stream_source_description && k->kinesis_stream_source_description->kinesis_stream_arn) {
+      const std::string& arn = *k->kinesis_stream_source_description->kinesis_stream_arn;
+      if (const size_t at = arn.find(":stream/"); at != std::string::npos) source.kinesis_stream = arn.substr(at + 8);
+    }
+    return source;
+  };
   analytics::Runtime analytics_runtime(runtime_options, data_streams, **metadata);
   analytics_runtime.start();
 
