@@ -12,12 +12,18 @@
 //  - S3 (S3Configuration): the object's first 100 non-empty lines, one
 //    record each.
 //
-// Not served: Firehose delivery streams as ResourceARN, and
-// InputProcessingConfiguration (a Lambda preprocessor): both answer
-// InvalidArgumentException saying so (docs/analytics.md).
+//  - A Firehose delivery stream (ResourceARN): a DirectPut stream's records
+//    from its log shard (as the runtime reads it: analytics/input_source.h),
+//    newest or oldest as for Kinesis; a KinesisStreamAsSource stream's
+//    records are its Kinesis stream's.
+//  - InputProcessingConfiguration: the sampled records go through the
+//    Lambda preprocessor (the runtime's event, analytics/lambda_events.h)
+//    before their schema is inferred; RawInputRecords are the records as
+//    read, ProcessedInputRecords what the function returned Ok.
 //
 // Threads: discover() may be called from any thread; `done` runs on the
-// calling thread (Kinesis) or on the object store's thread (S3).
+// calling thread (Kinesis, Firehose, the Lambda call, which blocks it) or
+// on the object store's thread (S3).
 
 #include <cstdint>
 #include <deque>
@@ -25,12 +31,24 @@
 #include <optional>
 #include <string>
 
+#include "analytics/input_source.h"
+#include "firehose/lambda.h"
 #include "kinesisanalytics_shapes.h"
 #include "protocol/api_error.h"
 #include "s3/object_store.h"
+#include "storage/log.h"
 #include "streams/data_streams.h"
 
 namespace runnel::analytics {
+
+// A sampled record, with what a preprocessor's event carries of it.
+struct SampledRecord {
+  std::string data;
+  int64_t arrival_ms = 0;
+  std::string shard_id;
+  std::string sequence_number;
+  std::string partition_key;
+};
 
 class Discovery {
  public:
@@ -41,6 +59,16 @@ class Discovery {
   Discovery(streams::DataStreams* data_streams, s3::ObjectStore* objects);
 
   void discover(const api::DiscoverInputSchemaRequest& in, Done done);
+
+  // Where Firehose delivery streams and Lambda functions are (unset: those
+  // sources answer InvalidArgumentException saying so). Set before use.
+  struct Sources {
+    firehose::LambdaSettings lambda;
+    storage::Log* log = nullptr;
+    std::string key_file;
+    FindDeliveryStream delivery_stream;
+  };
+  void set_sources(Sources sources) { sources_ = std::move(sources); }
 
   // How many records are sampled.
   static constexpr size_t kSampleSize = 100;
@@ -55,16 +83,31 @@ class Discovery {
   std::optional<protocol::ApiError> sample_shard(const std::string& stream, const std::string& shard_id,
                                                  const streams::ReadPosition& start, bool oldest,
                                                  std::deque<streams::StreamRecord>& kept);
-  void discover_kinesis(const api::DiscoverInputSchemaRequest& in, Done done);
+  // The sampled records of a Kinesis stream or a delivery stream, oldest first.
+  protocol::ApiResult<std::vector<SampledRecord>> sample_kinesis(const std::string& stream, const std::string& arn,
+                                                                 bool oldest);
+  protocol::ApiResult<std::vector<SampledRecord>> sample_delivery_stream(const DeliveryStreamSource& source,
+                                                                         bool oldest);
+  void discover_stream(const api::DiscoverInputSchemaRequest& in, Done done);
   void discover_s3(const api::S3Configuration& s3, Done done);
 
   streams::DataStreams* data_streams_;
   s3::ObjectStore* objects_;
+  Sources sources_;
 };
 
-// The answer for sampled `records`: the inferred schema with the parsed,
-// processed and raw records, or UnableToDetectSchemaException carrying the
-// raw and processed records.
-protocol::ApiResult<api::DiscoverInputSchemaResponse> answer_for(const std::vector<std::string>& records);
+// The answer for sampled `records` (`processed`: what preprocessing made
+// of them, else the same): the inferred schema with the parsed, processed
+// and raw records, or UnableToDetectSchemaException carrying the raw and
+// processed records.
+protocol::ApiResult<api::DiscoverInputSchemaResponse> answer_for(const std::vector<std::string>& records,
+                                                                 const std::vector<std::string>* processed = nullptr);
+
+// The records the preprocessor `function` returns Ok for `records` (one
+// invocation, as the runtime makes it); an error names why it failed.
+Result<std::vector<std::string>> preprocess_sample(const firehose::LambdaSettings& settings,
+                                                   const std::string& function, const std::string& source_arn,
+                                                   bool from_firehose, const std::vector<SampledRecord>& records,
+                                                   int64_t now_ms);
 
 }  // namespace runnel::analytics

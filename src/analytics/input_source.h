@@ -23,8 +23,10 @@
 // Threads: used by the runtime's thread only.
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +38,14 @@
 #include "streams/record_cipher.h"
 
 namespace runnel::analytics {
+
+// What holds a Firehose delivery stream's records: its log shard (a
+// DirectPut stream), or its Kinesis stream (KinesisStreamAsSource).
+struct DeliveryStreamSource {
+  storage::ShardKey shard_key = 0;
+  std::string kinesis_stream;  // set for KinesisStreamAsSource
+};
+using FindDeliveryStream = std::function<std::optional<DeliveryStreamSource>(const std::string& delivery_stream)>;
 
 class InputSource {
  public:

@@ -39,6 +39,7 @@
 #include <thread>
 #include <vector>
 
+#include "analytics/input_source.h"
 #include "common/mutex.h"
 #include "common/status.h"
 #include "firehose/kinesis_source.h"
@@ -122,11 +123,8 @@ struct RuntimeOptions {
   // nullopt when it does not exist. A DirectPut stream's log shard is read
   // from `log` (records encrypted at rest with `key_file`'s key); a
   // KinesisStreamAsSource stream's Kinesis stream through `streams`.
-  struct DeliveryStreamSource {
-    storage::ShardKey shard_key = 0;
-    std::string kinesis_stream;
-  };
-  std::function<std::optional<DeliveryStreamSource>(const std::string& delivery_stream)> delivery_stream_source;
+  using DeliveryStreamSource = analytics::DeliveryStreamSource;
+  FindDeliveryStream delivery_stream_source;
   storage::Log* log = nullptr;
   std::string key_file = "kms.key";
   // Where a running application says which delivery stream records it

@@ -262,10 +262,10 @@ int serve(const ServeConfig& config) {
   runtime_options.key_file = kinesis_options.key_file;
   runtime_options.log_readers = &log_readers;
   runtime_options.delivery_stream_source =
-      [&firehose](const std::string& name) -> std::optional<analytics::RuntimeOptions::DeliveryStreamSource> {
+      [&firehose](const std::string& name) -> std::optional<analytics::DeliveryStreamSource> {
     std::optional<firehose::StreamSpec> spec = firehose.spec(name);
     if (!spec) return std::nullopt;
-    analytics::RuntimeOptions::DeliveryStreamSource source;
+    analytics::DeliveryStreamSource source;
     source.shard_key = spec->shard_key;
     if (const auto& k = spec->description.source;
         k && k->kinesis_stream_source_description && k->kinesis_stream_source_description->kinesis_stream_arn) {
@@ -274,6 +274,10 @@ int serve(const ServeConfig& config) {
     }
     return source;
   };
+  // DiscoverInputSchema samples delivery streams and runs preprocessors as
+  // the runtime does.
+  analytics_discovery.set_sources(analytics::Discovery::Sources{
+      runtime_options.lambda, runtime_options.log, runtime_options.key_file, runtime_options.delivery_stream_source});
   analytics::Runtime analytics_runtime(runtime_options, data_streams, **metadata);
   analytics_runtime.start();
 

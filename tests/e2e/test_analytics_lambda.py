@@ -293,3 +293,51 @@ def test_without_lambda_endpoint_start_is_refused(tmp_path):
         assert "--lambda-endpoint" in message
     finally:
         server.kill9()
+
+
+def test_discover_input_schema_runs_the_preprocessor(kda, kinesis, functions):
+    """DiscoverInputSchema with InputProcessingConfiguration: the schema is the preprocessed records'."""
+    stream = kas.create_stream(kinesis, sup.unique_name("disc-pre"))
+    put(kinesis, stream, ["AMZN,100", "please drop", "XOM,5.5"])
+    before = len(functions.calls("pre-disc"))
+    out = kda.discover_input_schema(
+        ResourceARN=f"arn:aws:kinesis:{sup.REGION}:{sup.ACCOUNT}:stream/{stream}", RoleARN=ROLE,
+        InputStartingPositionConfiguration={"InputStartingPosition": "TRIM_HORIZON"},
+        InputProcessingConfiguration={"InputLambdaProcessor": {"ResourceARN": LAMBDA + "pre-disc", "RoleARN": ROLE}})
+    assert out["RawInputRecords"] == ["AMZN,100", "please drop", "XOM,5.5"]
+    assert [json.loads(r) for r in out["ProcessedInputRecords"]] == [{"ticker": "AMZN", "price": 100.0},
+                                                                      {"ticker": "XOM", "price": 5.5}]
+    assert out["InputSchema"]["RecordFormat"]["RecordFormatType"] == "JSON"
+    assert [c["Name"] for c in out["InputSchema"]["RecordColumns"]] == ["ticker", "price"]
+    assert out["ParsedInputRecords"] == [["AMZN", "100"], ["XOM", "5.5"]]
+    calls = functions.calls("pre-disc")[before:]
+    assert len(calls) == 1 and len(calls[0]["records"]) == 3
+    assert "kinesisStreamRecordMetadata" in calls[0]["records"][0]
+
+
+def test_discover_input_schema_from_a_delivery_stream(kda, lambda_runnel):
+    url = lambda_runnel[1].url
+    s3 = kas.client(url, service="s3")
+    firehose = kas.client(url, service="firehose")
+    bucket = "kda-" + sup.unique_name("d").lower().replace("_", "-")[:40]
+    s3.create_bucket(Bucket=bucket)
+    ds = sup.unique_name("kda-disc")
+    firehose.create_delivery_stream(DeliveryStreamName=ds, DeliveryStreamType="DirectPut",
+                                    ExtendedS3DestinationConfiguration={"RoleARN": ROLE,
+                                                                        "BucketARN": f"arn:aws:s3:::{bucket}"})
+    deadline = time.monotonic() + 15
+    while firehose.describe_delivery_stream(DeliveryStreamName=ds)["DeliveryStreamDescription"][
+            "DeliveryStreamStatus"] != "ACTIVE":
+        assert time.monotonic() < deadline, "delivery stream not ACTIVE"
+        time.sleep(0.1)
+    records = [json.dumps({"sensor": "s1", "temp": 20.5}), json.dumps({"sensor": "s2", "temp": 21})]
+    firehose.put_record_batch(DeliveryStreamName=ds, Records=[{"Data": r.encode()} for r in records])
+    arn = f"arn:aws:firehose:{sup.REGION}:{sup.ACCOUNT}:deliverystream/{ds}"
+    out = kda.discover_input_schema(ResourceARN=arn, RoleARN=ROLE,
+                                    InputStartingPositionConfiguration={"InputStartingPosition": "TRIM_HORIZON"})
+    assert out["RawInputRecords"] == records
+    assert [c["Name"] for c in out["InputSchema"]["RecordColumns"]] == ["sensor", "temp"]
+    with pytest.raises(ClientError) as e:
+        kda.discover_input_schema(ResourceARN=arn + "-missing", RoleARN=ROLE,
+                                  InputStartingPositionConfiguration={"InputStartingPosition": "NOW"})
+    assert e.value.response["Error"]["Code"] == "InvalidArgumentException"

@@ -89,9 +89,17 @@ test("every operation of the v1 API", async () => {
   assert.equal(d.ApplicationVersionId, 1);
   assert.ok(d.CreateTimestamp instanceof Date);
   await assert.rejects(client.send(new CreateApplicationCommand({ ApplicationName: n })), ResourceInUseException);
-  const list = await client.send(new ListApplicationsCommand({ Limit: 50 }));
-  assert.ok(list.ApplicationSummaries.some((s) => s.ApplicationName === n));
-  assert.equal(typeof list.HasMoreApplications, "boolean");
+  // Other tests share the server: page through every application.
+  const names = [];
+  let list;
+  let start;
+  do {
+    list = await client.send(new ListApplicationsCommand({ Limit: 50, ExclusiveStartApplicationName: start }));
+    assert.equal(typeof list.HasMoreApplications, "boolean");
+    names.push(...list.ApplicationSummaries.map((s) => s.ApplicationName));
+    start = names[names.length - 1];
+  } while (list.HasMoreApplications);
+  assert.ok(names.includes(n));
 
   let v = 1;
   await client.send(
