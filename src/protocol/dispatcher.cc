@@ -460,6 +460,7 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   ctx.region = auth->credential.region.empty() ? options_.default_region : auth->credential.region;
   ctx.account_id = options_.account_id;
   ctx.request_id = request_id;
+  if (const std::string* host = req.header("host")) ctx.host = *host;
   ctx.format = format;
   ctx.protocol = answer.protocol;
   ctx.direct_encoding = answer.protocol == Protocol::kAwsJson || answer.protocol == Protocol::kAwsCbor;
