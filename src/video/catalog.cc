@@ -107,16 +107,18 @@ ApiResult<std::string> addressed_name(const std::optional<std::string>& name, co
                                       std::string_view type, std::string_view name_member,
                                       std::string_view arn_member) {
   if (!name && !arn) {
-    return std::unexpected(invalid_argument(fmt::format("Either {} or {} must be specified.", name_member, arn_member)));
+    return std::unexpected(
+        invalid_argument(fmt::format("Either {} or {} must be specified.", name_member, arn_member)));
   }
   if (!arn) return *name;
   auto parsed = parse_arn(*arn);
   if (!parsed || parsed->type != type) {
-    return std::unexpected(invalid_argument(fmt::format("{} {} is not a Kinesis Video {} ARN.", arn_member, *arn, type)));
+    return std::unexpected(
+        invalid_argument(fmt::format("{} {} is not a Kinesis Video {} ARN.", arn_member, *arn, type)));
   }
   if (name && *name != parsed->name) {
-    return std::unexpected(
-        invalid_argument(fmt::format("{} {} and {} {} name different resources.", name_member, *name, arn_member, *arn)));
+    return std::unexpected(invalid_argument(
+        fmt::format("{} {} and {} {} name different resources.", name_member, *name, arn_member, *arn)));
   }
   return parsed->name;
 }
@@ -160,7 +162,8 @@ ApiResult<StoredChannel*> Catalog::channel(const std::optional<std::string>& nam
 ApiResult<void> merge_tags(Tags& tags, const Tags& add, std::string_view resource) {
   for (const auto& [k, v] : add) {
     if (k.starts_with("aws:")) {
-      return std::unexpected(invalid_argument(fmt::format("The tag key {} is reserved: keys may not start with aws:.", k)));
+      return std::unexpected(
+          invalid_argument(fmt::format("The tag key {} is reserved: keys may not start with aws:.", k)));
     }
   }
   Tags merged = tags;
@@ -173,9 +176,9 @@ ApiResult<void> merge_tags(Tags& tags, const Tags& add, std::string_view resourc
     }
   }
   if (merged.size() > kMaxTagsPerResource) {
-    return std::unexpected(tags_per_resource_exceeded(fmt::format(
-        "The resource {} would have {} tags; a resource can have at most {}.", resource, merged.size(),
-        kMaxTagsPerResource)));
+    return std::unexpected(
+        tags_per_resource_exceeded(fmt::format("The resource {} would have {} tags; a resource can have at most {}.",
+                                               resource, merged.size(), kMaxTagsPerResource)));
   }
   tags = std::move(merged);
   return {};
@@ -189,8 +192,7 @@ void remove_tags(Tags& tags, const std::vector<std::string>& keys) {
 
 }  // namespace
 
-ApiResult<void> Catalog::change_tags(std::string_view arn,
-                                     const std::function<ApiResult<void>(Tags&)>& change) {
+ApiResult<void> Catalog::change_tags(std::string_view arn, const std::function<ApiResult<void>(Tags&)>& change) {
   auto parsed = parse_arn(arn);
   if (parsed && parsed->type == kChannelType) {
     auto c = channel(std::nullopt, std::string(arn), Need::kNotDeleting);

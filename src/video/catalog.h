@@ -92,8 +92,7 @@ class Catalog {
   protocol::ApiResult<api::ListTagsForStreamOutput> list_tags_for_stream(const api::ListTagsForStreamInput& in);
   protocol::ApiResult<void> tag_resource(const api::TagResourceInput& in);
   protocol::ApiResult<void> untag_resource(const api::UntagResourceInput& in);
-  protocol::ApiResult<api::ListTagsForResourceOutput> list_tags_for_resource(
-      const api::ListTagsForResourceInput& in);
+  protocol::ApiResult<api::ListTagsForResourceOutput> list_tags_for_resource(const api::ListTagsForResourceInput& in);
 
   // Configurations stored and described, not acted on (docs/video.md).
   protocol::ApiResult<api::DescribeImageGenerationConfigurationOutput> describe_image_generation(
@@ -127,8 +126,7 @@ class Catalog {
   // Applies `change` to the tags of the resource `arn` names (a stream or
   // a channel) and stores the resource; `tags_of` reads them.
   protocol::ApiResult<void> change_tags(std::string_view arn,
-                                        const std::function<protocol::ApiResult<void>(Tags&)>& change)
-      REQUIRES(mu_);
+                                        const std::function<protocol::ApiResult<void>(Tags&)>& change) REQUIRES(mu_);
   protocol::ApiResult<Tags> tags_of(std::string_view arn) REQUIRES(mu_);
   // Writes one stream or channel to the store; internal failure if it cannot.
   protocol::ApiResult<void> save(const StoredStream& s) REQUIRES(mu_);

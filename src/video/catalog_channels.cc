@@ -46,8 +46,7 @@ ApiResult<api::CreateSignalingChannelOutput> Catalog::create_channel(const api::
   return out;
 }
 
-ApiResult<api::DescribeSignalingChannelOutput> Catalog::describe_channel(
-    const api::DescribeSignalingChannelInput& in) {
+ApiResult<api::DescribeSignalingChannelOutput> Catalog::describe_channel(const api::DescribeSignalingChannelInput& in) {
   MutexLock lock(mu_);
   advance();
   auto c = channel(in.channel_name, in.channel_arn, Need::kAny);

@@ -113,12 +113,12 @@ ApiResult<void> Catalog::update_data_retention(const api::UpdateDataRetentionInp
   if (auto r = check_version(in.current_version, *(*s)->info.version, "stream"); !r) return r;
   const int64_t current = (*s)->info.data_retention_in_hours.value_or(0);
   const bool increase = in.operation == api::UpdateDataRetentionOperation::kIncreaseDataRetention;
-  const int64_t wanted = increase ? current + in.data_retention_change_in_hours
-                                  : current - in.data_retention_change_in_hours;
+  const int64_t wanted =
+      increase ? current + in.data_retention_change_in_hours : current - in.data_retention_change_in_hours;
   if (wanted < 0 || wanted > kMaxDataRetentionHours) {
-    return std::unexpected(invalid_argument(fmt::format(
-        "{} by {} hours would make the stream's data retention {} hours; it must be between 0 and {}.",
-        in.operation, in.data_retention_change_in_hours, wanted, kMaxDataRetentionHours)));
+    return std::unexpected(invalid_argument(
+        fmt::format("{} by {} hours would make the stream's data retention {} hours; it must be between 0 and {}.",
+                    in.operation, in.data_retention_change_in_hours, wanted, kMaxDataRetentionHours)));
   }
   StoredStream next = **s;
   next.info.data_retention_in_hours = static_cast<int32_t>(wanted);

@@ -75,8 +75,8 @@ TEST_F(VideoCatalog, DataRetentionIncreasesAndDecreasesWithinRange) {
   ok("CreateStream", R"({"StreamName":"cam","DataRetentionInHours":5})");
   auto change = [&](const char* op, int hours) {
     return error_type("UpdateDataRetention", R"({"StreamName":"cam","CurrentVersion":")" + info("cam", "Version") +
-                                                 R"(","Operation":")" + op +
-                                                 R"(","DataRetentionChangeInHours":)" + std::to_string(hours) + "}");
+                                                 R"(","Operation":")" + op + R"(","DataRetentionChangeInHours":)" +
+                                                 std::to_string(hours) + "}");
   };
   EXPECT_EQ(change("INCREASE_DATA_RETENTION", 10), "OK");
   EXPECT_EQ(info("cam", "DataRetentionInHours"), "15");
@@ -112,15 +112,19 @@ TEST_F(VideoCatalog, CreatingAndDeletingFollowTheClock) {
 }
 
 TEST_F(VideoCatalog, ListStreamsPagesByNameWithACondition) {
-  for (const char* n : {"b-1", "a-1", "a-3", "a-2", "c"}) ok("CreateStream", R"({"StreamName":")" + std::string(n) + "\"}");
-  protocol::Value page = ok("ListStreams", R"({"MaxResults":2,"StreamNameCondition":{"ComparisonOperator":"BEGINS_WITH","ComparisonValue":"a-"}})");
+  for (const char* n : {"b-1", "a-1", "a-3", "a-2", "c"})
+    ok("CreateStream", R"({"StreamName":")" + std::string(n) + "\"}");
+  protocol::Value page =
+      ok("ListStreams",
+         R"({"MaxResults":2,"StreamNameCondition":{"ComparisonOperator":"BEGINS_WITH","ComparisonValue":"a-"}})");
   const auto& list = page.find("StreamInfoList")->as_array();
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0].find("StreamName")->as_string(), "a-1");
   EXPECT_EQ(list[1].find("StreamName")->as_string(), "a-2");
   std::string token = page.find("NextToken")->as_string();
-  protocol::Value rest = ok("ListStreams", R"({"MaxResults":2,"NextToken":")" + token +
-                                               R"(","StreamNameCondition":{"ComparisonOperator":"BEGINS_WITH","ComparisonValue":"a-"}})");
+  protocol::Value rest =
+      ok("ListStreams", R"({"MaxResults":2,"NextToken":")" + token +
+                            R"(","StreamNameCondition":{"ComparisonOperator":"BEGINS_WITH","ComparisonValue":"a-"}})");
   ASSERT_EQ(rest.find("StreamInfoList")->as_array().size(), 1u);
   EXPECT_EQ(rest.find("StreamInfoList")->as_array()[0].find("StreamName")->as_string(), "a-3");
   EXPECT_EQ(rest.find("NextToken"), nullptr);
@@ -146,9 +150,9 @@ TEST_F(VideoCatalog, TagsMergeRemoveAndStopAtFifty) {
 
 TEST_F(VideoCatalog, GetDataEndpointIsThisServerForEveryApi) {
   ok("CreateStream", R"({"StreamName":"cam"})");
-  for (const char* api : {"PUT_MEDIA", "GET_MEDIA", "LIST_FRAGMENTS", "GET_MEDIA_FOR_FRAGMENT_LIST",
-                          "GET_HLS_STREAMING_SESSION_URL", "GET_DASH_STREAMING_SESSION_URL", "GET_CLIP",
-                          "GET_IMAGES"}) {
+  for (const char* api :
+       {"PUT_MEDIA", "GET_MEDIA", "LIST_FRAGMENTS", "GET_MEDIA_FOR_FRAGMENT_LIST", "GET_HLS_STREAMING_SESSION_URL",
+        "GET_DASH_STREAMING_SESSION_URL", "GET_CLIP", "GET_IMAGES"}) {
     EXPECT_EQ(json("GetDataEndpoint", R"({"StreamName":"cam","APIName":")" + std::string(api) + "\"}"),
               R"({"DataEndpoint":"http://127.0.0.1:4567"})");
   }
@@ -180,8 +184,9 @@ TEST_F(VideoCatalog, ConfigurationsNeedRetentionAndAreStored) {
 }
 
 TEST_F(VideoCatalog, SignalingChannelsAreStored) {
-  std::string arn =
-      ok("CreateSignalingChannel", R"({"ChannelName":"door","Tags":[{"Key":"k","Value":"v"}]})").find("ChannelARN")->as_string();
+  std::string arn = ok("CreateSignalingChannel", R"({"ChannelName":"door","Tags":[{"Key":"k","Value":"v"}]})")
+                        .find("ChannelARN")
+                        ->as_string();
   EXPECT_EQ(arn, "arn:aws:kinesisvideo:us-east-1:000000000000:channel/door/1700000000000");
   protocol::Value d = ok("DescribeSignalingChannel", R"({"ChannelName":"door"})");
   const protocol::Value* ci = d.find("ChannelInfo");
@@ -205,12 +210,14 @@ TEST_F(VideoCatalog, EveryOperationOfTheModelIsAnswered) {
   auto r = call("DescribeEdgeConfiguration", R"({"StreamName":"cam"})");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().type, "InvalidArgumentException");
-  EXPECT_NE(r.error().message.find("runnel does not serve the Kinesis Video Streams operation DescribeEdgeConfiguration"),
-            std::string::npos);
+  EXPECT_NE(
+      r.error().message.find("runnel does not serve the Kinesis Video Streams operation DescribeEdgeConfiguration"),
+      std::string::npos);
 }
 
 TEST_F(VideoCatalog, StreamsSurviveReopenUnchanged) {
-  ok("CreateStream", R"({"StreamName":"cam","DeviceName":"d","MediaType":"video/h265","DataRetentionInHours":3,"Tags":{"x":"y"}})");
+  ok("CreateStream",
+     R"({"StreamName":"cam","DeviceName":"d","MediaType":"video/h265","DataRetentionInHours":3,"Tags":{"x":"y"}})");
   std::string before = json("DescribeStream", R"({"StreamName":"cam"})");
   reopen();
   EXPECT_EQ(json("DescribeStream", R"({"StreamName":"cam"})"), before);

@@ -11,15 +11,14 @@ void add_video_options(CLI::App& serve, VideoConfig& cfg) {
       "through a proxy, a container's published port or TLS; default: http:// and the Host the request came to",
       "RUNNEL_VIDEO_DATA_ENDPOINT")
       ->check([](const std::string& url) { return data_endpoint_problem(url).value_or(""); });
-  opt("--video-create-stream-ms", cfg.create_stream_ms,
-      "Time a new video stream or signaling channel spends CREATING", "RUNNEL_VIDEO_CREATE_STREAM_MS")
+  opt("--video-create-stream-ms", cfg.create_stream_ms, "Time a new video stream or signaling channel spends CREATING",
+      "RUNNEL_VIDEO_CREATE_STREAM_MS")
       ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}));
   opt("--video-delete-stream-ms", cfg.delete_stream_ms,
       "Time a deleted video stream or signaling channel spends DELETING", "RUNNEL_VIDEO_DELETE_STREAM_MS")
       ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}));
   opt("--video-stream-limit", cfg.stream_limit,
-      "Video streams allowed in the account (AccountStreamLimitExceededException beyond)",
-      "RUNNEL_VIDEO_STREAM_LIMIT");
+      "Video streams allowed in the account (AccountStreamLimitExceededException beyond)", "RUNNEL_VIDEO_STREAM_LIMIT");
 }
 
 std::optional<std::string> data_endpoint_problem(const std::string& url) {

@@ -21,11 +21,11 @@ namespace runnel::video {
 // VersionMismatchException when the caller's CurrentVersion (if given) is
 // not `version`.
 inline protocol::ApiResult<void> check_version(const std::optional<std::string>& current, const std::string& version,
-                              std::string_view what) {
+                                               std::string_view what) {
   if (current && *current != version) {
     return std::unexpected(version_mismatch(
-        fmt::format("The {} version {} is not the current version; describe the {} for its current Version.",
-                    what, *current, what)));
+        fmt::format("The {} version {} is not the current version; describe the {} for its current Version.", what,
+                    *current, what)));
   }
   return {};
 }
@@ -34,8 +34,8 @@ inline protocol::ApiResult<void> check_version(const std::optional<std::string>&
 // matching a BEGINS_WITH condition, at most `max` of them.
 template <class Map, class Fn>
 protocol::ApiResult<std::optional<std::string>> page(const Map& items, const std::optional<std::string>& token,
-                                           const std::optional<std::string>& begins_with,
-                                           std::optional<int32_t> max_results, Fn add) {
+                                                     const std::optional<std::string>& begins_with,
+                                                     std::optional<int32_t> max_results, Fn add) {
   auto it = items.begin();
   if (token && !token->empty()) {
     auto after = page_token_name(*token);
@@ -52,7 +52,8 @@ protocol::ApiResult<std::optional<std::string>> page(const Map& items, const std
   }
   // Another page only when one more item matches.
   for (; it != items.end(); ++it) {
-    if (!begins_with || it->first.starts_with(*begins_with)) return std::optional<std::string>(page_token(std::prev(it)->first));
+    if (!begins_with || it->first.starts_with(*begins_with))
+      return std::optional<std::string>(page_token(std::prev(it)->first));
   }
   return std::optional<std::string>();
 }

@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocol/service.h"
 #include "video/catalog.h"
@@ -31,6 +32,12 @@ class VideoService final : public protocol::Service {
 
   std::string_view name() const override { return "video"; }
   protocol::OperationTable operations() override;
+  // The data-plane paths of Kinesis Video Streams (POST /putMedia,
+  // /getMedia, the archived-media and signaling APIs), for requests signed
+  // as kinesisvideo: answered InvalidArgumentException saying that runnel
+  // does not serve them yet, instead of the generic 403 of a request no
+  // service claims.
+  std::vector<protocol::LocalRoute> local_routes() override;
 
   // The base URL GetDataEndpoint gives a request that came to `host`
   // (its Host header; empty if it had none).

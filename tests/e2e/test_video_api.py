@@ -401,3 +401,42 @@ def test_cli_create_describe_list_endpoint():
     aws("delete-stream", "--stream-arn", arn, "--current-version", info["Version"])
     proc = aws("describe-stream", "--stream-name", name, check=False)
     assert "ResourceNotFoundException" in proc.stderr
+
+
+def test_media_apis_say_they_are_not_built_yet(kv):
+    """PutMedia, GetMedia and the archived-media APIs are not built yet: a
+    request signed for kinesisvideo gets a clear REST-JSON error naming the
+    operation, not the generic 403 of a request no service claims."""
+    import boto3
+    from botocore.config import Config
+    name, _ = new_stream(kv)
+    config = Config(region_name=sup.REGION, retries={"total_max_attempts": 1, "mode": "standard"})
+    archived = boto3.client("kinesis-video-archived-media", endpoint_url=sup.endpoint(),
+                            aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="dummy-secret", config=config)
+    with pytest.raises(ClientError) as e:
+        archived.get_hls_streaming_session_url(StreamName=name, PlaybackMode="LIVE")
+    code, msg, status = vs.error(e)
+    assert (code, status) == ("InvalidArgumentException", 400)
+    assert "GetHLSStreamingSessionURL" in msg and "not built yet" in msg
+    media = boto3.client("kinesis-video-media", endpoint_url=sup.endpoint(), aws_access_key_id="AKIDEXAMPLE",
+                         aws_secret_access_key="dummy-secret", config=config)
+    with pytest.raises(ClientError) as e:
+        media.get_media(StreamName=name, StartSelector={"StartSelectorType": "NOW"})
+    assert vs.error(e)[0] == "InvalidArgumentException" and "GetMedia" in vs.error(e)[1]
+    # PutMedia as a producer sends it (signed for kinesisvideo, no model).
+    body = b"\x1a\x45\xdf\xa3"
+    headers = {"x-amzn-stream-name": name, "x-amzn-fragment-timecode-type": "ABSOLUTE",
+               "x-amzn-producer-start-timestamp": "1700000000.000"}
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    import urllib.request
+    req = AWSRequest(method="POST", url=sup.endpoint() + "/putMedia", data=body, headers=headers)
+    SigV4Auth(Credentials("AKIDEXAMPLE", "dummy-secret"), "kinesisvideo", sup.REGION).add_auth(req)
+    prepared = req.prepare()
+    http_req = urllib.request.Request(prepared.url, data=body, headers=dict(prepared.headers), method="POST")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(http_req, timeout=10)
+    assert e.value.code == 400
+    assert e.value.headers["x-amzn-ErrorType"] == "InvalidArgumentException"
+    assert "PutMedia" in e.value.read().decode()
