@@ -440,3 +440,23 @@ def test_media_apis_say_they_are_not_built_yet(kv):
     assert e.value.code == 400
     assert e.value.headers["x-amzn-ErrorType"] == "InvalidArgumentException"
     assert "PutMedia" in e.value.read().decode()
+
+
+def test_unsigned_requests_find_their_rest_service():
+    """With two REST services (S3 and Video), an unsigned request goes to the
+    one with an operation for its method and path: Video's POST
+    /describeStream answers in JSON, S3's PUT /<bucket> in XML, as before."""
+    import http.client
+    host, port = sup.host_port()
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn.request("POST", "/describeStream", body=b'{"StreamName":"x"}',
+                 headers={"Content-Type": "application/json"})
+    resp = conn.getresponse()
+    body = resp.read().decode()
+    assert resp.getheader("x-amzn-ErrorType") == "MissingAuthenticationTokenException", body
+    assert resp.getheader("Content-Type") == "application/json"
+    conn.request("PUT", "/" + sup.unique_name("bucket"))
+    resp = conn.getresponse()
+    body = resp.read().decode()
+    assert resp.status == 403 and "<Code>AccessDenied</Code>" in body, body
+    conn.close()
