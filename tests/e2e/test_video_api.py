@@ -195,8 +195,8 @@ def test_delete_stream_with_versions(kv):
     kv.update_stream(StreamName=name, CurrentVersion=info["Version"], DeviceName="d")
     with pytest.raises(ClientError) as e:
         kv.delete_stream(StreamARN=info["StreamARN"], CurrentVersion=info["Version"])
-    assert vs.error(e)[:2] == ("VersionMismatchException", vs.error(e)[1])
-    assert vs.error(e)[2] == 400
+    code, _, status = vs.error(e)
+    assert (code, status) == ("VersionMismatchException", 400)
     current = kv.describe_stream(StreamName=name)["StreamInfo"]["Version"]
     kv.delete_stream(StreamARN=info["StreamARN"], CurrentVersion=current)
     with pytest.raises(ClientError) as e:
@@ -229,7 +229,7 @@ def test_tag_stream_and_tag_resource(kv):
     assert kv.list_tags_for_stream(StreamName=name)["Tags"] == {"c": "3"}
     with pytest.raises(ClientError) as e:
         kv.tag_resource(ResourceARN=arn.rsplit("/", 1)[0] + "/1", Tags=[{"Key": "x", "Value": "y"}])
-    assert vs.error(e)[:3:2] == ("ResourceNotFoundException", 404)
+    assert (vs.error(e)[0], vs.error(e)[2]) == ("ResourceNotFoundException", 404)
     with pytest.raises(ClientError) as e:
         kv.tag_stream(StreamName=name, Tags={"aws:reserved": "x"})
     assert vs.error(e)[0] == "InvalidArgumentException"
@@ -285,7 +285,7 @@ def test_signaling_channels(kv):
     kv.delete_signaling_channel(ChannelARN=arn)
     with pytest.raises(ClientError) as e:
         kv.describe_signaling_channel(ChannelName=name)
-    assert vs.error(e)[:3:2] == ("ResourceNotFoundException", 404)
+    assert (vs.error(e)[0], vs.error(e)[2]) == ("ResourceNotFoundException", 404)
 
 
 def test_image_generation_and_notification_configuration(kv):
