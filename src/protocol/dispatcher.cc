@@ -295,12 +295,31 @@ std::optional<Dispatcher::Route> Dispatcher::rest_route(const net::HttpRequest& 
   const Registered* service = nullptr;
   for (const Registered* s : rest)
     if (s->model->signing_name == scope_service) service = s;
-  // With no credential scope, the only REST service claims the request,
+  // With no credential scope, the only REST service claims the request (of
+  // several, the one whose operation matches, below),
   // except at "/" (where the RPC protocols post; its GET is S3's ListBuckets,
   // which needs a signature anyway) and when the request says it speaks
   // Smithy RPC v2 (smithy-protocol): those keep the RPC protocols' answers.
-  if (!service && scope_service.empty() && rest.size() == 1 && req.path != "/" && !req.header("smithy-protocol"))
-    service = rest.front();
+  if (!service && scope_service.empty() && req.path != "/" && !req.header("smithy-protocol")) {
+    if (rest.size() == 1) {
+      service = rest.front();
+    } else {
+      // Several REST services and no signature to tell them apart: the one
+      // with an operation for this method and path, the most specific
+      // template winning (S3's `/{Bucket}` does not take Video's
+      // `POST /describeStream`; Video has no GET to take S3's).
+      size_t best = 0;
+      for (const Registered* s : rest) {
+        UriLabels labels;
+        const OperationModel* op = s->model->speaks("rest-json") ? find_rest_operation(*s->model, req, labels)
+                                                                 : find_rest_xml_operation(*s->model, req, labels);
+        if (op && (!service || literal_chars(op->request_uri) > best)) {
+          service = s;
+          best = literal_chars(op->request_uri);
+        }
+      }
+    }
+  }
   if (!service) return std::nullopt;
   Route r;
   const bool xml = !service->model->speaks("rest-json");
@@ -460,6 +479,7 @@ void Dispatcher::handle(net::HttpRequest req, std::shared_ptr<net::ResponseSink>
   ctx.region = auth->credential.region.empty() ? options_.default_region : auth->credential.region;
   ctx.account_id = options_.account_id;
   ctx.request_id = request_id;
+  if (const std::string* host = req.header("host")) ctx.host = *host;
   ctx.format = format;
   ctx.protocol = answer.protocol;
   ctx.direct_encoding = answer.protocol == Protocol::kAwsJson || answer.protocol == Protocol::kAwsCbor;

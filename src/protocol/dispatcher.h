@@ -54,6 +54,7 @@ struct RequestContext {
   std::string region;      // from the SigV4 credential scope, or the default
   std::string account_id;  // from configuration
   std::string request_id;  // the x-amzn-RequestId of this request
+  std::string host;        // the request's Host header (HTTP/2: :authority), or empty
   WireFormat format = WireFormat::kJson;
   // Set only for operations whose output is an event stream
   // (SubscribeToShard): the service replies an error through OperationReply

@@ -93,6 +93,8 @@ std::string text_of(const Value& v) {
   }
 }
 
+}  // namespace
+
 size_t literal_chars(std::string_view uri_template) {
   size_t n = 0;
   bool in_label = false;
@@ -106,8 +108,6 @@ size_t literal_chars(std::string_view uri_template) {
   }
   return n;
 }
-
-}  // namespace
 
 std::optional<UriLabels> match_request_uri(std::string_view tmpl, std::string_view path, std::string_view query) {
   std::string_view tmpl_query;

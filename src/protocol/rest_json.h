@@ -29,6 +29,10 @@ using UriLabels = std::vector<std::pair<std::string, std::string>>;
 std::optional<UriLabels> match_request_uri(std::string_view uri_template, std::string_view raw_path,
                                            std::string_view raw_query);
 
+// The characters of a URI template outside its `{labels}`: how specific
+// a template is (`/describeStream` 15, `/{Bucket}` 1).
+size_t literal_chars(std::string_view uri_template);
+
 // The operation of `model` that `req` addresses (same method, matching
 // template; among several, the one whose template has the most literal
 // characters), with its labels; nullptr when none.

@@ -29,20 +29,6 @@ bool iequals(std::string_view a, std::string_view b) {
 
 // ---- Routing.
 
-size_t literal_chars(std::string_view uri_template) {
-  size_t n = 0;
-  bool in_label = false;
-  for (char c : uri_template) {
-    if (c == '{')
-      in_label = true;
-    else if (c == '}')
-      in_label = false;
-    else if (!in_label)
-      ++n;
-  }
-  return n;
-}
-
 bool has_query_param(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     size_t amp = query.find('&');

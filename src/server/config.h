@@ -10,6 +10,7 @@
 #include "cloudwatch/config.h"
 #include "firehose/config.h"
 #include "streams/config.h"
+#include "video/config.h"
 
 namespace runnel::server {
 
@@ -42,6 +43,7 @@ struct ServeConfig {
   streams::StreamsConfig streams;
   cloudwatch::CloudWatchConfig cloudwatch;
   firehose::FirehoseConfig firehose;
+  video::VideoConfig video;
   std::string log_level = "info";
   std::string console_dir;  // serve the console from this folder instead of the compiled-in files
 };

@@ -9,6 +9,7 @@
 #include "cloudwatch/config.h"
 #include "server/serve.h"
 #include "streams/config.h"
+#include "video/config.h"
 
 namespace {
 
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   runnel::streams::add_streams_options(*serve, cfg.streams);
   runnel::cloudwatch::add_cloudwatch_options(*serve, cfg.cloudwatch);
   runnel::firehose::add_firehose_options(*serve, cfg.firehose);
+  runnel::video::add_video_options(*serve, cfg.video);
   opt("--console-dir", cfg.console_dir,
       "Serve the web console (/console/) from this folder, e.g. console/dist while developing it, instead of "
       "the files compiled into the binary",

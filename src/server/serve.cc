@@ -1,5 +1,6 @@
 #include "server/serve.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -34,6 +35,8 @@
 #include "streams/data_streams.h"
 #include "streams/kinesis_service.h"
 #include "streams/shard_iterator.h"
+#include "video/catalog.h"
+#include "video/video_service.h"
 
 namespace runnel::server {
 namespace {
@@ -281,6 +284,23 @@ int serve(const ServeConfig& config) {
   analytics::Runtime analytics_runtime(runtime_options, data_streams, **metadata);
   analytics_runtime.start();
 
+  // Kinesis Video Streams (video/): the control plane over the metadata
+  // store; GetDataEndpoint points at this server (--video-data-endpoint).
+  video::CatalogOptions video_options;
+  video_options.account_id = config.account_id;
+  video_options.create_stream_ms = config.video.create_stream_ms;
+  video_options.delete_stream_ms = config.video.delete_stream_ms;
+  video_options.stream_limit = config.video.stream_limit;
+  video::Catalog video_catalog(video_options, **metadata);
+  if (Status st = video_catalog.load(); !st) {
+    spdlog::error("loading the Video Streams catalog: {}", st.to_string());
+    return 1;
+  }
+  video::VideoServiceOptions video_service_options;
+  video_service_options.data_endpoint = config.video.data_endpoint;
+  video_service_options.fallback_endpoint = fmt::format("http://{}:{}", config.host, config.port);
+  video::VideoService video_service(video_service_options, video_catalog);
+
   // Every service that keeps shards in the log has set their retention: the
   // log may now expire the shards nobody claims (docs/storage.md §7).
   (*log)->retention_settings_complete();
@@ -305,7 +325,8 @@ int serve(const ServeConfig& config) {
   dispatch_options.observer = [&request_metrics](const protocol::RequestOutcome& o) { request_metrics->observe(o); };
   protocol::Dispatcher dispatcher(dispatch_options);
   // The services served on the port, each a sibling folder under src/.
-  std::vector<protocol::Service*> services = {&kinesis, &cloudwatch, &s3_service, &firehose, &glue_service, &analytics};
+  std::vector<protocol::Service*> services = {&kinesis,      &cloudwatch, &s3_service,   &firehose,
+                                              &glue_service, &analytics,  &video_service};
   for (protocol::Service* s : services) dispatcher.register_service(*s);
   dispatcher.add_route(health_route(**log, config.cloudwatch.open_metrics));
   // The web console: its own files and settings; it reaches the services

@@ -3,7 +3,7 @@
 #
 #   tests/e2e/run.sh <path-to-runnel> [suite...]
 #
-# Suites: boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose glue analytics crash
+# Suites: boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose glue analytics video crash
 # (default: all, in that order).
 # Starts one shared server on a free port with a fresh temp data dir, waits for
 # GET /health, runs the suites against it (RUNNEL_ENDPOINT), stops it with
@@ -13,7 +13,7 @@
 set -uo pipefail
 
 if [ $# -lt 1 ]; then
-  echo "usage: $0 <path-to-runnel> [boto3|cli|node|cbor|bad-input|conformance|security|fanout|cloudwatch|s3|firehose|glue|analytics|crash ...]" >&2
+  echo "usage: $0 <path-to-runnel> [boto3|cli|node|cbor|bad-input|conformance|security|fanout|cloudwatch|s3|firehose|glue|analytics|video|crash ...]" >&2
   exit 2
 fi
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -24,7 +24,7 @@ if [ ! -x "$BIN" ]; then
   exit 2
 fi
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose glue analytics console crash)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(boto3 cli node cbor bad-input conformance security fanout cloudwatch s3 firehose glue analytics video console crash)
 PYTHON="${PYTHON:-python3}"
 
 # Clients see only dummy credentials and the loopback server; no proxies, no
@@ -192,6 +192,7 @@ for suite in "${SUITES[@]}"; do
                run_node "$suite.node" analytics.test.mjs
                rc_node=$?
                [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
+    video)     run_pytest "$suite" test_video_api.py ;;
     # The web console: its HTTP surface here, then its pages in Debian's
     # Chromium (console/e2e/, a server of its own serving the console
     # compiled into the binary; screenshots under the work dir).
