@@ -54,7 +54,6 @@ struct RequestContext {
   std::string region;      // from the SigV4 credential scope, or the default
   std::string account_id;  // from configuration
   std::string request_id;  // the x-amzn-RequestId of this request
-  std::string host;        // the request's Host header (HTTP/2: :authority), or empty
   WireFormat format = WireFormat::kJson;
   // Set only for operations whose output is an event stream
   // (SubscribeToShard): the service replies an error through OperationReply
@@ -78,6 +77,9 @@ struct RequestContext {
   // and for the protocols that re-encode (RPC v2, Query).
   bool direct_encoding = false;
   Protocol protocol = Protocol::kAwsJson;  // the front end the request came through
+  // The request's Host header (HTTP/2: :authority), or empty. Last, so that
+  // positional initialisers of the fields above stay valid.
+  std::string host = {};
 };
 
 // One answered operation, for the dispatcher's observer (request metrics).
