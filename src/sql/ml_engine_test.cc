@@ -105,7 +105,8 @@ TEST(SqlMlEngineTest, RandomCutForestWithExplanationExample) {
   }));
   std::mt19937_64 rng(9);
   std::uniform_int_distribution<int> sys(110, 130), dia(70, 85);
-  for (int i = 0; i < 800; ++i) e->insert(0, kT0 + i, Row{Value::integer(sys(rng)), Value::integer(dia(rng)), Value::varchar("NORMAL")});
+  for (int i = 0; i < 800; ++i)
+    e->insert(0, kT0 + i, Row{Value::integer(sys(rng)), Value::integer(dia(rng)), Value::varchar("NORMAL")});
   e->insert(0, kT0 + 900, Row{Value::integer(120), Value::integer(140), Value::varchar("HIGH")});
   // WHERE ANOMALY_SCORE > 0 drops the first records (subSampleSize 512: 129 score 0).
   ASSERT_GT(out.size(), 600u);
@@ -191,6 +192,8 @@ TEST(SqlMlEngineTest, BadArgumentsAreCompileErrorsAtTheArgument) {
   EXPECT_NE(ce.message.find("shingleSize is an integer from 1 to 30"), std::string::npos) << ce.message;
   ce = compile_error(rcf(", 100, 256, 1000, 1, true"), in);
   EXPECT_NE(ce.message.find("up to 4 more arguments"), std::string::npos) << ce.message;
+  ce = compile_error(rcf(", 1000, 1000, 1000, 30"), in);
+  EXPECT_NE(ce.message.find("is 30000000; runnel runs up to 10000000"), std::string::npos) << ce.message;
   ce = compile_error(rcf(", 'many'"), in);
   EXPECT_NE(ce.message.find("numberOfTrees"), std::string::npos) << ce.message;
 

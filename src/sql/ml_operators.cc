@@ -11,13 +11,22 @@ constexpr std::string_view kRcf = "RANDOM_CUT_FOREST";
 constexpr std::string_view kRcfExplained = "RANDOM_CUT_FOREST_WITH_EXPLANATION";
 constexpr std::string_view kHotspots = "HOTSPOTS";
 
-// The row's numbers in `point`; false when one is NULL or not finite.
+// Numbers beyond this are treated as missing: their squares and the sums of
+// box sides would overflow.
+constexpr double kLargest = 1e150;
+
+// A forest's size, trees × subSampleSize × numbers per shingled point: about
+// 40 bytes each once the samples are full (320 MB at the limit).
+constexpr double kMaxForestCells = 1e7;
+
+// The row's numbers in `point`; false when one is NULL, not finite or
+// beyond ±kLargest.
 bool numbers_of(const Row& row, const std::vector<size_t>& numeric, std::vector<double>& point) {
   point.clear();
   for (size_t i : numeric) {
     if (i >= row.size() || row[i].is_null()) return false;
     const double d = row[i].to_double();
-    if (!std::isfinite(d)) return false;
+    if (!(std::abs(d) <= kLargest)) return false;
     point.push_back(d);
   }
   return true;
@@ -122,15 +131,16 @@ std::variant<MlPlan, MlPlanError> plan_ml_table_function(const std::string& name
     }
   }
   if (numeric.empty())
-    return MlPlanError{call_pos, name + " needs at least one numeric column (TINYINT, SMALLINT, INTEGER, BIGINT, "
-                                        "REAL, DOUBLE) in the cursor's query"};
+    return MlPlanError{call_pos, name +
+                                     " needs at least one numeric column (TINYINT, SMALLINT, INTEGER, BIGINT, "
+                                     "REAL, DOUBLE) in the cursor's query"};
   // An integer argument in [lo, hi].
   auto integer = [&](size_t i, int64_t lo, int64_t hi, const char* what, int64_t& out) -> std::optional<MlPlanError> {
     const MlArgument& a = args[i];
     if (!a.value || a.value->is_null() || !SqlType::of(a.value->kind()).is_integer() || a.value->as_int() < lo ||
         a.value->as_int() > hi)
-      return MlPlanError{a.pos, std::string(what) + " is an integer from " + std::to_string(lo) + " to " +
-                                    std::to_string(hi)};
+      return MlPlanError{a.pos,
+                         std::string(what) + " is an integer from " + std::to_string(lo) + " to " + std::to_string(hi)};
     out = a.value->as_int();
     return std::nullopt;
   };
@@ -145,8 +155,8 @@ std::variant<MlPlan, MlPlanError> plan_ml_table_function(const std::string& name
     int64_t window = 0, min_points = 0;
     if (auto e = integer(0, 100, 1000, "windowSize", window)) return *e;
     const MlArgument& r = args[1];
-    if (!r.value || r.value->is_null() || !SqlType::of(r.value->kind()).is_numeric() ||
-        !(r.value->to_double() > 0) || !std::isfinite(r.value->to_double()))
+    if (!r.value || r.value->is_null() || !SqlType::of(r.value->kind()).is_numeric() || !(r.value->to_double() > 0) ||
+        !std::isfinite(r.value->to_double()))
       return MlPlanError{r.pos, "scanRadius is a number greater than 0"};
     if (auto e = integer(2, 2, window, "minimumNumberOfPointsInAHotspot", min_points)) return *e;
     cols.push_back(ColumnSchema{"HOTSPOTS_RESULT", SqlType::varchar(kMaxCharLength)});
@@ -187,6 +197,12 @@ std::variant<MlPlan, MlPlanError> plan_ml_table_function(const std::string& name
     directionality = a.value->as_int() != 0;
   }
   o.input_dims = numeric.size();
+  const double cells = static_cast<double>(o.number_of_trees) * static_cast<double>(o.sub_sample_size) *
+                       static_cast<double>(o.input_dims * o.shingle_size);
+  if (cells > kMaxForestCells)
+    return MlPlanError{call_pos, name + ": numberOfTrees × subSampleSize × numeric columns × shingleSize is " +
+                                     std::to_string(static_cast<int64_t>(cells)) + "; runnel runs up to " +
+                                     std::to_string(static_cast<int64_t>(kMaxForestCells))};
   cols.push_back(ColumnSchema{"ANOMALY_SCORE", SqlType::of(TypeKind::kDouble)});
   if (explain) cols.push_back(ColumnSchema{"ANOMALY_EXPLANATION", SqlType::varchar(kMaxCharLength)});
   return MlPlan{std::make_unique<RandomCutForestOp>(std::move(numeric), std::move(names), o, explain, directionality),

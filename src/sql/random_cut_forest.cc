@@ -151,8 +151,7 @@ void RandomCutTree::insert(std::span<const double> p) {
 void RandomCutTree::remove(std::span<const double> p) {
   if (root_ < 0) return;
   int node = root_;
-  while (left_[node] >= 0)
-    node = p[static_cast<size_t>(cut_dim_[node])] <= cut_[node] ? left_[node] : right_[node];
+  while (left_[node] >= 0) node = p[static_cast<size_t>(cut_dim_[node])] <= cut_[node] ? left_[node] : right_[node];
   --size_;
   int from;
   if (mass_[node] > 1) {
