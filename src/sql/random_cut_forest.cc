@@ -258,6 +258,44 @@ double RandomCutTree::score(std::span<const double> p, double* high, double* low
   return s * norm;
 }
 
+bool RandomCutTree::consistent() const {
+  if (root_ < 0) return size_ == 0 && sample_.empty();
+  if (parent_[root_] != -1 || mass_[root_] != size_ || size_ != sample_.size()) return false;
+  // Every sampled point reaches a leaf holding it.
+  for (const Sampled& s : sample_) {
+    int n = root_;
+    while (left_[n] >= 0) n = s.point[static_cast<size_t>(cut_dim_[n])] <= cut_[n] ? left_[n] : right_[n];
+    if (!std::equal(s.point.begin(), s.point.end(), lo_.begin() + static_cast<ptrdiff_t>(n * dims_))) return false;
+  }
+  std::vector<int> stack = {root_};
+  size_t leaves_mass = 0;
+  while (!stack.empty()) {
+    const int n = stack.back();
+    stack.pop_back();
+    const double* lo = &lo_[static_cast<size_t>(n) * dims_];
+    const double* hi = &hi_[static_cast<size_t>(n) * dims_];
+    if (left_[n] < 0) {
+      if (!std::equal(lo, lo + dims_, hi) || mass_[n] == 0) return false;
+      leaves_mass += mass_[n];
+      continue;
+    }
+    const int l = left_[n], r = right_[n];
+    if (parent_[l] != n || parent_[r] != n || mass_[n] != mass_[l] + mass_[r]) return false;
+    const size_t d = static_cast<size_t>(cut_dim_[n]);
+    // The cut separates the children's boxes.
+    if (hi_[static_cast<size_t>(l) * dims_ + d] > cut_[n] || lo_[static_cast<size_t>(r) * dims_ + d] <= cut_[n])
+      return false;
+    for (size_t j = 0; j < dims_; ++j) {
+      const double want_lo = std::min(lo_[static_cast<size_t>(l) * dims_ + j], lo_[static_cast<size_t>(r) * dims_ + j]);
+      const double want_hi = std::max(hi_[static_cast<size_t>(l) * dims_ + j], hi_[static_cast<size_t>(r) * dims_ + j]);
+      if (lo[j] != want_lo || hi[j] != want_hi) return false;
+    }
+    stack.push_back(l);
+    stack.push_back(r);
+  }
+  return leaves_mass == size_;
+}
+
 // ---- RandomCutForest -------------------------------------------------------
 
 RandomCutForest::RandomCutForest(const Options& o)

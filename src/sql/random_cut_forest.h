@@ -35,6 +35,10 @@ class RandomCutTree {
   // into the tree and the point it displaces (if any) leaves it.
   void update(std::span<const double> p, uint64_t seq);
   size_t mass() const { return size_ == 0 ? 0 : mass_[root_]; }
+  // For tests: every node's mass is its children's sum, every box is exactly
+  // its children's bounding box, every leaf is reached by the cuts from the
+  // root, and the tree holds exactly the sampled points.
+  bool consistent() const;
 
  private:
   struct Sampled {
@@ -87,6 +91,7 @@ class RandomCutForest {
   double score_and_update(std::span<const double> record, std::vector<double>* attribution = nullptr);
 
   size_t dims() const { return dims_; }
+  const std::vector<RandomCutTree>& trees() const { return trees_; }
   uint64_t points_seen() const { return seq_; }
 
  private:

@@ -134,6 +134,29 @@ TEST(RandomCutForestTest, RepeatedPointsAndEvictionKeepTheTreesWhole) {
     ASSERT_GE(s, 0.0);
   }
   EXPECT_EQ(f.points_seen(), 4999u);  // the first record makes no shingle of 2
+  for (const RandomCutTree& t : f.trees()) {
+    EXPECT_TRUE(t.consistent());
+    EXPECT_EQ(t.mass(), 16u);
+  }
+}
+
+TEST(RandomCutForestTest, TreesStayConsistentThroughInsertsAndEvictions) {
+  RandomCutForest::Options o = options(2, 1, 50);
+  o.sub_sample_size = 32;
+  o.number_of_trees = 4;
+  RandomCutForest f(o);
+  Cloud c;
+  for (int i = 0; i < 3000; ++i) {
+    std::vector<double> p = c.next(i % 500 < 250 ? 0 : 8, 0);
+    if (i % 11 == 0) p = {1.5, 1.5};  // a repeated point
+    f.score_and_update(p);
+    if (i % 97 != 0) continue;
+    for (const RandomCutTree& t : f.trees()) ASSERT_TRUE(t.consistent()) << i;
+  }
+  for (const RandomCutTree& t : f.trees()) {
+    EXPECT_TRUE(t.consistent());
+    EXPECT_EQ(t.mass(), 32u);
+  }
 }
 
 }  // namespace
