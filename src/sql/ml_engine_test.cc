@@ -173,6 +173,34 @@ TEST(SqlMlEngineTest, OutputColumnsAndAliases) {
   EXPECT_EQ(scores[20], 0.0);
 }
 
+TEST(SqlMlEngineTest, HugeAndMissingNumbersAreNotLearned) {
+  auto e = compile(R"(
+    CREATE STREAM "D" (x DOUBLE, y DOUBLE, s DOUBLE);
+    CREATE STREAM "H" (r VARCHAR(1000));
+    CREATE PUMP p AS INSERT INTO "D"
+      SELECT STREAM * FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM "x", "y" FROM "SOURCE_SQL_STREAM_001"), 5, 10));
+    CREATE PUMP h AS INSERT INTO "H"
+      SELECT STREAM HOTSPOTS_RESULT FROM TABLE(HOTSPOTS(CURSOR(SELECT STREAM "x", "y" FROM "SOURCE_SQL_STREAM_001"), 100, 1, 2));
+  )",
+                   xy_inputs());
+  ASSERT_TRUE(e);
+  std::vector<double> scores;
+  std::vector<std::string> hot;
+  e->subscribe("D", [&](const StreamRow& r) { scores.push_back((*r.values)[2].as_double()); });
+  e->subscribe("H", [&](const StreamRow& r) { hot.push_back((*r.values)[0].as_string()); });
+  for (int i = 0; i < 10; ++i) e->insert(0, kT0 + i, Row{Value::dbl(i % 2), Value::dbl(0), Value::varchar("N")});
+  e->insert(0, kT0 + 10, Row{Value::dbl(1e200), Value::dbl(0), Value::varchar("N")});
+  e->insert(0, kT0 + 11, Row{Value::dbl(-1e200), Value::null(TypeKind::kDouble), Value::varchar("N")});
+  ASSERT_EQ(scores.size(), 12u);
+  EXPECT_GT(scores[9], 0.0);
+  EXPECT_EQ(scores[10], 0.0);
+  EXPECT_EQ(scores[11], 0.0);
+  // The window holds the ten small points only: one hotspot from 0 to 1.
+  ASSERT_EQ(hot.size(), 12u);
+  EXPECT_EQ(hot[11], hot[9]);
+  EXPECT_EQ(hot[11], R"({"hotspots":[{"density":1.0,"minValues":[0.0,0.0],"maxValues":[1.0,0.0]}]})");
+}
+
 TEST(SqlMlEngineTest, BadArgumentsAreCompileErrorsAtTheArgument) {
   auto rcf = [](const std::string& args) {
     return "CREATE STREAM d (a INTEGER, b VARCHAR(20), s DOUBLE);\nCREATE PUMP p AS INSERT INTO d SELECT STREAM * "
