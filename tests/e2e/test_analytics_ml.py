@@ -42,12 +42,22 @@ def run_app(kda, kinesis, code: str, columns) -> tuple[str, str]:
 
 
 def put(kinesis, stream: str, rows: list[dict]) -> None:
-    """In order, 500 a call (one shard: the order is kept)."""
-    for i in range(0, len(rows), 500):
-        batch = rows[i:i + 500]
+    """In order, into a one-shard stream, under its 1000 records/s: 250 a call
+    and a pause; a throttled call fails a suffix of its records, which is sent
+    again after a second (so the order is kept)."""
+    i = 0
+    while i < len(rows):
+        batch = rows[i:i + 250]
         out = kinesis.put_records(StreamName=stream, Records=[
             {"Data": json.dumps(r), "PartitionKey": str(i + j)} for j, r in enumerate(batch)])
-        assert out["FailedRecordCount"] == 0
+        failed = [j for j, r in enumerate(out["Records"]) if "ErrorCode" in r]
+        if failed:
+            assert failed == list(range(failed[0], len(batch))), out["Records"]
+            i += failed[0]
+            time.sleep(1.0)
+        else:
+            i += len(batch)
+            time.sleep(0.3)
 
 
 def read_rows(kinesis, stream: str, want: int, timeout: float = 30.0) -> list[dict]:
