@@ -11,6 +11,7 @@
 #include "sql/coerce.h"
 #include "sql/expr.h"
 #include "sql/functions.h"
+#include "sql/ml_operators.h"
 #include "sql/operators.h"
 
 namespace runnel::sql {
@@ -570,6 +571,7 @@ class Planner {
   Result<FromPlan> table_function(const ast::FromItem& f, const ast::TableFunction& tf, const PumpContext* ctx) {
     const auto* call = tf.call ? tf.call->as<ast::FunctionCall>() : nullptr;
     if (call == nullptr) return fail(f.pos, "TABLE(...) needs a function call");
+    if (is_ml_table_function(call->name)) return ml_table_function(f, tf, *call, ctx);
     const bool top_k = call->name == "TOP_K_ITEMS_TUMBLING";
     if (!top_k && call->name != "COUNT_DISTINCT_ITEMS_TUMBLING")
       return fail(tf.call->pos,
@@ -627,6 +629,41 @@ class Planner {
                              std::to_string(tf.columns.size()));
     for (size_t i = 0; i < cols.size(); ++i)
       p.scope.cols.push_back(Col{q, tf.columns.empty() ? cols[i].name : tf.columns[i], cols[i].type});
+    p.connect = [raw](Operator* next) { raw->set_next(next); };
+    return p;
+  }
+
+  // TABLE(RANDOM_CUT_FOREST(CURSOR(...), ...)), its _WITH_EXPLANATION and
+  // HOTSPOTS: ml_operators.h checks the arguments and makes the operator.
+  Result<FromPlan> ml_table_function(const ast::FromItem& f, const ast::TableFunction& tf,
+                                     const ast::FunctionCall& call, const PumpContext* ctx) {
+    if (call.args.empty()) return fail(tf.call->pos, call.name + " needs CURSOR(SELECT STREAM ...)");
+    const auto* cursor = call.args[0]->as<ast::SubqueryExpr>();
+    if (cursor == nullptr || cursor->kind != ast::SubqueryExpr::Kind::kCursor)
+      return fail(call.args[0]->pos, "the first argument of " + call.name + " is CURSOR(SELECT STREAM ...)");
+    std::vector<MlArgument> args;
+    for (size_t i = 1; i < call.args.size(); ++i) {
+      Result<ExprPtr> e = bind(*call.args[i], Scope{}, nullptr);
+      MlArgument a{std::nullopt, SourcePos{call.args[i]->pos.line, call.args[i]->pos.column}};
+      if (e && (*e)->is_constant())
+        if (SqlResult<Value> v = eval_constant(**e)) a.value = std::move(*v);
+      args.push_back(std::move(a));
+    }
+    Result<Planned> inner = query(*cursor->query, ctx);
+    if (!inner) return error(inner.error());
+    auto planned =
+        plan_ml_table_function(call.name, SourcePos{tf.call->pos.line, tf.call->pos.column}, args, inner->columns);
+    if (auto* bad = std::get_if<MlPlanError>(&planned)) return fail(bad->pos, bad->message);
+    MlPlan& plan = std::get<MlPlan>(planned);
+    Operator* raw = hooks_.add_operator(std::move(plan.op));
+    for (Operator* t : inner->tails) t->set_next(raw);
+    if (!tf.columns.empty() && tf.columns.size() != plan.columns.size())
+      return fail(f.pos, call.name + " gives " + std::to_string(plan.columns.size()) + " columns; the alias names " +
+                             std::to_string(tf.columns.size()));
+    FromPlan p;
+    const std::string q = tf.alias.value_or("");
+    for (size_t i = 0; i < plan.columns.size(); ++i)
+      p.scope.cols.push_back(Col{q, tf.columns.empty() ? plan.columns[i].name : tf.columns[i], plan.columns[i].type});
     p.connect = [raw](Operator* next) { raw->set_next(next); };
     return p;
   }
@@ -726,7 +763,10 @@ class Planner {
   }
 
   Result<Planned> select(const ast::Select& s, const std::vector<ast::OrderItem>& order_by, const PumpContext* ctx) {
-    if (!s.stream)
+    // KDA's own examples select from TABLE(HOTSPOTS(CURSOR(...))) without
+    // STREAM: a table function over a cursor is a stream either way.
+    const bool table_function_only = s.from && s.from->as<ast::TableFunction>() != nullptr;
+    if (!s.stream && !table_function_only)
       return fail(s.pos, "a query on streams is continuous: write SELECT STREAM (a plain SELECT reads tables only)");
     if (!s.from) return fail(s.pos, "SELECT STREAM needs a FROM clause");
     if (s.quantifier == ast::FunctionCall::Quantifier::kDistinct) {

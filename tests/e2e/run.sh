@@ -187,7 +187,7 @@ for suite in "${SUITES[@]}"; do
                [ "$rc_py" -eq 0 ] && [ "$rc_node" -eq 0 ] ;;
     glue)      run_pytest "$suite" test_glue.py test_glue_cli.py ;;
     analytics) run_pytest "$suite" test_analytics_api.py test_analytics_cli.py test_analytics_run.py \
-                 test_analytics_examples.py test_analytics_lambda.py
+                 test_analytics_examples.py test_analytics_lambda.py test_analytics_ml.py
                rc_py=$?
                run_node "$suite.node" analytics.test.mjs
                rc_node=$?
