@@ -87,8 +87,9 @@ std::string application_code(AnalyticsCase c) {
 Value create_application_request(std::string_view name, AnalyticsCase c, std::string_view input_arn,
                                  std::string_view destination_arn, std::string_view progress_arn) {
   Value schema = Object{
-      {"RecordFormat", Object{{"RecordFormatType", "JSON"},
-                              {"MappingParameters", Object{{"JSONMappingParameters", Object{{"RecordRowPath", "$"}}}}}}},
+      {"RecordFormat",
+       Object{{"RecordFormatType", "JSON"},
+              {"MappingParameters", Object{{"JSONMappingParameters", Object{{"RecordRowPath", "$"}}}}}}},
       {"RecordEncoding", "UTF-8"},
       {"RecordColumns", Array{column("TICKER", "$.ticker", "VARCHAR(4)"), column("PRICE", "$.price", "DOUBLE"),
                               column("TS", "$.ts", "BIGINT")}},
@@ -106,11 +107,10 @@ Value create_application_request(std::string_view name, AnalyticsCase c, std::st
 }
 
 Value start_application_request(std::string_view name, std::string_view position) {
-  return Object{
-      {"ApplicationName", name},
-      {"InputConfigurations",
-       Array{Object{{"Id", "1.1"},
-                    {"InputStartingPositionConfiguration", Object{{"InputStartingPosition", position}}}}}}};
+  return Object{{"ApplicationName", name},
+                {"InputConfigurations",
+                 Array{Object{{"Id", "1.1"},
+                              {"InputStartingPositionConfiguration", Object{{"InputStartingPosition", position}}}}}}};
 }
 
 std::optional<int64_t> parse_sql_timestamp_ms(std::string_view text) {

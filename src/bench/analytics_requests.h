@@ -62,9 +62,9 @@ protocol::Value start_application_request(std::string_view name, std::string_vie
 // One output row as the runtime writes it (JSON, upper-case column names).
 struct OutputRow {
   std::string ticker;
-  int64_t ts_us = 0;       // TS (the pump, the progress stream); MAX(TS) (the tumbling case)
-  int64_t count = 0;       // N (the tumbling case)
-  int64_t window_ms = 0;   // WSTART (the tumbling case): the window's start, epoch ms
+  int64_t ts_us = 0;      // TS (the pump, the progress stream); MAX(TS) (the tumbling case)
+  int64_t count = 0;      // N (the tumbling case)
+  int64_t window_ms = 0;  // WSTART (the tumbling case): the window's start, epoch ms
 };
 // nullopt when `data` is not a JSON object with a TICKER string.
 std::optional<OutputRow> parse_output_row(std::string_view data);

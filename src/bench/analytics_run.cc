@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -52,8 +53,8 @@ Result<Value> analytics_call(const BenchOptions& o, std::string_view op, const V
   HttpResult r = call(o, op, encode_body(request, Encoding::kJson), kAnalyticsApi);
   if (!r.ok()) {
     std::string msg = r.network_error.empty() ? error_message(r.body, Encoding::kJson) : std::string();
-    return error(Status::aborted(std::string(op) + ": " + r.error_type(Encoding::kJson) +
-                                 (msg.empty() ? "" : ": " + msg)));
+    return error(
+        Status::aborted(std::string(op) + ": " + r.error_type(Encoding::kJson) + (msg.empty() ? "" : ": " + msg)));
   }
   auto v = decode_body(r.body, Encoding::kJson);
   if (!v || !v->is_object()) return error(Status::aborted(std::string(op) + ": the answer could not be decoded"));
@@ -84,7 +85,8 @@ Result<std::vector<ShardInfo>> list_shards(const ControlPlane& cp, const std::st
   if (const Value* shards = r->find("Shards"); shards && shards->is_array())
     for (const Value& s : shards->as_array()) {
       ShardInfo info{std::string(string_member(s, "ShardId")), ""};
-      if (const Value* range = s.find("HashKeyRange")) info.starting_hash_key = string_member(*range, "StartingHashKey");
+      if (const Value* range = s.find("HashKeyRange"))
+        info.starting_hash_key = string_member(*range, "StartingHashKey");
       out.push_back(std::move(info));
     }
   if (out.empty()) return error(Status::aborted("ListShards: no shards in " + stream));
@@ -108,8 +110,9 @@ Result<uint64_t> read_stream(const BenchOptions& o, const std::string& stream, c
   };
   std::vector<Lane> lanes(shards.size());
   for (size_t i = 0; i < shards.size(); ++i) {
-    HttpResult r = call_on(loop, "GetShardIterator",
-                           encode_body(get_shard_iterator_request(stream, shards[i].id, "TRIM_HORIZON"), Encoding::kJson));
+    HttpResult r =
+        call_on(loop, "GetShardIterator",
+                encode_body(get_shard_iterator_request(stream, shards[i].id, "TRIM_HORIZON"), Encoding::kJson));
     if (!r.ok()) return error(Status::aborted("GetShardIterator: " + r.error_type(Encoding::kJson)));
     auto v = decode_body(r.body, Encoding::kJson);
     if (!v) return error(Status::aborted("GetShardIterator: the answer could not be decoded"));
@@ -149,7 +152,8 @@ Result<uint64_t> read_stream(const BenchOptions& o, const std::string& stream, c
                    }
                    total += answer->records;
                    l.iterator = answer->next_iterator;
-                   l.next = answer->records == 0 ? Clock::now() + std::chrono::milliseconds(idle_ms) : Clock::time_point{};
+                   l.next =
+                       answer->records == 0 ? Clock::now() + std::chrono::milliseconds(idle_ms) : Clock::time_point{};
                  });
     }
     loop.poll(100, wake);
@@ -191,7 +195,8 @@ Status put_records(const BenchOptions& o, const std::string& stream, uint64_t fi
       records.reserve(ids.size());
       const int64_t stamp = now_epoch_micros();
       for (uint64_t id : ids)
-        records.push_back(OutRecord{fmt::format("{:016x}", id * 0x9E3779B97F4A7C15ULL), ticker_record(id, stamp, o.record_size)});
+        records.push_back(
+            OutRecord{fmt::format("{:016x}", id * 0x9E3779B97F4A7C15ULL), ticker_record(id, stamp, o.record_size)});
       loop.start("PutRecords", encode_body(put_records_request(stream, records), Encoding::kJson),
                  [&, ids = std::move(ids)](HttpResult&& r) {
                    if (!r.ok()) {
@@ -236,8 +241,11 @@ Status put_sentinels(const BenchOptions& o, const ControlPlane& cp, const std::s
 }
 
 Value histogram_json(const Histogram& h) {
-  return Object{{"count", static_cast<int64_t>(h.count())}, {"p50", h.percentile(50)}, {"p90", h.percentile(90)},
-                {"p99", h.percentile(99)},                   {"max", h.max()}};
+  return Object{{"count", static_cast<int64_t>(h.count())},
+                {"p50", h.percentile(50)},
+                {"p90", h.percentile(90)},
+                {"p99", h.percentile(99)},
+                {"max", h.max()}};
 }
 
 // The streams and applications the run made, removed on scope exit.
@@ -253,7 +261,8 @@ struct Cleanup {
     for (const std::string& s : streams) {
       // DeleteStream is rate limited (LimitExceededException): try again.
       Status st = cp.delete_stream(s);
-      for (int tries = 0; !st.is_ok() && st.message().find("LimitExceeded") != std::string::npos && tries < 50; ++tries) {
+      for (int tries = 0; !st.is_ok() && st.message().find("LimitExceeded") != std::string::npos && tries < 50;
+           ++tries) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         st = cp.delete_stream(s);
       }
@@ -360,11 +369,13 @@ Status AnalyticsRun::baseline(Value& out) {
       [&] { return seen >= input_records_; });
   if (!n) return n.error();
   const double s = static_cast<double>(last_us - start_us) / 1e6;
-  if (seen < input_records_) return Status::aborted(fmt::format("baseline: read {} of {} records", seen, input_records_));
+  if (seen < input_records_)
+    return Status::aborted(fmt::format("baseline: read {} of {} records", seen, input_records_));
   baseline_rps_ = s > 0 ? static_cast<double>(seen) / s : 0;
   say(fmt::format("baseline: GetRecords from TRIM_HORIZON read {} records in {:.3f} s: {:.0f} records/s", seen, s,
                   baseline_rps_));
-  out.set("baseline", Object{{"records", static_cast<int64_t>(seen)}, {"seconds", s}, {"records_per_s", baseline_rps_}});
+  out.set("baseline",
+          Object{{"records", static_cast<int64_t>(seen)}, {"seconds", s}, {"records_per_s", baseline_rps_}});
   return Status::ok();
 }
 
@@ -391,8 +402,8 @@ Status AnalyticsRun::catchup(AnalyticsCase c, Value& out) {
         [&] { return rows >= expected; });
     if (!n) return n.error();
     if (rows < expected)
-      return Status::aborted(fmt::format("pump catch-up: {} of {} output rows within {} s", rows, expected,
-                                         kCatchupTimeout.count()));
+      return Status::aborted(
+          fmt::format("pump catch-up: {} of {} output rows within {} s", rows, expected, kCatchupTimeout.count()));
     result.set("output_rows", static_cast<int64_t>(rows));
   } else {
     // Every shard's sentinel through the progress pump: the runtime has read
@@ -432,8 +443,8 @@ Status AnalyticsRun::catchup(AnalyticsCase c, Value& out) {
     result.set("window_rows", static_cast<int64_t>(rows));
     result.set("window_count_sum", counted);
     if (counted != static_cast<int64_t>(input_records_))
-      return Status::aborted(fmt::format("tumbling catch-up: the windows counted {} rows of {}", counted,
-                                         input_records_));
+      return Status::aborted(
+          fmt::format("tumbling catch-up: the windows counted {} rows of {}", counted, input_records_));
   }
   const double s = static_cast<double>(done_us - running_us) / 1e6;
   const double rps = s > 0 ? static_cast<double>(input_records_) / s : 0;
@@ -462,6 +473,7 @@ Status AnalyticsRun::latency(AnalyticsCase c, Value& out) {
   Histogram latency;
   uint64_t rows = 0, unreadable = 0, early = 0;
   int64_t last_window_end_ms = 0;
+  std::set<int64_t> windows;  // the tumbling case's windows seen (their starts)
   std::atomic<bool> stop_reading{false};
   std::atomic<uint64_t> acked{0};
   std::string read_failure;
@@ -485,6 +497,7 @@ Status AnalyticsRun::latency(AnalyticsCase c, Value& out) {
             if (at < end_us) ++early;  // must not happen: a window row before its end
             latency.record(at - end_us);
             last_window_end_ms = std::max(last_window_end_ms, row->window_ms + kWindowMs);
+            windows.insert(row->window_ms);
           }
         },
         [] { return false; }, &stop_reading);
@@ -501,8 +514,7 @@ Status AnalyticsRun::latency(AnalyticsCase c, Value& out) {
   // of the last record closes on the next boundary.
   const uint64_t expected = c == AnalyticsCase::kPump ? pump_passing(n) : 0;
   Clock::time_point drain_end = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(o_.drain_s * 1e6));
-  if (c == AnalyticsCase::kTumbling)
-    drain_end += std::chrono::milliseconds(kWindowMs - produce_end_ms % kWindowMs);
+  if (c == AnalyticsCase::kTumbling) drain_end += std::chrono::milliseconds(kWindowMs - produce_end_ms % kWindowMs);
   const int64_t last_end_ms = (produce_end_ms / kWindowMs + 1) * kWindowMs;
   while (Clock::now() < drain_end) {
     {
@@ -527,9 +539,8 @@ Status AnalyticsRun::latency(AnalyticsCase c, Value& out) {
                         {"poll_interval_ms", o_.poll_interval_ms}};
   Value lat = histogram_json(latency);
   std::string what = c == AnalyticsCase::kPump ? "put → output record" : "window end → output row";
-  say(fmt::format("latency {}: {} rows, {} p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms", to_string(c),
-                  latency.count(), what, latency.percentile(50) / 1e3, latency.percentile(99) / 1e3,
-                  latency.max() / 1e3));
+  say(fmt::format("latency {}: {} rows, {} p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms", to_string(c), latency.count(),
+                  what, latency.percentile(50) / 1e3, latency.percentile(99) / 1e3, latency.max() / 1e3));
   if (c == AnalyticsCase::kPump) {
     result.set("expected_rows", static_cast<int64_t>(expected));
     result.set("put_to_output_us", std::move(lat));
@@ -539,9 +550,11 @@ Status AnalyticsRun::latency(AnalyticsCase c, Value& out) {
   } else {
     result.set("window_end_to_output_us", std::move(lat));
     result.set("rows_before_window_end", static_cast<int64_t>(early));
+    result.set("windows", static_cast<int64_t>(windows.size()));
     out.set("latency_tumbling", std::move(result));
     if (latency.count() == 0) return Status::aborted("latency tumbling: no window row arrived");
-    if (early > 0) return Status::aborted(fmt::format("latency tumbling: {} rows arrived before their window's end", early));
+    if (early > 0)
+      return Status::aborted(fmt::format("latency tumbling: {} rows arrived before their window's end", early));
   }
   if (unreadable > 0) return Status::aborted(fmt::format("{} output rows could not be read", unreadable));
   return Status::ok();
@@ -604,8 +617,9 @@ int AnalyticsRun::run() {
       return finish();
     }
     input_records_ = static_cast<uint64_t>(o_.analytics_records) + input_shards_.size();
-    say(fmt::format("pre-filled {} with {} records of {} B (and {} sentinels) in {:.2f} s", input_, o_.analytics_records,
-                    o_.record_size, input_shards_.size(), std::chrono::duration<double>(Clock::now() - t).count()));
+    say(fmt::format("pre-filled {} with {} records of {} B (and {} sentinels) in {:.2f} s", input_,
+                    o_.analytics_records, o_.record_size, input_shards_.size(),
+                    std::chrono::duration<double>(Clock::now() - t).count()));
     if (Status s = baseline(out); !s.is_ok()) {
       failure = s.message();
       return finish();
