@@ -9,7 +9,6 @@
 #include <functional>
 #include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 #include <vector>
 
@@ -473,7 +472,7 @@ Status AnalyticsRun::latency(AnalyticsCase c, Value& out) {
   Histogram latency;
   uint64_t rows = 0, unreadable = 0, early = 0;
   int64_t last_window_end_ms = 0;
-  std::set<int64_t> windows;  // the tumbling case's windows seen (their starts)
+  std::map<int64_t, int64_t> windows;  // the tumbling case: window start → its latest row's latency (µs)
   std::atomic<bool> stop_reading{false};
   std::atomic<uint64_t> acked{0};
   std::string read_failure;
@@ -497,7 +496,8 @@ Status AnalyticsRun::latency(AnalyticsCase c, Value& out) {
             if (at < end_us) ++early;  // must not happen: a window row before its end
             latency.record(at - end_us);
             last_window_end_ms = std::max(last_window_end_ms, row->window_ms + kWindowMs);
-            windows.insert(row->window_ms);
+            int64_t& worst = windows[row->window_ms];
+            worst = std::max(worst, at - end_us);
           }
         },
         [] { return false; }, &stop_reading);
@@ -551,6 +551,11 @@ Status AnalyticsRun::latency(AnalyticsCase c, Value& out) {
     result.set("window_end_to_output_us", std::move(lat));
     result.set("rows_before_window_end", static_cast<int64_t>(early));
     result.set("windows", static_cast<int64_t>(windows.size()));
+    // Each window's last row: which window was late, when one was.
+    Array per_window;
+    for (const auto& [start_ms, worst_us] : windows)
+      per_window.push_back(Object{{"start_ms", start_ms}, {"last_row_us", worst_us}});
+    result.set("per_window", std::move(per_window));
     out.set("latency_tumbling", std::move(result));
     if (latency.count() == 0) return Status::aborted("latency tumbling: no window row arrived");
     if (early > 0)
