@@ -3,9 +3,10 @@
 # cannot rot unnoticed: PutRecords over HTTP/1.1 JSON read back through
 # SubscribeToShard, then over h2c CBOR read back through GetRecords, then
 # Firehose PutRecordBatch into the embedded S3 store, uncompressed and GZIP,
-# read back from the bucket. Fails unless every record put was received (for
-# Firehose: every acknowledged record seen in an S3 object). Not a
-# measurement (see docs/performance.md for those).
+# read back from the bucket, then Analytics (both applications, catch-up and
+# latency). Fails unless every record put was received (for Firehose: every
+# acknowledged record seen in an S3 object; for Analytics: every phase
+# complete and its output rows accounted for). Not a measurement (see docs/performance.md for those).
 #   scripts/bench-smoke.sh [path-to-runnel]
 set -euo pipefail
 BIN="${1:-build/release/runnel}"
@@ -66,3 +67,18 @@ for c in UNCOMPRESSED GZIP; do
     --drain 30 -q --json "$WORK/firehose-$c.json"
   check_firehose "$WORK/firehose-$c.json"
 done
+# Analytics: both applications, a small backlog and 3 s of live records (the
+# tumbling window's latency waits for the next 10 s boundary). Fails unless
+# every phase completed: all passing rows out, the windows' counts adding up
+# to every record, no window row before its end.
+"$BIN" bench --endpoint "http://127.0.0.1:$PORT" --service analytics --shards 2 --records 20000 --duration 3 \
+  --rate 500 --poll-interval-ms 20 -q --json "$WORK/analytics.json"
+python3 - "$WORK/analytics.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(f"bench smoke: analytics: baseline {s['baseline']['records_per_s']:.0f} rec/s, "
+      f"pump {s['catchup_pump']['ratio_to_baseline']:.2f}x, tumbling {s['catchup_tumbling']['ratio_to_baseline']:.2f}x, "
+      f"pump p99 {s['latency_pump']['put_to_output_us']['p99'] / 1000:.0f} ms, "
+      f"window p99 {s['latency_tumbling']['window_end_to_output_us']['p99'] / 1000:.0f} ms")
+sys.exit(0 if s["ok"] else 1)
+PY

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/analytics_run.h"
 #include "bench/run.h"
 
 namespace runnel::bench {
@@ -23,9 +24,10 @@ BenchCommand::BenchCommand(CLI::App& app) {
   const char* kEndpoint = "Endpoint";
   opt("--service", o.service_name,
       "What is measured: kinesis (a Data Streams stream) or firehose (a DirectPut delivery stream into the "
-      "endpoint's S3 store)",
+      "endpoint's S3 store) or analytics (Kinesis Data Analytics SQL applications: catch-up rate against "
+      "GetRecords' and output latency; see docs/bench.md)",
       kEndpoint)
-      ->check(CLI::IsMember({"kinesis", "firehose"}));
+      ->check(CLI::IsMember({"kinesis", "firehose", "analytics"}));
   opt("--endpoint", o.endpoint, "Endpoint URL (http:// or https://)", kEndpoint)->envname("RUNNEL_BENCH_ENDPOINT");
   opt("--region", o.region, "Region in the SigV4 signature", kEndpoint)->envname("AWS_REGION");
   sub_->add_option("--access-key", o.access_key, "Access key id for SigV4 [env AWS_ACCESS_KEY_ID, default: dummy]")
@@ -113,6 +115,16 @@ BenchCommand::BenchCommand(CLI::App& app) {
   opt("--buffer-size-mb", o.buffer_size_mb, "BufferingHints.SizeInMBs, 1..128", kFirehose);
   opt("--buffer-interval", o.buffer_interval_s, "BufferingHints.IntervalInSeconds, 0..900", kFirehose);
 
+  const char* kAnalytics = "Analytics (--service analytics)";
+  opt("--records", o.analytics_records,
+      "Catch-up phase: records pre-filled into the input stream (then one sentinel per shard)", kAnalytics);
+  opt("--cases", o.analytics_cases,
+      "Applications measured: pump (filter and project), tumbling (10 s GROUP BY), or pump,tumbling", kAnalytics);
+  opt("--phases", o.analytics_phases,
+      "catchup (baseline GetRecords read, then each application from TRIM_HORIZON), latency (each application "
+      "from NOW while --rate records/s are put for --duration s), or catchup,latency",
+      kAnalytics);
+
   const char* kOutput = "Output";
   opt("--json", o.json_file, "Write the JSON summary to this file instead of stdout", kOutput);
   sub_->add_flag("--quiet,-q", o.quiet, "No progress lines")->group(kOutput);
@@ -124,7 +136,7 @@ int BenchCommand::run() {
     return 2;
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  int rc = run_bench(options_);
+  int rc = options_.service == Service::kAnalytics ? run_analytics_bench(options_) : run_bench(options_);
   curl_global_cleanup();
   return rc;
 }

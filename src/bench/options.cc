@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <initializer_list>
+
 #include <fmt/format.h>
 
 #include "bench/latency_stamp.h"
@@ -83,6 +85,50 @@ Status validate_firehose_shape(BenchOptions& o) {
   return Status::ok();
 }
 
+// Whether `list` is a comma-separated, non-empty list of words from `allowed`.
+bool words_from(std::string_view list, std::initializer_list<std::string_view> allowed) {
+  if (list.empty()) return false;
+  size_t at = 0;
+  while (at <= list.size()) {
+    size_t comma = list.find(',', at);
+    if (comma == std::string_view::npos) comma = list.size();
+    const std::string_view word = list.substr(at, comma - at);
+    bool known = false;
+    for (std::string_view a : allowed) known = known || word == a;
+    if (!known) return false;
+    at = comma + 1;
+  }
+  return true;
+}
+
+// Analytics: the run creates its streams and applications; records are the
+// stock-ticker JSON of analytics_requests.h, put with PutRecords.
+Status validate_analytics_shape(BenchOptions& o) {
+  if (!o.stream.empty()) return bad("--stream is for --service kinesis; --service analytics creates its streams");
+  if (o.encoding_name != "json") return bad("--service analytics speaks AWS JSON 1.1 only (--encoding json)");
+  if (!o.produce) return bad("--no-produce is for --service kinesis");
+  if (o.consume_name != "none") return bad("--consume is for --service kinesis; --service analytics reads its outputs");
+  if (o.api_name != "PutRecords") return bad("--service analytics puts with PutRecords");
+  o.api = PutApi::kPutRecords;
+  if (o.shards < 1 || o.shards > 64) return bad("--shards must be in 1..64 with --service analytics");
+  if (o.batch == 0) o.batch = kMaxBatch;
+  if (o.batch < 1 || o.batch > kMaxBatch) return bad(fmt::format("--batch must be in 1..{}", kMaxBatch));
+  if (o.record_size == 0) o.record_size = 100;
+  if (o.record_size < kMinAnalyticsRecordBytes || o.record_size > 100'000) {
+    return bad(fmt::format("--record-size must be in {}..100000 with --service analytics (a JSON record)",
+                           kMinAnalyticsRecordBytes));
+  }
+  if (o.analytics_records < 1 || o.analytics_records > 100'000'000) return bad("--records must be in 1..100000000");
+  if (!words_from(o.analytics_cases, {"pump", "tumbling"})) {
+    return bad("--cases must be pump, tumbling or pump,tumbling");
+  }
+  if (!words_from(o.analytics_phases, {"catchup", "latency"})) {
+    return bad("--phases must be catchup, latency or catchup,latency");
+  }
+  if (o.rate == 0) o.rate = 2000;
+  return Status::ok();
+}
+
 }  // namespace
 
 int partition_key_bytes(const BenchOptions& o) {
@@ -123,8 +169,11 @@ Status validate(BenchOptions& o) {
   } else if (o.service_name == "firehose") {
     o.service = Service::kFirehose;
     if (Status s = validate_firehose_shape(o); !s.is_ok()) return s;
+  } else if (o.service_name == "analytics") {
+    o.service = Service::kAnalytics;
+    if (Status s = validate_analytics_shape(o); !s.is_ok()) return s;
   } else {
-    return bad("--service must be kinesis or firehose");
+    return bad("--service must be kinesis, firehose or analytics");
   }
   if (o.concurrency < 1 || o.concurrency > 4096) return bad("--concurrency must be in 1..4096");
   if (o.connections < 0 || o.connections > 4096) return bad("--connections must be in 0..4096");
@@ -163,7 +212,14 @@ Status validate(BenchOptions& o) {
   return Status::ok();
 }
 
-std::string_view to_string(Service s) { return s == Service::kKinesis ? "kinesis" : "firehose"; }
+std::string_view to_string(Service s) {
+  switch (s) {
+    case Service::kKinesis: return "kinesis";
+    case Service::kFirehose: return "firehose";
+    case Service::kAnalytics: return "analytics";
+  }
+  return "?";
+}
 std::string_view to_string(Compression c) { return c == Compression::kUncompressed ? "UNCOMPRESSED" : "GZIP"; }
 std::string_view to_string(PutApi a) {
   switch (a) {

@@ -11,7 +11,7 @@
 
 namespace runnel::bench {
 
-enum class Service { kKinesis, kFirehose };
+enum class Service { kKinesis, kFirehose, kAnalytics };
 enum class PutApi { kPutRecords, kPutRecord, kPutRecordBatch };
 enum class Compression { kUncompressed, kGzip };
 enum class Encoding { kJson, kCbor };
@@ -66,6 +66,12 @@ struct BenchOptions {
   int buffer_size_mb = 5;                         // BufferingHints.SizeInMBs, 1..128 (AWS's default 5)
   int buffer_interval_s = 300;                    // BufferingHints.IntervalInSeconds, 0..900 (AWS's default 300)
 
+  // Analytics (--service analytics, analytics_run.h): the backlog of the
+  // catch-up phase, which applications and which phases run.
+  int64_t analytics_records = 1'000'000;
+  std::string analytics_cases = "pump,tumbling";     // pump, tumbling or both
+  std::string analytics_phases = "catchup,latency";  // catchup, latency or both
+
   // Output.
   std::string json_file;  // JSON summary destination; empty: stdout
   bool quiet = false;     // no progress lines
@@ -89,6 +95,10 @@ inline constexpr int kMaxPartitionKeyBytes = 256;
 // Firehose's PutRecordBatch limits.
 inline constexpr int64_t kMaxFirehoseRecordBytes = 1'024'000;
 inline constexpr int64_t kMaxPutRecordBatchBytes = 4 << 20;
+
+// The smallest --record-size of --service analytics: its JSON record
+// without padding, with a 16-digit stamp (analytics_requests.h).
+inline constexpr int kMinAnalyticsRecordBytes = 72;
 
 // Checks `o` and fills in its derived fields and defaults (batch, connections,
 // consumer name). An invalid_argument Status names the offending flag.

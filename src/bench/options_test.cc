@@ -110,6 +110,32 @@ TEST(BenchOptions, KinesisDefaultsStayAsTheyWere) {
   EXPECT_NE(ErrorOf(o).find("--api"), std::string::npos);
 }
 
+TEST(BenchOptions, AnalyticsDefaultsAndRules) {
+  BenchOptions o = Valid();
+  o.service_name = "analytics";
+  ASSERT_TRUE(validate(o).is_ok());
+  EXPECT_EQ(o.service, Service::kAnalytics);
+  EXPECT_EQ(o.batch, 500);
+  EXPECT_EQ(o.record_size, 100);
+  EXPECT_EQ(o.rate, 2000);  // the latency phase's put rate
+  auto with = [](auto change) {
+    BenchOptions b = Valid();
+    b.service_name = "analytics";
+    change(b);
+    return ErrorOf(b);
+  };
+  EXPECT_EQ(with([](BenchOptions& b) { b.analytics_cases = "tumbling,pump"; }), "");
+  EXPECT_EQ(with([](BenchOptions& b) { b.analytics_phases = "latency"; }), "");
+  EXPECT_NE(with([](BenchOptions& b) { b.analytics_cases = "pump,"; }).find("--cases"), std::string::npos);
+  EXPECT_NE(with([](BenchOptions& b) { b.analytics_cases = "sliding"; }).find("--cases"), std::string::npos);
+  EXPECT_NE(with([](BenchOptions& b) { b.analytics_phases = ""; }).find("--phases"), std::string::npos);
+  EXPECT_NE(with([](BenchOptions& b) { b.record_size = 71; }).find("--record-size"), std::string::npos);
+  EXPECT_NE(with([](BenchOptions& b) { b.analytics_records = 0; }).find("--records"), std::string::npos);
+  EXPECT_NE(with([](BenchOptions& b) { b.stream = "s"; }).find("--stream"), std::string::npos);
+  EXPECT_NE(with([](BenchOptions& b) { b.consume_name = "poll"; }).find("--consume"), std::string::npos);
+  EXPECT_NE(with([](BenchOptions& b) { b.shards = 65; }).find("--shards"), std::string::npos);
+}
+
 TEST(BenchOptions, FirehoseDefaults) {
   BenchOptions o = Valid();
   o.service_name = "firehose";

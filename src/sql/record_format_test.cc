@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "sql/coerce.h"
+
 namespace runnel::sql {
 namespace {
 
@@ -90,6 +94,30 @@ TEST(JsonRecord, CoercionTable) {
   EXPECT_EQ(c("{\"a\": \"b\"}", "VARCHAR(4)"), "{\"a\"");
   EXPECT_EQ(c("{\"a\": 1}", "INTEGER"), "ERR");
   EXPECT_EQ(c("\" 12 \"", "INTEGER"), "12");
+}
+
+// JSON numbers go into DOUBLE and BIGINT without their text; the values
+// must be those the text gives.
+TEST(JsonRecord, NumbersIntoDoubleAndBigintAsThroughTheirText) {
+  simdjson::dom::parser p;
+  for (const char* json : {"0", "-0.0", "12.34", "0.1", "1e300", "-2.5e-308", "9007199254740993",
+                           "-9223372036854775808", "9223372036854775807", "18446744073709551615", "1.5", "1e3"}) {
+    simdjson::dom::element e = p.parse(std::string_view(json)).value();
+    for (const char* type : {"DOUBLE", "BIGINT"}) {
+      auto direct = coerce_json(e, *parse_sql_type(type));
+      auto text = parse_text_as(json, *parse_sql_type(type));
+      ASSERT_EQ(direct.has_value(), text.has_value()) << json << " " << type;
+      if (!direct) continue;
+      EXPECT_EQ(direct->kind(), text->kind()) << json << " " << type;
+      EXPECT_EQ(direct->to_string(), text->to_string()) << json << " " << type;
+      if (direct->kind() == TypeKind::kDouble) {
+        EXPECT_EQ(std::signbit(direct->as_double()), std::signbit(text->as_double())) << json;
+        EXPECT_EQ(direct->as_double(), text->as_double()) << json;
+      } else {
+        EXPECT_EQ(direct->as_int(), text->as_int()) << json;
+      }
+    }
+  }
 }
 
 TEST(JsonRecord, RowPathFansOutArrays) {

@@ -2,6 +2,7 @@
 
 #include "protocol/dispatcher.h"
 #include "streams/kinesis_service.h"
+#include "streams/sequence_number.h"
 
 namespace runnel::streams {
 
@@ -168,17 +169,20 @@ ApiResult<ShardRead> DataStreams::read(const std::string& cursor, int limit) {
   api::GetRecordsInput in;
   in.shard_iterator = cursor;
   in.limit = limit;
-  auto got = service_.get_records(in, internal_context());
+  KinesisService::StoredRecords stored;
+  auto got = service_.get_records_stored(in, internal_context(), stored);
   if (!got) return std::unexpected(got.error());
   ShardRead out;
-  // Without direct encoding (internal_context) the Records are a Value tree.
-  for (const Value& r : got->records.as_array()) {
+  out.records.reserve(stored.records.size());
+  char seq[kMaxSequenceNumberDigits];
+  for (storage::StoredRecord& r : stored.records) {
     StreamRecord rec;
-    rec.sequence_number = str(r, "SequenceNumber");
-    rec.partition_key = str(r, "PartitionKey");
-    if (const Value* data = r.find("Data"); data && data->is_blob()) rec.data = data->as_blob().bytes;
-    if (const Value* t = r.find("ApproximateArrivalTimestamp"); t && t->is_timestamp())
-      rec.arrival_ms = t->as_timestamp().millis;
+    rec.sequence_number.assign(
+        seq, format_sequence_number_to(
+                 SequenceNumber{stored.shard_created_secs, stored.shard_index, r.counter, r.arrival_ms / 1000}, seq));
+    rec.partition_key = std::move(r.partition_key);
+    rec.data = std::move(r.data);
+    rec.arrival_ms = r.arrival_ms;
     out.records.push_back(std::move(rec));
   }
   out.next_cursor = got->out.next_shard_iterator;

@@ -127,7 +127,9 @@ class DataStreams {
   // five minutes, as shard iterators are (each read gives a fresh one).
   protocol::ApiResult<std::string> cursor(const std::string& stream, const std::string& shard_id,
                                           const ReadPosition& position);
-  // Up to `limit` records (1..10,000) from `cursor`.
+  // Up to `limit` records (1..10,000) from `cursor`: GetRecords' read, its
+  // limits and errors, with the records moved out of the log's read as they
+  // are (no Records list built and copied back out).
   protocol::ApiResult<ShardRead> read(const std::string& cursor, int limit);
 
   // Calls `watcher` for every StreamEvent from now on; returns an id for

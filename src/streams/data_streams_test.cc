@@ -72,6 +72,44 @@ TEST_F(DataStreamsTest, CreatePutAndReadWithoutJson) {
   EXPECT_TRUE(api_->read(*cursor, 100)->records.empty());
 }
 
+// read() takes the stored records without GetRecords' Records list
+// (KinesisService::get_records_stored): the same records, sequence numbers,
+// arrival times and next position as GetRecords gives, page by page.
+TEST_F(DataStreamsTest, ReadGivesWhatGetRecordsGives) {
+  ASSERT_TRUE(api_->create_stream("pages", 1, "us-east-1").has_value());
+  std::vector<PutEntry> entries;
+  for (int i = 0; i < 7; ++i) entries.push_back({"key-" + std::to_string(i), "data " + std::to_string(i), {}});
+  ASSERT_EQ(put("pages", entries).size(), 7u);
+  auto cursor = api_->cursor("pages", "shardId-000000000000", ReadPosition{});
+  ASSERT_TRUE(cursor.has_value());
+  auto it =
+      call("GetShardIterator",
+           obj({{"StreamName", "pages"}, {"ShardId", "shardId-000000000000"}, {"ShardIteratorType", "TRIM_HORIZON"}}));
+  ASSERT_TRUE(it.has_value());
+  std::string iterator = it->find("ShardIterator")->as_string();
+  size_t seen = 0;
+  for (int page = 0; page < 3; ++page) {
+    auto read = api_->read(*cursor, 3);
+    ASSERT_TRUE(read.has_value());
+    auto answer = call("GetRecords", obj({{"ShardIterator", iterator}, {"Limit", 3}}));
+    ASSERT_TRUE(answer.has_value());
+    const auto& records = answer->find("Records")->as_array();
+    ASSERT_EQ(read->records.size(), records.size()) << page;
+    EXPECT_EQ(read->records.size(), page < 2 ? 3u : 1u);
+    for (size_t i = 0; i < records.size(); ++i, ++seen) {
+      EXPECT_EQ(read->records[i].sequence_number, records[i].find("SequenceNumber")->as_string());
+      EXPECT_EQ(read->records[i].partition_key, "key-" + std::to_string(seen));
+      EXPECT_EQ(read->records[i].data, "data " + std::to_string(seen));
+      EXPECT_EQ(read->records[i].arrival_ms, records[i].find("ApproximateArrivalTimestamp")->as_timestamp().millis);
+    }
+    ASSERT_TRUE(read->next_cursor.has_value());
+    cursor = *read->next_cursor;
+    iterator = answer->find("NextShardIterator")->as_string();
+  }
+  EXPECT_EQ(seen, 7u);
+  EXPECT_TRUE(api_->read(*cursor, 3)->records.empty());
+}
+
 TEST_F(DataStreamsTest, ErrorsAreTheApisErrors) {
   auto missing = api_->describe_stream("nope");
   ASSERT_FALSE(missing.has_value());

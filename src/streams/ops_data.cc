@@ -482,6 +482,17 @@ protocol::ApiResult<api::GetShardIteratorOutput> KinesisService::get_shard_itera
 
 protocol::ApiResult<WithRecords<api::GetRecordsOutput>> KinesisService::get_records(const api::GetRecordsInput& in,
                                                                                     const Ctx& ctx) {
+  return read_records(in, ctx, nullptr);
+}
+
+protocol::ApiResult<WithRecords<api::GetRecordsOutput>> KinesisService::get_records_stored(
+    const api::GetRecordsInput& in, const Ctx& ctx, StoredRecords& stored) {
+  return read_records(in, ctx, &stored);
+}
+
+protocol::ApiResult<WithRecords<api::GetRecordsOutput>> KinesisService::read_records(const api::GetRecordsInput& in,
+                                                                                     const Ctx& ctx,
+                                                                                     StoredRecords* stored) {
   const std::string& iterator = in.shard_iterator;
   auto pos = iterators_.decode(iterator);
   if (!pos) return std::unexpected(protocol::invalid_argument("Invalid ShardIterator."));
@@ -544,9 +555,6 @@ protocol::ApiResult<WithRecords<api::GetRecordsOutput>> KinesisService::get_reco
     return std::unexpected(RecordCipher::api_error(readable.error()));
   }
   if (options_.throughput_limits) throughput_.read_done(shard.key, now, readable->bytes);
-  // Built straight in the response's encoding when the dispatcher allows.
-  Value records = records_value(shard.created_secs(), shard.index, read->records, readable->n,
-                                RecordsEncoding{ctx.direct_encoding, ctx.format}, readable->encrypted);
   storage::ShardTail tail = log_.tail(shard.key);
   uint64_t next = read->next_counter;
   int64_t behind = 0;
@@ -570,7 +578,16 @@ protocol::ApiResult<WithRecords<api::GetRecordsOutput>> KinesisService::get_reco
   }
 
   WithRecords<api::GetRecordsOutput> out;
-  out.records = std::move(records);
+  if (stored) {
+    read->records.resize(readable->n);
+    stored->records = std::move(read->records);
+    stored->shard_created_secs = shard.created_secs();
+    stored->shard_index = shard.index;
+  } else {
+    // Built straight in the response's encoding when the dispatcher allows.
+    out.records = records_value(shard.created_secs(), shard.index, read->records, readable->n,
+                                RecordsEncoding{ctx.direct_encoding, ctx.format}, readable->encrypted);
+  }
   if (next > max_counter) {
     // The end of a closed shard: no iterator, the children to move on to,
     // and nothing left behind (the KCL rejects any other combination).
