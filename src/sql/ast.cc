@@ -605,6 +605,63 @@ std::string to_sql(const Program& p) {
 std::string to_sql(const Statement& s) { return Printer().statement(s); }
 std::string to_sql(const Query& q) { return Printer().query(q); }
 std::string to_sql(const Expr& e) { return Printer().expr(e); }
+
+void for_each_child(const Expr& e, const std::function<void(const Expr&)>& f) {
+  auto visit = [&](const Box<Expr>& b) {
+    if (b) f(*b);
+  };
+  std::visit(
+      [&](const auto& n) {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, FunctionCall>) {
+          for (const auto& a : n.args) visit(a);
+        } else if constexpr (std::is_same_v<T, Unary> || std::is_same_v<T, IsTest> || std::is_same_v<T, Cast> ||
+                             std::is_same_v<T, FloorCeil> || std::is_same_v<T, IntervalOf> ||
+                             std::is_same_v<T, Extract> || std::is_same_v<T, FieldOf>) {
+          visit(n.operand);
+        } else if constexpr (std::is_same_v<T, Binary>) {
+          visit(n.left);
+          visit(n.right);
+        } else if constexpr (std::is_same_v<T, Between>) {
+          visit(n.operand);
+          visit(n.low);
+          visit(n.high);
+        } else if constexpr (std::is_same_v<T, Step>) {
+          visit(n.operand);
+          visit(n.width);
+        } else if constexpr (std::is_same_v<T, InList>) {
+          visit(n.operand);
+          for (const auto& a : n.list) visit(a);
+        } else if constexpr (std::is_same_v<T, Like>) {
+          visit(n.operand);
+          visit(n.pattern);
+          visit(n.escape);
+        } else if constexpr (std::is_same_v<T, Case>) {
+          visit(n.operand);
+          for (const auto& w : n.whens) {
+            visit(w.condition);
+            visit(w.result);
+          }
+          visit(n.otherwise);
+        } else if constexpr (std::is_same_v<T, Position>) {
+          visit(n.needle);
+          visit(n.haystack);
+        } else if constexpr (std::is_same_v<T, Substring>) {
+          visit(n.operand);
+          visit(n.start);
+          visit(n.length);
+        } else if constexpr (std::is_same_v<T, Overlay>) {
+          visit(n.operand);
+          visit(n.placing);
+          visit(n.start);
+          visit(n.length);
+        } else if constexpr (std::is_same_v<T, Trim>) {
+          visit(n.characters);
+          visit(n.operand);
+        }
+      },
+      e.node);
+}
 std::string to_sql(const DataType& t) { return Printer().type(t); }
 
 }  // namespace runnel::sql::ast

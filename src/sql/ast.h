@@ -14,6 +14,7 @@
 //
 // Threads: plain values; no shared state.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -582,6 +583,10 @@ std::string to_sql(const Program& p);
 std::string to_sql(const Statement& s);
 std::string to_sql(const Query& q);
 std::string to_sql(const Expr& e);
+
+// Calls `f` with each expression directly inside `e` (operands, arguments,
+// CASE arms, ...), not with those of subqueries.
+void for_each_child(const Expr& e, const std::function<void(const Expr&)>& f);
 std::string to_sql(const DataType& t);
 
 // A name as SQL text: bare if it reads back the same (upper case, not a

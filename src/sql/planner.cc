@@ -91,38 +91,13 @@ bool is_rowtime_ref(const ast::Expr& e) {
   return c != nullptr && !c->name.empty() && c->name.back() == "ROWTIME" && c->name.size() <= 2;
 }
 
-// Whether a function call for which `pred` holds is in `e`: in its
-// operators, CASE, CAST and call arguments (not in subqueries).
-bool has_call(const ast::Expr& e, const std::function<bool(const ast::FunctionCall&)>& pred);
-bool has_call(const ast::Box<ast::Expr>& b, const std::function<bool(const ast::FunctionCall&)>& pred) {
-  return b && has_call(*b, pred);
-}
+// Whether a function call for which `pred` holds is in `e` (not in
+// subqueries).
 bool has_call(const ast::Expr& e, const std::function<bool(const ast::FunctionCall&)>& pred) {
-  return std::visit(
-      [&](const auto& n) -> bool {
-        using T = std::decay_t<decltype(n)>;
-        if constexpr (std::is_same_v<T, ast::FunctionCall>) {
-          if (pred(n)) return true;
-          for (const auto& a : n.args)
-            if (has_call(a, pred)) return true;
-          return false;
-        } else if constexpr (std::is_same_v<T, ast::Unary> || std::is_same_v<T, ast::IsTest> ||
-                             std::is_same_v<T, ast::Cast>) {
-          return has_call(n.operand, pred);
-        } else if constexpr (std::is_same_v<T, ast::Binary>) {
-          return has_call(n.left, pred) || has_call(n.right, pred);
-        } else if constexpr (std::is_same_v<T, ast::Between>) {
-          return has_call(n.operand, pred) || has_call(n.low, pred) || has_call(n.high, pred);
-        } else if constexpr (std::is_same_v<T, ast::Case>) {
-          if (has_call(n.operand, pred) || has_call(n.otherwise, pred)) return true;
-          for (const auto& w : n.whens)
-            if (has_call(w.condition, pred) || has_call(w.result, pred)) return true;
-          return false;
-        } else {
-          return false;
-        }
-      },
-      e.node);
+  if (const auto* fc = e.as<ast::FunctionCall>(); fc != nullptr && pred(*fc)) return true;
+  bool found = false;
+  ast::for_each_child(e, [&](const ast::Expr& c) { found = found || has_call(c, pred); });
+  return found;
 }
 
 // A CREATE FUNCTION function: its body bound over its parameters.
@@ -138,58 +113,7 @@ struct UserFunction {
 bool has_column(const ast::Expr& e, const std::function<bool(const ast::ColumnRef&)>& pred, bool rowtime) {
   if (const auto* c = e.as<ast::ColumnRef>()) return (rowtime && is_rowtime_ref(e)) || pred(*c);
   bool found = false;
-  auto visit = [&](const ast::Box<ast::Expr>& b) { found = found || (b && has_column(*b, pred, rowtime)); };
-  std::visit(
-      [&](const auto& n) {
-        using T = std::decay_t<decltype(n)>;
-        if constexpr (std::is_same_v<T, ast::FunctionCall>) {
-          for (const auto& a : n.args) visit(a);
-        } else if constexpr (std::is_same_v<T, ast::Unary> || std::is_same_v<T, ast::IsTest> ||
-                             std::is_same_v<T, ast::Cast> || std::is_same_v<T, ast::FloorCeil> ||
-                             std::is_same_v<T, ast::IntervalOf> || std::is_same_v<T, ast::Extract>) {
-          visit(n.operand);
-        } else if constexpr (std::is_same_v<T, ast::Binary>) {
-          visit(n.left);
-          visit(n.right);
-        } else if constexpr (std::is_same_v<T, ast::Between>) {
-          visit(n.operand);
-          visit(n.low);
-          visit(n.high);
-        } else if constexpr (std::is_same_v<T, ast::Step>) {
-          visit(n.operand);
-          visit(n.width);
-        } else if constexpr (std::is_same_v<T, ast::InList>) {
-          visit(n.operand);
-          for (const auto& a : n.list) visit(a);
-        } else if constexpr (std::is_same_v<T, ast::Like>) {
-          visit(n.operand);
-          visit(n.pattern);
-          visit(n.escape);
-        } else if constexpr (std::is_same_v<T, ast::Case>) {
-          visit(n.operand);
-          visit(n.otherwise);
-          for (const auto& w : n.whens) {
-            visit(w.condition);
-            visit(w.result);
-          }
-        } else if constexpr (std::is_same_v<T, ast::Position>) {
-          visit(n.needle);
-          visit(n.haystack);
-        } else if constexpr (std::is_same_v<T, ast::Substring>) {
-          visit(n.operand);
-          visit(n.start);
-          visit(n.length);
-        } else if constexpr (std::is_same_v<T, ast::Overlay>) {
-          visit(n.operand);
-          visit(n.placing);
-          visit(n.start);
-          visit(n.length);
-        } else if constexpr (std::is_same_v<T, ast::Trim>) {
-          visit(n.characters);
-          visit(n.operand);
-        }
-      },
-      e.node);
+  ast::for_each_child(e, [&](const ast::Expr& c) { found = found || has_column(c, pred, rowtime); });
   return found;
 }
 

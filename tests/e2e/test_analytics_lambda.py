@@ -136,6 +136,24 @@ def read_stream(kinesis, stream: str, want: int, timeout: float = 20.0) -> list[
     raise AssertionError(f"{stream}: {len(got)} records after {timeout}s, wanted {want}: {got}")
 
 
+def direct_put_delivery_stream(url: str, prefix: str):
+    """A new ACTIVE DirectPut delivery stream to a new bucket: (firehose client, its name)."""
+    s3 = kas.client(url, service="s3")
+    firehose = kas.client(url, service="firehose")
+    bucket = "kda-" + sup.unique_name("b").lower().replace("_", "-")[:40]
+    s3.create_bucket(Bucket=bucket)
+    ds = sup.unique_name(prefix)
+    firehose.create_delivery_stream(DeliveryStreamName=ds, DeliveryStreamType="DirectPut",
+                                    ExtendedS3DestinationConfiguration={"RoleARN": ROLE,
+                                                                        "BucketARN": f"arn:aws:s3:::{bucket}"})
+    deadline = time.monotonic() + 15
+    while firehose.describe_delivery_stream(DeliveryStreamName=ds)["DeliveryStreamDescription"][
+            "DeliveryStreamStatus"] != "ACTIVE":
+        assert time.monotonic() < deadline, "delivery stream not ACTIVE"
+        time.sleep(0.1)
+    return firehose, ds
+
+
 def put(kinesis, stream: str, data: list[str]) -> None:
     out = kinesis.put_records(StreamName=stream,
                               Records=[{"Data": d.encode(), "PartitionKey": f"pk-{i}"} for i, d in enumerate(data)])
@@ -204,20 +222,7 @@ def test_lambda_output_receives_the_rows_and_delivery_failures_are_retried(kda, 
 
 
 def test_firehose_delivery_stream_as_input(kda, kinesis, lambda_runnel):
-    url = lambda_runnel[1].url
-    s3 = kas.client(url, service="s3")
-    firehose = kas.client(url, service="firehose")
-    bucket = "kda-" + sup.unique_name("b").lower().replace("_", "-")[:40]
-    s3.create_bucket(Bucket=bucket)
-    ds = sup.unique_name("kda-fh")
-    firehose.create_delivery_stream(DeliveryStreamName=ds, DeliveryStreamType="DirectPut",
-                                    ExtendedS3DestinationConfiguration={"RoleARN": ROLE,
-                                                                        "BucketARN": f"arn:aws:s3:::{bucket}"})
-    deadline = time.monotonic() + 15
-    while firehose.describe_delivery_stream(DeliveryStreamName=ds)["DeliveryStreamDescription"][
-            "DeliveryStreamStatus"] != "ACTIVE":
-        assert time.monotonic() < deadline, "delivery stream not ACTIVE"
-        time.sleep(0.1)
+    firehose, ds = direct_put_delivery_stream(lambda_runnel[1].url, "kda-fh")
     dest = kas.create_stream(kinesis, sup.unique_name("fh-out"))
     app = kas.app_name("fh")
     ds_arn = f"arn:aws:firehose:{sup.REGION}:{sup.ACCOUNT}:deliverystream/{ds}"
@@ -316,20 +321,7 @@ def test_discover_input_schema_runs_the_preprocessor(kda, kinesis, functions):
 
 
 def test_discover_input_schema_from_a_delivery_stream(kda, lambda_runnel):
-    url = lambda_runnel[1].url
-    s3 = kas.client(url, service="s3")
-    firehose = kas.client(url, service="firehose")
-    bucket = "kda-" + sup.unique_name("d").lower().replace("_", "-")[:40]
-    s3.create_bucket(Bucket=bucket)
-    ds = sup.unique_name("kda-disc")
-    firehose.create_delivery_stream(DeliveryStreamName=ds, DeliveryStreamType="DirectPut",
-                                    ExtendedS3DestinationConfiguration={"RoleARN": ROLE,
-                                                                        "BucketARN": f"arn:aws:s3:::{bucket}"})
-    deadline = time.monotonic() + 15
-    while firehose.describe_delivery_stream(DeliveryStreamName=ds)["DeliveryStreamDescription"][
-            "DeliveryStreamStatus"] != "ACTIVE":
-        assert time.monotonic() < deadline, "delivery stream not ACTIVE"
-        time.sleep(0.1)
+    firehose, ds = direct_put_delivery_stream(lambda_runnel[1].url, "kda-disc")
     records = [json.dumps({"sensor": "s1", "temp": 20.5}), json.dumps({"sensor": "s2", "temp": 21})]
     firehose.put_record_batch(DeliveryStreamName=ds, Records=[{"Data": r.encode()} for r in records])
     arn = f"arn:aws:firehose:{sup.REGION}:{sup.ACCOUNT}:deliverystream/{ds}"
