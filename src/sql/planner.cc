@@ -190,6 +190,27 @@ class Planner {
     return error(Status::invalid_argument(std::move(message)));
   }
 
+  // Binding without the sliding-window context (an argument, a window's
+  // size, a function body), restored when this goes out of scope.
+  struct NoWindow {
+    explicit NoWindow(Planner& p) : planner(p), saved(p.window_) { p.window_ = nullptr; }
+    ~NoWindow() { planner.window_ = saved; }
+    NoWindow(const NoWindow&) = delete;
+    NoWindow& operator=(const NoWindow&) = delete;
+    Planner& planner;
+    WindowContext* saved;
+  };
+
+  // The value of a constant expression (a window's size, LAG's offset, ...),
+  // or nullopt when it does not bind, is not constant, fails or is NULL.
+  std::optional<Value> constant_of(const ast::Expr& e) {
+    Result<ExprPtr> r = bind(e, Scope{}, nullptr);
+    if (!r || !(*r)->is_constant()) return std::nullopt;
+    SqlResult<Value> v = eval_constant(**r);
+    if (!v || v->is_null()) return std::nullopt;
+    return std::move(*v);
+  }
+
   // ---- Statements ----
 
   Result<std::string> one_name(Pos pos, const ast::QualifiedName& n, std::string_view what) {
@@ -306,10 +327,10 @@ class Planner {
     if (has_column(
             *cf.body, [](const ast::ColumnRef&) { return false; }, true))
       return fail(cf.body->pos, "a SQL function's body cannot read ROWTIME; pass it as a parameter").error();
-    WindowContext* saved = window_;
-    window_ = nullptr;
-    Result<ExprPtr> body = bind(*cf.body, params, nullptr);
-    window_ = saved;
+    Result<ExprPtr> body = [&] {
+      NoWindow no_window(*this);
+      return bind(*cf.body, params, nullptr);
+    }();
     if (!body) return body.error();
     if ((*body)->type() != fn->returns) body = make_cast(std::move(*body), fn->returns);
     fn->body = std::move(*body);
@@ -623,9 +644,8 @@ class Planner {
           spec->frame->start.kind != ast::FrameBound::Kind::kPreceding || !spec->frame->start.offset ||
           (spec->frame->end && spec->frame->end->kind != ast::FrameBound::Kind::kCurrentRow))
         return fail(f.pos, "a stream join's window is OVER (RANGE INTERVAL '...' unit PRECEDING)");
-      Result<ExprPtr> r = bind(*spec->frame->start.offset, Scope{}, nullptr);
-      SqlResult<Value> v = r && (*r)->is_constant() ? eval_constant(**r) : SqlResult<Value>(Value());
-      if (!v || v->is_null() || v->kind() != TypeKind::kIntervalDayTime || v->as_int() < 0)
+      std::optional<Value> v = constant_of(*spec->frame->start.offset);
+      if (!v || v->kind() != TypeKind::kIntervalDayTime || v->as_int() < 0)
         return fail(spec->frame->start.offset->pos, "a stream join's window is a day-time INTERVAL");
       return std::optional<int64_t>(v->as_int());
     };
@@ -907,9 +927,8 @@ class Planner {
     std::optional<TumblingAggregateOp::Bucket> bucket;
     int64_t stagger_ms = 0;
     if (s.stagger) {
-      Result<ExprPtr> r = bind(*s.stagger->range, Scope{}, nullptr);
-      SqlResult<Value> v = r && (*r)->is_constant() ? eval_constant(**r) : SqlResult<Value>(Value());
-      if (!v || v->is_null() || v->kind() != TypeKind::kIntervalDayTime || v->as_int() <= 0)
+      std::optional<Value> v = constant_of(*s.stagger->range);
+      if (!v || v->kind() != TypeKind::kIntervalDayTime || v->as_int() <= 0)
         return fail(s.stagger->range->pos,
                     "a stagger window's RANGE is a positive day-time INTERVAL, e.g. INTERVAL '1' MINUTE");
       stagger_ms = v->as_int();
@@ -1083,13 +1102,7 @@ class Planner {
     for (const ColumnSchema& c : plan.table->columns) inner.cols.push_back(Col{qualifier, c.name, c.type});
     Scope both = inner;
     both.cols.insert(both.cols.end(), outer.cols.begin(), outer.cols.end());
-    WindowContext* saved = window_;
-    window_ = nullptr;
-    struct Restore {
-      WindowContext*& w;
-      WindowContext* v;
-      ~Restore() { w = v; }
-    } restore{window_, saved};
+    NoWindow no_window(*this);
     const ast::SelectItem& item = s->items.front();
     if (item.expr->as<ast::Star>() != nullptr || has_aggregate(*item.expr) || has_window(*item.expr))
       return fail(item.pos, shape);
@@ -1389,17 +1402,14 @@ class Planner {
       }
     }
     if (lag_rows) frame.preceding = std::max(frame.preceding, *lag_rows);
-    WindowContext* saved = window_;
-    window_ = nullptr;
-    for (const ast::Box<ast::Expr>& p : spec.partition_by) {
-      Result<ExprPtr> k = bind(*p, *w.input, nullptr);
-      if (!k) {
-        window_ = saved;
-        return error(k.error());
+    {
+      NoWindow no_window(*this);
+      for (const ast::Box<ast::Expr>& p : spec.partition_by) {
+        Result<ExprPtr> k = bind(*p, *w.input, nullptr);
+        if (!k) return error(k.error());
+        frame.partition.push_back(std::move(*k));
       }
-      frame.partition.push_back(std::move(*k));
     }
-    window_ = saved;
     w.specs.push_back(std::move(spec));
     w.frames.push_back(std::move(frame));
     return w.frames.size() - 1;
@@ -1415,13 +1425,7 @@ class Planner {
     WindowAggregate a;
     const bool star = fc.args.size() == 1 && fc.args[0]->as<ast::Star>() != nullptr;
     std::optional<int64_t> lag_rows;
-    WindowContext* saved = window_;
-    window_ = nullptr;
-    struct Restore {
-      WindowContext*& w;
-      WindowContext* v;
-      ~Restore() { w = v; }
-    } restore{window_, saved};
+    NoWindow no_window(*this);
     if (fc.name == "COUNT" && (fc.args.empty() || star)) {
       a.kind = K::kCountStar;
       a.type = SqlType::of(TypeKind::kBigint);
@@ -1490,9 +1494,8 @@ class Planner {
           break;
         case K::kLag: {
           if (fc.args.size() >= 2) {
-            Result<ExprPtr> n = bind(*fc.args[1], Scope{}, nullptr);
-            SqlResult<Value> v = n && (*n)->is_constant() ? eval_constant(**n) : SqlResult<Value>(Value());
-            if (!v || v->is_null() || !(*n)->type().is_integer() || v->as_int() < 0)
+            std::optional<Value> v = constant_of(*fc.args[1]);
+            if (!v || !SqlType::of(v->kind()).is_integer() || v->as_int() < 0)
               return fail(fc.args[1]->pos, "LAG's offset must be a non-negative integer constant");
             a.lag = v->as_int();
           }
@@ -1505,18 +1508,16 @@ class Planner {
           break;
         }
         case K::kNthValue: {
-          Result<ExprPtr> n = bind(*fc.args[1], Scope{}, nullptr);
-          SqlResult<Value> v = n && (*n)->is_constant() ? eval_constant(**n) : SqlResult<Value>(Value());
-          if (!v || v->is_null() || !(*n)->type().is_integer() || v->as_int() < 1)
+          std::optional<Value> v = constant_of(*fc.args[1]);
+          if (!v || !SqlType::of(v->kind()).is_integer() || v->as_int() < 1)
             return fail(fc.args[1]->pos, "NTH_VALUE's n must be a positive integer constant");
           a.lag = v->as_int();
           break;
         }
         case K::kExpAvg: {
           if (!t.is_numeric()) return fail(at.pos, "EXP_AVG needs a number; this is " + t.to_string());
-          Result<ExprPtr> h = bind(*fc.args[1], Scope{}, nullptr);
-          SqlResult<Value> v = h && (*h)->is_constant() ? eval_constant(**h) : SqlResult<Value>(Value());
-          if (!v || v->is_null() || v->kind() != TypeKind::kIntervalDayTime || v->as_int() <= 0)
+          std::optional<Value> v = constant_of(*fc.args[1]);
+          if (!v || v->kind() != TypeKind::kIntervalDayTime || v->as_int() <= 0)
             return fail(fc.args[1]->pos,
                         "EXP_AVG's half-life must be a positive day-time INTERVAL constant, e.g. INTERVAL '10' SECOND");
           a.half_life_ms = v->as_int();
