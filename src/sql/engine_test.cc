@@ -334,6 +334,18 @@ TEST(SqlEngineTest, GroupByAKeyDeclaredMonotonic) {
   ASSERT_EQ(out.rows.size(), 1u);
   EXPECT_EQ(out.rows[0], "2017-07-14 02:41:00.001|1000|2|6.0|1.0");
 
+  // Probing MONOTONIC(order_id) as a ROWTIME expression must not become the
+  // error of a later mistake.
+  CompileError later = compile_error(R"(
+    CREATE STREAM "DESTINATION_SQL_STREAM" (order_id INTEGER, items BIGINT);
+    CREATE PUMP p AS INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM MONOTONIC(order_id), COUNT(*) FROM "SOURCE_SQL_STREAM_001" GROUP BY MONOTONIC(order_id);
+    CREATE PUMP q AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM nothing, 1 FROM "SOURCE_SQL_STREAM_001";
+  )",
+                                     in);
+  EXPECT_EQ(later.line, 5) << later.to_string();
+  EXPECT_NE(later.message.find("NOTHING"), std::string::npos) << later.to_string();
+
   // A key that is neither ROWTIME's nor declared cannot close its groups.
   CompileError ce = compile_error(R"(
     CREATE STREAM "DESTINATION_SQL_STREAM" (order_id INTEGER, items BIGINT);

@@ -201,10 +201,25 @@ class Planner {
     WindowContext* saved;
   };
 
+  // Whether `e` binds in `scope`, without making a failure the compile
+  // error (a probe: the caller goes on either way).
+  bool binds_quietly(const ast::Expr& e, const Scope& scope) {
+    CompileError* kept = error_;
+    CompileError scratch;
+    error_ = &scratch;
+    const bool ok = bind(e, scope, nullptr).has_value();
+    error_ = kept;
+    return ok;
+  }
+
   // The value of a constant expression (a window's size, LAG's offset, ...),
   // or nullopt when it does not bind, is not constant, fails or is NULL.
   std::optional<Value> constant_of(const ast::Expr& e) {
+    CompileError* kept = error_;
+    CompileError scratch;
+    error_ = &scratch;  // the caller says what a constant must be
     Result<ExprPtr> r = bind(e, Scope{}, nullptr);
+    error_ = kept;
     if (!r || !(*r)->is_constant()) return std::nullopt;
     SqlResult<Value> v = eval_constant(**r);
     if (!v || v->is_null()) return std::nullopt;
@@ -878,7 +893,7 @@ class Planner {
     const bool declared = fc != nullptr && fc->name == "MONOTONIC" && !fc->over && fc->args.size() == 1;
     if (!declared && monotonicity(e) != Monotonicity::kMonotone) return std::nullopt;
     TumblingAggregateOp::Bucket b;
-    b.kind = bind(e, Scope{}, nullptr) ? Kind::kRowtimeExpression : Kind::kMonotonic;
+    b.kind = binds_quietly(e, Scope{}) ? Kind::kRowtimeExpression : Kind::kMonotonic;
     if (b.kind == Kind::kMonotonic && !declared) return std::nullopt;
     return b;
   }
@@ -888,10 +903,8 @@ class Planner {
     if (is_rowtime_ref(e)) return b;
     if (const auto* st = e.as<ast::Step>()) {
       if (!is_rowtime_ref(*st->operand)) return std::nullopt;
-      Result<ExprPtr> w = bind(*st->width, Scope{}, nullptr);
-      if (!w || !(*w)->is_constant()) return std::nullopt;
-      SqlResult<Value> v = eval_constant(**w);
-      if (!v || v->is_null() || v->as_int() <= 0) return std::nullopt;
+      std::optional<Value> v = constant_of(*st->width);
+      if (!v || v->as_int() <= 0) return std::nullopt;
       if (v->kind() == TypeKind::kIntervalYearMonth)
         b.months = static_cast<int>(v->as_int());
       else if (v->kind() == TypeKind::kIntervalDayTime)
@@ -1106,25 +1119,15 @@ class Planner {
     const ast::SelectItem& item = s->items.front();
     if (item.expr->as<ast::Star>() != nullptr || has_aggregate(*item.expr) || has_window(*item.expr))
       return fail(item.pos, shape);
-    // Bound over the table alone when that is enough; over both otherwise.
-    CompileError* quiet_error = error_;
-    CompileError scratch;
-    error_ = &scratch;
-    Result<ExprPtr> w = s->where ? bind(*s->where, inner, nullptr) : Result<ExprPtr>(ExprPtr());
-    Result<ExprPtr> v = bind(*item.expr, inner, nullptr);
-    error_ = quiet_error;
-    if (!w || !v) {
-      if (outer.cols.empty()) {
-        // Say why, with the error's position.
-        if (!w) return error(bind(*s->where, inner, nullptr).error());
-        return error(bind(*item.expr, inner, nullptr).error());
-      }
-      plan.correlated = true;
-      w = s->where ? bind(*s->where, both, nullptr) : Result<ExprPtr>(ExprPtr());
-      if (!w) return error(w.error());
-      v = bind(*item.expr, both, nullptr);
-      if (!v) return error(v.error());
-    }
+    // Bound over the table alone when that is enough; over both otherwise
+    // (a failure is then reported by the binding below, at its place).
+    plan.correlated =
+        !outer.cols.empty() && ((s->where && !binds_quietly(*s->where, inner)) || !binds_quietly(*item.expr, inner));
+    const Scope& sees = plan.correlated ? both : inner;
+    Result<ExprPtr> w = s->where ? bind(*s->where, sees, nullptr) : Result<ExprPtr>(ExprPtr());
+    if (!w) return error(w.error());
+    Result<ExprPtr> v = bind(*item.expr, sees, nullptr);
+    if (!v) return error(v.error());
     if (s->where)
       if (Status st = boolean(*s->where, **w, "WHERE"); !st) return error(st);
     plan.where = std::move(*w);
