@@ -14,7 +14,7 @@
 # (say, the annotations expanding to nothing) cannot pass silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-kFolders=(common storage metrics cloudwatch server net protocol streams bench s3 firehose glue analytics)  # annotated with common/mutex.h
+kFolders=(common storage metrics cloudwatch server net protocol streams bench s3 firehose glue analytics video)  # annotated with common/mutex.h
 folders=("$@")
 [ ${#folders[@]} -gt 0 ] || folders=("${kFolders[@]}")
 clangxx=$(command -v clang++-16 || true)

@@ -58,7 +58,7 @@ void Catalog::advance() {
     if (status == api::Status::kCreating && now >= s.transition_at_ms) {
       StoredStream next = s;
       next.info.status = std::string(api::Status::kActive);
-      if (save(next)) s = std::move(next);
+      (void)replace(s, std::move(next));  // logged; tried again at the next advance
     }
     ++it;
   }
@@ -77,7 +77,7 @@ void Catalog::advance() {
     if (status == api::Status::kCreating && now >= c.transition_at_ms) {
       StoredChannel next = c;
       next.info.channel_status = std::string(api::Status::kActive);
-      if (save(next)) c = std::move(next);
+      (void)replace(c, std::move(next));  // logged; tried again at the next advance
     }
     ++it;
   }
@@ -96,6 +96,18 @@ ApiResult<void> Catalog::save(const StoredChannel& c) {
     spdlog::error("video: storing channel {}: {}", *c.info.channel_name, st.to_string());
     return std::unexpected(protocol::internal_failure());
   }
+  return {};
+}
+
+ApiResult<void> Catalog::replace(StoredStream& current, StoredStream next) {
+  if (auto r = save(next); !r) return r;
+  current = std::move(next);
+  return {};
+}
+
+ApiResult<void> Catalog::replace(StoredChannel& current, StoredChannel next) {
+  if (auto r = save(next); !r) return r;
+  current = std::move(next);
   return {};
 }
 
@@ -199,9 +211,7 @@ ApiResult<void> Catalog::change_tags(std::string_view arn, const std::function<A
     if (!c) return std::unexpected(c.error());
     StoredChannel next = **c;
     if (auto r = change(next.tags); !r) return r;
-    if (auto r = save(next); !r) return r;
-    **c = std::move(next);
-    return {};
+    return replace(**c, std::move(next));
   }
   if (!parsed || parsed->type != kStreamType) {
     return std::unexpected(resource_not_found(fmt::format("The resource {} is not found.", arn)));
@@ -210,9 +220,7 @@ ApiResult<void> Catalog::change_tags(std::string_view arn, const std::function<A
   if (!s) return std::unexpected(s.error());
   StoredStream next = **s;
   if (auto r = change(next.tags); !r) return r;
-  if (auto r = save(next); !r) return r;
-  **s = std::move(next);
-  return {};
+  return replace(**s, std::move(next));
 }
 
 ApiResult<Tags> Catalog::tags_of(std::string_view arn) {

@@ -131,6 +131,10 @@ class Catalog {
   // Writes one stream or channel to the store; internal failure if it cannot.
   protocol::ApiResult<void> save(const StoredStream& s) REQUIRES(mu_);
   protocol::ApiResult<void> save(const StoredChannel& c) REQUIRES(mu_);
+  // Stores `next` and, once stored, makes it `current` (which is left as it
+  // was when the store fails).
+  protocol::ApiResult<void> replace(StoredStream& current, StoredStream next) REQUIRES(mu_);
+  protocol::ApiResult<void> replace(StoredChannel& current, StoredChannel next) REQUIRES(mu_);
 
   const CatalogOptions options_;
   storage::MetadataStore& store_;

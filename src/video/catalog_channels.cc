@@ -80,9 +80,7 @@ ApiResult<void> Catalog::update_channel(const api::UpdateSignalingChannelInput& 
   if (in.single_master_configuration && in.single_master_configuration->message_ttl_seconds)
     next.info.single_master_configuration = in.single_master_configuration;
   next.info.version = versions_.next();
-  if (auto r = save(next); !r) return r;
-  **c = std::move(next);
-  return {};
+  return replace(**c, std::move(next));
 }
 
 ApiResult<void> Catalog::delete_channel(const api::DeleteSignalingChannelInput& in) {
@@ -94,9 +92,7 @@ ApiResult<void> Catalog::delete_channel(const api::DeleteSignalingChannelInput& 
   StoredChannel next = **c;
   next.info.channel_status = std::string(api::Status::kDeleting);
   next.transition_at_ms = now_ms() + options_.delete_stream_ms;
-  if (auto r = save(next); !r) return r;
-  **c = std::move(next);
-  return {};
+  return replace(**c, std::move(next));
 }
 
 }  // namespace runnel::video

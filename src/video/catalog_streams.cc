@@ -100,9 +100,7 @@ ApiResult<void> Catalog::update_stream(const api::UpdateStreamInput& in) {
   if (in.device_name) next.info.device_name = in.device_name;
   if (in.media_type) next.info.media_type = in.media_type;
   next.info.version = versions_.next();
-  if (auto r = save(next); !r) return r;
-  **s = std::move(next);
-  return {};
+  return replace(**s, std::move(next));
 }
 
 ApiResult<void> Catalog::update_data_retention(const api::UpdateDataRetentionInput& in) {
@@ -123,9 +121,7 @@ ApiResult<void> Catalog::update_data_retention(const api::UpdateDataRetentionInp
   StoredStream next = **s;
   next.info.data_retention_in_hours = static_cast<int32_t>(wanted);
   next.info.version = versions_.next();
-  if (auto r = save(next); !r) return r;
-  **s = std::move(next);
-  return {};
+  return replace(**s, std::move(next));
 }
 
 ApiResult<void> Catalog::delete_stream(const api::DeleteStreamInput& in) {
@@ -137,9 +133,7 @@ ApiResult<void> Catalog::delete_stream(const api::DeleteStreamInput& in) {
   StoredStream next = **s;
   next.info.status = std::string(api::Status::kDeleting);
   next.transition_at_ms = now_ms() + options_.delete_stream_ms;
-  if (auto r = save(next); !r) return r;
-  **s = std::move(next);
-  return {};
+  return replace(**s, std::move(next));
 }
 
 ApiResult<api::DescribeImageGenerationConfigurationOutput> Catalog::describe_image_generation(
@@ -168,9 +162,7 @@ ApiResult<void> Catalog::update_image_generation(const api::UpdateImageGeneratio
   }
   StoredStream next = **s;
   next.image_generation = config;
-  if (auto r = save(next); !r) return r;
-  **s = std::move(next);
-  return {};
+  return replace(**s, std::move(next));
 }
 
 ApiResult<api::DescribeNotificationConfigurationOutput> Catalog::describe_notification(
@@ -195,9 +187,7 @@ ApiResult<void> Catalog::update_notification(const api::UpdateNotificationConfig
   }
   StoredStream next = **s;
   next.notification = config;
-  if (auto r = save(next); !r) return r;
-  **s = std::move(next);
-  return {};
+  return replace(**s, std::move(next));
 }
 
 ApiResult<api::DescribeStreamStorageConfigurationOutput> Catalog::describe_storage(
@@ -224,9 +214,7 @@ ApiResult<void> Catalog::update_storage(const api::UpdateStreamStorageConfigurat
   StoredStream next = **s;
   next.storage = in.stream_storage_configuration;
   next.info.version = versions_.next();
-  if (auto r = save(next); !r) return r;
-  **s = std::move(next);
-  return {};
+  return replace(**s, std::move(next));
 }
 
 }  // namespace runnel::video
